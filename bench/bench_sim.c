@@ -1,0 +1,200 @@
+/*
+ * bench_sim.c — how fast the engine and the Spark runtime model are. Prints
+ * figures; never a pass/fail test.
+ *
+ *  1. engine hold: pop the earliest event and push it back at a random later
+ *     time, with 1e3 and 1e6 events pending (ns per hold);
+ *  2. the issue-2 job: 1,000,000 tasks in 100 stages (10 chains of 10
+ *     stages, 10,000 tasks each, lognormal times) on 500 executors of 4
+ *     cores; wall time of build + run + summary and peak memory per task.
+ *
+ * Each figure is the median of several runs: the machine is shared.
+ * Usage: bench_sim [runs]   (default 5)
+ */
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "sim/engine.h"
+#include "sim/runtime.h"
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int compare_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, compare_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* ---- 1. engine hold ---------------------------------------------------- */
+
+struct hold_ctx {
+    gsl_rng *rng;
+    uint64_t left;
+};
+
+static void hold(struct engine *eng, struct event *ev)
+{
+    struct hold_ctx *c = ev->arg;
+    if (c->left == 0) {
+        engine_stop(eng);
+        return;
+    }
+    c->left--;
+    engine_schedule(eng, ev, engine_now(eng) + 1 + (int64_t)gsl_rng_uniform_int(c->rng, 1000000),
+                    0);
+}
+
+static double bench_hold(size_t pending, uint64_t holds)
+{
+    struct engine eng;
+    engine_init(&eng, pending);
+    struct event *evs = malloc(pending * sizeof *evs);
+    struct hold_ctx c = {gsl_rng_alloc(gsl_rng_taus2), holds};
+    gsl_rng_set(c.rng, 1);
+    for (size_t i = 0; i < pending; i++) {
+        event_init(&evs[i], hold, &c);
+        engine_schedule(&eng, &evs[i], (int64_t)gsl_rng_uniform_int(c.rng, 1000000), 0);
+    }
+    double t0 = now_s();
+    engine_run(&eng, ENGINE_TIME_MAX);
+    double t = now_s() - t0;
+    engine_fini(&eng);
+    free(evs);
+    gsl_rng_free(c.rng);
+    return t / (double)holds * 1e9;
+}
+
+/* ---- 2. a million tasks ------------------------------------------------ */
+
+enum { STAGES = 100, CHAINS = 10, TASKS_PER_STAGE = 10000, EXECUTORS = 500, CORES = 4 };
+
+static long peak_rss_kib(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss;
+}
+
+static double bench_million(double *makespan_s, uint64_t *events)
+{
+    static struct stage_spec stages[STAGES];
+    static int64_t parents[STAGES];
+    static struct job_spec job;
+    static struct scenario s;
+    static struct node_type node;
+    memset(&s, 0, sizeof s);
+    s.file = "bench";
+    s.name = "bench-1m";
+    s.seed = 1;
+    spark_conf_init(&s.spark);
+    s.model.task_launch_s = NAN;
+    job.name = "million";
+    job.submit_s = NAN;
+    job.stages = stages;
+    job.n_stages = STAGES;
+    s.jobs = &job;
+    s.n_jobs = 1;
+    for (int i = 0; i < STAGES; i++) {
+        struct stage_spec *st = &stages[i];
+        memset(st, 0, sizeof *st);
+        st->id = i;
+        st->tasks = TASKS_PER_STAGE;
+        st->has_task_seconds = true;
+        st->task_seconds.kind = DIST_LOGNORMAL;
+        st->task_seconds.p1 = log(2.0);
+        st->task_seconds.p2 = 0.3;
+        st->input_bytes = st->records = st->shuffle_read_bytes = st->shuffle_write_bytes = -1;
+        if (i >= CHAINS) {
+            parents[i] = i - CHAINS;
+            st->parents = &parents[i];
+            st->n_parents = 1;
+        }
+    }
+    strcpy(node.name, "Bench_4core");
+    node.vcpus = CORES;
+    node.price_usd_per_hour = 0.2;
+    node.dbu_per_hour = NAN;
+    struct cluster cl;
+    memset(&cl, 0, sizeof cl);
+    cl.platform = PLATFORM_VM;
+    cl.driver = cl.worker = &node;
+    cl.workers = EXECUTORS;
+    cl.executors_per_worker = 1;
+    cl.executor_cores = CORES;
+    cl.task_cpus = 1;
+    cl.slots_per_executor = CORES;
+    cl.executors = EXECUTORS;
+    cl.startup_source = "bench";
+    billing_rates_for(PLATFORM_VM, PRICING_JOBS, TIER_PREMIUM, &node, NULL, true,
+                      &cl.driver_rates);
+    cl.worker_rates = cl.driver_rates;
+
+    struct diag d;
+    diag_clear(&d);
+    struct sim_options opt = {1};
+    double t0 = now_s();
+    struct sim *sim = sim_new(&s, &cl, &opt, &d);
+    if (!sim || sim_run(sim, &d) != SC_OK) {
+        char buf[1024];
+        fprintf(stderr, "bench: %s\n", diag_format(&d, buf, sizeof buf));
+        exit(1);
+    }
+    double t = now_s() - t0;
+    const struct results *r = sim_results(sim);
+    *makespan_s = r->makespan_s;
+    *events = r->n_tasks; /* one completion event per task */
+    sim_free(sim);
+    spark_conf_fini(&s.spark);
+    return t;
+}
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off();
+    int runs = argc > 1 ? atoi(argv[1]) : 5;
+    if (runs < 1 || runs > 100)
+        runs = 5;
+    double v[100];
+
+    printf("stagecast benchmarks, median of %d runs\n\n", runs);
+    size_t sizes[2] = {1000, 1000000};
+    for (int k = 0; k < 2; k++) {
+        for (int i = 0; i < runs; i++)
+            v[i] = bench_hold(sizes[k], 2000000);
+        printf("engine hold, %7zu pending events: %6.1f ns per hold\n", sizes[k],
+               median(v, runs));
+    }
+
+    long rss0 = peak_rss_kib();
+    double makespan = 0;
+    uint64_t events = 0;
+    for (int i = 0; i < runs; i++)
+        v[i] = bench_million(&makespan, &events);
+    long rss1 = peak_rss_kib();
+    double tasks = (double)STAGES * TASKS_PER_STAGE;
+    double t = median(v, runs);
+    printf("\n%.0f tasks, %d stages, %d executors x %d cores: %.3f s median "
+           "(%.2f M tasks/s), simulated makespan %.1f s\n",
+           tasks, STAGES, EXECUTORS, CORES, t, tasks / t * 1e-6, makespan);
+    printf("peak memory growth: %.1f MiB, %.0f bytes per task\n", (double)(rss1 - rss0) / 1024.0,
+           (double)(rss1 - rss0) * 1024.0 / tasks);
+    (void)events;
+    return 0;
+}

@@ -1,0 +1,137 @@
+/*
+ * cluster.c — from the scenario's cluster group to executors and slots.
+ *
+ * Layout defaults follow the platforms: Databricks runs one executor per
+ * worker using all of its vCPUs (DBX-CONF); we use the same default on the
+ * other platforms, where an explicit executors_per_worker / executor_cores
+ * (or spark.executor.cores) sets another layout. Slots per executor are
+ * executor cores / spark.task.cpus, as Spark's TaskSchedulerImpl counts them.
+ */
+#include "sim/cluster.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+double cluster_default_startup_s(enum platform p, int workers, const char **source)
+{
+    const char *src = "";
+    double s = 0.0;
+    switch (p) {
+    case PLATFORM_DATABRICKS:
+        s = 145.0;
+        src = "Databricks median cluster create without a pool (DBX-POOLS-BLOG)";
+        break;
+    case PLATFORM_SYNAPSE:
+        s = workers < 60 ? 120.0 : 300.0;
+        src = "Synapse instance start, about 2 min below 60 nodes, 5 min above (SYN-OVR)";
+        break;
+    case PLATFORM_HDINSIGHT:
+        s = 0.0;
+        src = "HDInsight creation time not found in the sources; set cluster.startup_s";
+        break;
+    case PLATFORM_VM:
+        s = 0.0;
+        src = "plain VMs: the cluster is taken as already running";
+        break;
+    }
+    if (source)
+        *source = src;
+    return s;
+}
+
+static enum sc_status resolve(const struct scenario *s, const struct catalog *cat,
+                              const char *name, int line, const char *role,
+                              const struct node_type **out, struct diag *d)
+{
+    *out = catalog_find(cat, name);
+    if (*out)
+        return SC_OK;
+    const char *near[3];
+    size_t n = catalog_suggest(cat, name, near, 3);
+    char hint[256] = "";
+    if (n > 0) {
+        int off = snprintf(hint, sizeof hint, "; did you mean ");
+        for (size_t i = 0; i < n && off > 0 && (size_t)off < sizeof hint; i++)
+            off += snprintf(hint + off, sizeof hint - (size_t)off, "%s%s", i ? ", " : "",
+                            near[i]);
+        if (off > 0 && (size_t)off < sizeof hint)
+            snprintf(hint + off, sizeof hint - (size_t)off, "?");
+    }
+    return diag_set(d, SC_EINPUT, s->file, line,
+                    "unknown %s node size '%s' (not in the catalog; `stagecast nodes` lists "
+                    "them)%s",
+                    role, name, hint);
+}
+
+enum sc_status cluster_build(const struct scenario *s, const struct catalog *cat,
+                             struct cluster *c, struct diag *d)
+{
+    const struct cluster_spec *cs = &s->cluster;
+    memset(c, 0, sizeof *c);
+    c->platform = cs->platform;
+    const char *driver_name = cs->driver[0] ? cs->driver : cs->worker;
+    int driver_line = cs->driver[0] ? cs->driver_line : cs->worker_line;
+    if (resolve(s, cat, cs->worker, cs->worker_line, "worker", &c->worker, d) != SC_OK)
+        return d->status;
+    if (resolve(s, cat, driver_name, driver_line, "driver", &c->driver, d) != SC_OK)
+        return d->status;
+    if (cs->workers < 1 || cs->workers > SCN_MAX_WORKERS)
+        return diag_set(d, SC_EINPUT, s->file, cs->workers_line,
+                        "workers must be between 1 and %d", SCN_MAX_WORKERS);
+    c->workers = (int)cs->workers;
+
+    int vcpus = c->worker->vcpus;
+    int64_t conf_cores = spark_conf_int(&s->spark, "spark.executor.cores");
+    int line = cs->executor_line ? cs->executor_line : cs->line;
+    if (cs->executor_cores > 0)
+        c->executor_cores = cs->executor_cores;
+    else if (conf_cores > 0) {
+        const struct spark_setting *set = spark_conf_get(&s->spark, "spark.executor.cores");
+        if (set)
+            line = set->line;
+        c->executor_cores = conf_cores > 1000000 ? 1000000 : (int)conf_cores;
+    } else if (cs->executors_per_worker > 0)
+        c->executor_cores = vcpus / cs->executors_per_worker;
+    else
+        c->executor_cores = vcpus;
+    if (c->executor_cores < 1 || c->executor_cores > vcpus)
+        return diag_set(d, SC_EINPUT, s->file, line,
+                        "an executor of %d cores does not fit a %s worker (%d vCPUs)",
+                        c->executor_cores, c->worker->name, vcpus);
+    c->executors_per_worker =
+        cs->executors_per_worker > 0 ? cs->executors_per_worker : vcpus / c->executor_cores;
+    if (c->executors_per_worker * c->executor_cores > vcpus)
+        return diag_set(d, SC_EINPUT, s->file, line,
+                        "%d executors of %d cores need %d vCPUs, but a %s worker has %d",
+                        c->executors_per_worker, c->executor_cores,
+                        c->executors_per_worker * c->executor_cores, c->worker->name, vcpus);
+    if (cs->platform == PLATFORM_DATABRICKS && c->executors_per_worker != 1)
+        return diag_set(d, SC_EINPUT, s->file, line,
+                        "Databricks runs one executor per worker (DBX-CONF); "
+                        "executors_per_worker = %d cannot be set there",
+                        c->executors_per_worker);
+
+    int64_t task_cpus = spark_conf_int(&s->spark, "spark.task.cpus");
+    if (task_cpus < 1 || task_cpus > c->executor_cores) {
+        const struct spark_setting *set = spark_conf_get(&s->spark, "spark.task.cpus");
+        return diag_set(d, SC_EINPUT, s->file, set ? set->line : cs->line,
+                        "spark.task.cpus = %lld, but executors have %d cores",
+                        (long long)task_cpus, c->executor_cores);
+    }
+    c->task_cpus = (int)task_cpus;
+    c->slots_per_executor = c->executor_cores / c->task_cpus;
+    c->executors = c->workers * c->executors_per_worker;
+
+    if (isnan(cs->startup_s))
+        c->startup_s = cluster_default_startup_s(cs->platform, c->workers, &c->startup_source);
+    else {
+        c->startup_s = cs->startup_s;
+        c->startup_source = "scenario (cluster.startup_s)";
+    }
+    billing_rates_for(cs->platform, cs->pricing, cs->tier, c->driver, &cs->price, true,
+                      &c->driver_rates);
+    billing_rates_for(cs->platform, cs->pricing, cs->tier, c->worker, &cs->price, false,
+                      &c->worker_rates);
+    return SC_OK;
+}

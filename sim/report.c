@@ -1,0 +1,412 @@
+/*
+ * report.c — formatting results (see report.h). Times are seconds relative
+ * to the first job's submission; numbers in the JSON are rounded to the
+ * microsecond (times) or the micro-dollar (cost) so that the same run writes
+ * the same bytes on any machine.
+ */
+#include "sim/report.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/units.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "0.1.0"
+#endif
+
+static double rel_s(const struct results *r, int64_t t_us)
+{
+    return (double)(t_us - r->start_us) * 1e-6;
+}
+
+const char *report_stage_name(const struct stage_result *st, char *buf, size_t size)
+{
+    if (st->name)
+        snprintf(buf, size, "%s", st->name);
+    else
+        snprintf(buf, size, "stage %lld", (long long)st->id);
+    return buf;
+}
+
+static void print_money(FILE *out, double usd)
+{
+    if (isnan(usd))
+        fprintf(out, "unknown");
+    else if (usd < 10.0)
+        fprintf(out, "$%.4f", usd);
+    else
+        fprintf(out, "$%.2f", usd);
+}
+
+static int compare_util(const void *a, const void *b)
+{
+    double x = ((const struct executor_result *)a)->utilization;
+    double y = ((const struct executor_result *)b)->utilization;
+    return (x > y) - (x < y);
+}
+
+void report_table(FILE *out, const struct scenario *s, const struct cluster *cl,
+                  const struct results *r)
+{
+    char b1[64], b2[64];
+    fprintf(out, "stagecast %s  scenario '%s'  seed %llu\n", PACKAGE_VERSION, s->name,
+            (unsigned long long)s->seed);
+    fprintf(out,
+            "cluster: %s, %d x %s workers (%d executor%s x %d cores each, %d task slots), "
+            "driver %s\n",
+            platform_name(cl->platform), cl->workers, cl->worker->name, cl->executors_per_worker,
+            cl->executors_per_worker == 1 ? "" : "s", cl->executor_cores, cluster_slots(cl),
+            cl->driver->name);
+    const char *mode = spark_conf_string(&s->spark, "spark.scheduler.mode");
+    fprintf(out, "spark: scheduler %s, task.cpus %d", mode ? mode : "FIFO", cl->task_cpus);
+    int unknown = 0;
+    for (size_t i = 0; i < s->spark.n; i++)
+        if (!s->spark.v[i].known)
+            unknown++;
+    if (unknown) {
+        fprintf(out, "; settings stagecast does not model (kept):");
+        for (size_t i = 0; i < s->spark.n; i++)
+            if (!s->spark.v[i].known)
+                fprintf(out, " %s (line %d)", s->spark.v[i].key, s->spark.v[i].line);
+    }
+    fprintf(out, "\n");
+
+    bool any_uncalibrated = false;
+    for (size_t j = 0; j < r->n_jobs; j++) {
+        const struct job_result *jr = &r->jobs[j];
+        fprintf(out, "\njob %lld '%s'  start %.3f s  end %.3f s  wall %s\n",
+                (long long)jr->spark_id, jr->name, rel_s(r, jr->submit_us), rel_s(r, jr->end_us),
+                units_format_duration((double)(jr->end_us - jr->submit_us) * 1e-6, b1, sizeof b1));
+        fprintf(out, "  %5s  %-24s %7s %9s %9s %9s %8s %8s %8s\n", "stage", "name", "tasks",
+                "start s", "end s", "dur s", "p50 s", "p95 s", "max s");
+        for (size_t k = 0; k < jr->n_stages; k++) {
+            const struct stage_result *st = &r->stages[jr->first_stage + k];
+            char name[64];
+            report_stage_name(st, name, sizeof name);
+            if (st->uncalibrated) {
+                any_uncalibrated = true;
+                size_t len = strlen(name);
+                if (len > 22)
+                    len = 22;
+                snprintf(name + len, sizeof name - len, " *");
+            }
+            fprintf(out, "  %5lld  %-24.24s %7lld %9.3f %9.3f %9.3f %8.3f %8.3f %8.3f\n",
+                    (long long)st->id, name, (long long)st->tasks, rel_s(r, st->submit_us),
+                    rel_s(r, st->end_us), (double)(st->end_us - st->submit_us) * 1e-6,
+                    st->task_p50_s, st->task_p95_s, st->task_max_s);
+        }
+    }
+    if (any_uncalibrated)
+        fprintf(out, "\n  * time estimated from the stage's data with default, uncalibrated "
+                     "rates (no task_seconds given)\n");
+
+    fprintf(out, "\napplication: %s from first job submitted to last job ended (%zu job%s)\n",
+            units_format_duration(r->makespan_s, b1, sizeof b1), r->n_jobs,
+            r->n_jobs == 1 ? "" : "s");
+    if (cl->startup_s > 0.0)
+        fprintf(out,
+                "cluster start-up: %s before the first job, billed, not in the makespan (%s)\n",
+                units_format_duration(cl->startup_s, b2, sizeof b2), cl->startup_source);
+    else
+        fprintf(out, "cluster start-up: none counted (%s)\n", cl->startup_source);
+
+    fprintf(out, "\nutilization: %.1f%% (%.1f busy of %.1f available slot-seconds)\n",
+            100.0 * r->utilization, r->busy_s, r->available_s);
+    if (r->n_executors <= 32) {
+        fprintf(out, "  %8s  %-20s %5s %7s %10s %7s\n", "executor", "node", "cores", "tasks",
+                "busy s", "util");
+        for (size_t e = 0; e < r->n_executors; e++) {
+            const struct executor_result *er = &r->executors[e];
+            fprintf(out, "  %8d  %-20s %5d %7lld %10.3f %6.1f%%\n", er->id, cl->worker->name,
+                    er->cores, (long long)er->tasks, er->busy_s, 100.0 * er->utilization);
+        }
+    } else {
+        /* Too many to list: the spread, and the JSON has each one. */
+        struct executor_result *sorted = malloc(r->n_executors * sizeof *sorted);
+        if (sorted) {
+            memcpy(sorted, r->executors, r->n_executors * sizeof *sorted);
+            qsort(sorted, r->n_executors, sizeof *sorted, compare_util);
+            fprintf(out,
+                    "  %zu executors: utilization min %.1f%%, median %.1f%%, max %.1f%% "
+                    "(each one is in --json)\n",
+                    r->n_executors, 100.0 * sorted[0].utilization,
+                    100.0 * sorted[r->n_executors / 2].utilization,
+                    100.0 * sorted[r->n_executors - 1].utilization);
+            free(sorted);
+        }
+    }
+
+    const struct cost_result *c = &r->cost;
+    fprintf(out, "\ncost: ");
+    print_money(out, c->total_usd);
+    fprintf(out, " (VM ");
+    print_money(out, c->vm_usd);
+    fprintf(out, " + DBU ");
+    print_money(out, c->dbu_usd);
+    double per_node = c->n_lines ? c->lines[c->n_lines - 1].billed_s : c->billed_s;
+    fprintf(out, "), each node billed %s", units_format_duration(per_node, b1, sizeof b1));
+    if (per_node > c->billed_s + 1e-9)
+        fprintf(out, " (%s used, rounded up to the platform's billing unit)",
+                units_format_duration(c->billed_s, b2, sizeof b2));
+    else
+        fprintf(out, " of start-up and run");
+    if (cl->platform == PLATFORM_DATABRICKS)
+        fprintf(out, ", %s compute, %s tier", pricing_name(s->cluster.pricing),
+                tier_name(s->cluster.tier));
+    fprintf(out, "\n");
+    for (size_t i = 0; i < c->n_lines; i++) {
+        const struct cost_line *l = &c->lines[i];
+        fprintf(out, "  %-8s %3d x %-18s ", l->role, l->nodes, l->node_type);
+        if (isnan(l->vm_usd_per_hour))
+            fprintf(out, "VM price unknown");
+        else
+            fprintf(out, "$%.4g/h", l->vm_usd_per_hour);
+        if (cl->platform == PLATFORM_DATABRICKS) {
+            if (isnan(l->dbu_per_hour))
+                fprintf(out, " + DBU rate unknown");
+            else
+                fprintf(out, " + %.4g DBU/h x $%.2f", l->dbu_per_hour, l->usd_per_dbu);
+        }
+        fprintf(out, "  = ");
+        print_money(out, l->total_usd);
+        fprintf(out, "\n");
+    }
+    if (c->note[0])
+        fprintf(out, "  cost unknown: %s\n", c->note);
+    if (cl->platform == PLATFORM_SYNAPSE)
+        fprintf(out, "  Synapse billing granularity is unconfirmed; billed per second here\n");
+}
+
+/* ---- JSON -------------------------------------------------------------- */
+
+static json_t *jnum(double v, double scale)
+{
+    if (!isfinite(v))
+        return json_null();
+    return json_real(round(v * scale) / scale);
+}
+
+static json_t *jsec(double v)
+{
+    return jnum(v, 1e6);
+}
+
+static json_t *jusd(double v)
+{
+    return jnum(v, 1e6);
+}
+
+static int set(json_t *obj, const char *key, json_t *value)
+{
+    return json_object_set_new(obj, key, value ? value : json_null());
+}
+
+json_t *report_json_build(const struct scenario *s, const struct cluster *cl,
+                          const struct results *r)
+{
+    json_t *root = json_object();
+    if (!root)
+        return NULL;
+    int bad = 0;
+    bad |= set(root, "stagecast_version", json_string(PACKAGE_VERSION));
+    json_t *scn = json_object();
+    bad |= set(scn, "name", json_string(s->name));
+    bad |= set(scn, "file", json_string(s->file));
+    bad |= set(scn, "seed", json_integer((json_int_t)s->seed));
+    bad |= set(root, "scenario", scn);
+
+    json_t *jc = json_object();
+    bad |= set(jc, "platform", json_string(platform_name(cl->platform)));
+    bad |= set(jc, "driver", json_string(cl->driver->name));
+    bad |= set(jc, "worker", json_string(cl->worker->name));
+    bad |= set(jc, "workers", json_integer(cl->workers));
+    bad |= set(jc, "executors", json_integer(cl->executors));
+    bad |= set(jc, "executors_per_worker", json_integer(cl->executors_per_worker));
+    bad |= set(jc, "executor_cores", json_integer(cl->executor_cores));
+    bad |= set(jc, "task_cpus", json_integer(cl->task_cpus));
+    bad |= set(jc, "task_slots", json_integer(cluster_slots(cl)));
+    bad |= set(jc, "startup_s", jsec(cl->startup_s));
+    bad |= set(jc, "startup_source", json_string(cl->startup_source));
+    if (cl->platform == PLATFORM_DATABRICKS) {
+        bad |= set(jc, "pricing", json_string(pricing_name(s->cluster.pricing)));
+        bad |= set(jc, "tier", json_string(tier_name(s->cluster.tier)));
+    }
+    bad |= set(root, "cluster", jc);
+
+    bad |= set(root, "makespan_s", jsec(r->makespan_s));
+    bad |= set(root, "startup_s", jsec(cl->startup_s));
+    bad |= set(root, "cost_usd", jusd(r->cost.total_usd));
+    bad |= set(root, "utilization", jnum(r->utilization, 1e6));
+    bad |= set(root, "busy_slot_s", jsec(r->busy_s));
+    bad |= set(root, "available_slot_s", jsec(r->available_s));
+
+    json_t *cost = json_object();
+    bad |= set(cost, "total_usd", jusd(r->cost.total_usd));
+    bad |= set(cost, "vm_usd", jusd(r->cost.vm_usd));
+    bad |= set(cost, "dbu_usd", jusd(r->cost.dbu_usd));
+    bad |= set(cost, "billed_s", jsec(r->cost.billed_s));
+    json_t *lines = json_array();
+    for (size_t i = 0; i < r->cost.n_lines; i++) {
+        const struct cost_line *l = &r->cost.lines[i];
+        json_t *jl = json_object();
+        bad |= set(jl, "role", json_string(l->role));
+        bad |= set(jl, "node_type", json_string(l->node_type));
+        bad |= set(jl, "nodes", json_integer(l->nodes));
+        bad |= set(jl, "billed_s_per_node", jsec(l->billed_s));
+        bad |= set(jl, "vm_usd_per_hour", jnum(l->vm_usd_per_hour, 1e6));
+        bad |= set(jl, "dbu_per_hour", jnum(l->dbu_per_hour, 1e6));
+        bad |= set(jl, "usd_per_dbu", jnum(l->usd_per_dbu, 1e6));
+        bad |= set(jl, "vm_usd", jusd(l->vm_usd));
+        bad |= set(jl, "dbu_usd", jusd(l->dbu_usd));
+        bad |= set(jl, "total_usd", jusd(l->total_usd));
+        bad |= json_array_append_new(lines, jl);
+    }
+    bad |= set(cost, "lines", lines);
+    bad |= set(cost, "note", r->cost.note[0] ? json_string(r->cost.note) : json_null());
+    bad |= set(root, "cost", cost);
+
+    json_t *jobs = json_array();
+    for (size_t j = 0; j < r->n_jobs; j++) {
+        const struct job_result *jr = &r->jobs[j];
+        json_t *jj = json_object();
+        bad |= set(jj, "name", json_string(jr->name));
+        bad |= set(jj, "id", json_integer(jr->spark_id));
+        bad |= set(jj, "pool", json_string(jr->pool));
+        bad |= set(jj, "start_s", jsec(rel_s(r, jr->submit_us)));
+        bad |= set(jj, "end_s", jsec(rel_s(r, jr->end_us)));
+        bad |= set(jj, "duration_s", jsec((double)(jr->end_us - jr->submit_us) * 1e-6));
+        json_t *stages = json_array();
+        const struct job_spec *js = &s->jobs[j];
+        for (size_t k = 0; k < jr->n_stages; k++) {
+            const struct stage_result *st = &r->stages[jr->first_stage + k];
+            const struct stage_spec *ss = &js->stages[k];
+            char name[128];
+            json_t *js2 = json_object();
+            bad |= set(js2, "id", json_integer(st->id));
+            bad |= set(js2, "spark_id", json_integer(st->spark_id));
+            bad |= set(js2, "name", json_string(report_stage_name(st, name, sizeof name)));
+            bad |= set(js2, "kernel", st->kernel ? json_string(st->kernel) : json_null());
+            json_t *parents = json_array();
+            for (size_t p = 0; p < ss->n_parents; p++)
+                bad |= json_array_append_new(parents, json_integer(ss->parents[p]));
+            bad |= set(js2, "parents", parents);
+            bad |= set(js2, "tasks", json_integer(st->tasks));
+            bad |= set(js2, "start_s", jsec(rel_s(r, st->submit_us)));
+            bad |= set(js2, "end_s", jsec(rel_s(r, st->end_us)));
+            bad |= set(js2, "duration_s", jsec((double)(st->end_us - st->submit_us) * 1e-6));
+            bad |= set(js2, "task_min_s", jsec(st->task_min_s));
+            bad |= set(js2, "task_p50_s", jsec(st->task_p50_s));
+            bad |= set(js2, "task_p95_s", jsec(st->task_p95_s));
+            bad |= set(js2, "task_max_s", jsec(st->task_max_s));
+            bad |= set(js2, "task_mean_s", jsec(st->task_mean_s));
+            bad |= set(js2, "busy_s", jsec(st->busy_s));
+            json_t *phases = json_object();
+            for (int p = 0; p < PHASE_COUNT; p++)
+                bad |= set(phases, task_phase_name((enum task_phase)p), jsec(st->phase_s[p]));
+            bad |= set(js2, "phase_s", phases);
+            bad |= set(js2, "uncalibrated", json_boolean(st->uncalibrated));
+            bad |= json_array_append_new(stages, js2);
+        }
+        bad |= set(jj, "stages", stages);
+        bad |= json_array_append_new(jobs, jj);
+    }
+    bad |= set(root, "jobs", jobs);
+
+    json_t *execs = json_array();
+    for (size_t e = 0; e < r->n_executors; e++) {
+        const struct executor_result *er = &r->executors[e];
+        json_t *je = json_object();
+        bad |= set(je, "id", json_integer(er->id));
+        bad |= set(je, "worker", json_integer(er->worker));
+        bad |= set(je, "node_type", json_string(cl->worker->name));
+        bad |= set(je, "cores", json_integer(er->cores));
+        bad |= set(je, "slots", json_integer(er->slots));
+        bad |= set(je, "tasks", json_integer(er->tasks));
+        bad |= set(je, "busy_s", jsec(er->busy_s));
+        bad |= set(je, "alive_s", jsec(er->alive_s));
+        bad |= set(je, "utilization", jnum(er->utilization, 1e6));
+        bad |= json_array_append_new(execs, je);
+    }
+    bad |= set(root, "executors", execs);
+
+    json_t *spark = json_object();
+    json_t *settings = json_object();
+    json_t *unknown = json_array();
+    for (size_t i = 0; i < s->spark.n; i++) {
+        const struct spark_setting *st = &s->spark.v[i];
+        bad |= set(settings, st->key, json_string(st->s));
+        if (!st->known)
+            bad |= json_array_append_new(unknown, json_string(st->key));
+    }
+    bad |= set(spark, "settings", settings);
+    bad |= set(spark, "unknown_keys", unknown);
+    bad |= set(root, "spark", spark);
+    if (bad) {
+        json_decref(root);
+        return NULL;
+    }
+    return root;
+}
+
+enum sc_status report_json(FILE *out, const struct scenario *s, const struct cluster *cl,
+                           const struct results *r, struct diag *d)
+{
+    json_t *root = report_json_build(s, cl, r);
+    if (!root)
+        return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory building the JSON report");
+    int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+    json_decref(root);
+    if (rc != 0 || fputc('\n', out) == EOF)
+        return diag_set(d, SC_EIO, NULL, 0, "writing the JSON report failed");
+    return SC_OK;
+}
+
+static void csv_field(FILE *out, const char *text)
+{
+    /* RFC 4180: quote when the text holds a comma, quote or newline. */
+    if (!strpbrk(text, ",\"\n\r")) {
+        fputs(text, out);
+        return;
+    }
+    fputc('"', out);
+    for (const char *p = text; *p; p++) {
+        if (*p == '"')
+            fputc('"', out);
+        fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
+enum sc_status report_timeline_csv(FILE *out, const struct scenario *s,
+                                   const struct results *r, struct diag *d)
+{
+    (void)s;
+    static const char *const status_names[] = {"success", "failed", "killed"};
+    fputs("job,job_name,stage_id,spark_stage_id,stage_name,task,attempt,executor,worker,slot,"
+          "assign_s,launch_s,end_s,duration_s,scheduler_delay_s,input_s,fetch_s,compute_s,"
+          "spill_s,write_s,status\n",
+          out);
+    for (size_t i = 0; i < r->n_tasks; i++) {
+        const struct task_rec *t = &r->tasks[i];
+        const struct stage_result *st = &r->stages[t->stage];
+        const struct job_result *jr = &r->jobs[st->job];
+        char name[128];
+        fprintf(out, "%lld,", (long long)jr->spark_id);
+        csv_field(out, jr->name);
+        fprintf(out, ",%lld,%lld,", (long long)st->id, (long long)st->spark_id);
+        csv_field(out, report_stage_name(st, name, sizeof name));
+        fprintf(out, ",%d,%d,%d,%d,%d,%.6f,%.6f,%.6f,%.6f,%.6f", t->index, t->attempt,
+                t->executor, r->executors[t->executor].worker, t->slot,
+                rel_s(r, t->assign_us), rel_s(r, t->launch_us), rel_s(r, t->end_us),
+                (double)(t->end_us - t->launch_us) * 1e-6,
+                (double)(t->launch_us - t->assign_us) * 1e-6);
+        for (int p = 0; p < PHASE_COUNT; p++)
+            fprintf(out, ",%.6f", (double)t->phase_s[p]);
+        fprintf(out, ",%s\n", status_names[t->status < 3 ? t->status : 0]);
+    }
+    if (ferror(out))
+        return diag_set(d, SC_EIO, NULL, 0, "writing the timeline failed");
+    return SC_OK;
+}

@@ -1,0 +1,46 @@
+/*
+ * runtime.h — the Spark runtime model: a DAG scheduler that submits a job's
+ * stages when their parents finish, a task scheduler that hands free task
+ * slots to task sets in FIFO or FAIR order, executors whose slots run the
+ * tasks, and the driver that launches them. It runs on the engine and asks
+ * taskcost for each task's time.
+ *
+ * Ownership: sim_new copies what it needs from the cluster and keeps
+ * pointers into the scenario, which must outlive the simulation; sim_free
+ * releases everything, results included. Simulations share nothing: many can
+ * run at once in one process.
+ */
+#ifndef STAGECAST_RUNTIME_H
+#define STAGECAST_RUNTIME_H
+
+#include <stdint.h>
+
+#include "sim/cluster.h"
+#include "sim/results.h"
+#include "sim/scenario.h"
+
+/* Driver time to launch one task when the scenario does not set
+ * model.task_launch_ms (see runtime.c for where the figure comes from). */
+#define RUNTIME_DEFAULT_TASK_LAUNCH_S 0.001
+
+struct sim_options {
+    uint64_t seed;
+};
+
+struct sim;
+
+/* Builds a simulation of scenario s on cluster cl. Returns NULL and fills d
+ * when the scenario cannot be simulated (a job written as a query, which
+ * needs the planner) or memory runs out. */
+struct sim *sim_new(const struct scenario *s, const struct cluster *cl,
+                    const struct sim_options *opt, struct diag *d);
+
+/* Runs to the end and summarizes. Returns SC_OK, or an error in d. */
+enum sc_status sim_run(struct sim *sim, struct diag *d);
+
+/* The results (valid after sim_run, owned by sim). */
+const struct results *sim_results(const struct sim *sim);
+
+void sim_free(struct sim *sim);
+
+#endif

@@ -1,0 +1,191 @@
+/*
+ * scenario.h — a scenario file read into memory: the cluster, the Spark
+ * settings, the tables and the jobs, checked for everything that can be
+ * checked without the node catalog. Nothing here runs anything.
+ *
+ * Ownership: scenario_load returns a scenario that owns every string and
+ * array inside it (copied out of libconfig, whose strings die with
+ * config_destroy); free it with scenario_free. Every element keeps the line it
+ * came from, so later semantic errors (an unknown node size, a planner error)
+ * still name file:line.
+ */
+#ifndef STAGECAST_SCENARIO_H
+#define STAGECAST_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/billing.h"
+#include "models/diag.h"
+#include "models/dist.h"
+#include "sim/sparkconf.h"
+
+/* Upper bounds on sizes that come from input, checked before they size an
+ * allocation. */
+#define SCN_MAX_WORKERS 100000
+#define SCN_MAX_TASKS_PER_STAGE 100000000LL
+#define SCN_MAX_TOTAL_TASKS 1000000000LL
+#define SCN_MAX_STAGES_PER_JOB 100000
+#define SCN_MAX_JOBS 100000
+
+struct strlist {
+    char **v;
+    size_t n;
+};
+
+struct cluster_spec {
+    enum platform platform;
+    char driver[64];            /* VM size as written */
+    char worker[64];
+    int64_t workers;
+    int executors_per_worker;   /* 0: platform default */
+    int executor_cores;         /* 0: platform default */
+    enum pricing pricing;
+    enum tier tier;
+    struct price_override price;
+    double startup_s;           /* NaN: platform default */
+    int line, driver_line, worker_line, workers_line, executor_line;
+};
+
+/* Model knobs that are not Spark settings (group `model`). */
+struct model_spec {
+    double task_launch_s;       /* driver time to launch one task; NaN = default */
+    int line;
+};
+
+enum col_type { COL_INT32, COL_INT64, COL_DOUBLE, COL_STRING, COL_DATE, COL_BOOLEAN };
+enum col_dist { CDIST_SEQUENCE, CDIST_UNIFORM, CDIST_NORMAL, CDIST_LOGNORMAL, CDIST_ZIPF,
+                CDIST_CATEGORICAL };
+
+struct column_spec {
+    char *name;
+    enum col_type type;
+    enum col_dist dist;
+    double min, max;            /* uniform */
+    double mean, stddev;        /* normal */
+    double mu, sigma;           /* lognormal */
+    double exponent;            /* zipf */
+    int64_t distinct;           /* zipf, and optionally others; 0 = not given */
+    double null_fraction;       /* 0 when not given */
+    struct strlist values;      /* categorical */
+    double *weights;            /* categorical, values.n of them; NULL = equal */
+    int line;
+};
+
+struct table_spec {
+    char *name;
+    int64_t rows;
+    int64_t size_bytes;         /* -1 when not given */
+    char *format;               /* "parquet", "delta", "csv"; default "parquet" */
+    struct column_spec *columns;
+    size_t n_columns;
+    int line;
+};
+
+enum op_kind {
+    OP_SCAN, OP_FILTER, OP_SELECT, OP_WITH_COLUMN, OP_GROUP_BY, OP_JOIN, OP_ORDER_BY,
+    OP_WINDOW, OP_DISTINCT, OP_REPARTITION, OP_COALESCE, OP_CACHE, OP_LIMIT, OP_UNION,
+    OP_COUNT, OP_COLLECT, OP_WRITE
+};
+
+/* One DataFrame operation. Fields an op does not use are NULL / empty / -1. */
+struct query_step {
+    enum op_kind op;
+    char *table;        /* scan: table name; union: table or view name */
+    char *where;        /* filter: expression text */
+    char *name;         /* with_column: new column */
+    char *expr;         /* with_column: expression text */
+    char *right;        /* join: table or view name */
+    char *how;          /* join: inner, left, right, full, left_semi, left_anti, cross */
+    char *path;         /* write: destination (optional) */
+    char *format;       /* write: parquet | delta | csv (optional) */
+    struct strlist cols;          /* select */
+    struct strlist keys;          /* group_by, order_by, distinct (optional) */
+    struct strlist aggs;          /* group_by: "count(emp_id) AS n" */
+    struct strlist on;            /* join keys */
+    struct strlist partition_by;  /* window; repartition (optional) */
+    struct strlist order_by;      /* window */
+    struct strlist funcs;         /* window: "row_number() AS rn" */
+    int64_t n;                    /* repartition, coalesce, limit; -1 = not given */
+    int line;
+};
+
+struct view_spec {
+    char *name;
+    struct query_step *steps;
+    size_t n_steps;
+    int line;
+};
+
+/* An explicit stage, as copied from a Spark UI or an event log. Byte and
+ * record fields are -1 when not given. */
+struct stage_spec {
+    int64_t id;
+    char *name;                 /* NULL: "stage <id>" */
+    int64_t *parents;
+    size_t n_parents;
+    int64_t tasks;
+    bool has_task_seconds;
+    struct dist task_seconds;   /* per task; p1/p2 as in dist.h */
+    int64_t input_bytes, records, shuffle_read_bytes, shuffle_write_bytes;
+    char *kernel;               /* NULL when not given */
+    int line, parents_line;
+};
+
+struct job_spec {
+    char *name;
+    struct stage_spec *stages;  /* explicit stages, or NULL */
+    size_t n_stages;
+    struct query_step *query;   /* a query, or NULL */
+    size_t n_query;
+    double submit_s;            /* NaN: not given */
+    bool concurrent;            /* starts with the previous job, not after it */
+    char *pool;                 /* FAIR scheduler pool; NULL = "default" */
+    int line;
+};
+
+enum sched_mode { SCHED_FIFO, SCHED_FAIR };
+
+/* A FAIR scheduler pool (as in Spark's fairscheduler.xml). */
+struct pool_spec {
+    char *name;
+    enum sched_mode mode;       /* how the pool orders its own task sets */
+    int weight;
+    int min_share;
+    int line;
+};
+
+struct scenario {
+    char *file;                 /* path as given */
+    char *name;
+    uint64_t seed;
+    struct cluster_spec cluster;
+    struct spark_conf spark;
+    struct model_spec model;
+    struct table_spec *tables;
+    size_t n_tables;
+    struct view_spec *views;
+    size_t n_views;
+    struct job_spec *jobs;
+    size_t n_jobs;
+    struct pool_spec *pools;
+    size_t n_pools;
+};
+
+/* Reads and checks a scenario file. Returns NULL and fills d (with file:line)
+ * on any error: the file is missing or not libconfig syntax, a key is unknown
+ * or has the wrong type, a count is negative or too large, a stage's parents
+ * name a missing stage or form a cycle, a query step is malformed. */
+struct scenario *scenario_load(const char *path, struct diag *d);
+
+void scenario_free(struct scenario *s);
+
+/* Lookups by name; NULL when absent. */
+const struct table_spec *scenario_table(const struct scenario *s, const char *name);
+const struct view_spec *scenario_view(const struct scenario *s, const char *name);
+
+const char *op_kind_name(enum op_kind op);
+const char *sched_mode_name(enum sched_mode m);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * taskcost.h — how long one task of a stage takes, phase by phase. This is
+ * the seam where the models plug into the Spark runtime: the runtime asks for
+ * a task's phases and never computes a time itself.
+ *
+ * Today a stage's time comes from its `task_seconds` distribution (times as
+ * measured on the cluster, e.g. copied from a Spark UI), or, for a stage
+ * described only by data, from a first-order throughput estimate that is
+ * flagged "uncalibrated" in every report (see taskcost.c). Calibrated kernels,
+ * the flow-level network model and skew replace that estimate.
+ */
+#ifndef STAGECAST_TASKCOST_H
+#define STAGECAST_TASKCOST_H
+
+#include <stdbool.h>
+#include <gsl/gsl_rng.h>
+
+#include "sim/cluster.h"
+#include "sim/scenario.h"
+
+enum task_phase {
+    PHASE_INPUT,    /* reading input from storage */
+    PHASE_FETCH,    /* shuffle fetch wait */
+    PHASE_COMPUTE,  /* running the stage's operators */
+    PHASE_SPILL,    /* spilling to and reading back from local disk */
+    PHASE_WRITE,    /* shuffle or output write */
+    PHASE_COUNT
+};
+
+const char *task_phase_name(enum task_phase p);
+
+/* What is fixed for every task of a stage, worked out once at submission. */
+struct stage_cost {
+    bool from_dist;             /* task_seconds given */
+    bool uncalibrated;          /* time estimated from data with default rates */
+    struct dist task_seconds;
+    double input_bytes;         /* per task */
+    double fetch_bytes;
+    double write_bytes;
+    double records;
+    double input_rate_bps;      /* per slot */
+    double fetch_rate_bps;
+    double write_rate_bps;
+    double compute_s_per_record;
+};
+
+/* Prepares c for a stage of spec on cluster cl. */
+void taskcost_stage_init(struct stage_cost *c, const struct stage_spec *spec,
+                         const struct cluster *cl);
+
+/* Draws one task's phase times (seconds) into phase_s and returns their sum.
+ * rng is the stage's own stream, so a task's time does not depend on what
+ * other stages did. */
+double taskcost_task(const struct stage_cost *c, gsl_rng *rng, float phase_s[PHASE_COUNT]);
+
+/* Default compute cost per record of a kernel before calibration, seconds. */
+double taskcost_default_s_per_record(const char *kernel);
+
+#endif

@@ -1,0 +1,287 @@
+/*
+ * test_cli.c — scenario tests: the real stagecast binary on the bundled
+ * scenarios and on malformed inputs, checked through its exit status, its
+ * JSON (parsed with jansson) and the files it leaves behind.
+ *
+ * The build passes STAGECAST (the binary) and SRCDIR (the source tree).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <glob.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *binary;
+static const char *srcdir;
+static char workdir[256];
+
+/* Runs the binary with args (already shell-quoted), stdout and stderr to
+ * files in the work directory; returns the exit status. */
+static int run(const char *args)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "'%s' %s >'%s/out.txt' 2>'%s/err.txt' </dev/null", binary, args,
+             workdir, workdir);
+    int st = system(cmd);
+    assert_true(st != -1 && WIFEXITED(st));
+    return WEXITSTATUS(st);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    size_t got = fread(buf, 1, (size_t)n, f);
+    buf[got] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static char *work_file(const char *name)
+{
+    static char path[512];
+    snprintf(path, sizeof path, "%s/%s", workdir, name);
+    return path;
+}
+
+static int count_lines(const char *text)
+{
+    int n = 0;
+    for (const char *p = text; *p; p++)
+        n += *p == '\n';
+    return n;
+}
+
+/* Files left in the work directory other than out.txt and err.txt. */
+static int stray_files(void)
+{
+    DIR *d = opendir(workdir);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strcmp(e->d_name, "out.txt") &&
+            strcmp(e->d_name, "err.txt"))
+            n++;
+    closedir(d);
+    return n;
+}
+
+static void clean_workdir(void)
+{
+    DIR *d = opendir(workdir);
+    struct dirent *e;
+    char path[1024];
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            snprintf(path, sizeof path, "%s/%s", workdir, e->d_name);
+            unlink(path);
+        }
+    closedir(d);
+}
+
+static void test_every_bundled_scenario_runs(void **state)
+{
+    (void)state;
+    char pattern[512];
+    snprintf(pattern, sizeof pattern, "%s/scenarios/*.cfg", srcdir);
+    glob_t g;
+    assert_int_equal(glob(pattern, 0, NULL, &g), 0);
+    assert_true(g.gl_pathc >= 3);
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+        clean_workdir();
+        char args[2048];
+        snprintf(args, sizeof args, "run '%s' --json '%s/r.json' --timeline '%s/t.csv'",
+                 g.gl_pathv[i], workdir, workdir);
+        int rc = run(args);
+        if (rc != 0)
+            fail_msg("%s exited %d: %s", g.gl_pathv[i], rc, slurp(work_file("err.txt")));
+        json_error_t err;
+        json_t *root = json_load_file(work_file("r.json"), 0, &err);
+        assert_non_null(root);
+        double makespan = json_number_value(json_object_get(root, "makespan_s"));
+        assert_true(makespan > 0.0);
+        double util = json_number_value(json_object_get(root, "utilization"));
+        assert_true(util > 0.0 && util <= 1.0);
+        json_t *jobs = json_object_get(root, "jobs");
+        assert_true(json_array_size(jobs) >= 1);
+        /* Every task appears once in the timeline; every stage ends within
+         * the run and after it starts. */
+        long tasks = 0;
+        for (size_t j = 0; j < json_array_size(jobs); j++) {
+            json_t *stages = json_object_get(json_array_get(jobs, j), "stages");
+            for (size_t k = 0; k < json_array_size(stages); k++) {
+                json_t *st = json_array_get(stages, k);
+                tasks += (long)json_integer_value(json_object_get(st, "tasks"));
+                double s0 = json_number_value(json_object_get(st, "start_s"));
+                double s1 = json_number_value(json_object_get(st, "end_s"));
+                assert_true(s0 >= 0.0 && s1 >= s0 && s1 <= makespan + 1e-6);
+            }
+        }
+        char *csv = slurp(work_file("t.csv"));
+        assert_non_null(csv);
+        assert_int_equal(count_lines(csv), tasks + 1);
+        free(csv);
+        /* The table went to stdout and names the scenario. */
+        char *out = slurp(work_file("out.txt"));
+        const char *name = json_string_value(json_object_get(json_object_get(root, "scenario"), "name"));
+        assert_non_null(strstr(out, name));
+        assert_non_null(strstr(out, "utilization"));
+        free(out);
+        json_decref(root);
+    }
+    globfree(&g);
+}
+
+static void test_same_seed_writes_same_bytes(void **state)
+{
+    (void)state;
+    clean_workdir();
+    char args[2048];
+    const char *files[3] = {"a.json", "b.json", "c.json"};
+    const char *seeds[3] = {"", "", "--seed 99"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(args, sizeof args, "run '%s/scenarios/etl-nightly.cfg' --quiet --json '%s/%s' %s",
+                 srcdir, workdir, files[i], seeds[i]);
+        assert_int_equal(run(args), 0);
+    }
+    char *a = slurp(work_file("a.json")), *b = slurp(work_file("b.json"));
+    char *c = slurp(work_file("c.json"));
+    assert_string_equal(a, b);
+    assert_true(strcmp(a, c) != 0);
+    free(a);
+    free(b);
+    free(c);
+}
+
+struct bad_case {
+    const char *file;   /* under tests/scenarios/bad/, or an absolute oddity */
+    int line;           /* expected line in the message; 0 = no line */
+    const char *needle; /* text the message must hold */
+};
+
+/* The expected lines were read off the fixtures by hand. */
+static const struct bad_case bad_cases[] = {
+#include "bad_cases.inc"
+};
+
+static void test_bad_inputs_fail_cleanly(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++) {
+        const struct bad_case *bc = &bad_cases[i];
+        clean_workdir();
+        char path[1024], args[2048];
+        snprintf(path, sizeof path, "%s/tests/scenarios/bad/%s", srcdir, bc->file);
+        snprintf(args, sizeof args, "run '%s' --json '%s/never.json' --timeline '%s/never.csv'",
+                 path, workdir, workdir);
+        int rc = run(args);
+        char *err = slurp(work_file("err.txt"));
+        if (rc != 2)
+            fail_msg("%s: exit %d, expected 2; stderr: %s", bc->file, rc, err);
+        /* One message, naming file:line. */
+        assert_int_equal(count_lines(err), 1);
+        char expect[1200];
+        if (bc->line > 0)
+            snprintf(expect, sizeof expect, "stagecast: %s:%d: ", path, bc->line);
+        else
+            snprintf(expect, sizeof expect, "stagecast: %s", path);
+        if (strncmp(err, expect, strlen(expect)) != 0)
+            fail_msg("%s: expected prefix '%s', got '%s'", bc->file, expect, err);
+        if (bc->needle && !strstr(err, bc->needle))
+            fail_msg("%s: message lacks '%s': %s", bc->file, bc->needle, err);
+        /* No output file, not even a temporary one. */
+        assert_int_equal(stray_files(), 0);
+        free(err);
+    }
+}
+
+static void test_missing_file_fails_cleanly(void **state)
+{
+    (void)state;
+    clean_workdir();
+    char args[1024];
+    snprintf(args, sizeof args, "run '%s/no-such.cfg' --json '%s/x.json'", workdir, workdir);
+    assert_int_equal(run(args), 2);
+    char *err = slurp(work_file("err.txt"));
+    assert_int_equal(count_lines(err), 1);
+    assert_non_null(strstr(err, "no-such.cfg"));
+    assert_int_equal(stray_files(), 0);
+    free(err);
+}
+
+static void test_unwritable_output_leaves_nothing(void **state)
+{
+    (void)state;
+    clean_workdir();
+    char args[1024];
+    snprintf(args, sizeof args, "run '%s/scenarios/analytics-ds3.cfg' --json '%s/r.json' "
+             "--timeline '%s/no-such-dir/t.csv'", srcdir, workdir, workdir);
+    assert_int_equal(run(args), 1);
+    assert_int_equal(stray_files(), 0); /* r.json was not committed either */
+}
+
+static void test_usage_errors_exit_2(void **state)
+{
+    (void)state;
+    assert_int_equal(run("frobnicate"), 2);
+    assert_int_equal(run("run"), 2);
+    assert_int_equal(run("run a.cfg --bogus"), 2);
+    assert_int_equal(run("run a.cfg --seed -1"), 2);
+    assert_int_equal(run("help"), 0);
+}
+
+static void test_nodes_lists_the_catalog(void **state)
+{
+    (void)state;
+    assert_int_equal(run("nodes"), 0);
+    char *out = slurp(work_file("out.txt"));
+    assert_non_null(strstr(out, "Standard_DS3_v2"));
+    assert_non_null(strstr(out, "Standard_E64ds_v5"));
+    assert_non_null(strstr(out, "Synapse_Medium"));
+    free(out);
+    assert_int_equal(run("nodes --json"), 0);
+    json_error_t err;
+    json_t *root = json_load_file(work_file("out.txt"), 0, &err);
+    assert_non_null(root);
+    json_decref(root);
+}
+
+int main(void)
+{
+    binary = getenv("STAGECAST");
+    srcdir = getenv("SRCDIR");
+    if (!binary || !srcdir) {
+        fprintf(stderr, "test_cli: set STAGECAST and SRCDIR (make check does)\n");
+        return 1;
+    }
+    snprintf(workdir, sizeof workdir, "/tmp/stagecast-cli-XXXXXX");
+    if (!mkdtemp(workdir))
+        return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_bundled_scenario_runs),
+        cmocka_unit_test(test_same_seed_writes_same_bytes),
+        cmocka_unit_test(test_bad_inputs_fail_cleanly),
+        cmocka_unit_test(test_missing_file_fails_cleanly),
+        cmocka_unit_test(test_unwritable_output_leaves_nothing),
+        cmocka_unit_test(test_usage_errors_exit_2),
+        cmocka_unit_test(test_nodes_lists_the_catalog),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    clean_workdir();
+    rmdir(workdir);
+    return rc;
+}

@@ -1,0 +1,476 @@
+/*
+ * test_runtime.c — the Spark runtime model against cases worked out by hand:
+ * waves of equal tasks, stages sharing slots, chains and diamonds, FIFO
+ * versus FAIR for concurrent jobs, the driver's launch overhead, sequential
+ * and timed job submission, and invariants on a random DAG.
+ *
+ * Scenarios are built in memory on a made-up node type so that the numbers
+ * depend on nothing but the model.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <gsl/gsl_errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/runtime.h"
+
+#define MAX_STAGES 64
+#define MAX_JOBS 8
+
+struct fixture {
+    struct scenario s;
+    struct job_spec jobs[MAX_JOBS];
+    struct stage_spec stages[MAX_JOBS][MAX_STAGES];
+    int64_t parents[MAX_JOBS][MAX_STAGES][4];
+    struct node_type node;
+    struct cluster cl;
+    struct sim *sim;
+};
+
+static struct fixture *fixture_new(int executors, int cores)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    f->s.file = "test.cfg";
+    f->s.name = "test";
+    f->s.seed = 1;
+    spark_conf_init(&f->s.spark);
+    f->s.model.task_launch_s = 0.0; /* exact arithmetic unless a test sets it */
+    f->s.jobs = f->jobs;
+    snprintf(f->node.name, sizeof f->node.name, "Test_%dcore", cores);
+    f->node.vcpus = cores;
+    f->node.price_usd_per_hour = 1.0;
+    f->node.dbu_per_hour = NAN;
+    f->cl.platform = PLATFORM_VM;
+    f->cl.driver = f->cl.worker = &f->node;
+    f->cl.workers = executors;
+    f->cl.executors_per_worker = 1;
+    f->cl.executor_cores = cores;
+    f->cl.task_cpus = 1;
+    f->cl.slots_per_executor = cores;
+    f->cl.executors = executors;
+    f->cl.startup_s = 0.0;
+    f->cl.startup_source = "test";
+    billing_rates_for(PLATFORM_VM, PRICING_JOBS, TIER_PREMIUM, &f->node, NULL, true,
+                      &f->cl.driver_rates);
+    f->cl.worker_rates = f->cl.driver_rates;
+    return f;
+}
+
+static struct job_spec *add_job(struct fixture *f, const char *name)
+{
+    struct job_spec *j = &f->jobs[f->s.n_jobs];
+    j->name = (char *)name;
+    j->submit_s = NAN;
+    j->stages = f->stages[f->s.n_jobs];
+    f->s.n_jobs++;
+    return j;
+}
+
+static struct stage_spec *add_stage(struct fixture *f, struct job_spec *j, int64_t id,
+                                    int64_t tasks, double seconds)
+{
+    size_t ji = (size_t)(j - f->jobs);
+    struct stage_spec *st = &j->stages[j->n_stages];
+    st->id = id;
+    st->tasks = tasks;
+    st->has_task_seconds = true;
+    st->task_seconds = dist_fixed(seconds);
+    st->input_bytes = st->records = st->shuffle_read_bytes = st->shuffle_write_bytes = -1;
+    st->parents = f->parents[ji][j->n_stages];
+    j->n_stages++;
+    return st;
+}
+
+static void add_parent(struct stage_spec *st, int64_t parent)
+{
+    st->parents[st->n_parents++] = parent;
+}
+
+static const struct results *run(struct fixture *f)
+{
+    struct diag d;
+    diag_clear(&d);
+    struct sim_options opt = {f->s.seed};
+    f->sim = sim_new(&f->s, &f->cl, &opt, &d);
+    assert_non_null(f->sim);
+    assert_int_equal(sim_run(f->sim, &d), SC_OK);
+    return sim_results(f->sim);
+}
+
+static void fixture_free(struct fixture *f)
+{
+    sim_free(f->sim);
+    spark_conf_fini(&f->s.spark);
+    free(f);
+}
+
+static double stage_end_s(const struct results *r, size_t i)
+{
+    return (double)(r->stages[i].end_us - r->start_us) * 1e-6;
+}
+
+static void test_equal_tasks_fill_waves(void **state)
+{
+    (void)state;
+    /* 10 tasks of 2 s on 2 executors x 2 cores = 4 slots: ceil(10/4) = 3
+     * waves, so 3 x 2 = 6 s. */
+    struct fixture *f = fixture_new(2, 2);
+    add_stage(f, add_job(f, "waves"), 0, 10, 2.0);
+    const struct results *r = run(f);
+    assert_float_equal(r->makespan_s, 6.0, 1e-9);
+    assert_int_equal(r->n_tasks, 10);
+    fixture_free(f);
+}
+
+static void test_waves_for_many_shapes(void **state)
+{
+    (void)state;
+    /* The same formula over a grid of task and slot counts. */
+    int shapes[][3] = {{1, 1, 1}, {7, 1, 3}, {16, 4, 4}, {17, 4, 4}, {100, 3, 8}, {5, 8, 2}};
+    for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
+        int n = shapes[k][0], execs = shapes[k][1], cores = shapes[k][2];
+        struct fixture *f = fixture_new(execs, cores);
+        add_stage(f, add_job(f, "w"), 0, n, 1.5);
+        const struct results *r = run(f);
+        int slots = execs * cores;
+        double expect = ceil((double)n / slots) * 1.5;
+        assert_float_equal(r->makespan_s, expect, 1e-9);
+        fixture_free(f);
+    }
+}
+
+static void test_task_cpus_halve_the_slots(void **state)
+{
+    (void)state;
+    /* spark.task.cpus = 2 on 4-core executors: 2 slots each, so 8 tasks of
+     * 1 s on one executor take ceil(8/2) = 4 s. */
+    struct fixture *f = fixture_new(1, 4);
+    f->cl.task_cpus = 2;
+    f->cl.slots_per_executor = 2;
+    add_stage(f, add_job(f, "cpus"), 0, 8, 1.0);
+    const struct results *r = run(f);
+    assert_float_equal(r->makespan_s, 4.0, 1e-9);
+    fixture_free(f);
+}
+
+static void test_independent_stages_share_slots(void **state)
+{
+    (void)state;
+    /* Stages 0 (6 tasks) and 1 (2 tasks), no parents, 1 s each, 4 slots.
+     * FIFO: stage 0 takes all 4 slots at t=0; at t=1 its last 2 tasks and
+     * stage 1's 2 tasks fill the 4 slots; both stages end at t=2. Stage 1 was
+     * submitted at 0 even though it waited. */
+    struct fixture *f = fixture_new(1, 4);
+    struct job_spec *j = add_job(f, "share");
+    add_stage(f, j, 0, 6, 1.0);
+    add_stage(f, j, 1, 2, 1.0);
+    add_stage(f, j, 2, 1, 1.0);
+    add_parent(&j->stages[2], 0);
+    add_parent(&j->stages[2], 1);
+    const struct results *r = run(f);
+    assert_float_equal(stage_end_s(r, 0), 2.0, 1e-9);
+    assert_float_equal(stage_end_s(r, 1), 2.0, 1e-9);
+    assert_int_equal(r->stages[1].submit_us, r->start_us);
+    /* Stage 2 waits for both, then runs 1 s. */
+    assert_float_equal(stage_end_s(r, 2), 3.0, 1e-9);
+    assert_float_equal(r->makespan_s, 3.0, 1e-9);
+    fixture_free(f);
+}
+
+static void test_chain_adds_up(void **state)
+{
+    (void)state;
+    /* 0 -> 1 -> 2 on 4 slots: 4 x 1 s (one wave) + 8 x 2 s (two waves) +
+     * 2 x 3 s (one wave) = 1 + 4 + 3 = 8 s. */
+    struct fixture *f = fixture_new(2, 2);
+    struct job_spec *j = add_job(f, "chain");
+    add_stage(f, j, 0, 4, 1.0);
+    add_parent(add_stage(f, j, 1, 8, 2.0), 0);
+    add_parent(add_stage(f, j, 2, 2, 3.0), 1);
+    const struct results *r = run(f);
+    assert_float_equal(r->makespan_s, 8.0, 1e-9);
+    assert_float_equal(stage_end_s(r, 0), 1.0, 1e-9);
+    assert_float_equal(stage_end_s(r, 1), 5.0, 1e-9);
+    fixture_free(f);
+}
+
+static void test_diamond_waits_for_both_branches(void **state)
+{
+    (void)state;
+    /* 0 -> {1, 2} -> 3 on 8 slots. 0: 8 x 1 s ends at 1. 1: 4 x 3 s and
+     * 2: 4 x 1 s run side by side (8 slots) from 1: 2 ends at 2, 1 at 4.
+     * 3: 1 x 1 s starts at 4, ends at 5. */
+    struct fixture *f = fixture_new(2, 4);
+    struct job_spec *j = add_job(f, "diamond");
+    add_stage(f, j, 0, 8, 1.0);
+    add_parent(add_stage(f, j, 1, 4, 3.0), 0);
+    add_parent(add_stage(f, j, 2, 4, 1.0), 0);
+    struct stage_spec *last = add_stage(f, j, 3, 1, 1.0);
+    add_parent(last, 1);
+    add_parent(last, 2);
+    const struct results *r = run(f);
+    assert_float_equal(stage_end_s(r, 2), 2.0, 1e-9);
+    assert_float_equal(stage_end_s(r, 1), 4.0, 1e-9);
+    assert_float_equal((double)(r->stages[3].submit_us - r->start_us) * 1e-6, 4.0, 1e-9);
+    assert_float_equal(r->makespan_s, 5.0, 1e-9);
+    fixture_free(f);
+}
+
+static struct fixture *two_concurrent_jobs(const char *mode, const char *pool_a,
+                                           const char *pool_b)
+{
+    struct fixture *f = fixture_new(1, 4);
+    struct diag d;
+    diag_clear(&d);
+    assert_int_equal(spark_conf_set(&f->s.spark, "spark.scheduler.mode", mode, NULL, 0, &d),
+                     SC_OK);
+    struct job_spec *a = add_job(f, "A");
+    a->pool = (char *)pool_a;
+    add_stage(f, a, 0, 8, 1.0);
+    struct job_spec *b = add_job(f, "B");
+    b->pool = (char *)pool_b;
+    b->concurrent = true;
+    add_stage(f, b, 0, 8, 1.0);
+    return f;
+}
+
+static double job_end_s(const struct results *r, size_t j)
+{
+    return (double)(r->jobs[j].end_us - r->start_us) * 1e-6;
+}
+
+static void test_fifo_runs_first_job_first(void **state)
+{
+    (void)state;
+    /* Jobs A and B submitted together, 8 tasks of 1 s each, 4 slots.
+     * FIFO: A takes the 4 slots at 0 and again at 1, ending at 2; B runs
+     * 2..3 and 3..4, ending at 4. */
+    struct fixture *f = two_concurrent_jobs("FIFO", "a", "b");
+    const struct results *r = run(f);
+    assert_float_equal(job_end_s(r, 0), 2.0, 1e-9);
+    assert_float_equal(job_end_s(r, 1), 4.0, 1e-9);
+    fixture_free(f);
+}
+
+static void test_fair_shares_slots_between_pools(void **state)
+{
+    (void)state;
+    /* FAIR, A in pool "a", B in pool "b". At 0 both pools run nothing; the
+     * tie goes to the smaller name, and Spark's offer round lets the first
+     * task set take every free slot: A gets 4. At 1 the four completions
+     * are offered one by one to the pool with fewer running tasks:
+     * b (a=3,b=0), b (2,1), a (1,2), a (1,2) -> A 2 running, B 2 running.
+     * At 2 the same alternation launches B3, B4, A7, A8: A has launched all
+     * 8. At 3 A's last two end (A ends at 3) and B takes all slots; B's last
+     * four run 3..4. FAIR: A ends at 3, B at 4 (FIFO: 2 and 4). */
+    struct fixture *f = two_concurrent_jobs("FAIR", "a", "b");
+    const struct results *r = run(f);
+    assert_float_equal(job_end_s(r, 0), 3.0, 1e-9);
+    assert_float_equal(job_end_s(r, 1), 4.0, 1e-9);
+    /* At t in [1, 2) each job holds two slots. */
+    int a = 0, b = 0;
+    for (size_t i = 0; i < r->n_tasks; i++) {
+        const struct task_rec *t = &r->tasks[i];
+        if (t->launch_us <= 1500000 && t->end_us > 1500000) {
+            if (r->stages[t->stage].job == 0)
+                a++;
+            else
+                b++;
+        }
+    }
+    assert_int_equal(a, 2);
+    assert_int_equal(b, 2);
+    fixture_free(f);
+}
+
+static void test_fair_in_one_default_pool_is_fifo(void **state)
+{
+    (void)state;
+    /* Spark's default pool orders its own task sets FIFO, so FAIR mode
+     * without pools gives FIFO's times. */
+    struct fixture *f = two_concurrent_jobs("FAIR", NULL, NULL);
+    const struct results *r = run(f);
+    assert_float_equal(job_end_s(r, 0), 2.0, 1e-9);
+    assert_float_equal(job_end_s(r, 1), 4.0, 1e-9);
+    fixture_free(f);
+}
+
+static void test_driver_launches_tasks_one_at_a_time(void **state)
+{
+    (void)state;
+    /* 4 tasks of 1 s on 4 slots with 0.1 s of driver time per launch: task
+     * i starts at 0.1 (i + 1), so the last ends at 0.4 + 1 = 1.4 s and the
+     * scheduler delays are 0.1, 0.2, 0.3, 0.4. */
+    struct fixture *f = fixture_new(1, 4);
+    f->s.model.task_launch_s = 0.1;
+    add_stage(f, add_job(f, "launch"), 0, 4, 1.0);
+    const struct results *r = run(f);
+    assert_float_equal(r->makespan_s, 1.4, 1e-9);
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(r->tasks[i].launch_us - r->tasks[i].assign_us, 100000 * (int64_t)(i + 1));
+    fixture_free(f);
+}
+
+static void test_jobs_run_one_after_another(void **state)
+{
+    (void)state;
+    /* Job 1 (4 x 1 s) then job 2 (4 x 2 s) on 4 slots: job 2 is submitted
+     * when job 1 ends at 1, and ends at 3. A third job with submit_s = 10
+     * starts at 10 on the idle cluster and ends at 11: makespan 11. */
+    struct fixture *f = fixture_new(1, 4);
+    add_stage(f, add_job(f, "one"), 0, 4, 1.0);
+    add_stage(f, add_job(f, "two"), 0, 4, 2.0);
+    struct job_spec *three = add_job(f, "three");
+    three->submit_s = 10.0;
+    add_stage(f, three, 0, 4, 1.0);
+    const struct results *r = run(f);
+    assert_float_equal((double)(r->jobs[1].submit_us - r->start_us) * 1e-6, 1.0, 1e-9);
+    assert_float_equal(job_end_s(r, 1), 3.0, 1e-9);
+    assert_float_equal((double)(r->jobs[2].submit_us - r->start_us) * 1e-6, 10.0, 1e-9);
+    assert_float_equal(r->makespan_s, 11.0, 1e-9);
+    /* Utilization: busy 4 + 8 + 4 = 16 slot-s of 4 x 11 = 44. */
+    assert_float_equal(r->utilization, 16.0 / 44.0, 1e-9);
+    fixture_free(f);
+}
+
+/* A random DAG of lognormal tasks: invariants that hold for any schedule. */
+static void test_random_dag_keeps_invariants(void **state)
+{
+    (void)state;
+    struct fixture *f = fixture_new(3, 4);
+    struct job_spec *j = add_job(f, "random");
+    unsigned x = 12345;
+    int n = 30;
+    int64_t total = 0;
+    for (int i = 0; i < n; i++) {
+        x = x * 1103515245u + 12345u;
+        int64_t tasks = 1 + (x >> 16) % 40;
+        struct stage_spec *st = add_stage(f, j, i, tasks, 1.0);
+        st->task_seconds.kind = DIST_LOGNORMAL;
+        st->task_seconds.p1 = 0.0;
+        st->task_seconds.p2 = 0.5;
+        total += tasks;
+        for (int p = 0; p < 3 && i > 0; p++) {
+            x = x * 1103515245u + 12345u;
+            int64_t parent = (x >> 16) % i;
+            bool dup = false;
+            for (size_t q = 0; q < st->n_parents; q++)
+                dup |= st->parents[q] == parent;
+            if (!dup && (x >> 8) % 2)
+                add_parent(st, parent);
+        }
+    }
+    const struct results *r = run(f);
+    /* Every task ends exactly once. */
+    assert_int_equal(r->n_tasks, total);
+    int64_t *count = calloc((size_t)n, sizeof *count);
+    for (size_t i = 0; i < r->n_tasks; i++)
+        count[r->tasks[i].stage]++;
+    for (int i = 0; i < n; i++)
+        assert_int_equal(count[i], j->stages[i].tasks);
+    free(count);
+    /* A stage starts no earlier than its parents end. */
+    for (int i = 0; i < n; i++)
+        for (size_t p = 0; p < j->stages[i].n_parents; p++)
+            assert_true(r->stages[i].submit_us >= r->stages[j->stages[i].parents[p]].end_us);
+    /* No slot runs two tasks at once. */
+    for (size_t a = 0; a < r->n_tasks; a++)
+        for (size_t b = a + 1; b < r->n_tasks; b++) {
+            const struct task_rec *ta = &r->tasks[a], *tb = &r->tasks[b];
+            if (ta->executor == tb->executor && ta->slot == tb->slot)
+                assert_true(ta->end_us <= tb->assign_us || tb->end_us <= ta->assign_us);
+        }
+    /* Busy never exceeds available. */
+    assert_true(r->busy_s <= r->available_s + 1e-9);
+    fixture_free(f);
+}
+
+static void test_same_seed_same_records(void **state)
+{
+    (void)state;
+    struct fixture *f[3];
+    for (int k = 0; k < 3; k++) {
+        f[k] = fixture_new(2, 4);
+        f[k]->s.seed = k < 2 ? 42 : 43;
+        struct stage_spec *st = add_stage(f[k], add_job(f[k], "seeded"), 0, 50, 1.0);
+        st->task_seconds.kind = DIST_EXPONENTIAL;
+        st->task_seconds.p1 = 2.0;
+    }
+    /* Two simulations alive at once: neither disturbs the other. */
+    const struct results *a = run(f[0]);
+    const struct results *b = run(f[1]);
+    const struct results *c = run(f[2]);
+    assert_int_equal(a->n_tasks, b->n_tasks);
+    assert_memory_equal(a->tasks, b->tasks, a->n_tasks * sizeof *a->tasks);
+    assert_true(a->end_us != c->end_us);
+    for (int k = 0; k < 3; k++)
+        fixture_free(f[k]);
+}
+
+static void test_task_times_do_not_depend_on_cluster_size(void **state)
+{
+    (void)state;
+    /* Each stage draws from its own stream in task order, so task i has the
+     * same time on 2 slots and on 16 (common random numbers for sweeps). */
+    double t2[20], t16[20];
+    for (int k = 0; k < 2; k++) {
+        struct fixture *f = fixture_new(k == 0 ? 1 : 4, k == 0 ? 2 : 4);
+        struct stage_spec *st = add_stage(f, add_job(f, "crn"), 0, 20, 1.0);
+        st->task_seconds.kind = DIST_UNIFORM;
+        st->task_seconds.p1 = 1.0;
+        st->task_seconds.p2 = 3.0;
+        const struct results *r = run(f);
+        for (size_t i = 0; i < r->n_tasks; i++)
+            (k == 0 ? t2 : t16)[r->tasks[i].index] =
+                (double)(r->tasks[i].end_us - r->tasks[i].launch_us);
+        fixture_free(f);
+    }
+    for (int i = 0; i < 20; i++)
+        assert_float_equal(t2[i], t16[i], 0.5);
+}
+
+static void test_query_job_is_refused_with_its_line(void **state)
+{
+    (void)state;
+    struct fixture *f = fixture_new(1, 1);
+    struct job_spec *j = add_job(f, "q");
+    struct query_step step = {.op = OP_SCAN, .n = -1};
+    j->query = &step;
+    j->n_query = 1;
+    j->line = 17;
+    struct diag d;
+    diag_clear(&d);
+    struct sim_options opt = {1};
+    assert_null(sim_new(&f->s, &f->cl, &opt, &d));
+    assert_int_equal(d.status, SC_EINPUT);
+    assert_int_equal(d.line, 17);
+    fixture_free(f);
+}
+
+int main(void)
+{
+    gsl_set_error_handler_off();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_equal_tasks_fill_waves),
+        cmocka_unit_test(test_waves_for_many_shapes),
+        cmocka_unit_test(test_task_cpus_halve_the_slots),
+        cmocka_unit_test(test_independent_stages_share_slots),
+        cmocka_unit_test(test_chain_adds_up),
+        cmocka_unit_test(test_diamond_waits_for_both_branches),
+        cmocka_unit_test(test_fifo_runs_first_job_first),
+        cmocka_unit_test(test_fair_shares_slots_between_pools),
+        cmocka_unit_test(test_fair_in_one_default_pool_is_fifo),
+        cmocka_unit_test(test_driver_launches_tasks_one_at_a_time),
+        cmocka_unit_test(test_jobs_run_one_after_another),
+        cmocka_unit_test(test_random_dag_keeps_invariants),
+        cmocka_unit_test(test_same_seed_same_records),
+        cmocka_unit_test(test_task_times_do_not_depend_on_cluster_size),
+        cmocka_unit_test(test_query_job_is_refused_with_its_line),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
