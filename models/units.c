@@ -148,8 +148,8 @@ int units_parse_duration(const char *text, double *seconds)
         const char *suffix;
         double seconds;
     } suffixes[] = {
-        {"us", 1e-6}, {"ms", 1e-3}, {"s", 1.0}, {"min", 60.0}, {"m", 60.0},
-        {"h", 3600.0}, {"d", 86400.0},
+        {"us", 1e-6}, {"ms", 1e-3},  {"s", 1.0},     {"min", 60.0},
+        {"m", 60.0},  {"h", 3600.0}, {"d", 86400.0},
     };
     double unit = 1.0;
     if (*p != '\0') {

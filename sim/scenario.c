@@ -54,7 +54,8 @@ static int fail_status(struct reader *r, enum sc_status status, int line, const 
 }
 
 #define fail(r, line, ...) fail_status((r), SC_EINPUT, (line), __VA_ARGS__)
-#define fail_nomem(r, line) fail_status((r), SC_ENOMEM, (line), "out of memory reading the scenario")
+#define fail_nomem(r, line)                                                                        \
+    fail_status((r), SC_ENOMEM, (line), "out of memory reading the scenario")
 
 /* The line a setting came from; libconfig gives 0 for the root, so we climb
  * to the nearest ancestor that has one. */
@@ -86,18 +87,10 @@ static const char *describe(const config_setting_t *st, char *buf, size_t size)
     case CONFIG_TYPE_BOOL:
         snprintf(buf, size, "a boolean (%s)", config_setting_get_bool(st) ? "true" : "false");
         break;
-    case CONFIG_TYPE_ARRAY:
-        snprintf(buf, size, "an array");
-        break;
-    case CONFIG_TYPE_LIST:
-        snprintf(buf, size, "a list");
-        break;
-    case CONFIG_TYPE_GROUP:
-        snprintf(buf, size, "a group");
-        break;
-    default:
-        snprintf(buf, size, "a value of unknown type");
-        break;
+    case CONFIG_TYPE_ARRAY: snprintf(buf, size, "an array"); break;
+    case CONFIG_TYPE_LIST: snprintf(buf, size, "a list"); break;
+    case CONFIG_TYPE_GROUP: snprintf(buf, size, "a group"); break;
+    default: snprintf(buf, size, "a value of unknown type"); break;
     }
     return buf;
 }
@@ -112,29 +105,35 @@ static int wrong_type(struct reader *r, const config_setting_t *st, const char *
 
 /* ------------------------------------------------------ unknown-key check */
 
-/* Edit distance, ignoring case, for "did you mean" hints. */
+/* Edit distance, ignoring case, for "did you mean" hints: insertions,
+ * deletions, substitutions and swaps of neighbours ("jion") each count 1
+ * (the optimal string alignment distance). */
 static size_t edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
     if (la > 63 || lb > 63)
         return 64;
-    size_t prev[64], cur[64];
+    unsigned char m[64][64];
+    for (size_t i = 0; i <= la; i++)
+        m[i][0] = (unsigned char)i;
     for (size_t j = 0; j <= lb; j++)
-        prev[j] = j;
+        m[0][j] = (unsigned char)j;
     for (size_t i = 1; i <= la; i++) {
-        cur[0] = i;
+        int ca = tolower((unsigned char)a[i - 1]);
         for (size_t j = 1; j <= lb; j++) {
-            size_t cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
-            size_t best = prev[j - 1] + cost;
-            if (prev[j] + 1 < best)
-                best = prev[j] + 1;
-            if (cur[j - 1] + 1 < best)
-                best = cur[j - 1] + 1;
-            cur[j] = best;
+            int cb = tolower((unsigned char)b[j - 1]);
+            unsigned best = m[i - 1][j - 1] + (ca != cb);
+            if (m[i - 1][j] + 1u < best)
+                best = m[i - 1][j] + 1u;
+            if (m[i][j - 1] + 1u < best)
+                best = m[i][j - 1] + 1u;
+            if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+                tolower((unsigned char)a[i - 2]) == cb && m[i - 2][j - 2] + 1u < best)
+                best = m[i - 2][j - 2] + 1u;
+            m[i][j] = (unsigned char)best;
         }
-        memcpy(prev, cur, (lb + 1) * sizeof prev[0]);
     }
-    return prev[lb];
+    return m[la][lb];
 }
 
 /* The allowed name closest to name, if close enough to be a typo. */
@@ -201,8 +200,8 @@ static int check_keys(struct reader *r, const config_setting_t *g, const char *w
 /* Each getter returns 1 when the key is present and valid (out set), 0 when
  * it is absent and not required (out untouched), -1 on error (diag set). */
 
-static int member(struct reader *r, const config_setting_t *g, const char *where,
-                  const char *key, bool required, config_setting_t **out)
+static int member(struct reader *r, const config_setting_t *g, const char *where, const char *key,
+                  bool required, config_setting_t **out)
 {
     *out = config_setting_get_member(g, key);
     if (*out == NULL && required)
@@ -292,8 +291,8 @@ static int get_number(struct reader *r, const config_setting_t *g, const char *w
     return 1;
 }
 
-static int get_bool(struct reader *r, const config_setting_t *g, const char *where,
-                    const char *key, bool *out)
+static int get_bool(struct reader *r, const config_setting_t *g, const char *where, const char *key,
+                    bool *out)
 {
     config_setting_t *st;
     int rc = member(r, g, where, key, false, &st);
@@ -306,8 +305,8 @@ static int get_bool(struct reader *r, const config_setting_t *g, const char *whe
 }
 
 /* A string, borrowed from libconfig (valid until config_destroy). */
-static int get_str(struct reader *r, const config_setting_t *g, const char *where,
-                   const char *key, bool required, const char **out, int *line)
+static int get_str(struct reader *r, const config_setting_t *g, const char *where, const char *key,
+                   bool required, const char **out, int *line)
 {
     config_setting_t *st;
     int rc = member(r, g, where, key, required, &st);
@@ -343,8 +342,8 @@ static int get_str_copy(struct reader *r, const config_setting_t *g, const char 
 
 /* A string that must be one of choices (NULL-terminated); *index is set. */
 static int get_choice(struct reader *r, const config_setting_t *g, const char *where,
-                      const char *key, bool required, const char *const *choices,
-                      bool ignore_case, int *index)
+                      const char *key, bool required, const char *const *choices, bool ignore_case,
+                      int *index)
 {
     const char *v;
     int line = 0;
@@ -366,8 +365,8 @@ static int get_choice(struct reader *r, const config_setting_t *g, const char *w
 }
 
 /* A size in bytes: an integer, a number, or a string such as "4g". */
-static int get_size(struct reader *r, const config_setting_t *g, const char *where,
-                    const char *key, int64_t *out)
+static int get_size(struct reader *r, const config_setting_t *g, const char *where, const char *key,
+                    int64_t *out)
 {
     config_setting_t *st;
     int rc = member(r, g, where, key, false, &st);
@@ -541,9 +540,9 @@ static int check_int_literals(struct reader *r, const char *path)
                     i++;
                 char after = i < len ? buf[i] : '\0';
                 if (after == '.' || after == 'e' || after == 'E') {
-                    while (i < len && (isdigit((unsigned char)buf[i]) || buf[i] == '.' ||
-                                       buf[i] == 'e' || buf[i] == 'E' || buf[i] == '+' ||
-                                       buf[i] == '-'))
+                    while (i < len &&
+                           (isdigit((unsigned char)buf[i]) || buf[i] == '.' || buf[i] == 'e' ||
+                            buf[i] == 'E' || buf[i] == '+' || buf[i] == '-'))
                         i++;
                 } else if (after != 'L' && after != 'l') {
                     size_t digits = i - start;
@@ -575,8 +574,7 @@ static const char *const tier_names[] = {"premium", "standard", NULL};
 /* Platform, pricing and tier names are parsed by billing.c, which owns
  * them; we only list them for the error message. */
 static int get_billing_name(struct reader *r, const config_setting_t *g, const char *key,
-                            const char *const *names, int (*parse)(const char *, void *),
-                            void *out)
+                            const char *const *names, int (*parse)(const char *, void *), void *out)
 {
     const char *v;
     int line = 0;
@@ -605,16 +603,16 @@ static int parse_tier_cb(const char *name, void *out)
     return tier_parse(name, out);
 }
 
-static int get_vm_size(struct reader *r, const config_setting_t *g, const char *key,
-                       bool required, char *buf, size_t size, int *line)
+static int get_vm_size(struct reader *r, const config_setting_t *g, const char *key, bool required,
+                       char *buf, size_t size, int *line)
 {
     const char *v;
     int rc = get_str(r, g, "cluster", key, required, &v, line);
     if (rc <= 0)
         return rc;
     if (strlen(v) >= size)
-        return fail(r, *line, "'%s' in cluster is too long for a VM size name (\"%.40s...\").",
-                    key, v);
+        return fail(r, *line, "'%s' in cluster is too long for a VM size name (\"%.40s...\").", key,
+                    v);
     memcpy(buf, v, strlen(v) + 1);
     return 1;
 }
@@ -641,12 +639,17 @@ static int read_autoscale(struct reader *r, const config_setting_t *a, int64_t *
 
 static int read_cluster(struct reader *r, const config_setting_t *g)
 {
-    static const char *const keys[] = {"platform", "driver", "worker", "workers",
-                                       "executors_per_worker", "executor_cores", "pricing",
-                                       "tier", "startup_s", "price", "autoscale", NULL};
-    static const char *const price_keys[] = {"worker_usd_per_hour", "driver_usd_per_hour",
-                                             "worker_dbu_per_hour", "driver_dbu_per_hour",
-                                             "usd_per_dbu", "usd_per_vcore_hour", NULL};
+    static const char *const keys[] = {
+        "platform",       "driver",  "worker", "workers",   "executors_per_worker",
+        "executor_cores", "pricing", "tier",   "startup_s", "price",
+        "autoscale",      NULL};
+    static const char *const price_keys[] = {"worker_usd_per_hour",
+                                             "driver_usd_per_hour",
+                                             "worker_dbu_per_hour",
+                                             "driver_dbu_per_hour",
+                                             "usd_per_dbu",
+                                             "usd_per_vcore_hour",
+                                             NULL};
     struct cluster_spec *c = &r->s->cluster;
     const char *where = "cluster";
     c->line = line_of(g);
@@ -676,8 +679,7 @@ static int read_cluster(struct reader *r, const config_setting_t *g)
     rc = get_aggregate(r, g, where, "autoscale", false, CONFIG_TYPE_GROUP, &autoscale);
     if (rc < 0 || (rc > 0 && read_autoscale(r, autoscale, &autoscale_min) != 0))
         return -1;
-    rc = get_int(r, g, where, "workers", autoscale == NULL, 1, SCN_MAX_WORKERS, true,
-                 &c->workers);
+    rc = get_int(r, g, where, "workers", autoscale == NULL, 1, SCN_MAX_WORKERS, true, &c->workers);
     if (rc < 0)
         return -1;
     if (rc > 0) {
@@ -775,14 +777,9 @@ static int read_spark_group(struct reader *r, const config_setting_t *g, const c
         case CONFIG_TYPE_FLOAT:
             format_double(config_setting_get_float(m), text, sizeof text);
             break;
-        case CONFIG_TYPE_BOOL:
-            value = config_setting_get_bool(m) ? "true" : "false";
-            break;
-        case CONFIG_TYPE_STRING:
-            value = config_setting_get_string(m);
-            break;
-        default:
-            return fail(r, line, "Spark setting '%s' has a value of unknown type.", key);
+        case CONFIG_TYPE_BOOL: value = config_setting_get_bool(m) ? "true" : "false"; break;
+        case CONFIG_TYPE_STRING: value = config_setting_get_string(m); break;
+        default: return fail(r, line, "Spark setting '%s' has a value of unknown type.", key);
         }
         static const char enabled[] = ".enabled";
         size_t klen = strlen(key);
@@ -801,10 +798,10 @@ static int read_spark_group(struct reader *r, const config_setting_t *g, const c
 
 /* ---------------------------------------------------------------- tables */
 
-static const char *const col_type_names[] = {"int32", "int64", "double", "string",
+static const char *const col_type_names[] = {"int32", "int64",   "double", "string",
                                              "date",  "boolean", NULL};
-static const char *const col_dist_names[] = {"sequence", "uniform", "normal", "lognormal",
-                                             "zipf", "categorical", NULL};
+static const char *const col_dist_names[] = {"sequence", "uniform",     "normal", "lognormal",
+                                             "zipf",     "categorical", NULL};
 static const char *const table_formats[] = {"parquet", "delta", "csv", NULL};
 
 static int read_weights(struct reader *r, const config_setting_t *g, const char *where,
@@ -841,8 +838,8 @@ static int read_weights(struct reader *r, const config_setting_t *g, const char 
     return 0;
 }
 
-static int read_column(struct reader *r, const config_setting_t *g, const char *table,
-                       size_t index, struct column_spec *col)
+static int read_column(struct reader *r, const config_setting_t *g, const char *table, size_t index,
+                       struct column_spec *col)
 {
     static const char *const common[] = {"name", "type", "dist", "distinct", "null_fraction"};
     static const char *const extra[][3] = {
@@ -867,9 +864,9 @@ static int read_column(struct reader *r, const config_setting_t *g, const char *
     snprintf(where, sizeof where, "column %zu of table '%s'", index + 1, table);
     /* Keys no column takes first, so that a typo of 'name' or 'type' is
      * reported as a typo; the keys of the chosen dist are checked below. */
-    static const char *const any_dist[] = {"name", "type", "dist", "distinct", "null_fraction",
-                                           "min", "max", "mean", "stddev", "mu", "sigma",
-                                           "exponent", "values", "weights", NULL};
+    static const char *const any_dist[] = {
+        "name",   "type", "dist",  "distinct", "null_fraction", "min",     "max", "mean",
+        "stddev", "mu",   "sigma", "exponent", "values",        "weights", NULL};
     if (check_keys(r, g, where, any_dist) != 0 ||
         get_str_copy(r, g, where, "name", true, &col->name) < 0)
         return -1;
@@ -894,14 +891,13 @@ static int read_column(struct reader *r, const config_setting_t *g, const char *
     if (check_keys(r, g, where_dist, allowed) != 0)
         return -1;
 
-    if (get_int(r, g, where, "distinct", dist == CDIST_ZIPF, 1, INT64_MAX, false,
-                &col->distinct) < 0 ||
+    if (get_int(r, g, where, "distinct", dist == CDIST_ZIPF, 1, INT64_MAX, false, &col->distinct) <
+            0 ||
         get_number(r, g, where, "null_fraction", false, 0, false, 1, &col->null_fraction) < 0)
         return -1;
 
     switch (col->dist) {
-    case CDIST_SEQUENCE:
-        break;
+    case CDIST_SEQUENCE: break;
     case CDIST_UNIFORM:
         if (get_number(r, g, where, "min", true, -INFINITY, false, INFINITY, &col->min) < 0 ||
             get_number(r, g, where, "max", true, -INFINITY, false, INFINITY, &col->max) < 0)
@@ -985,12 +981,15 @@ static int read_table(struct reader *r, const config_setting_t *g, struct table_
 /* ----------------------------------------------------------- query steps */
 
 static const char *const op_names[] = {
-    [OP_SCAN] = "scan",         [OP_FILTER] = "filter",           [OP_SELECT] = "select",
-    [OP_WITH_COLUMN] = "with_column", [OP_GROUP_BY] = "group_by", [OP_JOIN] = "join",
-    [OP_ORDER_BY] = "order_by", [OP_WINDOW] = "window",           [OP_DISTINCT] = "distinct",
-    [OP_REPARTITION] = "repartition", [OP_COALESCE] = "coalesce", [OP_CACHE] = "cache",
-    [OP_LIMIT] = "limit",       [OP_UNION] = "union",             [OP_COUNT] = "count",
-    [OP_COLLECT] = "collect",   [OP_WRITE] = "write",             NULL,
+    [OP_SCAN] = "scan",         [OP_FILTER] = "filter",
+    [OP_SELECT] = "select",     [OP_WITH_COLUMN] = "with_column",
+    [OP_GROUP_BY] = "group_by", [OP_JOIN] = "join",
+    [OP_ORDER_BY] = "order_by", [OP_WINDOW] = "window",
+    [OP_DISTINCT] = "distinct", [OP_REPARTITION] = "repartition",
+    [OP_COALESCE] = "coalesce", [OP_CACHE] = "cache",
+    [OP_LIMIT] = "limit",       [OP_UNION] = "union",
+    [OP_COUNT] = "count",       [OP_COLLECT] = "collect",
+    [OP_WRITE] = "write",       NULL,
 };
 
 /* The keys each operation takes besides `op`. */
@@ -1015,9 +1014,9 @@ static const char *const op_keys[][4] = {
 };
 
 /* Spark's join types, in the spellings Dataset.join accepts. */
-static const char *const join_hows[] = {"inner", "left", "left_outer", "right", "right_outer",
-                                        "full", "full_outer", "left_semi", "left_anti", "cross",
-                                        NULL};
+static const char *const join_hows[] = {"inner",       "left",  "left_outer", "right",
+                                        "right_outer", "full",  "full_outer", "left_semi",
+                                        "left_anti",   "cross", NULL};
 
 const char *op_kind_name(enum op_kind op)
 {
@@ -1048,8 +1047,8 @@ static void step_free(struct query_step *q)
     strlist_free(&q->funcs);
 }
 
-static int read_step(struct reader *r, const config_setting_t *g, const char *owner,
-                     size_t index, struct query_step *q)
+static int read_step(struct reader *r, const config_setting_t *g, const char *owner, size_t index,
+                     struct query_step *q)
 {
     char where[224];
     q->line = line_of(g);
@@ -1062,9 +1061,9 @@ static int read_step(struct reader *r, const config_setting_t *g, const char *ow
                     index + 1, owner, describe(g, got, sizeof got));
     }
     snprintf(where, sizeof where, "step %zu of %s", index + 1, owner);
-    static const char *const any_op[] = {"op", "table", "where", "cols", "name", "expr", "keys",
-                                         "aggs", "right", "on", "how", "partition_by",
-                                         "order_by", "funcs", "n", "path", "format", NULL};
+    static const char *const any_op[] = {
+        "op", "table", "where",        "cols",     "name",  "expr", "keys", "aggs",   "right",
+        "on", "how",   "partition_by", "order_by", "funcs", "n",    "path", "format", NULL};
     int op = 0;
     if (check_keys(r, g, where, any_op) != 0 ||
         get_choice(r, g, where, "op", true, op_names, false, &op) < 0)
@@ -1081,12 +1080,9 @@ static int read_step(struct reader *r, const config_setting_t *g, const char *ow
         return -1;
 
     switch (q->op) {
-    case OP_SCAN:
-        return get_str_copy(r, g, where, "table", true, &q->table) < 0 ? -1 : 0;
-    case OP_FILTER:
-        return get_str_copy(r, g, where, "where", true, &q->where) < 0 ? -1 : 0;
-    case OP_SELECT:
-        return get_strlist(r, g, where, "cols", true, true, &q->cols) < 0 ? -1 : 0;
+    case OP_SCAN: return get_str_copy(r, g, where, "table", true, &q->table) < 0 ? -1 : 0;
+    case OP_FILTER: return get_str_copy(r, g, where, "where", true, &q->where) < 0 ? -1 : 0;
+    case OP_SELECT: return get_strlist(r, g, where, "cols", true, true, &q->cols) < 0 ? -1 : 0;
     case OP_WITH_COLUMN:
         if (get_str_copy(r, g, where, "name", true, &q->name) < 0 ||
             get_str_copy(r, g, where, "expr", true, &q->expr) < 0)
@@ -1115,16 +1111,14 @@ static int read_step(struct reader *r, const config_setting_t *g, const char *ow
                         "a cross join takes no 'on' keys (%s).", where);
         return 0;
     }
-    case OP_ORDER_BY:
-        return get_strlist(r, g, where, "keys", true, true, &q->keys) < 0 ? -1 : 0;
+    case OP_ORDER_BY: return get_strlist(r, g, where, "keys", true, true, &q->keys) < 0 ? -1 : 0;
     case OP_WINDOW:
         if (get_strlist(r, g, where, "partition_by", false, false, &q->partition_by) < 0 ||
             get_strlist(r, g, where, "order_by", false, false, &q->order_by) < 0 ||
             get_strlist(r, g, where, "funcs", true, true, &q->funcs) < 0)
             return -1;
         return 0;
-    case OP_DISTINCT:
-        return get_strlist(r, g, where, "keys", false, true, &q->keys) < 0 ? -1 : 0;
+    case OP_DISTINCT: return get_strlist(r, g, where, "keys", false, true, &q->keys) < 0 ? -1 : 0;
     case OP_REPARTITION: {
         int rn = get_int(r, g, where, "n", false, 1, INT_MAX, false, &q->n);
         if (rn < 0)
@@ -1136,12 +1130,9 @@ static int read_step(struct reader *r, const config_setting_t *g, const char *ow
             return fail(r, q->line, "%s needs 'n', 'partition_by' or both.", where);
         return 0;
     }
-    case OP_COALESCE:
-        return get_int(r, g, where, "n", true, 1, INT_MAX, false, &q->n) < 0 ? -1 : 0;
-    case OP_LIMIT:
-        return get_int(r, g, where, "n", true, 0, INT64_MAX, false, &q->n) < 0 ? -1 : 0;
-    case OP_UNION:
-        return get_str_copy(r, g, where, "table", true, &q->table) < 0 ? -1 : 0;
+    case OP_COALESCE: return get_int(r, g, where, "n", true, 1, INT_MAX, false, &q->n) < 0 ? -1 : 0;
+    case OP_LIMIT: return get_int(r, g, where, "n", true, 0, INT64_MAX, false, &q->n) < 0 ? -1 : 0;
+    case OP_UNION: return get_str_copy(r, g, where, "table", true, &q->table) < 0 ? -1 : 0;
     case OP_WRITE: {
         int format = 0;
         if (get_str_copy(r, g, where, "path", false, &q->path) < 0)
@@ -1155,8 +1146,7 @@ static int read_step(struct reader *r, const config_setting_t *g, const char *ow
     }
     case OP_CACHE:
     case OP_COUNT:
-    case OP_COLLECT:
-        return 0;
+    case OP_COLLECT: return 0;
     }
     return 0;
 }
@@ -1186,8 +1176,7 @@ static int read_steps(struct reader *r, const config_setting_t *list, const char
         if (read_step(r, config_setting_get_elem(list, (unsigned)i), owner, i, q) != 0)
             return -1;
         if (i == 0 && q->op != OP_SCAN)
-            return fail(r, q->line, "%s must start with a scan, not a %s.", owner,
-                        op_names[q->op]);
+            return fail(r, q->line, "%s must start with a scan, not a %s.", owner, op_names[q->op]);
         if (is_action(q->op) && is_view)
             return fail(r, q->line,
                         "%s ends with the action '%s'; a view is used by other queries, so "
@@ -1248,7 +1237,8 @@ static int resolve_steps(struct reader *r, const struct query_step *steps, size_
         }
         const char *ref = q->op == OP_JOIN ? q->right : q->op == OP_UNION ? q->table : NULL;
         if (ref && scenario_table(r->s, ref) == NULL && scenario_view(r->s, ref) == NULL)
-            return fail(r, q->line, "step %zu (%s) of %s names '%s', which is neither a table "
+            return fail(r, q->line,
+                        "step %zu (%s) of %s names '%s', which is neither a table "
                         "nor a view%s",
                         i + 1, op_names[q->op], owner, ref,
                         *name_hint(r->s, ref, true, hint, sizeof hint) ? hint : ".");
@@ -1288,8 +1278,7 @@ static int view_dfs(struct reader *r, size_t v, int *color, size_t *path, size_t
                                          r->s->views[path[k]].name);
             if (used < sizeof chain)
                 snprintf(chain + used, sizeof chain - used, "%s", r->s->views[t].name);
-            return fail(r, q->line, "views %s form a cycle through their joins and unions.",
-                        chain);
+            return fail(r, q->line, "views %s form a cycle through their joins and unions.", chain);
         }
         if (color[t] == 0 && view_dfs(r, t, color, path, depth + 1) != 0)
             return -1;
@@ -1354,10 +1343,20 @@ static int check_views(struct reader *r)
 
 /* ---------------------------------------------------------------- stages */
 
-static const char *const kernel_names[] = {
-    "scan",          "filter",       "project",       "hash_aggregate", "sort",
-    "sort_merge_join", "broadcast_hash_join", "window", "distinct",     "shuffle_write",
-    "shuffle_read",  "limit",        "generic",       NULL};
+static const char *const kernel_names[] = {"scan",
+                                           "filter",
+                                           "project",
+                                           "hash_aggregate",
+                                           "sort",
+                                           "sort_merge_join",
+                                           "broadcast_hash_join",
+                                           "window",
+                                           "distinct",
+                                           "shuffle_write",
+                                           "shuffle_read",
+                                           "limit",
+                                           "generic",
+                                           NULL};
 
 /* task_seconds: a number (fixed) or { dist = "..."; parameters }. */
 static int read_task_seconds(struct reader *r, const config_setting_t *st, const char *stage,
@@ -1373,8 +1372,8 @@ static int read_task_seconds(struct reader *r, const config_setting_t *st, const
     if (is_number(st)) {
         double v = number_of(st);
         if (!(v >= 0.0) || !isfinite(v))
-            return fail(r, line_of(st), "'task_seconds' in %s must not be negative, not %g.",
-                        stage, v);
+            return fail(r, line_of(st), "'task_seconds' in %s must not be negative, not %g.", stage,
+                        v);
         *out = dist_fixed(v);
         return 0;
     }
@@ -1481,13 +1480,20 @@ static int read_parents(struct reader *r, const config_setting_t *st, const char
     return 0;
 }
 
-static int read_stage(struct reader *r, const config_setting_t *g, const char *job,
-                      size_t index, struct stage_spec *sp)
+static int read_stage(struct reader *r, const config_setting_t *g, const char *job, size_t index,
+                      struct stage_spec *sp)
 {
-    static const char *const keys[] = {"id",          "name",           "parents",
-                                       "tasks",       "task_seconds",   "input_bytes",
-                                       "records",     "shuffle_read_bytes",
-                                       "shuffle_write_bytes", "kernel", NULL};
+    static const char *const keys[] = {"id",
+                                       "name",
+                                       "parents",
+                                       "tasks",
+                                       "task_seconds",
+                                       "input_bytes",
+                                       "records",
+                                       "shuffle_read_bytes",
+                                       "shuffle_write_bytes",
+                                       "kernel",
+                                       NULL};
     char where[224];
     sp->line = sp->parents_line = line_of(g);
     sp->input_bytes = sp->records = sp->shuffle_read_bytes = sp->shuffle_write_bytes = -1;
@@ -1673,8 +1679,7 @@ static int check_stage_graph(struct reader *r, const struct job_spec *job)
                 char chain[512];
                 format_cycle(job, path, from, top, chain, sizeof chain);
                 rc = fail(r, sp->parents_line,
-                          "stages %s form a cycle in their parents (job '%s').", chain,
-                          job->name);
+                          "stages %s form a cycle in their parents (job '%s').", chain, job->name);
                 break;
             }
             if (color[parent] == 0) {
@@ -1701,11 +1706,10 @@ static void stage_free(struct stage_spec *sp)
     free(sp->kernel);
 }
 
-static int read_job(struct reader *r, const config_setting_t *g, size_t index,
-                    struct job_spec *job)
+static int read_job(struct reader *r, const config_setting_t *g, size_t index, struct job_spec *job)
 {
-    static const char *const keys[] = {"name",     "stages", "query", "submit_s",
-                                       "concurrent", "pool", NULL};
+    static const char *const keys[] = {"name",       "stages", "query", "submit_s",
+                                       "concurrent", "pool",   NULL};
     char where[160];
     job->line = line_of(g);
     job->submit_s = NAN;
@@ -1827,8 +1831,8 @@ static int read_pools(struct reader *r, const config_setting_t *list)
         p->min_share = (int)min_share;
         for (size_t j = 0; j < i; j++)
             if (strcmp(s->pools[j].name, p->name) == 0)
-                return fail(r, p->line, "two pools are named '%s' (the first at line %d).",
-                            p->name, s->pools[j].line);
+                return fail(r, p->line, "two pools are named '%s' (the first at line %d).", p->name,
+                            s->pools[j].line);
     }
     return 0;
 }
@@ -1854,7 +1858,7 @@ static int read_tables(struct reader *r, const config_setting_t *g)
 
 static int read_root(struct reader *r, const config_setting_t *root)
 {
-    static const char *const keys[] = {"name",  "seed",  "cluster", "spark", "model",
+    static const char *const keys[] = {"name",   "seed",  "cluster", "spark", "model",
                                        "tables", "views", "jobs",    "pools", NULL};
     struct scenario *s = r->s;
     const char *where = "the scenario";

@@ -27,9 +27,9 @@
 
 #include "models/units.h"
 
+/* Spark's intConf keys are Java ints: their ranges end at Int.MaxValue. */
 #define INT_MAX32 2147483647.0
 
-/* Spark's intConf keys are Java ints: ranges end at Int.MaxValue. */
 #define UNRANGED .ranged = false
 #define RANGE(lo, hi) .ranged = true, .min = (lo), .max = (hi)
 
@@ -43,27 +43,27 @@ static const struct spark_key known_keys[] = {
     {"spark.sql.files.maxPartitionBytes", SPARK_BYTES, "128m",
      "Most bytes of input files packed into one scan partition.", RANGE(1, 9.2e18)},
     {"spark.sql.files.openCostInBytes", SPARK_BYTES, "4m",
-     "Bytes a file open is counted as when packing files into scan partitions.",
-     RANGE(0, 9.2e18)},
+     "Bytes a file open is counted as when packing files into scan partitions.", RANGE(0, 9.2e18)},
     {"spark.sql.autoBroadcastJoinThreshold", SPARK_BYTES, "10m",
      "Largest join side that is broadcast instead of shuffled; -1 disables broadcasts.",
      RANGE(-1, 9.2e18)},
 
     /* Adaptive query execution (SPARK-SQL) */
     {"spark.sql.adaptive.enabled", SPARK_BOOL, "true",
-     "Adaptive query execution: re-plans stages from shuffle statistics (true since 3.2).", UNRANGED},
+     "Adaptive query execution: re-plans stages from shuffle statistics (true since 3.2).",
+     UNRANGED},
     {"spark.sql.adaptive.coalescePartitions.enabled", SPARK_BOOL, "true",
      "AQE merges small post-shuffle partitions.", UNRANGED},
     {"spark.sql.adaptive.coalescePartitions.initialPartitionNum", SPARK_INT, "",
      "Shuffle partitions before AQE coalescing; unset means spark.sql.shuffle.partitions.",
      RANGE(1, INT_MAX32), .fallback = "spark.sql.shuffle.partitions"},
     {"spark.sql.adaptive.advisoryPartitionSizeInBytes", SPARK_BYTES, "64m",
-     "Target size of a post-shuffle partition when AQE coalesces or splits.",
-     RANGE(1, 9.2e18)},
+     "Target size of a post-shuffle partition when AQE coalesces or splits.", RANGE(1, 9.2e18)},
     {"spark.sql.adaptive.coalescePartitions.minPartitionSize", SPARK_BYTES, "1m",
      "Smallest partition AQE coalescing produces.", RANGE(1, 9.2e18)},
     {"spark.sql.adaptive.coalescePartitions.parallelismFirst", SPARK_BOOL, "true",
-     "AQE ignores the advisory size and only respects minPartitionSize, to keep parallelism.", UNRANGED},
+     "AQE ignores the advisory size and only respects minPartitionSize, to keep parallelism.",
+     UNRANGED},
     {"spark.sql.adaptive.skewJoin.enabled", SPARK_BOOL, "true",
      "AQE splits skewed partitions of sort-merge joins.", UNRANGED},
     {"spark.sql.adaptive.skewJoin.skewedPartitionFactor", SPARK_DOUBLE, "5.0",
@@ -74,7 +74,8 @@ static const struct spark_key known_keys[] = {
 
     /* Scheduling (SPARK-CONF, SPARK-JS) */
     {"spark.scheduler.mode", SPARK_STRING, "FIFO",
-     "How jobs of one application share executors: FIFO or FAIR.", .choices = "FIFO|FAIR", UNRANGED},
+     "How jobs of one application share executors: FIFO or FAIR.", .choices = "FIFO|FAIR",
+     UNRANGED},
     {"spark.task.cpus", SPARK_INT, "1", "Cores each task occupies.", RANGE(1, INT_MAX32)},
     {"spark.task.maxFailures", SPARK_INT, "4",
      "Consecutive failures of one task before its job is aborted.", RANGE(1, INT_MAX32)},
@@ -83,14 +84,14 @@ static const struct spark_key known_keys[] = {
      .spark_bare_unit = "ms"},
     {"spark.speculation", SPARK_BOOL, "false", "Re-launch slow tasks speculatively.", UNRANGED},
     {"spark.speculation.interval", SPARK_SECONDS, "100ms",
-     "How often Spark checks for tasks to speculate.", RANGE(0, INFINITY),
-     .spark_bare_unit = "ms"},
-    /* Spark 4.0 raised these two from 1.5 and 0.75 (SPARK-MIG). */
-    {"spark.speculation.multiplier", SPARK_DOUBLE, "3",
-     "A task is slow if it runs longer than this times the median (1.5 before Spark 4.0).",
+     "How often Spark checks for tasks to speculate.", RANGE(0, INFINITY), .spark_bare_unit = "ms"},
+    /* stagecast models Spark 3.x (what Databricks LTS runtimes and Synapse
+     * pools run); Spark 4.0 raised these two to 3 and 0.9 (SPARK-MIG). */
+    {"spark.speculation.multiplier", SPARK_DOUBLE, "1.5",
+     "A task is slow if it runs longer than this times the median (3 from Spark 4.0).",
      RANGE(0, INFINITY)},
-    {"spark.speculation.quantile", SPARK_DOUBLE, "0.9",
-     "Fraction of a stage's tasks that must finish before speculation (0.75 before 4.0).",
+    {"spark.speculation.quantile", SPARK_DOUBLE, "0.75",
+     "Fraction of a stage's tasks that must finish before speculation (0.9 from Spark 4.0).",
      RANGE(0, 1)},
     {"spark.speculation.minTaskRuntime", SPARK_SECONDS, "100ms",
      "Shortest run time of a task before it may be speculated.", RANGE(0, INFINITY),
@@ -99,18 +100,17 @@ static const struct spark_key known_keys[] = {
      "Share of executors registered before scheduling starts (0.8 on YARN and Kubernetes).",
      RANGE(0, 1)},
     {"spark.scheduler.maxRegisteredResourcesWaitingTime", SPARK_SECONDS, "30s",
-     "Longest wait for minRegisteredResourcesRatio before scheduling anyway.",
-     RANGE(0, INFINITY), .spark_bare_unit = "ms"},
+     "Longest wait for minRegisteredResourcesRatio before scheduling anyway.", RANGE(0, INFINITY),
+     .spark_bare_unit = "ms"},
 
     /* Executors and memory (SPARK-CONF) */
     {"spark.executor.instances", SPARK_INT, "",
-     "Executors of a static allocation; unset means the platform's layout.",
-     RANGE(0, INT_MAX32)},
+     "Executors of a static allocation; unset means the platform's layout.", RANGE(0, INT_MAX32)},
     {"spark.executor.cores", SPARK_INT, "",
      "Cores per executor; unset means the platform's layout (all of a worker on Databricks).",
      RANGE(1, INT_MAX32)},
-    {"spark.executor.memory", SPARK_BYTES, "1g", "Heap of each executor JVM.",
-     RANGE(1, 9.2e18), .spark_bare_unit = "MiB"},
+    {"spark.executor.memory", SPARK_BYTES, "1g", "Heap of each executor JVM.", RANGE(1, 9.2e18),
+     .spark_bare_unit = "MiB"},
     {"spark.driver.memory", SPARK_BYTES, "1g", "Heap of the driver JVM.", RANGE(1, 9.2e18),
      .spark_bare_unit = "MiB"},
     {"spark.executor.memoryOverhead", SPARK_BYTES, "",
@@ -128,8 +128,8 @@ static const struct spark_key known_keys[] = {
     {"spark.reducer.maxReqsInFlight", SPARK_INT, "2147483647",
      "Most fetch requests one reduce task has outstanding.", RANGE(1, INT_MAX32)},
     {"spark.shuffle.compress", SPARK_BOOL, "true", "Compress map outputs.", UNRANGED},
-    {"spark.io.compression.codec", SPARK_STRING, "lz4",
-     "Codec for shuffle and spill data.", .choices = "lz4|lzf|snappy|zstd", UNRANGED},
+    {"spark.io.compression.codec", SPARK_STRING, "lz4", "Codec for shuffle and spill data.",
+     .choices = "lz4|lzf|snappy|zstd", UNRANGED},
 
     /* Dynamic allocation (SPARK-CONF, SPARK-JS) */
     {"spark.dynamicAllocation.enabled", SPARK_BOOL, "false",
@@ -137,16 +137,15 @@ static const struct spark_key known_keys[] = {
     {"spark.dynamicAllocation.minExecutors", SPARK_INT, "0",
      "Fewest executors dynamic allocation keeps.", RANGE(0, INT_MAX32)},
     {"spark.dynamicAllocation.maxExecutors", SPARK_INT, "2147483647",
-     "Most executors dynamic allocation asks for (unbounded by default).",
-     RANGE(0, INT_MAX32)},
+     "Most executors dynamic allocation asks for (unbounded by default).", RANGE(0, INT_MAX32)},
     {"spark.dynamicAllocation.initialExecutors", SPARK_INT, "",
      "Executors at start; unset means minExecutors.", RANGE(0, INT_MAX32),
      .fallback = "spark.dynamicAllocation.minExecutors"},
     {"spark.dynamicAllocation.schedulerBacklogTimeout", SPARK_SECONDS, "1s",
      "Backlog age that triggers the first round of executor requests.", RANGE(0, INFINITY)},
     {"spark.dynamicAllocation.sustainedSchedulerBacklogTimeout", SPARK_SECONDS, "",
-     "Interval of later request rounds; unset means schedulerBacklogTimeout.",
-     RANGE(0, INFINITY), .fallback = "spark.dynamicAllocation.schedulerBacklogTimeout"},
+     "Interval of later request rounds; unset means schedulerBacklogTimeout.", RANGE(0, INFINITY),
+     .fallback = "spark.dynamicAllocation.schedulerBacklogTimeout"},
     {"spark.dynamicAllocation.executorIdleTimeout", SPARK_SECONDS, "60s",
      "Idle time after which an executor is removed.", RANGE(0, INFINITY)},
     {"spark.dynamicAllocation.shuffleTracking.enabled", SPARK_BOOL, "true",
@@ -289,8 +288,8 @@ static bool find_choice(const char *choices, const char *t, struct value *v)
 
 /* Parses text as key k's value into v. Returns 0, or -1 with a reason that
  * completes the sentence "<key> <reason>". */
-static int parse_known(const struct spark_key *k, const char *text, struct value *v,
-                       char *why, size_t why_size)
+static int parse_known(const struct spark_key *k, const char *text, struct value *v, char *why,
+                       size_t why_size)
 {
     char t[256];
     trim(text, t, sizeof t);
@@ -324,10 +323,16 @@ static int parse_known(const struct spark_key *k, const char *text, struct value
     case SPARK_STRING:
         if (k->choices && !find_choice(k->choices, t, v)) {
             char list[128];
-            snprintf(list, sizeof list, "%s", k->choices);
-            for (char *p = list; *p; p++)
-                if (*p == '|')
-                    *p = ',';
+            size_t used = 0;
+            for (const char *p = k->choices; *p && used + 3 < sizeof list; p++) {
+                if (*p == '|') {
+                    list[used++] = ',';
+                    list[used++] = ' ';
+                } else {
+                    list[used++] = *p;
+                }
+            }
+            list[used] = '\0';
             snprintf(why, why_size, "must be one of %s, not \"%.60s\"", list, t);
             return -1;
         }
@@ -343,8 +348,8 @@ static int parse_known(const struct spark_key *k, const char *text, struct value
         }
         if (k->spark_bare_unit && is_bare_number(body) && b != 0) {
             snprintf(why, why_size,
-                     "needs a unit, such as \"%.30sm\": Spark reads a bare number here in %s",
-                     body, k->spark_bare_unit);
+                     "needs a unit, such as \"%.30sm\": Spark reads a bare number here in %s", body,
+                     k->spark_bare_unit);
             return -1;
         }
         v->i = negative ? -b : b;
@@ -354,8 +359,8 @@ static int parse_known(const struct spark_key *k, const char *text, struct value
     }
     case SPARK_SECONDS:
         if (units_parse_duration(t, &v->d) != 0) {
-            snprintf(why, why_size,
-                     "must be a duration such as \"3s\" or \"100ms\", not \"%.60s\"", t);
+            snprintf(why, why_size, "must be a duration such as \"3s\" or \"100ms\", not \"%.60s\"",
+                     t);
             return -1;
         }
         if (k->spark_bare_unit && is_bare_number(t) && v->d != 0.0) {

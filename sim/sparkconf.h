@@ -49,7 +49,7 @@ struct spark_key {
     const char *default_value;  /* as Spark documents it: "200", "48m", "3s";
                                    "" = no fixed default (getters return 0) */
     const char *doc;            /* one line */
-    /* Added: checks and Spark's reading rules beyond the type. */
+    /* Checks beyond the type, and Spark's own reading rules: */
     bool ranged;                /* check min <= value <= max (INT, DOUBLE, BYTES, SECONDS) */
     double min, max;
     const char *choices;        /* SPARK_STRING: "FIFO|FAIR", case-insensitive; NULL = any */

@@ -92,7 +92,7 @@ static void test_size_rejects_bad_text(void **state)
     assert_size_rejected("12gg");
     assert_size_rejected("12 g b");
     assert_size_rejected("1.2.3m");
-    assert_size_rejected("1.5");  /* a fraction of a byte */
+    assert_size_rejected("1.5"); /* a fraction of a byte */
     assert_size_rejected("1.5b");
     assert_size_rejected("1bb");
     assert_size_rejected("1e3");
