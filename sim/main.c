@@ -34,6 +34,8 @@ static const char usage_text[] =
     "  nodes           list the Azure node catalog\n"
     "      --platform P    only azure_vm, hdinsight or synapse rows\n"
     "      --json          as JSON\n"
+    "  spark-keys      the Spark settings stagecast knows, with types and defaults\n"
+    "      --markdown      as a Markdown table\n"
     "  help            this text\n"
     "  version         the version\n"
     "\n"
@@ -207,6 +209,42 @@ static int cmd_nodes(int argc, char **argv)
     return rc;
 }
 
+static const char *spark_type_word(enum spark_type t)
+{
+    switch (t) {
+    case SPARK_INT: return "integer";
+    case SPARK_DOUBLE: return "number";
+    case SPARK_BOOL: return "boolean";
+    case SPARK_STRING: return "string";
+    case SPARK_BYTES: return "size";
+    case SPARK_SECONDS: return "duration";
+    }
+    return "?";
+}
+
+static int cmd_spark_keys(int argc, char **argv)
+{
+    bool md = argc == 1 && strcmp(argv[0], "--markdown") == 0;
+    if (argc > 1 || (argc == 1 && !md))
+        return usage_error("spark-keys: unknown argument '%s'", argv[0]);
+    size_t n;
+    const struct spark_key *keys = spark_known_keys(&n);
+    if (md)
+        printf("| key | type | default | meaning |\n|---|---|---|---|\n");
+    for (size_t i = 0; i < n; i++) {
+        const char *def = keys[i].default_value && keys[i].default_value[0]
+                              ? keys[i].default_value
+                              : "(unset)";
+        if (md)
+            printf("| `%s` | %s | %s | %s |\n", keys[i].key, spark_type_word(keys[i].type), def,
+                   keys[i].doc);
+        else
+            printf("%-58s %-8s %-12s %s\n", keys[i].key, spark_type_word(keys[i].type), def,
+                   keys[i].doc);
+    }
+    return fflush(stdout) == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
@@ -219,6 +257,8 @@ int main(int argc, char **argv)
         return cmd_run(argc - 2, argv + 2);
     if (strcmp(cmd, "nodes") == 0)
         return cmd_nodes(argc - 2, argv + 2);
+    if (strcmp(cmd, "spark-keys") == 0)
+        return cmd_spark_keys(argc - 2, argv + 2);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         fputs(usage_text, stdout);
         return 0;

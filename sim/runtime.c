@@ -30,9 +30,13 @@
  *    order of the scheduler delays recorded in the shared Spark event logs
  *    for small tasks; model.task_launch_ms overrides it.
  *
- * Jobs run one after another like actions in a driver program; submit_s
- * fixes a job's submission time, and concurrent = true submits a job
- * together with the one before it.
+ * Jobs are actions of a driver program. The jobs without submit_s form the
+ * program's main thread: each starts when every earlier job of its thread
+ * has ended, as a driver that waits for what it launched (concurrent = true
+ * submits a job together with the one before it, as Spark 3's AQE submits a
+ * broadcast and a shuffle stage at once). A job with submit_s starts a
+ * thread of its own at that time — another user, another notebook — and the
+ * untimed jobs after it in the file follow it in that thread.
  */
 #include "sim/runtime.h"
 
@@ -68,6 +72,9 @@ struct rt_job {
     int pool;
     int64_t spark_id;
     bool submitted, done;
+    size_t thread;          /* index of the job that heads its thread */
+    size_t outstanding;     /* as a thread head: jobs submitted, not ended */
+    size_t next;            /* as a thread head: next job to submit, or n_jobs */
     struct event submit_ev;
 };
 
@@ -353,12 +360,11 @@ static void stage_finish(struct sim *sim, int st_index)
         job->done = true;
         sim->res.jobs[st->job].end_us = now;
         sim->jobs_done++;
-        /* The next job in the driver program starts when this one ends,
-         * unless it has its own submission time or runs concurrently. */
-        size_t next = (size_t)st->job + 1;
-        if (next < sim->n_jobs && !sim->jobs[next].submitted &&
-            isnan(sim->jobs[next].spec->submit_s) && !sim->jobs[next].spec->concurrent)
-            submit_job(sim, next);
+        /* The thread's next job starts once everything the thread has
+         * launched has ended. */
+        struct rt_job *head = &sim->jobs[job->thread];
+        if (--head->outstanding == 0 && head->next < sim->n_jobs)
+            submit_job(sim, head->next);
     }
 }
 
@@ -385,6 +391,13 @@ static void submit_job(struct sim *sim, size_t j)
     if (job->submitted)
         return;
     job->submitted = true;
+    struct rt_job *head = &sim->jobs[job->thread];
+    head->outstanding++;
+    /* The thread's next job: the first later job of the same thread. */
+    size_t nx = j + 1;
+    while (nx < sim->n_jobs && sim->jobs[nx].thread != job->thread)
+        nx++;
+    head->next = nx;
     int64_t now = engine_now(&sim->eng);
     job->spark_id = sim->next_job_id++;
     sim->res.jobs[j].spark_id = job->spark_id;
@@ -399,10 +412,9 @@ static void submit_job(struct sim *sim, size_t j)
     for (int i = 0; i < job->n_stages; i++)
         if (sim->stages[job->first_stage + i].parents_left == 0)
             stage_submit(sim, job->first_stage + i);
-    /* A concurrent job without its own time is submitted with this one. */
-    if (j + 1 < sim->n_jobs && sim->jobs[j + 1].spec->concurrent &&
-        isnan(sim->jobs[j + 1].spec->submit_s))
-        submit_job(sim, j + 1);
+    /* A concurrent job of the same thread is submitted with this one. */
+    if (nx < sim->n_jobs && sim->jobs[nx].spec->concurrent)
+        submit_job(sim, nx);
     offer_round(sim);
 }
 
@@ -492,6 +504,8 @@ static enum sc_status build(struct sim *sim, struct diag *d)
         job->stages_left = job->n_stages;
         job->pool = sim->mode == SCHED_FAIR && js->pool ? add_pool(sim, js->pool) : 0;
         event_init(&job->submit_ev, on_job_submit, sim);
+        job->thread = j == 0 || !isnan(js->submit_s) ? j : sim->jobs[j - 1].thread;
+        job->next = sim->n_jobs;
         struct job_result *jr = &sim->res.jobs[j];
         jr->name = js->name;
         jr->first_stage = st_index;

@@ -338,6 +338,34 @@ static void test_jobs_run_one_after_another(void **state)
     fixture_free(f);
 }
 
+static void test_next_job_waits_for_concurrent_ones(void **state)
+{
+    (void)state;
+    /* A (4 x 3 s) and B (concurrent, 1 x 0.1 s) start at 0 on 8 slots; B
+     * ends at 0.1 but the driver waits for both before C: C starts at 3 and
+     * ends at 4. A timed job T at 1 s (2 x 1 s) starts its own thread; U,
+     * after T in the file, follows T (starts at 2), not A. */
+    struct fixture *f = fixture_new(2, 4);
+    add_stage(f, add_job(f, "A"), 0, 4, 3.0);
+    struct job_spec *b = add_job(f, "B");
+    b->concurrent = true;
+    add_stage(f, b, 0, 1, 0.1);
+    add_stage(f, add_job(f, "C"), 0, 2, 1.0);
+    struct job_spec *t = add_job(f, "T");
+    t->submit_s = 1.0;
+    add_stage(f, t, 0, 2, 1.0);
+    add_stage(f, add_job(f, "U"), 0, 1, 0.5);
+    const struct results *r = run(f);
+    assert_float_equal(job_end_s(r, 1), 0.1, 1e-9);
+    assert_float_equal((double)(r->jobs[2].submit_us - r->start_us) * 1e-6, 3.0, 1e-9);
+    assert_float_equal(job_end_s(r, 2), 4.0, 1e-9);
+    assert_float_equal((double)(r->jobs[3].submit_us - r->start_us) * 1e-6, 1.0, 1e-9);
+    assert_float_equal((double)(r->jobs[4].submit_us - r->start_us) * 1e-6, 2.0, 1e-9);
+    assert_float_equal(job_end_s(r, 4), 2.5, 1e-9);
+    assert_float_equal(r->makespan_s, 4.0, 1e-9);
+    fixture_free(f);
+}
+
 /* A random DAG of lognormal tasks: invariants that hold for any schedule. */
 static void test_random_dag_keeps_invariants(void **state)
 {
@@ -467,6 +495,7 @@ int main(void)
         cmocka_unit_test(test_fair_in_one_default_pool_is_fifo),
         cmocka_unit_test(test_driver_launches_tasks_one_at_a_time),
         cmocka_unit_test(test_jobs_run_one_after_another),
+        cmocka_unit_test(test_next_job_waits_for_concurrent_ones),
         cmocka_unit_test(test_random_dag_keeps_invariants),
         cmocka_unit_test(test_same_seed_same_records),
         cmocka_unit_test(test_task_times_do_not_depend_on_cluster_size),
