@@ -273,7 +273,7 @@ static void launch(struct sim *sim, int st_index, int slot_index)
     rec->assign_us = now;
     sim->driver_free_us = (sim->driver_free_us > now ? sim->driver_free_us : now) + sim->launch_us;
     rec->launch_us = sim->driver_free_us;
-    double run_s = taskcost_task(&st->cost, st->rng, rec->phase_s);
+    double run_s = taskcost_task(&st->cost, st->rng, st->next, rec->phase_s);
     int64_t run_us = (int64_t)llround(run_s * 1e6);
     rec->end_us = rec->launch_us + run_us;
     rec->stage = st_index;

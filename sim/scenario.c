@@ -1521,7 +1521,29 @@ static int read_stage(struct reader *r, const config_setting_t *g, const char *j
             return -1;
     }
     st = config_setting_get_member(g, "task_seconds");
-    if (st) {
+    if (st && (config_setting_type(st) == CONFIG_TYPE_ARRAY ||
+               config_setting_type(st) == CONFIG_TYPE_LIST)) {
+        /* One time per task, in task order (as an event log records them). */
+        int n = config_setting_length(st);
+        if ((int64_t)n != sp->tasks)
+            return fail(r, line_of(st),
+                        "'task_seconds' in %s lists %d times but the stage has %lld tasks.",
+                        where, n, (long long)sp->tasks);
+        sp->task_seconds_list = malloc((size_t)n * sizeof(double));
+        if (!sp->task_seconds_list)
+            return fail_nomem(r, line_of(st));
+        for (int i = 0; i < n; i++) {
+            const config_setting_t *e = config_setting_get_elem(st, (unsigned)i);
+            double v = is_number(e) ? number_of(e) : NAN;
+            if (!(v >= 0.0) || !isfinite(v))
+                return fail(r, line_of(st),
+                            "'task_seconds' in %s must list numbers >= 0; item %d is not.",
+                            where, i + 1);
+            sp->task_seconds_list[i] = v;
+        }
+        sp->task_seconds = dist_fixed(0.0);
+        sp->has_task_seconds = true;
+    } else if (st) {
         if (read_task_seconds(r, st, where, &sp->task_seconds) != 0)
             return -1;
         sp->has_task_seconds = true;
@@ -1703,6 +1725,7 @@ static void stage_free(struct stage_spec *sp)
 {
     free(sp->name);
     free(sp->parents);
+    free(sp->task_seconds_list);
     free(sp->kernel);
 }
 

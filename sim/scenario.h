@@ -128,6 +128,8 @@ struct stage_spec {
     int64_t tasks;
     bool has_task_seconds;
     struct dist task_seconds;   /* per task; p1/p2 as in dist.h */
+    double *task_seconds_list;  /* or one time per task (tasks of them), e.g.
+                                 * from an event log; NULL when not given */
     int64_t input_bytes, records, shuffle_read_bytes, shuffle_write_bytes;
     char *kernel;               /* NULL when not given */
     int line, parents_line;

@@ -68,6 +68,7 @@ void taskcost_stage_init(struct stage_cost *c, const struct stage_spec *spec,
     if (spec->has_task_seconds) {
         c->from_dist = true;
         c->task_seconds = spec->task_seconds;
+        c->task_seconds_list = spec->task_seconds_list;
         return;
     }
     c->uncalibrated = true;
@@ -89,12 +90,14 @@ static double move_time(double bytes, double rate_bps)
     return bytes > 0.0 && rate_bps > 0.0 ? bytes / rate_bps : 0.0;
 }
 
-double taskcost_task(const struct stage_cost *c, gsl_rng *rng, float phase_s[PHASE_COUNT])
+double taskcost_task(const struct stage_cost *c, gsl_rng *rng, int64_t index,
+                     float phase_s[PHASE_COUNT])
 {
     for (int p = 0; p < PHASE_COUNT; p++)
         phase_s[p] = 0.0f;
     if (c->from_dist) {
-        double t = dist_sample(&c->task_seconds, rng);
+        double t = c->task_seconds_list ? c->task_seconds_list[index]
+                                        : dist_sample(&c->task_seconds, rng);
         phase_s[PHASE_COMPUTE] = (float)t;
         return t;
     }

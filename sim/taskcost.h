@@ -34,6 +34,7 @@ struct stage_cost {
     bool from_dist;             /* task_seconds given */
     bool uncalibrated;          /* time estimated from data with default rates */
     struct dist task_seconds;
+    const double *task_seconds_list; /* one time per task, or NULL */
     double input_bytes;         /* per task */
     double fetch_bytes;
     double write_bytes;
@@ -48,10 +49,11 @@ struct stage_cost {
 void taskcost_stage_init(struct stage_cost *c, const struct stage_spec *spec,
                          const struct cluster *cl);
 
-/* Draws one task's phase times (seconds) into phase_s and returns their sum.
- * rng is the stage's own stream, so a task's time does not depend on what
- * other stages did. */
-double taskcost_task(const struct stage_cost *c, gsl_rng *rng, float phase_s[PHASE_COUNT]);
+/* Draws task `index`'s phase times (seconds) into phase_s and returns their
+ * sum. rng is the stage's own stream, so a task's time does not depend on
+ * what other stages did. */
+double taskcost_task(const struct stage_cost *c, gsl_rng *rng, int64_t index,
+                     float phase_s[PHASE_COUNT]);
 
 /* Default compute cost per record of a kernel before calibration, seconds. */
 double taskcost_default_s_per_record(const char *kernel);

@@ -462,6 +462,24 @@ static void test_task_times_do_not_depend_on_cluster_size(void **state)
         assert_float_equal(t2[i], t16[i], 0.5);
 }
 
+static void test_task_list_gives_each_task_its_time(void **state)
+{
+    (void)state;
+    /* Times 1..5 s for tasks 0..4 on 2 slots: tasks 0, 1 at 0; task 2 when
+     * task 0 ends (1 s), ends at 4; task 3 when task 1 ends (2 s), ends at 6;
+     * task 4 at 4, ends at 9. */
+    struct fixture *f = fixture_new(1, 2);
+    static double times[5] = {1, 2, 3, 4, 5};
+    struct stage_spec *st = add_stage(f, add_job(f, "list"), 0, 5, 0.0);
+    st->task_seconds_list = times;
+    const struct results *r = run(f);
+    for (size_t i = 0; i < r->n_tasks; i++)
+        assert_int_equal(r->tasks[i].end_us - r->tasks[i].launch_us,
+                         (int64_t)(times[r->tasks[i].index] * 1e6));
+    assert_float_equal(r->makespan_s, 9.0, 1e-9);
+    fixture_free(f);
+}
+
 static void test_query_job_is_refused_with_its_line(void **state)
 {
     (void)state;
@@ -499,6 +517,7 @@ int main(void)
         cmocka_unit_test(test_random_dag_keeps_invariants),
         cmocka_unit_test(test_same_seed_same_records),
         cmocka_unit_test(test_task_times_do_not_depend_on_cluster_size),
+        cmocka_unit_test(test_task_list_gives_each_task_its_time),
         cmocka_unit_test(test_query_job_is_refused_with_its_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -141,6 +141,8 @@ static const struct bad_case bad_cases[] = {
     {"too-many-tasks.cfg", SC_ELIMIT, 4, "more than the 100000000 stagecast accepts"},
     /* line 5: max = 2; */
     {"autoscale-range.cfg", SC_EINPUT, 5, "must not be less than 'min' (8)"},
+    /* line 5: task_seconds = [1.0, 2.0] for 3 tasks */
+    {"task-list-length.cfg", SC_EINPUT, 5, "lists 2 times but the stage has 3 tasks"},
 };
 
 #define N_BAD (sizeof bad_cases / sizeof bad_cases[0])
@@ -190,6 +192,22 @@ static void test_every_bad_fixture_is_listed(void **state)
     }
     closedir(dp);
     assert_int_equal(seen, N_BAD);
+}
+
+static void test_task_seconds_list_is_kept_per_task(void **state)
+{
+    (void)state;
+    char path[1024];
+    struct diag d;
+    diag_clear(&d);
+    struct scenario *s = scenario_load(fixture("good/task-list.cfg", path, sizeof path), &d);
+    assert_non_null(s);
+    const struct stage_spec *st = &s->jobs[0].stages[0];
+    assert_true(st->has_task_seconds);
+    assert_non_null(st->task_seconds_list);
+    for (int i = 0; i < 5; i++)
+        assert_true(st->task_seconds_list[i] == (double)(i + 1));
+    scenario_free(s);
 }
 
 static void test_missing_file_is_enoent(void **state)
@@ -667,6 +685,7 @@ int main(void)
         cmocka_unit_test(test_every_bad_fixture_fails_at_its_line),
         cmocka_unit_test(test_every_bad_fixture_is_listed),
         cmocka_unit_test(test_missing_file_is_enoent),
+        cmocka_unit_test(test_task_seconds_list_is_kept_per_task),
         cmocka_unit_test(test_unknown_node_loads_with_its_line),
         cmocka_unit_test(test_full_scenario_cluster),
         cmocka_unit_test(test_full_scenario_spark_settings),
