@@ -36,7 +36,9 @@
  * submits a job together with the one before it, as Spark 3's AQE submits a
  * broadcast and a shuffle stage at once). A job with submit_s starts a
  * thread of its own at that time — another user, another notebook — and the
- * untimed jobs after it in the file follow it in that thread.
+ * untimed jobs after it in the file follow it in that thread. gap_s delays a
+ * job's submission by that long after its thread's earlier jobs end (the
+ * driver-side work or idle time an event log records between actions).
  */
 #include "sim/runtime.h"
 
@@ -363,8 +365,17 @@ static void stage_finish(struct sim *sim, int st_index)
         /* The thread's next job starts once everything the thread has
          * launched has ended. */
         struct rt_job *head = &sim->jobs[job->thread];
-        if (--head->outstanding == 0 && head->next < sim->n_jobs)
-            submit_job(sim, head->next);
+        if (--head->outstanding == 0 && head->next < sim->n_jobs) {
+            struct rt_job *nx = &sim->jobs[head->next];
+            if (nx->spec->gap_s > 0.0) {
+                /* Driver-side work or an idle user between actions. */
+                int64_t at = now + (int64_t)llround(nx->spec->gap_s * 1e6);
+                if (engine_schedule(&sim->eng, &nx->submit_ev, at, 0) != 0)
+                    fail(sim, SC_ENOMEM, "out of memory for the event queue");
+            } else {
+                submit_job(sim, head->next);
+            }
+        }
     }
 }
 

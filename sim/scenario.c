@@ -1732,7 +1732,7 @@ static void stage_free(struct stage_spec *sp)
 static int read_job(struct reader *r, const config_setting_t *g, size_t index, struct job_spec *job)
 {
     static const char *const keys[] = {"name",       "stages", "query", "submit_s",
-                                       "concurrent", "pool",   NULL};
+                                       "concurrent", "pool",   "gap_s", NULL};
     char where[160];
     job->line = line_of(g);
     job->submit_s = NAN;
@@ -1748,6 +1748,7 @@ static int read_job(struct reader *r, const config_setting_t *g, size_t index, s
         return -1;
     snprintf(where, sizeof where, "job '%s'", job->name);
     if (get_number(r, g, where, "submit_s", false, 0, false, INFINITY, &job->submit_s) < 0 ||
+        get_number(r, g, where, "gap_s", false, 0, false, INFINITY, &job->gap_s) < 0 ||
         get_bool(r, g, where, "concurrent", &job->concurrent) < 0 ||
         get_str_copy(r, g, where, "pool", false, &job->pool) < 0)
         return -1;

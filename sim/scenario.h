@@ -142,6 +142,8 @@ struct job_spec {
     struct query_step *query;   /* a query, or NULL */
     size_t n_query;
     double submit_s;            /* NaN: not given */
+    double gap_s;               /* idle time after the thread's earlier jobs end
+                                 * before this one is submitted (0 = none) */
     bool concurrent;            /* starts with the previous job, not after it */
     char *pool;                 /* FAIR scheduler pool; NULL = "default" */
     int line;

@@ -350,7 +350,8 @@ static void test_next_job_waits_for_concurrent_ones(void **state)
     struct job_spec *b = add_job(f, "B");
     b->concurrent = true;
     add_stage(f, b, 0, 1, 0.1);
-    add_stage(f, add_job(f, "C"), 0, 2, 1.0);
+    struct job_spec *c = add_job(f, "C");
+    add_stage(f, c, 0, 2, 1.0);
     struct job_spec *t = add_job(f, "T");
     t->submit_s = 1.0;
     add_stage(f, t, 0, 2, 1.0);
@@ -367,6 +368,22 @@ static void test_next_job_waits_for_concurrent_ones(void **state)
 }
 
 /* A random DAG of lognormal tasks: invariants that hold for any schedule. */
+static void test_gap_delays_the_next_job(void **state)
+{
+    (void)state;
+    /* A (2 x 1 s) ends at 1; B has gap_s = 2.5, so it is submitted at 3.5
+     * and ends at 4.5. */
+    struct fixture *f = fixture_new(1, 2);
+    add_stage(f, add_job(f, "A"), 0, 2, 1.0);
+    struct job_spec *b = add_job(f, "B");
+    b->gap_s = 2.5;
+    add_stage(f, b, 0, 1, 1.0);
+    const struct results *r = run(f);
+    assert_float_equal((double)(r->jobs[1].submit_us - r->start_us) * 1e-6, 3.5, 1e-9);
+    assert_float_equal(r->makespan_s, 4.5, 1e-9);
+    fixture_free(f);
+}
+
 static void test_random_dag_keeps_invariants(void **state)
 {
     (void)state;
@@ -514,6 +531,7 @@ int main(void)
         cmocka_unit_test(test_driver_launches_tasks_one_at_a_time),
         cmocka_unit_test(test_jobs_run_one_after_another),
         cmocka_unit_test(test_next_job_waits_for_concurrent_ones),
+        cmocka_unit_test(test_gap_delays_the_next_job),
         cmocka_unit_test(test_random_dag_keeps_invariants),
         cmocka_unit_test(test_same_seed_same_records),
         cmocka_unit_test(test_task_times_do_not_depend_on_cluster_size),
