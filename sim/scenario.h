@@ -19,6 +19,7 @@
 #include "models/billing.h"
 #include "models/diag.h"
 #include "models/dist.h"
+#include "models/schema.h"
 #include "sim/sparkconf.h"
 
 /* Upper bounds on sizes that come from input, checked before they size an
@@ -29,10 +30,7 @@
 #define SCN_MAX_STAGES_PER_JOB 100000
 #define SCN_MAX_JOBS 100000
 
-struct strlist {
-    char **v;
-    size_t n;
-};
+
 
 struct cluster_spec {
     enum platform platform;
@@ -54,34 +52,7 @@ struct model_spec {
     int line;
 };
 
-enum col_type { COL_INT32, COL_INT64, COL_DOUBLE, COL_STRING, COL_DATE, COL_BOOLEAN };
-enum col_dist { CDIST_SEQUENCE, CDIST_UNIFORM, CDIST_NORMAL, CDIST_LOGNORMAL, CDIST_ZIPF,
-                CDIST_CATEGORICAL };
 
-struct column_spec {
-    char *name;
-    enum col_type type;
-    enum col_dist dist;
-    double min, max;            /* uniform */
-    double mean, stddev;        /* normal */
-    double mu, sigma;           /* lognormal */
-    double exponent;            /* zipf */
-    int64_t distinct;           /* zipf, and optionally others; 0 = not given */
-    double null_fraction;       /* 0 when not given */
-    struct strlist values;      /* categorical */
-    double *weights;            /* categorical, values.n of them; NULL = equal */
-    int line;
-};
-
-struct table_spec {
-    char *name;
-    int64_t rows;
-    int64_t size_bytes;         /* -1 when not given */
-    char *format;               /* "parquet", "delta", "csv"; default "parquet" */
-    struct column_spec *columns;
-    size_t n_columns;
-    int line;
-};
 
 enum op_kind {
     OP_SCAN, OP_FILTER, OP_SELECT, OP_WITH_COLUMN, OP_GROUP_BY, OP_JOIN, OP_ORDER_BY,

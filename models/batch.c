@@ -1,0 +1,193 @@
+/*
+ * batch.c — columnar batches (see batch.h): allocation, growth, strings
+ * and nulls. Nothing here knows what the data means.
+ */
+#include "models/batch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int column_alloc(struct column *c, size_t cap)
+{
+    size_t n = cap ? cap : 1;
+    switch (c->type) {
+    case COL_DOUBLE: {
+        double *p = realloc(c->f64, n * sizeof *p);
+        if (!p)
+            return -1;
+        c->f64 = p;
+        break;
+    }
+    case COL_STRING: {
+        uint64_t *p = realloc(c->off, (n + 1) * sizeof *p);
+        if (!p)
+            return -1;
+        if (!c->off)
+            p[0] = 0;
+        c->off = p;
+        break;
+    }
+    default: {
+        int64_t *p = realloc(c->i64, n * sizeof *p);
+        if (!p)
+            return -1;
+        c->i64 = p;
+        break;
+    }
+    }
+    if (c->valid) {
+        uint8_t *v = realloc(c->valid, n);
+        if (!v)
+            return -1;
+        c->valid = v;
+    }
+    return 0;
+}
+
+struct batch *batch_new(size_t n_cols, const char *const *names, const enum col_type *types,
+                        size_t cap_rows)
+{
+    struct batch *b = calloc(1, sizeof *b);
+    if (!b)
+        return NULL;
+    b->n_cols = n_cols;
+    b->cols = calloc(n_cols ? n_cols : 1, sizeof *b->cols);
+    b->names = calloc(n_cols ? n_cols : 1, sizeof *b->names);
+    if (!b->cols || !b->names) {
+        batch_free(b);
+        return NULL;
+    }
+    for (size_t i = 0; i < n_cols; i++) {
+        b->cols[i].type = types[i];
+        b->names[i] = strdup(names[i] ? names[i] : "");
+        if (!b->names[i]) {
+            batch_free(b);
+            return NULL;
+        }
+    }
+    if (batch_reserve(b, cap_rows) != 0) {
+        batch_free(b);
+        return NULL;
+    }
+    return b;
+}
+
+void batch_free(struct batch *b)
+{
+    if (!b)
+        return;
+    for (size_t i = 0; i < b->n_cols && b->cols; i++) {
+        struct column *c = &b->cols[i];
+        free(c->i64);
+        free(c->f64);
+        free(c->off);
+        free(c->bytes);
+        free(c->valid);
+    }
+    for (size_t i = 0; i < b->n_cols && b->names; i++)
+        free(b->names[i]);
+    free(b->cols);
+    free(b->names);
+    free(b);
+}
+
+int batch_reserve(struct batch *b, size_t cap_rows)
+{
+    if (cap_rows <= b->cap_rows && b->cap_rows > 0)
+        return 0;
+    for (size_t i = 0; i < b->n_cols; i++)
+        if (column_alloc(&b->cols[i], cap_rows) != 0)
+            return -1;
+    b->cap_rows = cap_rows ? cap_rows : 1;
+    return 0;
+}
+
+void batch_clear(struct batch *b)
+{
+    b->n_rows = 0;
+    for (size_t i = 0; i < b->n_cols; i++) {
+        struct column *c = &b->cols[i];
+        c->bytes_len = 0;
+        if (c->off)
+            c->off[0] = 0;
+        free(c->valid);
+        c->valid = NULL;
+    }
+}
+
+int batch_find(const struct batch *b, const char *name)
+{
+    for (size_t i = 0; i < b->n_cols; i++)
+        if (strcmp(b->names[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+int column_push_string(struct column *c, size_t row, const char *s, size_t len)
+{
+    if (c->bytes_len + len > c->bytes_cap) {
+        size_t cap = c->bytes_cap ? c->bytes_cap : 256;
+        while (cap < c->bytes_len + len)
+            cap *= 2;
+        char *p = realloc(c->bytes, cap);
+        if (!p)
+            return -1;
+        c->bytes = p;
+        c->bytes_cap = cap;
+    }
+    if (len)
+        memcpy(c->bytes + c->bytes_len, s, len);
+    c->bytes_len += len;
+    c->off[row + 1] = c->bytes_len;
+    return 0;
+}
+
+int column_set_null(struct column *c, size_t cap_rows, size_t row)
+{
+    if (!c->valid) {
+        c->valid = malloc(cap_rows ? cap_rows : 1);
+        if (!c->valid)
+            return -1;
+        memset(c->valid, 1, cap_rows ? cap_rows : 1);
+    }
+    c->valid[row] = 0;
+    return 0;
+}
+
+size_t batch_row_bytes(const struct batch *b, size_t row)
+{
+    /* UnsafeRow: a null bitset of 8-byte words, 8 bytes per field, and
+     * variable-length data rounded up to 8 bytes. */
+    size_t bytes = ((b->n_cols + 63) / 64) * 8 + 8 * b->n_cols;
+    for (size_t i = 0; i < b->n_cols; i++) {
+        const struct column *c = &b->cols[i];
+        if (c->type == COL_STRING && !column_is_null(c, row)) {
+            size_t len = (size_t)(c->off[row + 1] - c->off[row]);
+            bytes += (len + 7) / 8 * 8;
+        }
+    }
+    return bytes;
+}
+
+size_t col_type_width(enum col_type t)
+{
+    switch (t) {
+    case COL_INT32:
+    case COL_DATE:
+        return 4;
+    case COL_INT64:
+    case COL_DOUBLE:
+        return 8;
+    case COL_BOOLEAN:
+        return 1;
+    case COL_STRING:
+        return 0;
+    }
+    return 8;
+}
+
+const char *col_type_name(enum col_type t)
+{
+    static const char *const names[] = {"int32", "int64", "double", "string", "date", "boolean"};
+    return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "?";
+}
