@@ -472,7 +472,8 @@ static enum sc_status build(struct sim *sim, struct diag *d)
     size_t n_stages = 0;
     for (size_t j = 0; j < s->n_jobs; j++) {
         const struct job_spec *js = &s->jobs[j];
-        if (js->query)
+        /* A query job runs once the planner has filled in its stages. */
+        if (js->query && js->n_stages == 0)
             return diag_set(d, SC_EINPUT, s->file, js->line,
                             "job '%s' is written as a query: planning queries into stages is "
                             "not built yet, so give this job explicit stages",
