@@ -642,7 +642,7 @@ static int read_cluster(struct reader *r, const config_setting_t *g)
     static const char *const keys[] = {
         "platform",       "driver",  "worker", "workers",   "executors_per_worker",
         "executor_cores", "pricing", "tier",   "startup_s", "price",
-        "autoscale",      NULL};
+        "autoscale",      "storage", "network_limit_gbps", "local_disk_mbps", NULL};
     static const char *const price_keys[] = {"worker_usd_per_hour",
                                              "driver_usd_per_hour",
                                              "worker_dbu_per_hour",
@@ -705,8 +705,26 @@ static int read_cluster(struct reader *r, const config_setting_t *g)
         c->executor_line = line_of(config_setting_get_member(g, "executor_cores"));
     }
 
-    if (get_number(r, g, where, "startup_s", false, 0, false, INFINITY, &c->startup_s) < 0)
+    if (get_number(r, g, where, "startup_s", false, 0, false, INFINITY, &c->startup_s) < 0 ||
+        get_number(r, g, where, "network_limit_gbps", false, 0, true, INFINITY,
+                   &c->network_limit_gbps) < 0 ||
+        get_number(r, g, where, "local_disk_mbps", false, 0, true, INFINITY,
+                   &c->local_disk_mbps) < 0)
         return -1;
+    config_setting_t *storage;
+    rc = get_aggregate(r, g, where, "storage", false, CONFIG_TYPE_GROUP, &storage);
+    if (rc < 0)
+        return -1;
+    if (rc > 0) {
+        static const char *const storage_keys[] = {"egress_gbps", "ingress_gbps", NULL};
+        const char *sw = "cluster.storage";
+        if (check_keys(r, storage, sw, storage_keys) != 0 ||
+            get_number(r, storage, sw, "egress_gbps", false, 0, true, INFINITY,
+                       &c->storage_egress_gbps) < 0 ||
+            get_number(r, storage, sw, "ingress_gbps", false, 0, true, INFINITY,
+                       &c->storage_ingress_gbps) < 0)
+            return -1;
+    }
 
     config_setting_t *price;
     rc = get_aggregate(r, g, where, "price", false, CONFIG_TYPE_GROUP, &price);
@@ -1492,11 +1510,14 @@ static int read_stage(struct reader *r, const config_setting_t *g, const char *j
                                        "records",
                                        "shuffle_read_bytes",
                                        "shuffle_write_bytes",
+                                       "output_bytes",
+                                       "memory_bytes",
                                        "kernel",
                                        NULL};
     char where[224];
     sp->line = sp->parents_line = line_of(g);
     sp->input_bytes = sp->records = sp->shuffle_read_bytes = sp->shuffle_write_bytes = -1;
+    sp->output_bytes = sp->memory_bytes = -1;
     if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
         char got[96];
         return fail(r, sp->line,
@@ -1509,9 +1530,11 @@ static int read_stage(struct reader *r, const config_setting_t *g, const char *j
         get_int(r, g, where, "id", true, 0, INT64_MAX, false, &sp->id) < 0)
         return -1;
     snprintf(where, sizeof where, "stage %lld of job '%s'", (long long)sp->id, job);
+    int tasks_given = 0;
 
     if (get_str_copy(r, g, where, "name", false, &sp->name) < 0 ||
-        get_int(r, g, where, "tasks", true, 1, SCN_MAX_TASKS_PER_STAGE, true, &sp->tasks) < 0)
+        (tasks_given = get_int(r, g, where, "tasks", false, 1, SCN_MAX_TASKS_PER_STAGE, true,
+                               &sp->tasks)) < 0)
         return -1;
 
     config_setting_t *st = config_setting_get_member(g, "parents");
@@ -1525,6 +1548,9 @@ static int read_stage(struct reader *r, const config_setting_t *g, const char *j
                config_setting_type(st) == CONFIG_TYPE_LIST)) {
         /* One time per task, in task order (as an event log records them). */
         int n = config_setting_length(st);
+        if (!tasks_given)
+            return fail(r, line_of(st), "%s lists one time per task, so it must give 'tasks'.",
+                        where);
         if ((int64_t)n != sp->tasks)
             return fail(r, line_of(st),
                         "'task_seconds' in %s lists %d times but the stage has %lld tasks.",
@@ -1562,6 +1588,38 @@ static int read_stage(struct reader *r, const config_setting_t *g, const char *j
     if ((rc = get_size(r, g, where, "shuffle_write_bytes", &sp->shuffle_write_bytes)) < 0)
         return -1;
     has_data |= rc;
+    if ((rc = get_size(r, g, where, "output_bytes", &sp->output_bytes)) < 0)
+        return -1;
+    has_data |= rc;
+    if (get_size(r, g, where, "memory_bytes", &sp->memory_bytes) < 0)
+        return -1;
+
+    if (!tasks_given) {
+        /* As Spark sizes a stage: a shuffle's reduce side has
+         * spark.sql.shuffle.partitions tasks; a scan has one task per
+         * spark.sql.files.maxPartitionBytes of input (the planner applies
+         * Spark's full split rule; this is its first-order form). */
+        if (sp->shuffle_read_bytes >= 0) {
+            sp->tasks = spark_conf_int(&r->s->spark, "spark.sql.shuffle.partitions");
+        } else if (sp->input_bytes > 0) {
+            int64_t split = spark_conf_bytes(&r->s->spark, "spark.sql.files.maxPartitionBytes");
+            if (split < 1)
+                split = 1;
+            sp->tasks = (sp->input_bytes + split - 1) / split;
+        } else {
+            return fail(r, sp->line,
+                        "%s is missing the required key 'tasks' (it may be left out only when "
+                        "the stage gives shuffle_read_bytes or input_bytes).",
+                        where);
+        }
+        if (sp->tasks < 1)
+            sp->tasks = 1;
+        if (sp->tasks > SCN_MAX_TASKS_PER_STAGE)
+            return fail_status(r, SC_ELIMIT, sp->line,
+                               "%s would have %lld tasks, more than the %lld stagecast accepts.",
+                               where, (long long)sp->tasks, (long long)SCN_MAX_TASKS_PER_STAGE);
+        sp->tasks_derived = true;
+    }
 
     int kernel = 0;
     rc = get_choice(r, g, where, "kernel", false, kernel_names, false, &kernel);
@@ -1573,8 +1631,8 @@ static int read_stage(struct reader *r, const config_setting_t *g, const char *j
     if (!sp->has_task_seconds && !has_data)
         return fail(r, sp->line,
                     "%s gives neither 'task_seconds' nor any data ('input_bytes', 'records', "
-                    "'shuffle_read_bytes' or 'shuffle_write_bytes'), so its tasks would take "
-                    "no time.",
+                    "'shuffle_read_bytes', 'shuffle_write_bytes' or 'output_bytes'), so its "
+                    "tasks would take no time.",
                     where);
 
     if (sp->tasks > SCN_MAX_TOTAL_TASKS - r->total_tasks)
@@ -1958,6 +2016,8 @@ static struct scenario *scenario_new(const char *path)
     s->cluster.pricing = PRICING_JOBS;
     s->cluster.tier = TIER_PREMIUM;
     s->cluster.startup_s = NAN;
+    s->cluster.storage_egress_gbps = s->cluster.storage_ingress_gbps = NAN;
+    s->cluster.network_limit_gbps = s->cluster.local_disk_mbps = NAN;
     struct price_override *p = &s->cluster.price;
     p->worker_usd_per_hour = p->driver_usd_per_hour = NAN;
     p->worker_dbu_per_hour = p->driver_dbu_per_hour = NAN;

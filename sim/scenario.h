@@ -43,6 +43,10 @@ struct cluster_spec {
     enum tier tier;
     struct price_override price;
     double startup_s;           /* NaN: platform default */
+    double storage_egress_gbps; /* storage account limits; NaN: ADLS Gen2 defaults */
+    double storage_ingress_gbps;
+    double network_limit_gbps;  /* cluster-wide cap on cross-node traffic; NaN: none */
+    double local_disk_mbps;     /* local SSD MB/s when the catalog has none; NaN */
     int line, driver_line, worker_line, workers_line, executor_line;
 };
 
@@ -102,6 +106,9 @@ struct stage_spec {
     double *task_seconds_list;  /* or one time per task (tasks of them), e.g.
                                  * from an event log; NULL when not given */
     int64_t input_bytes, records, shuffle_read_bytes, shuffle_write_bytes;
+    int64_t output_bytes;       /* written to storage (a table write) */
+    int64_t memory_bytes;       /* working set per task; -1: from the bytes read */
+    bool tasks_derived;         /* tasks came from the data, not the file */
     char *kernel;               /* NULL when not given */
     int line, parents_line;
 };
