@@ -129,6 +129,42 @@ enum sc_status cluster_build(const struct scenario *s, const struct catalog *cat
         c->startup_s = cs->startup_s;
         c->startup_source = "scenario (cluster.startup_s)";
     }
+    /* Bytes. The catalog's network figure is the VM's egress limit, summed
+     * over its NICs (NET); Azure does not meter ingress, but a VM cannot
+     * take in much more than it can send, so the same figure bounds both
+     * directions here. The local SSD figure is the temp disk's (or cached +
+     * temp) throughput limit, shared by reads and writes. */
+    c->nic_bps = c->worker->network_mbps * 1e6 / 8.0;
+    if (!(c->nic_bps > 0.0))
+        c->nic_bps = INFINITY;
+    double disk_mbps = isnan(cs->local_disk_mbps) ? c->worker->local_ssd_mbps : cs->local_disk_mbps;
+    c->disk_unknown = !(disk_mbps > 0.0);
+    c->disk_bps = c->disk_unknown ? INFINITY : disk_mbps * 1e6;
+    double egress = isnan(cs->storage_egress_gbps) ? CLUSTER_STORAGE_EGRESS_GBPS
+                                                   : cs->storage_egress_gbps;
+    double ingress = isnan(cs->storage_ingress_gbps) ? CLUSTER_STORAGE_INGRESS_GBPS
+                                                     : cs->storage_ingress_gbps;
+    c->storage_egress_bps = egress * 1e9 / 8.0;
+    c->storage_ingress_bps = ingress * 1e9 / 8.0;
+    c->network_limit_bps =
+        isnan(cs->network_limit_gbps) ? INFINITY : cs->network_limit_gbps * 1e9 / 8.0;
+
+    /* Memory. spark.executor.memory when the scenario sets it; otherwise
+     * CLUSTER_DEFAULT_HEAP_FRACTION of the worker's memory split over its
+     * executors, the order of what managed platforms configure (Databricks
+     * gives a 14 GiB Standard_DS3_v2 executor a heap of about 7 GiB). */
+    const struct spark_setting *mem = spark_conf_get(&s->spark, "spark.executor.memory");
+    if (mem) {
+        c->executor_heap_bytes = (double)spark_conf_bytes(&s->spark, "spark.executor.memory");
+        c->heap_source = "spark.executor.memory";
+    } else {
+        c->executor_heap_bytes = CLUSTER_DEFAULT_HEAP_FRACTION * c->worker->memory_gib *
+                                 1024.0 * 1024.0 * 1024.0 / c->executors_per_worker;
+        c->heap_source = "default: 0.6 of the worker's memory over its executors";
+    }
+    memory_layout(c->executor_heap_bytes, spark_conf_double(&s->spark, "spark.memory.fraction"),
+                  spark_conf_double(&s->spark, "spark.memory.storageFraction"), &c->memory);
+
     billing_rates_for(cs->platform, cs->pricing, cs->tier, c->driver, &cs->price, true,
                       &c->driver_rates);
     billing_rates_for(cs->platform, cs->pricing, cs->tier, c->worker, &cs->price, false,

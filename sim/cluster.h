@@ -11,6 +11,7 @@
 
 #include "models/billing.h"
 #include "models/catalog.h"
+#include "models/memory.h"
 #include "sim/scenario.h"
 
 struct cluster {
@@ -27,7 +28,29 @@ struct cluster {
     const char *startup_source; /* where the start-up figure comes from */
     struct billing_rates driver_rates, worker_rates;
     bool driver_is_worker;      /* synapse: the driver runs on the head node */
+
+    /* What moves bytes, per worker node and for the cluster (bytes/s). */
+    double nic_bps;             /* each direction: catalog network Mbps / 8 */
+    double disk_bps;            /* local SSD, reads and writes together */
+    bool disk_unknown;          /* no figure: disk not modelled as a limit */
+    double storage_egress_bps;  /* the storage account: reads from it */
+    double storage_ingress_bps; /* writes into it */
+    double network_limit_bps;   /* cluster-wide cap on cross-node traffic; INFINITY */
+
+    /* Memory of one executor. */
+    double executor_heap_bytes;
+    const char *heap_source;
+    struct exec_memory memory;
 };
+
+/* ADLS Gen2 / GPv2 account limits in the regions Microsoft lists (East US
+ * among them): 200 Gbps egress, 60 Gbps ingress (STOR, 2025). */
+#define CLUSTER_STORAGE_EGRESS_GBPS 200.0
+#define CLUSTER_STORAGE_INGRESS_GBPS 60.0
+
+/* Share of a worker's memory given to executor heaps when the scenario does
+ * not set spark.executor.memory (see cluster.c). */
+#define CLUSTER_DEFAULT_HEAP_FRACTION 0.6
 
 /* Resolves the scenario's cluster against the catalog. On an unknown node
  * size, an executor layout that does not fit the node, or spark.task.cpus

@@ -30,6 +30,8 @@ static const char usage_text[] =
     "      --json OUT      also write the results as JSON (\"-\" for stdout)\n"
     "      --timeline OUT  also write one CSV row per task attempt\n"
     "      --seed N        override the scenario's seed\n"
+    "      --set KEY=VALUE override a scenario setting (cluster.workers=16,\n"
+    "                      cluster.worker=Standard_E8ds_v5, spark.sql.shuffle.partitions=400)\n"
     "      --quiet         do not print the table\n"
     "  nodes           list the Azure node catalog\n"
     "      --platform P    only azure_vm, hdinsight or synapse rows\n"
@@ -85,6 +87,8 @@ static int cmd_run(int argc, char **argv)
     const char *file = NULL, *json_path = NULL, *timeline_path = NULL;
     bool quiet = false, have_seed = false;
     unsigned long long seed = 0;
+    const char *sets[64];
+    size_t n_sets = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--json") == 0 || strcmp(a, "--timeline") == 0 ||
@@ -100,6 +104,12 @@ static int cmd_run(int argc, char **argv)
                 return usage_error("--seed needs a non-negative integer, not '%s'", v);
             else
                 have_seed = true;
+        } else if (strcmp(a, "--set") == 0) {
+            if (i + 1 >= argc)
+                return usage_error("%s needs key=value", a);
+            if (n_sets == sizeof sets / sizeof sets[0])
+                return usage_error("too many --set options (at most %s)", "64");
+            sets[n_sets++] = argv[++i];
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             quiet = true;
         } else if (a[0] == '-' && a[1] != '\0') {
@@ -124,7 +134,7 @@ static int cmd_run(int argc, char **argv)
     struct outfile jf = {0}, tf = {0};
     int rc = 0;
 
-    s = scenario_load(file, &d);
+    s = scenario_load_with(file, sets, n_sets, &d);
     if (!s)
         goto fail;
     if (have_seed)

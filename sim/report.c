@@ -40,6 +40,45 @@ static void print_money(FILE *out, double usd)
         fprintf(out, "$%.2f", usd);
 }
 
+static bool stage_moved_bytes(const struct stage_result *st)
+{
+    return st->input_bytes > 0 || st->shuffle_read_local_bytes > 0 ||
+           st->shuffle_read_remote_bytes > 0 || st->shuffle_write_bytes > 0 ||
+           st->output_bytes > 0 || st->spill_bytes > 0;
+}
+
+static const char *fmt_bytes(double bytes, char *buf, unsigned size)
+{
+    if (!(bytes > 0.0))
+        return "-";
+    return units_format_bytes((int64_t)llround(bytes), buf, size);
+}
+
+/* The bytes each stage of a job moved, when any did. */
+static void print_stage_bytes(FILE *out, const struct results *r, const struct job_result *jr)
+{
+    bool any = false;
+    for (size_t k = 0; k < jr->n_stages; k++)
+        any |= stage_moved_bytes(&r->stages[jr->first_stage + k]);
+    if (!any)
+        return;
+    fprintf(out, "  %5s  %10s %10s %10s %10s %10s %10s %11s\n", "stage", "input", "shuf read",
+            "(remote)", "shuf write", "output", "spill", "fetch wait");
+    for (size_t k = 0; k < jr->n_stages; k++) {
+        const struct stage_result *st = &r->stages[jr->first_stage + k];
+        if (!stage_moved_bytes(st))
+            continue;
+        char b[6][32];
+        double wait_per_task = st->tasks > 0 ? st->fetch_wait_s / (double)st->tasks : 0.0;
+        fprintf(out, "  %5lld  %10s %10s %10s %10s %10s %10s %9.3f s\n", (long long)st->id,
+                fmt_bytes(st->input_bytes, b[0], 32),
+                fmt_bytes(st->shuffle_read_local_bytes + st->shuffle_read_remote_bytes, b[1], 32),
+                fmt_bytes(st->shuffle_read_remote_bytes, b[2], 32),
+                fmt_bytes(st->shuffle_write_bytes, b[3], 32), fmt_bytes(st->output_bytes, b[4], 32),
+                fmt_bytes(st->spill_bytes, b[5], 32), wait_per_task);
+    }
+}
+
 static int compare_util(const void *a, const void *b)
 {
     double x = ((const struct executor_result *)a)->utilization;
@@ -97,10 +136,11 @@ void report_table(FILE *out, const struct scenario *s, const struct cluster *cl,
                     rel_s(r, st->end_us), (double)(st->end_us - st->submit_us) * 1e-6,
                     st->task_p50_s, st->task_p95_s, st->task_max_s);
         }
+        print_stage_bytes(out, r, jr);
     }
     if (any_uncalibrated)
-        fprintf(out, "\n  * time estimated from the stage's data with default, uncalibrated "
-                     "rates (no task_seconds given)\n");
+        fprintf(out, "\n  * compute estimated from the stage's records with default, "
+                     "uncalibrated rates (no task_seconds given)\n");
 
     fprintf(out, "\napplication: %s from first job submitted to last job ended (%zu job%s)\n",
             units_format_duration(r->makespan_s, b1, sizeof b1), r->n_jobs,
@@ -115,12 +155,13 @@ void report_table(FILE *out, const struct scenario *s, const struct cluster *cl,
     fprintf(out, "\nutilization: %.1f%% (%.1f busy of %.1f available slot-seconds)\n",
             100.0 * r->utilization, r->busy_s, r->available_s);
     if (r->n_executors <= 32) {
-        fprintf(out, "  %8s  %-20s %5s %7s %10s %7s\n", "executor", "node", "cores", "tasks",
-                "busy s", "util");
+        fprintf(out, "  %8s  %-20s %5s %7s %10s %7s %9s %9s\n", "executor", "node", "cores",
+                "tasks", "busy s", "util", "net s", "disk s");
         for (size_t e = 0; e < r->n_executors; e++) {
             const struct executor_result *er = &r->executors[e];
-            fprintf(out, "  %8d  %-20s %5d %7lld %10.3f %6.1f%%\n", er->id, cl->worker->name,
-                    er->cores, (long long)er->tasks, er->busy_s, 100.0 * er->utilization);
+            fprintf(out, "  %8d  %-20s %5d %7lld %10.3f %6.1f%% %9.3f %9.3f\n", er->id,
+                    cl->worker->name, er->cores, (long long)er->tasks, er->busy_s,
+                    100.0 * er->utilization, er->net_busy_s, er->disk_busy_s);
         }
     } else {
         /* Too many to list: the spread, and the JSON has each one. */
@@ -307,6 +348,15 @@ json_t *report_json_build(const struct scenario *s, const struct cluster *cl,
                 bad |= set(phases, task_phase_name((enum task_phase)p), jsec(st->phase_s[p]));
             bad |= set(js2, "phase_s", phases);
             bad |= set(js2, "uncalibrated", json_boolean(st->uncalibrated));
+            bad |= set(js2, "input_bytes", jnum(st->input_bytes, 1));
+            bad |= set(js2, "shuffle_read_bytes",
+                       jnum(st->shuffle_read_local_bytes + st->shuffle_read_remote_bytes, 1));
+            bad |= set(js2, "shuffle_read_local_bytes", jnum(st->shuffle_read_local_bytes, 1));
+            bad |= set(js2, "shuffle_read_remote_bytes", jnum(st->shuffle_read_remote_bytes, 1));
+            bad |= set(js2, "shuffle_write_bytes", jnum(st->shuffle_write_bytes, 1));
+            bad |= set(js2, "output_bytes", jnum(st->output_bytes, 1));
+            bad |= set(js2, "spill_bytes", jnum(st->spill_bytes, 1));
+            bad |= set(js2, "fetch_wait_s", jsec(st->fetch_wait_s));
             bad |= json_array_append_new(stages, js2);
         }
         bad |= set(jj, "stages", stages);
@@ -327,6 +377,11 @@ json_t *report_json_build(const struct scenario *s, const struct cluster *cl,
         bad |= set(je, "busy_s", jsec(er->busy_s));
         bad |= set(je, "alive_s", jsec(er->alive_s));
         bad |= set(je, "utilization", jnum(er->utilization, 1e6));
+        bad |= set(je, "net_busy_s", jsec(er->net_busy_s));
+        bad |= set(je, "disk_busy_s", jsec(er->disk_busy_s));
+        bad |= set(je, "net_out_bytes", jnum(er->net_out_bytes, 1));
+        bad |= set(je, "net_in_bytes", jnum(er->net_in_bytes, 1));
+        bad |= set(je, "disk_bytes", jnum(er->disk_bytes, 1));
         bad |= json_array_append_new(execs, je);
     }
     bad |= set(root, "executors", execs);

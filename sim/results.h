@@ -44,6 +44,13 @@ struct stage_result {
     double busy_s;          /* sum of task run times */
     double phase_s[PHASE_COUNT]; /* sum over tasks */
     bool uncalibrated;
+    /* Bytes the stage moved (sums over its tasks). */
+    double input_bytes;
+    double shuffle_read_local_bytes, shuffle_read_remote_bytes;
+    double shuffle_write_bytes;
+    double output_bytes;
+    double spill_bytes;
+    double fetch_wait_s;    /* task-seconds blocked on shuffle fetch */
 };
 
 struct job_result {
@@ -63,6 +70,10 @@ struct executor_result {
     double busy_s;          /* slot-seconds running tasks */
     double alive_s;
     double utilization;     /* busy_s / (slots * alive_s) */
+    /* The executor's worker node (shared by its executors). */
+    double net_busy_s;      /* NIC out or in carrying at least one flow */
+    double disk_busy_s;     /* local disk carrying at least one flow */
+    double net_out_bytes, net_in_bytes, disk_bytes;
 };
 
 struct cost_line {

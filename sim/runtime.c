@@ -49,6 +49,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/memory.h"
+#include "models/network.h"
 #include "sim/engine.h"
 
 enum stage_state { STAGE_WAITING, STAGE_RUNNING, STAGE_DONE };
@@ -66,6 +68,12 @@ struct rt_stage {
     uint64_t stream_seed;
     gsl_rng *rng;           /* while running */
     struct stage_cost cost;
+    /* Bytes per task (stage totals spread evenly over its tasks). */
+    double in_bytes, fetch_bytes, write_bytes, out_bytes, working_set;
+    bool has_io;
+    int *parent_index;      /* the parents, as stage indices */
+    double *map_bytes;      /* shuffle bytes this stage's tasks wrote, per worker */
+    double *fetch_frac;     /* share of this stage's fetch served by each worker */
 };
 
 struct rt_job {
@@ -88,12 +96,38 @@ struct rt_pool {
     int pending_stages;     /* stages of this pool with tasks not yet launched */
 };
 
+/* Where a running task is in its life (see the lifecycle comment below). */
+enum task_state {
+    TS_IDLE, TS_START, TS_INPUT, TS_FETCH, TS_COMPUTE, TS_SPILL_WRITE, TS_SPILL_READ, TS_WRITE
+};
+
 struct rt_slot {
-    struct event done;
+    struct event done;      /* the task's timer: start, end of compute */
     int executor;
     int slot;
+    int worker;
     size_t rec;             /* the task record running here */
+    enum task_state state;
+    int flows;              /* flows of the current phase still moving */
+    int64_t phase_start_us;
+    double compute_s;
+    double spill_bytes;
+    /* Shuffle fetch: the worker whose blocks are being requested, the
+     * bytes left there, the workers not yet visited, and what is in flight
+     * (Spark's ShuffleBlockFetcherIterator limits). */
+    int fetch_cursor, fetch_left_nodes;
+    double fetch_node_left;
+    double in_flight_bytes;
+    int in_flight_reqs;
+    double last_block_bytes;
 };
+
+/* What a flow carries, in the top byte of its tag; the rest is its bytes. */
+enum flow_kind { FLOW_INPUT = 1, FLOW_FETCH_LOCAL, FLOW_FETCH_REMOTE, FLOW_SPILL, FLOW_WRITE,
+                 FLOW_OUTPUT };
+#define FLOW_TAG(kind, bytes) (((uint64_t)(kind) << 56) | ((uint64_t)(bytes) & ((1ULL << 56) - 1)))
+#define FLOW_TAG_KIND(tag) ((int)((tag) >> 56))
+#define FLOW_TAG_BYTES(tag) ((double)((tag) & ((1ULL << 56) - 1)))
 
 struct sim {
     const struct scenario *scn;
@@ -121,6 +155,19 @@ struct sim {
     int *active;
     size_t n_active;
     int *order;             /* scratch for a FAIR offer round */
+
+    /* Bytes move through the flow-level network model. */
+    struct net *net;
+    struct event net_ev;    /* the network's next completion */
+    bool net_dirty;         /* flows started or cancelled since the last solve */
+    int n_workers;
+    int *res_nic_out, *res_nic_in, *res_disk; /* per worker */
+    int res_storage_out, res_storage_in, res_limit; /* res_limit -1: none */
+    int *exec_running;      /* running tasks per executor (memory shares) */
+    double exec_pool_bytes; /* execution memory of one executor */
+    double fetch_target_bytes, fetch_max_in_flight;
+    int64_t net_quantum_us; /* completions are batched to this grain */
+    int fetch_max_reqs;
 
     int64_t next_job_id, next_stage_id;
     size_t jobs_done;
@@ -245,8 +292,6 @@ static int compare_tasksets_fair(const struct sim *sim, int a, int b)
 
 /* ---- launching and finishing tasks ------------------------------------- */
 
-static void on_task_done(struct engine *eng, struct event *ev);
-
 static bool grow_records(struct sim *sim)
 {
     struct results *r = &sim->res;
@@ -259,6 +304,307 @@ static bool grow_records(struct sim *sim)
     r->tasks = t;
     r->cap_tasks = cap;
     return true;
+}
+
+static void stage_finish(struct sim *sim, int st_index);
+static void offer_round(struct sim *sim);
+static void submit_job(struct sim *sim, size_t j);
+
+/* ---- a task's life ----------------------------------------------------
+ *
+ * A task that moves no bytes is one timer: it ends compute_s after it
+ * starts. A task that moves bytes goes through phases, each ending when its
+ * flows (or its timer) end:
+ *
+ *   START -> INPUT -> FETCH (+ compute) -> SPILL write -> SPILL read -> WRITE
+ *
+ * INPUT reads the task's split from the storage account through the worker's
+ * NIC; a split of spark.sql.files.maxPartitionBytes is typically one Parquet
+ * row group, decoded after it arrives, so compute follows the read.
+ *
+ * FETCH is Spark's ShuffleBlockFetcherIterator: blocks on the task's own
+ * worker are read from its local disk; remote blocks are requested worker by
+ * worker in requests of at most maxSizeInFlight / 5 bytes (Spark's
+ * targetRemoteRequestSize), with at most spark.reducer.maxSizeInFlight bytes
+ * and spark.reducer.maxReqsInFlight requests outstanding; each remote
+ * request is a flow through the serving worker's disk and NIC out and this
+ * worker's NIC in. The task computes on blocks as they arrive, so fetch and
+ * compute overlap: the task cannot finish computing before it has all its
+ * data plus the time to process the last block, nor before compute_s after
+ * the fetch began:
+ *
+ *   compute ends at max(fetch_start + C, fetch_end + C * last_block / fetched)
+ *
+ * and the part beyond fetch_start + C is the task's fetch wait.
+ *
+ * SPILL: a memory-hungry operator whose working set exceeds the task's share
+ * of execution memory writes the excess to local disk and reads it back.
+ *
+ * WRITE: shuffle output to local disk, and table output to the storage
+ * account through the NIC, at the same time.
+ */
+
+static void on_task_timer(struct engine *eng, struct event *ev);
+static void task_finish(struct sim *sim, struct rt_slot *slot);
+static void begin_fetch(struct sim *sim, struct rt_slot *slot);
+static void begin_spill(struct sim *sim, struct rt_slot *slot);
+static void begin_write(struct sim *sim, struct rt_slot *slot);
+
+static void start_flow(struct sim *sim, struct rt_slot *slot, double bytes, const int *res,
+                       int n_res, int kind)
+{
+    uint64_t whole = (uint64_t)llround(bytes);
+    if (net_flow_start(sim->net, engine_now(&sim->eng), (double)whole, res, n_res, 1.0, slot,
+                       FLOW_TAG(kind, whole)) < 0) {
+        fail(sim, SC_ENOMEM, "out of memory for network flows");
+        return;
+    }
+    slot->flows++;
+    sim->net_dirty = true;
+}
+
+static void set_timer(struct sim *sim, struct rt_slot *slot, int64_t at_us, enum task_state st)
+{
+    slot->state = st;
+    if (engine_schedule(&sim->eng, &slot->done, at_us, 1) != 0)
+        fail(sim, SC_ENOMEM, "out of memory for the event queue");
+}
+
+static struct rt_stage *slot_stage(struct sim *sim, struct rt_slot *slot)
+{
+    return &sim->stages[sim->res.tasks[slot->rec].stage];
+}
+
+static float seconds_since(struct sim *sim, int64_t t_us)
+{
+    return (float)((double)(engine_now(&sim->eng) - t_us) * 1e-6);
+}
+
+static void begin_input(struct sim *sim, struct rt_slot *slot)
+{
+    struct rt_stage *st = slot_stage(sim, slot);
+    slot->phase_start_us = engine_now(&sim->eng);
+    if (st->in_bytes > 0.0) {
+        slot->state = TS_INPUT;
+        int res[2] = {sim->res_storage_out, sim->res_nic_in[slot->worker]};
+        start_flow(sim, slot, st->in_bytes, res, 2, FLOW_INPUT);
+        sim->res.stages[sim->res.tasks[slot->rec].stage].input_bytes += st->in_bytes;
+        return;
+    }
+    begin_fetch(sim, slot);
+}
+
+/* Moves the fetch cursor to the next worker with blocks for this task. */
+static void fetch_next_node(struct sim *sim, struct rt_slot *slot, const struct rt_stage *st)
+{
+    while (slot->fetch_left_nodes > 0) {
+        slot->fetch_cursor = (slot->fetch_cursor + 1) % sim->n_workers;
+        slot->fetch_left_nodes--;
+        if (slot->fetch_cursor == slot->worker)
+            continue;
+        double b = st->fetch_bytes * st->fetch_frac[slot->fetch_cursor];
+        if (b > 0.0) {
+            slot->fetch_node_left = b;
+            return;
+        }
+    }
+    slot->fetch_node_left = 0.0;
+}
+
+/* Issues remote requests while Spark's in-flight limits allow. */
+static void fetch_issue(struct sim *sim, struct rt_slot *slot, const struct rt_stage *st)
+{
+    while (slot->fetch_node_left > 0.0 && slot->in_flight_reqs < sim->fetch_max_reqs) {
+        double req = slot->fetch_node_left < sim->fetch_target_bytes ? slot->fetch_node_left
+                                                                     : sim->fetch_target_bytes;
+        /* The first request always goes out, however large (as in Spark). */
+        if (slot->in_flight_reqs > 0 && slot->in_flight_bytes + req > sim->fetch_max_in_flight)
+            break;
+        int src = slot->fetch_cursor;
+        int res[4] = {sim->res_disk[src], sim->res_nic_out[src], sim->res_nic_in[slot->worker],
+                      sim->res_limit};
+        start_flow(sim, slot, req, res, sim->res_limit >= 0 ? 4 : 3, FLOW_FETCH_REMOTE);
+        slot->in_flight_bytes += req;
+        slot->in_flight_reqs++;
+        slot->fetch_node_left -= req;
+        if (slot->fetch_node_left <= 0.5)
+            fetch_next_node(sim, slot, st);
+    }
+}
+
+static void begin_fetch(struct sim *sim, struct rt_slot *slot)
+{
+    struct rt_stage *st = slot_stage(sim, slot);
+    int64_t now = engine_now(&sim->eng);
+    struct task_rec *rec = &sim->res.tasks[slot->rec];
+    if (slot->state == TS_INPUT)
+        rec->phase_s[PHASE_INPUT] = seconds_since(sim, slot->phase_start_us);
+    slot->phase_start_us = now;
+    if (!(st->fetch_bytes > 0.0)) {
+        set_timer(sim, slot, now + (int64_t)llround(slot->compute_s * 1e6), TS_COMPUTE);
+        return;
+    }
+    slot->state = TS_FETCH;
+    slot->last_block_bytes = 0.0;
+    slot->in_flight_bytes = 0.0;
+    slot->in_flight_reqs = 0;
+    struct stage_result *sr = &sim->res.stages[rec->stage];
+    double local = st->fetch_bytes * st->fetch_frac[slot->worker];
+    if (local > 0.0) {
+        int res[1] = {sim->res_disk[slot->worker]};
+        start_flow(sim, slot, local, res, 1, FLOW_FETCH_LOCAL);
+        sr->shuffle_read_local_bytes += local;
+    }
+    sr->shuffle_read_remote_bytes += st->fetch_bytes - local;
+    /* Start at a worker that depends on the task, so reducers spread their
+     * first requests over the cluster (Spark randomizes request order). */
+    slot->fetch_cursor = (int)(rec->index % sim->n_workers) - 1;
+    if (slot->fetch_cursor < 0)
+        slot->fetch_cursor += sim->n_workers;
+    slot->fetch_left_nodes = sim->n_workers;
+    fetch_next_node(sim, slot, st);
+    fetch_issue(sim, slot, st);
+    if (slot->flows == 0) /* nothing to fetch after all */
+        set_timer(sim, slot, now + (int64_t)llround(slot->compute_s * 1e6), TS_COMPUTE);
+}
+
+static void fetch_done(struct sim *sim, struct rt_slot *slot)
+{
+    struct rt_stage *st = slot_stage(sim, slot);
+    struct task_rec *rec = &sim->res.tasks[slot->rec];
+    int64_t now = engine_now(&sim->eng);
+    double c = slot->compute_s;
+    double start_s = (double)slot->phase_start_us * 1e-6;
+    double tail = st->fetch_bytes > 0.0 ? c * slot->last_block_bytes / st->fetch_bytes : 0.0;
+    double end_s = start_s + c;
+    if ((double)now * 1e-6 + tail > end_s)
+        end_s = (double)now * 1e-6 + tail;
+    int64_t end_us = (int64_t)llround(end_s * 1e6);
+    if (end_us < now)
+        end_us = now;
+    double wait = end_s - (start_s + c);
+    rec->phase_s[PHASE_FETCH] = (float)(wait > 0.0 ? wait : 0.0);
+    sim->res.stages[rec->stage].fetch_wait_s += wait > 0.0 ? wait : 0.0;
+    set_timer(sim, slot, end_us, TS_COMPUTE);
+}
+
+static void begin_spill(struct sim *sim, struct rt_slot *slot)
+{
+    slot->phase_start_us = engine_now(&sim->eng);
+    if (slot->spill_bytes > 0.0) {
+        slot->state = TS_SPILL_WRITE;
+        int res[1] = {sim->res_disk[slot->worker]};
+        start_flow(sim, slot, slot->spill_bytes, res, 1, FLOW_SPILL);
+        sim->res.stages[sim->res.tasks[slot->rec].stage].spill_bytes += slot->spill_bytes;
+        return;
+    }
+    begin_write(sim, slot);
+}
+
+static void begin_write(struct sim *sim, struct rt_slot *slot)
+{
+    struct rt_stage *st = slot_stage(sim, slot);
+    struct task_rec *rec = &sim->res.tasks[slot->rec];
+    if (slot->state == TS_SPILL_READ)
+        rec->phase_s[PHASE_SPILL] = seconds_since(sim, slot->phase_start_us);
+    slot->phase_start_us = engine_now(&sim->eng);
+    slot->state = TS_WRITE;
+    struct stage_result *sr = &sim->res.stages[rec->stage];
+    if (st->write_bytes > 0.0) {
+        int res[1] = {sim->res_disk[slot->worker]};
+        start_flow(sim, slot, st->write_bytes, res, 1, FLOW_WRITE);
+        sr->shuffle_write_bytes += st->write_bytes;
+    }
+    if (st->out_bytes > 0.0) {
+        int res[2] = {sim->res_nic_out[slot->worker], sim->res_storage_in};
+        start_flow(sim, slot, st->out_bytes, res, 2, FLOW_OUTPUT);
+        sr->output_bytes += st->out_bytes;
+    }
+    if (slot->flows == 0)
+        task_finish(sim, slot);
+}
+
+/* A flow of a task ended (called by the network model). */
+static void on_flow_done(void *ctx, void *owner, uint64_t tag, int flow, int64_t now_us)
+{
+    struct sim *sim = ctx;
+    struct rt_slot *slot = owner;
+    (void)flow;
+    (void)now_us;
+    slot->flows--;
+    int kind = FLOW_TAG_KIND(tag);
+    if (kind == FLOW_FETCH_REMOTE || kind == FLOW_FETCH_LOCAL) {
+        double bytes = FLOW_TAG_BYTES(tag);
+        slot->last_block_bytes = bytes;
+        if (kind == FLOW_FETCH_REMOTE) {
+            slot->in_flight_bytes -= bytes;
+            slot->in_flight_reqs--;
+            fetch_issue(sim, slot, slot_stage(sim, slot));
+        }
+        if (slot->flows == 0)
+            fetch_done(sim, slot);
+        return;
+    }
+    if (slot->flows > 0)
+        return;
+    switch (slot->state) {
+    case TS_INPUT:
+        begin_fetch(sim, slot);
+        break;
+    case TS_SPILL_WRITE: {
+        /* Read back what was spilled. */
+        slot->state = TS_SPILL_READ;
+        int res[1] = {sim->res_disk[slot->worker]};
+        start_flow(sim, slot, slot->spill_bytes, res, 1, FLOW_SPILL);
+        break;
+    }
+    case TS_SPILL_READ:
+        begin_write(sim, slot);
+        break;
+    case TS_WRITE:
+        sim->res.tasks[slot->rec].phase_s[PHASE_WRITE] =
+            seconds_since(sim, slot->phase_start_us);
+        task_finish(sim, slot);
+        break;
+    default:
+        fail(sim, SC_EINTERNAL, "a flow ended for a task that was not moving bytes");
+    }
+}
+
+/* When to process the network's next completion: the completion time
+ * rounded up to the quantum, so that completions falling in one quantum are
+ * handled together with one solve. A flow then ends at most one quantum
+ * late; with a quantum of 0 the model is exact. */
+static int64_t net_due(const struct sim *sim, int64_t next)
+{
+    if (next == INT64_MAX || sim->net_quantum_us <= 1)
+        return next;
+    int64_t q = sim->net_quantum_us;
+    return (next + q - 1) / q * q;
+}
+
+/* The network's next completion: finish the flows due now. */
+static void on_net(struct engine *eng, struct event *ev)
+{
+    struct sim *sim = ev->arg;
+    int64_t next = net_due(sim, net_complete(sim->net, engine_now(eng), on_flow_done, sim));
+    sim->net_dirty = false;
+    if (next != INT64_MAX && engine_schedule(eng, &sim->net_ev, next, 0) != 0)
+        fail(sim, SC_ENOMEM, "out of memory for the event queue");
+}
+
+/* After an event that started flows: re-solve once and move the network's
+ * completion event. */
+static void net_sync(struct sim *sim)
+{
+    if (!sim->net_dirty)
+        return;
+    sim->net_dirty = false;
+    int64_t next = net_due(sim, net_update(sim->net, engine_now(&sim->eng)));
+    if (next == INT64_MAX)
+        engine_cancel(&sim->eng, &sim->net_ev);
+    else if (engine_schedule(&sim->eng, &sim->net_ev, next, 0) != 0)
+        fail(sim, SC_ENOMEM, "out of memory for the event queue");
 }
 
 static void launch(struct sim *sim, int st_index, int slot_index)
@@ -275,9 +621,8 @@ static void launch(struct sim *sim, int st_index, int slot_index)
     rec->assign_us = now;
     sim->driver_free_us = (sim->driver_free_us > now ? sim->driver_free_us : now) + sim->launch_us;
     rec->launch_us = sim->driver_free_us;
-    double run_s = taskcost_task(&st->cost, st->rng, st->next, rec->phase_s);
-    int64_t run_us = (int64_t)llround(run_s * 1e6);
-    rec->end_us = rec->launch_us + run_us;
+    slot->compute_s = taskcost_task(&st->cost, st->rng, st->next, rec->phase_s);
+    rec->end_us = rec->launch_us;
     rec->stage = st_index;
     rec->index = (int32_t)st->next;
     rec->executor = slot->executor;
@@ -285,13 +630,69 @@ static void launch(struct sim *sim, int st_index, int slot_index)
     rec->attempt = 0;
     rec->status = TASK_SUCCESS;
     slot->rec = rec_index;
+    slot->flows = 0;
     st->next++;
     st->running++;
     sim->pools[st->pool].running++;
+    int running_here = ++sim->exec_running[slot->executor];
     if (st->next == st->tasks)
         active_remove(sim, st_index);
-    if (engine_schedule(&sim->eng, &slot->done, rec->end_us, 1) != 0)
-        fail(sim, SC_ENOMEM, "out of memory for the event queue");
+    /* Its share of execution memory decides whether it spills. Spark caps
+     * each task at 1/N of the pool, N the tasks active on the executor, and
+     * tasks of one wave start together; so N is the executor's concurrency
+     * for this stage (its slots, or fewer if the stage has fewer tasks), or
+     * more tasks if more are running, not the launch order within a wave. */
+    slot->spill_bytes = 0.0;
+    if (st->working_set > 0.0) {
+        int64_t wave = st->tasks < sim->cl.slots_per_executor ? st->tasks
+                                                               : sim->cl.slots_per_executor;
+        int n = running_here > wave ? running_here : (int)wave;
+        slot->spill_bytes =
+            memory_spill_bytes(st->working_set, memory_task_share(sim->exec_pool_bytes, n));
+    }
+    if (!st->has_io && slot->spill_bytes == 0.0) {
+        /* Nothing to move: one timer for the whole task. */
+        set_timer(sim, slot, rec->launch_us + (int64_t)llround(slot->compute_s * 1e6),
+                  TS_COMPUTE);
+        return;
+    }
+    set_timer(sim, slot, rec->launch_us, TS_START);
+}
+
+static void task_finish(struct sim *sim, struct rt_slot *slot)
+{
+    struct task_rec *rec = &sim->res.tasks[slot->rec];
+    int st_index = rec->stage;
+    struct rt_stage *st = &sim->stages[st_index];
+    rec->end_us = engine_now(&sim->eng);
+    slot->state = TS_IDLE;
+    if (st->map_bytes)
+        st->map_bytes[slot->worker] += st->write_bytes;
+    st->running--;
+    st->done++;
+    sim->pools[st->pool].running--;
+    sim->exec_running[slot->executor]--;
+    free_push(sim, (int)(slot - sim->slots));
+    if (st->done == st->tasks)
+        stage_finish(sim, st_index);
+    offer_round(sim);
+}
+
+/* The task's timer: its start, or the end of its compute. */
+static void on_task_timer(struct engine *eng, struct event *ev)
+{
+    struct sim *sim = ev->arg;
+    struct rt_slot *slot = (struct rt_slot *)ev;
+    (void)eng;
+    if (slot->state == TS_START) {
+        begin_input(sim, slot);
+    } else {
+        if (slot_stage(sim, slot)->has_io || slot->spill_bytes > 0.0)
+            begin_spill(sim, slot);
+        else
+            task_finish(sim, slot);
+    }
+    net_sync(sim);
 }
 
 /* One round of resource offers (TaskSchedulerImpl.resourceOffers). */
@@ -325,7 +726,60 @@ static void offer_round(struct sim *sim)
     }
 }
 
-static void submit_job(struct sim *sim, size_t j);
+/* Operators whose working set grows with their input: hash tables, sort
+ * buffers, join build sides, window buffers. */
+static bool memory_hungry(const char *kernel)
+{
+    static const char *const hungry[] = {"hash_aggregate", "sort", "sort_merge_join", "window",
+                                         "distinct"};
+    if (!kernel)
+        return false;
+    for (size_t i = 0; i < sizeof hungry / sizeof hungry[0]; i++)
+        if (strcmp(kernel, hungry[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Expansion of bytes read (compressed shuffle blocks, columnar input) into
+ * rows in memory, when the scenario gives no memory_bytes. */
+#define RUNTIME_MEMORY_EXPANSION 2.0
+
+/* Per-task bytes, and where a reduce stage's shuffle data sits: in
+ * proportion to what its parents' map tasks wrote on each worker (uniform
+ * when they recorded none). */
+static void stage_bytes_init(struct sim *sim, struct rt_stage *st)
+{
+    const struct stage_spec *ss = st->spec;
+    double n = (double)st->tasks;
+    st->in_bytes = ss->input_bytes > 0 ? (double)ss->input_bytes / n : 0.0;
+    st->fetch_bytes = ss->shuffle_read_bytes > 0 ? (double)ss->shuffle_read_bytes / n : 0.0;
+    st->write_bytes = ss->shuffle_write_bytes > 0 ? (double)ss->shuffle_write_bytes / n : 0.0;
+    st->out_bytes = ss->output_bytes > 0 ? (double)ss->output_bytes / n : 0.0;
+    if (ss->memory_bytes >= 0)
+        st->working_set = (double)ss->memory_bytes;
+    else if (memory_hungry(ss->kernel))
+        st->working_set = (st->in_bytes + st->fetch_bytes) * RUNTIME_MEMORY_EXPANSION;
+    else
+        st->working_set = 0.0;
+    st->has_io = st->in_bytes > 0.0 || st->fetch_bytes > 0.0 || st->write_bytes > 0.0 ||
+                 st->out_bytes > 0.0;
+    if (st->fetch_bytes > 0.0 && st->fetch_frac) {
+        double total = 0.0;
+        for (int w = 0; w < sim->n_workers; w++)
+            st->fetch_frac[w] = 0.0;
+        for (size_t p = 0; p < ss->n_parents; p++) {
+            const struct rt_stage *parent = &sim->stages[st->parent_index[p]];
+            if (!parent->map_bytes)
+                continue;
+            for (int w = 0; w < sim->n_workers; w++) {
+                st->fetch_frac[w] += parent->map_bytes[w];
+                total += parent->map_bytes[w];
+            }
+        }
+        for (int w = 0; w < sim->n_workers; w++)
+            st->fetch_frac[w] = total > 0.0 ? st->fetch_frac[w] / total : 1.0 / sim->n_workers;
+    }
+}
 
 static void stage_submit(struct sim *sim, int st_index)
 {
@@ -341,6 +795,7 @@ static void stage_submit(struct sim *sim, int st_index)
     gsl_rng_set(st->rng, (unsigned long)(st->stream_seed & 0xffffffffUL) ^
                              (unsigned long)(st->stream_seed >> 32));
     taskcost_stage_init(&st->cost, st->spec, &sim->cl);
+    stage_bytes_init(sim, st);
     active_insert(sim, st_index);
 }
 
@@ -377,23 +832,6 @@ static void stage_finish(struct sim *sim, int st_index)
             }
         }
     }
-}
-
-static void on_task_done(struct engine *eng, struct event *ev)
-{
-    struct sim *sim = ev->arg;
-    struct rt_slot *slot = (struct rt_slot *)ev;
-    (void)eng;
-    struct task_rec *rec = &sim->res.tasks[slot->rec];
-    int st_index = rec->stage;
-    struct rt_stage *st = &sim->stages[st_index];
-    st->running--;
-    st->done++;
-    sim->pools[st->pool].running--;
-    free_push(sim, (int)(slot - sim->slots));
-    if (st->done == st->tasks)
-        stage_finish(sim, st_index);
-    offer_round(sim);
 }
 
 static void submit_job(struct sim *sim, size_t j)
@@ -464,6 +902,69 @@ static int add_pool(struct sim *sim, const char *name)
             pool->min_share = sim->scn->pools[i].min_share;
         }
     return (int)sim->n_pools++;
+}
+
+/* The resources bytes move through: per worker its NIC out, NIC in and
+ * local disk; the storage account's egress and ingress; an optional
+ * cluster-wide cap that every cross-node flow crosses. */
+static enum sc_status build_network(struct sim *sim, struct diag *d)
+{
+    const struct cluster *cl = &sim->cl;
+    sim->n_workers = cl->workers;
+    sim->net = net_new();
+    sim->res_nic_out = calloc((size_t)cl->workers, sizeof(int));
+    sim->res_nic_in = calloc((size_t)cl->workers, sizeof(int));
+    sim->res_disk = calloc((size_t)cl->workers, sizeof(int));
+    sim->exec_running = calloc((size_t)cl->executors, sizeof(int));
+    if (!sim->net || !sim->res_nic_out || !sim->res_nic_in || !sim->res_disk ||
+        !sim->exec_running)
+        return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory building the network");
+    for (int w = 0; w < cl->workers; w++) {
+        sim->res_nic_out[w] = net_resource_add(sim->net, cl->nic_bps);
+        sim->res_nic_in[w] = net_resource_add(sim->net, cl->nic_bps);
+        sim->res_disk[w] = net_resource_add(sim->net, cl->disk_bps);
+        if (sim->res_nic_out[w] < 0 || sim->res_nic_in[w] < 0 || sim->res_disk[w] < 0)
+            return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory building the network");
+    }
+    sim->res_storage_out = net_resource_add(sim->net, cl->storage_egress_bps);
+    sim->res_storage_in = net_resource_add(sim->net, cl->storage_ingress_bps);
+    sim->res_limit = isinf(cl->network_limit_bps) ? -1
+                                                  : net_resource_add(sim->net, cl->network_limit_bps);
+    if (sim->res_storage_out < 0 || sim->res_storage_in < 0 ||
+        (!isinf(cl->network_limit_bps) && sim->res_limit < 0))
+        return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory building the network");
+    event_init(&sim->net_ev, on_net, sim);
+
+    /* Spark's fetch limits (ShuffleBlockFetcherIterator). */
+    const struct spark_conf *conf = &sim->scn->spark;
+    sim->fetch_max_in_flight = (double)spark_conf_bytes(conf, "spark.reducer.maxSizeInFlight");
+    if (!(sim->fetch_max_in_flight > 0.0))
+        sim->fetch_max_in_flight = 48.0 * 1024 * 1024;
+    sim->fetch_target_bytes = sim->fetch_max_in_flight / 5.0;
+    if (sim->fetch_target_bytes < 1.0)
+        sim->fetch_target_bytes = 1.0;
+    int64_t reqs = spark_conf_int(conf, "spark.reducer.maxReqsInFlight");
+    sim->fetch_max_reqs = reqs < 1 ? 1 : reqs > INT32_MAX ? INT32_MAX : (int)reqs;
+    sim->exec_pool_bytes = memory_execution_pool(&cl->memory, 0.0);
+    double q_s = isnan(sim->scn->model.network_quantum_s) ? RUNTIME_DEFAULT_NETWORK_QUANTUM_S
+                                                          : sim->scn->model.network_quantum_s;
+    sim->net_quantum_us = (int64_t)llround(q_s * 1e6);
+
+    /* Map-output and fetch bookkeeping for the stages that shuffle. */
+    for (size_t i = 0; i < sim->n_stages; i++) {
+        struct rt_stage *st = &sim->stages[i];
+        if (st->n_children > 0 || st->spec->shuffle_write_bytes > 0) {
+            st->map_bytes = calloc((size_t)cl->workers, sizeof(double));
+            if (!st->map_bytes)
+                return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
+        }
+        if (st->spec->shuffle_read_bytes > 0) {
+            st->fetch_frac = calloc((size_t)cl->workers, sizeof(double));
+            if (!st->fetch_frac)
+                return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
+        }
+    }
+    return SC_OK;
 }
 
 static enum sc_status build(struct sim *sim, struct diag *d)
@@ -552,6 +1053,11 @@ static enum sc_status build(struct sim *sim, struct diag *d)
                                     "stage %lld names parent %lld, which is not in job '%s'",
                                     (long long)ss->id, (long long)ss->parents[p], js->name);
                 struct rt_stage *parent = &sim->stages[job->first_stage + (int)k];
+                struct rt_stage *self = &sim->stages[job->first_stage + (int)i];
+                if (!self->parent_index &&
+                    !(self->parent_index = calloc(ss->n_parents, sizeof(int))))
+                    return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
+                self->parent_index[p] = job->first_stage + (int)k;
                 int *ch = realloc(parent->children, (size_t)(parent->n_children + 1) * sizeof(int));
                 if (!ch)
                     return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
@@ -571,7 +1077,7 @@ static enum sc_status build(struct sim *sim, struct diag *d)
         er->slots = spe;
         for (int k = 0; k < spe; k++) {
             struct rt_slot *slot = &sim->slots[(size_t)e * spe + k];
-            event_init(&slot->done, on_task_done, sim);
+            event_init(&slot->done, on_task_timer, sim);
             slot->executor = e;
             slot->slot = k;
         }
@@ -579,7 +1085,9 @@ static enum sc_status build(struct sim *sim, struct diag *d)
     for (int k = 0; k < spe; k++)
         for (int e = 0; e < sim->cl.executors; e++)
             free_push(sim, e * spe + k);
-    return SC_OK;
+    for (size_t i = 0; i < sim->n_slots; i++)
+        sim->slots[i].worker = sim->slots[i].executor / sim->cl.executors_per_worker;
+    return build_network(sim, d);
 }
 
 struct sim *sim_new(const struct scenario *s, const struct cluster *cl,
@@ -641,6 +1149,18 @@ enum sc_status sim_run(struct sim *sim, struct diag *d)
         if (r->jobs[j].end_us > r->end_us)
             r->end_us = r->jobs[j].end_us;
     }
+    /* Each executor reports its worker's network and disk activity. */
+    for (size_t e = 0; e < r->n_executors; e++) {
+        struct executor_result *er = &r->executors[e];
+        int w = er->worker;
+        double out_busy = net_resource_busy_s(sim->net, sim->res_nic_out[w]);
+        double in_busy = net_resource_busy_s(sim->net, sim->res_nic_in[w]);
+        er->net_busy_s = out_busy > in_busy ? out_busy : in_busy;
+        er->disk_busy_s = net_resource_busy_s(sim->net, sim->res_disk[w]);
+        er->net_out_bytes = net_resource_bytes(sim->net, sim->res_nic_out[w]);
+        er->net_in_bytes = net_resource_bytes(sim->net, sim->res_nic_in[w]);
+        er->disk_bytes = net_resource_bytes(sim->net, sim->res_disk[w]);
+    }
     return results_summarize(r, &sim->cl, d);
 }
 
@@ -656,8 +1176,16 @@ void sim_free(struct sim *sim)
     engine_fini(&sim->eng);
     for (size_t i = 0; i < sim->n_stages && sim->stages; i++) {
         free(sim->stages[i].children);
+        free(sim->stages[i].parent_index);
+        free(sim->stages[i].map_bytes);
+        free(sim->stages[i].fetch_frac);
         gsl_rng_free(sim->stages[i].rng);
     }
+    net_free(sim->net);
+    free(sim->res_nic_out);
+    free(sim->res_nic_in);
+    free(sim->res_disk);
+    free(sim->exec_running);
     free(sim->stages);
     free(sim->jobs);
     free(sim->pools);

@@ -23,6 +23,12 @@
  * model.task_launch_ms (see runtime.c for where the figure comes from). */
 #define RUNTIME_DEFAULT_TASK_LAUNCH_S 0.001
 
+/* Network completions are processed in batches of this grain, seconds
+ * (model.network_quantum_ms overrides; 0 is exact): a flow ends at most this
+ * late, and a shuffle of hundreds of thousands of blocks needs a solve per
+ * quantum instead of one per block. */
+#define RUNTIME_DEFAULT_NETWORK_QUANTUM_S 0.001
+
 struct sim_options {
     uint64_t seed;
 };

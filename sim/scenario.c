@@ -1785,6 +1785,7 @@ static void stage_free(struct stage_spec *sp)
     free(sp->parents);
     free(sp->task_seconds_list);
     free(sp->kernel);
+    strlist_free(&sp->ops);
 }
 
 static int read_job(struct reader *r, const config_setting_t *g, size_t index, struct job_spec *job)
@@ -1965,13 +1966,15 @@ static int read_root(struct reader *r, const config_setting_t *root)
     if (rc < 0)
         return -1;
     if (rc > 0) {
-        static const char *const model_keys[] = {"task_launch_ms", NULL};
-        double ms = NAN;
+        static const char *const model_keys[] = {"task_launch_ms", "network_quantum_ms", NULL};
+        double ms = NAN, qms = NAN;
         s->model.line = line_of(g);
         if (check_keys(r, g, "model", model_keys) != 0 ||
-            get_number(r, g, "model", "task_launch_ms", false, 0, false, INFINITY, &ms) < 0)
+            get_number(r, g, "model", "task_launch_ms", false, 0, false, INFINITY, &ms) < 0 ||
+            get_number(r, g, "model", "network_quantum_ms", false, 0, false, INFINITY, &qms) < 0)
             return -1;
         s->model.task_launch_s = ms / 1000.0;
+        s->model.network_quantum_s = qms / 1000.0;
     }
 
     rc = get_aggregate(r, root, where, "tables", false, CONFIG_TYPE_GROUP, &g);
@@ -2023,11 +2026,91 @@ static struct scenario *scenario_new(const char *path)
     p->worker_dbu_per_hour = p->driver_dbu_per_hour = NAN;
     p->usd_per_dbu = p->usd_per_vcore_hour = NAN;
     s->model.task_launch_s = NAN;
+    s->model.network_quantum_s = NAN;
     spark_conf_init(&s->spark);
     return s;
 }
 
+/* Applies one "dotted.path=value" override to the parsed file: groups on
+ * the path are created as needed, the last name is replaced. The value's
+ * type is read from its text: an integer, a number, true/false, or a string
+ * (quotes optional). */
+static int apply_override(config_t *cfg, const char *path, const char *text, struct diag *d)
+{
+    const char *eq = strchr(text, '=');
+    if (!eq || eq == text)
+        return diag_set(d, SC_EINPUT, path, 0,
+                        "--set needs key=value (e.g. cluster.workers=8), not '%s'", text),
+               -1;
+    char key[512];
+    size_t klen = (size_t)(eq - text);
+    if (klen >= sizeof key)
+        return diag_set(d, SC_EINPUT, path, 0, "--set key is too long: '%s'", text), -1;
+    memcpy(key, text, klen);
+    key[klen] = '\0';
+    const char *value = eq + 1;
+    config_setting_t *cur = config_root_setting(cfg);
+    char *save = NULL;
+    char *part = strtok_r(key, ".", &save);
+    while (part) {
+        char *next = strtok_r(NULL, ".", &save);
+        config_setting_t *child = config_setting_get_member(cur, part);
+        if (next) {
+            if (!child)
+                child = config_setting_add(cur, part, CONFIG_TYPE_GROUP);
+            if (!child || config_setting_type(child) != CONFIG_TYPE_GROUP)
+                return diag_set(d, SC_EINPUT, path, 0,
+                                "--set %.*s: '%s' is not a group of settings", (int)klen, text,
+                                part),
+                       -1;
+            cur = child;
+        } else {
+            if (child)
+                config_setting_remove(cur, part);
+            char *end;
+            errno = 0;
+            long long iv = strtoll(value, &end, 10);
+            config_setting_t *set = NULL;
+            if (*value && !*end && errno == 0) {
+                if ((set = config_setting_add(cur, part, CONFIG_TYPE_INT64)))
+                    config_setting_set_int64(set, iv);
+            } else {
+                double dv = strtod(value, &end);
+                if (*value && !*end) {
+                    if ((set = config_setting_add(cur, part, CONFIG_TYPE_FLOAT)))
+                        config_setting_set_float(set, dv);
+                } else if (strcmp(value, "true") == 0 || strcmp(value, "false") == 0) {
+                    if ((set = config_setting_add(cur, part, CONFIG_TYPE_BOOL)))
+                        config_setting_set_bool(set, value[0] == 't');
+                } else {
+                    char buf[512];
+                    size_t vlen = strlen(value);
+                    if (vlen >= 2 && value[0] == '"' && value[vlen - 1] == '"') {
+                        value++;
+                        vlen -= 2;
+                    }
+                    snprintf(buf, sizeof buf, "%.*s", (int)vlen, value);
+                    if ((set = config_setting_add(cur, part, CONFIG_TYPE_STRING)))
+                        config_setting_set_string(set, buf);
+                }
+            }
+            if (!set)
+                return diag_set(d, SC_EINPUT, path, 0, "--set %.*s: '%s' is not a valid name",
+                                (int)klen, text, part),
+                       -1;
+        }
+        part = next;
+    }
+    return 0;
+}
+
 struct scenario *scenario_load(const char *path, struct diag *d)
+{
+    return scenario_load_with(path, NULL, 0, d);
+}
+
+struct scenario *scenario_load_with(const char *path, const char *const *overrides,
+                                    size_t n_overrides, struct diag *d)
 {
     if (path == NULL) {
         SC_BUG(d, "scenario_load called without a path");
@@ -2065,6 +2148,11 @@ struct scenario *scenario_load(const char *path, struct diag *d)
         config_destroy(&cfg);
         return NULL;
     }
+    for (size_t i = 0; i < n_overrides; i++)
+        if (apply_override(&cfg, path, overrides[i], d) != 0) {
+            config_destroy(&cfg);
+            return NULL;
+        }
 
     struct scenario *s = scenario_new(path);
     if (s == NULL) {

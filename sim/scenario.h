@@ -53,6 +53,7 @@ struct cluster_spec {
 /* Model knobs that are not Spark settings (group `model`). */
 struct model_spec {
     double task_launch_s;       /* driver time to launch one task; NaN = default */
+    double network_quantum_s;   /* batching grain of network completions; NaN = default */
     int line;
 };
 
@@ -111,6 +112,12 @@ struct stage_spec {
     bool tasks_derived;         /* tasks came from the data, not the file */
     char *kernel;               /* NULL when not given */
     int line, parents_line;
+    /* Filled by the planner (sim/planner.h) for a stage of a query job;
+     * empty / 0 for an explicit stage: */
+    struct strlist ops;         /* its operators in pipeline order, as Spark's explain names them */
+    int64_t input_records;      /* estimated rows the stage reads (scan + shuffle) */
+    int64_t output_records;     /* estimated rows it writes, broadcasts or returns */
+    int spark_job;              /* which of the query's Spark jobs runs it (0-based) */
 };
 
 struct job_spec {
@@ -160,6 +167,13 @@ struct scenario {
  * or has the wrong type, a count is negative or too large, a stage's parents
  * name a missing stage or form a cycle, a query step is malformed. */
 struct scenario *scenario_load(const char *path, struct diag *d);
+
+/* As scenario_load, after applying overrides "dotted.key=value" to the file
+ * (e.g. "cluster.workers=16", "spark.sql.shuffle.partitions=400"): each
+ * replaces or adds that setting; its value's type is read from its text. A
+ * malformed override is an SC_EINPUT error naming it. */
+struct scenario *scenario_load_with(const char *path, const char *const *overrides,
+                                    size_t n_overrides, struct diag *d);
 
 void scenario_free(struct scenario *s);
 

@@ -1,14 +1,9 @@
 /*
  * taskcost.c — a task's phase times (see taskcost.h).
  *
- * For a stage given only as data, the estimate here is deliberately simple
- * and labelled "uncalibrated" wherever it is reported:
- *  - each byte moves at the slot's even share of a node resource: input and
- *    shuffle fetch through the NIC (catalog network Mbps / slots per node),
- *    shuffle write to the local SSD (catalog MB/s / slots per node); a node
- *    with no published local-SSD figure is not charged for the write;
- *  - compute is records × a default cost per record of the stage's kernel.
- * The defaults per record take the single-core native rates measured for
+ * For a stage given only as data, compute is records x a default cost per
+ * record of the stage's kernel, labelled "uncalibrated" wherever it is
+ * reported. The defaults take the single-core native rates measured for
  * these kernels on this class of machine (../shared/conventions.md: hash
  * aggregation ~95 M rows/s with few groups, LZ4 ~500 MB/s) and multiply by
  * 10 for the JVM's row-at-a-time overhead. They are placeholders until
@@ -16,7 +11,6 @@
  */
 #include "sim/taskcost.h"
 
-#include <math.h>
 #include <string.h>
 
 const char *task_phase_name(enum task_phase p)
@@ -56,14 +50,10 @@ double taskcost_default_s_per_record(const char *kernel)
     return 100e-9;
 }
 
-static double per_task(int64_t total, int64_t tasks)
-{
-    return total > 0 && tasks > 0 ? (double)total / (double)tasks : 0.0;
-}
-
 void taskcost_stage_init(struct stage_cost *c, const struct stage_spec *spec,
                          const struct cluster *cl)
 {
+    (void)cl;
     memset(c, 0, sizeof *c);
     if (spec->has_task_seconds) {
         c->from_dist = true;
@@ -72,22 +62,8 @@ void taskcost_stage_init(struct stage_cost *c, const struct stage_spec *spec,
         return;
     }
     c->uncalibrated = true;
-    double slots_per_node = (double)cl->executors_per_worker * cl->slots_per_executor;
-    double nic_bps = cl->worker->network_mbps * 1e6 / 8.0;
-    double ssd_bps = cl->worker->local_ssd_mbps * 1e6;
-    c->input_bytes = per_task(spec->input_bytes, spec->tasks);
-    c->fetch_bytes = per_task(spec->shuffle_read_bytes, spec->tasks);
-    c->write_bytes = per_task(spec->shuffle_write_bytes, spec->tasks);
-    c->records = per_task(spec->records, spec->tasks);
-    c->input_rate_bps = isnan(nic_bps) ? 0.0 : nic_bps / slots_per_node;
-    c->fetch_rate_bps = c->input_rate_bps;
-    c->write_rate_bps = isnan(ssd_bps) ? 0.0 : ssd_bps / slots_per_node;
+    c->records = spec->records > 0 && spec->tasks > 0 ? (double)spec->records / spec->tasks : 0.0;
     c->compute_s_per_record = taskcost_default_s_per_record(spec->kernel);
-}
-
-static double move_time(double bytes, double rate_bps)
-{
-    return bytes > 0.0 && rate_bps > 0.0 ? bytes / rate_bps : 0.0;
 }
 
 double taskcost_task(const struct stage_cost *c, gsl_rng *rng, int64_t index,
@@ -95,19 +71,12 @@ double taskcost_task(const struct stage_cost *c, gsl_rng *rng, int64_t index,
 {
     for (int p = 0; p < PHASE_COUNT; p++)
         phase_s[p] = 0.0f;
-    if (c->from_dist) {
-        double t = c->task_seconds_list ? c->task_seconds_list[index]
-                                        : dist_sample(&c->task_seconds, rng);
-        phase_s[PHASE_COMPUTE] = (float)t;
-        return t;
-    }
-    double input = move_time(c->input_bytes, c->input_rate_bps);
-    double fetch = move_time(c->fetch_bytes, c->fetch_rate_bps);
-    double write = move_time(c->write_bytes, c->write_rate_bps);
-    double compute = c->records * c->compute_s_per_record;
-    phase_s[PHASE_INPUT] = (float)input;
-    phase_s[PHASE_FETCH] = (float)fetch;
-    phase_s[PHASE_COMPUTE] = (float)compute;
-    phase_s[PHASE_WRITE] = (float)write;
-    return input + fetch + compute + write;
+    double t;
+    if (c->from_dist)
+        t = c->task_seconds_list ? c->task_seconds_list[index]
+                                 : dist_sample(&c->task_seconds, rng);
+    else
+        t = c->records * c->compute_s_per_record;
+    phase_s[PHASE_COMPUTE] = (float)t;
+    return t;
 }

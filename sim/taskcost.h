@@ -3,11 +3,13 @@
  * the seam where the models plug into the Spark runtime: the runtime asks for
  * a task's phases and never computes a time itself.
  *
- * Today a stage's time comes from its `task_seconds` distribution (times as
- * measured on the cluster, e.g. copied from a Spark UI), or, for a stage
- * described only by data, from a first-order throughput estimate that is
- * flagged "uncalibrated" in every report (see taskcost.c). Calibrated kernels,
- * the flow-level network model and skew replace that estimate.
+ * A task's compute time comes from its stage's `task_seconds` (times as
+ * measured on the cluster, e.g. copied from a Spark UI or an event log), or,
+ * for a stage described only by data, from its records times a default cost
+ * per record of its kernel, flagged "uncalibrated" in every report (see
+ * taskcost.c) until calibrated kernels replace it. Moving bytes (input,
+ * shuffle, spill, output) is not here: the runtime moves them through the
+ * flow-level network model.
  */
 #ifndef STAGECAST_TASKCOST_H
 #define STAGECAST_TASKCOST_H
@@ -32,16 +34,10 @@ const char *task_phase_name(enum task_phase p);
 /* What is fixed for every task of a stage, worked out once at submission. */
 struct stage_cost {
     bool from_dist;             /* task_seconds given */
-    bool uncalibrated;          /* time estimated from data with default rates */
+    bool uncalibrated;          /* compute estimated from records with default rates */
     struct dist task_seconds;
     const double *task_seconds_list; /* one time per task, or NULL */
-    double input_bytes;         /* per task */
-    double fetch_bytes;
-    double write_bytes;
-    double records;
-    double input_rate_bps;      /* per slot */
-    double fetch_rate_bps;
-    double write_rate_bps;
+    double records;             /* per task */
     double compute_s_per_record;
 };
 
@@ -49,9 +45,10 @@ struct stage_cost {
 void taskcost_stage_init(struct stage_cost *c, const struct stage_spec *spec,
                          const struct cluster *cl);
 
-/* Draws task `index`'s phase times (seconds) into phase_s and returns their
- * sum. rng is the stage's own stream, so a task's time does not depend on
- * what other stages did. */
+/* Draws task `index`'s compute time (seconds), records it in
+ * phase_s[PHASE_COMPUTE] (other phases zeroed) and returns it. rng is the
+ * stage's own stream, so a task's time does not depend on what other stages
+ * did. */
 double taskcost_task(const struct stage_cost *c, gsl_rng *rng, int64_t index,
                      float phase_s[PHASE_COUNT]);
 

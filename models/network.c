@@ -1,0 +1,1207 @@
+/*
+ * network.c — the flow-level bandwidth model (see network.h): every transfer
+ * of the simulated cluster (shuffle fetch, storage read, disk spill) is a flow
+ * through resources, and active flows share each resource max-min fairly.
+ * It sits under the Spark runtime model, which starts flows and moves one
+ * engine event to the times returned here; it never calls the engine.
+ *
+ * The idea is SimGrid's max-min model (Velho, Schnorr, Casanova, Legrand, "On the
+ * validity of flow-level TCP network models for grid and cloud
+ * simulations", ACM TOMACS 2013): progressive filling, weighted. Take the
+ * resource whose remaining capacity per unit of unfrozen weight (its "share")
+ * is smallest; every unfrozen flow on it gets rate weight x share and is
+ * frozen; its consumption is taken off every other resource it crosses;
+ * repeat until every flow is frozen.
+ *
+ * What makes it fast enough for a 100-node shuffle:
+ *
+ *  - Classes. Flows crossing the same resource set with the same weight
+ *    always get the same rate, so the solver works on classes (count x weight)
+ *    and a shuffle among W nodes has at most W^2 of them. A class keeps one
+ *    "progress" figure, the bytes each member has moved since the class was
+ *    created; a flow joining at progress p with b bytes ends when progress
+ *    reaches its key p + b. Members sit in a min-heap by key, so advancing time
+ *    costs nothing per flow and the next finisher of a class is its heap top.
+ *
+ *  - Batching. Starts, cancels and completions only mark what changed (the
+ *    class, or the resources of a class that vanished) in O(1); one solve at
+ *    the next net_update covers all of them.
+ *
+ *  - Incremental solves. A solve visits only the connected components of
+ *    the graph "class -- finite-capacity resource" that contain a change:
+ *    it searches outward from the changed classes and resources, and solves
+ *    each component it reaches on its own. Unconstrained (INFINITY)
+ *    resources do not join components, since they never limit anyone. Flows
+ *    in components that were not reached keep their rates, progress and
+ *    completion times untouched. Each component keeps the earliest completion
+ *    of its classes in a heap of components, so the next completion of the
+ *    whole network is that heap's top, and the list of its classes due within
+ *    1 us of it, so net_complete looks at those classes only.
+ *
+ *  - Lazy heap in the filling. Freezing a class only raises the share of the
+ *    other resources it crosses (shown at fill_component), so a resource's
+ *    key in the heap is a lower bound of its share: it is marked stale and
+ *    recomputed only when it reaches the top.
+ *
+ * Nothing is allocated in a solve or a completion: pools and scratch arrays
+ * grow (doubling) when resources, classes or flows are added.
+ */
+#include "models/network.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum flow_state { FLOW_FREE, FLOW_PENDING, FLOW_ACTIVE, FLOW_DONE };
+
+struct net_flow {
+    double bytes;
+    double key; /* ACTIVE: class progress at which it has moved all its bytes */
+    void *owner;
+    uint64_t tag;
+    int cls;
+    int slot; /* ACTIVE: index in its class heap; PENDING: in n->pending; FREE: next free */
+    int state;
+};
+
+/* The fields a solve reads come first (two cache lines); whether a solve
+ * visited or froze a class is kept apart, in n->cstamp and n->cfroz, so the
+ * scans of a resource's classes touch only those small arrays. */
+struct net_class {
+    int res[NET_MAX_PATH]; /* sorted resource ids: with weight, the class's identity */
+    int n_res;
+    int count; /* member flows, pending and active */
+    double weight;
+    double rate;      /* per-flow rate from the last solve, bytes/s */
+    double progress;  /* bytes each member moved since the class began, at t_ref */
+    double first_key; /* key of the heap top; INFINITY if the heap is empty */
+    int64_t t_ref_us;
+    int64_t next_us; /* when its first member finishes, at the last solve */
+    int comp;        /* component from the last solve, -1 if none */
+    int comp_prev, comp_next;
+    int due_next;          /* next in its component's list of classes due first */
+    bool dirty;            /* in n->dirty_cls */
+    int pos[NET_MAX_PATH]; /* index of this class in res[i]'s class array */
+    int *heap;             /* active member flows, min-heap by key */
+    int heap_n, heap_cap;
+    int hnext; /* next class in the hash chain, or in the free list */
+};
+
+struct net_res {
+    double cap;
+    int *cls; /* classes crossing it */
+    int n_cls, cap_cls;
+    int64_t nflows;
+    int64_t busy_since_us;
+    double busy_s;
+    double bytes;
+    bool dirty; /* in n->dirty_res */
+};
+
+/* A connected component as solved last; its classes form a list. */
+struct net_comp {
+    int64_t next_us;
+    int head;     /* first class; -1 when the record is free */
+    int due_head; /* classes that were due within 1 us of next_us (a superset) */
+    int heap_pos; /* in n->comp_heap; -1 when not there */
+    int next_free;
+};
+
+struct fill_entry {
+    double share;
+    int res;
+};
+
+struct span {
+    int r0, r1, c0, c1; /* a component's slice of rqueue and cqueue */
+};
+
+struct net {
+    int64_t now_us; /* latest time seen */
+
+    struct net_res *res;
+    size_t n_res, cap_res;
+    /* Solver scratch, per resource (struct of arrays: the filling loop
+     * touches only these). */
+    double *rem;  /* capacity not yet given to frozen classes */
+    double *wsum; /* weight of unfrozen flows */
+    int *nunf;    /* unfrozen classes */
+    uint32_t *rstamp;
+    bool *stale; /* rem or wsum changed since its heap key was computed */
+    int *rqueue;
+    struct fill_entry *fheap;
+    int *dirty_res;
+    size_t n_dirty_res;
+
+    struct net_class *cls;
+    uint32_t *cstamp; /* epoch of the solve that visited it; UINT32_MAX: free record */
+    uint32_t *cfroz;  /* epoch of the solve that froze its rate */
+    size_t cap_cls, n_cls_live;
+    int cls_free;
+    int *buckets; /* hash of classes by (res, weight); size a power of two */
+    size_t n_buckets;
+    int *cqueue;
+    int *dirty_cls;
+    size_t n_dirty_cls;
+    struct net_comp *comps; /* as many as classes can be */
+    int comp_free;
+    int *comp_heap;
+    size_t n_comp_heap;
+    struct span *spans;
+    int *due; /* components due in net_complete */
+
+    struct net_flow *flows;
+    size_t cap_flows, n_active;
+    int flow_free;
+    int *pending;
+    size_t n_pending;
+    int *done;
+    size_t n_done;
+
+    uint32_t epoch;
+    int64_t solves;
+    size_t last_visited;
+};
+
+/* One us of transfer, and the relative round-off allowance: see network.h. */
+#define NET_TICK_S 1e-6
+#define NET_ROUNDOFF 1e-9
+
+/* ---- growth ------------------------------------------------------------- */
+
+static int grow_array(void **p, size_t n_elems, size_t elem)
+{
+    void *q = realloc(*p, n_elems * elem);
+    if (!q)
+        return -1;
+    *p = q;
+    return 0;
+}
+
+static int grow_res(struct net *n)
+{
+    size_t cap = n->cap_res ? 2 * n->cap_res : 16;
+    if (grow_array((void **)&n->res, cap, sizeof *n->res) ||
+        grow_array((void **)&n->rem, cap, sizeof *n->rem) ||
+        grow_array((void **)&n->wsum, cap, sizeof *n->wsum) ||
+        grow_array((void **)&n->nunf, cap, sizeof *n->nunf) ||
+        grow_array((void **)&n->rstamp, cap, sizeof *n->rstamp) ||
+        grow_array((void **)&n->stale, cap, sizeof *n->stale) ||
+        grow_array((void **)&n->rqueue, cap, sizeof *n->rqueue) ||
+        grow_array((void **)&n->fheap, cap, sizeof *n->fheap) ||
+        grow_array((void **)&n->dirty_res, cap, sizeof *n->dirty_res))
+        return -1;
+    n->cap_res = cap;
+    return 0;
+}
+
+static uint64_t class_hash(const int *res, int n_res, double weight)
+{
+    uint64_t h = 0x9e3779b97f4a7c15u ^ (uint64_t)n_res;
+    for (int i = 0; i < n_res; i++)
+        h = (h ^ (uint32_t)res[i]) * 0x100000001b3u;
+    uint64_t wb;
+    memcpy(&wb, &weight, sizeof wb);
+    h = (h ^ wb) * 0xff51afd7ed558ccdu;
+    return h ^ (h >> 32);
+}
+
+static void rehash(struct net *n, int *buckets, size_t n_buckets)
+{
+    for (size_t b = 0; b < n_buckets; b++)
+        buckets[b] = -1;
+    for (size_t c = 0; c < n->cap_cls; c++) {
+        struct net_class *k = &n->cls[c];
+        if (n->cstamp[c] == UINT32_MAX)
+            continue; /* a free record */
+        size_t b = class_hash(k->res, k->n_res, k->weight) & (n_buckets - 1);
+        k->hnext = buckets[b];
+        buckets[b] = (int)c;
+    }
+    free(n->buckets);
+    n->buckets = buckets;
+    n->n_buckets = n_buckets;
+}
+
+static int grow_classes(struct net *n)
+{
+    size_t old = n->cap_cls, cap = old ? 2 * old : 64;
+    if (grow_array((void **)&n->cls, cap, sizeof *n->cls) ||
+        grow_array((void **)&n->cstamp, cap, sizeof *n->cstamp) ||
+        grow_array((void **)&n->cfroz, cap, sizeof *n->cfroz) ||
+        grow_array((void **)&n->cqueue, cap, sizeof *n->cqueue) ||
+        grow_array((void **)&n->dirty_cls, cap, sizeof *n->dirty_cls) ||
+        grow_array((void **)&n->comps, cap, sizeof *n->comps) ||
+        grow_array((void **)&n->comp_heap, cap, sizeof *n->comp_heap) ||
+        grow_array((void **)&n->spans, cap, sizeof *n->spans) ||
+        grow_array((void **)&n->due, cap, sizeof *n->due))
+        return -1;
+    int *buckets = malloc(cap * sizeof *buckets);
+    if (!buckets)
+        return -1;
+    /* New records go on the free lists lowest id first. A free class is
+     * marked by cstamp UINT32_MAX (epochs never reach it). */
+    for (size_t c = cap; c-- > old;) {
+        struct net_class *k = &n->cls[c];
+        memset(k, 0, sizeof *k);
+        k->comp = -1;
+        n->cstamp[c] = UINT32_MAX;
+        n->cfroz[c] = 0;
+        k->hnext = n->cls_free;
+        n->cls_free = (int)c;
+        n->comps[c].head = -1;
+        n->comps[c].heap_pos = -1;
+        n->comps[c].next_free = n->comp_free;
+        n->comp_free = (int)c;
+    }
+    n->cap_cls = cap;
+    rehash(n, buckets, cap); /* load factor stays <= 1 */
+    return 0;
+}
+
+static int grow_flows(struct net *n)
+{
+    size_t old = n->cap_flows, cap = old ? 2 * old : 64;
+    if (grow_array((void **)&n->flows, cap, sizeof *n->flows) ||
+        grow_array((void **)&n->pending, cap, sizeof *n->pending) ||
+        grow_array((void **)&n->done, cap, sizeof *n->done))
+        return -1;
+    for (size_t f = cap; f-- > old;) {
+        n->flows[f].state = FLOW_FREE;
+        n->flows[f].slot = n->flow_free;
+        n->flow_free = (int)f;
+    }
+    n->cap_flows = cap;
+    return 0;
+}
+
+/* ---- life cycle --------------------------------------------------------- */
+
+struct net *net_new(void)
+{
+    struct net *n = calloc(1, sizeof *n);
+    if (!n)
+        return NULL;
+    n->cls_free = n->comp_free = n->flow_free = -1;
+    if (grow_res(n) || grow_classes(n) || grow_flows(n)) {
+        net_free(n);
+        return NULL;
+    }
+    return n;
+}
+
+void net_free(struct net *n)
+{
+    if (!n)
+        return;
+    for (size_t r = 0; r < n->n_res; r++)
+        free(n->res[r].cls);
+    for (size_t c = 0; c < n->cap_cls && n->cls; c++)
+        free(n->cls[c].heap);
+    free(n->res);
+    free(n->rem);
+    free(n->wsum);
+    free(n->nunf);
+    free(n->rstamp);
+    free(n->stale);
+    free(n->rqueue);
+    free(n->fheap);
+    free(n->dirty_res);
+    free(n->cls);
+    free(n->cstamp);
+    free(n->cfroz);
+    free(n->buckets);
+    free(n->cqueue);
+    free(n->dirty_cls);
+    free(n->comps);
+    free(n->comp_heap);
+    free(n->spans);
+    free(n->due);
+    free(n->flows);
+    free(n->pending);
+    free(n->done);
+    free(n);
+}
+
+static void set_time(struct net *n, int64_t now_us)
+{
+    if (now_us > n->now_us)
+        n->now_us = now_us;
+}
+
+static bool capacity_ok(double c)
+{
+    return c >= 0.0; /* false for NaN; INFINITY is fine */
+}
+
+static void mark_res_dirty(struct net *n, int r)
+{
+    if (!n->res[r].dirty) {
+        n->res[r].dirty = true;
+        n->dirty_res[n->n_dirty_res++] = r;
+    }
+}
+
+static void mark_class_dirty(struct net *n, int c)
+{
+    if (!n->cls[c].dirty) {
+        n->cls[c].dirty = true;
+        n->dirty_cls[n->n_dirty_cls++] = c;
+    }
+}
+
+int net_resource_add(struct net *n, double capacity_bps)
+{
+    if (!capacity_ok(capacity_bps))
+        return -1;
+    if (n->n_res == n->cap_res && grow_res(n))
+        return -1;
+    if (n->n_res >= (size_t)INT32_MAX)
+        return -1;
+    int r = (int)n->n_res++;
+    memset(&n->res[r], 0, sizeof n->res[r]);
+    n->res[r].cap = capacity_bps;
+    n->rstamp[r] = 0;
+    n->stale[r] = false;
+    return r;
+}
+
+int net_resource_set_capacity(struct net *n, int res, double capacity_bps, int64_t now_us)
+{
+    if (res < 0 || (size_t)res >= n->n_res || !capacity_ok(capacity_bps))
+        return -1;
+    set_time(n, now_us);
+    if (n->res[res].cap != capacity_bps) {
+        n->res[res].cap = capacity_bps;
+        mark_res_dirty(n, res);
+    }
+    return 0;
+}
+
+size_t net_resource_count(const struct net *n)
+{
+    return n->n_res;
+}
+
+/* ---- class heaps: a class's active flows by key ------------------------- */
+
+static void cheap_place(struct net *n, struct net_class *k, int i, int f)
+{
+    k->heap[i] = f;
+    n->flows[f].slot = i;
+}
+
+static void cheap_up(struct net *n, struct net_class *k, int i)
+{
+    int f = k->heap[i];
+    double key = n->flows[f].key;
+    while (i > 0) {
+        int p = (i - 1) / 2;
+        if (n->flows[k->heap[p]].key <= key)
+            break;
+        cheap_place(n, k, i, k->heap[p]);
+        i = p;
+    }
+    cheap_place(n, k, i, f);
+}
+
+static void cheap_down(struct net *n, struct net_class *k, int i)
+{
+    int f = k->heap[i];
+    double key = n->flows[f].key;
+    for (;;) {
+        int l = 2 * i + 1;
+        if (l >= k->heap_n)
+            break;
+        if (l + 1 < k->heap_n && n->flows[k->heap[l + 1]].key < n->flows[k->heap[l]].key)
+            l++;
+        if (n->flows[k->heap[l]].key >= key)
+            break;
+        cheap_place(n, k, i, k->heap[l]);
+        i = l;
+    }
+    cheap_place(n, k, i, f);
+}
+
+static void cheap_top_changed(const struct net *n, struct net_class *k)
+{
+    k->first_key = k->heap_n ? n->flows[k->heap[0]].key : INFINITY;
+}
+
+static void cheap_remove(struct net *n, struct net_class *k, int i)
+{
+    int last = k->heap[--k->heap_n];
+    if (i < k->heap_n) {
+        cheap_place(n, k, i, last);
+        cheap_down(n, k, i);
+        cheap_up(n, k, n->flows[last].slot);
+    }
+    cheap_top_changed(n, k);
+}
+
+/* ---- the component heap: components by earliest completion ------------- */
+
+static bool comp_less(const struct net *n, int a, int b)
+{
+    return n->comps[a].next_us < n->comps[b].next_us;
+}
+
+static void comp_place(struct net *n, size_t i, int k)
+{
+    n->comp_heap[i] = k;
+    n->comps[k].heap_pos = (int)i;
+}
+
+static void comp_sift(struct net *n, size_t i)
+{
+    int k = n->comp_heap[i];
+    while (i > 0 && comp_less(n, k, n->comp_heap[(i - 1) / 2])) {
+        comp_place(n, i, n->comp_heap[(i - 1) / 2]);
+        i = (i - 1) / 2;
+    }
+    for (;;) {
+        size_t l = 2 * i + 1;
+        if (l >= n->n_comp_heap)
+            break;
+        if (l + 1 < n->n_comp_heap && comp_less(n, n->comp_heap[l + 1], n->comp_heap[l]))
+            l++;
+        if (!comp_less(n, n->comp_heap[l], k))
+            break;
+        comp_place(n, i, n->comp_heap[l]);
+        i = l;
+    }
+    comp_place(n, i, k);
+}
+
+static void comp_heap_push(struct net *n, int k)
+{
+    comp_place(n, n->n_comp_heap++, k);
+    comp_sift(n, n->n_comp_heap - 1);
+}
+
+static void comp_heap_remove(struct net *n, int k)
+{
+    size_t i = (size_t)n->comps[k].heap_pos;
+    n->comps[k].heap_pos = -1;
+    int last = n->comp_heap[--n->n_comp_heap];
+    if (i < n->n_comp_heap) {
+        comp_place(n, i, last);
+        comp_sift(n, i);
+    }
+}
+
+static void comp_release(struct net *n, int k)
+{
+    if (n->comps[k].heap_pos >= 0)
+        comp_heap_remove(n, k);
+    n->comps[k].head = -1;
+    n->comps[k].next_free = n->comp_free;
+    n->comp_free = k;
+}
+
+/* ---- classes ------------------------------------------------------------ */
+
+static int class_find(const struct net *n, const int *res, int n_res, double weight)
+{
+    size_t b = class_hash(res, n_res, weight) & (n->n_buckets - 1);
+    for (int c = n->buckets[b]; c >= 0; c = n->cls[c].hnext) {
+        const struct net_class *k = &n->cls[c];
+        if (k->n_res == n_res && k->weight == weight &&
+            memcmp(k->res, res, (size_t)n_res * sizeof *res) == 0)
+            return c;
+    }
+    return -1;
+}
+
+/* Makes sure a class can be created: every array it would enter has room. */
+static int class_reserve(struct net *n, const int *res, int n_res)
+{
+    if (n->cls_free < 0 && grow_classes(n))
+        return -1;
+    for (int i = 0; i < n_res; i++) {
+        struct net_res *r = &n->res[res[i]];
+        if (r->n_cls == r->cap_cls) {
+            int cap = r->cap_cls ? 2 * r->cap_cls : 8;
+            if (grow_array((void **)&r->cls, (size_t)cap, sizeof *r->cls))
+                return -1;
+            r->cap_cls = cap;
+        }
+    }
+    return 0;
+}
+
+static int class_create(struct net *n, const int *res, int n_res, double weight, int64_t now_us)
+{
+    int c = n->cls_free;
+    struct net_class *k = &n->cls[c];
+    n->cls_free = k->hnext;
+    memcpy(k->res, res, (size_t)n_res * sizeof *res);
+    k->n_res = n_res;
+    k->count = 0;
+    k->weight = weight;
+    k->rate = 0.0;
+    k->progress = 0.0;
+    k->t_ref_us = now_us;
+    k->next_us = INT64_MAX;
+    k->first_key = INFINITY;
+    k->heap_n = 0;
+    k->comp = -1;
+    n->cstamp[c] = 0;
+    n->cfroz[c] = 0;
+    /* k->dirty is kept: a record released and reused before the next solve
+     * may still be listed in n->dirty_cls, and must not be listed twice. */
+    for (int i = 0; i < n_res; i++) {
+        struct net_res *r = &n->res[res[i]];
+        k->pos[i] = r->n_cls;
+        r->cls[r->n_cls++] = c;
+    }
+    size_t b = class_hash(res, n_res, weight) & (n->n_buckets - 1);
+    k->hnext = n->buckets[b];
+    n->buckets[b] = c;
+    n->n_cls_live++;
+    return c;
+}
+
+/* Takes a class that lost its last member out of the hash, its resources and
+ * its component; those resources get re-solved, since the others on them
+ * gain what it used. */
+static void class_release(struct net *n, int c)
+{
+    struct net_class *k = &n->cls[c];
+    size_t b = class_hash(k->res, k->n_res, k->weight) & (n->n_buckets - 1);
+    int *link = &n->buckets[b];
+    while (*link != c)
+        link = &n->cls[*link].hnext;
+    *link = k->hnext;
+
+    for (int i = 0; i < k->n_res; i++) {
+        int r = k->res[i];
+        struct net_res *rs = &n->res[r];
+        int p = k->pos[i];
+        int moved = rs->cls[--rs->n_cls];
+        if (moved != c) {
+            rs->cls[p] = moved;
+            struct net_class *m = &n->cls[moved];
+            for (int j = 0; j < m->n_res; j++)
+                if (m->res[j] == r) {
+                    m->pos[j] = p;
+                    break;
+                }
+        }
+        if (isfinite(rs->cap))
+            mark_res_dirty(n, r);
+    }
+    if (k->comp >= 0) {
+        struct net_comp *cp = &n->comps[k->comp];
+        if (k->comp_prev >= 0)
+            n->cls[k->comp_prev].comp_next = k->comp_next;
+        else
+            cp->head = k->comp_next;
+        if (k->comp_next >= 0)
+            n->cls[k->comp_next].comp_prev = k->comp_prev;
+        if (cp->head < 0)
+            comp_release(n, k->comp);
+        k->comp = -1;
+    }
+    /* A dirty entry for c may remain in n->dirty_cls (k->dirty stays set):
+     * the solve skips records with no members. */
+    n->cstamp[c] = UINT32_MAX;
+    k->hnext = n->cls_free;
+    n->cls_free = c;
+    n->n_cls_live--;
+}
+
+/* Class progress (bytes per member) at now_us, at the rate of the last solve. */
+static double class_progress(const struct net_class *k, int64_t now_us)
+{
+    int64_t dt = now_us - k->t_ref_us;
+    if (dt <= 0 || k->rate <= 0.0 || isinf(k->rate))
+        return k->progress;
+    return k->progress + k->rate * (double)dt * 1e-6;
+}
+
+/* Moves a class's reference point to now_us before its rate changes. An
+ * unconstrained class finished all its members at its last solve. */
+static void class_flush(struct net *n, struct net_class *k, int64_t now_us)
+{
+    if (now_us <= k->t_ref_us)
+        return;
+    if (isinf(k->rate)) {
+        for (int i = 0; i < k->heap_n; i++)
+            if (n->flows[k->heap[i]].key > k->progress)
+                k->progress = n->flows[k->heap[i]].key;
+    } else {
+        k->progress = class_progress(k, now_us);
+    }
+    k->t_ref_us = now_us;
+}
+
+/* ---- flows -------------------------------------------------------------- */
+
+int net_flow_start(struct net *n, int64_t now_us, double bytes, const int *res, int n_res,
+                   double weight, void *owner, uint64_t tag)
+{
+    if (!(bytes >= 0.0) || isinf(bytes) || !(weight > 0.0) || isinf(weight) || !res || n_res < 1 ||
+        n_res > NET_MAX_PATH)
+        return -1;
+    /* The class identity is the sorted set: insertion sort of <= 8 ids. */
+    int path[NET_MAX_PATH];
+    for (int i = 0; i < n_res; i++) {
+        int r = res[i], j = i;
+        if (r < 0 || (size_t)r >= n->n_res)
+            return -1;
+        while (j > 0 && path[j - 1] > r) {
+            path[j] = path[j - 1];
+            j--;
+        }
+        if (j > 0 && path[j - 1] == r)
+            return -1; /* a resource named twice */
+        path[j] = r;
+    }
+    set_time(n, now_us);
+
+    if (n->flow_free < 0 && grow_flows(n))
+        return -1;
+    int c = class_find(n, path, n_res, weight);
+    bool created = false;
+    if (c < 0) {
+        if (class_reserve(n, path, n_res))
+            return -1;
+        c = class_create(n, path, n_res, weight, now_us);
+        created = true;
+    }
+    struct net_class *k = &n->cls[c];
+    if (k->count >= k->heap_cap) { /* room in the class heap for every member */
+        int cap = k->heap_cap ? 2 * k->heap_cap : 4;
+        if (grow_array((void **)&k->heap, (size_t)cap, sizeof *k->heap)) {
+            if (created)
+                class_release(n, c);
+            return -1;
+        }
+        k->heap_cap = cap;
+    }
+
+    int f = n->flow_free;
+    struct net_flow *fl = &n->flows[f];
+    n->flow_free = fl->slot;
+    fl->bytes = bytes;
+    fl->key = 0.0;
+    fl->owner = owner;
+    fl->tag = tag;
+    fl->cls = c;
+    fl->state = FLOW_PENDING;
+    fl->slot = (int)n->n_pending;
+    n->pending[n->n_pending++] = f;
+    n->n_active++;
+
+    k->count++;
+    mark_class_dirty(n, c);
+    for (int i = 0; i < n_res; i++) {
+        struct net_res *r = &n->res[path[i]];
+        if (r->nflows++ == 0)
+            r->busy_since_us = now_us;
+    }
+    return f;
+}
+
+/* Takes flow f out of its class and resources (it is no longer PENDING or
+ * ACTIVE there); the class is re-solved, or released if it became empty. */
+static void flow_detach(struct net *n, int f, int64_t now_us)
+{
+    int c = n->flows[f].cls;
+    struct net_class *k = &n->cls[c];
+    for (int i = 0; i < k->n_res; i++) {
+        struct net_res *r = &n->res[k->res[i]];
+        if (--r->nflows == 0)
+            r->busy_s += (double)(now_us - r->busy_since_us) * 1e-6;
+    }
+    n->n_active--;
+    if (--k->count == 0)
+        class_release(n, c);
+    else
+        mark_class_dirty(n, c);
+}
+
+static void flow_release(struct net *n, int f)
+{
+    n->flows[f].state = FLOW_FREE;
+    n->flows[f].slot = n->flow_free;
+    n->flow_free = f;
+}
+
+static void credit_bytes(struct net *n, const struct net_class *k, double bytes)
+{
+    for (int i = 0; i < k->n_res; i++)
+        n->res[k->res[i]].bytes += bytes;
+}
+
+static double flow_remaining(const struct net *n, int f, int64_t now_us)
+{
+    const struct net_flow *fl = &n->flows[f];
+    if (fl->state == FLOW_PENDING)
+        return fl->bytes;
+    if (fl->state != FLOW_ACTIVE)
+        return 0.0;
+    const struct net_class *k = &n->cls[fl->cls];
+    if (isinf(k->rate))
+        return 0.0;
+    double rem = fl->key - class_progress(k, now_us);
+    return rem > 0.0 ? (rem < fl->bytes ? rem : fl->bytes) : 0.0;
+}
+
+void net_flow_cancel(struct net *n, int64_t now_us, int flow)
+{
+    if (flow < 0 || (size_t)flow >= n->cap_flows)
+        return;
+    struct net_flow *fl = &n->flows[flow];
+    if (fl->state != FLOW_PENDING && fl->state != FLOW_ACTIVE)
+        return;
+    set_time(n, now_us);
+    struct net_class *k = &n->cls[fl->cls];
+    if (fl->state == FLOW_PENDING) {
+        int last = n->pending[--n->n_pending];
+        n->pending[fl->slot] = last;
+        n->flows[last].slot = fl->slot;
+    } else {
+        credit_bytes(n, k, fl->bytes - flow_remaining(n, flow, now_us));
+        cheap_remove(n, k, fl->slot);
+    }
+    flow_detach(n, flow, now_us);
+    flow_release(n, flow);
+}
+
+double net_flow_rate(const struct net *n, int flow)
+{
+    if (flow < 0 || (size_t)flow >= n->cap_flows || n->flows[flow].state != FLOW_ACTIVE)
+        return 0.0;
+    return n->cls[n->flows[flow].cls].rate;
+}
+
+double net_flow_remaining(const struct net *n, int flow, int64_t now_us)
+{
+    if (flow < 0 || (size_t)flow >= n->cap_flows)
+        return 0.0;
+    return flow_remaining(n, flow, now_us);
+}
+
+size_t net_active_flows(const struct net *n)
+{
+    return n->n_active;
+}
+
+/* ---- the solve ---------------------------------------------------------- */
+
+static void visit_res(struct net *n, int r, int *rq)
+{
+    n->rstamp[r] = n->epoch;
+    n->rem[r] = n->res[r].cap;
+    n->wsum[r] = 0.0;
+    n->nunf[r] = 0;
+    n->stale[r] = false;
+    n->rqueue[(*rq)++] = r;
+}
+
+/* A class enters this solve: its progress is brought to now at its old rate,
+ * and the component it belonged to is dissolved. Every class of that old
+ * component is reached by this solve too: a component that changed contains
+ * a change in each of its surviving parts, and one that did not change is
+ * reached only if a new class joins it to a changed one. */
+static void visit_class(struct net *n, int c, int *cq, int64_t now_us)
+{
+    struct net_class *k = &n->cls[c];
+    n->cstamp[c] = n->epoch;
+    class_flush(n, k, now_us);
+    if (k->comp >= 0) {
+        if (n->comps[k->comp].head >= 0)
+            comp_release(n, k->comp);
+        k->comp = -1;
+    }
+    n->cqueue[(*cq)++] = c;
+}
+
+/* Breadth-first search of one component from a seed (a finite resource, or
+ * a class), appending its resources to rqueue and its classes to cqueue, and
+ * summing each resource's weight. Invariant: everything before ri / ci has
+ * had its neighbours visited. */
+static void search_component(struct net *n, int seed_res, int seed_cls, int *rq, int *cq,
+                             size_t *nspan, int64_t now_us)
+{
+    /* Locals, so that the stores below are not taken to alias them. */
+    const uint32_t epoch = n->epoch;
+    const struct net_class *cls = n->cls;
+    const struct net_res *res = n->res;
+    const uint32_t *cstamp = n->cstamp, *rstamp = n->rstamp;
+    const int *cqueue = n->cqueue, *rqueue = n->rqueue;
+    double *wsum = n->wsum;
+    int *nunf = n->nunf;
+    int r0 = *rq, c0 = *cq, rn = *rq, cn = *cq;
+    if (seed_res >= 0) {
+        if (rstamp[seed_res] == epoch)
+            return;
+        visit_res(n, seed_res, &rn);
+    } else {
+        if (cstamp[seed_cls] == epoch)
+            return;
+        visit_class(n, seed_cls, &cn, now_us);
+    }
+    int ri = r0, ci = c0;
+    while (ri < rn || ci < cn) {
+        while (ci < cn) {
+            const struct net_class *k = &cls[cqueue[ci++]];
+            double w = (double)k->count * k->weight;
+            for (int i = 0; i < k->n_res; i++) {
+                int r = k->res[i];
+                if (!isfinite(res[r].cap))
+                    continue; /* unconstrained: links nothing */
+                if (rstamp[r] != epoch)
+                    visit_res(n, r, &rn);
+                wsum[r] += w;
+                nunf[r]++;
+            }
+        }
+        while (ri < rn) {
+            const struct net_res *rs = &res[rqueue[ri++]];
+            for (int i = 0; i < rs->n_cls; i++)
+                if (cstamp[rs->cls[i]] != epoch)
+                    visit_class(n, rs->cls[i], &cn, now_us);
+        }
+    }
+    *rq = rn;
+    *cq = cn;
+    if (cn > c0)
+        n->spans[(*nspan)++] = (struct span){r0, rn, c0, cn};
+}
+
+static double share_of(const struct net *n, int r)
+{
+    return n->rem[r] > 0.0 ? n->rem[r] / n->wsum[r] : 0.0;
+}
+
+/* Puts e at index i of the fill heap h (of hn entries) and sifts it down:
+ * used both to build the heap and to re-key or drop its top. */
+static void fheap_sift_down(struct fill_entry *h, int hn, int i, struct fill_entry e)
+{
+    for (;;) {
+        int l = 2 * i + 1;
+        if (l >= hn)
+            break;
+        if (l + 1 < hn && h[l + 1].share < h[l].share)
+            l++;
+        if (h[l].share >= e.share)
+            break;
+        h[i] = h[l];
+        i = l;
+    }
+    h[i] = e;
+}
+
+/* Progressive filling of one component. The heap holds each resource that
+ * still has unfrozen classes, keyed by its share when last keyed. Freezing a
+ * class at rate w*s, where s is the smallest share, can only raise another
+ * resource's share: (rem - k w s) / (W - k w) >= rem / W exactly when
+ * s <= rem / W. So keys are lower bounds: a top whose rem or W changed since
+ * it was keyed is re-keyed in place and sifted down, and a top that did not
+ * change holds the true smallest share.
+ *
+ * Freezing writes rem, wsum, nunf and stale of every resource the class
+ * crosses, including the bottleneck itself (reset after the loop) and
+ * unconstrained ones (never in the heap, and re-initialised by the next
+ * visit): cheaper than testing for them. */
+static void fill_component(struct net *n, const struct span *sp)
+{
+    struct fill_entry *h = n->fheap;
+    int hn = 0;
+    for (int i = sp->r0; i < sp->r1; i++) {
+        int r = n->rqueue[i];
+        if (n->nunf[r] > 0)
+            h[hn++] = (struct fill_entry){share_of(n, r), r};
+    }
+    for (int i = hn / 2; i-- > 0;) /* Floyd's heap construction */
+        fheap_sift_down(h, hn, i, h[i]);
+    const uint32_t epoch = n->epoch;
+    uint32_t *cfroz = n->cfroz;
+    struct net_class *cls = n->cls;
+    double *rem = n->rem, *wsum = n->wsum;
+    int *nunf = n->nunf;
+    bool *stale = n->stale;
+    while (hn > 0) {
+        struct fill_entry e = h[0];
+        int r = e.res;
+        if (n->nunf[r] == 0) {
+            hn--;
+            if (hn > 0)
+                fheap_sift_down(h, hn, 0, h[hn]);
+            continue;
+        }
+        if (n->stale[r]) {
+            n->stale[r] = false;
+            fheap_sift_down(h, hn, 0, (struct fill_entry){share_of(n, r), r});
+            continue;
+        }
+        hn--;
+        if (hn > 0)
+            fheap_sift_down(h, hn, 0, h[hn]);
+        const struct net_res *rs = &n->res[r];
+        for (int i = 0; i < rs->n_cls; i++) {
+            int c = rs->cls[i];
+            if (cfroz[c] == epoch)
+                continue;
+            cfroz[c] = epoch;
+            struct net_class *k = &cls[c];
+            k->rate = k->weight * e.share;
+            double used = (double)k->count * k->rate, w = (double)k->count * k->weight;
+            for (int j = 0; j < k->n_res; j++) {
+                int r2 = k->res[j];
+                rem[r2] -= used;
+                wsum[r2] -= w;
+                nunf[r2]--;
+                stale[r2] = true;
+            }
+        }
+        nunf[r] = 0;
+    }
+}
+
+/* When the first member of a class finishes, given the rate just solved.
+ * The exact time is rounded up to a whole us, ignoring an excess below one
+ * picosecond (or 1e-12 relative) that is round-off: the finishing test in
+ * collect_finished accepts that much. */
+static int64_t class_next_us(const struct net_class *k, int64_t now_us)
+{
+    if (k->heap_n == 0)
+        return INT64_MAX;
+    double rem = k->first_key - k->progress;
+    if (rem <= 0.0 || isinf(k->rate))
+        return now_us;
+    if (k->rate <= 0.0)
+        return INT64_MAX;
+    double dt_us = rem / k->rate * 1e6;
+    dt_us = ceil(dt_us - 1e-6 - 1e-12 * dt_us);
+    if (dt_us >= 9.0e18 || (double)(INT64_MAX - now_us) <= dt_us)
+        return INT64_MAX;
+    return now_us + (dt_us > 0.0 ? (int64_t)dt_us : 0);
+}
+
+static void solve(struct net *n, int64_t now_us)
+{
+    if (++n->epoch == UINT32_MAX) { /* wrap: forget every stamp */
+        for (size_t r = 0; r < n->n_res; r++)
+            n->rstamp[r] = 0;
+        for (size_t c = 0; c < n->cap_cls; c++) {
+            if (n->cstamp[c] != UINT32_MAX)
+                n->cstamp[c] = 0;
+            n->cfroz[c] = 0;
+        }
+        n->epoch = 1;
+    }
+    int rq = 0, cq = 0;
+    size_t nspan = 0;
+
+    /* Search the components holding a change. A capacity change on an
+     * unconstrained resource touches each of its classes separately. */
+    for (size_t i = 0; i < n->n_dirty_res; i++) {
+        int r = n->dirty_res[i];
+        n->res[r].dirty = false;
+        if (isfinite(n->res[r].cap)) {
+            search_component(n, r, -1, &rq, &cq, &nspan, now_us);
+        } else {
+            for (int j = 0; j < n->res[r].n_cls; j++)
+                search_component(n, -1, n->res[r].cls[j], &rq, &cq, &nspan, now_us);
+        }
+    }
+    for (size_t i = 0; i < n->n_dirty_cls; i++) {
+        int c = n->dirty_cls[i];
+        if (!n->cls[c].dirty)
+            continue;
+        n->cls[c].dirty = false;
+        if (n->cls[c].count > 0)
+            search_component(n, -1, c, &rq, &cq, &nspan, now_us);
+    }
+    n->n_dirty_res = n->n_dirty_cls = 0;
+
+    /* New flows join their class at its progress now (their classes were
+     * all searched, hence flushed to now). */
+    for (size_t i = 0; i < n->n_pending; i++) {
+        int f = n->pending[i];
+        struct net_flow *fl = &n->flows[f];
+        struct net_class *k = &n->cls[fl->cls];
+        fl->key = k->progress + fl->bytes;
+        fl->state = FLOW_ACTIVE;
+        cheap_place(n, k, k->heap_n++, f);
+        cheap_up(n, k, k->heap_n - 1);
+        cheap_top_changed(n, k);
+    }
+    n->n_pending = 0;
+
+    for (size_t s = 0; s < nspan; s++) {
+        const struct span *sp = &n->spans[s];
+        fill_component(n, sp);
+        int comp = n->comp_free;
+        n->comp_free = n->comps[comp].next_free;
+        int64_t next = INT64_MAX;
+        int prev = -1, due = -1;
+        for (int i = sp->c0; i < sp->c1; i++) {
+            int c = n->cqueue[i];
+            struct net_class *k = &n->cls[c];
+            if (n->cfroz[c] != n->epoch)
+                k->rate = INFINITY; /* crosses only unconstrained resources */
+            k->next_us = class_next_us(k, now_us);
+            /* Invariant: every class seen so far that is due within 1 us of
+             * the smallest next_us so far is on the due list (which may hold
+             * more: the smallest only decreases). */
+            if (k->next_us != INT64_MAX && k->next_us - 1 <= next) {
+                k->due_next = due;
+                due = c;
+                if (k->next_us < next)
+                    next = k->next_us;
+            }
+            k->comp = comp;
+            k->comp_prev = prev;
+            k->comp_next = -1;
+            if (prev >= 0)
+                n->cls[prev].comp_next = c;
+            else
+                n->comps[comp].head = c;
+            prev = c;
+        }
+        n->comps[comp].next_us = next;
+        n->comps[comp].due_head = due;
+        comp_heap_push(n, comp);
+    }
+    n->solves++;
+    n->last_visited = (size_t)cq;
+}
+
+int64_t net_update(struct net *n, int64_t now_us)
+{
+    set_time(n, now_us);
+    if (n->n_dirty_res || n->n_dirty_cls || n->n_pending)
+        solve(n, now_us);
+    return n->n_comp_heap ? n->comps[n->comp_heap[0]].next_us : INT64_MAX;
+}
+
+/* Removes the finished members of class c at now_us and appends them to
+ * n->done. A member is finished when what it has left is at most one us of
+ * transfer plus 1e-9 of its key; since the allowance grows with the key, the
+ * finished members are exactly a prefix of the heap order. A class that was
+ * due by the last solve and did not change since gives up its first member
+ * whatever round-off says, so a due time always makes progress. */
+static void collect_finished(struct net *n, int c, int64_t now_us)
+{
+    struct net_class *k = &n->cls[c];
+    bool force = !k->dirty && k->next_us <= now_us;
+    bool unconstrained = isinf(k->rate);
+    double progress = class_progress(k, now_us), tick = k->rate * NET_TICK_S;
+    while (k->heap_n > 0) {
+        double key = k->first_key;
+        if (!(force || unconstrained || key - progress <= tick + NET_ROUNDOFF * key))
+            break;
+        int f = k->heap[0];
+        struct net_flow *fl = &n->flows[f];
+        force = false;
+        cheap_remove(n, k, 0);
+        credit_bytes(n, k, fl->bytes);
+        fl->state = FLOW_DONE;
+        n->done[n->n_done++] = f;
+        bool last = k->count == 1;
+        flow_detach(n, f, now_us); /* the last member releases the class */
+        if (last)
+            return;
+    }
+}
+
+static int compare_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+int64_t net_complete(struct net *n, int64_t now_us, net_done_fn cb, void *ctx)
+{
+    set_time(n, now_us);
+    /* Components due within the next us may hold finished flows. */
+    int64_t horizon = now_us < INT64_MAX ? now_us + 1 : now_us;
+    size_t n_due = 0;
+    while (n->n_comp_heap && n->comps[n->comp_heap[0]].next_us <= horizon) {
+        int comp = n->comp_heap[0];
+        comp_heap_remove(n, comp);
+        n->due[n_due++] = comp;
+    }
+    n->n_done = 0;
+    for (size_t i = 0; i < n_due; i++) {
+        int comp = n->due[i];
+        if (now_us <= n->comps[comp].next_us) {
+            /* The usual case, called at the time returned: only classes on
+             * the due list can have a finished flow. Since the solve that
+             * made it, a class on it may have been released (and its record
+             * reused, but not yet solved): such records are skipped. */
+            for (int c = n->comps[comp].due_head; c >= 0;) {
+                int next = n->cls[c].due_next;
+                if (n->cls[c].comp == comp)
+                    collect_finished(n, c, now_us);
+                if (n->comps[comp].head < 0)
+                    break; /* its last class went */
+                c = next;
+            }
+        } else {
+            /* Called late: look at every class. Releasing a class unlinks
+             * it, so the next one is read first. */
+            for (int c = n->comps[comp].head; c >= 0;) {
+                int next = n->cls[c].comp_next;
+                collect_finished(n, c, now_us);
+                c = next;
+            }
+        }
+        if (n->comps[comp].head >= 0)
+            comp_heap_push(n, comp);
+    }
+    size_t n_done = n->n_done;
+    qsort(n->done, n_done, sizeof *n->done, compare_int);
+    /* Callbacks may start flows (which may grow n->done): index it afresh. */
+    for (size_t i = 0; i < n_done; i++) {
+        const struct net_flow *fl = &n->flows[n->done[i]];
+        if (cb)
+            cb(ctx, fl->owner, fl->tag, n->done[i], now_us);
+    }
+    /* Released last to first, so the lowest handle is reused first. */
+    for (size_t i = n_done; i-- > 0;)
+        flow_release(n, n->done[i]);
+    n->n_done = 0;
+    return net_update(n, now_us);
+}
+
+/* ---- accounting --------------------------------------------------------- */
+
+double net_resource_busy_s(const struct net *n, int res)
+{
+    if (res < 0 || (size_t)res >= n->n_res)
+        return 0.0;
+    const struct net_res *r = &n->res[res];
+    double s = r->busy_s;
+    if (r->nflows > 0)
+        s += (double)(n->now_us - r->busy_since_us) * 1e-6;
+    return s;
+}
+
+double net_resource_bytes(const struct net *n, int res)
+{
+    if (res < 0 || (size_t)res >= n->n_res)
+        return 0.0;
+    return n->res[res].bytes;
+}
+
+int64_t net_solves(const struct net *n)
+{
+    return n->solves;
+}
+
+size_t net_active_classes(const struct net *n)
+{
+    return n->n_cls_live;
+}
+
+size_t net_last_solve_classes(const struct net *n)
+{
+    return n->last_visited;
+}

@@ -1,0 +1,292 @@
+/*
+ * test_shuffle.c — stages that move bytes, through the flow-level network
+ * model, against cases worked out by hand: an all-to-all shuffle limited by
+ * the NICs, incast into one reducer, input from the storage account, bytes
+ * conserved from map writes to reduce fetches, and spills that appear when
+ * memory shrinks and cost time.
+ *
+ * Clusters are built in memory with round numbers: NICs of B bytes/s each
+ * way, disks unconstrained unless a test says otherwise, no launch overhead.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <gsl/gsl_errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/runtime.h"
+
+#define GIB (1024.0 * 1024.0 * 1024.0)
+
+struct fixture {
+    struct scenario s;
+    struct job_spec job;
+    struct stage_spec stages[4];
+    int64_t parents[4][2];
+    struct node_type node;
+    struct cluster cl;
+    struct sim *sim;
+};
+
+static struct fixture *fixture_new(int workers, int cores, double nic_bps)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    f->s.file = "shuffle.cfg";
+    f->s.name = "shuffle";
+    f->s.seed = 1;
+    spark_conf_init(&f->s.spark);
+    f->s.model.task_launch_s = 0.0;
+    f->s.jobs = &f->job;
+    f->s.n_jobs = 1;
+    f->job.name = "j";
+    f->job.submit_s = NAN;
+    f->job.stages = f->stages;
+    strcpy(f->node.name, "Test_node");
+    f->node.vcpus = cores;
+    f->node.price_usd_per_hour = 1.0;
+    f->node.dbu_per_hour = NAN;
+    struct cluster *cl = &f->cl;
+    cl->platform = PLATFORM_VM;
+    cl->driver = cl->worker = &f->node;
+    cl->workers = workers;
+    cl->executors_per_worker = 1;
+    cl->executor_cores = cores;
+    cl->task_cpus = 1;
+    cl->slots_per_executor = cores;
+    cl->executors = workers;
+    cl->startup_source = "test";
+    cl->nic_bps = nic_bps;
+    cl->disk_bps = INFINITY;
+    cl->storage_egress_bps = INFINITY;
+    cl->storage_ingress_bps = INFINITY;
+    cl->network_limit_bps = INFINITY;
+    memory_layout(64.0 * GIB, 0.6, 0.5, &cl->memory);
+    billing_rates_for(PLATFORM_VM, PRICING_JOBS, TIER_PREMIUM, &f->node, NULL, true,
+                      &cl->driver_rates);
+    cl->worker_rates = cl->driver_rates;
+    return f;
+}
+
+static struct stage_spec *add_stage(struct fixture *f, int64_t id, int64_t tasks, double secs)
+{
+    struct stage_spec *st = &f->stages[f->job.n_stages];
+    st->id = id;
+    st->tasks = tasks;
+    st->has_task_seconds = true;
+    st->task_seconds = dist_fixed(secs);
+    st->input_bytes = st->records = st->shuffle_read_bytes = st->shuffle_write_bytes = -1;
+    st->output_bytes = st->memory_bytes = -1;
+    st->parents = f->parents[f->job.n_stages];
+    f->job.n_stages++;
+    return st;
+}
+
+static void set_conf(struct fixture *f, const char *key, const char *value)
+{
+    struct diag d;
+    diag_clear(&d);
+    assert_int_equal(spark_conf_set(&f->s.spark, key, value, NULL, 0, &d), SC_OK);
+}
+
+static const struct results *run(struct fixture *f)
+{
+    struct diag d;
+    diag_clear(&d);
+    struct sim_options opt = {1};
+    f->sim = sim_new(&f->s, &f->cl, &opt, &d);
+    if (!f->sim)
+        fail_msg("sim_new: %s", d.msg);
+    if (sim_run(f->sim, &d) != SC_OK)
+        fail_msg("sim_run: %s", d.msg);
+    return sim_results(f->sim);
+}
+
+static void fixture_free(struct fixture *f)
+{
+    sim_free(f->sim);
+    spark_conf_fini(&f->s.spark);
+    free(f);
+}
+
+static double stage_span(const struct results *r, size_t i)
+{
+    return (double)(r->stages[i].end_us - r->stages[i].submit_us) * 1e-6;
+}
+
+/* W workers, one slot each. Map stage: W tasks of 0 s, each writing S/W
+ * bytes to its (unconstrained) local disk, so every worker holds S/W. Reduce
+ * stage: W tasks of 0 s, each reading S/W: S/W^2 from its own disk and
+ * (W-1) S/W^2 over the network. With all requests in flight at once, each
+ * NIC carries (W-1) S/W^2 out and as much in, so the reduce stage takes
+ * S (W-1) / W / (W B). */
+static void check_all_to_all(int w)
+{
+    double B = 1.25e8; /* 1 Gbit/s */
+    double S = 8.0 * GIB;
+    struct fixture *f = fixture_new(w, 1, B);
+    set_conf(f, "spark.reducer.maxSizeInFlight", "1t");
+    struct stage_spec *map = add_stage(f, 0, w, 0.0);
+    map->shuffle_write_bytes = (int64_t)S;
+    struct stage_spec *red = add_stage(f, 1, w, 0.0);
+    red->shuffle_read_bytes = (int64_t)S;
+    red->parents[red->n_parents++] = 0;
+    const struct results *r = run(f);
+    double expect = S * (w - 1) / w / (w * B);
+    double got = stage_span(r, 1);
+    if (fabs(got - expect) > 0.02 * expect)
+        fail_msg("W=%d: reduce took %.3f s, formula %.3f s", w, got, expect);
+    /* Bytes conserved: what the maps wrote is what the reducers read. */
+    double read = r->stages[1].shuffle_read_local_bytes + r->stages[1].shuffle_read_remote_bytes;
+    assert_float_equal(r->stages[0].shuffle_write_bytes, S, 1.0 * w);
+    assert_float_equal(read, r->stages[0].shuffle_write_bytes, 1.0 * w);
+    assert_float_equal(r->stages[1].shuffle_read_local_bytes, S / w, 1.0 * w);
+    fixture_free(f);
+}
+
+static void test_all_to_all_shuffle_is_nic_bound(void **state)
+{
+    (void)state;
+    check_all_to_all(4);
+    check_all_to_all(16);
+}
+
+static void test_incast_is_limited_by_the_receiver(void **state)
+{
+    (void)state;
+    /* 8 workers; the map stage runs one task per worker (8 x 0 s, 1 GiB
+     * each); the reduce stage has a single task, on worker 0: it fetches
+     * 8 GiB, 1 GiB locally and 7 GiB through its own NIC in at B = 1e8 B/s:
+     * 7 GiB / B = 75.16 s, whatever the senders could do together. */
+    double B = 1e8;
+    struct fixture *f = fixture_new(8, 1, B);
+    set_conf(f, "spark.reducer.maxSizeInFlight", "1t");
+    struct stage_spec *map = add_stage(f, 0, 8, 0.0);
+    map->shuffle_write_bytes = (int64_t)(8 * GIB);
+    struct stage_spec *red = add_stage(f, 1, 1, 0.0);
+    red->shuffle_read_bytes = (int64_t)(8 * GIB);
+    red->parents[red->n_parents++] = 0;
+    const struct results *r = run(f);
+    double expect = 7.0 * GIB / B;
+    assert_float_equal(stage_span(r, 1), expect, 0.01 * expect);
+    fixture_free(f);
+}
+
+static void test_fetch_overlaps_compute(void **state)
+{
+    (void)state;
+    /* Same incast, but the reducer computes for 100 s on what it fetches in
+     * ~75 s: compute dominates, so the task ends at ~100 s plus the time to
+     * process the last block, not at 175 s. The last block is at most one
+     * request (maxSizeInFlight / 5 = 1 GiB / 5 here, of 8 GiB fetched), so
+     * the task ends within 100 + 100/40 s. Fetch wait is then 0. */
+    double B = 1e8;
+    struct fixture *f = fixture_new(8, 1, B);
+    set_conf(f, "spark.reducer.maxSizeInFlight", "1g");
+    struct stage_spec *map = add_stage(f, 0, 8, 0.0);
+    map->shuffle_write_bytes = (int64_t)(8 * GIB);
+    struct stage_spec *red = add_stage(f, 1, 1, 100.0);
+    red->shuffle_read_bytes = (int64_t)(8 * GIB);
+    red->parents[red->n_parents++] = 0;
+    const struct results *r = run(f);
+    double span = stage_span(r, 1);
+    assert_true(span >= 100.0 - 1e-6);
+    assert_true(span <= 100.0 + 100.0 / 40.0 + 1e-3);
+    assert_float_equal(r->stages[1].fetch_wait_s, 0.0, 1e-6);
+    fixture_free(f);
+}
+
+static void test_fetch_wait_when_the_network_is_slow(void **state)
+{
+    (void)state;
+    /* The reducer computes for 1 s on 7 GiB it must fetch over a 1e8 B/s
+     * NIC (~75 s): it waits for the network for ~74 s. */
+    struct fixture *f = fixture_new(8, 1, 1e8);
+    struct stage_spec *map = add_stage(f, 0, 8, 0.0);
+    map->shuffle_write_bytes = (int64_t)(8 * GIB);
+    struct stage_spec *red = add_stage(f, 1, 1, 1.0);
+    red->shuffle_read_bytes = (int64_t)(8 * GIB);
+    red->parents[red->n_parents++] = 0;
+    const struct results *r = run(f);
+    double expect_fetch = 7.0 * GIB / 1e8;
+    assert_true(r->stages[1].fetch_wait_s > expect_fetch - 1.0 - 0.5);
+    assert_true(stage_span(r, 1) >= expect_fetch);
+    fixture_free(f);
+}
+
+static void test_input_shares_the_storage_account(void **state)
+{
+    (void)state;
+    /* 4 workers x 2 slots read 8 tasks x 1 GiB from a storage account
+     * limited to 1e9 B/s egress (NICs faster): 8 GiB / 1e9 B/s = 8.59 s. */
+    struct fixture *f = fixture_new(4, 2, 1e10);
+    f->cl.storage_egress_bps = 1e9;
+    struct stage_spec *scan = add_stage(f, 0, 8, 0.0);
+    scan->input_bytes = (int64_t)(8 * GIB);
+    const struct results *r = run(f);
+    double expect = 8.0 * GIB / 1e9;
+    assert_float_equal(stage_span(r, 0), expect, 0.01 * expect);
+    assert_float_equal(r->stages[0].input_bytes, 8.0 * GIB, 8.0);
+    fixture_free(f);
+}
+
+static void test_spill_appears_when_memory_shrinks(void **state)
+{
+    (void)state;
+    /* A sort stage of 4 tasks on one 4-core executor, each task holding a
+     * 4 GiB working set; disk 1e9 B/s. With 64 GiB of heap the execution
+     * pool is (64 GiB - 300 MiB) x 0.6 = 38.2 GiB, 9.5 GiB per task: no
+     * spill. With 8 GiB of heap: (8 GiB - 300 MiB) x 0.6 = 4.62 GiB, 1.16
+     * GiB per task: each task spills 4 - 1.16 = 2.84 GiB, written and read
+     * back through the shared disk (4 tasks x 2 x 2.84 GiB / 1e9 B/s =
+     * 24.4 s more). */
+    double t[2], spill[2];
+    for (int k = 0; k < 2; k++) {
+        struct fixture *f = fixture_new(1, 4, 1e9);
+        f->cl.disk_bps = 1e9;
+        memory_layout((k == 0 ? 64.0 : 8.0) * GIB, 0.6, 0.5, &f->cl.memory);
+        struct stage_spec *sort = add_stage(f, 0, 4, 10.0);
+        sort->kernel = "sort";
+        sort->memory_bytes = (int64_t)(4 * GIB);
+        const struct results *r = run(f);
+        t[k] = stage_span(r, 0);
+        spill[k] = r->stages[0].spill_bytes;
+        fixture_free(f);
+    }
+    assert_float_equal(spill[0], 0.0, 0.0);
+    double share = (8.0 * GIB - 300.0 * 1024 * 1024) * 0.6 / 4.0;
+    assert_float_equal(spill[1], 4.0 * (4.0 * GIB - share), 4.0);
+    assert_float_equal(t[0], 10.0, 1e-6);
+    double expect = 10.0 + 2.0 * spill[1] / 1e9;
+    assert_float_equal(t[1], expect, 0.01 * expect);
+}
+
+static void test_tasks_without_bytes_take_their_compute_time(void **state)
+{
+    (void)state;
+    /* No bytes: the network is never used and times are as given. */
+    struct fixture *f = fixture_new(2, 2, 1e9);
+    add_stage(f, 0, 8, 1.5);
+    const struct results *r = run(f);
+    assert_float_equal(r->makespan_s, 3.0, 1e-9);
+    assert_float_equal(r->executors[0].net_busy_s, 0.0, 0.0);
+    fixture_free(f);
+}
+
+int main(void)
+{
+    gsl_set_error_handler_off();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_all_to_all_shuffle_is_nic_bound),
+        cmocka_unit_test(test_incast_is_limited_by_the_receiver),
+        cmocka_unit_test(test_fetch_overlaps_compute),
+        cmocka_unit_test(test_fetch_wait_when_the_network_is_slow),
+        cmocka_unit_test(test_input_shares_the_storage_account),
+        cmocka_unit_test(test_spill_appears_when_memory_shrinks),
+        cmocka_unit_test(test_tasks_without_bytes_take_their_compute_time),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
