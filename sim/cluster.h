@@ -37,11 +37,25 @@ struct cluster {
     double storage_ingress_bps; /* writes into it */
     double network_limit_bps;   /* cluster-wide cap on cross-node traffic; INFINITY */
 
+    /* Node autoscaling (cluster.autoscale). workers is the initial size. */
+    bool autoscale;
+    int autoscale_policy;       /* AUTOSCALE_DATABRICKS or AUTOSCALE_SYNAPSE */
+    int min_workers, max_workers;
+    double provision_s;         /* from a request until the node's executors register */
+    double interval_s;          /* how often the policy decides */
+    double idle_s;              /* a node idle this long may be removed */
+    double up_sustain_s;        /* Synapse: backlog must last this long to scale up */
+    const char *autoscale_source;
+    double idle_after_s;        /* kept, and billed, after the last job ends */
+    const char *idle_after_source;
+
     /* Memory of one executor. */
     double executor_heap_bytes;
     const char *heap_source;
     struct exec_memory memory;
 };
+
+enum { AUTOSCALE_DATABRICKS = 0, AUTOSCALE_SYNAPSE = 1 };
 
 /* ADLS Gen2 / GPv2 account limits in the regions Microsoft lists (East US
  * among them): 200 Gbps egress, 60 Gbps ingress (STOR, 2025). */

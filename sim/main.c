@@ -16,9 +16,14 @@
 #include "sim/cluster.h"
 #include "sim/nodes.h"
 #include "sim/outfile.h"
+#include "sim/plot.h"
+#include "sim/eventlog.h"
+#include "sim/importer.h"
+#include "sim/replay.h"
 #include "sim/report.h"
 #include "sim/runtime.h"
 #include "sim/scenario.h"
+#include "sim/trace.h"
 
 #define EXIT_INPUT 2
 
@@ -29,10 +34,26 @@ static const char usage_text[] =
     "  run FILE        simulate a scenario and print the per-stage table\n"
     "      --json OUT      also write the results as JSON (\"-\" for stdout)\n"
     "      --timeline OUT  also write one CSV row per task attempt\n"
+    "      --plot OUT      draw the timeline, utilization and stage waterfall with\n"
+    "                      gnuplot into OUT.png, .svg or .pdf (\"-\": a terminal\n"
+    "                      preview of utilization after the table)\n"
+    "      --plot-dir DIR  write the plot data (CSV) and gnuplot scripts to DIR\n"
+    "      --trace OUT     also write a Chrome trace (JSON) for Perfetto\n"
     "      --seed N        override the scenario's seed\n"
     "      --set KEY=VALUE override a scenario setting (cluster.workers=16,\n"
     "                      cluster.worker=Standard_E8ds_v5, spark.sql.shuffle.partitions=400)\n"
     "      --quiet         do not print the table\n"
+    "  import LOG      turn a Spark event log (plain, .zstd or .lz4) into a scenario\n"
+    "      -o OUT          write it to OUT (\"-\" for stdout)\n"
+    "      --strict        a malformed line is an error, not a warning\n"
+    "  replay LOG      simulate a Spark event log's run on its own cluster and\n"
+    "                  compare each stage and the application with the log\n"
+    "      --json OUT      also write the comparison as JSON (\"-\" for stdout)\n"
+    "      --table         replay LOG... and print one Markdown row per log\n"
+    "      --worker SIZE, --driver SIZE, --workers N, --executor-cores N,\n"
+    "      --executors-per-worker N, --platform P\n"
+    "                      predict the same application on another cluster\n"
+    "      --strict, --quiet\n"
     "  nodes           list the Azure node catalog\n"
     "      --platform P    only azure_vm, hdinsight or synapse rows\n"
     "      --json          as JSON\n"
@@ -85,14 +106,15 @@ static int parse_u64(const char *text, unsigned long long *out)
 static int cmd_run(int argc, char **argv)
 {
     const char *file = NULL, *json_path = NULL, *timeline_path = NULL;
+    const char *plot_path = NULL, *plot_dir = NULL, *trace_path = NULL;
     bool quiet = false, have_seed = false;
     unsigned long long seed = 0;
     const char *sets[64];
     size_t n_sets = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
-        if (strcmp(a, "--json") == 0 || strcmp(a, "--timeline") == 0 ||
-            strcmp(a, "--seed") == 0) {
+        if (strcmp(a, "--json") == 0 || strcmp(a, "--timeline") == 0 || strcmp(a, "--seed") == 0 ||
+            strcmp(a, "--plot") == 0 || strcmp(a, "--plot-dir") == 0 || strcmp(a, "--trace") == 0) {
             if (i + 1 >= argc)
                 return usage_error("%s needs a value", a);
             const char *v = argv[++i];
@@ -100,6 +122,12 @@ static int cmd_run(int argc, char **argv)
                 json_path = v;
             else if (strcmp(a, "--timeline") == 0)
                 timeline_path = v;
+            else if (strcmp(a, "--plot") == 0)
+                plot_path = v;
+            else if (strcmp(a, "--plot-dir") == 0)
+                plot_dir = v;
+            else if (strcmp(a, "--trace") == 0)
+                trace_path = v;
             else if (parse_u64(v, &seed) != 0)
                 return usage_error("--seed needs a non-negative integer, not '%s'", v);
             else
@@ -125,13 +153,32 @@ static int cmd_run(int argc, char **argv)
     if (json_path && timeline_path && strcmp(json_path, "-") == 0 &&
         strcmp(timeline_path, "-") == 0)
         return usage_error("%s", "--json and --timeline cannot both go to stdout");
+    if (plot_path && !plot_path_supported(plot_path))
+        return usage_error("--plot draws a .png, .svg or .pdf file (or - for a terminal "
+                           "preview), not '%s'",
+                           plot_path);
+    if (plot_dir && (!plot_dir[0] || strcmp(plot_dir, "-") == 0))
+        return usage_error("--plot-dir needs a directory, not '%s'", plot_dir);
+    {
+        const char *to_stdout[] = {json_path, timeline_path, plot_path, trace_path};
+        int n_stdout = 0;
+        for (int i = 0; i < 4; i++)
+            n_stdout += to_stdout[i] && strcmp(to_stdout[i], "-") == 0;
+        if (n_stdout > 1)
+            return usage_error("%s", "only one of --json, --timeline, --plot and --trace can go "
+                                     "to stdout (-)");
+    }
 
     struct diag d;
     diag_clear(&d);
     struct scenario *s = NULL;
     struct catalog *cat = NULL;
     struct sim *sim = NULL;
-    struct outfile jf = {0}, tf = {0};
+    struct outfile jf = {0}, tf = {0}, trf = {0};
+    struct plot_files *pf = NULL;
+    char *gnuplot = NULL, *plot_scripts = NULL;
+    struct diag gd; /* why a plot cannot be drawn: not a failed run */
+    diag_clear(&gd);
     int rc = 0;
 
     s = scenario_load_with(file, sets, n_sets, &d);
@@ -167,20 +214,60 @@ static int cmd_run(int argc, char **argv)
         if (!f || report_timeline_csv(f, s, r, &d) != SC_OK)
             goto fail;
     }
-    if (!quiet && !json_stdout && !tl_stdout)
+    bool trace_stdout = trace_path && strcmp(trace_path, "-") == 0;
+    if (trace_path) {
+        FILE *f = outfile_open(&trf, trace_path, &d);
+        if (!f || trace_write_chrome(f, s, r, &d) != SC_OK)
+            goto fail;
+    }
+    /* Plots: without gnuplot the run still writes everything else (the
+     * plot data too, with --plot-dir) and then says what to install. */
+    if (plot_path)
+        gnuplot = plot_find_gnuplot(&gd);
+    struct plot_request preq = {gnuplot ? plot_path : NULL, plot_dir};
+    if (preq.plot_path || preq.plot_dir) {
+        plot_scripts = plot_find_scripts(&d);
+        if (!plot_scripts)
+            goto fail;
+        pf = plot_stage(&preq, plot_scripts, s, r, &d);
+        if (!pf || plot_render(pf, gnuplot, plot_scripts, &d) != SC_OK)
+            goto fail;
+    }
+    /* A terminal preview (--plot -) comes after the table. */
+    if (!quiet && !json_stdout && !tl_stdout && !trace_stdout)
         report_table(stdout, s, &cl, r);
-    if (outfile_commit(&jf, &d) != SC_OK || outfile_commit(&tf, &d) != SC_OK)
+    if (outfile_commit(&jf, &d) != SC_OK || outfile_commit(&tf, &d) != SC_OK ||
+        outfile_commit(&trf, &d) != SC_OK)
         goto fail;
+    {
+        struct plot_files *committing = pf;
+        pf = NULL; /* plot_commit frees it, also on error */
+        if (plot_commit(committing, stdout, &d) != SC_OK)
+            goto fail;
+    }
     if (fflush(stdout) != 0) {
         diag_set(&d, SC_EIO, NULL, 0, "writing to standard output failed");
         goto fail;
+    }
+    if (plot_path && !gnuplot) {
+        /* Exit 1, not 2: the input was fine, the machine lacks a program. */
+        char buf[1200];
+        fprintf(stderr, "stagecast: cannot draw %s: %s%s%s\n",
+                strcmp(plot_path, "-") == 0 ? "the preview" : plot_path,
+                diag_format(&gd, buf, sizeof buf),
+                plot_dir ? "; the plot data and scripts are in " : "", plot_dir ? plot_dir : "");
+        rc = 1;
     }
     goto done;
 fail:
     outfile_abort(&jf);
     outfile_abort(&tf);
+    outfile_abort(&trf);
+    plot_abort(pf);
     rc = report_error(&d);
 done:
+    free(gnuplot);
+    free(plot_scripts);
     sim_free(sim);
     catalog_free(cat);
     scenario_free(s);
@@ -255,6 +342,212 @@ static int cmd_spark_keys(int argc, char **argv)
     return fflush(stdout) == 0 ? 0 : 1;
 }
 
+/* Prints the reader's warnings (malformed lines it skipped), at most a few. */
+static void print_log_warnings(const struct evlog *log)
+{
+    for (size_t i = 0; i < log->n_warnings; i++)
+        fprintf(stderr, "stagecast: warning: %s\n", log->warnings[i]);
+    if (log->warnings_dropped)
+        fprintf(stderr, "stagecast: warning: ... and %zu more malformed lines\n",
+                log->warnings_dropped);
+}
+
+static int cmd_import(int argc, char **argv)
+{
+    const char *log_path = NULL, *out_path = NULL;
+    struct evlog_options opt = {false};
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "-o") == 0 || strcmp(argv[i], "--output") == 0) {
+            if (i + 1 >= argc)
+                return usage_error("%s needs a file", argv[i]);
+            out_path = argv[++i];
+        } else if (strcmp(argv[i], "--strict") == 0) {
+            opt.strict = true;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            return usage_error("import: unknown option '%s'", argv[i]);
+        } else if (log_path) {
+            return usage_error("import takes one event log; '%s' is one too many", argv[i]);
+        } else {
+            log_path = argv[i];
+        }
+    }
+    if (!log_path || !out_path)
+        return usage_error("%s", "import needs an event log and -o: stagecast import LOG -o OUT");
+    struct diag d;
+    diag_clear(&d);
+    struct catalog *cat = NULL;
+    struct import *im = NULL;
+    struct outfile of = {0};
+    int rc = 0;
+    struct evlog *log = evlog_read(log_path, &opt, &d);
+    if (!log || !(cat = catalog_load_default(&d)) || !(im = import_log(log, cat, &d)))
+        goto fail;
+    FILE *f = outfile_open(&of, out_path, &d);
+    if (!f || import_write(f, im, &d) != SC_OK || outfile_commit(&of, &d) != SC_OK)
+        goto fail;
+    print_log_warnings(log);
+    goto done;
+fail:
+    outfile_abort(&of);
+    rc = report_error(&d);
+done:
+    import_free(im);
+    catalog_free(cat);
+    evlog_free(log);
+    return rc;
+}
+
+/* Reads, imports and replays one log. */
+static struct replay *replay_one(const char *path, const struct evlog_options *opt,
+                                 const struct catalog *cat, const struct replay_cluster *oc,
+                                 bool warnings, struct diag *d)
+{
+    struct evlog *log = evlog_read(path, opt, d);
+    if (!log)
+        return NULL;
+    if (warnings)
+        print_log_warnings(log);
+    struct import *im = import_log(log, cat, d);
+    evlog_free(log);
+    if (!im)
+        return NULL;
+    struct replay *r = replay_run(im, cat, oc, d);
+    import_free(im);
+    return r;
+}
+
+static int parse_count(const char *opt, const char *v, int *out)
+{
+    unsigned long long n;
+    if (parse_u64(v, &n) != 0 || n < 1 || n > 100000) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "%s needs a whole number from 1 to 100000, not '%.80s'", opt, v);
+        return usage_error("%s", msg);
+    }
+    *out = (int)n;
+    return 0;
+}
+
+static int cmd_replay(int argc, char **argv)
+{
+    const char *json_path = NULL;
+    const char **logs = calloc((size_t)argc + 1, sizeof *logs);
+    size_t n_logs = 0;
+    bool table = false, quiet = false;
+    struct evlog_options opt = {false};
+    struct replay_cluster oc = {0};
+    if (!logs)
+        return 1;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        bool takes = strcmp(a, "--json") == 0 || strcmp(a, "--worker") == 0 ||
+                     strcmp(a, "--driver") == 0 || strcmp(a, "--platform") == 0 ||
+                     strcmp(a, "--workers") == 0 || strcmp(a, "--executor-cores") == 0 ||
+                     strcmp(a, "--executors-per-worker") == 0;
+        if (takes && i + 1 >= argc) {
+            free(logs);
+            return usage_error("%s needs a value", a);
+        }
+        int bad = 0;
+        if (strcmp(a, "--json") == 0)
+            json_path = argv[++i];
+        else if (strcmp(a, "--worker") == 0)
+            oc.worker = argv[++i];
+        else if (strcmp(a, "--driver") == 0)
+            oc.driver = argv[++i];
+        else if (strcmp(a, "--platform") == 0)
+            oc.platform = argv[++i];
+        else if (strcmp(a, "--workers") == 0)
+            bad = parse_count(a, argv[++i], &oc.workers);
+        else if (strcmp(a, "--executor-cores") == 0)
+            bad = parse_count(a, argv[++i], &oc.executor_cores);
+        else if (strcmp(a, "--executors-per-worker") == 0)
+            bad = parse_count(a, argv[++i], &oc.executors_per_worker);
+        else if (strcmp(a, "--table") == 0)
+            table = true;
+        else if (strcmp(a, "--strict") == 0)
+            opt.strict = true;
+        else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0)
+            quiet = true;
+        else if (a[0] == '-' && a[1] != '\0')
+            bad = usage_error("replay: unknown option '%s'", a);
+        else
+            logs[n_logs++] = a;
+        if (bad) {
+            free(logs);
+            return EXIT_INPUT;
+        }
+    }
+    int rc = 0;
+    if (n_logs == 0)
+        rc = usage_error("%s", "replay needs an event log: stagecast replay LOG");
+    else if (n_logs > 1 && !table)
+        rc = usage_error("%s", "replay takes one event log (or several with --table)");
+    else if (table && json_path)
+        rc = usage_error("%s", "--table and --json do not go together");
+    if (rc) {
+        free(logs);
+        return rc;
+    }
+    struct diag d;
+    diag_clear(&d);
+    struct catalog *cat = catalog_load_default(&d);
+    if (!cat) {
+        free(logs);
+        return report_error(&d);
+    }
+    if (table) {
+        /* Every log gets its row; a log that fails says why in it. */
+        replay_table_header(stdout);
+        for (size_t i = 0; i < n_logs; i++) {
+            struct diag ld;
+            diag_clear(&ld);
+            struct replay *r = replay_one(logs[i], &opt, cat, &oc, false, &ld);
+            if (r) {
+                replay_table_row(stdout, r);
+                replay_free(r);
+                continue;
+            }
+            char buf[1200];
+            const char *base = strrchr(logs[i], '/');
+            printf("| `%s` | ? | | | | | not replayed: %s |\n", base ? base + 1 : logs[i],
+                   diag_format(&ld, buf, sizeof buf));
+            if (!rc)
+                rc = report_error(&ld);
+        }
+        catalog_free(cat);
+        free(logs);
+        return fflush(stdout) == 0 ? rc : 1;
+    }
+    struct outfile jf = {0};
+    struct replay *r = replay_one(logs[0], &opt, cat, &oc, true, &d);
+    free(logs);
+    if (!r)
+        goto fail;
+    bool json_stdout = json_path && strcmp(json_path, "-") == 0;
+    if (json_path) {
+        FILE *f = outfile_open(&jf, json_path, &d);
+        if (!f || replay_write_json(f, r, &d) != SC_OK)
+            goto fail;
+    }
+    if (!quiet && !json_stdout)
+        replay_print(stdout, r);
+    if (outfile_commit(&jf, &d) != SC_OK)
+        goto fail;
+    if (fflush(stdout) != 0) {
+        diag_set(&d, SC_EIO, NULL, 0, "writing to standard output failed");
+        goto fail;
+    }
+    goto done;
+fail:
+    outfile_abort(&jf);
+    rc = report_error(&d);
+done:
+    replay_free(r);
+    catalog_free(cat);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
@@ -269,6 +562,10 @@ int main(int argc, char **argv)
         return cmd_nodes(argc - 2, argv + 2);
     if (strcmp(cmd, "spark-keys") == 0)
         return cmd_spark_keys(argc - 2, argv + 2);
+    if (strcmp(cmd, "import") == 0)
+        return cmd_import(argc - 2, argv + 2);
+    if (strcmp(cmd, "replay") == 0)
+        return cmd_replay(argc - 2, argv + 2);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         fputs(usage_text, stdout);
         return 0;

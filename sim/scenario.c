@@ -619,20 +619,33 @@ static int get_vm_size(struct reader *r, const config_setting_t *g, const char *
 
 static int read_autoscale(struct reader *r, const config_setting_t *a, int64_t *min_workers)
 {
-    static const char *const keys[] = {"min", "max", "policy", NULL};
+    static const char *const keys[] = {"min",         "max",    "policy", "provision_s",
+                                       "interval_s",  "idle_s", NULL};
+    static const char *const policies[] = {"databricks", "synapse", NULL};
     const char *where = "cluster.autoscale";
+    struct cluster_spec *c = &r->s->cluster;
     if (check_keys(r, a, where, keys) != 0)
         return -1;
     int64_t lo = 0, hi = 0;
-    const char *policy;
+    int policy = -1;
     if (get_int(r, a, where, "min", true, 1, SCN_MAX_WORKERS, true, &lo) < 0 ||
         get_int(r, a, where, "max", true, 1, SCN_MAX_WORKERS, true, &hi) < 0 ||
-        get_str(r, a, where, "policy", false, &policy, NULL) < 0)
+        get_choice(r, a, where, "policy", false, policies, false, &policy) < 0 ||
+        get_number(r, a, where, "provision_s", false, 0, false, INFINITY, &c->autoscale_provision_s) <
+            0 ||
+        get_number(r, a, where, "interval_s", false, 0, true, INFINITY, &c->autoscale_interval_s) <
+            0 ||
+        get_number(r, a, where, "idle_s", false, 0, false, INFINITY, &c->autoscale_idle_s) < 0)
         return -1;
     if (hi < lo)
         return fail(r, line_of(config_setting_get_member(a, "max")),
                     "'max' in cluster.autoscale (%lld) must not be less than 'min' (%lld).",
                     (long long)hi, (long long)lo);
+    c->autoscale = true;
+    c->autoscale_min = lo;
+    c->autoscale_max = hi;
+    c->autoscale_policy = policy;
+    c->autoscale_line = line_of(a);
     *min_workers = lo;
     return 0;
 }
@@ -642,7 +655,8 @@ static int read_cluster(struct reader *r, const config_setting_t *g)
     static const char *const keys[] = {
         "platform",       "driver",  "worker", "workers",   "executors_per_worker",
         "executor_cores", "pricing", "tier",   "startup_s", "price",
-        "autoscale",      "storage", "network_limit_gbps", "local_disk_mbps", NULL};
+        "autoscale",      "storage", "network_limit_gbps", "local_disk_mbps", "idle_after_s",
+        NULL};
     static const char *const price_keys[] = {"worker_usd_per_hour",
                                              "driver_usd_per_hour",
                                              "worker_dbu_per_hour",
@@ -684,6 +698,12 @@ static int read_cluster(struct reader *r, const config_setting_t *g)
         return -1;
     if (rc > 0) {
         c->workers_line = line_of(config_setting_get_member(g, "workers"));
+        if (autoscale && (c->workers < c->autoscale_min || c->workers > c->autoscale_max))
+            return fail(r, c->workers_line,
+                        "'workers' (%lld) is the autoscaled cluster's initial size and must lie "
+                        "in [min, max] = [%lld, %lld].",
+                        (long long)c->workers, (long long)c->autoscale_min,
+                        (long long)c->autoscale_max);
     } else {
         c->workers = autoscale_min;
         c->workers_line = line_of(autoscale);
@@ -709,7 +729,8 @@ static int read_cluster(struct reader *r, const config_setting_t *g)
         get_number(r, g, where, "network_limit_gbps", false, 0, true, INFINITY,
                    &c->network_limit_gbps) < 0 ||
         get_number(r, g, where, "local_disk_mbps", false, 0, true, INFINITY,
-                   &c->local_disk_mbps) < 0)
+                   &c->local_disk_mbps) < 0 ||
+        get_number(r, g, where, "idle_after_s", false, 0, false, INFINITY, &c->idle_after_s) < 0)
         return -1;
     config_setting_t *storage;
     rc = get_aggregate(r, g, where, "storage", false, CONFIG_TYPE_GROUP, &storage);
@@ -2021,6 +2042,10 @@ static struct scenario *scenario_new(const char *path)
     s->cluster.startup_s = NAN;
     s->cluster.storage_egress_gbps = s->cluster.storage_ingress_gbps = NAN;
     s->cluster.network_limit_gbps = s->cluster.local_disk_mbps = NAN;
+    s->cluster.idle_after_s = NAN;
+    s->cluster.autoscale_policy = -1;
+    s->cluster.autoscale_provision_s = s->cluster.autoscale_interval_s = NAN;
+    s->cluster.autoscale_idle_s = NAN;
     struct price_override *p = &s->cluster.price;
     p->worker_usd_per_hour = p->driver_usd_per_hour = NAN;
     p->worker_dbu_per_hour = p->driver_dbu_per_hour = NAN;

@@ -47,6 +47,15 @@ struct cluster_spec {
     double storage_ingress_gbps;
     double network_limit_gbps;  /* cluster-wide cap on cross-node traffic; NaN: none */
     double local_disk_mbps;     /* local SSD MB/s when the catalog has none; NaN */
+    double idle_after_s;        /* cluster kept (and billed) after the last job; NaN = default */
+    /* cluster.autoscale, when given (autoscale true): */
+    bool autoscale;
+    int64_t autoscale_min, autoscale_max;
+    int autoscale_policy;       /* 0 databricks, 1 synapse; -1 = the platform's */
+    double autoscale_provision_s; /* request to join; NaN = platform default */
+    double autoscale_interval_s;  /* how often the policy decides; NaN = default */
+    double autoscale_idle_s;      /* idle this long before removal; NaN = default */
+    int autoscale_line;
     int line, driver_line, worker_line, workers_line, executor_line;
 };
 

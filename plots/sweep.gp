@@ -1,0 +1,100 @@
+# sweep.gp — cost against makespan for each cluster a sweep tried, with the
+# Pareto front (no other cluster is both cheaper and faster) and the
+# recommended cluster.
+#
+#   gnuplot -e "datadir='DIR/'" sweep.gp      (or copy it beside the data)
+#
+# reads sweep.csv and writes sweep.png in datadir (set outfile, and fmt, to
+# change it). sweep.csv has a header row and one row per cluster tried:
+#   node_type    the worker VM size, e.g. Standard_E8ds_v5
+#   workers      number of workers
+#   makespan_s   predicted makespan, seconds
+#   cost_usd     predicted cost in USD (empty when a price is unknown)
+#   pareto       1 when on the Pareto front of cost and makespan, else 0
+#   recommended  1 for the one cluster recommended, else 0
+# Node-type names must hold no spaces (Azure's never do).
+# This script is self-contained: a sweep's directory has no run.csv.
+
+if (!exists("scriptdir")) {
+    scriptdir = ARG0
+    _i = strlen(scriptdir)
+    while (_i > 0 && scriptdir[_i:_i] ne "/") { _i = _i - 1 }
+    scriptdir = _i > 0 ? scriptdir[1:_i] : ""
+}
+reset
+if (!exists("datadir")) { datadir = scriptdir }
+if (!exists("sweepfile")) { sweepfile = datadir.'sweep.csv' }
+if (!exists("outfile")) { outfile = datadir.'sweep.png' }
+if (!exists("fmt")) {
+    _e = strlen(outfile) >= 4 ? outfile[strlen(outfile)-3:] : ""
+    fmt = (_e eq ".svg" || _e eq ".SVG") ? "svg" : (_e eq ".pdf" || _e eq ".PDF") ? "pdf" : "png"
+}
+set datafile separator comma
+set datafile columnheaders
+
+# The node types, in order of first appearance, as a space-separated list.
+types = ""
+has(list, w) = strstrt(" ".list." ", " ".w." ") > 0
+stats sweepfile using (_t = stringcolumn("node_type"), \
+    types = has(types, _t) ? types : (types eq "" ? _t : types." "._t), \
+    column("makespan_s")) name "MK" nooutput
+n_types = words(types)
+short_type(t) = strlen(t) > 9 && t[1:9] eq "Standard_" ? t[10:] : t
+# The recommended cluster, for its label.
+rec_label = ""
+stats sweepfile using (column("recommended") > 0 ? (rec_label = sprintf("recommended: %d x %s", \
+    column("workers"), short_type(stringcolumn("node_type"))), 0) : 0) nooutput
+
+# The front's points, for a line through them in makespan order: `smooth
+# unique` sorts, but only within runs of valid points, so the rows off the
+# front are left out first rather than made NaN.
+$front << EOD
+makespan_s,cost_usd
+EOD
+set table $front append separator comma
+plot sweepfile using "makespan_s":"cost_usd" with table if (column("pareto") > 0)
+unset table
+
+# Minutes read better than seconds once runs are long.
+unit = MK_max > 600 ? 60.0 : 1.0
+unit_name = unit > 1 ? "min" : "s"
+
+array pal[12] = [0x4e79a7, 0xf28e2b, 0x59a14f, 0xe15759, 0x76b7b2, 0xedc948, \
+                 0xb07aa1, 0xff9da7, 0x9c755f, 0x86bcb6, 0x8cd17d, 0xbab0ac]
+if (fmt eq "svg") {
+    set terminal svg size 1100,650 font 'Sans,12' noenhanced background '#ffffff'
+} else {
+    if (fmt eq "pdf") {
+        set terminal pdfcairo size 11in,6.5in font 'Sans,9' noenhanced
+    } else {
+        if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
+            set terminal pngcairo size 1100,650 font 'Sans,10' noenhanced background '#ffffff'
+        } else {
+            set terminal png size 1100,650 noenhanced
+        }
+    }
+}
+set output outfile
+
+set title "cluster sweep: predicted cost against makespan (lower left is better)"
+set xlabel sprintf("makespan (%s)", unit_name)
+set ylabel "cost (USD)"
+set grid lc rgb "#dddddd"
+set border 3
+set xtics nomirror out
+set ytics nomirror out
+set key outside right top vertical Left reverse samplen 1.5 spacing 1.2
+set offsets graph 0.05, graph 0.05, graph 0.08, graph 0.05
+
+plot for [i=1:n_types] sweepfile \
+        using (stringcolumn("node_type") eq word(types, i) ? column("makespan_s") / unit : NaN):"cost_usd" \
+        with points pt 7 ps 1.3 lc rgb pal[(i - 1) % 12 + 1] title short_type(word(types, i)), \
+     $front using (column("makespan_s") / unit):"cost_usd" \
+        smooth unique with lines lw 2 dt 2 lc rgb "#444444" title "Pareto front", \
+     sweepfile using (column("pareto") > 0 ? column("makespan_s") / unit : NaN):"cost_usd": \
+        (sprintf("%d x %s", column("workers"), short_type(stringcolumn("node_type")))) \
+        with labels left offset 0.8,0.6 font ",9" tc rgb "#444444" notitle, \
+     sweepfile using (column("recommended") > 0 ? column("makespan_s") / unit : NaN):"cost_usd" \
+        with points pt 6 ps 3 lw 2.5 lc rgb "#d62728" title (rec_label ne "" ? rec_label : "recommended")
+
+unset output

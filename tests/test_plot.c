@@ -1,0 +1,961 @@
+/*
+ * test_plot.c — plots and traces: the data files behind the plots (on
+ * hand-made results, with the expected rows worked out by hand), and the
+ * real binary drawing PNG, SVG and PDF with gnuplot, redrawing from a plot
+ * directory, writing a Chrome trace, and failing cleanly without gnuplot.
+ *
+ * The build passes STAGECAST (the binary) and SRCDIR (the source tree).
+ * Tests that need gnuplot are skipped when it is not installed; nothing
+ * here measures time.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sim/plot.h"
+#include "sim/trace.h"
+
+static const char *binary;
+static const char *srcdir;
+static char workdir[256];
+static char *gnuplot; /* NULL: not installed, drawing tests are skipped */
+
+/* ---- helpers ------------------------------------------------------------ */
+
+/* Runs a shell command line, stdout and stderr to files in the work
+ * directory; returns the exit status. */
+static int sh(const char *cmdline)
+{
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "%s >'%s/out.txt' 2>'%s/err.txt' </dev/null", cmdline, workdir,
+             workdir);
+    int st = system(cmd);
+    assert_true(st != -1 && WIFEXITED(st));
+    return WEXITSTATUS(st);
+}
+
+/* Runs the binary with args (already shell-quoted) after an optional
+ * environment prefix ("VAR=value ..."). */
+static int run_env(const char *env, const char *args)
+{
+    char cmd[6144];
+    snprintf(cmd, sizeof cmd, "%s '%s' %s", env ? env : "", binary, args);
+    return sh(cmd);
+}
+
+static int run(const char *args)
+{
+    return run_env(NULL, args);
+}
+
+static char *slurp_n(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    size_t got = fread(buf, 1, (size_t)n, f);
+    buf[got] = '\0';
+    fclose(f);
+    if (len)
+        *len = got;
+    return buf;
+}
+
+static char *slurp(const char *path)
+{
+    return slurp_n(path, NULL);
+}
+
+static const char *work_file(const char *name)
+{
+    static char path[4][1024];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(path[k], sizeof path[k], "%s/%s", workdir, name);
+    return path[k];
+}
+
+static bool exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+static void remove_tree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    char path[1024];
+    while ((e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        struct stat sb;
+        if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            remove_tree(path);
+            rmdir(path);
+        } else {
+            unlink(path);
+        }
+    }
+    closedir(d);
+}
+
+/* Entries of dir other than out.txt and err.txt (and, when given, one
+ * more name that is expected there). */
+static int stray_files(const char *dir, const char *expected)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strcmp(e->d_name, "out.txt") &&
+            strcmp(e->d_name, "err.txt") && (!expected || strcmp(e->d_name, expected)))
+            n++;
+    closedir(d);
+    return n;
+}
+
+static int count_lines(const char *text)
+{
+    int n = 0;
+    for (const char *p = text; *p; p++)
+        n += *p == '\n';
+    return n;
+}
+
+/* Checks a PNG file: the 8-byte signature, then the IHDR chunk first with
+ * a width and height above zero. Returns the width (0 when invalid). */
+static unsigned png_width(const char *path, unsigned *height)
+{
+    size_t n;
+    unsigned char *b = (unsigned char *)slurp_n(path, &n);
+    static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a};
+    unsigned w = 0, h = 0;
+    if (b && n >= 24 && memcmp(b, sig, 8) == 0 && memcmp(b + 12, "IHDR", 4) == 0) {
+        w = (unsigned)b[16] << 24 | (unsigned)b[17] << 16 | (unsigned)b[18] << 8 | b[19];
+        h = (unsigned)b[20] << 24 | (unsigned)b[21] << 16 | (unsigned)b[22] << 8 | b[23];
+    }
+    free(b);
+    if (height)
+        *height = h;
+    return h > 0 ? w : 0;
+}
+
+/* A minimal XML well-formedness check, enough to catch a truncated or
+ * garbled SVG: a prolog of declarations and comments, then one root
+ * element whose tags nest and close, attributes quoted, and text with no
+ * stray '<' and only well-formed entity references. Returns 1 if well
+ * formed. */
+static int xml_well_formed(const char *p)
+{
+    char stack[64][64];
+    int depth = 0, roots = 0;
+    while (*p) {
+        if (*p != '<') {
+            if (*p == '&') {
+                const char *semi = strchr(p, ';');
+                if (!semi || semi - p < 2 || semi - p > 10)
+                    return 0;
+                for (const char *q = p + 1; q < semi; q++)
+                    if (!(q == p + 1 && *q == '#') &&
+                        !((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+                          (*q >= '0' && *q <= '9')))
+                        return 0;
+            } else if (depth == 0 && !strchr(" \t\r\n", *p)) {
+                return 0; /* text outside the root */
+            }
+            p++;
+            continue;
+        }
+        if (!strncmp(p, "<?", 2)) {
+            const char *e = strstr(p, "?>");
+            if (!e)
+                return 0;
+            p = e + 2;
+        } else if (!strncmp(p, "<!--", 4)) {
+            const char *e = strstr(p, "-->");
+            if (!e)
+                return 0;
+            p = e + 3;
+        } else if (!strncmp(p, "<![CDATA[", 9)) {
+            const char *e = strstr(p, "]]>");
+            if (!e || depth == 0)
+                return 0;
+            p = e + 3;
+        } else if (!strncmp(p, "<!", 2)) {
+            /* DOCTYPE, possibly with an internal subset in brackets. */
+            int br = 0;
+            for (p += 2; *p && (br || *p != '>'); p++)
+                br += (*p == '[') - (*p == ']');
+            if (!*p)
+                return 0;
+            p++;
+        } else if (p[1] == '/') {
+            p += 2;
+            char name[64];
+            size_t k = 0;
+            while (*p && !strchr(" \t\r\n>", *p) && k < sizeof name - 1)
+                name[k++] = *p++;
+            name[k] = '\0';
+            while (*p && strchr(" \t\r\n", *p))
+                p++;
+            if (*p != '>' || depth == 0 || strcmp(stack[depth - 1], name) != 0)
+                return 0;
+            depth--;
+            p++;
+        } else {
+            p++;
+            char name[64];
+            size_t k = 0;
+            while (*p && !strchr(" \t\r\n/>", *p) && k < sizeof name - 1)
+                name[k++] = *p++;
+            name[k] = '\0';
+            if (k == 0)
+                return 0;
+            /* Attributes: name = "value" | 'value'. */
+            for (;;) {
+                while (*p && strchr(" \t\r\n", *p))
+                    p++;
+                if (*p == '>' || !strncmp(p, "/>", 2) || !*p)
+                    break;
+                while (*p && !strchr(" \t\r\n=/>", *p))
+                    p++;
+                while (*p && strchr(" \t\r\n", *p))
+                    p++;
+                if (*p != '=')
+                    return 0;
+                p++;
+                while (*p && strchr(" \t\r\n", *p))
+                    p++;
+                char q = *p;
+                if (q != '"' && q != '\'')
+                    return 0;
+                const char *e = strchr(p + 1, q);
+                if (!e)
+                    return 0;
+                for (const char *c = p + 1; c < e; c++)
+                    if (*c == '<')
+                        return 0;
+                p = e + 1;
+            }
+            if (!*p)
+                return 0;
+            if (depth == 0)
+                roots++;
+            if (*p == '/') {
+                p += 2; /* empty element */
+            } else {
+                if (depth >= 64)
+                    return 0;
+                snprintf(stack[depth++], sizeof stack[0], "%s", name);
+                p++;
+            }
+        }
+    }
+    return depth == 0 && roots == 1;
+}
+
+/* ---- hand-made results for the data-file tests ---------------------------- */
+
+/* One executor with two slots, one stage of short tasks over a 1000 s run.
+ * A pixel is 1000 s / PLOT_WIDTH_PX = 1 s; bars under PLOT_MIN_BAR_PX = 4 s
+ * merge with a neighbour less than 1 s away. */
+struct hand {
+    struct task_rec tasks[16];
+    struct stage_result stages[2];
+    struct job_result job;
+    struct executor_result ex[2];
+    struct results r;
+};
+
+static void hand_init(struct hand *h)
+{
+    memset(h, 0, sizeof *h);
+    h->stages[0] = (struct stage_result){
+        .job = 0, .id = 0, .spark_id = 0, .name = "scan, with comma", .tasks = 1};
+    h->stages[1] =
+        (struct stage_result){.job = 0, .id = 1, .spark_id = 1, .name = "agg", .tasks = 1};
+    h->job = (struct job_result){.name = "job", .first_stage = 0, .n_stages = 2};
+    h->ex[0] =
+        (struct executor_result){.id = 0, .worker = 0, .cores = 2, .slots = 2, .alive_s = 1000.0};
+    h->r.tasks = h->tasks;
+    h->r.stages = h->stages;
+    h->r.n_stages = 2;
+    h->r.jobs = &h->job;
+    h->r.n_jobs = 1;
+    h->r.executors = h->ex;
+    h->r.n_executors = 1;
+    h->r.start_us = 0;
+    h->r.end_us = 1000000000; /* 1000 s */
+    h->r.makespan_s = 1000.0;
+    h->r.cost.total_usd = NAN;
+}
+
+static void hand_task(struct hand *h, int slot, int stage, double from_s, double to_s, int status,
+                      int attempt)
+{
+    struct task_rec *t = &h->tasks[h->r.n_tasks++];
+    t->launch_us = t->assign_us = (int64_t)llround(from_s * 1e6);
+    t->end_us = (int64_t)llround(to_s * 1e6);
+    t->stage = stage;
+    t->index = (int32_t)h->r.n_tasks;
+    t->executor = 0;
+    t->slot = (int16_t)slot;
+    t->attempt = (uint8_t)attempt;
+    t->status = (uint8_t)status;
+    t->phase_s[PHASE_COMPUTE] = (float)(to_s - from_s);
+}
+
+/* Writes with fn into a memory stream and returns the text (caller frees). */
+static char *write_to_string(enum sc_status (*fn)(FILE *, const struct results *, struct diag *),
+                             const struct results *r)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    struct diag d;
+    diag_clear(&d);
+    assert_int_equal(fn(f, r, &d), SC_OK);
+    fclose(f);
+    return buf;
+}
+
+static void test_thin_bars_merge_wide_bars_stay(void **state)
+{
+    (void)state;
+    struct hand h;
+    hand_init(&h);
+    /* Slot 0: three 1 s tasks 0.5 s apart (thin, gaps < 1 px): one bar of
+     * 3 attempts from 0 to 4. Then two 100 s tasks back to back at 10 and
+     * 110.2: wide, kept apart. Slot 1: a failed 1 s attempt at 0 and a
+     * successful retry at 1.5 — different marks, never merged — and a
+     * stage-1 task at 3: another stage. */
+    hand_task(&h, 0, 0, 0.0, 1.0, TASK_SUCCESS, 0);
+    hand_task(&h, 0, 0, 1.5, 2.5, TASK_SUCCESS, 0);
+    hand_task(&h, 0, 0, 3.0, 4.0, TASK_SUCCESS, 0);
+    hand_task(&h, 0, 0, 10.0, 110.0, TASK_SUCCESS, 0);
+    hand_task(&h, 0, 0, 110.2, 210.2, TASK_SUCCESS, 0);
+    hand_task(&h, 1, 0, 0.0, 1.0, TASK_FAILED, 0);
+    hand_task(&h, 1, 0, 1.5, 2.5, TASK_SUCCESS, 1);
+    hand_task(&h, 1, 1, 3.0, 3.5, TASK_SUCCESS, 0);
+    char *csv = write_to_string(plot_write_bars_csv, &h.r);
+    const char *expect = "row,start_s,end_s,stage,spark_stage_id,attempts,status,retry\n"
+                         "0,0.000000,4.000000,0,0,3,0,0\n"
+                         "0,10.000000,110.000000,0,0,1,0,0\n"
+                         "0,110.200000,210.200000,0,0,1,0,0\n"
+                         "1,1.500000,2.500000,0,0,1,0,1\n"
+                         "1,0.000000,1.000000,0,0,1,1,0\n"
+                         "1,3.000000,3.500000,1,1,1,0,0\n";
+    assert_string_equal(csv, expect);
+    free(csv);
+}
+
+static void test_utilization_steps_count_busy_slots(void **state)
+{
+    (void)state;
+    struct hand h;
+    hand_init(&h);
+    /* Two slots: a task on [0,10) and one on [5,20). Everything at one
+     * instant applies together, so the row at 0 already has the first
+     * task: busy 1 from 0, 2 from 5, 1 from 10, 0 from 20; 2 slots and 1
+     * worker until the end at 1000, then none. */
+    hand_task(&h, 0, 0, 0.0, 10.0, TASK_SUCCESS, 0);
+    hand_task(&h, 1, 0, 5.0, 20.0, TASK_SUCCESS, 0);
+    char *csv = write_to_string(plot_write_utilization_csv, &h.r);
+    const char *expect = "time_s,busy_slots,available_slots,workers,utilization\n"
+                         "0.000000,1.0000,2.0000,1.0000,0.500000\n"
+                         "5.000000,2.0000,2.0000,1.0000,1.000000\n"
+                         "10.000000,1.0000,2.0000,1.0000,0.500000\n"
+                         "20.000000,0.0000,2.0000,1.0000,0.000000\n"
+                         "1000.000000,0.0000,0.0000,0.0000,0.000000\n";
+    assert_string_equal(csv, expect);
+    free(csv);
+}
+
+static void test_binned_utilization_averages_over_bins(void **state)
+{
+    (void)state;
+    /* More attempts than PLOT_EXACT_STEPS_MAX_TASKS: binned into
+     * PLOT_UTIL_BINS bins of 1 s over 1000 s. Every attempt runs [0, 0.5)
+     * on slot 0, so bin 0 averages n * 0.5 busy slots and the others 0. */
+    size_t n = PLOT_EXACT_STEPS_MAX_TASKS + 1;
+    struct hand h;
+    hand_init(&h);
+    struct task_rec *many = calloc(n, sizeof *many);
+    for (size_t i = 0; i < n; i++) {
+        many[i].launch_us = 0;
+        many[i].end_us = 500000;
+    }
+    h.r.tasks = many;
+    h.r.n_tasks = n;
+    char *csv = write_to_string(plot_write_utilization_csv, &h.r);
+    assert_int_equal(count_lines(csv), 1 + PLOT_UTIL_BINS + 1);
+    char row0[128];
+    snprintf(row0, sizeof row0, "\n0.000000,%.4f,2.0000,1.0000,", (double)n * 0.5);
+    assert_non_null(strstr(csv, row0));
+    assert_non_null(strstr(csv, "\n1.000000,0.0000,2.0000,1.0000,0.000000\n"));
+    free(csv);
+    free(many);
+}
+
+static void test_critical_path_follows_the_parent_that_ended_last(void **state)
+{
+    (void)state;
+    /* Job: stages 0 and 1 independent, 2 has parents [0, 1]. Stage 1 ends
+     * later (at 30) than 0 (at 20), so the path is 1 -> 2; stage 0 is off
+     * it. Stage names with commas become semicolons for gnuplot. */
+    struct hand h;
+    hand_init(&h);
+    struct stage_result st[3] = {
+        {.job = 0,
+         .id = 0,
+         .spark_id = 0,
+         .name = "a, b",
+         .tasks = 1,
+         .submit_us = 0,
+         .end_us = 20000000},
+        {.job = 0,
+         .id = 1,
+         .spark_id = 1,
+         .name = "c",
+         .tasks = 1,
+         .submit_us = 0,
+         .end_us = 30000000},
+        {.job = 0,
+         .id = 2,
+         .spark_id = 2,
+         .name = "d",
+         .tasks = 1,
+         .submit_us = 30000000,
+         .end_us = 40000000},
+    };
+    h.r.stages = st;
+    h.r.n_stages = 3;
+    h.job.n_stages = 3;
+    struct stage_spec specs[3] = {{.id = 0}, {.id = 1}, {.id = 2}};
+    int64_t parents[2] = {0, 1};
+    specs[2].parents = parents;
+    specs[2].n_parents = 2;
+    struct job_spec js = {.name = "job", .stages = specs, .n_stages = 3};
+    struct scenario s = {.name = "t", .jobs = &js, .n_jobs = 1};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    struct diag d;
+    diag_clear(&d);
+    assert_int_equal(plot_write_stages_csv(f, &s, &h.r, &d), SC_OK);
+    fclose(f);
+    assert_non_null(strstr(buf, "\n0,0,job,0,0,a; b,1,0.000000,20.000000,"));
+    /* critical, critical_parent at the end of each row */
+    assert_non_null(strstr(buf, "a; b,1,0.000000,20.000000,20.000000,0.000000,0.000000,"
+                                "0.000000,0,-1\n"));
+    assert_non_null(strstr(buf, ",c,1,0.000000,30.000000,30.000000,0.000000,0.000000,"
+                                "0.000000,1,-1\n"));
+    assert_non_null(strstr(buf, ",d,1,30.000000,40.000000,10.000000,0.000000,0.000000,"
+                                "0.000000,1,1\n"));
+    free(buf);
+}
+
+static void test_many_slots_share_rows(void **state)
+{
+    (void)state;
+    /* 3 executors x 100 slots = 300 > PLOT_MAX_ROWS (256): 2 slots a row,
+     * 150 rows; executor 1's slots 100..199 are rows 50..99. */
+    struct hand h;
+    hand_init(&h);
+    struct executor_result ex[3];
+    for (int e = 0; e < 3; e++)
+        ex[e] = (struct executor_result){
+            .id = e, .worker = e, .cores = 100, .slots = 100, .alive_s = 1000.0};
+    h.r.executors = ex;
+    h.r.n_executors = 3;
+    char *csv = write_to_string(plot_write_executors_csv, &h.r);
+    assert_non_null(strstr(csv, "\n1,1,100,0.000000,1000.000000,50,99\n"));
+    free(csv);
+}
+
+/* ---- the binary ------------------------------------------------------------ */
+
+static void test_png_has_a_valid_header(void **state)
+{
+    (void)state;
+    if (!gnuplot)
+        skip();
+    remove_tree(workdir);
+    char args[2048];
+    snprintf(args, sizeof args, "run '%s/scenarios/etl-nightly.cfg' -q --plot '%s'", srcdir,
+             work_file("run.png"));
+    int rc = run(args);
+    if (rc != 0)
+        fail_msg("exit %d: %s", rc, slurp(work_file("err.txt")));
+    unsigned h = 0, w = png_width(work_file("run.png"), &h);
+    assert_int_equal(w, 1400); /* overview.gp's width */
+    assert_true(h > 800);
+    assert_int_equal(stray_files(workdir, "run.png"), 0); /* no temporary left */
+}
+
+static void test_svg_parses_and_names_its_series_and_axes(void **state)
+{
+    (void)state;
+    if (!gnuplot)
+        skip();
+    remove_tree(workdir);
+    char args[2048];
+    snprintf(args, sizeof args, "run '%s/scenarios/concurrent-fair.cfg' -q --plot '%s'", srcdir,
+             work_file("run.svg"));
+    assert_int_equal(run(args), 0);
+    char *svg = slurp(work_file("run.svg"));
+    assert_non_null(svg);
+    assert_non_null(strstr(svg, "<svg"));
+    assert_int_equal(xml_well_formed(svg), 1);
+    static const char *const needles[] = {
+        /* axis labels, with units */
+        "time since the first job was submitted (s)", "task slots", "workers",
+        "executor (one row per slot)",
+        /* series and key entries of the three panels */
+        "busy slots", "available slots", "stage completes", "stage span", "critical path",
+        "task p50", "task p95", "task max",
+        /* the stages by name, the executors, the run */
+        "S0 scan+aggregate", "S2 filtered scan", "exec 3", "concurrent-fair"};
+    for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++)
+        if (!strstr(svg, needles[i]))
+            fail_msg("the SVG lacks '%s'", needles[i]);
+    free(svg);
+    /* A truncated SVG is caught by the checker. */
+    assert_int_equal(xml_well_formed("<svg><g><text>x</text></g>"), 0);
+}
+
+static void test_pdf_is_drawn(void **state)
+{
+    (void)state;
+    if (!gnuplot)
+        skip();
+    remove_tree(workdir);
+    char args[2048];
+    snprintf(args, sizeof args, "run '%s/scenarios/analytics-ds3.cfg' -q --plot '%s'", srcdir,
+             work_file("run.pdf"));
+    assert_int_equal(run(args), 0);
+    size_t n;
+    char *pdf = slurp_n(work_file("run.pdf"), &n);
+    assert_non_null(pdf);
+    assert_true(n > 1000 && memcmp(pdf, "%PDF-", 5) == 0);
+    free(pdf);
+}
+
+/* Every data file's header, and the bars account for every attempt. */
+static void test_plot_dir_holds_data_and_scripts(void **state)
+{
+    (void)state;
+    remove_tree(workdir);
+    char args[2048];
+    snprintf(args, sizeof args,
+             "run '%s/scenarios/etl-nightly.cfg' -q --plot-dir '%s' "
+             "--timeline '%s'",
+             srcdir, work_file("pd"), work_file("t.csv"));
+    assert_int_equal(run(args), 0);
+    static const char *const headers[][2] = {
+        {"run.csv", "scenario,makespan_s,utilization,"},
+        {"stages.csv", "stage,job,job_name,stage_id,spark_stage_id,name,tasks,start_s,end_s,"
+                       "duration_s,task_p50_s,task_p95_s,task_max_s,critical,critical_parent\n"},
+        {"executors.csv", "id,worker,slots,alive_from_s,alive_to_s,"},
+        {"bars.csv", "row,start_s,end_s,stage,spark_stage_id,attempts,status,retry\n"},
+        {"utilization.csv", "time_s,busy_slots,available_slots,workers,utilization\n"},
+    };
+    for (size_t i = 0; i < 5; i++) {
+        char path[600];
+        snprintf(path, sizeof path, "pd/%s", headers[i][0]);
+        char *text = slurp(work_file(path));
+        if (!text || strncmp(text, headers[i][1], strlen(headers[i][1])) != 0)
+            fail_msg("%s does not start with %s", headers[i][0], headers[i][1]);
+        free(text);
+    }
+    static const char *const scripts[] = {"common.gp", "overview.gp", "timeline.gp",
+                                          "utilization.gp", "waterfall.gp"};
+    for (size_t i = 0; i < 5; i++) {
+        char path[600];
+        snprintf(path, sizeof path, "pd/%s", scripts[i]);
+        assert_true(exists(work_file(path)));
+    }
+    /* No staging directory left behind. */
+    assert_int_equal(stray_files(work_file("pd"), NULL), 10);
+
+    /* The attempts column adds up to the timeline's rows; busy never
+     * exceeds available. */
+    char *tl = slurp(work_file("t.csv"));
+    int attempts = count_lines(tl) - 1;
+    free(tl);
+    FILE *f = fopen(work_file("pd/bars.csv"), "r");
+    char line[256];
+    int sum = 0, rows = 0;
+    assert_non_null(fgets(line, sizeof line, f));
+    while (fgets(line, sizeof line, f)) {
+        int row, stage, id, n, status, retry;
+        double a, b;
+        assert_int_equal(sscanf(line, "%d,%lf,%lf,%d,%d,%d,%d,%d", &row, &a, &b, &stage, &id, &n,
+                                &status, &retry),
+                         8);
+        assert_true(b >= a && row >= 0 && row < 64);
+        sum += n;
+        rows++;
+    }
+    fclose(f);
+    assert_int_equal(sum, attempts);
+    assert_true(rows <= attempts);
+    f = fopen(work_file("pd/utilization.csv"), "r");
+    assert_non_null(fgets(line, sizeof line, f));
+    while (fgets(line, sizeof line, f)) {
+        double t, busy, avail, workers, util;
+        assert_int_equal(sscanf(line, "%lf,%lf,%lf,%lf,%lf", &t, &busy, &avail, &workers, &util),
+                         5);
+        assert_true(busy <= avail + 1e-9 && util <= 1.0 + 1e-9);
+    }
+    fclose(f);
+}
+
+/* gnuplot DIR/x.gp redraws from anywhere, with no warning. */
+static void test_plot_dir_scripts_redraw(void **state)
+{
+    (void)state;
+    if (!gnuplot)
+        skip();
+    remove_tree(workdir);
+    char args[2048];
+    snprintf(args, sizeof args, "run '%s/scenarios/concurrent-fair.cfg' -q --plot-dir '%s'", srcdir,
+             work_file("pd"));
+    assert_int_equal(run(args), 0);
+    static const char *const panels[] = {"timeline", "utilization", "waterfall", "overview"};
+    for (size_t i = 0; i < 4; i++) {
+        char cmd[2048];
+        /* Run from / so that only the script's own path leads to the data. */
+        snprintf(cmd, sizeof cmd, "cd / && '%s' '%s/pd/%s.gp'", gnuplot, workdir, panels[i]);
+        int rc = sh(cmd);
+        char *err = slurp(work_file("err.txt"));
+        if (rc != 0 || err[0])
+            fail_msg("gnuplot %s.gp: exit %d: %s", panels[i], rc, err);
+        free(err);
+        char png[600];
+        snprintf(png, sizeof png, "pd/%s.png", panels[i]);
+        assert_true(png_width(work_file(png), NULL) > 0);
+    }
+}
+
+static void test_sweep_script_draws_a_hand_made_csv(void **state)
+{
+    (void)state;
+    if (!gnuplot)
+        skip();
+    remove_tree(workdir);
+    /* Three node types, a front of three, one recommended, one row with
+     * an unknown cost (left empty). */
+    FILE *f = fopen(work_file("sweep.csv"), "w");
+    fputs("node_type,workers,makespan_s,cost_usd,pareto,recommended\n"
+          "Standard_E8ds_v5,4,2400,3.10,1,0\n"
+          "Standard_E8ds_v5,8,1300,3.35,1,1\n"
+          "Standard_E8ds_v5,16,800,4.20,1,0\n"
+          "Standard_DS4_v2,8,1700,3.80,0,0\n"
+          "Standard_D4s_v3,8,2000,,0,0\n",
+          f);
+    fclose(f);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "'%s' -e \"datadir='%s/'\" '%s/plots/sweep.gp'", gnuplot, workdir,
+             srcdir);
+    assert_int_equal(sh(cmd), 0);
+    assert_true(png_width(work_file("sweep.png"), NULL) > 0);
+    snprintf(cmd, sizeof cmd,
+             "'%s' -e \"datadir='%s/'; outfile='%s/sweep.svg'\" '%s/plots/sweep.gp'", gnuplot,
+             workdir, workdir, srcdir);
+    assert_int_equal(sh(cmd), 0);
+    char *svg = slurp(work_file("sweep.svg"));
+    assert_int_equal(xml_well_formed(svg), 1);
+    assert_non_null(strstr(svg, "Pareto front"));
+    assert_non_null(strstr(svg, "recommended: 8 x E8ds_v5"));
+    assert_non_null(strstr(svg, "makespan (min)"));
+    assert_non_null(strstr(svg, "cost (USD)"));
+    free(svg);
+}
+
+static void test_trace_has_one_event_per_attempt(void **state)
+{
+    (void)state;
+    remove_tree(workdir);
+    char args[2048];
+    /* wide-shuffle's tasks have input, compute and write phases. */
+    snprintf(args, sizeof args,
+             "run '%s/scenarios/wide-shuffle.cfg' -q --trace '%s' "
+             "--timeline '%s'",
+             srcdir, work_file("t.json"), work_file("t.csv"));
+    assert_int_equal(run(args), 0);
+    char *tl = slurp(work_file("t.csv"));
+    int attempts = count_lines(tl) - 1;
+    free(tl);
+    json_error_t err;
+    json_t *root = json_load_file(work_file("t.json"), 0, &err);
+    if (!root)
+        fail_msg("trace does not parse: %s at line %d", err.text, err.line);
+    json_t *events = json_object_get(root, "traceEvents");
+    assert_true(json_is_array(events));
+    int tasks = 0, phases = 0, names = 0, misnested = 0, in_task = 0, most = 0;
+    double task_ts = 0, task_end = 0, phase_at = 0;
+    for (size_t i = 0; i < json_array_size(events); i++) {
+        json_t *e = json_array_get(events, i);
+        const char *ph = json_string_value(json_object_get(e, "ph"));
+        const char *cat = json_string_value(json_object_get(e, "cat"));
+        const char *name = json_string_value(json_object_get(e, "name"));
+        assert_non_null(ph);
+        if (!strcmp(ph, "M")) {
+            names += !strcmp(name, "process_name") || !strcmp(name, "thread_name");
+            continue;
+        }
+        assert_string_equal(ph, "X");
+        double ts = json_number_value(json_object_get(e, "ts"));
+        double dur = json_number_value(json_object_get(e, "dur"));
+        assert_true(json_integer_value(json_object_get(e, "pid")) >= 1);
+        assert_true(json_integer_value(json_object_get(e, "tid")) >= 1);
+        if (!strncmp(cat, "stage ", 6)) {
+            tasks++;
+            in_task = 0;
+            task_ts = phase_at = ts;
+            task_end = ts + dur;
+        } else if (!strcmp(cat, TRACE_PHASE_CATEGORY)) {
+            /* Phases follow their task, back to back from its launch,
+             * inside its span. */
+            phases++;
+            if (++in_task > most)
+                most = in_task;
+            if (fabs(ts - phase_at) > 0.0015 || ts < task_ts || ts + dur > task_end + 0.0015)
+                misnested++;
+            phase_at = ts + dur;
+        }
+    }
+    assert_int_equal(tasks, attempts);
+    assert_true(phases >= attempts); /* every task has a phase */
+    assert_true(most >= 2);          /* and some, from data, several back to back */
+    assert_int_equal(misnested, 0);
+    /* wide-shuffle: 6 workers x 2 executors x 4 cores = 12 executors, 48
+     * slots, plus the driver: 13 process names, 48 slot threads, and one
+     * thread per job (1) and stage (2). */
+    assert_int_equal(names, 13 + 48 + 1 + 2);
+    json_decref(root);
+}
+
+static void test_missing_gnuplot_says_what_to_install(void **state)
+{
+    (void)state;
+    remove_tree(workdir);
+    char args[2048];
+    char scen[600];
+    snprintf(scen, sizeof scen, "'%s/scenarios/analytics-ds3.cfg'", srcdir);
+
+    /* A plot asked for: exit 1, one line naming the Debian package, no
+     * plot and no temporary file; the JSON is still written. */
+    snprintf(args, sizeof args, "run %s -q --plot '%s' --json '%s'", scen, work_file("p.png"),
+             work_file("r.json"));
+    assert_int_equal(run_env("STAGECAST_GNUPLOT=/nonexistent/gnuplot", args), 1);
+    char *err = slurp(work_file("err.txt"));
+    assert_int_equal(count_lines(err), 1);
+    assert_non_null(strstr(err, "gnuplot-nox"));
+    assert_non_null(strstr(err, "/nonexistent/gnuplot"));
+    free(err);
+    assert_false(exists(work_file("p.png")));
+    assert_int_equal(stray_files(workdir, "r.json"), 0);
+
+    /* gnuplot hidden from PATH. */
+    remove_tree(workdir);
+    snprintf(args, sizeof args, "run %s -q --plot '%s'", scen, work_file("p.svg"));
+    assert_int_equal(run_env("PATH=/nonexistent", args), 1);
+    err = slurp(work_file("err.txt"));
+    assert_non_null(strstr(err, "not found on PATH"));
+    assert_non_null(strstr(err, "gnuplot-nox"));
+    free(err);
+    assert_int_equal(stray_files(workdir, NULL), 0);
+
+    /* With --plot-dir too: the data and scripts are written, still exit 1. */
+    snprintf(args, sizeof args, "run %s -q --plot '%s' --plot-dir '%s'", scen, work_file("p.png"),
+             work_file("pd"));
+    assert_int_equal(run_env("STAGECAST_GNUPLOT=/nonexistent", args), 1);
+    assert_true(exists(work_file("pd/bars.csv")));
+    assert_true(exists(work_file("pd/timeline.gp")));
+    assert_false(exists(work_file("p.png")));
+
+    /* No plot asked for: gnuplot is not needed, exit 0. */
+    remove_tree(workdir);
+    snprintf(args, sizeof args, "run %s -q --plot-dir '%s' --trace '%s'", scen, work_file("pd"),
+             work_file("t.json"));
+    assert_int_equal(run_env("STAGECAST_GNUPLOT=/nonexistent PATH=/nonexistent", args), 0);
+    assert_true(exists(work_file("pd/utilization.csv")));
+    assert_true(exists(work_file("t.json")));
+}
+
+/* When any output fails — a file that cannot be written, gnuplot failing —
+ * no plot, data, trace or JSON is left, and a plot directory stagecast
+ * created is removed again. */
+static void test_failed_run_leaves_no_plot_files(void **state)
+{
+    (void)state;
+    remove_tree(workdir);
+    char args[2048];
+    snprintf(args, sizeof args,
+             "run '%s/scenarios/analytics-ds3.cfg' -q --plot '%s' "
+             "--plot-dir '%s' --trace '%s' --json '%s/no-such-dir/r.json'",
+             srcdir, work_file("p.png"), work_file("pd"), work_file("t.json"), workdir);
+    assert_int_equal(run(args), 1);
+    assert_int_equal(stray_files(workdir, NULL), 0);
+
+    /* gnuplot that fails: `false` stands in for it. */
+    snprintf(args, sizeof args,
+             "run '%s/scenarios/analytics-ds3.cfg' -q --plot '%s' "
+             "--plot-dir '%s' --trace '%s' --json '%s'",
+             srcdir, work_file("p.png"), work_file("pd"), work_file("t.json"), work_file("r.json"));
+    assert_int_equal(run_env("STAGECAST_GNUPLOT=false", args), 1);
+    char *err = slurp(work_file("err.txt"));
+    assert_non_null(strstr(err, "failed drawing"));
+    free(err);
+    assert_int_equal(stray_files(workdir, NULL), 0);
+
+    if (!gnuplot)
+        return;
+    /* The plot's own destination cannot be written. */
+    snprintf(args, sizeof args,
+             "run '%s/scenarios/analytics-ds3.cfg' -q --plot "
+             "'%s/no-such-dir/p.png' --plot-dir '%s' --json '%s'",
+             srcdir, workdir, work_file("pd"), work_file("r.json"));
+    assert_int_equal(run(args), 1);
+    assert_int_equal(stray_files(workdir, NULL), 0);
+}
+
+static void test_terminal_preview_follows_the_table(void **state)
+{
+    (void)state;
+    if (!gnuplot)
+        skip();
+    char args[2048];
+    snprintf(args, sizeof args, "run '%s/scenarios/etl-nightly.cfg' --plot -", srcdir);
+    assert_int_equal(run(args), 0);
+    char *out = slurp(work_file("out.txt"));
+    const char *table = strstr(out, "utilization:");
+    const char *chart = strstr(out, "busy task slots");
+    assert_non_null(table);
+    assert_non_null(chart);
+    assert_true(table < chart);
+    assert_null(strchr(out, '\f'));
+    free(out);
+    /* Quiet: only the chart. */
+    snprintf(args, sizeof args, "run '%s/scenarios/etl-nightly.cfg' -q --plot -", srcdir);
+    assert_int_equal(run(args), 0);
+    out = slurp(work_file("out.txt"));
+    assert_null(strstr(out, "utilization:"));
+    assert_non_null(strstr(out, "busy task slots"));
+    assert_true(count_lines(out) <= 30);
+    free(out);
+}
+
+static void test_plot_usage_errors_exit_2(void **state)
+{
+    (void)state;
+    char args[2048];
+    snprintf(args, sizeof args, "run '%s/scenarios/etl-nightly.cfg' --plot out.gif", srcdir);
+    assert_int_equal(run(args), 2);
+    snprintf(args, sizeof args, "run '%s/scenarios/etl-nightly.cfg' --plot - --json -", srcdir);
+    assert_int_equal(run(args), 2);
+    snprintf(args, sizeof args, "run '%s/scenarios/etl-nightly.cfg' --trace - --timeline -",
+             srcdir);
+    assert_int_equal(run(args), 2);
+    snprintf(args, sizeof args, "run '%s/scenarios/etl-nightly.cfg' --plot", srcdir);
+    assert_int_equal(run(args), 2);
+}
+
+/* 24,000 attempts on 320 slots: rows are shared (2 slots each) and thin
+ * attempts merged, so the timeline's data stay far below a row per attempt
+ * and the utilization curve is binned. */
+static void test_large_run_keeps_plot_data_small(void **state)
+{
+    (void)state;
+    remove_tree(workdir);
+    FILE *f = fopen(work_file("big.cfg"), "w");
+    fputs("name = \"big\";\nseed = 5;\n"
+          "cluster = { platform = \"databricks\"; worker = \"Standard_E8ds_v5\"; workers = 40; };\n"
+          "jobs = ( { name = \"big\"; stages = (\n"
+          "  { id = 0; tasks = 12000; task_seconds = { dist = \"lognormal\"; median = 1.0; "
+          "sigma = 0.5; }; },\n"
+          "  { id = 1; parents = [0]; tasks = 12000; task_seconds = { dist = \"exponential\"; "
+          "mean = 0.5; }; } ); } );\n",
+          f);
+    fclose(f);
+    char args[2048];
+    snprintf(args, sizeof args, "run '%s' -q --plot-dir '%s'", work_file("big.cfg"),
+             work_file("pd"));
+    assert_int_equal(run(args), 0);
+    char *bars = slurp(work_file("pd/bars.csv"));
+    char *util = slurp(work_file("pd/utilization.csv"));
+    char *runcsv = slurp(work_file("pd/run.csv"));
+    assert_true(count_lines(bars) - 1 < 24000 / 4);
+    assert_int_equal(count_lines(util), 1 + PLOT_UTIL_BINS + 1);
+    /* slots 320, rows 160, 2 slots per row */
+    assert_non_null(strstr(runcsv, ",320,160,2,"));
+    free(bars);
+    free(util);
+    free(runcsv);
+}
+
+int main(void)
+{
+    binary = getenv("STAGECAST");
+    srcdir = getenv("SRCDIR");
+    if (!binary || !srcdir) {
+        fprintf(stderr, "test_plot: set STAGECAST and SRCDIR (make check does)\n");
+        return 1;
+    }
+    struct diag d;
+    diag_clear(&d);
+    gnuplot = plot_find_gnuplot(&d);
+    if (!gnuplot)
+        fprintf(stderr, "test_plot: %s; the drawing tests are skipped\n", d.msg);
+    snprintf(workdir, sizeof workdir, "/tmp/stagecast-plot-XXXXXX");
+    if (!mkdtemp(workdir))
+        return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_thin_bars_merge_wide_bars_stay),
+        cmocka_unit_test(test_utilization_steps_count_busy_slots),
+        cmocka_unit_test(test_binned_utilization_averages_over_bins),
+        cmocka_unit_test(test_critical_path_follows_the_parent_that_ended_last),
+        cmocka_unit_test(test_many_slots_share_rows),
+        cmocka_unit_test(test_png_has_a_valid_header),
+        cmocka_unit_test(test_svg_parses_and_names_its_series_and_axes),
+        cmocka_unit_test(test_pdf_is_drawn),
+        cmocka_unit_test(test_plot_dir_holds_data_and_scripts),
+        cmocka_unit_test(test_plot_dir_scripts_redraw),
+        cmocka_unit_test(test_sweep_script_draws_a_hand_made_csv),
+        cmocka_unit_test(test_trace_has_one_event_per_attempt),
+        cmocka_unit_test(test_missing_gnuplot_says_what_to_install),
+        cmocka_unit_test(test_failed_run_leaves_no_plot_files),
+        cmocka_unit_test(test_terminal_preview_follows_the_table),
+        cmocka_unit_test(test_plot_usage_errors_exit_2),
+        cmocka_unit_test(test_large_run_keeps_plot_data_small),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    remove_tree(workdir);
+    rmdir(workdir);
+    free(gnuplot);
+    return rc;
+}
