@@ -123,6 +123,18 @@ int batch_find(const struct batch *b, const char *name)
     return -1;
 }
 
+struct batch *batch_new_like(const struct batch *b, size_t cap_rows)
+{
+    enum col_type *types = malloc((b->n_cols ? b->n_cols : 1) * sizeof *types);
+    if (!types)
+        return NULL;
+    for (size_t i = 0; i < b->n_cols; i++)
+        types[i] = b->cols[i].type;
+    struct batch *out = batch_new(b->n_cols, (const char *const *)b->names, types, cap_rows);
+    free(types);
+    return out;
+}
+
 int column_push_string(struct column *c, size_t row, const char *s, size_t len)
 {
     if (c->bytes_len + len > c->bytes_cap) {
@@ -190,4 +202,166 @@ const char *col_type_name(enum col_type t)
 {
     static const char *const names[] = {"int32", "int64", "double", "string", "date", "boolean"};
     return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "?";
+}
+
+/* --- used by the operator kernels ------------------------------------------ */
+
+enum col_storage col_type_storage(enum col_type t)
+{
+    switch (t) {
+    case COL_DOUBLE: return STORE_DOUBLE;
+    case COL_STRING: return STORE_STRING;
+    default: return STORE_INT;
+    }
+}
+
+int batch_ensure(struct batch *b, size_t need)
+{
+    if (need <= b->cap_rows)
+        return 0;
+    size_t cap = b->cap_rows * 2;
+    if (cap < need)
+        cap = need;
+    if (cap < 16)
+        cap = 16;
+    return batch_reserve(b, cap);
+}
+
+int column_ensure_validity(struct column *c, size_t cap_rows)
+{
+    if (c->valid)
+        return 0;
+    c->valid = malloc(cap_rows ? cap_rows : 1);
+    if (!c->valid)
+        return -1;
+    memset(c->valid, 1, cap_rows ? cap_rows : 1);
+    return 0;
+}
+
+/* Makes room for extra more string bytes in one step, so that a gather of
+ * many strings reallocates at most once. */
+static int column_reserve_bytes(struct column *c, size_t extra)
+{
+    if (c->bytes_len + extra <= c->bytes_cap)
+        return 0;
+    size_t cap = c->bytes_cap ? c->bytes_cap : 256;
+    while (cap < c->bytes_len + extra)
+        cap *= 2;
+    char *p = realloc(c->bytes, cap);
+    if (!p)
+        return -1;
+    c->bytes = p;
+    c->bytes_cap = cap;
+    return 0;
+}
+
+int column_gather(struct column *dst, size_t cap_rows, size_t at, const struct column *src,
+                  const size_t *rows, size_t n)
+{
+    bool any_null = src->valid != NULL;
+    switch (col_type_storage(src->type)) {
+    case STORE_INT:
+        for (size_t i = 0; i < n; i++) {
+            size_t r = rows[i];
+            if (r == BATCH_NULL_ROW) {
+                dst->i64[at + i] = 0;
+                any_null = true;
+            } else {
+                dst->i64[at + i] = src->i64[r];
+            }
+        }
+        break;
+    case STORE_DOUBLE:
+        for (size_t i = 0; i < n; i++) {
+            size_t r = rows[i];
+            if (r == BATCH_NULL_ROW) {
+                dst->f64[at + i] = 0.0;
+                any_null = true;
+            } else {
+                dst->f64[at + i] = src->f64[r];
+            }
+        }
+        break;
+    case STORE_STRING: {
+        size_t total = 0;
+        for (size_t i = 0; i < n; i++)
+            if (rows[i] != BATCH_NULL_ROW)
+                total += (size_t)(src->off[rows[i] + 1] - src->off[rows[i]]);
+        if (column_reserve_bytes(dst, total) != 0)
+            return -1;
+        /* Invariant: dst->off[at + i] == dst->bytes_len before value i. */
+        dst->off[at] = dst->bytes_len;
+        for (size_t i = 0; i < n; i++) {
+            size_t r = rows[i];
+            if (r == BATCH_NULL_ROW) {
+                any_null = true;
+            } else {
+                size_t len = (size_t)(src->off[r + 1] - src->off[r]);
+                if (len)
+                    memcpy(dst->bytes + dst->bytes_len, src->bytes + src->off[r], len);
+                dst->bytes_len += len;
+            }
+            dst->off[at + i + 1] = dst->bytes_len;
+        }
+        break;
+    }
+    }
+    /* Validity: rows past the old end of a grown validity array are not
+     * initialized, so every gathered row's byte is written. */
+    if (any_null || dst->valid) {
+        if (column_ensure_validity(dst, cap_rows) != 0)
+            return -1;
+        for (size_t i = 0; i < n; i++) {
+            size_t r = rows[i];
+            dst->valid[at + i] = r != BATCH_NULL_ROW && !column_is_null(src, r);
+        }
+    }
+    return 0;
+}
+
+int batch_gather(struct batch *dst, const struct batch *src, const size_t *rows, size_t n)
+{
+    if (dst->n_cols != src->n_cols)
+        return -1;
+    for (size_t c = 0; c < src->n_cols; c++)
+        if (col_type_storage(dst->cols[c].type) != col_type_storage(src->cols[c].type))
+            return -1;
+    if (batch_ensure(dst, dst->n_rows + n) != 0)
+        return -1;
+    for (size_t c = 0; c < src->n_cols; c++)
+        if (column_gather(&dst->cols[c], dst->cap_rows, dst->n_rows, &src->cols[c], rows, n) != 0)
+            return -1;
+    dst->n_rows += n;
+    return 0;
+}
+
+int batch_append(struct batch *dst, const struct batch *src, size_t first, size_t n)
+{
+    /* Gathers in slices through a small index buffer: no allocation. */
+    size_t idx[256];
+    while (n > 0) {
+        size_t k = n < 256 ? n : 256;
+        for (size_t i = 0; i < k; i++)
+            idx[i] = first + i;
+        if (batch_gather(dst, src, idx, k) != 0)
+            return -1;
+        first += k;
+        n -= k;
+    }
+    return 0;
+}
+
+int64_t batch_bytes(const struct batch *b)
+{
+    int64_t fixed = (int64_t)(((b->n_cols + 63) / 64) * 8 + 8 * b->n_cols);
+    int64_t bytes = fixed * (int64_t)b->n_rows;
+    for (size_t c = 0; c < b->n_cols; c++) {
+        const struct column *col = &b->cols[c];
+        if (col->type != COL_STRING)
+            continue;
+        for (size_t r = 0; r < b->n_rows; r++)
+            if (!column_is_null(col, r))
+                bytes += (int64_t)((col->off[r + 1] - col->off[r] + 7) / 8 * 8);
+    }
+    return bytes;
 }

@@ -59,6 +59,11 @@ int batch_find(const struct batch *b, const char *name);
  * -1 when memory runs out. */
 int column_push_string(struct column *c, size_t row, const char *s, size_t len);
 
+/* A batch with b's column names and types, no rows and room for cap_rows:
+ * the output of a kernel that keeps its input's layout (filter). NULL when
+ * memory runs out. */
+struct batch *batch_new_like(const struct batch *b, size_t cap_rows);
+
 /* Marks row as null in column c, allocating the validity bytes on first use
  * (cap_rows of them). Returns 0 or -1. */
 int column_set_null(struct column *c, size_t cap_rows, size_t row);
@@ -79,5 +84,50 @@ size_t batch_row_bytes(const struct batch *b, size_t row);
 size_t col_type_width(enum col_type t);
 
 const char *col_type_name(enum col_type t);
+
+/* --- used by the operator kernels (models/kernels/) ---------------------- */
+
+/* How a type is stored: int32, int64, date and boolean share int64_t. */
+enum col_storage { STORE_INT, STORE_DOUBLE, STORE_STRING };
+
+enum col_storage col_type_storage(enum col_type t);
+
+/* What a kernel did, for calibration: rows read, rows written, and the bytes
+ * its output takes in UnsafeRow form (batch_bytes). */
+struct kernel_stats {
+    int64_t rows_in;
+    int64_t rows_out;
+    int64_t bytes_out;
+};
+
+/* A row index meaning "no row": column_gather writes a null there (the
+ * right side of an unmatched left outer join row). */
+#define BATCH_NULL_ROW SIZE_MAX
+
+/* Grows b to hold at least need rows, at least doubling its capacity so that
+ * repeated appends cost amortized O(1). Returns 0, or -1 (batch unchanged). */
+int batch_ensure(struct batch *b, size_t need);
+
+/* Gives column c a validity array (all valid) if it has none; cap_rows is
+ * its batch's cap_rows. Returns 0 or -1. */
+int column_ensure_validity(struct column *c, size_t cap_rows);
+
+/* Writes src's values at rows[0..n) into dst at rows at..at+n-1, where at is
+ * dst's current row count (strings append) and dst's batch has cap_rows >=
+ * at + n. BATCH_NULL_ROW writes a null. dst and src share a storage.
+ * Returns 0, or -1 when memory runs out. */
+int column_gather(struct column *dst, size_t cap_rows, size_t at, const struct column *src,
+                  const size_t *rows, size_t n);
+
+/* Appends src's rows rows[0..n) to dst, whose columns have src's storages,
+ * growing dst. Returns 0, or -1 when memory runs out or the layouts differ. */
+int batch_gather(struct batch *dst, const struct batch *src, const size_t *rows, size_t n);
+
+/* Appends src's rows first..first+n-1 to dst, as batch_gather. */
+int batch_append(struct batch *dst, const struct batch *src, size_t first, size_t n);
+
+/* Bytes the whole batch takes in UnsafeRow form: the sum of batch_row_bytes
+ * over its rows. */
+int64_t batch_bytes(const struct batch *b);
 
 #endif

@@ -217,5 +217,29 @@ enum sc_status cluster_build(const struct scenario *s, const struct catalog *cat
                       &c->driver_rates);
     billing_rates_for(cs->platform, cs->pricing, cs->tier, c->worker, &cs->price, false,
                       &c->worker_rates);
+
+    /* Spot: the VM part at the spot price (given, or a discount off the
+     * on-demand price; spot prices move and no source gives one, so without
+     * either the spot cost is unknown); DBUs are the same. A fixed cluster
+     * asks for a replacement when a node is evicted (Databricks keeps
+     * restoring its workers, DBX-CONF), which joins after the platform's
+     * node provisioning time. */
+    c->spot_fraction = cs->spot_fraction;
+    c->spot_evictions_per_hour = cs->spot_evictions_per_hour;
+    c->spot_evict_at_s = cs->spot_evict_at_s;
+    c->spot_rates = c->worker_rates;
+    if (!isnan(cs->spot_usd_per_hour)) {
+        c->spot_rates.vm_usd_per_hour = cs->spot_usd_per_hour;
+        c->spot_rates.source = "scenario (cluster.spot.usd_per_hour)";
+    } else if (!isnan(cs->spot_discount)) {
+        c->spot_rates.vm_usd_per_hour = c->worker_rates.vm_usd_per_hour * (1.0 - cs->spot_discount);
+        c->spot_rates.source = "scenario (cluster.spot.discount)";
+    } else {
+        c->spot_rates.vm_usd_per_hour = NAN;
+        c->spot_rates.source = "spot price not given";
+    }
+    c->replace_s = c->autoscale ? c->provision_s
+                   : cs->platform == PLATFORM_SYNAPSE ? 180.0
+                                                      : 145.0;
     return SC_OK;
 }

@@ -47,6 +47,13 @@ struct cluster {
     double up_sustain_s;        /* Synapse: backlog must last this long to scale up */
     const char *autoscale_source;
     double idle_after_s;        /* kept, and billed, after the last job ends */
+    /* Spot workers: worker w is spot when floor((w+1) f) > floor(w f), which
+     * spreads a fraction f evenly over the worker positions. */
+    double spot_fraction;
+    double spot_evictions_per_hour;
+    double spot_evict_at_s;     /* NaN: evictions only from the rate */
+    struct billing_rates spot_rates;
+    double replace_s;           /* a fixed cluster replaces an evicted node after this */
     const char *idle_after_source;
 
     /* Memory of one executor. */
@@ -77,6 +84,13 @@ enum sc_status cluster_build(const struct scenario *s, const struct catalog *cat
 static inline int cluster_slots(const struct cluster *c)
 {
     return c->executors * c->slots_per_executor;
+}
+
+/* Whether worker position w is a spot VM. */
+static inline bool cluster_is_spot(const struct cluster *c, int w)
+{
+    double f = c->spot_fraction;
+    return f > 0.0 && (long)((w + 1) * f + 1e-9) > (long)(w * f + 1e-9);
 }
 
 /* Platform default for cluster start-up, seconds, and its source. */

@@ -129,21 +129,21 @@ struct source {
     enum evlog_codec codec;
     unsigned char head[LZ4B_MAGIC_LEN]; /* sniffed bytes not yet consumed */
     size_t head_len, head_pos;
-    int64_t offset;             /* compressed bytes consumed, for messages */
+    int64_t offset; /* compressed bytes consumed, for messages */
     /* zstd */
     ZSTD_DStream *zd;
     unsigned char *zin;
     size_t zin_cap;
     ZSTD_inBuffer zbuf;
-    size_t zhint;               /* 0 when the last frame was complete */
+    size_t zhint; /* 0 when the last frame was complete */
     bool zin_eof;
     /* lz4 */
     unsigned char *blk_in, *blk_out;
     size_t blk_in_cap, blk_out_cap; /* grown to the largest block seen */
     size_t blk_out_len, blk_out_pos;
-    bool lz4_ended;             /* an end mark was read: a clean end */
-    bool lz4_any;               /* at least one stream started */
-    bool truncated;             /* the compressed stream stopped mid-frame */
+    bool lz4_ended; /* an end mark was read: a clean end */
+    bool lz4_any;   /* at least one stream started */
+    bool truncated; /* the compressed stream stopped mid-frame */
 };
 
 /* Reads up to n raw bytes of the file, the sniffed head first. */
@@ -165,8 +165,8 @@ static enum sc_status source_open(struct source *s, const char *path, struct dia
     s->f = fopen(path, "rb");
     if (!s->f) {
         int e = errno;
-        return diag_set(d, e == ENOENT ? SC_ENOENT : SC_EIO, path, 0,
-                        "cannot open event log: %s", strerror(e));
+        return diag_set(d, e == ENOENT ? SC_ENOENT : SC_EIO, path, 0, "cannot open event log: %s",
+                        strerror(e));
     }
     s->head_len = fread(s->head, 1, sizeof s->head, s->f);
     if (ferror(s->f))
@@ -219,7 +219,8 @@ static long zstd_read(struct source *s, unsigned char *buf, size_t n, struct dia
             size_t got = raw_read(s, s->zin, s->zin_cap);
             if (ferror(s->f))
                 return diag_set(d, SC_EIO, s->path, 0, "cannot read event log: %s",
-                                strerror(errno)), -1;
+                                strerror(errno)),
+                       -1;
             if (got == 0)
                 s->zin_eof = true;
             s->zbuf.src = s->zin;
@@ -231,8 +232,8 @@ static long zstd_read(struct source *s, unsigned char *buf, size_t n, struct dia
         size_t ret = ZSTD_decompressStream(s->zd, &out, &s->zbuf);
         if (ZSTD_isError(ret))
             return diag_set(d, SC_EINPUT, s->path, 0,
-                            "corrupt zstd data near compressed byte %lld: %s",
-                            (long long)s->offset, ZSTD_getErrorName(ret)),
+                            "corrupt zstd data near compressed byte %lld: %s", (long long)s->offset,
+                            ZSTD_getErrorName(ret)),
                    -1;
         /* 0 means a frame just ended; a call with nothing to do returns the
          * next frame's header size instead, which says nothing. */
@@ -347,8 +348,7 @@ static long source_read(struct source *s, unsigned char *buf, size_t n, struct d
                    -1;
         return (long)got;
     }
-    case EVLOG_ZSTD:
-        return zstd_read(s, buf, n, d);
+    case EVLOG_ZSTD: return zstd_read(s, buf, n, d);
     case EVLOG_LZ4:
         if (s->blk_out_pos == s->blk_out_len) {
             int rc = lz4_next_block(s, d);
@@ -376,11 +376,11 @@ struct lines {
 
 /* The next line (without its newline) in *text and *len; *complete says whether
  * it ended with a newline. Returns 1, 0 at the end, -1 on error. */
-static int lines_next(struct lines *l, const char **text, size_t *len, bool *complete,
-                      int line_no, struct diag *d)
+static int lines_next(struct lines *l, const char **text, size_t *len, bool *complete, int line_no,
+                      struct diag *d)
 {
     for (;;) {
-        char *nl = memchr(l->buf + l->scan, '\n', l->len - l->scan);
+        char *nl = l->len > l->scan ? memchr(l->buf + l->scan, '\n', l->len - l->scan) : NULL;
         if (nl) {
             *text = l->buf + l->start;
             *len = (size_t)(nl - (l->buf + l->start));
@@ -517,7 +517,7 @@ struct reader {
     struct evlog *log;
     const struct evlog_options *opt;
     struct diag *d;
-    const char *file;           /* the file being read (a part of a directory) */
+    const char *file; /* the file being read (a part of a directory) */
     int line;
     struct idmap job_ids, stage_ids;
     size_t cap_jobs, cap_stages, cap_tasks, cap_execs, cap_profiles, cap_props;
@@ -725,8 +725,8 @@ static int read_stage_info(struct reader *r, json_t *info, const char *event, bo
     if (!get_int(info, "Stage Attempt ID", &attempt))
         get_int(info, "Attempt ID", &attempt);
     if (attempt < 0 || attempt > 4095)
-        return bad_line(r, "%s: stage %lld has attempt %lld; event skipped", event,
-                        (long long)id, (long long)attempt);
+        return bad_line(r, "%s: stage %lld has attempt %lld; event skipped", event, (long long)id,
+                        (long long)attempt);
     struct evlog_stage *st = stage_get(r, id, (int32_t)attempt);
     if (!st)
         return -1;
@@ -808,16 +808,18 @@ static int on_job_start(struct reader *r, json_t *ev)
     json_t *infos = json_object_get(ev, "Stage Infos");
     json_t *ids = json_object_get(ev, "Stage IDs");
     if ((infos && !json_is_array(infos)) || (ids && !json_is_array(ids)) || (!infos && !ids))
-        return bad_line(r, "SparkListenerJobStart of job %lld has no valid \"Stage Infos\" or "
-                           "\"Stage IDs\"; event skipped",
+        return bad_line(r,
+                        "SparkListenerJobStart of job %lld has no valid \"Stage Infos\" or "
+                        "\"Stage IDs\"; event skipped",
                         (long long)id);
     bool fresh;
     struct evlog_job *j = job_get(r, id, &fresh);
     if (!j)
         return -1;
     if (!fresh && j->stages)
-        return warn(r, r->line, "job %lld started twice (first at line %d); the second start "
-                                "is ignored",
+        return warn(r, r->line,
+                    "job %lld started twice (first at line %d); the second start "
+                    "is ignored",
                     (long long)id, j->line);
     j->line = r->line;
     int64_t v;
@@ -834,8 +836,9 @@ static int on_job_start(struct reader *r, json_t *ev)
             int64_t sid;
             if (!json_is_object(info) || !get_int(info, "Stage ID", &sid) || sid < 0) {
                 job_stages_free(j);
-                return bad_line(r, "SparkListenerJobStart of job %lld: stage info %zu has no "
-                                   "valid \"Stage ID\"; event skipped",
+                return bad_line(r,
+                                "SparkListenerJobStart of job %lld: stage info %zu has no "
+                                "valid \"Stage ID\"; event skipped",
                                 (long long)id, i + 1);
             }
             js->id = sid;
@@ -852,8 +855,9 @@ static int on_job_start(struct reader *r, json_t *ev)
             json_t *e = json_array_get(ids, i);
             if (!json_is_integer(e) || json_integer_value(e) < 0) {
                 job_stages_free(j);
-                return bad_line(r, "SparkListenerJobStart of job %lld: \"Stage IDs\" holds a "
-                                   "non-id; event skipped",
+                return bad_line(r,
+                                "SparkListenerJobStart of job %lld: \"Stage IDs\" holds a "
+                                "non-id; event skipped",
                                 (long long)id);
             }
             js->id = (int64_t)json_integer_value(e);
@@ -866,7 +870,8 @@ static int on_job_start(struct reader *r, json_t *ev)
         const char *desc = get_str(props, "spark.job.description");
         if (!desc)
             desc = get_str(props, "callSite.short");
-        if ((pool && !(j->pool = first_line(pool))) || (desc && !(j->description = first_line(desc))))
+        if ((pool && !(j->pool = first_line(pool))) ||
+            (desc && !(j->description = first_line(desc))))
             return nomem(r);
     }
     return 0;
@@ -975,18 +980,21 @@ static int on_task_end(struct reader *r, json_t *ev)
     int64_t index, attempt = 0, launch, finish;
     if (!json_is_object(info) || !get_int(info, "Index", &index) || index < 0 ||
         !get_int(info, "Launch Time", &launch) || !get_int(info, "Finish Time", &finish))
-        return bad_line(r, "SparkListenerTaskEnd of stage %lld without a valid \"Task Info\" "
-                           "(Index, Launch Time, Finish Time); event skipped",
+        return bad_line(r,
+                        "SparkListenerTaskEnd of stage %lld without a valid \"Task Info\" "
+                        "(Index, Launch Time, Finish Time); event skipped",
                         (long long)sid);
     if (!why)
-        return bad_line(r, "SparkListenerTaskEnd of stage %lld without a \"Task End Reason\"; "
-                           "event skipped",
+        return bad_line(r,
+                        "SparkListenerTaskEnd of stage %lld without a \"Task End Reason\"; "
+                        "event skipped",
                         (long long)sid);
     if (!get_int(info, "Attempt", &attempt))
         get_int(info, "Attempt Number", &attempt);
     if (sattempt < 0 || sattempt > 4095 || attempt < 0 || attempt > INT32_MAX)
-        return bad_line(r, "SparkListenerTaskEnd of stage %lld: bad attempt number; event "
-                           "skipped",
+        return bad_line(r,
+                        "SparkListenerTaskEnd of stage %lld: bad attempt number; event "
+                        "skipped",
                         (long long)sid);
     struct evlog_stage *st = stage_get(r, sid, (int32_t)sattempt);
     if (!st)
@@ -1046,8 +1054,9 @@ static int on_executor_added(struct reader *r, json_t *ev)
     struct evlog *log = r->log;
     struct evlog_executor *e = executor_find(log, id);
     if (e)
-        return warn(r, r->line, "executor %s added twice (first at line %d); the second is "
-                                "ignored",
+        return warn(r, r->line,
+                    "executor %s added twice (first at line %d); the second is "
+                    "ignored",
                     id, e->line);
     if (grow((void **)&log->executors, &r->cap_execs, log->n_executors, sizeof *log->executors))
         return nomem(r);
@@ -1158,9 +1167,8 @@ static int on_profile(struct reader *r, json_t *ev)
     p->executor_cores = metric(json_object_get(ex, "cores"), "Amount");
     p->executor_memory_mib = metric(json_object_get(ex, "memory"), "Amount");
     p->executor_overhead_mib = metric(json_object_get(ex, "memoryOverhead"), "Amount");
-    json_t *cpus = json_object_get(json_object_get(json_object_get(ev, "Task Resource Requests"),
-                                                   "cpus"),
-                                   "Amount");
+    json_t *cpus = json_object_get(
+        json_object_get(json_object_get(ev, "Task Resource Requests"), "cpus"), "Amount");
     p->task_cpus = json_is_number(cpus) ? json_number_value(cpus) : NAN;
     return 0;
 }
@@ -1252,8 +1260,9 @@ static int on_line(struct reader *r, const char *text, size_t len, bool complete
     int rc = 0;
     const char *name = json_is_object(ev) ? get_str(ev, "Event") : NULL;
     if (!name)
-        rc = bad_line(r, "not a Spark event (a JSON %s without an \"Event\" name); line "
-                         "skipped",
+        rc = bad_line(r,
+                      "not a Spark event (a JSON %s without an \"Event\" name); line "
+                      "skipped",
                       json_is_object(ev) ? "object" : "value");
     else {
         r->log->events++;
@@ -1473,8 +1482,8 @@ struct evlog *evlog_read(const char *path, const struct evlog_options *opt, stru
     if (rc == 0 && log->events == 0) {
         if (log->n_warnings > 0)
             diag_set(d, SC_EINPUT, path, 0,
-                     "not a Spark event log: none of its %d lines is a JSON event (%s)",
-                     log->lines, log->warnings[0]);
+                     "not a Spark event log: none of its %d lines is a JSON event (%s)", log->lines,
+                     log->warnings[0]);
         else
             diag_set(d, SC_EINPUT, path, 0,
                      "not a Spark event log: none of its %d lines is a JSON event", log->lines);

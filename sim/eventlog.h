@@ -29,9 +29,9 @@ enum evlog_codec { EVLOG_PLAIN, EVLOG_ZSTD, EVLOG_LZ4 };
 /* How a task attempt ended ("Task End Reason"). */
 enum evlog_end {
     EVLOG_SUCCESS,
-    EVLOG_FAILED,      /* ExceptionFailure, FetchFailed, ExecutorLostFailure, ... */
-    EVLOG_KILLED,      /* TaskKilled (e.g. another speculative attempt won) */
-    EVLOG_RESUBMITTED  /* repeats an earlier success whose output was lost */
+    EVLOG_FAILED,     /* ExceptionFailure, FetchFailed, ExecutorLostFailure, ... */
+    EVLOG_KILLED,     /* TaskKilled (e.g. another speculative attempt won) */
+    EVLOG_RESUBMITTED /* repeats an earlier success whose output was lost */
 };
 
 /* Where a task ran relative to its data ("Locality"), best first. */
@@ -50,10 +50,10 @@ struct evlog_task {
     int32_t attempt;
     int64_t index;
     int64_t launch_ms, finish_ms;
-    int64_t getting_result_ms;  /* when the driver began fetching an indirect
-                                 * result; 0 = a direct result */
-    int64_t executor_ms;        /* deserialize + run + result serialization:
-                                 * the executor-side time; EVLOG_NONE if absent */
+    int64_t getting_result_ms; /* when the driver began fetching an indirect
+                                * result; 0 = a direct result */
+    int64_t executor_ms;       /* deserialize + run + result serialization:
+                                * the executor-side time; EVLOG_NONE if absent */
     enum evlog_end end;
     enum evlog_locality locality;
     bool speculative;
@@ -64,14 +64,14 @@ struct evlog_task {
  * gave the metric. */
 struct evlog_metrics {
     int64_t input_bytes, input_records;
-    int64_t shuffle_read_bytes;         /* remote + local; "Remote Bytes Read To
-                                         * Disk" is part of remote, not added */
+    int64_t shuffle_read_bytes; /* remote + local; "Remote Bytes Read To
+                                 * Disk" is part of remote, not added */
     int64_t shuffle_read_records;
     int64_t shuffle_write_bytes, shuffle_write_records;
     int64_t output_bytes, output_records;
     int64_t memory_spilled_bytes, disk_spilled_bytes;
-    int64_t run_ms;                     /* executor run time */
-    int64_t cpu_ns;                     /* executor CPU time (Spark 2.1+, ns) */
+    int64_t run_ms; /* executor run time */
+    int64_t cpu_ns; /* executor CPU time (Spark 2.1+, ns) */
     int64_t gc_ms;
 };
 
@@ -84,15 +84,15 @@ struct evlog_stage {
     int64_t num_tasks;
     int64_t *parents;
     size_t n_parents;
-    bool has_parents;           /* the log gives "Parent IDs" (not Spark 1.4) */
+    bool has_parents;               /* the log gives "Parent IDs" (not Spark 1.4) */
     int64_t submit_ms, complete_ms; /* EVLOG_NONE when not logged */
     enum evlog_stage_status status;
-    char *failure;              /* "Failure Reason", first line; NULL if none */
-    int64_t resource_profile;   /* 0 before Spark 3.1 */
-    int64_t tasks_started;      /* TaskStart events */
-    int64_t tasks_ended;        /* TaskEnd events */
+    char *failure;            /* "Failure Reason", first line; NULL if none */
+    int64_t resource_profile; /* 0 before Spark 3.1 */
+    int64_t tasks_started;    /* TaskStart events */
+    int64_t tasks_ended;      /* TaskEnd events */
     struct evlog_metrics metrics;
-    int line;                   /* of its StageSubmitted (or first mention) */
+    int line; /* of its StageSubmitted (or first mention) */
 };
 
 /* A stage as a job's JobStart lists it ("Stage Infos"). */
@@ -109,14 +109,14 @@ enum evlog_job_result { EVLOG_JOB_RUNNING, EVLOG_JOB_SUCCEEDED, EVLOG_JOB_FAILED
 
 struct evlog_job {
     int64_t id;
-    int64_t submit_ms;          /* EVLOG_NONE when not logged */
-    int64_t end_ms;             /* EVLOG_NONE without a JobEnd */
+    int64_t submit_ms; /* EVLOG_NONE when not logged */
+    int64_t end_ms;    /* EVLOG_NONE without a JobEnd */
     enum evlog_job_result result;
-    char *failure;              /* JobFailed's exception, first line */
+    char *failure; /* JobFailed's exception, first line */
     struct evlog_job_stage *stages;
     size_t n_stages;
-    char *pool;                 /* spark.scheduler.pool; NULL = default */
-    char *description;         /* spark.job.description, else the call site */
+    char *pool;        /* spark.scheduler.pool; NULL = default */
+    char *description; /* spark.job.description, else the call site */
     int line, end_line;
 };
 
@@ -125,7 +125,7 @@ struct evlog_executor {
     char *host;
     int cores;
     int64_t added_ms, removed_ms; /* removed_ms EVLOG_NONE while alive */
-    char *removed_reason;       /* first line */
+    char *removed_reason;         /* first line */
     int64_t resource_profile;
     int line;
 };
@@ -133,9 +133,9 @@ struct evlog_executor {
 /* A resource profile (Spark 3.1+): what each executor and task asks for. */
 struct evlog_profile {
     int64_t id;
-    int64_t executor_cores;     /* EVLOG_NONE when not given */
+    int64_t executor_cores; /* EVLOG_NONE when not given */
     int64_t executor_memory_mib, executor_overhead_mib;
-    double task_cpus;           /* NaN when not given */
+    double task_cpus; /* NaN when not given */
 };
 
 struct evlog_property {
@@ -145,31 +145,31 @@ struct evlog_property {
 struct evlog {
     char *path;
     enum evlog_codec codec;
-    char *spark_version;        /* NULL without a LogStart */
+    char *spark_version;              /* NULL without a LogStart */
     int version_major, version_minor; /* 0.0 when unknown */
     char *app_name, *app_id;
     int64_t app_start_ms, app_end_ms; /* EVLOG_NONE when not logged */
     char *driver_host;
-    int64_t driver_max_memory;  /* block manager memory of the driver; EVLOG_NONE */
-    struct evlog_property *props;  /* "Spark Properties", sorted by key */
+    int64_t driver_max_memory;    /* block manager memory of the driver; EVLOG_NONE */
+    struct evlog_property *props; /* "Spark Properties", sorted by key */
     size_t n_props;
     struct evlog_executor *executors;
     size_t n_executors;
     struct evlog_profile *profiles;
     size_t n_profiles;
-    struct evlog_job *jobs;     /* sorted by id */
+    struct evlog_job *jobs; /* sorted by id */
     size_t n_jobs;
     struct evlog_stage *stages; /* sorted by (id, attempt) */
     size_t n_stages;
-    struct evlog_task *tasks;   /* sorted by (stage, stage attempt, index, attempt) */
+    struct evlog_task *tasks; /* sorted by (stage, stage attempt, index, attempt) */
     size_t n_tasks;
 
-    int lines;                  /* lines read */
-    int64_t events;             /* JSON events read */
-    int64_t unknown_events;     /* events skipped because stagecast does not use them */
-    int bad_lines;              /* lines skipped (not JSON, not an event, malformed) */
-    bool truncated;             /* the last line was cut off mid-event */
-    bool stream_truncated;      /* the compressed stream ended mid-frame */
+    int lines;              /* lines read */
+    int64_t events;         /* JSON events read */
+    int64_t unknown_events; /* events skipped because stagecast does not use them */
+    int bad_lines;          /* lines skipped (not JSON, not an event, malformed) */
+    bool truncated;         /* the last line was cut off mid-event */
+    bool stream_truncated;  /* the compressed stream ended mid-frame */
 
     /* Warnings, "file:line: message", in file order; at most
      * EVLOG_MAX_WARNINGS are kept, warnings_dropped counts the rest. */
@@ -181,7 +181,7 @@ struct evlog {
 #define EVLOG_MAX_WARNINGS 20
 
 struct evlog_options {
-    bool strict;                /* a malformed line is an error, not a warning */
+    bool strict; /* a malformed line is an error, not a warning */
 };
 
 /* Reads the event log at path (codec sniffed from its first bytes). Returns

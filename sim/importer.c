@@ -65,7 +65,8 @@ struct builder {
     const struct evlog *log;
     const struct catalog *cat;
     struct diag *d;
-    int64_t locality_wait_ms;   /* spark.locality.wait */
+    int64_t locality_wait_ms; /* spark.locality.wait */
+    size_t orphans;           /* stages that ran with no JobStart listing them */
     bool oom;
 };
 
@@ -298,9 +299,9 @@ static const struct node_type *closest_node(const struct catalog *cat, enum plat
         if (n->memory_gib < need_gib)
             continue;
         if (!best || n->vcpus < best->vcpus ||
-            (n->vcpus == best->vcpus && (n->memory_gib < best->memory_gib ||
-                                         (n->memory_gib == best->memory_gib &&
-                                          strcmp(n->name, best->name) < 0))))
+            (n->vcpus == best->vcpus &&
+             (n->memory_gib < best->memory_gib ||
+              (n->memory_gib == best->memory_gib && strcmp(n->name, best->name) < 0))))
             best = n;
     }
     *fits_memory = best != NULL;
@@ -346,8 +347,8 @@ static void detect_platform(struct builder *b)
         low[j] = '\0';
         if (strstr(low, "hdinsight") || strstr(k, "hdinsight")) {
             im->platform = PLATFORM_HDINSIGHT;
-            snprintf(im->platform_why, sizeof im->platform_why,
-                     "the log names HDInsight (%.80s)", k);
+            snprintf(im->platform_why, sizeof im->platform_why, "the log names HDInsight (%.80s)",
+                     k);
             return;
         }
     }
@@ -435,10 +436,10 @@ static void layout_cluster(struct builder *b)
         }
         im->executors = 1;
         im->executor_cores = cores;
-        snprintf(im->executors_why, sizeof im->executors_why, "%s: one executor of %d cores, %s",
-                 local ? "local mode" : "no executors logged", cores, how);
+        snprintf(im->executors_why, sizeof im->executors_why, "%s: one executor of %d core%s, %s",
+                 local ? "local mode" : "no executors logged", cores, cores == 1 ? "" : "s", how);
     } else {
-        int cores_count[2] = {0, 0}; /* the most common core count, ties to the larger */
+        /* The most common core count, ties to the larger. */
         int best = 0, best_n = 0;
         for (size_t i = 0; i < log->n_executors; i++) {
             const struct evlog_executor *e = &log->executors[i];
@@ -452,33 +453,34 @@ static void layout_cluster(struct builder *b)
                 best_n = n;
             }
         }
-        (void)cores_count;
         im->executor_cores = best;
         int peak;
         im->executors = usual_executors(log, im->start_ms, im->end_ms, &peak);
         if (im->executors < 1)
             im->executors = 1;
-        int len = snprintf(im->executors_why, sizeof im->executors_why,
-                           "%d executor%s of %d cores", im->executors,
-                           im->executors == 1 ? "" : "s", best);
+        int len =
+            snprintf(im->executors_why, sizeof im->executors_why, "%d executor%s of %d core%s",
+                     im->executors, im->executors == 1 ? "" : "s", best, best == 1 ? "" : "s");
         if (removed > 0 || n_exec != (size_t)im->executors)
             snprintf(im->executors_why + len, sizeof im->executors_why - (size_t)len,
                      ": as many as were alive for most of the time jobs ran (%zu added, %zu "
                      "removed during the run, at most %d at once)",
                      n_exec, removed, peak);
         if ((size_t)best_n < n_exec)
-            note(b, "executors had different core counts; the scenario gives all of them %d "
-                    "cores, the count %d of the %zu executors had",
+            note(b,
+                 "executors had different core counts; the scenario gives all of them %d "
+                 "cores, the count %d of the %zu executors had",
                  best, best_n, n_exec);
         if (removed > 0)
             for (size_t i = 0; i < log->n_executors; i++) {
                 const struct evlog_executor *e = &log->executors[i];
                 if (!is_driver(e) && e->removed_ms != EVLOG_NONE && log->app_end_ms != EVLOG_NONE &&
                     e->removed_ms < log->app_end_ms - 1000) {
-                    note(b, "%zu of %zu executors were removed before the application ended "
-                            "(executor %s: %s); the scenario keeps %d executors all the time",
+                    note(b,
+                         "%zu of %zu executors were removed before the application ended "
+                         "(executor %s: %s); the scenario keeps %d executor%s all the time",
                          removed, n_exec, e->id, e->removed_reason ? e->removed_reason : "?",
-                         im->executors);
+                         im->executors, im->executors == 1 ? "" : "s");
                     break;
                 }
             }
@@ -494,8 +496,9 @@ static void layout_cluster(struct builder *b)
         int q = maxv;
         while (q > 1 && im->executor_cores % q != 0)
             q--;
-        note(b, "executors of %d cores are larger than any catalog node (%d vCPUs): written "
-                "as %d executors of %d cores each, the same task slots",
+        note(b,
+             "executors of %d cores are larger than any catalog node (%d vCPUs): written "
+             "as %d executors of %d cores each, the same task slots",
              im->executor_cores, maxv, im->executor_cores / q, q);
         im->executors *= im->executor_cores / q;
         im->executor_cores = q;
@@ -544,7 +547,8 @@ static void layout_cluster(struct builder *b)
     int need_v = im->executors_per_worker * im->executor_cores;
     double need_gib = (double)(im->executors_per_worker * mem) / 1024.0;
     if (node) {
-        snprintf(im->worker_why, sizeof im->worker_why, "as the log says "
+        snprintf(im->worker_why, sizeof im->worker_why,
+                 "as the log says "
                  "(spark.databricks.clusterUsageTags.clusterNodeType)");
     } else {
         bool fits;
@@ -558,7 +562,8 @@ static void layout_cluster(struct builder *b)
                      "x %d cores, %.1f GiB each%s)%s",
                      need_v, need_v == 1 ? "" : "s", need_gib, im->executors_per_worker,
                      im->executors_per_worker == 1 ? "" : "s", im->executor_cores,
-                     (double)mem / 1024.0, im->local_mode ? ", the driver's heap" : " with overhead",
+                     (double)mem / 1024.0,
+                     im->local_mode ? ", the driver's heap" : " with overhead",
                      fits ? "" : "; no node has that much memory");
         }
         if (tag)
@@ -710,6 +715,7 @@ static void import_settings(struct builder *b)
         char text[512];
         snprintf(text, sizeof text, "%s", value);
         int kind = IMPORT_STRING;
+        const char *comment = NULL;
         if (known) {
             /* Spark reads a bare number in the key's own unit: say so. */
             if (known->spark_bare_unit && is_bare_number(text) && strtod(text, NULL) != 0.0)
@@ -742,9 +748,18 @@ static void import_settings(struct builder *b)
             case SPARK_BOOL:
                 kind = IMPORT_BOOL;
                 snprintf(text, sizeof text, "%s", set->i ? "true" : "false");
+                if (set->i && strcmp(key, "spark.dynamicAllocation.enabled") == 0) {
+                    /* The scenario gives the executors the run had; letting
+                     * the simulator allocate them again would replay its
+                     * allocation policy, not this run. */
+                    snprintf(text, sizeof text, "false");
+                    comment = "true in the log: the executors it had are given in cluster; "
+                              "set true to have stagecast allocate them instead";
+                    note(b, "the run used dynamic allocation; the scenario fixes the "
+                            "executors it had (spark.dynamicAllocation.enabled = false)");
+                }
                 break;
-            default:
-                break;
+            default: break;
             }
         } else if (strlen(value) >= sizeof text) {
             /* Long values (classpaths, JVM options) are kept whole. */
@@ -761,6 +776,7 @@ static void import_settings(struct builder *b)
         s->text = dup_or_null(b, text);
         s->kind = kind;
         s->as_enabled = enabled;
+        s->comment = comment;
         if (s->key && s->text)
             im->n_settings++;
     }
@@ -908,8 +924,8 @@ static int build_stage(struct builder *b, const struct evlog_stage *att, size_t 
     memset(out, 0, sizeof *out);
     out->id = last->id;
     out->attempts = (int)n_att;
-    int64_t tasks = last->num_tasks != EVLOG_NONE ? last->num_tasks
-                    : att[0].num_tasks != EVLOG_NONE ? att[0].num_tasks
+    int64_t tasks = last->num_tasks != EVLOG_NONE           ? last->num_tasks
+                    : att[0].num_tasks != EVLOG_NONE        ? att[0].num_tasks
                     : info && info->num_tasks != EVLOG_NONE ? info->num_tasks
                                                             : EVLOG_NONE;
     /* The successful attempt of each index: the last to finish, which is
@@ -963,9 +979,7 @@ static int build_stage(struct builder *b, const struct evlog_stage *att, size_t 
             if (t[i].finish_ms > last_finish)
                 last_finish = t[i].finish_ms;
             switch (t[i].end) {
-            case EVLOG_RESUBMITTED:
-                out->resubmitted_tasks++;
-                continue;
+            case EVLOG_RESUBMITTED: out->resubmitted_tasks++; continue;
             case EVLOG_FAILED:
                 out->failed_tasks++;
                 out->retry_s += ms_to_s(dur);
@@ -974,8 +988,7 @@ static int build_stage(struct builder *b, const struct evlog_stage *att, size_t 
                 out->killed_tasks++;
                 out->retry_s += ms_to_s(dur);
                 continue;
-            case EVLOG_SUCCESS:
-                break;
+            case EVLOG_SUCCESS: break;
             }
             out->speculative_tasks += t[i].speculative;
             if (t[i].index >= tasks) {
@@ -996,8 +1009,9 @@ static int build_stage(struct builder *b, const struct evlog_stage *att, size_t 
     }
     free(best_finish);
     if (out_of_range)
-        note(b, "stage %lld: %lld successful task%s with an index beyond its %lld tasks; "
-                "ignored",
+        note(b,
+             "stage %lld: %lld successful task%s with an index beyond its %lld tasks; "
+             "ignored",
              (long long)out->id, (long long)out_of_range, out_of_range == 1 ? "" : "s",
              (long long)tasks);
     /* Indexes without a logged success (lost lines): the median of the rest. */
@@ -1025,15 +1039,17 @@ static int build_stage(struct builder *b, const struct evlog_stage *att, size_t 
             out->filled_tasks++;
         }
     if (out->filled_tasks)
-        note(b, "stage %lld: %lld of its %lld tasks have no successful end in the log; they "
-                "take the median of the others (%.3f s)",
+        note(b,
+             "stage %lld: %lld of its %lld tasks have no successful end in the log; they "
+             "take the median of the others (%.3f s)",
              (long long)out->id, (long long)out->filled_tasks, (long long)tasks, median);
 
     out->submit_ms = att[0].submit_ms != EVLOG_NONE ? att[0].submit_ms : first_launch;
     out->complete_ms = last->complete_ms != EVLOG_NONE ? last->complete_ms : last_finish;
     if (out->submit_ms == INT64_MAX || out->complete_ms == INT64_MIN) {
-        note(b, "stage %lld has neither submission and completion times nor task times; not "
-                "replayed",
+        note(b,
+             "stage %lld has neither submission and completion times nor task times; not "
+             "replayed",
              (long long)out->id);
         return 1;
     }
@@ -1076,8 +1092,9 @@ static int build_stage(struct builder *b, const struct evlog_stage *att, size_t 
         out->n_parents = np;
     }
     if (n_att > 1)
-        note(b, "stage %lld ran in %zu attempts (%s); its measured time runs from the first "
-                "attempt's submission to the last one's completion",
+        note(b,
+             "stage %lld ran in %zu attempts (%s); its measured time runs from the first "
+             "attempt's submission to the last one's completion",
              (long long)out->id, n_att, att[0].failure ? att[0].failure : "resubmitted");
     return 0;
 }
@@ -1185,8 +1202,7 @@ static size_t settle_parents(struct builder *b, struct import_job *job)
         qsort(cand, m, sizeof *cand, compare_i64);
         s->parents = cand;
         s->n_parents = m;
-        /* Stage ids must be unique parents of a lower... not required here:
-         * times order them, so no cycle can form. */
+        /* Parents completed before their child was submitted: no cycle. */
     }
     free(order);
     return inferred;
@@ -1214,8 +1230,7 @@ static void job_free(struct import_job *j)
     free(j->pool);
 }
 
-/* Adds stage st (already built) to the import job of log job lj, creating
- * it on first use. */
+/* The import job of log job lj, created on first use. */
 static struct import_job *job_for(struct builder *b, const struct evlog_job *lj)
 {
     struct import *im = b->im;
@@ -1253,7 +1268,7 @@ static int import_jobs(struct builder *b)
         b->oom = true;
         return -1;
     }
-    size_t orphans = 0, failed = 0, running = 0;
+    size_t orphans = 0;
     /* Stage attempts are sorted by (id, attempt): walk each id's run. */
     for (size_t i = 0; i < log->n_stages;) {
         size_t n = 1;
@@ -1264,25 +1279,27 @@ static int import_jobs(struct builder *b)
         i += n;
         int64_t job_id;
         if (!owner_of(owners, n_owner, last->id, &job_id)) {
+            b->orphans++;
             if (orphans++ == 0)
-                note(b, "stage %lld ran but no JobStart lists it (events missing from the "
-                        "log); such stages are not replayed",
+                note(b,
+                     "stage %lld ran but no JobStart lists it (events missing from the "
+                     "log); such stages are not replayed",
                      (long long)last->id);
             continue;
         }
         im->log_stages_ran++;
         if (last->status == EVLOG_STAGE_FAILED) {
-            failed++;
-            note(b, "stage %lld (job %lld) failed after %lld of %lld tasks ended: %s; not "
-                    "replayed",
+            note(b,
+                 "stage %lld (job %lld) failed after %lld of %lld tasks ended: %s; not "
+                 "replayed",
                  (long long)last->id, (long long)job_id, (long long)last->tasks_ended,
                  (long long)last->num_tasks, last->failure ? last->failure : "no reason given");
             continue;
         }
         if (last->status == EVLOG_STAGE_RUNNING) {
-            running++;
-            note(b, "stage %lld (job %lld) was still running when the log ends (%lld of %lld "
-                    "tasks ended, %lld started); not replayed",
+            note(b,
+                 "stage %lld (job %lld) was still running when the log ends (%lld of %lld "
+                 "tasks ended, %lld started); not replayed",
                  (long long)last->id, (long long)job_id, (long long)last->tasks_ended,
                  (long long)last->num_tasks, (long long)last->tasks_started);
             continue;
@@ -1351,8 +1368,9 @@ static int import_jobs(struct builder *b)
             job->end_from_stages = true;
             job->failed = lj->result == EVLOG_JOB_FAILED;
             if (lj->result == EVLOG_JOB_FAILED)
-                note(b, "job %lld failed (%s); its %zu completed stage%s are replayed and its "
-                        "end is taken as theirs",
+                note(b,
+                     "job %lld failed (%s); its %zu completed stage%s are replayed and its "
+                     "end is taken as theirs",
                      (long long)job->id, lj->failure ? lj->failure : "no reason given",
                      job->n_stages, job->n_stages == 1 ? "" : "s");
             else
@@ -1365,9 +1383,10 @@ static int import_jobs(struct builder *b)
             b->oom = true;
     }
     if (inferred)
-        note(b, "the log gives no stage parents (Spark %s); the parents of %zu stages are "
-                "inferred: the stages of the same job that had completed when each was "
-                "submitted, as the DAGScheduler submits a stage when its last parent completes",
+        note(b,
+             "the log gives no stage parents (Spark %s); the parents of %zu stages are "
+             "inferred: the stages of the same job that had completed when each was "
+             "submitted, as the DAGScheduler submits a stage when its last parent completes",
              log->spark_version ? log->spark_version : "1.4 or older", inferred);
     /* Jobs that replay nothing. */
     for (size_t j = 0; j < log->n_jobs; j++) {
@@ -1381,15 +1400,14 @@ static int import_jobs(struct builder *b)
             note(b, "job %lld failed (%s) without completing a stage; not replayed",
                  (long long)lj->id, lj->failure ? lj->failure : "no reason given");
         else if (lj->result == EVLOG_JOB_RUNNING)
-            note(b, "job %lld was still running when the log ends, with no completed stage; "
-                    "not replayed",
+            note(b,
+                 "job %lld was still running when the log ends, with no completed stage; "
+                 "not replayed",
                  (long long)lj->id);
         else
             note(b, "job %lld ran no stage (all were computed by earlier jobs); not replayed",
                  (long long)lj->id);
     }
-    (void)failed;
-    (void)running;
     return b->oom ? -1 : 0;
 }
 
@@ -1534,7 +1552,8 @@ struct import *import_log(const struct evlog *log, const struct catalog *cat, st
     im->task_launch_ms = NAN;
     im->codec = log->codec;
     im->source = strdup(log->path);
-    im->name = log->app_name ? strdup(log->app_name) : basename_dup(log->path);
+    im->name = log->app_name && log->app_name[0] ? strdup(log->app_name)
+                                                  : basename_dup(log->path);
     im->spark_version = strdup(log->spark_version ? log->spark_version : "unknown");
     im->app_id = dup_or_null(&b, log->app_id);
     im->master = dup_or_null(&b, evlog_property(log, "spark.master"));
@@ -1550,6 +1569,14 @@ struct import *import_log(const struct evlog *log, const struct catalog *cat, st
     if (!b.oom)
         reader_notes(&b);
     if (!b.oom && import_jobs(&b) != 0 && !b.oom) {
+        import_free(im);
+        return NULL;
+    }
+    if (!b.oom && im->n_jobs == 0 && b.orphans > 0) {
+        diag_set(d, SC_EINPUT, log->path, 0,
+                 "%zu stages ran but no SparkListenerJobStart lists them (events missing from "
+                 "the log): nothing to replay",
+                 b.orphans);
         import_free(im);
         return NULL;
     }
@@ -1573,7 +1600,8 @@ struct import *import_log(const struct evlog *log, const struct catalog *cat, st
             for (size_t i = 0; i < im->jobs[k].n_stages; i++) {
                 const struct import_stage *s = &im->jobs[k].stages[i];
                 if (s->failed_tasks || s->killed_tasks)
-                    note(&b, "stage %lld: %lld failed and %lld killed task attempts (%.3f "
+                    note(&b,
+                         "stage %lld: %lld failed and %lld killed task attempts (%.3f "
                          "slot-seconds) are not replayed; only each task's successful attempt is",
                          (long long)s->id, (long long)s->failed_tasks, (long long)s->killed_tasks,
                          s->retry_s);
@@ -1651,7 +1679,7 @@ static void put_wrapped(FILE *f, const char *prefix, const char *first, const ch
     while (*p) {
         size_t n = strcspn(p, " ");
         if (col + n + 1 > 96 && col > strlen(prefix) + strlen(first)) {
-            col = (size_t)fprintf(f, "\n%s  ", prefix) - 1;
+            col = (size_t)fprintf(f, "\n%s    ", prefix) - 1;
         } else if (p != text) {
             fputc(' ', f);
             col++;
@@ -1697,11 +1725,11 @@ static void write_stage(FILE *f, const struct import_stage *s, bool last)
             fprintf(f, "%s%lld", p ? ", " : " ", (long long)s->parents[p]);
         fprintf(f, " ];%s\n", s->parents_inferred ? "  # inferred from submission times" : "");
     } else if (s->parents_inferred) {
-        fprintf(f, "%s# no parents: nothing of this job had completed when it was submitted\n",
-                in);
+        fprintf(f, "%s# no parents: nothing of this job had completed when it was submitted\n", in);
     }
-    fprintf(f, "%s# measured: %.3f s from submission to completion, first task launched after "
-               "%.3f s",
+    fprintf(f,
+            "%s# measured: %.3f s from submission to completion, first task launched after "
+            "%.3f s",
             in, s->actual_s, s->launch_wait_s);
     if (s->attempts > 1)
         fprintf(f, ", %d stage attempts", s->attempts);
@@ -1731,8 +1759,9 @@ static void write_stage(FILE *f, const struct import_stage *s, bool last)
         fprintf(f, ", GC %.3f s", ms_to_s(m->gc_ms));
     fputc('\n', f);
     if (s->failed_tasks || s->killed_tasks || s->resubmitted_tasks || s->speculative_tasks)
-        fprintf(f, "%s# attempts not replayed: %lld failed, %lld killed (%.3f slot-seconds), "
-                   "%lld resubmitted; %lld speculative successes\n",
+        fprintf(f,
+                "%s# attempts not replayed: %lld failed, %lld killed (%.3f slot-seconds), "
+                "%lld resubmitted; %lld speculative successes\n",
                 in, (long long)s->failed_tasks, (long long)s->killed_tasks, s->retry_s,
                 (long long)s->resubmitted_tasks, (long long)s->speculative_tasks);
     fprintf(f, "%stask_seconds = [", in);
@@ -1784,8 +1813,7 @@ static void write_spark(FILE *f, const struct import *im)
             fprintf(f, "%*s};\n", (int)(4 * (depth + 1)), "");
         }
         while (depth < groups) {
-            fprintf(f, "%*s%.*s = {\n", (int)(4 * (depth + 1)), "", (int)lens[depth],
-                    parts[depth]);
+            fprintf(f, "%*s%.*s = {\n", (int)(4 * (depth + 1)), "", (int)lens[depth], parts[depth]);
             open[depth] = parts[depth];
             open_len[depth] = lens[depth];
             depth++;
@@ -1804,7 +1832,10 @@ static void write_spark(FILE *f, const struct import *im)
                     fputc('L', f);
             }
         }
-        fputs(";\n", f);
+        fputs(";", f);
+        if (s->comment)
+            fprintf(f, "  # %s", s->comment);
+        fputc('\n', f);
     }
     while (depth > 0) {
         depth--;
@@ -1833,9 +1864,10 @@ enum sc_status import_write(FILE *f, const struct import *im, struct diag *d)
     size_t stages = 0;
     for (size_t k = 0; k < im->n_jobs; k++)
         stages += im->jobs[k].n_stages;
-    fprintf(f, ".\n# Replays %zu of the log's %zu jobs: %zu stages, %zu tasks (%zu stage listings "
-               "skipped by Spark,\n# their output already computed). Application time as "
-               "recorded: %.3f s.\n",
+    fprintf(f,
+            ".\n# Replays %zu of the log's %zu jobs: %zu stages, %zu tasks (%zu stage listings "
+            "skipped by Spark,\n# their output already computed). Application time as "
+            "recorded: %.3f s.\n",
             im->n_jobs, im->log_jobs, stages, im->tasks, im->skipped_stages, im->actual_s);
     fputs("#\n"
           "# Each task takes the time its successful attempt took, launch to finish as Spark\n"
@@ -1881,8 +1913,9 @@ enum sc_status import_write(FILE *f, const struct import *im, struct diag *d)
         const struct import_job *j = &im->jobs[k];
         fputs("    {\n        name = ", f);
         put_quoted(f, j->name);
-        fprintf(f, ";\n        # submitted at %.3f s, ended at %.3f s%s; its first stage was "
-                   "submitted %.3f s after it\n",
+        fprintf(f,
+                ";\n        # submitted at %.3f s, ended at %.3f s%s; its first stage was "
+                "submitted %.3f s after it\n",
                 ms_to_s(j->submit_ms - im->start_ms), ms_to_s(j->end_ms - im->start_ms),
                 j->end_from_stages ? " (its last stage's completion)" : "", j->stage_delay_s);
         if (j->concurrent)
@@ -1892,8 +1925,9 @@ enum sc_status import_write(FILE *f, const struct import *im, struct diag *d)
             fprintf(f, "        submit_s = %.3f;  # submitted while an earlier job still ran\n",
                     j->submit_s);
         else if (j->gap_s > 0.0)
-            fprintf(f, "        gap_s = %.3f;  # recorded idle time since the jobs before it "
-                       "ended\n",
+            fprintf(f,
+                    "        gap_s = %.3f;  # recorded idle time since the jobs before it "
+                    "ended\n",
                     j->gap_s);
         if (j->pool) {
             fputs("        pool = ", f);
@@ -1926,8 +1960,7 @@ struct scenario *import_scenario(const struct import *im, struct diag *d)
     if (!f) {
         close(fd);
         unlink(path);
-        diag_set(d, SC_EIO, path, 0, "cannot write a temporary scenario file: %s",
-                 strerror(errno));
+        diag_set(d, SC_EIO, path, 0, "cannot write a temporary scenario file: %s", strerror(errno));
         return NULL;
     }
     enum sc_status st = import_write(f, im, d);

@@ -36,57 +36,58 @@
 #define IMPORT_LAUNCH_GAP_MAX_MS 5
 
 struct import_stage {
-    int64_t id;                 /* Spark's stage id */
+    int64_t id; /* Spark's stage id */
     char *name;
     int64_t tasks;
-    double *task_s;             /* tasks of them: launch to finish of each
-                                 * index's successful attempt */
+    double *task_s; /* tasks of them: launch to finish of each
+                     * index's successful attempt */
     int64_t *parents;
     size_t n_parents;
-    bool parents_inferred;      /* Spark 1.4: from submission and completion times */
+    bool parents_inferred; /* Spark 1.4: from submission and completion times */
     int64_t submit_ms, complete_ms;
-    double actual_s;            /* completion - submission, as Spark counts it */
-    int attempts;               /* stage attempts that ran */
+    double actual_s; /* completion - submission, as Spark counts it */
+    int attempts;    /* stage attempts that ran */
     int64_t failed_tasks, killed_tasks, resubmitted_tasks, speculative_tasks;
-    int64_t filled_tasks;       /* indexes with no successful attempt logged */
-    double launch_wait_s;       /* submission to first task launch */
-    double result_s;            /* mean over tasks of finish - executor end (the
-                                 * driver fetching and handling the result) */
-    double retry_s;             /* slot-seconds of failed and killed attempts */
-    int executors_at_submit;    /* executors (of its resource profile) alive when it
-                                 * was submitted; -1 when the log logs none */
-    int64_t delayed_launches;   /* tasks launched at RACK_LOCAL or ANY after a
-                                 * gap of about spark.locality.wait: delay scheduling */
-    double locality_wait_s;     /* the sum of those gaps */
+    int64_t filled_tasks;     /* indexes with no successful attempt logged */
+    double launch_wait_s;     /* submission to first task launch */
+    double result_s;          /* mean over tasks of finish - executor end (the
+                               * driver fetching and handling the result) */
+    double retry_s;           /* slot-seconds of failed and killed attempts */
+    int executors_at_submit;  /* executors (of its resource profile) alive when it
+                               * was submitted; -1 when the log logs none */
+    int64_t delayed_launches; /* tasks launched at RACK_LOCAL or ANY after a
+                               * gap of about spark.locality.wait: delay scheduling */
+    double locality_wait_s;   /* the sum of those gaps */
     struct evlog_metrics metrics;
 };
 
 struct import_job {
-    int64_t id;                 /* Spark's job id */
-    char *name;                 /* "job <id>: <description>" */
-    char *pool;                 /* FAIR pool; NULL = default */
+    int64_t id; /* Spark's job id */
+    char *name; /* "job <id>: <description>" */
+    char *pool; /* FAIR pool; NULL = default */
     int64_t submit_ms, end_ms;
-    bool end_from_stages;       /* no usable JobEnd: the last stage's completion */
+    bool end_from_stages; /* no usable JobEnd: the last stage's completion */
     bool failed;
-    double submit_s;            /* NaN, or seconds after the first job */
-    double gap_s;               /* idle time before it, as recorded */
+    double submit_s; /* NaN, or seconds after the first job */
+    double gap_s;    /* idle time before it, as recorded */
     bool concurrent;
-    double stage_delay_s;       /* job submission to its first stage's submission */
+    double stage_delay_s;        /* job submission to its first stage's submission */
     struct import_stage *stages; /* by id */
     size_t n_stages;
 };
 
 struct import_setting {
-    char *key;                  /* "spark.sql.shuffle.partitions" */
-    char *text;                 /* the value as the scenario gives it */
+    char *key;  /* "spark.sql.shuffle.partitions" */
+    char *text; /* the value as the scenario gives it */
     enum { IMPORT_STRING, IMPORT_INT, IMPORT_DOUBLE, IMPORT_BOOL } kind;
-    bool as_enabled;            /* written as `enabled` in the group of its name */
+    bool as_enabled;     /* written as `enabled` in the group of its name */
+    const char *comment; /* a static note written beside it, or NULL */
 };
 
 struct import {
-    char *source;               /* the log's path */
-    char *name;                 /* the application's name */
-    char *spark_version;        /* "unknown" when the log has no LogStart */
+    char *source;        /* the log's path */
+    char *name;          /* the application's name */
+    char *spark_version; /* "unknown" when the log has no LogStart */
     char *app_id, *master;
     enum evlog_codec codec;
 
@@ -100,18 +101,18 @@ struct import {
     char executors_why[320];
     int64_t executor_memory_mib; /* heap + overhead per executor; 0 = unknown */
 
-    double task_launch_ms;      /* NaN: no estimate (the default is kept) */
+    double task_launch_ms; /* NaN: no estimate (the default is kept) */
     char launch_why[240];
 
     struct import_setting *settings; /* sorted by key */
     size_t n_settings;
-    char **skipped_keys;        /* "spark.x (why)" */
+    char **skipped_keys; /* "spark.x (why)" */
     size_t n_skipped;
 
-    struct import_job *jobs;    /* in submission order */
+    struct import_job *jobs; /* in submission order */
     size_t n_jobs;
-    int64_t start_ms, end_ms;   /* first job's submission, last job's end */
-    double actual_s;            /* the application's time, as replayed */
+    int64_t start_ms, end_ms; /* first job's submission, last job's end */
+    double actual_s;          /* the application's time, as replayed */
 
     /* What the reader and the importer had to decide or leave out, one
      * sentence each: the scenario's comment header and replay's notes. */

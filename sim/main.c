@@ -11,11 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "models/catalog.h"
 #include "sim/cluster.h"
 #include "sim/nodes.h"
 #include "sim/outfile.h"
+#include "sim/plan_print.h"
+#include "sim/planner.h"
 #include "sim/plot.h"
 #include "sim/eventlog.h"
 #include "sim/importer.h"
@@ -23,7 +26,11 @@
 #include "sim/report.h"
 #include "sim/runtime.h"
 #include "sim/scenario.h"
+#include "sim/sweep.h"
 #include "sim/trace.h"
+#ifdef HAVE_MPI
+#include "sim/sweep_mpi.h"
+#endif
 
 #define EXIT_INPUT 2
 
@@ -43,6 +50,8 @@ static const char usage_text[] =
     "      --set KEY=VALUE override a scenario setting (cluster.workers=16,\n"
     "                      cluster.worker=Standard_E8ds_v5, spark.sql.shuffle.partitions=400)\n"
     "      --quiet         do not print the table\n"
+    "  plan FILE       print each job's stages as the planner makes them from its query\n"
+    "      --set KEY=VALUE override a scenario setting, as for run\n"
     "  import LOG      turn a Spark event log (plain, .zstd or .lz4) into a scenario\n"
     "      -o OUT          write it to OUT (\"-\" for stdout)\n"
     "      --strict        a malformed line is an error, not a warning\n"
@@ -54,6 +63,22 @@ static const char usage_text[] =
     "      --executors-per-worker N, --platform P\n"
     "                      predict the same application on another cluster\n"
     "      --strict, --quiet\n"
+    "  sweep FILE      run the scenario over a grid of clusters and settings, each\n"
+    "                  point replicated over seeds; table sorted by cost, Pareto\n"
+    "                  front, cheapest point meeting a deadline\n"
+    "      --node-types A,B    worker (and driver, if the scenario's is the same) sizes\n"
+    "      --workers R         worker counts: 2,4,8 | 2-32 (doubling) | 2-32:2 (step)\n"
+    "      --autoscale 2-8,... autoscale min-max ranges\n"
+    "      --spot 0,0.5,1      spot fractions of the workers\n"
+    "      --set KEY=V1,V2,... any setting (repeatable; one value: fixed)\n"
+    "      --replications N    seeds per point (default 1)   --seed N\n"
+    "      --deadline D        e.g. 30m    --confidence C  default 0.95\n"
+    "      --json OUT, --csv OUT, --quiet\n"
+    "      --threads N         default: the online CPUs\n"
+    "      --results F.jsonl   append each finished run; --resume continues F\n"
+    "      --shard I/N         run only the points with index % N == I\n"
+    "  merge F...      join sweep results files (shards) into the sweep's outputs\n"
+    "      --json OUT, --csv OUT, --deadline D, --confidence C, --quiet\n"
     "  nodes           list the Azure node catalog\n"
     "      --platform P    only azure_vm, hdinsight or synapse rows\n"
     "      --json          as JSON\n"
@@ -191,6 +216,9 @@ static int cmd_run(int argc, char **argv)
         goto fail;
     struct cluster cl;
     if (cluster_build(s, cat, &cl, &d) != SC_OK)
+        goto fail;
+    /* Query jobs become stages; a plan error names the step's file:line. */
+    if (planner_plan(s, &cl, &d) != SC_OK)
         goto fail;
     struct sim_options opt = {s->seed};
     sim = sim_new(s, &cl, &opt, &d);
@@ -548,6 +576,79 @@ done:
     return rc;
 }
 
+/* stagecast plan FILE: the stages of each job, planned, not simulated. */
+static int cmd_plan(int argc, char **argv)
+{
+    const char *file = NULL;
+    const char *sets[64];
+    size_t n_sets = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--set") == 0) {
+            if (i + 1 >= argc)
+                return usage_error("%s needs key=value", argv[i]);
+            if (n_sets == sizeof sets / sizeof sets[0])
+                return usage_error("too many --set options (at most %s)", "64");
+            sets[n_sets++] = argv[++i];
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            return usage_error("plan: unknown option '%s'", argv[i]);
+        } else if (file) {
+            return usage_error("plan takes one scenario file; '%s' is one too many", argv[i]);
+        } else {
+            file = argv[i];
+        }
+    }
+    if (!file)
+        return usage_error("%s", "plan needs a scenario file: stagecast plan FILE");
+    struct diag d;
+    diag_clear(&d);
+    struct catalog *cat = NULL;
+    struct scenario *s = scenario_load_with(file, sets, n_sets, &d);
+    struct cluster cl;
+    int rc = 0;
+    if (!s || !(cat = catalog_load_default(&d)) || cluster_build(s, cat, &cl, &d) != SC_OK ||
+        planner_plan(s, &cl, &d) != SC_OK) {
+        rc = report_error(&d);
+    } else {
+        plan_print(stdout, s, &cl);
+        if (fflush(stdout) != 0)
+            rc = 1;
+    }
+    catalog_free(cat);
+    scenario_free(s);
+    return rc;
+}
+
+/* `stagecast sweep` and `stagecast merge`: sweep.c does the work; under
+ * mpirun (when built with MPI) each rank takes its share of the points. */
+static int cmd_sweep(int argc, char **argv, bool merge)
+{
+    struct diag d;
+    diag_clear(&d);
+    struct sweep_args a;
+    if (sweep_args_parse(argc, argv, merge, &a, &d) != SC_OK) {
+        sweep_args_fini(&a);
+        return usage_error("%s", d.msg);
+    }
+    struct sweep_io io = {stdout, !a.quiet && isatty(STDERR_FILENO) ? stderr : NULL, NULL};
+    enum sc_status st = SC_OK;
+#ifdef HAVE_MPI
+    struct sweep_peer peer;
+    bool mpi = sweep_mpi_launched();
+    if (mpi && (st = sweep_mpi_start(&peer, &d)) == SC_OK)
+        io.peer = &peer;
+#endif
+    if (st == SC_OK)
+        st = sweep_execute(&a, &io, &d);
+#ifdef HAVE_MPI
+    if (io.peer)
+        sweep_mpi_finish(&peer);
+#endif
+    sweep_args_fini(&a);
+    if (st == SC_OK && fflush(stdout) != 0)
+        st = diag_set(&d, SC_EIO, NULL, 0, "writing to standard output failed");
+    return st == SC_OK ? 0 : report_error(&d);
+}
+
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
@@ -560,12 +661,16 @@ int main(int argc, char **argv)
         return cmd_run(argc - 2, argv + 2);
     if (strcmp(cmd, "nodes") == 0)
         return cmd_nodes(argc - 2, argv + 2);
+    if (strcmp(cmd, "plan") == 0)
+        return cmd_plan(argc - 2, argv + 2);
     if (strcmp(cmd, "spark-keys") == 0)
         return cmd_spark_keys(argc - 2, argv + 2);
     if (strcmp(cmd, "import") == 0)
         return cmd_import(argc - 2, argv + 2);
     if (strcmp(cmd, "replay") == 0)
         return cmd_replay(argc - 2, argv + 2);
+    if (strcmp(cmd, "sweep") == 0 || strcmp(cmd, "merge") == 0)
+        return cmd_sweep(argc - 2, argv + 2, strcmp(cmd, "merge") == 0);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         fputs(usage_text, stdout);
         return 0;

@@ -66,11 +66,6 @@ static enum sc_status apply_cluster(struct scenario *s, const struct catalog *ca
                             "--platform must be databricks, synapse, hdinsight or vm, not '%s'",
                             oc->platform);
         c->platform = p;
-        if (p == PLATFORM_DATABRICKS && !oc->executor_cores && !oc->executors_per_worker) {
-            /* Databricks runs one executor per worker on all its cores. */
-            c->executor_cores = 0;
-            c->executors_per_worker = 1;
-        }
     }
     const struct node_type *node = NULL;
     const char *names[2] = {oc->worker, oc->driver};
@@ -110,8 +105,9 @@ static enum sc_status apply_cluster(struct scenario *s, const struct catalog *ca
     if (!node)
         node = catalog_find(cat, c->worker);
     /* The log's executors may not fit a smaller node: then one executor of
-     * all its vCPUs. */
-    if (node && c->executor_cores > node->vcpus && !oc->executor_cores) {
+     * all its vCPUs. Databricks always runs one executor of all of them. */
+    if (node && !oc->executor_cores &&
+        (c->executor_cores > node->vcpus || c->platform == PLATFORM_DATABRICKS)) {
         c->executor_cores = node->vcpus;
         c->executors_per_worker = 1;
     }
@@ -120,20 +116,20 @@ static enum sc_status apply_cluster(struct scenario *s, const struct catalog *ca
 
 /* What the model leaves out, as a stage's miss is attributed to it. */
 enum cause {
-    CAUSE_RETRY,            /* failed or killed attempts re-ran */
-    CAUSE_NO_EXECUTORS,     /* no executor (of its profile) when submitted */
-    CAUSE_LOCALITY,         /* delay scheduling */
-    CAUSE_FEWER_EXECUTORS,  /* executors lost or not yet added */
-    CAUSE_LAUNCH_LATENCY,   /* submission to first launch */
-    CAUSE_RESULT_HOLD,      /* the model holds slots through the result fetch */
+    CAUSE_RETRY,           /* failed or killed attempts re-ran */
+    CAUSE_NO_EXECUTORS,    /* no executor (of its profile) when submitted */
+    CAUSE_LOCALITY,        /* delay scheduling */
+    CAUSE_FEWER_EXECUTORS, /* executors lost or not yet added */
+    CAUSE_LAUNCH_LATENCY,  /* submission to first launch */
+    CAUSE_RESULT_HOLD,     /* the model holds slots through the result fetch */
     CAUSE_OTHER,
     CAUSE_COUNT
 };
 
 struct cause_sum {
     size_t stages;
-    double seconds;         /* actual - predicted, summed */
-    double measured;        /* the cause's own measure, summed */
+    double seconds;  /* actual - predicted, summed */
+    double measured; /* the cause's own measure, summed */
 };
 
 /* The one cause that best explains a stage's difference d = actual -
@@ -206,8 +202,9 @@ static void say_cause(struct replay *r, enum cause c, const struct cause_sum *cs
     case CAUSE_LAUNCH_LATENCY:
         add_line(&r->why, &r->n_why,
                  "%s: %zu %s spent %.3f s in all between submission and their first task "
-                 "launch (the driver serializes and broadcasts the task binary first; an "
-                 "application's first stage also warms up the JVM); the model launches at once",
+                 "launch (DAGScheduler.submitMissingTasks serializes and broadcasts the task "
+                 "binary before it offers the task set; an application's first stage also warms "
+                 "up the JVM); the model offers it at once",
                  what, n, st, cs->measured);
         break;
     case CAUSE_RESULT_HOLD:
@@ -217,8 +214,7 @@ static void say_cause(struct replay *r, enum cause c, const struct cause_sum *cs
                  "(%.3f s too long)",
                  what, n, st, -cs->seconds);
         break;
-    default:
-        break;
+    default: break;
     }
 }
 
@@ -235,8 +231,8 @@ static void explain(struct replay *r, const struct import *im, const struct clus
         for (size_t i = 0; i < im->jobs[j].n_stages; i++, k++) {
             const struct replay_stage *rs = &r->stages[k];
             double measured;
-            enum cause c = stage_cause(rs, &im->jobs[j].stages[i], im, cluster_slots(cl),
-                                       &measured);
+            enum cause c =
+                stage_cause(rs, &im->jobs[j].stages[i], im, cluster_slots(cl), &measured);
             double d = rs->actual_s - rs->predicted_s;
             all[c].stages++;
             all[c].seconds += d;
@@ -247,9 +243,10 @@ static void explain(struct replay *r, const struct import *im, const struct clus
                 missed[c].measured += measured;
             }
         }
+    bool said[CAUSE_COUNT] = {false};
     if (stage_miss) {
         /* The causes of the missed stages, the most stages first. */
-        bool used[CAUSE_COUNT] = {false};
+        bool *used = said;
         for (int round = 0; round < 2; round++) {
             int best = -1;
             for (int c = 0; c < CAUSE_OTHER; c++)
@@ -277,12 +274,13 @@ static void explain(struct replay *r, const struct import *im, const struct clus
         }
         if (diff > 0 && delay > 0.25 * diff)
             add_line(&r->why, &r->n_why,
-                     "application: %.3f s of driver work between jobs' submission and their first "
-                     "stage (the DAGScheduler computing preferred locations; %.3f s in job %lld) "
-                     "is not modelled",
+                     "application: %.3f s between jobs' submission and their first stage's "
+                     "(%.3f s in job %lld), driver work the model does not spend: the "
+                     "DAGScheduler's before a stage is stamped submitted (missing parents; in "
+                     "Spark 1.x-2.x also the tasks' preferred locations and the task binary)",
                      delay, top, (long long)top_job);
         for (int c = 0; c < CAUSE_OTHER; c++)
-            if (all[c].stages && fabs(all[c].seconds) > 0.25 * fabs(diff) &&
+            if (!said[c] && all[c].stages && fabs(all[c].seconds) > 0.25 * fabs(diff) &&
                 (all[c].seconds > 0) == (diff > 0))
                 say_cause(r, (enum cause)c, &all[c], im, "application");
     }
@@ -495,11 +493,13 @@ void replay_print(FILE *out, const struct replay *r)
     if (!r->other_cluster)
         fprintf(out, "targets: median stage error <= %.0f%%: %s; application error <= %.0f%%: %s\n",
                 REPLAY_STAGE_TARGET * 100,
-                isnan(r->median_abs_error) ? "n/a"
-                : r->median_abs_error <= REPLAY_STAGE_TARGET ? "met" : "missed",
+                isnan(r->median_abs_error)                   ? "n/a"
+                : r->median_abs_error <= REPLAY_STAGE_TARGET ? "met"
+                                                             : "missed",
                 REPLAY_APP_TARGET * 100,
-                isnan(r->app_error) ? "n/a" : fabs(r->app_error) <= REPLAY_APP_TARGET ? "met"
-                                                                                       : "missed");
+                isnan(r->app_error)                       ? "n/a"
+                : fabs(r->app_error) <= REPLAY_APP_TARGET ? "met"
+                                                          : "missed");
     for (size_t i = 0; i < r->n_why; i++)
         fprintf(out, "why: %s\n", r->why[i]);
     if (r->n_notes) {
@@ -614,8 +614,7 @@ static void cell_pct(FILE *out, double e, bool sign, bool missed)
 void replay_table_row(FILE *out, const struct replay *r)
 {
     const char *base = strrchr(r->log, '/');
-    fprintf(out, "| `%s` | %s | %zu |", base ? base + 1 : r->log, r->spark_version,
-            r->n_stages);
+    fprintf(out, "| `%s` | %s | %zu |", base ? base + 1 : r->log, r->spark_version, r->n_stages);
     cell_pct(out, r->median_abs_error, false,
              !isnan(r->median_abs_error) && r->median_abs_error > REPLAY_STAGE_TARGET);
     cell_pct(out, r->p90_abs_error, false, false);

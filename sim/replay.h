@@ -33,20 +33,20 @@ struct replay_cluster {
 };
 
 struct replay_stage {
-    int64_t job_id, stage_id;   /* Spark's */
+    int64_t job_id, stage_id; /* Spark's */
     char *name;
     int64_t tasks;
     double actual_s, predicted_s;
-    double error;               /* (predicted - actual) / actual; NaN when actual is 0 */
+    double error; /* (predicted - actual) / actual; NaN when actual is 0 */
     double actual_wait_s, predicted_wait_s; /* submission to first task launch */
 };
 
 struct replay {
-    char *log;                  /* path */
+    char *log; /* path */
     char *app_name, *spark_version;
-    char cluster[320];          /* "vm, 2 x Standard_D4s_v3 (1 executor x 4 cores, 8 slots)" */
-    bool other_cluster;         /* overridden: errors compare with the log's own cluster */
-    double task_launch_ms;      /* as simulated */
+    char cluster[320];     /* "vm, 2 x Standard_D4s_v3 (1 executor x 4 cores, 8 slots)" */
+    bool other_cluster;    /* overridden: errors compare with the log's own cluster */
+    double task_launch_ms; /* as simulated */
     struct replay_stage *stages;
     size_t n_stages;
     double actual_s, predicted_s, app_error;

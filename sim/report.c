@@ -79,6 +79,41 @@ static void print_stage_bytes(FILE *out, const struct results *r, const struct j
     }
 }
 
+/* What autoscaling or dynamic allocation did, in one or two lines. */
+static void print_scaling(FILE *out, const struct cluster *cl, const struct results *r)
+{
+    int requested = 0, joined = 0, removed = 0, ex_req = 0, ex_added = 0, ex_removed = 0;
+    for (size_t i = 0; i < r->n_scale; i++) {
+        const struct scale_event *e = &r->scale[i];
+        switch (e->kind) {
+        case SCALE_NODES_REQUESTED: requested += e->count; break;
+        case SCALE_NODE_JOINED: joined++; break;
+        case SCALE_NODE_REMOVED: removed++; break;
+        case SCALE_EXECUTORS_REQUESTED: ex_req += e->count; break;
+        case SCALE_EXECUTOR_ADDED: ex_added++; break;
+        case SCALE_EXECUTOR_REMOVED: ex_removed++; break;
+        case SCALE_NODE_EVICTED: break;
+        }
+    }
+    if (cl->autoscale)
+        fprintf(out,
+                "  autoscaling %d..%d workers (%s): %d requested, %d joined, %d removed, "
+                "peak %d\n",
+                cl->min_workers, cl->max_workers,
+                cl->autoscale_policy == AUTOSCALE_SYNAPSE ? "synapse" : "databricks", requested,
+                joined, removed, r->peak_workers);
+    if (r->evictions)
+        fprintf(out,
+                "  spot: %d node%s evicted, %lld task attempts killed, %lld map tasks re-run "
+                "for lost shuffle output\n",
+                r->evictions, r->evictions == 1 ? "" : "s", (long long)r->failed_attempts,
+                (long long)r->recomputed_tasks);
+    if (ex_req || ex_added || ex_removed)
+        fprintf(out,
+                "  dynamic allocation: %d executors requested, %d added, %d removed\n", ex_req,
+                ex_added, ex_removed);
+}
+
 static int compare_util(const void *a, const void *b)
 {
     double x = ((const struct executor_result *)a)->utilization;
@@ -151,30 +186,41 @@ void report_table(FILE *out, const struct scenario *s, const struct cluster *cl,
                 units_format_duration(cl->startup_s, b2, sizeof b2), cl->startup_source);
     else
         fprintf(out, "cluster start-up: none counted (%s)\n", cl->startup_source);
+    if (cl->idle_after_s > 0.0)
+        fprintf(out, "after the last job: %s more, billed (%s)\n",
+                units_format_duration(cl->idle_after_s, b2, sizeof b2), cl->idle_after_source);
 
     fprintf(out, "\nutilization: %.1f%% (%.1f busy of %.1f available slot-seconds)\n",
             100.0 * r->utilization, r->busy_s, r->available_s);
-    if (r->n_executors <= 32) {
+    size_t n_alive = 0;
+    for (size_t e = 0; e < r->n_executors; e++)
+        n_alive += r->executors[e].ever_alive;
+    print_scaling(out, cl, r);
+    if (n_alive <= 32) {
         fprintf(out, "  %8s  %-20s %5s %7s %10s %7s %9s %9s\n", "executor", "node", "cores",
                 "tasks", "busy s", "util", "net s", "disk s");
         for (size_t e = 0; e < r->n_executors; e++) {
             const struct executor_result *er = &r->executors[e];
+            if (!er->ever_alive)
+                continue;
             fprintf(out, "  %8d  %-20s %5d %7lld %10.3f %6.1f%% %9.3f %9.3f\n", er->id,
                     cl->worker->name, er->cores, (long long)er->tasks, er->busy_s,
                     100.0 * er->utilization, er->net_busy_s, er->disk_busy_s);
         }
     } else {
         /* Too many to list: the spread, and the JSON has each one. */
-        struct executor_result *sorted = malloc(r->n_executors * sizeof *sorted);
+        struct executor_result *sorted = malloc(n_alive * sizeof *sorted);
         if (sorted) {
-            memcpy(sorted, r->executors, r->n_executors * sizeof *sorted);
-            qsort(sorted, r->n_executors, sizeof *sorted, compare_util);
+            size_t k = 0;
+            for (size_t e = 0; e < r->n_executors; e++)
+                if (r->executors[e].ever_alive)
+                    sorted[k++] = r->executors[e];
+            qsort(sorted, n_alive, sizeof *sorted, compare_util);
             fprintf(out,
                     "  %zu executors: utilization min %.1f%%, median %.1f%%, max %.1f%% "
                     "(each one is in --json)\n",
-                    r->n_executors, 100.0 * sorted[0].utilization,
-                    100.0 * sorted[r->n_executors / 2].utilization,
-                    100.0 * sorted[r->n_executors - 1].utilization);
+                    n_alive, 100.0 * sorted[0].utilization, 100.0 * sorted[n_alive / 2].utilization,
+                    100.0 * sorted[n_alive - 1].utilization);
             free(sorted);
         }
     }
@@ -199,7 +245,10 @@ void report_table(FILE *out, const struct scenario *s, const struct cluster *cl,
     fprintf(out, "\n");
     for (size_t i = 0; i < c->n_lines; i++) {
         const struct cost_line *l = &c->lines[i];
-        fprintf(out, "  %-8s %3d x %-18s ", l->role, l->nodes, l->node_type);
+        if (i == 1 && cl->autoscale)
+            fprintf(out, "  %-8s %3d lives of %-12s ", l->role, l->nodes, l->node_type);
+        else
+            fprintf(out, "  %-8s %3d x %-18s ", l->role, l->nodes, l->node_type);
         if (isnan(l->vm_usd_per_hour))
             fprintf(out, "VM price unknown");
         else
@@ -270,6 +319,20 @@ json_t *report_json_build(const struct scenario *s, const struct cluster *cl,
     bad |= set(jc, "task_slots", json_integer(cluster_slots(cl)));
     bad |= set(jc, "startup_s", jsec(cl->startup_s));
     bad |= set(jc, "startup_source", json_string(cl->startup_source));
+    bad |= set(jc, "idle_after_s", jsec(cl->idle_after_s));
+    if (cl->autoscale) {
+        json_t *as = json_object();
+        bad |= set(as, "policy", json_string(cl->autoscale_policy == AUTOSCALE_SYNAPSE
+                                                 ? "synapse"
+                                                 : "databricks"));
+        bad |= set(as, "min", json_integer(cl->min_workers));
+        bad |= set(as, "max", json_integer(cl->max_workers));
+        bad |= set(as, "provision_s", jsec(cl->provision_s));
+        bad |= set(as, "interval_s", jsec(cl->interval_s));
+        bad |= set(as, "idle_s", jsec(cl->idle_s));
+        bad |= set(as, "source", json_string(cl->autoscale_source));
+        bad |= set(jc, "autoscale", as);
+    }
     if (cl->platform == PLATFORM_DATABRICKS) {
         bad |= set(jc, "pricing", json_string(pricing_name(s->cluster.pricing)));
         bad |= set(jc, "tier", json_string(tier_name(s->cluster.tier)));
@@ -333,6 +396,16 @@ json_t *report_json_build(const struct scenario *s, const struct cluster *cl,
             for (size_t p = 0; p < ss->n_parents; p++)
                 bad |= json_array_append_new(parents, json_integer(ss->parents[p]));
             bad |= set(js2, "parents", parents);
+            /* Planned stages: their operators and estimated rows (an
+             * explicit stage has none: [] and null). */
+            json_t *ops = json_array();
+            for (size_t o = 0; o < ss->ops.n; o++)
+                bad |= json_array_append_new(ops, json_string(ss->ops.v[o]));
+            bad |= set(js2, "ops", ops);
+            bad |= set(js2, "input_records",
+                       ss->ops.n ? json_integer(ss->input_records) : json_null());
+            bad |= set(js2, "output_records",
+                       ss->ops.n ? json_integer(ss->output_records) : json_null());
             bad |= set(js2, "tasks", json_integer(st->tasks));
             bad |= set(js2, "start_s", jsec(rel_s(r, st->submit_us)));
             bad |= set(js2, "end_s", jsec(rel_s(r, st->end_us)));
@@ -348,6 +421,8 @@ json_t *report_json_build(const struct scenario *s, const struct cluster *cl,
                 bad |= set(phases, task_phase_name((enum task_phase)p), jsec(st->phase_s[p]));
             bad |= set(js2, "phase_s", phases);
             bad |= set(js2, "uncalibrated", json_boolean(st->uncalibrated));
+            bad |= set(js2, "failed_attempts", json_integer(st->failed_attempts));
+            bad |= set(js2, "resubmissions", json_integer(st->resubmissions));
             bad |= set(js2, "input_bytes", jnum(st->input_bytes, 1));
             bad |= set(js2, "shuffle_read_bytes",
                        jnum(st->shuffle_read_local_bytes + st->shuffle_read_remote_bytes, 1));
@@ -367,6 +442,8 @@ json_t *report_json_build(const struct scenario *s, const struct cluster *cl,
     json_t *execs = json_array();
     for (size_t e = 0; e < r->n_executors; e++) {
         const struct executor_result *er = &r->executors[e];
+        if (!er->ever_alive)
+            continue;
         json_t *je = json_object();
         bad |= set(je, "id", json_integer(er->id));
         bad |= set(je, "worker", json_integer(er->worker));
@@ -377,6 +454,8 @@ json_t *report_json_build(const struct scenario *s, const struct cluster *cl,
         bad |= set(je, "busy_s", jsec(er->busy_s));
         bad |= set(je, "alive_s", jsec(er->alive_s));
         bad |= set(je, "utilization", jnum(er->utilization, 1e6));
+        bad |= set(je, "alive_from_s", jsec(rel_s(r, er->alive_from_us)));
+        bad |= set(je, "alive_to_s", jsec(rel_s(r, er->alive_to_us)));
         bad |= set(je, "net_busy_s", jsec(er->net_busy_s));
         bad |= set(je, "disk_busy_s", jsec(er->disk_busy_s));
         bad |= set(je, "net_out_bytes", jnum(er->net_out_bytes, 1));
@@ -385,6 +464,32 @@ json_t *report_json_build(const struct scenario *s, const struct cluster *cl,
         bad |= json_array_append_new(execs, je);
     }
     bad |= set(root, "executors", execs);
+
+    static const char *const scale_names[] = {"nodes_requested",     "node_joined",
+                                              "node_removed",        "executors_requested",
+                                              "executor_added",      "executor_removed",
+                                              "node_evicted"};
+    json_t *scaling = json_object();
+    bad |= set(scaling, "peak_workers", json_integer(r->peak_workers));
+    json_t *events = json_array();
+    for (size_t i = 0; i < r->n_scale; i++) {
+        const struct scale_event *ev = &r->scale[i];
+        json_t *je = json_object();
+        bad |= set(je, "t_s", jsec(rel_s(r, ev->t_us)));
+        bad |= set(je, "event", json_string(scale_names[ev->kind]));
+        bad |= set(je, "id", ev->id >= 0 ? json_integer(ev->id) : json_null());
+        bad |= set(je, "count", json_integer(ev->count));
+        if (ev->kind == SCALE_EXECUTORS_REQUESTED)
+            bad |= set(je, "target", json_integer(ev->target));
+        bad |= set(je, "workers_alive", json_integer(ev->workers_alive));
+        bad |= set(je, "executors_alive", json_integer(ev->executors_alive));
+        bad |= json_array_append_new(events, je);
+    }
+    bad |= set(scaling, "events", events);
+    bad |= set(scaling, "evictions", json_integer(r->evictions));
+    bad |= set(scaling, "failed_attempts", json_integer(r->failed_attempts));
+    bad |= set(scaling, "recomputed_tasks", json_integer(r->recomputed_tasks));
+    bad |= set(root, "scaling", scaling);
 
     json_t *spark = json_object();
     json_t *settings = json_object();

@@ -44,6 +44,8 @@ struct stage_result {
     double busy_s;          /* sum of task run times */
     double phase_s[PHASE_COUNT]; /* sum over tasks */
     bool uncalibrated;
+    int64_t failed_attempts;    /* killed (eviction), re-queued */
+    int resubmissions;          /* reopened to recompute lost shuffle output */
     /* Bytes the stage moved (sums over its tasks). */
     double input_bytes;
     double shuffle_read_local_bytes, shuffle_read_remote_bytes;
@@ -62,6 +64,8 @@ struct job_result {
 };
 
 struct executor_result {
+    bool ever_alive;        /* false: a position autoscaling never used */
+    int64_t alive_from_us, alive_to_us; /* first join, last leave (or the end) */
     int id;
     int worker;             /* the worker node it runs on */
     int cores;
@@ -74,6 +78,34 @@ struct executor_result {
     double net_busy_s;      /* NIC out or in carrying at least one flow */
     double disk_busy_s;     /* local disk carrying at least one flow */
     double net_out_bytes, net_in_bytes, disk_bytes;
+};
+
+/* A change in the cluster's size (autoscaling, dynamic allocation). */
+enum scale_kind {
+    SCALE_NODES_REQUESTED, /* count nodes asked for */
+    SCALE_NODE_JOINED,     /* id: the worker */
+    SCALE_NODE_REMOVED,
+    SCALE_EXECUTORS_REQUESTED, /* dynamic allocation: count more, target */
+    SCALE_EXECUTOR_ADDED,  /* id: the executor */
+    SCALE_EXECUTOR_REMOVED,
+    SCALE_NODE_EVICTED      /* a spot node taken back: id the worker, count tasks killed */
+};
+
+struct scale_event {
+    int64_t t_us;
+    enum scale_kind kind;
+    int id;                 /* worker or executor, or -1 */
+    int count;              /* nodes or executors requested */
+    int target;             /* dynamic allocation's target after a request */
+    int workers_alive, executors_alive;
+};
+
+/* One worker VM's life, for billing: from its request (or cluster start) to
+ * its removal (or the cluster's end). */
+struct node_life {
+    int worker;
+    int64_t from_us, to_us; /* relative to the first job's submission */
+    bool spot;
 };
 
 struct cost_line {
@@ -109,15 +141,26 @@ struct results {
     double utilization;
     struct cost_result cost;
     int slots;
+    struct scale_event *scale;
+    size_t n_scale, cap_scale;
+    struct node_life *lives;
+    size_t n_lives, cap_lives;
+    int peak_workers;
+    int evictions;
+    int64_t failed_attempts;    /* task attempts killed by evictions */
+    int64_t recomputed_tasks;   /* map tasks re-run for lost shuffle output */
 };
 
 /* Works out the stage, executor, utilization and cost summaries from the task
  * records and job times. Returns SC_OK or SC_ENOMEM. */
 enum sc_status results_summarize(struct results *r, const struct cluster *cl, struct diag *d);
 
-/* Cost of running cl for makespan_s after a start-up of cl->startup_s:
- * driver and workers billed per platform rules. */
-void results_cost(struct cost_result *c, const struct cluster *cl, double makespan_s);
+/* Cost of running cl for makespan_s after a start-up of cl->startup_s and
+ * before an idle tail of cl->idle_after_s: the driver for all of it; each
+ * worker for each of its lives (lives NULL: cl->workers workers for all of
+ * it), each life rounded to the platform's billing unit. */
+void results_cost(struct cost_result *c, const struct cluster *cl, double makespan_s,
+                  const struct node_life *lives, size_t n_lives);
 
 /* The q-quantile (0..1) of sorted values, by linear interpolation between
  * order statistics (the definition GSL's gsl_stats_quantile_from_sorted_data

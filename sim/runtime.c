@@ -42,6 +42,7 @@
  */
 #include "sim/runtime.h"
 
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stddef.h>
@@ -72,6 +73,15 @@ struct rt_stage {
     double in_bytes, fetch_bytes, write_bytes, out_bytes, working_set;
     bool has_io;
     int *parent_index;      /* the parents, as stage indices */
+    /* Tasks to run again (their attempt failed, or their output was lost),
+     * before the ones never launched; and where each task's shuffle output
+     * lives (-1: none), so a lost node's outputs can be found. */
+    int64_t *retry;
+    size_t retry_head, retry_n, retry_cap;
+    int32_t *out_worker;
+    uint8_t *attempts;      /* attempts so far, per task (saturating) */
+    int resubmits;
+    bool submitted_once;
     double *map_bytes;      /* shuffle bytes this stage's tasks wrote, per worker */
     double *fetch_frac;     /* share of this stage's fetch served by each worker */
 };
@@ -120,6 +130,8 @@ struct rt_slot {
     double in_flight_bytes;
     int in_flight_reqs;
     double last_block_bytes;
+    int *flow_ids;          /* the task's flows, so an eviction can cancel them */
+    int n_flow_ids, cap_flow_ids;
 };
 
 /* What a flow carries, in the top byte of its tag; the rest is its bytes. */
@@ -128,6 +140,26 @@ enum flow_kind { FLOW_INPUT = 1, FLOW_FETCH_LOCAL, FLOW_FETCH_REMOTE, FLOW_SPILL
 #define FLOW_TAG(kind, bytes) (((uint64_t)(kind) << 56) | ((uint64_t)(bytes) & ((1ULL << 56) - 1)))
 #define FLOW_TAG_KIND(tag) ((int)((tag) >> 56))
 #define FLOW_TAG_BYTES(tag) ((double)((tag) & ((1ULL << 56) - 1)))
+
+enum worker_state { WK_ABSENT, WK_PROVISIONING, WK_ALIVE };
+
+struct rt_worker {
+    struct event join_ev;   /* provisioning done */
+    struct event evict_ev;  /* a spot node's eviction */
+    bool spot;
+    enum worker_state state;
+    int64_t life_from_us;   /* billed from here: request, or cluster start */
+    int running;            /* tasks running on its executors */
+    int64_t idle_since_us;  /* -1 while it runs tasks */
+};
+
+struct rt_exec {
+    struct event start_ev;  /* dynamic allocation: the executor registers */
+    bool alive, starting;
+    int64_t up_since_us;    /* when it last joined */
+    int64_t alive_us;       /* time alive so far, before up_since_us */
+    int64_t idle_since_us;  /* -1 while it runs tasks */
+};
 
 struct sim {
     const struct scenario *scn;
@@ -169,6 +201,23 @@ struct sim {
     int64_t net_quantum_us; /* completions are batched to this grain */
     int fetch_max_reqs;
 
+    /* The cluster changing size: node autoscaling (cluster.autoscale) or
+     * Spark's dynamic allocation of executors. */
+    int max_workers, max_executors;
+    struct rt_worker *workers;
+    struct rt_exec *execs;
+    int alive_workers, pending_workers, alive_executors, starting_executors;
+    struct event policy_ev;
+    bool node_autoscale, dyn_alloc;
+    int64_t up_since_us, down_since_us;     /* Synapse's sustained conditions */
+    int64_t da_add_time_us;                 /* -1: no backlog */
+    int da_to_add, da_target, da_min, da_max;
+    int64_t da_backlog_us, da_sustained_us, da_idle_us, da_start_us;
+    bool da_shuffle_tracking;
+    int64_t total_running;
+    gsl_rng *spot_rng;      /* eviction times, in event order */
+    bool evict_at_used;
+
     int64_t next_job_id, next_stage_id;
     size_t jobs_done;
     bool failed;
@@ -207,6 +256,19 @@ static int free_pop(struct sim *sim)
     sim->free_head = (sim->free_head + 1) % sim->n_slots;
     sim->free_count--;
     return slot;
+}
+
+/* Takes executor e's slots out of the ring (it is leaving; they are idle). */
+static void free_remove_executor(struct sim *sim, int e)
+{
+    int spe = sim->cl.slots_per_executor;
+    size_t kept = 0, n = sim->free_count;
+    for (size_t i = 0; i < n; i++) {
+        int slot = sim->free_ring[(sim->free_head + i) % sim->n_slots];
+        if (slot / spe != e)
+            sim->free_ring[(sim->free_head + kept++) % sim->n_slots] = slot;
+    }
+    sim->free_count = kept;
 }
 
 /* ---- the active list -------------------------------------------------- */
@@ -354,11 +416,23 @@ static void start_flow(struct sim *sim, struct rt_slot *slot, double bytes, cons
                        int n_res, int kind)
 {
     uint64_t whole = (uint64_t)llround(bytes);
-    if (net_flow_start(sim->net, engine_now(&sim->eng), (double)whole, res, n_res, 1.0, slot,
-                       FLOW_TAG(kind, whole)) < 0) {
+    int id = net_flow_start(sim->net, engine_now(&sim->eng), (double)whole, res, n_res, 1.0, slot,
+                            FLOW_TAG(kind, whole));
+    if (id < 0) {
         fail(sim, SC_ENOMEM, "out of memory for network flows");
         return;
     }
+    if (slot->n_flow_ids == slot->cap_flow_ids) {
+        int cap = slot->cap_flow_ids ? slot->cap_flow_ids * 2 : 8;
+        int *p = realloc(slot->flow_ids, (size_t)cap * sizeof *p);
+        if (!p) {
+            fail(sim, SC_ENOMEM, "out of memory for network flows");
+            return;
+        }
+        slot->flow_ids = p;
+        slot->cap_flow_ids = cap;
+    }
+    slot->flow_ids[slot->n_flow_ids++] = id;
     slot->flows++;
     sim->net_dirty = true;
 }
@@ -529,8 +603,12 @@ static void on_flow_done(void *ctx, void *owner, uint64_t tag, int flow, int64_t
 {
     struct sim *sim = ctx;
     struct rt_slot *slot = owner;
-    (void)flow;
     (void)now_us;
+    for (int i = 0; i < slot->n_flow_ids; i++)
+        if (slot->flow_ids[i] == flow) {
+            slot->flow_ids[i] = slot->flow_ids[--slot->n_flow_ids];
+            break;
+        }
     slot->flows--;
     int kind = FLOW_TAG_KIND(tag);
     if (kind == FLOW_FETCH_REMOTE || kind == FLOW_FETCH_LOCAL) {
@@ -607,10 +685,45 @@ static void net_sync(struct sim *sim)
         fail(sim, SC_ENOMEM, "out of memory for the event queue");
 }
 
+/* Tasks of a stage waiting to be launched. */
+static inline int64_t stage_pending(const struct rt_stage *st)
+{
+    return (st->tasks - st->next) + (int64_t)st->retry_n;
+}
+
+static bool retry_push(struct rt_stage *st, int64_t index)
+{
+    if (st->retry_n == st->retry_cap) {
+        size_t cap = st->retry_cap ? st->retry_cap * 2 : 16;
+        int64_t *q = malloc(cap * sizeof *q);
+        if (!q)
+            return false;
+        for (size_t i = 0; i < st->retry_n; i++)
+            q[i] = st->retry[(st->retry_head + i) % st->retry_cap];
+        free(st->retry);
+        st->retry = q;
+        st->retry_cap = cap;
+        st->retry_head = 0;
+    }
+    st->retry[(st->retry_head + st->retry_n) % st->retry_cap] = index;
+    st->retry_n++;
+    return true;
+}
+
 static void launch(struct sim *sim, int st_index, int slot_index)
 {
     struct rt_stage *st = &sim->stages[st_index];
     struct rt_slot *slot = &sim->slots[slot_index];
+    /* Retries first (Spark re-queues a failed task at the front), then the
+     * next task never launched. */
+    int64_t index;
+    if (st->retry_n > 0) {
+        index = st->retry[st->retry_head];
+        st->retry_head = (st->retry_head + 1) % st->retry_cap;
+        st->retry_n--;
+    } else {
+        index = st->next++;
+    }
     if (!grow_records(sim)) {
         fail(sim, SC_ENOMEM, "out of memory for task records");
         return;
@@ -621,21 +734,27 @@ static void launch(struct sim *sim, int st_index, int slot_index)
     rec->assign_us = now;
     sim->driver_free_us = (sim->driver_free_us > now ? sim->driver_free_us : now) + sim->launch_us;
     rec->launch_us = sim->driver_free_us;
-    slot->compute_s = taskcost_task(&st->cost, st->rng, st->next, rec->phase_s);
+    slot->compute_s = taskcost_task(&st->cost, st->rng, index, rec->phase_s);
     rec->end_us = rec->launch_us;
     rec->stage = st_index;
-    rec->index = (int32_t)st->next;
+    rec->index = (int32_t)index;
     rec->executor = slot->executor;
     rec->slot = (int16_t)slot->slot;
-    rec->attempt = 0;
+    rec->attempt = st->attempts ? st->attempts[index] : 0;
+    if (st->attempts && st->attempts[index] < UINT8_MAX)
+        st->attempts[index]++;
     rec->status = TASK_SUCCESS;
     slot->rec = rec_index;
     slot->flows = 0;
-    st->next++;
+    slot->n_flow_ids = 0;
     st->running++;
     sim->pools[st->pool].running++;
     int running_here = ++sim->exec_running[slot->executor];
-    if (st->next == st->tasks)
+    sim->execs[slot->executor].idle_since_us = -1;
+    sim->workers[slot->worker].running++;
+    sim->workers[slot->worker].idle_since_us = -1;
+    sim->total_running++;
+    if (stage_pending(st) == 0)
         active_remove(sim, st_index);
     /* Its share of execution memory decides whether it spills. Spark caps
      * each task at 1/N of the pool, N the tasks active on the executor, and
@@ -668,10 +787,17 @@ static void task_finish(struct sim *sim, struct rt_slot *slot)
     slot->state = TS_IDLE;
     if (st->map_bytes)
         st->map_bytes[slot->worker] += st->write_bytes;
+    if (st->out_worker)
+        st->out_worker[rec->index] = slot->worker;
     st->running--;
     st->done++;
     sim->pools[st->pool].running--;
-    sim->exec_running[slot->executor]--;
+    int64_t now = engine_now(&sim->eng);
+    if (--sim->exec_running[slot->executor] == 0)
+        sim->execs[slot->executor].idle_since_us = now;
+    if (--sim->workers[slot->worker].running == 0)
+        sim->workers[slot->worker].idle_since_us = now;
+    sim->total_running--;
     free_push(sim, (int)(slot - sim->slots));
     if (st->done == st->tasks)
         stage_finish(sim, st_index);
@@ -720,7 +846,7 @@ static void offer_round(struct sim *sim)
     }
     for (size_t i = 0; i < n && sim->free_count > 0 && !sim->failed; i++) {
         int st = sim->order[i];
-        while (sim->free_count > 0 && sim->stages[st].next < sim->stages[st].tasks &&
+        while (sim->free_count > 0 && stage_pending(&sim->stages[st]) > 0 &&
                !sim->failed)
             launch(sim, st, free_pop(sim));
     }
@@ -776,8 +902,14 @@ static void stage_bytes_init(struct sim *sim, struct rt_stage *st)
                 total += parent->map_bytes[w];
             }
         }
+        int alive = 0;
         for (int w = 0; w < sim->n_workers; w++)
-            st->fetch_frac[w] = total > 0.0 ? st->fetch_frac[w] / total : 1.0 / sim->n_workers;
+            alive += sim->workers[w].state == WK_ALIVE;
+        for (int w = 0; w < sim->n_workers; w++)
+            st->fetch_frac[w] = total > 0.0 ? st->fetch_frac[w] / total
+                                : sim->workers[w].state == WK_ALIVE && alive > 0
+                                    ? 1.0 / alive
+                                    : 0.0;
     }
 }
 
@@ -786,17 +918,25 @@ static void stage_submit(struct sim *sim, int st_index)
     struct rt_stage *st = &sim->stages[st_index];
     st->state = STAGE_RUNNING;
     struct stage_result *sr = &sim->res.stages[st_index];
-    sr->submit_us = engine_now(&sim->eng);
-    st->rng = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!st->rng) {
-        fail(sim, SC_ENOMEM, "out of memory for a random stream");
-        return;
+    if (!st->submitted_once) {
+        /* A stage resubmitted after lost shuffle output keeps its first
+         * submission time, and its random stream. */
+        st->submitted_once = true;
+        sr->submit_us = engine_now(&sim->eng);
     }
-    gsl_rng_set(st->rng, (unsigned long)(st->stream_seed & 0xffffffffUL) ^
-                             (unsigned long)(st->stream_seed >> 32));
+    if (!st->rng) {
+        st->rng = gsl_rng_alloc(gsl_rng_mt19937);
+        if (!st->rng) {
+            fail(sim, SC_ENOMEM, "out of memory for a random stream");
+            return;
+        }
+        gsl_rng_set(st->rng, (unsigned long)(st->stream_seed & 0xffffffffUL) ^
+                                 (unsigned long)(st->stream_seed >> 32));
+    }
     taskcost_stage_init(&st->cost, st->spec, &sim->cl);
     stage_bytes_init(sim, st);
-    active_insert(sim, st_index);
+    if (stage_pending(st) > 0)
+        active_insert(sim, st_index);
 }
 
 static void stage_finish(struct sim *sim, int st_index)
@@ -809,7 +949,8 @@ static void stage_finish(struct sim *sim, int st_index)
     st->rng = NULL;
     for (int c = 0; c < st->n_children; c++) {
         struct rt_stage *child = &sim->stages[st->children[c]];
-        if (--child->parents_left == 0)
+        /* After a recompute, children that were done stay done. */
+        if (child->state == STAGE_WAITING && --child->parents_left == 0)
             stage_submit(sim, st->children[c]);
     }
     struct rt_job *job = &sim->jobs[st->job];
@@ -875,6 +1016,504 @@ static void on_job_submit(struct engine *eng, struct event *ev)
     submit_job(sim, (size_t)(job - sim->jobs));
 }
 
+/* ---- the cluster changing size -----------------------------------------
+ *
+ * Node autoscaling adds and removes whole workers (with their executors);
+ * billing follows each worker's life. Spark's dynamic allocation adds and
+ * removes executors on the workers the cluster has. Executors that join put
+ * their slots in the free ring and get offers at once; an executor leaves
+ * only when idle, so its slots are taken out of the ring.
+ */
+
+static void record_scale(struct sim *sim, enum scale_kind kind, int id, int count, int target)
+{
+    struct results *r = &sim->res;
+    if (r->n_scale == r->cap_scale) {
+        size_t cap = r->cap_scale ? r->cap_scale * 2 : 64;
+        struct scale_event *p = realloc(r->scale, cap * sizeof *p);
+        if (!p) {
+            fail(sim, SC_ENOMEM, "out of memory for scaling events");
+            return;
+        }
+        r->scale = p;
+        r->cap_scale = cap;
+    }
+    struct scale_event *e = &r->scale[r->n_scale++];
+    e->t_us = engine_now(&sim->eng);
+    e->kind = kind;
+    e->id = id;
+    e->count = count;
+    e->target = target;
+    e->workers_alive = sim->alive_workers;
+    e->executors_alive = sim->alive_executors;
+}
+
+static void record_life(struct sim *sim, int w, int64_t from_us, int64_t to_us);
+static void schedule_eviction(struct sim *sim, int w);
+
+static void record_life(struct sim *sim, int w, int64_t from_us, int64_t to_us)
+{
+    struct results *r = &sim->res;
+    if (r->n_lives == r->cap_lives) {
+        size_t cap = r->cap_lives ? r->cap_lives * 2 : 64;
+        struct node_life *p = realloc(r->lives, cap * sizeof *p);
+        if (!p) {
+            fail(sim, SC_ENOMEM, "out of memory for node lives");
+            return;
+        }
+        r->lives = p;
+        r->cap_lives = cap;
+    }
+    r->lives[r->n_lives++] = (struct node_life){w, from_us, to_us, sim->workers[w].spot};
+}
+
+static void executor_up(struct sim *sim, int e)
+{
+    struct rt_exec *x = &sim->execs[e];
+    int64_t now = engine_now(&sim->eng);
+    x->alive = true;
+    x->starting = false;
+    x->up_since_us = now;
+    x->idle_since_us = now;
+    struct executor_result *er = &sim->res.executors[e];
+    if (!er->ever_alive) {
+        er->ever_alive = true;
+        er->alive_from_us = now;
+    }
+    sim->alive_executors++;
+    int spe = sim->cl.slots_per_executor;
+    for (int k = 0; k < spe; k++)
+        free_push(sim, e * spe + k);
+}
+
+static void executor_down(struct sim *sim, int e)
+{
+    struct rt_exec *x = &sim->execs[e];
+    int64_t now = engine_now(&sim->eng);
+    free_remove_executor(sim, e);
+    x->alive = false;
+    x->alive_us += now - x->up_since_us;
+    sim->res.executors[e].alive_to_us = now;
+    sim->alive_executors--;
+}
+
+static void on_worker_join(struct engine *eng, struct event *ev)
+{
+    struct sim *sim = ev->arg;
+    struct rt_worker *wk = (struct rt_worker *)ev;
+    (void)eng;
+    int w = (int)(wk - sim->workers);
+    wk->state = WK_ALIVE;
+    wk->idle_since_us = engine_now(&sim->eng);
+    sim->pending_workers--;
+    sim->alive_workers++;
+    if (sim->alive_workers > sim->res.peak_workers)
+        sim->res.peak_workers = sim->alive_workers;
+    for (int k = 0; k < sim->cl.executors_per_worker; k++)
+        executor_up(sim, w * sim->cl.executors_per_worker + k);
+    record_scale(sim, SCALE_NODE_JOINED, w, 1, 0);
+    schedule_eviction(sim, w);
+    offer_round(sim);
+    net_sync(sim);
+}
+
+/* Asks for n more workers; they join after the provisioning delay. */
+static void request_workers(struct sim *sim, int n)
+{
+    int64_t now = engine_now(&sim->eng);
+    int64_t delay = (int64_t)llround(sim->cl.provision_s * 1e6);
+    int asked = 0;
+    for (int w = 0; w < sim->max_workers && asked < n; w++) {
+        struct rt_worker *wk = &sim->workers[w];
+        if (wk->state != WK_ABSENT)
+            continue;
+        wk->state = WK_PROVISIONING;
+        wk->life_from_us = now;
+        sim->pending_workers++;
+        if (engine_schedule(&sim->eng, &wk->join_ev, now + delay, 0) != 0) {
+            fail(sim, SC_ENOMEM, "out of memory for the event queue");
+            return;
+        }
+        asked++;
+    }
+    if (asked)
+        record_scale(sim, SCALE_NODES_REQUESTED, -1, asked, 0);
+}
+
+/* Whether a worker holds shuffle output a stage still has to read. Both
+ * Databricks (which inspects shuffle files) and Spark's shuffle tracking
+ * keep such nodes and executors. */
+static bool holds_needed_shuffle(const struct sim *sim, int w)
+{
+    for (size_t i = 0; i < sim->n_stages; i++) {
+        const struct rt_stage *st = &sim->stages[i];
+        if (!st->map_bytes || st->map_bytes[w] <= 0.0)
+            continue;
+        for (int c = 0; c < st->n_children; c++)
+            if (sim->stages[st->children[c]].state != STAGE_DONE)
+                return true;
+    }
+    return false;
+}
+
+static void remove_worker(struct sim *sim, int w)
+{
+    struct rt_worker *wk = &sim->workers[w];
+    for (int k = 0; k < sim->cl.executors_per_worker; k++)
+        executor_down(sim, w * sim->cl.executors_per_worker + k);
+    wk->state = WK_ABSENT;
+    sim->alive_workers--;
+    record_life(sim, w, wk->life_from_us, engine_now(&sim->eng));
+    record_scale(sim, SCALE_NODE_REMOVED, w, 1, 0);
+}
+
+static int64_t backlog_tasks(const struct sim *sim)
+{
+    int64_t n = 0;
+    for (size_t i = 0; i < sim->n_active; i++) {
+        const struct rt_stage *st = &sim->stages[sim->active[i]];
+        n += stage_pending(st);
+    }
+    return n;
+}
+
+/* Node autoscaling, evaluated every interval_s (see cluster.c for the
+ * rules and their sources). */
+static void node_policy(struct sim *sim)
+{
+    const struct cluster *cl = &sim->cl;
+    int64_t now = engine_now(&sim->eng);
+    int64_t backlog = backlog_tasks(sim);
+    int64_t free_slots = (int64_t)sim->free_count;
+    int per_worker = cl->executors_per_worker * cl->slots_per_executor;
+    int room = cl->max_workers - sim->alive_workers - sim->pending_workers;
+    bool want_up = backlog > free_slots;
+    if (cl->autoscale_policy == AUTOSCALE_SYNAPSE) {
+        /* Pending CPU above free CPU must last up_sustain_s. */
+        if (want_up && sim->up_since_us < 0)
+            sim->up_since_us = now;
+        if (!want_up)
+            sim->up_since_us = -1;
+        want_up = want_up && now - sim->up_since_us >= (int64_t)llround(cl->up_sustain_s * 1e6);
+    }
+    if (want_up && room > 0) {
+        int64_t short_slots = backlog - free_slots - (int64_t)sim->pending_workers * per_worker;
+        int needed = short_slots > 0 ? (int)((short_slots + per_worker - 1) / per_worker) : 0;
+        int add = needed < room ? needed : room;
+        if (cl->autoscale_policy == AUTOSCALE_DATABRICKS) {
+            /* Optimized autoscaling goes from min to max in two steps. */
+            int step = (cl->max_workers - cl->min_workers + 1) / 2;
+            if (step < 1)
+                step = 1;
+            if (add > step)
+                add = step;
+        }
+        if (add > 0) {
+            request_workers(sim, add);
+            sim->up_since_us = -1;
+        }
+        return;
+    }
+    if (backlog > 0)
+        return;
+    /* Scale down: workers idle for idle_s that hold no shuffle data still
+     * needed, down to min. */
+    int64_t idle_us = (int64_t)llround(cl->idle_s * 1e6);
+    for (int w = sim->max_workers - 1; w >= 0; w--) {
+        struct rt_worker *wk = &sim->workers[w];
+        if (sim->alive_workers + sim->pending_workers <= cl->min_workers)
+            break;
+        if (wk->state != WK_ALIVE || wk->running > 0 || wk->idle_since_us < 0 ||
+            now - wk->idle_since_us < idle_us || holds_needed_shuffle(sim, w))
+            continue;
+        remove_worker(sim, w);
+    }
+}
+
+/* ---- spot evictions -------------------------------------------------------
+ *
+ * A spot node can be taken back at any time: its running tasks die (Spark
+ * counts an executor lost this way against no task's maxFailures, and runs
+ * them again), and the shuffle output it held is gone. A stage whose output
+ * a later stage still needs runs those map tasks again, and a running
+ * consumer is stopped until they are done (Spark's FetchFailed: the consumer
+ * stage is resubmitted after the lost map outputs are recomputed); its
+ * completed tasks stay done.
+ */
+
+static void schedule_eviction(struct sim *sim, int w)
+{
+    struct rt_worker *wk = &sim->workers[w];
+    if (!wk->spot)
+        return;
+    int64_t now = engine_now(&sim->eng);
+    int64_t at = -1;
+    if (!isnan(sim->cl.spot_evict_at_s) && !sim->evict_at_used) {
+        sim->evict_at_used = true;
+        at = (int64_t)llround(sim->cl.spot_evict_at_s * 1e6);
+    } else if (sim->cl.spot_evictions_per_hour > 0.0 && sim->spot_rng) {
+        double mean_s = 3600.0 / sim->cl.spot_evictions_per_hour;
+        at = now + (int64_t)llround(gsl_ran_exponential(sim->spot_rng, mean_s) * 1e6);
+    }
+    if (at >= 0 && engine_schedule(&sim->eng, &wk->evict_ev, at < now ? now : at, 0) != 0)
+        fail(sim, SC_ENOMEM, "out of memory for the event queue");
+}
+
+/* Kills the task running in slot: its timer and flows stop, its attempt is
+ * recorded as failed, and it waits to run again. */
+static void kill_task(struct sim *sim, struct rt_slot *slot)
+{
+    struct task_rec *rec = &sim->res.tasks[slot->rec];
+    struct rt_stage *st = &sim->stages[rec->stage];
+    int64_t now = engine_now(&sim->eng);
+    engine_cancel(&sim->eng, &slot->done);
+    for (int i = 0; i < slot->n_flow_ids; i++)
+        net_flow_cancel(sim->net, now, slot->flow_ids[i]);
+    if (slot->n_flow_ids)
+        sim->net_dirty = true;
+    slot->n_flow_ids = 0;
+    slot->flows = 0;
+    slot->state = TS_IDLE;
+    rec->end_us = now;
+    rec->status = TASK_FAILED;
+    st->running--;
+    sim->pools[st->pool].running--;
+    if (--sim->exec_running[slot->executor] == 0)
+        sim->execs[slot->executor].idle_since_us = now;
+    if (--sim->workers[slot->worker].running == 0)
+        sim->workers[slot->worker].idle_since_us = now;
+    sim->total_running--;
+    sim->res.stages[rec->stage].failed_attempts++;
+    sim->res.failed_attempts++;
+    bool was_waiting = stage_pending(st) > 0;
+    if (!retry_push(st, rec->index)) {
+        fail(sim, SC_ENOMEM, "out of memory for task retries");
+        return;
+    }
+    if (!was_waiting && st->state == STAGE_RUNNING)
+        active_insert(sim, rec->stage);
+}
+
+/* Stops a running consumer stage whose input was lost: its running tasks
+ * die and it waits for its parent again. */
+static void stop_consumer(struct sim *sim, int ci)
+{
+    struct rt_stage *c = &sim->stages[ci];
+    for (size_t i = 0; i < sim->n_slots; i++) {
+        struct rt_slot *slot = &sim->slots[i];
+        if (slot->state != TS_IDLE && sim->res.tasks[slot->rec].stage == ci) {
+            kill_task(sim, slot);
+            free_push(sim, (int)i);
+        }
+    }
+    if (c->state == STAGE_RUNNING) {
+        active_remove(sim, ci);
+        c->state = STAGE_WAITING;
+    }
+}
+
+/* Re-runs the map tasks of stage si whose output lived on worker w, if a
+ * stage that is not done still needs them. */
+static void recompute_lost_output(struct sim *sim, int si, int w)
+{
+    struct rt_stage *st = &sim->stages[si];
+    if (!st->out_worker)
+        return;
+    bool needed = false;
+    for (int c = 0; c < st->n_children; c++)
+        needed |= sim->stages[st->children[c]].state != STAGE_DONE;
+    if (!needed)
+        return;
+    int64_t lost = 0;
+    for (int64_t i = 0; i < st->tasks; i++)
+        if (st->out_worker[i] == w) {
+            st->out_worker[i] = -1;
+            if (!retry_push(st, i)) {
+                fail(sim, SC_ENOMEM, "out of memory for task retries");
+                return;
+            }
+            lost++;
+        }
+    if (lost == 0)
+        return;
+    st->done -= lost;
+    st->map_bytes[w] = 0.0;
+    sim->res.recomputed_tasks += lost;
+    sim->res.stages[si].resubmissions++;
+    if (st->state == STAGE_DONE) {
+        /* Reopen it: its job has one more stage to finish, and each
+         * consumer one more parent to wait for. */
+        st->state = STAGE_RUNNING;
+        st->rng = gsl_rng_alloc(gsl_rng_mt19937);
+        if (!st->rng) {
+            fail(sim, SC_ENOMEM, "out of memory for a random stream");
+            return;
+        }
+        gsl_rng_set(st->rng, (unsigned long)mix64(st->stream_seed + (uint64_t)++st->resubmits));
+        sim->jobs[st->job].stages_left++;
+        for (int c = 0; c < st->n_children; c++) {
+            int ci = st->children[c];
+            struct rt_stage *child = &sim->stages[ci];
+            if (child->state == STAGE_DONE)
+                continue;
+            if (child->state == STAGE_RUNNING)
+                stop_consumer(sim, ci);
+            child->parents_left++;
+        }
+        active_insert(sim, si);
+    } else if (stage_pending(st) == (int64_t)lost) {
+        active_insert(sim, si); /* it had nothing left to launch */
+    }
+}
+
+static void on_evict(struct engine *eng, struct event *ev)
+{
+    struct sim *sim = ev->arg;
+    struct rt_worker *wk = (struct rt_worker *)((char *)ev - offsetof(struct rt_worker, evict_ev));
+    (void)eng;
+    int w = (int)(wk - sim->workers);
+    if (wk->state != WK_ALIVE || sim->jobs_done == sim->n_jobs)
+        return;
+    int per = sim->cl.executors_per_worker, spe = sim->cl.slots_per_executor;
+    int killed = 0;
+    for (int k = 0; k < per; k++) {
+        int e = w * per + k;
+        for (int j = 0; j < spe; j++) {
+            struct rt_slot *slot = &sim->slots[(size_t)e * spe + j];
+            if (slot->state != TS_IDLE) {
+                kill_task(sim, slot);
+                killed++;
+            }
+        }
+        executor_down(sim, e);
+    }
+    wk->state = WK_ABSENT;
+    sim->alive_workers--;
+    record_life(sim, w, wk->life_from_us, engine_now(&sim->eng));
+    sim->res.evictions++;
+    record_scale(sim, SCALE_NODE_EVICTED, w, killed, 0);
+    for (size_t i = 0; i < sim->n_stages; i++)
+        recompute_lost_output(sim, (int)i, w);
+    /* A fixed-size cluster asks for a replacement (an autoscaled one lets
+     * its policy decide). */
+    if (!sim->node_autoscale) {
+        int64_t now = engine_now(&sim->eng);
+        wk->state = WK_PROVISIONING;
+        wk->life_from_us = now;
+        sim->pending_workers++;
+        if (engine_schedule(&sim->eng, &wk->join_ev,
+                            now + (int64_t)llround(sim->cl.replace_s * 1e6), 0) != 0)
+            fail(sim, SC_ENOMEM, "out of memory for the event queue");
+        record_scale(sim, SCALE_NODES_REQUESTED, -1, 1, 0);
+    }
+    offer_round(sim);
+    net_sync(sim);
+}
+
+static void on_executor_start(struct engine *eng, struct event *ev)
+{
+    struct sim *sim = ev->arg;
+    struct rt_exec *x = (struct rt_exec *)ev;
+    (void)eng;
+    int e = (int)(x - sim->execs);
+    sim->starting_executors--;
+    executor_up(sim, e);
+    record_scale(sim, SCALE_EXECUTOR_ADDED, e, 1, sim->da_target);
+    offer_round(sim);
+    net_sync(sim);
+}
+
+/* Spark's ExecutorAllocationManager, polled every 100 ms: a backlog that
+ * lasts schedulerBacklogTimeout asks for 1 more executor, then 2, 4, 8 ...
+ * every sustainedSchedulerBacklogTimeout while it lasts, never beyond what
+ * the pending and running tasks need nor maxExecutors; executors idle for
+ * executorIdleTimeout go (with shuffle tracking, not while they hold
+ * shuffle data a stage still needs), down to minExecutors. */
+static void dyn_alloc_policy(struct sim *sim)
+{
+    int64_t now = engine_now(&sim->eng);
+    int64_t backlog = backlog_tasks(sim);
+    int tpe = sim->cl.slots_per_executor;
+    int64_t needed64 = (backlog + sim->total_running + tpe - 1) / tpe;
+    int max_needed = needed64 > sim->max_executors ? sim->max_executors : (int)needed64;
+    if (backlog > 0) {
+        if (sim->da_add_time_us < 0)
+            sim->da_add_time_us = now + sim->da_backlog_us;
+    } else {
+        sim->da_add_time_us = -1;
+        sim->da_to_add = 1;
+    }
+    if (sim->da_target > max_needed) {
+        int t = max_needed > sim->da_min ? max_needed : sim->da_min;
+        sim->da_target = t;
+        sim->da_to_add = 1;
+    } else if (sim->da_add_time_us >= 0 && now >= sim->da_add_time_us) {
+        int old = sim->da_target;
+        int t = old > sim->alive_executors ? old : sim->alive_executors;
+        t += sim->da_to_add;
+        if (t > max_needed)
+            t = max_needed;
+        if (t > sim->da_max)
+            t = sim->da_max;
+        if (t < sim->da_min)
+            t = sim->da_min;
+        int delta = t - old;
+        if (delta > 0) {
+            sim->da_target = t;
+            record_scale(sim, SCALE_EXECUTORS_REQUESTED, -1, delta, t);
+            sim->da_to_add = delta == sim->da_to_add ? sim->da_to_add * 2 : 1;
+        } else {
+            sim->da_to_add = 1;
+        }
+        sim->da_add_time_us = now + sim->da_sustained_us;
+    }
+    /* Start executors up to the target, on free positions in order. */
+    for (int e = 0; e < sim->max_executors &&
+                    sim->alive_executors + sim->starting_executors < sim->da_target;
+         e++) {
+        struct rt_exec *x = &sim->execs[e];
+        if (x->alive || x->starting)
+            continue;
+        x->starting = true;
+        sim->starting_executors++;
+        if (engine_schedule(&sim->eng, &x->start_ev, now + sim->da_start_us, 0) != 0) {
+            fail(sim, SC_ENOMEM, "out of memory for the event queue");
+            return;
+        }
+    }
+    /* Remove idle executors. */
+    int floor = sim->da_target > sim->da_min ? sim->da_target : sim->da_min;
+    for (int e = sim->max_executors - 1; e >= 0 && sim->alive_executors > floor; e--) {
+        struct rt_exec *x = &sim->execs[e];
+        if (!x->alive || sim->exec_running[e] > 0 || x->idle_since_us < 0 ||
+            now - x->idle_since_us < sim->da_idle_us)
+            continue;
+        int w = e / sim->cl.executors_per_worker;
+        if (sim->da_shuffle_tracking && holds_needed_shuffle(sim, w))
+            continue;
+        executor_down(sim, e);
+        record_scale(sim, SCALE_EXECUTOR_REMOVED, e, 1, sim->da_target);
+    }
+}
+
+static void on_policy(struct engine *eng, struct event *ev)
+{
+    struct sim *sim = ev->arg;
+    if (sim->jobs_done == sim->n_jobs)
+        return; /* the application is over: no more decisions */
+    if (sim->node_autoscale)
+        node_policy(sim);
+    else
+        dyn_alloc_policy(sim);
+    int64_t every = sim->node_autoscale ? (int64_t)llround(sim->cl.interval_s * 1e6) : 100000;
+    if (every < 1)
+        every = 1;
+    if (engine_schedule(eng, &sim->policy_ev, engine_now(eng) + every, 2) != 0)
+        fail(sim, SC_ENOMEM, "out of memory for the event queue");
+    offer_round(sim);
+    net_sync(sim);
+}
+
 /* ---- building --------------------------------------------------------- */
 
 static int find_pool(struct sim *sim, const char *name)
@@ -910,16 +1549,16 @@ static int add_pool(struct sim *sim, const char *name)
 static enum sc_status build_network(struct sim *sim, struct diag *d)
 {
     const struct cluster *cl = &sim->cl;
-    sim->n_workers = cl->workers;
+    sim->n_workers = sim->max_workers;
     sim->net = net_new();
-    sim->res_nic_out = calloc((size_t)cl->workers, sizeof(int));
-    sim->res_nic_in = calloc((size_t)cl->workers, sizeof(int));
-    sim->res_disk = calloc((size_t)cl->workers, sizeof(int));
-    sim->exec_running = calloc((size_t)cl->executors, sizeof(int));
+    sim->res_nic_out = calloc((size_t)sim->n_workers, sizeof(int));
+    sim->res_nic_in = calloc((size_t)sim->n_workers, sizeof(int));
+    sim->res_disk = calloc((size_t)sim->n_workers, sizeof(int));
+    sim->exec_running = calloc((size_t)sim->max_executors, sizeof(int));
     if (!sim->net || !sim->res_nic_out || !sim->res_nic_in || !sim->res_disk ||
         !sim->exec_running)
         return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory building the network");
-    for (int w = 0; w < cl->workers; w++) {
+    for (int w = 0; w < sim->n_workers; w++) {
         sim->res_nic_out[w] = net_resource_add(sim->net, cl->nic_bps);
         sim->res_nic_in[w] = net_resource_add(sim->net, cl->nic_bps);
         sim->res_disk[w] = net_resource_add(sim->net, cl->disk_bps);
@@ -954,12 +1593,12 @@ static enum sc_status build_network(struct sim *sim, struct diag *d)
     for (size_t i = 0; i < sim->n_stages; i++) {
         struct rt_stage *st = &sim->stages[i];
         if (st->n_children > 0 || st->spec->shuffle_write_bytes > 0) {
-            st->map_bytes = calloc((size_t)cl->workers, sizeof(double));
+            st->map_bytes = calloc((size_t)sim->n_workers, sizeof(double));
             if (!st->map_bytes)
                 return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
         }
         if (st->spec->shuffle_read_bytes > 0) {
-            st->fetch_frac = calloc((size_t)cl->workers, sizeof(double));
+            st->fetch_frac = calloc((size_t)sim->n_workers, sizeof(double));
             if (!st->fetch_frac)
                 return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
         }
@@ -985,7 +1624,17 @@ static enum sc_status build(struct sim *sim, struct diag *d)
     }
     sim->n_jobs = s->n_jobs;
     sim->n_stages = n_stages;
-    sim->n_slots = (size_t)cluster_slots(&sim->cl);
+    /* Room for the largest the cluster may grow to. */
+    sim->node_autoscale = sim->cl.autoscale;
+    sim->dyn_alloc = !sim->cl.autoscale &&
+                     spark_conf_bool(&s->spark, "spark.dynamicAllocation.enabled");
+    sim->max_workers = sim->cl.autoscale ? sim->cl.max_workers : sim->cl.workers;
+    sim->max_executors = sim->max_workers * sim->cl.executors_per_worker;
+    sim->n_slots = (size_t)sim->max_executors * (size_t)sim->cl.slots_per_executor;
+    sim->workers = calloc((size_t)sim->max_workers, sizeof *sim->workers);
+    sim->execs = calloc((size_t)sim->max_executors, sizeof *sim->execs);
+    if (!sim->workers || !sim->execs)
+        return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory building the simulation");
     sim->jobs = calloc(sim->n_jobs, sizeof *sim->jobs);
     sim->stages = calloc(n_stages, sizeof *sim->stages);
     sim->pools = calloc(s->n_jobs + s->n_pools + 1, sizeof *sim->pools);
@@ -995,14 +1644,14 @@ static enum sc_status build(struct sim *sim, struct diag *d)
     sim->order = calloc(n_stages, sizeof *sim->order);
     sim->res.stages = calloc(n_stages, sizeof *sim->res.stages);
     sim->res.jobs = calloc(sim->n_jobs, sizeof *sim->res.jobs);
-    sim->res.executors = calloc((size_t)sim->cl.executors, sizeof *sim->res.executors);
+    sim->res.executors = calloc((size_t)sim->max_executors, sizeof *sim->res.executors);
     if (!sim->jobs || !sim->stages || !sim->pools || !sim->slots || !sim->free_ring ||
         !sim->active || !sim->order || !sim->res.stages || !sim->res.jobs ||
         !sim->res.executors)
         return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory building the simulation");
     sim->res.n_stages = n_stages;
     sim->res.n_jobs = sim->n_jobs;
-    sim->res.n_executors = (size_t)sim->cl.executors;
+    sim->res.n_executors = (size_t)sim->max_executors;
     sim->res.slots = (int)sim->n_slots;
 
     /* Pools: in FIFO mode everything is one queue. */
@@ -1069,7 +1718,7 @@ static enum sc_status build(struct sim *sim, struct diag *d)
 
     /* Slots, interleaved across executors for the first offers. */
     int spe = sim->cl.slots_per_executor;
-    for (int e = 0; e < sim->cl.executors; e++) {
+    for (int e = 0; e < sim->max_executors; e++) {
         struct executor_result *er = &sim->res.executors[e];
         er->id = e;
         er->worker = e / sim->cl.executors_per_worker;
@@ -1082,11 +1731,40 @@ static enum sc_status build(struct sim *sim, struct diag *d)
             slot->slot = k;
         }
     }
-    for (int k = 0; k < spe; k++)
-        for (int e = 0; e < sim->cl.executors; e++)
-            free_push(sim, e * spe + k);
     for (size_t i = 0; i < sim->n_slots; i++)
         sim->slots[i].worker = sim->slots[i].executor / sim->cl.executors_per_worker;
+    for (int w = 0; w < sim->max_workers; w++) {
+        event_init(&sim->workers[w].join_ev, on_worker_join, sim);
+        event_init(&sim->workers[w].evict_ev, on_evict, sim);
+        sim->workers[w].idle_since_us = 0;
+        sim->workers[w].spot = cluster_is_spot(&sim->cl, w);
+    }
+    /* Stages whose output a later stage reads keep where each task's
+     * output lives, and every stage counts its tasks' attempts. */
+    for (size_t i = 0; i < sim->n_stages; i++) {
+        struct rt_stage *st = &sim->stages[i];
+        st->attempts = calloc((size_t)st->tasks, 1);
+        if (!st->attempts)
+            return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
+        if (st->n_children > 0 && sim->cl.spot_fraction > 0.0) {
+            st->out_worker = malloc((size_t)st->tasks * sizeof(int32_t));
+            if (!st->out_worker)
+                return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
+            for (int64_t t = 0; t < st->tasks; t++)
+                st->out_worker[t] = -1;
+        }
+    }
+    if (sim->cl.spot_fraction > 0.0) {
+        sim->spot_rng = gsl_rng_alloc(gsl_rng_mt19937);
+        if (!sim->spot_rng)
+            return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
+        gsl_rng_set(sim->spot_rng, (unsigned long)mix64(sim->seed ^ 0x5b07ULL));
+    }
+    for (int e = 0; e < sim->max_executors; e++) {
+        event_init(&sim->execs[e].start_ev, on_executor_start, sim);
+        sim->execs[e].idle_since_us = 0;
+    }
+    event_init(&sim->policy_ev, on_policy, sim);
     return build_network(sim, d);
 }
 
@@ -1119,9 +1797,87 @@ struct sim *sim_new(const struct scenario *s, const struct cluster *cl,
     return sim;
 }
 
+/* The cluster at the start: the initial workers (billed from the start-up)
+ * and the executors that run on them from the first job. */
+static enum sc_status start_cluster(struct sim *sim, int64_t span_start_us, struct diag *d)
+{
+    const struct cluster *cl = &sim->cl;
+    const struct spark_conf *conf = &sim->scn->spark;
+    int64_t startup_us = (int64_t)llround(cl->startup_s * 1e6);
+    int initial_execs = cl->workers * cl->executors_per_worker;
+    if (sim->dyn_alloc) {
+        int64_t lo = spark_conf_int(conf, "spark.dynamicAllocation.minExecutors");
+        int64_t hi = spark_conf_int(conf, "spark.dynamicAllocation.maxExecutors");
+        int64_t init = spark_conf_int(conf, "spark.dynamicAllocation.initialExecutors");
+        int64_t inst = spark_conf_int(conf, "spark.executor.instances");
+        if (inst > init)
+            init = inst;
+        if (init < lo)
+            init = lo;
+        sim->da_min = lo > sim->max_executors ? sim->max_executors : (int)lo;
+        sim->da_max = hi > sim->max_executors ? sim->max_executors : (int)hi;
+        if (sim->da_max < sim->da_min)
+            return diag_set(d, SC_EINPUT, sim->scn->file, sim->scn->cluster.line,
+                            "spark.dynamicAllocation.maxExecutors is below minExecutors");
+        initial_execs = init > sim->da_max ? sim->da_max : (int)init;
+        sim->da_target = initial_execs;
+        sim->da_to_add = 1;
+        sim->da_add_time_us = -1;
+        sim->da_backlog_us = (int64_t)llround(
+            spark_conf_seconds(conf, "spark.dynamicAllocation.schedulerBacklogTimeout") * 1e6);
+        sim->da_sustained_us = (int64_t)llround(
+            spark_conf_seconds(conf, "spark.dynamicAllocation.sustainedSchedulerBacklogTimeout") *
+            1e6);
+        sim->da_idle_us = (int64_t)llround(
+            spark_conf_seconds(conf, "spark.dynamicAllocation.executorIdleTimeout") * 1e6);
+        sim->da_shuffle_tracking =
+            spark_conf_bool(conf, "spark.dynamicAllocation.shuffleTracking.enabled");
+        sim->da_start_us = (int64_t)llround(RUNTIME_EXECUTOR_START_S * 1e6);
+    }
+    sim->up_since_us = sim->down_since_us = -1;
+    int initial_workers = sim->node_autoscale ? cl->workers : sim->max_workers;
+    for (int w = 0; w < initial_workers; w++) {
+        sim->workers[w].state = WK_ALIVE;
+        sim->workers[w].life_from_us = span_start_us - startup_us;
+        sim->alive_workers++;
+    }
+    sim->res.peak_workers = sim->alive_workers;
+    for (int w = 0; w < initial_workers; w++)
+        schedule_eviction(sim, w);
+    /* Executors join interleaved by slot, as at the first offers. */
+    int spe = cl->slots_per_executor;
+    for (int e = 0; e < initial_execs; e++) {
+        struct rt_exec *x = &sim->execs[e];
+        x->alive = true;
+        x->up_since_us = span_start_us;
+        x->idle_since_us = span_start_us;
+        sim->res.executors[e].ever_alive = true;
+        sim->res.executors[e].alive_from_us = span_start_us;
+        sim->alive_executors++;
+    }
+    for (int k = 0; k < spe; k++)
+        for (int e = 0; e < initial_execs; e++)
+            free_push(sim, e * spe + k);
+    if ((sim->node_autoscale || sim->dyn_alloc) &&
+        engine_schedule(&sim->eng, &sim->policy_ev, span_start_us, 2) != 0)
+        return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
+    return SC_OK;
+}
+
 enum sc_status sim_run(struct sim *sim, struct diag *d)
 {
     sim->diag = d;
+    int64_t span_start_us = INT64_MAX;
+    for (size_t j = 0; j < sim->n_jobs; j++) {
+        const struct job_spec *js = sim->jobs[j].spec;
+        int64_t t = !isnan(js->submit_s) ? (int64_t)llround(js->submit_s * 1e6) : j == 0 ? 0 : -1;
+        if (t >= 0 && t < span_start_us)
+            span_start_us = t;
+    }
+    if (span_start_us == INT64_MAX)
+        span_start_us = 0;
+    if (start_cluster(sim, span_start_us, d) != SC_OK)
+        return d->status;
     /* The first job, and every job with its own time, get a submission
      * event; the rest follow from the jobs before them. */
     for (size_t j = 0; j < sim->n_jobs; j++) {
@@ -1149,6 +1905,23 @@ enum sc_status sim_run(struct sim *sim, struct diag *d)
         if (r->jobs[j].end_us > r->end_us)
             r->end_us = r->jobs[j].end_us;
     }
+    /* Close every life still open: workers billed to the cluster's end
+     * (last job plus the idle tail), executors alive to the last job. */
+    int64_t idle_after_us = (int64_t)llround(sim->cl.idle_after_s * 1e6);
+    for (int w = 0; w < sim->max_workers; w++)
+        if (sim->workers[w].state != WK_ABSENT)
+            record_life(sim, w, sim->workers[w].life_from_us, r->end_us + idle_after_us);
+    for (int e = 0; e < sim->max_executors; e++) {
+        struct rt_exec *x = &sim->execs[e];
+        struct executor_result *er = &r->executors[e];
+        if (x->alive) {
+            x->alive_us += r->end_us - x->up_since_us;
+            er->alive_to_us = r->end_us;
+        }
+        er->alive_s = (double)x->alive_us * 1e-6;
+    }
+    if (sim->failed)
+        return d->status;
     /* Each executor reports its worker's network and disk activity. */
     for (size_t e = 0; e < r->n_executors; e++) {
         struct executor_result *er = &r->executors[e];
@@ -1179,6 +1952,9 @@ void sim_free(struct sim *sim)
         free(sim->stages[i].parent_index);
         free(sim->stages[i].map_bytes);
         free(sim->stages[i].fetch_frac);
+        free(sim->stages[i].retry);
+        free(sim->stages[i].out_worker);
+        free(sim->stages[i].attempts);
         gsl_rng_free(sim->stages[i].rng);
     }
     net_free(sim->net);
@@ -1186,6 +1962,11 @@ void sim_free(struct sim *sim)
     free(sim->res_nic_in);
     free(sim->res_disk);
     free(sim->exec_running);
+    for (size_t i = 0; i < sim->n_slots && sim->slots; i++)
+        free(sim->slots[i].flow_ids);
+    gsl_rng_free(sim->spot_rng);
+    free(sim->workers);
+    free(sim->execs);
     free(sim->stages);
     free(sim->jobs);
     free(sim->pools);

@@ -29,6 +29,11 @@
  * quantum instead of one per block. */
 #define RUNTIME_DEFAULT_NETWORK_QUANTUM_S 0.001
 
+/* Dynamic allocation: from an executor request until it registers, seconds.
+ * Our assumption (a container or pod starting on a node that is already
+ * up takes seconds); no published figure was found. */
+#define RUNTIME_EXECUTOR_START_S 2.0
+
 struct sim_options {
     uint64_t seed;
 };

@@ -656,7 +656,7 @@ static int read_cluster(struct reader *r, const config_setting_t *g)
         "platform",       "driver",  "worker", "workers",   "executors_per_worker",
         "executor_cores", "pricing", "tier",   "startup_s", "price",
         "autoscale",      "storage", "network_limit_gbps", "local_disk_mbps", "idle_after_s",
-        NULL};
+        "spot",           NULL};
     static const char *const price_keys[] = {"worker_usd_per_hour",
                                              "driver_usd_per_hour",
                                              "worker_dbu_per_hour",
@@ -732,6 +732,28 @@ static int read_cluster(struct reader *r, const config_setting_t *g)
                    &c->local_disk_mbps) < 0 ||
         get_number(r, g, where, "idle_after_s", false, 0, false, INFINITY, &c->idle_after_s) < 0)
         return -1;
+    config_setting_t *spot;
+    rc = get_aggregate(r, g, where, "spot", false, CONFIG_TYPE_GROUP, &spot);
+    if (rc < 0)
+        return -1;
+    if (rc > 0) {
+        static const char *const spot_keys[] = {"fraction",  "evictions_per_hour", "usd_per_hour",
+                                                "discount",  "evict_at_s",         NULL};
+        const char *sw = "cluster.spot";
+        c->spot_line = line_of(spot);
+        if (check_keys(r, spot, sw, spot_keys) != 0 ||
+            get_number(r, spot, sw, "fraction", true, 0, false, 1.0, &c->spot_fraction) < 0 ||
+            get_number(r, spot, sw, "evictions_per_hour", false, 0, false, INFINITY,
+                       &c->spot_evictions_per_hour) < 0 ||
+            get_number(r, spot, sw, "usd_per_hour", false, 0, false, INFINITY,
+                       &c->spot_usd_per_hour) < 0 ||
+            get_number(r, spot, sw, "discount", false, 0, false, 1.0, &c->spot_discount) < 0 ||
+            get_number(r, spot, sw, "evict_at_s", false, 0, false, INFINITY, &c->spot_evict_at_s) <
+                0)
+            return -1;
+        if (c->spot_fraction > 1.0)
+            return fail(r, c->spot_line, "'fraction' in cluster.spot must be between 0 and 1.");
+    }
     config_setting_t *storage;
     rc = get_aggregate(r, g, where, "storage", false, CONFIG_TYPE_GROUP, &storage);
     if (rc < 0)
@@ -2043,6 +2065,9 @@ static struct scenario *scenario_new(const char *path)
     s->cluster.storage_egress_gbps = s->cluster.storage_ingress_gbps = NAN;
     s->cluster.network_limit_gbps = s->cluster.local_disk_mbps = NAN;
     s->cluster.idle_after_s = NAN;
+    s->cluster.spot_evictions_per_hour = 0.0;
+    s->cluster.spot_usd_per_hour = s->cluster.spot_discount = NAN;
+    s->cluster.spot_evict_at_s = NAN;
     s->cluster.autoscale_policy = -1;
     s->cluster.autoscale_provision_s = s->cluster.autoscale_interval_s = NAN;
     s->cluster.autoscale_idle_s = NAN;

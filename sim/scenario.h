@@ -56,6 +56,13 @@ struct cluster_spec {
     double autoscale_interval_s;  /* how often the policy decides; NaN = default */
     double autoscale_idle_s;      /* idle this long before removal; NaN = default */
     int autoscale_line;
+    /* cluster.spot: a fraction of the workers on spot VMs. */
+    double spot_fraction;       /* 0 when not given */
+    double spot_evictions_per_hour;
+    double spot_usd_per_hour;   /* NaN: from discount */
+    double spot_discount;       /* off the on-demand VM price; NaN */
+    double spot_evict_at_s;     /* what-if: evict the first spot worker then; NaN */
+    int spot_line;
     int line, driver_line, worker_line, workers_line, executor_line;
 };
 

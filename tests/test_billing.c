@@ -139,7 +139,7 @@ static void test_cluster_cost_adds_driver_and_workers(void **state)
     billing_rates_for(PLATFORM_DATABRICKS, PRICING_JOBS, TIER_PREMIUM, &n, NULL, false,
                       &cl.worker_rates);
     struct cost_result c;
-    results_cost(&c, &cl, 3455.0);
+    results_cost(&c, &cl, 3455.0, NULL, 0);
     assert_float_equal(c.billed_s, 3600.0, 1e-9);
     assert_float_equal(c.total_usd, 2.59, 1e-9);
     assert_float_equal(c.lines[0].total_usd + c.lines[1].total_usd, c.total_usd, 1e-12);

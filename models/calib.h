@@ -1,0 +1,215 @@
+/*
+ * calib.h — the arithmetic and storage of calibration: least-squares fits
+ * of kernel time against rows, the Spark overhead factors per operator
+ * class, the host's speed and a node's per-core speed in ACU, the
+ * hash-table size curve, and the on-disk cache of fits.
+ *
+ * Nothing here knows a scenario or a stage: sim/calibrate.c builds the
+ * pipelines, runs them and uses these pieces (scenario -> plan -> calibrate
+ * -> simulate -> report).
+ *
+ * Units: times in nanoseconds of the host that measured them ("host ns")
+ * until calib_cost_task_s turns them into seconds on a node.
+ *
+ * Ownership: every struct here is a value; cache functions take and return
+ * jansson objects whose references the caller owns (json_decref).
+ */
+#ifndef STAGECAST_CALIB_H
+#define STAGECAST_CALIB_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/catalog.h"
+#include "models/diag.h"
+
+/* Bumped whenever a kernel or the way pipelines are timed changes: cached
+ * fits of another version are not used. */
+#define CALIB_KERNEL_VERSION 1
+
+/* ---- fits ---------------------------------------------------------------- */
+
+/* t = a + b x, with x = rows (linear kernels) or rows * log2(rows) (sort). */
+enum calib_model { CALIB_LINEAR, CALIB_NLOGN };
+
+struct calib_fit {
+    enum calib_model model;
+    double a_ns;    /* intercept, host ns */
+    double b_ns;    /* slope: host ns per unit of x */
+    double b_ci_ns; /* half-width of the slope's 95% confidence interval */
+    double r2;      /* coefficient of determination; NaN when y does not vary */
+    size_t n;       /* points fitted */
+};
+
+const char *calib_model_name(enum calib_model m);
+
+/* The fit's abscissa for a row count: rows, or rows * log2(rows) (0 below 2). */
+double calib_model_x(enum calib_model m, double rows);
+
+/* Least squares (gsl_fit_linear) of ns[i] against calib_model_x(rows[i]),
+ * with the slope's 95% interval from Student's t with n - 2 degrees of
+ * freedom. Needs n >= 3 and at least two distinct x: SC_EINPUT otherwise,
+ * SC_EINTERNAL when GSL fails. */
+enum sc_status calib_fit_points(enum calib_model m, const double *rows, const double *ns, size_t n,
+                                struct calib_fit *out, struct diag *d);
+
+/* a + b x(rows): the fitted time of rows rows, host ns. */
+double calib_fit_eval(const struct calib_fit *f, double rows);
+
+/* b x(rows) / rows: the marginal cost per row at this size, host ns. */
+double calib_fit_ns_per_row(const struct calib_fit *f, double rows);
+
+/* Median of v[0..n) (sorts v in place); NaN when n is 0. */
+double calib_median(double *v, size_t n);
+
+/* ---- Spark overhead factors ---------------------------------------------- */
+
+/* Operator classes, each with its own factor from native kernel time to
+ * Spark executor CPU time (JVM, whole-stage codegen, UnsafeRow format). */
+enum calib_class {
+    CALIB_SCAN,
+    CALIB_FILTER,
+    CALIB_PROJECT,
+    CALIB_HASH_AGGREGATE,
+    CALIB_SORT,
+    CALIB_SORT_MERGE_JOIN,
+    CALIB_BROADCAST_HASH_JOIN,
+    CALIB_WINDOW,
+    CALIB_SHUFFLE_WRITE,
+    CALIB_SHUFFLE_READ,
+    CALIB_WRITE,
+    CALIB_LIMIT,
+    CALIB_N_CLASSES
+};
+
+struct calib_factor_info {
+    const char *name;   /* as in the scenario's model.overhead group */
+    double factor;      /* default */
+    const char *source; /* where the default comes from */
+};
+
+/* The default factor of class c, its name and source (a static table). */
+const struct calib_factor_info *calib_factor_default(enum calib_class c);
+
+/* The class named name (model.overhead keys), or -1. */
+int calib_class_find(const char *name);
+
+const char *calib_class_name(enum calib_class c);
+
+/* ---- host and node speed -------------------------------------------------- */
+
+/* The host's micro-benchmark (see calib.c): a fixed mix of integer hashing,
+ * random updates of an L2-sized table and a comparison sort. Returns the
+ * median time of 5 runs in ns; deterministic work, not deterministic time. */
+double calib_host_bench_ns(void);
+
+/* The host's ACU-equivalent per core from its benchmark time:
+ * CALIB_REF_ACU x CALIB_REF_BENCH_NS / bench_ns (see calib.c for the
+ * reference machine and why it is taken as CALIB_REF_ACU). */
+double calib_host_acu_from_bench(double bench_ns);
+
+/* The reference: the benchmark's median on the project's development
+ * machine, and the ACU-equivalent that machine is taken to have. */
+#define CALIB_REF_ACU 250.0
+#define CALIB_REF_BENCH_NS 9.1e6
+
+/* ACU per vCPU of node n: the midpoint of the catalog's range; for a node
+ * without a published ACU, the nearest published figure for its CPU (see
+ * calib.c), and *fallback is set. *source (may be NULL) receives a static
+ * text saying where the figure comes from. Never NaN. */
+double calib_node_acu(const struct node_type *n, bool *fallback, const char **source);
+
+/* Time on a node of time measured on the host: host_s x host_acu / node_acu
+ * (ACU is speed: a node with twice the ACU takes half the time). */
+double calib_scale_to_node(double host_s, double host_acu, double node_acu);
+
+/* ---- hash-table size ------------------------------------------------------ */
+
+/* The cost of one hash-aggregation row against the number of groups the
+ * table holds (cache misses grow with it): measured points, interpolated
+ * linearly in log2(groups), flat beyond the ends. */
+#define CALIB_CURVE_MAX 8
+struct calib_group_curve {
+    size_t n;
+    double groups[CALIB_CURVE_MAX];
+    double ns_per_row[CALIB_CURVE_MAX];
+};
+
+/* Measures the curve with the hash aggregation kernel: count(*) grouped by
+ * an int64 key, rows whose keys are uniform over G values folded into a
+ * table that already holds all G groups, for G = 2^4 ... 2^21. About 0.3 s.
+ * SC_ENOMEM or a kernel's error. */
+enum sc_status calib_group_curve_measure(struct calib_group_curve *c, struct diag *d);
+
+/* ns per row at `groups` groups (NaN when the curve is empty). */
+double calib_group_curve_eval(const struct calib_group_curve *c, double groups);
+
+/* ---- the stage cost taskcost uses ----------------------------------------- */
+
+/* What calibration leaves on a stage (sim/scenario.h embeds one per stage):
+ * compute on a node = (rows x ns_per_row + intercept_ns) x overhead x
+ * host_acu / node_acu, in ns. */
+struct calib_cost {
+    bool valid;               /* false: not calibrated (task_seconds or defaults) */
+    bool cached;              /* read from the cache rather than measured */
+    double rows_per_task;     /* the rows ns_per_row is evaluated at */
+    double ns_per_row;        /* host ns per input row, before factors */
+    double ns_per_row_ci;     /* 95% half-width */
+    double r2;                /* of the stage's total fit */
+    double intercept_ns;      /* fixed host ns per task (>= 0) */
+    double overhead;          /* Spark factor, weighted by each class's share of the time */
+    double host_acu;          /* ACU-equivalent of the measuring host */
+    double group_factor;      /* hash-table size correction applied (1: none) */
+    double class_ns[CALIB_N_CLASSES];     /* host ns per task by operator class */
+    double class_factor[CALIB_N_CLASSES]; /* the factor used for each class */
+};
+
+/* Compute seconds of one task of `rows` rows on a node of node_acu ACU per
+ * vCPU: ((rows x ns_per_row + intercept_ns) x overhead) x 1e-9 scaled by
+ * calib_scale_to_node. */
+double calib_cost_task_s(const struct calib_cost *c, double rows, double node_acu);
+
+/* ---- the cache ------------------------------------------------------------ */
+
+/* The cache directory: $STAGECAST_CACHE_DIR, else $XDG_CACHE_HOME/stagecast,
+ * else $HOME/.cache/stagecast. Returns 0, or -1 when none can be named. */
+int calib_cache_dir(char *buf, size_t size);
+
+/* Creates dir and its parents (mode 0755). SC_EIO naming it on failure. */
+enum sc_status calib_cache_mkdir(const char *dir, struct diag *d);
+
+/* What identifies the host's CPU: /proc/cpuinfo's "model name" and the
+ * number of online cores, e.g. "AMD EPYC x 2 cores". */
+void calib_host_id(char *buf, size_t size);
+
+/* 64-bit FNV-1a of text. */
+uint64_t calib_hash64(const char *text);
+
+enum calib_cache_status { CALIB_CACHE_HIT, CALIB_CACHE_MISS, CALIB_CACHE_CORRUPT };
+
+/* Reads the cache file for key_text measured on host (calib_host_id); its
+ * name is a hash of the host, the kernel version and key_text. HIT: *payload holds the stored object (the
+ * caller decrefs). MISS: no file, or a file for another key or version.
+ * CORRUPT: a file that is not what this writes; why says what (the caller
+ * warns and measures again). */
+enum calib_cache_status calib_cache_load(const char *dir, const char *host, const char *key_text,
+                                         json_t **payload, char *why, size_t why_size);
+
+/* Writes payload for key_text atomically (a temporary file renamed into
+ * place). With replace false an existing file is kept (the first writer
+ * wins, so concurrent runs agree on one measurement). SC_EIO on failure. */
+enum sc_status calib_cache_store(const char *dir, const char *host, const char *key_text,
+                                 json_t *payload, bool replace, struct diag *d);
+
+/* The path of key_text's cache file in dir, into buf. */
+void calib_cache_path(const char *dir, const char *host, const char *key_text, char *buf,
+                      size_t size);
+
+/* Fits to and from JSON ({"model", "a_ns", "b_ns", "b_ci_ns", "r2", "n"}).
+ * calib_fit_from_json returns -1 when a field is missing or mistyped. */
+json_t *calib_fit_to_json(const struct calib_fit *f);
+int calib_fit_from_json(const json_t *j, struct calib_fit *f);
+
+#endif

@@ -1,0 +1,2806 @@
+/*
+ * planner.c — from a job's DataFrame steps to the stages Spark 3 runs for
+ * them (see planner.h). It sits between the scenario reader and the
+ * runtime: scenario -> plan -> simulate. Stages it makes carry data (rows,
+ * bytes, operators), never task times: their time comes from taskcost.c.
+ *
+ * The planner works as Spark's does, in three passes over a tree of
+ * logical nodes built from the steps (views inlined where a join or union
+ * names them):
+ *
+ *  1. Analysis: each node's output columns, checked against what its input
+ *     has (an unknown column is an error at the step's line).
+ *  2. Optimization, the Catalyst rules that change which stages run:
+ *     ColumnPruning (only the columns used above are read and carried; a
+ *     with_column or window whose output nobody uses disappears, as does an
+ *     aggregate function nobody reads), and EliminateSorts (a sort under an
+ *     order-insensitive aggregate such as count(), or under either side of
+ *     a join, is dropped, through Project, Filter and repartitions).
+ *  3. Physical planning, bottom-up, with EnsureRequirements's exchange
+ *     placement: narrow operators pipeline into the open stage; an operator
+ *     whose required distribution its input does not satisfy gets an
+ *     Exchange, which closes the stage (shuffle write) and opens a new one
+ *     reading it. Aggregates run partial before the exchange and final after
+ *     it (AggUtils.planAggregateWithoutDistinct); joins broadcast the smaller
+ *     side under spark.sql.autoBroadcastJoinThreshold by Spark's static size
+ *     estimate (JoinSelection, SizeInBytesOnlyStatsPlanVisitor), otherwise
+ *     shuffle both sides and sort-merge them; orderBy range-partitions after
+ *     a sampling job (RangePartitioner); window exchanges on its partition
+ *     keys and sorts; distinct is an aggregate on all columns
+ *     (ReplaceDistinctWithAggregate); repartition always shuffles, a
+ *     round-robin one after a local sort (spark.sql.execution.
+ *     sortBeforeRepartition); coalesce stays narrow and lowers the open
+ *     stage's task count (CoalescedRDD); count() is a partial count, an
+ *     Exchange SinglePartition and a one-task final count, with no exchange
+ *     when the input already has a single partition.
+ *
+ * How a query's Spark jobs become stages of one scenario job. Spark runs a
+ * query as several jobs: a broadcast is collected by a job of its own
+ * (BroadcastExchangeExec), an orderBy's range bounds by a sampling job
+ * (RangePartitioner.sketch), and with adaptive execution every exchange is a
+ * query stage submitted as a job of its own when its inputs are materialized
+ * (AdaptiveSparkPlanExec, ShuffleExchangeExec.mapOutputStatisticsFuture ->
+ * SparkContext.submitMapStage). The planner keeps them in one scenario job
+ * and encodes Spark's order in the stages' parents, which is what the
+ * runtime schedules by:
+ *  - with AQE, a query stage starts when the stages it reads are done: that
+ *    is exactly "parents are the stages whose output it reads" (the
+ *    sampling stage is a parent of the range exchange's map stage, a
+ *    broadcast a parent of the stage that probes it), and independent
+ *    branches run at once, as AQE submits them;
+ *  - without AQE, the driver builds the whole RDD graph before submitting
+ *    the action's job, waiting on each broadcast (executeBroadcast) and
+ *    running each sampling job on the way; so the broadcasts run first, the
+ *    sampling jobs one after another, and the main job last (its stages
+ *    that a sampling job already ran are not run again): the first stages
+ *    of each later job get the previous job's last stage as a parent.
+ * Separate scenario jobs could not express "starts when these two stages
+ * are done" across jobs, only "after every earlier job of the thread", which
+ * would hold a ready stage back behind an unrelated branch.
+ *
+ * Exchange reuse (ReuseExchangeAndSubquery): two exchanges of identical
+ * subtrees (a self-join) are written once and read twice.
+ *
+ * Cardinalities come through struct plan_stats (selectivity, groups, join
+ * rows, compression); sizes from the table's size, or rows times column
+ * widths. A partial aggregate's output is each task's groups:
+ * tasks x groups(rows / tasks). Shuffle bytes are rows x UnsafeRow size
+ * (8-byte null bitset per 64 fields, 8 bytes a field, variable-length data
+ * rounded to 8, a 4-byte length from UnsafeRowSerializer) x compression.
+ *
+ * Not modelled here (the AQE and skew piece will change the task lists):
+ * AQE's coalescing of small shuffle partitions, its runtime switch to a
+ * broadcast join, skew-join splitting; DISTINCT aggregate functions are
+ * planned like plain ones; shuffled hash joins (preferSortMergeJoin=false).
+ */
+#include "sim/planner.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sim/plan_expr.h"
+#include "sim/taskcost.h"
+
+/* Views inline into the tree; the reader has ruled out cycles, this bounds
+ * the depth of a long chain. */
+#define MAX_VIEW_DEPTH 64
+/* spark.sql.execution.rangeExchange.sampleSizePerPartition's default. */
+#define RANGE_SAMPLE_PER_PARTITION 100.0
+/* A hash aggregate's map holds each group's key and buffer rows plus its
+ * pointer array: about twice the rows' bytes (BytesToBytesMap). */
+#define HASH_MAP_OVERHEAD 2.0
+/* An external sorter keeps an 8-byte pointer and an 8-byte prefix a row. */
+#define SORT_BYTES_PER_ROW 16.0
+
+/* ---- growable text ------------------------------------------------------ */
+
+struct sbuf {
+    char *p;
+    size_t len, cap;
+    bool oom;
+};
+
+static void sb_vadd(struct sbuf *b, const char *fmt, va_list ap)
+{
+    if (b->oom)
+        return;
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0) {
+        b->oom = true;
+        return;
+    }
+    if (b->len + (size_t)n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 64;
+        while (cap < b->len + (size_t)n + 1)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->oom = true;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+    b->len += (size_t)n;
+}
+
+static void sb_add(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_add(struct sbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vadd(b, fmt, ap);
+    va_end(ap);
+}
+
+/* Returns the text (the caller owns it), or NULL when memory ran out. */
+static char *sb_take(struct sbuf *b)
+{
+    if (b->oom || !b->p) {
+        free(b->p);
+        if (b->oom)
+            return NULL;
+        return strdup("");
+    }
+    char *p = b->p;
+    b->p = NULL;
+    b->len = b->cap = 0;
+    return p;
+}
+
+static void sb_names(struct sbuf *b, const char *const *names, const bool *desc, size_t n,
+                     bool with_dir)
+{
+    for (size_t i = 0; i < n; i++)
+        sb_add(b, "%s%s%s", i ? ", " : "", names[i],
+               with_dir ? (desc && desc[i] ? " DESC" : " ASC") : "");
+}
+
+/* ---- the logical tree --------------------------------------------------- */
+
+enum lkind {
+    LK_SCAN, LK_FILTER, LK_SELECT, LK_WITH_COLUMN, LK_AGG, LK_JOIN, LK_SORT, LK_WINDOW,
+    LK_DISTINCT, LK_REPARTITION, LK_COALESCE, LK_CACHE, LK_LIMIT, LK_UNION
+};
+
+/* An output column of a node. */
+struct lcol {
+    const char *name;
+    enum col_type type;
+    const struct column_spec *spec; /* the table column it still is; NULL when made */
+    double table_rows;
+    int src;                        /* its index in the (left) child; -1: made here */
+    int rsrc;                       /* join, union: its index in the right child; -1 */
+};
+
+struct lnode {
+    enum lkind kind;
+    const struct query_step *step;
+    size_t step_no;                 /* 1-based, within its owner */
+    const char *owner_kind, *owner_name;
+    int child, right;
+    const struct table_spec *table; /* scan */
+    struct lcol *out;
+    size_t n_out;
+    bool *req;                      /* per output column: used above */
+    bool skip;                      /* removed by the optimizer */
+    struct plan_call *calls;        /* aggregate or window functions */
+    size_t n_calls;
+    bool *call_used;
+    const char **keys;              /* grouping, sort, window partition, join left,
+                                     * repartition keys */
+    bool *keys_desc;
+    size_t n_keys;
+    const char **okeys;             /* window order keys, join right keys */
+    bool *okeys_desc;
+    size_t n_okeys;
+    int64_t n;                      /* limit, coalesce, repartition; -1 */
+    bool is_count;                  /* the aggregate Dataset.count() adds */
+    bool collect_limit;             /* a limit the collect takes (CollectLimitExec) */
+    const char *how;                /* join type as written */
+};
+
+/* ---- stages under construction ------------------------------------------ */
+
+enum role { ROLE_PIPE, ROLE_MAP, ROLE_BROADCAST, ROLE_SAMPLE, ROLE_RESULT };
+
+struct pstage {
+    char **ops;
+    size_t n_ops, cap_ops;
+    int64_t tasks;
+    int *parents;
+    size_t n_parents, cap_parents;
+    double input_bytes, read_bytes, write_bytes, output_bytes;
+    double in_rows, out_rows;
+    double best_cost, kernel_rows;
+    const char *kernel;
+    double mem_per_task;
+    enum role role;
+    bool dead;
+    int line;
+    int sample;                     /* a map stage's sampling stage, or -1 */
+    char *sig;                      /* a closed stage's canonical form, for reuse */
+    int job;                        /* its Spark job */
+    int order;                      /* its position in the final listing */
+    char **proj;                    /* items of the last operator while it is a Project */
+    size_t n_proj;
+};
+
+enum pkind { PART_UNKNOWN, PART_HASH, PART_RANGE, PART_ROUNDROBIN, PART_SINGLE };
+
+/* What flows out of a planned node: the open stage producing it, its rows,
+ * its columns' estimates, its partitioning and ordering. */
+struct stream {
+    int stage;
+    double rows;
+    struct plan_column *cols;       /* owned; one per output column of the node */
+    size_t n_cols;
+    const bool *req;                /* the node's: which columns are carried */
+    double spark_size;              /* Spark's static sizeInBytes estimate */
+    enum pkind part;
+    const char *const *pkeys;
+    size_t n_pkeys;
+    int64_t nparts;
+    const char *const *sorted;
+    size_t n_sorted;
+};
+
+struct planner {
+    struct scenario *s;
+    const struct plan_stats *st;
+    struct diag *d;
+    /* settings */
+    int64_t shuffle_partitions, max_partition_bytes, open_cost, min_partitions;
+    int64_t broadcast_threshold;
+    bool aqe, compress;
+    /* per query */
+    const struct job_spec *job;
+    struct lnode *nodes;
+    size_t n_nodes, cap_nodes;
+    struct pstage *stages;
+    size_t n_stages, cap_stages;
+    const struct query_step *action;
+    int64_t total_tasks;
+};
+
+/* ---- errors ------------------------------------------------------------- */
+
+static enum sc_status fail_at(struct planner *P, const struct lnode *nd, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static enum sc_status fail_at(struct planner *P, const struct lnode *nd, const char *fmt, ...)
+{
+    char msg[640];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    int line = nd && nd->step ? nd->step->line : P->job->line;
+    if (nd && nd->step)
+        return diag_set(P->d, SC_EINPUT, P->s->file, line, "step %zu (%s) of %s '%s': %s",
+                        nd->step_no, op_kind_name(nd->step->op), nd->owner_kind, nd->owner_name,
+                        msg);
+    return diag_set(P->d, SC_EINPUT, P->s->file, line, "job '%s': %s", P->job->name, msg);
+}
+
+static enum sc_status nomem(struct planner *P)
+{
+    return diag_set(P->d, SC_ENOMEM, NULL, 0, "out of memory planning job '%s'", P->job->name);
+}
+
+/* ---- columns ------------------------------------------------------------ */
+
+static bool name_eq(const char *a, const char *b)
+{
+    return strcasecmp(a, b) == 0;
+}
+
+/* The column named name (case-insensitive, back quotes stripped), or -1. */
+static int find_lcol(const struct lcol *cols, size_t n, const char *name)
+{
+    char buf[256];
+    size_t len = strlen(name);
+    if (len >= 2 && name[0] == '`' && name[len - 1] == '`' && len - 2 < sizeof buf) {
+        memcpy(buf, name + 1, len - 2);
+        buf[len - 2] = '\0';
+        name = buf;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (name_eq(cols[i].name, name))
+            return (int)i;
+    return -1;
+}
+
+static size_t edit_distance_ci(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 63 || lb > 63)
+        return 99;
+    size_t row[64];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t prev = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t cur = row[j];
+            size_t sub = prev + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
+            size_t best = row[j] + 1 < row[j - 1] + 1 ? row[j] + 1 : row[j - 1] + 1;
+            row[j] = sub < best ? sub : best;
+            prev = cur;
+        }
+    }
+    return row[lb];
+}
+
+/* "columns: a, b, c; did you mean 'b'?" for an unknown column name. */
+static const char *columns_hint(const struct lcol *cols, size_t n, const char *name, char *buf,
+                                size_t size)
+{
+    size_t used = (size_t)snprintf(buf, size, "columns: ");
+    const char *best = NULL;
+    size_t best_d = 3;
+    for (size_t i = 0; i < n && used < size; i++) {
+        used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : "", cols[i].name);
+        /* A typo, or the start of the name ("dept" for "dept_code"). */
+        size_t dd = edit_distance_ci(name, cols[i].name);
+        if (strlen(name) >= 3 && strncasecmp(cols[i].name, name, strlen(name)) == 0)
+            dd = dd < 2 ? dd : 2;
+        if (dd < best_d) {
+            best_d = dd;
+            best = cols[i].name;
+        }
+    }
+    if (n == 0 && used < size)
+        snprintf(buf + used, size - used, "no columns");
+    used = strlen(buf);
+    if (best && used < size)
+        snprintf(buf + used, size - used, "; did you mean '%s'?", best);
+    return buf;
+}
+
+/* ---- building the tree from steps --------------------------------------- */
+
+static int node_new(struct planner *P, enum lkind kind, const struct query_step *step,
+                    size_t step_no, const char *owner_kind, const char *owner_name)
+{
+    if (P->n_nodes == P->cap_nodes) {
+        size_t cap = P->cap_nodes ? P->cap_nodes * 2 : 16;
+        struct lnode *nodes = realloc(P->nodes, cap * sizeof *nodes);
+        if (!nodes)
+            return -1;
+        P->nodes = nodes;
+        P->cap_nodes = cap;
+    }
+    struct lnode *nd = &P->nodes[P->n_nodes];
+    memset(nd, 0, sizeof *nd);
+    nd->kind = kind;
+    nd->step = step;
+    nd->step_no = step_no;
+    nd->owner_kind = owner_kind;
+    nd->owner_name = owner_name;
+    nd->child = nd->right = -1;
+    nd->n = -1;
+    return (int)P->n_nodes++;
+}
+
+static void node_fini(struct lnode *nd)
+{
+    free(nd->out);
+    free(nd->req);
+    free(nd->calls);
+    free(nd->call_used);
+    free(nd->keys);
+    free(nd->keys_desc);
+    free(nd->okeys);
+    free(nd->okeys_desc);
+}
+
+/* Output columns: a copy of the child's, each passing through. */
+static int copy_child_cols(struct planner *P, struct lnode *nd, size_t extra)
+{
+    const struct lnode *c = &P->nodes[nd->child];
+    nd->out = calloc(c->n_out + extra + 1, sizeof *nd->out);
+    if (!nd->out)
+        return -1;
+    for (size_t i = 0; i < c->n_out; i++) {
+        nd->out[i] = c->out[i];
+        nd->out[i].src = (int)i;
+        nd->out[i].rsrc = -1;
+    }
+    nd->n_out = c->n_out;
+    return 0;
+}
+
+/* Resolves a list of key names against the child's columns into nd->keys
+ * (the columns' own spelling); desc parses "name DESC". */
+static enum sc_status resolve_keys(struct planner *P, int node, const struct strlist *names,
+                                   int cols_node, bool okeys, bool sort_keys, const char *what)
+{
+    struct lnode *nd = &P->nodes[node];
+    const struct lnode *c = &P->nodes[cols_node];
+    const char **keys = calloc(names->n + 1, sizeof *keys);
+    bool *desc = calloc(names->n + 1, sizeof *desc);
+    if (!keys || !desc) {
+        free(keys);
+        free(desc);
+        return nomem(P);
+    }
+    if (okeys) {
+        nd->okeys = keys;
+        nd->okeys_desc = desc;
+        nd->n_okeys = names->n;
+    } else {
+        nd->keys = keys;
+        nd->keys_desc = desc;
+        nd->n_keys = names->n;
+    }
+    for (size_t i = 0; i < names->n; i++) {
+        char buf[256];
+        const char *name = names->v[i];
+        if (sort_keys)
+            name = plan_expr_sort_key(names->v[i], buf, sizeof buf, &desc[i]);
+        int k = find_lcol(c->out, c->n_out, name);
+        if (k < 0) {
+            char hint[512];
+            return fail_at(P, nd, "%s names column '%s', which its input does not have (%s)",
+                           what, name, columns_hint(c->out, c->n_out, name, hint, sizeof hint));
+        }
+        keys[i] = c->out[k].name;
+    }
+    return SC_OK;
+}
+
+static enum col_type arg_type(const struct lnode *c, const char *arg)
+{
+    int k = plan_expr_is_ident(arg) ? find_lcol(c->out, c->n_out, arg) : -1;
+    if (k >= 0)
+        return c->out[k].type;
+    const char *names[256];
+    enum col_type types[256];
+    size_t n = c->n_out < 256 ? c->n_out : 256;
+    for (size_t i = 0; i < n; i++) {
+        names[i] = c->out[i].name;
+        types[i] = c->out[i].type;
+    }
+    return plan_expr_type(arg, names, types, n);
+}
+
+/* The type of an aggregate or window function's result. */
+static enum col_type call_type(const struct plan_call *call, const struct lnode *c)
+{
+    const char *f = call->func;
+    if (strcmp(f, "count") == 0 || strcmp(f, "approx_count_distinct") == 0)
+        return COL_INT64;
+    if (strcmp(f, "row_number") == 0 || strcmp(f, "rank") == 0 ||
+        strcmp(f, "dense_rank") == 0 || strcmp(f, "ntile") == 0)
+        return COL_INT32;
+    if (strcmp(f, "sum") == 0) {
+        enum col_type t = arg_type(c, call->arg);
+        return t == COL_DOUBLE ? COL_DOUBLE : COL_INT64;
+    }
+    if (strcmp(f, "min") == 0 || strcmp(f, "max") == 0 || strcmp(f, "first") == 0 ||
+        strcmp(f, "last") == 0 || strcmp(f, "lag") == 0 || strcmp(f, "lead") == 0 ||
+        strcmp(f, "first_value") == 0 || strcmp(f, "last_value") == 0)
+        return arg_type(c, call->arg);
+    if (strcmp(f, "collect_list") == 0 || strcmp(f, "collect_set") == 0 ||
+        strcmp(f, "concat_ws") == 0)
+        return COL_STRING;
+    return COL_DOUBLE;
+}
+
+/* Parses aggregate or window calls; a bare-name argument must be a column
+ * of the child. */
+static enum sc_status parse_calls(struct planner *P, int node, const struct strlist *texts,
+                                  const char *what)
+{
+    struct lnode *nd = &P->nodes[node];
+    const struct lnode *c = &P->nodes[nd->child];
+    nd->calls = calloc(texts->n + 1, sizeof *nd->calls);
+    nd->call_used = calloc(texts->n + 1, sizeof *nd->call_used);
+    if (!nd->calls || !nd->call_used)
+        return nomem(P);
+    nd->n_calls = texts->n;
+    for (size_t i = 0; i < texts->n; i++) {
+        struct plan_call *call = &nd->calls[i];
+        if (plan_expr_parse_call(texts->v[i], call) != 0)
+            return fail_at(P, nd,
+                           "'%s' is not a %s such as \"%s\" (a function call, optionally "
+                           "with AS and a name)",
+                           texts->v[i], what,
+                           strcmp(what, "window function") == 0 ? "row_number() AS rn"
+                                                                 : "count(emp_id) AS n");
+        if (strcmp(call->arg, "*") == 0)
+            snprintf(call->arg, sizeof call->arg, "1");
+        if (plan_expr_is_ident(call->arg) && find_lcol(c->out, c->n_out, call->arg) < 0) {
+            char hint[512];
+            return fail_at(P, nd, "%s '%s' reads column '%s', which its input does not have (%s)",
+                           what, texts->v[i], call->arg,
+                           columns_hint(c->out, c->n_out, call->arg, hint, sizeof hint));
+        }
+    }
+    return SC_OK;
+}
+
+static int build_source(struct planner *P, const char *name, const struct query_step *step,
+                        size_t step_no, const char *owner_kind, const char *owner_name,
+                        int depth, int *out);
+
+/* Resolves node `node` (its child or children already resolved): fills its
+ * output columns and parses its keys and calls. */
+static enum sc_status resolve(struct planner *P, int node)
+{
+    struct lnode *nd = &P->nodes[node];
+    const struct query_step *q = nd->step;
+    switch (nd->kind) {
+    case LK_SCAN: {
+        const struct table_spec *t = nd->table;
+        nd->out = calloc(t->n_columns + 1, sizeof *nd->out);
+        if (!nd->out)
+            return nomem(P);
+        for (size_t i = 0; i < t->n_columns; i++) {
+            nd->out[i].name = t->columns[i].name;
+            nd->out[i].type = t->columns[i].type;
+            nd->out[i].spec = &t->columns[i];
+            nd->out[i].table_rows = (double)t->rows;
+            nd->out[i].src = nd->out[i].rsrc = -1;
+        }
+        nd->n_out = t->n_columns;
+        return SC_OK;
+    }
+    case LK_FILTER:
+    case LK_SORT:
+    case LK_CACHE:
+    case LK_COALESCE:
+    case LK_LIMIT:
+    case LK_REPARTITION:
+    case LK_DISTINCT:
+        if (copy_child_cols(P, nd, 0) != 0)
+            return nomem(P);
+        if (nd->kind == LK_SORT)
+            return resolve_keys(P, node, &q->keys, nd->child, false, true, "order_by");
+        if (nd->kind == LK_REPARTITION)
+            return resolve_keys(P, node, &q->partition_by, nd->child, false, false,
+                                "repartition");
+        if (nd->kind == LK_DISTINCT && q->keys.n > 0)
+            return resolve_keys(P, node, &q->keys, nd->child, false, false, "distinct");
+        return SC_OK;
+    case LK_SELECT: {
+        const struct lnode *c = &P->nodes[nd->child];
+        size_t n = 0;
+        for (size_t i = 0; i < q->cols.n; i++)
+            n += strcmp(q->cols.v[i], "*") == 0 ? c->n_out : 1;
+        nd->out = calloc(n + 1, sizeof *nd->out);
+        if (!nd->out)
+            return nomem(P);
+        for (size_t i = 0; i < q->cols.n; i++) {
+            c = &P->nodes[nd->child];
+            if (strcmp(q->cols.v[i], "*") == 0) {
+                for (size_t k = 0; k < c->n_out; k++) {
+                    nd->out[nd->n_out] = c->out[k];
+                    nd->out[nd->n_out].src = (int)k;
+                    nd->out[nd->n_out++].rsrc = -1;
+                }
+                continue;
+            }
+            int k = find_lcol(c->out, c->n_out, q->cols.v[i]);
+            if (k < 0) {
+                char hint[512];
+                return fail_at(P, nd, "select names column '%s', which its input does not have (%s)",
+                               q->cols.v[i],
+                               columns_hint(c->out, c->n_out, q->cols.v[i], hint, sizeof hint));
+            }
+            nd->out[nd->n_out] = c->out[k];
+            nd->out[nd->n_out].src = k;
+            nd->out[nd->n_out++].rsrc = -1;
+        }
+        return SC_OK;
+    }
+    case LK_WITH_COLUMN: {
+        if (copy_child_cols(P, nd, 1) != 0)
+            return nomem(P);
+        const struct lnode *c = &P->nodes[nd->child];
+        const char *names[256];
+        enum col_type types[256];
+        size_t n = c->n_out < 256 ? c->n_out : 256;
+        for (size_t i = 0; i < n; i++) {
+            names[i] = c->out[i].name;
+            types[i] = c->out[i].type;
+        }
+        /* withColumn replaces a column of the same name in place. */
+        int k = find_lcol(nd->out, nd->n_out, q->name);
+        struct lcol col = {q->name, plan_expr_type(q->expr, names, types, n), NULL, NAN, -1, -1};
+        if (k >= 0)
+            nd->out[k] = col;
+        else
+            nd->out[nd->n_out++] = col;
+        return SC_OK;
+    }
+    case LK_AGG: {
+        enum sc_status rc;
+        if (!nd->is_count) {
+            if ((rc = resolve_keys(P, node, &q->keys, nd->child, false, false, "group_by")) !=
+                    SC_OK ||
+                (rc = parse_calls(P, node, &q->aggs, "aggregate")) != SC_OK)
+                return rc;
+        }
+        nd = &P->nodes[node];
+        const struct lnode *c = &P->nodes[nd->child];
+        nd->out = calloc(nd->n_keys + nd->n_calls + 1, sizeof *nd->out);
+        if (!nd->out)
+            return nomem(P);
+        for (size_t i = 0; i < nd->n_keys; i++) {
+            int k = find_lcol(c->out, c->n_out, nd->keys[i]);
+            nd->out[i] = c->out[k];
+            nd->out[i].spec = NULL; /* the same values, other frequencies */
+            nd->out[i].src = k;
+            nd->out[i].rsrc = -1;
+        }
+        for (size_t i = 0; i < nd->n_calls; i++) {
+            struct lcol col = {nd->calls[i].alias, call_type(&nd->calls[i], c), NULL, NAN, -1,
+                               -1};
+            nd->out[nd->n_keys + i] = col;
+        }
+        nd->n_out = nd->n_keys + nd->n_calls;
+        return SC_OK;
+    }
+    case LK_WINDOW: {
+        enum sc_status rc;
+        if (copy_child_cols(P, nd, q->funcs.n) != 0)
+            return nomem(P);
+        if ((rc = resolve_keys(P, node, &q->partition_by, nd->child, false, false,
+                               "window partition_by")) != SC_OK ||
+            (rc = resolve_keys(P, node, &q->order_by, nd->child, true, true,
+                               "window order_by")) != SC_OK ||
+            (rc = parse_calls(P, node, &q->funcs, "window function")) != SC_OK)
+            return rc;
+        nd = &P->nodes[node];
+        const struct lnode *c = &P->nodes[nd->child];
+        for (size_t i = 0; i < nd->n_calls; i++) {
+            struct lcol col = {nd->calls[i].alias, call_type(&nd->calls[i], c), NULL, NAN, -1,
+                               -1};
+            nd->out[nd->n_out++] = col;
+        }
+        return SC_OK;
+    }
+    case LK_JOIN: {
+        const struct lnode *l = &P->nodes[nd->child], *r = &P->nodes[nd->right];
+        nd->how = q->how ? q->how : "inner";
+        enum sc_status rc;
+        /* Every key must be on both sides: join(df, "k") is USING (k). */
+        for (size_t i = 0; i < q->on.n; i++) {
+            char hint[512];
+            l = &P->nodes[nd->child];
+            r = &P->nodes[nd->right];
+            if (find_lcol(l->out, l->n_out, q->on.v[i]) < 0)
+                return fail_at(P, nd, "join on '%s', but the left side has no such column (%s)",
+                               q->on.v[i], columns_hint(l->out, l->n_out, q->on.v[i], hint,
+                                                        sizeof hint));
+            if (find_lcol(r->out, r->n_out, q->on.v[i]) < 0)
+                return fail_at(P, nd, "join on '%s', but the right side ('%s') has no such "
+                               "column (%s)", q->on.v[i], q->right,
+                               columns_hint(r->out, r->n_out, q->on.v[i], hint, sizeof hint));
+        }
+        if ((rc = resolve_keys(P, node, &q->on, nd->child, false, false, "join")) != SC_OK ||
+            (rc = resolve_keys(P, node, &q->on, nd->right, true, false, "join")) != SC_OK)
+            return rc;
+        nd = &P->nodes[node];
+        l = &P->nodes[nd->child];
+        r = &P->nodes[nd->right];
+        bool left_only = strcmp(nd->how, "left_semi") == 0 || strcmp(nd->how, "left_anti") == 0;
+        nd->out = calloc(l->n_out + r->n_out + 1, sizeof *nd->out);
+        if (!nd->out)
+            return nomem(P);
+        for (size_t i = 0; i < l->n_out; i++) {
+            nd->out[nd->n_out] = l->out[i];
+            nd->out[nd->n_out].src = (int)i;
+            nd->out[nd->n_out++].rsrc = -1;
+        }
+        for (size_t i = 0; i < r->n_out && !left_only; i++) {
+            bool key = false;
+            for (size_t k = 0; k < nd->n_okeys; k++)
+                key |= name_eq(r->out[i].name, nd->okeys[k]);
+            if (key)
+                continue;
+            nd->out[nd->n_out] = r->out[i];
+            nd->out[nd->n_out].src = -1;
+            nd->out[nd->n_out++].rsrc = (int)i;
+        }
+        return SC_OK;
+    }
+    case LK_UNION: {
+        const struct lnode *l = &P->nodes[nd->child], *r = &P->nodes[nd->right];
+        if (l->n_out != r->n_out)
+            return fail_at(P, nd,
+                           "union of '%s' needs as many columns on both sides (Spark unions "
+                           "by position), but they have %zu and %zu",
+                           q->table, l->n_out, r->n_out);
+        if (copy_child_cols(P, nd, 0) != 0)
+            return nomem(P);
+        for (size_t i = 0; i < nd->n_out; i++)
+            nd->out[i].rsrc = (int)i;
+        return SC_OK;
+    }
+    }
+    return SC_OK;
+}
+
+/* Builds the nodes of steps (a job's query or a view) into *root. */
+static enum sc_status build_steps(struct planner *P, const struct query_step *steps, size_t n,
+                                  const char *owner_kind, const char *owner_name, bool top,
+                                  int depth, int *root)
+{
+    int cur = -1;
+    for (size_t i = 0; i < n; i++) {
+        const struct query_step *q = &steps[i];
+        enum lkind kind;
+        switch (q->op) {
+        case OP_SCAN: kind = LK_SCAN; break;
+        case OP_FILTER: kind = LK_FILTER; break;
+        case OP_SELECT: kind = LK_SELECT; break;
+        case OP_WITH_COLUMN: kind = LK_WITH_COLUMN; break;
+        case OP_GROUP_BY: kind = LK_AGG; break;
+        case OP_JOIN: kind = LK_JOIN; break;
+        case OP_ORDER_BY: kind = LK_SORT; break;
+        case OP_WINDOW: kind = LK_WINDOW; break;
+        case OP_DISTINCT: kind = LK_DISTINCT; break;
+        case OP_REPARTITION: kind = LK_REPARTITION; break;
+        case OP_COALESCE: kind = LK_COALESCE; break;
+        case OP_CACHE: kind = LK_CACHE; break;
+        case OP_LIMIT: kind = LK_LIMIT; break;
+        case OP_UNION: kind = LK_UNION; break;
+        case OP_COUNT:
+        case OP_COLLECT:
+        case OP_WRITE:
+            if (top)
+                P->action = q;
+            *root = cur;
+            return SC_OK;
+        default: kind = LK_FILTER; break;
+        }
+        int right = -1;
+        if (kind == LK_JOIN || kind == LK_UNION) {
+            const char *ref = kind == LK_JOIN ? q->right : q->table;
+            int rc = build_source(P, ref, q, i + 1, owner_kind, owner_name, depth, &right);
+            if (rc != SC_OK)
+                return (enum sc_status)rc;
+        }
+        int node = node_new(P, kind, q, i + 1, owner_kind, owner_name);
+        if (node < 0)
+            return nomem(P);
+        struct lnode *nd = &P->nodes[node];
+        nd->child = cur;
+        nd->right = right;
+        nd->n = q->n;
+        if (kind == LK_SCAN) {
+            nd->table = scenario_table(P->s, q->table);
+            if (!nd->table)
+                return fail_at(P, nd, "no table '%s'", q->table);
+        }
+        enum sc_status rc = resolve(P, node);
+        if (rc != SC_OK)
+            return rc;
+        cur = node;
+    }
+    *root = cur;
+    return SC_OK;
+}
+
+/* A join's or union's other input: a table (scanned) or a view (inlined). */
+static int build_source(struct planner *P, const char *name, const struct query_step *step,
+                        size_t step_no, const char *owner_kind, const char *owner_name,
+                        int depth, int *out)
+{
+    const struct table_spec *t = scenario_table(P->s, name);
+    if (t) {
+        int node = node_new(P, LK_SCAN, step, step_no, owner_kind, owner_name);
+        if (node < 0)
+            return nomem(P);
+        P->nodes[node].table = t;
+        enum sc_status rc = resolve(P, node);
+        *out = node;
+        return rc;
+    }
+    const struct view_spec *v = scenario_view(P->s, name);
+    if (!v)
+        return diag_set(P->d, SC_EINPUT, P->s->file, step->line,
+                        "step %zu of %s '%s' names '%s', which is neither a table nor a view",
+                        step_no, owner_kind, owner_name, name);
+    if (depth >= MAX_VIEW_DEPTH)
+        return diag_set(P->d, SC_ELIMIT, P->s->file, step->line,
+                        "views nest more than %d deep at '%s'", MAX_VIEW_DEPTH, name);
+    return build_steps(P, v->steps, v->n_steps, "view", v->name, false, depth + 1, out);
+}
+
+/* ---- optimization: ColumnPruning and EliminateSorts --------------------- */
+
+/* Marks in req[] (aligned with node c's output) the columns expr refers to. */
+static void mark_refs(const struct lnode *c, const char *expr, bool *req)
+{
+    for (size_t i = 0; i < c->n_out; i++)
+        if (plan_expr_refers(expr, c->out[i].name))
+            req[i] = true;
+}
+
+static void mark_name(const struct lnode *c, const char *name, bool *req)
+{
+    int k = find_lcol(c->out, c->n_out, name);
+    if (k >= 0)
+        req[k] = true;
+}
+
+/* Pushes the columns used above node (need, aligned with its output) down
+ * the tree, as Catalyst's ColumnPruning does: each node keeps only what is
+ * used above plus what it reads itself. A with_column or window whose
+ * output is unused is removed (RemoveNoopOperators); unused aggregate and
+ * window functions are dropped. */
+static enum sc_status prune(struct planner *P, int node, const bool *need)
+{
+    struct lnode *nd = &P->nodes[node];
+    free(nd->req);
+    nd->req = calloc(nd->n_out + 1, sizeof *nd->req);
+    if (!nd->req)
+        return nomem(P);
+    memcpy(nd->req, need, nd->n_out * sizeof *need);
+    if (nd->kind == LK_SCAN)
+        return SC_OK;
+    const struct lnode *c = &P->nodes[nd->child];
+    bool *creq = calloc(c->n_out + 1, sizeof *creq);
+    bool *rreq = NULL;
+    if (!creq)
+        return nomem(P);
+    const struct lnode *r = nd->right >= 0 ? &P->nodes[nd->right] : NULL;
+    if (r && !(rreq = calloc(r->n_out + 1, sizeof *rreq))) {
+        free(creq);
+        return nomem(P);
+    }
+    /* Columns passing through to the (left) child. */
+    for (size_t i = 0; i < nd->n_out; i++)
+        if (need[i] && nd->out[i].src >= 0 && nd->kind != LK_AGG)
+            creq[nd->out[i].src] = true;
+    const struct query_step *q = nd->step;
+    switch (nd->kind) {
+    case LK_FILTER: mark_refs(c, q->where, creq); break;
+    case LK_WITH_COLUMN: {
+        int k = find_lcol(nd->out, nd->n_out, q->name);
+        /* Unused: removed (its column is not needed above either). */
+        nd->skip = !need[k];
+        if (!nd->skip)
+            mark_refs(c, q->expr, creq);
+        break;
+    }
+    case LK_AGG:
+        for (size_t i = 0; i < nd->n_keys; i++)
+            mark_name(c, nd->keys[i], creq);
+        for (size_t i = 0; i < nd->n_calls; i++) {
+            nd->call_used[i] = need[nd->n_keys + i];
+            if (nd->call_used[i])
+                mark_refs(c, nd->calls[i].arg, creq);
+        }
+        break;
+    case LK_SORT:
+        if (!nd->skip)
+            for (size_t i = 0; i < nd->n_keys; i++)
+                mark_name(c, nd->keys[i], creq);
+        break;
+    case LK_WINDOW: {
+        bool any = false;
+        for (size_t i = 0; i < nd->n_calls; i++) {
+            nd->call_used[i] = need[c->n_out + i];
+            any |= nd->call_used[i];
+        }
+        nd->skip = !any;
+        if (any) {
+            for (size_t i = 0; i < nd->n_keys; i++)
+                mark_name(c, nd->keys[i], creq);
+            for (size_t i = 0; i < nd->n_okeys; i++)
+                mark_name(c, nd->okeys[i], creq);
+            for (size_t i = 0; i < nd->n_calls; i++)
+                if (nd->call_used[i])
+                    mark_refs(c, nd->calls[i].arg, creq);
+        }
+        break;
+    }
+    case LK_DISTINCT:
+        /* Distinct compares whole rows: nothing below it can be pruned
+         * (dropDuplicates(keys) needs its keys and what is used above). */
+        if (nd->n_keys == 0)
+            for (size_t i = 0; i < c->n_out; i++)
+                creq[i] = true;
+        for (size_t i = 0; i < nd->n_keys; i++)
+            mark_name(c, nd->keys[i], creq);
+        break;
+    case LK_CACHE:
+        /* The cached relation holds all of its child's columns. */
+        for (size_t i = 0; i < c->n_out; i++)
+            creq[i] = true;
+        break;
+    case LK_REPARTITION:
+        for (size_t i = 0; i < nd->n_keys; i++)
+            mark_name(c, nd->keys[i], creq);
+        break;
+    case LK_JOIN:
+        for (size_t i = 0; i < nd->n_keys; i++)
+            mark_name(c, nd->keys[i], creq);
+        for (size_t i = 0; i < nd->n_okeys; i++)
+            mark_name(r, nd->okeys[i], rreq);
+        for (size_t i = 0; i < nd->n_out; i++)
+            if (need[i] && nd->out[i].rsrc >= 0)
+                rreq[nd->out[i].rsrc] = true;
+        break;
+    case LK_UNION:
+        for (size_t i = 0; i < nd->n_out; i++)
+            if (need[i])
+                rreq[i] = true;
+        break;
+    default: break;
+    }
+    int child = nd->child, right = nd->right;
+    enum sc_status rc = prune(P, child, creq);
+    if (rc == SC_OK && right >= 0)
+        rc = prune(P, right, rreq);
+    free(creq);
+    free(rreq);
+    return rc;
+}
+
+static bool deterministic(const char *expr)
+{
+    return !expr || (!plan_expr_find_word(expr, "rand") && !plan_expr_find_word(expr, "randn") &&
+                     !plan_expr_find_word(expr, "uuid"));
+}
+
+/* Spark's EliminateSorts.isOrderIrrelevantAggs: min, max, count always;
+ * sum and avg unless over floating point (its addition is not
+ * associative); anything else keeps the order. */
+static bool order_irrelevant(struct planner *P, const struct lnode *nd)
+{
+    const struct lnode *c = &P->nodes[nd->child];
+    for (size_t i = 0; i < nd->n_calls; i++) {
+        if (!nd->call_used[i])
+            continue;
+        const char *f = nd->calls[i].func;
+        if (strcmp(f, "min") == 0 || strcmp(f, "max") == 0 || strcmp(f, "count") == 0)
+            continue;
+        if ((strcmp(f, "sum") == 0 || strcmp(f, "avg") == 0 || strcmp(f, "mean") == 0) &&
+            arg_type(c, nd->calls[i].arg) != COL_DOUBLE)
+            continue;
+        return false;
+    }
+    return true;
+}
+
+/* EliminateSorts.recursiveRemoveSort: drops sorts below through Project,
+ * Filter (deterministic) and repartitions. */
+static void remove_sorts(struct planner *P, int node)
+{
+    while (node >= 0) {
+        struct lnode *nd = &P->nodes[node];
+        if (nd->kind == LK_SORT) {
+            nd->skip = true;
+        } else if (nd->skip) {
+            /* already gone: look through it */
+        } else if (nd->kind == LK_FILTER && deterministic(nd->step->where)) {
+        } else if (nd->kind == LK_WITH_COLUMN && deterministic(nd->step->expr)) {
+        } else if (nd->kind == LK_SELECT || nd->kind == LK_REPARTITION) {
+        } else {
+            return;
+        }
+        node = nd->child;
+    }
+}
+
+static void eliminate_sorts(struct planner *P, int node)
+{
+    if (node < 0)
+        return;
+    struct lnode *nd = &P->nodes[node];
+    if (!nd->skip) {
+        if (nd->kind == LK_AGG && order_irrelevant(P, nd))
+            remove_sorts(P, nd->child);
+        else if (nd->kind == LK_DISTINCT && nd->n_keys == 0)
+            /* Distinct is an aggregate with no functions; dropDuplicates
+             * (keys) takes first() of the rest, which needs the order. */
+            remove_sorts(P, nd->child);
+        else if (nd->kind == LK_JOIN) {
+            remove_sorts(P, nd->child);
+            remove_sorts(P, nd->right);
+        } else if (nd->kind == LK_SORT)
+            remove_sorts(P, nd->child);
+    }
+    nd = &P->nodes[node];
+    int child = nd->child, right = nd->right;
+    eliminate_sorts(P, child);
+    eliminate_sorts(P, right);
+}
+
+/* ---- stages ------------------------------------------------------------- */
+
+static int stage_new(struct planner *P, int64_t tasks, enum role role, int line)
+{
+    if (P->n_stages == P->cap_stages) {
+        size_t cap = P->cap_stages ? P->cap_stages * 2 : 16;
+        struct pstage *v = realloc(P->stages, cap * sizeof *v);
+        if (!v)
+            return -1;
+        P->stages = v;
+        P->cap_stages = cap;
+    }
+    struct pstage *st = &P->stages[P->n_stages];
+    memset(st, 0, sizeof *st);
+    st->tasks = tasks < 1 ? 1 : tasks;
+    st->role = role;
+    st->line = line;
+    st->sample = -1;
+    st->job = -1;
+    return (int)P->n_stages++;
+}
+
+static void proj_clear(struct pstage *st)
+{
+    for (size_t i = 0; i < st->n_proj; i++)
+        free(st->proj[i]);
+    free(st->proj);
+    st->proj = NULL;
+    st->n_proj = 0;
+}
+
+static void stage_fini(struct pstage *st)
+{
+    proj_clear(st);
+    for (size_t i = 0; i < st->n_ops; i++)
+        free(st->ops[i]);
+    free(st->ops);
+    free(st->parents);
+    free(st->sig);
+}
+
+static int stage_parent(struct planner *P, int stage, int parent)
+{
+    struct pstage *st = &P->stages[stage];
+    for (size_t i = 0; i < st->n_parents; i++)
+        if (st->parents[i] == parent)
+            return 0;
+    if (st->n_parents == st->cap_parents) {
+        size_t cap = st->cap_parents ? st->cap_parents * 2 : 4;
+        int *v = realloc(st->parents, cap * sizeof *v);
+        if (!v)
+            return -1;
+        st->parents = v;
+        st->cap_parents = cap;
+    }
+    st->parents[st->n_parents++] = parent;
+    return 0;
+}
+
+/* Appends an operator (its text taken over) that processes rows_in rows of
+ * the stage with kernel (taskcost's names), holding mem bytes per task. */
+static int stage_op(struct planner *P, int stage, char *text, const char *kernel, double rows_in,
+                    double mem)
+{
+    if (!text)
+        return -1;
+    struct pstage *st = &P->stages[stage];
+    if (st->n_ops == st->cap_ops) {
+        size_t cap = st->cap_ops ? st->cap_ops * 2 : 8;
+        char **v = realloc(st->ops, cap * sizeof *v);
+        if (!v) {
+            free(text);
+            return -1;
+        }
+        st->ops = v;
+        st->cap_ops = cap;
+    }
+    st->ops[st->n_ops++] = text;
+    proj_clear(st); /* a later Project no longer follows a Project */
+    if (kernel) {
+        /* The stage's kernel is its costliest operator at default rates;
+         * its records are the rows that operator processes. */
+        double cost = rows_in * taskcost_default_s_per_record(kernel);
+        if (!st->kernel || cost > st->best_cost) {
+            st->best_cost = cost;
+            st->kernel = kernel;
+            st->kernel_rows = rows_in;
+        }
+    }
+    if (mem > st->mem_per_task)
+        st->mem_per_task = mem;
+    return 0;
+}
+
+static int stage_opf(struct planner *P, int stage, const char *kernel, double rows_in, double mem,
+                     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static int stage_opf(struct planner *P, int stage, const char *kernel, double rows_in, double mem,
+                     const char *fmt, ...)
+{
+    struct sbuf b = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vadd(&b, fmt, ap);
+    va_end(ap);
+    return stage_op(P, stage, sb_take(&b), kernel, rows_in, mem);
+}
+
+/* The name a projection item gives its column: "expr AS name" -> name. */
+static const char *item_alias(const char *item)
+{
+    const char *as = NULL;
+    for (const char *p = item; (p = strstr(p, " AS ")) != NULL; p += 4)
+        as = p;
+    return as ? as + 4 : item;
+}
+
+/* Appends a projection. Adjacent projections collapse into one Project, as
+ * Catalyst's CollapseProject merges them: a select (`replace`) keeps its
+ * names, each taking the expression an earlier item gave it; a
+ * with_column adds its item, replacing one of the same name. */
+static int stage_project(struct planner *P, int stage, const char *const *items, size_t n,
+                         bool replace, double rows)
+{
+    struct pstage *st = &P->stages[stage];
+    bool merge = st->n_ops > 0 && st->proj != NULL;
+    size_t cap = (merge ? st->n_proj : 0) + n + 1;
+    char **list = calloc(cap, sizeof *list);
+    if (!list)
+        return -1;
+    size_t k = 0;
+    bool oom = false;
+    if (merge && !replace)
+        for (size_t i = 0; i < st->n_proj; i++) {
+            bool replaced = false;
+            for (size_t j = 0; j < n; j++)
+                replaced |= name_eq(item_alias(st->proj[i]), item_alias(items[j]));
+            if (!replaced && !(list[k++] = strdup(st->proj[i])))
+                oom = true;
+        }
+    for (size_t j = 0; j < n; j++) {
+        const char *src = items[j];
+        if (merge && replace)
+            for (size_t i = 0; i < st->n_proj; i++)
+                if (name_eq(item_alias(st->proj[i]), items[j]))
+                    src = st->proj[i];
+        if (!(list[k++] = strdup(src)))
+            oom = true;
+    }
+    struct sbuf b = {0};
+    sb_add(&b, "Project [");
+    for (size_t i = 0; i < k; i++)
+        sb_add(&b, "%s%s", i ? ", " : "", list[i] ? list[i] : "");
+    sb_add(&b, "]");
+    char *text = sb_take(&b);
+    if (oom || !text) {
+        for (size_t i = 0; i < k; i++)
+            free(list[i]);
+        free(list);
+        free(text);
+        return -1;
+    }
+    if (merge) {
+        free(st->ops[st->n_ops - 1]);
+        st->ops[st->n_ops - 1] = text;
+        proj_clear(st);
+    } else if (stage_op(P, stage, text, "project", rows, 0.0) != 0) {
+        for (size_t i = 0; i < k; i++)
+            free(list[i]);
+        free(list);
+        return -1;
+    }
+    st = &P->stages[stage];
+    st->proj = list;
+    st->n_proj = k;
+    return 0;
+}
+
+/* A closed stage's canonical form: its parents' forms and its operators. */
+static int stage_seal(struct planner *P, int stage)
+{
+    struct sbuf b = {0};
+    struct pstage *st = &P->stages[stage];
+    sb_add(&b, "%d|", (int)st->role);
+    for (size_t i = 0; i < st->n_parents; i++)
+        sb_add(&b, "(%s)", P->stages[st->parents[i]].sig ? P->stages[st->parents[i]].sig : "?");
+    for (size_t i = 0; i < st->n_ops; i++)
+        sb_add(&b, ";%s", st->ops[i]);
+    sb_add(&b, "#%lld", (long long)st->tasks);
+    free(st->sig);
+    st->sig = sb_take(&b);
+    return st->sig ? 0 : -1;
+}
+
+/* ReuseExchange: a closed stage identical to an earlier live one is dropped
+ * and the earlier one used in its place. Returns the stage to use. */
+static int stage_reuse(struct planner *P, int stage)
+{
+    struct pstage *st = &P->stages[stage];
+    for (size_t i = 0; i < P->n_stages; i++) {
+        const struct pstage *o = &P->stages[i];
+        if ((int)i == stage || o->dead || !o->sig || o->role != st->role)
+            continue;
+        if (strcmp(o->sig, st->sig) == 0) {
+            st->dead = true;
+            if (st->sample >= 0)
+                P->stages[st->sample].dead = true;
+            return (int)i;
+        }
+    }
+    return stage;
+}
+
+/* Merges stage b into stage a (a union, a zip of co-partitioned inputs):
+ * b's operators follow a's. With `tasks` the merged stage's task count;
+ * b's per-task data scale by mult_b and a's by mult_a (a cartesian product
+ * reads each input partition once per partition of the other side). */
+static int stage_merge(struct planner *P, int a, int b, int64_t tasks, double mult_a,
+                       double mult_b)
+{
+    struct pstage *sb = &P->stages[b];
+    for (size_t i = 0; i < sb->n_parents; i++)
+        if (stage_parent(P, a, P->stages[b].parents[i]) != 0)
+            return -1;
+    sb = &P->stages[b];
+    for (size_t i = 0; i < sb->n_ops; i++) {
+        char *t = sb->ops[i];
+        sb->ops[i] = NULL; /* a's now, even if appending fails */
+        if (stage_op(P, a, t, NULL, 0.0, 0.0) != 0)
+            return -1;
+        sb = &P->stages[b];
+    }
+    sb = &P->stages[b];
+    struct pstage *sa = &P->stages[a];
+    sb->n_ops = 0;
+    sa->input_bytes = sa->input_bytes * mult_a + sb->input_bytes * mult_b;
+    sa->read_bytes = sa->read_bytes * mult_a + sb->read_bytes * mult_b;
+    sa->in_rows = sa->in_rows * mult_a + sb->in_rows * mult_b;
+    double cost_a = sa->best_cost * mult_a, cost_b = sb->best_cost * mult_b;
+    if (!sa->kernel || (sb->kernel && cost_b > cost_a)) {
+        sa->kernel = sb->kernel;
+        sa->kernel_rows = sb->kernel_rows * mult_b;
+        sa->best_cost = cost_b;
+    } else {
+        sa->kernel_rows *= mult_a;
+        sa->best_cost = cost_a;
+    }
+    if (sb->mem_per_task > sa->mem_per_task)
+        sa->mem_per_task = sb->mem_per_task;
+    sa->tasks = tasks;
+    sb->dead = true;
+    /* Stages that named b as a parent (a sampling stage copied from it)
+     * now wait for a. */
+    for (size_t i = 0; i < P->n_stages; i++) {
+        struct pstage *o = &P->stages[i];
+        for (size_t k = 0; k < o->n_parents; k++)
+            if (o->parents[k] == b)
+                o->parents[k] = a;
+    }
+    return 0;
+}
+
+/* ---- estimates ---------------------------------------------------------- */
+
+static double ceil8(double x)
+{
+    return ceil(x / 8.0) * 8.0;
+}
+
+/* Bytes of one serialized UnsafeRow of the carried columns. */
+static double row_bytes(const struct plan_column *cols, const bool *req, size_t n)
+{
+    size_t k = 0;
+    double var = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        if (req && !req[i])
+            continue;
+        k++;
+        if (cols[i].type == COL_STRING)
+            var += ceil8(cols[i].width_bytes);
+    }
+    return 8.0 * (double)((k + 63) / 64) + 8.0 * (double)k + var + 4.0;
+}
+
+/* Spark's EstimationUtils.getSizePerRow: 8 + each type's defaultSize. */
+static double spark_row(const struct lcol *cols, const bool *req, size_t n)
+{
+    double s = 8.0;
+    for (size_t i = 0; i < n; i++)
+        if (!req || req[i])
+            s += plan_stats_type_width(cols[i].type);
+    return s;
+}
+
+static double shuffle_bytes(struct planner *P, const struct plan_column *cols, const bool *req,
+                            size_t n, double rows)
+{
+    double b = rows * row_bytes(cols, req, n);
+    if (P->compress) {
+        /* The stats see only the carried columns. */
+        struct plan_column carried[256];
+        size_t k = 0;
+        for (size_t i = 0; i < n && k < 256; i++)
+            if (!req || req[i])
+                carried[k++] = cols[i];
+        double ratio = P->st->shuffle_compression(P->st->ctx, carried, k);
+        if (ratio > 0.0 && ratio <= 1.0)
+            b *= ratio;
+    }
+    return b;
+}
+
+static void stream_fini(struct stream *s)
+{
+    free(s->cols);
+    s->cols = NULL;
+}
+
+static double cap_ndv(double ndv, double rows)
+{
+    if (isnan(ndv))
+        return ndv;
+    return ndv > rows ? (rows < 1.0 ? 1.0 : rows) : ndv;
+}
+
+/* The estimates of node nd's output columns: pass-through columns from the
+ * child's (and right child's) stream, made columns from make(). */
+static int stream_cols(struct stream *out, const struct lnode *nd, const struct stream *left,
+                       const struct stream *right)
+{
+    out->cols = calloc(nd->n_out + 1, sizeof *out->cols);
+    if (!out->cols)
+        return -1;
+    out->n_cols = nd->n_out;
+    for (size_t i = 0; i < nd->n_out; i++) {
+        struct plan_column *pc = &out->cols[i];
+        const struct lcol *lc = &nd->out[i];
+        if (lc->src >= 0 && left && (size_t)lc->src < left->n_cols)
+            *pc = left->cols[lc->src];
+        else if (lc->rsrc >= 0 && right && (size_t)lc->rsrc < right->n_cols)
+            *pc = right->cols[lc->rsrc];
+        else {
+            pc->ndv = NAN;
+            pc->width_bytes = plan_stats_type_width(lc->type);
+            pc->table_rows = NAN;
+        }
+        pc->name = lc->name;
+        pc->type = lc->type;
+        if (!lc->spec)
+            pc->spec = NULL;
+    }
+    return 0;
+}
+
+/* ---- partitioning ------------------------------------------------------- */
+
+static bool key_in(const char *k, const char *const *set, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (name_eq(k, set[i]))
+            return true;
+    return false;
+}
+
+/* Partitioning.satisfies(ClusteredDistribution(keys)): a single partition,
+ * or hash/range partitioning on a subset of the keys. */
+static bool satisfies_clustered(const struct stream *s, const char *const *keys, size_t n)
+{
+    if (s->part == PART_SINGLE)
+        return true;
+    if ((s->part != PART_HASH && s->part != PART_RANGE) || s->n_pkeys == 0)
+        return false;
+    for (size_t i = 0; i < s->n_pkeys; i++)
+        if (!key_in(s->pkeys[i], keys, n))
+            return false;
+    return true;
+}
+
+/* AllTuples: every row in one partition. UnknownPartitioning(1) satisfies
+ * it by its partition count (Partitioning.satisfies0). */
+static bool satisfies_all(const struct stream *s)
+{
+    return s->nparts == 1 && s->part != PART_ROUNDROBIN;
+}
+
+static bool sorted_by(const struct stream *s, const char *const *keys, size_t n)
+{
+    if (s->n_sorted < n)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!name_eq(s->sorted[i], keys[i]))
+            return false;
+    return true;
+}
+
+/* The partitioning's text as Spark prints it. */
+static char *part_text(enum pkind kind, const char *const *keys, const bool *desc, size_t n,
+                       int64_t nparts)
+{
+    struct sbuf b = {0};
+    switch (kind) {
+    case PART_HASH:
+        sb_add(&b, "hashpartitioning(");
+        sb_names(&b, keys, NULL, n, false);
+        sb_add(&b, ", %lld)", (long long)nparts);
+        break;
+    case PART_RANGE:
+        sb_add(&b, "rangepartitioning(");
+        sb_names(&b, keys, desc, n, true);
+        sb_add(&b, ", %lld)", (long long)nparts);
+        break;
+    case PART_ROUNDROBIN: sb_add(&b, "RoundRobinPartitioning(%lld)", (long long)nparts); break;
+    case PART_SINGLE: sb_add(&b, "SinglePartition"); break;
+    case PART_UNKNOWN: sb_add(&b, "UnknownPartitioning(%lld)", (long long)nparts); break;
+    }
+    return sb_take(&b);
+}
+
+/* Closes s's open stage with an Exchange of rows (bytes of the carried
+ * columns) and opens the stage that reads it; returns the reading stage or
+ * -1. With `sample`, the RangePartitioner's sampling stage is made first
+ * from a copy of the open stage. */
+static int exchange(struct planner *P, struct stream *s, enum pkind kind, const char *const *keys,
+                    const bool *desc, size_t n_keys, int64_t nparts, double rows,
+                    const struct plan_column *cols, const bool *req, size_t n_cols, int line)
+{
+    char *ptext = part_text(kind, keys, desc, n_keys, nparts);
+    if (!ptext)
+        return -1;
+    int map = s->stage;
+    /* Range partitioning samples its input first (RangePartitioner.sketch
+     * runs a job over the input RDD; none for a single partition). */
+    if (kind == PART_RANGE && nparts > 1) {
+        int sample = stage_new(P, P->stages[map].tasks, ROLE_SAMPLE, line);
+        if (sample < 0) {
+            free(ptext);
+            return -1;
+        }
+        struct pstage *m = &P->stages[map], *sm = &P->stages[sample];
+        for (size_t i = 0; i < m->n_parents; i++)
+            if (stage_parent(P, sample, P->stages[map].parents[i]) != 0) {
+                free(ptext);
+                return -1;
+            }
+        m = &P->stages[map];
+        sm = &P->stages[sample];
+        for (size_t i = 0; i < m->n_ops; i++) {
+            char *t = strdup(m->ops[i]);
+            if (stage_op(P, sample, t, NULL, 0.0, 0.0) != 0) {
+                free(ptext);
+                return -1;
+            }
+            m = &P->stages[map];
+        }
+        sm = &P->stages[sample];
+        sm->input_bytes = m->input_bytes;
+        sm->read_bytes = m->read_bytes;
+        sm->in_rows = m->in_rows;
+        sm->kernel = m->kernel;
+        sm->kernel_rows = m->kernel_rows;
+        sm->best_cost = m->best_cost;
+        sm->mem_per_task = m->mem_per_task;
+        /* sampleSize = min(hint x partitions, 1e6); per input partition
+         * ceil(3 x sampleSize / input partitions). */
+        double sample_size = fmin(RANGE_SAMPLE_PER_PARTITION * (double)nparts, 1e6);
+        double per = ceil(3.0 * sample_size / (double)m->tasks);
+        sm->out_rows = fmin(rows, per * (double)m->tasks);
+        if (stage_opf(P, sample, NULL, 0.0, 0.0,
+                      "RangePartitioner sample (%.0f rows per partition, for %lld partitions)",
+                      per, (long long)nparts) != 0 ||
+            stage_seal(P, sample) != 0 || stage_parent(P, map, sample) != 0) {
+            free(ptext);
+            return -1;
+        }
+        P->stages[map].sample = sample;
+    }
+    double bytes = shuffle_bytes(P, cols, req, n_cols, rows);
+    if (stage_opf(P, map, "shuffle_write", rows, 0.0, "Exchange %s", ptext) != 0) {
+        free(ptext);
+        return -1;
+    }
+    struct pstage *m = &P->stages[map];
+    m->role = ROLE_MAP;
+    m->write_bytes += bytes;
+    m->out_rows += rows;
+    if (stage_seal(P, map) != 0) {
+        free(ptext);
+        return -1;
+    }
+    map = stage_reuse(P, map);
+    int rd = stage_new(P, nparts, ROLE_PIPE, line);
+    if (rd < 0 || stage_parent(P, rd, map) != 0) {
+        free(ptext);
+        return -1;
+    }
+    struct pstage *r = &P->stages[rd];
+    r->read_bytes += bytes;
+    r->in_rows += rows;
+    int rc = stage_opf(P, rd, "shuffle_read", rows, 0.0, "ShuffleRead %s", ptext);
+    free(ptext);
+    if (rc != 0)
+        return -1;
+    s->stage = rd;
+    s->part = kind == PART_SINGLE ? PART_SINGLE : kind;
+    s->pkeys = keys;
+    s->n_pkeys = kind == PART_HASH || kind == PART_RANGE ? n_keys : 0;
+    s->nparts = nparts;
+    s->n_sorted = 0;
+    return rd;
+}
+
+/* ---- physical planning -------------------------------------------------- */
+
+static enum sc_status phys(struct planner *P, int node, struct stream *out);
+
+static const char *join_type_name(const char *how)
+{
+    if (strcmp(how, "left") == 0 || strcmp(how, "left_outer") == 0)
+        return "LeftOuter";
+    if (strcmp(how, "right") == 0 || strcmp(how, "right_outer") == 0)
+        return "RightOuter";
+    if (strcmp(how, "full") == 0 || strcmp(how, "full_outer") == 0)
+        return "FullOuter";
+    if (strcmp(how, "left_semi") == 0)
+        return "LeftSemi";
+    if (strcmp(how, "left_anti") == 0)
+        return "LeftAnti";
+    if (strcmp(how, "cross") == 0)
+        return "Cross";
+    return "Inner";
+}
+
+/* JoinSelection's canBuildBroadcastLeft / Right. */
+static bool can_build_left(const char *how)
+{
+    return strcmp(how, "inner") == 0 || strcmp(how, "cross") == 0 || strcmp(how, "right") == 0 ||
+           strcmp(how, "right_outer") == 0;
+}
+
+static bool can_build_right(const char *how)
+{
+    return strcmp(how, "inner") == 0 || strcmp(how, "cross") == 0 || strcmp(how, "left") == 0 ||
+           strcmp(how, "left_outer") == 0 || strcmp(how, "left_semi") == 0 ||
+           strcmp(how, "left_anti") == 0;
+}
+
+/* canBroadcastBySize: sizeInBytes >= 0 && <= autoBroadcastJoinThreshold
+ * (a negative threshold turns broadcasts off). */
+static bool can_broadcast(const struct planner *P, double spark_size)
+{
+    return P->broadcast_threshold >= 0 && spark_size >= 0.0 &&
+           spark_size <= (double)P->broadcast_threshold;
+}
+
+static void call_text(struct sbuf *b, const struct plan_call *c, const char *prefix)
+{
+    sb_add(b, "%s%s(%s%s)", prefix, c->func, c->distinct ? "DISTINCT " : "", c->arg);
+}
+
+/* The aggregate's text, as Spark's explain writes HashAggregate. */
+static char *agg_text(const struct lnode *nd, const char *const *keys, size_t n_keys, bool partial)
+{
+    struct sbuf b = {0};
+    sb_add(&b, "HashAggregate(%s, keys=[", partial ? "partial" : "final");
+    sb_names(&b, keys, NULL, n_keys, false);
+    sb_add(&b, "], functions=[");
+    size_t k = 0;
+    for (size_t i = 0; nd && i < nd->n_calls; i++) {
+        if (!nd->call_used[i])
+            continue;
+        if (k++)
+            sb_add(&b, ", ");
+        call_text(&b, &nd->calls[i], partial ? "partial_" : "");
+    }
+    sb_add(&b, "])");
+    return sb_take(&b);
+}
+
+/* Columns of a partial aggregate's output: the keys and one buffer per
+ * function (two for avg: sum and count). */
+static int partial_cols(const struct stream *in, const struct lnode *nd, const char *const *keys,
+                        size_t n_keys, struct plan_column **out, size_t *n_out)
+{
+    size_t n = n_keys + 2 * (nd ? nd->n_calls : 0) + 1;
+    struct plan_column *cols = calloc(n, sizeof *cols);
+    if (!cols)
+        return -1;
+    size_t k = 0;
+    for (size_t i = 0; i < n_keys; i++)
+        for (size_t c = 0; c < in->n_cols; c++)
+            if (name_eq(in->cols[c].name, keys[i])) {
+                cols[k++] = in->cols[c];
+                break;
+            }
+    for (size_t i = 0; nd && i < nd->n_calls; i++) {
+        if (!nd->call_used[i])
+            continue;
+        struct plan_column buf = {nd->calls[i].alias, COL_INT64, NULL, NAN, NAN, 8.0, 0.0};
+        if (strcmp(nd->calls[i].func, "avg") == 0 || strcmp(nd->calls[i].func, "mean") == 0) {
+            buf.type = COL_DOUBLE;
+            cols[k++] = buf;
+            buf.type = COL_INT64;
+        } else if (strcmp(nd->calls[i].func, "count") != 0) {
+            buf.type = COL_DOUBLE;
+        }
+        cols[k++] = buf;
+    }
+    *out = cols;
+    *n_out = k;
+    return 0;
+}
+
+/* An aggregate on keys (none: global), partial before the exchange and
+ * final after it. `nd` gives the functions (NULL: none, as for distinct). */
+static enum sc_status plan_aggregate(struct planner *P, const struct lnode *nd,
+                                     const char *const *keys, size_t n_keys, struct stream *s,
+                                     double *groups_out, int line)
+{
+    struct pstage *open = &P->stages[s->stage];
+    double tasks = (double)open->tasks;
+    /* Key columns' estimates, for the group count. */
+    struct plan_column kc[64];
+    memset(kc, 0, sizeof kc);
+    size_t nk = 0;
+    for (size_t i = 0; i < n_keys && nk < 64; i++)
+        for (size_t c = 0; c < s->n_cols; c++)
+            if (name_eq(s->cols[c].name, keys[i])) {
+                kc[nk++] = s->cols[c];
+                break;
+            }
+    double groups = P->st->group_count(P->st->ctx, kc, nk, s->rows);
+    double per_task = P->st->group_count(P->st->ctx, kc, nk, s->rows / tasks);
+    double partial_rows = fmin(s->rows, per_task * tasks);
+    if (n_keys == 0)
+        partial_rows = s->rows > 0.0 ? tasks : 0.0;
+    struct plan_column *pcols;
+    size_t npc;
+    if (partial_cols(s, nd, keys, n_keys, &pcols, &npc) != 0)
+        return nomem(P);
+    double agg_row = row_bytes(pcols, NULL, npc);
+    if (stage_op(P, s->stage, agg_text(nd, keys, n_keys, true), "hash_aggregate", s->rows,
+                 per_task * agg_row * HASH_MAP_OVERHEAD) != 0) {
+        free(pcols);
+        return nomem(P);
+    }
+    bool satisfied = n_keys == 0 ? satisfies_all(s) : satisfies_clustered(s, keys, n_keys);
+    if (!satisfied) {
+        int rc = n_keys == 0 ? exchange(P, s, PART_SINGLE, NULL, NULL, 0, 1, partial_rows, pcols,
+                                        NULL, npc, line)
+                             : exchange(P, s, PART_HASH, keys, NULL, n_keys,
+                                        P->shuffle_partitions, partial_rows, pcols, NULL, npc,
+                                        line);
+        if (rc < 0) {
+            free(pcols);
+            return nomem(P);
+        }
+    }
+    free(pcols);
+    double per_final = groups / (double)P->stages[s->stage].tasks;
+    if (stage_op(P, s->stage, agg_text(nd, keys, n_keys, false), "hash_aggregate", partial_rows,
+                 per_final * agg_row * HASH_MAP_OVERHEAD) != 0)
+        return nomem(P);
+    if (n_keys == 0) {
+        s->part = PART_SINGLE;
+        s->n_pkeys = 0;
+    }
+    s->n_sorted = 0;
+    *groups_out = groups;
+    return SC_OK;
+}
+
+/* The columns of s that are carried, as a name list (for op texts). */
+static char *carried_names(const struct lnode *nd)
+{
+    struct sbuf b = {0};
+    size_t k = 0;
+    for (size_t i = 0; i < nd->n_out; i++)
+        if (nd->req[i])
+            sb_add(&b, "%s%s", k++ ? ", " : "", nd->out[i].name);
+    return sb_take(&b);
+}
+
+static double sort_mem(const struct stream *s, int64_t tasks)
+{
+    return s->rows / (double)tasks * (row_bytes(s->cols, s->req, s->n_cols) + SORT_BYTES_PER_ROW);
+}
+
+static enum sc_status plan_scan(struct planner *P, int node, struct stream *out)
+{
+    const struct lnode *nd = &P->nodes[node];
+    const struct table_spec *t = nd->table;
+    double rows = (double)t->rows;
+    double all_w = 0.0, req_w = 0.0;
+    for (size_t i = 0; i < t->n_columns; i++) {
+        double w = plan_stats_column_width(&t->columns[i], rows);
+        all_w += w;
+        if (nd->req[i])
+            req_w += w;
+    }
+    double total = t->size_bytes > 0 ? (double)t->size_bytes : rows * all_w;
+    int64_t total_bytes = (int64_t)llround(total);
+    int64_t parts = planner_input_partitions(total_bytes, planner_table_files(total_bytes),
+                                             P->max_partition_bytes, P->open_cost,
+                                             P->min_partitions);
+    int stage = stage_new(P, parts, ROLE_PIPE, nd->step ? nd->step->line : P->job->line);
+    if (stage < 0)
+        return nomem(P);
+    const char *format = t->format ? t->format : "parquet";
+    /* Columnar files are read column by column: only the pruned columns'
+     * share of the bytes; a CSV is read whole. */
+    double read = strcmp(format, "csv") == 0 ? total : all_w > 0.0 ? total * req_w / all_w : 0.0;
+    struct pstage *st = &P->stages[stage];
+    st->input_bytes += read;
+    st->in_rows += rows;
+    char *cols = carried_names(nd);
+    if (!cols)
+        return nomem(P);
+    int rc = stage_opf(P, stage, "scan", rows, 0.0, "Scan %s %s [%s]", format, t->name, cols);
+    free(cols);
+    if (rc != 0)
+        return nomem(P);
+    memset(out, 0, sizeof *out);
+    if (stream_cols(out, nd, NULL, NULL) != 0)
+        return nomem(P);
+    for (size_t i = 0; i < t->n_columns; i++) {
+        struct plan_column *pc = &out->cols[i];
+        pc->spec = &t->columns[i];
+        pc->table_rows = rows;
+        pc->ndv = plan_stats_column_ndv(&t->columns[i], rows);
+        pc->width_bytes = plan_stats_column_width(&t->columns[i], rows);
+        pc->null_fraction = t->columns[i].null_fraction;
+    }
+    out->stage = stage;
+    out->rows = rows;
+    out->req = nd->req;
+    /* LogicalRelation's size is the files' size; the pruning Project above
+     * it scales by row width (visitUnaryNode). */
+    out->spark_size = total * spark_row(nd->out, nd->req, nd->n_out) /
+                      spark_row(nd->out, NULL, nd->n_out);
+    out->part = PART_UNKNOWN;
+    out->nparts = parts;
+    return SC_OK;
+}
+
+/* Spark's visitUnaryNode: the child's size scaled by output/input row width. */
+static double scale_size(double size, const struct lnode *nd, const struct lnode *child)
+{
+    double in = spark_row(child->out, child->req, child->n_out);
+    double out = spark_row(nd->out, nd->req, nd->n_out);
+    double s = size * out / in;
+    return s < 1.0 ? 1.0 : s;
+}
+
+/* A broadcast: closes the build side's open stage as a broadcast job. */
+static int broadcast(struct planner *P, struct stream *b, const char *const *keys, size_t n_keys,
+                     int line)
+{
+    struct sbuf t = {0};
+    if (n_keys) {
+        sb_add(&t, "BroadcastExchange HashedRelationBroadcastMode(");
+        sb_names(&t, keys, NULL, n_keys, false);
+        sb_add(&t, ")");
+    } else {
+        sb_add(&t, "BroadcastExchange IdentityBroadcastMode");
+    }
+    if (stage_op(P, b->stage, sb_take(&t), NULL, 0.0, 0.0) != 0)
+        return -1;
+    struct pstage *st = &P->stages[b->stage];
+    st->role = ROLE_BROADCAST;
+    st->out_rows += b->rows;
+    st->line = st->line ? st->line : line;
+    if (stage_seal(P, b->stage) != 0)
+        return -1;
+    return stage_reuse(P, b->stage);
+}
+
+static enum sc_status plan_join(struct planner *P, int node, struct stream *l, struct stream *r,
+                                struct stream *out)
+{
+    const struct lnode *nd = &P->nodes[node];
+    const char *how = nd->how;
+    int line = nd->step->line;
+    bool cross = strcmp(how, "cross") == 0 || nd->n_keys == 0;
+    /* Key columns' estimates for the join size. */
+    struct plan_column lk[64], rk[64];
+    memset(lk, 0, sizeof lk);
+    memset(rk, 0, sizeof rk);
+    size_t nk = 0;
+    for (size_t i = 0; i < nd->n_keys && nk < 64; i++) {
+        int a = find_lcol(P->nodes[nd->child].out, P->nodes[nd->child].n_out, nd->keys[i]);
+        int b = find_lcol(P->nodes[nd->right].out, P->nodes[nd->right].n_out, nd->okeys[i]);
+        lk[nk] = l->cols[a];
+        rk[nk++] = r->cols[b];
+    }
+    double rows = P->st->join_rows(P->st->ctx, cross ? "cross" : how, l->rows, r->rows, lk, rk, nk);
+    memset(out, 0, sizeof *out);
+    if (stream_cols(out, nd, l, r) != 0)
+        return nomem(P);
+    for (size_t i = 0; i < out->n_cols; i++)
+        out->cols[i].ndv = cap_ndv(out->cols[i].ndv, rows);
+    out->req = nd->req;
+    out->rows = rows;
+    bool semi = strcmp(how, "left_semi") == 0 || strcmp(how, "left_anti") == 0;
+    /* visitJoin: semi/anti keep the left's size, others multiply. */
+    out->spark_size = semi ? l->spark_size : l->spark_size * r->spark_size;
+    if (out->spark_size < 1.0)
+        out->spark_size = 1.0;
+
+    bool build_left = can_build_left(how) && can_broadcast(P, l->spark_size);
+    bool build_right = can_build_right(how) && can_broadcast(P, r->spark_size);
+    if (build_left && build_right) {
+        /* getSmallerSide: the right unless the left is strictly smaller. */
+        build_left = !(r->spark_size <= l->spark_size);
+        build_right = !build_left;
+    }
+    const char *jt = join_type_name(cross ? "cross" : how);
+    if (build_left || build_right) {
+        struct stream *b = build_right ? r : l, *s = build_right ? l : r;
+        int bst = broadcast(P, b, build_right ? nd->okeys : nd->keys, cross ? 0 : nd->n_keys, line);
+        if (bst < 0 || stage_parent(P, s->stage, bst) != 0)
+            return nomem(P);
+        struct sbuf t = {0};
+        if (cross) {
+            sb_add(&t, "BroadcastNestedLoopJoin %s %s", jt, build_right ? "BuildRight" : "BuildLeft");
+        } else {
+            sb_add(&t, "BroadcastHashJoin %s [", jt);
+            sb_names(&t, nd->keys, NULL, nd->n_keys, false);
+            sb_add(&t, "] %s", build_right ? "BuildRight" : "BuildLeft");
+        }
+        double work = cross ? s->rows * b->rows : s->rows;
+        if (stage_op(P, s->stage, sb_take(&t), "broadcast_hash_join", work, 0.0) != 0)
+            return nomem(P);
+        out->stage = s->stage;
+        out->part = s->part;
+        out->pkeys = s->pkeys;
+        out->n_pkeys = s->n_pkeys;
+        out->nparts = s->nparts;
+        out->sorted = s->sorted;
+        out->n_sorted = s->n_sorted;
+        return SC_OK;
+    }
+    if (cross) {
+        /* CartesianProductExec: one task per pair of input partitions, in
+         * one stage with both inputs' pipelines. */
+        int64_t tl = P->stages[l->stage].tasks, tr = P->stages[r->stage].tasks;
+        if (tl > SCN_MAX_TASKS_PER_STAGE / (tr ? tr : 1))
+            return diag_set(P->d, SC_ELIMIT, P->s->file, line,
+                            "the cartesian product of job '%s' would have %lld x %lld tasks, "
+                            "more than %lld",
+                            P->job->name, (long long)tl, (long long)tr,
+                            (long long)SCN_MAX_TASKS_PER_STAGE);
+        if (stage_merge(P, l->stage, r->stage, tl * tr, (double)tr, (double)tl) != 0 ||
+            stage_opf(P, l->stage, "broadcast_hash_join", l->rows * r->rows, 0.0,
+                      "CartesianProduct") != 0)
+            return nomem(P);
+        out->stage = l->stage;
+        out->part = PART_UNKNOWN;
+        out->nparts = tl * tr;
+        return SC_OK;
+    }
+    /* Sort-merge join: both sides clustered on the keys and co-partitioned
+     * (EnsureRequirements); a side already hash-partitioned on exactly the
+     * keys is kept, and the other side takes max(its partitions,
+     * spark.sql.shuffle.partitions). */
+    bool l_ok = l->part == PART_HASH && l->n_pkeys == nd->n_keys &&
+                satisfies_clustered(l, nd->keys, nd->n_keys);
+    bool r_ok = r->part == PART_HASH && r->n_pkeys == nd->n_okeys &&
+                satisfies_clustered(r, nd->okeys, nd->n_okeys);
+    int64_t n = P->shuffle_partitions;
+    if (l_ok && r_ok)
+        n = l->nparts > r->nparts ? l->nparts : r->nparts;
+    else if (l_ok)
+        n = l->nparts > n ? l->nparts : n;
+    else if (r_ok)
+        n = r->nparts > n ? r->nparts : n;
+    l_ok = l_ok && l->nparts == n;
+    r_ok = r_ok && r->nparts == n;
+    if (!l_ok && exchange(P, l, PART_HASH, nd->keys, NULL, nd->n_keys, n, l->rows, l->cols,
+                          l->req, l->n_cols, line) < 0)
+        return nomem(P);
+    if (!l_ok || !sorted_by(l, nd->keys, nd->n_keys)) {
+        struct sbuf t = {0};
+        sb_add(&t, "Sort [");
+        sb_names(&t, nd->keys, NULL, nd->n_keys, true);
+        sb_add(&t, "]");
+        if (stage_op(P, l->stage, sb_take(&t), "sort", l->rows,
+                     sort_mem(l, P->stages[l->stage].tasks)) != 0)
+            return nomem(P);
+    }
+    if (!r_ok && exchange(P, r, PART_HASH, nd->okeys, NULL, nd->n_okeys, n, r->rows, r->cols,
+                          r->req, r->n_cols, line) < 0)
+        return nomem(P);
+    if (!r_ok || !sorted_by(r, nd->okeys, nd->n_okeys)) {
+        struct sbuf t = {0};
+        sb_add(&t, "Sort [");
+        sb_names(&t, nd->okeys, NULL, nd->n_okeys, true);
+        sb_add(&t, "]");
+        if (stage_op(P, r->stage, sb_take(&t), "sort", r->rows,
+                     sort_mem(r, P->stages[r->stage].tasks)) != 0)
+            return nomem(P);
+    }
+    /* Both inputs now have n partitions: the join's tasks zip them. */
+    if (stage_merge(P, l->stage, r->stage, n, 1.0, 1.0) != 0)
+        return nomem(P);
+    struct sbuf t = {0};
+    sb_add(&t, "SortMergeJoin %s [", jt);
+    sb_names(&t, nd->keys, NULL, nd->n_keys, false);
+    sb_add(&t, "]");
+    if (stage_op(P, l->stage, sb_take(&t), "sort_merge_join", l->rows + r->rows, 0.0) != 0)
+        return nomem(P);
+    out->stage = l->stage;
+    out->part = PART_HASH;
+    out->pkeys = nd->keys;
+    out->n_pkeys = nd->n_keys;
+    out->nparts = n;
+    out->sorted = nd->keys;
+    out->n_sorted = nd->n_keys;
+    return SC_OK;
+}
+
+/* Whether node c's own operator reads its output column i, which it must
+ * then produce even when nothing above uses it. */
+static bool uses_own_output(const struct lnode *c, size_t i)
+{
+    const char *name = c->out[i].name;
+    const struct query_step *q = c->step;
+    switch (c->kind) {
+    case LK_FILTER: return plan_expr_refers(q->where, name);
+    case LK_WITH_COLUMN: return plan_expr_refers(q->expr, name);
+    case LK_AGG: return i < c->n_keys; /* the grouping keys are always output */
+    case LK_DISTINCT: return c->n_keys == 0 || key_in(name, c->keys, c->n_keys);
+    case LK_JOIN: return key_in(name, c->keys, c->n_keys);
+    case LK_SORT:
+    case LK_REPARTITION: return key_in(name, c->keys, c->n_keys);
+    case LK_WINDOW:
+        return key_in(name, c->keys, c->n_keys) || key_in(name, c->okeys, c->n_okeys);
+    default: return false;
+    }
+}
+
+/* Everything but scans and joins: a unary node over stream s (consumed). */
+static enum sc_status plan_unary(struct planner *P, int node, struct stream *s,
+                                 struct stream *out)
+{
+    const struct lnode *nd = &P->nodes[node];
+    const struct lnode *c = &P->nodes[nd->child];
+    const struct query_step *q = nd->step;
+    int line = q ? q->line : P->job->line;
+    memset(out, 0, sizeof *out);
+    if (stream_cols(out, nd, s, NULL) != 0)
+        return nomem(P);
+    out->stage = s->stage;
+    out->rows = s->rows;
+    out->req = nd->req;
+    out->spark_size = s->spark_size;
+    out->part = s->part;
+    out->pkeys = s->pkeys;
+    out->n_pkeys = s->n_pkeys;
+    out->nparts = s->nparts;
+    out->sorted = s->sorted;
+    out->n_sorted = s->n_sorted;
+    if (nd->skip)
+        return SC_OK;
+    switch (nd->kind) {
+    case LK_FILTER: {
+        double sel = P->st->filter_selectivity(P->st->ctx, q->where, s->cols, s->n_cols, s->rows);
+        if (!(sel >= 0.0))
+            sel = PLAN_STATS_DEFAULT_SELECTIVITY;
+        if (sel > 1.0)
+            sel = 1.0;
+        if (stage_opf(P, s->stage, "filter", s->rows, 0.0, "Filter (%s)", q->where) != 0)
+            return nomem(P);
+        out->rows = s->rows * sel;
+        for (size_t i = 0; i < out->n_cols; i++)
+            out->cols[i].ndv = cap_ndv(out->cols[i].ndv, out->rows);
+        /* visitFilter keeps the child's size (no selectivity without CBO). */
+        return SC_OK;
+    }
+    case LK_SELECT: {
+        /* A projection that keeps every column its input produces is a
+         * no-op (RemoveNoopOperators); pruning has already narrowed the
+         * input to what is used above, so a Project remains only where the
+         * input operator itself needed more (a join's key, a filter's
+         * column). */
+        size_t kept = 0, kin = 0;
+        for (size_t i = 0; i < nd->n_out; i++)
+            kept += nd->req[i];
+        for (size_t i = 0; i < c->n_out; i++)
+            kin += c->req[i] || (!c->skip && uses_own_output(c, i));
+        out->spark_size = scale_size(s->spark_size, nd, c);
+        if (kept == kin)
+            return SC_OK;
+        const char **names = calloc(nd->n_out + 1, sizeof *names);
+        if (!names)
+            return nomem(P);
+        size_t k = 0;
+        for (size_t i = 0; i < nd->n_out; i++)
+            if (nd->req[i])
+                names[k++] = nd->out[i].name;
+        int rc = stage_project(P, s->stage, names, k, true, s->rows);
+        free(names);
+        return rc != 0 ? nomem(P) : SC_OK;
+    }
+    case LK_WITH_COLUMN: {
+        int k = find_lcol(nd->out, nd->n_out, q->name);
+        double ndv = P->st->expr_ndv(P->st->ctx, q->expr, s->cols, s->n_cols, s->rows);
+        out->cols[k].ndv = isnan(ndv) ? s->rows : cap_ndv(ndv, s->rows);
+        out->cols[k].width_bytes = plan_stats_type_width(out->cols[k].type);
+        out->cols[k].spec = NULL;
+        out->cols[k].null_fraction = 0.0;
+        out->spark_size = scale_size(s->spark_size, nd, c);
+        struct sbuf t = {0};
+        sb_add(&t, "%s AS %s", q->expr, q->name);
+        char *item = sb_take(&t);
+        const char *items[1] = {item};
+        int rc = item ? stage_project(P, s->stage, items, 1, false, s->rows) : -1;
+        free(item);
+        return rc != 0 ? nomem(P) : SC_OK;
+    }
+    case LK_AGG:
+    case LK_DISTINCT: {
+        if (nd->kind == LK_DISTINCT && nd->n_keys == 0) {
+            /* Distinct over every column (ReplaceDistinctWithAggregate);
+             * the node keeps the key list, which the partitioning names. */
+            const char **all = calloc(c->n_out + 1, sizeof *all);
+            if (!all)
+                return nomem(P);
+            for (size_t i = 0; i < c->n_out; i++)
+                all[i] = c->out[i].name;
+            struct lnode *mnd = &P->nodes[node];
+            free(mnd->keys);
+            mnd->keys = all;
+            mnd->n_keys = c->n_out;
+            nd = mnd;
+        }
+        double groups;
+        enum sc_status rc = plan_aggregate(P, nd->kind == LK_AGG ? nd : NULL, nd->keys,
+                                           nd->n_keys, s, &groups, line);
+        if (rc != SC_OK)
+            return rc;
+        out->stage = s->stage;
+        out->part = s->part;
+        out->pkeys = s->pkeys;
+        out->n_pkeys = s->n_pkeys;
+        out->nparts = s->nparts;
+        out->n_sorted = 0;
+        out->rows = groups;
+        for (size_t i = 0; i < out->n_cols; i++) {
+            if (isnan(out->cols[i].ndv))
+                out->cols[i].ndv = groups;
+            out->cols[i].ndv = cap_ndv(out->cols[i].ndv, groups);
+        }
+        if (nd->kind == LK_AGG && nd->n_keys == 0)
+            out->spark_size = spark_row(nd->out, nd->req, nd->n_out);
+        else
+            out->spark_size = scale_size(s->spark_size, nd, c);
+        return SC_OK;
+    }
+    case LK_SORT: {
+        /* OrderedDistribution: range partitioning, unless one partition
+         * holds everything already. */
+        if (s->part != PART_SINGLE || s->nparts != 1) {
+            if (exchange(P, out, PART_RANGE, nd->keys, nd->keys_desc, nd->n_keys,
+                         P->shuffle_partitions, s->rows, s->cols, s->req, s->n_cols, line) < 0)
+                return nomem(P);
+        }
+        struct sbuf t = {0};
+        sb_add(&t, "Sort [");
+        sb_names(&t, nd->keys, nd->keys_desc, nd->n_keys, true);
+        sb_add(&t, "]");
+        if (stage_op(P, out->stage, sb_take(&t), "sort", s->rows,
+                     sort_mem(out, P->stages[out->stage].tasks)) != 0)
+            return nomem(P);
+        out->sorted = nd->keys;
+        out->n_sorted = nd->n_keys;
+        return SC_OK;
+    }
+    case LK_WINDOW: {
+        bool ok = nd->n_keys ? satisfies_clustered(s, nd->keys, nd->n_keys) : satisfies_all(s);
+        if (!ok) {
+            int rc = nd->n_keys ? exchange(P, out, PART_HASH, nd->keys, NULL, nd->n_keys,
+                                           P->shuffle_partitions, s->rows, s->cols, s->req,
+                                           s->n_cols, line)
+                                : exchange(P, out, PART_SINGLE, NULL, NULL, 0, 1, s->rows,
+                                           s->cols, s->req, s->n_cols, line);
+            if (rc < 0)
+                return nomem(P);
+        }
+        /* The window needs rows sorted by partition keys, then order keys. */
+        size_t nsort = nd->n_keys + nd->n_okeys;
+        const char **order = calloc(nsort + 1, sizeof *order);
+        bool *desc = calloc(nsort + 1, sizeof *desc);
+        if (!order || !desc) {
+            free(order);
+            free(desc);
+            return nomem(P);
+        }
+        for (size_t i = 0; i < nd->n_keys; i++)
+            order[i] = nd->keys[i];
+        for (size_t i = 0; i < nd->n_okeys; i++) {
+            order[nd->n_keys + i] = nd->okeys[i];
+            desc[nd->n_keys + i] = nd->okeys_desc[i];
+        }
+        struct sbuf t = {0};
+        int rc = 0;
+        if (!sorted_by(out, order, nsort) && nsort > 0) {
+            sb_add(&t, "Sort [");
+            sb_names(&t, order, desc, nsort, true);
+            sb_add(&t, "]");
+            rc = stage_op(P, out->stage, sb_take(&t), "sort", s->rows,
+                          sort_mem(out, P->stages[out->stage].tasks));
+        }
+        free(order);
+        free(desc);
+        if (rc != 0)
+            return nomem(P);
+        sb_add(&t, "Window [");
+        size_t k = 0;
+        for (size_t i = 0; i < nd->n_calls; i++)
+            if (nd->call_used[i]) {
+                sb_add(&t, "%s", k++ ? ", " : "");
+                call_text(&t, &nd->calls[i], "");
+                sb_add(&t, " AS %s", nd->calls[i].alias);
+            }
+        sb_add(&t, "] partitionBy [");
+        sb_names(&t, nd->keys, NULL, nd->n_keys, false);
+        sb_add(&t, "] orderBy [");
+        sb_names(&t, nd->okeys, nd->okeys_desc, nd->n_okeys, true);
+        sb_add(&t, "]");
+        if (stage_op(P, out->stage, sb_take(&t), "window", s->rows, 0.0) != 0)
+            return nomem(P);
+        out->sorted = nd->keys; /* at least the partition keys' order holds */
+        out->n_sorted = nd->n_keys;
+        out->spark_size = scale_size(s->spark_size, nd, c);
+        return SC_OK;
+    }
+    case LK_REPARTITION: {
+        int rc;
+        if (nd->n_keys > 0) {
+            int64_t n = nd->n > 0 ? nd->n : P->shuffle_partitions;
+            rc = exchange(P, out, PART_HASH, nd->keys, NULL, nd->n_keys, n, s->rows, s->cols,
+                          s->req, s->n_cols, line);
+        } else {
+            /* A round-robin shuffle sorts each input partition first, so a
+             * retried task sends the same rows to the same partitions. */
+            if (stage_opf(P, out->stage, "sort", s->rows,
+                          sort_mem(s, P->stages[out->stage].tasks),
+                          "Sort (local, before RoundRobinPartitioning)") != 0)
+                return nomem(P);
+            rc = exchange(P, out, PART_ROUNDROBIN, NULL, NULL, 0, nd->n, s->rows, s->cols, s->req,
+                          s->n_cols, line);
+        }
+        return rc < 0 ? nomem(P) : SC_OK;
+    }
+    case LK_COALESCE: {
+        /* CoalescedRDD: a narrow dependency, so the whole open stage runs
+         * with the fewer tasks (never more than it had). */
+        struct pstage *st = &P->stages[out->stage];
+        if (nd->n < st->tasks)
+            st->tasks = nd->n;
+        if (stage_opf(P, out->stage, NULL, 0.0, 0.0, "Coalesce %lld", (long long)nd->n) != 0)
+            return nomem(P);
+        out->nparts = P->stages[out->stage].tasks;
+        out->part = out->nparts == 1 ? PART_SINGLE : PART_UNKNOWN;
+        out->n_pkeys = 0;
+        return SC_OK;
+    }
+    case LK_CACHE:
+        if (stage_opf(P, out->stage, "project", s->rows, 0.0, "InMemoryRelation [cache]") != 0)
+            return nomem(P);
+        return SC_OK;
+    case LK_LIMIT: {
+        double n = (double)nd->n;
+        struct pstage *st = &P->stages[out->stage];
+        if (nd->collect_limit) {
+            /* CollectLimitExec.executeCollect takes rows from as few
+             * partitions as hold n of them (executeTake). */
+            double per = s->rows / (double)st->tasks;
+            double need = per > 0.0 ? ceil(n / per) : (double)st->tasks;
+            if (need < 1.0)
+                need = 1.0;
+            if (need < (double)st->tasks) {
+                double f = need / (double)st->tasks;
+                st->input_bytes *= f;
+                st->read_bytes *= f;
+                st->in_rows *= f;
+                st->kernel_rows *= f;
+                st->best_cost *= f;
+                st->tasks = (int64_t)need;
+            }
+            out->rows = fmin(n, s->rows);
+            if (stage_opf(P, out->stage, "limit", out->rows, 0.0, "CollectLimit %lld",
+                          (long long)nd->n) != 0)
+                return nomem(P);
+            return SC_OK;
+        }
+        /* LocalLimit, then GlobalLimit on one partition. */
+        double local = fmin(s->rows, n * (double)st->tasks);
+        if (stage_opf(P, out->stage, "limit", s->rows, 0.0, "LocalLimit %lld",
+                      (long long)nd->n) != 0)
+            return nomem(P);
+        if (!satisfies_all(out) &&
+            exchange(P, out, PART_SINGLE, NULL, NULL, 0, 1, local, s->cols, s->req, s->n_cols,
+                     line) < 0)
+            return nomem(P);
+        out->rows = fmin(n, s->rows);
+        if (stage_opf(P, out->stage, "limit", local, 0.0, "GlobalLimit %lld",
+                      (long long)nd->n) != 0)
+            return nomem(P);
+        for (size_t i = 0; i < out->n_cols; i++)
+            out->cols[i].ndv = cap_ndv(out->cols[i].ndv, out->rows);
+        out->spark_size = out->rows * spark_row(nd->out, nd->req, nd->n_out);
+        out->part = PART_SINGLE;
+        return SC_OK;
+    }
+    default: return SC_OK;
+    }
+}
+
+static enum sc_status phys(struct planner *P, int node, struct stream *out)
+{
+    const struct lnode *nd = &P->nodes[node];
+    if (nd->kind == LK_SCAN)
+        return plan_scan(P, node, out);
+    struct stream l, r;
+    memset(&l, 0, sizeof l);
+    memset(&r, 0, sizeof r);
+    enum sc_status rc = phys(P, P->nodes[node].child, &l);
+    if (rc != SC_OK) {
+        stream_fini(&l);
+        return rc;
+    }
+    nd = &P->nodes[node];
+    if (nd->kind == LK_JOIN || nd->kind == LK_UNION) {
+        rc = phys(P, nd->right, &r);
+        if (rc != SC_OK) {
+            stream_fini(&l);
+            stream_fini(&r);
+            return rc;
+        }
+        nd = &P->nodes[node];
+        if (nd->kind == LK_JOIN) {
+            rc = plan_join(P, node, &l, &r, out);
+        } else {
+            /* UnionExec: the inputs' partitions side by side, one stage. */
+            int64_t tasks = P->stages[l.stage].tasks + P->stages[r.stage].tasks;
+            memset(out, 0, sizeof *out);
+            if (stream_cols(out, nd, &l, &r) != 0 ||
+                stage_merge(P, l.stage, r.stage, tasks, 1.0, 1.0) != 0 ||
+                stage_opf(P, l.stage, NULL, 0.0, 0.0, "Union") != 0) {
+                rc = nomem(P);
+            } else {
+                for (size_t i = 0; i < out->n_cols; i++) {
+                    const struct plan_column *b = &r.cols[i];
+                    struct plan_column *a = &out->cols[i];
+                    a->ndv = isnan(a->ndv) || isnan(b->ndv) ? NAN : a->ndv + b->ndv;
+                    a->spec = NULL;
+                }
+                out->stage = l.stage;
+                out->rows = l.rows + r.rows;
+                out->req = nd->req;
+                out->spark_size = l.spark_size + r.spark_size;
+                out->part = PART_UNKNOWN;
+                out->nparts = tasks;
+            }
+        }
+        stream_fini(&r);
+    } else {
+        rc = plan_unary(P, node, &l, out);
+    }
+    stream_fini(&l);
+    return rc;
+}
+
+/* ---- input partitions --------------------------------------------------- */
+
+int64_t planner_table_files(int64_t table_bytes)
+{
+    if (table_bytes <= 0)
+        return 1;
+    return (table_bytes + PLANNER_FILE_BYTES - 1) / PLANNER_FILE_BYTES;
+}
+
+int64_t planner_input_partitions(int64_t total_bytes, int64_t n_files,
+                                 int64_t max_partition_bytes, int64_t open_cost_bytes,
+                                 int64_t min_partition_num)
+{
+    if (total_bytes <= 0 || n_files <= 0)
+        return 1;
+    if (min_partition_num < 1)
+        min_partition_num = 1;
+    if (open_cost_bytes < 0)
+        open_cost_bytes = 0;
+    /* FilePartition.maxSplitBytes: the total counts each file's open cost;
+     * bytesPerCore spreads it over the default parallelism. */
+    double total = (double)total_bytes + (double)n_files * (double)open_cost_bytes;
+    double per_core = total / (double)min_partition_num;
+    double max_split = fmin((double)max_partition_bytes, fmax((double)open_cost_bytes, per_core));
+    if (max_split < 1.0)
+        max_split = 1.0;
+    max_split = floor(max_split);
+    /* PartitionedFileUtil.splitFiles cuts each file into max_split pieces;
+     * getFilePartitions packs them, largest first ("next fit decreasing"):
+     * a piece joins the open partition unless current + piece > max_split,
+     * and each piece adds its length plus the open cost. A full piece
+     * therefore always starts a partition of its own; the equal remainders
+     * then go k to a partition, k the most with
+     * (k - 1) (r + open) + r <= max_split. */
+    double file = (double)total_bytes / (double)n_files;
+    double full = floor(file / max_split);
+    double rem = file - full * max_split;
+    double parts = (double)n_files * full;
+    if (rem >= 1.0) {
+        double k = floor((max_split - rem) / (rem + (double)open_cost_bytes)) + 1.0;
+        if (k < 1.0)
+            k = 1.0;
+        parts += ceil((double)n_files / k);
+    }
+    if (parts < 1.0)
+        parts = 1.0;
+    return parts > 9.0e18 ? INT64_MAX : (int64_t)parts;
+}
+
+/* ---- after planning: jobs, order, stage specs --------------------------- */
+
+static bool is_ancestor(const struct planner *P, int anc, int st, int depth)
+{
+    if (depth > 10000)
+        return false;
+    const struct pstage *s = &P->stages[st];
+    for (size_t i = 0; i < s->n_parents; i++)
+        if (s->parents[i] == anc || is_ancestor(P, anc, s->parents[i], depth + 1))
+            return true;
+    return false;
+}
+
+/* Assigns stage st and its unassigned ancestors to job. */
+static void claim(struct planner *P, int st, int job)
+{
+    struct pstage *s = &P->stages[st];
+    if (s->job >= 0)
+        return;
+    s->job = job;
+    for (size_t i = 0; i < s->n_parents; i++)
+        claim(P, P->stages[st].parents[i], job);
+}
+
+/* Without AQE: broadcast jobs (all at once), then each sampling job, then
+ * the action's job; each later job's first stages wait for the job before
+ * (the driver blocks on each while it builds the RDD graph). Returns the
+ * number of jobs, or -1 on memory. */
+static int assign_jobs_static(struct planner *P)
+{
+    int jobs = 0;
+    int *last = calloc(P->n_stages + 1, sizeof *last);
+    bool *is_bc = calloc(P->n_stages + 1, sizeof *is_bc);
+    if (!last || !is_bc) {
+        free(last);
+        free(is_bc);
+        return -1;
+    }
+    for (int pass = 0; pass < 3; pass++)
+        for (size_t i = 0; i < P->n_stages; i++) {
+            struct pstage *s = &P->stages[i];
+            if (s->dead || s->job >= 0)
+                continue;
+            bool take = pass == 0 ? s->role == ROLE_BROADCAST
+                      : pass == 1 ? s->role == ROLE_SAMPLE
+                                  : s->role == ROLE_RESULT;
+            if (!take)
+                continue;
+            claim(P, (int)i, jobs);
+            last[jobs] = (int)i;
+            is_bc[jobs] = pass == 0;
+            jobs++;
+        }
+    /* Anything left (should not happen) joins the last job. */
+    for (size_t i = 0; i < P->n_stages; i++)
+        if (!P->stages[i].dead && P->stages[i].job < 0)
+            P->stages[i].job = jobs > 0 ? jobs - 1 : 0;
+    int rc = jobs;
+    int prev_nonbc = -1;
+    for (int j = 0; j < jobs && rc >= 0; j++) {
+        if (is_bc[j])
+            continue;
+        for (size_t i = 0; i < P->n_stages && rc >= 0; i++) {
+            struct pstage *s = &P->stages[i];
+            if (s->dead || s->job != j)
+                continue;
+            bool root = true;
+            for (size_t k = 0; k < s->n_parents; k++)
+                root &= P->stages[s->parents[k]].job != j;
+            if (!root)
+                continue;
+            for (int e = 0; e < j && rc >= 0; e++) {
+                bool wait = prev_nonbc < 0 ? is_bc[e] : e == prev_nonbc;
+                if (wait && !is_ancestor(P, last[e], (int)i, 0) &&
+                    stage_parent(P, (int)i, last[e]) != 0)
+                    rc = -1;
+            }
+        }
+        prev_nonbc = j;
+    }
+    free(last);
+    free(is_bc);
+    return rc;
+}
+
+/* A short name from the operators: "scan employees+filter+partial agg". */
+static char *stage_name(const struct pstage *st)
+{
+    struct sbuf b = {0};
+    if (st->role == ROLE_BROADCAST)
+        sb_add(&b, "broadcast: ");
+    else if (st->role == ROLE_SAMPLE)
+        sb_add(&b, "sample: ");
+    const char *prev = NULL;
+    size_t parts = 0;
+    for (size_t i = 0; i < st->n_ops; i++) {
+        const char *o = st->ops[i];
+        char scan[96];
+        const char *label = NULL;
+        if (strncmp(o, "Scan ", 5) == 0) {
+            const char *t = strchr(o + 5, ' ');
+            const char *e = t ? strchr(t + 1, ' ') : NULL;
+            int len = t && e ? (int)(e - t - 1) : 0;
+            snprintf(scan, sizeof scan, "scan %.*s", len > 60 ? 60 : len, t ? t + 1 : "");
+            label = scan;
+        } else if (strncmp(o, "Filter", 6) == 0) {
+            label = "filter";
+        } else if (strncmp(o, "HashAggregate", 13) == 0) {
+            bool partial = strncmp(o, "HashAggregate(partial", 21) == 0;
+            bool global = strstr(o, "keys=[]") != NULL;
+            if (global && strstr(o, "count(") && !partial)
+                label = "count";
+            else
+                label = partial ? "partial agg" : "final agg";
+        } else if (strncmp(o, "Exchange rangepartitioning", 26) == 0) {
+            label = "range exchange";
+        } else if (strncmp(o, "Exchange", 8) == 0) {
+            label = "exchange";
+        } else if (strncmp(o, "BroadcastHashJoin", 17) == 0) {
+            label = "bhj";
+        } else if (strncmp(o, "SortMergeJoin", 13) == 0) {
+            label = "smj";
+        } else if (strncmp(o, "BroadcastNestedLoopJoin", 23) == 0) {
+            label = "bnlj";
+        } else if (strncmp(o, "CartesianProduct", 16) == 0) {
+            label = "cartesian";
+        } else if (strncmp(o, "Sort", 4) == 0) {
+            label = "sort";
+        } else if (strncmp(o, "Window", 6) == 0) {
+            label = "window";
+        } else if (strncmp(o, "Union", 5) == 0) {
+            label = "union";
+        } else if (strncmp(o, "Coalesce", 8) == 0) {
+            label = "coalesce";
+        } else if (strstr(o, "Limit ")) {
+            label = "limit";
+        } else if (strncmp(o, "InMemory", 8) == 0) {
+            label = "cache";
+        } else if (strncmp(o, "WriteFiles", 10) == 0) {
+            label = "write";
+        } else if (strcmp(o, "Collect") == 0) {
+            label = "collect";
+        }
+        if (!label || (prev && strcmp(prev, label) == 0))
+            continue;
+        sb_add(&b, "%s%s", parts++ ? "+" : "", label);
+        prev = label == scan ? "scan" : label;
+    }
+    if (parts == 0)
+        sb_add(&b, "read");
+    return sb_take(&b);
+}
+
+static int64_t to_i64(double x)
+{
+    if (!(x > 0.0))
+        return 0;
+    return x >= 9.0e18 ? INT64_MAX : (int64_t)llround(x);
+}
+
+static void free_stage_specs(struct job_spec *job)
+{
+    for (size_t i = 0; i < job->n_stages; i++) {
+        struct stage_spec *sp = &job->stages[i];
+        free(sp->name);
+        free(sp->parents);
+        free(sp->task_seconds_list);
+        free(sp->kernel);
+        for (size_t k = 0; k < sp->ops.n; k++)
+            free(sp->ops.v[k]);
+        free(sp->ops.v);
+    }
+    free(job->stages);
+    job->stages = NULL;
+    job->n_stages = 0;
+}
+
+/* Orders the live stages (parents first; among ready stages, by job then
+ * by creation), numbers the Spark jobs, and writes the stage specs. */
+static enum sc_status emit(struct planner *P, struct job_spec *job)
+{
+    size_t live = 0;
+    for (size_t i = 0; i < P->n_stages; i++)
+        live += !P->stages[i].dead;
+    if (live > SCN_MAX_STAGES_PER_JOB)
+        return diag_set(P->d, SC_ELIMIT, P->s->file, job->line,
+                        "job '%s' plans into %zu stages, more than %d", job->name, live,
+                        SCN_MAX_STAGES_PER_JOB);
+    int static_jobs = 0;
+    if (!P->aqe && (static_jobs = assign_jobs_static(P)) < 0)
+        return nomem(P);
+    int *order = calloc(live + 1, sizeof *order);
+    bool *placed = calloc(P->n_stages + 1, sizeof *placed);
+    struct stage_spec *specs = calloc(live + 1, sizeof *specs);
+    if (!order || !placed || !specs) {
+        free(order);
+        free(placed);
+        free(specs);
+        return nomem(P);
+    }
+    /* Kahn's algorithm, choosing the ready stage of the lowest job (without
+     * AQE) and then the earliest made. */
+    for (size_t k = 0; k < live; k++) {
+        int best = -1;
+        for (size_t i = 0; i < P->n_stages; i++) {
+            const struct pstage *s = &P->stages[i];
+            if (s->dead || placed[i])
+                continue;
+            bool ready = true;
+            for (size_t p = 0; p < s->n_parents && ready; p++)
+                ready = placed[s->parents[p]] || P->stages[s->parents[p]].dead;
+            if (!ready)
+                continue;
+            /* Among ready stages: without AQE the earlier Spark job; with
+             * AQE a broadcast first, as AdaptiveSparkPlanExec materializes
+             * broadcast query stages before the others (SPARK-33933); then
+             * the earlier made. */
+            if (best < 0 || (!P->aqe && s->job < P->stages[best].job) ||
+                (P->aqe && s->role == ROLE_BROADCAST && P->stages[best].role != ROLE_BROADCAST))
+                best = (int)i;
+        }
+        if (best < 0) {
+            free(order);
+            free(placed);
+            free(specs);
+            return SC_BUG(P->d, "job '%s': planned stages form a cycle", job->name);
+        }
+        placed[best] = true;
+        order[k] = best;
+        P->stages[best].order = (int)k;
+    }
+    int64_t total = 0;
+    enum sc_status rc = SC_OK;
+    for (size_t k = 0; k < live && rc == SC_OK; k++) {
+        struct pstage *s = &P->stages[order[k]];
+        struct stage_spec *sp = &specs[k];
+        sp->id = (int64_t)k;
+        sp->tasks = s->tasks;
+        sp->input_bytes = to_i64(s->input_bytes);
+        sp->shuffle_read_bytes = to_i64(s->read_bytes);
+        sp->shuffle_write_bytes = to_i64(s->write_bytes);
+        sp->output_bytes = to_i64(s->output_bytes);
+        sp->memory_bytes = to_i64(s->mem_per_task);
+        sp->records = to_i64(s->kernel_rows);
+        sp->input_records = to_i64(s->in_rows);
+        sp->output_records = to_i64(s->out_rows);
+        sp->spark_job = P->aqe ? (int)k : s->job;
+        sp->line = s->line ? s->line : job->line;
+        sp->parents_line = sp->line;
+        sp->name = stage_name(s);
+        sp->kernel = strdup(s->kernel ? s->kernel : "generic");
+        sp->parents = calloc(s->n_parents + 1, sizeof *sp->parents);
+        sp->ops.v = calloc(s->n_ops + 1, sizeof *sp->ops.v);
+        if (!sp->name || !sp->kernel || !sp->parents || !sp->ops.v) {
+            rc = nomem(P);
+            break;
+        }
+        for (size_t p = 0; p < s->n_parents; p++) {
+            const struct pstage *ps = &P->stages[s->parents[p]];
+            if (!ps->dead)
+                sp->parents[sp->n_parents++] = ps->order;
+        }
+        for (size_t i = 0; i < s->n_ops; i++) {
+            sp->ops.v[sp->ops.n++] = s->ops[i];
+            s->ops[i] = NULL;
+        }
+        s->n_ops = 0;
+        if (sp->tasks > SCN_MAX_TASKS_PER_STAGE)
+            rc = diag_set(P->d, SC_ELIMIT, P->s->file, sp->line,
+                          "job '%s' plans a stage of %lld tasks, more than %lld (raise "
+                          "spark.sql.files.maxPartitionBytes or lower the partition counts)",
+                          job->name, (long long)sp->tasks, (long long)SCN_MAX_TASKS_PER_STAGE);
+        total += sp->tasks;
+    }
+    free(order);
+    free(placed);
+    if (rc == SC_OK && (P->total_tasks += total) > SCN_MAX_TOTAL_TASKS)
+        rc = diag_set(P->d, SC_ELIMIT, P->s->file, job->line,
+                      "the scenario's planned stages have %lld tasks in all, more than %lld",
+                      (long long)P->total_tasks, (long long)SCN_MAX_TOTAL_TASKS);
+    free_stage_specs(job);
+    job->stages = specs;
+    job->n_stages = live;
+    (void)static_jobs;
+    return rc;
+}
+
+/* ---- one query ---------------------------------------------------------- */
+
+static void query_reset(struct planner *P)
+{
+    for (size_t i = 0; i < P->n_nodes; i++)
+        node_fini(&P->nodes[i]);
+    free(P->nodes);
+    P->nodes = NULL;
+    P->n_nodes = P->cap_nodes = 0;
+    for (size_t i = 0; i < P->n_stages; i++)
+        stage_fini(&P->stages[i]);
+    free(P->stages);
+    P->stages = NULL;
+    P->n_stages = P->cap_stages = 0;
+    P->action = NULL;
+}
+
+static enum sc_status plan_query(struct planner *P, struct job_spec *job)
+{
+    P->job = job;
+    int root = -1;
+    enum sc_status rc =
+        build_steps(P, job->query, job->n_query, "job", job->name, true, 0, &root);
+    if (rc != SC_OK)
+        return rc;
+    if (!P->action || root < 0) {
+        const struct query_step *last = &job->query[job->n_query - 1];
+        return diag_set(P->d, SC_EINPUT, P->s->file, last->line,
+                        "job '%s' ends without an action: Spark runs a DataFrame only when an "
+                        "action (count, collect or write) asks for it; add one as its last step",
+                        job->name);
+    }
+    /* count() is groupBy().count() collected (Dataset.count). */
+    if (P->action->op == OP_COUNT) {
+        int node = node_new(P, LK_AGG, P->action, job->n_query, "job", job->name);
+        if (node < 0)
+            return nomem(P);
+        struct lnode *nd = &P->nodes[node];
+        nd->child = root;
+        nd->is_count = true;
+        nd->calls = calloc(1, sizeof *nd->calls);
+        nd->call_used = calloc(1, sizeof *nd->call_used);
+        if (!nd->calls || !nd->call_used)
+            return nomem(P);
+        snprintf(nd->calls[0].func, sizeof nd->calls[0].func, "count");
+        snprintf(nd->calls[0].arg, sizeof nd->calls[0].arg, "1");
+        snprintf(nd->calls[0].alias, sizeof nd->calls[0].alias, "count");
+        nd->n_calls = 1;
+        if ((rc = resolve(P, node)) != SC_OK)
+            return rc;
+        root = node;
+    }
+    /* A limit right before collect is taken by CollectLimitExec. */
+    if (P->action->op == OP_COLLECT && P->nodes[root].kind == LK_LIMIT)
+        P->nodes[root].collect_limit = true;
+    /* Everything the action returns or writes is used. */
+    bool *need = calloc(P->nodes[root].n_out + 1, sizeof *need);
+    if (!need)
+        return nomem(P);
+    for (size_t i = 0; i < P->nodes[root].n_out; i++)
+        need[i] = true;
+    /* Prune, drop sorts, and prune again: a dropped sort's keys no longer
+     * need to be read (Catalyst runs these rules to a fixed point). */
+    rc = prune(P, root, need);
+    if (rc == SC_OK) {
+        eliminate_sorts(P, root);
+        rc = prune(P, root, need);
+    }
+    free(need);
+    if (rc != SC_OK)
+        return rc;
+    struct stream s;
+    memset(&s, 0, sizeof s);
+    if ((rc = phys(P, root, &s)) != SC_OK) {
+        stream_fini(&s);
+        return rc;
+    }
+    const struct query_step *a = P->action;
+    struct pstage *st = &P->stages[s.stage];
+    if (a->op == OP_COLLECT) {
+        bool limited = st->n_ops > 0 && strncmp(st->ops[st->n_ops - 1], "CollectLimit", 12) == 0;
+        if (!limited && stage_opf(P, s.stage, NULL, 0.0, 0.0, "Collect") != 0)
+            rc = nomem(P);
+    } else if (a->op == OP_WRITE) {
+        /* The files hold the rows' columns (before the format's own
+         * compression). */
+        double w = 0.0;
+        for (size_t i = 0; i < s.n_cols; i++)
+            if (s.req[i])
+                w += s.cols[i].width_bytes;
+        st->output_bytes += s.rows * w;
+        if (stage_opf(P, s.stage, "project", s.rows, 0.0, "WriteFiles %s%s%s",
+                      a->format ? a->format : "parquet", a->path ? " " : "",
+                      a->path ? a->path : "") != 0)
+            rc = nomem(P);
+    }
+    st = &P->stages[s.stage];
+    st->role = ROLE_RESULT;
+    st->out_rows += s.rows;
+    stream_fini(&s);
+    if (rc != SC_OK)
+        return rc;
+    return emit(P, job);
+}
+
+/* ---- public ------------------------------------------------------------- */
+
+/* Spark's default parallelism for leaf scans: spark.sql.files.minPartitionNum,
+ * else spark.sql.leafNodeDefaultParallelism, else spark.default.parallelism,
+ * else the executors' total cores (at least 2), as
+ * CoarseGrainedSchedulerBackend.defaultParallelism gives it. */
+static int64_t min_partitions(const struct scenario *s, const struct cluster *cl)
+{
+    static const char *const keys[] = {"spark.sql.files.minPartitionNum",
+                                       "spark.sql.leafNodeDefaultParallelism"};
+    for (size_t i = 0; i < 2; i++) {
+        const struct spark_setting *v = spark_conf_get(&s->spark, keys[i]);
+        if (v && v->type == SPARK_INT && v->i > 0)
+            return v->i;
+    }
+    int64_t dp = spark_conf_int(&s->spark, "spark.default.parallelism");
+    if (dp > 0)
+        return dp;
+    int64_t cores = (int64_t)cl->executors * cl->executor_cores;
+    return cores > 2 ? cores : 2;
+}
+
+enum sc_status planner_plan_with(struct scenario *s, const struct cluster *cl,
+                                 const struct plan_stats *stats, struct diag *d)
+{
+    struct planner P;
+    memset(&P, 0, sizeof P);
+    P.s = s;
+    P.st = stats ? stats : plan_stats_default();
+    P.d = d;
+    const struct spark_conf *c = &s->spark;
+    P.aqe = spark_conf_bool(c, "spark.sql.adaptive.enabled");
+    /* SQLConf.numShufflePartitions: with AQE coalescing on, the initial
+     * partition number when set. */
+    P.shuffle_partitions = spark_conf_int(c, "spark.sql.shuffle.partitions");
+    int64_t initial = spark_conf_int(c, "spark.sql.adaptive.coalescePartitions.initialPartitionNum");
+    if (P.aqe && spark_conf_bool(c, "spark.sql.adaptive.coalescePartitions.enabled") && initial > 0)
+        P.shuffle_partitions = initial;
+    if (P.shuffle_partitions < 1)
+        P.shuffle_partitions = 1;
+    P.max_partition_bytes = spark_conf_bytes(c, "spark.sql.files.maxPartitionBytes");
+    if (P.max_partition_bytes < 1)
+        P.max_partition_bytes = 128LL * 1024 * 1024;
+    P.open_cost = spark_conf_bytes(c, "spark.sql.files.openCostInBytes");
+    P.broadcast_threshold = spark_conf_bytes(c, "spark.sql.autoBroadcastJoinThreshold");
+    P.compress = spark_conf_bool(c, "spark.shuffle.compress");
+    P.min_partitions = min_partitions(s, cl);
+    enum sc_status rc = SC_OK;
+    for (size_t j = 0; j < s->n_jobs && rc == SC_OK; j++) {
+        struct job_spec *job = &s->jobs[j];
+        if (!job->query || job->n_query == 0) {
+            for (size_t k = 0; k < job->n_stages; k++)
+                P.total_tasks += job->stages[k].tasks;
+            continue;
+        }
+        rc = plan_query(&P, job);
+        query_reset(&P);
+    }
+    query_reset(&P);
+    return rc;
+}
+
+enum sc_status planner_plan(struct scenario *s, const struct cluster *cl, struct diag *d)
+{
+    return planner_plan_with(s, cl, NULL, d);
+}

@@ -1,0 +1,398 @@
+/*
+ * test_autoscale.c — a cluster that changes size: Spark's dynamic
+ * allocation ramp-up (1, 2, 4, 8 executors at the backlog timeouts) and
+ * idle removal, Databricks' two-step scale-up and idle scale-down, Synapse's
+ * sustained-backlog rule, and billing that follows each node's life. Worked
+ * out by hand from the rules in sim/runtime.c and sim/cluster.c.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <gsl/gsl_errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/runtime.h"
+
+struct fixture {
+    struct scenario s;
+    struct job_spec jobs[2];
+    struct stage_spec stages[2][2];
+    struct node_type node;
+    struct cluster cl;
+    struct sim *sim;
+};
+
+static struct fixture *fixture_new(int workers, int cores)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    f->s.file = "autoscale.cfg";
+    f->s.name = "autoscale";
+    f->s.seed = 1;
+    spark_conf_init(&f->s.spark);
+    f->s.jobs = f->jobs;
+    strcpy(f->node.name, "Test_node");
+    f->node.vcpus = cores;
+    f->node.price_usd_per_hour = 3.6; /* $0.001 per second */
+    f->node.dbu_per_hour = NAN;
+    struct cluster *cl = &f->cl;
+    cl->platform = PLATFORM_VM;
+    cl->driver = cl->worker = &f->node;
+    cl->workers = workers;
+    cl->min_workers = cl->max_workers = workers;
+    cl->executors_per_worker = 1;
+    cl->executor_cores = cores;
+    cl->task_cpus = 1;
+    cl->slots_per_executor = cores;
+    cl->executors = workers;
+    cl->startup_source = "test";
+    cl->nic_bps = cl->disk_bps = INFINITY;
+    cl->storage_egress_bps = cl->storage_ingress_bps = INFINITY;
+    cl->network_limit_bps = INFINITY;
+    billing_rates_for(PLATFORM_VM, PRICING_JOBS, TIER_PREMIUM, &f->node, NULL, true,
+                      &cl->driver_rates);
+    cl->worker_rates = cl->driver_rates;
+    return f;
+}
+
+static struct stage_spec *add_job_stage(struct fixture *f, int64_t tasks, double secs)
+{
+    size_t j = f->s.n_jobs++;
+    struct job_spec *job = &f->jobs[j];
+    job->name = j == 0 ? "first" : "second";
+    job->submit_s = NAN;
+    job->stages = f->stages[j];
+    job->n_stages = 1;
+    struct stage_spec *st = &f->stages[j][0];
+    st->id = 0;
+    st->tasks = tasks;
+    st->has_task_seconds = true;
+    st->task_seconds = dist_fixed(secs);
+    st->input_bytes = st->records = st->shuffle_read_bytes = st->shuffle_write_bytes = -1;
+    st->output_bytes = st->memory_bytes = -1;
+    return st;
+}
+
+static void set_conf(struct fixture *f, const char *key, const char *value)
+{
+    struct diag d;
+    diag_clear(&d);
+    assert_int_equal(spark_conf_set(&f->s.spark, key, value, NULL, 0, &d), SC_OK);
+}
+
+static const struct results *run(struct fixture *f)
+{
+    struct diag d;
+    diag_clear(&d);
+    struct sim_options opt = {1};
+    f->sim = sim_new(&f->s, &f->cl, &opt, &d);
+    if (!f->sim)
+        fail_msg("sim_new: %s", d.msg);
+    if (sim_run(f->sim, &d) != SC_OK)
+        fail_msg("sim_run: %s", d.msg);
+    return sim_results(f->sim);
+}
+
+static void fixture_free(struct fixture *f)
+{
+    sim_free(f->sim);
+    spark_conf_fini(&f->s.spark);
+    free(f);
+}
+
+static void test_dynamic_allocation_ramps_up_exponentially(void **state)
+{
+    (void)state;
+    /* 16 one-core worker positions, no executor at first, 200 tasks of
+     * 100 s. The backlog appears at 0; schedulerBacklogTimeout = 1 s, so the
+     * first request (1 executor) is at 1 s; then every 1 s
+     * (sustainedSchedulerBacklogTimeout) it doubles: 2 at 2 s, 4 at 3 s, 8 at
+     * 4 s, and the next round is capped by maxExecutors = 16: 1 more. */
+    struct fixture *f = fixture_new(16, 1);
+    set_conf(f, "spark.dynamicAllocation.enabled", "true");
+    set_conf(f, "spark.dynamicAllocation.maxExecutors", "16");
+    add_job_stage(f, 200, 100.0);
+    const struct results *r = run(f);
+    int counts[5] = {1, 2, 4, 8, 1};
+    int targets[5] = {1, 3, 7, 15, 16};
+    size_t k = 0;
+    for (size_t i = 0; i < r->n_scale && k < 5; i++) {
+        const struct scale_event *e = &r->scale[i];
+        if (e->kind != SCALE_EXECUTORS_REQUESTED)
+            continue;
+        assert_int_equal(e->count, counts[k]);
+        assert_int_equal(e->target, targets[k]);
+        assert_int_equal(e->t_us, (int64_t)(k + 1) * 1000000);
+        k++;
+    }
+    assert_int_equal(k, 5);
+    /* Each executor registers RUNTIME_EXECUTOR_START_S after its request:
+     * the first at 3 s. */
+    for (size_t i = 0; i < r->n_scale; i++)
+        if (r->scale[i].kind == SCALE_EXECUTOR_ADDED) {
+            assert_int_equal(r->scale[i].t_us, 1000000 + (int64_t)(RUNTIME_EXECUTOR_START_S * 1e6));
+            break;
+        }
+    fixture_free(f);
+}
+
+static void test_idle_executors_go_after_the_timeout(void **state)
+{
+    (void)state;
+    /* 4 executors of 1 core (minExecutors 1, initial 4). Job 1: 4 tasks of
+     * 10 s, so all four are idle from 10 s. Job 2 comes 120 s after job 1
+     * (gap_s). executorIdleTimeout = 60 s: at 70 s (the first 100 ms poll at
+     * or after 10 + 60) three executors go, leaving minExecutors = 1. Job 2's
+     * 1 task then runs on the one left. */
+    struct fixture *f = fixture_new(4, 1);
+    set_conf(f, "spark.dynamicAllocation.enabled", "true");
+    set_conf(f, "spark.dynamicAllocation.minExecutors", "1");
+    set_conf(f, "spark.dynamicAllocation.initialExecutors", "4");
+    add_job_stage(f, 4, 10.0);
+    add_job_stage(f, 1, 5.0);
+    f->jobs[1].gap_s = 120.0;
+    const struct results *r = run(f);
+    int removed = 0;
+    for (size_t i = 0; i < r->n_scale; i++)
+        if (r->scale[i].kind == SCALE_EXECUTOR_REMOVED) {
+            assert_int_equal(r->scale[i].t_us, 70000000);
+            removed++;
+        }
+    assert_int_equal(removed, 3);
+    /* Busy 4 x 10 + 5 = 45 slot-s; available: 4 executors for 70 s, then 1
+     * until the end at 135 s: 4 x 70 + 65 = 345. */
+    assert_float_equal(r->makespan_s, 135.0, 1e-9);
+    assert_float_equal(r->available_s, 4 * 70.0 + 65.0, 1e-6);
+    assert_float_equal(r->utilization, 45.0 / 345.0, 1e-9);
+    fixture_free(f);
+}
+
+static void use_node_autoscale(struct fixture *f, int policy, int lo, int hi)
+{
+    struct cluster *cl = &f->cl;
+    cl->autoscale = true;
+    cl->autoscale_policy = policy;
+    cl->min_workers = lo;
+    cl->max_workers = hi;
+    cl->workers = lo;
+    cl->executors = lo;
+    cl->provision_s = 100.0;
+    cl->interval_s = policy == AUTOSCALE_SYNAPSE ? 30.0 : 10.0;
+    cl->idle_s = policy == AUTOSCALE_SYNAPSE ? 120.0 : 40.0;
+    cl->up_sustain_s = policy == AUTOSCALE_SYNAPSE ? 60.0 : 0.0;
+}
+
+static void test_databricks_scales_to_max_in_two_steps(void **state)
+{
+    (void)state;
+    /* min 2, max 10 workers of 4 cores; 100 tasks of 300 s. At 0 the backlog
+     * (92 tasks beyond the 8 free slots) asks for many nodes, but a step is
+     * (10 - 2) / 2 = 4: 4 are requested at 0 and 4 more at the next decision,
+     * 10 s; they join 100 s later (provision_s), at 100 and 110 s. */
+    struct fixture *f = fixture_new(2, 4);
+    use_node_autoscale(f, AUTOSCALE_DATABRICKS, 2, 10);
+    add_job_stage(f, 100, 300.0);
+    const struct results *r = run(f);
+    int64_t req_t[2] = {0, 10000000};
+    int reqs = 0, joins = 0;
+    for (size_t i = 0; i < r->n_scale; i++) {
+        const struct scale_event *e = &r->scale[i];
+        if (e->kind == SCALE_NODES_REQUESTED) {
+            assert_true(reqs < 2);
+            assert_int_equal(e->count, 4);
+            assert_int_equal(e->t_us, req_t[reqs]);
+            reqs++;
+        } else if (e->kind == SCALE_NODE_JOINED) {
+            assert_int_equal(e->t_us, req_t[joins / 4] + 100000000);
+            joins++;
+        }
+    }
+    assert_int_equal(reqs, 2);
+    assert_int_equal(joins, 8);
+    assert_int_equal(r->peak_workers, 10);
+    fixture_free(f);
+}
+
+static void test_databricks_removes_idle_nodes_and_bills_their_lives(void **state)
+{
+    (void)state;
+    /* min 1, max 3 workers of 1 core, provision 100 s, idle 40 s, decisions
+     * every 10 s. Job 1: 3 tasks of 200 s. At 0 one slot is free and the
+     * backlog is 2: a step is (3 - 1 + 1) / 2 = 1 node at 0 and 1 at 10 s;
+     * they join at 100 and 110 s and run tasks 2 and 3 until 300 and 310 s.
+     * Task 1 ends at 200 s on worker 0, which has no backlog to serve: it
+     * is removed at 240 s (idle 40 s), while the others still run — the
+     * optimized policy scales down a busy cluster. Worker 1 idles from 300 s
+     * and goes at 340 s; worker 2, idle from 310 s, is then the last one and
+     * stays (min 1). Job 2 (1 task of 10 s) comes 400 s after job 1 ends at
+     * 310 s (gap_s) and runs 710..720 on worker 2.
+     *
+     * Billing at $0.001 per node-second, start-up 0, no idle tail: driver
+     * 720 s; worker 0 lives 0..240; worker 1 0..340 from its request at 0 (a
+     * VM is billed from allocation); worker 2 10..720: 240 + 340 + 710 =
+     * 1290 node-seconds of workers. */
+    struct fixture *f = fixture_new(1, 1);
+    use_node_autoscale(f, AUTOSCALE_DATABRICKS, 1, 3);
+    add_job_stage(f, 3, 200.0);
+    add_job_stage(f, 1, 10.0);
+    f->jobs[1].gap_s = 400.0;
+    const struct results *r = run(f);
+    int64_t removed_t[2] = {240000000, 340000000};
+    int removed = 0;
+    for (size_t i = 0; i < r->n_scale; i++)
+        if (r->scale[i].kind == SCALE_NODE_REMOVED) {
+            assert_true(removed < 2);
+            assert_int_equal(r->scale[i].t_us, removed_t[removed]);
+            removed++;
+        }
+    assert_int_equal(removed, 2);
+    assert_float_equal(r->makespan_s, 720.0, 1e-9);
+    double worker_s = 0.0;
+    for (size_t i = 0; i < r->n_lives; i++)
+        worker_s += (double)(r->lives[i].to_us - r->lives[i].from_us) * 1e-6;
+    assert_float_equal(worker_s, 1290.0, 1e-6);
+    assert_float_equal(r->cost.lines[1].total_usd, 1.290, 1e-9);
+    assert_float_equal(r->cost.lines[0].total_usd, 0.720, 1e-9);
+    assert_float_equal(r->cost.total_usd, 2.010, 1e-9);
+    fixture_free(f);
+}
+
+static void test_synapse_waits_for_a_sustained_backlog(void **state)
+{
+    (void)state;
+    /* Synapse: decisions every 30 s, scale up only after pending exceeds
+     * free for 60 s. 3 workers of 4 cores (min 3, max 6), 40 tasks of 500 s:
+     * the backlog starts at 0, is 60 s old at the decision at 60 s, and then
+     * all 3 nodes needed ((40 - 12) / 4 = 7, capped by max) are requested at
+     * once. */
+    struct fixture *f = fixture_new(3, 4);
+    use_node_autoscale(f, AUTOSCALE_SYNAPSE, 3, 6);
+    add_job_stage(f, 40, 500.0);
+    const struct results *r = run(f);
+    bool seen = false;
+    for (size_t i = 0; i < r->n_scale; i++)
+        if (r->scale[i].kind == SCALE_NODES_REQUESTED) {
+            assert_false(seen);
+            assert_int_equal(r->scale[i].t_us, 60000000);
+            assert_int_equal(r->scale[i].count, 3);
+            seen = true;
+        }
+    assert_true(seen);
+    fixture_free(f);
+}
+
+static void test_idle_tail_is_billed(void **state)
+{
+    (void)state;
+    /* A fixed cluster of 2 workers, 100 s of jobs, 60 s of start-up and a
+     * 300 s idle tail (a Synapse pool's default): each of the 3 nodes is
+     * billed 460 s at $0.001/s = $1.38 in all. */
+    struct fixture *f = fixture_new(2, 1);
+    f->cl.startup_s = 60.0;
+    f->cl.idle_after_s = 300.0;
+    add_job_stage(f, 2, 100.0);
+    const struct results *r = run(f);
+    assert_float_equal(r->makespan_s, 100.0, 1e-9);
+    assert_float_equal(r->cost.total_usd, 3 * 0.460, 1e-9);
+    fixture_free(f);
+}
+
+
+static void test_eviction_reruns_lost_map_output(void **state)
+{
+    (void)state;
+    /* 2 workers of 1 core; spot fraction 0.5 makes worker 1 spot (floor(2 x
+     * 0.5) > floor(1 x 0.5)); it is evicted at 15 s (evict_at_s), and a
+     * replacement joins 100 s later. Map stage: 2 tasks of 10 s, one per
+     * worker, both done at 10 s; worker 1 holds task 1's output. Reduce
+     * stage: 2 tasks of 10 s from 10 s. At 15 s worker 1 dies: its reduce
+     * task is killed; map task 1's output is lost, so the map stage is
+     * reopened (1 task) and the reduce stage stopped: its task on worker 0
+     * is killed too. Worker 0 re-runs map task 1 15..25; the reduce stage is
+     * resubmitted at 25 and its 2 tasks run one after the other on worker 0:
+     * 25..35, 35..45 (the replacement joins only at 115). Makespan 45 s; 2
+     * attempts killed (the reduce task on worker 1, and the one on worker 0
+     * when its stage stops); 1 map task recomputed. */
+    struct fixture *f = fixture_new(2, 1);
+    f->cl.spot_fraction = 0.5;
+    f->cl.spot_evict_at_s = 15.0;
+    f->cl.replace_s = 100.0;
+    f->cl.spot_rates = f->cl.worker_rates;
+    size_t j = f->s.n_jobs++;
+    struct job_spec *job = &f->jobs[j];
+    job->name = "shuffle";
+    job->submit_s = NAN;
+    job->stages = f->stages[j];
+    job->n_stages = 2;
+    static int64_t parent = 0;
+    for (int i = 0; i < 2; i++) {
+        struct stage_spec *st = &f->stages[j][i];
+        st->id = i;
+        st->tasks = 2;
+        st->has_task_seconds = true;
+        st->task_seconds = dist_fixed(10.0);
+        st->input_bytes = st->records = st->shuffle_read_bytes = st->shuffle_write_bytes = -1;
+        st->output_bytes = st->memory_bytes = -1;
+    }
+    f->stages[j][1].parents = &parent;
+    f->stages[j][1].n_parents = 1;
+    const struct results *r = run(f);
+    assert_float_equal(r->makespan_s, 45.0, 1e-9);
+    assert_int_equal(r->evictions, 1);
+    assert_int_equal(r->failed_attempts, 2);
+    assert_int_equal(r->recomputed_tasks, 1);
+    assert_int_equal(r->stages[0].resubmissions, 1);
+    /* Every task of every stage ends successfully exactly once. */
+    int ok[2][2] = {{0, 0}, {0, 0}};
+    for (size_t i = 0; i < r->n_tasks; i++)
+        if (r->tasks[i].status == TASK_SUCCESS)
+            ok[r->tasks[i].stage][r->tasks[i].index]++;
+    /* Map task 1 succeeded twice: its first output was lost. */
+    assert_int_equal(ok[0][0], 1);
+    assert_int_equal(ok[0][1], 2);
+    assert_int_equal(ok[1][0], 1);
+    assert_int_equal(ok[1][1], 1);
+    /* Billing: worker 1 lived 0..15, its replacement 15..45 (requested at
+     * 15, still provisioning at the end): both billed. */
+    double spot_s = 0.0;
+    for (size_t i = 0; i < r->n_lives; i++)
+        if (r->lives[i].spot)
+            spot_s += (double)(r->lives[i].to_us - r->lives[i].from_us) * 1e-6;
+    assert_float_equal(spot_s, 45.0, 1e-9);
+    fixture_free(f);
+}
+
+static void test_spot_workers_bill_at_the_spot_price(void **state)
+{
+    (void)state;
+    /* 4 workers, spot fraction 0.5 (workers 1 and 3), no evictions, 100 s:
+     * on-demand $0.001/s, spot $0.0004/s: driver 0.1 + 2 x 0.1 + 2 x 0.04 =
+     * $0.38. */
+    struct fixture *f = fixture_new(4, 1);
+    f->cl.spot_fraction = 0.5;
+    f->cl.spot_rates = f->cl.worker_rates;
+    f->cl.spot_rates.vm_usd_per_hour = 1.44;
+    add_job_stage(f, 4, 100.0);
+    const struct results *r = run(f);
+    assert_float_equal(r->cost.total_usd, 0.1 + 0.2 + 0.08, 1e-9);
+    fixture_free(f);
+}
+
+int main(void)
+{
+    gsl_set_error_handler_off();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dynamic_allocation_ramps_up_exponentially),
+        cmocka_unit_test(test_idle_executors_go_after_the_timeout),
+        cmocka_unit_test(test_databricks_scales_to_max_in_two_steps),
+        cmocka_unit_test(test_databricks_removes_idle_nodes_and_bills_their_lives),
+        cmocka_unit_test(test_synapse_waits_for_a_sustained_backlog),
+        cmocka_unit_test(test_idle_tail_is_billed),
+        cmocka_unit_test(test_eviction_reruns_lost_map_output),
+        cmocka_unit_test(test_spot_workers_bill_at_the_spot_price),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
