@@ -82,6 +82,8 @@ struct rt_stage {
     uint8_t *attempts;      /* attempts so far, per task (saturating) */
     int resubmits;
     bool submitted_once;
+    bool offered;           /* its tasks have been offered (after driver_s) */
+    struct event offer_ev;
     double *map_bytes;      /* shuffle bytes this stage's tasks wrote, per worker */
     double *fetch_frac;     /* share of this stage's fetch served by each worker */
 };
@@ -96,6 +98,7 @@ struct rt_job {
     size_t outstanding;     /* as a thread head: jobs submitted, not ended */
     size_t next;            /* as a thread head: next job to submit, or n_jobs */
     struct event submit_ev;
+    struct event stages_ev; /* its first stages, after driver_s */
 };
 
 struct rt_pool {
@@ -935,8 +938,30 @@ static void stage_submit(struct sim *sim, int st_index)
     }
     taskcost_stage_init(&st->cost, st->spec, &sim->cl);
     stage_bytes_init(sim, st);
+    if (st->spec->driver_s > 0.0 && !st->offered) {
+        /* The driver serializes and broadcasts the task binary before it
+         * offers the tasks (DAGScheduler.submitMissingTasks). */
+        if (engine_schedule(&sim->eng, &st->offer_ev,
+                            engine_now(&sim->eng) + (int64_t)llround(st->spec->driver_s * 1e6),
+                            0) != 0)
+            fail(sim, SC_ENOMEM, "out of memory for the event queue");
+        return;
+    }
+    st->offered = true;
     if (stage_pending(st) > 0)
         active_insert(sim, st_index);
+}
+
+static void on_stage_offer(struct engine *eng, struct event *ev)
+{
+    struct sim *sim = ev->arg;
+    struct rt_stage *st = (struct rt_stage *)((char *)ev - offsetof(struct rt_stage, offer_ev));
+    (void)eng;
+    st->offered = true;
+    if (st->state == STAGE_RUNNING && stage_pending(st) > 0)
+        active_insert(sim, (int)(st - sim->stages));
+    offer_round(sim);
+    net_sync(sim);
 }
 
 static void stage_finish(struct sim *sim, int st_index)
@@ -999,13 +1024,33 @@ static void submit_job(struct sim *sim, size_t j)
         st->spark_id = sim->next_stage_id++;
         sim->res.stages[job->first_stage + i].spark_id = st->spark_id;
     }
-    for (int i = 0; i < job->n_stages; i++)
-        if (sim->stages[job->first_stage + i].parents_left == 0)
-            stage_submit(sim, job->first_stage + i);
+    if (job->spec->driver_s > 0.0) {
+        /* The driver builds the job's stages before it submits them. */
+        if (engine_schedule(&sim->eng, &job->stages_ev,
+                            now + (int64_t)llround(job->spec->driver_s * 1e6), 0) != 0)
+            fail(sim, SC_ENOMEM, "out of memory for the event queue");
+    } else {
+        for (int i = 0; i < job->n_stages; i++)
+            if (sim->stages[job->first_stage + i].parents_left == 0)
+                stage_submit(sim, job->first_stage + i);
+    }
     /* A concurrent job of the same thread is submitted with this one. */
     if (nx < sim->n_jobs && sim->jobs[nx].spec->concurrent)
         submit_job(sim, nx);
     offer_round(sim);
+}
+
+static void on_job_stages(struct engine *eng, struct event *ev)
+{
+    struct sim *sim = ev->arg;
+    struct rt_job *job = (struct rt_job *)((char *)ev - offsetof(struct rt_job, stages_ev));
+    (void)eng;
+    for (int i = 0; i < job->n_stages; i++)
+        if (sim->stages[job->first_stage + i].parents_left == 0 &&
+            sim->stages[job->first_stage + i].state == STAGE_WAITING)
+            stage_submit(sim, job->first_stage + i);
+    offer_round(sim);
+    net_sync(sim);
 }
 
 static void on_job_submit(struct engine *eng, struct event *ev)
@@ -1666,6 +1711,7 @@ static enum sc_status build(struct sim *sim, struct diag *d)
         job->stages_left = job->n_stages;
         job->pool = sim->mode == SCHED_FAIR && js->pool ? add_pool(sim, js->pool) : 0;
         event_init(&job->submit_ev, on_job_submit, sim);
+        event_init(&job->stages_ev, on_job_stages, sim);
         job->thread = j == 0 || !isnan(js->submit_s) ? j : sim->jobs[j - 1].thread;
         job->next = sim->n_jobs;
         struct job_result *jr = &sim->res.jobs[j];
@@ -1677,6 +1723,7 @@ static enum sc_status build(struct sim *sim, struct diag *d)
             const struct stage_spec *ss = &js->stages[i];
             struct rt_stage *st = &sim->stages[st_index];
             st->spec = ss;
+            event_init(&st->offer_ev, on_stage_offer, sim);
             st->job = (int)j;
             st->tasks = ss->tasks;
             st->pool = job->pool;
@@ -1846,8 +1893,26 @@ static enum sc_status start_cluster(struct sim *sim, int64_t span_start_us, stru
         schedule_eviction(sim, w);
     /* Executors join interleaved by slot, as at the first offers. */
     int spe = cl->slots_per_executor;
+    /* Executors the scenario says register later (as an event log recorded
+     * them) join then. */
+    const struct cluster_spec *cs = &sim->scn->cluster;
+    int late = 0;
+    for (int e = 0; e < initial_execs; e++) {
+        double at_s = (size_t)e < cs->n_executor_start_s ? cs->executor_start_s[e] : 0.0;
+        int64_t at = span_start_us + (int64_t)llround(at_s * 1e6);
+        if (at <= span_start_us)
+            continue;
+        struct rt_exec *x = &sim->execs[e];
+        x->starting = true;
+        sim->starting_executors++;
+        if (engine_schedule(&sim->eng, &x->start_ev, at, 0) != 0)
+            return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
+        late++;
+    }
     for (int e = 0; e < initial_execs; e++) {
         struct rt_exec *x = &sim->execs[e];
+        if (x->starting)
+            continue;
         x->alive = true;
         x->up_since_us = span_start_us;
         x->idle_since_us = span_start_us;
@@ -1857,7 +1922,9 @@ static enum sc_status start_cluster(struct sim *sim, int64_t span_start_us, stru
     }
     for (int k = 0; k < spe; k++)
         for (int e = 0; e < initial_execs; e++)
-            free_push(sim, e * spe + k);
+            if (sim->execs[e].alive)
+                free_push(sim, e * spe + k);
+    (void)late;
     if ((sim->node_autoscale || sim->dyn_alloc) &&
         engine_schedule(&sim->eng, &sim->policy_ev, span_start_us, 2) != 0)
         return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");

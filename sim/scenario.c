@@ -656,7 +656,7 @@ static int read_cluster(struct reader *r, const config_setting_t *g)
         "platform",       "driver",  "worker", "workers",   "executors_per_worker",
         "executor_cores", "pricing", "tier",   "startup_s", "price",
         "autoscale",      "storage", "network_limit_gbps", "local_disk_mbps", "idle_after_s",
-        "spot",           NULL};
+        "spot",           "executor_start_s", NULL};
     static const char *const price_keys[] = {"worker_usd_per_hour",
                                              "driver_usd_per_hour",
                                              "worker_dbu_per_hour",
@@ -732,6 +732,29 @@ static int read_cluster(struct reader *r, const config_setting_t *g)
                    &c->local_disk_mbps) < 0 ||
         get_number(r, g, where, "idle_after_s", false, 0, false, INFINITY, &c->idle_after_s) < 0)
         return -1;
+    config_setting_t *starts = config_setting_get_member(g, "executor_start_s");
+    if (starts) {
+        /* When each executor registered, in executor order: a number per
+         * executor, seconds from the first job (as an event log records). */
+        int t = config_setting_type(starts);
+        if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST)
+            return wrong_type(r, starts, where, "a list of seconds such as [0.0, 0.0, 35.4]");
+        int n = config_setting_length(starts);
+        if (n > SCN_MAX_WORKERS * 64)
+            return fail(r, line_of(starts), "'executor_start_s' lists too many executors.");
+        c->executor_start_s = malloc((size_t)(n ? n : 1) * sizeof(double));
+        if (!c->executor_start_s)
+            return fail_nomem(r, line_of(starts));
+        c->n_executor_start_s = (size_t)n;
+        for (int i = 0; i < n; i++) {
+            const config_setting_t *e = config_setting_get_elem(starts, (unsigned)i);
+            double t_s = is_number(e) ? number_of(e) : NAN;
+            if (!(t_s >= 0.0) || !isfinite(t_s))
+                return fail(r, line_of(starts),
+                            "'executor_start_s' must list numbers >= 0; item %d is not.", i + 1);
+            c->executor_start_s[i] = t_s;
+        }
+    }
     config_setting_t *spot;
     rc = get_aggregate(r, g, where, "spot", false, CONFIG_TYPE_GROUP, &spot);
     if (rc < 0)
@@ -1555,6 +1578,7 @@ static int read_stage(struct reader *r, const config_setting_t *g, const char *j
                                        "shuffle_write_bytes",
                                        "output_bytes",
                                        "memory_bytes",
+                                       "driver_s",
                                        "kernel",
                                        NULL};
     char where[224];
@@ -1634,6 +1658,8 @@ static int read_stage(struct reader *r, const config_setting_t *g, const char *j
     if ((rc = get_size(r, g, where, "output_bytes", &sp->output_bytes)) < 0)
         return -1;
     has_data |= rc;
+    if (get_number(r, g, where, "driver_s", false, 0, false, INFINITY, &sp->driver_s) < 0)
+        return -1;
     if (get_size(r, g, where, "memory_bytes", &sp->memory_bytes) < 0)
         return -1;
 
@@ -1834,7 +1860,7 @@ static void stage_free(struct stage_spec *sp)
 static int read_job(struct reader *r, const config_setting_t *g, size_t index, struct job_spec *job)
 {
     static const char *const keys[] = {"name",       "stages", "query", "submit_s",
-                                       "concurrent", "pool",   "gap_s", NULL};
+                                       "concurrent", "pool",   "gap_s", "driver_s", NULL};
     char where[160];
     job->line = line_of(g);
     job->submit_s = NAN;
@@ -1851,6 +1877,7 @@ static int read_job(struct reader *r, const config_setting_t *g, size_t index, s
     snprintf(where, sizeof where, "job '%s'", job->name);
     if (get_number(r, g, where, "submit_s", false, 0, false, INFINITY, &job->submit_s) < 0 ||
         get_number(r, g, where, "gap_s", false, 0, false, INFINITY, &job->gap_s) < 0 ||
+        get_number(r, g, where, "driver_s", false, 0, false, INFINITY, &job->driver_s) < 0 ||
         get_bool(r, g, where, "concurrent", &job->concurrent) < 0 ||
         get_str_copy(r, g, where, "pool", false, &job->pool) < 0)
         return -1;
@@ -2233,6 +2260,7 @@ void scenario_free(struct scenario *s)
         return;
     free(s->file);
     free(s->name);
+    free(s->cluster.executor_start_s);
     spark_conf_fini(&s->spark);
     for (size_t i = 0; i < s->n_tables; i++) {
         struct table_spec *t = &s->tables[i];

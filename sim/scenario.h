@@ -63,6 +63,8 @@ struct cluster_spec {
     double spot_discount;       /* off the on-demand VM price; NaN */
     double spot_evict_at_s;     /* what-if: evict the first spot worker then; NaN */
     int spot_line;
+    double *executor_start_s;   /* when each executor registers; NULL = all at 0 */
+    size_t n_executor_start_s;
     int line, driver_line, worker_line, workers_line, executor_line;
 };
 
@@ -125,6 +127,7 @@ struct stage_spec {
     int64_t input_bytes, records, shuffle_read_bytes, shuffle_write_bytes;
     int64_t output_bytes;       /* written to storage (a table write) */
     int64_t memory_bytes;       /* working set per task; -1: from the bytes read */
+    double driver_s;            /* driver time from submission to the first task offered */
     bool tasks_derived;         /* tasks came from the data, not the file */
     char *kernel;               /* NULL when not given */
     int line, parents_line;
@@ -143,6 +146,7 @@ struct job_spec {
     struct query_step *query;   /* a query, or NULL */
     size_t n_query;
     double submit_s;            /* NaN: not given */
+    double driver_s;            /* driver time from submission to its first stages */
     double gap_s;               /* idle time after the thread's earlier jobs end
                                  * before this one is submitted (0 = none) */
     bool concurrent;            /* starts with the previous job, not after it */

@@ -497,6 +497,46 @@ static void test_task_list_gives_each_task_its_time(void **state)
     fixture_free(f);
 }
 
+static void test_driver_time_delays_jobs_and_stages(void **state)
+{
+    (void)state;
+    /* Job driver_s = 0.5: its first stage is submitted at 0.5. That stage
+     * (4 x 1 s on 4 slots) has driver_s = 0.25: its tasks are offered at
+     * 0.75 and end at 1.75; its child (driver_s 0) runs 1.75..2.75. The
+     * first stage's reported start is its submission, 0.5. */
+    struct fixture *f = fixture_new(1, 4);
+    struct job_spec *j = add_job(f, "driver");
+    j->driver_s = 0.5;
+    struct stage_spec *a = add_stage(f, j, 0, 4, 1.0);
+    a->driver_s = 0.25;
+    add_parent(add_stage(f, j, 1, 4, 1.0), 0);
+    const struct results *r = run(f);
+    assert_float_equal((double)(r->stages[0].submit_us - r->start_us) * 1e-6, 0.5, 1e-9);
+    assert_float_equal(stage_end_s(r, 0), 1.75, 1e-9);
+    assert_float_equal(r->makespan_s, 2.75, 1e-9);
+    fixture_free(f);
+}
+
+static void test_late_executors_join_when_they_register(void **state)
+{
+    (void)state;
+    /* 2 executors of 1 core; the second registers at 3 s. 4 tasks of 2 s:
+     * executor 0 runs 0..2, 2..4; executor 1 from 3: 3..5, and the last
+     * task goes to whichever frees first: executor 0 at 4 -> 4..6. */
+    struct fixture *f = fixture_new(2, 1);
+    static double starts[2] = {0.0, 3.0};
+    f->s.cluster.executor_start_s = starts;
+    f->s.cluster.n_executor_start_s = 2;
+    add_stage(f, add_job(f, "late"), 0, 4, 2.0);
+    const struct results *r = run(f);
+    assert_float_equal(r->makespan_s, 6.0, 1e-9);
+    /* Executor 1 was alive 3..6: 3 s of its slot available. */
+    assert_float_equal(r->executors[1].alive_s, 3.0, 1e-9);
+    assert_float_equal(r->available_s, 6.0 + 3.0, 1e-9);
+    f->s.cluster.executor_start_s = NULL;
+    fixture_free(f);
+}
+
 static void test_query_job_is_refused_with_its_line(void **state)
 {
     (void)state;
@@ -536,6 +576,8 @@ int main(void)
         cmocka_unit_test(test_same_seed_same_records),
         cmocka_unit_test(test_task_times_do_not_depend_on_cluster_size),
         cmocka_unit_test(test_task_list_gives_each_task_its_time),
+        cmocka_unit_test(test_driver_time_delays_jobs_and_stages),
+        cmocka_unit_test(test_late_executors_join_when_they_register),
         cmocka_unit_test(test_query_job_is_refused_with_its_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
