@@ -102,7 +102,7 @@ const char *calib_class_name(enum calib_class c);
 
 /* The host's micro-benchmark (see calib.c): a fixed mix of integer hashing,
  * random updates of an L2-sized table and a comparison sort. Returns the
- * median time of 5 runs in ns; deterministic work, not deterministic time. */
+ * fastest of 7 runs in ns; deterministic work, not deterministic time. */
 double calib_host_bench_ns(void);
 
 /* The host's ACU-equivalent per core from its benchmark time:

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "models/catalog.h"
+#include "sim/calibrate.h"
 #include "sim/cluster.h"
 #include "sim/nodes.h"
 #include "sim/outfile.h"
@@ -50,6 +51,11 @@ static const char usage_text[] =
     "      --set KEY=VALUE override a scenario setting (cluster.workers=16,\n"
     "                      cluster.worker=Standard_E8ds_v5, spark.sql.shuffle.partitions=400)\n"
     "      --quiet         do not print the table\n"
+    "      --recalibrate   measure the kernels again instead of using cached fits\n"
+    "  calibrate FILE  time each stage's operators on sample data and print the fits\n"
+    "      --recalibrate   measure again even when the fits are cached\n"
+    "      --ops           also print each operator's fit\n"
+    "      --set KEY=VALUE override a scenario setting, as for run\n"
     "  plan FILE       print each job's stages as the planner makes them from its query\n"
     "      --set KEY=VALUE override a scenario setting, as for run\n"
     "  import LOG      turn a Spark event log (plain, .zstd or .lz4) into a scenario\n"
@@ -128,16 +134,46 @@ static int parse_u64(const char *text, unsigned long long *out)
     return errno || *end ? -1 : 0;
 }
 
+static void print_calibration_warnings(const struct calibration *cal)
+{
+    for (size_t i = 0; i < calibrate_n_warnings(cal); i++)
+        fprintf(stderr, "stagecast: warning: %s\n", calibrate_warning(cal, i));
+}
+
+/* Calibrates s's stages (into their specs) for cl; *out (may be NULL)
+ * receives the calibration, else it is freed here. */
+static enum sc_status calibrate(struct scenario *s, const struct cluster *cl, bool recalibrate,
+                                struct calibration **out, struct diag *d)
+{
+    struct calibrate_options o;
+    struct calibration *cal = NULL;
+    if (calibrate_options_init(&o, s, d) != SC_OK)
+        return d->status;
+    o.recalibrate = recalibrate;
+    if (calibrate_scenario(s, cl, &o, &cal, d) != SC_OK)
+        return d->status;
+    print_calibration_warnings(cal);
+    if (out)
+        *out = cal;
+    else
+        calibrate_free(cal);
+    return SC_OK;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     const char *file = NULL, *json_path = NULL, *timeline_path = NULL;
     const char *plot_path = NULL, *plot_dir = NULL, *trace_path = NULL;
-    bool quiet = false, have_seed = false;
+    bool quiet = false, have_seed = false, recalibrate = false;
     unsigned long long seed = 0;
     const char *sets[64];
     size_t n_sets = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
+        if (strcmp(a, "--recalibrate") == 0) {
+            recalibrate = true;
+            continue;
+        }
         if (strcmp(a, "--json") == 0 || strcmp(a, "--timeline") == 0 || strcmp(a, "--seed") == 0 ||
             strcmp(a, "--plot") == 0 || strcmp(a, "--plot-dir") == 0 || strcmp(a, "--trace") == 0) {
             if (i + 1 >= argc)
@@ -219,6 +255,10 @@ static int cmd_run(int argc, char **argv)
         goto fail;
     /* Query jobs become stages; a plan error names the step's file:line. */
     if (planner_plan(s, &cl, &d) != SC_OK)
+        goto fail;
+    /* Stages given as data get their compute cost from the real kernels,
+     * timed on this host (or read from the cache) and scaled to the node. */
+    if (calibrate(s, &cl, recalibrate, NULL, &d) != SC_OK)
         goto fail;
     struct sim_options opt = {s->seed};
     sim = sim_new(s, &cl, &opt, &d);
@@ -618,6 +658,59 @@ static int cmd_plan(int argc, char **argv)
     return rc;
 }
 
+/* stagecast calibrate FILE: the fits of every stage's pipeline, measured or
+ * cached, as a table. */
+static int cmd_calibrate(int argc, char **argv)
+{
+    const char *file = NULL;
+    const char *sets[64];
+    size_t n_sets = 0;
+    bool recalibrate = false, ops = false;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--ops") == 0) {
+            ops = true;
+        } else if (strcmp(argv[i], "--set") == 0) {
+            if (i + 1 >= argc)
+                return usage_error("%s needs key=value", argv[i]);
+            if (n_sets == sizeof sets / sizeof sets[0])
+                return usage_error("too many --set options (at most %s)", "64");
+            sets[n_sets++] = argv[++i];
+        } else if (strcmp(argv[i], "--recalibrate") == 0) {
+            recalibrate = true;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            return usage_error("calibrate: unknown option '%s'", argv[i]);
+        } else if (file) {
+            return usage_error("calibrate takes one scenario file; '%s' is one too many",
+                               argv[i]);
+        } else {
+            file = argv[i];
+        }
+    }
+    if (!file)
+        return usage_error("%s", "calibrate needs a scenario file: stagecast calibrate FILE");
+    struct diag d;
+    diag_clear(&d);
+    struct catalog *cat = NULL;
+    struct calibration *cal = NULL;
+    struct scenario *s = scenario_load_with(file, sets, n_sets, &d);
+    struct cluster cl;
+    int rc = 0;
+    if (!s || !(cat = catalog_load_default(&d)) || cluster_build(s, cat, &cl, &d) != SC_OK ||
+        planner_plan(s, &cl, &d) != SC_OK || calibrate(s, &cl, recalibrate, &cal, &d) != SC_OK) {
+        rc = report_error(&d);
+    } else {
+        calibrate_print_table(stdout, cal, s, &cl);
+        if (ops)
+            calibrate_print_ops(stdout, cal);
+        if (fflush(stdout) != 0)
+            rc = 1;
+    }
+    calibrate_free(cal);
+    catalog_free(cat);
+    scenario_free(s);
+    return rc;
+}
+
 /* `stagecast sweep` and `stagecast merge`: sweep.c does the work; under
  * mpirun (when built with MPI) each rank takes its share of the points. */
 static int cmd_sweep(int argc, char **argv, bool merge)
@@ -661,6 +754,8 @@ int main(int argc, char **argv)
         return cmd_run(argc - 2, argv + 2);
     if (strcmp(cmd, "nodes") == 0)
         return cmd_nodes(argc - 2, argv + 2);
+    if (strcmp(cmd, "calibrate") == 0)
+        return cmd_calibrate(argc - 2, argv + 2);
     if (strcmp(cmd, "plan") == 0)
         return cmd_plan(argc - 2, argv + 2);
     if (strcmp(cmd, "spark-keys") == 0)

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 FILE *outfile_open(struct outfile *o, const char *path, struct diag *d)
@@ -14,6 +15,19 @@ FILE *outfile_open(struct outfile *o, const char *path, struct diag *d)
     if (strcmp(path, "-") == 0) {
         o->is_stdout = 1;
         o->f = stdout;
+        return o->f;
+    }
+    /* A destination that exists and is not a regular file (/dev/null, a
+     * pipe, a terminal) is written in place: renaming over it would replace
+     * the device or pipe with a file. */
+    struct stat sb;
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        o->f = fopen(path, "w");
+        if (!o->f) {
+            diag_set(d, SC_EIO, path, 0, "cannot write: %s", strerror(errno));
+            return NULL;
+        }
+        o->in_place = 1;
         return o->f;
     }
     size_t n = strlen(path);
@@ -54,6 +68,13 @@ enum sc_status outfile_commit(struct outfile *o, struct diag *d)
     }
     if (!o->f)
         return SC_OK;
+    if (o->in_place) {
+        int bad_in_place = ferror(o->f) != 0;
+        if (fclose(o->f) != 0)
+            bad_in_place = 1;
+        memset(o, 0, sizeof *o);
+        return bad_in_place ? diag_set(d, SC_EIO, NULL, 0, "writing an output failed") : SC_OK;
+    }
     int bad = ferror(o->f) != 0;
     if (fclose(o->f) != 0)
         bad = 1;
@@ -73,6 +94,12 @@ enum sc_status outfile_commit(struct outfile *o, struct diag *d)
 
 void outfile_abort(struct outfile *o)
 {
+    if (o->in_place) {
+        if (o->f)
+            fclose(o->f);
+        memset(o, 0, sizeof *o);
+        return;
+    }
     if (o->is_stdout) {
         memset(o, 0, sizeof *o);
         return;

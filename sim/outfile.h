@@ -1,7 +1,9 @@
 /*
  * outfile.h — output files that appear whole or not at all. Writing goes to
  * a temporary file beside the destination, renamed over it on commit, so an
- * error never leaves a half-written report behind. The path "-" is stdout.
+ * error never leaves a half-written report behind. The path "-" is stdout;
+ * an existing destination that is not a regular file (/dev/null, a pipe) is
+ * written in place.
  *
  * Ownership: struct outfile is the caller's; outfile_commit or outfile_abort
  * ends its life (either is safe to call on an outfile never opened).
@@ -18,6 +20,7 @@ struct outfile {
     char *tmp;
     FILE *f;
     int is_stdout;
+    int in_place;   /* a device or pipe: written directly, never renamed */
 };
 
 /* Opens a temporary file for path. Returns the stream, or NULL with d

@@ -271,7 +271,7 @@ const char *plan_expr_sort_key(const char *text, char *buf, size_t size, bool *d
     size_t len = strlen(buf);
     /* Spark's explain spells a direction with its null order; a key may too. */
     static const char *const suffixes[] = {" desc nulls last", " desc nulls first", " desc",
-                                           " asc nulls first", " asc nulls last", " asc"};
+                                           " asc nulls first", " asc nulls last",   " asc"};
     for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
         size_t sl = strlen(suffixes[i]);
         if (len > sl && strcasecmp(buf + len - sl, suffixes[i]) == 0) {
@@ -294,7 +294,7 @@ struct type_arg {
     const char *const *names;
     const enum col_type *types;
     size_t n;
-    int widest;     /* 0 none, 1 int32, 2 int64, 3 double, 4 date */
+    int widest; /* 0 none, 1 int32, 2 int64, 3 double, 4 date */
     bool string_col;
 };
 

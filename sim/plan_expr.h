@@ -28,10 +28,10 @@ bool plan_expr_is_ident(const char *text);
  * functions are written. Without AS the alias is the whole text, trimmed,
  * which is how Spark names such a column. */
 struct plan_call {
-    char func[32];      /* lower case: "count", "avg", "row_number" */
-    char arg[256];      /* trimmed; "" for row_number() */
+    char func[32]; /* lower case: "count", "avg", "row_number" */
+    char arg[256]; /* trimmed; "" for row_number() */
     char alias[128];
-    bool distinct;      /* count(DISTINCT x) */
+    bool distinct; /* count(DISTINCT x) */
 };
 
 /* Parses a call. Returns 0, or -1 when text is not of that form (no

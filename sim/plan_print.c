@@ -69,8 +69,8 @@ static void print_planned(FILE *out, const struct job_spec *job)
         const struct stage_spec *sp = &job->stages[k];
         char r1[32], r2[32];
         fprintf(out, "\n  stage %lld  '%s'\n", (long long)sp->id, sp->name ? sp->name : "");
-        fprintf(out, "    Spark job %d, %lld task%s, parents ", sp->spark_job,
-                (long long)sp->tasks, sp->tasks == 1 ? "" : "s");
+        fprintf(out, "    Spark job %d, %lld task%s, parents ", sp->spark_job, (long long)sp->tasks,
+                sp->tasks == 1 ? "" : "s");
         print_parents(out, sp);
         fprintf(out, ", kernel %s\n", sp->kernel ? sp->kernel : "generic");
         for (size_t i = 0; i < sp->ops.n; i++)
@@ -88,16 +88,19 @@ static void print_explicit(FILE *out, const struct job_spec *job)
             job->n_stages == 1 ? "" : "s");
     for (size_t k = 0; k < job->n_stages; k++) {
         const struct stage_spec *sp = &job->stages[k];
-        fprintf(out, "\n  stage %lld  '%s'\n    %lld task%s, parents ", (long long)sp->id,
-                sp->name ? sp->name : "", (long long)sp->tasks, sp->tasks == 1 ? "" : "s");
+        fprintf(out, "\n  stage %lld", (long long)sp->id);
+        if (sp->name)
+            fprintf(out, "  '%s'", sp->name);
+        fprintf(out, "\n    %lld task%s, parents ", (long long)sp->tasks,
+                sp->tasks == 1 ? "" : "s");
         print_parents(out, sp);
         fprintf(out, ", kernel %s%s\n", sp->kernel ? sp->kernel : "-",
                 sp->has_task_seconds ? ", task times given" : "");
         if (sp->input_bytes > 0 || sp->shuffle_read_bytes > 0 || sp->shuffle_write_bytes > 0 ||
             sp->output_bytes > 0 || sp->records > 0) {
             char r[32];
-            fprintf(out, "    records %s", sp->records > 0 ? group_digits(sp->records, r, sizeof r)
-                                                          : "-");
+            fprintf(out, "    records %s",
+                    sp->records > 0 ? group_digits(sp->records, r, sizeof r) : "-");
             print_bytes(out, sp);
             fprintf(out, "\n");
         }

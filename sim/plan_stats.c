@@ -311,9 +311,12 @@ static double cdf(const struct plan_column *c, double x)
     switch (s->dist) {
     case CDIST_UNIFORM:
         return s->max > s->min ? clamp01((x - s->min) / (s->max - s->min)) : (x >= s->min);
-    case CDIST_NORMAL: return s->stddev > 0.0 ? normal_cdf((x - s->mean) / s->stddev) : x >= s->mean;
+    case CDIST_NORMAL:
+        return s->stddev > 0.0 ? normal_cdf((x - s->mean) / s->stddev) : x >= s->mean;
     case CDIST_LOGNORMAL:
-        return x <= 0.0 ? 0.0 : s->sigma > 0.0 ? normal_cdf((log(x) - s->mu) / s->sigma) : log(x) >= s->mu;
+        return x <= 0.0         ? 0.0
+               : s->sigma > 0.0 ? normal_cdf((log(x) - s->mu) / s->sigma)
+                                : log(x) >= s->mu;
     default: return NAN;
     }
 }
@@ -341,7 +344,7 @@ static double eq_prob(const struct plan_column *c, const struct operand *v)
     double lo, hi;
     if (v->is_num && discrete_range(c, &lo, &hi))
         return v->num == floor(v->num) && v->num >= lo && v->num <= hi ? 1.0 / (hi - lo + 1.0)
-                                                                        : 0.0;
+                                                                       : 0.0;
     return c->ndv >= 1.0 ? 1.0 / c->ndv : PLAN_STATS_EQ_SELECTIVITY;
 }
 
@@ -475,7 +478,8 @@ static double sel_atom(const char *s, const char *e, const struct plan_column *c
             }
         struct operand x, a, b;
         if (!and_kw || !read_operand(s, not_kw < btw ? not_kw : btw, cols, n, &x) || !x.col ||
-            !read_operand(btw + 7, and_kw, cols, n, &a) || !read_operand(and_kw + 3, e, cols, n, &b))
+            !read_operand(btw + 7, and_kw, cols, n, &a) ||
+            !read_operand(and_kw + 3, e, cols, n, &b))
             return PLAN_STATS_DEFAULT_SELECTIVITY;
         double p = cmp_prob(x.col, CMP_GE, &a) + cmp_prob(x.col, CMP_LE, &b) -
                    (1.0 - x.col->null_fraction);
@@ -585,9 +589,8 @@ static double sel_range(const char *s, const char *e, const struct plan_column *
     }
 }
 
-double plan_stats_default_selectivity(void *ctx, const char *where,
-                                      const struct plan_column *cols, size_t n_cols,
-                                      double rows_in)
+double plan_stats_default_selectivity(void *ctx, const char *where, const struct plan_column *cols,
+                                      size_t n_cols, double rows_in)
 {
     (void)ctx;
     (void)rows_in;
@@ -751,8 +754,8 @@ static double key_ndv(const struct plan_column *c, double rows)
     return d > rows ? rows : d < 1.0 ? 1.0 : d;
 }
 
-double plan_stats_default_join_rows(void *ctx, const char *how, double left_rows,
-                                    double right_rows, const struct plan_column *left_keys,
+double plan_stats_default_join_rows(void *ctx, const char *how, double left_rows, double right_rows,
+                                    const struct plan_column *left_keys,
                                     const struct plan_column *right_keys, size_t n_keys)
 {
     (void)ctx;
@@ -771,7 +774,7 @@ double plan_stats_default_join_rows(void *ctx, const char *how, double left_rows
     for (size_t i = 0; i < n_keys; i++) {
         double dl = key_ndv(&left_keys[i], left_rows), dr = key_ndv(&right_keys[i], right_rows);
         denom *= fmax(dl, dr);
-        fl *= fmin(1.0, dr / dl);   /* share of left rows whose key the right has */
+        fl *= fmin(1.0, dr / dl); /* share of left rows whose key the right has */
         fr *= fmin(1.0, dl / dr);
     }
     double inner = left_rows * right_rows / denom;

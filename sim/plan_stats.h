@@ -39,16 +39,15 @@ struct plan_stats {
                                  size_t n_cols, double rows_in);
     /* Distinct values of a derived column `expr` over cols; NAN when unknown
      * (the planner then takes it as unique). */
-    double (*expr_ndv)(void *ctx, const char *expr, const struct plan_column *cols,
-                       size_t n_cols, double rows_in);
+    double (*expr_ndv)(void *ctx, const char *expr, const struct plan_column *cols, size_t n_cols,
+                       double rows_in);
     /* Groups that rows_in rows form when grouped by keys (1 without keys). */
-    double (*group_count)(void *ctx, const struct plan_column *keys, size_t n_keys,
-                          double rows_in);
+    double (*group_count)(void *ctx, const struct plan_column *keys, size_t n_keys, double rows_in);
     /* Rows out of a join of how ("inner", "left", "left_outer", "right", ...,
      * "left_semi", "left_anti", "cross") on n_keys equal key pairs. */
     double (*join_rows)(void *ctx, const char *how, double left_rows, double right_rows,
-                        const struct plan_column *left_keys,
-                        const struct plan_column *right_keys, size_t n_keys);
+                        const struct plan_column *left_keys, const struct plan_column *right_keys,
+                        size_t n_keys);
     /* Bytes written to shuffle files per byte of serialized rows of cols,
      * when spark.shuffle.compress is on. */
     double (*shuffle_compression)(void *ctx, const struct plan_column *cols, size_t n_cols);
@@ -68,15 +67,14 @@ struct plan_stats {
 const struct plan_stats *plan_stats_default(void);
 
 /* The default callbacks, for an implementation that overrides only some. */
-double plan_stats_default_selectivity(void *ctx, const char *where,
-                                      const struct plan_column *cols, size_t n_cols,
-                                      double rows_in);
+double plan_stats_default_selectivity(void *ctx, const char *where, const struct plan_column *cols,
+                                      size_t n_cols, double rows_in);
 double plan_stats_default_expr_ndv(void *ctx, const char *expr, const struct plan_column *cols,
                                    size_t n_cols, double rows_in);
 double plan_stats_default_group_count(void *ctx, const struct plan_column *keys, size_t n_keys,
                                       double rows_in);
-double plan_stats_default_join_rows(void *ctx, const char *how, double left_rows,
-                                    double right_rows, const struct plan_column *left_keys,
+double plan_stats_default_join_rows(void *ctx, const char *how, double left_rows, double right_rows,
+                                    const struct plan_column *left_keys,
                                     const struct plan_column *right_keys, size_t n_keys);
 double plan_stats_default_compression(void *ctx, const struct plan_column *cols, size_t n_cols);
 

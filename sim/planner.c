@@ -169,8 +169,20 @@ static void sb_names(struct sbuf *b, const char *const *names, const bool *desc,
 /* ---- the logical tree --------------------------------------------------- */
 
 enum lkind {
-    LK_SCAN, LK_FILTER, LK_SELECT, LK_WITH_COLUMN, LK_AGG, LK_JOIN, LK_SORT, LK_WINDOW,
-    LK_DISTINCT, LK_REPARTITION, LK_COALESCE, LK_CACHE, LK_LIMIT, LK_UNION
+    LK_SCAN,
+    LK_FILTER,
+    LK_SELECT,
+    LK_WITH_COLUMN,
+    LK_AGG,
+    LK_JOIN,
+    LK_SORT,
+    LK_WINDOW,
+    LK_DISTINCT,
+    LK_REPARTITION,
+    LK_COALESCE,
+    LK_CACHE,
+    LK_LIMIT,
+    LK_UNION
 };
 
 /* An output column of a node. */
@@ -179,35 +191,35 @@ struct lcol {
     enum col_type type;
     const struct column_spec *spec; /* the table column it still is; NULL when made */
     double table_rows;
-    int src;                        /* its index in the (left) child; -1: made here */
-    int rsrc;                       /* join, union: its index in the right child; -1 */
+    int src;  /* its index in the (left) child; -1: made here */
+    int rsrc; /* join, union: its index in the right child; -1 */
 };
 
 struct lnode {
     enum lkind kind;
     const struct query_step *step;
-    size_t step_no;                 /* 1-based, within its owner */
+    size_t step_no; /* 1-based, within its owner */
     const char *owner_kind, *owner_name;
     int child, right;
     const struct table_spec *table; /* scan */
     struct lcol *out;
     size_t n_out;
-    bool *req;                      /* per output column: used above */
-    bool skip;                      /* removed by the optimizer */
-    struct plan_call *calls;        /* aggregate or window functions */
+    bool *req;               /* per output column: used above */
+    bool skip;               /* removed by the optimizer */
+    struct plan_call *calls; /* aggregate or window functions */
     size_t n_calls;
     bool *call_used;
-    const char **keys;              /* grouping, sort, window partition, join left,
-                                     * repartition keys */
+    const char **keys; /* grouping, sort, window partition, join left,
+                        * repartition keys */
     bool *keys_desc;
     size_t n_keys;
-    const char **okeys;             /* window order keys, join right keys */
+    const char **okeys; /* window order keys, join right keys */
     bool *okeys_desc;
     size_t n_okeys;
-    int64_t n;                      /* limit, coalesce, repartition; -1 */
-    bool is_count;                  /* the aggregate Dataset.count() adds */
-    bool collect_limit;             /* a limit the collect takes (CollectLimitExec) */
-    const char *how;                /* join type as written */
+    int64_t n;          /* limit, coalesce, repartition; -1 */
+    bool is_count;      /* the aggregate Dataset.count() adds */
+    bool collect_limit; /* a limit the collect takes (CollectLimitExec) */
+    const char *how;    /* join type as written */
 };
 
 /* ---- stages under construction ------------------------------------------ */
@@ -228,11 +240,11 @@ struct pstage {
     enum role role;
     bool dead;
     int line;
-    int sample;                     /* a map stage's sampling stage, or -1 */
-    char *sig;                      /* a closed stage's canonical form, for reuse */
-    int job;                        /* its Spark job */
-    int order;                      /* its position in the final listing */
-    char **proj;                    /* items of the last operator while it is a Project */
+    int sample;  /* a map stage's sampling stage, or -1 */
+    char *sig;   /* a closed stage's canonical form, for reuse */
+    int job;     /* its Spark job */
+    int order;   /* its position in the final listing */
+    char **proj; /* items of the last operator while it is a Project */
     size_t n_proj;
 };
 
@@ -243,10 +255,10 @@ enum pkind { PART_UNKNOWN, PART_HASH, PART_RANGE, PART_ROUNDROBIN, PART_SINGLE }
 struct stream {
     int stage;
     double rows;
-    struct plan_column *cols;       /* owned; one per output column of the node */
+    struct plan_column *cols; /* owned; one per output column of the node */
     size_t n_cols;
-    const bool *req;                /* the node's: which columns are carried */
-    double spark_size;              /* Spark's static sizeInBytes estimate */
+    const bool *req;   /* the node's: which columns are carried */
+    double spark_size; /* Spark's static sizeInBytes estimate */
     enum pkind part;
     const char *const *pkeys;
     size_t n_pkeys;
@@ -334,7 +346,8 @@ static size_t edit_distance_ci(const char *a, const char *b)
         row[0] = i;
         for (size_t j = 1; j <= lb; j++) {
             size_t cur = row[j];
-            size_t sub = prev + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
+            size_t sub =
+                prev + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
             size_t best = row[j] + 1 < row[j - 1] + 1 ? row[j] + 1 : row[j - 1] + 1;
             row[j] = sub < best ? sub : best;
             prev = cur;
@@ -453,8 +466,8 @@ static enum sc_status resolve_keys(struct planner *P, int node, const struct str
         int k = find_lcol(c->out, c->n_out, name);
         if (k < 0) {
             char hint[512];
-            return fail_at(P, nd, "%s names column '%s', which its input does not have (%s)",
-                           what, name, columns_hint(c->out, c->n_out, name, hint, sizeof hint));
+            return fail_at(P, nd, "%s names column '%s', which its input does not have (%s)", what,
+                           name, columns_hint(c->out, c->n_out, name, hint, sizeof hint));
         }
         keys[i] = c->out[k].name;
     }
@@ -482,8 +495,8 @@ static enum col_type call_type(const struct plan_call *call, const struct lnode 
     const char *f = call->func;
     if (strcmp(f, "count") == 0 || strcmp(f, "approx_count_distinct") == 0)
         return COL_INT64;
-    if (strcmp(f, "row_number") == 0 || strcmp(f, "rank") == 0 ||
-        strcmp(f, "dense_rank") == 0 || strcmp(f, "ntile") == 0)
+    if (strcmp(f, "row_number") == 0 || strcmp(f, "rank") == 0 || strcmp(f, "dense_rank") == 0 ||
+        strcmp(f, "ntile") == 0)
         return COL_INT32;
     if (strcmp(f, "sum") == 0) {
         enum col_type t = arg_type(c, call->arg);
@@ -519,7 +532,7 @@ static enum sc_status parse_calls(struct planner *P, int node, const struct strl
                            "with AS and a name)",
                            texts->v[i], what,
                            strcmp(what, "window function") == 0 ? "row_number() AS rn"
-                                                                 : "count(emp_id) AS n");
+                                                                : "count(emp_id) AS n");
         if (strcmp(call->arg, "*") == 0)
             snprintf(call->arg, sizeof call->arg, "1");
         if (plan_expr_is_ident(call->arg) && find_lcol(c->out, c->n_out, call->arg) < 0) {
@@ -533,8 +546,8 @@ static enum sc_status parse_calls(struct planner *P, int node, const struct strl
 }
 
 static int build_source(struct planner *P, const char *name, const struct query_step *step,
-                        size_t step_no, const char *owner_kind, const char *owner_name,
-                        int depth, int *out);
+                        size_t step_no, const char *owner_kind, const char *owner_name, int depth,
+                        int *out);
 
 /* Resolves node `node` (its child or children already resolved): fills its
  * output columns and parses its keys and calls. */
@@ -570,8 +583,7 @@ static enum sc_status resolve(struct planner *P, int node)
         if (nd->kind == LK_SORT)
             return resolve_keys(P, node, &q->keys, nd->child, false, true, "order_by");
         if (nd->kind == LK_REPARTITION)
-            return resolve_keys(P, node, &q->partition_by, nd->child, false, false,
-                                "repartition");
+            return resolve_keys(P, node, &q->partition_by, nd->child, false, false, "repartition");
         if (nd->kind == LK_DISTINCT && q->keys.n > 0)
             return resolve_keys(P, node, &q->keys, nd->child, false, false, "distinct");
         return SC_OK;
@@ -596,9 +608,9 @@ static enum sc_status resolve(struct planner *P, int node)
             int k = find_lcol(c->out, c->n_out, q->cols.v[i]);
             if (k < 0) {
                 char hint[512];
-                return fail_at(P, nd, "select names column '%s', which its input does not have (%s)",
-                               q->cols.v[i],
-                               columns_hint(c->out, c->n_out, q->cols.v[i], hint, sizeof hint));
+                return fail_at(
+                    P, nd, "select names column '%s', which its input does not have (%s)",
+                    q->cols.v[i], columns_hint(c->out, c->n_out, q->cols.v[i], hint, sizeof hint));
             }
             nd->out[nd->n_out] = c->out[k];
             nd->out[nd->n_out].src = k;
@@ -647,8 +659,7 @@ static enum sc_status resolve(struct planner *P, int node)
             nd->out[i].rsrc = -1;
         }
         for (size_t i = 0; i < nd->n_calls; i++) {
-            struct lcol col = {nd->calls[i].alias, call_type(&nd->calls[i], c), NULL, NAN, -1,
-                               -1};
+            struct lcol col = {nd->calls[i].alias, call_type(&nd->calls[i], c), NULL, NAN, -1, -1};
             nd->out[nd->n_keys + i] = col;
         }
         nd->n_out = nd->n_keys + nd->n_calls;
@@ -660,15 +671,14 @@ static enum sc_status resolve(struct planner *P, int node)
             return nomem(P);
         if ((rc = resolve_keys(P, node, &q->partition_by, nd->child, false, false,
                                "window partition_by")) != SC_OK ||
-            (rc = resolve_keys(P, node, &q->order_by, nd->child, true, true,
-                               "window order_by")) != SC_OK ||
+            (rc = resolve_keys(P, node, &q->order_by, nd->child, true, true, "window order_by")) !=
+                SC_OK ||
             (rc = parse_calls(P, node, &q->funcs, "window function")) != SC_OK)
             return rc;
         nd = &P->nodes[node];
         const struct lnode *c = &P->nodes[nd->child];
         for (size_t i = 0; i < nd->n_calls; i++) {
-            struct lcol col = {nd->calls[i].alias, call_type(&nd->calls[i], c), NULL, NAN, -1,
-                               -1};
+            struct lcol col = {nd->calls[i].alias, call_type(&nd->calls[i], c), NULL, NAN, -1, -1};
             nd->out[nd->n_out++] = col;
         }
         return SC_OK;
@@ -684,11 +694,13 @@ static enum sc_status resolve(struct planner *P, int node)
             r = &P->nodes[nd->right];
             if (find_lcol(l->out, l->n_out, q->on.v[i]) < 0)
                 return fail_at(P, nd, "join on '%s', but the left side has no such column (%s)",
-                               q->on.v[i], columns_hint(l->out, l->n_out, q->on.v[i], hint,
-                                                        sizeof hint));
+                               q->on.v[i],
+                               columns_hint(l->out, l->n_out, q->on.v[i], hint, sizeof hint));
             if (find_lcol(r->out, r->n_out, q->on.v[i]) < 0)
-                return fail_at(P, nd, "join on '%s', but the right side ('%s') has no such "
-                               "column (%s)", q->on.v[i], q->right,
+                return fail_at(P, nd,
+                               "join on '%s', but the right side ('%s') has no such "
+                               "column (%s)",
+                               q->on.v[i], q->right,
                                columns_hint(r->out, r->n_out, q->on.v[i], hint, sizeof hint));
         }
         if ((rc = resolve_keys(P, node, &q->on, nd->child, false, false, "join")) != SC_OK ||
@@ -798,8 +810,8 @@ static enum sc_status build_steps(struct planner *P, const struct query_step *st
 
 /* A join's or union's other input: a table (scanned) or a view (inlined). */
 static int build_source(struct planner *P, const char *name, const struct query_step *step,
-                        size_t step_no, const char *owner_kind, const char *owner_name,
-                        int depth, int *out)
+                        size_t step_no, const char *owner_kind, const char *owner_name, int depth,
+                        int *out)
 {
     const struct table_spec *t = scenario_table(P->s, name);
     if (t) {
@@ -1240,8 +1252,7 @@ static int stage_reuse(struct planner *P, int stage)
  * b's operators follow a's. With `tasks` the merged stage's task count;
  * b's per-task data scale by mult_b and a's by mult_a (a cartesian product
  * reads each input partition once per partition of the other side). */
-static int stage_merge(struct planner *P, int a, int b, int64_t tasks, double mult_a,
-                       double mult_b)
+static int stage_merge(struct planner *P, int a, int b, int64_t tasks, double mult_a, double mult_b)
 {
     struct pstage *sb = &P->stages[b];
     for (size_t i = 0; i < sb->n_parents; i++)
@@ -1491,8 +1502,8 @@ static int exchange(struct planner *P, struct stream *s, enum pkind kind, const 
         double per = ceil(3.0 * sample_size / (double)m->tasks);
         sm->out_rows = fmin(rows, per * (double)m->tasks);
         if (stage_opf(P, sample, NULL, 0.0, 0.0,
-                      "RangePartitioner sample (%.0f rows per partition, for %lld partitions)",
-                      per, (long long)nparts) != 0 ||
+                      "RangePartitioner sample (%.0f rows per partition, for %lld partitions)", per,
+                      (long long)nparts) != 0 ||
             stage_seal(P, sample) != 0 || stage_parent(P, map, sample) != 0) {
             free(ptext);
             return -1;
@@ -1672,9 +1683,8 @@ static enum sc_status plan_aggregate(struct planner *P, const struct lnode *nd,
     if (!satisfied) {
         int rc = n_keys == 0 ? exchange(P, s, PART_SINGLE, NULL, NULL, 0, 1, partial_rows, pcols,
                                         NULL, npc, line)
-                             : exchange(P, s, PART_HASH, keys, NULL, n_keys,
-                                        P->shuffle_partitions, partial_rows, pcols, NULL, npc,
-                                        line);
+                             : exchange(P, s, PART_HASH, keys, NULL, n_keys, P->shuffle_partitions,
+                                        partial_rows, pcols, NULL, npc, line);
         if (rc < 0) {
             free(pcols);
             return nomem(P);
@@ -1724,9 +1734,9 @@ static enum sc_status plan_scan(struct planner *P, int node, struct stream *out)
     }
     double total = t->size_bytes > 0 ? (double)t->size_bytes : rows * all_w;
     int64_t total_bytes = (int64_t)llround(total);
-    int64_t parts = planner_input_partitions(total_bytes, planner_table_files(total_bytes),
-                                             P->max_partition_bytes, P->open_cost,
-                                             P->min_partitions);
+    int64_t parts =
+        planner_input_partitions(total_bytes, planner_table_files(total_bytes),
+                                 P->max_partition_bytes, P->open_cost, P->min_partitions);
     int stage = stage_new(P, parts, ROLE_PIPE, nd->step ? nd->step->line : P->job->line);
     if (stage < 0)
         return nomem(P);
@@ -1760,8 +1770,8 @@ static enum sc_status plan_scan(struct planner *P, int node, struct stream *out)
     out->req = nd->req;
     /* LogicalRelation's size is the files' size; the pruning Project above
      * it scales by row width (visitUnaryNode). */
-    out->spark_size = total * spark_row(nd->out, nd->req, nd->n_out) /
-                      spark_row(nd->out, NULL, nd->n_out);
+    out->spark_size =
+        total * spark_row(nd->out, nd->req, nd->n_out) / spark_row(nd->out, NULL, nd->n_out);
     out->part = PART_UNKNOWN;
     out->nparts = parts;
     return SC_OK;
@@ -1846,7 +1856,8 @@ static enum sc_status plan_join(struct planner *P, int node, struct stream *l, s
             return nomem(P);
         struct sbuf t = {0};
         if (cross) {
-            sb_add(&t, "BroadcastNestedLoopJoin %s %s", jt, build_right ? "BuildRight" : "BuildLeft");
+            sb_add(&t, "BroadcastNestedLoopJoin %s %s", jt,
+                   build_right ? "BuildRight" : "BuildLeft");
         } else {
             sb_add(&t, "BroadcastHashJoin %s [", jt);
             sb_names(&t, nd->keys, NULL, nd->n_keys, false);
@@ -1900,8 +1911,8 @@ static enum sc_status plan_join(struct planner *P, int node, struct stream *l, s
         n = r->nparts > n ? r->nparts : n;
     l_ok = l_ok && l->nparts == n;
     r_ok = r_ok && r->nparts == n;
-    if (!l_ok && exchange(P, l, PART_HASH, nd->keys, NULL, nd->n_keys, n, l->rows, l->cols,
-                          l->req, l->n_cols, line) < 0)
+    if (!l_ok && exchange(P, l, PART_HASH, nd->keys, NULL, nd->n_keys, n, l->rows, l->cols, l->req,
+                          l->n_cols, line) < 0)
         return nomem(P);
     if (!l_ok || !sorted_by(l, nd->keys, nd->n_keys)) {
         struct sbuf t = {0};
@@ -1957,15 +1968,13 @@ static bool uses_own_output(const struct lnode *c, size_t i)
     case LK_JOIN: return key_in(name, c->keys, c->n_keys);
     case LK_SORT:
     case LK_REPARTITION: return key_in(name, c->keys, c->n_keys);
-    case LK_WINDOW:
-        return key_in(name, c->keys, c->n_keys) || key_in(name, c->okeys, c->n_okeys);
+    case LK_WINDOW: return key_in(name, c->keys, c->n_keys) || key_in(name, c->okeys, c->n_okeys);
     default: return false;
     }
 }
 
 /* Everything but scans and joins: a unary node over stream s (consumed). */
-static enum sc_status plan_unary(struct planner *P, int node, struct stream *s,
-                                 struct stream *out)
+static enum sc_status plan_unary(struct planner *P, int node, struct stream *s, struct stream *out)
 {
     const struct lnode *nd = &P->nodes[node];
     const struct lnode *c = &P->nodes[nd->child];
@@ -2059,8 +2068,8 @@ static enum sc_status plan_unary(struct planner *P, int node, struct stream *s,
             nd = mnd;
         }
         double groups;
-        enum sc_status rc = plan_aggregate(P, nd->kind == LK_AGG ? nd : NULL, nd->keys,
-                                           nd->n_keys, s, &groups, line);
+        enum sc_status rc = plan_aggregate(P, nd->kind == LK_AGG ? nd : NULL, nd->keys, nd->n_keys,
+                                           s, &groups, line);
         if (rc != SC_OK)
             return rc;
         out->stage = s->stage;
@@ -2106,8 +2115,8 @@ static enum sc_status plan_unary(struct planner *P, int node, struct stream *s,
             int rc = nd->n_keys ? exchange(P, out, PART_HASH, nd->keys, NULL, nd->n_keys,
                                            P->shuffle_partitions, s->rows, s->cols, s->req,
                                            s->n_cols, line)
-                                : exchange(P, out, PART_SINGLE, NULL, NULL, 0, 1, s->rows,
-                                           s->cols, s->req, s->n_cols, line);
+                                : exchange(P, out, PART_SINGLE, NULL, NULL, 0, 1, s->rows, s->cols,
+                                           s->req, s->n_cols, line);
             if (rc < 0)
                 return nomem(P);
         }
@@ -2168,8 +2177,7 @@ static enum sc_status plan_unary(struct planner *P, int node, struct stream *s,
         } else {
             /* A round-robin shuffle sorts each input partition first, so a
              * retried task sends the same rows to the same partitions. */
-            if (stage_opf(P, out->stage, "sort", s->rows,
-                          sort_mem(s, P->stages[out->stage].tasks),
+            if (stage_opf(P, out->stage, "sort", s->rows, sort_mem(s, P->stages[out->stage].tasks),
                           "Sort (local, before RoundRobinPartitioning)") != 0)
                 return nomem(P);
             rc = exchange(P, out, PART_ROUNDROBIN, NULL, NULL, 0, nd->n, s->rows, s->cols, s->req,
@@ -2221,16 +2229,15 @@ static enum sc_status plan_unary(struct planner *P, int node, struct stream *s,
         }
         /* LocalLimit, then GlobalLimit on one partition. */
         double local = fmin(s->rows, n * (double)st->tasks);
-        if (stage_opf(P, out->stage, "limit", s->rows, 0.0, "LocalLimit %lld",
-                      (long long)nd->n) != 0)
+        if (stage_opf(P, out->stage, "limit", s->rows, 0.0, "LocalLimit %lld", (long long)nd->n) !=
+            0)
             return nomem(P);
-        if (!satisfies_all(out) &&
-            exchange(P, out, PART_SINGLE, NULL, NULL, 0, 1, local, s->cols, s->req, s->n_cols,
-                     line) < 0)
+        if (!satisfies_all(out) && exchange(P, out, PART_SINGLE, NULL, NULL, 0, 1, local, s->cols,
+                                            s->req, s->n_cols, line) < 0)
             return nomem(P);
         out->rows = fmin(n, s->rows);
-        if (stage_opf(P, out->stage, "limit", local, 0.0, "GlobalLimit %lld",
-                      (long long)nd->n) != 0)
+        if (stage_opf(P, out->stage, "limit", local, 0.0, "GlobalLimit %lld", (long long)nd->n) !=
+            0)
             return nomem(P);
         for (size_t i = 0; i < out->n_cols; i++)
             out->cols[i].ndv = cap_ndv(out->cols[i].ndv, out->rows);
@@ -2242,6 +2249,53 @@ static enum sc_status plan_unary(struct planner *P, int node, struct stream *s,
     }
 }
 
+/* orderBy(...).limit(n) is TakeOrderedAndProjectExec (SpecialLimits):
+ * each task keeps its top n, no range exchange and no sampling; collected,
+ * the driver merges them, otherwise they meet in one partition. s is the
+ * sort's input; the limit and sort pass its columns through unchanged. */
+static enum sc_status plan_top_k(struct planner *P, int node, struct stream *s, struct stream *out)
+{
+    const struct lnode *nd = &P->nodes[node];
+    const struct lnode *sort = &P->nodes[nd->child];
+    int line = nd->step ? nd->step->line : P->job->line;
+    memset(out, 0, sizeof *out);
+    if (stream_cols(out, nd, s, NULL) != 0)
+        return nomem(P);
+    double n = (double)nd->n;
+    int64_t tasks = P->stages[s->stage].tasks;
+    double local = fmin(s->rows, n * (double)tasks);
+    struct sbuf t = {0};
+    sb_add(&t, "TakeOrderedAndProject(limit=%lld, orderBy=[", (long long)nd->n);
+    sb_names(&t, sort->keys, sort->keys_desc, sort->n_keys, true);
+    sb_add(&t, "])");
+    char *text = sb_take(&t);
+    char *merge = text ? strdup(text) : NULL;
+    double mem = fmin(n, s->rows / (double)tasks) *
+                 (row_bytes(s->cols, s->req, s->n_cols) + SORT_BYTES_PER_ROW);
+    if (!merge || stage_op(P, s->stage, text, "sort", s->rows, mem) != 0) {
+        free(merge);
+        return nomem(P);
+    }
+    out->stage = s->stage;
+    out->req = nd->req;
+    out->rows = fmin(n, s->rows);
+    out->part = PART_SINGLE;
+    out->nparts = 1;
+    out->sorted = sort->keys;
+    out->n_sorted = sort->n_keys;
+    out->spark_size = out->rows * spark_row(nd->out, nd->req, nd->n_out);
+    if (nd->collect_limit) {
+        free(merge); /* executeCollect merges on the driver */
+        return SC_OK;
+    }
+    if (exchange(P, out, PART_SINGLE, NULL, NULL, 0, 1, local, s->cols, s->req, s->n_cols, line) <
+        0) {
+        free(merge);
+        return nomem(P);
+    }
+    return stage_op(P, out->stage, merge, "sort", local, 0.0) != 0 ? nomem(P) : SC_OK;
+}
+
 static enum sc_status phys(struct planner *P, int node, struct stream *out)
 {
     const struct lnode *nd = &P->nodes[node];
@@ -2250,8 +2304,13 @@ static enum sc_status phys(struct planner *P, int node, struct stream *out)
     struct stream l, r;
     memset(&l, 0, sizeof l);
     memset(&r, 0, sizeof r);
-    enum sc_status rc = phys(P, P->nodes[node].child, &l);
-    if (rc != SC_OK) {
+    bool top_k = nd->kind == LK_LIMIT && P->nodes[nd->child].kind == LK_SORT &&
+                 !P->nodes[nd->child].skip && !nd->skip;
+    int input = top_k ? P->nodes[nd->child].child : nd->child;
+    enum sc_status rc = phys(P, input, &l);
+    if (rc == SC_OK && top_k)
+        rc = plan_top_k(P, node, &l, out);
+    if (rc != SC_OK || top_k) {
         stream_fini(&l);
         return rc;
     }
@@ -2306,9 +2365,8 @@ int64_t planner_table_files(int64_t table_bytes)
     return (table_bytes + PLANNER_FILE_BYTES - 1) / PLANNER_FILE_BYTES;
 }
 
-int64_t planner_input_partitions(int64_t total_bytes, int64_t n_files,
-                                 int64_t max_partition_bytes, int64_t open_cost_bytes,
-                                 int64_t min_partition_num)
+int64_t planner_input_partitions(int64_t total_bytes, int64_t n_files, int64_t max_partition_bytes,
+                                 int64_t open_cost_bytes, int64_t min_partition_num)
 {
     if (total_bytes <= 0 || n_files <= 0)
         return 1;
@@ -2389,9 +2447,9 @@ static int assign_jobs_static(struct planner *P)
             struct pstage *s = &P->stages[i];
             if (s->dead || s->job >= 0)
                 continue;
-            bool take = pass == 0 ? s->role == ROLE_BROADCAST
-                      : pass == 1 ? s->role == ROLE_SAMPLE
-                                  : s->role == ROLE_RESULT;
+            bool take = pass == 0   ? s->role == ROLE_BROADCAST
+                        : pass == 1 ? s->role == ROLE_SAMPLE
+                                    : s->role == ROLE_RESULT;
             if (!take)
                 continue;
             claim(P, (int)i, jobs);
@@ -2472,6 +2530,8 @@ static char *stage_name(const struct pstage *st)
             label = "bnlj";
         } else if (strncmp(o, "CartesianProduct", 16) == 0) {
             label = "cartesian";
+        } else if (strncmp(o, "TakeOrderedAndProject", 21) == 0) {
+            label = "top-k";
         } else if (strncmp(o, "Sort", 4) == 0) {
             label = "sort";
         } else if (strncmp(o, "Window", 6) == 0) {
@@ -2489,8 +2549,13 @@ static char *stage_name(const struct pstage *st)
         } else if (strcmp(o, "Collect") == 0) {
             label = "collect";
         }
-        if (!label || (prev && strcmp(prev, label) == 0))
+        /* Each label once, and a name short enough to read in a table. */
+        if (!label || (prev && strcmp(prev, label) == 0) || (b.p && strstr(b.p, label)))
             continue;
+        if (b.len + strlen(label) > 56) {
+            sb_add(&b, "+...");
+            break;
+        }
         sb_add(&b, "%s%s", parts++ ? "+" : "", label);
         prev = label == scan ? "scan" : label;
     }
@@ -2534,8 +2599,7 @@ static enum sc_status emit(struct planner *P, struct job_spec *job)
         return diag_set(P->d, SC_ELIMIT, P->s->file, job->line,
                         "job '%s' plans into %zu stages, more than %d", job->name, live,
                         SCN_MAX_STAGES_PER_JOB);
-    int static_jobs = 0;
-    if (!P->aqe && (static_jobs = assign_jobs_static(P)) < 0)
+    if (!P->aqe && assign_jobs_static(P) < 0)
         return nomem(P);
     int *order = calloc(live + 1, sizeof *order);
     bool *placed = calloc(P->n_stages + 1, sizeof *placed);
@@ -2629,7 +2693,6 @@ static enum sc_status emit(struct planner *P, struct job_spec *job)
     free_stage_specs(job);
     job->stages = specs;
     job->n_stages = live;
-    (void)static_jobs;
     return rc;
 }
 
@@ -2654,8 +2717,7 @@ static enum sc_status plan_query(struct planner *P, struct job_spec *job)
 {
     P->job = job;
     int root = -1;
-    enum sc_status rc =
-        build_steps(P, job->query, job->n_query, "job", job->name, true, 0, &root);
+    enum sc_status rc = build_steps(P, job->query, job->n_query, "job", job->name, true, 0, &root);
     if (rc != SC_OK)
         return rc;
     if (!P->action || root < 0) {
@@ -2773,7 +2835,8 @@ enum sc_status planner_plan_with(struct scenario *s, const struct cluster *cl,
     /* SQLConf.numShufflePartitions: with AQE coalescing on, the initial
      * partition number when set. */
     P.shuffle_partitions = spark_conf_int(c, "spark.sql.shuffle.partitions");
-    int64_t initial = spark_conf_int(c, "spark.sql.adaptive.coalescePartitions.initialPartitionNum");
+    int64_t initial =
+        spark_conf_int(c, "spark.sql.adaptive.coalescePartitions.initialPartitionNum");
     if (P.aqe && spark_conf_bool(c, "spark.sql.adaptive.coalescePartitions.enabled") && initial > 0)
         P.shuffle_partitions = initial;
     if (P.shuffle_partitions < 1)
@@ -2796,7 +2859,6 @@ enum sc_status planner_plan_with(struct scenario *s, const struct cluster *cl,
         rc = plan_query(&P, job);
         query_reset(&P);
     }
-    query_reset(&P);
     return rc;
 }
 

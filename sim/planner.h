@@ -47,8 +47,7 @@ int64_t planner_table_files(int64_t table_bytes);
  * min_partition_num)), each file cut into maxSplitBytes pieces, pieces
  * packed largest first into partitions, each piece counted with
  * open_cost_bytes. At least 1. */
-int64_t planner_input_partitions(int64_t total_bytes, int64_t n_files,
-                                 int64_t max_partition_bytes, int64_t open_cost_bytes,
-                                 int64_t min_partition_num);
+int64_t planner_input_partitions(int64_t total_bytes, int64_t n_files, int64_t max_partition_bytes,
+                                 int64_t open_cost_bytes, int64_t min_partition_num);
 
 #endif

@@ -108,10 +108,22 @@ static void print_scaling(FILE *out, const struct cluster *cl, const struct resu
                 "for lost shuffle output\n",
                 r->evictions, r->evictions == 1 ? "" : "s", (long long)r->failed_attempts,
                 (long long)r->recomputed_tasks);
+    if (r->speculative_launched)
+        fprintf(out, "  speculation: %lld copies launched, %lld finished first\n",
+                (long long)r->speculative_launched, (long long)r->speculative_won);
     if (ex_req || ex_added || ex_removed)
         fprintf(out,
                 "  dynamic allocation: %d executors requested, %d added, %d removed\n", ex_req,
                 ex_added, ex_removed);
+}
+
+/* A stage whose compute came from default per-record rates: no
+ * task_seconds, and calibration (sim/calibrate.c) could not measure it. */
+static bool stage_uncalibrated(const struct scenario *s, size_t job, size_t k,
+                               const struct stage_result *st)
+{
+    return st->uncalibrated && !(job < s->n_jobs && k < s->jobs[job].n_stages &&
+                                 s->jobs[job].stages[k].calib.valid);
 }
 
 static int compare_util(const void *a, const void *b)
@@ -159,7 +171,7 @@ void report_table(FILE *out, const struct scenario *s, const struct cluster *cl,
             const struct stage_result *st = &r->stages[jr->first_stage + k];
             char name[64];
             report_stage_name(st, name, sizeof name);
-            if (st->uncalibrated) {
+            if (stage_uncalibrated(s, j, k, st)) {
                 any_uncalibrated = true;
                 size_t len = strlen(name);
                 if (len > 22)
@@ -175,7 +187,8 @@ void report_table(FILE *out, const struct scenario *s, const struct cluster *cl,
     }
     if (any_uncalibrated)
         fprintf(out, "\n  * compute estimated from the stage's records with default, "
-                     "uncalibrated rates (no task_seconds given)\n");
+                     "uncalibrated rates (no task_seconds, and `stagecast calibrate` could not "
+                     "measure it)\n");
 
     fprintf(out, "\napplication: %s from first job submitted to last job ended (%zu job%s)\n",
             units_format_duration(r->makespan_s, b1, sizeof b1), r->n_jobs,
@@ -291,6 +304,39 @@ static json_t *jusd(double v)
 static int set(json_t *obj, const char *key, json_t *value)
 {
     return json_object_set_new(obj, key, value ? value : json_null());
+}
+
+/* A calibrated stage's cost (sim/calibrate.h): its fit, the factors, and
+ * the speeds that scale host time to the worker; null when not calibrated. */
+static json_t *calibration_json(const struct calib_cost *c, const struct cluster *cl)
+{
+    if (!c->valid)
+        return json_null();
+    const char *acu_source;
+    bool fallback;
+    double node_acu = calib_node_acu(cl->worker, &fallback, &acu_source);
+    json_t *o = json_object(), *f = json_object();
+    int bad = !o || !f;
+    for (int k = 0; k < CALIB_N_CLASSES && !bad; k++)
+        if (c->class_factor[k] > 0.0)
+            bad |= set(f, calib_class_name((enum calib_class)k), json_real(c->class_factor[k]));
+    bad |= set(o, "ns_per_row", jnum(c->ns_per_row, 1e4));
+    bad |= set(o, "ns_per_row_ci95", jnum(c->ns_per_row_ci, 1e4));
+    bad |= set(o, "r2", jnum(c->r2, 1e6));
+    bad |= set(o, "intercept_ns", jnum(c->intercept_ns, 1e2));
+    bad |= set(o, "rows_per_task", jnum(c->rows_per_task, 1e3));
+    bad |= set(o, "overhead", jnum(c->overhead, 1e6));
+    bad |= set(o, "factors", f);
+    bad |= set(o, "group_factor", jnum(c->group_factor, 1e6));
+    bad |= set(o, "host_acu", jnum(c->host_acu, 1e3));
+    bad |= set(o, "node_acu", jnum(node_acu, 1e3));
+    bad |= set(o, "node_acu_fallback", json_boolean(fallback));
+    bad |= set(o, "cached", json_boolean(c->cached));
+    if (bad) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
 }
 
 json_t *report_json_build(const struct scenario *s, const struct cluster *cl,
@@ -420,7 +466,8 @@ json_t *report_json_build(const struct scenario *s, const struct cluster *cl,
             for (int p = 0; p < PHASE_COUNT; p++)
                 bad |= set(phases, task_phase_name((enum task_phase)p), jsec(st->phase_s[p]));
             bad |= set(js2, "phase_s", phases);
-            bad |= set(js2, "uncalibrated", json_boolean(st->uncalibrated));
+            bad |= set(js2, "uncalibrated", json_boolean(stage_uncalibrated(s, j, k, st)));
+            bad |= set(js2, "calibration", calibration_json(&ss->calib, cl));
             bad |= set(js2, "failed_attempts", json_integer(st->failed_attempts));
             bad |= set(js2, "resubmissions", json_integer(st->resubmissions));
             bad |= set(js2, "input_bytes", jnum(st->input_bytes, 1));
@@ -489,6 +536,10 @@ json_t *report_json_build(const struct scenario *s, const struct cluster *cl,
     bad |= set(scaling, "evictions", json_integer(r->evictions));
     bad |= set(scaling, "failed_attempts", json_integer(r->failed_attempts));
     bad |= set(scaling, "recomputed_tasks", json_integer(r->recomputed_tasks));
+    json_t *spec = json_object();
+    bad |= set(spec, "launched", json_integer(r->speculative_launched));
+    bad |= set(spec, "won", json_integer(r->speculative_won));
+    bad |= set(root, "speculation", spec);
     bad |= set(root, "scaling", scaling);
 
     json_t *spark = json_object();

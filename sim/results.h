@@ -149,6 +149,7 @@ struct results {
     int evictions;
     int64_t failed_attempts;    /* task attempts killed by evictions */
     int64_t recomputed_tasks;   /* map tasks re-run for lost shuffle output */
+    int64_t speculative_launched, speculative_won;
 };
 
 /* Works out the stage, executor, utilization and cost summaries from the task

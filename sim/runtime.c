@@ -81,6 +81,12 @@ struct rt_stage {
     int32_t *out_worker;
     uint8_t *attempts;      /* attempts so far, per task (saturating) */
     int resubmits;
+    /* Speculation: the slots running each task (-1: none) and whether it is
+     * done; successful run times for the median. */
+    int32_t *run_a, *run_b;
+    uint8_t *task_done;
+    double *ok_dur;
+    size_t n_ok;
     bool submitted_once;
     bool offered;           /* its tasks have been offered (after driver_s) */
     struct event offer_ev;
@@ -124,6 +130,8 @@ struct rt_slot {
     int flows;              /* flows of the current phase still moving */
     int64_t phase_start_us;
     double compute_s;
+    double base_compute_s;  /* before this node's slowdown (a copy reuses it) */
+    bool copy;              /* a speculative copy */
     double spill_bytes;
     /* Shuffle fetch: the worker whose blocks are being requested, the
      * bytes left there, the workers not yet visited, and what is in flight
@@ -219,6 +227,12 @@ struct sim {
     bool da_shuffle_tracking;
     int64_t total_running;
     gsl_rng *spot_rng;      /* eviction times, in event order */
+    /* Speculative execution (spark.speculation). */
+    bool spec_on;
+    struct event spec_ev;
+    double spec_multiplier, spec_quantile;
+    int64_t spec_min_us, spec_interval_us;
+    double noise_sigma;
     bool evict_at_used;
 
     int64_t next_job_id, next_stage_id;
@@ -688,6 +702,13 @@ static void net_sync(struct sim *sim)
         fail(sim, SC_ENOMEM, "out of memory for the event queue");
 }
 
+/* How much slower than its type a worker runs (what-if slow node). */
+static double worker_slowdown(const struct sim *sim, int w)
+{
+    const struct model_spec *m = &sim->scn->model;
+    return m->slow_worker == w && m->slow_factor > 0.0 ? m->slow_factor : 1.0;
+}
+
 /* Tasks of a stage waiting to be launched. */
 static inline int64_t stage_pending(const struct rt_stage *st)
 {
@@ -738,6 +759,18 @@ static void launch(struct sim *sim, int st_index, int slot_index)
     sim->driver_free_us = (sim->driver_free_us > now ? sim->driver_free_us : now) + sim->launch_us;
     rec->launch_us = sim->driver_free_us;
     slot->compute_s = taskcost_task(&st->cost, st->rng, index, rec->phase_s);
+    /* Computed times vary around their cost (times given as task_seconds
+     * already carry their own spread). */
+    if (!st->cost.from_dist && sim->noise_sigma > 0.0) {
+        slot->compute_s *= gsl_ran_lognormal(st->rng, 0.0, sim->noise_sigma);
+        rec->phase_s[PHASE_COMPUTE] = (float)slot->compute_s;
+    }
+    slot->base_compute_s = slot->compute_s;
+    slot->copy = false;
+    slot->compute_s *= worker_slowdown(sim, slot->worker);
+    rec->phase_s[PHASE_COMPUTE] = (float)slot->compute_s;
+    if (st->run_a)
+        st->run_a[index] = (int32_t)slot_index;
     rec->end_us = rec->launch_us;
     rec->stage = st_index;
     rec->index = (int32_t)index;
@@ -781,12 +814,27 @@ static void launch(struct sim *sim, int st_index, int slot_index)
     set_timer(sim, slot, rec->launch_us, TS_START);
 }
 
+static void kill_copy(struct sim *sim, struct rt_slot *slot);
+
 static void task_finish(struct sim *sim, struct rt_slot *slot)
 {
     struct task_rec *rec = &sim->res.tasks[slot->rec];
     int st_index = rec->stage;
     struct rt_stage *st = &sim->stages[st_index];
     rec->end_us = engine_now(&sim->eng);
+    if (st->run_a) {
+        /* The first attempt to finish wins; the other is killed. */
+        int self = (int)(slot - sim->slots);
+        int other = st->run_a[rec->index] == self ? st->run_b[rec->index] : st->run_a[rec->index];
+        st->run_a[rec->index] = st->run_b[rec->index] = -1;
+        st->task_done[rec->index] = 1;
+        if (st->n_ok < 2 * (size_t)st->tasks) /* recomputes may add a few */
+            st->ok_dur[st->n_ok++] = (double)(rec->end_us - rec->launch_us) * 1e-6;
+        if (slot->copy)
+            sim->res.speculative_won++;
+        if (other >= 0)
+            kill_copy(sim, &sim->slots[other]);
+    }
     slot->state = TS_IDLE;
     if (st->map_bytes)
         st->map_bytes[slot->worker] += st->write_bytes;
@@ -805,6 +853,142 @@ static void task_finish(struct sim *sim, struct rt_slot *slot)
     if (st->done == st->tasks)
         stage_finish(sim, st_index);
     offer_round(sim);
+}
+
+/* The losing attempt of a speculation race: killed, not run again; its
+ * slot is free at once. */
+static void kill_copy(struct sim *sim, struct rt_slot *slot)
+{
+    struct task_rec *rec = &sim->res.tasks[slot->rec];
+    struct rt_stage *st = &sim->stages[rec->stage];
+    int64_t now = engine_now(&sim->eng);
+    engine_cancel(&sim->eng, &slot->done);
+    for (int i = 0; i < slot->n_flow_ids; i++)
+        net_flow_cancel(sim->net, now, slot->flow_ids[i]);
+    if (slot->n_flow_ids)
+        sim->net_dirty = true;
+    slot->n_flow_ids = 0;
+    slot->flows = 0;
+    slot->state = TS_IDLE;
+    rec->end_us = now;
+    rec->status = TASK_KILLED;
+    st->running--;
+    sim->pools[st->pool].running--;
+    if (--sim->exec_running[slot->executor] == 0)
+        sim->execs[slot->executor].idle_since_us = now;
+    if (--sim->workers[slot->worker].running == 0)
+        sim->workers[slot->worker].idle_since_us = now;
+    sim->total_running--;
+    free_push(sim, (int)(slot - sim->slots));
+}
+
+static int compare_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Launches a copy of task `index` (running in slot `orig`) on a free slot of
+ * another worker, if there is one. */
+static bool launch_copy(struct sim *sim, int st_index, int64_t index, int orig)
+{
+    struct rt_stage *st = &sim->stages[st_index];
+    int orig_worker = sim->slots[orig].worker;
+    /* Spark does not speculate on the host already running the task. */
+    size_t pick = SIZE_MAX;
+    for (size_t i = 0; i < sim->free_count; i++) {
+        int cand = sim->free_ring[(sim->free_head + i) % sim->n_slots];
+        if (sim->slots[cand].worker != orig_worker) {
+            pick = i;
+            break;
+        }
+    }
+    if (pick == SIZE_MAX)
+        return false;
+    int slot_index = sim->free_ring[(sim->free_head + pick) % sim->n_slots];
+    for (size_t i = pick; i + 1 < sim->free_count; i++)
+        sim->free_ring[(sim->free_head + i) % sim->n_slots] =
+            sim->free_ring[(sim->free_head + i + 1) % sim->n_slots];
+    sim->free_count--;
+    if (!grow_records(sim)) {
+        fail(sim, SC_ENOMEM, "out of memory for task records");
+        return false;
+    }
+    struct rt_slot *slot = &sim->slots[slot_index];
+    int64_t now = engine_now(&sim->eng);
+    size_t rec_index = sim->res.n_tasks++;
+    struct task_rec *rec = &sim->res.tasks[rec_index];
+    memset(rec, 0, sizeof *rec);
+    rec->assign_us = now;
+    sim->driver_free_us = (sim->driver_free_us > now ? sim->driver_free_us : now) + sim->launch_us;
+    rec->launch_us = sim->driver_free_us;
+    rec->stage = st_index;
+    rec->index = (int32_t)index;
+    rec->executor = slot->executor;
+    rec->slot = (int16_t)slot->slot;
+    rec->attempt = st->attempts[index];
+    if (st->attempts[index] < UINT8_MAX)
+        st->attempts[index]++;
+    rec->status = TASK_SUCCESS;
+    /* The same work as the original, at this node's speed. */
+    slot->base_compute_s = sim->slots[orig].base_compute_s;
+    slot->compute_s = slot->base_compute_s * worker_slowdown(sim, slot->worker);
+    rec->phase_s[PHASE_COMPUTE] = (float)slot->compute_s;
+    slot->copy = true;
+    slot->rec = rec_index;
+    slot->flows = 0;
+    slot->n_flow_ids = 0;
+    slot->spill_bytes = 0.0;
+    st->running++;
+    sim->pools[st->pool].running++;
+    ++sim->exec_running[slot->executor];
+    sim->execs[slot->executor].idle_since_us = -1;
+    sim->workers[slot->worker].running++;
+    sim->workers[slot->worker].idle_since_us = -1;
+    sim->total_running++;
+    st->run_b[index] = slot_index;
+    sim->res.speculative_launched++;
+    set_timer(sim, slot, st->has_io ? rec->launch_us
+                                    : rec->launch_us + (int64_t)llround(slot->compute_s * 1e6),
+              st->has_io ? TS_START : TS_COMPUTE);
+    return true;
+}
+
+/* TaskSetManager.checkSpeculatableTasks, every spark.speculation.interval:
+ * once quantile of a stage's tasks have finished, a running task older than
+ * multiplier x their median run time (and minTaskRuntime) gets a copy. */
+static void on_speculation(struct engine *eng, struct event *ev)
+{
+    struct sim *sim = ev->arg;
+    if (sim->jobs_done == sim->n_jobs)
+        return;
+    int64_t now = engine_now(eng);
+    for (size_t si = 0; si < sim->n_stages && sim->free_count > 0; si++) {
+        struct rt_stage *st = &sim->stages[si];
+        if (st->state != STAGE_RUNNING || st->n_ok == 0)
+            continue;
+        double need = floor(sim->spec_quantile * (double)st->tasks);
+        if ((double)st->n_ok < (need > 1.0 ? need : 1.0))
+            continue;
+        qsort(st->ok_dur, st->n_ok, sizeof(double), compare_dbl);
+        double median = results_quantile_sorted(st->ok_dur, st->n_ok, 0.5);
+        int64_t threshold = (int64_t)llround(sim->spec_multiplier * median * 1e6);
+        if (threshold < sim->spec_min_us)
+            threshold = sim->spec_min_us;
+        for (size_t i = 0; i < sim->n_slots && sim->free_count > 0; i++) {
+            struct rt_slot *slot = &sim->slots[i];
+            if (slot->state == TS_IDLE || slot->copy)
+                continue;
+            const struct task_rec *rec = &sim->res.tasks[slot->rec];
+            if (rec->stage != (int32_t)si || st->run_b[rec->index] >= 0 ||
+                now - rec->launch_us <= threshold)
+                continue;
+            launch_copy(sim, (int)si, rec->index, (int)i);
+        }
+    }
+    if (engine_schedule(eng, &sim->spec_ev, now + sim->spec_interval_us, 3) != 0)
+        fail(sim, SC_ENOMEM, "out of memory for the event queue");
+    net_sync(sim);
 }
 
 /* The task's timer: its start, or the end of its compute. */
@@ -1330,6 +1514,20 @@ static void kill_task(struct sim *sim, struct rt_slot *slot)
     sim->total_running--;
     sim->res.stages[rec->stage].failed_attempts++;
     sim->res.failed_attempts++;
+    if (st->run_a) {
+        int self = (int)(slot - sim->slots);
+        bool other_runs;
+        if (st->run_a[rec->index] == self) {
+            st->run_a[rec->index] = st->run_b[rec->index];
+            st->run_b[rec->index] = -1;
+            other_runs = st->run_a[rec->index] >= 0;
+        } else {
+            st->run_b[rec->index] = -1;
+            other_runs = st->run_a[rec->index] >= 0;
+        }
+        if (other_runs)
+            return; /* the other copy carries on */
+    }
     bool was_waiting = stage_pending(st) > 0;
     if (!retry_push(st, rec->index)) {
         fail(sim, SC_ENOMEM, "out of memory for task retries");
@@ -1801,6 +1999,20 @@ static enum sc_status build(struct sim *sim, struct diag *d)
                 st->out_worker[t] = -1;
         }
     }
+    if (sim->spec_on)
+        for (size_t i = 0; i < sim->n_stages; i++) {
+            struct rt_stage *st = &sim->stages[i];
+            size_t n = (size_t)st->tasks;
+            st->run_a = malloc(n * sizeof(int32_t));
+            st->run_b = malloc(n * sizeof(int32_t));
+            st->task_done = calloc(n, 1);
+            st->ok_dur = malloc(n * sizeof(double) * 2);
+            if (!st->run_a || !st->run_b || !st->task_done || !st->ok_dur)
+                return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
+            for (size_t t = 0; t < n; t++)
+                st->run_a[t] = st->run_b[t] = -1;
+        }
+    event_init(&sim->spec_ev, on_speculation, sim);
     if (sim->cl.spot_fraction > 0.0) {
         sim->spot_rng = gsl_rng_alloc(gsl_rng_mt19937);
         if (!sim->spot_rng)
@@ -1831,6 +2043,17 @@ struct sim *sim_new(const struct scenario *s, const struct cluster *cl,
                                                                                   : SCHED_FIFO;
     double launch_s =
         isnan(s->model.task_launch_s) ? RUNTIME_DEFAULT_TASK_LAUNCH_S : s->model.task_launch_s;
+    sim->noise_sigma = isnan(s->model.noise_sigma) ? RUNTIME_DEFAULT_NOISE_SIGMA
+                                                   : s->model.noise_sigma;
+    sim->spec_on = spark_conf_bool(&s->spark, "spark.speculation");
+    sim->spec_multiplier = spark_conf_double(&s->spark, "spark.speculation.multiplier");
+    sim->spec_quantile = spark_conf_double(&s->spark, "spark.speculation.quantile");
+    sim->spec_min_us =
+        (int64_t)llround(spark_conf_seconds(&s->spark, "spark.speculation.minTaskRuntime") * 1e6);
+    sim->spec_interval_us =
+        (int64_t)llround(spark_conf_seconds(&s->spark, "spark.speculation.interval") * 1e6);
+    if (sim->spec_interval_us < 1000)
+        sim->spec_interval_us = 1000;
     sim->launch_us = (int64_t)llround(launch_s * 1e6);
     if (engine_init(&sim->eng, (size_t)cluster_slots(cl) + s->n_jobs + 16) != 0) {
         diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
@@ -1928,6 +2151,9 @@ static enum sc_status start_cluster(struct sim *sim, int64_t span_start_us, stru
     if ((sim->node_autoscale || sim->dyn_alloc) &&
         engine_schedule(&sim->eng, &sim->policy_ev, span_start_us, 2) != 0)
         return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
+    if (sim->spec_on &&
+        engine_schedule(&sim->eng, &sim->spec_ev, span_start_us + sim->spec_interval_us, 3) != 0)
+        return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
     return SC_OK;
 }
 
@@ -2022,6 +2248,10 @@ void sim_free(struct sim *sim)
         free(sim->stages[i].retry);
         free(sim->stages[i].out_worker);
         free(sim->stages[i].attempts);
+        free(sim->stages[i].run_a);
+        free(sim->stages[i].run_b);
+        free(sim->stages[i].task_done);
+        free(sim->stages[i].ok_dur);
         gsl_rng_free(sim->stages[i].rng);
     }
     net_free(sim->net);

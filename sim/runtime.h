@@ -34,6 +34,12 @@
  * up takes seconds); no published figure was found. */
 #define RUNTIME_EXECUTOR_START_S 2.0
 
+/* Spread of task compute times computed from data (not given as
+ * task_seconds): each is its cost times a lognormal of median 1 and this
+ * sigma (model.noise_sigma overrides; 0 removes it). Our assumption: equal
+ * tasks of one stage in the shared event logs vary by this order. */
+#define RUNTIME_DEFAULT_NOISE_SIGMA 0.1
+
 struct sim_options {
     uint64_t seed;
 };

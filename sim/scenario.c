@@ -2009,6 +2009,64 @@ static int read_tables(struct reader *r, const config_setting_t *g)
     return 0;
 }
 
+/* model.host_acu, model.overhead = { <class> = factor; ... } and
+ * model.calibration = { rows = [...]; repetitions = N; } (sim/calibrate.h). */
+static int read_model_calibration(struct reader *r, const config_setting_t *model)
+{
+    struct model_spec *m = &r->s->model;
+    if (get_number(r, model, "model", "host_acu", false, 0, true, 1e6, &m->host_acu) < 0)
+        return -1;
+    config_setting_t *g;
+    int rc = get_aggregate(r, model, "model", "overhead", false, CONFIG_TYPE_GROUP, &g);
+    if (rc < 0)
+        return -1;
+    if (rc > 0) {
+        const char *names[CALIB_N_CLASSES + 1];
+        for (int c = 0; c < CALIB_N_CLASSES; c++)
+            names[c] = calib_class_name((enum calib_class)c);
+        names[CALIB_N_CLASSES] = NULL;
+        if (check_keys(r, g, "model.overhead", names) != 0)
+            return -1;
+        for (int c = 0; c < CALIB_N_CLASSES; c++)
+            if (get_number(r, g, "model.overhead", names[c], false, 0, true, 1e4,
+                           &m->overhead[c]) < 0)
+                return -1;
+    }
+    rc = get_aggregate(r, model, "model", "calibration", false, CONFIG_TYPE_GROUP, &g);
+    if (rc < 0)
+        return -1;
+    if (rc > 0) {
+        static const char *const keys[] = {"rows", "repetitions", NULL};
+        int64_t reps = 0;
+        if (check_keys(r, g, "model.calibration", keys) != 0 ||
+            get_int(r, g, "model.calibration", "repetitions", false, 1, 101, true, &reps) < 0)
+            return -1;
+        m->calib_repetitions = (int)reps;
+        config_setting_t *rows = config_setting_get_member(g, "rows");
+        if (rows) {
+            int type = config_setting_type(rows);
+            size_t n = (size_t)config_setting_length(rows);
+            if ((type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST) || n < 3 ||
+                n > sizeof m->calib_rows / sizeof m->calib_rows[0])
+                return fail(r, line_of(rows),
+                            "'rows' in model.calibration must be an array of 3 to 16 sample "
+                            "sizes such as [16384, 65536, 262144].");
+            for (size_t i = 0; i < n; i++) {
+                const config_setting_t *e = config_setting_get_elem(rows, (unsigned)i);
+                if (!is_int(e) || config_setting_get_int64(e) < 16 ||
+                    config_setting_get_int64(e) > 16777216)
+                    return fail(r, line_of(e),
+                                "'rows' in model.calibration holds sample sizes from 16 to "
+                                "16777216 rows; item %zu is not one.",
+                                i + 1);
+                m->calib_rows[i] = config_setting_get_int64(e);
+            }
+            m->n_calib_rows = n;
+        }
+    }
+    return 0;
+}
+
 static int read_root(struct reader *r, const config_setting_t *root)
 {
     static const char *const keys[] = {"name",   "seed",  "cluster", "spark", "model",
@@ -2036,13 +2094,26 @@ static int read_root(struct reader *r, const config_setting_t *root)
     if (rc < 0)
         return -1;
     if (rc > 0) {
-        static const char *const model_keys[] = {"task_launch_ms", "network_quantum_ms", NULL};
+        static const char *const model_keys[] = {"task_launch_ms", "network_quantum_ms",
+                                                 "noise_sigma",    "slow_worker",
+                                                 "slow_factor",    "host_acu",
+                                                 "overhead",       "calibration",
+                                                 NULL};
         double ms = NAN, qms = NAN;
+        int64_t slow = -1;
         s->model.line = line_of(g);
         if (check_keys(r, g, "model", model_keys) != 0 ||
             get_number(r, g, "model", "task_launch_ms", false, 0, false, INFINITY, &ms) < 0 ||
-            get_number(r, g, "model", "network_quantum_ms", false, 0, false, INFINITY, &qms) < 0)
+            get_number(r, g, "model", "network_quantum_ms", false, 0, false, INFINITY, &qms) < 0 ||
+            get_number(r, g, "model", "noise_sigma", false, 0, false, 10.0, &s->model.noise_sigma) <
+                0 ||
+            get_int(r, g, "model", "slow_worker", false, 0, SCN_MAX_WORKERS, false, &slow) < 0 ||
+            get_number(r, g, "model", "slow_factor", false, 0, true, INFINITY,
+                       &s->model.slow_factor) < 0)
             return -1;
+        if (read_model_calibration(r, g) != 0)
+            return -1;
+        s->model.slow_worker = (int)slow;
         s->model.task_launch_s = ms / 1000.0;
         s->model.network_quantum_s = qms / 1000.0;
     }
@@ -2104,6 +2175,12 @@ static struct scenario *scenario_new(const char *path)
     p->usd_per_dbu = p->usd_per_vcore_hour = NAN;
     s->model.task_launch_s = NAN;
     s->model.network_quantum_s = NAN;
+    s->model.noise_sigma = NAN;
+    s->model.slow_worker = -1;
+    s->model.slow_factor = 1.0;
+    s->model.host_acu = NAN;
+    for (int c = 0; c < CALIB_N_CLASSES; c++)
+        s->model.overhead[c] = NAN;
     spark_conf_init(&s->spark);
     return s;
 }

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "models/billing.h"
+#include "models/calib.h"
 #include "models/diag.h"
 #include "models/dist.h"
 #include "models/schema.h"
@@ -72,6 +73,15 @@ struct cluster_spec {
 struct model_spec {
     double task_launch_s;       /* driver time to launch one task; NaN = default */
     double network_quantum_s;   /* batching grain of network completions; NaN = default */
+    double noise_sigma;         /* lognormal spread of computed task times; NaN = default */
+    int slow_worker;            /* what-if: this worker runs slow_factor slower; -1 none */
+    double slow_factor;
+    /* Calibration (sim/calibrate.h); NaN / 0 = the default. */
+    double host_acu;                  /* the host's ACU-equivalent, instead of measuring it */
+    double overhead[CALIB_N_CLASSES]; /* Spark overhead factor per operator class */
+    int64_t calib_rows[16];           /* sample sizes (stage input rows) */
+    size_t n_calib_rows;
+    int calib_repetitions;            /* runs per size */
     int line;
 };
 
@@ -137,6 +147,9 @@ struct stage_spec {
     int64_t input_records;      /* estimated rows the stage reads (scan + shuffle) */
     int64_t output_records;     /* estimated rows it writes, broadcasts or returns */
     int spark_job;              /* which of the query's Spark jobs runs it (0-based) */
+    /* Filled by calibration (sim/calibrate.h): the calibrated compute cost
+     * taskcost uses instead of the default rates; valid false otherwise. */
+    struct calib_cost calib;
 };
 
 struct job_spec {

@@ -25,6 +25,7 @@
 #include "models/units.h"
 #include "sim/cluster.h"
 #include "sim/outfile.h"
+#include "sim/planner.h"
 #include "sim/runtime.h"
 #include "sim/scenario.h"
 
@@ -213,14 +214,16 @@ enum sc_status sweep_args_parse(int argc, char **argv, bool merge, struct sweep_
                 if (units_parse_duration(v, &a->deadline_s) != 0 || !(a->deadline_s > 0))
                     return diag_set(d, SC_EINPUT, NULL, 0,
                                     "--deadline needs a duration such as 30m, 1.5h or 90s, not "
-                                    "'%s'", v);
+                                    "'%s'",
+                                    v);
             } else if (strcmp(o, "--confidence") == 0) {
                 char *end;
                 a->confidence = strtod(v, &end);
                 if (!v[0] || *end || !(a->confidence > 0.0 && a->confidence < 1.0))
                     return diag_set(d, SC_EINPUT, NULL, 0,
                                     "--confidence needs a probability between 0 and 1 "
-                                    "(e.g. 0.95), not '%s'", v);
+                                    "(e.g. 0.95), not '%s'",
+                                    v);
             } else if (strcmp(o, "--node-types") == 0) {
                 a->node_types = v;
             } else if (strcmp(o, "--workers") == 0) {
@@ -377,8 +380,7 @@ static int parse_int64(const char *text, int64_t *out)
     return 0;
 }
 
-static enum sc_status push_count(int64_t **vals, size_t *n, size_t *cap, int64_t v,
-                                 struct diag *d)
+static enum sc_status push_count(int64_t **vals, size_t *n, size_t *cap, int64_t v, struct diag *d)
 {
     for (size_t i = 0; i < *n; i++)
         if ((*vals)[i] == v)
@@ -640,8 +642,7 @@ enum sc_status sweep_spec_from_args(const struct sweep_args *a, const struct cat
                 continue;
             if (choice_add(ax, strdup(items[i]), driver_follows ? 2 : 1,
                            fmt_alloc("cluster.worker=%s", items[i]),
-                           driver_follows ? fmt_alloc("cluster.driver=%s", items[i]) : NULL) !=
-                0) {
+                           driver_follows ? fmt_alloc("cluster.driver=%s", items[i]) : NULL) != 0) {
                 st = no_memory(d);
                 goto done;
             }
@@ -890,8 +891,8 @@ struct sweep *sweep_new(struct sweep_spec *spec, struct diag *d)
     size_t reps = sw->spec.replications;
     if (reps == 0 || reps > SWEEP_MAX_REPLICATIONS || n > SWEEP_MAX_RUNS / reps) {
         diag_set(d, SC_ELIMIT, NULL, 0,
-                 "%zu points x %zu replications is more than the %d runs a sweep may have", n,
-                 reps, SWEEP_MAX_RUNS);
+                 "%zu points x %zu replications is more than the %d runs a sweep may have", n, reps,
+                 SWEEP_MAX_RUNS);
         sweep_free(sw);
         return NULL;
     }
@@ -959,46 +960,74 @@ struct sweep *sweep_new(struct sweep_spec *spec, struct diag *d)
 
 /* ---- one run ------------------------------------------------------------------- */
 
-/* Simulates one replication of one point into out. Everything it touches
- * is its own except env, which it only reads: this is what makes runs safe
- * to put on threads. */
-static void run_one(const struct sweep *sw, const struct sweep_env *env, const char *const *ov,
-                    size_t n_ov, uint64_t seed, struct sweep_run *out)
+/* A point made concrete once for all its replications: the scenario read
+ * with the point's overrides, its cluster, its query jobs planned. Reading
+ * and checking the file is half of what a small scenario's run costs, and
+ * none of it depends on the seed. */
+struct point_setup {
+    struct scenario *s;
+    struct cluster cl;
+    char *error; /* why the point cannot run (owned), or NULL */
+};
+
+static void setup_point(const struct sweep *sw, const struct sweep_env *env, const char *const *ov,
+                        size_t n_ov, struct point_setup *ps)
 {
     struct diag d;
     diag_clear(&d);
-    struct sim *sim = NULL;
-    struct cluster cl;
+    memset(ps, 0, sizeof *ps);
+    ps->s = scenario_load_with(sw->spec.scenario_file, ov, n_ov, &d);
+    if (ps->s && cluster_build(ps->s, env->catalog, &ps->cl, &d) == SC_OK &&
+        planner_plan_with(ps->s, &ps->cl, env->stats, &d) == SC_OK)
+        return;
+    char buf[1200];
+    ps->error = strdup(diag_format(&d, buf, sizeof buf));
+    scenario_free(ps->s);
+    ps->s = NULL; /* ps->error NULL too: out of memory, run_rep says so */
+}
+
+static void setup_fini(struct point_setup *ps)
+{
+    scenario_free(ps->s);
+    free(ps->error);
+    memset(ps, 0, sizeof *ps);
+}
+
+/* Simulates one replication of a set-up point into out. Everything it
+ * touches is its own except env, which it only reads, and the point's
+ * scenario, which only this thread uses: this is what makes runs safe to
+ * put on threads. */
+static void run_rep(struct point_setup *ps, uint64_t seed, struct sweep_run *out)
+{
     out->done = true;
     out->ok = false;
-    struct scenario *s = scenario_load_with(sw->spec.scenario_file, ov, n_ov, &d);
-    if (!s)
-        goto fail;
-    s->seed = seed;
-    if (cluster_build(s, env->catalog, &cl, &d) != SC_OK)
-        goto fail;
+    if (!ps->s) {
+        out->error = strdup(ps->error ? ps->error : "out of memory");
+        return;
+    }
+    struct diag d;
+    diag_clear(&d);
+    ps->s->seed = seed;
     struct sim_options opt = {.seed = seed};
-    sim = sim_new(s, &cl, &opt, &d);
-    if (!sim || sim_run(sim, &d) != SC_OK)
-        goto fail;
+    struct sim *sim = sim_new(ps->s, &ps->cl, &opt, &d);
+    if (!sim || sim_run(sim, &d) != SC_OK) {
+        char buf[1200];
+        out->error = strdup(diag_format(&d, buf, sizeof buf));
+        sim_free(sim);
+        return;
+    }
     const struct results *r = sim_results(sim);
     out->ok = true;
     out->makespan_s = r->makespan_s;
     out->cost_usd = r->cost.total_usd;
     out->utilization = r->utilization;
-    snprintf(out->node_type, sizeof out->node_type, "%s", cl.worker->name);
-    out->workers = cl.workers;
+    snprintf(out->node_type, sizeof out->node_type, "%s", ps->cl.worker->name);
+    out->workers = ps->cl.workers;
     if (!isfinite(out->cost_usd)) {
         out->cost_usd = NAN;
         out->cost_note = strdup(r->cost.note[0] ? r->cost.note : "a price is unknown");
     }
-    goto done;
-fail:;
-    char buf[1200];
-    out->error = strdup(diag_format(&d, buf, sizeof buf));
-done:
     sim_free(sim);
-    scenario_free(s);
 }
 
 static json_t *jnum(double v)
@@ -1039,8 +1068,9 @@ static char *run_line(const struct sweep *sw, size_t u, const struct sweep_run *
         json_object_set_new(o, "error", json_string(r->error ? r->error : "out of memory"));
     }
     json_t *root = json_pack("{s:o}", "run", o);
-    char *text = root ? json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17))
-                      : NULL;
+    char *text =
+        root ? json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17))
+             : NULL;
     json_decref(root);
     if (!text)
         return NULL;
@@ -1061,7 +1091,8 @@ static char *run_line(const struct sweep *sw, size_t u, const struct sweep_run *
 struct pool {
     struct sweep *sw;
     const struct sweep_env *env;
-    size_t *todo, n_todo, next, done;
+    size_t *todo, n_points, next; /* points with runs to do; the next to take */
+    size_t n_todo, done;          /* runs to do, runs done */
     size_t max_ov;
     int log_fd;
     double last_sync_s, start_s, last_draw_s;
@@ -1093,8 +1124,7 @@ static void progress_draw(FILE *f, size_t done, size_t total, double elapsed_s, 
 
 /* Records a finished run: into the runs array, onto the results file, on
  * the progress bar. Called with the lock held. */
-static void pool_record(struct pool *p, size_t u, struct sweep_run *r, const char *line,
-                        size_t len)
+static void pool_record(struct pool *p, size_t u, struct sweep_run *r, const char *line, size_t len)
 {
     p->sw->runs[u] = *r;
     p->done++;
@@ -1139,42 +1169,64 @@ static void *pool_worker(void *arg)
     }
     for (;;) {
         pthread_mutex_lock(&p->lock);
-        if (p->next >= p->n_todo || p->status != SC_OK) {
+        if (p->next >= p->n_points || p->status != SC_OK) {
             pthread_mutex_unlock(&p->lock);
             break;
         }
-        size_t u = p->todo[p->next++];
+        size_t i = p->todo[p->next++];
         pthread_mutex_unlock(&p->lock);
 
-        size_t n_ov = sweep_point_overrides(p->sw, u / reps, ov, p->max_ov);
-        struct sweep_run r = {0};
-        run_one(p->sw, p->env, ov, n_ov, p->sw->seeds[u % reps], &r);
-        /* The line is built outside the lock from r, which nobody else
-         * sees yet; the runs array is written under it. */
-        size_t len = 0;
-        char *line = p->log_fd >= 0 ? run_line(p->sw, u, &r, ov, n_ov, &len) : NULL;
-
-        pthread_mutex_lock(&p->lock);
-        pool_record(p, u, &r, line, len);
-        pthread_mutex_unlock(&p->lock);
-        free(line);
+        /* A point's runs are this thread's alone until recorded: no other
+         * thread takes the point, and the main thread waits. */
+        size_t n_ov = sweep_point_overrides(p->sw, i, ov, p->max_ov);
+        struct point_setup ps;
+        setup_point(p->sw, p->env, ov, n_ov, &ps);
+        for (size_t rep = 0; rep < reps; rep++) {
+            size_t u = i * reps + rep;
+            if (p->sw->runs[u].done)
+                continue;
+            struct sweep_run r = {0};
+            run_rep(&ps, p->sw->seeds[rep], &r);
+            /* The line is built outside the lock; the runs array, the file
+             * and the progress bar are written under it. */
+            size_t len = 0;
+            char *line = p->log_fd >= 0 ? run_line(p->sw, u, &r, ov, n_ov, &len) : NULL;
+            pthread_mutex_lock(&p->lock);
+            pool_record(p, u, &r, line, len);
+            bool stop = p->status != SC_OK;
+            pthread_mutex_unlock(&p->lock);
+            free(line);
+            if (stop)
+                break;
+        }
+        setup_fini(&ps);
     }
     free(ov);
     return NULL;
 }
 
-enum sc_status sweep_run(struct sweep *sw, const struct sweep_env *env, size_t threads,
-                         int log_fd, FILE *progress, struct diag *d)
+enum sc_status sweep_run(struct sweep *sw, const struct sweep_env *env, size_t threads, int log_fd,
+                         FILE *progress, struct diag *d)
 {
     struct pool p = {.sw = sw, .env = env, .log_fd = log_fd, .progress = progress};
     diag_clear(&p.diag);
     size_t reps = sw->spec.replications;
-    p.todo = malloc((sw->n_runs + 1) * sizeof *p.todo);
+    /* The queue holds points, each run whole by one thread (set up once,
+     * then its replications); progress counts runs. */
+    p.todo = malloc((sw->n_points + 1) * sizeof *p.todo);
     if (!p.todo)
         return no_memory(d);
-    for (size_t u = 0; u < sw->n_runs; u++)
-        if (sw->points[u / reps].in_scope && !sw->runs[u].done)
-            p.todo[p.n_todo++] = u;
+    for (size_t i = 0; i < sw->n_points; i++) {
+        if (!sw->points[i].in_scope)
+            continue;
+        size_t pending = 0;
+        for (size_t r = 0; r < reps; r++)
+            pending += !sw->runs[i * reps + r].done;
+        if (pending > 0) {
+            p.todo[p.n_points++] = i;
+            p.n_todo += pending;
+        }
+    }
     if (p.n_todo == 0) {
         free(p.todo);
         return SC_OK;
@@ -1184,8 +1236,8 @@ enum sc_status sweep_run(struct sweep *sw, const struct sweep_env *env, size_t t
     p.last_draw_s = 0.0;
     if (threads == 0)
         threads = 1;
-    if (threads > p.n_todo)
-        threads = p.n_todo;
+    if (threads > p.n_points)
+        threads = p.n_points;
     /* jansson seeds its hash function on first use; do it here, before
      * the threads race to. */
     json_object_seed(0);
@@ -1231,31 +1283,30 @@ static json_t *spec_definition(const struct sweep_spec *spec)
         json_t *choices = json_array();
         for (size_t c = 0; choices && c < spec->axes[a].n_choices; c++) {
             const struct sweep_choice *ch = &spec->axes[a].choices[c];
-            json_array_append_new(choices,
-                                  json_pack("{s:s, s:o}", "label", ch->label, "overrides",
-                                            strings_json(ch->overrides, ch->n_overrides)));
+            json_array_append_new(choices, json_pack("{s:s, s:o}", "label", ch->label, "overrides",
+                                                     strings_json(ch->overrides, ch->n_overrides)));
         }
-        json_array_append_new(axes,
-                              json_pack("{s:s, s:o}", "name", spec->axes[a].name, "choices", choices));
+        json_array_append_new(
+            axes, json_pack("{s:s, s:o}", "name", spec->axes[a].name, "choices", choices));
     }
     return json_pack("{s:s, s:{s:s, s:s, s:s}, s:s, s:I, s:I, s:o, s:o, s:{s:s, s:I}}",
-                     "stagecast_version", PACKAGE_VERSION, "scenario", "file",
-                     spec->scenario_file, "name", spec->scenario_name, "hash",
-                     spec->scenario_hash, "catalog_hash", spec->catalog_hash, "seed",
-                     (json_int_t)spec->seed, "replications", (json_int_t)spec->replications,
-                     "fixed", strings_json(spec->fixed, spec->n_fixed), "axes", axes, "base",
-                     "node_type", spec->base_node_type, "workers",
-                     (json_int_t)spec->base_workers);
+                     "stagecast_version", PACKAGE_VERSION, "scenario", "file", spec->scenario_file,
+                     "name", spec->scenario_name, "hash", spec->scenario_hash, "catalog_hash",
+                     spec->catalog_hash, "seed", (json_int_t)spec->seed, "replications",
+                     (json_int_t)spec->replications, "fixed",
+                     strings_json(spec->fixed, spec->n_fixed), "axes", axes, "base", "node_type",
+                     spec->base_node_type, "workers", (json_int_t)spec->base_workers);
 }
 
 static char *header_line(const struct sweep_spec *spec, size_t *len)
 {
-    json_t *root = json_pack("{s:{s:o, s:o, s:f, s:[I, I]}}", "sweep", "definition",
-                             spec_definition(spec), "deadline_s", jnum(spec->deadline_s),
-                             "confidence", spec->confidence, "shard",
-                             (json_int_t)spec->shard_index, (json_int_t)spec->shard_count);
-    char *text = root ? json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17))
-                      : NULL;
+    json_t *root =
+        json_pack("{s:{s:o, s:o, s:f, s:[I, I]}}", "sweep", "definition", spec_definition(spec),
+                  "deadline_s", jnum(spec->deadline_s), "confidence", spec->confidence, "shard",
+                  (json_int_t)spec->shard_index, (json_int_t)spec->shard_count);
+    char *text =
+        root ? json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17))
+             : NULL;
     json_decref(root);
     if (!text)
         return NULL;
@@ -1277,13 +1328,12 @@ static enum sc_status bad_line(struct diag *d, const char *source, int line, con
 }
 
 /* Checks a header's scenario, catalog and version against the sweep's. */
-static enum sc_status check_header(const struct sweep *sw, json_t *h, const char *source,
-                                   int line, struct diag *d)
+static enum sc_status check_header(const struct sweep *sw, json_t *h, const char *source, int line,
+                                   struct diag *d)
 {
     json_t *def = json_object_get(h, "definition");
     const char *ver = json_string_value(json_object_get(def, "stagecast_version"));
-    const char *sh = json_string_value(
-        json_object_get(json_object_get(def, "scenario"), "hash"));
+    const char *sh = json_string_value(json_object_get(json_object_get(def, "scenario"), "hash"));
     const char *ch = json_string_value(json_object_get(def, "catalog_hash"));
     if (!ver || !sh || !ch)
         return bad_line(d, source, line, "a sweep header without its definition");
@@ -1343,8 +1393,8 @@ static enum sc_status ingest_run(struct sweep *sw, json_t *o, const char *source
         json_t *m = json_object_get(o, "makespan_s"), *c = json_object_get(o, "cost_usd");
         json_t *u = json_object_get(o, "utilization"), *nt = json_object_get(o, "node_type");
         json_t *w = json_object_get(o, "workers");
-        if (!json_is_number(m) || !(json_is_number(c) || json_is_null(c)) ||
-            !json_is_number(u) || !json_is_string(nt) || !json_is_integer(w))
+        if (!json_is_number(m) || !(json_is_number(c) || json_is_null(c)) || !json_is_number(u) ||
+            !json_is_string(nt) || !json_is_integer(w))
             return bad_line(d, source, line, "a run line without its figures");
         run->makespan_s = json_number_value(m);
         run->cost_usd = json_is_null(c) ? NAN : json_number_value(c);
@@ -1383,8 +1433,7 @@ enum sc_status sweep_ingest(struct sweep *sw, const char *text, size_t len, cons
         json_error_t err;
         json_t *root = json_loadb(line, n, 0, &err);
         if (!root)
-            return diag_set(d, SC_EINPUT, source, lineno, "not a sweep results line: %s",
-                            err.text);
+            return diag_set(d, SC_EINPUT, source, lineno, "not a sweep results line: %s", err.text);
         enum sc_status st;
         json_t *h = json_object_get(root, "sweep"), *r = json_object_get(root, "run");
         if (json_is_object(h))
@@ -1392,7 +1441,8 @@ enum sc_status sweep_ingest(struct sweep *sw, const char *text, size_t len, cons
         else if (json_is_object(r))
             st = ingest_run(sw, r, source, lineno, d);
         else
-            st = bad_line(d, source, lineno, "not a sweep results line (neither \"sweep\" nor \"run\")");
+            st = bad_line(d, source, lineno,
+                          "not a sweep results line (neither \"sweep\" nor \"run\")");
         json_decref(root);
         if (st != SC_OK)
             return st;
@@ -1514,9 +1564,9 @@ static enum sc_status spec_from_header(json_t *h, struct sweep_spec *spec, const
     const char *ch = json_string_value(json_object_get(def, "catalog_hash"));
     const char *bnt = json_string_value(json_object_get(base, "node_type"));
     json_t *seed = json_object_get(def, "seed"), *reps = json_object_get(def, "replications");
-    if (!file || !name || !sh || !ch || !bnt || !json_is_integer(seed) ||
-        !json_is_integer(reps) || !json_is_array(axes) || !json_is_array(fixed) ||
-        json_integer_value(reps) < 1 || json_integer_value(reps) > SWEEP_MAX_REPLICATIONS)
+    if (!file || !name || !sh || !ch || !bnt || !json_is_integer(seed) || !json_is_integer(reps) ||
+        !json_is_array(axes) || !json_is_array(fixed) || json_integer_value(reps) < 1 ||
+        json_integer_value(reps) > SWEEP_MAX_REPLICATIONS)
         return diag_set(d, SC_EINPUT, source, 0, "a sweep header without its definition");
     spec->scenario_file = strdup(file);
     spec->scenario_name = strdup(name);
@@ -1754,9 +1804,9 @@ size_t sweep_recommend(struct sweep_point *pts, size_t n, double deadline_s, dou
             continue;
         /* With one replication there is no spread to bound: the point
          * value stands in, and the reason says so. */
-        p->makespan_upper_s = p->n >= 2 ? sweep_upper_bound(p->makespan_s.mean, p->makespan_s.sd,
-                                                            p->n, confidence)
-                                        : p->makespan_s.mean;
+        p->makespan_upper_s =
+            p->n >= 2 ? sweep_upper_bound(p->makespan_s.mean, p->makespan_s.sd, p->n, confidence)
+                      : p->makespan_s.mean;
         if (isnan(deadline_s))
             continue;
         p->meets_deadline = p->makespan_upper_s <= deadline_s;
@@ -1789,7 +1839,8 @@ size_t sweep_recommend(struct sweep_point *pts, size_t n, double deadline_s, dou
                  "judged by the makespan itself: with 1 replication the confidence cannot be "
                  "computed (use --replications 2 or more)");
     if (isnan(deadline_s)) {
-        snprintf(reason, size, "no --deadline given: the table and the Pareto front are the answer");
+        snprintf(reason, size,
+                 "no --deadline given: the table and the Pareto front are the answer");
     } else if (n_eligible == 0) {
         snprintf(reason, size, "no point ran with a known cost, so none can be recommended");
     } else if (best == SIZE_MAX) {
@@ -2085,8 +2136,8 @@ void sweep_print_table(FILE *f, const struct sweep *sw)
     if (sw->recommended != SIZE_MAX) {
         const struct sweep_point *p = &sw->points[sw->recommended];
         fprintf(f, "\nrecommendation: %lld x %s (point %zu), $%.4f, makespan %.3f s\n  %s\n",
-                (long long)p->workers, p->node_type, p->index, p->cost_usd.mean,
-                p->makespan_s.mean, sw->reason);
+                (long long)p->workers, p->node_type, p->index, p->cost_usd.mean, p->makespan_s.mean,
+                sw->reason);
     } else {
         fprintf(f, "\nrecommendation: none: %s\n", sw->reason);
     }
@@ -2128,8 +2179,7 @@ static json_t *point_json(const struct sweep *sw, const struct sweep_point *p, c
     json_object_set_new(o, "makespan_s", json_real(p->makespan_s.mean));
     json_object_set_new(o, "makespan_ci_s", interval(&p->makespan_s));
     json_object_set_new(o, "makespan_sd_s", jnum(p->makespan_s.sd));
-    json_object_set_new(o, "makespan_upper_s",
-                        p->n >= 2 ? jnum(p->makespan_upper_s) : json_null());
+    json_object_set_new(o, "makespan_upper_s", p->n >= 2 ? jnum(p->makespan_upper_s) : json_null());
     json_object_set_new(o, "cost_usd", jnum(p->cost_usd.mean));
     json_object_set_new(o, "cost_ci_usd", interval(&p->cost_usd));
     json_object_set_new(o, "cost_sd_usd", jnum(p->cost_usd.sd));
@@ -2165,7 +2215,8 @@ enum sc_status sweep_write_json(FILE *f, const struct sweep *sw, struct diag *d)
         json_t *vals = json_array();
         for (size_t c = 0; vals && c < sp->axes[a].n_choices; c++)
             json_array_append_new(vals, json_string(sp->axes[a].choices[c].label));
-        json_array_append_new(axes, json_pack("{s:s, s:o}", "name", sp->axes[a].name, "values", vals));
+        json_array_append_new(axes,
+                              json_pack("{s:s, s:o}", "name", sp->axes[a].name, "values", vals));
     }
     size_t n_failed = 0, n_scope = 0;
     for (size_t i = 0; i < sw->n_points; i++) {
@@ -2190,16 +2241,17 @@ enum sc_status sweep_write_json(FILE *f, const struct sweep *sw, struct diag *d)
         free(v);
     }
     json_object_set_new(root, "stagecast_version", json_string(PACKAGE_VERSION));
-    json_object_set_new(root, "scenario", json_pack("{s:s, s:s, s:I}", "name", sp->scenario_name,
-                                                    "file", sp->scenario_file, "seed",
-                                                    (json_int_t)sp->seed));
+    json_object_set_new(root, "scenario",
+                        json_pack("{s:s, s:s, s:I}", "name", sp->scenario_name, "file",
+                                  sp->scenario_file, "seed", (json_int_t)sp->seed));
     json_object_set_new(root, "replications", json_integer((json_int_t)sp->replications));
     json_object_set_new(root, "seeds", seeds);
     json_object_set_new(root, "fixed", strings_json(sp->fixed, sp->n_fixed));
     json_object_set_new(root, "axes", axes);
     if (sp->shard_count > 1)
-        json_object_set_new(root, "shard", json_pack("[I, I]", (json_int_t)sp->shard_index,
-                                                     (json_int_t)sp->shard_count));
+        json_object_set_new(
+            root, "shard",
+            json_pack("[I, I]", (json_int_t)sp->shard_index, (json_int_t)sp->shard_count));
     json_object_set_new(root, "deadline_s", jnum(sp->deadline_s));
     json_object_set_new(root, "confidence", json_real(sp->confidence));
     json_object_set_new(root, "n_points", json_integer((json_int_t)n_scope));
@@ -2354,8 +2406,7 @@ static size_t online_cpus(void)
     return n >= 1 ? (size_t)n : 1;
 }
 
-enum sc_status sweep_execute(const struct sweep_args *a, const struct sweep_io *io,
-                             struct diag *d)
+enum sc_status sweep_execute(const struct sweep_args *a, const struct sweep_io *io, struct diag *d)
 {
     const struct sweep_peer *peer = io->peer && io->peer->size > 1 ? io->peer : NULL;
     enum sc_status st = SC_OK;
@@ -2399,8 +2450,8 @@ enum sc_status sweep_execute(const struct sweep_args *a, const struct sweep_io *
     if (st == SC_OK && a->results_path) {
         /* Each rank keeps its own results file: ranks may run on machines
          * that share no disk, and each resumes its own share. */
-        log_path = peer ? fmt_alloc("%s.rank%d", a->results_path, peer->rank)
-                        : strdup(a->results_path);
+        log_path =
+            peer ? fmt_alloc("%s.rank%d", a->results_path, peer->rank) : strdup(a->results_path);
         if (!log_path)
             st = no_memory(d);
         else if ((log_fd = results_open(sw, log_path, a->resume, d)) < 0)
@@ -2418,8 +2469,7 @@ enum sc_status sweep_execute(const struct sweep_args *a, const struct sweep_io *
     size_t threads = a->threads ? a->threads : online_cpus();
     st = sweep_run(sw, &env, threads, log_fd, peer && peer->rank != 0 ? NULL : io->progress, d);
     if (log_fd >= 0 && close(log_fd) != 0 && st == SC_OK)
-        st = diag_set(d, SC_EIO, log_path, 0, "cannot close the results file: %s",
-                      strerror(errno));
+        st = diag_set(d, SC_EIO, log_path, 0, "cannot close the results file: %s", strerror(errno));
     log_fd = -1;
 
     if (peer) {
@@ -2429,8 +2479,8 @@ enum sc_status sweep_execute(const struct sweep_args *a, const struct sweep_io *
         char *text = st == SC_OK ? sweep_runs_text(sw, &len, d) : NULL;
         struct diag gd;
         diag_clear(&gd);
-        enum sc_status gst = peer->gather(peer, text ? text : "", text ? len : 0, &all, &all_len,
-                                          &gd);
+        enum sc_status gst =
+            peer->gather(peer, text ? text : "", text ? len : 0, &all, &all_len, &gd);
         free(text);
         if (st == SC_OK && gst != SC_OK) {
             *d = gd;

@@ -25,6 +25,8 @@
 #include "models/catalog.h"
 #include "models/diag.h"
 
+struct plan_stats;
+
 /* Bounds on sizes that come from the command line. */
 #define SWEEP_MAX_POINTS 1000000
 #define SWEEP_MAX_RUNS 10000000
@@ -34,14 +36,14 @@
 
 /* One value an axis takes: a label to show and the overrides it applies. */
 struct sweep_choice {
-    char *label;         /* "Standard_E8ds_v5", "8", "2-8", "0.5", "400" */
-    char **overrides;    /* "cluster.worker=Standard_E8ds_v5", ... */
+    char *label;      /* "Standard_E8ds_v5", "8", "2-8", "0.5", "400" */
+    char **overrides; /* "cluster.worker=Standard_E8ds_v5", ... */
     size_t n_overrides;
 };
 
 /* One dimension of the grid. */
 struct sweep_axis {
-    char *name;          /* "node_type", "workers", "autoscale", "spot" or a --set key */
+    char *name; /* "node_type", "workers", "autoscale", "spot" or a --set key */
     struct sweep_choice *choices;
     size_t n_choices;
 };
@@ -51,18 +53,18 @@ struct sweep_axis {
 struct sweep_spec {
     char *scenario_file;
     char *scenario_name;
-    char scenario_hash[17];  /* FNV-1a 64 of the file's bytes, hex */
-    char catalog_hash[17];   /* the same of the node catalog */
-    uint64_t seed;           /* replication 0 runs with it */
+    char scenario_hash[17]; /* FNV-1a 64 of the file's bytes, hex */
+    char catalog_hash[17];  /* the same of the node catalog */
+    uint64_t seed;          /* replication 0 runs with it */
     size_t replications;
-    char **fixed;            /* single-valued --set, first in every point */
+    char **fixed; /* single-valued --set, first in every point */
     size_t n_fixed;
     struct sweep_axis *axes; /* first axis outermost in the point order */
     size_t n_axes;
-    char *base_node_type;    /* the scenario's worker and workers: labels of */
-    int64_t base_workers;    /* points whose axes do not set them */
-    double deadline_s;       /* NaN: no deadline */
-    double confidence;       /* of the deadline's upper bound, in (0, 1) */
+    char *base_node_type;            /* the scenario's worker and workers: labels of */
+    int64_t base_workers;            /* points whose axes do not set them */
+    double deadline_s;               /* NaN: no deadline */
+    double confidence;               /* of the deadline's upper bound, in (0, 1) */
     size_t shard_index, shard_count; /* this process runs index % count == index */
 };
 
@@ -70,10 +72,10 @@ struct sweep_spec {
 struct sweep_run {
     bool done, ok;
     double makespan_s, cost_usd, utilization; /* cost NaN when a price is unknown */
-    char node_type[64];      /* the worker as the catalog spells it */
+    char node_type[64];                       /* the worker as the catalog spells it */
     int64_t workers;
-    char *error;             /* failed: why (owned) */
-    char *cost_note;         /* cost unknown: why (owned) */
+    char *error;     /* failed: why (owned) */
+    char *cost_note; /* cost unknown: why (owned) */
 };
 
 /* Mean and spread of one measure over a point's replications; sd, lo, hi
@@ -86,14 +88,14 @@ enum sweep_status { SWEEP_PENDING, SWEEP_OK, SWEEP_FAILED };
 
 struct sweep_point {
     size_t index;
-    char *key;               /* its overrides joined by '\n': matches results lines */
-    bool in_scope;           /* this process reports it (its shard, or all) */
+    char *key;     /* its overrides joined by '\n': matches results lines */
+    bool in_scope; /* this process reports it (its shard, or all) */
     enum sweep_status status;
-    const char *error;       /* failed: the first failed replication's message */
+    const char *error; /* failed: the first failed replication's message */
     const char *cost_note;
     char node_type[64];
     int64_t workers;
-    size_t n;                /* replications summarized */
+    size_t n; /* replications summarized */
     struct sweep_stat makespan_s, cost_usd;
     double utilization;
     bool cost_known;
@@ -105,21 +107,24 @@ struct sweep_point {
 
 struct sweep {
     struct sweep_spec spec;
-    uint64_t *seeds;         /* spec.replications of them */
+    uint64_t *seeds; /* spec.replications of them */
     struct sweep_point *points;
     size_t n_points;
-    struct sweep_run *runs;  /* point-major: runs[point * replications + rep] */
+    struct sweep_run *runs; /* point-major: runs[point * replications + rep] */
     size_t n_runs;
-    size_t *key_table;       /* open addressing over points' keys (index + 1) */
+    size_t *key_table; /* open addressing over points' keys (index + 1) */
     size_t key_slots;
-    size_t recommended;      /* point index, or SIZE_MAX */
-    char reason[768];        /* why that point, or why none */
+    size_t recommended; /* point index, or SIZE_MAX */
+    char reason[768];   /* why that point, or why none */
 };
 
-/* What every simulation reads and nobody writes, shared by all threads. A
- * calibration table joins the catalog here when calibrated kernels land. */
+/* What every simulation reads and nobody writes, shared by all threads:
+ * the node catalog and the planner's statistics (NULL: its defaults), where
+ * a calibration table plugs in when calibrated kernels land. Its callbacks
+ * are called from several threads at once and must only read. */
 struct sweep_env {
     const struct catalog *catalog;
+    const struct plan_stats *stats;
 };
 
 /* A process of a distributed sweep (MPI: sweep_mpi.h). Rank r runs the
@@ -133,26 +138,26 @@ struct sweep_peer {
     enum sc_status (*agree)(const struct sweep_peer *p, enum sc_status local);
     /* Every rank calls it with its text; rank 0 gets all ranks' texts
      * concatenated in *all (malloc'd), the others NULL. */
-    enum sc_status (*gather)(const struct sweep_peer *p, const char *text, size_t len,
-                             char **all, size_t *all_len, struct diag *d);
+    enum sc_status (*gather)(const struct sweep_peer *p, const char *text, size_t len, char **all,
+                             size_t *all_len, struct diag *d);
 };
 
 /* The command line of `stagecast sweep` and `stagecast merge`; strings point
  * into argv. */
 struct sweep_args {
     bool merge;
-    const char *file;            /* sweep: the scenario */
-    const char **files;          /* merge: results files (owned array) */
+    const char *file;   /* sweep: the scenario */
+    const char **files; /* merge: results files (owned array) */
     size_t n_files;
     const char *node_types, *workers, *autoscale, *spot;
-    const char **sets;           /* owned array */
+    const char **sets; /* owned array */
     size_t n_sets;
-    size_t replications;         /* 0: not given (1) */
+    size_t replications; /* 0: not given (1) */
     bool have_seed;
     uint64_t seed;
-    size_t threads;              /* 0: online CPUs */
-    double deadline_s;           /* NaN: not given */
-    double confidence;           /* NaN: not given (0.95, or the results file's) */
+    size_t threads;    /* 0: online CPUs */
+    double deadline_s; /* NaN: not given */
+    double confidence; /* NaN: not given (0.95, or the results file's) */
     const char *json_path, *csv_path, *results_path;
     bool resume, quiet;
     bool have_shard;
@@ -178,8 +183,7 @@ void sweep_args_fini(struct sweep_args *a);
  * points, runs or reads them, and writes the table, JSON and CSV. Failed
  * points are results, not errors. Returns SC_EINPUT for bad input (the
  * scenario, an incompatible or incomplete results file), SC_EIO for files. */
-enum sc_status sweep_execute(const struct sweep_args *a, const struct sweep_io *io,
-                             struct diag *d);
+enum sc_status sweep_execute(const struct sweep_args *a, const struct sweep_io *io, struct diag *d);
 
 /* Parses a list of counts: "2,4,8" as written, "2-32" doubling from 2 up to
  * 32 (2, 4, 8, 16, 32), "2-32:2" in steps of 2, or items of those joined by
@@ -208,8 +212,8 @@ size_t sweep_max_overrides(const struct sweep *sw);
 /* Runs every run of the points in scope that is not done, on threads
  * threads; each finished run is appended to log_fd (a results file, or -1)
  * as it finishes. Output is the same whatever threads is. */
-enum sc_status sweep_run(struct sweep *sw, const struct sweep_env *env, size_t threads,
-                         int log_fd, FILE *progress, struct diag *d);
+enum sc_status sweep_run(struct sweep *sw, const struct sweep_env *env, size_t threads, int log_fd,
+                         FILE *progress, struct diag *d);
 
 /* Takes results-file text (header and run lines): each run line fills the
  * run whose point has the same overrides and whose seed is the same, unless

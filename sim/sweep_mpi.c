@@ -103,7 +103,8 @@ static enum sc_status mpi_gather(const struct sweep_peer *p, const char *text, s
                 continue;
             }
             if ((rc = MPI_Recv(dst, (int)c, MPI_CHAR, r, TAG_TEXT, MPI_COMM_WORLD,
-                               MPI_STATUS_IGNORE)) != MPI_SUCCESS && st == SC_OK)
+                               MPI_STATUS_IGNORE)) != MPI_SUCCESS &&
+                st == SC_OK)
                 st = mpi_failed(d, "receiving the runs", rc);
         }
         at += (size_t)lens[r];

@@ -6,8 +6,8 @@
  * reported. The defaults take the single-core native rates measured for
  * these kernels on this class of machine (../shared/conventions.md: hash
  * aggregation ~95 M rows/s with few groups, LZ4 ~500 MB/s) and multiply by
- * 10 for the JVM's row-at-a-time overhead. They are placeholders until
- * calibrated kernels replace them, and the report says so.
+ * 10 for the JVM's row-at-a-time overhead. They are placeholders for the
+ * stages calibration could not measure, and the report says so.
  */
 #include "sim/taskcost.h"
 
@@ -61,6 +61,18 @@ void taskcost_stage_init(struct stage_cost *c, const struct stage_spec *spec,
         c->task_seconds_list = spec->task_seconds_list;
         return;
     }
+    if (spec->calib.valid) {
+        /* Calibrated (sim/calibrate.c): host ns per input row and per task,
+         * times the Spark overhead factor, scaled from the host's speed to
+         * the worker's (calib_cost_task_s does the same in one step). */
+        const struct calib_cost *k = &spec->calib;
+        double acu = calib_node_acu(cl ? cl->worker : NULL, NULL, NULL);
+        double scale = calib_scale_to_node(1e-9 * k->overhead, k->host_acu, acu);
+        c->records = k->rows_per_task;
+        c->compute_s_per_record = k->ns_per_row * scale;
+        c->compute_s_fixed = (k->intercept_ns > 0.0 ? k->intercept_ns : 0.0) * scale;
+        return;
+    }
     c->uncalibrated = true;
     c->records = spec->records > 0 && spec->tasks > 0 ? (double)spec->records / spec->tasks : 0.0;
     c->compute_s_per_record = taskcost_default_s_per_record(spec->kernel);
@@ -76,7 +88,7 @@ double taskcost_task(const struct stage_cost *c, gsl_rng *rng, int64_t index,
         t = c->task_seconds_list ? c->task_seconds_list[index]
                                  : dist_sample(&c->task_seconds, rng);
     else
-        t = c->records * c->compute_s_per_record;
+        t = c->records * c->compute_s_per_record + c->compute_s_fixed;
     phase_s[PHASE_COMPUTE] = (float)t;
     return t;
 }

@@ -7,7 +7,8 @@
  * measured on the cluster, e.g. copied from a Spark UI or an event log), or,
  * for a stage described only by data, from its records times a default cost
  * per record of its kernel, flagged "uncalibrated" in every report (see
- * taskcost.c) until calibrated kernels replace it. Moving bytes (input,
+ * taskcost.c) — unless calibration (sim/calibrate.h) measured the stage's
+ * operators: then records x calibrated ns per row, scaled to the worker. Moving bytes (input,
  * shuffle, spill, output) is not here: the runtime moves them through the
  * flow-level network model.
  */
@@ -39,6 +40,7 @@ struct stage_cost {
     const double *task_seconds_list; /* one time per task, or NULL */
     double records;             /* per task */
     double compute_s_per_record;
+    double compute_s_fixed;     /* per task, whatever its records (calibrated intercept) */
 };
 
 /* Prepares c for a stage of spec on cluster cl. */

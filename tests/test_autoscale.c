@@ -381,6 +381,63 @@ static void test_spot_workers_bill_at_the_spot_price(void **state)
     fixture_free(f);
 }
 
+static void test_speculation_beats_a_slow_node(void **state)
+{
+    (void)state;
+    /* 4 workers of 1 core; worker 3 runs 10x slower (model.slow_worker).
+     * 8 tasks of 10 s: workers 0-2 run tasks 0-2 and worker 3 task 3 (100 s
+     * there). At 10 s tasks 4-6 start on workers 0-2 and end at 20; task 7
+     * waits for a free slot and runs 20..30 on worker 0. Without speculation
+     * the stage waits for task 3 until 100 s. With it (quantile 0.75,
+     * multiplier 1.5, checked every 100 ms): 6 of 8 tasks have finished at
+     * 20 s, so the threshold is 1.5 x 10 = 15 s and task 3 (running 20 s)
+     * gets a copy on a free slot of another worker (1 or 2) at 20 s, which
+     * ends at 30: the stage ends at 30 s, the slow original is killed. */
+    double end[2];
+    int64_t launched[2], won[2];
+    for (int k = 0; k < 2; k++) {
+        struct fixture *f = fixture_new(4, 1);
+        f->s.model.slow_worker = 3;
+        f->s.model.slow_factor = 10.0;
+        if (k == 1) {
+            set_conf(f, "spark.speculation", "true");
+            set_conf(f, "spark.speculation.quantile", "0.75");
+            set_conf(f, "spark.speculation.multiplier", "1.5");
+        }
+        add_job_stage(f, 8, 10.0);
+        const struct results *r = run(f);
+        end[k] = r->makespan_s;
+        launched[k] = r->speculative_launched;
+        won[k] = r->speculative_won;
+        if (k == 1) {
+            int killed = 0;
+            for (size_t i = 0; i < r->n_tasks; i++)
+                killed += r->tasks[i].status == TASK_KILLED;
+            assert_int_equal(killed, 1);
+        }
+        fixture_free(f);
+    }
+    assert_float_equal(end[0], 100.0, 1e-9);
+    assert_int_equal(launched[0], 0);
+    assert_float_equal(end[1], 30.0, 0.1 + 1e-9);
+    assert_int_equal(launched[1], 1);
+    assert_int_equal(won[1], 1);
+}
+
+static void test_speculation_leaves_an_even_stage_alone(void **state)
+{
+    (void)state;
+    /* No slow node, equal tasks: no task outlives 1.5 x the median, so
+     * nothing is copied and the stage takes its 2 waves x 10 s either way. */
+    struct fixture *f = fixture_new(4, 1);
+    set_conf(f, "spark.speculation", "true");
+    add_job_stage(f, 8, 10.0);
+    const struct results *r = run(f);
+    assert_float_equal(r->makespan_s, 20.0, 1e-9);
+    assert_int_equal(r->speculative_launched, 0);
+    fixture_free(f);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -393,6 +450,8 @@ int main(void)
         cmocka_unit_test(test_idle_tail_is_billed),
         cmocka_unit_test(test_eviction_reruns_lost_map_output),
         cmocka_unit_test(test_spot_workers_bill_at_the_spot_price),
+        cmocka_unit_test(test_speculation_beats_a_slow_node),
+        cmocka_unit_test(test_speculation_leaves_an_even_stage_alone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

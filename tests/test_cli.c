@@ -251,6 +251,20 @@ static void test_unwritable_output_leaves_nothing(void **state)
     assert_int_equal(stray_files(), 0); /* r.json was not committed either */
 }
 
+static void test_dev_null_stays_a_device(void **state)
+{
+    (void)state;
+    /* Writing a report to /dev/null must not replace the device with a
+     * file (the all-or-nothing rename would). */
+    char args[1024];
+    snprintf(args, sizeof args, "run '%s/scenarios/analytics-ds3.cfg' -q --json /dev/null",
+             srcdir);
+    assert_int_equal(run(args), 0);
+    struct stat sb;
+    assert_int_equal(stat("/dev/null", &sb), 0);
+    assert_true(S_ISCHR(sb.st_mode));
+}
+
 static void test_usage_errors_exit_2(void **state)
 {
     (void)state;
@@ -294,6 +308,7 @@ int main(void)
         cmocka_unit_test(test_bad_inputs_fail_cleanly),
         cmocka_unit_test(test_missing_file_fails_cleanly),
         cmocka_unit_test(test_unwritable_output_leaves_nothing),
+        cmocka_unit_test(test_dev_null_stays_a_device),
         cmocka_unit_test(test_usage_errors_exit_2),
         cmocka_unit_test(test_nodes_lists_the_catalog),
     };

@@ -20,10 +20,12 @@
 
 #include <cmocka.h>
 #include <glob.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sim/plan_stats.h"
@@ -174,14 +176,17 @@ static size_t count_ops(const struct job_spec *job, const char *prefix)
     "    { name = \"emp_id\"; type = \"int64\"; dist = \"sequence\"; },\n"                         \
     "    { name = \"dept_code\"; type = \"string\"; dist = \"categorical\";\n"                     \
     "      values = [\"dept_0\", \"dept_1\", \"dept_2\", \"dept_3\", \"dept_4\"]; },\n"            \
-    "    { name = \"salary\"; type = \"int64\"; dist = \"uniform\"; min = 100; max = 1000000; },\n" \
-    "    { name = \"hire_date\"; type = \"string\"; dist = \"uniform\"; min = 1; max = 12; } ); };\n" \
+    "    { name = \"salary\"; type = \"int64\"; dist = \"uniform\"; min = 100; max = 1000000; "    \
+    "},\n"                                                                                         \
+    "    { name = \"hire_date\"; type = \"string\"; dist = \"uniform\"; min = 1; max = 12; } ); "  \
+    "};\n"                                                                                         \
     "  departments = { rows = 5L; columns = (\n"                                                   \
     "    { name = \"dept_id\"; type = \"int64\"; dist = \"sequence\"; },\n"                        \
     "    { name = \"dept_code\"; type = \"string\"; dist = \"categorical\";\n"                     \
     "      values = [\"dept_0\", \"dept_1\", \"dept_2\", \"dept_3\", \"dept_4\"]; },\n"            \
     "    { name = \"dept_name\"; type = \"string\"; dist = \"sequence\"; },\n"                     \
-    "    { name = \"status\"; type = \"string\"; dist = \"categorical\"; values = [\"Active\"]; } ); };\n" \
+    "    { name = \"status\"; type = \"string\"; dist = \"categorical\"; values = [\"Active\"]; "  \
+    "} ); };\n"                                                                                    \
     "};\n"
 #define ANALYTICS_QUERY                                                                            \
     "jobs = ( { name = \"analytics\"; query = (\n"                                                 \
@@ -267,8 +272,9 @@ static void test_analytics_query_runs_as_five_aqe_jobs(void **state)
 static void test_analytics_query_without_aqe_runs_three_jobs(void **state)
 {
     (void)state;
-    struct scenario *s = plan(HEAD "spark = { sql = { adaptive = { enabled = false; }; }; };\n"
-                                   ANALYTICS_TABLES ANALYTICS_QUERY);
+    struct scenario *s =
+        plan(HEAD "spark = { sql = { adaptive = { enabled = false; }; }; };\n" ANALYTICS_TABLES
+                 ANALYTICS_QUERY);
     const struct job_spec *j = job_named(s, "analytics");
     assert_int_equal(j->n_stages, 5);
     const struct stage_spec *st = j->stages;
@@ -316,8 +322,10 @@ static void test_seed_aggregation_is_partial_exchange_final(void **state)
 
 #define JOIN_TABLES                                                                                \
     "tables = {\n"                                                                                 \
-    "  r100k = { rows = 100000L; columns = ( { name = \"id\"; type = \"int64\"; dist = \"sequence\"; } ); };\n" \
-    "  r1k = { rows = 1000L; columns = ( { name = \"id\"; type = \"int64\"; dist = \"sequence\"; } ); };\n" \
+    "  r100k = { rows = 100000L; columns = ( { name = \"id\"; type = \"int64\"; dist = "           \
+    "\"sequence\"; } ); };\n"                                                                      \
+    "  r1k = { rows = 1000L; columns = ( { name = \"id\"; type = \"int64\"; dist = \"sequence\"; " \
+    "} ); };\n"                                                                                    \
     "};\n"                                                                                         \
     "views = { df2 = ( { op = \"scan\"; table = \"r1k\"; },\n"                                     \
     "  { op = \"with_column\"; name = \"value\"; expr = \"id * 10\"; },\n"                         \
@@ -334,12 +342,12 @@ static void test_seed_aggregation_is_partial_exchange_final(void **state)
 static void test_seed_join_broadcasts_the_small_side(void **state)
 {
     (void)state;
-    struct scenario *s = plan(
-        HEAD JOIN_TABLES
-        "jobs = ( { name = \"join\"; query = ( { op = \"scan\"; table = \"r100k\"; },\n"
-        "  { op = \"with_column\"; name = \"key\"; expr = \"id % 1000\"; },\n"
-        "  { op = \"join\"; right = \"df2\"; on = [\"key\"]; },\n"
-        "  { op = \"count\"; } ); } );\n");
+    struct scenario *s =
+        plan(HEAD JOIN_TABLES
+             "jobs = ( { name = \"join\"; query = ( { op = \"scan\"; table = \"r100k\"; },\n"
+             "  { op = \"with_column\"; name = \"key\"; expr = \"id % 1000\"; },\n"
+             "  { op = \"join\"; right = \"df2\"; on = [\"key\"]; },\n"
+             "  { op = \"count\"; } ); } );\n");
     const struct job_spec *j = job_named(s, "join");
     assert_int_equal(j->n_stages, 2);
     expect_ops(&j->stages[0], "Scan parquet r1k [id]", "Project [id AS key]",
@@ -453,8 +461,10 @@ static void test_seed_shuffle_operations(void **state)
     "  { name = \"id\"; type = \"int64\"; dist = \"sequence\"; },\n"                               \
     "  { name = \"name\"; type = \"string\"; dist = \"sequence\"; },\n"                            \
     "  { name = \"category\"; type = \"int64\"; dist = \"uniform\"; min = 0; max = 9; },\n"        \
-    "  { name = \"value\"; type = \"int64\"; dist = \"uniform\"; min = 100; max = 1000000; } ); }; };\n" \
-    "views = { ids = ( { op = \"scan\"; table = \"df\"; }, { op = \"select\"; cols = [\"id\", \"category\"]; } ); };\n"
+    "  { name = \"value\"; type = \"int64\"; dist = \"uniform\"; min = 100; max = 1000000; } ); "  \
+    "}; };\n"                                                                                      \
+    "views = { ids = ( { op = \"scan\"; table = \"df\"; }, { op = \"select\"; cols = [\"id\", "    \
+    "\"category\"]; } ); };\n"
 
 /* The narrow and wide transformations (guide size, one input partition):
  *  - filter/select/withColumn + count: one stage (the unused withColumn
@@ -469,21 +479,22 @@ static void test_seed_shuffle_operations(void **state)
 static void test_seed_narrow_and_wide_transformations(void **state)
 {
     (void)state;
-    struct scenario *s = plan(
-        HEAD NW_TABLE("10000L", "")
-        "jobs = (\n"
-        " { name = \"filter\"; query = ( { op = \"scan\"; table = \"df\"; },\n"
-        "   { op = \"filter\"; where = \"value > 50000\"; }, { op = \"count\"; } ); },\n"
-        " { name = \"withColumn\"; query = ( { op = \"scan\"; table = \"df\"; },\n"
-        "   { op = \"with_column\"; name = \"d\"; expr = \"value * 2\"; }, { op = \"count\"; } ); },\n"
-        " { name = \"orderBy\"; query = ( { op = \"scan\"; table = \"df\"; },\n"
-        "   { op = \"order_by\"; keys = [\"value\"]; }, { op = \"count\"; } ); },\n"
-        " { name = \"groupBy\"; query = ( { op = \"scan\"; table = \"df\"; },\n"
-        "   { op = \"group_by\"; keys = [\"category\"]; aggs = [\"count(1) AS count\"]; },\n"
-        "   { op = \"count\"; } ); },\n"
-        " { name = \"distinct\"; query = ( { op = \"scan\"; table = \"df\"; },\n"
-        "   { op = \"distinct\"; }, { op = \"count\"; } ); }\n"
-        ");\n");
+    struct scenario *s = plan(HEAD NW_TABLE(
+        "10000L",
+        "") "jobs = (\n"
+            " { name = \"filter\"; query = ( { op = \"scan\"; table = \"df\"; },\n"
+            "   { op = \"filter\"; where = \"value > 50000\"; }, { op = \"count\"; } ); },\n"
+            " { name = \"withColumn\"; query = ( { op = \"scan\"; table = \"df\"; },\n"
+            "   { op = \"with_column\"; name = \"d\"; expr = \"value * 2\"; }, { op = \"count\"; } "
+            "); },\n"
+            " { name = \"orderBy\"; query = ( { op = \"scan\"; table = \"df\"; },\n"
+            "   { op = \"order_by\"; keys = [\"value\"]; }, { op = \"count\"; } ); },\n"
+            " { name = \"groupBy\"; query = ( { op = \"scan\"; table = \"df\"; },\n"
+            "   { op = \"group_by\"; keys = [\"category\"]; aggs = [\"count(1) AS count\"]; },\n"
+            "   { op = \"count\"; } ); },\n"
+            " { name = \"distinct\"; query = ( { op = \"scan\"; table = \"df\"; },\n"
+            "   { op = \"distinct\"; }, { op = \"count\"; } ); }\n"
+            ");\n");
     const struct job_spec *f = job_named(s, "filter");
     assert_int_equal(f->n_stages, 1);
     expect_ops(&f->stages[0], "Scan parquet df [value]", "Filter (value > 50000)",
@@ -524,16 +535,17 @@ static void test_seed_narrow_and_wide_transformations(void **state)
 static void test_self_join_reuses_its_exchange(void **state)
 {
     (void)state;
-    struct scenario *s = plan(
-        HEAD NW_TABLE("100000000L", "size = \"2g\";")
-        "jobs = ( { name = \"j\"; query = ( { op = \"scan\"; table = \"df\"; },\n"
-        "  { op = \"join\"; right = \"ids\"; on = [\"id\"]; }, { op = \"count\"; } ); } );\n");
+    struct scenario *s = plan(HEAD NW_TABLE(
+        "100000000L",
+        "size = \"2g\";") "jobs = ( { name = \"j\"; query = ( { op = \"scan\"; table = \"df\"; },\n"
+                          "  { op = \"join\"; right = \"ids\"; on = [\"id\"]; }, { op = \"count\"; "
+                          "} ); } );\n");
     const struct job_spec *j = job_named(s, "j");
     assert_int_equal(j->n_stages, 3);
     expect_ops(&j->stages[0], "Scan parquet df [id]", "Exchange hashpartitioning(id, 200)");
     expect_ops(&j->stages[1], "ShuffleRead hashpartitioning(id, 200)", "Sort [id ASC]",
-               "ShuffleRead hashpartitioning(id, 200)", "Sort [id ASC]",
-               "SortMergeJoin Inner [id]", "HashAggregate(partial", "Exchange SinglePartition");
+               "ShuffleRead hashpartitioning(id, 200)", "Sort [id ASC]", "SortMergeJoin Inner [id]",
+               "HashAggregate(partial", "Exchange SinglePartition");
     expect_parents(&j->stages[1], 0);
     assert_int_equal(j->stages[1].shuffle_read_bytes, 2 * j->stages[0].shuffle_write_bytes);
     scenario_free(s);
@@ -550,15 +562,18 @@ static void test_join_with_aggregate_keeps_its_partitioning(void **state)
 {
     (void)state;
     struct scenario *s = plan(
-        HEAD "tables = { t = { rows = 100000000L; size = \"4g\"; columns = (\n"
-             "  { name = \"id\"; type = \"int64\"; dist = \"sequence\"; },\n"
-             "  { name = \"category\"; type = \"string\"; dist = \"uniform\"; min = 0; max = 99; },\n"
-             "  { name = \"value\"; type = \"double\"; dist = \"uniform\"; min = 0; max = 1000; } ); }; };\n"
-             "views = { avg_by_cat = ( { op = \"scan\"; table = \"t\"; },\n"
-             "  { op = \"group_by\"; keys = [\"category\"]; aggs = [\"avg(value) AS avg_val\"]; } ); };\n"
-             "jobs = ( { name = \"j\"; query = ( { op = \"scan\"; table = \"t\"; },\n"
-             "  { op = \"join\"; right = \"avg_by_cat\"; on = [\"category\"]; },\n"
-             "  { op = \"collect\"; } ); } );\n");
+        HEAD
+        "tables = { t = { rows = 100000000L; size = \"4g\"; columns = (\n"
+        "  { name = \"id\"; type = \"int64\"; dist = \"sequence\"; },\n"
+        "  { name = \"category\"; type = \"string\"; dist = \"uniform\"; min = 0; max = 99; },\n"
+        "  { name = \"value\"; type = \"double\"; dist = \"uniform\"; min = 0; max = 1000; } ); }; "
+        "};\n"
+        "views = { avg_by_cat = ( { op = \"scan\"; table = \"t\"; },\n"
+        "  { op = \"group_by\"; keys = [\"category\"]; aggs = [\"avg(value) AS avg_val\"]; } ); "
+        "};\n"
+        "jobs = ( { name = \"j\"; query = ( { op = \"scan\"; table = \"t\"; },\n"
+        "  { op = \"join\"; right = \"avg_by_cat\"; on = [\"category\"]; },\n"
+        "  { op = \"collect\"; } ); } );\n");
     const struct job_spec *j = job_named(s, "j");
     assert_int_equal(j->n_stages, 3);
     assert_int_equal(count_ops(j, "Exchange hashpartitioning(category, 200)"), 2);
@@ -629,10 +644,10 @@ static void test_scan_tasks_follow_max_partition_bytes(void **state)
 {
     (void)state;
     assert_int_equal(scan_tasks(""), 20);
-    assert_int_equal(scan_tasks("spark = { sql = { files = { maxPartitionBytes = \"64m\"; }; }; };"),
-                     20);
-    assert_int_equal(scan_tasks("spark = { sql = { files = { maxPartitionBytes = \"32m\"; }; }; };"),
-                     40);
+    assert_int_equal(
+        scan_tasks("spark = { sql = { files = { maxPartitionBytes = \"64m\"; }; }; };"), 20);
+    assert_int_equal(
+        scan_tasks("spark = { sql = { files = { maxPartitionBytes = \"32m\"; }; }; };"), 40);
     assert_int_equal(scan_tasks("spark = { default = { parallelism = 4; }; };"), 10);
 }
 
@@ -642,15 +657,16 @@ static struct scenario *two_table_join(const char *b_size, const char *threshold
 {
     char text[2048];
     snprintf(text, sizeof text,
-             HEAD "spark = { sql = { autoBroadcastJoinThreshold = %s; }; };\n"
-                  "tables = {\n"
-                  "  a = { rows = 100000000L; size = \"1g\"; columns = (\n"
-                  "    { name = \"k\"; type = \"int64\"; dist = \"sequence\"; } ); };\n"
-                  "  b = { rows = 1000000L; size = %s; columns = (\n"
-                  "    { name = \"k\"; type = \"int64\"; dist = \"sequence\"; } ); };\n"
-                  "};\n"
-                  "jobs = ( { name = \"j\"; query = ( { op = \"scan\"; table = \"%s\"; },\n"
-                  "  { op = \"join\"; right = \"%s\"; on = [\"k\"]; }, { op = \"count\"; } ); } );\n",
+             HEAD
+             "spark = { sql = { autoBroadcastJoinThreshold = %s; }; };\n"
+             "tables = {\n"
+             "  a = { rows = 100000000L; size = \"1g\"; columns = (\n"
+             "    { name = \"k\"; type = \"int64\"; dist = \"sequence\"; } ); };\n"
+             "  b = { rows = 1000000L; size = %s; columns = (\n"
+             "    { name = \"k\"; type = \"int64\"; dist = \"sequence\"; } ); };\n"
+             "};\n"
+             "jobs = ( { name = \"j\"; query = ( { op = \"scan\"; table = \"%s\"; },\n"
+             "  { op = \"join\"; right = \"%s\"; on = [\"k\"]; }, { op = \"count\"; } ); } );\n",
              threshold, b_size, b_first ? "b" : "a", b_first ? "a" : "b");
     return plan(text);
 }
@@ -692,13 +708,15 @@ static void test_broadcast_switches_to_sort_merge_at_threshold(void **state)
 static struct scenario *group_by_with(const char *spark)
 {
     char text[2048];
-    snprintf(text, sizeof text,
-             HEAD "%s\ntables = { t = { rows = 1000000L; columns = (\n"
-                  "  { name = \"k\"; type = \"int64\"; dist = \"uniform\"; min = 1; max = 50; } ); }; };\n"
-                  "jobs = ( { name = \"q\"; query = ( { op = \"scan\"; table = \"t\"; },\n"
-                  "  { op = \"group_by\"; keys = [\"k\"]; aggs = [\"count(k) AS n\"]; },\n"
-                  "  { op = \"collect\"; } ); } );\n",
-             spark);
+    snprintf(
+        text, sizeof text,
+        HEAD
+        "%s\ntables = { t = { rows = 1000000L; columns = (\n"
+        "  { name = \"k\"; type = \"int64\"; dist = \"uniform\"; min = 1; max = 50; } ); }; };\n"
+        "jobs = ( { name = \"q\"; query = ( { op = \"scan\"; table = \"t\"; },\n"
+        "  { op = \"group_by\"; keys = [\"k\"]; aggs = [\"count(k) AS n\"]; },\n"
+        "  { op = \"collect\"; } ); } );\n",
+        spark);
     return plan(text);
 }
 
@@ -732,16 +750,19 @@ static void test_shuffle_partitions_follow_settings(void **state)
 static void test_coalesce_stays_narrow(void **state)
 {
     (void)state;
-    struct scenario *s = plan(
-        HEAD "tables = { t = { rows = 100000000L; size = \"1280m\"; columns = (\n"
-             "  { name = \"k\"; type = \"int64\"; dist = \"sequence\"; } ); }; };\n"
-             "jobs = (\n"
-             " { name = \"c2\"; query = ( { op = \"scan\"; table = \"t\"; }, { op = \"coalesce\"; n = 2; },\n"
-             "   { op = \"collect\"; } ); },\n"
-             " { name = \"c1000\"; query = ( { op = \"scan\"; table = \"t\"; }, { op = \"coalesce\"; n = 1000; },\n"
-             "   { op = \"collect\"; } ); },\n"
-             " { name = \"r4\"; query = ( { op = \"scan\"; table = \"t\"; }, { op = \"repartition\"; n = 4; },\n"
-             "   { op = \"collect\"; } ); } );\n");
+    struct scenario *s =
+        plan(HEAD "tables = { t = { rows = 100000000L; size = \"1280m\"; columns = (\n"
+                  "  { name = \"k\"; type = \"int64\"; dist = \"sequence\"; } ); }; };\n"
+                  "jobs = (\n"
+                  " { name = \"c2\"; query = ( { op = \"scan\"; table = \"t\"; }, { op = "
+                  "\"coalesce\"; n = 2; },\n"
+                  "   { op = \"collect\"; } ); },\n"
+                  " { name = \"c1000\"; query = ( { op = \"scan\"; table = \"t\"; }, { op = "
+                  "\"coalesce\"; n = 1000; },\n"
+                  "   { op = \"collect\"; } ); },\n"
+                  " { name = \"r4\"; query = ( { op = \"scan\"; table = \"t\"; }, { op = "
+                  "\"repartition\"; n = 4; },\n"
+                  "   { op = \"collect\"; } ); } );\n");
     const struct job_spec *c2 = job_named(s, "c2");
     assert_int_equal(c2->n_stages, 1);
     assert_int_equal(c2->stages[0].tasks, 2);
@@ -755,6 +776,49 @@ static void test_coalesce_stays_narrow(void **state)
     scenario_free(s);
 }
 
+/* orderBy(...).limit(n) is TakeOrderedAndProjectExec (SparkStrategies'
+ * SpecialLimits): each task keeps its top n, with no range exchange and no
+ * sampling job; collected, the driver merges them (one stage); written, the
+ * tasks' tops meet in one partition (Exchange SinglePartition). A limit
+ * alone before collect is CollectLimitExec, which reads only as many
+ * partitions as hold n rows (executeTake): one task here. */
+static void test_order_by_limit_is_top_k(void **state)
+{
+    (void)state;
+    struct scenario *s = plan(
+        HEAD
+        "tables = { t = { rows = 100000000L; size = \"1280m\"; columns = (\n"
+        "  { name = \"k\"; type = \"int64\"; dist = \"sequence\"; },\n"
+        "  { name = \"v\"; type = \"double\"; dist = \"uniform\"; min = 0; max = 1; } ); }; };\n"
+        "jobs = (\n"
+        " { name = \"top\"; query = ( { op = \"scan\"; table = \"t\"; },\n"
+        "   { op = \"order_by\"; keys = [\"v DESC\"]; }, { op = \"limit\"; n = 10; },\n"
+        "   { op = \"collect\"; } ); },\n"
+        " { name = \"top_write\"; query = ( { op = \"scan\"; table = \"t\"; },\n"
+        "   { op = \"order_by\"; keys = [\"v DESC\"]; }, { op = \"limit\"; n = 10; },\n"
+        "   { op = \"write\"; path = \"out\"; } ); },\n"
+        " { name = \"limit\"; query = ( { op = \"scan\"; table = \"t\"; },\n"
+        "   { op = \"limit\"; n = 10; }, { op = \"collect\"; } ); } );\n");
+    const struct job_spec *t = job_named(s, "top");
+    assert_int_equal(t->n_stages, 1);
+    assert_int_equal(t->stages[0].tasks, 20);
+    expect_ops(&t->stages[0], "Scan parquet t [k, v]",
+               "TakeOrderedAndProject(limit=10, orderBy=[v DESC])", "Collect");
+    assert_int_equal(count_ops(t, "RangePartitioner"), 0);
+    const struct job_spec *w = job_named(s, "top_write");
+    assert_int_equal(w->n_stages, 2);
+    expect_ops(&w->stages[0], "Scan parquet t [k, v]", "TakeOrderedAndProject",
+               "Exchange SinglePartition");
+    assert_int_equal(w->stages[0].output_records, 200); /* 10 from each of 20 tasks */
+    expect_ops(&w->stages[1], "ShuffleRead SinglePartition", "TakeOrderedAndProject",
+               "WriteFiles parquet out");
+    const struct job_spec *l = job_named(s, "limit");
+    assert_int_equal(l->n_stages, 1);
+    assert_int_equal(l->stages[0].tasks, 1);
+    expect_ops(&l->stages[0], "Scan parquet t [k, v]", "CollectLimit 10");
+    scenario_free(s);
+}
+
 /* Dataset.count() is groupBy().count() collected: a partial count per
  * task, an Exchange SinglePartition (AllTuples) and a final count in one
  * task, returning one row. Over one input partition the distribution is
@@ -762,14 +826,16 @@ static void test_coalesce_stays_narrow(void **state)
 static void test_count_adds_a_one_task_final_aggregate(void **state)
 {
     (void)state;
-    struct scenario *s = plan(
-        HEAD "tables = { big = { rows = 100000000L; size = \"1280m\"; columns = (\n"
-             "  { name = \"k\"; type = \"int64\"; dist = \"sequence\"; } ); };\n"
-             "  small = { rows = 1000L; columns = (\n"
-             "  { name = \"k\"; type = \"int64\"; dist = \"sequence\"; } ); }; };\n"
-             "jobs = (\n"
-             " { name = \"big\"; query = ( { op = \"scan\"; table = \"big\"; }, { op = \"count\"; } ); },\n"
-             " { name = \"small\"; query = ( { op = \"scan\"; table = \"small\"; }, { op = \"count\"; } ); } );\n");
+    struct scenario *s =
+        plan(HEAD "tables = { big = { rows = 100000000L; size = \"1280m\"; columns = (\n"
+                  "  { name = \"k\"; type = \"int64\"; dist = \"sequence\"; } ); };\n"
+                  "  small = { rows = 1000L; columns = (\n"
+                  "  { name = \"k\"; type = \"int64\"; dist = \"sequence\"; } ); }; };\n"
+                  "jobs = (\n"
+                  " { name = \"big\"; query = ( { op = \"scan\"; table = \"big\"; }, { op = "
+                  "\"count\"; } ); },\n"
+                  " { name = \"small\"; query = ( { op = \"scan\"; table = \"small\"; }, { op = "
+                  "\"count\"; } ); } );\n");
     const struct job_spec *b = job_named(s, "big");
     assert_int_equal(b->n_stages, 2);
     assert_int_equal(b->stages[0].tasks, 20);
@@ -800,8 +866,10 @@ static void test_shuffle_bytes_written_equal_bytes_read(void **state)
              "  employees = { rows = 100000000L; size = \"1.5g\"; columns = (\n"
              "    { name = \"emp_id\"; type = \"int64\"; dist = \"sequence\"; },\n"
              "    { name = \"dept_code\"; type = \"string\"; dist = \"zipf\"; distinct = 500; },\n"
-             "    { name = \"salary\"; type = \"int64\"; dist = \"uniform\"; min = 100; max = 1000000; },\n"
-             "    { name = \"hire_date\"; type = \"string\"; dist = \"uniform\"; min = 1; max = 12; } ); };\n"
+             "    { name = \"salary\"; type = \"int64\"; dist = \"uniform\"; min = 100; max = "
+             "1000000; },\n"
+             "    { name = \"hire_date\"; type = \"string\"; dist = \"uniform\"; min = 1; max = "
+             "12; } ); };\n"
              "  departments = { rows = 500L; columns = (\n"
              "    { name = \"dept_id\"; type = \"int64\"; dist = \"sequence\"; },\n"
              "    { name = \"dept_code\"; type = \"string\"; dist = \"sequence\"; },\n"
@@ -856,17 +924,19 @@ static void expect_plan_error(const char *text, int line, const char *want)
 static void test_unknown_columns_fail_at_the_step(void **state)
 {
     (void)state;
-    expect_plan_error(HEAD "tables = { t = { rows = 10L; columns = (\n"
-                           "  { name = \"dept_code\"; type = \"string\"; dist = \"sequence\"; } ); }; };\n"
-                           "jobs = ( { name = \"q\"; query = ( { op = \"scan\"; table = \"t\"; },\n"
-                           "  { op = \"group_by\"; keys = [\"dept\"]; aggs = [\"count(1) AS n\"]; },\n"
-                           "  { op = \"collect\"; } ); } );\n",
-                      6, "did you mean 'dept_code'?");
-    expect_plan_error(HEAD "tables = { t = { rows = 10L; columns = (\n"
-                           "  { name = \"salary\"; type = \"int64\"; dist = \"sequence\"; } ); }; };\n"
-                           "jobs = ( { name = \"q\"; query = ( { op = \"scan\"; table = \"t\"; },\n"
-                           "  { op = \"group_by\"; keys = []; aggs = [\"avg(salry) AS a\"]; },\n"
-                           "  { op = \"collect\"; } ); } );\n",
+    expect_plan_error(
+        HEAD "tables = { t = { rows = 10L; columns = (\n"
+             "  { name = \"dept_code\"; type = \"string\"; dist = \"sequence\"; } ); }; };\n"
+             "jobs = ( { name = \"q\"; query = ( { op = \"scan\"; table = \"t\"; },\n"
+             "  { op = \"group_by\"; keys = [\"dept\"]; aggs = [\"count(1) AS n\"]; },\n"
+             "  { op = \"collect\"; } ); } );\n",
+        6, "did you mean 'dept_code'?");
+    expect_plan_error(HEAD
+                      "tables = { t = { rows = 10L; columns = (\n"
+                      "  { name = \"salary\"; type = \"int64\"; dist = \"sequence\"; } ); }; };\n"
+                      "jobs = ( { name = \"q\"; query = ( { op = \"scan\"; table = \"t\"; },\n"
+                      "  { op = \"group_by\"; keys = []; aggs = [\"avg(salry) AS a\"]; },\n"
+                      "  { op = \"collect\"; } ); } );\n",
                       6, "reads column 'salry'");
     expect_plan_error(HEAD "tables = { t = { rows = 10L; columns = (\n"
                            "  { name = \"a\"; type = \"int64\"; dist = \"sequence\"; } ); }; };\n"
@@ -912,13 +982,20 @@ static void test_default_selectivity_reads_the_distributions(void **state)
     (void)state;
     char *band_values[] = {"Low", "High"};
     double weights[] = {3.0, 1.0};
-    struct column_spec salary = {.name = "salary", .type = COL_INT64, .dist = CDIST_UNIFORM,
-                                 .min = 100, .max = 1000000};
+    struct column_spec salary = {
+        .name = "salary", .type = COL_INT64, .dist = CDIST_UNIFORM, .min = 100, .max = 1000000};
     struct column_spec id = {.name = "id", .type = COL_INT64, .dist = CDIST_SEQUENCE};
-    struct column_spec band = {.name = "band", .type = COL_STRING, .dist = CDIST_CATEGORICAL,
-                               .values = {band_values, 2}, .weights = weights};
-    struct column_spec bonus = {.name = "bonus", .type = COL_DOUBLE, .dist = CDIST_NORMAL,
-                                .mean = 5000, .stddev = 1500, .null_fraction = 0.25};
+    struct column_spec band = {.name = "band",
+                               .type = COL_STRING,
+                               .dist = CDIST_CATEGORICAL,
+                               .values = {band_values, 2},
+                               .weights = weights};
+    struct column_spec bonus = {.name = "bonus",
+                                .type = COL_DOUBLE,
+                                .dist = CDIST_NORMAL,
+                                .mean = 5000,
+                                .stddev = 1500,
+                                .null_fraction = 0.25};
     struct plan_column cols[4] = {col_of(&salary, 1000), col_of(&id, 1000), col_of(&band, 1000),
                                   col_of(&bonus, 1000)};
     /* 950,000 of the 999,901 integers 100..1e6 exceed 50,000. */
@@ -949,10 +1026,10 @@ static void test_default_group_count_and_distinct_values(void **state)
     (void)state;
     char *v[] = {"a", "b", "c"};
     struct column_spec dept = {.name = "d", .type = COL_STRING, .dist = CDIST_ZIPF, .distinct = 5};
-    struct column_spec cat = {.name = "c", .type = COL_STRING, .dist = CDIST_CATEGORICAL,
-                              .values = {v, 3}};
-    struct column_spec u = {.name = "u", .type = COL_INT32, .dist = CDIST_UNIFORM, .min = 1,
-                            .max = 50};
+    struct column_spec cat = {
+        .name = "c", .type = COL_STRING, .dist = CDIST_CATEGORICAL, .values = {v, 3}};
+    struct column_spec u = {
+        .name = "u", .type = COL_INT32, .dist = CDIST_UNIFORM, .min = 1, .max = 50};
     struct column_spec seq = {.name = "s", .type = COL_INT64, .dist = CDIST_SEQUENCE};
     assert_near(plan_stats_column_ndv(&dept, 1e6), 5, 0);
     assert_near(plan_stats_column_ndv(&cat, 1e6), 3, 0);
@@ -967,8 +1044,10 @@ static void test_default_group_count_and_distinct_values(void **state)
     /* A derived column: id % 100 has 100 values, a CASE its branches. */
     struct plan_column idc = col_of(&seq, 1e6);
     assert_near(plan_stats_default_expr_ndv(NULL, "s % 100", &idc, 1, 1e6), 100, 0);
-    assert_near(plan_stats_default_expr_ndv(NULL, "CASE WHEN s > 8 THEN 'High' WHEN s > 6 THEN "
-                                                  "'Medium' ELSE 'Low' END", &idc, 1, 1e6),
+    assert_near(plan_stats_default_expr_ndv(NULL,
+                                            "CASE WHEN s > 8 THEN 'High' WHEN s > 6 THEN "
+                                            "'Medium' ELSE 'Low' END",
+                                            &idc, 1, 1e6),
                 3, 0);
     assert_near(plan_stats_default_expr_ndv(NULL, "s * 2", &idc, 1, 1e6), 1e6, 0);
     /* System R's equi-join: |L| |R| / max(ndv); a left join keeps the
@@ -1010,14 +1089,14 @@ static void test_stats_interface_drives_the_estimates(void **state)
     st.ctx = &half;
     st.filter_selectivity = fixed_selectivity;
     st.group_count = fixed_groups;
-    struct scenario *s = plan_with(
-        HEAD "tables = { t = { rows = 1000L; columns = (\n"
-             "  { name = \"k\"; type = \"int64\"; dist = \"sequence\"; } ); }; };\n"
-             "jobs = ( { name = \"q\"; query = ( { op = \"scan\"; table = \"t\"; },\n"
-             "  { op = \"filter\"; where = \"anything\"; },\n"
-             "  { op = \"group_by\"; keys = [\"k\"]; aggs = [\"count(k) AS n\"]; },\n"
-             "  { op = \"collect\"; } ); } );\n",
-        &st);
+    struct scenario *s =
+        plan_with(HEAD "tables = { t = { rows = 1000L; columns = (\n"
+                       "  { name = \"k\"; type = \"int64\"; dist = \"sequence\"; } ); }; };\n"
+                       "jobs = ( { name = \"q\"; query = ( { op = \"scan\"; table = \"t\"; },\n"
+                       "  { op = \"filter\"; where = \"anything\"; },\n"
+                       "  { op = \"group_by\"; keys = [\"k\"]; aggs = [\"count(k) AS n\"]; },\n"
+                       "  { op = \"collect\"; } ); } );\n",
+                  &st);
     const struct job_spec *j = job_named(s, "q");
     assert_int_equal(j->stages[0].input_records, 1000);
     assert_int_equal(j->stages[0].output_records, 42); /* one task's partial groups */
@@ -1089,6 +1168,86 @@ static void test_bundled_scenarios_plan_consistently(void **state)
     assert_true(planned >= 30);
 }
 
+/* Runs the real binary (STAGECAST, as make check sets it) with args,
+ * returning its exit status and its stdout and stderr in out and err. */
+static int run_binary(const char *args, char **out, char **err)
+{
+    const char *bin = getenv("STAGECAST");
+    char o[64], e[64], cmd[2048];
+    snprintf(o, sizeof o, "/tmp/test_planner_out_XXXXXX");
+    snprintf(e, sizeof e, "/tmp/test_planner_err_XXXXXX");
+    int fo = mkstemp(o), fe = mkstemp(e);
+    assert_true(fo >= 0 && fe >= 0);
+    close(fo);
+    close(fe);
+    snprintf(cmd, sizeof cmd, "'%s' %s >'%s' 2>'%s' </dev/null", bin, args, o, e);
+    int st = system(cmd);
+    char *bufs[2] = {NULL, NULL};
+    const char *paths[2] = {o, e};
+    for (int i = 0; i < 2; i++) {
+        FILE *f = fopen(paths[i], "rb");
+        assert_non_null(f);
+        fseek(f, 0, SEEK_END);
+        long n = ftell(f);
+        fseek(f, 0, SEEK_SET);
+        bufs[i] = calloc((size_t)n + 1, 1);
+        assert_non_null(bufs[i]);
+        size_t got = fread(bufs[i], 1, (size_t)n, f);
+        bufs[i][got] = '\0';
+        fclose(f);
+        unlink(paths[i]);
+    }
+    *out = bufs[0];
+    *err = bufs[1];
+    return st == -1 || !WIFEXITED(st) ? -1 : WEXITSTATUS(st);
+}
+
+/* `stagecast plan` prints the analytics query's five stages with their
+ * operators; `run --json` gives each planned stage its ops and estimated
+ * records; a plan error exits 2 with one file:line message. Skipped when
+ * the binary is not given (outside make check). */
+static void test_cli_plans_prints_and_reports(void **state)
+{
+    (void)state;
+    const char *top = getenv("SRCDIR");
+    if (!getenv("STAGECAST") || !top) {
+        skip();
+        return;
+    }
+    char args[1024];
+    char *out, *err;
+    snprintf(args, sizeof args, "plan '%s/scenarios/seed-analytics.cfg'", top);
+    assert_int_equal(run_binary(args, &out, &err), 0);
+    assert_non_null(strstr(out, "5 stages in 5 Spark jobs"));
+    assert_non_null(strstr(out, "Exchange hashpartitioning(dept_code, salary_category, 200)"));
+    assert_non_null(strstr(out, "RangePartitioner sample"));
+    free(out);
+    free(err);
+    snprintf(args, sizeof args, "run '%s/scenarios/seed-test-join.cfg' --json -", top);
+    assert_int_equal(run_binary(args, &out, &err), 0);
+    json_error_t jerr;
+    json_t *root = json_loads(out, 0, &jerr);
+    assert_non_null(root);
+    json_t *stages = json_object_get(json_array_get(json_object_get(root, "jobs"), 0), "stages");
+    assert_int_equal(json_array_size(stages), 2);
+    json_t *probe = json_array_get(stages, 1);
+    json_t *ops = json_object_get(probe, "ops");
+    assert_int_equal(json_array_size(ops), 5);
+    assert_string_equal(json_string_value(json_array_get(ops, 2)),
+                        "BroadcastHashJoin Inner [key] BuildRight");
+    assert_int_equal(json_integer_value(json_object_get(probe, "input_records")), 100000);
+    assert_int_equal(json_integer_value(json_object_get(probe, "output_records")), 1);
+    json_decref(root);
+    free(out);
+    free(err);
+    snprintf(args, sizeof args, "plan '%s/tests/scenarios/bad/plan-unknown-column.cfg'", top);
+    assert_int_equal(run_binary(args, &out, &err), 2);
+    assert_non_null(strstr(err, "plan-unknown-column.cfg:12: step 2 (join) of job 'q'"));
+    assert_null(strchr(strchr(err, '\n') ? strchr(err, '\n') + 1 : err, '\n'));
+    free(out);
+    free(err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1106,6 +1265,7 @@ int main(void)
         cmocka_unit_test(test_broadcast_switches_to_sort_merge_at_threshold),
         cmocka_unit_test(test_shuffle_partitions_follow_settings),
         cmocka_unit_test(test_coalesce_stays_narrow),
+        cmocka_unit_test(test_order_by_limit_is_top_k),
         cmocka_unit_test(test_count_adds_a_one_task_final_aggregate),
         cmocka_unit_test(test_shuffle_bytes_written_equal_bytes_read),
         cmocka_unit_test(test_unknown_columns_fail_at_the_step),
@@ -1113,6 +1273,7 @@ int main(void)
         cmocka_unit_test(test_default_group_count_and_distinct_values),
         cmocka_unit_test(test_stats_interface_drives_the_estimates),
         cmocka_unit_test(test_bundled_scenarios_plan_consistently),
+        cmocka_unit_test(test_cli_plans_prints_and_reports),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

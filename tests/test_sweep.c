@@ -96,8 +96,12 @@ static void sweep_ok(const char *args)
 {
     int rc = run(args);
     if (rc != 0) {
+        /* fail_msg does not return: the message is copied, not leaked. */
+        char msg[2048];
         char *err = slurp("err.txt");
-        fail_msg("stagecast %s: exit %d: %s", args, rc, err ? err : "");
+        snprintf(msg, sizeof msg, "%s", err ? err : "");
+        free(err);
+        fail_msg("stagecast %s: exit %d: %s", args, rc, msg);
     }
 }
 
@@ -114,8 +118,9 @@ static void assert_same_file(const char *a, const char *b)
 
 /* The grid the binary tests use: 2 node types x 3 worker counts, 3
  * replications = 18 runs of a 5-job scenario, a few milliseconds. */
-#define GRID "--node-types Standard_DS3_v2,Standard_E8ds_v5 --workers 2-8 --replications 3 " \
-             "--deadline 4.5s"
+#define GRID                                                                                       \
+    "--node-types Standard_DS3_v2,Standard_E8ds_v5 --workers 2-8 --replications 3 "                \
+    "--deadline 4.5s"
 
 /* ---- ranges and points -------------------------------------------------------------- */
 
@@ -200,9 +205,11 @@ static void expect_overrides(const struct sweep *sw, size_t i, const char *joine
 static void test_points_are_the_cartesian_product(void **state)
 {
     (void)state;
-    const char *words[] = {"--node-types", "Standard_DS3_v2,Standard_E8ds_v5", "--workers", "2,4,8",
+    const char *words[] = {"--node-types", "Standard_DS3_v2,Standard_E8ds_v5",
+                           "--workers",    "2,4,8",
                            "--set",        "spark.sql.shuffle.partitions=100,200",
-                           "--set",        "model.task_launch_ms=2", "--autoscale", "2-8",
+                           "--set",        "model.task_launch_ms=2",
+                           "--autoscale",  "2-8",
                            "--spot",       "0,1"};
     struct sweep *sw = sweep_from(scenario, words, 12);
     /* 2 node types x 3 workers x 1 autoscale x 2 spot x 2 partitions. */
@@ -331,7 +338,7 @@ static void test_pareto_front_holds_exactly_the_non_dominated_points(void **stat
     p[9].status = SWEEP_FAILED;
     p[10].cost_known = false;
     sweep_mark_pareto(p, 12);
-    const bool want[12] = {true, true, false, true, false, false,
+    const bool want[12] = {true, true, false, true,  false, false,
                            true, true, false, false, false, true};
     for (size_t i = 0; i < 12; i++)
         if (p[i].pareto != want[i])
@@ -456,8 +463,8 @@ static void test_replication_0_is_what_run_prints(void **state)
      * point is `stagecast run` with the point's overrides. */
     clean_workdir();
     char args[2048];
-    snprintf(args, sizeof args, "sweep '%s' --node-types Standard_E8ds_v5 --workers 4 --json s.json",
-             scenario);
+    snprintf(args, sizeof args,
+             "sweep '%s' --node-types Standard_E8ds_v5 --workers 4 --json s.json", scenario);
     sweep_ok(args);
     snprintf(args, sizeof args,
              "run '%s' --set cluster.worker=Standard_E8ds_v5 --set cluster.driver=Standard_E8ds_v5 "
@@ -668,8 +675,8 @@ static void test_outputs_hold_the_recommendation(void **state)
     /* The CSV has the columns plots/sweep.gp reads, and one row marked
      * recommended. */
     char *csv = slurp("sweep.csv");
-    assert_true(strncmp(csv, "point,node_type,workers,makespan_s,cost_usd,pareto,recommended,",
-                        63) == 0);
+    assert_true(
+        strncmp(csv, "point,node_type,workers,makespan_s,cost_usd,pareto,recommended,", 63) == 0);
     assert_int_equal(count_lines(csv), 1 + 6);
     int recommended = 0;
     for (char *line = strchr(csv, '\n') + 1; *line; line = strchr(line, '\n') + 1) {
@@ -760,8 +767,11 @@ static void test_mpi_ranks_equal_the_single_sweep(void **state)
              workdir, binary, scenario);
     int st = system(cmd);
     if (!(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
+        char msg[2048];
         char *err = slurp("mpi-err.txt");
-        fail_msg("mpirun failed: %s", err ? err : "");
+        snprintf(msg, sizeof msg, "%s", err ? err : "");
+        free(err);
+        fail_msg("mpirun failed: %s", msg);
     }
     assert_same_file("one.json", "mpi.json");
     /* Each rank kept its own results file, and they merge to the same. */

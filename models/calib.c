@@ -1,0 +1,613 @@
+/*
+ * calib.c — fits, factors, host and node speed, the hash-table size curve
+ * and the fit cache (see calib.h). The calibration step of the flow
+ * (scenario -> plan -> calibrate -> simulate -> report) is sim/calibrate.c;
+ * this file is the part of it that knows no scenario.
+ *
+ * From a kernel on this host to a task on an Azure node, a time goes
+ * through three multiplications, each documented where it is defined:
+ *   host ns (measured, fitted here)
+ *   x overhead factor of the operator class (native -> Spark executor CPU)
+ *   x host ACU / node ACU (this host's per-core speed -> the node's).
+ */
+#include "models/calib.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_fit.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "models/kernels/hashagg.h"
+
+/* ---- fits ---------------------------------------------------------------- */
+
+const char *calib_model_name(enum calib_model m)
+{
+    return m == CALIB_NLOGN ? "nlogn" : "linear";
+}
+
+double calib_model_x(enum calib_model m, double rows)
+{
+    if (m == CALIB_NLOGN)
+        return rows >= 2.0 ? rows * log2(rows) : 0.0;
+    return rows;
+}
+
+enum sc_status calib_fit_points(enum calib_model m, const double *rows, const double *ns, size_t n,
+                                struct calib_fit *out, struct diag *d)
+{
+    memset(out, 0, sizeof *out);
+    out->model = m;
+    if (n < 3)
+        return diag_set(d, SC_EINPUT, NULL, 0, "a fit needs 3 sizes or more, not %zu", n);
+    double x[64], y[64];
+    if (n > 64)
+        return diag_set(d, SC_ELIMIT, NULL, 0, "a fit takes at most 64 sizes, not %zu", n);
+    bool distinct = false;
+    for (size_t i = 0; i < n; i++) {
+        x[i] = calib_model_x(m, rows[i]);
+        y[i] = ns[i];
+        distinct |= x[i] != x[0];
+    }
+    if (!distinct)
+        return diag_set(d, SC_EINPUT, NULL, 0, "a fit needs two different sizes or more");
+    double c0, c1, cov00, cov01, cov11, sumsq;
+    if (gsl_fit_linear(x, 1, y, 1, n, &c0, &c1, &cov00, &cov01, &cov11, &sumsq) != GSL_SUCCESS)
+        return SC_BUG(d, "gsl_fit_linear failed on %zu points", n);
+    double mean = 0.0, sstot = 0.0;
+    for (size_t i = 0; i < n; i++)
+        mean += y[i] / (double)n;
+    for (size_t i = 0; i < n; i++)
+        sstot += (y[i] - mean) * (y[i] - mean);
+    /* Student's t for n - 2 degrees of freedom: with few sizes the interval
+     * is honest about how little three points pin a slope down. */
+    double t = gsl_cdf_tdist_Pinv(0.975, (double)(n - 2));
+    out->a_ns = c0;
+    out->b_ns = c1;
+    out->b_ci_ns = t * sqrt(cov11 > 0.0 ? cov11 : 0.0);
+    out->r2 = sstot > 0.0 ? 1.0 - sumsq / sstot : NAN;
+    out->n = n;
+    return SC_OK;
+}
+
+double calib_fit_eval(const struct calib_fit *f, double rows)
+{
+    return f->a_ns + f->b_ns * calib_model_x(f->model, rows);
+}
+
+double calib_fit_ns_per_row(const struct calib_fit *f, double rows)
+{
+    if (!(rows > 0.0))
+        return f->model == CALIB_NLOGN ? 0.0 : f->b_ns;
+    return f->b_ns * calib_model_x(f->model, rows) / rows;
+}
+
+static int compare_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double calib_median(double *v, size_t n)
+{
+    if (n == 0)
+        return NAN;
+    qsort(v, n, sizeof *v, compare_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* ---- Spark overhead factors ---------------------------------------------- */
+
+/*
+ * Each factor is Spark executor CPU time per record in a real event log
+ * divided by the native ns per row stagecast measures on this host for the
+ * same pipeline on data of the same shape (README "Calibration" has the
+ * arithmetic). The logs' machines are taken to be as fast per core as the
+ * reference host (CALIB_REF_ACU), so the factor carries no hardware.
+ * Where no log has a stage of the class, the factor of the class whose code
+ * Spark generates the same way is used, and the source says so. One table,
+ * so that a `fit-factors` tool can rewrite it.
+ */
+static const struct calib_factor_info factor_table[CALIB_N_CLASSES] = {
+    [CALIB_SCAN] = {"scan", 12.0,
+                    "k8s-nyctaxi-0024 stage 5 (Parquet scan of 19 columns + round-robin "
+                    "exchange, 1880 ns/rec) less its shuffle write at the shuffle_write factor"},
+    [CALIB_FILTER] = {"filter", 7.0,
+                      "no log stage isolates it; taken as project (same whole-stage codegen "
+                      "loop over UnsafeRows)"},
+    [CALIB_PROJECT] = {"project", 7.0,
+                       "rapids-join-local stages 0-1 (SerializeFromObject + Project + hash "
+                       "exchange): the part left after the shuffle write"},
+    [CALIB_HASH_AGGREGATE] = {"hash_aggregate", 9.0,
+                              "emr-processlarge stage 3 (scan + filter + broadcast join + "
+                              "partial hash aggregate, 1740 ns/rec) less scan and join"},
+    [CALIB_SORT] = {"sort", 8.0,
+                    "rapids-join-local stage 2, rapids-yarn-rp-sql stage 3, rapids-dsanddf "
+                    "stages 3/7/11 (shuffle read + sort + sort-merge join + count, "
+                    "351-586 ns/rec, median 528)"},
+    [CALIB_SORT_MERGE_JOIN] = {"sort_merge_join", 8.0, "as sort (same log stages)"},
+    [CALIB_BROADCAST_HASH_JOIN] = {"broadcast_hash_join", 9.0,
+                                   "as hash_aggregate (emr-processlarge stage 3 holds both)"},
+    [CALIB_WINDOW] = {"window", 8.0,
+                      "no log stage; taken as sort (WindowExec runs over a sorted buffer)"},
+    [CALIB_SHUFFLE_WRITE] = {"shuffle_write", 12.0,
+                             "rapids-join-local stages 0-1, rapids-yarn-rp-sql stages 1-2, "
+                             "rapids-dsanddf map stages (10M int rows hash-partitioned into "
+                             "200, 334-513 ns/rec)"},
+    [CALIB_SHUFFLE_READ] = {"shuffle_read", 8.0, "as sort (same log stages)"},
+    [CALIB_WRITE] = {"write", 12.0,
+                     "k8s-nyctaxi-0024 stage 7 (shuffle read + Parquet write of 19 columns, "
+                     "2020 ns/rec) less its shuffle read"},
+    [CALIB_LIMIT] = {"limit", 7.0, "taken as project (a codegen loop that stops early)"},
+};
+
+const struct calib_factor_info *calib_factor_default(enum calib_class c)
+{
+    return (unsigned)c < CALIB_N_CLASSES ? &factor_table[c] : NULL;
+}
+
+int calib_class_find(const char *name)
+{
+    for (int c = 0; c < CALIB_N_CLASSES; c++)
+        if (strcmp(factor_table[c].name, name) == 0)
+            return c;
+    return -1;
+}
+
+const char *calib_class_name(enum calib_class c)
+{
+    return (unsigned)c < CALIB_N_CLASSES ? factor_table[c].name : "?";
+}
+
+/* ---- host and node speed -------------------------------------------------- */
+
+static double now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static int compare_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* One run of the benchmark: what the kernels do most, in fixed amounts —
+ * 2^20 multiplicative hashes each updating a random slot of a 512 KiB table
+ * (hash aggregation, partitioning), then a qsort of 2^15 keys through a
+ * comparison function (sorting, branchy code). */
+static double bench_once(uint64_t *table, uint32_t *keys, uint64_t *sink)
+{
+    double t0 = now_ns();
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    for (uint32_t i = 0; i < (1u << 20); i++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        uint64_t h = (x ^ (x >> 29)) * 0xff51afd7ed558ccdull;
+        table[h & 0xffff] += h >> 40;
+    }
+    for (uint32_t i = 0; i < (1u << 15); i++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        keys[i] = (uint32_t)(x >> 32);
+    }
+    qsort(keys, 1u << 15, sizeof *keys, compare_u32);
+    double t = now_ns() - t0;
+    *sink += table[keys[7] & 0xffff] + keys[100];
+    return t;
+}
+
+double calib_host_bench_ns(void)
+{
+    uint64_t *table = calloc(1u << 16, sizeof *table);
+    uint32_t *keys = malloc((1u << 15) * sizeof *keys);
+    if (!table || !keys) {
+        free(table);
+        free(keys);
+        return NAN;
+    }
+    uint64_t sink = 0;
+    double best = INFINITY;
+    bench_once(table, keys, &sink); /* warm caches and pages */
+    /* The fastest of 7: other programs only ever add time, so the minimum
+     * is the closest to the core's own speed. */
+    for (int i = 0; i < 7; i++) {
+        double t = bench_once(table, keys, &sink);
+        best = t < best ? t : best;
+    }
+    free(table);
+    free(keys);
+    /* The sink keeps the compiler from dropping the work. */
+    volatile uint64_t keep = sink;
+    (void)keep;
+    return best;
+}
+
+/*
+ * The reference machine is the project's development host: an AMD EPYC
+ * (Zen 5) KVM guest with 2 vCPUs, each a full core to the guest. Its
+ * benchmark median is CALIB_REF_BENCH_NS. It is taken as 250 ACU per core,
+ * the top of the DSv2 range (210-250): DSv2 also gives each vCPU a whole
+ * core (1:1), of Xeon generations up to Ice Lake 8370C; a newer core would
+ * score higher, a guest core that may share its physical core with another
+ * guest lower, and we do not claim more than the highest published full-core
+ * figure. Every other host scales from it by its own benchmark time.
+ */
+double calib_host_acu_from_bench(double bench_ns)
+{
+    if (!(bench_ns > 0.0))
+        return CALIB_REF_ACU;
+    return CALIB_REF_ACU * CALIB_REF_BENCH_NS / bench_ns;
+}
+
+/* Nodes without a published ACU (Microsoft's acu.md has a placeholder for
+ * the v5 families and lists no Lsv3): the published range of a family on the
+ * same CPU with the same vCPU-to-core ratio. */
+struct acu_fallback {
+    const char *cpu;    /* substring of the catalog's cpu column */
+    double lo, hi;
+    const char *source;
+};
+
+static const struct acu_fallback acu_fallbacks[] = {
+    {"8370C", 195.0, 210.0,
+     "no ACU published; Fsv2 on the same Xeon Platinum 8370C, 2 vCPUs per core: 195-210"},
+    {"8272CL", 195.0, 210.0,
+     "no ACU published; Ddsv4 on the same Xeon Platinum 8272CL, 2 vCPUs per core: 195-210"},
+    {"EPYC 7551", 150.0, 175.0, "no ACU published; Lsv2 on the same AMD EPYC 7551: 150-175"},
+};
+
+double calib_node_acu(const struct node_type *n, bool *fallback, const char **source)
+{
+    bool fb = true;
+    const char *src = "no ACU and no CPU published; 200, the middle of the published "
+                      "hyper-threaded families (160-210)";
+    double acu = 200.0;
+    if (n && n->acu_min > 0.0 && n->acu_max > 0.0) {
+        fb = false;
+        acu = 0.5 * (n->acu_min + n->acu_max);
+        src = "catalog ACU, midpoint of the published range";
+    } else if (n) {
+        for (size_t i = 0; i < sizeof acu_fallbacks / sizeof acu_fallbacks[0]; i++)
+            if (strstr(n->cpu, acu_fallbacks[i].cpu)) {
+                acu = 0.5 * (acu_fallbacks[i].lo + acu_fallbacks[i].hi);
+                src = acu_fallbacks[i].source;
+                break;
+            }
+    }
+    if (fallback)
+        *fallback = fb;
+    if (source)
+        *source = src;
+    return acu;
+}
+
+double calib_scale_to_node(double host_s, double host_acu, double node_acu)
+{
+    return host_s * host_acu / node_acu;
+}
+
+double calib_cost_task_s(const struct calib_cost *c, double rows, double node_acu)
+{
+    double intercept = c->intercept_ns > 0.0 ? c->intercept_ns : 0.0;
+    double host_ns = (rows * c->ns_per_row + intercept) * c->overhead;
+    return calib_scale_to_node(host_ns * 1e-9, c->host_acu, node_acu);
+}
+
+/* ---- hash-table size ------------------------------------------------------ */
+
+/* Keys of `b` (one int64 column): first..first+n-1, or uniform draws from
+ * [0, g) when *rng is not NULL. */
+static void fill_keys(struct batch *b, size_t n, uint64_t first, uint64_t g, uint64_t *rng)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (rng) {
+            *rng = *rng * 6364136223846793005ull + 1442695040888963407ull;
+            b->cols[0].i64[i] = (int64_t)((*rng >> 11) % g);
+        } else {
+            b->cols[0].i64[i] = (int64_t)(first + i);
+        }
+    }
+    b->n_rows = n;
+}
+
+enum sc_status calib_group_curve_measure(struct calib_group_curve *c, struct diag *d)
+{
+    static const int log2_groups[] = {4, 8, 12, 16, 18, 20, 21};
+    enum { CHUNK = 4096, PROBES = 1 << 17, REPS = 3 };
+    memset(c, 0, sizeof *c);
+    static const char *const names[1] = {"key"};
+    static const enum col_type types[1] = {COL_INT64};
+    struct batch *b = batch_new(1, names, types, CHUNK);
+    static const int keys[1] = {0};
+    static const struct agg_call calls[1] = {{AGG_COUNT_STAR, -1, NULL}};
+    struct agg_spec spec = {keys, 1, calls, 1};
+    struct hashagg *h = b ? hashagg_new(&spec, AGG_PARTIAL, b, d) : NULL;
+    if (!b || !h) {
+        batch_free(b);
+        hashagg_free(h);
+        return d->status != SC_OK ? d->status
+                                  : diag_set(d, SC_ENOMEM, NULL, 0, "out of memory (group curve)");
+    }
+    enum sc_status rc = SC_OK;
+    uint64_t rng = 42;
+    for (size_t p = 0; p < sizeof log2_groups / sizeof log2_groups[0] && rc == SC_OK; p++) {
+        uint64_t g = 1ull << log2_groups[p];
+        double t[REPS];
+        for (int rep = 0; rep < REPS && rc == SC_OK; rep++) {
+            /* A table already holding all g groups, as in the middle of a
+             * task, then rows that each update one of them at random. */
+            hashagg_reset(h);
+            for (uint64_t k = 0; k < g && rc == SC_OK; k += CHUNK) {
+                fill_keys(b, (size_t)(g - k < CHUNK ? g - k : CHUNK), k, g, NULL);
+                rc = hashagg_add(h, b, d);
+            }
+            double t0 = now_ns(), busy = 0.0;
+            for (size_t i = 0; i < PROBES && rc == SC_OK; i += CHUNK) {
+                fill_keys(b, CHUNK, 0, g, &rng);
+                t0 = now_ns();
+                rc = hashagg_add(h, b, d);
+                busy += now_ns() - t0;
+            }
+            t[rep] = busy / PROBES;
+        }
+        c->groups[c->n] = (double)g;
+        c->ns_per_row[c->n] = calib_median(t, REPS);
+        c->n++;
+    }
+    hashagg_free(h);
+    batch_free(b);
+    return rc;
+}
+
+double calib_group_curve_eval(const struct calib_group_curve *c, double groups)
+{
+    if (c->n == 0)
+        return NAN;
+    if (!(groups > c->groups[0]))
+        return c->ns_per_row[0];
+    for (size_t i = 1; i < c->n; i++)
+        if (groups <= c->groups[i]) {
+            double x0 = log2(c->groups[i - 1]), x1 = log2(c->groups[i]);
+            double w = (log2(groups) - x0) / (x1 - x0);
+            return c->ns_per_row[i - 1] + w * (c->ns_per_row[i] - c->ns_per_row[i - 1]);
+        }
+    return c->ns_per_row[c->n - 1];
+}
+
+/* ---- the cache ------------------------------------------------------------ */
+
+int calib_cache_dir(char *buf, size_t size)
+{
+    const char *env = getenv("STAGECAST_CACHE_DIR");
+    int n;
+    if (env && env[0])
+        n = snprintf(buf, size, "%s", env);
+    else if ((env = getenv("XDG_CACHE_HOME")) && env[0])
+        n = snprintf(buf, size, "%s/stagecast", env);
+    else if ((env = getenv("HOME")) && env[0])
+        n = snprintf(buf, size, "%s/.cache/stagecast", env);
+    else
+        return -1;
+    return n > 0 && (size_t)n < size ? 0 : -1;
+}
+
+enum sc_status calib_cache_mkdir(const char *dir, struct diag *d)
+{
+    char path[1024];
+    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
+        return diag_set(d, SC_EIO, NULL, 0, "cache directory name too long: %s", dir);
+    /* mkdir -p: each parent in turn, tolerating those that exist. */
+    for (char *p = path + 1;; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char c = *p;
+        *p = '\0';
+        if (mkdir(path, 0755) != 0 && errno != EEXIST)
+            return diag_set(d, SC_EIO, NULL, 0, "cannot create the calibration cache %s: %s",
+                            path, strerror(errno));
+        *p = c;
+        if (c == '\0')
+            break;
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return diag_set(d, SC_EIO, NULL, 0, "the calibration cache %s is not a directory", dir);
+    return SC_OK;
+}
+
+void calib_host_id(char *buf, size_t size)
+{
+    char model[256] = "unknown CPU";
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (f) {
+        char line[512];
+        while (fgets(line, sizeof line, f)) {
+            if (strncmp(line, "model name", 10) != 0)
+                continue;
+            const char *v = strchr(line, ':');
+            if (!v)
+                continue;
+            v++;
+            while (*v == ' ' || *v == '\t')
+                v++;
+            snprintf(model, sizeof model, "%s", v);
+            model[strcspn(model, "\n")] = '\0';
+            break;
+        }
+        fclose(f);
+    }
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    snprintf(buf, size, "%s x %ld cores", model, cores > 0 ? cores : 1);
+}
+
+uint64_t calib_hash64(const char *text)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        h ^= *p;
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+void calib_cache_path(const char *dir, const char *host, const char *key_text, char *buf,
+                      size_t size)
+{
+    /* The name hashes everything the fit depends on besides the key text:
+     * the CPU and the kernels' version. */
+    char head[400];
+    snprintf(head, sizeof head, "%s\nkernels v%d\n", host, CALIB_KERNEL_VERSION);
+    uint64_t h = calib_hash64(head) ^ (calib_hash64(key_text) * 0x9e3779b97f4a7c15ull);
+    snprintf(buf, size, "%s/%016llx.json", dir, (unsigned long long)h);
+}
+
+#define CACHE_FORMAT "stagecast-calibration"
+
+enum calib_cache_status calib_cache_load(const char *dir, const char *host, const char *key_text,
+                                         json_t **payload, char *why, size_t why_size)
+{
+    *payload = NULL;
+    char path[1200];
+    calib_cache_path(dir, host, key_text, path, sizeof path);
+    if (access(path, F_OK) != 0)
+        return CALIB_CACHE_MISS;
+    json_error_t err;
+    json_t *root = json_load_file(path, 0, &err);
+    if (!root) {
+        snprintf(why, why_size, "%s: not JSON (line %d: %s)", path, err.line, err.text);
+        return CALIB_CACHE_CORRUPT;
+    }
+    const char *format = json_string_value(json_object_get(root, "format"));
+    json_t *ver = json_object_get(root, "kernel_version");
+    const char *h = json_string_value(json_object_get(root, "host"));
+    const char *key = json_string_value(json_object_get(root, "key"));
+    json_t *p = json_object_get(root, "payload");
+    if (!format || strcmp(format, CACHE_FORMAT) != 0 || !json_is_integer(ver) || !h || !key ||
+        !json_is_object(p)) {
+        snprintf(why, why_size, "%s: not a stagecast calibration file", path);
+        json_decref(root);
+        return CALIB_CACHE_CORRUPT;
+    }
+    /* Another version, host or key under the same name (a hash collision,
+     * a copied cache): not ours, measure again and replace it. */
+    if (json_integer_value(ver) != CALIB_KERNEL_VERSION || strcmp(h, host) != 0 ||
+        strcmp(key, key_text) != 0) {
+        json_decref(root);
+        return CALIB_CACHE_MISS;
+    }
+    *payload = json_incref(p);
+    json_decref(root);
+    return CALIB_CACHE_HIT;
+}
+
+enum sc_status calib_cache_store(const char *dir, const char *host, const char *key_text,
+                                 json_t *payload, bool replace, struct diag *d)
+{
+    char path[1200], tmp[1200];
+    calib_cache_path(dir, host, key_text, path, sizeof path);
+    if (snprintf(tmp, sizeof tmp, "%s/.calib-XXXXXX", dir) >= (int)sizeof tmp)
+        return diag_set(d, SC_EIO, NULL, 0, "cache path too long: %s", dir);
+    json_t *root = json_object();
+    if (!root)
+        return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory writing the calibration cache");
+    int bad = json_object_set_new(root, "format", json_string(CACHE_FORMAT));
+    bad |= json_object_set_new(root, "kernel_version", json_integer(CALIB_KERNEL_VERSION));
+    bad |= json_object_set_new(root, "host", json_string(host));
+    bad |= json_object_set_new(root, "key", json_string(key_text));
+    bad |= json_object_set(root, "payload", payload);
+    if (bad) {
+        json_decref(root);
+        return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory writing the calibration cache");
+    }
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        json_decref(root);
+        return diag_set(d, SC_EIO, NULL, 0, "cannot write the calibration cache in %s: %s", dir,
+                        strerror(errno));
+    }
+    FILE *f = fdopen(fd, "w");
+    /* Doubles are written with 17 significant digits, so a fit read back
+     * is the same bits as the fit written: a cached run repeats a measured
+     * one exactly. */
+    int wrc = f ? json_dumpf(root, f, JSON_INDENT(1) | JSON_REAL_PRECISION(17)) : -1;
+    if (f && fputc('\n', f) == EOF)
+        wrc = -1;
+    if (f ? fclose(f) != 0 : close(fd) != 0)
+        wrc = -1;
+    json_decref(root);
+    if (wrc != 0) {
+        unlink(tmp);
+        return diag_set(d, SC_EIO, NULL, 0, "cannot write the calibration cache %s", tmp);
+    }
+    int rc;
+    if (replace) {
+        rc = rename(tmp, path);
+    } else {
+        /* link fails with EEXIST when another run stored it first: keep
+         * theirs, so every run uses one measurement. */
+        rc = link(tmp, path);
+        if (rc != 0 && errno == EEXIST)
+            rc = 0;
+        else if (rc != 0)
+            rc = rename(tmp, path); /* a file system without hard links */
+        unlink(tmp);
+    }
+    if (rc != 0) {
+        int e = errno;
+        unlink(tmp);
+        return diag_set(d, SC_EIO, NULL, 0, "cannot write the calibration cache %s: %s", path,
+                        strerror(e));
+    }
+    return SC_OK;
+}
+
+json_t *calib_fit_to_json(const struct calib_fit *f)
+{
+    return json_pack("{s:s, s:f, s:f, s:f, s:o, s:I}", "model", calib_model_name(f->model),
+                     "a_ns", f->a_ns, "b_ns", f->b_ns, "b_ci_ns", f->b_ci_ns, "r2",
+                     isnan(f->r2) ? json_null() : json_real(f->r2), "n", (json_int_t)f->n);
+}
+
+static int get_real(const json_t *o, const char *key, double *out)
+{
+    const json_t *v = json_object_get(o, key);
+    if (json_is_null(v)) {
+        *out = NAN;
+        return 0;
+    }
+    if (!json_is_number(v))
+        return -1;
+    *out = json_number_value(v);
+    return 0;
+}
+
+int calib_fit_from_json(const json_t *j, struct calib_fit *f)
+{
+    memset(f, 0, sizeof *f);
+    const char *m = json_string_value(json_object_get(j, "model"));
+    const json_t *n = json_object_get(j, "n");
+    if (!m || !json_is_integer(n) || json_integer_value(n) < 0)
+        return -1;
+    if (strcmp(m, "linear") == 0)
+        f->model = CALIB_LINEAR;
+    else if (strcmp(m, "nlogn") == 0)
+        f->model = CALIB_NLOGN;
+    else
+        return -1;
+    f->n = (size_t)json_integer_value(n);
+    if (get_real(j, "a_ns", &f->a_ns) || get_real(j, "b_ns", &f->b_ns) ||
+        get_real(j, "b_ci_ns", &f->b_ci_ns) || get_real(j, "r2", &f->r2))
+        return -1;
+    if (!isfinite(f->a_ns) || !isfinite(f->b_ns))
+        return -1;
+    return 0;
+}
