@@ -131,6 +131,7 @@ struct rt_slot {
     int64_t phase_start_us;
     double compute_s;
     double base_compute_s;  /* before this node's slowdown (a copy reuses it) */
+    double weight;          /* this task's share of its stage's data, relative to even */
     bool copy;              /* a speculative copy */
     double spill_bytes;
     /* Shuffle fetch: the worker whose blocks are being requested, the
@@ -478,8 +479,8 @@ static void begin_input(struct sim *sim, struct rt_slot *slot)
     if (st->in_bytes > 0.0) {
         slot->state = TS_INPUT;
         int res[2] = {sim->res_storage_out, sim->res_nic_in[slot->worker]};
-        start_flow(sim, slot, st->in_bytes, res, 2, FLOW_INPUT);
-        sim->res.stages[sim->res.tasks[slot->rec].stage].input_bytes += st->in_bytes;
+        start_flow(sim, slot, st->in_bytes * slot->weight, res, 2, FLOW_INPUT);
+        sim->res.stages[sim->res.tasks[slot->rec].stage].input_bytes += st->in_bytes * slot->weight;
         return;
     }
     begin_fetch(sim, slot);
@@ -493,7 +494,7 @@ static void fetch_next_node(struct sim *sim, struct rt_slot *slot, const struct 
         slot->fetch_left_nodes--;
         if (slot->fetch_cursor == slot->worker)
             continue;
-        double b = st->fetch_bytes * st->fetch_frac[slot->fetch_cursor];
+        double b = st->fetch_bytes * slot->weight * st->fetch_frac[slot->fetch_cursor];
         if (b > 0.0) {
             slot->fetch_node_left = b;
             return;
@@ -540,13 +541,13 @@ static void begin_fetch(struct sim *sim, struct rt_slot *slot)
     slot->in_flight_bytes = 0.0;
     slot->in_flight_reqs = 0;
     struct stage_result *sr = &sim->res.stages[rec->stage];
-    double local = st->fetch_bytes * st->fetch_frac[slot->worker];
+    double local = st->fetch_bytes * slot->weight * st->fetch_frac[slot->worker];
     if (local > 0.0) {
         int res[1] = {sim->res_disk[slot->worker]};
         start_flow(sim, slot, local, res, 1, FLOW_FETCH_LOCAL);
         sr->shuffle_read_local_bytes += local;
     }
-    sr->shuffle_read_remote_bytes += st->fetch_bytes - local;
+    sr->shuffle_read_remote_bytes += st->fetch_bytes * slot->weight - local;
     /* Start at a worker that depends on the task, so reducers spread their
      * first requests over the cluster (Spark randomizes request order). */
     slot->fetch_cursor = (int)(rec->index % sim->n_workers) - 1;
@@ -566,7 +567,8 @@ static void fetch_done(struct sim *sim, struct rt_slot *slot)
     int64_t now = engine_now(&sim->eng);
     double c = slot->compute_s;
     double start_s = (double)slot->phase_start_us * 1e-6;
-    double tail = st->fetch_bytes > 0.0 ? c * slot->last_block_bytes / st->fetch_bytes : 0.0;
+    double fetched = st->fetch_bytes * slot->weight;
+    double tail = fetched > 0.0 ? c * slot->last_block_bytes / fetched : 0.0;
     double end_s = start_s + c;
     if ((double)now * 1e-6 + tail > end_s)
         end_s = (double)now * 1e-6 + tail;
@@ -603,13 +605,13 @@ static void begin_write(struct sim *sim, struct rt_slot *slot)
     struct stage_result *sr = &sim->res.stages[rec->stage];
     if (st->write_bytes > 0.0) {
         int res[1] = {sim->res_disk[slot->worker]};
-        start_flow(sim, slot, st->write_bytes, res, 1, FLOW_WRITE);
-        sr->shuffle_write_bytes += st->write_bytes;
+        start_flow(sim, slot, st->write_bytes * slot->weight, res, 1, FLOW_WRITE);
+        sr->shuffle_write_bytes += st->write_bytes * slot->weight;
     }
     if (st->out_bytes > 0.0) {
         int res[2] = {sim->res_nic_out[slot->worker], sim->res_storage_in};
-        start_flow(sim, slot, st->out_bytes, res, 2, FLOW_OUTPUT);
-        sr->output_bytes += st->out_bytes;
+        start_flow(sim, slot, st->out_bytes * slot->weight, res, 2, FLOW_OUTPUT);
+        sr->output_bytes += st->out_bytes * slot->weight;
     }
     if (slot->flows == 0)
         task_finish(sim, slot);
@@ -758,7 +760,12 @@ static void launch(struct sim *sim, int st_index, int slot_index)
     rec->assign_us = now;
     sim->driver_free_us = (sim->driver_free_us > now ? sim->driver_free_us : now) + sim->launch_us;
     rec->launch_us = sim->driver_free_us;
+    /* A task's data can differ from its stage's even share (skew): the
+     * planner gives each task a weight, 1 on average. */
+    slot->weight = st->spec->task_weights ? st->spec->task_weights[index] : 1.0;
     slot->compute_s = taskcost_task(&st->cost, st->rng, index, rec->phase_s);
+    if (!st->cost.from_dist)
+        slot->compute_s *= slot->weight;
     /* Computed times vary around their cost (times given as task_seconds
      * already carry their own spread). */
     if (!st->cost.from_dist && sim->noise_sigma > 0.0) {
@@ -803,7 +810,7 @@ static void launch(struct sim *sim, int st_index, int slot_index)
                                                                : sim->cl.slots_per_executor;
         int n = running_here > wave ? running_here : (int)wave;
         slot->spill_bytes =
-            memory_spill_bytes(st->working_set, memory_task_share(sim->exec_pool_bytes, n));
+            memory_spill_bytes(st->working_set * slot->weight, memory_task_share(sim->exec_pool_bytes, n));
     }
     if (!st->has_io && slot->spill_bytes == 0.0) {
         /* Nothing to move: one timer for the whole task. */
@@ -837,7 +844,7 @@ static void task_finish(struct sim *sim, struct rt_slot *slot)
     }
     slot->state = TS_IDLE;
     if (st->map_bytes)
-        st->map_bytes[slot->worker] += st->write_bytes;
+        st->map_bytes[slot->worker] += st->write_bytes * slot->weight;
     if (st->out_worker)
         st->out_worker[rec->index] = slot->worker;
     st->running--;
@@ -932,6 +939,7 @@ static bool launch_copy(struct sim *sim, int st_index, int64_t index, int orig)
     rec->status = TASK_SUCCESS;
     /* The same work as the original, at this node's speed. */
     slot->base_compute_s = sim->slots[orig].base_compute_s;
+    slot->weight = sim->slots[orig].weight;
     slot->compute_s = slot->base_compute_s * worker_slowdown(sim, slot->worker);
     rec->phase_s[PHASE_COMPUTE] = (float)slot->compute_s;
     slot->copy = true;

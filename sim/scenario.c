@@ -1853,6 +1853,7 @@ static void stage_free(struct stage_spec *sp)
     free(sp->name);
     free(sp->parents);
     free(sp->task_seconds_list);
+    free(sp->task_weights);
     free(sp->kernel);
     strlist_free(&sp->ops);
 }

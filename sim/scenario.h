@@ -138,6 +138,9 @@ struct stage_spec {
     int64_t output_bytes;       /* written to storage (a table write) */
     int64_t memory_bytes;       /* working set per task; -1: from the bytes read */
     double driver_s;            /* driver time from submission to the first task offered */
+    double *task_weights;       /* each task's share of the stage's data relative to an
+                                 * even split (mean 1), set by the planner from the key
+                                 * distribution; NULL = even */
     bool tasks_derived;         /* tasks came from the data, not the file */
     char *kernel;               /* NULL when not given */
     int line, parents_line;

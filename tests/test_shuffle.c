@@ -276,6 +276,33 @@ static void test_tasks_without_bytes_take_their_compute_time(void **state)
     fixture_free(f);
 }
 
+static void test_task_weights_scale_a_tasks_data(void **state)
+{
+    (void)state;
+    /* A scan of 4 tasks over 4 GiB and 4e6 records at the generic kernel's
+     * 100 ns/record, on one 4-core worker with an unconstrained NIC, storage
+     * limited to 1 GiB/s. Weights 2.5, 0.5, 0.5, 0.5 (a hot partition): task
+     * 0 reads 2.5 GiB and computes 2.5e6 records (0.25 s), the others 0.5
+     * GiB and 0.05 s. Sharing 1 GiB/s: all four read at 0.25 GiB/s until the
+     * small ones finish at 2 s (0.5 GiB each), then task 0 has 2 GiB left
+     * alone at 1 GiB/s: its read ends at 4 s, its compute at 4.25 s. */
+    struct fixture *f = fixture_new(1, 4, INFINITY);
+    f->cl.storage_egress_bps = GIB;
+    struct stage_spec *scan = add_stage(f, 0, 4, 0.0);
+    scan->has_task_seconds = false;
+    scan->records = 4000000;
+    scan->kernel = "generic";
+    scan->input_bytes = (int64_t)(4 * GIB);
+    static double weights[4] = {2.5, 0.5, 0.5, 0.5};
+    scan->task_weights = weights;
+    const struct results *r = run(f);
+    assert_float_equal(stage_span(r, 0), 4.25, 1e-3);
+    assert_float_equal(r->stages[0].input_bytes, 4.0 * GIB, 4.0);
+    assert_float_equal(r->stages[0].task_max_s, 4.25, 1e-3);
+    scan->task_weights = NULL;
+    fixture_free(f);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -287,6 +314,7 @@ int main(void)
         cmocka_unit_test(test_input_shares_the_storage_account),
         cmocka_unit_test(test_spill_appears_when_memory_shrinks),
         cmocka_unit_test(test_tasks_without_bytes_take_their_compute_time),
+        cmocka_unit_test(test_task_weights_scale_a_tasks_data),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
