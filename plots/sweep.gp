@@ -1,6 +1,7 @@
 # sweep.gp — cost against makespan for each cluster a sweep tried, with the
 # Pareto front (no other cluster is both cheaper and faster) and the
-# recommended cluster.
+# recommended cluster; below it, the cost of each node type at each worker
+# count.
 #
 #   gnuplot -e "datadir='DIR/'" sweep.gp      (or copy it beside the data)
 #
@@ -62,19 +63,20 @@ unit_name = unit > 1 ? "min" : "s"
 array pal[12] = [0x4e79a7, 0xf28e2b, 0x59a14f, 0xe15759, 0x76b7b2, 0xedc948, \
                  0xb07aa1, 0xff9da7, 0x9c755f, 0x86bcb6, 0x8cd17d, 0xbab0ac]
 if (fmt eq "svg") {
-    set terminal svg size 1100,650 font 'Sans,12' noenhanced background '#ffffff'
+    set terminal svg size 1100,1000 font 'Sans,12' noenhanced background '#ffffff'
 } else {
     if (fmt eq "pdf") {
-        set terminal pdfcairo size 11in,6.5in font 'Sans,9' noenhanced
+        set terminal pdfcairo size 11in,10in font 'Sans,9' noenhanced
     } else {
         if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
-            set terminal pngcairo size 1100,650 font 'Sans,10' noenhanced background '#ffffff'
+            set terminal pngcairo size 1100,1000 font 'Sans,10' noenhanced background '#ffffff'
         } else {
-            set terminal png size 1100,650 noenhanced
+            set terminal png size 1100,1000 noenhanced
         }
     }
 }
 set output outfile
+set multiplot layout 2,1
 
 set title "cluster sweep: predicted cost against makespan (lower left is better)"
 set xlabel sprintf("makespan (%s)", unit_name)
@@ -97,4 +99,25 @@ plot for [i=1:n_types] sweepfile \
      sweepfile using (column("recommended") > 0 ? column("makespan_s") / unit : NaN):"cost_usd" \
         with points pt 6 ps 3 lw 2.5 lc rgb "#d62728" title (rec_label ne "" ? rec_label : "recommended")
 
+# Second panel: what each node type costs at each worker count, bars side
+# by side around log2(workers), so doubling counts sit at equal steps.
+set title "predicted cost per node type at each worker count"
+set xlabel "workers"
+set ylabel "cost (USD)"
+unset offsets
+set offsets graph 0.02, graph 0.02, graph 0.08, 0
+set yrange [0:*]
+bw = 0.8 / n_types
+set boxwidth bw absolute
+set style fill solid 0.85 border lc rgb "#ffffff"
+set xtics nomirror out ()
+lg(w) = log(w) / log(2)
+plot for [i=1:n_types] sweepfile \
+        using (stringcolumn("node_type") eq word(types, i) ? \
+               lg(column("workers")) + (i - (n_types + 1) / 2.0) * bw : NaN):"cost_usd" \
+        with boxes lc rgb pal[(i - 1) % 12 + 1] title short_type(word(types, i)), \
+     sweepfile using (lg(column("workers"))):(0):xtic(sprintf("%d", int(column("workers")))) \
+        with points ps 0 notitle
+
+unset multiplot
 unset output

@@ -79,7 +79,7 @@ static const char usage_text[] =
     "      --set KEY=V1,V2,... any setting (repeatable; one value: fixed)\n"
     "      --replications N    seeds per point (default 1)   --seed N\n"
     "      --deadline D        e.g. 30m    --confidence C  default 0.95\n"
-    "      --json OUT, --csv OUT, --quiet\n"
+    "      --json OUT, --csv OUT, --plot OUT.png|svg|pdf, --quiet\n"
     "      --threads N         default: the online CPUs\n"
     "      --results F.jsonl   append each finished run; --resume continues F\n"
     "      --shard I/N         run only the points with index % N == I\n"

@@ -237,6 +237,8 @@ struct pstage {
     double best_cost, kernel_rows;
     const char *kernel;
     double mem_per_task;
+    double cache_bytes; /* bytes its tasks cache (df.cache() materialized here) */
+    bool reads_cache;   /* it starts with an InMemoryTableScan */
     enum role role;
     bool dead;
     int line;
@@ -283,6 +285,19 @@ struct planner {
     size_t n_stages, cap_stages;
     const struct query_step *action;
     int64_t total_tasks;
+    /* df.cache(): the fragments cached so far, across the scenario's jobs. */
+    struct cache_entry *caches;
+    size_t n_caches, cap_caches;
+    size_t job_index;  /* the job being planned */
+    int discarding;    /* > 0 while planning a fragment that a cache read replaces */
+};
+
+/* A cached fragment (see "df.cache()" below). */
+struct cache_entry {
+    char *sig;       /* its logical plan as text */
+    size_t job;      /* the job whose action materializes it */
+    int stage;       /* the stage that does, in that job's plan */
+    double bytes;    /* its in-memory size */
 };
 
 /* ---- errors ------------------------------------------------------------- */
@@ -1229,6 +1244,15 @@ static int stage_seal(struct planner *P, int stage)
     return st->sig ? 0 : -1;
 }
 
+/* Cached data that stage `from` materializes is now materialized by `to`
+ * (from was merged into to, or reused as to). */
+static void cache_moved(struct planner *P, int from, int to)
+{
+    for (size_t i = 0; i < P->n_caches; i++)
+        if (P->caches[i].job == P->job_index && P->caches[i].stage == from)
+            P->caches[i].stage = to;
+}
+
 /* ReuseExchange: a closed stage identical to an earlier live one is dropped
  * and the earlier one used in its place. Returns the stage to use. */
 static int stage_reuse(struct planner *P, int stage)
@@ -1242,6 +1266,7 @@ static int stage_reuse(struct planner *P, int stage)
             st->dead = true;
             if (st->sample >= 0)
                 P->stages[st->sample].dead = true;
+            cache_moved(P, stage, (int)i);
             return (int)i;
         }
     }
@@ -1284,7 +1309,10 @@ static int stage_merge(struct planner *P, int a, int b, int64_t tasks, double mu
     if (sb->mem_per_task > sa->mem_per_task)
         sa->mem_per_task = sb->mem_per_task;
     sa->tasks = tasks;
+    sa->cache_bytes += sb->cache_bytes;
+    sa->reads_cache |= sb->reads_cache;
     sb->dead = true;
+    cache_moved(P, b, a);
     /* Stages that named b as a parent (a sampling stage copied from it)
      * now wait for a. */
     for (size_t i = 0; i < P->n_stages; i++) {
@@ -1973,6 +2001,9 @@ static bool uses_own_output(const struct lnode *c, size_t i)
     }
 }
 
+static enum sc_status plan_cache(struct planner *P, int node, const struct stream *s,
+                                 struct stream *out);
+
 /* Everything but scans and joins: a unary node over stream s (consumed). */
 static enum sc_status plan_unary(struct planner *P, int node, struct stream *s, struct stream *out)
 {
@@ -2199,9 +2230,7 @@ static enum sc_status plan_unary(struct planner *P, int node, struct stream *s, 
         return SC_OK;
     }
     case LK_CACHE:
-        if (stage_opf(P, out->stage, "project", s->rows, 0.0, "InMemoryRelation [cache]") != 0)
-            return nomem(P);
-        return SC_OK;
+        return plan_cache(P, node, s, out);
     case LK_LIMIT: {
         double n = (double)nd->n;
         struct pstage *st = &P->stages[out->stage];
@@ -2219,6 +2248,7 @@ static enum sc_status plan_unary(struct planner *P, int node, struct stream *s, 
                 st->in_rows *= f;
                 st->kernel_rows *= f;
                 st->best_cost *= f;
+                st->cache_bytes *= f;
                 st->tasks = (int64_t)need;
             }
             out->rows = fmin(n, s->rows);
@@ -2247,6 +2277,203 @@ static enum sc_status plan_unary(struct planner *P, int node, struct stream *s, 
     }
     default: return SC_OK;
     }
+}
+
+/* ---- df.cache() --------------------------------------------------------
+ *
+ * Spark's CacheManager: Dataset.cache() registers the Dataset's logical
+ * plan, and from then on every query plan fragment with the same result
+ * (sameResult of the canonicalized plans, checked before optimization)
+ * is replaced by an InMemoryRelation, which InMemoryTableScanExec reads.
+ * The cached batches are built by the first action that computes them,
+ * inside the stage that runs the plan up to the cache: each task caches
+ * its partition (RDD.getOrCompute), on its executor, in storage memory.
+ * Later reads take the cached partitions as they are (same partitioning,
+ * same ordering: InMemoryTableScanExec keeps the cached plan's), without
+ * reading storage or redoing the work below the cache.
+ *
+ * Here a fragment's identity is its steps' text with views inlined, a
+ * cache() being its input (node_sig); a cache is registered when the first
+ * query that computes it is planned (jobs in file order), and every later
+ * fragment with the same text, in a later job or further on in the same
+ * query, becomes a stage that reads memory. In the same query the reading
+ * stage waits for the one that caches (Spark would compute the partitions
+ * not cached yet again if both ran at once). */
+
+static void sig_text(struct sbuf *b, const char *t)
+{
+    sb_add(b, "\x1f%s", t ? t : "");
+}
+
+static void sig_list(struct sbuf *b, const struct strlist *l)
+{
+    sb_add(b, "\x1f[");
+    for (size_t i = 0; i < l->n; i++)
+        sb_add(b, "%s\x1e", l->v[i]);
+    sb_add(b, "]");
+}
+
+static void node_sig_add(const struct planner *P, int node, struct sbuf *b)
+{
+    const struct lnode *nd = &P->nodes[node];
+    while (nd->kind == LK_CACHE && nd->child >= 0)
+        nd = &P->nodes[nd->child];
+    if (nd->kind == LK_SCAN) {
+        sb_add(b, "scan(%s)", nd->table->name);
+        return;
+    }
+    const struct query_step *q = nd->step;
+    sb_add(b, "%s{", nd->is_count ? "count" : op_kind_name(q->op));
+    sig_text(b, q->where);
+    sig_text(b, q->name);
+    sig_text(b, q->expr);
+    sig_text(b, nd->kind == LK_JOIN ? nd->how : NULL);
+    sig_list(b, &q->cols);
+    sig_list(b, &q->keys);
+    sig_list(b, &q->aggs);
+    sig_list(b, &q->on);
+    sig_list(b, &q->partition_by);
+    sig_list(b, &q->order_by);
+    sig_list(b, &q->funcs);
+    sb_add(b, "\x1f%lld}(", (long long)q->n);
+    if (nd->child >= 0)
+        node_sig_add(P, nd->child, b);
+    if (nd->right >= 0) {
+        sb_add(b, ",");
+        node_sig_add(P, nd->right, b);
+    }
+    sb_add(b, ")");
+}
+
+/* The logical plan of node's subtree as text (the caller frees it), or
+ * NULL when memory ran out. Tables by name, every step's parameters;
+ * `right` and `table` of a join or union are the subtree they name. */
+static char *node_sig(const struct planner *P, int node)
+{
+    struct sbuf b = {0};
+    node_sig_add(P, node, &b);
+    return sb_take(&b);
+}
+
+static int cache_find(const struct planner *P, const char *sig)
+{
+    for (size_t i = 0; i < P->n_caches; i++)
+        if (strcmp(P->caches[i].sig, sig) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* Bytes one cached row takes in memory. Dataset.cache() is
+ * persist(MEMORY_AND_DISK), deserialized: the rows are held as the
+ * columnar CachedBatches of DefaultCachedBatchSerializer, each column a
+ * buffer of its values: 4 bytes an int32 or a date, 8 an int64 or a
+ * double, 1 a boolean, a string its bytes after a 4-byte length. The
+ * columns' compression schemes (spark.sql.inMemoryColumnarStorage.
+ * compressed: run-length, dictionary, delta encodings) are not modelled:
+ * this is the uncompressed size, an upper bound. */
+static double cache_row_bytes(const struct plan_column *cols, size_t n)
+{
+    double w = 0.0;
+    for (size_t i = 0; i < n; i++)
+        w += cols[i].type == COL_STRING ? cols[i].width_bytes + 4.0
+                                        : plan_stats_type_width(cols[i].type);
+    return w;
+}
+
+/* A cache() node over stream s: the open stage computes the data and
+ * caches it, unless it is cached already (then its input is an
+ * InMemoryTableScan and cache() changes nothing, as CacheManager's "Asked
+ * to cache already cached data"). */
+static enum sc_status plan_cache(struct planner *P, int node, const struct stream *s,
+                                 struct stream *out)
+{
+    if (P->discarding > 0)
+        return SC_OK;
+    char *sig = node_sig(P, node);
+    if (!sig)
+        return nomem(P);
+    if (cache_find(P, sig) >= 0) {
+        free(sig);
+        return SC_OK;
+    }
+    if (P->n_caches == P->cap_caches) {
+        size_t cap = P->cap_caches ? P->cap_caches * 2 : 4;
+        struct cache_entry *v = realloc(P->caches, cap * sizeof *v);
+        if (!v) {
+            free(sig);
+            return nomem(P);
+        }
+        P->caches = v;
+        P->cap_caches = cap;
+    }
+    /* The cached relation holds every column of its input. */
+    double bytes = s->rows * cache_row_bytes(s->cols, s->n_cols);
+    struct cache_entry *e = &P->caches[P->n_caches++];
+    e->sig = sig;
+    e->job = P->job_index;
+    e->stage = out->stage;
+    e->bytes = bytes;
+    P->stages[out->stage].cache_bytes += bytes;
+    struct sbuf t = {0};
+    sb_add(&t, "InMemoryRelation [");
+    for (size_t i = 0; i < s->n_cols; i++)
+        sb_add(&t, "%s%s", i ? ", " : "", s->cols[i].name);
+    sb_add(&t, "], StorageLevel(disk, memory, deserialized, 1 replicas)");
+    if (stage_op(P, out->stage, sb_take(&t), "project", s->rows, 0.0) != 0)
+        return nomem(P);
+    return SC_OK;
+}
+
+static enum sc_status phys_plain(struct planner *P, int node, struct stream *out);
+
+/* Node's result is cached (entry ce): a stage of as many tasks as the cache
+ * has partitions reads it from memory. The fragment is planned only to
+ * know its rows, columns, partitioning and ordering; its stages are
+ * dropped. */
+static enum sc_status plan_cache_read(struct planner *P, int node, int ce, struct stream *out)
+{
+    size_t before = P->n_stages;
+    struct stream s;
+    memset(&s, 0, sizeof s);
+    P->discarding++;
+    enum sc_status rc = phys_plain(P, node, &s);
+    P->discarding--;
+    if (rc != SC_OK) {
+        stream_fini(&s);
+        return rc;
+    }
+    int64_t tasks = P->stages[s.stage].tasks;
+    for (size_t i = before; i < P->n_stages; i++)
+        P->stages[i].dead = true;
+    const struct lnode *nd = &P->nodes[node];
+    const struct cache_entry *e = &P->caches[ce];
+    int rd = stage_new(P, tasks, ROLE_PIPE, nd->step ? nd->step->line : P->job->line);
+    if (rd < 0 || (e->job == P->job_index && e->stage >= 0 && !P->stages[e->stage].dead &&
+                   stage_parent(P, rd, e->stage) != 0)) {
+        stream_fini(&s);
+        return nomem(P);
+    }
+    struct pstage *st = &P->stages[rd];
+    st->reads_cache = true;
+    st->in_rows = s.rows;
+    char *cols = carried_names(nd);
+    if (!cols || stage_opf(P, rd, "project", s.rows, 0.0, "InMemoryTableScan [%s]", cols) != 0) {
+        free(cols);
+        stream_fini(&s);
+        return nomem(P);
+    }
+    free(cols);
+    *out = s; /* its columns' estimates, rows, partitioning, ordering */
+    out->stage = rd;
+    out->req = nd->req;
+    /* Once materialized, InMemoryRelation's statistics are the cached
+     * bytes (computeStats); a pruning Project scales them by row width. */
+    if (e->job < P->job_index) {
+        double all = spark_row(nd->out, NULL, nd->n_out);
+        double size = all > 0.0 ? e->bytes * spark_row(nd->out, nd->req, nd->n_out) / all : 0.0;
+        out->spark_size = size < 1.0 ? 1.0 : size;
+    }
+    return SC_OK;
 }
 
 /* orderBy(...).limit(n) is TakeOrderedAndProjectExec (SpecialLimits):
@@ -2296,7 +2523,7 @@ static enum sc_status plan_top_k(struct planner *P, int node, struct stream *s, 
     return stage_op(P, out->stage, merge, "sort", local, 0.0) != 0 ? nomem(P) : SC_OK;
 }
 
-static enum sc_status phys(struct planner *P, int node, struct stream *out)
+static enum sc_status phys_plain(struct planner *P, int node, struct stream *out)
 {
     const struct lnode *nd = &P->nodes[node];
     if (nd->kind == LK_SCAN)
@@ -2354,6 +2581,23 @@ static enum sc_status phys(struct planner *P, int node, struct stream *out)
     }
     stream_fini(&l);
     return rc;
+}
+
+/* Plans node, or a read of the cache that holds its result. */
+static enum sc_status phys(struct planner *P, int node, struct stream *out)
+{
+    /* A cache() node is its input's plan (Dataset.cache returns the same
+     * Dataset); its input is what is looked up. */
+    if (P->n_caches > 0 && P->nodes[node].kind != LK_CACHE) {
+        char *sig = node_sig(P, node);
+        if (!sig)
+            return nomem(P);
+        int ce = cache_find(P, sig);
+        free(sig);
+        if (ce >= 0)
+            return plan_cache_read(P, node, ce, out);
+    }
+    return phys_plain(P, node, out);
 }
 
 /* ---- input partitions --------------------------------------------------- */
@@ -2542,6 +2786,8 @@ static char *stage_name(const struct pstage *st)
             label = "coalesce";
         } else if (strstr(o, "Limit ")) {
             label = "limit";
+        } else if (strncmp(o, "InMemoryTableScan", 17) == 0) {
+            label = "in-memory scan";
         } else if (strncmp(o, "InMemory", 8) == 0) {
             label = "cache";
         } else if (strncmp(o, "WriteFiles", 10) == 0) {
@@ -2653,6 +2899,8 @@ static enum sc_status emit(struct planner *P, struct job_spec *job)
         sp->shuffle_write_bytes = to_i64(s->write_bytes);
         sp->output_bytes = to_i64(s->output_bytes);
         sp->memory_bytes = to_i64(s->mem_per_task);
+        sp->cache_bytes = to_i64(s->cache_bytes);
+        sp->reads_cache = s->reads_cache;
         sp->records = to_i64(s->kernel_rows);
         sp->input_records = to_i64(s->in_rows);
         sp->output_records = to_i64(s->out_rows);
@@ -2856,9 +3104,13 @@ enum sc_status planner_plan_with(struct scenario *s, const struct cluster *cl,
                 P.total_tasks += job->stages[k].tasks;
             continue;
         }
+        P.job_index = j;
         rc = plan_query(&P, job);
         query_reset(&P);
     }
+    for (size_t i = 0; i < P.n_caches; i++)
+        free(P.caches[i].sig);
+    free(P.caches);
     return rc;
 }
 

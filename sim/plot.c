@@ -1013,6 +1013,45 @@ static void read_error_lines(const char *path, char *msg, size_t size)
     fclose(f);
 }
 
+/* Runs gnuplot on script after the commands in setup, as a child with no
+ * shell in between: stdin and stdout from /dev/null (a drawing goes to
+ * out_path), stderr to err_path for the message. what names the drawing in
+ * errors. Returns SC_OK when gnuplot succeeded and drew something. */
+static enum sc_status run_gnuplot(const char *gnuplot, const char *setup, const char *script,
+                                  const char *out_path, const char *err_path, const char *what,
+                                  struct diag *d)
+{
+    posix_spawn_file_actions_t fa;
+    if (posix_spawn_file_actions_init(&fa) != 0)
+        return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    char *argv[] = {(char *)gnuplot, "-e", (char *)setup, (char *)script, NULL};
+    pid_t pid;
+    int rc = posix_spawn(&pid, gnuplot, &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0)
+        return diag_set(d, SC_EIO, NULL, 0, "cannot run gnuplot (%s): %s", gnuplot, strerror(rc));
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return diag_set(d, SC_EIO, NULL, 0, "waiting for gnuplot failed: %s",
+                            strerror(errno));
+    struct stat sb;
+    bool drawn = stat(out_path, &sb) == 0 && sb.st_size > 0;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !drawn) {
+        char msg[400];
+        read_error_lines(err_path, msg, sizeof msg);
+        if (!WIFEXITED(status))
+            return diag_set(d, SC_EIO, NULL, 0, "gnuplot (%s) was killed by signal %d drawing %s",
+                            gnuplot, WTERMSIG(status), what);
+        return diag_set(d, SC_EIO, NULL, 0, "gnuplot (%s) failed drawing %s (exit %d): %s",
+                        gnuplot, what, WEXITSTATUS(status), msg[0] ? msg : "it drew nothing");
+    }
+    return SC_OK;
+}
+
 enum sc_status plot_render(struct plot_files *pf, const char *gnuplot, const char *scripts_dir,
                            struct diag *d)
 {
@@ -1045,45 +1084,7 @@ enum sc_status plot_render(struct plot_files *pf, const char *gnuplot, const cha
         goto done;
     }
 
-    /* gnuplot runs as a child with no shell in between: stdin and stdout
-     * from /dev/null (a preview goes to a file, copied out on commit),
-     * stderr kept for the error message. */
-    posix_spawn_file_actions_t fa;
-    if (posix_spawn_file_actions_init(&fa) != 0) {
-        st = diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
-        goto done;
-    }
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    char *argv[] = {(char *)gnuplot, "-e", setup, script, NULL};
-    pid_t pid;
-    int rc = posix_spawn(&pid, gnuplot, &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) {
-        st = diag_set(d, SC_EIO, NULL, 0, "cannot run gnuplot (%s): %s", gnuplot, strerror(rc));
-        goto done;
-    }
-    int status;
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) {
-            st = diag_set(d, SC_EIO, NULL, 0, "waiting for gnuplot failed: %s", strerror(errno));
-            goto done;
-        }
-    }
-    struct stat sb;
-    bool drawn = stat(out_path, &sb) == 0 && sb.st_size > 0;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !drawn) {
-        char msg[400];
-        read_error_lines(err_path, msg, sizeof msg);
-        if (!WIFEXITED(status))
-            st = diag_set(d, SC_EIO, NULL, 0, "gnuplot (%s) was killed by signal %d drawing %s",
-                          gnuplot, WTERMSIG(status), pf->plot_path);
-        else
-            st = diag_set(d, SC_EIO, NULL, 0, "gnuplot (%s) failed drawing %s (exit %d): %s",
-                          gnuplot, pf->plot_path, WEXITSTATUS(status),
-                          msg[0] ? msg : "it drew nothing");
-    }
+    st = run_gnuplot(gnuplot, setup, script, out_path, err_path, pf->plot_path, d);
 done:
     free(out_path);
     free(err_path);
@@ -1153,5 +1154,75 @@ enum sc_status plot_commit(struct plot_files *pf, FILE *preview, struct diag *d)
         unlink(pf->plot_tmp);
     remove_stage_dir(pf->stage_dir);
     plot_files_free(pf);
+    return st;
+}
+
+enum sc_status plot_sweep(const char *csv_path, const char *out_path, struct diag *d)
+{
+    if (!plot_path_supported(out_path) || strcmp(out_path, "-") == 0)
+        return diag_set(d, SC_EINPUT, NULL, 0,
+                        "--plot draws a .png, .svg or .pdf file, not '%s'", out_path);
+    char *gnuplot = plot_find_gnuplot(d);
+    if (!gnuplot)
+        return d->status;
+    char *scripts = plot_find_scripts(d);
+    if (!scripts) {
+        free(gnuplot);
+        return d->status;
+    }
+    /* Draw into a temporary file beside the destination, then rename it:
+     * the plot appears whole or not at all. */
+    size_t n = strlen(out_path);
+    char *tmp = malloc(n + 32), *err = malloc(n + 32), *script = path_join(scripts, "sweep.gp");
+    enum sc_status st = SC_OK;
+    int fd = -1, efd = -1;
+    if (!tmp || !err || !script) {
+        st = diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
+        goto done;
+    }
+    const char *ext = out_path + n - 3;
+    snprintf(tmp, n + 32, "%s.tmp.XXXXXX", out_path);
+    snprintf(err, n + 32, "%s.err.XXXXXX", out_path);
+    fd = mkstemp(tmp);
+    efd = fd >= 0 ? mkstemp(err) : -1;
+    if (fd < 0 || efd < 0) {
+        st = diag_set(d, SC_EIO, out_path, 0, "cannot write: %s", strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+            fd = -1;
+        }
+        goto done;
+    }
+    close(fd);
+    close(efd);
+    char setup[8192];
+    size_t used = 0;
+    setup[0] = '\0';
+    bool ok = append_text(setup, sizeof setup, &used, "sweepfile='") &&
+              append_quoted(setup, sizeof setup, &used, csv_path) &&
+              append_text(setup, sizeof setup, &used, "'; outfile='") &&
+              append_quoted(setup, sizeof setup, &used, tmp) &&
+              append_text(setup, sizeof setup, &used, "'; fmt='") &&
+              append_text(setup, sizeof setup, &used,
+                          strcasecmp(ext, "svg") == 0   ? "svg"
+                          : strcasecmp(ext, "pdf") == 0 ? "pdf"
+                                                        : "png") &&
+              append_text(setup, sizeof setup, &used, "'");
+    if (!ok)
+        st = diag_set(d, SC_ELIMIT, NULL, 0, "plot paths too long for gnuplot");
+    else
+        st = run_gnuplot(gnuplot, setup, script, tmp, err, out_path, d);
+    if (st == SC_OK && rename(tmp, out_path) != 0)
+        st = diag_set(d, SC_EIO, out_path, 0, "cannot write: %s", strerror(errno));
+    if (st != SC_OK)
+        unlink(tmp);
+    unlink(err);
+done:
+    free(tmp);
+    free(err);
+    free(script);
+    free(scripts);
+    free(gnuplot);
     return st;
 }

@@ -88,6 +88,13 @@ enum sc_status plot_commit(struct plot_files *pf, FILE *preview, struct diag *d)
  * NULL is allowed. */
 void plot_abort(struct plot_files *pf);
 
+/* Draws a sweep's CSV (sweep_write_csv's columns) with plots/sweep.gp into
+ * out_path (.png, .svg or .pdf): cost against makespan with the Pareto front
+ * and the recommendation, and cost per node type at each worker count.
+ * All or nothing. Returns SC_OK, or an error in d (gnuplot missing: the
+ * message says what to install). */
+enum sc_status plot_sweep(const char *csv_path, const char *out_path, struct diag *d);
+
 /* The data files one by one, to any stream (plot_stage uses these; tests
  * and other writers may too). Each returns SC_OK, SC_ENOMEM or SC_EIO. */
 enum sc_status plot_write_run_csv(FILE *out, const struct scenario *s, const struct results *r,

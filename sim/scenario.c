@@ -1578,13 +1578,14 @@ static int read_stage(struct reader *r, const config_setting_t *g, const char *j
                                        "shuffle_write_bytes",
                                        "output_bytes",
                                        "memory_bytes",
+                                       "cache_bytes",
                                        "driver_s",
                                        "kernel",
                                        NULL};
     char where[224];
     sp->line = sp->parents_line = line_of(g);
     sp->input_bytes = sp->records = sp->shuffle_read_bytes = sp->shuffle_write_bytes = -1;
-    sp->output_bytes = sp->memory_bytes = -1;
+    sp->output_bytes = sp->memory_bytes = sp->cache_bytes = -1;
     if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
         char got[96];
         return fail(r, sp->line,
@@ -1661,6 +1662,10 @@ static int read_stage(struct reader *r, const config_setting_t *g, const char *j
     if (get_number(r, g, where, "driver_s", false, 0, false, INFINITY, &sp->driver_s) < 0)
         return -1;
     if (get_size(r, g, where, "memory_bytes", &sp->memory_bytes) < 0)
+        return -1;
+    /* Bytes the stage's tasks cache (df.cache() materialized by this stage):
+     * they hold storage memory on the executors that ran them. */
+    if (get_size(r, g, where, "cache_bytes", &sp->cache_bytes) < 0)
         return -1;
 
     if (!tasks_given) {

@@ -137,6 +137,9 @@ struct stage_spec {
     int64_t input_bytes, records, shuffle_read_bytes, shuffle_write_bytes;
     int64_t output_bytes;       /* written to storage (a table write) */
     int64_t memory_bytes;       /* working set per task; -1: from the bytes read */
+    int64_t cache_bytes;        /* bytes its tasks put in storage memory (df.cache()
+                                 * materialized here, MEMORY_AND_DISK); <= 0: none */
+    bool reads_cache;           /* its input is cached data (InMemoryTableScan) */
     double driver_s;            /* driver time from submission to the first task offered */
     double *task_weights;       /* each task's share of the stage's data relative to an
                                  * even split (mean 1), set by the planner from the key

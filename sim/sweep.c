@@ -19,6 +19,8 @@
 
 #include "sim/sweep.h"
 
+#include "sim/plot.h"
+
 /* The project's headers come before <pthread.h>: scenario.h names an
  * enumerator SCHED_FIFO, which <sched.h> (pulled in by <pthread.h>) also
  * defines as a macro. */
@@ -195,6 +197,7 @@ enum sc_status sweep_args_parse(int argc, char **argv, bool merge, struct sweep_
     for (int i = 0; i < argc; i++) {
         const char *o = argv[i];
         bool takes = strcmp(o, "--json") == 0 || strcmp(o, "--csv") == 0 ||
+                     strcmp(o, "--plot") == 0 ||
                      strcmp(o, "--deadline") == 0 || strcmp(o, "--confidence") == 0;
         if (!merge)
             takes = takes || strcmp(o, "--node-types") == 0 || strcmp(o, "--workers") == 0 ||
@@ -210,6 +213,11 @@ enum sc_status sweep_args_parse(int argc, char **argv, bool merge, struct sweep_
                 a->json_path = v;
             } else if (strcmp(o, "--csv") == 0) {
                 a->csv_path = v;
+            } else if (strcmp(o, "--plot") == 0) {
+                if (!plot_path_supported(v) || strcmp(v, "-") == 0)
+                    return diag_set(d, SC_EINPUT, NULL, 0,
+                                    "--plot draws a .png, .svg or .pdf file, not '%s'", v);
+                a->plot_path = v;
             } else if (strcmp(o, "--deadline") == 0) {
                 if (units_parse_duration(v, &a->deadline_s) != 0 || !(a->deadline_s > 0))
                     return diag_set(d, SC_EINPUT, NULL, 0,
@@ -2385,6 +2393,37 @@ static enum sc_status write_outputs(const struct sweep_args *a, const struct swe
     if (a->csv_path) {
         FILE *f = outfile_open(&cf, a->csv_path, d);
         if (!f || sweep_write_csv(f, sw, d) != SC_OK)
+            goto fail;
+    }
+    if (a->plot_path) {
+        /* The picture is drawn from the same CSV, written to a scratch file
+         * beside it; it is renamed into place by plot_sweep, before the
+         * other outputs are committed. */
+        size_t n = strlen(a->plot_path);
+        char *csv = malloc(n + 32);
+        if (!csv) {
+            diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
+            goto fail;
+        }
+        snprintf(csv, n + 32, "%s.csv.XXXXXX", a->plot_path);
+        int fd = mkstemp(csv);
+        FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+        enum sc_status st = SC_OK;
+        if (!f) {
+            st = diag_set(d, SC_EIO, a->plot_path, 0, "cannot write: %s", strerror(errno));
+            if (fd >= 0)
+                close(fd);
+        } else {
+            st = sweep_write_csv(f, sw, d);
+            if (fclose(f) != 0 && st == SC_OK)
+                st = diag_set(d, SC_EIO, a->plot_path, 0, "writing the plot data failed");
+            if (st == SC_OK)
+                st = plot_sweep(csv, a->plot_path, d);
+        }
+        if (fd >= 0)
+            unlink(csv);
+        free(csv);
+        if (st != SC_OK)
             goto fail;
     }
     bool to_stdout = (a->json_path && strcmp(a->json_path, "-") == 0) ||

@@ -159,6 +159,7 @@ struct sweep_args {
     double deadline_s; /* NaN: not given */
     double confidence; /* NaN: not given (0.95, or the results file's) */
     const char *json_path, *csv_path, *results_path;
+    const char *plot_path;      /* --plot: cost against makespan, drawn with gnuplot */
     bool resume, quiet;
     bool have_shard;
     size_t shard_index, shard_count;

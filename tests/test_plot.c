@@ -515,6 +515,36 @@ static void test_png_has_a_valid_header(void **state)
     assert_int_equal(stray_files(workdir, "run.png"), 0); /* no temporary left */
 }
 
+static void test_sweep_plot_from_the_command(void **state)
+{
+    (void)state;
+    if (!gnuplot)
+        skip();
+    remove_tree(workdir);
+    /* stagecast sweep --plot draws both panels from the sweep's own CSV:
+     * the SVG names the recommendation the table prints, the front, and
+     * the bar panel's axis; nothing else is left beside it. */
+    char args[2048];
+    snprintf(args, sizeof args,
+             "sweep '%s/scenarios/analytics-ds3.cfg' --node-types Standard_DS3_v2,Standard_E8ds_v5 "
+             "--workers 2-8 --deadline 10s --quiet --plot '%s'",
+             srcdir, work_file("sweep.svg"));
+    assert_int_equal(run(args), 0);
+    char *svg = slurp(work_file("sweep.svg"));
+    assert_non_null(svg);
+    assert_int_equal(xml_well_formed(svg), 1);
+    assert_non_null(strstr(svg, "Pareto front"));
+    assert_non_null(strstr(svg, "recommended: "));
+    assert_non_null(strstr(svg, "predicted cost per node type at each worker count"));
+    assert_non_null(strstr(svg, "cost (USD)"));
+    free(svg);
+    assert_int_equal(stray_files(workdir, "sweep.svg"), 0);
+    /* A plot file of another kind is refused before anything runs. */
+    snprintf(args, sizeof args, "sweep '%s/scenarios/analytics-ds3.cfg' --workers 2 --plot '%s'",
+             srcdir, work_file("sweep.gif"));
+    assert_int_equal(run(args), 2);
+}
+
 static void test_svg_parses_and_names_its_series_and_axes(void **state)
 {
     (void)state;
@@ -946,6 +976,7 @@ int main(void)
         cmocka_unit_test(test_plot_dir_holds_data_and_scripts),
         cmocka_unit_test(test_plot_dir_scripts_redraw),
         cmocka_unit_test(test_sweep_script_draws_a_hand_made_csv),
+        cmocka_unit_test(test_sweep_plot_from_the_command),
         cmocka_unit_test(test_trace_has_one_event_per_attempt),
         cmocka_unit_test(test_missing_gnuplot_says_what_to_install),
         cmocka_unit_test(test_failed_run_leaves_no_plot_files),
