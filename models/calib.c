@@ -117,36 +117,35 @@ double calib_median(double *v, size_t n)
  * so that a `fit-factors` tool can rewrite it.
  */
 static const struct calib_factor_info factor_table[CALIB_N_CLASSES] = {
-    [CALIB_SCAN] = {"scan", 12.0,
-                    "k8s-nyctaxi-0024 stage 5 (Parquet scan of 19 columns + round-robin "
-                    "exchange, 1880 ns/rec) less its shuffle write at the shuffle_write factor"},
-    [CALIB_FILTER] = {"filter", 7.0,
-                      "no log stage isolates it; taken as project (same whole-stage codegen "
-                      "loop over UnsafeRows)"},
-    [CALIB_PROJECT] = {"project", 7.0,
-                       "rapids-join-local stages 0-1 (SerializeFromObject + Project + hash "
-                       "exchange): the part left after the shuffle write"},
-    [CALIB_HASH_AGGREGATE] = {"hash_aggregate", 9.0,
-                              "emr-processlarge stage 3 (scan + filter + broadcast join + "
-                              "partial hash aggregate, 1740 ns/rec) less scan and join"},
-    [CALIB_SORT] = {"sort", 8.0,
-                    "rapids-join-local stage 2, rapids-yarn-rp-sql stage 3, rapids-dsanddf "
-                    "stages 3/7/11 (shuffle read + sort + sort-merge join + count, "
-                    "351-586 ns/rec, median 528)"},
-    [CALIB_SORT_MERGE_JOIN] = {"sort_merge_join", 8.0, "as sort (same log stages)"},
-    [CALIB_BROADCAST_HASH_JOIN] = {"broadcast_hash_join", 9.0,
-                                   "as hash_aggregate (emr-processlarge stage 3 holds both)"},
-    [CALIB_WINDOW] = {"window", 8.0,
-                      "no log stage; taken as sort (WindowExec runs over a sorted buffer)"},
-    [CALIB_SHUFFLE_WRITE] = {"shuffle_write", 12.0,
-                             "rapids-join-local stages 0-1, rapids-yarn-rp-sql stages 1-2, "
-                             "rapids-dsanddf map stages (10M int rows hash-partitioned into "
-                             "200, 334-513 ns/rec)"},
-    [CALIB_SHUFFLE_READ] = {"shuffle_read", 8.0, "as sort (same log stages)"},
-    [CALIB_WRITE] = {"write", 12.0,
-                     "k8s-nyctaxi-0024 stage 7 (shuffle read + Parquet write of 19 columns, "
-                     "2020 ns/rec) less its shuffle read"},
-    [CALIB_LIMIT] = {"limit", 7.0, "taken as project (a codegen loop that stops early)"},
+    [CALIB_SCAN] = {"scan", 4.0,
+                    "k8s-nyctaxi-0024 stage 5: Parquet scan of 19 columns + local sort + "
+                    "round-robin exchange, 1880 ns/rec over 465 native ns/row"},
+    [CALIB_FILTER] = {"filter", 12.0,
+                      "no log stage isolates it: the median of the five derived factors"},
+    [CALIB_PROJECT] = {"project", 12.0,
+                       "no log stage isolates it: the median of the five derived factors"},
+    [CALIB_HASH_AGGREGATE] = {"hash_aggregate", 15.0,
+                              "emr-processlarge stage 3: scan + filter + broadcast join + "
+                              "partial sum, 1740 ns/rec; (1740 - 18 x 1.7 - 12 x 3.9) / 111 "
+                              "native ns/row of join + aggregate"},
+    [CALIB_SORT] = {"sort", 12.0,
+                    "rapids-join-local 2, rapids-yarn-rp-sql 3, rapids-dsanddf 3/7/11: "
+                    "shuffle read + sort + sort-merge join + count, median 528 ns/rec over "
+                    "45.2 native ns/row"},
+    [CALIB_SORT_MERGE_JOIN] = {"sort_merge_join", 12.0, "as sort (the same log stages)"},
+    [CALIB_BROADCAST_HASH_JOIN] = {"broadcast_hash_join", 15.0,
+                                   "as hash_aggregate (the same log stage)"},
+    [CALIB_WINDOW] = {"window", 12.0,
+                      "no log stage; as sort (WindowExec runs over the sorted rows)"},
+    [CALIB_SHUFFLE_WRITE] = {"shuffle_write", 18.0,
+                             "rapids map stages (10M ints hash-partitioned into 200; ten "
+                             "stages, 288-513 ns/rec, median 332) over 18.4 native ns/row"},
+    [CALIB_SHUFFLE_READ] = {"shuffle_read", 12.0, "as sort (the same log stages)"},
+    [CALIB_WRITE] = {"write", 9.4,
+                     "k8s-nyctaxi-0024 stage 7: shuffle read + Parquet write of 19 columns, "
+                     "(2020 - 12 x 107.5) / 81 native ns/row of the write"},
+    [CALIB_LIMIT] = {"limit", 12.0,
+                     "no log stage isolates it: the median of the five derived factors"},
 };
 
 const struct calib_factor_info *calib_factor_default(enum calib_class c)
@@ -321,7 +320,9 @@ static void fill_keys(struct batch *b, size_t n, uint64_t first, uint64_t g, uin
 
 enum sc_status calib_group_curve_measure(struct calib_group_curve *c, struct diag *d)
 {
-    static const int log2_groups[] = {4, 8, 12, 16, 18, 20, 21};
+    /* Flat while the table fits in L2, rising through L3, flat again once
+     * every row misses (about 2^20 groups here). */
+    static const int log2_groups[] = {4, 8, 12, 14, 16, 18, 20};
     enum { CHUNK = 4096, PROBES = 1 << 17, REPS = 3 };
     memset(c, 0, sizeof *c);
     static const char *const names[1] = {"key"};
@@ -342,14 +343,15 @@ enum sc_status calib_group_curve_measure(struct calib_group_curve *c, struct dia
     for (size_t p = 0; p < sizeof log2_groups / sizeof log2_groups[0] && rc == SC_OK; p++) {
         uint64_t g = 1ull << log2_groups[p];
         double t[REPS];
+        /* A table already holding all g groups, as in the middle of a task,
+         * then rows that each update one of them at random (which adds no
+         * group, so the same table serves every repetition). */
+        hashagg_reset(h);
+        for (uint64_t k = 0; k < g && rc == SC_OK; k += CHUNK) {
+            fill_keys(b, (size_t)(g - k < CHUNK ? g - k : CHUNK), k, g, NULL);
+            rc = hashagg_add(h, b, d);
+        }
         for (int rep = 0; rep < REPS && rc == SC_OK; rep++) {
-            /* A table already holding all g groups, as in the middle of a
-             * task, then rows that each update one of them at random. */
-            hashagg_reset(h);
-            for (uint64_t k = 0; k < g && rc == SC_OK; k += CHUNK) {
-                fill_keys(b, (size_t)(g - k < CHUNK ? g - k : CHUNK), k, g, NULL);
-                rc = hashagg_add(h, b, d);
-            }
             double t0 = now_ns(), busy = 0.0;
             for (size_t i = 0; i < PROBES && rc == SC_OK; i += CHUNK) {
                 fill_keys(b, CHUNK, 0, g, &rng);

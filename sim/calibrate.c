@@ -43,6 +43,7 @@
 #include "models/kernels/hashagg.h"
 #include "models/kernels/join.h"
 #include "models/kernels/limit.h"
+#include "models/kernels/murmur3.h"
 #include "models/kernels/partition.h"
 #include "models/kernels/project.h"
 #include "models/kernels/scan.h"
@@ -263,6 +264,8 @@ struct cop {
     struct shuffle_buf sraw, z;
     size_t *order;
     size_t order_cap;
+    int32_t *hashes;
+    size_t hash_cap;
     struct scan_file file;
     struct scan_reader *reader;
     int64_t remaining;
@@ -302,6 +305,7 @@ static void cop_fini(struct cop *op)
     shuffle_buf_fini(&op->sraw);
     shuffle_buf_fini(&op->z);
     free(op->order);
+    free(op->hashes);
     scan_file_fini(&op->file);
     scan_reader_free(op->reader);
 }
@@ -365,6 +369,16 @@ static enum sc_status cop_parse(struct cop *op, const char *text, struct diag *d
         }
         const char *sp = strchr(p, ' ');
         if (!sp || !(op->table = strndup(p, (size_t)(sp - p))) || !take_list(sp, &op->a))
+            goto bad;
+        return SC_OK;
+    }
+    if (starts(text, "InMemoryTableScan [")) {
+        /* A cached DataFrame's columns, read back from memory: decoded like
+         * a columnar file (the table they come from is found when bound). */
+        op->kind = COP_SCAN;
+        op->cls = CALIB_SCAN;
+        op->short_name = "memscan";
+        if (!take_list(text, &op->a))
             goto bad;
         return SC_OK;
     }
@@ -504,6 +518,41 @@ static enum sc_status cop_parse(struct cop *op, const char *text, struct diag *d
 bad:
     cop_fini(op);
     return diag_set(d, SC_EINPUT, NULL, 0, "cannot read operator '%.80s'", text);
+}
+
+static bool table_has(const struct table_spec *t, const struct slist *cols)
+{
+    for (size_t i = 0; i < cols->n; i++) {
+        bool found = false;
+        for (size_t c = 0; c < t->n_columns && !found; c++)
+            found = strcmp(t->columns[c].name, cols->v[i]) == 0;
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+/* The table an InMemoryTableScan's columns come from: the first table the
+ * job's query (or a view) scans that has them all, else any table that
+ * does. The planner names the cached columns, not their table. */
+static const struct table_spec *cached_table(const struct scenario *s, size_t job,
+                                             const struct slist *cols)
+{
+    const struct job_spec *js = &s->jobs[job];
+    for (size_t v = 0; v <= s->n_views; v++) {
+        const struct query_step *steps = v == 0 ? js->query : s->views[v - 1].steps;
+        size_t n = v == 0 ? js->n_query : s->views[v - 1].n_steps;
+        for (size_t i = 0; i < n; i++) {
+            const char *name = steps[i].op == OP_SCAN ? steps[i].table : NULL;
+            const struct table_spec *t = name ? scenario_table(s, name) : NULL;
+            if (t && table_has(t, cols))
+                return t;
+        }
+    }
+    for (size_t i = 0; i < s->n_tables; i++)
+        if (table_has(&s->tables[i], cols))
+            return &s->tables[i];
+    return NULL;
 }
 
 static bool is_source(const struct cop *op)
@@ -1018,10 +1067,11 @@ static enum sc_status bind_agg(struct bind_env *env, struct cop *op, struct chai
     return SC_OK;
 }
 
-/* Distinct keys of an aggregate over table columns, from the schema: the
- * product of the columns' distinct counts, capped by the table's rows. NaN
- * when a key is not a column of the chain's scanned table, or is redefined
- * by a projection on the way. */
+/* Distinct keys of an aggregate, from the schema: the product of each
+ * key's distinct count — a table column's (plan_stats_column_ndv), or for a
+ * key a projection derived from the table's columns, its expression's
+ * (plan_stats_default_expr_ndv: id % 100 has 100, a CASE its branches) —
+ * capped by the table's rows. NaN when a key's count is unknown. */
 static double agg_key_ndv(const struct pipe *p, const struct cop *agg)
 {
     const struct chain *ch = &p->chains[agg->chain];
@@ -1030,29 +1080,42 @@ static double agg_key_ndv(const struct pipe *p, const struct cop *agg)
     const struct table_spec *t = p->srcs[ch->src].table;
     if (!t || p->srcs[ch->src].op->kind == COP_READ)
         return NAN;
+    double rows = (double)(t->rows > 0 ? t->rows : 1);
+    struct plan_column cols[64];
+    size_t nc = t->n_columns < 64 ? t->n_columns : 64;
+    for (size_t c = 0; c < nc; c++)
+        cols[c] = (struct plan_column){t->columns[c].name, t->columns[c].type, &t->columns[c],
+                                       rows, plan_stats_column_ndv(&t->columns[c], rows), 8.0,
+                                       t->columns[c].null_fraction};
     double ndv = 1.0;
     for (size_t k = 0; k < agg->a.n; k++) {
         const char *key = agg->a.v[k];
-        const struct column_spec *col = NULL;
-        for (size_t c = 0; c < t->n_columns; c++)
-            if (strcmp(t->columns[c].name, key) == 0)
-                col = &t->columns[c];
-        if (!col)
-            return NAN;
+        double kn = NAN;
+        for (size_t c = 0; c < nc; c++)
+            if (strcmp(cols[c].name, key) == 0)
+                kn = cols[c].ndv;
+        /* The last projection on the way that defines the key decides. */
         for (const struct cop *op = ch->head; op && op != agg; op = op->next) {
             if (op->kind != COP_PROJECT)
                 continue;
-            for (size_t i = 0; i < op->items.n; i++) {
-                const struct expr_item *it = &op->items.items[i];
-                const char *name = it->alias ? it->alias : expr_column_name(it->e);
-                const char *ref = expr_column_name(it->e);
-                if (name && strcmp(name, key) == 0 && !(ref && strcmp(ref, key) == 0))
+            for (size_t i = 0; i < op->a.n; i++) {
+                const char *as = item_alias(op->a.v[i]);
+                if (!as || strcmp(as, key) != 0)
+                    continue;
+                char expr[512];
+                size_t len = (size_t)(as - 4 - op->a.v[i]);
+                if (len >= sizeof expr)
                     return NAN;
+                memcpy(expr, op->a.v[i], len);
+                expr[len] = '\0';
+                kn = plan_stats_default_expr_ndv(NULL, expr, cols, nc, rows);
             }
         }
-        ndv *= plan_stats_column_ndv(col, (double)(t->rows > 0 ? t->rows : 1));
+        if (!(kn >= 1.0))
+            return NAN;
+        ndv *= kn;
     }
-    return t->rows > 0 && ndv > (double)t->rows ? (double)t->rows : ndv;
+    return ndv > rows ? rows : ndv;
 }
 
 /* Generates the first `rows` rows of table t's columns cols (in order). */
@@ -1087,9 +1150,11 @@ static enum sc_status bind_source(struct bind_env *env, struct pipe *p, struct c
     const struct batch *layout = NULL;
     if (op->kind == COP_SCAN || op->kind == COP_ROWS) {
         const struct table_spec *t =
-            env->planned ? scenario_table(cal->s, op->table) : generic_table(op->table);
+            !op->table ? cached_table(cal->s, env->job, &op->a)
+            : env->planned ? scenario_table(cal->s, op->table)
+                           : generic_table(op->table);
         if (!t)
-            return diag_set(d, SC_EINPUT, NULL, 0, "'%s': no table '%s'", op->text, op->table);
+            return diag_set(d, SC_EINPUT, NULL, 0, "'%s': no table has its columns", op->text);
         src->table = t;
         src->weight = t->rows > 0 ? (double)t->rows : 1.0;
         struct batch *b = generate(t, &op->a, 0, d);
@@ -1248,11 +1313,21 @@ static enum sc_status bind_op(struct bind_env *env, struct pipe *p, struct cop *
         break;
     case COP_SORT:
         if (op->all_cols) {
+            /* The sort before a round-robin exchange orders rows by their
+             * hash code (a radix sort on an 8-byte prefix in Spark), so
+             * that a retried task deals the same rows to the same
+             * partitions: hash every column, sort the hashes, gather. */
+            static const char *const hname[1] = {"hash"};
+            static const enum col_type htype[1] = {COL_INT64};
             if (in->n_cols > MAX_KEYS)
                 return diag_set(d, SC_EINPUT, NULL, 0, "'%s': too many columns", op->text);
             for (size_t i = 0; i < in->n_cols; i++)
-                op->skeys[i] = (struct sort_key){(int)i, SORT_ASC, SORT_NULLS_DEFAULT};
-            op->n_skeys = in->n_cols;
+                op->keys[i] = (int)i;
+            op->n_keys = in->n_cols;
+            op->skeys[0] = (struct sort_key){0, SORT_ASC, SORT_NULLS_DEFAULT};
+            op->n_skeys = 1;
+            if (!(op->tmp[0] = batch_new(1, hname, htype, 0)))
+                return nomem(d);
         } else {
             if ((rc = need_cols(op, &op->a, in, op->keys, d)) != SC_OK)
                 return rc;
@@ -1562,6 +1637,39 @@ static enum sc_status push(struct pipe *p, struct cop *op, const struct batch *i
     return SC_OK;
 }
 
+/* The local sort before a round-robin exchange (see bind_op). */
+static enum sc_status sort_by_hash(struct cop *op, struct diag *d)
+{
+    const struct batch *in = op->buf;
+    size_t n = in->n_rows;
+    batch_clear(op->out);
+    if (in->n_cols == 0) {
+        op->out->n_rows = n;
+        return SC_OK;
+    }
+    if (n > op->hash_cap) {
+        int32_t *h = realloc(op->hashes, n * sizeof *h);
+        if (!h)
+            return nomem(d);
+        op->hashes = h;
+        op->hash_cap = n;
+    }
+    struct batch *hb = op->tmp[0];
+    batch_clear(hb);
+    if (batch_ensure(hb, n) != 0)
+        return nomem(d);
+    murmur3_hash_rows(in, op->keys, op->n_keys, MURMUR3_SPARK_SEED, op->hashes);
+    for (size_t i = 0; i < n; i++)
+        hb->cols[0].i64[i] = op->hashes[i];
+    hb->n_rows = n;
+    const size_t *perm;
+    enum sc_status rc =
+        sortk_order(hb, &(struct sort_spec){op->skeys, op->n_skeys}, op->ws, &perm, d);
+    if (rc == SC_OK && batch_gather(op->out, in, perm, n) != 0)
+        rc = nomem(d);
+    return rc;
+}
+
 /* End of input for the operators from op on: blocking ones emit. */
 static enum sc_status finish(struct pipe *p, struct cop *op, struct diag *d)
 {
@@ -1577,8 +1685,11 @@ static enum sc_status finish(struct pipe *p, struct cop *op, struct diag *d)
                 rc = emit(p, op, op->out, d);
             break;
         case COP_SORT:
-            rc = sortk_sort(op->buf, &(struct sort_spec){op->skeys, op->n_skeys}, op->ws, op->out,
-                            NULL, d);
+            if (op->all_cols)
+                rc = sort_by_hash(op, d);
+            else
+                rc = sortk_sort(op->buf, &(struct sort_spec){op->skeys, op->n_skeys}, op->ws,
+                                op->out, NULL, d);
             op->ns += now_ns() - t0;
             if (rc == SC_OK)
                 rc = emit(p, op, op->out, d);
@@ -2176,17 +2287,19 @@ static char *stage_key(struct calibration *cal, size_t job, size_t stage, struct
     size_t bhj = 0, sources = 0;
     for (size_t i = 0; i < n && i < MAX_OPS; i++)
         sources += starts(texts[i], "Scan ") || starts(texts[i], "Rows ") ||
-                   starts(texts[i], "ShuffleRead ");
+                   starts(texts[i], "ShuffleRead ") || starts(texts[i], "InMemoryTableScan [");
     for (size_t i = 0; i < n && i < MAX_OPS; i++) {
         sb_add(&b, "op %s\n", texts[i]);
         const char *t = texts[i];
-        if (starts(t, "Scan ") || starts(t, "Rows ")) {
+        if (starts(t, "Scan ") || starts(t, "Rows ") || starts(t, "InMemoryTableScan [")) {
             struct cop op;
             struct diag ignore;
             diag_clear(&ignore);
             if (cop_parse(&op, t, &ignore) == SC_OK) {
                 const struct table_spec *tab =
-                    planned ? scenario_table(cal->s, op.table) : generic_table(op.table);
+                    !op.table ? cached_table(cal->s, job, &op.a)
+                    : planned ? scenario_table(cal->s, op.table)
+                              : generic_table(op.table);
                 if (tab)
                     table_text(&b, tab);
                 cop_fini(&op);
@@ -2211,9 +2324,6 @@ static char *stage_key(struct calibration *cal, size_t job, size_t stage, struct
                        (long long)js->stages[par].output_records);
             else
                 sb_add(&b, " from %s\n", pr->hash);
-        } else if (starts(t, "HashAggregate(final")) {
-            /* Its output names come from the query's aliases. */
-            sb_add(&b, " job %zu\n", job);
         }
     }
     if (b.oom) {

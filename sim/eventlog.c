@@ -521,6 +521,7 @@ struct reader {
     int line;
     struct idmap job_ids, stage_ids;
     size_t cap_jobs, cap_stages, cap_tasks, cap_execs, cap_profiles, cap_props;
+    size_t last_exec; /* the executor the last task ran on: tasks come in runs */
     bool oom;
 };
 
@@ -968,6 +969,23 @@ static void add_task_metrics(struct evlog_metrics *m, json_t *tm)
     add_metric(&m->gc_ms, metric(tm, "JVM GC Time"));
 }
 
+/* The index of the executor named id in log->executors, the newest of that
+ * id; -1 when none. */
+static int32_t executor_index(struct reader *r, const char *id)
+{
+    const struct evlog *log = r->log;
+    if (!id)
+        return -1;
+    if (r->last_exec < log->n_executors && strcmp(log->executors[r->last_exec].id, id) == 0)
+        return (int32_t)r->last_exec;
+    for (size_t i = log->n_executors; i-- > 0;)
+        if (strcmp(log->executors[i].id, id) == 0) {
+            r->last_exec = i;
+            return (int32_t)i;
+        }
+    return -1;
+}
+
 static int on_task_end(struct reader *r, json_t *ev)
 {
     int64_t sid, sattempt = 0;
@@ -1015,6 +1033,7 @@ static int on_task_end(struct reader *r, json_t *ev)
     t->speculative = json_is_true(json_object_get(info, "Speculative"));
     t->end = end_of(why);
     t->locality = locality_of(get_str(info, "Locality"));
+    t->executor = executor_index(r, get_str(info, "Executor ID"));
     t->line = r->line;
     t->executor_ms = EVLOG_NONE;
     json_t *tm = json_object_get(ev, "Task Metrics");

@@ -57,6 +57,8 @@ struct evlog_task {
     enum evlog_end end;
     enum evlog_locality locality;
     bool speculative;
+    int32_t executor; /* index in evlog.executors of the executor it ran
+                       * on; -1 when the log added no such executor */
     int line;
 };
 

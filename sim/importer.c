@@ -5,8 +5,12 @@
  * simulates is exactly what a user gets from `import` and `run`.
  *
  * The decisions, each with the Spark behaviour behind it:
- *  - Executors: the most executors alive at once (Spark adds and removes
- *    them with dynamic allocation and after failures), with the cores most of
+ *  - Executors: the model never removes one, so its k-th executor stands
+ *    for the k-th alive at once in the log and registers (executor_start_s,
+ *    from the first job's submission) when the log first had k alive, at
+ *    that ExecutorAdded; as many as follow the log's alive count most
+ *    closely (see executor_arrivals): with none removed, every executor that
+ *    ran a task, each from its ExecutorAdded. They have the cores most of
  *    them had. Local mode is one executor with the driver's cores: the
  *    driver's own "executor" (Spark 2+), else local[N], else — Spark 1.x
  *    local[*] logs no executor at all — the most tasks whose executor-side
@@ -40,6 +44,29 @@
  *    task binary) and gaps over IMPORT_LAUNCH_GAP_MAX_MS (a wait, not a
  *    launch). The mean rather than the median: Spark logs milliseconds, and
  *    gaps of 0 and 1 ms average to the sub-millisecond cost.
+ *  - Driver time (driver_s). A job's: its first stage's submission less its
+ *    own (the DAGScheduler building the stages; in Spark 1.x-2.x, which
+ *    stamp a stage submitted after its task binary, also that binary). A
+ *    stage's: the driver's time from its submission S to the offer of its
+ *    tasks (DAGScheduler.submitMissingTasks: preferred locations, the task
+ *    binary serialized and broadcast). The runtime launches the first task
+ *    of an offered stage task_launch_ms after the offer when the driver is
+ *    idle and a slot free; so the log's first launch L, less that launch,
+ *    bounds the offer: O <= L - task_launch_ms. Between S and that time the
+ *    stage may also have waited for what the model reproduces by itself: no
+ *    slot of its resource profile free (every slot held until its task's
+ *    logged finish, as the model holds it; no executor yet) or the driver
+ *    launching other tasks (the launch ending at X busy over (X -
+ *    task_launch_ms, X]). driver_s is the rest, the time in which the stage
+ *    could have launched a task had it been offered: with no other work
+ *    around, the whole L - task_launch_ms - S. It never counts a wait for
+ *    slots or executors, so on another cluster it stays the driver's. When
+ *    the stage launched some time after a wait ended, that time counts but
+ *    the model spends it from S, overlapping the wait, so the replay
+ *    launches up to that much early (0.27 s in emr-processlarge's first
+ *    stage, after 2.2 s without executors). Where the log gives no
+ *    submission time (Spark 1.x; a stage's is then its first launch, a
+ *    job's its first stage's), driver_s is 0.
  */
 #include "sim/importer.h"
 
@@ -52,6 +79,7 @@
 #include <unistd.h>
 
 #include "models/units.h"
+#include "sim/runtime.h"
 #include "sim/sparkconf.h"
 
 #ifndef PACKAGE_VERSION
@@ -201,68 +229,109 @@ static int peak_task_concurrency(const struct evlog *log)
     return peak;
 }
 
+static double profile_task_cpus(const struct evlog *log, int64_t rp, double dflt);
+
 static bool is_driver(const struct evlog_executor *e)
 {
     return strcmp(e->id, "driver") == 0 || strcmp(e->id, "<driver>") == 0;
 }
 
-/* How many executors were alive for most of the time jobs ran, from
- * start_ms to end_ms (ties to the larger count; 0 alive does not count).
- * Neither the peak (an executor added as the last job ends) nor a mean (a
- * cluster that took a while to come up) describes the cluster the tasks ran
- * on as well. Sets *peak to the most alive at once in that span. */
-static int usual_executors(const struct evlog *log, int64_t start_ms, int64_t end_ms, int *peak)
+/* The executors as the scenario gives them. The model never removes an
+ * executor, so its k-th executor stands for the k-th of those alive at once
+ * in the log: it registers when the log first had k alive while jobs ran
+ * (start_ms to end_ms), at the ExecutorAdded that made them k. How many: the
+ * count c whose executors so registering follow the log's alive count most
+ * closely, the fewest executor-seconds of difference while jobs ran (ties to
+ * the larger). With none removed that is all of them, each at its
+ * ExecutorAdded; with executors lost and replaced it is about as many as
+ * were alive for most of the time, neither the peak (one arriving as the last
+ * job ends, or while another is being replaced) nor a mean. Only executors
+ * that ran a task count when any did: one that ran none gave the run no slot
+ * (it came as the last job ended, or belonged to a resource profile no stage
+ * used before it was removed). Returns c and sets *at (malloc'd, one time in
+ * ms per executor, none before start_ms); 0 when no executor was alive while
+ * jobs ran; -1 when memory runs out. */
+static int executor_arrivals(const struct evlog *log, int64_t start_ms, int64_t end_ms,
+                             int64_t **at)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < log->n_executors; i++)
-        n += !is_driver(&log->executors[i]);
-    *peak = 0;
+    *at = NULL;
+    size_t n = log->n_executors;
+    bool *ran = calloc(n + 1, sizeof *ran);
     int64_t *ev = malloc((2 * n + 1) * sizeof *ev);
-    double *time_at = calloc(n + 1, sizeof *time_at);
-    if (!ev || !time_at) {
+    int64_t *first = malloc((n + 1) * sizeof *first);
+    int *level = malloc((2 * n + 2) * sizeof *level);
+    int64_t *since = malloc((2 * n + 2) * sizeof *since);
+    if (!ran || !ev || !first || !level || !since) {
+        free(ran);
         free(ev);
-        free(time_at);
-        return (int)n;
+        free(first);
+        free(level);
+        free(since);
+        return -1;
+    }
+    bool any_ran = false;
+    for (size_t i = 0; i < log->n_tasks; i++) {
+        int32_t e = log->tasks[i].executor;
+        if (e >= 0 && (size_t)e < n && !is_driver(&log->executors[e]))
+            any_ran = ran[e] = true;
     }
     size_t k = 0;
     int alive = 0;
-    for (size_t i = 0; i < log->n_executors; i++) {
+    for (size_t i = 0; i < n; i++) {
         const struct evlog_executor *e = &log->executors[i];
-        if (is_driver(e))
+        if (is_driver(e) || (any_ran && !ran[i]))
             continue;
-        bool gone = e->removed_ms != EVLOG_NONE && e->removed_ms <= start_ms;
-        if (e->added_ms <= start_ms && !gone)
+        bool removed = e->removed_ms != EVLOG_NONE && e->removed_ms >= e->added_ms;
+        if ((removed && e->removed_ms <= start_ms) || e->added_ms >= end_ms)
+            continue; /* not alive while jobs ran */
+        if (e->added_ms <= start_ms)
             alive++;
-        else if (e->added_ms > start_ms)
+        else
             ev[k++] = e->added_ms * 2 + 1;
-        if (e->removed_ms != EVLOG_NONE && e->removed_ms > start_ms && e->added_ms <= e->removed_ms)
+        if (removed && e->removed_ms < end_ms)
             ev[k++] = e->removed_ms * 2; /* a removal sorts before an addition */
     }
     qsort(ev, k, sizeof *ev, compare_i64);
-    int64_t t = start_ms;
-    *peak = alive;
-    for (size_t i = 0; i <= k; i++) {
-        int64_t at = i < k ? ev[i] / 2 : end_ms;
-        if (at > end_ms)
-            at = end_ms;
-        if (at > t && alive >= 0 && (size_t)alive <= n)
-            time_at[alive] += (double)(at - t);
-        if (at > t)
-            t = at;
-        if (i == k || ev[i] / 2 >= end_ms)
-            break;
+    /* The alive count as steps: level[i] from since[i] to since[i + 1]. */
+    int peak = 0;
+    size_t steps = 0;
+    for (; peak < alive; peak++)
+        first[peak] = start_ms;
+    level[steps] = alive;
+    since[steps++] = start_ms;
+    for (size_t i = 0; i < k; i++) {
         alive += (ev[i] & 1) ? 1 : -1;
-        if (alive > *peak)
-            *peak = alive;
+        if (alive > peak)
+            first[peak++] = ev[i] / 2;
+        level[steps] = alive;
+        since[steps++] = ev[i] / 2;
     }
+    since[steps] = end_ms;
     int best = 0;
-    for (size_t c = 1; c <= n; c++)
-        if (time_at[c] > 0.0 && (best == 0 || time_at[c] >= time_at[best]))
-            best = (int)c;
-    if (best == 0) /* no executor alive while jobs ran: what the span started with */
-        best = *peak > 0 ? *peak : (int)n;
+    double best_err = INFINITY;
+    for (int c = 1; c <= peak; c++) {
+        /* The model has min(c, the most alive so far) executors. */
+        double err = 0.0;
+        int most = 0;
+        for (size_t i = 0; i < steps; i++) {
+            most = level[i] > most ? level[i] : most;
+            int model = most < c ? most : c;
+            err += (double)(since[i + 1] - since[i]) * abs(model - level[i]);
+        }
+        if (err <= best_err) {
+            best = c;
+            best_err = err;
+        }
+    }
+    free(ran);
     free(ev);
-    free(time_at);
+    free(level);
+    free(since);
+    if (best == 0) {
+        free(first);
+        return 0;
+    }
+    *at = first;
     return best;
 }
 
@@ -454,18 +523,45 @@ static void layout_cluster(struct builder *b)
             }
         }
         im->executor_cores = best;
-        int peak;
-        im->executors = usual_executors(log, im->start_ms, im->end_ms, &peak);
+        int64_t *at;
+        int count = executor_arrivals(log, im->start_ms, im->end_ms, &at);
+        if (count < 0) {
+            b->oom = true;
+            return;
+        }
+        bool late = false;
+        if (count == 0) {
+            /* None alive while jobs ran (a log that lost events): all of them,
+             * from the start. */
+            im->executors = (int)n_exec;
+        } else {
+            im->executors = count;
+            for (int e = 0; e < count; e++)
+                late |= at[e] > im->start_ms;
+            if (late && !(im->executor_start_s = malloc((size_t)count * sizeof(double)))) {
+                free(at);
+                b->oom = true;
+                return;
+            }
+            for (int e = 0; late && e < count; e++)
+                im->executor_start_s[e] = ms_to_s(at[e] - im->start_ms);
+            im->n_executor_start_s = late ? (size_t)count : 0;
+        }
+        free(at);
         if (im->executors < 1)
             im->executors = 1;
         int len =
             snprintf(im->executors_why, sizeof im->executors_why, "%d executor%s of %d core%s",
                      im->executors, im->executors == 1 ? "" : "s", best, best == 1 ? "" : "s");
         if (removed > 0 || n_exec != (size_t)im->executors)
+            len += snprintf(im->executors_why + len, sizeof im->executors_why - (size_t)len,
+                            ": as many as were alive at once while jobs ran (%zu added, %zu "
+                            "removed during the run)",
+                            n_exec, removed);
+        if (late && len < (int)sizeof im->executors_why)
             snprintf(im->executors_why + len, sizeof im->executors_why - (size_t)len,
-                     ": as many as were alive for most of the time jobs ran (%zu added, %zu "
-                     "removed during the run, at most %d at once)",
-                     n_exec, removed, peak);
+                     "%s registering as executor_start_s says",
+                     removed > 0 || n_exec != (size_t)im->executors ? "," : ":");
         if ((size_t)best_n < n_exec)
             note(b,
                  "executors had different core counts; the scenario gives all of them %d "
@@ -478,7 +574,8 @@ static void layout_cluster(struct builder *b)
                     e->removed_ms < log->app_end_ms - 1000) {
                     note(b,
                          "%zu of %zu executors were removed before the application ended "
-                         "(executor %s: %s); the scenario keeps %d executor%s all the time",
+                         "(executor %s: %s); the scenario keeps each of its %d executor%s "
+                         "from its registration to the end",
                          removed, n_exec, e->id, e->removed_reason ? e->removed_reason : "?",
                          im->executors, im->executors == 1 ? "" : "s");
                     break;
@@ -500,7 +597,21 @@ static void layout_cluster(struct builder *b)
              "executors of %d cores are larger than any catalog node (%d vCPUs): written "
              "as %d executors of %d cores each, the same task slots",
              im->executor_cores, maxv, im->executor_cores / q, q);
-        im->executors *= im->executor_cores / q;
+        int split = im->executor_cores / q;
+        if (im->n_executor_start_s) {
+            /* Each part registers with the executor it is part of. */
+            double *t = malloc(im->n_executor_start_s * (size_t)split * sizeof *t);
+            if (!t) {
+                b->oom = true;
+                return;
+            }
+            for (size_t e = 0; e < im->n_executor_start_s * (size_t)split; e++)
+                t[e] = im->executor_start_s[e / (size_t)split];
+            free(im->executor_start_s);
+            im->executor_start_s = t;
+            im->n_executor_start_s *= (size_t)split;
+        }
+        im->executors *= split;
         im->executor_cores = q;
     }
 
@@ -912,6 +1023,49 @@ static int delayed_launches(struct builder *b, const struct evlog_stage *first,
     return 0;
 }
 
+/* Executors of the stage's profile that were alive from its first launch to
+ * its completion and ran none of its tasks, when its tasks were more than the
+ * slots of those that ran them (so tasks queued while these sat idle): delay
+ * scheduling keeping tasks for the executors that hold their data, within
+ * spark.locality.wait. 0 when the log has no executors (local mode). */
+static int idle_executors(struct builder *b, const struct evlog_stage *att, size_t n_att,
+                          int64_t tasks, int64_t first_launch, int64_t complete)
+{
+    const struct evlog *log = b->log;
+    size_t n = log->n_executors;
+    if (n == 0)
+        return 0;
+    bool *used = calloc(n, sizeof *used);
+    if (!used) {
+        b->oom = true;
+        return -1;
+    }
+    for (size_t a = 0; a < n_att; a++) {
+        size_t nt;
+        const struct evlog_task *t = evlog_stage_tasks(log, att[a].id, att[a].attempt, &nt);
+        for (size_t i = 0; i < nt; i++)
+            if (t[i].executor >= 0 && (size_t)t[i].executor < n)
+                used[t[i].executor] = true;
+    }
+    const char *tc = evlog_property(log, "spark.task.cpus");
+    double cpus =
+        profile_task_cpus(log, att[0].resource_profile, tc && atof(tc) > 0 ? atof(tc) : 1.0);
+    int64_t used_slots = 0;
+    int idle = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct evlog_executor *e = &log->executors[i];
+        if (is_driver(e) || e->resource_profile != att[0].resource_profile)
+            continue;
+        if (used[i])
+            used_slots += (int64_t)((double)e->cores / cpus + 1e-9);
+        else if (e->added_ms <= first_launch &&
+                 (e->removed_ms == EVLOG_NONE || e->removed_ms >= complete))
+            idle++;
+    }
+    free(used);
+    return tasks > used_slots ? idle : 0;
+}
+
 /* Builds the import of one stage from its attempts (first..first+n in
  * log->stages), whose last attempt completed. Returns 0, 1 to leave the
  * stage out (noted), -1 on error. */
@@ -1044,6 +1198,8 @@ static int build_stage(struct builder *b, const struct evlog_stage *att, size_t 
              "take the median of the others (%.3f s)",
              (long long)out->id, (long long)out->filled_tasks, (long long)tasks, median);
 
+    out->submit_logged = att[0].submit_ms != EVLOG_NONE;
+    out->first_launch_ms = first_launch != INT64_MAX ? first_launch : EVLOG_NONE;
     out->submit_ms = att[0].submit_ms != EVLOG_NONE ? att[0].submit_ms : first_launch;
     out->complete_ms = last->complete_ms != EVLOG_NONE ? last->complete_ms : last_finish;
     if (out->submit_ms == INT64_MAX || out->complete_ms == INT64_MIN) {
@@ -1060,8 +1216,13 @@ static int build_stage(struct builder *b, const struct evlog_stage *att, size_t 
                              ? ms_to_s(first_launch - out->submit_ms)
                              : 0.0;
     out->result_s = result_n ? result_sum / (double)result_n : 0.0;
+    out->resource_profile = att[0].resource_profile;
     out->executors_at_submit = executors_alive(log, out->submit_ms, last->resource_profile);
     if (delayed_launches(b, &att[0], out) != 0)
+        return -1;
+    if (first_launch != INT64_MAX &&
+        (out->idle_executors =
+             idle_executors(b, att, n_att, tasks, first_launch, out->complete_ms)) < 0)
         return -1;
     const char *name = last->name ? last->name : info ? info->name : NULL;
     if (name && !(out->name = strdup(name))) {
@@ -1357,6 +1518,7 @@ static int import_jobs(struct builder *b)
             if (job->stages[i].complete_ms > last_end)
                 last_end = job->stages[i].complete_ms;
         }
+        job->submit_logged = lj->submit_ms != EVLOG_NONE;
         job->submit_ms = lj->submit_ms != EVLOG_NONE ? lj->submit_ms : first_stage;
         if (job->submit_ms > first_stage)
             job->submit_ms = first_stage;
@@ -1507,11 +1669,252 @@ static void estimate_launch(struct builder *b)
                  "no stage launched 3 or more tasks in one wave; the default is kept");
         return;
     }
-    im->task_launch_ms = (double)sum / (double)gaps;
+    /* To the microsecond, as the scenario writes it and the runtime keeps
+     * it: the stages' driver_s below are measured with this very value. */
+    im->task_launch_ms = round((double)sum / (double)gaps * 1000.0) / 1000.0;
     snprintf(im->launch_why, sizeof im->launch_why,
              "mean gap between consecutive task launches in the stages' first waves: %lld ms "
              "over %lld gaps in %zu stages",
              (long long)sum, (long long)gaps, stages);
+}
+
+/* ---------------------------------------------------------- driver time */
+
+/* How many of the n sorted values in a are <= v. */
+static size_t count_le(const int64_t *a, size_t n, int64_t v)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a[mid] <= v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The task attempts of one resource profile (all of them for profile -1),
+ * as sorted launch and finish times in us: how many held a slot at t. */
+struct occupancy {
+    int64_t profile;
+    int64_t *launch_us, *finish_us;
+    size_t n;
+};
+
+static int occupancy_build(const struct evlog *log, int64_t profile, struct occupancy *o)
+{
+    o->profile = profile;
+    o->n = 0;
+    o->launch_us = malloc((log->n_tasks ? log->n_tasks : 1) * sizeof *o->launch_us);
+    o->finish_us = malloc((log->n_tasks ? log->n_tasks : 1) * sizeof *o->finish_us);
+    if (!o->launch_us || !o->finish_us)
+        return -1;
+    const struct evlog_stage *st = NULL;
+    for (size_t i = 0; i < log->n_tasks; i++) {
+        const struct evlog_task *t = &log->tasks[i];
+        if (profile >= 0) {
+            /* Tasks are sorted by stage: one lookup per stage attempt. */
+            if (!st || st->id != t->stage_id || st->attempt != t->stage_attempt)
+                st = evlog_stage_find(log, t->stage_id, t->stage_attempt);
+            if ((st ? st->resource_profile : 0) != profile)
+                continue;
+        }
+        o->launch_us[o->n] = t->launch_ms * 1000;
+        o->finish_us[o->n] = (t->finish_ms > t->launch_ms ? t->finish_ms : t->launch_ms) * 1000;
+        o->n++;
+    }
+    qsort(o->launch_us, o->n, sizeof *o->launch_us, compare_i64);
+    qsort(o->finish_us, o->n, sizeof *o->finish_us, compare_i64);
+    return 0;
+}
+
+static void occupancy_free(struct occupancy *o)
+{
+    free(o->launch_us);
+    free(o->finish_us);
+}
+
+/* Task slots of resource profile rp at t (us): its executors alive then,
+ * each with cores / task cpus of the profile. */
+static int64_t slots_at(const struct evlog *log, int64_t rp, double task_cpus, int64_t t)
+{
+    int64_t slots = 0;
+    for (size_t i = 0; i < log->n_executors; i++) {
+        const struct evlog_executor *e = &log->executors[i];
+        if (is_driver(e) || e->resource_profile != rp || e->added_ms * 1000 > t ||
+            (e->removed_ms != EVLOG_NONE && e->removed_ms * 1000 <= t))
+            continue;
+        slots += (int64_t)((double)e->cores / task_cpus + 1e-9);
+    }
+    return slots;
+}
+
+static double profile_task_cpus(const struct evlog *log, int64_t rp, double dflt)
+{
+    for (size_t i = 0; i < log->n_profiles; i++)
+        if (log->profiles[i].id == rp && !isnan(log->profiles[i].task_cpus) &&
+            log->profiles[i].task_cpus > 0)
+            return log->profiles[i].task_cpus;
+    return dflt;
+}
+
+struct driver_probe {
+    const struct evlog *log;
+    const struct occupancy *all;  /* every task attempt: the driver's launches */
+    const struct occupancy *mine; /* those of the stage's profile: its slots */
+    int64_t profile;
+    double task_cpus;
+    int64_t local_slots; /* > 0: local mode, this many slots all the time */
+    int64_t launch_us;
+};
+
+/* Could the stage not have launched a task at t (us), had it been offered?
+ * Every slot it may use was taken (by finish times: a slot is the model's
+ * until the task's logged finish), or the driver was launching another
+ * task then (the launch ending at X took (X - task_launch_ms, X]). */
+static bool offer_blocked(const struct driver_probe *p, int64_t t)
+{
+    const struct occupancy *a = p->all, *m = p->mine;
+    size_t next = count_le(a->launch_us, a->n, t);
+    if (p->launch_us > 0 && next < a->n && a->launch_us[next] - p->launch_us <= t)
+        return true;
+    int64_t busy =
+        (int64_t)count_le(m->launch_us, m->n, t) - (int64_t)count_le(m->finish_us, m->n, t);
+    int64_t slots =
+        p->local_slots > 0 ? p->local_slots : slots_at(p->log, p->profile, p->task_cpus, t);
+    return busy >= slots;
+}
+
+static int push_point(int64_t **pts, size_t *n, size_t *cap, int64_t v)
+{
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 64;
+        int64_t *g = realloc(*pts, c * sizeof *g);
+        if (!g)
+            return -1;
+        *pts = g;
+        *cap = c;
+    }
+    (*pts)[(*n)++] = v;
+    return 0;
+}
+
+/* A stage's driver_s (see the top comment): of the time from its submission
+ * to its first launch less that launch's own task_launch_ms, the part in
+ * which it could have launched a task had it been offered. Sets *wait_s to
+ * the rest, spent waiting for a slot or for the driver's other launches.
+ * Returns -1 when memory runs out. */
+static int stage_driver_time(const struct driver_probe *p, struct import_stage *s, int64_t **pts,
+                             size_t *cap)
+{
+    s->driver_s = s->offer_wait_s = 0.0;
+    if (!s->submit_logged || s->first_launch_ms == EVLOG_NONE)
+        return 0;
+    int64_t from = s->submit_ms * 1000, to = s->first_launch_ms * 1000 - p->launch_us;
+    if (to <= from)
+        return 0;
+    /* The offer test changes only at these instants: tasks launching and
+     * finishing, the driver starting a launch, executors coming and going. */
+    size_t n = 0;
+    int rc = push_point(pts, &n, cap, from) | push_point(pts, &n, cap, to);
+    const struct occupancy *m = p->mine, *a = p->all;
+    for (size_t i = count_le(m->launch_us, m->n, from); rc == 0 && i < m->n && m->launch_us[i] < to;
+         i++)
+        rc = push_point(pts, &n, cap, m->launch_us[i]);
+    for (size_t i = count_le(m->finish_us, m->n, from); rc == 0 && i < m->n && m->finish_us[i] < to;
+         i++)
+        rc = push_point(pts, &n, cap, m->finish_us[i]);
+    for (size_t i = count_le(a->launch_us, a->n, from);
+         rc == 0 && i < a->n && a->launch_us[i] - p->launch_us < to; i++) {
+        int64_t x = a->launch_us[i] - p->launch_us;
+        if (x > from)
+            rc = push_point(pts, &n, cap, x);
+        if (rc == 0 && a->launch_us[i] < to)
+            rc = push_point(pts, &n, cap, a->launch_us[i]);
+    }
+    for (size_t i = 0; rc == 0 && p->local_slots == 0 && i < p->log->n_executors; i++) {
+        const struct evlog_executor *e = &p->log->executors[i];
+        int64_t times[2] = {e->added_ms * 1000,
+                            e->removed_ms != EVLOG_NONE ? e->removed_ms * 1000 : INT64_MIN};
+        for (int k = 0; k < 2 && rc == 0; k++)
+            if (times[k] > from && times[k] < to)
+                rc = push_point(pts, &n, cap, times[k]);
+    }
+    if (rc != 0)
+        return -1;
+    qsort(*pts, n, sizeof **pts, compare_i64);
+    int64_t blocked = 0;
+    for (size_t i = 0; i + 1 < n; i++)
+        if ((*pts)[i + 1] > (*pts)[i] && offer_blocked(p, (*pts)[i]))
+            blocked += (*pts)[i + 1] - (*pts)[i];
+    s->driver_s = (double)(to - from - blocked) * 1e-6;
+    s->offer_wait_s = (double)blocked * 1e-6;
+    return 0;
+}
+
+/* The driver's time the model is to spend (see the top comment): each
+ * job's from its submission to its first stages', each stage's from its
+ * submission to its tasks' offer. */
+static void measure_driver(struct builder *b)
+{
+    const struct evlog *log = b->log;
+    struct import *im = b->im;
+    const char *tc = evlog_property(log, "spark.task.cpus");
+    double cpus = tc && atof(tc) > 0 ? atof(tc) : 1.0;
+    double launch_ms =
+        isnan(im->task_launch_ms) ? RUNTIME_DEFAULT_TASK_LAUNCH_S * 1e3 : im->task_launch_ms;
+    bool local = true;
+    for (size_t i = 0; i < log->n_executors && local; i++)
+        local = is_driver(&log->executors[i]);
+    struct driver_probe p = {.log = log, .launch_us = llround(launch_ms * 1000.0)};
+    if (local) /* no executor of its own: the scenario's slots, all the time */
+        p.local_slots = (int64_t)im->executors * (int64_t)((double)im->executor_cores / cpus);
+    if (local && p.local_slots < 1)
+        p.local_slots = 1;
+    struct occupancy all = {0}, mine = {0};
+    int64_t *pts = NULL;
+    size_t cap = 0, unlogged_stages = 0, unlogged_jobs = 0;
+    bool have_mine = false;
+    if (occupancy_build(log, -1, &all) != 0)
+        b->oom = true;
+    for (size_t k = 0; k < im->n_jobs && !b->oom; k++) {
+        struct import_job *j = &im->jobs[k];
+        unlogged_jobs += !j->submit_logged;
+        for (size_t i = 0; i < j->n_stages && !b->oom; i++) {
+            struct import_stage *s = &j->stages[i];
+            unlogged_stages += !s->submit_logged;
+            int64_t rp = s->resource_profile;
+            if (!local && (!have_mine || mine.profile != rp)) {
+                occupancy_free(&mine);
+                have_mine = true;
+                if (occupancy_build(log, rp, &mine) != 0) {
+                    b->oom = true;
+                    break;
+                }
+            }
+            p.profile = rp;
+            p.task_cpus = profile_task_cpus(log, rp, cpus);
+            p.all = &all;
+            p.mine = local ? &all : &mine;
+            if (stage_driver_time(&p, s, &pts, &cap) != 0)
+                b->oom = true;
+        }
+    }
+    free(pts);
+    occupancy_free(&all);
+    occupancy_free(&mine);
+    if (unlogged_jobs)
+        note(b,
+             "%zu job%s without a submission time in the log: %s first stage's submission "
+             "stands for it, and the job's driver time is 0",
+             unlogged_jobs, unlogged_jobs == 1 ? "" : "s", unlogged_jobs == 1 ? "its" : "their");
+    if (unlogged_stages)
+        note(b,
+             "%zu stage%s without a submission time in the log: %s first task launch stands "
+             "for it, and the stage's driver time is 0",
+             unlogged_stages, unlogged_stages == 1 ? "" : "s",
+             unlogged_stages == 1 ? "its" : "their");
 }
 
 static void reader_notes(struct builder *b)
@@ -1594,8 +1997,11 @@ struct import *import_log(const struct evlog *log, const struct catalog *cat, st
     }
     if (!b.oom)
         import_settings(&b);
-    if (!b.oom) {
+    if (!b.oom)
         estimate_launch(&b);
+    if (!b.oom)
+        measure_driver(&b);
+    if (!b.oom) {
         for (size_t k = 0; k < im->n_jobs; k++)
             for (size_t i = 0; i < im->jobs[k].n_stages; i++) {
                 const struct import_stage *s = &im->jobs[k].stages[i];
@@ -1624,6 +2030,7 @@ void import_free(struct import *im)
     free(im->spark_version);
     free(im->app_id);
     free(im->master);
+    free(im->executor_start_s);
     for (size_t i = 0; i < im->n_settings; i++) {
         free(im->settings[i].key);
         free(im->settings[i].text);
@@ -1734,6 +2141,16 @@ static void write_stage(FILE *f, const struct import_stage *s, bool last)
     if (s->attempts > 1)
         fprintf(f, ", %d stage attempts", s->attempts);
     fputc('\n', f);
+    if (s->driver_s > 0.0 && s->offer_wait_s > 0.0)
+        fprintf(f,
+                "%sdriver_s = %.6f;  # that wait less its first launch's task_launch_ms and "
+                "%.3f s with no slot free or the driver launching other tasks\n",
+                in, s->driver_s, s->offer_wait_s);
+    else if (s->driver_s > 0.0)
+        fprintf(f, "%sdriver_s = %.6f;  # that wait less its first launch's task_launch_ms\n", in,
+                s->driver_s);
+    else if (!s->submit_logged)
+        fprintf(f, "%s# no submission time in the log: its first launch stands for it\n", in);
     const struct evlog_metrics *m = &s->metrics;
     bool first = true;
     fprintf(f, "%s# data: ", in);
@@ -1896,8 +2313,22 @@ enum sc_status import_write(FILE *f, const struct import *im, struct diag *d)
     put_comment_text(f, im->driver_why);
     fprintf(f, "\n    workers = %d;  # ", im->workers);
     put_comment_text(f, im->executors_why);
-    fprintf(f, "\n    executors_per_worker = %d;\n    executor_cores = %d;\n};\n\n",
+    fprintf(f, "\n    executors_per_worker = %d;\n    executor_cores = %d;\n",
             im->executors_per_worker, im->executor_cores);
+    if (im->n_executor_start_s) {
+        fputs("    # When each executor registered (SparkListenerExecutorAdded), seconds after "
+              "the first\n    # job's submission: the k-th when the log first had k alive at "
+              "once. Slots are\n    # offered only from then.\n    executor_start_s = [",
+              f);
+        for (size_t e = 0; e < im->n_executor_start_s; e++) {
+            if (e % 10 == 0)
+                fputs("\n        ", f);
+            fprintf(f, "%.3f%s", im->executor_start_s[e],
+                    e + 1 < im->n_executor_start_s ? ", " : "");
+        }
+        fputs("\n    ];\n", f);
+    }
+    fputs("};\n\n", f);
     write_spark(f, im);
     if (!isnan(im->task_launch_ms)) {
         fputs("# The driver's time to launch one task: ", f);
@@ -1929,6 +2360,13 @@ enum sc_status import_write(FILE *f, const struct import *im, struct diag *d)
                     "        gap_s = %.3f;  # recorded idle time since the jobs before it "
                     "ended\n",
                     j->gap_s);
+        if (j->stage_delay_s > 0.0)
+            fprintf(f,
+                    "        driver_s = %.3f;  # the driver's, before it submitted the first "
+                    "stages\n",
+                    j->stage_delay_s);
+        else if (!j->submit_logged)
+            fputs("        # no submission time in the log: its first stage's stands for it\n", f);
         if (j->pool) {
             fputs("        pool = ", f);
             put_quoted(f, j->pool);

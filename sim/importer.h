@@ -45,19 +45,33 @@ struct import_stage {
     size_t n_parents;
     bool parents_inferred; /* Spark 1.4: from submission and completion times */
     int64_t submit_ms, complete_ms;
+    bool submit_logged;      /* the log gives its submission time; else the
+                              * first task launch stands for it */
+    int64_t first_launch_ms; /* of its first attempt; EVLOG_NONE if no task */
     double actual_s; /* completion - submission, as Spark counts it */
     int attempts;    /* stage attempts that ran */
     int64_t failed_tasks, killed_tasks, resubmitted_tasks, speculative_tasks;
     int64_t filled_tasks;     /* indexes with no successful attempt logged */
     double launch_wait_s;     /* submission to first task launch */
+    double driver_s;          /* of launch_wait_s, the driver's time before it
+                               * offered the tasks: written as the stage's
+                               * driver_s (see importer.c) */
+    double offer_wait_s;      /* of launch_wait_s, the time no slot of its
+                               * profile was free or the driver was launching
+                               * other tasks: the model spends it itself */
     double result_s;          /* mean over tasks of finish - executor end (the
                                * driver fetching and handling the result) */
     double retry_s;           /* slot-seconds of failed and killed attempts */
+    int64_t resource_profile; /* its first attempt's (0 before Spark 3.1) */
     int executors_at_submit;  /* executors (of its resource profile) alive when it
                                * was submitted; -1 when the log logs none */
     int64_t delayed_launches; /* tasks launched at RACK_LOCAL or ANY after a
                                * gap of about spark.locality.wait: delay scheduling */
     double locality_wait_s;   /* the sum of those gaps */
+    int idle_executors;       /* executors of its profile alive all through it
+                               * that ran none of its tasks though they queued
+                               * for the others' slots (tasks waiting for a slot
+                               * where their data was: delay scheduling) */
     struct evlog_metrics metrics;
 };
 
@@ -71,7 +85,9 @@ struct import_job {
     double submit_s; /* NaN, or seconds after the first job */
     double gap_s;    /* idle time before it, as recorded */
     bool concurrent;
-    double stage_delay_s;        /* job submission to its first stage's submission */
+    bool submit_logged;          /* the log gives the job's submission time */
+    double stage_delay_s;        /* job submission to its first stage's submission:
+                                  * written as the job's driver_s */
     struct import_stage *stages; /* by id */
     size_t n_stages;
 };
@@ -97,6 +113,9 @@ struct import {
     char worker[64], driver[64];
     char worker_why[320], driver_why[200];
     int workers, executors_per_worker, executor_cores, executors;
+    double *executor_start_s; /* when each executor registered, from the first
+                               * job's submission; NULL when all were there */
+    size_t n_executor_start_s;
     bool local_mode;
     char executors_why[320];
     int64_t executor_memory_mib; /* heap + overhead per executor; 0 = unknown */

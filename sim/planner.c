@@ -866,6 +866,8 @@ static void mark_name(const struct lnode *c, const char *name, bool *req)
         req[k] = true;
 }
 
+static bool cached_before(const struct planner *P, int node);
+
 /* Pushes the columns used above node (need, aligned with its output) down
  * the tree, as Catalyst's ColumnPruning does: each node keeps only what is
  * used above plus what it reads itself. A with_column or window whose
@@ -948,9 +950,12 @@ static enum sc_status prune(struct planner *P, int node, const bool *need)
             mark_name(c, nd->keys[i], creq);
         break;
     case LK_CACHE:
-        /* The cached relation holds all of its child's columns. */
-        for (size_t i = 0; i < c->n_out; i++)
-            creq[i] = true;
+        /* The cached relation holds all of its child's columns, unless an
+         * earlier job cached them: cache() then changes nothing and only
+         * what is used above is read from the cache. */
+        if (!cached_before(P, node))
+            for (size_t i = 0; i < c->n_out; i++)
+                creq[i] = true;
         break;
     case LK_REPARTITION:
         for (size_t i = 0; i < nd->n_keys; i++)
@@ -2363,6 +2368,31 @@ static int cache_find(const struct planner *P, const char *sig)
     return -1;
 }
 
+/* Whether cache entry ce can be read: an earlier job cached it, or in this
+ * query the stage that caches it has ended its pipeline (written its
+ * exchange or broadcast), so a stage reading the cache can wait for it. A
+ * use inside the same pipeline (a union, a broadcast of the cached data
+ * into the stage that caches it) computes the data again, as Spark's tasks
+ * do when a partition is not cached yet. */
+static bool cache_ready(const struct planner *P, int ce)
+{
+    const struct cache_entry *e = &P->caches[ce];
+    if (e->job < P->job_index)
+        return true;
+    return e->stage >= 0 && !P->stages[e->stage].dead && P->stages[e->stage].sig != NULL;
+}
+
+/* Whether an earlier job cached node's result. */
+static bool cached_before(const struct planner *P, int node)
+{
+    if (P->n_caches == 0)
+        return false;
+    char *sig = node_sig(P, node);
+    int ce = sig ? cache_find(P, sig) : -1;
+    free(sig);
+    return ce >= 0 && P->caches[ce].job < P->job_index;
+}
+
 /* Bytes one cached row takes in memory. Dataset.cache() is
  * persist(MEMORY_AND_DISK), deserialized: the rows are held as the
  * columnar CachedBatches of DefaultCachedBatchSerializer, each column a
@@ -2448,8 +2478,7 @@ static enum sc_status plan_cache_read(struct planner *P, int node, int ce, struc
     const struct lnode *nd = &P->nodes[node];
     const struct cache_entry *e = &P->caches[ce];
     int rd = stage_new(P, tasks, ROLE_PIPE, nd->step ? nd->step->line : P->job->line);
-    if (rd < 0 || (e->job == P->job_index && e->stage >= 0 && !P->stages[e->stage].dead &&
-                   stage_parent(P, rd, e->stage) != 0)) {
+    if (rd < 0 || (e->job == P->job_index && stage_parent(P, rd, e->stage) != 0)) {
         stream_fini(&s);
         return nomem(P);
     }
@@ -2594,7 +2623,7 @@ static enum sc_status phys(struct planner *P, int node, struct stream *out)
             return nomem(P);
         int ce = cache_find(P, sig);
         free(sig);
-        if (ce >= 0)
+        if (ce >= 0 && cache_ready(P, ce))
             return plan_cache_read(P, node, ce, out);
     }
     return phys_plain(P, node, out);

@@ -6,11 +6,14 @@
  * A stage's duration is Spark's: completion minus submission, so it holds
  * the wait for slots and for the driver's launches as well as the tasks.
  * The application's is the first job's submission to the last job's end.
- * Errors are (predicted - actual) / actual. Where a target is missed the
- * causes are looked for in what the model leaves out, measured on the log:
- * time before a stage's first task launched that the model does not spend,
- * failed attempts it does not re-run, result fetching that holds its slots,
- * executors that were not there, driver work between jobs and stages.
+ * Errors are (predicted - actual) / actual. The import gives the model the
+ * driver's measured time (each job's before its first stages, each stage's
+ * before its tasks are offered) and when each executor registered, so what
+ * is left to explain a miss is what the model still leaves out, measured on
+ * the log: failed attempts it does not re-run, executors of a stage's own
+ * resource profile (stage-level scheduling), executors lost, delay
+ * scheduling, result fetching that holds its slots, a first launch later
+ * than the model's.
  */
 #include "sim/replay.h"
 
@@ -102,6 +105,10 @@ static enum sc_status apply_cluster(struct scenario *s, const struct catalog *ca
     }
     if (oc->executors_per_worker > 0)
         c->executors_per_worker = oc->executors_per_worker;
+    /* The log's registration times say nothing of another cluster: there
+     * every executor is up from the start. */
+    if (oc->worker || oc->workers > 0 || oc->executor_cores > 0 || oc->executors_per_worker > 0)
+        c->n_executor_start_s = 0;
     if (!node)
         node = catalog_find(cat, c->worker);
     /* The log's executors may not fit a smaller node: then one executor of
@@ -117,10 +124,12 @@ static enum sc_status apply_cluster(struct scenario *s, const struct catalog *ca
 /* What the model leaves out, as a stage's miss is attributed to it. */
 enum cause {
     CAUSE_RETRY,           /* failed or killed attempts re-ran */
-    CAUSE_NO_EXECUTORS,    /* no executor (of its profile) when submitted */
-    CAUSE_LOCALITY,        /* delay scheduling */
+    CAUSE_NO_EXECUTORS,    /* no executor (of its profile) when submitted, and it
+                            * waited longer than the model */
+    CAUSE_LOCALITY,        /* delay scheduling: held back, then RACK_LOCAL or ANY */
+    CAUSE_LOCALITY_IDLE,   /* delay scheduling: executors left idle */
     CAUSE_FEWER_EXECUTORS, /* executors lost or not yet added */
-    CAUSE_LAUNCH_LATENCY,  /* submission to first launch */
+    CAUSE_LAUNCH_LATENCY,  /* submission to first launch, beyond the model's */
     CAUSE_RESULT_HOLD,     /* the model holds slots through the result fetch */
     CAUSE_OTHER,
     CAUSE_COUNT
@@ -152,6 +161,10 @@ static enum cause stage_cause(const struct replay_stage *rs, const struct import
         *measured = s->locality_wait_s;
         return CAUSE_LOCALITY;
     }
+    if (d > 0 && s->idle_executors > 0) {
+        *measured = (double)s->idle_executors;
+        return CAUSE_LOCALITY_IDLE;
+    }
     if (d > 0 && s->executors_at_submit > 0 && s->executors_at_submit < im->executors) {
         *measured = (double)s->executors_at_submit;
         return CAUSE_FEWER_EXECUTORS;
@@ -168,6 +181,21 @@ static enum cause stage_cause(const struct replay_stage *rs, const struct import
     return CAUSE_OTHER;
 }
 
+/* Did the log's stages run under more than one resource profile? */
+static bool several_profiles(const struct import *im)
+{
+    bool first = true;
+    int64_t rp = 0;
+    for (size_t j = 0; j < im->n_jobs; j++)
+        for (size_t i = 0; i < im->jobs[j].n_stages; i++) {
+            if (!first && im->jobs[j].stages[i].resource_profile != rp)
+                return true;
+            rp = im->jobs[j].stages[i].resource_profile;
+            first = false;
+        }
+    return false;
+}
+
 /* One sentence per cause, for the stages it explains. */
 static void say_cause(struct replay *r, enum cause c, const struct cause_sum *cs,
                       const struct import *im, const char *what)
@@ -182,10 +210,19 @@ static void say_cause(struct replay *r, enum cause c, const struct cause_sum *cs
                  what, n, st, cs->measured, cs->seconds);
         break;
     case CAUSE_NO_EXECUTORS:
-        add_line(&r->why, &r->n_why,
-                 "%s: %zu %s waited %.1f s for executors to register (start-up, dynamic "
-                 "allocation); the model has every executor from time 0",
-                 what, n, st, cs->measured);
+        if (several_profiles(im))
+            add_line(&r->why, &r->n_why,
+                     "%s: %zu %s waited %.1f s more than the model for executors of their own "
+                     "resource profile (stage-level scheduling: Spark asks for a profile's "
+                     "executors when a stage of it is submitted, and only they run its tasks); "
+                     "the model's executors are all alike and run any stage",
+                     what, n, st, cs->measured);
+        else
+            add_line(&r->why, &r->n_why,
+                     "%s: %zu %s waited %.1f s more than the model for executors to register "
+                     "(the model's k-th executor registers when the log first had k alive and "
+                     "never leaves)",
+                     what, n, st, cs->measured);
         break;
     case CAUSE_LOCALITY:
         add_line(&r->why, &r->n_why,
@@ -193,18 +230,27 @@ static void say_cause(struct replay *r, enum cause c, const struct cause_sum *cs
                  "RACK_LOCAL or ANY (%.1f s of gaps); the model has no delay scheduling",
                  what, n, st, cs->measured);
         break;
+    case CAUSE_LOCALITY_IDLE:
+        add_line(&r->why, &r->n_why,
+                 "%s: %zu %s left %.0f executor%s of %s resource profile idle while %s tasks "
+                 "queued for the slots of the executors holding their data (NODE_LOCAL, never "
+                 "waiting out spark.locality.wait), %.1f s longer; the model has no delay "
+                 "scheduling and uses every slot",
+                 what, n, st, cs->measured, cs->measured == 1.0 ? "" : "s",
+                 n == 1 ? "its" : "their", n == 1 ? "its" : "their", cs->seconds);
+        break;
     case CAUSE_FEWER_EXECUTORS:
         add_line(&r->why, &r->n_why,
                  "%s: %zu %s ran with fewer than the scenario's %d executors alive (executors "
-                 "lost and replaced), %.1f s longer; the model keeps every executor",
+                 "lost and replaced), %.1f s longer; the model keeps every executor from its "
+                 "registration on",
                  what, n, st, im->executors, cs->seconds);
         break;
     case CAUSE_LAUNCH_LATENCY:
         add_line(&r->why, &r->n_why,
-                 "%s: %zu %s spent %.3f s in all between submission and their first task "
-                 "launch (DAGScheduler.submitMissingTasks serializes and broadcasts the task "
-                 "binary before it offers the task set; an application's first stage also warms "
-                 "up the JVM); the model offers it at once",
+                 "%s: %zu %s waited %.3f s more in all than the model between submission and "
+                 "their first task launch; the model spends the driver time measured while a "
+                 "slot was free, so the rest is slots that stayed busy longer in the run",
                  what, n, st, cs->measured);
         break;
     case CAUSE_RESULT_HOLD:
@@ -260,25 +306,10 @@ static void explain(struct replay *r, const struct import *im, const struct clus
         }
     }
     if (app_miss) {
-        /* The application's difference, by what makes it up: driver work
-         * before each job's first stage, and the stages' causes. */
+        /* The application's difference, by the stages' causes that make up
+         * a quarter of it (the driver's time between a job's submission and
+         * its first stages' the model spends: the job's driver_s). */
         double diff = r->actual_s - r->predicted_s;
-        double delay = 0.0, top = 0.0;
-        int64_t top_job = -1;
-        for (size_t j = 0; j < im->n_jobs; j++) {
-            delay += im->jobs[j].stage_delay_s;
-            if (im->jobs[j].stage_delay_s > top) {
-                top = im->jobs[j].stage_delay_s;
-                top_job = im->jobs[j].id;
-            }
-        }
-        if (diff > 0 && delay > 0.25 * diff)
-            add_line(&r->why, &r->n_why,
-                     "application: %.3f s between jobs' submission and their first stage's "
-                     "(%.3f s in job %lld), driver work the model does not spend: the "
-                     "DAGScheduler's before a stage is stamped submitted (missing parents; in "
-                     "Spark 1.x-2.x also the tasks' preferred locations and the task binary)",
-                     delay, top, (long long)top_job);
         for (int c = 0; c < CAUSE_OTHER; c++)
             if (!said[c] && all[c].stages && fabs(all[c].seconds) > 0.25 * fabs(diff) &&
                 (all[c].seconds > 0) == (diff > 0))

@@ -72,6 +72,7 @@ struct rt_stage {
     /* Bytes per task (stage totals spread evenly over its tasks). */
     double in_bytes, fetch_bytes, write_bytes, out_bytes, working_set;
     bool has_io;
+    double cached;          /* bytes its finished tasks cached (df.cache()) */
     int *parent_index;      /* the parents, as stage indices */
     /* Tasks to run again (their attempt failed, or their output was lost),
      * before the ones never launched; and where each task's shuffle output
@@ -209,6 +210,7 @@ struct sim {
     int res_storage_out, res_storage_in, res_limit; /* res_limit -1: none */
     int *exec_running;      /* running tasks per executor (memory shares) */
     double exec_pool_bytes; /* execution memory of one executor */
+    double *exec_cached;    /* bytes of cached data (df.cache()) on each executor */
     double fetch_target_bytes, fetch_max_in_flight;
     int64_t net_quantum_us; /* completions are batched to this grain */
     int fetch_max_reqs;
@@ -387,6 +389,31 @@ static bool grow_records(struct sim *sim)
 }
 
 static void stage_finish(struct sim *sim, int st_index);
+
+/* ---- cached data (df.cache()) -------------------------------------------
+ *
+ * A stage with cache_bytes caches its output: each task puts its share in
+ * the storage memory of its executor (RDD.getOrCompute, MEMORY_AND_DISK),
+ * where it stays until the executor goes. Cached blocks inside the
+ * storage-safe part of the unified region (spark.memory.storageFraction)
+ * cannot be evicted by execution, so they shrink the execution pool of
+ * every later task on that executor (memory_execution_pool). A block that
+ * does not fit the unified region is written to the executor's local disk
+ * instead (MEMORY_AND_DISK). */
+
+/* The execution pool of executor e, given what it has cached. */
+static double exec_pool(const struct sim *sim, int e)
+{
+    return memory_execution_pool(&sim->cl.memory, sim->exec_cached[e]);
+}
+
+/* The bytes a task of st caches. */
+static double cache_share(const struct rt_stage *st, const struct rt_slot *slot)
+{
+    if (st->spec->cache_bytes <= 0 || st->tasks < 1)
+        return 0.0;
+    return (double)st->spec->cache_bytes / (double)st->tasks * slot->weight;
+}
 static void offer_round(struct sim *sim);
 static void submit_job(struct sim *sim, size_t j);
 
@@ -608,6 +635,16 @@ static void begin_write(struct sim *sim, struct rt_slot *slot)
         start_flow(sim, slot, st->write_bytes * slot->weight, res, 1, FLOW_WRITE);
         sr->shuffle_write_bytes += st->write_bytes * slot->weight;
     }
+    double cache = cache_share(st, slot);
+    if (cache > 0.0) {
+        /* What does not fit in memory is cached on local disk. */
+        double over = sim->exec_cached[slot->executor] + cache - sim->cl.memory.unified_bytes;
+        over = over < cache ? over : cache;
+        if (over >= 1.0) {
+            int res[1] = {sim->res_disk[slot->worker]};
+            start_flow(sim, slot, over, res, 1, FLOW_WRITE);
+        }
+    }
     if (st->out_bytes > 0.0) {
         int res[2] = {sim->res_nic_out[slot->worker], sim->res_storage_in};
         start_flow(sim, slot, st->out_bytes * slot->weight, res, 2, FLOW_OUTPUT);
@@ -810,7 +847,8 @@ static void launch(struct sim *sim, int st_index, int slot_index)
                                                                : sim->cl.slots_per_executor;
         int n = running_here > wave ? running_here : (int)wave;
         slot->spill_bytes =
-            memory_spill_bytes(st->working_set * slot->weight, memory_task_share(sim->exec_pool_bytes, n));
+            memory_spill_bytes(st->working_set * slot->weight,
+                               memory_task_share(exec_pool(sim, slot->executor), n));
     }
     if (!st->has_io && slot->spill_bytes == 0.0) {
         /* Nothing to move: one timer for the whole task. */
@@ -822,6 +860,7 @@ static void launch(struct sim *sim, int st_index, int slot_index)
 }
 
 static void kill_copy(struct sim *sim, struct rt_slot *slot);
+static void end_attempt(struct sim *sim, struct rt_slot *slot, enum task_status status);
 
 static void task_finish(struct sim *sim, struct rt_slot *slot)
 {
@@ -845,6 +884,15 @@ static void task_finish(struct sim *sim, struct rt_slot *slot)
     slot->state = TS_IDLE;
     if (st->map_bytes)
         st->map_bytes[slot->worker] += st->write_bytes * slot->weight;
+    double cache = cache_share(st, slot);
+    if (cache > 0.0) {
+        /* A re-run task finds its block cached already: the stage caches
+         * its cache_bytes once. */
+        double left = (double)st->spec->cache_bytes - st->cached;
+        cache = cache < left ? cache : left > 0.0 ? left : 0.0;
+        st->cached += cache;
+        sim->exec_cached[slot->executor] += cache;
+    }
     if (st->out_worker)
         st->out_worker[rec->index] = slot->worker;
     st->running--;
@@ -866,26 +914,7 @@ static void task_finish(struct sim *sim, struct rt_slot *slot)
  * slot is free at once. */
 static void kill_copy(struct sim *sim, struct rt_slot *slot)
 {
-    struct task_rec *rec = &sim->res.tasks[slot->rec];
-    struct rt_stage *st = &sim->stages[rec->stage];
-    int64_t now = engine_now(&sim->eng);
-    engine_cancel(&sim->eng, &slot->done);
-    for (int i = 0; i < slot->n_flow_ids; i++)
-        net_flow_cancel(sim->net, now, slot->flow_ids[i]);
-    if (slot->n_flow_ids)
-        sim->net_dirty = true;
-    slot->n_flow_ids = 0;
-    slot->flows = 0;
-    slot->state = TS_IDLE;
-    rec->end_us = now;
-    rec->status = TASK_KILLED;
-    st->running--;
-    sim->pools[st->pool].running--;
-    if (--sim->exec_running[slot->executor] == 0)
-        sim->execs[slot->executor].idle_since_us = now;
-    if (--sim->workers[slot->worker].running == 0)
-        sim->workers[slot->worker].idle_since_us = now;
-    sim->total_running--;
+    end_attempt(sim, slot, TASK_KILLED);
     free_push(sim, (int)(slot - sim->slots));
 }
 
@@ -1083,7 +1112,7 @@ static void stage_bytes_init(struct sim *sim, struct rt_stage *st)
     else
         st->working_set = 0.0;
     st->has_io = st->in_bytes > 0.0 || st->fetch_bytes > 0.0 || st->write_bytes > 0.0 ||
-                 st->out_bytes > 0.0;
+                 st->out_bytes > 0.0 || ss->cache_bytes > 0;
     if (st->fetch_bytes > 0.0 && st->fetch_frac) {
         double total = 0.0;
         for (int w = 0; w < sim->n_workers; w++)
@@ -1329,6 +1358,7 @@ static void executor_down(struct sim *sim, int e)
     int64_t now = engine_now(&sim->eng);
     free_remove_executor(sim, e);
     x->alive = false;
+    sim->exec_cached[e] = 0.0; /* its cached blocks go with it */
     x->alive_us += now - x->up_since_us;
     sim->res.executors[e].alive_to_us = now;
     sim->alive_executors--;
@@ -1496,9 +1526,10 @@ static void schedule_eviction(struct sim *sim, int w)
         fail(sim, SC_ENOMEM, "out of memory for the event queue");
 }
 
-/* Kills the task running in slot: its timer and flows stop, its attempt is
- * recorded as failed, and it waits to run again. */
-static void kill_task(struct sim *sim, struct rt_slot *slot)
+/* Stops the attempt running in slot without finishing it: its timer and
+ * flows stop, it is recorded with status, and the counts of running tasks
+ * drop. The slot is idle afterwards (the caller decides where it goes). */
+static void end_attempt(struct sim *sim, struct rt_slot *slot, enum task_status status)
 {
     struct task_rec *rec = &sim->res.tasks[slot->rec];
     struct rt_stage *st = &sim->stages[rec->stage];
@@ -1512,7 +1543,7 @@ static void kill_task(struct sim *sim, struct rt_slot *slot)
     slot->flows = 0;
     slot->state = TS_IDLE;
     rec->end_us = now;
-    rec->status = TASK_FAILED;
+    rec->status = (uint8_t)status;
     st->running--;
     sim->pools[st->pool].running--;
     if (--sim->exec_running[slot->executor] == 0)
@@ -1520,6 +1551,15 @@ static void kill_task(struct sim *sim, struct rt_slot *slot)
     if (--sim->workers[slot->worker].running == 0)
         sim->workers[slot->worker].idle_since_us = now;
     sim->total_running--;
+}
+
+/* Kills the task running in slot: its timer and flows stop, its attempt is
+ * recorded as failed, and it waits to run again. */
+static void kill_task(struct sim *sim, struct rt_slot *slot)
+{
+    struct task_rec *rec = &sim->res.tasks[slot->rec];
+    struct rt_stage *st = &sim->stages[rec->stage];
+    end_attempt(sim, slot, TASK_FAILED);
     sim->res.stages[rec->stage].failed_attempts++;
     sim->res.failed_attempts++;
     if (st->run_a) {
@@ -1742,6 +1782,10 @@ static void dyn_alloc_policy(struct sim *sim)
         int w = e / sim->cl.executors_per_worker;
         if (sim->da_shuffle_tracking && holds_needed_shuffle(sim, w))
             continue;
+        /* spark.dynamicAllocation.cachedExecutorIdleTimeout (default
+         * infinity): an executor holding cached blocks is kept. */
+        if (sim->exec_cached[e] > 0.0)
+            continue;
         executor_down(sim, e);
         record_scale(sim, SCALE_EXECUTOR_REMOVED, e, 1, sim->da_target);
     }
@@ -1806,8 +1850,9 @@ static enum sc_status build_network(struct sim *sim, struct diag *d)
     sim->res_nic_in = calloc((size_t)sim->n_workers, sizeof(int));
     sim->res_disk = calloc((size_t)sim->n_workers, sizeof(int));
     sim->exec_running = calloc((size_t)sim->max_executors, sizeof(int));
+    sim->exec_cached = calloc((size_t)sim->max_executors, sizeof(double));
     if (!sim->net || !sim->res_nic_out || !sim->res_nic_in || !sim->res_disk ||
-        !sim->exec_running)
+        !sim->exec_running || !sim->exec_cached)
         return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory building the network");
     for (int w = 0; w < sim->n_workers; w++) {
         sim->res_nic_out[w] = net_resource_add(sim->net, cl->nic_bps);
@@ -2267,6 +2312,7 @@ void sim_free(struct sim *sim)
     free(sim->res_nic_in);
     free(sim->res_disk);
     free(sim->exec_running);
+    free(sim->exec_cached);
     for (size_t i = 0; i < sim->n_slots && sim->slots; i++)
         free(sim->slots[i].flow_ids);
     gsl_rng_free(sim->spot_rng);

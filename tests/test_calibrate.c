@@ -1,4 +1,621 @@
+/*
+ * test_calibrate.c — calibration (models/calib.c, sim/calibrate.c): the
+ * least-squares fits against hand-made lines, the real kernels' fits on
+ * sample data (R^2 only: no test asserts a time), what the sample data
+ * says (a filter's selectivity, an aggregate's groups) against what the
+ * column distributions imply, the cache (hit on a second run, a corrupt
+ * file ignored and re-measured, --recalibrate measuring again, atomic
+ * writes), and the arithmetic from host ns to a task on a node, by hand.
+ *
+ * Every test uses its own temporary cache directory and small samples.
+ */
+#define _DEFAULT_SOURCE /* mkdtemp */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <dirent.h>
+#include <gsl/gsl_errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "models/calib.h"
+#include "sim/calibrate.h"
+#include "sim/cluster.h"
+#include "sim/planner.h"
+#include "sim/scenario.h"
+#include "sim/taskcost.h"
+
+/* cmocka 1.1 compares only integers. */
+#define assert_near(a, b, eps) assert_near_at((a), (b), (eps), __FILE__, __LINE__)
+static void assert_near_at(double a, double b, double eps, const char *file, int line)
+{
+    if (!(fabs(a - b) <= eps)) {
+        print_error("%.17g is not %.17g (within %g)\n", a, b, eps);
+        _fail(file, line);
+    }
+}
+
+/* ---- fixtures ------------------------------------------------------------ */
+
+/* Job 0: x < 25 over x uniform on 0..100; job 1: group by a zipf column of
+ * 100 values; job 2: kernels alone (explicit stages) and one stage with
+ * task_seconds, which calibration leaves alone. */
+static const char scenario_text[] =
+    "name = \"calib-test\";\n"
+    "cluster = { platform = \"vm\"; worker = \"Standard_DS3_v2\"; workers = 2; };\n"
+    "tables = {\n"
+    "  t = { rows = 1000000L; columns = (\n"
+    "    { name = \"id\"; type = \"int64\"; dist = \"sequence\"; },\n"
+    "    { name = \"x\"; type = \"int32\"; dist = \"uniform\"; min = 0; max = 100; },\n"
+    "    { name = \"g\"; type = \"string\"; dist = \"zipf\"; distinct = 100; exponent = 1.0; } ); };\n"
+    "};\n"
+    "jobs = (\n"
+    "  { name = \"quarter\"; query = ( { op = \"scan\"; table = \"t\"; },\n"
+    "      { op = \"filter\"; where = \"x < 25\"; }, { op = \"count\"; } ); },\n"
+    "  { name = \"groups\"; query = ( { op = \"scan\"; table = \"t\"; },\n"
+    "      { op = \"group_by\"; keys = [\"g\"]; aggs = [\"count(id) AS n\"]; },\n"
+    "      { op = \"collect\"; } ); },\n"
+    "  { name = \"kernels\"; stages = (\n"
+    "      { id = 0; tasks = 10; records = 1000000L; kernel = \"filter\"; },\n"
+    "      { id = 1; tasks = 10; records = 1000000L; kernel = \"project\"; },\n"
+    "      { id = 2; tasks = 10; records = 1000000L; kernel = \"hash_aggregate\"; },\n"
+    "      { id = 3; tasks = 10; records = 1000000L; kernel = \"shuffle_write\"; },\n"
+    "      { id = 4; tasks = 10; task_seconds = 1.0; } ); }\n"
+    ");\n";
+
+struct fixture {
+    char dir[256];   /* scratch: the scenario file */
+    char cache[300]; /* the cache directory */
+    char path[300];
+    struct catalog *cat;
+    struct scenario *s;
+    struct cluster cl;
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    const char *tmp = getenv("TMPDIR");
+    snprintf(f->dir, sizeof f->dir, "%s/test_calibrate_XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->cache, sizeof f->cache, "%s/cache", f->dir);
+    snprintf(f->path, sizeof f->path, "%s/calib.cfg", f->dir);
+    FILE *fp = fopen(f->path, "w");
+    assert_non_null(fp);
+    fputs(scenario_text, fp);
+    fclose(fp);
+    struct diag d;
+    diag_clear(&d);
+    f->cat = catalog_load_default(&d);
+    assert_non_null(f->cat);
+    f->s = scenario_load(f->path, &d);
+    if (!f->s)
+        print_error("%s\n", d.msg);
+    assert_non_null(f->s);
+    assert_int_equal(cluster_build(f->s, f->cat, &f->cl, &d), SC_OK);
+    assert_int_equal(planner_plan(f->s, &f->cl, &d), SC_OK);
+    *state = f;
+    return 0;
+}
+
+static void remove_tree(const char *dir)
+{
+    DIR *dp = opendir(dir);
+    if (!dp)
+        return;
+    struct dirent *e;
+    while ((e = readdir(dp)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char p[600];
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+            remove_tree(p);
+        else
+            unlink(p);
+    }
+    closedir(dp);
+    rmdir(dir);
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    scenario_free(f->s);
+    catalog_free(f->cat);
+    remove_tree(f->dir);
+    free(f);
+    return 0;
+}
+
+/* Small samples (the tests check fits and counts, not speed), a fixed host
+ * speed and the fixture's cache. */
+static void small_options(const struct fixture *f, struct calibrate_options *o)
+{
+    struct diag d;
+    diag_clear(&d);
+    assert_int_equal(calibrate_options_init(o, NULL, &d), SC_OK);
+    static const size_t rows[] = {4096, 8192, 16384};
+    memcpy(o->rows, rows, sizeof rows);
+    o->n_rows = 3;
+    o->repetitions = 5;
+    o->host_acu = 250.0;
+    snprintf(o->cache_dir, sizeof o->cache_dir, "%s", f->cache);
+}
+
+static const struct calibrate_stage *stage_of(const struct calibration *c, size_t job,
+                                              size_t stage)
+{
+    for (size_t i = 0; i < calibrate_n_stages(c); i++) {
+        const struct calibrate_stage *r = calibrate_stage_at(c, i);
+        if (r->job == job && r->stage == stage)
+            return r;
+    }
+    fail_msg("no stage %zu of job %zu", stage, job);
+    return NULL;
+}
+
+static struct calibration *calibrate_ok(struct fixture *f, const struct calibrate_options *o)
+{
+    struct diag d;
+    diag_clear(&d);
+    struct calibration *c = NULL;
+    if (calibrate_scenario(f->s, &f->cl, o, &c, &d) != SC_OK)
+        fail_msg("calibrate_scenario: %s", d.msg);
+    return c;
+}
+
+/* ---- fits ------------------------------------------------------------------ */
+
+/* Points on t = 1000 + 7.5 n give back a = 1000, b = 7.5, R^2 = 1 and a
+ * zero-width interval (no residual). */
+static void test_linear_fit_recovers_a_line(void **state)
+{
+    (void)state;
+    double rows[4] = {1000, 2000, 4000, 8000}, ns[4];
+    for (int i = 0; i < 4; i++)
+        ns[i] = 1000.0 + 7.5 * rows[i];
+    struct calib_fit fit;
+    struct diag d;
+    diag_clear(&d);
+    assert_int_equal(calib_fit_points(CALIB_LINEAR, rows, ns, 4, &fit, &d), SC_OK);
+    assert_near(fit.a_ns, 1000.0, 1e-6);
+    assert_near(fit.b_ns, 7.5, 1e-9);
+    assert_near(fit.r2, 1.0, 1e-12);
+    assert_near(fit.b_ci_ns, 0.0, 1e-6);
+    assert_near(calib_fit_ns_per_row(&fit, 1e6), 7.5, 1e-9);
+}
+
+/* Sort is fitted on x = n log2 n: t = 50 + 3 n log2 n gives b = 3, and the
+ * cost per row at n rows is 3 log2 n (3 x 20 = 60 at 2^20). */
+static void test_nlogn_fit_for_sort(void **state)
+{
+    (void)state;
+    double rows[3] = {1024, 4096, 16384}, ns[3];
+    for (int i = 0; i < 3; i++)
+        ns[i] = 50.0 + 3.0 * rows[i] * log2(rows[i]);
+    struct calib_fit fit;
+    struct diag d;
+    diag_clear(&d);
+    assert_int_equal(calib_fit_points(CALIB_NLOGN, rows, ns, 3, &fit, &d), SC_OK);
+    assert_near(fit.b_ns, 3.0, 1e-9);
+    assert_near(calib_fit_ns_per_row(&fit, 1048576.0), 60.0, 1e-6);
+}
+
+/* A noisy line: the interval is b's standard error times t(0.975, n-2).
+ * Residuals +1, -1, -1, +1 on x = 1..4: sxx = 5, s^2 = 4 / 2 = 2,
+ * se(b) = sqrt(2 / 5); t(0.975, 2) = 4.3027. */
+static void test_interval_uses_student_t(void **state)
+{
+    (void)state;
+    double x[4] = {1, 2, 3, 4}, y[4] = {11, 9, 9, 11};
+    struct calib_fit fit;
+    struct diag d;
+    diag_clear(&d);
+    assert_int_equal(calib_fit_points(CALIB_LINEAR, x, y, 4, &fit, &d), SC_OK);
+    assert_near(fit.b_ns, 0.0, 1e-12);
+    assert_near(fit.b_ci_ns, 4.302653 * sqrt(2.0 / 5.0), 1e-4);
+    /* Fewer than 3 sizes, or one size only, cannot be fitted. */
+    assert_int_equal(calib_fit_points(CALIB_LINEAR, x, y, 2, &fit, &d), SC_EINPUT);
+    double same[3] = {5, 5, 5};
+    diag_clear(&d);
+    assert_int_equal(calib_fit_points(CALIB_LINEAR, same, y, 3, &fit, &d), SC_EINPUT);
+}
+
+/* The hash-table curve interpolates in log2(groups) and is flat beyond
+ * its ends: between 16 (1 ns) and 256 (3 ns), 64 is halfway in log2. */
+static void test_group_curve_interpolates_in_log_groups(void **state)
+{
+    (void)state;
+    struct calib_group_curve c = {2, {16, 256}, {1.0, 3.0}};
+    assert_near(calib_group_curve_eval(&c, 64), 2.0, 1e-12);
+    assert_near(calib_group_curve_eval(&c, 2), 1.0, 0);
+    assert_near(calib_group_curve_eval(&c, 1e9), 3.0, 0);
+}
+
+/* ---- host -> node ------------------------------------------------------------ */
+
+/* ACU is speed: a node with twice the ACU per vCPU takes half the time.
+ * 1 s on a host of 250 ACU is 250/200 = 1.25 s on a 200-ACU node and
+ * 0.625 s on a 400-ACU one. */
+static void test_twice_the_acu_takes_half_the_time(void **state)
+{
+    (void)state;
+    assert_near(calib_scale_to_node(1.0, 250.0, 200.0), 1.25, 1e-12);
+    assert_near(calib_scale_to_node(1.0, 250.0, 400.0), 0.625, 1e-12);
+    struct calib_cost c = {.valid = true, .ns_per_row = 10.0, .intercept_ns = 1e5,
+                           .overhead = 8.0, .host_acu = 250.0};
+    /* (1e6 x 10 + 1e5) x 8 ns = 80.8 ms on the host; x 250/200. */
+    assert_near(calib_cost_task_s(&c, 1e6, 200.0), 0.0808 * 1.25, 1e-12);
+    assert_near(calib_cost_task_s(&c, 1e6, 400.0), calib_cost_task_s(&c, 1e6, 200.0) / 2.0,
+                1e-15);
+}
+
+/* DS3_v2 publishes 210-250 (midpoint 230); E8ds_v5 publishes none and
+ * takes Fsv2's 195-210 on the same Xeon 8370C (202.5), flagged. */
+static void test_node_acu_midpoint_and_fallback(void **state)
+{
+    struct fixture *f = *state;
+    bool fb = true;
+    const char *src = NULL;
+    assert_near(calib_node_acu(catalog_find(f->cat, "Standard_DS3_v2"), &fb, &src), 230.0, 0);
+    assert_false(fb);
+    assert_near(calib_node_acu(catalog_find(f->cat, "Standard_E8ds_v5"), &fb, &src), 202.5, 0);
+    assert_true(fb);
+    assert_non_null(strstr(src, "Fsv2"));
+    /* The host benchmark scales inversely: twice as slow, half the ACU. */
+    assert_near(calib_host_acu_from_bench(CALIB_REF_BENCH_NS), CALIB_REF_ACU, 1e-9);
+    assert_near(calib_host_acu_from_bench(2.0 * CALIB_REF_BENCH_NS), CALIB_REF_ACU / 2.0, 1e-9);
+}
+
+/* ---- the real kernels -------------------------------------------------------- */
+
+/* The linear kernels fit a line well (R^2 > 0.9): filter, project, hash
+ * aggregation with 1,000 groups, hash partitioning + shuffle write. Sizes
+ * large enough that the timer's grain does not matter. */
+static void test_linear_kernels_fit_with_high_r2(void **state)
+{
+    struct fixture *f = *state;
+    struct calibrate_options o;
+    small_options(f, &o);
+    static const size_t rows[] = {16384, 32768, 65536, 131072};
+    memcpy(o.rows, rows, sizeof rows);
+    o.n_rows = 4;
+    struct calibration *c = calibrate_ok(f, &o);
+    static const char *const pipelines[4] = {"filter", "project", "agg", "exchange"};
+    for (size_t k = 0; k < 4; k++) {
+        const struct calibrate_stage *r = stage_of(c, 2, k);
+        assert_int_equal(r->status, CALIBRATE_MEASURED);
+        assert_string_equal(r->pipeline, pipelines[k]);
+        if (!(r->total.r2 > 0.9))
+            fail_msg("%s: R^2 %.4f", r->pipeline, r->total.r2);
+        assert_true(r->cost.ns_per_row > 0.0);
+        assert_true(f->s->jobs[2].stages[k].calib.valid);
+    }
+    /* task_seconds: nothing to calibrate, the spec is left alone. */
+    assert_int_equal(stage_of(c, 2, 4)->status, CALIBRATE_SKIPPED);
+    assert_false(f->s->jobs[2].stages[4].calib.valid);
+    calibrate_free(c);
+}
+
+/* x < 25 over x uniform on the integers 0..100 keeps 25/101 = 0.2475 of
+ * the rows; with 16,384 rows the standard error is 0.0034. */
+static void test_filter_selectivity_matches_distribution(void **state)
+{
+    struct fixture *f = *state;
+    struct calibrate_options o;
+    small_options(f, &o);
+    struct calibration *c = calibrate_ok(f, &o);
+    const struct calibrate_stage *r = stage_of(c, 0, 0);
+    assert_int_equal(r->status, CALIBRATE_MEASURED);
+    assert_string_equal(r->pipeline, "scan>filter>agg>exchange");
+    assert_near(r->selectivity, 25.0 / 101.0, 0.015);
+    calibrate_free(c);
+}
+
+/* Grouping by a zipf column of 100 values (exponent 1) makes 100 groups:
+ * the rarest has probability 1 / (100 H_100) = 1/519, so 16,384 rows hold
+ * it about 32 times. */
+static void test_aggregate_groups_match_distinct_count(void **state)
+{
+    struct fixture *f = *state;
+    struct calibrate_options o;
+    small_options(f, &o);
+    struct calibration *c = calibrate_ok(f, &o);
+    const struct calibrate_stage *r = stage_of(c, 1, 0);
+    assert_string_equal(r->pipeline, "scan>agg>exchange");
+    assert_near(r->out_rows, 100.0, 0.0);
+    assert_near(r->groups_sample, 100.0, 0.0);
+    /* A task of 1e6 / its tasks rows holds the same 100. */
+    assert_near(r->groups_task, 100.0, 1.0);
+    calibrate_free(c);
+}
+
+/* ---- the cache -------------------------------------------------------------------- */
+
+static size_t count_files(const char *dir, const char *suffix, const char *prefix)
+{
+    DIR *dp = opendir(dir);
+    size_t n = 0;
+    if (!dp)
+        return 0;
+    struct dirent *e;
+    while ((e = readdir(dp)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (suffix && (len < strlen(suffix) || strcmp(e->d_name + len - strlen(suffix), suffix)))
+            continue;
+        if (prefix && strncmp(e->d_name, prefix, strlen(prefix)) != 0)
+            continue;
+        n++;
+    }
+    closedir(dp);
+    return n;
+}
+
+/* A second run of the same scenario measures nothing (every fit from the
+ * cache) and gives each stage the same cost, to the bit. */
+static void test_second_run_hits_the_cache(void **state)
+{
+    struct fixture *f = *state;
+    struct calibrate_options o;
+    small_options(f, &o);
+    struct calibration *c1 = calibrate_ok(f, &o);
+    size_t measured = calibrate_n_measured(c1);
+    assert_true(measured >= 8);
+    assert_int_equal(calibrate_n_cached(c1), 0);
+    /* One file per fit and one for the hash-table curve (the host speed is
+     * given), no temporary left behind. */
+    assert_int_equal(count_files(f->cache, ".json", NULL), measured + 1);
+    assert_int_equal(count_files(f->cache, NULL, ".calib-"), 0);
+    struct calib_cost before[16];
+    for (size_t i = 0; i < calibrate_n_stages(c1) && i < 16; i++)
+        before[i] = calibrate_stage_at(c1, i)->cost;
+    calibrate_free(c1);
+    struct calibration *c2 = calibrate_ok(f, &o);
+    assert_int_equal(calibrate_n_measured(c2), 0);
+    assert_int_equal(calibrate_n_cached(c2), measured);
+    for (size_t i = 0; i < calibrate_n_stages(c2) && i < 16; i++) {
+        const struct calibrate_stage *r = calibrate_stage_at(c2, i);
+        if (!r->cost.valid)
+            continue;
+        assert_int_equal(r->status, CALIBRATE_CACHED);
+        assert_true(r->cost.ns_per_row == before[i].ns_per_row);
+        assert_true(r->cost.intercept_ns == before[i].intercept_ns);
+        assert_true(r->cost.overhead == before[i].overhead);
+    }
+    calibrate_free(c2);
+}
+
+/* A corrupt cache file is ignored with a warning and measured again (and
+ * rewritten), never a crash; --recalibrate measures everything again. */
+static void test_corrupt_cache_is_remeasured(void **state)
+{
+    struct fixture *f = *state;
+    struct calibrate_options o;
+    small_options(f, &o);
+    struct calibration *c = calibrate_ok(f, &o);
+    size_t measured = calibrate_n_measured(c);
+    calibrate_free(c);
+    /* Break every file: truncated JSON, valid JSON of the wrong shape. */
+    DIR *dp = opendir(f->cache);
+    assert_non_null(dp);
+    struct dirent *e;
+    int k = 0;
+    while ((e = readdir(dp)) != NULL) {
+        if (!strstr(e->d_name, ".json"))
+            continue;
+        char p[600];
+        snprintf(p, sizeof p, "%s/%s", f->cache, e->d_name);
+        FILE *fp = fopen(p, "w");
+        assert_non_null(fp);
+        fputs(k++ % 2 ? "{\"format\": \"stagecast-calibration\", \"kernel_version\": 1}"
+                      : "{\"format\": \"stagecast-cal",
+              fp);
+        fclose(fp);
+    }
+    closedir(dp);
+    c = calibrate_ok(f, &o);
+    assert_int_equal(calibrate_n_measured(c), measured);
+    assert_true(calibrate_n_warnings(c) >= measured);
+    assert_non_null(strstr(calibrate_warning(c, 0), "corrupt"));
+    calibrate_free(c);
+    /* Rewritten: the next run is all cached again. */
+    c = calibrate_ok(f, &o);
+    assert_int_equal(calibrate_n_measured(c), 0);
+    assert_int_equal(calibrate_n_warnings(c), 0);
+    calibrate_free(c);
+    o.recalibrate = true;
+    c = calibrate_ok(f, &o);
+    assert_int_equal(calibrate_n_measured(c), measured);
+    assert_int_equal(calibrate_n_cached(c), 0);
+    calibrate_free(c);
+}
+
+/* The cache directory: $STAGECAST_CACHE_DIR, else $XDG_CACHE_HOME/stagecast,
+ * else ~/.cache/stagecast. A store without replace keeps the first file. */
+static void test_cache_directory_and_first_writer_wins(void **state)
+{
+    struct fixture *f = *state;
+    char *saved[3];
+    const char *names[3] = {"STAGECAST_CACHE_DIR", "XDG_CACHE_HOME", "HOME"};
+    for (int i = 0; i < 3; i++) {
+        const char *v = getenv(names[i]);
+        saved[i] = v ? strdup(v) : NULL;
+    }
+    char buf[512];
+    setenv("STAGECAST_CACHE_DIR", "/x/y", 1);
+    assert_int_equal(calib_cache_dir(buf, sizeof buf), 0);
+    assert_string_equal(buf, "/x/y");
+    unsetenv("STAGECAST_CACHE_DIR");
+    setenv("XDG_CACHE_HOME", "/xdg", 1);
+    assert_int_equal(calib_cache_dir(buf, sizeof buf), 0);
+    assert_string_equal(buf, "/xdg/stagecast");
+    unsetenv("XDG_CACHE_HOME");
+    setenv("HOME", "/home/u", 1);
+    assert_int_equal(calib_cache_dir(buf, sizeof buf), 0);
+    assert_string_equal(buf, "/home/u/.cache/stagecast");
+    for (int i = 0; i < 3; i++) {
+        if (saved[i])
+            setenv(names[i], saved[i], 1);
+        else
+            unsetenv(names[i]);
+        free(saved[i]);
+    }
+    struct diag d;
+    diag_clear(&d);
+    assert_int_equal(calib_cache_mkdir(f->cache, &d), SC_OK);
+    json_t *one = json_pack("{s:i}", "v", 1), *two = json_pack("{s:i}", "v", 2);
+    assert_int_equal(calib_cache_store(f->cache, "host", "key", one, false, &d), SC_OK);
+    assert_int_equal(calib_cache_store(f->cache, "host", "key", two, false, &d), SC_OK);
+    json_t *got = NULL;
+    char why[256];
+    assert_int_equal(calib_cache_load(f->cache, "host", "key", &got, why, sizeof why),
+                     CALIB_CACHE_HIT);
+    assert_int_equal(json_integer_value(json_object_get(got, "v")), 1);
+    json_decref(got);
+    assert_int_equal(calib_cache_store(f->cache, "host", "key", two, true, &d), SC_OK);
+    assert_int_equal(calib_cache_load(f->cache, "host", "key", &got, why, sizeof why),
+                     CALIB_CACHE_HIT);
+    assert_int_equal(json_integer_value(json_object_get(got, "v")), 2);
+    json_decref(got);
+    /* Another host's or key's file is a miss, not a hit. */
+    assert_int_equal(calib_cache_load(f->cache, "other host", "key", &got, why, sizeof why),
+                     CALIB_CACHE_MISS);
+    assert_int_equal(count_files(f->cache, NULL, ".calib-"), 0);
+    json_decref(one);
+    json_decref(two);
+}
+
+/* ---- the stage's task time ----------------------------------------------------------- */
+
+/* A calibrated stage's task: rows x ns/row x factor, plus the intercept,
+ * scaled from the host's 250 ACU to the node's. The filter kernel alone
+ * (one class) with its factor set to 2: overhead = 2 exactly, and on a
+ * 200-ACU node a task of 100,000 rows takes
+ *   (1e5 ns_per_row + intercept) x 2 x 250 / 200 ns,
+ * half of that on a 400-ACU node. The per-row cost is the fit's slope. */
+static void test_task_time_is_rows_times_ns_per_row_times_factors(void **state)
+{
+    struct fixture *f = *state;
+    struct calibrate_options o;
+    small_options(f, &o);
+    o.overhead[CALIB_FILTER] = 2.0;
+    struct calibration *c = calibrate_ok(f, &o);
+    const struct calibrate_stage *r = stage_of(c, 2, 0);
+    const struct stage_spec *sp = &f->s->jobs[2].stages[0];
+    assert_true(sp->calib.valid);
+    assert_near(sp->calib.overhead, 2.0, 1e-12);
+    assert_near(sp->calib.rows_per_task, 1e5, 0);
+    assert_near(sp->calib.ns_per_row, r->total.b_ns, 1e-9 * fabs(r->total.b_ns));
+    assert_near(sp->calib.host_acu, 250.0, 0);
+
+    struct node_type node;
+    memset(&node, 0, sizeof node);
+    node.acu_min = node.acu_max = 200.0;
+    struct cluster cl = f->cl;
+    cl.worker = &node;
+    struct stage_cost cost;
+    taskcost_stage_init(&cost, sp, &cl);
+    assert_false(cost.uncalibrated);
+    float phase[PHASE_COUNT];
+    double t200 = taskcost_task(&cost, NULL, 0, phase);
+    double hand = (1e5 * sp->calib.ns_per_row + fmax(sp->calib.intercept_ns, 0.0)) * 2.0 *
+                  250.0 / 200.0 * 1e-9;
+    assert_near(t200, hand, 1e-12);
+    node.acu_min = node.acu_max = 400.0;
+    taskcost_stage_init(&cost, sp, &cl);
+    assert_near(taskcost_task(&cost, NULL, 0, phase), t200 / 2.0, 1e-12);
+    calibrate_free(c);
+}
+
+/* ---- the command line --------------------------------------------------------------- */
+
+static int run_cli(const char *binary, const char *args, const char *cache, char *out,
+                   size_t size)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "STAGECAST_CACHE_DIR='%s' STAGECAST_CALIB_ROWS=2048,4096,8192 "
+             "STAGECAST_HOST_ACU=250 '%s' %s 2>&1",
+             cache, binary, args);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t n = fread(out, 1, size - 1, p);
+    out[n] = '\0';
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* `stagecast calibrate` measures, then reads the cache; `--recalibrate`
+ * measures again; `run` uses the cache and marks the stages calibrated. */
+static void test_cli_calibrate_and_recalibrate(void **state)
+{
+    struct fixture *f = *state;
+    const char *binary = getenv("STAGECAST");
+    if (!binary) {
+        skip();
+        return;
+    }
+    static char out[65536];
+    char args[600];
+    snprintf(args, sizeof args, "calibrate '%s'", f->path);
+    assert_int_equal(run_cli(binary, args, f->cache, out, sizeof out), 0);
+    assert_non_null(strstr(out, "ns/row"));
+    assert_non_null(strstr(out, "scan>filter>agg>exchange"));
+    assert_non_null(strstr(out, "0 from the cache"));
+    assert_int_equal(run_cli(binary, args, f->cache, out, sizeof out), 0);
+    assert_non_null(strstr(out, "0 pipelines measured"));
+    snprintf(args, sizeof args, "calibrate --recalibrate '%s'", f->path);
+    assert_int_equal(run_cli(binary, args, f->cache, out, sizeof out), 0);
+    assert_non_null(strstr(out, "0 from the cache"));
+    snprintf(args, sizeof args, "run --json - '%s'", f->path);
+    assert_int_equal(run_cli(binary, args, f->cache, out, sizeof out), 0);
+    json_error_t err;
+    json_t *root = json_loads(out, 0, &err);
+    assert_non_null(root);
+    json_t *st = json_array_get(json_object_get(json_array_get(json_object_get(root, "jobs"), 2),
+                                                "stages"),
+                                0);
+    assert_true(json_is_false(json_object_get(st, "uncalibrated")));
+    json_t *cal = json_object_get(st, "calibration");
+    assert_true(json_is_object(cal));
+    assert_true(json_number_value(json_object_get(cal, "ns_per_row")) > 0.0);
+    assert_true(json_is_true(json_object_get(cal, "cached")));
+    json_decref(root);
+}
+
 int main(void)
 {
-    return 0;
+    gsl_set_error_handler_off();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_linear_fit_recovers_a_line),
+        cmocka_unit_test(test_nlogn_fit_for_sort),
+        cmocka_unit_test(test_interval_uses_student_t),
+        cmocka_unit_test(test_group_curve_interpolates_in_log_groups),
+        cmocka_unit_test(test_twice_the_acu_takes_half_the_time),
+        cmocka_unit_test_setup_teardown(test_node_acu_midpoint_and_fallback, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_linear_kernels_fit_with_high_r2, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_filter_selectivity_matches_distribution, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_aggregate_groups_match_distinct_count, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_second_run_hits_the_cache, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_corrupt_cache_is_remeasured, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_directory_and_first_writer_wins, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_task_time_is_rows_times_ns_per_row_times_factors,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cli_calibrate_and_recalibrate, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,6 +23,15 @@
 #include "sim/importer.h"
 #include "sim/scenario.h"
 
+/* Doubles compared as doubles (cmocka's assert_float_equal rounds to
+ * float). */
+#define assert_near(a, b, eps)                                                                     \
+    do {                                                                                           \
+        double a_ = (a), b_ = (b);                                                                 \
+        if (!(fabs(a_ - b_) <= (eps)))                                                             \
+            fail_msg("%s = %.9f, expected %.9f", #a, a_, b_);                                      \
+    } while (0)
+
 static char srcdir[1024];
 static struct catalog *catalog;
 
@@ -214,6 +223,38 @@ static void test_import_tiny_jobs_stages_and_timing(void **state)
      * out: stage 0 launched at 1020, 1021, 1022, 1023 (gaps 1, 1 counted),
      * stage 2 at 2955, 2956, 2957 (gap 1): 3 ms over 3 gaps = 1 ms. */
     assert_float_equal(im->task_launch_ms, 1.0, 1e-9);
+    /* The driver's time, read off the file. Jobs: 0 submitted at 1000 ms,
+     * its first stage (0) at 1010: 10 ms; 1 at 2945, stage 2 at 2950: 5 ms;
+     * 2 at 2950, stage 3 at 2951: 1 ms. */
+    assert_near(j0->stage_delay_s, 0.010, 1e-9);
+    assert_near(j1->stage_delay_s, 0.005, 1e-9);
+    assert_near(im->jobs[2].stage_delay_s, 0.001, 1e-9);
+    assert_true(j0->submit_logged && s0->submit_logged);
+    /* Stages: submission to first launch, less that launch's 1 ms, less the
+     * time the stage could not have launched (no slot free, or the driver
+     * launching another task, each launch X taking (X - 1 ms, X]).
+     * Stage 0: 1010 -> 1020, 4 slots free and nothing launched: 9 ms.
+     * Stage 1: 1731 -> 1735; stage 0's tasks all finished by 1723: 3 ms.
+     * Stage 2: 2950 -> 2955; 4 slots (executors 1 and 3; 2 was removed at
+     * 2900), nothing running: 4 ms.
+     * Stage 3: 2951 -> 2958, less 1 ms: 6 ms, of which 2954-2957 the driver
+     * launched stage 2's tasks at 2955, 2956 and 2957 (slots stayed free:
+     * 3 of 4 taken at most): 3 ms waiting, 3 ms the driver's. */
+    const double driver[4] = {0.009, 0.003, 0.004, 0.003};
+    const double waiting[4] = {0.0, 0.0, 0.0, 0.003};
+    const struct import_stage *st[4] = {s0, &j0->stages[1], &j1->stages[0], &im->jobs[2].stages[0]};
+    for (int i = 0; i < 4; i++) {
+        assert_near(st[i]->driver_s, driver[i], 1e-9);
+        assert_near(st[i]->offer_wait_s, waiting[i], 1e-9);
+    }
+    /* Executors 1 and 2 were there before job 0 and 3 replaced 2, never
+     * more than two at once: none registers late. */
+    assert_int_equal(im->n_executor_start_s, 0);
+    char *text = written(im);
+    assert_non_null(strstr(text, "        driver_s = 0.010;  #"));
+    assert_non_null(strstr(text, "                driver_s = 0.009000;  #"));
+    assert_null(strstr(text, "executor_start_s"));
+    free(text);
     evlog_free(log);
     import_free(im);
 }
@@ -268,6 +309,11 @@ static void test_imported_scenario_reads_back(void **state)
     assert_int_equal(s->cluster.workers, 2);
     assert_int_equal(s->cluster.executor_cores, 2);
     assert_float_equal(s->model.task_launch_s, 0.001, 1e-12);
+    /* The driver's time as the runtime reads it (see above). */
+    assert_near(s->jobs[0].driver_s, 0.010, 1e-12);
+    assert_near(s->jobs[0].stages[0].driver_s, 0.009, 1e-12);
+    assert_near(s->jobs[2].stages[0].driver_s, 0.003, 1e-12);
+    assert_int_equal(s->cluster.n_executor_start_s, 0);
     assert_true(spark_conf_bool(&s->spark, "spark.speculation"));
     assert_float_equal(spark_conf_double(&s->spark, "spark.speculation.multiplier"), 2.0, 1e-12);
     assert_float_equal(spark_conf_seconds(&s->spark, "spark.locality.wait"), 3.0, 1e-12);
@@ -307,6 +353,51 @@ static void test_retries_keep_the_last_successful_attempt(void **state)
                              "FetchFailedException"));
     /* spark.executor.memory "4096" is MiB to Spark. */
     assert_int_equal(im->executor_memory_mib, 4096 + 409);
+    evlog_free(log);
+    import_free(im);
+}
+
+static void test_missing_submission_times_fall_back(void **state)
+{
+    (void)state;
+    /* tiny.json as Spark 1.x local mode may log it: no "Submission Time"
+     * for jobs and stages, no executors (local[4]). Each stage's first
+     * launch stands for its submission and each job's first stage's for
+     * its own, so there is no driver time to measure: every driver_s is 0,
+     * and the notes say why. Job 0 starts at stage 0's first launch, 1020
+     * ms, and job 1 ends at 3265 ms: 2.245 s. */
+    struct evlog *log = read_ok("no-submit-times.json", true);
+    struct import *im = import_ok(log);
+    assert_int_equal(im->n_jobs, 3);
+    assert_true(im->local_mode);
+    assert_int_equal(im->executors, 1);
+    assert_int_equal(im->executor_cores, 4);
+    assert_int_equal(im->n_executor_start_s, 0);
+    assert_near(im->actual_s, 2.245, 1e-9);
+    for (size_t j = 0; j < im->n_jobs; j++) {
+        assert_false(im->jobs[j].submit_logged);
+        assert_near(im->jobs[j].stage_delay_s, 0.0, 0.0);
+        for (size_t i = 0; i < im->jobs[j].n_stages; i++) {
+            assert_false(im->jobs[j].stages[i].submit_logged);
+            assert_near(im->jobs[j].stages[i].driver_s, 0.0, 0.0);
+            assert_near(im->jobs[j].stages[i].launch_wait_s, 0.0, 0.0);
+        }
+    }
+    assert_true(has_note(im, "3 jobs without a submission time"));
+    assert_true(has_note(im, "4 stages without a submission time"));
+    char *text = written(im);
+    assert_null(strstr(text, "driver_s ="));
+    assert_non_null(
+        strstr(text, "# no submission time in the log: its first launch stands for it"));
+    free(text);
+    struct diag d;
+    diag_clear(&d);
+    struct scenario *s = import_scenario(im, &d);
+    if (!s)
+        fail_msg("%s", d.msg);
+    assert_near(s->jobs[0].driver_s, 0.0, 0.0);
+    assert_near(s->jobs[0].stages[0].driver_s, 0.0, 0.0);
+    scenario_free(s);
     evlog_free(log);
     import_free(im);
 }
@@ -433,6 +524,18 @@ struct scan_stage {
     bool has_parents;
     double task_s[256];
     int64_t task_finish[256];
+    int64_t submit_ms;       /* attempt 0's "Submission Time"; -1 if none */
+    int64_t first_launch_ms; /* attempt 0's first task launch; -1 if none */
+};
+
+struct scan_exec {
+    char id[32];
+    int64_t added_ms, removed_ms; /* removed_ms -1 while alive */
+    bool ran;                     /* some task ran on it */
+};
+
+struct scan_task {
+    int64_t stage, launch_ms, finish_ms;
 };
 
 struct scan {
@@ -440,7 +543,30 @@ struct scan {
     int n;
     int64_t job_of[64][2]; /* (stage id, smallest job id listing it) */
     int n_job_of;
+    int64_t job_submit[64][2]; /* (job id, "Submission Time") */
+    int64_t job_end[64][2];    /* (job id, "Completion Time") */
+    int n_jobs, n_job_ends;
+    struct scan_exec ex[32];
+    int n_ex;
+    struct scan_task task[4096];
+    int n_task;
 };
+
+static int64_t scan_job_time(int64_t (*t)[2], int n, int64_t job)
+{
+    for (int i = 0; i < n; i++)
+        if (t[i][0] == job)
+            return t[i][1];
+    return -1;
+}
+
+static struct scan_exec *scan_exec(struct scan *sc, const char *id)
+{
+    for (int i = 0; i < sc->n_ex; i++)
+        if (strcmp(sc->ex[i].id, id) == 0)
+            return &sc->ex[i];
+    return NULL;
+}
 
 static struct scan_stage *scan_stage(struct scan *sc, int64_t id)
 {
@@ -453,6 +579,7 @@ static struct scan_stage *scan_stage(struct scan *sc, int64_t id)
     s->id = id;
     s->tasks = -1;
     s->job = -1;
+    s->submit_ms = s->first_launch_ms = -1;
     for (int i = 0; i < 256; i++)
         s->task_finish[i] = -1;
     return s;
@@ -474,13 +601,50 @@ static void scan_log(const char *path, struct scan *sc)
         const char *ev = json_string_value(json_object_get(e, "Event"));
         if (strcmp(ev, "SparkListenerJobStart") == 0) {
             int64_t job = json_integer_value(json_object_get(e, "Job ID"));
+            json_t *at = json_object_get(e, "Submission Time");
+            assert_true(sc->n_jobs < 64);
+            if (at) {
+                sc->job_submit[sc->n_jobs][0] = job;
+                sc->job_submit[sc->n_jobs++][1] = json_integer_value(at);
+            }
             json_t *ids = json_object_get(e, "Stage IDs");
             for (size_t i = 0; i < json_array_size(ids); i++) {
                 struct scan_stage *s = scan_stage(sc, json_integer_value(json_array_get(ids, i)));
                 if (s->job < 0 || job < s->job)
                     s->job = job;
             }
-        } else if (strcmp(ev, "SparkListenerStageCompleted") == 0) {
+        } else if (strcmp(ev, "SparkListenerJobEnd") == 0) {
+            assert_true(sc->n_job_ends < 64);
+            sc->job_end[sc->n_job_ends][0] = json_integer_value(json_object_get(e, "Job ID"));
+            sc->job_end[sc->n_job_ends++][1] =
+                json_integer_value(json_object_get(e, "Completion Time"));
+        } else if (strcmp(ev, "SparkListenerExecutorAdded") == 0) {
+            const char *id = json_string_value(json_object_get(e, "Executor ID"));
+            if (strcmp(id, "driver") != 0) {
+                assert_true(sc->n_ex < 32);
+                struct scan_exec *x = &sc->ex[sc->n_ex++];
+                snprintf(x->id, sizeof x->id, "%s", id);
+                x->added_ms = json_integer_value(json_object_get(e, "Timestamp"));
+                x->removed_ms = -1;
+                x->ran = false;
+            }
+        } else if (strcmp(ev, "SparkListenerExecutorRemoved") == 0) {
+            struct scan_exec *x =
+                scan_exec(sc, json_string_value(json_object_get(e, "Executor ID")));
+            if (x)
+                x->removed_ms = json_integer_value(json_object_get(e, "Timestamp"));
+        } else if ((strcmp(ev, "SparkListenerStageSubmitted") == 0 ||
+                    strcmp(ev, "SparkListenerStageCompleted") == 0) &&
+                   json_integer_value(json_object_get(json_object_get(e, "Stage Info"),
+                                                      "Stage Attempt ID")) == 0 &&
+                   json_object_get(json_object_get(e, "Stage Info"), "Submission Time")) {
+            /* Spark 1.x gives the submission time only at completion. */
+            json_t *info = json_object_get(e, "Stage Info");
+            struct scan_stage *s =
+                scan_stage(sc, json_integer_value(json_object_get(info, "Stage ID")));
+            s->submit_ms = json_integer_value(json_object_get(info, "Submission Time"));
+        }
+        if (strcmp(ev, "SparkListenerStageCompleted") == 0) {
             json_t *info = json_object_get(e, "Stage Info");
             struct scan_stage *s =
                 scan_stage(sc, json_integer_value(json_object_get(info, "Stage ID")));
@@ -502,6 +666,15 @@ static void scan_log(const char *path, struct scan *sc)
             int64_t l = json_integer_value(json_object_get(info, "Launch Time"));
             int64_t fin = json_integer_value(json_object_get(info, "Finish Time"));
             assert_true(idx < 256);
+            if (json_integer_value(json_object_get(e, "Stage Attempt ID")) == 0 &&
+                (s->first_launch_ms < 0 || l < s->first_launch_ms))
+                s->first_launch_ms = l;
+            assert_true(sc->n_task < 4096);
+            sc->task[sc->n_task++] = (struct scan_task){s->id, l, fin};
+            struct scan_exec *x =
+                scan_exec(sc, json_string_value(json_object_get(info, "Executor ID")));
+            if (x)
+                x->ran = true;
             if (strcmp(why, "Success") == 0 && fin >= s->task_finish[idx]) {
                 s->task_finish[idx] = fin;
                 s->task_s[idx] = (double)(fin - l) / 1000.0;
@@ -522,34 +695,175 @@ static void scan_log(const char *path, struct scan *sc)
 struct shared_log {
     const char *file;
     int executors, cores; /* read off the log by hand, see the comments */
+    /* Where executors that ran tasks were removed while jobs ran, the
+     * executor_start_s read off the log by hand; else the test works them
+     * out from the log's ExecutorAdded times. */
+    int n_late;
+    double late_s[2];
 };
 
 static const struct shared_log shared_logs[] = {
     /* 10 ExecutorAdded of 3 cores, none removed. */
-    {"emr-processlarge.json", 10, 3},
+    {"emr-processlarge.json", 10, 3, 0, {0}},
     /* 4 ExecutorAdded of 1 core (spark.executor.instances = 4). */
-    {"k8s-nyctaxi-0024.json", 4, 1},
+    {"k8s-nyctaxi-0024.json", 4, 1, 0, {0}},
     /* local[*]: the driver's ExecutorAdded gives 12 cores. */
-    {"rapids-dsanddf-local.json", 1, 12},
-    {"rapids-join-local.json", 1, 12},
-    /* Dynamic allocation: executors 2-5 (2 cores each) were the ones alive
-     * longest while jobs ran (22.5 of 38.8 s); 5 of the 9 executors have 4
-     * cores. */
-    {"rapids-yarn-rp-sql.json", 4, 4},
+    {"rapids-dsanddf-local.json", 1, 12, 0, {0}},
+    {"rapids-join-local.json", 1, 12, 0, {0}},
+    /* Dynamic allocation and stage-level scheduling: of the 9 executors
+     * (5 of 4 cores) only 2 (profile 1, added 1622846409367), 8 and 7
+     * (profile 0, 1622846435801 and 1622846437004) ran tasks, none of them
+     * removed: three, 6.589, 33.023 and 34.226 s after job 0 (1622846402778). */
+    {"rapids-yarn-rp-sql.json", 3, 4, 0, {0}},
     /* Spark 1.4 local[*] logs no executor: at most 8 tasks overlap in their
      * executor-side time (launch + deserialize + run + serialize). */
-    {"spark-local-1430917381534.json", 1, 8},
-    {"spark-local-1642039451826.json", 1, 8},
+    {"spark-local-1430917381534.json", 1, 8, 0, {0}},
+    {"spark-local-1642039451826.json", 1, 8, 0, {0}},
     /* local-cluster[4,4,1024]. */
-    {"spark-localcluster-20161115.json", 4, 4},
-    {"spark-standalone-20200706.json", 1, 16},
+    {"spark-localcluster-20161115.json", 4, 4, 0, {0}},
+    {"spark-standalone-20200706.json", 1, 16, 0, {0}},
     /* Containers fail with exit code 56 and are replaced: 9 added, 8
-     * removed, one alive most of the time. */
-    {"spark-yarn-bisectingkmeans.json", 1, 1},
-    /* Executor 3 was added as the last job ended (1466088056872). */
-    {"sparklint-myappname.json", 2, 2},
-    {"sparklint-reducebykey8.json", 2, 4},
+     * removed, one alive most of the time (two only from 1538440988793 to
+     * 1538440994012 and 1538441003031 to 1538441010281, ...). One executor,
+     * then, registering when the first did: executor 1 at 1538440973727,
+     * 4.718 s after job 0 (1538440969009). */
+    {"spark-yarn-bisectingkmeans.json", 1, 1, 1, {4.718}},
+    /* Executor 3 was added as the last job ended (1466088056872) and ran
+     * no task. */
+    {"sparklint-myappname.json", 2, 2, 0, {0}},
+    {"sparklint-reducebykey8.json", 2, 4, 0, {0}},
 };
+
+static const struct scan_stage *scan_find(const struct scan *sc, int64_t id)
+{
+    for (int q = 0; q < sc->n; q++)
+        if (sc->st[q].id == id)
+            return &sc->st[q];
+    return NULL;
+}
+
+/* The driver's time against the log's own timestamps. A job's driver_s is
+ * its first stage's submission less its own. A stage's, with its
+ * submission S and first launch L: the wait L - S less the first launch's
+ * task_launch_ms splits into driver_s and the time it could not launch
+ * (offer_wait_s); where no other task ran or launched between S and L, all
+ * of it is the driver's. */
+static void check_driver_time(const struct shared_log *sl, const struct scan *sc,
+                              const struct import *im)
+{
+    int exact = 0;
+    for (size_t j = 0; j < im->n_jobs; j++) {
+        const struct import_job *job = &im->jobs[j];
+        int64_t submit = scan_job_time((int64_t(*)[2])sc->job_submit, sc->n_jobs, job->id);
+        int64_t first = -1;
+        for (size_t i = 0; i < job->n_stages; i++) {
+            const struct scan_stage *s = scan_find(sc, job->stages[i].id);
+            assert_non_null(s);
+            if (s->submit_ms >= 0 && (first < 0 || s->submit_ms < first))
+                first = s->submit_ms;
+        }
+        if (submit >= 0 && first >= submit)
+            assert_near(job->stage_delay_s, (double)(first - submit) / 1000.0, 1e-9);
+        for (size_t i = 0; i < job->n_stages; i++) {
+            const struct import_stage *is = &job->stages[i];
+            const struct scan_stage *s = scan_find(sc, is->id);
+            assert_true(is->driver_s >= 0.0 && is->offer_wait_s >= 0.0);
+            if (s->submit_ms < 0 || s->first_launch_ms < 0) {
+                assert_near(is->driver_s, 0.0, 0.0);
+                continue;
+            }
+            /* Without an estimate the runtime's default launch, 1 ms. */
+            double launch_ms = isnan(im->task_launch_ms) ? 1.0 : im->task_launch_ms;
+            double wait = (double)(s->first_launch_ms - s->submit_ms) / 1000.0 - launch_ms / 1000.0;
+            if (wait < 0.0)
+                wait = 0.0;
+            assert_near(is->driver_s + is->offer_wait_s, wait, 1e-9);
+            /* Alone: executors were there and none came or went, and no
+             * other task held a slot or was launched. */
+            bool alone = sc->n_ex == 0;
+            for (int x = 0; x < sc->n_ex; x++) {
+                const struct scan_exec *e = &sc->ex[x];
+                if (e->added_ms <= s->submit_ms &&
+                    (e->removed_ms < 0 || e->removed_ms >= s->first_launch_ms))
+                    alone = true;
+            }
+            for (int x = 0; x < sc->n_ex; x++) {
+                const struct scan_exec *e = &sc->ex[x];
+                if ((e->added_ms > s->submit_ms && e->added_ms < s->first_launch_ms) ||
+                    (e->removed_ms > s->submit_ms && e->removed_ms < s->first_launch_ms))
+                    alone = false;
+            }
+            for (int t = 0; t < sc->n_task && alone; t++) {
+                const struct scan_task *o = &sc->task[t];
+                if (o->stage == s->id)
+                    continue;
+                alone = !(o->launch_ms < s->first_launch_ms && o->finish_ms > s->submit_ms);
+            }
+            if (alone) {
+                if (fabs(is->driver_s - wait) > 1e-9)
+                    fail_msg("%s: stage %lld: driver_s %.6f, expected %.6f", sl->file,
+                             (long long)is->id, is->driver_s, wait);
+                exact++;
+            }
+        }
+    }
+    assert_true(exact > 0);
+}
+
+/* The executors' registrations against the log's ExecutorAdded times: where
+ * none that ran tasks was removed while jobs ran, the scenario has exactly
+ * those executors, each from its ExecutorAdded (0 for one there before the
+ * first job); else the hand-read values of the table above. */
+static void check_executor_start(const struct shared_log *sl, const struct scan *sc,
+                                 const struct import *im)
+{
+    if (sc->n_ex == 0) {
+        assert_int_equal(im->n_executor_start_s, 0); /* local mode */
+        return;
+    }
+    int64_t start = -1, end = -1;
+    for (size_t j = 0; j < im->n_jobs; j++) {
+        int64_t t = scan_job_time((int64_t(*)[2])sc->job_submit, sc->n_jobs, im->jobs[j].id);
+        int64_t e = scan_job_time((int64_t(*)[2])sc->job_end, sc->n_job_ends, im->jobs[j].id);
+        if (t >= 0 && (start < 0 || t < start))
+            start = t;
+        if (e > end)
+            end = e;
+    }
+    double expect[32];
+    int n = 0;
+    bool removed = false, late = false;
+    for (int i = 0; i < sc->n_ex; i++) {
+        const struct scan_exec *x = &sc->ex[i];
+        if (!x->ran || x->added_ms >= end || (x->removed_ms >= 0 && x->removed_ms <= start))
+            continue;
+        removed |= x->removed_ms >= 0 && x->removed_ms < end;
+        double at = x->added_ms > start ? (double)(x->added_ms - start) / 1000.0 : 0.0;
+        late |= at > 0.0;
+        /* In order of registration. */
+        int k = n++;
+        while (k > 0 && expect[k - 1] > at) {
+            expect[k] = expect[k - 1];
+            k--;
+        }
+        expect[k] = at;
+    }
+    if (removed) {
+        if (sl->n_late == 0)
+            fail_msg("%s: executors were removed; give executor_start_s by hand", sl->file);
+        n = sl->n_late;
+        memcpy(expect, sl->late_s, (size_t)n * sizeof *expect);
+        late = true;
+    }
+    assert_int_equal(im->executors, n);
+    if (!late) {
+        assert_int_equal(im->n_executor_start_s, 0);
+        return;
+    }
+    assert_int_equal(im->n_executor_start_s, (size_t)n);
+    for (int i = 0; i < n; i++)
+        assert_near(im->executor_start_s[i], expect[i], 1e-9);
+}
 
 static void test_shared_logs_import_as_the_log_says(void **state)
 {
@@ -610,10 +924,45 @@ static void test_shared_logs_import_as_the_log_says(void **state)
             completed += sc->st[q].job >= 0;
         if (found != completed)
             fail_msg("%s: %d stages imported, %d completed", sl->file, found, completed);
+        check_driver_time(sl, sc, im);
+        check_executor_start(sl, sc, im);
         free(sc);
         evlog_free(log);
         import_free(im);
     }
+}
+
+static void test_driver_time_leaves_out_the_wait_for_executors(void **state)
+{
+    (void)state;
+    struct stat sb;
+    if (stat(shared, &sb) != 0)
+        skip();
+    char path[4096];
+    snprintf(path, sizeof path, "%s/emr-processlarge.json", shared);
+    struct diag d;
+    diag_clear(&d);
+    struct evlog *log = evlog_read(path, NULL, &d);
+    assert_non_null(log);
+    struct import *im = import_ok(log);
+    /* Read off the log: job 0 submitted at 1724884538636, its stage 0 at
+     * 1724884538657 (job driver_s 21 ms); the first executor registered at
+     * 1724884540880 and the stage's one task launched at 1724884541155.
+     * With no executor for 2.223 s the stage could not launch; of the
+     * 2.498 s to its launch, less the launch itself (0.442 ms, the import's
+     * estimate), the driver's is the rest: 0.274558 s. */
+    const struct import_stage *s0 = &im->jobs[0].stages[0];
+    assert_near(im->task_launch_ms, 0.442, 1e-9);
+    assert_near(im->jobs[0].stage_delay_s, 0.021, 1e-9);
+    assert_near(s0->offer_wait_s, 2.223, 1e-9);
+    assert_near(s0->driver_s, 0.274558, 1e-9);
+    /* Executors 1 and 2 registered at 1724884540880 and ...887: 2.244 and
+     * 2.251 s after job 0. */
+    assert_int_equal(im->n_executor_start_s, 10);
+    assert_near(im->executor_start_s[0], 2.244, 1e-9);
+    assert_near(im->executor_start_s[1], 2.251, 1e-9);
+    evlog_free(log);
+    import_free(im);
 }
 
 static void test_spark_14_parents_are_inferred_from_times(void **state)
@@ -663,11 +1012,13 @@ int main(void)
         cmocka_unit_test(test_import_writes_spark_settings_a_scenario_can_hold),
         cmocka_unit_test(test_imported_scenario_reads_back),
         cmocka_unit_test(test_retries_keep_the_last_successful_attempt),
+        cmocka_unit_test(test_missing_submission_times_fall_back),
         cmocka_unit_test(test_truncated_log_is_read_to_its_last_complete_event),
         cmocka_unit_test(test_bad_line_is_skipped_with_its_line_or_fails_when_strict),
         cmocka_unit_test(test_wrong_types_are_skipped_with_warnings),
         cmocka_unit_test(test_unusable_logs_fail_cleanly),
         cmocka_unit_test_setup(test_shared_logs_import_as_the_log_says, shared_setup),
+        cmocka_unit_test_setup(test_driver_time_leaves_out_the_wait_for_executors, shared_setup),
         cmocka_unit_test_setup(test_spark_14_parents_are_inferred_from_times, shared_setup),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

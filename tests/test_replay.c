@@ -27,6 +27,15 @@
 #include "sim/importer.h"
 #include "sim/replay.h"
 
+/* Doubles compared as doubles (cmocka's assert_float_equal rounds to
+ * float). */
+#define assert_near(a, b, eps)                                                                     \
+    do {                                                                                           \
+        double a_ = (a), b_ = (b);                                                                 \
+        if (!(fabs(a_ - b_) <= (eps)))                                                             \
+            fail_msg("%s = %.9f, expected %.9f", #a, a_, b_);                                      \
+    } while (0)
+
 static char srcdir[1000];
 static const char *binary;
 static char workdir[256];
@@ -67,32 +76,43 @@ static void test_tiny_replay_matches_hand_arithmetic(void **state)
     if (!r)
         fail_msg("%s", d.msg);
     /* The import: 2 executors x 2 cores = 4 slots, the driver launching a
-     * task every 1 ms (see test_eventlog).
-     * Job 0 at 0: stage 0's four tasks launch at 1, 2, 3, 4 ms and take
-     * 0.5, 0.6, 0.4, 0.7 s: they end at 501, 602, 403, 704 ms, so the stage
-     * takes 0.704 s (the log: 0.720 s). Stage 1 is submitted at 704 ms, its
-     * tasks launch at 705 and 706 ms and take 0.1 and 0.2 s: it ends at 906,
-     * 0.202 s (log 0.209 s). Job 1 comes gap_s = 1 s later, at 1906 ms, job
-     * 2 with it; FIFO serves job 1 first: stage 2's three 0.3 s tasks launch
-     * at 1907-1909 ms, ending at 2209 ms: 0.303 s (log 0.310 s); stage 3's
-     * task launches at 1910 ms and takes 0.1 s: 0.104 s (log 0.109 s). The
-     * application runs to 2209 ms: 2.209 s (log 2.265 s). */
+     * task every 1 ms, and its time before each job's stages and each
+     * stage's offer (see test_eventlog): jobs 10, 5 and 1 ms, stages 0-3 9,
+     * 3, 4 and 3 ms.
+     * Job 0 at 0: stage 0 is submitted at 10 ms and offered at 19; its four
+     * tasks launch at 20, 21, 22, 23 ms and take 0.5, 0.6, 0.4, 0.7 s: they
+     * end at 520, 621, 422, 723 ms, so the stage takes 0.713 s (the log:
+     * 0.720 s). Stage 1 is submitted at 723 ms, offered at 726, its tasks
+     * launch at 727 and 728 ms and take 0.1 and 0.2 s: it ends at 928, 0.205 s
+     * (log 0.209 s). Job 1 comes gap_s = 1 s later, at 1928 ms, job 2 with
+     * it. Job 2's stage 3 is submitted at 1929 and offered at 1932, before
+     * job 1's stage 2 (submitted at 1933, offered at 1937): stage 3's task
+     * launches at 1933 and takes 0.1 s: 0.104 s (log 0.109 s); stage 2's
+     * three 0.3 s tasks launch at 1938-1940 ms on the other three slots,
+     * ending at 2240 ms: 0.307 s (log 0.310 s). The application runs to
+     * 2240 ms: 2.240 s (log 2.265 s). */
     assert_int_equal(r->n_stages, 4);
-    const double predicted[4] = {0.704, 0.202, 0.303, 0.104};
+    const double predicted[4] = {0.713, 0.205, 0.307, 0.104};
     const double actual[4] = {0.720, 0.209, 0.310, 0.109};
     const int64_t ids[4] = {0, 1, 2, 3};
     for (int i = 0; i < 4; i++) {
         assert_int_equal(r->stages[i].stage_id, ids[i]);
-        assert_float_equal(r->stages[i].predicted_s, predicted[i], 1e-6);
-        assert_float_equal(r->stages[i].actual_s, actual[i], 1e-9);
-        assert_float_equal(r->stages[i].error, (predicted[i] - actual[i]) / actual[i], 1e-6);
+        assert_near(r->stages[i].predicted_s, predicted[i], 1e-6);
+        assert_near(r->stages[i].actual_s, actual[i], 1e-9);
+        assert_near(r->stages[i].error, (predicted[i] - actual[i]) / actual[i], 1e-6);
     }
-    assert_float_equal(r->predicted_s, 2.209, 1e-6);
-    assert_float_equal(r->actual_s, 2.265, 1e-9);
-    /* Errors -2.2%, -3.3%, -2.3%, -4.6%: the median of the absolute values
-     * is halfway between 2.3% and 3.3%. */
-    double e1 = (0.202 - 0.209) / 0.209, e2 = (0.303 - 0.310) / 0.310;
-    assert_float_equal(r->median_abs_error, (fabs(e1) + fabs(e2)) / 2.0, 1e-6);
+    assert_near(r->predicted_s, 2.240, 1e-6);
+    assert_near(r->actual_s, 2.265, 1e-9);
+    /* The wait from submission to first launch: the driver's time plus the
+     * launch, 10, 4, 5 and 4 ms (log 10, 4, 5, 7: stage 3 waited 3 ms in the
+     * log for stage 2's launches, which the model made after it). */
+    const double wait[4] = {0.010, 0.004, 0.005, 0.004};
+    for (int i = 0; i < 4; i++)
+        assert_near(r->stages[i].predicted_wait_s, wait[i], 1e-6);
+    /* Errors -1.0%, -1.9%, -1.0%, -4.6%: the median of the absolute values
+     * is halfway between stage 0's 0.97% and stage 1's 1.9%. */
+    double e0 = (0.713 - 0.720) / 0.720, e1 = (0.205 - 0.209) / 0.209;
+    assert_near(r->median_abs_error, (fabs(e0) + fabs(e1)) / 2.0, 1e-6);
     assert_int_equal(r->worst_stage, 3);
     /* Both targets met: nothing to explain. */
     assert_int_equal(r->n_why, 0);
@@ -104,8 +124,9 @@ static void test_replay_on_another_cluster(void **state)
 {
     (void)state;
     /* One executor of one core: stage 0's tasks run one after another.
-     * Launches at 1, 502, 1103, 1504 ms (each 1 ms after the slot frees),
-     * ends at 501, 1102, 1503, 2204 ms: 2.204 s. */
+     * Submitted at 10 ms and offered at 19, launches at 20, 521, 1122, 1523
+     * ms (each 1 ms after the slot frees), ends at 520, 1121, 1522, 2223 ms:
+     * 2.213 s. */
     struct replay_cluster oc = {
         .worker = "Standard_D4s_v3", .workers = 1, .executor_cores = 1, .executors_per_worker = 1};
     struct diag d;
@@ -115,7 +136,7 @@ static void test_replay_on_another_cluster(void **state)
     assert_true(r->other_cluster);
     assert_non_null(strstr(r->cluster, "1 x Standard_D4s_v3"));
     assert_non_null(strstr(r->cluster, "1 task slots"));
-    assert_float_equal(r->stages[0].predicted_s, 2.204, 1e-6);
+    assert_near(r->stages[0].predicted_s, 2.213, 1e-6);
     assert_float_equal(r->stages[0].actual_s, 0.720, 1e-9);
     replay_free(r);
 
@@ -125,7 +146,7 @@ static void test_replay_on_another_cluster(void **state)
     if (!r)
         fail_msg("%s", d.msg);
     assert_non_null(strstr(r->cluster, "16 x Standard_E8s_v3"));
-    assert_float_equal(r->stages[0].predicted_s, 0.704, 1e-6);
+    assert_near(r->stages[0].predicted_s, 0.713, 1e-6);
     replay_free(r);
 }
 
@@ -147,28 +168,65 @@ static void test_unknown_override_fails_cleanly(void **state)
     assert_int_equal(d.status, SC_EINPUT);
 }
 
+static void test_replay_waits_for_executors_as_logged(void **state)
+{
+    (void)state;
+    char path[2048];
+    snprintf(path, sizeof path, "%s/../shared/data/eventlogs/k8s-nyctaxi-0024.json", srcdir);
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        skip();
+    /* Read off the log: job 0 submitted at 1750983918532, its stage 0 at
+     * ...544 (job driver_s 12 ms); the four executors registered at
+     * ...953852, ...853, ...853 and ...860 (35.320 to 35.328 s); the stage's
+     * task launched at ...953947. The import's launch cost is 0.25 ms, so
+     * the stage's driver_s is the time it could have launched but did not:
+     * 953947 - 0.25 - 953852 = 94.75 ms. The model offers the stage at
+     * 0.012 + 0.09475 s, and the first executor registers at 35.320 s:
+     * the task launches at 35.32025 s, 35.30825 s after the stage's
+     * submission (the log: 35.403 s). */
+    struct diag d;
+    struct replay *r = replay_of(path, NULL, &d);
+    if (!r)
+        fail_msg("%s", d.msg);
+    assert_near(r->stages[0].actual_wait_s, 35.403, 1e-9);
+    assert_near(r->stages[0].predicted_wait_s, 35.30825, 1e-6);
+    assert_true(fabs(r->app_error) < 0.001);
+    replay_free(r);
+    /* On another cluster the log's registrations do not apply: every
+     * executor is there from the start, and the task launches after the
+     * driver's 94.75 ms and its own 0.25 ms. */
+    struct replay_cluster oc = {.workers = 4};
+    r = replay_of(path, &oc, &d);
+    if (!r)
+        fail_msg("%s", d.msg);
+    assert_near(r->stages[0].predicted_wait_s, 0.095, 1e-6);
+    replay_free(r);
+}
+
 /* The accuracy targets on the shared logs. Where a target is missed, the
  * cause is in the model, measured on the log (README, "Importing and
  * replaying Spark event logs"); those logs are listed here with the cause,
- * and the test checks that the replay explains its miss. */
+ * and the test checks that the replay names it in its why. The driver's
+ * time and the executors' registration are modelled (the import measures
+ * them), so no log misses for those any more. */
 struct exception {
     const char *file;
-    const char *why;
+    const char *why;    /* the cause, for the reader */
+    const char *needle; /* what the replay's why must say */
 };
 
 static const struct exception exceptions[] = {
-    {"k8s-nyctaxi-0024.json",
-     "the first stage waited 35 s for the executors to register; the model has them at 0"},
     {"rapids-yarn-rp-sql.json",
-     "stage-level scheduling with dynamic allocation: executors of each resource profile "
-     "were requested when its stage was submitted"},
-    {"spark-local-1642039451826.json",
-     "stages of 16-110 ms, a third of which is the time from submission to the first launch"},
-    {"spark-localcluster-20161115.json", "0.16 s of driver work before the only stage"},
-    {"spark-standalone-20200706.json", "0.39 s before the first stage's first launch"},
-    {"spark-yarn-bisectingkmeans.json", "executors failing and their tasks re-run"},
-    {"sparklint-reducebykey8.json",
-     "5.1 s of driver work before the first stage, and delay scheduling"},
+     "stage-level scheduling: stages 1 and 2 (resource profile 0) waited 4.7 and 5.6 s for "
+     "executors of their own profile, requested when they were submitted, while the model's "
+     "executors (all alike) run them at once; and stage 3's tasks queued for the two "
+     "executors holding their data (NODE_LOCAL) while a third stayed idle",
+     "executors of their own resource profile"},
+    {"spark-yarn-bisectingkmeans.json",
+     "YARN containers exit with code 56 and are replaced: 4 stages re-run 8 failed attempts "
+     "(32.7 slot-s), which the model runs once (stage errors meet the target: median 0.8%)",
+     "re-ran failed or lost task attempts"},
 };
 
 static void test_shared_logs_meet_the_targets_or_say_why(void **state)
@@ -192,9 +250,11 @@ static void test_shared_logs_meet_the_targets_or_say_why(void **state)
         if (!r)
             fail_msg("%s: %s", e->d_name, d.msg);
         logs++;
-        bool excepted = false;
+        const struct exception *ex = NULL;
         for (size_t i = 0; i < sizeof exceptions / sizeof exceptions[0]; i++)
-            excepted |= strcmp(exceptions[i].file, e->d_name) == 0;
+            if (strcmp(exceptions[i].file, e->d_name) == 0)
+                ex = &exceptions[i];
+        bool excepted = ex != NULL;
         bool met =
             r->median_abs_error <= REPLAY_STAGE_TARGET && fabs(r->app_error) <= REPLAY_APP_TARGET;
         if (!excepted && !met)
@@ -204,6 +264,13 @@ static void test_shared_logs_meet_the_targets_or_say_why(void **state)
             fail_msg("%s misses a target without saying why", e->d_name);
         if (excepted && met)
             print_message("%s now meets both targets: take it off the exceptions\n", e->d_name);
+        if (excepted && !met) {
+            bool named = false;
+            for (size_t i = 0; i < r->n_why; i++)
+                named |= strstr(r->why[i], ex->needle) != NULL;
+            if (!named)
+                fail_msg("%s: the replay does not say '%s' (%s)", e->d_name, ex->needle, ex->why);
+        }
         replay_free(r);
     }
     closedir(dp);
@@ -295,7 +362,7 @@ static void test_cli_import_writes_a_scenario_run_reads(void **state)
     assert_non_null(root);
     assert_int_equal(json_array_size(json_object_get(root, "jobs")), 3);
     /* The same application time as replay's prediction (see above). */
-    assert_float_equal(json_number_value(json_object_get(root, "makespan_s")), 2.209, 1e-6);
+    assert_near(json_number_value(json_object_get(root, "makespan_s")), 2.240, 1e-6);
     json_decref(root);
     /* Same log, same bytes. */
     snprintf(args, sizeof args, "import '%s' -o '%s'", fixture("tiny.json.lz4"),
@@ -316,7 +383,7 @@ static void test_cli_replay_json_has_the_documented_keys(void **state)
              work_file("r.json"));
     assert_int_equal(run(args), 0);
     char *out = slurp(work_file("out.txt"));
-    assert_non_null(strstr(out, "application: actual 2.265 s, predicted 2.209 s"));
+    assert_non_null(strstr(out, "application: actual 2.265 s, predicted 2.240 s"));
     free(out);
     json_error_t err;
     json_t *root = json_load_file(work_file("r.json"), 0, &err);
@@ -325,11 +392,11 @@ static void test_cli_replay_json_has_the_documented_keys(void **state)
     assert_int_equal(json_array_size(stages), 4);
     json_t *s0 = json_array_get(stages, 0);
     assert_int_equal(json_integer_value(json_object_get(s0, "id")), 0);
-    assert_float_equal(json_number_value(json_object_get(s0, "predicted_s")), 0.704, 1e-6);
+    assert_near(json_number_value(json_object_get(s0, "predicted_s")), 0.713, 1e-6);
     assert_float_equal(json_number_value(json_object_get(s0, "actual_s")), 0.720, 1e-6);
     assert_true(json_is_number(json_object_get(s0, "error")));
     json_t *app = json_object_get(root, "application");
-    assert_float_equal(json_number_value(json_object_get(app, "predicted_s")), 2.209, 1e-6);
+    assert_near(json_number_value(json_object_get(app, "predicted_s")), 2.240, 1e-6);
     assert_float_equal(json_number_value(json_object_get(app, "actual_s")), 2.265, 1e-6);
     assert_true(json_is_number(json_object_get(root, "median_abs_stage_error")));
     json_decref(root);
@@ -472,6 +539,7 @@ int main(void)
         cmocka_unit_test(test_tiny_replay_matches_hand_arithmetic),
         cmocka_unit_test(test_replay_on_another_cluster),
         cmocka_unit_test(test_unknown_override_fails_cleanly),
+        cmocka_unit_test(test_replay_waits_for_executors_as_logged),
         cmocka_unit_test(test_shared_logs_meet_the_targets_or_say_why),
         cmocka_unit_test(test_cli_import_writes_a_scenario_run_reads),
         cmocka_unit_test(test_cli_replay_json_has_the_documented_keys),
