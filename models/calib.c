@@ -233,7 +233,7 @@ double calib_host_bench_ns(void)
 /*
  * The reference machine is the project's development host: an AMD EPYC
  * (Zen 5) KVM guest with 2 vCPUs, each a full core to the guest. Its
- * benchmark median is CALIB_REF_BENCH_NS. It is taken as 250 ACU per core,
+ * benchmark time (fastest of 7) is CALIB_REF_BENCH_NS. It is taken as 250 ACU per core,
  * the top of the DSv2 range (210-250): DSv2 also gives each vCPU a whole
  * core (1:1), of Xeon generations up to Ice Lake 8370C; a newer core would
  * score higher, a guest core that may share its physical core with another
@@ -251,7 +251,7 @@ double calib_host_acu_from_bench(double bench_ns)
  * the v5 families and lists no Lsv3): the published range of a family on the
  * same CPU with the same vCPU-to-core ratio. */
 struct acu_fallback {
-    const char *cpu;    /* substring of the catalog's cpu column */
+    const char *cpu; /* substring of the catalog's cpu column */
     double lo, hi;
     const char *source;
 };
@@ -414,8 +414,8 @@ enum sc_status calib_cache_mkdir(const char *dir, struct diag *d)
         char c = *p;
         *p = '\0';
         if (mkdir(path, 0755) != 0 && errno != EEXIST)
-            return diag_set(d, SC_EIO, NULL, 0, "cannot create the calibration cache %s: %s",
-                            path, strerror(errno));
+            return diag_set(d, SC_EIO, NULL, 0, "cannot create the calibration cache %s: %s", path,
+                            strerror(errno));
         *p = c;
         if (c == '\0')
             break;
@@ -574,8 +574,8 @@ enum sc_status calib_cache_store(const char *dir, const char *host, const char *
 
 json_t *calib_fit_to_json(const struct calib_fit *f)
 {
-    return json_pack("{s:s, s:f, s:f, s:f, s:o, s:I}", "model", calib_model_name(f->model),
-                     "a_ns", f->a_ns, "b_ns", f->b_ns, "b_ci_ns", f->b_ci_ns, "r2",
+    return json_pack("{s:s, s:f, s:f, s:f, s:o, s:I}", "model", calib_model_name(f->model), "a_ns",
+                     f->a_ns, "b_ns", f->b_ns, "b_ci_ns", f->b_ci_ns, "r2",
                      isnan(f->r2) ? json_null() : json_real(f->r2), "n", (json_int_t)f->n);
 }
 

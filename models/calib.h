@@ -152,17 +152,17 @@ double calib_group_curve_eval(const struct calib_group_curve *c, double groups);
  * compute on a node = (rows x ns_per_row + intercept_ns) x overhead x
  * host_acu / node_acu, in ns. */
 struct calib_cost {
-    bool valid;               /* false: not calibrated (task_seconds or defaults) */
-    bool cached;              /* read from the cache rather than measured */
-    double rows_per_task;     /* the rows ns_per_row is evaluated at */
-    double ns_per_row;        /* host ns per input row, before factors */
-    double ns_per_row_ci;     /* 95% half-width */
-    double r2;                /* of the stage's total fit */
-    double intercept_ns;      /* fixed host ns per task (>= 0) */
-    double overhead;          /* Spark factor, weighted by each class's share of the time */
-    double host_acu;          /* ACU-equivalent of the measuring host */
-    double group_factor;      /* hash-table size correction applied (1: none) */
-    double class_ns[CALIB_N_CLASSES];     /* host ns per task by operator class */
+    bool valid;                       /* false: not calibrated (task_seconds or defaults) */
+    bool cached;                      /* read from the cache rather than measured */
+    double rows_per_task;             /* the rows ns_per_row is evaluated at */
+    double ns_per_row;                /* host ns per input row, before factors */
+    double ns_per_row_ci;             /* 95% half-width */
+    double r2;                        /* of the stage's total fit */
+    double intercept_ns;              /* fixed host ns per task (>= 0) */
+    double overhead;                  /* Spark factor, weighted by each class's share of the time */
+    double host_acu;                  /* ACU-equivalent of the measuring host */
+    double group_factor;              /* hash-table size correction applied (1: none) */
+    double class_ns[CALIB_N_CLASSES]; /* host ns per task by operator class */
     double class_factor[CALIB_N_CLASSES]; /* the factor used for each class */
 };
 
@@ -190,16 +190,17 @@ uint64_t calib_hash64(const char *text);
 enum calib_cache_status { CALIB_CACHE_HIT, CALIB_CACHE_MISS, CALIB_CACHE_CORRUPT };
 
 /* Reads the cache file for key_text measured on host (calib_host_id); its
- * name is a hash of the host, the kernel version and key_text. HIT: *payload holds the stored object (the
- * caller decrefs). MISS: no file, or a file for another key or version.
- * CORRUPT: a file that is not what this writes; why says what (the caller
- * warns and measures again). */
+ * name is a hash of the host, the kernel version and key_text. HIT:
+ * *payload holds the stored object (the caller decrefs). MISS: no file, or
+ * a file for another key or version. CORRUPT: a file that is not what this
+ * writes; why says what (the caller warns and measures again). */
 enum calib_cache_status calib_cache_load(const char *dir, const char *host, const char *key_text,
                                          json_t **payload, char *why, size_t why_size);
 
-/* Writes payload for key_text atomically (a temporary file renamed into
- * place). With replace false an existing file is kept (the first writer
- * wins, so concurrent runs agree on one measurement). SC_EIO on failure. */
+/* Writes payload for key_text atomically: a temporary file renamed into
+ * place (replace true), or linked into place so that an existing file is
+ * kept (replace false: the first writer wins, so concurrent runs agree on
+ * one measurement). SC_EIO on failure. */
 enum sc_status calib_cache_store(const char *dir, const char *host, const char *key_text,
                                  json_t *payload, bool replace, struct diag *d);
 

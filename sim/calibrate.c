@@ -196,9 +196,9 @@ static bool starts(const char *s, const char *prefix)
 /* ---- operators ----------------------------------------------------------- */
 
 enum cop_kind {
-    COP_SCAN,     /* Scan <format> <table> [cols]: decode generated rows */
-    COP_ROWS,     /* Rows <table> [cols]: generated rows, free (a kernel alone) */
-    COP_READ,     /* ShuffleRead <partitioning>: decompress + deserialize */
+    COP_SCAN, /* Scan <format> <table> [cols]: decode generated rows */
+    COP_ROWS, /* Rows <table> [cols]: generated rows, free (a kernel alone) */
+    COP_READ, /* ShuffleRead <partitioning>: decompress + deserialize */
     COP_FILTER,
     COP_PROJECT,
     COP_AGG,
@@ -449,12 +449,15 @@ static enum sc_status cop_parse(struct cop *op, const char *text, struct diag *d
             goto bad;
         op->build_left = strstr(text, "BuildLeft") != NULL;
         if (op->build_left && op->jtype != JOIN_INNER)
-            return diag_set(d, SC_EINPUT, NULL, 0, "'%s' (a build-left outer join) is not "
-                            "calibrated", text);
+            return diag_set(d, SC_EINPUT, NULL, 0,
+                            "'%s' (a build-left outer join) is not "
+                            "calibrated",
+                            text);
         return SC_OK;
     }
     if (strcmp(text, "Union") == 0) {
         op->kind = COP_UNION;
+        op->short_name = "union";
         return SC_OK;
     }
     if (starts(text, "Exchange ")) {
@@ -469,8 +472,7 @@ static enum sc_status cop_parse(struct cop *op, const char *text, struct diag *d
         }
         const char *open = strchr(p, '(');
         const char *close = open ? match_close(open) : NULL;
-        if (!close || split_top(open + 1, (size_t)(close - open - 1), &op->a) != 0 ||
-            op->a.n < 1)
+        if (!close || split_top(open + 1, (size_t)(close - open - 1), &op->a) != 0 || op->a.n < 1)
             goto bad;
         char *end;
         op->nparts = strtoll(op->a.v[op->a.n - 1], &end, 10);
@@ -578,10 +580,18 @@ static const struct column_spec generic_dim_cols[] = {
     {.name = "label", .type = COL_STRING, .dist = CDIST_SEQUENCE},
 };
 static const struct table_spec generic_tables[] = {
-    {.name = "generic", .rows = 100000000, .size_bytes = -1, .format = "parquet",
-     .columns = (struct column_spec *)generic_cols, .n_columns = 5},
-    {.name = "generic_dim", .rows = 1000, .size_bytes = -1, .format = "parquet",
-     .columns = (struct column_spec *)generic_dim_cols, .n_columns = 2},
+    {.name = "generic",
+     .rows = 100000000,
+     .size_bytes = -1,
+     .format = "parquet",
+     .columns = (struct column_spec *)generic_cols,
+     .n_columns = 5},
+    {.name = "generic_dim",
+     .rows = 1000,
+     .size_bytes = -1,
+     .format = "parquet",
+     .columns = (struct column_spec *)generic_dim_cols,
+     .n_columns = 2},
 };
 
 #define GENERIC_ALL "[id, key, value, name, flag]"
@@ -594,21 +604,24 @@ struct kernel_pipeline {
 static const struct kernel_pipeline kernel_pipelines[] = {
     {"scan", {"Scan parquet generic " GENERIC_ALL}},
     {"filter", {"Rows generic " GENERIC_ALL, "Filter (value < 50.0)"}},
-    {"project", {"Rows generic " GENERIC_ALL, "Project [id, key, value * 2.0 AS value2, "
-                                              "upper(name) AS uname, flag]"}},
-    {"hash_aggregate", {"Rows generic " GENERIC_ALL,
-                        "HashAggregate(partial, keys=[key], functions=[partial_count(1), "
-                        "partial_sum(value)])"}},
-    {"distinct", {"Rows generic " GENERIC_ALL,
-                  "HashAggregate(partial, keys=[key, flag], functions=[])"}},
+    {"project",
+     {"Rows generic " GENERIC_ALL, "Project [id, key, value * 2.0 AS value2, "
+                                   "upper(name) AS uname, flag]"}},
+    {"hash_aggregate",
+     {"Rows generic " GENERIC_ALL,
+      "HashAggregate(partial, keys=[key], functions=[partial_count(1), "
+      "partial_sum(value)])"}},
+    {"distinct",
+     {"Rows generic " GENERIC_ALL, "HashAggregate(partial, keys=[key, flag], functions=[])"}},
     {"sort", {"Rows generic " GENERIC_ALL, "Sort [value ASC]"}},
-    {"window", {"Rows generic " GENERIC_ALL, "Sort [key ASC, value ASC]",
-                "Window [row_number() AS rn] partitionBy [key] orderBy [value ASC]"}},
-    {"sort_merge_join", {"Rows generic [id, key, value]", "Sort [key ASC]",
-                         "Rows generic_dim [key, label]", "Sort [key ASC]",
-                         "SortMergeJoin Inner [key]"}},
-    {"broadcast_hash_join", {"Rows generic " GENERIC_ALL,
-                             "BroadcastHashJoin Inner [key] BuildRight"}},
+    {"window",
+     {"Rows generic " GENERIC_ALL, "Sort [key ASC, value ASC]",
+      "Window [row_number() AS rn] partitionBy [key] orderBy [value ASC]"}},
+    {"sort_merge_join",
+     {"Rows generic [id, key, value]", "Sort [key ASC]", "Rows generic_dim [key, label]",
+      "Sort [key ASC]", "SortMergeJoin Inner [key]"}},
+    {"broadcast_hash_join",
+     {"Rows generic " GENERIC_ALL, "BroadcastHashJoin Inner [key] BuildRight"}},
     {"shuffle_write", {"Rows generic " GENERIC_ALL, "Exchange hashpartitioning(key, 200)"}},
     {"shuffle_read", {"ShuffleRead hashpartitioning(key, 200)"}},
     {"limit", {"Rows generic " GENERIC_ALL, "LocalLimit 1000000000"}},
@@ -647,9 +660,9 @@ struct meas_op {
     int cls;
     bool fitted;
     struct calib_fit fit;
-    bool agg_keys;                          /* an aggregate with grouping keys */
-    double groups[CALIBRATE_MAX_SIZES];     /* groups at each size, ascending */
-    double rows_frac;                       /* its input rows / stage input rows */
+    bool agg_keys;                      /* an aggregate with grouping keys */
+    double groups[CALIBRATE_MAX_SIZES]; /* groups at each size, ascending */
+    double rows_frac;                   /* its input rows / stage input rows */
     double key_ndv;
 };
 
@@ -658,15 +671,15 @@ struct meas {
     struct meas_op ops[MAX_OPS];
     struct calib_fit total;
     size_t n_sizes;
-    double x[CALIBRATE_MAX_SIZES];          /* stage input rows, ascending */
+    double x[CALIBRATE_MAX_SIZES]; /* stage input rows, ascending */
     double in_rows, out_rows, out_bytes, sel_in, sel_out, ser_bytes, comp_bytes;
     bool has_filter, has_exchange;
 };
 
 struct stage_rec {
     struct calibrate_stage pub;
-    char *key;          /* cache key text; NULL: not calibratable */
-    char *hash;         /* hex of the key, for the keys of stages reading this one */
+    char *key;  /* cache key text; NULL: not calibratable */
+    char *hash; /* hex of the key, for the keys of stages reading this one */
     struct stage_out out;
     struct meas meas;
     bool have_meas;
@@ -688,7 +701,8 @@ struct calibration {
     double seconds;
 };
 
-static void warn(struct calibration *cal, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn(struct calibration *cal, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static void warn(struct calibration *cal, const char *fmt, ...)
 {
     char buf[1400];
@@ -696,6 +710,10 @@ static void warn(struct calibration *cal, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    /* Once each: an unwritable cache would say so for every stage. */
+    for (size_t i = 0; i < cal->warnings.n; i++)
+        if (strcmp(cal->warnings.v[i], buf) == 0)
+            return;
     slist_push(&cal->warnings, buf, strlen(buf));
 }
 
@@ -936,8 +954,8 @@ static enum sc_status need_cols(const struct cop *op, const struct slist *names,
     for (size_t i = 0; i < names->n; i++) {
         idx[i] = find_col(b, names->v[i]);
         if (idx[i] < 0)
-            return diag_set(d, SC_EINPUT, NULL, 0, "'%s': no column '%s' in its input",
-                            op->text, names->v[i]);
+            return diag_set(d, SC_EINPUT, NULL, 0, "'%s': no column '%s' in its input", op->text,
+                            names->v[i]);
     }
     return SC_OK;
 }
@@ -981,11 +999,11 @@ static const char *find_agg_alias(const struct scenario *s, size_t job, const st
                 struct expr_call q;
                 if (expr_call_parse_agg(steps[i].aggs.v[a], &q, &ignore) != SC_OK)
                     continue;
-                bool match = q.alias && q.fn == c->fn &&
-                             (is_count_star(&q) ? is_count_star(c)
-                                                : q.arg && c->arg &&
-                                                      same_text(expr_text(q.arg),
-                                                                expr_text(c->arg)));
+                bool match =
+                    q.alias && q.fn == c->fn &&
+                    (is_count_star(&q)
+                         ? is_count_star(c)
+                         : q.arg && c->arg && same_text(expr_text(q.arg), expr_text(c->arg)));
                 if (match)
                     snprintf(buf, size, "%s", q.alias);
                 expr_call_fini(&q);
@@ -1038,8 +1056,8 @@ static enum sc_status bind_agg(struct bind_env *env, struct cop *op, struct chai
             a->col = name ? find_col(raw, name) : -1;
             if (a->col < 0)
                 return diag_set(d, SC_EINPUT, NULL, 0,
-                                "'%s': the argument of '%s' is not a column of its input",
-                                op->text, t);
+                                "'%s': the argument of '%s' is not a column of its input", op->text,
+                                t);
         }
         /* A final aggregate's results carry the query's aliases, which the
          * operators above it refer to. */
@@ -1084,8 +1102,12 @@ static double agg_key_ndv(const struct pipe *p, const struct cop *agg)
     struct plan_column cols[64];
     size_t nc = t->n_columns < 64 ? t->n_columns : 64;
     for (size_t c = 0; c < nc; c++)
-        cols[c] = (struct plan_column){t->columns[c].name, t->columns[c].type, &t->columns[c],
-                                       rows, plan_stats_column_ndv(&t->columns[c], rows), 8.0,
+        cols[c] = (struct plan_column){t->columns[c].name,
+                                       t->columns[c].type,
+                                       &t->columns[c],
+                                       rows,
+                                       plan_stats_column_ndv(&t->columns[c], rows),
+                                       8.0,
                                        t->columns[c].null_fraction};
     double ndv = 1.0;
     for (size_t k = 0; k < agg->a.n; k++) {
@@ -1149,10 +1171,9 @@ static enum sc_status bind_source(struct bind_env *env, struct pipe *p, struct c
     struct source *src = &p->srcs[op->src];
     const struct batch *layout = NULL;
     if (op->kind == COP_SCAN || op->kind == COP_ROWS) {
-        const struct table_spec *t =
-            !op->table ? cached_table(cal->s, env->job, &op->a)
-            : env->planned ? scenario_table(cal->s, op->table)
-                           : generic_table(op->table);
+        const struct table_spec *t = !op->table     ? cached_table(cal->s, env->job, &op->a)
+                                     : env->planned ? scenario_table(cal->s, op->table)
+                                                    : generic_table(op->table);
         if (!t)
             return diag_set(d, SC_EINPUT, NULL, 0, "'%s': no table has its columns", op->text);
         src->table = t;
@@ -1278,8 +1299,7 @@ static enum sc_status bind_project(struct cop *op, const struct batch *in, struc
     return rc;
 }
 
-static enum sc_status bind_op(struct bind_env *env, struct pipe *p, struct cop *op,
-                              struct diag *d)
+static enum sc_status bind_op(struct bind_env *env, struct pipe *p, struct cop *op, struct diag *d)
 {
     struct chain *ch = &p->chains[op->chain];
     const struct batch *in = ch->layout;
@@ -1370,12 +1390,14 @@ static enum sc_status bind_op(struct bind_env *env, struct pipe *p, struct cop *
             if (w->func == WIN_SUM || w->func == WIN_AVG) {
                 const char *name = c->arg ? expr_column_name(c->arg) : NULL;
                 if (!name || (w->col = find_col(in, name)) < 0)
-                    return diag_set(d, SC_EINPUT, NULL, 0, "'%s': argument of '%s' is not a "
-                                    "column", op->text, op->a.v[i]);
+                    return diag_set(d, SC_EINPUT, NULL, 0,
+                                    "'%s': argument of '%s' is not a "
+                                    "column",
+                                    op->text, op->a.v[i]);
             }
         }
-        op->wspec = (struct window_spec){op->keys, op->b.n, op->skeys, op->c.n, op->wcalls,
-                                         op->n_calls};
+        op->wspec =
+            (struct window_spec){op->keys, op->b.n, op->skeys, op->c.n, op->wcalls, op->n_calls};
         if ((rc = window_check(&op->wspec, in, d)) != SC_OK)
             return rc;
         if (!(op->buf = batch_new_like(in, 0)) || !(op->out = window_output_new(&op->wspec, in, 0)))
@@ -1407,8 +1429,7 @@ static enum sc_status bind_op(struct bind_env *env, struct pipe *p, struct cop *
         for (int s = 0; s < 2; s++) {
             const struct cop *t = p->chains[s ? ch->in_r : ch->in_l].tail;
             op->sort_in[s] = t->kind != COP_SORT;
-            if (op->sort_in[s] &&
-                !(op->tmp[s] = batch_new_like(s ? r->layout : l->layout, 0)))
+            if (op->sort_in[s] && !(op->tmp[s] = batch_new_like(s ? r->layout : l->layout, 0)))
                 return nomem(d);
         }
         if (op->a.n > MAX_KEYS / 2)
@@ -1453,7 +1474,8 @@ static enum sc_status bind_op(struct bind_env *env, struct pipe *p, struct cop *
         }
         if (!(op->pm = partition_map_new()))
             return nomem(d);
-        if (op->part == PK_RANGE && (!(op->ws = sortk_ws_new()) || !(op->buf = batch_new_like(in, 0))))
+        if (op->part == PK_RANGE &&
+            (!(op->ws = sortk_ws_new()) || !(op->buf = batch_new_like(in, 0))))
             return nomem(d);
         op->layout = in;
         break;
@@ -1511,8 +1533,8 @@ static enum sc_status push_exchange(struct cop *op, const struct batch *in, stru
     if (op->part == PK_RANGE && !op->bounds) {
         /* Range bounds come from Spark's separate sampling job: untimed. */
         struct batch *keys = NULL;
-        if ((rc = sortk_sort(in, &(struct sort_spec){op->skeys, op->n_skeys}, op->ws, op->buf,
-                             NULL, d)) != SC_OK)
+        if ((rc = sortk_sort(in, &(struct sort_spec){op->skeys, op->n_skeys}, op->ws, op->buf, NULL,
+                             d)) != SC_OK)
             return rc;
         const char **names = calloc(op->n_skeys + 1, sizeof *names);
         enum col_type *types = calloc(op->n_skeys + 1, sizeof *types);
@@ -1723,8 +1745,8 @@ static enum sc_status run_combiner(struct pipe *p, struct chain *ch, struct diag
         if (op->sort_in[s]) {
             struct sort_key k[MAX_KEYS];
             for (size_t i = 0; i < op->a.n; i++)
-                k[i] = (struct sort_key){s ? op->keys2[i] : op->keys[i], SORT_ASC,
-                                         SORT_NULLS_DEFAULT};
+                k[i] =
+                    (struct sort_key){s ? op->keys2[i] : op->keys[i], SORT_ASC, SORT_NULLS_DEFAULT};
             rc = sortk_sort(in[s], &(struct sort_spec){k, op->a.n}, op->ws, op->tmp[s], NULL, d);
             side[s] = op->tmp[s];
         }
@@ -1990,7 +2012,7 @@ static enum sc_status pipe_measure(struct pipe *p, const struct calibrate_option
     qsort(sizes, ns, sizeof *sizes, compare_size_desc);
     int reps = o->repetitions;
     double *t = calloc((size_t)reps * (p->n_ops + 1), sizeof *t);
-    double (*y)[CALIBRATE_MAX_SIZES] = calloc(p->n_ops + 1, sizeof *y);
+    double(*y)[CALIBRATE_MAX_SIZES] = calloc(p->n_ops + 1, sizeof *y);
     if (!t || !y) {
         free(t);
         free(y);
@@ -2070,8 +2092,8 @@ static enum sc_status pipe_measure(struct pipe *p, const struct calibrate_option
         mo->fitted = rc == SC_OK;
     }
     if (rc == SC_OK)
-        rc = calib_fit_points(nlogn ? CALIB_NLOGN : CALIB_LINEAR, m->x, y[p->n_ops], ns,
-                              &m->total, d);
+        rc = calib_fit_points(nlogn ? CALIB_NLOGN : CALIB_LINEAR, m->x, y[p->n_ops], ns, &m->total,
+                              d);
     free(t);
     free(y);
     return rc;
@@ -2110,9 +2132,8 @@ static json_t *meas_to_json(const struct meas *m, const char *pipeline)
             break;
         }
         bad |= json_object_set_new(jo, "name", json_string(mo->name));
-        bad |= json_object_set_new(jo, "class",
-                                   mo->cls >= 0 ? json_string(calib_class_name(mo->cls))
-                                                : json_null());
+        bad |= json_object_set_new(
+            jo, "class", mo->cls >= 0 ? json_string(calib_class_name(mo->cls)) : json_null());
         if (mo->fitted)
             bad |= json_object_set_new(jo, "fit", calib_fit_to_json(&mo->fit));
         if (mo->agg_keys) {
@@ -2257,8 +2278,9 @@ static void table_text(struct sbuf *b, const struct table_spec *t)
            t->format ? t->format : "parquet");
     for (size_t i = 0; i < t->n_columns; i++) {
         const struct column_spec *c = &t->columns[i];
-        sb_add(b, " col %s %d dist %d min %.17g max %.17g mean %.17g sd %.17g mu %.17g "
-                  "sigma %.17g exp %.17g distinct %lld null %.17g",
+        sb_add(b,
+               " col %s %d dist %d min %.17g max %.17g mean %.17g sd %.17g mu %.17g "
+               "sigma %.17g exp %.17g distinct %lld null %.17g",
                c->name, (int)c->type, (int)c->dist, c->min, c->max, c->mean, c->stddev, c->mu,
                c->sigma, c->exponent, (long long)c->distinct, c->null_fraction);
         for (size_t v = 0; v < c->values.n; v++)
@@ -2296,16 +2318,15 @@ static char *stage_key(struct calibration *cal, size_t job, size_t stage, struct
             struct diag ignore;
             diag_clear(&ignore);
             if (cop_parse(&op, t, &ignore) == SC_OK) {
-                const struct table_spec *tab =
-                    !op.table ? cached_table(cal->s, job, &op.a)
-                    : planned ? scenario_table(cal->s, op.table)
-                              : generic_table(op.table);
+                const struct table_spec *tab = !op.table ? cached_table(cal->s, job, &op.a)
+                                               : planned ? scenario_table(cal->s, op.table)
+                                                         : generic_table(op.table);
                 if (tab)
                     table_text(&b, tab);
                 cop_fini(&op);
             }
-        } else if ((starts(t, "ShuffleRead ") && planned) || (starts(t, "BroadcastHashJoin ") &&
-                                                              planned)) {
+        } else if ((starts(t, "ShuffleRead ") && planned) ||
+                   (starts(t, "BroadcastHashJoin ") && planned)) {
             bool bc = t[0] == 'B';
             size_t k = 0;
             for (size_t j = 0; !bc && j < i; j++)
@@ -2314,8 +2335,7 @@ static char *stage_key(struct calibration *cal, size_t job, size_t stage, struct
             const struct stage_rec *pr = par >= 0 ? rec_at(cal, job, (size_t)par) : NULL;
             if (!pr || !pr->hash) {
                 free(b.p);
-                diag_set(d, SC_EINPUT, NULL, 0, "its input stage %ld could not be calibrated",
-                         par);
+                diag_set(d, SC_EINPUT, NULL, 0, "its input stage %ld could not be calibrated", par);
                 return NULL;
             }
             /* With several inputs, each one's rows weigh in the sample. */
@@ -2386,8 +2406,7 @@ static enum sc_status load_curve(struct calibration *cal, struct diag *d)
     }
     json_t *p = json_pack("{s:o, s:o}", "groups", g, "ns_per_row", v);
     if (p && calib_cache_store(cal->opt.cache_dir, cal->host, key, p,
-                               cal->opt.recalibrate || cs == CALIB_CACHE_CORRUPT,
-                               &local) != SC_OK)
+                               cal->opt.recalibrate || cs == CALIB_CACHE_CORRUPT, &local) != SC_OK)
         warn(cal, "%s", local.msg);
     json_decref(p);
     return SC_OK;
@@ -2498,8 +2517,7 @@ static void fill_public(struct stage_rec *r)
         m->out_rows > 0.0
             ? (m->has_exchange && m->ser_bytes > 0.0 ? m->ser_bytes : m->out_bytes) / m->out_rows
             : NAN;
-    r->pub.selectivity =
-        m->has_filter && m->sel_in > 0.0 ? m->sel_out / m->sel_in : NAN;
+    r->pub.selectivity = m->has_filter && m->sel_in > 0.0 ? m->sel_out / m->sel_in : NAN;
     r->pub.compression =
         m->has_exchange && m->comp_bytes > 0.0 ? m->ser_bytes / m->comp_bytes : NAN;
 }
@@ -2546,8 +2564,7 @@ static enum sc_status calibrate_one(struct calibration *cal, size_t job, size_t 
     if (n == 0) {
         r->pub.status = CALIBRATE_FAILED;
         snprintf(r->pub.reason, sizeof r->pub.reason, "%s",
-                 sp->kernel ? "its kernel names no operator to run"
-                            : "no operators and no kernel");
+                 sp->kernel ? "its kernel names no operator to run" : "no operators and no kernel");
         return SC_OK;
     }
     if (sp->ops.n == 0 && !(sp->records > 0 && sp->tasks > 0)) {
@@ -2581,8 +2598,8 @@ static enum sc_status calibrate_one(struct calibration *cal, size_t job, size_t 
     json_t *payload = NULL;
     if (dir[0] && !cal->opt.recalibrate) {
         char why[700];
-        enum calib_cache_status cs = calib_cache_load(dir, cal->host, r->key, &payload, why,
-                                                      sizeof why);
+        enum calib_cache_status cs =
+            calib_cache_load(dir, cal->host, r->key, &payload, why, sizeof why);
         if (cs == CALIB_CACHE_HIT && meas_from_json(payload, &r->meas) != 0) {
             char path[1200];
             calib_cache_path(dir, cal->host, r->key, path, sizeof path);
@@ -2772,8 +2789,7 @@ static enum sc_status host_speed(struct calibration *cal, struct diag *d)
         struct diag sd;
         diag_clear(&sd);
         if (p && calib_cache_store(dir, cal->host, key, p,
-                                   cal->opt.recalibrate || cs != CALIB_CACHE_MISS,
-                                   &sd) != SC_OK)
+                                   cal->opt.recalibrate || cs != CALIB_CACHE_MISS, &sd) != SC_OK)
             warn(cal, "%s", sd.msg);
         json_decref(p);
         /* The stored figure, so concurrent runs agree. */
@@ -2820,7 +2836,14 @@ enum sc_status calibrate_scenario(struct scenario *s, const struct cluster *cl,
         calibrate_free(cal);
         return nomem(d);
     }
-    if (cal->opt.cache_dir[0]) {
+    /* Nothing to do (every stage has task_seconds): no cache touched. */
+    bool needed = false;
+    for (size_t j = 0; j < s->n_jobs && !needed; j++)
+        for (size_t k = 0; k < s->jobs[j].n_stages && !needed; k++)
+            needed = !s->jobs[j].stages[k].has_task_seconds;
+    if (!needed) {
+        cal->opt.cache_dir[0] = '\0';
+    } else if (cal->opt.cache_dir[0]) {
         struct diag md;
         diag_clear(&md);
         if (calib_cache_mkdir(cal->opt.cache_dir, &md) != SC_OK) {
@@ -2926,17 +2949,17 @@ void calibrate_print_table(FILE *out, const struct calibration *c, const struct 
     bool fb = false;
     const char *acu_src;
     double node = calib_node_acu(cl ? cl->worker : NULL, &fb, &acu_src);
-    fprintf(out, "calibration of scenario '%s' on %s (ACU-equivalent %.0f per core, %s)\n",
-            s->name, c->host, host, src);
+    fprintf(out, "calibration of scenario '%s' on %s (ACU-equivalent %.0f per core, %s)\n", s->name,
+            c->host, host, src);
     fprintf(out, "samples: %zu sizes from %zu to %zu input rows, median of %d runs; cache %s\n",
             c->opt.n_rows, c->opt.rows[0], c->opt.rows[c->opt.n_rows - 1], c->opt.repetitions,
             c->opt.cache_dir[0] ? c->opt.cache_dir : "(none)");
     if (cl)
-        fprintf(out, "worker %s: %.1f ACU per vCPU (%s); task s = on one of its cores\n",
+        fprintf(out, "worker %s: %.1f ACU per vCPU (%s); task ms: one task's compute there\n",
                 cl->worker->name, node, acu_src);
-    fprintf(out, "\n%4s %5s  %-34s %17s %7s %6s %9s %6s %5s %6s %9s  %s\n", "job", "stage",
+    fprintf(out, "\n%4s %5s  %-40s %17s %7s %6s %9s %6s %5s %6s %10s  %s\n", "job", "stage",
             "pipeline", "ns/row +-95% CI", "R2", "sel", "out rows", "B/row", "LZ4", "factor",
-            "task s", "fit");
+            "task ms", "fit");
     size_t failed = 0;
     for (size_t i = 0; i < c->n_recs; i++) {
         const struct calibrate_stage *r = &c->recs[i].pub;
@@ -2944,9 +2967,9 @@ void calibrate_print_table(FILE *out, const struct calibration *c, const struct 
             continue;
         if (r->status == CALIBRATE_FAILED) {
             failed++;
-            fprintf(out, "%4zu %5zu  %-34.34s %17s %7s %6s %9s %6s %5s %6s %9s  %s\n", r->job,
-                    r->stage, r->pipeline[0] ? r->pipeline : "-", "-", "-", "-", "-", "-", "-",
-                    "-", "-", "not calibrated");
+            fprintf(out, "%4zu %5zu  %-40.40s %17s %7s %6s %9s %6s %5s %6s %10s  %s\n", r->job,
+                    r->stage, r->pipeline[0] ? r->pipeline : "-", "-", "-", "-", "-", "-", "-", "-",
+                    "-", "not calibrated");
             continue;
         }
         char ns[40], r2[16], sel[16], rows[24], bpr[16], lz[16], f[16], task[24];
@@ -2960,15 +2983,16 @@ void calibrate_print_table(FILE *out, const struct calibration *c, const struct 
         cell(f, sizeof f, "%.2f", r->cost.overhead);
         const struct stage_spec *sp = &s->jobs[r->job].stages[r->stage];
         (void)sp;
-        cell(task, sizeof task, "%.4f",
-             calib_cost_task_s(&r->cost, r->cost.rows_per_task, node));
-        fprintf(out, "%4zu %5zu  %-34.34s %17s %7s %6s %9s %6s %5s %6s %9s  %s\n", r->job,
+        cell(task, sizeof task, "%.3f",
+             1e3 * calib_cost_task_s(&r->cost, r->cost.rows_per_task, node));
+        fprintf(out, "%4zu %5zu  %-40.40s %17s %7s %6s %9s %6s %5s %6s %10s  %s\n", r->job,
                 r->stage, r->pipeline, ns, r2, sel, rows, bpr, lz, f, task,
                 r->status == CALIBRATE_CACHED ? "cached" : "measured");
     }
-    fprintf(out, "\nout rows: rows reaching the last operator from the largest sample "
-                 "(%zu input rows); ns/row: host ns per input row at the stage's rows per "
-                 "task, before the factor\n",
+    fprintf(out,
+            "\nout rows: rows reaching the last operator from the largest sample "
+            "(%zu input rows); ns/row: host ns per input row at the stage's rows per "
+            "task, before the factor\n",
             c->opt.rows[c->opt.n_rows - 1]);
     if (failed) {
         fprintf(out, "not calibrated (default per-record rates, marked * in `run`):\n");
@@ -2999,11 +3023,12 @@ void calibrate_print_ops(FILE *out, const struct calibration *c)
             double R = r->pub.cost.rows_per_task;
             fprintf(out, "%4zu %5zu  %-12s %-20s %-6s %12.1f %12.4f %10.4f %8.4f %10.3f\n",
                     r->pub.job, r->pub.stage, mo->name, calib_class_name(mo->cls),
-                    calib_model_name(mo->fit.model), mo->fit.a_ns, mo->fit.b_ns,
-                    mo->fit.b_ci_ns, mo->fit.r2, calib_fit_ns_per_row(&mo->fit, R));
+                    calib_model_name(mo->fit.model), mo->fit.a_ns, mo->fit.b_ns, mo->fit.b_ci_ns,
+                    mo->fit.r2, calib_fit_ns_per_row(&mo->fit, R));
             if (mo->agg_keys && isfinite(r->pub.groups_task))
-                fprintf(out, "%12s groups: %.0f in the largest sample, %.0f per task "
-                             "(%.0f rows); hash-table size factor %.2f\n",
+                fprintf(out,
+                        "%12s groups: %.0f in the largest sample, %.0f per task "
+                        "(%.0f rows); hash-table size factor %.2f\n",
                         "", r->pub.groups_sample, r->pub.groups_task, R * mo->rows_frac,
                         r->pub.cost.group_factor);
         }

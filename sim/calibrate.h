@@ -56,19 +56,19 @@ enum calibrate_status {
 
 /* One stage's calibration, for the table and the tests. */
 struct calibrate_stage {
-    size_t job, stage;            /* indices in the scenario */
+    size_t job, stage; /* indices in the scenario */
     enum calibrate_status status;
-    char pipeline[160];           /* its operators, short names joined by '>' */
-    char reason[320];             /* why FAILED */
-    struct calib_fit total;       /* the whole pipeline's time against input rows */
-    double in_rows;               /* input rows of the largest sample */
-    double out_rows;              /* rows reaching its last operator there */
-    double out_bytes_per_row;     /* UnsafeRow bytes per output row; NaN: none */
-    double selectivity;           /* rows its filters kept / rows they saw; NaN: no filter */
-    double compression;           /* shuffle write: serialized / LZ4 bytes; NaN: none */
-    double groups_sample;         /* hash aggregation groups in the largest sample; NaN */
-    double groups_task;           /* groups a task is expected to hold; NaN */
-    struct calib_cost cost;       /* what the stage_spec got */
+    char pipeline[160];       /* its operators, short names joined by '>' */
+    char reason[320];         /* why FAILED */
+    struct calib_fit total;   /* the whole pipeline's time against input rows */
+    double in_rows;           /* input rows of the largest sample */
+    double out_rows;          /* rows reaching its last operator there */
+    double out_bytes_per_row; /* UnsafeRow bytes per output row; NaN: none */
+    double selectivity;       /* rows its filters kept / rows they saw; NaN: no filter */
+    double compression;       /* shuffle write: serialized / LZ4 bytes; NaN: none */
+    double groups_sample;     /* hash aggregation groups in the largest sample; NaN */
+    double groups_task;       /* groups a task is expected to hold; NaN */
+    struct calib_cost cost;   /* what the stage_spec got */
 };
 
 struct calibration;
@@ -78,8 +78,9 @@ struct calibration;
  * false for a stage that could not be calibrated: it keeps the default
  * rates and says why in the table). A stage's failure is not an error;
  * errors are SC_ENOMEM and an unusable option. Corrupt cache files are
- * re-measured with a warning (calibrate_warning). cl names the worker node
- * for the table; the node scaling itself happens in taskcost. */
+ * re-measured with a warning (calibrate_warning). cl (may be NULL) is not
+ * read: scaling to the worker happens in taskcost. A scenario whose stages
+ * all have task_seconds is not touched, nor is the cache. */
 enum sc_status calibrate_scenario(struct scenario *s, const struct cluster *cl,
                                   const struct calibrate_options *o, struct calibration **out,
                                   struct diag *d);

@@ -85,6 +85,7 @@
 #include <strings.h>
 
 #include "sim/plan_expr.h"
+#include "sim/skew.h"
 #include "sim/taskcost.h"
 
 /* Views inline into the tree; the reader has ruled out cycles, this bounds
@@ -226,6 +227,15 @@ struct lnode {
 
 enum role { ROLE_PIPE, ROLE_MAP, ROLE_BROADCAST, ROLE_SAMPLE, ROLE_RESULT };
 
+/* A shuffle a stage reads (see "skew and adaptive execution" below). */
+struct pin {
+    int map;          /* the stage writing it */
+    double rows, bytes;
+    int64_t nparts;
+    double *share;    /* each reduce partition's share of it; NULL = even */
+    bool coalescable; /* CoalesceShufflePartitions may merge its partitions */
+};
+
 struct pstage {
     char **ops;
     size_t n_ops, cap_ops;
@@ -239,6 +249,7 @@ struct pstage {
     double mem_per_task;
     double cache_bytes; /* bytes its tasks cache (df.cache() materialized here) */
     bool reads_cache;   /* it starts with an InMemoryTableScan */
+    int cache_entry;    /* reads_cache: the cached data it reads */
     enum role role;
     bool dead;
     int line;
@@ -248,6 +259,14 @@ struct pstage {
     int order;   /* its position in the final listing */
     char **proj; /* items of the last operator while it is a Project */
     size_t n_proj;
+    /* Skew and AQE (sim/skew.h): the shuffles it reads; a sort-merge join
+     * of two exchanges directly below it (bit 0: AQE may split the left
+     * side, bit 1 the right); then what the data and AQE made of it. */
+    struct pin *pins;
+    size_t n_pins;
+    int smj_split;
+    double *weights;
+    int64_t aqe_before, aqe_skewed, aqe_skew_tasks;
 };
 
 enum pkind { PART_UNKNOWN, PART_HASH, PART_RANGE, PART_ROUNDROBIN, PART_SINGLE };
@@ -277,6 +296,13 @@ struct planner {
     int64_t shuffle_partitions, max_partition_bytes, open_cost, min_partitions;
     int64_t broadcast_threshold;
     bool aqe, compress;
+    struct aqe_conf aqe_conf;
+    /* How the next exchange's rows count (set by its caller, then reset):
+     * a partial aggregate's output, a repartition(n), an inner join's
+     * null-free keys. */
+    enum skew_count xchg_count;
+    double xchg_buckets, xchg_rows_in;
+    bool xchg_by_num, xchg_drop_nulls;
     /* per query */
     const struct job_spec *job;
     struct lnode *nodes;
@@ -290,6 +316,9 @@ struct planner {
     size_t n_caches, cap_caches;
     size_t job_index;  /* the job being planned */
     int discarding;    /* > 0 while planning a fragment that a cache read replaces */
+    bool same_reads;   /* this query reads data it caches itself */
+    bool no_same_reads; /* re-planning it without such reads */
+    bool replan;       /* they made its stages wait for each other in a cycle */
 };
 
 /* A cached fragment (see "df.cache()" below). */
@@ -298,6 +327,8 @@ struct cache_entry {
     size_t job;      /* the job whose action materializes it */
     int stage;       /* the stage that does, in that job's plan */
     double bytes;    /* its in-memory size */
+    int64_t tasks;   /* its partitions, once that job is planned (0 before) */
+    double *weights; /* their sizes (as the caching tasks' weights); NULL: even */
 };
 
 /* ---- errors ------------------------------------------------------------- */
@@ -1095,6 +1126,10 @@ static void stage_fini(struct pstage *st)
     free(st->ops);
     free(st->parents);
     free(st->sig);
+    for (size_t i = 0; i < st->n_pins; i++)
+        free(st->pins[i].share);
+    free(st->pins);
+    free(st->weights);
 }
 
 static int stage_parent(struct planner *P, int stage, int parent)
@@ -1314,6 +1349,18 @@ static int stage_merge(struct planner *P, int a, int b, int64_t tasks, double mu
     if (sb->mem_per_task > sa->mem_per_task)
         sa->mem_per_task = sb->mem_per_task;
     sa->tasks = tasks;
+    if (sb->n_pins) {
+        /* b's shuffle reads are a's now (a join zips them, sim/skew.h). */
+        struct pin *v = realloc(sa->pins, (sa->n_pins + sb->n_pins) * sizeof *v);
+        if (!v)
+            return -1;
+        memcpy(v + sa->n_pins, sb->pins, sb->n_pins * sizeof *v);
+        sa->pins = v;
+        sa->n_pins += sb->n_pins;
+        free(sb->pins);
+        sb->pins = NULL;
+        sb->n_pins = 0;
+    }
     sa->cache_bytes += sb->cache_bytes;
     sa->reads_cache |= sb->reads_cache;
     sb->dead = true;
@@ -1485,6 +1532,196 @@ static char *part_text(enum pkind kind, const char *const *keys, const bool *des
     return sb_take(&b);
 }
 
+/* ---- skew and adaptive execution (sim/skew.h) ---------------------------
+ *
+ * Each exchange records on the stage reading it which shuffle it reads and
+ * each reduce partition's share of its rows: HashPartitioning's Murmur3
+ * buckets of the key columns' values, or RangePartitioner's bounds. After
+ * planning, skew_finish turns the shares into the stage's task weights
+ * and, with AQE, applies OptimizeSkewedJoin and CoalesceShufflePartitions
+ * to the map outputs' sizes. Spark takes those decisions at run time from
+ * the finished map stages' MapOutputStatistics; the sizes they would
+ * report are the ones computed here from the data, so deciding at plan time
+ * gives the same task lists. */
+
+static int skew_exchange(struct planner *P, int rd, int map, enum pkind kind,
+                         const char *const *keys, const bool *desc, size_t n_keys, int64_t nparts,
+                         double rows, double bytes, const struct plan_column *cols, size_t n_cols)
+{
+    struct pstage *r = &P->stages[rd];
+    struct pin *v = realloc(r->pins, (r->n_pins + 1) * sizeof *v);
+    if (!v)
+        return -1;
+    r->pins = v;
+    struct pin *pin = &v[r->n_pins++];
+    memset(pin, 0, sizeof *pin);
+    pin->map = map;
+    pin->rows = rows;
+    pin->bytes = bytes;
+    pin->nparts = nparts;
+    /* CoalesceShufflePartitions.supportedShuffleOrigins: ENSURE_REQUIREMENTS
+     * and REPARTITION_BY_COL, never a single partition or repartition(n). */
+    pin->coalescable = (kind == PART_HASH || kind == PART_RANGE) && !P->xchg_by_num && nparts > 1;
+    if ((kind != PART_HASH && kind != PART_RANGE) || nparts <= 1 || n_keys == 0 || n_keys > 64)
+        return 0;
+    struct plan_column kc[64];
+    bool kdesc[64];
+    for (size_t i = 0; i < n_keys; i++) {
+        size_t c = 0;
+        while (c < n_cols && !name_eq(cols[c].name, keys[i]))
+            c++;
+        if (c == n_cols)
+            return 0; /* not a column we know: even */
+        kc[i] = cols[c];
+        kdesc[i] = desc && desc[i];
+    }
+    double *share = malloc((size_t)nparts * sizeof *share);
+    if (!share)
+        return -1;
+    struct skew_keys k = {kc, n_keys, P->xchg_rows_in > 0.0 ? P->xchg_rows_in : rows, rows,
+                          P->xchg_count, P->xchg_buckets, P->xchg_drop_nulls};
+    if (kind == PART_HASH) {
+        int rc = skew_hash_shares(&k, nparts, share);
+        if (rc <= 0) {
+            free(share);
+            return rc < 0 ? -1 : 0;
+        }
+    } else {
+        /* RangePartitioner.sketch: min(100 x partitions, 1e6) sample
+         * points, drawn three times over. */
+        double candidates = 3.0 * fmin(RANGE_SAMPLE_PER_PARTITION * (double)nparts, 1e6);
+        int64_t m = skew_range_shares(&k, kdesc, nparts, candidates, share);
+        if (m < 0) {
+            free(share);
+            return -1;
+        }
+        pin->nparts = m;
+        P->stages[rd].tasks = m;
+    }
+    pin->share = share;
+    return 0;
+}
+
+/* Aggregate functions whose partial buffer holds every value it saw
+ * (ObjectHashAggregateExec's collect_list / collect_set): a hot key's rows
+ * all travel to its reducer. */
+static bool agg_keeps_rows(const struct lnode *nd)
+{
+    for (size_t i = 0; nd && i < nd->n_calls; i++)
+        if (nd->call_used[i] && (strcmp(nd->calls[i].func, "collect_list") == 0 ||
+                                 strcmp(nd->calls[i].func, "collect_set") == 0))
+            return true;
+    return false;
+}
+
+/* Task weights (mean 1) from the rows each task reads; NULL when even. */
+static double *weights_of(const double *rows, size_t n)
+{
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++)
+        sum += rows[i];
+    if (!(sum > 0.0) || n == 0)
+        return NULL;
+    double mean = sum / (double)n, dev = 0.0;
+    double *w = malloc(n * sizeof *w);
+    if (!w)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        w[i] = rows[i] / mean;
+        dev = fmax(dev, fabs(w[i] - 1.0));
+    }
+    if (dev < 1e-9) {
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+/* One stage: its reduce partitions' rows from its shuffles' shares, and
+ * with AQE the task list OptimizeSkewedJoin and CoalesceShufflePartitions
+ * make of them. Returns 0, or -1 on memory. */
+static int skew_stage(struct planner *P, int i)
+{
+    struct pstage *st = &P->stages[i];
+    size_t n = (size_t)st->tasks, np = st->n_pins;
+    if (np == 0)
+        return 0;
+    /* The shuffles' partitions zip into the tasks (a sort-merge join's two
+     * sides); a union or a coalesce(n) changed that: even. */
+    for (size_t k = 0; k < np; k++)
+        if (st->pins[k].nparts != st->tasks)
+            return 0;
+    struct aqe_side *sides = calloc(np, sizeof *sides);
+    double *bytes = calloc(np * n + 1, sizeof *bytes);
+    if (!sides || !bytes) {
+        free(sides);
+        free(bytes);
+        return -1;
+    }
+    bool coalescable = P->aqe && st->input_bytes <= 0.0 && !st->reads_cache;
+    for (size_t k = 0; k < np; k++) {
+        const struct pin *pin = &st->pins[k];
+        for (size_t q = 0; q < n; q++)
+            /* MapStatus sizes are whole bytes. */
+            bytes[k * n + q] = floor(pin->bytes * (pin->share ? pin->share[q] : 1.0 / (double)n));
+        sides[k].bytes = &bytes[k * n];
+        sides[k].rows_per_byte = pin->bytes > 0.0 ? pin->rows / pin->bytes : 0.0;
+        sides[k].map_tasks = P->stages[pin->map].tasks;
+        sides[k].can_split = np == 2 && (st->smj_split & (1 << k));
+        coalescable &= pin->coalescable;
+    }
+    bool skew_join = P->aqe && np == 2 && st->smj_split != 0;
+    struct aqe_result res;
+    int rc = aqe_plan_read(&P->aqe_conf, sides, np, n, coalescable, skew_join, &res);
+    free(sides);
+    free(bytes);
+    if (rc != 0)
+        return -1;
+    free(st->weights);
+    st->weights = weights_of(res.task_rows, res.n_tasks);
+    if (res.n_tasks != n && res.n_tasks > 0) {
+        /* Each task now holds the partitions it reads. */
+        st->mem_per_task *= (double)n / (double)res.n_tasks;
+        st->aqe_before = (int64_t)n;
+        st->tasks = (int64_t)res.n_tasks;
+    }
+    st->aqe_skewed = (int64_t)res.skewed;
+    st->aqe_skew_tasks = (int64_t)res.skew_tasks;
+    free(res.task_rows);
+    return 0;
+}
+
+/* Every live stage; a sampling stage runs its map stage's tasks. */
+static int skew_finish(struct planner *P)
+{
+    for (size_t i = 0; i < P->n_stages; i++)
+        if (!P->stages[i].dead && skew_stage(P, (int)i) != 0)
+            return -1;
+    for (size_t m = 0; m < P->n_stages; m++) {
+        const struct pstage *ms = &P->stages[m];
+        if (ms->dead || ms->sample < 0 || P->stages[ms->sample].dead)
+            continue;
+        struct pstage *ss = &P->stages[ms->sample];
+        if (ss->tasks != ms->tasks && ms->aqe_before == 0)
+            continue;
+        if (ms->aqe_before > 0)
+            ss->mem_per_task *= (double)ms->aqe_before / (double)ms->tasks;
+        ss->tasks = ms->tasks;
+        ss->aqe_before = ms->aqe_before;
+        ss->aqe_skewed = ms->aqe_skewed;
+        ss->aqe_skew_tasks = ms->aqe_skew_tasks;
+        free(ss->weights);
+        ss->weights = NULL;
+        if (ms->weights) {
+            ss->weights = malloc((size_t)ms->tasks * sizeof *ss->weights);
+            if (!ss->weights)
+                return -1;
+            memcpy(ss->weights, ms->weights, (size_t)ms->tasks * sizeof *ss->weights);
+        }
+    }
+    return 0;
+}
+
 /* Closes s's open stage with an Exchange of rows (bytes of the carried
  * columns) and opens the stage that reads it; returns the reading stage or
  * -1. With `sample`, the RangePartitioner's sampling stage is made first
@@ -1567,13 +1804,14 @@ static int exchange(struct planner *P, struct stream *s, enum pkind kind, const 
     r->in_rows += rows;
     int rc = stage_opf(P, rd, "shuffle_read", rows, 0.0, "ShuffleRead %s", ptext);
     free(ptext);
-    if (rc != 0)
+    if (rc != 0 ||
+        skew_exchange(P, rd, map, kind, keys, desc, n_keys, nparts, rows, bytes, cols, n_cols) != 0)
         return -1;
     s->stage = rd;
     s->part = kind == PART_SINGLE ? PART_SINGLE : kind;
     s->pkeys = keys;
     s->n_pkeys = kind == PART_HASH || kind == PART_RANGE ? n_keys : 0;
-    s->nparts = nparts;
+    s->nparts = P->stages[rd].tasks; /* a range may make fewer */
     s->n_sorted = 0;
     return rd;
 }
@@ -1714,10 +1952,17 @@ static enum sc_status plan_aggregate(struct planner *P, const struct lnode *nd,
     }
     bool satisfied = n_keys == 0 ? satisfies_all(s) : satisfies_clustered(s, keys, n_keys);
     if (!satisfied) {
+        /* The partial aggregate sends each key once per map task that saw
+         * it (sim/skew.h), unless its buffers keep every row. */
+        P->xchg_count = agg_keeps_rows(nd) ? SKEW_ROWS : SKEW_GROUPS;
+        P->xchg_buckets = tasks;
+        P->xchg_rows_in = s->rows;
         int rc = n_keys == 0 ? exchange(P, s, PART_SINGLE, NULL, NULL, 0, 1, partial_rows, pcols,
                                         NULL, npc, line)
                              : exchange(P, s, PART_HASH, keys, NULL, n_keys, P->shuffle_partitions,
                                         partial_rows, pcols, NULL, npc, line);
+        P->xchg_count = SKEW_ROWS;
+        P->xchg_buckets = P->xchg_rows_in = 0.0;
         if (rc < 0) {
             free(pcols);
             return nomem(P);
@@ -1944,8 +2189,16 @@ static enum sc_status plan_join(struct planner *P, int node, struct stream *l, s
         n = r->nparts > n ? r->nparts : n;
     l_ok = l_ok && l->nparts == n;
     r_ok = r_ok && r->nparts == n;
-    if (!l_ok && exchange(P, l, PART_HASH, nd->keys, NULL, nd->n_keys, n, l->rows, l->cols, l->req,
-                          l->n_cols, line) < 0)
+    /* A side whose unmatched rows the join drops gets Spark's inferred
+     * isnotnull(key) filter (InferFiltersFromConstraints): its null keys
+     * never reach the shuffle. */
+    P->xchg_drop_nulls = can_build_right(how) && strcmp(how, "left") != 0 &&
+                         strcmp(how, "left_outer") != 0 && strcmp(how, "left_anti") != 0;
+    P->xchg_drop_nulls |= strcmp(how, "right") == 0 || strcmp(how, "right_outer") == 0;
+    int lx = l_ok ? 0 : exchange(P, l, PART_HASH, nd->keys, NULL, nd->n_keys, n, l->rows, l->cols,
+                                 l->req, l->n_cols, line);
+    P->xchg_drop_nulls = false;
+    if (lx < 0)
         return nomem(P);
     if (!l_ok || !sorted_by(l, nd->keys, nd->n_keys)) {
         struct sbuf t = {0};
@@ -1956,8 +2209,12 @@ static enum sc_status plan_join(struct planner *P, int node, struct stream *l, s
                      sort_mem(l, P->stages[l->stage].tasks)) != 0)
             return nomem(P);
     }
-    if (!r_ok && exchange(P, r, PART_HASH, nd->okeys, NULL, nd->n_okeys, n, r->rows, r->cols,
-                          r->req, r->n_cols, line) < 0)
+    P->xchg_drop_nulls = strcmp(how, "full") != 0 && strcmp(how, "full_outer") != 0 &&
+                         strcmp(how, "right") != 0 && strcmp(how, "right_outer") != 0;
+    int rx = r_ok ? 0 : exchange(P, r, PART_HASH, nd->okeys, NULL, nd->n_okeys, n, r->rows,
+                                 r->cols, r->req, r->n_cols, line);
+    P->xchg_drop_nulls = false;
+    if (rx < 0)
         return nomem(P);
     if (!r_ok || !sorted_by(r, nd->okeys, nd->n_okeys)) {
         struct sbuf t = {0};
@@ -1971,6 +2228,15 @@ static enum sc_status plan_join(struct planner *P, int node, struct stream *l, s
     /* Both inputs now have n partitions: the join's tasks zip them. */
     if (stage_merge(P, l->stage, r->stage, n, 1.0, 1.0) != 0)
         return nomem(P);
+    /* OptimizeSkewedJoin's canSplitLeftSide / canSplitRightSide, for a join
+     * of two exchanges (its pins: left, then right). */
+    if (!l_ok && !r_ok)
+        P->stages[l->stage].smj_split =
+            (can_build_right(how) ? 1 : 0) |
+            (strcmp(how, "inner") == 0 || strcmp(how, "cross") == 0 || strcmp(how, "right") == 0 ||
+                     strcmp(how, "right_outer") == 0
+                 ? 2
+                 : 0);
     struct sbuf t = {0};
     sb_add(&t, "SortMergeJoin %s [", jt);
     sb_names(&t, nd->keys, NULL, nd->n_keys, false);
@@ -2208,8 +2474,11 @@ static enum sc_status plan_unary(struct planner *P, int node, struct stream *s, 
         int rc;
         if (nd->n_keys > 0) {
             int64_t n = nd->n > 0 ? nd->n : P->shuffle_partitions;
+            /* repartition(n, cols) is REPARTITION_BY_NUM: AQE keeps its n. */
+            P->xchg_by_num = nd->n > 0;
             rc = exchange(P, out, PART_HASH, nd->keys, NULL, nd->n_keys, n, s->rows, s->cols,
                           s->req, s->n_cols, line);
+            P->xchg_by_num = false;
         } else {
             /* A round-robin shuffle sorts each input partition first, so a
              * retried task sends the same rows to the same partitions. */
@@ -2302,8 +2571,8 @@ static enum sc_status plan_unary(struct planner *P, int node, struct stream *s, 
  * query that computes it is planned (jobs in file order), and every later
  * fragment with the same text, in a later job or further on in the same
  * query, becomes a stage that reads memory. In the same query the reading
- * stage waits for the one that caches (Spark would compute the partitions
- * not cached yet again if both ran at once). */
+ * stage waits for the one that caches, unless that wait would close a
+ * cycle (cache_ready). */
 
 static void sig_text(struct sbuf *b, const char *t)
 {
@@ -2368,29 +2637,79 @@ static int cache_find(const struct planner *P, const char *sig)
     return -1;
 }
 
-/* Whether cache entry ce can be read: an earlier job cached it, or in this
- * query the stage that caches it has ended its pipeline (written its
- * exchange or broadcast), so a stage reading the cache can wait for it. A
- * use inside the same pipeline (a union, a broadcast of the cached data
- * into the stage that caches it) computes the data again, as Spark's tasks
- * do when a partition is not cached yet. */
+/* Whether cache entry ce can be read: an earlier job cached it, or this
+ * query did, and the stage reading it can wait for the stage that caches
+ * it. When that wait would close a cycle (the read ends up in the stage
+ * that caches, as in a union of the data with itself, or feeds it, as a
+ * broadcast of the data to itself) the query is planned again without
+ * such reads (no_same_reads): both uses compute the data, as Spark's tasks
+ * do when they run at once and find a partition not cached yet. */
 static bool cache_ready(const struct planner *P, int ce)
 {
     const struct cache_entry *e = &P->caches[ce];
     if (e->job < P->job_index)
         return true;
-    return e->stage >= 0 && !P->stages[e->stage].dead && P->stages[e->stage].sig != NULL;
+    return !P->no_same_reads && e->stage >= 0 && !P->stages[e->stage].dead;
 }
 
-/* Whether an earlier job cached node's result. */
+/* Whether the live stages' parents form a cycle (Kahn's algorithm). */
+static int stages_cyclic(const struct planner *P)
+{
+    size_t n = P->n_stages, live = 0, done = 0;
+    int *waiting = calloc(n + 1, sizeof *waiting);
+    int *queue = calloc(n + 1, sizeof *queue);
+    if (!waiting || !queue) {
+        free(waiting);
+        free(queue);
+        return -1;
+    }
+    size_t head = 0, tail = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct pstage *st = &P->stages[i];
+        if (st->dead)
+            continue;
+        live++;
+        for (size_t k = 0; k < st->n_parents; k++)
+            waiting[i] += !P->stages[st->parents[k]].dead;
+        if (waiting[i] == 0)
+            queue[tail++] = (int)i;
+    }
+    while (head < tail) {
+        int done_stage = queue[head++];
+        done++;
+        for (size_t i = 0; i < n; i++) {
+            const struct pstage *st = &P->stages[i];
+            if (st->dead)
+                continue;
+            for (size_t k = 0; k < st->n_parents; k++)
+                if (st->parents[k] == done_stage && --waiting[i] == 0)
+                    queue[tail++] = (int)i;
+        }
+    }
+    free(waiting);
+    free(queue);
+    return done < live;
+}
+
+/* Whether cache() node `node` finds its data cached: by an earlier job, or
+ * by an earlier cache() of the same data in this query (nodes are made in
+ * the order they are planned: children first, left before right). */
 static bool cached_before(const struct planner *P, int node)
 {
-    if (P->n_caches == 0)
-        return false;
     char *sig = node_sig(P, node);
-    int ce = sig ? cache_find(P, sig) : -1;
+    if (!sig)
+        return false;
+    int ce = cache_find(P, sig);
+    bool found = ce >= 0 && P->caches[ce].job < P->job_index;
+    for (int i = 0; i < node && !found; i++) {
+        if (P->nodes[i].kind != LK_CACHE)
+            continue;
+        char *other = node_sig(P, i);
+        found = other && strcmp(other, sig) == 0;
+        free(other);
+    }
     free(sig);
-    return ce >= 0 && P->caches[ce].job < P->job_index;
+    return found;
 }
 
 /* Bytes one cached row takes in memory. Dataset.cache() is
@@ -2443,6 +2762,8 @@ static enum sc_status plan_cache(struct planner *P, int node, const struct strea
     e->job = P->job_index;
     e->stage = out->stage;
     e->bytes = bytes;
+    e->tasks = 0;
+    e->weights = NULL;
     P->stages[out->stage].cache_bytes += bytes;
     struct sbuf t = {0};
     sb_add(&t, "InMemoryRelation [");
@@ -2482,8 +2803,11 @@ static enum sc_status plan_cache_read(struct planner *P, int node, int ce, struc
         stream_fini(&s);
         return nomem(P);
     }
+    if (e->job == P->job_index)
+        P->same_reads = true;
     struct pstage *st = &P->stages[rd];
     st->reads_cache = true;
+    st->cache_entry = ce;
     st->in_rows = s.rows;
     char *cols = carried_names(nd);
     if (!cols || stage_opf(P, rd, "project", s.rows, 0.0, "InMemoryTableScan [%s]", cols) != 0) {
@@ -2853,6 +3177,7 @@ static void free_stage_specs(struct job_spec *job)
         free(sp->name);
         free(sp->parents);
         free(sp->task_seconds_list);
+        free(sp->task_weights);
         free(sp->kernel);
         for (size_t k = 0; k < sp->ops.n; k++)
             free(sp->ops.v[k]);
@@ -2861,6 +3186,49 @@ static void free_stage_specs(struct job_spec *job)
     free(job->stages);
     job->stages = NULL;
     job->n_stages = 0;
+}
+
+/* Cached data has the partitions of the stage that cached it, as AQE left
+ * them (skew_finish): what this query caches records them, and a stage
+ * reading cached data gets one task per cached partition, each as large as
+ * the task that cached it. Returns 0, or -1 on memory. */
+static int cache_partitions(struct planner *P)
+{
+    for (size_t i = 0; i < P->n_caches; i++) {
+        struct cache_entry *e = &P->caches[i];
+        if (e->job != P->job_index || e->stage < 0 || P->stages[e->stage].dead)
+            continue;
+        const struct pstage *st = &P->stages[e->stage];
+        free(e->weights);
+        e->weights = NULL;
+        e->tasks = st->tasks;
+        if (st->weights) {
+            e->weights = malloc((size_t)st->tasks * sizeof *e->weights);
+            if (!e->weights)
+                return -1;
+            memcpy(e->weights, st->weights, (size_t)st->tasks * sizeof *e->weights);
+        }
+    }
+    for (size_t i = 0; i < P->n_stages; i++) {
+        struct pstage *st = &P->stages[i];
+        if (st->dead || !st->reads_cache)
+            continue;
+        const struct cache_entry *e = &P->caches[st->cache_entry];
+        if (e->tasks < 1)
+            continue;
+        if (e->tasks != st->tasks)
+            st->mem_per_task *= (double)st->tasks / (double)e->tasks;
+        st->tasks = e->tasks;
+        free(st->weights);
+        st->weights = NULL;
+        if (e->weights) {
+            st->weights = malloc((size_t)e->tasks * sizeof *st->weights);
+            if (!st->weights)
+                return -1;
+            memcpy(st->weights, e->weights, (size_t)e->tasks * sizeof *st->weights);
+        }
+    }
+    return 0;
 }
 
 /* Orders the live stages (parents first; among ready stages, by job then
@@ -2874,6 +3242,9 @@ static enum sc_status emit(struct planner *P, struct job_spec *job)
         return diag_set(P->d, SC_ELIMIT, P->s->file, job->line,
                         "job '%s' plans into %zu stages, more than %d", job->name, live,
                         SCN_MAX_STAGES_PER_JOB);
+    /* Task sizes from the data, and AQE's task lists (sim/skew.h). */
+    if (skew_finish(P) != 0 || cache_partitions(P) != 0)
+        return nomem(P);
     if (!P->aqe && assign_jobs_static(P) < 0)
         return nomem(P);
     int *order = calloc(live + 1, sizeof *order);
@@ -2923,6 +3294,11 @@ static enum sc_status emit(struct planner *P, struct job_spec *job)
         struct stage_spec *sp = &specs[k];
         sp->id = (int64_t)k;
         sp->tasks = s->tasks;
+        sp->task_weights = s->weights;
+        s->weights = NULL;
+        sp->aqe_partitions_before = s->aqe_before;
+        sp->aqe_skewed = s->aqe_skewed;
+        sp->aqe_skew_tasks = s->aqe_skew_tasks;
         sp->input_bytes = to_i64(s->input_bytes);
         sp->shuffle_read_bytes = to_i64(s->read_bytes);
         sp->shuffle_write_bytes = to_i64(s->write_bytes);
@@ -3074,10 +3450,44 @@ static enum sc_status plan_query(struct planner *P, struct job_spec *job)
     stream_fini(&s);
     if (rc != SC_OK)
         return rc;
+    if (P->same_reads) {
+        int cyclic = stages_cyclic(P);
+        if (cyclic < 0)
+            return nomem(P);
+        if (cyclic) {
+            P->replan = true; /* planner_plan_with plans it again */
+            return SC_OK;
+        }
+    }
     return emit(P, job);
 }
 
 /* ---- public ------------------------------------------------------------- */
+
+/* AQE's settings (sim/skew.h). CoalesceShufflePartitions' minNumPartitions
+ * is the default parallelism (spark.default.parallelism, else the
+ * executors' cores, at least 2: CoarseGrainedSchedulerBackend) when
+ * parallelismFirst, else 1. */
+static void aqe_settings(struct planner *P, const struct cluster *cl)
+{
+    const struct spark_conf *c = &P->s->spark;
+    struct aqe_conf *a = &P->aqe_conf;
+    a->coalesce = spark_conf_bool(c, "spark.sql.adaptive.coalescePartitions.enabled");
+    a->skew_join = spark_conf_bool(c, "spark.sql.adaptive.skewJoin.enabled");
+    a->advisory = (double)spark_conf_bytes(c, "spark.sql.adaptive.advisoryPartitionSizeInBytes");
+    a->min_partition_size =
+        (double)spark_conf_bytes(c, "spark.sql.adaptive.coalescePartitions.minPartitionSize");
+    a->skew_factor = spark_conf_double(c, "spark.sql.adaptive.skewJoin.skewedPartitionFactor");
+    a->skew_threshold =
+        (double)spark_conf_bytes(c, "spark.sql.adaptive.skewJoin.skewedPartitionThresholdInBytes");
+    int64_t dp = spark_conf_int(c, "spark.default.parallelism");
+    if (dp < 1) {
+        dp = (int64_t)cl->executors * cl->executor_cores;
+        dp = dp > 2 ? dp : 2;
+    }
+    a->min_partitions =
+        spark_conf_bool(c, "spark.sql.adaptive.coalescePartitions.parallelismFirst") ? dp : 1;
+}
 
 /* Spark's default parallelism for leaf scans: spark.sql.files.minPartitionNum,
  * else spark.sql.leafNodeDefaultParallelism, else spark.default.parallelism,
@@ -3125,6 +3535,7 @@ enum sc_status planner_plan_with(struct scenario *s, const struct cluster *cl,
     P.broadcast_threshold = spark_conf_bytes(c, "spark.sql.autoBroadcastJoinThreshold");
     P.compress = spark_conf_bool(c, "spark.shuffle.compress");
     P.min_partitions = min_partitions(s, cl);
+    aqe_settings(&P, cl);
     enum sc_status rc = SC_OK;
     for (size_t j = 0; j < s->n_jobs && rc == SC_OK; j++) {
         struct job_spec *job = &s->jobs[j];
@@ -3134,11 +3545,31 @@ enum sc_status planner_plan_with(struct scenario *s, const struct cluster *cl,
             continue;
         }
         P.job_index = j;
+        P.same_reads = P.no_same_reads = P.replan = false;
         rc = plan_query(&P, job);
+        if (rc == SC_OK && P.replan) {
+            /* Forget what the first attempt cached and plan it again
+             * without reading its own cache (see cache_ready). */
+            query_reset(&P);
+            size_t kept = 0;
+            for (size_t i = 0; i < P.n_caches; i++) {
+                if (P.caches[i].job == j) {
+                    free(P.caches[i].sig);
+                    free(P.caches[i].weights);
+                } else
+                    P.caches[kept++] = P.caches[i];
+            }
+            P.n_caches = kept;
+            P.no_same_reads = true;
+            P.same_reads = P.replan = false;
+            rc = plan_query(&P, job);
+        }
         query_reset(&P);
     }
-    for (size_t i = 0; i < P.n_caches; i++)
+    for (size_t i = 0; i < P.n_caches; i++) {
         free(P.caches[i].sig);
+        free(P.caches[i].weights);
+    }
     free(P.caches);
     return rc;
 }

@@ -117,6 +117,116 @@ static void print_scaling(FILE *out, const struct cluster *cl, const struct resu
                 ex_added, ex_removed);
 }
 
+/* ---- task sizes and what AQE changed (sim/skew.h) ---------------------- */
+
+static int compare_double_asc(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+struct task_spread {
+    bool known;
+    double min, p50, max;
+    double ratio; /* max / median; NaN when the median is 0 */
+};
+
+/* The records each task of a stage reads: the planner's estimate of its
+ * input records (an explicit stage's `records`) spread by its task
+ * weights. */
+static struct task_spread task_spread(const struct stage_spec *ss)
+{
+    struct task_spread t = {false, NAN, NAN, NAN, NAN};
+    double total = ss->ops.n ? (double)ss->input_records : (double)ss->records;
+    if (!(total >= 0.0) || ss->tasks < 1 || ss->tasks > 100000000)
+        return t;
+    size_t n = (size_t)ss->tasks;
+    double *v = malloc(n * sizeof *v);
+    if (!v)
+        return t;
+    for (size_t i = 0; i < n; i++)
+        v[i] = total / (double)n * (ss->task_weights ? ss->task_weights[i] : 1.0);
+    qsort(v, n, sizeof *v, compare_double_asc);
+    t.known = true;
+    t.min = v[0];
+    t.max = v[n - 1];
+    t.p50 = results_quantile_sorted(v, n, 0.5);
+    t.ratio = t.p50 > 0.0 ? t.max / t.p50 : NAN;
+    free(v);
+    return t;
+}
+
+static bool aqe_changed(const struct stage_spec *ss)
+{
+    return ss->aqe_partitions_before > 0 || ss->aqe_skewed > 0 || ss->aqe_broadcast;
+}
+
+/* 1234 -> "1234", 12345678 -> "12.3M". */
+static const char *fmt_count(double v, char *buf, size_t size)
+{
+    if (!(v >= 0.0))
+        snprintf(buf, size, "-");
+    else if (v >= 1e9)
+        snprintf(buf, size, "%.1fG", v / 1e9);
+    else if (v >= 1e6)
+        snprintf(buf, size, "%.1fM", v / 1e6);
+    else if (v >= 1e4)
+        snprintf(buf, size, "%.1fk", v / 1e3);
+    else
+        snprintf(buf, size, "%.0f", v);
+    return buf;
+}
+
+/* One line per stage whose tasks are skewed (max over median above 2), that
+ * AQE changed, or that ran speculative copies. */
+static void print_stage_skew(FILE *out, const struct scenario *s, size_t j,
+                             const struct results *r, const struct job_result *jr)
+{
+    for (size_t k = 0; k < jr->n_stages && j < s->n_jobs && k < s->jobs[j].n_stages; k++) {
+        const struct stage_result *st = &r->stages[jr->first_stage + k];
+        const struct stage_spec *ss = &s->jobs[j].stages[k];
+        struct task_spread t = task_spread(ss);
+        bool skewed = t.known && (t.p50 > 0.0 ? t.ratio > 2.0 : t.max > 0.0);
+        if (!skewed && !aqe_changed(ss) && st->speculative_launched == 0)
+            continue;
+        char a[32], b[32];
+        fprintf(out, "  %5lld ", (long long)st->id);
+        const char *sep = "";
+        if (skewed) {
+            double dur = (double)(st->end_us - st->submit_us) * 1e-6;
+            fprintf(out, " skew: task records max %s, median %s", fmt_count(t.max, a, sizeof a),
+                    fmt_count(t.p50, b, sizeof b));
+            if (t.p50 > 0.0)
+                fprintf(out, " (%.1fx)", t.ratio);
+            if (dur > 0.0)
+                fprintf(out, ", longest task %.0f%% of the stage", 100.0 * st->task_max_s / dur);
+            sep = ";";
+        }
+        if (ss->aqe_partitions_before > 0) {
+            fprintf(out, "%s AQE: %lld partitions -> %lld tasks", sep,
+                    (long long)ss->aqe_partitions_before, (long long)st->tasks);
+            sep = ",";
+        } else if (aqe_changed(ss)) {
+            fprintf(out, "%s AQE:", sep);
+            sep = "";
+        }
+        if (ss->aqe_skewed > 0) {
+            fprintf(out, "%s %lld skewed partition%s split into %lld tasks", sep,
+                    (long long)ss->aqe_skewed, ss->aqe_skewed == 1 ? "" : "s",
+                    (long long)ss->aqe_skew_tasks);
+            sep = ",";
+        }
+        if (ss->aqe_broadcast) {
+            fprintf(out, "%s sort-merge join -> broadcast", sep);
+            sep = ",";
+        }
+        if (st->speculative_launched)
+            fprintf(out, "%s speculation: %lld copies, %lld won", *sep ? ";" : "",
+                    (long long)st->speculative_launched, (long long)st->speculative_won);
+        fprintf(out, "\n");
+    }
+}
+
 /* A stage whose compute came from default per-record rates: no
  * task_seconds, and calibration (sim/calibrate.c) could not measure it. */
 static bool stage_uncalibrated(const struct scenario *s, size_t job, size_t k,
@@ -184,6 +294,7 @@ void report_table(FILE *out, const struct scenario *s, const struct cluster *cl,
                     st->task_p50_s, st->task_p95_s, st->task_max_s);
         }
         print_stage_bytes(out, r, jr);
+        print_stage_skew(out, s, j, r, jr);
     }
     if (any_uncalibrated)
         fprintf(out, "\n  * compute estimated from the stage's records with default, "
@@ -331,12 +442,37 @@ static json_t *calibration_json(const struct calib_cost *c, const struct cluster
     bad |= set(o, "host_acu", jnum(c->host_acu, 1e3));
     bad |= set(o, "node_acu", jnum(node_acu, 1e3));
     bad |= set(o, "node_acu_fallback", json_boolean(fallback));
-    bad |= set(o, "cached", json_boolean(c->cached));
     if (bad) {
         json_decref(o);
         return NULL;
     }
     return o;
+}
+
+/* A stage's task sizes, straggler, AQE and speculation (sim/skew.h), as
+ * members of its object o. Returns nonzero when memory ran out. */
+static int skew_json(json_t *o, const struct stage_spec *ss, const struct stage_result *st)
+{
+    struct task_spread t = task_spread(ss);
+    double dur = (double)(st->end_us - st->submit_us) * 1e-6;
+    int bad = 0;
+    bad |= set(o, "task_records_min", t.known ? jnum(t.min, 1) : json_null());
+    bad |= set(o, "task_records_p50", t.known ? jnum(t.p50, 1) : json_null());
+    bad |= set(o, "task_records_max", t.known ? jnum(t.max, 1) : json_null());
+    bad |= set(o, "skew_ratio", t.known ? jnum(t.ratio, 1e4) : json_null());
+    bad |= set(o, "straggler_share", dur > 0.0 ? jnum(st->task_max_s / dur, 1e4) : json_null());
+    json_t *a = json_object();
+    bad |= !a;
+    bad |= set(a, "partitions_before",
+               json_integer(ss->aqe_partitions_before > 0 ? ss->aqe_partitions_before : st->tasks));
+    bad |= set(a, "partitions_after", json_integer(st->tasks));
+    bad |= set(a, "skewed_partitions", json_integer(ss->aqe_skewed));
+    bad |= set(a, "skew_tasks", json_integer(ss->aqe_skew_tasks));
+    bad |= set(a, "broadcast_join", json_boolean(ss->aqe_broadcast));
+    bad |= set(o, "aqe", a);
+    bad |= set(o, "speculative_launched", json_integer(st->speculative_launched));
+    bad |= set(o, "speculative_won", json_integer(st->speculative_won));
+    return bad;
 }
 
 json_t *report_json_build(const struct scenario *s, const struct cluster *cl,
@@ -478,7 +614,11 @@ json_t *report_json_build(const struct scenario *s, const struct cluster *cl,
             bad |= set(js2, "shuffle_write_bytes", jnum(st->shuffle_write_bytes, 1));
             bad |= set(js2, "output_bytes", jnum(st->output_bytes, 1));
             bad |= set(js2, "spill_bytes", jnum(st->spill_bytes, 1));
+            /* Bytes the stage cached (df.cache()), as planned or given. */
+            bad |= set(js2, "cache_bytes",
+                       jnum(ss->cache_bytes > 0 ? (double)ss->cache_bytes : 0.0, 1));
             bad |= set(js2, "fetch_wait_s", jsec(st->fetch_wait_s));
+            bad |= skew_json(js2, ss, st);
             bad |= json_array_append_new(stages, js2);
         }
         bad |= set(jj, "stages", stages);

@@ -53,6 +53,7 @@ struct stage_result {
     double output_bytes;
     double spill_bytes;
     double fetch_wait_s;    /* task-seconds blocked on shuffle fetch */
+    int64_t speculative_launched, speculative_won; /* copies of its tasks */
 };
 
 struct job_result {

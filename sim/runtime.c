@@ -407,7 +407,8 @@ static double exec_pool(const struct sim *sim, int e)
     return memory_execution_pool(&sim->cl.memory, sim->exec_cached[e]);
 }
 
-/* The bytes a task of st caches. */
+/* The bytes a task of st caches (when it has computed its partition: at
+ * the start of its write phase). */
 static double cache_share(const struct rt_stage *st, const struct rt_slot *slot)
 {
     if (st->spec->cache_bytes <= 0 || st->tasks < 1)
@@ -637,9 +638,16 @@ static void begin_write(struct sim *sim, struct rt_slot *slot)
     }
     double cache = cache_share(st, slot);
     if (cache > 0.0) {
-        /* What does not fit in memory is cached on local disk. */
+        /* The task has computed its partition and cached it. A re-run task
+         * finds its block cached already: the stage caches its cache_bytes
+         * once. What does not fit in the unified region (storage may
+         * borrow all of it) goes to local disk. */
+        double left = (double)st->spec->cache_bytes - st->cached;
+        cache = cache < left ? cache : left > 0.0 ? left : 0.0;
+        st->cached += cache;
         double over = sim->exec_cached[slot->executor] + cache - sim->cl.memory.unified_bytes;
         over = over < cache ? over : cache;
+        sim->exec_cached[slot->executor] += cache;
         if (over >= 1.0) {
             int res[1] = {sim->res_disk[slot->worker]};
             start_flow(sim, slot, over, res, 1, FLOW_WRITE);
@@ -876,23 +884,16 @@ static void task_finish(struct sim *sim, struct rt_slot *slot)
         st->task_done[rec->index] = 1;
         if (st->n_ok < 2 * (size_t)st->tasks) /* recomputes may add a few */
             st->ok_dur[st->n_ok++] = (double)(rec->end_us - rec->launch_us) * 1e-6;
-        if (slot->copy)
+        if (slot->copy) {
             sim->res.speculative_won++;
+            sim->res.stages[st_index].speculative_won++;
+        }
         if (other >= 0)
             kill_copy(sim, &sim->slots[other]);
     }
     slot->state = TS_IDLE;
     if (st->map_bytes)
         st->map_bytes[slot->worker] += st->write_bytes * slot->weight;
-    double cache = cache_share(st, slot);
-    if (cache > 0.0) {
-        /* A re-run task finds its block cached already: the stage caches
-         * its cache_bytes once. */
-        double left = (double)st->spec->cache_bytes - st->cached;
-        cache = cache < left ? cache : left > 0.0 ? left : 0.0;
-        st->cached += cache;
-        sim->exec_cached[slot->executor] += cache;
-    }
     if (st->out_worker)
         st->out_worker[rec->index] = slot->worker;
     st->running--;
@@ -985,6 +986,7 @@ static bool launch_copy(struct sim *sim, int st_index, int64_t index, int orig)
     sim->total_running++;
     st->run_b[index] = slot_index;
     sim->res.speculative_launched++;
+    sim->res.stages[st_index].speculative_launched++;
     set_timer(sim, slot, st->has_io ? rec->launch_us
                                     : rec->launch_us + (int64_t)llround(slot->compute_s * 1e6),
               st->has_io ? TS_START : TS_COMPUTE);

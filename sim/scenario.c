@@ -1077,13 +1077,13 @@ static const char *const op_names[] = {
 };
 
 /* The keys each operation takes besides `op`. */
-static const char *const op_keys[][4] = {
+static const char *const op_keys[][5] = {
     [OP_SCAN] = {"table", NULL},
     [OP_FILTER] = {"where", NULL},
     [OP_SELECT] = {"cols", NULL},
     [OP_WITH_COLUMN] = {"name", "expr", NULL},
-    [OP_GROUP_BY] = {"keys", "aggs", NULL},
-    [OP_JOIN] = {"right", "on", "how", NULL},
+    [OP_GROUP_BY] = {"keys", "aggs", "salt", NULL},
+    [OP_JOIN] = {"right", "on", "how", "salt", NULL},
     [OP_ORDER_BY] = {"keys", NULL},
     [OP_WINDOW] = {"partition_by", "order_by", "funcs", NULL},
     [OP_DISTINCT] = {"keys", NULL},
@@ -1147,7 +1147,8 @@ static int read_step(struct reader *r, const config_setting_t *g, const char *ow
     snprintf(where, sizeof where, "step %zu of %s", index + 1, owner);
     static const char *const any_op[] = {
         "op", "table", "where",        "cols",     "name",  "expr", "keys", "aggs",   "right",
-        "on", "how",   "partition_by", "order_by", "funcs", "n",    "path", "format", NULL};
+        "on", "how",   "partition_by", "order_by", "funcs", "n",    "path", "format", "salt",
+        NULL};
     int op = 0;
     if (check_keys(r, g, where, any_op) != 0 ||
         get_choice(r, g, where, "op", true, op_names, false, &op) < 0)
@@ -1175,13 +1176,15 @@ static int read_step(struct reader *r, const config_setting_t *g, const char *ow
     case OP_GROUP_BY:
         /* Empty keys are a global aggregate: df.groupBy().agg(...). */
         if (get_strlist(r, g, where, "keys", true, false, &q->keys) < 0 ||
-            get_strlist(r, g, where, "aggs", true, true, &q->aggs) < 0)
+            get_strlist(r, g, where, "aggs", true, true, &q->aggs) < 0 ||
+            get_int(r, g, where, "salt", false, 2, 1000000, false, &q->salt) < 0)
             return -1;
         return 0;
     case OP_JOIN: {
         int how = 0;
         if (get_str_copy(r, g, where, "right", true, &q->right) < 0 ||
-            get_choice(r, g, where, "how", false, join_hows, false, &how) < 0)
+            get_choice(r, g, where, "how", false, join_hows, false, &how) < 0 ||
+            get_int(r, g, where, "salt", false, 2, 1000000, false, &q->salt) < 0)
             return -1;
         q->how = strdup(join_hows[how]);
         if (q->how == NULL)

@@ -112,6 +112,8 @@ struct query_step {
     struct strlist order_by;      /* window */
     struct strlist funcs;         /* window: "row_number() AS rn" */
     int64_t n;                    /* repartition, coalesce, limit; -1 = not given */
+    int64_t salt;                 /* group_by, join: salt the key over this many values
+                                   * (sim/skew.h); 0 = not salted */
     int line;
 };
 
@@ -144,6 +146,12 @@ struct stage_spec {
     double *task_weights;       /* each task's share of the stage's data relative to an
                                  * even split (mean 1), set by the planner from the key
                                  * distribution; NULL = even */
+    /* Set by the planner with adaptive execution (sim/skew.h): the
+     * shuffle partitions before AQE changed the task count (0: unchanged),
+     * the skewed partitions it split and the tasks they became, and
+     * whether it turned a sort-merge join into a broadcast one. */
+    int64_t aqe_partitions_before, aqe_skewed, aqe_skew_tasks;
+    bool aqe_broadcast;
     bool tasks_derived;         /* tasks came from the data, not the file */
     char *kernel;               /* NULL when not given */
     int line, parents_line;

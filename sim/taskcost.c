@@ -53,7 +53,6 @@ double taskcost_default_s_per_record(const char *kernel)
 void taskcost_stage_init(struct stage_cost *c, const struct stage_spec *spec,
                          const struct cluster *cl)
 {
-    (void)cl;
     memset(c, 0, sizeof *c);
     if (spec->has_task_seconds) {
         c->from_dist = true;

@@ -237,19 +237,24 @@ static void test_analytics_query_runs_as_five_aqe_jobs(void **state)
                "HashAggregate(partial, keys=[dept_code, salary_category], "
                "functions=[partial_count(emp_id), partial_avg(salary), partial_max(salary)])",
                "Exchange hashpartitioning(dept_code, salary_category, 200)");
-    assert_int_equal(st[2].tasks, 200);
+    /* AQE coalesces the 200 partitions (690 B in all) into one task:
+     * CoalesceShufflePartitions' target is max(min(max(ceil(690 / 16),
+     * 16), 64 MiB), 1 MiB) = 1 MiB. */
+    assert_int_equal(st[2].tasks, 1);
+    assert_int_equal(st[2].aqe_partitions_before, 200);
     expect_parents(&st[2], 0, 1);
     expect_ops(&st[2], "ShuffleRead hashpartitioning(dept_code, salary_category, 200)",
                "HashAggregate(final, keys=[dept_code, salary_category]",
                "BroadcastHashJoin Inner [dept_code] BuildRight",
                "Project [dept_name, salary_category, employee_count, avg_salary, max_salary]",
                "RangePartitioner sample (300 rows per partition, for 200 partitions)");
-    assert_int_equal(st[3].tasks, 200);
+    assert_int_equal(st[3].tasks, 1);
     expect_parents(&st[3], 0, 1, 2);
     expect_ops(&st[3], "ShuffleRead hashpartitioning(dept_code, salary_category, 200)",
                "HashAggregate(final", "BroadcastHashJoin", "Project",
                "Exchange rangepartitioning(dept_name ASC, salary_category ASC, 200)");
-    assert_int_equal(st[4].tasks, 200);
+    assert_int_equal(st[4].tasks, 1);
+    assert_int_equal(st[4].aqe_partitions_before, 200);
     expect_parents(&st[4], 3);
     expect_ops(&st[4], "ShuffleRead rangepartitioning(dept_name ASC, salary_category ASC, 200)",
                "Sort [dept_name ASC, salary_category ASC]", "Collect");
@@ -294,7 +299,8 @@ static void test_analytics_query_without_aqe_runs_three_jobs(void **state)
  * The ids (7.63 MiB, one file): maxSplitBytes = min(128 MiB, max(4 MiB,
  * (7.63 + 4) MiB / 16)) = 4 MiB, so ceil(7.63 / 4) = 2 scan tasks; each
  * partially aggregates into the 100 groups (200 partial rows), one hash
- * exchange on the group, final aggregate + collect in 200 tasks. */
+ * exchange on the group, final aggregate + collect in 200 partitions,
+ * which AQE coalesces into one task (a few KiB in all). */
 static void test_seed_aggregation_is_partial_exchange_final(void **state)
 {
     (void)state;
@@ -312,7 +318,8 @@ static void test_seed_aggregation_is_partial_exchange_final(void **state)
                "HashAggregate(partial, keys=[group], functions=[partial_count(1)])",
                "Exchange hashpartitioning(group, 200)");
     assert_int_equal(j->stages[0].output_records, 200);
-    assert_int_equal(j->stages[1].tasks, 200);
+    assert_int_equal(j->stages[1].tasks, 1);
+    assert_int_equal(j->stages[1].aqe_partitions_before, 200);
     expect_parents(&j->stages[1], 0);
     expect_ops(&j->stages[1], "ShuffleRead hashpartitioning(group, 200)",
                "HashAggregate(final, keys=[group], functions=[count(1)])", "Collect");
@@ -434,7 +441,7 @@ static void test_seed_shuffle_operations(void **state)
                "Exchange hashpartitioning(key, 200)");
     expect_ops(&jn->stages[1], "ShuffleRead hashpartitioning(key, 200)", "HashAggregate(final",
                "BroadcastExchange HashedRelationBroadcastMode(key)");
-    assert_int_equal(jn->stages[1].tasks, 200);
+    assert_int_equal(jn->stages[1].aqe_partitions_before, 200);
     expect_ops(&jn->stages[2], "Scan parquet df [id, key, amount, description]",
                "BroadcastHashJoin Inner [key] BuildRight", "Collect");
     expect_parents(&jn->stages[2], 1);
@@ -730,12 +737,13 @@ static void test_shuffle_partitions_follow_settings(void **state)
     struct scenario *s = group_by_with("spark = { sql = { shuffle = { partitions = 64; }; }; };");
     const struct job_spec *j = job_named(s, "q");
     assert_int_equal(j->n_stages, 2);
-    assert_int_equal(j->stages[1].tasks, 64);
+    /* The shuffle's partitions (before AQE coalesces them). */
+    assert_int_equal(j->stages[1].aqe_partitions_before, 64);
     assert_int_equal(count_ops(j, "Exchange hashpartitioning(k, 64)"), 1);
     scenario_free(s);
     s = group_by_with("spark = { sql = { shuffle = { partitions = 64; }; adaptive = { "
                       "coalescePartitions = { initialPartitionNum = 100; }; }; }; };");
-    assert_int_equal(job_named(s, "q")->stages[1].tasks, 100);
+    assert_int_equal(job_named(s, "q")->stages[1].aqe_partitions_before, 100);
     scenario_free(s);
     s = group_by_with("spark = { sql = { shuffle = { partitions = 64; }; adaptive = { enabled = "
                       "false; coalescePartitions = { initialPartitionNum = 100; }; }; }; };");
