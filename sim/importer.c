@@ -28,8 +28,11 @@
  *    when it was submitted, reduced to the ones not already implied by
  *    another (a transitive reduction).
  *  - Task times: for each task index, the successful attempt's launch to
- *    finish. A "Resubmitted" end repeats an earlier success and is not a
- *    run; failed and killed attempts are counted and reported, not replayed.
+ *    finish, plus the time of the task's failed attempts (spent on a slot
+ *    before it ran again; the model runs each task once, so the retries
+ *    are charged to it). A "Resubmitted" end repeats an earlier success and
+ *    is not a run; killed attempts (a speculation's loser, a stage
+ *    cancelled) are counted and reported, not replayed.
  *  - Jobs: in submission order; the first at 0. A job submitted while an
  *    earlier one runs is `concurrent` when it came within
  *    IMPORT_CONCURRENT_MS of the job before it, else gets `submit_s`;
@@ -1108,8 +1111,10 @@ static int build_stage(struct builder *b, const struct evlog_stage *att, size_t 
     out->tasks = tasks;
     out->task_s = malloc((size_t)tasks * sizeof *out->task_s);
     int64_t *best_finish = malloc((size_t)tasks * sizeof *best_finish);
-    if (!out->task_s || !best_finish) {
+    double *failed_s = calloc((size_t)tasks, sizeof *failed_s);
+    if (!out->task_s || !best_finish || !failed_s) {
         free(best_finish);
+        free(failed_s);
         b->oom = true;
         return -1;
     }
@@ -1137,6 +1142,10 @@ static int build_stage(struct builder *b, const struct evlog_stage *att, size_t 
             case EVLOG_FAILED:
                 out->failed_tasks++;
                 out->retry_s += ms_to_s(dur);
+                /* The slot time a failed attempt took was spent before the
+                 * task ran again: it is charged to the task (below). */
+                if (t[i].index >= 0 && t[i].index < tasks)
+                    failed_s[t[i].index] += ms_to_s(dur);
                 continue;
             case EVLOG_KILLED:
                 out->killed_tasks++;
@@ -1162,6 +1171,10 @@ static int build_stage(struct builder *b, const struct evlog_stage *att, size_t 
         metrics_add_import(&out->metrics, &att[a].metrics);
     }
     free(best_finish);
+    for (int64_t i = 0; i < tasks; i++)
+        if (failed_s[i] > 0.0 && !isnan(out->task_s[i]))
+            out->task_s[i] += failed_s[i];
+    free(failed_s);
     if (out_of_range)
         note(b,
              "stage %lld: %lld successful task%s with an index beyond its %lld tasks; "
@@ -2008,7 +2021,8 @@ struct import *import_log(const struct evlog *log, const struct catalog *cat, st
                 if (s->failed_tasks || s->killed_tasks)
                     note(&b,
                          "stage %lld: %lld failed and %lld killed task attempts (%.3f "
-                         "slot-seconds) are not replayed; only each task's successful attempt is",
+                         "slot-seconds); a failed attempt's time is added to its task's, a "
+                         "killed one is not replayed",
                          (long long)s->id, (long long)s->failed_tasks, (long long)s->killed_tasks,
                          s->retry_s);
             }
@@ -2177,8 +2191,8 @@ static void write_stage(FILE *f, const struct import_stage *s, bool last)
     fputc('\n', f);
     if (s->failed_tasks || s->killed_tasks || s->resubmitted_tasks || s->speculative_tasks)
         fprintf(f,
-                "%s# attempts not replayed: %lld failed, %lld killed (%.3f slot-seconds), "
-                "%lld resubmitted; %lld speculative successes\n",
+                "%s# other attempts: %lld failed (their time added to their tasks'), %lld "
+                "killed (%.3f slot-seconds), %lld resubmitted; %lld speculative successes\n",
                 in, (long long)s->failed_tasks, (long long)s->killed_tasks, s->retry_s,
                 (long long)s->resubmitted_tasks, (long long)s->speculative_tasks);
     fprintf(f, "%stask_seconds = [", in);

@@ -267,6 +267,7 @@ struct pstage {
     int smj_split;
     double *weights;
     int64_t aqe_before, aqe_skewed, aqe_skew_tasks;
+    bool aqe_bcast; /* a sort-merge join AQE turned into a broadcast one */
 };
 
 enum pkind { PART_UNKNOWN, PART_HASH, PART_RANGE, PART_ROUNDROBIN, PART_SINGLE };
@@ -297,6 +298,7 @@ struct planner {
     int64_t broadcast_threshold;
     bool aqe, compress;
     struct aqe_conf aqe_conf;
+    int64_t aqe_broadcast_threshold; /* spark.sql.adaptive.autoBroadcastJoinThreshold */
     /* How the next exchange's rows count (set by its caller, then reset):
      * a partial aggregate's output, a repartition(n), an inner join's
      * null-free keys. */
@@ -1544,6 +1546,9 @@ static char *part_text(enum pkind kind, const char *const *keys, const bool *des
  * report are the ones computed here from the data, so deciding at plan time
  * gives the same task lists. */
 
+static enum sc_status plan_salted_aggregate(struct planner *P, const struct lnode *nd,
+                                            struct stream *s, double *groups_out, int line);
+
 static int skew_exchange(struct planner *P, int rd, int map, enum pkind kind,
                          const char *const *keys, const bool *desc, size_t n_keys, int64_t nparts,
                          double rows, double bytes, const struct plan_column *cols, size_t n_cols)
@@ -2087,6 +2092,123 @@ static int broadcast(struct planner *P, struct stream *b, const char *const *key
     return stage_reuse(P, b->stage);
 }
 
+/* OptimizeShuffleWithLocalRead's local reader of a shuffle of n reduce
+ * partitions written by m map tasks: each map output read where it lies,
+ * split into max(1, n / m) ranges of reducers (equallyDivide) when n >= m.
+ * Returns the tasks and fills w (m x splits, allocated; NULL when even)
+ * with each task's rows from the pin's shares. */
+static int64_t local_read(const struct pin *pin, int64_t m, double **w)
+{
+    int64_t n = pin->nparts, k = n >= m ? n / m : 1;
+    *w = NULL;
+    if (!pin->share || k <= 1)
+        return m * k;
+    double *slice = calloc((size_t)k, sizeof *slice);
+    double *rows = malloc((size_t)(m * k) * sizeof *rows);
+    if (slice && rows) {
+        int64_t per = n / k, rem = n % k;
+        for (int64_t j = 0, at = 0; j < k; j++) {
+            int64_t len = per + (j < rem ? 1 : 0);
+            for (int64_t i = at; i < at + len; i++)
+                slice[j] += pin->share[i];
+            at += len;
+        }
+        for (int64_t t = 0; t < m * k; t++)
+            rows[t] = slice[t % k];
+        *w = weights_of(rows, (size_t)(m * k));
+    }
+    free(slice);
+    free(rows);
+    return m * k;
+}
+
+/* AQE's runtime switch of a sort-merge join to a broadcast hash join: once
+ * both sides' shuffle map stages ran, the join is planned again with their
+ * actual sizes (LogicalQueryStage's stats: the map outputs' bytes), and a
+ * side at most spark.sql.adaptive.autoBroadcastJoinThreshold is broadcast
+ * (JoinSelection; the smaller if both may be). Both shuffles still run;
+ * the build side is read locally and broadcast, the probe side read
+ * locally by its map tasks (OptimizeShuffleWithLocalRead), no sort. Only
+ * for two exchanged sides; *done says whether it applied. */
+static enum sc_status aqe_broadcast_join(struct planner *P, int node, struct stream *l,
+                                         struct stream *r, struct stream *out, bool *done)
+{
+    const struct lnode *nd = &P->nodes[node];
+    const char *how = nd->how;
+    int line = nd->step->line;
+    *done = false;
+    int64_t thr = P->aqe_broadcast_threshold;
+    if (thr < 0 || l->part == PART_HASH || r->part == PART_HASH)
+        return SC_OK;
+    double lb = shuffle_bytes(P, l->cols, l->req, l->n_cols, l->rows);
+    double rb = shuffle_bytes(P, r->cols, r->req, r->n_cols, r->rows);
+    bool bl = can_build_left(how) && lb <= (double)thr;
+    bool br = can_build_right(how) && rb <= (double)thr;
+    if (bl && br) {
+        br = rb <= lb; /* getSmallerSide */
+        bl = !br;
+    }
+    if (!bl && !br)
+        return SC_OK;
+    int64_t n = P->shuffle_partitions;
+    P->xchg_drop_nulls = can_build_right(how) && strcmp(how, "left") != 0 &&
+                         strcmp(how, "left_outer") != 0 && strcmp(how, "left_anti") != 0;
+    P->xchg_drop_nulls |= strcmp(how, "right") == 0 || strcmp(how, "right_outer") == 0;
+    int lx = exchange(P, l, PART_HASH, nd->keys, NULL, nd->n_keys, n, l->rows, l->cols, l->req,
+                      l->n_cols, line);
+    P->xchg_drop_nulls = strcmp(how, "full") != 0 && strcmp(how, "full_outer") != 0 &&
+                         strcmp(how, "right") != 0 && strcmp(how, "right_outer") != 0;
+    int rx = lx < 0 ? -1
+                    : exchange(P, r, PART_HASH, nd->okeys, NULL, nd->n_okeys, n, r->rows, r->cols,
+                               r->req, r->n_cols, line);
+    P->xchg_drop_nulls = false;
+    if (rx < 0)
+        return nomem(P);
+    struct stream *b = br ? r : l, *s = br ? l : r;
+    /* Both reads are local: a task per map output (or a range of its
+     * reducers), no AQE coalescing. */
+    for (int side = 0; side < 2; side++) {
+        struct pstage *st = &P->stages[side ? b->stage : s->stage];
+        if (st->n_pins != 1)
+            continue;
+        double *w = NULL;
+        int64_t tasks = local_read(&st->pins[0], P->stages[st->pins[0].map].tasks, &w);
+        free(st->pins[0].share);
+        free(st->pins);
+        st->pins = NULL;
+        st->n_pins = 0;
+        free(st->weights);
+        st->weights = w;
+        st->aqe_before = st->tasks;
+        st->tasks = tasks;
+        st->aqe_bcast = side == 0;
+    }
+    int bst = broadcast(P, b, br ? nd->okeys : nd->keys, nd->n_keys, line);
+    if (bst < 0 || stage_parent(P, s->stage, bst) != 0)
+        return nomem(P);
+    struct sbuf t = {0};
+    sb_add(&t, "BroadcastHashJoin %s [", join_type_name(how));
+    sb_names(&t, nd->keys, NULL, nd->n_keys, false);
+    sb_add(&t, "] %s", br ? "BuildRight" : "BuildLeft");
+    if (stage_op(P, s->stage, sb_take(&t), "broadcast_hash_join", s->rows, 0.0) != 0)
+        return nomem(P);
+    double rows = out->rows, size = out->spark_size;
+    stream_fini(out);
+    memset(out, 0, sizeof *out);
+    if (stream_cols(out, nd, l, r) != 0)
+        return nomem(P);
+    for (size_t i = 0; i < out->n_cols; i++)
+        out->cols[i].ndv = cap_ndv(out->cols[i].ndv, rows);
+    out->req = nd->req;
+    out->rows = rows;
+    out->spark_size = size;
+    out->stage = s->stage;
+    out->part = PART_UNKNOWN;
+    out->nparts = P->stages[s->stage].tasks;
+    *done = true;
+    return SC_OK;
+}
+
 static enum sc_status plan_join(struct planner *P, int node, struct stream *l, struct stream *r,
                                 struct stream *out)
 {
@@ -2152,6 +2274,12 @@ static enum sc_status plan_join(struct planner *P, int node, struct stream *l, s
         out->sorted = s->sorted;
         out->n_sorted = s->n_sorted;
         return SC_OK;
+    }
+    if (!cross && P->aqe) {
+        bool done = false;
+        enum sc_status arc = aqe_broadcast_join(P, node, l, r, out, &done);
+        if (arc != SC_OK || done)
+            return arc;
     }
     if (cross) {
         /* CartesianProductExec: one task per pair of input partitions, in
@@ -2370,8 +2498,11 @@ static enum sc_status plan_unary(struct planner *P, int node, struct stream *s, 
             nd = mnd;
         }
         double groups;
-        enum sc_status rc = plan_aggregate(P, nd->kind == LK_AGG ? nd : NULL, nd->keys, nd->n_keys,
-                                           s, &groups, line);
+        enum sc_status rc =
+            nd->kind == LK_AGG && q && q->salt > 1 && nd->n_keys > 0
+                ? plan_salted_aggregate(P, nd, s, &groups, line)
+                : plan_aggregate(P, nd->kind == LK_AGG ? nd : NULL, nd->keys, nd->n_keys, s,
+                                 &groups, line);
         if (rc != SC_OK)
             return rc;
         out->stage = s->stage;
@@ -2876,6 +3007,202 @@ static enum sc_status plan_top_k(struct planner *P, int node, struct stream *s, 
     return stage_op(P, out->stage, merge, "sort", local, 0.0) != 0 ? nomem(P) : SC_OK;
 }
 
+/* ---- salting (sim/skew.h) -----------------------------------------------
+ *
+ * A skewed key salted by hand, as the seed guide advises: `salt = n` on a
+ * group_by or a join step. */
+
+/* groupBy(keys).agg(f) with salt n is Spark's two-phase aggregation:
+ *   df.withColumn("salt", (rand() * n).cast("int"))
+ *     .groupBy(keys :+ "salt").agg(f)   -- a hot key's rows over n buckets
+ *     .groupBy(keys).agg(f merged)      -- at most n rows a key left
+ * each phase planned as any aggregate (partial, exchange, final); the
+ * first phase's hash partitioning on (keys, salt) does not cluster the
+ * second's keys, so the second shuffles again. */
+static enum sc_status plan_salted_aggregate(struct planner *P, const struct lnode *nd,
+                                            struct stream *s, double *groups_out, int line)
+{
+    int64_t n = nd->step->salt;
+    size_t nk = nd->n_keys;
+    const char **keys = calloc(nk + 2, sizeof *keys);
+    struct plan_column *cols = calloc(s->n_cols + 2, sizeof *cols);
+    if (!keys || !cols) {
+        free(keys);
+        free(cols);
+        return nomem(P);
+    }
+    for (size_t i = 0; i < nk; i++)
+        keys[i] = nd->keys[i];
+    keys[nk] = "salt";
+    memcpy(cols, s->cols, s->n_cols * sizeof *cols);
+    struct column_spec salt_spec;
+    skew_salt_column(n, &salt_spec, &cols[s->n_cols]);
+    struct stream t = *s;
+    t.cols = cols;
+    t.n_cols = s->n_cols + 1;
+    double g1 = 0.0;
+    enum sc_status rc = SC_OK;
+    if (stage_opf(P, s->stage, "project", s->rows, 0.0,
+                  "Project [cast((rand() * %lld) as int) AS salt]", (long long)n) != 0)
+        rc = nomem(P);
+    if (rc == SC_OK)
+        rc = plan_aggregate(P, nd, keys, nk + 1, &t, &g1, line);
+    if (rc == SC_OK) {
+        /* Phase 2 reads phase 1's groups; the salt is gone. */
+        t.rows = g1;
+        t.cols = s->cols;
+        t.n_cols = s->n_cols;
+        rc = plan_aggregate(P, nd, nd->keys, nk, &t, groups_out, line);
+    }
+    s->stage = t.stage;
+    s->part = t.part;
+    s->pkeys = t.pkeys;
+    s->n_pkeys = t.n_pkeys;
+    s->nparts = t.nparts;
+    s->n_sorted = t.n_sorted;
+    free(keys);
+    free(cols);
+    return rc;
+}
+
+/* join(right, keys) with salt n: the left side (the skewed one) gets a
+ * random salt, the right side is replicated n times, once per salt value
+ * (explode(sequence(0, n - 1))), and the two are sort-merge joined on
+ * (keys, salt): a hot key's left rows spread over n partitions, each
+ * meeting a copy of its right rows. Always a shuffled join here. */
+static enum sc_status plan_salted_join(struct planner *P, int node, struct stream *l,
+                                       struct stream *r, struct stream *out)
+{
+    const struct lnode *nd = &P->nodes[node];
+    int line = nd->step->line;
+    int64_t n = nd->step->salt;
+    const char *how = nd->how;
+    if (nd->n_keys == 0 || strcmp(how, "cross") == 0)
+        return fail_at(P, nd, "salt needs join keys ('on'); a cross join has none to salt");
+    if (nd->n_keys > 62)
+        return fail_at(P, nd, "salt takes at most 62 join keys");
+    struct plan_column lk[64], rk[64];
+    memset(lk, 0, sizeof lk);
+    memset(rk, 0, sizeof rk);
+    size_t nk = nd->n_keys;
+    for (size_t i = 0; i < nk; i++) {
+        int a = find_lcol(P->nodes[nd->child].out, P->nodes[nd->child].n_out, nd->keys[i]);
+        int b = find_lcol(P->nodes[nd->right].out, P->nodes[nd->right].n_out, nd->okeys[i]);
+        lk[i] = l->cols[a];
+        rk[i] = r->cols[b];
+    }
+    double rows = P->st->join_rows(P->st->ctx, how, l->rows, r->rows, lk, rk, nk);
+    memset(out, 0, sizeof *out);
+    if (stream_cols(out, nd, l, r) != 0)
+        return nomem(P);
+    for (size_t i = 0; i < out->n_cols; i++)
+        out->cols[i].ndv = cap_ndv(out->cols[i].ndv, rows);
+    out->req = nd->req;
+    out->rows = rows;
+    bool semi = strcmp(how, "left_semi") == 0 || strcmp(how, "left_anti") == 0;
+    out->spark_size = fmax(semi ? l->spark_size : l->spark_size * r->spark_size, 1.0);
+
+    const char **lkeys = calloc(nk + 2, sizeof *lkeys), **rkeys = calloc(nk + 2, sizeof *rkeys);
+    struct plan_column *lc = calloc(l->n_cols + 2, sizeof *lc);
+    struct plan_column *rc_ = calloc(r->n_cols + 2, sizeof *rc_);
+    bool *lreq = calloc(l->n_cols + 2, sizeof *lreq), *rreq = calloc(r->n_cols + 2, sizeof *rreq);
+    enum sc_status rc = SC_OK;
+    if (!lkeys || !rkeys || !lc || !rc_ || !lreq || !rreq) {
+        rc = nomem(P);
+        goto done;
+    }
+    for (size_t i = 0; i < nk; i++) {
+        lkeys[i] = nd->keys[i];
+        rkeys[i] = nd->okeys[i];
+    }
+    lkeys[nk] = rkeys[nk] = "salt";
+    memcpy(lc, l->cols, l->n_cols * sizeof *lc);
+    memcpy(rc_, r->cols, r->n_cols * sizeof *rc_);
+    for (size_t i = 0; i < l->n_cols; i++)
+        lreq[i] = !l->req || l->req[i];
+    for (size_t i = 0; i < r->n_cols; i++)
+        rreq[i] = !r->req || r->req[i];
+    lreq[l->n_cols] = rreq[r->n_cols] = true;
+    struct column_spec lspec, rspec;
+    skew_salt_column(n, &lspec, &lc[l->n_cols]);
+    skew_salt_column(n, &rspec, &rc_[r->n_cols]);
+    struct stream ls = *l, rs = *r;
+    ls.cols = lc;
+    ls.n_cols = l->n_cols + 1;
+    ls.req = lreq;
+    rs.cols = rc_;
+    rs.n_cols = r->n_cols + 1;
+    rs.req = rreq;
+    rs.rows = r->rows * (double)n;
+    int64_t parts = P->shuffle_partitions;
+    if (stage_opf(P, ls.stage, "project", ls.rows, 0.0,
+                  "Project [*, cast((rand() * %lld) as int) AS salt]", (long long)n) != 0 ||
+        stage_opf(P, rs.stage, "project", rs.rows, 0.0,
+                  "Generate explode(sequence(0, %lld)) AS salt", (long long)(n - 1)) != 0) {
+        rc = nomem(P);
+        goto done;
+    }
+    /* Null keys: as in plan_join (InferFiltersFromConstraints). */
+    P->xchg_drop_nulls = can_build_right(how) && strcmp(how, "left") != 0 &&
+                         strcmp(how, "left_outer") != 0 && strcmp(how, "left_anti") != 0;
+    P->xchg_drop_nulls |= strcmp(how, "right") == 0 || strcmp(how, "right_outer") == 0;
+    int lx = exchange(P, &ls, PART_HASH, lkeys, NULL, nk + 1, parts, ls.rows, lc, lreq,
+                      l->n_cols + 1, line);
+    P->xchg_drop_nulls = strcmp(how, "full") != 0 && strcmp(how, "full_outer") != 0 &&
+                         strcmp(how, "right") != 0 && strcmp(how, "right_outer") != 0;
+    int rx = lx < 0 ? -1
+                    : exchange(P, &rs, PART_HASH, rkeys, NULL, nk + 1, parts, rs.rows, rc_, rreq,
+                               r->n_cols + 1, line);
+    P->xchg_drop_nulls = false;
+    if (rx < 0) {
+        rc = nomem(P);
+        goto done;
+    }
+    for (int side = 0; side < 2; side++) {
+        struct stream *x = side ? &rs : &ls;
+        struct sbuf t = {0};
+        sb_add(&t, "Sort [");
+        sb_names(&t, side ? rkeys : lkeys, NULL, nk + 1, true);
+        sb_add(&t, "]");
+        if (stage_op(P, x->stage, sb_take(&t), "sort", x->rows,
+                     sort_mem(x, P->stages[x->stage].tasks)) != 0) {
+            rc = nomem(P);
+            goto done;
+        }
+    }
+    if (stage_merge(P, ls.stage, rs.stage, parts, 1.0, 1.0) != 0) {
+        rc = nomem(P);
+        goto done;
+    }
+    P->stages[ls.stage].smj_split =
+        (can_build_right(how) ? 1 : 0) |
+        (strcmp(how, "inner") == 0 || strcmp(how, "right") == 0 || strcmp(how, "right_outer") == 0
+             ? 2
+             : 0);
+    struct sbuf t = {0};
+    sb_add(&t, "SortMergeJoin %s [", join_type_name(how));
+    sb_names(&t, lkeys, NULL, nk + 1, false);
+    sb_add(&t, "]");
+    if (stage_op(P, ls.stage, sb_take(&t), "sort_merge_join", ls.rows + rs.rows, 0.0) != 0) {
+        rc = nomem(P);
+        goto done;
+    }
+    out->stage = ls.stage;
+    /* Partitioned on (keys, salt): clustered on neither alone. */
+    out->part = PART_UNKNOWN;
+    out->n_pkeys = 0;
+    out->nparts = P->stages[ls.stage].tasks;
+    out->n_sorted = 0;
+done:
+    free(lkeys);
+    free(rkeys);
+    free(lc);
+    free(rc_);
+    free(lreq);
+    free(rreq);
+    return rc;
+}
+
 static enum sc_status phys_plain(struct planner *P, int node, struct stream *out)
 {
     const struct lnode *nd = &P->nodes[node];
@@ -2904,7 +3231,8 @@ static enum sc_status phys_plain(struct planner *P, int node, struct stream *out
         }
         nd = &P->nodes[node];
         if (nd->kind == LK_JOIN) {
-            rc = plan_join(P, node, &l, &r, out);
+            rc = nd->step && nd->step->salt > 1 ? plan_salted_join(P, node, &l, &r, out)
+                                                 : plan_join(P, node, &l, &r, out);
         } else {
             /* UnionExec: the inputs' partitions side by side, one stage. */
             int64_t tasks = P->stages[l.stage].tasks + P->stages[r.stage].tasks;
@@ -3299,6 +3627,7 @@ static enum sc_status emit(struct planner *P, struct job_spec *job)
         sp->aqe_partitions_before = s->aqe_before;
         sp->aqe_skewed = s->aqe_skewed;
         sp->aqe_skew_tasks = s->aqe_skew_tasks;
+        sp->aqe_broadcast = s->aqe_bcast;
         sp->input_bytes = to_i64(s->input_bytes);
         sp->shuffle_read_bytes = to_i64(s->read_bytes);
         sp->shuffle_write_bytes = to_i64(s->write_bytes);
@@ -3487,6 +3816,7 @@ static void aqe_settings(struct planner *P, const struct cluster *cl)
     }
     a->min_partitions =
         spark_conf_bool(c, "spark.sql.adaptive.coalescePartitions.parallelismFirst") ? dp : 1;
+    P->aqe_broadcast_threshold = spark_conf_bytes(c, "spark.sql.adaptive.autoBroadcastJoinThreshold");
 }
 
 /* Spark's default parallelism for leaf scans: spark.sql.files.minPartitionNum,

@@ -2217,11 +2217,26 @@ static int apply_override(config_t *cfg, const char *path, const char *text, str
     char *part = strtok_r(key, ".", &save);
     while (part) {
         char *next = strtok_r(NULL, ".", &save);
-        config_setting_t *child = config_setting_get_member(cur, part);
+        config_setting_t *child;
+        if (config_setting_type(cur) == CONFIG_TYPE_LIST) {
+            /* A list element by its 0-based index: jobs.0.query.1.salt. */
+            char *end;
+            long idx = strtol(part, &end, 10);
+            child = *part && !*end && idx >= 0 ? config_setting_get_elem(cur, (unsigned)idx) : NULL;
+            if (!child || !next)
+                return diag_set(d, SC_EINPUT, path, 0,
+                                "--set %.*s: '%s' is not an element of the list (its items "
+                                "count from 0) followed by a setting",
+                                (int)klen, text, part),
+                       -1;
+        } else {
+            child = config_setting_get_member(cur, part);
+        }
         if (next) {
             if (!child)
                 child = config_setting_add(cur, part, CONFIG_TYPE_GROUP);
-            if (!child || config_setting_type(child) != CONFIG_TYPE_GROUP)
+            if (!child || (config_setting_type(child) != CONFIG_TYPE_GROUP &&
+                           config_setting_type(child) != CONFIG_TYPE_LIST))
                 return diag_set(d, SC_EINPUT, path, 0,
                                 "--set %.*s: '%s' is not a group of settings", (int)klen, text,
                                 part),

@@ -64,6 +64,10 @@ static const struct spark_key known_keys[] = {
     {"spark.sql.adaptive.coalescePartitions.parallelismFirst", SPARK_BOOL, "true",
      "AQE ignores the advisory size and only respects minPartitionSize, to keep parallelism.",
      UNRANGED},
+    {"spark.sql.adaptive.autoBroadcastJoinThreshold", SPARK_BYTES, "",
+     "Largest join side, by its shuffle's runtime size, that AQE turns into a broadcast; unset "
+     "means spark.sql.autoBroadcastJoinThreshold.",
+     RANGE(-1, 9.2e18), .fallback = "spark.sql.autoBroadcastJoinThreshold"},
     {"spark.sql.adaptive.skewJoin.enabled", SPARK_BOOL, "true",
      "AQE splits skewed partitions of sort-merge joins.", UNRANGED},
     {"spark.sql.adaptive.skewJoin.skewedPartitionFactor", SPARK_DOUBLE, "5.0",

@@ -181,12 +181,13 @@ static void test_import_tiny_jobs_stages_and_timing(void **state)
     assert_int_equal(j0->stages[1].n_parents, 1);
     assert_int_equal(j0->stages[1].parents[0], 0);
     /* Stage 0's task times: index 0 500 ms, 1 600 ms, 2 the second attempt's
-     * 400 ms (the first failed), 3 700 ms; measured 1010 -> 1730 ms. */
+     * 400 ms plus the failed first attempt's 200 ms (its slot time was spent
+     * before it ran again), 3 700 ms; measured 1010 -> 1730 ms. */
     const struct import_stage *s0 = &j0->stages[0];
     assert_int_equal(s0->tasks, 4);
     assert_float_equal(s0->task_s[0], 0.5, 1e-9);
     assert_float_equal(s0->task_s[1], 0.6, 1e-9);
-    assert_float_equal(s0->task_s[2], 0.4, 1e-9);
+    assert_float_equal(s0->task_s[2], 0.4 + 0.2, 1e-9);
     assert_float_equal(s0->task_s[3], 0.7, 1e-9);
     assert_float_equal(s0->actual_s, 0.720, 1e-9);
     assert_int_equal(s0->failed_tasks, 1);
@@ -342,11 +343,12 @@ static void test_retries_keep_the_last_successful_attempt(void **state)
     /* Measured from attempt 0's submission (90 ms) to attempt 1's
      * completion (745 ms). */
     assert_float_equal(s0->actual_s, 0.655, 1e-9);
-    /* Stage 1: index 0 from attempt 0 (100 ms), index 1 failed to fetch and
-     * succeeded in attempt 1 (90 ms); 406 -> 840 ms. */
+    /* Stage 1: index 0 from attempt 0 (100 ms), index 1 failed to fetch
+     * (40 ms, charged to it) and succeeded in attempt 1 (90 ms); 406 -> 840
+     * ms. */
     assert_int_equal(s1->attempts, 2);
     assert_float_equal(s1->task_s[0], 0.100, 1e-9);
-    assert_float_equal(s1->task_s[1], 0.090, 1e-9);
+    assert_float_equal(s1->task_s[1], 0.090 + 0.040, 1e-9);
     assert_int_equal(s1->failed_tasks, 1);
     assert_float_equal(s1->actual_s, 0.434, 1e-9);
     assert_true(has_note(im, "stage 1 ran in 2 attempts (org.apache.spark.shuffle."
@@ -523,6 +525,7 @@ struct scan_stage {
     int n_parents;
     bool has_parents;
     double task_s[256];
+    double failed_s[256];    /* failed attempts' time, charged to the task */
     int64_t task_finish[256];
     int64_t submit_ms;       /* attempt 0's "Submission Time"; -1 if none */
     int64_t first_launch_ms; /* attempt 0's first task launch; -1 if none */
@@ -678,12 +681,21 @@ static void scan_log(const char *path, struct scan *sc)
             if (strcmp(why, "Success") == 0 && fin >= s->task_finish[idx]) {
                 s->task_finish[idx] = fin;
                 s->task_s[idx] = (double)(fin - l) / 1000.0;
+            } else if (strcmp(why, "Success") != 0 && strcmp(why, "TaskKilled") != 0 &&
+                       strcmp(why, "Resubmitted") != 0 && fin >= l) {
+                /* Any other end is a failure: its slot time was spent
+                 * before the task ran again. */
+                s->failed_s[idx] += (double)(fin - l) / 1000.0;
             }
         }
         json_decref(e);
     }
     free(line);
     fclose(f);
+    /* A task's time is its successful attempt's plus its failed ones'. */
+    for (int i = 0; i < sc->n; i++)
+        for (int t = 0; t < 256; t++)
+            sc->st[i].task_s[t] += sc->st[i].failed_s[t];
     /* Keep only the stages that completed. */
     int m = 0;
     for (int i = 0; i < sc->n; i++)
