@@ -22,6 +22,7 @@
 #include "sim/planner.h"
 #include "sim/plot.h"
 #include "sim/eventlog.h"
+#include "sim/fit_factors.h"
 #include "sim/importer.h"
 #include "sim/replay.h"
 #include "sim/report.h"
@@ -69,6 +70,10 @@ static const char usage_text[] =
     "      --executors-per-worker N, --platform P\n"
     "                      predict the same application on another cluster\n"
     "      --strict, --quiet\n"
+    "  fit-factors LOG...  fit the Spark overhead factor of each operator class\n"
+    "                  from event logs' CPU time per record over the kernels' cost\n"
+    "      --json OUT      also write the fit as JSON (\"-\" for stdout, no table)\n"
+    "      --native C=NS,...  native ns per row of classes instead of timing them\n"
     "  sweep FILE      run the scenario over a grid of clusters and settings, each\n"
     "                  point replicated over seeds; table sorted by cost, Pareto\n"
     "                  front, cheapest point meeting a deadline\n"
@@ -711,6 +716,20 @@ static int cmd_calibrate(int argc, char **argv)
     return rc;
 }
 
+/* `stagecast fit-factors`: fit_factors.c does the work. */
+static int cmd_fit_factors(int argc, char **argv)
+{
+    struct diag d;
+    diag_clear(&d);
+    bool usage = false;
+    enum sc_status st = fit_factors_command(argc, argv, stdout, &usage, &d);
+    if (usage)
+        return usage_error("%s", d.msg);
+    if (st == SC_OK && fflush(stdout) != 0)
+        st = diag_set(&d, SC_EIO, NULL, 0, "writing to standard output failed");
+    return st == SC_OK ? 0 : report_error(&d);
+}
+
 /* `stagecast sweep` and `stagecast merge`: sweep.c does the work; under
  * mpirun (when built with MPI) each rank takes its share of the points. */
 static int cmd_sweep(int argc, char **argv, bool merge)
@@ -764,6 +783,8 @@ int main(int argc, char **argv)
         return cmd_import(argc - 2, argv + 2);
     if (strcmp(cmd, "replay") == 0)
         return cmd_replay(argc - 2, argv + 2);
+    if (strcmp(cmd, "fit-factors") == 0)
+        return cmd_fit_factors(argc - 2, argv + 2);
     if (strcmp(cmd, "sweep") == 0 || strcmp(cmd, "merge") == 0)
         return cmd_sweep(argc - 2, argv + 2, strcmp(cmd, "merge") == 0);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {

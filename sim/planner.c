@@ -1943,6 +1943,10 @@ static enum sc_status plan_aggregate(struct planner *P, const struct lnode *nd,
     double groups = P->st->group_count(P->st->ctx, kc, nk, s->rows);
     double per_task = P->st->group_count(P->st->ctx, kc, nk, s->rows / tasks);
     double partial_rows = fmin(s->rows, per_task * tasks);
+    /* collect_list / collect_set buffers hold every value they saw: what
+     * the partial aggregate sends is as large as its input (sim/skew.h). */
+    if (agg_keeps_rows(nd))
+        partial_rows = s->rows;
     if (n_keys == 0)
         partial_rows = s->rows > 0.0 ? tasks : 0.0;
     struct plan_column *pcols;
@@ -3048,8 +3052,9 @@ static enum sc_status plan_salted_aggregate(struct planner *P, const struct lnod
     if (rc == SC_OK)
         rc = plan_aggregate(P, nd, keys, nk + 1, &t, &g1, line);
     if (rc == SC_OK) {
-        /* Phase 2 reads phase 1's groups; the salt is gone. */
-        t.rows = g1;
+        /* Phase 2 reads phase 1's groups (whose collect_list buffers still
+         * hold every value); the salt is gone. */
+        t.rows = agg_keeps_rows(nd) ? s->rows : g1;
         t.cols = s->cols;
         t.n_cols = s->n_cols;
         rc = plan_aggregate(P, nd, nd->keys, nk, &t, groups_out, line);

@@ -25,6 +25,7 @@
  * enumerator SCHED_FIFO, which <sched.h> (pulled in by <pthread.h>) also
  * defines as a macro. */
 #include "models/units.h"
+#include "sim/calibrate.h"
 #include "sim/cluster.h"
 #include "sim/outfile.h"
 #include "sim/planner.h"
@@ -978,6 +979,25 @@ struct point_setup {
     char *error; /* why the point cannot run (owned), or NULL */
 };
 
+/* Gives a planned point's stages their calibrated costs, from the cache
+ * when another point (or the warm-up) has measured them already. */
+static enum sc_status calibrate_point(struct scenario *s, const struct cluster *cl,
+                                      const struct sweep_env *env, struct diag *d)
+{
+    struct calibrate_options o;
+    struct calibration *cal = NULL;
+    if (calibrate_options_init(&o, s, d) != SC_OK)
+        return d->status;
+    pthread_mutex_t *lock = env->calib_lock;
+    if (lock)
+        pthread_mutex_lock(lock);
+    enum sc_status st = calibrate_scenario(s, cl, &o, &cal, d);
+    if (lock)
+        pthread_mutex_unlock(lock);
+    calibrate_free(cal);
+    return st;
+}
+
 static void setup_point(const struct sweep *sw, const struct sweep_env *env, const char *const *ov,
                         size_t n_ov, struct point_setup *ps)
 {
@@ -986,7 +1006,8 @@ static void setup_point(const struct sweep *sw, const struct sweep_env *env, con
     memset(ps, 0, sizeof *ps);
     ps->s = scenario_load_with(sw->spec.scenario_file, ov, n_ov, &d);
     if (ps->s && cluster_build(ps->s, env->catalog, &ps->cl, &d) == SC_OK &&
-        planner_plan_with(ps->s, &ps->cl, env->stats, &d) == SC_OK)
+        planner_plan_with(ps->s, &ps->cl, env->stats, &d) == SC_OK &&
+        calibrate_point(ps->s, &ps->cl, env, &d) == SC_OK)
         return;
     char buf[1200];
     ps->error = strdup(diag_format(&d, buf, sizeof buf));
@@ -2504,9 +2525,27 @@ enum sc_status sweep_execute(const struct sweep_args *a, const struct sweep_io *
     if (st != SC_OK)
         goto done;
 
-    struct sweep_env env = {.catalog = cat};
+    pthread_mutex_t calib_lock;
+    pthread_mutex_init(&calib_lock, NULL);
+    struct sweep_env env = {.catalog = cat, .calib_lock = &calib_lock};
     size_t threads = a->threads ? a->threads : online_cpus();
-    st = sweep_run(sw, &env, threads, log_fd, peer && peer->rank != 0 ? NULL : io->progress, d);
+    /* Warm the fit cache with the scenario as written, before any point
+     * runs: every point, thread and MPI rank then reads the same fits (the
+     * first writer of a cache entry wins). */
+    {
+        struct point_setup warm;
+        setup_point(sw, &env, NULL, 0, &warm);
+        setup_fini(&warm);
+        if (peer) {
+            enum sc_status all_st = peer->agree(peer, SC_OK);
+            if (all_st != SC_OK)
+                st = diag_set(d, all_st, NULL, 0, "another MPI rank could not start the sweep");
+        }
+    }
+    if (st == SC_OK)
+        st = sweep_run(sw, &env, threads, log_fd, peer && peer->rank != 0 ? NULL : io->progress,
+                       d);
+    pthread_mutex_destroy(&calib_lock);
     if (log_fd >= 0 && close(log_fd) != 0 && st == SC_OK)
         st = diag_set(d, SC_EIO, log_path, 0, "cannot close the results file: %s", strerror(errno));
     log_fd = -1;

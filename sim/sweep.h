@@ -125,6 +125,12 @@ struct sweep {
 struct sweep_env {
     const struct catalog *catalog;
     const struct plan_stats *stats;
+    /* Calibration is shared through the fit cache: the first point (or the
+     * warm-up) to need a pipeline measures and stores it, the others read
+     * it; calib_lock (may be NULL) makes the threads take turns so none
+     * measures a pipeline another is measuring. */
+    void *calib_lock; /* a pthread_mutex_t (pthread.h's sched.h names
+                       * clash with enum sched_mode in scenario.h) */
 };
 
 /* A process of a distributed sweep (MPI: sweep_mpi.h). Rank r runs the
