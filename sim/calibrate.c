@@ -211,7 +211,8 @@ enum cop_kind {
     COP_WRITE,
     COP_CACHE,
     COP_LIMIT,
-    COP_PASS /* costs nothing here: Collect, Coalesce, broadcast, sampling */
+    COP_SALT, /* a salted key (sim/skew.h): the salt column, or the rows once per salt */
+    COP_PASS  /* costs nothing here: Collect, Coalesce, broadcast, sampling */
 };
 
 enum part_kind { PK_HASH, PK_RANGE, PK_ROUNDROBIN, PK_SINGLE };
@@ -395,6 +396,20 @@ static enum sc_status cop_parse(struct cop *op, const char *text, struct diag *d
         p = text + 7;
         const char *e = match_close(p);
         if (!e || !(op->where = strndup(p + 1, (size_t)(e - p - 1))))
+            goto bad;
+        return SC_OK;
+    }
+    if (starts(text, "Project [cast((rand() * ") || starts(text, "Project [*, cast((rand() * ") ||
+        starts(text, "Generate explode(sequence(0, ")) {
+        /* The planner's salting (sim/skew.h): nparts salt values; limit 1
+         * when each row is replicated once per value. */
+        op->kind = COP_SALT;
+        op->cls = CALIB_PROJECT;
+        op->short_name = "salt";
+        op->limit = text[0] == 'G';
+        op->nparts = op->limit ? strtoll(text + 29, NULL, 10) + 1
+                               : strtoll(strstr(text, "rand() * ") + 9, NULL, 10);
+        if (op->nparts < 1)
             goto bad;
         return SC_OK;
     }
@@ -1489,6 +1504,26 @@ static enum sc_status bind_op(struct bind_env *env, struct pipe *p, struct cop *
             return nomem(d);
         op->layout = in;
         break;
+    case COP_SALT: {
+        /* in's columns and an int32 `salt`. */
+        const char **names = calloc(in->n_cols + 1, sizeof *names);
+        enum col_type *types = calloc(in->n_cols + 1, sizeof *types);
+        if (names && types) {
+            for (size_t i = 0; i < in->n_cols; i++) {
+                names[i] = in->names[i];
+                types[i] = in->cols[i].type;
+            }
+            names[in->n_cols] = "salt";
+            types[in->n_cols] = COL_INT32;
+            op->out = batch_new(in->n_cols + 1, names, types, CHUNK_ROWS);
+        }
+        free(names);
+        free(types);
+        if (!op->out)
+            return nomem(d);
+        op->layout = op->out;
+        break;
+    }
     case COP_WRITE:
     case COP_PASS: op->layout = in; break;
     }
@@ -1649,6 +1684,31 @@ static enum sc_status push(struct pipe *p, struct cop *op, const struct batch *i
         if (rc != SC_OK || op->out->n_rows == 0)
             return rc;
         return emit(p, op, op->out, d);
+    case COP_SALT: {
+        /* Each row with a pseudo-random salt (rand()), or once per salt
+         * value (explode). */
+        size_t n = in->n_rows, reps = op->limit ? (size_t)op->nparts : 1;
+        batch_clear(op->out);
+        if (ensure_order(op, n) != 0 || batch_ensure(op->out, n * reps) != 0)
+            return nomem(d);
+        for (size_t i = 0; i < n; i++)
+            op->order[i] = i;
+        for (size_t r = 0; r < reps; r++) {
+            size_t at = op->out->n_rows;
+            for (size_t c = 0; c < in->n_cols; c++)
+                if (column_gather(&op->out->cols[c], op->out->cap_rows, at, &in->cols[c], op->order,
+                                  n) != 0)
+                    return nomem(d);
+            int64_t *salt = op->out->cols[in->n_cols].i64 + at;
+            for (size_t i = 0; i < n; i++) {
+                uint64_t h = (uint64_t)(op->rows_in + (int64_t)i) * 0x9E3779B97F4A7C15ULL;
+                salt[i] = op->limit ? (int64_t)r : (int64_t)((h >> 33) % (uint64_t)op->nparts);
+            }
+            op->out->n_rows = at + n;
+        }
+        op->ns += now_ns() - t0;
+        return emit(p, op, op->out, d);
+    }
     case COP_PASS:
     case COP_UNION:
     case COP_SMJ:

@@ -103,11 +103,16 @@ static uint32_t fitf_rdd_classes(const char *scope)
         const char *name;
         enum calib_class c;
     } map[] = {
-        {"reduceByKey", CALIB_HASH_AGGREGATE},  {"aggregateByKey", CALIB_HASH_AGGREGATE},
-        {"combineByKey", CALIB_HASH_AGGREGATE}, {"groupByKey", CALIB_HASH_AGGREGATE},
-        {"countByKey", CALIB_HASH_AGGREGATE},   {"distinct", CALIB_HASH_AGGREGATE},
-        {"sortByKey", CALIB_SORT},              {"sortBy", CALIB_SORT},
-        {"filter", CALIB_FILTER},               {"saveAsTextFile", CALIB_WRITE},
+        {"reduceByKey", CALIB_HASH_AGGREGATE},
+        {"aggregateByKey", CALIB_HASH_AGGREGATE},
+        {"combineByKey", CALIB_HASH_AGGREGATE},
+        {"groupByKey", CALIB_HASH_AGGREGATE},
+        {"countByKey", CALIB_HASH_AGGREGATE},
+        {"distinct", CALIB_HASH_AGGREGATE},
+        {"sortByKey", CALIB_SORT},
+        {"sortBy", CALIB_SORT},
+        {"filter", CALIB_FILTER},
+        {"saveAsTextFile", CALIB_WRITE},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (strcmp(scope, map[i].name) == 0)
@@ -165,7 +170,8 @@ static void fitf_add_acc(struct fitf_pass *p, int64_t id, uint32_t classes)
 /* Walks a sparkPlanInfo tree. A node with metrics is in the stages that
  * update them; one without (Project inside whole-stage codegen) runs where
  * its nearest ancestor with metrics runs, so it takes that one's. */
-static void fitf_walk(struct fitf_pass *p, json_t *node, const int64_t *inh, size_t n_inh, int depth)
+static void fitf_walk(struct fitf_pass *p, json_t *node, const int64_t *inh, size_t n_inh,
+                      int depth)
 {
     if (!json_is_object(node) || depth > 200)
         return;
@@ -502,14 +508,20 @@ static const char fitf_native_cfg[] =
     ");\n";
 
 static const enum calib_class fitf_kernel_class[] = {
-    CALIB_SCAN,         CALIB_FILTER,          CALIB_PROJECT,
-    CALIB_HASH_AGGREGATE, CALIB_SORT,          CALIB_SORT_MERGE_JOIN,
-    CALIB_BROADCAST_HASH_JOIN, CALIB_WINDOW,   CALIB_SHUFFLE_WRITE,
-    CALIB_SHUFFLE_READ, CALIB_LIMIT,
+    CALIB_SCAN,
+    CALIB_FILTER,
+    CALIB_PROJECT,
+    CALIB_HASH_AGGREGATE,
+    CALIB_SORT,
+    CALIB_SORT_MERGE_JOIN,
+    CALIB_BROADCAST_HASH_JOIN,
+    CALIB_WINDOW,
+    CALIB_SHUFFLE_WRITE,
+    CALIB_SHUFFLE_READ,
+    CALIB_LIMIT,
 };
 
-enum sc_status fitf_native_measure(double native[CALIB_N_CLASSES], double *host_acu,
-                                   struct diag *d)
+enum sc_status fitf_native_measure(double native[CALIB_N_CLASSES], double *host_acu, struct diag *d)
 {
     const char *tmp = getenv("TMPDIR");
     char path[512];
@@ -799,23 +811,25 @@ void fitf_print(FILE *out, const struct fitf_set *set, const struct fitf_result 
                 stage, cls, s->records, s->rec_kind, s->cpu_ns * 1e-9, s->spark_ns, s->native_ns,
                 s->ratio, s->skip[0] ? "no: " : "yes", s->skip);
     }
-    fprintf(out, "\n%zu of %zu stages in %zu log%s used; RMS misfit %.1f%% of Spark ns/rec "
-                 "(lambda %.2g, floor %.1f)\n\n",
-            res->n_used, set->n, set->n_logs, set->n_logs == 1 ? "" : "s",
-            100.0 * res->rms_rel, FITF_LAMBDA, FITF_FLOOR);
+    fprintf(out,
+            "\n%zu of %zu stages in %zu log%s used; RMS misfit %.1f%% of Spark ns/rec "
+            "(lambda %.2g, floor %.1f)\n\n",
+            res->n_used, set->n, set->n_logs, set->n_logs == 1 ? "" : "s", 100.0 * res->rms_rel,
+            FITF_LAMBDA, FITF_FLOOR);
     fprintf(out, "%-20s %7s %6s %8s %8s %8s %8s  %s\n", "class", "fitted", "stages", "min",
             "median", "max", "default", "note");
     for (int c = 0; c < CALIB_N_CLASSES; c++) {
         const struct fitf_class_result *r = &res->cls[c];
-        const char *note = !r->fitted ? "no stage: default kept"
-                           : r->at_floor ? "held at the floor"
-                                         : "";
-        if (r->fitted)
+        const char *note = !r->fitted     ? "no stage: default kept"
+                           : r->at_floor  ? "held at the floor"
+                           : !r->n_stages ? "always < 10% of a stage's cost: near its default"
+                                          : "";
+        if (r->fitted && r->n_stages)
             fprintf(out, "%-20s %7.2f %6zu %8.2f %8.2f %8.2f %8.2f  %s\n", calib_class_name(c),
                     r->factor, r->n_stages, r->min, r->median, r->max, r->deflt, note);
         else
-            fprintf(out, "%-20s %7.2f %6zu %8s %8s %8s %8.2f  %s\n", calib_class_name(c),
-                    r->factor, r->n_stages, "-", "-", "-", r->deflt, note);
+            fprintf(out, "%-20s %7.2f %6zu %8s %8s %8s %8.2f  %s\n", calib_class_name(c), r->factor,
+                    r->n_stages, "-", "-", "-", r->deflt, note);
     }
     fputc('\n', out);
     fitf_print_fragment(out, res);
@@ -853,15 +867,14 @@ json_t *fitf_to_json(const struct fitf_set *set, const struct fitf_result *res)
         for (int c = 0; c < CALIB_N_CLASSES; c++)
             if (s->classes & BIT(c))
                 json_array_append_new(cl, json_string(calib_class_name(c)));
-        json_t *js = json_pack("{s:s, s:I, s:i, s:s, s:o, s:b, s:I, s:f, s:f, s:s, s:o, s:o, "
-                               "s:o, s:b, s:s}",
-                               "log", s->log, "stage", (json_int_t)s->id, "attempt",
-                               (int)s->attempt, "name", s->name, "classes", cl, "from_plan",
-                               s->from_plan, "tasks", (json_int_t)s->tasks, "cpu_ns", s->cpu_ns,
-                               "records", s->records, "records_are", s->rec_kind,
-                               "spark_ns_per_record", fitf_num(s->spark_ns),
-                               "native_ns_per_record", fitf_num(s->native_ns), "ratio",
-                               fitf_num(s->ratio), "used", s->skip[0] == '\0', "skip", s->skip);
+        json_t *js = json_pack(
+            "{s:s, s:I, s:i, s:s, s:o, s:b, s:I, s:f, s:f, s:s, s:o, s:o, "
+            "s:o, s:b, s:s}",
+            "log", s->log, "stage", (json_int_t)s->id, "attempt", (int)s->attempt, "name", s->name,
+            "classes", cl, "from_plan", s->from_plan, "tasks", (json_int_t)s->tasks, "cpu_ns",
+            s->cpu_ns, "records", s->records, "records_are", s->rec_kind, "spark_ns_per_record",
+            fitf_num(s->spark_ns), "native_ns_per_record", fitf_num(s->native_ns), "ratio",
+            fitf_num(s->ratio), "used", s->skip[0] == '\0', "skip", s->skip);
         if (js)
             json_array_append_new(stages, js);
     }
@@ -870,9 +883,9 @@ json_t *fitf_to_json(const struct fitf_set *set, const struct fitf_result *res)
         const struct fitf_class_result *r = &res->cls[c];
         json_t *jc = json_pack("{s:o, s:b, s:b, s:I, s:o, s:o, s:o, s:f, s:s}", "factor",
                                fitf_num(r->factor), "fitted", r->fitted, "at_floor", r->at_floor,
-                               "stages", (json_int_t)r->n_stages, "min", fitf_num(r->min),
-                               "median", fitf_num(r->median), "max", fitf_num(r->max), "default",
-                               r->deflt, "default_source", calib_factor_default(c)->source);
+                               "stages", (json_int_t)r->n_stages, "min", fitf_num(r->min), "median",
+                               fitf_num(r->median), "max", fitf_num(r->max), "default", r->deflt,
+                               "default_source", calib_factor_default(c)->source);
         if (jc)
             json_object_set_new(classes, calib_class_name(c), jc);
     }
@@ -939,14 +952,14 @@ enum sc_status fit_factors_command(int argc, char **argv, FILE *out, bool *usage
             st = diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
         else if (!f || json_dumpf(j, f, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) != 0 ||
                  fputc('\n', f) == EOF)
-            st = d->status != SC_OK ? d->status
-                                    : diag_set(d, SC_EIO, json_path, 0, "cannot write");
+            st = d->status != SC_OK ? d->status : diag_set(d, SC_EIO, json_path, 0, "cannot write");
         json_decref(j);
     }
     if (st == SC_OK && table) {
         if (isfinite(acu))
-            fprintf(out, "native costs measured on this host (ACU-equivalent %.0f per core), "
-                         "scaled to the reference host (%.0f ACU)\n",
+            fprintf(out,
+                    "native costs measured on this host (ACU-equivalent %.0f per core), "
+                    "scaled to the reference host (%.0f ACU)\n",
                     acu, CALIB_REF_ACU);
         fitf_print(out, &set, &res);
     }

@@ -59,24 +59,24 @@
 
 /* One stage attempt of a log, used or not. */
 struct fitf_stage {
-    char log[256];    /* the log's file name (no directory) */
-    int64_t id;       /* stage id */
+    char log[256]; /* the log's file name (no directory) */
+    int64_t id;    /* stage id */
     int32_t attempt;
-    int line;         /* its StageSubmitted (or first mention) */
-    char name[80];    /* the stage's name, cut */
-    uint32_t classes; /* bit c: class c runs in it */
+    int line;                       /* its StageSubmitted (or first mention) */
+    char name[80];                  /* the stage's name, cut */
+    uint32_t classes;               /* bit c: class c runs in it */
     double weight[CALIB_N_CLASSES]; /* rows class c handles per stage record: 1 for
                                      * plan operators; scan, shuffle read/write and
                                      * write from the stage's record metrics */
-    bool from_plan;   /* the classes came from the SQL plan (else metrics/RDD names) */
+    bool from_plan; /* the classes came from the SQL plan (else metrics/RDD names) */
     int64_t tasks;
-    double cpu_ns;       /* executor CPU time of its successful tasks */
-    double records;      /* the denominator */
+    double cpu_ns;        /* executor CPU time of its successful tasks */
+    double records;       /* the denominator */
     const char *rec_kind; /* "input", "shuffle read", "input+shuffle read", "written" */
-    double spark_ns;     /* cpu_ns / records */
-    double native_ns;    /* sum of its classes' native ns x weight; NaN if one is unknown */
-    double ratio;        /* spark_ns / native_ns */
-    char skip[120];      /* why it is not evidence; "" when it is */
+    double spark_ns;      /* cpu_ns / records */
+    double native_ns;     /* sum of its classes' native ns x weight; NaN if one is unknown */
+    double ratio;         /* spark_ns / native_ns */
+    char skip[120];       /* why it is not evidence; "" when it is */
 };
 
 struct fitf_set {
@@ -86,12 +86,12 @@ struct fitf_set {
 };
 
 struct fitf_class_result {
-    double factor;   /* fitted (the default when no evidence) */
-    double deflt;    /* calib_factor_default */
-    size_t n_stages; /* evidence stages where it has >= FITF_MIN_SHARE of the native cost */
+    double factor;           /* fitted (the default when no evidence) */
+    double deflt;            /* calib_factor_default */
+    size_t n_stages;         /* evidence stages where it has >= FITF_MIN_SHARE of the native cost */
     double min, median, max; /* per-stage ratios attributed to it; NaN without */
-    bool fitted;     /* false: no evidence, default kept */
-    bool at_floor;   /* the fit wanted less than FITF_FLOOR */
+    bool fitted;             /* false: no evidence, default kept */
+    bool at_floor;           /* the fit wanted less than FITF_FLOOR */
 };
 
 struct fitf_result {
@@ -110,8 +110,7 @@ void fitf_set_free(struct fitf_set *set);
 
 /* Parses "class=ns,class=ns,..." into native (entries not named stay as
  * they are). SC_EINPUT naming the item when one is malformed. */
-enum sc_status fitf_native_parse(const char *spec, double native[CALIB_N_CLASSES],
-                                 struct diag *d);
+enum sc_status fitf_native_parse(const char *spec, double native[CALIB_N_CLASSES], struct diag *d);
 
 /* Fills the NaN entries of native with this host's calibrated kernels
  * (sim/calibrate.c) on the generic schema at 100,000 rows a task, scaled to
@@ -141,7 +140,6 @@ json_t *fitf_to_json(const struct fitf_set *set, const struct fitf_result *res);
  * prints the table to out (not with --json -). STAGECAST_FITF_NATIVE gives
  * native costs as --native does (the option wins). On a usage error
  * *usage is set and d says what. */
-enum sc_status fit_factors_command(int argc, char **argv, FILE *out, bool *usage,
-                                   struct diag *d);
+enum sc_status fit_factors_command(int argc, char **argv, FILE *out, bool *usage, struct diag *d);
 
 #endif

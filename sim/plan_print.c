@@ -10,6 +10,7 @@
  */
 #include "sim/plan_print.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -57,6 +58,40 @@ static void print_bytes(FILE *out, const struct stage_spec *sp)
         fprintf(out, ", %s written", units_format_bytes(sp->output_bytes, b, sizeof b));
 }
 
+/* Uneven task sizes (from the key distribution) and AQE's changes
+ * (sim/skew.h), when there are any. */
+static void print_skew(FILE *out, const struct stage_spec *sp)
+{
+    if (sp->task_weights) {
+        double max = 0.0, min = INFINITY;
+        int64_t at = 0;
+        for (int64_t i = 0; i < sp->tasks; i++) {
+            if (sp->task_weights[i] > max) {
+                max = sp->task_weights[i];
+                at = i;
+            }
+            min = fmin(min, sp->task_weights[i]);
+        }
+        fprintf(out, "    task sizes: largest task %lld holds %.1f%% of the rows (%.2fx the mean), "
+                     "smallest %.2fx\n",
+                (long long)at, 100.0 * max / (double)sp->tasks, max, min);
+    }
+    if (sp->aqe_partitions_before > 0 || sp->aqe_skewed > 0 || sp->aqe_broadcast) {
+        fprintf(out, "    AQE:");
+        if (sp->aqe_partitions_before > 0)
+            fprintf(out, " %lld shuffle partitions -> %lld task%s",
+                    (long long)sp->aqe_partitions_before, (long long)sp->tasks,
+                    sp->tasks == 1 ? "" : "s");
+        if (sp->aqe_skewed > 0)
+            fprintf(out, "%s %lld skewed partition%s split into %lld tasks",
+                    sp->aqe_partitions_before > 0 ? ";" : "", (long long)sp->aqe_skewed,
+                    sp->aqe_skewed == 1 ? "" : "s", (long long)sp->aqe_skew_tasks);
+        if (sp->aqe_broadcast)
+            fprintf(out, "; sort-merge join turned into a broadcast join (local shuffle reads)");
+        fprintf(out, "\n");
+    }
+}
+
 static void print_planned(FILE *out, const struct job_spec *job)
 {
     int spark_jobs = 0;
@@ -79,6 +114,7 @@ static void print_planned(FILE *out, const struct job_spec *job)
                 group_digits(sp->output_records, r2, sizeof r2));
         print_bytes(out, sp);
         fprintf(out, "\n");
+        print_skew(out, sp);
     }
 }
 

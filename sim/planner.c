@@ -68,10 +68,16 @@
  * (8-byte null bitset per 64 fields, 8 bytes a field, variable-length data
  * rounded to 8, a 4-byte length from UnsafeRowSerializer) x compression.
  *
- * Not modelled here (the AQE and skew piece will change the task lists):
- * AQE's coalescing of small shuffle partitions, its runtime switch to a
- * broadcast join, skew-join splitting; DISTINCT aggregate functions are
- * planned like plain ones; shuffled hash joins (preferSortMergeJoin=false).
+ * Task sizes and AQE (see "skew and adaptive execution" below, and
+ * sim/skew.h): each exchange records each reduce partition's share of its
+ * rows from the key columns' distributions; after planning, the shares
+ * become the stages' task weights and AQE's coalescing and skew-join
+ * splitting change the task lists; its runtime switch of a sort-merge join
+ * to a broadcast one is planned in plan_join (aqe_broadcast_join). A step's
+ * `salt` plans the salted join or two-phase aggregation.
+ *
+ * Not modelled here: DISTINCT aggregate functions are planned like plain
+ * ones; shuffled hash joins (preferSortMergeJoin=false).
  */
 #include "sim/planner.h"
 

@@ -203,8 +203,9 @@ static void print_stage_skew(FILE *out, const struct scenario *s, size_t j,
             sep = ";";
         }
         if (ss->aqe_partitions_before > 0) {
-            fprintf(out, "%s AQE: %lld partitions -> %lld tasks", sep,
-                    (long long)ss->aqe_partitions_before, (long long)st->tasks);
+            fprintf(out, "%s AQE: %lld partitions -> %lld task%s", sep,
+                    (long long)ss->aqe_partitions_before, (long long)st->tasks,
+                    st->tasks == 1 ? "" : "s");
             sep = ",";
         } else if (aqe_changed(ss)) {
             fprintf(out, "%s AQE:", sep);
