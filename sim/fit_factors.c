@@ -246,6 +246,8 @@ static int fitf_cmp_acc(const void *a, const void *b)
 static uint32_t fitf_acc_classes(const struct fitf_pass *p, int64_t id)
 {
     struct fitf_acc key = {id, 0};
+    if (!p->n_accs)
+        return 0;
     const struct fitf_acc *a = bsearch(&key, p->accs, p->n_accs, sizeof key, fitf_cmp_acc);
     return a ? a->classes : 0;
 }
@@ -302,7 +304,7 @@ static enum sc_status fitf_pass_read(struct fitf_pass *p, const char *path, stru
         st = diag_set(d, SC_EIO, path, lineno, "read error: %s", strerror(errno));
     free(line);
     fclose(f);
-    if (st == SC_OK)
+    if (st == SC_OK && p->n_accs) /* a log without SQL has no array at all */
         qsort(p->accs, p->n_accs, sizeof *p->accs, fitf_cmp_acc);
     /* Merge the entries of one accumulator (it can appear in several plans
      * of one execution, AQE re-plans keep node metrics). */

@@ -81,6 +81,8 @@
  */
 #include "sim/planner.h"
 
+#include "models/expr.h"
+
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
@@ -436,6 +438,33 @@ static const char *columns_hint(const struct lcol *cols, size_t n, const char *n
     return buf;
 }
 
+/* Parses an expression of a step (a filter's condition, a computed column)
+ * with the expression language the kernels evaluate, so a syntax error names
+ * the step's file:line and the position in the expression, and checks that
+ * every column it refers to is in the step's input. */
+static enum sc_status check_expr(struct planner *P, const struct lnode *nd, const char *text,
+                                 const char *what)
+{
+    struct diag d;
+    diag_clear(&d);
+    struct expr *e = expr_parse(text, &d);
+    if (!e)
+        return d.status == SC_ENOMEM ? nomem(P)
+                                     : fail_at(P, nd, "%s \"%s\": %s", what, text, d.msg);
+    const struct lnode *c = &P->nodes[nd->child];
+    for (size_t i = 0; i < expr_n_refs(e); i++)
+        if (find_lcol(c->out, c->n_out, expr_ref(e, i)) < 0) {
+            char hint[512], name[128];
+            snprintf(name, sizeof name, "%s", expr_ref(e, i));
+            expr_free(e);
+            return fail_at(P, nd, "%s \"%s\" refers to column '%s', which its input does not "
+                                  "have (%s)",
+                           what, text, name, columns_hint(c->out, c->n_out, name, hint, sizeof hint));
+        }
+    expr_free(e);
+    return SC_OK;
+}
+
 /* ---- building the tree from steps --------------------------------------- */
 
 static int node_new(struct planner *P, enum lkind kind, const struct query_step *step,
@@ -632,6 +661,11 @@ static enum sc_status resolve(struct planner *P, int node)
     case LK_LIMIT:
     case LK_REPARTITION:
     case LK_DISTINCT:
+        if (nd->kind == LK_FILTER) {
+            enum sc_status rc = check_expr(P, nd, q->where, "filter");
+            if (rc != SC_OK)
+                return rc;
+        }
         if (copy_child_cols(P, nd, 0) != 0)
             return nomem(P);
         if (nd->kind == LK_SORT)
@@ -673,6 +707,9 @@ static enum sc_status resolve(struct planner *P, int node)
         return SC_OK;
     }
     case LK_WITH_COLUMN: {
+        enum sc_status rc = check_expr(P, nd, q->expr, "with_column");
+        if (rc != SC_OK)
+            return rc;
         if (copy_child_cols(P, nd, 1) != 0)
             return nomem(P);
         const struct lnode *c = &P->nodes[nd->child];
