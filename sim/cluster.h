@@ -11,6 +11,7 @@
 
 #include "models/billing.h"
 #include "models/catalog.h"
+#include "models/dist.h"
 #include "models/memory.h"
 #include "sim/scenario.h"
 
@@ -24,7 +25,9 @@ struct cluster {
     int task_cpus;              /* spark.task.cpus */
     int slots_per_executor;     /* executor_cores / task_cpus */
     int executors;              /* workers * executors_per_worker */
-    double startup_s;           /* cluster start before the first job, billed */
+    double startup_s;           /* cluster start before the first job, billed (the
+                                 * distribution's mean; a run draws its own) */
+    struct dist startup_dist;   /* DIST_FIXED: startup_s exactly */
     const char *startup_source; /* where the start-up figure comes from */
     struct billing_rates driver_rates, worker_rates;
     bool driver_is_worker;      /* synapse: the driver runs on the head node */
@@ -41,7 +44,9 @@ struct cluster {
     bool autoscale;
     int autoscale_policy;       /* AUTOSCALE_DATABRICKS or AUTOSCALE_SYNAPSE */
     int min_workers, max_workers;
-    double provision_s;         /* from a request until the node's executors register */
+    double provision_s;         /* from a request until the node's executors register
+                                 * (mean) */
+    struct dist provision_dist; /* each new node draws its own; DIST_FIXED: provision_s */
     double interval_s;          /* how often the policy decides */
     double idle_s;              /* a node idle this long may be removed */
     double up_sustain_s;        /* Synapse: backlog must last this long to scale up */
@@ -54,6 +59,7 @@ struct cluster {
     double spot_evict_at_s;     /* NaN: evictions only from the rate */
     struct billing_rates spot_rates;
     double replace_s;           /* a fixed cluster replaces an evicted node after this */
+    struct dist replace_dist;   /* DIST_FIXED: replace_s */
     const char *idle_after_source;
 
     /* Memory of one executor. */
@@ -93,7 +99,13 @@ static inline bool cluster_is_spot(const struct cluster *c, int w)
     return f > 0.0 && (long)((w + 1) * f + 1e-9) > (long)(w * f + 1e-9);
 }
 
-/* Platform default for cluster start-up, seconds, and its source. */
+/* Platform defaults as distributions, with the sources in cluster.c:
+ * cluster start-up, and the time a node added to a running cluster takes. */
+struct dist cluster_default_startup(enum platform p, int workers, const char **source);
+struct dist cluster_default_provision(enum platform p, int policy);
+
+/* Platform default for cluster start-up (its median), seconds, and its
+ * source. */
 double cluster_default_startup_s(enum platform p, int workers, const char **source);
 
 #endif

@@ -305,10 +305,10 @@ void report_table(FILE *out, const struct scenario *s, const struct cluster *cl,
     fprintf(out, "\napplication: %s from first job submitted to last job ended (%zu job%s)\n",
             units_format_duration(r->makespan_s, b1, sizeof b1), r->n_jobs,
             r->n_jobs == 1 ? "" : "s");
-    if (cl->startup_s > 0.0)
+    if (r->cost.startup_s > 0.0)
         fprintf(out,
                 "cluster start-up: %s before the first job, billed, not in the makespan (%s)\n",
-                units_format_duration(cl->startup_s, b2, sizeof b2), cl->startup_source);
+                units_format_duration(r->cost.startup_s, b2, sizeof b2), cl->startup_source);
     else
         fprintf(out, "cluster start-up: none counted (%s)\n", cl->startup_source);
     if (cl->idle_after_s > 0.0)
@@ -500,7 +500,7 @@ json_t *report_json_build(const struct scenario *s, const struct cluster *cl,
     bad |= set(jc, "executor_cores", json_integer(cl->executor_cores));
     bad |= set(jc, "task_cpus", json_integer(cl->task_cpus));
     bad |= set(jc, "task_slots", json_integer(cluster_slots(cl)));
-    bad |= set(jc, "startup_s", jsec(cl->startup_s));
+    bad |= set(jc, "startup_s", jsec(r->cost.startup_s));
     bad |= set(jc, "startup_source", json_string(cl->startup_source));
     bad |= set(jc, "idle_after_s", jsec(cl->idle_after_s));
     if (cl->autoscale) {
@@ -523,7 +523,7 @@ json_t *report_json_build(const struct scenario *s, const struct cluster *cl,
     bad |= set(root, "cluster", jc);
 
     bad |= set(root, "makespan_s", jsec(r->makespan_s));
-    bad |= set(root, "startup_s", jsec(cl->startup_s));
+    bad |= set(root, "startup_s", jsec(r->cost.startup_s));
     bad |= set(root, "cost_usd", jusd(r->cost.total_usd));
     bad |= set(root, "utilization", jnum(r->utilization, 1e6));
     bad |= set(root, "busy_slot_s", jsec(r->busy_s));

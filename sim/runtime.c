@@ -230,6 +230,7 @@ struct sim {
     bool da_shuffle_tracking;
     int64_t total_running;
     gsl_rng *spot_rng;      /* eviction times, in event order */
+    gsl_rng *scale_rng;     /* start-up and provisioning times, in event order */
     /* Speculative execution (spark.speculation). */
     bool spec_on;
     struct event spec_ev;
@@ -1335,6 +1336,14 @@ static void record_life(struct sim *sim, int w, int64_t from_us, int64_t to_us)
     r->lives[r->n_lives++] = (struct node_life){w, from_us, to_us, sim->workers[w].spot};
 }
 
+/* A delay from its distribution (a DIST_FIXED one is `fixed` exactly). */
+static int64_t draw_delay_us(struct sim *sim, const struct dist *dist, double fixed)
+{
+    double secs = dist->kind == DIST_FIXED || !sim->scale_rng ? fixed
+                                                               : dist_sample(dist, sim->scale_rng);
+    return (int64_t)llround((secs > 0.0 ? secs : 0.0) * 1e6);
+}
+
 static void executor_up(struct sim *sim, int e)
 {
     struct rt_exec *x = &sim->execs[e];
@@ -1390,12 +1399,13 @@ static void on_worker_join(struct engine *eng, struct event *ev)
 static void request_workers(struct sim *sim, int n)
 {
     int64_t now = engine_now(&sim->eng);
-    int64_t delay = (int64_t)llround(sim->cl.provision_s * 1e6);
     int asked = 0;
     for (int w = 0; w < sim->max_workers && asked < n; w++) {
         struct rt_worker *wk = &sim->workers[w];
         if (wk->state != WK_ABSENT)
             continue;
+        /* Each node takes its own time to come up. */
+        int64_t delay = draw_delay_us(sim, &sim->cl.provision_dist, sim->cl.provision_s);
         wk->state = WK_PROVISIONING;
         wk->life_from_us = now;
         sim->pending_workers++;
@@ -1695,7 +1705,8 @@ static void on_evict(struct engine *eng, struct event *ev)
         wk->life_from_us = now;
         sim->pending_workers++;
         if (engine_schedule(&sim->eng, &wk->join_ev,
-                            now + (int64_t)llround(sim->cl.replace_s * 1e6), 0) != 0)
+                            now + draw_delay_us(sim, &sim->cl.replace_dist, sim->cl.replace_s),
+                            0) != 0)
             fail(sim, SC_ENOMEM, "out of memory for the event queue");
         record_scale(sim, SCALE_NODES_REQUESTED, -1, 1, 0);
     }
@@ -2128,6 +2139,13 @@ static enum sc_status start_cluster(struct sim *sim, int64_t span_start_us, stru
 {
     const struct cluster *cl = &sim->cl;
     const struct spark_conf *conf = &sim->scn->spark;
+    /* This run's start-up, drawn from its distribution; the bill and the
+     * report use the drawn value. */
+    sim->scale_rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!sim->scale_rng)
+        return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
+    gsl_rng_set(sim->scale_rng, (unsigned long)mix64(sim->seed ^ 0x5ca1eULL));
+    sim->cl.startup_s = (double)draw_delay_us(sim, &cl->startup_dist, cl->startup_s) * 1e-6;
     int64_t startup_us = (int64_t)llround(cl->startup_s * 1e6);
     int initial_execs = cl->workers * cl->executors_per_worker;
     if (sim->dyn_alloc) {
@@ -2318,6 +2336,7 @@ void sim_free(struct sim *sim)
     for (size_t i = 0; i < sim->n_slots && sim->slots; i++)
         free(sim->slots[i].flow_ids);
     gsl_rng_free(sim->spot_rng);
+    gsl_rng_free(sim->scale_rng);
     free(sim->workers);
     free(sim->execs);
     free(sim->stages);

@@ -617,6 +617,30 @@ static int get_vm_size(struct reader *r, const config_setting_t *g, const char *
     return 1;
 }
 
+static int read_task_seconds(struct reader *r, const config_setting_t *st, const char *stage,
+                             struct dist *out);
+
+/* A delay given as seconds or as a distribution group like task_seconds'
+ * ({ dist = "lognormal"; median = 145; sigma = 0.4; }). Returns 1 when
+ * given (*is_dist says which form), 0 when absent, -1 on error. */
+static int get_delay(struct reader *r, const config_setting_t *g, const char *where,
+                     const char *key, double *fixed, struct dist *dist, bool *is_dist)
+{
+    config_setting_t *st = config_setting_get_member(g, key);
+    if (!st)
+        return 0;
+    if (config_setting_type(st) == CONFIG_TYPE_GROUP) {
+        char what[192];
+        snprintf(what, sizeof what, "'%s' in %s", key, where);
+        if (read_task_seconds(r, st, what, dist) != 0)
+            return -1;
+        *is_dist = true;
+        return 1;
+    }
+    *is_dist = false;
+    return get_number(r, g, where, key, false, 0, false, INFINITY, fixed);
+}
+
 static int read_autoscale(struct reader *r, const config_setting_t *a, int64_t *min_workers)
 {
     static const char *const keys[] = {"min",         "max",    "policy", "provision_s",
@@ -631,8 +655,8 @@ static int read_autoscale(struct reader *r, const config_setting_t *a, int64_t *
     if (get_int(r, a, where, "min", true, 1, SCN_MAX_WORKERS, true, &lo) < 0 ||
         get_int(r, a, where, "max", true, 1, SCN_MAX_WORKERS, true, &hi) < 0 ||
         get_choice(r, a, where, "policy", false, policies, false, &policy) < 0 ||
-        get_number(r, a, where, "provision_s", false, 0, false, INFINITY, &c->autoscale_provision_s) <
-            0 ||
+        get_delay(r, a, where, "provision_s", &c->autoscale_provision_s, &c->provision_dist,
+                  &c->provision_is_dist) < 0 ||
         get_number(r, a, where, "interval_s", false, 0, true, INFINITY, &c->autoscale_interval_s) <
             0 ||
         get_number(r, a, where, "idle_s", false, 0, false, INFINITY, &c->autoscale_idle_s) < 0)
@@ -725,7 +749,8 @@ static int read_cluster(struct reader *r, const config_setting_t *g)
         c->executor_line = line_of(config_setting_get_member(g, "executor_cores"));
     }
 
-    if (get_number(r, g, where, "startup_s", false, 0, false, INFINITY, &c->startup_s) < 0 ||
+    if (get_delay(r, g, where, "startup_s", &c->startup_s, &c->startup_dist, &c->startup_is_dist) <
+            0 ||
         get_number(r, g, where, "network_limit_gbps", false, 0, true, INFINITY,
                    &c->network_limit_gbps) < 0 ||
         get_number(r, g, where, "local_disk_mbps", false, 0, true, INFINITY,

@@ -44,6 +44,10 @@ struct cluster_spec {
     enum tier tier;
     struct price_override price;
     double startup_s;           /* NaN: platform default */
+    bool startup_is_dist;       /* startup_s given as a distribution */
+    struct dist startup_dist;
+    bool provision_is_dist;     /* autoscale.provision_s given as a distribution */
+    struct dist provision_dist;
     double storage_egress_gbps; /* storage account limits; NaN: ADLS Gen2 defaults */
     double storage_ingress_gbps;
     double network_limit_gbps;  /* cluster-wide cap on cross-node traffic; NaN: none */
