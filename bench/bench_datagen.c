@@ -25,27 +25,9 @@
 #include "models/expr.h"
 #include "models/kernels/filter.h"
 #include "models/kernels/project.h"
+#include "bench/timing.h"
 
 enum { ROWS = 1000000, MAX_RUNS = 64 };
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int compare_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, compare_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 static struct column_spec col(const char *name, enum col_type type, enum col_dist dist)
 {
@@ -109,12 +91,12 @@ int main(int argc, char **argv)
     if (!b4)
         die(&d);
     for (int r = 0; r < runs; r++) {
-        double t0 = now_s();
+        double t0 = bench_now_s();
         if (datagen_fill(g, 0, ROWS, b4, &d) != SC_OK)
             die(&d);
-        times[r] = now_s() - t0;
+        times[r] = bench_now_s() - t0;
     }
-    double gen_s = median(times, runs);
+    double gen_s = bench_median(times, runs);
     printf("datagen: %d rows x 4 columns (sequence, zipf string, uniform int32, normal "
            "double): %.1f ms, %.1f M rows/s\n",
            ROWS, 1e3 * gen_s, ROWS / gen_s / 1e6);
@@ -133,12 +115,12 @@ int main(int argc, char **argv)
     if (!s || !sel)
         return 1;
     for (int r = 0; r < runs; r++) {
-        double t0 = now_s();
+        double t0 = bench_now_s();
         if (expr_select(pred, in, s, sel, &kept, &d) != SC_OK)
             die(&d);
-        times[r] = now_s() - t0;
+        times[r] = bench_now_s() - t0;
     }
-    double sel_s = median(times, runs);
+    double sel_s = bench_median(times, runs);
     printf("expr: %s over %d rows: %.2f ms, %.0f M rows/s (kept %.1f%%)\n", where, ROWS,
            1e3 * sel_s, ROWS / sel_s / 1e6, 100.0 * (double)kept / ROWS);
 
@@ -147,12 +129,12 @@ int main(int argc, char **argv)
     if (!f || !fout)
         die(&d);
     for (int r = 0; r < runs; r++) {
-        double t0 = now_s();
+        double t0 = bench_now_s();
         if (kernel_filter_run(f, in, fout, NULL, &d) != SC_OK)
             die(&d);
-        times[r] = now_s() - t0;
+        times[r] = bench_now_s() - t0;
     }
-    double filt_s = median(times, runs);
+    double filt_s = bench_median(times, runs);
     printf("filter kernel (predicate + gather of 2 columns): %.2f ms, %.0f M rows/s\n",
            1e3 * filt_s, ROWS / filt_s / 1e6);
 
@@ -166,12 +148,12 @@ int main(int argc, char **argv)
     if (!p || !pout)
         die(&d);
     for (int r = 0; r < runs; r++) {
-        double t0 = now_s();
+        double t0 = bench_now_s();
         if (kernel_project_run(p, b4, pout, NULL, &d) != SC_OK)
             die(&d);
-        times[r] = now_s() - t0;
+        times[r] = bench_now_s() - t0;
     }
-    double proj_s = median(times, runs);
+    double proj_s = bench_median(times, runs);
     printf("project kernel (4 columns copied + CASE string column): %.2f ms, %.0f M rows/s\n",
            1e3 * proj_s, ROWS / proj_s / 1e6);
 

@@ -30,27 +30,9 @@
 #include "models/kernels/scan.h"
 #include "models/kernels/shuffle.h"
 #include "models/kernels/sort.h"
+#include "bench/timing.h"
 
 #define MAX_RUNS 31
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int compare_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, compare_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 static uint64_t rnd(uint64_t *s)
 {
@@ -105,13 +87,13 @@ static void bench_hashagg(int runs, uint64_t groups)
     double t[MAX_RUNS];
     for (int i = 0; i < runs; i++) {
         hashagg_reset(h);
-        double t0 = now_s();
+        double t0 = bench_now_s();
         if (hashagg_add(h, b, &d) != SC_OK || hashagg_emit(h, out, NULL, &d) != SC_OK)
             die("hashagg", &d);
-        t[i] = now_s() - t0;
+        t[i] = bench_now_s() - t0;
     }
     printf("hash aggregate, int64 key, %8llu groups: %7.1f M rows/s  (%zu rows, %zu groups out)\n",
-           (unsigned long long)groups, n / median(t, runs) / 1e6, n, out->n_rows);
+           (unsigned long long)groups, n / bench_median(t, runs) / 1e6, n, out->n_rows);
     batch_free(out);
     hashagg_free(h);
     batch_free(b);
@@ -134,12 +116,12 @@ static void bench_sort(int runs)
     diag_clear(&d);
     double t[MAX_RUNS];
     for (int i = 0; i < runs; i++) {
-        double t0 = now_s();
+        double t0 = bench_now_s();
         if (sortk_sort(b, &spec, ws, out, NULL, &d) != SC_OK)
             die("sort", &d);
-        t[i] = now_s() - t0;
+        t[i] = bench_now_s() - t0;
     }
-    printf("sort 1e6 random int64:                 %7.1f M rows/s\n", n / median(t, runs) / 1e6);
+    printf("sort 1e6 random int64:                 %7.1f M rows/s\n", n / bench_median(t, runs) / 1e6);
     sortk_ws_free(ws);
     batch_free(out);
     batch_free(b);
@@ -153,13 +135,13 @@ static void bench_partition(int runs, const struct batch *b)
     diag_clear(&d);
     double t[MAX_RUNS];
     for (int i = 0; i < runs; i++) {
-        double t0 = now_s();
+        double t0 = bench_now_s();
         if (partition_hash(b, &key, 1, 200, m, &d) != SC_OK)
             die("partition", &d);
-        t[i] = now_s() - t0;
+        t[i] = bench_now_s() - t0;
     }
     printf("hash partition into 200:               %7.1f M rows/s\n",
-           b->n_rows / median(t, runs) / 1e6);
+           b->n_rows / bench_median(t, runs) / 1e6);
     partition_map_free(m);
 }
 
@@ -174,26 +156,26 @@ static void bench_shuffle(int runs, const struct batch *b)
                   (enum col_type[]){COL_INT64, COL_STRING, COL_DOUBLE, COL_INT32}, b->n_rows);
     double tw[MAX_RUNS], tz[MAX_RUNS], tr[MAX_RUNS];
     for (int i = 0; i < runs; i++) {
-        double t0 = now_s();
+        double t0 = bench_now_s();
         if (shuffle_write(b, NULL, b->n_rows, &raw, &z, &st, &d) != SC_OK)
             die("shuffle_write", &d);
-        double t1 = now_s();
+        double t1 = bench_now_s();
         if (shuffle_decompress(&z, &raw2, &d) != SC_OK)
             die("shuffle_decompress", &d);
-        double t2 = now_s();
+        double t2 = bench_now_s();
         batch_clear(out);
         if (shuffle_deserialize(&raw2, out, &d) != SC_OK)
             die("shuffle_deserialize", &d);
-        double t3 = now_s();
+        double t3 = bench_now_s();
         tw[i] = t1 - t0;
         tz[i] = t2 - t1;
         tr[i] = t3 - t2;
     }
     double mb = (double)st.serialized_bytes / 1e6;
     printf("serialize + LZ4 (1e6 rows, %.0f MB):    %7.0f MB/s  (ratio %.2f)\n", mb,
-           mb / median(tw, runs), st.ratio);
-    printf("LZ4 decompress:                        %7.0f MB/s\n", mb / median(tz, runs));
-    printf("deserialize:                           %7.0f MB/s\n", mb / median(tr, runs));
+           mb / bench_median(tw, runs), st.ratio);
+    printf("LZ4 decompress:                        %7.0f MB/s\n", mb / bench_median(tz, runs));
+    printf("deserialize:                           %7.0f MB/s\n", mb / bench_median(tr, runs));
     batch_free(out);
     shuffle_buf_fini(&raw);
     shuffle_buf_fini(&raw2);
@@ -215,14 +197,14 @@ static void bench_join(int runs)
     diag_clear(&d);
     double t[MAX_RUNS];
     for (int i = 0; i < runs; i++) {
-        double t0 = now_s();
+        double t0 = bench_now_s();
         if (join_hash_build(h, &spec, right, &d) != SC_OK ||
             join_hash_probe(h, &spec, left, ws, out, NULL, &d) != SC_OK)
             die("join", &d);
-        t[i] = now_s() - t0;
+        t[i] = bench_now_s() - t0;
     }
     printf("broadcast hash join 1e6 x 1e3:         %7.1f M rows/s  (%zu rows out, 8 columns)\n",
-           left->n_rows / median(t, runs) / 1e6, out->n_rows);
+           left->n_rows / bench_median(t, runs) / 1e6, out->n_rows);
     batch_free(out);
     join_ws_free(ws);
     join_hash_free(h);
@@ -244,12 +226,12 @@ static void bench_scan(int runs, const struct batch *b)
     struct scan_stats st;
     double t[MAX_RUNS];
     for (int i = 0; i < runs; i++) {
-        double t0 = now_s();
+        double t0 = bench_now_s();
         if (scan_decode(rd, &f, NULL, 0, out, &st, &d) != SC_OK)
             die("scan_decode", &d);
-        t[i] = now_s() - t0;
+        t[i] = bench_now_s() - t0;
     }
-    double med = median(t, runs);
+    double med = bench_median(t, runs);
     printf("scan decode (1e6 rows, %.1f MB, %lld dict): %5.0f MB/s  (%.1f M rows/s, %.1f B/row)\n",
            (double)f.len / 1e6, (long long)st.dict_columns, (double)f.len / 1e6 / med,
            b->n_rows / med / 1e6, (double)f.len / (double)b->n_rows);

@@ -22,27 +22,9 @@
 #include <time.h>
 
 #include "models/network.h"
+#include "bench/timing.h"
 
 #define WORKERS 100
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int compare_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, compare_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 static uint64_t next_random(uint64_t *s)
 {
@@ -114,7 +96,7 @@ static struct figures run_shuffle(uint64_t seed)
     struct shuffle s = {.rng = seed, .total = 200e9};
     cluster_init(&s.cl);
     struct figures fig = {0};
-    double t0 = now_s();
+    double t0 = bench_now_s();
     for (intptr_t r = 0; r < 800; r++)
         for (int k = 0; k < 5; k++)
             fetch(&s, r, 0);
@@ -129,7 +111,7 @@ static struct figures run_shuffle(uint64_t seed)
         t = net_complete(s.cl.net, t, fetch_done, &s);
         s.visited += (double)net_last_solve_classes(s.cl.net);
     }
-    fig.wall_s = now_s() - t0;
+    fig.wall_s = bench_now_s() - t0;
     fig.sim_s = (double)last * 1e-6;
     fig.solves = net_solves(s.cl.net);
     fig.completions = s.completions;
@@ -164,7 +146,7 @@ static struct figures run_scan(void)
     cluster_init(&s.cl);
     struct figures fig = {0};
     double visited = 0.0;
-    double t0 = now_s();
+    double t0 = bench_now_s();
     for (intptr_t node = 0; node < WORKERS; node++)
         for (int k = 0; k < 8; k++) {
             s.splits_left--;
@@ -182,7 +164,7 @@ static struct figures run_scan(void)
         t = net_complete(s.cl.net, t, split_done, &s);
         visited += (double)net_last_solve_classes(s.cl.net);
     }
-    fig.wall_s = now_s() - t0;
+    fig.wall_s = bench_now_s() - t0;
     fig.sim_s = (double)last * 1e-6;
     fig.solves = net_solves(s.cl.net);
     fig.completions = s.completions;
@@ -200,7 +182,7 @@ static void report(const char *name, struct figures *runs, int n)
     }
     const struct figures *f = &runs[0];
     printf("%s: wall %.3f s (median of %d), %.0f ns per solve (all work / solves)\n", name,
-           median(wall, n), n, median(ns_solve, n));
+           bench_median(wall, n), n, bench_median(ns_solve, n));
     printf("  simulated %.3f s, %lld solves, %lld completions, peak %zu flows in %zu classes,\n"
            "  %.0f classes visited per solve\n",
            f->sim_s, (long long)f->solves, (long long)f->completions, f->peak_flows,

@@ -22,25 +22,7 @@
 
 #include "sim/engine.h"
 #include "sim/runtime.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int compare_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, compare_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
+#include "bench/timing.h"
 
 /* ---- 1. engine hold ---------------------------------------------------- */
 
@@ -72,9 +54,9 @@ static double bench_hold(size_t pending, uint64_t holds)
         event_init(&evs[i], hold, &c);
         engine_schedule(&eng, &evs[i], (int64_t)gsl_rng_uniform_int(c.rng, 1000000), 0);
     }
-    double t0 = now_s();
+    double t0 = bench_now_s();
     engine_run(&eng, ENGINE_TIME_MAX);
-    double t = now_s() - t0;
+    double t = bench_now_s() - t0;
     engine_fini(&eng);
     free(evs);
     gsl_rng_free(c.rng);
@@ -150,14 +132,14 @@ static double bench_million(double *makespan_s, uint64_t *events)
     struct diag d;
     diag_clear(&d);
     struct sim_options opt = {1};
-    double t0 = now_s();
+    double t0 = bench_now_s();
     struct sim *sim = sim_new(&s, &cl, &opt, &d);
     if (!sim || sim_run(sim, &d) != SC_OK) {
         char buf[1024];
         fprintf(stderr, "bench: %s\n", diag_format(&d, buf, sizeof buf));
         exit(1);
     }
-    double t = now_s() - t0;
+    double t = bench_now_s() - t0;
     const struct results *r = sim_results(sim);
     *makespan_s = r->makespan_s;
     *events = r->n_tasks; /* one completion event per task */
@@ -235,14 +217,14 @@ static double bench_shuffle(double *makespan_s, size_t *flows)
     struct diag d;
     diag_clear(&d);
     struct sim_options opt = {1};
-    double t0 = now_s();
+    double t0 = bench_now_s();
     struct sim *sim = sim_new(&s, &cl, &opt, &d);
     if (!sim || sim_run(sim, &d) != SC_OK) {
         char buf[1024];
         fprintf(stderr, "bench: %s\n", diag_format(&d, buf, sizeof buf));
         exit(1);
     }
-    double t = now_s() - t0;
+    double t = bench_now_s() - t0;
     const struct results *r = sim_results(sim);
     *makespan_s = r->makespan_s;
     /* Remote requests: each reducer asks every other worker for its share
@@ -262,14 +244,9 @@ int main(int argc, char **argv)
     double v[100];
 
     printf("stagecast benchmarks, median of %d runs\n\n", runs);
-    size_t sizes[2] = {1000, 1000000};
-    for (int k = 0; k < 2; k++) {
-        for (int i = 0; i < runs; i++)
-            v[i] = bench_hold(sizes[k], 2000000);
-        printf("engine hold, %7zu pending events: %6.1f ns per hold\n", sizes[k],
-               median(v, runs));
-    }
 
+    /* The million-task job first, while the process's peak memory is still
+     * its start-up's: the growth of the peak is then this job's own. */
     long rss0 = peak_rss_kib();
     double makespan = 0;
     uint64_t events = 0;
@@ -277,19 +254,27 @@ int main(int argc, char **argv)
         v[i] = bench_million(&makespan, &events);
     long rss1 = peak_rss_kib();
     double tasks = (double)STAGES * TASKS_PER_STAGE;
-    double t = median(v, runs);
-    printf("\n%.0f tasks, %d stages, %d executors x %d cores: %.3f s median "
+    double t = bench_median(v, runs);
+    printf("%.0f tasks, %d stages, %d executors x %d cores: %.3f s median "
            "(%.2f M tasks/s), simulated makespan %.1f s\n",
            tasks, STAGES, EXECUTORS, CORES, t, tasks / t * 1e-6, makespan);
-    printf("peak memory growth: %.1f MiB, %.0f bytes per task\n", (double)(rss1 - rss0) / 1024.0,
+    printf("peak memory growth: %.1f MiB, %.0f bytes per task\n\n", (double)(rss1 - rss0) / 1024.0,
            (double)(rss1 - rss0) * 1024.0 / tasks);
     (void)events;
+
+    size_t sizes[2] = {1000, 1000000};
+    for (int k = 0; k < 2; k++) {
+        for (int i = 0; i < runs; i++)
+            v[i] = bench_hold(sizes[k], 2000000);
+        printf("engine hold, %7zu pending events: %6.1f ns per hold\n", sizes[k],
+               bench_median(v, runs));
+    }
 
     size_t flows = 0;
     for (int i = 0; i < runs; i++)
         v[i] = bench_shuffle(&makespan, &flows);
     printf("\nshuffle of 200 GiB, 2,000 x 2,000 tasks on 100 workers through the network "
            "model: %.3f s median, simulated makespan %.1f s\n",
-           median(v, runs), makespan);
+           bench_median(v, runs), makespan);
     return 0;
 }

@@ -1,0 +1,33 @@
+/*
+ * timing.h — wall-clock timing and medians for the benchmarks in bench/.
+ * Benchmarks report the median of several runs: the machine is shared and
+ * noisy, and a median shrugs off a run that the neighbours slowed down.
+ */
+#ifndef STAGECAST_BENCH_TIMING_H
+#define STAGECAST_BENCH_TIMING_H
+
+#include <stdlib.h>
+#include <time.h>
+
+/* Seconds on the monotonic clock. */
+static inline double bench_now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static inline int bench_compare_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median of v[0..n) (sorts v in place); n >= 1. */
+static inline double bench_median(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, bench_compare_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+#endif
