@@ -3094,3 +3094,36 @@ void calibrate_print_ops(FILE *out, const struct calibration *c)
         }
     }
 }
+
+void calibrate_apply_compression(struct scenario *s, const struct calibration *c)
+{
+    for (size_t i = 0; i < calibrate_n_stages(c); i++) {
+        const struct calibrate_stage *cs = calibrate_stage_at(c, i);
+        if (cs->job >= s->n_jobs || isnan(cs->compression) || !(cs->compression > 1.0))
+            continue;
+        struct job_spec *job = &s->jobs[cs->job];
+        if (cs->stage >= job->n_stages)
+            continue;
+        struct stage_spec *sp = &job->stages[cs->stage];
+        /* Only the planner's own estimate is replaced: explicit stages keep
+         * the bytes the user gave. */
+        if (sp->ops.n == 0 || sp->shuffle_write_bytes <= 0)
+            continue;
+        double assumed = PLAN_STATS_SHUFFLE_COMPRESSION;
+        double measured = 1.0 / cs->compression;
+        int64_t old = sp->shuffle_write_bytes;
+        int64_t now = (int64_t)llround((double)old * measured / assumed);
+        if (now < 1)
+            now = 1;
+        sp->shuffle_write_bytes = now;
+        /* Whatever reads this stage's output reads the new amount. */
+        for (size_t k = 0; k < job->n_stages; k++) {
+            struct stage_spec *child = &job->stages[k];
+            for (size_t p = 0; p < child->n_parents; p++)
+                if (child->parents[p] == sp->id && child->shuffle_read_bytes > 0) {
+                    int64_t read = child->shuffle_read_bytes + (now - old);
+                    child->shuffle_read_bytes = read > 0 ? read : 1;
+                }
+        }
+    }
+}

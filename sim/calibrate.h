@@ -87,6 +87,13 @@ enum sc_status calibrate_scenario(struct scenario *s, const struct cluster *cl,
 
 void calibrate_free(struct calibration *c);
 
+/* Replaces the planner's assumed shuffle compression
+ * (PLAN_STATS_SHUFFLE_COMPRESSION) with the LZ4 ratio c measured on each
+ * planned stage that writes a shuffle: the stage's shuffle_write_bytes are
+ * rescaled and the stages that read its output read the new amount (bytes
+ * written still equal bytes read). Explicit stages keep the user's bytes. */
+void calibrate_apply_compression(struct scenario *s, const struct calibration *c);
+
 size_t calibrate_n_stages(const struct calibration *c);
 const struct calibrate_stage *calibrate_stage_at(const struct calibration *c, size_t i);
 

@@ -157,6 +157,7 @@ static enum sc_status calibrate(struct scenario *s, const struct cluster *cl, bo
     o.recalibrate = recalibrate;
     if (calibrate_scenario(s, cl, &o, &cal, d) != SC_OK)
         return d->status;
+    calibrate_apply_compression(s, cal);
     print_calibration_warnings(cal);
     if (out)
         *out = cal;

@@ -994,6 +994,8 @@ static enum sc_status calibrate_point(struct scenario *s, const struct cluster *
     enum sc_status st = calibrate_scenario(s, cl, &o, &cal, d);
     if (lock)
         pthread_mutex_unlock(lock);
+    if (st == SC_OK)
+        calibrate_apply_compression(s, cal);
     calibrate_free(cal);
     return st;
 }

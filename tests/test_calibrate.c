@@ -355,6 +355,35 @@ static void test_aggregate_groups_match_distinct_count(void **state)
     calibrate_free(c);
 }
 
+static void test_measured_compression_replaces_the_planners_guess(void **state)
+{
+    /* The "groups" job: the planner wrote its map stage's shuffle bytes
+     * assuming LZ4 halves them (PLAN_STATS_SHUFFLE_COMPRESSION = 0.5). With
+     * the ratio measured on the serialized sample rows, the write becomes
+     * planned x (1 / ratio) / 0.5, and the reduce stage reads exactly what
+     * the map stage now writes. */
+    struct fixture *f = *state;
+    struct job_spec *job = &f->s->jobs[1];
+    struct stage_spec *map = &job->stages[0];
+    int64_t planned = map->shuffle_write_bytes;
+    assert_true(planned > 0);
+    struct calibrate_options o;
+    small_options(f, &o);
+    struct calibration *c = calibrate_ok(f, &o);
+    const struct calibrate_stage *r = stage_of(c, 1, 0);
+    assert_true(r->compression > 1.0);
+    calibrate_apply_compression(f->s, c);
+    double expect = (double)planned * (1.0 / r->compression) / PLAN_STATS_SHUFFLE_COMPRESSION;
+    assert_near((double)map->shuffle_write_bytes, expect, 1.0);
+    for (size_t k = 0; k < job->n_stages; k++)
+        for (size_t p = 0; p < job->stages[k].n_parents; p++)
+            if (job->stages[k].parents[p] == map->id)
+                assert_int_equal(job->stages[k].shuffle_read_bytes, map->shuffle_write_bytes);
+    /* Explicit stages keep the user's bytes. */
+    assert_int_equal(f->s->jobs[2].stages[3].shuffle_write_bytes, -1);
+    calibrate_free(c);
+}
+
 /* ---- the cache -------------------------------------------------------------------- */
 
 static size_t count_files(const char *dir, const char *suffix, const char *prefix)
@@ -621,6 +650,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_aggregate_groups_match_distinct_count, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_measured_compression_replaces_the_planners_guess,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_run_hits_the_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corrupt_cache_is_remeasured, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_directory_and_first_writer_wins, setup,
