@@ -780,6 +780,19 @@ static struct node *parse_primary(struct parser *p)
     }
 }
 
+/* A one-child node of KIND over K; on failure K is freed too. */
+static struct node *wrap_unary(struct parser *p, enum node_kind kind, struct node *k, int pos)
+{
+    struct node *n = node_new(kind, pos);
+    if (!n || node_add(n, k) != 0) {
+        if (!n)
+            node_free(k);
+        node_free(n);
+        return oom(p);
+    }
+    return n;
+}
+
 static struct node *parse_unary(struct parser *p)
 {
     const struct token *t = peek(p);
@@ -809,14 +822,7 @@ static struct node *parse_unary(struct parser *p)
         k->pos = pos;
         return k;
     }
-    struct node *n = node_new(N_NEG, pos);
-    if (!n || node_add(n, k) != 0) {
-        if (!n)
-            node_free(k);
-        node_free(n);
-        return oom(p);
-    }
-    return n;
+    return wrap_unary(p, N_NEG, k, pos);
 }
 
 static struct node *parse_mul(struct parser *p)
@@ -853,18 +859,6 @@ static struct node *parse_add(struct parser *p)
         l = make_binary(p, N_ARITH, t->kind, tok_pos(p, t), l, r);
     }
     return l;
-}
-
-static struct node *wrap_not(struct parser *p, struct node *k, int pos)
-{
-    struct node *n = node_new(N_NOT, pos);
-    if (!n || node_add(n, k) != 0) {
-        if (!n)
-            node_free(k);
-        node_free(n);
-        return oom(p);
-    }
-    return n;
 }
 
 /* additive [comparison additive | [NOT] IN (...) | [NOT] BETWEEN a AND b |
@@ -956,7 +950,7 @@ static struct node *parse_pred(struct parser *p)
             return NULL;
         }
         struct node *n = make_binary(p, N_AND, 0, pos, ge, le);
-        return n && negate ? wrap_not(p, n, pos) : n;
+        return n && negate ? wrap_unary(p, N_NOT, n, pos) : n;
     }
     if (negate)
         return l; /* unreachable: NOT was only taken before IN/BETWEEN */
@@ -994,7 +988,7 @@ static struct node *parse_not(struct parser *p)
     p->i++;
     struct node *k = parse_not(p);
     p->depth--;
-    return k ? wrap_not(p, k, pos) : NULL;
+    return k ? wrap_unary(p, N_NOT, k, pos) : NULL;
 }
 
 static struct node *parse_and(struct parser *p)

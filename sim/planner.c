@@ -1662,6 +1662,21 @@ static bool agg_keeps_rows(const struct lnode *nd)
     return false;
 }
 
+/* *DST becomes a copy of SRC's N weights (NULL: even). Returns 0, or -1
+ * on memory. */
+static int copy_weights(double **dst, const double *src, int64_t n)
+{
+    free(*dst);
+    *dst = NULL;
+    if (!src)
+        return 0;
+    *dst = malloc((size_t)n * sizeof **dst);
+    if (!*dst)
+        return -1;
+    memcpy(*dst, src, (size_t)n * sizeof **dst);
+    return 0;
+}
+
 /* Task weights (mean 1) from the rows each task reads; NULL when even. */
 static double *weights_of(const double *rows, size_t n)
 {
@@ -1758,14 +1773,8 @@ static int skew_finish(struct planner *P)
         ss->aqe_before = ms->aqe_before;
         ss->aqe_skewed = ms->aqe_skewed;
         ss->aqe_skew_tasks = ms->aqe_skew_tasks;
-        free(ss->weights);
-        ss->weights = NULL;
-        if (ms->weights) {
-            ss->weights = malloc((size_t)ms->tasks * sizeof *ss->weights);
-            if (!ss->weights)
-                return -1;
-            memcpy(ss->weights, ms->weights, (size_t)ms->tasks * sizeof *ss->weights);
-        }
+        if (copy_weights(&ss->weights, ms->weights, ms->tasks) != 0)
+            return -1;
     }
     return 0;
 }
@@ -3575,15 +3584,9 @@ static int cache_partitions(struct planner *P)
         if (e->job != P->job_index || e->stage < 0 || P->stages[e->stage].dead)
             continue;
         const struct pstage *st = &P->stages[e->stage];
-        free(e->weights);
-        e->weights = NULL;
         e->tasks = st->tasks;
-        if (st->weights) {
-            e->weights = malloc((size_t)st->tasks * sizeof *e->weights);
-            if (!e->weights)
-                return -1;
-            memcpy(e->weights, st->weights, (size_t)st->tasks * sizeof *e->weights);
-        }
+        if (copy_weights(&e->weights, st->weights, st->tasks) != 0)
+            return -1;
     }
     for (size_t i = 0; i < P->n_stages; i++) {
         struct pstage *st = &P->stages[i];
@@ -3595,14 +3598,8 @@ static int cache_partitions(struct planner *P)
         if (e->tasks != st->tasks)
             st->mem_per_task *= (double)st->tasks / (double)e->tasks;
         st->tasks = e->tasks;
-        free(st->weights);
-        st->weights = NULL;
-        if (e->weights) {
-            st->weights = malloc((size_t)e->tasks * sizeof *st->weights);
-            if (!st->weights)
-                return -1;
-            memcpy(st->weights, e->weights, (size_t)e->tasks * sizeof *st->weights);
-        }
+        if (copy_weights(&st->weights, e->weights, e->tasks) != 0)
+            return -1;
     }
     return 0;
 }

@@ -1066,6 +1066,28 @@ static json_t *jnum(double v)
     return isfinite(v) ? json_real(v) : json_null();
 }
 
+/* ROOT (taken, may be NULL) as one compact JSON line ending in a newline:
+ * the results file's unit; NULL when out of memory. */
+static char *json_line(json_t *root, size_t *len)
+{
+    char *text =
+        root ? json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17))
+             : NULL;
+    json_decref(root);
+    if (!text)
+        return NULL;
+    size_t n = strlen(text);
+    char *line = realloc(text, n + 2);
+    if (!line) {
+        free(text);
+        return NULL;
+    }
+    line[n] = '\n';
+    line[n + 1] = '\0';
+    *len = n + 1;
+    return line;
+}
+
 /* One results-file line for run r of unit u (point u / replications,
  * replication u % replications), with the point's overrides in ov. */
 static char *run_line(const struct sweep *sw, size_t u, const struct sweep_run *r,
@@ -1099,22 +1121,7 @@ static char *run_line(const struct sweep *sw, size_t u, const struct sweep_run *
         json_object_set_new(o, "error", json_string(r->error ? r->error : "out of memory"));
     }
     json_t *root = json_pack("{s:o}", "run", o);
-    char *text =
-        root ? json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17))
-             : NULL;
-    json_decref(root);
-    if (!text)
-        return NULL;
-    size_t n = strlen(text);
-    char *line = realloc(text, n + 2);
-    if (!line) {
-        free(text);
-        return NULL;
-    }
-    line[n] = '\n';
-    line[n + 1] = '\0';
-    *len = n + 1;
-    return line;
+    return json_line(root, len);
 }
 
 /* ---- the pool of threads ---------------------------------------------------- */
@@ -1335,22 +1342,7 @@ static char *header_line(const struct sweep_spec *spec, size_t *len)
         json_pack("{s:{s:o, s:o, s:f, s:[I, I]}}", "sweep", "definition", spec_definition(spec),
                   "deadline_s", jnum(spec->deadline_s), "confidence", spec->confidence, "shard",
                   (json_int_t)spec->shard_index, (json_int_t)spec->shard_count);
-    char *text =
-        root ? json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17))
-             : NULL;
-    json_decref(root);
-    if (!text)
-        return NULL;
-    size_t n = strlen(text);
-    char *line = realloc(text, n + 2);
-    if (!line) {
-        free(text);
-        return NULL;
-    }
-    line[n] = '\n';
-    line[n + 1] = '\0';
-    *len = n + 1;
-    return line;
+    return json_line(root, len);
 }
 
 static enum sc_status bad_line(struct diag *d, const char *source, int line, const char *what)

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "cli_harness.h"
 #include <dirent.h>
 #include <glob.h>
 #include <jansson.h>
@@ -29,26 +30,13 @@ static char workdir[256];
 static int run(const char *args)
 {
     char cmd[4096];
-    snprintf(cmd, sizeof cmd, "'%s' %s >'%s/out.txt' 2>'%s/err.txt' </dev/null", binary, args,
-             workdir, workdir);
-    int st = system(cmd);
-    assert_true(st != -1 && WIFEXITED(st));
-    return WEXITSTATUS(st);
+    snprintf(cmd, sizeof cmd, "'%s' %s", binary, args);
+    return harness_sh(workdir, cmd);
 }
 
 static char *slurp(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    size_t got = fread(buf, 1, (size_t)n, f);
-    buf[got] = '\0';
-    fclose(f);
-    return buf;
+    return harness_slurp(path, NULL);
 }
 
 static char *work_file(const char *name)
@@ -58,39 +46,15 @@ static char *work_file(const char *name)
     return path;
 }
 
-static int count_lines(const char *text)
-{
-    int n = 0;
-    for (const char *p = text; *p; p++)
-        n += *p == '\n';
-    return n;
-}
-
 /* Files left in the work directory other than out.txt and err.txt. */
 static int stray_files(void)
 {
-    DIR *d = opendir(workdir);
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strcmp(e->d_name, "out.txt") &&
-            strcmp(e->d_name, "err.txt"))
-            n++;
-    closedir(d);
-    return n;
+    return harness_stray_files(workdir);
 }
 
 static void clean_workdir(void)
 {
-    DIR *d = opendir(workdir);
-    struct dirent *e;
-    char path[1024];
-    while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-            snprintf(path, sizeof path, "%s/%s", workdir, e->d_name);
-            unlink(path);
-        }
-    closedir(d);
+    harness_clean_dir(workdir);
 }
 
 static void test_every_bundled_scenario_runs(void **state)
@@ -150,11 +114,12 @@ static void test_every_bundled_scenario_runs(void **state)
         long recomputed = (long)json_integer_value(json_object_get(scaling, "recomputed_tasks"));
         assert_int_equal(failed, want_failed);
         assert_int_equal(ok, tasks + recomputed);
-        assert_int_equal(count_lines(csv), 1 + ok + failed);
+        assert_int_equal(harness_count_lines(csv), 1 + ok + failed);
         free(csv);
         /* The table went to stdout and names the scenario. */
         char *out = slurp(work_file("out.txt"));
-        const char *name = json_string_value(json_object_get(json_object_get(root, "scenario"), "name"));
+        const char *name =
+            json_string_value(json_object_get(json_object_get(root, "scenario"), "name"));
         assert_non_null(strstr(out, name));
         assert_non_null(strstr(out, "utilization"));
         free(out);
@@ -210,7 +175,7 @@ static void test_bad_inputs_fail_cleanly(void **state)
         if (rc != 2)
             fail_msg("%s: exit %d, expected 2; stderr: %s", bc->file, rc, err);
         /* One message, naming file:line. */
-        assert_int_equal(count_lines(err), 1);
+        assert_int_equal(harness_count_lines(err), 1);
         char expect[1200];
         if (bc->line > 0)
             snprintf(expect, sizeof expect, "stagecast: %s:%d: ", path, bc->line);
@@ -234,7 +199,7 @@ static void test_missing_file_fails_cleanly(void **state)
     snprintf(args, sizeof args, "run '%s/no-such.cfg' --json '%s/x.json'", workdir, workdir);
     assert_int_equal(run(args), 2);
     char *err = slurp(work_file("err.txt"));
-    assert_int_equal(count_lines(err), 1);
+    assert_int_equal(harness_count_lines(err), 1);
     assert_non_null(strstr(err, "no-such.cfg"));
     assert_int_equal(stray_files(), 0);
     free(err);
@@ -245,8 +210,10 @@ static void test_unwritable_output_leaves_nothing(void **state)
     (void)state;
     clean_workdir();
     char args[1024];
-    snprintf(args, sizeof args, "run '%s/scenarios/analytics-ds3.cfg' --json '%s/r.json' "
-             "--timeline '%s/no-such-dir/t.csv'", srcdir, workdir, workdir);
+    snprintf(args, sizeof args,
+             "run '%s/scenarios/analytics-ds3.cfg' --json '%s/r.json' "
+             "--timeline '%s/no-such-dir/t.csv'",
+             srcdir, workdir, workdir);
     assert_int_equal(run(args), 1);
     assert_int_equal(stray_files(), 0); /* r.json was not committed either */
 }

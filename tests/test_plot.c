@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "cli_harness.h"
 #include <dirent.h>
 #include <jansson.h>
 #include <math.h>
@@ -37,12 +38,7 @@ static char *gnuplot; /* NULL: not installed, drawing tests are skipped */
  * directory; returns the exit status. */
 static int sh(const char *cmdline)
 {
-    char cmd[8192];
-    snprintf(cmd, sizeof cmd, "%s >'%s/out.txt' 2>'%s/err.txt' </dev/null", cmdline, workdir,
-             workdir);
-    int st = system(cmd);
-    assert_true(st != -1 && WIFEXITED(st));
-    return WEXITSTATUS(st);
+    return harness_sh(workdir, cmdline);
 }
 
 /* Runs the binary with args (already shell-quoted) after an optional
@@ -61,19 +57,7 @@ static int run(const char *args)
 
 static char *slurp_n(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    size_t got = fread(buf, 1, (size_t)n, f);
-    buf[got] = '\0';
-    fclose(f);
-    if (len)
-        *len = got;
-    return buf;
+    return harness_slurp(path, len);
 }
 
 static char *slurp(const char *path)
@@ -132,14 +116,6 @@ static int stray_files(const char *dir, const char *expected)
             strcmp(e->d_name, "err.txt") && (!expected || strcmp(e->d_name, expected)))
             n++;
     closedir(d);
-    return n;
-}
-
-static int count_lines(const char *text)
-{
-    int n = 0;
-    for (const char *p = text; *p; p++)
-        n += *p == '\n';
     return n;
 }
 
@@ -410,7 +386,7 @@ static void test_binned_utilization_averages_over_bins(void **state)
     h.r.tasks = many;
     h.r.n_tasks = n;
     char *csv = write_to_string(plot_write_utilization_csv, &h.r);
-    assert_int_equal(count_lines(csv), 1 + PLOT_UTIL_BINS + 1);
+    assert_int_equal(harness_count_lines(csv), 1 + PLOT_UTIL_BINS + 1);
     char row0[128];
     snprintf(row0, sizeof row0, "\n0.000000,%.4f,2.0000,1.0000,", (double)n * 0.5);
     assert_non_null(strstr(csv, row0));
@@ -633,7 +609,7 @@ static void test_plot_dir_holds_data_and_scripts(void **state)
     /* The attempts column adds up to the timeline's rows; busy never
      * exceeds available. */
     char *tl = slurp(work_file("t.csv"));
-    int attempts = count_lines(tl) - 1;
+    int attempts = harness_count_lines(tl) - 1;
     free(tl);
     FILE *f = fopen(work_file("pd/bars.csv"), "r");
     char line[256];
@@ -737,7 +713,7 @@ static void test_trace_has_one_event_per_attempt(void **state)
              srcdir, work_file("t.json"), work_file("t.csv"));
     assert_int_equal(run(args), 0);
     char *tl = slurp(work_file("t.csv"));
-    int attempts = count_lines(tl) - 1;
+    int attempts = harness_count_lines(tl) - 1;
     free(tl);
     json_error_t err;
     json_t *root = json_load_file(work_file("t.json"), 0, &err);
@@ -803,7 +779,7 @@ static void test_missing_gnuplot_says_what_to_install(void **state)
              work_file("r.json"));
     assert_int_equal(run_env("STAGECAST_GNUPLOT=/nonexistent/gnuplot", args), 1);
     char *err = slurp(work_file("err.txt"));
-    assert_int_equal(count_lines(err), 1);
+    assert_int_equal(harness_count_lines(err), 1);
     assert_non_null(strstr(err, "gnuplot-nox"));
     assert_non_null(strstr(err, "/nonexistent/gnuplot"));
     free(err);
@@ -896,7 +872,7 @@ static void test_terminal_preview_follows_the_table(void **state)
     out = slurp(work_file("out.txt"));
     assert_null(strstr(out, "utilization:"));
     assert_non_null(strstr(out, "busy task slots"));
-    assert_true(count_lines(out) <= 30);
+    assert_true(harness_count_lines(out) <= 30);
     free(out);
 }
 
@@ -939,8 +915,8 @@ static void test_large_run_keeps_plot_data_small(void **state)
     char *bars = slurp(work_file("pd/bars.csv"));
     char *util = slurp(work_file("pd/utilization.csv"));
     char *runcsv = slurp(work_file("pd/run.csv"));
-    assert_true(count_lines(bars) - 1 < 24000 / 4);
-    assert_int_equal(count_lines(util), 1 + PLOT_UTIL_BINS + 1);
+    assert_true(harness_count_lines(bars) - 1 < 24000 / 4);
+    assert_int_equal(harness_count_lines(util), 1 + PLOT_UTIL_BINS + 1);
     /* slots 320, rows 160, 2 slots per row */
     assert_non_null(strstr(runcsv, ",320,160,2,"));
     free(bars);

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "cli_harness.h"
 #include <dirent.h>
 #include <jansson.h>
 #include <math.h>
@@ -281,26 +282,13 @@ static void test_shared_logs_meet_the_targets_or_say_why(void **state)
 static int run(const char *args)
 {
     char cmd[10000];
-    snprintf(cmd, sizeof cmd, "'%s' %s >'%s/out.txt' 2>'%s/err.txt' </dev/null", binary, args,
-             workdir, workdir);
-    int st = system(cmd);
-    assert_true(st != -1 && WIFEXITED(st));
-    return WEXITSTATUS(st);
+    snprintf(cmd, sizeof cmd, "'%s' %s", binary, args);
+    return harness_sh(workdir, cmd);
 }
 
 static char *slurp(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    size_t got = fread(buf, 1, (size_t)n, f);
-    buf[got] = '\0';
-    fclose(f);
-    return buf;
+    return harness_slurp(path, NULL);
 }
 
 /* A path in the work directory; four buffers in turn, as for fixture(). */
@@ -313,35 +301,15 @@ static const char *work_file(const char *name)
     return p;
 }
 
-static int count_lines(const char *text)
-{
-    int n = 0;
-    for (const char *p = text; *p; p++)
-        n += *p == '\n';
-    return n;
-}
-
 static void clean_workdir(void)
 {
-    DIR *d = opendir(workdir);
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-            unlink(work_file(e->d_name));
-    closedir(d);
+    harness_clean_dir(workdir);
 }
 
 /* Files in the work directory besides out.txt and err.txt. */
 static int stray_files(void)
 {
-    DIR *d = opendir(workdir);
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strcmp(e->d_name, "out.txt") &&
-             strcmp(e->d_name, "err.txt");
-    closedir(d);
-    return n;
+    return harness_stray_files(workdir);
 }
 
 static void test_cli_import_writes_a_scenario_run_reads(void **state)
@@ -420,7 +388,7 @@ static void test_cli_replay_table_has_a_row_per_log(void **state)
              fixture("retries.json"));
     assert_int_equal(run(args), 0);
     char *out = slurp(work_file("out.txt"));
-    assert_int_equal(count_lines(out), 4);
+    assert_int_equal(harness_count_lines(out), 4);
     assert_non_null(strstr(out, "| log | Spark | stages |"));
     assert_non_null(strstr(out, "\n| `tiny.json` | 3.3.0 | 4 |"));
     assert_non_null(strstr(out, "\n| `retries.json` | 2.4.8 | 2 |"));
@@ -464,7 +432,7 @@ static void test_cli_malformed_logs_fail_cleanly(void **state)
         if (rc != 2)
             fail_msg("%s: exit %d, expected 2: %s", bad[i].file, rc, err);
         /* One line naming the file (and line), no output file. */
-        assert_int_equal(count_lines(err), 1);
+        assert_int_equal(harness_count_lines(err), 1);
         char expect[2400];
         if (bad[i].line)
             snprintf(expect, sizeof expect, "stagecast: %s:%d: ", fixture(bad[i].file),

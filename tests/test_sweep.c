@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "cli_harness.h"
 #include <dirent.h>
 #include <gsl/gsl_errno.h>
 #include <jansson.h>
@@ -36,28 +37,15 @@ static char scenario[1024]; /* scenarios/analytics-ds3.cfg */
 static int run(const char *args)
 {
     char cmd[8192];
-    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s >out.txt 2>err.txt </dev/null", workdir, binary,
-             args);
-    int st = system(cmd);
-    assert_true(st != -1 && WIFEXITED(st));
-    return WEXITSTATUS(st);
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s", workdir, binary, args);
+    return harness_sh(workdir, cmd);
 }
 
 static char *slurp(const char *name)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/%s", workdir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    size_t got = fread(buf, 1, (size_t)n, f);
-    buf[got] = '\0';
-    fclose(f);
-    return buf;
+    return harness_slurp(path, NULL);
 }
 
 static void spit(const char *name, const char *text)
@@ -72,23 +60,7 @@ static void spit(const char *name, const char *text)
 
 static void clean_workdir(void)
 {
-    DIR *d = opendir(workdir);
-    struct dirent *e;
-    char path[1024];
-    while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-            snprintf(path, sizeof path, "%s/%s", workdir, e->d_name);
-            unlink(path);
-        }
-    closedir(d);
-}
-
-static int count_lines(const char *text)
-{
-    int n = 0;
-    for (const char *p = text; *p; p++)
-        n += *p == '\n';
-    return n;
+    harness_clean_dir(workdir);
 }
 
 /* Runs a sweep that must succeed, failing the test with its stderr. */
@@ -511,7 +483,7 @@ static void test_shards_merged_equal_the_single_sweep(void **state)
     /* A shard's file holds only its points: 2 of 6, 3 replications each,
      * after one header. */
     char *s0 = slurp("s0.jsonl");
-    assert_int_equal(count_lines(s0), 1 + 2 * 3);
+    assert_int_equal(harness_count_lines(s0), 1 + 2 * 3);
     free(s0);
 }
 
@@ -548,7 +520,7 @@ static void test_resume_skips_finished_points(void **state)
              scenario);
     sweep_ok(args);
     char *full = slurp("r.jsonl");
-    assert_int_equal(count_lines(full), 1 + 18);
+    assert_int_equal(harness_count_lines(full), 1 + 18);
 
     /* Keep the header and 7 runs, and half of an eighth, as a sweep killed
      * mid-write leaves it. */
@@ -564,7 +536,7 @@ static void test_resume_skips_finished_points(void **state)
     assert_same_file("full.json", "resumed.json");
     /* The cut line is gone, 11 runs were added after a second header. */
     char *after = slurp("r.jsonl");
-    assert_int_equal(count_lines(after), 1 + 7 + 1 + 11);
+    assert_int_equal(harness_count_lines(after), 1 + 7 + 1 + 11);
     free(after);
 
     /* Resuming runs nothing that is done: a finished run's figures, altered
@@ -585,7 +557,7 @@ static void test_resume_skips_finished_points(void **state)
     assert_non_null(strstr(again, "\"makespan_s\": 33"));
     free(again);
     char *r = slurp("r.jsonl");
-    assert_int_equal(count_lines(r), count_lines(edited) + 1); /* only a header */
+    assert_int_equal(harness_count_lines(r), harness_count_lines(edited) + 1); /* only a header */
     free(r);
     free(full);
 
@@ -677,7 +649,7 @@ static void test_outputs_hold_the_recommendation(void **state)
     char *csv = slurp("sweep.csv");
     assert_true(
         strncmp(csv, "point,node_type,workers,makespan_s,cost_usd,pareto,recommended,", 63) == 0);
-    assert_int_equal(count_lines(csv), 1 + 6);
+    assert_int_equal(harness_count_lines(csv), 1 + 6);
     int recommended = 0;
     for (char *line = strchr(csv, '\n') + 1; *line; line = strchr(line, '\n') + 1) {
         int field = 0;
