@@ -4,10 +4,30 @@
 #include "sim/outfile.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+int outfile_create_tmp(const char *path, char *tmp, size_t size)
+{
+    static atomic_uint counter;
+    for (int tries = 0; tries < 100; tries++) {
+        unsigned n = atomic_fetch_add(&counter, 1u);
+        int len = snprintf(tmp, size, "%s.tmp.%ld.%u", path, (long)getpid(), n);
+        if (len < 0 || (size_t)len >= size) {
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0 || errno != EEXIST)
+            return fd;
+    }
+    errno = EEXIST;
+    return -1;
+}
 
 FILE *outfile_open(struct outfile *o, const char *path, struct diag *d)
 {
@@ -32,14 +52,13 @@ FILE *outfile_open(struct outfile *o, const char *path, struct diag *d)
     }
     size_t n = strlen(path);
     o->path = strdup(path);
-    o->tmp = malloc(n + 16);
+    o->tmp = malloc(n + 48);
     if (!o->path || !o->tmp) {
         outfile_abort(o);
         diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
         return NULL;
     }
-    snprintf(o->tmp, n + 16, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(o->tmp);
+    int fd = outfile_create_tmp(path, o->tmp, n + 48);
     if (fd < 0) {
         int e = errno;
         free(o->tmp);

@@ -34,4 +34,10 @@ enum sc_status outfile_commit(struct outfile *o, struct diag *d);
 /* Closes and removes the temporary file. */
 void outfile_abort(struct outfile *o);
 
+/* Creates a new empty file "PATH.tmp.<pid>.<n>" beside PATH, with the
+ * permissions the user's umask gives a new file (mkstemp's would be 0600),
+ * and writes its name to TMP (SIZE bytes). Returns the descriptor, or -1
+ * with errno set. */
+int outfile_create_tmp(const char *path, char *tmp, size_t size);
+
 #endif

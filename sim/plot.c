@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sim/outfile.h"
 #include "sim/report.h"
 
 extern char **environ;
@@ -942,13 +943,12 @@ struct plot_files *plot_stage(const struct plot_request *req, const char *script
      * an unwritable destination is found now and commit is a rename. */
     if (pf->plot_path && !pf->preview) {
         size_t n = strlen(pf->plot_path);
-        pf->plot_tmp = malloc(n + 16);
+        pf->plot_tmp = malloc(n + 48);
         if (!pf->plot_tmp) {
             diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
             goto fail;
         }
-        snprintf(pf->plot_tmp, n + 16, "%s.tmp.XXXXXX", pf->plot_path);
-        int fd = mkstemp(pf->plot_tmp);
+        int fd = outfile_create_tmp(pf->plot_path, pf->plot_tmp, n + 48);
         if (fd < 0) {
             diag_set(d, SC_EIO, pf->plot_path, 0, "cannot write: %s", strerror(errno));
             free(pf->plot_tmp);
@@ -1173,7 +1173,7 @@ enum sc_status plot_sweep(const char *csv_path, const char *out_path, struct dia
     /* Draw into a temporary file beside the destination, then rename it:
      * the plot appears whole or not at all. */
     size_t n = strlen(out_path);
-    char *tmp = malloc(n + 32), *err = malloc(n + 32), *script = path_join(scripts, "sweep.gp");
+    char *tmp = malloc(n + 48), *err = malloc(n + 32), *script = path_join(scripts, "sweep.gp");
     enum sc_status st = SC_OK;
     int fd = -1, efd = -1;
     if (!tmp || !err || !script) {
@@ -1181,9 +1181,8 @@ enum sc_status plot_sweep(const char *csv_path, const char *out_path, struct dia
         goto done;
     }
     const char *ext = out_path + n - 3;
-    snprintf(tmp, n + 32, "%s.tmp.XXXXXX", out_path);
     snprintf(err, n + 32, "%s.err.XXXXXX", out_path);
-    fd = mkstemp(tmp);
+    fd = outfile_create_tmp(out_path, tmp, n + 48);
     efd = fd >= 0 ? mkstemp(err) : -1;
     if (fd < 0 || efd < 0) {
         st = diag_set(d, SC_EIO, out_path, 0, "cannot write: %s", strerror(errno));

@@ -232,6 +232,32 @@ static void test_dev_null_stays_a_device(void **state)
     assert_true(S_ISCHR(sb.st_mode));
 }
 
+/* Reports are files for other people and tools: their permissions follow
+ * the user's umask like any new file's (0666 & ~umask), not the 0600 of a
+ * private temporary file. */
+static void test_outputs_follow_the_umask(void **state)
+{
+    (void)state;
+    clean_workdir();
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd,
+             "umask 027 && '%s' run '%s/scenarios/analytics-ds3.cfg' -q --json '%s/r.json' "
+             "--timeline '%s/t.csv'",
+             binary, srcdir, workdir, workdir);
+    assert_int_equal(harness_sh(workdir, cmd), 0);
+    struct stat sb;
+    assert_int_equal(stat(work_file("r.json"), &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0640);
+    assert_int_equal(stat(work_file("t.csv"), &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0640);
+    snprintf(cmd, sizeof cmd,
+             "umask 002 && '%s' run '%s/scenarios/analytics-ds3.cfg' -q --json '%s/r.json'", binary,
+             srcdir, workdir);
+    assert_int_equal(harness_sh(workdir, cmd), 0);
+    assert_int_equal(stat(work_file("r.json"), &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0664);
+}
+
 static void test_usage_errors_exit_2(void **state)
 {
     (void)state;
@@ -276,6 +302,7 @@ int main(void)
         cmocka_unit_test(test_missing_file_fails_cleanly),
         cmocka_unit_test(test_unwritable_output_leaves_nothing),
         cmocka_unit_test(test_dev_null_stays_a_device),
+        cmocka_unit_test(test_outputs_follow_the_umask),
         cmocka_unit_test(test_usage_errors_exit_2),
         cmocka_unit_test(test_nodes_lists_the_catalog),
     };
