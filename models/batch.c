@@ -238,14 +238,15 @@ int column_ensure_validity(struct column *c, size_t cap_rows)
     return 0;
 }
 
-/* Makes room for extra more string bytes in one step, so that a gather of
- * many strings reallocates at most once. */
-static int column_reserve_bytes(struct column *c, size_t extra)
+int column_reserve_bytes(struct column *c, size_t extra)
 {
-    if (c->bytes_len + extra <= c->bytes_cap)
+    if (extra > SIZE_MAX / 2 - c->bytes_len)
+        return -1;
+    size_t need = c->bytes_len + extra;
+    if (need <= c->bytes_cap)
         return 0;
     size_t cap = c->bytes_cap ? c->bytes_cap : 256;
-    while (cap < c->bytes_len + extra)
+    while (cap < need)
         cap *= 2;
     char *p = realloc(c->bytes, cap);
     if (!p)

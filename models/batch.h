@@ -59,6 +59,11 @@ int batch_find(const struct batch *b, const char *name);
  * -1 when memory runs out. */
 int column_push_string(struct column *c, size_t row, const char *s, size_t len);
 
+/* Makes room for EXTRA more string bytes in one step (the buffer at least
+ * doubles), so that many appends reallocate rarely. Returns 0, or -1 when
+ * out of memory or the size would overflow. */
+int column_reserve_bytes(struct column *c, size_t extra);
+
 /* A batch with b's column names and types, no rows and room for cap_rows:
  * the output of a kernel that keeps its input's layout (filter). NULL when
  * memory runs out. */

@@ -586,25 +586,6 @@ static size_t format_i64(char *dst, int64_t v)
     return len;
 }
 
-/* Grows a string column's byte buffer to hold extra more bytes. */
-static int bytes_room(struct column *c, size_t extra)
-{
-    if (extra > SIZE_MAX / 2 - c->bytes_len)
-        return -1;
-    size_t need = c->bytes_len + extra;
-    if (need <= c->bytes_cap)
-        return 0;
-    size_t cap = c->bytes_cap ? c->bytes_cap : 256;
-    while (cap < need)
-        cap *= 2;
-    char *p = realloc(c->bytes, cap);
-    if (!p)
-        return -1;
-    c->bytes = p;
-    c->bytes_cap = cap;
-    return 0;
-}
-
 /* Writes n raw values (from index skip of the scratch) as rows at.. of col,
  * in col's type; rows whose null byte is 0 get an empty string. */
 static int write_block(const struct datagen *g, const struct gen_col *gc, size_t skip, size_t n,
@@ -670,7 +651,7 @@ static int write_block(const struct datagen *g, const struct gen_col *gc, size_t
         } else {
             room = n * (gc->prefix_len + 20);
         }
-        if (bytes_room(col, room) != 0)
+        if (column_reserve_bytes(col, room) != 0)
             return -1;
         char *b = col->bytes;
         size_t len = col->bytes_len;

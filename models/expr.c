@@ -1834,31 +1834,13 @@ static void view_slot(struct vec *r, const struct slot *d, bool nulls)
     r->v = nulls ? d->valid : NULL;
 }
 
-static int bytes_room(struct column *c, size_t extra)
-{
-    if (extra > SIZE_MAX / 2 - c->bytes_len)
-        return -1;
-    size_t need = c->bytes_len + extra;
-    if (need <= c->bytes_cap)
-        return 0;
-    size_t cap = c->bytes_cap ? c->bytes_cap : 256;
-    while (cap < need)
-        cap *= 2;
-    char *p = realloc(c->bytes, cap);
-    if (!p)
-        return -1;
-    c->bytes = p;
-    c->bytes_cap = cap;
-    return 0;
-}
-
 /* Strings are written in row order; str_begin empties the column and
  * str_room makes room for every byte the loop will write. */
 static int str_begin(struct slot *d, size_t room)
 {
     d->c.bytes_len = 0;
     d->c.off[0] = 0;
-    return bytes_room(&d->c, room);
+    return column_reserve_bytes(&d->c, room);
 }
 
 static inline void str_put(struct slot *d, size_t row, const char *p, size_t len)

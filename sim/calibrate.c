@@ -50,6 +50,7 @@
 #include "models/kernels/shuffle.h"
 #include "models/kernels/sort.h"
 #include "models/kernels/window.h"
+#include "models/sbuf.h"
 #include "sim/plan_stats.h"
 
 /* Spark's default columnar batch (spark.sql.parquet.columnarReaderBatchSize). */
@@ -2294,43 +2295,6 @@ static int meas_from_json(const json_t *j, struct meas *m)
 
 /* ---- cache keys ------------------------------------------------------------------ */
 
-struct sbuf {
-    char *p;
-    size_t len, cap;
-    bool oom;
-};
-
-static void sb_add(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_add(struct sbuf *b, const char *fmt, ...)
-{
-    if (b->oom)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        b->oom = true;
-        return;
-    }
-    if (b->len + (size_t)n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + (size_t)n + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    va_start(ap, fmt);
-    vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
-
 /* A table's schema, canonically: what the generated rows depend on. */
 static void table_text(struct sbuf *b, const struct table_spec *t)
 {
@@ -2406,12 +2370,10 @@ static char *stage_key(struct calibration *cal, size_t job, size_t stage, struct
                 sb_add(&b, " from %s\n", pr->hash);
         }
     }
-    if (b.oom) {
-        free(b.p);
+    char *key = sb_take(&b);
+    if (!key)
         nomem(d);
-        return NULL;
-    }
-    return b.p;
+    return key;
 }
 
 /* ---- from measurement to cost --------------------------------------------------- */

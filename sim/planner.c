@@ -82,6 +82,7 @@
 #include "sim/planner.h"
 
 #include "models/expr.h"
+#include "models/sbuf.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -106,66 +107,6 @@
 #define HASH_MAP_OVERHEAD 2.0
 /* An external sorter keeps an 8-byte pointer and an 8-byte prefix a row. */
 #define SORT_BYTES_PER_ROW 16.0
-
-/* ---- growable text ------------------------------------------------------ */
-
-struct sbuf {
-    char *p;
-    size_t len, cap;
-    bool oom;
-};
-
-static void sb_vadd(struct sbuf *b, const char *fmt, va_list ap)
-{
-    if (b->oom)
-        return;
-    va_list ap2;
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
-    va_end(ap2);
-    if (n < 0) {
-        b->oom = true;
-        return;
-    }
-    if (b->len + (size_t)n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        while (cap < b->len + (size_t)n + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-    b->len += (size_t)n;
-}
-
-static void sb_add(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_add(struct sbuf *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    sb_vadd(b, fmt, ap);
-    va_end(ap);
-}
-
-/* Returns the text (the caller owns it), or NULL when memory ran out. */
-static char *sb_take(struct sbuf *b)
-{
-    if (b->oom || !b->p) {
-        free(b->p);
-        if (b->oom)
-            return NULL;
-        return strdup("");
-    }
-    char *p = b->p;
-    b->p = NULL;
-    b->len = b->cap = 0;
-    return p;
-}
 
 static void sb_names(struct sbuf *b, const char *const *names, const bool *desc, size_t n,
                      bool with_dir)
