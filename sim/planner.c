@@ -2206,6 +2206,29 @@ static enum sc_status aqe_broadcast_join(struct planner *P, int node, struct str
     return SC_OK;
 }
 
+/* One side of a sort-merge join: hash-exchanged on KEYS into N partitions
+ * unless it already is (KEPT), then sorted on them unless it already is.
+ * P->xchg_drop_nulls says whether the exchange drops null keys; it is
+ * cleared. Returns 0, or -1 on memory. */
+static int smj_side(struct planner *P, struct stream *s, bool kept, const char *const *keys,
+                    size_t n_keys, int64_t n, int line)
+{
+    int x = kept ? 0
+                 : exchange(P, s, PART_HASH, keys, NULL, n_keys, n, s->rows, s->cols, s->req,
+                            s->n_cols, line);
+    P->xchg_drop_nulls = false;
+    if (x < 0)
+        return -1;
+    if (kept && sorted_by(s, keys, n_keys))
+        return 0;
+    struct sbuf t = {0};
+    sb_add(&t, "Sort [");
+    sb_names(&t, keys, NULL, n_keys, true);
+    sb_add(&t, "]");
+    return stage_op(P, s->stage, sb_take(&t), "sort", s->rows,
+                    sort_mem(s, P->stages[s->stage].tasks));
+}
+
 static enum sc_status plan_join(struct planner *P, int node, struct stream *l, struct stream *r,
                                 struct stream *out)
 {
@@ -2320,36 +2343,12 @@ static enum sc_status plan_join(struct planner *P, int node, struct stream *l, s
     P->xchg_drop_nulls = can_build_right(how) && strcmp(how, "left") != 0 &&
                          strcmp(how, "left_outer") != 0 && strcmp(how, "left_anti") != 0;
     P->xchg_drop_nulls |= strcmp(how, "right") == 0 || strcmp(how, "right_outer") == 0;
-    int lx = l_ok ? 0 : exchange(P, l, PART_HASH, nd->keys, NULL, nd->n_keys, n, l->rows, l->cols,
-                                 l->req, l->n_cols, line);
-    P->xchg_drop_nulls = false;
-    if (lx < 0)
+    if (smj_side(P, l, l_ok, nd->keys, nd->n_keys, n, line) != 0)
         return nomem(P);
-    if (!l_ok || !sorted_by(l, nd->keys, nd->n_keys)) {
-        struct sbuf t = {0};
-        sb_add(&t, "Sort [");
-        sb_names(&t, nd->keys, NULL, nd->n_keys, true);
-        sb_add(&t, "]");
-        if (stage_op(P, l->stage, sb_take(&t), "sort", l->rows,
-                     sort_mem(l, P->stages[l->stage].tasks)) != 0)
-            return nomem(P);
-    }
     P->xchg_drop_nulls = strcmp(how, "full") != 0 && strcmp(how, "full_outer") != 0 &&
                          strcmp(how, "right") != 0 && strcmp(how, "right_outer") != 0;
-    int rx = r_ok ? 0 : exchange(P, r, PART_HASH, nd->okeys, NULL, nd->n_okeys, n, r->rows,
-                                 r->cols, r->req, r->n_cols, line);
-    P->xchg_drop_nulls = false;
-    if (rx < 0)
+    if (smj_side(P, r, r_ok, nd->okeys, nd->n_okeys, n, line) != 0)
         return nomem(P);
-    if (!r_ok || !sorted_by(r, nd->okeys, nd->n_okeys)) {
-        struct sbuf t = {0};
-        sb_add(&t, "Sort [");
-        sb_names(&t, nd->okeys, NULL, nd->n_okeys, true);
-        sb_add(&t, "]");
-        if (stage_op(P, r->stage, sb_take(&t), "sort", r->rows,
-                     sort_mem(r, P->stages[r->stage].tasks)) != 0)
-            return nomem(P);
-    }
     /* Both inputs now have n partitions: the join's tasks zip them. */
     if (stage_merge(P, l->stage, r->stage, n, 1.0, 1.0) != 0)
         return nomem(P);
