@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "sim/runtime.h"
+#include "sim_fixture.h"
 
 struct fixture {
     struct scenario s;
@@ -34,27 +35,8 @@ static struct fixture *fixture_new(int workers, int cores)
     f->s.seed = 1;
     spark_conf_init(&f->s.spark);
     f->s.jobs = f->jobs;
-    strcpy(f->node.name, "Test_node");
-    f->node.vcpus = cores;
-    f->node.price_usd_per_hour = 3.6; /* $0.001 per second */
-    f->node.dbu_per_hour = NAN;
-    struct cluster *cl = &f->cl;
-    cl->platform = PLATFORM_VM;
-    cl->driver = cl->worker = &f->node;
-    cl->workers = workers;
-    cl->min_workers = cl->max_workers = workers;
-    cl->executors_per_worker = 1;
-    cl->executor_cores = cores;
-    cl->task_cpus = 1;
-    cl->slots_per_executor = cores;
-    cl->executors = workers;
-    cl->startup_source = "test";
-    cl->nic_bps = cl->disk_bps = INFINITY;
-    cl->storage_egress_bps = cl->storage_ingress_bps = INFINITY;
-    cl->network_limit_bps = INFINITY;
-    billing_rates_for(PLATFORM_VM, PRICING_JOBS, TIER_PREMIUM, &f->node, NULL, true,
-                      &cl->driver_rates);
-    cl->worker_rates = cl->driver_rates;
+    fixture_cluster(&f->cl, &f->node, workers, cores, 3.6); /* $0.001 per second */
+    f->cl.min_workers = f->cl.max_workers = workers;
     return f;
 }
 
@@ -67,12 +49,7 @@ static struct stage_spec *add_job_stage(struct fixture *f, int64_t tasks, double
     job->stages = f->stages[j];
     job->n_stages = 1;
     struct stage_spec *st = &f->stages[j][0];
-    st->id = 0;
-    st->tasks = tasks;
-    st->has_task_seconds = true;
-    st->task_seconds = dist_fixed(secs);
-    st->input_bytes = st->records = st->shuffle_read_bytes = st->shuffle_write_bytes = -1;
-    st->output_bytes = st->memory_bytes = -1;
+    fixture_stage(st, 0, tasks, secs);
     return st;
 }
 
@@ -85,15 +62,7 @@ static void set_conf(struct fixture *f, const char *key, const char *value)
 
 static const struct results *run(struct fixture *f)
 {
-    struct diag d;
-    diag_clear(&d);
-    struct sim_options opt = {1};
-    f->sim = sim_new(&f->s, &f->cl, &opt, &d);
-    if (!f->sim)
-        fail_msg("sim_new: %s", d.msg);
-    if (sim_run(f->sim, &d) != SC_OK)
-        fail_msg("sim_run: %s", d.msg);
-    return sim_results(f->sim);
+    return fixture_run(&f->sim, &f->s, &f->cl, 1);
 }
 
 static void fixture_free(struct fixture *f)

@@ -28,6 +28,7 @@
 #include "models/memory.h"
 #include "sim/planner.h"
 #include "sim/runtime.h"
+#include "sim_fixture.h"
 #include "sim/scenario.h"
 
 #define MIB (1024.0 * 1024.0)
@@ -262,41 +263,17 @@ static struct fixture *fixture_new(double heap_bytes, double disk_bps)
     f->job.name = "j";
     f->job.submit_s = NAN;
     f->job.stages = f->stages;
-    strcpy(f->node.name, "Test_node");
-    f->node.vcpus = 4;
-    f->node.price_usd_per_hour = 1.0;
-    f->node.dbu_per_hour = NAN;
+    fixture_cluster(&f->cl, &f->node, 1, 4, 1.0);
     struct cluster *cl = &f->cl;
-    cl->platform = PLATFORM_VM;
-    cl->driver = cl->worker = &f->node;
-    cl->workers = 1;
-    cl->executors_per_worker = 1;
-    cl->executor_cores = 4;
-    cl->task_cpus = 1;
-    cl->slots_per_executor = 4;
-    cl->executors = 1;
-    cl->startup_source = "test";
-    cl->nic_bps = INFINITY;
     cl->disk_bps = disk_bps;
-    cl->storage_egress_bps = INFINITY;
-    cl->storage_ingress_bps = INFINITY;
-    cl->network_limit_bps = INFINITY;
     memory_layout(heap_bytes, 0.6, 0.5, &cl->memory);
-    billing_rates_for(PLATFORM_VM, PRICING_JOBS, TIER_PREMIUM, &f->node, NULL, true,
-                      &cl->driver_rates);
-    cl->worker_rates = cl->driver_rates;
     return f;
 }
 
 static struct stage_spec *add_stage(struct fixture *f, int64_t id, int64_t tasks, double secs)
 {
     struct stage_spec *st = &f->stages[f->job.n_stages];
-    st->id = id;
-    st->tasks = tasks;
-    st->has_task_seconds = true;
-    st->task_seconds = dist_fixed(secs);
-    st->input_bytes = st->records = st->shuffle_read_bytes = st->shuffle_write_bytes = -1;
-    st->output_bytes = st->memory_bytes = st->cache_bytes = -1;
+    fixture_stage(st, id, tasks, secs);
     st->parents = f->parents[f->job.n_stages];
     f->job.n_stages++;
     return st;
@@ -304,15 +281,7 @@ static struct stage_spec *add_stage(struct fixture *f, int64_t id, int64_t tasks
 
 static const struct results *run(struct fixture *f)
 {
-    struct diag d;
-    diag_clear(&d);
-    struct sim_options opt = {1};
-    f->sim = sim_new(&f->s, &f->cl, &opt, &d);
-    if (!f->sim)
-        fail_msg("sim_new: %s", d.msg);
-    if (sim_run(f->sim, &d) != SC_OK)
-        fail_msg("sim_run: %s", d.msg);
-    return sim_results(f->sim);
+    return fixture_run(&f->sim, &f->s, &f->cl, 1);
 }
 
 static void fixture_free(struct fixture *f)
@@ -320,11 +289,6 @@ static void fixture_free(struct fixture *f)
     sim_free(f->sim);
     spark_conf_fini(&f->s.spark);
     free(f);
-}
-
-static double stage_span(const struct results *r, size_t i)
-{
-    return (double)(r->stages[i].end_us - r->stages[i].submit_us) * 1e-6;
 }
 
 /* Stage 0 caches `cached` bytes over its 4 tasks (1 s each); stage 1, after
@@ -345,7 +309,7 @@ static double sort_spill_after_cache(double cached, double heap, double disk_bps
     const struct results *r = run(f);
     double spill = r->stages[1].spill_bytes;
     if (cache_span)
-        *cache_span = stage_span(r, 0);
+        *cache_span = fixture_stage_span(r, 0);
     fixture_free(f);
     return spill;
 }

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "sim/runtime.h"
+#include "sim_fixture.h"
 
 #define MAX_STAGES 64
 #define MAX_JOBS 8
@@ -41,23 +42,7 @@ static struct fixture *fixture_new(int executors, int cores)
     spark_conf_init(&f->s.spark);
     f->s.model.task_launch_s = 0.0; /* exact arithmetic unless a test sets it */
     f->s.jobs = f->jobs;
-    snprintf(f->node.name, sizeof f->node.name, "Test_%dcore", cores);
-    f->node.vcpus = cores;
-    f->node.price_usd_per_hour = 1.0;
-    f->node.dbu_per_hour = NAN;
-    f->cl.platform = PLATFORM_VM;
-    f->cl.driver = f->cl.worker = &f->node;
-    f->cl.workers = executors;
-    f->cl.executors_per_worker = 1;
-    f->cl.executor_cores = cores;
-    f->cl.task_cpus = 1;
-    f->cl.slots_per_executor = cores;
-    f->cl.executors = executors;
-    f->cl.startup_s = 0.0;
-    f->cl.startup_source = "test";
-    billing_rates_for(PLATFORM_VM, PRICING_JOBS, TIER_PREMIUM, &f->node, NULL, true,
-                      &f->cl.driver_rates);
-    f->cl.worker_rates = f->cl.driver_rates;
+    fixture_cluster(&f->cl, &f->node, executors, cores, 1.0);
     return f;
 }
 
@@ -76,11 +61,7 @@ static struct stage_spec *add_stage(struct fixture *f, struct job_spec *j, int64
 {
     size_t ji = (size_t)(j - f->jobs);
     struct stage_spec *st = &j->stages[j->n_stages];
-    st->id = id;
-    st->tasks = tasks;
-    st->has_task_seconds = true;
-    st->task_seconds = dist_fixed(seconds);
-    st->input_bytes = st->records = st->shuffle_read_bytes = st->shuffle_write_bytes = -1;
+    fixture_stage(st, id, tasks, seconds);
     st->parents = f->parents[ji][j->n_stages];
     j->n_stages++;
     return st;
@@ -93,13 +74,7 @@ static void add_parent(struct stage_spec *st, int64_t parent)
 
 static const struct results *run(struct fixture *f)
 {
-    struct diag d;
-    diag_clear(&d);
-    struct sim_options opt = {f->s.seed};
-    f->sim = sim_new(&f->s, &f->cl, &opt, &d);
-    assert_non_null(f->sim);
-    assert_int_equal(sim_run(f->sim, &d), SC_OK);
-    return sim_results(f->sim);
+    return fixture_run(&f->sim, &f->s, &f->cl, f->s.seed);
 }
 
 static void fixture_free(struct fixture *f)

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "sim/runtime.h"
+#include "sim_fixture.h"
 
 #define GIB (1024.0 * 1024.0 * 1024.0)
 
@@ -45,41 +46,17 @@ static struct fixture *fixture_new(int workers, int cores, double nic_bps)
     f->job.name = "j";
     f->job.submit_s = NAN;
     f->job.stages = f->stages;
-    strcpy(f->node.name, "Test_node");
-    f->node.vcpus = cores;
-    f->node.price_usd_per_hour = 1.0;
-    f->node.dbu_per_hour = NAN;
+    fixture_cluster(&f->cl, &f->node, workers, cores, 1.0);
     struct cluster *cl = &f->cl;
-    cl->platform = PLATFORM_VM;
-    cl->driver = cl->worker = &f->node;
-    cl->workers = workers;
-    cl->executors_per_worker = 1;
-    cl->executor_cores = cores;
-    cl->task_cpus = 1;
-    cl->slots_per_executor = cores;
-    cl->executors = workers;
-    cl->startup_source = "test";
     cl->nic_bps = nic_bps;
-    cl->disk_bps = INFINITY;
-    cl->storage_egress_bps = INFINITY;
-    cl->storage_ingress_bps = INFINITY;
-    cl->network_limit_bps = INFINITY;
     memory_layout(64.0 * GIB, 0.6, 0.5, &cl->memory);
-    billing_rates_for(PLATFORM_VM, PRICING_JOBS, TIER_PREMIUM, &f->node, NULL, true,
-                      &cl->driver_rates);
-    cl->worker_rates = cl->driver_rates;
     return f;
 }
 
 static struct stage_spec *add_stage(struct fixture *f, int64_t id, int64_t tasks, double secs)
 {
     struct stage_spec *st = &f->stages[f->job.n_stages];
-    st->id = id;
-    st->tasks = tasks;
-    st->has_task_seconds = true;
-    st->task_seconds = dist_fixed(secs);
-    st->input_bytes = st->records = st->shuffle_read_bytes = st->shuffle_write_bytes = -1;
-    st->output_bytes = st->memory_bytes = -1;
+    fixture_stage(st, id, tasks, secs);
     st->parents = f->parents[f->job.n_stages];
     f->job.n_stages++;
     return st;
@@ -94,15 +71,7 @@ static void set_conf(struct fixture *f, const char *key, const char *value)
 
 static const struct results *run(struct fixture *f)
 {
-    struct diag d;
-    diag_clear(&d);
-    struct sim_options opt = {1};
-    f->sim = sim_new(&f->s, &f->cl, &opt, &d);
-    if (!f->sim)
-        fail_msg("sim_new: %s", d.msg);
-    if (sim_run(f->sim, &d) != SC_OK)
-        fail_msg("sim_run: %s", d.msg);
-    return sim_results(f->sim);
+    return fixture_run(&f->sim, &f->s, &f->cl, 1);
 }
 
 static void fixture_free(struct fixture *f)
@@ -110,11 +79,6 @@ static void fixture_free(struct fixture *f)
     sim_free(f->sim);
     spark_conf_fini(&f->s.spark);
     free(f);
-}
-
-static double stage_span(const struct results *r, size_t i)
-{
-    return (double)(r->stages[i].end_us - r->stages[i].submit_us) * 1e-6;
 }
 
 /* W workers, one slot each. Map stage: W tasks of 0 s, each writing S/W
@@ -136,7 +100,7 @@ static void check_all_to_all(int w)
     red->parents[red->n_parents++] = 0;
     const struct results *r = run(f);
     double expect = S * (w - 1) / w / (w * B);
-    double got = stage_span(r, 1);
+    double got = fixture_stage_span(r, 1);
     if (fabs(got - expect) > 0.02 * expect)
         fail_msg("W=%d: reduce took %.3f s, formula %.3f s", w, got, expect);
     /* Bytes conserved: what the maps wrote is what the reducers read. */
@@ -171,7 +135,7 @@ static void test_incast_is_limited_by_the_receiver(void **state)
     red->parents[red->n_parents++] = 0;
     const struct results *r = run(f);
     double expect = 7.0 * GIB / B;
-    assert_float_equal(stage_span(r, 1), expect, 0.01 * expect);
+    assert_float_equal(fixture_stage_span(r, 1), expect, 0.01 * expect);
     fixture_free(f);
 }
 
@@ -192,7 +156,7 @@ static void test_fetch_overlaps_compute(void **state)
     red->shuffle_read_bytes = (int64_t)(8 * GIB);
     red->parents[red->n_parents++] = 0;
     const struct results *r = run(f);
-    double span = stage_span(r, 1);
+    double span = fixture_stage_span(r, 1);
     assert_true(span >= 100.0 - 1e-6);
     assert_true(span <= 100.0 + 100.0 / 40.0 + 1e-3);
     assert_float_equal(r->stages[1].fetch_wait_s, 0.0, 1e-6);
@@ -213,7 +177,7 @@ static void test_fetch_wait_when_the_network_is_slow(void **state)
     const struct results *r = run(f);
     double expect_fetch = 7.0 * GIB / 1e8;
     assert_true(r->stages[1].fetch_wait_s > expect_fetch - 1.0 - 0.5);
-    assert_true(stage_span(r, 1) >= expect_fetch);
+    assert_true(fixture_stage_span(r, 1) >= expect_fetch);
     fixture_free(f);
 }
 
@@ -228,7 +192,7 @@ static void test_input_shares_the_storage_account(void **state)
     scan->input_bytes = (int64_t)(8 * GIB);
     const struct results *r = run(f);
     double expect = 8.0 * GIB / 1e9;
-    assert_float_equal(stage_span(r, 0), expect, 0.01 * expect);
+    assert_float_equal(fixture_stage_span(r, 0), expect, 0.01 * expect);
     assert_float_equal(r->stages[0].input_bytes, 8.0 * GIB, 8.0);
     fixture_free(f);
 }
@@ -252,7 +216,7 @@ static void test_spill_appears_when_memory_shrinks(void **state)
         sort->kernel = "sort";
         sort->memory_bytes = (int64_t)(4 * GIB);
         const struct results *r = run(f);
-        t[k] = stage_span(r, 0);
+        t[k] = fixture_stage_span(r, 0);
         spill[k] = r->stages[0].spill_bytes;
         fixture_free(f);
     }
@@ -296,7 +260,7 @@ static void test_task_weights_scale_a_tasks_data(void **state)
     static double weights[4] = {2.5, 0.5, 0.5, 0.5};
     scan->task_weights = weights;
     const struct results *r = run(f);
-    assert_float_equal(stage_span(r, 0), 4.25, 1e-3);
+    assert_float_equal(fixture_stage_span(r, 0), 4.25, 1e-3);
     assert_float_equal(r->stages[0].input_bytes, 4.0 * GIB, 4.0);
     assert_float_equal(r->stages[0].task_max_s, 4.25, 1e-3);
     scan->task_weights = NULL;
