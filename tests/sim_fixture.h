@@ -36,8 +36,7 @@ static inline void fixture_cluster(struct cluster *cl, struct node_type *node, i
     cl->nic_bps = cl->disk_bps = INFINITY;
     cl->storage_egress_bps = cl->storage_ingress_bps = INFINITY;
     cl->network_limit_bps = INFINITY;
-    billing_rates_for(PLATFORM_VM, PRICING_JOBS, TIER_PREMIUM, node, NULL, true,
-                      &cl->driver_rates);
+    billing_rates_for(PLATFORM_VM, PRICING_JOBS, TIER_PREMIUM, node, NULL, true, &cl->driver_rates);
     cl->worker_rates = cl->driver_rates;
 }
 
