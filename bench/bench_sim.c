@@ -74,6 +74,29 @@ static long peak_rss_kib(void)
     return ru.ru_maxrss;
 }
 
+/* Builds, runs and summarizes S on CL (seed 1); returns the seconds that
+ * took, with the simulated makespan and the task count. Exits on error. */
+static double timed_run(const struct scenario *s, const struct cluster *cl, double *makespan_s,
+                        size_t *n_tasks)
+{
+    struct diag d;
+    diag_clear(&d);
+    struct sim_options opt = {1};
+    double t0 = bench_now_s();
+    struct sim *sim = sim_new(s, cl, &opt, &d);
+    if (!sim || sim_run(sim, &d) != SC_OK) {
+        char buf[1024];
+        fprintf(stderr, "bench: %s\n", diag_format(&d, buf, sizeof buf));
+        exit(1);
+    }
+    double t = bench_now_s() - t0;
+    const struct results *r = sim_results(sim);
+    *makespan_s = r->makespan_s;
+    *n_tasks = r->n_tasks;
+    sim_free(sim);
+    return t;
+}
+
 static double bench_million(double *makespan_s, uint64_t *events)
 {
     static struct stage_spec stages[STAGES];
@@ -129,21 +152,9 @@ static double bench_million(double *makespan_s, uint64_t *events)
                       &cl.driver_rates);
     cl.worker_rates = cl.driver_rates;
 
-    struct diag d;
-    diag_clear(&d);
-    struct sim_options opt = {1};
-    double t0 = bench_now_s();
-    struct sim *sim = sim_new(&s, &cl, &opt, &d);
-    if (!sim || sim_run(sim, &d) != SC_OK) {
-        char buf[1024];
-        fprintf(stderr, "bench: %s\n", diag_format(&d, buf, sizeof buf));
-        exit(1);
-    }
-    double t = bench_now_s() - t0;
-    const struct results *r = sim_results(sim);
-    *makespan_s = r->makespan_s;
-    *events = r->n_tasks; /* one completion event per task */
-    sim_free(sim);
+    size_t n_tasks;
+    double t = timed_run(&s, &cl, makespan_s, &n_tasks);
+    *events = n_tasks; /* one completion event per task */
     spark_conf_fini(&s.spark);
     return t;
 }
@@ -214,23 +225,11 @@ static double bench_shuffle(double *makespan_s, size_t *flows)
     billing_rates_for(PLATFORM_VM, PRICING_JOBS, TIER_PREMIUM, &node, NULL, true,
                       &cl.driver_rates);
     cl.worker_rates = cl.driver_rates;
-    struct diag d;
-    diag_clear(&d);
-    struct sim_options opt = {1};
-    double t0 = bench_now_s();
-    struct sim *sim = sim_new(&s, &cl, &opt, &d);
-    if (!sim || sim_run(sim, &d) != SC_OK) {
-        char buf[1024];
-        fprintf(stderr, "bench: %s\n", diag_format(&d, buf, sizeof buf));
-        exit(1);
-    }
-    double t = bench_now_s() - t0;
-    const struct results *r = sim_results(sim);
-    *makespan_s = r->makespan_s;
+    size_t n_tasks;
+    double t = timed_run(&s, &cl, makespan_s, &n_tasks);
     /* Remote requests: each reducer asks every other worker for its share
      * in requests of at most 9.6 MiB. */
-    *flows = r->n_tasks;
-    sim_free(sim);
+    *flows = n_tasks;
     spark_conf_fini(&s.spark);
     return t;
 }
