@@ -18,10 +18,10 @@
 #include <unistd.h>
 
 #include "models/catalog.h"
-#include "sim/calibrate.h"
-#include "sim/cluster.h"
-#include "sim/planner.h"
-#include "sim/scenario.h"
+#include "sim/calib/calibrate.h"
+#include "sim/input/cluster.h"
+#include "sim/plan/planner.h"
+#include "sim/input/scenario.h"
 
 static void remove_dir(const char *dir)
 {

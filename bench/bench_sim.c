@@ -20,8 +20,8 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "sim/engine.h"
-#include "sim/runtime.h"
+#include "sim/runtime/engine.h"
+#include "sim/runtime/runtime.h"
 #include "bench/timing.h"
 
 /* ---- 1. engine hold ---------------------------------------------------- */

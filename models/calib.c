@@ -1,7 +1,7 @@
 /*
  * calib.c — fits, factors, host and node speed, the hash-table size curve
  * and the fit cache (see calib.h). The calibration step of the flow
- * (scenario -> plan -> calibrate -> simulate -> report) is sim/calibrate.c;
+ * (scenario -> plan -> calibrate -> simulate -> report) is sim/calib/calibrate.c;
  * this file is the part of it that knows no scenario.
  *
  * From a kernel on this host to a task on an Azure node, a time goes

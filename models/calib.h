@@ -4,7 +4,7 @@
  * class, the host's speed and a node's per-core speed in ACU, the
  * hash-table size curve, and the on-disk cache of fits.
  *
- * Nothing here knows a scenario or a stage: sim/calibrate.c builds the
+ * Nothing here knows a scenario or a stage: sim/calib/calibrate.c builds the
  * pipelines, runs them and uses these pieces (scenario -> plan -> calibrate
  * -> simulate -> report).
  *
@@ -148,7 +148,7 @@ double calib_group_curve_eval(const struct calib_group_curve *c, double groups);
 
 /* ---- the stage cost taskcost uses ----------------------------------------- */
 
-/* What calibration leaves on a stage (sim/scenario.h embeds one per stage):
+/* What calibration leaves on a stage (sim/input/scenario.h embeds one per stage):
  * compute on a node = (rows x ns_per_row + intercept_ns) x overhead x
  * host_acu / node_acu, in ns. */
 struct calib_cost {

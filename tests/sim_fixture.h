@@ -4,7 +4,7 @@
  * executor per worker with all its cores, I/O unconstrained until a test
  * sets a limit), stages of fixed task times, and a run that fails the test
  * with the simulator's own message. Include after <cmocka.h> and
- * "sim/runtime.h".
+ * "sim/runtime/runtime.h".
  */
 #ifndef STAGECAST_TESTS_SIM_FIXTURE_H
 #define STAGECAST_TESTS_SIM_FIXTURE_H

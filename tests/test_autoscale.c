@@ -3,7 +3,7 @@
  * allocation ramp-up (1, 2, 4, 8 executors at the backlog timeouts) and
  * idle removal, Databricks' two-step scale-up and idle scale-down, Synapse's
  * sustained-backlog rule, and billing that follows each node's life. Worked
- * out by hand from the rules in sim/runtime.c and sim/cluster.c.
+ * out by hand from the rules in sim/runtime/runtime.c and sim/input/cluster.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/runtime.h"
+#include "sim/runtime/runtime.h"
 #include "sim_fixture.h"
 
 struct fixture {

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "models/billing.h"
-#include "sim/results.h"
+#include "sim/runtime/results.h"
 
 static struct node_type ds3(void)
 {

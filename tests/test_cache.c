@@ -26,10 +26,10 @@
 #include <unistd.h>
 
 #include "models/memory.h"
-#include "sim/planner.h"
-#include "sim/runtime.h"
+#include "sim/plan/planner.h"
+#include "sim/runtime/runtime.h"
 #include "sim_fixture.h"
-#include "sim/scenario.h"
+#include "sim/input/scenario.h"
 
 #define MIB (1024.0 * 1024.0)
 #define GIB (1024.0 * MIB)

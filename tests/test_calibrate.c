@@ -1,5 +1,5 @@
 /*
- * test_calibrate.c — calibration (models/calib.c, sim/calibrate.c): the
+ * test_calibrate.c — calibration (models/calib.c, sim/calib/calibrate.c): the
  * least-squares fits against hand-made lines, the real kernels' fits on
  * sample data (R^2 only: no test asserts a time), what the sample data
  * says (a filter's selectivity, an aggregate's groups) against what the
@@ -27,11 +27,11 @@
 #include <unistd.h>
 
 #include "models/calib.h"
-#include "sim/calibrate.h"
-#include "sim/cluster.h"
-#include "sim/planner.h"
-#include "sim/scenario.h"
-#include "sim/taskcost.h"
+#include "sim/calib/calibrate.h"
+#include "sim/input/cluster.h"
+#include "sim/plan/planner.h"
+#include "sim/input/scenario.h"
+#include "sim/runtime/taskcost.h"
 
 /* cmocka 1.1 compares only integers. */
 #define assert_near(a, b, eps) assert_near_at((a), (b), (eps), __FILE__, __LINE__)

@@ -1,6 +1,6 @@
 /*
  * test_catalog.c — the node catalog (models/catalog.c) and its listing
- * (sim/nodes.c): the shipped data file reads back with the figures of the
+ * (sim/output/nodes.c): the shipped data file reads back with the figures of the
  * shared reference CSV, lookups forgive case and the "Standard_" prefix, and
  * a malformed file is refused with the file and line of the fault.
  */
@@ -20,7 +20,7 @@
 
 #include "models/catalog.h"
 #include "models/diag.h"
-#include "sim/nodes.h"
+#include "sim/output/nodes.h"
 
 #define assert_close(a, b) assert_true(fabs((a) - (b)) < 1e-9)
 

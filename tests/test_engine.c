@@ -12,7 +12,7 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
 
-#include "sim/engine.h"
+#include "sim/runtime/engine.h"
 
 struct log {
     int ids[4096];

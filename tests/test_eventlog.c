@@ -19,9 +19,9 @@
 #include <sys/stat.h>
 
 #include "models/catalog.h"
-#include "sim/eventlog.h"
-#include "sim/importer.h"
-#include "sim/scenario.h"
+#include "sim/eventlog/eventlog.h"
+#include "sim/eventlog/importer.h"
+#include "sim/input/scenario.h"
 
 /* Doubles compared as doubles (cmocka's assert_float_equal rounds to
  * float). */

@@ -1,5 +1,5 @@
 /*
- * test_fit_factors.c — `stagecast fit-factors` (sim/fit_factors.c): the
+ * test_fit_factors.c — `stagecast fit-factors` (sim/calib/fit_factors.c): the
  * arithmetic on a hand-made log, classes without evidence, malformed input,
  * and the operator mapping on the shared real logs (skipped when absent).
  *
@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/fit_factors.h"
+#include "sim/calib/fit_factors.h"
 
 #ifndef ABS_TOP_SRCDIR
 #define ABS_TOP_SRCDIR "."

@@ -1,5 +1,5 @@
 /*
- * test_planner.c — the query planner (sim/planner.c) against the plans
+ * test_planner.c — the query planner (sim/plan/planner.c) against the plans
  * Spark 3 produces: for each of the seed guide's queries, the stages
  * (count, tasks, parents, Spark jobs), their exchanges and their operators
  * in order, each expected plan written out with the Spark rule that makes
@@ -28,9 +28,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sim/plan_stats.h"
-#include "sim/planner.h"
-#include "sim/scenario.h"
+#include "sim/plan/plan_stats.h"
+#include "sim/plan/planner.h"
+#include "sim/input/scenario.h"
 
 #define MIB (1024.0 * 1024.0)
 

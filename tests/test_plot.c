@@ -24,8 +24,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sim/plot.h"
-#include "sim/trace.h"
+#include "sim/output/plot.h"
+#include "sim/output/trace.h"
 
 static const char *binary;
 static const char *srcdir;

@@ -24,9 +24,9 @@
 #include <unistd.h>
 
 #include "models/catalog.h"
-#include "sim/eventlog.h"
-#include "sim/importer.h"
-#include "sim/replay.h"
+#include "sim/eventlog/eventlog.h"
+#include "sim/eventlog/importer.h"
+#include "sim/eventlog/replay.h"
 
 /* Doubles compared as doubles (cmocka's assert_float_equal rounds to
  * float). */

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/report.h"
-#include "sim/runtime.h"
+#include "sim/output/report.h"
+#include "sim/runtime/runtime.h"
 
 struct fixture {
     struct scenario s;

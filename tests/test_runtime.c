@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/runtime.h"
+#include "sim/runtime/runtime.h"
 #include "sim_fixture.h"
 
 #define MAX_STAGES 64

@@ -1,5 +1,5 @@
 /*
- * test_scenario.c — the scenario reader (sim/scenario.c): good files load
+ * test_scenario.c — the scenario reader (sim/input/scenario.c): good files load
  * with every field in place; every bad file in tests/scenarios/bad/ fails
  * with the right status at the right line.
  *
@@ -21,7 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sim/scenario.h"
+#include "sim/input/scenario.h"
 
 /* cmocka 1.1 compares only floats. */
 #define assert_near(a, b, eps) assert_near_at((a), (b), (eps), __FILE__, __LINE__)

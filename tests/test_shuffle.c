@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/runtime.h"
+#include "sim/runtime/runtime.h"
 #include "sim_fixture.h"
 
 #define GIB (1024.0 * 1024.0 * 1024.0)

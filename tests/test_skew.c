@@ -1,6 +1,6 @@
 /*
  * test_skew.c — task sizes from the data and Spark 3's adaptive query
- * execution (sim/skew.h): hash partitions follow Spark's Murmur3 of the key
+ * execution (sim/plan/skew.h): hash partitions follow Spark's Murmur3 of the key
  * values (checked with the kernel's own, Spark-tested hash functions, never
  * re-derived here), a hot key makes one large task that holds its stage's
  * time, uniform keys spread evenly, RangePartitioner's bounds, AQE's
@@ -24,12 +24,12 @@
 
 #include "models/catalog.h"
 #include "models/kernels/murmur3.h"
-#include "sim/cluster.h"
-#include "sim/planner.h"
-#include "sim/report.h"
-#include "sim/runtime.h"
-#include "sim/scenario.h"
-#include "sim/skew.h"
+#include "sim/input/cluster.h"
+#include "sim/plan/planner.h"
+#include "sim/output/report.h"
+#include "sim/runtime/runtime.h"
+#include "sim/input/scenario.h"
+#include "sim/plan/skew.h"
 
 #define MIB (1024.0 * 1024.0)
 

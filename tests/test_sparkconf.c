@@ -1,6 +1,6 @@
 /*
  * test_sparkconf.c — Spark settings: defaults, type checks, unknown keys
- * (sim/sparkconf.c).
+ * (sim/input/sparkconf.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,7 +12,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "sim/sparkconf.h"
+#include "sim/input/sparkconf.h"
 
 /* cmocka 1.1 compares only floats; seconds need doubles. */
 #define assert_near(a, b, eps) assert_near_at((a), (b), (eps), __FILE__, __LINE__)

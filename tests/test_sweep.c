@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "models/catalog.h"
-#include "sim/sweep.h"
+#include "sim/sweep/sweep.h"
 
 static const char *binary;
 static const char *srcdir;

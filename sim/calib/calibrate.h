@@ -1,0 +1,127 @@
+/*
+ * calibrate.h — calibration of a scenario's stages: each stage's operator
+ * pipeline (the planner's `ops` for a query stage; for an explicit stage
+ * with `records` and a `kernel`, that kernel alone on a generic schema) runs
+ * on sample rows generated from the table schemas at several sizes, each
+ * operator's time is fitted against rows, and the stage gets a struct
+ * calib_cost that taskcost.c turns into compute time on the cluster's node.
+ * Fits are cached per host, kernel version and pipeline.
+ *
+ * Flow: scenario -> plan -> calibrate (here) -> simulate -> report.
+ *
+ * Ownership: calibrate_scenario returns a struct calibration the caller
+ * frees with calibrate_free; it writes each stage's calib_cost into the
+ * scenario's stage_spec (a value, no pointer into the calibration), so the
+ * calibration may be freed before the simulation runs.
+ */
+#ifndef STAGECAST_CALIBRATE_H
+#define STAGECAST_CALIBRATE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "models/calib.h"
+#include "models/diag.h"
+#include "sim/input/cluster.h"
+#include "sim/input/scenario.h"
+
+#define CALIBRATE_MAX_SIZES 16
+
+/* Defaults: five sizes from 2^13 to 2^17 input rows, median of 5 runs each. */
+#define CALIBRATE_DEFAULT_REPS 5
+
+struct calibrate_options {
+    size_t rows[CALIBRATE_MAX_SIZES]; /* stage input rows of each sample size */
+    size_t n_rows;
+    int repetitions;                  /* runs per size; the median is fitted */
+    bool recalibrate;                 /* measure even when the cache has the fit */
+    char cache_dir[1024];             /* "": no cache */
+    double host_acu;                  /* NaN: from the host benchmark */
+    double overhead[CALIB_N_CLASSES]; /* NaN: the class's default */
+};
+
+/* Defaults, then the environment (STAGECAST_CALIB_ROWS="16384,65536,...",
+ * STAGECAST_CALIB_REPS, STAGECAST_HOST_ACU, STAGECAST_CACHE_DIR et al. via
+ * calib_cache_dir), then the scenario's `model` group (s may be NULL), which
+ * wins. SC_EINPUT naming the variable when one is malformed. */
+enum sc_status calibrate_options_init(struct calibrate_options *o, const struct scenario *s,
+                                      struct diag *d);
+
+enum calibrate_status {
+    CALIBRATE_SKIPPED,  /* task_seconds given: nothing to calibrate */
+    CALIBRATE_FAILED,   /* could not be calibrated (reason); default rates stay */
+    CALIBRATE_MEASURED, /* measured in this run */
+    CALIBRATE_CACHED    /* read from the cache */
+};
+
+/* One stage's calibration, for the table and the tests. */
+struct calibrate_stage {
+    size_t job, stage; /* indices in the scenario */
+    enum calibrate_status status;
+    char pipeline[160];       /* its operators, short names joined by '>' */
+    char reason[320];         /* why FAILED */
+    struct calib_fit total;   /* the whole pipeline's time against input rows */
+    double in_rows;           /* input rows of the largest sample */
+    double out_rows;          /* rows reaching its last operator there */
+    double out_bytes_per_row; /* UnsafeRow bytes per output row; NaN: none */
+    double selectivity;       /* rows its filters kept / rows they saw; NaN: no filter */
+    double compression;       /* shuffle write: serialized / LZ4 bytes; NaN: none */
+    double groups_sample;     /* hash aggregation groups in the largest sample; NaN */
+    double groups_task;       /* groups a task is expected to hold; NaN */
+    struct calib_cost cost;   /* what the stage_spec got */
+};
+
+struct calibration;
+
+/* Calibrates every stage of every job of s (planned already) that has no
+ * task_seconds, and writes the result into each stage_spec's calib (valid
+ * false for a stage that could not be calibrated: it keeps the default
+ * rates and says why in the table). A stage's failure is not an error;
+ * errors are SC_ENOMEM and an unusable option. Corrupt cache files are
+ * re-measured with a warning (calibrate_warning). cl (may be NULL) is not
+ * read: scaling to the worker happens in taskcost. A scenario whose stages
+ * all have task_seconds is not touched, nor is the cache. */
+enum sc_status calibrate_scenario(struct scenario *s, const struct cluster *cl,
+                                  const struct calibrate_options *o, struct calibration **out,
+                                  struct diag *d);
+
+void calibrate_free(struct calibration *c);
+
+/* Replaces the planner's assumed shuffle compression
+ * (PLAN_STATS_SHUFFLE_COMPRESSION) with the LZ4 ratio c measured on each
+ * planned stage that writes a shuffle: the stage's shuffle_write_bytes are
+ * rescaled and the stages that read its output read the new amount (bytes
+ * written still equal bytes read). Explicit stages keep the user's bytes. */
+void calibrate_apply_compression(struct scenario *s, const struct calibration *c);
+
+size_t calibrate_n_stages(const struct calibration *c);
+const struct calibrate_stage *calibrate_stage_at(const struct calibration *c, size_t i);
+
+/* Pipelines measured in this run (0 when everything came from the cache),
+ * and read from the cache. */
+size_t calibrate_n_measured(const struct calibration *c);
+size_t calibrate_n_cached(const struct calibration *c);
+
+/* Wall seconds calibrate_scenario took. */
+double calibrate_seconds(const struct calibration *c);
+
+/* The host's ACU-equivalent used, and where it came from ("override",
+ * "measured", "cached"). */
+double calibrate_host_acu(const struct calibration *c, const char **source);
+
+/* Warnings (a corrupt cache file, an unwritable cache): one line each. */
+size_t calibrate_n_warnings(const struct calibration *c);
+const char *calibrate_warning(const struct calibration *c, size_t i);
+
+/* Prints the calibration table: per stage its pipeline, ns/row +- 95% CI,
+ * R^2, selectivity, output rows, bytes per row, compression ratio, the
+ * Spark factor, the compute time of one task on cl's worker, and whether
+ * it was measured or cached. */
+void calibrate_print_table(FILE *out, const struct calibration *c, const struct scenario *s,
+                           const struct cluster *cl);
+
+/* Prints each measured operator's fit (a, b, its interval, R^2, and ns per
+ * row at the stage's rows per task): what the stage's line sums. */
+void calibrate_print_ops(FILE *out, const struct calibration *c);
+
+#endif

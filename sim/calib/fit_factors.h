@@ -1,0 +1,145 @@
+/*
+ * fit_factors.h — `stagecast fit-factors LOG...`: the Spark overhead factor
+ * of each operator class (models/calib.h) fitted from real event logs.
+ *
+ * Where it sits: beside the importer (sim/eventlog/eventlog.h reads the logs) and
+ * calibration (sim/calib/calibrate.h times the kernels): log -> stages with their
+ * operators, CPU time and records -> per-class native cost -> fit -> table
+ * and a `model = { overhead = {...}; };` fragment that scenarios paste in.
+ *
+ * Procedure (README "Calibration", "Fitting the factors from logs"):
+ *  1. each completed stage attempt with executor CPU time (Spark 2.1+) gets
+ *     its operator classes: the SQL plan nodes (SQLExecutionStart and every
+ *     AdaptiveExecutionUpdate) whose metric accumulators the stage updated,
+ *     plus shuffle_read / shuffle_write / write / scan from the stage's own
+ *     records; a stage no plan maps falls back to its RDD scope names;
+ *  2. Spark ns per record = CPU ns / records read (input + shuffle read;
+ *     for a stage that reads nothing, the records it wrote);
+ *  3. native ns per record = sum of the classes' native ns per row, each
+ *     times the rows it handles per stage record (1 for a plan operator;
+ *     shuffle write records / records for shuffle_write, and so on);
+ *  4. per-class factors f solve min sum_s (sum_c A_sc f_c / y_s - 1)^2 +
+ *     lambda sum_c (f_c / d_c - 1)^2 (A_sc: native ns of class c in stage s,
+ *     y_s: Spark ns per record, d_c: the default), with f_c >= FITF_FLOOR by
+ *     an active set; classes no stage has keep their default.
+ *
+ * Ownership: fitf_set owns its stages; free with fitf_set_free.
+ */
+#ifndef STAGECAST_FIT_FACTORS_H
+#define STAGECAST_FIT_FACTORS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "models/calib.h"
+#include "models/diag.h"
+
+/* A stage is evidence only when its tasks read this many records each on
+ * average: below it a task's fixed cost (deserialization, codegen setup,
+ * result) dominates the CPU time and the per-record cost is not per record. */
+#define FITF_MIN_RECORDS_PER_TASK 10000.0
+
+/* Weight of the pull toward the defaults: a class at 10 times its default
+ * costs as much as one stage missed by 9%. Small, so that it mostly decides
+ * what the logs cannot: how to split a stage between classes that always
+ * occur together (sort, sort_merge_join and shuffle_read in every join
+ * stage), and it moves a class the logs do pin down by < 1%. */
+#define FITF_LAMBDA 1e-4
+
+/* A stage counts in a class's spread (and its `stages`) when the class has
+ * at least this share of the stage's native cost: below it the stage's
+ * remainder over the class's sliver of native time is noise. */
+#define FITF_MIN_SHARE 0.10
+
+/* No factor is fitted below this: the kernels are the least work a row needs. */
+#define FITF_FLOOR 1.0
+
+/* One stage attempt of a log, used or not. */
+struct fitf_stage {
+    char log[256]; /* the log's file name (no directory) */
+    int64_t id;    /* stage id */
+    int32_t attempt;
+    int line;                       /* its StageSubmitted (or first mention) */
+    char name[80];                  /* the stage's name, cut */
+    uint32_t classes;               /* bit c: class c runs in it */
+    double weight[CALIB_N_CLASSES]; /* rows class c handles per stage record: 1 for
+                                     * plan operators; scan, shuffle read/write and
+                                     * write from the stage's record metrics */
+    bool from_plan; /* the classes came from the SQL plan (else metrics/RDD names) */
+    int64_t tasks;
+    double cpu_ns;        /* executor CPU time of its successful tasks */
+    double records;       /* the denominator */
+    const char *rec_kind; /* "input", "shuffle read", "input+shuffle read", "written" */
+    double spark_ns;      /* cpu_ns / records */
+    double native_ns;     /* sum of its classes' native ns x weight; NaN if one is unknown */
+    double ratio;         /* spark_ns / native_ns */
+    char skip[120];       /* why it is not evidence; "" when it is */
+};
+
+struct fitf_set {
+    struct fitf_stage *stages;
+    size_t n, cap;
+    size_t n_logs;
+};
+
+struct fitf_class_result {
+    double factor;           /* fitted (the default when no evidence) */
+    double deflt;            /* calib_factor_default */
+    size_t n_stages;         /* evidence stages where it has >= FITF_MIN_SHARE of the native cost */
+    double min, median, max; /* per-stage ratios attributed to it; NaN without */
+    bool fitted;             /* false: no evidence, default kept */
+    bool at_floor;           /* the fit wanted less than FITF_FLOOR */
+};
+
+struct fitf_result {
+    struct fitf_class_result cls[CALIB_N_CLASSES];
+    double native[CALIB_N_CLASSES]; /* native ns per row used */
+    size_t n_used;                  /* evidence stages */
+    double rms_rel;                 /* RMS of stage misfits relative to Spark ns/rec */
+};
+
+/* Reads one plain-JSON event log (Spark 2.1+ for CPU time) and appends each
+ * stage attempt to set. A line that is not a JSON event is an error naming
+ * file:line (SC_EINPUT); SC_ENOENT/SC_EIO when the file cannot be read. */
+enum sc_status fitf_read_log(struct fitf_set *set, const char *path, struct diag *d);
+
+void fitf_set_free(struct fitf_set *set);
+
+/* Parses "class=ns,class=ns,..." into native (entries not named stay as
+ * they are). SC_EINPUT naming the item when one is malformed. */
+enum sc_status fitf_native_parse(const char *spec, double native[CALIB_N_CLASSES], struct diag *d);
+
+/* Fills the NaN entries of native with this host's calibrated kernels
+ * (sim/calib/calibrate.c) on the generic schema at 100,000 rows a task, scaled to
+ * the reference host (x host ACU / CALIB_REF_ACU) since the defaults take
+ * the logs' machines to be as fast per core as it. Uses the calibration
+ * cache of calibrate_options_init. *host_acu gets the host's ACU. */
+enum sc_status fitf_native_measure(double native[CALIB_N_CLASSES], double *host_acu,
+                                   struct diag *d);
+
+/* Whether some stage of set needs the native cost of a class that is NaN. */
+bool fitf_native_missing(const struct fitf_set *set, const double native[CALIB_N_CLASSES]);
+
+/* Fills each stage's native_ns, ratio and skip, then fits. */
+enum sc_status fitf_fit(struct fitf_set *set, const double native[CALIB_N_CLASSES],
+                        struct fitf_result *res, struct diag *d);
+
+/* The per-stage lines, the per-class table and the scenario fragment. */
+void fitf_print(FILE *out, const struct fitf_set *set, const struct fitf_result *res);
+
+/* `model = { overhead = { scan = 4.0; ... }; };` of the fitted classes. */
+void fitf_print_fragment(FILE *out, const struct fitf_result *res);
+
+/* The same as JSON (the caller decrefs). */
+json_t *fitf_to_json(const struct fitf_set *set, const struct fitf_result *res);
+
+/* `stagecast fit-factors LOG... [--json OUT] [--native class=ns,...]`:
+ * prints the table to out (not with --json -). STAGECAST_FITF_NATIVE gives
+ * native costs as --native does (the option wins). On a usage error
+ * *usage is set and d says what. */
+enum sc_status fit_factors_command(int argc, char **argv, FILE *out, bool *usage, struct diag *d);
+
+#endif

@@ -1,0 +1,1627 @@
+/*
+ * eventlog.c — reading a Spark event log into memory (see eventlog.h). This
+ * is the first step of `stagecast import` and `stagecast replay`: bytes ->
+ * JSON events -> the application's executors, jobs, stages and tasks. The
+ * importer turns that into a scenario; nothing here decides what a run means.
+ *
+ * Layers, bottom up:
+ *  - a byte source: the file as it is, a zstd stream (libzstd), or Spark's
+ *    lz4 codec, which is lz4-java's LZ4BlockOutputStream format: blocks of
+ *    "LZ4Block" magic, a token (method | level), compressed and original
+ *    lengths and an xxHash32 checksum (seed 0x9747b28c, low 28 bits kept, as
+ *    lz4-java's StreamingXXHash32.asChecksum() returns it), each block
+ *    decoded with liblz4. A stream may hold several such streams back to
+ *    back (Spark reads them with concatenation allowed).
+ *  - a line splitter, which knows whether the last line had its newline;
+ *  - one jansson parse per line, and a handler per event type that takes the
+ *    fields stagecast uses under the names Spark 1.x-3.x give them and
+ *    ignores the rest. Per-task metrics are summed into their stage attempt
+ *    as they are read, so memory grows with tasks by one small record each.
+ *
+ * A directory is read as Spark 3's rolling event log (eventlog_v2_*): its
+ * events_<n>_* files in order of n.
+ */
+#include "sim/eventlog/eventlog.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <lz4.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zstd.h>
+
+/* The longest line accepted. An EnvironmentUpdate with a long classpath can
+ * run to megabytes; anything near this is not an event log. */
+#define EVLOG_MAX_LINE ((size_t)256 << 20)
+
+/* lz4-java's block format constants (LZ4BlockOutputStream). */
+#define LZ4B_MAGIC "LZ4Block"
+#define LZ4B_MAGIC_LEN 8
+#define LZ4B_HEADER_LEN (LZ4B_MAGIC_LEN + 1 + 4 + 4 + 4)
+#define LZ4B_METHOD_RAW 0x10
+#define LZ4B_METHOD_LZ4 0x20
+#define LZ4B_LEVEL_BASE 10
+#define LZ4B_SEED 0x9747b28cU
+#define LZ4B_MAX_BLOCK ((size_t)32 << 20) /* lz4-java refuses larger blocks */
+
+const char *evlog_codec_name(enum evlog_codec c)
+{
+    switch (c) {
+    case EVLOG_PLAIN: return "plain";
+    case EVLOG_ZSTD: return "zstd";
+    case EVLOG_LZ4: return "lz4";
+    }
+    return "?";
+}
+
+/* ------------------------------------------------------------ xxHash32 */
+
+/* xxHash32 (Yann Collet's specification), needed to check lz4-java's block
+ * checksums; liblz4 carries one but does not export it. */
+static const uint32_t XXH_P1 = 2654435761U, XXH_P2 = 2246822519U, XXH_P3 = 3266489917U,
+                      XXH_P4 = 668265263U, XXH_P5 = 374761393U;
+
+static uint32_t rotl32(uint32_t x, int r)
+{
+    return (x << r) | (x >> (32 - r));
+}
+
+static uint32_t read_le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint32_t xxh32_round(uint32_t acc, uint32_t input)
+{
+    acc += input * XXH_P2;
+    acc = rotl32(acc, 13);
+    return acc * XXH_P1;
+}
+
+static uint32_t xxh32(const unsigned char *p, size_t len, uint32_t seed)
+{
+    const unsigned char *end = p + len;
+    uint32_t h;
+    if (len >= 16) {
+        uint32_t v1 = seed + XXH_P1 + XXH_P2, v2 = seed + XXH_P2, v3 = seed, v4 = seed - XXH_P1;
+        const unsigned char *limit = end - 16;
+        do {
+            v1 = xxh32_round(v1, read_le32(p));
+            v2 = xxh32_round(v2, read_le32(p + 4));
+            v3 = xxh32_round(v3, read_le32(p + 8));
+            v4 = xxh32_round(v4, read_le32(p + 12));
+            p += 16;
+        } while (p <= limit);
+        h = rotl32(v1, 1) + rotl32(v2, 7) + rotl32(v3, 12) + rotl32(v4, 18);
+    } else {
+        h = seed + XXH_P5;
+    }
+    h += (uint32_t)len;
+    while (p + 4 <= end) {
+        h += read_le32(p) * XXH_P3;
+        h = rotl32(h, 17) * XXH_P4;
+        p += 4;
+    }
+    while (p < end) {
+        h += (*p) * XXH_P5;
+        h = rotl32(h, 11) * XXH_P1;
+        p++;
+    }
+    h ^= h >> 15;
+    h *= XXH_P2;
+    h ^= h >> 13;
+    h *= XXH_P3;
+    h ^= h >> 16;
+    return h;
+}
+
+/* --------------------------------------------------------- byte sources */
+
+struct source {
+    FILE *f;
+    const char *path;
+    enum evlog_codec codec;
+    unsigned char head[LZ4B_MAGIC_LEN]; /* sniffed bytes not yet consumed */
+    size_t head_len, head_pos;
+    int64_t offset; /* compressed bytes consumed, for messages */
+    /* zstd */
+    ZSTD_DStream *zd;
+    unsigned char *zin;
+    size_t zin_cap;
+    ZSTD_inBuffer zbuf;
+    size_t zhint; /* 0 when the last frame was complete */
+    bool zin_eof;
+    /* lz4 */
+    unsigned char *blk_in, *blk_out;
+    size_t blk_in_cap, blk_out_cap; /* grown to the largest block seen */
+    size_t blk_out_len, blk_out_pos;
+    bool lz4_ended; /* an end mark was read: a clean end */
+    bool lz4_any;   /* at least one stream started */
+    bool truncated; /* the compressed stream stopped mid-frame */
+};
+
+/* Reads up to n raw bytes of the file, the sniffed head first. */
+static size_t raw_read(struct source *s, unsigned char *buf, size_t n)
+{
+    size_t got = 0;
+    while (got < n && s->head_pos < s->head_len)
+        buf[got++] = s->head[s->head_pos++];
+    if (got < n)
+        got += fread(buf + got, 1, n - got, s->f);
+    s->offset += (int64_t)got;
+    return got;
+}
+
+static enum sc_status source_open(struct source *s, const char *path, struct diag *d)
+{
+    memset(s, 0, sizeof *s);
+    s->path = path;
+    s->f = fopen(path, "rb");
+    if (!s->f) {
+        int e = errno;
+        return diag_set(d, e == ENOENT ? SC_ENOENT : SC_EIO, path, 0, "cannot open event log: %s",
+                        strerror(e));
+    }
+    s->head_len = fread(s->head, 1, sizeof s->head, s->f);
+    if (ferror(s->f))
+        return diag_set(d, SC_EIO, path, 0, "cannot read event log: %s", strerror(errno));
+    static const unsigned char zstd_magic[4] = {0x28, 0xb5, 0x2f, 0xfd};
+    static const unsigned char snappy_magic[8] = {0x82, 'S', 'N', 'A', 'P', 'P', 'Y', 0};
+    static const unsigned char snappy_framed[4] = {0xff, 0x06, 0x00, 0x00};
+    if (s->head_len >= 4 && memcmp(s->head, zstd_magic, 4) == 0) {
+        s->codec = EVLOG_ZSTD;
+        s->zd = ZSTD_createDStream();
+        s->zin_cap = ZSTD_DStreamInSize();
+        s->zin = malloc(s->zin_cap);
+        if (!s->zd || !s->zin)
+            return diag_set(d, SC_ENOMEM, path, 0, "out of memory for the zstd decoder");
+        ZSTD_initDStream(s->zd);
+    } else if (s->head_len == LZ4B_MAGIC_LEN && memcmp(s->head, LZ4B_MAGIC, LZ4B_MAGIC_LEN) == 0) {
+        s->codec = EVLOG_LZ4;
+    } else if ((s->head_len >= 8 && memcmp(s->head, snappy_magic, 8) == 0) ||
+               (s->head_len >= 4 && memcmp(s->head, snappy_framed, 4) == 0)) {
+        return diag_set(d, SC_EINPUT, path, 0,
+                        "the log is compressed with Spark's snappy codec, which stagecast "
+                        "does not read; decompress it first, or log with "
+                        "spark.eventLog.compression.codec=zstd");
+    } else if (s->head_len >= 2 && s->head[0] == 'Z' && s->head[1] == 'V') {
+        return diag_set(d, SC_EINPUT, path, 0,
+                        "the log is compressed with Spark's lzf codec, which stagecast does "
+                        "not read; decompress it first, or log with "
+                        "spark.eventLog.compression.codec=zstd");
+    } else {
+        s->codec = EVLOG_PLAIN;
+    }
+    return SC_OK;
+}
+
+static void source_close(struct source *s)
+{
+    if (s->f)
+        fclose(s->f);
+    ZSTD_freeDStream(s->zd);
+    free(s->zin);
+    free(s->blk_in);
+    free(s->blk_out);
+    memset(s, 0, sizeof *s);
+}
+
+static long zstd_read(struct source *s, unsigned char *buf, size_t n, struct diag *d)
+{
+    for (;;) {
+        if (s->zbuf.pos == s->zbuf.size && !s->zin_eof) {
+            size_t got = raw_read(s, s->zin, s->zin_cap);
+            if (ferror(s->f))
+                return diag_set(d, SC_EIO, s->path, 0, "cannot read event log: %s",
+                                strerror(errno)),
+                       -1;
+            if (got == 0)
+                s->zin_eof = true;
+            s->zbuf.src = s->zin;
+            s->zbuf.size = got;
+            s->zbuf.pos = 0;
+        }
+        ZSTD_outBuffer out = {buf, n, 0};
+        size_t before = s->zbuf.pos;
+        size_t ret = ZSTD_decompressStream(s->zd, &out, &s->zbuf);
+        if (ZSTD_isError(ret))
+            return diag_set(d, SC_EINPUT, s->path, 0,
+                            "corrupt zstd data near compressed byte %lld: %s", (long long)s->offset,
+                            ZSTD_getErrorName(ret)),
+                   -1;
+        /* 0 means a frame just ended; a call with nothing to do returns the
+         * next frame's header size instead, which says nothing. */
+        if (out.pos > 0 || s->zbuf.pos != before)
+            s->zhint = ret;
+        if (out.pos > 0)
+            return (long)out.pos;
+        if (s->zin_eof && s->zbuf.pos == s->zbuf.size && s->zbuf.pos == before) {
+            /* Nothing more will come: a frame left open means the writer
+             * stopped mid-frame (an application still running or killed). */
+            if (s->zhint != 0)
+                s->truncated = true;
+            return 0;
+        }
+    }
+}
+
+/* Reads one lz4-java block into blk_out. Returns 1 with a block, 0 at the
+ * end of the data, -1 on error. */
+static int lz4_next_block(struct source *s, struct diag *d)
+{
+    for (;;) {
+        unsigned char h[LZ4B_HEADER_LEN];
+        int64_t at = s->offset;
+        size_t got = raw_read(s, h, sizeof h);
+        if (ferror(s->f))
+            return diag_set(d, SC_EIO, s->path, 0, "cannot read event log: %s", strerror(errno)),
+                   -1;
+        if (got == 0) {
+            /* A stream without its end mark was still being written. */
+            if (!s->lz4_ended)
+                s->truncated = true;
+            return 0;
+        }
+        if (got < sizeof h) {
+            s->truncated = true;
+            return 0;
+        }
+        if (memcmp(h, LZ4B_MAGIC, LZ4B_MAGIC_LEN) != 0)
+            return diag_set(d, SC_EINPUT, s->path, 0,
+                            "corrupt lz4 data: no LZ4Block header at compressed byte %lld",
+                            (long long)at),
+                   -1;
+        s->lz4_any = true;
+        int method = h[8] & 0xf0;
+        int level = h[8] & 0x0f;
+        uint32_t clen = read_le32(h + 9), olen = read_le32(h + 13), check = read_le32(h + 17);
+        size_t max_block = (size_t)1 << (level + LZ4B_LEVEL_BASE);
+        if ((method != LZ4B_METHOD_RAW && method != LZ4B_METHOD_LZ4) || olen > max_block ||
+            olen > LZ4B_MAX_BLOCK || (method == LZ4B_METHOD_RAW && clen != olen) ||
+            (method == LZ4B_METHOD_LZ4 && clen > (uint32_t)LZ4_compressBound((int)olen)))
+            return diag_set(d, SC_EINPUT, s->path, 0,
+                            "corrupt lz4 data: impossible block header at compressed byte %lld "
+                            "(method 0x%02x, %u -> %u bytes)",
+                            (long long)at, (unsigned)method, (unsigned)clen, (unsigned)olen),
+                   -1;
+        if (olen == 0) {
+            /* The end mark LZ4BlockOutputStream.finish() writes; another
+             * stream may follow. */
+            s->lz4_ended = true;
+            continue;
+        }
+        s->lz4_ended = false;
+        if (clen > s->blk_in_cap || olen > s->blk_out_cap) {
+            /* Buffers as large as the blocks (Spark's default is 32 KiB). */
+            unsigned char *in = clen > s->blk_in_cap ? realloc(s->blk_in, clen) : s->blk_in;
+            if (in)
+                s->blk_in = in, s->blk_in_cap = clen > s->blk_in_cap ? clen : s->blk_in_cap;
+            unsigned char *out = olen > s->blk_out_cap ? realloc(s->blk_out, olen) : s->blk_out;
+            if (out)
+                s->blk_out = out, s->blk_out_cap = olen > s->blk_out_cap ? olen : s->blk_out_cap;
+            if (!in || !out)
+                return diag_set(d, SC_ENOMEM, s->path, 0, "out of memory for an lz4 block"), -1;
+        }
+        got = raw_read(s, s->blk_in, clen);
+        if (got < clen) {
+            s->truncated = true;
+            return 0;
+        }
+        if (method == LZ4B_METHOD_RAW) {
+            memcpy(s->blk_out, s->blk_in, olen);
+        } else {
+            int n = LZ4_decompress_safe((const char *)s->blk_in, (char *)s->blk_out, (int)clen,
+                                        (int)olen);
+            if (n < 0 || (uint32_t)n != olen)
+                return diag_set(d, SC_EINPUT, s->path, 0,
+                                "corrupt lz4 data: the block at compressed byte %lld does not "
+                                "decode to its %u bytes",
+                                (long long)at, (unsigned)olen),
+                       -1;
+        }
+        if ((xxh32(s->blk_out, olen, LZ4B_SEED) & 0x0fffffffU) != check)
+            return diag_set(d, SC_EINPUT, s->path, 0,
+                            "corrupt lz4 data: checksum mismatch in the block at compressed "
+                            "byte %lld",
+                            (long long)at),
+                   -1;
+        s->blk_out_len = olen;
+        s->blk_out_pos = 0;
+        return 1;
+    }
+}
+
+/* Reads up to n decoded bytes. Returns the count, 0 at the end, -1 on error. */
+static long source_read(struct source *s, unsigned char *buf, size_t n, struct diag *d)
+{
+    switch (s->codec) {
+    case EVLOG_PLAIN: {
+        size_t got = raw_read(s, buf, n);
+        if (got == 0 && ferror(s->f))
+            return diag_set(d, SC_EIO, s->path, 0, "cannot read event log: %s", strerror(errno)),
+                   -1;
+        return (long)got;
+    }
+    case EVLOG_ZSTD: return zstd_read(s, buf, n, d);
+    case EVLOG_LZ4:
+        if (s->blk_out_pos == s->blk_out_len) {
+            int rc = lz4_next_block(s, d);
+            if (rc <= 0)
+                return rc;
+        }
+        size_t k = s->blk_out_len - s->blk_out_pos;
+        if (k > n)
+            k = n;
+        memcpy(buf, s->blk_out + s->blk_out_pos, k);
+        s->blk_out_pos += k;
+        return (long)k;
+    }
+    return -1;
+}
+
+/* --------------------------------------------------------------- lines */
+
+struct lines {
+    struct source *src;
+    char *buf;
+    size_t cap, start, len, scan;
+    bool eof;
+};
+
+/* The next line (without its newline) in *text and *len; *complete says whether
+ * it ended with a newline. Returns 1, 0 at the end, -1 on error. */
+static int lines_next(struct lines *l, const char **text, size_t *len, bool *complete, int line_no,
+                      struct diag *d)
+{
+    for (;;) {
+        char *nl = l->len > l->scan ? memchr(l->buf + l->scan, '\n', l->len - l->scan) : NULL;
+        if (nl) {
+            *text = l->buf + l->start;
+            *len = (size_t)(nl - (l->buf + l->start));
+            *complete = true;
+            l->start = l->scan = (size_t)(nl - l->buf) + 1;
+            return 1;
+        }
+        l->scan = l->len;
+        if (l->eof) {
+            if (l->start == l->len)
+                return 0;
+            *text = l->buf + l->start;
+            *len = l->len - l->start;
+            *complete = false;
+            l->start = l->scan = l->len;
+            return 1;
+        }
+        /* Make room: move the partial line to the front, grow if full. */
+        if (l->start > 0) {
+            memmove(l->buf, l->buf + l->start, l->len - l->start);
+            l->len -= l->start;
+            l->scan -= l->start;
+            l->start = 0;
+        }
+        if (l->len == l->cap) {
+            if (l->cap >= EVLOG_MAX_LINE)
+                return diag_set(d, SC_ELIMIT, l->src->path, line_no,
+                                "line longer than %zu MiB: not a Spark event log",
+                                EVLOG_MAX_LINE >> 20),
+                       -1;
+            size_t cap = l->cap ? l->cap * 2 : 1 << 16;
+            char *b = realloc(l->buf, cap);
+            if (!b)
+                return diag_set(d, SC_ENOMEM, l->src->path, line_no, "out of memory"), -1;
+            l->buf = b;
+            l->cap = cap;
+        }
+        long got = source_read(l->src, (unsigned char *)l->buf + l->len, l->cap - l->len, d);
+        if (got < 0)
+            return -1;
+        if (got == 0)
+            l->eof = true;
+        l->len += (size_t)got;
+    }
+}
+
+/* ---------------------------------------------------------- id lookups */
+
+/* Open addressing from an int64 key to an index. */
+struct idmap {
+    int64_t *keys;
+    size_t *vals;
+    size_t cap, n;
+};
+
+#define IDMAP_EMPTY INT64_MIN
+
+static uint64_t idmap_hash(int64_t k)
+{
+    uint64_t x = (uint64_t)k;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return x;
+}
+
+static bool idmap_get(const struct idmap *m, int64_t key, size_t *val)
+{
+    if (m->cap == 0)
+        return false;
+    for (size_t i = idmap_hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        if (m->keys[i] == IDMAP_EMPTY)
+            return false;
+        if (m->keys[i] == key) {
+            *val = m->vals[i];
+            return true;
+        }
+    }
+}
+
+static int idmap_put(struct idmap *m, int64_t key, size_t val)
+{
+    if ((m->n + 1) * 2 > m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 64;
+        int64_t *keys = malloc(cap * sizeof *keys);
+        size_t *vals = malloc(cap * sizeof *vals);
+        if (!keys || !vals) {
+            free(keys);
+            free(vals);
+            return -1;
+        }
+        for (size_t i = 0; i < cap; i++)
+            keys[i] = IDMAP_EMPTY;
+        for (size_t i = 0; i < m->cap; i++) {
+            if (m->keys[i] == IDMAP_EMPTY)
+                continue;
+            size_t j = idmap_hash(m->keys[i]) & (cap - 1);
+            while (keys[j] != IDMAP_EMPTY)
+                j = (j + 1) & (cap - 1);
+            keys[j] = m->keys[i];
+            vals[j] = m->vals[i];
+        }
+        free(m->keys);
+        free(m->vals);
+        m->keys = keys;
+        m->vals = vals;
+        m->cap = cap;
+    }
+    size_t i = idmap_hash(key) & (m->cap - 1);
+    while (m->keys[i] != IDMAP_EMPTY && m->keys[i] != key)
+        i = (i + 1) & (m->cap - 1);
+    if (m->keys[i] == IDMAP_EMPTY)
+        m->n++;
+    m->keys[i] = key;
+    m->vals[i] = val;
+    return 0;
+}
+
+static void idmap_free(struct idmap *m)
+{
+    free(m->keys);
+    free(m->vals);
+    memset(m, 0, sizeof *m);
+}
+
+static int64_t stage_key(int64_t id, int32_t attempt)
+{
+    return id * 4096 + (attempt & 4095);
+}
+
+/* -------------------------------------------------------------- reader */
+
+struct reader {
+    struct evlog *log;
+    const struct evlog_options *opt;
+    struct diag *d;
+    const char *file; /* the file being read (a part of a directory) */
+    int line;
+    struct idmap job_ids, stage_ids;
+    size_t cap_jobs, cap_stages, cap_tasks, cap_execs, cap_profiles, cap_props;
+    size_t last_exec; /* the executor the last task ran on: tasks come in runs */
+    bool oom;
+};
+
+static int grow(void **arr, size_t *cap, size_t n, size_t elem)
+{
+    if (n < *cap)
+        return 0;
+    size_t c = *cap ? *cap * 2 : 16;
+    void *p = realloc(*arr, c * elem);
+    if (!p)
+        return -1;
+    memset((char *)p + *cap * elem, 0, (c - *cap) * elem);
+    *arr = p;
+    *cap = c;
+    return 0;
+}
+
+static int nomem(struct reader *r)
+{
+    r->oom = true;
+    diag_set(r->d, SC_ENOMEM, r->file, r->line, "out of memory reading the event log");
+    return -1;
+}
+
+/* Records a warning "file:line: message" (or fails, when strict). */
+static int warn(struct reader *r, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int warn(struct reader *r, int line, const char *fmt, ...)
+{
+    char msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (r->opt && r->opt->strict) {
+        diag_set(r->d, SC_EINPUT, r->file, line, "%s", msg);
+        return -1;
+    }
+    struct evlog *log = r->log;
+    if (log->n_warnings >= EVLOG_MAX_WARNINGS) {
+        log->warnings_dropped++;
+        return 0;
+    }
+    char text[900];
+    snprintf(text, sizeof text, "%s:%d: %s", r->file, line, msg);
+    char **w = realloc(log->warnings, (log->n_warnings + 1) * sizeof *w);
+    if (!w)
+        return nomem(r);
+    log->warnings = w;
+    if (!(w[log->n_warnings] = strdup(text)))
+        return nomem(r);
+    log->n_warnings++;
+    return 0;
+}
+
+/* A malformed line: skipped with a warning. */
+static int bad_line(struct reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int bad_line(struct reader *r, const char *fmt, ...)
+{
+    char msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    r->log->bad_lines++;
+    return warn(r, r->line, "%s", msg);
+}
+
+/* The first line of text, at most 200 bytes, as a new string. */
+static char *first_line(const char *text)
+{
+    if (!text)
+        return NULL;
+    size_t n = strcspn(text, "\r\n");
+    if (n > 200)
+        n = 200;
+    char *s = malloc(n + 1);
+    if (s) {
+        memcpy(s, text, n);
+        s[n] = '\0';
+    }
+    return s;
+}
+
+static bool get_int(json_t *obj, const char *key, int64_t *out)
+{
+    json_t *v = json_object_get(obj, key);
+    if (json_is_integer(v)) {
+        *out = (int64_t)json_integer_value(v);
+        return true;
+    }
+    if (json_is_real(v)) {
+        double x = json_real_value(v);
+        if (x == floor(x) && fabs(x) < 9.0e18) {
+            *out = (int64_t)x;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* An optional metric: EVLOG_NONE when absent or not a number. */
+static int64_t metric(json_t *obj, const char *key)
+{
+    int64_t v;
+    return obj && get_int(obj, key, &v) ? v : EVLOG_NONE;
+}
+
+static const char *get_str(json_t *obj, const char *key)
+{
+    return json_string_value(json_object_get(obj, key));
+}
+
+static char *dup_str(struct reader *r, const char *s)
+{
+    if (!s)
+        return NULL;
+    char *c = strdup(s);
+    if (!c)
+        nomem(r);
+    return c;
+}
+
+/* Adds b to the sum *a, keeping EVLOG_NONE while no value has come. */
+static void add_metric(int64_t *a, int64_t b)
+{
+    if (b == EVLOG_NONE)
+        return;
+    *a = *a == EVLOG_NONE ? b : *a + b;
+}
+
+static void metrics_init(struct evlog_metrics *m)
+{
+    int64_t *p = (int64_t *)m;
+    for (size_t i = 0; i < sizeof *m / sizeof(int64_t); i++)
+        p[i] = EVLOG_NONE;
+}
+
+/* Reads an int64 array ("Parent IDs", "Stage IDs"). */
+static int get_id_array(struct reader *r, json_t *arr, int64_t **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (!json_is_array(arr))
+        return 1;
+    size_t k = json_array_size(arr);
+    if (k == 0)
+        return 0;
+    int64_t *v = calloc(k, sizeof *v);
+    if (!v)
+        return nomem(r);
+    size_t m = 0;
+    for (size_t i = 0; i < k; i++) {
+        json_t *e = json_array_get(arr, i);
+        if (!json_is_integer(e) || json_integer_value(e) < 0) {
+            free(v);
+            return 1;
+        }
+        v[m++] = (int64_t)json_integer_value(e);
+    }
+    *out = v;
+    *n = m;
+    return 0;
+}
+
+/* ---- stages ---- */
+
+static struct evlog_stage *stage_get(struct reader *r, int64_t id, int32_t attempt)
+{
+    struct evlog *log = r->log;
+    size_t i;
+    if (idmap_get(&r->stage_ids, stage_key(id, attempt), &i))
+        return &log->stages[i];
+    if (grow((void **)&log->stages, &r->cap_stages, log->n_stages, sizeof *log->stages) != 0 ||
+        idmap_put(&r->stage_ids, stage_key(id, attempt), log->n_stages) != 0) {
+        nomem(r);
+        return NULL;
+    }
+    struct evlog_stage *st = &log->stages[log->n_stages++];
+    memset(st, 0, sizeof *st);
+    st->id = id;
+    st->attempt = attempt;
+    st->num_tasks = EVLOG_NONE;
+    st->submit_ms = st->complete_ms = EVLOG_NONE;
+    st->status = EVLOG_STAGE_RUNNING;
+    st->line = r->line;
+    metrics_init(&st->metrics);
+    return st;
+}
+
+/* Fills a stage attempt from a "Stage Info" object (StageSubmitted and
+ * StageCompleted carry the same object, the latter with more filled in). */
+static int read_stage_info(struct reader *r, json_t *info, const char *event, bool completed)
+{
+    int64_t id, attempt = 0;
+    if (!json_is_object(info) || !get_int(info, "Stage ID", &id) || id < 0)
+        return bad_line(r, "%s without a valid \"Stage Info\" / \"Stage ID\"; event skipped",
+                        event);
+    /* "Stage Attempt ID" (1.2+); older logs have only attempt 0. */
+    if (!get_int(info, "Stage Attempt ID", &attempt))
+        get_int(info, "Attempt ID", &attempt);
+    if (attempt < 0 || attempt > 4095)
+        return bad_line(r, "%s: stage %lld has attempt %lld; event skipped", event, (long long)id,
+                        (long long)attempt);
+    struct evlog_stage *st = stage_get(r, id, (int32_t)attempt);
+    if (!st)
+        return -1;
+    int64_t v;
+    if (get_int(info, "Number of Tasks", &v) && v >= 0)
+        st->num_tasks = v;
+    if (!st->name) {
+        const char *name = get_str(info, "Stage Name");
+        if (name && !(st->name = first_line(name)))
+            return nomem(r);
+    }
+    json_t *parents = json_object_get(info, "Parent IDs");
+    if (parents && !st->has_parents) {
+        if (get_id_array(r, parents, &st->parents, &st->n_parents) < 0)
+            return -1;
+        st->has_parents = json_is_array(parents);
+    }
+    if (get_int(info, "Submission Time", &v))
+        st->submit_ms = v;
+    if (get_int(info, "Resource Profile Id", &v))
+        st->resource_profile = v;
+    if (!completed) {
+        st->line = r->line;
+        return 0;
+    }
+    if (get_int(info, "Completion Time", &v))
+        st->complete_ms = v;
+    const char *why = get_str(info, "Failure Reason");
+    if (why) {
+        st->status = EVLOG_STAGE_FAILED;
+        free(st->failure);
+        if (!(st->failure = first_line(why)))
+            return nomem(r);
+    } else {
+        st->status = EVLOG_STAGE_COMPLETED;
+    }
+    return 0;
+}
+
+/* ---- jobs ---- */
+
+static struct evlog_job *job_get(struct reader *r, int64_t id, bool *fresh)
+{
+    struct evlog *log = r->log;
+    size_t i;
+    *fresh = false;
+    if (idmap_get(&r->job_ids, id, &i))
+        return &log->jobs[i];
+    if (grow((void **)&log->jobs, &r->cap_jobs, log->n_jobs, sizeof *log->jobs) != 0 ||
+        idmap_put(&r->job_ids, id, log->n_jobs) != 0) {
+        nomem(r);
+        return NULL;
+    }
+    struct evlog_job *j = &log->jobs[log->n_jobs++];
+    memset(j, 0, sizeof *j);
+    j->id = id;
+    j->submit_ms = j->end_ms = EVLOG_NONE;
+    j->line = r->line;
+    *fresh = true;
+    return j;
+}
+
+static void job_stages_free(struct evlog_job *j)
+{
+    for (size_t i = 0; i < j->n_stages; i++) {
+        free(j->stages[i].parents);
+        free(j->stages[i].name);
+    }
+    free(j->stages);
+    j->stages = NULL;
+    j->n_stages = 0;
+}
+
+static int on_job_start(struct reader *r, json_t *ev)
+{
+    int64_t id;
+    if (!get_int(ev, "Job ID", &id) || id < 0)
+        return bad_line(r, "SparkListenerJobStart without a valid \"Job ID\"; event skipped");
+    json_t *infos = json_object_get(ev, "Stage Infos");
+    json_t *ids = json_object_get(ev, "Stage IDs");
+    if ((infos && !json_is_array(infos)) || (ids && !json_is_array(ids)) || (!infos && !ids))
+        return bad_line(r,
+                        "SparkListenerJobStart of job %lld has no valid \"Stage Infos\" or "
+                        "\"Stage IDs\"; event skipped",
+                        (long long)id);
+    bool fresh;
+    struct evlog_job *j = job_get(r, id, &fresh);
+    if (!j)
+        return -1;
+    if (!fresh && j->stages)
+        return warn(r, r->line,
+                    "job %lld started twice (first at line %d); the second start "
+                    "is ignored",
+                    (long long)id, j->line);
+    j->line = r->line;
+    int64_t v;
+    if (get_int(ev, "Submission Time", &v))
+        j->submit_ms = v;
+    size_t n = infos ? json_array_size(infos) : json_array_size(ids);
+    if (n > 0 && !(j->stages = calloc(n, sizeof *j->stages)))
+        return nomem(r);
+    for (size_t i = 0; i < n; i++) {
+        struct evlog_job_stage *js = &j->stages[j->n_stages];
+        js->num_tasks = EVLOG_NONE;
+        if (infos) {
+            json_t *info = json_array_get(infos, i);
+            int64_t sid;
+            if (!json_is_object(info) || !get_int(info, "Stage ID", &sid) || sid < 0) {
+                job_stages_free(j);
+                return bad_line(r,
+                                "SparkListenerJobStart of job %lld: stage info %zu has no "
+                                "valid \"Stage ID\"; event skipped",
+                                (long long)id, i + 1);
+            }
+            js->id = sid;
+            if (get_int(info, "Number of Tasks", &v) && v >= 0)
+                js->num_tasks = v;
+            json_t *parents = json_object_get(info, "Parent IDs");
+            if (get_id_array(r, parents, &js->parents, &js->n_parents) < 0)
+                return -1;
+            js->has_parents = json_is_array(parents);
+            const char *name = get_str(info, "Stage Name");
+            if (name && !(js->name = first_line(name)))
+                return nomem(r);
+        } else {
+            json_t *e = json_array_get(ids, i);
+            if (!json_is_integer(e) || json_integer_value(e) < 0) {
+                job_stages_free(j);
+                return bad_line(r,
+                                "SparkListenerJobStart of job %lld: \"Stage IDs\" holds a "
+                                "non-id; event skipped",
+                                (long long)id);
+            }
+            js->id = (int64_t)json_integer_value(e);
+        }
+        j->n_stages++;
+    }
+    json_t *props = json_object_get(ev, "Properties");
+    if (json_is_object(props)) {
+        const char *pool = get_str(props, "spark.scheduler.pool");
+        const char *desc = get_str(props, "spark.job.description");
+        if (!desc)
+            desc = get_str(props, "callSite.short");
+        if ((pool && !(j->pool = first_line(pool))) ||
+            (desc && !(j->description = first_line(desc))))
+            return nomem(r);
+    }
+    return 0;
+}
+
+static int on_job_end(struct reader *r, json_t *ev)
+{
+    int64_t id;
+    if (!get_int(ev, "Job ID", &id) || id < 0)
+        return bad_line(r, "SparkListenerJobEnd without a valid \"Job ID\"; event skipped");
+    bool fresh;
+    struct evlog_job *j = job_get(r, id, &fresh);
+    if (!j)
+        return -1;
+    int64_t v;
+    if (get_int(ev, "Completion Time", &v))
+        j->end_ms = v;
+    j->end_line = r->line;
+    json_t *res = json_object_get(ev, "Job Result");
+    const char *what = get_str(res, "Result");
+    if (what && strcmp(what, "JobSucceeded") == 0) {
+        j->result = EVLOG_JOB_SUCCEEDED;
+    } else {
+        j->result = EVLOG_JOB_FAILED;
+        json_t *ex = json_object_get(res, "Exception");
+        const char *msg = get_str(ex, "Message");
+        free(j->failure);
+        if (!(j->failure = first_line(msg ? msg : what ? what : "no result given")))
+            return nomem(r);
+    }
+    return 0;
+}
+
+/* ---- tasks ---- */
+
+static int on_task_start(struct reader *r, json_t *ev)
+{
+    int64_t sid, attempt = 0;
+    if (!get_int(ev, "Stage ID", &sid) || sid < 0)
+        return bad_line(r, "SparkListenerTaskStart without a valid \"Stage ID\"; event skipped");
+    get_int(ev, "Stage Attempt ID", &attempt);
+    if (attempt < 0 || attempt > 4095)
+        return bad_line(r, "SparkListenerTaskStart: bad \"Stage Attempt ID\"; event skipped");
+    struct evlog_stage *st = stage_get(r, sid, (int32_t)attempt);
+    if (!st)
+        return -1;
+    st->tasks_started++;
+    return 0;
+}
+
+static enum evlog_end end_of(const char *reason)
+{
+    if (strcmp(reason, "Success") == 0)
+        return EVLOG_SUCCESS;
+    if (strcmp(reason, "Resubmitted") == 0)
+        return EVLOG_RESUBMITTED;
+    if (strcmp(reason, "TaskKilled") == 0)
+        return EVLOG_KILLED;
+    return EVLOG_FAILED;
+}
+
+static enum evlog_locality locality_of(const char *l)
+{
+    static const char *const names[] = {"PROCESS_LOCAL", "NODE_LOCAL", "NO_PREF", "RACK_LOCAL",
+                                        "ANY"};
+    for (int i = 0; l && i < 5; i++)
+        if (strcmp(l, names[i]) == 0)
+            return (enum evlog_locality)i;
+    return EVLOG_LOCALITY_UNKNOWN;
+}
+
+static void add_task_metrics(struct evlog_metrics *m, json_t *tm)
+{
+    json_t *in = json_object_get(tm, "Input Metrics");
+    json_t *out = json_object_get(tm, "Output Metrics");
+    json_t *sr = json_object_get(tm, "Shuffle Read Metrics");
+    json_t *sw = json_object_get(tm, "Shuffle Write Metrics");
+    /* Spark 1.x leaves out the groups a task did not use. */
+    add_metric(&m->input_bytes, metric(in, "Bytes Read"));
+    add_metric(&m->input_records, metric(in, "Records Read"));
+    add_metric(&m->output_bytes, metric(out, "Bytes Written"));
+    add_metric(&m->output_records, metric(out, "Records Written"));
+    int64_t remote = metric(sr, "Remote Bytes Read"), local = metric(sr, "Local Bytes Read");
+    if (remote != EVLOG_NONE || local != EVLOG_NONE)
+        add_metric(&m->shuffle_read_bytes,
+                   (remote == EVLOG_NONE ? 0 : remote) + (local == EVLOG_NONE ? 0 : local));
+    add_metric(&m->shuffle_read_records, metric(sr, "Total Records Read"));
+    add_metric(&m->shuffle_write_bytes, metric(sw, "Shuffle Bytes Written"));
+    add_metric(&m->shuffle_write_records, metric(sw, "Shuffle Records Written"));
+    add_metric(&m->memory_spilled_bytes, metric(tm, "Memory Bytes Spilled"));
+    add_metric(&m->disk_spilled_bytes, metric(tm, "Disk Bytes Spilled"));
+    add_metric(&m->run_ms, metric(tm, "Executor Run Time"));
+    add_metric(&m->cpu_ns, metric(tm, "Executor CPU Time"));
+    add_metric(&m->gc_ms, metric(tm, "JVM GC Time"));
+}
+
+/* The index of the executor named id in log->executors, the newest of that
+ * id; -1 when none. */
+static int32_t executor_index(struct reader *r, const char *id)
+{
+    const struct evlog *log = r->log;
+    if (!id)
+        return -1;
+    if (r->last_exec < log->n_executors && strcmp(log->executors[r->last_exec].id, id) == 0)
+        return (int32_t)r->last_exec;
+    for (size_t i = log->n_executors; i-- > 0;)
+        if (strcmp(log->executors[i].id, id) == 0) {
+            r->last_exec = i;
+            return (int32_t)i;
+        }
+    return -1;
+}
+
+static int on_task_end(struct reader *r, json_t *ev)
+{
+    int64_t sid, sattempt = 0;
+    if (!get_int(ev, "Stage ID", &sid) || sid < 0)
+        return bad_line(r, "SparkListenerTaskEnd without a valid \"Stage ID\"; event skipped");
+    get_int(ev, "Stage Attempt ID", &sattempt);
+    json_t *info = json_object_get(ev, "Task Info");
+    json_t *reason = json_object_get(ev, "Task End Reason");
+    const char *why = get_str(reason, "Reason");
+    int64_t index, attempt = 0, launch, finish;
+    if (!json_is_object(info) || !get_int(info, "Index", &index) || index < 0 ||
+        !get_int(info, "Launch Time", &launch) || !get_int(info, "Finish Time", &finish))
+        return bad_line(r,
+                        "SparkListenerTaskEnd of stage %lld without a valid \"Task Info\" "
+                        "(Index, Launch Time, Finish Time); event skipped",
+                        (long long)sid);
+    if (!why)
+        return bad_line(r,
+                        "SparkListenerTaskEnd of stage %lld without a \"Task End Reason\"; "
+                        "event skipped",
+                        (long long)sid);
+    if (!get_int(info, "Attempt", &attempt))
+        get_int(info, "Attempt Number", &attempt);
+    if (sattempt < 0 || sattempt > 4095 || attempt < 0 || attempt > INT32_MAX)
+        return bad_line(r,
+                        "SparkListenerTaskEnd of stage %lld: bad attempt number; event "
+                        "skipped",
+                        (long long)sid);
+    struct evlog_stage *st = stage_get(r, sid, (int32_t)sattempt);
+    if (!st)
+        return -1;
+    st->tasks_ended++;
+    struct evlog *log = r->log;
+    if (grow((void **)&log->tasks, &r->cap_tasks, log->n_tasks, sizeof *log->tasks) != 0)
+        return nomem(r);
+    struct evlog_task *t = &log->tasks[log->n_tasks++];
+    t->stage_id = sid;
+    t->stage_attempt = (int32_t)sattempt;
+    t->attempt = (int32_t)attempt;
+    t->index = index;
+    t->launch_ms = launch;
+    t->finish_ms = finish;
+    t->getting_result_ms = 0;
+    get_int(info, "Getting Result Time", &t->getting_result_ms);
+    t->speculative = json_is_true(json_object_get(info, "Speculative"));
+    t->end = end_of(why);
+    t->locality = locality_of(get_str(info, "Locality"));
+    t->executor = executor_index(r, get_str(info, "Executor ID"));
+    t->line = r->line;
+    t->executor_ms = EVLOG_NONE;
+    json_t *tm = json_object_get(ev, "Task Metrics");
+    if (json_is_object(tm)) {
+        int64_t run = metric(tm, "Executor Run Time");
+        int64_t deser = metric(tm, "Executor Deserialize Time");
+        int64_t ser = metric(tm, "Result Serialization Time");
+        if (run != EVLOG_NONE)
+            t->executor_ms = run + (deser > 0 ? deser : 0) + (ser > 0 ? ser : 0);
+        if (t->end == EVLOG_SUCCESS)
+            add_task_metrics(&st->metrics, tm);
+    }
+    return 0;
+}
+
+/* ---- executors, environment, application ---- */
+
+static struct evlog_executor *executor_find(struct evlog *log, const char *id)
+{
+    /* The newest executor of that id: ids are not reused within a run, but a
+     * log that says so twice should not make two. */
+    for (size_t i = log->n_executors; i-- > 0;)
+        if (strcmp(log->executors[i].id, id) == 0)
+            return &log->executors[i];
+    return NULL;
+}
+
+static int on_executor_added(struct reader *r, json_t *ev)
+{
+    const char *id = get_str(ev, "Executor ID");
+    json_t *info = json_object_get(ev, "Executor Info");
+    int64_t cores, ts;
+    if (!id || !json_is_object(info) || !get_int(info, "Total Cores", &cores) || cores < 1 ||
+        cores > 1000000 || !get_int(ev, "Timestamp", &ts))
+        return bad_line(r, "SparkListenerExecutorAdded without a valid \"Executor ID\", "
+                           "\"Timestamp\" and \"Executor Info\" / \"Total Cores\"; event skipped");
+    struct evlog *log = r->log;
+    struct evlog_executor *e = executor_find(log, id);
+    if (e)
+        return warn(r, r->line,
+                    "executor %s added twice (first at line %d); the second is "
+                    "ignored",
+                    id, e->line);
+    if (grow((void **)&log->executors, &r->cap_execs, log->n_executors, sizeof *log->executors))
+        return nomem(r);
+    e = &log->executors[log->n_executors++];
+    e->line = r->line;
+    e->cores = (int)cores;
+    e->added_ms = ts;
+    e->removed_ms = EVLOG_NONE;
+    e->resource_profile = 0;
+    get_int(info, "Resource Profile Id", &e->resource_profile);
+    if (!(e->id = dup_str(r, id)))
+        return -1;
+    const char *host = get_str(info, "Host");
+    if (host && !(e->host = dup_str(r, host)))
+        return -1;
+    return 0;
+}
+
+static int on_executor_removed(struct reader *r, json_t *ev)
+{
+    const char *id = get_str(ev, "Executor ID");
+    int64_t ts;
+    if (!id || !get_int(ev, "Timestamp", &ts))
+        return bad_line(r, "SparkListenerExecutorRemoved without a valid \"Executor ID\" and "
+                           "\"Timestamp\"; event skipped");
+    struct evlog_executor *e = executor_find(r->log, id);
+    if (!e)
+        return warn(r, r->line, "executor %s removed but never added; ignored", id);
+    e->removed_ms = ts;
+    free(e->removed_reason);
+    const char *why = get_str(ev, "Removed Reason");
+    e->removed_reason = first_line(why ? why : "no reason given");
+    return e->removed_reason ? 0 : nomem(r);
+}
+
+static int on_block_manager_added(struct reader *r, json_t *ev)
+{
+    json_t *bm = json_object_get(ev, "Block Manager ID");
+    const char *id = get_str(bm, "Executor ID");
+    /* 1.x names the driver's block manager "<driver>". */
+    if (!id || (strcmp(id, "driver") != 0 && strcmp(id, "<driver>") != 0))
+        return 0;
+    struct evlog *log = r->log;
+    const char *host = get_str(bm, "Host");
+    if (host && !log->driver_host && !(log->driver_host = dup_str(r, host)))
+        return -1;
+    int64_t mem;
+    if (get_int(ev, "Maximum Memory", &mem))
+        log->driver_max_memory = mem;
+    return 0;
+}
+
+static int add_property(struct reader *r, const char *key, const char *value)
+{
+    struct evlog *log = r->log;
+    if (grow((void **)&log->props, &r->cap_props, log->n_props, sizeof *log->props) != 0)
+        return nomem(r);
+    struct evlog_property *p = &log->props[log->n_props];
+    if (!(p->key = dup_str(r, key)) || !(p->value = dup_str(r, value))) {
+        free(p->key);
+        p->key = NULL;
+        return -1;
+    }
+    log->n_props++;
+    return 0;
+}
+
+static int on_environment(struct reader *r, json_t *ev)
+{
+    json_t *props = json_object_get(ev, "Spark Properties");
+    if (json_is_object(props)) {
+        const char *key;
+        json_t *v;
+        json_object_foreach(props, key, v)
+        {
+            if (json_is_string(v) && add_property(r, key, json_string_value(v)) != 0)
+                return -1;
+        }
+        return 0;
+    }
+    /* Some writers give the properties as [key, value] pairs. */
+    if (json_is_array(props)) {
+        for (size_t i = 0; i < json_array_size(props); i++) {
+            json_t *pair = json_array_get(props, i);
+            const char *k = json_string_value(json_array_get(pair, 0));
+            const char *v = json_string_value(json_array_get(pair, 1));
+            if (k && v && add_property(r, k, v) != 0)
+                return -1;
+        }
+        return 0;
+    }
+    return bad_line(r, "SparkListenerEnvironmentUpdate without \"Spark Properties\"; event "
+                       "skipped");
+}
+
+static int on_profile(struct reader *r, json_t *ev)
+{
+    int64_t id;
+    if (!get_int(ev, "Resource Profile Id", &id))
+        return bad_line(r, "SparkListenerResourceProfileAdded without a valid \"Resource "
+                           "Profile Id\"; event skipped");
+    struct evlog *log = r->log;
+    if (grow((void **)&log->profiles, &r->cap_profiles, log->n_profiles, sizeof *log->profiles))
+        return nomem(r);
+    struct evlog_profile *p = &log->profiles[log->n_profiles++];
+    p->id = id;
+    json_t *ex = json_object_get(ev, "Executor Resource Requests");
+    p->executor_cores = metric(json_object_get(ex, "cores"), "Amount");
+    p->executor_memory_mib = metric(json_object_get(ex, "memory"), "Amount");
+    p->executor_overhead_mib = metric(json_object_get(ex, "memoryOverhead"), "Amount");
+    json_t *cpus = json_object_get(
+        json_object_get(json_object_get(ev, "Task Resource Requests"), "cpus"), "Amount");
+    p->task_cpus = json_is_number(cpus) ? json_number_value(cpus) : NAN;
+    return 0;
+}
+
+static void parse_version(struct evlog *log)
+{
+    const char *v = log->spark_version;
+    int major = 0, minor = 0;
+    if (v && sscanf(v, "%d.%d", &major, &minor) == 2) {
+        log->version_major = major;
+        log->version_minor = minor;
+    }
+}
+
+static int on_event(struct reader *r, json_t *ev, const char *name)
+{
+    struct evlog *log = r->log;
+    if (strcmp(name, "SparkListenerTaskEnd") == 0)
+        return on_task_end(r, ev);
+    if (strcmp(name, "SparkListenerTaskStart") == 0)
+        return on_task_start(r, ev);
+    if (strcmp(name, "SparkListenerStageSubmitted") == 0)
+        return read_stage_info(r, json_object_get(ev, "Stage Info"), name, false);
+    if (strcmp(name, "SparkListenerStageCompleted") == 0)
+        return read_stage_info(r, json_object_get(ev, "Stage Info"), name, true);
+    if (strcmp(name, "SparkListenerJobStart") == 0)
+        return on_job_start(r, ev);
+    if (strcmp(name, "SparkListenerJobEnd") == 0)
+        return on_job_end(r, ev);
+    if (strcmp(name, "SparkListenerExecutorAdded") == 0)
+        return on_executor_added(r, ev);
+    if (strcmp(name, "SparkListenerExecutorRemoved") == 0)
+        return on_executor_removed(r, ev);
+    if (strcmp(name, "SparkListenerBlockManagerAdded") == 0)
+        return on_block_manager_added(r, ev);
+    if (strcmp(name, "SparkListenerEnvironmentUpdate") == 0)
+        return on_environment(r, ev);
+    if (strcmp(name, "SparkListenerResourceProfileAdded") == 0)
+        return on_profile(r, ev);
+    if (strcmp(name, "SparkListenerLogStart") == 0) {
+        const char *v = get_str(ev, "Spark Version");
+        if (v && !log->spark_version) {
+            if (!(log->spark_version = dup_str(r, v)))
+                return -1;
+            parse_version(log);
+        }
+        return 0;
+    }
+    if (strcmp(name, "SparkListenerApplicationStart") == 0) {
+        const char *app = get_str(ev, "App Name"), *id = get_str(ev, "App ID");
+        if (app && !log->app_name && !(log->app_name = dup_str(r, app)))
+            return -1;
+        if (id && !log->app_id && !(log->app_id = dup_str(r, id)))
+            return -1;
+        get_int(ev, "Timestamp", &log->app_start_ms);
+        return 0;
+    }
+    if (strcmp(name, "SparkListenerApplicationEnd") == 0) {
+        if (!get_int(ev, "Timestamp", &log->app_end_ms))
+            return bad_line(r, "SparkListenerApplicationEnd without a \"Timestamp\"; event "
+                               "skipped");
+        return 0;
+    }
+    log->unknown_events++;
+    return 0;
+}
+
+/* One line of the log. */
+static int on_line(struct reader *r, const char *text, size_t len, bool complete)
+{
+    while (len > 0 && (text[len - 1] == '\r' || text[len - 1] == ' ' || text[len - 1] == '\t'))
+        len--;
+    size_t lead = 0;
+    while (lead < len && (text[lead] == ' ' || text[lead] == '\t'))
+        lead++;
+    if (lead == len)
+        return 0; /* a blank line carries nothing */
+    json_error_t err;
+    json_t *ev = json_loadb(text + lead, len - lead, 0, &err);
+    if (!ev) {
+        if (!complete) {
+            /* The writer stopped mid-line: the application was still running
+             * or died. Expected for such logs, so never an error. */
+            r->log->truncated = true;
+            return 0;
+        }
+        return bad_line(r, "not JSON (%s at column %d); line skipped", err.text, err.column);
+    }
+    int rc = 0;
+    const char *name = json_is_object(ev) ? get_str(ev, "Event") : NULL;
+    if (!name)
+        rc = bad_line(r,
+                      "not a Spark event (a JSON %s without an \"Event\" name); line "
+                      "skipped",
+                      json_is_object(ev) ? "object" : "value");
+    else {
+        r->log->events++;
+        rc = on_event(r, ev, name);
+    }
+    json_decref(ev);
+    return rc;
+}
+
+static int read_file(struct reader *r, const char *path)
+{
+    struct source src;
+    r->file = path;
+    r->line = 0;
+    if (source_open(&src, path, r->d) != SC_OK) {
+        source_close(&src);
+        return -1;
+    }
+    if (src.codec != EVLOG_PLAIN)
+        r->log->codec = src.codec;
+    struct lines l = {.src = &src};
+    int rc = 0;
+    for (;;) {
+        const char *text;
+        size_t len;
+        bool complete;
+        int got = lines_next(&l, &text, &len, &complete, r->line + 1, r->d);
+        if (got < 0) {
+            rc = -1;
+            break;
+        }
+        if (got == 0)
+            break;
+        r->line++;
+        r->log->lines++;
+        if (on_line(r, text, len, complete) != 0) {
+            rc = -1;
+            break;
+        }
+    }
+    if (src.truncated)
+        r->log->stream_truncated = true;
+    free(l.buf);
+    source_close(&src);
+    return rc;
+}
+
+/* ---------------------------------------------------- rolling log dirs */
+
+struct part {
+    long n;
+    char *path;
+};
+
+static int compare_parts(const void *a, const void *b)
+{
+    const struct part *x = a, *y = b;
+    return (x->n > y->n) - (x->n < y->n);
+}
+
+/* The events_<n>_* files of a rolling event log directory, in order. */
+static int list_parts(const char *dir, struct part **out, size_t *n, struct diag *d)
+{
+    *out = NULL;
+    *n = 0;
+    DIR *dp = opendir(dir);
+    if (!dp)
+        return diag_set(d, SC_EIO, dir, 0, "cannot read directory: %s", strerror(errno)), -1;
+    struct dirent *e;
+    size_t cap = 0;
+    int rc = 0;
+    while ((e = readdir(dp)) != NULL) {
+        char *end;
+        if (strncmp(e->d_name, "events_", 7) != 0)
+            continue;
+        long k = strtol(e->d_name + 7, &end, 10);
+        if (end == e->d_name + 7 || *end != '_')
+            continue;
+        if (*n == cap) {
+            size_t c = cap ? cap * 2 : 8;
+            struct part *p = realloc(*out, c * sizeof *p);
+            if (!p) {
+                rc = -1;
+                break;
+            }
+            *out = p;
+            cap = c;
+        }
+        size_t len = strlen(dir) + strlen(e->d_name) + 2;
+        char *path = malloc(len);
+        if (!path) {
+            rc = -1;
+            break;
+        }
+        snprintf(path, len, "%s/%s", dir, e->d_name);
+        (*out)[*n].n = k;
+        (*out)[(*n)++].path = path;
+    }
+    closedir(dp);
+    if (rc != 0)
+        return diag_set(d, SC_ENOMEM, dir, 0, "out of memory"), -1;
+    if (*n == 0)
+        return diag_set(d, SC_EINPUT, dir, 0,
+                        "a directory, but not a Spark rolling event log: no events_<n>_* files "
+                        "in it"),
+               -1;
+    qsort(*out, *n, sizeof **out, compare_parts);
+    return 0;
+}
+
+/* ------------------------------------------------------------- finish */
+
+static int compare_jobs(const void *a, const void *b)
+{
+    const struct evlog_job *x = a, *y = b;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+static int compare_stages(const void *a, const void *b)
+{
+    const struct evlog_stage *x = a, *y = b;
+    if (x->id != y->id)
+        return (x->id > y->id) - (x->id < y->id);
+    return (x->attempt > y->attempt) - (x->attempt < y->attempt);
+}
+
+static int compare_tasks(const void *a, const void *b)
+{
+    const struct evlog_task *x = a, *y = b;
+    if (x->stage_id != y->stage_id)
+        return (x->stage_id > y->stage_id) - (x->stage_id < y->stage_id);
+    if (x->stage_attempt != y->stage_attempt)
+        return (x->stage_attempt > y->stage_attempt) - (x->stage_attempt < y->stage_attempt);
+    if (x->index != y->index)
+        return (x->index > y->index) - (x->index < y->index);
+    if (x->attempt != y->attempt)
+        return (x->attempt > y->attempt) - (x->attempt < y->attempt);
+    return (x->line > y->line) - (x->line < y->line);
+}
+
+static int compare_props(const void *a, const void *b)
+{
+    const struct evlog_property *x = a, *y = b;
+    return strcmp(x->key, y->key);
+}
+
+static void finish(struct evlog *log)
+{
+    if (log->n_jobs > 1)
+        qsort(log->jobs, log->n_jobs, sizeof *log->jobs, compare_jobs);
+    if (log->n_stages > 1)
+        qsort(log->stages, log->n_stages, sizeof *log->stages, compare_stages);
+    if (log->n_tasks > 1)
+        qsort(log->tasks, log->n_tasks, sizeof *log->tasks, compare_tasks);
+    if (log->n_props > 1) {
+        /* A later EnvironmentUpdate overrides an earlier one: the sort is not
+         * stable, so mark order first by keeping the last of equal keys. */
+        for (size_t i = 0; i < log->n_props; i++)
+            for (size_t j = i + 1; j < log->n_props && log->props[i].key; j++)
+                if (log->props[j].key && strcmp(log->props[i].key, log->props[j].key) == 0) {
+                    free(log->props[i].key);
+                    free(log->props[i].value);
+                    log->props[i].key = log->props[i].value = NULL;
+                    break;
+                }
+        size_t m = 0;
+        for (size_t i = 0; i < log->n_props; i++)
+            if (log->props[i].key)
+                log->props[m++] = log->props[i];
+        log->n_props = m;
+        qsort(log->props, log->n_props, sizeof *log->props, compare_props);
+    }
+}
+
+struct evlog *evlog_read(const char *path, const struct evlog_options *opt, struct diag *d)
+{
+    struct evlog *log = calloc(1, sizeof *log);
+    if (!log || !(log->path = strdup(path))) {
+        free(log);
+        diag_set(d, SC_ENOMEM, path, 0, "out of memory");
+        return NULL;
+    }
+    log->app_start_ms = log->app_end_ms = EVLOG_NONE;
+    log->driver_max_memory = EVLOG_NONE;
+    struct reader r = {.log = log, .opt = opt, .d = d, .file = path};
+    struct stat sb;
+    int rc = 0;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        struct part *parts;
+        size_t n;
+        rc = list_parts(path, &parts, &n, d);
+        for (size_t i = 0; i < n; i++) {
+            if (rc == 0)
+                rc = read_file(&r, parts[i].path);
+            if (rc == 0 && log->truncated && i + 1 < n)
+                /* Only the newest part may end mid-line. */
+                rc = bad_line(&r, "this part of a rolling log ends mid-line");
+            free(parts[i].path);
+        }
+        free(parts);
+        r.file = path;
+    } else {
+        rc = read_file(&r, path);
+    }
+    idmap_free(&r.job_ids);
+    idmap_free(&r.stage_ids);
+    if (rc == 0 && log->lines == 0) {
+        if (log->stream_truncated)
+            diag_set(d, SC_EINPUT, path, 0,
+                     "the %s stream is cut off before its first complete block: nothing could "
+                     "be decoded",
+                     evlog_codec_name(log->codec));
+        else
+            diag_set(d, SC_EINPUT, path, 0, "empty file: no Spark events in it");
+        rc = -1;
+    }
+    if (rc == 0 && log->events == 0) {
+        if (log->n_warnings > 0)
+            diag_set(d, SC_EINPUT, path, 0,
+                     "not a Spark event log: none of its %d lines is a JSON event (%s)", log->lines,
+                     log->warnings[0]);
+        else
+            diag_set(d, SC_EINPUT, path, 0,
+                     "not a Spark event log: none of its %d lines is a JSON event", log->lines);
+        rc = -1;
+    }
+    if (rc != 0) {
+        evlog_free(log);
+        return NULL;
+    }
+    finish(log);
+    return log;
+}
+
+void evlog_free(struct evlog *log)
+{
+    if (!log)
+        return;
+    free(log->path);
+    free(log->spark_version);
+    free(log->app_name);
+    free(log->app_id);
+    free(log->driver_host);
+    for (size_t i = 0; i < log->n_props; i++) {
+        free(log->props[i].key);
+        free(log->props[i].value);
+    }
+    free(log->props);
+    for (size_t i = 0; i < log->n_executors; i++) {
+        free(log->executors[i].id);
+        free(log->executors[i].host);
+        free(log->executors[i].removed_reason);
+    }
+    free(log->executors);
+    free(log->profiles);
+    for (size_t i = 0; i < log->n_jobs; i++) {
+        job_stages_free(&log->jobs[i]);
+        free(log->jobs[i].pool);
+        free(log->jobs[i].description);
+        free(log->jobs[i].failure);
+    }
+    free(log->jobs);
+    for (size_t i = 0; i < log->n_stages; i++) {
+        free(log->stages[i].name);
+        free(log->stages[i].parents);
+        free(log->stages[i].failure);
+    }
+    free(log->stages);
+    free(log->tasks);
+    for (size_t i = 0; i < log->n_warnings; i++)
+        free(log->warnings[i]);
+    free(log->warnings);
+    free(log);
+}
+
+const char *evlog_property(const struct evlog *log, const char *key)
+{
+    size_t lo = 0, hi = log->n_props;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(log->props[mid].key, key);
+        if (c == 0)
+            return log->props[mid].value;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+const struct evlog_job *evlog_job_find(const struct evlog *log, int64_t id)
+{
+    size_t lo = 0, hi = log->n_jobs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (log->jobs[mid].id == id)
+            return &log->jobs[mid];
+        if (log->jobs[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+const struct evlog_stage *evlog_stage_find(const struct evlog *log, int64_t id, int32_t attempt)
+{
+    size_t lo = 0, hi = log->n_stages;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct evlog_stage *s = &log->stages[mid];
+        if (s->id == id && s->attempt == attempt)
+            return s;
+        if (s->id < id || (s->id == id && s->attempt < attempt))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+const struct evlog_task *evlog_stage_tasks(const struct evlog *log, int64_t stage_id,
+                                           int32_t attempt, size_t *n)
+{
+    /* The first task of (stage, attempt), by binary search on the sorted
+     * tasks, then the run of tasks that share it. */
+    size_t lo = 0, hi = log->n_tasks;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct evlog_task *t = &log->tasks[mid];
+        if (t->stage_id < stage_id || (t->stage_id == stage_id && t->stage_attempt < attempt))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t end = lo;
+    while (end < log->n_tasks && log->tasks[end].stage_id == stage_id &&
+           log->tasks[end].stage_attempt == attempt)
+        end++;
+    *n = end - lo;
+    return *n ? &log->tasks[lo] : NULL;
+}

@@ -1,0 +1,159 @@
+/*
+ * importer.h — from a Spark event log (eventlog.h) to a scenario that
+ * reproduces the run without its data: the cluster as it was, the Spark
+ * settings, each job's stages with their parents and one measured time per
+ * task, the jobs' timing, and the driver's launch rate. `stagecast import`
+ * writes it as a scenario file; `stagecast replay` reads it back through the
+ * scenario reader and simulates it.
+ *
+ * Ownership: import_log returns a struct import that owns everything in it
+ * (it keeps no pointer into the log or the catalog); free it with
+ * import_free.
+ */
+#ifndef STAGECAST_IMPORTER_H
+#define STAGECAST_IMPORTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "models/billing.h"
+#include "models/catalog.h"
+#include "models/diag.h"
+#include "sim/eventlog/eventlog.h"
+#include "sim/input/scenario.h"
+
+/* Jobs submitted within this many ms of the job before them, while it still
+ * runs, are written `concurrent = true` (the driver submitted them together,
+ * as AQE does a broadcast and a shuffle stage); later ones get `submit_s`. */
+#define IMPORT_CONCURRENT_MS 10
+
+/* Launch gaps longer than this in a stage's first wave are not the driver's
+ * launch cost but a wait (for a slot, an executor): left out of the
+ * task_launch_ms estimate. The driver launches a task in well under 1 ms to
+ * a few ms in every shared log; longer gaps are slots freeing up. */
+#define IMPORT_LAUNCH_GAP_MAX_MS 5
+
+struct import_stage {
+    int64_t id; /* Spark's stage id */
+    char *name;
+    int64_t tasks;
+    double *task_s; /* tasks of them: launch to finish of each
+                     * index's successful attempt */
+    int64_t *parents;
+    size_t n_parents;
+    bool parents_inferred; /* Spark 1.4: from submission and completion times */
+    int64_t submit_ms, complete_ms;
+    bool submit_logged;      /* the log gives its submission time; else the
+                              * first task launch stands for it */
+    int64_t first_launch_ms; /* of its first attempt; EVLOG_NONE if no task */
+    double actual_s; /* completion - submission, as Spark counts it */
+    int attempts;    /* stage attempts that ran */
+    int64_t failed_tasks, killed_tasks, resubmitted_tasks, speculative_tasks;
+    int64_t filled_tasks;     /* indexes with no successful attempt logged */
+    double launch_wait_s;     /* submission to first task launch */
+    double driver_s;          /* of launch_wait_s, the driver's time before it
+                               * offered the tasks: written as the stage's
+                               * driver_s (see importer.c) */
+    double offer_wait_s;      /* of launch_wait_s, the time no slot of its
+                               * profile was free or the driver was launching
+                               * other tasks: the model spends it itself */
+    double result_s;          /* mean over tasks of finish - executor end (the
+                               * driver fetching and handling the result) */
+    double retry_s;           /* slot-seconds of failed and killed attempts */
+    int64_t resource_profile; /* its first attempt's (0 before Spark 3.1) */
+    int executors_at_submit;  /* executors (of its resource profile) alive when it
+                               * was submitted; -1 when the log logs none */
+    int64_t delayed_launches; /* tasks launched at RACK_LOCAL or ANY after a
+                               * gap of about spark.locality.wait: delay scheduling */
+    double locality_wait_s;   /* the sum of those gaps */
+    int idle_executors;       /* executors of its profile alive all through it
+                               * that ran none of its tasks though they queued
+                               * for the others' slots (tasks waiting for a slot
+                               * where their data was: delay scheduling) */
+    struct evlog_metrics metrics;
+};
+
+struct import_job {
+    int64_t id; /* Spark's job id */
+    char *name; /* "job <id>: <description>" */
+    char *pool; /* FAIR pool; NULL = default */
+    int64_t submit_ms, end_ms;
+    bool end_from_stages; /* no usable JobEnd: the last stage's completion */
+    bool failed;
+    double submit_s; /* NaN, or seconds after the first job */
+    double gap_s;    /* idle time before it, as recorded */
+    bool concurrent;
+    bool submit_logged;          /* the log gives the job's submission time */
+    double stage_delay_s;        /* job submission to its first stage's submission:
+                                  * written as the job's driver_s */
+    struct import_stage *stages; /* by id */
+    size_t n_stages;
+};
+
+struct import_setting {
+    char *key;  /* "spark.sql.shuffle.partitions" */
+    char *text; /* the value as the scenario gives it */
+    enum { IMPORT_STRING, IMPORT_INT, IMPORT_DOUBLE, IMPORT_BOOL } kind;
+    bool as_enabled;     /* written as `enabled` in the group of its name */
+    const char *comment; /* a static note written beside it, or NULL */
+};
+
+struct import {
+    char *source;        /* the log's path */
+    char *name;          /* the application's name */
+    char *spark_version; /* "unknown" when the log has no LogStart */
+    char *app_id, *master;
+    enum evlog_codec codec;
+
+    /* The cluster as it was. */
+    enum platform platform;
+    char platform_why[160];
+    char worker[64], driver[64];
+    char worker_why[320], driver_why[200];
+    int workers, executors_per_worker, executor_cores, executors;
+    double *executor_start_s; /* when each executor registered, from the first
+                               * job's submission; NULL when all were there */
+    size_t n_executor_start_s;
+    bool local_mode;
+    char executors_why[320];
+    int64_t executor_memory_mib; /* heap + overhead per executor; 0 = unknown */
+
+    double task_launch_ms; /* NaN: no estimate (the default is kept) */
+    char launch_why[240];
+
+    struct import_setting *settings; /* sorted by key */
+    size_t n_settings;
+    char **skipped_keys; /* "spark.x (why)" */
+    size_t n_skipped;
+
+    struct import_job *jobs; /* in submission order */
+    size_t n_jobs;
+    int64_t start_ms, end_ms; /* first job's submission, last job's end */
+    double actual_s;          /* the application's time, as replayed */
+
+    /* What the reader and the importer had to decide or leave out, one
+     * sentence each: the scenario's comment header and replay's notes. */
+    char **notes;
+    size_t n_notes;
+    size_t log_jobs, log_stages_ran, skipped_stages, tasks;
+};
+
+/* Turns a log into a scenario description. cat resolves node sizes. Returns
+ * NULL and fills d when the log has no job with a completed stage, or memory
+ * runs out. */
+struct import *import_log(const struct evlog *log, const struct catalog *cat, struct diag *d);
+
+/* Writes im as a scenario file (libconfig syntax, with comments). Same
+ * import, same bytes. Returns SC_OK or SC_EIO. */
+enum sc_status import_write(FILE *f, const struct import *im, struct diag *d);
+
+/* The scenario im describes, written to a temporary file and read back with
+ * scenario_load, so it is exactly what `stagecast run` reads from import's
+ * output; its `file` is the log's path. Returns NULL and fills d. */
+struct scenario *import_scenario(const struct import *im, struct diag *d);
+
+void import_free(struct import *im);
+
+#endif

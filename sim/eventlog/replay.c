@@ -1,0 +1,661 @@
+/*
+ * replay.c — replaying an imported Spark run and measuring the model's error
+ * (see replay.h). The last step of `stagecast replay`: import -> scenario ->
+ * cluster -> simulation -> this comparison.
+ *
+ * A stage's duration is Spark's: completion minus submission, so it holds
+ * the wait for slots and for the driver's launches as well as the tasks.
+ * The application's is the first job's submission to the last job's end.
+ * Errors are (predicted - actual) / actual. The import gives the model the
+ * driver's measured time (each job's before its first stages, each stage's
+ * before its tasks are offered) and when each executor registered, so what
+ * is left to explain a miss is what the model still leaves out, measured on
+ * the log: failed attempts it does not re-run, executors of a stage's own
+ * resource profile (stage-level scheduling), executors lost, delay
+ * scheduling, result fetching that holds its slots, a first launch later
+ * than the model's.
+ */
+#include "sim/eventlog/replay.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/input/cluster.h"
+#include "sim/runtime/results.h"
+#include "sim/runtime/runtime.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "0.1.0"
+#endif
+
+static int add_line(char ***list, size_t *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int add_line(char ***list, size_t *n, const char *fmt, ...)
+{
+    char text[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    char **l = realloc(*list, (*n + 1) * sizeof *l);
+    if (!l)
+        return -1;
+    *list = l;
+    if (!(l[*n] = strdup(text)))
+        return -1;
+    (*n)++;
+    return 0;
+}
+
+static int compare_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Applies the overrides to the imported scenario's cluster. */
+static enum sc_status apply_cluster(struct scenario *s, const struct catalog *cat,
+                                    const struct replay_cluster *oc, struct diag *d)
+{
+    struct cluster_spec *c = &s->cluster;
+    if (oc->platform) {
+        enum platform p;
+        if (platform_parse(oc->platform, &p) != 0)
+            return diag_set(d, SC_EINPUT, NULL, 0,
+                            "--platform must be databricks, synapse, hdinsight or vm, not '%s'",
+                            oc->platform);
+        c->platform = p;
+    }
+    const struct node_type *node = NULL;
+    const char *names[2] = {oc->worker, oc->driver};
+    for (int i = 0; i < 2; i++) {
+        if (!names[i])
+            continue;
+        const struct node_type *n = catalog_find(cat, names[i]);
+        if (!n) {
+            const char *near[3];
+            size_t k = catalog_suggest(cat, names[i], near, 3);
+            return diag_set(d, SC_EINPUT, NULL, 0,
+                            "--%s: unknown node size '%s' (`stagecast nodes` lists them)%s%s%s%s%s",
+                            i ? "driver" : "worker", names[i], k ? "; did you mean " : "",
+                            k ? near[0] : "", k > 1 ? ", " : "", k > 1 ? near[1] : "",
+                            k ? "?" : "");
+        }
+        if (i == 0) {
+            node = n;
+            snprintf(c->worker, sizeof c->worker, "%s", n->name);
+            if (!oc->driver)
+                snprintf(c->driver, sizeof c->driver, "%s", n->name);
+            if (!oc->executors_per_worker && c->platform != PLATFORM_DATABRICKS)
+                c->executors_per_worker = 0; /* as many executors as fit */
+        } else {
+            snprintf(c->driver, sizeof c->driver, "%s", n->name);
+        }
+    }
+    if (oc->workers > 0)
+        c->workers = oc->workers;
+    if (oc->executor_cores > 0) {
+        c->executor_cores = oc->executor_cores;
+        if (!oc->executors_per_worker && c->platform != PLATFORM_DATABRICKS)
+            c->executors_per_worker = 0;
+    }
+    if (oc->executors_per_worker > 0)
+        c->executors_per_worker = oc->executors_per_worker;
+    /* The log's registration times say nothing of another cluster: there
+     * every executor is up from the start. */
+    if (oc->worker || oc->workers > 0 || oc->executor_cores > 0 || oc->executors_per_worker > 0)
+        c->n_executor_start_s = 0;
+    if (!node)
+        node = catalog_find(cat, c->worker);
+    /* The log's executors may not fit a smaller node: then one executor of
+     * all its vCPUs. Databricks always runs one executor of all of them. */
+    if (node && !oc->executor_cores &&
+        (c->executor_cores > node->vcpus || c->platform == PLATFORM_DATABRICKS)) {
+        c->executor_cores = node->vcpus;
+        c->executors_per_worker = 1;
+    }
+    return SC_OK;
+}
+
+/* What the model leaves out, as a stage's miss is attributed to it. */
+enum cause {
+    CAUSE_RETRY,           /* failed or killed attempts re-ran */
+    CAUSE_NO_EXECUTORS,    /* no executor (of its profile) when submitted, and it
+                            * waited longer than the model */
+    CAUSE_LOCALITY,        /* delay scheduling: held back, then RACK_LOCAL or ANY */
+    CAUSE_LOCALITY_IDLE,   /* delay scheduling: executors left idle */
+    CAUSE_FEWER_EXECUTORS, /* executors lost or not yet added */
+    CAUSE_LAUNCH_LATENCY,  /* submission to first launch, beyond the model's */
+    CAUSE_RESULT_HOLD,     /* the model holds slots through the result fetch */
+    CAUSE_OTHER,
+    CAUSE_COUNT
+};
+
+struct cause_sum {
+    size_t stages;
+    double seconds;  /* actual - predicted, summed */
+    double measured; /* the cause's own measure, summed */
+};
+
+/* The one cause that best explains a stage's difference d = actual -
+ * predicted, from what the log recorded about it. */
+static enum cause stage_cause(const struct replay_stage *rs, const struct import_stage *s,
+                              const struct import *im, int slots, double *measured)
+{
+    double d = rs->actual_s - rs->predicted_s;
+    double extra_wait = rs->actual_wait_s - rs->predicted_wait_s;
+    *measured = 0.0;
+    if (d > 0 && (s->failed_tasks || s->killed_tasks)) {
+        *measured = s->retry_s;
+        return CAUSE_RETRY;
+    }
+    if (d > 0 && s->executors_at_submit == 0 && extra_wait > 0.25 * d) {
+        *measured = extra_wait;
+        return CAUSE_NO_EXECUTORS;
+    }
+    if (d > 0 && s->delayed_launches > 0) {
+        *measured = s->locality_wait_s;
+        return CAUSE_LOCALITY;
+    }
+    if (d > 0 && s->idle_executors > 0) {
+        *measured = (double)s->idle_executors;
+        return CAUSE_LOCALITY_IDLE;
+    }
+    if (d > 0 && s->executors_at_submit > 0 && s->executors_at_submit < im->executors) {
+        *measured = (double)s->executors_at_submit;
+        return CAUSE_FEWER_EXECUTORS;
+    }
+    if (d > 0 && extra_wait > 0.5 * d) {
+        *measured = extra_wait;
+        return CAUSE_LAUNCH_LATENCY;
+    }
+    double waves = ceil((double)s->tasks / (double)(slots > 0 ? slots : 1));
+    if (d < 0 && s->result_s * waves > 0.3 * -d) {
+        *measured = s->result_s * waves;
+        return CAUSE_RESULT_HOLD;
+    }
+    return CAUSE_OTHER;
+}
+
+/* Did the log's stages run under more than one resource profile? */
+static bool several_profiles(const struct import *im)
+{
+    bool first = true;
+    int64_t rp = 0;
+    for (size_t j = 0; j < im->n_jobs; j++)
+        for (size_t i = 0; i < im->jobs[j].n_stages; i++) {
+            if (!first && im->jobs[j].stages[i].resource_profile != rp)
+                return true;
+            rp = im->jobs[j].stages[i].resource_profile;
+            first = false;
+        }
+    return false;
+}
+
+/* One sentence per cause, for the stages it explains. */
+static void say_cause(struct replay *r, enum cause c, const struct cause_sum *cs,
+                      const struct import *im, const char *what)
+{
+    size_t n = cs->stages;
+    const char *st = n == 1 ? "stage" : "stages";
+    switch (c) {
+    case CAUSE_RETRY:
+        add_line(&r->why, &r->n_why,
+                 "%s: %zu %s re-ran failed or lost task attempts (%.1f slot-s of them), %.1f s "
+                 "longer than the model, which runs each task once",
+                 what, n, st, cs->measured, cs->seconds);
+        break;
+    case CAUSE_NO_EXECUTORS:
+        if (several_profiles(im))
+            add_line(&r->why, &r->n_why,
+                     "%s: %zu %s waited %.1f s more than the model for executors of their own "
+                     "resource profile (stage-level scheduling: Spark asks for a profile's "
+                     "executors when a stage of it is submitted, and only they run its tasks); "
+                     "the model's executors are all alike and run any stage",
+                     what, n, st, cs->measured);
+        else
+            add_line(&r->why, &r->n_why,
+                     "%s: %zu %s waited %.1f s more than the model for executors to register "
+                     "(the model's k-th executor registers when the log first had k alive and "
+                     "never leaves)",
+                     what, n, st, cs->measured);
+        break;
+    case CAUSE_LOCALITY:
+        add_line(&r->why, &r->n_why,
+                 "%s: %zu %s held tasks back for spark.locality.wait before launching them "
+                 "RACK_LOCAL or ANY (%.1f s of gaps); the model has no delay scheduling",
+                 what, n, st, cs->measured);
+        break;
+    case CAUSE_LOCALITY_IDLE:
+        add_line(&r->why, &r->n_why,
+                 "%s: %zu %s left %.0f executor%s of %s resource profile idle while %s tasks "
+                 "queued for the slots of the executors holding their data (NODE_LOCAL, never "
+                 "waiting out spark.locality.wait), %.1f s longer; the model has no delay "
+                 "scheduling and uses every slot",
+                 what, n, st, cs->measured, cs->measured == 1.0 ? "" : "s",
+                 n == 1 ? "its" : "their", n == 1 ? "its" : "their", cs->seconds);
+        break;
+    case CAUSE_FEWER_EXECUTORS:
+        add_line(&r->why, &r->n_why,
+                 "%s: %zu %s ran with fewer than the scenario's %d executors alive (executors "
+                 "lost and replaced), %.1f s longer; the model keeps every executor from its "
+                 "registration on",
+                 what, n, st, im->executors, cs->seconds);
+        break;
+    case CAUSE_LAUNCH_LATENCY:
+        add_line(&r->why, &r->n_why,
+                 "%s: %zu %s waited %.3f s more in all than the model between submission and "
+                 "their first task launch; the model spends the driver time measured while a "
+                 "slot was free, so the rest is slots that stayed busy longer in the run",
+                 what, n, st, cs->measured);
+        break;
+    case CAUSE_RESULT_HOLD:
+        add_line(&r->why, &r->n_why,
+                 "%s: %zu %s of short tasks where the logged finish includes the driver fetching "
+                 "the result after the slot was freed; the model holds the slot until then "
+                 "(%.3f s too long)",
+                 what, n, st, -cs->seconds);
+        break;
+    default: break;
+    }
+}
+
+/* The causes of the misses, measured on the log (see the top comment). */
+static void explain(struct replay *r, const struct import *im, const struct cluster *cl)
+{
+    bool stage_miss = !isnan(r->median_abs_error) && r->median_abs_error > REPLAY_STAGE_TARGET;
+    bool app_miss = !isnan(r->app_error) && fabs(r->app_error) > REPLAY_APP_TARGET;
+    if (!stage_miss && !app_miss)
+        return;
+    struct cause_sum missed[CAUSE_COUNT] = {{0}}, all[CAUSE_COUNT] = {{0}};
+    size_t k = 0;
+    for (size_t j = 0; j < im->n_jobs; j++)
+        for (size_t i = 0; i < im->jobs[j].n_stages; i++, k++) {
+            const struct replay_stage *rs = &r->stages[k];
+            double measured;
+            enum cause c =
+                stage_cause(rs, &im->jobs[j].stages[i], im, cluster_slots(cl), &measured);
+            double d = rs->actual_s - rs->predicted_s;
+            all[c].stages++;
+            all[c].seconds += d;
+            all[c].measured += measured;
+            if (!isnan(rs->error) && fabs(rs->error) > REPLAY_STAGE_TARGET) {
+                missed[c].stages++;
+                missed[c].seconds += d;
+                missed[c].measured += measured;
+            }
+        }
+    bool said[CAUSE_COUNT] = {false};
+    if (stage_miss) {
+        /* The causes of the missed stages, the most stages first. */
+        bool *used = said;
+        for (int round = 0; round < 2; round++) {
+            int best = -1;
+            for (int c = 0; c < CAUSE_OTHER; c++)
+                if (!used[c] && missed[c].stages &&
+                    (best < 0 || missed[c].stages > missed[best].stages))
+                    best = c;
+            if (best < 0)
+                break;
+            used[best] = true;
+            say_cause(r, (enum cause)best, &missed[best], im, "stages");
+        }
+    }
+    if (app_miss) {
+        /* The application's difference, by the stages' causes that make up
+         * a quarter of it (the driver's time between a job's submission and
+         * its first stages' the model spends: the job's driver_s). */
+        double diff = r->actual_s - r->predicted_s;
+        for (int c = 0; c < CAUSE_OTHER; c++)
+            if (!said[c] && all[c].stages && fabs(all[c].seconds) > 0.25 * fabs(diff) &&
+                (all[c].seconds > 0) == (diff > 0))
+                say_cause(r, (enum cause)c, &all[c], im, "application");
+    }
+}
+
+struct replay *replay_run(const struct import *im, const struct catalog *cat,
+                          const struct replay_cluster *oc, struct diag *d)
+{
+    struct replay *r = calloc(1, sizeof *r);
+    struct scenario *s = NULL;
+    struct sim *sim = NULL;
+    if (!r) {
+        diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
+        return NULL;
+    }
+    r->log = strdup(im->source);
+    r->app_name = strdup(im->name);
+    r->spark_version = strdup(im->spark_version);
+    if (!r->log || !r->app_name || !r->spark_version)
+        goto nomem;
+    s = import_scenario(im, d);
+    if (!s)
+        goto fail;
+    if (oc && (oc->worker || oc->driver || oc->platform || oc->workers > 0 ||
+               oc->executor_cores > 0 || oc->executors_per_worker > 0)) {
+        r->other_cluster = true;
+        if (apply_cluster(s, cat, oc, d) != SC_OK)
+            goto fail;
+    }
+    struct cluster cl;
+    struct diag cd;
+    diag_clear(&cd);
+    if (cluster_build(s, cat, &cl, &cd) != SC_OK) {
+        /* Its lines are the temporary scenario's: name the cluster instead. */
+        diag_set(d, cd.status, NULL, 0, "%s cluster: %s", r->other_cluster ? "the" : "the log's",
+                 cd.msg);
+        goto fail;
+    }
+    snprintf(r->cluster, sizeof r->cluster,
+             "%s, %d x %s (%d executor%s x %d cores each, %d task slots)",
+             platform_name(cl.platform), cl.workers, cl.worker->name, cl.executors_per_worker,
+             cl.executors_per_worker == 1 ? "" : "s", cl.executor_cores, cluster_slots(&cl));
+    r->task_launch_ms = isnan(s->model.task_launch_s) ? RUNTIME_DEFAULT_TASK_LAUNCH_S * 1e3
+                                                      : s->model.task_launch_s * 1e3;
+    struct sim_options opt = {s->seed};
+    sim = sim_new(s, &cl, &opt, d);
+    if (!sim || sim_run(sim, d) != SC_OK)
+        goto fail;
+    const struct results *res = sim_results(sim);
+
+    size_t n = 0;
+    for (size_t j = 0; j < im->n_jobs; j++)
+        n += im->jobs[j].n_stages;
+    if (res->n_stages != n) {
+        SC_BUG(d, "the simulation has %zu stages, the import %zu", res->n_stages, n);
+        goto fail;
+    }
+    r->stages = calloc(n ? n : 1, sizeof *r->stages);
+    double *first_launch = malloc((n ? n : 1) * sizeof *first_launch);
+    if (!r->stages || !first_launch) {
+        free(first_launch);
+        goto nomem;
+    }
+    for (size_t i = 0; i < n; i++)
+        first_launch[i] = INFINITY;
+    for (size_t t = 0; t < res->n_tasks; t++) {
+        const struct task_rec *rec = &res->tasks[t];
+        double l = (double)rec->launch_us * 1e-6;
+        if ((size_t)rec->stage < n && l < first_launch[rec->stage])
+            first_launch[rec->stage] = l;
+    }
+    size_t k = 0;
+    for (size_t j = 0; j < im->n_jobs; j++)
+        for (size_t i = 0; i < im->jobs[j].n_stages; i++, k++) {
+            const struct import_stage *is = &im->jobs[j].stages[i];
+            const struct stage_result *sr = &res->stages[k];
+            struct replay_stage *rs = &r->stages[k];
+            if (sr->id != is->id) {
+                free(first_launch);
+                SC_BUG(d, "simulated stage %zu is %lld, imported %lld", k, (long long)sr->id,
+                       (long long)is->id);
+                goto fail;
+            }
+            rs->job_id = im->jobs[j].id;
+            rs->stage_id = is->id;
+            rs->tasks = is->tasks;
+            if (is->name && !(rs->name = strdup(is->name))) {
+                free(first_launch);
+                goto nomem;
+            }
+            rs->actual_s = is->actual_s;
+            rs->predicted_s = (double)(sr->end_us - sr->submit_us) * 1e-6;
+            rs->error = rs->actual_s > 0.0 ? (rs->predicted_s - rs->actual_s) / rs->actual_s : NAN;
+            rs->actual_wait_s = is->launch_wait_s;
+            rs->predicted_wait_s =
+                isinf(first_launch[k]) ? 0.0 : first_launch[k] - (double)sr->submit_us * 1e-6;
+        }
+    free(first_launch);
+    r->n_stages = n;
+    r->actual_s = im->actual_s;
+    r->predicted_s = res->makespan_s;
+    r->app_error = r->actual_s > 0.0 ? (r->predicted_s - r->actual_s) / r->actual_s : NAN;
+
+    /* Median, 90th percentile and worst of the absolute stage errors. */
+    double *ape = malloc((n ? n : 1) * sizeof *ape);
+    if (!ape)
+        goto nomem;
+    size_t m = 0;
+    r->worst_stage = -1;
+    r->worst_abs_error = NAN;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(r->stages[i].error))
+            continue;
+        double e = fabs(r->stages[i].error);
+        ape[m++] = e;
+        if (isnan(r->worst_abs_error) || e > r->worst_abs_error) {
+            r->worst_abs_error = e;
+            r->worst_stage = r->stages[i].stage_id;
+        }
+    }
+    if (m) {
+        qsort(ape, m, sizeof *ape, compare_double);
+        r->median_abs_error = results_quantile_sorted(ape, m, 0.5);
+        r->p90_abs_error = results_quantile_sorted(ape, m, 0.9);
+    } else {
+        r->median_abs_error = r->p90_abs_error = NAN;
+    }
+    free(ape);
+
+    for (size_t i = 0; i < im->n_notes; i++)
+        if (add_line(&r->notes, &r->n_notes, "%s", im->notes[i]) != 0)
+            goto nomem;
+    if (!r->other_cluster)
+        explain(r, im, &cl);
+    sim_free(sim);
+    scenario_free(s);
+    return r;
+
+nomem:
+    diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
+fail:
+    sim_free(sim);
+    scenario_free(s);
+    replay_free(r);
+    return NULL;
+}
+
+void replay_free(struct replay *r)
+{
+    if (!r)
+        return;
+    free(r->log);
+    free(r->app_name);
+    free(r->spark_version);
+    for (size_t i = 0; i < r->n_stages; i++)
+        free(r->stages[i].name);
+    free(r->stages);
+    for (size_t i = 0; i < r->n_notes; i++)
+        free(r->notes[i]);
+    free(r->notes);
+    for (size_t i = 0; i < r->n_why; i++)
+        free(r->why[i]);
+    free(r->why);
+    free(r);
+}
+
+/* ------------------------------------------------------------- output */
+
+static void print_pct(FILE *out, double e, int width)
+{
+    if (isnan(e))
+        fprintf(out, "%*s", width, "n/a");
+    else
+        fprintf(out, "%+*.1f%%", width - 1, e * 100.0);
+}
+
+void replay_print(FILE *out, const struct replay *r)
+{
+    fprintf(out, "stagecast %s  replay of %s\n", PACKAGE_VERSION, r->log);
+    fprintf(out, "application '%s', Spark %s\n", r->app_name, r->spark_version);
+    fprintf(out, "cluster: %s%s; driver launches a task every %.3f ms\n", r->cluster,
+            r->other_cluster ? " (not the log's: \"actual\" is the log's run on its own cluster)"
+                             : ", as in the log",
+            r->task_launch_ms);
+    fprintf(out, "\n  job  stage  %-32s  tasks   actual s  predicted s     error\n", "name");
+    for (size_t i = 0; i < r->n_stages; i++) {
+        const struct replay_stage *s = &r->stages[i];
+        char name[40];
+        snprintf(name, sizeof name, "%s", s->name ? s->name : "");
+        for (char *p = name; *p; p++)
+            if ((unsigned char)*p < 0x20)
+                *p = ' ';
+        fprintf(out, "%5lld  %5lld  %-32s %6lld %10.3f %12.3f  ", (long long)s->job_id,
+                (long long)s->stage_id, name, (long long)s->tasks, s->actual_s, s->predicted_s);
+        print_pct(out, s->error, 8);
+        fputc('\n', out);
+    }
+    fprintf(out, "\napplication: actual %.3f s, predicted %.3f s, error ", r->actual_s,
+            r->predicted_s);
+    print_pct(out, r->app_error, 1);
+    fprintf(out, "\nstage errors (absolute): median ");
+    print_pct(out, r->median_abs_error, 1);
+    fprintf(out, ", 90th percentile ");
+    print_pct(out, r->p90_abs_error, 1);
+    fprintf(out, ", worst ");
+    print_pct(out, r->worst_abs_error, 1);
+    if (r->worst_stage >= 0)
+        fprintf(out, " (stage %lld)", (long long)r->worst_stage);
+    fputc('\n', out);
+    if (!r->other_cluster)
+        fprintf(out, "targets: median stage error <= %.0f%%: %s; application error <= %.0f%%: %s\n",
+                REPLAY_STAGE_TARGET * 100,
+                isnan(r->median_abs_error)                   ? "n/a"
+                : r->median_abs_error <= REPLAY_STAGE_TARGET ? "met"
+                                                             : "missed",
+                REPLAY_APP_TARGET * 100,
+                isnan(r->app_error)                       ? "n/a"
+                : fabs(r->app_error) <= REPLAY_APP_TARGET ? "met"
+                                                          : "missed");
+    for (size_t i = 0; i < r->n_why; i++)
+        fprintf(out, "why: %s\n", r->why[i]);
+    if (r->n_notes) {
+        fprintf(out, "\nnotes from the import:\n");
+        for (size_t i = 0; i < r->n_notes; i++)
+            fprintf(out, "  - %s\n", r->notes[i]);
+    }
+}
+
+/* A number rounded to the millionth (seconds to the microsecond), so the
+ * bytes are the same on every machine; NaN is null. */
+static int json_num(json_t *obj, const char *key, double v)
+{
+    json_t *j = isnan(v) || isinf(v) ? json_null() : json_real(round(v * 1e6) / 1e6);
+    return json_object_set_new(obj, key, j);
+}
+
+static int json_str(json_t *obj, const char *key, const char *v)
+{
+    return json_object_set_new(obj, key, v ? json_string(v) : json_null());
+}
+
+static json_t *json_lines(char **lines, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++)
+        if (json_array_append_new(a, json_string(lines[i])) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+    return a;
+}
+
+enum sc_status replay_write_json(FILE *out, const struct replay *r, struct diag *d)
+{
+    json_t *root = json_object();
+    int bad = root == NULL;
+    if (!bad) {
+        bad |= json_str(root, "stagecast_version", PACKAGE_VERSION);
+        bad |= json_str(root, "log", r->log);
+        bad |= json_str(root, "application_name", r->app_name);
+        bad |= json_str(root, "spark_version", r->spark_version);
+        bad |= json_str(root, "cluster", r->cluster);
+        bad |= json_object_set_new(root, "other_cluster", json_boolean(r->other_cluster));
+        bad |= json_num(root, "task_launch_ms", r->task_launch_ms);
+        json_t *stages = json_array();
+        bad |= stages == NULL;
+        for (size_t i = 0; !bad && i < r->n_stages; i++) {
+            const struct replay_stage *s = &r->stages[i];
+            json_t *js = json_object();
+            bad |= js == NULL || json_array_append_new(stages, js) != 0;
+            if (bad)
+                break;
+            bad |= json_object_set_new(js, "job", json_integer((json_int_t)s->job_id));
+            bad |= json_object_set_new(js, "id", json_integer((json_int_t)s->stage_id));
+            bad |= json_str(js, "name", s->name);
+            bad |= json_object_set_new(js, "tasks", json_integer((json_int_t)s->tasks));
+            bad |= json_num(js, "actual_s", s->actual_s);
+            bad |= json_num(js, "predicted_s", s->predicted_s);
+            bad |= json_num(js, "error", s->error);
+            bad |= json_num(js, "actual_wait_s", s->actual_wait_s);
+            bad |= json_num(js, "predicted_wait_s", s->predicted_wait_s);
+        }
+        bad |= json_object_set_new(root, "stages", stages);
+        json_t *app = json_object();
+        bad |= app == NULL;
+        if (app) {
+            bad |= json_num(app, "actual_s", r->actual_s);
+            bad |= json_num(app, "predicted_s", r->predicted_s);
+            bad |= json_num(app, "error", r->app_error);
+        }
+        bad |= json_object_set_new(root, "application", app);
+        bad |= json_num(root, "median_abs_stage_error", r->median_abs_error);
+        bad |= json_num(root, "p90_abs_stage_error", r->p90_abs_error);
+        bad |= json_num(root, "worst_abs_stage_error", r->worst_abs_error);
+        bad |= json_object_set_new(root, "worst_stage",
+                                   r->worst_stage >= 0 ? json_integer((json_int_t)r->worst_stage)
+                                                       : json_null());
+        json_t *why = json_lines(r->why, r->n_why), *notes = json_lines(r->notes, r->n_notes);
+        bad |= why == NULL || notes == NULL;
+        bad |= json_object_set_new(root, "why", why);
+        bad |= json_object_set_new(root, "notes", notes);
+    }
+    if (bad) {
+        json_decref(root);
+        return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory building the JSON");
+    }
+    int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+    json_decref(root);
+    if (rc != 0 || fputc('\n', out) == EOF)
+        return diag_set(d, SC_EIO, NULL, 0, "writing the JSON failed");
+    return SC_OK;
+}
+
+void replay_table_header(FILE *out)
+{
+    fprintf(out, "| log | Spark | stages | median stage error | p90 stage error | application "
+                 "error | why (where a target is missed) |\n"
+                 "|---|---|---:|---:|---:|---:|---|\n");
+}
+
+static void cell_pct(FILE *out, double e, bool sign, bool missed)
+{
+    if (isnan(e)) {
+        fprintf(out, " n/a |");
+        return;
+    }
+    fprintf(out, sign ? " %s%+.1f%%%s |" : " %s%.1f%%%s |", missed ? "**" : "", e * 100.0,
+            missed ? "**" : "");
+}
+
+void replay_table_row(FILE *out, const struct replay *r)
+{
+    const char *base = strrchr(r->log, '/');
+    fprintf(out, "| `%s` | %s | %zu |", base ? base + 1 : r->log, r->spark_version, r->n_stages);
+    cell_pct(out, r->median_abs_error, false,
+             !isnan(r->median_abs_error) && r->median_abs_error > REPLAY_STAGE_TARGET);
+    cell_pct(out, r->p90_abs_error, false, false);
+    cell_pct(out, r->app_error, true,
+             !isnan(r->app_error) && fabs(r->app_error) > REPLAY_APP_TARGET);
+    fputc(' ', out);
+    for (size_t i = 0; i < r->n_why; i++) {
+        fputs(i ? "; " : "", out);
+        for (const char *p = r->why[i]; *p; p++)
+            fputc(*p == '|' ? '/' : *p, out);
+    }
+    fputs(r->n_why ? " |\n" : "— |\n", out);
+}

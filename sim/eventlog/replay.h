@@ -1,0 +1,87 @@
+/*
+ * replay.h — a Spark run replayed: the importer's scenario simulated on the
+ * log's own cluster (or another one), and each stage's and the
+ * application's predicted duration set against what the log recorded.
+ * This is how stagecast's scheduling model is checked against real runs.
+ *
+ * Ownership: replay_run returns a replay that owns its numbers and strings
+ * and keeps no pointer into the import, the scenario or the catalog; free it
+ * with replay_free.
+ */
+#ifndef STAGECAST_REPLAY_H
+#define STAGECAST_REPLAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "models/catalog.h"
+#include "models/diag.h"
+#include "sim/eventlog/importer.h"
+
+/* The accuracy targets of issue #8: median absolute stage error and
+ * absolute application error, as fractions. */
+#define REPLAY_STAGE_TARGET 0.15
+#define REPLAY_APP_TARGET 0.10
+
+/* Another cluster for the same application; zero / NULL fields keep the
+ * log's. */
+struct replay_cluster {
+    const char *worker, *driver, *platform;
+    int workers, executor_cores, executors_per_worker;
+};
+
+struct replay_stage {
+    int64_t job_id, stage_id; /* Spark's */
+    char *name;
+    int64_t tasks;
+    double actual_s, predicted_s;
+    double error; /* (predicted - actual) / actual; NaN when actual is 0 */
+    double actual_wait_s, predicted_wait_s; /* submission to first task launch */
+};
+
+struct replay {
+    char *log; /* path */
+    char *app_name, *spark_version;
+    char cluster[320];     /* "vm, 2 x Standard_D4s_v3 (1 executor x 4 cores, 8 slots)" */
+    bool other_cluster;    /* overridden: errors compare with the log's own cluster */
+    double task_launch_ms; /* as simulated */
+    struct replay_stage *stages;
+    size_t n_stages;
+    double actual_s, predicted_s, app_error;
+    double median_abs_error, p90_abs_error, worst_abs_error; /* NaN when no stage has one */
+    int64_t worst_stage;
+    /* The import's notes, and, where a target is missed, the causes found
+     * in the model (one sentence each). */
+    char **notes;
+    size_t n_notes;
+    char **why;
+    size_t n_why;
+};
+
+/* Simulates im on its own cluster, or with the overrides in oc (NULL for
+ * none), and compares. Returns NULL and fills d: SC_EINPUT for an override
+ * that does not fit (an unknown node size, executors larger than the node),
+ * other codes when the simulation fails. */
+struct replay *replay_run(const struct import *im, const struct catalog *cat,
+                          const struct replay_cluster *oc, struct diag *d);
+
+void replay_free(struct replay *r);
+
+/* The per-stage table, the application line, the error summary, notes and
+ * causes, as text. */
+void replay_print(FILE *out, const struct replay *r);
+
+/* The comparison as JSON: stages[] {job, id, name, tasks, actual_s,
+ * predicted_s, error}, application {actual_s, predicted_s, error}, the
+ * summary and notes. Returns SC_OK or SC_EIO. */
+enum sc_status replay_write_json(FILE *out, const struct replay *r, struct diag *d);
+
+/* One Markdown table for many replays: the header, then a row per replay
+ * (log, Spark, stages, median and 90th-percentile stage error, application
+ * error, and why a target is missed). */
+void replay_table_header(FILE *out);
+void replay_table_row(FILE *out, const struct replay *r);
+
+#endif

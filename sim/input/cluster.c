@@ -1,0 +1,296 @@
+/*
+ * cluster.c — from the scenario's cluster group to executors and slots.
+ *
+ * Layout defaults follow the platforms: Databricks runs one executor per
+ * worker using all of its vCPUs (DBX-CONF); we use the same default on the
+ * other platforms, where an explicit executors_per_worker / executor_cores
+ * (or spark.executor.cores) sets another layout. Slots per executor are
+ * executor cores / spark.task.cpus, as Spark's TaskSchedulerImpl counts them.
+ */
+#include "sim/input/cluster.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Cluster start-up as a distribution: Databricks' published median is 145 s
+ * without a pool (DBX-POOLS-BLOG) and users report 2-5 min (DBX-COMM), so a
+ * lognormal of median 145 s and sigma 0.4 (90% below 242 s); Synapse starts
+ * in about 2 min below 60 nodes and 5 min above (SYN-OVR): lognormal of
+ * those medians and sigma 0.25. HDInsight (not found) and plain VMs: 0. */
+struct dist cluster_default_startup(enum platform p, int workers, const char **source)
+{
+    double median = cluster_default_startup_s(p, workers, source);
+    struct dist d = dist_fixed(median);
+    if (median > 0.0) {
+        d.kind = DIST_LOGNORMAL;
+        d.p1 = log(median);
+        d.p2 = p == PLATFORM_SYNAPSE ? 0.25 : 0.4;
+    }
+    return d;
+}
+
+/* A node added to a running cluster: Databricks publishes no latency
+ * outside pools, so the cluster-create distribution above; a Synapse
+ * scaling operation takes 1-5 min (SYN-AUTO): uniform over that. */
+struct dist cluster_default_provision(enum platform p, int policy)
+{
+    (void)p;
+    struct dist d;
+    if (policy == AUTOSCALE_SYNAPSE) {
+        d.kind = DIST_UNIFORM;
+        d.p1 = 60.0;
+        d.p2 = 300.0;
+    } else {
+        d.kind = DIST_LOGNORMAL;
+        d.p1 = log(145.0);
+        d.p2 = 0.4;
+    }
+    return d;
+}
+
+double cluster_default_startup_s(enum platform p, int workers, const char **source)
+{
+    const char *src = "";
+    double s = 0.0;
+    switch (p) {
+    case PLATFORM_DATABRICKS:
+        s = 145.0;
+        src = "Databricks cluster create without a pool: lognormal, median 145 s "
+              "(DBX-POOLS-BLOG), sigma 0.4 for the 2-5 min users report (DBX-COMM)";
+        break;
+    case PLATFORM_SYNAPSE:
+        s = workers < 60 ? 120.0 : 300.0;
+        src = "Synapse instance start: lognormal, median about 2 min below 60 nodes, 5 min "
+              "above (SYN-OVR)";
+        break;
+    case PLATFORM_HDINSIGHT:
+        s = 0.0;
+        src = "HDInsight creation time not found in the sources; set cluster.startup_s";
+        break;
+    case PLATFORM_VM:
+        s = 0.0;
+        src = "plain VMs: the cluster is taken as already running";
+        break;
+    }
+    if (source)
+        *source = src;
+    return s;
+}
+
+static enum sc_status resolve(const struct scenario *s, const struct catalog *cat,
+                              const char *name, int line, const char *role,
+                              const struct node_type **out, struct diag *d)
+{
+    *out = catalog_find(cat, name);
+    if (*out)
+        return SC_OK;
+    const char *near[3];
+    size_t n = catalog_suggest(cat, name, near, 3);
+    char hint[256] = "";
+    if (n > 0) {
+        int off = snprintf(hint, sizeof hint, "; did you mean ");
+        for (size_t i = 0; i < n && off > 0 && (size_t)off < sizeof hint; i++)
+            off += snprintf(hint + off, sizeof hint - (size_t)off, "%s%s", i ? ", " : "",
+                            near[i]);
+        if (off > 0 && (size_t)off < sizeof hint)
+            snprintf(hint + off, sizeof hint - (size_t)off, "?");
+    }
+    return diag_set(d, SC_EINPUT, s->file, line,
+                    "unknown %s node size '%s' (not in the catalog; `stagecast nodes` lists "
+                    "them)%s",
+                    role, name, hint);
+}
+
+enum sc_status cluster_build(const struct scenario *s, const struct catalog *cat,
+                             struct cluster *c, struct diag *d)
+{
+    const struct cluster_spec *cs = &s->cluster;
+    memset(c, 0, sizeof *c);
+    c->platform = cs->platform;
+    const char *driver_name = cs->driver[0] ? cs->driver : cs->worker;
+    int driver_line = cs->driver[0] ? cs->driver_line : cs->worker_line;
+    if (resolve(s, cat, cs->worker, cs->worker_line, "worker", &c->worker, d) != SC_OK)
+        return d->status;
+    if (resolve(s, cat, driver_name, driver_line, "driver", &c->driver, d) != SC_OK)
+        return d->status;
+    if (cs->workers < 1 || cs->workers > SCN_MAX_WORKERS)
+        return diag_set(d, SC_EINPUT, s->file, cs->workers_line,
+                        "workers must be between 1 and %d", SCN_MAX_WORKERS);
+    c->workers = (int)cs->workers;
+
+    int vcpus = c->worker->vcpus;
+    int64_t conf_cores = spark_conf_int(&s->spark, "spark.executor.cores");
+    int line = cs->executor_line ? cs->executor_line : cs->line;
+    if (cs->executor_cores > 0)
+        c->executor_cores = cs->executor_cores;
+    else if (conf_cores > 0) {
+        const struct spark_setting *set = spark_conf_get(&s->spark, "spark.executor.cores");
+        if (set)
+            line = set->line;
+        c->executor_cores = conf_cores > 1000000 ? 1000000 : (int)conf_cores;
+    } else if (cs->executors_per_worker > 0)
+        c->executor_cores = vcpus / cs->executors_per_worker;
+    else
+        c->executor_cores = vcpus;
+    if (c->executor_cores < 1 || c->executor_cores > vcpus)
+        return diag_set(d, SC_EINPUT, s->file, line,
+                        "an executor of %d cores does not fit a %s worker (%d vCPUs)",
+                        c->executor_cores, c->worker->name, vcpus);
+    c->executors_per_worker =
+        cs->executors_per_worker > 0 ? cs->executors_per_worker : vcpus / c->executor_cores;
+    if (c->executors_per_worker * c->executor_cores > vcpus)
+        return diag_set(d, SC_EINPUT, s->file, line,
+                        "%d executors of %d cores need %d vCPUs, but a %s worker has %d",
+                        c->executors_per_worker, c->executor_cores,
+                        c->executors_per_worker * c->executor_cores, c->worker->name, vcpus);
+    if (cs->platform == PLATFORM_DATABRICKS && c->executors_per_worker != 1)
+        return diag_set(d, SC_EINPUT, s->file, line,
+                        "Databricks runs one executor per worker (DBX-CONF); "
+                        "executors_per_worker = %d cannot be set there",
+                        c->executors_per_worker);
+
+    int64_t task_cpus = spark_conf_int(&s->spark, "spark.task.cpus");
+    if (task_cpus < 1 || task_cpus > c->executor_cores) {
+        const struct spark_setting *set = spark_conf_get(&s->spark, "spark.task.cpus");
+        return diag_set(d, SC_EINPUT, s->file, set ? set->line : cs->line,
+                        "spark.task.cpus = %lld, but executors have %d cores",
+                        (long long)task_cpus, c->executor_cores);
+    }
+    c->task_cpus = (int)task_cpus;
+    c->slots_per_executor = c->executor_cores / c->task_cpus;
+    c->executors = c->workers * c->executors_per_worker;
+
+    if (cs->startup_is_dist) {
+        c->startup_dist = cs->startup_dist;
+        c->startup_s = dist_mean(&cs->startup_dist);
+        c->startup_source = "scenario (cluster.startup_s)";
+    } else if (isnan(cs->startup_s)) {
+        c->startup_dist = cluster_default_startup(cs->platform, c->workers, &c->startup_source);
+        c->startup_s = dist_mean(&c->startup_dist);
+    } else {
+        c->startup_s = cs->startup_s;
+        c->startup_dist = dist_fixed(cs->startup_s);
+        c->startup_source = "scenario (cluster.startup_s)";
+    }
+    /* Bytes. The catalog's network figure is the VM's egress limit, summed
+     * over its NICs (NET); Azure does not meter ingress, but a VM cannot
+     * take in much more than it can send, so the same figure bounds both
+     * directions here. The local SSD figure is the temp disk's (or cached +
+     * temp) throughput limit, shared by reads and writes. */
+    c->nic_bps = c->worker->network_mbps * 1e6 / 8.0;
+    if (!(c->nic_bps > 0.0))
+        c->nic_bps = INFINITY;
+    double disk_mbps = isnan(cs->local_disk_mbps) ? c->worker->local_ssd_mbps : cs->local_disk_mbps;
+    c->disk_unknown = !(disk_mbps > 0.0);
+    c->disk_bps = c->disk_unknown ? INFINITY : disk_mbps * 1e6;
+    double egress = isnan(cs->storage_egress_gbps) ? CLUSTER_STORAGE_EGRESS_GBPS
+                                                   : cs->storage_egress_gbps;
+    double ingress = isnan(cs->storage_ingress_gbps) ? CLUSTER_STORAGE_INGRESS_GBPS
+                                                     : cs->storage_ingress_gbps;
+    c->storage_egress_bps = egress * 1e9 / 8.0;
+    c->storage_ingress_bps = ingress * 1e9 / 8.0;
+    c->network_limit_bps =
+        isnan(cs->network_limit_gbps) ? INFINITY : cs->network_limit_gbps * 1e9 / 8.0;
+
+    /* Memory. spark.executor.memory when the scenario sets it; otherwise
+     * CLUSTER_DEFAULT_HEAP_FRACTION of the worker's memory split over its
+     * executors, the order of what managed platforms configure (Databricks
+     * gives a 14 GiB Standard_DS3_v2 executor a heap of about 7 GiB). */
+    const struct spark_setting *mem = spark_conf_get(&s->spark, "spark.executor.memory");
+    if (mem) {
+        c->executor_heap_bytes = (double)spark_conf_bytes(&s->spark, "spark.executor.memory");
+        c->heap_source = "spark.executor.memory";
+    } else {
+        c->executor_heap_bytes = CLUSTER_DEFAULT_HEAP_FRACTION * c->worker->memory_gib *
+                                 1024.0 * 1024.0 * 1024.0 / c->executors_per_worker;
+        c->heap_source = "default: 0.6 of the worker's memory over its executors";
+    }
+    memory_layout(c->executor_heap_bytes, spark_conf_double(&s->spark, "spark.memory.fraction"),
+                  spark_conf_double(&s->spark, "spark.memory.storageFraction"), &c->memory);
+
+    /* Autoscaling. Databricks optimized autoscaling (DBX-CONF): scales up
+     * from min to max in two steps, and removes nodes of a job cluster idle
+     * for 40 s (150 s on all-purpose compute); no scale-up latency is
+     * published outside pools, so a new node takes the median cluster
+     * create time (145 s, DBX-POOLS-BLOG); decisions every 10 s (our
+     * assumption). Synapse (SYN-AUTO): metrics every 30 s; scale up when
+     * pending CPU exceeds free CPU for over 1 min, down when pending is below
+     * free for over 2 min; a scaling operation takes 1-5 min (we take 3). */
+    c->autoscale = cs->autoscale;
+    c->min_workers = c->max_workers = c->workers;
+    if (cs->autoscale) {
+        c->min_workers = (int)cs->autoscale_min;
+        c->max_workers = (int)cs->autoscale_max;
+        c->autoscale_policy = cs->autoscale_policy >= 0 ? cs->autoscale_policy
+                              : cs->platform == PLATFORM_SYNAPSE ? AUTOSCALE_SYNAPSE
+                                                                 : AUTOSCALE_DATABRICKS;
+        bool syn = c->autoscale_policy == AUTOSCALE_SYNAPSE;
+        if (cs->provision_is_dist)
+            c->provision_dist = cs->provision_dist;
+        else if (!isnan(cs->autoscale_provision_s))
+            c->provision_dist = dist_fixed(cs->autoscale_provision_s);
+        else
+            c->provision_dist = cluster_default_provision(cs->platform, c->autoscale_policy);
+        c->provision_s = dist_mean(&c->provision_dist);
+        c->interval_s = !isnan(cs->autoscale_interval_s) ? cs->autoscale_interval_s
+                        : syn                            ? 30.0
+                                                         : 10.0;
+        c->idle_s = !isnan(cs->autoscale_idle_s) ? cs->autoscale_idle_s
+                    : syn                        ? 120.0
+                    : cs->pricing == PRICING_ALL_PURPOSE ? 150.0
+                                                         : 40.0;
+        c->up_sustain_s = syn ? 60.0 : 0.0;
+        c->autoscale_source =
+            syn ? "Synapse autoscale (SYN-AUTO): 30 s metrics, up after 1 min of backlog, "
+                  "down after 2 min, 1-5 min per operation"
+                : "Databricks optimized autoscaling (DBX-CONF): min to max in 2 steps, "
+                  "idle nodes removed after 40 s (jobs) / 150 s (all-purpose)";
+    }
+    /* After the last job: a Synapse pool shuts down 5 min later by default
+     * (SYN-OVR); a Databricks job cluster ends with its job; other clusters
+     * stay until someone deletes them, which cluster.idle_after_s states. */
+    if (!isnan(cs->idle_after_s)) {
+        c->idle_after_s = cs->idle_after_s;
+        c->idle_after_source = "scenario (cluster.idle_after_s)";
+    } else if (cs->platform == PLATFORM_SYNAPSE) {
+        c->idle_after_s = 300.0;
+        c->idle_after_source = "Synapse pools shut down 5 min after the last job (SYN-OVR)";
+    } else {
+        c->idle_after_s = 0.0;
+        c->idle_after_source = "the cluster ends with its last job";
+    }
+
+    billing_rates_for(cs->platform, cs->pricing, cs->tier, c->driver, &cs->price, true,
+                      &c->driver_rates);
+    billing_rates_for(cs->platform, cs->pricing, cs->tier, c->worker, &cs->price, false,
+                      &c->worker_rates);
+
+    /* Spot: the VM part at the spot price (given, or a discount off the
+     * on-demand price; spot prices move and no source gives one, so without
+     * either the spot cost is unknown); DBUs are the same. A fixed cluster
+     * asks for a replacement when a node is evicted (Databricks keeps
+     * restoring its workers, DBX-CONF), which joins after the platform's
+     * node provisioning time. */
+    c->spot_fraction = cs->spot_fraction;
+    c->spot_evictions_per_hour = cs->spot_evictions_per_hour;
+    c->spot_evict_at_s = cs->spot_evict_at_s;
+    c->spot_rates = c->worker_rates;
+    if (!isnan(cs->spot_usd_per_hour)) {
+        c->spot_rates.vm_usd_per_hour = cs->spot_usd_per_hour;
+        c->spot_rates.source = "scenario (cluster.spot.usd_per_hour)";
+    } else if (!isnan(cs->spot_discount)) {
+        c->spot_rates.vm_usd_per_hour = c->worker_rates.vm_usd_per_hour * (1.0 - cs->spot_discount);
+        c->spot_rates.source = "scenario (cluster.spot.discount)";
+    } else {
+        c->spot_rates.vm_usd_per_hour = NAN;
+        c->spot_rates.source = "spot price not given";
+    }
+    c->replace_dist = c->autoscale ? c->provision_dist
+                                   : cluster_default_provision(cs->platform,
+                                                               cs->platform == PLATFORM_SYNAPSE
+                                                                   ? AUTOSCALE_SYNAPSE
+                                                                   : AUTOSCALE_DATABRICKS);
+    c->replace_s = dist_mean(&c->replace_dist);
+    return SC_OK;
+}

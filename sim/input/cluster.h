@@ -1,0 +1,111 @@
+/*
+ * cluster.h — a scenario's cluster made concrete: node types resolved in the
+ * catalog, executors laid out on workers with the platform's defaults, task
+ * slots counted, billing rates chosen.
+ *
+ * Ownership: a struct cluster is a value filled by cluster_build; it points
+ * into the catalog (which must outlive it) and owns nothing.
+ */
+#ifndef STAGECAST_CLUSTER_H
+#define STAGECAST_CLUSTER_H
+
+#include "models/billing.h"
+#include "models/catalog.h"
+#include "models/dist.h"
+#include "models/memory.h"
+#include "sim/input/scenario.h"
+
+struct cluster {
+    enum platform platform;
+    const struct node_type *driver;
+    const struct node_type *worker;
+    int workers;
+    int executors_per_worker;
+    int executor_cores;
+    int task_cpus;              /* spark.task.cpus */
+    int slots_per_executor;     /* executor_cores / task_cpus */
+    int executors;              /* workers * executors_per_worker */
+    double startup_s;           /* cluster start before the first job, billed (the
+                                 * distribution's mean; a run draws its own) */
+    struct dist startup_dist;   /* DIST_FIXED: startup_s exactly */
+    const char *startup_source; /* where the start-up figure comes from */
+    struct billing_rates driver_rates, worker_rates;
+    bool driver_is_worker;      /* synapse: the driver runs on the head node */
+
+    /* What moves bytes, per worker node and for the cluster (bytes/s). */
+    double nic_bps;             /* each direction: catalog network Mbps / 8 */
+    double disk_bps;            /* local SSD, reads and writes together */
+    bool disk_unknown;          /* no figure: disk not modelled as a limit */
+    double storage_egress_bps;  /* the storage account: reads from it */
+    double storage_ingress_bps; /* writes into it */
+    double network_limit_bps;   /* cluster-wide cap on cross-node traffic; INFINITY */
+
+    /* Node autoscaling (cluster.autoscale). workers is the initial size. */
+    bool autoscale;
+    int autoscale_policy;       /* AUTOSCALE_DATABRICKS or AUTOSCALE_SYNAPSE */
+    int min_workers, max_workers;
+    double provision_s;         /* from a request until the node's executors register
+                                 * (mean) */
+    struct dist provision_dist; /* each new node draws its own; DIST_FIXED: provision_s */
+    double interval_s;          /* how often the policy decides */
+    double idle_s;              /* a node idle this long may be removed */
+    double up_sustain_s;        /* Synapse: backlog must last this long to scale up */
+    const char *autoscale_source;
+    double idle_after_s;        /* kept, and billed, after the last job ends */
+    /* Spot workers: worker w is spot when floor((w+1) f) > floor(w f), which
+     * spreads a fraction f evenly over the worker positions. */
+    double spot_fraction;
+    double spot_evictions_per_hour;
+    double spot_evict_at_s;     /* NaN: evictions only from the rate */
+    struct billing_rates spot_rates;
+    double replace_s;           /* a fixed cluster replaces an evicted node after this */
+    struct dist replace_dist;   /* DIST_FIXED: replace_s */
+    const char *idle_after_source;
+
+    /* Memory of one executor. */
+    double executor_heap_bytes;
+    const char *heap_source;
+    struct exec_memory memory;
+};
+
+enum { AUTOSCALE_DATABRICKS = 0, AUTOSCALE_SYNAPSE = 1 };
+
+/* ADLS Gen2 / GPv2 account limits in the regions Microsoft lists (East US
+ * among them): 200 Gbps egress, 60 Gbps ingress (STOR, 2025). */
+#define CLUSTER_STORAGE_EGRESS_GBPS 200.0
+#define CLUSTER_STORAGE_INGRESS_GBPS 60.0
+
+/* Share of a worker's memory given to executor heaps when the scenario does
+ * not set spark.executor.memory (see cluster.c). */
+#define CLUSTER_DEFAULT_HEAP_FRACTION 0.6
+
+/* Resolves the scenario's cluster against the catalog. On an unknown node
+ * size, an executor layout that does not fit the node, or spark.task.cpus
+ * larger than an executor, returns SC_EINPUT with d naming the scenario's
+ * file:line (and, for a node size, the closest catalog names). */
+enum sc_status cluster_build(const struct scenario *s, const struct catalog *cat,
+                             struct cluster *c, struct diag *d);
+
+/* Total task slots in the cluster. */
+static inline int cluster_slots(const struct cluster *c)
+{
+    return c->executors * c->slots_per_executor;
+}
+
+/* Whether worker position w is a spot VM. */
+static inline bool cluster_is_spot(const struct cluster *c, int w)
+{
+    double f = c->spot_fraction;
+    return f > 0.0 && (long)((w + 1) * f + 1e-9) > (long)(w * f + 1e-9);
+}
+
+/* Platform defaults as distributions, with the sources in cluster.c:
+ * cluster start-up, and the time a node added to a running cluster takes. */
+struct dist cluster_default_startup(enum platform p, int workers, const char **source);
+struct dist cluster_default_provision(enum platform p, int policy);
+
+/* Platform default for cluster start-up (its median), seconds, and its
+ * source. */
+double cluster_default_startup_s(enum platform p, int workers, const char **source);
+
+#endif

@@ -1,0 +1,238 @@
+/*
+ * scenario.h — a scenario file read into memory: the cluster, the Spark
+ * settings, the tables and the jobs, checked for everything that can be
+ * checked without the node catalog. Nothing here runs anything.
+ *
+ * Ownership: scenario_load returns a scenario that owns every string and
+ * array inside it (copied out of libconfig, whose strings die with
+ * config_destroy); free it with scenario_free. Every element keeps the line it
+ * came from, so later semantic errors (an unknown node size, a planner error)
+ * still name file:line.
+ */
+#ifndef STAGECAST_SCENARIO_H
+#define STAGECAST_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/billing.h"
+#include "models/calib.h"
+#include "models/diag.h"
+#include "models/dist.h"
+#include "models/schema.h"
+#include "sim/input/sparkconf.h"
+
+/* Upper bounds on sizes that come from input, checked before they size an
+ * allocation. */
+#define SCN_MAX_WORKERS 100000
+#define SCN_MAX_TASKS_PER_STAGE 100000000LL
+#define SCN_MAX_TOTAL_TASKS 1000000000LL
+#define SCN_MAX_STAGES_PER_JOB 100000
+#define SCN_MAX_JOBS 100000
+
+
+
+struct cluster_spec {
+    enum platform platform;
+    char driver[64];            /* VM size as written */
+    char worker[64];
+    int64_t workers;
+    int executors_per_worker;   /* 0: platform default */
+    int executor_cores;         /* 0: platform default */
+    enum pricing pricing;
+    enum tier tier;
+    struct price_override price;
+    double startup_s;           /* NaN: platform default */
+    bool startup_is_dist;       /* startup_s given as a distribution */
+    struct dist startup_dist;
+    bool provision_is_dist;     /* autoscale.provision_s given as a distribution */
+    struct dist provision_dist;
+    double storage_egress_gbps; /* storage account limits; NaN: ADLS Gen2 defaults */
+    double storage_ingress_gbps;
+    double network_limit_gbps;  /* cluster-wide cap on cross-node traffic; NaN: none */
+    double local_disk_mbps;     /* local SSD MB/s when the catalog has none; NaN */
+    double idle_after_s;        /* cluster kept (and billed) after the last job; NaN = default */
+    /* cluster.autoscale, when given (autoscale true): */
+    bool autoscale;
+    int64_t autoscale_min, autoscale_max;
+    int autoscale_policy;       /* 0 databricks, 1 synapse; -1 = the platform's */
+    double autoscale_provision_s; /* request to join; NaN = platform default */
+    double autoscale_interval_s;  /* how often the policy decides; NaN = default */
+    double autoscale_idle_s;      /* idle this long before removal; NaN = default */
+    int autoscale_line;
+    /* cluster.spot: a fraction of the workers on spot VMs. */
+    double spot_fraction;       /* 0 when not given */
+    double spot_evictions_per_hour;
+    double spot_usd_per_hour;   /* NaN: from discount */
+    double spot_discount;       /* off the on-demand VM price; NaN */
+    double spot_evict_at_s;     /* what-if: evict the first spot worker then; NaN */
+    int spot_line;
+    double *executor_start_s;   /* when each executor registers; NULL = all at 0 */
+    size_t n_executor_start_s;
+    int line, driver_line, worker_line, workers_line, executor_line;
+};
+
+/* Model knobs that are not Spark settings (group `model`). */
+struct model_spec {
+    double task_launch_s;       /* driver time to launch one task; NaN = default */
+    double network_quantum_s;   /* batching grain of network completions; NaN = default */
+    double noise_sigma;         /* lognormal spread of computed task times; NaN = default */
+    int slow_worker;            /* what-if: this worker runs slow_factor slower; -1 none */
+    double slow_factor;
+    /* Calibration (sim/calib/calibrate.h); NaN / 0 = the default. */
+    double host_acu;                  /* the host's ACU-equivalent, instead of measuring it */
+    double overhead[CALIB_N_CLASSES]; /* Spark overhead factor per operator class */
+    int64_t calib_rows[16];           /* sample sizes (stage input rows) */
+    size_t n_calib_rows;
+    int calib_repetitions;            /* runs per size */
+    int line;
+};
+
+
+
+enum op_kind {
+    OP_SCAN, OP_FILTER, OP_SELECT, OP_WITH_COLUMN, OP_GROUP_BY, OP_JOIN, OP_ORDER_BY,
+    OP_WINDOW, OP_DISTINCT, OP_REPARTITION, OP_COALESCE, OP_CACHE, OP_LIMIT, OP_UNION,
+    OP_COUNT, OP_COLLECT, OP_WRITE
+};
+
+/* One DataFrame operation. Fields an op does not use are NULL / empty / -1. */
+struct query_step {
+    enum op_kind op;
+    char *table;        /* scan: table name; union: table or view name */
+    char *where;        /* filter: expression text */
+    char *name;         /* with_column: new column */
+    char *expr;         /* with_column: expression text */
+    char *right;        /* join: table or view name */
+    char *how;          /* join: inner, left, right, full, left_semi, left_anti, cross */
+    char *path;         /* write: destination (optional) */
+    char *format;       /* write: parquet | delta | csv (optional) */
+    struct strlist cols;          /* select */
+    struct strlist keys;          /* group_by, order_by, distinct (optional) */
+    struct strlist aggs;          /* group_by: "count(emp_id) AS n" */
+    struct strlist on;            /* join keys */
+    struct strlist partition_by;  /* window; repartition (optional) */
+    struct strlist order_by;      /* window */
+    struct strlist funcs;         /* window: "row_number() AS rn" */
+    int64_t n;                    /* repartition, coalesce, limit; -1 = not given */
+    int64_t salt;                 /* group_by, join: salt the key over this many values
+                                   * (sim/plan/skew.h); 0 = not salted */
+    int line;
+};
+
+struct view_spec {
+    char *name;
+    struct query_step *steps;
+    size_t n_steps;
+    int line;
+};
+
+/* An explicit stage, as copied from a Spark UI or an event log. Byte and
+ * record fields are -1 when not given. */
+struct stage_spec {
+    int64_t id;
+    char *name;                 /* NULL: "stage <id>" */
+    int64_t *parents;
+    size_t n_parents;
+    int64_t tasks;
+    bool has_task_seconds;
+    struct dist task_seconds;   /* per task; p1/p2 as in dist.h */
+    double *task_seconds_list;  /* or one time per task (tasks of them), e.g.
+                                 * from an event log; NULL when not given */
+    int64_t input_bytes, records, shuffle_read_bytes, shuffle_write_bytes;
+    int64_t output_bytes;       /* written to storage (a table write) */
+    int64_t memory_bytes;       /* working set per task; -1: from the bytes read */
+    int64_t cache_bytes;        /* bytes its tasks put in storage memory (df.cache()
+                                 * materialized here, MEMORY_AND_DISK); <= 0: none */
+    bool reads_cache;           /* its input is cached data (InMemoryTableScan) */
+    double driver_s;            /* driver time from submission to the first task offered */
+    double *task_weights;       /* each task's share of the stage's data relative to an
+                                 * even split (mean 1), set by the planner from the key
+                                 * distribution; NULL = even */
+    /* Set by the planner with adaptive execution (sim/plan/skew.h): the
+     * shuffle partitions before AQE changed the task count (0: unchanged),
+     * the skewed partitions it split and the tasks they became, and
+     * whether it turned a sort-merge join into a broadcast one. */
+    int64_t aqe_partitions_before, aqe_skewed, aqe_skew_tasks;
+    bool aqe_broadcast;
+    bool tasks_derived;         /* tasks came from the data, not the file */
+    char *kernel;               /* NULL when not given */
+    int line, parents_line;
+    /* Filled by the planner (sim/plan/planner.h) for a stage of a query job;
+     * empty / 0 for an explicit stage: */
+    struct strlist ops;         /* its operators in pipeline order, as Spark's explain names them */
+    int64_t input_records;      /* estimated rows the stage reads (scan + shuffle) */
+    int64_t output_records;     /* estimated rows it writes, broadcasts or returns */
+    int spark_job;              /* which of the query's Spark jobs runs it (0-based) */
+    /* Filled by calibration (sim/calib/calibrate.h): the calibrated compute cost
+     * taskcost uses instead of the default rates; valid false otherwise. */
+    struct calib_cost calib;
+};
+
+struct job_spec {
+    char *name;
+    struct stage_spec *stages;  /* explicit stages, or NULL */
+    size_t n_stages;
+    struct query_step *query;   /* a query, or NULL */
+    size_t n_query;
+    double submit_s;            /* NaN: not given */
+    double driver_s;            /* driver time from submission to its first stages */
+    double gap_s;               /* idle time after the thread's earlier jobs end
+                                 * before this one is submitted (0 = none) */
+    bool concurrent;            /* starts with the previous job, not after it */
+    char *pool;                 /* FAIR scheduler pool; NULL = "default" */
+    int line;
+};
+
+enum sched_mode { SCHED_FIFO, SCHED_FAIR };
+
+/* A FAIR scheduler pool (as in Spark's fairscheduler.xml). */
+struct pool_spec {
+    char *name;
+    enum sched_mode mode;       /* how the pool orders its own task sets */
+    int weight;
+    int min_share;
+    int line;
+};
+
+struct scenario {
+    char *file;                 /* path as given */
+    char *name;
+    uint64_t seed;
+    struct cluster_spec cluster;
+    struct spark_conf spark;
+    struct model_spec model;
+    struct table_spec *tables;
+    size_t n_tables;
+    struct view_spec *views;
+    size_t n_views;
+    struct job_spec *jobs;
+    size_t n_jobs;
+    struct pool_spec *pools;
+    size_t n_pools;
+};
+
+/* Reads and checks a scenario file. Returns NULL and fills d (with file:line)
+ * on any error: the file is missing or not libconfig syntax, a key is unknown
+ * or has the wrong type, a count is negative or too large, a stage's parents
+ * name a missing stage or form a cycle, a query step is malformed. */
+struct scenario *scenario_load(const char *path, struct diag *d);
+
+/* As scenario_load, after applying overrides "dotted.key=value" to the file
+ * (e.g. "cluster.workers=16", "spark.sql.shuffle.partitions=400"): each
+ * replaces or adds that setting; its value's type is read from its text. A
+ * malformed override is an SC_EINPUT error naming it. */
+struct scenario *scenario_load_with(const char *path, const char *const *overrides,
+                                    size_t n_overrides, struct diag *d);
+
+void scenario_free(struct scenario *s);
+
+/* Lookups by name; NULL when absent. */
+const struct table_spec *scenario_table(const struct scenario *s, const char *name);
+const struct view_spec *scenario_view(const struct scenario *s, const char *name);
+
+const char *op_kind_name(enum op_kind op);
+const char *sched_mode_name(enum sched_mode m);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * report.h — a run's results for people (a table on a terminal), for tools
+ * (JSON) and for plots (a CSV row per task attempt). Reports only format what
+ * the simulation produced; they compute nothing new beyond formatting.
+ */
+#ifndef STAGECAST_REPORT_H
+#define STAGECAST_REPORT_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "sim/input/cluster.h"
+#include "sim/runtime/results.h"
+#include "sim/input/scenario.h"
+
+/* Prints the per-stage table, job and application times, utilization and
+ * cost. */
+void report_table(FILE *out, const struct scenario *s, const struct cluster *cl,
+                  const struct results *r);
+
+/* Builds the JSON document (the caller owns the reference; NULL when memory
+ * runs out). The schema is documented in README.md. */
+json_t *report_json_build(const struct scenario *s, const struct cluster *cl,
+                          const struct results *r);
+
+/* Writes report_json_build's document to out. Returns SC_OK or an error. */
+enum sc_status report_json(FILE *out, const struct scenario *s, const struct cluster *cl,
+                           const struct results *r, struct diag *d);
+
+/* Writes one CSV row per task attempt, with a header row. */
+enum sc_status report_timeline_csv(FILE *out, const struct scenario *s,
+                                   const struct results *r, struct diag *d);
+
+/* A stage's display name: its name, else "stage <id>". */
+const char *report_stage_name(const struct stage_result *st, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,53 @@
+/*
+ * planner.h — the query planner: turns each job written as a `query` (a
+ * list of DataFrame steps) into the stages Spark 3 runs for it, with their
+ * task counts, parents, operators and estimated rows and bytes.
+ *
+ * A query becomes one scenario job whose stages are all the stages of all
+ * the Spark jobs the query runs (a broadcast, the sampling job of an
+ * orderBy, one job per query stage with adaptive execution); each stage
+ * records in `spark_job` which Spark job it belongs to, and its parents
+ * carry every ordering Spark imposes between them (see planner.c).
+ *
+ * Ownership: the planner writes the stages into the scenario, which owns and
+ * frees them (scenario_free); a job planned before is planned anew.
+ */
+#ifndef STAGECAST_PLANNER_H
+#define STAGECAST_PLANNER_H
+
+#include <stdint.h>
+
+#include "models/diag.h"
+#include "sim/input/cluster.h"
+#include "sim/plan/plan_stats.h"
+#include "sim/input/scenario.h"
+
+/* Plans every query job of s for cluster cl (whose cores give Spark's
+ * default parallelism) with the default statistics. Jobs given as explicit
+ * stages are left alone. Returns SC_OK; SC_EINPUT with d naming the
+ * scenario's file and the line of the offending step (an unknown column, a
+ * join key one side lacks, a query without an action); SC_ELIMIT when a
+ * stage would have more tasks than a scenario may; SC_ENOMEM. */
+enum sc_status planner_plan(struct scenario *s, const struct cluster *cl, struct diag *d);
+
+/* As planner_plan, asking stats (NULL: the defaults) for selectivities,
+ * group counts, join sizes and compression. */
+enum sc_status planner_plan_with(struct scenario *s, const struct cluster *cl,
+                                 const struct plan_stats *stats, struct diag *d);
+
+/* Tables carry no file list: the planner takes a table as files of this
+ * size (the last one smaller), as Spark writes them with its default
+ * maxPartitionBytes; planner_table_files counts them (at least 1). */
+#define PLANNER_FILE_BYTES (128LL * 1024 * 1024)
+int64_t planner_table_files(int64_t table_bytes);
+
+/* Scan partitions (tasks) for total_bytes in n_files equal files, as Spark's
+ * FilePartition packs them: maxSplitBytes = min(max_partition_bytes,
+ * max(open_cost_bytes, (total_bytes + n_files * open_cost_bytes) /
+ * min_partition_num)), each file cut into maxSplitBytes pieces, pieces
+ * packed largest first into partitions, each piece counted with
+ * open_cost_bytes. At least 1. */
+int64_t planner_input_partitions(int64_t total_bytes, int64_t n_files, int64_t max_partition_bytes,
+                                 int64_t open_cost_bytes, int64_t min_partition_num);
+
+#endif

@@ -1,0 +1,174 @@
+/*
+ * results.h — what a simulation produced: a record per task attempt, and the
+ * per-stage, per-job, per-executor and cost summaries worked out from them.
+ * The report formats these; it never re-runs anything.
+ *
+ * Ownership: a struct results is owned by the simulation that filled it
+ * (runtime.h); names inside point into the scenario, which must outlive it.
+ */
+#ifndef STAGECAST_RESULTS_H
+#define STAGECAST_RESULTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/input/cluster.h"
+#include "sim/runtime/taskcost.h"
+
+enum task_status { TASK_SUCCESS, TASK_FAILED, TASK_KILLED };
+
+/* One task attempt: 64 bytes. */
+struct task_rec {
+    int64_t assign_us;      /* a slot was given to the task */
+    int64_t launch_us;      /* it started running on the executor */
+    int64_t end_us;
+    int32_t stage;          /* index into results.stages */
+    int32_t index;          /* task index within the stage */
+    int32_t executor;
+    int16_t slot;           /* slot within the executor */
+    uint8_t attempt;
+    uint8_t status;         /* enum task_status */
+    float phase_s[PHASE_COUNT];
+};
+
+struct stage_result {
+    int job;                /* index into results.jobs */
+    int64_t id;             /* the scenario's stage id */
+    int64_t spark_id;       /* the id Spark would give: in submission order */
+    const char *name;       /* NULL: "stage <id>" */
+    const char *kernel;
+    int64_t tasks;
+    int64_t submit_us, end_us;
+    double task_min_s, task_p50_s, task_p95_s, task_max_s, task_mean_s;
+    double busy_s;          /* sum of task run times */
+    double phase_s[PHASE_COUNT]; /* sum over tasks */
+    bool uncalibrated;
+    int64_t failed_attempts;    /* killed (eviction), re-queued */
+    int resubmissions;          /* reopened to recompute lost shuffle output */
+    /* Bytes the stage moved (sums over its tasks). */
+    double input_bytes;
+    double shuffle_read_local_bytes, shuffle_read_remote_bytes;
+    double shuffle_write_bytes;
+    double output_bytes;
+    double spill_bytes;
+    double fetch_wait_s;    /* task-seconds blocked on shuffle fetch */
+    int64_t speculative_launched, speculative_won; /* copies of its tasks */
+};
+
+struct job_result {
+    const char *name;
+    int64_t spark_id;
+    int64_t submit_us, end_us;
+    size_t first_stage, n_stages;
+    const char *pool;
+};
+
+struct executor_result {
+    bool ever_alive;        /* false: a position autoscaling never used */
+    int64_t alive_from_us, alive_to_us; /* first join, last leave (or the end) */
+    int id;
+    int worker;             /* the worker node it runs on */
+    int cores;
+    int slots;
+    int64_t tasks;
+    double busy_s;          /* slot-seconds running tasks */
+    double alive_s;
+    double utilization;     /* busy_s / (slots * alive_s) */
+    /* The executor's worker node (shared by its executors). */
+    double net_busy_s;      /* NIC out or in carrying at least one flow */
+    double disk_busy_s;     /* local disk carrying at least one flow */
+    double net_out_bytes, net_in_bytes, disk_bytes;
+};
+
+/* A change in the cluster's size (autoscaling, dynamic allocation). */
+enum scale_kind {
+    SCALE_NODES_REQUESTED, /* count nodes asked for */
+    SCALE_NODE_JOINED,     /* id: the worker */
+    SCALE_NODE_REMOVED,
+    SCALE_EXECUTORS_REQUESTED, /* dynamic allocation: count more, target */
+    SCALE_EXECUTOR_ADDED,  /* id: the executor */
+    SCALE_EXECUTOR_REMOVED,
+    SCALE_NODE_EVICTED      /* a spot node taken back: id the worker, count tasks killed */
+};
+
+struct scale_event {
+    int64_t t_us;
+    enum scale_kind kind;
+    int id;                 /* worker or executor, or -1 */
+    int count;              /* nodes or executors requested */
+    int target;             /* dynamic allocation's target after a request */
+    int workers_alive, executors_alive;
+};
+
+/* One worker VM's life, for billing: from its request (or cluster start) to
+ * its removal (or the cluster's end). */
+struct node_life {
+    int worker;
+    int64_t from_us, to_us; /* relative to the first job's submission */
+    bool spot;
+};
+
+struct cost_line {
+    const char *role;       /* "driver", "workers" */
+    const char *node_type;
+    int nodes;
+    double billed_s;        /* per node */
+    double vm_usd_per_hour, dbu_per_hour, usd_per_dbu;
+    double vm_usd, dbu_usd, total_usd; /* NaN when a rate is unknown */
+};
+
+struct cost_result {
+    double startup_s;       /* before the first job, billed */
+    double billed_s;        /* startup + makespan, before rounding */
+    struct cost_line lines[2];
+    size_t n_lines;
+    double vm_usd, dbu_usd, total_usd; /* NaN when a rate is unknown */
+    char note[320];         /* why a cost is unknown, or "" */
+};
+
+struct results {
+    struct task_rec *tasks;
+    size_t n_tasks, cap_tasks;
+    struct stage_result *stages;
+    size_t n_stages;
+    struct job_result *jobs;
+    size_t n_jobs;
+    struct executor_result *executors;
+    size_t n_executors;
+    int64_t start_us, end_us;   /* first job submitted, last job ended */
+    double makespan_s;
+    double busy_s, available_s; /* slot-seconds */
+    double utilization;
+    struct cost_result cost;
+    int slots;
+    struct scale_event *scale;
+    size_t n_scale, cap_scale;
+    struct node_life *lives;
+    size_t n_lives, cap_lives;
+    int peak_workers;
+    int evictions;
+    int64_t failed_attempts;    /* task attempts killed by evictions */
+    int64_t recomputed_tasks;   /* map tasks re-run for lost shuffle output */
+    int64_t speculative_launched, speculative_won;
+};
+
+/* Works out the stage, executor, utilization and cost summaries from the task
+ * records and job times. Returns SC_OK or SC_ENOMEM. */
+enum sc_status results_summarize(struct results *r, const struct cluster *cl, struct diag *d);
+
+/* Cost of running cl for makespan_s after a start-up of cl->startup_s and
+ * before an idle tail of cl->idle_after_s: the driver for all of it; each
+ * worker for each of its lives (lives NULL: cl->workers workers for all of
+ * it), each life rounded to the platform's billing unit. */
+void results_cost(struct cost_result *c, const struct cluster *cl, double makespan_s,
+                  const struct node_life *lives, size_t n_lives);
+
+/* The q-quantile (0..1) of sorted values, by linear interpolation between
+ * order statistics (the definition GSL's gsl_stats_quantile_from_sorted_data
+ * uses). n must be >= 1. */
+double results_quantile_sorted(const double *sorted, size_t n, double q);
+
+void results_fini(struct results *r);
+
+#endif

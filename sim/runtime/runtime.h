@@ -1,0 +1,63 @@
+/*
+ * runtime.h — the Spark runtime model: a DAG scheduler that submits a job's
+ * stages when their parents finish, a task scheduler that hands free task
+ * slots to task sets in FIFO or FAIR order, executors whose slots run the
+ * tasks, and the driver that launches them. It runs on the engine and asks
+ * taskcost for each task's time.
+ *
+ * Ownership: sim_new copies what it needs from the cluster and keeps
+ * pointers into the scenario, which must outlive the simulation; sim_free
+ * releases everything, results included. Simulations share nothing: many can
+ * run at once in one process.
+ */
+#ifndef STAGECAST_RUNTIME_H
+#define STAGECAST_RUNTIME_H
+
+#include <stdint.h>
+
+#include "sim/input/cluster.h"
+#include "sim/runtime/results.h"
+#include "sim/input/scenario.h"
+
+/* Driver time to launch one task when the scenario does not set
+ * model.task_launch_ms (see runtime.c for where the figure comes from). */
+#define RUNTIME_DEFAULT_TASK_LAUNCH_S 0.001
+
+/* Network completions are processed in batches of this grain, seconds
+ * (model.network_quantum_ms overrides; 0 is exact): a flow ends at most this
+ * late, and a shuffle of hundreds of thousands of blocks needs a solve per
+ * quantum instead of one per block. */
+#define RUNTIME_DEFAULT_NETWORK_QUANTUM_S 0.001
+
+/* Dynamic allocation: from an executor request until it registers, seconds.
+ * Our assumption (a container or pod starting on a node that is already
+ * up takes seconds); no published figure was found. */
+#define RUNTIME_EXECUTOR_START_S 2.0
+
+/* Spread of task compute times computed from data (not given as
+ * task_seconds): each is its cost times a lognormal of median 1 and this
+ * sigma (model.noise_sigma overrides; 0 removes it). Our assumption: equal
+ * tasks of one stage in the shared event logs vary by this order. */
+#define RUNTIME_DEFAULT_NOISE_SIGMA 0.1
+
+struct sim_options {
+    uint64_t seed;
+};
+
+struct sim;
+
+/* Builds a simulation of scenario s on cluster cl. Returns NULL and fills d
+ * when the scenario cannot be simulated (a job written as a query, which
+ * needs the planner) or memory runs out. */
+struct sim *sim_new(const struct scenario *s, const struct cluster *cl,
+                    const struct sim_options *opt, struct diag *d);
+
+/* Runs to the end and summarizes. Returns SC_OK, or an error in d. */
+enum sc_status sim_run(struct sim *sim, struct diag *d);
+
+/* The results (valid after sim_run, owned by sim). */
+const struct results *sim_results(const struct sim *sim);
+
+void sim_free(struct sim *sim);
+
+#endif
