@@ -17,7 +17,10 @@ set -euo pipefail
 base_rev=${1:?usage: compare.sh BASE_REV NEW_STAGECAST [SHARED_DATA_DIR]}
 new_bin=$(realpath "${2:?usage: compare.sh BASE_REV NEW_STAGECAST [SHARED_DATA_DIR]}")
 top=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
-data=${3:-$top/../shared/data}
+# shared/ sits beside the main checkout (also when this is a git worktree).
+common=$(git -C "$top" rev-parse --path-format=absolute --git-common-dir)
+data=${3:-$(dirname "$common")/../shared/data}
+ls "$data"/eventlogs/*.json >/dev/null 2>&1 || { echo "golden: no event logs in $data/eventlogs" >&2; exit 1; }
 work=$(mktemp -d)
 cleanup() {
     [ -n "${GOLDEN_KEEP:-}" ] && { echo "golden: kept $work"; return; }
