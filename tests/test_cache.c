@@ -85,8 +85,8 @@ static bool starts(const char *s, const char *prefix)
 /* Whether one of the stage's operators starts with prefix. */
 static bool has_op(const struct stage_spec *st, const char *prefix)
 {
-    for (size_t i = 0; i < st->ops.n; i++)
-        if (starts(st->ops.v[i], prefix))
+    for (size_t i = 0; i < st->n_ops; i++)
+        if (starts(st->ops[i].text, prefix))
             return true;
     return false;
 }
@@ -131,11 +131,11 @@ static void test_second_action_reads_the_cache(void **state)
      * its columns uncompressed: 8 + 4 + 8 = 20 bytes, 40,000,000 in all. */
     const struct job_spec *before = &s->jobs[0], *cache = &s->jobs[1], *agg = &s->jobs[2];
     assert_false(before->stages[0].reads_cache);
-    assert_true(starts(before->stages[0].ops.v[0], "Scan parquet t"));
+    assert_true(starts(before->stages[0].ops[0].text, "Scan parquet t"));
     assert_true(before->stages[0].cache_bytes <= 0);
 
     const struct stage_spec *mat = &cache->stages[0];
-    assert_true(starts(mat->ops.v[0], "Scan parquet t [id, k, v]"));
+    assert_true(starts(mat->ops[0].text, "Scan parquet t [id, k, v]"));
     assert_true(has_op(mat, "InMemoryRelation [id, k, v]"));
     assert_int_equal(mat->tasks, 16);
     assert_int_equal(mat->input_bytes, 160000000);
@@ -147,7 +147,7 @@ static void test_second_action_reads_the_cache(void **state)
     /* The second action: the cached partitions (16 tasks, 2,000,000 rows),
      * only the columns it uses, no storage read, no filter again. */
     const struct stage_spec *rd = &agg->stages[0];
-    assert_true(starts(rd->ops.v[0], "InMemoryTableScan [k, v]"));
+    assert_true(starts(rd->ops[0].text, "InMemoryTableScan [k, v]"));
     assert_true(rd->reads_cache);
     assert_int_equal(rd->tasks, 16);
     assert_true(rd->input_bytes <= 0);
@@ -185,7 +185,7 @@ static void test_later_use_in_the_same_query_waits_for_the_cache(void **state)
     assert_true(mat >= 0 && rd >= 0);
     assert_int_equal(j->stages[mat].cache_bytes, 40000000);
     /* Only k is read: the join's count uses no column of the aggregate. */
-    assert_true(starts(j->stages[rd].ops.v[0], "InMemoryTableScan [k]"));
+    assert_true(starts(j->stages[rd].ops[0].text, "InMemoryTableScan [k]"));
     assert_true(j->stages[rd].input_bytes <= 0);
     assert_int_equal(j->stages[rd].n_parents, 1);
     assert_int_equal(j->stages[rd].parents[0], j->stages[mat].id);

@@ -114,17 +114,17 @@ static const struct job_spec *job_named(const struct scenario *s, const char *na
 static void expect_ops_at(const struct stage_spec *st, const char *const *want, size_t n,
                           const char *file, int line)
 {
-    if (st->ops.n != n) {
-        for (size_t i = 0; i < st->ops.n; i++)
-            print_error("  op %zu: %s\n", i, st->ops.v[i]);
-        print_error("stage %lld has %zu operators, expected %zu\n", (long long)st->id, st->ops.n,
+    if (st->n_ops != n) {
+        for (size_t i = 0; i < st->n_ops; i++)
+            print_error("  op %zu: %s\n", i, st->ops[i].text);
+        print_error("stage %lld has %zu operators, expected %zu\n", (long long)st->id, st->n_ops,
                     n);
         _fail(file, line);
     }
     for (size_t i = 0; i < n; i++)
-        if (strncmp(st->ops.v[i], want[i], strlen(want[i])) != 0) {
+        if (strncmp(st->ops[i].text, want[i], strlen(want[i])) != 0) {
             print_error("stage %lld op %zu is '%s', expected it to start with '%s'\n",
-                        (long long)st->id, i, st->ops.v[i], want[i]);
+                        (long long)st->id, i, st->ops[i].text, want[i]);
             _fail(file, line);
         }
 }
@@ -160,8 +160,8 @@ static size_t count_ops(const struct job_spec *job, const char *prefix)
 {
     size_t n = 0;
     for (size_t k = 0; k < job->n_stages; k++)
-        for (size_t i = 0; i < job->stages[k].ops.n; i++)
-            n += strncmp(job->stages[k].ops.v[i], prefix, strlen(prefix)) == 0;
+        for (size_t i = 0; i < job->stages[k].n_ops; i++)
+            n += strncmp(job->stages[k].ops[i].text, prefix, strlen(prefix)) == 0;
     return n;
 }
 
@@ -286,9 +286,9 @@ static void test_analytics_query_without_aqe_runs_three_jobs(void **state)
     const int want_job[5] = {0, 1, 1, 2, 2};
     for (size_t k = 0; k < 5; k++)
         assert_int_equal(st[k].spark_job, want_job[k]);
-    assert_non_null(strstr(st[0].ops.v[st[0].ops.n - 1], "BroadcastExchange"));
+    assert_non_null(strstr(st[0].ops[st[0].n_ops - 1].text, "BroadcastExchange"));
     expect_parents(&st[1], 0); /* the sampling job starts after the broadcast */
-    assert_non_null(strstr(st[2].ops.v[st[2].ops.n - 1], "RangePartitioner sample"));
+    assert_non_null(strstr(st[2].ops[st[2].n_ops - 1].text, "RangePartitioner sample"));
     expect_parents(&st[2], 0, 1);
     expect_parents(&st[3], 0, 1, 2);
     expect_parents(&st[4], 3);
@@ -1156,7 +1156,7 @@ static void test_bundled_scenarios_plan_consistently(void **state)
                 const struct stage_spec *st = &job->stages[k];
                 assert_int_equal(st->id, (int64_t)k);
                 assert_true(st->tasks >= 1);
-                assert_true(st->ops.n >= 1);
+                assert_true(st->n_ops >= 1);
                 assert_non_null(st->kernel);
                 assert_false(st->has_task_seconds);
                 for (size_t p = 0; p < st->n_parents; p++)

@@ -99,8 +99,8 @@ static const struct stage_spec *stage_with(const struct planned *p, const char *
 {
     const struct job_spec *j = &p->s->jobs[0];
     for (size_t k = 0; k < j->n_stages; k++)
-        for (size_t o = 0; o < j->stages[k].ops.n; o++)
-            if (strncmp(j->stages[k].ops.v[o], prefix, strlen(prefix)) == 0)
+        for (size_t o = 0; o < j->stages[k].n_ops; o++)
+            if (strncmp(j->stages[k].ops[o].text, prefix, strlen(prefix)) == 0)
                 return &j->stages[k];
     fail_msg("no stage with an operator '%s'", prefix);
     return NULL;
@@ -515,7 +515,7 @@ static void test_aqe_splits_the_hot_join_and_off_restores_static_plan(void **sta
     /* Without AQE every exchange keeps spark.sql.shuffle.partitions. */
     const struct job_spec *j = &off.s->jobs[0];
     for (size_t k = 0; k < j->n_stages; k++)
-        if (j->stages[k].ops.n && strncmp(j->stages[k].ops.v[0], "ShuffleRead", 11) == 0)
+        if (j->stages[k].n_ops && strncmp(j->stages[k].ops[0].text, "ShuffleRead", 11) == 0)
             assert_int_equal(j->stages[k].tasks, 200);
     planned_free(&on);
     planned_free(&off);

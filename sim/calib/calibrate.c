@@ -4,8 +4,9 @@
  * the planner and the simulation: scenario -> plan -> calibrate ->
  * simulate -> report.
  *
- * A stage's pipeline is rebuilt from the planner's operator texts (the
- * same texts `stagecast plan` prints): a source (Scan: Parquet-like decode
+ * A stage's pipeline is built from the planner's typed operators
+ * (sim/plan/plan_op.h; an explicit stage's kernel gets a generic pipeline
+ * of its own): a source (Scan: Parquet-like decode
  * of rows generated from the table schema; ShuffleRead: LZ4 decompress and
  * deserialize of rows its parent stage wrote), then the operators in order,
  * each bound to the real kernel (models/kernels/). Rows flow in batches of
@@ -115,71 +116,6 @@ static int slist_push(struct slist *l, const char *s, size_t len)
     return 0;
 }
 
-/* Splits s[0..len) at commas outside brackets and quotes. */
-static int split_top(const char *s, size_t len, struct slist *out)
-{
-    int depth = 0;
-    char quote = 0;
-    size_t start = 0;
-    bool any = false;
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        any |= !isspace((unsigned char)c);
-        if (quote) {
-            if (c == '\\' && i + 1 < len)
-                i++;
-            else if (c == quote)
-                quote = 0;
-        } else if (c == '\'' || c == '"' || c == '`') {
-            quote = c;
-        } else if (c == '(' || c == '[') {
-            depth++;
-        } else if (c == ')' || c == ']') {
-            depth--;
-        } else if (c == ',' && depth == 0) {
-            if (slist_push(out, s + start, i - start) != 0)
-                return -1;
-            start = i + 1;
-        }
-    }
-    if (any && slist_push(out, s + start, len - start) != 0)
-        return -1;
-    return 0;
-}
-
-/* The bracket closing the one at p (which is '(' or '['), or NULL. */
-static const char *match_close(const char *p)
-{
-    int depth = 0;
-    char quote = 0;
-    for (; *p; p++) {
-        if (quote) {
-            if (*p == '\\' && p[1])
-                p++;
-            else if (*p == quote)
-                quote = 0;
-        } else if (*p == '\'' || *p == '"' || *p == '`') {
-            quote = *p;
-        } else if (*p == '(' || *p == '[') {
-            depth++;
-        } else if ((*p == ')' || *p == ']') && --depth == 0) {
-            return p;
-        }
-    }
-    return NULL;
-}
-
-/* The list "[a, b]" starting at or after p: its items into out. Returns the
- * character after the ']', or NULL when there is none. */
-static const char *take_list(const char *p, struct slist *out)
-{
-    const char *open = strchr(p, '[');
-    const char *close = open ? match_close(open) : NULL;
-    if (!close || split_top(open + 1, (size_t)(close - open - 1), out) != 0)
-        return NULL;
-    return close + 1;
-}
-
 /* The alias of an item "expr AS name", or NULL. */
 static const char *item_alias(const char *item)
 {
@@ -221,7 +157,8 @@ enum part_kind { PK_HASH, PK_RANGE, PK_ROUNDROBIN, PK_SINGLE };
 struct cop {
     enum cop_kind kind;
     int cls; /* enum calib_class, -1 for none */
-    const char *text;
+    const struct plan_op *po; /* the planned operator it runs */
+    const char *text;         /* po's text, for messages */
     const char *short_name;
     /* parsed from the text */
     char *table;
@@ -312,230 +249,199 @@ static void cop_fini(struct cop *op)
     scan_reader_free(op->reader);
 }
 
-static int parse_join_type(const char *w, enum join_type *t)
+/* The kernel's join type of a plan's join; -1 for one the kernel lacks. */
+static int kernel_join_type(enum plan_join j, enum join_type *t)
 {
-    static const struct {
-        const char *name;
-        enum join_type t;
-    } types[] = {{"Inner", JOIN_INNER},
-                 {"LeftOuter", JOIN_LEFT_OUTER},
-                 {"LeftSemi", JOIN_LEFT_SEMI},
-                 {"LeftAnti", JOIN_LEFT_ANTI}};
-    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
-        if (strncmp(w, types[i].name, strlen(types[i].name)) == 0 &&
-            w[strlen(types[i].name)] == ' ') {
-            *t = types[i].t;
-            return (int)strlen(types[i].name);
-        }
-    return -1;
+    switch (j) {
+    case PLAN_JOIN_INNER: *t = JOIN_INNER; return 0;
+    case PLAN_JOIN_LEFT_OUTER: *t = JOIN_LEFT_OUTER; return 0;
+    case PLAN_JOIN_LEFT_SEMI: *t = JOIN_LEFT_SEMI; return 0;
+    case PLAN_JOIN_LEFT_ANTI: *t = JOIN_LEFT_ANTI; return 0;
+    default: return -1;
+    }
 }
 
-/* Splits "name ASC" / "name DESC" items into names (in place) and dirs. */
-static int split_dirs(struct slist *l, bool *desc)
+/* Copies names into l (and their directions into desc, when given). */
+static int names_to_slist(const struct plan_names *names, struct slist *l, bool *desc)
 {
-    if (l->n > MAX_KEYS)
+    if (desc && names->n > MAX_KEYS)
         return -1;
-    for (size_t i = 0; i < l->n; i++) {
-        char *s = l->v[i];
-        char *sp = strrchr(s, ' ');
-        desc[i] = false;
-        if (sp && (strcmp(sp + 1, "ASC") == 0 || strcmp(sp + 1, "DESC") == 0)) {
-            desc[i] = strcmp(sp + 1, "DESC") == 0;
-            *sp = '\0';
-        }
+    for (size_t i = 0; i < names->n; i++) {
+        if (slist_push(l, names->v[i], strlen(names->v[i])) != 0)
+            return -1;
+        if (desc)
+            desc[i] = names->desc && names->desc[i];
     }
     return 0;
 }
 
-/* Reads an operator's text (what the planner writes, see planner.c) into
- * op. Fails with SC_EINPUT on an operator calibration cannot run. */
-static enum sc_status cop_parse(struct cop *op, const char *text, struct diag *d)
+/* A call as the expression language writes it: "count(DISTINCT x)", with
+ * " AS alias" when with_alias. */
+static int call_to_slist(const struct plan_call *c, bool with_alias, struct slist *l)
+{
+    char buf[512];
+    int n = snprintf(buf, sizeof buf, "%s(%s%s)%s%s", c->func, c->distinct ? "DISTINCT " : "",
+                     c->arg, with_alias ? " AS " : "", with_alias ? c->alias : "");
+    if (n < 0 || (size_t)n >= sizeof buf)
+        return -1;
+    return slist_push(l, buf, (size_t)n);
+}
+
+/* Reads a planned operator's fields into op. Fails with SC_EINPUT on an
+ * operator calibration cannot run. */
+static enum sc_status cop_from_plan(struct cop *op, const struct plan_op *po, struct diag *d)
 {
     memset(op, 0, sizeof *op);
-    op->text = text;
+    op->po = po;
+    op->text = po->text;
     op->cls = -1;
     op->src = -1;
     op->chain = -1;
     op->key_ndv = NAN;
-    const char *p;
-    if (starts(text, "Scan ") || starts(text, "Rows ")) {
-        op->kind = text[0] == 'S' ? COP_SCAN : COP_ROWS;
+    int bad = 0;
+    switch (po->kind) {
+    case PLAN_OP_SCAN:
+    case PLAN_OP_ROWS:
+        op->kind = po->kind == PLAN_OP_SCAN ? COP_SCAN : COP_ROWS;
         op->cls = op->kind == COP_SCAN ? CALIB_SCAN : -1;
         op->short_name = op->kind == COP_SCAN ? "scan" : NULL;
-        p = text + 5;
-        if (op->kind == COP_SCAN) { /* skip the format word */
-            p = strchr(p, ' ');
-            if (!p)
-                goto bad;
-            p++;
-        }
-        const char *sp = strchr(p, ' ');
-        if (!sp || !(op->table = strndup(p, (size_t)(sp - p))) || !take_list(sp, &op->a))
-            goto bad;
-        return SC_OK;
-    }
-    if (starts(text, "InMemoryTableScan [")) {
+        bad = !(op->table = strdup(po->table)) || names_to_slist(&po->cols, &op->a, NULL);
+        break;
+    case PLAN_OP_MEMSCAN:
         /* A cached DataFrame's columns, read back from memory: decoded like
          * a columnar file (the table they come from is found when bound). */
         op->kind = COP_SCAN;
         op->cls = CALIB_SCAN;
         op->short_name = "memscan";
-        if (!take_list(text, &op->a))
-            goto bad;
-        return SC_OK;
-    }
-    if (starts(text, "ShuffleRead ")) {
+        bad = names_to_slist(&po->cols, &op->a, NULL);
+        break;
+    case PLAN_OP_SHUFFLE_READ:
         op->kind = COP_READ;
         op->cls = CALIB_SHUFFLE_READ;
         op->short_name = "read";
-        return SC_OK;
-    }
-    if (starts(text, "Filter (")) {
+        break;
+    case PLAN_OP_FILTER:
         op->kind = COP_FILTER;
         op->cls = CALIB_FILTER;
         op->short_name = "filter";
-        p = text + 7;
-        const char *e = match_close(p);
-        if (!e || !(op->where = strndup(p + 1, (size_t)(e - p - 1))))
-            goto bad;
-        return SC_OK;
-    }
-    if (starts(text, "Project [cast((rand() * ") || starts(text, "Project [*, cast((rand() * ") ||
-        starts(text, "Generate explode(sequence(0, ")) {
-        /* The planner's salting (sim/plan/skew.h): nparts salt values; limit 1
+        bad = !(op->where = strdup(po->where));
+        break;
+    case PLAN_OP_SALT:
+        /* The planner's salting (sim/plan/skew.h): n salt values; limit 1
          * when each row is replicated once per value. */
         op->kind = COP_SALT;
         op->cls = CALIB_PROJECT;
         op->short_name = "salt";
-        op->limit = text[0] == 'G';
-        op->nparts = op->limit ? strtoll(text + 29, NULL, 10) + 1
-                               : strtoll(strstr(text, "rand() * ") + 9, NULL, 10);
-        if (op->nparts < 1)
-            goto bad;
-        return SC_OK;
-    }
-    if (starts(text, "Project [")) {
+        op->limit = po->salt_mode == PLAN_SALT_EXPLODE;
+        op->nparts = po->n;
+        bad = op->nparts < 1;
+        break;
+    case PLAN_OP_PROJECT:
         op->kind = COP_PROJECT;
         op->cls = CALIB_PROJECT;
         op->short_name = "project";
-        if (!take_list(text, &op->a))
-            goto bad;
-        return SC_OK;
-    }
-    if (starts(text, "HashAggregate(")) {
+        for (size_t i = 0; i < po->n_items && !bad; i++) {
+            char buf[1024];
+            const struct plan_item *it = &po->items[i];
+            int n = snprintf(buf, sizeof buf, "%s%s%s", it->expr, it->alias ? " AS " : "",
+                             it->alias ? it->alias : "");
+            bad = n < 0 || (size_t)n >= sizeof buf || slist_push(&op->a, buf, (size_t)n) != 0;
+        }
+        break;
+    case PLAN_OP_HASH_AGGREGATE:
         op->kind = COP_AGG;
         op->cls = CALIB_HASH_AGGREGATE;
-        op->final_agg = starts(text + 14, "final");
+        op->final_agg = po->final;
         op->short_name = op->final_agg ? "agg(final)" : "agg";
-        const char *k = strstr(text, "keys=");
-        const char *f = strstr(text, "functions=");
-        if (!k || !f || !take_list(k, &op->a) || !take_list(f, &op->b))
-            goto bad;
-        return SC_OK;
-    }
-    if (starts(text, "Sort [") || starts(text, "Sort (local")) {
+        bad = names_to_slist(&po->keys, &op->a, NULL);
+        for (size_t i = 0; i < po->n_calls && !bad; i++)
+            bad = call_to_slist(&po->calls[i], false, &op->b);
+        break;
+    case PLAN_OP_SORT:
         op->kind = COP_SORT;
         op->cls = CALIB_SORT;
         op->short_name = "sort";
-        op->all_cols = text[5] == '(';
-        if (!op->all_cols && (!take_list(text, &op->a) || split_dirs(&op->a, op->desc) != 0))
-            goto bad;
-        return SC_OK;
-    }
-    if (starts(text, "Window [")) {
+        op->all_cols = po->local_all;
+        if (!op->all_cols)
+            bad = names_to_slist(&po->keys, &op->a, op->desc);
+        break;
+    case PLAN_OP_WINDOW:
         op->kind = COP_WINDOW;
         op->cls = CALIB_WINDOW;
         op->short_name = "window";
-        const char *pb = strstr(text, "] partitionBy ");
-        const char *ob = strstr(text, "] orderBy ");
-        if (!pb || !ob || !take_list(text, &op->a) || !take_list(pb + 1, &op->b) ||
-            !take_list(ob + 1, &op->c) || split_dirs(&op->c, op->desc) != 0)
-            goto bad;
-        return SC_OK;
-    }
-    if (starts(text, "SortMergeJoin ") || starts(text, "BroadcastHashJoin ")) {
-        bool smj = text[0] == 'S';
+        for (size_t i = 0; i < po->n_calls && !bad; i++)
+            bad = call_to_slist(&po->calls[i], true, &op->a);
+        bad = bad || names_to_slist(&po->keys, &op->b, NULL) ||
+              names_to_slist(&po->order, &op->c, op->desc);
+        break;
+    case PLAN_OP_SORT_MERGE_JOIN:
+    case PLAN_OP_BROADCAST_HASH_JOIN: {
+        bool smj = po->kind == PLAN_OP_SORT_MERGE_JOIN;
         op->kind = smj ? COP_SMJ : COP_BHJ;
         op->cls = smj ? CALIB_SORT_MERGE_JOIN : CALIB_BROADCAST_HASH_JOIN;
         op->short_name = smj ? "smj" : "bhj";
-        p = strchr(text, ' ') + 1;
-        if (parse_join_type(p, &op->jtype) < 0)
-            return diag_set(d, SC_EINPUT, NULL, 0, "join type of '%s' is not calibrated", text);
-        if (!take_list(p, &op->a))
-            goto bad;
-        op->build_left = strstr(text, "BuildLeft") != NULL;
-        if (op->build_left && op->jtype != JOIN_INNER)
+        if (kernel_join_type(po->join, &op->jtype) < 0)
+            return diag_set(d, SC_EINPUT, NULL, 0, "join type of '%s' is not calibrated", po->text);
+        bad = names_to_slist(&po->keys, &op->a, NULL);
+        op->build_left = !smj && po->build_left;
+        if (!bad && op->build_left && op->jtype != JOIN_INNER) {
+            cop_fini(op);
             return diag_set(d, SC_EINPUT, NULL, 0,
                             "'%s' (a build-left outer join) is not "
                             "calibrated",
-                            text);
-        return SC_OK;
+                            po->text);
+        }
+        break;
     }
-    if (strcmp(text, "Union") == 0) {
+    case PLAN_OP_UNION:
         op->kind = COP_UNION;
         op->short_name = "union";
-        return SC_OK;
-    }
-    if (starts(text, "Exchange ")) {
+        break;
+    case PLAN_OP_EXCHANGE:
         op->kind = COP_EXCHANGE;
         op->cls = CALIB_SHUFFLE_WRITE;
         op->short_name = "exchange";
-        p = text + 9;
-        if (strcmp(p, "SinglePartition") == 0) {
-            op->part = PK_SINGLE;
-            op->nparts = 1;
-            return SC_OK;
+        switch (po->part) {
+        case PLAN_PART_SINGLE: op->part = PK_SINGLE; break;
+        case PLAN_PART_HASH: op->part = PK_HASH; break;
+        case PLAN_PART_RANGE: op->part = PK_RANGE; break;
+        case PLAN_PART_ROUNDROBIN: op->part = PK_ROUNDROBIN; break;
+        case PLAN_PART_UNKNOWN: bad = 1; break;
         }
-        const char *open = strchr(p, '(');
-        const char *close = open ? match_close(open) : NULL;
-        if (!close || split_top(open + 1, (size_t)(close - open - 1), &op->a) != 0 || op->a.n < 1)
-            goto bad;
-        char *end;
-        op->nparts = strtoll(op->a.v[op->a.n - 1], &end, 10);
-        if (*end || op->nparts < 1)
-            goto bad;
-        free(op->a.v[--op->a.n]);
-        if (starts(p, "hashpartitioning("))
-            op->part = PK_HASH;
-        else if (starts(p, "rangepartitioning("))
-            op->part = PK_RANGE;
-        else if (starts(p, "RoundRobinPartitioning("))
-            op->part = PK_ROUNDROBIN;
-        else
-            goto bad;
-        if (op->part == PK_RANGE && split_dirs(&op->a, op->desc) != 0)
-            goto bad;
-        return SC_OK;
-    }
-    if (starts(text, "WriteFiles")) {
+        op->nparts = po->part == PLAN_PART_SINGLE ? 1 : po->n;
+        bad = bad || op->nparts < 1 ||
+              names_to_slist(&po->keys, &op->a, po->part == PLAN_PART_RANGE ? op->desc : NULL);
+        break;
+    case PLAN_OP_WRITE:
         op->kind = COP_WRITE;
         op->cls = CALIB_WRITE;
         op->short_name = "write";
-        return SC_OK;
-    }
-    if (starts(text, "InMemoryRelation")) {
+        break;
+    case PLAN_OP_CACHE:
         op->kind = COP_CACHE;
         op->cls = CALIB_PROJECT;
         op->short_name = "cache";
-        return SC_OK;
-    }
-    if (starts(text, "LocalLimit ") || starts(text, "GlobalLimit ") ||
-        starts(text, "CollectLimit ")) {
+        break;
+    case PLAN_OP_LIMIT:
         op->kind = COP_LIMIT;
         op->cls = CALIB_LIMIT;
         op->short_name = "limit";
-        op->limit = strtoll(strchr(text, ' ') + 1, NULL, 10);
-        return SC_OK;
+        op->limit = po->n;
+        break;
+    case PLAN_OP_COLLECT:
+    case PLAN_OP_COALESCE:
+    case PLAN_OP_BROADCAST:
+    case PLAN_OP_RANGE_SAMPLE: op->kind = COP_PASS; break;
+    case PLAN_OP_TAKE_ORDERED:
+    case PLAN_OP_NESTED_LOOP_JOIN:
+    case PLAN_OP_CARTESIAN:
+        return diag_set(d, SC_EINPUT, NULL, 0, "operator '%.80s' is not calibrated", po->text);
     }
-    if (strcmp(text, "Collect") == 0 || starts(text, "Coalesce ") ||
-        starts(text, "BroadcastExchange ") || starts(text, "RangePartitioner sample")) {
-        op->kind = COP_PASS;
-        return SC_OK;
+    if (bad) {
+        cop_fini(op);
+        return diag_set(d, SC_EINPUT, NULL, 0, "cannot read operator '%.80s'", po->text);
     }
-    return diag_set(d, SC_EINPUT, NULL, 0, "operator '%.80s' is not calibrated", text);
-bad:
-    cop_fini(op);
-    return diag_set(d, SC_EINPUT, NULL, 0, "cannot read operator '%.80s'", text);
+    return SC_OK;
 }
 
 static bool table_has(const struct table_spec *t, const struct slist *cols)
@@ -610,45 +516,143 @@ static const struct table_spec generic_tables[] = {
      .n_columns = 2},
 };
 
-#define GENERIC_ALL "[id, key, value, name, flag]"
+/* ---- an explicit stage's kernel alone, on the generic tables ------------- */
 
-struct kernel_pipeline {
-    const char *kernel;
-    const char *ops[6];
+/* The columns of generic_cols and generic_dim_cols the pipelines read. */
+static const char *const generic_all[] = {"id", "key", "value", "name", "flag"};
+static const char *const generic_idkv[] = {"id", "key", "value"};
+static const char *const generic_dim_all[] = {"key", "label"};
+
+#define N_GENERIC_KERNELS 12
+#define GENERIC_MAX_OPS 6
+
+/* The kernel names an explicit stage's `kernel` may give, in the order of
+ * generic_pipeline's cases. */
+static const char *const generic_kernels[N_GENERIC_KERNELS] = {
+    "scan",   "filter", "project",         "hash_aggregate", "distinct",      "sort",
+    "window", "sort_merge_join", "broadcast_hash_join", "shuffle_write", "shuffle_read", "limit"};
+
+struct generic_pipe {
+    struct plan_op ops[GENERIC_MAX_OPS];
+    size_t n;
+    bool built;
 };
 
-static const struct kernel_pipeline kernel_pipelines[] = {
-    {"scan", {"Scan parquet generic " GENERIC_ALL}},
-    {"filter", {"Rows generic " GENERIC_ALL, "Filter (value < 50.0)"}},
-    {"project",
-     {"Rows generic " GENERIC_ALL, "Project [id, key, value * 2.0 AS value2, "
-                                   "upper(name) AS uname, flag]"}},
-    {"hash_aggregate",
-     {"Rows generic " GENERIC_ALL,
-      "HashAggregate(partial, keys=[key], functions=[partial_count(1), "
-      "partial_sum(value)])"}},
-    {"distinct",
-     {"Rows generic " GENERIC_ALL, "HashAggregate(partial, keys=[key, flag], functions=[])"}},
-    {"sort", {"Rows generic " GENERIC_ALL, "Sort [value ASC]"}},
-    {"window",
-     {"Rows generic " GENERIC_ALL, "Sort [key ASC, value ASC]",
-      "Window [row_number() AS rn] partitionBy [key] orderBy [value ASC]"}},
-    {"sort_merge_join",
-     {"Rows generic [id, key, value]", "Sort [key ASC]", "Rows generic_dim [key, label]",
-      "Sort [key ASC]", "SortMergeJoin Inner [key]"}},
-    {"broadcast_hash_join",
-     {"Rows generic " GENERIC_ALL, "BroadcastHashJoin Inner [key] BuildRight"}},
-    {"shuffle_write", {"Rows generic " GENERIC_ALL, "Exchange hashpartitioning(key, 200)"}},
-    {"shuffle_read", {"ShuffleRead hashpartitioning(key, 200)"}},
-    {"limit", {"Rows generic " GENERIC_ALL, "LocalLimit 1000000000"}},
-};
-
-static const struct kernel_pipeline *kernel_pipeline_find(const char *kernel)
+static struct plan_op *gen_op(struct generic_pipe *g, enum plan_op_kind k)
 {
-    for (size_t i = 0; kernel && i < sizeof kernel_pipelines / sizeof kernel_pipelines[0]; i++)
-        if (strcmp(kernel_pipelines[i].kernel, kernel) == 0)
-            return &kernel_pipelines[i];
-    return NULL;
+    struct plan_op *op = &g->ops[g->n++];
+    memset(op, 0, sizeof *op);
+    op->kind = k;
+    return op;
+}
+
+/* Rows of the generic table (or generic_dim) with the given columns. */
+static int gen_rows(struct generic_pipe *g, const char *table, const char *const *cols, size_t n)
+{
+    struct plan_op *op = gen_op(g, PLAN_OP_ROWS);
+    return !(op->table = strdup(table)) || plan_names_set(&op->cols, cols, NULL, n, false) ? -1 : 0;
+}
+
+static int gen_keys(struct plan_op *op, const char *const *keys, size_t n, bool dirs)
+{
+    return plan_names_set(&op->keys, keys, NULL, n, dirs);
+}
+
+static struct plan_call gen_call(const char *func, const char *arg, const char *alias)
+{
+    struct plan_call c;
+    memset(&c, 0, sizeof c);
+    snprintf(c.func, sizeof c.func, "%s", func);
+    snprintf(c.arg, sizeof c.arg, "%s", arg);
+    snprintf(c.alias, sizeof c.alias, "%s", alias);
+    return c;
+}
+
+static int gen_calls(struct plan_op *op, const struct plan_call *calls, size_t n)
+{
+    if (!(op->calls = malloc(n * sizeof *op->calls)))
+        return -1;
+    memcpy(op->calls, calls, n * sizeof *calls);
+    op->n_calls = n;
+    return 0;
+}
+
+/* Builds kernel i's pipeline: generic rows into that kernel, with the
+ * parameters of a typical use (what the kernel's fit is measured on). */
+static int generic_pipeline(size_t i, struct generic_pipe *g)
+{
+    static const char *const key[] = {"key"}, *const key_flag[] = {"key", "flag"};
+    static const char *const value[] = {"value"}, *const key_value[] = {"key", "value"};
+    struct plan_op *op;
+    int rc = 0;
+    const char *k = generic_kernels[i];
+    if (strcmp(k, "scan") == 0) {
+        op = gen_op(g, PLAN_OP_SCAN);
+        rc = !(op->format = strdup("parquet")) || !(op->table = strdup("generic")) ||
+             plan_names_set(&op->cols, generic_all, NULL, 5, false);
+    } else if (strcmp(k, "shuffle_read") == 0) {
+        op = gen_op(g, PLAN_OP_SHUFFLE_READ);
+        op->part = PLAN_PART_HASH;
+        op->n = 200;
+        rc = gen_keys(op, key, 1, false);
+    } else if (strcmp(k, "sort_merge_join") == 0) {
+        rc = gen_rows(g, "generic", generic_idkv, 3) || gen_keys(gen_op(g, PLAN_OP_SORT), key, 1, true) ||
+             gen_rows(g, "generic_dim", generic_dim_all, 2) ||
+             gen_keys(gen_op(g, PLAN_OP_SORT), key, 1, true) ||
+             gen_keys(gen_op(g, PLAN_OP_SORT_MERGE_JOIN), key, 1, false);
+    } else {
+        rc = gen_rows(g, "generic", generic_all, 5);
+        if (strcmp(k, "filter") == 0) {
+            rc = rc || !(gen_op(g, PLAN_OP_FILTER)->where = strdup("value < 50.0"));
+        } else if (strcmp(k, "project") == 0) {
+            static const char *const ex[] = {"id", "key", "value * 2.0", "upper(name)", "flag"};
+            static const char *const al[] = {NULL, NULL, "value2", "uname", NULL};
+            op = gen_op(g, PLAN_OP_PROJECT);
+            if (!rc && !(op->items = calloc(5, sizeof *op->items)))
+                rc = -1;
+            for (size_t j = 0; !rc && j < 5; j++) {
+                op->n_items++;
+                rc = !(op->items[j].expr = strdup(ex[j])) ||
+                     (al[j] && !(op->items[j].alias = strdup(al[j])));
+            }
+        } else if (strcmp(k, "hash_aggregate") == 0) {
+            struct plan_call c[2] = {gen_call("count", "1", "count(1)"),
+                                     gen_call("sum", "value", "sum(value)")};
+            op = gen_op(g, PLAN_OP_HASH_AGGREGATE);
+            rc = rc || gen_keys(op, key, 1, false) || gen_calls(op, c, 2);
+        } else if (strcmp(k, "distinct") == 0) {
+            rc = rc || gen_keys(gen_op(g, PLAN_OP_HASH_AGGREGATE), key_flag, 2, false);
+        } else if (strcmp(k, "sort") == 0) {
+            rc = rc || gen_keys(gen_op(g, PLAN_OP_SORT), value, 1, true);
+        } else if (strcmp(k, "window") == 0) {
+            struct plan_call c = gen_call("row_number", "", "rn");
+            rc = rc || gen_keys(gen_op(g, PLAN_OP_SORT), key_value, 2, true);
+            op = gen_op(g, PLAN_OP_WINDOW);
+            rc = rc || gen_keys(op, key, 1, false) || gen_calls(op, &c, 1) ||
+                 plan_names_set(&op->order, value, NULL, 1, true);
+        } else if (strcmp(k, "broadcast_hash_join") == 0) {
+            rc = rc || gen_keys(gen_op(g, PLAN_OP_BROADCAST_HASH_JOIN), key, 1, false);
+        } else if (strcmp(k, "shuffle_write") == 0) {
+            op = gen_op(g, PLAN_OP_EXCHANGE);
+            op->part = PLAN_PART_HASH;
+            op->n = 200;
+            rc = rc || gen_keys(op, key, 1, false);
+        } else if (strcmp(k, "limit") == 0) {
+            op = gen_op(g, PLAN_OP_LIMIT);
+            op->limit_mode = PLAN_LIMIT_LOCAL;
+            op->n = 1000000000;
+        }
+    }
+    for (size_t j = 0; !rc && j < g->n; j++)
+        rc = plan_op_finish(&g->ops[j]);
+    return rc ? -1 : 0;
+}
+
+static void generic_pipe_fini(struct generic_pipe *g)
+{
+    for (size_t j = 0; j < g->n; j++)
+        plan_op_fini(&g->ops[j]);
+    memset(g, 0, sizeof *g);
 }
 
 static const struct table_spec *generic_table(const char *name)
@@ -715,6 +719,7 @@ struct calibration {
     struct slist warnings;
     size_t n_measured, n_cached;
     double seconds;
+    struct generic_pipe generic[N_GENERIC_KERNELS]; /* built when first needed */
 };
 
 static void warn(struct calibration *cal, const char *fmt, ...)
@@ -738,20 +743,31 @@ static struct stage_rec *rec_at(struct calibration *cal, size_t job, size_t stag
     return &cal->recs[cal->first[job] + stage];
 }
 
-/* The stage's operator texts: the planner's, or its kernel's pipeline. */
-static size_t stage_op_texts(const struct stage_spec *sp, const char **texts, size_t max)
+/* The stage's operators: the planner's, or its kernel's generic pipeline
+ * (none for a kernel without one, or when memory runs out building it). */
+static size_t stage_ops(struct calibration *cal, const struct stage_spec *sp,
+                        const struct plan_op **ops)
 {
-    if (sp->ops.n > 0) {
-        size_t n = sp->ops.n < max ? sp->ops.n : max;
-        for (size_t i = 0; i < n; i++)
-            texts[i] = sp->ops.v[i];
-        return sp->ops.n;
+    if (sp->n_ops > 0) {
+        *ops = sp->ops;
+        return sp->n_ops;
     }
-    const struct kernel_pipeline *kp = kernel_pipeline_find(sp->kernel);
-    size_t n = 0;
-    for (; kp && n < 6 && kp->ops[n]; n++)
-        texts[n] = kp->ops[n];
-    return n;
+    *ops = NULL;
+    for (size_t i = 0; sp->kernel && i < N_GENERIC_KERNELS; i++) {
+        if (strcmp(generic_kernels[i], sp->kernel) != 0)
+            continue;
+        struct generic_pipe *g = &cal->generic[i];
+        if (!g->built) {
+            if (generic_pipeline(i, g) != 0) {
+                generic_pipe_fini(g);
+                return 0;
+            }
+            g->built = true;
+        }
+        *ops = g->ops;
+        return g->n;
+    }
+    return 0;
 }
 
 /* Index in its job of the stage with id `id`, or -1. */
@@ -763,23 +779,23 @@ static long stage_index(const struct job_spec *js, int64_t id)
     return -1;
 }
 
-/* The parent stage a ShuffleRead (`read`, its k-th with that text) or a
+/* The parent stage a ShuffleRead (`read`, its k-th of that partitioning) or a
  * BroadcastHashJoin (`bcast`, the k-th) of stage `stage` reads: the parent
  * whose last operator is the matching Exchange or BroadcastExchange, in the
  * order of the parents (stage_merge keeps it the operators' order). */
-static long find_parent(const struct job_spec *js, size_t stage, const char *read, bool bcast,
-                        size_t k)
+static long find_parent(const struct job_spec *js, size_t stage, const struct plan_op *read,
+                        bool bcast, size_t k)
 {
     const struct stage_spec *sp = &js->stages[stage];
     long last = -1;
     size_t seen = 0;
     for (size_t i = 0; i < sp->n_parents; i++) {
         long p = stage_index(js, sp->parents[i]);
-        if (p < 0 || (size_t)p >= stage || js->stages[p].ops.n == 0)
+        if (p < 0 || (size_t)p >= stage || js->stages[p].n_ops == 0)
             continue;
-        const char *lo = js->stages[p].ops.v[js->stages[p].ops.n - 1];
-        bool match = bcast ? starts(lo, "BroadcastExchange ")
-                           : starts(lo, "Exchange ") && strcmp(lo + 9, read + 12) == 0;
+        const struct plan_op *lo = &js->stages[p].ops[js->stages[p].n_ops - 1];
+        bool match = bcast ? lo->kind == PLAN_OP_BROADCAST
+                           : lo->kind == PLAN_OP_EXCHANGE && plan_op_same_partitioning(lo, read);
         if (!match)
             continue;
         if (seen++ == k)
@@ -864,9 +880,10 @@ static void pipe_free(struct pipe *p)
     free(p);
 }
 
-/* Parses texts into p's operators and links them into chains (see the file
+/* Reads ops into p's operators and links them into chains (see the file
  * comment). SC_EINPUT with the reason when the pipeline cannot be run. */
-static enum sc_status pipe_parse(struct pipe *p, const char *const *texts, size_t n, struct diag *d)
+static enum sc_status pipe_parse(struct pipe *p, const struct plan_op *ops, size_t n,
+                                 struct diag *d)
 {
     if (n > MAX_OPS)
         return diag_set(d, SC_EINPUT, NULL, 0, "more than %d operators", MAX_OPS);
@@ -875,7 +892,7 @@ static enum sc_status pipe_parse(struct pipe *p, const char *const *texts, size_
     size_t depth = 0;
     for (size_t i = 0; i < n; i++) {
         struct cop *op = &p->ops[i];
-        enum sc_status rc = cop_parse(op, texts[i], d);
+        enum sc_status rc = cop_from_plan(op, &ops[i], d);
         if (rc != SC_OK)
             return rc;
         p->n_ops = i + 1;
@@ -1215,8 +1232,8 @@ static enum sc_status bind_source(struct bind_env *env, struct pipe *p, struct c
         const struct job_spec *js = &cal->s->jobs[env->job];
         size_t k = 0;
         for (size_t i = 0; i < (size_t)(op - p->ops); i++)
-            k += p->ops[i].kind == COP_READ && strcmp(p->ops[i].text, op->text) == 0;
-        long par = find_parent(js, env->stage, op->text, false, k);
+            k += p->ops[i].kind == COP_READ && plan_op_same_partitioning(p->ops[i].po, op->po);
+        long par = find_parent(js, env->stage, op->po, false, k);
         if (par < 0)
             return diag_set(d, SC_EINPUT, NULL, 0, "'%s': no parent stage writes it", op->text);
         struct stage_out *po;
@@ -1268,10 +1285,7 @@ static enum sc_status bhj_build_rows(struct bind_env *env, struct cop *op, struc
         return nomem(d);
     /* The build keys are the broadcast's (HashedRelationBroadcastMode(k)). */
     const struct stage_spec *ps = &js->stages[par];
-    const char *bt = ps->ops.v[ps->ops.n - 1];
-    const char *open = strchr(bt, '(');
-    const char *close = open ? match_close(open) : NULL;
-    if (close && split_top(open + 1, (size_t)(close - open - 1), &op->b) != 0)
+    if (names_to_slist(&ps->ops[ps->n_ops - 1].keys, &op->b, NULL) != 0)
         return nomem(d);
     return SC_OK;
 }
@@ -1984,16 +1998,16 @@ static enum sc_status pipe_build(struct calibration *cal, size_t job, size_t sta
 {
     *out = NULL;
     const struct stage_spec *sp = &cal->s->jobs[job].stages[stage];
-    const char *texts[MAX_OPS];
-    size_t n = stage_op_texts(sp, texts, MAX_OPS);
+    const struct plan_op *ops;
+    size_t n = stage_ops(cal, sp, &ops);
     if (n == 0)
         return diag_set(d, SC_EINPUT, NULL, 0, "kernel '%s' names no operator to run",
                         sp->kernel ? sp->kernel : "generic");
     struct pipe *p = calloc(1, sizeof *p);
     if (!p)
         return nomem(d);
-    enum sc_status rc = pipe_parse(p, texts, n, d);
-    struct bind_env env = {cal, job, stage, sp->ops.n > 0, 0, 0};
+    enum sc_status rc = pipe_parse(p, ops, n, d);
+    struct bind_env env = {cal, job, stage, sp->n_ops > 0, 0, 0};
     for (size_t i = 0; i < p->n_ops && rc == SC_OK; i++)
         rc = bind_op(&env, p, &p->ops[i], d);
     if (rc != SC_OK) {
@@ -2007,7 +2021,7 @@ static enum sc_status pipe_build(struct calibration *cal, size_t job, size_t sta
 /* Rows the stage really reads in all (for the size of its output sample). */
 static double stage_input_rows(const struct stage_spec *sp)
 {
-    if (sp->ops.n > 0)
+    if (sp->n_ops > 0)
         return (double)sp->input_records;
     return (double)sp->records;
 }
@@ -2321,9 +2335,9 @@ static char *stage_key(struct calibration *cal, size_t job, size_t stage, struct
 {
     const struct job_spec *js = &cal->s->jobs[job];
     const struct stage_spec *sp = &js->stages[stage];
-    const char *texts[MAX_OPS];
-    size_t n = stage_op_texts(sp, texts, MAX_OPS);
-    bool planned = sp->ops.n > 0;
+    const struct plan_op *ops;
+    size_t n = stage_ops(cal, sp, &ops);
+    bool planned = sp->n_ops > 0;
     struct sbuf b = {0};
     sb_add(&b, "stagecast calibration\nchunk %d seed %llu reps %d sizes", CHUNK_ROWS,
            (unsigned long long)CALIB_SEED, cal->opt.repetitions);
@@ -2332,16 +2346,16 @@ static char *stage_key(struct calibration *cal, size_t job, size_t stage, struct
     sb_add(&b, "\n");
     size_t bhj = 0, sources = 0;
     for (size_t i = 0; i < n && i < MAX_OPS; i++)
-        sources += starts(texts[i], "Scan ") || starts(texts[i], "Rows ") ||
-                   starts(texts[i], "ShuffleRead ") || starts(texts[i], "InMemoryTableScan [");
+        sources += ops[i].kind == PLAN_OP_SCAN || ops[i].kind == PLAN_OP_ROWS ||
+                   ops[i].kind == PLAN_OP_SHUFFLE_READ || ops[i].kind == PLAN_OP_MEMSCAN;
     for (size_t i = 0; i < n && i < MAX_OPS; i++) {
-        sb_add(&b, "op %s\n", texts[i]);
-        const char *t = texts[i];
-        if (starts(t, "Scan ") || starts(t, "Rows ") || starts(t, "InMemoryTableScan [")) {
+        const struct plan_op *t = &ops[i];
+        sb_add(&b, "op %s\n", t->text);
+        if (t->kind == PLAN_OP_SCAN || t->kind == PLAN_OP_ROWS || t->kind == PLAN_OP_MEMSCAN) {
             struct cop op;
             struct diag ignore;
             diag_clear(&ignore);
-            if (cop_parse(&op, t, &ignore) == SC_OK) {
+            if (cop_from_plan(&op, t, &ignore) == SC_OK) {
                 const struct table_spec *tab = !op.table ? cached_table(cal->s, job, &op.a)
                                                : planned ? scenario_table(cal->s, op.table)
                                                          : generic_table(op.table);
@@ -2349,12 +2363,12 @@ static char *stage_key(struct calibration *cal, size_t job, size_t stage, struct
                     table_text(&b, tab);
                 cop_fini(&op);
             }
-        } else if ((starts(t, "ShuffleRead ") && planned) ||
-                   (starts(t, "BroadcastHashJoin ") && planned)) {
-            bool bc = t[0] == 'B';
+        } else if (planned && (t->kind == PLAN_OP_SHUFFLE_READ ||
+                               t->kind == PLAN_OP_BROADCAST_HASH_JOIN)) {
+            bool bc = t->kind == PLAN_OP_BROADCAST_HASH_JOIN;
             size_t k = 0;
             for (size_t j = 0; !bc && j < i; j++)
-                k += strcmp(texts[j], t) == 0;
+                k += ops[j].kind == PLAN_OP_SHUFFLE_READ && plan_op_same_partitioning(&ops[j], t);
             long par = find_parent(js, stage, t, bc, bc ? bhj++ : k);
             const struct stage_rec *pr = par >= 0 ? rec_at(cal, job, (size_t)par) : NULL;
             if (!pr || !pr->hash) {
@@ -2460,7 +2474,7 @@ static enum sc_status stage_cost(struct calibration *cal, struct stage_rec *r,
     const struct meas *m = &r->meas;
     struct calib_cost *c = &r->pub.cost;
     memset(c, 0, sizeof *c);
-    double records = sp->ops.n > 0 ? (double)sp->input_records : (double)sp->records;
+    double records = sp->n_ops > 0 ? (double)sp->input_records : (double)sp->records;
     double R = sp->tasks > 0 && records > 0.0 ? records / (double)sp->tasks : 0.0;
     c->rows_per_task = R;
     c->host_acu = cal->host_acu;
@@ -2581,15 +2595,15 @@ static enum sc_status calibrate_one(struct calibration *cal, size_t job, size_t 
     struct diag local;
     diag_clear(&local);
     /* The pipeline's name, and whether it can be read at all. */
-    const char *texts[MAX_OPS];
-    size_t n = stage_op_texts(sp, texts, MAX_OPS);
+    const struct plan_op *ops;
+    size_t n = stage_ops(cal, sp, &ops);
     if (n == 0) {
         r->pub.status = CALIBRATE_FAILED;
         snprintf(r->pub.reason, sizeof r->pub.reason, "%s",
                  sp->kernel ? "its kernel names no operator to run" : "no operators and no kernel");
         return SC_OK;
     }
-    if (sp->ops.n == 0 && !(sp->records > 0 && sp->tasks > 0)) {
+    if (sp->n_ops == 0 && !(sp->records > 0 && sp->tasks > 0)) {
         r->pub.status = CALIBRATE_FAILED;
         snprintf(r->pub.reason, sizeof r->pub.reason, "no records to scale a kernel by");
         return SC_OK;
@@ -2597,7 +2611,7 @@ static enum sc_status calibrate_one(struct calibration *cal, size_t job, size_t 
     struct pipe *parsed = calloc(1, sizeof *parsed);
     if (!parsed)
         return nomem(d);
-    enum sc_status rc = pipe_parse(parsed, texts, n, &local);
+    enum sc_status rc = pipe_parse(parsed, ops, n, &local);
     pipe_name(parsed, r->pub.pipeline, sizeof r->pub.pipeline);
     pipe_free(parsed);
     if (rc == SC_ENOMEM)
@@ -2908,6 +2922,8 @@ void calibrate_free(struct calibration *c)
     free(c->recs);
     free(c->first);
     slist_free(&c->warnings);
+    for (size_t i = 0; i < N_GENERIC_KERNELS; i++)
+        generic_pipe_fini(&c->generic[i]);
     free(c);
 }
 
@@ -3069,7 +3085,7 @@ void calibrate_apply_compression(struct scenario *s, const struct calibration *c
         struct stage_spec *sp = &job->stages[cs->stage];
         /* Only the planner's own estimate is replaced: explicit stages keep
          * the bytes the user gave. */
-        if (sp->ops.n == 0 || sp->shuffle_write_bytes <= 0)
+        if (sp->n_ops == 0 || sp->shuffle_write_bytes <= 0)
             continue;
         double assumed = PLAN_STATS_SHUFFLE_COMPRESSION;
         double measured = 1.0 / cs->compression;

@@ -22,6 +22,7 @@
 #include "models/dist.h"
 #include "models/schema.h"
 #include "sim/input/sparkconf.h"
+#include "sim/plan/plan_op.h"
 
 /* Upper bounds on sizes that come from input, checked before they size an
  * allocation. */
@@ -161,7 +162,8 @@ struct stage_spec {
     int line, parents_line;
     /* Filled by the planner (sim/plan/planner.h) for a stage of a query job;
      * empty / 0 for an explicit stage: */
-    struct strlist ops;         /* its operators in pipeline order, as Spark's explain names them */
+    struct plan_op *ops;        /* its operators in pipeline order (sim/plan/plan_op.h) */
+    size_t n_ops;
     int64_t input_records;      /* estimated rows the stage reads (scan + shuffle) */
     int64_t output_records;     /* estimated rows it writes, broadcasts or returns */
     int spark_job;              /* which of the query's Spark jobs runs it (0-based) */

@@ -137,7 +137,7 @@ struct task_spread {
 static struct task_spread task_spread(const struct stage_spec *ss)
 {
     struct task_spread t = {false, NAN, NAN, NAN, NAN};
-    double total = ss->ops.n ? (double)ss->input_records : (double)ss->records;
+    double total = ss->n_ops ? (double)ss->input_records : (double)ss->records;
     if (!(total >= 0.0) || ss->tasks < 1 || ss->tasks > 100000000)
         return t;
     size_t n = (size_t)ss->tasks;
@@ -582,13 +582,13 @@ json_t *report_json_build(const struct scenario *s, const struct cluster *cl,
             /* Planned stages: their operators and estimated rows (an
              * explicit stage has none: [] and null). */
             json_t *ops = json_array();
-            for (size_t o = 0; o < ss->ops.n; o++)
-                bad |= json_array_append_new(ops, json_string(ss->ops.v[o]));
+            for (size_t o = 0; o < ss->n_ops; o++)
+                bad |= json_array_append_new(ops, json_string(ss->ops[o].text));
             bad |= set(js2, "ops", ops);
             bad |= set(js2, "input_records",
-                       ss->ops.n ? json_integer(ss->input_records) : json_null());
+                       ss->n_ops ? json_integer(ss->input_records) : json_null());
             bad |= set(js2, "output_records",
-                       ss->ops.n ? json_integer(ss->output_records) : json_null());
+                       ss->n_ops ? json_integer(ss->output_records) : json_null());
             bad |= set(js2, "tasks", json_integer(st->tasks));
             bad |= set(js2, "start_s", jsec(rel_s(r, st->submit_us)));
             bad |= set(js2, "end_s", jsec(rel_s(r, st->end_us)));

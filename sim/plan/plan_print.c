@@ -108,8 +108,8 @@ static void print_planned(FILE *out, const struct job_spec *job)
                 sp->tasks == 1 ? "" : "s");
         print_parents(out, sp);
         fprintf(out, ", kernel %s\n", sp->kernel ? sp->kernel : "generic");
-        for (size_t i = 0; i < sp->ops.n; i++)
-            fprintf(out, "      %s %s\n", i + 1 == sp->ops.n ? "`-" : "|-", sp->ops.v[i]);
+        for (size_t i = 0; i < sp->n_ops; i++)
+            fprintf(out, "      %s %s\n", i + 1 == sp->n_ops ? "`-" : "|-", sp->ops[i].text);
         fprintf(out, "    rows in %s, out %s", group_digits(sp->input_records, r1, sizeof r1),
                 group_digits(sp->output_records, r2, sizeof r2));
         print_bytes(out, sp);

@@ -80,6 +80,7 @@
  * ones; shuffled hash joins (preferSortMergeJoin=false).
  */
 #include "sim/plan/planner.h"
+#include "sim/plan/plan_op.h"
 
 #include "models/expr.h"
 #include "models/sbuf.h"
@@ -107,14 +108,6 @@
 #define HASH_MAP_OVERHEAD 2.0
 /* An external sorter keeps an 8-byte pointer and an 8-byte prefix a row. */
 #define SORT_BYTES_PER_ROW 16.0
-
-static void sb_names(struct sbuf *b, const char *const *names, const bool *desc, size_t n,
-                     bool with_dir)
-{
-    for (size_t i = 0; i < n; i++)
-        sb_add(b, "%s%s%s", i ? ", " : "", names[i],
-               with_dir ? (desc && desc[i] ? " DESC" : " ASC") : "");
-}
 
 /* ---- the logical tree --------------------------------------------------- */
 
@@ -186,7 +179,7 @@ struct pin {
 };
 
 struct pstage {
-    char **ops;
+    struct plan_op *ops;
     size_t n_ops, cap_ops;
     int64_t tasks;
     int *parents;
@@ -1108,7 +1101,7 @@ static void stage_fini(struct pstage *st)
 {
     proj_clear(st);
     for (size_t i = 0; i < st->n_ops; i++)
-        free(st->ops[i]);
+        plan_op_fini(&st->ops[i]);
     free(st->ops);
     free(st->parents);
     free(st->sig);
@@ -1136,25 +1129,29 @@ static int stage_parent(struct planner *P, int stage, int parent)
     return 0;
 }
 
-/* Appends an operator (its text taken over) that processes rows_in rows of
- * the stage with kernel (taskcost's names), holding mem bytes per task. */
-static int stage_op(struct planner *P, int stage, char *text, const char *kernel, double rows_in,
-                    double mem)
+/* Appends an operator (its fields taken over: *op is left empty, also on
+ * failure) that processes rows_in rows of the stage with kernel
+ * (taskcost's names), holding mem bytes per task. */
+static int stage_op(struct planner *P, int stage, struct plan_op *op, const char *kernel,
+                    double rows_in, double mem)
 {
-    if (!text)
-        return -1;
     struct pstage *st = &P->stages[stage];
+    if (plan_op_finish(op) != 0) {
+        plan_op_fini(op);
+        return -1;
+    }
     if (st->n_ops == st->cap_ops) {
         size_t cap = st->cap_ops ? st->cap_ops * 2 : 8;
-        char **v = realloc(st->ops, cap * sizeof *v);
+        struct plan_op *v = realloc(st->ops, cap * sizeof *v);
         if (!v) {
-            free(text);
+            plan_op_fini(op);
             return -1;
         }
         st->ops = v;
         st->cap_ops = cap;
     }
-    st->ops[st->n_ops++] = text;
+    st->ops[st->n_ops++] = *op;
+    memset(op, 0, sizeof *op);
     proj_clear(st); /* a later Project no longer follows a Project */
     if (kernel) {
         /* The stage's kernel is its costliest operator at default rates;
@@ -1171,17 +1168,24 @@ static int stage_op(struct planner *P, int stage, char *text, const char *kernel
     return 0;
 }
 
-static int stage_opf(struct planner *P, int stage, const char *kernel, double rows_in, double mem,
-                     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-static int stage_opf(struct planner *P, int stage, const char *kernel, double rows_in, double mem,
-                     const char *fmt, ...)
+/* An operator of kind k with no parameters, or with n (a count). */
+static int stage_op_n(struct planner *P, int stage, enum plan_op_kind k, int64_t n,
+                      const char *kernel, double rows_in)
 {
-    struct sbuf b = {0};
-    va_list ap;
-    va_start(ap, fmt);
-    sb_vadd(&b, fmt, ap);
-    va_end(ap);
-    return stage_op(P, stage, sb_take(&b), kernel, rows_in, mem);
+    struct plan_op op = {.kind = k, .n = n};
+    return stage_op(P, stage, &op, kernel, rows_in, 0.0);
+}
+
+/* An operator of kind k on names (with directions when desc or with_dir). */
+static int stage_op_keys(struct planner *P, int stage, struct plan_op *op,
+                         const char *const *names, const bool *desc, size_t n, bool with_dir,
+                         const char *kernel, double rows_in, double mem)
+{
+    if (plan_names_set(&op->keys, names, desc, n, with_dir) != 0) {
+        plan_op_fini(op);
+        return -1;
+    }
+    return stage_op(P, stage, op, kernel, rows_in, mem);
 }
 
 /* The name a projection item gives its column: "expr AS name" -> name. */
@@ -1225,24 +1229,39 @@ static int stage_project(struct planner *P, int stage, const char *const *items,
         if (!(list[k++] = strdup(src)))
             oom = true;
     }
-    struct sbuf b = {0};
-    sb_add(&b, "Project [");
-    for (size_t i = 0; i < k; i++)
-        sb_add(&b, "%s%s", i ? ", " : "", list[i] ? list[i] : "");
-    sb_add(&b, "]");
-    char *text = sb_take(&b);
-    if (oom || !text) {
+    /* The Project's items: "expr AS name" splits at its last " AS ". */
+    struct plan_op op = {.kind = PLAN_OP_PROJECT};
+    op.items = calloc(k ? k : 1, sizeof *op.items);
+    if (!op.items)
+        oom = true;
+    for (size_t i = 0; !oom && i < k; i++) {
+        const char *as = NULL;
+        for (const char *q = list[i]; (q = strstr(q, " AS ")) != NULL; q += 4)
+            as = q;
+        op.n_items++;
+        op.items[i].expr = as ? strndup(list[i], (size_t)(as - list[i])) : strdup(list[i]);
+        op.items[i].alias = as ? strdup(as + 4) : NULL;
+        oom |= !op.items[i].expr || (as && !op.items[i].alias);
+    }
+    if (oom) {
         for (size_t i = 0; i < k; i++)
             free(list[i]);
         free(list);
-        free(text);
+        plan_op_fini(&op);
         return -1;
     }
     if (merge) {
-        free(st->ops[st->n_ops - 1]);
-        st->ops[st->n_ops - 1] = text;
+        struct plan_op *last = &st->ops[st->n_ops - 1];
+        plan_op_fini(last);
+        *last = op;
+        if (plan_op_finish(last) != 0) {
+            for (size_t i = 0; i < k; i++)
+                free(list[i]);
+            free(list);
+            return -1;
+        }
         proj_clear(st);
-    } else if (stage_op(P, stage, text, "project", rows, 0.0) != 0) {
+    } else if (stage_op(P, stage, &op, "project", rows, 0.0) != 0) {
         for (size_t i = 0; i < k; i++)
             free(list[i]);
         free(list);
@@ -1263,7 +1282,7 @@ static int stage_seal(struct planner *P, int stage)
     for (size_t i = 0; i < st->n_parents; i++)
         sb_add(&b, "(%s)", P->stages[st->parents[i]].sig ? P->stages[st->parents[i]].sig : "?");
     for (size_t i = 0; i < st->n_ops; i++)
-        sb_add(&b, ";%s", st->ops[i]);
+        sb_add(&b, ";%s", st->ops[i].text);
     sb_add(&b, "#%lld", (long long)st->tasks);
     free(st->sig);
     st->sig = sb_take(&b);
@@ -1311,9 +1330,8 @@ static int stage_merge(struct planner *P, int a, int b, int64_t tasks, double mu
             return -1;
     sb = &P->stages[b];
     for (size_t i = 0; i < sb->n_ops; i++) {
-        char *t = sb->ops[i];
-        sb->ops[i] = NULL; /* a's now, even if appending fails */
-        if (stage_op(P, a, t, NULL, 0.0, 0.0) != 0)
+        /* a's now, even if appending fails (stage_op empties it) */
+        if (stage_op(P, a, &P->stages[b].ops[i], NULL, 0.0, 0.0) != 0)
             return -1;
         sb = &P->stages[b];
     }
@@ -1495,27 +1513,27 @@ static bool sorted_by(const struct stream *s, const char *const *keys, size_t n)
     return true;
 }
 
-/* The partitioning's text as Spark prints it. */
-static char *part_text(enum pkind kind, const char *const *keys, const bool *desc, size_t n,
-                       int64_t nparts)
+/* An Exchange or ShuffleRead (k) of the partitioning into op. 0 or -1. */
+static int part_op(struct plan_op *op, enum plan_op_kind k, enum pkind kind,
+                   const char *const *keys, const bool *desc, size_t n, int64_t nparts)
 {
-    struct sbuf b = {0};
-    switch (kind) {
-    case PART_HASH:
-        sb_add(&b, "hashpartitioning(");
-        sb_names(&b, keys, NULL, n, false);
-        sb_add(&b, ", %lld)", (long long)nparts);
-        break;
-    case PART_RANGE:
-        sb_add(&b, "rangepartitioning(");
-        sb_names(&b, keys, desc, n, true);
-        sb_add(&b, ", %lld)", (long long)nparts);
-        break;
-    case PART_ROUNDROBIN: sb_add(&b, "RoundRobinPartitioning(%lld)", (long long)nparts); break;
-    case PART_SINGLE: sb_add(&b, "SinglePartition"); break;
-    case PART_UNKNOWN: sb_add(&b, "UnknownPartitioning(%lld)", (long long)nparts); break;
+    static const enum plan_part parts[] = {
+        [PART_HASH] = PLAN_PART_HASH,
+        [PART_RANGE] = PLAN_PART_RANGE,
+        [PART_ROUNDROBIN] = PLAN_PART_ROUNDROBIN,
+        [PART_SINGLE] = PLAN_PART_SINGLE,
+        [PART_UNKNOWN] = PLAN_PART_UNKNOWN,
+    };
+    memset(op, 0, sizeof *op);
+    op->kind = k;
+    op->part = parts[kind];
+    op->n = nparts;
+    if ((kind == PART_HASH || kind == PART_RANGE) &&
+        plan_names_set(&op->keys, keys, desc, n, kind == PART_RANGE) != 0) {
+        plan_op_fini(op);
+        return -1;
     }
-    return sb_take(&b);
+    return 0;
 }
 
 /* ---- skew and adaptive execution (sim/plan/skew.h) ---------------------------
@@ -1728,32 +1746,24 @@ static int exchange(struct planner *P, struct stream *s, enum pkind kind, const 
                     const bool *desc, size_t n_keys, int64_t nparts, double rows,
                     const struct plan_column *cols, const bool *req, size_t n_cols, int line)
 {
-    char *ptext = part_text(kind, keys, desc, n_keys, nparts);
-    if (!ptext)
-        return -1;
     int map = s->stage;
     /* Range partitioning samples its input first (RangePartitioner.sketch
      * runs a job over the input RDD; none for a single partition). */
     if (kind == PART_RANGE && nparts > 1) {
         int sample = stage_new(P, P->stages[map].tasks, ROLE_SAMPLE, line);
-        if (sample < 0) {
-            free(ptext);
+        if (sample < 0)
             return -1;
-        }
         struct pstage *m = &P->stages[map], *sm = &P->stages[sample];
         for (size_t i = 0; i < m->n_parents; i++)
-            if (stage_parent(P, sample, P->stages[map].parents[i]) != 0) {
-                free(ptext);
+            if (stage_parent(P, sample, P->stages[map].parents[i]) != 0)
                 return -1;
-            }
         m = &P->stages[map];
         sm = &P->stages[sample];
         for (size_t i = 0; i < m->n_ops; i++) {
-            char *t = strdup(m->ops[i]);
-            if (stage_op(P, sample, t, NULL, 0.0, 0.0) != 0) {
-                free(ptext);
+            struct plan_op copy;
+            if (plan_op_copy(&copy, &m->ops[i]) != 0 ||
+                stage_op(P, sample, &copy, NULL, 0.0, 0.0) != 0)
                 return -1;
-            }
             m = &P->stages[map];
         }
         sm = &P->stages[sample];
@@ -1769,39 +1779,34 @@ static int exchange(struct planner *P, struct stream *s, enum pkind kind, const 
         double sample_size = fmin(RANGE_SAMPLE_PER_PARTITION * (double)nparts, 1e6);
         double per = ceil(3.0 * sample_size / (double)m->tasks);
         sm->out_rows = fmin(rows, per * (double)m->tasks);
-        if (stage_opf(P, sample, NULL, 0.0, 0.0,
-                      "RangePartitioner sample (%.0f rows per partition, for %lld partitions)", per,
-                      (long long)nparts) != 0 ||
-            stage_seal(P, sample) != 0 || stage_parent(P, map, sample) != 0) {
-            free(ptext);
+        struct plan_op so = {.kind = PLAN_OP_RANGE_SAMPLE, .per_partition = per, .n = nparts};
+        if (stage_op(P, sample, &so, NULL, 0.0, 0.0) != 0 || stage_seal(P, sample) != 0 ||
+            stage_parent(P, map, sample) != 0)
             return -1;
-        }
         P->stages[map].sample = sample;
     }
     double bytes = shuffle_bytes(P, cols, req, n_cols, rows);
-    if (stage_opf(P, map, "shuffle_write", rows, 0.0, "Exchange %s", ptext) != 0) {
-        free(ptext);
+    struct plan_op xo;
+    if (part_op(&xo, PLAN_OP_EXCHANGE, kind, keys, desc, n_keys, nparts) != 0 ||
+        stage_op(P, map, &xo, "shuffle_write", rows, 0.0) != 0)
         return -1;
-    }
     struct pstage *m = &P->stages[map];
     m->role = ROLE_MAP;
     m->write_bytes += bytes;
     m->out_rows += rows;
-    if (stage_seal(P, map) != 0) {
-        free(ptext);
+    if (stage_seal(P, map) != 0)
         return -1;
-    }
     map = stage_reuse(P, map);
     int rd = stage_new(P, nparts, ROLE_PIPE, line);
-    if (rd < 0 || stage_parent(P, rd, map) != 0) {
-        free(ptext);
+    if (rd < 0 || stage_parent(P, rd, map) != 0)
         return -1;
-    }
     struct pstage *r = &P->stages[rd];
     r->read_bytes += bytes;
     r->in_rows += rows;
-    int rc = stage_opf(P, rd, "shuffle_read", rows, 0.0, "ShuffleRead %s", ptext);
-    free(ptext);
+    struct plan_op ro;
+    int rc = part_op(&ro, PLAN_OP_SHUFFLE_READ, kind, keys, desc, n_keys, nparts);
+    if (rc == 0)
+        rc = stage_op(P, rd, &ro, "shuffle_read", rows, 0.0);
     if (rc != 0 ||
         skew_exchange(P, rd, map, kind, keys, desc, n_keys, nparts, rows, bytes, cols, n_cols) != 0)
         return -1;
@@ -1817,23 +1822,6 @@ static int exchange(struct planner *P, struct stream *s, enum pkind kind, const 
 /* ---- physical planning -------------------------------------------------- */
 
 static enum sc_status phys(struct planner *P, int node, struct stream *out);
-
-static const char *join_type_name(const char *how)
-{
-    if (strcmp(how, "left") == 0 || strcmp(how, "left_outer") == 0)
-        return "LeftOuter";
-    if (strcmp(how, "right") == 0 || strcmp(how, "right_outer") == 0)
-        return "RightOuter";
-    if (strcmp(how, "full") == 0 || strcmp(how, "full_outer") == 0)
-        return "FullOuter";
-    if (strcmp(how, "left_semi") == 0)
-        return "LeftSemi";
-    if (strcmp(how, "left_anti") == 0)
-        return "LeftAnti";
-    if (strcmp(how, "cross") == 0)
-        return "Cross";
-    return "Inner";
-}
 
 /* JoinSelection's canBuildBroadcastLeft / Right. */
 static bool can_build_left(const char *how)
@@ -1857,28 +1845,33 @@ static bool can_broadcast(const struct planner *P, double spark_size)
            spark_size <= (double)P->broadcast_threshold;
 }
 
-static void call_text(struct sbuf *b, const struct plan_call *c, const char *prefix)
+/* The calls of nd that are used, copied into op. 0 or -1. */
+static int op_calls(struct plan_op *op, const struct lnode *nd)
 {
-    sb_add(b, "%s%s(%s%s)", prefix, c->func, c->distinct ? "DISTINCT " : "", c->arg);
+    size_t n = 0;
+    for (size_t i = 0; nd && i < nd->n_calls; i++)
+        n += nd->call_used[i];
+    if (n == 0)
+        return 0;
+    if (!(op->calls = malloc(n * sizeof *op->calls)))
+        return -1;
+    for (size_t i = 0; i < nd->n_calls; i++)
+        if (nd->call_used[i])
+            op->calls[op->n_calls++] = nd->calls[i];
+    return 0;
 }
 
-/* The aggregate's text, as Spark's explain writes HashAggregate. */
-static char *agg_text(const struct lnode *nd, const char *const *keys, size_t n_keys, bool partial)
+/* Appends the partial (or final) HashAggregate of nd on keys. */
+static int stage_agg(struct planner *P, int stage, const struct lnode *nd,
+                     const char *const *keys, size_t n_keys, bool partial, double rows,
+                     double mem)
 {
-    struct sbuf b = {0};
-    sb_add(&b, "HashAggregate(%s, keys=[", partial ? "partial" : "final");
-    sb_names(&b, keys, NULL, n_keys, false);
-    sb_add(&b, "], functions=[");
-    size_t k = 0;
-    for (size_t i = 0; nd && i < nd->n_calls; i++) {
-        if (!nd->call_used[i])
-            continue;
-        if (k++)
-            sb_add(&b, ", ");
-        call_text(&b, &nd->calls[i], partial ? "partial_" : "");
+    struct plan_op op = {.kind = PLAN_OP_HASH_AGGREGATE, .final = !partial};
+    if (op_calls(&op, nd) != 0) {
+        plan_op_fini(&op);
+        return -1;
     }
-    sb_add(&b, "])");
-    return sb_take(&b);
+    return stage_op_keys(P, stage, &op, keys, NULL, n_keys, false, "hash_aggregate", rows, mem);
 }
 
 /* Columns of a partial aggregate's output: the keys and one buffer per
@@ -1947,8 +1940,8 @@ static enum sc_status plan_aggregate(struct planner *P, const struct lnode *nd,
     if (partial_cols(s, nd, keys, n_keys, &pcols, &npc) != 0)
         return nomem(P);
     double agg_row = row_bytes(pcols, NULL, npc);
-    if (stage_op(P, s->stage, agg_text(nd, keys, n_keys, true), "hash_aggregate", s->rows,
-                 per_task * agg_row * HASH_MAP_OVERHEAD) != 0) {
+    if (stage_agg(P, s->stage, nd, keys, n_keys, true, s->rows,
+                  per_task * agg_row * HASH_MAP_OVERHEAD) != 0) {
         free(pcols);
         return nomem(P);
     }
@@ -1972,8 +1965,8 @@ static enum sc_status plan_aggregate(struct planner *P, const struct lnode *nd,
     }
     free(pcols);
     double per_final = groups / (double)P->stages[s->stage].tasks;
-    if (stage_op(P, s->stage, agg_text(nd, keys, n_keys, false), "hash_aggregate", partial_rows,
-                 per_final * agg_row * HASH_MAP_OVERHEAD) != 0)
+    if (stage_agg(P, s->stage, nd, keys, n_keys, false, partial_rows,
+                  per_final * agg_row * HASH_MAP_OVERHEAD) != 0)
         return nomem(P);
     if (n_keys == 0) {
         s->part = PART_SINGLE;
@@ -1984,15 +1977,13 @@ static enum sc_status plan_aggregate(struct planner *P, const struct lnode *nd,
     return SC_OK;
 }
 
-/* The columns of s that are carried, as a name list (for op texts). */
-static char *carried_names(const struct lnode *nd)
+/* The columns of nd that are carried, into l. 0 or -1. */
+static int carried_names(const struct lnode *nd, struct plan_names *l)
 {
-    struct sbuf b = {0};
-    size_t k = 0;
     for (size_t i = 0; i < nd->n_out; i++)
-        if (nd->req[i])
-            sb_add(&b, "%s%s", k++ ? ", " : "", nd->out[i].name);
-    return sb_take(&b);
+        if (nd->req[i] && plan_names_add(l, nd->out[i].name, false, false) != 0)
+            return -1;
+    return 0;
 }
 
 static double sort_mem(const struct stream *s, int64_t tasks)
@@ -2027,12 +2018,12 @@ static enum sc_status plan_scan(struct planner *P, int node, struct stream *out)
     struct pstage *st = &P->stages[stage];
     st->input_bytes += read;
     st->in_rows += rows;
-    char *cols = carried_names(nd);
-    if (!cols)
+    struct plan_op op = {.kind = PLAN_OP_SCAN, .format = strdup(format), .table = strdup(t->name)};
+    if (!op.format || !op.table || carried_names(nd, &op.cols) != 0) {
+        plan_op_fini(&op);
         return nomem(P);
-    int rc = stage_opf(P, stage, "scan", rows, 0.0, "Scan %s %s [%s]", format, t->name, cols);
-    free(cols);
-    if (rc != 0)
+    }
+    if (stage_op(P, stage, &op, "scan", rows, 0.0) != 0)
         return nomem(P);
     memset(out, 0, sizeof *out);
     if (stream_cols(out, nd, NULL, NULL) != 0)
@@ -2070,15 +2061,8 @@ static double scale_size(double size, const struct lnode *nd, const struct lnode
 static int broadcast(struct planner *P, struct stream *b, const char *const *keys, size_t n_keys,
                      int line)
 {
-    struct sbuf t = {0};
-    if (n_keys) {
-        sb_add(&t, "BroadcastExchange HashedRelationBroadcastMode(");
-        sb_names(&t, keys, NULL, n_keys, false);
-        sb_add(&t, ")");
-    } else {
-        sb_add(&t, "BroadcastExchange IdentityBroadcastMode");
-    }
-    if (stage_op(P, b->stage, sb_take(&t), NULL, 0.0, 0.0) != 0)
+    struct plan_op op = {.kind = PLAN_OP_BROADCAST};
+    if (stage_op_keys(P, b->stage, &op, keys, NULL, n_keys, false, NULL, 0.0, 0.0) != 0)
         return -1;
     struct pstage *st = &P->stages[b->stage];
     st->role = ROLE_BROADCAST;
@@ -2183,11 +2167,11 @@ static enum sc_status aqe_broadcast_join(struct planner *P, int node, struct str
     int bst = broadcast(P, b, br ? nd->okeys : nd->keys, nd->n_keys, line);
     if (bst < 0 || stage_parent(P, s->stage, bst) != 0)
         return nomem(P);
-    struct sbuf t = {0};
-    sb_add(&t, "BroadcastHashJoin %s [", join_type_name(how));
-    sb_names(&t, nd->keys, NULL, nd->n_keys, false);
-    sb_add(&t, "] %s", br ? "BuildRight" : "BuildLeft");
-    if (stage_op(P, s->stage, sb_take(&t), "broadcast_hash_join", s->rows, 0.0) != 0)
+    struct plan_op op = {.kind = PLAN_OP_BROADCAST_HASH_JOIN,
+                         .join = plan_join_from_how(how),
+                         .build_left = !br};
+    if (stage_op_keys(P, s->stage, &op, nd->keys, NULL, nd->n_keys, false, "broadcast_hash_join",
+                      s->rows, 0.0) != 0)
         return nomem(P);
     double rows = out->rows, size = out->spark_size;
     stream_fini(out);
@@ -2221,12 +2205,9 @@ static int smj_side(struct planner *P, struct stream *s, bool kept, const char *
         return -1;
     if (kept && sorted_by(s, keys, n_keys))
         return 0;
-    struct sbuf t = {0};
-    sb_add(&t, "Sort [");
-    sb_names(&t, keys, NULL, n_keys, true);
-    sb_add(&t, "]");
-    return stage_op(P, s->stage, sb_take(&t), "sort", s->rows,
-                    sort_mem(s, P->stages[s->stage].tasks));
+    struct plan_op op = {.kind = PLAN_OP_SORT};
+    return stage_op_keys(P, s->stage, &op, keys, NULL, n_keys, true, "sort", s->rows,
+                         sort_mem(s, P->stages[s->stage].tasks));
 }
 
 static enum sc_status plan_join(struct planner *P, int node, struct stream *l, struct stream *r,
@@ -2268,23 +2249,19 @@ static enum sc_status plan_join(struct planner *P, int node, struct stream *l, s
         build_left = !(r->spark_size <= l->spark_size);
         build_right = !build_left;
     }
-    const char *jt = join_type_name(cross ? "cross" : how);
+    enum plan_join jt = plan_join_from_how(cross ? "cross" : how);
     if (build_left || build_right) {
         struct stream *b = build_right ? r : l, *s = build_right ? l : r;
         int bst = broadcast(P, b, build_right ? nd->okeys : nd->keys, cross ? 0 : nd->n_keys, line);
         if (bst < 0 || stage_parent(P, s->stage, bst) != 0)
             return nomem(P);
-        struct sbuf t = {0};
-        if (cross) {
-            sb_add(&t, "BroadcastNestedLoopJoin %s %s", jt,
-                   build_right ? "BuildRight" : "BuildLeft");
-        } else {
-            sb_add(&t, "BroadcastHashJoin %s [", jt);
-            sb_names(&t, nd->keys, NULL, nd->n_keys, false);
-            sb_add(&t, "] %s", build_right ? "BuildRight" : "BuildLeft");
-        }
+        struct plan_op op = {.kind = cross ? PLAN_OP_NESTED_LOOP_JOIN
+                                           : PLAN_OP_BROADCAST_HASH_JOIN,
+                             .join = jt,
+                             .build_left = !build_right};
         double work = cross ? s->rows * b->rows : s->rows;
-        if (stage_op(P, s->stage, sb_take(&t), "broadcast_hash_join", work, 0.0) != 0)
+        if (stage_op_keys(P, s->stage, &op, nd->keys, NULL, cross ? 0 : nd->n_keys, false,
+                          "broadcast_hash_join", work, 0.0) != 0)
             return nomem(P);
         out->stage = s->stage;
         out->part = s->part;
@@ -2312,8 +2289,8 @@ static enum sc_status plan_join(struct planner *P, int node, struct stream *l, s
                             P->job->name, (long long)tl, (long long)tr,
                             (long long)SCN_MAX_TASKS_PER_STAGE);
         if (stage_merge(P, l->stage, r->stage, tl * tr, (double)tr, (double)tl) != 0 ||
-            stage_opf(P, l->stage, "broadcast_hash_join", l->rows * r->rows, 0.0,
-                      "CartesianProduct") != 0)
+            stage_op_n(P, l->stage, PLAN_OP_CARTESIAN, 0, "broadcast_hash_join",
+                       l->rows * r->rows) != 0)
             return nomem(P);
         out->stage = l->stage;
         out->part = PART_UNKNOWN;
@@ -2361,11 +2338,9 @@ static enum sc_status plan_join(struct planner *P, int node, struct stream *l, s
                      strcmp(how, "right_outer") == 0
                  ? 2
                  : 0);
-    struct sbuf t = {0};
-    sb_add(&t, "SortMergeJoin %s [", jt);
-    sb_names(&t, nd->keys, NULL, nd->n_keys, false);
-    sb_add(&t, "]");
-    if (stage_op(P, l->stage, sb_take(&t), "sort_merge_join", l->rows + r->rows, 0.0) != 0)
+    struct plan_op op = {.kind = PLAN_OP_SORT_MERGE_JOIN, .join = jt};
+    if (stage_op_keys(P, l->stage, &op, nd->keys, NULL, nd->n_keys, false, "sort_merge_join",
+                      l->rows + r->rows, 0.0) != 0)
         return nomem(P);
     out->stage = l->stage;
     out->part = PART_HASH;
@@ -2428,7 +2403,8 @@ static enum sc_status plan_unary(struct planner *P, int node, struct stream *s, 
             sel = PLAN_STATS_DEFAULT_SELECTIVITY;
         if (sel > 1.0)
             sel = 1.0;
-        if (stage_opf(P, s->stage, "filter", s->rows, 0.0, "Filter (%s)", q->where) != 0)
+        struct plan_op op = {.kind = PLAN_OP_FILTER, .where = strdup(q->where)};
+        if (!op.where || stage_op(P, s->stage, &op, "filter", s->rows, 0.0) != 0)
             return nomem(P);
         out->rows = s->rows * sel;
         for (size_t i = 0; i < out->n_cols; i++)
@@ -2527,12 +2503,9 @@ static enum sc_status plan_unary(struct planner *P, int node, struct stream *s, 
                          P->shuffle_partitions, s->rows, s->cols, s->req, s->n_cols, line) < 0)
                 return nomem(P);
         }
-        struct sbuf t = {0};
-        sb_add(&t, "Sort [");
-        sb_names(&t, nd->keys, nd->keys_desc, nd->n_keys, true);
-        sb_add(&t, "]");
-        if (stage_op(P, out->stage, sb_take(&t), "sort", s->rows,
-                     sort_mem(out, P->stages[out->stage].tasks)) != 0)
+        struct plan_op op = {.kind = PLAN_OP_SORT};
+        if (stage_op_keys(P, out->stage, &op, nd->keys, nd->keys_desc, nd->n_keys, true, "sort",
+                          s->rows, sort_mem(out, P->stages[out->stage].tasks)) != 0)
             return nomem(P);
         out->sorted = nd->keys;
         out->n_sorted = nd->n_keys;
@@ -2564,33 +2537,24 @@ static enum sc_status plan_unary(struct planner *P, int node, struct stream *s, 
             order[nd->n_keys + i] = nd->okeys[i];
             desc[nd->n_keys + i] = nd->okeys_desc[i];
         }
-        struct sbuf t = {0};
         int rc = 0;
         if (!sorted_by(out, order, nsort) && nsort > 0) {
-            sb_add(&t, "Sort [");
-            sb_names(&t, order, desc, nsort, true);
-            sb_add(&t, "]");
-            rc = stage_op(P, out->stage, sb_take(&t), "sort", s->rows,
-                          sort_mem(out, P->stages[out->stage].tasks));
+            struct plan_op so = {.kind = PLAN_OP_SORT};
+            rc = stage_op_keys(P, out->stage, &so, order, desc, nsort, true, "sort", s->rows,
+                               sort_mem(out, P->stages[out->stage].tasks));
         }
         free(order);
         free(desc);
         if (rc != 0)
             return nomem(P);
-        sb_add(&t, "Window [");
-        size_t k = 0;
-        for (size_t i = 0; i < nd->n_calls; i++)
-            if (nd->call_used[i]) {
-                sb_add(&t, "%s", k++ ? ", " : "");
-                call_text(&t, &nd->calls[i], "");
-                sb_add(&t, " AS %s", nd->calls[i].alias);
-            }
-        sb_add(&t, "] partitionBy [");
-        sb_names(&t, nd->keys, NULL, nd->n_keys, false);
-        sb_add(&t, "] orderBy [");
-        sb_names(&t, nd->okeys, nd->okeys_desc, nd->n_okeys, true);
-        sb_add(&t, "]");
-        if (stage_op(P, out->stage, sb_take(&t), "window", s->rows, 0.0) != 0)
+        struct plan_op op = {.kind = PLAN_OP_WINDOW};
+        if (op_calls(&op, nd) != 0 ||
+            plan_names_set(&op.order, nd->okeys, nd->okeys_desc, nd->n_okeys, true) != 0) {
+            plan_op_fini(&op);
+            return nomem(P);
+        }
+        if (stage_op_keys(P, out->stage, &op, nd->keys, NULL, nd->n_keys, false, "window", s->rows,
+                          0.0) != 0)
             return nomem(P);
         out->sorted = nd->keys; /* at least the partition keys' order holds */
         out->n_sorted = nd->n_keys;
@@ -2609,8 +2573,9 @@ static enum sc_status plan_unary(struct planner *P, int node, struct stream *s, 
         } else {
             /* A round-robin shuffle sorts each input partition first, so a
              * retried task sends the same rows to the same partitions. */
-            if (stage_opf(P, out->stage, "sort", s->rows, sort_mem(s, P->stages[out->stage].tasks),
-                          "Sort (local, before RoundRobinPartitioning)") != 0)
+            struct plan_op op = {.kind = PLAN_OP_SORT, .local_all = true};
+            if (stage_op(P, out->stage, &op, "sort", s->rows,
+                         sort_mem(s, P->stages[out->stage].tasks)) != 0)
                 return nomem(P);
             rc = exchange(P, out, PART_ROUNDROBIN, NULL, NULL, 0, nd->n, s->rows, s->cols, s->req,
                           s->n_cols, line);
@@ -2623,7 +2588,7 @@ static enum sc_status plan_unary(struct planner *P, int node, struct stream *s, 
         struct pstage *st = &P->stages[out->stage];
         if (nd->n < st->tasks)
             st->tasks = nd->n;
-        if (stage_opf(P, out->stage, NULL, 0.0, 0.0, "Coalesce %lld", (long long)nd->n) != 0)
+        if (stage_op_n(P, out->stage, PLAN_OP_COALESCE, nd->n, NULL, 0.0) != 0)
             return nomem(P);
         out->nparts = P->stages[out->stage].tasks;
         out->part = out->nparts == 1 ? PART_SINGLE : PART_UNKNOWN;
@@ -2653,22 +2618,22 @@ static enum sc_status plan_unary(struct planner *P, int node, struct stream *s, 
                 st->tasks = (int64_t)need;
             }
             out->rows = fmin(n, s->rows);
-            if (stage_opf(P, out->stage, "limit", out->rows, 0.0, "CollectLimit %lld",
-                          (long long)nd->n) != 0)
+            struct plan_op op = {.kind = PLAN_OP_LIMIT, .limit_mode = PLAN_LIMIT_COLLECT, .n = nd->n};
+            if (stage_op(P, out->stage, &op, "limit", out->rows, 0.0) != 0)
                 return nomem(P);
             return SC_OK;
         }
         /* LocalLimit, then GlobalLimit on one partition. */
         double local = fmin(s->rows, n * (double)st->tasks);
-        if (stage_opf(P, out->stage, "limit", s->rows, 0.0, "LocalLimit %lld", (long long)nd->n) !=
-            0)
+        struct plan_op lo = {.kind = PLAN_OP_LIMIT, .limit_mode = PLAN_LIMIT_LOCAL, .n = nd->n};
+        if (stage_op(P, out->stage, &lo, "limit", s->rows, 0.0) != 0)
             return nomem(P);
         if (!satisfies_all(out) && exchange(P, out, PART_SINGLE, NULL, NULL, 0, 1, local, s->cols,
                                             s->req, s->n_cols, line) < 0)
             return nomem(P);
         out->rows = fmin(n, s->rows);
-        if (stage_opf(P, out->stage, "limit", local, 0.0, "GlobalLimit %lld", (long long)nd->n) !=
-            0)
+        struct plan_op go = {.kind = PLAN_OP_LIMIT, .limit_mode = PLAN_LIMIT_GLOBAL, .n = nd->n};
+        if (stage_op(P, out->stage, &go, "limit", local, 0.0) != 0)
             return nomem(P);
         for (size_t i = 0; i < out->n_cols; i++)
             out->cols[i].ndv = cap_ndv(out->cols[i].ndv, out->rows);
@@ -2892,12 +2857,13 @@ static enum sc_status plan_cache(struct planner *P, int node, const struct strea
     e->tasks = 0;
     e->weights = NULL;
     P->stages[out->stage].cache_bytes += bytes;
-    struct sbuf t = {0};
-    sb_add(&t, "InMemoryRelation [");
+    struct plan_op op = {.kind = PLAN_OP_CACHE};
     for (size_t i = 0; i < s->n_cols; i++)
-        sb_add(&t, "%s%s", i ? ", " : "", s->cols[i].name);
-    sb_add(&t, "], StorageLevel(disk, memory, deserialized, 1 replicas)");
-    if (stage_op(P, out->stage, sb_take(&t), "project", s->rows, 0.0) != 0)
+        if (plan_names_add(&op.cols, s->cols[i].name, false, false) != 0) {
+            plan_op_fini(&op);
+            return nomem(P);
+        }
+    if (stage_op(P, out->stage, &op, "project", s->rows, 0.0) != 0)
         return nomem(P);
     return SC_OK;
 }
@@ -2936,13 +2902,16 @@ static enum sc_status plan_cache_read(struct planner *P, int node, int ce, struc
     st->reads_cache = true;
     st->cache_entry = ce;
     st->in_rows = s.rows;
-    char *cols = carried_names(nd);
-    if (!cols || stage_opf(P, rd, "project", s.rows, 0.0, "InMemoryTableScan [%s]", cols) != 0) {
-        free(cols);
+    struct plan_op op = {.kind = PLAN_OP_MEMSCAN};
+    if (carried_names(nd, &op.cols) != 0) {
+        plan_op_fini(&op);
         stream_fini(&s);
         return nomem(P);
     }
-    free(cols);
+    if (stage_op(P, rd, &op, "project", s.rows, 0.0) != 0) {
+        stream_fini(&s);
+        return nomem(P);
+    }
     *out = s; /* its columns' estimates, rows, partitioning, ordering */
     out->stage = rd;
     out->req = nd->req;
@@ -2971,16 +2940,17 @@ static enum sc_status plan_top_k(struct planner *P, int node, struct stream *s, 
     double n = (double)nd->n;
     int64_t tasks = P->stages[s->stage].tasks;
     double local = fmin(s->rows, n * (double)tasks);
-    struct sbuf t = {0};
-    sb_add(&t, "TakeOrderedAndProject(limit=%lld, orderBy=[", (long long)nd->n);
-    sb_names(&t, sort->keys, sort->keys_desc, sort->n_keys, true);
-    sb_add(&t, "])");
-    char *text = sb_take(&t);
-    char *merge = text ? strdup(text) : NULL;
+    /* The same operator runs per partition and again on the merged rows. */
+    struct plan_op take = {.kind = PLAN_OP_TAKE_ORDERED, .n = nd->n}, merge = {0};
     double mem = fmin(n, s->rows / (double)tasks) *
                  (row_bytes(s->cols, s->req, s->n_cols) + SORT_BYTES_PER_ROW);
-    if (!merge || stage_op(P, s->stage, text, "sort", s->rows, mem) != 0) {
-        free(merge);
+    if (plan_names_set(&take.keys, sort->keys, sort->keys_desc, sort->n_keys, true) != 0 ||
+        plan_op_copy(&merge, &take) != 0) {
+        plan_op_fini(&take);
+        return nomem(P);
+    }
+    if (stage_op(P, s->stage, &take, "sort", s->rows, mem) != 0) {
+        plan_op_fini(&merge);
         return nomem(P);
     }
     out->stage = s->stage;
@@ -2992,15 +2962,15 @@ static enum sc_status plan_top_k(struct planner *P, int node, struct stream *s, 
     out->n_sorted = sort->n_keys;
     out->spark_size = out->rows * spark_row(nd->out, nd->req, nd->n_out);
     if (nd->collect_limit) {
-        free(merge); /* executeCollect merges on the driver */
+        plan_op_fini(&merge); /* executeCollect merges on the driver */
         return SC_OK;
     }
     if (exchange(P, out, PART_SINGLE, NULL, NULL, 0, 1, local, s->cols, s->req, s->n_cols, line) <
         0) {
-        free(merge);
+        plan_op_fini(&merge);
         return nomem(P);
     }
-    return stage_op(P, out->stage, merge, "sort", local, 0.0) != 0 ? nomem(P) : SC_OK;
+    return stage_op(P, out->stage, &merge, "sort", local, 0.0) != 0 ? nomem(P) : SC_OK;
 }
 
 /* ---- salting (sim/plan/skew.h) -----------------------------------------------
@@ -3038,8 +3008,8 @@ static enum sc_status plan_salted_aggregate(struct planner *P, const struct lnod
     t.n_cols = s->n_cols + 1;
     double g1 = 0.0;
     enum sc_status rc = SC_OK;
-    if (stage_opf(P, s->stage, "project", s->rows, 0.0,
-                  "Project [cast((rand() * %lld) as int) AS salt]", (long long)n) != 0)
+    struct plan_op salt = {.kind = PLAN_OP_SALT, .salt_mode = PLAN_SALT_COLUMN, .n = n};
+    if (stage_op(P, s->stage, &salt, "project", s->rows, 0.0) != 0)
         rc = nomem(P);
     if (rc == SC_OK)
         rc = plan_aggregate(P, nd, keys, nk + 1, &t, &g1, line);
@@ -3132,10 +3102,10 @@ static enum sc_status plan_salted_join(struct planner *P, int node, struct strea
     rs.req = rreq;
     rs.rows = r->rows * (double)n;
     int64_t parts = P->shuffle_partitions;
-    if (stage_opf(P, ls.stage, "project", ls.rows, 0.0,
-                  "Project [*, cast((rand() * %lld) as int) AS salt]", (long long)n) != 0 ||
-        stage_opf(P, rs.stage, "project", rs.rows, 0.0,
-                  "Generate explode(sequence(0, %lld)) AS salt", (long long)(n - 1)) != 0) {
+    struct plan_op lsalt = {.kind = PLAN_OP_SALT, .salt_mode = PLAN_SALT_COLUMN_KEEP, .n = n};
+    struct plan_op rsalt = {.kind = PLAN_OP_SALT, .salt_mode = PLAN_SALT_EXPLODE, .n = n};
+    if (stage_op(P, ls.stage, &lsalt, "project", ls.rows, 0.0) != 0 ||
+        stage_op(P, rs.stage, &rsalt, "project", rs.rows, 0.0) != 0) {
         rc = nomem(P);
         goto done;
     }
@@ -3157,12 +3127,9 @@ static enum sc_status plan_salted_join(struct planner *P, int node, struct strea
     }
     for (int side = 0; side < 2; side++) {
         struct stream *x = side ? &rs : &ls;
-        struct sbuf t = {0};
-        sb_add(&t, "Sort [");
-        sb_names(&t, side ? rkeys : lkeys, NULL, nk + 1, true);
-        sb_add(&t, "]");
-        if (stage_op(P, x->stage, sb_take(&t), "sort", x->rows,
-                     sort_mem(x, P->stages[x->stage].tasks)) != 0) {
+        struct plan_op so = {.kind = PLAN_OP_SORT};
+        if (stage_op_keys(P, x->stage, &so, side ? rkeys : lkeys, NULL, nk + 1, true, "sort",
+                          x->rows, sort_mem(x, P->stages[x->stage].tasks)) != 0) {
             rc = nomem(P);
             goto done;
         }
@@ -3176,11 +3143,9 @@ static enum sc_status plan_salted_join(struct planner *P, int node, struct strea
         (strcmp(how, "inner") == 0 || strcmp(how, "right") == 0 || strcmp(how, "right_outer") == 0
              ? 2
              : 0);
-    struct sbuf t = {0};
-    sb_add(&t, "SortMergeJoin %s [", join_type_name(how));
-    sb_names(&t, lkeys, NULL, nk + 1, false);
-    sb_add(&t, "]");
-    if (stage_op(P, ls.stage, sb_take(&t), "sort_merge_join", ls.rows + rs.rows, 0.0) != 0) {
+    struct plan_op jo = {.kind = PLAN_OP_SORT_MERGE_JOIN, .join = plan_join_from_how(how)};
+    if (stage_op_keys(P, ls.stage, &jo, lkeys, NULL, nk + 1, false, "sort_merge_join",
+                      ls.rows + rs.rows, 0.0) != 0) {
         rc = nomem(P);
         goto done;
     }
@@ -3236,7 +3201,7 @@ static enum sc_status phys_plain(struct planner *P, int node, struct stream *out
             memset(out, 0, sizeof *out);
             if (stream_cols(out, nd, &l, &r) != 0 ||
                 stage_merge(P, l.stage, r.stage, tasks, 1.0, 1.0) != 0 ||
-                stage_opf(P, l.stage, NULL, 0.0, 0.0, "Union") != 0) {
+                stage_op_n(P, l.stage, PLAN_OP_UNION, 0, NULL, 0.0) != 0) {
                 rc = nomem(P);
             } else {
                 for (size_t i = 0; i < out->n_cols; i++) {
@@ -3422,56 +3387,49 @@ static char *stage_name(const struct pstage *st)
     const char *prev = NULL;
     size_t parts = 0;
     for (size_t i = 0; i < st->n_ops; i++) {
-        const char *o = st->ops[i];
+        const struct plan_op *o = &st->ops[i];
         char scan[96];
         const char *label = NULL;
-        if (strncmp(o, "Scan ", 5) == 0) {
-            const char *t = strchr(o + 5, ' ');
-            const char *e = t ? strchr(t + 1, ' ') : NULL;
-            int len = t && e ? (int)(e - t - 1) : 0;
-            snprintf(scan, sizeof scan, "scan %.*s", len > 60 ? 60 : len, t ? t + 1 : "");
+        switch (o->kind) {
+        case PLAN_OP_SCAN: {
+            int len = (int)strlen(o->table);
+            snprintf(scan, sizeof scan, "scan %.*s", len > 60 ? 60 : len, o->table);
             label = scan;
-        } else if (strncmp(o, "Filter", 6) == 0) {
-            label = "filter";
-        } else if (strncmp(o, "HashAggregate", 13) == 0) {
-            bool partial = strncmp(o, "HashAggregate(partial", 21) == 0;
-            bool global = strstr(o, "keys=[]") != NULL;
-            if (global && strstr(o, "count(") && !partial)
+            break;
+        }
+        case PLAN_OP_FILTER: label = "filter"; break;
+        case PLAN_OP_HASH_AGGREGATE: {
+            /* A global final aggregate with a count is Dataset.count(). */
+            bool count = false;
+            for (size_t c = 0; c < o->n_calls; c++) {
+                size_t fl = strlen(o->calls[c].func);
+                count |= (fl >= 5 && strcmp(o->calls[c].func + fl - 5, "count") == 0) ||
+                         strstr(o->calls[c].arg, "count(") != NULL;
+            }
+            if (o->keys.n == 0 && count && o->final)
                 label = "count";
             else
-                label = partial ? "partial agg" : "final agg";
-        } else if (strncmp(o, "Exchange rangepartitioning", 26) == 0) {
-            label = "range exchange";
-        } else if (strncmp(o, "Exchange", 8) == 0) {
-            label = "exchange";
-        } else if (strncmp(o, "BroadcastHashJoin", 17) == 0) {
-            label = "bhj";
-        } else if (strncmp(o, "SortMergeJoin", 13) == 0) {
-            label = "smj";
-        } else if (strncmp(o, "BroadcastNestedLoopJoin", 23) == 0) {
-            label = "bnlj";
-        } else if (strncmp(o, "CartesianProduct", 16) == 0) {
-            label = "cartesian";
-        } else if (strncmp(o, "TakeOrderedAndProject", 21) == 0) {
-            label = "top-k";
-        } else if (strncmp(o, "Sort", 4) == 0) {
-            label = "sort";
-        } else if (strncmp(o, "Window", 6) == 0) {
-            label = "window";
-        } else if (strncmp(o, "Union", 5) == 0) {
-            label = "union";
-        } else if (strncmp(o, "Coalesce", 8) == 0) {
-            label = "coalesce";
-        } else if (strstr(o, "Limit ")) {
-            label = "limit";
-        } else if (strncmp(o, "InMemoryTableScan", 17) == 0) {
-            label = "in-memory scan";
-        } else if (strncmp(o, "InMemory", 8) == 0) {
-            label = "cache";
-        } else if (strncmp(o, "WriteFiles", 10) == 0) {
-            label = "write";
-        } else if (strcmp(o, "Collect") == 0) {
-            label = "collect";
+                label = o->final ? "final agg" : "partial agg";
+            break;
+        }
+        case PLAN_OP_EXCHANGE:
+            label = o->part == PLAN_PART_RANGE ? "range exchange" : "exchange";
+            break;
+        case PLAN_OP_BROADCAST_HASH_JOIN: label = "bhj"; break;
+        case PLAN_OP_SORT_MERGE_JOIN: label = "smj"; break;
+        case PLAN_OP_NESTED_LOOP_JOIN: label = "bnlj"; break;
+        case PLAN_OP_CARTESIAN: label = "cartesian"; break;
+        case PLAN_OP_TAKE_ORDERED: label = "top-k"; break;
+        case PLAN_OP_SORT: label = "sort"; break;
+        case PLAN_OP_WINDOW: label = "window"; break;
+        case PLAN_OP_UNION: label = "union"; break;
+        case PLAN_OP_COALESCE: label = "coalesce"; break;
+        case PLAN_OP_LIMIT: label = "limit"; break;
+        case PLAN_OP_MEMSCAN: label = "in-memory scan"; break;
+        case PLAN_OP_CACHE: label = "cache"; break;
+        case PLAN_OP_WRITE: label = "write"; break;
+        case PLAN_OP_COLLECT: label = "collect"; break;
+        default: break;
         }
         /* Each label once, and a name short enough to read in a table. */
         if (!label || (prev && strcmp(prev, label) == 0) || (b.p && strstr(b.p, label)))
@@ -3504,9 +3462,9 @@ static void free_stage_specs(struct job_spec *job)
         free(sp->task_seconds_list);
         free(sp->task_weights);
         free(sp->kernel);
-        for (size_t k = 0; k < sp->ops.n; k++)
-            free(sp->ops.v[k]);
-        free(sp->ops.v);
+        for (size_t k = 0; k < sp->n_ops; k++)
+            plan_op_fini(&sp->ops[k]);
+        free(sp->ops);
     }
     free(job->stages);
     job->stages = NULL;
@@ -3629,8 +3587,8 @@ static enum sc_status emit(struct planner *P, struct job_spec *job)
         sp->name = stage_name(s);
         sp->kernel = strdup(s->kernel ? s->kernel : "generic");
         sp->parents = calloc(s->n_parents + 1, sizeof *sp->parents);
-        sp->ops.v = calloc(s->n_ops + 1, sizeof *sp->ops.v);
-        if (!sp->name || !sp->kernel || !sp->parents || !sp->ops.v) {
+        sp->ops = calloc(s->n_ops + 1, sizeof *sp->ops);
+        if (!sp->name || !sp->kernel || !sp->parents || !sp->ops) {
             rc = nomem(P);
             break;
         }
@@ -3639,10 +3597,8 @@ static enum sc_status emit(struct planner *P, struct job_spec *job)
             if (!ps->dead)
                 sp->parents[sp->n_parents++] = ps->order;
         }
-        for (size_t i = 0; i < s->n_ops; i++) {
-            sp->ops.v[sp->ops.n++] = s->ops[i];
-            s->ops[i] = NULL;
-        }
+        for (size_t i = 0; i < s->n_ops; i++)
+            sp->ops[sp->n_ops++] = s->ops[i];
         s->n_ops = 0;
         if (sp->tasks > SCN_MAX_TASKS_PER_STAGE)
             rc = diag_set(P->d, SC_ELIMIT, P->s->file, sp->line,
@@ -3742,8 +3698,9 @@ static enum sc_status plan_query(struct planner *P, struct job_spec *job)
     const struct query_step *a = P->action;
     struct pstage *st = &P->stages[s.stage];
     if (a->op == OP_COLLECT) {
-        bool limited = st->n_ops > 0 && strncmp(st->ops[st->n_ops - 1], "CollectLimit", 12) == 0;
-        if (!limited && stage_opf(P, s.stage, NULL, 0.0, 0.0, "Collect") != 0)
+        const struct plan_op *last = st->n_ops > 0 ? &st->ops[st->n_ops - 1] : NULL;
+        bool limited = last && last->kind == PLAN_OP_LIMIT && last->limit_mode == PLAN_LIMIT_COLLECT;
+        if (!limited && stage_op_n(P, s.stage, PLAN_OP_COLLECT, 0, NULL, 0.0) != 0)
             rc = nomem(P);
     } else if (a->op == OP_WRITE) {
         /* The files hold the rows' columns (before the format's own
@@ -3753,10 +3710,15 @@ static enum sc_status plan_query(struct planner *P, struct job_spec *job)
             if (s.req[i])
                 w += s.cols[i].width_bytes;
         st->output_bytes += s.rows * w;
-        if (stage_opf(P, s.stage, "project", s.rows, 0.0, "WriteFiles %s%s%s",
-                      a->format ? a->format : "parquet", a->path ? " " : "",
-                      a->path ? a->path : "") != 0)
+        struct plan_op wo = {.kind = PLAN_OP_WRITE,
+                             .format = strdup(a->format ? a->format : "parquet"),
+                             .path = a->path ? strdup(a->path) : NULL};
+        if (!wo.format || (a->path && !wo.path)) {
+            plan_op_fini(&wo);
             rc = nomem(P);
+        } else if (stage_op(P, s.stage, &wo, "project", s.rows, 0.0) != 0) {
+            rc = nomem(P);
+        }
     }
     st = &P->stages[s.stage];
     st->role = ROLE_RESULT;
