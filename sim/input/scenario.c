@@ -195,6 +195,209 @@ static int check_keys(struct reader *r, const config_setting_t *g, const char *w
     return 0;
 }
 
+/* ------------------------------------------------------------ key table */
+
+/* Every key of a scenario file, group by group. check_group takes the keys a
+ * group allows from these rows in row order, which is the order messages list
+ * them in and the order "did you mean" breaks ties in: keep it when adding a
+ * key. A key that only some forms of a group take (an operation's, a
+ * distribution's) has one row per form; rows of several forms are interleaved
+ * so that each form's keys, and the union of all of them, come out in the
+ * order the reader has always listed them. */
+static const struct scenario_key key_table[] = {
+    {"", "name", NULL, "string"},
+    {"", "seed", NULL, "integer"},
+    {"", "cluster", NULL, "group"},
+    {"", "spark", NULL, "group"},
+    {"", "model", NULL, "group"},
+    {"", "tables", NULL, "group"},
+    {"", "views", NULL, "group"},
+    {"", "jobs", NULL, "list"},
+    {"", "pools", NULL, "list"},
+
+    {"cluster", "platform", NULL, "string"},
+    {"cluster", "driver", NULL, "string"},
+    {"cluster", "worker", NULL, "string"},
+    {"cluster", "workers", NULL, "integer"},
+    {"cluster", "executors_per_worker", NULL, "integer"},
+    {"cluster", "executor_cores", NULL, "integer"},
+    {"cluster", "pricing", NULL, "string"},
+    {"cluster", "tier", NULL, "string"},
+    {"cluster", "startup_s", NULL, "number or distribution"},
+    {"cluster", "price", NULL, "group"},
+    {"cluster", "autoscale", NULL, "group"},
+    {"cluster", "storage", NULL, "group"},
+    {"cluster", "network_limit_gbps", NULL, "number"},
+    {"cluster", "local_disk_mbps", NULL, "number"},
+    {"cluster", "idle_after_s", NULL, "number"},
+    {"cluster", "spot", NULL, "group"},
+    {"cluster", "executor_start_s", NULL, "list of numbers"},
+
+    {"cluster.autoscale", "min", NULL, "integer"},
+    {"cluster.autoscale", "max", NULL, "integer"},
+    {"cluster.autoscale", "policy", NULL, "string"},
+    {"cluster.autoscale", "provision_s", NULL, "number or distribution"},
+    {"cluster.autoscale", "interval_s", NULL, "number"},
+    {"cluster.autoscale", "idle_s", NULL, "number"},
+
+    {"cluster.spot", "fraction", NULL, "number"},
+    {"cluster.spot", "evictions_per_hour", NULL, "number"},
+    {"cluster.spot", "usd_per_hour", NULL, "number"},
+    {"cluster.spot", "discount", NULL, "number"},
+    {"cluster.spot", "evict_at_s", NULL, "number"},
+
+    {"cluster.storage", "egress_gbps", NULL, "number"},
+    {"cluster.storage", "ingress_gbps", NULL, "number"},
+
+    {"cluster.price", "worker_usd_per_hour", NULL, "number"},
+    {"cluster.price", "driver_usd_per_hour", NULL, "number"},
+    {"cluster.price", "worker_dbu_per_hour", NULL, "number"},
+    {"cluster.price", "driver_dbu_per_hour", NULL, "number"},
+    {"cluster.price", "usd_per_dbu", NULL, "number"},
+    {"cluster.price", "usd_per_vcore_hour", NULL, "number"},
+
+    {"model", "task_launch_ms", NULL, "number"},
+    {"model", "network_quantum_ms", NULL, "number"},
+    {"model", "noise_sigma", NULL, "number"},
+    {"model", "slow_worker", NULL, "integer"},
+    {"model", "slow_factor", NULL, "number"},
+    {"model", "host_acu", NULL, "number"},
+    {"model", "overhead", NULL, "group"},
+    {"model", "calibration", NULL, "group"},
+
+    {"model.calibration", "rows", NULL, "array of integers"},
+    {"model.calibration", "repetitions", NULL, "integer"},
+
+    {"tables.<table>", "rows", NULL, "integer"},
+    {"tables.<table>", "size", NULL, "size"},
+    {"tables.<table>", "format", NULL, "string"},
+    {"tables.<table>", "columns", NULL, "list"},
+
+    {"tables.<table>.columns[]", "name", NULL, "string"},
+    {"tables.<table>.columns[]", "type", NULL, "string"},
+    {"tables.<table>.columns[]", "dist", NULL, "string"},
+    {"tables.<table>.columns[]", "distinct", NULL, "integer"},
+    {"tables.<table>.columns[]", "null_fraction", NULL, "number"},
+    {"tables.<table>.columns[]", "min", "uniform", "number"},
+    {"tables.<table>.columns[]", "max", "uniform", "number"},
+    {"tables.<table>.columns[]", "mean", "normal", "number"},
+    {"tables.<table>.columns[]", "stddev", "normal", "number"},
+    {"tables.<table>.columns[]", "mu", "lognormal", "number"},
+    {"tables.<table>.columns[]", "sigma", "lognormal", "number"},
+    {"tables.<table>.columns[]", "exponent", "zipf", "number"},
+    {"tables.<table>.columns[]", "values", "categorical", "list of strings"},
+    {"tables.<table>.columns[]", "weights", "categorical", "list of numbers"},
+
+    {"jobs[]", "name", NULL, "string"},
+    {"jobs[]", "stages", NULL, "list"},
+    {"jobs[]", "query", NULL, "list"},
+    {"jobs[]", "submit_s", NULL, "number"},
+    {"jobs[]", "concurrent", NULL, "boolean"},
+    {"jobs[]", "pool", NULL, "string"},
+    {"jobs[]", "gap_s", NULL, "number"},
+    {"jobs[]", "driver_s", NULL, "number"},
+
+    {"jobs[].stages[]", "id", NULL, "integer"},
+    {"jobs[].stages[]", "name", NULL, "string"},
+    {"jobs[].stages[]", "parents", NULL, "array of integers"},
+    {"jobs[].stages[]", "tasks", NULL, "integer"},
+    {"jobs[].stages[]", "task_seconds", NULL, "number, list or distribution"},
+    {"jobs[].stages[]", "input_bytes", NULL, "size"},
+    {"jobs[].stages[]", "records", NULL, "integer"},
+    {"jobs[].stages[]", "shuffle_read_bytes", NULL, "size"},
+    {"jobs[].stages[]", "shuffle_write_bytes", NULL, "size"},
+    {"jobs[].stages[]", "output_bytes", NULL, "size"},
+    {"jobs[].stages[]", "memory_bytes", NULL, "size"},
+    {"jobs[].stages[]", "cache_bytes", NULL, "size"},
+    {"jobs[].stages[]", "driver_s", NULL, "number"},
+    {"jobs[].stages[]", "kernel", NULL, "string"},
+
+    /* A distribution group: task_seconds, and cluster.startup_s and
+     * cluster.autoscale.provision_s when they are groups. */
+    {"jobs[].stages[].task_seconds", "dist", NULL, "string"},
+    {"jobs[].stages[].task_seconds", "value", "fixed", "number"},
+    {"jobs[].stages[].task_seconds", "mean", "normal", "number"},
+    {"jobs[].stages[].task_seconds", "stddev", "normal", "number"},
+    {"jobs[].stages[].task_seconds", "median", "lognormal", "number"},
+    {"jobs[].stages[].task_seconds", "mu", "lognormal", "number"},
+    {"jobs[].stages[].task_seconds", "sigma", "lognormal", "number"},
+    {"jobs[].stages[].task_seconds", "min", "uniform", "number"},
+    {"jobs[].stages[].task_seconds", "max", "uniform", "number"},
+    {"jobs[].stages[].task_seconds", "mean", "exponential", "number"},
+
+    /* A query step, in a job's query or a view. */
+    {"jobs[].query[]", "op", NULL, "string"},
+    {"jobs[].query[]", "table", "scan", "string"},
+    {"jobs[].query[]", "table", "union", "string"},
+    {"jobs[].query[]", "where", "filter", "string"},
+    {"jobs[].query[]", "cols", "select", "list of strings"},
+    {"jobs[].query[]", "name", "with_column", "string"},
+    {"jobs[].query[]", "expr", "with_column", "string"},
+    {"jobs[].query[]", "keys", "group_by", "list of strings"},
+    {"jobs[].query[]", "keys", "order_by", "list of strings"},
+    {"jobs[].query[]", "keys", "distinct", "list of strings"},
+    {"jobs[].query[]", "aggs", "group_by", "list of strings"},
+    {"jobs[].query[]", "right", "join", "string"},
+    {"jobs[].query[]", "on", "join", "list of strings"},
+    {"jobs[].query[]", "how", "join", "string"},
+    {"jobs[].query[]", "partition_by", "window", "list of strings"},
+    {"jobs[].query[]", "order_by", "window", "list of strings"},
+    {"jobs[].query[]", "funcs", "window", "list of strings"},
+    {"jobs[].query[]", "n", "coalesce", "integer"},
+    {"jobs[].query[]", "n", "limit", "integer"},
+    {"jobs[].query[]", "n", "repartition", "integer"},
+    {"jobs[].query[]", "partition_by", "repartition", "list of strings"},
+    {"jobs[].query[]", "path", "write", "string"},
+    {"jobs[].query[]", "format", "write", "string"},
+    {"jobs[].query[]", "salt", "group_by", "integer"},
+    {"jobs[].query[]", "salt", "join", "integer"},
+
+    {"pools[]", "name", NULL, "string"},
+    {"pools[]", "mode", NULL, "string"},
+    {"pools[]", "weight", NULL, "integer"},
+    {"pools[]", "min_share", NULL, "integer"},
+};
+
+#define KEY_TABLE_LEN (sizeof key_table / sizeof key_table[0])
+
+/* The most keys one group allows (a query step, any operation: 18). */
+#define GROUP_MAX_KEYS 32
+
+const struct scenario_key *scenario_keys(size_t *count)
+{
+    *count = KEY_TABLE_LEN;
+    return key_table;
+}
+
+/* check_keys with the keys the table gives group: with variant NULL, every
+ * key of any form of the group (each name once, at its first row); else the
+ * keys of every form plus those of that form only. */
+static int check_group(struct reader *r, const config_setting_t *g, const char *where,
+                       const char *group, const char *variant)
+{
+    const char *allowed[GROUP_MAX_KEYS + 1];
+    size_t n = 0;
+    bool in_group = false;
+    for (size_t i = 0; i < KEY_TABLE_LEN; i++) {
+        const struct scenario_key *k = &key_table[i];
+        if (strcmp(k->group, group) != 0) {
+            if (in_group)
+                break; /* a group's rows are adjacent */
+            continue;
+        }
+        in_group = true;
+        if (variant && k->variant && strcmp(k->variant, variant) != 0)
+            continue;
+        bool dup = false;
+        for (size_t j = 0; j < n && !dup; j++)
+            dup = strcmp(allowed[j], k->name) == 0;
+        if (!dup && n < GROUP_MAX_KEYS)
+            allowed[n++] = k->name;
+    }
+    allowed[n] = NULL;
+    return check_keys(r, g, where, allowed);
+}
+
 /* ------------------------------------------------------- typed accessors */
 
 /* Each getter returns 1 when the key is present and valid (out set), 0 when
@@ -643,12 +846,10 @@ static int get_delay(struct reader *r, const config_setting_t *g, const char *wh
 
 static int read_autoscale(struct reader *r, const config_setting_t *a, int64_t *min_workers)
 {
-    static const char *const keys[] = {"min",         "max",    "policy", "provision_s",
-                                       "interval_s",  "idle_s", NULL};
     static const char *const policies[] = {"databricks", "synapse", NULL};
     const char *where = "cluster.autoscale";
     struct cluster_spec *c = &r->s->cluster;
-    if (check_keys(r, a, where, keys) != 0)
+    if (check_group(r, a, where, "cluster.autoscale", NULL) != 0)
         return -1;
     int64_t lo = 0, hi = 0;
     int policy = -1;
@@ -676,23 +877,11 @@ static int read_autoscale(struct reader *r, const config_setting_t *a, int64_t *
 
 static int read_cluster(struct reader *r, const config_setting_t *g)
 {
-    static const char *const keys[] = {
-        "platform",       "driver",  "worker", "workers",   "executors_per_worker",
-        "executor_cores", "pricing", "tier",   "startup_s", "price",
-        "autoscale",      "storage", "network_limit_gbps", "local_disk_mbps", "idle_after_s",
-        "spot",           "executor_start_s", NULL};
-    static const char *const price_keys[] = {"worker_usd_per_hour",
-                                             "driver_usd_per_hour",
-                                             "worker_dbu_per_hour",
-                                             "driver_dbu_per_hour",
-                                             "usd_per_dbu",
-                                             "usd_per_vcore_hour",
-                                             NULL};
     struct cluster_spec *c = &r->s->cluster;
     const char *where = "cluster";
     c->line = line_of(g);
     c->driver_line = c->worker_line = c->workers_line = c->executor_line = c->line;
-    if (check_keys(r, g, where, keys) != 0)
+    if (check_group(r, g, where, "cluster", NULL) != 0)
         return -1;
 
     if (get_billing_name(r, g, "platform", platform_names, parse_platform_cb, &c->platform) < 0 ||
@@ -785,11 +974,9 @@ static int read_cluster(struct reader *r, const config_setting_t *g)
     if (rc < 0)
         return -1;
     if (rc > 0) {
-        static const char *const spot_keys[] = {"fraction",  "evictions_per_hour", "usd_per_hour",
-                                                "discount",  "evict_at_s",         NULL};
         const char *sw = "cluster.spot";
         c->spot_line = line_of(spot);
-        if (check_keys(r, spot, sw, spot_keys) != 0 ||
+        if (check_group(r, spot, sw, "cluster.spot", NULL) != 0 ||
             get_number(r, spot, sw, "fraction", true, 0, false, 1.0, &c->spot_fraction) < 0 ||
             get_number(r, spot, sw, "evictions_per_hour", false, 0, false, INFINITY,
                        &c->spot_evictions_per_hour) < 0 ||
@@ -807,9 +994,8 @@ static int read_cluster(struct reader *r, const config_setting_t *g)
     if (rc < 0)
         return -1;
     if (rc > 0) {
-        static const char *const storage_keys[] = {"egress_gbps", "ingress_gbps", NULL};
         const char *sw = "cluster.storage";
-        if (check_keys(r, storage, sw, storage_keys) != 0 ||
+        if (check_group(r, storage, sw, "cluster.storage", NULL) != 0 ||
             get_number(r, storage, sw, "egress_gbps", false, 0, true, INFINITY,
                        &c->storage_egress_gbps) < 0 ||
             get_number(r, storage, sw, "ingress_gbps", false, 0, true, INFINITY,
@@ -824,7 +1010,7 @@ static int read_cluster(struct reader *r, const config_setting_t *g)
     if (rc > 0) {
         const char *pw = "cluster.price";
         struct price_override *p = &c->price;
-        if (check_keys(r, price, pw, price_keys) != 0 ||
+        if (check_group(r, price, pw, "cluster.price", NULL) != 0 ||
             get_number(r, price, pw, "worker_usd_per_hour", false, 0, false, INFINITY,
                        &p->worker_usd_per_hour) < 0 ||
             get_number(r, price, pw, "driver_usd_per_hour", false, 0, false, INFINITY,
@@ -950,15 +1136,6 @@ static int read_weights(struct reader *r, const config_setting_t *g, const char 
 static int read_column(struct reader *r, const config_setting_t *g, const char *table, size_t index,
                        struct column_spec *col)
 {
-    static const char *const common[] = {"name", "type", "dist", "distinct", "null_fraction"};
-    static const char *const extra[][3] = {
-        [CDIST_SEQUENCE] = {NULL},
-        [CDIST_UNIFORM] = {"min", "max", NULL},
-        [CDIST_NORMAL] = {"mean", "stddev", NULL},
-        [CDIST_LOGNORMAL] = {"mu", "sigma", NULL},
-        [CDIST_ZIPF] = {"exponent", NULL},
-        [CDIST_CATEGORICAL] = {"values", "weights", NULL},
-    };
     char where[192];
     col->line = line_of(g);
     col->min = col->max = col->mean = col->stddev = col->mu = col->sigma = NAN;
@@ -973,10 +1150,7 @@ static int read_column(struct reader *r, const config_setting_t *g, const char *
     snprintf(where, sizeof where, "column %zu of table '%s'", index + 1, table);
     /* Keys no column takes first, so that a typo of 'name' or 'type' is
      * reported as a typo; the keys of the chosen dist are checked below. */
-    static const char *const any_dist[] = {
-        "name",   "type", "dist",  "distinct", "null_fraction", "min",     "max", "mean",
-        "stddev", "mu",   "sigma", "exponent", "values",        "weights", NULL};
-    if (check_keys(r, g, where, any_dist) != 0 ||
+    if (check_group(r, g, where, "tables.<table>.columns[]", NULL) != 0 ||
         get_str_copy(r, g, where, "name", true, &col->name) < 0)
         return -1;
     snprintf(where, sizeof where, "column '%s' of table '%s'", col->name, table);
@@ -988,16 +1162,9 @@ static int read_column(struct reader *r, const config_setting_t *g, const char *
     col->type = (enum col_type)type;
     col->dist = (enum col_dist)dist;
 
-    const char *allowed[8];
-    size_t na = 0;
-    for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
-        allowed[na++] = common[i];
-    for (size_t i = 0; extra[dist][i]; i++)
-        allowed[na++] = extra[dist][i];
-    allowed[na] = NULL;
     char where_dist[224];
     snprintf(where_dist, sizeof where_dist, "%s (dist \"%s\")", where, col_dist_names[dist]);
-    if (check_keys(r, g, where_dist, allowed) != 0)
+    if (check_group(r, g, where_dist, "tables.<table>.columns[]", col_dist_names[dist]) != 0)
         return -1;
 
     if (get_int(r, g, where, "distinct", dist == CDIST_ZIPF, 1, INT64_MAX, false, &col->distinct) <
@@ -1042,7 +1209,6 @@ static int read_column(struct reader *r, const config_setting_t *g, const char *
 
 static int read_table(struct reader *r, const config_setting_t *g, struct table_spec *t)
 {
-    static const char *const keys[] = {"rows", "size", "format", "columns", NULL};
     t->line = line_of(g);
     t->size_bytes = -1;
     t->name = strdup(config_setting_name(g));
@@ -1052,7 +1218,7 @@ static int read_table(struct reader *r, const config_setting_t *g, struct table_
     snprintf(where, sizeof where, "table '%s'", t->name);
     if (config_setting_type(g) != CONFIG_TYPE_GROUP)
         return wrong_type(r, g, "tables", "a group { rows = ...; columns = (...); }");
-    if (check_keys(r, g, where, keys) != 0)
+    if (check_group(r, g, where, "tables.<table>", NULL) != 0)
         return -1;
     int format = 0;
     if (get_int(r, g, where, "rows", true, 0, INT64_MAX, false, &t->rows) < 0 ||
@@ -1099,27 +1265,6 @@ static const char *const op_names[] = {
     [OP_LIMIT] = "limit",       [OP_UNION] = "union",
     [OP_COUNT] = "count",       [OP_COLLECT] = "collect",
     [OP_WRITE] = "write",       NULL,
-};
-
-/* The keys each operation takes besides `op`. */
-static const char *const op_keys[][5] = {
-    [OP_SCAN] = {"table", NULL},
-    [OP_FILTER] = {"where", NULL},
-    [OP_SELECT] = {"cols", NULL},
-    [OP_WITH_COLUMN] = {"name", "expr", NULL},
-    [OP_GROUP_BY] = {"keys", "aggs", "salt", NULL},
-    [OP_JOIN] = {"right", "on", "how", "salt", NULL},
-    [OP_ORDER_BY] = {"keys", NULL},
-    [OP_WINDOW] = {"partition_by", "order_by", "funcs", NULL},
-    [OP_DISTINCT] = {"keys", NULL},
-    [OP_REPARTITION] = {"n", "partition_by", NULL},
-    [OP_COALESCE] = {"n", NULL},
-    [OP_CACHE] = {NULL},
-    [OP_LIMIT] = {"n", NULL},
-    [OP_UNION] = {"table", NULL},
-    [OP_COUNT] = {NULL},
-    [OP_COLLECT] = {NULL},
-    [OP_WRITE] = {"path", "format", NULL},
 };
 
 /* Spark's join types, in the spellings Dataset.join accepts. */
@@ -1170,23 +1315,14 @@ static int read_step(struct reader *r, const config_setting_t *g, const char *ow
                     index + 1, owner, describe(g, got, sizeof got));
     }
     snprintf(where, sizeof where, "step %zu of %s", index + 1, owner);
-    static const char *const any_op[] = {
-        "op", "table", "where",        "cols",     "name",  "expr", "keys", "aggs",   "right",
-        "on", "how",   "partition_by", "order_by", "funcs", "n",    "path", "format", "salt",
-        NULL};
     int op = 0;
-    if (check_keys(r, g, where, any_op) != 0 ||
+    if (check_group(r, g, where, "jobs[].query[]", NULL) != 0 ||
         get_choice(r, g, where, "op", true, op_names, false, &op) < 0)
         return -1;
     q->op = (enum op_kind)op;
     snprintf(where, sizeof where, "step %zu (%s) of %s", index + 1, op_names[op], owner);
 
-    const char *allowed[6] = {"op"};
-    size_t na = 1;
-    for (size_t i = 0; op_keys[op][i]; i++)
-        allowed[na++] = op_keys[op][i];
-    allowed[na] = NULL;
-    if (check_keys(r, g, where, allowed) != 0)
+    if (check_group(r, g, where, "jobs[].query[]", op_names[op]) != 0)
         return -1;
 
     switch (q->op) {
@@ -1474,13 +1610,6 @@ static const char *const kernel_names[] = {"scan",
 static int read_task_seconds(struct reader *r, const config_setting_t *st, const char *stage,
                              struct dist *out)
 {
-    static const char *const params[][5] = {
-        [DIST_FIXED] = {"dist", "value", NULL},
-        [DIST_NORMAL] = {"dist", "mean", "stddev", NULL},
-        [DIST_LOGNORMAL] = {"dist", "median", "mu", "sigma", NULL},
-        [DIST_UNIFORM] = {"dist", "min", "max", NULL},
-        [DIST_EXPONENTIAL] = {"dist", "mean", NULL},
-    };
     if (is_number(st)) {
         double v = number_of(st);
         if (!(v >= 0.0) || !isfinite(v))
@@ -1506,7 +1635,7 @@ static int read_task_seconds(struct reader *r, const config_setting_t *st, const
                     "exponential, not \"%s\".",
                     where, name);
     snprintf(where, sizeof where, "task_seconds of %s (dist \"%s\")", stage, name);
-    if (check_keys(r, st, where, params[kind]) != 0)
+    if (check_group(r, st, where, "jobs[].stages[].task_seconds", dist_kind_name(kind)) != 0)
         return -1;
     double p1 = 0.0, p2 = 0.0;
     const double inf = INFINITY;
@@ -1595,21 +1724,6 @@ static int read_parents(struct reader *r, const config_setting_t *st, const char
 static int read_stage(struct reader *r, const config_setting_t *g, const char *job, size_t index,
                       struct stage_spec *sp)
 {
-    static const char *const keys[] = {"id",
-                                       "name",
-                                       "parents",
-                                       "tasks",
-                                       "task_seconds",
-                                       "input_bytes",
-                                       "records",
-                                       "shuffle_read_bytes",
-                                       "shuffle_write_bytes",
-                                       "output_bytes",
-                                       "memory_bytes",
-                                       "cache_bytes",
-                                       "driver_s",
-                                       "kernel",
-                                       NULL};
     char where[224];
     sp->line = sp->parents_line = line_of(g);
     sp->input_bytes = sp->records = sp->shuffle_read_bytes = sp->shuffle_write_bytes = -1;
@@ -1622,7 +1736,7 @@ static int read_stage(struct reader *r, const config_setting_t *g, const char *j
                     index + 1, job, describe(g, got, sizeof got));
     }
     snprintf(where, sizeof where, "stage %zu of job '%s'", index + 1, job);
-    if (check_keys(r, g, where, keys) != 0 ||
+    if (check_group(r, g, where, "jobs[].stages[]", NULL) != 0 ||
         get_int(r, g, where, "id", true, 0, INT64_MAX, false, &sp->id) < 0)
         return -1;
     snprintf(where, sizeof where, "stage %lld of job '%s'", (long long)sp->id, job);
@@ -1895,8 +2009,6 @@ static void stage_free(struct stage_spec *sp)
 
 static int read_job(struct reader *r, const config_setting_t *g, size_t index, struct job_spec *job)
 {
-    static const char *const keys[] = {"name",       "stages", "query", "submit_s",
-                                       "concurrent", "pool",   "gap_s", "driver_s", NULL};
     char where[160];
     job->line = line_of(g);
     job->submit_s = NAN;
@@ -1907,7 +2019,7 @@ static int read_job(struct reader *r, const config_setting_t *g, size_t index, s
                     index + 1, describe(g, got, sizeof got));
     }
     snprintf(where, sizeof where, "job %zu", index + 1);
-    if (check_keys(r, g, where, keys) != 0 ||
+    if (check_group(r, g, where, "jobs[]", NULL) != 0 ||
         get_str_copy(r, g, where, "name", true, &job->name) < 0)
         return -1;
     snprintf(where, sizeof where, "job '%s'", job->name);
@@ -1980,7 +2092,6 @@ static int read_jobs(struct reader *r, const config_setting_t *list)
 
 static int read_pools(struct reader *r, const config_setting_t *list)
 {
-    static const char *const keys[] = {"name", "mode", "weight", "min_share", NULL};
     static const char *const modes[] = {"FIFO", "FAIR", NULL};
     struct scenario *s = r->s;
     size_t n = (size_t)config_setting_length(list);
@@ -2004,7 +2115,7 @@ static int read_pools(struct reader *r, const config_setting_t *list)
                         "not %s.",
                         i + 1, describe(g, got, sizeof got));
         }
-        if (check_keys(r, g, where, keys) != 0 ||
+        if (check_group(r, g, where, "pools[]", NULL) != 0 ||
             get_str_copy(r, g, where, "name", true, &p->name) < 0)
             return -1;
         snprintf(where, sizeof where, "pool '%s'", p->name);
@@ -2072,9 +2183,8 @@ static int read_model_calibration(struct reader *r, const config_setting_t *mode
     if (rc < 0)
         return -1;
     if (rc > 0) {
-        static const char *const keys[] = {"rows", "repetitions", NULL};
         int64_t reps = 0;
-        if (check_keys(r, g, "model.calibration", keys) != 0 ||
+        if (check_group(r, g, "model.calibration", "model.calibration", NULL) != 0 ||
             get_int(r, g, "model.calibration", "repetitions", false, 1, 101, true, &reps) < 0)
             return -1;
         m->calib_repetitions = (int)reps;
@@ -2105,11 +2215,9 @@ static int read_model_calibration(struct reader *r, const config_setting_t *mode
 
 static int read_root(struct reader *r, const config_setting_t *root)
 {
-    static const char *const keys[] = {"name",   "seed",  "cluster", "spark", "model",
-                                       "tables", "views", "jobs",    "pools", NULL};
     struct scenario *s = r->s;
     const char *where = "the scenario";
-    if (check_keys(r, root, where, keys) != 0 ||
+    if (check_group(r, root, where, "", NULL) != 0 ||
         get_str_copy(r, root, where, "name", true, &s->name) < 0)
         return -1;
     int64_t seed = 1;
@@ -2130,15 +2238,10 @@ static int read_root(struct reader *r, const config_setting_t *root)
     if (rc < 0)
         return -1;
     if (rc > 0) {
-        static const char *const model_keys[] = {"task_launch_ms", "network_quantum_ms",
-                                                 "noise_sigma",    "slow_worker",
-                                                 "slow_factor",    "host_acu",
-                                                 "overhead",       "calibration",
-                                                 NULL};
         double ms = NAN, qms = NAN;
         int64_t slow = -1;
         s->model.line = line_of(g);
-        if (check_keys(r, g, "model", model_keys) != 0 ||
+        if (check_group(r, g, "model", "model", NULL) != 0 ||
             get_number(r, g, "model", "task_launch_ms", false, 0, false, INFINITY, &ms) < 0 ||
             get_number(r, g, "model", "network_quantum_ms", false, 0, false, INFINITY, &qms) < 0 ||
             get_number(r, g, "model", "noise_sigma", false, 0, false, 10.0, &s->model.noise_sigma) <

@@ -237,4 +237,24 @@ const struct view_spec *scenario_view(const struct scenario *s, const char *name
 const char *op_kind_name(enum op_kind op);
 const char *sched_mode_name(enum sched_mode m);
 
+/* One key a scenario file may hold. The reader builds the list of keys each
+ * group allows from this table and nothing else, and tests/test_docs.c checks
+ * docs/scenario-format.md against it, so the reference cannot drift from what
+ * is accepted. Spark settings are not here (sparkconf.h has their table), nor
+ * the operator classes under model.overhead (calib_class_name). */
+struct scenario_key {
+    const char *group;   /* where the key sits: "" at the top level, "cluster.autoscale",
+                            "jobs[].stages[]" ("[]": any item of a list), "tables.<table>"
+                            ("<...>": a name the file chooses) */
+    const char *name;    /* "min"; the documented path is group.name */
+    const char *variant; /* NULL: the group always takes it; else only the form of the
+                            group whose op or dist is this ("join", "uniform") */
+    const char *type;    /* as docs/scenario-format.md words it: "integer", "number",
+                            "size", "string", "boolean", "group", "list", ... */
+};
+
+/* The table, in the order the reader lists keys in its messages (the rows of
+ * one group are adjacent). Static storage; *count is set to its length. */
+const struct scenario_key *scenario_keys(size_t *count);
+
 #endif
