@@ -51,14 +51,19 @@ static inline void fixture_stage(struct stage_spec *st, int64_t id, int64_t task
     st->output_bytes = st->memory_bytes = st->cache_bytes = -1;
 }
 
-/* Simulates S on CL with SEED into *SIM (the caller frees it). */
-static inline const struct results *fixture_run(struct sim **sim, const struct scenario *s,
+/* Simulates S on CL with SEED into *SIM, through S's plan (its explicit
+ * stages copied) in *PLAN: the caller frees both, the simulation first. */
+static inline const struct results *fixture_run(struct sim **sim, struct plan **plan,
+                                                const struct scenario *s,
                                                 const struct cluster *cl, uint64_t seed)
 {
     struct diag d;
     diag_clear(&d);
     struct sim_options opt = {seed};
-    *sim = sim_new(s, cl, &opt, &d);
+    *plan = plan_new(s, &d);
+    if (!*plan)
+        fail_msg("plan_new: %s", d.msg);
+    *sim = sim_new(*plan, cl, &opt, &d);
     if (!*sim)
         fail_msg("sim_new: %s", d.msg);
     if (sim_run(*sim, &d) != SC_OK)

@@ -25,6 +25,7 @@ struct fixture {
     struct node_type node;
     struct cluster cl;
     struct sim *sim;
+    struct plan *plan;
 };
 
 static struct fixture *fixture_new(int workers, int cores)
@@ -62,12 +63,13 @@ static void set_conf(struct fixture *f, const char *key, const char *value)
 
 static const struct results *run(struct fixture *f)
 {
-    return fixture_run(&f->sim, &f->s, &f->cl, 1);
+    return fixture_run(&f->sim, &f->plan, &f->s, &f->cl, 1);
 }
 
 static void fixture_free(struct fixture *f)
 {
     sim_free(f->sim);
+    plan_free(f->plan);
     spark_conf_fini(&f->s.spark);
     free(f);
 }
@@ -461,13 +463,7 @@ static void test_start_up_is_drawn_per_run_and_billed(void **state)
         f->cl.startup_dist.p2 = 180.0;
         f->cl.startup_s = 120.0;
         add_job_stage(f, 2, 100.0);
-        struct diag d;
-        diag_clear(&d);
-        struct sim_options opt = {(uint64_t)seed};
-        f->sim = sim_new(&f->s, &f->cl, &opt, &d);
-        assert_non_null(f->sim);
-        assert_int_equal(sim_run(f->sim, &d), SC_OK);
-        const struct results *r = sim_results(f->sim);
+        const struct results *r = fixture_run(&f->sim, &f->plan, &f->s, &f->cl, (uint64_t)seed);
         double st = r->cost.startup_s;
         assert_true(st >= 60.0 && st <= 180.0);
         assert_float_equal(r->cost.total_usd, 3 * (st + 100.0) * 0.001, 3 * 0.001 + 1e-9);

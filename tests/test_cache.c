@@ -57,8 +57,9 @@ static struct scenario *load_text(const char *text)
     return s;
 }
 
-/* Plans on 4 executors x 4 cores (16 cores: Spark's default parallelism). */
-static struct scenario *plan(const char *text)
+/* Plans on 4 executors x 4 cores (16 cores: Spark's default parallelism);
+ * plan_done frees the plan and the scenario it was made from. */
+static struct plan *plan(const char *text)
 {
     struct scenario *s = load_text(text);
     struct cluster cl;
@@ -69,12 +70,20 @@ static struct scenario *plan(const char *text)
     cl.task_cpus = 1;
     struct diag d;
     diag_clear(&d);
-    if (planner_plan(s, &cl, &d) != SC_OK) {
+    struct plan *p = planner_plan(s, &cl, NULL, &d);
+    if (!p) {
         char msg[1200];
         scenario_free(s);
         fail_msg("planning failed: %s", diag_format(&d, msg, sizeof msg));
     }
-    return s;
+    return p;
+}
+
+static void plan_done(struct plan *p)
+{
+    struct scenario *s = (struct scenario *)p->scn;
+    plan_free(p);
+    scenario_free(s);
 }
 
 static bool starts(const char *s, const char *prefix)
@@ -83,7 +92,7 @@ static bool starts(const char *s, const char *prefix)
 }
 
 /* Whether one of the stage's operators starts with prefix. */
-static bool has_op(const struct stage_spec *st, const char *prefix)
+static bool has_op(const struct plan_stage *st, const char *prefix)
 {
     for (size_t i = 0; i < st->n_ops; i++)
         if (starts(st->ops[i].text, prefix))
@@ -114,7 +123,7 @@ static void test_second_action_reads_the_cache(void **state)
      * (it scans); recent.cache(); recent.count(); then
      * recent.groupBy("k").agg(sum("v")).collect(), written without cache():
      * CacheManager matches the plan fragment all the same. */
-    struct scenario *s =
+    struct plan *s =
         plan(HEAD "jobs = (\n"
                   "  { name = \"before\"; query = ( " FILTERED ", { op = \"count\"; } ); },\n"
                   "  { name = \"cache\"; query = ( " FILTERED
@@ -129,12 +138,12 @@ static void test_second_action_reads_the_cache(void **state)
      * the open cost: 2 x 7 + 2 = 16 tasks. The filter keeps 1/4 (residues
      * of a sequence spread evenly): 2,000,000 rows. Each cached row holds
      * its columns uncompressed: 8 + 4 + 8 = 20 bytes, 40,000,000 in all. */
-    const struct job_spec *before = &s->jobs[0], *cache = &s->jobs[1], *agg = &s->jobs[2];
+    const struct plan_job *before = &s->jobs[0], *cache = &s->jobs[1], *agg = &s->jobs[2];
     assert_false(before->stages[0].reads_cache);
     assert_true(starts(before->stages[0].ops[0].text, "Scan parquet t"));
     assert_true(before->stages[0].cache_bytes <= 0);
 
-    const struct stage_spec *mat = &cache->stages[0];
+    const struct plan_stage *mat = &cache->stages[0];
     assert_true(starts(mat->ops[0].text, "Scan parquet t [id, k, v]"));
     assert_true(has_op(mat, "InMemoryRelation [id, k, v]"));
     assert_int_equal(mat->tasks, 16);
@@ -146,7 +155,7 @@ static void test_second_action_reads_the_cache(void **state)
 
     /* The second action: the cached partitions (16 tasks, 2,000,000 rows),
      * only the columns it uses, no storage read, no filter again. */
-    const struct stage_spec *rd = &agg->stages[0];
+    const struct plan_stage *rd = &agg->stages[0];
     assert_true(starts(rd->ops[0].text, "InMemoryTableScan [k, v]"));
     assert_true(rd->reads_cache);
     assert_int_equal(rd->tasks, 16);
@@ -157,7 +166,7 @@ static void test_second_action_reads_the_cache(void **state)
     assert_true(has_op(rd, "HashAggregate(partial, keys=[k]"));
     assert_int_equal(rd->n_parents, 0);
     assert_true(rd->cache_bytes <= 0);
-    scenario_free(s);
+    plan_done(s);
 }
 
 static void test_later_use_in_the_same_query_waits_for_the_cache(void **state)
@@ -167,14 +176,14 @@ static void test_later_use_in_the_same_query_waits_for_the_cache(void **state)
      * shuffled: the left side's stage scans, filters, caches and writes its
      * exchange; the aggregate side reads the cache once that stage is done
      * (its parent) instead of scanning again. */
-    struct scenario *s = plan(
+    struct plan *s = plan(
         BASE "spark = { sql = { adaptive = { enabled = true; };"
              " autoBroadcastJoinThreshold = -1; }; };\n"
              "views = { g = ( " FILTERED ", { op = \"cache\"; },"
              " { op = \"group_by\"; keys = [\"k\"]; aggs = [\"max(v) AS m\"]; } ); };\n"
              "jobs = ( { name = \"self\"; query = ( " FILTERED ", { op = \"cache\"; },"
              " { op = \"join\"; right = \"g\"; on = [\"k\"]; }, { op = \"count\"; } ); } );\n");
-    const struct job_spec *j = &s->jobs[0];
+    const struct plan_job *j = &s->jobs[0];
     int mat = -1, rd = -1;
     for (size_t i = 0; i < j->n_stages; i++) {
         if (j->stages[i].cache_bytes > 0)
@@ -194,7 +203,7 @@ static void test_later_use_in_the_same_query_waits_for_the_cache(void **state)
     for (size_t i = 0; i < j->n_stages; i++)
         scans += has_op(&j->stages[i], "Scan parquet t");
     assert_int_equal(scans, 1);
-    scenario_free(s);
+    plan_done(s);
 }
 
 static void test_use_inside_the_caching_stage_computes_again(void **state)
@@ -203,11 +212,11 @@ static void test_use_inside_the_caching_stage_computes_again(void **state)
     /* recent.union(recent): both inputs run in one stage, so the second
      * cannot wait for the first; Spark's tasks would compute partitions
      * not cached yet, and the plan computes both (no cycle). */
-    struct scenario *s = plan(HEAD "views = { r = ( " FILTERED ", { op = \"cache\"; } ); };\n"
+    struct plan *s = plan(HEAD "views = { r = ( " FILTERED ", { op = \"cache\"; } ); };\n"
                                    "jobs = ( { name = \"u\"; query = ( " FILTERED
                                    ", { op = \"cache\"; }, { op = \"union\"; table = \"r\"; },"
                                    " { op = \"count\"; } ); } );\n");
-    const struct stage_spec *st = &s->jobs[0].stages[0];
+    const struct plan_stage *st = &s->jobs[0].stages[0];
     assert_int_equal(st->tasks, 32);
     /* The first input reads every column to cache them (160,000,000
      * bytes); the second, for count(), only the filter's id: 8 of the 20
@@ -215,7 +224,7 @@ static void test_use_inside_the_caching_stage_computes_again(void **state)
     assert_int_equal(st->input_bytes, 160000000 + 64000000);
     assert_int_equal(st->cache_bytes, 40000000);
     assert_false(st->reads_cache);
-    scenario_free(s);
+    plan_done(s);
 }
 
 static void test_explicit_stage_takes_cache_bytes(void **state)
@@ -243,6 +252,7 @@ struct fixture {
     struct node_type node;
     struct cluster cl;
     struct sim *sim;
+    struct plan *plan;
 };
 
 /* One worker, one executor of 4 slots with a heap of heap_bytes; NICs and
@@ -281,12 +291,13 @@ static struct stage_spec *add_stage(struct fixture *f, int64_t id, int64_t tasks
 
 static const struct results *run(struct fixture *f)
 {
-    return fixture_run(&f->sim, &f->s, &f->cl, 1);
+    return fixture_run(&f->sim, &f->plan, &f->s, &f->cl, 1);
 }
 
 static void fixture_free(struct fixture *f)
 {
     sim_free(f->sim);
+    plan_free(f->plan);
     spark_conf_fini(&f->s.spark);
     free(f);
 }

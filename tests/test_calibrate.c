@@ -78,6 +78,7 @@ struct fixture {
     char path[300];
     struct catalog *cat;
     struct scenario *s;
+    struct plan *plan;
     struct cluster cl;
 };
 
@@ -103,7 +104,8 @@ static int setup(void **state)
         print_error("%s\n", d.msg);
     assert_non_null(f->s);
     assert_int_equal(cluster_build(f->s, f->cat, &f->cl, &d), SC_OK);
-    assert_int_equal(planner_plan(f->s, &f->cl, &d), SC_OK);
+    f->plan = planner_plan(f->s, &f->cl, NULL, &d);
+    assert_non_null(f->plan);
     *state = f;
     return 0;
 }
@@ -132,6 +134,7 @@ static void remove_tree(const char *dir)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
+    plan_free(f->plan);
     scenario_free(f->s);
     catalog_free(f->cat);
     remove_tree(f->dir);
@@ -170,8 +173,8 @@ static struct calibration *calibrate_ok(struct fixture *f, const struct calibrat
     struct diag d;
     diag_clear(&d);
     struct calibration *c = NULL;
-    if (calibrate_scenario(f->s, &f->cl, o, &c, &d) != SC_OK)
-        fail_msg("calibrate_scenario: %s", d.msg);
+    if (calibrate_plan(f->plan, &f->cl, o, &c, &d) != SC_OK)
+        fail_msg("calibrate_plan: %s", d.msg);
     return c;
 }
 
@@ -303,7 +306,7 @@ static void test_linear_kernels_fit_with_high_r2(void **state)
             const struct calibrate_stage *r = stage_of(c, 2, k);
             bool right = r->status == CALIBRATE_MEASURED &&
                          strcmp(r->pipeline, pipelines[k]) == 0 && r->cost.ns_per_row > 0.0 &&
-                         f->s->jobs[2].stages[k].calib.valid;
+                         f->plan->jobs[2].stages[k].calib.valid;
             if (!right) {
                 calibrate_free(c);
                 fail_msg("stage %zu: %s, pipeline '%s'", k, r->reason, r->pipeline);
@@ -313,7 +316,7 @@ static void test_linear_kernels_fit_with_high_r2(void **state)
         }
         /* task_seconds: nothing to calibrate, the spec is left alone. */
         bool skipped =
-            stage_of(c, 2, 4)->status == CALIBRATE_SKIPPED && !f->s->jobs[2].stages[4].calib.valid;
+            stage_of(c, 2, 4)->status == CALIBRATE_SKIPPED && !f->plan->jobs[2].stages[4].calib.valid;
         calibrate_free(c);
         assert_true(skipped);
     }
@@ -363,8 +366,8 @@ static void test_measured_compression_replaces_the_planners_guess(void **state)
      * planned x (1 / ratio) / 0.5, and the reduce stage reads exactly what
      * the map stage now writes. */
     struct fixture *f = *state;
-    struct job_spec *job = &f->s->jobs[1];
-    struct stage_spec *map = &job->stages[0];
+    struct plan_job *job = &f->plan->jobs[1];
+    struct plan_stage *map = &job->stages[0];
     int64_t planned = map->shuffle_write_bytes;
     assert_true(planned > 0);
     struct calibrate_options o;
@@ -372,7 +375,7 @@ static void test_measured_compression_replaces_the_planners_guess(void **state)
     struct calibration *c = calibrate_ok(f, &o);
     const struct calibrate_stage *r = stage_of(c, 1, 0);
     assert_true(r->compression > 1.0);
-    calibrate_apply_compression(f->s, c);
+    calibrate_apply_compression(f->plan, c);
     double expect = (double)planned * (1.0 / r->compression) / PLAN_STATS_SHUFFLE_COMPRESSION;
     assert_near((double)map->shuffle_write_bytes, expect, 1.0);
     for (size_t k = 0; k < job->n_stages; k++)
@@ -380,7 +383,7 @@ static void test_measured_compression_replaces_the_planners_guess(void **state)
             if (job->stages[k].parents[p] == map->id)
                 assert_int_equal(job->stages[k].shuffle_read_bytes, map->shuffle_write_bytes);
     /* Explicit stages keep the user's bytes. */
-    assert_int_equal(f->s->jobs[2].stages[3].shuffle_write_bytes, -1);
+    assert_int_equal(f->plan->jobs[2].stages[3].shuffle_write_bytes, -1);
     calibrate_free(c);
 }
 
@@ -555,7 +558,7 @@ static void test_task_time_is_rows_times_ns_per_row_times_factors(void **state)
     o.overhead[CALIB_FILTER] = 2.0;
     struct calibration *c = calibrate_ok(f, &o);
     const struct calibrate_stage *r = stage_of(c, 2, 0);
-    const struct stage_spec *sp = &f->s->jobs[2].stages[0];
+    const struct plan_stage *sp = &f->plan->jobs[2].stages[0];
     assert_true(sp->calib.valid);
     assert_near(sp->calib.overhead, 2.0, 1e-12);
     assert_near(sp->calib.rows_per_task, 1e5, 0);

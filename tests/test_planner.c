@@ -80,38 +80,47 @@ static struct scenario *load_text(const char *text)
 }
 
 /* Loads and plans on 16 cores with the given stats (NULL: defaults),
- * asserting success. */
-static struct scenario *plan_with(const char *text, const struct plan_stats *stats)
+ * asserting success. plan_done frees the plan and its scenario. */
+static struct plan *plan_with(const char *text, const struct plan_stats *stats)
 {
     struct scenario *s = load_text(text);
     struct cluster cl = cluster_of(4, 4);
     struct diag d;
     diag_clear(&d);
-    enum sc_status rc = planner_plan_with(s, &cl, stats, &d);
-    if (rc != SC_OK) {
+    struct plan *p = planner_plan(s, &cl, stats, &d);
+    if (!p) {
         char msg[1200];
         scenario_free(s);
         fail_msg("planning failed: %s", diag_format(&d, msg, sizeof msg));
     }
-    return s;
+    return p;
 }
 
-static struct scenario *plan(const char *text)
+static struct plan *plan(const char *text)
 {
     return plan_with(text, NULL);
 }
 
-static const struct job_spec *job_named(const struct scenario *s, const char *name)
+/* Frees a plan made by plan_with and the scenario it was made from (which
+ * these tests loaded themselves). */
+static void plan_done(struct plan *p)
+{
+    struct scenario *s = (struct scenario *)p->scn;
+    plan_free(p);
+    scenario_free(s);
+}
+
+static const struct plan_job *job_named(const struct plan *s, const char *name)
 {
     for (size_t j = 0; j < s->n_jobs; j++)
-        if (strcmp(s->jobs[j].name, name) == 0)
+        if (strcmp(s->jobs[j].spec->name, name) == 0)
             return &s->jobs[j];
     fail_msg("no job '%s'", name);
     return NULL;
 }
 
 /* The stage's operators start with these prefixes, in this order. */
-static void expect_ops_at(const struct stage_spec *st, const char *const *want, size_t n,
+static void expect_ops_at(const struct plan_stage *st, const char *const *want, size_t n,
                           const char *file, int line)
 {
     if (st->n_ops != n) {
@@ -134,7 +143,7 @@ static void expect_ops_at(const struct stage_spec *st, const char *const *want, 
         expect_ops_at((st), w_, sizeof w_ / sizeof w_[0], __FILE__, __LINE__);                     \
     } while (0)
 
-static void expect_parents_at(const struct stage_spec *st, const int64_t *want, size_t n,
+static void expect_parents_at(const struct plan_stage *st, const int64_t *want, size_t n,
                               const char *file, int line)
 {
     bool ok = st->n_parents == n;
@@ -156,7 +165,7 @@ static void expect_parents_at(const struct stage_spec *st, const int64_t *want, 
         expect_parents_at((st), p_, sizeof p_ / sizeof p_[0], __FILE__, __LINE__);                 \
     } while (0)
 
-static size_t count_ops(const struct job_spec *job, const char *prefix)
+static size_t count_ops(const struct plan_job *job, const char *prefix)
 {
     size_t n = 0;
     for (size_t k = 0; k < job->n_stages; k++)
@@ -222,10 +231,10 @@ static size_t count_ops(const struct job_spec *job, const char *prefix)
 static void test_analytics_query_runs_as_five_aqe_jobs(void **state)
 {
     (void)state;
-    struct scenario *s = plan(HEAD ANALYTICS_TABLES ANALYTICS_QUERY);
-    const struct job_spec *j = job_named(s, "analytics");
+    struct plan *s = plan(HEAD ANALYTICS_TABLES ANALYTICS_QUERY);
+    const struct plan_job *j = job_named(s, "analytics");
     assert_int_equal(j->n_stages, 5);
-    const struct stage_spec *st = j->stages;
+    const struct plan_stage *st = j->stages;
     assert_int_equal(st[0].tasks, 1);
     assert_int_equal(st[0].n_parents, 0);
     expect_ops(&st[0], "Scan parquet departments [dept_code, dept_name]",
@@ -266,7 +275,7 @@ static void test_analytics_query_runs_as_five_aqe_jobs(void **state)
     assert_int_equal(st[1].output_records, 15);
     assert_int_equal(st[4].output_records, 15);
     assert_string_equal(st[1].kernel, "hash_aggregate");
-    scenario_free(s);
+    plan_done(s);
 }
 
 /* Without AQE the driver builds the RDD graph before submitting the
@@ -277,12 +286,12 @@ static void test_analytics_query_runs_as_five_aqe_jobs(void **state)
 static void test_analytics_query_without_aqe_runs_three_jobs(void **state)
 {
     (void)state;
-    struct scenario *s =
+    struct plan *s =
         plan(HEAD "spark = { sql = { adaptive = { enabled = false; }; }; };\n" ANALYTICS_TABLES
                  ANALYTICS_QUERY);
-    const struct job_spec *j = job_named(s, "analytics");
+    const struct plan_job *j = job_named(s, "analytics");
     assert_int_equal(j->n_stages, 5);
-    const struct stage_spec *st = j->stages;
+    const struct plan_stage *st = j->stages;
     const int want_job[5] = {0, 1, 1, 2, 2};
     for (size_t k = 0; k < 5; k++)
         assert_int_equal(st[k].spark_job, want_job[k]);
@@ -292,7 +301,7 @@ static void test_analytics_query_without_aqe_runs_three_jobs(void **state)
     expect_parents(&st[2], 0, 1);
     expect_parents(&st[3], 0, 1, 2);
     expect_parents(&st[4], 3);
-    scenario_free(s);
+    plan_done(s);
 }
 
 /* test_aggregation: range(1000000).groupBy(id % 100).count().collect().
@@ -304,14 +313,14 @@ static void test_analytics_query_without_aqe_runs_three_jobs(void **state)
 static void test_seed_aggregation_is_partial_exchange_final(void **state)
 {
     (void)state;
-    struct scenario *s = plan(
+    struct plan *s = plan(
         HEAD "tables = { ids = { rows = 1000000L; columns = ( { name = \"id\"; type = \"int64\"; "
              "dist = \"sequence\"; } ); }; };\n"
              "jobs = ( { name = \"agg\"; query = ( { op = \"scan\"; table = \"ids\"; },\n"
              "  { op = \"with_column\"; name = \"group\"; expr = \"id % 100\"; },\n"
              "  { op = \"group_by\"; keys = [\"group\"]; aggs = [\"count(1) AS count\"]; },\n"
              "  { op = \"collect\"; } ); } );\n");
-    const struct job_spec *j = job_named(s, "agg");
+    const struct plan_job *j = job_named(s, "agg");
     assert_int_equal(j->n_stages, 2);
     assert_int_equal(j->stages[0].tasks, 2);
     expect_ops(&j->stages[0], "Scan parquet ids [id]", "Project [id % 100 AS group]",
@@ -324,7 +333,7 @@ static void test_seed_aggregation_is_partial_exchange_final(void **state)
     expect_ops(&j->stages[1], "ShuffleRead hashpartitioning(group, 200)",
                "HashAggregate(final, keys=[group], functions=[count(1)])", "Collect");
     assert_int_equal(j->stages[1].output_records, 100);
-    scenario_free(s);
+    plan_done(s);
 }
 
 #define JOIN_TABLES                                                                                \
@@ -349,13 +358,13 @@ static void test_seed_aggregation_is_partial_exchange_final(void **state)
 static void test_seed_join_broadcasts_the_small_side(void **state)
 {
     (void)state;
-    struct scenario *s =
+    struct plan *s =
         plan(HEAD JOIN_TABLES
              "jobs = ( { name = \"join\"; query = ( { op = \"scan\"; table = \"r100k\"; },\n"
              "  { op = \"with_column\"; name = \"key\"; expr = \"id % 1000\"; },\n"
              "  { op = \"join\"; right = \"df2\"; on = [\"key\"]; },\n"
              "  { op = \"count\"; } ); } );\n");
-    const struct job_spec *j = job_named(s, "join");
+    const struct plan_job *j = job_named(s, "join");
     assert_int_equal(j->n_stages, 2);
     expect_ops(&j->stages[0], "Scan parquet r1k [id]", "Project [id AS key]",
                "BroadcastExchange HashedRelationBroadcastMode(key)");
@@ -365,7 +374,7 @@ static void test_seed_join_broadcasts_the_small_side(void **state)
                "HashAggregate(final, keys=[], functions=[count(1)])");
     expect_parents(&j->stages[1], 0);
     assert_int_equal(count_ops(j, "Exchange"), 0);
-    scenario_free(s);
+    plan_done(s);
 }
 
 /* test_window_function: the window's row_number is never read by
@@ -374,7 +383,7 @@ static void test_seed_join_broadcasts_the_small_side(void **state)
 static void test_seed_window_under_count_is_pruned(void **state)
 {
     (void)state;
-    struct scenario *s = plan(
+    struct plan *s = plan(
         HEAD "tables = { ids = { rows = 100000L; columns = ( { name = \"id\"; type = \"int64\"; "
              "dist = \"sequence\"; } ); }; };\n"
              "jobs = ( { name = \"w\"; query = ( { op = \"scan\"; table = \"ids\"; },\n"
@@ -382,11 +391,11 @@ static void test_seed_window_under_count_is_pruned(void **state)
              "  { op = \"window\"; partition_by = [\"category\"]; order_by = [\"id\"];\n"
              "    funcs = [\"row_number() AS rn\"]; },\n"
              "  { op = \"count\"; } ); } );\n");
-    const struct job_spec *j = job_named(s, "w");
+    const struct plan_job *j = job_named(s, "w");
     assert_int_equal(j->n_stages, 1);
     expect_ops(&j->stages[0], "Scan parquet ids []", "HashAggregate(partial",
                "HashAggregate(final");
-    scenario_free(s);
+    plan_done(s);
 }
 
 #define SHUFFLE_TABLE                                                                              \
@@ -412,7 +421,7 @@ static void test_seed_window_under_count_is_pruned(void **state)
 static void test_seed_shuffle_operations(void **state)
 {
     (void)state;
-    struct scenario *s = plan(
+    struct plan *s = plan(
         HEAD SHUFFLE_TABLE
         "jobs = (\n"
         " { name = \"window\"; query = ( { op = \"scan\"; table = \"df\"; },\n"
@@ -426,7 +435,7 @@ static void test_seed_shuffle_operations(void **state)
         " { name = \"repartition\"; query = ( { op = \"scan\"; table = \"df\"; },\n"
         "   { op = \"repartition\"; n = 10; partition_by = [\"key\"]; }, { op = \"count\"; } ); }\n"
         ");\n");
-    const struct job_spec *w = job_named(s, "window");
+    const struct plan_job *w = job_named(s, "window");
     assert_int_equal(w->n_stages, 2);
     expect_ops(&w->stages[0], "Scan parquet df [id, key, amount, description]",
                "Exchange hashpartitioning(key, 200)");
@@ -434,7 +443,7 @@ static void test_seed_shuffle_operations(void **state)
                "Sort [key ASC, amount ASC]",
                "Window [row_number() AS rn] partitionBy [key] orderBy [amount ASC]", "Collect");
 
-    const struct job_spec *jn = job_named(s, "join");
+    const struct plan_job *jn = job_named(s, "join");
     assert_int_equal(jn->n_stages, 3);
     expect_ops(&jn->stages[0], "Scan parquet df [key, amount]",
                "HashAggregate(partial, keys=[key], functions=[partial_avg(amount)])",
@@ -446,13 +455,13 @@ static void test_seed_shuffle_operations(void **state)
                "BroadcastHashJoin Inner [key] BuildRight", "Collect");
     expect_parents(&jn->stages[2], 1);
 
-    const struct job_spec *ds = job_named(s, "distinct");
+    const struct plan_job *ds = job_named(s, "distinct");
     assert_int_equal(ds->n_stages, 2);
     expect_ops(&ds->stages[0], "Scan parquet df [key, amount]",
                "HashAggregate(partial, keys=[key, amount], functions=[])",
                "Exchange hashpartitioning(key, amount, 200)");
 
-    const struct job_spec *rp = job_named(s, "repartition");
+    const struct plan_job *rp = job_named(s, "repartition");
     assert_int_equal(rp->n_stages, 3);
     expect_ops(&rp->stages[0], "Scan parquet df [key]", "Exchange hashpartitioning(key, 10)");
     assert_int_equal(rp->stages[1].tasks, 10);
@@ -460,7 +469,7 @@ static void test_seed_shuffle_operations(void **state)
                "HashAggregate(partial, keys=[], functions=[partial_count(1)])",
                "Exchange SinglePartition");
     assert_int_equal(rp->stages[2].tasks, 1);
-    scenario_free(s);
+    plan_done(s);
 }
 
 #define NW_TABLE(rows, size)                                                                       \
@@ -486,7 +495,7 @@ static void test_seed_shuffle_operations(void **state)
 static void test_seed_narrow_and_wide_transformations(void **state)
 {
     (void)state;
-    struct scenario *s = plan(HEAD NW_TABLE(
+    struct plan *s = plan(HEAD NW_TABLE(
         "10000L",
         "") "jobs = (\n"
             " { name = \"filter\"; query = ( { op = \"scan\"; table = \"df\"; },\n"
@@ -502,21 +511,21 @@ static void test_seed_narrow_and_wide_transformations(void **state)
             " { name = \"distinct\"; query = ( { op = \"scan\"; table = \"df\"; },\n"
             "   { op = \"distinct\"; }, { op = \"count\"; } ); }\n"
             ");\n");
-    const struct job_spec *f = job_named(s, "filter");
+    const struct plan_job *f = job_named(s, "filter");
     assert_int_equal(f->n_stages, 1);
     expect_ops(&f->stages[0], "Scan parquet df [value]", "Filter (value > 50000)",
                "HashAggregate(partial, keys=[], functions=[partial_count(1)])",
                "HashAggregate(final, keys=[], functions=[count(1)])");
     /* value uniform over 100..1e6: P(> 50000) = 950001/999901 of 10,000. */
-    const struct job_spec *wc = job_named(s, "withColumn");
+    const struct plan_job *wc = job_named(s, "withColumn");
     assert_int_equal(wc->n_stages, 1);
     expect_ops(&wc->stages[0], "Scan parquet df []", "HashAggregate(partial",
                "HashAggregate(final");
-    const struct job_spec *o = job_named(s, "orderBy");
+    const struct plan_job *o = job_named(s, "orderBy");
     assert_int_equal(o->n_stages, 1);
     assert_int_equal(count_ops(o, "Sort"), 0);
     assert_int_equal(count_ops(o, "RangePartitioner"), 0);
-    const struct job_spec *g = job_named(s, "groupBy");
+    const struct plan_job *g = job_named(s, "groupBy");
     assert_int_equal(g->n_stages, 3);
     expect_ops(&g->stages[0], "Scan parquet df [category]",
                "HashAggregate(partial, keys=[category], functions=[])",
@@ -526,12 +535,12 @@ static void test_seed_narrow_and_wide_transformations(void **state)
                "HashAggregate(partial, keys=[], functions=[partial_count(1)])",
                "Exchange SinglePartition");
     assert_int_equal(g->stages[2].tasks, 1);
-    const struct job_spec *d = job_named(s, "distinct");
+    const struct plan_job *d = job_named(s, "distinct");
     assert_int_equal(d->n_stages, 3);
     expect_ops(&d->stages[0], "Scan parquet df [id, name, category, value]",
                "HashAggregate(partial, keys=[id, name, category, value], functions=[])",
                "Exchange hashpartitioning(id, name, category, value, 200)");
-    scenario_free(s);
+    plan_done(s);
 }
 
 /* The self-join at production size (2 GiB, far over the threshold): both
@@ -542,12 +551,12 @@ static void test_seed_narrow_and_wide_transformations(void **state)
 static void test_self_join_reuses_its_exchange(void **state)
 {
     (void)state;
-    struct scenario *s = plan(HEAD NW_TABLE(
+    struct plan *s = plan(HEAD NW_TABLE(
         "100000000L",
         "size = \"2g\";") "jobs = ( { name = \"j\"; query = ( { op = \"scan\"; table = \"df\"; },\n"
                           "  { op = \"join\"; right = \"ids\"; on = [\"id\"]; }, { op = \"count\"; "
                           "} ); } );\n");
-    const struct job_spec *j = job_named(s, "j");
+    const struct plan_job *j = job_named(s, "j");
     assert_int_equal(j->n_stages, 3);
     expect_ops(&j->stages[0], "Scan parquet df [id]", "Exchange hashpartitioning(id, 200)");
     expect_ops(&j->stages[1], "ShuffleRead hashpartitioning(id, 200)", "Sort [id ASC]",
@@ -555,7 +564,7 @@ static void test_self_join_reuses_its_exchange(void **state)
                "HashAggregate(partial", "Exchange SinglePartition");
     expect_parents(&j->stages[1], 0);
     assert_int_equal(j->stages[1].shuffle_read_bytes, 2 * j->stages[0].shuffle_write_bytes);
-    scenario_free(s);
+    plan_done(s);
 }
 
 /* The performance comparison's join of test_df with its own aggregate, at
@@ -568,7 +577,7 @@ static void test_self_join_reuses_its_exchange(void **state)
 static void test_join_with_aggregate_keeps_its_partitioning(void **state)
 {
     (void)state;
-    struct scenario *s = plan(
+    struct plan *s = plan(
         HEAD
         "tables = { t = { rows = 100000000L; size = \"4g\"; columns = (\n"
         "  { name = \"id\"; type = \"int64\"; dist = \"sequence\"; },\n"
@@ -581,15 +590,15 @@ static void test_join_with_aggregate_keeps_its_partitioning(void **state)
         "jobs = ( { name = \"j\"; query = ( { op = \"scan\"; table = \"t\"; },\n"
         "  { op = \"join\"; right = \"avg_by_cat\"; on = [\"category\"]; },\n"
         "  { op = \"collect\"; } ); } );\n");
-    const struct job_spec *j = job_named(s, "j");
+    const struct plan_job *j = job_named(s, "j");
     assert_int_equal(j->n_stages, 3);
     assert_int_equal(count_ops(j, "Exchange hashpartitioning(category, 200)"), 2);
-    const struct stage_spec *smj = &j->stages[2];
+    const struct plan_stage *smj = &j->stages[2];
     expect_parents(smj, 0, 1);
     expect_ops(smj, "ShuffleRead hashpartitioning(category, 200)", "Sort [category ASC]",
                "ShuffleRead hashpartitioning(category, 200)", "HashAggregate(final",
                "Sort [category ASC]", "SortMergeJoin Inner [category]", "Collect");
-    scenario_free(s);
+    plan_done(s);
 }
 
 /* ---- input partitions ------------------------------------------------------ */
@@ -635,9 +644,9 @@ static int64_t scan_tasks(const char *spark)
                   "jobs = ( { name = \"q\"; query = ( { op = \"scan\"; table = \"t\"; },\n"
                   "  { op = \"count\"; } ); } );\n",
              spark);
-    struct scenario *s = plan(text);
+    struct plan *s = plan(text);
     int64_t t = job_named(s, "q")->stages[0].tasks;
-    scenario_free(s);
+    plan_done(s);
     return t;
 }
 
@@ -660,7 +669,7 @@ static void test_scan_tasks_follow_max_partition_bytes(void **state)
 
 /* ---- exchanges ------------------------------------------------------------- */
 
-static struct scenario *two_table_join(const char *b_size, const char *threshold, bool b_first)
+static struct plan *two_table_join(const char *b_size, const char *threshold, bool b_first)
 {
     char text[2048];
     snprintf(text, sizeof text,
@@ -686,12 +695,12 @@ static struct scenario *two_table_join(const char *b_size, const char *threshold
 static void test_broadcast_switches_to_sort_merge_at_threshold(void **state)
 {
     (void)state;
-    struct scenario *s = two_table_join("\"10m\"", "\"10m\"", false);
-    const struct job_spec *j = job_named(s, "j");
+    struct plan *s = two_table_join("\"10m\"", "\"10m\"", false);
+    const struct plan_job *j = job_named(s, "j");
     assert_int_equal(count_ops(j, "BroadcastHashJoin Inner [k] BuildRight"), 1);
     assert_int_equal(count_ops(j, "SortMergeJoin"), 0);
     assert_int_equal(count_ops(j, "Exchange hashpartitioning"), 0);
-    scenario_free(s);
+    plan_done(s);
 
     /* Without AQE: its runtime switch to a broadcast (b's shuffle is 9.5
      * MiB) is tested in test_skew. */
@@ -701,20 +710,20 @@ static void test_broadcast_switches_to_sort_merge_at_threshold(void **state)
     assert_int_equal(count_ops(j, "SortMergeJoin Inner [k]"), 1);
     assert_int_equal(count_ops(j, "Exchange hashpartitioning(k, 200)"), 2);
     assert_int_equal(j->n_stages, 4); /* a map, b map, join + partial count, final count */
-    scenario_free(s);
+    plan_done(s);
 
     s = two_table_join("\"1m\"", "-1", false);
     j = job_named(s, "j");
     assert_int_equal(count_ops(j, "SortMergeJoin"), 1);
-    scenario_free(s);
+    plan_done(s);
 
     s = two_table_join("\"1m\"", "\"10m\"", true);
     j = job_named(s, "j");
     assert_int_equal(count_ops(j, "BroadcastHashJoin Inner [k] BuildLeft"), 1);
-    scenario_free(s);
+    plan_done(s);
 }
 
-static struct scenario *group_by_with(const char *spark)
+static struct plan *group_by_with(const char *spark)
 {
     char text[2048];
     snprintf(
@@ -736,21 +745,21 @@ static struct scenario *group_by_with(const char *spark)
 static void test_shuffle_partitions_follow_settings(void **state)
 {
     (void)state;
-    struct scenario *s = group_by_with("spark = { sql = { shuffle = { partitions = 64; }; }; };");
-    const struct job_spec *j = job_named(s, "q");
+    struct plan *s = group_by_with("spark = { sql = { shuffle = { partitions = 64; }; }; };");
+    const struct plan_job *j = job_named(s, "q");
     assert_int_equal(j->n_stages, 2);
     /* The shuffle's partitions (before AQE coalesces them). */
     assert_int_equal(j->stages[1].aqe_partitions_before, 64);
     assert_int_equal(count_ops(j, "Exchange hashpartitioning(k, 64)"), 1);
-    scenario_free(s);
+    plan_done(s);
     s = group_by_with("spark = { sql = { shuffle = { partitions = 64; }; adaptive = { "
                       "coalescePartitions = { initialPartitionNum = 100; }; }; }; };");
     assert_int_equal(job_named(s, "q")->stages[1].aqe_partitions_before, 100);
-    scenario_free(s);
+    plan_done(s);
     s = group_by_with("spark = { sql = { shuffle = { partitions = 64; }; adaptive = { enabled = "
                       "false; coalescePartitions = { initialPartitionNum = 100; }; }; }; };");
     assert_int_equal(job_named(s, "q")->stages[1].tasks, 64);
-    scenario_free(s);
+    plan_done(s);
 }
 
 /* coalesce(n) is a narrow dependency (CoalescedRDD): no exchange, and the
@@ -760,7 +769,7 @@ static void test_shuffle_partitions_follow_settings(void **state)
 static void test_coalesce_stays_narrow(void **state)
 {
     (void)state;
-    struct scenario *s =
+    struct plan *s =
         plan(HEAD "tables = { t = { rows = 100000000L; size = \"1280m\"; columns = (\n"
                   "  { name = \"k\"; type = \"int64\"; dist = \"sequence\"; } ); }; };\n"
                   "jobs = (\n"
@@ -773,17 +782,17 @@ static void test_coalesce_stays_narrow(void **state)
                   " { name = \"r4\"; query = ( { op = \"scan\"; table = \"t\"; }, { op = "
                   "\"repartition\"; n = 4; },\n"
                   "   { op = \"collect\"; } ); } );\n");
-    const struct job_spec *c2 = job_named(s, "c2");
+    const struct plan_job *c2 = job_named(s, "c2");
     assert_int_equal(c2->n_stages, 1);
     assert_int_equal(c2->stages[0].tasks, 2);
     expect_ops(&c2->stages[0], "Scan parquet t [k]", "Coalesce 2", "Collect");
     assert_int_equal(job_named(s, "c1000")->stages[0].tasks, 20);
-    const struct job_spec *r4 = job_named(s, "r4");
+    const struct plan_job *r4 = job_named(s, "r4");
     assert_int_equal(r4->n_stages, 2);
     expect_ops(&r4->stages[0], "Scan parquet t [k]", "Sort (local, before RoundRobinPartitioning)",
                "Exchange RoundRobinPartitioning(4)");
     assert_int_equal(r4->stages[1].tasks, 4);
-    scenario_free(s);
+    plan_done(s);
 }
 
 /* orderBy(...).limit(n) is TakeOrderedAndProjectExec (SparkStrategies'
@@ -795,7 +804,7 @@ static void test_coalesce_stays_narrow(void **state)
 static void test_order_by_limit_is_top_k(void **state)
 {
     (void)state;
-    struct scenario *s = plan(
+    struct plan *s = plan(
         HEAD
         "tables = { t = { rows = 100000000L; size = \"1280m\"; columns = (\n"
         "  { name = \"k\"; type = \"int64\"; dist = \"sequence\"; },\n"
@@ -809,24 +818,24 @@ static void test_order_by_limit_is_top_k(void **state)
         "   { op = \"write\"; path = \"out\"; } ); },\n"
         " { name = \"limit\"; query = ( { op = \"scan\"; table = \"t\"; },\n"
         "   { op = \"limit\"; n = 10; }, { op = \"collect\"; } ); } );\n");
-    const struct job_spec *t = job_named(s, "top");
+    const struct plan_job *t = job_named(s, "top");
     assert_int_equal(t->n_stages, 1);
     assert_int_equal(t->stages[0].tasks, 20);
     expect_ops(&t->stages[0], "Scan parquet t [k, v]",
                "TakeOrderedAndProject(limit=10, orderBy=[v DESC])", "Collect");
     assert_int_equal(count_ops(t, "RangePartitioner"), 0);
-    const struct job_spec *w = job_named(s, "top_write");
+    const struct plan_job *w = job_named(s, "top_write");
     assert_int_equal(w->n_stages, 2);
     expect_ops(&w->stages[0], "Scan parquet t [k, v]", "TakeOrderedAndProject",
                "Exchange SinglePartition");
     assert_int_equal(w->stages[0].output_records, 200); /* 10 from each of 20 tasks */
     expect_ops(&w->stages[1], "ShuffleRead SinglePartition", "TakeOrderedAndProject",
                "WriteFiles parquet out");
-    const struct job_spec *l = job_named(s, "limit");
+    const struct plan_job *l = job_named(s, "limit");
     assert_int_equal(l->n_stages, 1);
     assert_int_equal(l->stages[0].tasks, 1);
     expect_ops(&l->stages[0], "Scan parquet t [k, v]", "CollectLimit 10");
-    scenario_free(s);
+    plan_done(s);
 }
 
 /* Dataset.count() is groupBy().count() collected: a partial count per
@@ -836,7 +845,7 @@ static void test_order_by_limit_is_top_k(void **state)
 static void test_count_adds_a_one_task_final_aggregate(void **state)
 {
     (void)state;
-    struct scenario *s =
+    struct plan *s =
         plan(HEAD "tables = { big = { rows = 100000000L; size = \"1280m\"; columns = (\n"
                   "  { name = \"k\"; type = \"int64\"; dist = \"sequence\"; } ); };\n"
                   "  small = { rows = 1000L; columns = (\n"
@@ -846,7 +855,7 @@ static void test_count_adds_a_one_task_final_aggregate(void **state)
                   "\"count\"; } ); },\n"
                   " { name = \"small\"; query = ( { op = \"scan\"; table = \"small\"; }, { op = "
                   "\"count\"; } ); } );\n");
-    const struct job_spec *b = job_named(s, "big");
+    const struct plan_job *b = job_named(s, "big");
     assert_int_equal(b->n_stages, 2);
     assert_int_equal(b->stages[0].tasks, 20);
     expect_ops(&b->stages[0], "Scan parquet big []",
@@ -858,11 +867,11 @@ static void test_count_adds_a_one_task_final_aggregate(void **state)
     expect_ops(&b->stages[1], "ShuffleRead SinglePartition",
                "HashAggregate(final, keys=[], functions=[count(1)])");
     assert_int_equal(b->stages[1].output_records, 1);
-    const struct job_spec *sm = job_named(s, "small");
+    const struct plan_job *sm = job_named(s, "small");
     assert_int_equal(sm->n_stages, 1);
     expect_ops(&sm->stages[0], "Scan parquet small []", "HashAggregate(partial",
                "HashAggregate(final");
-    scenario_free(s);
+    plan_done(s);
 }
 
 /* A shuffle moves bytes, it does not make them: what a reduce stage reads
@@ -871,7 +880,7 @@ static void test_count_adds_a_one_task_final_aggregate(void **state)
 static void test_shuffle_bytes_written_equal_bytes_read(void **state)
 {
     (void)state;
-    struct scenario *s = plan(
+    struct plan *s = plan(
         HEAD "tables = {\n"
              "  employees = { rows = 100000000L; size = \"1.5g\"; columns = (\n"
              "    { name = \"emp_id\"; type = \"int64\"; dist = \"sequence\"; },\n"
@@ -886,10 +895,10 @@ static void test_shuffle_bytes_written_equal_bytes_read(void **state)
              "    { name = \"dept_name\"; type = \"string\"; dist = \"sequence\"; },\n"
              "    { name = \"status\"; type = \"string\"; dist = \"sequence\"; } ); };\n"
              "};\n" ANALYTICS_QUERY);
-    const struct job_spec *j = job_named(s, "analytics");
+    const struct plan_job *j = job_named(s, "analytics");
     size_t checked = 0;
     for (size_t k = 0; k < j->n_stages; k++) {
-        const struct stage_spec *st = &j->stages[k];
+        const struct plan_stage *st = &j->stages[k];
         if (st->shuffle_read_bytes <= 0)
             continue;
         int64_t written = 0, rows = 0;
@@ -910,7 +919,7 @@ static void test_shuffle_bytes_written_equal_bytes_read(void **state)
      * partially aggregating into 500 x 3 groups. */
     assert_int_equal(j->stages[1].tasks, 16);
     assert_int_equal(j->stages[1].output_records, 16 * 1500);
-    scenario_free(s);
+    plan_done(s);
 }
 
 /* ---- errors ---------------------------------------------------------------- */
@@ -921,9 +930,11 @@ static void expect_plan_error(const char *text, int line, const char *want)
     struct cluster cl = cluster_of(4, 4);
     struct diag d;
     diag_clear(&d);
-    enum sc_status rc = planner_plan(s, &cl, &d);
+    struct plan *p = planner_plan(s, &cl, NULL, &d);
+    enum sc_status rc = p ? SC_OK : d.status;
     char msg[1200];
     diag_format(&d, msg, sizeof msg);
+    plan_free(p);
     scenario_free(s);
     if (rc != SC_EINPUT || d.line != line || !strstr(d.msg, want))
         fail_msg("expected SC_EINPUT at line %d with '%s', got %s: %s", line, want,
@@ -1100,7 +1111,7 @@ static void test_stats_interface_drives_the_estimates(void **state)
     st.ctx = &half;
     st.filter_selectivity = fixed_selectivity;
     st.group_count = fixed_groups;
-    struct scenario *s =
+    struct plan *s =
         plan_with(HEAD "tables = { t = { rows = 1000L; columns = (\n"
                        "  { name = \"k\"; type = \"int64\"; dist = \"sequence\"; } ); }; };\n"
                        "jobs = ( { name = \"q\"; query = ( { op = \"scan\"; table = \"t\"; },\n"
@@ -1108,11 +1119,11 @@ static void test_stats_interface_drives_the_estimates(void **state)
                        "  { op = \"group_by\"; keys = [\"k\"]; aggs = [\"count(k) AS n\"]; },\n"
                        "  { op = \"collect\"; } ); } );\n",
                   &st);
-    const struct job_spec *j = job_named(s, "q");
+    const struct plan_job *j = job_named(s, "q");
     assert_int_equal(j->stages[0].input_records, 1000);
     assert_int_equal(j->stages[0].output_records, 42); /* one task's partial groups */
     assert_int_equal(j->stages[1].output_records, 42);
-    scenario_free(s);
+    plan_done(s);
 }
 
 /* ---- every planned scenario ---------------------------------------------------- */
@@ -1142,25 +1153,26 @@ static void test_bundled_scenarios_plan_consistently(void **state)
             fail_msg("%s: %s", path, diag_format(&d, msg, sizeof msg));
         }
         struct cluster cl = cluster_of(16, 8);
-        if (planner_plan(s, &cl, &d) != SC_OK) {
+        struct plan *p = planner_plan(s, &cl, NULL, &d);
+        if (!p) {
             char msg[1200];
             fail_msg("%s: %s", path, diag_format(&d, msg, sizeof msg));
         }
-        for (size_t j = 0; j < s->n_jobs; j++) {
-            const struct job_spec *job = &s->jobs[j];
-            if (!job->query)
+        for (size_t j = 0; j < p->n_jobs; j++) {
+            const struct plan_job *job = &p->jobs[j];
+            if (!job->planned)
                 continue;
             planned++;
             int max_job = -1;
             for (size_t k = 0; k < job->n_stages; k++) {
-                const struct stage_spec *st = &job->stages[k];
+                const struct plan_stage *st = &job->stages[k];
                 assert_int_equal(st->id, (int64_t)k);
                 assert_true(st->tasks >= 1);
                 assert_true(st->n_ops >= 1);
                 assert_non_null(st->kernel);
                 assert_false(st->has_task_seconds);
-                for (size_t p = 0; p < st->n_parents; p++)
-                    assert_true(st->parents[p] < st->id);
+                for (size_t q = 0; q < st->n_parents; q++)
+                    assert_true(st->parents[q] < st->id);
                 if (st->spark_job > max_job)
                     max_job = st->spark_job;
             }
@@ -1171,8 +1183,22 @@ static void test_bundled_scenarios_plan_consistently(void **state)
                 assert_true(used);
             }
         }
-        /* Planning again gives the same stages (the old ones are freed). */
-        assert_int_equal(planner_plan(s, &cl, &d), SC_OK);
+        /* The scenario is only read: planning it again gives the same
+         * stages. */
+        struct plan *again = planner_plan(s, &cl, NULL, &d);
+        assert_non_null(again);
+        for (size_t j = 0; j < p->n_jobs; j++) {
+            assert_int_equal(again->jobs[j].n_stages, p->jobs[j].n_stages);
+            for (size_t k = 0; k < p->jobs[j].n_stages; k++) {
+                const struct plan_stage *a = &p->jobs[j].stages[k], *b = &again->jobs[j].stages[k];
+                assert_int_equal(a->tasks, b->tasks);
+                assert_int_equal(a->n_ops, b->n_ops);
+                for (size_t o = 0; o < a->n_ops; o++)
+                    assert_string_equal(a->ops[o].text, b->ops[o].text);
+            }
+        }
+        plan_free(again);
+        plan_free(p);
         scenario_free(s);
     }
     globfree(&g);

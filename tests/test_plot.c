@@ -429,12 +429,14 @@ static void test_critical_path_follows_the_parent_that_ended_last(void **state)
     h.r.stages = st;
     h.r.n_stages = 3;
     h.job.n_stages = 3;
-    struct stage_spec specs[3] = {{.id = 0}, {.id = 1}, {.id = 2}};
+    struct plan_stage specs[3] = {{.id = 0}, {.id = 1}, {.id = 2}};
     int64_t parents[2] = {0, 1};
     specs[2].parents = parents;
     specs[2].n_parents = 2;
-    struct job_spec js = {.name = "job", .stages = specs, .n_stages = 3};
-    struct scenario s = {.name = "t", .jobs = &js, .n_jobs = 1};
+    struct job_spec js = {.name = "job"};
+    struct scenario sc = {.name = "t", .jobs = &js, .n_jobs = 1};
+    struct plan_job pj = {.spec = &js, .stages = specs, .n_stages = 3};
+    struct plan s = {.scn = &sc, .jobs = &pj, .n_jobs = 1};
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);

@@ -25,6 +25,7 @@ struct fixture {
     struct node_type node;
     struct cluster cl;
     struct sim *sim;
+    struct plan *plan;
     const struct results *r;
 };
 
@@ -77,7 +78,9 @@ static struct fixture *fixture_run(void)
     billing_rates_for(PLATFORM_DATABRICKS, PRICING_JOBS, TIER_PREMIUM, &f->node, NULL, false,
                       &f->cl.worker_rates);
     struct sim_options opt = {3};
-    f->sim = sim_new(&f->s, &f->cl, &opt, &d);
+    f->plan = plan_new(&f->s, &d);
+    assert_non_null(f->plan);
+    f->sim = sim_new(f->plan, &f->cl, &opt, &d);
     assert_non_null(f->sim);
     assert_int_equal(sim_run(f->sim, &d), SC_OK);
     f->r = sim_results(f->sim);
@@ -87,6 +90,7 @@ static struct fixture *fixture_run(void)
 static void fixture_free(struct fixture *f)
 {
     sim_free(f->sim);
+    plan_free(f->plan);
     spark_conf_fini(&f->s.spark);
     free(f);
 }
@@ -102,7 +106,7 @@ static void test_json_holds_documented_keys_and_hand_values(void **state)
 {
     (void)state;
     struct fixture *f = fixture_run();
-    json_t *root = report_json_build(&f->s, &f->cl, f->r);
+    json_t *root = report_json_build(f->plan, &f->cl, f->r);
     assert_non_null(root);
     assert_float_equal(num(root, "makespan_s"), 7.0, 1e-9);
     assert_float_equal(num(root, "utilization"), 6.0 / 7.0, 1e-6);
@@ -162,9 +166,9 @@ static char *write_to_string(struct fixture *f, int json, size_t *len)
     struct diag d;
     diag_clear(&d);
     if (json)
-        assert_int_equal(report_json(mem, &f->s, &f->cl, f->r, &d), SC_OK);
+        assert_int_equal(report_json(mem, f->plan, &f->cl, f->r, &d), SC_OK);
     else
-        assert_int_equal(report_timeline_csv(mem, &f->s, f->r, &d), SC_OK);
+        assert_int_equal(report_timeline_csv(mem, f->plan, f->r, &d), SC_OK);
     fclose(mem);
     return buf;
 }

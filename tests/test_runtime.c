@@ -31,6 +31,7 @@ struct fixture {
     struct node_type node;
     struct cluster cl;
     struct sim *sim;
+    struct plan *plan;
 };
 
 static struct fixture *fixture_new(int executors, int cores)
@@ -74,12 +75,13 @@ static void add_parent(struct stage_spec *st, int64_t parent)
 
 static const struct results *run(struct fixture *f)
 {
-    return fixture_run(&f->sim, &f->s, &f->cl, f->s.seed);
+    return fixture_run(&f->sim, &f->plan, &f->s, &f->cl, f->s.seed);
 }
 
 static void fixture_free(struct fixture *f)
 {
     sim_free(f->sim);
+    plan_free(f->plan);
     spark_conf_fini(&f->s.spark);
     free(f);
 }
@@ -524,9 +526,12 @@ static void test_query_job_is_refused_with_its_line(void **state)
     struct diag d;
     diag_clear(&d);
     struct sim_options opt = {1};
-    assert_null(sim_new(&f->s, &f->cl, &opt, &d));
+    struct plan *p = plan_new(&f->s, &d);
+    assert_non_null(p);
+    assert_null(sim_new(p, &f->cl, &opt, &d));
     assert_int_equal(d.status, SC_EINPUT);
     assert_int_equal(d.line, 17);
+    plan_free(p);
     fixture_free(f);
 }
 

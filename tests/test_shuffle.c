@@ -31,6 +31,7 @@ struct fixture {
     struct node_type node;
     struct cluster cl;
     struct sim *sim;
+    struct plan *plan;
 };
 
 static struct fixture *fixture_new(int workers, int cores, double nic_bps)
@@ -71,12 +72,13 @@ static void set_conf(struct fixture *f, const char *key, const char *value)
 
 static const struct results *run(struct fixture *f)
 {
-    return fixture_run(&f->sim, &f->s, &f->cl, 1);
+    return fixture_run(&f->sim, &f->plan, &f->s, &f->cl, 1);
 }
 
 static void fixture_free(struct fixture *f)
 {
     sim_free(f->sim);
+    plan_free(f->plan);
     spark_conf_fini(&f->s.spark);
     free(f);
 }
@@ -257,13 +259,24 @@ static void test_task_weights_scale_a_tasks_data(void **state)
     scan->records = 4000000;
     scan->kernel = "generic";
     scan->input_bytes = (int64_t)(4 * GIB);
-    static double weights[4] = {2.5, 0.5, 0.5, 0.5};
-    scan->task_weights = weights;
-    const struct results *r = run(f);
+    /* Weights are the planner's: set on the plan's copy of the stage. */
+    struct diag d;
+    diag_clear(&d);
+    f->plan = plan_new(&f->s, &d);
+    assert_non_null(f->plan);
+    double *weights = malloc(4 * sizeof *weights);
+    assert_non_null(weights);
+    weights[0] = 2.5;
+    weights[1] = weights[2] = weights[3] = 0.5;
+    f->plan->jobs[0].stages[0].task_weights = weights;
+    struct sim_options opt = {1};
+    f->sim = sim_new(f->plan, &f->cl, &opt, &d);
+    assert_non_null(f->sim);
+    assert_int_equal(sim_run(f->sim, &d), SC_OK);
+    const struct results *r = sim_results(f->sim);
     assert_float_equal(fixture_stage_span(r, 0), 4.25, 1e-3);
     assert_float_equal(r->stages[0].input_bytes, 4.0 * GIB, 4.0);
     assert_float_equal(r->stages[0].task_max_s, 4.25, 1e-3);
-    scan->task_weights = NULL;
     fixture_free(f);
 }
 

@@ -72,6 +72,7 @@ struct planned {
     struct scenario *s;
     struct catalog *cat;
     struct cluster cl;
+    struct plan *plan;
 };
 
 static void plan_text(struct planned *p, const char *text)
@@ -84,20 +85,21 @@ static void plan_text(struct planned *p, const char *text)
     char msg[1200];
     if (cluster_build(p->s, p->cat, &p->cl, &d) != SC_OK)
         fail_msg("cluster: %s", diag_format(&d, msg, sizeof msg));
-    if (planner_plan(p->s, &p->cl, &d) != SC_OK)
+    if (!(p->plan = planner_plan(p->s, &p->cl, NULL, &d)))
         fail_msg("plan: %s", diag_format(&d, msg, sizeof msg));
 }
 
 static void planned_free(struct planned *p)
 {
+    plan_free(p->plan);
     scenario_free(p->s);
     catalog_free(p->cat);
 }
 
 /* The stage of job 0 whose operators include one starting with prefix. */
-static const struct stage_spec *stage_with(const struct planned *p, const char *prefix)
+static const struct plan_stage *stage_with(const struct planned *p, const char *prefix)
 {
-    const struct job_spec *j = &p->s->jobs[0];
+    const struct plan_job *j = &p->plan->jobs[0];
     for (size_t k = 0; k < j->n_stages; k++)
         for (size_t o = 0; o < j->stages[k].n_ops; o++)
             if (strncmp(j->stages[k].ops[o].text, prefix, strlen(prefix)) == 0)
@@ -106,7 +108,7 @@ static const struct stage_spec *stage_with(const struct planned *p, const char *
     return NULL;
 }
 
-static double weight(const struct stage_spec *st, int64_t i)
+static double weight(const struct plan_stage *st, int64_t i)
 {
     return st->task_weights ? st->task_weights[i] : 1.0;
 }
@@ -119,7 +121,7 @@ static int cmp_d(const void *a, const void *b)
 
 /* Largest task weight over the median one (GSL's median of the sorted
  * weights). */
-static double max_over_median(const struct stage_spec *st)
+static double max_over_median(const struct plan_stage *st)
 {
     size_t n = (size_t)st->tasks;
     double *w = malloc(n * sizeof *w);
@@ -133,7 +135,7 @@ static double max_over_median(const struct stage_spec *st)
     return r;
 }
 
-static int64_t heaviest(const struct stage_spec *st)
+static int64_t heaviest(const struct plan_stage *st)
 {
     int64_t best = 0;
     for (int64_t i = 1; i < st->tasks; i++)
@@ -270,7 +272,7 @@ static void test_hot_key_makes_one_large_task(void **state)
     (void)state;
     struct planned p;
     hot_join(&p, "spark = { sql = { adaptive = { enabled = false; }; }; };", "");
-    const struct stage_spec *st = stage_with(&p, "SortMergeJoin");
+    const struct plan_stage *st = stage_with(&p, "SortMergeJoin");
     assert_int_equal(st->tasks, 200);
     int64_t hot = (int64_t)spark_partition_of_string("hot", 200);
     assert_int_equal(heaviest(st), hot);
@@ -280,7 +282,7 @@ static void test_hot_key_makes_one_large_task(void **state)
     struct diag d;
     diag_clear(&d);
     struct sim_options opt = {1};
-    struct sim *sim = sim_new(p.s, &p.cl, &opt, &d);
+    struct sim *sim = sim_new(p.plan, &p.cl, &opt, &d);
     assert_non_null(sim);
     assert_int_equal(sim_run(sim, &d), SC_OK);
     const struct results *r = sim_results(sim);
@@ -293,7 +295,7 @@ static void test_hot_key_makes_one_large_task(void **state)
     assert_true(dur >= 0.5 * sr->busy_s);
     assert_true(sr->task_max_s >= 0.5 * sr->busy_s);
 
-    json_t *root = report_json_build(p.s, &p.cl, r);
+    json_t *root = report_json_build(p.plan, &p.cl, r);
     assert_non_null(root);
     json_t *js = json_array_get(
         json_object_get(json_array_get(json_object_get(root, "jobs"), 0), "stages"),
@@ -330,7 +332,7 @@ static void test_uniform_keys_spread_evenly(void **state)
     struct planned p;
     snprintf(text, sizeof text, fmt, "dist = \"sequence\";");
     plan_text(&p, text);
-    const struct stage_spec *st = stage_with(&p, "ShuffleRead");
+    const struct plan_stage *st = stage_with(&p, "ShuffleRead");
     assert_int_equal(st->tasks, 200);
     assert_null(st->task_weights);
     planned_free(&p);
@@ -364,7 +366,7 @@ static void test_range_partitions_follow_sampled_bounds(void **state)
     struct planned p;
     snprintf(text, sizeof text, fmt, 4);
     plan_text(&p, text);
-    const struct stage_spec *st = stage_with(&p, "ShuffleRead rangepartitioning");
+    const struct plan_stage *st = stage_with(&p, "ShuffleRead rangepartitioning");
     assert_int_equal(st->tasks, 4);
     const double want4[] = {1.0, 2.0, 0.5, 0.5};
     for (int i = 0; i < 4; i++)
@@ -435,7 +437,7 @@ static void test_planned_groupby_is_coalesced(void **state)
                   "jobs = ( { name = \"g\"; query = ( { op = \"scan\"; table = \"t\"; },\n"
                   "  { op = \"group_by\"; keys = [\"id\"]; aggs = [\"count(id) AS n\"]; },\n"
                   "  { op = \"write\"; } ); } );\n");
-    const struct stage_spec *st = stage_with(&p, "ShuffleRead");
+    const struct plan_stage *st = stage_with(&p, "ShuffleRead");
     assert_int_equal(st->aqe_partitions_before, 200);
     double part = floor((double)st->shuffle_read_bytes / 200.0);
     double target = aqe_coalesce_target(200.0 * part, 16, 64 * MIB, MIB);
@@ -498,8 +500,8 @@ static void test_aqe_splits_the_hot_join_and_off_restores_static_plan(void **sta
     struct planned on, off;
     hot_join(&on, "spark = { sql = { adaptive = { autoBroadcastJoinThreshold = -1; }; }; };", "");
     hot_join(&off, "spark = { sql = { adaptive = { enabled = false; }; }; };", "");
-    const struct stage_spec *a = stage_with(&on, "SortMergeJoin");
-    const struct stage_spec *b = stage_with(&off, "SortMergeJoin");
+    const struct plan_stage *a = stage_with(&on, "SortMergeJoin");
+    const struct plan_stage *b = stage_with(&off, "SortMergeJoin");
     assert_int_equal(b->tasks, 200);
     assert_int_equal(b->aqe_partitions_before, 0);
     assert_int_equal(b->aqe_skewed, 0);
@@ -513,7 +515,7 @@ static void test_aqe_splits_the_hot_join_and_off_restores_static_plan(void **sta
         max_off = fmax(max_off, weight(b, i) / (double)b->tasks);
     assert_true(max_on < max_off / 4.0);
     /* Without AQE every exchange keeps spark.sql.shuffle.partitions. */
-    const struct job_spec *j = &off.s->jobs[0];
+    const struct plan_job *j = &off.plan->jobs[0];
     for (size_t k = 0; k < j->n_stages; k++)
         if (j->stages[k].n_ops && strncmp(j->stages[k].ops[0].text, "ShuffleRead", 11) == 0)
             assert_int_equal(j->stages[k].tasks, 200);
@@ -545,10 +547,10 @@ static void test_aqe_switches_a_small_shuffled_side_to_broadcast(void **state)
     struct planned p;
     snprintf(text, sizeof text, fmt, "");
     plan_text(&p, text);
-    const struct stage_spec *st = stage_with(&p, "BroadcastHashJoin Inner [k] BuildRight");
+    const struct plan_stage *st = stage_with(&p, "BroadcastHashJoin Inner [k] BuildRight");
     assert_true(st->aqe_broadcast);
     assert_int_equal(st->aqe_partitions_before, 200);
-    const struct stage_spec *map = &p.s->jobs[0].stages[st->parents[0]];
+    const struct plan_stage *map = &p.plan->jobs[0].stages[st->parents[0]];
     int64_t m = map->tasks;
     assert_int_equal(st->tasks, m * (200 / m > 1 ? 200 / m : 1));
     planned_free(&p);
@@ -593,13 +595,13 @@ static void test_salting_spreads_the_hot_key(void **state)
     plan_text(&plain, text);
     snprintf(text, sizeof text, jfmt, "salt = 16;");
     plan_text(&salted, text);
-    const struct stage_spec *a = stage_with(&plain, "SortMergeJoin");
-    const struct stage_spec *b = stage_with(&salted, "SortMergeJoin Inner [customer, salt]");
+    const struct plan_stage *a = stage_with(&plain, "SortMergeJoin");
+    const struct plan_stage *b = stage_with(&salted, "SortMergeJoin Inner [customer, salt]");
     assert_int_equal(heaviest(a), (int64_t)murmur3_pmod(murmur3_hash_long(1, 42), 200));
     assert_true(max_over_median(a) > 20.0);
     assert_true(max_over_median(b) < max_over_median(a) / 4.0);
     /* The customers side is read 16 times over. */
-    const struct stage_spec *rep = stage_with(&salted, "Generate explode(sequence(0, 15))");
+    const struct plan_stage *rep = stage_with(&salted, "Generate explode(sequence(0, 15))");
     assert_int_equal(rep->output_records, 16 * 10000LL);
     planned_free(&plain);
     planned_free(&salted);

@@ -706,7 +706,8 @@ struct stage_rec {
 };
 
 struct calibration {
-    struct scenario *s;
+    const struct scenario *s; /* the plan's */
+    struct plan *plan;
     struct calibrate_options opt;
     char host[320];
     double host_acu;
@@ -745,7 +746,7 @@ static struct stage_rec *rec_at(struct calibration *cal, size_t job, size_t stag
 
 /* The stage's operators: the planner's, or its kernel's generic pipeline
  * (none for a kernel without one, or when memory runs out building it). */
-static size_t stage_ops(struct calibration *cal, const struct stage_spec *sp,
+static size_t stage_ops(struct calibration *cal, const struct plan_stage *sp,
                         const struct plan_op **ops)
 {
     if (sp->n_ops > 0) {
@@ -771,7 +772,7 @@ static size_t stage_ops(struct calibration *cal, const struct stage_spec *sp,
 }
 
 /* Index in its job of the stage with id `id`, or -1. */
-static long stage_index(const struct job_spec *js, int64_t id)
+static long stage_index(const struct plan_job *js, int64_t id)
 {
     for (size_t i = 0; i < js->n_stages; i++)
         if (js->stages[i].id == id)
@@ -783,10 +784,10 @@ static long stage_index(const struct job_spec *js, int64_t id)
  * BroadcastHashJoin (`bcast`, the k-th) of stage `stage` reads: the parent
  * whose last operator is the matching Exchange or BroadcastExchange, in the
  * order of the parents (stage_merge keeps it the operators' order). */
-static long find_parent(const struct job_spec *js, size_t stage, const struct plan_op *read,
+static long find_parent(const struct plan_job *js, size_t stage, const struct plan_op *read,
                         bool bcast, size_t k)
 {
-    const struct stage_spec *sp = &js->stages[stage];
+    const struct plan_stage *sp = &js->stages[stage];
     long last = -1;
     size_t seen = 0;
     for (size_t i = 0; i < sp->n_parents; i++) {
@@ -1229,7 +1230,7 @@ static enum sc_status bind_source(struct bind_env *env, struct pipe *p, struct c
             return d->status;
         layout = op->out;
     } else {
-        const struct job_spec *js = &cal->s->jobs[env->job];
+        const struct plan_job *js = &cal->plan->jobs[env->job];
         size_t k = 0;
         for (size_t i = 0; i < (size_t)(op - p->ops); i++)
             k += p->ops[i].kind == COP_READ && plan_op_same_partitioning(p->ops[i].po, op->po);
@@ -1270,7 +1271,7 @@ static enum sc_status bhj_build_rows(struct bind_env *env, struct cop *op, struc
         return op->build ? SC_OK : d->status;
     }
     struct calibration *cal = env->cal;
-    const struct job_spec *js = &cal->s->jobs[env->job];
+    const struct plan_job *js = &cal->plan->jobs[env->job];
     long par = find_parent(js, env->stage, NULL, true, env->n_bhj++);
     if (par < 0)
         return diag_set(d, SC_EINPUT, NULL, 0, "'%s': no broadcast parent", op->text);
@@ -1284,7 +1285,7 @@ static enum sc_status bhj_build_rows(struct bind_env *env, struct cop *op, struc
         batch_append(op->build, po->rows, 0, po->rows->n_rows) != 0)
         return nomem(d);
     /* The build keys are the broadcast's (HashedRelationBroadcastMode(k)). */
-    const struct stage_spec *ps = &js->stages[par];
+    const struct plan_stage *ps = &js->stages[par];
     if (names_to_slist(&ps->ops[ps->n_ops - 1].keys, &op->b, NULL) != 0)
         return nomem(d);
     return SC_OK;
@@ -1997,7 +1998,7 @@ static enum sc_status pipe_build(struct calibration *cal, size_t job, size_t sta
                                  struct pipe **out, struct diag *d)
 {
     *out = NULL;
-    const struct stage_spec *sp = &cal->s->jobs[job].stages[stage];
+    const struct plan_stage *sp = &cal->plan->jobs[job].stages[stage];
     const struct plan_op *ops;
     size_t n = stage_ops(cal, sp, &ops);
     if (n == 0)
@@ -2019,7 +2020,7 @@ static enum sc_status pipe_build(struct calibration *cal, size_t job, size_t sta
 }
 
 /* Rows the stage really reads in all (for the size of its output sample). */
-static double stage_input_rows(const struct stage_spec *sp)
+static double stage_input_rows(const struct plan_stage *sp)
 {
     if (sp->n_ops > 0)
         return (double)sp->input_records;
@@ -2044,7 +2045,7 @@ static enum sc_status stage_output(struct calibration *cal, size_t job, size_t s
     if (rc != SC_OK)
         return SC_OK; /* failed: the reader says so */
     size_t max = cal->opt.rows[cal->opt.n_rows - 1];
-    double want = stage_input_rows(&cal->s->jobs[job].stages[stage]);
+    double want = stage_input_rows(&cal->plan->jobs[job].stages[stage]);
     size_t n = want >= 1.0 && want < (double)max ? (size_t)want : max;
     size_t actual;
     if (!(p->sample = batch_new_like(p->last->layout, 0))) {
@@ -2333,8 +2334,8 @@ static void table_text(struct sbuf *b, const struct table_spec *t)
  * reason in d when an input stage has no key. */
 static char *stage_key(struct calibration *cal, size_t job, size_t stage, struct diag *d)
 {
-    const struct job_spec *js = &cal->s->jobs[job];
-    const struct stage_spec *sp = &js->stages[stage];
+    const struct plan_job *js = &cal->plan->jobs[job];
+    const struct plan_stage *sp = &js->stages[stage];
     const struct plan_op *ops;
     size_t n = stage_ops(cal, sp, &ops);
     bool planned = sp->n_ops > 0;
@@ -2469,7 +2470,7 @@ static double expected_groups(double ndv, double rows)
  * + max(a_op, 0), each operator's share of a task's time; then a task takes
  * (R ns_per_row + intercept) overhead host ns (calib_cost_task_s). */
 static enum sc_status stage_cost(struct calibration *cal, struct stage_rec *r,
-                                 const struct stage_spec *sp, struct diag *d)
+                                 const struct plan_stage *sp, struct diag *d)
 {
     const struct meas *m = &r->meas;
     struct calib_cost *c = &r->pub.cost;
@@ -2566,7 +2567,7 @@ static void set_reason(struct stage_rec *r, const struct diag *d)
 
 /* What identifies the rows a stage hands on: its key and the size of its
  * output sample. */
-static void key_hash(struct calibration *cal, struct stage_rec *r, const struct stage_spec *sp)
+static void key_hash(struct calibration *cal, struct stage_rec *r, const struct plan_stage *sp)
 {
     size_t max = cal->opt.rows[cal->opt.n_rows - 1];
     double want = stage_input_rows(sp);
@@ -2582,7 +2583,7 @@ static enum sc_status host_speed(struct calibration *cal, struct diag *d);
 static enum sc_status calibrate_one(struct calibration *cal, size_t job, size_t stage,
                                     struct diag *d)
 {
-    struct stage_spec *sp = &cal->s->jobs[job].stages[stage];
+    struct plan_stage *sp = &cal->plan->jobs[job].stages[stage];
     struct stage_rec *r = rec_at(cal, job, stage);
     r->pub.job = job;
     r->pub.stage = stage;
@@ -2840,10 +2841,11 @@ static enum sc_status host_speed(struct calibration *cal, struct diag *d)
     return SC_OK;
 }
 
-enum sc_status calibrate_scenario(struct scenario *s, const struct cluster *cl,
-                                  const struct calibrate_options *o, struct calibration **out,
-                                  struct diag *d)
+enum sc_status calibrate_plan(struct plan *plan, const struct cluster *cl,
+                              const struct calibrate_options *o, struct calibration **out,
+                              struct diag *d)
 {
+    const struct scenario *s = plan->scn;
     (void)cl;
     *out = NULL;
     double t0 = now_ns();
@@ -2856,15 +2858,16 @@ enum sc_status calibrate_scenario(struct scenario *s, const struct cluster *cl,
     if (!cal)
         return nomem(d);
     cal->s = s;
+    cal->plan = plan;
     cal->opt = *o;
     qsort(cal->opt.rows, cal->opt.n_rows, sizeof *cal->opt.rows, compare_size);
     calib_host_id(cal->host, sizeof cal->host);
     cal->first = calloc(s->n_jobs + 1, sizeof *cal->first);
     size_t total = 0;
-    for (size_t j = 0; j < s->n_jobs; j++) {
+    for (size_t j = 0; j < plan->n_jobs; j++) {
         if (cal->first)
             cal->first[j] = total;
-        total += s->jobs[j].n_stages;
+        total += plan->jobs[j].n_stages;
     }
     cal->recs = calloc(total + 1, sizeof *cal->recs);
     cal->n_recs = total;
@@ -2874,9 +2877,9 @@ enum sc_status calibrate_scenario(struct scenario *s, const struct cluster *cl,
     }
     /* Nothing to do (every stage has task_seconds): no cache touched. */
     bool needed = false;
-    for (size_t j = 0; j < s->n_jobs && !needed; j++)
-        for (size_t k = 0; k < s->jobs[j].n_stages && !needed; k++)
-            needed = !s->jobs[j].stages[k].has_task_seconds;
+    for (size_t j = 0; j < plan->n_jobs && !needed; j++)
+        for (size_t k = 0; k < plan->jobs[j].n_stages && !needed; k++)
+            needed = !plan->jobs[j].stages[k].has_task_seconds;
     if (!needed) {
         cal->opt.cache_dir[0] = '\0';
     } else if (cal->opt.cache_dir[0]) {
@@ -2891,8 +2894,8 @@ enum sc_status calibrate_scenario(struct scenario *s, const struct cluster *cl,
                   "without a cache");
     }
     enum sc_status rc = SC_OK;
-    for (size_t j = 0; j < s->n_jobs && rc == SC_OK; j++)
-        for (size_t k = 0; k < s->jobs[j].n_stages && rc == SC_OK; k++)
+    for (size_t j = 0; j < plan->n_jobs && rc == SC_OK; j++)
+        for (size_t k = 0; k < plan->jobs[j].n_stages && rc == SC_OK; k++)
             rc = calibrate_one(cal, j, k, d);
     /* The parents' sample rows are only needed while measuring. */
     for (size_t i = 0; i < cal->n_recs; i++) {
@@ -2979,7 +2982,7 @@ static void cell(char *buf, size_t size, const char *fmt, double v)
         snprintf(buf, size, "-");
 }
 
-void calibrate_print_table(FILE *out, const struct calibration *c, const struct scenario *s,
+void calibrate_print_table(FILE *out, const struct calibration *c, const struct plan *s,
                            const struct cluster *cl)
 {
     const char *src;
@@ -2987,7 +2990,7 @@ void calibrate_print_table(FILE *out, const struct calibration *c, const struct 
     bool fb = false;
     const char *acu_src;
     double node = calib_node_acu(cl ? cl->worker : NULL, &fb, &acu_src);
-    fprintf(out, "calibration of scenario '%s' on %s (ACU-equivalent %.0f per core, %s)\n", s->name,
+    fprintf(out, "calibration of scenario '%s' on %s (ACU-equivalent %.0f per core, %s)\n", s->scn->name,
             c->host, host, src);
     fprintf(out, "samples: %zu sizes from %zu to %zu input rows, median of %d runs; cache %s\n",
             c->opt.n_rows, c->opt.rows[0], c->opt.rows[c->opt.n_rows - 1], c->opt.repetitions,
@@ -3019,7 +3022,7 @@ void calibrate_print_table(FILE *out, const struct calibration *c, const struct 
         cell(bpr, sizeof bpr, "%.1f", r->out_bytes_per_row);
         cell(lz, sizeof lz, "%.2f", r->compression);
         cell(f, sizeof f, "%.2f", r->cost.overhead);
-        const struct stage_spec *sp = &s->jobs[r->job].stages[r->stage];
+        const struct plan_stage *sp = &s->jobs[r->job].stages[r->stage];
         (void)sp;
         cell(task, sizeof task, "%.3f",
              1e3 * calib_cost_task_s(&r->cost, r->cost.rows_per_task, node));
@@ -3073,16 +3076,16 @@ void calibrate_print_ops(FILE *out, const struct calibration *c)
     }
 }
 
-void calibrate_apply_compression(struct scenario *s, const struct calibration *c)
+void calibrate_apply_compression(struct plan *s, const struct calibration *c)
 {
     for (size_t i = 0; i < calibrate_n_stages(c); i++) {
         const struct calibrate_stage *cs = calibrate_stage_at(c, i);
         if (cs->job >= s->n_jobs || isnan(cs->compression) || !(cs->compression > 1.0))
             continue;
-        struct job_spec *job = &s->jobs[cs->job];
+        struct plan_job *job = &s->jobs[cs->job];
         if (cs->stage >= job->n_stages)
             continue;
-        struct stage_spec *sp = &job->stages[cs->stage];
+        struct plan_stage *sp = &job->stages[cs->stage];
         /* Only the planner's own estimate is replaced: explicit stages keep
          * the bytes the user gave. */
         if (sp->n_ops == 0 || sp->shuffle_write_bytes <= 0)
@@ -3096,7 +3099,7 @@ void calibrate_apply_compression(struct scenario *s, const struct calibration *c
         sp->shuffle_write_bytes = now;
         /* Whatever reads this stage's output reads the new amount. */
         for (size_t k = 0; k < job->n_stages; k++) {
-            struct stage_spec *child = &job->stages[k];
+            struct plan_stage *child = &job->stages[k];
             for (size_t p = 0; p < child->n_parents; p++)
                 if (child->parents[p] == sp->id && child->shuffle_read_bytes > 0) {
                     int64_t read = child->shuffle_read_bytes + (now - old);

@@ -1,6 +1,6 @@
 /*
- * calibrate.h — calibration of a scenario's stages: each stage's operator
- * pipeline (the planner's `ops` for a query stage; for an explicit stage
+ * calibrate.h — calibration of a plan's stages: each stage's operator
+ * pipeline (the planner's typed `ops` for a query stage; for an explicit stage
  * with `records` and a `kernel`, that kernel alone on a generic schema) runs
  * on sample rows generated from the table schemas at several sizes, each
  * operator's time is fitted against rows, and the stage gets a struct
@@ -9,10 +9,10 @@
  *
  * Flow: scenario -> plan -> calibrate (here) -> simulate -> report.
  *
- * Ownership: calibrate_scenario returns a struct calibration the caller
- * frees with calibrate_free; it writes each stage's calib_cost into the
- * scenario's stage_spec (a value, no pointer into the calibration), so the
- * calibration may be freed before the simulation runs.
+ * Ownership: calibrate_plan returns a struct calibration the caller frees
+ * with calibrate_free; it annotates each plan_stage with its calib_cost (a
+ * value, no pointer into the calibration), so the calibration may be freed
+ * before the simulation runs. It reads the plan's scenario, never writes it.
  */
 #ifndef STAGECAST_CALIBRATE_H
 #define STAGECAST_CALIBRATE_H
@@ -23,6 +23,7 @@
 #include "models/calib.h"
 #include "models/diag.h"
 #include "sim/input/cluster.h"
+#include "sim/plan/plan.h"
 #include "sim/input/scenario.h"
 
 #define CALIBRATE_MAX_SIZES 16
@@ -56,7 +57,7 @@ enum calibrate_status {
 
 /* One stage's calibration, for the table and the tests. */
 struct calibrate_stage {
-    size_t job, stage; /* indices in the scenario */
+    size_t job, stage; /* indices in the plan */
     enum calibrate_status status;
     char pipeline[160];       /* its operators, short names joined by '>' */
     char reason[320];         /* why FAILED */
@@ -68,22 +69,22 @@ struct calibrate_stage {
     double compression;       /* shuffle write: serialized / LZ4 bytes; NaN: none */
     double groups_sample;     /* hash aggregation groups in the largest sample; NaN */
     double groups_task;       /* groups a task is expected to hold; NaN */
-    struct calib_cost cost;   /* what the stage_spec got */
+    struct calib_cost cost;   /* what the plan_stage got */
 };
 
 struct calibration;
 
-/* Calibrates every stage of every job of s (planned already) that has no
- * task_seconds, and writes the result into each stage_spec's calib (valid
+/* Calibrates every stage of every job of plan p that has no task_seconds,
+ * and writes the result into each plan_stage's calib (valid
  * false for a stage that could not be calibrated: it keeps the default
  * rates and says why in the table). A stage's failure is not an error;
  * errors are SC_ENOMEM and an unusable option. Corrupt cache files are
  * re-measured with a warning (calibrate_warning). cl (may be NULL) is not
- * read: scaling to the worker happens in taskcost. A scenario whose stages
- * all have task_seconds is not touched, nor is the cache. */
-enum sc_status calibrate_scenario(struct scenario *s, const struct cluster *cl,
-                                  const struct calibrate_options *o, struct calibration **out,
-                                  struct diag *d);
+ * read: scaling to the worker happens in taskcost. A plan whose stages all
+ * have task_seconds is not touched, nor is the cache. */
+enum sc_status calibrate_plan(struct plan *p, const struct cluster *cl,
+                              const struct calibrate_options *o, struct calibration **out,
+                              struct diag *d);
 
 void calibrate_free(struct calibration *c);
 
@@ -92,7 +93,7 @@ void calibrate_free(struct calibration *c);
  * planned stage that writes a shuffle: the stage's shuffle_write_bytes are
  * rescaled and the stages that read its output read the new amount (bytes
  * written still equal bytes read). Explicit stages keep the user's bytes. */
-void calibrate_apply_compression(struct scenario *s, const struct calibration *c);
+void calibrate_apply_compression(struct plan *p, const struct calibration *c);
 
 size_t calibrate_n_stages(const struct calibration *c);
 const struct calibrate_stage *calibrate_stage_at(const struct calibration *c, size_t i);
@@ -102,7 +103,7 @@ const struct calibrate_stage *calibrate_stage_at(const struct calibration *c, si
 size_t calibrate_n_measured(const struct calibration *c);
 size_t calibrate_n_cached(const struct calibration *c);
 
-/* Wall seconds calibrate_scenario took. */
+/* Wall seconds calibrate_plan took. */
 double calibrate_seconds(const struct calibration *c);
 
 /* The host's ACU-equivalent used, and where it came from ("override",
@@ -117,7 +118,7 @@ const char *calibrate_warning(const struct calibration *c, size_t i);
  * R^2, selectivity, output rows, bytes per row, compression ratio, the
  * Spark factor, the compute time of one task on cl's worker, and whether
  * it was measured or cached. */
-void calibrate_print_table(FILE *out, const struct calibration *c, const struct scenario *s,
+void calibrate_print_table(FILE *out, const struct calibration *c, const struct plan *p,
                            const struct cluster *cl);
 
 /* Prints each measured operator's fit (a, b, its interval, R^2, and ns per

@@ -27,6 +27,7 @@
 #include "sim/input/cluster.h"
 #include "sim/eventlog/eventlog.h"
 #include "sim/output/outfile.h"
+#include "sim/pipeline/pipeline.h"
 #include "sim/plan/planner.h"
 #include "sim/input/scenario.h"
 
@@ -538,19 +539,18 @@ enum sc_status fitf_native_measure(double native[CALIB_N_CLASSES], double *host_
         unlink(path);
         return diag_set(d, SC_EIO, path, 0, "cannot write the native-cost scenario");
     }
-    struct catalog *cat = NULL;
-    struct calibration *cal = NULL;
-    struct cluster cl;
+    struct pipeline pl = {0};
     struct calibrate_options o;
     enum sc_status st = SC_OK;
     struct scenario *s = scenario_load(path, d);
     unlink(path);
-    if (!s || !(cat = catalog_load_default(d)) || cluster_build(s, cat, &cl, d) != SC_OK ||
-        planner_plan(s, &cl, d) != SC_OK || calibrate_options_init(&o, NULL, d) != SC_OK ||
-        calibrate_scenario(s, &cl, &o, &cal, d) != SC_OK) {
+    /* The defaults, not the scenario's model group: it has none. */
+    struct pipeline_request rq = {.until = PIPELINE_CALIBRATE, .scenario = s, .calibration = &o};
+    if (!s || calibrate_options_init(&o, NULL, d) != SC_OK || pipeline_run(&pl, &rq, d) != SC_OK) {
         st = d->status != SC_OK ? d->status : SC_EINTERNAL;
         goto done;
     }
+    const struct calibration *cal = pl.cal;
     const char *src = NULL;
     double acu = calibrate_host_acu(cal, &src);
     if (!(acu > 0.0))
@@ -576,9 +576,8 @@ enum sc_status fitf_native_measure(double native[CALIB_N_CLASSES], double *host_
             native[c] = ns * acu / CALIB_REF_ACU;
     }
 done:
-    calibrate_free(cal);
+    pipeline_fini(&pl);
     scenario_free(s);
-    catalog_free(cat);
     return st;
 }
 

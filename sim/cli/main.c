@@ -19,6 +19,7 @@
 #include "sim/output/nodes.h"
 #include "sim/output/outfile.h"
 #include "sim/plan/plan_print.h"
+#include "sim/pipeline/pipeline.h"
 #include "sim/plan/planner.h"
 #include "sim/output/plot.h"
 #include "sim/eventlog/eventlog.h"
@@ -145,27 +146,6 @@ static void print_calibration_warnings(const struct calibration *cal)
         fprintf(stderr, "stagecast: warning: %s\n", calibrate_warning(cal, i));
 }
 
-/* Calibrates s's stages (into their specs) for cl; *out (may be NULL)
- * receives the calibration, else it is freed here. */
-static enum sc_status calibrate(struct scenario *s, const struct cluster *cl, bool recalibrate,
-                                struct calibration **out, struct diag *d)
-{
-    struct calibrate_options o;
-    struct calibration *cal = NULL;
-    if (calibrate_options_init(&o, s, d) != SC_OK)
-        return d->status;
-    o.recalibrate = recalibrate;
-    if (calibrate_scenario(s, cl, &o, &cal, d) != SC_OK)
-        return d->status;
-    calibrate_apply_compression(s, cal);
-    print_calibration_warnings(cal);
-    if (out)
-        *out = cal;
-    else
-        calibrate_free(cal);
-    return SC_OK;
-}
-
 static int cmd_run(int argc, char **argv)
 {
     const char *file = NULL, *json_path = NULL, *timeline_path = NULL;
@@ -238,9 +218,7 @@ static int cmd_run(int argc, char **argv)
 
     struct diag d;
     diag_clear(&d);
-    struct scenario *s = NULL;
-    struct catalog *cat = NULL;
-    struct sim *sim = NULL;
+    struct pipeline pl = {0};
     struct outfile jf = {0}, tf = {0}, trf = {0};
     struct plot_files *pf = NULL;
     char *gnuplot = NULL, *plot_scripts = NULL;
@@ -248,31 +226,17 @@ static int cmd_run(int argc, char **argv)
     diag_clear(&gd);
     int rc = 0;
 
-    s = scenario_load_with(file, sets, n_sets, &d);
-    if (!s)
+    struct pipeline_request rq = {.until = PIPELINE_SIMULATE, .path = file, .sets = sets,
+                                  .n_sets = n_sets, .recalibrate = recalibrate,
+                                  .have_seed = have_seed, .seed = seed};
+    enum sc_status st = pipeline_run(&pl, &rq, &d);
+    if (pl.cal)
+        print_calibration_warnings(pl.cal);
+    if (st != SC_OK)
         goto fail;
-    if (have_seed)
-        s->seed = seed;
-    cat = catalog_load_default(&d);
-    if (!cat)
-        goto fail;
-    struct cluster cl;
-    if (cluster_build(s, cat, &cl, &d) != SC_OK)
-        goto fail;
-    /* Query jobs become stages; a plan error names the step's file:line. */
-    if (planner_plan(s, &cl, &d) != SC_OK)
-        goto fail;
-    /* Stages given as data get their compute cost from the real kernels,
-     * timed on this host (or read from the cache) and scaled to the node. */
-    if (calibrate(s, &cl, recalibrate, NULL, &d) != SC_OK)
-        goto fail;
-    struct sim_options opt = {s->seed};
-    sim = sim_new(s, &cl, &opt, &d);
-    if (!sim)
-        goto fail;
-    if (sim_run(sim, &d) != SC_OK)
-        goto fail;
-    const struct results *r = sim_results(sim);
+    const struct plan *s = pl.plan;
+    const struct cluster cl = pl.cl;
+    const struct results *r = sim_results(pl.sim);
 
     /* Every output is written to a temporary file and only renamed into
      * place once all of them are complete. */
@@ -342,9 +306,7 @@ fail:
 done:
     free(gnuplot);
     free(plot_scripts);
-    sim_free(sim);
-    catalog_free(cat);
-    scenario_free(s);
+    pipeline_fini(&pl);
     return rc;
 }
 
@@ -647,20 +609,18 @@ static int cmd_plan(int argc, char **argv)
         return usage_error("%s", "plan needs a scenario file: stagecast plan FILE");
     struct diag d;
     diag_clear(&d);
-    struct catalog *cat = NULL;
-    struct scenario *s = scenario_load_with(file, sets, n_sets, &d);
-    struct cluster cl;
+    struct pipeline pl = {0};
+    struct pipeline_request rq = {.until = PIPELINE_PLAN, .path = file, .sets = sets,
+                                  .n_sets = n_sets};
     int rc = 0;
-    if (!s || !(cat = catalog_load_default(&d)) || cluster_build(s, cat, &cl, &d) != SC_OK ||
-        planner_plan(s, &cl, &d) != SC_OK) {
+    if (pipeline_run(&pl, &rq, &d) != SC_OK) {
         rc = report_error(&d);
     } else {
-        plan_print(stdout, s, &cl);
+        plan_print(stdout, pl.plan, &pl.cl);
         if (fflush(stdout) != 0)
             rc = 1;
     }
-    catalog_free(cat);
-    scenario_free(s);
+    pipeline_fini(&pl);
     return rc;
 }
 
@@ -696,24 +656,23 @@ static int cmd_calibrate(int argc, char **argv)
         return usage_error("%s", "calibrate needs a scenario file: stagecast calibrate FILE");
     struct diag d;
     diag_clear(&d);
-    struct catalog *cat = NULL;
-    struct calibration *cal = NULL;
-    struct scenario *s = scenario_load_with(file, sets, n_sets, &d);
-    struct cluster cl;
+    struct pipeline pl = {0};
+    struct pipeline_request rq = {.until = PIPELINE_CALIBRATE, .path = file, .sets = sets,
+                                  .n_sets = n_sets, .recalibrate = recalibrate};
     int rc = 0;
-    if (!s || !(cat = catalog_load_default(&d)) || cluster_build(s, cat, &cl, &d) != SC_OK ||
-        planner_plan(s, &cl, &d) != SC_OK || calibrate(s, &cl, recalibrate, &cal, &d) != SC_OK) {
+    enum sc_status st = pipeline_run(&pl, &rq, &d);
+    if (pl.cal)
+        print_calibration_warnings(pl.cal);
+    if (st != SC_OK) {
         rc = report_error(&d);
     } else {
-        calibrate_print_table(stdout, cal, s, &cl);
+        calibrate_print_table(stdout, pl.cal, pl.plan, &pl.cl);
         if (ops)
-            calibrate_print_ops(stdout, cal);
+            calibrate_print_ops(stdout, pl.cal);
         if (fflush(stdout) != 0)
             rc = 1;
     }
-    calibrate_free(cal);
-    catalog_free(cat);
-    scenario_free(s);
+    pipeline_fini(&pl);
     return rc;
 }
 

@@ -17,6 +17,8 @@
  */
 #include "sim/eventlog/replay.h"
 
+#include "sim/pipeline/pipeline.h"
+
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
@@ -322,7 +324,7 @@ struct replay *replay_run(const struct import *im, const struct catalog *cat,
 {
     struct replay *r = calloc(1, sizeof *r);
     struct scenario *s = NULL;
-    struct sim *sim = NULL;
+    struct pipeline pl = {0};
     if (!r) {
         diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
         return NULL;
@@ -341,26 +343,28 @@ struct replay *replay_run(const struct import *im, const struct catalog *cat,
         if (apply_cluster(s, cat, oc, d) != SC_OK)
             goto fail;
     }
-    struct cluster cl;
     struct diag cd;
     diag_clear(&cd);
-    if (cluster_build(s, cat, &cl, &cd) != SC_OK) {
-        /* Its lines are the temporary scenario's: name the cluster instead. */
-        diag_set(d, cd.status, NULL, 0, "%s cluster: %s", r->other_cluster ? "the" : "the log's",
-                 cd.msg);
+    /* The log's stages all have task times: planning copies them, and
+     * calibration has nothing to measure. */
+    struct pipeline_request rq = {.until = PIPELINE_SIMULATE, .scenario = s, .catalog = cat};
+    if (pipeline_run(&pl, &rq, &cd) != SC_OK) {
+        /* Its lines are the imported scenario's: name the cluster instead. */
+        if (pl.failed == PIPELINE_CLUSTER)
+            diag_set(d, cd.status, NULL, 0, "%s cluster: %s",
+                     r->other_cluster ? "the" : "the log's", cd.msg);
+        else
+            *d = cd;
         goto fail;
     }
+    const struct cluster cl = pl.cl;
     snprintf(r->cluster, sizeof r->cluster,
              "%s, %d x %s (%d executor%s x %d cores each, %d task slots)",
              platform_name(cl.platform), cl.workers, cl.worker->name, cl.executors_per_worker,
              cl.executors_per_worker == 1 ? "" : "s", cl.executor_cores, cluster_slots(&cl));
     r->task_launch_ms = isnan(s->model.task_launch_s) ? RUNTIME_DEFAULT_TASK_LAUNCH_S * 1e3
                                                       : s->model.task_launch_s * 1e3;
-    struct sim_options opt = {s->seed};
-    sim = sim_new(s, &cl, &opt, d);
-    if (!sim || sim_run(sim, d) != SC_OK)
-        goto fail;
-    const struct results *res = sim_results(sim);
+    const struct results *res = sim_results(pl.sim);
 
     size_t n = 0;
     for (size_t j = 0; j < im->n_jobs; j++)
@@ -446,14 +450,14 @@ struct replay *replay_run(const struct import *im, const struct catalog *cat,
             goto nomem;
     if (!r->other_cluster)
         explain(r, im, &cl);
-    sim_free(sim);
+    pipeline_fini(&pl);
     scenario_free(s);
     return r;
 
 nomem:
     diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
 fail:
-    sim_free(sim);
+    pipeline_fini(&pl);
     scenario_free(s);
     replay_free(r);
     return NULL;

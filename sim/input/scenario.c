@@ -2000,11 +2000,8 @@ static void stage_free(struct stage_spec *sp)
     free(sp->name);
     free(sp->parents);
     free(sp->task_seconds_list);
-    free(sp->task_weights);
     free(sp->kernel);
-    for (size_t k = 0; k < sp->n_ops; k++)
-        plan_op_fini(&sp->ops[k]);
-    free(sp->ops);
+
 }
 
 static int read_job(struct reader *r, const config_setting_t *g, size_t index, struct job_spec *job)

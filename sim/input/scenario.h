@@ -22,7 +22,6 @@
 #include "models/dist.h"
 #include "models/schema.h"
 #include "sim/input/sparkconf.h"
-#include "sim/plan/plan_op.h"
 
 /* Upper bounds on sizes that come from input, checked before they size an
  * allocation. */
@@ -148,28 +147,9 @@ struct stage_spec {
                                  * materialized here, MEMORY_AND_DISK); <= 0: none */
     bool reads_cache;           /* its input is cached data (InMemoryTableScan) */
     double driver_s;            /* driver time from submission to the first task offered */
-    double *task_weights;       /* each task's share of the stage's data relative to an
-                                 * even split (mean 1), set by the planner from the key
-                                 * distribution; NULL = even */
-    /* Set by the planner with adaptive execution (sim/plan/skew.h): the
-     * shuffle partitions before AQE changed the task count (0: unchanged),
-     * the skewed partitions it split and the tasks they became, and
-     * whether it turned a sort-merge join into a broadcast one. */
-    int64_t aqe_partitions_before, aqe_skewed, aqe_skew_tasks;
-    bool aqe_broadcast;
     bool tasks_derived;         /* tasks came from the data, not the file */
     char *kernel;               /* NULL when not given */
     int line, parents_line;
-    /* Filled by the planner (sim/plan/planner.h) for a stage of a query job;
-     * empty / 0 for an explicit stage: */
-    struct plan_op *ops;        /* its operators in pipeline order (sim/plan/plan_op.h) */
-    size_t n_ops;
-    int64_t input_records;      /* estimated rows the stage reads (scan + shuffle) */
-    int64_t output_records;     /* estimated rows it writes, broadcasts or returns */
-    int spark_job;              /* which of the query's Spark jobs runs it (0-based) */
-    /* Filled by calibration (sim/calib/calibrate.h): the calibrated compute cost
-     * taskcost uses instead of the default rates; valid false otherwise. */
-    struct calib_cost calib;
 };
 
 struct job_spec {

@@ -115,14 +115,14 @@ static long find_stage(const struct results *r, size_t j, int64_t id)
 /* Each job's critical path: from the stage that ends last, step to the
  * parent that ended last (the one the stage waited for), until a stage with
  * no parents. Those are the stages whose time sets the job's end. */
-static void mark_critical_paths(struct stage_order *o, const struct scenario *s,
+static void mark_critical_paths(struct stage_order *o, const struct plan *plan,
                                 const struct results *r)
 {
     for (size_t j = 0; j < r->n_jobs; j++) {
         const struct job_result *jr = &r->jobs[j];
         if (jr->n_stages == 0)
             continue;
-        const struct job_spec *js = j < s->n_jobs ? &s->jobs[j] : NULL;
+        const struct plan_job *js = j < plan->n_jobs ? &plan->jobs[j] : NULL;
         size_t last = jr->first_stage;
         for (size_t k = 1; k < jr->n_stages; k++) {
             size_t i = jr->first_stage + k;
@@ -135,7 +135,7 @@ static void mark_critical_paths(struct stage_order *o, const struct scenario *s,
             size_t k = last - jr->first_stage;
             if (!js || !js->stages || k >= js->n_stages)
                 break;
-            const struct stage_spec *ss = &js->stages[k];
+            const struct plan_stage *ss = &js->stages[k];
             long best = -1;
             for (size_t p = 0; p < ss->n_parents; p++) {
                 long i = find_stage(r, j, ss->parents[p]);
@@ -150,7 +150,7 @@ static void mark_critical_paths(struct stage_order *o, const struct scenario *s,
     }
 }
 
-static enum sc_status stage_order_init(struct stage_order *o, const struct scenario *s,
+static enum sc_status stage_order_init(struct stage_order *o, const struct plan *plan,
                                        const struct results *r, struct diag *d)
 {
     size_t n = r->n_stages ? r->n_stages : 1;
@@ -177,8 +177,8 @@ static enum sc_status stage_order_init(struct stage_order *o, const struct scena
     free(keys);
     for (size_t k = 0; k < r->n_stages; k++)
         o->rank[o->order[k]] = k;
-    if (s)
-        mark_critical_paths(o, s, r);
+    if (plan)
+        mark_critical_paths(o, plan, r);
     return SC_OK;
 }
 
@@ -216,7 +216,7 @@ static long row_of(const struct row_layout *l, int executor, int slot)
 
 /* ---- run.csv ------------------------------------------------------------ */
 
-enum sc_status plot_write_run_csv(FILE *out, const struct scenario *s, const struct results *r,
+enum sc_status plot_write_run_csv(FILE *out, const struct plan *plan, const struct results *r,
                                   struct diag *d)
 {
     struct row_layout l;
@@ -236,7 +236,7 @@ enum sc_status plot_write_run_csv(FILE *out, const struct scenario *s, const str
           "executors,workers,slots,rows,slots_per_row,merge_gap_s,failed_attempts,"
           "killed_attempts,retry_attempts,cost_usd\n",
           out);
-    put_name(out, s && s->name ? s->name : "");
+    put_name(out, plan && plan->scn->name ? plan->scn->name : "");
     double px_s = (double)span_us(r) * 1e-6 / PLOT_WIDTH_PX;
     fprintf(out, ",%.6f,%.6f,%.6f,%.6f,%zu,%zu,%zu,%d,%ld,%ld,%ld,%.6f,%ld,%ld,%ld,", r->makespan_s,
             r->utilization, r->busy_s, r->available_s, r->n_tasks, r->n_stages, r->n_executors,
@@ -249,11 +249,11 @@ enum sc_status plot_write_run_csv(FILE *out, const struct scenario *s, const str
 
 /* ---- stages.csv --------------------------------------------------------- */
 
-enum sc_status plot_write_stages_csv(FILE *out, const struct scenario *s, const struct results *r,
+enum sc_status plot_write_stages_csv(FILE *out, const struct plan *plan, const struct results *r,
                                      struct diag *d)
 {
     struct stage_order o = {0};
-    if (stage_order_init(&o, s, r, d) != SC_OK)
+    if (stage_order_init(&o, plan, r, d) != SC_OK)
         return d->status;
     fputs("stage,job,job_name,stage_id,spark_stage_id,name,tasks,start_s,end_s,duration_s,"
           "task_p50_s,task_p95_s,task_max_s,critical,critical_parent\n",
@@ -802,32 +802,32 @@ void plot_abort(struct plot_files *pf)
     plot_files_free(pf);
 }
 
-typedef enum sc_status (*data_writer)(FILE *out, const struct scenario *s, const struct results *r,
+typedef enum sc_status (*data_writer)(FILE *out, const struct plan *plan, const struct results *r,
                                       struct diag *d);
 
-static enum sc_status write_executors(FILE *out, const struct scenario *s, const struct results *r,
+static enum sc_status write_executors(FILE *out, const struct plan *plan, const struct results *r,
                                       struct diag *d)
 {
-    (void)s;
+    (void)plan;
     return plot_write_executors_csv(out, r, d);
 }
 
-static enum sc_status write_bars(FILE *out, const struct scenario *s, const struct results *r,
+static enum sc_status write_bars(FILE *out, const struct plan *plan, const struct results *r,
                                  struct diag *d)
 {
-    (void)s;
+    (void)plan;
     return plot_write_bars_csv(out, r, d);
 }
 
-static enum sc_status write_utilization(FILE *out, const struct scenario *s,
+static enum sc_status write_utilization(FILE *out, const struct plan *plan,
                                         const struct results *r, struct diag *d)
 {
-    (void)s;
+    (void)plan;
     return plot_write_utilization_csv(out, r, d);
 }
 
 static enum sc_status write_staged(const char *dir, const char *name, data_writer fn,
-                                   const struct scenario *s, const struct results *r,
+                                   const struct plan *plan, const struct results *r,
                                    struct diag *d)
 {
     char *path = path_join(dir, name);
@@ -839,7 +839,7 @@ static enum sc_status write_staged(const char *dir, const char *name, data_write
         free(path);
         return d->status;
     }
-    enum sc_status st = fn(f, s, r, d);
+    enum sc_status st = fn(f, plan, r, d);
     if (fclose(f) != 0 && st == SC_OK)
         st = diag_set(d, SC_EIO, path, 0, "writing failed: %s", strerror(errno));
     free(path);
@@ -903,7 +903,7 @@ static enum sc_status make_stage_dir(struct plot_files *pf, struct diag *d)
 }
 
 struct plot_files *plot_stage(const struct plot_request *req, const char *scripts_dir,
-                              const struct scenario *s, const struct results *r, struct diag *d)
+                              const struct plan *plan, const struct results *r, struct diag *d)
 {
     struct plot_files *pf = calloc(1, sizeof *pf);
     if (!pf) {
@@ -921,7 +921,7 @@ struct plot_files *plot_stage(const struct plot_request *req, const char *script
     static const data_writer writers[N_DATA] = {plot_write_run_csv, plot_write_stages_csv,
                                                 write_executors, write_bars, write_utilization};
     for (size_t i = 0; i < N_DATA; i++)
-        if (write_staged(pf->stage_dir, data_files[i], writers[i], s, r, d) != SC_OK)
+        if (write_staged(pf->stage_dir, data_files[i], writers[i], plan, r, d) != SC_OK)
             goto fail;
     if (pf->dest_dir) {
         if (!scripts_dir) {

@@ -32,7 +32,7 @@
 
 #include "models/diag.h"
 #include "sim/runtime/results.h"
-#include "sim/input/scenario.h"
+#include "sim/plan/plan.h"
 
 /* The timeline is drawn for a plot about this many pixels wide: task
  * attempts shorter than PLOT_MIN_BAR_PX pixels are merged with their
@@ -72,7 +72,7 @@ struct plot_files;
  * from scripts_dir (which may be NULL without one) — to a staging
  * directory. Returns NULL with d filled when a file cannot be written. */
 struct plot_files *plot_stage(const struct plot_request *req, const char *scripts_dir,
-                              const struct scenario *s, const struct results *r, struct diag *d);
+                              const struct plan *plan, const struct results *r, struct diag *d);
 
 /* Runs gnuplot on the staged data to draw req->plot_path into a temporary
  * file (nothing to do without a plot path). Returns SC_OK, or SC_EIO with
@@ -97,9 +97,9 @@ enum sc_status plot_sweep(const char *csv_path, const char *out_path, struct dia
 
 /* The data files one by one, to any stream (plot_stage uses these; tests
  * and other writers may too). Each returns SC_OK, SC_ENOMEM or SC_EIO. */
-enum sc_status plot_write_run_csv(FILE *out, const struct scenario *s, const struct results *r,
+enum sc_status plot_write_run_csv(FILE *out, const struct plan *plan, const struct results *r,
                                   struct diag *d);
-enum sc_status plot_write_stages_csv(FILE *out, const struct scenario *s, const struct results *r,
+enum sc_status plot_write_stages_csv(FILE *out, const struct plan *plan, const struct results *r,
                                      struct diag *d);
 enum sc_status plot_write_executors_csv(FILE *out, const struct results *r, struct diag *d);
 enum sc_status plot_write_bars_csv(FILE *out, const struct results *r, struct diag *d);

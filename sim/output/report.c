@@ -134,7 +134,7 @@ struct task_spread {
 /* The records each task of a stage reads: the planner's estimate of its
  * input records (an explicit stage's `records`) spread by its task
  * weights. */
-static struct task_spread task_spread(const struct stage_spec *ss)
+static struct task_spread task_spread(const struct plan_stage *ss)
 {
     struct task_spread t = {false, NAN, NAN, NAN, NAN};
     double total = ss->n_ops ? (double)ss->input_records : (double)ss->records;
@@ -156,7 +156,7 @@ static struct task_spread task_spread(const struct stage_spec *ss)
     return t;
 }
 
-static bool aqe_changed(const struct stage_spec *ss)
+static bool aqe_changed(const struct plan_stage *ss)
 {
     return ss->aqe_partitions_before > 0 || ss->aqe_skewed > 0 || ss->aqe_broadcast;
 }
@@ -179,12 +179,12 @@ static const char *fmt_count(double v, char *buf, size_t size)
 
 /* One line per stage whose tasks are skewed (max over median above 2), that
  * AQE changed, or that ran speculative copies. */
-static void print_stage_skew(FILE *out, const struct scenario *s, size_t j,
+static void print_stage_skew(FILE *out, const struct plan *plan, size_t j,
                              const struct results *r, const struct job_result *jr)
 {
-    for (size_t k = 0; k < jr->n_stages && j < s->n_jobs && k < s->jobs[j].n_stages; k++) {
+    for (size_t k = 0; k < jr->n_stages && j < plan->n_jobs && k < plan->jobs[j].n_stages; k++) {
         const struct stage_result *st = &r->stages[jr->first_stage + k];
-        const struct stage_spec *ss = &s->jobs[j].stages[k];
+        const struct plan_stage *ss = &plan->jobs[j].stages[k];
         struct task_spread t = task_spread(ss);
         bool skewed = t.known && (t.p50 > 0.0 ? t.ratio > 2.0 : t.max > 0.0);
         if (!skewed && !aqe_changed(ss) && st->speculative_launched == 0)
@@ -230,11 +230,11 @@ static void print_stage_skew(FILE *out, const struct scenario *s, size_t j,
 
 /* A stage whose compute came from default per-record rates: no
  * task_seconds, and calibration (sim/calib/calibrate.c) could not measure it. */
-static bool stage_uncalibrated(const struct scenario *s, size_t job, size_t k,
+static bool stage_uncalibrated(const struct plan *plan, size_t job, size_t k,
                                const struct stage_result *st)
 {
-    return st->uncalibrated && !(job < s->n_jobs && k < s->jobs[job].n_stages &&
-                                 s->jobs[job].stages[k].calib.valid);
+    return st->uncalibrated && !(job < plan->n_jobs && k < plan->jobs[job].n_stages &&
+                                 plan->jobs[job].stages[k].calib.valid);
 }
 
 static int compare_util(const void *a, const void *b)
@@ -244,29 +244,29 @@ static int compare_util(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-void report_table(FILE *out, const struct scenario *s, const struct cluster *cl,
+void report_table(FILE *out, const struct plan *plan, const struct cluster *cl,
                   const struct results *r)
 {
     char b1[64], b2[64];
-    fprintf(out, "stagecast %s  scenario '%s'  seed %llu\n", PACKAGE_VERSION, s->name,
-            (unsigned long long)s->seed);
+    fprintf(out, "stagecast %s  scenario '%s'  seed %llu\n", PACKAGE_VERSION, plan->scn->name,
+            (unsigned long long)r->seed);
     fprintf(out,
             "cluster: %s, %d x %s workers (%d executor%s x %d cores each, %d task slots), "
             "driver %s\n",
             platform_name(cl->platform), cl->workers, cl->worker->name, cl->executors_per_worker,
             cl->executors_per_worker == 1 ? "" : "s", cl->executor_cores, cluster_slots(cl),
             cl->driver->name);
-    const char *mode = spark_conf_string(&s->spark, "spark.scheduler.mode");
+    const char *mode = spark_conf_string(&plan->scn->spark, "spark.scheduler.mode");
     fprintf(out, "spark: scheduler %s, task.cpus %d", mode ? mode : "FIFO", cl->task_cpus);
     int unknown = 0;
-    for (size_t i = 0; i < s->spark.n; i++)
-        if (!s->spark.v[i].known)
+    for (size_t i = 0; i < plan->scn->spark.n; i++)
+        if (!plan->scn->spark.v[i].known)
             unknown++;
     if (unknown) {
         fprintf(out, "; settings stagecast does not model (kept):");
-        for (size_t i = 0; i < s->spark.n; i++)
-            if (!s->spark.v[i].known)
-                fprintf(out, " %s (line %d)", s->spark.v[i].key, s->spark.v[i].line);
+        for (size_t i = 0; i < plan->scn->spark.n; i++)
+            if (!plan->scn->spark.v[i].known)
+                fprintf(out, " %s (line %d)", plan->scn->spark.v[i].key, plan->scn->spark.v[i].line);
     }
     fprintf(out, "\n");
 
@@ -282,7 +282,7 @@ void report_table(FILE *out, const struct scenario *s, const struct cluster *cl,
             const struct stage_result *st = &r->stages[jr->first_stage + k];
             char name[64];
             report_stage_name(st, name, sizeof name);
-            if (stage_uncalibrated(s, j, k, st)) {
+            if (stage_uncalibrated(plan, j, k, st)) {
                 any_uncalibrated = true;
                 size_t len = strlen(name);
                 if (len > 22)
@@ -295,7 +295,7 @@ void report_table(FILE *out, const struct scenario *s, const struct cluster *cl,
                     st->task_p50_s, st->task_p95_s, st->task_max_s);
         }
         print_stage_bytes(out, r, jr);
-        print_stage_skew(out, s, j, r, jr);
+        print_stage_skew(out, plan, j, r, jr);
     }
     if (any_uncalibrated)
         fprintf(out, "\n  * compute estimated from the stage's records with default, "
@@ -365,8 +365,8 @@ void report_table(FILE *out, const struct scenario *s, const struct cluster *cl,
     else
         fprintf(out, " of start-up and run");
     if (cl->platform == PLATFORM_DATABRICKS)
-        fprintf(out, ", %s compute, %s tier", pricing_name(s->cluster.pricing),
-                tier_name(s->cluster.tier));
+        fprintf(out, ", %s compute, %s tier", pricing_name(plan->scn->cluster.pricing),
+                tier_name(plan->scn->cluster.tier));
     fprintf(out, "\n");
     for (size_t i = 0; i < c->n_lines; i++) {
         const struct cost_line *l = &c->lines[i];
@@ -452,7 +452,7 @@ static json_t *calibration_json(const struct calib_cost *c, const struct cluster
 
 /* A stage's task sizes, straggler, AQE and speculation (sim/plan/skew.h), as
  * members of its object o. Returns nonzero when memory ran out. */
-static int skew_json(json_t *o, const struct stage_spec *ss, const struct stage_result *st)
+static int skew_json(json_t *o, const struct plan_stage *ss, const struct stage_result *st)
 {
     struct task_spread t = task_spread(ss);
     double dur = (double)(st->end_us - st->submit_us) * 1e-6;
@@ -476,7 +476,7 @@ static int skew_json(json_t *o, const struct stage_spec *ss, const struct stage_
     return bad;
 }
 
-json_t *report_json_build(const struct scenario *s, const struct cluster *cl,
+json_t *report_json_build(const struct plan *plan, const struct cluster *cl,
                           const struct results *r)
 {
     json_t *root = json_object();
@@ -485,9 +485,9 @@ json_t *report_json_build(const struct scenario *s, const struct cluster *cl,
     int bad = 0;
     bad |= set(root, "stagecast_version", json_string(PACKAGE_VERSION));
     json_t *scn = json_object();
-    bad |= set(scn, "name", json_string(s->name));
-    bad |= set(scn, "file", json_string(s->file));
-    bad |= set(scn, "seed", json_integer((json_int_t)s->seed));
+    bad |= set(scn, "name", json_string(plan->scn->name));
+    bad |= set(scn, "file", json_string(plan->scn->file));
+    bad |= set(scn, "seed", json_integer((json_int_t)r->seed));
     bad |= set(root, "scenario", scn);
 
     json_t *jc = json_object();
@@ -517,8 +517,8 @@ json_t *report_json_build(const struct scenario *s, const struct cluster *cl,
         bad |= set(jc, "autoscale", as);
     }
     if (cl->platform == PLATFORM_DATABRICKS) {
-        bad |= set(jc, "pricing", json_string(pricing_name(s->cluster.pricing)));
-        bad |= set(jc, "tier", json_string(tier_name(s->cluster.tier)));
+        bad |= set(jc, "pricing", json_string(pricing_name(plan->scn->cluster.pricing)));
+        bad |= set(jc, "tier", json_string(tier_name(plan->scn->cluster.tier)));
     }
     bad |= set(root, "cluster", jc);
 
@@ -565,10 +565,10 @@ json_t *report_json_build(const struct scenario *s, const struct cluster *cl,
         bad |= set(jj, "end_s", jsec(rel_s(r, jr->end_us)));
         bad |= set(jj, "duration_s", jsec((double)(jr->end_us - jr->submit_us) * 1e-6));
         json_t *stages = json_array();
-        const struct job_spec *js = &s->jobs[j];
+        const struct plan_job *js = &plan->jobs[j];
         for (size_t k = 0; k < jr->n_stages; k++) {
             const struct stage_result *st = &r->stages[jr->first_stage + k];
-            const struct stage_spec *ss = &js->stages[k];
+            const struct plan_stage *ss = &js->stages[k];
             char name[128];
             json_t *js2 = json_object();
             bad |= set(js2, "id", json_integer(st->id));
@@ -603,7 +603,7 @@ json_t *report_json_build(const struct scenario *s, const struct cluster *cl,
             for (int p = 0; p < PHASE_COUNT; p++)
                 bad |= set(phases, task_phase_name((enum task_phase)p), jsec(st->phase_s[p]));
             bad |= set(js2, "phase_s", phases);
-            bad |= set(js2, "uncalibrated", json_boolean(stage_uncalibrated(s, j, k, st)));
+            bad |= set(js2, "uncalibrated", json_boolean(stage_uncalibrated(plan, j, k, st)));
             bad |= set(js2, "calibration", calibration_json(&ss->calib, cl));
             bad |= set(js2, "failed_attempts", json_integer(st->failed_attempts));
             bad |= set(js2, "resubmissions", json_integer(st->resubmissions));
@@ -686,8 +686,8 @@ json_t *report_json_build(const struct scenario *s, const struct cluster *cl,
     json_t *spark = json_object();
     json_t *settings = json_object();
     json_t *unknown = json_array();
-    for (size_t i = 0; i < s->spark.n; i++) {
-        const struct spark_setting *st = &s->spark.v[i];
+    for (size_t i = 0; i < plan->scn->spark.n; i++) {
+        const struct spark_setting *st = &plan->scn->spark.v[i];
         bad |= set(settings, st->key, json_string(st->s));
         if (!st->known)
             bad |= json_array_append_new(unknown, json_string(st->key));
@@ -702,10 +702,10 @@ json_t *report_json_build(const struct scenario *s, const struct cluster *cl,
     return root;
 }
 
-enum sc_status report_json(FILE *out, const struct scenario *s, const struct cluster *cl,
+enum sc_status report_json(FILE *out, const struct plan *plan, const struct cluster *cl,
                            const struct results *r, struct diag *d)
 {
-    json_t *root = report_json_build(s, cl, r);
+    json_t *root = report_json_build(plan, cl, r);
     if (!root)
         return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory building the JSON report");
     int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
@@ -731,10 +731,10 @@ static void csv_field(FILE *out, const char *text)
     fputc('"', out);
 }
 
-enum sc_status report_timeline_csv(FILE *out, const struct scenario *s,
+enum sc_status report_timeline_csv(FILE *out, const struct plan *plan,
                                    const struct results *r, struct diag *d)
 {
-    (void)s;
+    (void)plan;
     static const char *const status_names[] = {"success", "failed", "killed"};
     fputs("job,job_name,stage_id,spark_stage_id,stage_name,task,attempt,executor,worker,slot,"
           "assign_s,launch_s,end_s,duration_s,scheduler_delay_s,input_s,fetch_s,compute_s,"

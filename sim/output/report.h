@@ -11,24 +11,24 @@
 
 #include "sim/input/cluster.h"
 #include "sim/runtime/results.h"
-#include "sim/input/scenario.h"
+#include "sim/plan/plan.h"
 
 /* Prints the per-stage table, job and application times, utilization and
  * cost. */
-void report_table(FILE *out, const struct scenario *s, const struct cluster *cl,
+void report_table(FILE *out, const struct plan *plan, const struct cluster *cl,
                   const struct results *r);
 
 /* Builds the JSON document (the caller owns the reference; NULL when memory
  * runs out). The schema is documented in README.md. */
-json_t *report_json_build(const struct scenario *s, const struct cluster *cl,
+json_t *report_json_build(const struct plan *plan, const struct cluster *cl,
                           const struct results *r);
 
 /* Writes report_json_build's document to out. Returns SC_OK or an error. */
-enum sc_status report_json(FILE *out, const struct scenario *s, const struct cluster *cl,
+enum sc_status report_json(FILE *out, const struct plan *plan, const struct cluster *cl,
                            const struct results *r, struct diag *d);
 
 /* Writes one CSV row per task attempt, with a header row. */
-enum sc_status report_timeline_csv(FILE *out, const struct scenario *s,
+enum sc_status report_timeline_csv(FILE *out, const struct plan *plan,
                                    const struct results *r, struct diag *d);
 
 /* A stage's display name: its name, else "stage <id>". */

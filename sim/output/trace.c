@@ -180,12 +180,12 @@ static void put_meta(FILE *out, const char *what, long pid, long tid, const char
             what, pid, tid, sort_index);
 }
 
-enum sc_status trace_write_chrome(FILE *out, const struct scenario *s, const struct results *r,
+enum sc_status trace_write_chrome(FILE *out, const struct plan *plan, const struct results *r,
                                   struct diag *d)
 {
     struct trace_stage *ts = build_stages(r);
     long *first_tid = malloc((r->n_executors ? r->n_executors : 1) * sizeof *first_tid);
-    char *scenario_name = json_escape(s && s->name ? s->name : "");
+    char *scenario_name = json_escape(plan && plan->scn->name ? plan->scn->name : "");
     if (!ts || !first_tid || !scenario_name) {
         free_stages(ts, r->n_stages);
         free(first_tid);
@@ -202,7 +202,7 @@ enum sc_status trace_write_chrome(FILE *out, const struct scenario *s, const str
     fprintf(out,
             "{\"displayTimeUnit\":\"ms\",\"otherData\":{\"generator\":\"stagecast %s\","
             "\"scenario\":\"%s\",\"seed\":%llu,\"makespan_s\":%.6f},\n\"traceEvents\":[\n",
-            PACKAGE_VERSION, scenario_name, s ? (unsigned long long)s->seed : 0ULL, r->makespan_s);
+            PACKAGE_VERSION, scenario_name, (unsigned long long)r->seed, r->makespan_s);
     /* The driver's process first (sort index 0), then the executors. */
     fprintf(out,
             "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%ld,\"tid\":0,"

@@ -19,13 +19,13 @@
 
 #include "models/diag.h"
 #include "sim/runtime/results.h"
-#include "sim/input/scenario.h"
+#include "sim/plan/plan.h"
 
 /* Category of task events: "stage <spark stage id>"; of phase slices: */
 #define TRACE_PHASE_CATEGORY "phase"
 
 /* Writes the trace to out. Returns SC_OK, SC_ENOMEM or SC_EIO. */
-enum sc_status trace_write_chrome(FILE *out, const struct scenario *s, const struct results *r,
+enum sc_status trace_write_chrome(FILE *out, const struct plan *plan, const struct results *r,
                                   struct diag *d);
 
 #endif

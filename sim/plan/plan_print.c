@@ -33,7 +33,7 @@ static const char *group_digits(int64_t v, char *buf, size_t size)
     return buf;
 }
 
-static void print_parents(FILE *out, const struct stage_spec *sp)
+static void print_parents(FILE *out, const struct plan_stage *sp)
 {
     if (sp->n_parents == 0) {
         fprintf(out, "-");
@@ -44,7 +44,7 @@ static void print_parents(FILE *out, const struct stage_spec *sp)
 }
 
 /* Bytes moved by the stage: input, shuffle read and write, output. */
-static void print_bytes(FILE *out, const struct stage_spec *sp)
+static void print_bytes(FILE *out, const struct plan_stage *sp)
 {
     char b[32];
     if (sp->input_bytes > 0)
@@ -60,7 +60,7 @@ static void print_bytes(FILE *out, const struct stage_spec *sp)
 
 /* Uneven task sizes (from the key distribution) and AQE's changes
  * (sim/plan/skew.h), when there are any. */
-static void print_skew(FILE *out, const struct stage_spec *sp)
+static void print_skew(FILE *out, const struct plan_stage *sp)
 {
     if (sp->task_weights) {
         double max = 0.0, min = INFINITY;
@@ -92,7 +92,7 @@ static void print_skew(FILE *out, const struct stage_spec *sp)
     }
 }
 
-static void print_planned(FILE *out, const struct job_spec *job)
+static void print_planned(FILE *out, const struct plan_job *job)
 {
     int spark_jobs = 0;
     for (size_t k = 0; k < job->n_stages; k++)
@@ -101,7 +101,7 @@ static void print_planned(FILE *out, const struct job_spec *job)
     fprintf(out, "%zu stage%s in %d Spark job%s\n", job->n_stages, job->n_stages == 1 ? "" : "s",
             spark_jobs, spark_jobs == 1 ? "" : "s");
     for (size_t k = 0; k < job->n_stages; k++) {
-        const struct stage_spec *sp = &job->stages[k];
+        const struct plan_stage *sp = &job->stages[k];
         char r1[32], r2[32];
         fprintf(out, "\n  stage %lld  '%s'\n", (long long)sp->id, sp->name ? sp->name : "");
         fprintf(out, "    Spark job %d, %lld task%s, parents ", sp->spark_job, (long long)sp->tasks,
@@ -118,12 +118,12 @@ static void print_planned(FILE *out, const struct job_spec *job)
     }
 }
 
-static void print_explicit(FILE *out, const struct job_spec *job)
+static void print_explicit(FILE *out, const struct plan_job *job)
 {
     fprintf(out, "%zu explicit stage%s (as written, not planned)\n", job->n_stages,
             job->n_stages == 1 ? "" : "s");
     for (size_t k = 0; k < job->n_stages; k++) {
-        const struct stage_spec *sp = &job->stages[k];
+        const struct plan_stage *sp = &job->stages[k];
         fprintf(out, "\n  stage %lld", (long long)sp->id);
         if (sp->name)
             fprintf(out, "  '%s'", sp->name);
@@ -143,8 +143,9 @@ static void print_explicit(FILE *out, const struct job_spec *job)
     }
 }
 
-void plan_print(FILE *out, const struct scenario *s, const struct cluster *cl)
+void plan_print(FILE *out, const struct plan *p, const struct cluster *cl)
 {
+    const struct scenario *s = p->scn;
     const struct spark_conf *c = &s->spark;
     bool aqe = spark_conf_bool(c, "spark.sql.adaptive.enabled");
     char thr[32];
@@ -159,10 +160,10 @@ void plan_print(FILE *out, const struct scenario *s, const struct cluster *cl)
             "spark.sql.shuffle.partitions %lld, broadcast threshold %s\n",
             cl->workers, cl->worker->name, cl->executors * cl->executor_cores, aqe ? "on" : "off",
             (long long)spark_conf_int(c, "spark.sql.shuffle.partitions"), thr);
-    for (size_t j = 0; j < s->n_jobs; j++) {
-        const struct job_spec *job = &s->jobs[j];
-        fprintf(out, "\njob %zu '%s' (line %d): ", j, job->name, job->line);
-        if (job->query)
+    for (size_t j = 0; j < p->n_jobs; j++) {
+        const struct plan_job *job = &p->jobs[j];
+        fprintf(out, "\njob %zu '%s' (line %d): ", j, job->spec->name, job->spec->line);
+        if (job->spec->query)
             print_planned(out, job);
         else
             print_explicit(out, job);

@@ -3,7 +3,7 @@
  * tasks, parents, the Spark job each belongs to, operators, estimated rows
  * and bytes), in the spirit of Spark's EXPLAIN, without simulating.
  *
- * Reads the scenario after planner_plan; writes only to `out`.
+ * Reads a plan (sim/plan/plan.h); writes only to `out`.
  */
 #ifndef STAGECAST_PLAN_PRINT_H
 #define STAGECAST_PLAN_PRINT_H
@@ -11,9 +11,9 @@
 #include <stdio.h>
 
 #include "sim/input/cluster.h"
-#include "sim/input/scenario.h"
+#include "sim/plan/plan.h"
 
-/* Prints the plan of every job of s on cl. */
-void plan_print(FILE *out, const struct scenario *s, const struct cluster *cl);
+/* Prints every job of plan p, made for cl. */
+void plan_print(FILE *out, const struct plan *p, const struct cluster *cl);
 
 #endif

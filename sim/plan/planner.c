@@ -80,6 +80,7 @@
  * ones; shuffled hash joins (preferSortMergeJoin=false).
  */
 #include "sim/plan/planner.h"
+#include "sim/plan/plan.h"
 #include "sim/plan/plan_op.h"
 
 #include "models/expr.h"
@@ -232,7 +233,7 @@ struct stream {
 };
 
 struct planner {
-    struct scenario *s;
+    const struct scenario *s;
     const struct plan_stats *st;
     struct diag *d;
     /* settings */
@@ -3453,24 +3454,6 @@ static int64_t to_i64(double x)
     return x >= 9.0e18 ? INT64_MAX : (int64_t)llround(x);
 }
 
-static void free_stage_specs(struct job_spec *job)
-{
-    for (size_t i = 0; i < job->n_stages; i++) {
-        struct stage_spec *sp = &job->stages[i];
-        free(sp->name);
-        free(sp->parents);
-        free(sp->task_seconds_list);
-        free(sp->task_weights);
-        free(sp->kernel);
-        for (size_t k = 0; k < sp->n_ops; k++)
-            plan_op_fini(&sp->ops[k]);
-        free(sp->ops);
-    }
-    free(job->stages);
-    job->stages = NULL;
-    job->n_stages = 0;
-}
-
 /* Cached data has the partitions of the stage that cached it, as AQE left
  * them (skew_finish): what this query caches records them, and a stage
  * reading cached data gets one task per cached partition, each as large as
@@ -3504,8 +3487,9 @@ static int cache_partitions(struct planner *P)
 
 /* Orders the live stages (parents first; among ready stages, by job then
  * by creation), numbers the Spark jobs, and writes the stage specs. */
-static enum sc_status emit(struct planner *P, struct job_spec *job)
+static enum sc_status emit(struct planner *P, struct plan_job *pj)
 {
+    const struct job_spec *job = pj->spec;
     size_t live = 0;
     for (size_t i = 0; i < P->n_stages; i++)
         live += !P->stages[i].dead;
@@ -3520,7 +3504,7 @@ static enum sc_status emit(struct planner *P, struct job_spec *job)
         return nomem(P);
     int *order = calloc(live + 1, sizeof *order);
     bool *placed = calloc(P->n_stages + 1, sizeof *placed);
-    struct stage_spec *specs = calloc(live + 1, sizeof *specs);
+    struct plan_stage *specs = calloc(live + 1, sizeof *specs);
     if (!order || !placed || !specs) {
         free(order);
         free(placed);
@@ -3562,7 +3546,7 @@ static enum sc_status emit(struct planner *P, struct job_spec *job)
     enum sc_status rc = SC_OK;
     for (size_t k = 0; k < live && rc == SC_OK; k++) {
         struct pstage *s = &P->stages[order[k]];
-        struct stage_spec *sp = &specs[k];
+        struct plan_stage *sp = &specs[k];
         sp->id = (int64_t)k;
         sp->tasks = s->tasks;
         sp->task_weights = s->weights;
@@ -3613,9 +3597,9 @@ static enum sc_status emit(struct planner *P, struct job_spec *job)
         rc = diag_set(P->d, SC_ELIMIT, P->s->file, job->line,
                       "the scenario's planned stages have %lld tasks in all, more than %lld",
                       (long long)P->total_tasks, (long long)SCN_MAX_TOTAL_TASKS);
-    free_stage_specs(job);
-    job->stages = specs;
-    job->n_stages = live;
+    plan_job_clear(pj);
+    pj->stages = specs;
+    pj->n_stages = live;
     return rc;
 }
 
@@ -3636,8 +3620,9 @@ static void query_reset(struct planner *P)
     P->action = NULL;
 }
 
-static enum sc_status plan_query(struct planner *P, struct job_spec *job)
+static enum sc_status plan_query(struct planner *P, struct plan_job *pj)
 {
+    const struct job_spec *job = pj->spec;
     P->job = job;
     int root = -1;
     enum sc_status rc = build_steps(P, job->query, job->n_query, "job", job->name, true, 0, &root);
@@ -3735,7 +3720,7 @@ static enum sc_status plan_query(struct planner *P, struct job_spec *job)
             return SC_OK;
         }
     }
-    return emit(P, job);
+    return emit(P, pj);
 }
 
 /* ---- public ------------------------------------------------------------- */
@@ -3786,13 +3771,15 @@ static int64_t min_partitions(const struct scenario *s, const struct cluster *cl
     return cores > 2 ? cores : 2;
 }
 
-enum sc_status planner_plan_with(struct scenario *s, const struct cluster *cl,
-                                 const struct plan_stats *stats, struct diag *d)
+struct plan *planner_plan(const struct scenario *s, const struct cluster *cl,
+                          const struct plan_stats *stats, struct diag *d)
 {
+    struct plan *plan = plan_new(s, d);
+    if (!plan)
+        return NULL;
     struct planner P;
     memset(&P, 0, sizeof P);
-    P.s = s;
-    P.st = stats ? stats : plan_stats_default();
+    P.s = s;    P.st = stats ? stats : plan_stats_default();
     P.d = d;
     const struct spark_conf *c = &s->spark;
     P.aqe = spark_conf_bool(c, "spark.sql.adaptive.enabled");
@@ -3815,8 +3802,8 @@ enum sc_status planner_plan_with(struct scenario *s, const struct cluster *cl,
     aqe_settings(&P, cl);
     enum sc_status rc = SC_OK;
     for (size_t j = 0; j < s->n_jobs && rc == SC_OK; j++) {
-        struct job_spec *job = &s->jobs[j];
-        if (!job->query || job->n_query == 0) {
+        struct plan_job *job = &plan->jobs[j];
+        if (!job->planned) {
             for (size_t k = 0; k < job->n_stages; k++)
                 P.total_tasks += job->stages[k].tasks;
             continue;
@@ -3848,10 +3835,9 @@ enum sc_status planner_plan_with(struct scenario *s, const struct cluster *cl,
         free(P.caches[i].weights);
     }
     free(P.caches);
-    return rc;
-}
-
-enum sc_status planner_plan(struct scenario *s, const struct cluster *cl, struct diag *d)
-{
-    return planner_plan_with(s, cl, NULL, d);
+    if (rc != SC_OK) {
+        plan_free(plan);
+        return NULL;
+    }
+    return plan;
 }

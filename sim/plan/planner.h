@@ -9,8 +9,8 @@
  * records in `spark_job` which Spark job it belongs to, and its parents
  * carry every ordering Spark imposes between them (see planner.c).
  *
- * Ownership: the planner writes the stages into the scenario, which owns and
- * frees them (scenario_free); a job planned before is planned anew.
+ * Ownership: the planner returns a new plan (sim/plan/plan.h) and never
+ * writes the scenario.
  */
 #ifndef STAGECAST_PLANNER_H
 #define STAGECAST_PLANNER_H
@@ -21,19 +21,18 @@
 #include "sim/input/cluster.h"
 #include "sim/plan/plan_stats.h"
 #include "sim/input/scenario.h"
+#include "sim/plan/plan.h"
 
-/* Plans every query job of s for cluster cl (whose cores give Spark's
- * default parallelism) with the default statistics. Jobs given as explicit
- * stages are left alone. Returns SC_OK; SC_EINPUT with d naming the
- * scenario's file and the line of the offending step (an unknown column, a
- * join key one side lacks, a query without an action); SC_ELIMIT when a
- * stage would have more tasks than a scenario may; SC_ENOMEM. */
-enum sc_status planner_plan(struct scenario *s, const struct cluster *cl, struct diag *d);
-
-/* As planner_plan, asking stats (NULL: the defaults) for selectivities,
- * group counts, join sizes and compression. */
-enum sc_status planner_plan_with(struct scenario *s, const struct cluster *cl,
-                                 const struct plan_stats *stats, struct diag *d);
+/* Plans s for cluster cl (whose cores give Spark's default parallelism):
+ * every query job becomes its stages, asking stats (NULL: the defaults)
+ * for selectivities, group counts, join sizes and compression; jobs given
+ * as explicit stages are copied. Returns the plan (the caller frees it with
+ * plan_free), or NULL with d set: SC_EINPUT naming the scenario's file and
+ * the line of the offending step (an unknown column, a join key one side
+ * lacks, a query without an action); SC_ELIMIT when a stage would have more
+ * tasks than a scenario may; SC_ENOMEM. */
+struct plan *planner_plan(const struct scenario *s, const struct cluster *cl,
+                          const struct plan_stats *stats, struct diag *d);
 
 /* Tables carry no file list: the planner takes a table as files of this
  * size (the last one smaller), as Spark writes them with its default

@@ -128,6 +128,7 @@ struct cost_result {
 };
 
 struct results {
+    uint64_t seed;              /* the seed the simulation ran with */
     struct task_rec *tasks;
     size_t n_tasks, cap_tasks;
     struct stage_result *stages;

@@ -57,7 +57,7 @@
 enum stage_state { STAGE_WAITING, STAGE_RUNNING, STAGE_DONE };
 
 struct rt_stage {
-    const struct stage_spec *spec;
+    const struct plan_stage *spec;
     int job;
     int *children;
     int n_children;
@@ -176,6 +176,7 @@ struct rt_exec {
 
 struct sim {
     const struct scenario *scn;
+    const struct plan *plan;
     struct cluster cl;
     struct engine eng;
     uint64_t seed;
@@ -1102,7 +1103,7 @@ static bool memory_hungry(const char *kernel)
  * when they recorded none). */
 static void stage_bytes_init(struct sim *sim, struct rt_stage *st)
 {
-    const struct stage_spec *ss = st->spec;
+    const struct plan_stage *ss = st->spec;
     double n = (double)st->tasks;
     st->in_bytes = ss->input_bytes > 0 ? (double)ss->input_bytes / n : 0.0;
     st->fetch_bytes = ss->shuffle_read_bytes > 0 ? (double)ss->shuffle_read_bytes / n : 0.0;
@@ -1918,20 +1919,22 @@ static enum sc_status build_network(struct sim *sim, struct diag *d)
 static enum sc_status build(struct sim *sim, struct diag *d)
 {
     const struct scenario *s = sim->scn;
+    const struct plan *plan = sim->plan;
     size_t n_stages = 0;
-    for (size_t j = 0; j < s->n_jobs; j++) {
-        const struct job_spec *js = &s->jobs[j];
+    for (size_t j = 0; j < plan->n_jobs; j++) {
+        const struct plan_job *pj = &plan->jobs[j];
+        const struct job_spec *js = pj->spec;
         /* A query job runs once the planner has filled in its stages. */
-        if (js->query && js->n_stages == 0)
+        if (js->query && pj->n_stages == 0)
             return diag_set(d, SC_EINPUT, s->file, js->line,
                             "job '%s' is written as a query: planning queries into stages is "
                             "not built yet, so give this job explicit stages",
                             js->name);
-        if (js->n_stages == 0)
+        if (pj->n_stages == 0)
             return diag_set(d, SC_EINPUT, s->file, js->line, "job '%s' has no stages", js->name);
-        n_stages += js->n_stages;
+        n_stages += pj->n_stages;
     }
-    sim->n_jobs = s->n_jobs;
+    sim->n_jobs = plan->n_jobs;
     sim->n_stages = n_stages;
     /* Room for the largest the cluster may grow to. */
     sim->node_autoscale = sim->cl.autoscale;
@@ -1966,12 +1969,13 @@ static enum sc_status build(struct sim *sim, struct diag *d)
     /* Pools: in FIFO mode everything is one queue. */
     add_pool(sim, "default");
     size_t st_index = 0;
-    for (size_t j = 0; j < s->n_jobs; j++) {
-        const struct job_spec *js = &s->jobs[j];
+    for (size_t j = 0; j < plan->n_jobs; j++) {
+        const struct plan_job *pj = &plan->jobs[j];
+        const struct job_spec *js = pj->spec;
         struct rt_job *job = &sim->jobs[j];
         job->spec = js;
         job->first_stage = (int)st_index;
-        job->n_stages = (int)js->n_stages;
+        job->n_stages = (int)pj->n_stages;
         job->stages_left = job->n_stages;
         job->pool = sim->mode == SCHED_FAIR && js->pool ? add_pool(sim, js->pool) : 0;
         event_init(&job->submit_ev, on_job_submit, sim);
@@ -1981,10 +1985,10 @@ static enum sc_status build(struct sim *sim, struct diag *d)
         struct job_result *jr = &sim->res.jobs[j];
         jr->name = js->name;
         jr->first_stage = st_index;
-        jr->n_stages = js->n_stages;
+        jr->n_stages = pj->n_stages;
         jr->pool = sim->pools[job->pool].name;
-        for (size_t i = 0; i < js->n_stages; i++, st_index++) {
-            const struct stage_spec *ss = &js->stages[i];
+        for (size_t i = 0; i < pj->n_stages; i++, st_index++) {
+            const struct plan_stage *ss = &pj->stages[i];
             struct rt_stage *st = &sim->stages[st_index];
             st->spec = ss;
             event_init(&st->offer_ev, on_stage_offer, sim);
@@ -2002,13 +2006,13 @@ static enum sc_status build(struct sim *sim, struct diag *d)
             sr->uncalibrated = !ss->has_task_seconds;
         }
         /* Children lists from the parents (ids resolved within the job). */
-        for (size_t i = 0; i < js->n_stages; i++) {
-            const struct stage_spec *ss = &js->stages[i];
+        for (size_t i = 0; i < pj->n_stages; i++) {
+            const struct plan_stage *ss = &pj->stages[i];
             for (size_t p = 0; p < ss->n_parents; p++) {
                 size_t k = 0;
-                while (k < js->n_stages && js->stages[k].id != ss->parents[p])
+                while (k < pj->n_stages && pj->stages[k].id != ss->parents[p])
                     k++;
-                if (k == js->n_stages)
+                if (k == pj->n_stages)
                     return diag_set(d, SC_EINPUT, s->file, ss->parents_line,
                                     "stage %lld names parent %lld, which is not in job '%s'",
                                     (long long)ss->id, (long long)ss->parents[p], js->name);
@@ -2093,17 +2097,20 @@ static enum sc_status build(struct sim *sim, struct diag *d)
     return build_network(sim, d);
 }
 
-struct sim *sim_new(const struct scenario *s, const struct cluster *cl,
+struct sim *sim_new(const struct plan *p, const struct cluster *cl,
                     const struct sim_options *opt, struct diag *d)
 {
+    const struct scenario *s = p->scn;
     struct sim *sim = calloc(1, sizeof *sim);
     if (!sim) {
         diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
         return NULL;
     }
     sim->scn = s;
+    sim->plan = p;
     sim->cl = *cl;
     sim->seed = opt ? opt->seed : s->seed;
+    sim->res.seed = sim->seed;
     const char *mode = spark_conf_string(&s->spark, "spark.scheduler.mode");
     sim->mode = mode && (strcmp(mode, "FAIR") == 0 || strcmp(mode, "fair") == 0) ? SCHED_FAIR
                                                                                   : SCHED_FIFO;

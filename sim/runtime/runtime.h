@@ -6,7 +6,8 @@
  * taskcost for each task's time.
  *
  * Ownership: sim_new copies what it needs from the cluster and keeps
- * pointers into the scenario, which must outlive the simulation; sim_free
+ * pointers into the plan and its scenario, which must outlive the
+ * simulation and are only read; sim_free
  * releases everything, results included. Simulations share nothing: many can
  * run at once in one process.
  */
@@ -17,7 +18,7 @@
 
 #include "sim/input/cluster.h"
 #include "sim/runtime/results.h"
-#include "sim/input/scenario.h"
+#include "sim/plan/plan.h"
 
 /* Driver time to launch one task when the scenario does not set
  * model.task_launch_ms (see runtime.c for where the figure comes from). */
@@ -46,10 +47,10 @@ struct sim_options {
 
 struct sim;
 
-/* Builds a simulation of scenario s on cluster cl. Returns NULL and fills d
- * when the scenario cannot be simulated (a job written as a query, which
- * needs the planner) or memory runs out. */
-struct sim *sim_new(const struct scenario *s, const struct cluster *cl,
+/* Builds a simulation of plan p (calibrated or not) on cluster cl. Returns
+ * NULL and fills d when the plan cannot be simulated (a job without stages,
+ * a parent that is not in its job) or memory runs out. */
+struct sim *sim_new(const struct plan *p, const struct cluster *cl,
                     const struct sim_options *opt, struct diag *d);
 
 /* Runs to the end and summarizes. Returns SC_OK, or an error in d. */

@@ -50,7 +50,7 @@ double taskcost_default_s_per_record(const char *kernel)
     return 100e-9;
 }
 
-void taskcost_stage_init(struct stage_cost *c, const struct stage_spec *spec,
+void taskcost_stage_init(struct stage_cost *c, const struct plan_stage *spec,
                          const struct cluster *cl)
 {
     memset(c, 0, sizeof *c);

@@ -19,7 +19,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "sim/input/cluster.h"
-#include "sim/input/scenario.h"
+#include "sim/plan/plan.h"
 
 enum task_phase {
     PHASE_INPUT,    /* reading input from storage */
@@ -44,7 +44,7 @@ struct stage_cost {
 };
 
 /* Prepares c for a stage of spec on cluster cl. */
-void taskcost_stage_init(struct stage_cost *c, const struct stage_spec *spec,
+void taskcost_stage_init(struct stage_cost *c, const struct plan_stage *spec,
                          const struct cluster *cl);
 
 /* Draws task `index`'s compute time (seconds), records it in

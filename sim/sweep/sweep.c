@@ -28,6 +28,7 @@
 #include "sim/calib/calibrate.h"
 #include "sim/input/cluster.h"
 #include "sim/output/outfile.h"
+#include "sim/pipeline/pipeline.h"
 #include "sim/plan/planner.h"
 #include "sim/runtime/runtime.h"
 #include "sim/input/scenario.h"
@@ -974,31 +975,10 @@ struct sweep *sweep_new(struct sweep_spec *spec, struct diag *d)
  * and checking the file is half of what a small scenario's run costs, and
  * none of it depends on the seed. */
 struct point_setup {
-    struct scenario *s;
-    struct cluster cl;
+    struct pipeline pl;
+    bool ready;  /* planned and calibrated */
     char *error; /* why the point cannot run (owned), or NULL */
 };
-
-/* Gives a planned point's stages their calibrated costs, from the cache
- * when another point (or the warm-up) has measured them already. */
-static enum sc_status calibrate_point(struct scenario *s, const struct cluster *cl,
-                                      const struct sweep_env *env, struct diag *d)
-{
-    struct calibrate_options o;
-    struct calibration *cal = NULL;
-    if (calibrate_options_init(&o, s, d) != SC_OK)
-        return d->status;
-    pthread_mutex_t *lock = env->calib_lock;
-    if (lock)
-        pthread_mutex_lock(lock);
-    enum sc_status st = calibrate_scenario(s, cl, &o, &cal, d);
-    if (lock)
-        pthread_mutex_unlock(lock);
-    if (st == SC_OK)
-        calibrate_apply_compression(s, cal);
-    calibrate_free(cal);
-    return st;
-}
 
 static void setup_point(const struct sweep *sw, const struct sweep_env *env, const char *const *ov,
                         size_t n_ov, struct point_setup *ps)
@@ -1006,45 +986,57 @@ static void setup_point(const struct sweep *sw, const struct sweep_env *env, con
     struct diag d;
     diag_clear(&d);
     memset(ps, 0, sizeof *ps);
-    ps->s = scenario_load_with(sw->spec.scenario_file, ov, n_ov, &d);
-    if (ps->s && cluster_build(ps->s, env->catalog, &ps->cl, &d) == SC_OK &&
-        planner_plan_with(ps->s, &ps->cl, env->stats, &d) == SC_OK &&
-        calibrate_point(ps->s, &ps->cl, env, &d) == SC_OK)
+    struct pipeline_request rq = {.until = PIPELINE_PLAN,
+                                  .path = sw->spec.scenario_file,
+                                  .sets = ov,
+                                  .n_sets = n_ov,
+                                  .catalog = env->catalog,
+                                  .stats = env->stats};
+    enum sc_status st = pipeline_run(&ps->pl, &rq, &d);
+    if (st == SC_OK) {
+        /* Calibration shares its cache between threads: one measures, the
+         * others then read what it measured. */
+        pthread_mutex_t *lock = env->calib_lock;
+        if (lock)
+            pthread_mutex_lock(lock);
+        rq.until = PIPELINE_CALIBRATE;
+        st = pipeline_run(&ps->pl, &rq, &d);
+        if (lock)
+            pthread_mutex_unlock(lock);
+    }
+    if (st == SC_OK) {
+        ps->ready = true;
         return;
+    }
     char buf[1200];
     ps->error = strdup(diag_format(&d, buf, sizeof buf));
-    scenario_free(ps->s);
-    ps->s = NULL; /* ps->error NULL too: out of memory, run_rep says so */
+    pipeline_fini(&ps->pl); /* ps->error NULL too: out of memory, run_rep says so */
 }
 
 static void setup_fini(struct point_setup *ps)
 {
-    scenario_free(ps->s);
+    pipeline_fini(&ps->pl);
     free(ps->error);
     memset(ps, 0, sizeof *ps);
 }
 
 /* Simulates one replication of a set-up point into out. Everything it
- * touches is its own except env, which it only reads, and the point's
- * scenario, which only this thread uses: this is what makes runs safe to
- * put on threads. */
-static void run_rep(struct point_setup *ps, uint64_t seed, struct sweep_run *out)
+ * touches is its own except env and the point's plan, which it only
+ * reads: this is what makes runs safe to put on threads. */
+static void run_rep(const struct point_setup *ps, uint64_t seed, struct sweep_run *out)
 {
     out->done = true;
     out->ok = false;
-    if (!ps->s) {
+    if (!ps->ready) {
         out->error = strdup(ps->error ? ps->error : "out of memory");
         return;
     }
     struct diag d;
     diag_clear(&d);
-    ps->s->seed = seed;
-    struct sim_options opt = {.seed = seed};
-    struct sim *sim = sim_new(ps->s, &ps->cl, &opt, &d);
-    if (!sim || sim_run(sim, &d) != SC_OK) {
+    struct sim *sim = pipeline_simulate(&ps->pl, seed, &d);
+    if (!sim) {
         char buf[1200];
         out->error = strdup(diag_format(&d, buf, sizeof buf));
-        sim_free(sim);
         return;
     }
     const struct results *r = sim_results(sim);
@@ -1052,8 +1044,8 @@ static void run_rep(struct point_setup *ps, uint64_t seed, struct sweep_run *out
     out->makespan_s = r->makespan_s;
     out->cost_usd = r->cost.total_usd;
     out->utilization = r->utilization;
-    snprintf(out->node_type, sizeof out->node_type, "%s", ps->cl.worker->name);
-    out->workers = ps->cl.workers;
+    snprintf(out->node_type, sizeof out->node_type, "%s", ps->pl.cl.worker->name);
+    out->workers = ps->pl.cl.workers;
     if (!isfinite(out->cost_usd)) {
         out->cost_usd = NAN;
         out->cost_note = strdup(r->cost.note[0] ? r->cost.note : "a price is unknown");

@@ -1,0 +1,100 @@
+/*
+ * pipeline.c — load, cluster, plan, calibrate, simulate (see pipeline.h).
+ */
+#include "sim/pipeline/pipeline.h"
+
+#include <string.h>
+
+#include "sim/plan/planner.h"
+
+/* Calibrates pl->plan and replaces the planner's assumed shuffle
+ * compression with the measured one. */
+static enum sc_status calibrate(struct pipeline *pl, const struct pipeline_request *rq,
+                                struct diag *d)
+{
+    struct calibrate_options o;
+    if (rq->calibration)
+        o = *rq->calibration;
+    else if (calibrate_options_init(&o, pl->scn, d) != SC_OK)
+        return d->status;
+    o.recalibrate |= rq->recalibrate;
+    if (calibrate_plan(pl->plan, &pl->cl, &o, &pl->cal, d) != SC_OK)
+        return d->status;
+    calibrate_apply_compression(pl->plan, pl->cal);
+    return SC_OK;
+}
+
+enum sc_status pipeline_run(struct pipeline *pl, const struct pipeline_request *rq,
+                            struct diag *d)
+{
+    if (!pl->scn) {
+        pl->failed = PIPELINE_CLUSTER;
+        if (rq->scenario) {
+            pl->scn = rq->scenario;
+        } else {
+            pl->scn_owned = scenario_load_with(rq->path, rq->sets, rq->n_sets, d);
+            if (!pl->scn_owned)
+                return d->status;
+            pl->scn = pl->scn_owned;
+        }
+        pl->seed = rq->have_seed ? rq->seed : pl->scn->seed;
+    }
+    if (!pl->cat) {
+        if (rq->catalog) {
+            pl->cat = rq->catalog;
+        } else {
+            if (!(pl->cat_owned = catalog_load_default(d)))
+                return d->status;
+            pl->cat = pl->cat_owned;
+        }
+        if (cluster_build(pl->scn, pl->cat, &pl->cl, d) != SC_OK)
+            return d->status;
+    }
+    if (rq->until == PIPELINE_CLUSTER)
+        return SC_OK;
+    if (!pl->plan) {
+        /* Query jobs become stages; a plan error names the step's file:line. */
+        pl->failed = PIPELINE_PLAN;
+        if (!(pl->plan = planner_plan(pl->scn, &pl->cl, rq->stats, d)))
+            return d->status;
+    }
+    if (rq->until == PIPELINE_PLAN)
+        return SC_OK;
+    if (!pl->cal) {
+        /* Stages given as data get their compute cost from the real
+         * kernels, timed on this host (or read from the cache) and scaled
+         * to the node. */
+        pl->failed = PIPELINE_CALIBRATE;
+        if (calibrate(pl, rq, d) != SC_OK)
+            return d->status;
+    }
+    if (rq->until == PIPELINE_CALIBRATE)
+        return SC_OK;
+    if (!pl->sim) {
+        pl->failed = PIPELINE_SIMULATE;
+        if (!(pl->sim = pipeline_simulate(pl, pl->seed, d)))
+            return d->status;
+    }
+    return SC_OK;
+}
+
+struct sim *pipeline_simulate(const struct pipeline *pl, uint64_t seed, struct diag *d)
+{
+    struct sim_options opt = {seed};
+    struct sim *sim = sim_new(pl->plan, &pl->cl, &opt, d);
+    if (sim && sim_run(sim, d) != SC_OK) {
+        sim_free(sim);
+        return NULL;
+    }
+    return sim;
+}
+
+void pipeline_fini(struct pipeline *pl)
+{
+    sim_free(pl->sim);
+    calibrate_free(pl->cal);
+    plan_free(pl->plan);
+    catalog_free(pl->cat_owned);
+    scenario_free(pl->scn_owned);
+    memset(pl, 0, sizeof *pl);
+}
