@@ -2409,6 +2409,34 @@ static int apply_override(config_t *cfg, const char *path, const char *text, str
     return 0;
 }
 
+/* The scenario cfg holds, named name in messages and in its `file`. With
+ * text_path, the file cfg was read from is first checked for integer
+ * literals libconfig truncated (an in-memory config has no text to check:
+ * its builder chose each integer's width). */
+static struct scenario *read_config(const config_t *cfg, const char *name, const char *text_path,
+                                    struct diag *d)
+{
+    struct scenario *s = scenario_new(name);
+    if (s == NULL) {
+        diag_set(d, SC_ENOMEM, name, 0, "out of memory reading the scenario");
+        return NULL;
+    }
+    struct reader r = {.file = name, .d = d, .s = s, .total_tasks = 0};
+    struct diag scratch;
+    if (d == NULL) {
+        diag_clear(&scratch);
+        r.d = &scratch;
+    }
+    int rc = text_path ? check_int_literals(&r, text_path) : 0;
+    if (rc == 0)
+        rc = read_root(&r, config_root_setting(cfg));
+    if (rc != 0) {
+        scenario_free(s);
+        return NULL;
+    }
+    return s;
+}
+
 struct scenario *scenario_load(const char *path, struct diag *d)
 {
     return scenario_load_with(path, NULL, 0, d);
@@ -2458,28 +2486,19 @@ struct scenario *scenario_load_with(const char *path, const char *const *overrid
             config_destroy(&cfg);
             return NULL;
         }
-
-    struct scenario *s = scenario_new(path);
-    if (s == NULL) {
-        config_destroy(&cfg);
-        diag_set(d, SC_ENOMEM, path, 0, "out of memory reading the scenario");
-        return NULL;
-    }
-    struct reader r = {.file = path, .d = d, .s = s, .total_tasks = 0};
-    struct diag scratch;
-    if (d == NULL) {
-        diag_clear(&scratch);
-        r.d = &scratch;
-    }
-    int rc = check_int_literals(&r, path);
-    if (rc == 0)
-        rc = read_root(&r, config_root_setting(&cfg));
+    struct scenario *s = read_config(&cfg, path, path, d);
     config_destroy(&cfg);
-    if (rc != 0) {
-        scenario_free(s);
+    return s;
+}
+
+struct scenario *scenario_from_config(const struct config_t *cfg, const char *name,
+                                      struct diag *d)
+{
+    if (cfg == NULL || name == NULL) {
+        SC_BUG(d, "scenario_from_config called without a config or a name");
         return NULL;
     }
-    return s;
+    return read_config(cfg, name, NULL, d);
 }
 
 void scenario_free(struct scenario *s)

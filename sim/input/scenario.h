@@ -208,6 +208,15 @@ struct scenario *scenario_load(const char *path, struct diag *d);
 struct scenario *scenario_load_with(const char *path, const char *const *overrides,
                                     size_t n_overrides, struct diag *d);
 
+/* The scenario an in-memory libconfig tree holds (a builder made it with
+ * libconfig's setting API; event-log replay does). Checked as scenario_load
+ * checks a file; name stands for the file in messages and becomes the
+ * scenario's `file`. cfg stays the caller's: the scenario copies what it
+ * keeps. Returns NULL and fills d. */
+struct config_t;
+struct scenario *scenario_from_config(const struct config_t *cfg, const char *name,
+                                      struct diag *d);
+
 void scenario_free(struct scenario *s);
 
 /* Lookups by name; NULL when absent. */
