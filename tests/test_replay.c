@@ -15,6 +15,7 @@
 #include "cli_harness.h"
 #include <dirent.h>
 #include <jansson.h>
+#include <libconfig.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -228,6 +229,102 @@ static const struct exception exceptions[] = {
      "executors holding their data (NODE_LOCAL) while a third stayed idle",
      "executors of their own resource profile"},
 };
+
+/* config_write of a tree, for comparing two trees setting by setting. */
+static char *tree_text(config_t *cfg)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    config_write(cfg, f);
+    fclose(f);
+    return buf;
+}
+
+/* The log's scenario as `import` writes it and as replay builds it in memory:
+ * the same settings with the same types, and the same doubles once read. */
+static void check_tree_matches_text(const char *path)
+{
+    struct diag d;
+    diag_clear(&d);
+    struct evlog *log = evlog_read(path, NULL, &d);
+    if (!log)
+        fail_msg("%s: %s", path, d.msg);
+    struct import *im = import_log(log, catalog, &d);
+    evlog_free(log);
+    if (!im)
+        fail_msg("%s: %s", path, d.msg);
+
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_non_null(f);
+    assert_int_equal(import_write(f, im, &d), SC_OK);
+    fclose(f);
+    config_t from_text, tree;
+    config_init(&from_text);
+    config_init(&tree);
+    if (!config_read_string(&from_text, text))
+        fail_msg("%s: line %d: %s", path, config_error_line(&from_text),
+                 config_error_text(&from_text));
+    assert_int_equal(import_config(&tree, im, &d), SC_OK);
+    char *a = tree_text(&from_text), *b = tree_text(&tree);
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+
+    /* config_write prints floats to a few digits: compare the values read. */
+    struct scenario *s1 = scenario_from_config(&from_text, path, &d);
+    struct scenario *s2 = import_scenario(im, &d);
+    assert_non_null(s1);
+    assert_non_null(s2);
+    assert_string_equal(s2->file, path);
+    assert_int_equal(s1->n_jobs, s2->n_jobs);
+    for (size_t j = 0; j < s1->n_jobs; j++) {
+        const struct job_spec *x = &s1->jobs[j], *y = &s2->jobs[j];
+        assert_int_equal(x->n_stages, y->n_stages);
+        assert_true(x->driver_s == y->driver_s && x->gap_s == y->gap_s);
+        assert_true(x->submit_s == y->submit_s || (isnan(x->submit_s) && isnan(y->submit_s)));
+        for (size_t k = 0; k < x->n_stages; k++) {
+            const struct stage_spec *p = &x->stages[k], *q = &y->stages[k];
+            assert_int_equal(p->tasks, q->tasks);
+            assert_true(p->driver_s == q->driver_s);
+            for (int64_t t = 0; t < p->tasks; t++)
+                assert_true(p->task_seconds_list[t] == q->task_seconds_list[t]);
+        }
+    }
+    scenario_free(s1);
+    scenario_free(s2);
+    config_destroy(&from_text);
+    config_destroy(&tree);
+    free(text);
+    import_free(im);
+}
+
+static void test_replay_tree_is_the_imported_text(void **state)
+{
+    (void)state;
+    const char *logs[] = {"tiny.json", "retries.json", "no-submit-times.json", "eventlog_v2_app-1"};
+    for (size_t i = 0; i < sizeof logs / sizeof logs[0]; i++)
+        check_tree_matches_text(fixture(logs[i]));
+    /* The shared real logs carry many Spark settings, groups and numbers. */
+    char dir[1200];
+    snprintf(dir, sizeof dir, "%s/../shared/data/eventlogs", srcdir);
+    DIR *dp = opendir(dir);
+    if (!dp)
+        return;
+    struct dirent *e;
+    while ((e = readdir(dp)) != NULL) {
+        size_t n = strlen(e->d_name);
+        if (n > 5 && strcmp(e->d_name + n - 5, ".json") == 0) {
+            char path[2500];
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            check_tree_matches_text(path);
+        }
+    }
+    closedir(dp);
+}
 
 static void test_shared_logs_meet_the_targets_or_say_why(void **state)
 {
@@ -507,6 +604,7 @@ int main(void)
         cmocka_unit_test(test_replay_on_another_cluster),
         cmocka_unit_test(test_unknown_override_fails_cleanly),
         cmocka_unit_test(test_replay_waits_for_executors_as_logged),
+        cmocka_unit_test(test_replay_tree_is_the_imported_text),
         cmocka_unit_test(test_shared_logs_meet_the_targets_or_say_why),
         cmocka_unit_test(test_cli_import_writes_a_scenario_run_reads),
         cmocka_unit_test(test_cli_replay_json_has_the_documented_keys),

@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <gsl/gsl_errno.h>
+#include <libconfig.h>
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_multifit.h>
 #include <gsl/gsl_vector.h>
@@ -486,6 +487,7 @@ enum sc_status fitf_native_parse(const char *spec, double native[CALIB_N_CLASSES
  * the generic table) and a scan > write query for `write`, which has no
  * explicit kernel: 100,000 rows a task, the rows per task of the stages the
  * hand derivations used. */
+#define FITF_NATIVE_NAME "(fit-factors native-cost scenario)"
 static const char fitf_native_cfg[] =
     "name = \"fit-factors-native\";\n"
     "cluster = { platform = \"vm\"; worker = \"Standard_DS3_v2\"; workers = 2; };\n"
@@ -526,24 +528,22 @@ static const enum calib_class fitf_kernel_class[] = {
 
 enum sc_status fitf_native_measure(double native[CALIB_N_CLASSES], double *host_acu, struct diag *d)
 {
-    const char *tmp = getenv("TMPDIR");
-    char path[512];
-    snprintf(path, sizeof path, "%s/stagecast-fitf-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-    int fd = mkstemp(path);
-    if (fd < 0)
-        return diag_set(d, SC_EIO, path, 0, "cannot create: %s", strerror(errno));
-    size_t len = strlen(fitf_native_cfg);
-    bool ok = write(fd, fitf_native_cfg, len) == (ssize_t)len;
-    close(fd);
-    if (!ok) {
-        unlink(path);
-        return diag_set(d, SC_EIO, path, 0, "cannot write the native-cost scenario");
+    /* Read from the text in memory: no temporary file to create and clean. */
+    config_t cfg;
+    config_init(&cfg);
+    if (!config_read_string(&cfg, fitf_native_cfg)) {
+        enum sc_status bug = diag_set(d, SC_EINTERNAL, FITF_NATIVE_NAME, config_error_line(&cfg),
+                                      "the native-cost scenario does not parse (a stagecast "
+                                      "bug): %s",
+                                      config_error_text(&cfg));
+        config_destroy(&cfg);
+        return bug;
     }
     struct pipeline pl = {0};
     struct calibrate_options o;
     enum sc_status st = SC_OK;
-    struct scenario *s = scenario_load(path, d);
-    unlink(path);
+    struct scenario *s = scenario_from_config(&cfg, FITF_NATIVE_NAME, d);
+    config_destroy(&cfg);
     /* The defaults, not the scenario's model group: it has none. */
     struct pipeline_request rq = {.until = PIPELINE_CALIBRATE, .scenario = s, .calibration = &o};
     if (!s || calibrate_options_init(&o, NULL, d) != SC_OK || pipeline_run(&pl, &rq, d) != SC_OK) {

@@ -3,8 +3,8 @@
  * reproduces the run without its data: the cluster as it was, the Spark
  * settings, each job's stages with their parents and one measured time per
  * task, the jobs' timing, and the driver's launch rate. `stagecast import`
- * writes it as a scenario file; `stagecast replay` reads it back through the
- * scenario reader and simulates it.
+ * writes it as a scenario file; `stagecast replay` hands the same scenario to
+ * the scenario reader as an in-memory libconfig tree and simulates it.
  *
  * Ownership: import_log returns a struct import that owns everything in it
  * (it keeps no pointer into the log or the catalog); free it with
@@ -149,9 +149,16 @@ struct import *import_log(const struct evlog *log, const struct catalog *cat, st
  * import, same bytes. Returns SC_OK or SC_EIO. */
 enum sc_status import_write(FILE *f, const struct import *im, struct diag *d);
 
-/* The scenario im describes, written to a temporary file and read back with
- * scenario_load, so it is exactly what `stagecast run` reads from import's
- * output; its `file` is the log's path. Returns NULL and fills d. */
+/* im as a libconfig tree in cfg (config_init'ed by the caller, who
+ * destroys it): the scenario import_write writes, without its comments and
+ * with each number rounded as the text prints it, so that the scenario
+ * reader gets the same values from either. Returns SC_OK, or SC_EINTERNAL
+ * and fills d when a setting cannot be added (out of memory). */
+enum sc_status import_config(struct config_t *cfg, const struct import *im, struct diag *d);
+
+/* The scenario im describes, read by the scenario reader from
+ * import_config's tree (no file): exactly what `stagecast run` reads from
+ * import's output. Its `file` is the log's path. Returns NULL and fills d. */
 struct scenario *import_scenario(const struct import *im, struct diag *d);
 
 void import_free(struct import *im);
