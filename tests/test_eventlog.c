@@ -476,6 +476,67 @@ static void test_wrong_types_are_skipped_with_warnings(void **state)
     evlog_free(log);
 }
 
+static void test_malformed_values_are_warned_with_their_line(void **state)
+{
+    (void)state;
+    /* bad-values.json is no-submit-times.json with a Spark version that is
+     * no MAJOR.MINOR (line 1) and four properties Spark itself would refuse
+     * (line 2). The reader warns about the version and takes it as unknown;
+     * the strict reader refuses the log at line 1. */
+    struct evlog *log = read_ok("bad-values.json", false);
+    char expect[2100];
+    snprintf(expect, sizeof expect, "%s:1: Spark version \"1.x\"", fixture("bad-values.json"));
+    assert_int_equal(log->n_warnings, 1);
+    assert_non_null(strstr(log->warnings[0], expect));
+    assert_int_equal(log->bad_lines, 0);
+    assert_int_equal(log->version_major, 0);
+    assert_int_equal(log->version_minor, 0);
+    assert_int_equal(evlog_property_find(log, "spark.task.cpus")->line, 2);
+
+    /* The importer goes on with each default and notes every value at
+     * file:2. local[four] is read as local[*]: the cores are the most tasks
+     * that overlapped, 4 as local[4] gave in no-submit-times.json. */
+    struct import *im = import_ok(log);
+    const char *notes[] = {
+        "bad-values.json:2: spark.task.cpus = \"1.5\" is not a whole number",
+        "bad-values.json:2: spark.locality.wait = \"soon\" is not a duration",
+        "bad-values.json:2: spark.master = \"local[four]\" is not local, local[N]",
+        "bad-values.json:2: spark.driver.memory = \"lots\" is not a size",
+    };
+    for (size_t i = 0; i < sizeof notes / sizeof notes[0]; i++)
+        if (!has_note(im, notes[i]))
+            fail_msg("no note '%s'", notes[i]);
+    assert_true(im->local_mode);
+    assert_int_equal(im->executor_cores, 4);
+    assert_int_equal(im->executor_memory_mib, 1024); /* local: the driver's default heap */
+    assert_int_equal(im->n_jobs, 3);
+    import_free(im);
+    evlog_free(log);
+
+    struct diag d;
+    diag_clear(&d);
+    struct evlog_options strict = {true};
+    assert_null(evlog_read(fixture("bad-values.json"), &strict, &d));
+    assert_int_equal(d.status, SC_EINPUT);
+    assert_int_equal(d.line, 1);
+}
+
+static void test_spark_versions_read_major_and_minor(void **state)
+{
+    (void)state;
+    /* The shared logs' versions ("3.3.0-amzn-0", "2.5.0-SNAPSHOT", "1.5.2")
+     * read through the same parse; tiny.json's is 3.3.0. */
+    struct evlog *log = read_ok("tiny.json", true);
+    assert_int_equal(log->version_major, 3);
+    assert_int_equal(log->version_minor, 3);
+    assert_int_equal(log->n_warnings, 0);
+    evlog_free(log);
+    log = read_ok("no-submit-times.json", true);
+    assert_int_equal(log->version_major, 1);
+    assert_int_equal(log->version_minor, 3);
+    evlog_free(log);
+}
+
 static void expect_failure(const char *name, enum sc_status status, const char *needle)
 {
     struct diag d;
@@ -525,7 +586,7 @@ struct scan_stage {
     int n_parents;
     bool has_parents;
     double task_s[256];
-    double failed_s[256];    /* failed attempts' time, charged to the task */
+    double failed_s[256]; /* failed attempts' time, charged to the task */
     int64_t task_finish[256];
     int64_t submit_ms;       /* attempt 0's "Submission Time"; -1 if none */
     int64_t first_launch_ms; /* attempt 0's first task launch; -1 if none */
@@ -1028,6 +1089,8 @@ int main(void)
         cmocka_unit_test(test_truncated_log_is_read_to_its_last_complete_event),
         cmocka_unit_test(test_bad_line_is_skipped_with_its_line_or_fails_when_strict),
         cmocka_unit_test(test_wrong_types_are_skipped_with_warnings),
+        cmocka_unit_test(test_malformed_values_are_warned_with_their_line),
+        cmocka_unit_test(test_spark_versions_read_major_and_minor),
         cmocka_unit_test(test_unusable_logs_fail_cleanly),
         cmocka_unit_test_setup(test_shared_logs_import_as_the_log_says, shared_setup),
         cmocka_unit_test_setup(test_driver_time_leaves_out_the_wait_for_executors, shared_setup),

@@ -1134,6 +1134,7 @@ static int add_property(struct reader *r, const char *key, const char *value)
     if (grow((void **)&log->props, &r->cap_props, log->n_props, sizeof *log->props) != 0)
         return nomem(r);
     struct evlog_property *p = &log->props[log->n_props];
+    p->line = r->line;
     if (!(p->key = dup_str(r, key)) || !(p->value = dup_str(r, value))) {
         free(p->key);
         p->key = NULL;
@@ -1192,14 +1193,32 @@ static int on_profile(struct reader *r, json_t *ev)
     return 0;
 }
 
-static void parse_version(struct evlog *log)
+/* The major and minor numbers of a Spark version: "3.3.0", "2.4.8-amzn-0",
+ * "3.1.0-SNAPSHOT", "1.5". Anything else leaves them 0.0 (unknown) with a
+ * warning: no reading depends on them being known. */
+static int parse_version(struct reader *r)
 {
+    struct evlog *log = r->log;
     const char *v = log->spark_version;
-    int major = 0, minor = 0;
-    if (v && sscanf(v, "%d.%d", &major, &minor) == 2) {
-        log->version_major = major;
-        log->version_minor = minor;
+    char *end;
+    errno = 0;
+    long major = strtol(v, &end, 10);
+    bool ok = end != v && isdigit((unsigned char)v[0]) && *end == '.' && errno == 0;
+    long minor = 0;
+    if (ok) {
+        const char *m = end + 1;
+        minor = strtol(m, &end, 10);
+        ok = end != m && isdigit((unsigned char)m[0]) && errno == 0 &&
+             (*end == '\0' || *end == '.' || *end == '-' || *end == '+');
     }
+    if (!ok || major > 99 || minor > 999)
+        return warn(r, r->line,
+                    "Spark version \"%.60s\" is not MAJOR.MINOR[.PATCH][-TAG]; the "
+                    "version is taken as unknown",
+                    v);
+    log->version_major = (int)major;
+    log->version_minor = (int)minor;
+    return 0;
 }
 
 static int on_event(struct reader *r, json_t *ev, const char *name)
@@ -1232,7 +1251,7 @@ static int on_event(struct reader *r, json_t *ev, const char *name)
         if (v && !log->spark_version) {
             if (!(log->spark_version = dup_str(r, v)))
                 return -1;
-            parse_version(log);
+            return parse_version(r);
         }
         return 0;
     }
@@ -1559,12 +1578,18 @@ void evlog_free(struct evlog *log)
 
 const char *evlog_property(const struct evlog *log, const char *key)
 {
+    const struct evlog_property *p = evlog_property_find(log, key);
+    return p ? p->value : NULL;
+}
+
+const struct evlog_property *evlog_property_find(const struct evlog *log, const char *key)
+{
     size_t lo = 0, hi = log->n_props;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         int c = strcmp(log->props[mid].key, key);
         if (c == 0)
-            return log->props[mid].value;
+            return &log->props[mid];
         if (c < 0)
             lo = mid + 1;
         else

@@ -142,6 +142,7 @@ struct evlog_profile {
 
 struct evlog_property {
     char *key, *value;
+    int line; /* of the EnvironmentUpdate that gave it (the last one does) */
 };
 
 struct evlog {
@@ -196,6 +197,10 @@ void evlog_free(struct evlog *log);
 
 /* The value of a Spark property, or NULL. */
 const char *evlog_property(const struct evlog *log, const char *key);
+
+/* The property itself, with the line that gave it (for a message that names
+ * file:line), or NULL. */
+const struct evlog_property *evlog_property_find(const struct evlog *log, const char *key);
 
 /* Lookups; NULL when absent. evlog_stage_find returns the first attempt. */
 const struct evlog_job *evlog_job_find(const struct evlog *log, int64_t id);

@@ -75,6 +75,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -97,6 +98,7 @@ struct builder {
     const struct catalog *cat;
     struct diag *d;
     int64_t locality_wait_ms; /* spark.locality.wait */
+    int task_cpus;            /* spark.task.cpus */
     size_t orphans;           /* stages that ran with no JobStart listing them */
     bool oom;
 };
@@ -135,6 +137,66 @@ static char *dup_or_null(struct builder *b, const char *s)
 }
 
 /* Case-insensitive ASCII comparison (strcasecmp is not C11). */
+static bool is_bare_number(const char *t)
+{
+    char *end;
+    errno = 0;
+    strtod(t, &end);
+    return end != t && *end == '\0' && !errno;
+}
+
+/* A Spark property the importer cannot read: a note naming the log line
+ * that set it, and what is used instead. */
+static void bad_property(struct builder *b, const struct evlog_property *p, const char *want,
+                         const char *instead)
+{
+    note(b, "%s:%d: %s = \"%.80s\" is not %s; %s is used instead", b->log->path, p->line, p->key,
+         p->value, want, instead);
+}
+
+/* A whole decimal number in [lo, hi] with nothing after it (Spark's
+ * SparkConf.getInt): true and *out, else false. */
+static bool parse_long(const char *text, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (end == text || *end != '\0' || errno != 0 || v < lo || v > hi ||
+        isspace((unsigned char)text[0]))
+        return false;
+    *out = v;
+    return true;
+}
+
+/* spark.task.cpus, 1 by default or when it is not a positive integer. */
+static int task_cpus(struct builder *b)
+{
+    const struct evlog_property *p = evlog_property_find(b->log, "spark.task.cpus");
+    long v;
+    if (!p)
+        return 1;
+    if (parse_long(p->value, 1, 1000000, &v))
+        return (int)v;
+    bad_property(b, p, "a whole number of cores from 1", "1");
+    return 1;
+}
+
+/* spark.locality.wait in ms: a bare number is ms, as Spark reads it, else a
+ * duration ("3s", "500ms"); 3 s by default or when it is neither. */
+static int64_t locality_wait_ms(struct builder *b)
+{
+    const struct evlog_property *p = evlog_property_find(b->log, "spark.locality.wait");
+    double wait_s = 3.0;
+    double ms = p && is_bare_number(p->value) ? strtod(p->value, NULL) : NAN;
+    if (ms >= 0.0 && ms < 1e12)
+        wait_s = ms / 1000.0;
+    else if (p && units_parse_duration(p->value, &wait_s) != 0) {
+        wait_s = 3.0;
+        bad_property(b, p, "a duration", "Spark's default 3s");
+    }
+    return (int64_t)llround(wait_s * 1000.0);
+}
+
 static int strcasecmp_ascii(const char *a, const char *b)
 {
     for (;; a++, b++) {
@@ -181,19 +243,21 @@ static void metrics_add_import(struct evlog_metrics *to, const struct evlog_metr
 
 /* ---------------------------------------------------- executors, nodes */
 
-/* A Spark memory setting in MiB: a bare number is MiB, as Spark reads it. */
-static int64_t memory_mib(const char *text)
+/* A Spark memory setting in MiB: a bare number is MiB, as Spark reads it.
+ * 0 when the log does not give it, or gives no size (with a note). */
+static int64_t memory_mib(struct builder *b, const char *key)
 {
-    if (!text)
+    const struct evlog_property *p = evlog_property_find(b->log, key);
+    if (!p)
         return 0;
-    char *end;
-    errno = 0;
-    long long v = strtoll(text, &end, 10);
-    if (!errno && end != text && *end == '\0')
+    long v;
+    if (parse_long(p->value, LONG_MIN, LONG_MAX, &v))
         return v > 0 ? v : 0;
     int64_t bytes;
-    if (units_parse_size(text, &bytes) != 0)
+    if (units_parse_size(p->value, &bytes) != 0) {
+        bad_property(b, p, "a size", "the default");
         return 0;
+    }
     return bytes / (1024 * 1024);
 }
 
@@ -429,11 +493,12 @@ static void detect_platform(struct builder *b)
 /* Executor memory (heap + overhead) in MiB, from the default resource
  * profile or the settings, with Spark's default overhead of 10% (at least
  * 384 MiB). */
-static int64_t executor_memory(const struct evlog *log, bool local)
+static int64_t executor_memory(struct builder *b, bool local)
 {
+    const struct evlog *log = b->log;
     int64_t heap = 0, over = 0;
     if (local) {
-        heap = memory_mib(evlog_property(log, "spark.driver.memory"));
+        heap = memory_mib(b, "spark.driver.memory");
         if (!heap)
             heap = 1024;
         return heap;
@@ -446,28 +511,38 @@ static int64_t executor_memory(const struct evlog *log, bool local)
                 over = log->profiles[i].executor_overhead_mib;
         }
     if (!heap)
-        heap = memory_mib(evlog_property(log, "spark.executor.memory"));
+        heap = memory_mib(b, "spark.executor.memory");
     if (!heap)
         heap = 1024;
     if (!over)
-        over = memory_mib(evlog_property(log, "spark.executor.memoryOverhead"));
+        over = memory_mib(b, "spark.executor.memoryOverhead");
     if (!over)
         over = heap / 10 > 384 ? heap / 10 : 384;
     return heap + over;
 }
 
 /* local, local[N], local[N,F], local[*]: the driver's task threads; 0 when
- * not given (local[*]) or not local mode. */
-static int local_threads(const char *master)
+ * not given (local[*]) or not local mode, or (with a note) not a count. */
+static int local_threads(struct builder *b)
 {
+    const struct evlog_property *p = evlog_property_find(b->log, "spark.master");
+    const char *master = p ? p->value : NULL;
     if (!master || strncmp(master, "local", 5) != 0 || strncmp(master, "local-cluster", 13) == 0)
         return 0;
     if (master[5] == '\0')
         return 1;
     if (master[5] != '[' || master[6] == '*')
         return 0;
-    int n = atoi(master + 6);
-    return n > 0 ? n : 0;
+    char *end;
+    errno = 0;
+    long n = strtol(master + 6, &end, 10);
+    if (end == master + 6 || (*end != ']' && *end != ',') || errno != 0 || n < 1 || n > 1000000 ||
+        !isdigit((unsigned char)master[6])) {
+        bad_property(b, p, "local, local[N], local[N,F] or local[*] with N >= 1",
+                     "local[*] (the threads from the tasks that overlapped)");
+        return 0;
+    }
+    return (int)n;
 }
 
 static void layout_cluster(struct builder *b)
@@ -495,7 +570,7 @@ static void layout_cluster(struct builder *b)
         if (driver_exec) {
             cores = driver_exec->cores;
             how = "the driver's cores, as its executor entry gives them";
-        } else if ((cores = local_threads(master)) > 0) {
+        } else if ((cores = local_threads(b)) > 0) {
             how = "the task threads of the master URL";
         } else {
             cores = peak_task_concurrency(log);
@@ -587,7 +662,7 @@ static void layout_cluster(struct builder *b)
     }
 
     detect_platform(b);
-    int64_t mem = executor_memory(log, im->local_mode || n_exec == 0);
+    int64_t mem = executor_memory(b, im->local_mode || n_exec == 0);
     im->executor_memory_mib = mem;
 
     /* Cores beyond the largest node: split into equal executors that fit. */
@@ -714,14 +789,6 @@ static bool valid_name(const char *s, size_t n)
         if (!(isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '-' || s[i] == '*'))
             return false;
     return true;
-}
-
-static bool is_bare_number(const char *t)
-{
-    char *end;
-    errno = 0;
-    strtod(t, &end);
-    return end != t && *end == '\0' && !errno;
 }
 
 /* Is some other key of the log under key + "."? (props are sorted.) */
@@ -1050,9 +1117,7 @@ static int idle_executors(struct builder *b, const struct evlog_stage *att, size
             if (t[i].executor >= 0 && (size_t)t[i].executor < n)
                 used[t[i].executor] = true;
     }
-    const char *tc = evlog_property(log, "spark.task.cpus");
-    double cpus =
-        profile_task_cpus(log, att[0].resource_profile, tc && atof(tc) > 0 ? atof(tc) : 1.0);
+    double cpus = profile_task_cpus(log, att[0].resource_profile, b->task_cpus);
     int64_t used_slots = 0;
     int idle = 0;
     for (size_t i = 0; i < n; i++) {
@@ -1632,9 +1697,7 @@ static void estimate_launch(struct builder *b)
 {
     const struct evlog *log = b->log;
     struct import *im = b->im;
-    const char *tc = evlog_property(log, "spark.task.cpus");
-    int task_cpus = tc && atoi(tc) > 0 ? atoi(tc) : 1;
-    int64_t slots = (int64_t)im->executors * (im->executor_cores / task_cpus);
+    int64_t slots = (int64_t)im->executors * (im->executor_cores / b->task_cpus);
     if (slots < 1)
         slots = 1;
     int64_t sum = 0, gaps = 0;
@@ -1873,8 +1936,7 @@ static void measure_driver(struct builder *b)
 {
     const struct evlog *log = b->log;
     struct import *im = b->im;
-    const char *tc = evlog_property(log, "spark.task.cpus");
-    double cpus = tc && atof(tc) > 0 ? atof(tc) : 1.0;
+    double cpus = b->task_cpus;
     double launch_ms =
         isnan(im->task_launch_ms) ? RUNTIME_DEFAULT_TASK_LAUNCH_S * 1e3 : im->task_launch_ms;
     bool local = true;
@@ -1968,22 +2030,16 @@ struct import *import_log(const struct evlog *log, const struct catalog *cat, st
     im->task_launch_ms = NAN;
     im->codec = log->codec;
     im->source = strdup(log->path);
-    im->name = log->app_name && log->app_name[0] ? strdup(log->app_name)
-                                                  : basename_dup(log->path);
+    im->name = log->app_name && log->app_name[0] ? strdup(log->app_name) : basename_dup(log->path);
     im->spark_version = strdup(log->spark_version ? log->spark_version : "unknown");
     im->app_id = dup_or_null(&b, log->app_id);
     im->master = dup_or_null(&b, evlog_property(log, "spark.master"));
     if (!im->source || !im->name || !im->spark_version)
         b.oom = true;
-    const char *wait = evlog_property(log, "spark.locality.wait");
-    double wait_s = 3.0;
-    if (wait && is_bare_number(wait))
-        wait_s = strtod(wait, NULL) / 1000.0; /* Spark reads a bare number in ms */
-    else if (wait)
-        units_parse_duration(wait, &wait_s);
-    b.locality_wait_ms = (int64_t)llround(wait_s * 1000.0);
     if (!b.oom)
         reader_notes(&b);
+    b.task_cpus = task_cpus(&b);
+    b.locality_wait_ms = locality_wait_ms(&b);
     if (!b.oom && import_jobs(&b) != 0 && !b.oom) {
         import_free(im);
         return NULL;
