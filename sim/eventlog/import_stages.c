@@ -1,0 +1,361 @@
+/*
+ * import_stages.c — one stage of the imported scenario from its attempts
+ * in the log: a time per task (the successful attempt, plus its failed
+ * ones), its metrics as comments, the wait before its first launch, and
+ * the evidence of delay scheduling (see importer.c's "Task times"). A step
+ * of import_log (import_build.h).
+ */
+#include "sim/eventlog/import_build.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int compare_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void metrics_init_import(struct evlog_metrics *m)
+{
+    int64_t *p = (int64_t *)m;
+    for (size_t i = 0; i < sizeof *m / sizeof(int64_t); i++)
+        p[i] = EVLOG_NONE;
+}
+
+/* Adds the sums of one stage attempt; a metric stays EVLOG_NONE while no
+ * attempt gave it. */
+static void metrics_add_import(struct evlog_metrics *to, const struct evlog_metrics *from)
+{
+    int64_t *a = (int64_t *)to;
+    const int64_t *b = (const int64_t *)from;
+    for (size_t i = 0; i < sizeof *to / sizeof(int64_t); i++)
+        if (b[i] != EVLOG_NONE)
+            a[i] = a[i] == EVLOG_NONE ? b[i] : a[i] + b[i];
+}
+
+static const struct evlog_job_stage *job_stage_info(const struct evlog_job *j, int64_t id)
+{
+    for (size_t i = 0; j && i < j->n_stages; i++)
+        if (j->stages[i].id == id)
+            return &j->stages[i];
+    return NULL;
+}
+
+void import_stage_free(struct import_stage *s)
+{
+    free(s->name);
+    free(s->task_s);
+    free(s->parents);
+}
+
+/* Executors of resource profile rp alive at time t; -1 when the log has
+ * none besides the driver (local mode). */
+static int executors_alive(const struct evlog *log, int64_t t, int64_t rp)
+{
+    int n = 0, any = 0;
+    for (size_t i = 0; i < log->n_executors; i++) {
+        const struct evlog_executor *e = &log->executors[i];
+        if (import_is_driver(e))
+            continue;
+        any++;
+        if (e->resource_profile == rp && e->added_ms <= t &&
+            (e->removed_ms == EVLOG_NONE || e->removed_ms > t))
+            n++;
+    }
+    return any ? n : -1;
+}
+
+struct launch {
+    int64_t ms;
+    enum evlog_locality locality;
+};
+
+static int compare_launch(const void *a, const void *b)
+{
+    const struct launch *x = a, *y = b;
+    return (x->ms > y->ms) - (x->ms < y->ms);
+}
+
+/* Delay scheduling (TaskSetManager.getAllowedLocalityLevel): a task set
+ * with locality preferences waits spark.locality.wait before it launches on
+ * a worse level. Seen in a log as a task launched at RACK_LOCAL or ANY about
+ * that long after the launch before it. */
+static int delayed_launches(struct builder *b, const struct evlog_stage *first,
+                            struct import_stage *out)
+{
+    size_t nt;
+    const struct evlog_task *t = evlog_stage_tasks(b->log, first->id, first->attempt, &nt);
+    if (nt < 2 || b->locality_wait_ms <= 0)
+        return 0;
+    struct launch *l = malloc(nt * sizeof *l);
+    if (!l) {
+        b->oom = true;
+        return -1;
+    }
+    for (size_t i = 0; i < nt; i++)
+        l[i] = (struct launch){t[i].launch_ms, t[i].locality};
+    qsort(l, nt, sizeof *l, compare_launch);
+    for (size_t i = 1; i < nt; i++) {
+        int64_t gap = l[i].ms - l[i - 1].ms;
+        if (gap * 10 >= b->locality_wait_ms * 9 &&
+            (l[i].locality == EVLOG_RACK_LOCAL || l[i].locality == EVLOG_ANY)) {
+            out->delayed_launches++;
+            out->locality_wait_s += import_ms_to_s(gap);
+        }
+    }
+    free(l);
+    return 0;
+}
+
+/* Executors of the stage's profile that were alive from its first launch to
+ * its completion and ran none of its tasks, when its tasks were more than the
+ * slots of those that ran them (so tasks queued while these sat idle): delay
+ * scheduling keeping tasks for the executors that hold their data, within
+ * spark.locality.wait. 0 when the log has no executors (local mode). */
+static int idle_executors(struct builder *b, const struct evlog_stage *att, size_t n_att,
+                          int64_t tasks, int64_t first_launch, int64_t complete)
+{
+    const struct evlog *log = b->log;
+    size_t n = log->n_executors;
+    if (n == 0)
+        return 0;
+    bool *used = calloc(n, sizeof *used);
+    if (!used) {
+        b->oom = true;
+        return -1;
+    }
+    for (size_t a = 0; a < n_att; a++) {
+        size_t nt;
+        const struct evlog_task *t = evlog_stage_tasks(log, att[a].id, att[a].attempt, &nt);
+        for (size_t i = 0; i < nt; i++)
+            if (t[i].executor >= 0 && (size_t)t[i].executor < n)
+                used[t[i].executor] = true;
+    }
+    double cpus = import_profile_task_cpus(log, att[0].resource_profile, b->task_cpus);
+    int64_t used_slots = 0;
+    int idle = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct evlog_executor *e = &log->executors[i];
+        if (import_is_driver(e) || e->resource_profile != att[0].resource_profile)
+            continue;
+        if (used[i])
+            used_slots += (int64_t)((double)e->cores / cpus + 1e-9);
+        else if (e->added_ms <= first_launch &&
+                 (e->removed_ms == EVLOG_NONE || e->removed_ms >= complete))
+            idle++;
+    }
+    free(used);
+    return tasks > used_slots ? idle : 0;
+}
+
+/* Builds the import of one stage from its attempts (first..first+n in
+ * log->stages), whose last attempt completed. Returns 0, 1 to leave the
+ * stage out (noted), -1 on error. */
+int import_build_stage(struct builder *b, const struct evlog_stage *att, size_t n_att,
+                       const struct evlog_job *job, struct import_stage *out)
+{
+    const struct evlog *log = b->log;
+    const struct evlog_stage *last = &att[n_att - 1];
+    const struct evlog_job_stage *info = job_stage_info(job, last->id);
+    memset(out, 0, sizeof *out);
+    out->id = last->id;
+    out->attempts = (int)n_att;
+    int64_t tasks = last->num_tasks != EVLOG_NONE           ? last->num_tasks
+                    : att[0].num_tasks != EVLOG_NONE        ? att[0].num_tasks
+                    : info && info->num_tasks != EVLOG_NONE ? info->num_tasks
+                                                            : EVLOG_NONE;
+    /* The successful attempt of each index: the last to finish, which is
+     * the one the stage waited for. */
+    int64_t max_index = -1;
+    for (size_t a = 0; a < n_att; a++) {
+        size_t nt;
+        const struct evlog_task *t = evlog_stage_tasks(log, att[a].id, att[a].attempt, &nt);
+        for (size_t i = 0; i < nt; i++)
+            if (t[i].end == EVLOG_SUCCESS && t[i].index > max_index)
+                max_index = t[i].index;
+    }
+    if (tasks == EVLOG_NONE)
+        tasks = max_index + 1;
+    if (tasks <= 0) {
+        import_note(b, "stage %lld completed without any successful task in the log; not replayed",
+                    (long long)last->id);
+        return 1;
+    }
+    if (tasks > SCN_MAX_TASKS_PER_STAGE) {
+        diag_set(b->d, SC_ELIMIT, log->path, last->line,
+                 "stage %lld has %lld tasks, more than stagecast accepts (%lld)",
+                 (long long)last->id, (long long)tasks, (long long)SCN_MAX_TASKS_PER_STAGE);
+        return -1;
+    }
+    out->tasks = tasks;
+    out->task_s = malloc((size_t)tasks * sizeof *out->task_s);
+    int64_t *best_finish = malloc((size_t)tasks * sizeof *best_finish);
+    double *failed_s = calloc((size_t)tasks, sizeof *failed_s);
+    if (!out->task_s || !best_finish || !failed_s) {
+        free(best_finish);
+        free(failed_s);
+        b->oom = true;
+        return -1;
+    }
+    for (int64_t i = 0; i < tasks; i++) {
+        out->task_s[i] = NAN;
+        best_finish[i] = INT64_MIN;
+    }
+    int64_t first_launch = INT64_MAX, last_finish = INT64_MIN, out_of_range = 0;
+    double result_sum = 0.0;
+    int64_t result_n = 0;
+    metrics_init_import(&out->metrics);
+    for (size_t a = 0; a < n_att; a++) {
+        size_t nt;
+        const struct evlog_task *t = evlog_stage_tasks(log, att[a].id, att[a].attempt, &nt);
+        for (size_t i = 0; i < nt; i++) {
+            int64_t dur = t[i].finish_ms - t[i].launch_ms;
+            if (dur < 0)
+                dur = 0;
+            if (a == 0 && t[i].launch_ms < first_launch)
+                first_launch = t[i].launch_ms;
+            if (t[i].finish_ms > last_finish)
+                last_finish = t[i].finish_ms;
+            switch (t[i].end) {
+            case EVLOG_RESUBMITTED: out->resubmitted_tasks++; continue;
+            case EVLOG_FAILED:
+                out->failed_tasks++;
+                out->retry_s += import_ms_to_s(dur);
+                /* The slot time a failed attempt took was spent before the
+                 * task ran again: it is charged to the task (below). */
+                if (t[i].index >= 0 && t[i].index < tasks)
+                    failed_s[t[i].index] += import_ms_to_s(dur);
+                continue;
+            case EVLOG_KILLED:
+                out->killed_tasks++;
+                out->retry_s += import_ms_to_s(dur);
+                continue;
+            case EVLOG_SUCCESS: break;
+            }
+            out->speculative_tasks += t[i].speculative;
+            if (t[i].index >= tasks) {
+                out_of_range++;
+                continue;
+            }
+            if (t[i].finish_ms >= best_finish[t[i].index]) {
+                best_finish[t[i].index] = t[i].finish_ms;
+                out->task_s[t[i].index] = import_ms_to_s(dur);
+            }
+            if (t[i].executor_ms != EVLOG_NONE) {
+                int64_t r = dur - t[i].executor_ms;
+                result_sum += import_ms_to_s(r > 0 ? r : 0);
+                result_n++;
+            }
+        }
+        metrics_add_import(&out->metrics, &att[a].metrics);
+    }
+    free(best_finish);
+    for (int64_t i = 0; i < tasks; i++)
+        if (failed_s[i] > 0.0 && !isnan(out->task_s[i]))
+            out->task_s[i] += failed_s[i];
+    free(failed_s);
+    if (out_of_range)
+        import_note(b,
+                    "stage %lld: %lld successful task%s with an index beyond its %lld tasks; "
+                    "ignored",
+                    (long long)out->id, (long long)out_of_range, out_of_range == 1 ? "" : "s",
+                    (long long)tasks);
+    /* Indexes without a logged success (lost lines): the median of the rest. */
+    double *known = malloc((size_t)tasks * sizeof *known);
+    if (!known) {
+        b->oom = true;
+        return -1;
+    }
+    size_t nk = 0;
+    for (int64_t i = 0; i < tasks; i++)
+        if (!isnan(out->task_s[i]))
+            known[nk++] = out->task_s[i];
+    if (nk == 0) {
+        free(known);
+        import_note(b,
+                    "stage %lld completed but the log has no successful task of it; not replayed",
+                    (long long)out->id);
+        return 1;
+    }
+    qsort(known, nk, sizeof *known, compare_double);
+    double median = nk % 2 ? known[nk / 2] : (known[nk / 2 - 1] + known[nk / 2]) / 2.0;
+    free(known);
+    for (int64_t i = 0; i < tasks; i++)
+        if (isnan(out->task_s[i])) {
+            out->task_s[i] = median;
+            out->filled_tasks++;
+        }
+    if (out->filled_tasks)
+        import_note(b,
+                    "stage %lld: %lld of its %lld tasks have no successful end in the log; they "
+                    "take the median of the others (%.3f s)",
+                    (long long)out->id, (long long)out->filled_tasks, (long long)tasks, median);
+
+    out->submit_logged = att[0].submit_ms != EVLOG_NONE;
+    out->first_launch_ms = first_launch != INT64_MAX ? first_launch : EVLOG_NONE;
+    out->submit_ms = att[0].submit_ms != EVLOG_NONE ? att[0].submit_ms : first_launch;
+    out->complete_ms = last->complete_ms != EVLOG_NONE ? last->complete_ms : last_finish;
+    if (out->submit_ms == INT64_MAX || out->complete_ms == INT64_MIN) {
+        import_note(b,
+                    "stage %lld has neither submission and completion times nor task times; not "
+                    "replayed",
+                    (long long)out->id);
+        return 1;
+    }
+    if (out->complete_ms < out->submit_ms)
+        out->complete_ms = out->submit_ms;
+    out->actual_s = import_ms_to_s(out->complete_ms - out->submit_ms);
+    out->launch_wait_s = first_launch != INT64_MAX && first_launch >= out->submit_ms
+                             ? import_ms_to_s(first_launch - out->submit_ms)
+                             : 0.0;
+    out->result_s = result_n ? result_sum / (double)result_n : 0.0;
+    out->resource_profile = att[0].resource_profile;
+    out->executors_at_submit = executors_alive(log, out->submit_ms, last->resource_profile);
+    if (delayed_launches(b, &att[0], out) != 0)
+        return -1;
+    if (first_launch != INT64_MAX &&
+        (out->idle_executors =
+             idle_executors(b, att, n_att, tasks, first_launch, out->complete_ms)) < 0)
+        return -1;
+    const char *name = last->name ? last->name : info ? info->name : NULL;
+    if (name && !(out->name = strdup(name))) {
+        b->oom = true;
+        return -1;
+    }
+    /* Parents as the log gives them (filtered to the job later). */
+    const int64_t *parents = NULL;
+    size_t np = 0;
+    for (size_t a = n_att; a-- > 0 && !parents;)
+        if (att[a].has_parents) {
+            parents = att[a].parents;
+            np = att[a].n_parents;
+        }
+    bool has = parents != NULL || (n_att && att[0].has_parents);
+    if (!has && info && info->has_parents) {
+        parents = info->parents;
+        np = info->n_parents;
+        has = true;
+    }
+    out->parents_inferred = !has;
+    if (np) {
+        if (!(out->parents = malloc(np * sizeof *out->parents))) {
+            b->oom = true;
+            return -1;
+        }
+        memcpy(out->parents, parents, np * sizeof *out->parents);
+        out->n_parents = np;
+    }
+    if (n_att > 1)
+        import_note(b,
+                    "stage %lld ran in %zu attempts (%s); its measured time runs from the first "
+                    "attempt's submission to the last one's completion",
+                    (long long)out->id, n_att, att[0].failure ? att[0].failure : "resubmitted");
+    return 0;
+}

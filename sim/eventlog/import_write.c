@@ -1,0 +1,356 @@
+/*
+ * import_write.c — an import written as a scenario file: libconfig text
+ * with comments that say what the log measured and why each value was
+ * chosen (`stagecast import -o`). import_tree.c builds the same scenario as
+ * a tree; the two read the same struct import and round numbers alike.
+ */
+#include "sim/eventlog/import_build.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/units.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "0.1.0"
+#endif
+
+/* A libconfig string literal. */
+static void put_quoted(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p == '\n')
+            fputs("\\n", f);
+        else if (*p == '\r')
+            fputs("\\r", f);
+        else if (*p == '\t')
+            fputs("\\t", f);
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(f, "\\x%02x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+/* Text inside a # comment: one line. */
+static void put_comment_text(FILE *f, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        fputc(*p < 0x20 || *p == 0x7f ? ' ' : *p, f);
+}
+
+/* A comment paragraph, wrapped at about 96 columns, each line prefixed. */
+static void put_wrapped(FILE *f, const char *prefix, const char *first, const char *text)
+{
+    size_t col = (size_t)fprintf(f, "%s%s", prefix, first);
+    const char *p = text;
+    while (*p) {
+        size_t n = strcspn(p, " ");
+        if (col + n + 1 > 96 && col > strlen(prefix) + strlen(first)) {
+            col = (size_t)fprintf(f, "\n%s    ", prefix) - 1;
+        } else if (p != text) {
+            fputc(' ', f);
+            col++;
+        }
+        char word[256];
+        size_t w = n < sizeof word - 1 ? n : sizeof word - 1;
+        memcpy(word, p, w);
+        word[w] = '\0';
+        put_comment_text(f, word);
+        col += n;
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+    fputc('\n', f);
+}
+
+static void put_bytes(FILE *f, const char *what, int64_t bytes, int64_t records, bool *first)
+{
+    if (bytes == EVLOG_NONE && records == EVLOG_NONE)
+        return;
+    char b[32];
+    fprintf(f, "%s%s %s", *first ? "" : "; ", what,
+            bytes == EVLOG_NONE ? "?" : units_format_bytes(bytes, b, sizeof b));
+    if (records != EVLOG_NONE)
+        fprintf(f, " (%lld records)", (long long)records);
+    *first = false;
+}
+
+static void write_stage(FILE *f, const struct import_stage *s, bool last)
+{
+    const char *in = "                ";
+    fprintf(f, "            {\n%sid = %lld;\n", in, (long long)s->id);
+    if (s->name) {
+        fprintf(f, "%sname = ", in);
+        put_quoted(f, s->name);
+        fputs(";\n", f);
+    }
+    fprintf(f, "%stasks = %lld;\n", in, (long long)s->tasks);
+    if (s->n_parents) {
+        fprintf(f, "%sparents = [", in);
+        for (size_t p = 0; p < s->n_parents; p++)
+            fprintf(f, "%s%lld", p ? ", " : " ", (long long)s->parents[p]);
+        fprintf(f, " ];%s\n", s->parents_inferred ? "  # inferred from submission times" : "");
+    } else if (s->parents_inferred) {
+        fprintf(f, "%s# no parents: nothing of this job had completed when it was submitted\n", in);
+    }
+    fprintf(f,
+            "%s# measured: %.3f s from submission to completion, first task launched after "
+            "%.3f s",
+            in, s->actual_s, s->launch_wait_s);
+    if (s->attempts > 1)
+        fprintf(f, ", %d stage attempts", s->attempts);
+    fputc('\n', f);
+    if (s->driver_s > 0.0 && s->offer_wait_s > 0.0)
+        fprintf(f,
+                "%sdriver_s = %.6f;  # that wait less its first launch's task_launch_ms and "
+                "%.3f s with no slot free or the driver launching other tasks\n",
+                in, s->driver_s, s->offer_wait_s);
+    else if (s->driver_s > 0.0)
+        fprintf(f, "%sdriver_s = %.6f;  # that wait less its first launch's task_launch_ms\n", in,
+                s->driver_s);
+    else if (!s->submit_logged)
+        fprintf(f, "%s# no submission time in the log: its first launch stands for it\n", in);
+    const struct evlog_metrics *m = &s->metrics;
+    bool first = true;
+    fprintf(f, "%s# data: ", in);
+    put_bytes(f, "input", m->input_bytes, m->input_records, &first);
+    put_bytes(f, "shuffle read", m->shuffle_read_bytes, m->shuffle_read_records, &first);
+    put_bytes(f, "shuffle write", m->shuffle_write_bytes, m->shuffle_write_records, &first);
+    put_bytes(f, "output", m->output_bytes, m->output_records, &first);
+    if (first)
+        fputs("none logged", f);
+    fputc('\n', f);
+    char b1[32], b2[32];
+    fprintf(f, "%s# spilled %s to memory, %s to disk; executor run time %.3f s", in,
+            m->memory_spilled_bytes == EVLOG_NONE
+                ? "?"
+                : units_format_bytes(m->memory_spilled_bytes, b1, sizeof b1),
+            m->disk_spilled_bytes == EVLOG_NONE
+                ? "?"
+                : units_format_bytes(m->disk_spilled_bytes, b2, sizeof b2),
+            m->run_ms == EVLOG_NONE ? 0.0 : import_ms_to_s(m->run_ms));
+    if (m->cpu_ns != EVLOG_NONE)
+        fprintf(f, ", CPU time %.3f s", (double)m->cpu_ns * 1e-9);
+    if (m->gc_ms != EVLOG_NONE)
+        fprintf(f, ", GC %.3f s", import_ms_to_s(m->gc_ms));
+    fputc('\n', f);
+    if (s->failed_tasks || s->killed_tasks || s->resubmitted_tasks || s->speculative_tasks)
+        fprintf(f,
+                "%s# other attempts: %lld failed (their time added to their tasks'), %lld "
+                "killed (%.3f slot-seconds), %lld resubmitted; %lld speculative successes\n",
+                in, (long long)s->failed_tasks, (long long)s->killed_tasks, s->retry_s,
+                (long long)s->resubmitted_tasks, (long long)s->speculative_tasks);
+    fprintf(f, "%stask_seconds = [", in);
+    for (int64_t i = 0; i < s->tasks; i++) {
+        if (i % 10 == 0)
+            fprintf(f, "\n%s    ", in);
+        fprintf(f, "%.3f%s", s->task_s[i], i + 1 < s->tasks ? ", " : "");
+    }
+    fprintf(f, "\n%s];\n            }%s\n", in, last ? "" : ",");
+}
+
+static void write_spark(FILE *f, const struct import *im)
+{
+    if (im->n_skipped) {
+        fputs("# Spark settings of the log that a scenario cannot hold:\n", f);
+        for (size_t i = 0; i < im->n_skipped; i++) {
+            fputs("#   ", f);
+            put_comment_text(f, im->skipped_keys[i]);
+            fputc('\n', f);
+        }
+    }
+    fputs("# The Spark settings of the log (SparkListenerEnvironmentUpdate). A key that is\n"
+          "# both a value and a group, such as spark.speculation, is written as `enabled`.\n",
+          f);
+    fputs("spark = {\n", f);
+    /* The open groups, as (start, length) of the key's dotted parts. */
+    const char *open[64];
+    size_t open_len[64];
+    size_t depth = 0;
+    for (size_t i = 0; i < im->n_settings; i++) {
+        const struct import_setting *s = &im->settings[i];
+        const char *parts[64];
+        size_t lens[64], n = 0;
+        for (const char *p = s->key + 6; n < 63;) {
+            size_t k = strcspn(p, ".");
+            parts[n] = p;
+            lens[n++] = k;
+            if (p[k] == '\0')
+                break;
+            p += k + 1;
+        }
+        size_t groups = s->as_enabled ? n : n - 1;
+        size_t common = 0;
+        while (common < depth && common < groups && open_len[common] == lens[common] &&
+               strncmp(open[common], parts[common], lens[common]) == 0)
+            common++;
+        while (depth > common) {
+            depth--;
+            fprintf(f, "%*s};\n", (int)(4 * (depth + 1)), "");
+        }
+        while (depth < groups) {
+            fprintf(f, "%*s%.*s = {\n", (int)(4 * (depth + 1)), "", (int)lens[depth], parts[depth]);
+            open[depth] = parts[depth];
+            open_len[depth] = lens[depth];
+            depth++;
+        }
+        if (s->as_enabled)
+            fprintf(f, "%*senabled = ", (int)(4 * (depth + 1)), "");
+        else
+            fprintf(f, "%*s%.*s = ", (int)(4 * (depth + 1)), "", (int)lens[n - 1], parts[n - 1]);
+        if (s->kind == IMPORT_STRING) {
+            put_quoted(f, s->text);
+        } else {
+            fputs(s->text, f);
+            if (s->kind == IMPORT_INT) {
+                long long v = strtoll(s->text, NULL, 10);
+                if (v > 2147483647LL || v < -2147483648LL)
+                    fputc('L', f);
+            }
+        }
+        fputs(";", f);
+        if (s->comment)
+            fprintf(f, "  # %s", s->comment);
+        fputc('\n', f);
+    }
+    while (depth > 0) {
+        depth--;
+        fprintf(f, "%*s};\n", (int)(4 * (depth + 1)), "");
+    }
+    fputs("};\n\n", f);
+}
+
+enum sc_status import_write(FILE *f, const struct import *im, struct diag *d)
+{
+    fprintf(f, "# Imported by stagecast %s from ", PACKAGE_VERSION);
+    put_comment_text(f, im->source);
+    fprintf(f, " (%s).\n# Application ", evlog_codec_name(im->codec));
+    put_comment_text(f, im->name);
+    if (im->app_id) {
+        fputs(" (", f);
+        put_comment_text(f, im->app_id);
+        fputc(')', f);
+    }
+    fprintf(f, ", Spark ");
+    put_comment_text(f, im->spark_version);
+    if (im->master) {
+        fputs(", master ", f);
+        put_comment_text(f, im->master);
+    }
+    size_t stages = 0;
+    for (size_t k = 0; k < im->n_jobs; k++)
+        stages += im->jobs[k].n_stages;
+    fprintf(f,
+            ".\n# Replays %zu of the log's %zu jobs: %zu stages, %zu tasks (%zu stage listings "
+            "skipped by Spark,\n# their output already computed). Application time as "
+            "recorded: %.3f s.\n",
+            im->n_jobs, im->log_jobs, stages, im->tasks, im->skipped_stages, im->actual_s);
+    fputs("#\n"
+          "# Each task takes the time its successful attempt took, launch to finish as Spark\n"
+          "# logged it (the finish includes the driver fetching the task's result). Bytes,\n"
+          "# records, spill and CPU time are comments: the task times already include\n"
+          "# moving those bytes, and as keys the simulator would move them a second time.\n",
+          f);
+    if (im->n_notes) {
+        fputs("#\n# Notes:\n", f);
+        for (size_t i = 0; i < im->n_notes; i++)
+            put_wrapped(f, "#", "  - ", im->notes[i]);
+    }
+    fputs("\nname = ", f);
+    put_quoted(f, im->name);
+    fputs(";\nseed = 1;\n\ncluster = {\n    platform = ", f);
+    put_quoted(f, platform_name(im->platform));
+    fputs(";  # ", f);
+    put_comment_text(f, im->platform_why);
+    fputs("\n    worker = ", f);
+    put_quoted(f, im->worker);
+    fputs(";  # ", f);
+    put_comment_text(f, im->worker_why);
+    fputs("\n    driver = ", f);
+    put_quoted(f, im->driver);
+    fputs(";  # ", f);
+    put_comment_text(f, im->driver_why);
+    fprintf(f, "\n    workers = %d;  # ", im->workers);
+    put_comment_text(f, im->executors_why);
+    fprintf(f, "\n    executors_per_worker = %d;\n    executor_cores = %d;\n",
+            im->executors_per_worker, im->executor_cores);
+    if (im->n_executor_start_s) {
+        fputs("    # When each executor registered (SparkListenerExecutorAdded), seconds after "
+              "the first\n    # job's submission: the k-th when the log first had k alive at "
+              "once. Slots are\n    # offered only from then.\n    executor_start_s = [",
+              f);
+        for (size_t e = 0; e < im->n_executor_start_s; e++) {
+            if (e % 10 == 0)
+                fputs("\n        ", f);
+            fprintf(f, "%.3f%s", im->executor_start_s[e],
+                    e + 1 < im->n_executor_start_s ? ", " : "");
+        }
+        fputs("\n    ];\n", f);
+    }
+    fputs("};\n\n", f);
+    write_spark(f, im);
+    if (!isnan(im->task_launch_ms)) {
+        fputs("# The driver's time to launch one task: ", f);
+        put_comment_text(f, im->launch_why);
+        fprintf(f, ".\nmodel = {\n    task_launch_ms = %.3f;\n};\n\n", im->task_launch_ms);
+    } else {
+        fputs("# model.task_launch_ms: ", f);
+        put_comment_text(f, im->launch_why);
+        fputs(".\n\n", f);
+    }
+    fputs("jobs = (\n", f);
+    for (size_t k = 0; k < im->n_jobs; k++) {
+        const struct import_job *j = &im->jobs[k];
+        fputs("    {\n        name = ", f);
+        put_quoted(f, j->name);
+        fprintf(f,
+                ";\n        # submitted at %.3f s, ended at %.3f s%s; its first stage was "
+                "submitted %.3f s after it\n",
+                import_ms_to_s(j->submit_ms - im->start_ms),
+                import_ms_to_s(j->end_ms - im->start_ms),
+                j->end_from_stages ? " (its last stage's completion)" : "", j->stage_delay_s);
+        if (j->concurrent)
+            fprintf(f, "        concurrent = true;  # submitted with the job before it, which "
+                       "still ran\n");
+        else if (!isnan(j->submit_s))
+            fprintf(f, "        submit_s = %.3f;  # submitted while an earlier job still ran\n",
+                    j->submit_s);
+        else if (j->gap_s > 0.0)
+            fprintf(f,
+                    "        gap_s = %.3f;  # recorded idle time since the jobs before it "
+                    "ended\n",
+                    j->gap_s);
+        if (j->stage_delay_s > 0.0)
+            fprintf(f,
+                    "        driver_s = %.3f;  # the driver's, before it submitted the first "
+                    "stages\n",
+                    j->stage_delay_s);
+        else if (!j->submit_logged)
+            fputs("        # no submission time in the log: its first stage's stands for it\n", f);
+        if (j->pool) {
+            fputs("        pool = ", f);
+            put_quoted(f, j->pool);
+            fputs(";\n", f);
+        }
+        fputs("        stages = (\n", f);
+        for (size_t i = 0; i < j->n_stages; i++)
+            write_stage(f, &j->stages[i], i + 1 == j->n_stages);
+        fprintf(f, "        );\n    }%s\n", k + 1 < im->n_jobs ? "," : "");
+    }
+    fputs(");\n", f);
+    if (ferror(f))
+        return diag_set(d, SC_EIO, NULL, 0, "writing the scenario failed");
+    return SC_OK;
+}
