@@ -298,192 +298,227 @@ static int local_threads(struct builder *b)
     return (int)n;
 }
 
-void import_layout_cluster(struct builder *b)
+/* The cluster of a log with no executor of its own (local mode, or one that
+ * lost its ExecutorAdded events): one executor, with the driver's cores. */
+static void one_executor(struct builder *b, const struct evlog_executor *driver_exec)
 {
     const struct evlog *log = b->log;
     struct import *im = b->im;
     const char *master = evlog_property(log, "spark.master");
-    size_t n_exec = 0, removed = 0;
-    const struct evlog_executor *driver_exec = NULL;
-    for (size_t i = 0; i < log->n_executors; i++) {
-        if (import_is_driver(&log->executors[i])) {
-            driver_exec = &log->executors[i];
-            continue;
-        }
-        n_exec++;
-        removed += log->executors[i].removed_ms != EVLOG_NONE;
-    }
-
-    if (n_exec == 0) {
-        /* Local mode, or a log that lost its executors: one executor. */
-        bool local = master && strncmp(master, "local", 5) == 0;
-        im->local_mode = local;
-        int cores = 0;
-        const char *how;
-        if (driver_exec) {
-            cores = driver_exec->cores;
-            how = "the driver's cores, as its executor entry gives them";
-        } else if ((cores = local_threads(b)) > 0) {
-            how = "the task threads of the master URL";
-        } else {
-            cores = peak_task_concurrency(log);
-            how = "inferred: the most tasks whose executor-side time overlapped (the log gives "
-                  "no core count)";
-        }
-        if (cores < 1) {
-            cores = 1;
-            how = "no core count in the log and no task times to infer one from; 1 assumed";
-        }
-        im->executors = 1;
-        im->executor_cores = cores;
-        snprintf(im->executors_why, sizeof im->executors_why, "%s: one executor of %d core%s, %s",
-                 local ? "local mode" : "no executors logged", cores, cores == 1 ? "" : "s", how);
+    bool local = master && strncmp(master, "local", 5) == 0;
+    im->local_mode = local;
+    int cores = 0;
+    const char *how;
+    if (driver_exec) {
+        cores = driver_exec->cores;
+        how = "the driver's cores, as its executor entry gives them";
+    } else if ((cores = local_threads(b)) > 0) {
+        how = "the task threads of the master URL";
     } else {
-        /* The most common core count, ties to the larger. */
-        int best = 0, best_n = 0;
+        cores = peak_task_concurrency(log);
+        how = "inferred: the most tasks whose executor-side time overlapped (the log gives "
+              "no core count)";
+    }
+    if (cores < 1) {
+        cores = 1;
+        how = "no core count in the log and no task times to infer one from; 1 assumed";
+    }
+    im->executors = 1;
+    im->executor_cores = cores;
+    snprintf(im->executors_why, sizeof im->executors_why, "%s: one executor of %d core%s, %s",
+             local ? "local mode" : "no executors logged", cores, cores == 1 ? "" : "s", how);
+}
+
+/* The most common executor core count, ties to the larger; *n_with how
+ * many executors had it. */
+static int common_cores(const struct evlog *log, int *n_with)
+{
+    int best = 0, best_n = 0;
+    for (size_t i = 0; i < log->n_executors; i++) {
+        const struct evlog_executor *e = &log->executors[i];
+        if (import_is_driver(e))
+            continue;
+        int n = 0;
+        for (size_t j = 0; j < log->n_executors; j++)
+            n += !import_is_driver(&log->executors[j]) && log->executors[j].cores == e->cores;
+        if (n > best_n || (n == best_n && e->cores > best)) {
+            best = e->cores;
+            best_n = n;
+        }
+    }
+    *n_with = best_n;
+    return best;
+}
+
+/* How many executors the scenario gives and, when some registered after the
+ * first job's submission, when each does (see executor_arrivals). Returns
+ * whether some did, or -1 when memory runs out. */
+static int executor_starts(struct builder *b, size_t n_exec)
+{
+    const struct evlog *log = b->log;
+    struct import *im = b->im;
+    int64_t *at;
+    int count = executor_arrivals(log, im->start_ms, im->end_ms, &at);
+    if (count < 0)
+        return -1;
+    bool late = false;
+    if (count == 0) {
+        /* None alive while jobs ran (a log that lost events): all of them,
+         * from the start. */
+        im->executors = (int)n_exec;
+    } else {
+        im->executors = count;
+        for (int e = 0; e < count; e++)
+            late |= at[e] > im->start_ms;
+        if (late && !(im->executor_start_s = malloc((size_t)count * sizeof(double)))) {
+            free(at);
+            return -1;
+        }
+        for (int e = 0; late && e < count; e++)
+            im->executor_start_s[e] = import_ms_to_s(at[e] - im->start_ms);
+        im->n_executor_start_s = late ? (size_t)count : 0;
+    }
+    free(at);
+    if (im->executors < 1)
+        im->executors = 1;
+    return late;
+}
+
+/* The executors of a log that has them: the common core count, as many as
+ * were alive at once, when each registered, and why, in executors_why and
+ * the notes. */
+static void executors_as_logged(struct builder *b, size_t n_exec, size_t removed)
+{
+    const struct evlog *log = b->log;
+    struct import *im = b->im;
+    int best_n;
+    int best = common_cores(log, &best_n);
+    im->executor_cores = best;
+    int late = executor_starts(b, n_exec);
+    if (late < 0) {
+        b->oom = true;
+        return;
+    }
+    int len = snprintf(im->executors_why, sizeof im->executors_why, "%d executor%s of %d core%s",
+                       im->executors, im->executors == 1 ? "" : "s", best, best == 1 ? "" : "s");
+    if (removed > 0 || n_exec != (size_t)im->executors)
+        len += snprintf(im->executors_why + len, sizeof im->executors_why - (size_t)len,
+                        ": as many as were alive at once while jobs ran (%zu added, %zu "
+                        "removed during the run)",
+                        n_exec, removed);
+    if (late && len < (int)sizeof im->executors_why)
+        snprintf(im->executors_why + len, sizeof im->executors_why - (size_t)len,
+                 "%s registering as executor_start_s says",
+                 removed > 0 || n_exec != (size_t)im->executors ? "," : ":");
+    if ((size_t)best_n < n_exec)
+        import_note(b,
+                    "executors had different core counts; the scenario gives all of them %d "
+                    "cores, the count %d of the %zu executors had",
+                    best, best_n, n_exec);
+    if (removed > 0)
         for (size_t i = 0; i < log->n_executors; i++) {
             const struct evlog_executor *e = &log->executors[i];
-            if (import_is_driver(e))
-                continue;
-            int n = 0;
-            for (size_t j = 0; j < log->n_executors; j++)
-                n += !import_is_driver(&log->executors[j]) && log->executors[j].cores == e->cores;
-            if (n > best_n || (n == best_n && e->cores > best)) {
-                best = e->cores;
-                best_n = n;
+            if (!import_is_driver(e) && e->removed_ms != EVLOG_NONE &&
+                log->app_end_ms != EVLOG_NONE && e->removed_ms < log->app_end_ms - 1000) {
+                import_note(b,
+                            "%zu of %zu executors were removed before the application ended "
+                            "(executor %s: %s); the scenario keeps each of its %d executor%s "
+                            "from its registration to the end",
+                            removed, n_exec, e->id, e->removed_reason ? e->removed_reason : "?",
+                            im->executors, im->executors == 1 ? "" : "s");
+                break;
             }
         }
-        im->executor_cores = best;
-        int64_t *at;
-        int count = executor_arrivals(log, im->start_ms, im->end_ms, &at);
-        if (count < 0) {
+}
+
+/* Executors with more cores than the largest node (maxv vCPUs) are split
+ * into equal executors that fit: the same task slots. */
+static void split_large_executors(struct builder *b, int maxv)
+{
+    struct import *im = b->im;
+    if (maxv <= 0 || im->executor_cores <= maxv)
+        return;
+    int q = maxv;
+    while (q > 1 && im->executor_cores % q != 0)
+        q--;
+    import_note(b,
+                "executors of %d cores are larger than any catalog node (%d vCPUs): written "
+                "as %d executors of %d cores each, the same task slots",
+                im->executor_cores, maxv, im->executor_cores / q, q);
+    int split = im->executor_cores / q;
+    if (im->n_executor_start_s) {
+        /* Each part registers with the executor it is part of. */
+        double *t = malloc(im->n_executor_start_s * (size_t)split * sizeof *t);
+        if (!t) {
             b->oom = true;
             return;
         }
-        bool late = false;
-        if (count == 0) {
-            /* None alive while jobs ran (a log that lost events): all of them,
-             * from the start. */
-            im->executors = (int)n_exec;
-        } else {
-            im->executors = count;
-            for (int e = 0; e < count; e++)
-                late |= at[e] > im->start_ms;
-            if (late && !(im->executor_start_s = malloc((size_t)count * sizeof(double)))) {
-                free(at);
-                b->oom = true;
-                return;
-            }
-            for (int e = 0; late && e < count; e++)
-                im->executor_start_s[e] = import_ms_to_s(at[e] - im->start_ms);
-            im->n_executor_start_s = late ? (size_t)count : 0;
-        }
-        free(at);
-        if (im->executors < 1)
-            im->executors = 1;
-        int len =
-            snprintf(im->executors_why, sizeof im->executors_why, "%d executor%s of %d core%s",
-                     im->executors, im->executors == 1 ? "" : "s", best, best == 1 ? "" : "s");
-        if (removed > 0 || n_exec != (size_t)im->executors)
-            len += snprintf(im->executors_why + len, sizeof im->executors_why - (size_t)len,
-                            ": as many as were alive at once while jobs ran (%zu added, %zu "
-                            "removed during the run)",
-                            n_exec, removed);
-        if (late && len < (int)sizeof im->executors_why)
-            snprintf(im->executors_why + len, sizeof im->executors_why - (size_t)len,
-                     "%s registering as executor_start_s says",
-                     removed > 0 || n_exec != (size_t)im->executors ? "," : ":");
-        if ((size_t)best_n < n_exec)
-            import_note(b,
-                        "executors had different core counts; the scenario gives all of them %d "
-                        "cores, the count %d of the %zu executors had",
-                        best, best_n, n_exec);
-        if (removed > 0)
-            for (size_t i = 0; i < log->n_executors; i++) {
-                const struct evlog_executor *e = &log->executors[i];
-                if (!import_is_driver(e) && e->removed_ms != EVLOG_NONE &&
-                    log->app_end_ms != EVLOG_NONE && e->removed_ms < log->app_end_ms - 1000) {
-                    import_note(b,
-                                "%zu of %zu executors were removed before the application ended "
-                                "(executor %s: %s); the scenario keeps each of its %d executor%s "
-                                "from its registration to the end",
-                                removed, n_exec, e->id, e->removed_reason ? e->removed_reason : "?",
-                                im->executors, im->executors == 1 ? "" : "s");
-                    break;
-                }
-            }
+        for (size_t e = 0; e < im->n_executor_start_s * (size_t)split; e++)
+            t[e] = im->executor_start_s[e / (size_t)split];
+        free(im->executor_start_s);
+        im->executor_start_s = t;
+        im->n_executor_start_s *= (size_t)split;
     }
+    im->executors *= split;
+    im->executor_cores = q;
+}
 
-    detect_platform(b);
-    int64_t mem = executor_memory(b, im->local_mode || n_exec == 0);
-    im->executor_memory_mib = mem;
+/* Executors on host, the driver's left out. */
+static int executors_on(const struct evlog *log, const char *host)
+{
+    int k = 0;
+    for (size_t j = 0; j < log->n_executors; j++)
+        k += !import_is_driver(&log->executors[j]) && log->executors[j].host &&
+             strcmp(log->executors[j].host, host) == 0;
+    return k;
+}
 
-    /* Cores beyond the largest node: split into equal executors that fit. */
-    int maxv = max_vcpus(b->cat, im->platform);
-    if (maxv > 0 && im->executor_cores > maxv) {
-        int q = maxv;
-        while (q > 1 && im->executor_cores % q != 0)
-            q--;
-        import_note(b,
-                    "executors of %d cores are larger than any catalog node (%d vCPUs): written "
-                    "as %d executors of %d cores each, the same task slots",
-                    im->executor_cores, maxv, im->executor_cores / q, q);
-        int split = im->executor_cores / q;
-        if (im->n_executor_start_s) {
-            /* Each part registers with the executor it is part of. */
-            double *t = malloc(im->n_executor_start_s * (size_t)split * sizeof *t);
-            if (!t) {
-                b->oom = true;
-                return;
-            }
-            for (size_t e = 0; e < im->n_executor_start_s * (size_t)split; e++)
-                t[e] = im->executor_start_s[e / (size_t)split];
-            free(im->executor_start_s);
-            im->executor_start_s = t;
-            im->n_executor_start_s *= (size_t)split;
-        }
-        im->executors *= split;
-        im->executor_cores = q;
-    }
-
-    /* Workers: one per host when every host ran the same number of
-     * executors and never more than at the peak; else one per executor. */
+/* Workers: one per host when every host ran the same number of executors
+ * and never more than at the peak (and they fit a node of maxv vCPUs); else
+ * one per executor. */
+static void workers_by_host(struct builder *b, size_t n_exec, int maxv)
+{
+    const struct evlog *log = b->log;
+    struct import *im = b->im;
     im->workers = im->executors;
     im->executors_per_worker = 1;
-    if (n_exec > 0 && n_exec == (size_t)im->executors && im->platform != PLATFORM_DATABRICKS) {
-        size_t hosts = 0;
-        int per_host = -1;
-        bool even = true;
-        for (size_t i = 0; i < log->n_executors && even; i++) {
-            const struct evlog_executor *e = &log->executors[i];
-            if (import_is_driver(e) || !e->host)
-                continue;
-            bool seen = false;
-            for (size_t j = 0; j < i; j++)
-                if (!import_is_driver(&log->executors[j]) && log->executors[j].host &&
-                    strcmp(log->executors[j].host, e->host) == 0)
-                    seen = true;
-            if (seen)
-                continue;
-            hosts++;
-            int k = 0;
-            for (size_t j = 0; j < log->n_executors; j++)
-                k += !import_is_driver(&log->executors[j]) && log->executors[j].host &&
-                     strcmp(log->executors[j].host, e->host) == 0;
-            if (per_host < 0)
-                per_host = k;
-            else if (k != per_host)
-                even = false;
-        }
-        if (even && per_host > 1 && hosts * (size_t)per_host == n_exec &&
-            per_host * im->executor_cores <= maxv) {
-            im->workers = (int)hosts;
-            im->executors_per_worker = per_host;
-        }
+    if (n_exec == 0 || n_exec != (size_t)im->executors || im->platform == PLATFORM_DATABRICKS)
+        return;
+    size_t hosts = 0;
+    int per_host = -1;
+    bool even = true;
+    for (size_t i = 0; i < log->n_executors && even; i++) {
+        const struct evlog_executor *e = &log->executors[i];
+        if (import_is_driver(e) || !e->host)
+            continue;
+        bool seen = false;
+        for (size_t j = 0; j < i; j++)
+            if (!import_is_driver(&log->executors[j]) && log->executors[j].host &&
+                strcmp(log->executors[j].host, e->host) == 0)
+                seen = true;
+        if (seen)
+            continue;
+        hosts++;
+        int k = executors_on(log, e->host);
+        if (per_host < 0)
+            per_host = k;
+        else if (k != per_host)
+            even = false;
     }
+    if (even && per_host > 1 && hosts * (size_t)per_host == n_exec &&
+        per_host * im->executor_cores <= maxv) {
+        im->workers = (int)hosts;
+        im->executors_per_worker = per_host;
+    }
+}
 
-    /* The node: as the log says (Databricks tags its node types), else the
-     * closest catalog match. */
+/* The worker and driver node sizes: as the log says (Databricks tags its
+ * node types), else the closest catalog match to a worker's executors of
+ * mem MiB each. */
+static void choose_nodes(struct builder *b, int64_t mem)
+{
+    const struct evlog *log = b->log;
+    struct import *im = b->im;
     const char *tag = evlog_property(log, "spark.databricks.clusterUsageTags.clusterNodeType");
     const struct node_type *node = tag ? catalog_find(b->cat, tag) : NULL;
     int need_v = im->executors_per_worker * im->executor_cores;
@@ -530,4 +565,36 @@ void import_layout_cluster(struct builder *b)
                  im->local_mode ? "local mode: the driver is the executor"
                                 : "the log does not say; the worker's size");
     }
+}
+
+void import_layout_cluster(struct builder *b)
+{
+    const struct evlog *log = b->log;
+    struct import *im = b->im;
+    size_t n_exec = 0, removed = 0;
+    const struct evlog_executor *driver_exec = NULL;
+    for (size_t i = 0; i < log->n_executors; i++) {
+        if (import_is_driver(&log->executors[i])) {
+            driver_exec = &log->executors[i];
+            continue;
+        }
+        n_exec++;
+        removed += log->executors[i].removed_ms != EVLOG_NONE;
+    }
+    if (n_exec == 0)
+        one_executor(b, driver_exec);
+    else
+        executors_as_logged(b, n_exec, removed);
+    if (b->oom)
+        return;
+
+    detect_platform(b);
+    int64_t mem = executor_memory(b, im->local_mode || n_exec == 0);
+    im->executor_memory_mib = mem;
+    int maxv = max_vcpus(b->cat, im->platform);
+    split_large_executors(b, maxv);
+    if (b->oom)
+        return;
+    workers_by_host(b, n_exec, maxv);
+    choose_nodes(b, mem);
 }

@@ -233,16 +233,12 @@ static int compare_jobs_by_submit(const void *a, const void *b)
     return (x->id > y->id) - (x->id < y->id);
 }
 
-int import_jobs(struct builder *b)
+/* Adds each stage that ran and completed to the job that owns it. Returns 0
+ * or -1 (b->d filled, or b->oom). */
+static int collect_stages(struct builder *b, const struct owner *owners, size_t n_owner)
 {
     const struct evlog *log = b->log;
     struct import *im = b->im;
-    size_t n_owner = 0;
-    struct owner *owners = stage_owners(log, &n_owner);
-    if (!owners) {
-        b->oom = true;
-        return -1;
-    }
     size_t orphans = 0;
     /* Stage attempts are sorted by (id, attempt): walk each id's run. */
     for (size_t i = 0; i < log->n_stages;) {
@@ -283,13 +279,10 @@ int import_jobs(struct builder *b)
         const struct evlog_job *lj = evlog_job_find(log, job_id);
         struct import_stage st;
         int rc = import_build_stage(b, att, n, lj, &st);
-        if (rc < 0) {
+        if (rc != 0) {
             import_stage_free(&st);
-            free(owners);
-            return -1;
-        }
-        if (rc > 0) {
-            import_stage_free(&st);
+            if (rc < 0)
+                return -1;
             continue;
         }
         struct import_job *job = job_for(b, lj);
@@ -297,7 +290,6 @@ int import_jobs(struct builder *b)
             job ? realloc(job->stages, (job->n_stages + 1) * sizeof *grown) : NULL;
         if (!grown) {
             import_stage_free(&st);
-            free(owners);
             b->oom = true;
             return -1;
         }
@@ -305,68 +297,71 @@ int import_jobs(struct builder *b)
         job->stages[job->n_stages++] = st;
         im->tasks += (size_t)st.tasks;
     }
+    return 0;
+}
 
-    /* What the Spark UI calls skipped: a stage a job lists but did not run,
-     * its output computed by an earlier job. */
-    im->log_jobs = log->n_jobs;
+/* What the Spark UI calls skipped: a stage a job lists but did not run, its
+ * output computed by an earlier job. */
+static size_t skipped_stages(const struct evlog *log, const struct owner *owners, size_t n_owner)
+{
+    size_t skipped = 0;
     for (size_t j = 0; j < log->n_jobs; j++)
         for (size_t i = 0; i < log->jobs[j].n_stages; i++) {
             int64_t id = log->jobs[j].stages[i].id, owner;
             if (!evlog_stage_find(log, id, 0) ||
                 (owner_of(owners, n_owner, id, &owner) && owner != log->jobs[j].id))
-                im->skipped_stages++;
+                skipped++;
         }
-    free(owners);
+    return skipped;
+}
 
-    size_t inferred = 0;
-    const char *mode = evlog_property(log, "spark.scheduler.mode");
-    bool fair = mode && strcasecmp_ascii(mode, "FAIR") == 0;
-    for (size_t k = 0; k < im->n_jobs; k++) {
-        struct import_job *job = &im->jobs[k];
-        const struct evlog_job *lj = evlog_job_find(log, job->id);
-        qsort(job->stages, job->n_stages, sizeof *job->stages, compare_import_stages);
-        inferred += settle_parents(b, job);
-        int64_t first_stage = INT64_MAX, last_end = INT64_MIN;
-        for (size_t i = 0; i < job->n_stages; i++) {
-            if (job->stages[i].submit_ms < first_stage)
-                first_stage = job->stages[i].submit_ms;
-            if (job->stages[i].complete_ms > last_end)
-                last_end = job->stages[i].complete_ms;
-        }
-        job->submit_logged = lj->submit_ms != EVLOG_NONE;
-        job->submit_ms = lj->submit_ms != EVLOG_NONE ? lj->submit_ms : first_stage;
-        if (job->submit_ms > first_stage)
-            job->submit_ms = first_stage;
-        job->stage_delay_s = import_ms_to_s(first_stage - job->submit_ms);
-        if (lj->result == EVLOG_JOB_SUCCEEDED && lj->end_ms != EVLOG_NONE) {
-            job->end_ms = lj->end_ms < last_end ? last_end : lj->end_ms;
-        } else {
-            job->end_ms = last_end;
-            job->end_from_stages = true;
-            job->failed = lj->result == EVLOG_JOB_FAILED;
-            if (lj->result == EVLOG_JOB_FAILED)
-                import_note(b,
-                            "job %lld failed (%s); its %zu completed stage%s are replayed and its "
-                            "end is taken as theirs",
-                            (long long)job->id, lj->failure ? lj->failure : "no reason given",
-                            job->n_stages, job->n_stages == 1 ? "" : "s");
-            else
-                import_note(b,
-                            "job %lld has no %s; its end is taken as its last stage's completion",
-                            (long long)job->id, lj->end_line ? "completion time" : "JobEnd event");
-        }
-        if (!(job->name = job_name(lj, job)))
-            b->oom = true;
-        if (fair && lj->pool && !(job->pool = strdup(lj->pool)))
-            b->oom = true;
+/* A job's stages in order with their parents settled, its submission and
+ * end, name and pool. Returns how many stages' parents were inferred. */
+static size_t settle_job(struct builder *b, struct import_job *job, const struct evlog_job *lj,
+                         bool fair)
+{
+    qsort(job->stages, job->n_stages, sizeof *job->stages, compare_import_stages);
+    size_t inferred = settle_parents(b, job);
+    int64_t first_stage = INT64_MAX, last_end = INT64_MIN;
+    for (size_t i = 0; i < job->n_stages; i++) {
+        if (job->stages[i].submit_ms < first_stage)
+            first_stage = job->stages[i].submit_ms;
+        if (job->stages[i].complete_ms > last_end)
+            last_end = job->stages[i].complete_ms;
     }
-    if (inferred)
-        import_note(b,
-                    "the log gives no stage parents (Spark %s); the parents of %zu stages are "
-                    "inferred: the stages of the same job that had completed when each was "
-                    "submitted, as the DAGScheduler submits a stage when its last parent completes",
-                    log->spark_version ? log->spark_version : "1.4 or older", inferred);
-    /* Jobs that replay nothing. */
+    job->submit_logged = lj->submit_ms != EVLOG_NONE;
+    job->submit_ms = lj->submit_ms != EVLOG_NONE ? lj->submit_ms : first_stage;
+    if (job->submit_ms > first_stage)
+        job->submit_ms = first_stage;
+    job->stage_delay_s = import_ms_to_s(first_stage - job->submit_ms);
+    if (lj->result == EVLOG_JOB_SUCCEEDED && lj->end_ms != EVLOG_NONE) {
+        job->end_ms = lj->end_ms < last_end ? last_end : lj->end_ms;
+    } else {
+        job->end_ms = last_end;
+        job->end_from_stages = true;
+        job->failed = lj->result == EVLOG_JOB_FAILED;
+        if (lj->result == EVLOG_JOB_FAILED)
+            import_note(b,
+                        "job %lld failed (%s); its %zu completed stage%s are replayed and its "
+                        "end is taken as theirs",
+                        (long long)job->id, lj->failure ? lj->failure : "no reason given",
+                        job->n_stages, job->n_stages == 1 ? "" : "s");
+        else
+            import_note(b, "job %lld has no %s; its end is taken as its last stage's completion",
+                        (long long)job->id, lj->end_line ? "completion time" : "JobEnd event");
+    }
+    if (!(job->name = job_name(lj, job)))
+        b->oom = true;
+    if (fair && lj->pool && !(job->pool = strdup(lj->pool)))
+        b->oom = true;
+    return inferred;
+}
+
+/* A note for each job of the log that replays nothing, and why. */
+static void note_unreplayed_jobs(struct builder *b)
+{
+    const struct evlog *log = b->log;
+    struct import *im = b->im;
     for (size_t j = 0; j < log->n_jobs; j++) {
         const struct evlog_job *lj = &log->jobs[j];
         bool kept = false;
@@ -387,6 +382,38 @@ int import_jobs(struct builder *b)
                         "job %lld ran no stage (all were computed by earlier jobs); not replayed",
                         (long long)lj->id);
     }
+}
+
+int import_jobs(struct builder *b)
+{
+    const struct evlog *log = b->log;
+    struct import *im = b->im;
+    size_t n_owner = 0;
+    struct owner *owners = stage_owners(log, &n_owner);
+    if (!owners) {
+        b->oom = true;
+        return -1;
+    }
+    if (collect_stages(b, owners, n_owner) != 0) {
+        free(owners);
+        return -1;
+    }
+    im->log_jobs = log->n_jobs;
+    im->skipped_stages += skipped_stages(log, owners, n_owner);
+    free(owners);
+
+    size_t inferred = 0;
+    const char *mode = evlog_property(log, "spark.scheduler.mode");
+    bool fair = mode && strcasecmp_ascii(mode, "FAIR") == 0;
+    for (size_t k = 0; k < im->n_jobs; k++)
+        inferred += settle_job(b, &im->jobs[k], evlog_job_find(log, im->jobs[k].id), fair);
+    if (inferred)
+        import_note(b,
+                    "the log gives no stage parents (Spark %s); the parents of %zu stages are "
+                    "inferred: the stages of the same job that had completed when each was "
+                    "submitted, as the DAGScheduler submits a stage when its last parent completes",
+                    log->spark_version ? log->spark_version : "1.4 or older", inferred);
+    note_unreplayed_jobs(b);
     return b->oom ? -1 : 0;
 }
 

@@ -155,18 +155,15 @@ static int idle_executors(struct builder *b, const struct evlog_stage *att, size
     return tasks > used_slots ? idle : 0;
 }
 
-/* Builds the import of one stage from its attempts (first..first+n in
- * log->stages), whose last attempt completed. Returns 0, 1 to leave the
- * stage out (noted), -1 on error. */
-int import_build_stage(struct builder *b, const struct evlog_stage *att, size_t n_att,
-                       const struct evlog_job *job, struct import_stage *out)
+/* The stage's task count: as its last attempt, its first or its job lists
+ * it, else one past the highest index that succeeded. Returns 0, 1 when the
+ * stage has no task to replay (noted), or -1 (b->d) when it has more than
+ * stagecast accepts. */
+static int stage_tasks(struct builder *b, const struct evlog_stage *att, size_t n_att,
+                       const struct evlog_job_stage *info, int64_t *tasks_out)
 {
     const struct evlog *log = b->log;
     const struct evlog_stage *last = &att[n_att - 1];
-    const struct evlog_job_stage *info = job_stage_info(job, last->id);
-    memset(out, 0, sizeof *out);
-    out->id = last->id;
-    out->attempts = (int)n_att;
     int64_t tasks = last->num_tasks != EVLOG_NONE           ? last->num_tasks
                     : att[0].num_tasks != EVLOG_NONE        ? att[0].num_tasks
                     : info && info->num_tasks != EVLOG_NONE ? info->num_tasks
@@ -194,7 +191,26 @@ int import_build_stage(struct builder *b, const struct evlog_stage *att, size_t 
                  (long long)last->id, (long long)tasks, (long long)SCN_MAX_TASKS_PER_STAGE);
         return -1;
     }
-    out->tasks = tasks;
+    *tasks_out = tasks;
+    return 0;
+}
+
+/* What the task loop learns besides each task's time. */
+struct task_span {
+    int64_t first_launch; /* of the first attempt; INT64_MAX without tasks */
+    int64_t last_finish;  /* of any attempt; INT64_MIN without tasks */
+    double result_sum;    /* finish - executor end, over result_n tasks */
+    int64_t result_n;
+};
+
+/* out->task_s (NaN where no success is logged) and the attempt counts and
+ * metrics, from every task attempt of the stage's attempts. Returns 0, or
+ * -1 when memory runs out. */
+static int task_times(struct builder *b, const struct evlog_stage *att, size_t n_att,
+                      struct import_stage *out, struct task_span *span)
+{
+    const struct evlog *log = b->log;
+    int64_t tasks = out->tasks;
     out->task_s = malloc((size_t)tasks * sizeof *out->task_s);
     int64_t *best_finish = malloc((size_t)tasks * sizeof *best_finish);
     double *failed_s = calloc((size_t)tasks, sizeof *failed_s);
@@ -208,9 +224,8 @@ int import_build_stage(struct builder *b, const struct evlog_stage *att, size_t 
         out->task_s[i] = NAN;
         best_finish[i] = INT64_MIN;
     }
-    int64_t first_launch = INT64_MAX, last_finish = INT64_MIN, out_of_range = 0;
-    double result_sum = 0.0;
-    int64_t result_n = 0;
+    *span = (struct task_span){INT64_MAX, INT64_MIN, 0.0, 0};
+    int64_t out_of_range = 0;
     metrics_init_import(&out->metrics);
     for (size_t a = 0; a < n_att; a++) {
         size_t nt;
@@ -219,10 +234,10 @@ int import_build_stage(struct builder *b, const struct evlog_stage *att, size_t 
             int64_t dur = t[i].finish_ms - t[i].launch_ms;
             if (dur < 0)
                 dur = 0;
-            if (a == 0 && t[i].launch_ms < first_launch)
-                first_launch = t[i].launch_ms;
-            if (t[i].finish_ms > last_finish)
-                last_finish = t[i].finish_ms;
+            if (a == 0 && t[i].launch_ms < span->first_launch)
+                span->first_launch = t[i].launch_ms;
+            if (t[i].finish_ms > span->last_finish)
+                span->last_finish = t[i].finish_ms;
             switch (t[i].end) {
             case EVLOG_RESUBMITTED: out->resubmitted_tasks++; continue;
             case EVLOG_FAILED:
@@ -250,8 +265,8 @@ int import_build_stage(struct builder *b, const struct evlog_stage *att, size_t 
             }
             if (t[i].executor_ms != EVLOG_NONE) {
                 int64_t r = dur - t[i].executor_ms;
-                result_sum += import_ms_to_s(r > 0 ? r : 0);
-                result_n++;
+                span->result_sum += import_ms_to_s(r > 0 ? r : 0);
+                span->result_n++;
             }
         }
         metrics_add_import(&out->metrics, &att[a].metrics);
@@ -267,7 +282,14 @@ int import_build_stage(struct builder *b, const struct evlog_stage *att, size_t 
                     "ignored",
                     (long long)out->id, (long long)out_of_range, out_of_range == 1 ? "" : "s",
                     (long long)tasks);
-    /* Indexes without a logged success (lost lines): the median of the rest. */
+    return 0;
+}
+
+/* Indexes without a logged success (lost lines) take the median of the
+ * rest. Returns 0, 1 when no task succeeded (noted), or -1 (b->oom). */
+static int fill_missing_tasks(struct builder *b, struct import_stage *out)
+{
+    int64_t tasks = out->tasks;
     double *known = malloc((size_t)tasks * sizeof *known);
     if (!known) {
         b->oom = true;
@@ -297,11 +319,21 @@ int import_build_stage(struct builder *b, const struct evlog_stage *att, size_t 
                     "stage %lld: %lld of its %lld tasks have no successful end in the log; they "
                     "take the median of the others (%.3f s)",
                     (long long)out->id, (long long)out->filled_tasks, (long long)tasks, median);
+    return 0;
+}
 
+/* Submission, completion and the waits in between. Returns 0, 1 when the
+ * log gives no time at all (noted), or -1 (b->oom). */
+static int stage_timing(struct builder *b, const struct evlog_stage *att, size_t n_att,
+                        const struct task_span *span, struct import_stage *out)
+{
+    const struct evlog *log = b->log;
+    const struct evlog_stage *last = &att[n_att - 1];
+    int64_t first_launch = span->first_launch;
     out->submit_logged = att[0].submit_ms != EVLOG_NONE;
     out->first_launch_ms = first_launch != INT64_MAX ? first_launch : EVLOG_NONE;
     out->submit_ms = att[0].submit_ms != EVLOG_NONE ? att[0].submit_ms : first_launch;
-    out->complete_ms = last->complete_ms != EVLOG_NONE ? last->complete_ms : last_finish;
+    out->complete_ms = last->complete_ms != EVLOG_NONE ? last->complete_ms : span->last_finish;
     if (out->submit_ms == INT64_MAX || out->complete_ms == INT64_MIN) {
         import_note(b,
                     "stage %lld has neither submission and completion times nor task times; not "
@@ -315,21 +347,24 @@ int import_build_stage(struct builder *b, const struct evlog_stage *att, size_t 
     out->launch_wait_s = first_launch != INT64_MAX && first_launch >= out->submit_ms
                              ? import_ms_to_s(first_launch - out->submit_ms)
                              : 0.0;
-    out->result_s = result_n ? result_sum / (double)result_n : 0.0;
+    out->result_s = span->result_n ? span->result_sum / (double)span->result_n : 0.0;
     out->resource_profile = att[0].resource_profile;
     out->executors_at_submit = executors_alive(log, out->submit_ms, last->resource_profile);
     if (delayed_launches(b, &att[0], out) != 0)
         return -1;
     if (first_launch != INT64_MAX &&
         (out->idle_executors =
-             idle_executors(b, att, n_att, tasks, first_launch, out->complete_ms)) < 0)
+             idle_executors(b, att, n_att, out->tasks, first_launch, out->complete_ms)) < 0)
         return -1;
-    const char *name = last->name ? last->name : info ? info->name : NULL;
-    if (name && !(out->name = strdup(name))) {
-        b->oom = true;
-        return -1;
-    }
-    /* Parents as the log gives them (filtered to the job later). */
+    return 0;
+}
+
+/* Parents as the log gives them (filtered to the job later): the last
+ * attempt that lists them, else the job's listing; none listed anywhere
+ * (Spark 1.4) leaves them to be inferred. Returns 0 or -1 (b->oom). */
+static int stage_parents(struct builder *b, const struct evlog_stage *att, size_t n_att,
+                         const struct evlog_job_stage *info, struct import_stage *out)
+{
     const int64_t *parents = NULL;
     size_t np = 0;
     for (size_t a = n_att; a-- > 0 && !parents;)
@@ -352,6 +387,37 @@ int import_build_stage(struct builder *b, const struct evlog_stage *att, size_t 
         memcpy(out->parents, parents, np * sizeof *out->parents);
         out->n_parents = np;
     }
+    return 0;
+}
+
+/* Builds the import of one stage from its attempts (first..first+n in
+ * log->stages), whose last attempt completed. Returns 0, 1 to leave the
+ * stage out (noted), -1 on error. */
+int import_build_stage(struct builder *b, const struct evlog_stage *att, size_t n_att,
+                       const struct evlog_job *job, struct import_stage *out)
+{
+    const struct evlog_stage *last = &att[n_att - 1];
+    const struct evlog_job_stage *info = job_stage_info(job, last->id);
+    memset(out, 0, sizeof *out);
+    out->id = last->id;
+    out->attempts = (int)n_att;
+    struct task_span span;
+    int rc = stage_tasks(b, att, n_att, info, &out->tasks);
+    if (rc == 0)
+        rc = task_times(b, att, n_att, out, &span);
+    if (rc == 0)
+        rc = fill_missing_tasks(b, out);
+    if (rc == 0)
+        rc = stage_timing(b, att, n_att, &span, out);
+    if (rc != 0)
+        return rc;
+    const char *name = last->name ? last->name : info ? info->name : NULL;
+    if (name && !(out->name = strdup(name))) {
+        b->oom = true;
+        return -1;
+    }
+    if (stage_parents(b, att, n_att, info, out) != 0)
+        return -1;
     if (n_att > 1)
         import_note(b,
                     "stage %lld ran in %zu attempts (%s); its measured time runs from the first "
