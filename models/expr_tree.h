@@ -1,0 +1,121 @@
+/*
+ * expr_tree.h — inside the expression module (expr.h): the tree that the
+ * parser builds, the binder types and the evaluator runs, and the few
+ * helpers the four files share:
+ *
+ *   expr_parse.c  lexer and recursive-descent parser: text to tree, and the
+ *                 item, aggregate and window-call forms
+ *   expr_bind.c   binder: column names resolved, types checked and coerced
+ *   expr_eval.c   vectorised evaluator over batches
+ *   expr.c        the expression object, item lists and calls: lifetimes
+ *                 and accessors
+ *
+ * Not installed, not for use outside models/expr*.c.
+ */
+#ifndef STAGECAST_EXPR_TREE_H
+#define STAGECAST_EXPR_TREE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/expr.h"
+
+/* A node whose type is that of a bare NULL, until binding gives it one. */
+#define TY_NULL (-1)
+
+/* The lexer's token kinds; an arithmetic or comparison node's op is one. */
+enum tok_kind {
+    TK_END,
+    TK_INT,
+    TK_DEC,
+    TK_STR,
+    TK_IDENT,
+    TK_QIDENT,
+    TK_LP,
+    TK_RP,
+    TK_COMMA,
+    TK_PLUS,
+    TK_MINUS,
+    TK_STAR,
+    TK_SLASH,
+    TK_PCT,
+    TK_EQ,
+    TK_NE,
+    TK_LT,
+    TK_LE,
+    TK_GT,
+    TK_GE
+};
+
+/* What a tree node computes. */
+enum node_kind {
+    N_LIT,
+    N_COL,
+    N_NEG,
+    N_ARITH,
+    N_CMP,
+    N_AND,
+    N_OR,
+    N_NOT,
+    N_IN,
+    N_ISNULL,
+    N_CASE,
+    N_FUNC,
+    N_CAST
+};
+
+enum fn_id { F_YEAR, F_MONTH, F_SUBSTR, F_LOWER, F_UPPER, F_COALESCE, F_ABS, F_ROUND };
+
+struct node {
+    enum node_kind kind;
+    int op;      /* N_ARITH/N_CMP: a TK_*; N_FUNC: an fn_id */
+    bool negate; /* NOT IN, IS NOT NULL */
+    int pos;     /* 1-based character position of the naming token */
+    int type;    /* a col_type, or TY_NULL */
+    struct node **kids;
+    size_t n_kids;
+    /* N_LIT */
+    bool is_null;
+    int64_t ival; /* int32, int64, date, boolean; N_FUNC round: digits */
+    double fval;
+    char *sval;
+    size_t slen;
+    uint64_t soff[2]; /* {0, slen}: a string literal as a one-row column */
+    /* N_COL */
+    char *name;
+    int col;
+    int slot; /* scratch slot, -1 for leaves */
+};
+
+struct expr {
+    char *text;
+    struct node *root;
+    bool bound;
+    int n_slots;
+    char **refs; /* distinct column names, in order of appearance */
+    size_t n_refs;
+    int *ref_col; /* after binding: index and type in the schema */
+    enum col_type *ref_type;
+};
+
+/* expr_parse.c */
+
+/* A node of kind at 1-based character position pos, or NULL (no memory). */
+struct node *expr_node_new(enum node_kind kind, int pos);
+/* Frees n and its subtree; NULL is fine. */
+void expr_node_free(struct node *n);
+/* An expression owning root (freed on failure), named by text[at, end).
+ * NULL with d filled when memory runs out. */
+struct expr *expr_wrap(const char *text, size_t at, size_t end, struct node *root, struct diag *d);
+
+/* expr_bind.c */
+
+/* Whether type t (a col_type or TY_NULL) is a number. */
+bool expr_type_is_num(int t);
+/* t's name for messages ("int64", "NULL"). */
+const char *expr_type_label(int t);
+/* The year and month of day z since 1970-01-01 (proleptic Gregorian). */
+void expr_civil_from_days(int64_t z, int64_t *y, unsigned *m);
+
+#endif
