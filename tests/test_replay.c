@@ -326,6 +326,25 @@ static void test_replay_tree_is_the_imported_text(void **state)
     closedir(dp);
 }
 
+static void test_in_memory_scenario_is_checked_and_named(void **state)
+{
+    (void)state;
+    /* A tree the reader refuses fails as a file would, its message naming
+     * the name given for the file (no line: the tree has none). */
+    config_t cfg;
+    config_init(&cfg);
+    config_setting_t *root = config_root_setting(&cfg);
+    config_setting_set_string(config_setting_add(root, "name", CONFIG_TYPE_STRING), "x");
+    config_setting_set_int(config_setting_add(root, "colour", CONFIG_TYPE_INT), 1);
+    struct diag d;
+    diag_clear(&d);
+    assert_null(scenario_from_config(&cfg, "in-memory.log", &d));
+    assert_int_equal(d.status, SC_EINPUT);
+    assert_string_equal(d.file, "in-memory.log");
+    assert_non_null(strstr(d.msg, "colour"));
+    config_destroy(&cfg);
+}
+
 static void test_shared_logs_meet_the_targets_or_say_why(void **state)
 {
     (void)state;
@@ -605,6 +624,7 @@ int main(void)
         cmocka_unit_test(test_unknown_override_fails_cleanly),
         cmocka_unit_test(test_replay_waits_for_executors_as_logged),
         cmocka_unit_test(test_replay_tree_is_the_imported_text),
+        cmocka_unit_test(test_in_memory_scenario_is_checked_and_named),
         cmocka_unit_test(test_shared_logs_meet_the_targets_or_say_why),
         cmocka_unit_test(test_cli_import_writes_a_scenario_run_reads),
         cmocka_unit_test(test_cli_replay_json_has_the_documented_keys),
