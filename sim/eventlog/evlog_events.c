@@ -1,0 +1,882 @@
+/*
+ * evlog_events.c — the events of a Spark event log into struct evlog: each
+ * line parsed with jansson, then a handler per event type that takes the
+ * fields stagecast uses under the names Spark 1.x-3.x give them and ignores
+ * the rest. Per-task metrics are summed into their stage attempt as they
+ * are read, so memory grows with tasks by one small record each. A line
+ * that is not a usable event is skipped with a warning naming file:line
+ * (an error when strict). Called by eventlog.c's reader (evlog_reader.h).
+ */
+#include "sim/eventlog/evlog_reader.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------- id lookups */
+
+static uint64_t idmap_hash(int64_t k)
+{
+    uint64_t x = (uint64_t)k;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return x;
+}
+
+static bool idmap_get(const struct idmap *m, int64_t key, size_t *val)
+{
+    if (m->cap == 0)
+        return false;
+    for (size_t i = idmap_hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        if (m->keys[i] == IDMAP_EMPTY)
+            return false;
+        if (m->keys[i] == key) {
+            *val = m->vals[i];
+            return true;
+        }
+    }
+}
+
+static int idmap_put(struct idmap *m, int64_t key, size_t val)
+{
+    if ((m->n + 1) * 2 > m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 64;
+        int64_t *keys = malloc(cap * sizeof *keys);
+        size_t *vals = malloc(cap * sizeof *vals);
+        if (!keys || !vals) {
+            free(keys);
+            free(vals);
+            return -1;
+        }
+        for (size_t i = 0; i < cap; i++)
+            keys[i] = IDMAP_EMPTY;
+        for (size_t i = 0; i < m->cap; i++) {
+            if (m->keys[i] == IDMAP_EMPTY)
+                continue;
+            size_t j = idmap_hash(m->keys[i]) & (cap - 1);
+            while (keys[j] != IDMAP_EMPTY)
+                j = (j + 1) & (cap - 1);
+            keys[j] = m->keys[i];
+            vals[j] = m->vals[i];
+        }
+        free(m->keys);
+        free(m->vals);
+        m->keys = keys;
+        m->vals = vals;
+        m->cap = cap;
+    }
+    size_t i = idmap_hash(key) & (m->cap - 1);
+    while (m->keys[i] != IDMAP_EMPTY && m->keys[i] != key)
+        i = (i + 1) & (m->cap - 1);
+    if (m->keys[i] == IDMAP_EMPTY)
+        m->n++;
+    m->keys[i] = key;
+    m->vals[i] = val;
+    return 0;
+}
+
+void evlog_idmap_free(struct idmap *m)
+{
+    free(m->keys);
+    free(m->vals);
+    memset(m, 0, sizeof *m);
+}
+
+static int64_t stage_key(int64_t id, int32_t attempt)
+{
+    return id * 4096 + (attempt & 4095);
+}
+
+/* -------------------------------------------------------------- reader */
+
+static int grow(void **arr, size_t *cap, size_t n, size_t elem)
+{
+    if (n < *cap)
+        return 0;
+    size_t c = *cap ? *cap * 2 : 16;
+    void *p = realloc(*arr, c * elem);
+    if (!p)
+        return -1;
+    memset((char *)p + *cap * elem, 0, (c - *cap) * elem);
+    *arr = p;
+    *cap = c;
+    return 0;
+}
+
+static int nomem(struct reader *r)
+{
+    r->oom = true;
+    diag_set(r->d, SC_ENOMEM, r->file, r->line, "out of memory reading the event log");
+    return -1;
+}
+
+/* Records a warning "file:line: message" (or fails, when strict). */
+static int warn(struct reader *r, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int warn(struct reader *r, int line, const char *fmt, ...)
+{
+    char msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (r->opt && r->opt->strict) {
+        diag_set(r->d, SC_EINPUT, r->file, line, "%s", msg);
+        return -1;
+    }
+    struct evlog *log = r->log;
+    if (log->n_warnings >= EVLOG_MAX_WARNINGS) {
+        log->warnings_dropped++;
+        return 0;
+    }
+    char text[900];
+    snprintf(text, sizeof text, "%s:%d: %s", r->file, line, msg);
+    char **w = realloc(log->warnings, (log->n_warnings + 1) * sizeof *w);
+    if (!w)
+        return nomem(r);
+    log->warnings = w;
+    if (!(w[log->n_warnings] = strdup(text)))
+        return nomem(r);
+    log->n_warnings++;
+    return 0;
+}
+
+/* A malformed line: skipped with a warning. */
+int evlog_bad_line(struct reader *r, const char *fmt, ...)
+{
+    char msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    r->log->bad_lines++;
+    return warn(r, r->line, "%s", msg);
+}
+
+/* The first line of text, at most 200 bytes, as a new string. */
+static char *first_line(const char *text)
+{
+    if (!text)
+        return NULL;
+    size_t n = strcspn(text, "\r\n");
+    if (n > 200)
+        n = 200;
+    char *s = malloc(n + 1);
+    if (s) {
+        memcpy(s, text, n);
+        s[n] = '\0';
+    }
+    return s;
+}
+
+static bool get_int(json_t *obj, const char *key, int64_t *out)
+{
+    json_t *v = json_object_get(obj, key);
+    if (json_is_integer(v)) {
+        *out = (int64_t)json_integer_value(v);
+        return true;
+    }
+    if (json_is_real(v)) {
+        double x = json_real_value(v);
+        if (x == floor(x) && fabs(x) < 9.0e18) {
+            *out = (int64_t)x;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* An optional metric: EVLOG_NONE when absent or not a number. */
+static int64_t metric(json_t *obj, const char *key)
+{
+    int64_t v;
+    return obj && get_int(obj, key, &v) ? v : EVLOG_NONE;
+}
+
+static const char *get_str(json_t *obj, const char *key)
+{
+    return json_string_value(json_object_get(obj, key));
+}
+
+static char *dup_str(struct reader *r, const char *s)
+{
+    if (!s)
+        return NULL;
+    char *c = strdup(s);
+    if (!c)
+        nomem(r);
+    return c;
+}
+
+/* Adds b to the sum *a, keeping EVLOG_NONE while no value has come. */
+static void add_metric(int64_t *a, int64_t b)
+{
+    if (b == EVLOG_NONE)
+        return;
+    *a = *a == EVLOG_NONE ? b : *a + b;
+}
+
+static void metrics_init(struct evlog_metrics *m)
+{
+    int64_t *p = (int64_t *)m;
+    for (size_t i = 0; i < sizeof *m / sizeof(int64_t); i++)
+        p[i] = EVLOG_NONE;
+}
+
+/* Reads an int64 array ("Parent IDs", "Stage IDs"). */
+static int get_id_array(struct reader *r, json_t *arr, int64_t **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (!json_is_array(arr))
+        return 1;
+    size_t k = json_array_size(arr);
+    if (k == 0)
+        return 0;
+    int64_t *v = calloc(k, sizeof *v);
+    if (!v)
+        return nomem(r);
+    size_t m = 0;
+    for (size_t i = 0; i < k; i++) {
+        json_t *e = json_array_get(arr, i);
+        if (!json_is_integer(e) || json_integer_value(e) < 0) {
+            free(v);
+            return 1;
+        }
+        v[m++] = (int64_t)json_integer_value(e);
+    }
+    *out = v;
+    *n = m;
+    return 0;
+}
+
+/* ---- stages ---- */
+
+static struct evlog_stage *stage_get(struct reader *r, int64_t id, int32_t attempt)
+{
+    struct evlog *log = r->log;
+    size_t i;
+    if (idmap_get(&r->stage_ids, stage_key(id, attempt), &i))
+        return &log->stages[i];
+    if (grow((void **)&log->stages, &r->cap_stages, log->n_stages, sizeof *log->stages) != 0 ||
+        idmap_put(&r->stage_ids, stage_key(id, attempt), log->n_stages) != 0) {
+        nomem(r);
+        return NULL;
+    }
+    struct evlog_stage *st = &log->stages[log->n_stages++];
+    memset(st, 0, sizeof *st);
+    st->id = id;
+    st->attempt = attempt;
+    st->num_tasks = EVLOG_NONE;
+    st->submit_ms = st->complete_ms = EVLOG_NONE;
+    st->status = EVLOG_STAGE_RUNNING;
+    st->line = r->line;
+    metrics_init(&st->metrics);
+    return st;
+}
+
+/* Fills a stage attempt from a "Stage Info" object (StageSubmitted and
+ * StageCompleted carry the same object, the latter with more filled in). */
+static int read_stage_info(struct reader *r, json_t *info, const char *event, bool completed)
+{
+    int64_t id, attempt = 0;
+    if (!json_is_object(info) || !get_int(info, "Stage ID", &id) || id < 0)
+        return evlog_bad_line(r, "%s without a valid \"Stage Info\" / \"Stage ID\"; event skipped",
+                              event);
+    /* "Stage Attempt ID" (1.2+); older logs have only attempt 0. */
+    if (!get_int(info, "Stage Attempt ID", &attempt))
+        get_int(info, "Attempt ID", &attempt);
+    if (attempt < 0 || attempt > 4095)
+        return evlog_bad_line(r, "%s: stage %lld has attempt %lld; event skipped", event,
+                              (long long)id, (long long)attempt);
+    struct evlog_stage *st = stage_get(r, id, (int32_t)attempt);
+    if (!st)
+        return -1;
+    int64_t v;
+    if (get_int(info, "Number of Tasks", &v) && v >= 0)
+        st->num_tasks = v;
+    if (!st->name) {
+        const char *name = get_str(info, "Stage Name");
+        if (name && !(st->name = first_line(name)))
+            return nomem(r);
+    }
+    json_t *parents = json_object_get(info, "Parent IDs");
+    if (parents && !st->has_parents) {
+        if (get_id_array(r, parents, &st->parents, &st->n_parents) < 0)
+            return -1;
+        st->has_parents = json_is_array(parents);
+    }
+    if (get_int(info, "Submission Time", &v))
+        st->submit_ms = v;
+    if (get_int(info, "Resource Profile Id", &v))
+        st->resource_profile = v;
+    if (!completed) {
+        st->line = r->line;
+        return 0;
+    }
+    if (get_int(info, "Completion Time", &v))
+        st->complete_ms = v;
+    const char *why = get_str(info, "Failure Reason");
+    if (why) {
+        st->status = EVLOG_STAGE_FAILED;
+        free(st->failure);
+        if (!(st->failure = first_line(why)))
+            return nomem(r);
+    } else {
+        st->status = EVLOG_STAGE_COMPLETED;
+    }
+    return 0;
+}
+
+/* ---- jobs ---- */
+
+static struct evlog_job *job_get(struct reader *r, int64_t id, bool *fresh)
+{
+    struct evlog *log = r->log;
+    size_t i;
+    *fresh = false;
+    if (idmap_get(&r->job_ids, id, &i))
+        return &log->jobs[i];
+    if (grow((void **)&log->jobs, &r->cap_jobs, log->n_jobs, sizeof *log->jobs) != 0 ||
+        idmap_put(&r->job_ids, id, log->n_jobs) != 0) {
+        nomem(r);
+        return NULL;
+    }
+    struct evlog_job *j = &log->jobs[log->n_jobs++];
+    memset(j, 0, sizeof *j);
+    j->id = id;
+    j->submit_ms = j->end_ms = EVLOG_NONE;
+    j->line = r->line;
+    *fresh = true;
+    return j;
+}
+
+void evlog_job_stages_free(struct evlog_job *j)
+{
+    for (size_t i = 0; i < j->n_stages; i++) {
+        free(j->stages[i].parents);
+        free(j->stages[i].name);
+    }
+    free(j->stages);
+    j->stages = NULL;
+    j->n_stages = 0;
+}
+
+static int on_job_start(struct reader *r, json_t *ev)
+{
+    int64_t id;
+    if (!get_int(ev, "Job ID", &id) || id < 0)
+        return evlog_bad_line(r, "SparkListenerJobStart without a valid \"Job ID\"; event skipped");
+    json_t *infos = json_object_get(ev, "Stage Infos");
+    json_t *ids = json_object_get(ev, "Stage IDs");
+    if ((infos && !json_is_array(infos)) || (ids && !json_is_array(ids)) || (!infos && !ids))
+        return evlog_bad_line(r,
+                              "SparkListenerJobStart of job %lld has no valid \"Stage Infos\" or "
+                              "\"Stage IDs\"; event skipped",
+                              (long long)id);
+    bool fresh;
+    struct evlog_job *j = job_get(r, id, &fresh);
+    if (!j)
+        return -1;
+    if (!fresh && j->stages)
+        return warn(r, r->line,
+                    "job %lld started twice (first at line %d); the second start "
+                    "is ignored",
+                    (long long)id, j->line);
+    j->line = r->line;
+    int64_t v;
+    if (get_int(ev, "Submission Time", &v))
+        j->submit_ms = v;
+    size_t n = infos ? json_array_size(infos) : json_array_size(ids);
+    if (n > 0 && !(j->stages = calloc(n, sizeof *j->stages)))
+        return nomem(r);
+    for (size_t i = 0; i < n; i++) {
+        struct evlog_job_stage *js = &j->stages[j->n_stages];
+        js->num_tasks = EVLOG_NONE;
+        if (infos) {
+            json_t *info = json_array_get(infos, i);
+            int64_t sid;
+            if (!json_is_object(info) || !get_int(info, "Stage ID", &sid) || sid < 0) {
+                evlog_job_stages_free(j);
+                return evlog_bad_line(r,
+                                      "SparkListenerJobStart of job %lld: stage info %zu has no "
+                                      "valid \"Stage ID\"; event skipped",
+                                      (long long)id, i + 1);
+            }
+            js->id = sid;
+            if (get_int(info, "Number of Tasks", &v) && v >= 0)
+                js->num_tasks = v;
+            json_t *parents = json_object_get(info, "Parent IDs");
+            if (get_id_array(r, parents, &js->parents, &js->n_parents) < 0)
+                return -1;
+            js->has_parents = json_is_array(parents);
+            const char *name = get_str(info, "Stage Name");
+            if (name && !(js->name = first_line(name)))
+                return nomem(r);
+        } else {
+            json_t *e = json_array_get(ids, i);
+            if (!json_is_integer(e) || json_integer_value(e) < 0) {
+                evlog_job_stages_free(j);
+                return evlog_bad_line(r,
+                                      "SparkListenerJobStart of job %lld: \"Stage IDs\" holds a "
+                                      "non-id; event skipped",
+                                      (long long)id);
+            }
+            js->id = (int64_t)json_integer_value(e);
+        }
+        j->n_stages++;
+    }
+    json_t *props = json_object_get(ev, "Properties");
+    if (json_is_object(props)) {
+        const char *pool = get_str(props, "spark.scheduler.pool");
+        const char *desc = get_str(props, "spark.job.description");
+        if (!desc)
+            desc = get_str(props, "callSite.short");
+        if ((pool && !(j->pool = first_line(pool))) ||
+            (desc && !(j->description = first_line(desc))))
+            return nomem(r);
+    }
+    return 0;
+}
+
+static int on_job_end(struct reader *r, json_t *ev)
+{
+    int64_t id;
+    if (!get_int(ev, "Job ID", &id) || id < 0)
+        return evlog_bad_line(r, "SparkListenerJobEnd without a valid \"Job ID\"; event skipped");
+    bool fresh;
+    struct evlog_job *j = job_get(r, id, &fresh);
+    if (!j)
+        return -1;
+    int64_t v;
+    if (get_int(ev, "Completion Time", &v))
+        j->end_ms = v;
+    j->end_line = r->line;
+    json_t *res = json_object_get(ev, "Job Result");
+    const char *what = get_str(res, "Result");
+    if (what && strcmp(what, "JobSucceeded") == 0) {
+        j->result = EVLOG_JOB_SUCCEEDED;
+    } else {
+        j->result = EVLOG_JOB_FAILED;
+        json_t *ex = json_object_get(res, "Exception");
+        const char *msg = get_str(ex, "Message");
+        free(j->failure);
+        if (!(j->failure = first_line(msg ? msg : what ? what : "no result given")))
+            return nomem(r);
+    }
+    return 0;
+}
+
+/* ---- tasks ---- */
+
+static int on_task_start(struct reader *r, json_t *ev)
+{
+    int64_t sid, attempt = 0;
+    if (!get_int(ev, "Stage ID", &sid) || sid < 0)
+        return evlog_bad_line(r,
+                              "SparkListenerTaskStart without a valid \"Stage ID\"; event skipped");
+    get_int(ev, "Stage Attempt ID", &attempt);
+    if (attempt < 0 || attempt > 4095)
+        return evlog_bad_line(r, "SparkListenerTaskStart: bad \"Stage Attempt ID\"; event skipped");
+    struct evlog_stage *st = stage_get(r, sid, (int32_t)attempt);
+    if (!st)
+        return -1;
+    st->tasks_started++;
+    return 0;
+}
+
+static enum evlog_end end_of(const char *reason)
+{
+    if (strcmp(reason, "Success") == 0)
+        return EVLOG_SUCCESS;
+    if (strcmp(reason, "Resubmitted") == 0)
+        return EVLOG_RESUBMITTED;
+    if (strcmp(reason, "TaskKilled") == 0)
+        return EVLOG_KILLED;
+    return EVLOG_FAILED;
+}
+
+static enum evlog_locality locality_of(const char *l)
+{
+    static const char *const names[] = {"PROCESS_LOCAL", "NODE_LOCAL", "NO_PREF", "RACK_LOCAL",
+                                        "ANY"};
+    for (int i = 0; l && i < 5; i++)
+        if (strcmp(l, names[i]) == 0)
+            return (enum evlog_locality)i;
+    return EVLOG_LOCALITY_UNKNOWN;
+}
+
+static void add_task_metrics(struct evlog_metrics *m, json_t *tm)
+{
+    json_t *in = json_object_get(tm, "Input Metrics");
+    json_t *out = json_object_get(tm, "Output Metrics");
+    json_t *sr = json_object_get(tm, "Shuffle Read Metrics");
+    json_t *sw = json_object_get(tm, "Shuffle Write Metrics");
+    /* Spark 1.x leaves out the groups a task did not use. */
+    add_metric(&m->input_bytes, metric(in, "Bytes Read"));
+    add_metric(&m->input_records, metric(in, "Records Read"));
+    add_metric(&m->output_bytes, metric(out, "Bytes Written"));
+    add_metric(&m->output_records, metric(out, "Records Written"));
+    int64_t remote = metric(sr, "Remote Bytes Read"), local = metric(sr, "Local Bytes Read");
+    if (remote != EVLOG_NONE || local != EVLOG_NONE)
+        add_metric(&m->shuffle_read_bytes,
+                   (remote == EVLOG_NONE ? 0 : remote) + (local == EVLOG_NONE ? 0 : local));
+    add_metric(&m->shuffle_read_records, metric(sr, "Total Records Read"));
+    add_metric(&m->shuffle_write_bytes, metric(sw, "Shuffle Bytes Written"));
+    add_metric(&m->shuffle_write_records, metric(sw, "Shuffle Records Written"));
+    add_metric(&m->memory_spilled_bytes, metric(tm, "Memory Bytes Spilled"));
+    add_metric(&m->disk_spilled_bytes, metric(tm, "Disk Bytes Spilled"));
+    add_metric(&m->run_ms, metric(tm, "Executor Run Time"));
+    add_metric(&m->cpu_ns, metric(tm, "Executor CPU Time"));
+    add_metric(&m->gc_ms, metric(tm, "JVM GC Time"));
+}
+
+/* The index of the executor named id in log->executors, the newest of that
+ * id; -1 when none. */
+static int32_t executor_index(struct reader *r, const char *id)
+{
+    const struct evlog *log = r->log;
+    if (!id)
+        return -1;
+    if (r->last_exec < log->n_executors && strcmp(log->executors[r->last_exec].id, id) == 0)
+        return (int32_t)r->last_exec;
+    for (size_t i = log->n_executors; i-- > 0;)
+        if (strcmp(log->executors[i].id, id) == 0) {
+            r->last_exec = i;
+            return (int32_t)i;
+        }
+    return -1;
+}
+
+static int on_task_end(struct reader *r, json_t *ev)
+{
+    int64_t sid, sattempt = 0;
+    if (!get_int(ev, "Stage ID", &sid) || sid < 0)
+        return evlog_bad_line(r,
+                              "SparkListenerTaskEnd without a valid \"Stage ID\"; event skipped");
+    get_int(ev, "Stage Attempt ID", &sattempt);
+    json_t *info = json_object_get(ev, "Task Info");
+    json_t *reason = json_object_get(ev, "Task End Reason");
+    const char *why = get_str(reason, "Reason");
+    int64_t index, attempt = 0, launch, finish;
+    if (!json_is_object(info) || !get_int(info, "Index", &index) || index < 0 ||
+        !get_int(info, "Launch Time", &launch) || !get_int(info, "Finish Time", &finish))
+        return evlog_bad_line(r,
+                              "SparkListenerTaskEnd of stage %lld without a valid \"Task Info\" "
+                              "(Index, Launch Time, Finish Time); event skipped",
+                              (long long)sid);
+    if (!why)
+        return evlog_bad_line(r,
+                              "SparkListenerTaskEnd of stage %lld without a \"Task End Reason\"; "
+                              "event skipped",
+                              (long long)sid);
+    if (!get_int(info, "Attempt", &attempt))
+        get_int(info, "Attempt Number", &attempt);
+    if (sattempt < 0 || sattempt > 4095 || attempt < 0 || attempt > INT32_MAX)
+        return evlog_bad_line(r,
+                              "SparkListenerTaskEnd of stage %lld: bad attempt number; event "
+                              "skipped",
+                              (long long)sid);
+    struct evlog_stage *st = stage_get(r, sid, (int32_t)sattempt);
+    if (!st)
+        return -1;
+    st->tasks_ended++;
+    struct evlog *log = r->log;
+    if (grow((void **)&log->tasks, &r->cap_tasks, log->n_tasks, sizeof *log->tasks) != 0)
+        return nomem(r);
+    struct evlog_task *t = &log->tasks[log->n_tasks++];
+    t->stage_id = sid;
+    t->stage_attempt = (int32_t)sattempt;
+    t->attempt = (int32_t)attempt;
+    t->index = index;
+    t->launch_ms = launch;
+    t->finish_ms = finish;
+    t->getting_result_ms = 0;
+    get_int(info, "Getting Result Time", &t->getting_result_ms);
+    t->speculative = json_is_true(json_object_get(info, "Speculative"));
+    t->end = end_of(why);
+    t->locality = locality_of(get_str(info, "Locality"));
+    t->executor = executor_index(r, get_str(info, "Executor ID"));
+    t->line = r->line;
+    t->executor_ms = EVLOG_NONE;
+    json_t *tm = json_object_get(ev, "Task Metrics");
+    if (json_is_object(tm)) {
+        int64_t run = metric(tm, "Executor Run Time");
+        int64_t deser = metric(tm, "Executor Deserialize Time");
+        int64_t ser = metric(tm, "Result Serialization Time");
+        if (run != EVLOG_NONE)
+            t->executor_ms = run + (deser > 0 ? deser : 0) + (ser > 0 ? ser : 0);
+        if (t->end == EVLOG_SUCCESS)
+            add_task_metrics(&st->metrics, tm);
+    }
+    return 0;
+}
+
+/* ---- executors, environment, application ---- */
+
+static struct evlog_executor *executor_find(struct evlog *log, const char *id)
+{
+    /* The newest executor of that id: ids are not reused within a run, but a
+     * log that says so twice should not make two. */
+    for (size_t i = log->n_executors; i-- > 0;)
+        if (strcmp(log->executors[i].id, id) == 0)
+            return &log->executors[i];
+    return NULL;
+}
+
+static int on_executor_added(struct reader *r, json_t *ev)
+{
+    const char *id = get_str(ev, "Executor ID");
+    json_t *info = json_object_get(ev, "Executor Info");
+    int64_t cores, ts;
+    if (!id || !json_is_object(info) || !get_int(info, "Total Cores", &cores) || cores < 1 ||
+        cores > 1000000 || !get_int(ev, "Timestamp", &ts))
+        return evlog_bad_line(
+            r, "SparkListenerExecutorAdded without a valid \"Executor ID\", "
+               "\"Timestamp\" and \"Executor Info\" / \"Total Cores\"; event skipped");
+    struct evlog *log = r->log;
+    struct evlog_executor *e = executor_find(log, id);
+    if (e)
+        return warn(r, r->line,
+                    "executor %s added twice (first at line %d); the second is "
+                    "ignored",
+                    id, e->line);
+    if (grow((void **)&log->executors, &r->cap_execs, log->n_executors, sizeof *log->executors))
+        return nomem(r);
+    e = &log->executors[log->n_executors++];
+    e->line = r->line;
+    e->cores = (int)cores;
+    e->added_ms = ts;
+    e->removed_ms = EVLOG_NONE;
+    e->resource_profile = 0;
+    get_int(info, "Resource Profile Id", &e->resource_profile);
+    if (!(e->id = dup_str(r, id)))
+        return -1;
+    const char *host = get_str(info, "Host");
+    if (host && !(e->host = dup_str(r, host)))
+        return -1;
+    return 0;
+}
+
+static int on_executor_removed(struct reader *r, json_t *ev)
+{
+    const char *id = get_str(ev, "Executor ID");
+    int64_t ts;
+    if (!id || !get_int(ev, "Timestamp", &ts))
+        return evlog_bad_line(r, "SparkListenerExecutorRemoved without a valid \"Executor ID\" and "
+                                 "\"Timestamp\"; event skipped");
+    struct evlog_executor *e = executor_find(r->log, id);
+    if (!e)
+        return warn(r, r->line, "executor %s removed but never added; ignored", id);
+    e->removed_ms = ts;
+    free(e->removed_reason);
+    const char *why = get_str(ev, "Removed Reason");
+    e->removed_reason = first_line(why ? why : "no reason given");
+    return e->removed_reason ? 0 : nomem(r);
+}
+
+static int on_block_manager_added(struct reader *r, json_t *ev)
+{
+    json_t *bm = json_object_get(ev, "Block Manager ID");
+    const char *id = get_str(bm, "Executor ID");
+    /* 1.x names the driver's block manager "<driver>". */
+    if (!id || (strcmp(id, "driver") != 0 && strcmp(id, "<driver>") != 0))
+        return 0;
+    struct evlog *log = r->log;
+    const char *host = get_str(bm, "Host");
+    if (host && !log->driver_host && !(log->driver_host = dup_str(r, host)))
+        return -1;
+    int64_t mem;
+    if (get_int(ev, "Maximum Memory", &mem))
+        log->driver_max_memory = mem;
+    return 0;
+}
+
+static int add_property(struct reader *r, const char *key, const char *value)
+{
+    struct evlog *log = r->log;
+    if (grow((void **)&log->props, &r->cap_props, log->n_props, sizeof *log->props) != 0)
+        return nomem(r);
+    struct evlog_property *p = &log->props[log->n_props];
+    p->line = r->line;
+    if (!(p->key = dup_str(r, key)) || !(p->value = dup_str(r, value))) {
+        free(p->key);
+        p->key = NULL;
+        return -1;
+    }
+    log->n_props++;
+    return 0;
+}
+
+static int on_environment(struct reader *r, json_t *ev)
+{
+    json_t *props = json_object_get(ev, "Spark Properties");
+    if (json_is_object(props)) {
+        const char *key;
+        json_t *v;
+        json_object_foreach(props, key, v)
+        {
+            if (json_is_string(v) && add_property(r, key, json_string_value(v)) != 0)
+                return -1;
+        }
+        return 0;
+    }
+    /* Some writers give the properties as [key, value] pairs. */
+    if (json_is_array(props)) {
+        for (size_t i = 0; i < json_array_size(props); i++) {
+            json_t *pair = json_array_get(props, i);
+            const char *k = json_string_value(json_array_get(pair, 0));
+            const char *v = json_string_value(json_array_get(pair, 1));
+            if (k && v && add_property(r, k, v) != 0)
+                return -1;
+        }
+        return 0;
+    }
+    return evlog_bad_line(r, "SparkListenerEnvironmentUpdate without \"Spark Properties\"; event "
+                             "skipped");
+}
+
+static int on_profile(struct reader *r, json_t *ev)
+{
+    int64_t id;
+    if (!get_int(ev, "Resource Profile Id", &id))
+        return evlog_bad_line(r, "SparkListenerResourceProfileAdded without a valid \"Resource "
+                                 "Profile Id\"; event skipped");
+    struct evlog *log = r->log;
+    if (grow((void **)&log->profiles, &r->cap_profiles, log->n_profiles, sizeof *log->profiles))
+        return nomem(r);
+    struct evlog_profile *p = &log->profiles[log->n_profiles++];
+    p->id = id;
+    json_t *ex = json_object_get(ev, "Executor Resource Requests");
+    p->executor_cores = metric(json_object_get(ex, "cores"), "Amount");
+    p->executor_memory_mib = metric(json_object_get(ex, "memory"), "Amount");
+    p->executor_overhead_mib = metric(json_object_get(ex, "memoryOverhead"), "Amount");
+    json_t *cpus = json_object_get(
+        json_object_get(json_object_get(ev, "Task Resource Requests"), "cpus"), "Amount");
+    p->task_cpus = json_is_number(cpus) ? json_number_value(cpus) : NAN;
+    return 0;
+}
+
+/* The major and minor numbers of a Spark version: "3.3.0", "2.4.8-amzn-0",
+ * "3.1.0-SNAPSHOT", "1.5". Anything else leaves them 0.0 (unknown) with a
+ * warning: no reading depends on them being known. */
+static int parse_version(struct reader *r)
+{
+    struct evlog *log = r->log;
+    const char *v = log->spark_version;
+    char *end;
+    errno = 0;
+    long major = strtol(v, &end, 10);
+    bool ok = end != v && isdigit((unsigned char)v[0]) && *end == '.' && errno == 0;
+    long minor = 0;
+    if (ok) {
+        const char *m = end + 1;
+        minor = strtol(m, &end, 10);
+        ok = end != m && isdigit((unsigned char)m[0]) && errno == 0 &&
+             (*end == '\0' || *end == '.' || *end == '-' || *end == '+');
+    }
+    if (!ok || major > 99 || minor > 999)
+        return warn(r, r->line,
+                    "Spark version \"%.60s\" is not MAJOR.MINOR[.PATCH][-TAG]; the "
+                    "version is taken as unknown",
+                    v);
+    log->version_major = (int)major;
+    log->version_minor = (int)minor;
+    return 0;
+}
+
+static int on_event(struct reader *r, json_t *ev, const char *name)
+{
+    struct evlog *log = r->log;
+    if (strcmp(name, "SparkListenerTaskEnd") == 0)
+        return on_task_end(r, ev);
+    if (strcmp(name, "SparkListenerTaskStart") == 0)
+        return on_task_start(r, ev);
+    if (strcmp(name, "SparkListenerStageSubmitted") == 0)
+        return read_stage_info(r, json_object_get(ev, "Stage Info"), name, false);
+    if (strcmp(name, "SparkListenerStageCompleted") == 0)
+        return read_stage_info(r, json_object_get(ev, "Stage Info"), name, true);
+    if (strcmp(name, "SparkListenerJobStart") == 0)
+        return on_job_start(r, ev);
+    if (strcmp(name, "SparkListenerJobEnd") == 0)
+        return on_job_end(r, ev);
+    if (strcmp(name, "SparkListenerExecutorAdded") == 0)
+        return on_executor_added(r, ev);
+    if (strcmp(name, "SparkListenerExecutorRemoved") == 0)
+        return on_executor_removed(r, ev);
+    if (strcmp(name, "SparkListenerBlockManagerAdded") == 0)
+        return on_block_manager_added(r, ev);
+    if (strcmp(name, "SparkListenerEnvironmentUpdate") == 0)
+        return on_environment(r, ev);
+    if (strcmp(name, "SparkListenerResourceProfileAdded") == 0)
+        return on_profile(r, ev);
+    if (strcmp(name, "SparkListenerLogStart") == 0) {
+        const char *v = get_str(ev, "Spark Version");
+        if (v && !log->spark_version) {
+            if (!(log->spark_version = dup_str(r, v)))
+                return -1;
+            return parse_version(r);
+        }
+        return 0;
+    }
+    if (strcmp(name, "SparkListenerApplicationStart") == 0) {
+        const char *app = get_str(ev, "App Name"), *id = get_str(ev, "App ID");
+        if (app && !log->app_name && !(log->app_name = dup_str(r, app)))
+            return -1;
+        if (id && !log->app_id && !(log->app_id = dup_str(r, id)))
+            return -1;
+        get_int(ev, "Timestamp", &log->app_start_ms);
+        return 0;
+    }
+    if (strcmp(name, "SparkListenerApplicationEnd") == 0) {
+        if (!get_int(ev, "Timestamp", &log->app_end_ms))
+            return evlog_bad_line(r, "SparkListenerApplicationEnd without a \"Timestamp\"; event "
+                                     "skipped");
+        return 0;
+    }
+    log->unknown_events++;
+    return 0;
+}
+
+/* One line of the log. */
+int evlog_on_line(struct reader *r, const char *text, size_t len, bool complete)
+{
+    while (len > 0 && (text[len - 1] == '\r' || text[len - 1] == ' ' || text[len - 1] == '\t'))
+        len--;
+    size_t lead = 0;
+    while (lead < len && (text[lead] == ' ' || text[lead] == '\t'))
+        lead++;
+    if (lead == len)
+        return 0; /* a blank line carries nothing */
+    json_error_t err;
+    json_t *ev = json_loadb(text + lead, len - lead, 0, &err);
+    if (!ev) {
+        if (!complete) {
+            /* The writer stopped mid-line: the application was still running
+             * or died. Expected for such logs, so never an error. */
+            r->log->truncated = true;
+            return 0;
+        }
+        return evlog_bad_line(r, "not JSON (%s at column %d); line skipped", err.text, err.column);
+    }
+    int rc = 0;
+    const char *name = json_is_object(ev) ? get_str(ev, "Event") : NULL;
+    if (!name)
+        rc = evlog_bad_line(r,
+                            "not a Spark event (a JSON %s without an \"Event\" name); line "
+                            "skipped",
+                            json_is_object(ev) ? "object" : "value");
+    else {
+        r->log->events++;
+        rc = on_event(r, ev, name);
+    }
+    json_decref(ev);
+    return rc;
+}

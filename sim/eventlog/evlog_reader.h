@@ -1,0 +1,51 @@
+/*
+ * evlog_reader.h — inside the event-log reader: the state eventlog.c (files,
+ * rolling directories, the finished log) and evlog_events.c (lines, JSON
+ * events, one handler per event type) share while one log is read. Not for
+ * use outside sim/eventlog/.
+ */
+#ifndef STAGECAST_EVLOG_READER_H
+#define STAGECAST_EVLOG_READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/diag.h"
+#include "sim/eventlog/eventlog.h"
+
+/* Open addressing from an int64 key to an index. */
+struct idmap {
+    int64_t *keys;
+    size_t *vals;
+    size_t cap, n;
+};
+
+#define IDMAP_EMPTY INT64_MIN
+
+struct reader {
+    struct evlog *log;
+    const struct evlog_options *opt;
+    struct diag *d;
+    const char *file; /* the file being read (a part of a directory) */
+    int line;
+    struct idmap job_ids, stage_ids;
+    size_t cap_jobs, cap_stages, cap_tasks, cap_execs, cap_profiles, cap_props;
+    size_t last_exec; /* the executor the last task ran on: tasks come in runs */
+    bool oom;
+};
+
+/* One line of the log, parsed and handed to its event's handler; complete
+ * says whether it ended with a newline (a last line without one is cut
+ * off, not malformed). Returns 0, or -1 with r->d filled (strict, memory). */
+int evlog_on_line(struct reader *r, const char *text, size_t len, bool complete);
+
+/* A malformed line: counted, and a warning "file:line: message" (an error
+ * when strict). Returns 0 or -1 as evlog_on_line. */
+int evlog_bad_line(struct reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+void evlog_idmap_free(struct idmap *m);
+/* Frees a job's "Stage Infos". */
+void evlog_job_stages_free(struct evlog_job *j);
+
+#endif
