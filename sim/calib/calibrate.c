@@ -51,6 +51,7 @@
 #include "models/kernels/shuffle.h"
 #include "models/kernels/sort.h"
 #include "models/kernels/window.h"
+#include "models/operators.h"
 #include "models/sbuf.h"
 #include "sim/plan/plan_stats.h"
 
@@ -294,7 +295,8 @@ static enum sc_status cop_from_plan(struct cop *op, const struct plan_op *po, st
     memset(op, 0, sizeof *op);
     op->po = po;
     op->text = po->text;
-    op->cls = -1;
+    /* Its overhead class is its kernel's, from the operator registry. */
+    op->cls = plan_op_class(po->kind);
     op->src = -1;
     op->chain = -1;
     op->key_ndv = NAN;
@@ -303,7 +305,6 @@ static enum sc_status cop_from_plan(struct cop *op, const struct plan_op *po, st
     case PLAN_OP_SCAN:
     case PLAN_OP_ROWS:
         op->kind = po->kind == PLAN_OP_SCAN ? COP_SCAN : COP_ROWS;
-        op->cls = op->kind == COP_SCAN ? CALIB_SCAN : -1;
         op->short_name = op->kind == COP_SCAN ? "scan" : NULL;
         bad = !(op->table = strdup(po->table)) || names_to_slist(&po->cols, &op->a, NULL);
         break;
@@ -311,18 +312,15 @@ static enum sc_status cop_from_plan(struct cop *op, const struct plan_op *po, st
         /* A cached DataFrame's columns, read back from memory: decoded like
          * a columnar file (the table they come from is found when bound). */
         op->kind = COP_SCAN;
-        op->cls = CALIB_SCAN;
         op->short_name = "memscan";
         bad = names_to_slist(&po->cols, &op->a, NULL);
         break;
     case PLAN_OP_SHUFFLE_READ:
         op->kind = COP_READ;
-        op->cls = CALIB_SHUFFLE_READ;
         op->short_name = "read";
         break;
     case PLAN_OP_FILTER:
         op->kind = COP_FILTER;
-        op->cls = CALIB_FILTER;
         op->short_name = "filter";
         bad = !(op->where = strdup(po->where));
         break;
@@ -330,7 +328,6 @@ static enum sc_status cop_from_plan(struct cop *op, const struct plan_op *po, st
         /* The planner's salting (sim/plan/skew.h): n salt values; limit 1
          * when each row is replicated once per value. */
         op->kind = COP_SALT;
-        op->cls = CALIB_PROJECT;
         op->short_name = "salt";
         op->limit = po->salt_mode == PLAN_SALT_EXPLODE;
         op->nparts = po->n;
@@ -338,7 +335,6 @@ static enum sc_status cop_from_plan(struct cop *op, const struct plan_op *po, st
         break;
     case PLAN_OP_PROJECT:
         op->kind = COP_PROJECT;
-        op->cls = CALIB_PROJECT;
         op->short_name = "project";
         for (size_t i = 0; i < po->n_items && !bad; i++) {
             char buf[1024];
@@ -350,7 +346,6 @@ static enum sc_status cop_from_plan(struct cop *op, const struct plan_op *po, st
         break;
     case PLAN_OP_HASH_AGGREGATE:
         op->kind = COP_AGG;
-        op->cls = CALIB_HASH_AGGREGATE;
         op->final_agg = po->final;
         op->short_name = op->final_agg ? "agg(final)" : "agg";
         bad = names_to_slist(&po->keys, &op->a, NULL);
@@ -359,7 +354,6 @@ static enum sc_status cop_from_plan(struct cop *op, const struct plan_op *po, st
         break;
     case PLAN_OP_SORT:
         op->kind = COP_SORT;
-        op->cls = CALIB_SORT;
         op->short_name = "sort";
         op->all_cols = po->local_all;
         if (!op->all_cols)
@@ -367,7 +361,6 @@ static enum sc_status cop_from_plan(struct cop *op, const struct plan_op *po, st
         break;
     case PLAN_OP_WINDOW:
         op->kind = COP_WINDOW;
-        op->cls = CALIB_WINDOW;
         op->short_name = "window";
         for (size_t i = 0; i < po->n_calls && !bad; i++)
             bad = call_to_slist(&po->calls[i], true, &op->a);
@@ -378,7 +371,6 @@ static enum sc_status cop_from_plan(struct cop *op, const struct plan_op *po, st
     case PLAN_OP_BROADCAST_HASH_JOIN: {
         bool smj = po->kind == PLAN_OP_SORT_MERGE_JOIN;
         op->kind = smj ? COP_SMJ : COP_BHJ;
-        op->cls = smj ? CALIB_SORT_MERGE_JOIN : CALIB_BROADCAST_HASH_JOIN;
         op->short_name = smj ? "smj" : "bhj";
         if (kernel_join_type(po->join, &op->jtype) < 0)
             return diag_set(d, SC_EINPUT, NULL, 0, "join type of '%s' is not calibrated", po->text);
@@ -399,7 +391,6 @@ static enum sc_status cop_from_plan(struct cop *op, const struct plan_op *po, st
         break;
     case PLAN_OP_EXCHANGE:
         op->kind = COP_EXCHANGE;
-        op->cls = CALIB_SHUFFLE_WRITE;
         op->short_name = "exchange";
         switch (po->part) {
         case PLAN_PART_SINGLE: op->part = PK_SINGLE; break;
@@ -414,17 +405,14 @@ static enum sc_status cop_from_plan(struct cop *op, const struct plan_op *po, st
         break;
     case PLAN_OP_WRITE:
         op->kind = COP_WRITE;
-        op->cls = CALIB_WRITE;
         op->short_name = "write";
         break;
     case PLAN_OP_CACHE:
         op->kind = COP_CACHE;
-        op->cls = CALIB_PROJECT;
         op->short_name = "cache";
         break;
     case PLAN_OP_LIMIT:
         op->kind = COP_LIMIT;
-        op->cls = CALIB_LIMIT;
         op->short_name = "limit";
         op->limit = po->n;
         break;
@@ -523,14 +511,7 @@ static const char *const generic_all[] = {"id", "key", "value", "name", "flag"};
 static const char *const generic_idkv[] = {"id", "key", "value"};
 static const char *const generic_dim_all[] = {"key", "label"};
 
-#define N_GENERIC_KERNELS 12
 #define GENERIC_MAX_OPS 6
-
-/* The kernel names an explicit stage's `kernel` may give, in the order of
- * generic_pipeline's cases. */
-static const char *const generic_kernels[N_GENERIC_KERNELS] = {
-    "scan",   "filter", "project",         "hash_aggregate", "distinct",      "sort",
-    "window", "sort_merge_join", "broadcast_hash_join", "shuffle_write", "shuffle_read", "limit"};
 
 struct generic_pipe {
     struct plan_op ops[GENERIC_MAX_OPS];
@@ -577,34 +558,36 @@ static int gen_calls(struct plan_op *op, const struct plan_call *calls, size_t n
     return 0;
 }
 
-/* Builds kernel i's pipeline: generic rows into that kernel, with the
- * parameters of a typical use (what the kernel's fit is measured on). */
-static int generic_pipeline(size_t i, struct generic_pipe *g)
+/* Builds kernel k's pipeline: generic rows into that kernel, with the
+ * parameters of a typical use (what the kernel's fit is measured on).
+ * Returns 0; -1 when memory runs out or k has no pipeline (g->n 0). */
+static int generic_pipeline(enum op_kernel k, struct generic_pipe *g)
 {
     static const char *const key[] = {"key"}, *const key_flag[] = {"key", "flag"};
     static const char *const value[] = {"value"}, *const key_value[] = {"key", "value"};
     struct plan_op *op;
     int rc = 0;
-    const char *k = generic_kernels[i];
-    if (strcmp(k, "scan") == 0) {
+    if (k == OPK_SCAN) {
         op = gen_op(g, PLAN_OP_SCAN);
         rc = !(op->format = strdup("parquet")) || !(op->table = strdup("generic")) ||
              plan_names_set(&op->cols, generic_all, NULL, 5, false);
-    } else if (strcmp(k, "shuffle_read") == 0) {
+    } else if (k == OPK_SHUFFLE_READ) {
         op = gen_op(g, PLAN_OP_SHUFFLE_READ);
         op->part = PLAN_PART_HASH;
         op->n = 200;
         rc = gen_keys(op, key, 1, false);
-    } else if (strcmp(k, "sort_merge_join") == 0) {
+    } else if (k == OPK_SORT_MERGE_JOIN) {
         rc = gen_rows(g, "generic", generic_idkv, 3) || gen_keys(gen_op(g, PLAN_OP_SORT), key, 1, true) ||
              gen_rows(g, "generic_dim", generic_dim_all, 2) ||
              gen_keys(gen_op(g, PLAN_OP_SORT), key, 1, true) ||
              gen_keys(gen_op(g, PLAN_OP_SORT_MERGE_JOIN), key, 1, false);
+    } else if (k == OPK_GENERIC || k == OPK_WRITE || k == OPK_SAMPLE) {
+        return -1; /* no kernel alone to time */
     } else {
         rc = gen_rows(g, "generic", generic_all, 5);
-        if (strcmp(k, "filter") == 0) {
+        if (k == OPK_FILTER) {
             rc = rc || !(gen_op(g, PLAN_OP_FILTER)->where = strdup("value < 50.0"));
-        } else if (strcmp(k, "project") == 0) {
+        } else if (k == OPK_PROJECT) {
             static const char *const ex[] = {"id", "key", "value * 2.0", "upper(name)", "flag"};
             static const char *const al[] = {NULL, NULL, "value2", "uname", NULL};
             op = gen_op(g, PLAN_OP_PROJECT);
@@ -615,29 +598,29 @@ static int generic_pipeline(size_t i, struct generic_pipe *g)
                 rc = !(op->items[j].expr = strdup(ex[j])) ||
                      (al[j] && !(op->items[j].alias = strdup(al[j])));
             }
-        } else if (strcmp(k, "hash_aggregate") == 0) {
+        } else if (k == OPK_HASH_AGGREGATE) {
             struct plan_call c[2] = {gen_call("count", "1", "count(1)"),
                                      gen_call("sum", "value", "sum(value)")};
             op = gen_op(g, PLAN_OP_HASH_AGGREGATE);
             rc = rc || gen_keys(op, key, 1, false) || gen_calls(op, c, 2);
-        } else if (strcmp(k, "distinct") == 0) {
+        } else if (k == OPK_DISTINCT) {
             rc = rc || gen_keys(gen_op(g, PLAN_OP_HASH_AGGREGATE), key_flag, 2, false);
-        } else if (strcmp(k, "sort") == 0) {
+        } else if (k == OPK_SORT) {
             rc = rc || gen_keys(gen_op(g, PLAN_OP_SORT), value, 1, true);
-        } else if (strcmp(k, "window") == 0) {
+        } else if (k == OPK_WINDOW) {
             struct plan_call c = gen_call("row_number", "", "rn");
             rc = rc || gen_keys(gen_op(g, PLAN_OP_SORT), key_value, 2, true);
             op = gen_op(g, PLAN_OP_WINDOW);
             rc = rc || gen_keys(op, key, 1, false) || gen_calls(op, &c, 1) ||
                  plan_names_set(&op->order, value, NULL, 1, true);
-        } else if (strcmp(k, "broadcast_hash_join") == 0) {
+        } else if (k == OPK_BROADCAST_HASH_JOIN) {
             rc = rc || gen_keys(gen_op(g, PLAN_OP_BROADCAST_HASH_JOIN), key, 1, false);
-        } else if (strcmp(k, "shuffle_write") == 0) {
+        } else if (k == OPK_SHUFFLE_WRITE) {
             op = gen_op(g, PLAN_OP_EXCHANGE);
             op->part = PLAN_PART_HASH;
             op->n = 200;
             rc = rc || gen_keys(op, key, 1, false);
-        } else if (strcmp(k, "limit") == 0) {
+        } else if (k == OPK_LIMIT) {
             op = gen_op(g, PLAN_OP_LIMIT);
             op->limit_mode = PLAN_LIMIT_LOCAL;
             op->n = 1000000000;
@@ -720,7 +703,7 @@ struct calibration {
     struct slist warnings;
     size_t n_measured, n_cached;
     double seconds;
-    struct generic_pipe generic[N_GENERIC_KERNELS]; /* built when first needed */
+    struct generic_pipe generic[OPK_COUNT]; /* built when first needed */
 };
 
 static void warn(struct calibration *cal, const char *fmt, ...)
@@ -754,21 +737,19 @@ static size_t stage_ops(struct calibration *cal, const struct plan_stage *sp,
         return sp->n_ops;
     }
     *ops = NULL;
-    for (size_t i = 0; sp->kernel && i < N_GENERIC_KERNELS; i++) {
-        if (strcmp(generic_kernels[i], sp->kernel) != 0)
-            continue;
-        struct generic_pipe *g = &cal->generic[i];
-        if (!g->built) {
-            if (generic_pipeline(i, g) != 0) {
-                generic_pipe_fini(g);
-                return 0;
-            }
-            g->built = true;
+    int k = op_kernel_find(sp->kernel);
+    if (k < 0)
+        return 0;
+    struct generic_pipe *g = &cal->generic[k];
+    if (!g->built) {
+        if (generic_pipeline((enum op_kernel)k, g) != 0) {
+            generic_pipe_fini(g);
+            return 0;
         }
-        *ops = g->ops;
-        return g->n;
+        g->built = true;
     }
-    return 0;
+    *ops = g->ops;
+    return g->n;
 }
 
 /* Index in its job of the stage with id `id`, or -1. */
@@ -2925,7 +2906,7 @@ void calibrate_free(struct calibration *c)
     free(c->recs);
     free(c->first);
     slist_free(&c->warnings);
-    for (size_t i = 0; i < N_GENERIC_KERNELS; i++)
+    for (size_t i = 0; i < OPK_COUNT; i++)
         generic_pipe_fini(&c->generic[i]);
     free(c);
 }

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "models/catalog.h"
+#include "models/operators.h"
 #include "sim/calib/calibrate.h"
 #include "sim/input/cluster.h"
 #include "sim/eventlog/eventlog.h"
@@ -56,37 +57,12 @@ static bool fitf_is_file_scan(const char *name, const char *simple)
  * one Exchange node carries both its writing and its reading stage). */
 static uint32_t fitf_node_classes(const char *name, const char *simple)
 {
-    static const struct {
-        const char *prefix;
-        enum calib_class c;
-    } map[] = {
-        {"Filter", CALIB_FILTER},
-        {"Project", CALIB_PROJECT},
-        {"HashAggregate", CALIB_HASH_AGGREGATE},
-        {"ObjectHashAggregate", CALIB_HASH_AGGREGATE},
-        {"SortAggregate", CALIB_HASH_AGGREGATE},
-        {"SortMergeJoin", CALIB_SORT_MERGE_JOIN},
-        {"Sort", CALIB_SORT},
-        {"BroadcastHashJoin", CALIB_BROADCAST_HASH_JOIN},
-        {"ShuffledHashJoin", CALIB_BROADCAST_HASH_JOIN},
-        {"Window", CALIB_WINDOW},
-        {"GlobalLimit", CALIB_LIMIT},
-        {"LocalLimit", CALIB_LIMIT},
-        {"CollectLimit", CALIB_LIMIT},
-        {"TakeOrderedAndProject", CALIB_LIMIT},
-        {"WriteFiles", CALIB_WRITE},
-        {"Execute InsertInto", CALIB_WRITE},
-        {"Execute CreateDataSourceTableAsSelect", CALIB_WRITE},
-    };
     if (fitf_is_file_scan(name, simple))
         return BIT(CALIB_SCAN);
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
-        size_t n = strlen(map[i].prefix);
-        /* The whole word: "Sort" must not take "SortMergeJoin". */
-        if (strncmp(name, map[i].prefix, n) == 0 && (name[n] == '\0' || name[n] == ' '))
-            return BIT(map[i].c);
-    }
-    return 0;
+    /* The registry's Spark node names (models/operators.c). */
+    int k = op_kernel_of_spark_node(name);
+    int c = k >= 0 ? op_kernel_info((enum op_kernel)k)->cls : -1;
+    return c >= 0 ? BIT(c) : 0;
 }
 
 /* A node below which another stage runs: metric-less nodes under it do not
@@ -101,25 +77,9 @@ static bool fitf_is_boundary(const char *name)
 /* RDD scope names of RDD API stages (no SQL plan), e.g. "reduceByKey". */
 static uint32_t fitf_rdd_classes(const char *scope)
 {
-    static const struct {
-        const char *name;
-        enum calib_class c;
-    } map[] = {
-        {"reduceByKey", CALIB_HASH_AGGREGATE},
-        {"aggregateByKey", CALIB_HASH_AGGREGATE},
-        {"combineByKey", CALIB_HASH_AGGREGATE},
-        {"groupByKey", CALIB_HASH_AGGREGATE},
-        {"countByKey", CALIB_HASH_AGGREGATE},
-        {"distinct", CALIB_HASH_AGGREGATE},
-        {"sortByKey", CALIB_SORT},
-        {"sortBy", CALIB_SORT},
-        {"filter", CALIB_FILTER},
-        {"saveAsTextFile", CALIB_WRITE},
-    };
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (strcmp(scope, map[i].name) == 0)
-            return BIT(map[i].c);
-    return 0;
+    int k = op_kernel_of_rdd_scope(scope);
+    int c = k >= 0 ? op_kernel_info((enum op_kernel)k)->cls : -1;
+    return c >= 0 ? BIT(c) : 0;
 }
 
 /* ---- one log's own pass ---------------------------------------------------- */
@@ -512,19 +472,6 @@ static const char fitf_native_cfg[] =
     "      { op = \"write\"; path = \"/out\"; format = \"parquet\"; } ); }\n"
     ");\n";
 
-static const enum calib_class fitf_kernel_class[] = {
-    CALIB_SCAN,
-    CALIB_FILTER,
-    CALIB_PROJECT,
-    CALIB_HASH_AGGREGATE,
-    CALIB_SORT,
-    CALIB_SORT_MERGE_JOIN,
-    CALIB_BROADCAST_HASH_JOIN,
-    CALIB_WINDOW,
-    CALIB_SHUFFLE_WRITE,
-    CALIB_SHUFFLE_READ,
-    CALIB_LIMIT,
-};
 
 enum sc_status fitf_native_measure(double native[CALIB_N_CLASSES], double *host_acu, struct diag *d)
 {
@@ -560,13 +507,13 @@ enum sc_status fitf_native_measure(double native[CALIB_N_CLASSES], double *host_
         const struct calibrate_stage *cs = calibrate_stage_at(cal, i);
         if (!cs->cost.valid || !(cs->cost.rows_per_task > 0.0))
             continue;
-        enum calib_class c;
-        if (cs->job == 0 && cs->stage < sizeof fitf_kernel_class / sizeof fitf_kernel_class[0])
-            c = fitf_kernel_class[cs->stage];
-        else if (cs->job == 1)
-            c = CALIB_WRITE;
-        else
+        /* Job 0's stages run one kernel each; job 1 writes. */
+        const struct plan_stage *ps = &pl.plan->jobs[cs->job].stages[cs->stage];
+        int k = cs->job == 0 ? op_kernel_find(ps->kernel) : cs->job == 1 ? OPK_WRITE : -1;
+        int cls = k >= 0 ? op_kernel_info((enum op_kernel)k)->cls : -1;
+        if (cls < 0)
             continue;
+        enum calib_class c = (enum calib_class)cls;
         /* Only the class's own operator: the sort_merge_join kernel sorts
          * its inputs too, but a log's join stage has its Sort nodes. */
         double ns = cs->cost.class_ns[c] / cs->cost.rows_per_task;

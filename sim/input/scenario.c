@@ -12,6 +12,8 @@
  */
 #include "sim/input/scenario.h"
 
+#include "models/operators.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <libconfig.h>
@@ -1591,20 +1593,16 @@ static int check_views(struct reader *r)
 
 /* ---------------------------------------------------------------- stages */
 
-static const char *const kernel_names[] = {"scan",
-                                           "filter",
-                                           "project",
-                                           "hash_aggregate",
-                                           "sort",
-                                           "sort_merge_join",
-                                           "broadcast_hash_join",
-                                           "window",
-                                           "distinct",
-                                           "shuffle_write",
-                                           "shuffle_read",
-                                           "limit",
-                                           "generic",
-                                           NULL};
+/* The kernels an explicit stage may name, from the operator registry,
+ * into names (NULL-terminated). */
+static void stage_kernel_names(const char *names[OPK_COUNT + 1])
+{
+    size_t n = 0;
+    for (int k = 0; k < OPK_COUNT; k++)
+        if (op_kernel_info((enum op_kernel)k)->stage_kernel)
+            names[n++] = op_kernel_info((enum op_kernel)k)->name;
+    names[n] = NULL;
+}
 
 /* task_seconds: a number (fixed) or { dist = "..."; parameters }. */
 static int read_task_seconds(struct reader *r, const config_setting_t *st, const char *stage,
@@ -1838,6 +1836,8 @@ static int read_stage(struct reader *r, const config_setting_t *g, const char *j
     }
 
     int kernel = 0;
+    const char *kernel_names[OPK_COUNT + 1];
+    stage_kernel_names(kernel_names);
     rc = get_choice(r, g, where, "kernel", false, kernel_names, false, &kernel);
     if (rc < 0)
         return -1;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/operators.h"
 #include "models/sbuf.h"
 
 const char *plan_op_kind_name(enum plan_op_kind k)
@@ -40,6 +41,46 @@ const char *plan_op_kind_name(enum plan_op_kind k)
         [PLAN_OP_COLLECT] = "collect",
     };
     return (size_t)k < sizeof names / sizeof names[0] && names[k] ? names[k] : "?";
+}
+
+int plan_op_kernel(enum plan_op_kind k)
+{
+    /* What calibration times each operator with, and so which overhead
+     * class prices it; -1: free (generated rows, a union of inputs, the
+     * driver's side of a broadcast or a collect). */
+    static const int kernels[] = {
+        [PLAN_OP_SCAN] = OPK_SCAN,
+        [PLAN_OP_ROWS] = -1,
+        [PLAN_OP_MEMSCAN] = OPK_SCAN,
+        [PLAN_OP_SHUFFLE_READ] = OPK_SHUFFLE_READ,
+        [PLAN_OP_FILTER] = OPK_FILTER,
+        [PLAN_OP_PROJECT] = OPK_PROJECT,
+        [PLAN_OP_SALT] = OPK_PROJECT,
+        [PLAN_OP_HASH_AGGREGATE] = OPK_HASH_AGGREGATE,
+        [PLAN_OP_SORT] = OPK_SORT,
+        [PLAN_OP_TAKE_ORDERED] = OPK_SORT,
+        [PLAN_OP_WINDOW] = OPK_WINDOW,
+        [PLAN_OP_SORT_MERGE_JOIN] = OPK_SORT_MERGE_JOIN,
+        [PLAN_OP_BROADCAST_HASH_JOIN] = OPK_BROADCAST_HASH_JOIN,
+        [PLAN_OP_NESTED_LOOP_JOIN] = OPK_BROADCAST_HASH_JOIN,
+        [PLAN_OP_CARTESIAN] = OPK_BROADCAST_HASH_JOIN,
+        [PLAN_OP_UNION] = -1,
+        [PLAN_OP_EXCHANGE] = OPK_SHUFFLE_WRITE,
+        [PLAN_OP_BROADCAST] = -1,
+        [PLAN_OP_RANGE_SAMPLE] = -1,
+        [PLAN_OP_WRITE] = OPK_WRITE,
+        [PLAN_OP_CACHE] = OPK_PROJECT,
+        [PLAN_OP_LIMIT] = OPK_LIMIT,
+        [PLAN_OP_COALESCE] = -1,
+        [PLAN_OP_COLLECT] = -1,
+    };
+    return (size_t)k < sizeof kernels / sizeof kernels[0] ? kernels[k] : -1;
+}
+
+int plan_op_class(enum plan_op_kind k)
+{
+    int kernel = plan_op_kernel(k);
+    return kernel < 0 ? -1 : op_kernel_info((enum op_kernel)kernel)->cls;
 }
 
 const char *plan_join_name(enum plan_join j)

@@ -115,6 +115,12 @@ struct plan_op {
 /* The kind's name for messages and short pipeline names ("scan", "agg"). */
 const char *plan_op_kind_name(enum plan_op_kind k);
 
+/* The registry kernel (enum op_kernel, models/operators.h) that
+ * calibration times an operator of kind k with, or -1 when it costs
+ * nothing there; plan_op_class: that kernel's overhead class, or -1. */
+int plan_op_kernel(enum plan_op_kind k);
+int plan_op_class(enum plan_op_kind k);
+
 /* Spark's explain name of a join type ("Inner", "LeftOuter"). */
 const char *plan_join_name(enum plan_join j);
 

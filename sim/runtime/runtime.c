@@ -42,6 +42,8 @@
  */
 #include "sim/runtime/runtime.h"
 
+#include "models/operators.h"
+
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
@@ -1080,18 +1082,12 @@ static void offer_round(struct sim *sim)
     }
 }
 
-/* Operators whose working set grows with their input: hash tables, sort
- * buffers, join build sides, window buffers. */
+/* Operators whose working set grows with their input (hash tables, sort
+ * buffers, join build sides, window buffers), as the registry says. */
 static bool memory_hungry(const char *kernel)
 {
-    static const char *const hungry[] = {"hash_aggregate", "sort", "sort_merge_join", "window",
-                                         "distinct"};
-    if (!kernel)
-        return false;
-    for (size_t i = 0; i < sizeof hungry / sizeof hungry[0]; i++)
-        if (strcmp(kernel, hungry[i]) == 0)
-            return true;
-    return false;
+    int k = op_kernel_find(kernel);
+    return k >= 0 && op_kernel_info((enum op_kernel)k)->memory_hungry;
 }
 
 /* Expansion of bytes read (compressed shuffle blocks, columnar input) into

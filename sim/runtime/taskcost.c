@@ -2,16 +2,19 @@
  * taskcost.c — a task's phase times (see taskcost.h).
  *
  * For a stage given only as data, compute is records x a default cost per
- * record of the stage's kernel, labelled "uncalibrated" wherever it is
- * reported. The defaults take the single-core native rates measured for
- * these kernels on this class of machine (../shared/conventions.md: hash
- * aggregation ~95 M rows/s with few groups, LZ4 ~500 MB/s) and multiply by
- * 10 for the JVM's row-at-a-time overhead. They are placeholders for the
- * stages calibration could not measure, and the report says so.
+ * record of the stage's kernel (the operator registry's, models/operators.h),
+ * labelled "uncalibrated" wherever it is reported. The defaults take the
+ * single-core native rates measured for these kernels on this class of
+ * machine (../shared/conventions.md: hash aggregation ~95 M rows/s with few
+ * groups, LZ4 ~500 MB/s) and multiply by 10 for the JVM's row-at-a-time
+ * overhead. They are placeholders for the stages calibration could not
+ * measure, and the report says so.
  */
 #include "sim/runtime/taskcost.h"
 
 #include <string.h>
+
+#include "models/operators.h"
 
 const char *task_phase_name(enum task_phase p)
 {
@@ -19,35 +22,12 @@ const char *task_phase_name(enum task_phase p)
     return (unsigned)p < PHASE_COUNT ? names[p] : "?";
 }
 
-struct kernel_default {
-    const char *kernel;
-    double ns_per_record;
-};
-
-static const struct kernel_default kernel_defaults[] = {
-    {"scan", 50.0},                /* columnar decode */
-    {"filter", 20.0},
-    {"project", 20.0},
-    {"hash_aggregate", 105.0},     /* 10 x 10.5 ns (95 M rows/s native) */
-    {"sort", 400.0},               /* n log n folded in at ~1e6 rows per task */
-    {"sort_merge_join", 300.0},
-    {"broadcast_hash_join", 150.0},
-    {"window", 400.0},
-    {"distinct", 105.0},
-    {"shuffle_write", 200.0},      /* serialize + LZ4 */
-    {"shuffle_read", 100.0},
-    {"limit", 5.0},
-    {"generic", 100.0},
-};
-
 double taskcost_default_s_per_record(const char *kernel)
 {
-    if (!kernel)
-        kernel = "generic";
-    for (size_t i = 0; i < sizeof kernel_defaults / sizeof kernel_defaults[0]; i++)
-        if (strcmp(kernel_defaults[i].kernel, kernel) == 0)
-            return kernel_defaults[i].ns_per_record * 1e-9;
-    return 100e-9;
+    /* The registry's default (models/operators.c); a kernel it does not
+     * know costs what "generic" does. */
+    int k = op_kernel_find(kernel ? kernel : "generic");
+    return op_kernel_info(k < 0 ? OPK_GENERIC : (enum op_kernel)k)->default_ns_per_record * 1e-9;
 }
 
 void taskcost_stage_init(struct stage_cost *c, const struct plan_stage *spec,
