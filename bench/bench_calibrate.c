@@ -64,7 +64,7 @@ static int bench_one(const char *path, const struct catalog *cat, struct figures
     }
     struct calibrate_options o;
     int rc = -1;
-    if (calibrate_options_init(&o, s, &d) == SC_OK) {
+    if (calibrate_options_init(&o, NULL, s, &d) == SC_OK) {
         snprintf(o.cache_dir, sizeof o.cache_dir, "%s", dir);
         struct calibration *cold = NULL, *warm = NULL;
         if (calibrate_scenario(s, &cl, &o, &cold, &d) == SC_OK &&

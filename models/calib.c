@@ -387,21 +387,6 @@ double calib_group_curve_eval(const struct calib_group_curve *c, double groups)
 
 /* ---- the cache ------------------------------------------------------------ */
 
-int calib_cache_dir(char *buf, size_t size)
-{
-    const char *env = getenv("STAGECAST_CACHE_DIR");
-    int n;
-    if (env && env[0])
-        n = snprintf(buf, size, "%s", env);
-    else if ((env = getenv("XDG_CACHE_HOME")) && env[0])
-        n = snprintf(buf, size, "%s/stagecast", env);
-    else if ((env = getenv("HOME")) && env[0])
-        n = snprintf(buf, size, "%s/.cache/stagecast", env);
-    else
-        return -1;
-    return n > 0 && (size_t)n < size ? 0 : -1;
-}
-
 enum sc_status calib_cache_mkdir(const char *dir, struct diag *d)
 {
     char path[1024];

@@ -173,10 +173,6 @@ double calib_cost_task_s(const struct calib_cost *c, double rows, double node_ac
 
 /* ---- the cache ------------------------------------------------------------ */
 
-/* The cache directory: $STAGECAST_CACHE_DIR, else $XDG_CACHE_HOME/stagecast,
- * else $HOME/.cache/stagecast. Returns 0, or -1 when none can be named. */
-int calib_cache_dir(char *buf, size_t size);
-
 /* Creates dir and its parents (mode 0755). SC_EIO naming it on failure. */
 enum sc_status calib_cache_mkdir(const char *dir, struct diag *d);
 

@@ -635,12 +635,6 @@ static int is_readable_file(const char *path)
 
 struct catalog *catalog_load_default(struct diag *d)
 {
-    /* A catalog the user names explicitly is used or reported, never
-     * silently replaced by the shipped one. */
-    const char *env = getenv("STAGECAST_CATALOG");
-    if (env != NULL && env[0] != '\0')
-        return catalog_load(env, d);
-
     char *places[4];
     size_t nplaces = 0;
     char *bin = binary_dir();

@@ -37,11 +37,11 @@ struct catalog;
  * a malformed row (d names the file and line). */
 struct catalog *catalog_load(const char *path, struct diag *d);
 
-/* Loads the catalog from the first of: $STAGECAST_CATALOG; <dir of the
- * running binary>/models/azure-nodes.csv (build tree);
+/* Loads the shipped catalog from the first of: <dir of the running
+ * binary>/models/azure-nodes.csv (build tree);
  * <dir of the binary>/../share/stagecast/azure-nodes.csv; PKGDATADIR;
- * the source tree's models/ (for VPATH builds). A set $STAGECAST_CATALOG is
- * used alone: if it cannot be loaded, that is the error. Returns NULL and
+ * the source tree's models/ (for VPATH builds). (A catalog the user names,
+ * $STAGECAST_CATALOG, is the CLI's to load with catalog_load.) Returns NULL and
  * fills d: SC_ENOENT naming every place looked if no file exists, or the
  * error of the first file found. */
 struct catalog *catalog_load_default(struct diag *d);

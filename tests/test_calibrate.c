@@ -148,7 +148,7 @@ static void small_options(const struct fixture *f, struct calibrate_options *o)
 {
     struct diag d;
     diag_clear(&d);
-    assert_int_equal(calibrate_options_init(o, NULL, &d), SC_OK);
+    assert_int_equal(calibrate_options_init(o, NULL, NULL, &d), SC_OK);
     static const size_t rows[] = {4096, 8192, 16384};
     memcpy(o->rows, rows, sizeof rows);
     o->n_rows = 3;
@@ -487,36 +487,11 @@ static void test_corrupt_cache_is_remeasured(void **state)
     calibrate_free(c);
 }
 
-/* The cache directory: $STAGECAST_CACHE_DIR, else $XDG_CACHE_HOME/stagecast,
- * else ~/.cache/stagecast. A store without replace keeps the first file. */
-static void test_cache_directory_and_first_writer_wins(void **state)
+/* A store without replace keeps the first file. (Which directory the cache
+ * is in is the CLI's rule: tests/test_cli_env.c.) */
+static void test_cache_first_writer_wins(void **state)
 {
     struct fixture *f = *state;
-    char *saved[3];
-    const char *names[3] = {"STAGECAST_CACHE_DIR", "XDG_CACHE_HOME", "HOME"};
-    for (int i = 0; i < 3; i++) {
-        const char *v = getenv(names[i]);
-        saved[i] = v ? strdup(v) : NULL;
-    }
-    char buf[512];
-    setenv("STAGECAST_CACHE_DIR", "/x/y", 1);
-    assert_int_equal(calib_cache_dir(buf, sizeof buf), 0);
-    assert_string_equal(buf, "/x/y");
-    unsetenv("STAGECAST_CACHE_DIR");
-    setenv("XDG_CACHE_HOME", "/xdg", 1);
-    assert_int_equal(calib_cache_dir(buf, sizeof buf), 0);
-    assert_string_equal(buf, "/xdg/stagecast");
-    unsetenv("XDG_CACHE_HOME");
-    setenv("HOME", "/home/u", 1);
-    assert_int_equal(calib_cache_dir(buf, sizeof buf), 0);
-    assert_string_equal(buf, "/home/u/.cache/stagecast");
-    for (int i = 0; i < 3; i++) {
-        if (saved[i])
-            setenv(names[i], saved[i], 1);
-        else
-            unsetenv(names[i]);
-        free(saved[i]);
-    }
     struct diag d;
     diag_clear(&d);
     assert_int_equal(calib_cache_mkdir(f->cache, &d), SC_OK);
@@ -657,8 +632,7 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_run_hits_the_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corrupt_cache_is_remeasured, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_cache_directory_and_first_writer_wins, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_cache_first_writer_wins, setup, teardown),
         cmocka_unit_test_setup_teardown(test_task_time_is_rows_times_ns_per_row_times_factors,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_calibrate_and_recalibrate, setup, teardown),

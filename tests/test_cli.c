@@ -266,6 +266,9 @@ static void test_usage_errors_exit_2(void **state)
     assert_int_equal(run("run a.cfg --bogus"), 2);
     assert_int_equal(run("run a.cfg --seed -1"), 2);
     assert_int_equal(run("help"), 0);
+    assert_int_equal(run("run a.cfg --json"), 2);
+    assert_int_equal(run("nodes extra"), 2);
+    assert_int_equal(run("spark-keys -x"), 2);
 }
 
 static void test_nodes_lists_the_catalog(void **state)
@@ -282,6 +285,36 @@ static void test_nodes_lists_the_catalog(void **state)
     json_t *root = json_load_file(work_file("out.txt"), 0, &err);
     assert_non_null(root);
     json_decref(root);
+}
+
+static void test_help_for_an_unknown_command_fails(void **state)
+{
+    (void)state;
+    assert_int_equal(run("help frobnicate"), 2);
+    char *err = slurp(work_file("err.txt"));
+    assert_non_null(strstr(err, "unknown command 'frobnicate'"));
+    free(err);
+    assert_int_equal(run("help run plan"), 2);
+    assert_int_equal(run("run --help=yes"), 2);
+}
+
+/* $STAGECAST_CATALOG is used, or reported when it cannot be read: never
+ * silently replaced by the shipped catalog. */
+static void test_named_catalog_is_used_or_reported(void **state)
+{
+    (void)state;
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "STAGECAST_CATALOG='%s/models/azure-nodes.csv' '%s' nodes", srcdir,
+             binary);
+    assert_int_equal(harness_sh(workdir, cmd), 0);
+    char *out = slurp(work_file("out.txt"));
+    assert_non_null(strstr(out, "Standard_DS3_v2"));
+    free(out);
+    snprintf(cmd, sizeof cmd, "STAGECAST_CATALOG='%s/nowhere.csv' '%s' nodes", workdir, binary);
+    assert_int_equal(harness_sh(workdir, cmd), 2);
+    char *err = slurp(work_file("err.txt"));
+    assert_non_null(strstr(err, "nowhere.csv"));
+    free(err);
 }
 
 int main(void)
@@ -305,6 +338,8 @@ int main(void)
         cmocka_unit_test(test_outputs_follow_the_umask),
         cmocka_unit_test(test_usage_errors_exit_2),
         cmocka_unit_test(test_nodes_lists_the_catalog),
+        cmocka_unit_test(test_help_for_an_unknown_command_fails),
+        cmocka_unit_test(test_named_catalog_is_used_or_reported),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     clean_workdir();

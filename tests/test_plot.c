@@ -936,7 +936,9 @@ int main(void)
     }
     struct diag d;
     diag_clear(&d);
-    gnuplot = plot_find_gnuplot(&d);
+    const struct plot_env env = {getenv("STAGECAST_PLOTS"), getenv("STAGECAST_GNUPLOT"),
+                                 getenv("PATH"), getenv("TMPDIR")};
+    gnuplot = plot_find_gnuplot(&env, &d);
     if (!gnuplot)
         fprintf(stderr, "test_plot: %s; the drawing tests are skipped\n", d.msg);
     snprintf(workdir, sizeof workdir, "/tmp/stagecast-plot-XXXXXX");

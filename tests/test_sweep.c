@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "models/catalog.h"
+#include "sim/cli/sweep_args.h"
 #include "sim/sweep/sweep.h"
 
 static const char *binary;
@@ -143,13 +144,15 @@ static void test_bad_counts_are_refused(void **state)
 static struct sweep *sweep_from(const char *file, const char **words, int n_words)
 {
     char *argv[64];
-    argv[0] = (char *)file;
+    argv[0] = (char *)"sweep";
+    argv[1] = (char *)file;
     for (int i = 0; i < n_words; i++)
-        argv[i + 1] = (char *)words[i];
+        argv[i + 2] = (char *)words[i];
     struct diag d;
     diag_clear(&d);
     struct sweep_args a;
-    assert_int_equal(sweep_args_parse(n_words + 1, argv, false, &a, &d), SC_OK);
+    bool help;
+    assert_int_equal(cli_sweep_parse(n_words + 2, argv, false, &a, &help, &d), SC_OK);
     struct catalog *cat = catalog_load_default(&d);
     assert_non_null(cat);
     struct sweep_spec spec;
@@ -158,7 +161,7 @@ static struct sweep *sweep_from(const char *file, const char **words, int n_word
     struct sweep *sw = sweep_new(&spec, &d);
     assert_non_null(sw);
     catalog_free(cat);
-    sweep_args_fini(&a);
+    cli_sweep_args_fini(&a);
     return sw;
 }
 

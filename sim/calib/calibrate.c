@@ -2691,34 +2691,13 @@ static enum sc_status calibrate_one(struct calibration *cal, size_t job, size_t 
 
 /* ---- options ---------------------------------------------------------------------- */
 
-static int parse_sizes(const char *text, size_t *out, size_t *n)
-{
-    *n = 0;
-    const char *p = text;
-    while (*p) {
-        char *end;
-        errno = 0;
-        unsigned long long v = strtoull(p, &end, 10);
-        if (end == p || errno || v < 16 || v > 16777216 || *n == CALIBRATE_MAX_SIZES)
-            return -1;
-        out[(*n)++] = (size_t)v;
-        p = end;
-        if (*p == ',')
-            p++;
-        else if (*p)
-            return -1;
-    }
-    return *n >= 3 ? 0 : -1;
-}
-
 static int compare_size(const void *a, const void *b)
 {
     size_t x = *(const size_t *)a, y = *(const size_t *)b;
     return (x > y) - (x < y);
 }
 
-enum sc_status calibrate_options_init(struct calibrate_options *o, const struct scenario *s,
-                                      struct diag *d)
+void calibrate_options_default(struct calibrate_options *o)
 {
     memset(o, 0, sizeof *o);
     /* Five sizes for a fit with 3 degrees of freedom; 2^17 rows at most
@@ -2730,31 +2709,19 @@ enum sc_status calibrate_options_init(struct calibrate_options *o, const struct 
     o->host_acu = NAN;
     for (int c = 0; c < CALIB_N_CLASSES; c++)
         o->overhead[c] = NAN;
-    if (calib_cache_dir(o->cache_dir, sizeof o->cache_dir) != 0)
-        o->cache_dir[0] = '\0';
-    const char *env = getenv("STAGECAST_CALIB_ROWS");
-    if (env && env[0] && parse_sizes(env, o->rows, &o->n_rows) != 0)
-        return diag_set(d, SC_EINPUT, NULL, 0,
-                        "STAGECAST_CALIB_ROWS must list 3 to %d sample sizes of 16 to 16777216 "
-                        "rows, such as 16384,65536,262144; not '%s'",
-                        CALIBRATE_MAX_SIZES, env);
-    if ((env = getenv("STAGECAST_CALIB_REPS")) && env[0]) {
-        char *end;
-        long v = strtol(env, &end, 10);
-        if (*end || v < 1 || v > 101)
-            return diag_set(d, SC_EINPUT, NULL, 0,
-                            "STAGECAST_CALIB_REPS must be a whole number from 1 to 101, not '%s'",
-                            env);
-        o->repetitions = (int)v;
-    }
-    if ((env = getenv("STAGECAST_HOST_ACU")) && env[0]) {
-        char *end;
-        double v = strtod(env, &end);
-        if (*end || !(v > 0.0) || !isfinite(v))
-            return diag_set(d, SC_EINPUT, NULL, 0,
-                            "STAGECAST_HOST_ACU must be a positive number, not '%s'", env);
-        o->host_acu = v;
-    }
+}
+
+enum sc_status calibrate_options_init(struct calibrate_options *o,
+                                      const struct calibrate_options *host,
+                                      const struct scenario *s, struct diag *d)
+{
+    if (host)
+        *o = *host;
+    else
+        calibrate_options_default(o);
+    if (o->n_rows < 3 || o->n_rows > CALIBRATE_MAX_SIZES)
+        return diag_set(d, SC_EINPUT, NULL, 0, "calibration needs 3 to %d sample sizes, not %zu",
+                        CALIBRATE_MAX_SIZES, o->n_rows);
     if (s) {
         const struct model_spec *m = &s->model;
         if (m->n_calib_rows >= 3) {

@@ -41,12 +41,18 @@ struct calibrate_options {
     double overhead[CALIB_N_CLASSES]; /* NaN: the class's default */
 };
 
-/* Defaults, then the environment (STAGECAST_CALIB_ROWS="16384,65536,...",
- * STAGECAST_CALIB_REPS, STAGECAST_HOST_ACU, STAGECAST_CACHE_DIR et al. via
- * calib_cache_dir), then the scenario's `model` group (s may be NULL), which
- * wins. SC_EINPUT naming the variable when one is malformed. */
-enum sc_status calibrate_options_init(struct calibrate_options *o, const struct scenario *s,
-                                      struct diag *d);
+/* The defaults: five sample sizes up to 2^17 rows, CALIBRATE_DEFAULT_REPS,
+ * the host's speed measured, no overhead overrides and no cache. */
+void calibrate_options_default(struct calibrate_options *o);
+
+/* *host (the defaults when NULL; the CLI fills it from the environment:
+ * STAGECAST_CALIB_ROWS, STAGECAST_CALIB_REPS, STAGECAST_HOST_ACU, the cache
+ * directory), then the scenario's `model` group (s may be NULL), which
+ * wins. SC_EINPUT when host has fewer than 3 or more than
+ * CALIBRATE_MAX_SIZES sample sizes. */
+enum sc_status calibrate_options_init(struct calibrate_options *o,
+                                      const struct calibrate_options *host,
+                                      const struct scenario *s, struct diag *d);
 
 enum calibrate_status {
     CALIBRATE_SKIPPED,  /* task_seconds given: nothing to calibrate */

@@ -473,8 +473,12 @@ static const char fitf_native_cfg[] =
     ");\n";
 
 
-enum sc_status fitf_native_measure(double native[CALIB_N_CLASSES], double *host_acu, struct diag *d)
+enum sc_status fitf_native_measure(double native[CALIB_N_CLASSES], double *host_acu,
+                                   const struct fitf_host *host, struct diag *d)
 {
+    static const struct fitf_host none = {NULL, NULL};
+    if (!host)
+        host = &none;
     /* Read from the text in memory: no temporary file to create and clean. */
     config_t cfg;
     config_init(&cfg);
@@ -487,13 +491,14 @@ enum sc_status fitf_native_measure(double native[CALIB_N_CLASSES], double *host_
         return bug;
     }
     struct pipeline pl = {0};
-    struct calibrate_options o;
     enum sc_status st = SC_OK;
     struct scenario *s = scenario_from_config(&cfg, FITF_NATIVE_NAME, d);
     config_destroy(&cfg);
-    /* The defaults, not the scenario's model group: it has none. */
-    struct pipeline_request rq = {.until = PIPELINE_CALIBRATE, .scenario = s, .calibration = &o};
-    if (!s || calibrate_options_init(&o, NULL, d) != SC_OK || pipeline_run(&pl, &rq, d) != SC_OK) {
+    /* This host's calibration options; the scenario has no model group. */
+    struct catalog *named = s && host->catalog_path ? catalog_load(host->catalog_path, d) : NULL;
+    struct pipeline_request rq = {
+        .until = PIPELINE_CALIBRATE, .scenario = s, .catalog = named, .calibration = host->calib};
+    if (!s || (host->catalog_path && !named) || pipeline_run(&pl, &rq, d) != SC_OK) {
         st = d->status != SC_OK ? d->status : SC_EINTERNAL;
         goto done;
     }
@@ -524,6 +529,7 @@ enum sc_status fitf_native_measure(double native[CALIB_N_CLASSES], double *host_
     }
 done:
     pipeline_fini(&pl);
+    catalog_free(named);
     scenario_free(s);
     return st;
 }
@@ -843,38 +849,9 @@ json_t *fitf_to_json(const struct fitf_set *set, const struct fitf_result *res)
 
 /* ---- the command ------------------------------------------------------------ */
 
-enum sc_status fit_factors_command(int argc, char **argv, FILE *out, bool *usage, struct diag *d)
+enum sc_status fit_factors_execute(const struct fit_factors_args *a, FILE *out, struct diag *d)
 {
-    const char *json_path = NULL, *native_spec = getenv("STAGECAST_FITF_NATIVE");
-    const char *logs[256];
-    size_t n_logs = 0;
-    *usage = false;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--json") == 0 || strcmp(a, "--native") == 0) {
-            if (i + 1 >= argc) {
-                *usage = true;
-                return diag_set(d, SC_EINPUT, NULL, 0, "%s needs a value", a);
-            }
-            if (a[2] == 'j')
-                json_path = argv[++i];
-            else
-                native_spec = argv[++i];
-        } else if (a[0] == '-' && a[1] != '\0') {
-            *usage = true;
-            return diag_set(d, SC_EINPUT, NULL, 0, "fit-factors: unknown option '%s'", a);
-        } else if (n_logs == sizeof logs / sizeof logs[0]) {
-            *usage = true;
-            return diag_set(d, SC_EINPUT, NULL, 0, "fit-factors takes at most 256 logs");
-        } else {
-            logs[n_logs++] = a;
-        }
-    }
-    if (n_logs == 0) {
-        *usage = true;
-        return diag_set(d, SC_EINPUT, NULL, 0,
-                        "fit-factors needs event logs: stagecast fit-factors LOG...");
-    }
+    const char *json_path = a->json_path, *native_spec = a->native_spec;
     double native[CALIB_N_CLASSES];
     for (int c = 0; c < CALIB_N_CLASSES; c++)
         native[c] = NAN;
@@ -882,12 +859,12 @@ enum sc_status fit_factors_command(int argc, char **argv, FILE *out, bool *usage
     if (native_spec && native_spec[0])
         st = fitf_native_parse(native_spec, native, d);
     struct fitf_set set = {0};
-    for (size_t i = 0; st == SC_OK && i < n_logs; i++)
-        st = fitf_read_log(&set, logs[i], d);
+    for (size_t i = 0; st == SC_OK && i < a->n_logs; i++)
+        st = fitf_read_log(&set, a->logs[i], d);
     double acu = NAN;
     /* Only time the kernels when a stage needs a cost not given. */
     if (st == SC_OK && fitf_native_missing(&set, native))
-        st = fitf_native_measure(native, &acu, d);
+        st = fitf_native_measure(native, &acu, &a->host, d);
     struct fitf_result res;
     if (st == SC_OK)
         st = fitf_fit(&set, native, &res, d);

@@ -112,13 +112,20 @@ void fitf_set_free(struct fitf_set *set);
  * they are). SC_EINPUT naming the item when one is malformed. */
 enum sc_status fitf_native_parse(const char *spec, double native[CALIB_N_CLASSES], struct diag *d);
 
+/* Where the native costs are measured, as the CLI reads it from the
+ * environment; each NULL for the default. */
+struct fitf_host {
+    const char *catalog_path;              /* $STAGECAST_CATALOG; NULL: the shipped one */
+    const struct calibrate_options *calib; /* this host's; NULL: the defaults */
+};
+
 /* Fills the NaN entries of native with this host's calibrated kernels
  * (sim/calib/calibrate.c) on the generic schema at 100,000 rows a task, scaled to
  * the reference host (x host ACU / CALIB_REF_ACU) since the defaults take
- * the logs' machines to be as fast per core as it. Uses the calibration
- * cache of calibrate_options_init. *host_acu gets the host's ACU. */
+ * the logs' machines to be as fast per core as it, with host's calibration
+ * options and cache (host may be NULL). *host_acu gets the host's ACU. */
 enum sc_status fitf_native_measure(double native[CALIB_N_CLASSES], double *host_acu,
-                                   struct diag *d);
+                                   const struct fitf_host *host, struct diag *d);
 
 /* Whether some stage of set needs the native cost of a class that is NaN. */
 bool fitf_native_missing(const struct fitf_set *set, const double native[CALIB_N_CLASSES]);
@@ -136,10 +143,19 @@ void fitf_print_fragment(FILE *out, const struct fitf_result *res);
 /* The same as JSON (the caller decrefs). */
 json_t *fitf_to_json(const struct fitf_set *set, const struct fitf_result *res);
 
-/* `stagecast fit-factors LOG... [--json OUT] [--native class=ns,...]`:
- * prints the table to out (not with --json -). STAGECAST_FITF_NATIVE gives
- * native costs as --native does (the option wins). On a usage error
- * *usage is set and d says what. */
-enum sc_status fit_factors_command(int argc, char **argv, FILE *out, bool *usage, struct diag *d);
+/* What `stagecast fit-factors` asks for, as the CLI fills it from the
+ * command line and the environment; the caller owns every string. */
+struct fit_factors_args {
+    const char **logs; /* n_logs >= 1 plain-JSON event logs */
+    size_t n_logs;
+    const char *json_path;   /* also write the fit as JSON ("-": stdout, no table); NULL */
+    const char *native_spec; /* "class=ns,..." native costs not timed; NULL: none */
+    struct fitf_host host;
+};
+
+/* `stagecast fit-factors`: reads the logs, times the kernels whose native
+ * cost is not given, fits, prints the table to out (not with --json -) and
+ * writes the JSON. */
+enum sc_status fit_factors_execute(const struct fit_factors_args *a, FILE *out, struct diag *d);
 
 #endif

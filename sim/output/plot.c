@@ -633,20 +633,20 @@ static bool is_executable_file(const char *path)
     return stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && access(path, X_OK) == 0;
 }
 
-char *plot_find_scripts(struct diag *d)
+char *plot_find_scripts(const struct plot_env *env, struct diag *d)
 {
     /* Scripts the user names are used or reported, never replaced. */
-    const char *env = getenv("STAGECAST_PLOTS");
-    if (env && env[0]) {
-        char *probe = path_join(env, "overview.gp");
+    const char *dir = env ? env->scripts_dir : NULL;
+    if (dir && dir[0]) {
+        char *probe = path_join(dir, "overview.gp");
         bool ok = probe && is_readable_file(probe);
         free(probe);
         if (ok)
-            return strdup(env);
+            return strdup(dir);
         diag_set(d, SC_ENOENT, NULL, 0,
                  "no gnuplot scripts in $STAGECAST_PLOTS (%s): it should name stagecast's "
                  "plots/ directory",
-                 env);
+                 dir);
         return NULL;
     }
     char *places[4];
@@ -690,9 +690,8 @@ char *plot_find_scripts(struct diag *d)
     return found;
 }
 
-static char *search_path(const char *name)
+static char *search_path(const char *path, const char *name)
 {
-    const char *path = getenv("PATH");
     if (!path || !path[0])
         return NULL;
     const char *p = path;
@@ -715,15 +714,16 @@ static char *search_path(const char *name)
     }
 }
 
-char *plot_find_gnuplot(struct diag *d)
+char *plot_find_gnuplot(const struct plot_env *penv, struct diag *d)
 {
     static const char install[] =
         "install gnuplot to draw plots (Debian/Ubuntu: apt-get install gnuplot-nox, or "
         "gnuplot; elsewhere the gnuplot package)";
-    const char *env = getenv("STAGECAST_GNUPLOT");
+    const char *path = penv ? penv->path : NULL;
+    const char *env = penv ? penv->gnuplot : NULL;
     if (env && env[0]) {
-        char *p =
-            strchr(env, '/') ? (is_executable_file(env) ? strdup(env) : NULL) : search_path(env);
+        char *p = strchr(env, '/') ? (is_executable_file(env) ? strdup(env) : NULL)
+                                   : search_path(path, env);
         if (!p)
             diag_set(d, SC_ENOENT, NULL, 0,
                      "gnuplot not found: $STAGECAST_GNUPLOT is '%s', which is not an executable "
@@ -731,7 +731,7 @@ char *plot_find_gnuplot(struct diag *d)
                      env, install);
         return p;
     }
-    char *p = search_path("gnuplot");
+    char *p = search_path(path, "gnuplot");
     if (!p)
         diag_set(d, SC_ENOENT, NULL, 0,
                  "gnuplot not found on PATH; %s, or set STAGECAST_GNUPLOT to the program", install);
@@ -870,7 +870,7 @@ static enum sc_status copy_file(const char *from, const char *to, struct diag *d
 
 /* Makes the staging directory: inside the plot directory (so committing is
  * a rename on one file system), else in $TMPDIR. */
-static enum sc_status make_stage_dir(struct plot_files *pf, struct diag *d)
+static enum sc_status make_stage_dir(struct plot_files *pf, const char *tmp_dir, struct diag *d)
 {
     const char *base;
     if (pf->dest_dir) {
@@ -887,7 +887,7 @@ static enum sc_status make_stage_dir(struct plot_files *pf, struct diag *d)
         }
         base = pf->dest_dir;
     } else {
-        base = getenv("TMPDIR");
+        base = tmp_dir;
         if (!base || !base[0])
             base = "/tmp";
     }
@@ -916,7 +916,7 @@ struct plot_files *plot_stage(const struct plot_request *req, const char *script
         diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
         goto fail;
     }
-    if (make_stage_dir(pf, d) != SC_OK)
+    if (make_stage_dir(pf, req->tmp_dir, d) != SC_OK)
         goto fail;
     static const data_writer writers[N_DATA] = {plot_write_run_csv, plot_write_stages_csv,
                                                 write_executors, write_bars, write_utilization};
@@ -1157,15 +1157,16 @@ enum sc_status plot_commit(struct plot_files *pf, FILE *preview, struct diag *d)
     return st;
 }
 
-enum sc_status plot_sweep(const char *csv_path, const char *out_path, struct diag *d)
+enum sc_status plot_sweep(const char *csv_path, const char *out_path, const struct plot_env *env,
+                          struct diag *d)
 {
     if (!plot_path_supported(out_path) || strcmp(out_path, "-") == 0)
         return diag_set(d, SC_EINPUT, NULL, 0,
                         "--plot draws a .png, .svg or .pdf file, not '%s'", out_path);
-    char *gnuplot = plot_find_gnuplot(d);
+    char *gnuplot = plot_find_gnuplot(env, d);
     if (!gnuplot)
         return d->status;
-    char *scripts = plot_find_scripts(d);
+    char *scripts = plot_find_scripts(env, d);
     if (!scripts) {
         free(gnuplot);
         return d->status;

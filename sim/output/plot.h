@@ -45,26 +45,36 @@
 #define PLOT_EXACT_STEPS_MAX_TASKS 2500
 #define PLOT_UTIL_BINS 1000
 
+/* What plotting takes from the host, which the CLI reads from the
+ * environment; each NULL (or "") when not set. */
+struct plot_env {
+    const char *scripts_dir; /* $STAGECAST_PLOTS: stagecast's plots/ directory */
+    const char *gnuplot;     /* $STAGECAST_GNUPLOT: a path, or a name looked up on path */
+    const char *path;        /* $PATH */
+    const char *tmp_dir;     /* $TMPDIR: where data are staged without --plot-dir; /tmp */
+};
+
 struct plot_request {
     const char *plot_path; /* --plot: FILE.png, .svg or .pdf; "-" is a terminal
                             * preview of utilization; NULL: none */
     const char *plot_dir;  /* --plot-dir: data files and scripts; NULL: none */
+    const char *tmp_dir;   /* where data are staged without a plot dir; NULL: /tmp */
 };
 
 /* True when path is a plot stagecast can draw: it ends in .png, .svg or
  * .pdf (any case), or is "-". */
 bool plot_path_supported(const char *path);
 
-/* The directory holding the gnuplot scripts: $STAGECAST_PLOTS if set, else
+/* The directory holding the gnuplot scripts: env->scripts_dir if set, else
  * plots/ beside the binary (build tree), ../share/stagecast/plots next to
  * it, the install's data directory, the source tree. Returns a malloc'd
  * path, or NULL with d filled (SC_ENOENT, naming where it looked). */
-char *plot_find_scripts(struct diag *d);
+char *plot_find_scripts(const struct plot_env *env, struct diag *d);
 
-/* The gnuplot program: $STAGECAST_GNUPLOT if set (a path, or a name looked
- * up on PATH), else "gnuplot" on PATH. Returns a malloc'd path, or NULL with
+/* The gnuplot program: env->gnuplot if set (a path, or a name looked up on
+ * env->path), else "gnuplot" on env->path. Returns a malloc'd path, or NULL with
  * d filled (SC_ENOENT, the message says what to install). */
-char *plot_find_gnuplot(struct diag *d);
+char *plot_find_gnuplot(const struct plot_env *env, struct diag *d);
 
 struct plot_files;
 
@@ -93,7 +103,8 @@ void plot_abort(struct plot_files *pf);
  * and the recommendation, and cost per node type at each worker count.
  * All or nothing. Returns SC_OK, or an error in d (gnuplot missing: the
  * message says what to install). */
-enum sc_status plot_sweep(const char *csv_path, const char *out_path, struct diag *d);
+enum sc_status plot_sweep(const char *csv_path, const char *out_path, const struct plot_env *env,
+                          struct diag *d);
 
 /* The data files one by one, to any stream (plot_stage uses these; tests
  * and other writers may too). Each returns SC_OK, SC_ENOMEM or SC_EIO. */

@@ -13,9 +13,7 @@ static enum sc_status calibrate(struct pipeline *pl, const struct pipeline_reque
                                 struct diag *d)
 {
     struct calibrate_options o;
-    if (rq->calibration)
-        o = *rq->calibration;
-    else if (calibrate_options_init(&o, pl->scn, d) != SC_OK)
+    if (calibrate_options_init(&o, rq->calibration, pl->scn, d) != SC_OK)
         return d->status;
     o.recalibrate |= rq->recalibrate;
     if (calibrate_plan(pl->plan, &pl->cl, &o, &pl->cal, d) != SC_OK)

@@ -47,7 +47,10 @@ struct pipeline_request {
     const struct scenario *scenario;
     const struct catalog *catalog;      /* NULL: the default catalog, loaded */
     const struct plan_stats *stats;     /* NULL: the planner's defaults */
-    const struct calibrate_options *calibration; /* NULL: calibrate_options_init */
+    /* This host's calibration options, as the CLI reads them from the
+     * environment (NULL: the defaults); the scenario's model group goes on
+     * top (calibrate_options_init). */
+    const struct calibrate_options *calibration;
     bool recalibrate;                   /* measure even what the cache has */
     bool have_seed;                     /* seed instead of the scenario's */
     uint64_t seed;

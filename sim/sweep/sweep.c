@@ -169,155 +169,6 @@ static char *read_all(int fd, size_t *len)
     return buf;
 }
 
-/* ---- the command line ------------------------------------------------------- */
-
-static int parse_size(const char *text, size_t lo, size_t hi, size_t *out)
-{
-    char *end;
-    if (!text[0] || text[0] == '-' || text[0] == '+')
-        return -1;
-    errno = 0;
-    unsigned long long v = strtoull(text, &end, 10);
-    if (errno || *end || v < lo || v > hi)
-        return -1;
-    *out = (size_t)v;
-    return 0;
-}
-
-enum sc_status sweep_args_parse(int argc, char **argv, bool merge, struct sweep_args *a,
-                                struct diag *d)
-{
-    memset(a, 0, sizeof *a);
-    a->merge = merge;
-    a->deadline_s = NAN;
-    a->confidence = NAN;
-    a->sets = calloc((size_t)argc + 1, sizeof *a->sets);
-    a->files = calloc((size_t)argc + 1, sizeof *a->files);
-    if (!a->sets || !a->files)
-        return no_memory(d);
-    const char *cmd = merge ? "merge" : "sweep";
-    for (int i = 0; i < argc; i++) {
-        const char *o = argv[i];
-        bool takes = strcmp(o, "--json") == 0 || strcmp(o, "--csv") == 0 ||
-                     strcmp(o, "--plot") == 0 ||
-                     strcmp(o, "--deadline") == 0 || strcmp(o, "--confidence") == 0;
-        if (!merge)
-            takes = takes || strcmp(o, "--node-types") == 0 || strcmp(o, "--workers") == 0 ||
-                    strcmp(o, "--autoscale") == 0 || strcmp(o, "--spot") == 0 ||
-                    strcmp(o, "--set") == 0 || strcmp(o, "--replications") == 0 ||
-                    strcmp(o, "--seed") == 0 || strcmp(o, "--threads") == 0 ||
-                    strcmp(o, "--results") == 0 || strcmp(o, "--shard") == 0;
-        if (takes) {
-            if (i + 1 >= argc)
-                return diag_set(d, SC_EINPUT, NULL, 0, "%s needs a value", o);
-            const char *v = argv[++i];
-            if (strcmp(o, "--json") == 0) {
-                a->json_path = v;
-            } else if (strcmp(o, "--csv") == 0) {
-                a->csv_path = v;
-            } else if (strcmp(o, "--plot") == 0) {
-                if (!plot_path_supported(v) || strcmp(v, "-") == 0)
-                    return diag_set(d, SC_EINPUT, NULL, 0,
-                                    "--plot draws a .png, .svg or .pdf file, not '%s'", v);
-                a->plot_path = v;
-            } else if (strcmp(o, "--deadline") == 0) {
-                if (units_parse_duration(v, &a->deadline_s) != 0 || !(a->deadline_s > 0))
-                    return diag_set(d, SC_EINPUT, NULL, 0,
-                                    "--deadline needs a duration such as 30m, 1.5h or 90s, not "
-                                    "'%s'",
-                                    v);
-            } else if (strcmp(o, "--confidence") == 0) {
-                char *end;
-                a->confidence = strtod(v, &end);
-                if (!v[0] || *end || !(a->confidence > 0.0 && a->confidence < 1.0))
-                    return diag_set(d, SC_EINPUT, NULL, 0,
-                                    "--confidence needs a probability between 0 and 1 "
-                                    "(e.g. 0.95), not '%s'",
-                                    v);
-            } else if (strcmp(o, "--node-types") == 0) {
-                a->node_types = v;
-            } else if (strcmp(o, "--workers") == 0) {
-                a->workers = v;
-            } else if (strcmp(o, "--autoscale") == 0) {
-                a->autoscale = v;
-            } else if (strcmp(o, "--spot") == 0) {
-                a->spot = v;
-            } else if (strcmp(o, "--set") == 0) {
-                a->sets[a->n_sets++] = v;
-            } else if (strcmp(o, "--replications") == 0) {
-                if (parse_size(v, 1, SWEEP_MAX_REPLICATIONS, &a->replications) != 0)
-                    return diag_set(d, SC_EINPUT, NULL, 0,
-                                    "--replications needs a whole number from 1 to %d, not '%s'",
-                                    SWEEP_MAX_REPLICATIONS, v);
-            } else if (strcmp(o, "--seed") == 0) {
-                size_t s;
-                if (parse_size(v, 0, SIZE_MAX, &s) != 0)
-                    return diag_set(d, SC_EINPUT, NULL, 0,
-                                    "--seed needs a non-negative integer, not '%s'", v);
-                a->seed = s;
-                a->have_seed = true;
-            } else if (strcmp(o, "--threads") == 0) {
-                if (parse_size(v, 1, SWEEP_MAX_THREADS, &a->threads) != 0)
-                    return diag_set(d, SC_EINPUT, NULL, 0,
-                                    "--threads needs a whole number from 1 to %d, not '%s'",
-                                    SWEEP_MAX_THREADS, v);
-            } else if (strcmp(o, "--results") == 0) {
-                a->results_path = v;
-            } else {
-                /* --shard i/n */
-                char buf[64];
-                const char *slash = strchr(v, '/');
-                size_t len = slash ? (size_t)(slash - v) : 0;
-                if (!slash || len >= sizeof buf)
-                    return diag_set(d, SC_EINPUT, NULL, 0,
-                                    "--shard needs i/n with 0 <= i < n (e.g. 0/4), not '%s'", v);
-                memcpy(buf, v, len);
-                buf[len] = '\0';
-                if (parse_size(buf, 0, SWEEP_MAX_POINTS, &a->shard_index) != 0 ||
-                    parse_size(slash + 1, 1, SWEEP_MAX_POINTS, &a->shard_count) != 0 ||
-                    a->shard_index >= a->shard_count)
-                    return diag_set(d, SC_EINPUT, NULL, 0,
-                                    "--shard needs i/n with 0 <= i < n (e.g. 0/4), not '%s'", v);
-                a->have_shard = true;
-            }
-        } else if (strcmp(o, "--quiet") == 0 || strcmp(o, "-q") == 0) {
-            a->quiet = true;
-        } else if (!merge && strcmp(o, "--resume") == 0) {
-            a->resume = true;
-        } else if (o[0] == '-' && o[1] != '\0') {
-            return diag_set(d, SC_EINPUT, NULL, 0, "%s: unknown option '%s'", cmd, o);
-        } else if (merge) {
-            a->files[a->n_files++] = o;
-        } else if (a->file) {
-            return diag_set(d, SC_EINPUT, NULL, 0,
-                            "sweep takes one scenario file; '%s' is one too many", o);
-        } else {
-            a->file = o;
-        }
-    }
-    if (merge && a->n_files == 0)
-        return diag_set(d, SC_EINPUT, NULL, 0,
-                        "merge needs results files: stagecast merge F1.jsonl F2.jsonl ...");
-    if (!merge && !a->file)
-        return diag_set(d, SC_EINPUT, NULL, 0,
-                        "sweep needs a scenario file: stagecast sweep FILE [options]");
-    if (a->resume && !a->results_path)
-        return diag_set(d, SC_EINPUT, NULL, 0,
-                        "--resume continues a results file: give it with --results FILE");
-    if (a->json_path && a->csv_path && strcmp(a->json_path, "-") == 0 &&
-        strcmp(a->csv_path, "-") == 0)
-        return diag_set(d, SC_EINPUT, NULL, 0, "--json and --csv cannot both go to stdout");
-    return SC_OK;
-}
-
-void sweep_args_fini(struct sweep_args *a)
-{
-    free(a->sets);
-    free(a->files);
-    a->sets = NULL;
-    a->files = NULL;
-}
-
 /* ---- lists and ranges ------------------------------------------------------ */
 
 /* Splits "a, b,c" at commas into trimmed copies; an empty item is an
@@ -991,7 +842,8 @@ static void setup_point(const struct sweep *sw, const struct sweep_env *env, con
                                   .sets = ov,
                                   .n_sets = n_ov,
                                   .catalog = env->catalog,
-                                  .stats = env->stats};
+                                  .stats = env->stats,
+                                  .calibration = env->calib};
     enum sc_status st = pipeline_run(&ps->pl, &rq, &d);
     if (st == SC_OK) {
         /* Calibration shares its cache between threads: one measures, the
@@ -2425,7 +2277,7 @@ static enum sc_status write_outputs(const struct sweep_args *a, const struct swe
             if (fclose(f) != 0 && st == SC_OK)
                 st = diag_set(d, SC_EIO, a->plot_path, 0, "writing the plot data failed");
             if (st == SC_OK)
-                st = plot_sweep(csv, a->plot_path, d);
+                st = plot_sweep(csv, a->plot_path, a->plot, d);
         }
         if (fd >= 0)
             unlink(csv);
@@ -2481,7 +2333,8 @@ enum sc_status sweep_execute(const struct sweep_args *a, const struct sweep_io *
     if (peer && a->have_shard) {
         st = diag_set(d, SC_EINPUT, NULL, 0,
                       "--shard and mpirun both split the points: use one of them");
-    } else if (!(cat = catalog_load_default(d))) {
+    } else if (!(cat = a->catalog_path ? catalog_load(a->catalog_path, d)
+                                       : catalog_load_default(d))) {
         st = d->status;
     } else {
         struct sweep_spec spec;
@@ -2513,7 +2366,7 @@ enum sc_status sweep_execute(const struct sweep_args *a, const struct sweep_io *
 
     pthread_mutex_t calib_lock;
     pthread_mutex_init(&calib_lock, NULL);
-    struct sweep_env env = {.catalog = cat, .calib_lock = &calib_lock};
+    struct sweep_env env = {.catalog = cat, .calib = a->calib, .calib_lock = &calib_lock};
     size_t threads = a->threads ? a->threads : online_cpus();
     /* Warm the fit cache with the scenario as written, before any point
      * runs: every point, thread and MPI rank then reads the same fits (the

@@ -26,6 +26,8 @@
 #include "models/diag.h"
 
 struct plan_stats;
+struct calibrate_options;
+struct plot_env;
 
 /* Bounds on sizes that come from the command line. */
 #define SWEEP_MAX_POINTS 1000000
@@ -124,6 +126,7 @@ struct sweep {
  * are called from several threads at once and must only read. */
 struct sweep_env {
     const struct catalog *catalog;
+    const struct calibrate_options *calib; /* this host's; NULL: the defaults */
     const struct plan_stats *stats;
     /* Calibration is shared through the fit cache: the first point (or the
      * warm-up) to need a pipeline measures and stores it, the others read
@@ -148,15 +151,16 @@ struct sweep_peer {
                              size_t *all_len, struct diag *d);
 };
 
-/* The command line of `stagecast sweep` and `stagecast merge`; strings point
- * into argv. */
+/* What `stagecast sweep` and `stagecast merge` ask for, as the CLI fills
+ * it from the command line (sim/cli/sweep_args.c) and the environment; the
+ * caller owns every string and array. */
 struct sweep_args {
     bool merge;
     const char *file;   /* sweep: the scenario */
-    const char **files; /* merge: results files (owned array) */
+    const char **files; /* merge: results files */
     size_t n_files;
     const char *node_types, *workers, *autoscale, *spot;
-    const char **sets; /* owned array */
+    const char **sets;
     size_t n_sets;
     size_t replications; /* 0: not given (1) */
     bool have_seed;
@@ -169,6 +173,10 @@ struct sweep_args {
     bool resume, quiet;
     bool have_shard;
     size_t shard_index, shard_count;
+    /* From the environment: */
+    const char *catalog_path;              /* NULL: the shipped catalog */
+    const struct calibrate_options *calib; /* this host's; NULL: the defaults */
+    const struct plot_env *plot;           /* gnuplot and its scripts; NULL: none set */
 };
 
 /* Where sweep_execute writes: the table (unless quiet or an output is "-"),
@@ -179,12 +187,6 @@ struct sweep_io {
     FILE *progress;
     const struct sweep_peer *peer;
 };
-
-/* Reads argv (after the command word) into a; merge selects merge's
- * options. Returns SC_EINPUT with the usage problem in d. */
-enum sc_status sweep_args_parse(int argc, char **argv, bool merge, struct sweep_args *a,
-                                struct diag *d);
-void sweep_args_fini(struct sweep_args *a);
 
 /* Runs `stagecast sweep` or `stagecast merge` as a describes: builds the
  * points, runs or reads them, and writes the table, JSON and CSV. Failed

@@ -1,0 +1,385 @@
+/*
+ * cmd_scenario.c — the commands that take a scenario file through the
+ * pipeline driver (sim/pipeline): `run` (load, cluster, plan, calibrate,
+ * simulate, report), `plan` (up to the plan) and `calibrate` (up to the
+ * calibration). Each command reads its options, runs the pipeline with
+ * this host's catalog and calibration options, and writes its outputs.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/catalog.h"
+#include "sim/calib/calibrate.h"
+#include "sim/cli/commands.h"
+#include "sim/cli/env.h"
+#include "sim/input/cluster.h"
+#include "sim/input/scenario.h"
+#include "sim/output/outfile.h"
+#include "sim/output/plot.h"
+#include "sim/output/report.h"
+#include "sim/output/trace.h"
+#include "sim/pipeline/pipeline.h"
+#include "sim/plan/plan_print.h"
+#include "sim/runtime/runtime.h"
+
+#define MAX_SETS 64
+
+enum {
+    OPT_JSON,
+    OPT_TIMELINE,
+    OPT_PLOT,
+    OPT_PLOT_DIR,
+    OPT_TRACE,
+    OPT_SEED,
+    OPT_SET,
+    OPT_QUIET,
+    OPT_RECALIBRATE,
+    OPT_OPS
+};
+
+#define SET_HELP                                                                                   \
+    "override a scenario setting (repeatable): cluster.workers=16, "                               \
+    "cluster.worker=Standard_E8ds_v5, spark.sql.shuffle.partitions=400"
+
+/* What run, plan and calibrate read from their command lines. */
+struct scenario_args {
+    const char *file;
+    const char *json_path, *timeline_path, *plot_path, *plot_dir, *trace_path;
+    bool quiet, have_seed, recalibrate, ops;
+    unsigned long long seed;
+    const char *sets[MAX_SETS];
+    size_t n_sets;
+};
+
+static enum sc_status on_option(void *ctx, int key, const char *v, struct diag *d)
+{
+    struct scenario_args *a = ctx;
+    switch (key) {
+    case OPT_JSON: a->json_path = v; break;
+    case OPT_TIMELINE: a->timeline_path = v; break;
+    case OPT_PLOT: a->plot_path = v; break;
+    case OPT_PLOT_DIR: a->plot_dir = v; break;
+    case OPT_TRACE: a->trace_path = v; break;
+    case OPT_SEED:
+        if (cli_parse_u64(v, 0, UINT64_MAX, &a->seed) != 0)
+            return diag_set(d, SC_EINPUT, NULL, 0, "--seed needs a non-negative integer, not '%s'",
+                            v);
+        a->have_seed = true;
+        break;
+    case OPT_SET:
+        if (a->n_sets == MAX_SETS)
+            return diag_set(d, SC_EINPUT, NULL, 0, "too many --set options (at most %d)", MAX_SETS);
+        a->sets[a->n_sets++] = v;
+        break;
+    case OPT_QUIET: a->quiet = true; break;
+    case OPT_RECALIBRATE: a->recalibrate = true; break;
+    case OPT_OPS: a->ops = true; break;
+    default: return SC_BUG(d, "option %d has no case", key);
+    }
+    return SC_OK;
+}
+
+/* Parses argv for cmd into a: -1 to go on, else the exit status. */
+static int parse_scenario_args(const struct cli_command *cmd, int argc, char **argv,
+                               struct scenario_args *a)
+{
+    memset(a, 0, sizeof *a);
+    int first;
+    int rc = cli_parse_or_exit(cmd, argc, argv, on_option, a, &first);
+    if (rc >= 0)
+        return rc;
+    if (first == argc)
+        return cli_usage_error(cmd, "%s needs a scenario file: stagecast %s FILE", cmd->name,
+                               cmd->name);
+    if (argc - first > 1)
+        return cli_usage_error(cmd, "%s takes one scenario file; '%s' is one too many", cmd->name,
+                               argv[first + 1]);
+    a->file = argv[first];
+    return -1;
+}
+
+static void print_calibration_warnings(const struct calibration *cal)
+{
+    for (size_t i = 0; i < calibrate_n_warnings(cal); i++)
+        fprintf(stderr, "stagecast: warning: %s\n", calibrate_warning(cal, i));
+}
+
+/* What the pipeline made for a command; scenario_run_fini frees it. */
+struct scenario_run {
+    struct pipeline pl;
+    struct catalog *named; /* $STAGECAST_CATALOG's, or NULL: the pipeline loads the shipped one */
+};
+
+static void scenario_run_fini(struct scenario_run *sr)
+{
+    pipeline_fini(&sr->pl);
+    catalog_free(sr->named);
+}
+
+/* Runs the pipeline up to until on a's scenario with this host's catalog
+ * and calibration options. Calibration's warnings are printed, also when a
+ * later step fails. */
+static enum sc_status run_pipeline(const struct scenario_args *a, const struct cli_env *env,
+                                   enum pipeline_step until, struct scenario_run *sr,
+                                   struct diag *d)
+{
+    memset(sr, 0, sizeof *sr);
+    struct calibrate_options host;
+    if (until >= PIPELINE_CALIBRATE && cli_env_calibrate_options(env, &host, d) != SC_OK)
+        return d->status;
+    if (env->catalog && !(sr->named = cli_env_catalog(env, d)))
+        return d->status;
+    struct pipeline_request rq = {.until = until,
+                                  .path = a->file,
+                                  .sets = a->sets,
+                                  .n_sets = a->n_sets,
+                                  .catalog = sr->named,
+                                  .calibration = until >= PIPELINE_CALIBRATE ? &host : NULL,
+                                  .recalibrate = a->recalibrate,
+                                  .have_seed = a->have_seed,
+                                  .seed = a->seed};
+    enum sc_status st = pipeline_run(&sr->pl, &rq, d);
+    if (sr->pl.cal)
+        print_calibration_warnings(sr->pl.cal);
+    return st;
+}
+
+/* ---- run -------------------------------------------------------------------- */
+
+static bool is_stdout(const char *path)
+{
+    return path && strcmp(path, "-") == 0;
+}
+
+/* The checks of run's options together. -1, or the exit status. */
+static int check_run_args(const struct scenario_args *a)
+{
+    const struct cli_command *cmd = &cli_cmd_run;
+    if (is_stdout(a->json_path) && is_stdout(a->timeline_path))
+        return cli_usage_error(cmd, "--json and --timeline cannot both go to stdout");
+    if (a->plot_path && !plot_path_supported(a->plot_path))
+        return cli_usage_error(cmd,
+                               "--plot draws a .png, .svg or .pdf file (or - for a terminal "
+                               "preview), not '%s'",
+                               a->plot_path);
+    if (a->plot_dir && (!a->plot_dir[0] || strcmp(a->plot_dir, "-") == 0))
+        return cli_usage_error(cmd, "--plot-dir needs a directory, not '%s'", a->plot_dir);
+    int n_stdout = is_stdout(a->json_path) + is_stdout(a->timeline_path) + is_stdout(a->plot_path) +
+                   is_stdout(a->trace_path);
+    if (n_stdout > 1)
+        return cli_usage_error(cmd, "only one of --json, --timeline, --plot and --trace can go "
+                                    "to stdout (-)");
+    return -1;
+}
+
+/* The files run writes, each to a temporary file renamed into place only
+ * once all of them are complete. */
+struct run_outputs {
+    struct outfile json, timeline, trace;
+    struct plot_files *plots;
+    char *gnuplot, *plot_scripts;
+    struct diag no_gnuplot; /* why a plot cannot be drawn: not a failed run */
+};
+
+static void run_outputs_abort(struct run_outputs *o)
+{
+    outfile_abort(&o->json);
+    outfile_abort(&o->timeline);
+    outfile_abort(&o->trace);
+    plot_abort(o->plots);
+    o->plots = NULL;
+}
+
+/* Writes every output but the table to its temporary file. */
+static enum sc_status stage_outputs(const struct scenario_args *a, const struct cli_env *env,
+                                    const struct pipeline *p, struct run_outputs *o, struct diag *d)
+{
+    const struct results *r = sim_results(p->sim);
+    const struct plan *plan = p->plan;
+    FILE *f;
+    if (a->json_path && (!(f = outfile_open(&o->json, a->json_path, d)) ||
+                         report_json(f, plan, &p->cl, r, d) != SC_OK))
+        return d->status;
+    if (a->timeline_path && (!(f = outfile_open(&o->timeline, a->timeline_path, d)) ||
+                             report_timeline_csv(f, plan, r, d) != SC_OK))
+        return d->status;
+    if (a->trace_path && (!(f = outfile_open(&o->trace, a->trace_path, d)) ||
+                          trace_write_chrome(f, plan, r, d) != SC_OK))
+        return d->status;
+    /* Plots: without gnuplot the run still writes everything else (the
+     * plot data too, with --plot-dir) and then says what to install. */
+    if (a->plot_path)
+        o->gnuplot = plot_find_gnuplot(&env->plot, &o->no_gnuplot);
+    struct plot_request preq = {o->gnuplot ? a->plot_path : NULL, a->plot_dir, env->tmp_dir};
+    if (preq.plot_path || preq.plot_dir) {
+        if (!(o->plot_scripts = plot_find_scripts(&env->plot, d)))
+            return d->status;
+        o->plots = plot_stage(&preq, o->plot_scripts, plan, r, d);
+        if (!o->plots || plot_render(o->plots, o->gnuplot, o->plot_scripts, d) != SC_OK)
+            return d->status;
+    }
+    return SC_OK;
+}
+
+static enum sc_status commit_outputs(struct run_outputs *o, struct diag *d)
+{
+    if (outfile_commit(&o->json, d) != SC_OK || outfile_commit(&o->timeline, d) != SC_OK ||
+        outfile_commit(&o->trace, d) != SC_OK)
+        return d->status;
+    struct plot_files *committing = o->plots;
+    o->plots = NULL; /* plot_commit frees it, also on error */
+    if (plot_commit(committing, stdout, d) != SC_OK)
+        return d->status;
+    if (fflush(stdout) != 0)
+        return diag_set(d, SC_EIO, NULL, 0, "writing to standard output failed");
+    return SC_OK;
+}
+
+static int cmd_run(int argc, char **argv, const struct cli_env *env)
+{
+    struct scenario_args a;
+    int rc = parse_scenario_args(&cli_cmd_run, argc, argv, &a);
+    if (rc >= 0 || (rc = check_run_args(&a)) >= 0)
+        return rc;
+    struct diag d;
+    diag_clear(&d);
+    struct scenario_run sr;
+    struct run_outputs o = {0};
+    diag_clear(&o.no_gnuplot);
+    rc = 0;
+    if (run_pipeline(&a, env, PIPELINE_SIMULATE, &sr, &d) != SC_OK ||
+        stage_outputs(&a, env, &sr.pl, &o, &d) != SC_OK)
+        goto fail;
+    /* A terminal preview (--plot -) comes after the table. */
+    if (!a.quiet && !is_stdout(a.json_path) && !is_stdout(a.timeline_path) &&
+        !is_stdout(a.trace_path))
+        report_table(stdout, sr.pl.plan, &sr.pl.cl, sim_results(sr.pl.sim));
+    if (commit_outputs(&o, &d) != SC_OK)
+        goto fail;
+    if (a.plot_path && !o.gnuplot) {
+        /* Exit 1, not 2: the input was fine, the machine lacks a program. */
+        char buf[1200];
+        fprintf(stderr, "stagecast: cannot draw %s: %s%s%s\n",
+                is_stdout(a.plot_path) ? "the preview" : a.plot_path,
+                diag_format(&o.no_gnuplot, buf, sizeof buf),
+                a.plot_dir ? "; the plot data and scripts are in " : "",
+                a.plot_dir ? a.plot_dir : "");
+        rc = 1;
+    }
+    goto done;
+fail:
+    run_outputs_abort(&o);
+    rc = cli_report_error(&d);
+done:
+    free(o.gnuplot);
+    free(o.plot_scripts);
+    scenario_run_fini(&sr);
+    return rc;
+}
+
+static const struct cli_option run_options[] = {
+    {OPT_JSON, "json", 0, "OUT", "also write the results as JSON (\"-\" for stdout)"},
+    {OPT_TIMELINE, "timeline", 0, "OUT", "also write one CSV row per task attempt"},
+    {OPT_PLOT, "plot", 0, "OUT",
+     "draw the timeline, utilization and stage waterfall with gnuplot into OUT.png, .svg or "
+     ".pdf (\"-\": a terminal preview of utilization after the table)"},
+    {OPT_PLOT_DIR, "plot-dir", 0, "DIR", "write the plot data (CSV) and gnuplot scripts to DIR"},
+    {OPT_TRACE, "trace", 0, "OUT", "also write a Chrome trace (JSON) for Perfetto"},
+    {OPT_SEED, "seed", 0, "N", "override the scenario's seed"},
+    {OPT_SET, "set", 0, "KEY=VALUE", SET_HELP},
+    {OPT_QUIET, "quiet", 'q', NULL, "do not print the table"},
+    {OPT_RECALIBRATE, "recalibrate", 0, NULL,
+     "measure the kernels again instead of using cached fits"},
+};
+
+const struct cli_command cli_cmd_run = {
+    "run",
+    "FILE",
+    "simulate a scenario and print the per-stage table",
+    "Plans the scenario's jobs into stages, calibrates each stage's operators on sample data "
+    "(or reads the cached fits), simulates the application on the scenario's cluster and prints "
+    "per stage its tasks, times, task-time percentiles, shuffle, spill and skew, then the "
+    "application's wall time, executor utilization and cost.",
+    run_options,
+    sizeof run_options / sizeof run_options[0],
+    cmd_run,
+};
+
+/* ---- plan ------------------------------------------------------------------- */
+
+static int cmd_plan(int argc, char **argv, const struct cli_env *env)
+{
+    struct scenario_args a;
+    int rc = parse_scenario_args(&cli_cmd_plan, argc, argv, &a);
+    if (rc >= 0)
+        return rc;
+    struct diag d;
+    diag_clear(&d);
+    struct scenario_run sr;
+    if (run_pipeline(&a, env, PIPELINE_PLAN, &sr, &d) != SC_OK) {
+        rc = cli_report_error(&d);
+    } else {
+        plan_print(stdout, sr.pl.plan, &sr.pl.cl);
+        rc = fflush(stdout) != 0;
+    }
+    scenario_run_fini(&sr);
+    return rc;
+}
+
+static const struct cli_option plan_options[] = {
+    {OPT_SET, "set", 0, "KEY=VALUE", "override a scenario setting, as for run"},
+};
+
+const struct cli_command cli_cmd_plan = {
+    "plan",
+    "FILE",
+    "print each job's stages as the planner makes them from its query",
+    "Shows, per job, the stages Spark would run for its query: their operators, exchanges, "
+    "partition counts and estimated rows and bytes. Nothing is calibrated or simulated.",
+    plan_options,
+    sizeof plan_options / sizeof plan_options[0],
+    cmd_plan,
+};
+
+/* ---- calibrate -------------------------------------------------------------- */
+
+static int cmd_calibrate(int argc, char **argv, const struct cli_env *env)
+{
+    struct scenario_args a;
+    int rc = parse_scenario_args(&cli_cmd_calibrate, argc, argv, &a);
+    if (rc >= 0)
+        return rc;
+    struct diag d;
+    diag_clear(&d);
+    struct scenario_run sr;
+    if (run_pipeline(&a, env, PIPELINE_CALIBRATE, &sr, &d) != SC_OK) {
+        rc = cli_report_error(&d);
+    } else {
+        calibrate_print_table(stdout, sr.pl.cal, sr.pl.plan, &sr.pl.cl);
+        if (a.ops)
+            calibrate_print_ops(stdout, sr.pl.cal);
+        rc = fflush(stdout) != 0;
+    }
+    scenario_run_fini(&sr);
+    return rc;
+}
+
+static const struct cli_option calibrate_options[] = {
+    {OPT_RECALIBRATE, "recalibrate", 0, NULL, "measure again even when the fits are cached"},
+    {OPT_OPS, "ops", 0, NULL, "also print each operator's fit"},
+    {OPT_SET, "set", 0, "KEY=VALUE", "override a scenario setting, as for run"},
+};
+
+const struct cli_command cli_cmd_calibrate = {
+    "calibrate",
+    "FILE",
+    "time each stage's operators on sample data and print the fits",
+    "Generates sample rows from the scenario's table schemas, runs each stage's real kernels at "
+    "several sizes and fits time against rows. Fits are cached per host and kernel version "
+    "(see ENVIRONMENT), so the second run is instant.",
+    calibrate_options,
+    sizeof calibrate_options / sizeof calibrate_options[0],
+    cmd_calibrate,
+};
