@@ -287,6 +287,94 @@ static void test_nodes_lists_the_catalog(void **state)
     json_decref(root);
 }
 
+/* Runs the binary with args and returns its stdout (the caller frees it);
+ * *rc gets the exit status. */
+static char *output_of(const char *args, int *rc)
+{
+    *rc = run(args);
+    return slurp(work_file("out.txt"));
+}
+
+/* The committed man page and CLI reference are what the binary prints: an
+ * option added to a table without regenerating them fails here. */
+static void test_committed_docs_match_the_option_tables(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *flag, *file;
+    } docs[] = {{"--man", "docs/stagecast.1"}, {"--markdown", "docs/cli.md"}};
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+        char args[64], path[1024];
+        snprintf(args, sizeof args, "help %s", docs[i].flag);
+        int rc;
+        char *made = output_of(args, &rc);
+        assert_int_equal(rc, 0);
+        snprintf(path, sizeof path, "%s/%s", srcdir, docs[i].file);
+        char *committed = slurp(path);
+        if (!committed || strcmp(made, committed) != 0)
+            fail_msg("%s differs from `stagecast help %s`: run `make update-cli-docs` and "
+                     "commit it",
+                     docs[i].file, docs[i].flag);
+        free(made);
+        free(committed);
+    }
+}
+
+/* Every command `stagecast help` lists answers --help and -h with exit 0
+ * and its usage, the same as `help COMMAND`, listing each of its options
+ * the reference lists. */
+static void test_every_command_answers_help(void **state)
+{
+    (void)state;
+    int rc;
+    char *overview = output_of("help", &rc);
+    assert_int_equal(rc, 0);
+    char *reference = output_of("help --markdown", &rc);
+    assert_int_equal(rc, 0);
+    const char *p = strstr(overview, "commands:\n");
+    assert_non_null(p);
+    int n_commands = 0;
+    for (p = strchr(p, '\n') + 1; strncmp(p, "  ", 2) == 0; p = strchr(p, '\n') + 1) {
+        char name[64];
+        if (p[2] == ' ' || sscanf(p + 2, "%63s", name) != 1)
+            continue; /* a wrapped summary */
+        n_commands++;
+        char args[128], usage[128];
+        snprintf(usage, sizeof usage, "usage: stagecast %s", name);
+        snprintf(args, sizeof args, "help %s", name);
+        char *via_help = output_of(args, &rc);
+        assert_int_equal(rc, 0);
+        assert_true(strncmp(via_help, usage, strlen(usage)) == 0);
+        const char *flags[] = {"--help", "-h"};
+        for (int k = 0; k < 2; k++) {
+            snprintf(args, sizeof args, "%s %s", name, flags[k]);
+            char *out = output_of(args, &rc);
+            if (rc != 0 || strcmp(out, via_help) != 0)
+                fail_msg("'stagecast %s' exited %d or differs from 'stagecast help %s'", args, rc,
+                         name);
+            free(out);
+        }
+        /* Its options, as its section of the reference lists them. */
+        char heading[128];
+        snprintf(heading, sizeof heading, "\n## stagecast %s\n", name);
+        const char *sec = strstr(reference, heading);
+        assert_non_null(sec);
+        const char *end = strstr(sec + 1, "\n## ");
+        for (const char *o = strstr(sec, "`--"); o && (!end || o < end); o = strstr(o + 1, "`--")) {
+            char opt[64];
+            size_t len = strcspn(o + 1, " `");
+            snprintf(opt, sizeof opt, "%.*s", (int)len, o + 1);
+            if (!strstr(via_help, opt))
+                fail_msg("'stagecast %s --help' does not list %s", name, opt);
+        }
+        assert_non_null(strstr(via_help, "--help"));
+        free(via_help);
+    }
+    assert_true(n_commands >= 12);
+    free(overview);
+    free(reference);
+}
+
 static void test_help_for_an_unknown_command_fails(void **state)
 {
     (void)state;
@@ -338,6 +426,8 @@ int main(void)
         cmocka_unit_test(test_outputs_follow_the_umask),
         cmocka_unit_test(test_usage_errors_exit_2),
         cmocka_unit_test(test_nodes_lists_the_catalog),
+        cmocka_unit_test(test_committed_docs_match_the_option_tables),
+        cmocka_unit_test(test_every_command_answers_help),
         cmocka_unit_test(test_help_for_an_unknown_command_fails),
         cmocka_unit_test(test_named_catalog_is_used_or_reported),
     };
