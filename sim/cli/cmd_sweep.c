@@ -51,10 +51,12 @@ static int run_sweep(const struct cli_command *cmd, int argc, char **argv,
         cli_print_usage(stdout, cmd);
         return cli_flush_stdout();
     }
+    /* merge calibrates nothing: a malformed calibration variable is not its
+     * concern. */
     struct calibrate_options host;
-    enum sc_status st = cli_env_calibrate_options(env, &host, &d);
+    enum sc_status st = a.merge ? SC_OK : cli_env_calibrate_options(env, &host, &d);
     a.catalog_path = env->catalog;
-    a.calib = &host;
+    a.calib = a.merge ? NULL : &host;
     a.plot = &env->plot;
     if (st == SC_OK)
         st = execute(&a, &d);
