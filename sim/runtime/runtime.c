@@ -52,6 +52,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/autoscale.h"
 #include "models/memory.h"
 #include "models/network.h"
 #include "sim/runtime/engine.h"
@@ -226,11 +227,9 @@ struct sim {
     int alive_workers, pending_workers, alive_executors, starting_executors;
     struct event policy_ev;
     bool node_autoscale, dyn_alloc;
-    int64_t up_since_us, down_since_us;     /* Synapse's sustained conditions */
-    int64_t da_add_time_us;                 /* -1: no backlog */
-    int da_to_add, da_target, da_min, da_max;
-    int64_t da_backlog_us, da_sustained_us, da_idle_us, da_start_us;
-    bool da_shuffle_tracking;
+    struct autoscale_node node_policy;      /* when node_autoscale */
+    struct autoscale_dynalloc dynalloc;     /* when dyn_alloc */
+    int64_t da_start_us;                    /* an executor's start-up */
     int64_t total_running;
     gsl_rng *spot_rng;      /* eviction times, in event order */
     gsl_rng *scale_rng;     /* start-up and provisioning times, in event order */
@@ -256,6 +255,12 @@ static uint64_t mix64(uint64_t x)
     x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
     x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
     return x ^ (x >> 31);
+}
+
+/* Simulated time is integer microseconds. */
+static int64_t seconds_to_us(double s)
+{
+    return (int64_t)llround(s * 1e6);
 }
 
 static void fail(struct sim *sim, enum sc_status st, const char *msg)
@@ -1453,54 +1458,27 @@ static int64_t backlog_tasks(const struct sim *sim)
     return n;
 }
 
-/* Node autoscaling, evaluated every interval_s (see cluster.c for the
- * rules and their sources). */
+/* Node autoscaling, evaluated every interval_s: the policy (see
+ * models/autoscale.c) decides from the backlog and free slots; here its
+ * decision is applied. Scale down: workers idle for idle_s that hold no
+ * shuffle data still needed, from the highest position, down to min. */
 static void node_policy(struct sim *sim)
 {
-    const struct cluster *cl = &sim->cl;
     int64_t now = engine_now(&sim->eng);
-    int64_t backlog = backlog_tasks(sim);
-    int64_t free_slots = (int64_t)sim->free_count;
-    int per_worker = cl->executors_per_worker * cl->slots_per_executor;
-    int room = cl->max_workers - sim->alive_workers - sim->pending_workers;
-    bool want_up = backlog > free_slots;
-    if (cl->autoscale_policy == AUTOSCALE_SYNAPSE) {
-        /* Pending CPU above free CPU must last up_sustain_s. */
-        if (want_up && sim->up_since_us < 0)
-            sim->up_since_us = now;
-        if (!want_up)
-            sim->up_since_us = -1;
-        want_up = want_up && now - sim->up_since_us >= (int64_t)llround(cl->up_sustain_s * 1e6);
-    }
-    if (want_up && room > 0) {
-        int64_t short_slots = backlog - free_slots - (int64_t)sim->pending_workers * per_worker;
-        int needed = short_slots > 0 ? (int)((short_slots + per_worker - 1) / per_worker) : 0;
-        int add = needed < room ? needed : room;
-        if (cl->autoscale_policy == AUTOSCALE_DATABRICKS) {
-            /* Optimized autoscaling goes from min to max in two steps. */
-            int step = (cl->max_workers - cl->min_workers + 1) / 2;
-            if (step < 1)
-                step = 1;
-            if (add > step)
-                add = step;
-        }
-        if (add > 0) {
-            request_workers(sim, add);
-            sim->up_since_us = -1;
-        }
+    struct autoscale_node_view view = {now, backlog_tasks(sim), (int64_t)sim->free_count,
+                                       sim->alive_workers, sim->pending_workers};
+    struct autoscale_node_decision dec = autoscale_node_decide(&sim->node_policy, &view);
+    if (dec.add_workers > 0)
+        request_workers(sim, dec.add_workers);
+    if (!dec.may_scale_down)
         return;
-    }
-    if (backlog > 0)
-        return;
-    /* Scale down: workers idle for idle_s that hold no shuffle data still
-     * needed, down to min. */
-    int64_t idle_us = (int64_t)llround(cl->idle_s * 1e6);
     for (int w = sim->max_workers - 1; w >= 0; w--) {
         struct rt_worker *wk = &sim->workers[w];
-        if (sim->alive_workers + sim->pending_workers <= cl->min_workers)
+        if (sim->alive_workers + sim->pending_workers <= sim->node_policy.set.min_workers)
             break;
-        if (wk->state != WK_ALIVE || wk->running > 0 || wk->idle_since_us < 0 ||
-            now - wk->idle_since_us < idle_us || holds_needed_shuffle(sim, w))
+        if (wk->state != WK_ALIVE || wk->running > 0 ||
+            !autoscale_node_idle_expired(&sim->node_policy, wk->idle_since_us, now) ||
+            holds_needed_shuffle(sim, w))
             continue;
         remove_worker(sim, w);
     }
@@ -1719,58 +1697,26 @@ static void on_executor_start(struct engine *eng, struct event *ev)
     int e = (int)(x - sim->execs);
     sim->starting_executors--;
     executor_up(sim, e);
-    record_scale(sim, SCALE_EXECUTOR_ADDED, e, 1, sim->da_target);
+    record_scale(sim, SCALE_EXECUTOR_ADDED, e, 1, sim->dynalloc.target);
     offer_round(sim);
     net_sync(sim);
 }
 
-/* Spark's ExecutorAllocationManager, polled every 100 ms: a backlog that
- * lasts schedulerBacklogTimeout asks for 1 more executor, then 2, 4, 8 ...
- * every sustainedSchedulerBacklogTimeout while it lasts, never beyond what
- * the pending and running tasks need nor maxExecutors; executors idle for
- * executorIdleTimeout go (with shuffle tracking, not while they hold
- * shuffle data a stage still needs), down to minExecutors. */
+/* Spark's ExecutorAllocationManager, polled every 100 ms: the policy (see
+ * models/autoscale.c) moves the target from the backlog; here executors are
+ * started up to it, and idle ones removed (with shuffle tracking, not while
+ * they hold shuffle data a stage still needs). */
 static void dyn_alloc_policy(struct sim *sim)
 {
     int64_t now = engine_now(&sim->eng);
-    int64_t backlog = backlog_tasks(sim);
-    int tpe = sim->cl.slots_per_executor;
-    int64_t needed64 = (backlog + sim->total_running + tpe - 1) / tpe;
-    int max_needed = needed64 > sim->max_executors ? sim->max_executors : (int)needed64;
-    if (backlog > 0) {
-        if (sim->da_add_time_us < 0)
-            sim->da_add_time_us = now + sim->da_backlog_us;
-    } else {
-        sim->da_add_time_us = -1;
-        sim->da_to_add = 1;
-    }
-    if (sim->da_target > max_needed) {
-        int t = max_needed > sim->da_min ? max_needed : sim->da_min;
-        sim->da_target = t;
-        sim->da_to_add = 1;
-    } else if (sim->da_add_time_us >= 0 && now >= sim->da_add_time_us) {
-        int old = sim->da_target;
-        int t = old > sim->alive_executors ? old : sim->alive_executors;
-        t += sim->da_to_add;
-        if (t > max_needed)
-            t = max_needed;
-        if (t > sim->da_max)
-            t = sim->da_max;
-        if (t < sim->da_min)
-            t = sim->da_min;
-        int delta = t - old;
-        if (delta > 0) {
-            sim->da_target = t;
-            record_scale(sim, SCALE_EXECUTORS_REQUESTED, -1, delta, t);
-            sim->da_to_add = delta == sim->da_to_add ? sim->da_to_add * 2 : 1;
-        } else {
-            sim->da_to_add = 1;
-        }
-        sim->da_add_time_us = now + sim->da_sustained_us;
-    }
+    struct autoscale_dynalloc *da = &sim->dynalloc;
+    int asked = autoscale_dynalloc_update(da, now, backlog_tasks(sim), sim->total_running,
+                                          sim->alive_executors);
+    if (asked > 0)
+        record_scale(sim, SCALE_EXECUTORS_REQUESTED, -1, asked, da->target);
     /* Start executors up to the target, on free positions in order. */
     for (int e = 0; e < sim->max_executors &&
-                    sim->alive_executors + sim->starting_executors < sim->da_target;
+                    sim->alive_executors + sim->starting_executors < da->target;
          e++) {
         struct rt_exec *x = &sim->execs[e];
         if (x->alive || x->starting)
@@ -1782,22 +1728,22 @@ static void dyn_alloc_policy(struct sim *sim)
             return;
         }
     }
-    /* Remove idle executors. */
-    int floor = sim->da_target > sim->da_min ? sim->da_target : sim->da_min;
+    /* Remove idle executors, from the highest position. */
+    int floor = autoscale_dynalloc_floor(da);
     for (int e = sim->max_executors - 1; e >= 0 && sim->alive_executors > floor; e--) {
         struct rt_exec *x = &sim->execs[e];
-        if (!x->alive || sim->exec_running[e] > 0 || x->idle_since_us < 0 ||
-            now - x->idle_since_us < sim->da_idle_us)
+        if (!x->alive || sim->exec_running[e] > 0 ||
+            !autoscale_dynalloc_idle_expired(da, x->idle_since_us, now))
             continue;
         int w = e / sim->cl.executors_per_worker;
-        if (sim->da_shuffle_tracking && holds_needed_shuffle(sim, w))
+        if (da->set.shuffle_tracking && holds_needed_shuffle(sim, w))
             continue;
         /* spark.dynamicAllocation.cachedExecutorIdleTimeout (default
          * infinity): an executor holding cached blocks is kept. */
         if (sim->exec_cached[e] > 0.0)
             continue;
         executor_down(sim, e);
-        record_scale(sim, SCALE_EXECUTOR_REMOVED, e, 1, sim->da_target);
+        record_scale(sim, SCALE_EXECUTOR_REMOVED, e, 1, da->target);
     }
 }
 
@@ -1810,9 +1756,8 @@ static void on_policy(struct engine *eng, struct event *ev)
         node_policy(sim);
     else
         dyn_alloc_policy(sim);
-    int64_t every = sim->node_autoscale ? (int64_t)llround(sim->cl.interval_s * 1e6) : 100000;
-    if (every < 1)
-        every = 1;
+    int64_t every = sim->node_autoscale ? sim->node_policy.set.interval_us
+                                        : AUTOSCALE_DYNALLOC_POLL_US;
     if (engine_schedule(eng, &sim->policy_ev, engine_now(eng) + every, 2) != 0)
         fail(sim, SC_ENOMEM, "out of memory for the event queue");
     offer_round(sim);
@@ -2152,35 +2097,42 @@ static enum sc_status start_cluster(struct sim *sim, int64_t span_start_us, stru
     int64_t startup_us = (int64_t)llround(cl->startup_s * 1e6);
     int initial_execs = cl->workers * cl->executors_per_worker;
     if (sim->dyn_alloc) {
-        int64_t lo = spark_conf_int(conf, "spark.dynamicAllocation.minExecutors");
-        int64_t hi = spark_conf_int(conf, "spark.dynamicAllocation.maxExecutors");
-        int64_t init = spark_conf_int(conf, "spark.dynamicAllocation.initialExecutors");
-        int64_t inst = spark_conf_int(conf, "spark.executor.instances");
-        if (inst > init)
-            init = inst;
-        if (init < lo)
-            init = lo;
-        sim->da_min = lo > sim->max_executors ? sim->max_executors : (int)lo;
-        sim->da_max = hi > sim->max_executors ? sim->max_executors : (int)hi;
-        if (sim->da_max < sim->da_min)
+        struct autoscale_dynalloc_settings da = {
+            .min_executors = spark_conf_int(conf, "spark.dynamicAllocation.minExecutors"),
+            .max_executors = spark_conf_int(conf, "spark.dynamicAllocation.maxExecutors"),
+            .initial_executors = spark_conf_int(conf, "spark.dynamicAllocation.initialExecutors"),
+            .instances = spark_conf_int(conf, "spark.executor.instances"),
+            .positions = sim->max_executors,
+            .slots_per_executor = cl->slots_per_executor,
+            .backlog_timeout_us = seconds_to_us(
+                spark_conf_seconds(conf, "spark.dynamicAllocation.schedulerBacklogTimeout")),
+            .sustained_timeout_us = seconds_to_us(spark_conf_seconds(
+                conf, "spark.dynamicAllocation.sustainedSchedulerBacklogTimeout")),
+            .idle_timeout_us = seconds_to_us(
+                spark_conf_seconds(conf, "spark.dynamicAllocation.executorIdleTimeout")),
+            .shuffle_tracking =
+                spark_conf_bool(conf, "spark.dynamicAllocation.shuffleTracking.enabled"),
+        };
+        initial_execs = autoscale_dynalloc_init(&sim->dynalloc, &da);
+        if (initial_execs < 0)
             return diag_set(d, SC_EINPUT, sim->scn->file, sim->scn->cluster.line,
                             "spark.dynamicAllocation.maxExecutors is below minExecutors");
-        initial_execs = init > sim->da_max ? sim->da_max : (int)init;
-        sim->da_target = initial_execs;
-        sim->da_to_add = 1;
-        sim->da_add_time_us = -1;
-        sim->da_backlog_us = (int64_t)llround(
-            spark_conf_seconds(conf, "spark.dynamicAllocation.schedulerBacklogTimeout") * 1e6);
-        sim->da_sustained_us = (int64_t)llround(
-            spark_conf_seconds(conf, "spark.dynamicAllocation.sustainedSchedulerBacklogTimeout") *
-            1e6);
-        sim->da_idle_us = (int64_t)llround(
-            spark_conf_seconds(conf, "spark.dynamicAllocation.executorIdleTimeout") * 1e6);
-        sim->da_shuffle_tracking =
-            spark_conf_bool(conf, "spark.dynamicAllocation.shuffleTracking.enabled");
-        sim->da_start_us = (int64_t)llround(RUNTIME_EXECUTOR_START_S * 1e6);
+        sim->da_start_us = seconds_to_us(RUNTIME_EXECUTOR_START_S);
     }
-    sim->up_since_us = sim->down_since_us = -1;
+    if (sim->node_autoscale) {
+        int64_t every = seconds_to_us(cl->interval_s);
+        struct autoscale_node_settings ns = {
+            .policy = cl->autoscale_policy == AUTOSCALE_SYNAPSE ? AUTOSCALE_POLICY_SYNAPSE
+                                                                : AUTOSCALE_POLICY_DATABRICKS,
+            .min_workers = cl->min_workers,
+            .max_workers = cl->max_workers,
+            .slots_per_worker = cl->executors_per_worker * cl->slots_per_executor,
+            .interval_us = every < 1 ? 1 : every,
+            .idle_us = seconds_to_us(cl->idle_s),
+            .up_sustain_us = seconds_to_us(cl->up_sustain_s),
+        };
+        autoscale_node_init(&sim->node_policy, &ns);
+    }
     int initial_workers = sim->node_autoscale ? cl->workers : sim->max_workers;
     for (int w = 0; w < initial_workers; w++) {
         sim->workers[w].state = WK_ALIVE;
