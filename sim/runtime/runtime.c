@@ -55,6 +55,7 @@
 #include "models/autoscale.h"
 #include "models/memory.h"
 #include "models/network.h"
+#include "models/storage.h"
 #include "sim/runtime/engine.h"
 
 enum stage_state { STAGE_WAITING, STAGE_RUNNING, STAGE_DONE };
@@ -210,8 +211,7 @@ struct sim {
     struct event net_ev;    /* the network's next completion */
     bool net_dirty;         /* flows started or cancelled since the last solve */
     int n_workers;
-    int *res_nic_out, *res_nic_in, *res_disk; /* per worker */
-    int res_storage_out, res_storage_in, res_limit; /* res_limit -1: none */
+    struct storage store;   /* the resources of every storage path */
     int *exec_running;      /* running tasks per executor (memory shares) */
     double exec_pool_bytes; /* execution memory of one executor */
     double *exec_cached;    /* bytes of cached data (df.cache()) on each executor */
@@ -515,8 +515,9 @@ static void begin_input(struct sim *sim, struct rt_slot *slot)
     slot->phase_start_us = engine_now(&sim->eng);
     if (st->in_bytes > 0.0) {
         slot->state = TS_INPUT;
-        int res[2] = {sim->res_storage_out, sim->res_nic_in[slot->worker]};
-        start_flow(sim, slot, st->in_bytes * slot->weight, res, 2, FLOW_INPUT);
+        int res[STORAGE_MAX_PATH];
+        int n = storage_path_input(&sim->store, slot->worker, res);
+        start_flow(sim, slot, st->in_bytes * slot->weight, res, n, FLOW_INPUT);
         sim->res.stages[sim->res.tasks[slot->rec].stage].input_bytes += st->in_bytes * slot->weight;
         return;
     }
@@ -550,9 +551,9 @@ static void fetch_issue(struct sim *sim, struct rt_slot *slot, const struct rt_s
         if (slot->in_flight_reqs > 0 && slot->in_flight_bytes + req > sim->fetch_max_in_flight)
             break;
         int src = slot->fetch_cursor;
-        int res[4] = {sim->res_disk[src], sim->res_nic_out[src], sim->res_nic_in[slot->worker],
-                      sim->res_limit};
-        start_flow(sim, slot, req, res, sim->res_limit >= 0 ? 4 : 3, FLOW_FETCH_REMOTE);
+        int res[STORAGE_MAX_PATH];
+        int n = storage_path_remote_block(&sim->store, src, slot->worker, res);
+        start_flow(sim, slot, req, res, n, FLOW_FETCH_REMOTE);
         slot->in_flight_bytes += req;
         slot->in_flight_reqs++;
         slot->fetch_node_left -= req;
@@ -580,8 +581,9 @@ static void begin_fetch(struct sim *sim, struct rt_slot *slot)
     struct stage_result *sr = &sim->res.stages[rec->stage];
     double local = st->fetch_bytes * slot->weight * st->fetch_frac[slot->worker];
     if (local > 0.0) {
-        int res[1] = {sim->res_disk[slot->worker]};
-        start_flow(sim, slot, local, res, 1, FLOW_FETCH_LOCAL);
+        int res[STORAGE_MAX_PATH];
+        int n = storage_path_local_disk(&sim->store, slot->worker, res);
+        start_flow(sim, slot, local, res, n, FLOW_FETCH_LOCAL);
         sr->shuffle_read_local_bytes += local;
     }
     sr->shuffle_read_remote_bytes += st->fetch_bytes * slot->weight - local;
@@ -623,8 +625,9 @@ static void begin_spill(struct sim *sim, struct rt_slot *slot)
     slot->phase_start_us = engine_now(&sim->eng);
     if (slot->spill_bytes > 0.0) {
         slot->state = TS_SPILL_WRITE;
-        int res[1] = {sim->res_disk[slot->worker]};
-        start_flow(sim, slot, slot->spill_bytes, res, 1, FLOW_SPILL);
+        int res[STORAGE_MAX_PATH];
+        int n = storage_path_local_disk(&sim->store, slot->worker, res);
+        start_flow(sim, slot, slot->spill_bytes, res, n, FLOW_SPILL);
         sim->res.stages[sim->res.tasks[slot->rec].stage].spill_bytes += slot->spill_bytes;
         return;
     }
@@ -641,8 +644,9 @@ static void begin_write(struct sim *sim, struct rt_slot *slot)
     slot->state = TS_WRITE;
     struct stage_result *sr = &sim->res.stages[rec->stage];
     if (st->write_bytes > 0.0) {
-        int res[1] = {sim->res_disk[slot->worker]};
-        start_flow(sim, slot, st->write_bytes * slot->weight, res, 1, FLOW_WRITE);
+        int res[STORAGE_MAX_PATH];
+        int n = storage_path_local_disk(&sim->store, slot->worker, res);
+        start_flow(sim, slot, st->write_bytes * slot->weight, res, n, FLOW_WRITE);
         sr->shuffle_write_bytes += st->write_bytes * slot->weight;
     }
     double cache = cache_share(st, slot);
@@ -654,17 +658,19 @@ static void begin_write(struct sim *sim, struct rt_slot *slot)
         double left = (double)st->spec->cache_bytes - st->cached;
         cache = cache < left ? cache : left > 0.0 ? left : 0.0;
         st->cached += cache;
-        double over = sim->exec_cached[slot->executor] + cache - sim->cl.memory.unified_bytes;
-        over = over < cache ? over : cache;
+        double over = storage_cache_overflow_bytes(sim->exec_cached[slot->executor], cache,
+                                                   sim->cl.memory.unified_bytes);
         sim->exec_cached[slot->executor] += cache;
         if (over >= 1.0) {
-            int res[1] = {sim->res_disk[slot->worker]};
-            start_flow(sim, slot, over, res, 1, FLOW_WRITE);
+            int res[STORAGE_MAX_PATH];
+            int n = storage_path_local_disk(&sim->store, slot->worker, res);
+            start_flow(sim, slot, over, res, n, FLOW_WRITE);
         }
     }
     if (st->out_bytes > 0.0) {
-        int res[2] = {sim->res_nic_out[slot->worker], sim->res_storage_in};
-        start_flow(sim, slot, st->out_bytes * slot->weight, res, 2, FLOW_OUTPUT);
+        int res[STORAGE_MAX_PATH];
+        int n = storage_path_output(&sim->store, slot->worker, res);
+        start_flow(sim, slot, st->out_bytes * slot->weight, res, n, FLOW_OUTPUT);
         sr->output_bytes += st->out_bytes * slot->weight;
     }
     if (slot->flows == 0)
@@ -705,8 +711,9 @@ static void on_flow_done(void *ctx, void *owner, uint64_t tag, int flow, int64_t
     case TS_SPILL_WRITE: {
         /* Read back what was spilled. */
         slot->state = TS_SPILL_READ;
-        int res[1] = {sim->res_disk[slot->worker]};
-        start_flow(sim, slot, slot->spill_bytes, res, 1, FLOW_SPILL);
+        int res[STORAGE_MAX_PATH];
+        int n = storage_path_local_disk(&sim->store, slot->worker, res);
+        start_flow(sim, slot, slot->spill_bytes, res, n, FLOW_SPILL);
         break;
     }
     case TS_SPILL_READ:
@@ -1105,11 +1112,10 @@ static bool memory_hungry(const char *kernel)
 static void stage_bytes_init(struct sim *sim, struct rt_stage *st)
 {
     const struct plan_stage *ss = st->spec;
-    double n = (double)st->tasks;
-    st->in_bytes = ss->input_bytes > 0 ? (double)ss->input_bytes / n : 0.0;
-    st->fetch_bytes = ss->shuffle_read_bytes > 0 ? (double)ss->shuffle_read_bytes / n : 0.0;
-    st->write_bytes = ss->shuffle_write_bytes > 0 ? (double)ss->shuffle_write_bytes / n : 0.0;
-    st->out_bytes = ss->output_bytes > 0 ? (double)ss->output_bytes / n : 0.0;
+    st->in_bytes = storage_task_share(ss->input_bytes, st->tasks);
+    st->fetch_bytes = storage_task_share(ss->shuffle_read_bytes, st->tasks);
+    st->write_bytes = storage_task_share(ss->shuffle_write_bytes, st->tasks);
+    st->out_bytes = storage_task_share(ss->output_bytes, st->tasks);
     if (ss->memory_bytes >= 0)
         st->working_set = (double)ss->memory_bytes;
     else if (memory_hungry(ss->kernel))
@@ -1801,28 +1807,14 @@ static enum sc_status build_network(struct sim *sim, struct diag *d)
     const struct cluster *cl = &sim->cl;
     sim->n_workers = sim->max_workers;
     sim->net = net_new();
-    sim->res_nic_out = calloc((size_t)sim->n_workers, sizeof(int));
-    sim->res_nic_in = calloc((size_t)sim->n_workers, sizeof(int));
-    sim->res_disk = calloc((size_t)sim->n_workers, sizeof(int));
     sim->exec_running = calloc((size_t)sim->max_executors, sizeof(int));
     sim->exec_cached = calloc((size_t)sim->max_executors, sizeof(double));
-    if (!sim->net || !sim->res_nic_out || !sim->res_nic_in || !sim->res_disk ||
-        !sim->exec_running || !sim->exec_cached)
+    if (!sim->net || !sim->exec_running || !sim->exec_cached)
         return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory building the network");
-    for (int w = 0; w < sim->n_workers; w++) {
-        sim->res_nic_out[w] = net_resource_add(sim->net, cl->nic_bps);
-        sim->res_nic_in[w] = net_resource_add(sim->net, cl->nic_bps);
-        sim->res_disk[w] = net_resource_add(sim->net, cl->disk_bps);
-        if (sim->res_nic_out[w] < 0 || sim->res_nic_in[w] < 0 || sim->res_disk[w] < 0)
-            return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory building the network");
-    }
-    sim->res_storage_out = net_resource_add(sim->net, cl->storage_egress_bps);
-    sim->res_storage_in = net_resource_add(sim->net, cl->storage_ingress_bps);
-    sim->res_limit = isinf(cl->network_limit_bps) ? -1
-                                                  : net_resource_add(sim->net, cl->network_limit_bps);
-    if (sim->res_storage_out < 0 || sim->res_storage_in < 0 ||
-        (!isinf(cl->network_limit_bps) && sim->res_limit < 0))
-        return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory building the network");
+    struct storage_rates rates = {cl->nic_bps, cl->disk_bps, cl->storage_egress_bps,
+                                  cl->storage_ingress_bps, cl->network_limit_bps};
+    if (storage_init(&sim->store, sim->net, sim->n_workers, &rates, d) != SC_OK)
+        return d->status;
     event_init(&sim->net_ev, on_net, sim);
 
     /* Spark's fetch limits (ShuffleBlockFetcherIterator). */
@@ -2247,13 +2239,13 @@ enum sc_status sim_run(struct sim *sim, struct diag *d)
     for (size_t e = 0; e < r->n_executors; e++) {
         struct executor_result *er = &r->executors[e];
         int w = er->worker;
-        double out_busy = net_resource_busy_s(sim->net, sim->res_nic_out[w]);
-        double in_busy = net_resource_busy_s(sim->net, sim->res_nic_in[w]);
+        double out_busy = net_resource_busy_s(sim->net, sim->store.nic_out[w]);
+        double in_busy = net_resource_busy_s(sim->net, sim->store.nic_in[w]);
         er->net_busy_s = out_busy > in_busy ? out_busy : in_busy;
-        er->disk_busy_s = net_resource_busy_s(sim->net, sim->res_disk[w]);
-        er->net_out_bytes = net_resource_bytes(sim->net, sim->res_nic_out[w]);
-        er->net_in_bytes = net_resource_bytes(sim->net, sim->res_nic_in[w]);
-        er->disk_bytes = net_resource_bytes(sim->net, sim->res_disk[w]);
+        er->disk_busy_s = net_resource_busy_s(sim->net, sim->store.disk[w]);
+        er->net_out_bytes = net_resource_bytes(sim->net, sim->store.nic_out[w]);
+        er->net_in_bytes = net_resource_bytes(sim->net, sim->store.nic_in[w]);
+        er->disk_bytes = net_resource_bytes(sim->net, sim->store.disk[w]);
     }
     return results_summarize(r, &sim->cl, d);
 }
@@ -2283,9 +2275,7 @@ void sim_free(struct sim *sim)
         gsl_rng_free(sim->stages[i].rng);
     }
     net_free(sim->net);
-    free(sim->res_nic_out);
-    free(sim->res_nic_in);
-    free(sim->res_disk);
+    storage_fini(&sim->store);
     free(sim->exec_running);
     free(sim->exec_cached);
     for (size_t i = 0; i < sim->n_slots && sim->slots; i++)
