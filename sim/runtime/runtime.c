@@ -271,6 +271,38 @@ static void fail(struct sim *sim, enum sc_status st, const char *msg)
     engine_stop(&sim->eng);
 }
 
+/* ---- random streams ----------------------------------------------------
+ *
+ * Every stage draws its tasks' times from a stream of its own, seeded from
+ * the run's seed and the stage's place in the scenario, so that the draws of
+ * one stage do not depend on when the others run. A stage reopened after
+ * its shuffle output was lost draws from a fresh stream per resubmission. */
+
+/* Opens stage st's stream for its first submission. */
+static bool stage_stream_open(struct sim *sim, struct rt_stage *st)
+{
+    st->rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!st->rng) {
+        fail(sim, SC_ENOMEM, "out of memory for a random stream");
+        return false;
+    }
+    gsl_rng_set(st->rng, (unsigned long)(st->stream_seed & 0xffffffffUL) ^
+                             (unsigned long)(st->stream_seed >> 32));
+    return true;
+}
+
+/* Opens the stream of a stage resubmitted after lost shuffle output. */
+static bool stage_stream_reopen(struct sim *sim, struct rt_stage *st)
+{
+    st->rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!st->rng) {
+        fail(sim, SC_ENOMEM, "out of memory for a random stream");
+        return false;
+    }
+    gsl_rng_set(st->rng, (unsigned long)mix64(st->stream_seed + (uint64_t)++st->resubmits));
+    return true;
+}
+
 /* ---- free slots ------------------------------------------------------- */
 
 static void free_push(struct sim *sim, int slot)
@@ -424,6 +456,25 @@ static double cache_share(const struct rt_stage *st, const struct rt_slot *slot)
         return 0.0;
     return (double)st->spec->cache_bytes / (double)st->tasks * slot->weight;
 }
+
+/* What a task launched in slot, with running_here tasks now running on its
+ * executor, spills. Its share of execution memory decides: Spark caps each
+ * task at 1/N of the pool, N the tasks active on the executor, and tasks of
+ * one wave start together; so N is the executor's concurrency for this
+ * stage (its slots, or fewer if the stage has fewer tasks), or more tasks if
+ * more are running, not the launch order within a wave. */
+static double task_spill_bytes(const struct sim *sim, const struct rt_stage *st,
+                               const struct rt_slot *slot, int running_here)
+{
+    if (!(st->working_set > 0.0))
+        return 0.0;
+    int64_t wave = st->tasks < sim->cl.slots_per_executor ? st->tasks
+                                                           : sim->cl.slots_per_executor;
+    int n = running_here > wave ? running_here : (int)wave;
+    return memory_spill_bytes(st->working_set * slot->weight,
+                              memory_task_share(exec_pool(sim, slot->executor), n));
+}
+
 static void offer_round(struct sim *sim);
 static void submit_job(struct sim *sim, size_t j);
 
@@ -620,6 +671,20 @@ static void fetch_done(struct sim *sim, struct rt_slot *slot)
     set_timer(sim, slot, end_us, TS_COMPUTE);
 }
 
+/* A shuffle block of bytes arrived (from another worker when remote):
+ * request more while the limits allow; the fetch is over with the last. */
+static void block_arrived(struct sim *sim, struct rt_slot *slot, bool remote, double bytes)
+{
+    slot->last_block_bytes = bytes;
+    if (remote) {
+        slot->in_flight_bytes -= bytes;
+        slot->in_flight_reqs--;
+        fetch_issue(sim, slot, slot_stage(sim, slot));
+    }
+    if (slot->flows == 0)
+        fetch_done(sim, slot);
+}
+
 static void begin_spill(struct sim *sim, struct rt_slot *slot)
 {
     slot->phase_start_us = engine_now(&sim->eng);
@@ -691,15 +756,7 @@ static void on_flow_done(void *ctx, void *owner, uint64_t tag, int flow, int64_t
     slot->flows--;
     int kind = FLOW_TAG_KIND(tag);
     if (kind == FLOW_FETCH_REMOTE || kind == FLOW_FETCH_LOCAL) {
-        double bytes = FLOW_TAG_BYTES(tag);
-        slot->last_block_bytes = bytes;
-        if (kind == FLOW_FETCH_REMOTE) {
-            slot->in_flight_bytes -= bytes;
-            slot->in_flight_reqs--;
-            fetch_issue(sim, slot, slot_stage(sim, slot));
-        }
-        if (slot->flows == 0)
-            fetch_done(sim, slot);
+        block_arrived(sim, slot, kind == FLOW_FETCH_REMOTE, FLOW_TAG_BYTES(tag));
         return;
     }
     if (slot->flows > 0)
@@ -860,20 +917,7 @@ static void launch(struct sim *sim, int st_index, int slot_index)
     sim->total_running++;
     if (stage_pending(st) == 0)
         active_remove(sim, st_index);
-    /* Its share of execution memory decides whether it spills. Spark caps
-     * each task at 1/N of the pool, N the tasks active on the executor, and
-     * tasks of one wave start together; so N is the executor's concurrency
-     * for this stage (its slots, or fewer if the stage has fewer tasks), or
-     * more tasks if more are running, not the launch order within a wave. */
-    slot->spill_bytes = 0.0;
-    if (st->working_set > 0.0) {
-        int64_t wave = st->tasks < sim->cl.slots_per_executor ? st->tasks
-                                                               : sim->cl.slots_per_executor;
-        int n = running_here > wave ? running_here : (int)wave;
-        slot->spill_bytes =
-            memory_spill_bytes(st->working_set * slot->weight,
-                               memory_task_share(exec_pool(sim, slot->executor), n));
-    }
+    slot->spill_bytes = task_spill_bytes(sim, st, slot, running_here);
     if (!st->has_io && slot->spill_bytes == 0.0) {
         /* Nothing to move: one timer for the whole task. */
         set_timer(sim, slot, rec->launch_us + (int64_t)llround(slot->compute_s * 1e6),
@@ -881,6 +925,17 @@ static void launch(struct sim *sim, int st_index, int slot_index)
         return;
     }
     set_timer(sim, slot, rec->launch_us, TS_START);
+}
+
+/* Map output bookkeeping: where a finished task's shuffle output lives
+ * (MapOutputTracker), by worker, so that reducers fetch from there and a
+ * lost node's outputs can be found. */
+static void record_map_output(struct rt_stage *st, const struct rt_slot *slot, int64_t index)
+{
+    if (st->map_bytes)
+        st->map_bytes[slot->worker] += st->write_bytes * slot->weight;
+    if (st->out_worker)
+        st->out_worker[index] = slot->worker;
 }
 
 static void kill_copy(struct sim *sim, struct rt_slot *slot);
@@ -908,10 +963,7 @@ static void task_finish(struct sim *sim, struct rt_slot *slot)
             kill_copy(sim, &sim->slots[other]);
     }
     slot->state = TS_IDLE;
-    if (st->map_bytes)
-        st->map_bytes[slot->worker] += st->write_bytes * slot->weight;
-    if (st->out_worker)
-        st->out_worker[rec->index] = slot->worker;
+    record_map_output(st, slot, rec->index);
     st->running--;
     st->done++;
     sim->pools[st->pool].running--;
@@ -939,6 +991,12 @@ static int compare_dbl(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
+}
+
+/* Sorts v[0..n) in increasing order. */
+static void sort_doubles(double *v, size_t n)
+{
+    qsort(v, n, sizeof(double), compare_dbl);
 }
 
 /* Launches a copy of task `index` (running in slot `orig`) on a free slot of
@@ -1025,7 +1083,7 @@ static void on_speculation(struct engine *eng, struct event *ev)
         double need = floor(sim->spec_quantile * (double)st->tasks);
         if ((double)st->n_ok < (need > 1.0 ? need : 1.0))
             continue;
-        qsort(st->ok_dur, st->n_ok, sizeof(double), compare_dbl);
+        sort_doubles(st->ok_dur, st->n_ok);
         double median = results_quantile_sorted(st->ok_dur, st->n_ok, 0.5);
         int64_t threshold = (int64_t)llround(sim->spec_multiplier * median * 1e6);
         if (threshold < sim->spec_min_us)
@@ -1106,9 +1164,8 @@ static bool memory_hungry(const char *kernel)
  * rows in memory, when the scenario gives no memory_bytes. */
 #define RUNTIME_MEMORY_EXPANSION 2.0
 
-/* Per-task bytes, and where a reduce stage's shuffle data sits: in
- * proportion to what its parents' map tasks wrote on each worker (uniform
- * when they recorded none). */
+/* Per-task bytes (stage totals spread evenly), the working set of a
+ * memory-hungry operator, and whether the task moves bytes at all. */
 static void stage_bytes_init(struct sim *sim, struct rt_stage *st)
 {
     const struct plan_stage *ss = st->spec;
@@ -1124,6 +1181,14 @@ static void stage_bytes_init(struct sim *sim, struct rt_stage *st)
         st->working_set = 0.0;
     st->has_io = st->in_bytes > 0.0 || st->fetch_bytes > 0.0 || st->write_bytes > 0.0 ||
                  st->out_bytes > 0.0 || ss->cache_bytes > 0;
+}
+
+/* Where a reduce stage's shuffle data sits: in proportion to what its
+ * parents' map tasks wrote on each worker (uniform over the workers alive
+ * when they recorded none). */
+static void locate_blocks(struct sim *sim, struct rt_stage *st)
+{
+    const struct plan_stage *ss = st->spec;
     if (st->fetch_bytes > 0.0 && st->fetch_frac) {
         double total = 0.0;
         for (int w = 0; w < sim->n_workers; w++)
@@ -1159,17 +1224,11 @@ static void stage_submit(struct sim *sim, int st_index)
         st->submitted_once = true;
         sr->submit_us = engine_now(&sim->eng);
     }
-    if (!st->rng) {
-        st->rng = gsl_rng_alloc(gsl_rng_mt19937);
-        if (!st->rng) {
-            fail(sim, SC_ENOMEM, "out of memory for a random stream");
-            return;
-        }
-        gsl_rng_set(st->rng, (unsigned long)(st->stream_seed & 0xffffffffUL) ^
-                                 (unsigned long)(st->stream_seed >> 32));
-    }
+    if (!st->rng && !stage_stream_open(sim, st))
+        return;
     taskcost_stage_init(&st->cost, st->spec, &sim->cl);
     stage_bytes_init(sim, st);
+    locate_blocks(sim, st);
     if (st->spec->driver_s > 0.0 && !st->offered) {
         /* The driver serializes and broadcasts the task binary before it
          * offers the tasks (DAGScheduler.submitMissingTasks). */
@@ -1628,12 +1687,8 @@ static void recompute_lost_output(struct sim *sim, int si, int w)
         /* Reopen it: its job has one more stage to finish, and each
          * consumer one more parent to wait for. */
         st->state = STAGE_RUNNING;
-        st->rng = gsl_rng_alloc(gsl_rng_mt19937);
-        if (!st->rng) {
-            fail(sim, SC_ENOMEM, "out of memory for a random stream");
+        if (!stage_stream_reopen(sim, st))
             return;
-        }
-        gsl_rng_set(st->rng, (unsigned long)mix64(st->stream_seed + (uint64_t)++st->resubmits));
         sim->jobs[st->job].stages_left++;
         for (int c = 0; c < st->n_children; c++) {
             int ci = st->children[c];
