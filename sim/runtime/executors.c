@@ -258,3 +258,50 @@ void executors_on_policy(struct engine *eng, struct event *ev)
     sched_offer_round(sim);
     task_net_sync(sim);
 }
+
+/* The policies' settings, from the cluster (node autoscaling) or the Spark
+ * configuration (dynamic allocation); with dynamic allocation, the number of
+ * executors to start with into *initial_execs. */
+enum sc_status executors_start_policies(struct sim *sim, int *initial_execs, struct diag *d)
+{
+    const struct cluster *cl = &sim->cl;
+    const struct spark_conf *conf = &sim->scn->spark;
+    if (sim->dyn_alloc) {
+        struct autoscale_dynalloc_settings da = {
+            .min_executors = spark_conf_int(conf, "spark.dynamicAllocation.minExecutors"),
+            .max_executors = spark_conf_int(conf, "spark.dynamicAllocation.maxExecutors"),
+            .initial_executors = spark_conf_int(conf, "spark.dynamicAllocation.initialExecutors"),
+            .instances = spark_conf_int(conf, "spark.executor.instances"),
+            .positions = sim->max_executors,
+            .slots_per_executor = cl->slots_per_executor,
+            .backlog_timeout_us = seconds_to_us(
+                spark_conf_seconds(conf, "spark.dynamicAllocation.schedulerBacklogTimeout")),
+            .sustained_timeout_us = seconds_to_us(spark_conf_seconds(
+                conf, "spark.dynamicAllocation.sustainedSchedulerBacklogTimeout")),
+            .idle_timeout_us = seconds_to_us(
+                spark_conf_seconds(conf, "spark.dynamicAllocation.executorIdleTimeout")),
+            .shuffle_tracking =
+                spark_conf_bool(conf, "spark.dynamicAllocation.shuffleTracking.enabled"),
+        };
+        *initial_execs = autoscale_dynalloc_init(&sim->dynalloc, &da);
+        if (*initial_execs < 0)
+            return diag_set(d, SC_EINPUT, sim->scn->file, sim->scn->cluster.line,
+                            "spark.dynamicAllocation.maxExecutors is below minExecutors");
+        sim->da_start_us = seconds_to_us(RUNTIME_EXECUTOR_START_S);
+    }
+    if (sim->node_autoscale) {
+        int64_t every = seconds_to_us(cl->interval_s);
+        struct autoscale_node_settings ns = {
+            .policy = cl->autoscale_policy == AUTOSCALE_SYNAPSE ? AUTOSCALE_POLICY_SYNAPSE
+                                                                : AUTOSCALE_POLICY_DATABRICKS,
+            .min_workers = cl->min_workers,
+            .max_workers = cl->max_workers,
+            .slots_per_worker = cl->executors_per_worker * cl->slots_per_executor,
+            .interval_us = every < 1 ? 1 : every,
+            .idle_us = seconds_to_us(cl->idle_s),
+            .up_sustain_us = seconds_to_us(cl->up_sustain_s),
+        };
+        autoscale_node_init(&sim->node_policy, &ns);
+    }
+    return SC_OK;
+}

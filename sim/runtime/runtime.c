@@ -408,7 +408,6 @@ struct sim *sim_new(const struct plan *p, const struct cluster *cl, const struct
 static enum sc_status start_cluster(struct sim *sim, int64_t span_start_us, struct diag *d)
 {
     const struct cluster *cl = &sim->cl;
-    const struct spark_conf *conf = &sim->scn->spark;
     /* This run's start-up, drawn from its distribution; the bill and the
      * report use the drawn value. */
     sim->scale_rng = gsl_rng_alloc(gsl_rng_mt19937);
@@ -419,43 +418,8 @@ static enum sc_status start_cluster(struct sim *sim, int64_t span_start_us, stru
         (double)executors_draw_delay_us(sim, &cl->startup_dist, cl->startup_s) * 1e-6;
     int64_t startup_us = (int64_t)llround(cl->startup_s * 1e6);
     int initial_execs = cl->workers * cl->executors_per_worker;
-    if (sim->dyn_alloc) {
-        struct autoscale_dynalloc_settings da = {
-            .min_executors = spark_conf_int(conf, "spark.dynamicAllocation.minExecutors"),
-            .max_executors = spark_conf_int(conf, "spark.dynamicAllocation.maxExecutors"),
-            .initial_executors = spark_conf_int(conf, "spark.dynamicAllocation.initialExecutors"),
-            .instances = spark_conf_int(conf, "spark.executor.instances"),
-            .positions = sim->max_executors,
-            .slots_per_executor = cl->slots_per_executor,
-            .backlog_timeout_us = seconds_to_us(
-                spark_conf_seconds(conf, "spark.dynamicAllocation.schedulerBacklogTimeout")),
-            .sustained_timeout_us = seconds_to_us(spark_conf_seconds(
-                conf, "spark.dynamicAllocation.sustainedSchedulerBacklogTimeout")),
-            .idle_timeout_us = seconds_to_us(
-                spark_conf_seconds(conf, "spark.dynamicAllocation.executorIdleTimeout")),
-            .shuffle_tracking =
-                spark_conf_bool(conf, "spark.dynamicAllocation.shuffleTracking.enabled"),
-        };
-        initial_execs = autoscale_dynalloc_init(&sim->dynalloc, &da);
-        if (initial_execs < 0)
-            return diag_set(d, SC_EINPUT, sim->scn->file, sim->scn->cluster.line,
-                            "spark.dynamicAllocation.maxExecutors is below minExecutors");
-        sim->da_start_us = seconds_to_us(RUNTIME_EXECUTOR_START_S);
-    }
-    if (sim->node_autoscale) {
-        int64_t every = seconds_to_us(cl->interval_s);
-        struct autoscale_node_settings ns = {
-            .policy = cl->autoscale_policy == AUTOSCALE_SYNAPSE ? AUTOSCALE_POLICY_SYNAPSE
-                                                                : AUTOSCALE_POLICY_DATABRICKS,
-            .min_workers = cl->min_workers,
-            .max_workers = cl->max_workers,
-            .slots_per_worker = cl->executors_per_worker * cl->slots_per_executor,
-            .interval_us = every < 1 ? 1 : every,
-            .idle_us = seconds_to_us(cl->idle_s),
-            .up_sustain_us = seconds_to_us(cl->up_sustain_s),
-        };
-        autoscale_node_init(&sim->node_policy, &ns);
-    }
+    if (executors_start_policies(sim, &initial_execs, d) != SC_OK)
+        return d->status;
     int initial_workers = sim->node_autoscale ? cl->workers : sim->max_workers;
     for (int w = 0; w < initial_workers; w++) {
         sim->workers[w].state = WK_ALIVE;

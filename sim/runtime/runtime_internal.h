@@ -385,6 +385,11 @@ void executors_record_life(struct sim *sim, int w, int64_t from_us, int64_t to_u
 /* A delay drawn from dist (a DIST_FIXED one is `fixed` exactly), us. */
 int64_t executors_draw_delay_us(struct sim *sim, const struct dist *dist, double fixed);
 
+/* Sets up the node autoscaling or dynamic allocation policy; with dynamic
+ * allocation, *initial_execs is the executors to start with. SC_EINPUT
+ * (file:line of the cluster) when maxExecutors is below minExecutors. */
+enum sc_status executors_start_policies(struct sim *sim, int *initial_execs, struct diag *d);
+
 /* Executor e leaves (it is idle, or its node is gone). */
 void executors_down(struct sim *sim, int e);
 
