@@ -1,9 +1,15 @@
 /*
- * test_autoscale.c — a cluster that changes size: Spark's dynamic
- * allocation ramp-up (1, 2, 4, 8 executors at the backlog timeouts) and
- * idle removal, Databricks' two-step scale-up and idle scale-down, Synapse's
- * sustained-backlog rule, and billing that follows each node's life. Worked
- * out by hand from the rules in sim/runtime/runtime.c and sim/input/cluster.c.
+ * test_autoscale.c — a cluster that changes size.
+ *
+ * First the policies of models/autoscale.c on their own, fed what the
+ * scheduler would show and checked against decisions worked out by hand:
+ * Spark's dynamic allocation ramp-up (1, 2, 4, 8 executors at the backlog
+ * timeouts) and idle removal, Databricks' two-step scale-up, Synapse's
+ * sustained-backlog rule.
+ *
+ * Then the same rules end to end through the simulator (sim/runtime), with
+ * provisioning delays, spot evictions, speculation and billing that follows
+ * each node's life (figures from sim/input/cluster.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/autoscale.h"
 #include "sim/runtime/runtime.h"
 #include "sim_fixture.h"
 
@@ -73,6 +80,222 @@ static void fixture_free(struct fixture *f)
     spark_conf_fini(&f->s.spark);
     free(f);
 }
+
+/* ---- the policies on their own ------------------------------------------- */
+
+/* Dynamic allocation with 16 one-slot positions, no executor at first, and
+ * both backlog timeouts at 1 s (what the end-to-end test below uses). */
+static struct autoscale_dynalloc_settings dynalloc_settings(void)
+{
+    struct autoscale_dynalloc_settings set = {
+        .min_executors = 0,
+        .max_executors = 16,
+        .initial_executors = 0,
+        .instances = 0,
+        .positions = 16,
+        .slots_per_executor = 1,
+        .backlog_timeout_us = 1000000,
+        .sustained_timeout_us = 1000000,
+        .idle_timeout_us = 60000000,
+        .shuffle_tracking = false,
+    };
+    return set;
+}
+
+static void test_dynalloc_ramps_1_2_4_8_under_a_sustained_backlog(void **state)
+{
+    (void)state;
+    /* 200 tasks wait from 0 and none run; the executors asked for have not
+     * registered yet (alive 0), so each request builds on the target:
+     *   0 s: the backlog is seen, first request due at 0 + 1 s;
+     *   1 s: target 0 + 1 = 1 (asked 1), next request 2, due at 2 s;
+     *   2 s: 1 + 2 = 3 (asked 2), 3 s: 3 + 4 = 7 (asked 4),
+     *   4 s: 7 + 8 = 15 (asked 8),
+     *   5 s: 15 + 16 = 31, capped by maxExecutors at 16 (asked 1; the
+     *        request was cut short, so the next one is 1 again). */
+    struct autoscale_dynalloc_settings set = dynalloc_settings();
+    struct autoscale_dynalloc p;
+    assert_int_equal(autoscale_dynalloc_init(&p, &set), 0);
+    assert_int_equal(autoscale_dynalloc_update(&p, 0, 200, 0, 0), 0);
+    assert_int_equal(autoscale_dynalloc_update(&p, 900000, 200, 0, 0), 0); /* not yet due */
+    int asked[5] = {1, 2, 4, 8, 1};
+    int target[5] = {1, 3, 7, 15, 16};
+    for (int k = 0; k < 5; k++) {
+        int64_t t = (int64_t)(k + 1) * 1000000;
+        assert_int_equal(autoscale_dynalloc_update(&p, t, 200, 0, 0), asked[k]);
+        assert_int_equal(p.target, target[k]);
+        /* Polls between two requests change nothing. */
+        assert_int_equal(autoscale_dynalloc_update(&p, t + 500000, 200, 0, 0), 0);
+    }
+    assert_int_equal(p.to_add, 1);
+}
+
+static void test_dynalloc_restarts_the_ramp_when_the_backlog_clears(void **state)
+{
+    (void)state;
+    /* After 1 then 2 executors (target 3), the backlog clears at 2.5 s: the
+     * next request is 1 again, due schedulerBacklogTimeout after the next
+     * backlog appears (3 s + 1 s = 4 s). */
+    struct autoscale_dynalloc_settings set = dynalloc_settings();
+    struct autoscale_dynalloc p;
+    autoscale_dynalloc_init(&p, &set);
+    autoscale_dynalloc_update(&p, 0, 10, 0, 0);
+    assert_int_equal(autoscale_dynalloc_update(&p, 1000000, 10, 0, 0), 1);
+    assert_int_equal(autoscale_dynalloc_update(&p, 2000000, 10, 0, 0), 2);
+    assert_int_equal(autoscale_dynalloc_update(&p, 2500000, 0, 3, 3), 0);
+    assert_int_equal(p.to_add, 1);
+    assert_int_equal(p.add_time_us, -1);
+    assert_int_equal(autoscale_dynalloc_update(&p, 3000000, 10, 3, 3), 0);
+    assert_int_equal(p.add_time_us, 4000000);
+    /* 4 s: max(target 3, alive 3) + 1 = 4. */
+    assert_int_equal(autoscale_dynalloc_update(&p, 4000000, 10, 3, 3), 1);
+    assert_int_equal(p.target, 4);
+}
+
+static void test_dynalloc_target_drops_to_what_the_tasks_need(void **state)
+{
+    (void)state;
+    /* Target 8 of 2-slot executors (minExecutors 2); then only 1 task waits
+     * and 4 run: ceil((1 + 4) / 2) = 3 executors are needed, so the target
+     * drops to 3 at once, and to minExecutors = 2 when nothing is left. */
+    struct autoscale_dynalloc_settings set = dynalloc_settings();
+    set.slots_per_executor = 2;
+    set.min_executors = 2;
+    set.initial_executors = 8;
+    struct autoscale_dynalloc p;
+    assert_int_equal(autoscale_dynalloc_init(&p, &set), 8);
+    assert_int_equal(autoscale_dynalloc_update(&p, 0, 1, 4, 8), 0);
+    assert_int_equal(p.target, 3);
+    assert_int_equal(autoscale_dynalloc_floor(&p), 3);
+    assert_int_equal(autoscale_dynalloc_update(&p, 100000, 0, 0, 8), 0);
+    assert_int_equal(p.target, 2);
+    assert_int_equal(autoscale_dynalloc_floor(&p), 2);
+}
+
+static void test_dynalloc_removes_executors_idle_for_the_timeout(void **state)
+{
+    (void)state;
+    /* executorIdleTimeout 60 s; an executor idle since 10 s may go from
+     * 70 s on, not at 69.9 s; a busy one (-1) never. */
+    struct autoscale_dynalloc_settings set = dynalloc_settings();
+    struct autoscale_dynalloc p;
+    autoscale_dynalloc_init(&p, &set);
+    assert_false(autoscale_dynalloc_idle_expired(&p, 10000000, 69900000));
+    assert_true(autoscale_dynalloc_idle_expired(&p, 10000000, 70000000));
+    assert_false(autoscale_dynalloc_idle_expired(&p, -1, 1000000000));
+}
+
+static void test_dynalloc_starts_with_the_largest_initial_setting(void **state)
+{
+    (void)state;
+    /* initialExecutors 2, executor.instances 5, minExecutors 3: Spark starts
+     * with max(2, 5, 3) = 5, here capped by maxExecutors 4. maxExecutors
+     * beyond the cluster's 16 positions is 16; below minExecutors, an
+     * error (-1). */
+    struct autoscale_dynalloc_settings set = dynalloc_settings();
+    set.initial_executors = 2;
+    set.instances = 5;
+    set.min_executors = 3;
+    set.max_executors = 4;
+    struct autoscale_dynalloc p;
+    assert_int_equal(autoscale_dynalloc_init(&p, &set), 4);
+    set.max_executors = 1000;
+    assert_int_equal(autoscale_dynalloc_init(&p, &set), 5);
+    assert_int_equal(p.max, 16);
+    set.max_executors = 2;
+    assert_int_equal(autoscale_dynalloc_init(&p, &set), -1);
+}
+
+static struct autoscale_node node_policy(enum autoscale_policy policy, int lo, int hi)
+{
+    struct autoscale_node_settings set = {
+        .policy = policy,
+        .min_workers = lo,
+        .max_workers = hi,
+        .slots_per_worker = 4,
+        .interval_us = 10000000,
+        .idle_us = 40000000,
+        .up_sustain_us = policy == AUTOSCALE_POLICY_SYNAPSE ? 60000000 : 0,
+    };
+    struct autoscale_node p;
+    autoscale_node_init(&p, &set);
+    return p;
+}
+
+static void test_databricks_policy_adds_half_the_range_at_a_time(void **state)
+{
+    (void)state;
+    /* min 2, max 10 workers of 4 slots, 92 tasks waiting, 0 free slots:
+     * 92 / 4 = 23 workers short, room for 8, but a step is
+     * (10 - 2 + 1) / 2 = 4. Next decision, with those 4 pending: 92 - 16
+     * slots short is 19 workers, room 4: 4 more. Then the cluster is full. */
+    struct autoscale_node p = node_policy(AUTOSCALE_POLICY_DATABRICKS, 2, 10);
+    struct autoscale_node_view v = {0, 92, 0, 2, 0};
+    struct autoscale_node_decision dec = autoscale_node_decide(&p, &v);
+    assert_int_equal(dec.add_workers, 4);
+    assert_false(dec.may_scale_down);
+    v.now_us = 10000000;
+    v.pending_workers = 4;
+    dec = autoscale_node_decide(&p, &v);
+    assert_int_equal(dec.add_workers, 4);
+    v.pending_workers = 8;
+    dec = autoscale_node_decide(&p, &v);
+    assert_int_equal(dec.add_workers, 0);
+    assert_false(dec.may_scale_down); /* tasks still wait */
+}
+
+static void test_databricks_policy_adds_only_what_is_short(void **state)
+{
+    (void)state;
+    /* 9 tasks wait, 1 slot free, 1 worker (4 slots) on its way: 9 - 1 - 4 =
+     * 4 slots short is 1 worker. 5 waiting and 8 free: nothing to add, and
+     * no scale-down while anything waits. Nothing waiting: scale down. */
+    struct autoscale_node p = node_policy(AUTOSCALE_POLICY_DATABRICKS, 1, 10);
+    struct autoscale_node_view v = {0, 9, 1, 2, 1};
+    assert_int_equal(autoscale_node_decide(&p, &v).add_workers, 1);
+    v = (struct autoscale_node_view){0, 5, 8, 3, 0};
+    struct autoscale_node_decision dec = autoscale_node_decide(&p, &v);
+    assert_int_equal(dec.add_workers, 0);
+    assert_false(dec.may_scale_down);
+    v.backlog_tasks = 0;
+    assert_true(autoscale_node_decide(&p, &v).may_scale_down);
+}
+
+static void test_synapse_policy_waits_for_a_sustained_backlog(void **state)
+{
+    (void)state;
+    /* Decisions every 30 s; 28 tasks beyond the free slots from 0 s. At 0
+     * and 30 s the backlog is younger than 60 s: nothing. At 60 s: 28 / 4 =
+     * 7 workers short, room for 3 (max 6). A backlog that clears (90 s) and
+     * comes back (120 s) must last 60 s again. */
+    struct autoscale_node p = node_policy(AUTOSCALE_POLICY_SYNAPSE, 3, 6);
+    struct autoscale_node_view v = {0, 28, 0, 3, 0};
+    assert_int_equal(autoscale_node_decide(&p, &v).add_workers, 0);
+    v.now_us = 30000000;
+    assert_int_equal(autoscale_node_decide(&p, &v).add_workers, 0);
+    v.now_us = 60000000;
+    assert_int_equal(autoscale_node_decide(&p, &v).add_workers, 3);
+    v = (struct autoscale_node_view){90000000, 0, 0, 3, 0};
+    assert_true(autoscale_node_decide(&p, &v).may_scale_down);
+    v = (struct autoscale_node_view){120000000, 8, 0, 3, 0};
+    assert_int_equal(autoscale_node_decide(&p, &v).add_workers, 0);
+    v.now_us = 150000000;
+    assert_int_equal(autoscale_node_decide(&p, &v).add_workers, 0);
+    v.now_us = 180000000;
+    assert_int_equal(autoscale_node_decide(&p, &v).add_workers, 2);
+}
+
+static void test_node_policy_removes_workers_idle_for_idle_s(void **state)
+{
+    (void)state;
+    /* idle_s 40: idle since 200 s, removable from 240 s on. */
+    struct autoscale_node p = node_policy(AUTOSCALE_POLICY_DATABRICKS, 1, 3);
+    assert_false(autoscale_node_idle_expired(&p, 200000000, 239999999));
+    assert_true(autoscale_node_idle_expired(&p, 200000000, 240000000));
+    assert_false(autoscale_node_idle_expired(&p, -1, 240000000));
+}
+
+/* ---- end to end through the simulator ------------------------------------ */
 
 static void test_dynamic_allocation_ramps_up_exponentially(void **state)
 {
@@ -270,7 +493,6 @@ static void test_idle_tail_is_billed(void **state)
     assert_float_equal(r->cost.total_usd, 3 * 0.460, 1e-9);
     fixture_free(f);
 }
-
 
 static void test_eviction_reruns_lost_map_output(void **state)
 {
@@ -477,6 +699,15 @@ int main(void)
 {
     gsl_set_error_handler_off();
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dynalloc_ramps_1_2_4_8_under_a_sustained_backlog),
+        cmocka_unit_test(test_dynalloc_restarts_the_ramp_when_the_backlog_clears),
+        cmocka_unit_test(test_dynalloc_target_drops_to_what_the_tasks_need),
+        cmocka_unit_test(test_dynalloc_removes_executors_idle_for_the_timeout),
+        cmocka_unit_test(test_dynalloc_starts_with_the_largest_initial_setting),
+        cmocka_unit_test(test_databricks_policy_adds_half_the_range_at_a_time),
+        cmocka_unit_test(test_databricks_policy_adds_only_what_is_short),
+        cmocka_unit_test(test_synapse_policy_waits_for_a_sustained_backlog),
+        cmocka_unit_test(test_node_policy_removes_workers_idle_for_idle_s),
         cmocka_unit_test(test_dynamic_allocation_ramps_up_exponentially),
         cmocka_unit_test(test_idle_executors_go_after_the_timeout),
         cmocka_unit_test(test_databricks_scales_to_max_in_two_steps),

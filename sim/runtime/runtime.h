@@ -21,7 +21,7 @@
 #include "sim/plan/plan.h"
 
 /* Driver time to launch one task when the scenario does not set
- * model.task_launch_ms (see runtime.c for where the figure comes from). */
+ * model.task_launch_ms (see scheduler.c for where the figure comes from). */
 #define RUNTIME_DEFAULT_TASK_LAUNCH_S 0.001
 
 /* Network completions are processed in batches of this grain, seconds

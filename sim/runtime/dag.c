@@ -1,0 +1,168 @@
+/*
+ * dag.c — Spark's DAG scheduler as the runtime needs it: jobs submitted by
+ * the driver program's threads, and each job's stages submitted as their
+ * parents finish.
+ *
+ * What is reproduced from Spark 3 (DAGScheduler):
+ *  - Ids. A job's id and its stages' ids are handed out when the job is
+ *    submitted, parents before children, so Spark's FIFO order — by job id,
+ *    then stage id — is submission order.
+ *  - Stages. A stage is submitted when all its parents have finished; stages
+ *    with no unfinished parent run at once and share the slots.
+ *
+ * Jobs are actions of a driver program. The jobs without submit_s form the
+ * program's main thread: each starts when every earlier job of its thread
+ * has ended, as a driver that waits for what it launched (concurrent = true
+ * submits a job together with the one before it, as Spark 3's AQE submits a
+ * broadcast and a shuffle stage at once). A job with submit_s starts a
+ * thread of its own at that time — another user, another notebook — and the
+ * untimed jobs after it in the file follow it in that thread. gap_s delays a
+ * job's submission by that long after its thread's earlier jobs end (the
+ * driver-side work or idle time an event log records between actions).
+ */
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stddef.h>
+
+#include "sim/runtime/runtime_internal.h"
+
+static void submit_job(struct sim *sim, size_t j);
+
+static void stage_submit(struct sim *sim, int st_index)
+{
+    struct rt_stage *st = &sim->stages[st_index];
+    st->state = STAGE_RUNNING;
+    struct stage_result *sr = &sim->res.stages[st_index];
+    if (!st->submitted_once) {
+        /* A stage resubmitted after lost shuffle output keeps its first
+         * submission time, and its random stream. */
+        st->submitted_once = true;
+        sr->submit_us = engine_now(&sim->eng);
+    }
+    if (!st->rng && !runtime_stage_stream_open(sim, st))
+        return;
+    taskcost_stage_init(&st->cost, st->spec, &sim->cl);
+    task_stage_bytes_init(st);
+    shuffle_locate_blocks(sim, st);
+    if (st->spec->driver_s > 0.0 && !st->offered) {
+        /* The driver serializes and broadcasts the task binary before it
+         * offers the tasks (DAGScheduler.submitMissingTasks). */
+        if (engine_schedule(&sim->eng, &st->offer_ev,
+                            engine_now(&sim->eng) + (int64_t)llround(st->spec->driver_s * 1e6),
+                            0) != 0)
+            runtime_fail(sim, SC_ENOMEM, "out of memory for the event queue");
+        return;
+    }
+    st->offered = true;
+    if (stage_pending(st) > 0)
+        sched_active_insert(sim, st_index);
+}
+
+void dag_on_stage_offer(struct engine *eng, struct event *ev)
+{
+    struct sim *sim = ev->arg;
+    struct rt_stage *st = (struct rt_stage *)((char *)ev - offsetof(struct rt_stage, offer_ev));
+    (void)eng;
+    st->offered = true;
+    if (st->state == STAGE_RUNNING && stage_pending(st) > 0)
+        sched_active_insert(sim, (int)(st - sim->stages));
+    sched_offer_round(sim);
+    task_net_sync(sim);
+}
+
+void dag_stage_finished(struct sim *sim, int st_index)
+{
+    struct rt_stage *st = &sim->stages[st_index];
+    int64_t now = engine_now(&sim->eng);
+    st->state = STAGE_DONE;
+    sim->res.stages[st_index].end_us = now;
+    gsl_rng_free(st->rng);
+    st->rng = NULL;
+    for (int c = 0; c < st->n_children; c++) {
+        struct rt_stage *child = &sim->stages[st->children[c]];
+        /* After a recompute, children that were done stay done. */
+        if (child->state == STAGE_WAITING && --child->parents_left == 0)
+            stage_submit(sim, st->children[c]);
+    }
+    struct rt_job *job = &sim->jobs[st->job];
+    if (--job->stages_left == 0) {
+        job->done = true;
+        sim->res.jobs[st->job].end_us = now;
+        sim->jobs_done++;
+        /* The thread's next job starts once everything the thread has
+         * launched has ended. */
+        struct rt_job *head = &sim->jobs[job->thread];
+        if (--head->outstanding == 0 && head->next < sim->n_jobs) {
+            struct rt_job *nx = &sim->jobs[head->next];
+            if (nx->spec->gap_s > 0.0) {
+                /* Driver-side work or an idle user between actions. */
+                int64_t at = now + (int64_t)llround(nx->spec->gap_s * 1e6);
+                if (engine_schedule(&sim->eng, &nx->submit_ev, at, 0) != 0)
+                    runtime_fail(sim, SC_ENOMEM, "out of memory for the event queue");
+            } else {
+                submit_job(sim, head->next);
+            }
+        }
+    }
+}
+
+static void submit_job(struct sim *sim, size_t j)
+{
+    struct rt_job *job = &sim->jobs[j];
+    if (job->submitted)
+        return;
+    job->submitted = true;
+    struct rt_job *head = &sim->jobs[job->thread];
+    head->outstanding++;
+    /* The thread's next job: the first later job of the same thread. */
+    size_t nx = j + 1;
+    while (nx < sim->n_jobs && sim->jobs[nx].thread != job->thread)
+        nx++;
+    head->next = nx;
+    int64_t now = engine_now(&sim->eng);
+    job->spark_id = sim->next_job_id++;
+    sim->res.jobs[j].spark_id = job->spark_id;
+    sim->res.jobs[j].submit_us = now;
+    /* Stage ids in the order the stages are listed (parents first in any
+     * file copied from Spark). */
+    for (int i = 0; i < job->n_stages; i++) {
+        struct rt_stage *st = &sim->stages[job->first_stage + i];
+        st->spark_id = sim->next_stage_id++;
+        sim->res.stages[job->first_stage + i].spark_id = st->spark_id;
+    }
+    if (job->spec->driver_s > 0.0) {
+        /* The driver builds the job's stages before it submits them. */
+        if (engine_schedule(&sim->eng, &job->stages_ev,
+                            now + (int64_t)llround(job->spec->driver_s * 1e6), 0) != 0)
+            runtime_fail(sim, SC_ENOMEM, "out of memory for the event queue");
+    } else {
+        for (int i = 0; i < job->n_stages; i++)
+            if (sim->stages[job->first_stage + i].parents_left == 0)
+                stage_submit(sim, job->first_stage + i);
+    }
+    /* A concurrent job of the same thread is submitted with this one. */
+    if (nx < sim->n_jobs && sim->jobs[nx].spec->concurrent)
+        submit_job(sim, nx);
+    sched_offer_round(sim);
+}
+
+void dag_on_job_stages(struct engine *eng, struct event *ev)
+{
+    struct sim *sim = ev->arg;
+    struct rt_job *job = (struct rt_job *)((char *)ev - offsetof(struct rt_job, stages_ev));
+    (void)eng;
+    for (int i = 0; i < job->n_stages; i++)
+        if (sim->stages[job->first_stage + i].parents_left == 0 &&
+            sim->stages[job->first_stage + i].state == STAGE_WAITING)
+            stage_submit(sim, job->first_stage + i);
+    sched_offer_round(sim);
+    task_net_sync(sim);
+}
+
+void dag_on_job_submit(struct engine *eng, struct event *ev)
+{
+    struct sim *sim = ev->arg;
+    (void)eng;
+    struct rt_job *job = (struct rt_job *)((char *)ev - offsetof(struct rt_job, submit_ev));
+    submit_job(sim, (size_t)(job - sim->jobs));
+}

@@ -1,0 +1,307 @@
+/*
+ * executors.c — the cluster changing size: workers provisioned and
+ * removed, executors registering and leaving, and the autoscaling policies
+ * of models/autoscale.h applied on a timer.
+ *
+ * Node autoscaling adds and removes whole workers (with their executors);
+ * billing follows each worker's life. Spark's dynamic allocation adds and
+ * removes executors on the workers the cluster has. Executors that join put
+ * their slots in the free ring and get offers at once; an executor leaves
+ * only when idle, so its slots are taken out of the ring.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "models/autoscale.h"
+#include "sim/runtime/runtime_internal.h"
+
+void executors_record_scale(struct sim *sim, enum scale_kind kind, int id, int count, int target)
+{
+    struct results *r = &sim->res;
+    if (r->n_scale == r->cap_scale) {
+        size_t cap = r->cap_scale ? r->cap_scale * 2 : 64;
+        struct scale_event *p = realloc(r->scale, cap * sizeof *p);
+        if (!p) {
+            runtime_fail(sim, SC_ENOMEM, "out of memory for scaling events");
+            return;
+        }
+        r->scale = p;
+        r->cap_scale = cap;
+    }
+    struct scale_event *e = &r->scale[r->n_scale++];
+    e->t_us = engine_now(&sim->eng);
+    e->kind = kind;
+    e->id = id;
+    e->count = count;
+    e->target = target;
+    e->workers_alive = sim->alive_workers;
+    e->executors_alive = sim->alive_executors;
+}
+
+void executors_record_life(struct sim *sim, int w, int64_t from_us, int64_t to_us)
+{
+    struct results *r = &sim->res;
+    if (r->n_lives == r->cap_lives) {
+        size_t cap = r->cap_lives ? r->cap_lives * 2 : 64;
+        struct node_life *p = realloc(r->lives, cap * sizeof *p);
+        if (!p) {
+            runtime_fail(sim, SC_ENOMEM, "out of memory for node lives");
+            return;
+        }
+        r->lives = p;
+        r->cap_lives = cap;
+    }
+    r->lives[r->n_lives++] = (struct node_life){w, from_us, to_us, sim->workers[w].spot};
+}
+
+/* A delay from its distribution (a DIST_FIXED one is `fixed` exactly). */
+int64_t executors_draw_delay_us(struct sim *sim, const struct dist *dist, double fixed)
+{
+    double secs =
+        dist->kind == DIST_FIXED || !sim->scale_rng ? fixed : dist_sample(dist, sim->scale_rng);
+    return (int64_t)llround((secs > 0.0 ? secs : 0.0) * 1e6);
+}
+
+static void executor_up(struct sim *sim, int e)
+{
+    struct rt_exec *x = &sim->execs[e];
+    int64_t now = engine_now(&sim->eng);
+    x->alive = true;
+    x->starting = false;
+    x->up_since_us = now;
+    x->idle_since_us = now;
+    struct executor_result *er = &sim->res.executors[e];
+    if (!er->ever_alive) {
+        er->ever_alive = true;
+        er->alive_from_us = now;
+    }
+    sim->alive_executors++;
+    int spe = sim->cl.slots_per_executor;
+    for (int k = 0; k < spe; k++)
+        sched_free_push(sim, e * spe + k);
+}
+
+void executors_down(struct sim *sim, int e)
+{
+    struct rt_exec *x = &sim->execs[e];
+    int64_t now = engine_now(&sim->eng);
+    sched_free_remove_executor(sim, e);
+    x->alive = false;
+    sim->exec_cached[e] = 0.0; /* its cached blocks go with it */
+    x->alive_us += now - x->up_since_us;
+    sim->res.executors[e].alive_to_us = now;
+    sim->alive_executors--;
+}
+
+void executors_on_worker_join(struct engine *eng, struct event *ev)
+{
+    struct sim *sim = ev->arg;
+    struct rt_worker *wk = (struct rt_worker *)ev;
+    (void)eng;
+    int w = (int)(wk - sim->workers);
+    wk->state = WK_ALIVE;
+    wk->idle_since_us = engine_now(&sim->eng);
+    sim->pending_workers--;
+    sim->alive_workers++;
+    if (sim->alive_workers > sim->res.peak_workers)
+        sim->res.peak_workers = sim->alive_workers;
+    for (int k = 0; k < sim->cl.executors_per_worker; k++)
+        executor_up(sim, w * sim->cl.executors_per_worker + k);
+    executors_record_scale(sim, SCALE_NODE_JOINED, w, 1, 0);
+    spot_schedule_eviction(sim, w);
+    sched_offer_round(sim);
+    task_net_sync(sim);
+}
+
+/* Asks for n more workers; they join after the provisioning delay. */
+static void request_workers(struct sim *sim, int n)
+{
+    int64_t now = engine_now(&sim->eng);
+    int asked = 0;
+    for (int w = 0; w < sim->max_workers && asked < n; w++) {
+        struct rt_worker *wk = &sim->workers[w];
+        if (wk->state != WK_ABSENT)
+            continue;
+        /* Each node takes its own time to come up. */
+        int64_t delay = executors_draw_delay_us(sim, &sim->cl.provision_dist, sim->cl.provision_s);
+        wk->state = WK_PROVISIONING;
+        wk->life_from_us = now;
+        sim->pending_workers++;
+        if (engine_schedule(&sim->eng, &wk->join_ev, now + delay, 0) != 0) {
+            runtime_fail(sim, SC_ENOMEM, "out of memory for the event queue");
+            return;
+        }
+        asked++;
+    }
+    if (asked)
+        executors_record_scale(sim, SCALE_NODES_REQUESTED, -1, asked, 0);
+}
+
+static void remove_worker(struct sim *sim, int w)
+{
+    struct rt_worker *wk = &sim->workers[w];
+    for (int k = 0; k < sim->cl.executors_per_worker; k++)
+        executors_down(sim, w * sim->cl.executors_per_worker + k);
+    wk->state = WK_ABSENT;
+    sim->alive_workers--;
+    executors_record_life(sim, w, wk->life_from_us, engine_now(&sim->eng));
+    executors_record_scale(sim, SCALE_NODE_REMOVED, w, 1, 0);
+}
+
+static int64_t backlog_tasks(const struct sim *sim)
+{
+    int64_t n = 0;
+    for (size_t i = 0; i < sim->n_active; i++) {
+        const struct rt_stage *st = &sim->stages[sim->active[i]];
+        n += stage_pending(st);
+    }
+    return n;
+}
+
+/* Node autoscaling, evaluated every interval_s: the policy (see
+ * models/autoscale.c) decides from the backlog and free slots; here its
+ * decision is applied. Scale down: workers idle for idle_s that hold no
+ * shuffle data still needed, from the highest position, down to min. */
+static void node_policy(struct sim *sim)
+{
+    int64_t now = engine_now(&sim->eng);
+    struct autoscale_node_view view = {now, backlog_tasks(sim), (int64_t)sim->free_count,
+                                       sim->alive_workers, sim->pending_workers};
+    struct autoscale_node_decision dec = autoscale_node_decide(&sim->node_policy, &view);
+    if (dec.add_workers > 0)
+        request_workers(sim, dec.add_workers);
+    if (!dec.may_scale_down)
+        return;
+    for (int w = sim->max_workers - 1; w >= 0; w--) {
+        struct rt_worker *wk = &sim->workers[w];
+        if (sim->alive_workers + sim->pending_workers <= sim->node_policy.set.min_workers)
+            break;
+        if (wk->state != WK_ALIVE || wk->running > 0 ||
+            !autoscale_node_idle_expired(&sim->node_policy, wk->idle_since_us, now) ||
+            shuffle_holds_needed(sim, w))
+            continue;
+        remove_worker(sim, w);
+    }
+}
+
+void executors_on_start(struct engine *eng, struct event *ev)
+{
+    struct sim *sim = ev->arg;
+    struct rt_exec *x = (struct rt_exec *)ev;
+    (void)eng;
+    int e = (int)(x - sim->execs);
+    sim->starting_executors--;
+    executor_up(sim, e);
+    executors_record_scale(sim, SCALE_EXECUTOR_ADDED, e, 1, sim->dynalloc.target);
+    sched_offer_round(sim);
+    task_net_sync(sim);
+}
+
+/* Spark's ExecutorAllocationManager, polled every 100 ms: the policy (see
+ * models/autoscale.c) moves the target from the backlog; here executors are
+ * started up to it, and idle ones removed (with shuffle tracking, not while
+ * they hold shuffle data a stage still needs). */
+static void dyn_alloc_policy(struct sim *sim)
+{
+    int64_t now = engine_now(&sim->eng);
+    struct autoscale_dynalloc *da = &sim->dynalloc;
+    int asked = autoscale_dynalloc_update(da, now, backlog_tasks(sim), sim->total_running,
+                                          sim->alive_executors);
+    if (asked > 0)
+        executors_record_scale(sim, SCALE_EXECUTORS_REQUESTED, -1, asked, da->target);
+    /* Start executors up to the target, on free positions in order. */
+    for (int e = 0;
+         e < sim->max_executors && sim->alive_executors + sim->starting_executors < da->target;
+         e++) {
+        struct rt_exec *x = &sim->execs[e];
+        if (x->alive || x->starting)
+            continue;
+        x->starting = true;
+        sim->starting_executors++;
+        if (engine_schedule(&sim->eng, &x->start_ev, now + sim->da_start_us, 0) != 0) {
+            runtime_fail(sim, SC_ENOMEM, "out of memory for the event queue");
+            return;
+        }
+    }
+    /* Remove idle executors, from the highest position. */
+    int floor = autoscale_dynalloc_floor(da);
+    for (int e = sim->max_executors - 1; e >= 0 && sim->alive_executors > floor; e--) {
+        struct rt_exec *x = &sim->execs[e];
+        if (!x->alive || sim->exec_running[e] > 0 ||
+            !autoscale_dynalloc_idle_expired(da, x->idle_since_us, now))
+            continue;
+        int w = e / sim->cl.executors_per_worker;
+        if (da->set.shuffle_tracking && shuffle_holds_needed(sim, w))
+            continue;
+        /* spark.dynamicAllocation.cachedExecutorIdleTimeout (default
+         * infinity): an executor holding cached blocks is kept. */
+        if (sim->exec_cached[e] > 0.0)
+            continue;
+        executors_down(sim, e);
+        executors_record_scale(sim, SCALE_EXECUTOR_REMOVED, e, 1, da->target);
+    }
+}
+
+void executors_on_policy(struct engine *eng, struct event *ev)
+{
+    struct sim *sim = ev->arg;
+    if (sim->jobs_done == sim->n_jobs)
+        return; /* the application is over: no more decisions */
+    if (sim->node_autoscale)
+        node_policy(sim);
+    else
+        dyn_alloc_policy(sim);
+    int64_t every =
+        sim->node_autoscale ? sim->node_policy.set.interval_us : AUTOSCALE_DYNALLOC_POLL_US;
+    if (engine_schedule(eng, &sim->policy_ev, engine_now(eng) + every, 2) != 0)
+        runtime_fail(sim, SC_ENOMEM, "out of memory for the event queue");
+    sched_offer_round(sim);
+    task_net_sync(sim);
+}
+
+/* The policies' settings, from the cluster (node autoscaling) or the Spark
+ * configuration (dynamic allocation); with dynamic allocation, the number of
+ * executors to start with into *initial_execs. */
+enum sc_status executors_start_policies(struct sim *sim, int *initial_execs, struct diag *d)
+{
+    const struct cluster *cl = &sim->cl;
+    const struct spark_conf *conf = &sim->scn->spark;
+    if (sim->dyn_alloc) {
+        struct autoscale_dynalloc_settings da = {
+            .min_executors = spark_conf_int(conf, "spark.dynamicAllocation.minExecutors"),
+            .max_executors = spark_conf_int(conf, "spark.dynamicAllocation.maxExecutors"),
+            .initial_executors = spark_conf_int(conf, "spark.dynamicAllocation.initialExecutors"),
+            .instances = spark_conf_int(conf, "spark.executor.instances"),
+            .positions = sim->max_executors,
+            .slots_per_executor = cl->slots_per_executor,
+            .backlog_timeout_us = seconds_to_us(
+                spark_conf_seconds(conf, "spark.dynamicAllocation.schedulerBacklogTimeout")),
+            .sustained_timeout_us = seconds_to_us(spark_conf_seconds(
+                conf, "spark.dynamicAllocation.sustainedSchedulerBacklogTimeout")),
+            .idle_timeout_us = seconds_to_us(
+                spark_conf_seconds(conf, "spark.dynamicAllocation.executorIdleTimeout")),
+            .shuffle_tracking =
+                spark_conf_bool(conf, "spark.dynamicAllocation.shuffleTracking.enabled"),
+        };
+        *initial_execs = autoscale_dynalloc_init(&sim->dynalloc, &da);
+        if (*initial_execs < 0)
+            return diag_set(d, SC_EINPUT, sim->scn->file, sim->scn->cluster.line,
+                            "spark.dynamicAllocation.maxExecutors is below minExecutors");
+        sim->da_start_us = seconds_to_us(RUNTIME_EXECUTOR_START_S);
+    }
+    if (sim->node_autoscale) {
+        int64_t every = seconds_to_us(cl->interval_s);
+        struct autoscale_node_settings ns = {
+            .policy = cl->autoscale_policy == AUTOSCALE_SYNAPSE ? AUTOSCALE_POLICY_SYNAPSE
+                                                                : AUTOSCALE_POLICY_DATABRICKS,
+            .min_workers = cl->min_workers,
+            .max_workers = cl->max_workers,
+            .slots_per_worker = cl->executors_per_worker * cl->slots_per_executor,
+            .interval_us = every < 1 ? 1 : every,
+            .idle_us = seconds_to_us(cl->idle_s),
+            .up_sustain_us = seconds_to_us(cl->up_sustain_s),
+        };
+        autoscale_node_init(&sim->node_policy, &ns);
+    }
+    return SC_OK;
+}

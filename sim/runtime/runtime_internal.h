@@ -1,0 +1,417 @@
+/*
+ * runtime_internal.h — what the files of the Spark runtime model share: the
+ * state of one simulation (struct sim) and of its jobs, stages, pools, task
+ * slots, workers and executors, and the functions one file calls in another.
+ * Nothing outside sim/runtime/ includes it; the public API is runtime.h.
+ *
+ * The files, along Spark's own split of responsibilities:
+ *   runtime.c      building a simulation, running it, random streams, teardown
+ *   dag.c          jobs and stages: submission when parents finish (DAGScheduler)
+ *   scheduler.c    task sets, free slots, FIFO/FAIR offer rounds, launching and
+ *                  finishing task attempts (TaskSchedulerImpl, TaskSetManager)
+ *   task.c         a task's phases: input, compute, spill, write, as flows
+ *   shuffle.c      map output bookkeeping and the reducer's fetch
+ *                  (MapOutputTracker, ShuffleBlockFetcherIterator)
+ *   executors.c    workers and executors joining and leaving, autoscaling and
+ *                  dynamic allocation applied (policies: models/autoscale.h)
+ *   spot.c         spot evictions
+ *   speculation.c  speculative copies of slow tasks
+ *
+ * Ownership: everything here belongs to its struct sim and lives until
+ * sim_free. Functions that can run out of memory record the error with
+ * runtime_fail (the simulation stops) rather than returning it, because they
+ * run inside engine events.
+ */
+#ifndef STAGECAST_RUNTIME_INTERNAL_H
+#define STAGECAST_RUNTIME_INTERNAL_H
+
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/autoscale.h"
+#include "models/network.h"
+#include "models/storage.h"
+#include "sim/runtime/engine.h"
+#include "sim/runtime/runtime.h"
+#include "sim/runtime/taskcost.h"
+
+enum stage_state { STAGE_WAITING, STAGE_RUNNING, STAGE_DONE };
+
+struct rt_stage {
+    const struct plan_stage *spec;
+    int job;
+    int *children;
+    int n_children;
+    int parents_left;
+    int64_t spark_id;
+    int64_t tasks, next, running, done;
+    enum stage_state state;
+    int pool;
+    uint64_t stream_seed;
+    gsl_rng *rng; /* while running */
+    struct stage_cost cost;
+    /* Bytes per task (stage totals spread evenly over its tasks). */
+    double in_bytes, fetch_bytes, write_bytes, out_bytes, working_set;
+    bool has_io;
+    double cached;     /* bytes its finished tasks cached (df.cache()) */
+    int *parent_index; /* the parents, as stage indices */
+    /* Tasks to run again (their attempt failed, or their output was lost),
+     * before the ones never launched; and where each task's shuffle output
+     * lives (-1: none), so a lost node's outputs can be found. */
+    int64_t *retry;
+    size_t retry_head, retry_n, retry_cap;
+    int32_t *out_worker;
+    uint8_t *attempts; /* attempts so far, per task (saturating) */
+    int resubmits;
+    /* Speculation: the slots running each task (-1: none) and whether it is
+     * done; successful run times for the median. */
+    int32_t *run_a, *run_b;
+    uint8_t *task_done;
+    double *ok_dur;
+    size_t n_ok;
+    bool submitted_once;
+    bool offered; /* its tasks have been offered (after driver_s) */
+    struct event offer_ev;
+    double *map_bytes;  /* shuffle bytes this stage's tasks wrote, per worker */
+    double *fetch_frac; /* share of this stage's fetch served by each worker */
+};
+
+struct rt_job {
+    const struct job_spec *spec;
+    int first_stage, n_stages, stages_left;
+    int pool;
+    int64_t spark_id;
+    bool submitted, done;
+    size_t thread;      /* index of the job that heads its thread */
+    size_t outstanding; /* as a thread head: jobs submitted, not ended */
+    size_t next;        /* as a thread head: next job to submit, or n_jobs */
+    struct event submit_ev;
+    struct event stages_ev; /* its first stages, after driver_s */
+};
+
+struct rt_pool {
+    const char *name;
+    enum sched_mode mode;
+    int weight, min_share;
+    int64_t running;
+    int pending_stages; /* stages of this pool with tasks not yet launched */
+};
+
+/* Where a running task is in its life (see the lifecycle comment below). */
+enum task_state {
+    TS_IDLE,
+    TS_START,
+    TS_INPUT,
+    TS_FETCH,
+    TS_COMPUTE,
+    TS_SPILL_WRITE,
+    TS_SPILL_READ,
+    TS_WRITE
+};
+
+struct rt_slot {
+    struct event done; /* the task's timer: start, end of compute */
+    int executor;
+    int slot;
+    int worker;
+    size_t rec; /* the task record running here */
+    enum task_state state;
+    int flows; /* flows of the current phase still moving */
+    int64_t phase_start_us;
+    double compute_s;
+    double base_compute_s; /* before this node's slowdown (a copy reuses it) */
+    double weight;         /* this task's share of its stage's data, relative to even */
+    bool copy;             /* a speculative copy */
+    double spill_bytes;
+    /* Shuffle fetch: the worker whose blocks are being requested, the
+     * bytes left there, the workers not yet visited, and what is in flight
+     * (Spark's ShuffleBlockFetcherIterator limits). */
+    int fetch_cursor, fetch_left_nodes;
+    double fetch_node_left;
+    double in_flight_bytes;
+    int in_flight_reqs;
+    double last_block_bytes;
+    int *flow_ids; /* the task's flows, so an eviction can cancel them */
+    int n_flow_ids, cap_flow_ids;
+};
+
+/* What a flow carries, in the top byte of its tag; the rest is its bytes. */
+enum flow_kind {
+    FLOW_INPUT = 1,
+    FLOW_FETCH_LOCAL,
+    FLOW_FETCH_REMOTE,
+    FLOW_SPILL,
+    FLOW_WRITE,
+    FLOW_OUTPUT
+};
+#define FLOW_TAG(kind, bytes) (((uint64_t)(kind) << 56) | ((uint64_t)(bytes) & ((1ULL << 56) - 1)))
+#define FLOW_TAG_KIND(tag) ((int)((tag) >> 56))
+#define FLOW_TAG_BYTES(tag) ((double)((tag) & ((1ULL << 56) - 1)))
+
+enum worker_state { WK_ABSENT, WK_PROVISIONING, WK_ALIVE };
+
+struct rt_worker {
+    struct event join_ev;  /* provisioning done */
+    struct event evict_ev; /* a spot node's eviction */
+    bool spot;
+    enum worker_state state;
+    int64_t life_from_us;  /* billed from here: request, or cluster start */
+    int running;           /* tasks running on its executors */
+    int64_t idle_since_us; /* -1 while it runs tasks */
+};
+
+struct rt_exec {
+    struct event start_ev; /* dynamic allocation: the executor registers */
+    bool alive, starting;
+    int64_t up_since_us;   /* when it last joined */
+    int64_t alive_us;      /* time alive so far, before up_since_us */
+    int64_t idle_since_us; /* -1 while it runs tasks */
+};
+
+struct sim {
+    const struct scenario *scn;
+    const struct plan *plan;
+    struct cluster cl;
+    struct engine eng;
+    uint64_t seed;
+    enum sched_mode mode;
+    int64_t launch_us;      /* driver time per task launch */
+    int64_t driver_free_us; /* when the driver can launch the next task */
+
+    struct rt_stage *stages;
+    size_t n_stages;
+    struct rt_job *jobs;
+    size_t n_jobs;
+    struct rt_pool *pools;
+    size_t n_pools;
+    struct rt_slot *slots;
+    size_t n_slots;
+
+    /* Free slots, a ring in the order they became free. */
+    int *free_ring;
+    size_t free_head, free_count;
+
+    /* Stages with tasks not yet launched, sorted by spark_id. */
+    int *active;
+    size_t n_active;
+    int *order; /* scratch for a FAIR offer round */
+
+    /* Bytes move through the flow-level network model. */
+    struct net *net;
+    struct event net_ev; /* the network's next completion */
+    bool net_dirty;      /* flows started or cancelled since the last solve */
+    int n_workers;
+    struct storage store;   /* the resources of every storage path */
+    int *exec_running;      /* running tasks per executor (memory shares) */
+    double exec_pool_bytes; /* execution memory of one executor */
+    double *exec_cached;    /* bytes of cached data (df.cache()) on each executor */
+    double fetch_target_bytes, fetch_max_in_flight;
+    int64_t net_quantum_us; /* completions are batched to this grain */
+    int fetch_max_reqs;
+
+    /* The cluster changing size: node autoscaling (cluster.autoscale) or
+     * Spark's dynamic allocation of executors. */
+    int max_workers, max_executors;
+    struct rt_worker *workers;
+    struct rt_exec *execs;
+    int alive_workers, pending_workers, alive_executors, starting_executors;
+    struct event policy_ev;
+    bool node_autoscale, dyn_alloc;
+    struct autoscale_node node_policy;  /* when node_autoscale */
+    struct autoscale_dynalloc dynalloc; /* when dyn_alloc */
+    int64_t da_start_us;                /* an executor's start-up */
+    int64_t total_running;
+    gsl_rng *spot_rng;  /* eviction times, in event order */
+    gsl_rng *scale_rng; /* start-up and provisioning times, in event order */
+    /* Speculative execution (spark.speculation). */
+    bool spec_on;
+    struct event spec_ev;
+    double spec_multiplier, spec_quantile;
+    int64_t spec_min_us, spec_interval_us;
+    double noise_sigma;
+    bool evict_at_used;
+
+    int64_t next_job_id, next_stage_id;
+    size_t jobs_done;
+    bool failed;
+    struct diag *diag;
+    struct results res;
+};
+
+/* ---- small shared helpers ------------------------------------------------ */
+
+/* Simulated time is integer microseconds. */
+static inline int64_t seconds_to_us(double s)
+{
+    return (int64_t)llround(s * 1e6);
+}
+
+static inline struct rt_stage *slot_stage(struct sim *sim, struct rt_slot *slot)
+{
+    return &sim->stages[sim->res.tasks[slot->rec].stage];
+}
+
+static inline float seconds_since(struct sim *sim, int64_t t_us)
+{
+    return (float)((double)(engine_now(&sim->eng) - t_us) * 1e-6);
+}
+
+/* How much slower than its type a worker runs (what-if slow node). */
+static inline double worker_slowdown(const struct sim *sim, int w)
+{
+    const struct model_spec *m = &sim->scn->model;
+    return m->slow_worker == w && m->slow_factor > 0.0 ? m->slow_factor : 1.0;
+}
+
+/* Tasks of a stage waiting to be launched. */
+static inline int64_t stage_pending(const struct rt_stage *st)
+{
+    return (st->tasks - st->next) + (int64_t)st->retry_n;
+}
+
+/* ---- runtime.c ----------------------------------------------------------- */
+
+/* Records the first error of the run in its diag and stops the engine. */
+void runtime_fail(struct sim *sim, enum sc_status st, const char *msg);
+
+/* Open stage st's random stream, for its first submission or for a
+ * resubmission after lost shuffle output. False (after runtime_fail) when
+ * out of memory. */
+bool runtime_stage_stream_open(struct sim *sim, struct rt_stage *st);
+bool runtime_stage_stream_reopen(struct sim *sim, struct rt_stage *st);
+
+/* Sorts v[0..n) in increasing order. */
+void runtime_sort_doubles(double *v, size_t n);
+
+/* ---- dag.c --------------------------------------------------------------- */
+
+/* Stage st_index's last task finished: submit the children it unblocks,
+ * end its job, and start its thread's next job. */
+void dag_stage_finished(struct sim *sim, int st_index);
+
+/* Event handlers: a job's submission time, its stages after the driver's
+ * work, a stage's tasks offered after the driver's work. */
+void dag_on_job_submit(struct engine *eng, struct event *ev);
+void dag_on_job_stages(struct engine *eng, struct event *ev);
+void dag_on_stage_offer(struct engine *eng, struct event *ev);
+
+/* ---- scheduler.c --------------------------------------------------------- */
+
+/* The ring of free slots, in the order they became free. */
+void sched_free_push(struct sim *sim, int slot);
+void sched_free_remove_executor(struct sim *sim, int e);
+
+/* Stages with tasks waiting to launch, in FIFO (spark_id) order. */
+void sched_active_insert(struct sim *sim, int st);
+void sched_active_remove(struct sim *sim, int st);
+
+/* One round of resource offers: hands free slots to waiting tasks. */
+void sched_offer_round(struct sim *sim);
+
+/* Room for one more task record; false when out of memory. */
+bool sched_grow_records(struct sim *sim);
+
+/* Queues task index of st to run again; false when out of memory. */
+bool sched_retry_push(struct rt_stage *st, int64_t index);
+
+/* The attempt in slot succeeded: bookkeeping, then a new offer round. */
+void sched_task_finished(struct sim *sim, struct rt_slot *slot);
+
+/* Stops the attempt in slot and records it with status; the slot is idle
+ * afterwards and the caller decides where it goes. */
+void sched_end_attempt(struct sim *sim, struct rt_slot *slot, enum task_status status);
+
+/* The attempt in slot failed (its executor was lost): it runs again unless
+ * a speculative copy carries on. */
+void sched_kill_task(struct sim *sim, struct rt_slot *slot);
+
+/* The index of pool name, created as Spark creates one when the scenario
+ * does not declare it. */
+int sched_add_pool(struct sim *sim, const char *name);
+
+/* ---- task.c -------------------------------------------------------------- */
+
+/* Per-task bytes and working set of stage st (at each submission). */
+void task_stage_bytes_init(struct rt_stage *st);
+
+/* The spill of a task launched in slot with running_here tasks running on
+ * its executor. */
+double task_spill_bytes(const struct sim *sim, const struct rt_stage *st,
+                        const struct rt_slot *slot, int running_here);
+
+/* Starts a flow of bytes for the task in slot through res[0..n_res). */
+void task_start_flow(struct sim *sim, struct rt_slot *slot, double bytes, const int *res, int n_res,
+                     int kind);
+
+/* Moves the task's timer to at_us, entering phase st. */
+void task_set_timer(struct sim *sim, struct rt_slot *slot, int64_t at_us, enum task_state st);
+
+/* After an event that started or cancelled flows: re-solve the network once
+ * and move its completion event. */
+void task_net_sync(struct sim *sim);
+
+/* Event handlers: a task's timer, the network's next completion. */
+void task_on_timer(struct engine *eng, struct event *ev);
+void task_on_net(struct engine *eng, struct event *ev);
+
+/* ---- shuffle.c ----------------------------------------------------------- */
+
+/* Where stage st's shuffle blocks sit, from its parents' map output. */
+void shuffle_locate_blocks(struct sim *sim, struct rt_stage *st);
+
+/* Records where the map output of task index of st, run in slot, lives. */
+void shuffle_record_map_output(struct rt_stage *st, const struct rt_slot *slot, int64_t index);
+
+/* The fetch phase of the task in slot: starts it; a block arrived. */
+void shuffle_begin_fetch(struct sim *sim, struct rt_slot *slot);
+void shuffle_block_arrived(struct sim *sim, struct rt_slot *slot, bool remote, double bytes);
+
+/* Whether worker w holds shuffle output a stage still has to read. */
+bool shuffle_holds_needed(const struct sim *sim, int w);
+
+/* Worker w is gone: stage si runs again the map tasks whose output lived
+ * there, if a stage that is not done still needs them. */
+void shuffle_recompute_lost_output(struct sim *sim, int si, int w);
+
+/* ---- executors.c --------------------------------------------------------- */
+
+/* Appends to the results' scaling events and node lives. */
+void executors_record_scale(struct sim *sim, enum scale_kind kind, int id, int count, int target);
+void executors_record_life(struct sim *sim, int w, int64_t from_us, int64_t to_us);
+
+/* A delay drawn from dist (a DIST_FIXED one is `fixed` exactly), us. */
+int64_t executors_draw_delay_us(struct sim *sim, const struct dist *dist, double fixed);
+
+/* Sets up the node autoscaling or dynamic allocation policy; with dynamic
+ * allocation, *initial_execs is the executors to start with. SC_EINPUT
+ * (file:line of the cluster) when maxExecutors is below minExecutors. */
+enum sc_status executors_start_policies(struct sim *sim, int *initial_execs, struct diag *d);
+
+/* Executor e leaves (it is idle, or its node is gone). */
+void executors_down(struct sim *sim, int e);
+
+/* Event handlers: a worker joins, an executor registers, a policy runs. */
+void executors_on_worker_join(struct engine *eng, struct event *ev);
+void executors_on_start(struct engine *eng, struct event *ev);
+void executors_on_policy(struct engine *eng, struct event *ev);
+
+/* ---- spot.c -------------------------------------------------------------- */
+
+/* Schedules spot worker w's eviction (nothing for an on-demand worker). */
+void spot_schedule_eviction(struct sim *sim, int w);
+
+/* Event handler: a spot worker is taken back. */
+void spot_on_evict(struct engine *eng, struct event *ev);
+
+/* ---- speculation.c ------------------------------------------------------- */
+
+/* The losing attempt of a speculation race: killed, its slot freed. */
+void speculation_kill_copy(struct sim *sim, struct rt_slot *slot);
+
+/* Event handler: checkSpeculatableTasks, every spark.speculation.interval. */
+void speculation_on_timer(struct engine *eng, struct event *ev);
+
+#endif

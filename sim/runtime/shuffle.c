@@ -1,0 +1,250 @@
+/*
+ * shuffle.c — the shuffle between stages: where each map task's output
+ * lives (MapOutputTracker), where a reduce stage's blocks sit, the reducer's
+ * fetch (ShuffleBlockFetcherIterator: see task.c for how fetch and compute
+ * overlap), and map output lost with its node.
+ *
+ * A lost node's map output is gone: a stage whose output a later stage
+ * still needs runs those map tasks again, and a running consumer is stopped
+ * until they are done (Spark's FetchFailed: the consumer stage is
+ * resubmitted after the lost map outputs are recomputed); its completed
+ * tasks stay done.
+ */
+#include <gsl/gsl_rng.h>
+#include <math.h>
+
+#include "sim/runtime/runtime_internal.h"
+
+/* Moves the fetch cursor to the next worker with blocks for this task. */
+static void fetch_next_node(struct sim *sim, struct rt_slot *slot, const struct rt_stage *st)
+{
+    while (slot->fetch_left_nodes > 0) {
+        slot->fetch_cursor = (slot->fetch_cursor + 1) % sim->n_workers;
+        slot->fetch_left_nodes--;
+        if (slot->fetch_cursor == slot->worker)
+            continue;
+        double b = st->fetch_bytes * slot->weight * st->fetch_frac[slot->fetch_cursor];
+        if (b > 0.0) {
+            slot->fetch_node_left = b;
+            return;
+        }
+    }
+    slot->fetch_node_left = 0.0;
+}
+
+/* Issues remote requests while Spark's in-flight limits allow. */
+static void fetch_issue(struct sim *sim, struct rt_slot *slot, const struct rt_stage *st)
+{
+    while (slot->fetch_node_left > 0.0 && slot->in_flight_reqs < sim->fetch_max_reqs) {
+        double req = slot->fetch_node_left < sim->fetch_target_bytes ? slot->fetch_node_left
+                                                                     : sim->fetch_target_bytes;
+        /* The first request always goes out, however large (as in Spark). */
+        if (slot->in_flight_reqs > 0 && slot->in_flight_bytes + req > sim->fetch_max_in_flight)
+            break;
+        int src = slot->fetch_cursor;
+        int res[STORAGE_MAX_PATH];
+        int n = storage_path_remote_block(&sim->store, src, slot->worker, res);
+        task_start_flow(sim, slot, req, res, n, FLOW_FETCH_REMOTE);
+        slot->in_flight_bytes += req;
+        slot->in_flight_reqs++;
+        slot->fetch_node_left -= req;
+        if (slot->fetch_node_left <= 0.5)
+            fetch_next_node(sim, slot, st);
+    }
+}
+
+void shuffle_begin_fetch(struct sim *sim, struct rt_slot *slot)
+{
+    struct rt_stage *st = slot_stage(sim, slot);
+    int64_t now = engine_now(&sim->eng);
+    struct task_rec *rec = &sim->res.tasks[slot->rec];
+    if (slot->state == TS_INPUT)
+        rec->phase_s[PHASE_INPUT] = seconds_since(sim, slot->phase_start_us);
+    slot->phase_start_us = now;
+    if (!(st->fetch_bytes > 0.0)) {
+        task_set_timer(sim, slot, now + (int64_t)llround(slot->compute_s * 1e6), TS_COMPUTE);
+        return;
+    }
+    slot->state = TS_FETCH;
+    slot->last_block_bytes = 0.0;
+    slot->in_flight_bytes = 0.0;
+    slot->in_flight_reqs = 0;
+    struct stage_result *sr = &sim->res.stages[rec->stage];
+    double local = st->fetch_bytes * slot->weight * st->fetch_frac[slot->worker];
+    if (local > 0.0) {
+        int res[STORAGE_MAX_PATH];
+        int n = storage_path_local_disk(&sim->store, slot->worker, res);
+        task_start_flow(sim, slot, local, res, n, FLOW_FETCH_LOCAL);
+        sr->shuffle_read_local_bytes += local;
+    }
+    sr->shuffle_read_remote_bytes += st->fetch_bytes * slot->weight - local;
+    /* Start at a worker that depends on the task, so reducers spread their
+     * first requests over the cluster (Spark randomizes request order). */
+    slot->fetch_cursor = (int)(rec->index % sim->n_workers) - 1;
+    if (slot->fetch_cursor < 0)
+        slot->fetch_cursor += sim->n_workers;
+    slot->fetch_left_nodes = sim->n_workers;
+    fetch_next_node(sim, slot, st);
+    fetch_issue(sim, slot, st);
+    if (slot->flows == 0) /* nothing to fetch after all */
+        task_set_timer(sim, slot, now + (int64_t)llround(slot->compute_s * 1e6), TS_COMPUTE);
+}
+
+static void fetch_done(struct sim *sim, struct rt_slot *slot)
+{
+    struct rt_stage *st = slot_stage(sim, slot);
+    struct task_rec *rec = &sim->res.tasks[slot->rec];
+    int64_t now = engine_now(&sim->eng);
+    double c = slot->compute_s;
+    double start_s = (double)slot->phase_start_us * 1e-6;
+    double fetched = st->fetch_bytes * slot->weight;
+    double tail = fetched > 0.0 ? c * slot->last_block_bytes / fetched : 0.0;
+    double end_s = start_s + c;
+    if ((double)now * 1e-6 + tail > end_s)
+        end_s = (double)now * 1e-6 + tail;
+    int64_t end_us = (int64_t)llround(end_s * 1e6);
+    if (end_us < now)
+        end_us = now;
+    double wait = end_s - (start_s + c);
+    rec->phase_s[PHASE_FETCH] = (float)(wait > 0.0 ? wait : 0.0);
+    sim->res.stages[rec->stage].fetch_wait_s += wait > 0.0 ? wait : 0.0;
+    task_set_timer(sim, slot, end_us, TS_COMPUTE);
+}
+
+/* A shuffle block of bytes arrived (from another worker when remote):
+ * request more while the limits allow; the fetch is over with the last. */
+void shuffle_block_arrived(struct sim *sim, struct rt_slot *slot, bool remote, double bytes)
+{
+    slot->last_block_bytes = bytes;
+    if (remote) {
+        slot->in_flight_bytes -= bytes;
+        slot->in_flight_reqs--;
+        fetch_issue(sim, slot, slot_stage(sim, slot));
+    }
+    if (slot->flows == 0)
+        fetch_done(sim, slot);
+}
+
+/* Map output bookkeeping: where a finished task's shuffle output lives
+ * (MapOutputTracker), by worker, so that reducers fetch from there and a
+ * lost node's outputs can be found. */
+void shuffle_record_map_output(struct rt_stage *st, const struct rt_slot *slot, int64_t index)
+{
+    if (st->map_bytes)
+        st->map_bytes[slot->worker] += st->write_bytes * slot->weight;
+    if (st->out_worker)
+        st->out_worker[index] = slot->worker;
+}
+
+/* Where a reduce stage's shuffle data sits: in proportion to what its
+ * parents' map tasks wrote on each worker (uniform over the workers alive
+ * when they recorded none). */
+void shuffle_locate_blocks(struct sim *sim, struct rt_stage *st)
+{
+    const struct plan_stage *ss = st->spec;
+    if (st->fetch_bytes > 0.0 && st->fetch_frac) {
+        double total = 0.0;
+        for (int w = 0; w < sim->n_workers; w++)
+            st->fetch_frac[w] = 0.0;
+        for (size_t p = 0; p < ss->n_parents; p++) {
+            const struct rt_stage *parent = &sim->stages[st->parent_index[p]];
+            if (!parent->map_bytes)
+                continue;
+            for (int w = 0; w < sim->n_workers; w++) {
+                st->fetch_frac[w] += parent->map_bytes[w];
+                total += parent->map_bytes[w];
+            }
+        }
+        int alive = 0;
+        for (int w = 0; w < sim->n_workers; w++)
+            alive += sim->workers[w].state == WK_ALIVE;
+        for (int w = 0; w < sim->n_workers; w++)
+            st->fetch_frac[w] = total > 0.0 ? st->fetch_frac[w] / total
+                                : sim->workers[w].state == WK_ALIVE && alive > 0 ? 1.0 / alive
+                                                                                 : 0.0;
+    }
+}
+
+/* Whether a worker holds shuffle output a stage still has to read. Both
+ * Databricks (which inspects shuffle files) and Spark's shuffle tracking
+ * keep such nodes and executors. */
+bool shuffle_holds_needed(const struct sim *sim, int w)
+{
+    for (size_t i = 0; i < sim->n_stages; i++) {
+        const struct rt_stage *st = &sim->stages[i];
+        if (!st->map_bytes || st->map_bytes[w] <= 0.0)
+            continue;
+        for (int c = 0; c < st->n_children; c++)
+            if (sim->stages[st->children[c]].state != STAGE_DONE)
+                return true;
+    }
+    return false;
+}
+
+/* Stops a running consumer stage whose input was lost: its running tasks
+ * die and it waits for its parent again. */
+static void stop_consumer(struct sim *sim, int ci)
+{
+    struct rt_stage *c = &sim->stages[ci];
+    for (size_t i = 0; i < sim->n_slots; i++) {
+        struct rt_slot *slot = &sim->slots[i];
+        if (slot->state != TS_IDLE && sim->res.tasks[slot->rec].stage == ci) {
+            sched_kill_task(sim, slot);
+            sched_free_push(sim, (int)i);
+        }
+    }
+    if (c->state == STAGE_RUNNING) {
+        sched_active_remove(sim, ci);
+        c->state = STAGE_WAITING;
+    }
+}
+
+/* Re-runs the map tasks of stage si whose output lived on worker w, if a
+ * stage that is not done still needs them. */
+void shuffle_recompute_lost_output(struct sim *sim, int si, int w)
+{
+    struct rt_stage *st = &sim->stages[si];
+    if (!st->out_worker)
+        return;
+    bool needed = false;
+    for (int c = 0; c < st->n_children; c++)
+        needed |= sim->stages[st->children[c]].state != STAGE_DONE;
+    if (!needed)
+        return;
+    int64_t lost = 0;
+    for (int64_t i = 0; i < st->tasks; i++)
+        if (st->out_worker[i] == w) {
+            st->out_worker[i] = -1;
+            if (!sched_retry_push(st, i)) {
+                runtime_fail(sim, SC_ENOMEM, "out of memory for task retries");
+                return;
+            }
+            lost++;
+        }
+    if (lost == 0)
+        return;
+    st->done -= lost;
+    st->map_bytes[w] = 0.0;
+    sim->res.recomputed_tasks += lost;
+    sim->res.stages[si].resubmissions++;
+    if (st->state == STAGE_DONE) {
+        /* Reopen it: its job has one more stage to finish, and each
+         * consumer one more parent to wait for. */
+        st->state = STAGE_RUNNING;
+        if (!runtime_stage_stream_reopen(sim, st))
+            return;
+        sim->jobs[st->job].stages_left++;
+        for (int c = 0; c < st->n_children; c++) {
+            int ci = st->children[c];
+            struct rt_stage *child = &sim->stages[ci];
+            if (child->state == STAGE_DONE)
+                continue;
+            if (child->state == STAGE_RUNNING)
+                stop_consumer(sim, ci);
+            child->parents_left++;
+        }
+        sched_active_insert(sim, si);
+    } else if (stage_pending(st) == (int64_t)lost) {
+        sched_active_insert(sim, si); /* it had nothing left to launch */
+    }
+}

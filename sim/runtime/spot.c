@@ -1,0 +1,81 @@
+/*
+ * spot.c — spot evictions.
+ *
+ * A spot node can be taken back at any time: its running tasks die (Spark
+ * counts an executor lost this way against no task's maxFailures, and runs
+ * them again), and the shuffle output it held is gone. A stage whose output
+ * a later stage still needs runs those map tasks again, and a running
+ * consumer is stopped until they are done (Spark's FetchFailed: the consumer
+ * stage is resubmitted after the lost map outputs are recomputed; see
+ * shuffle.c); its completed tasks stay done. A fixed-size cluster asks for
+ * a replacement node.
+ */
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stddef.h>
+
+#include "sim/runtime/runtime_internal.h"
+
+void spot_schedule_eviction(struct sim *sim, int w)
+{
+    struct rt_worker *wk = &sim->workers[w];
+    if (!wk->spot)
+        return;
+    int64_t now = engine_now(&sim->eng);
+    int64_t at = -1;
+    if (!isnan(sim->cl.spot_evict_at_s) && !sim->evict_at_used) {
+        sim->evict_at_used = true;
+        at = (int64_t)llround(sim->cl.spot_evict_at_s * 1e6);
+    } else if (sim->cl.spot_evictions_per_hour > 0.0 && sim->spot_rng) {
+        double mean_s = 3600.0 / sim->cl.spot_evictions_per_hour;
+        at = now + (int64_t)llround(gsl_ran_exponential(sim->spot_rng, mean_s) * 1e6);
+    }
+    if (at >= 0 && engine_schedule(&sim->eng, &wk->evict_ev, at < now ? now : at, 0) != 0)
+        runtime_fail(sim, SC_ENOMEM, "out of memory for the event queue");
+}
+
+void spot_on_evict(struct engine *eng, struct event *ev)
+{
+    struct sim *sim = ev->arg;
+    struct rt_worker *wk = (struct rt_worker *)((char *)ev - offsetof(struct rt_worker, evict_ev));
+    (void)eng;
+    int w = (int)(wk - sim->workers);
+    if (wk->state != WK_ALIVE || sim->jobs_done == sim->n_jobs)
+        return;
+    int per = sim->cl.executors_per_worker, spe = sim->cl.slots_per_executor;
+    int killed = 0;
+    for (int k = 0; k < per; k++) {
+        int e = w * per + k;
+        for (int j = 0; j < spe; j++) {
+            struct rt_slot *slot = &sim->slots[(size_t)e * spe + j];
+            if (slot->state != TS_IDLE) {
+                sched_kill_task(sim, slot);
+                killed++;
+            }
+        }
+        executors_down(sim, e);
+    }
+    wk->state = WK_ABSENT;
+    sim->alive_workers--;
+    executors_record_life(sim, w, wk->life_from_us, engine_now(&sim->eng));
+    sim->res.evictions++;
+    executors_record_scale(sim, SCALE_NODE_EVICTED, w, killed, 0);
+    for (size_t i = 0; i < sim->n_stages; i++)
+        shuffle_recompute_lost_output(sim, (int)i, w);
+    /* A fixed-size cluster asks for a replacement (an autoscaled one lets
+     * its policy decide). */
+    if (!sim->node_autoscale) {
+        int64_t now = engine_now(&sim->eng);
+        wk->state = WK_PROVISIONING;
+        wk->life_from_us = now;
+        sim->pending_workers++;
+        if (engine_schedule(
+                &sim->eng, &wk->join_ev,
+                now + executors_draw_delay_us(sim, &sim->cl.replace_dist, sim->cl.replace_s),
+                0) != 0)
+            runtime_fail(sim, SC_ENOMEM, "out of memory for the event queue");
+        executors_record_scale(sim, SCALE_NODES_REQUESTED, -1, 1, 0);
+    }
+    sched_offer_round(sim);
+    task_net_sync(sim);
+}
