@@ -25,6 +25,7 @@
 #include "models/kernels/hashagg.h"
 #include "models/kernels/join.h"
 #include "models/kernels/limit.h"
+#include "models/kernels/sample.h"
 #include "models/kernels/murmur3.h"
 #include "models/kernels/partition.h"
 #include "models/kernels/scan.h"
@@ -1176,6 +1177,78 @@ static void test_limit_takes_first_rows_across_batches(void **state)
     batch_free(b);
 }
 
+/* --- sample ------------------------------------------------------------------- */
+
+/* Bernoulli sampling: fraction 0 keeps nothing and 1 keeps every row in
+ * order; 0.1 of 100,000 rows keeps a binomial count, 10,000 +- 5 sigma
+ * (sigma = sqrt(1e5 x 0.1 x 0.9) = 94.9, so within 475); kept rows come
+ * out in input order with their values; the same seed and partition keep
+ * the same rows and another partition others. */
+static void test_sample_keeps_a_fraction_in_order(void **state)
+{
+    (void)state;
+    uint64_t s = 63;
+    struct batch *b = random_batch(&s, 1000, 50, 10);
+    static const enum col_type types[N_COLS] = {COL_INT64,  COL_STRING, COL_INT32,   COL_DOUBLE,
+                                                COL_DOUBLE, COL_INT64,  COL_BOOLEAN, COL_DATE};
+    struct batch *out = batch_new(N_COLS, (const char *const *)b->names, types, 1);
+    struct sample_state ss;
+    struct kernel_stats st;
+    OK(sample_init(&ss, 0.0, 7, 0, &d_));
+    OK(sample_rows(&ss, b, out, &st, &d_));
+    assert_int_equal(out->n_rows, 0);
+    sample_fini(&ss);
+    OK(sample_init(&ss, 1.0, 7, 0, &d_));
+    OK(sample_rows(&ss, b, out, &st, &d_));
+    assert_int_equal(st.rows_out, 1000);
+    size_t all[1000];
+    for (size_t i = 0; i < 1000; i++)
+        all[i] = i;
+    assert_rows_equal(b, all, 1000, out);
+    sample_fini(&ss);
+
+    /* A tenth of 100 batches of 1,000 rows. */
+    size_t kept = 0;
+    OK(sample_init(&ss, 0.1, 7, 0, &d_));
+    for (int k = 0; k < 100; k++) {
+        batch_clear(out);
+        OK(sample_rows(&ss, b, out, &st, &d_));
+        assert_int_equal(st.rows_in, 1000);
+        kept += (size_t)st.rows_out;
+        /* The kept rows are the ones the sampler chose, in order. */
+        assert_rows_equal(b, ss.keep, out->n_rows, out);
+        for (size_t i = 1; i < out->n_rows; i++)
+            assert_true(ss.keep[i] > ss.keep[i - 1]);
+    }
+    assert_true(kept >= 10000 - 475 && kept <= 10000 + 475);
+    sample_fini(&ss);
+
+    /* Reruns keep the same rows; another partition keeps others. */
+    struct sample_state a, again, other;
+    OK(sample_init(&a, 0.5, 42, 3, &d_));
+    OK(sample_init(&again, 0.5, 42, 3, &d_));
+    OK(sample_init(&other, 0.5, 42, 4, &d_));
+    batch_clear(out);
+    OK(sample_rows(&a, b, out, &st, &d_));
+    size_t n_a = out->n_rows;
+    batch_clear(out);
+    OK(sample_rows(&again, b, out, &st, &d_));
+    assert_int_equal(out->n_rows, n_a);
+    assert_memory_equal(a.keep, again.keep, n_a * sizeof *a.keep);
+    batch_clear(out);
+    OK(sample_rows(&other, b, out, &st, &d_));
+    assert_true(out->n_rows != n_a || memcmp(a.keep, other.keep, n_a * sizeof *a.keep) != 0);
+    sample_fini(&a);
+    sample_fini(&again);
+    sample_fini(&other);
+
+    struct diag d;
+    diag_clear(&d);
+    assert_int_equal(sample_init(&ss, 1.5, 7, 0, &d), SC_EINPUT);
+    batch_free(out);
+    batch_free(b);
+}
+
 /* --- shuffle ------------------------------------------------------------------ */
 
 static void test_xxh32_matches_lz4_frame_checksum(void **state)
@@ -1450,6 +1523,7 @@ int main(void)
         cmocka_unit_test(test_window_matches_reference_on_random_rows),
         cmocka_unit_test(test_distinct_keeps_first_occurrences),
         cmocka_unit_test(test_limit_takes_first_rows_across_batches),
+        cmocka_unit_test(test_sample_keeps_a_fraction_in_order),
         cmocka_unit_test(test_xxh32_matches_lz4_frame_checksum),
         cmocka_unit_test(test_shuffle_round_trip_reproduces_rows),
         cmocka_unit_test(test_shuffle_compresses_repetitive_rows),

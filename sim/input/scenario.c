@@ -347,6 +347,8 @@ static const struct scenario_key key_table[] = {
     {"jobs[].query[]", "funcs", "window", "list of strings"},
     {"jobs[].query[]", "n", "coalesce", "integer"},
     {"jobs[].query[]", "n", "limit", "integer"},
+    {"jobs[].query[]", "fraction", "sample", "number"},
+    {"jobs[].query[]", "seed", "sample", "integer"},
     {"jobs[].query[]", "n", "repartition", "integer"},
     {"jobs[].query[]", "partition_by", "repartition", "list of strings"},
     {"jobs[].query[]", "path", "write", "string"},
@@ -1266,7 +1268,8 @@ static const char *const op_names[] = {
     [OP_COALESCE] = "coalesce", [OP_CACHE] = "cache",
     [OP_LIMIT] = "limit",       [OP_UNION] = "union",
     [OP_COUNT] = "count",       [OP_COLLECT] = "collect",
-    [OP_WRITE] = "write",       NULL,
+    [OP_WRITE] = "write",       [OP_SAMPLE] = "sample",
+    NULL,
 };
 
 /* Spark's join types, in the spellings Dataset.join accepts. */
@@ -1276,7 +1279,7 @@ static const char *const join_hows[] = {"inner",       "left",  "left_outer", "r
 
 const char *op_kind_name(enum op_kind op)
 {
-    return (unsigned)op <= OP_WRITE ? op_names[op] : "?";
+    return (unsigned)op <= OP_SAMPLE ? op_names[op] : "?";
 }
 
 const char *sched_mode_name(enum sched_mode m)
@@ -1309,6 +1312,7 @@ static int read_step(struct reader *r, const config_setting_t *g, const char *ow
     char where[224];
     q->line = line_of(g);
     q->n = -1;
+    q->seed = -1;
     if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
         char got[96];
         return fail(r, q->line,
@@ -1383,6 +1387,11 @@ static int read_step(struct reader *r, const config_setting_t *g, const char *ow
     case OP_COALESCE: return get_int(r, g, where, "n", true, 1, INT_MAX, false, &q->n) < 0 ? -1 : 0;
     case OP_LIMIT: return get_int(r, g, where, "n", true, 0, INT64_MAX, false, &q->n) < 0 ? -1 : 0;
     case OP_UNION: return get_str_copy(r, g, where, "table", true, &q->table) < 0 ? -1 : 0;
+    case OP_SAMPLE:
+        /* Dataset.sample(withReplacement = false, fraction, seed). */
+        if (get_number(r, g, where, "fraction", true, 0.0, false, 1.0, &q->fraction) < 0)
+            return -1;
+        return get_int(r, g, where, "seed", false, 0, INT64_MAX, false, &q->seed) < 0 ? -1 : 0;
     case OP_WRITE: {
         int format = 0;
         if (get_str_copy(r, g, where, "path", false, &q->path) < 0)

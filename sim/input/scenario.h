@@ -94,7 +94,7 @@ struct model_spec {
 enum op_kind {
     OP_SCAN, OP_FILTER, OP_SELECT, OP_WITH_COLUMN, OP_GROUP_BY, OP_JOIN, OP_ORDER_BY,
     OP_WINDOW, OP_DISTINCT, OP_REPARTITION, OP_COALESCE, OP_CACHE, OP_LIMIT, OP_UNION,
-    OP_COUNT, OP_COLLECT, OP_WRITE
+    OP_COUNT, OP_COLLECT, OP_WRITE, OP_SAMPLE
 };
 
 /* One DataFrame operation. Fields an op does not use are NULL / empty / -1. */
@@ -118,6 +118,8 @@ struct query_step {
     int64_t n;                    /* repartition, coalesce, limit; -1 = not given */
     int64_t salt;                 /* group_by, join: salt the key over this many values
                                    * (sim/plan/skew.h); 0 = not salted */
+    double fraction;              /* sample: the share of rows kept, in [0, 1] */
+    int64_t seed;                 /* sample: its generator's seed; -1 = not given */
     int line;
 };
 
