@@ -898,6 +898,7 @@ static int read_cluster(struct reader *r, const config_setting_t *g)
     int rc = get_vm_size(r, g, "driver", false, c->driver, sizeof c->driver, &c->driver_line);
     if (rc < 0)
         return -1;
+    c->driver_given = rc > 0;
     if (rc == 0) {
         /* The driver defaults to the worker's size; errors about it point
          * at the line that chose that size. */
@@ -2498,6 +2499,85 @@ struct scenario *scenario_load_with(const char *path, const char *const *overrid
     struct scenario *s = read_config(&cfg, path, path, d);
     config_destroy(&cfg);
     return s;
+}
+
+/* An override's value as apply_override would store a string: surrounding
+ * quotes dropped; NULL when it would store a number or a boolean instead
+ * (the reader then refuses it as the wrong type, in its own words). */
+static const char *override_string(const char *value, char *buf, size_t size)
+{
+    char *end;
+    errno = 0;
+    (void)strtoll(value, &end, 10);
+    if (*value && !*end)
+        return NULL;
+    (void)strtod(value, &end);
+    if (*value && !*end)
+        return NULL;
+    if (strcmp(value, "true") == 0 || strcmp(value, "false") == 0)
+        return NULL;
+    size_t len = strlen(value);
+    if (len >= 2 && value[0] == '"' && value[len - 1] == '"') {
+        value++;
+        len -= 2;
+    }
+    if (len >= size)
+        return NULL;
+    memcpy(buf, value, len);
+    buf[len] = '\0';
+    return buf;
+}
+
+int scenario_cluster_variant(const struct scenario *base, const char *const *overrides, size_t n,
+                             struct scenario *out)
+{
+    struct cluster_spec c = base->cluster;
+    bool worker_set = false;
+    for (size_t i = 0; i < n; i++) {
+        const char *eq = strchr(overrides[i], '=');
+        if (!eq)
+            return 0;
+        size_t klen = (size_t)(eq - overrides[i]);
+        const char *value = eq + 1;
+        char buf[sizeof c.worker];
+        /* An override replaces the setting: libconfig gives the new one no
+         * line, so messages about it name the cluster group's. */
+        if (klen == 14 && strncmp(overrides[i], "cluster.worker", 14) == 0) {
+            const char *v = override_string(value, buf, sizeof buf);
+            if (!v)
+                return 0;
+            memcpy(c.worker, v, strlen(v) + 1);
+            c.worker_line = c.line;
+            worker_set = true;
+        } else if (klen == 14 && strncmp(overrides[i], "cluster.driver", 14) == 0) {
+            const char *v = override_string(value, buf, sizeof buf);
+            if (!v)
+                return 0;
+            memcpy(c.driver, v, strlen(v) + 1);
+            c.driver_line = c.line;
+            c.driver_given = true;
+        } else if (klen == 15 && strncmp(overrides[i], "cluster.workers", 15) == 0) {
+            /* With an autoscale group the reader checks workers against
+             * its range: left to it. */
+            char *end;
+            errno = 0;
+            long long v = strtoll(value, &end, 10);
+            if (base->cluster.autoscale || !*value || *end || errno || v < 1 ||
+                v > SCN_MAX_WORKERS)
+                return 0;
+            c.workers = v;
+            c.workers_line = c.line;
+        } else {
+            return 0;
+        }
+    }
+    if (worker_set && !c.driver_given) {
+        memcpy(c.driver, c.worker, sizeof c.driver);
+        c.driver_line = c.worker_line;
+    }
+    *out = *base;
+    out->cluster = c;
+    return 1;
 }
 
 struct scenario *scenario_from_config(const struct config_t *cfg, const char *name,

@@ -70,6 +70,7 @@ struct cluster_spec {
     int spot_line;
     double *executor_start_s;   /* when each executor registers; NULL = all at 0 */
     size_t n_executor_start_s;
+    bool driver_given;          /* the file (not the worker's size) chose the driver */
     int line, driver_line, worker_line, workers_line, executor_line;
 };
 
@@ -220,6 +221,17 @@ struct scenario *scenario_from_config(const struct config_t *cfg, const char *na
                                       struct diag *d);
 
 void scenario_free(struct scenario *s);
+
+/* The cluster keys a sweep varies point by point without reading the file
+ * again: cluster.worker, cluster.driver and cluster.workers. Fills *out
+ * with base as scenario_load_with(base's file, those overrides) would read
+ * it (the same values, the same lines for messages) and returns 1; *out
+ * shares everything but its cluster with base (never scenario_free it; base
+ * must outlive it). Returns 0 when an override is another key, or a value
+ * the reader would refuse or read differently (the caller then loads the
+ * file with them, which gives the reader's own message). */
+int scenario_cluster_variant(const struct scenario *base, const char *const *overrides, size_t n,
+                             struct scenario *out);
 
 /* Lookups by name; NULL when absent. */
 const struct table_spec *scenario_table(const struct scenario *s, const char *name);

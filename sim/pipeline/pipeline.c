@@ -45,7 +45,9 @@ enum sc_status pipeline_run(struct pipeline *pl, const struct pipeline_request *
                 return d->status;
             pl->cat = pl->cat_owned;
         }
-        if (cluster_build(pl->scn, pl->cat, &pl->cl, d) != SC_OK)
+        if (rq->cluster)
+            pl->cl = *rq->cluster;
+        else if (cluster_build(pl->scn, pl->cat, &pl->cl, d) != SC_OK)
             return d->status;
     }
     if (rq->until == PIPELINE_CLUSTER)
@@ -70,16 +72,17 @@ enum sc_status pipeline_run(struct pipeline *pl, const struct pipeline_request *
         return SC_OK;
     if (!pl->sim) {
         pl->failed = PIPELINE_SIMULATE;
-        if (!(pl->sim = pipeline_simulate(pl, pl->seed, d)))
+        if (!(pl->sim = pipeline_simulate(pl, NULL, pl->seed, d)))
             return d->status;
     }
     return SC_OK;
 }
 
-struct sim *pipeline_simulate(const struct pipeline *pl, uint64_t seed, struct diag *d)
+struct sim *pipeline_simulate(const struct pipeline *pl, const struct cluster *cl, uint64_t seed,
+                              struct diag *d)
 {
     struct sim_options opt = {seed};
-    struct sim *sim = sim_new(pl->plan, &pl->cl, &opt, d);
+    struct sim *sim = sim_new(pl->plan, cl ? cl : &pl->cl, &opt, d);
     if (sim && sim_run(sim, d) != SC_OK) {
         sim_free(sim);
         return NULL;

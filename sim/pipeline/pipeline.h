@@ -46,6 +46,8 @@ struct pipeline_request {
     size_t n_sets;
     const struct scenario *scenario;
     const struct catalog *catalog;      /* NULL: the default catalog, loaded */
+    const struct cluster *cluster;      /* given: used (copied) instead of resolving the
+                                         * scenario's cluster against the catalog */
     const struct plan_stats *stats;     /* NULL: the planner's defaults */
     /* This host's calibration options, as the CLI reads them from the
      * environment (NULL: the defaults); the scenario's model group goes on
@@ -80,9 +82,11 @@ struct pipeline {
 enum sc_status pipeline_run(struct pipeline *pl, const struct pipeline_request *rq,
                             struct diag *d);
 
-/* One simulation of pl's (calibrated) plan with seed, run to the end: what
- * sweeps replicate. The caller frees it with sim_free; NULL with d set. */
-struct sim *pipeline_simulate(const struct pipeline *pl, uint64_t seed, struct diag *d);
+/* One simulation of pl's (calibrated) plan on cl (NULL: pl's cluster)
+ * with seed, run to the end: what sweeps replicate, on clusters that plan
+ * the same way. The caller frees it with sim_free; NULL with d set. */
+struct sim *pipeline_simulate(const struct pipeline *pl, const struct cluster *cl, uint64_t seed,
+                              struct diag *d);
 
 void pipeline_fini(struct pipeline *pl);
 

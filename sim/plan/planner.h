@@ -34,6 +34,15 @@
 struct plan *planner_plan(const struct scenario *s, const struct cluster *cl,
                           const struct plan_stats *stats, struct diag *d);
 
+/* The one figure of a cluster the planner reads: its executor cores
+ * (Spark's default parallelism, which sizes scan splits and AQE's
+ * partitions). Clusters with the same figure get the same plan of a
+ * scenario; a sweep plans once per figure. */
+static inline int64_t planner_cluster_key(const struct cluster *cl)
+{
+    return (int64_t)cl->executors * cl->executor_cores;
+}
+
 /* Tables carry no file list: the planner takes a table as files of this
  * size (the last one smaller), as Spark writes them with its default
  * maxPartitionBytes; planner_table_files counts them (at least 1). */

@@ -24,6 +24,7 @@
 /* The project's headers come before <pthread.h>: scenario.h names an
  * enumerator SCHED_FIFO, which <sched.h> (pulled in by <pthread.h>) also
  * defines as a macro. */
+#include "models/sbuf.h"
 #include "models/units.h"
 #include "sim/calib/calibrate.h"
 #include "sim/input/cluster.h"
@@ -826,10 +827,214 @@ struct sweep *sweep_new(struct sweep_spec *spec, struct diag *d)
  * and checking the file is half of what a small scenario's run costs, and
  * none of it depends on the seed. */
 struct point_setup {
-    struct pipeline pl;
+    struct pipeline pl;              /* the point's own, when it reads the file itself */
+    const struct pipeline *shared;   /* or a configuration's plan (sweep_configs) */
+    struct cluster cl;               /* the cluster it simulates */
     bool ready;  /* planned and calibrated */
     char *error; /* why the point cannot run (owned), or NULL */
 };
+
+/* ---- configurations ----------------------------------------------------------
+ *
+ * Points differ in their overrides. Those a point's cluster shape takes
+ * (cluster.worker, cluster.driver, cluster.workers) change neither the file's
+ * other settings nor, beyond the executor cores, its plan; the rest (--set
+ * lists, autoscale ranges, spot fractions) make a configuration. Each
+ * configuration's scenario is read and checked once, and planned and
+ * calibrated once per figure the planner reads from the cluster
+ * (planner_cluster_key); a point then only builds its cluster and
+ * simulates. A point whose cluster overrides the reader would take
+ * differently (scenario_cluster_variant says so), or whose configuration
+ * does not load on its own, reads the file with all its overrides, as
+ * before, so every message is the reader's. */
+
+struct config_plan {
+    int64_t key;         /* planner_cluster_key; 0 for a scenario of explicit stages */
+    struct pipeline pl;  /* planned and calibrated, unless error */
+    char *error;
+};
+
+struct config_entry {
+    char *key;             /* its overrides, one a line */
+    struct scenario *base; /* NULL: it does not load by itself */
+    struct config_plan **plans;
+    size_t n_plans;
+};
+
+struct sweep_configs {
+    pthread_mutex_t lock;
+    struct config_entry **v;
+    size_t n;
+};
+
+static struct sweep_configs *configs_new(void)
+{
+    struct sweep_configs *c = calloc(1, sizeof *c);
+    if (c)
+        pthread_mutex_init(&c->lock, NULL);
+    return c;
+}
+
+static void configs_free(struct sweep_configs *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n; i++) {
+        struct config_entry *e = c->v[i];
+        for (size_t k = 0; k < e->n_plans; k++) {
+            pipeline_fini(&e->plans[k]->pl);
+            free(e->plans[k]->error);
+            free(e->plans[k]);
+        }
+        free(e->plans);
+        scenario_free(e->base);
+        free(e->key);
+        free(e);
+    }
+    free(c->v);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+static bool is_shape_override(const char *o)
+{
+    return strncmp(o, "cluster.worker=", 15) == 0 || strncmp(o, "cluster.driver=", 15) == 0 ||
+           strncmp(o, "cluster.workers=", 16) == 0;
+}
+
+/* The configuration of the overrides rest (loading it the first time).
+ * Called with the lock held; NULL when memory runs out. */
+static struct config_entry *config_get(struct sweep_configs *c, const struct sweep *sw,
+                                       const char *const *rest, size_t n_rest)
+{
+    struct sbuf kb = {0};
+    for (size_t i = 0; i < n_rest; i++)
+        sb_add(&kb, "%s\n", rest[i]);
+    char *key = sb_take(&kb);
+    if (!key)
+        return NULL;
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->v[i]->key, key) == 0) {
+            free(key);
+            return c->v[i];
+        }
+    struct config_entry *e = calloc(1, sizeof *e);
+    struct config_entry **v = realloc(c->v, (c->n + 1) * sizeof *v);
+    if (!e || !v) {
+        free(e);
+        free(key);
+        if (v)
+            c->v = v;
+        return NULL;
+    }
+    c->v = v;
+    e->key = key;
+    struct diag d;
+    diag_clear(&d);
+    e->base = scenario_load_with(sw->spec.scenario_file, rest, n_rest, &d);
+    c->v[c->n++] = e;
+    return e;
+}
+
+/* The configuration's plan for clusters of planner key k (making it the
+ * first time, on cluster cl). Called with the lock held; NULL on memory. */
+static struct config_plan *config_plan_get(struct config_entry *e, const struct sweep_env *env,
+                                           int64_t k, const struct cluster *cl)
+{
+    for (size_t i = 0; i < e->n_plans; i++)
+        if (e->plans[i]->key == k)
+            return e->plans[i];
+    struct config_plan *p = calloc(1, sizeof *p);
+    struct config_plan **v = realloc(e->plans, (e->n_plans + 1) * sizeof *v);
+    if (!p || !v) {
+        free(p);
+        if (v)
+            e->plans = v;
+        return NULL;
+    }
+    e->plans = v;
+    p->key = k;
+    struct diag d;
+    diag_clear(&d);
+    struct pipeline_request rq = {.until = PIPELINE_CALIBRATE,
+                                  .scenario = e->base,
+                                  .catalog = env->catalog,
+                                  .cluster = cl,
+                                  .stats = env->stats,
+                                  .calibration = env->calib};
+    pthread_mutex_t *lock = env->calib_lock;
+    if (lock)
+        pthread_mutex_lock(lock);
+    enum sc_status st = pipeline_run(&p->pl, &rq, &d);
+    if (lock)
+        pthread_mutex_unlock(lock);
+    if (st != SC_OK) {
+        char buf[1200];
+        p->error = strdup(diag_format(&d, buf, sizeof buf));
+        pipeline_fini(&p->pl);
+    }
+    e->plans[e->n_plans++] = p;
+    return p;
+}
+
+static bool has_query(const struct scenario *s)
+{
+    for (size_t j = 0; j < s->n_jobs; j++)
+        if (s->jobs[j].query && s->jobs[j].n_query > 0)
+            return true;
+    return false;
+}
+
+/* Sets ps up from its configuration; false when the point must read the
+ * file itself (see above). */
+static bool setup_from_config(const struct sweep *sw, const struct sweep_env *env,
+                              const char *const *ov, size_t n_ov, struct point_setup *ps)
+{
+    const char **shape = malloc((n_ov + 1) * sizeof *shape);
+    const char **rest = malloc((n_ov + 1) * sizeof *rest);
+    size_t n_shape = 0, n_rest = 0;
+    bool done = false;
+    if (!shape || !rest)
+        goto out;
+    for (size_t i = 0; i < n_ov; i++) {
+        if (is_shape_override(ov[i]))
+            shape[n_shape++] = ov[i];
+        else
+            rest[n_rest++] = ov[i];
+    }
+    struct sweep_configs *c = env->configs;
+    pthread_mutex_lock(&c->lock);
+    struct config_entry *e = config_get(c, sw, rest, n_rest);
+    struct scenario variant;
+    if (!e || !e->base || !scenario_cluster_variant(e->base, shape, n_shape, &variant)) {
+        pthread_mutex_unlock(&c->lock);
+        goto out;
+    }
+    done = true;
+    struct diag d;
+    diag_clear(&d);
+    if (cluster_build(&variant, env->catalog, &ps->cl, &d) != SC_OK) {
+        pthread_mutex_unlock(&c->lock);
+        char buf[1200];
+        ps->error = strdup(diag_format(&d, buf, sizeof buf));
+        goto out;
+    }
+    int64_t k = has_query(e->base) ? planner_cluster_key(&ps->cl) : 0;
+    const struct config_plan *p = config_plan_get(e, env, k, &ps->cl);
+    pthread_mutex_unlock(&c->lock);
+    if (!p)
+        goto out; /* ps->error NULL: out of memory, run_rep says so */
+    if (p->error) {
+        ps->error = strdup(p->error);
+        goto out;
+    }
+    ps->shared = &p->pl;
+    ps->ready = true;
+out:
+    free(shape);
+    free(rest);
+    return done;
+}
 
 static void setup_point(const struct sweep *sw, const struct sweep_env *env, const char *const *ov,
                         size_t n_ov, struct point_setup *ps)
@@ -837,6 +1042,8 @@ static void setup_point(const struct sweep *sw, const struct sweep_env *env, con
     struct diag d;
     diag_clear(&d);
     memset(ps, 0, sizeof *ps);
+    if (env->configs && setup_from_config(sw, env, ov, n_ov, ps))
+        return;
     struct pipeline_request rq = {.until = PIPELINE_PLAN,
                                   .path = sw->spec.scenario_file,
                                   .sets = ov,
@@ -857,6 +1064,7 @@ static void setup_point(const struct sweep *sw, const struct sweep_env *env, con
             pthread_mutex_unlock(lock);
     }
     if (st == SC_OK) {
+        ps->cl = ps->pl.cl;
         ps->ready = true;
         return;
     }
@@ -885,7 +1093,7 @@ static void run_rep(const struct point_setup *ps, uint64_t seed, struct sweep_ru
     }
     struct diag d;
     diag_clear(&d);
-    struct sim *sim = pipeline_simulate(&ps->pl, seed, &d);
+    struct sim *sim = pipeline_simulate(ps->shared ? ps->shared : &ps->pl, &ps->cl, seed, &d);
     if (!sim) {
         char buf[1200];
         out->error = strdup(diag_format(&d, buf, sizeof buf));
@@ -896,8 +1104,8 @@ static void run_rep(const struct point_setup *ps, uint64_t seed, struct sweep_ru
     out->makespan_s = r->makespan_s;
     out->cost_usd = r->cost.total_usd;
     out->utilization = r->utilization;
-    snprintf(out->node_type, sizeof out->node_type, "%s", ps->pl.cl.worker->name);
-    out->workers = ps->pl.cl.workers;
+    snprintf(out->node_type, sizeof out->node_type, "%s", ps->cl.worker->name);
+    out->workers = ps->cl.workers;
     if (!isfinite(out->cost_usd)) {
         out->cost_usd = NAN;
         out->cost_note = strdup(r->cost.note[0] ? r->cost.note : "a price is unknown");
@@ -2366,7 +2574,11 @@ enum sc_status sweep_execute(const struct sweep_args *a, const struct sweep_io *
 
     pthread_mutex_t calib_lock;
     pthread_mutex_init(&calib_lock, NULL);
-    struct sweep_env env = {.catalog = cat, .calib = a->calib, .calib_lock = &calib_lock};
+    struct sweep_configs *configs = configs_new();
+    if (!configs)
+        st = no_memory(d);
+    struct sweep_env env = {
+        .catalog = cat, .calib = a->calib, .calib_lock = &calib_lock, .configs = configs};
     size_t threads = a->threads ? a->threads : online_cpus();
     /* Warm the fit cache with the scenario as written, before any point
      * runs: every point, thread and MPI rank then reads the same fits (the
@@ -2384,6 +2596,7 @@ enum sc_status sweep_execute(const struct sweep_args *a, const struct sweep_io *
     if (st == SC_OK)
         st = sweep_run(sw, &env, threads, log_fd, peer && peer->rank != 0 ? NULL : io->progress,
                        d);
+    configs_free(configs);
     pthread_mutex_destroy(&calib_lock);
     if (log_fd >= 0 && close(log_fd) != 0 && st == SC_OK)
         st = diag_set(d, SC_EIO, log_path, 0, "cannot close the results file: %s", strerror(errno));

@@ -134,6 +134,9 @@ struct sweep_env {
      * measures a pipeline another is measuring. */
     void *calib_lock; /* a pthread_mutex_t (pthread.h's sched.h names
                        * clash with enum sched_mode in scenario.h) */
+    /* Scenarios read and plans made once, shared by the points they serve
+     * (sweep.c); NULL: every point reads and plans its own. */
+    struct sweep_configs *configs;
 };
 
 /* A process of a distributed sweep (MPI: sweep_mpi.h). Rank r runs the
