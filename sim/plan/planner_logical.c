@@ -287,208 +287,256 @@ static int build_source(struct planner *P, const char *name, const struct query_
                         size_t step_no, const char *owner_kind, const char *owner_name, int depth,
                         int *out);
 
+/* A scan: the table's columns. */
+static enum sc_status resolve_scan(struct planner *P, int node)
+{
+    struct lnode *nd = &P->nodes[node];
+    const struct table_spec *t = nd->table;
+    nd->out = calloc(t->n_columns + 1, sizeof *nd->out);
+    if (!nd->out)
+        return nomem(P);
+    for (size_t i = 0; i < t->n_columns; i++) {
+        nd->out[i].name = t->columns[i].name;
+        nd->out[i].type = t->columns[i].type;
+        nd->out[i].spec = &t->columns[i];
+        nd->out[i].table_rows = (double)t->rows;
+        nd->out[i].src = nd->out[i].rsrc = -1;
+    }
+    nd->n_out = t->n_columns;
+    return SC_OK;
+}
+
+/* Operators whose output columns are their input's: a filter (its
+ * condition checked), sort, cache, coalesce, limit, repartition and
+ * distinct (their keys resolved). */
+static enum sc_status resolve_passthrough(struct planner *P, int node)
+{
+    struct lnode *nd = &P->nodes[node];
+    const struct query_step *q = nd->step;
+    if (nd->kind == LK_FILTER) {
+        enum sc_status rc = check_expr(P, nd, q->where, "filter");
+        if (rc != SC_OK)
+            return rc;
+    }
+    if (copy_child_cols(P, nd, 0) != 0)
+        return nomem(P);
+    if (nd->kind == LK_SORT)
+        return resolve_keys(P, node, &q->keys, nd->child, false, true, "order_by");
+    if (nd->kind == LK_REPARTITION)
+        return resolve_keys(P, node, &q->partition_by, nd->child, false, false, "repartition");
+    if (nd->kind == LK_DISTINCT && q->keys.n > 0)
+        return resolve_keys(P, node, &q->keys, nd->child, false, false, "distinct");
+    return SC_OK;
+}
+
+/* A select: the columns it names, "*" for all of its input's. */
+static enum sc_status resolve_select(struct planner *P, int node)
+{
+    struct lnode *nd = &P->nodes[node];
+    const struct query_step *q = nd->step;
+    const struct lnode *c = &P->nodes[nd->child];
+    size_t n = 0;
+    for (size_t i = 0; i < q->cols.n; i++)
+        n += strcmp(q->cols.v[i], "*") == 0 ? c->n_out : 1;
+    nd->out = calloc(n + 1, sizeof *nd->out);
+    if (!nd->out)
+        return nomem(P);
+    for (size_t i = 0; i < q->cols.n; i++) {
+        c = &P->nodes[nd->child];
+        if (strcmp(q->cols.v[i], "*") == 0) {
+            for (size_t k = 0; k < c->n_out; k++) {
+                nd->out[nd->n_out] = c->out[k];
+                nd->out[nd->n_out].src = (int)k;
+                nd->out[nd->n_out++].rsrc = -1;
+            }
+            continue;
+        }
+        int k = find_lcol(c->out, c->n_out, q->cols.v[i]);
+        if (k < 0) {
+            char hint[512];
+            return fail_at(P, nd, "select names column '%s', which its input does not have (%s)",
+                           q->cols.v[i],
+                           columns_hint(c->out, c->n_out, q->cols.v[i], hint, sizeof hint));
+        }
+        nd->out[nd->n_out] = c->out[k];
+        nd->out[nd->n_out].src = k;
+        nd->out[nd->n_out++].rsrc = -1;
+    }
+    return SC_OK;
+}
+
+/* with_column: the input's columns and the computed one. */
+static enum sc_status resolve_with_column(struct planner *P, int node)
+{
+    struct lnode *nd = &P->nodes[node];
+    const struct query_step *q = nd->step;
+    enum sc_status rc = check_expr(P, nd, q->expr, "with_column");
+    if (rc != SC_OK)
+        return rc;
+    if (copy_child_cols(P, nd, 1) != 0)
+        return nomem(P);
+    const struct lnode *c = &P->nodes[nd->child];
+    const char *names[256];
+    enum col_type types[256];
+    size_t n = c->n_out < 256 ? c->n_out : 256;
+    for (size_t i = 0; i < n; i++) {
+        names[i] = c->out[i].name;
+        types[i] = c->out[i].type;
+    }
+    /* withColumn replaces a column of the same name in place. */
+    int k = find_lcol(nd->out, nd->n_out, q->name);
+    struct lcol col = {q->name, plan_expr_type(q->expr, names, types, n), NULL, NAN, -1, -1};
+    if (k >= 0)
+        nd->out[k] = col;
+    else
+        nd->out[nd->n_out++] = col;
+    return SC_OK;
+}
+
+/* An aggregate: its grouping keys, then one column per function. */
+static enum sc_status resolve_agg(struct planner *P, int node)
+{
+    struct lnode *nd = &P->nodes[node];
+    const struct query_step *q = nd->step;
+    enum sc_status rc;
+    if (!nd->is_count) {
+        if ((rc = resolve_keys(P, node, &q->keys, nd->child, false, false, "group_by")) != SC_OK ||
+            (rc = parse_calls(P, node, &q->aggs, "aggregate")) != SC_OK)
+            return rc;
+    }
+    nd = &P->nodes[node];
+    const struct lnode *c = &P->nodes[nd->child];
+    nd->out = calloc(nd->n_keys + nd->n_calls + 1, sizeof *nd->out);
+    if (!nd->out)
+        return nomem(P);
+    for (size_t i = 0; i < nd->n_keys; i++) {
+        int k = find_lcol(c->out, c->n_out, nd->keys[i]);
+        nd->out[i] = c->out[k];
+        nd->out[i].spec = NULL; /* the same values, other frequencies */
+        nd->out[i].src = k;
+        nd->out[i].rsrc = -1;
+    }
+    for (size_t i = 0; i < nd->n_calls; i++) {
+        struct lcol col = {nd->calls[i].alias, call_type(&nd->calls[i], c), NULL, NAN, -1, -1};
+        nd->out[nd->n_keys + i] = col;
+    }
+    nd->n_out = nd->n_keys + nd->n_calls;
+    return SC_OK;
+}
+
+/* A window: the input's columns, then one column per function. */
+static enum sc_status resolve_window(struct planner *P, int node)
+{
+    struct lnode *nd = &P->nodes[node];
+    const struct query_step *q = nd->step;
+    enum sc_status rc;
+    if (copy_child_cols(P, nd, q->funcs.n) != 0)
+        return nomem(P);
+    if ((rc = resolve_keys(P, node, &q->partition_by, nd->child, false, false,
+                           "window partition_by")) != SC_OK ||
+        (rc = resolve_keys(P, node, &q->order_by, nd->child, true, true, "window order_by")) !=
+            SC_OK ||
+        (rc = parse_calls(P, node, &q->funcs, "window function")) != SC_OK)
+        return rc;
+    nd = &P->nodes[node];
+    const struct lnode *c = &P->nodes[nd->child];
+    for (size_t i = 0; i < nd->n_calls; i++) {
+        struct lcol col = {nd->calls[i].alias, call_type(&nd->calls[i], c), NULL, NAN, -1, -1};
+        nd->out[nd->n_out++] = col;
+    }
+    return SC_OK;
+}
+
+/* A join: the left side's columns, then the right side's but its keys
+ * (none for a semi or anti join). */
+static enum sc_status resolve_join(struct planner *P, int node)
+{
+    struct lnode *nd = &P->nodes[node];
+    const struct query_step *q = nd->step;
+    const struct lnode *l = &P->nodes[nd->child], *r = &P->nodes[nd->right];
+    nd->how = q->how ? q->how : "inner";
+    enum sc_status rc;
+    /* Every key must be on both sides: join(df, "k") is USING (k). */
+    for (size_t i = 0; i < q->on.n; i++) {
+        char hint[512];
+        l = &P->nodes[nd->child];
+        r = &P->nodes[nd->right];
+        if (find_lcol(l->out, l->n_out, q->on.v[i]) < 0)
+            return fail_at(P, nd, "join on '%s', but the left side has no such column (%s)",
+                           q->on.v[i],
+                           columns_hint(l->out, l->n_out, q->on.v[i], hint, sizeof hint));
+        if (find_lcol(r->out, r->n_out, q->on.v[i]) < 0)
+            return fail_at(P, nd,
+                           "join on '%s', but the right side ('%s') has no such "
+                           "column (%s)",
+                           q->on.v[i], q->right,
+                           columns_hint(r->out, r->n_out, q->on.v[i], hint, sizeof hint));
+    }
+    if ((rc = resolve_keys(P, node, &q->on, nd->child, false, false, "join")) != SC_OK ||
+        (rc = resolve_keys(P, node, &q->on, nd->right, true, false, "join")) != SC_OK)
+        return rc;
+    nd = &P->nodes[node];
+    l = &P->nodes[nd->child];
+    r = &P->nodes[nd->right];
+    bool left_only = strcmp(nd->how, "left_semi") == 0 || strcmp(nd->how, "left_anti") == 0;
+    nd->out = calloc(l->n_out + r->n_out + 1, sizeof *nd->out);
+    if (!nd->out)
+        return nomem(P);
+    for (size_t i = 0; i < l->n_out; i++) {
+        nd->out[nd->n_out] = l->out[i];
+        nd->out[nd->n_out].src = (int)i;
+        nd->out[nd->n_out++].rsrc = -1;
+    }
+    for (size_t i = 0; i < r->n_out && !left_only; i++) {
+        bool key = false;
+        for (size_t k = 0; k < nd->n_okeys; k++)
+            key |= name_eq(r->out[i].name, nd->okeys[k]);
+        if (key)
+            continue;
+        nd->out[nd->n_out] = r->out[i];
+        nd->out[nd->n_out].src = -1;
+        nd->out[nd->n_out++].rsrc = (int)i;
+    }
+    return SC_OK;
+}
+
+/* A union: the left side's columns, each also from the right side. */
+static enum sc_status resolve_union(struct planner *P, int node)
+{
+    struct lnode *nd = &P->nodes[node];
+    const struct query_step *q = nd->step;
+    const struct lnode *l = &P->nodes[nd->child], *r = &P->nodes[nd->right];
+    if (l->n_out != r->n_out)
+        return fail_at(P, nd,
+                       "union of '%s' needs as many columns on both sides (Spark unions "
+                       "by position), but they have %zu and %zu",
+                       q->table, l->n_out, r->n_out);
+    if (copy_child_cols(P, nd, 0) != 0)
+        return nomem(P);
+    for (size_t i = 0; i < nd->n_out; i++)
+        nd->out[i].rsrc = (int)i;
+    return SC_OK;
+}
+
 /* Resolves node `node` (its child or children already resolved): fills its
  * output columns and parses its keys and calls. */
 enum sc_status resolve(struct planner *P, int node)
 {
-    struct lnode *nd = &P->nodes[node];
-    const struct query_step *q = nd->step;
-    switch (nd->kind) {
-    case LK_SCAN: {
-        const struct table_spec *t = nd->table;
-        nd->out = calloc(t->n_columns + 1, sizeof *nd->out);
-        if (!nd->out)
-            return nomem(P);
-        for (size_t i = 0; i < t->n_columns; i++) {
-            nd->out[i].name = t->columns[i].name;
-            nd->out[i].type = t->columns[i].type;
-            nd->out[i].spec = &t->columns[i];
-            nd->out[i].table_rows = (double)t->rows;
-            nd->out[i].src = nd->out[i].rsrc = -1;
-        }
-        nd->n_out = t->n_columns;
-        return SC_OK;
-    }
+    switch (P->nodes[node].kind) {
+    case LK_SCAN: return resolve_scan(P, node);
     case LK_FILTER:
     case LK_SORT:
     case LK_CACHE:
     case LK_COALESCE:
     case LK_LIMIT:
     case LK_REPARTITION:
-    case LK_DISTINCT:
-        if (nd->kind == LK_FILTER) {
-            enum sc_status rc = check_expr(P, nd, q->where, "filter");
-            if (rc != SC_OK)
-                return rc;
-        }
-        if (copy_child_cols(P, nd, 0) != 0)
-            return nomem(P);
-        if (nd->kind == LK_SORT)
-            return resolve_keys(P, node, &q->keys, nd->child, false, true, "order_by");
-        if (nd->kind == LK_REPARTITION)
-            return resolve_keys(P, node, &q->partition_by, nd->child, false, false, "repartition");
-        if (nd->kind == LK_DISTINCT && q->keys.n > 0)
-            return resolve_keys(P, node, &q->keys, nd->child, false, false, "distinct");
-        return SC_OK;
-    case LK_SELECT: {
-        const struct lnode *c = &P->nodes[nd->child];
-        size_t n = 0;
-        for (size_t i = 0; i < q->cols.n; i++)
-            n += strcmp(q->cols.v[i], "*") == 0 ? c->n_out : 1;
-        nd->out = calloc(n + 1, sizeof *nd->out);
-        if (!nd->out)
-            return nomem(P);
-        for (size_t i = 0; i < q->cols.n; i++) {
-            c = &P->nodes[nd->child];
-            if (strcmp(q->cols.v[i], "*") == 0) {
-                for (size_t k = 0; k < c->n_out; k++) {
-                    nd->out[nd->n_out] = c->out[k];
-                    nd->out[nd->n_out].src = (int)k;
-                    nd->out[nd->n_out++].rsrc = -1;
-                }
-                continue;
-            }
-            int k = find_lcol(c->out, c->n_out, q->cols.v[i]);
-            if (k < 0) {
-                char hint[512];
-                return fail_at(
-                    P, nd, "select names column '%s', which its input does not have (%s)",
-                    q->cols.v[i], columns_hint(c->out, c->n_out, q->cols.v[i], hint, sizeof hint));
-            }
-            nd->out[nd->n_out] = c->out[k];
-            nd->out[nd->n_out].src = k;
-            nd->out[nd->n_out++].rsrc = -1;
-        }
-        return SC_OK;
-    }
-    case LK_WITH_COLUMN: {
-        enum sc_status rc = check_expr(P, nd, q->expr, "with_column");
-        if (rc != SC_OK)
-            return rc;
-        if (copy_child_cols(P, nd, 1) != 0)
-            return nomem(P);
-        const struct lnode *c = &P->nodes[nd->child];
-        const char *names[256];
-        enum col_type types[256];
-        size_t n = c->n_out < 256 ? c->n_out : 256;
-        for (size_t i = 0; i < n; i++) {
-            names[i] = c->out[i].name;
-            types[i] = c->out[i].type;
-        }
-        /* withColumn replaces a column of the same name in place. */
-        int k = find_lcol(nd->out, nd->n_out, q->name);
-        struct lcol col = {q->name, plan_expr_type(q->expr, names, types, n), NULL, NAN, -1, -1};
-        if (k >= 0)
-            nd->out[k] = col;
-        else
-            nd->out[nd->n_out++] = col;
-        return SC_OK;
-    }
-    case LK_AGG: {
-        enum sc_status rc;
-        if (!nd->is_count) {
-            if ((rc = resolve_keys(P, node, &q->keys, nd->child, false, false, "group_by")) !=
-                    SC_OK ||
-                (rc = parse_calls(P, node, &q->aggs, "aggregate")) != SC_OK)
-                return rc;
-        }
-        nd = &P->nodes[node];
-        const struct lnode *c = &P->nodes[nd->child];
-        nd->out = calloc(nd->n_keys + nd->n_calls + 1, sizeof *nd->out);
-        if (!nd->out)
-            return nomem(P);
-        for (size_t i = 0; i < nd->n_keys; i++) {
-            int k = find_lcol(c->out, c->n_out, nd->keys[i]);
-            nd->out[i] = c->out[k];
-            nd->out[i].spec = NULL; /* the same values, other frequencies */
-            nd->out[i].src = k;
-            nd->out[i].rsrc = -1;
-        }
-        for (size_t i = 0; i < nd->n_calls; i++) {
-            struct lcol col = {nd->calls[i].alias, call_type(&nd->calls[i], c), NULL, NAN, -1, -1};
-            nd->out[nd->n_keys + i] = col;
-        }
-        nd->n_out = nd->n_keys + nd->n_calls;
-        return SC_OK;
-    }
-    case LK_WINDOW: {
-        enum sc_status rc;
-        if (copy_child_cols(P, nd, q->funcs.n) != 0)
-            return nomem(P);
-        if ((rc = resolve_keys(P, node, &q->partition_by, nd->child, false, false,
-                               "window partition_by")) != SC_OK ||
-            (rc = resolve_keys(P, node, &q->order_by, nd->child, true, true, "window order_by")) !=
-                SC_OK ||
-            (rc = parse_calls(P, node, &q->funcs, "window function")) != SC_OK)
-            return rc;
-        nd = &P->nodes[node];
-        const struct lnode *c = &P->nodes[nd->child];
-        for (size_t i = 0; i < nd->n_calls; i++) {
-            struct lcol col = {nd->calls[i].alias, call_type(&nd->calls[i], c), NULL, NAN, -1, -1};
-            nd->out[nd->n_out++] = col;
-        }
-        return SC_OK;
-    }
-    case LK_JOIN: {
-        const struct lnode *l = &P->nodes[nd->child], *r = &P->nodes[nd->right];
-        nd->how = q->how ? q->how : "inner";
-        enum sc_status rc;
-        /* Every key must be on both sides: join(df, "k") is USING (k). */
-        for (size_t i = 0; i < q->on.n; i++) {
-            char hint[512];
-            l = &P->nodes[nd->child];
-            r = &P->nodes[nd->right];
-            if (find_lcol(l->out, l->n_out, q->on.v[i]) < 0)
-                return fail_at(P, nd, "join on '%s', but the left side has no such column (%s)",
-                               q->on.v[i],
-                               columns_hint(l->out, l->n_out, q->on.v[i], hint, sizeof hint));
-            if (find_lcol(r->out, r->n_out, q->on.v[i]) < 0)
-                return fail_at(P, nd,
-                               "join on '%s', but the right side ('%s') has no such "
-                               "column (%s)",
-                               q->on.v[i], q->right,
-                               columns_hint(r->out, r->n_out, q->on.v[i], hint, sizeof hint));
-        }
-        if ((rc = resolve_keys(P, node, &q->on, nd->child, false, false, "join")) != SC_OK ||
-            (rc = resolve_keys(P, node, &q->on, nd->right, true, false, "join")) != SC_OK)
-            return rc;
-        nd = &P->nodes[node];
-        l = &P->nodes[nd->child];
-        r = &P->nodes[nd->right];
-        bool left_only = strcmp(nd->how, "left_semi") == 0 || strcmp(nd->how, "left_anti") == 0;
-        nd->out = calloc(l->n_out + r->n_out + 1, sizeof *nd->out);
-        if (!nd->out)
-            return nomem(P);
-        for (size_t i = 0; i < l->n_out; i++) {
-            nd->out[nd->n_out] = l->out[i];
-            nd->out[nd->n_out].src = (int)i;
-            nd->out[nd->n_out++].rsrc = -1;
-        }
-        for (size_t i = 0; i < r->n_out && !left_only; i++) {
-            bool key = false;
-            for (size_t k = 0; k < nd->n_okeys; k++)
-                key |= name_eq(r->out[i].name, nd->okeys[k]);
-            if (key)
-                continue;
-            nd->out[nd->n_out] = r->out[i];
-            nd->out[nd->n_out].src = -1;
-            nd->out[nd->n_out++].rsrc = (int)i;
-        }
-        return SC_OK;
-    }
-    case LK_UNION: {
-        const struct lnode *l = &P->nodes[nd->child], *r = &P->nodes[nd->right];
-        if (l->n_out != r->n_out)
-            return fail_at(P, nd,
-                           "union of '%s' needs as many columns on both sides (Spark unions "
-                           "by position), but they have %zu and %zu",
-                           q->table, l->n_out, r->n_out);
-        if (copy_child_cols(P, nd, 0) != 0)
-            return nomem(P);
-        for (size_t i = 0; i < nd->n_out; i++)
-            nd->out[i].rsrc = (int)i;
-        return SC_OK;
-    }
+    case LK_DISTINCT: return resolve_passthrough(P, node);
+    case LK_SELECT: return resolve_select(P, node);
+    case LK_WITH_COLUMN: return resolve_with_column(P, node);
+    case LK_AGG: return resolve_agg(P, node);
+    case LK_WINDOW: return resolve_window(P, node);
+    case LK_JOIN: return resolve_join(P, node);
+    case LK_UNION: return resolve_union(P, node);
     }
     return SC_OK;
 }
