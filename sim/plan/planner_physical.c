@@ -254,13 +254,313 @@ static bool uses_own_output(const struct lnode *c, size_t i)
     }
 }
 
-/* Everything but scans and joins: a unary node over stream s (consumed). */
-static enum sc_status plan_unary(struct planner *P, int node, struct stream *s, struct stream *out)
+/* The unary operators, one step each. plan_unary (below) has already set
+ * out to pass s through unchanged (same stage, rows, partitioning and
+ * ordering, the node's columns); each step plans its operator into the
+ * open stage, adding an exchange where its required distribution needs
+ * one, and changes in out what its operator changes. */
+
+/* filter: the rows its condition keeps. */
+static enum sc_status phys_filter(struct planner *P, int node, struct stream *s, struct stream *out)
+{
+    const struct lnode *nd = &P->nodes[node];
+    const struct query_step *q = nd->step;
+    double sel = P->st->filter_selectivity(P->st->ctx, q->where, s->cols, s->n_cols, s->rows);
+    if (!(sel >= 0.0))
+        sel = PLAN_STATS_DEFAULT_SELECTIVITY;
+    if (sel > 1.0)
+        sel = 1.0;
+    struct plan_op op = {.kind = PLAN_OP_FILTER, .where = strdup(q->where)};
+    if (!op.where || stage_op(P, s->stage, &op, "filter", s->rows, 0.0) != 0)
+        return nomem(P);
+    out->rows = s->rows * sel;
+    for (size_t i = 0; i < out->n_cols; i++)
+        out->cols[i].ndv = cap_ndv(out->cols[i].ndv, out->rows);
+    /* visitFilter keeps the child's size (no selectivity without CBO). */
+    return SC_OK;
+}
+
+/* select: a Project, unless it keeps every column its input produces. */
+static enum sc_status phys_select(struct planner *P, int node, struct stream *s, struct stream *out)
+{
+    const struct lnode *nd = &P->nodes[node];
+    const struct lnode *c = &P->nodes[nd->child];
+    /* A projection that keeps every column its input produces is a
+     * no-op (RemoveNoopOperators); pruning has already narrowed the
+     * input to what is used above, so a Project remains only where the
+     * input operator itself needed more (a join's key, a filter's
+     * column). */
+    size_t kept = 0, kin = 0;
+    for (size_t i = 0; i < nd->n_out; i++)
+        kept += nd->req[i];
+    for (size_t i = 0; i < c->n_out; i++)
+        kin += c->req[i] || (!c->skip && uses_own_output(c, i));
+    out->spark_size = scale_size(s->spark_size, nd, c);
+    if (kept == kin)
+        return SC_OK;
+    const char **names = calloc(nd->n_out + 1, sizeof *names);
+    if (!names)
+        return nomem(P);
+    size_t k = 0;
+    for (size_t i = 0; i < nd->n_out; i++)
+        if (nd->req[i])
+            names[k++] = nd->out[i].name;
+    int rc = stage_project(P, s->stage, names, k, true, s->rows);
+    free(names);
+    return rc != 0 ? nomem(P) : SC_OK;
+}
+
+/* with_column: a Project adding the computed column. */
+static enum sc_status phys_with_column(struct planner *P, int node, struct stream *s,
+                                       struct stream *out)
+{
+    const struct lnode *nd = &P->nodes[node];
+    const struct lnode *c = &P->nodes[nd->child];
+    const struct query_step *q = nd->step;
+    int k = find_lcol(nd->out, nd->n_out, q->name);
+    double ndv = P->st->expr_ndv(P->st->ctx, q->expr, s->cols, s->n_cols, s->rows);
+    out->cols[k].ndv = isnan(ndv) ? s->rows : cap_ndv(ndv, s->rows);
+    out->cols[k].width_bytes = plan_stats_type_width(out->cols[k].type);
+    out->cols[k].spec = NULL;
+    out->cols[k].null_fraction = 0.0;
+    out->spark_size = scale_size(s->spark_size, nd, c);
+    struct sbuf t = {0};
+    sb_add(&t, "%s AS %s", q->expr, q->name);
+    char *item = sb_take(&t);
+    const char *items[1] = {item};
+    int rc = item ? stage_project(P, s->stage, items, 1, false, s->rows) : -1;
+    free(item);
+    return rc != 0 ? nomem(P) : SC_OK;
+}
+
+/* group_by, and distinct (an aggregate on its keys, or on every column):
+ * partial aggregate, exchange, final aggregate. */
+static enum sc_status phys_grouping(struct planner *P, int node, struct stream *s,
+                                    struct stream *out)
 {
     const struct lnode *nd = &P->nodes[node];
     const struct lnode *c = &P->nodes[nd->child];
     const struct query_step *q = nd->step;
     int line = q ? q->line : P->job->line;
+    if (nd->kind == LK_DISTINCT && nd->n_keys == 0) {
+        /* Distinct over every column (ReplaceDistinctWithAggregate);
+         * the node keeps the key list, which the partitioning names. */
+        const char **all = calloc(c->n_out + 1, sizeof *all);
+        if (!all)
+            return nomem(P);
+        for (size_t i = 0; i < c->n_out; i++)
+            all[i] = c->out[i].name;
+        struct lnode *mnd = &P->nodes[node];
+        free(mnd->keys);
+        mnd->keys = all;
+        mnd->n_keys = c->n_out;
+        nd = mnd;
+    }
+    double groups;
+    enum sc_status rc = nd->kind == LK_AGG && q && q->salt > 1 && nd->n_keys > 0
+                            ? plan_salted_aggregate(P, nd, s, &groups, line)
+                            : plan_aggregate(P, nd->kind == LK_AGG ? nd : NULL, nd->keys,
+                                             nd->n_keys, s, &groups, line);
+    if (rc != SC_OK)
+        return rc;
+    out->stage = s->stage;
+    out->part = s->part;
+    out->pkeys = s->pkeys;
+    out->n_pkeys = s->n_pkeys;
+    out->nparts = s->nparts;
+    out->n_sorted = 0;
+    out->rows = groups;
+    for (size_t i = 0; i < out->n_cols; i++) {
+        if (isnan(out->cols[i].ndv))
+            out->cols[i].ndv = groups;
+        out->cols[i].ndv = cap_ndv(out->cols[i].ndv, groups);
+    }
+    if (nd->kind == LK_AGG && nd->n_keys == 0)
+        out->spark_size = spark_row(nd->out, nd->req, nd->n_out);
+    else
+        out->spark_size = scale_size(s->spark_size, nd, c);
+    return SC_OK;
+}
+
+/* order_by: a range exchange and a sort. */
+static enum sc_status phys_sort(struct planner *P, int node, struct stream *s, struct stream *out)
+{
+    const struct lnode *nd = &P->nodes[node];
+    const struct query_step *q = nd->step;
+    int line = q ? q->line : P->job->line;
+    /* OrderedDistribution: range partitioning, unless one partition
+     * holds everything already. */
+    if (s->part != PART_SINGLE || s->nparts != 1) {
+        if (exchange(P, out, PART_RANGE, nd->keys, nd->keys_desc, nd->n_keys, P->shuffle_partitions,
+                     s->rows, s->cols, s->req, s->n_cols, line) < 0)
+            return nomem(P);
+    }
+    struct plan_op op = {.kind = PLAN_OP_SORT};
+    if (stage_op_keys(P, out->stage, &op, nd->keys, nd->keys_desc, nd->n_keys, true, "sort",
+                      s->rows, sort_mem(out, P->stages[out->stage].tasks)) != 0)
+        return nomem(P);
+    out->sorted = nd->keys;
+    out->n_sorted = nd->n_keys;
+    return SC_OK;
+}
+
+/* window: clustered by its partition keys, sorted, then the window. */
+static enum sc_status phys_window(struct planner *P, int node, struct stream *s, struct stream *out)
+{
+    const struct lnode *nd = &P->nodes[node];
+    const struct lnode *c = &P->nodes[nd->child];
+    const struct query_step *q = nd->step;
+    int line = q ? q->line : P->job->line;
+    bool ok = nd->n_keys ? satisfies_clustered(s, nd->keys, nd->n_keys) : satisfies_all(s);
+    if (!ok) {
+        int rc = nd->n_keys
+                     ? exchange(P, out, PART_HASH, nd->keys, NULL, nd->n_keys,
+                                P->shuffle_partitions, s->rows, s->cols, s->req, s->n_cols, line)
+                     : exchange(P, out, PART_SINGLE, NULL, NULL, 0, 1, s->rows, s->cols, s->req,
+                                s->n_cols, line);
+        if (rc < 0)
+            return nomem(P);
+    }
+    /* The window needs rows sorted by partition keys, then order keys. */
+    size_t nsort = nd->n_keys + nd->n_okeys;
+    const char **order = calloc(nsort + 1, sizeof *order);
+    bool *desc = calloc(nsort + 1, sizeof *desc);
+    if (!order || !desc) {
+        free(order);
+        free(desc);
+        return nomem(P);
+    }
+    for (size_t i = 0; i < nd->n_keys; i++)
+        order[i] = nd->keys[i];
+    for (size_t i = 0; i < nd->n_okeys; i++) {
+        order[nd->n_keys + i] = nd->okeys[i];
+        desc[nd->n_keys + i] = nd->okeys_desc[i];
+    }
+    int rc = 0;
+    if (!sorted_by(out, order, nsort) && nsort > 0) {
+        struct plan_op so = {.kind = PLAN_OP_SORT};
+        rc = stage_op_keys(P, out->stage, &so, order, desc, nsort, true, "sort", s->rows,
+                           sort_mem(out, P->stages[out->stage].tasks));
+    }
+    free(order);
+    free(desc);
+    if (rc != 0)
+        return nomem(P);
+    struct plan_op op = {.kind = PLAN_OP_WINDOW};
+    if (op_calls(&op, nd) != 0 ||
+        plan_names_set(&op.order, nd->okeys, nd->okeys_desc, nd->n_okeys, true) != 0) {
+        plan_op_fini(&op);
+        return nomem(P);
+    }
+    if (stage_op_keys(P, out->stage, &op, nd->keys, NULL, nd->n_keys, false, "window", s->rows,
+                      0.0) != 0)
+        return nomem(P);
+    out->sorted = nd->keys; /* at least the partition keys' order holds */
+    out->n_sorted = nd->n_keys;
+    out->spark_size = scale_size(s->spark_size, nd, c);
+    return SC_OK;
+}
+
+/* repartition: always an exchange. */
+static enum sc_status phys_repartition(struct planner *P, int node, struct stream *s,
+                                       struct stream *out)
+{
+    const struct lnode *nd = &P->nodes[node];
+    const struct query_step *q = nd->step;
+    int line = q ? q->line : P->job->line;
+    int rc;
+    if (nd->n_keys > 0) {
+        int64_t n = nd->n > 0 ? nd->n : P->shuffle_partitions;
+        /* repartition(n, cols) is REPARTITION_BY_NUM: AQE keeps its n. */
+        P->xchg_by_num = nd->n > 0;
+        rc = exchange(P, out, PART_HASH, nd->keys, NULL, nd->n_keys, n, s->rows, s->cols, s->req,
+                      s->n_cols, line);
+        P->xchg_by_num = false;
+    } else {
+        /* A round-robin shuffle sorts each input partition first, so a
+         * retried task sends the same rows to the same partitions. */
+        struct plan_op op = {.kind = PLAN_OP_SORT, .local_all = true};
+        if (stage_op(P, out->stage, &op, "sort", s->rows,
+                     sort_mem(s, P->stages[out->stage].tasks)) != 0)
+            return nomem(P);
+        rc = exchange(P, out, PART_ROUNDROBIN, NULL, NULL, 0, nd->n, s->rows, s->cols, s->req,
+                      s->n_cols, line);
+    }
+    return rc < 0 ? nomem(P) : SC_OK;
+}
+
+/* coalesce: narrow, fewer tasks for the open stage. */
+static enum sc_status phys_coalesce(struct planner *P, int node, struct stream *s,
+                                    struct stream *out)
+{
+    const struct lnode *nd = &P->nodes[node];
+    /* CoalescedRDD: a narrow dependency, so the whole open stage runs
+     * with the fewer tasks (never more than it had). */
+    struct pstage *st = &P->stages[out->stage];
+    if (nd->n < st->tasks)
+        st->tasks = nd->n;
+    if (stage_op_n(P, out->stage, PLAN_OP_COALESCE, nd->n, NULL, 0.0) != 0)
+        return nomem(P);
+    out->nparts = P->stages[out->stage].tasks;
+    out->part = out->nparts == 1 ? PART_SINGLE : PART_UNKNOWN;
+    out->n_pkeys = 0;
+    return SC_OK;
+}
+
+/* limit: the collect's limit, or a local and a global one. */
+static enum sc_status phys_limit(struct planner *P, int node, struct stream *s, struct stream *out)
+{
+    const struct lnode *nd = &P->nodes[node];
+    const struct query_step *q = nd->step;
+    int line = q ? q->line : P->job->line;
+    double n = (double)nd->n;
+    struct pstage *st = &P->stages[out->stage];
+    if (nd->collect_limit) {
+        /* CollectLimitExec.executeCollect takes rows from as few
+         * partitions as hold n of them (executeTake). */
+        double per = s->rows / (double)st->tasks;
+        double need = per > 0.0 ? ceil(n / per) : (double)st->tasks;
+        if (need < 1.0)
+            need = 1.0;
+        if (need < (double)st->tasks) {
+            double f = need / (double)st->tasks;
+            st->input_bytes *= f;
+            st->read_bytes *= f;
+            st->in_rows *= f;
+            st->kernel_rows *= f;
+            st->best_cost *= f;
+            st->cache_bytes *= f;
+            st->tasks = (int64_t)need;
+        }
+        out->rows = fmin(n, s->rows);
+        struct plan_op op = {.kind = PLAN_OP_LIMIT, .limit_mode = PLAN_LIMIT_COLLECT, .n = nd->n};
+        if (stage_op(P, out->stage, &op, "limit", out->rows, 0.0) != 0)
+            return nomem(P);
+        return SC_OK;
+    }
+    /* LocalLimit, then GlobalLimit on one partition. */
+    double local = fmin(s->rows, n * (double)st->tasks);
+    struct plan_op lo = {.kind = PLAN_OP_LIMIT, .limit_mode = PLAN_LIMIT_LOCAL, .n = nd->n};
+    if (stage_op(P, out->stage, &lo, "limit", s->rows, 0.0) != 0)
+        return nomem(P);
+    if (!satisfies_all(out) && exchange(P, out, PART_SINGLE, NULL, NULL, 0, 1, local, s->cols,
+                                        s->req, s->n_cols, line) < 0)
+        return nomem(P);
+    out->rows = fmin(n, s->rows);
+    struct plan_op go = {.kind = PLAN_OP_LIMIT, .limit_mode = PLAN_LIMIT_GLOBAL, .n = nd->n};
+    if (stage_op(P, out->stage, &go, "limit", local, 0.0) != 0)
+        return nomem(P);
+    for (size_t i = 0; i < out->n_cols; i++)
+        out->cols[i].ndv = cap_ndv(out->cols[i].ndv, out->rows);
+    out->spark_size = out->rows * spark_row(nd->out, nd->req, nd->n_out);
+    out->part = PART_SINGLE;
+    return SC_OK;
+}
+
+/* Everything but scans and joins: a unary node over stream s (consumed). */
+static enum sc_status plan_unary(struct planner *P, int node, struct stream *s, struct stream *out)
+{
+    const struct lnode *nd = &P->nodes[node];
     memset(out, 0, sizeof *out);
     if (stream_cols(out, nd, s, NULL) != 0)
         return nomem(P);
@@ -277,250 +577,17 @@ static enum sc_status plan_unary(struct planner *P, int node, struct stream *s, 
     if (nd->skip)
         return SC_OK;
     switch (nd->kind) {
-    case LK_FILTER: {
-        double sel = P->st->filter_selectivity(P->st->ctx, q->where, s->cols, s->n_cols, s->rows);
-        if (!(sel >= 0.0))
-            sel = PLAN_STATS_DEFAULT_SELECTIVITY;
-        if (sel > 1.0)
-            sel = 1.0;
-        struct plan_op op = {.kind = PLAN_OP_FILTER, .where = strdup(q->where)};
-        if (!op.where || stage_op(P, s->stage, &op, "filter", s->rows, 0.0) != 0)
-            return nomem(P);
-        out->rows = s->rows * sel;
-        for (size_t i = 0; i < out->n_cols; i++)
-            out->cols[i].ndv = cap_ndv(out->cols[i].ndv, out->rows);
-        /* visitFilter keeps the child's size (no selectivity without CBO). */
-        return SC_OK;
-    }
-    case LK_SELECT: {
-        /* A projection that keeps every column its input produces is a
-         * no-op (RemoveNoopOperators); pruning has already narrowed the
-         * input to what is used above, so a Project remains only where the
-         * input operator itself needed more (a join's key, a filter's
-         * column). */
-        size_t kept = 0, kin = 0;
-        for (size_t i = 0; i < nd->n_out; i++)
-            kept += nd->req[i];
-        for (size_t i = 0; i < c->n_out; i++)
-            kin += c->req[i] || (!c->skip && uses_own_output(c, i));
-        out->spark_size = scale_size(s->spark_size, nd, c);
-        if (kept == kin)
-            return SC_OK;
-        const char **names = calloc(nd->n_out + 1, sizeof *names);
-        if (!names)
-            return nomem(P);
-        size_t k = 0;
-        for (size_t i = 0; i < nd->n_out; i++)
-            if (nd->req[i])
-                names[k++] = nd->out[i].name;
-        int rc = stage_project(P, s->stage, names, k, true, s->rows);
-        free(names);
-        return rc != 0 ? nomem(P) : SC_OK;
-    }
-    case LK_WITH_COLUMN: {
-        int k = find_lcol(nd->out, nd->n_out, q->name);
-        double ndv = P->st->expr_ndv(P->st->ctx, q->expr, s->cols, s->n_cols, s->rows);
-        out->cols[k].ndv = isnan(ndv) ? s->rows : cap_ndv(ndv, s->rows);
-        out->cols[k].width_bytes = plan_stats_type_width(out->cols[k].type);
-        out->cols[k].spec = NULL;
-        out->cols[k].null_fraction = 0.0;
-        out->spark_size = scale_size(s->spark_size, nd, c);
-        struct sbuf t = {0};
-        sb_add(&t, "%s AS %s", q->expr, q->name);
-        char *item = sb_take(&t);
-        const char *items[1] = {item};
-        int rc = item ? stage_project(P, s->stage, items, 1, false, s->rows) : -1;
-        free(item);
-        return rc != 0 ? nomem(P) : SC_OK;
-    }
+    case LK_FILTER: return phys_filter(P, node, s, out);
+    case LK_SELECT: return phys_select(P, node, s, out);
+    case LK_WITH_COLUMN: return phys_with_column(P, node, s, out);
     case LK_AGG:
-    case LK_DISTINCT: {
-        if (nd->kind == LK_DISTINCT && nd->n_keys == 0) {
-            /* Distinct over every column (ReplaceDistinctWithAggregate);
-             * the node keeps the key list, which the partitioning names. */
-            const char **all = calloc(c->n_out + 1, sizeof *all);
-            if (!all)
-                return nomem(P);
-            for (size_t i = 0; i < c->n_out; i++)
-                all[i] = c->out[i].name;
-            struct lnode *mnd = &P->nodes[node];
-            free(mnd->keys);
-            mnd->keys = all;
-            mnd->n_keys = c->n_out;
-            nd = mnd;
-        }
-        double groups;
-        enum sc_status rc =
-            nd->kind == LK_AGG && q && q->salt > 1 && nd->n_keys > 0
-                ? plan_salted_aggregate(P, nd, s, &groups, line)
-                : plan_aggregate(P, nd->kind == LK_AGG ? nd : NULL, nd->keys, nd->n_keys, s,
-                                 &groups, line);
-        if (rc != SC_OK)
-            return rc;
-        out->stage = s->stage;
-        out->part = s->part;
-        out->pkeys = s->pkeys;
-        out->n_pkeys = s->n_pkeys;
-        out->nparts = s->nparts;
-        out->n_sorted = 0;
-        out->rows = groups;
-        for (size_t i = 0; i < out->n_cols; i++) {
-            if (isnan(out->cols[i].ndv))
-                out->cols[i].ndv = groups;
-            out->cols[i].ndv = cap_ndv(out->cols[i].ndv, groups);
-        }
-        if (nd->kind == LK_AGG && nd->n_keys == 0)
-            out->spark_size = spark_row(nd->out, nd->req, nd->n_out);
-        else
-            out->spark_size = scale_size(s->spark_size, nd, c);
-        return SC_OK;
-    }
-    case LK_SORT: {
-        /* OrderedDistribution: range partitioning, unless one partition
-         * holds everything already. */
-        if (s->part != PART_SINGLE || s->nparts != 1) {
-            if (exchange(P, out, PART_RANGE, nd->keys, nd->keys_desc, nd->n_keys,
-                         P->shuffle_partitions, s->rows, s->cols, s->req, s->n_cols, line) < 0)
-                return nomem(P);
-        }
-        struct plan_op op = {.kind = PLAN_OP_SORT};
-        if (stage_op_keys(P, out->stage, &op, nd->keys, nd->keys_desc, nd->n_keys, true, "sort",
-                          s->rows, sort_mem(out, P->stages[out->stage].tasks)) != 0)
-            return nomem(P);
-        out->sorted = nd->keys;
-        out->n_sorted = nd->n_keys;
-        return SC_OK;
-    }
-    case LK_WINDOW: {
-        bool ok = nd->n_keys ? satisfies_clustered(s, nd->keys, nd->n_keys) : satisfies_all(s);
-        if (!ok) {
-            int rc = nd->n_keys ? exchange(P, out, PART_HASH, nd->keys, NULL, nd->n_keys,
-                                           P->shuffle_partitions, s->rows, s->cols, s->req,
-                                           s->n_cols, line)
-                                : exchange(P, out, PART_SINGLE, NULL, NULL, 0, 1, s->rows, s->cols,
-                                           s->req, s->n_cols, line);
-            if (rc < 0)
-                return nomem(P);
-        }
-        /* The window needs rows sorted by partition keys, then order keys. */
-        size_t nsort = nd->n_keys + nd->n_okeys;
-        const char **order = calloc(nsort + 1, sizeof *order);
-        bool *desc = calloc(nsort + 1, sizeof *desc);
-        if (!order || !desc) {
-            free(order);
-            free(desc);
-            return nomem(P);
-        }
-        for (size_t i = 0; i < nd->n_keys; i++)
-            order[i] = nd->keys[i];
-        for (size_t i = 0; i < nd->n_okeys; i++) {
-            order[nd->n_keys + i] = nd->okeys[i];
-            desc[nd->n_keys + i] = nd->okeys_desc[i];
-        }
-        int rc = 0;
-        if (!sorted_by(out, order, nsort) && nsort > 0) {
-            struct plan_op so = {.kind = PLAN_OP_SORT};
-            rc = stage_op_keys(P, out->stage, &so, order, desc, nsort, true, "sort", s->rows,
-                               sort_mem(out, P->stages[out->stage].tasks));
-        }
-        free(order);
-        free(desc);
-        if (rc != 0)
-            return nomem(P);
-        struct plan_op op = {.kind = PLAN_OP_WINDOW};
-        if (op_calls(&op, nd) != 0 ||
-            plan_names_set(&op.order, nd->okeys, nd->okeys_desc, nd->n_okeys, true) != 0) {
-            plan_op_fini(&op);
-            return nomem(P);
-        }
-        if (stage_op_keys(P, out->stage, &op, nd->keys, NULL, nd->n_keys, false, "window", s->rows,
-                          0.0) != 0)
-            return nomem(P);
-        out->sorted = nd->keys; /* at least the partition keys' order holds */
-        out->n_sorted = nd->n_keys;
-        out->spark_size = scale_size(s->spark_size, nd, c);
-        return SC_OK;
-    }
-    case LK_REPARTITION: {
-        int rc;
-        if (nd->n_keys > 0) {
-            int64_t n = nd->n > 0 ? nd->n : P->shuffle_partitions;
-            /* repartition(n, cols) is REPARTITION_BY_NUM: AQE keeps its n. */
-            P->xchg_by_num = nd->n > 0;
-            rc = exchange(P, out, PART_HASH, nd->keys, NULL, nd->n_keys, n, s->rows, s->cols,
-                          s->req, s->n_cols, line);
-            P->xchg_by_num = false;
-        } else {
-            /* A round-robin shuffle sorts each input partition first, so a
-             * retried task sends the same rows to the same partitions. */
-            struct plan_op op = {.kind = PLAN_OP_SORT, .local_all = true};
-            if (stage_op(P, out->stage, &op, "sort", s->rows,
-                         sort_mem(s, P->stages[out->stage].tasks)) != 0)
-                return nomem(P);
-            rc = exchange(P, out, PART_ROUNDROBIN, NULL, NULL, 0, nd->n, s->rows, s->cols, s->req,
-                          s->n_cols, line);
-        }
-        return rc < 0 ? nomem(P) : SC_OK;
-    }
-    case LK_COALESCE: {
-        /* CoalescedRDD: a narrow dependency, so the whole open stage runs
-         * with the fewer tasks (never more than it had). */
-        struct pstage *st = &P->stages[out->stage];
-        if (nd->n < st->tasks)
-            st->tasks = nd->n;
-        if (stage_op_n(P, out->stage, PLAN_OP_COALESCE, nd->n, NULL, 0.0) != 0)
-            return nomem(P);
-        out->nparts = P->stages[out->stage].tasks;
-        out->part = out->nparts == 1 ? PART_SINGLE : PART_UNKNOWN;
-        out->n_pkeys = 0;
-        return SC_OK;
-    }
-    case LK_CACHE:
-        return plan_cache(P, node, s, out);
-    case LK_LIMIT: {
-        double n = (double)nd->n;
-        struct pstage *st = &P->stages[out->stage];
-        if (nd->collect_limit) {
-            /* CollectLimitExec.executeCollect takes rows from as few
-             * partitions as hold n of them (executeTake). */
-            double per = s->rows / (double)st->tasks;
-            double need = per > 0.0 ? ceil(n / per) : (double)st->tasks;
-            if (need < 1.0)
-                need = 1.0;
-            if (need < (double)st->tasks) {
-                double f = need / (double)st->tasks;
-                st->input_bytes *= f;
-                st->read_bytes *= f;
-                st->in_rows *= f;
-                st->kernel_rows *= f;
-                st->best_cost *= f;
-                st->cache_bytes *= f;
-                st->tasks = (int64_t)need;
-            }
-            out->rows = fmin(n, s->rows);
-            struct plan_op op = {.kind = PLAN_OP_LIMIT, .limit_mode = PLAN_LIMIT_COLLECT, .n = nd->n};
-            if (stage_op(P, out->stage, &op, "limit", out->rows, 0.0) != 0)
-                return nomem(P);
-            return SC_OK;
-        }
-        /* LocalLimit, then GlobalLimit on one partition. */
-        double local = fmin(s->rows, n * (double)st->tasks);
-        struct plan_op lo = {.kind = PLAN_OP_LIMIT, .limit_mode = PLAN_LIMIT_LOCAL, .n = nd->n};
-        if (stage_op(P, out->stage, &lo, "limit", s->rows, 0.0) != 0)
-            return nomem(P);
-        if (!satisfies_all(out) && exchange(P, out, PART_SINGLE, NULL, NULL, 0, 1, local, s->cols,
-                                            s->req, s->n_cols, line) < 0)
-            return nomem(P);
-        out->rows = fmin(n, s->rows);
-        struct plan_op go = {.kind = PLAN_OP_LIMIT, .limit_mode = PLAN_LIMIT_GLOBAL, .n = nd->n};
-        if (stage_op(P, out->stage, &go, "limit", local, 0.0) != 0)
-            return nomem(P);
-        for (size_t i = 0; i < out->n_cols; i++)
-            out->cols[i].ndv = cap_ndv(out->cols[i].ndv, out->rows);
-        out->spark_size = out->rows * spark_row(nd->out, nd->req, nd->n_out);
-        out->part = PART_SINGLE;
-        return SC_OK;
-    }
+    case LK_DISTINCT: return phys_grouping(P, node, s, out);
+    case LK_SORT: return phys_sort(P, node, s, out);
+    case LK_WINDOW: return phys_window(P, node, s, out);
+    case LK_REPARTITION: return phys_repartition(P, node, s, out);
+    case LK_COALESCE: return phys_coalesce(P, node, s, out);
+    case LK_CACHE: return plan_cache(P, node, s, out);
+    case LK_LIMIT: return phys_limit(P, node, s, out);
     default: return SC_OK;
     }
 }
