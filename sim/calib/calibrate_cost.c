@@ -1,0 +1,221 @@
+/*
+ * calibrate_cost.c — from measurement to cost (see calibrate.c): a stage's
+ * compute cost per input row from its operators' fits, scaled by their
+ * classes' factors and the host's speed, with aggregates adjusted for the
+ * groups the full data has; and the measured compression ratios applied
+ * to the plan's shuffle sizes.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/calib/calibrate_internal.h"
+#include "sim/plan/plan_stats.h"
+
+/* ---- from measurement to cost --------------------------------------------------- */
+
+static enum sc_status load_curve(struct calibration *cal, struct diag *d)
+{
+    if (cal->curve_state != 0)
+        return SC_OK;
+    cal->curve_state = -1;
+    static const char key[] = "stagecast hash-table size curve\n";
+    json_t *payload = NULL;
+    char why[600];
+    enum calib_cache_status cs = CALIB_CACHE_MISS;
+    if (cal->opt.cache_dir[0] && !cal->opt.recalibrate)
+        cs = calib_cache_load(cal->opt.cache_dir, cal->host, key, &payload, why, sizeof why);
+    if (cs == CALIB_CACHE_CORRUPT)
+        warn(cal, "ignoring a corrupt calibration cache file: %s", why);
+    if (cs == CALIB_CACHE_HIT) {
+        const json_t *g = json_object_get(payload, "groups");
+        const json_t *v = json_object_get(payload, "ns_per_row");
+        size_t n = json_array_size(g);
+        if (json_is_array(g) && json_is_array(v) && n >= 2 && n <= CALIB_CURVE_MAX &&
+            json_array_size(v) == n) {
+            cal->curve.n = n;
+            for (size_t i = 0; i < n; i++) {
+                cal->curve.groups[i] = json_number_value(json_array_get(g, i));
+                cal->curve.ns_per_row[i] = json_number_value(json_array_get(v, i));
+            }
+            cal->curve_state = 1;
+        } else {
+            warn(cal, "ignoring a corrupt calibration cache file for the hash-table curve");
+            cs = CALIB_CACHE_CORRUPT;
+        }
+        json_decref(payload);
+        if (cal->curve_state == 1)
+            return SC_OK;
+    }
+    struct diag local;
+    diag_clear(&local);
+    enum sc_status rc = calib_group_curve_measure(&cal->curve, &local);
+    if (rc == SC_ENOMEM)
+        return diag_set(d, rc, NULL, 0, "%s", local.msg);
+    if (rc != SC_OK)
+        return SC_OK; /* no correction */
+    cal->curve_state = 1;
+    if (!cal->opt.cache_dir[0])
+        return SC_OK;
+    json_t *g = json_array(), *v = json_array();
+    for (size_t i = 0; g && v && i < cal->curve.n; i++) {
+        json_array_append_new(g, json_real(cal->curve.groups[i]));
+        json_array_append_new(v, json_real(cal->curve.ns_per_row[i]));
+    }
+    json_t *p = json_pack("{s:o, s:o}", "groups", g, "ns_per_row", v);
+    if (p && calib_cache_store(cal->opt.cache_dir, cal->host, key, p,
+                               cal->opt.recalibrate || cs == CALIB_CACHE_CORRUPT, &local) != SC_OK)
+        warn(cal, "%s", local.msg);
+    json_decref(p);
+    return SC_OK;
+}
+
+static double overhead_of(const struct calibration *cal, int cls)
+{
+    double f = cal->opt.overhead[cls];
+    return isfinite(f) && f > 0.0 ? f : calib_factor_default((enum calib_class)cls)->factor;
+}
+
+/* Expected distinct values among `rows` draws from `ndv` equally likely ones. */
+static double expected_groups(double ndv, double rows)
+{
+    return ndv * -expm1(-rows / ndv);
+}
+
+/* The stage's cost from its measurement at its own rows per task R:
+ *   t_op(R) = a_op + b_op * x_op(R) * g_op,
+ * g_op the hash-table size correction of an aggregate:
+ *   curve(groups a task holds) / curve(groups the largest sample held);
+ * ns_per_row = sum b_op x_op(R) g_op / R, intercept = max(sum a_op, 0),
+ * overhead = sum f_op w_op / sum w_op with w_op = max(b_op x_op(R) g_op, 0)
+ * + max(a_op, 0), each operator's share of a task's time; then a task takes
+ * (R ns_per_row + intercept) overhead host ns (calib_cost_task_s). */
+enum sc_status stage_cost(struct calibration *cal, struct stage_rec *r, const struct plan_stage *sp,
+                          struct diag *d)
+{
+    const struct meas *m = &r->meas;
+    struct calib_cost *c = &r->pub.cost;
+    memset(c, 0, sizeof *c);
+    double records = sp->n_ops > 0 ? (double)sp->input_records : (double)sp->records;
+    double R = sp->tasks > 0 && records > 0.0 ? records / (double)sp->tasks : 0.0;
+    c->rows_per_task = R;
+    c->host_acu = cal->host_acu;
+    c->group_factor = 1.0;
+    double weighted = 0.0, weight = 0.0;
+    r->pub.groups_sample = r->pub.groups_task = NAN;
+    for (size_t i = 0; i < m->n_ops; i++) {
+        const struct meas_op *mo = &m->ops[i];
+        if (mo->cls < 0 || !mo->fitted)
+            continue;
+        double g = 1.0;
+        if (mo->agg_keys && R > 0.0) {
+            enum sc_status rc = load_curve(cal, d);
+            if (rc != SC_OK)
+                return rc;
+            size_t last = m->n_sizes - 1;
+            double gs = mo->groups[last];
+            double prev = m->n_sizes > 1 ? mo->groups[last - 1] : 0.0;
+            double rows = R * mo->rows_frac;
+            double sample_rows = m->in_rows * mo->rows_frac;
+            /* Groups grow with rows as a power: alpha 0 when the keys are
+             * all there already (a few departments), 1 when every row is a
+             * new key (an id), in between for a skewed key whose rare
+             * values keep turning up. Extrapolated from the two largest
+             * samples, and never above what the schema allows (the
+             * expected distinct values among `rows` draws) or the rows. */
+            double xr = m->n_sizes > 1 ? m->x[last] / m->x[last - 1] : 1.0;
+            double alpha = prev > 0.0 && gs > prev && xr > 1.0 ? log(gs / prev) / log(xr) : 0.0;
+            alpha = fmin(fmax(alpha, 0.0), 1.0);
+            double gt = sample_rows > 0.0 ? gs * pow(rows / sample_rows, alpha) : rows;
+            if (isfinite(mo->key_ndv))
+                gt = fmin(gt, expected_groups(mo->key_ndv, rows));
+            gt = fmax(fmin(gt, rows), 1.0);
+            if (cal->curve_state == 1 && gs >= 1.0 && gt >= 1.0) {
+                double num = calib_group_curve_eval(&cal->curve, gt);
+                double den = calib_group_curve_eval(&cal->curve, gs);
+                if (num > 0.0 && den > 0.0)
+                    g = fmin(fmax(num / den, 0.25), 50.0);
+            }
+            r->pub.groups_sample = gs;
+            r->pub.groups_task = gt;
+            c->group_factor = g;
+        }
+        double x = calib_model_x(mo->fit.model, R);
+        c->ns_per_row += R > 0.0 ? mo->fit.b_ns * x * g / R : 0.0;
+        c->intercept_ns += mo->fit.a_ns;
+        double f = overhead_of(cal, mo->cls);
+        c->class_factor[mo->cls] = f;
+        /* Weights: each operator's share of a task's time, its negative
+         * parts (noise around zero) left out. */
+        double w = fmax(mo->fit.b_ns * x * g, 0.0) + fmax(mo->fit.a_ns, 0.0);
+        c->class_ns[mo->cls] += w;
+        weighted += f * w;
+        weight += w;
+    }
+    if (R == 0.0) /* no rows: the slope at the sample's size, for the table */
+        c->ns_per_row = m->total.b_ns;
+    if (c->intercept_ns < 0.0) /* a negative intercept is noise around zero */
+        c->intercept_ns = 0.0;
+    c->overhead = weight > 0.0 ? weighted / weight : 1.0;
+    double slope = calib_fit_ns_per_row(&m->total, R > 0.0 ? R : m->in_rows);
+    c->ns_per_row_ci = slope > 0.0 ? m->total.b_ci_ns / m->total.b_ns * c->ns_per_row : NAN;
+    c->r2 = m->total.r2;
+    c->valid = true;
+    c->cached = r->pub.status == CALIBRATE_CACHED;
+    return SC_OK;
+}
+
+void fill_public(struct stage_rec *r)
+{
+    const struct meas *m = &r->meas;
+    r->pub.total = m->total;
+    r->pub.in_rows = m->in_rows;
+    r->pub.out_rows = m->out_rows;
+    r->pub.out_bytes_per_row =
+        m->out_rows > 0.0
+            ? (m->has_exchange && m->ser_bytes > 0.0 ? m->ser_bytes : m->out_bytes) / m->out_rows
+            : NAN;
+    r->pub.selectivity = m->has_filter && m->sel_in > 0.0 ? m->sel_out / m->sel_in : NAN;
+    r->pub.compression =
+        m->has_exchange && m->comp_bytes > 0.0 ? m->ser_bytes / m->comp_bytes : NAN;
+}
+
+void set_reason(struct stage_rec *r, const struct diag *d)
+{
+    r->pub.status = CALIBRATE_FAILED;
+    snprintf(r->pub.reason, sizeof r->pub.reason, "%.310s", d->msg);
+}
+
+void calibrate_apply_compression(struct plan *s, const struct calibration *c)
+{
+    for (size_t i = 0; i < calibrate_n_stages(c); i++) {
+        const struct calibrate_stage *cs = calibrate_stage_at(c, i);
+        if (cs->job >= s->n_jobs || isnan(cs->compression) || !(cs->compression > 1.0))
+            continue;
+        struct plan_job *job = &s->jobs[cs->job];
+        if (cs->stage >= job->n_stages)
+            continue;
+        struct plan_stage *sp = &job->stages[cs->stage];
+        /* Only the planner's own estimate is replaced: explicit stages keep
+         * the bytes the user gave. */
+        if (sp->n_ops == 0 || sp->shuffle_write_bytes <= 0)
+            continue;
+        double assumed = PLAN_STATS_SHUFFLE_COMPRESSION;
+        double measured = 1.0 / cs->compression;
+        int64_t old = sp->shuffle_write_bytes;
+        int64_t now = (int64_t)llround((double)old * measured / assumed);
+        if (now < 1)
+            now = 1;
+        sp->shuffle_write_bytes = now;
+        /* Whatever reads this stage's output reads the new amount. */
+        for (size_t k = 0; k < job->n_stages; k++) {
+            struct plan_stage *child = &job->stages[k];
+            for (size_t p = 0; p < child->n_parents; p++)
+                if (child->parents[p] == sp->id && child->shuffle_read_bytes > 0) {
+                    int64_t read = child->shuffle_read_bytes + (now - old);
+                    child->shuffle_read_bytes = read > 0 ? read : 1;
+                }
+        }
+    }
+}

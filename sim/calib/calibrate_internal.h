@@ -1,0 +1,349 @@
+/*
+ * calibrate_internal.h — what calibration's files share (see calibrate.c for
+ * the model): an operator bound to its kernel (struct cop,
+ * calibrate_bind.c), the pipeline of one stage that runs them
+ * (calibrate_pipe.c), what is measured and cached for a stage
+ * (calibrate_measure.c) and turned into its cost (calibrate_cost.c), and the
+ * calibration's state. Private to sim/calib/calibrate*.c; the rest of the
+ * program sees calibrate.h only.
+ *
+ * Ownership: a pipe owns its operators and their kernels' state
+ * (pipe_free); everything else hangs from the struct calibration.
+ */
+#ifndef STAGECAST_CALIBRATE_INTERNAL_H
+#define STAGECAST_CALIBRATE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/batch.h"
+#include "models/expr.h"
+#include "models/kernels/filter.h"
+#include "models/kernels/hashagg.h"
+#include "models/kernels/join.h"
+#include "models/kernels/partition.h"
+#include "models/kernels/project.h"
+#include "models/kernels/scan.h"
+#include "models/kernels/shuffle.h"
+#include "models/kernels/sort.h"
+#include "models/kernels/window.h"
+#include "models/operators.h"
+#include "sim/calib/calibrate.h"
+#include "sim/plan/plan_op.h"
+
+/* Spark's default columnar batch (spark.sql.parquet.columnarReaderBatchSize). */
+#define CHUNK_ROWS 4096
+/* Sample data does not depend on the scenario's seed, so a seed change
+ * does not invalidate the cache. */
+#define CALIB_SEED 0x5eedca1bULL
+#define MAX_KEYS 32
+#define MAX_OPS 48
+#define MAX_CHAINS 16
+
+/* A list of owned strings. */
+struct slist {
+    char **v;
+    size_t n, cap;
+};
+
+/* ---- operators bound to kernels (calibrate_bind.c) ----------------------- */
+
+enum cop_kind {
+    COP_SCAN, /* Scan <format> <table> [cols]: decode generated rows */
+    COP_ROWS, /* Rows <table> [cols]: generated rows, free (a kernel alone) */
+    COP_READ, /* ShuffleRead <partitioning>: decompress + deserialize */
+    COP_FILTER,
+    COP_PROJECT,
+    COP_AGG,
+    COP_SORT,
+    COP_WINDOW,
+    COP_SMJ,
+    COP_BHJ,
+    COP_UNION,
+    COP_EXCHANGE,
+    COP_WRITE,
+    COP_CACHE,
+    COP_LIMIT,
+    COP_SALT, /* a salted key (sim/plan/skew.h): the salt column, or the rows once per salt */
+    COP_PASS  /* costs nothing here: Collect, Coalesce, broadcast, sampling */
+};
+
+enum part_kind { PK_HASH, PK_RANGE, PK_ROUNDROBIN, PK_SINGLE };
+
+struct cop {
+    enum cop_kind kind;
+    int cls;                  /* enum calib_class, -1 for none */
+    const struct plan_op *po; /* the planned operator it runs */
+    const char *text;         /* po's text, for messages */
+    const char *short_name;
+    /* parsed from the text */
+    char *table;
+    struct slist a, b, c; /* lists: see cop_parse for each kind */
+    bool desc[MAX_KEYS];
+    bool final_agg, all_cols, build_left;
+    enum join_type jtype;
+    enum part_kind part;
+    int64_t nparts, limit;
+    char *where;
+    /* wiring */
+    struct cop *next;
+    int chain;
+    /* bound */
+    struct batch *out;
+    const struct batch *layout;
+    struct expr *pred;
+    struct kernel_filter *kf;
+    struct expr_list items;
+    struct kernel_project *kp;
+    struct hashagg *h;
+    struct batch *raw;
+    int keys[MAX_KEYS], keys2[MAX_KEYS];
+    size_t n_keys;
+    struct agg_call calls[MAX_KEYS];
+    struct window_call wcalls[MAX_KEYS];
+    struct expr_call parsed[MAX_KEYS];
+    size_t n_calls, n_parsed;
+    struct sort_key skeys[MAX_KEYS];
+    size_t n_skeys;
+    struct window_spec wspec;
+    struct sortk_ws *ws;
+    struct batch *buf;
+    struct join_spec jspec;
+    struct join_ws *jws;
+    struct join_hash *jh;
+    struct batch *build;
+    bool sort_in[2];
+    struct batch *tmp[2];
+    struct partition_map *pm;
+    struct batch *bounds;
+    struct shuffle_buf sraw, z;
+    size_t *order;
+    size_t order_cap;
+    int32_t *hashes;
+    size_t hash_cap;
+    struct scan_file file;
+    struct scan_reader *reader;
+    int64_t remaining;
+    int src;
+    double key_ndv; /* aggregate: distinct keys from the schema; NaN unknown */
+    /* measured in the current run */
+    double ns;
+    int64_t rows_in, rows_out, ser_bytes, comp_bytes;
+    size_t groups;
+};
+
+/* ---- an explicit stage's kernel alone (calibrate_generic.c) -------------- */
+
+#define GENERIC_MAX_OPS 6
+
+struct generic_pipe {
+    struct plan_op ops[GENERIC_MAX_OPS];
+    size_t n;
+    bool built;
+};
+
+/* ---- the calibration -------------------------------------------------------- */
+
+/* What a stage gives the stages reading it: the rows that entered its last
+ * operator in one untimed run (an exchange's or a broadcast's input), and the
+ * raw layout of its last partial aggregate (a final aggregate needs it). */
+struct stage_out {
+    bool done, failed;
+    struct batch *rows;
+    struct batch *agg_raw;
+};
+
+/* What is measured for one operator, and cached. */
+struct meas_op {
+    char name[24];
+    int cls;
+    bool fitted;
+    struct calib_fit fit;
+    bool agg_keys;                      /* an aggregate with grouping keys */
+    double groups[CALIBRATE_MAX_SIZES]; /* groups at each size, ascending */
+    double rows_frac;                   /* its input rows / stage input rows */
+    double key_ndv;
+};
+
+struct meas {
+    size_t n_ops;
+    struct meas_op ops[MAX_OPS];
+    struct calib_fit total;
+    size_t n_sizes;
+    double x[CALIBRATE_MAX_SIZES]; /* stage input rows, ascending */
+    double in_rows, out_rows, out_bytes, sel_in, sel_out, ser_bytes, comp_bytes;
+    bool has_filter, has_exchange;
+};
+
+struct stage_rec {
+    struct calibrate_stage pub;
+    char *key;  /* cache key text; NULL: not calibratable */
+    char *hash; /* hex of the key, for the keys of stages reading this one */
+    struct stage_out out;
+    struct meas meas;
+    bool have_meas;
+};
+
+struct calibration {
+    const struct scenario *s; /* the plan's */
+    struct plan *plan;
+    struct calibrate_options opt;
+    char host[320];
+    double host_acu;
+    const char *host_acu_source;
+    struct calib_group_curve curve;
+    int curve_state; /* 0 not tried, 1 have, -1 failed */
+    struct stage_rec *recs;
+    size_t n_recs;
+    size_t *first; /* per job: index of its first stage in recs */
+    struct slist warnings;
+    size_t n_measured, n_cached;
+    double seconds;
+    struct generic_pipe generic[OPK_COUNT]; /* built when first needed */
+};
+
+/* ---- the pipeline (calibrate_pipe.c) ---------------------------------------- */
+
+struct chain {
+    struct cop *head, *tail;
+    int src;
+    int in_l, in_r;
+    struct batch *collect;
+    const struct batch *layout;
+    const struct batch *agg_raw;
+};
+
+struct source {
+    struct cop *op;
+    const struct table_spec *table;
+    const struct batch *given; /* a parent's rows */
+    double weight;
+    bool may_tile;
+    struct batch *base;
+    size_t rows;
+    size_t n_chunks;
+    struct scan_file *files;
+    struct shuffle_buf *bufs;
+    struct batch **chunks;
+};
+
+struct pipe {
+    struct cop ops[MAX_OPS];
+    size_t n_ops;
+    struct chain chains[MAX_CHAINS];
+    size_t n_chains;
+    struct source srcs[MAX_CHAINS];
+    size_t n_srcs;
+    struct cop *last;
+    bool has_smj;
+    struct batch *sample; /* rows entering the last operator, when capturing */
+    int64_t out_bytes;
+    struct shuffle_buf scratch;
+};
+
+/* What binding an operator needs to know of the stage it runs in. */
+struct bind_env {
+    struct calibration *cal;
+    size_t job, stage;
+    bool planned;
+    size_t n_read, n_bhj; /* occurrences bound so far */
+};
+
+/* ---- functions shared by calibration's files ------------------------------
+ *
+ * Calibration's files call each other's steps by the short names they had
+ * when calibration was one file; these macros give the linker the names
+ * with the module's prefix (calibrate_bind_op for bind_op), so the library
+ * exports no unprefixed symbol. */
+
+#define now_ns(...) calibrate_now_ns(__VA_ARGS__)
+#define nomem(...) calibrate_nomem(__VA_ARGS__)
+#define slist_free(...) calibrate_slist_free(__VA_ARGS__)
+#define slist_push(...) calibrate_slist_push(__VA_ARGS__)
+#define item_alias(...) calibrate_item_alias(__VA_ARGS__)
+#define starts(...) calibrate_starts(__VA_ARGS__)
+#define warn(...) calibrate_warn(__VA_ARGS__)
+#define rec_at(...) calibrate_rec_at(__VA_ARGS__)
+#define find_parent(...) calibrate_find_parent(__VA_ARGS__)
+#define cop_fini(...) calibrate_cop_fini(__VA_ARGS__)
+#define cop_from_plan(...) calibrate_cop_from_plan(__VA_ARGS__)
+#define cached_table(...) calibrate_cached_table(__VA_ARGS__)
+#define is_source(...) calibrate_is_source(__VA_ARGS__)
+#define generate(...) calibrate_generate(__VA_ARGS__)
+#define bind_op(...) calibrate_bind_op(__VA_ARGS__)
+#define generic_pipe_fini(...) calibrate_generic_pipe_fini(__VA_ARGS__)
+#define generic_table(...) calibrate_generic_table(__VA_ARGS__)
+#define stage_ops(...) calibrate_stage_ops(__VA_ARGS__)
+#define pipe_free(...) calibrate_pipe_free(__VA_ARGS__)
+#define pipe_parse(...) calibrate_pipe_parse(__VA_ARGS__)
+#define pipe_name(...) calibrate_pipe_name(__VA_ARGS__)
+#define pipe_run(...) calibrate_pipe_run(__VA_ARGS__)
+#define pipe_prepare(...) calibrate_pipe_prepare(__VA_ARGS__)
+#define pipe_build(...) calibrate_pipe_build(__VA_ARGS__)
+#define stage_input_rows(...) calibrate_stage_input_rows(__VA_ARGS__)
+#define stage_output(...) calibrate_stage_output(__VA_ARGS__)
+#define pipe_measure(...) calibrate_pipe_measure(__VA_ARGS__)
+#define jget(...) calibrate_jget(__VA_ARGS__)
+#define meas_to_json(...) calibrate_meas_to_json(__VA_ARGS__)
+#define meas_from_json(...) calibrate_meas_from_json(__VA_ARGS__)
+#define stage_key(...) calibrate_stage_key(__VA_ARGS__)
+#define stage_cost(...) calibrate_stage_cost(__VA_ARGS__)
+#define fill_public(...) calibrate_fill_public(__VA_ARGS__)
+#define set_reason(...) calibrate_set_reason(__VA_ARGS__)
+
+/* calibrate.c */
+double now_ns(void);
+enum sc_status nomem(struct diag *d);
+void slist_free(struct slist *l);
+int slist_push(struct slist *l, const char *s, size_t len);
+const char *item_alias(const char *item);
+bool starts(const char *s, const char *prefix);
+/* Records a warning for the calibration's list (once each). */
+void warn(struct calibration *cal, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+struct stage_rec *rec_at(struct calibration *cal, size_t job, size_t stage);
+long find_parent(const struct plan_job *js, size_t stage, const struct plan_op *read, bool bcast,
+                 size_t k);
+
+/* calibrate_bind.c */
+void cop_fini(struct cop *op);
+enum sc_status cop_from_plan(struct cop *op, const struct plan_op *po, struct diag *d);
+const struct table_spec *cached_table(const struct scenario *s, size_t job,
+                                      const struct slist *cols);
+bool is_source(const struct cop *op);
+struct batch *generate(const struct table_spec *t, const struct slist *cols, size_t rows,
+                       struct diag *d);
+enum sc_status bind_op(struct bind_env *env, struct pipe *p, struct cop *op, struct diag *d);
+
+/* calibrate_generic.c */
+void generic_pipe_fini(struct generic_pipe *g);
+const struct table_spec *generic_table(const char *name);
+size_t stage_ops(struct calibration *cal, const struct plan_stage *sp, const struct plan_op **ops);
+
+/* calibrate_pipe.c */
+void pipe_free(struct pipe *p);
+enum sc_status pipe_parse(struct pipe *p, const struct plan_op *ops, size_t n, struct diag *d);
+void pipe_name(const struct pipe *p, char *buf, size_t size);
+enum sc_status pipe_run(struct pipe *p, struct diag *d);
+enum sc_status pipe_prepare(struct pipe *p, size_t total, size_t *actual, struct diag *d);
+enum sc_status pipe_build(struct calibration *cal, size_t job, size_t stage, struct pipe **out,
+                          struct diag *d);
+double stage_input_rows(const struct plan_stage *sp);
+enum sc_status stage_output(struct calibration *cal, size_t job, size_t stage,
+                            struct stage_out **out, struct diag *d);
+
+/* calibrate_measure.c */
+enum sc_status pipe_measure(struct pipe *p, const struct calibrate_options *o, struct meas *m,
+                            struct diag *d);
+double jget(const json_t *o, const char *key);
+json_t *meas_to_json(const struct meas *m, const char *pipeline);
+int meas_from_json(const json_t *j, struct meas *m);
+char *stage_key(struct calibration *cal, size_t job, size_t stage, struct diag *d);
+
+/* calibrate_cost.c */
+enum sc_status stage_cost(struct calibration *cal, struct stage_rec *r, const struct plan_stage *sp,
+                          struct diag *d);
+void fill_public(struct stage_rec *r);
+void set_reason(struct stage_rec *r, const struct diag *d);
+
+#endif

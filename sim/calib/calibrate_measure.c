@@ -1,0 +1,334 @@
+/*
+ * calibrate_measure.c — measuring a stage (see calibrate.c): its pipeline
+ * run at each sample size, each operator's time fitted against the stage's
+ * input rows; the measurement as the cache stores it (JSON), and the cache
+ * key that says which measurements a stage may reuse.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/sbuf.h"
+#include "sim/calib/calibrate_internal.h"
+
+/* ---- measuring --------------------------------------------------------------- */
+
+static int compare_size_desc(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x < y) - (x > y);
+}
+
+enum sc_status pipe_measure(struct pipe *p, const struct calibrate_options *o, struct meas *m,
+                            struct diag *d)
+{
+    memset(m, 0, sizeof *m);
+    size_t sizes[CALIBRATE_MAX_SIZES];
+    size_t ns = o->n_rows;
+    memcpy(sizes, o->rows, ns * sizeof *sizes);
+    qsort(sizes, ns, sizeof *sizes, compare_size_desc);
+    int reps = o->repetitions;
+    double *t = calloc((size_t)reps * (p->n_ops + 1), sizeof *t);
+    double(*y)[CALIBRATE_MAX_SIZES] = calloc(p->n_ops + 1, sizeof *y);
+    if (!t || !y) {
+        free(t);
+        free(y);
+        return nomem(d);
+    }
+    enum sc_status rc = SC_OK;
+    /* Largest first: after its first run every buffer is as large as it
+     * will get (the median leaves that run's allocations out), and the
+     * smaller sizes allocate nothing. */
+    for (size_t k = 0; k < ns && rc == SC_OK; k++) {
+        size_t actual;
+        size_t slot = ns - 1 - k; /* results stored ascending */
+        rc = pipe_prepare(p, sizes[k], &actual, d);
+        for (int r = 0; r < reps && rc == SC_OK; r++) {
+            rc = pipe_run(p, d);
+            double total = 0.0;
+            for (size_t i = 0; i < p->n_ops; i++) {
+                t[(size_t)r * (p->n_ops + 1) + i] = p->ops[i].ns;
+                total += p->ops[i].ns;
+            }
+            t[(size_t)r * (p->n_ops + 1) + p->n_ops] = total;
+        }
+        if (rc != SC_OK)
+            break;
+        double col[128];
+        for (size_t i = 0; i <= p->n_ops; i++) {
+            for (int r = 0; r < reps; r++)
+                col[r] = t[(size_t)r * (p->n_ops + 1) + i];
+            y[i][slot] = calib_median(col, (size_t)reps);
+        }
+        m->x[slot] = (double)actual;
+        for (size_t i = 0; i < p->n_ops; i++)
+            if (p->ops[i].kind == COP_AGG)
+                m->ops[i].groups[slot] = (double)p->ops[i].groups;
+        if (k == 0) {
+            /* What the largest sample did, from its last run. */
+            m->in_rows = (double)actual;
+            m->out_rows = (double)p->last->rows_in;
+            m->out_bytes = (double)p->out_bytes;
+            m->sel_in = m->sel_out = 0.0;
+            for (size_t i = 0; i < p->n_ops; i++) {
+                const struct cop *op = &p->ops[i];
+                if (op->kind == COP_FILTER) {
+                    m->has_filter = true;
+                    /* Filters in a row multiply: keep the first's input
+                     * and the last's output. */
+                    if (m->sel_in == 0.0)
+                        m->sel_in = (double)op->rows_in;
+                    m->sel_out = (double)op->rows_out;
+                }
+                if (op->kind == COP_EXCHANGE) {
+                    m->has_exchange = true;
+                    m->ser_bytes += (double)op->ser_bytes;
+                    m->comp_bytes += (double)op->comp_bytes;
+                }
+                if (op->kind == COP_AGG && op->n_keys > 0) {
+                    m->ops[i].agg_keys = true;
+                    m->ops[i].rows_frac = actual ? (double)op->rows_in / (double)actual : 0.0;
+                }
+            }
+        }
+    }
+    m->n_sizes = ns;
+    m->n_ops = p->n_ops;
+    bool nlogn = false;
+    for (size_t i = 0; i < p->n_ops && rc == SC_OK; i++) {
+        const struct cop *op = &p->ops[i];
+        struct meas_op *mo = &m->ops[i];
+        snprintf(mo->name, sizeof mo->name, "%s", op->short_name ? op->short_name : "");
+        mo->cls = op->cls;
+        mo->key_ndv = op->key_ndv;
+        if (op->cls < 0)
+            continue;
+        enum calib_model model = op->kind == COP_SORT ? CALIB_NLOGN : CALIB_LINEAR;
+        nlogn |= model == CALIB_NLOGN;
+        rc = calib_fit_points(model, m->x, y[i], ns, &mo->fit, d);
+        mo->fitted = rc == SC_OK;
+    }
+    if (rc == SC_OK)
+        rc = calib_fit_points(nlogn ? CALIB_NLOGN : CALIB_LINEAR, m->x, y[p->n_ops], ns, &m->total,
+                              d);
+    free(t);
+    free(y);
+    return rc;
+}
+
+/* ---- the cache payload --------------------------------------------------------- */
+
+static json_t *jreal(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+double jget(const json_t *o, const char *key)
+{
+    const json_t *v = json_object_get(o, key);
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+json_t *meas_to_json(const struct meas *m, const char *pipeline)
+{
+    json_t *root = json_object(), *ops = json_array(), *x = json_array();
+    if (!root || !ops || !x) {
+        json_decref(root);
+        json_decref(ops);
+        json_decref(x);
+        return NULL;
+    }
+    int bad = 0;
+    for (size_t k = 0; k < m->n_sizes; k++)
+        bad |= json_array_append_new(x, json_real(m->x[k]));
+    for (size_t i = 0; i < m->n_ops; i++) {
+        const struct meas_op *mo = &m->ops[i];
+        json_t *jo = json_object();
+        if (!jo) {
+            bad = 1;
+            break;
+        }
+        bad |= json_object_set_new(jo, "name", json_string(mo->name));
+        bad |= json_object_set_new(
+            jo, "class", mo->cls >= 0 ? json_string(calib_class_name(mo->cls)) : json_null());
+        if (mo->fitted)
+            bad |= json_object_set_new(jo, "fit", calib_fit_to_json(&mo->fit));
+        if (mo->agg_keys) {
+            json_t *g = json_array();
+            for (size_t k = 0; g && k < m->n_sizes; k++)
+                bad |= json_array_append_new(g, json_real(mo->groups[k]));
+            bad |= json_object_set_new(jo, "groups", g);
+            bad |= json_object_set_new(jo, "rows_frac", json_real(mo->rows_frac));
+            bad |= json_object_set_new(jo, "key_ndv", jreal(mo->key_ndv));
+        }
+        bad |= json_array_append_new(ops, jo);
+    }
+    bad |= json_object_set_new(root, "pipeline", json_string(pipeline));
+    bad |= json_object_set_new(root, "x", x);
+    bad |= json_object_set_new(root, "ops", ops);
+    bad |= json_object_set_new(root, "total", calib_fit_to_json(&m->total));
+    bad |= json_object_set_new(root, "in_rows", json_real(m->in_rows));
+    bad |= json_object_set_new(root, "out_rows", json_real(m->out_rows));
+    bad |= json_object_set_new(root, "out_bytes", json_real(m->out_bytes));
+    if (m->has_filter) {
+        bad |= json_object_set_new(root, "filter_in", json_real(m->sel_in));
+        bad |= json_object_set_new(root, "filter_out", json_real(m->sel_out));
+    }
+    if (m->has_exchange) {
+        bad |= json_object_set_new(root, "serialized_bytes", json_real(m->ser_bytes));
+        bad |= json_object_set_new(root, "compressed_bytes", json_real(m->comp_bytes));
+    }
+    if (bad) {
+        json_decref(root);
+        return NULL;
+    }
+    return root;
+}
+
+int meas_from_json(const json_t *j, struct meas *m)
+{
+    memset(m, 0, sizeof *m);
+    const json_t *x = json_object_get(j, "x"), *ops = json_object_get(j, "ops");
+    if (!json_is_array(x) || !json_is_array(ops) || json_array_size(x) < 3 ||
+        json_array_size(x) > CALIBRATE_MAX_SIZES || json_array_size(ops) > MAX_OPS ||
+        calib_fit_from_json(json_object_get(j, "total"), &m->total) != 0)
+        return -1;
+    m->n_sizes = json_array_size(x);
+    for (size_t k = 0; k < m->n_sizes; k++) {
+        const json_t *v = json_array_get(x, k);
+        if (!json_is_number(v))
+            return -1;
+        m->x[k] = json_number_value(v);
+    }
+    m->n_ops = json_array_size(ops);
+    for (size_t i = 0; i < m->n_ops; i++) {
+        const json_t *jo = json_array_get(ops, i);
+        struct meas_op *mo = &m->ops[i];
+        const char *name = json_string_value(json_object_get(jo, "name"));
+        const json_t *cls = json_object_get(jo, "class");
+        if (!name || (!json_is_null(cls) && !json_is_string(cls)))
+            return -1;
+        snprintf(mo->name, sizeof mo->name, "%s", name);
+        mo->cls = json_is_string(cls) ? calib_class_find(json_string_value(cls)) : -1;
+        if (json_is_string(cls) && mo->cls < 0)
+            return -1;
+        const json_t *fit = json_object_get(jo, "fit");
+        if (fit) {
+            if (calib_fit_from_json(fit, &mo->fit) != 0)
+                return -1;
+            mo->fitted = true;
+        }
+        const json_t *g = json_object_get(jo, "groups");
+        if (g) {
+            if (!json_is_array(g) || json_array_size(g) != m->n_sizes)
+                return -1;
+            mo->agg_keys = true;
+            for (size_t k = 0; k < m->n_sizes; k++)
+                mo->groups[k] = json_number_value(json_array_get(g, k));
+            mo->rows_frac = jget(jo, "rows_frac");
+            mo->key_ndv = jget(jo, "key_ndv");
+            if (!(mo->rows_frac >= 0.0))
+                return -1;
+        }
+    }
+    m->in_rows = jget(j, "in_rows");
+    m->out_rows = jget(j, "out_rows");
+    m->out_bytes = jget(j, "out_bytes");
+    if (!(m->in_rows >= 0.0) || !(m->out_rows >= 0.0) || !(m->out_bytes >= 0.0))
+        return -1;
+    if (json_object_get(j, "filter_in")) {
+        m->has_filter = true;
+        m->sel_in = jget(j, "filter_in");
+        m->sel_out = jget(j, "filter_out");
+    }
+    if (json_object_get(j, "serialized_bytes")) {
+        m->has_exchange = true;
+        m->ser_bytes = jget(j, "serialized_bytes");
+        m->comp_bytes = jget(j, "compressed_bytes");
+    }
+    return 0;
+}
+
+/* ---- cache keys ------------------------------------------------------------------ */
+
+/* A table's schema, canonically: what the generated rows depend on. */
+static void table_text(struct sbuf *b, const struct table_spec *t)
+{
+    sb_add(b, "table %s rows %lld format %s\n", t->name, (long long)t->rows,
+           t->format ? t->format : "parquet");
+    for (size_t i = 0; i < t->n_columns; i++) {
+        const struct column_spec *c = &t->columns[i];
+        sb_add(b,
+               " col %s %d dist %d min %.17g max %.17g mean %.17g sd %.17g mu %.17g "
+               "sigma %.17g exp %.17g distinct %lld null %.17g",
+               c->name, (int)c->type, (int)c->dist, c->min, c->max, c->mean, c->stddev, c->mu,
+               c->sigma, c->exponent, (long long)c->distinct, c->null_fraction);
+        for (size_t v = 0; v < c->values.n; v++)
+            sb_add(b, " '%s':%.17g", c->values.v[v], c->weights ? c->weights[v] : 1.0);
+        sb_add(b, "\n");
+    }
+}
+
+/* The text every measurement of the stage depends on: the kernels' build,
+ * the sample sizes, its operators, and what its sources read (a table's
+ * schema, or the key of the stage that wrote the shuffle). NULL with a
+ * reason in d when an input stage has no key. */
+char *stage_key(struct calibration *cal, size_t job, size_t stage, struct diag *d)
+{
+    const struct plan_job *js = &cal->plan->jobs[job];
+    const struct plan_stage *sp = &js->stages[stage];
+    const struct plan_op *ops;
+    size_t n = stage_ops(cal, sp, &ops);
+    bool planned = sp->n_ops > 0;
+    struct sbuf b = {0};
+    sb_add(&b, "stagecast calibration\nchunk %d seed %llu reps %d sizes", CHUNK_ROWS,
+           (unsigned long long)CALIB_SEED, cal->opt.repetitions);
+    for (size_t i = 0; i < cal->opt.n_rows; i++)
+        sb_add(&b, " %zu", cal->opt.rows[i]);
+    sb_add(&b, "\n");
+    size_t bhj = 0, sources = 0;
+    for (size_t i = 0; i < n && i < MAX_OPS; i++)
+        sources += ops[i].kind == PLAN_OP_SCAN || ops[i].kind == PLAN_OP_ROWS ||
+                   ops[i].kind == PLAN_OP_SHUFFLE_READ || ops[i].kind == PLAN_OP_MEMSCAN;
+    for (size_t i = 0; i < n && i < MAX_OPS; i++) {
+        const struct plan_op *t = &ops[i];
+        sb_add(&b, "op %s\n", t->text);
+        if (t->kind == PLAN_OP_SCAN || t->kind == PLAN_OP_ROWS || t->kind == PLAN_OP_MEMSCAN) {
+            struct cop op;
+            struct diag ignore;
+            diag_clear(&ignore);
+            if (cop_from_plan(&op, t, &ignore) == SC_OK) {
+                const struct table_spec *tab = !op.table ? cached_table(cal->s, job, &op.a)
+                                               : planned ? scenario_table(cal->s, op.table)
+                                                         : generic_table(op.table);
+                if (tab)
+                    table_text(&b, tab);
+                cop_fini(&op);
+            }
+        } else if (planned && (t->kind == PLAN_OP_SHUFFLE_READ ||
+                               t->kind == PLAN_OP_BROADCAST_HASH_JOIN)) {
+            bool bc = t->kind == PLAN_OP_BROADCAST_HASH_JOIN;
+            size_t k = 0;
+            for (size_t j = 0; !bc && j < i; j++)
+                k += ops[j].kind == PLAN_OP_SHUFFLE_READ && plan_op_same_partitioning(&ops[j], t);
+            long par = find_parent(js, stage, t, bc, bc ? bhj++ : k);
+            const struct stage_rec *pr = par >= 0 ? rec_at(cal, job, (size_t)par) : NULL;
+            if (!pr || !pr->hash) {
+                free(b.p);
+                diag_set(d, SC_EINPUT, NULL, 0, "its input stage %ld could not be calibrated", par);
+                return NULL;
+            }
+            /* With several inputs, each one's rows weigh in the sample. */
+            if (sources > 1)
+                sb_add(&b, " from %s rows %lld\n", pr->hash,
+                       (long long)js->stages[par].output_records);
+            else
+                sb_add(&b, " from %s\n", pr->hash);
+        }
+    }
+    char *key = sb_take(&b);
+    if (!key)
+        nomem(d);
+    return key;
+}
