@@ -642,6 +642,205 @@ static enum sc_status bind_project(struct cop *op, const struct batch *in, struc
     return rc;
 }
 
+/* A sort: its keys, or for the sort before a round-robin exchange every
+ * column's hash. */
+static enum sc_status bind_sort(struct cop *op, const struct batch *in, struct diag *d)
+{
+    enum sc_status rc;
+    if (op->all_cols) {
+        /* The sort before a round-robin exchange orders rows by their
+         * hash code (a radix sort on an 8-byte prefix in Spark), so
+         * that a retried task deals the same rows to the same
+         * partitions: hash every column, sort the hashes, gather. */
+        static const char *const hname[1] = {"hash"};
+        static const enum col_type htype[1] = {COL_INT64};
+        if (in->n_cols > MAX_KEYS)
+            return diag_set(d, SC_EINPUT, NULL, 0, "'%s': too many columns", op->text);
+        for (size_t i = 0; i < in->n_cols; i++)
+            op->keys[i] = (int)i;
+        op->n_keys = in->n_cols;
+        op->skeys[0] = (struct sort_key){0, SORT_ASC, SORT_NULLS_DEFAULT};
+        op->n_skeys = 1;
+        if (!(op->tmp[0] = batch_new(1, hname, htype, 0)))
+            return nomem(d);
+    } else {
+        if ((rc = need_cols(op, &op->a, in, op->keys, d)) != SC_OK)
+            return rc;
+        for (size_t i = 0; i < op->a.n; i++)
+            op->skeys[i] = (struct sort_key){op->keys[i], op->desc[i] ? SORT_DESC : SORT_ASC,
+                                             SORT_NULLS_DEFAULT};
+        op->n_skeys = op->a.n;
+    }
+    if (!(op->ws = sortk_ws_new()) || !(op->buf = batch_new_like(in, 0)) ||
+        !(op->out = batch_new_like(in, 0)))
+        return nomem(d);
+    op->layout = op->out;
+    return SC_OK;
+}
+
+/* A window: its partition and order keys and its functions (the ones the
+ * kernel has). */
+static enum sc_status bind_window(struct cop *op, const struct batch *in, struct diag *d)
+{
+    enum sc_status rc;
+    if ((rc = need_cols(op, &op->b, in, op->keys, d)) != SC_OK ||
+        (rc = need_cols(op, &op->c, in, op->keys2, d)) != SC_OK)
+        return rc;
+    for (size_t i = 0; i < op->c.n; i++)
+        op->skeys[i] =
+            (struct sort_key){op->keys2[i], op->desc[i] ? SORT_DESC : SORT_ASC, SORT_NULLS_DEFAULT};
+    if (op->a.n > MAX_KEYS)
+        return diag_set(d, SC_EINPUT, NULL, 0, "'%s': too many functions", op->text);
+    for (size_t i = 0; i < op->a.n; i++) {
+        struct expr_call *c = &op->parsed[op->n_parsed];
+        if ((rc = expr_call_parse_window(op->a.v[i], c, d)) != SC_OK)
+            return rc;
+        op->n_parsed++;
+        struct window_call *w = &op->wcalls[op->n_calls++];
+        w->alias = c->alias;
+        w->col = -1;
+        switch (c->fn) {
+        case EXPR_FN_ROW_NUMBER: w->func = WIN_ROW_NUMBER; break;
+        case EXPR_FN_RANK: w->func = WIN_RANK; break;
+        case EXPR_FN_SUM: w->func = WIN_SUM; break;
+        case EXPR_FN_AVG: w->func = WIN_AVG; break;
+        default:
+            return diag_set(d, SC_EINPUT, NULL, 0, "'%s': '%s' is not calibrated", op->text,
+                            op->a.v[i]);
+        }
+        if (w->func == WIN_SUM || w->func == WIN_AVG) {
+            const char *name = c->arg ? expr_column_name(c->arg) : NULL;
+            if (!name || (w->col = find_col(in, name)) < 0)
+                return diag_set(d, SC_EINPUT, NULL, 0,
+                                "'%s': argument of '%s' is not a "
+                                "column",
+                                op->text, op->a.v[i]);
+        }
+    }
+    op->wspec =
+        (struct window_spec){op->keys, op->b.n, op->skeys, op->c.n, op->wcalls, op->n_calls};
+    if ((rc = window_check(&op->wspec, in, d)) != SC_OK)
+        return rc;
+    if (!(op->buf = batch_new_like(in, 0)) || !(op->out = window_output_new(&op->wspec, in, 0)))
+        return nomem(d);
+    op->layout = op->out;
+    return SC_OK;
+}
+
+/* A sort-merge join or a union of the chains ch reads: both inputs
+ * collected; a join's keys on both sides. */
+static enum sc_status bind_combine(struct pipe *p, struct cop *op, struct chain *ch, struct diag *d)
+{
+    enum sc_status rc;
+    const struct chain *l = &p->chains[ch->in_l], *r = &p->chains[ch->in_r];
+    if (!(p->chains[ch->in_l].collect = batch_new_like(l->layout, 0)) ||
+        !(p->chains[ch->in_r].collect = batch_new_like(r->layout, 0)))
+        return nomem(d);
+    ch->agg_raw = l->agg_raw;
+    if (op->kind == COP_UNION) {
+        if (l->layout->n_cols != r->layout->n_cols)
+            return diag_set(d, SC_EINPUT, NULL, 0, "union of different widths");
+        op->layout = l->layout;
+        return SC_OK;
+    }
+    if ((rc = need_cols(op, &op->a, l->layout, op->keys, d)) != SC_OK ||
+        (rc = need_cols(op, &op->a, r->layout, op->keys2, d)) != SC_OK)
+        return rc;
+    op->jspec = (struct join_spec){op->jtype, op->keys, op->keys2, op->a.n};
+    if ((rc = join_check(&op->jspec, l->layout, r->layout, d)) != SC_OK)
+        return rc;
+    /* A side that is not sorted on the keys by its chain gets an
+     * untimed sort (a sort Spark would have planned anyway). */
+    for (int s = 0; s < 2; s++) {
+        const struct cop *t = p->chains[s ? ch->in_r : ch->in_l].tail;
+        op->sort_in[s] = t->kind != COP_SORT;
+        if (op->sort_in[s] && !(op->tmp[s] = batch_new_like(s ? r->layout : l->layout, 0)))
+            return nomem(d);
+    }
+    if (op->a.n > MAX_KEYS / 2)
+        return diag_set(d, SC_EINPUT, NULL, 0, "'%s': too many keys", op->text);
+    if (!(op->jws = join_ws_new()) || !(op->ws = sortk_ws_new()) ||
+        !(op->out = join_output_new(&op->jspec, l->layout, r->layout, 0)))
+        return nomem(d);
+    op->layout = op->out;
+    return SC_OK;
+}
+
+/* A broadcast hash join: the build side's rows, hashed once here. */
+static enum sc_status bind_bhj(struct bind_env *env, struct cop *op, const struct batch *in,
+                               struct diag *d)
+{
+    enum sc_status rc;
+    if ((rc = bhj_build_rows(env, op, d)) != SC_OK)
+        return rc;
+    const struct slist *bk = op->b.n ? &op->b : &op->a;
+    if (bk->n != op->a.n)
+        return diag_set(d, SC_EINPUT, NULL, 0, "'%s': key counts differ", op->text);
+    if ((rc = need_cols(op, &op->a, in, op->keys, d)) != SC_OK ||
+        (rc = need_cols(op, bk, op->build, op->keys2, d)) != SC_OK)
+        return rc;
+    /* The kernel builds its right side: with BuildLeft (inner only) the
+     * streamed right side probes the broadcast left, same result. */
+    op->jspec = (struct join_spec){op->jtype, op->keys, op->keys2, op->a.n};
+    if ((rc = join_check(&op->jspec, in, op->build, d)) != SC_OK)
+        return rc;
+    if (!(op->jh = join_hash_new()) || !(op->jws = join_ws_new()))
+        return nomem(d);
+    if ((rc = join_hash_build(op->jh, &op->jspec, op->build, d)) != SC_OK)
+        return rc;
+    if (!(op->out = join_output_new(&op->jspec, in, op->build, 0)))
+        return nomem(d);
+    op->layout = op->out;
+    return SC_OK;
+}
+
+/* An exchange: its partitioning keys and map. */
+static enum sc_status bind_exchange(struct cop *op, const struct batch *in, struct diag *d)
+{
+    enum sc_status rc;
+    if (op->part == PK_HASH || op->part == PK_RANGE) {
+        if ((rc = need_cols(op, &op->a, in, op->keys, d)) != SC_OK)
+            return rc;
+        for (size_t i = 0; i < op->a.n; i++)
+            op->skeys[i] = (struct sort_key){op->keys[i], op->desc[i] ? SORT_DESC : SORT_ASC,
+                                             SORT_NULLS_DEFAULT};
+        op->n_skeys = op->a.n;
+    }
+    if (!(op->pm = partition_map_new()))
+        return nomem(d);
+    if (op->part == PK_RANGE && (!(op->ws = sortk_ws_new()) || !(op->buf = batch_new_like(in, 0))))
+        return nomem(d);
+    op->layout = in;
+    return SC_OK;
+}
+
+/* The salt operator of a salted key (sim/plan/skew.h). */
+static enum sc_status bind_salt(struct cop *op, const struct batch *in, struct diag *d)
+{
+    /* in's columns and an int32 `salt`. */
+    const char **names = calloc(in->n_cols + 1, sizeof *names);
+    enum col_type *types = calloc(in->n_cols + 1, sizeof *types);
+    if (names && types) {
+        for (size_t i = 0; i < in->n_cols; i++) {
+            names[i] = in->names[i];
+            types[i] = in->cols[i].type;
+        }
+        names[in->n_cols] = "salt";
+        types[in->n_cols] = COL_INT32;
+        op->out = batch_new(in->n_cols + 1, names, types, CHUNK_ROWS);
+    }
+    free(names);
+    free(types);
+    if (!op->out)
+        return nomem(d);
+    op->layout = op->out;
+    return SC_OK;
+}
+
+/* Binds op to its kernel against the layout of the rows its chain carries
+ * so far (one step per operator kind that needs more than a few lines) and
+ * makes op's output the chain's layout. SC_EINPUT when the kernel cannot
+ * run it. */
 enum sc_status bind_op(struct bind_env *env, struct pipe *p, struct cop *op, struct diag *d)
 {
     struct chain *ch = &p->chains[op->chain];
@@ -675,152 +874,25 @@ enum sc_status bind_op(struct bind_env *env, struct pipe *p, struct cop *op, str
         op->key_ndv = agg_key_ndv(p, op);
         break;
     case COP_SORT:
-        if (op->all_cols) {
-            /* The sort before a round-robin exchange orders rows by their
-             * hash code (a radix sort on an 8-byte prefix in Spark), so
-             * that a retried task deals the same rows to the same
-             * partitions: hash every column, sort the hashes, gather. */
-            static const char *const hname[1] = {"hash"};
-            static const enum col_type htype[1] = {COL_INT64};
-            if (in->n_cols > MAX_KEYS)
-                return diag_set(d, SC_EINPUT, NULL, 0, "'%s': too many columns", op->text);
-            for (size_t i = 0; i < in->n_cols; i++)
-                op->keys[i] = (int)i;
-            op->n_keys = in->n_cols;
-            op->skeys[0] = (struct sort_key){0, SORT_ASC, SORT_NULLS_DEFAULT};
-            op->n_skeys = 1;
-            if (!(op->tmp[0] = batch_new(1, hname, htype, 0)))
-                return nomem(d);
-        } else {
-            if ((rc = need_cols(op, &op->a, in, op->keys, d)) != SC_OK)
-                return rc;
-            for (size_t i = 0; i < op->a.n; i++)
-                op->skeys[i] = (struct sort_key){op->keys[i], op->desc[i] ? SORT_DESC : SORT_ASC,
-                                                 SORT_NULLS_DEFAULT};
-            op->n_skeys = op->a.n;
-        }
-        if (!(op->ws = sortk_ws_new()) || !(op->buf = batch_new_like(in, 0)) ||
-            !(op->out = batch_new_like(in, 0)))
-            return nomem(d);
-        op->layout = op->out;
-        break;
-    case COP_WINDOW: {
-        if ((rc = need_cols(op, &op->b, in, op->keys, d)) != SC_OK ||
-            (rc = need_cols(op, &op->c, in, op->keys2, d)) != SC_OK)
+        if ((rc = bind_sort(op, in, d)) != SC_OK)
             return rc;
-        for (size_t i = 0; i < op->c.n; i++)
-            op->skeys[i] = (struct sort_key){op->keys2[i], op->desc[i] ? SORT_DESC : SORT_ASC,
-                                             SORT_NULLS_DEFAULT};
-        if (op->a.n > MAX_KEYS)
-            return diag_set(d, SC_EINPUT, NULL, 0, "'%s': too many functions", op->text);
-        for (size_t i = 0; i < op->a.n; i++) {
-            struct expr_call *c = &op->parsed[op->n_parsed];
-            if ((rc = expr_call_parse_window(op->a.v[i], c, d)) != SC_OK)
-                return rc;
-            op->n_parsed++;
-            struct window_call *w = &op->wcalls[op->n_calls++];
-            w->alias = c->alias;
-            w->col = -1;
-            switch (c->fn) {
-            case EXPR_FN_ROW_NUMBER: w->func = WIN_ROW_NUMBER; break;
-            case EXPR_FN_RANK: w->func = WIN_RANK; break;
-            case EXPR_FN_SUM: w->func = WIN_SUM; break;
-            case EXPR_FN_AVG: w->func = WIN_AVG; break;
-            default:
-                return diag_set(d, SC_EINPUT, NULL, 0, "'%s': '%s' is not calibrated", op->text,
-                                op->a.v[i]);
-            }
-            if (w->func == WIN_SUM || w->func == WIN_AVG) {
-                const char *name = c->arg ? expr_column_name(c->arg) : NULL;
-                if (!name || (w->col = find_col(in, name)) < 0)
-                    return diag_set(d, SC_EINPUT, NULL, 0,
-                                    "'%s': argument of '%s' is not a "
-                                    "column",
-                                    op->text, op->a.v[i]);
-            }
-        }
-        op->wspec =
-            (struct window_spec){op->keys, op->b.n, op->skeys, op->c.n, op->wcalls, op->n_calls};
-        if ((rc = window_check(&op->wspec, in, d)) != SC_OK)
-            return rc;
-        if (!(op->buf = batch_new_like(in, 0)) || !(op->out = window_output_new(&op->wspec, in, 0)))
-            return nomem(d);
-        op->layout = op->out;
         break;
-    }
+    case COP_WINDOW:
+        if ((rc = bind_window(op, in, d)) != SC_OK)
+            return rc;
+        break;
     case COP_SMJ:
-    case COP_UNION: {
-        const struct chain *l = &p->chains[ch->in_l], *r = &p->chains[ch->in_r];
-        if (!(p->chains[ch->in_l].collect = batch_new_like(l->layout, 0)) ||
-            !(p->chains[ch->in_r].collect = batch_new_like(r->layout, 0)))
-            return nomem(d);
-        ch->agg_raw = l->agg_raw;
-        if (op->kind == COP_UNION) {
-            if (l->layout->n_cols != r->layout->n_cols)
-                return diag_set(d, SC_EINPUT, NULL, 0, "union of different widths");
-            op->layout = l->layout;
-            break;
-        }
-        if ((rc = need_cols(op, &op->a, l->layout, op->keys, d)) != SC_OK ||
-            (rc = need_cols(op, &op->a, r->layout, op->keys2, d)) != SC_OK)
+    case COP_UNION:
+        if ((rc = bind_combine(p, op, ch, d)) != SC_OK)
             return rc;
-        op->jspec = (struct join_spec){op->jtype, op->keys, op->keys2, op->a.n};
-        if ((rc = join_check(&op->jspec, l->layout, r->layout, d)) != SC_OK)
-            return rc;
-        /* A side that is not sorted on the keys by its chain gets an
-         * untimed sort (a sort Spark would have planned anyway). */
-        for (int s = 0; s < 2; s++) {
-            const struct cop *t = p->chains[s ? ch->in_r : ch->in_l].tail;
-            op->sort_in[s] = t->kind != COP_SORT;
-            if (op->sort_in[s] && !(op->tmp[s] = batch_new_like(s ? r->layout : l->layout, 0)))
-                return nomem(d);
-        }
-        if (op->a.n > MAX_KEYS / 2)
-            return diag_set(d, SC_EINPUT, NULL, 0, "'%s': too many keys", op->text);
-        if (!(op->jws = join_ws_new()) || !(op->ws = sortk_ws_new()) ||
-            !(op->out = join_output_new(&op->jspec, l->layout, r->layout, 0)))
-            return nomem(d);
-        op->layout = op->out;
         break;
-    }
-    case COP_BHJ: {
-        if ((rc = bhj_build_rows(env, op, d)) != SC_OK)
+    case COP_BHJ:
+        if ((rc = bind_bhj(env, op, in, d)) != SC_OK)
             return rc;
-        const struct slist *bk = op->b.n ? &op->b : &op->a;
-        if (bk->n != op->a.n)
-            return diag_set(d, SC_EINPUT, NULL, 0, "'%s': key counts differ", op->text);
-        if ((rc = need_cols(op, &op->a, in, op->keys, d)) != SC_OK ||
-            (rc = need_cols(op, bk, op->build, op->keys2, d)) != SC_OK)
-            return rc;
-        /* The kernel builds its right side: with BuildLeft (inner only) the
-         * streamed right side probes the broadcast left, same result. */
-        op->jspec = (struct join_spec){op->jtype, op->keys, op->keys2, op->a.n};
-        if ((rc = join_check(&op->jspec, in, op->build, d)) != SC_OK)
-            return rc;
-        if (!(op->jh = join_hash_new()) || !(op->jws = join_ws_new()))
-            return nomem(d);
-        if ((rc = join_hash_build(op->jh, &op->jspec, op->build, d)) != SC_OK)
-            return rc;
-        if (!(op->out = join_output_new(&op->jspec, in, op->build, 0)))
-            return nomem(d);
-        op->layout = op->out;
         break;
-    }
     case COP_EXCHANGE:
-        if (op->part == PK_HASH || op->part == PK_RANGE) {
-            if ((rc = need_cols(op, &op->a, in, op->keys, d)) != SC_OK)
-                return rc;
-            for (size_t i = 0; i < op->a.n; i++)
-                op->skeys[i] = (struct sort_key){op->keys[i], op->desc[i] ? SORT_DESC : SORT_ASC,
-                                                 SORT_NULLS_DEFAULT};
-            op->n_skeys = op->a.n;
-        }
-        if (!(op->pm = partition_map_new()))
-            return nomem(d);
-        if (op->part == PK_RANGE &&
-            (!(op->ws = sortk_ws_new()) || !(op->buf = batch_new_like(in, 0))))
-            return nomem(d);
-        op->layout = in;
+        if ((rc = bind_exchange(op, in, d)) != SC_OK)
+            return rc;
         break;
     case COP_LIMIT:
         if (!(op->out = batch_new_like(in, 0)))
@@ -832,26 +904,10 @@ enum sc_status bind_op(struct bind_env *env, struct pipe *p, struct cop *op, str
             return nomem(d);
         op->layout = in;
         break;
-    case COP_SALT: {
-        /* in's columns and an int32 `salt`. */
-        const char **names = calloc(in->n_cols + 1, sizeof *names);
-        enum col_type *types = calloc(in->n_cols + 1, sizeof *types);
-        if (names && types) {
-            for (size_t i = 0; i < in->n_cols; i++) {
-                names[i] = in->names[i];
-                types[i] = in->cols[i].type;
-            }
-            names[in->n_cols] = "salt";
-            types[in->n_cols] = COL_INT32;
-            op->out = batch_new(in->n_cols + 1, names, types, CHUNK_ROWS);
-        }
-        free(names);
-        free(types);
-        if (!op->out)
-            return nomem(d);
-        op->layout = op->out;
+    case COP_SALT:
+        if ((rc = bind_salt(op, in, d)) != SC_OK)
+            return rc;
         break;
-    }
     case COP_WRITE:
     case COP_PASS: op->layout = in; break;
     }
