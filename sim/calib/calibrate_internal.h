@@ -79,7 +79,7 @@ struct cop {
     const char *short_name;
     /* parsed from the text */
     char *table;
-    struct slist a, b, c; /* lists: see cop_parse for each kind */
+    struct slist a, b, c; /* lists: see cop_from_plan for each kind */
     bool desc[MAX_KEYS];
     bool final_agg, all_cols, build_left;
     enum join_type jtype;

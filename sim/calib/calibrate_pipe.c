@@ -53,8 +53,8 @@ void pipe_free(struct pipe *p)
     free(p);
 }
 
-/* Reads ops into p's operators and links them into chains (see the file
- * comment). SC_EINPUT with the reason when the pipeline cannot be run. */
+/* Reads ops into p's operators and links them into chains (see calibrate.c's
+ * file comment). SC_EINPUT with the reason when the pipeline cannot be run. */
 enum sc_status pipe_parse(struct pipe *p, const struct plan_op *ops, size_t n, struct diag *d)
 {
     if (n > MAX_OPS)

@@ -68,8 +68,8 @@
  * (8-byte null bitset per 64 fields, 8 bytes a field, variable-length data
  * rounded to 8, a 4-byte length from UnsafeRowSerializer) x compression.
  *
- * Task sizes and AQE (see "skew and adaptive execution" below, and
- * sim/plan/skew.h): each exchange records each reduce partition's share of its
+ * Task sizes and AQE (see "skew and adaptive execution" in planner_stage.c,
+ * and sim/plan/skew.h): each exchange records each reduce partition's share of its
  * rows from the key columns' distributions; after planning, the shares
  * become the stages' task weights and AQE's coalescing and skew-join
  * splitting change the task lists; its runtime switch of a sort-merge join

@@ -84,7 +84,7 @@ struct lnode {
 
 enum role { ROLE_PIPE, ROLE_MAP, ROLE_BROADCAST, ROLE_SAMPLE, ROLE_RESULT };
 
-/* A shuffle a stage reads (see "skew and adaptive execution" below). */
+/* A shuffle a stage reads (see "skew and adaptive execution" in planner_stage.c). */
 struct pin {
     int map; /* the stage writing it */
     double rows, bytes;
@@ -180,7 +180,7 @@ struct planner {
     bool replan;        /* they made its stages wait for each other in a cycle */
 };
 
-/* A cached fragment (see "df.cache()" below). */
+/* A cached fragment (see "df.cache()" in planner_cache.c). */
 struct cache_entry {
     char *sig;       /* its logical plan as text */
     size_t job;      /* the job whose action materializes it */
