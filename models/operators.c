@@ -56,7 +56,7 @@ static const struct op_kernel_info table[OPK_COUNT] = {
                    CALIB_LIMIT,
                    CALIB_LINEAR,
                    "taking the first n rows"},
-    [OPK_SAMPLE] = {"sample", {NULL}, {NULL}, 20.0, false, false, CALIB_FILTER,
+    [OPK_SAMPLE] = {"sample", {NULL}, {NULL}, 20.0, false, true, CALIB_FILTER,
                     CALIB_LINEAR,
                     "Bernoulli sampling of rows without replacement (Dataset.sample)"},
     [OPK_WRITE] = {"write",

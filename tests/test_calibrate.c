@@ -47,7 +47,8 @@ static void assert_near_at(double a, double b, double eps, const char *file, int
 
 /* Job 0: x < 25 over x uniform on 0..100; job 1: group by a zipf column of
  * 100 values; job 2: kernels alone (explicit stages) and one stage with
- * task_seconds, which calibration leaves alone. */
+ * task_seconds, which calibration leaves alone; job 3: a fifth of the rows
+ * sampled. */
 static const char scenario_text[] =
     "name = \"calib-test\";\n"
     "cluster = { platform = \"vm\"; worker = \"Standard_DS3_v2\"; workers = 2; };\n"
@@ -69,7 +70,9 @@ static const char scenario_text[] =
     "      { id = 1; tasks = 10; records = 1000000L; kernel = \"project\"; },\n"
     "      { id = 2; tasks = 10; records = 1000000L; kernel = \"hash_aggregate\"; },\n"
     "      { id = 3; tasks = 10; records = 1000000L; kernel = \"shuffle_write\"; },\n"
-    "      { id = 4; tasks = 10; task_seconds = 1.0; } ); }\n"
+    "      { id = 4; tasks = 10; task_seconds = 1.0; } ); },\n"
+    "  { name = \"sampled\"; query = ( { op = \"scan\"; table = \"t\"; },\n"
+    "      { op = \"sample\"; fraction = 0.2; seed = 3; }, { op = \"collect\"; } ); }\n"
     ");\n";
 
 struct fixture {
@@ -337,6 +340,24 @@ static void test_filter_selectivity_matches_distribution(void **state)
     assert_int_equal(r->status, CALIBRATE_MEASURED);
     assert_string_equal(r->pipeline, "scan>filter>agg>exchange");
     assert_near(r->selectivity, 25.0 / 101.0, 0.015);
+    calibrate_free(c);
+}
+
+/* The sample keeps each row with probability 0.2: of the largest sample's
+ * 16,384 rows, 0.2 +- 5 x sqrt(0.2 x 0.8 / 16384) = 0.2 +- 0.016 reach the
+ * collect. The sampler is timed as its own operator. */
+static void test_sample_keeps_its_fraction_when_calibrated(void **state)
+{
+    struct fixture *f = *state;
+    struct calibrate_options o;
+    small_options(f, &o);
+    struct calibration *c = calibrate_ok(f, &o);
+    const struct calibrate_stage *r = stage_of(c, 3, 0);
+    assert_int_equal(r->status, CALIBRATE_MEASURED);
+    assert_string_equal(r->pipeline, "scan>sample");
+    assert_near(r->in_rows, 16384.0, 0.0);
+    assert_near(r->out_rows / r->in_rows, 0.2, 0.016);
+    assert_true(r->cost.valid && r->cost.class_ns[CALIB_FILTER] > 0.0);
     calibrate_free(c);
 }
 
@@ -625,6 +646,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_node_acu_midpoint_and_fallback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_linear_kernels_fit_with_high_r2, setup, teardown),
         cmocka_unit_test_setup_teardown(test_filter_selectivity_matches_distribution, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_sample_keeps_its_fraction_when_calibrated, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_aggregate_groups_match_distinct_count, setup,
                                         teardown),

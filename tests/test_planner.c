@@ -922,6 +922,44 @@ static void test_shuffle_bytes_written_equal_bytes_read(void **state)
     plan_done(s);
 }
 
+/* sample(false, 0.25, 7) then orderBy: the sample runs in the scan's stage
+ * (SampleExec is narrow), before the range exchange, and keeps a quarter of
+ * the 1,000,000 rows: the sort stage reads 250,000 (Sample.computeStats
+ * scales the rows by the fraction). The sampling job of the range
+ * partitioner runs the same operators. A seed left out is not printed. */
+static void test_sample_is_narrow_and_scales_rows(void **state)
+{
+    (void)state;
+    struct plan *s = plan(HEAD "tables = { t = { rows = 1000000L; columns = (\n"
+                               "  { name = \"k\"; type = \"int64\"; dist = \"sequence\"; } ); }; };\n"
+                               "jobs = ( { name = \"q\"; query = ( { op = \"scan\"; table = \"t\"; },\n"
+                               "  { op = \"sample\"; fraction = 0.25; seed = 7; },\n"
+                               "  { op = \"order_by\"; keys = [\"k\"]; }, { op = \"collect\"; } ); } );\n");
+    const struct plan_job *j = job_named(s, "q");
+    assert_int_equal(j->n_stages, 3);
+    expect_ops(&j->stages[0], "Scan parquet t [k]", "Sample 0.0, 0.25, false, 7",
+               "RangePartitioner sample");
+    expect_ops(&j->stages[1], "Scan parquet t [k]", "Sample 0.0, 0.25, false, 7",
+               "Exchange rangepartitioning(k ASC, 200)");
+    expect_ops(&j->stages[2], "ShuffleRead rangepartitioning(k ASC, 200)", "Sort [k ASC]",
+               "Collect");
+    assert_int_equal(j->stages[1].input_records, 1000000);
+    assert_int_equal(j->stages[2].input_records, 250000);
+    assert_int_equal(j->stages[2].output_records, 250000);
+    plan_done(s);
+
+    s = plan(HEAD "tables = { t = { rows = 1000L; columns = (\n"
+                  "  { name = \"k\"; type = \"int64\"; dist = \"sequence\"; } ); }; };\n"
+                  "jobs = ( { name = \"q\"; query = ( { op = \"scan\"; table = \"t\"; },\n"
+                  "  { op = \"sample\"; fraction = 0.5; }, { op = \"count\"; } ); } );\n");
+    j = job_named(s, "q");
+    /* One scan partition: count's final aggregate needs no exchange. */
+    expect_ops(&j->stages[0], "Scan parquet t []", "Sample 0.0, 0.5, false",
+               "HashAggregate(partial, keys=[]", "HashAggregate(final, keys=[]");
+    assert_int_equal((int)strlen(j->stages[0].ops[1].text), (int)strlen("Sample 0.0, 0.5, false"));
+    plan_done(s);
+}
+
 /* ---- errors ---------------------------------------------------------------- */
 
 static void expect_plan_error(const char *text, int line, const char *want)
@@ -1291,6 +1329,7 @@ int main(void)
         cmocka_unit_test(test_analytics_query_runs_as_five_aqe_jobs),
         cmocka_unit_test(test_analytics_query_without_aqe_runs_three_jobs),
         cmocka_unit_test(test_seed_aggregation_is_partial_exchange_final),
+        cmocka_unit_test(test_sample_is_narrow_and_scales_rows),
         cmocka_unit_test(test_seed_join_broadcasts_the_small_side),
         cmocka_unit_test(test_seed_window_under_count_is_pruned),
         cmocka_unit_test(test_seed_shuffle_operations),

@@ -92,6 +92,7 @@ static const struct bad_case bad_cases[] = {
     {"missing-key.cfg", SC_EINPUT, 3, "missing the required key 'worker'"},
     /* line 9: tasks = -3; */
     {"negative-count.cfg", SC_EINPUT, 9, "'tasks' in stage 1 of job 'j' must be at least 1"},
+    {"sample-fraction.cfg", SC_EINPUT, 7, "'fraction' in step 2 (sample) of job 'j' must be at most 1"},
     /* DFS from stage 0, then 1 (parent 2), then 2 (parent 1, on the path):
      * stage 2's parents, line 11, close the cycle */
     {"cycle.cfg", SC_EINPUT, 11, "stages 1 -> 2 -> 1 form a cycle in their parents"},
@@ -394,10 +395,13 @@ static void test_full_scenario_views_and_query(void **state)
     assert_int_equal(q[4].n, 16);
     assert_string_equal(q[4].partition_by.v[0], "dept_code");
     assert_int_equal(q[5].n, 4);
-    assert_int_equal(q[6].op, OP_CACHE);
-    assert_int_equal(q[8].n, 0);
-    assert_int_equal(q[9].op, OP_WRITE);
-    assert_string_equal(q[9].format, "delta");
+    assert_int_equal(q[6].op, OP_SAMPLE);
+    assert_true(q[6].fraction == 0.5);
+    assert_int_equal(q[6].seed, 9);
+    assert_int_equal(q[7].op, OP_CACHE);
+    assert_int_equal(q[9].n, 0);
+    assert_int_equal(q[10].op, OP_WRITE);
+    assert_string_equal(q[10].format, "delta");
     assert_string_equal(op_kind_name(OP_WITH_COLUMN), "with_column");
     scenario_free(s);
 }

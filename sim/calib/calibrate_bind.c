@@ -22,6 +22,7 @@
 
 void cop_fini(struct cop *op)
 {
+    sample_fini(&op->sampler);
     free(op->table);
     free(op->where);
     slist_free(&op->a);
@@ -218,6 +219,15 @@ enum sc_status cop_from_plan(struct cop *op, const struct plan_op *po, struct di
         op->kind = COP_LIMIT;
         op->short_name = "limit";
         op->limit = po->n;
+        break;
+    case PLAN_OP_SAMPLE:
+        /* Sampled as Spark samples one partition: the sampler restarts
+         * from the seed at every run (pipe_reset), so the runs are alike. */
+        op->kind = COP_SAMPLE;
+        op->short_name = "sample";
+        op->fraction = po->fraction;
+        op->seed = po->n >= 0 ? (uint64_t)po->n : 0;
+        bad = !(op->fraction >= 0.0 && op->fraction <= 1.0);
         break;
     case PLAN_OP_COLLECT:
     case PLAN_OP_COALESCE:
@@ -895,6 +905,7 @@ enum sc_status bind_op(struct bind_env *env, struct pipe *p, struct cop *op, str
             return rc;
         break;
     case COP_LIMIT:
+    case COP_SAMPLE:
         if (!(op->out = batch_new_like(in, 0)))
             return nomem(d);
         op->layout = op->out;

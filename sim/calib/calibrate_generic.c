@@ -111,7 +111,7 @@ static int generic_pipeline(enum op_kernel k, struct generic_pipe *g)
              gen_rows(g, "generic_dim", generic_dim_all, 2) ||
              gen_keys(gen_op(g, PLAN_OP_SORT), key, 1, true) ||
              gen_keys(gen_op(g, PLAN_OP_SORT_MERGE_JOIN), key, 1, false);
-    } else if (k == OPK_GENERIC || k == OPK_WRITE || k == OPK_SAMPLE) {
+    } else if (k == OPK_GENERIC || k == OPK_WRITE) {
         return -1; /* no kernel alone to time */
     } else {
         rc = gen_rows(g, "generic", generic_all, 5);
@@ -150,6 +150,10 @@ static int generic_pipeline(enum op_kernel k, struct generic_pipe *g)
             op->part = PLAN_PART_HASH;
             op->n = 200;
             rc = rc || gen_keys(op, key, 1, false);
+        } else if (k == OPK_SAMPLE) {
+            op = gen_op(g, PLAN_OP_SAMPLE);
+            op->fraction = 0.5;
+            op->n = 0;
         } else if (k == OPK_LIMIT) {
             op = gen_op(g, PLAN_OP_LIMIT);
             op->limit_mode = PLAN_LIMIT_LOCAL;

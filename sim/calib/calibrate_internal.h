@@ -24,6 +24,7 @@
 #include "models/kernels/join.h"
 #include "models/kernels/partition.h"
 #include "models/kernels/project.h"
+#include "models/kernels/sample.h"
 #include "models/kernels/scan.h"
 #include "models/kernels/shuffle.h"
 #include "models/kernels/sort.h"
@@ -65,6 +66,7 @@ enum cop_kind {
     COP_WRITE,
     COP_CACHE,
     COP_LIMIT,
+    COP_SAMPLE, /* Bernoulli sampling (models/kernels/sample.h) */
     COP_SALT, /* a salted key (sim/plan/skew.h): the salt column, or the rows once per salt */
     COP_PASS  /* costs nothing here: Collect, Coalesce, broadcast, sampling */
 };
@@ -125,6 +127,9 @@ struct cop {
     struct scan_file file;
     struct scan_reader *reader;
     int64_t remaining;
+    struct sample_state sampler; /* COP_SAMPLE */
+    double fraction;             /* COP_SAMPLE */
+    uint64_t seed;               /* COP_SAMPLE */
     int src;
     double key_ndv; /* aggregate: distinct keys from the schema; NaN unknown */
     /* measured in the current run */

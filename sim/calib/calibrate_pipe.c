@@ -277,6 +277,13 @@ static enum sc_status push(struct pipe *p, struct cop *op, const struct batch *i
         if (rc != SC_OK || op->out->n_rows == 0)
             return rc;
         return emit(p, op, op->out, d);
+    case COP_SAMPLE:
+        batch_clear(op->out);
+        rc = sample_rows(&op->sampler, in, op->out, NULL, d);
+        op->ns += now_ns() - t0;
+        if (rc != SC_OK || op->out->n_rows == 0)
+            return rc;
+        return emit(p, op, op->out, d);
     case COP_SALT: {
         /* Each row with a pseudo-random salt (rand()), or once per salt
          * value (explode). */
@@ -422,6 +429,11 @@ static void pipe_reset(struct pipe *p)
         op->rows_in = op->rows_out = op->ser_bytes = op->comp_bytes = 0;
         op->groups = 0;
         op->remaining = op->limit;
+        if (op->kind == COP_SAMPLE) {
+            struct diag ignore;
+            sample_fini(&op->sampler);
+            (void)sample_init(&op->sampler, op->fraction, op->seed, 0, &ignore);
+        }
         if (op->h)
             hashagg_reset(op->h);
         if (op->buf)

@@ -39,6 +39,7 @@ const char *plan_op_kind_name(enum plan_op_kind k)
         [PLAN_OP_LIMIT] = "limit",
         [PLAN_OP_COALESCE] = "coalesce",
         [PLAN_OP_COLLECT] = "collect",
+        [PLAN_OP_SAMPLE] = "sample",
     };
     return (size_t)k < sizeof names / sizeof names[0] && names[k] ? names[k] : "?";
 }
@@ -73,6 +74,7 @@ int plan_op_kernel(enum plan_op_kind k)
         [PLAN_OP_LIMIT] = OPK_LIMIT,
         [PLAN_OP_COALESCE] = -1,
         [PLAN_OP_COLLECT] = -1,
+        [PLAN_OP_SAMPLE] = OPK_SAMPLE,
     };
     return (size_t)k < sizeof kernels / sizeof kernels[0] ? kernels[k] : -1;
 }
@@ -277,6 +279,14 @@ char *plan_op_format(const struct plan_op *op)
         break;
     case PLAN_OP_COALESCE: sb_add(&b, "Coalesce %lld", (long long)op->n); break;
     case PLAN_OP_COLLECT: sb_add(&b, "Collect"); break;
+    case PLAN_OP_SAMPLE:
+        /* As Spark's explain: lower bound, upper bound, with replacement,
+         * seed (Spark draws one when none is given). */
+        if (op->n >= 0)
+            sb_add(&b, "Sample 0.0, %g, false, %lld", op->fraction, (long long)op->n);
+        else
+            sb_add(&b, "Sample 0.0, %g, false", op->fraction);
+        break;
     }
     return sb_take(&b);
 }

@@ -48,7 +48,8 @@ enum plan_op_kind {
     PLAN_OP_CACHE,          /* cols: InMemoryRelation */
     PLAN_OP_LIMIT,          /* limit_mode, n */
     PLAN_OP_COALESCE,       /* n */
-    PLAN_OP_COLLECT
+    PLAN_OP_COLLECT,
+    PLAN_OP_SAMPLE          /* fraction, n (the seed; -1: none given) */
 };
 
 /* Spark's physical partitionings (as Exchange and ShuffleRead print them). */
@@ -110,6 +111,7 @@ struct plan_op {
     enum plan_salt salt_mode;
     int64_t n;                 /* partitions, limit, salt values, coalesce target */
     double per_partition;      /* RANGE_SAMPLE: rows sampled per input partition */
+    double fraction;           /* SAMPLE: the share of rows kept */
 };
 
 /* The kind's name for messages and short pipeline names ("scan", "agg"). */

@@ -304,6 +304,7 @@ static char *stage_name(const struct pstage *st)
         case PLAN_OP_CACHE: label = "cache"; break;
         case PLAN_OP_WRITE: label = "write"; break;
         case PLAN_OP_COLLECT: label = "collect"; break;
+        case PLAN_OP_SAMPLE: label = "sample"; break;
         default: break;
         }
         /* Each label once, and a name short enough to read in a table. */

@@ -40,7 +40,8 @@ enum lkind {
     LK_COALESCE,
     LK_CACHE,
     LK_LIMIT,
-    LK_UNION
+    LK_UNION,
+    LK_SAMPLE
 };
 
 /* An output column of a node. */

@@ -307,8 +307,8 @@ static enum sc_status resolve_scan(struct planner *P, int node)
 }
 
 /* Operators whose output columns are their input's: a filter (its
- * condition checked), sort, cache, coalesce, limit, repartition and
- * distinct (their keys resolved). */
+ * condition checked), sort, cache, coalesce, limit, sample, repartition
+ * and distinct (their keys resolved). */
 static enum sc_status resolve_passthrough(struct planner *P, int node)
 {
     struct lnode *nd = &P->nodes[node];
@@ -529,6 +529,7 @@ enum sc_status resolve(struct planner *P, int node)
     case LK_CACHE:
     case LK_COALESCE:
     case LK_LIMIT:
+    case LK_SAMPLE:
     case LK_REPARTITION:
     case LK_DISTINCT: return resolve_passthrough(P, node);
     case LK_SELECT: return resolve_select(P, node);
@@ -565,6 +566,7 @@ enum sc_status build_steps(struct planner *P, const struct query_step *steps, si
         case OP_CACHE: kind = LK_CACHE; break;
         case OP_LIMIT: kind = LK_LIMIT; break;
         case OP_UNION: kind = LK_UNION; break;
+        case OP_SAMPLE: kind = LK_SAMPLE; break;
         case OP_COUNT:
         case OP_COLLECT:
         case OP_WRITE:

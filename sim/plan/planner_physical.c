@@ -280,6 +280,23 @@ static enum sc_status phys_filter(struct planner *P, int node, struct stream *s,
     return SC_OK;
 }
 
+/* sample(false, fraction, seed): SampleExec in the open stage, a narrow
+ * operator like a filter. Sample.computeStats scales the child's rows and
+ * size by the fraction; each row is kept independently, so a column's
+ * distinct values shrink at most to the rows left. */
+static enum sc_status phys_sample(struct planner *P, int node, struct stream *s, struct stream *out)
+{
+    const struct query_step *q = P->nodes[node].step;
+    struct plan_op op = {.kind = PLAN_OP_SAMPLE, .fraction = q->fraction, .n = q->seed};
+    if (stage_op(P, s->stage, &op, "sample", s->rows, 0.0) != 0)
+        return nomem(P);
+    out->rows = s->rows * q->fraction;
+    for (size_t i = 0; i < out->n_cols; i++)
+        out->cols[i].ndv = cap_ndv(out->cols[i].ndv, out->rows);
+    out->spark_size = ceil(s->spark_size * q->fraction);
+    return SC_OK;
+}
+
 /* select: a Project, unless it keeps every column its input produces. */
 static enum sc_status phys_select(struct planner *P, int node, struct stream *s, struct stream *out)
 {
@@ -588,6 +605,7 @@ static enum sc_status plan_unary(struct planner *P, int node, struct stream *s, 
     case LK_COALESCE: return phys_coalesce(P, node, s, out);
     case LK_CACHE: return plan_cache(P, node, s, out);
     case LK_LIMIT: return phys_limit(P, node, s, out);
+    case LK_SAMPLE: return phys_sample(P, node, s, out);
     default: return SC_OK;
     }
 }
