@@ -289,6 +289,206 @@ static bool item_seen(char **items, size_t i)
     return false;
 }
 
+/* The --set options: one with a single value is a fixed setting (into
+ * spec->fixed); one with a comma-separated list is an axis, marked in
+ * is_list for axis_set. driver_set says whether one sets the driver. */
+static enum sc_status spec_sets(const struct sweep_args *a, struct sweep_spec *spec, bool *is_list,
+                                bool *driver_set, struct diag *d)
+{
+    for (size_t i = 0; i < a->n_sets; i++) {
+        const char *eq = strchr(a->sets[i], '=');
+        if (!eq || eq == a->sets[i])
+            return diag_set(d, SC_EINPUT, NULL, 0,
+                            "--set needs KEY=VALUE or KEY=V1,V2,... (e.g. "
+                            "spark.sql.shuffle.partitions=200,400), not '%s'",
+                            a->sets[i]);
+        size_t klen = (size_t)(eq - a->sets[i]);
+        if (klen == 4 && strncmp(a->sets[i], "seed", 4) == 0)
+            return diag_set(d, SC_EINPUT, NULL, 0,
+                            "a sweep draws its seeds itself: use --seed N for the first "
+                            "replication's and --replications N for more, not --set seed");
+        if (klen == 14 && strncmp(a->sets[i], "cluster.driver", 14) == 0)
+            *driver_set = true;
+        is_list[i] = strchr(eq + 1, ',') != NULL;
+        if (!is_list[i] && !(spec->fixed[spec->n_fixed++] = strdup(a->sets[i])))
+            return sweep_no_memory(d);
+    }
+    return SC_OK;
+}
+
+/* The scenario with the fixed settings, read once: the spec's name, seed,
+ * base cluster and hashes come from it, and whether the driver follows the
+ * worker (*driver_follows). */
+static enum sc_status spec_base(const struct sweep_args *a, const struct catalog *cat,
+                                bool driver_set, struct sweep_spec *spec, bool *driver_follows,
+                                struct diag *d)
+{
+    struct scenario *base =
+        scenario_load_with(a->file, (const char *const *)spec->fixed, spec->n_fixed, d);
+    if (!base)
+        return d->status;
+    spec->scenario_file = strdup(a->file);
+    spec->scenario_name = strdup(base->name ? base->name : "");
+    spec->base_node_type = strdup(base->cluster.worker);
+    if (!spec->scenario_file || !spec->scenario_name || !spec->base_node_type) {
+        scenario_free(base);
+        return sweep_no_memory(d);
+    }
+    spec->base_workers = base->cluster.workers;
+    spec->seed = a->have_seed ? a->seed : base->seed;
+    hash_file(a->file, spec->scenario_hash);
+    hash_file(catalog_path(cat), spec->catalog_hash);
+    /* The driver follows the worker when the scenario has them the same
+     * size (or names no driver): "try E8ds_v5" means the whole cluster.
+     * A scenario that chose a different driver, or a --set of it, keeps
+     * its driver. */
+    *driver_follows = !driver_set && same_node(cat, base->cluster.driver, base->cluster.worker);
+    scenario_free(base);
+    return SC_OK;
+}
+
+/* --node-types: a choice per node type, setting the worker (and the driver
+ * when it follows). */
+static enum sc_status axis_node_types(struct sweep_spec *spec, const char *text,
+                                      bool driver_follows, struct diag *d)
+{
+    char **items;
+    size_t n_items;
+    enum sc_status st = split_items(text, "--node-types", &items, &n_items, d);
+    if (st != SC_OK)
+        return st;
+    struct sweep_axis *ax = sweep_axis_add(spec, "node_type");
+    if (!ax)
+        st = sweep_no_memory(d);
+    for (size_t i = 0; st == SC_OK && i < n_items; i++) {
+        if (item_seen(items, i))
+            continue;
+        if (sweep_choice_add(ax, strdup(items[i]), driver_follows ? 2 : 1,
+                             sweep_fmt_alloc("cluster.worker=%s", items[i]),
+                             driver_follows ? sweep_fmt_alloc("cluster.driver=%s", items[i])
+                                            : NULL) != 0)
+            st = sweep_no_memory(d);
+    }
+    free_items(items, n_items);
+    return st;
+}
+
+/* --workers: a choice per worker count (sweep_parse_counts). */
+static enum sc_status axis_workers(struct sweep_spec *spec, const char *text, struct diag *d)
+{
+    int64_t *v;
+    size_t n;
+    enum sc_status st = sweep_parse_counts(text, "--workers", 1, SCN_MAX_WORKERS, &v, &n, d);
+    if (st != SC_OK)
+        return st;
+    struct sweep_axis *ax = sweep_axis_add(spec, "workers");
+    for (size_t i = 0; ax && i < n; i++)
+        if (sweep_choice_add(ax, sweep_fmt_alloc("%lld", (long long)v[i]), 1,
+                             sweep_fmt_alloc("cluster.workers=%lld", (long long)v[i]), NULL) != 0)
+            ax = NULL;
+    free(v);
+    return ax ? SC_OK : sweep_no_memory(d);
+}
+
+/* --autoscale: a choice per MIN-MAX range, setting both bounds. */
+static enum sc_status axis_autoscale(struct sweep_spec *spec, const char *text, struct diag *d)
+{
+    char **items;
+    size_t n_items;
+    enum sc_status st = split_items(text, "--autoscale", &items, &n_items, d);
+    if (st != SC_OK)
+        return st;
+    struct sweep_axis *ax = sweep_axis_add(spec, "autoscale");
+    if (!ax)
+        st = sweep_no_memory(d);
+    for (size_t i = 0; st == SC_OK && i < n_items; i++) {
+        char *dash = strchr(items[i], '-');
+        int64_t lo = 0, hi = 0;
+        if (dash)
+            *dash = '\0';
+        bool ok = dash && parse_int64(items[i], &lo) == 0 && parse_int64(dash + 1, &hi) == 0 &&
+                  lo >= 1 && hi >= lo && hi <= SCN_MAX_WORKERS;
+        if (dash)
+            *dash = '-';
+        if (!ok) {
+            st = diag_set(d, SC_EINPUT, NULL, 0,
+                          "--autoscale takes MIN-MAX worker ranges joined by commas (e.g. "
+                          "2-8,4-16; 1 <= MIN <= MAX), not '%s'",
+                          items[i]);
+            break;
+        }
+        if (item_seen(items, i))
+            continue;
+        if (sweep_choice_add(ax, sweep_fmt_alloc("%lld-%lld", (long long)lo, (long long)hi), 2,
+                             sweep_fmt_alloc("cluster.autoscale.min=%lld", (long long)lo),
+                             sweep_fmt_alloc("cluster.autoscale.max=%lld", (long long)hi)) != 0)
+            st = sweep_no_memory(d);
+    }
+    free_items(items, n_items);
+    return st;
+}
+
+/* --spot: a choice per fraction of the workers on spot nodes. */
+static enum sc_status axis_spot(struct sweep_spec *spec, const char *text, struct diag *d)
+{
+    char **items;
+    size_t n_items;
+    enum sc_status st = split_items(text, "--spot", &items, &n_items, d);
+    if (st != SC_OK)
+        return st;
+    struct sweep_axis *ax = sweep_axis_add(spec, "spot");
+    if (!ax)
+        st = sweep_no_memory(d);
+    for (size_t i = 0; st == SC_OK && i < n_items; i++) {
+        char *end;
+        double f = strtod(items[i], &end);
+        if (*end || !(f >= 0.0 && f <= 1.0)) {
+            st = diag_set(d, SC_EINPUT, NULL, 0,
+                          "--spot takes fractions of the workers from 0 to 1 joined by "
+                          "commas (e.g. 0,0.5,1), not '%s'",
+                          items[i]);
+            break;
+        }
+        if (item_seen(items, i))
+            continue;
+        char *txt = fraction_text(f);
+        if (sweep_choice_add(ax, strdup(items[i]), 1,
+                             txt ? sweep_fmt_alloc("cluster.spot.fraction=%s", txt) : NULL,
+                             NULL) != 0)
+            st = sweep_no_memory(d);
+        free(txt);
+    }
+    free_items(items, n_items);
+    return st;
+}
+
+/* A --set KEY=V1,V2,...: an axis named KEY, a choice per value. */
+static enum sc_status axis_set(struct sweep_spec *spec, const char *set, struct diag *d)
+{
+    const char *eq = strchr(set, '=');
+    char key[512];
+    snprintf(key, sizeof key, "%.*s", (int)(eq - set), set);
+    char **items;
+    size_t n_items;
+    enum sc_status st = split_items(eq + 1, "--set", &items, &n_items, d);
+    if (st != SC_OK)
+        return st;
+    struct sweep_axis *ax = sweep_axis_add(spec, key);
+    if (!ax)
+        st = sweep_no_memory(d);
+    for (size_t j = 0; st == SC_OK && j < n_items; j++) {
+        if (item_seen(items, j))
+            continue;
+        if (sweep_choice_add(ax, strdup(items[j]), 1, sweep_fmt_alloc("%s=%s", key, items[j]),
+                             NULL) != 0)
+            st = sweep_no_memory(d);
+    }
+    free_items(items, n_items);
+    return st;
+}
+
+/* The steps in the order the axes nest: node types outermost, then worker
+ * counts, autoscale ranges, spot fractions and the --set lists as given. */
 enum sc_status sweep_spec_from_args(const struct sweep_args *a, const struct catalog *cat,
                                     struct sweep_spec *spec, struct diag *d)
 {
@@ -299,209 +499,27 @@ enum sc_status sweep_spec_from_args(const struct sweep_args *a, const struct cat
     spec->shard_index = a->have_shard ? a->shard_index : 0;
     spec->shard_count = a->have_shard ? a->shard_count : 1;
     enum sc_status st = SC_OK;
-    char **items = NULL;
-    size_t n_items = 0;
-    struct scenario *base = NULL;
+    bool driver_set = false, driver_follows = false;
     bool *is_list = calloc(a->n_sets + 1, sizeof *is_list);
     spec->fixed = calloc(a->n_sets + 1, sizeof *spec->fixed);
-    if (!is_list || !spec->fixed) {
+    if (!is_list || !spec->fixed)
         st = sweep_no_memory(d);
-        goto done;
-    }
-
-    /* A --set with one value is a fixed setting; with a comma-separated
-     * list it is an axis. */
-    bool driver_set = false;
-    for (size_t i = 0; i < a->n_sets; i++) {
-        const char *eq = strchr(a->sets[i], '=');
-        if (!eq || eq == a->sets[i]) {
-            st = diag_set(d, SC_EINPUT, NULL, 0,
-                          "--set needs KEY=VALUE or KEY=V1,V2,... (e.g. "
-                          "spark.sql.shuffle.partitions=200,400), not '%s'",
-                          a->sets[i]);
-            goto done;
-        }
-        size_t klen = (size_t)(eq - a->sets[i]);
-        if (klen == 4 && strncmp(a->sets[i], "seed", 4) == 0) {
-            st = diag_set(d, SC_EINPUT, NULL, 0,
-                          "a sweep draws its seeds itself: use --seed N for the first "
-                          "replication's and --replications N for more, not --set seed");
-            goto done;
-        }
-        if (klen == 14 && strncmp(a->sets[i], "cluster.driver", 14) == 0)
-            driver_set = true;
-        is_list[i] = strchr(eq + 1, ',') != NULL;
-        if (!is_list[i] && !(spec->fixed[spec->n_fixed++] = strdup(a->sets[i]))) {
-            st = sweep_no_memory(d);
-            goto done;
-        }
-    }
-
-    base = scenario_load_with(a->file, (const char *const *)spec->fixed, spec->n_fixed, d);
-    if (!base) {
-        st = d->status;
-        goto done;
-    }
-    spec->scenario_file = strdup(a->file);
-    spec->scenario_name = strdup(base->name ? base->name : "");
-    spec->base_node_type = strdup(base->cluster.worker);
-    if (!spec->scenario_file || !spec->scenario_name || !spec->base_node_type) {
-        st = sweep_no_memory(d);
-        goto done;
-    }
-    spec->base_workers = base->cluster.workers;
-    spec->seed = a->have_seed ? a->seed : base->seed;
-    hash_file(a->file, spec->scenario_hash);
-    hash_file(catalog_path(cat), spec->catalog_hash);
-    /* The driver follows the worker when the scenario has them the same
-     * size (or names no driver): "try E8ds_v5" means the whole cluster.
-     * A scenario that chose a different driver, or a --set of it, keeps
-     * its driver. */
-    bool driver_follows = !driver_set && same_node(cat, base->cluster.driver, base->cluster.worker);
-
-    if (a->node_types) {
-        if ((st = split_items(a->node_types, "--node-types", &items, &n_items, d)) != SC_OK)
-            goto done;
-        struct sweep_axis *ax = sweep_axis_add(spec, "node_type");
-        if (!ax) {
-            st = sweep_no_memory(d);
-            goto done;
-        }
-        for (size_t i = 0; i < n_items; i++) {
-            if (item_seen(items, i))
-                continue;
-            if (sweep_choice_add(ax, strdup(items[i]), driver_follows ? 2 : 1,
-                                 sweep_fmt_alloc("cluster.worker=%s", items[i]),
-                                 driver_follows ? sweep_fmt_alloc("cluster.driver=%s", items[i])
-                                                : NULL) != 0) {
-                st = sweep_no_memory(d);
-                goto done;
-            }
-        }
-        free_items(items, n_items);
-        items = NULL;
-        n_items = 0;
-    }
-    if (a->workers) {
-        int64_t *v;
-        size_t n;
-        if ((st = sweep_parse_counts(a->workers, "--workers", 1, SCN_MAX_WORKERS, &v, &n, d)) !=
-            SC_OK)
-            goto done;
-        struct sweep_axis *ax = sweep_axis_add(spec, "workers");
-        for (size_t i = 0; ax && i < n; i++)
-            if (sweep_choice_add(ax, sweep_fmt_alloc("%lld", (long long)v[i]), 1,
-                                 sweep_fmt_alloc("cluster.workers=%lld", (long long)v[i]),
-                                 NULL) != 0)
-                ax = NULL;
-        free(v);
-        if (!ax) {
-            st = sweep_no_memory(d);
-            goto done;
-        }
-    }
-    if (a->autoscale) {
-        if ((st = split_items(a->autoscale, "--autoscale", &items, &n_items, d)) != SC_OK)
-            goto done;
-        struct sweep_axis *ax = sweep_axis_add(spec, "autoscale");
-        if (!ax) {
-            st = sweep_no_memory(d);
-            goto done;
-        }
-        for (size_t i = 0; i < n_items; i++) {
-            char *dash = strchr(items[i], '-');
-            int64_t lo = 0, hi = 0;
-            if (dash)
-                *dash = '\0';
-            bool ok = dash && parse_int64(items[i], &lo) == 0 && parse_int64(dash + 1, &hi) == 0 &&
-                      lo >= 1 && hi >= lo && hi <= SCN_MAX_WORKERS;
-            if (dash)
-                *dash = '-';
-            if (!ok) {
-                st = diag_set(d, SC_EINPUT, NULL, 0,
-                              "--autoscale takes MIN-MAX worker ranges joined by commas (e.g. "
-                              "2-8,4-16; 1 <= MIN <= MAX), not '%s'",
-                              items[i]);
-                goto done;
-            }
-            if (item_seen(items, i))
-                continue;
-            if (sweep_choice_add(ax, sweep_fmt_alloc("%lld-%lld", (long long)lo, (long long)hi), 2,
-                                 sweep_fmt_alloc("cluster.autoscale.min=%lld", (long long)lo),
-                                 sweep_fmt_alloc("cluster.autoscale.max=%lld", (long long)hi)) !=
-                0) {
-                st = sweep_no_memory(d);
-                goto done;
-            }
-        }
-        free_items(items, n_items);
-        items = NULL;
-        n_items = 0;
-    }
-    if (a->spot) {
-        if ((st = split_items(a->spot, "--spot", &items, &n_items, d)) != SC_OK)
-            goto done;
-        struct sweep_axis *ax = sweep_axis_add(spec, "spot");
-        if (!ax) {
-            st = sweep_no_memory(d);
-            goto done;
-        }
-        for (size_t i = 0; i < n_items; i++) {
-            char *end;
-            double f = strtod(items[i], &end);
-            if (*end || !(f >= 0.0 && f <= 1.0)) {
-                st = diag_set(d, SC_EINPUT, NULL, 0,
-                              "--spot takes fractions of the workers from 0 to 1 joined by "
-                              "commas (e.g. 0,0.5,1), not '%s'",
-                              items[i]);
-                goto done;
-            }
-            if (item_seen(items, i))
-                continue;
-            char *txt = fraction_text(f);
-            if (sweep_choice_add(ax, strdup(items[i]), 1,
-                                 txt ? sweep_fmt_alloc("cluster.spot.fraction=%s", txt) : NULL,
-                                 NULL) != 0) {
-                free(txt);
-                st = sweep_no_memory(d);
-                goto done;
-            }
-            free(txt);
-        }
-        free_items(items, n_items);
-        items = NULL;
-        n_items = 0;
-    }
-    for (size_t i = 0; i < a->n_sets; i++) {
-        if (!is_list[i])
-            continue;
-        const char *eq = strchr(a->sets[i], '=');
-        char key[512];
-        snprintf(key, sizeof key, "%.*s", (int)(eq - a->sets[i]), a->sets[i]);
-        if ((st = split_items(eq + 1, "--set", &items, &n_items, d)) != SC_OK)
-            goto done;
-        struct sweep_axis *ax = sweep_axis_add(spec, key);
-        if (!ax) {
-            st = sweep_no_memory(d);
-            goto done;
-        }
-        for (size_t j = 0; j < n_items; j++) {
-            if (item_seen(items, j))
-                continue;
-            if (sweep_choice_add(ax, strdup(items[j]), 1, sweep_fmt_alloc("%s=%s", key, items[j]),
-                                 NULL) != 0) {
-                st = sweep_no_memory(d);
-                goto done;
-            }
-        }
-        free_items(items, n_items);
-        items = NULL;
-        n_items = 0;
-    }
-done:
-    free_items(items, n_items);
+    if (st == SC_OK)
+        st = spec_sets(a, spec, is_list, &driver_set, d);
+    if (st == SC_OK)
+        st = spec_base(a, cat, driver_set, spec, &driver_follows, d);
+    if (st == SC_OK && a->node_types)
+        st = axis_node_types(spec, a->node_types, driver_follows, d);
+    if (st == SC_OK && a->workers)
+        st = axis_workers(spec, a->workers, d);
+    if (st == SC_OK && a->autoscale)
+        st = axis_autoscale(spec, a->autoscale, d);
+    if (st == SC_OK && a->spot)
+        st = axis_spot(spec, a->spot, d);
+    for (size_t i = 0; st == SC_OK && i < a->n_sets; i++)
+        if (is_list[i])
+            st = axis_set(spec, a->sets[i], d);
     free(is_list);
-    scenario_free(base);
     if (st != SC_OK)
         sweep_spec_fini(spec);
     return st;
