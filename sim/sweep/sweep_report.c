@@ -60,13 +60,11 @@ static const struct sweep_point **scope_points(const struct sweep *sw, size_t *n
     return v;
 }
 
-void sweep_print_table(FILE *f, const struct sweep *sw)
+/* The table's title: the scenario, the grid's size and seeds, the shard
+ * (n of the points) and the deadline. */
+static void table_title(FILE *f, const struct sweep *sw, size_t n)
 {
     const struct sweep_spec *sp = &sw->spec;
-    size_t n;
-    const struct sweep_point **v = scope_points(sw, &n);
-    if (!v)
-        return;
     fprintf(f, "stagecast %s  sweep of '%s'  %zu points x %zu replication%s (seed %llu%s)\n",
             PACKAGE_VERSION, sp->scenario_name, sw->n_points, sp->replications,
             sp->replications == 1 ? "" : "s", (unsigned long long)sp->seed,
@@ -79,7 +77,14 @@ void sweep_print_table(FILE *f, const struct sweep *sw)
         fprintf(f, "deadline %s at %.3g%% confidence\n",
                 units_format_duration(sp->deadline_s, b1, sizeof b1), 100.0 * sp->confidence);
     fputc('\n', f);
+}
 
+/* The column heads, then a row per point that ran, in the order of v
+ * (by cost); the extra axes get a column each. Returns how many of v
+ * failed (they are listed after the table). */
+static size_t table_rows(FILE *f, const struct sweep *sw, const struct sweep_point **v, size_t n)
+{
+    const struct sweep_spec *sp = &sw->spec;
     int wn = 9, wx[64] = {0};
     size_t n_extra = 0;
     for (size_t k = 0; k < n; k++) {
@@ -105,8 +110,6 @@ void sweep_print_table(FILE *f, const struct sweep *sw)
     if (deadline)
         fprintf(f, "  %11s %5s", "bound s", "meets");
     fputs("\n", f);
-
-    qsort(v, n, sizeof *v, cmp_table);
     size_t n_failed = 0;
     for (size_t k = 0; k < n; k++) {
         const struct sweep_point *p = v[k];
@@ -144,8 +147,13 @@ void sweep_print_table(FILE *f, const struct sweep *sw)
             fputs("  <- recommended", f);
         fputs("\n", f);
     }
+    return n_failed;
+}
 
-    /* The front, fastest first. */
+/* The front among v, fastest first. */
+static void table_front(FILE *f, const struct sweep_point **v, size_t n)
+{
+    char b1[48];
     size_t n_front = 0;
     for (size_t k = 0; k < n; k++)
         n_front += v[k]->pareto;
@@ -167,6 +175,47 @@ void sweep_print_table(FILE *f, const struct sweep *sw)
             free(fr);
         }
     }
+}
+
+/* The failed points among v, n_failed of them, grouped by message:
+ * twenty node counts of an unknown node type are one problem, said once. */
+static void table_failed(FILE *f, const struct sweep_point **v, size_t n, size_t n_failed)
+{
+    const struct sweep_point **fl = malloc(n_failed * sizeof *fl);
+    size_t m = 0;
+    for (size_t k = 0; fl && k < n; k++)
+        if (v[k]->status == SWEEP_FAILED)
+            fl[m++] = v[k];
+    if (fl) {
+        qsort(fl, m, sizeof *fl, cmp_failed);
+        fprintf(f, "\nfailed (%zu point%s):\n", m, m == 1 ? "" : "s");
+        for (size_t g = 0; g < m;) {
+            size_t e = g + 1;
+            while (e < m &&
+                   strcmp(fl[e]->error ? fl[e]->error : "", fl[g]->error ? fl[g]->error : "") == 0)
+                e++;
+            fprintf(f, "  point%s", e - g > 1 ? "s" : "");
+            for (size_t k = g; k < e && k < g + 8; k++)
+                fprintf(f, "%s %zu", k > g ? "," : "", fl[k]->index);
+            if (e - g > 8)
+                fprintf(f, " and %zu more", e - g - 8);
+            fprintf(f, ": %s\n", fl[g]->error ? fl[g]->error : "failed");
+            g = e;
+        }
+        free(fl);
+    }
+}
+
+void sweep_print_table(FILE *f, const struct sweep *sw)
+{
+    size_t n;
+    const struct sweep_point **v = scope_points(sw, &n);
+    if (!v)
+        return;
+    table_title(f, sw, n);
+    qsort(v, n, sizeof *v, cmp_table);
+    size_t n_failed = table_rows(f, sw, v, n);
+    table_front(f, v, n);
     bool any_unknown = false;
     for (size_t k = 0; k < n; k++)
         if (v[k]->status == SWEEP_OK && !v[k]->cost_known && !any_unknown) {
@@ -174,33 +223,8 @@ void sweep_print_table(FILE *f, const struct sweep *sw)
                     v[k]->cost_note ? v[k]->cost_note : "a price is unknown");
             any_unknown = true;
         }
-    if (n_failed > 0) {
-        /* Failures grouped by message: twenty node counts of an unknown
-         * node type are one problem, said once. */
-        const struct sweep_point **fl = malloc(n_failed * sizeof *fl);
-        size_t m = 0;
-        for (size_t k = 0; fl && k < n; k++)
-            if (v[k]->status == SWEEP_FAILED)
-                fl[m++] = v[k];
-        if (fl) {
-            qsort(fl, m, sizeof *fl, cmp_failed);
-            fprintf(f, "\nfailed (%zu point%s):\n", m, m == 1 ? "" : "s");
-            for (size_t g = 0; g < m;) {
-                size_t e = g + 1;
-                while (e < m && strcmp(fl[e]->error ? fl[e]->error : "",
-                                       fl[g]->error ? fl[g]->error : "") == 0)
-                    e++;
-                fprintf(f, "  point%s", e - g > 1 ? "s" : "");
-                for (size_t k = g; k < e && k < g + 8; k++)
-                    fprintf(f, "%s %zu", k > g ? "," : "", fl[k]->index);
-                if (e - g > 8)
-                    fprintf(f, " and %zu more", e - g - 8);
-                fprintf(f, ": %s\n", fl[g]->error ? fl[g]->error : "failed");
-                g = e;
-            }
-            free(fl);
-        }
-    }
+    if (n_failed > 0)
+        table_failed(f, v, n, n_failed);
     if (sw->recommended != SIZE_MAX) {
         const struct sweep_point *p = &sw->points[sw->recommended];
         fprintf(f, "\nrecommendation: %lld x %s (point %zu), $%.4f, makespan %.3f s\n  %s\n",
