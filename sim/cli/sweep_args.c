@@ -2,7 +2,7 @@
  * sweep_args.c — the options of `stagecast sweep` and `stagecast merge` and
  * their checks: each value is checked here, as it is read, so that a usage
  * error is reported before anything runs. What the values mean (the grid,
- * the runs, the statistics) is sim/sweep/sweep.c's.
+ * the runs, the statistics) is sim/sweep/'s (sweep.h).
  */
 #include "config.h"
 

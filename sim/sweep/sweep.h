@@ -135,7 +135,7 @@ struct sweep_env {
     void *calib_lock; /* a pthread_mutex_t (pthread.h's sched.h names
                        * clash with enum sched_mode in scenario.h) */
     /* Scenarios read and plans made once, shared by the points they serve
-     * (sweep.c); NULL: every point reads and plans its own. */
+     * (sweep_setup.c); NULL: every point reads and plans its own. */
     struct sweep_configs *configs;
 };
 
