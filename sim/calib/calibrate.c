@@ -49,19 +49,19 @@
 
 /* ---- small helpers ------------------------------------------------------- */
 
-double now_ns(void)
+double calibrate_now_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
-enum sc_status nomem(struct diag *d)
+enum sc_status calibrate_nomem(struct diag *d)
 {
     return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory calibrating");
 }
 
-void slist_free(struct slist *l)
+void calibrate_slist_free(struct slist *l)
 {
     for (size_t i = 0; i < l->n; i++)
         free(l->v[i]);
@@ -70,7 +70,7 @@ void slist_free(struct slist *l)
 }
 
 /* Appends s[0..len) with its surrounding blanks trimmed. */
-int slist_push(struct slist *l, const char *s, size_t len)
+int calibrate_slist_push(struct slist *l, const char *s, size_t len)
 {
     while (len && isspace((unsigned char)*s)) {
         s++;
@@ -96,7 +96,7 @@ int slist_push(struct slist *l, const char *s, size_t len)
 }
 
 /* The alias of an item "expr AS name", or NULL. */
-const char *item_alias(const char *item)
+const char *calibrate_item_alias(const char *item)
 {
     const char *as = NULL;
     for (const char *p = item; (p = strstr(p, " AS ")) != NULL; p += 4)
@@ -104,12 +104,12 @@ const char *item_alias(const char *item)
     return as ? as + 4 : NULL;
 }
 
-bool starts(const char *s, const char *prefix)
+bool calibrate_starts(const char *s, const char *prefix)
 {
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-void warn(struct calibration *cal, const char *fmt, ...)
+void calibrate_warn(struct calibration *cal, const char *fmt, ...)
 {
     char buf[1400];
     va_list ap;
@@ -120,10 +120,10 @@ void warn(struct calibration *cal, const char *fmt, ...)
     for (size_t i = 0; i < cal->warnings.n; i++)
         if (strcmp(cal->warnings.v[i], buf) == 0)
             return;
-    slist_push(&cal->warnings, buf, strlen(buf));
+    calibrate_slist_push(&cal->warnings, buf, strlen(buf));
 }
 
-struct stage_rec *rec_at(struct calibration *cal, size_t job, size_t stage)
+struct stage_rec *calibrate_rec_at(struct calibration *cal, size_t job, size_t stage)
 {
     return &cal->recs[cal->first[job] + stage];
 }
@@ -141,7 +141,7 @@ static long stage_index(const struct plan_job *js, int64_t id)
  * BroadcastHashJoin (`bcast`, the k-th) of stage `stage` reads: the parent
  * whose last operator is the matching Exchange or BroadcastExchange, in the
  * order of the parents (stage_merge keeps it the operators' order). */
-long find_parent(const struct plan_job *js, size_t stage, const struct plan_op *read, bool bcast,
+long calibrate_find_parent(const struct plan_job *js, size_t stage, const struct plan_op *read, bool bcast,
                  size_t k)
 {
     const struct plan_stage *sp = &js->stages[stage];
@@ -168,7 +168,7 @@ long find_parent(const struct plan_job *js, size_t stage, const struct plan_op *
 static void key_hash(struct calibration *cal, struct stage_rec *r, const struct plan_stage *sp)
 {
     size_t max = cal->opt.rows[cal->opt.n_rows - 1];
-    double want = stage_input_rows(sp);
+    double want = calibrate_stage_input_rows(sp);
     size_t n = want >= 1.0 && want < (double)max ? (size_t)want : max;
     char buf[20];
     snprintf(buf, sizeof buf, "%016llx",
@@ -182,7 +182,7 @@ static enum sc_status calibrate_one(struct calibration *cal, size_t job, size_t 
                                     struct diag *d)
 {
     struct plan_stage *sp = &cal->plan->jobs[job].stages[stage];
-    struct stage_rec *r = rec_at(cal, job, stage);
+    struct stage_rec *r = calibrate_rec_at(cal, job, stage);
     r->pub.job = job;
     r->pub.stage = stage;
     sp->calib.valid = false;
@@ -195,7 +195,7 @@ static enum sc_status calibrate_one(struct calibration *cal, size_t job, size_t 
     diag_clear(&local);
     /* The pipeline's name, and whether it can be read at all. */
     const struct plan_op *ops;
-    size_t n = stage_ops(cal, sp, &ops);
+    size_t n = calibrate_stage_ops(cal, sp, &ops);
     if (n == 0) {
         r->pub.status = CALIBRATE_FAILED;
         snprintf(r->pub.reason, sizeof r->pub.reason, "%s",
@@ -209,25 +209,25 @@ static enum sc_status calibrate_one(struct calibration *cal, size_t job, size_t 
     }
     struct pipe *parsed = calloc(1, sizeof *parsed);
     if (!parsed)
-        return nomem(d);
-    enum sc_status rc = pipe_parse(parsed, ops, n, &local);
-    pipe_name(parsed, r->pub.pipeline, sizeof r->pub.pipeline);
-    pipe_free(parsed);
+        return calibrate_nomem(d);
+    enum sc_status rc = calibrate_pipe_parse(parsed, ops, n, &local);
+    calibrate_pipe_name(parsed, r->pub.pipeline, sizeof r->pub.pipeline);
+    calibrate_pipe_free(parsed);
     if (rc == SC_ENOMEM)
         return diag_set(d, rc, NULL, 0, "%s", local.msg);
     if (rc != SC_OK) {
-        set_reason(r, &local);
+        calibrate_set_reason(r, &local);
         return SC_OK;
     }
-    if (!(r->key = stage_key(cal, job, stage, &local))) {
+    if (!(r->key = calibrate_stage_key(cal, job, stage, &local))) {
         if (local.status == SC_ENOMEM)
             return diag_set(d, SC_ENOMEM, NULL, 0, "%s", local.msg);
-        set_reason(r, &local);
+        calibrate_set_reason(r, &local);
         return SC_OK;
     }
     key_hash(cal, r, sp);
     if (!r->hash)
-        return nomem(d);
+        return calibrate_nomem(d);
     const char *dir = cal->opt.cache_dir;
     bool replace = cal->opt.recalibrate;
     json_t *payload = NULL;
@@ -235,7 +235,7 @@ static enum sc_status calibrate_one(struct calibration *cal, size_t job, size_t 
         char why[700];
         enum calib_cache_status cs =
             calib_cache_load(dir, cal->host, r->key, &payload, why, sizeof why);
-        if (cs == CALIB_CACHE_HIT && meas_from_json(payload, &r->meas) != 0) {
+        if (cs == CALIB_CACHE_HIT && calibrate_meas_from_json(payload, &r->meas) != 0) {
             char path[1200];
             calib_cache_path(dir, cal->host, r->key, path, sizeof path);
             snprintf(why, sizeof why, "%.600s: fields missing or of the wrong type", path);
@@ -248,47 +248,47 @@ static enum sc_status calibrate_one(struct calibration *cal, size_t job, size_t 
             r->have_meas = true;
             cal->n_cached++;
         } else if (cs == CALIB_CACHE_CORRUPT) {
-            warn(cal, "ignoring a corrupt calibration cache file (measuring again): %s", why);
+            calibrate_warn(cal, "ignoring a corrupt calibration cache file (measuring again): %s", why);
             replace = true;
         }
     }
     if (!r->have_meas) {
         struct pipe *p;
-        rc = pipe_build(cal, job, stage, &p, &local);
+        rc = calibrate_pipe_build(cal, job, stage, &p, &local);
         if (rc == SC_OK) {
-            rc = pipe_measure(p, &cal->opt, &r->meas, &local);
-            pipe_free(p);
+            rc = calibrate_pipe_measure(p, &cal->opt, &r->meas, &local);
+            calibrate_pipe_free(p);
         }
         if (rc == SC_ENOMEM || d->status != SC_OK)
             return d->status != SC_OK ? d->status : diag_set(d, rc, NULL, 0, "%s", local.msg);
         if (rc != SC_OK) {
-            set_reason(r, &local);
+            calibrate_set_reason(r, &local);
             free(r->hash);
             r->hash = NULL; /* stages reading it cannot be keyed either */
             return SC_OK;
         }
         /* Through JSON and back, so this run uses exactly what a cached
          * run will read; and stored if no other run stored it first. */
-        payload = meas_to_json(&r->meas, r->pub.pipeline);
+        payload = calibrate_meas_to_json(&r->meas, r->pub.pipeline);
         if (!payload)
-            return nomem(d);
+            return calibrate_nomem(d);
         if (dir[0]) {
             struct diag sd;
             diag_clear(&sd);
             if (calib_cache_store(dir, cal->host, r->key, payload, replace, &sd) != SC_OK)
-                warn(cal, "%s", sd.msg);
+                calibrate_warn(cal, "%s", sd.msg);
             json_t *stored = NULL;
             char why[700];
             if (calib_cache_load(dir, cal->host, r->key, &stored, why, sizeof why) ==
                     CALIB_CACHE_HIT &&
-                meas_from_json(stored, &r->meas) == 0) {
+                calibrate_meas_from_json(stored, &r->meas) == 0) {
                 json_decref(payload);
                 payload = stored;
             } else {
                 json_decref(stored);
             }
         }
-        if (meas_from_json(payload, &r->meas) != 0) {
+        if (calibrate_meas_from_json(payload, &r->meas) != 0) {
             json_decref(payload);
             return SC_BUG(d, "calibration payload does not read back");
         }
@@ -297,10 +297,10 @@ static enum sc_status calibrate_one(struct calibration *cal, size_t job, size_t 
         r->pub.status = CALIBRATE_MEASURED;
         cal->n_measured++;
     }
-    fill_public(r);
+    calibrate_fill_public(r);
     if (!cal->host_acu_source && (rc = host_speed(cal, d)) != SC_OK)
         return rc;
-    if ((rc = stage_cost(cal, r, sp, d)) != SC_OK)
+    if ((rc = calibrate_stage_cost(cal, r, sp, d)) != SC_OK)
         return rc;
     sp->calib = r->pub.cost;
     return SC_OK;
@@ -374,7 +374,7 @@ static enum sc_status host_speed(struct calibration *cal, struct diag *d)
     enum calib_cache_status cs = CALIB_CACHE_MISS;
     if (dir[0] && !cal->opt.recalibrate)
         cs = calib_cache_load(dir, cal->host, key, &payload, why, sizeof why);
-    double bench = cs == CALIB_CACHE_HIT ? jget(payload, "bench_ns") : NAN;
+    double bench = cs == CALIB_CACHE_HIT ? calibrate_jget(payload, "bench_ns") : NAN;
     json_decref(payload);
     if (cs == CALIB_CACHE_HIT && bench > 0.0) {
         cal->host_acu = calib_host_acu_from_bench(bench);
@@ -382,7 +382,7 @@ static enum sc_status host_speed(struct calibration *cal, struct diag *d)
         return SC_OK;
     }
     if (cs != CALIB_CACHE_MISS)
-        warn(cal, "ignoring a corrupt calibration cache file (measuring again): %s",
+        calibrate_warn(cal, "ignoring a corrupt calibration cache file (measuring again): %s",
              cs == CALIB_CACHE_CORRUPT ? why : "the host benchmark has no bench_ns");
     bench = calib_host_bench_ns();
     cal->host_acu_source = "measured";
@@ -392,13 +392,13 @@ static enum sc_status host_speed(struct calibration *cal, struct diag *d)
         diag_clear(&sd);
         if (p && calib_cache_store(dir, cal->host, key, p,
                                    cal->opt.recalibrate || cs != CALIB_CACHE_MISS, &sd) != SC_OK)
-            warn(cal, "%s", sd.msg);
+            calibrate_warn(cal, "%s", sd.msg);
         json_decref(p);
         /* The stored figure, so concurrent runs agree. */
         payload = NULL;
         if (calib_cache_load(dir, cal->host, key, &payload, why, sizeof why) == CALIB_CACHE_HIT &&
-            jget(payload, "bench_ns") > 0.0)
-            bench = jget(payload, "bench_ns");
+            calibrate_jget(payload, "bench_ns") > 0.0)
+            bench = calibrate_jget(payload, "bench_ns");
         json_decref(payload);
     }
     cal->host_acu = calib_host_acu_from_bench(bench);
@@ -413,7 +413,7 @@ enum sc_status calibrate_plan(struct plan *plan, const struct cluster *cl,
     const struct scenario *s = plan->scn;
     (void)cl;
     *out = NULL;
-    double t0 = now_ns();
+    double t0 = calibrate_now_ns();
     if (o->n_rows < 3 || o->n_rows > CALIBRATE_MAX_SIZES || o->repetitions < 1 ||
         o->repetitions > 101)
         return diag_set(d, SC_EINPUT, NULL, 0,
@@ -421,7 +421,7 @@ enum sc_status calibrate_plan(struct plan *plan, const struct cluster *cl,
                         CALIBRATE_MAX_SIZES);
     struct calibration *cal = calloc(1, sizeof *cal);
     if (!cal)
-        return nomem(d);
+        return calibrate_nomem(d);
     cal->s = s;
     cal->plan = plan;
     cal->opt = *o;
@@ -438,7 +438,7 @@ enum sc_status calibrate_plan(struct plan *plan, const struct cluster *cl,
     cal->n_recs = total;
     if (!cal->first || !cal->recs) {
         calibrate_free(cal);
-        return nomem(d);
+        return calibrate_nomem(d);
     }
     /* Nothing to do (every stage has task_seconds): no cache touched. */
     bool needed = false;
@@ -451,11 +451,11 @@ enum sc_status calibrate_plan(struct plan *plan, const struct cluster *cl,
         struct diag md;
         diag_clear(&md);
         if (calib_cache_mkdir(cal->opt.cache_dir, &md) != SC_OK) {
-            warn(cal, "%s; calibrating without a cache", md.msg);
+            calibrate_warn(cal, "%s; calibrating without a cache", md.msg);
             cal->opt.cache_dir[0] = '\0';
         }
     } else {
-        warn(cal, "no cache directory (set STAGECAST_CACHE_DIR or HOME); calibrating "
+        calibrate_warn(cal, "no cache directory (set STAGECAST_CACHE_DIR or HOME); calibrating "
                   "without a cache");
     }
     enum sc_status rc = SC_OK;
@@ -472,7 +472,7 @@ enum sc_status calibrate_plan(struct plan *plan, const struct cluster *cl,
         calibrate_free(cal);
         return rc;
     }
-    cal->seconds = (now_ns() - t0) * 1e-9;
+    cal->seconds = (calibrate_now_ns() - t0) * 1e-9;
     *out = cal;
     return SC_OK;
 }
@@ -489,9 +489,9 @@ void calibrate_free(struct calibration *c)
     }
     free(c->recs);
     free(c->first);
-    slist_free(&c->warnings);
+    calibrate_slist_free(&c->warnings);
     for (size_t i = 0; i < OPK_COUNT; i++)
-        generic_pipe_fini(&c->generic[i]);
+        calibrate_generic_pipe_fini(&c->generic[i]);
     free(c);
 }
 

@@ -20,14 +20,14 @@
 
 /* ---- operators ----------------------------------------------------------- */
 
-void cop_fini(struct cop *op)
+void calibrate_cop_fini(struct cop *op)
 {
     sample_fini(&op->sampler);
     free(op->table);
     free(op->where);
-    slist_free(&op->a);
-    slist_free(&op->b);
-    slist_free(&op->c);
+    calibrate_slist_free(&op->a);
+    calibrate_slist_free(&op->b);
+    calibrate_slist_free(&op->c);
     batch_free(op->out);
     expr_free(op->pred);
     kernel_filter_free(op->kf);
@@ -72,7 +72,7 @@ static int names_to_slist(const struct plan_names *names, struct slist *l, bool 
     if (desc && names->n > MAX_KEYS)
         return -1;
     for (size_t i = 0; i < names->n; i++) {
-        if (slist_push(l, names->v[i], strlen(names->v[i])) != 0)
+        if (calibrate_slist_push(l, names->v[i], strlen(names->v[i])) != 0)
             return -1;
         if (desc)
             desc[i] = names->desc && names->desc[i];
@@ -89,12 +89,12 @@ static int call_to_slist(const struct plan_call *c, bool with_alias, struct slis
                      c->arg, with_alias ? " AS " : "", with_alias ? c->alias : "");
     if (n < 0 || (size_t)n >= sizeof buf)
         return -1;
-    return slist_push(l, buf, (size_t)n);
+    return calibrate_slist_push(l, buf, (size_t)n);
 }
 
 /* Reads a planned operator's fields into op. Fails with SC_EINPUT on an
  * operator calibration cannot run. */
-enum sc_status cop_from_plan(struct cop *op, const struct plan_op *po, struct diag *d)
+enum sc_status calibrate_cop_from_plan(struct cop *op, const struct plan_op *po, struct diag *d)
 {
     memset(op, 0, sizeof *op);
     op->po = po;
@@ -145,7 +145,7 @@ enum sc_status cop_from_plan(struct cop *op, const struct plan_op *po, struct di
             const struct plan_item *it = &po->items[i];
             int n = snprintf(buf, sizeof buf, "%s%s%s", it->expr, it->alias ? " AS " : "",
                              it->alias ? it->alias : "");
-            bad = n < 0 || (size_t)n >= sizeof buf || slist_push(&op->a, buf, (size_t)n) != 0;
+            bad = n < 0 || (size_t)n >= sizeof buf || calibrate_slist_push(&op->a, buf, (size_t)n) != 0;
         }
         break;
     case PLAN_OP_HASH_AGGREGATE:
@@ -181,7 +181,7 @@ enum sc_status cop_from_plan(struct cop *op, const struct plan_op *po, struct di
         bad = names_to_slist(&po->keys, &op->a, NULL);
         op->build_left = !smj && po->build_left;
         if (!bad && op->build_left && op->jtype != JOIN_INNER) {
-            cop_fini(op);
+            calibrate_cop_fini(op);
             return diag_set(d, SC_EINPUT, NULL, 0,
                             "'%s' (a build-left outer join) is not "
                             "calibrated",
@@ -239,7 +239,7 @@ enum sc_status cop_from_plan(struct cop *op, const struct plan_op *po, struct di
         return diag_set(d, SC_EINPUT, NULL, 0, "operator '%.80s' is not calibrated", po->text);
     }
     if (bad) {
-        cop_fini(op);
+        calibrate_cop_fini(op);
         return diag_set(d, SC_EINPUT, NULL, 0, "cannot read operator '%.80s'", po->text);
     }
     return SC_OK;
@@ -260,7 +260,7 @@ static bool table_has(const struct table_spec *t, const struct slist *cols)
 /* The table an InMemoryTableScan's columns come from: the first table the
  * job's query (or a view) scans that has them all, else any table that
  * does. The planner names the cached columns, not their table. */
-const struct table_spec *cached_table(const struct scenario *s, size_t job,
+const struct table_spec *calibrate_cached_table(const struct scenario *s, size_t job,
                                       const struct slist *cols)
 {
     const struct job_spec *js = &s->jobs[job];
@@ -280,7 +280,7 @@ const struct table_spec *cached_table(const struct scenario *s, size_t job,
     return NULL;
 }
 
-bool is_source(const struct cop *op)
+bool calibrate_is_source(const struct cop *op)
 {
     return op->kind == COP_SCAN || op->kind == COP_ROWS || op->kind == COP_READ;
 }
@@ -387,7 +387,7 @@ static enum sc_status bind_agg(struct bind_env *env, struct cop *op, struct chai
     op->n_keys = op->a.n;
     for (size_t i = 0; i < op->b.n; i++) {
         const char *t = op->b.v[i];
-        if (starts(t, "partial_"))
+        if (calibrate_starts(t, "partial_"))
             t += 8;
         struct expr_call *c = &op->parsed[op->n_parsed];
         if ((rc = expr_call_parse_agg(t, c, d)) != SC_OK)
@@ -418,23 +418,23 @@ static enum sc_status bind_agg(struct bind_env *env, struct cop *op, struct chai
         /* A final aggregate's results carry the query's aliases, which the
          * operators above it refer to. */
         char alias[128];
-        if (op->final_agg && !item_alias(t) && env->planned &&
+        if (op->final_agg && !calibrate_item_alias(t) && env->planned &&
             find_agg_alias(env->cal->s, env->job, c, alias, sizeof alias)) {
             free(c->alias);
             if (!(c->alias = strdup(alias)))
-                return nomem(d);
+                return calibrate_nomem(d);
             a->alias = c->alias;
         }
     }
     struct agg_spec spec = {op->keys, op->n_keys, op->calls, op->n_calls};
     op->h = hashagg_new(&spec, op->final_agg ? AGG_FINAL : AGG_PARTIAL, raw, d);
     if (!op->h)
-        return d->status != SC_OK ? d->status : nomem(d);
+        return d->status != SC_OK ? d->status : calibrate_nomem(d);
     if (!(op->out = hashagg_output_new(op->h, 0)))
-        return nomem(d);
+        return calibrate_nomem(d);
     if (!op->final_agg) {
         if (!(op->raw = batch_new_like(raw, 0)))
-            return nomem(d);
+            return calibrate_nomem(d);
         ch->agg_raw = op->raw;
     }
     op->layout = op->out;
@@ -477,7 +477,7 @@ static double agg_key_ndv(const struct pipe *p, const struct cop *agg)
             if (op->kind != COP_PROJECT)
                 continue;
             for (size_t i = 0; i < op->a.n; i++) {
-                const char *as = item_alias(op->a.v[i]);
+                const char *as = calibrate_item_alias(op->a.v[i]);
                 if (!as || strcmp(as, key) != 0)
                     continue;
                 char expr[512];
@@ -497,14 +497,14 @@ static double agg_key_ndv(const struct pipe *p, const struct cop *agg)
 }
 
 /* Generates the first `rows` rows of table t's columns cols (in order). */
-struct batch *generate(const struct table_spec *t, const struct slist *cols, size_t rows,
+struct batch *calibrate_generate(const struct table_spec *t, const struct slist *cols, size_t rows,
                        struct diag *d)
 {
     struct batch *b;
     if (cols->n == 0) {
         b = batch_new(0, NULL, NULL, 0);
         if (!b) {
-            nomem(d);
+            calibrate_nomem(d);
             return NULL;
         }
         b->n_rows = rows;
@@ -527,28 +527,28 @@ static enum sc_status bind_source(struct bind_env *env, struct pipe *p, struct c
     struct source *src = &p->srcs[op->src];
     const struct batch *layout = NULL;
     if (op->kind == COP_SCAN || op->kind == COP_ROWS) {
-        const struct table_spec *t = !op->table     ? cached_table(cal->s, env->job, &op->a)
+        const struct table_spec *t = !op->table     ? calibrate_cached_table(cal->s, env->job, &op->a)
                                      : env->planned ? scenario_table(cal->s, op->table)
-                                                    : generic_table(op->table);
+                                                    : calibrate_generic_table(op->table);
         if (!t)
             return diag_set(d, SC_EINPUT, NULL, 0, "'%s': no table has its columns", op->text);
         src->table = t;
         src->weight = t->rows > 0 ? (double)t->rows : 1.0;
-        struct batch *b = generate(t, &op->a, 0, d);
+        struct batch *b = calibrate_generate(t, &op->a, 0, d);
         if (!b)
             return d->status;
         op->out = b;
         layout = b;
         if (op->kind == COP_SCAN && !(op->reader = scan_reader_new()))
-            return nomem(d);
+            return calibrate_nomem(d);
     } else if (!env->planned) {
         /* A shuffle read alone: the generic table's rows, serialized. */
         static const char *const all[] = {"id", "key", "value", "name", "flag"};
         struct slist cols = {(char **)all, 5, 5};
-        src->table = generic_table("generic");
+        src->table = calibrate_generic_table("generic");
         src->weight = 1.0;
         op->table = NULL;
-        if (!(op->out = generate(src->table, &cols, 0, d)))
+        if (!(op->out = calibrate_generate(src->table, &cols, 0, d)))
             return d->status;
         layout = op->out;
     } else {
@@ -556,11 +556,11 @@ static enum sc_status bind_source(struct bind_env *env, struct pipe *p, struct c
         size_t k = 0;
         for (size_t i = 0; i < (size_t)(op - p->ops); i++)
             k += p->ops[i].kind == COP_READ && plan_op_same_partitioning(p->ops[i].po, op->po);
-        long par = find_parent(js, env->stage, op->po, false, k);
+        long par = calibrate_find_parent(js, env->stage, op->po, false, k);
         if (par < 0)
             return diag_set(d, SC_EINPUT, NULL, 0, "'%s': no parent stage writes it", op->text);
         struct stage_out *po;
-        enum sc_status rc = stage_output(cal, env->job, (size_t)par, &po, d);
+        enum sc_status rc = calibrate_stage_output(cal, env->job, (size_t)par, &po, d);
         if (rc != SC_OK)
             return rc;
         if (po->failed || !po->rows)
@@ -574,7 +574,7 @@ static enum sc_status bind_source(struct bind_env *env, struct pipe *p, struct c
         src->weight = w > 0.0 ? w : 1.0;
         ch->agg_raw = po->agg_raw;
         if (!(op->out = batch_new_like(po->rows, 0)))
-            return nomem(d);
+            return calibrate_nomem(d);
         layout = op->out;
     }
     op->layout = layout;
@@ -589,27 +589,27 @@ static enum sc_status bhj_build_rows(struct bind_env *env, struct cop *op, struc
     if (!env->planned) {
         static const char *const cols[] = {"key", "label"};
         struct slist l = {(char **)cols, 2, 2};
-        op->build = generate(generic_table("generic_dim"), &l, 1000, d);
+        op->build = calibrate_generate(calibrate_generic_table("generic_dim"), &l, 1000, d);
         return op->build ? SC_OK : d->status;
     }
     struct calibration *cal = env->cal;
     const struct plan_job *js = &cal->plan->jobs[env->job];
-    long par = find_parent(js, env->stage, NULL, true, env->n_bhj++);
+    long par = calibrate_find_parent(js, env->stage, NULL, true, env->n_bhj++);
     if (par < 0)
         return diag_set(d, SC_EINPUT, NULL, 0, "'%s': no broadcast parent", op->text);
     struct stage_out *po;
-    enum sc_status rc = stage_output(cal, env->job, (size_t)par, &po, d);
+    enum sc_status rc = calibrate_stage_output(cal, env->job, (size_t)par, &po, d);
     if (rc != SC_OK)
         return rc;
     if (po->failed || !po->rows)
         return diag_set(d, SC_EINPUT, NULL, 0, "its broadcast stage %ld could not be run", par);
     if (!(op->build = batch_new_like(po->rows, po->rows->n_rows)) ||
         batch_append(op->build, po->rows, 0, po->rows->n_rows) != 0)
-        return nomem(d);
+        return calibrate_nomem(d);
     /* The build keys are the broadcast's (HashedRelationBroadcastMode(k)). */
     const struct plan_stage *ps = &js->stages[par];
     if (names_to_slist(&ps->ops[ps->n_ops - 1].keys, &op->b, NULL) != 0)
-        return nomem(d);
+        return calibrate_nomem(d);
     return SC_OK;
 }
 
@@ -621,16 +621,16 @@ static enum sc_status bind_project(struct cop *op, const struct batch *in, struc
 {
     bool bare = false;
     for (size_t i = 0; i < op->a.n; i++)
-        bare |= item_alias(op->a.v[i]) == NULL;
+        bare |= calibrate_item_alias(op->a.v[i]) == NULL;
     if (bare)
         return expr_list_select(&op->items, in, (const char *const *)op->a.v, op->a.n, d);
     struct slist all = {0};
     bool *used = calloc(op->a.n + 1, sizeof *used);
-    enum sc_status rc = used ? SC_OK : nomem(d);
+    enum sc_status rc = used ? SC_OK : calibrate_nomem(d);
     for (size_t c = 0; c < in->n_cols && rc == SC_OK; c++) {
         const char *text = NULL;
         for (size_t i = 0; i < op->a.n && !text; i++)
-            if (strcmp(item_alias(op->a.v[i]), in->names[c]) == 0) {
+            if (strcmp(calibrate_item_alias(op->a.v[i]), in->names[c]) == 0) {
                 text = op->a.v[i];
                 used[i] = true;
             }
@@ -639,16 +639,16 @@ static enum sc_status bind_project(struct cop *op, const struct batch *in, struc
             snprintf(quoted, sizeof quoted, "`%s`", in->names[c]);
             text = quoted;
         }
-        if (slist_push(&all, text, strlen(text)) != 0)
-            rc = nomem(d);
+        if (calibrate_slist_push(&all, text, strlen(text)) != 0)
+            rc = calibrate_nomem(d);
     }
     for (size_t i = 0; i < op->a.n && rc == SC_OK; i++)
-        if (!used[i] && slist_push(&all, op->a.v[i], strlen(op->a.v[i])) != 0)
-            rc = nomem(d);
+        if (!used[i] && calibrate_slist_push(&all, op->a.v[i], strlen(op->a.v[i])) != 0)
+            rc = calibrate_nomem(d);
     if (rc == SC_OK)
         rc = expr_list_select(&op->items, in, (const char *const *)all.v, all.n, d);
     free(used);
-    slist_free(&all);
+    calibrate_slist_free(&all);
     return rc;
 }
 
@@ -672,7 +672,7 @@ static enum sc_status bind_sort(struct cop *op, const struct batch *in, struct d
         op->skeys[0] = (struct sort_key){0, SORT_ASC, SORT_NULLS_DEFAULT};
         op->n_skeys = 1;
         if (!(op->tmp[0] = batch_new(1, hname, htype, 0)))
-            return nomem(d);
+            return calibrate_nomem(d);
     } else {
         if ((rc = need_cols(op, &op->a, in, op->keys, d)) != SC_OK)
             return rc;
@@ -683,7 +683,7 @@ static enum sc_status bind_sort(struct cop *op, const struct batch *in, struct d
     }
     if (!(op->ws = sortk_ws_new()) || !(op->buf = batch_new_like(in, 0)) ||
         !(op->out = batch_new_like(in, 0)))
-        return nomem(d);
+        return calibrate_nomem(d);
     op->layout = op->out;
     return SC_OK;
 }
@@ -732,7 +732,7 @@ static enum sc_status bind_window(struct cop *op, const struct batch *in, struct
     if ((rc = window_check(&op->wspec, in, d)) != SC_OK)
         return rc;
     if (!(op->buf = batch_new_like(in, 0)) || !(op->out = window_output_new(&op->wspec, in, 0)))
-        return nomem(d);
+        return calibrate_nomem(d);
     op->layout = op->out;
     return SC_OK;
 }
@@ -745,7 +745,7 @@ static enum sc_status bind_combine(struct pipe *p, struct cop *op, struct chain 
     const struct chain *l = &p->chains[ch->in_l], *r = &p->chains[ch->in_r];
     if (!(p->chains[ch->in_l].collect = batch_new_like(l->layout, 0)) ||
         !(p->chains[ch->in_r].collect = batch_new_like(r->layout, 0)))
-        return nomem(d);
+        return calibrate_nomem(d);
     ch->agg_raw = l->agg_raw;
     if (op->kind == COP_UNION) {
         if (l->layout->n_cols != r->layout->n_cols)
@@ -765,13 +765,13 @@ static enum sc_status bind_combine(struct pipe *p, struct cop *op, struct chain 
         const struct cop *t = p->chains[s ? ch->in_r : ch->in_l].tail;
         op->sort_in[s] = t->kind != COP_SORT;
         if (op->sort_in[s] && !(op->tmp[s] = batch_new_like(s ? r->layout : l->layout, 0)))
-            return nomem(d);
+            return calibrate_nomem(d);
     }
     if (op->a.n > MAX_KEYS / 2)
         return diag_set(d, SC_EINPUT, NULL, 0, "'%s': too many keys", op->text);
     if (!(op->jws = join_ws_new()) || !(op->ws = sortk_ws_new()) ||
         !(op->out = join_output_new(&op->jspec, l->layout, r->layout, 0)))
-        return nomem(d);
+        return calibrate_nomem(d);
     op->layout = op->out;
     return SC_OK;
 }
@@ -795,11 +795,11 @@ static enum sc_status bind_bhj(struct bind_env *env, struct cop *op, const struc
     if ((rc = join_check(&op->jspec, in, op->build, d)) != SC_OK)
         return rc;
     if (!(op->jh = join_hash_new()) || !(op->jws = join_ws_new()))
-        return nomem(d);
+        return calibrate_nomem(d);
     if ((rc = join_hash_build(op->jh, &op->jspec, op->build, d)) != SC_OK)
         return rc;
     if (!(op->out = join_output_new(&op->jspec, in, op->build, 0)))
-        return nomem(d);
+        return calibrate_nomem(d);
     op->layout = op->out;
     return SC_OK;
 }
@@ -817,9 +817,9 @@ static enum sc_status bind_exchange(struct cop *op, const struct batch *in, stru
         op->n_skeys = op->a.n;
     }
     if (!(op->pm = partition_map_new()))
-        return nomem(d);
+        return calibrate_nomem(d);
     if (op->part == PK_RANGE && (!(op->ws = sortk_ws_new()) || !(op->buf = batch_new_like(in, 0))))
-        return nomem(d);
+        return calibrate_nomem(d);
     op->layout = in;
     return SC_OK;
 }
@@ -842,7 +842,7 @@ static enum sc_status bind_salt(struct cop *op, const struct batch *in, struct d
     free(names);
     free(types);
     if (!op->out)
-        return nomem(d);
+        return calibrate_nomem(d);
     op->layout = op->out;
     return SC_OK;
 }
@@ -851,7 +851,7 @@ static enum sc_status bind_salt(struct cop *op, const struct batch *in, struct d
  * so far (one step per operator kind that needs more than a few lines) and
  * makes op's output the chain's layout. SC_EINPUT when the kernel cannot
  * run it. */
-enum sc_status bind_op(struct bind_env *env, struct pipe *p, struct cop *op, struct diag *d)
+enum sc_status calibrate_bind_op(struct bind_env *env, struct pipe *p, struct cop *op, struct diag *d)
 {
     struct chain *ch = &p->chains[op->chain];
     const struct batch *in = ch->layout;
@@ -866,7 +866,7 @@ enum sc_status bind_op(struct bind_env *env, struct pipe *p, struct cop *op, str
         if (!(op->kf = kernel_filter_new(op->pred, CHUNK_ROWS, d)))
             return d->status;
         if (!(op->out = batch_new_like(in, CHUNK_ROWS)))
-            return nomem(d);
+            return calibrate_nomem(d);
         op->layout = op->out;
         break;
     case COP_PROJECT:
@@ -875,7 +875,7 @@ enum sc_status bind_op(struct bind_env *env, struct pipe *p, struct cop *op, str
         if (!(op->kp = kernel_project_new(&op->items, CHUNK_ROWS, d)))
             return d->status;
         if (!(op->out = kernel_project_output_new(op->kp, CHUNK_ROWS)))
-            return nomem(d);
+            return calibrate_nomem(d);
         op->layout = op->out;
         break;
     case COP_AGG:
@@ -907,12 +907,12 @@ enum sc_status bind_op(struct bind_env *env, struct pipe *p, struct cop *op, str
     case COP_LIMIT:
     case COP_SAMPLE:
         if (!(op->out = batch_new_like(in, 0)))
-            return nomem(d);
+            return calibrate_nomem(d);
         op->layout = op->out;
         break;
     case COP_CACHE:
         if (!(op->buf = batch_new_like(in, 0)))
-            return nomem(d);
+            return calibrate_nomem(d);
         op->layout = in;
         break;
     case COP_SALT:

@@ -27,7 +27,7 @@ static enum sc_status load_curve(struct calibration *cal, struct diag *d)
     if (cal->opt.cache_dir[0] && !cal->opt.recalibrate)
         cs = calib_cache_load(cal->opt.cache_dir, cal->host, key, &payload, why, sizeof why);
     if (cs == CALIB_CACHE_CORRUPT)
-        warn(cal, "ignoring a corrupt calibration cache file: %s", why);
+        calibrate_warn(cal, "ignoring a corrupt calibration cache file: %s", why);
     if (cs == CALIB_CACHE_HIT) {
         const json_t *g = json_object_get(payload, "groups");
         const json_t *v = json_object_get(payload, "ns_per_row");
@@ -41,7 +41,7 @@ static enum sc_status load_curve(struct calibration *cal, struct diag *d)
             }
             cal->curve_state = 1;
         } else {
-            warn(cal, "ignoring a corrupt calibration cache file for the hash-table curve");
+            calibrate_warn(cal, "ignoring a corrupt calibration cache file for the hash-table curve");
             cs = CALIB_CACHE_CORRUPT;
         }
         json_decref(payload);
@@ -66,7 +66,7 @@ static enum sc_status load_curve(struct calibration *cal, struct diag *d)
     json_t *p = json_pack("{s:o, s:o}", "groups", g, "ns_per_row", v);
     if (p && calib_cache_store(cal->opt.cache_dir, cal->host, key, p,
                                cal->opt.recalibrate || cs == CALIB_CACHE_CORRUPT, &local) != SC_OK)
-        warn(cal, "%s", local.msg);
+        calibrate_warn(cal, "%s", local.msg);
     json_decref(p);
     return SC_OK;
 }
@@ -91,7 +91,7 @@ static double expected_groups(double ndv, double rows)
  * overhead = sum f_op w_op / sum w_op with w_op = max(b_op x_op(R) g_op, 0)
  * + max(a_op, 0), each operator's share of a task's time; then a task takes
  * (R ns_per_row + intercept) overhead host ns (calib_cost_task_s). */
-enum sc_status stage_cost(struct calibration *cal, struct stage_rec *r, const struct plan_stage *sp,
+enum sc_status calibrate_stage_cost(struct calibration *cal, struct stage_rec *r, const struct plan_stage *sp,
                           struct diag *d)
 {
     const struct meas *m = &r->meas;
@@ -166,7 +166,7 @@ enum sc_status stage_cost(struct calibration *cal, struct stage_rec *r, const st
     return SC_OK;
 }
 
-void fill_public(struct stage_rec *r)
+void calibrate_fill_public(struct stage_rec *r)
 {
     const struct meas *m = &r->meas;
     r->pub.total = m->total;
@@ -181,7 +181,7 @@ void fill_public(struct stage_rec *r)
         m->has_exchange && m->comp_bytes > 0.0 ? m->ser_bytes / m->comp_bytes : NAN;
 }
 
-void set_reason(struct stage_rec *r, const struct diag *d)
+void calibrate_set_reason(struct stage_rec *r, const struct diag *d)
 {
     r->pub.status = CALIBRATE_FAILED;
     snprintf(r->pub.reason, sizeof r->pub.reason, "%.310s", d->msg);

@@ -165,14 +165,14 @@ static int generic_pipeline(enum op_kernel k, struct generic_pipe *g)
     return rc ? -1 : 0;
 }
 
-void generic_pipe_fini(struct generic_pipe *g)
+void calibrate_generic_pipe_fini(struct generic_pipe *g)
 {
     for (size_t j = 0; j < g->n; j++)
         plan_op_fini(&g->ops[j]);
     memset(g, 0, sizeof *g);
 }
 
-const struct table_spec *generic_table(const char *name)
+const struct table_spec *calibrate_generic_table(const char *name)
 {
     for (size_t i = 0; i < sizeof generic_tables / sizeof generic_tables[0]; i++)
         if (strcmp(generic_tables[i].name, name) == 0)
@@ -182,7 +182,7 @@ const struct table_spec *generic_table(const char *name)
 
 /* The stage's operators: the planner's, or its kernel's generic pipeline
  * (none for a kernel without one, or when memory runs out building it). */
-size_t stage_ops(struct calibration *cal, const struct plan_stage *sp,
+size_t calibrate_stage_ops(struct calibration *cal, const struct plan_stage *sp,
                         const struct plan_op **ops)
 {
     if (sp->n_ops > 0) {
@@ -196,7 +196,7 @@ size_t stage_ops(struct calibration *cal, const struct plan_stage *sp,
     struct generic_pipe *g = &cal->generic[k];
     if (!g->built) {
         if (generic_pipeline((enum op_kernel)k, g) != 0) {
-            generic_pipe_fini(g);
+            calibrate_generic_pipe_fini(g);
             return 0;
         }
         g->built = true;

@@ -257,98 +257,61 @@ struct bind_env {
 
 /* ---- functions shared by calibration's files ------------------------------
  *
- * Calibration's files call each other's steps by the short names they had
- * when calibration was one file; these macros give the linker the names
- * with the module's prefix (calibrate_bind_op for bind_op), so the library
- * exports no unprefixed symbol. */
-
-#define now_ns(...) calibrate_now_ns(__VA_ARGS__)
-#define nomem(...) calibrate_nomem(__VA_ARGS__)
-#define slist_free(...) calibrate_slist_free(__VA_ARGS__)
-#define slist_push(...) calibrate_slist_push(__VA_ARGS__)
-#define item_alias(...) calibrate_item_alias(__VA_ARGS__)
-#define starts(...) calibrate_starts(__VA_ARGS__)
-#define warn(...) calibrate_warn(__VA_ARGS__)
-#define rec_at(...) calibrate_rec_at(__VA_ARGS__)
-#define find_parent(...) calibrate_find_parent(__VA_ARGS__)
-#define cop_fini(...) calibrate_cop_fini(__VA_ARGS__)
-#define cop_from_plan(...) calibrate_cop_from_plan(__VA_ARGS__)
-#define cached_table(...) calibrate_cached_table(__VA_ARGS__)
-#define is_source(...) calibrate_is_source(__VA_ARGS__)
-#define generate(...) calibrate_generate(__VA_ARGS__)
-#define bind_op(...) calibrate_bind_op(__VA_ARGS__)
-#define generic_pipe_fini(...) calibrate_generic_pipe_fini(__VA_ARGS__)
-#define generic_table(...) calibrate_generic_table(__VA_ARGS__)
-#define stage_ops(...) calibrate_stage_ops(__VA_ARGS__)
-#define pipe_free(...) calibrate_pipe_free(__VA_ARGS__)
-#define pipe_parse(...) calibrate_pipe_parse(__VA_ARGS__)
-#define pipe_name(...) calibrate_pipe_name(__VA_ARGS__)
-#define pipe_run(...) calibrate_pipe_run(__VA_ARGS__)
-#define pipe_prepare(...) calibrate_pipe_prepare(__VA_ARGS__)
-#define pipe_build(...) calibrate_pipe_build(__VA_ARGS__)
-#define stage_input_rows(...) calibrate_stage_input_rows(__VA_ARGS__)
-#define stage_output(...) calibrate_stage_output(__VA_ARGS__)
-#define pipe_measure(...) calibrate_pipe_measure(__VA_ARGS__)
-#define jget(...) calibrate_jget(__VA_ARGS__)
-#define meas_to_json(...) calibrate_meas_to_json(__VA_ARGS__)
-#define meas_from_json(...) calibrate_meas_from_json(__VA_ARGS__)
-#define stage_key(...) calibrate_stage_key(__VA_ARGS__)
-#define stage_cost(...) calibrate_stage_cost(__VA_ARGS__)
-#define fill_public(...) calibrate_fill_public(__VA_ARGS__)
-#define set_reason(...) calibrate_set_reason(__VA_ARGS__)
+ * Each carries the module's prefix (calibrate_), as every function the
+ * library exports does. */
 
 /* calibrate.c */
-double now_ns(void);
-enum sc_status nomem(struct diag *d);
-void slist_free(struct slist *l);
-int slist_push(struct slist *l, const char *s, size_t len);
-const char *item_alias(const char *item);
-bool starts(const char *s, const char *prefix);
+double calibrate_now_ns(void);
+enum sc_status calibrate_nomem(struct diag *d);
+void calibrate_slist_free(struct slist *l);
+int calibrate_slist_push(struct slist *l, const char *s, size_t len);
+const char *calibrate_item_alias(const char *item);
+bool calibrate_starts(const char *s, const char *prefix);
 /* Records a warning for the calibration's list (once each). */
-void warn(struct calibration *cal, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-struct stage_rec *rec_at(struct calibration *cal, size_t job, size_t stage);
-long find_parent(const struct plan_job *js, size_t stage, const struct plan_op *read, bool bcast,
+void calibrate_warn(struct calibration *cal, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+struct stage_rec *calibrate_rec_at(struct calibration *cal, size_t job, size_t stage);
+long calibrate_find_parent(const struct plan_job *js, size_t stage, const struct plan_op *read, bool bcast,
                  size_t k);
 
 /* calibrate_bind.c */
-void cop_fini(struct cop *op);
-enum sc_status cop_from_plan(struct cop *op, const struct plan_op *po, struct diag *d);
-const struct table_spec *cached_table(const struct scenario *s, size_t job,
+void calibrate_cop_fini(struct cop *op);
+enum sc_status calibrate_cop_from_plan(struct cop *op, const struct plan_op *po, struct diag *d);
+const struct table_spec *calibrate_cached_table(const struct scenario *s, size_t job,
                                       const struct slist *cols);
-bool is_source(const struct cop *op);
-struct batch *generate(const struct table_spec *t, const struct slist *cols, size_t rows,
+bool calibrate_is_source(const struct cop *op);
+struct batch *calibrate_generate(const struct table_spec *t, const struct slist *cols, size_t rows,
                        struct diag *d);
-enum sc_status bind_op(struct bind_env *env, struct pipe *p, struct cop *op, struct diag *d);
+enum sc_status calibrate_bind_op(struct bind_env *env, struct pipe *p, struct cop *op, struct diag *d);
 
 /* calibrate_generic.c */
-void generic_pipe_fini(struct generic_pipe *g);
-const struct table_spec *generic_table(const char *name);
-size_t stage_ops(struct calibration *cal, const struct plan_stage *sp, const struct plan_op **ops);
+void calibrate_generic_pipe_fini(struct generic_pipe *g);
+const struct table_spec *calibrate_generic_table(const char *name);
+size_t calibrate_stage_ops(struct calibration *cal, const struct plan_stage *sp, const struct plan_op **ops);
 
 /* calibrate_pipe.c */
-void pipe_free(struct pipe *p);
-enum sc_status pipe_parse(struct pipe *p, const struct plan_op *ops, size_t n, struct diag *d);
-void pipe_name(const struct pipe *p, char *buf, size_t size);
-enum sc_status pipe_run(struct pipe *p, struct diag *d);
-enum sc_status pipe_prepare(struct pipe *p, size_t total, size_t *actual, struct diag *d);
-enum sc_status pipe_build(struct calibration *cal, size_t job, size_t stage, struct pipe **out,
+void calibrate_pipe_free(struct pipe *p);
+enum sc_status calibrate_pipe_parse(struct pipe *p, const struct plan_op *ops, size_t n, struct diag *d);
+void calibrate_pipe_name(const struct pipe *p, char *buf, size_t size);
+enum sc_status calibrate_pipe_run(struct pipe *p, struct diag *d);
+enum sc_status calibrate_pipe_prepare(struct pipe *p, size_t total, size_t *actual, struct diag *d);
+enum sc_status calibrate_pipe_build(struct calibration *cal, size_t job, size_t stage, struct pipe **out,
                           struct diag *d);
-double stage_input_rows(const struct plan_stage *sp);
-enum sc_status stage_output(struct calibration *cal, size_t job, size_t stage,
+double calibrate_stage_input_rows(const struct plan_stage *sp);
+enum sc_status calibrate_stage_output(struct calibration *cal, size_t job, size_t stage,
                             struct stage_out **out, struct diag *d);
 
 /* calibrate_measure.c */
-enum sc_status pipe_measure(struct pipe *p, const struct calibrate_options *o, struct meas *m,
+enum sc_status calibrate_pipe_measure(struct pipe *p, const struct calibrate_options *o, struct meas *m,
                             struct diag *d);
-double jget(const json_t *o, const char *key);
-json_t *meas_to_json(const struct meas *m, const char *pipeline);
-int meas_from_json(const json_t *j, struct meas *m);
-char *stage_key(struct calibration *cal, size_t job, size_t stage, struct diag *d);
+double calibrate_jget(const json_t *o, const char *key);
+json_t *calibrate_meas_to_json(const struct meas *m, const char *pipeline);
+int calibrate_meas_from_json(const json_t *j, struct meas *m);
+char *calibrate_stage_key(struct calibration *cal, size_t job, size_t stage, struct diag *d);
 
 /* calibrate_cost.c */
-enum sc_status stage_cost(struct calibration *cal, struct stage_rec *r, const struct plan_stage *sp,
+enum sc_status calibrate_stage_cost(struct calibration *cal, struct stage_rec *r, const struct plan_stage *sp,
                           struct diag *d);
-void fill_public(struct stage_rec *r);
-void set_reason(struct stage_rec *r, const struct diag *d);
+void calibrate_fill_public(struct stage_rec *r);
+void calibrate_set_reason(struct stage_rec *r, const struct diag *d);
 
 #endif

@@ -20,7 +20,7 @@ static int compare_size_desc(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
-enum sc_status pipe_measure(struct pipe *p, const struct calibrate_options *o, struct meas *m,
+enum sc_status calibrate_pipe_measure(struct pipe *p, const struct calibrate_options *o, struct meas *m,
                             struct diag *d)
 {
     memset(m, 0, sizeof *m);
@@ -34,7 +34,7 @@ enum sc_status pipe_measure(struct pipe *p, const struct calibrate_options *o, s
     if (!t || !y) {
         free(t);
         free(y);
-        return nomem(d);
+        return calibrate_nomem(d);
     }
     enum sc_status rc = SC_OK;
     /* Largest first: after its first run every buffer is as large as it
@@ -43,9 +43,9 @@ enum sc_status pipe_measure(struct pipe *p, const struct calibrate_options *o, s
     for (size_t k = 0; k < ns && rc == SC_OK; k++) {
         size_t actual;
         size_t slot = ns - 1 - k; /* results stored ascending */
-        rc = pipe_prepare(p, sizes[k], &actual, d);
+        rc = calibrate_pipe_prepare(p, sizes[k], &actual, d);
         for (int r = 0; r < reps && rc == SC_OK; r++) {
-            rc = pipe_run(p, d);
+            rc = calibrate_pipe_run(p, d);
             double total = 0.0;
             for (size_t i = 0; i < p->n_ops; i++) {
                 t[(size_t)r * (p->n_ops + 1) + i] = p->ops[i].ns;
@@ -124,13 +124,13 @@ static json_t *jreal(double v)
     return isfinite(v) ? json_real(v) : json_null();
 }
 
-double jget(const json_t *o, const char *key)
+double calibrate_jget(const json_t *o, const char *key)
 {
     const json_t *v = json_object_get(o, key);
     return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-json_t *meas_to_json(const struct meas *m, const char *pipeline)
+json_t *calibrate_meas_to_json(const struct meas *m, const char *pipeline)
 {
     json_t *root = json_object(), *ops = json_array(), *x = json_array();
     if (!root || !ops || !x) {
@@ -186,7 +186,7 @@ json_t *meas_to_json(const struct meas *m, const char *pipeline)
     return root;
 }
 
-int meas_from_json(const json_t *j, struct meas *m)
+int calibrate_meas_from_json(const json_t *j, struct meas *m)
 {
     memset(m, 0, sizeof *m);
     const json_t *x = json_object_get(j, "x"), *ops = json_object_get(j, "ops");
@@ -226,26 +226,26 @@ int meas_from_json(const json_t *j, struct meas *m)
             mo->agg_keys = true;
             for (size_t k = 0; k < m->n_sizes; k++)
                 mo->groups[k] = json_number_value(json_array_get(g, k));
-            mo->rows_frac = jget(jo, "rows_frac");
-            mo->key_ndv = jget(jo, "key_ndv");
+            mo->rows_frac = calibrate_jget(jo, "rows_frac");
+            mo->key_ndv = calibrate_jget(jo, "key_ndv");
             if (!(mo->rows_frac >= 0.0))
                 return -1;
         }
     }
-    m->in_rows = jget(j, "in_rows");
-    m->out_rows = jget(j, "out_rows");
-    m->out_bytes = jget(j, "out_bytes");
+    m->in_rows = calibrate_jget(j, "in_rows");
+    m->out_rows = calibrate_jget(j, "out_rows");
+    m->out_bytes = calibrate_jget(j, "out_bytes");
     if (!(m->in_rows >= 0.0) || !(m->out_rows >= 0.0) || !(m->out_bytes >= 0.0))
         return -1;
     if (json_object_get(j, "filter_in")) {
         m->has_filter = true;
-        m->sel_in = jget(j, "filter_in");
-        m->sel_out = jget(j, "filter_out");
+        m->sel_in = calibrate_jget(j, "filter_in");
+        m->sel_out = calibrate_jget(j, "filter_out");
     }
     if (json_object_get(j, "serialized_bytes")) {
         m->has_exchange = true;
-        m->ser_bytes = jget(j, "serialized_bytes");
-        m->comp_bytes = jget(j, "compressed_bytes");
+        m->ser_bytes = calibrate_jget(j, "serialized_bytes");
+        m->comp_bytes = calibrate_jget(j, "compressed_bytes");
     }
     return 0;
 }
@@ -274,12 +274,12 @@ static void table_text(struct sbuf *b, const struct table_spec *t)
  * the sample sizes, its operators, and what its sources read (a table's
  * schema, or the key of the stage that wrote the shuffle). NULL with a
  * reason in d when an input stage has no key. */
-char *stage_key(struct calibration *cal, size_t job, size_t stage, struct diag *d)
+char *calibrate_stage_key(struct calibration *cal, size_t job, size_t stage, struct diag *d)
 {
     const struct plan_job *js = &cal->plan->jobs[job];
     const struct plan_stage *sp = &js->stages[stage];
     const struct plan_op *ops;
-    size_t n = stage_ops(cal, sp, &ops);
+    size_t n = calibrate_stage_ops(cal, sp, &ops);
     bool planned = sp->n_ops > 0;
     struct sbuf b = {0};
     sb_add(&b, "stagecast calibration\nchunk %d seed %llu reps %d sizes", CHUNK_ROWS,
@@ -298,13 +298,13 @@ char *stage_key(struct calibration *cal, size_t job, size_t stage, struct diag *
             struct cop op;
             struct diag ignore;
             diag_clear(&ignore);
-            if (cop_from_plan(&op, t, &ignore) == SC_OK) {
-                const struct table_spec *tab = !op.table ? cached_table(cal->s, job, &op.a)
+            if (calibrate_cop_from_plan(&op, t, &ignore) == SC_OK) {
+                const struct table_spec *tab = !op.table ? calibrate_cached_table(cal->s, job, &op.a)
                                                : planned ? scenario_table(cal->s, op.table)
-                                                         : generic_table(op.table);
+                                                         : calibrate_generic_table(op.table);
                 if (tab)
                     table_text(&b, tab);
-                cop_fini(&op);
+                calibrate_cop_fini(&op);
             }
         } else if (planned && (t->kind == PLAN_OP_SHUFFLE_READ ||
                                t->kind == PLAN_OP_BROADCAST_HASH_JOIN)) {
@@ -312,8 +312,8 @@ char *stage_key(struct calibration *cal, size_t job, size_t stage, struct diag *
             size_t k = 0;
             for (size_t j = 0; !bc && j < i; j++)
                 k += ops[j].kind == PLAN_OP_SHUFFLE_READ && plan_op_same_partitioning(&ops[j], t);
-            long par = find_parent(js, stage, t, bc, bc ? bhj++ : k);
-            const struct stage_rec *pr = par >= 0 ? rec_at(cal, job, (size_t)par) : NULL;
+            long par = calibrate_find_parent(js, stage, t, bc, bc ? bhj++ : k);
+            const struct stage_rec *pr = par >= 0 ? calibrate_rec_at(cal, job, (size_t)par) : NULL;
             if (!pr || !pr->hash) {
                 free(b.p);
                 diag_set(d, SC_EINPUT, NULL, 0, "its input stage %ld could not be calibrated", par);
@@ -329,6 +329,6 @@ char *stage_key(struct calibration *cal, size_t job, size_t stage, struct diag *
     }
     char *key = sb_take(&b);
     if (!key)
-        nomem(d);
+        calibrate_nomem(d);
     return key;
 }

@@ -36,7 +36,7 @@ static void source_unprepare(struct source *s)
     s->n_chunks = 0;
 }
 
-void pipe_free(struct pipe *p)
+void calibrate_pipe_free(struct pipe *p)
 {
     if (!p)
         return;
@@ -47,7 +47,7 @@ void pipe_free(struct pipe *p)
     for (size_t i = 0; i < p->n_chains; i++)
         batch_free(p->chains[i].collect);
     for (size_t i = 0; i < p->n_ops; i++)
-        cop_fini(&p->ops[i]);
+        calibrate_cop_fini(&p->ops[i]);
     batch_free(p->sample);
     shuffle_buf_fini(&p->scratch);
     free(p);
@@ -55,7 +55,7 @@ void pipe_free(struct pipe *p)
 
 /* Reads ops into p's operators and links them into chains (see calibrate.c's
  * file comment). SC_EINPUT with the reason when the pipeline cannot be run. */
-enum sc_status pipe_parse(struct pipe *p, const struct plan_op *ops, size_t n, struct diag *d)
+enum sc_status calibrate_pipe_parse(struct pipe *p, const struct plan_op *ops, size_t n, struct diag *d)
 {
     if (n > MAX_OPS)
         return diag_set(d, SC_EINPUT, NULL, 0, "more than %d operators", MAX_OPS);
@@ -64,12 +64,12 @@ enum sc_status pipe_parse(struct pipe *p, const struct plan_op *ops, size_t n, s
     size_t depth = 0;
     for (size_t i = 0; i < n; i++) {
         struct cop *op = &p->ops[i];
-        enum sc_status rc = cop_from_plan(op, &ops[i], d);
+        enum sc_status rc = calibrate_cop_from_plan(op, &ops[i], d);
         if (rc != SC_OK)
             return rc;
         p->n_ops = i + 1;
         bool combine = op->kind == COP_SMJ || op->kind == COP_UNION;
-        if (is_source(op) || combine) {
+        if (calibrate_is_source(op) || combine) {
             if (p->n_chains == MAX_CHAINS)
                 return diag_set(d, SC_EINPUT, NULL, 0, "more than %d inputs", MAX_CHAINS);
             struct chain *ch = &p->chains[p->n_chains];
@@ -109,7 +109,7 @@ enum sc_status pipe_parse(struct pipe *p, const struct plan_op *ops, size_t n, s
 }
 
 /* A short name for the table: "scan>filter>agg>exchange". */
-void pipe_name(const struct pipe *p, char *buf, size_t size)
+void calibrate_pipe_name(const struct pipe *p, char *buf, size_t size)
 {
     size_t len = 0;
     buf[0] = '\0';
@@ -137,7 +137,7 @@ static enum sc_status emit(struct pipe *p, struct cop *op, const struct batch *o
         return push(p, op->next, out, d);
     struct batch *col = p->chains[op->chain].collect;
     if (col && out->n_rows && batch_append(col, out, 0, out->n_rows) != 0)
-        return nomem(d);
+        return calibrate_nomem(d);
     return SC_OK;
 }
 
@@ -176,14 +176,14 @@ static enum sc_status push_exchange(struct cop *op, const struct batch *in, stru
         free(names);
         free(types);
         if (!keys)
-            return nomem(d);
+            return calibrate_nomem(d);
         op->bounds = keys;
         rc = partition_pick_bounds(op->buf, &(struct sort_spec){op->skeys, op->n_skeys},
                                    (size_t)op->nparts, op->bounds, d);
         if (rc != SC_OK)
             return rc;
     }
-    double t0 = now_ns();
+    double t0 = calibrate_now_ns();
     switch (op->part) {
     case PK_HASH:
         rc = partition_hash(in, op->keys, op->n_skeys, (size_t)op->nparts, op->pm, d);
@@ -201,7 +201,7 @@ static enum sc_status push_exchange(struct cop *op, const struct batch *in, stru
     case PK_ROUNDROBIN: {
         /* Rows dealt round-robin, then written partition by partition. */
         if (ensure_order(op, in->n_rows) != 0) {
-            rc = nomem(d);
+            rc = calibrate_nomem(d);
             break;
         }
         size_t k = 0, n = (size_t)op->nparts;
@@ -215,7 +215,7 @@ static enum sc_status push_exchange(struct cop *op, const struct batch *in, stru
     }
     if (rc == SC_OK)
         rc = shuffle_write(in, rows, in->n_rows, &op->sraw, &op->z, &st, d);
-    op->ns += now_ns() - t0;
+    op->ns += calibrate_now_ns() - t0;
     op->ser_bytes += st.serialized_bytes;
     op->comp_bytes += st.compressed_bytes;
     return rc;
@@ -228,59 +228,59 @@ static enum sc_status push(struct pipe *p, struct cop *op, const struct batch *i
     if (op == p->last) {
         p->out_bytes += batch_bytes(in);
         if (p->sample && in->n_rows && batch_append(p->sample, in, 0, in->n_rows) != 0)
-            return nomem(d);
+            return calibrate_nomem(d);
     }
-    double t0 = now_ns();
+    double t0 = calibrate_now_ns();
     switch (op->kind) {
     case COP_FILTER:
         rc = kernel_filter_run(op->kf, in, op->out, NULL, d);
-        op->ns += now_ns() - t0;
+        op->ns += calibrate_now_ns() - t0;
         return rc != SC_OK ? rc : emit(p, op, op->out, d);
     case COP_PROJECT:
         rc = kernel_project_run(op->kp, in, op->out, NULL, d);
-        op->ns += now_ns() - t0;
+        op->ns += calibrate_now_ns() - t0;
         return rc != SC_OK ? rc : emit(p, op, op->out, d);
     case COP_AGG:
         rc = hashagg_add(op->h, in, d);
-        op->ns += now_ns() - t0;
+        op->ns += calibrate_now_ns() - t0;
         return rc;
     case COP_SORT:
         /* The sorter copies each row into its buffer (UnsafeExternalSorter
          * inserting records): part of the sort's cost. */
         if (batch_append(op->buf, in, 0, in->n_rows) != 0)
-            return nomem(d);
-        op->ns += now_ns() - t0;
+            return calibrate_nomem(d);
+        op->ns += calibrate_now_ns() - t0;
         return SC_OK;
     case COP_WINDOW:
         /* Its input comes sorted in one batch; buffering it is ours, not Spark's. */
         if (batch_append(op->buf, in, 0, in->n_rows) != 0)
-            return nomem(d);
+            return calibrate_nomem(d);
         return SC_OK;
     case COP_BHJ:
         rc = join_hash_probe(op->jh, &op->jspec, in, op->jws, op->out, NULL, d);
-        op->ns += now_ns() - t0;
+        op->ns += calibrate_now_ns() - t0;
         return rc != SC_OK ? rc : emit(p, op, op->out, d);
     case COP_EXCHANGE: return push_exchange(op, in, d);
     case COP_WRITE:
         rc = scan_encode(in, &op->file, d);
-        op->ns += now_ns() - t0;
+        op->ns += calibrate_now_ns() - t0;
         return rc;
     case COP_CACHE:
         if (batch_append(op->buf, in, 0, in->n_rows) != 0)
-            return nomem(d);
-        op->ns += now_ns() - t0;
+            return calibrate_nomem(d);
+        op->ns += calibrate_now_ns() - t0;
         return emit(p, op, in, d);
     case COP_LIMIT:
         batch_clear(op->out);
         rc = limit_take(in, &op->remaining, op->out, NULL, d);
-        op->ns += now_ns() - t0;
+        op->ns += calibrate_now_ns() - t0;
         if (rc != SC_OK || op->out->n_rows == 0)
             return rc;
         return emit(p, op, op->out, d);
     case COP_SAMPLE:
         batch_clear(op->out);
         rc = sample_rows(&op->sampler, in, op->out, NULL, d);
-        op->ns += now_ns() - t0;
+        op->ns += calibrate_now_ns() - t0;
         if (rc != SC_OK || op->out->n_rows == 0)
             return rc;
         return emit(p, op, op->out, d);
@@ -290,7 +290,7 @@ static enum sc_status push(struct pipe *p, struct cop *op, const struct batch *i
         size_t n = in->n_rows, reps = op->limit ? (size_t)op->nparts : 1;
         batch_clear(op->out);
         if (ensure_order(op, n) != 0 || batch_ensure(op->out, n * reps) != 0)
-            return nomem(d);
+            return calibrate_nomem(d);
         for (size_t i = 0; i < n; i++)
             op->order[i] = i;
         for (size_t r = 0; r < reps; r++) {
@@ -298,7 +298,7 @@ static enum sc_status push(struct pipe *p, struct cop *op, const struct batch *i
             for (size_t c = 0; c < in->n_cols; c++)
                 if (column_gather(&op->out->cols[c], op->out->cap_rows, at, &in->cols[c], op->order,
                                   n) != 0)
-                    return nomem(d);
+                    return calibrate_nomem(d);
             int64_t *salt = op->out->cols[in->n_cols].i64 + at;
             for (size_t i = 0; i < n; i++) {
                 uint64_t h = (uint64_t)(op->rows_in + (int64_t)i) * 0x9E3779B97F4A7C15ULL;
@@ -306,7 +306,7 @@ static enum sc_status push(struct pipe *p, struct cop *op, const struct batch *i
             }
             op->out->n_rows = at + n;
         }
-        op->ns += now_ns() - t0;
+        op->ns += calibrate_now_ns() - t0;
         return emit(p, op, op->out, d);
     }
     case COP_PASS:
@@ -332,14 +332,14 @@ static enum sc_status sort_by_hash(struct cop *op, struct diag *d)
     if (n > op->hash_cap) {
         int32_t *h = realloc(op->hashes, n * sizeof *h);
         if (!h)
-            return nomem(d);
+            return calibrate_nomem(d);
         op->hashes = h;
         op->hash_cap = n;
     }
     struct batch *hb = op->tmp[0];
     batch_clear(hb);
     if (batch_ensure(hb, n) != 0)
-        return nomem(d);
+        return calibrate_nomem(d);
     murmur3_hash_rows(in, op->keys, op->n_keys, MURMUR3_SPARK_SEED, op->hashes);
     for (size_t i = 0; i < n; i++)
         hb->cols[0].i64[i] = op->hashes[i];
@@ -348,7 +348,7 @@ static enum sc_status sort_by_hash(struct cop *op, struct diag *d)
     enum sc_status rc =
         sortk_order(hb, &(struct sort_spec){op->skeys, op->n_skeys}, op->ws, &perm, d);
     if (rc == SC_OK && batch_gather(op->out, in, perm, n) != 0)
-        rc = nomem(d);
+        rc = calibrate_nomem(d);
     return rc;
 }
 
@@ -357,11 +357,11 @@ static enum sc_status finish(struct pipe *p, struct cop *op, struct diag *d)
 {
     enum sc_status rc = SC_OK;
     for (; op && rc == SC_OK; op = op->next) {
-        double t0 = now_ns();
+        double t0 = calibrate_now_ns();
         switch (op->kind) {
         case COP_AGG:
             rc = hashagg_emit(op->h, op->out, NULL, d);
-            op->ns += now_ns() - t0;
+            op->ns += calibrate_now_ns() - t0;
             op->groups = hashagg_groups(op->h);
             if (rc == SC_OK)
                 rc = emit(p, op, op->out, d);
@@ -372,13 +372,13 @@ static enum sc_status finish(struct pipe *p, struct cop *op, struct diag *d)
             else
                 rc = sortk_sort(op->buf, &(struct sort_spec){op->skeys, op->n_skeys}, op->ws,
                                 op->out, NULL, d);
-            op->ns += now_ns() - t0;
+            op->ns += calibrate_now_ns() - t0;
             if (rc == SC_OK)
                 rc = emit(p, op, op->out, d);
             break;
         case COP_WINDOW:
             rc = window_run(&op->wspec, op->buf, op->out, NULL, d);
-            op->ns += now_ns() - t0;
+            op->ns += calibrate_now_ns() - t0;
             if (rc == SC_OK)
                 rc = emit(p, op, op->out, d);
             break;
@@ -412,9 +412,9 @@ static enum sc_status run_combiner(struct pipe *p, struct chain *ch, struct diag
         }
     if (rc != SC_OK)
         return rc;
-    double t0 = now_ns();
+    double t0 = calibrate_now_ns();
     rc = join_sort_merge(&op->jspec, side[0], side[1], op->jws, op->out, NULL, d);
-    op->ns += now_ns() - t0;
+    op->ns += calibrate_now_ns() - t0;
     if (rc == SC_OK)
         rc = emit(p, op, op->out, d);
     return rc != SC_OK ? rc : finish(p, op->next, d);
@@ -445,7 +445,7 @@ static void pipe_reset(struct pipe *p)
 }
 
 /* One run of the whole pipeline over the prepared sources. */
-enum sc_status pipe_run(struct pipe *p, struct diag *d)
+enum sc_status calibrate_pipe_run(struct pipe *p, struct diag *d)
 {
     pipe_reset(p);
     enum sc_status rc = SC_OK;
@@ -458,12 +458,12 @@ enum sc_status pipe_run(struct pipe *p, struct diag *d)
         struct source *s = &p->srcs[ch->src];
         struct cop *op = s->op;
         for (size_t k = 0; k < s->n_chunks && rc == SC_OK; k++) {
-            double t0 = now_ns();
+            double t0 = calibrate_now_ns();
             if (op->kind == COP_SCAN) {
                 rc = scan_decode(op->reader, &s->files[k], NULL, 0, op->out, NULL, d);
                 if (rc == SC_OK && op->out->n_cols == 0)
                     op->out->n_rows = s->chunks[k]->n_rows;
-                op->ns += now_ns() - t0;
+                op->ns += calibrate_now_ns() - t0;
                 if (rc == SC_OK)
                     rc = push(p, op, op->out, d);
             } else if (op->kind == COP_READ) {
@@ -471,7 +471,7 @@ enum sc_status pipe_run(struct pipe *p, struct diag *d)
                 rc = shuffle_read(&s->bufs[k], &p->scratch, op->out, NULL, d);
                 if (rc == SC_OK && op->out->n_cols == 0)
                     op->out->n_rows = s->chunks[k]->n_rows;
-                op->ns += now_ns() - t0;
+                op->ns += calibrate_now_ns() - t0;
                 if (rc == SC_OK)
                     rc = push(p, op, op->out, d);
             } else {
@@ -496,12 +496,12 @@ static enum sc_status source_base(struct source *s, size_t rows, struct diag *d)
         const struct slist *cols = &s->op->a;
         static const char *const all[] = {"id", "key", "value", "name", "flag"};
         struct slist generic = {(char **)all, 5, 5};
-        s->base = generate(s->table, s->op->kind == COP_READ ? &generic : cols, rows, d);
+        s->base = calibrate_generate(s->table, s->op->kind == COP_READ ? &generic : cols, rows, d);
         return s->base ? SC_OK : d->status;
     }
     const struct batch *g = s->given;
     if (!(s->base = batch_new_like(g, rows)))
-        return nomem(d);
+        return calibrate_nomem(d);
     if (g->n_cols == 0) {
         s->base->n_rows = rows;
         return SC_OK;
@@ -509,12 +509,12 @@ static enum sc_status source_base(struct source *s, size_t rows, struct diag *d)
     /* The parent's rows over and over: row i is its row i mod m. */
     size_t *idx = malloc(rows * sizeof *idx);
     if (!idx)
-        return nomem(d);
+        return calibrate_nomem(d);
     for (size_t i = 0; i < rows; i++)
         idx[i] = i % g->n_rows;
     int bad = batch_gather(s->base, g, idx, rows);
     free(idx);
-    return bad ? nomem(d) : SC_OK;
+    return bad ? calibrate_nomem(d) : SC_OK;
 }
 
 /* Cuts `rows` rows of s into chunks in the form its operator reads:
@@ -534,7 +534,7 @@ static enum sc_status source_prepare(struct source *s, size_t rows, struct diag 
         s->bufs = calloc(n + 1, sizeof *s->bufs);
     if (!s->chunks || (s->op->kind == COP_SCAN && !s->files) ||
         (s->op->kind == COP_READ && !s->bufs))
-        return nomem(d);
+        return calibrate_nomem(d);
     struct shuffle_buf raw = {0};
     for (size_t k = 0; k < n && rc == SC_OK; k++) {
         size_t first = k * CHUNK_ROWS;
@@ -543,7 +543,7 @@ static enum sc_status source_prepare(struct source *s, size_t rows, struct diag 
         struct batch *c = batch_new_like(s->base, len);
         if (!c || (s->base->n_cols && batch_append(c, s->base, first, len) != 0)) {
             batch_free(c);
-            rc = nomem(d);
+            rc = calibrate_nomem(d);
             break;
         }
         c->n_rows = len;
@@ -560,7 +560,7 @@ static enum sc_status source_prepare(struct source *s, size_t rows, struct diag 
 /* Prepares every source for a stage of `total` input rows, split by the
  * sources' weights; a source that may not repeat rows is capped at its
  * parent's sample. Returns the rows actually prepared. */
-enum sc_status pipe_prepare(struct pipe *p, size_t total, size_t *actual, struct diag *d)
+enum sc_status calibrate_pipe_prepare(struct pipe *p, size_t total, size_t *actual, struct diag *d)
 {
     double wsum = 0.0;
     for (size_t i = 0; i < p->n_srcs; i++)
@@ -583,25 +583,25 @@ enum sc_status pipe_prepare(struct pipe *p, size_t total, size_t *actual, struct
 }
 
 /* Builds stage (job, stage)'s pipeline, bound and ready to run. */
-enum sc_status pipe_build(struct calibration *cal, size_t job, size_t stage, struct pipe **out,
+enum sc_status calibrate_pipe_build(struct calibration *cal, size_t job, size_t stage, struct pipe **out,
                           struct diag *d)
 {
     *out = NULL;
     const struct plan_stage *sp = &cal->plan->jobs[job].stages[stage];
     const struct plan_op *ops;
-    size_t n = stage_ops(cal, sp, &ops);
+    size_t n = calibrate_stage_ops(cal, sp, &ops);
     if (n == 0)
         return diag_set(d, SC_EINPUT, NULL, 0, "kernel '%s' names no operator to run",
                         sp->kernel ? sp->kernel : "generic");
     struct pipe *p = calloc(1, sizeof *p);
     if (!p)
-        return nomem(d);
-    enum sc_status rc = pipe_parse(p, ops, n, d);
+        return calibrate_nomem(d);
+    enum sc_status rc = calibrate_pipe_parse(p, ops, n, d);
     struct bind_env env = {cal, job, stage, sp->n_ops > 0, 0, 0};
     for (size_t i = 0; i < p->n_ops && rc == SC_OK; i++)
-        rc = bind_op(&env, p, &p->ops[i], d);
+        rc = calibrate_bind_op(&env, p, &p->ops[i], d);
     if (rc != SC_OK) {
-        pipe_free(p);
+        calibrate_pipe_free(p);
         return rc;
     }
     *out = p;
@@ -609,17 +609,17 @@ enum sc_status pipe_build(struct calibration *cal, size_t job, size_t stage, str
 }
 
 /* Rows the stage really reads in all (for the size of its output sample). */
-double stage_input_rows(const struct plan_stage *sp)
+double calibrate_stage_input_rows(const struct plan_stage *sp)
 {
     if (sp->n_ops > 0)
         return (double)sp->input_records;
     return (double)sp->records;
 }
 
-enum sc_status stage_output(struct calibration *cal, size_t job, size_t stage,
+enum sc_status calibrate_stage_output(struct calibration *cal, size_t job, size_t stage,
                             struct stage_out **out, struct diag *d)
 {
-    struct stage_rec *r = rec_at(cal, job, stage);
+    struct stage_rec *r = calibrate_rec_at(cal, job, stage);
     *out = &r->out;
     if (r->out.done)
         return SC_OK;
@@ -628,22 +628,22 @@ enum sc_status stage_output(struct calibration *cal, size_t job, size_t stage,
     struct diag local;
     diag_clear(&local);
     struct pipe *p;
-    enum sc_status rc = pipe_build(cal, job, stage, &p, &local);
+    enum sc_status rc = calibrate_pipe_build(cal, job, stage, &p, &local);
     if (rc == SC_ENOMEM)
         return diag_set(d, rc, NULL, 0, "%s", local.msg);
     if (rc != SC_OK)
         return SC_OK; /* failed: the reader says so */
     size_t max = cal->opt.rows[cal->opt.n_rows - 1];
-    double want = stage_input_rows(&cal->plan->jobs[job].stages[stage]);
+    double want = calibrate_stage_input_rows(&cal->plan->jobs[job].stages[stage]);
     size_t n = want >= 1.0 && want < (double)max ? (size_t)want : max;
     size_t actual;
     if (!(p->sample = batch_new_like(p->last->layout, 0))) {
-        pipe_free(p);
-        return nomem(d);
+        calibrate_pipe_free(p);
+        return calibrate_nomem(d);
     }
-    rc = pipe_prepare(p, n, &actual, &local);
+    rc = calibrate_pipe_prepare(p, n, &actual, &local);
     if (rc == SC_OK)
-        rc = pipe_run(p, &local);
+        rc = calibrate_pipe_run(p, &local);
     if (rc == SC_OK) {
         r->out.rows = p->sample;
         p->sample = NULL;
@@ -655,6 +655,6 @@ enum sc_status stage_output(struct calibration *cal, size_t job, size_t stage,
             }
         r->out.failed = false;
     }
-    pipe_free(p);
+    calibrate_pipe_free(p);
     return rc == SC_ENOMEM ? diag_set(d, rc, NULL, 0, "%s", local.msg) : SC_OK;
 }

@@ -98,7 +98,7 @@
 
 /* ---- errors ------------------------------------------------------------- */
 
-enum sc_status fail_at(struct planner *P, const struct lnode *nd, const char *fmt, ...)
+enum sc_status planner_fail_at(struct planner *P, const struct lnode *nd, const char *fmt, ...)
 {
     char msg[640];
     va_list ap;
@@ -113,7 +113,7 @@ enum sc_status fail_at(struct planner *P, const struct lnode *nd, const char *fm
     return diag_set(P->d, SC_EINPUT, P->s->file, line, "job '%s': %s", P->job->name, msg);
 }
 
-enum sc_status nomem(struct planner *P)
+enum sc_status planner_nomem(struct planner *P)
 {
     return diag_set(P->d, SC_ENOMEM, NULL, 0, "out of memory planning job '%s'", P->job->name);
 }
@@ -240,7 +240,7 @@ static int assign_jobs_static(struct planner *P)
             for (int e = 0; e < j && rc >= 0; e++) {
                 bool wait = prev_nonbc < 0 ? is_bc[e] : e == prev_nonbc;
                 if (wait && !is_ancestor(P, last[e], (int)i, 0) &&
-                    stage_parent(P, (int)i, last[e]) != 0)
+                    planner_stage_parent(P, (int)i, last[e]) != 0)
                     rc = -1;
             }
         }
@@ -341,7 +341,7 @@ static int cache_partitions(struct planner *P)
             continue;
         const struct pstage *st = &P->stages[e->stage];
         e->tasks = st->tasks;
-        if (copy_weights(&e->weights, st->weights, st->tasks) != 0)
+        if (planner_copy_weights(&e->weights, st->weights, st->tasks) != 0)
             return -1;
     }
     for (size_t i = 0; i < P->n_stages; i++) {
@@ -354,7 +354,7 @@ static int cache_partitions(struct planner *P)
         if (e->tasks != st->tasks)
             st->mem_per_task *= (double)st->tasks / (double)e->tasks;
         st->tasks = e->tasks;
-        if (copy_weights(&st->weights, e->weights, e->tasks) != 0)
+        if (planner_copy_weights(&st->weights, e->weights, e->tasks) != 0)
             return -1;
     }
     return 0;
@@ -373,10 +373,10 @@ static enum sc_status emit(struct planner *P, struct plan_job *pj)
                         "job '%s' plans into %zu stages, more than %d", job->name, live,
                         SCN_MAX_STAGES_PER_JOB);
     /* Task sizes from the data, and AQE's task lists (sim/plan/skew.h). */
-    if (skew_finish(P) != 0 || cache_partitions(P) != 0)
-        return nomem(P);
+    if (planner_skew_finish(P) != 0 || cache_partitions(P) != 0)
+        return planner_nomem(P);
     if (!P->aqe && assign_jobs_static(P) < 0)
-        return nomem(P);
+        return planner_nomem(P);
     int *order = calloc(live + 1, sizeof *order);
     bool *placed = calloc(P->n_stages + 1, sizeof *placed);
     struct plan_stage *specs = calloc(live + 1, sizeof *specs);
@@ -384,7 +384,7 @@ static enum sc_status emit(struct planner *P, struct plan_job *pj)
         free(order);
         free(placed);
         free(specs);
-        return nomem(P);
+        return planner_nomem(P);
     }
     /* Kahn's algorithm, choosing the ready stage of the lowest job (without
      * AQE) and then the earliest made. */
@@ -448,7 +448,7 @@ static enum sc_status emit(struct planner *P, struct plan_job *pj)
         sp->parents = calloc(s->n_parents + 1, sizeof *sp->parents);
         sp->ops = calloc(s->n_ops + 1, sizeof *sp->ops);
         if (!sp->name || !sp->kernel || !sp->parents || !sp->ops) {
-            rc = nomem(P);
+            rc = planner_nomem(P);
             break;
         }
         for (size_t p = 0; p < s->n_parents; p++) {
@@ -483,12 +483,12 @@ static enum sc_status emit(struct planner *P, struct plan_job *pj)
 static void query_reset(struct planner *P)
 {
     for (size_t i = 0; i < P->n_nodes; i++)
-        node_fini(&P->nodes[i]);
+        planner_node_fini(&P->nodes[i]);
     free(P->nodes);
     P->nodes = NULL;
     P->n_nodes = P->cap_nodes = 0;
     for (size_t i = 0; i < P->n_stages; i++)
-        stage_fini(&P->stages[i]);
+        planner_stage_fini(&P->stages[i]);
     free(P->stages);
     P->stages = NULL;
     P->n_stages = P->cap_stages = 0;
@@ -500,7 +500,7 @@ static enum sc_status plan_query(struct planner *P, struct plan_job *pj)
     const struct job_spec *job = pj->spec;
     P->job = job;
     int root = -1;
-    enum sc_status rc = build_steps(P, job->query, job->n_query, "job", job->name, true, 0, &root);
+    enum sc_status rc = planner_build_steps(P, job->query, job->n_query, "job", job->name, true, 0, &root);
     if (rc != SC_OK)
         return rc;
     if (!P->action || root < 0) {
@@ -512,21 +512,21 @@ static enum sc_status plan_query(struct planner *P, struct plan_job *pj)
     }
     /* count() is groupBy().count() collected (Dataset.count). */
     if (P->action->op == OP_COUNT) {
-        int node = node_new(P, LK_AGG, P->action, job->n_query, "job", job->name);
+        int node = planner_node_new(P, LK_AGG, P->action, job->n_query, "job", job->name);
         if (node < 0)
-            return nomem(P);
+            return planner_nomem(P);
         struct lnode *nd = &P->nodes[node];
         nd->child = root;
         nd->is_count = true;
         nd->calls = calloc(1, sizeof *nd->calls);
         nd->call_used = calloc(1, sizeof *nd->call_used);
         if (!nd->calls || !nd->call_used)
-            return nomem(P);
+            return planner_nomem(P);
         snprintf(nd->calls[0].func, sizeof nd->calls[0].func, "count");
         snprintf(nd->calls[0].arg, sizeof nd->calls[0].arg, "1");
         snprintf(nd->calls[0].alias, sizeof nd->calls[0].alias, "count");
         nd->n_calls = 1;
-        if ((rc = resolve(P, node)) != SC_OK)
+        if ((rc = planner_resolve(P, node)) != SC_OK)
             return rc;
         root = node;
     }
@@ -536,23 +536,23 @@ static enum sc_status plan_query(struct planner *P, struct plan_job *pj)
     /* Everything the action returns or writes is used. */
     bool *need = calloc(P->nodes[root].n_out + 1, sizeof *need);
     if (!need)
-        return nomem(P);
+        return planner_nomem(P);
     for (size_t i = 0; i < P->nodes[root].n_out; i++)
         need[i] = true;
     /* Prune, drop sorts, and prune again: a dropped sort's keys no longer
      * need to be read (Catalyst runs these rules to a fixed point). */
-    rc = prune(P, root, need);
+    rc = planner_prune(P, root, need);
     if (rc == SC_OK) {
-        eliminate_sorts(P, root);
-        rc = prune(P, root, need);
+        planner_eliminate_sorts(P, root);
+        rc = planner_prune(P, root, need);
     }
     free(need);
     if (rc != SC_OK)
         return rc;
     struct stream s;
     memset(&s, 0, sizeof s);
-    if ((rc = phys(P, root, &s)) != SC_OK) {
-        stream_fini(&s);
+    if ((rc = planner_phys(P, root, &s)) != SC_OK) {
+        planner_stream_fini(&s);
         return rc;
     }
     const struct query_step *a = P->action;
@@ -560,8 +560,8 @@ static enum sc_status plan_query(struct planner *P, struct plan_job *pj)
     if (a->op == OP_COLLECT) {
         const struct plan_op *last = st->n_ops > 0 ? &st->ops[st->n_ops - 1] : NULL;
         bool limited = last && last->kind == PLAN_OP_LIMIT && last->limit_mode == PLAN_LIMIT_COLLECT;
-        if (!limited && stage_op_n(P, s.stage, PLAN_OP_COLLECT, 0, NULL, 0.0) != 0)
-            rc = nomem(P);
+        if (!limited && planner_stage_op_n(P, s.stage, PLAN_OP_COLLECT, 0, NULL, 0.0) != 0)
+            rc = planner_nomem(P);
     } else if (a->op == OP_WRITE) {
         /* The files hold the rows' columns (before the format's own
          * compression). */
@@ -575,21 +575,21 @@ static enum sc_status plan_query(struct planner *P, struct plan_job *pj)
                              .path = a->path ? strdup(a->path) : NULL};
         if (!wo.format || (a->path && !wo.path)) {
             plan_op_fini(&wo);
-            rc = nomem(P);
-        } else if (stage_op(P, s.stage, &wo, "project", s.rows, 0.0) != 0) {
-            rc = nomem(P);
+            rc = planner_nomem(P);
+        } else if (planner_stage_op(P, s.stage, &wo, "project", s.rows, 0.0) != 0) {
+            rc = planner_nomem(P);
         }
     }
     st = &P->stages[s.stage];
     st->role = ROLE_RESULT;
     st->out_rows += s.rows;
-    stream_fini(&s);
+    planner_stream_fini(&s);
     if (rc != SC_OK)
         return rc;
     if (P->same_reads) {
-        int cyclic = stages_cyclic(P);
+        int cyclic = planner_stages_cyclic(P);
         if (cyclic < 0)
-            return nomem(P);
+            return planner_nomem(P);
         if (cyclic) {
             P->replan = true; /* planner_plan_with plans it again */
             return SC_OK;

@@ -80,14 +80,14 @@ static void node_sig_add(const struct planner *P, int node, struct sbuf *b)
 /* The logical plan of node's subtree as text (the caller frees it), or
  * NULL when memory ran out. Tables by name, every step's parameters;
  * `right` and `table` of a join or union are the subtree they name. */
-char *node_sig(const struct planner *P, int node)
+char *planner_node_sig(const struct planner *P, int node)
 {
     struct sbuf b = {0};
     node_sig_add(P, node, &b);
     return sb_take(&b);
 }
 
-int cache_find(const struct planner *P, const char *sig)
+int planner_cache_find(const struct planner *P, const char *sig)
 {
     for (size_t i = 0; i < P->n_caches; i++)
         if (strcmp(P->caches[i].sig, sig) == 0)
@@ -102,7 +102,7 @@ int cache_find(const struct planner *P, const char *sig)
  * broadcast of the data to itself) the query is planned again without
  * such reads (no_same_reads): both uses compute the data, as Spark's tasks
  * do when they run at once and find a partition not cached yet. */
-bool cache_ready(const struct planner *P, int ce)
+bool planner_cache_ready(const struct planner *P, int ce)
 {
     const struct cache_entry *e = &P->caches[ce];
     if (e->job < P->job_index)
@@ -111,7 +111,7 @@ bool cache_ready(const struct planner *P, int ce)
 }
 
 /* Whether the live stages' parents form a cycle (Kahn's algorithm). */
-int stages_cyclic(const struct planner *P)
+int planner_stages_cyclic(const struct planner *P)
 {
     size_t n = P->n_stages, live = 0, done = 0;
     int *waiting = calloc(n + 1, sizeof *waiting);
@@ -152,17 +152,17 @@ int stages_cyclic(const struct planner *P)
 /* Whether cache() node `node` finds its data cached: by an earlier job, or
  * by an earlier cache() of the same data in this query (nodes are made in
  * the order they are planned: children first, left before right). */
-bool cached_before(const struct planner *P, int node)
+bool planner_cached_before(const struct planner *P, int node)
 {
-    char *sig = node_sig(P, node);
+    char *sig = planner_node_sig(P, node);
     if (!sig)
         return false;
-    int ce = cache_find(P, sig);
+    int ce = planner_cache_find(P, sig);
     bool found = ce >= 0 && P->caches[ce].job < P->job_index;
     for (int i = 0; i < node && !found; i++) {
         if (P->nodes[i].kind != LK_CACHE)
             continue;
-        char *other = node_sig(P, i);
+        char *other = planner_node_sig(P, i);
         found = other && strcmp(other, sig) == 0;
         free(other);
     }
@@ -191,14 +191,14 @@ static double cache_row_bytes(const struct plan_column *cols, size_t n)
  * caches it, unless it is cached already (then its input is an
  * InMemoryTableScan and cache() changes nothing, as CacheManager's "Asked
  * to cache already cached data"). */
-enum sc_status plan_cache(struct planner *P, int node, const struct stream *s, struct stream *out)
+enum sc_status planner_plan_cache(struct planner *P, int node, const struct stream *s, struct stream *out)
 {
     if (P->discarding > 0)
         return SC_OK;
-    char *sig = node_sig(P, node);
+    char *sig = planner_node_sig(P, node);
     if (!sig)
-        return nomem(P);
-    if (cache_find(P, sig) >= 0) {
+        return planner_nomem(P);
+    if (planner_cache_find(P, sig) >= 0) {
         free(sig);
         return SC_OK;
     }
@@ -207,7 +207,7 @@ enum sc_status plan_cache(struct planner *P, int node, const struct stream *s, s
         struct cache_entry *v = realloc(P->caches, cap * sizeof *v);
         if (!v) {
             free(sig);
-            return nomem(P);
+            return planner_nomem(P);
         }
         P->caches = v;
         P->cap_caches = cap;
@@ -226,10 +226,10 @@ enum sc_status plan_cache(struct planner *P, int node, const struct stream *s, s
     for (size_t i = 0; i < s->n_cols; i++)
         if (plan_names_add(&op.cols, s->cols[i].name, false, false) != 0) {
             plan_op_fini(&op);
-            return nomem(P);
+            return planner_nomem(P);
         }
-    if (stage_op(P, out->stage, &op, "project", s->rows, 0.0) != 0)
-        return nomem(P);
+    if (planner_stage_op(P, out->stage, &op, "project", s->rows, 0.0) != 0)
+        return planner_nomem(P);
     return SC_OK;
 }
 
@@ -237,16 +237,16 @@ enum sc_status plan_cache(struct planner *P, int node, const struct stream *s, s
  * has partitions reads it from memory. The fragment is planned only to
  * know its rows, columns, partitioning and ordering; its stages are
  * dropped. */
-enum sc_status plan_cache_read(struct planner *P, int node, int ce, struct stream *out)
+enum sc_status planner_plan_cache_read(struct planner *P, int node, int ce, struct stream *out)
 {
     size_t before = P->n_stages;
     struct stream s;
     memset(&s, 0, sizeof s);
     P->discarding++;
-    enum sc_status rc = phys_plain(P, node, &s);
+    enum sc_status rc = planner_phys_plain(P, node, &s);
     P->discarding--;
     if (rc != SC_OK) {
-        stream_fini(&s);
+        planner_stream_fini(&s);
         return rc;
     }
     int64_t tasks = P->stages[s.stage].tasks;
@@ -254,10 +254,10 @@ enum sc_status plan_cache_read(struct planner *P, int node, int ce, struct strea
         P->stages[i].dead = true;
     const struct lnode *nd = &P->nodes[node];
     const struct cache_entry *e = &P->caches[ce];
-    int rd = stage_new(P, tasks, ROLE_PIPE, nd->step ? nd->step->line : P->job->line);
-    if (rd < 0 || (e->job == P->job_index && stage_parent(P, rd, e->stage) != 0)) {
-        stream_fini(&s);
-        return nomem(P);
+    int rd = planner_stage_new(P, tasks, ROLE_PIPE, nd->step ? nd->step->line : P->job->line);
+    if (rd < 0 || (e->job == P->job_index && planner_stage_parent(P, rd, e->stage) != 0)) {
+        planner_stream_fini(&s);
+        return planner_nomem(P);
     }
     if (e->job == P->job_index)
         P->same_reads = true;
@@ -266,14 +266,14 @@ enum sc_status plan_cache_read(struct planner *P, int node, int ce, struct strea
     st->cache_entry = ce;
     st->in_rows = s.rows;
     struct plan_op op = {.kind = PLAN_OP_MEMSCAN};
-    if (carried_names(nd, &op.cols) != 0) {
+    if (planner_carried_names(nd, &op.cols) != 0) {
         plan_op_fini(&op);
-        stream_fini(&s);
-        return nomem(P);
+        planner_stream_fini(&s);
+        return planner_nomem(P);
     }
-    if (stage_op(P, rd, &op, "project", s.rows, 0.0) != 0) {
-        stream_fini(&s);
-        return nomem(P);
+    if (planner_stage_op(P, rd, &op, "project", s.rows, 0.0) != 0) {
+        planner_stream_fini(&s);
+        return planner_nomem(P);
     }
     *out = s; /* its columns' estimates, rows, partitioning, ordering */
     out->stage = rd;
@@ -281,8 +281,8 @@ enum sc_status plan_cache_read(struct planner *P, int node, int ce, struct strea
     /* Once materialized, InMemoryRelation's statistics are the cached
      * bytes (computeStats); a pruning Project scales them by row width. */
     if (e->job < P->job_index) {
-        double all = spark_row(nd->out, NULL, nd->n_out);
-        double size = all > 0.0 ? e->bytes * spark_row(nd->out, nd->req, nd->n_out) / all : 0.0;
+        double all = planner_spark_row(nd->out, NULL, nd->n_out);
+        double size = all > 0.0 ? e->bytes * planner_spark_row(nd->out, nd->req, nd->n_out) / all : 0.0;
         out->spark_size = size < 1.0 ? 1.0 : size;
     }
     return SC_OK;

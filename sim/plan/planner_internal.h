@@ -193,138 +193,86 @@ struct cache_entry {
 
 /* ---- functions shared by the planner's files ------------------------------
  *
- * The planner's files call each other's steps by the short names they had
- * when the planner was one file; these macros give the linker the names
- * with the module's prefix (planner_stage_op for stage_op), so the library
- * exports no unprefixed symbol. */
-
-#define fail_at(...) planner_fail_at(__VA_ARGS__)
-#define nomem(...) planner_nomem(__VA_ARGS__)
-#define name_eq(...) planner_name_eq(__VA_ARGS__)
-#define find_lcol(...) planner_find_lcol(__VA_ARGS__)
-#define node_new(...) planner_node_new(__VA_ARGS__)
-#define node_fini(...) planner_node_fini(__VA_ARGS__)
-#define resolve(...) planner_resolve(__VA_ARGS__)
-#define build_steps(...) planner_build_steps(__VA_ARGS__)
-#define prune(...) planner_prune(__VA_ARGS__)
-#define eliminate_sorts(...) planner_eliminate_sorts(__VA_ARGS__)
-#define stage_new(...) planner_stage_new(__VA_ARGS__)
-#define stage_fini(...) planner_stage_fini(__VA_ARGS__)
-#define stage_parent(...) planner_stage_parent(__VA_ARGS__)
-#define stage_op(...) planner_stage_op(__VA_ARGS__)
-#define stage_op_n(...) planner_stage_op_n(__VA_ARGS__)
-#define stage_op_keys(...) planner_stage_op_keys(__VA_ARGS__)
-#define stage_project(...) planner_stage_project(__VA_ARGS__)
-#define stage_seal(...) planner_stage_seal(__VA_ARGS__)
-#define stage_reuse(...) planner_stage_reuse(__VA_ARGS__)
-#define stage_merge(...) planner_stage_merge(__VA_ARGS__)
-#define row_bytes(...) planner_row_bytes(__VA_ARGS__)
-#define spark_row(...) planner_spark_row(__VA_ARGS__)
-#define shuffle_bytes(...) planner_shuffle_bytes(__VA_ARGS__)
-#define stream_fini(...) planner_stream_fini(__VA_ARGS__)
-#define cap_ndv(...) planner_cap_ndv(__VA_ARGS__)
-#define stream_cols(...) planner_stream_cols(__VA_ARGS__)
-#define key_in(...) planner_key_in(__VA_ARGS__)
-#define satisfies_clustered(...) planner_satisfies_clustered(__VA_ARGS__)
-#define satisfies_all(...) planner_satisfies_all(__VA_ARGS__)
-#define sorted_by(...) planner_sorted_by(__VA_ARGS__)
-#define agg_keeps_rows(...) planner_agg_keeps_rows(__VA_ARGS__)
-#define copy_weights(...) planner_copy_weights(__VA_ARGS__)
-#define weights_of(...) planner_weights_of(__VA_ARGS__)
-#define skew_finish(...) planner_skew_finish(__VA_ARGS__)
-#define exchange(...) planner_exchange(__VA_ARGS__)
-#define carried_names(...) planner_carried_names(__VA_ARGS__)
-#define sort_mem(...) planner_sort_mem(__VA_ARGS__)
-#define plan_salted_aggregate(...) planner_plan_salted_aggregate(__VA_ARGS__)
-#define phys_plain(...) planner_phys_plain(__VA_ARGS__)
-#define phys(...) planner_phys(__VA_ARGS__)
-#define plan_join(...) planner_plan_join(__VA_ARGS__)
-#define plan_salted_join(...) planner_plan_salted_join(__VA_ARGS__)
-#define node_sig(...) planner_node_sig(__VA_ARGS__)
-#define cache_find(...) planner_cache_find(__VA_ARGS__)
-#define cache_ready(...) planner_cache_ready(__VA_ARGS__)
-#define stages_cyclic(...) planner_stages_cyclic(__VA_ARGS__)
-#define cached_before(...) planner_cached_before(__VA_ARGS__)
-#define plan_cache(...) planner_plan_cache(__VA_ARGS__)
-#define plan_cache_read(...) planner_plan_cache_read(__VA_ARGS__)
+ * Each carries the module's prefix (planner_), as every function the
+ * library exports does. */
 
 /* planner.c */
 /* Sets P->d to SC_EINPUT at node nd's step (or the job's line when nd is
  * NULL) and returns SC_EINPUT. */
-enum sc_status fail_at(struct planner *P, const struct lnode *nd, const char *fmt, ...)
+enum sc_status planner_fail_at(struct planner *P, const struct lnode *nd, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-enum sc_status nomem(struct planner *P);
+enum sc_status planner_nomem(struct planner *P);
 
 /* planner_logical.c */
-bool name_eq(const char *a, const char *b);
-int find_lcol(const struct lcol *cols, size_t n, const char *name);
-int node_new(struct planner *P, enum lkind kind, const struct query_step *step, size_t step_no,
+bool planner_name_eq(const char *a, const char *b);
+int planner_find_lcol(const struct lcol *cols, size_t n, const char *name);
+int planner_node_new(struct planner *P, enum lkind kind, const struct query_step *step, size_t step_no,
              const char *owner_kind, const char *owner_name);
-void node_fini(struct lnode *nd);
-enum sc_status resolve(struct planner *P, int node);
-enum sc_status build_steps(struct planner *P, const struct query_step *steps, size_t n,
+void planner_node_fini(struct lnode *nd);
+enum sc_status planner_resolve(struct planner *P, int node);
+enum sc_status planner_build_steps(struct planner *P, const struct query_step *steps, size_t n,
                            const char *owner_kind, const char *owner_name, bool top, int depth,
                            int *root);
-enum sc_status prune(struct planner *P, int node, const bool *need);
-void eliminate_sorts(struct planner *P, int node);
+enum sc_status planner_prune(struct planner *P, int node, const bool *need);
+void planner_eliminate_sorts(struct planner *P, int node);
 
 /* planner_stage.c */
-int stage_new(struct planner *P, int64_t tasks, enum role role, int line);
-void stage_fini(struct pstage *st);
-int stage_parent(struct planner *P, int stage, int parent);
-int stage_op(struct planner *P, int stage, struct plan_op *op, const char *kernel, double rows_in,
+int planner_stage_new(struct planner *P, int64_t tasks, enum role role, int line);
+void planner_stage_fini(struct pstage *st);
+int planner_stage_parent(struct planner *P, int stage, int parent);
+int planner_stage_op(struct planner *P, int stage, struct plan_op *op, const char *kernel, double rows_in,
              double mem);
-int stage_op_n(struct planner *P, int stage, enum plan_op_kind k, int64_t n, const char *kernel,
+int planner_stage_op_n(struct planner *P, int stage, enum plan_op_kind k, int64_t n, const char *kernel,
                double rows_in);
-int stage_op_keys(struct planner *P, int stage, struct plan_op *op, const char *const *names,
+int planner_stage_op_keys(struct planner *P, int stage, struct plan_op *op, const char *const *names,
                   const bool *desc, size_t n, bool with_dir, const char *kernel, double rows_in,
                   double mem);
-int stage_project(struct planner *P, int stage, const char *const *items, size_t n, bool replace,
+int planner_stage_project(struct planner *P, int stage, const char *const *items, size_t n, bool replace,
                   double rows);
-int stage_seal(struct planner *P, int stage);
-int stage_reuse(struct planner *P, int stage);
-int stage_merge(struct planner *P, int a, int b, int64_t tasks, double mult_a, double mult_b);
-double row_bytes(const struct plan_column *cols, const bool *req, size_t n);
-double spark_row(const struct lcol *cols, const bool *req, size_t n);
-double shuffle_bytes(struct planner *P, const struct plan_column *cols, const bool *req, size_t n,
+int planner_stage_seal(struct planner *P, int stage);
+int planner_stage_reuse(struct planner *P, int stage);
+int planner_stage_merge(struct planner *P, int a, int b, int64_t tasks, double mult_a, double mult_b);
+double planner_row_bytes(const struct plan_column *cols, const bool *req, size_t n);
+double planner_spark_row(const struct lcol *cols, const bool *req, size_t n);
+double planner_shuffle_bytes(struct planner *P, const struct plan_column *cols, const bool *req, size_t n,
                      double rows);
-void stream_fini(struct stream *s);
-double cap_ndv(double ndv, double rows);
-int stream_cols(struct stream *out, const struct lnode *nd, const struct stream *left,
+void planner_stream_fini(struct stream *s);
+double planner_cap_ndv(double ndv, double rows);
+int planner_stream_cols(struct stream *out, const struct lnode *nd, const struct stream *left,
                 const struct stream *right);
-bool key_in(const char *k, const char *const *set, size_t n);
-bool satisfies_clustered(const struct stream *s, const char *const *keys, size_t n);
-bool satisfies_all(const struct stream *s);
-bool sorted_by(const struct stream *s, const char *const *keys, size_t n);
-bool agg_keeps_rows(const struct lnode *nd);
-int copy_weights(double **dst, const double *src, int64_t n);
-double *weights_of(const double *rows, size_t n);
-int skew_finish(struct planner *P);
-int exchange(struct planner *P, struct stream *s, enum pkind kind, const char *const *keys,
+bool planner_key_in(const char *k, const char *const *set, size_t n);
+bool planner_satisfies_clustered(const struct stream *s, const char *const *keys, size_t n);
+bool planner_satisfies_all(const struct stream *s);
+bool planner_sorted_by(const struct stream *s, const char *const *keys, size_t n);
+bool planner_agg_keeps_rows(const struct lnode *nd);
+int planner_copy_weights(double **dst, const double *src, int64_t n);
+double *planner_weights_of(const double *rows, size_t n);
+int planner_skew_finish(struct planner *P);
+int planner_exchange(struct planner *P, struct stream *s, enum pkind kind, const char *const *keys,
              const bool *desc, size_t n_keys, int64_t nparts, double rows,
              const struct plan_column *cols, const bool *req, size_t n_cols, int line);
 
 /* planner_physical.c */
-int carried_names(const struct lnode *nd, struct plan_names *l);
-double sort_mem(const struct stream *s, int64_t tasks);
-enum sc_status plan_salted_aggregate(struct planner *P, const struct lnode *nd, struct stream *s,
+int planner_carried_names(const struct lnode *nd, struct plan_names *l);
+double planner_sort_mem(const struct stream *s, int64_t tasks);
+enum sc_status planner_plan_salted_aggregate(struct planner *P, const struct lnode *nd, struct stream *s,
                                      double *groups_out, int line);
-enum sc_status phys_plain(struct planner *P, int node, struct stream *out);
-enum sc_status phys(struct planner *P, int node, struct stream *out);
+enum sc_status planner_phys_plain(struct planner *P, int node, struct stream *out);
+enum sc_status planner_phys(struct planner *P, int node, struct stream *out);
 
 /* planner_join.c */
-enum sc_status plan_join(struct planner *P, int node, struct stream *l, struct stream *r,
+enum sc_status planner_plan_join(struct planner *P, int node, struct stream *l, struct stream *r,
                          struct stream *out);
-enum sc_status plan_salted_join(struct planner *P, int node, struct stream *l, struct stream *r,
+enum sc_status planner_plan_salted_join(struct planner *P, int node, struct stream *l, struct stream *r,
                                 struct stream *out);
 
 /* planner_cache.c */
-char *node_sig(const struct planner *P, int node);
-int cache_find(const struct planner *P, const char *sig);
-bool cache_ready(const struct planner *P, int ce);
-int stages_cyclic(const struct planner *P);
-bool cached_before(const struct planner *P, int node);
-enum sc_status plan_cache(struct planner *P, int node, const struct stream *s, struct stream *out);
-enum sc_status plan_cache_read(struct planner *P, int node, int ce, struct stream *out);
+char *planner_node_sig(const struct planner *P, int node);
+int planner_cache_find(const struct planner *P, const char *sig);
+bool planner_cache_ready(const struct planner *P, int ce);
+int planner_stages_cyclic(const struct planner *P);
+bool planner_cached_before(const struct planner *P, int node);
+enum sc_status planner_plan_cache(struct planner *P, int node, const struct stream *s, struct stream *out);
+enum sc_status planner_plan_cache_read(struct planner *P, int node, int ce, struct stream *out);
 
 #endif

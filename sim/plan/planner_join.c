@@ -39,15 +39,15 @@ static int broadcast(struct planner *P, struct stream *b, const char *const *key
                      int line)
 {
     struct plan_op op = {.kind = PLAN_OP_BROADCAST};
-    if (stage_op_keys(P, b->stage, &op, keys, NULL, n_keys, false, NULL, 0.0, 0.0) != 0)
+    if (planner_stage_op_keys(P, b->stage, &op, keys, NULL, n_keys, false, NULL, 0.0, 0.0) != 0)
         return -1;
     struct pstage *st = &P->stages[b->stage];
     st->role = ROLE_BROADCAST;
     st->out_rows += b->rows;
     st->line = st->line ? st->line : line;
-    if (stage_seal(P, b->stage) != 0)
+    if (planner_stage_seal(P, b->stage) != 0)
         return -1;
-    return stage_reuse(P, b->stage);
+    return planner_stage_reuse(P, b->stage);
 }
 
 /* OptimizeShuffleWithLocalRead's local reader of a shuffle of n reduce
@@ -73,7 +73,7 @@ static int64_t local_read(const struct pin *pin, int64_t m, double **w)
         }
         for (int64_t t = 0; t < m * k; t++)
             rows[t] = slice[t % k];
-        *w = weights_of(rows, (size_t)(m * k));
+        *w = planner_weights_of(rows, (size_t)(m * k));
     }
     free(slice);
     free(rows);
@@ -98,8 +98,8 @@ static enum sc_status aqe_broadcast_join(struct planner *P, int node, struct str
     int64_t thr = P->aqe_broadcast_threshold;
     if (thr < 0 || l->part == PART_HASH || r->part == PART_HASH)
         return SC_OK;
-    double lb = shuffle_bytes(P, l->cols, l->req, l->n_cols, l->rows);
-    double rb = shuffle_bytes(P, r->cols, r->req, r->n_cols, r->rows);
+    double lb = planner_shuffle_bytes(P, l->cols, l->req, l->n_cols, l->rows);
+    double rb = planner_shuffle_bytes(P, r->cols, r->req, r->n_cols, r->rows);
     bool bl = can_build_left(how) && lb <= (double)thr;
     bool br = can_build_right(how) && rb <= (double)thr;
     if (bl && br) {
@@ -112,16 +112,16 @@ static enum sc_status aqe_broadcast_join(struct planner *P, int node, struct str
     P->xchg_drop_nulls = can_build_right(how) && strcmp(how, "left") != 0 &&
                          strcmp(how, "left_outer") != 0 && strcmp(how, "left_anti") != 0;
     P->xchg_drop_nulls |= strcmp(how, "right") == 0 || strcmp(how, "right_outer") == 0;
-    int lx = exchange(P, l, PART_HASH, nd->keys, NULL, nd->n_keys, n, l->rows, l->cols, l->req,
+    int lx = planner_exchange(P, l, PART_HASH, nd->keys, NULL, nd->n_keys, n, l->rows, l->cols, l->req,
                       l->n_cols, line);
     P->xchg_drop_nulls = strcmp(how, "full") != 0 && strcmp(how, "full_outer") != 0 &&
                          strcmp(how, "right") != 0 && strcmp(how, "right_outer") != 0;
     int rx = lx < 0 ? -1
-                    : exchange(P, r, PART_HASH, nd->okeys, NULL, nd->n_okeys, n, r->rows, r->cols,
+                    : planner_exchange(P, r, PART_HASH, nd->okeys, NULL, nd->n_okeys, n, r->rows, r->cols,
                                r->req, r->n_cols, line);
     P->xchg_drop_nulls = false;
     if (rx < 0)
-        return nomem(P);
+        return planner_nomem(P);
     struct stream *b = br ? r : l, *s = br ? l : r;
     /* Both reads are local: a task per map output (or a range of its
      * reducers), no AQE coalescing. */
@@ -142,21 +142,21 @@ static enum sc_status aqe_broadcast_join(struct planner *P, int node, struct str
         st->aqe_bcast = side == 0;
     }
     int bst = broadcast(P, b, br ? nd->okeys : nd->keys, nd->n_keys, line);
-    if (bst < 0 || stage_parent(P, s->stage, bst) != 0)
-        return nomem(P);
+    if (bst < 0 || planner_stage_parent(P, s->stage, bst) != 0)
+        return planner_nomem(P);
     struct plan_op op = {.kind = PLAN_OP_BROADCAST_HASH_JOIN,
                          .join = plan_join_from_how(how),
                          .build_left = !br};
-    if (stage_op_keys(P, s->stage, &op, nd->keys, NULL, nd->n_keys, false, "broadcast_hash_join",
+    if (planner_stage_op_keys(P, s->stage, &op, nd->keys, NULL, nd->n_keys, false, "broadcast_hash_join",
                       s->rows, 0.0) != 0)
-        return nomem(P);
+        return planner_nomem(P);
     double rows = out->rows, size = out->spark_size;
-    stream_fini(out);
+    planner_stream_fini(out);
     memset(out, 0, sizeof *out);
-    if (stream_cols(out, nd, l, r) != 0)
-        return nomem(P);
+    if (planner_stream_cols(out, nd, l, r) != 0)
+        return planner_nomem(P);
     for (size_t i = 0; i < out->n_cols; i++)
-        out->cols[i].ndv = cap_ndv(out->cols[i].ndv, rows);
+        out->cols[i].ndv = planner_cap_ndv(out->cols[i].ndv, rows);
     out->req = nd->req;
     out->rows = rows;
     out->spark_size = size;
@@ -175,19 +175,19 @@ static int smj_side(struct planner *P, struct stream *s, bool kept, const char *
                     size_t n_keys, int64_t n, int line)
 {
     int x = kept ? 0
-                 : exchange(P, s, PART_HASH, keys, NULL, n_keys, n, s->rows, s->cols, s->req,
+                 : planner_exchange(P, s, PART_HASH, keys, NULL, n_keys, n, s->rows, s->cols, s->req,
                             s->n_cols, line);
     P->xchg_drop_nulls = false;
     if (x < 0)
         return -1;
-    if (kept && sorted_by(s, keys, n_keys))
+    if (kept && planner_sorted_by(s, keys, n_keys))
         return 0;
     struct plan_op op = {.kind = PLAN_OP_SORT};
-    return stage_op_keys(P, s->stage, &op, keys, NULL, n_keys, true, "sort", s->rows,
-                         sort_mem(s, P->stages[s->stage].tasks));
+    return planner_stage_op_keys(P, s->stage, &op, keys, NULL, n_keys, true, "sort", s->rows,
+                         planner_sort_mem(s, P->stages[s->stage].tasks));
 }
 
-enum sc_status plan_join(struct planner *P, int node, struct stream *l, struct stream *r,
+enum sc_status planner_plan_join(struct planner *P, int node, struct stream *l, struct stream *r,
                          struct stream *out)
 {
     const struct lnode *nd = &P->nodes[node];
@@ -200,17 +200,17 @@ enum sc_status plan_join(struct planner *P, int node, struct stream *l, struct s
     memset(rk, 0, sizeof rk);
     size_t nk = 0;
     for (size_t i = 0; i < nd->n_keys && nk < 64; i++) {
-        int a = find_lcol(P->nodes[nd->child].out, P->nodes[nd->child].n_out, nd->keys[i]);
-        int b = find_lcol(P->nodes[nd->right].out, P->nodes[nd->right].n_out, nd->okeys[i]);
+        int a = planner_find_lcol(P->nodes[nd->child].out, P->nodes[nd->child].n_out, nd->keys[i]);
+        int b = planner_find_lcol(P->nodes[nd->right].out, P->nodes[nd->right].n_out, nd->okeys[i]);
         lk[nk] = l->cols[a];
         rk[nk++] = r->cols[b];
     }
     double rows = P->st->join_rows(P->st->ctx, cross ? "cross" : how, l->rows, r->rows, lk, rk, nk);
     memset(out, 0, sizeof *out);
-    if (stream_cols(out, nd, l, r) != 0)
-        return nomem(P);
+    if (planner_stream_cols(out, nd, l, r) != 0)
+        return planner_nomem(P);
     for (size_t i = 0; i < out->n_cols; i++)
-        out->cols[i].ndv = cap_ndv(out->cols[i].ndv, rows);
+        out->cols[i].ndv = planner_cap_ndv(out->cols[i].ndv, rows);
     out->req = nd->req;
     out->rows = rows;
     bool semi = strcmp(how, "left_semi") == 0 || strcmp(how, "left_anti") == 0;
@@ -230,16 +230,16 @@ enum sc_status plan_join(struct planner *P, int node, struct stream *l, struct s
     if (build_left || build_right) {
         struct stream *b = build_right ? r : l, *s = build_right ? l : r;
         int bst = broadcast(P, b, build_right ? nd->okeys : nd->keys, cross ? 0 : nd->n_keys, line);
-        if (bst < 0 || stage_parent(P, s->stage, bst) != 0)
-            return nomem(P);
+        if (bst < 0 || planner_stage_parent(P, s->stage, bst) != 0)
+            return planner_nomem(P);
         struct plan_op op = {.kind = cross ? PLAN_OP_NESTED_LOOP_JOIN
                                            : PLAN_OP_BROADCAST_HASH_JOIN,
                              .join = jt,
                              .build_left = !build_right};
         double work = cross ? s->rows * b->rows : s->rows;
-        if (stage_op_keys(P, s->stage, &op, nd->keys, NULL, cross ? 0 : nd->n_keys, false,
+        if (planner_stage_op_keys(P, s->stage, &op, nd->keys, NULL, cross ? 0 : nd->n_keys, false,
                           "broadcast_hash_join", work, 0.0) != 0)
-            return nomem(P);
+            return planner_nomem(P);
         out->stage = s->stage;
         out->part = s->part;
         out->pkeys = s->pkeys;
@@ -265,10 +265,10 @@ enum sc_status plan_join(struct planner *P, int node, struct stream *l, struct s
                             "more than %lld",
                             P->job->name, (long long)tl, (long long)tr,
                             (long long)SCN_MAX_TASKS_PER_STAGE);
-        if (stage_merge(P, l->stage, r->stage, tl * tr, (double)tr, (double)tl) != 0 ||
-            stage_op_n(P, l->stage, PLAN_OP_CARTESIAN, 0, "broadcast_hash_join",
+        if (planner_stage_merge(P, l->stage, r->stage, tl * tr, (double)tr, (double)tl) != 0 ||
+            planner_stage_op_n(P, l->stage, PLAN_OP_CARTESIAN, 0, "broadcast_hash_join",
                        l->rows * r->rows) != 0)
-            return nomem(P);
+            return planner_nomem(P);
         out->stage = l->stage;
         out->part = PART_UNKNOWN;
         out->nparts = tl * tr;
@@ -279,9 +279,9 @@ enum sc_status plan_join(struct planner *P, int node, struct stream *l, struct s
      * keys is kept, and the other side takes max(its partitions,
      * spark.sql.shuffle.partitions). */
     bool l_ok = l->part == PART_HASH && l->n_pkeys == nd->n_keys &&
-                satisfies_clustered(l, nd->keys, nd->n_keys);
+                planner_satisfies_clustered(l, nd->keys, nd->n_keys);
     bool r_ok = r->part == PART_HASH && r->n_pkeys == nd->n_okeys &&
-                satisfies_clustered(r, nd->okeys, nd->n_okeys);
+                planner_satisfies_clustered(r, nd->okeys, nd->n_okeys);
     int64_t n = P->shuffle_partitions;
     if (l_ok && r_ok)
         n = l->nparts > r->nparts ? l->nparts : r->nparts;
@@ -298,14 +298,14 @@ enum sc_status plan_join(struct planner *P, int node, struct stream *l, struct s
                          strcmp(how, "left_outer") != 0 && strcmp(how, "left_anti") != 0;
     P->xchg_drop_nulls |= strcmp(how, "right") == 0 || strcmp(how, "right_outer") == 0;
     if (smj_side(P, l, l_ok, nd->keys, nd->n_keys, n, line) != 0)
-        return nomem(P);
+        return planner_nomem(P);
     P->xchg_drop_nulls = strcmp(how, "full") != 0 && strcmp(how, "full_outer") != 0 &&
                          strcmp(how, "right") != 0 && strcmp(how, "right_outer") != 0;
     if (smj_side(P, r, r_ok, nd->okeys, nd->n_okeys, n, line) != 0)
-        return nomem(P);
+        return planner_nomem(P);
     /* Both inputs now have n partitions: the join's tasks zip them. */
-    if (stage_merge(P, l->stage, r->stage, n, 1.0, 1.0) != 0)
-        return nomem(P);
+    if (planner_stage_merge(P, l->stage, r->stage, n, 1.0, 1.0) != 0)
+        return planner_nomem(P);
     /* OptimizeSkewedJoin's canSplitLeftSide / canSplitRightSide, for a join
      * of two exchanges (its pins: left, then right). */
     if (!l_ok && !r_ok)
@@ -316,9 +316,9 @@ enum sc_status plan_join(struct planner *P, int node, struct stream *l, struct s
                  ? 2
                  : 0);
     struct plan_op op = {.kind = PLAN_OP_SORT_MERGE_JOIN, .join = jt};
-    if (stage_op_keys(P, l->stage, &op, nd->keys, NULL, nd->n_keys, false, "sort_merge_join",
+    if (planner_stage_op_keys(P, l->stage, &op, nd->keys, NULL, nd->n_keys, false, "sort_merge_join",
                       l->rows + r->rows, 0.0) != 0)
-        return nomem(P);
+        return planner_nomem(P);
     out->stage = l->stage;
     out->part = PART_HASH;
     out->pkeys = nd->keys;
@@ -339,7 +339,7 @@ enum sc_status plan_join(struct planner *P, int node, struct stream *l, struct s
  * (explode(sequence(0, n - 1))), and the two are sort-merge joined on
  * (keys, salt): a hot key's left rows spread over n partitions, each
  * meeting a copy of its right rows. Always a shuffled join here. */
-enum sc_status plan_salted_join(struct planner *P, int node, struct stream *l, struct stream *r,
+enum sc_status planner_plan_salted_join(struct planner *P, int node, struct stream *l, struct stream *r,
                                 struct stream *out)
 {
     const struct lnode *nd = &P->nodes[node];
@@ -347,25 +347,25 @@ enum sc_status plan_salted_join(struct planner *P, int node, struct stream *l, s
     int64_t n = nd->step->salt;
     const char *how = nd->how;
     if (nd->n_keys == 0 || strcmp(how, "cross") == 0)
-        return fail_at(P, nd, "salt needs join keys ('on'); a cross join has none to salt");
+        return planner_fail_at(P, nd, "salt needs join keys ('on'); a cross join has none to salt");
     if (nd->n_keys > 62)
-        return fail_at(P, nd, "salt takes at most 62 join keys");
+        return planner_fail_at(P, nd, "salt takes at most 62 join keys");
     struct plan_column lk[64], rk[64];
     memset(lk, 0, sizeof lk);
     memset(rk, 0, sizeof rk);
     size_t nk = nd->n_keys;
     for (size_t i = 0; i < nk; i++) {
-        int a = find_lcol(P->nodes[nd->child].out, P->nodes[nd->child].n_out, nd->keys[i]);
-        int b = find_lcol(P->nodes[nd->right].out, P->nodes[nd->right].n_out, nd->okeys[i]);
+        int a = planner_find_lcol(P->nodes[nd->child].out, P->nodes[nd->child].n_out, nd->keys[i]);
+        int b = planner_find_lcol(P->nodes[nd->right].out, P->nodes[nd->right].n_out, nd->okeys[i]);
         lk[i] = l->cols[a];
         rk[i] = r->cols[b];
     }
     double rows = P->st->join_rows(P->st->ctx, how, l->rows, r->rows, lk, rk, nk);
     memset(out, 0, sizeof *out);
-    if (stream_cols(out, nd, l, r) != 0)
-        return nomem(P);
+    if (planner_stream_cols(out, nd, l, r) != 0)
+        return planner_nomem(P);
     for (size_t i = 0; i < out->n_cols; i++)
-        out->cols[i].ndv = cap_ndv(out->cols[i].ndv, rows);
+        out->cols[i].ndv = planner_cap_ndv(out->cols[i].ndv, rows);
     out->req = nd->req;
     out->rows = rows;
     bool semi = strcmp(how, "left_semi") == 0 || strcmp(how, "left_anti") == 0;
@@ -377,7 +377,7 @@ enum sc_status plan_salted_join(struct planner *P, int node, struct stream *l, s
     bool *lreq = calloc(l->n_cols + 2, sizeof *lreq), *rreq = calloc(r->n_cols + 2, sizeof *rreq);
     enum sc_status rc = SC_OK;
     if (!lkeys || !rkeys || !lc || !rc_ || !lreq || !rreq) {
-        rc = nomem(P);
+        rc = planner_nomem(P);
         goto done;
     }
     for (size_t i = 0; i < nk; i++) {
@@ -406,38 +406,38 @@ enum sc_status plan_salted_join(struct planner *P, int node, struct stream *l, s
     int64_t parts = P->shuffle_partitions;
     struct plan_op lsalt = {.kind = PLAN_OP_SALT, .salt_mode = PLAN_SALT_COLUMN_KEEP, .n = n};
     struct plan_op rsalt = {.kind = PLAN_OP_SALT, .salt_mode = PLAN_SALT_EXPLODE, .n = n};
-    if (stage_op(P, ls.stage, &lsalt, "project", ls.rows, 0.0) != 0 ||
-        stage_op(P, rs.stage, &rsalt, "project", rs.rows, 0.0) != 0) {
-        rc = nomem(P);
+    if (planner_stage_op(P, ls.stage, &lsalt, "project", ls.rows, 0.0) != 0 ||
+        planner_stage_op(P, rs.stage, &rsalt, "project", rs.rows, 0.0) != 0) {
+        rc = planner_nomem(P);
         goto done;
     }
     /* Null keys: as in plan_join (InferFiltersFromConstraints). */
     P->xchg_drop_nulls = can_build_right(how) && strcmp(how, "left") != 0 &&
                          strcmp(how, "left_outer") != 0 && strcmp(how, "left_anti") != 0;
     P->xchg_drop_nulls |= strcmp(how, "right") == 0 || strcmp(how, "right_outer") == 0;
-    int lx = exchange(P, &ls, PART_HASH, lkeys, NULL, nk + 1, parts, ls.rows, lc, lreq,
+    int lx = planner_exchange(P, &ls, PART_HASH, lkeys, NULL, nk + 1, parts, ls.rows, lc, lreq,
                       l->n_cols + 1, line);
     P->xchg_drop_nulls = strcmp(how, "full") != 0 && strcmp(how, "full_outer") != 0 &&
                          strcmp(how, "right") != 0 && strcmp(how, "right_outer") != 0;
     int rx = lx < 0 ? -1
-                    : exchange(P, &rs, PART_HASH, rkeys, NULL, nk + 1, parts, rs.rows, rc_, rreq,
+                    : planner_exchange(P, &rs, PART_HASH, rkeys, NULL, nk + 1, parts, rs.rows, rc_, rreq,
                                r->n_cols + 1, line);
     P->xchg_drop_nulls = false;
     if (rx < 0) {
-        rc = nomem(P);
+        rc = planner_nomem(P);
         goto done;
     }
     for (int side = 0; side < 2; side++) {
         struct stream *x = side ? &rs : &ls;
         struct plan_op so = {.kind = PLAN_OP_SORT};
-        if (stage_op_keys(P, x->stage, &so, side ? rkeys : lkeys, NULL, nk + 1, true, "sort",
-                          x->rows, sort_mem(x, P->stages[x->stage].tasks)) != 0) {
-            rc = nomem(P);
+        if (planner_stage_op_keys(P, x->stage, &so, side ? rkeys : lkeys, NULL, nk + 1, true, "sort",
+                          x->rows, planner_sort_mem(x, P->stages[x->stage].tasks)) != 0) {
+            rc = planner_nomem(P);
             goto done;
         }
     }
-    if (stage_merge(P, ls.stage, rs.stage, parts, 1.0, 1.0) != 0) {
-        rc = nomem(P);
+    if (planner_stage_merge(P, ls.stage, rs.stage, parts, 1.0, 1.0) != 0) {
+        rc = planner_nomem(P);
         goto done;
     }
     P->stages[ls.stage].smj_split =
@@ -446,9 +446,9 @@ enum sc_status plan_salted_join(struct planner *P, int node, struct stream *l, s
              ? 2
              : 0);
     struct plan_op jo = {.kind = PLAN_OP_SORT_MERGE_JOIN, .join = plan_join_from_how(how)};
-    if (stage_op_keys(P, ls.stage, &jo, lkeys, NULL, nk + 1, false, "sort_merge_join",
+    if (planner_stage_op_keys(P, ls.stage, &jo, lkeys, NULL, nk + 1, false, "sort_merge_join",
                       ls.rows + rs.rows, 0.0) != 0) {
-        rc = nomem(P);
+        rc = planner_nomem(P);
         goto done;
     }
     out->stage = ls.stage;

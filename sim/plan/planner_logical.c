@@ -23,13 +23,13 @@
 
 /* ---- columns ------------------------------------------------------------ */
 
-bool name_eq(const char *a, const char *b)
+bool planner_name_eq(const char *a, const char *b)
 {
     return strcasecmp(a, b) == 0;
 }
 
 /* The column named name (case-insensitive, back quotes stripped), or -1. */
-int find_lcol(const struct lcol *cols, size_t n, const char *name)
+int planner_find_lcol(const struct lcol *cols, size_t n, const char *name)
 {
     char buf[256];
     size_t len = strlen(name);
@@ -39,7 +39,7 @@ int find_lcol(const struct lcol *cols, size_t n, const char *name)
         name = buf;
     }
     for (size_t i = 0; i < n; i++)
-        if (name_eq(cols[i].name, name))
+        if (planner_name_eq(cols[i].name, name))
             return (int)i;
     return -1;
 }
@@ -104,15 +104,15 @@ static enum sc_status check_expr(struct planner *P, const struct lnode *nd, cons
     diag_clear(&d);
     struct expr *e = expr_parse(text, &d);
     if (!e)
-        return d.status == SC_ENOMEM ? nomem(P)
-                                     : fail_at(P, nd, "%s \"%s\": %s", what, text, d.msg);
+        return d.status == SC_ENOMEM ? planner_nomem(P)
+                                     : planner_fail_at(P, nd, "%s \"%s\": %s", what, text, d.msg);
     const struct lnode *c = &P->nodes[nd->child];
     for (size_t i = 0; i < expr_n_refs(e); i++)
-        if (find_lcol(c->out, c->n_out, expr_ref(e, i)) < 0) {
+        if (planner_find_lcol(c->out, c->n_out, expr_ref(e, i)) < 0) {
             char hint[512], name[128];
             snprintf(name, sizeof name, "%s", expr_ref(e, i));
             expr_free(e);
-            return fail_at(P, nd, "%s \"%s\" refers to column '%s', which its input does not "
+            return planner_fail_at(P, nd, "%s \"%s\" refers to column '%s', which its input does not "
                                   "have (%s)",
                            what, text, name, columns_hint(c->out, c->n_out, name, hint, sizeof hint));
         }
@@ -122,7 +122,7 @@ static enum sc_status check_expr(struct planner *P, const struct lnode *nd, cons
 
 /* ---- building the tree from steps --------------------------------------- */
 
-int node_new(struct planner *P, enum lkind kind, const struct query_step *step, size_t step_no,
+int planner_node_new(struct planner *P, enum lkind kind, const struct query_step *step, size_t step_no,
              const char *owner_kind, const char *owner_name)
 {
     if (P->n_nodes == P->cap_nodes) {
@@ -145,7 +145,7 @@ int node_new(struct planner *P, enum lkind kind, const struct query_step *step, 
     return (int)P->n_nodes++;
 }
 
-void node_fini(struct lnode *nd)
+void planner_node_fini(struct lnode *nd)
 {
     free(nd->out);
     free(nd->req);
@@ -185,7 +185,7 @@ static enum sc_status resolve_keys(struct planner *P, int node, const struct str
     if (!keys || !desc) {
         free(keys);
         free(desc);
-        return nomem(P);
+        return planner_nomem(P);
     }
     if (okeys) {
         nd->okeys = keys;
@@ -201,10 +201,10 @@ static enum sc_status resolve_keys(struct planner *P, int node, const struct str
         const char *name = names->v[i];
         if (sort_keys)
             name = plan_expr_sort_key(names->v[i], buf, sizeof buf, &desc[i]);
-        int k = find_lcol(c->out, c->n_out, name);
+        int k = planner_find_lcol(c->out, c->n_out, name);
         if (k < 0) {
             char hint[512];
-            return fail_at(P, nd, "%s names column '%s', which its input does not have (%s)", what,
+            return planner_fail_at(P, nd, "%s names column '%s', which its input does not have (%s)", what,
                            name, columns_hint(c->out, c->n_out, name, hint, sizeof hint));
         }
         keys[i] = c->out[k].name;
@@ -214,7 +214,7 @@ static enum sc_status resolve_keys(struct planner *P, int node, const struct str
 
 static enum col_type arg_type(const struct lnode *c, const char *arg)
 {
-    int k = plan_expr_is_ident(arg) ? find_lcol(c->out, c->n_out, arg) : -1;
+    int k = plan_expr_is_ident(arg) ? planner_find_lcol(c->out, c->n_out, arg) : -1;
     if (k >= 0)
         return c->out[k].type;
     const char *names[256];
@@ -260,12 +260,12 @@ static enum sc_status parse_calls(struct planner *P, int node, const struct strl
     nd->calls = calloc(texts->n + 1, sizeof *nd->calls);
     nd->call_used = calloc(texts->n + 1, sizeof *nd->call_used);
     if (!nd->calls || !nd->call_used)
-        return nomem(P);
+        return planner_nomem(P);
     nd->n_calls = texts->n;
     for (size_t i = 0; i < texts->n; i++) {
         struct plan_call *call = &nd->calls[i];
         if (plan_expr_parse_call(texts->v[i], call) != 0)
-            return fail_at(P, nd,
+            return planner_fail_at(P, nd,
                            "'%s' is not a %s such as \"%s\" (a function call, optionally "
                            "with AS and a name)",
                            texts->v[i], what,
@@ -273,9 +273,9 @@ static enum sc_status parse_calls(struct planner *P, int node, const struct strl
                                                                 : "count(emp_id) AS n");
         if (strcmp(call->arg, "*") == 0)
             snprintf(call->arg, sizeof call->arg, "1");
-        if (plan_expr_is_ident(call->arg) && find_lcol(c->out, c->n_out, call->arg) < 0) {
+        if (plan_expr_is_ident(call->arg) && planner_find_lcol(c->out, c->n_out, call->arg) < 0) {
             char hint[512];
-            return fail_at(P, nd, "%s '%s' reads column '%s', which its input does not have (%s)",
+            return planner_fail_at(P, nd, "%s '%s' reads column '%s', which its input does not have (%s)",
                            what, texts->v[i], call->arg,
                            columns_hint(c->out, c->n_out, call->arg, hint, sizeof hint));
         }
@@ -294,7 +294,7 @@ static enum sc_status resolve_scan(struct planner *P, int node)
     const struct table_spec *t = nd->table;
     nd->out = calloc(t->n_columns + 1, sizeof *nd->out);
     if (!nd->out)
-        return nomem(P);
+        return planner_nomem(P);
     for (size_t i = 0; i < t->n_columns; i++) {
         nd->out[i].name = t->columns[i].name;
         nd->out[i].type = t->columns[i].type;
@@ -319,7 +319,7 @@ static enum sc_status resolve_passthrough(struct planner *P, int node)
             return rc;
     }
     if (copy_child_cols(P, nd, 0) != 0)
-        return nomem(P);
+        return planner_nomem(P);
     if (nd->kind == LK_SORT)
         return resolve_keys(P, node, &q->keys, nd->child, false, true, "order_by");
     if (nd->kind == LK_REPARTITION)
@@ -340,7 +340,7 @@ static enum sc_status resolve_select(struct planner *P, int node)
         n += strcmp(q->cols.v[i], "*") == 0 ? c->n_out : 1;
     nd->out = calloc(n + 1, sizeof *nd->out);
     if (!nd->out)
-        return nomem(P);
+        return planner_nomem(P);
     for (size_t i = 0; i < q->cols.n; i++) {
         c = &P->nodes[nd->child];
         if (strcmp(q->cols.v[i], "*") == 0) {
@@ -351,10 +351,10 @@ static enum sc_status resolve_select(struct planner *P, int node)
             }
             continue;
         }
-        int k = find_lcol(c->out, c->n_out, q->cols.v[i]);
+        int k = planner_find_lcol(c->out, c->n_out, q->cols.v[i]);
         if (k < 0) {
             char hint[512];
-            return fail_at(P, nd, "select names column '%s', which its input does not have (%s)",
+            return planner_fail_at(P, nd, "select names column '%s', which its input does not have (%s)",
                            q->cols.v[i],
                            columns_hint(c->out, c->n_out, q->cols.v[i], hint, sizeof hint));
         }
@@ -374,7 +374,7 @@ static enum sc_status resolve_with_column(struct planner *P, int node)
     if (rc != SC_OK)
         return rc;
     if (copy_child_cols(P, nd, 1) != 0)
-        return nomem(P);
+        return planner_nomem(P);
     const struct lnode *c = &P->nodes[nd->child];
     const char *names[256];
     enum col_type types[256];
@@ -384,7 +384,7 @@ static enum sc_status resolve_with_column(struct planner *P, int node)
         types[i] = c->out[i].type;
     }
     /* withColumn replaces a column of the same name in place. */
-    int k = find_lcol(nd->out, nd->n_out, q->name);
+    int k = planner_find_lcol(nd->out, nd->n_out, q->name);
     struct lcol col = {q->name, plan_expr_type(q->expr, names, types, n), NULL, NAN, -1, -1};
     if (k >= 0)
         nd->out[k] = col;
@@ -408,9 +408,9 @@ static enum sc_status resolve_agg(struct planner *P, int node)
     const struct lnode *c = &P->nodes[nd->child];
     nd->out = calloc(nd->n_keys + nd->n_calls + 1, sizeof *nd->out);
     if (!nd->out)
-        return nomem(P);
+        return planner_nomem(P);
     for (size_t i = 0; i < nd->n_keys; i++) {
-        int k = find_lcol(c->out, c->n_out, nd->keys[i]);
+        int k = planner_find_lcol(c->out, c->n_out, nd->keys[i]);
         nd->out[i] = c->out[k];
         nd->out[i].spec = NULL; /* the same values, other frequencies */
         nd->out[i].src = k;
@@ -431,7 +431,7 @@ static enum sc_status resolve_window(struct planner *P, int node)
     const struct query_step *q = nd->step;
     enum sc_status rc;
     if (copy_child_cols(P, nd, q->funcs.n) != 0)
-        return nomem(P);
+        return planner_nomem(P);
     if ((rc = resolve_keys(P, node, &q->partition_by, nd->child, false, false,
                            "window partition_by")) != SC_OK ||
         (rc = resolve_keys(P, node, &q->order_by, nd->child, true, true, "window order_by")) !=
@@ -461,12 +461,12 @@ static enum sc_status resolve_join(struct planner *P, int node)
         char hint[512];
         l = &P->nodes[nd->child];
         r = &P->nodes[nd->right];
-        if (find_lcol(l->out, l->n_out, q->on.v[i]) < 0)
-            return fail_at(P, nd, "join on '%s', but the left side has no such column (%s)",
+        if (planner_find_lcol(l->out, l->n_out, q->on.v[i]) < 0)
+            return planner_fail_at(P, nd, "join on '%s', but the left side has no such column (%s)",
                            q->on.v[i],
                            columns_hint(l->out, l->n_out, q->on.v[i], hint, sizeof hint));
-        if (find_lcol(r->out, r->n_out, q->on.v[i]) < 0)
-            return fail_at(P, nd,
+        if (planner_find_lcol(r->out, r->n_out, q->on.v[i]) < 0)
+            return planner_fail_at(P, nd,
                            "join on '%s', but the right side ('%s') has no such "
                            "column (%s)",
                            q->on.v[i], q->right,
@@ -481,7 +481,7 @@ static enum sc_status resolve_join(struct planner *P, int node)
     bool left_only = strcmp(nd->how, "left_semi") == 0 || strcmp(nd->how, "left_anti") == 0;
     nd->out = calloc(l->n_out + r->n_out + 1, sizeof *nd->out);
     if (!nd->out)
-        return nomem(P);
+        return planner_nomem(P);
     for (size_t i = 0; i < l->n_out; i++) {
         nd->out[nd->n_out] = l->out[i];
         nd->out[nd->n_out].src = (int)i;
@@ -490,7 +490,7 @@ static enum sc_status resolve_join(struct planner *P, int node)
     for (size_t i = 0; i < r->n_out && !left_only; i++) {
         bool key = false;
         for (size_t k = 0; k < nd->n_okeys; k++)
-            key |= name_eq(r->out[i].name, nd->okeys[k]);
+            key |= planner_name_eq(r->out[i].name, nd->okeys[k]);
         if (key)
             continue;
         nd->out[nd->n_out] = r->out[i];
@@ -507,12 +507,12 @@ static enum sc_status resolve_union(struct planner *P, int node)
     const struct query_step *q = nd->step;
     const struct lnode *l = &P->nodes[nd->child], *r = &P->nodes[nd->right];
     if (l->n_out != r->n_out)
-        return fail_at(P, nd,
+        return planner_fail_at(P, nd,
                        "union of '%s' needs as many columns on both sides (Spark unions "
                        "by position), but they have %zu and %zu",
                        q->table, l->n_out, r->n_out);
     if (copy_child_cols(P, nd, 0) != 0)
-        return nomem(P);
+        return planner_nomem(P);
     for (size_t i = 0; i < nd->n_out; i++)
         nd->out[i].rsrc = (int)i;
     return SC_OK;
@@ -520,7 +520,7 @@ static enum sc_status resolve_union(struct planner *P, int node)
 
 /* Resolves node `node` (its child or children already resolved): fills its
  * output columns and parses its keys and calls. */
-enum sc_status resolve(struct planner *P, int node)
+enum sc_status planner_resolve(struct planner *P, int node)
 {
     switch (P->nodes[node].kind) {
     case LK_SCAN: return resolve_scan(P, node);
@@ -543,7 +543,7 @@ enum sc_status resolve(struct planner *P, int node)
 }
 
 /* Builds the nodes of steps (a job's query or a view) into *root. */
-enum sc_status build_steps(struct planner *P, const struct query_step *steps, size_t n,
+enum sc_status planner_build_steps(struct planner *P, const struct query_step *steps, size_t n,
                            const char *owner_kind, const char *owner_name, bool top, int depth,
                            int *root)
 {
@@ -583,9 +583,9 @@ enum sc_status build_steps(struct planner *P, const struct query_step *steps, si
             if (rc != SC_OK)
                 return (enum sc_status)rc;
         }
-        int node = node_new(P, kind, q, i + 1, owner_kind, owner_name);
+        int node = planner_node_new(P, kind, q, i + 1, owner_kind, owner_name);
         if (node < 0)
-            return nomem(P);
+            return planner_nomem(P);
         struct lnode *nd = &P->nodes[node];
         nd->child = cur;
         nd->right = right;
@@ -593,9 +593,9 @@ enum sc_status build_steps(struct planner *P, const struct query_step *steps, si
         if (kind == LK_SCAN) {
             nd->table = scenario_table(P->s, q->table);
             if (!nd->table)
-                return fail_at(P, nd, "no table '%s'", q->table);
+                return planner_fail_at(P, nd, "no table '%s'", q->table);
         }
-        enum sc_status rc = resolve(P, node);
+        enum sc_status rc = planner_resolve(P, node);
         if (rc != SC_OK)
             return rc;
         cur = node;
@@ -611,11 +611,11 @@ static int build_source(struct planner *P, const char *name, const struct query_
 {
     const struct table_spec *t = scenario_table(P->s, name);
     if (t) {
-        int node = node_new(P, LK_SCAN, step, step_no, owner_kind, owner_name);
+        int node = planner_node_new(P, LK_SCAN, step, step_no, owner_kind, owner_name);
         if (node < 0)
-            return nomem(P);
+            return planner_nomem(P);
         P->nodes[node].table = t;
-        enum sc_status rc = resolve(P, node);
+        enum sc_status rc = planner_resolve(P, node);
         *out = node;
         return rc;
     }
@@ -627,7 +627,7 @@ static int build_source(struct planner *P, const char *name, const struct query_
     if (depth >= MAX_VIEW_DEPTH)
         return diag_set(P->d, SC_ELIMIT, P->s->file, step->line,
                         "views nest more than %d deep at '%s'", MAX_VIEW_DEPTH, name);
-    return build_steps(P, v->steps, v->n_steps, "view", v->name, false, depth + 1, out);
+    return planner_build_steps(P, v->steps, v->n_steps, "view", v->name, false, depth + 1, out);
 }
 
 /* ---- optimization: ColumnPruning and EliminateSorts --------------------- */
@@ -642,7 +642,7 @@ static void mark_refs(const struct lnode *c, const char *expr, bool *req)
 
 static void mark_name(const struct lnode *c, const char *name, bool *req)
 {
-    int k = find_lcol(c->out, c->n_out, name);
+    int k = planner_find_lcol(c->out, c->n_out, name);
     if (k >= 0)
         req[k] = true;
 }
@@ -652,13 +652,13 @@ static void mark_name(const struct lnode *c, const char *name, bool *req)
  * used above plus what it reads itself. A with_column or window whose
  * output is unused is removed (RemoveNoopOperators); unused aggregate and
  * window functions are dropped. */
-enum sc_status prune(struct planner *P, int node, const bool *need)
+enum sc_status planner_prune(struct planner *P, int node, const bool *need)
 {
     struct lnode *nd = &P->nodes[node];
     free(nd->req);
     nd->req = calloc(nd->n_out + 1, sizeof *nd->req);
     if (!nd->req)
-        return nomem(P);
+        return planner_nomem(P);
     memcpy(nd->req, need, nd->n_out * sizeof *need);
     if (nd->kind == LK_SCAN)
         return SC_OK;
@@ -666,11 +666,11 @@ enum sc_status prune(struct planner *P, int node, const bool *need)
     bool *creq = calloc(c->n_out + 1, sizeof *creq);
     bool *rreq = NULL;
     if (!creq)
-        return nomem(P);
+        return planner_nomem(P);
     const struct lnode *r = nd->right >= 0 ? &P->nodes[nd->right] : NULL;
     if (r && !(rreq = calloc(r->n_out + 1, sizeof *rreq))) {
         free(creq);
-        return nomem(P);
+        return planner_nomem(P);
     }
     /* Columns passing through to the (left) child. */
     for (size_t i = 0; i < nd->n_out; i++)
@@ -680,7 +680,7 @@ enum sc_status prune(struct planner *P, int node, const bool *need)
     switch (nd->kind) {
     case LK_FILTER: mark_refs(c, q->where, creq); break;
     case LK_WITH_COLUMN: {
-        int k = find_lcol(nd->out, nd->n_out, q->name);
+        int k = planner_find_lcol(nd->out, nd->n_out, q->name);
         /* Unused: removed (its column is not needed above either). */
         nd->skip = !need[k];
         if (!nd->skip)
@@ -732,7 +732,7 @@ enum sc_status prune(struct planner *P, int node, const bool *need)
         /* The cached relation holds all of its child's columns, unless an
          * earlier job cached them: cache() then changes nothing and only
          * what is used above is read from the cache. */
-        if (!cached_before(P, node))
+        if (!planner_cached_before(P, node))
             for (size_t i = 0; i < c->n_out; i++)
                 creq[i] = true;
         break;
@@ -757,9 +757,9 @@ enum sc_status prune(struct planner *P, int node, const bool *need)
     default: break;
     }
     int child = nd->child, right = nd->right;
-    enum sc_status rc = prune(P, child, creq);
+    enum sc_status rc = planner_prune(P, child, creq);
     if (rc == SC_OK && right >= 0)
-        rc = prune(P, right, rreq);
+        rc = planner_prune(P, right, rreq);
     free(creq);
     free(rreq);
     return rc;
@@ -811,7 +811,7 @@ static void remove_sorts(struct planner *P, int node)
     }
 }
 
-void eliminate_sorts(struct planner *P, int node)
+void planner_eliminate_sorts(struct planner *P, int node)
 {
     if (node < 0)
         return;
@@ -831,6 +831,6 @@ void eliminate_sorts(struct planner *P, int node)
     }
     nd = &P->nodes[node];
     int child = nd->child, right = nd->right;
-    eliminate_sorts(P, child);
-    eliminate_sorts(P, right);
+    planner_eliminate_sorts(P, child);
+    planner_eliminate_sorts(P, right);
 }

@@ -49,7 +49,7 @@ static int stage_agg(struct planner *P, int stage, const struct lnode *nd,
         plan_op_fini(&op);
         return -1;
     }
-    return stage_op_keys(P, stage, &op, keys, NULL, n_keys, false, "hash_aggregate", rows, mem);
+    return planner_stage_op_keys(P, stage, &op, keys, NULL, n_keys, false, "hash_aggregate", rows, mem);
 }
 
 /* Columns of a partial aggregate's output: the keys and one buffer per
@@ -64,7 +64,7 @@ static int partial_cols(const struct stream *in, const struct lnode *nd, const c
     size_t k = 0;
     for (size_t i = 0; i < n_keys; i++)
         for (size_t c = 0; c < in->n_cols; c++)
-            if (name_eq(in->cols[c].name, keys[i])) {
+            if (planner_name_eq(in->cols[c].name, keys[i])) {
                 cols[k++] = in->cols[c];
                 break;
             }
@@ -100,7 +100,7 @@ static enum sc_status plan_aggregate(struct planner *P, const struct lnode *nd,
     size_t nk = 0;
     for (size_t i = 0; i < n_keys && nk < 64; i++)
         for (size_t c = 0; c < s->n_cols; c++)
-            if (name_eq(s->cols[c].name, keys[i])) {
+            if (planner_name_eq(s->cols[c].name, keys[i])) {
                 kc[nk++] = s->cols[c];
                 break;
             }
@@ -109,43 +109,43 @@ static enum sc_status plan_aggregate(struct planner *P, const struct lnode *nd,
     double partial_rows = fmin(s->rows, per_task * tasks);
     /* collect_list / collect_set buffers hold every value they saw: what
      * the partial aggregate sends is as large as its input (sim/plan/skew.h). */
-    if (agg_keeps_rows(nd))
+    if (planner_agg_keeps_rows(nd))
         partial_rows = s->rows;
     if (n_keys == 0)
         partial_rows = s->rows > 0.0 ? tasks : 0.0;
     struct plan_column *pcols;
     size_t npc;
     if (partial_cols(s, nd, keys, n_keys, &pcols, &npc) != 0)
-        return nomem(P);
-    double agg_row = row_bytes(pcols, NULL, npc);
+        return planner_nomem(P);
+    double agg_row = planner_row_bytes(pcols, NULL, npc);
     if (stage_agg(P, s->stage, nd, keys, n_keys, true, s->rows,
                   per_task * agg_row * HASH_MAP_OVERHEAD) != 0) {
         free(pcols);
-        return nomem(P);
+        return planner_nomem(P);
     }
-    bool satisfied = n_keys == 0 ? satisfies_all(s) : satisfies_clustered(s, keys, n_keys);
+    bool satisfied = n_keys == 0 ? planner_satisfies_all(s) : planner_satisfies_clustered(s, keys, n_keys);
     if (!satisfied) {
         /* The partial aggregate sends each key once per map task that saw
          * it (sim/plan/skew.h), unless its buffers keep every row. */
-        P->xchg_count = agg_keeps_rows(nd) ? SKEW_ROWS : SKEW_GROUPS;
+        P->xchg_count = planner_agg_keeps_rows(nd) ? SKEW_ROWS : SKEW_GROUPS;
         P->xchg_buckets = tasks;
         P->xchg_rows_in = s->rows;
-        int rc = n_keys == 0 ? exchange(P, s, PART_SINGLE, NULL, NULL, 0, 1, partial_rows, pcols,
+        int rc = n_keys == 0 ? planner_exchange(P, s, PART_SINGLE, NULL, NULL, 0, 1, partial_rows, pcols,
                                         NULL, npc, line)
-                             : exchange(P, s, PART_HASH, keys, NULL, n_keys, P->shuffle_partitions,
+                             : planner_exchange(P, s, PART_HASH, keys, NULL, n_keys, P->shuffle_partitions,
                                         partial_rows, pcols, NULL, npc, line);
         P->xchg_count = SKEW_ROWS;
         P->xchg_buckets = P->xchg_rows_in = 0.0;
         if (rc < 0) {
             free(pcols);
-            return nomem(P);
+            return planner_nomem(P);
         }
     }
     free(pcols);
     double per_final = groups / (double)P->stages[s->stage].tasks;
     if (stage_agg(P, s->stage, nd, keys, n_keys, false, partial_rows,
                   per_final * agg_row * HASH_MAP_OVERHEAD) != 0)
-        return nomem(P);
+        return planner_nomem(P);
     if (n_keys == 0) {
         s->part = PART_SINGLE;
         s->n_pkeys = 0;
@@ -156,7 +156,7 @@ static enum sc_status plan_aggregate(struct planner *P, const struct lnode *nd,
 }
 
 /* The columns of nd that are carried, into l. 0 or -1. */
-int carried_names(const struct lnode *nd, struct plan_names *l)
+int planner_carried_names(const struct lnode *nd, struct plan_names *l)
 {
     for (size_t i = 0; i < nd->n_out; i++)
         if (nd->req[i] && plan_names_add(l, nd->out[i].name, false, false) != 0)
@@ -164,9 +164,9 @@ int carried_names(const struct lnode *nd, struct plan_names *l)
     return 0;
 }
 
-double sort_mem(const struct stream *s, int64_t tasks)
+double planner_sort_mem(const struct stream *s, int64_t tasks)
 {
-    return s->rows / (double)tasks * (row_bytes(s->cols, s->req, s->n_cols) + SORT_BYTES_PER_ROW);
+    return s->rows / (double)tasks * (planner_row_bytes(s->cols, s->req, s->n_cols) + SORT_BYTES_PER_ROW);
 }
 
 static enum sc_status plan_scan(struct planner *P, int node, struct stream *out)
@@ -186,9 +186,9 @@ static enum sc_status plan_scan(struct planner *P, int node, struct stream *out)
     int64_t parts =
         planner_input_partitions(total_bytes, planner_table_files(total_bytes),
                                  P->max_partition_bytes, P->open_cost, P->min_partitions);
-    int stage = stage_new(P, parts, ROLE_PIPE, nd->step ? nd->step->line : P->job->line);
+    int stage = planner_stage_new(P, parts, ROLE_PIPE, nd->step ? nd->step->line : P->job->line);
     if (stage < 0)
-        return nomem(P);
+        return planner_nomem(P);
     const char *format = t->format ? t->format : "parquet";
     /* Columnar files are read column by column: only the pruned columns'
      * share of the bytes; a CSV is read whole. */
@@ -197,15 +197,15 @@ static enum sc_status plan_scan(struct planner *P, int node, struct stream *out)
     st->input_bytes += read;
     st->in_rows += rows;
     struct plan_op op = {.kind = PLAN_OP_SCAN, .format = strdup(format), .table = strdup(t->name)};
-    if (!op.format || !op.table || carried_names(nd, &op.cols) != 0) {
+    if (!op.format || !op.table || planner_carried_names(nd, &op.cols) != 0) {
         plan_op_fini(&op);
-        return nomem(P);
+        return planner_nomem(P);
     }
-    if (stage_op(P, stage, &op, "scan", rows, 0.0) != 0)
-        return nomem(P);
+    if (planner_stage_op(P, stage, &op, "scan", rows, 0.0) != 0)
+        return planner_nomem(P);
     memset(out, 0, sizeof *out);
-    if (stream_cols(out, nd, NULL, NULL) != 0)
-        return nomem(P);
+    if (planner_stream_cols(out, nd, NULL, NULL) != 0)
+        return planner_nomem(P);
     for (size_t i = 0; i < t->n_columns; i++) {
         struct plan_column *pc = &out->cols[i];
         pc->spec = &t->columns[i];
@@ -220,7 +220,7 @@ static enum sc_status plan_scan(struct planner *P, int node, struct stream *out)
     /* LogicalRelation's size is the files' size; the pruning Project above
      * it scales by row width (visitUnaryNode). */
     out->spark_size =
-        total * spark_row(nd->out, nd->req, nd->n_out) / spark_row(nd->out, NULL, nd->n_out);
+        total * planner_spark_row(nd->out, nd->req, nd->n_out) / planner_spark_row(nd->out, NULL, nd->n_out);
     out->part = PART_UNKNOWN;
     out->nparts = parts;
     return SC_OK;
@@ -229,8 +229,8 @@ static enum sc_status plan_scan(struct planner *P, int node, struct stream *out)
 /* Spark's visitUnaryNode: the child's size scaled by output/input row width. */
 static double scale_size(double size, const struct lnode *nd, const struct lnode *child)
 {
-    double in = spark_row(child->out, child->req, child->n_out);
-    double out = spark_row(nd->out, nd->req, nd->n_out);
+    double in = planner_spark_row(child->out, child->req, child->n_out);
+    double out = planner_spark_row(nd->out, nd->req, nd->n_out);
     double s = size * out / in;
     return s < 1.0 ? 1.0 : s;
 }
@@ -245,11 +245,11 @@ static bool uses_own_output(const struct lnode *c, size_t i)
     case LK_FILTER: return plan_expr_refers(q->where, name);
     case LK_WITH_COLUMN: return plan_expr_refers(q->expr, name);
     case LK_AGG: return i < c->n_keys; /* the grouping keys are always output */
-    case LK_DISTINCT: return c->n_keys == 0 || key_in(name, c->keys, c->n_keys);
-    case LK_JOIN: return key_in(name, c->keys, c->n_keys);
+    case LK_DISTINCT: return c->n_keys == 0 || planner_key_in(name, c->keys, c->n_keys);
+    case LK_JOIN: return planner_key_in(name, c->keys, c->n_keys);
     case LK_SORT:
-    case LK_REPARTITION: return key_in(name, c->keys, c->n_keys);
-    case LK_WINDOW: return key_in(name, c->keys, c->n_keys) || key_in(name, c->okeys, c->n_okeys);
+    case LK_REPARTITION: return planner_key_in(name, c->keys, c->n_keys);
+    case LK_WINDOW: return planner_key_in(name, c->keys, c->n_keys) || planner_key_in(name, c->okeys, c->n_okeys);
     default: return false;
     }
 }
@@ -271,11 +271,11 @@ static enum sc_status phys_filter(struct planner *P, int node, struct stream *s,
     if (sel > 1.0)
         sel = 1.0;
     struct plan_op op = {.kind = PLAN_OP_FILTER, .where = strdup(q->where)};
-    if (!op.where || stage_op(P, s->stage, &op, "filter", s->rows, 0.0) != 0)
-        return nomem(P);
+    if (!op.where || planner_stage_op(P, s->stage, &op, "filter", s->rows, 0.0) != 0)
+        return planner_nomem(P);
     out->rows = s->rows * sel;
     for (size_t i = 0; i < out->n_cols; i++)
-        out->cols[i].ndv = cap_ndv(out->cols[i].ndv, out->rows);
+        out->cols[i].ndv = planner_cap_ndv(out->cols[i].ndv, out->rows);
     /* visitFilter keeps the child's size (no selectivity without CBO). */
     return SC_OK;
 }
@@ -288,11 +288,11 @@ static enum sc_status phys_sample(struct planner *P, int node, struct stream *s,
 {
     const struct query_step *q = P->nodes[node].step;
     struct plan_op op = {.kind = PLAN_OP_SAMPLE, .fraction = q->fraction, .n = q->seed};
-    if (stage_op(P, s->stage, &op, "sample", s->rows, 0.0) != 0)
-        return nomem(P);
+    if (planner_stage_op(P, s->stage, &op, "sample", s->rows, 0.0) != 0)
+        return planner_nomem(P);
     out->rows = s->rows * q->fraction;
     for (size_t i = 0; i < out->n_cols; i++)
-        out->cols[i].ndv = cap_ndv(out->cols[i].ndv, out->rows);
+        out->cols[i].ndv = planner_cap_ndv(out->cols[i].ndv, out->rows);
     out->spark_size = ceil(s->spark_size * q->fraction);
     return SC_OK;
 }
@@ -317,14 +317,14 @@ static enum sc_status phys_select(struct planner *P, int node, struct stream *s,
         return SC_OK;
     const char **names = calloc(nd->n_out + 1, sizeof *names);
     if (!names)
-        return nomem(P);
+        return planner_nomem(P);
     size_t k = 0;
     for (size_t i = 0; i < nd->n_out; i++)
         if (nd->req[i])
             names[k++] = nd->out[i].name;
-    int rc = stage_project(P, s->stage, names, k, true, s->rows);
+    int rc = planner_stage_project(P, s->stage, names, k, true, s->rows);
     free(names);
-    return rc != 0 ? nomem(P) : SC_OK;
+    return rc != 0 ? planner_nomem(P) : SC_OK;
 }
 
 /* with_column: a Project adding the computed column. */
@@ -334,9 +334,9 @@ static enum sc_status phys_with_column(struct planner *P, int node, struct strea
     const struct lnode *nd = &P->nodes[node];
     const struct lnode *c = &P->nodes[nd->child];
     const struct query_step *q = nd->step;
-    int k = find_lcol(nd->out, nd->n_out, q->name);
+    int k = planner_find_lcol(nd->out, nd->n_out, q->name);
     double ndv = P->st->expr_ndv(P->st->ctx, q->expr, s->cols, s->n_cols, s->rows);
-    out->cols[k].ndv = isnan(ndv) ? s->rows : cap_ndv(ndv, s->rows);
+    out->cols[k].ndv = isnan(ndv) ? s->rows : planner_cap_ndv(ndv, s->rows);
     out->cols[k].width_bytes = plan_stats_type_width(out->cols[k].type);
     out->cols[k].spec = NULL;
     out->cols[k].null_fraction = 0.0;
@@ -345,9 +345,9 @@ static enum sc_status phys_with_column(struct planner *P, int node, struct strea
     sb_add(&t, "%s AS %s", q->expr, q->name);
     char *item = sb_take(&t);
     const char *items[1] = {item};
-    int rc = item ? stage_project(P, s->stage, items, 1, false, s->rows) : -1;
+    int rc = item ? planner_stage_project(P, s->stage, items, 1, false, s->rows) : -1;
     free(item);
-    return rc != 0 ? nomem(P) : SC_OK;
+    return rc != 0 ? planner_nomem(P) : SC_OK;
 }
 
 /* group_by, and distinct (an aggregate on its keys, or on every column):
@@ -364,7 +364,7 @@ static enum sc_status phys_grouping(struct planner *P, int node, struct stream *
          * the node keeps the key list, which the partitioning names. */
         const char **all = calloc(c->n_out + 1, sizeof *all);
         if (!all)
-            return nomem(P);
+            return planner_nomem(P);
         for (size_t i = 0; i < c->n_out; i++)
             all[i] = c->out[i].name;
         struct lnode *mnd = &P->nodes[node];
@@ -375,7 +375,7 @@ static enum sc_status phys_grouping(struct planner *P, int node, struct stream *
     }
     double groups;
     enum sc_status rc = nd->kind == LK_AGG && q && q->salt > 1 && nd->n_keys > 0
-                            ? plan_salted_aggregate(P, nd, s, &groups, line)
+                            ? planner_plan_salted_aggregate(P, nd, s, &groups, line)
                             : plan_aggregate(P, nd->kind == LK_AGG ? nd : NULL, nd->keys,
                                              nd->n_keys, s, &groups, line);
     if (rc != SC_OK)
@@ -390,10 +390,10 @@ static enum sc_status phys_grouping(struct planner *P, int node, struct stream *
     for (size_t i = 0; i < out->n_cols; i++) {
         if (isnan(out->cols[i].ndv))
             out->cols[i].ndv = groups;
-        out->cols[i].ndv = cap_ndv(out->cols[i].ndv, groups);
+        out->cols[i].ndv = planner_cap_ndv(out->cols[i].ndv, groups);
     }
     if (nd->kind == LK_AGG && nd->n_keys == 0)
-        out->spark_size = spark_row(nd->out, nd->req, nd->n_out);
+        out->spark_size = planner_spark_row(nd->out, nd->req, nd->n_out);
     else
         out->spark_size = scale_size(s->spark_size, nd, c);
     return SC_OK;
@@ -408,14 +408,14 @@ static enum sc_status phys_sort(struct planner *P, int node, struct stream *s, s
     /* OrderedDistribution: range partitioning, unless one partition
      * holds everything already. */
     if (s->part != PART_SINGLE || s->nparts != 1) {
-        if (exchange(P, out, PART_RANGE, nd->keys, nd->keys_desc, nd->n_keys, P->shuffle_partitions,
+        if (planner_exchange(P, out, PART_RANGE, nd->keys, nd->keys_desc, nd->n_keys, P->shuffle_partitions,
                      s->rows, s->cols, s->req, s->n_cols, line) < 0)
-            return nomem(P);
+            return planner_nomem(P);
     }
     struct plan_op op = {.kind = PLAN_OP_SORT};
-    if (stage_op_keys(P, out->stage, &op, nd->keys, nd->keys_desc, nd->n_keys, true, "sort",
-                      s->rows, sort_mem(out, P->stages[out->stage].tasks)) != 0)
-        return nomem(P);
+    if (planner_stage_op_keys(P, out->stage, &op, nd->keys, nd->keys_desc, nd->n_keys, true, "sort",
+                      s->rows, planner_sort_mem(out, P->stages[out->stage].tasks)) != 0)
+        return planner_nomem(P);
     out->sorted = nd->keys;
     out->n_sorted = nd->n_keys;
     return SC_OK;
@@ -428,15 +428,15 @@ static enum sc_status phys_window(struct planner *P, int node, struct stream *s,
     const struct lnode *c = &P->nodes[nd->child];
     const struct query_step *q = nd->step;
     int line = q ? q->line : P->job->line;
-    bool ok = nd->n_keys ? satisfies_clustered(s, nd->keys, nd->n_keys) : satisfies_all(s);
+    bool ok = nd->n_keys ? planner_satisfies_clustered(s, nd->keys, nd->n_keys) : planner_satisfies_all(s);
     if (!ok) {
         int rc = nd->n_keys
-                     ? exchange(P, out, PART_HASH, nd->keys, NULL, nd->n_keys,
+                     ? planner_exchange(P, out, PART_HASH, nd->keys, NULL, nd->n_keys,
                                 P->shuffle_partitions, s->rows, s->cols, s->req, s->n_cols, line)
-                     : exchange(P, out, PART_SINGLE, NULL, NULL, 0, 1, s->rows, s->cols, s->req,
+                     : planner_exchange(P, out, PART_SINGLE, NULL, NULL, 0, 1, s->rows, s->cols, s->req,
                                 s->n_cols, line);
         if (rc < 0)
-            return nomem(P);
+            return planner_nomem(P);
     }
     /* The window needs rows sorted by partition keys, then order keys. */
     size_t nsort = nd->n_keys + nd->n_okeys;
@@ -445,7 +445,7 @@ static enum sc_status phys_window(struct planner *P, int node, struct stream *s,
     if (!order || !desc) {
         free(order);
         free(desc);
-        return nomem(P);
+        return planner_nomem(P);
     }
     for (size_t i = 0; i < nd->n_keys; i++)
         order[i] = nd->keys[i];
@@ -454,24 +454,24 @@ static enum sc_status phys_window(struct planner *P, int node, struct stream *s,
         desc[nd->n_keys + i] = nd->okeys_desc[i];
     }
     int rc = 0;
-    if (!sorted_by(out, order, nsort) && nsort > 0) {
+    if (!planner_sorted_by(out, order, nsort) && nsort > 0) {
         struct plan_op so = {.kind = PLAN_OP_SORT};
-        rc = stage_op_keys(P, out->stage, &so, order, desc, nsort, true, "sort", s->rows,
-                           sort_mem(out, P->stages[out->stage].tasks));
+        rc = planner_stage_op_keys(P, out->stage, &so, order, desc, nsort, true, "sort", s->rows,
+                           planner_sort_mem(out, P->stages[out->stage].tasks));
     }
     free(order);
     free(desc);
     if (rc != 0)
-        return nomem(P);
+        return planner_nomem(P);
     struct plan_op op = {.kind = PLAN_OP_WINDOW};
     if (op_calls(&op, nd) != 0 ||
         plan_names_set(&op.order, nd->okeys, nd->okeys_desc, nd->n_okeys, true) != 0) {
         plan_op_fini(&op);
-        return nomem(P);
+        return planner_nomem(P);
     }
-    if (stage_op_keys(P, out->stage, &op, nd->keys, NULL, nd->n_keys, false, "window", s->rows,
+    if (planner_stage_op_keys(P, out->stage, &op, nd->keys, NULL, nd->n_keys, false, "window", s->rows,
                       0.0) != 0)
-        return nomem(P);
+        return planner_nomem(P);
     out->sorted = nd->keys; /* at least the partition keys' order holds */
     out->n_sorted = nd->n_keys;
     out->spark_size = scale_size(s->spark_size, nd, c);
@@ -490,20 +490,20 @@ static enum sc_status phys_repartition(struct planner *P, int node, struct strea
         int64_t n = nd->n > 0 ? nd->n : P->shuffle_partitions;
         /* repartition(n, cols) is REPARTITION_BY_NUM: AQE keeps its n. */
         P->xchg_by_num = nd->n > 0;
-        rc = exchange(P, out, PART_HASH, nd->keys, NULL, nd->n_keys, n, s->rows, s->cols, s->req,
+        rc = planner_exchange(P, out, PART_HASH, nd->keys, NULL, nd->n_keys, n, s->rows, s->cols, s->req,
                       s->n_cols, line);
         P->xchg_by_num = false;
     } else {
         /* A round-robin shuffle sorts each input partition first, so a
          * retried task sends the same rows to the same partitions. */
         struct plan_op op = {.kind = PLAN_OP_SORT, .local_all = true};
-        if (stage_op(P, out->stage, &op, "sort", s->rows,
-                     sort_mem(s, P->stages[out->stage].tasks)) != 0)
-            return nomem(P);
-        rc = exchange(P, out, PART_ROUNDROBIN, NULL, NULL, 0, nd->n, s->rows, s->cols, s->req,
+        if (planner_stage_op(P, out->stage, &op, "sort", s->rows,
+                     planner_sort_mem(s, P->stages[out->stage].tasks)) != 0)
+            return planner_nomem(P);
+        rc = planner_exchange(P, out, PART_ROUNDROBIN, NULL, NULL, 0, nd->n, s->rows, s->cols, s->req,
                       s->n_cols, line);
     }
-    return rc < 0 ? nomem(P) : SC_OK;
+    return rc < 0 ? planner_nomem(P) : SC_OK;
 }
 
 /* coalesce: narrow, fewer tasks for the open stage. */
@@ -516,8 +516,8 @@ static enum sc_status phys_coalesce(struct planner *P, int node, struct stream *
     struct pstage *st = &P->stages[out->stage];
     if (nd->n < st->tasks)
         st->tasks = nd->n;
-    if (stage_op_n(P, out->stage, PLAN_OP_COALESCE, nd->n, NULL, 0.0) != 0)
-        return nomem(P);
+    if (planner_stage_op_n(P, out->stage, PLAN_OP_COALESCE, nd->n, NULL, 0.0) != 0)
+        return planner_nomem(P);
     out->nparts = P->stages[out->stage].tasks;
     out->part = out->nparts == 1 ? PART_SINGLE : PART_UNKNOWN;
     out->n_pkeys = 0;
@@ -551,25 +551,25 @@ static enum sc_status phys_limit(struct planner *P, int node, struct stream *s, 
         }
         out->rows = fmin(n, s->rows);
         struct plan_op op = {.kind = PLAN_OP_LIMIT, .limit_mode = PLAN_LIMIT_COLLECT, .n = nd->n};
-        if (stage_op(P, out->stage, &op, "limit", out->rows, 0.0) != 0)
-            return nomem(P);
+        if (planner_stage_op(P, out->stage, &op, "limit", out->rows, 0.0) != 0)
+            return planner_nomem(P);
         return SC_OK;
     }
     /* LocalLimit, then GlobalLimit on one partition. */
     double local = fmin(s->rows, n * (double)st->tasks);
     struct plan_op lo = {.kind = PLAN_OP_LIMIT, .limit_mode = PLAN_LIMIT_LOCAL, .n = nd->n};
-    if (stage_op(P, out->stage, &lo, "limit", s->rows, 0.0) != 0)
-        return nomem(P);
-    if (!satisfies_all(out) && exchange(P, out, PART_SINGLE, NULL, NULL, 0, 1, local, s->cols,
+    if (planner_stage_op(P, out->stage, &lo, "limit", s->rows, 0.0) != 0)
+        return planner_nomem(P);
+    if (!planner_satisfies_all(out) && planner_exchange(P, out, PART_SINGLE, NULL, NULL, 0, 1, local, s->cols,
                                         s->req, s->n_cols, line) < 0)
-        return nomem(P);
+        return planner_nomem(P);
     out->rows = fmin(n, s->rows);
     struct plan_op go = {.kind = PLAN_OP_LIMIT, .limit_mode = PLAN_LIMIT_GLOBAL, .n = nd->n};
-    if (stage_op(P, out->stage, &go, "limit", local, 0.0) != 0)
-        return nomem(P);
+    if (planner_stage_op(P, out->stage, &go, "limit", local, 0.0) != 0)
+        return planner_nomem(P);
     for (size_t i = 0; i < out->n_cols; i++)
-        out->cols[i].ndv = cap_ndv(out->cols[i].ndv, out->rows);
-    out->spark_size = out->rows * spark_row(nd->out, nd->req, nd->n_out);
+        out->cols[i].ndv = planner_cap_ndv(out->cols[i].ndv, out->rows);
+    out->spark_size = out->rows * planner_spark_row(nd->out, nd->req, nd->n_out);
     out->part = PART_SINGLE;
     return SC_OK;
 }
@@ -579,8 +579,8 @@ static enum sc_status plan_unary(struct planner *P, int node, struct stream *s, 
 {
     const struct lnode *nd = &P->nodes[node];
     memset(out, 0, sizeof *out);
-    if (stream_cols(out, nd, s, NULL) != 0)
-        return nomem(P);
+    if (planner_stream_cols(out, nd, s, NULL) != 0)
+        return planner_nomem(P);
     out->stage = s->stage;
     out->rows = s->rows;
     out->req = nd->req;
@@ -603,7 +603,7 @@ static enum sc_status plan_unary(struct planner *P, int node, struct stream *s, 
     case LK_WINDOW: return phys_window(P, node, s, out);
     case LK_REPARTITION: return phys_repartition(P, node, s, out);
     case LK_COALESCE: return phys_coalesce(P, node, s, out);
-    case LK_CACHE: return plan_cache(P, node, s, out);
+    case LK_CACHE: return planner_plan_cache(P, node, s, out);
     case LK_LIMIT: return phys_limit(P, node, s, out);
     case LK_SAMPLE: return phys_sample(P, node, s, out);
     default: return SC_OK;
@@ -620,23 +620,23 @@ static enum sc_status plan_top_k(struct planner *P, int node, struct stream *s, 
     const struct lnode *sort = &P->nodes[nd->child];
     int line = nd->step ? nd->step->line : P->job->line;
     memset(out, 0, sizeof *out);
-    if (stream_cols(out, nd, s, NULL) != 0)
-        return nomem(P);
+    if (planner_stream_cols(out, nd, s, NULL) != 0)
+        return planner_nomem(P);
     double n = (double)nd->n;
     int64_t tasks = P->stages[s->stage].tasks;
     double local = fmin(s->rows, n * (double)tasks);
     /* The same operator runs per partition and again on the merged rows. */
     struct plan_op take = {.kind = PLAN_OP_TAKE_ORDERED, .n = nd->n}, merge = {0};
     double mem = fmin(n, s->rows / (double)tasks) *
-                 (row_bytes(s->cols, s->req, s->n_cols) + SORT_BYTES_PER_ROW);
+                 (planner_row_bytes(s->cols, s->req, s->n_cols) + SORT_BYTES_PER_ROW);
     if (plan_names_set(&take.keys, sort->keys, sort->keys_desc, sort->n_keys, true) != 0 ||
         plan_op_copy(&merge, &take) != 0) {
         plan_op_fini(&take);
-        return nomem(P);
+        return planner_nomem(P);
     }
-    if (stage_op(P, s->stage, &take, "sort", s->rows, mem) != 0) {
+    if (planner_stage_op(P, s->stage, &take, "sort", s->rows, mem) != 0) {
         plan_op_fini(&merge);
-        return nomem(P);
+        return planner_nomem(P);
     }
     out->stage = s->stage;
     out->req = nd->req;
@@ -645,17 +645,17 @@ static enum sc_status plan_top_k(struct planner *P, int node, struct stream *s, 
     out->nparts = 1;
     out->sorted = sort->keys;
     out->n_sorted = sort->n_keys;
-    out->spark_size = out->rows * spark_row(nd->out, nd->req, nd->n_out);
+    out->spark_size = out->rows * planner_spark_row(nd->out, nd->req, nd->n_out);
     if (nd->collect_limit) {
         plan_op_fini(&merge); /* executeCollect merges on the driver */
         return SC_OK;
     }
-    if (exchange(P, out, PART_SINGLE, NULL, NULL, 0, 1, local, s->cols, s->req, s->n_cols, line) <
+    if (planner_exchange(P, out, PART_SINGLE, NULL, NULL, 0, 1, local, s->cols, s->req, s->n_cols, line) <
         0) {
         plan_op_fini(&merge);
-        return nomem(P);
+        return planner_nomem(P);
     }
-    return stage_op(P, out->stage, &merge, "sort", local, 0.0) != 0 ? nomem(P) : SC_OK;
+    return planner_stage_op(P, out->stage, &merge, "sort", local, 0.0) != 0 ? planner_nomem(P) : SC_OK;
 }
 
 /* ---- salting (sim/plan/skew.h) -----------------------------------------------
@@ -670,7 +670,7 @@ static enum sc_status plan_top_k(struct planner *P, int node, struct stream *s, 
  * each phase planned as any aggregate (partial, exchange, final); the
  * first phase's hash partitioning on (keys, salt) does not cluster the
  * second's keys, so the second shuffles again. */
-enum sc_status plan_salted_aggregate(struct planner *P, const struct lnode *nd, struct stream *s,
+enum sc_status planner_plan_salted_aggregate(struct planner *P, const struct lnode *nd, struct stream *s,
                                      double *groups_out, int line)
 {
     int64_t n = nd->step->salt;
@@ -680,7 +680,7 @@ enum sc_status plan_salted_aggregate(struct planner *P, const struct lnode *nd, 
     if (!keys || !cols) {
         free(keys);
         free(cols);
-        return nomem(P);
+        return planner_nomem(P);
     }
     for (size_t i = 0; i < nk; i++)
         keys[i] = nd->keys[i];
@@ -694,14 +694,14 @@ enum sc_status plan_salted_aggregate(struct planner *P, const struct lnode *nd, 
     double g1 = 0.0;
     enum sc_status rc = SC_OK;
     struct plan_op salt = {.kind = PLAN_OP_SALT, .salt_mode = PLAN_SALT_COLUMN, .n = n};
-    if (stage_op(P, s->stage, &salt, "project", s->rows, 0.0) != 0)
-        rc = nomem(P);
+    if (planner_stage_op(P, s->stage, &salt, "project", s->rows, 0.0) != 0)
+        rc = planner_nomem(P);
     if (rc == SC_OK)
         rc = plan_aggregate(P, nd, keys, nk + 1, &t, &g1, line);
     if (rc == SC_OK) {
         /* Phase 2 reads phase 1's groups (whose collect_list buffers still
          * hold every value); the salt is gone. */
-        t.rows = agg_keeps_rows(nd) ? s->rows : g1;
+        t.rows = planner_agg_keeps_rows(nd) ? s->rows : g1;
         t.cols = s->cols;
         t.n_cols = s->n_cols;
         rc = plan_aggregate(P, nd, nd->keys, nk, &t, groups_out, line);
@@ -717,7 +717,7 @@ enum sc_status plan_salted_aggregate(struct planner *P, const struct lnode *nd, 
     return rc;
 }
 
-enum sc_status phys_plain(struct planner *P, int node, struct stream *out)
+enum sc_status planner_phys_plain(struct planner *P, int node, struct stream *out)
 {
     const struct lnode *nd = &P->nodes[node];
     if (nd->kind == LK_SCAN)
@@ -728,33 +728,33 @@ enum sc_status phys_plain(struct planner *P, int node, struct stream *out)
     bool top_k = nd->kind == LK_LIMIT && P->nodes[nd->child].kind == LK_SORT &&
                  !P->nodes[nd->child].skip && !nd->skip;
     int input = top_k ? P->nodes[nd->child].child : nd->child;
-    enum sc_status rc = phys(P, input, &l);
+    enum sc_status rc = planner_phys(P, input, &l);
     if (rc == SC_OK && top_k)
         rc = plan_top_k(P, node, &l, out);
     if (rc != SC_OK || top_k) {
-        stream_fini(&l);
+        planner_stream_fini(&l);
         return rc;
     }
     nd = &P->nodes[node];
     if (nd->kind == LK_JOIN || nd->kind == LK_UNION) {
-        rc = phys(P, nd->right, &r);
+        rc = planner_phys(P, nd->right, &r);
         if (rc != SC_OK) {
-            stream_fini(&l);
-            stream_fini(&r);
+            planner_stream_fini(&l);
+            planner_stream_fini(&r);
             return rc;
         }
         nd = &P->nodes[node];
         if (nd->kind == LK_JOIN) {
-            rc = nd->step && nd->step->salt > 1 ? plan_salted_join(P, node, &l, &r, out)
-                                                 : plan_join(P, node, &l, &r, out);
+            rc = nd->step && nd->step->salt > 1 ? planner_plan_salted_join(P, node, &l, &r, out)
+                                                 : planner_plan_join(P, node, &l, &r, out);
         } else {
             /* UnionExec: the inputs' partitions side by side, one stage. */
             int64_t tasks = P->stages[l.stage].tasks + P->stages[r.stage].tasks;
             memset(out, 0, sizeof *out);
-            if (stream_cols(out, nd, &l, &r) != 0 ||
-                stage_merge(P, l.stage, r.stage, tasks, 1.0, 1.0) != 0 ||
-                stage_op_n(P, l.stage, PLAN_OP_UNION, 0, NULL, 0.0) != 0) {
-                rc = nomem(P);
+            if (planner_stream_cols(out, nd, &l, &r) != 0 ||
+                planner_stage_merge(P, l.stage, r.stage, tasks, 1.0, 1.0) != 0 ||
+                planner_stage_op_n(P, l.stage, PLAN_OP_UNION, 0, NULL, 0.0) != 0) {
+                rc = planner_nomem(P);
             } else {
                 for (size_t i = 0; i < out->n_cols; i++) {
                     const struct plan_column *b = &r.cols[i];
@@ -770,27 +770,27 @@ enum sc_status phys_plain(struct planner *P, int node, struct stream *out)
                 out->nparts = tasks;
             }
         }
-        stream_fini(&r);
+        planner_stream_fini(&r);
     } else {
         rc = plan_unary(P, node, &l, out);
     }
-    stream_fini(&l);
+    planner_stream_fini(&l);
     return rc;
 }
 
 /* Plans node, or a read of the cache that holds its result. */
-enum sc_status phys(struct planner *P, int node, struct stream *out)
+enum sc_status planner_phys(struct planner *P, int node, struct stream *out)
 {
     /* A cache() node is its input's plan (Dataset.cache returns the same
      * Dataset); its input is what is looked up. */
     if (P->n_caches > 0 && P->nodes[node].kind != LK_CACHE) {
-        char *sig = node_sig(P, node);
+        char *sig = planner_node_sig(P, node);
         if (!sig)
-            return nomem(P);
-        int ce = cache_find(P, sig);
+            return planner_nomem(P);
+        int ce = planner_cache_find(P, sig);
         free(sig);
-        if (ce >= 0 && cache_ready(P, ce))
-            return plan_cache_read(P, node, ce, out);
+        if (ce >= 0 && planner_cache_ready(P, ce))
+            return planner_plan_cache_read(P, node, ce, out);
     }
-    return phys_plain(P, node, out);
+    return planner_phys_plain(P, node, out);
 }

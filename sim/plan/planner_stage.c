@@ -22,7 +22,7 @@
 
 /* ---- stages ------------------------------------------------------------- */
 
-int stage_new(struct planner *P, int64_t tasks, enum role role, int line)
+int planner_stage_new(struct planner *P, int64_t tasks, enum role role, int line)
 {
     if (P->n_stages == P->cap_stages) {
         size_t cap = P->cap_stages ? P->cap_stages * 2 : 16;
@@ -51,7 +51,7 @@ static void proj_clear(struct pstage *st)
     st->n_proj = 0;
 }
 
-void stage_fini(struct pstage *st)
+void planner_stage_fini(struct pstage *st)
 {
     proj_clear(st);
     for (size_t i = 0; i < st->n_ops; i++)
@@ -65,7 +65,7 @@ void stage_fini(struct pstage *st)
     free(st->weights);
 }
 
-int stage_parent(struct planner *P, int stage, int parent)
+int planner_stage_parent(struct planner *P, int stage, int parent)
 {
     struct pstage *st = &P->stages[stage];
     for (size_t i = 0; i < st->n_parents; i++)
@@ -86,7 +86,7 @@ int stage_parent(struct planner *P, int stage, int parent)
 /* Appends an operator (its fields taken over: *op is left empty, also on
  * failure) that processes rows_in rows of the stage with kernel
  * (taskcost's names), holding mem bytes per task. */
-int stage_op(struct planner *P, int stage, struct plan_op *op, const char *kernel, double rows_in,
+int planner_stage_op(struct planner *P, int stage, struct plan_op *op, const char *kernel, double rows_in,
              double mem)
 {
     struct pstage *st = &P->stages[stage];
@@ -123,15 +123,15 @@ int stage_op(struct planner *P, int stage, struct plan_op *op, const char *kerne
 }
 
 /* An operator of kind k with no parameters, or with n (a count). */
-int stage_op_n(struct planner *P, int stage, enum plan_op_kind k, int64_t n, const char *kernel,
+int planner_stage_op_n(struct planner *P, int stage, enum plan_op_kind k, int64_t n, const char *kernel,
                double rows_in)
 {
     struct plan_op op = {.kind = k, .n = n};
-    return stage_op(P, stage, &op, kernel, rows_in, 0.0);
+    return planner_stage_op(P, stage, &op, kernel, rows_in, 0.0);
 }
 
 /* An operator of kind k on names (with directions when desc or with_dir). */
-int stage_op_keys(struct planner *P, int stage, struct plan_op *op, const char *const *names,
+int planner_stage_op_keys(struct planner *P, int stage, struct plan_op *op, const char *const *names,
                   const bool *desc, size_t n, bool with_dir, const char *kernel, double rows_in,
                   double mem)
 {
@@ -139,7 +139,7 @@ int stage_op_keys(struct planner *P, int stage, struct plan_op *op, const char *
         plan_op_fini(op);
         return -1;
     }
-    return stage_op(P, stage, op, kernel, rows_in, mem);
+    return planner_stage_op(P, stage, op, kernel, rows_in, mem);
 }
 
 /* The name a projection item gives its column: "expr AS name" -> name. */
@@ -155,7 +155,7 @@ static const char *item_alias(const char *item)
  * Catalyst's CollapseProject merges them: a select (`replace`) keeps its
  * names, each taking the expression an earlier item gave it; a
  * with_column adds its item, replacing one of the same name. */
-int stage_project(struct planner *P, int stage, const char *const *items, size_t n, bool replace,
+int planner_stage_project(struct planner *P, int stage, const char *const *items, size_t n, bool replace,
                   double rows)
 {
     struct pstage *st = &P->stages[stage];
@@ -170,7 +170,7 @@ int stage_project(struct planner *P, int stage, const char *const *items, size_t
         for (size_t i = 0; i < st->n_proj; i++) {
             bool replaced = false;
             for (size_t j = 0; j < n; j++)
-                replaced |= name_eq(item_alias(st->proj[i]), item_alias(items[j]));
+                replaced |= planner_name_eq(item_alias(st->proj[i]), item_alias(items[j]));
             if (!replaced && !(list[k++] = strdup(st->proj[i])))
                 oom = true;
         }
@@ -178,7 +178,7 @@ int stage_project(struct planner *P, int stage, const char *const *items, size_t
         const char *src = items[j];
         if (merge && replace)
             for (size_t i = 0; i < st->n_proj; i++)
-                if (name_eq(item_alias(st->proj[i]), items[j]))
+                if (planner_name_eq(item_alias(st->proj[i]), items[j]))
                     src = st->proj[i];
         if (!(list[k++] = strdup(src)))
             oom = true;
@@ -215,7 +215,7 @@ int stage_project(struct planner *P, int stage, const char *const *items, size_t
             return -1;
         }
         proj_clear(st);
-    } else if (stage_op(P, stage, &op, "project", rows, 0.0) != 0) {
+    } else if (planner_stage_op(P, stage, &op, "project", rows, 0.0) != 0) {
         for (size_t i = 0; i < k; i++)
             free(list[i]);
         free(list);
@@ -228,7 +228,7 @@ int stage_project(struct planner *P, int stage, const char *const *items, size_t
 }
 
 /* A closed stage's canonical form: its parents' forms and its operators. */
-int stage_seal(struct planner *P, int stage)
+int planner_stage_seal(struct planner *P, int stage)
 {
     struct sbuf b = {0};
     struct pstage *st = &P->stages[stage];
@@ -254,7 +254,7 @@ static void cache_moved(struct planner *P, int from, int to)
 
 /* ReuseExchange: a closed stage identical to an earlier live one is dropped
  * and the earlier one used in its place. Returns the stage to use. */
-int stage_reuse(struct planner *P, int stage)
+int planner_stage_reuse(struct planner *P, int stage)
 {
     struct pstage *st = &P->stages[stage];
     for (size_t i = 0; i < P->n_stages; i++) {
@@ -276,16 +276,16 @@ int stage_reuse(struct planner *P, int stage)
  * b's operators follow a's. With `tasks` the merged stage's task count;
  * b's per-task data scale by mult_b and a's by mult_a (a cartesian product
  * reads each input partition once per partition of the other side). */
-int stage_merge(struct planner *P, int a, int b, int64_t tasks, double mult_a, double mult_b)
+int planner_stage_merge(struct planner *P, int a, int b, int64_t tasks, double mult_a, double mult_b)
 {
     struct pstage *sb = &P->stages[b];
     for (size_t i = 0; i < sb->n_parents; i++)
-        if (stage_parent(P, a, P->stages[b].parents[i]) != 0)
+        if (planner_stage_parent(P, a, P->stages[b].parents[i]) != 0)
             return -1;
     sb = &P->stages[b];
     for (size_t i = 0; i < sb->n_ops; i++) {
         /* a's now, even if appending fails (stage_op empties it) */
-        if (stage_op(P, a, &P->stages[b].ops[i], NULL, 0.0, 0.0) != 0)
+        if (planner_stage_op(P, a, &P->stages[b].ops[i], NULL, 0.0, 0.0) != 0)
             return -1;
         sb = &P->stages[b];
     }
@@ -342,7 +342,7 @@ static double ceil8(double x)
 }
 
 /* Bytes of one serialized UnsafeRow of the carried columns. */
-double row_bytes(const struct plan_column *cols, const bool *req, size_t n)
+double planner_row_bytes(const struct plan_column *cols, const bool *req, size_t n)
 {
     size_t k = 0;
     double var = 0.0;
@@ -357,7 +357,7 @@ double row_bytes(const struct plan_column *cols, const bool *req, size_t n)
 }
 
 /* Spark's EstimationUtils.getSizePerRow: 8 + each type's defaultSize. */
-double spark_row(const struct lcol *cols, const bool *req, size_t n)
+double planner_spark_row(const struct lcol *cols, const bool *req, size_t n)
 {
     double s = 8.0;
     for (size_t i = 0; i < n; i++)
@@ -366,10 +366,10 @@ double spark_row(const struct lcol *cols, const bool *req, size_t n)
     return s;
 }
 
-double shuffle_bytes(struct planner *P, const struct plan_column *cols, const bool *req, size_t n,
+double planner_shuffle_bytes(struct planner *P, const struct plan_column *cols, const bool *req, size_t n,
                      double rows)
 {
-    double b = rows * row_bytes(cols, req, n);
+    double b = rows * planner_row_bytes(cols, req, n);
     if (P->compress) {
         /* The stats see only the carried columns. */
         struct plan_column carried[256];
@@ -384,13 +384,13 @@ double shuffle_bytes(struct planner *P, const struct plan_column *cols, const bo
     return b;
 }
 
-void stream_fini(struct stream *s)
+void planner_stream_fini(struct stream *s)
 {
     free(s->cols);
     s->cols = NULL;
 }
 
-double cap_ndv(double ndv, double rows)
+double planner_cap_ndv(double ndv, double rows)
 {
     if (isnan(ndv))
         return ndv;
@@ -399,7 +399,7 @@ double cap_ndv(double ndv, double rows)
 
 /* The estimates of node nd's output columns: pass-through columns from the
  * child's (and right child's) stream, made columns from make(). */
-int stream_cols(struct stream *out, const struct lnode *nd, const struct stream *left,
+int planner_stream_cols(struct stream *out, const struct lnode *nd, const struct stream *left,
                 const struct stream *right)
 {
     out->cols = calloc(nd->n_out + 1, sizeof *out->cols);
@@ -428,41 +428,41 @@ int stream_cols(struct stream *out, const struct lnode *nd, const struct stream 
 
 /* ---- partitioning ------------------------------------------------------- */
 
-bool key_in(const char *k, const char *const *set, size_t n)
+bool planner_key_in(const char *k, const char *const *set, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (name_eq(k, set[i]))
+        if (planner_name_eq(k, set[i]))
             return true;
     return false;
 }
 
 /* Partitioning.satisfies(ClusteredDistribution(keys)): a single partition,
  * or hash/range partitioning on a subset of the keys. */
-bool satisfies_clustered(const struct stream *s, const char *const *keys, size_t n)
+bool planner_satisfies_clustered(const struct stream *s, const char *const *keys, size_t n)
 {
     if (s->part == PART_SINGLE)
         return true;
     if ((s->part != PART_HASH && s->part != PART_RANGE) || s->n_pkeys == 0)
         return false;
     for (size_t i = 0; i < s->n_pkeys; i++)
-        if (!key_in(s->pkeys[i], keys, n))
+        if (!planner_key_in(s->pkeys[i], keys, n))
             return false;
     return true;
 }
 
 /* AllTuples: every row in one partition. UnknownPartitioning(1) satisfies
  * it by its partition count (Partitioning.satisfies0). */
-bool satisfies_all(const struct stream *s)
+bool planner_satisfies_all(const struct stream *s)
 {
     return s->nparts == 1 && s->part != PART_ROUNDROBIN;
 }
 
-bool sorted_by(const struct stream *s, const char *const *keys, size_t n)
+bool planner_sorted_by(const struct stream *s, const char *const *keys, size_t n)
 {
     if (s->n_sorted < n)
         return false;
     for (size_t i = 0; i < n; i++)
-        if (!name_eq(s->sorted[i], keys[i]))
+        if (!planner_name_eq(s->sorted[i], keys[i]))
             return false;
     return true;
 }
@@ -526,7 +526,7 @@ static int skew_exchange(struct planner *P, int rd, int map, enum pkind kind,
     bool kdesc[64];
     for (size_t i = 0; i < n_keys; i++) {
         size_t c = 0;
-        while (c < n_cols && !name_eq(cols[c].name, keys[i]))
+        while (c < n_cols && !planner_name_eq(cols[c].name, keys[i]))
             c++;
         if (c == n_cols)
             return 0; /* not a column we know: even */
@@ -563,7 +563,7 @@ static int skew_exchange(struct planner *P, int rd, int map, enum pkind kind,
 /* Aggregate functions whose partial buffer holds every value it saw
  * (ObjectHashAggregateExec's collect_list / collect_set): a hot key's rows
  * all travel to its reducer. */
-bool agg_keeps_rows(const struct lnode *nd)
+bool planner_agg_keeps_rows(const struct lnode *nd)
 {
     for (size_t i = 0; nd && i < nd->n_calls; i++)
         if (nd->call_used[i] && (strcmp(nd->calls[i].func, "collect_list") == 0 ||
@@ -574,7 +574,7 @@ bool agg_keeps_rows(const struct lnode *nd)
 
 /* *DST becomes a copy of SRC's N weights (NULL: even). Returns 0, or -1
  * on memory. */
-int copy_weights(double **dst, const double *src, int64_t n)
+int planner_copy_weights(double **dst, const double *src, int64_t n)
 {
     free(*dst);
     *dst = NULL;
@@ -588,7 +588,7 @@ int copy_weights(double **dst, const double *src, int64_t n)
 }
 
 /* Task weights (mean 1) from the rows each task reads; NULL when even. */
-double *weights_of(const double *rows, size_t n)
+double *planner_weights_of(const double *rows, size_t n)
 {
     double sum = 0.0;
     for (size_t i = 0; i < n; i++)
@@ -651,7 +651,7 @@ static int skew_stage(struct planner *P, int i)
     if (rc != 0)
         return -1;
     free(st->weights);
-    st->weights = weights_of(res.task_rows, res.n_tasks);
+    st->weights = planner_weights_of(res.task_rows, res.n_tasks);
     if (res.n_tasks != n && res.n_tasks > 0) {
         /* Each task now holds the partitions it reads. */
         st->mem_per_task *= (double)n / (double)res.n_tasks;
@@ -665,7 +665,7 @@ static int skew_stage(struct planner *P, int i)
 }
 
 /* Every live stage; a sampling stage runs its map stage's tasks. */
-int skew_finish(struct planner *P)
+int planner_skew_finish(struct planner *P)
 {
     for (size_t i = 0; i < P->n_stages; i++)
         if (!P->stages[i].dead && skew_stage(P, (int)i) != 0)
@@ -683,7 +683,7 @@ int skew_finish(struct planner *P)
         ss->aqe_before = ms->aqe_before;
         ss->aqe_skewed = ms->aqe_skewed;
         ss->aqe_skew_tasks = ms->aqe_skew_tasks;
-        if (copy_weights(&ss->weights, ms->weights, ms->tasks) != 0)
+        if (planner_copy_weights(&ss->weights, ms->weights, ms->tasks) != 0)
             return -1;
     }
     return 0;
@@ -693,7 +693,7 @@ int skew_finish(struct planner *P)
  * columns) and opens the stage that reads it; returns the reading stage or
  * -1. With `sample`, the RangePartitioner's sampling stage is made first
  * from a copy of the open stage. */
-int exchange(struct planner *P, struct stream *s, enum pkind kind, const char *const *keys,
+int planner_exchange(struct planner *P, struct stream *s, enum pkind kind, const char *const *keys,
              const bool *desc, size_t n_keys, int64_t nparts, double rows,
              const struct plan_column *cols, const bool *req, size_t n_cols, int line)
 {
@@ -701,19 +701,19 @@ int exchange(struct planner *P, struct stream *s, enum pkind kind, const char *c
     /* Range partitioning samples its input first (RangePartitioner.sketch
      * runs a job over the input RDD; none for a single partition). */
     if (kind == PART_RANGE && nparts > 1) {
-        int sample = stage_new(P, P->stages[map].tasks, ROLE_SAMPLE, line);
+        int sample = planner_stage_new(P, P->stages[map].tasks, ROLE_SAMPLE, line);
         if (sample < 0)
             return -1;
         struct pstage *m = &P->stages[map], *sm = &P->stages[sample];
         for (size_t i = 0; i < m->n_parents; i++)
-            if (stage_parent(P, sample, P->stages[map].parents[i]) != 0)
+            if (planner_stage_parent(P, sample, P->stages[map].parents[i]) != 0)
                 return -1;
         m = &P->stages[map];
         sm = &P->stages[sample];
         for (size_t i = 0; i < m->n_ops; i++) {
             struct plan_op copy;
             if (plan_op_copy(&copy, &m->ops[i]) != 0 ||
-                stage_op(P, sample, &copy, NULL, 0.0, 0.0) != 0)
+                planner_stage_op(P, sample, &copy, NULL, 0.0, 0.0) != 0)
                 return -1;
             m = &P->stages[map];
         }
@@ -731,25 +731,25 @@ int exchange(struct planner *P, struct stream *s, enum pkind kind, const char *c
         double per = ceil(3.0 * sample_size / (double)m->tasks);
         sm->out_rows = fmin(rows, per * (double)m->tasks);
         struct plan_op so = {.kind = PLAN_OP_RANGE_SAMPLE, .per_partition = per, .n = nparts};
-        if (stage_op(P, sample, &so, NULL, 0.0, 0.0) != 0 || stage_seal(P, sample) != 0 ||
-            stage_parent(P, map, sample) != 0)
+        if (planner_stage_op(P, sample, &so, NULL, 0.0, 0.0) != 0 || planner_stage_seal(P, sample) != 0 ||
+            planner_stage_parent(P, map, sample) != 0)
             return -1;
         P->stages[map].sample = sample;
     }
-    double bytes = shuffle_bytes(P, cols, req, n_cols, rows);
+    double bytes = planner_shuffle_bytes(P, cols, req, n_cols, rows);
     struct plan_op xo;
     if (part_op(&xo, PLAN_OP_EXCHANGE, kind, keys, desc, n_keys, nparts) != 0 ||
-        stage_op(P, map, &xo, "shuffle_write", rows, 0.0) != 0)
+        planner_stage_op(P, map, &xo, "shuffle_write", rows, 0.0) != 0)
         return -1;
     struct pstage *m = &P->stages[map];
     m->role = ROLE_MAP;
     m->write_bytes += bytes;
     m->out_rows += rows;
-    if (stage_seal(P, map) != 0)
+    if (planner_stage_seal(P, map) != 0)
         return -1;
-    map = stage_reuse(P, map);
-    int rd = stage_new(P, nparts, ROLE_PIPE, line);
-    if (rd < 0 || stage_parent(P, rd, map) != 0)
+    map = planner_stage_reuse(P, map);
+    int rd = planner_stage_new(P, nparts, ROLE_PIPE, line);
+    if (rd < 0 || planner_stage_parent(P, rd, map) != 0)
         return -1;
     struct pstage *r = &P->stages[rd];
     r->read_bytes += bytes;
@@ -757,7 +757,7 @@ int exchange(struct planner *P, struct stream *s, enum pkind kind, const char *c
     struct plan_op ro;
     int rc = part_op(&ro, PLAN_OP_SHUFFLE_READ, kind, keys, desc, n_keys, nparts);
     if (rc == 0)
-        rc = stage_op(P, rd, &ro, "shuffle_read", rows, 0.0);
+        rc = planner_stage_op(P, rd, &ro, "shuffle_read", rows, 0.0);
     if (rc != 0 ||
         skew_exchange(P, rd, map, kind, keys, desc, n_keys, nparts, rows, bytes, cols, n_cols) != 0)
         return -1;
