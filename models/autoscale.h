@@ -31,6 +31,7 @@ enum autoscale_policy {
      * up_sustain_s; remove nodes idle for idle_s. */
     AUTOSCALE_POLICY_SYNAPSE
 };
+#define AUTOSCALE_POLICY_COUNT 2
 
 struct autoscale_node_settings {
     enum autoscale_policy policy;

@@ -1,88 +1,21 @@
 /*
- * billing.c — how each platform turns node-seconds into dollars (see
- * billing.h for the rules and their sources). A price no source gives stays
- * NaN, so a cost built from it is NaN: reported as unknown, never guessed.
+ * billing.c — how node-seconds turn into dollars under each billing basis of
+ * the platform table (models/platform.c holds each platform's rules, rates
+ * and sources). A price no source gives stays NaN, so a cost built from it
+ * is NaN: reported as unknown, never guessed.
  */
 #include "models/billing.h"
 
 #include <math.h>
 #include <string.h>
 
-static const char *const platform_names[] = {"databricks", "synapse", "hdinsight", "vm"};
-static const char *const pricing_names[] = {"jobs", "all-purpose", "jobs-light"};
-static const char *const tier_names[] = {"premium", "standard"};
-
-static int parse_name(const char *const *names, size_t n, const char *name, int *out)
+double billing_usd_per_dbu(enum platform p, enum pricing pricing, enum tier tier)
 {
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(names[i], name) == 0) {
-            *out = (int)i;
-            return 0;
-        }
-    return -1;
-}
-
-#define NAMES_COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-const char *platform_name(enum platform p)
-{
-    return (unsigned)p < NAMES_COUNT(platform_names) ? platform_names[p] : "?";
-}
-
-int platform_parse(const char *name, enum platform *p)
-{
-    int v;
-    if (parse_name(platform_names, NAMES_COUNT(platform_names), name, &v) != 0)
-        return -1;
-    *p = (enum platform)v;
-    return 0;
-}
-
-const char *pricing_name(enum pricing p)
-{
-    return (unsigned)p < NAMES_COUNT(pricing_names) ? pricing_names[p] : "?";
-}
-
-int pricing_parse(const char *name, enum pricing *p)
-{
-    int v;
-    if (parse_name(pricing_names, NAMES_COUNT(pricing_names), name, &v) != 0) {
-        /* Databricks writes it both ways. */
-        if (strcmp(name, "all_purpose") == 0 || strcmp(name, "allpurpose") == 0)
-            v = PRICING_ALL_PURPOSE;
-        else if (strcmp(name, "jobs_light") == 0)
-            v = PRICING_JOBS_LIGHT;
-        else
-            return -1;
-    }
-    *p = (enum pricing)v;
-    return 0;
-}
-
-const char *tier_name(enum tier t)
-{
-    return (unsigned)t < NAMES_COUNT(tier_names) ? tier_names[t] : "?";
-}
-
-int tier_parse(const char *name, enum tier *t)
-{
-    int v;
-    if (parse_name(tier_names, NAMES_COUNT(tier_names), name, &v) != 0)
-        return -1;
-    *t = (enum tier)v;
-    return 0;
-}
-
-double billing_databricks_usd_per_dbu(enum pricing pricing, enum tier tier)
-{
-    /* DBX-PRICE-1. Premium jobs is 0.30 there; DBX-PRICE-2 says 0.25. */
-    static const double usd[3][2] = {
-        /* premium, standard */
-        {0.30, 0.15}, /* jobs */
-        {0.55, 0.40}, /* all-purpose */
-        {0.22, 0.07}, /* jobs light */
-    };
-    return usd[pricing][tier];
+    const struct platform_info *pl = platform_get(p);
+    if (pl == NULL || pl->billing.basis != BILL_VM_PRICE_AND_DBU ||
+        (unsigned)pricing >= PRICING_COUNT || (unsigned)tier >= TIER_COUNT)
+        return 0.0;
+    return pl->billing.usd_per_dbu[pricing][tier];
 }
 
 static double pick(double override, double fallback)
@@ -106,25 +39,25 @@ void billing_rates_for(enum platform p, enum pricing pricing, enum tier tier,
     r->usd_per_dbu = 0.0;
     r->granularity_s = 1;
 
-    switch (p) {
-    case PLATFORM_DATABRICKS:
+    const struct platform_info *pl = platform_get(p);
+    if (pl == NULL)
+        return;
+    r->granularity_s = pl->billing.granularity_s;
+    switch (pl->billing.basis) {
+    case BILL_VM_PRICE_AND_DBU:
         r->dbu_per_hour = pick(dbu_override, n->dbu_per_hour);
-        r->usd_per_dbu = pick(o->usd_per_dbu, billing_databricks_usd_per_dbu(pricing, tier));
+        r->usd_per_dbu = pick(o->usd_per_dbu, billing_usd_per_dbu(p, pricing, tier));
         break;
-    case PLATFORM_SYNAPSE:
-        /* Synapse bills the pool's vCores, not a VM price (SYN-PRICE-1). */
+    case BILL_VCORE_HOURS:
+        /* The node's vCores at the vCore-hour rate, not a VM price; a VM
+         * price the scenario sets still wins. */
         if (isnan(vm_override)) {
-            double per_vcore = pick(o->usd_per_vcore_hour, BILLING_SYNAPSE_USD_PER_VCORE_HOUR);
+            double per_vcore = pick(o->usd_per_vcore_hour, pl->billing.usd_per_vcore_hour);
             r->vm_usd_per_hour = per_vcore * n->vcpus;
-            r->source = isnan(o->usd_per_vcore_hour) ? "Synapse vCore-hour rate" : "scenario";
+            r->source = isnan(o->usd_per_vcore_hour) ? pl->billing.vcore_rate_source : "scenario";
         }
         break;
-    case PLATFORM_HDINSIGHT:
-        /* Pro-rated per minute (HDI-BILL). Service charges: not found. */
-        r->granularity_s = 60;
-        break;
-    case PLATFORM_VM:
-        break;
+    case BILL_VM_PRICE: break;
     }
 }
 

@@ -3,11 +3,9 @@
  * nodes (VM price, Databricks DBUs by pricing tier, Synapse vCore-hours),
  * at the platform's billing granularity.
  *
- * Sources (see ../shared/data/azure-catalog.md): Azure VMs bill per second;
- * Databricks bills DBUs per second, driver included (DBX-PRICE-1,
- * DBX-PRICING-YML); HDInsight pro-rates per minute (HDI-BILL); Synapse bills
- * per vCore-hour, granularity unconfirmed (SYN-ISSUE): we bill per second
- * and say so in the report.
+ * What each platform bills, at which rates and granularity, is its entry in
+ * the platform table (models/platform.c, with the sources); this module does
+ * the arithmetic for each billing basis.
  */
 #ifndef STAGECAST_BILLING_H
 #define STAGECAST_BILLING_H
@@ -16,10 +14,7 @@
 
 #include "models/catalog.h"
 #include "models/diag.h"
-
-enum platform { PLATFORM_DATABRICKS, PLATFORM_SYNAPSE, PLATFORM_HDINSIGHT, PLATFORM_VM };
-enum pricing { PRICING_JOBS, PRICING_ALL_PURPOSE, PRICING_JOBS_LIGHT };
-enum tier { TIER_PREMIUM, TIER_STANDARD };
+#include "models/platform.h"
 
 /* Prices a scenario sets explicitly; NaN where it sets none (the catalog's
  * figure, or the platform's published rate, is used then). */
@@ -41,21 +36,11 @@ struct billing_rates {
     const char *source;      /* where the VM rate came from, for the report */
 };
 
-/* Names <-> enums; the parse functions return 0, or -1 for an unknown name. */
-const char *platform_name(enum platform p);
-int platform_parse(const char *name, enum platform *p);
-const char *pricing_name(enum pricing p);
-int pricing_parse(const char *name, enum pricing *p);
-const char *tier_name(enum tier t);
-int tier_parse(const char *name, enum tier *t);
-
-/* Databricks list price per DBU for a pricing tier (DBX-PRICE-1):
- * all-purpose 0.40 / 0.55, jobs 0.15 / 0.30, jobs light 0.07 / 0.22
- * (standard / premium). */
-double billing_databricks_usd_per_dbu(enum pricing pricing, enum tier tier);
-
-/* Synapse's published rate per vCore-hour, memory optimised (SYN-PRICE-1). */
-#define BILLING_SYNAPSE_USD_PER_VCORE_HOUR 0.143
+/* Platform p's price per DBU for a pricing tier (its table entry's; 0 on a
+ * platform that bills no DBUs). Databricks (DBX-PRICE-1): all-purpose
+ * 0.40 / 0.55, jobs 0.15 / 0.30, jobs light 0.07 / 0.22 (standard /
+ * premium). */
+double billing_usd_per_dbu(enum platform p, enum pricing pricing, enum tier tier);
 
 /* Fills r with the rates of one node of type n on platform p, applying the
  * overrides in o (may be NULL) for a driver or a worker. Rates that no source

@@ -374,9 +374,9 @@ static void use_node_autoscale(struct fixture *f, int policy, int lo, int hi)
     cl->workers = lo;
     cl->executors = lo;
     cl->provision_s = 100.0;
-    cl->interval_s = policy == AUTOSCALE_SYNAPSE ? 30.0 : 10.0;
-    cl->idle_s = policy == AUTOSCALE_SYNAPSE ? 120.0 : 40.0;
-    cl->up_sustain_s = policy == AUTOSCALE_SYNAPSE ? 60.0 : 0.0;
+    cl->interval_s = policy == AUTOSCALE_POLICY_SYNAPSE ? 30.0 : 10.0;
+    cl->idle_s = policy == AUTOSCALE_POLICY_SYNAPSE ? 120.0 : 40.0;
+    cl->up_sustain_s = policy == AUTOSCALE_POLICY_SYNAPSE ? 60.0 : 0.0;
 }
 
 static void test_databricks_scales_to_max_in_two_steps(void **state)
@@ -387,7 +387,7 @@ static void test_databricks_scales_to_max_in_two_steps(void **state)
      * (10 - 2) / 2 = 4: 4 are requested at 0 and 4 more at the next decision,
      * 10 s; they join 100 s later (provision_s), at 100 and 110 s. */
     struct fixture *f = fixture_new(2, 4);
-    use_node_autoscale(f, AUTOSCALE_DATABRICKS, 2, 10);
+    use_node_autoscale(f, AUTOSCALE_POLICY_DATABRICKS, 2, 10);
     add_job_stage(f, 100, 300.0);
     const struct results *r = run(f);
     int64_t req_t[2] = {0, 10000000};
@@ -429,7 +429,7 @@ static void test_databricks_removes_idle_nodes_and_bills_their_lives(void **stat
      * VM is billed from allocation); worker 2 10..720: 240 + 340 + 710 =
      * 1290 node-seconds of workers. */
     struct fixture *f = fixture_new(1, 1);
-    use_node_autoscale(f, AUTOSCALE_DATABRICKS, 1, 3);
+    use_node_autoscale(f, AUTOSCALE_POLICY_DATABRICKS, 1, 3);
     add_job_stage(f, 3, 200.0);
     add_job_stage(f, 1, 10.0);
     f->jobs[1].gap_s = 400.0;
@@ -463,7 +463,7 @@ static void test_synapse_waits_for_a_sustained_backlog(void **state)
      * all 3 nodes needed ((40 - 12) / 4 = 7, capped by max) are requested at
      * once. */
     struct fixture *f = fixture_new(3, 4);
-    use_node_autoscale(f, AUTOSCALE_SYNAPSE, 3, 6);
+    use_node_autoscale(f, AUTOSCALE_POLICY_SYNAPSE, 3, 6);
     add_job_stage(f, 40, 500.0);
     const struct results *r = run(f);
     bool seen = false;
@@ -647,7 +647,7 @@ static void test_new_nodes_draw_their_own_provisioning_time(void **state)
      * standard error of about 0.3 x 1.25 / sqrt(40) = 6% in log terms; the
      * seed is fixed, so the test is repeatable). */
     struct fixture *f = fixture_new(1, 1);
-    use_node_autoscale(f, AUTOSCALE_DATABRICKS, 1, 41);
+    use_node_autoscale(f, AUTOSCALE_POLICY_DATABRICKS, 1, 41);
     f->cl.provision_dist.kind = DIST_LOGNORMAL;
     f->cl.provision_dist.p1 = log(100.0);
     f->cl.provision_dist.p2 = 0.3;

@@ -43,13 +43,14 @@ static void test_databricks_jobs_premium_node_hour(void **state)
 static void test_dbu_price_follows_pricing_and_tier(void **state)
 {
     (void)state;
-    assert_float_equal(billing_databricks_usd_per_dbu(PRICING_ALL_PURPOSE, TIER_PREMIUM), 0.55,
+    assert_float_equal(billing_usd_per_dbu(PLATFORM_DATABRICKS, PRICING_ALL_PURPOSE, TIER_PREMIUM),
+                       0.55, 1e-12);
+    assert_float_equal(billing_usd_per_dbu(PLATFORM_DATABRICKS, PRICING_ALL_PURPOSE, TIER_STANDARD),
+                       0.40, 1e-12);
+    assert_float_equal(billing_usd_per_dbu(PLATFORM_DATABRICKS, PRICING_JOBS, TIER_STANDARD), 0.15,
                        1e-12);
-    assert_float_equal(billing_databricks_usd_per_dbu(PRICING_ALL_PURPOSE, TIER_STANDARD), 0.40,
-                       1e-12);
-    assert_float_equal(billing_databricks_usd_per_dbu(PRICING_JOBS, TIER_STANDARD), 0.15, 1e-12);
-    assert_float_equal(billing_databricks_usd_per_dbu(PRICING_JOBS_LIGHT, TIER_PREMIUM), 0.22,
-                       1e-12);
+    assert_float_equal(billing_usd_per_dbu(PLATFORM_DATABRICKS, PRICING_JOBS_LIGHT, TIER_PREMIUM),
+                       0.22, 1e-12);
 }
 
 static void test_per_second_billing_is_pro_rata(void **state)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "models/catalog.h"
+#include "models/platform.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/env.h"
 #include "sim/input/sparkconf.h"
@@ -44,9 +45,11 @@ static int cmd_nodes(int argc, char **argv, const struct cli_env *env)
         return rc;
     if (first < argc)
         return cli_usage_error(cmd, "nodes: unknown argument '%s'", argv[first]);
-    if (a.platform && strcmp(a.platform, "azure_vm") != 0 && strcmp(a.platform, "hdinsight") != 0 &&
-        strcmp(a.platform, "synapse") != 0)
-        return cli_usage_error(cmd, "nodes: --platform is azure_vm, hdinsight or synapse, not '%s'",
+    enum platform p;
+    if (a.platform && platform_parse(a.platform, &p) != 0)
+        return cli_usage_error(cmd,
+                               "nodes: --platform is databricks, synapse, hdinsight or vm (or "
+                               "azure_vm), not '%s'",
                                a.platform);
     struct diag d;
     diag_clear(&d);
@@ -65,7 +68,9 @@ static int cmd_nodes(int argc, char **argv, const struct cli_env *env)
 }
 
 static const struct cli_option nodes_options[] = {
-    {OPT_PLATFORM, "platform", 0, "P", "only azure_vm, hdinsight or synapse rows"},
+    {OPT_PLATFORM, "platform", 0, "P",
+     "only the rows of P: databricks, synapse, hdinsight, vm (or azure_vm), as scenarios name "
+     "platforms"},
     {OPT_JSON, "json", 0, NULL, "as JSON"},
 };
 

@@ -157,11 +157,7 @@ static int executor_arrivals(const struct evlog *log, int64_t start_ms, int64_t 
 
 static const char *family_of(enum platform p)
 {
-    switch (p) {
-    case PLATFORM_HDINSIGHT: return "hdinsight";
-    case PLATFORM_SYNAPSE: return "synapse";
-    default: return "azure_vm";
-    }
+    return platform_get(p)->catalog_family;
 }
 
 /* The catalog node closest to need_vcpus and need_gib: the fewest vCPUs that
@@ -482,7 +478,8 @@ static void workers_by_host(struct builder *b, size_t n_exec, int maxv)
     struct import *im = b->im;
     im->workers = im->executors;
     im->executors_per_worker = 1;
-    if (n_exec == 0 || n_exec != (size_t)im->executors || im->platform == PLATFORM_DATABRICKS)
+    if (n_exec == 0 || n_exec != (size_t)im->executors ||
+        platform_get(im->platform)->layout.fixed)
         return;
     size_t hosts = 0;
     int per_host = -1;

@@ -92,7 +92,7 @@ static enum sc_status apply_cluster(struct scenario *s, const struct catalog *ca
             snprintf(c->worker, sizeof c->worker, "%s", n->name);
             if (!oc->driver)
                 snprintf(c->driver, sizeof c->driver, "%s", n->name);
-            if (!oc->executors_per_worker && c->platform != PLATFORM_DATABRICKS)
+            if (!oc->executors_per_worker && !platform_get(c->platform)->layout.fixed)
                 c->executors_per_worker = 0; /* as many executors as fit */
         } else {
             snprintf(c->driver, sizeof c->driver, "%s", n->name);
@@ -102,7 +102,7 @@ static enum sc_status apply_cluster(struct scenario *s, const struct catalog *ca
         c->workers = oc->workers;
     if (oc->executor_cores > 0) {
         c->executor_cores = oc->executor_cores;
-        if (!oc->executors_per_worker && c->platform != PLATFORM_DATABRICKS)
+        if (!oc->executors_per_worker && !platform_get(c->platform)->layout.fixed)
             c->executors_per_worker = 0;
     }
     if (oc->executors_per_worker > 0)
@@ -116,7 +116,7 @@ static enum sc_status apply_cluster(struct scenario *s, const struct catalog *ca
     /* The log's executors may not fit a smaller node: then one executor of
      * all its vCPUs. Databricks always runs one executor of all of them. */
     if (node && !oc->executor_cores &&
-        (c->executor_cores > node->vcpus || c->platform == PLATFORM_DATABRICKS)) {
+        (c->executor_cores > node->vcpus || platform_get(c->platform)->layout.fixed)) {
         c->executor_cores = node->vcpus;
         c->executors_per_worker = 1;
     }

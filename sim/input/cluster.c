@@ -1,82 +1,20 @@
 /*
  * cluster.c — from the scenario's cluster group to executors and slots.
  *
- * Layout defaults follow the platforms: Databricks runs one executor per
- * worker using all of its vCPUs (DBX-CONF); we use the same default on the
- * other platforms, where an explicit executors_per_worker / executor_cores
- * (or spark.executor.cores) sets another layout. Slots per executor are
- * executor cores / spark.task.cpus, as Spark's TaskSchedulerImpl counts them.
+ * Every platform default (executor layout, start-up and node provisioning
+ * delays, autoscaling policy, billing) comes from the platform's entry in
+ * the platform table (models/platform.h); this file applies them and the
+ * scenario's overrides. Databricks runs one executor per worker using all
+ * of its vCPUs (DBX-CONF); the other platforms default to the same, where an
+ * explicit executors_per_worker / executor_cores (or spark.executor.cores)
+ * sets another layout. Slots per executor are executor cores /
+ * spark.task.cpus, as Spark's TaskSchedulerImpl counts them.
  */
 #include "sim/input/cluster.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-
-/* Cluster start-up as a distribution: Databricks' published median is 145 s
- * without a pool (DBX-POOLS-BLOG) and users report 2-5 min (DBX-COMM), so a
- * lognormal of median 145 s and sigma 0.4 (90% below 242 s); Synapse starts
- * in about 2 min below 60 nodes and 5 min above (SYN-OVR): lognormal of
- * those medians and sigma 0.25. HDInsight (not found) and plain VMs: 0. */
-struct dist cluster_default_startup(enum platform p, int workers, const char **source)
-{
-    double median = cluster_default_startup_s(p, workers, source);
-    struct dist d = dist_fixed(median);
-    if (median > 0.0) {
-        d.kind = DIST_LOGNORMAL;
-        d.p1 = log(median);
-        d.p2 = p == PLATFORM_SYNAPSE ? 0.25 : 0.4;
-    }
-    return d;
-}
-
-/* A node added to a running cluster: Databricks publishes no latency
- * outside pools, so the cluster-create distribution above; a Synapse
- * scaling operation takes 1-5 min (SYN-AUTO): uniform over that. */
-struct dist cluster_default_provision(enum platform p, int policy)
-{
-    (void)p;
-    struct dist d;
-    if (policy == AUTOSCALE_SYNAPSE) {
-        d.kind = DIST_UNIFORM;
-        d.p1 = 60.0;
-        d.p2 = 300.0;
-    } else {
-        d.kind = DIST_LOGNORMAL;
-        d.p1 = log(145.0);
-        d.p2 = 0.4;
-    }
-    return d;
-}
-
-double cluster_default_startup_s(enum platform p, int workers, const char **source)
-{
-    const char *src = "";
-    double s = 0.0;
-    switch (p) {
-    case PLATFORM_DATABRICKS:
-        s = 145.0;
-        src = "Databricks cluster create without a pool: lognormal, median 145 s "
-              "(DBX-POOLS-BLOG), sigma 0.4 for the 2-5 min users report (DBX-COMM)";
-        break;
-    case PLATFORM_SYNAPSE:
-        s = workers < 60 ? 120.0 : 300.0;
-        src = "Synapse instance start: lognormal, median about 2 min below 60 nodes, 5 min "
-              "above (SYN-OVR)";
-        break;
-    case PLATFORM_HDINSIGHT:
-        s = 0.0;
-        src = "HDInsight creation time not found in the sources; set cluster.startup_s";
-        break;
-    case PLATFORM_VM:
-        s = 0.0;
-        src = "plain VMs: the cluster is taken as already running";
-        break;
-    }
-    if (source)
-        *source = src;
-    return s;
-}
 
 static enum sc_status resolve(const struct scenario *s, const struct catalog *cat,
                               const char *name, int line, const char *role,
@@ -108,6 +46,9 @@ enum sc_status cluster_build(const struct scenario *s, const struct catalog *cat
     const struct cluster_spec *cs = &s->cluster;
     memset(c, 0, sizeof *c);
     c->platform = cs->platform;
+    const struct platform_info *pl = platform_get(cs->platform);
+    if (pl == NULL)
+        return diag_set(d, SC_EINPUT, s->file, cs->line, "unknown platform %d", (int)cs->platform);
     const char *driver_name = cs->driver[0] ? cs->driver : cs->worker;
     int driver_line = cs->driver[0] ? cs->driver_line : cs->worker_line;
     if (resolve(s, cat, cs->worker, cs->worker_line, "worker", &c->worker, d) != SC_OK)
@@ -131,8 +72,10 @@ enum sc_status cluster_build(const struct scenario *s, const struct catalog *cat
         c->executor_cores = conf_cores > 1000000 ? 1000000 : (int)conf_cores;
     } else if (cs->executors_per_worker > 0)
         c->executor_cores = vcpus / cs->executors_per_worker;
+    else if (pl->layout.executor_cores > 0)
+        c->executor_cores = pl->layout.executor_cores;
     else
-        c->executor_cores = vcpus;
+        c->executor_cores = vcpus / pl->layout.executors_per_worker;
     if (c->executor_cores < 1 || c->executor_cores > vcpus)
         return diag_set(d, SC_EINPUT, s->file, line,
                         "an executor of %d cores does not fit a %s worker (%d vCPUs)",
@@ -144,10 +87,9 @@ enum sc_status cluster_build(const struct scenario *s, const struct catalog *cat
                         "%d executors of %d cores need %d vCPUs, but a %s worker has %d",
                         c->executors_per_worker, c->executor_cores,
                         c->executors_per_worker * c->executor_cores, c->worker->name, vcpus);
-    if (cs->platform == PLATFORM_DATABRICKS && c->executors_per_worker != 1)
+    if (pl->layout.fixed && c->executors_per_worker != pl->layout.executors_per_worker)
         return diag_set(d, SC_EINPUT, s->file, line,
-                        "Databricks runs one executor per worker (DBX-CONF); "
-                        "executors_per_worker = %d cannot be set there",
+                        "%s; executors_per_worker = %d cannot be set there", pl->layout.fixed_rule,
                         c->executors_per_worker);
 
     int64_t task_cpus = spark_conf_int(&s->spark, "spark.task.cpus");
@@ -166,7 +108,7 @@ enum sc_status cluster_build(const struct scenario *s, const struct catalog *cat
         c->startup_s = dist_mean(&cs->startup_dist);
         c->startup_source = "scenario (cluster.startup_s)";
     } else if (isnan(cs->startup_s)) {
-        c->startup_dist = cluster_default_startup(cs->platform, c->workers, &c->startup_source);
+        c->startup_dist = platform_startup_dist(cs->platform, c->workers, &c->startup_source);
         c->startup_s = dist_mean(&c->startup_dist);
     } else {
         c->startup_s = cs->startup_s;
@@ -222,16 +164,16 @@ enum sc_status cluster_build(const struct scenario *s, const struct catalog *cat
     if (cs->autoscale) {
         c->min_workers = (int)cs->autoscale_min;
         c->max_workers = (int)cs->autoscale_max;
-        c->autoscale_policy = cs->autoscale_policy >= 0 ? cs->autoscale_policy
-                              : cs->platform == PLATFORM_SYNAPSE ? AUTOSCALE_SYNAPSE
-                                                                 : AUTOSCALE_DATABRICKS;
-        bool syn = c->autoscale_policy == AUTOSCALE_SYNAPSE;
+        c->autoscale_policy =
+            cs->autoscale_policy >= 0 ? cs->autoscale_policy : (int)pl->autoscale_policy;
+        bool syn = c->autoscale_policy == AUTOSCALE_POLICY_SYNAPSE;
         if (cs->provision_is_dist)
             c->provision_dist = cs->provision_dist;
         else if (!isnan(cs->autoscale_provision_s))
             c->provision_dist = dist_fixed(cs->autoscale_provision_s);
-        else
-            c->provision_dist = cluster_default_provision(cs->platform, c->autoscale_policy);
+        else /* a policy brings its own platform's node provisioning delay */
+            c->provision_dist = platform_provision_dist(
+                autoscale_policy_platform((enum autoscale_policy)c->autoscale_policy));
         c->provision_s = dist_mean(&c->provision_dist);
         c->interval_s = !isnan(cs->autoscale_interval_s) ? cs->autoscale_interval_s
                         : syn                            ? 30.0
@@ -247,18 +189,16 @@ enum sc_status cluster_build(const struct scenario *s, const struct catalog *cat
                 : "Databricks optimized autoscaling (DBX-CONF): min to max in 2 steps, "
                   "idle nodes removed after 40 s (jobs) / 150 s (all-purpose)";
     }
-    /* After the last job: a Synapse pool shuts down 5 min later by default
-     * (SYN-OVR); a Databricks job cluster ends with its job; other clusters
-     * stay until someone deletes them, which cluster.idle_after_s states. */
+    /* After the last job: the platform's default (a Synapse pool shuts down
+     * 5 min later, a Databricks job cluster ends with its job); other
+     * clusters stay until someone deletes them, which cluster.idle_after_s
+     * states. */
     if (!isnan(cs->idle_after_s)) {
         c->idle_after_s = cs->idle_after_s;
         c->idle_after_source = "scenario (cluster.idle_after_s)";
-    } else if (cs->platform == PLATFORM_SYNAPSE) {
-        c->idle_after_s = 300.0;
-        c->idle_after_source = "Synapse pools shut down 5 min after the last job (SYN-OVR)";
     } else {
-        c->idle_after_s = 0.0;
-        c->idle_after_source = "the cluster ends with its last job";
+        c->idle_after_s = pl->idle_after_s;
+        c->idle_after_source = pl->idle_after_source;
     }
 
     billing_rates_for(cs->platform, cs->pricing, cs->tier, c->driver, &cs->price, true,
@@ -286,11 +226,7 @@ enum sc_status cluster_build(const struct scenario *s, const struct catalog *cat
         c->spot_rates.vm_usd_per_hour = NAN;
         c->spot_rates.source = "spot price not given";
     }
-    c->replace_dist = c->autoscale ? c->provision_dist
-                                   : cluster_default_provision(cs->platform,
-                                                               cs->platform == PLATFORM_SYNAPSE
-                                                                   ? AUTOSCALE_SYNAPSE
-                                                                   : AUTOSCALE_DATABRICKS);
+    c->replace_dist = c->autoscale ? c->provision_dist : platform_provision_dist(cs->platform);
     c->replace_s = dist_mean(&c->replace_dist);
     return SC_OK;
 }

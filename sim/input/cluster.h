@@ -42,7 +42,7 @@ struct cluster {
 
     /* Node autoscaling (cluster.autoscale). workers is the initial size. */
     bool autoscale;
-    int autoscale_policy;       /* AUTOSCALE_DATABRICKS or AUTOSCALE_SYNAPSE */
+    int autoscale_policy; /* enum autoscale_policy (models/autoscale.h) */
     int min_workers, max_workers;
     double provision_s;         /* from a request until the node's executors register
                                  * (mean) */
@@ -67,8 +67,6 @@ struct cluster {
     const char *heap_source;
     struct exec_memory memory;
 };
-
-enum { AUTOSCALE_DATABRICKS = 0, AUTOSCALE_SYNAPSE = 1 };
 
 /* ADLS Gen2 / GPv2 account limits in the regions Microsoft lists (East US
  * among them): 200 Gbps egress, 60 Gbps ingress (STOR, 2025). */
@@ -98,14 +96,5 @@ static inline bool cluster_is_spot(const struct cluster *c, int w)
     double f = c->spot_fraction;
     return f > 0.0 && (long)((w + 1) * f + 1e-9) > (long)(w * f + 1e-9);
 }
-
-/* Platform defaults as distributions, with the sources in cluster.c:
- * cluster start-up, and the time a node added to a running cluster takes. */
-struct dist cluster_default_startup(enum platform p, int workers, const char **source);
-struct dist cluster_default_provision(enum platform p, int policy);
-
-/* Platform default for cluster start-up (its median), seconds, and its
- * source. */
-double cluster_default_startup_s(enum platform p, int workers, const char **source);
 
 #endif

@@ -774,12 +774,9 @@ static int check_int_literals(struct reader *r, const char *path)
 
 /* ------------------------------------------------------------- cluster */
 
-static const char *const platform_names[] = {"databricks", "synapse", "hdinsight", "vm", NULL};
-static const char *const pricing_names[] = {"jobs", "all-purpose", "jobs-light", NULL};
-static const char *const tier_names[] = {"premium", "standard", NULL};
-
-/* Platform, pricing and tier names are parsed by billing.c, which owns
- * them; we only list them for the error message. */
+/* Platform, pricing and tier names are parsed by the platform table
+ * (models/platform.h), which owns them and their aliases; we only list them
+ * for the error message. */
 static int get_billing_name(struct reader *r, const config_setting_t *g, const char *key,
                             const char *const *names, int (*parse)(const char *, void *), void *out)
 {
@@ -850,7 +847,6 @@ static int get_delay(struct reader *r, const config_setting_t *g, const char *wh
 
 static int read_autoscale(struct reader *r, const config_setting_t *a, int64_t *min_workers)
 {
-    static const char *const policies[] = {"databricks", "synapse", NULL};
     const char *where = "cluster.autoscale";
     struct cluster_spec *c = &r->s->cluster;
     if (check_group(r, a, where, "cluster.autoscale", NULL) != 0)
@@ -859,7 +855,7 @@ static int read_autoscale(struct reader *r, const config_setting_t *a, int64_t *
     int policy = -1;
     if (get_int(r, a, where, "min", true, 1, SCN_MAX_WORKERS, true, &lo) < 0 ||
         get_int(r, a, where, "max", true, 1, SCN_MAX_WORKERS, true, &hi) < 0 ||
-        get_choice(r, a, where, "policy", false, policies, false, &policy) < 0 ||
+        get_choice(r, a, where, "policy", false, autoscale_policy_names(), false, &policy) < 0 ||
         get_delay(r, a, where, "provision_s", &c->autoscale_provision_s, &c->provision_dist,
                   &c->provision_is_dist) < 0 ||
         get_number(r, a, where, "interval_s", false, 0, true, INFINITY, &c->autoscale_interval_s) <
@@ -888,9 +884,9 @@ static int read_cluster(struct reader *r, const config_setting_t *g)
     if (check_group(r, g, where, "cluster", NULL) != 0)
         return -1;
 
-    if (get_billing_name(r, g, "platform", platform_names, parse_platform_cb, &c->platform) < 0 ||
-        get_billing_name(r, g, "pricing", pricing_names, parse_pricing_cb, &c->pricing) < 0 ||
-        get_billing_name(r, g, "tier", tier_names, parse_tier_cb, &c->tier) < 0)
+    if (get_billing_name(r, g, "platform", platform_names(), parse_platform_cb, &c->platform) < 0 ||
+        get_billing_name(r, g, "pricing", pricing_names(), parse_pricing_cb, &c->pricing) < 0 ||
+        get_billing_name(r, g, "tier", tier_names(), parse_tier_cb, &c->tier) < 0)
         return -1;
 
     if (get_vm_size(r, g, "worker", true, c->worker, sizeof c->worker, &c->worker_line) < 0)

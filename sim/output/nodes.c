@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "models/diag.h"
+#include "models/platform.h"
 
 enum nodes_col {
     NC_NAME,
@@ -65,9 +66,14 @@ static void fmt_row(char cells[NC_COUNT][CELL_SIZE], const struct node_type *n)
     fmt_figure(cells[NC_DBU], n->dbu_per_hour);
 }
 
+/* Rows are matched on the catalog's platform column, which names the node
+ * family a platform's clusters are built from (models/platform.h). */
 static int platform_matches(const struct node_type *n, const char *filter)
 {
-    return filter == NULL || strcasecmp(n->platform, filter) == 0;
+    if (filter == NULL)
+        return 1;
+    const struct platform_info *pl = platform_find(filter);
+    return pl != NULL && strcasecmp(n->platform, pl->catalog_family) == 0;
 }
 
 static void print_line(FILE *out, char cells[NC_COUNT][CELL_SIZE], const int width[NC_COUNT])

@@ -12,8 +12,10 @@
 /* Prints the catalog to out as an aligned table, one node type per line,
  * "-" for figures the sources did not give, then a line naming the catalog
  * file and where the prices come from. platform_filter NULL prints every
- * row, otherwise only rows of that platform ("azure_vm", "hdinsight",
- * "synapse"; any letter case). */
+ * row, otherwise only the rows a cluster of that platform can use (a
+ * platform name or alias of models/platform.h: "databricks" and "vm" or
+ * "azure_vm" list the Azure VM rows; "hdinsight", "synapse" their own);
+ * an unknown name matches no row. */
 void nodes_print(FILE *out, const struct catalog *cat, const char *platform_filter);
 
 /* Writes the catalog to out as one JSON document:

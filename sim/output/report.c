@@ -100,7 +100,7 @@ static void print_scaling(FILE *out, const struct cluster *cl, const struct resu
                 "  autoscaling %d..%d workers (%s): %d requested, %d joined, %d removed, "
                 "peak %d\n",
                 cl->min_workers, cl->max_workers,
-                cl->autoscale_policy == AUTOSCALE_SYNAPSE ? "synapse" : "databricks", requested,
+                autoscale_policy_name((enum autoscale_policy)cl->autoscale_policy), requested,
                 joined, removed, r->peak_workers);
     if (r->evictions)
         fprintf(out,
@@ -364,7 +364,8 @@ void report_table(FILE *out, const struct plan *plan, const struct cluster *cl,
                 units_format_duration(c->billed_s, b2, sizeof b2));
     else
         fprintf(out, " of start-up and run");
-    if (cl->platform == PLATFORM_DATABRICKS)
+    const struct platform_billing *bill = &platform_get(cl->platform)->billing;
+    if (bill->basis == BILL_VM_PRICE_AND_DBU)
         fprintf(out, ", %s compute, %s tier", pricing_name(plan->scn->cluster.pricing),
                 tier_name(plan->scn->cluster.tier));
     fprintf(out, "\n");
@@ -378,7 +379,7 @@ void report_table(FILE *out, const struct plan *plan, const struct cluster *cl,
             fprintf(out, "VM price unknown");
         else
             fprintf(out, "$%.4g/h", l->vm_usd_per_hour);
-        if (cl->platform == PLATFORM_DATABRICKS) {
+        if (bill->basis == BILL_VM_PRICE_AND_DBU) {
             if (isnan(l->dbu_per_hour))
                 fprintf(out, " + DBU rate unknown");
             else
@@ -390,8 +391,8 @@ void report_table(FILE *out, const struct plan *plan, const struct cluster *cl,
     }
     if (c->note[0])
         fprintf(out, "  cost unknown: %s\n", c->note);
-    if (cl->platform == PLATFORM_SYNAPSE)
-        fprintf(out, "  Synapse billing granularity is unconfirmed; billed per second here\n");
+    if (bill->note)
+        fprintf(out, "  %s\n", bill->note);
 }
 
 /* ---- JSON -------------------------------------------------------------- */
@@ -505,9 +506,8 @@ json_t *report_json_build(const struct plan *plan, const struct cluster *cl,
     bad |= set(jc, "idle_after_s", jsec(cl->idle_after_s));
     if (cl->autoscale) {
         json_t *as = json_object();
-        bad |= set(as, "policy", json_string(cl->autoscale_policy == AUTOSCALE_SYNAPSE
-                                                 ? "synapse"
-                                                 : "databricks"));
+        bad |= set(as, "policy",
+                   json_string(autoscale_policy_name((enum autoscale_policy)cl->autoscale_policy)));
         bad |= set(as, "min", json_integer(cl->min_workers));
         bad |= set(as, "max", json_integer(cl->max_workers));
         bad |= set(as, "provision_s", jsec(cl->provision_s));
@@ -516,7 +516,7 @@ json_t *report_json_build(const struct plan *plan, const struct cluster *cl,
         bad |= set(as, "source", json_string(cl->autoscale_source));
         bad |= set(jc, "autoscale", as);
     }
-    if (cl->platform == PLATFORM_DATABRICKS) {
+    if (platform_get(cl->platform)->billing.basis == BILL_VM_PRICE_AND_DBU) {
         bad |= set(jc, "pricing", json_string(pricing_name(plan->scn->cluster.pricing)));
         bad |= set(jc, "tier", json_string(tier_name(plan->scn->cluster.tier)));
     }

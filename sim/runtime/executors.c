@@ -292,8 +292,7 @@ enum sc_status executors_start_policies(struct sim *sim, int *initial_execs, str
     if (sim->node_autoscale) {
         int64_t every = seconds_to_us(cl->interval_s);
         struct autoscale_node_settings ns = {
-            .policy = cl->autoscale_policy == AUTOSCALE_SYNAPSE ? AUTOSCALE_POLICY_SYNAPSE
-                                                                : AUTOSCALE_POLICY_DATABRICKS,
+            .policy = (enum autoscale_policy)cl->autoscale_policy,
             .min_workers = cl->min_workers,
             .max_workers = cl->max_workers,
             .slots_per_worker = cl->executors_per_worker * cl->slots_per_executor,
