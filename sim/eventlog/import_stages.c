@@ -16,11 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int compare_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include "models/order.h"
 
 static void metrics_init_import(struct evlog_metrics *m)
 {
@@ -306,7 +302,7 @@ static int fill_missing_tasks(struct builder *b, struct import_stage *out)
                     (long long)out->id);
         return 1;
     }
-    qsort(known, nk, sizeof *known, compare_double);
+    qsort(known, nk, sizeof *known, order_double_asc);
     double median = nk % 2 ? known[nk / 2] : (known[nk / 2 - 1] + known[nk / 2]) / 2.0;
     free(known);
     for (int64_t i = 0; i < tasks; i++)

@@ -28,6 +28,7 @@
 #include "sim/input/cluster.h"
 #include "sim/runtime/results.h"
 #include "sim/runtime/runtime.h"
+#include "models/order.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "0.1.0"
@@ -51,12 +52,6 @@ static int add_line(char ***list, size_t *n, const char *fmt, ...)
         return -1;
     (*n)++;
     return 0;
-}
-
-static int compare_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 /* Applies the overrides to the imported scenario's cluster. */
@@ -437,7 +432,7 @@ struct replay *replay_run(const struct import *im, const struct catalog *cat,
         }
     }
     if (m) {
-        qsort(ape, m, sizeof *ape, compare_double);
+        qsort(ape, m, sizeof *ape, order_double_asc);
         r->median_abs_error = results_quantile_sorted(ape, m, 0.5);
         r->p90_abs_error = results_quantile_sorted(ape, m, 0.9);
     } else {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "models/units.h"
+#include "models/order.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "0.1.0"
@@ -119,12 +120,6 @@ static void print_scaling(FILE *out, const struct cluster *cl, const struct resu
 
 /* ---- task sizes and what AQE changed (sim/plan/skew.h) ---------------------- */
 
-static int compare_double_asc(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 struct task_spread {
     bool known;
     double min, p50, max;
@@ -146,7 +141,7 @@ static struct task_spread task_spread(const struct plan_stage *ss)
         return t;
     for (size_t i = 0; i < n; i++)
         v[i] = total / (double)n * (ss->task_weights ? ss->task_weights[i] : 1.0);
-    qsort(v, n, sizeof *v, compare_double_asc);
+    qsort(v, n, sizeof *v, order_double_asc);
     t.known = true;
     t.min = v[0];
     t.max = v[n - 1];

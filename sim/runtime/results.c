@@ -15,11 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int compare_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include "models/order.h"
 
 double results_quantile_sorted(const double *sorted, size_t n, double q)
 {
@@ -161,7 +157,7 @@ enum sc_status results_summarize(struct results *r, const struct cluster *cl, st
             sr->task_mean_s = 0.0;
             continue;
         }
-        qsort(v, n, sizeof *v, compare_double);
+        qsort(v, n, sizeof *v, order_double_asc);
         sr->task_min_s = v[0];
         sr->task_p50_s = results_quantile_sorted(v, n, 0.5);
         sr->task_p95_s = results_quantile_sorted(v, n, 0.95);
