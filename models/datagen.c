@@ -34,6 +34,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "models/hash64.h"
+
 enum { DG_BLOCK = 1024 };
 
 /* Beyond this many ranks a zipf column samples by rejection-inversion
@@ -89,15 +91,6 @@ struct datagen {
 
 /* --- hashing and seeding ---------------------------------------------------- */
 
-static uint64_t mix64(uint64_t x)
-{
-    /* splitmix64's finaliser: every input bit affects every output bit. */
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
-
 static uint64_t hash_str(uint64_t h, const char *s)
 {
     /* FNV-1a, then mixed: names are short, collisions only correlate two
@@ -105,12 +98,12 @@ static uint64_t hash_str(uint64_t h, const char *s)
     h ^= 0xcbf29ce484222325ULL;
     for (; *s; s++)
         h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-    return mix64(h);
+    return hash64_splitmix(h);
 }
 
 static void seed_block(gsl_rng *r, uint64_t stream, uint64_t block, uint64_t salt)
 {
-    uint64_t h = mix64(stream ^ mix64(block * 2 + salt));
+    uint64_t h = hash64_splitmix(stream ^ hash64_splitmix(block * 2 + salt));
     /* taus2 keeps 32 bits of its seed: fold the hash rather than drop half. */
     gsl_rng_set(r, (unsigned long)((h ^ (h >> 32)) & 0xffffffffUL));
 }
@@ -308,7 +301,7 @@ static enum sc_status prepare_column(const struct table_spec *t, uint64_t seed, 
                                      struct diag *d)
 {
     const struct column_spec *c = gc->spec;
-    gc->stream = hash_str(hash_str(mix64(seed), t->name), c->name);
+    gc->stream = hash_str(hash_str(hash64_splitmix(seed), t->name), c->name);
     gc->distinct = c->distinct > 0 ? c->distinct : 0;
     if (!(c->null_fraction >= 0.0 && c->null_fraction <= 1.0))
         return col_fail(d, t, c, "null_fraction must be between 0 and 1");

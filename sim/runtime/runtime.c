@@ -12,17 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/hash64.h"
 #include "models/memory.h"
 #include "sim/runtime/runtime_internal.h"
-
-/* splitmix64: a good 64-bit mixer to derive independent stream seeds. */
-static uint64_t mix64(uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
 
 void runtime_fail(struct sim *sim, enum sc_status st, const char *msg)
 {
@@ -60,7 +52,8 @@ bool runtime_stage_stream_reopen(struct sim *sim, struct rt_stage *st)
         runtime_fail(sim, SC_ENOMEM, "out of memory for a random stream");
         return false;
     }
-    gsl_rng_set(st->rng, (unsigned long)mix64(st->stream_seed + (uint64_t)++st->resubmits));
+    gsl_rng_set(st->rng,
+                (unsigned long)hash64_splitmix(st->stream_seed + (uint64_t)++st->resubmits));
     return true;
 }
 
@@ -256,7 +249,7 @@ static enum sc_status build_jobs(struct sim *sim, struct diag *d)
             st->tasks = ss->tasks;
             st->pool = job->pool;
             st->parents_left = (int)ss->n_parents;
-            st->stream_seed = mix64(sim->seed ^ mix64(((uint64_t)j << 32) | i));
+            st->stream_seed = hash64_splitmix(sim->seed ^ hash64_splitmix(((uint64_t)j << 32) | i));
             struct stage_result *sr = &sim->res.stages[st_index];
             sr->job = (int)j;
             sr->id = ss->id;
@@ -354,7 +347,7 @@ static enum sc_status build(struct sim *sim, struct diag *d)
         sim->spot_rng = gsl_rng_alloc(gsl_rng_mt19937);
         if (!sim->spot_rng)
             return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
-        gsl_rng_set(sim->spot_rng, (unsigned long)mix64(sim->seed ^ 0x5b07ULL));
+        gsl_rng_set(sim->spot_rng, (unsigned long)hash64_splitmix(sim->seed ^ 0x5b07ULL));
     }
     event_init(&sim->policy_ev, executors_on_policy, sim);
     return build_network(sim, d);
@@ -413,7 +406,7 @@ static enum sc_status start_cluster(struct sim *sim, int64_t span_start_us, stru
     sim->scale_rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (!sim->scale_rng)
         return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
-    gsl_rng_set(sim->scale_rng, (unsigned long)mix64(sim->seed ^ 0x5ca1eULL));
+    gsl_rng_set(sim->scale_rng, (unsigned long)hash64_splitmix(sim->seed ^ 0x5ca1eULL));
     sim->cl.startup_s =
         (double)executors_draw_delay_us(sim, &cl->startup_dist, cl->startup_s) * 1e-6;
     int64_t startup_us = (int64_t)llround(cl->startup_s * 1e6);

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/hash64.h"
+
 uint64_t sweep_fnv1a(uint64_t h, const void *data, size_t n)
 {
     const unsigned char *p = data;
@@ -21,14 +23,6 @@ uint64_t sweep_fnv1a(uint64_t h, const void *data, size_t n)
         h *= 0x100000001b3ULL;
     }
     return h;
-}
-
-/* splitmix64's finalizer: consecutive inputs give unrelated outputs. */
-static uint64_t mix64(uint64_t z)
-{
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
 }
 
 size_t sweep_max_overrides(const struct sweep *sw)
@@ -179,8 +173,9 @@ struct sweep *sweep_new(struct sweep_spec *spec, struct diag *d)
      * and can be given back to `stagecast run --seed`. Every point uses the
      * same seeds: points differ by their cluster, not by their dice. */
     for (size_t r = 0; r < reps; r++) {
-        uint64_t s = r == 0 ? sw->spec.seed
-                            : mix64(sw->spec.seed + 0x9e3779b97f4a7c15ULL * r) & ((1ULL << 53) - 1);
+        uint64_t s =
+            r == 0 ? sw->spec.seed
+                   : hash64_fmix(sw->spec.seed + HASH64_GOLDEN_GAMMA * r) & ((1ULL << 53) - 1);
         for (size_t q = 0; q < r; q++)
             if (sw->seeds[q] == s) {
                 s = (s + 1) & ((1ULL << 53) - 1);
