@@ -25,6 +25,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "models/textdist.h"
+
 /* Limits on what the input may size. A catalog row is well under 1 KiB; a
  * record 64 times that is not a catalog (a binary file, a missing closing
  * quote swallowing the rest of the file), and refusing it keeps one bad
@@ -721,46 +723,17 @@ const struct node_type *catalog_find(const struct catalog *cat, const char *name
     return NULL;
 }
 
-/* Levenshtein distance ignoring letter case, one row of the DP table at a
- * time: row[j] is the distance between the first i characters of a and the
- * first j of b. b is a catalog name, so it fits the stack row. */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t row[sizeof ((struct node_type *)0)->name + 1];
-    size_t lb = strlen(b);
-    if (lb >= sizeof row / sizeof row[0])
-        lb = sizeof row / sizeof row[0] - 1;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; a[i - 1] != '\0'; i++) {
-        size_t corner = row[0]; /* D[i-1][j-1] */
-        row[0] = i;
-        int ca = tolower((unsigned char)a[i - 1]);
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j]; /* D[i-1][j] */
-            size_t best = corner + (ca != tolower((unsigned char)b[j - 1]));
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            corner = up;
-            row[j] = best;
-        }
-    }
-    return row[lb];
-}
-
 /* How far name is from a node: users type names with or without the
  * "Standard_" prefix, so each spelling is compared and the nearest counts. */
 static size_t node_distance(const char *name, const char *node)
 {
-    size_t best = edit_distance(name, node);
+    size_t best = textdist_levenshtein(name, node);
     if (has_std_prefix(node)) {
-        size_t dd = edit_distance(name, node + STD_PREFIX_LEN);
+        size_t dd = textdist_levenshtein(name, node + STD_PREFIX_LEN);
         if (dd < best)
             best = dd;
         if (has_std_prefix(name)) {
-            dd = edit_distance(name + STD_PREFIX_LEN, node + STD_PREFIX_LEN);
+            dd = textdist_levenshtein(name + STD_PREFIX_LEN, node + STD_PREFIX_LEN);
             if (dd < best)
                 best = dd;
         }

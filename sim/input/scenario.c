@@ -25,6 +25,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "models/textdist.h"
 #include "models/units.h"
 
 /* What the reader carries through every function: where errors go. */
@@ -107,54 +108,6 @@ static int wrong_type(struct reader *r, const config_setting_t *st, const char *
 
 /* ------------------------------------------------------ unknown-key check */
 
-/* Edit distance, ignoring case, for "did you mean" hints: insertions,
- * deletions, substitutions and swaps of neighbours ("jion") each count 1
- * (the optimal string alignment distance). */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 63 || lb > 63)
-        return 64;
-    unsigned char m[64][64];
-    for (size_t i = 0; i <= la; i++)
-        m[i][0] = (unsigned char)i;
-    for (size_t j = 0; j <= lb; j++)
-        m[0][j] = (unsigned char)j;
-    for (size_t i = 1; i <= la; i++) {
-        int ca = tolower((unsigned char)a[i - 1]);
-        for (size_t j = 1; j <= lb; j++) {
-            int cb = tolower((unsigned char)b[j - 1]);
-            unsigned best = m[i - 1][j - 1] + (ca != cb);
-            if (m[i - 1][j] + 1u < best)
-                best = m[i - 1][j] + 1u;
-            if (m[i][j - 1] + 1u < best)
-                best = m[i][j - 1] + 1u;
-            if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
-                tolower((unsigned char)a[i - 2]) == cb && m[i - 2][j - 2] + 1u < best)
-                best = m[i - 2][j - 2] + 1u;
-            m[i][j] = (unsigned char)best;
-        }
-    }
-    return m[la][lb];
-}
-
-/* The allowed name closest to name, if close enough to be a typo. */
-static const char *closest(const char *name, const char *const *allowed)
-{
-    const char *best = NULL;
-    size_t best_d = SIZE_MAX;
-    for (size_t i = 0; allowed[i]; i++) {
-        size_t dist = edit_distance(name, allowed[i]);
-        if (dist < best_d) {
-            best_d = dist;
-            best = allowed[i];
-        }
-    }
-    size_t len = strlen(name);
-    size_t limit = len <= 4 ? 1 : len <= 8 ? 2 : 3;
-    return best_d <= limit ? best : NULL;
-}
-
 static void join_names(const char *const *names, char *buf, size_t size)
 {
     size_t used = 0;
@@ -182,7 +135,7 @@ static int check_keys(struct reader *r, const config_setting_t *g, const char *w
             ok = strcmp(name, allowed[k]) == 0;
         if (ok)
             continue;
-        const char *hint = closest(name, allowed);
+        const char *hint = textdist_closest(name, allowed);
         if (hint)
             return fail(r, line_of(m), "unknown key '%s' in %s; did you mean '%s'?", name, where,
                         hint);
@@ -564,7 +517,7 @@ static int get_choice(struct reader *r, const config_setting_t *g, const char *w
         }
     char list[384];
     join_names(choices, list, sizeof list);
-    const char *hint = closest(v, choices);
+    const char *hint = textdist_closest(v, choices);
     if (hint)
         return fail(r, line, "'%s' in %s must be one of %s, not \"%s\" (did you mean \"%s\"?).",
                     key, where, list, v, hint);
@@ -1453,21 +1406,21 @@ static const char *name_hint(const struct scenario *s, const char *name, bool vi
     const char *best = NULL;
     size_t best_d = SIZE_MAX;
     for (size_t i = 0; i < s->n_tables; i++) {
-        size_t dist = edit_distance(name, s->tables[i].name);
+        size_t dist = textdist_osa(name, s->tables[i].name);
         if (dist < best_d) {
             best_d = dist;
             best = s->tables[i].name;
         }
     }
     for (size_t i = 0; views && i < s->n_views; i++) {
-        size_t dist = edit_distance(name, s->views[i].name);
+        size_t dist = textdist_osa(name, s->views[i].name);
         if (dist < best_d) {
             best_d = dist;
             best = s->views[i].name;
         }
     }
     size_t len = strlen(name);
-    size_t limit = len <= 4 ? 1 : len <= 8 ? 2 : 3;
+    size_t limit = textdist_typo_limit(len);
     buf[0] = '\0';
     if (best && best_d <= limit)
         snprintf(buf, size, "; did you mean '%.100s'?", best);

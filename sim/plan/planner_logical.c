@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "models/expr.h"
+#include "models/textdist.h"
 #include "sim/plan/plan_expr.h"
 #include "sim/plan/planner_internal.h"
 
@@ -44,29 +45,6 @@ int planner_find_lcol(const struct lcol *cols, size_t n, const char *name)
     return -1;
 }
 
-static size_t edit_distance_ci(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 63 || lb > 63)
-        return 99;
-    size_t row[64];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t prev = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t cur = row[j];
-            size_t sub =
-                prev + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
-            size_t best = row[j] + 1 < row[j - 1] + 1 ? row[j] + 1 : row[j - 1] + 1;
-            row[j] = sub < best ? sub : best;
-            prev = cur;
-        }
-    }
-    return row[lb];
-}
-
 /* "columns: a, b, c; did you mean 'b'?" for an unknown column name. */
 static const char *columns_hint(const struct lcol *cols, size_t n, const char *name, char *buf,
                                 size_t size)
@@ -77,7 +55,7 @@ static const char *columns_hint(const struct lcol *cols, size_t n, const char *n
     for (size_t i = 0; i < n && used < size; i++) {
         used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : "", cols[i].name);
         /* A typo, or the start of the name ("dept" for "dept_code"). */
-        size_t dd = edit_distance_ci(name, cols[i].name);
+        size_t dd = textdist_levenshtein(name, cols[i].name);
         if (strlen(name) >= 3 && strncasecmp(cols[i].name, name, strlen(name)) == 0)
             dd = dd < 2 ? dd : 2;
         if (dd < best_d) {
