@@ -34,6 +34,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "models/civil.h"
 #include "models/hash64.h"
 
 enum { DG_BLOCK = 1024 };
@@ -199,30 +200,12 @@ static void type_range(enum col_type ty, double *lo, double *hi)
     }
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
- * days_from_civil). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
+/* A date as YYYY-MM-DD (models/civil.h), or as days since 1970-01-01. A
+ * date-shaped string civil refuses (2021-02-30) is no integer either. */
 static bool parse_date(const char *s, int64_t *days)
 {
-    int y, m, dd, n = 0;
-    if (sscanf(s, "%d-%d-%d%n", &y, &m, &dd, &n) == 3 && s[n] == '\0' && m >= 1 && m <= 12 &&
-        dd >= 1 && dd <= 31) {
-        static const unsigned mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-        bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-        if ((unsigned)dd > mdays[m - 1] || (m == 2 && dd == 29 && !leap))
-            return false;
-        *days = days_from_civil(y, (unsigned)m, (unsigned)dd);
+    if (civil_parse_date(s, days))
         return true;
-    }
     char *end;
     long long v = strtoll(s, &end, 10);
     if (end == s || *end != '\0' || v < INT32_MIN || v > INT32_MAX)

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "models/civil.h"
 #include "models/kernels/murmur3.h"
 
 /* How a column's exact values are held and hashed. */
@@ -111,17 +112,6 @@ static int push_int(struct scol *c, int64_t k, double p)
     }
 }
 
-/* Days since 1970-01-01 of a civil date (Hinnant's days_from_civil). */
-static int64_t civil_days(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
 /* A categorical value parsed as datagen parses it; false when it is not of
  * the column's type (datagen refuses such a column). */
 static bool parse_value(const char *s, enum col_type t, int64_t *iv, double *dv)
@@ -143,16 +133,11 @@ static bool parse_value(const char *s, enum col_type t, int64_t *iv, double *dv)
         else
             return false;
         return true;
-    case COL_DATE: {
-        int y, m, d, n = 0;
-        if (sscanf(s, "%d-%d-%d%n", &y, &m, &d, &n) == 3 && s[n] == '\0' && m >= 1 && m <= 12 &&
-            d >= 1 && d <= 31) {
-            *iv = civil_days(y, (unsigned)m, (unsigned)d);
+    case COL_DATE:
+        if (civil_parse_date(s, iv))
             return true;
-        }
         *iv = strtoll(s, &end, 10);
         return end != s && *end == '\0';
-    }
     case COL_STRING: return true;
     }
     return false;

@@ -1,0 +1,81 @@
+/*
+ * test_civil.c — days since 1970-01-01 and back, and YYYY-MM-DD parsing
+ * (models/civil.h), on hand-counted dates.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "models/civil.h"
+
+static void test_epoch_is_day_zero(void **state)
+{
+    (void)state;
+    assert_int_equal(civil_days_from_date(1970, 1, 1), 0);
+    assert_int_equal(civil_days_from_date(1969, 12, 31), -1);
+}
+
+static void test_days_to_2000_03_01(void **state)
+{
+    (void)state;
+    /* 1970..1999 is 30 years with 7 leap days (72, 76, ..., 96): 10957
+     * days to 2000-01-01; + 31 (January) + 29 (February of a leap year
+     * divisible by 400) = 11017. */
+    assert_int_equal(civil_days_from_date(2000, 3, 1), 11017);
+    assert_int_equal(civil_days_from_date(2000, 1, 1), 10957);
+}
+
+static void test_dates_round_trip(void **state)
+{
+    (void)state;
+    /* Every day from 1600 to 2400, including 1700/1800/1900 (not leap) and
+     * 2000 (leap). */
+    int64_t from = civil_days_from_date(1600, 1, 1), to = civil_days_from_date(2400, 12, 31);
+    for (int64_t z = from; z <= to; z++) {
+        int64_t y;
+        unsigned m, d;
+        civil_date_from_days(z, &y, &m, &d);
+        assert_int_equal(civil_days_from_date(y, m, d), z);
+        assert_in_range(m, 1, 12);
+        assert_in_range(d, 1, 31);
+    }
+    int64_t y;
+    unsigned m, d;
+    civil_date_from_days(11017, &y, &m, &d);
+    assert_int_equal(y, 2000);
+    assert_int_equal(m, 3);
+    assert_int_equal(d, 1);
+}
+
+static void test_parse_reads_real_days_only(void **state)
+{
+    (void)state;
+    int64_t days = 42;
+    /* 2020-02-29: 2020-01-01 is day 18262 (50 years, 12 leap days), + 31
+     * + 28 = 18321. */
+    assert_true(civil_parse_date("2020-02-29", &days));
+    assert_int_equal(days, 18321);
+    assert_true(civil_parse_date("1970-01-01", &days));
+    assert_int_equal(days, 0);
+    days = 42;
+    assert_false(civil_parse_date("2021-02-29", &days)); /* not a leap year */
+    assert_false(civil_parse_date("1900-02-29", &days)); /* century, not leap */
+    assert_false(civil_parse_date("2021-04-31", &days));
+    assert_false(civil_parse_date("2021-13-01", &days));
+    assert_false(civil_parse_date("2021-01-01x", &days));
+    assert_false(civil_parse_date("18321", &days));
+    assert_int_equal(days, 42);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_epoch_is_day_zero),
+        cmocka_unit_test(test_days_to_2000_03_01),
+        cmocka_unit_test(test_dates_round_trip),
+        cmocka_unit_test(test_parse_reads_real_days_only),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
