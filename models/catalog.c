@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "models/datafile.h"
 #include "models/textdist.h"
 
 /* Limits on what the input may size. A catalog row is well under 1 KiB; a
@@ -580,105 +581,25 @@ void catalog_free(struct catalog *cat)
 
 /* ---- finding the file -------------------------------------------------- */
 
-static char *path_join(const char *dir, const char *rel)
-{
-    size_t a = strlen(dir), b = strlen(rel);
-    char *p = malloc(a + 1 + b + 1);
-    if (p == NULL)
-        return NULL;
-    memcpy(p, dir, a);
-    p[a] = '/';
-    memcpy(p + a + 1, rel, b + 1);
-    return p;
-}
-
-/* The directory of the running binary, or NULL. A libtool-linked program in
- * the build tree really runs from .libs/, while the data sit next to the
- * wrapper script, so .libs is stepped out of. */
-static char *binary_dir(void)
-{
-    size_t size = 256;
-    for (;;) {
-        char *buf = malloc(size);
-        if (buf == NULL)
-            return NULL;
-        ssize_t n = readlink("/proc/self/exe", buf, size);
-        if (n < 0) {
-            free(buf);
-            return NULL;
-        }
-        if ((size_t)n < size) {
-            buf[n] = '\0';
-            char *slash = strrchr(buf, '/');
-            if (slash == NULL) {
-                free(buf);
-                return NULL;
-            }
-            *slash = '\0';
-            slash = strrchr(buf, '/');
-            if (slash != NULL && strcmp(slash + 1, ".libs") == 0)
-                *slash = '\0';
-            if (buf[0] == '\0')
-                strcpy(buf, "/");
-            return buf;
-        }
-        free(buf);
-        if (size >= 65536)
-            return NULL;
-        size *= 2;
-    }
-}
-
-static int is_readable_file(const char *path)
-{
-    struct stat sb;
-    return stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && access(path, R_OK) == 0;
-}
-
 struct catalog *catalog_load_default(struct diag *d)
 {
-    char *places[4];
-    size_t nplaces = 0;
-    char *bin = binary_dir();
-    if (bin != NULL) {
-        places[nplaces++] = path_join(bin, "models/azure-nodes.csv");
-        places[nplaces++] = path_join(bin, "../share/stagecast/azure-nodes.csv");
-        free(bin);
+    char *path = NULL;
+    char looked[600];
+    enum sc_status st = datafile_find("models/azure-nodes.csv", "azure-nodes.csv", NULL, &path,
+                                      looked, sizeof looked);
+    if (st == SC_OK) {
+        struct catalog *cat = catalog_load(path, d);
+        free(path);
+        return cat;
     }
-#ifdef PKGDATADIR
-    places[nplaces++] = path_join(PKGDATADIR, "azure-nodes.csv");
-#endif
-#ifdef ABS_TOP_SRCDIR
-    places[nplaces++] = path_join(ABS_TOP_SRCDIR, "models/azure-nodes.csv");
-#endif
-    struct catalog *cat = NULL;
-    int found = 0, nomem = 0;
-    char looked[600] = "";
-    size_t used = 0;
-    for (size_t i = 0; i < nplaces; i++) {
-        if (places[i] == NULL) {
-            nomem = 1;
-            continue;
-        }
-        if (!found && !nomem && is_readable_file(places[i])) {
-            found = 1;
-            cat = catalog_load(places[i], d);
-        } else if (!found) {
-            int n = snprintf(looked + used, sizeof looked - used, "%s%s", used ? ", " : "",
-                             places[i]);
-            if (n > 0)
-                used = (size_t)n < sizeof looked - used ? used + (size_t)n : sizeof looked - 1;
-        }
-        free(places[i]);
-    }
-    if (nomem && !found)
+    if (st == SC_ENOMEM)
         diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
-    else if (!found)
+    else
         diag_set(d, SC_ENOENT, NULL, 0,
                  "no node catalog found (looked in: $STAGECAST_CATALOG (unset)%s%s); set "
                  "STAGECAST_CATALOG to an azure-nodes.csv",
-                 used ? ", " : "", looked);
-    return cat;
+                 looked[0] ? ", " : "", looked);
+    return NULL;
 }
 
 /* ---- queries ----------------------------------------------------------- */

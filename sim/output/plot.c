@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "models/datafile.h"
 #include "sim/output/outfile.h"
 #include "sim/output/report.h"
 
@@ -574,59 +575,6 @@ enum sc_status plot_write_utilization_csv(FILE *out, const struct results *r, st
 
 /* ---- finding the scripts and gnuplot ------------------------------------ */
 
-static char *path_join(const char *dir, const char *name)
-{
-    size_t a = strlen(dir), b = strlen(name);
-    char *p = malloc(a + b + 2);
-    if (!p)
-        return NULL;
-    memcpy(p, dir, a);
-    size_t k = a;
-    if (a > 0 && dir[a - 1] != '/')
-        p[k++] = '/';
-    memcpy(p + k, name, b + 1);
-    return p;
-}
-
-/* The directory of the running binary, or NULL; a libtool wrapper's .libs
- * is stepped out of (as the catalog does in models/catalog.c). */
-static char *binary_dir(void)
-{
-    for (size_t size = 256; size <= 65536; size *= 2) {
-        char *buf = malloc(size);
-        if (!buf)
-            return NULL;
-        ssize_t n = readlink("/proc/self/exe", buf, size);
-        if (n < 0) {
-            free(buf);
-            return NULL;
-        }
-        if ((size_t)n < size) {
-            buf[n] = '\0';
-            char *slash = strrchr(buf, '/');
-            if (!slash) {
-                free(buf);
-                return NULL;
-            }
-            *slash = '\0';
-            slash = strrchr(buf, '/');
-            if (slash && strcmp(slash + 1, ".libs") == 0)
-                *slash = '\0';
-            if (buf[0] == '\0')
-                strcpy(buf, "/");
-            return buf;
-        }
-        free(buf);
-    }
-    return NULL;
-}
-
-static bool is_readable_file(const char *path)
-{
-    struct stat sb;
-    return stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && access(path, R_OK) == 0;
-}
-
 static bool is_executable_file(const char *path)
 {
     struct stat sb;
@@ -638,8 +586,8 @@ char *plot_find_scripts(const struct plot_env *env, struct diag *d)
     /* Scripts the user names are used or reported, never replaced. */
     const char *dir = env ? env->scripts_dir : NULL;
     if (dir && dir[0]) {
-        char *probe = path_join(dir, "overview.gp");
-        bool ok = probe && is_readable_file(probe);
+        char *probe = datafile_path_join(dir, "overview.gp");
+        bool ok = probe && datafile_is_readable(probe);
         free(probe);
         if (ok)
             return strdup(dir);
@@ -649,44 +597,17 @@ char *plot_find_scripts(const struct plot_env *env, struct diag *d)
                  dir);
         return NULL;
     }
-    char *places[4];
-    size_t n = 0;
-    char *bin = binary_dir();
-    if (bin) {
-        places[n++] = path_join(bin, "plots");
-        places[n++] = path_join(bin, "../share/stagecast/plots");
-        free(bin);
-    }
-#ifdef PKGDATADIR
-    places[n++] = path_join(PKGDATADIR, "plots");
-#endif
-#ifdef ABS_TOP_SRCDIR
-    places[n++] = path_join(ABS_TOP_SRCDIR, "plots");
-#endif
     char *found = NULL;
-    char looked[600] = "";
-    size_t used = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!places[i])
-            continue;
-        char *probe = found ? NULL : path_join(places[i], "overview.gp");
-        if (!found && probe && is_readable_file(probe)) {
-            found = places[i];
-            places[i] = NULL;
-        } else if (!found) {
-            int k =
-                snprintf(looked + used, sizeof looked - used, "%s%s", used ? ", " : "", places[i]);
-            if (k > 0)
-                used = (size_t)k < sizeof looked - used ? used + (size_t)k : sizeof looked - 1;
-        }
-        free(probe);
-        free(places[i]);
-    }
-    if (!found)
+    char looked[600];
+    enum sc_status st =
+        datafile_find("plots", "plots", "overview.gp", &found, looked, sizeof looked);
+    if (st == SC_ENOMEM)
+        diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
+    else if (st != SC_OK)
         diag_set(d, SC_ENOENT, NULL, 0,
                  "no gnuplot scripts found (looked in: %s); set STAGECAST_PLOTS to stagecast's "
                  "plots/ directory",
-                 used ? looked : "nowhere");
+                 looked[0] ? looked : "nowhere");
     return found;
 }
 
@@ -703,7 +624,7 @@ static char *search_path(const char *path, const char *name)
             /* An empty PATH entry is the current directory. */
             memcpy(dir, len ? p : ".", len ? len : 1);
             dir[len ? len : 1] = '\0';
-            char *cand = path_join(dir, name);
+            char *cand = datafile_path_join(dir, name);
             if (cand && is_executable_file(cand))
                 return cand;
             free(cand);
@@ -770,7 +691,7 @@ static void remove_stage_dir(const char *dir)
         while ((e = readdir(dh)) != NULL) {
             if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
                 continue;
-            char *p = path_join(dir, e->d_name);
+            char *p = datafile_path_join(dir, e->d_name);
             if (p)
                 unlink(p);
             free(p);
@@ -830,7 +751,7 @@ static enum sc_status write_staged(const char *dir, const char *name, data_write
                                    const struct plan *plan, const struct results *r,
                                    struct diag *d)
 {
-    char *path = path_join(dir, name);
+    char *path = datafile_path_join(dir, name);
     if (!path)
         return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
     FILE *f = fopen(path, "w");
@@ -891,7 +812,7 @@ static enum sc_status make_stage_dir(struct plot_files *pf, const char *tmp_dir,
         if (!base || !base[0])
             base = "/tmp";
     }
-    pf->stage_dir = path_join(base, ".stagecast-plot.XXXXXX");
+    pf->stage_dir = datafile_path_join(base, ".stagecast-plot.XXXXXX");
     if (!pf->stage_dir)
         return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
     if (!mkdtemp(pf->stage_dir)) {
@@ -929,8 +850,8 @@ struct plot_files *plot_stage(const struct plot_request *req, const char *script
             goto fail;
         }
         for (size_t i = 0; i < N_SCRIPTS; i++) {
-            char *from = path_join(scripts_dir, plot_scripts[i]);
-            char *to = path_join(pf->stage_dir, plot_scripts[i]);
+            char *from = datafile_path_join(scripts_dir, plot_scripts[i]);
+            char *to = datafile_path_join(pf->stage_dir, plot_scripts[i]);
             enum sc_status st = from && to ? copy_file(from, to, d)
                                            : diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
             free(from);
@@ -1057,9 +978,10 @@ enum sc_status plot_render(struct plot_files *pf, const char *gnuplot, const cha
 {
     if (!pf->plot_path)
         return SC_OK;
-    char *out_path = pf->preview ? path_join(pf->stage_dir, "preview.txt") : strdup(pf->plot_tmp);
-    char *err_path = path_join(pf->stage_dir, "gnuplot.err");
-    char *script = path_join(scripts_dir, pf->preview ? "utilization.gp" : "overview.gp");
+    char *out_path =
+        pf->preview ? datafile_path_join(pf->stage_dir, "preview.txt") : strdup(pf->plot_tmp);
+    char *err_path = datafile_path_join(pf->stage_dir, "gnuplot.err");
+    char *script = datafile_path_join(scripts_dir, pf->preview ? "utilization.gp" : "overview.gp");
     const char *fmt = "dumb";
     if (!pf->preview) {
         const char *ext = pf->plot_path + strlen(pf->plot_path) - 3;
@@ -1127,8 +1049,8 @@ enum sc_status plot_commit(struct plot_files *pf, FILE *preview, struct diag *d)
         /* Data first, scripts after: a script never lands without its data. */
         for (size_t i = 0; i < N_DATA + N_SCRIPTS && st == SC_OK; i++) {
             const char *name = i < N_DATA ? data_files[i] : plot_scripts[i - N_DATA];
-            char *from = path_join(pf->stage_dir, name);
-            char *to = path_join(pf->dest_dir, name);
+            char *from = datafile_path_join(pf->stage_dir, name);
+            char *to = datafile_path_join(pf->dest_dir, name);
             if (!from || !to)
                 st = diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
             else if (rename(from, to) != 0)
@@ -1146,7 +1068,7 @@ enum sc_status plot_commit(struct plot_files *pf, FILE *preview, struct diag *d)
         }
     }
     if (st == SC_OK && pf->preview) {
-        char *p = path_join(pf->stage_dir, "preview.txt");
+        char *p = datafile_path_join(pf->stage_dir, "preview.txt");
         st = p ? copy_to_stream(p, preview, d) : diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
         free(p);
     }
@@ -1174,7 +1096,8 @@ enum sc_status plot_sweep(const char *csv_path, const char *out_path, const stru
     /* Draw into a temporary file beside the destination, then rename it:
      * the plot appears whole or not at all. */
     size_t n = strlen(out_path);
-    char *tmp = malloc(n + 48), *err = malloc(n + 32), *script = path_join(scripts, "sweep.gp");
+    char *tmp = malloc(n + 48), *err = malloc(n + 32),
+         *script = datafile_path_join(scripts, "sweep.gp");
     enum sc_status st = SC_OK;
     int fd = -1, efd = -1;
     if (!tmp || !err || !script) {
