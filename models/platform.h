@@ -4,9 +4,13 @@
  * long its cluster takes to start and a node to join, the executor layout it
  * gives workers, its autoscaling policy and what happens after the last job.
  *
- * Adding a platform is one table entry in platform.c (and tests): the
- * scenario reader, the cluster builder, billing, the report and
- * `stagecast nodes` read everything they need from its entry.
+ * Adding a platform is one table entry (and tests): the scenario reader, the
+ * cluster builder, billing, the report, replay and `stagecast nodes` read
+ * everything they need from its entry. The steps: a value before
+ * PLATFORM_COUNT below (and the count), its entry in platform.c with every
+ * field and its sources, its name in platform_names(), a worked node-hour in
+ * tests/test_platform.c (whose completeness test fails until then), and its
+ * name in docs/scenario-format.md's cluster.platform row.
  *
  * Ownership: every pointer this module returns points into static, constant
  * data that lives as long as the program; nothing is to be freed.
