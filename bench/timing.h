@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "models/order.h"
+
 /* Seconds on the monotonic clock. */
 static inline double bench_now_s(void)
 {
@@ -17,16 +19,10 @@ static inline double bench_now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static inline int bench_compare_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* The median of v[0..n) (sorts v in place); n >= 1. */
 static inline double bench_median(double *v, size_t n)
 {
-    qsort(v, n, sizeof *v, bench_compare_double);
+    qsort(v, n, sizeof *v, order_double_asc);
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 

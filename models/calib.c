@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "models/kernels/hashagg.h"
+#include "models/order.h"
 
 /* ---- fits ---------------------------------------------------------------- */
 
@@ -90,17 +91,11 @@ double calib_fit_ns_per_row(const struct calib_fit *f, double rows)
     return f->b_ns * calib_model_x(f->model, rows) / rows;
 }
 
-static int compare_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 double calib_median(double *v, size_t n)
 {
     if (n == 0)
         return NAN;
-    qsort(v, n, sizeof *v, compare_double);
+    qsort(v, n, sizeof *v, order_double_asc);
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 

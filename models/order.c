@@ -1,7 +1,8 @@
 /*
  * order.c — value orderings shared by everyone who sorts (the results'
  * quantiles, calibration's medians, the report's task spreads, replay's and
- * the importer's statistics).
+ * the importer's statistics, the runtime's speculation medians, AQE's
+ * partition medians and the benchmarks' medians).
  */
 #include "models/order.h"
 

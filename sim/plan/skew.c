@@ -19,6 +19,7 @@
 
 #include "models/civil.h"
 #include "models/kernels/murmur3.h"
+#include "models/order.h"
 
 /* How a column's exact values are held and hashed. */
 enum vkind {
@@ -860,12 +861,6 @@ int64_t skew_range_shares(const struct skew_keys *k, const bool *desc, int64_t n
 
 /* ---- adaptive query execution -------------------------------------------- */
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 double aqe_median(const double *sizes, size_t n)
 {
     if (n == 0)
@@ -874,7 +869,7 @@ double aqe_median(const double *sizes, size_t n)
     if (!s)
         return 1.0;
     memcpy(s, sizes, n * sizeof *s);
-    qsort(s, n, sizeof *s, cmp_double);
+    qsort(s, n, sizeof *s, order_double_asc);
     double m = n % 2 == 0 ? floor((s[n / 2] + s[n / 2 - 1]) / 2.0) : s[n / 2];
     free(s);
     return m > 1.0 ? m : 1.0;

@@ -57,18 +57,6 @@ bool runtime_stage_stream_reopen(struct sim *sim, struct rt_stage *st)
     return true;
 }
 
-static int compare_dbl(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Sorts v[0..n) in increasing order. */
-void runtime_sort_doubles(double *v, size_t n)
-{
-    qsort(v, n, sizeof(double), compare_dbl);
-}
-
 /* ---- building --------------------------------------------------------- */
 
 /* The resources bytes move through: per worker its NIC out, NIC in and

@@ -283,9 +283,6 @@ void runtime_fail(struct sim *sim, enum sc_status st, const char *msg);
 bool runtime_stage_stream_open(struct sim *sim, struct rt_stage *st);
 bool runtime_stage_stream_reopen(struct sim *sim, struct rt_stage *st);
 
-/* Sorts v[0..n) in increasing order. */
-void runtime_sort_doubles(double *v, size_t n);
-
 /* ---- dag.c --------------------------------------------------------------- */
 
 /* Stage st_index's last task finished: submit the children it unblocks,

@@ -5,8 +5,10 @@
  * (TaskSetManager.checkSpeculatableTasks).
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "models/order.h"
 #include "sim/runtime/runtime_internal.h"
 
 /* The losing attempt of a speculation race: killed, not run again; its
@@ -102,7 +104,7 @@ void speculation_on_timer(struct engine *eng, struct event *ev)
         double need = floor(sim->spec_quantile * (double)st->tasks);
         if ((double)st->n_ok < (need > 1.0 ? need : 1.0))
             continue;
-        runtime_sort_doubles(st->ok_dur, st->n_ok);
+        qsort(st->ok_dur, st->n_ok, sizeof *st->ok_dur, order_double_asc);
         double median = results_quantile_sorted(st->ok_dur, st->n_ok, 0.5);
         int64_t threshold = (int64_t)llround(sim->spec_multiplier * median * 1e6);
         if (threshold < sim->spec_min_us)
