@@ -5,7 +5,8 @@
  * the leap day falls last and a year's day number has a closed form; then
  * split the count into 400-year eras of 146097 days, the Gregorian cycle.
  * Datagen draws date columns with it, the skew model reads categorical
- * dates with it.
+ * dates with it, and the expression binder and evaluator read DATE literals
+ * and take year() and month() with it.
  */
 #include "models/civil.h"
 

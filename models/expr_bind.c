@@ -17,6 +17,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "models/civil.h"
+#include "models/textdist.h"
+
 static const char *const fn_names[] = {
     [F_YEAR] = "year",   [F_MONTH] = "month",       [F_SUBSTR] = "substr", [F_LOWER] = "lower",
     [F_UPPER] = "upper", [F_COALESCE] = "coalesce", [F_ABS] = "abs",       [F_ROUND] = "round",
@@ -86,42 +89,16 @@ static int bind_fail(struct binder *b, const char *fmt, ...)
     return -1;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
- * days_from_civil) and back. */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-void expr_civil_from_days(int64_t z, int64_t *y, unsigned *m)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
+/* A date literal as days since 1970-01-01: the shape of a SQL date (at
+ * most four digits of year, two of month and of day), then the calendar
+ * check and day count of models/civil, which the data generator and the
+ * skew model read dates with too. */
 static bool parse_date_literal(const char *s, int64_t *days)
 {
     int y, m, dd, n = 0;
-    if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &dd, &n) != 3 || s[n] != '\0' || m < 1 || m > 12 ||
-        dd < 1)
+    if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &dd, &n) != 3 || s[n] != '\0')
         return false;
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (dd > mdays[m - 1] || (m == 2 && dd == 29 && !leap))
-        return false;
-    *days = days_from_civil(y, (unsigned)m, (unsigned)dd);
-    return true;
+    return civil_parse_date(s, days);
 }
 
 /* Makes *np a value of type t: a NULL literal takes the type, an integer
@@ -210,46 +187,21 @@ static int unify(struct binder *b, struct node **v[], size_t n, const char *what
     return t;
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-    /* Levenshtein over ASCII case-folded names of at most 63 characters. */
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 63 || lb > 63)
-        return SIZE_MAX;
-    size_t row[64];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
-            size_t best = diag + cost;
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
 static int unknown_column(struct binder *b, const struct node *n)
 {
     const struct batch *s = b->schema;
-    size_t best = SIZE_MAX, best_i = 0;
+    /* Levenshtein over case-folded names: a difference of case alone is
+     * distance 0, which the message below points out. */
+    size_t best = TEXTDIST_FAR, best_i = 0;
     for (size_t i = 0; i < s->n_cols; i++) {
-        size_t dist = edit_distance(n->name, s->names[i]);
+        size_t dist = textdist_levenshtein(n->name, s->names[i]);
         if (dist < best) {
             best = dist;
             best_i = i;
         }
     }
     size_t len = strlen(n->name);
-    if (best != SIZE_MAX && best <= (len < 6 ? 2 : len / 3))
+    if (best != TEXTDIST_FAR && best <= (len < 6 ? 2 : len / 3))
         return bind_fail(b, "unknown column '%s' at position %d; did you mean '%s'?%s", n->name,
                          n->pos, s->names[best_i],
                          best == 0 ? " (column names are case-sensitive)" : "");

@@ -21,6 +21,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "models/civil.h"
+
 /* ====================================================================== */
 /* Evaluation                                                             */
 /* ====================================================================== */
@@ -682,7 +684,7 @@ static int eval_date_part(const struct node *nd, const struct vec *a, struct slo
         unsigned m;
         if (z < -(INT64_C(1) << 40) || z > (INT64_C(1) << 40))
             z = 0; /* not a date (a null's filler); keeps the arithmetic defined */
-        expr_civil_from_days(z, &y, &m);
+        civil_date_from_days(z, &y, &m, NULL);
         o[i] = year ? y : (int64_t)m;
     }
     return valid_all(dst, n, &a, 1);

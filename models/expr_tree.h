@@ -115,7 +115,5 @@ struct expr *expr_wrap(const char *text, size_t at, size_t end, struct node *roo
 bool expr_type_is_num(int t);
 /* t's name for messages ("int64", "NULL"). */
 const char *expr_type_label(int t);
-/* The year and month of day z since 1970-01-01 (proleptic Gregorian). */
-void expr_civil_from_days(int64_t z, int64_t *y, unsigned *m);
 
 #endif
