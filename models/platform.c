@@ -62,6 +62,7 @@ static const struct platform_info platforms[PLATFORM_COUNT] = {
             /* A job cluster ends with its job. */
             .idle_after_s = 0.0,
             .idle_after_source = "the cluster ends with its last job",
+            .log_sign = {"Databricks", "spark.databricks.", NULL},
         },
     [PLATFORM_SYNAPSE] =
         {
@@ -96,6 +97,7 @@ static const struct platform_info platforms[PLATFORM_COUNT] = {
             .autoscale_policy = AUTOSCALE_POLICY_SYNAPSE,
             .idle_after_s = 300.0,
             .idle_after_source = "Synapse pools shut down 5 min after the last job (SYN-OVR)",
+            .log_sign = {"Synapse", "spark.synapse.", NULL},
         },
     [PLATFORM_HDINSIGHT] =
         {
@@ -120,6 +122,7 @@ static const struct platform_info platforms[PLATFORM_COUNT] = {
             .autoscale_policy = AUTOSCALE_POLICY_DATABRICKS,
             .idle_after_s = 0.0,
             .idle_after_source = "the cluster ends with its last job",
+            .log_sign = {"HDInsight", NULL, "hdinsight"},
         },
     [PLATFORM_VM] =
         {

@@ -6,7 +6,8 @@
  *
  * Adding a platform is one table entry (and tests): the scenario reader, the
  * cluster builder, billing, the report, replay and `stagecast nodes` read
- * everything they need from its entry. The steps: a value before
+ * everything they need from its entry, and the importer recognises its
+ * event logs by the entry's log_sign. The steps: a value before
  * PLATFORM_COUNT below (and the count), its entry in platform.c with every
  * field and its sources, its name in platform_names(), a worked node-hour in
  * tests/test_platform.c (whose completeness test fails until then), and its
@@ -70,6 +71,17 @@ struct platform_layout {
     const char *fixed_rule;   /* fixed: the rule, as an error message states it */
 };
 
+/* How a Spark event log shows that a platform ran it (the importer's
+ * detection, sim/eventlog/import_cluster.c): a setting whose name starts
+ * with conf_prefix, or the word mention in a setting's name or, in any
+ * letter case, its value. NULL fields are signs the platform leaves none
+ * of; a platform with neither is what a log without any sign ran on. */
+struct platform_log_sign {
+    const char *label;       /* the platform as the importer's note names it */
+    const char *conf_prefix; /* "spark.databricks.", or NULL */
+    const char *mention;     /* lower case, or NULL */
+};
+
 struct platform_info {
     enum platform id;
     const char *name;           /* as scenarios and reports write it */
@@ -94,6 +106,10 @@ struct platform_info {
     /* How long the cluster stays up, and billed, after its last job. */
     double idle_after_s;
     const char *idle_after_source;
+
+    /* What an event log of a run on this platform carries (signs are
+     * tried per setting, in table order). */
+    struct platform_log_sign log_sign;
 };
 
 /* The table entry of platform p; NULL when p is not a platform. */

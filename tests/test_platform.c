@@ -101,6 +101,27 @@ static void test_every_entry_is_complete(void **state)
     assert_string_equal(platform_name((enum platform)PLATFORM_COUNT), "?");
 }
 
+/* The importer picks a platform by its log sign and falls back to plain
+ * VMs: every other platform needs a sign, with a label for the note, and
+ * plain VMs must have none or a log could never fall back to them. */
+static void test_log_signs_leave_plain_vms_the_fallback(void **state)
+{
+    (void)state;
+    for (int i = 0; i < PLATFORM_COUNT; i++) {
+        const struct platform_log_sign *s = &platform_get((enum platform)i)->log_sign;
+        bool has_sign = s->conf_prefix != NULL || s->mention != NULL;
+        if (i == PLATFORM_VM) {
+            assert_false(has_sign);
+            continue;
+        }
+        assert_true(has_sign);
+        assert_true(filled(s->label));
+        if (s->mention)
+            for (const char *c = s->mention; *c; c++)
+                assert_false(*c >= 'A' && *c <= 'Z'); /* values are matched lower-cased */
+    }
+}
+
 static void test_names_and_aliases_name_one_platform(void **state)
 {
     (void)state;
@@ -232,6 +253,7 @@ int main(void)
     gsl_set_error_handler_off();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_entry_is_complete),
+        cmocka_unit_test(test_log_signs_leave_plain_vms_the_fallback),
         cmocka_unit_test(test_names_and_aliases_name_one_platform),
         cmocka_unit_test(test_scenarios_and_nodes_share_the_vm_words),
         cmocka_unit_test(test_each_platform_bills_a_node_hour),

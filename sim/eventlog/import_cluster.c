@@ -204,37 +204,50 @@ static int max_vcpus(const struct catalog *cat, enum platform p)
     return m;
 }
 
+/* The first platform whose sign (models/platform.h, log_sign) a setting of
+ * the log carries, settings in log order and platforms in table order; a
+ * plain VM cluster when none does. */
 static void detect_platform(struct builder *b)
 {
     const struct evlog *log = b->log;
     struct import *im = b->im;
     im->platform = PLATFORM_VM;
-    snprintf(im->platform_why, sizeof im->platform_why,
-             "no Databricks, Synapse or HDInsight settings in the log");
+    /* "no Databricks, Synapse or HDInsight settings in the log" */
+    const char *labels[PLATFORM_COUNT];
+    size_t n_labels = 0;
+    for (int p = 0; p < PLATFORM_COUNT; p++)
+        if (platform_get((enum platform)p)->log_sign.label)
+            labels[n_labels++] = platform_get((enum platform)p)->log_sign.label;
+    size_t used = (size_t)snprintf(im->platform_why, sizeof im->platform_why, "no ");
+    for (size_t i = 0; i < n_labels && used < sizeof im->platform_why; i++) {
+        const char *sep = i == 0 ? "" : i + 1 < n_labels ? ", " : " or ";
+        used += (size_t)snprintf(im->platform_why + used, sizeof im->platform_why - used, "%s%s",
+                                 sep, labels[i]);
+    }
+    if (used < sizeof im->platform_why)
+        snprintf(im->platform_why + used, sizeof im->platform_why - used, " settings in the log");
     for (size_t i = 0; i < log->n_props; i++) {
         const char *k = log->props[i].key, *v = log->props[i].value;
-        if (strncmp(k, "spark.databricks.", 17) == 0) {
-            im->platform = PLATFORM_DATABRICKS;
-            snprintf(im->platform_why, sizeof im->platform_why,
-                     "the log has Databricks settings (%.80s)", k);
-            return;
-        }
-        if (strncmp(k, "spark.synapse.", 14) == 0) {
-            im->platform = PLATFORM_SYNAPSE;
-            snprintf(im->platform_why, sizeof im->platform_why,
-                     "the log has Synapse settings (%.80s)", k);
-            return;
-        }
         char low[96];
         size_t j = 0;
         for (; v[j] && j + 1 < sizeof low; j++)
             low[j] = (char)tolower((unsigned char)v[j]);
         low[j] = '\0';
-        if (strstr(low, "hdinsight") || strstr(k, "hdinsight")) {
-            im->platform = PLATFORM_HDINSIGHT;
-            snprintf(im->platform_why, sizeof im->platform_why, "the log names HDInsight (%.80s)",
-                     k);
-            return;
+        for (int p = 0; p < PLATFORM_COUNT; p++) {
+            const struct platform_log_sign *sign = &platform_get((enum platform)p)->log_sign;
+            if (sign->conf_prefix &&
+                strncmp(k, sign->conf_prefix, strlen(sign->conf_prefix)) == 0) {
+                im->platform = (enum platform)p;
+                snprintf(im->platform_why, sizeof im->platform_why,
+                         "the log has %s settings (%.80s)", sign->label, k);
+                return;
+            }
+            if (sign->mention && (strstr(low, sign->mention) || strstr(k, sign->mention))) {
+                im->platform = (enum platform)p;
+                snprintf(im->platform_why, sizeof im->platform_why, "the log names %s (%.80s)",
+                         sign->label, k);
+                return;
+            }
         }
     }
 }
@@ -478,8 +491,7 @@ static void workers_by_host(struct builder *b, size_t n_exec, int maxv)
     struct import *im = b->im;
     im->workers = im->executors;
     im->executors_per_worker = 1;
-    if (n_exec == 0 || n_exec != (size_t)im->executors ||
-        platform_get(im->platform)->layout.fixed)
+    if (n_exec == 0 || n_exec != (size_t)im->executors || platform_get(im->platform)->layout.fixed)
         return;
     size_t hosts = 0;
     int per_host = -1;
