@@ -50,7 +50,9 @@ static int bench_one(const char *path, const struct catalog *cat, struct figures
     diag_clear(&d);
     struct scenario *s = scenario_load(path, &d);
     struct cluster cl;
-    if (!s || cluster_build(s, cat, &cl, &d) != SC_OK || planner_plan(s, &cl, &d) != SC_OK) {
+    struct plan *p = NULL;
+    if (!s || cluster_build(s, cat, &cl, &d) != SC_OK ||
+        !(p = planner_plan(s, &cl, NULL, &d))) {
         fprintf(stderr, "bench_calibrate: %s: %s\n", path, d.msg);
         scenario_free(s);
         return -1;
@@ -59,6 +61,7 @@ static int bench_one(const char *path, const struct catalog *cat, struct figures
     char dir[512];
     snprintf(dir, sizeof dir, "%s/bench_calibrate_XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
     if (!mkdtemp(dir)) {
+        plan_free(p);
         scenario_free(s);
         return -1;
     }
@@ -67,8 +70,8 @@ static int bench_one(const char *path, const struct catalog *cat, struct figures
     if (calibrate_options_init(&o, NULL, s, &d) == SC_OK) {
         snprintf(o.cache_dir, sizeof o.cache_dir, "%s", dir);
         struct calibration *cold = NULL, *warm = NULL;
-        if (calibrate_scenario(s, &cl, &o, &cold, &d) == SC_OK &&
-            calibrate_scenario(s, &cl, &o, &warm, &d) == SC_OK) {
+        if (calibrate_plan(p, &cl, &o, &cold, &d) == SC_OK &&
+            calibrate_plan(p, &cl, &o, &warm, &d) == SC_OK) {
             fig->stages = calibrate_n_stages(cold);
             fig->measured = calibrate_n_measured(cold);
             fig->cached = calibrate_n_cached(warm);
@@ -82,6 +85,7 @@ static int bench_one(const char *path, const struct catalog *cat, struct figures
     if (rc != 0)
         fprintf(stderr, "bench_calibrate: %s: %s\n", path, d.msg);
     remove_dir(dir);
+    plan_free(p);
     scenario_free(s);
     return rc;
 }
