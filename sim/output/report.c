@@ -472,20 +472,14 @@ static int skew_json(json_t *o, const struct plan_stage *ss, const struct stage_
     return bad;
 }
 
-json_t *report_json_build(const struct plan *plan, const struct cluster *cl,
-                          const struct results *r)
-{
-    json_t *root = json_object();
-    if (!root)
-        return NULL;
-    int bad = 0;
-    bad |= set(root, "stagecast_version", json_string(PACKAGE_VERSION));
-    json_t *scn = json_object();
-    bad |= set(scn, "name", json_string(plan->scn->name));
-    bad |= set(scn, "file", json_string(plan->scn->file));
-    bad |= set(scn, "seed", json_integer((json_int_t)r->seed));
-    bad |= set(root, "scenario", scn);
+/* The JSON's parts, one function each; every one adds its members to o and
+ * returns non-zero when an allocation failed (set() and jansson's own
+ * functions count failures the same way). */
 
+static int cluster_json(json_t *root, const struct plan *plan, const struct cluster *cl,
+                        const struct results *r)
+{
+    int bad = 0;
     json_t *jc = json_object();
     bad |= set(jc, "platform", json_string(platform_name(cl->platform)));
     bad |= set(jc, "driver", json_string(cl->driver->name));
@@ -516,14 +510,12 @@ json_t *report_json_build(const struct plan *plan, const struct cluster *cl,
         bad |= set(jc, "tier", json_string(tier_name(plan->scn->cluster.tier)));
     }
     bad |= set(root, "cluster", jc);
+    return bad;
+}
 
-    bad |= set(root, "makespan_s", jsec(r->makespan_s));
-    bad |= set(root, "startup_s", jsec(r->cost.startup_s));
-    bad |= set(root, "cost_usd", jusd(r->cost.total_usd));
-    bad |= set(root, "utilization", jnum(r->utilization, 1e6));
-    bad |= set(root, "busy_slot_s", jsec(r->busy_s));
-    bad |= set(root, "available_slot_s", jsec(r->available_s));
-
+static int cost_json(json_t *root, const struct results *r)
+{
+    int bad = 0;
     json_t *cost = json_object();
     bad |= set(cost, "total_usd", jusd(r->cost.total_usd));
     bad |= set(cost, "vm_usd", jusd(r->cost.vm_usd));
@@ -548,7 +540,74 @@ json_t *report_json_build(const struct plan *plan, const struct cluster *cl,
     bad |= set(cost, "lines", lines);
     bad |= set(cost, "note", r->cost.note[0] ? json_string(r->cost.note) : json_null());
     bad |= set(root, "cost", cost);
+    return bad;
+}
 
+/* One stage: its plan (parents, operators, estimated rows, calibration)
+ * beside what the simulation made of it. */
+static json_t *stage_json(const struct plan *plan, const struct cluster *cl,
+                          const struct results *r, size_t j, size_t k, int *bad_out)
+{
+    const struct job_result *jr = &r->jobs[j];
+    const struct stage_result *st = &r->stages[jr->first_stage + k];
+    const struct plan_stage *ss = &plan->jobs[j].stages[k];
+    int bad = 0;
+    char name[128];
+    json_t *js2 = json_object();
+    bad |= set(js2, "id", json_integer(st->id));
+    bad |= set(js2, "spark_id", json_integer(st->spark_id));
+    bad |= set(js2, "name", json_string(report_stage_name(st, name, sizeof name)));
+    bad |= set(js2, "kernel", st->kernel ? json_string(st->kernel) : json_null());
+    json_t *parents = json_array();
+    for (size_t p = 0; p < ss->n_parents; p++)
+        bad |= json_array_append_new(parents, json_integer(ss->parents[p]));
+    bad |= set(js2, "parents", parents);
+    /* Planned stages: their operators and estimated rows (an explicit
+     * stage has none: [] and null). */
+    json_t *ops = json_array();
+    for (size_t o = 0; o < ss->n_ops; o++)
+        bad |= json_array_append_new(ops, json_string(ss->ops[o].text));
+    bad |= set(js2, "ops", ops);
+    bad |= set(js2, "input_records", ss->n_ops ? json_integer(ss->input_records) : json_null());
+    bad |= set(js2, "output_records", ss->n_ops ? json_integer(ss->output_records) : json_null());
+    bad |= set(js2, "tasks", json_integer(st->tasks));
+    bad |= set(js2, "start_s", jsec(rel_s(r, st->submit_us)));
+    bad |= set(js2, "end_s", jsec(rel_s(r, st->end_us)));
+    bad |= set(js2, "duration_s", jsec((double)(st->end_us - st->submit_us) * 1e-6));
+    bad |= set(js2, "task_min_s", jsec(st->task_min_s));
+    bad |= set(js2, "task_p50_s", jsec(st->task_p50_s));
+    bad |= set(js2, "task_p95_s", jsec(st->task_p95_s));
+    bad |= set(js2, "task_max_s", jsec(st->task_max_s));
+    bad |= set(js2, "task_mean_s", jsec(st->task_mean_s));
+    bad |= set(js2, "busy_s", jsec(st->busy_s));
+    json_t *phases = json_object();
+    for (int p = 0; p < PHASE_COUNT; p++)
+        bad |= set(phases, task_phase_name((enum task_phase)p), jsec(st->phase_s[p]));
+    bad |= set(js2, "phase_s", phases);
+    bad |= set(js2, "uncalibrated", json_boolean(stage_uncalibrated(plan, j, k, st)));
+    bad |= set(js2, "calibration", calibration_json(&ss->calib, cl));
+    bad |= set(js2, "failed_attempts", json_integer(st->failed_attempts));
+    bad |= set(js2, "resubmissions", json_integer(st->resubmissions));
+    bad |= set(js2, "input_bytes", jnum(st->input_bytes, 1));
+    bad |= set(js2, "shuffle_read_bytes",
+               jnum(st->shuffle_read_local_bytes + st->shuffle_read_remote_bytes, 1));
+    bad |= set(js2, "shuffle_read_local_bytes", jnum(st->shuffle_read_local_bytes, 1));
+    bad |= set(js2, "shuffle_read_remote_bytes", jnum(st->shuffle_read_remote_bytes, 1));
+    bad |= set(js2, "shuffle_write_bytes", jnum(st->shuffle_write_bytes, 1));
+    bad |= set(js2, "output_bytes", jnum(st->output_bytes, 1));
+    bad |= set(js2, "spill_bytes", jnum(st->spill_bytes, 1));
+    /* Bytes the stage cached (df.cache()), as planned or given. */
+    bad |= set(js2, "cache_bytes", jnum(ss->cache_bytes > 0 ? (double)ss->cache_bytes : 0.0, 1));
+    bad |= set(js2, "fetch_wait_s", jsec(st->fetch_wait_s));
+    bad |= skew_json(js2, ss, st);
+    *bad_out |= bad;
+    return js2;
+}
+
+static int jobs_json(json_t *root, const struct plan *plan, const struct cluster *cl,
+                     const struct results *r)
+{
+    int bad = 0;
     json_t *jobs = json_array();
     for (size_t j = 0; j < r->n_jobs; j++) {
         const struct job_result *jr = &r->jobs[j];
@@ -560,68 +619,20 @@ json_t *report_json_build(const struct plan *plan, const struct cluster *cl,
         bad |= set(jj, "end_s", jsec(rel_s(r, jr->end_us)));
         bad |= set(jj, "duration_s", jsec((double)(jr->end_us - jr->submit_us) * 1e-6));
         json_t *stages = json_array();
-        const struct plan_job *js = &plan->jobs[j];
         for (size_t k = 0; k < jr->n_stages; k++) {
-            const struct stage_result *st = &r->stages[jr->first_stage + k];
-            const struct plan_stage *ss = &js->stages[k];
-            char name[128];
-            json_t *js2 = json_object();
-            bad |= set(js2, "id", json_integer(st->id));
-            bad |= set(js2, "spark_id", json_integer(st->spark_id));
-            bad |= set(js2, "name", json_string(report_stage_name(st, name, sizeof name)));
-            bad |= set(js2, "kernel", st->kernel ? json_string(st->kernel) : json_null());
-            json_t *parents = json_array();
-            for (size_t p = 0; p < ss->n_parents; p++)
-                bad |= json_array_append_new(parents, json_integer(ss->parents[p]));
-            bad |= set(js2, "parents", parents);
-            /* Planned stages: their operators and estimated rows (an
-             * explicit stage has none: [] and null). */
-            json_t *ops = json_array();
-            for (size_t o = 0; o < ss->n_ops; o++)
-                bad |= json_array_append_new(ops, json_string(ss->ops[o].text));
-            bad |= set(js2, "ops", ops);
-            bad |= set(js2, "input_records",
-                       ss->n_ops ? json_integer(ss->input_records) : json_null());
-            bad |= set(js2, "output_records",
-                       ss->n_ops ? json_integer(ss->output_records) : json_null());
-            bad |= set(js2, "tasks", json_integer(st->tasks));
-            bad |= set(js2, "start_s", jsec(rel_s(r, st->submit_us)));
-            bad |= set(js2, "end_s", jsec(rel_s(r, st->end_us)));
-            bad |= set(js2, "duration_s", jsec((double)(st->end_us - st->submit_us) * 1e-6));
-            bad |= set(js2, "task_min_s", jsec(st->task_min_s));
-            bad |= set(js2, "task_p50_s", jsec(st->task_p50_s));
-            bad |= set(js2, "task_p95_s", jsec(st->task_p95_s));
-            bad |= set(js2, "task_max_s", jsec(st->task_max_s));
-            bad |= set(js2, "task_mean_s", jsec(st->task_mean_s));
-            bad |= set(js2, "busy_s", jsec(st->busy_s));
-            json_t *phases = json_object();
-            for (int p = 0; p < PHASE_COUNT; p++)
-                bad |= set(phases, task_phase_name((enum task_phase)p), jsec(st->phase_s[p]));
-            bad |= set(js2, "phase_s", phases);
-            bad |= set(js2, "uncalibrated", json_boolean(stage_uncalibrated(plan, j, k, st)));
-            bad |= set(js2, "calibration", calibration_json(&ss->calib, cl));
-            bad |= set(js2, "failed_attempts", json_integer(st->failed_attempts));
-            bad |= set(js2, "resubmissions", json_integer(st->resubmissions));
-            bad |= set(js2, "input_bytes", jnum(st->input_bytes, 1));
-            bad |= set(js2, "shuffle_read_bytes",
-                       jnum(st->shuffle_read_local_bytes + st->shuffle_read_remote_bytes, 1));
-            bad |= set(js2, "shuffle_read_local_bytes", jnum(st->shuffle_read_local_bytes, 1));
-            bad |= set(js2, "shuffle_read_remote_bytes", jnum(st->shuffle_read_remote_bytes, 1));
-            bad |= set(js2, "shuffle_write_bytes", jnum(st->shuffle_write_bytes, 1));
-            bad |= set(js2, "output_bytes", jnum(st->output_bytes, 1));
-            bad |= set(js2, "spill_bytes", jnum(st->spill_bytes, 1));
-            /* Bytes the stage cached (df.cache()), as planned or given. */
-            bad |= set(js2, "cache_bytes",
-                       jnum(ss->cache_bytes > 0 ? (double)ss->cache_bytes : 0.0, 1));
-            bad |= set(js2, "fetch_wait_s", jsec(st->fetch_wait_s));
-            bad |= skew_json(js2, ss, st);
-            bad |= json_array_append_new(stages, js2);
+            json_t *js = stage_json(plan, cl, r, j, k, &bad);
+            bad |= json_array_append_new(stages, js);
         }
         bad |= set(jj, "stages", stages);
         bad |= json_array_append_new(jobs, jj);
     }
     bad |= set(root, "jobs", jobs);
+    return bad;
+}
 
+static int executors_json(json_t *root, const struct cluster *cl, const struct results *r)
+{
+    int bad = 0;
     json_t *execs = json_array();
     for (size_t e = 0; e < r->n_executors; e++) {
         const struct executor_result *er = &r->executors[e];
@@ -647,11 +658,17 @@ json_t *report_json_build(const struct plan *plan, const struct cluster *cl,
         bad |= json_array_append_new(execs, je);
     }
     bad |= set(root, "executors", execs);
+    return bad;
+}
 
+/* Speculation, then scaling: nodes and executors coming and going. */
+static int scaling_json(json_t *root, const struct results *r)
+{
     static const char *const scale_names[] = {"nodes_requested",     "node_joined",
                                               "node_removed",        "executors_requested",
                                               "executor_added",      "executor_removed",
                                               "node_evicted"};
+    int bad = 0;
     json_t *scaling = json_object();
     bad |= set(scaling, "peak_workers", json_integer(r->peak_workers));
     json_t *events = json_array();
@@ -677,7 +694,12 @@ json_t *report_json_build(const struct plan *plan, const struct cluster *cl,
     bad |= set(spec, "won", json_integer(r->speculative_won));
     bad |= set(root, "speculation", spec);
     bad |= set(root, "scaling", scaling);
+    return bad;
+}
 
+static int spark_json(json_t *root, const struct plan *plan)
+{
+    int bad = 0;
     json_t *spark = json_object();
     json_t *settings = json_object();
     json_t *unknown = json_array();
@@ -690,6 +712,34 @@ json_t *report_json_build(const struct plan *plan, const struct cluster *cl,
     bad |= set(spark, "settings", settings);
     bad |= set(spark, "unknown_keys", unknown);
     bad |= set(root, "spark", spark);
+    return bad;
+}
+
+json_t *report_json_build(const struct plan *plan, const struct cluster *cl,
+                          const struct results *r)
+{
+    json_t *root = json_object();
+    if (!root)
+        return NULL;
+    int bad = 0;
+    bad |= set(root, "stagecast_version", json_string(PACKAGE_VERSION));
+    json_t *scn = json_object();
+    bad |= set(scn, "name", json_string(plan->scn->name));
+    bad |= set(scn, "file", json_string(plan->scn->file));
+    bad |= set(scn, "seed", json_integer((json_int_t)r->seed));
+    bad |= set(root, "scenario", scn);
+    bad |= cluster_json(root, plan, cl, r);
+    bad |= set(root, "makespan_s", jsec(r->makespan_s));
+    bad |= set(root, "startup_s", jsec(r->cost.startup_s));
+    bad |= set(root, "cost_usd", jusd(r->cost.total_usd));
+    bad |= set(root, "utilization", jnum(r->utilization, 1e6));
+    bad |= set(root, "busy_slot_s", jsec(r->busy_s));
+    bad |= set(root, "available_slot_s", jsec(r->available_s));
+    bad |= cost_json(root, r);
+    bad |= jobs_json(root, plan, cl, r);
+    bad |= executors_json(root, cl, r);
+    bad |= scaling_json(root, r);
+    bad |= spark_json(root, plan);
     if (bad) {
         json_decref(root);
         return NULL;
