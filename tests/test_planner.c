@@ -1120,6 +1120,76 @@ static void test_default_group_count_and_distinct_values(void **state)
                 1e5 * 500 / 1000 + 1e5 * 0.5, 1e-6);
 }
 
+/* Join sizes by hand, System R with containment (plan_stats.c). One key:
+ * L = 10,000 rows with 1,000 values, R = 2,000 rows with 500 values:
+ * inner 10,000 x 2,000 / 1,000 = 20,000; a left row matches with
+ * probability 500/1000, so left semi 5,000, anti 5,000, left outer
+ * 20,000 + 5,000 = 25,000; every right row matches: right outer 20,000;
+ * full 25,000. */
+static void test_join_sizes_by_hand_one_key(void **state)
+{
+    (void)state;
+    struct plan_column lk = {0}, rk = {0};
+    lk.ndv = 1000;
+    rk.ndv = 500;
+    const double L = 1e4, R = 2e3;
+    assert_near(plan_stats_default_join_rows(NULL, "inner", L, R, &lk, &rk, 1), 20000, 1e-6);
+    assert_near(plan_stats_default_join_rows(NULL, "left_semi", L, R, &lk, &rk, 1), 5000, 1e-6);
+    assert_near(plan_stats_default_join_rows(NULL, "left_anti", L, R, &lk, &rk, 1), 5000, 1e-6);
+    assert_near(plan_stats_default_join_rows(NULL, "left", L, R, &lk, &rk, 1), 25000, 1e-6);
+    assert_near(plan_stats_default_join_rows(NULL, "right_outer", L, R, &lk, &rk, 1), 20000, 1e-6);
+    assert_near(plan_stats_default_join_rows(NULL, "full", L, R, &lk, &rk, 1), 25000, 1e-6);
+    /* A many-to-one lookup onto a unique right key (R = 100 rows, 100
+     * values; L = 10,000 rows, 100 values): every left row finds its one
+     * match, inner = 10,000 x 100 / 100 = 10,000 = L, and a right join
+     * keeps the 100 right rows at least. */
+    lk.ndv = 100;
+    rk.ndv = 100;
+    assert_near(plan_stats_default_join_rows(NULL, "inner", L, 100, &lk, &rk, 1), L, 1e-6);
+    assert_near(plan_stats_default_join_rows(NULL, "right", L, 100, &lk, &rk, 1), L, 1e-6);
+    /* An empty side: a left join keeps the left, a right join the right,
+     * an inner join nothing. */
+    assert_near(plan_stats_default_join_rows(NULL, "left", L, 0, &lk, &rk, 1), L, 0);
+    assert_near(plan_stats_default_join_rows(NULL, "right", 0, R, &lk, &rk, 1), R, 0);
+    assert_near(plan_stats_default_join_rows(NULL, "full", 0, R, &lk, &rk, 1), R, 0);
+    assert_near(plan_stats_default_join_rows(NULL, "inner", 0, R, &lk, &rk, 1), 0, 0);
+}
+
+/* Two keys: a 16,400,000-row left side and a 50,000-row right side, keys
+ * of 20,000 and 30,000 distinct values on the left and 10,000 and 20,000
+ * on the right. The key combinations are capped by the rows: D_L =
+ * min(6e8, 1.64e7) = 1.64e7, D_R = min(2e8, 5e4) = 5e4. Inner: 1.64e7 x 5e4
+ * / 1.64e7 = 50,000; a left row matches with probability 5e4 / 1.64e7, so
+ * the left join keeps 1.64e7 x (1 - 5e4/1.64e7) = 16,350,000 unmatched and
+ * gives 16,400,000 rows in all: never fewer than its preserved side
+ * (uncapped, the product 6e8 made it 1.64e7 x 5e4 / 6e8 = 1,367 matches and
+ * a semi join of 1,367 rows). */
+static void test_join_sizes_by_hand_two_keys(void **state)
+{
+    (void)state;
+    struct plan_column lk[2] = {{0}, {0}}, rk[2] = {{0}, {0}};
+    lk[0].ndv = 2e4;
+    lk[1].ndv = 3e4;
+    rk[0].ndv = 1e4;
+    rk[1].ndv = 2e4;
+    const double L = 1.64e7, R = 5e4;
+    assert_near(plan_stats_default_join_rows(NULL, "inner", L, R, lk, rk, 2), 5e4, 1e-6);
+    assert_near(plan_stats_default_join_rows(NULL, "left_semi", L, R, lk, rk, 2), 5e4, 1e-6);
+    assert_near(plan_stats_default_join_rows(NULL, "left_anti", L, R, lk, rk, 2), L - 5e4, 1e-6);
+    assert_near(plan_stats_default_join_rows(NULL, "left_outer", L, R, lk, rk, 2), L, 1e-6);
+    assert_true(plan_stats_default_join_rows(NULL, "left_outer", L, R, lk, rk, 2) >= L);
+    /* Every right combination is among the left's: the right join is the
+     * inner join, but never below R. */
+    assert_near(plan_stats_default_join_rows(NULL, "right_outer", L, R, lk, rk, 2), 5e4, 1e-6);
+    assert_near(plan_stats_default_join_rows(NULL, "full_outer", L, R, lk, rk, 2), L, 1e-6);
+    /* Small domains stay their product: 10 x 20 = 200 combinations on both
+     * sides of 10,000 rows: inner 10,000^2 / 200 = 500,000. */
+    for (int i = 0; i < 2; i++) {
+        lk[i].ndv = rk[i].ndv = i == 0 ? 10 : 20;
+    }
+    assert_near(plan_stats_default_join_rows(NULL, "inner", 1e4, 1e4, lk, rk, 2), 5e5, 1e-6);
+}
+
 static double fixed_selectivity(void *ctx, const char *where, const struct plan_column *cols,
                                 size_t n, double rows)
 {
@@ -1330,6 +1400,8 @@ int main(void)
         cmocka_unit_test(test_analytics_query_without_aqe_runs_three_jobs),
         cmocka_unit_test(test_seed_aggregation_is_partial_exchange_final),
         cmocka_unit_test(test_sample_is_narrow_and_scales_rows),
+        cmocka_unit_test(test_join_sizes_by_hand_one_key),
+        cmocka_unit_test(test_join_sizes_by_hand_two_keys),
         cmocka_unit_test(test_seed_join_broadcasts_the_small_side),
         cmocka_unit_test(test_seed_window_under_count_is_pruned),
         cmocka_unit_test(test_seed_shuffle_operations),
