@@ -6,6 +6,7 @@
  */
 #include "sim/plan/plan_op.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,6 +84,53 @@ int plan_op_class(enum plan_op_kind k)
 {
     int kernel = plan_op_kernel(k);
     return kernel < 0 ? -1 : op_kernel_info((enum op_kernel)kernel)->cls;
+}
+
+const char *plan_op_label(const struct plan_op *o, char *buf, size_t size)
+{
+    switch (o->kind) {
+    case PLAN_OP_SCAN: {
+        int len = (int)strlen(o->table);
+        snprintf(buf, size, "scan %.*s", len > 60 ? 60 : len, o->table);
+        return buf;
+    }
+    case PLAN_OP_HASH_AGGREGATE: {
+        /* A global final aggregate with a count is Dataset.count(). */
+        bool count = false;
+        for (size_t c = 0; c < o->n_calls; c++) {
+            size_t fl = strlen(o->calls[c].func);
+            count |= (fl >= 5 && strcmp(o->calls[c].func + fl - 5, "count") == 0) ||
+                     strstr(o->calls[c].arg, "count(") != NULL;
+        }
+        if (o->keys.n == 0 && count && o->final)
+            return "count";
+        return o->final ? "final agg" : "partial agg";
+    }
+    case PLAN_OP_EXCHANGE: return o->part == PLAN_PART_RANGE ? "range exchange" : "exchange";
+    case PLAN_OP_FILTER: return "filter";
+    case PLAN_OP_BROADCAST_HASH_JOIN: return "bhj";
+    case PLAN_OP_SORT_MERGE_JOIN: return "smj";
+    case PLAN_OP_NESTED_LOOP_JOIN: return "bnlj";
+    case PLAN_OP_CARTESIAN: return "cartesian";
+    case PLAN_OP_TAKE_ORDERED: return "top-k";
+    case PLAN_OP_SORT: return "sort";
+    case PLAN_OP_WINDOW: return "window";
+    case PLAN_OP_UNION: return "union";
+    case PLAN_OP_COALESCE: return "coalesce";
+    case PLAN_OP_LIMIT: return "limit";
+    case PLAN_OP_MEMSCAN: return "in-memory scan";
+    case PLAN_OP_CACHE: return "cache";
+    case PLAN_OP_WRITE: return "write";
+    case PLAN_OP_COLLECT: return "collect";
+    case PLAN_OP_SAMPLE: return "sample";
+    case PLAN_OP_ROWS:
+    case PLAN_OP_SHUFFLE_READ:
+    case PLAN_OP_PROJECT:
+    case PLAN_OP_SALT:
+    case PLAN_OP_BROADCAST:
+    case PLAN_OP_RANGE_SAMPLE: break;
+    }
+    return NULL;
 }
 
 const char *plan_join_name(enum plan_join j)

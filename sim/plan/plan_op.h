@@ -123,6 +123,12 @@ const char *plan_op_kind_name(enum plan_op_kind k);
 int plan_op_kernel(enum plan_op_kind k);
 int plan_op_class(enum plan_op_kind k);
 
+/* The word a stage's name uses for op ("scan orders", "partial agg",
+ * "count" for Dataset.count()'s final aggregate); NULL for an operator a
+ * name leaves out (projections, shuffle reads, broadcasts). A scan's name is
+ * written into buf (size bytes), the others are static. */
+const char *plan_op_label(const struct plan_op *o, char *buf, size_t size);
+
 /* Spark's explain name of a join type ("Inner", "LeftOuter"). */
 const char *plan_join_name(enum plan_join j);
 

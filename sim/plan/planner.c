@@ -262,51 +262,8 @@ static char *stage_name(const struct pstage *st)
     const char *prev = NULL;
     size_t parts = 0;
     for (size_t i = 0; i < st->n_ops; i++) {
-        const struct plan_op *o = &st->ops[i];
         char scan[96];
-        const char *label = NULL;
-        switch (o->kind) {
-        case PLAN_OP_SCAN: {
-            int len = (int)strlen(o->table);
-            snprintf(scan, sizeof scan, "scan %.*s", len > 60 ? 60 : len, o->table);
-            label = scan;
-            break;
-        }
-        case PLAN_OP_FILTER: label = "filter"; break;
-        case PLAN_OP_HASH_AGGREGATE: {
-            /* A global final aggregate with a count is Dataset.count(). */
-            bool count = false;
-            for (size_t c = 0; c < o->n_calls; c++) {
-                size_t fl = strlen(o->calls[c].func);
-                count |= (fl >= 5 && strcmp(o->calls[c].func + fl - 5, "count") == 0) ||
-                         strstr(o->calls[c].arg, "count(") != NULL;
-            }
-            if (o->keys.n == 0 && count && o->final)
-                label = "count";
-            else
-                label = o->final ? "final agg" : "partial agg";
-            break;
-        }
-        case PLAN_OP_EXCHANGE:
-            label = o->part == PLAN_PART_RANGE ? "range exchange" : "exchange";
-            break;
-        case PLAN_OP_BROADCAST_HASH_JOIN: label = "bhj"; break;
-        case PLAN_OP_SORT_MERGE_JOIN: label = "smj"; break;
-        case PLAN_OP_NESTED_LOOP_JOIN: label = "bnlj"; break;
-        case PLAN_OP_CARTESIAN: label = "cartesian"; break;
-        case PLAN_OP_TAKE_ORDERED: label = "top-k"; break;
-        case PLAN_OP_SORT: label = "sort"; break;
-        case PLAN_OP_WINDOW: label = "window"; break;
-        case PLAN_OP_UNION: label = "union"; break;
-        case PLAN_OP_COALESCE: label = "coalesce"; break;
-        case PLAN_OP_LIMIT: label = "limit"; break;
-        case PLAN_OP_MEMSCAN: label = "in-memory scan"; break;
-        case PLAN_OP_CACHE: label = "cache"; break;
-        case PLAN_OP_WRITE: label = "write"; break;
-        case PLAN_OP_COLLECT: label = "collect"; break;
-        case PLAN_OP_SAMPLE: label = "sample"; break;
-        default: break;
-        }
+        const char *label = plan_op_label(&st->ops[i], scan, sizeof scan);
         /* Each label once, and a name short enough to read in a table. */
         if (!label || (prev && strcmp(prev, label) == 0) || (b.p && strstr(b.p, label)))
             continue;
