@@ -1,0 +1,284 @@
+/*
+ * scenario_cluster.c — reads the scenario's `cluster` group: the platform and
+ * its billing names, the worker and driver VM sizes, the number of workers
+ * (or an autoscale range), the executor layout, start-up delays, I/O limits,
+ * spot workers, storage limits and price overrides. It checks only what can
+ * be checked without the node catalog; sim/input/cluster.c resolves the
+ * sizes and applies the platform's defaults.
+ */
+#include "sim/input/scenario_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Largest executors per worker or cores per executor we accept; the largest
+ * Azure VM sizes have a few hundred vCPUs. */
+#define SCN_MAX_PER_NODE 1024
+
+/* ------------------------------------------------------------- cluster */
+
+/* Platform, pricing and tier names are parsed by the platform table
+ * (models/platform.h), which owns them and their aliases; we only list them
+ * for the error message. */
+static int get_billing_name(struct reader *r, const config_setting_t *g, const char *key,
+                            const char *const *names, int (*parse)(const char *, void *), void *out)
+{
+    const char *v;
+    int line = 0;
+    int rc = scenario_get_str(r, g, "cluster", key, false, &v, &line);
+    if (rc <= 0)
+        return rc;
+    if (parse(v, out) == 0)
+        return 1;
+    char list[128];
+    scenario_join_names(names, list, sizeof list);
+    return scenario_fail(r, line, "'%s' in cluster must be one of %s, not \"%s\".", key, list, v);
+}
+
+static int parse_platform_cb(const char *name, void *out)
+{
+    return platform_parse(name, out);
+}
+
+static int parse_pricing_cb(const char *name, void *out)
+{
+    return pricing_parse(name, out);
+}
+
+static int parse_tier_cb(const char *name, void *out)
+{
+    return tier_parse(name, out);
+}
+
+static int get_vm_size(struct reader *r, const config_setting_t *g, const char *key, bool required,
+                       char *buf, size_t size, int *line)
+{
+    const char *v;
+    int rc = scenario_get_str(r, g, "cluster", key, required, &v, line);
+    if (rc <= 0)
+        return rc;
+    if (strlen(v) >= size)
+        return scenario_fail(
+            r, *line, "'%s' in cluster is too long for a VM size name (\"%.40s...\").", key, v);
+    memcpy(buf, v, strlen(v) + 1);
+    return 1;
+}
+
+/* A delay given as seconds or as a distribution group like task_seconds'
+ * ({ dist = "lognormal"; median = 145; sigma = 0.4; }). Returns 1 when
+ * given (*is_dist says which form), 0 when absent, -1 on error. */
+static int get_delay(struct reader *r, const config_setting_t *g, const char *where,
+                     const char *key, double *fixed, struct dist *dist, bool *is_dist)
+{
+    config_setting_t *st = config_setting_get_member(g, key);
+    if (!st)
+        return 0;
+    if (config_setting_type(st) == CONFIG_TYPE_GROUP) {
+        char what[192];
+        snprintf(what, sizeof what, "'%s' in %s", key, where);
+        if (scenario_read_task_seconds(r, st, what, dist) != 0)
+            return -1;
+        *is_dist = true;
+        return 1;
+    }
+    *is_dist = false;
+    return scenario_get_number(r, g, where, key, false, 0, false, INFINITY, fixed);
+}
+
+static int read_autoscale(struct reader *r, const config_setting_t *a, int64_t *min_workers)
+{
+    const char *where = "cluster.autoscale";
+    struct cluster_spec *c = &r->s->cluster;
+    if (scenario_check_group(r, a, where, "cluster.autoscale", NULL) != 0)
+        return -1;
+    int64_t lo = 0, hi = 0;
+    int policy = -1;
+    if (scenario_get_int(r, a, where, "min", true, 1, SCN_MAX_WORKERS, true, &lo) < 0 ||
+        scenario_get_int(r, a, where, "max", true, 1, SCN_MAX_WORKERS, true, &hi) < 0 ||
+        scenario_get_choice(r, a, where, "policy", false, autoscale_policy_names(), false,
+                            &policy) < 0 ||
+        get_delay(r, a, where, "provision_s", &c->autoscale_provision_s, &c->provision_dist,
+                  &c->provision_is_dist) < 0 ||
+        scenario_get_number(r, a, where, "interval_s", false, 0, true, INFINITY,
+                            &c->autoscale_interval_s) < 0 ||
+        scenario_get_number(r, a, where, "idle_s", false, 0, false, INFINITY,
+                            &c->autoscale_idle_s) < 0)
+        return -1;
+    if (hi < lo)
+        return scenario_fail(
+            r, scenario_line_of(config_setting_get_member(a, "max")),
+            "'max' in cluster.autoscale (%lld) must not be less than 'min' (%lld).", (long long)hi,
+            (long long)lo);
+    c->autoscale = true;
+    c->autoscale_min = lo;
+    c->autoscale_max = hi;
+    c->autoscale_policy = policy;
+    c->autoscale_line = scenario_line_of(a);
+    *min_workers = lo;
+    return 0;
+}
+
+int scenario_read_cluster(struct reader *r, const config_setting_t *g)
+{
+    struct cluster_spec *c = &r->s->cluster;
+    const char *where = "cluster";
+    c->line = scenario_line_of(g);
+    c->driver_line = c->worker_line = c->workers_line = c->executor_line = c->line;
+    if (scenario_check_group(r, g, where, "cluster", NULL) != 0)
+        return -1;
+
+    if (get_billing_name(r, g, "platform", platform_names(), parse_platform_cb, &c->platform) < 0 ||
+        get_billing_name(r, g, "pricing", pricing_names(), parse_pricing_cb, &c->pricing) < 0 ||
+        get_billing_name(r, g, "tier", tier_names(), parse_tier_cb, &c->tier) < 0)
+        return -1;
+
+    if (get_vm_size(r, g, "worker", true, c->worker, sizeof c->worker, &c->worker_line) < 0)
+        return -1;
+    int rc = get_vm_size(r, g, "driver", false, c->driver, sizeof c->driver, &c->driver_line);
+    if (rc < 0)
+        return -1;
+    c->driver_given = rc > 0;
+    if (rc == 0) {
+        /* The driver defaults to the worker's size; errors about it point
+         * at the line that chose that size. */
+        memcpy(c->driver, c->worker, sizeof c->driver);
+        c->driver_line = c->worker_line;
+    }
+
+    config_setting_t *autoscale;
+    int64_t autoscale_min = 0;
+    rc = scenario_get_aggregate(r, g, where, "autoscale", false, CONFIG_TYPE_GROUP, &autoscale);
+    if (rc < 0 || (rc > 0 && read_autoscale(r, autoscale, &autoscale_min) != 0))
+        return -1;
+    rc = scenario_get_int(r, g, where, "workers", autoscale == NULL, 1, SCN_MAX_WORKERS, true,
+                          &c->workers);
+    if (rc < 0)
+        return -1;
+    if (rc > 0) {
+        c->workers_line = scenario_line_of(config_setting_get_member(g, "workers"));
+        if (autoscale && (c->workers < c->autoscale_min || c->workers > c->autoscale_max))
+            return scenario_fail(
+                r, c->workers_line,
+                "'workers' (%lld) is the autoscaled cluster's initial size and must lie "
+                "in [min, max] = [%lld, %lld].",
+                (long long)c->workers, (long long)c->autoscale_min, (long long)c->autoscale_max);
+    } else {
+        c->workers = autoscale_min;
+        c->workers_line = scenario_line_of(autoscale);
+    }
+
+    int64_t v = 0;
+    rc =
+        scenario_get_int(r, g, where, "executors_per_worker", false, 1, SCN_MAX_PER_NODE, true, &v);
+    if (rc < 0)
+        return -1;
+    if (rc > 0) {
+        c->executors_per_worker = (int)v;
+        c->executor_line = scenario_line_of(config_setting_get_member(g, "executors_per_worker"));
+    }
+    rc = scenario_get_int(r, g, where, "executor_cores", false, 1, SCN_MAX_PER_NODE, true, &v);
+    if (rc < 0)
+        return -1;
+    if (rc > 0) {
+        c->executor_cores = (int)v;
+        c->executor_line = scenario_line_of(config_setting_get_member(g, "executor_cores"));
+    }
+
+    if (get_delay(r, g, where, "startup_s", &c->startup_s, &c->startup_dist, &c->startup_is_dist) <
+            0 ||
+        scenario_get_number(r, g, where, "network_limit_gbps", false, 0, true, INFINITY,
+                            &c->network_limit_gbps) < 0 ||
+        scenario_get_number(r, g, where, "local_disk_mbps", false, 0, true, INFINITY,
+                            &c->local_disk_mbps) < 0 ||
+        scenario_get_number(r, g, where, "idle_after_s", false, 0, false, INFINITY,
+                            &c->idle_after_s) < 0)
+        return -1;
+    config_setting_t *starts = config_setting_get_member(g, "executor_start_s");
+    if (starts) {
+        /* When each executor registered, in executor order: a number per
+         * executor, seconds from the first job (as an event log records). */
+        int t = config_setting_type(starts);
+        if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST)
+            return scenario_wrong_type(r, starts, where,
+                                       "a list of seconds such as [0.0, 0.0, 35.4]");
+        int n = config_setting_length(starts);
+        if (n > SCN_MAX_WORKERS * 64)
+            return scenario_fail(r, scenario_line_of(starts),
+                                 "'executor_start_s' lists too many executors.");
+        c->executor_start_s = malloc((size_t)(n ? n : 1) * sizeof(double));
+        if (!c->executor_start_s)
+            return scenario_fail_nomem(r, scenario_line_of(starts));
+        c->n_executor_start_s = (size_t)n;
+        for (int i = 0; i < n; i++) {
+            const config_setting_t *e = config_setting_get_elem(starts, (unsigned)i);
+            double t_s = scenario_is_number(e) ? scenario_number_of(e) : NAN;
+            if (!(t_s >= 0.0) || !isfinite(t_s))
+                return scenario_fail(r, scenario_line_of(starts),
+                                     "'executor_start_s' must list numbers >= 0; item %d is not.",
+                                     i + 1);
+            c->executor_start_s[i] = t_s;
+        }
+    }
+    config_setting_t *spot;
+    rc = scenario_get_aggregate(r, g, where, "spot", false, CONFIG_TYPE_GROUP, &spot);
+    if (rc < 0)
+        return -1;
+    if (rc > 0) {
+        const char *sw = "cluster.spot";
+        c->spot_line = scenario_line_of(spot);
+        if (scenario_check_group(r, spot, sw, "cluster.spot", NULL) != 0 ||
+            scenario_get_number(r, spot, sw, "fraction", true, 0, false, 1.0, &c->spot_fraction) <
+                0 ||
+            scenario_get_number(r, spot, sw, "evictions_per_hour", false, 0, false, INFINITY,
+                                &c->spot_evictions_per_hour) < 0 ||
+            scenario_get_number(r, spot, sw, "usd_per_hour", false, 0, false, INFINITY,
+                                &c->spot_usd_per_hour) < 0 ||
+            scenario_get_number(r, spot, sw, "discount", false, 0, false, 1.0, &c->spot_discount) <
+                0 ||
+            scenario_get_number(r, spot, sw, "evict_at_s", false, 0, false, INFINITY,
+                                &c->spot_evict_at_s) < 0)
+            return -1;
+        if (c->spot_fraction > 1.0)
+            return scenario_fail(r, c->spot_line,
+                                 "'fraction' in cluster.spot must be between 0 and 1.");
+    }
+    config_setting_t *storage;
+    rc = scenario_get_aggregate(r, g, where, "storage", false, CONFIG_TYPE_GROUP, &storage);
+    if (rc < 0)
+        return -1;
+    if (rc > 0) {
+        const char *sw = "cluster.storage";
+        if (scenario_check_group(r, storage, sw, "cluster.storage", NULL) != 0 ||
+            scenario_get_number(r, storage, sw, "egress_gbps", false, 0, true, INFINITY,
+                                &c->storage_egress_gbps) < 0 ||
+            scenario_get_number(r, storage, sw, "ingress_gbps", false, 0, true, INFINITY,
+                                &c->storage_ingress_gbps) < 0)
+            return -1;
+    }
+
+    config_setting_t *price;
+    rc = scenario_get_aggregate(r, g, where, "price", false, CONFIG_TYPE_GROUP, &price);
+    if (rc < 0)
+        return -1;
+    if (rc > 0) {
+        const char *pw = "cluster.price";
+        struct price_override *p = &c->price;
+        if (scenario_check_group(r, price, pw, "cluster.price", NULL) != 0 ||
+            scenario_get_number(r, price, pw, "worker_usd_per_hour", false, 0, false, INFINITY,
+                                &p->worker_usd_per_hour) < 0 ||
+            scenario_get_number(r, price, pw, "driver_usd_per_hour", false, 0, false, INFINITY,
+                                &p->driver_usd_per_hour) < 0 ||
+            scenario_get_number(r, price, pw, "worker_dbu_per_hour", false, 0, false, INFINITY,
+                                &p->worker_dbu_per_hour) < 0 ||
+            scenario_get_number(r, price, pw, "driver_dbu_per_hour", false, 0, false, INFINITY,
+                                &p->driver_dbu_per_hour) < 0 ||
+            scenario_get_number(r, price, pw, "usd_per_dbu", false, 0, false, INFINITY,
+                                &p->usd_per_dbu) < 0 ||
+            scenario_get_number(r, price, pw, "usd_per_vcore_hour", false, 0, false, INFINITY,
+                                &p->usd_per_vcore_hour) < 0)
+            return -1;
+    }
+    return 0;
+}

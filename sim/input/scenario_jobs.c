@@ -1,0 +1,582 @@
+/*
+ * scenario_jobs.c — reads the scenario's `jobs` list and `pools`: each job's
+ * query (scenario_query.c) or its explicit stages (task counts, task times as
+ * a number, a list or a distribution, data sizes, and parent links checked
+ * for cycles), and the fair-scheduler pools jobs run in.
+ */
+#include "sim/input/scenario_internal.h"
+
+#include "models/operators.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- stages */
+
+/* The kernels an explicit stage may name, from the operator registry,
+ * into names (NULL-terminated). */
+static void stage_kernel_names(const char *names[OPK_COUNT + 1])
+{
+    size_t n = 0;
+    for (int k = 0; k < OPK_COUNT; k++)
+        if (op_kernel_info((enum op_kernel)k)->stage_kernel)
+            names[n++] = op_kernel_info((enum op_kernel)k)->name;
+    names[n] = NULL;
+}
+
+/* task_seconds: a number (fixed) or { dist = "..."; parameters }. */
+int scenario_read_task_seconds(struct reader *r, const config_setting_t *st, const char *stage,
+                               struct dist *out)
+{
+    if (scenario_is_number(st)) {
+        double v = scenario_number_of(st);
+        if (!(v >= 0.0) || !isfinite(v))
+            return scenario_fail(r, scenario_line_of(st),
+                                 "'task_seconds' in %s must not be negative, not %g.", stage, v);
+        *out = dist_fixed(v);
+        return 0;
+    }
+    if (config_setting_type(st) != CONFIG_TYPE_GROUP)
+        return scenario_wrong_type(r, st, stage,
+                                   "a number of seconds or a group such as { dist = \"lognormal\"; "
+                                   "median = 2.0; sigma = 0.3; }");
+    char where[256];
+    snprintf(where, sizeof where, "task_seconds of %s", stage);
+    const char *name;
+    int line = 0;
+    if (scenario_get_str(r, st, where, "dist", true, &name, &line) < 0)
+        return -1;
+    enum dist_kind kind;
+    if (dist_kind_parse(name, &kind) != 0)
+        return scenario_fail(r, line,
+                             "'dist' in %s must be one of fixed, normal, lognormal, uniform, "
+                             "exponential, not \"%s\".",
+                             where, name);
+    snprintf(where, sizeof where, "task_seconds of %s (dist \"%s\")", stage, name);
+    if (scenario_check_group(r, st, where, "jobs[].stages[].task_seconds", dist_kind_name(kind)) !=
+        0)
+        return -1;
+    double p1 = 0.0, p2 = 0.0;
+    const double inf = INFINITY;
+    switch (kind) {
+    case DIST_FIXED:
+        if (scenario_get_number(r, st, where, "value", true, 0, false, inf, &p1) < 0)
+            return -1;
+        break;
+    case DIST_NORMAL:
+        if (scenario_get_number(r, st, where, "mean", true, 0, false, inf, &p1) < 0 ||
+            scenario_get_number(r, st, where, "stddev", true, 0, false, inf, &p2) < 0)
+            return -1;
+        break;
+    case DIST_LOGNORMAL: {
+        /* The median is what people read off a Spark UI; mu = log(median). */
+        double median = NAN;
+        int has_median = scenario_get_number(r, st, where, "median", false, 0, true, inf, &median);
+        int has_mu = scenario_get_number(r, st, where, "mu", false, -inf, false, inf, &p1);
+        if (has_median < 0 || has_mu < 0)
+            return -1;
+        if (has_median && has_mu)
+            return scenario_fail(r, scenario_line_of(st),
+                                 "%s gives both 'median' and 'mu'; give one.", where);
+        if (!has_median && !has_mu)
+            return scenario_fail(r, scenario_line_of(st),
+                                 "%s is missing the required key 'median' (or 'mu').", where);
+        if (has_median)
+            p1 = log(median);
+        if (scenario_get_number(r, st, where, "sigma", true, 0, false, inf, &p2) < 0)
+            return -1;
+        break;
+    }
+    case DIST_UNIFORM:
+        if (scenario_get_number(r, st, where, "min", true, 0, false, inf, &p1) < 0 ||
+            scenario_get_number(r, st, where, "max", true, 0, false, inf, &p2) < 0)
+            return -1;
+        break;
+    case DIST_EXPONENTIAL:
+        if (scenario_get_number(r, st, where, "mean", true, 0, true, inf, &p1) < 0)
+            return -1;
+        break;
+    }
+    out->kind = kind;
+    out->p1 = p1;
+    out->p2 = p2;
+    const char *why = dist_check(out);
+    if (why)
+        return scenario_fail(r, scenario_line_of(st), "%s: %s.", where, why);
+    return 0;
+}
+
+static int read_parents(struct reader *r, const config_setting_t *st, const char *stage,
+                        struct stage_spec *sp)
+{
+    int type = config_setting_type(st);
+    if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST)
+        return scenario_wrong_type(r, st, stage, "an array of stage ids such as [0, 1]");
+    size_t n = (size_t)config_setting_length(st);
+    if (n == 0)
+        return 0;
+    sp->parents = calloc(n, sizeof *sp->parents);
+    if (sp->parents == NULL)
+        return scenario_fail_nomem(r, sp->parents_line);
+    for (size_t i = 0; i < n; i++) {
+        const config_setting_t *e = config_setting_get_elem(st, (unsigned)i);
+        if (!scenario_is_int(e)) {
+            char got[96];
+            return scenario_fail(r, scenario_line_of(e),
+                                 "'parents' in %s must hold stage ids; item %zu is %s.", stage,
+                                 i + 1, scenario_describe(e, got, sizeof got));
+        }
+        int64_t id = config_setting_get_int64(e);
+        if (id < 0)
+            return scenario_fail(r, scenario_line_of(e),
+                                 "'parents' in %s holds %lld; stage ids are not negative.", stage,
+                                 (long long)id);
+        if (id == sp->id)
+            return scenario_fail(r, scenario_line_of(e), "%s lists itself as its own parent.",
+                                 stage);
+        for (size_t j = 0; j < i; j++)
+            if (sp->parents[j] == id)
+                return scenario_fail(r, scenario_line_of(e),
+                                     "'parents' in %s lists stage %lld twice.", stage,
+                                     (long long)id);
+        sp->parents[i] = id;
+        sp->n_parents = i + 1;
+    }
+    return 0;
+}
+
+static int read_stage(struct reader *r, const config_setting_t *g, const char *job, size_t index,
+                      struct stage_spec *sp)
+{
+    char where[224];
+    sp->line = sp->parents_line = scenario_line_of(g);
+    sp->input_bytes = sp->records = sp->shuffle_read_bytes = sp->shuffle_write_bytes = -1;
+    sp->output_bytes = sp->memory_bytes = sp->cache_bytes = -1;
+    if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+        char got[96];
+        return scenario_fail(r, sp->line,
+                             "stage %zu of job '%s' must be a group such as { id = 0; tasks = 8; "
+                             "task_seconds = 1.0; }, not %s.",
+                             index + 1, job, scenario_describe(g, got, sizeof got));
+    }
+    snprintf(where, sizeof where, "stage %zu of job '%s'", index + 1, job);
+    if (scenario_check_group(r, g, where, "jobs[].stages[]", NULL) != 0 ||
+        scenario_get_int(r, g, where, "id", true, 0, INT64_MAX, false, &sp->id) < 0)
+        return -1;
+    snprintf(where, sizeof where, "stage %lld of job '%s'", (long long)sp->id, job);
+    int tasks_given = 0;
+
+    if (scenario_get_str_copy(r, g, where, "name", false, &sp->name) < 0 ||
+        (tasks_given = scenario_get_int(r, g, where, "tasks", false, 1, SCN_MAX_TASKS_PER_STAGE,
+                                        true, &sp->tasks)) < 0)
+        return -1;
+
+    config_setting_t *st = config_setting_get_member(g, "parents");
+    if (st) {
+        sp->parents_line = scenario_line_of(st);
+        if (read_parents(r, st, where, sp) != 0)
+            return -1;
+    }
+    st = config_setting_get_member(g, "task_seconds");
+    if (st && (config_setting_type(st) == CONFIG_TYPE_ARRAY ||
+               config_setting_type(st) == CONFIG_TYPE_LIST)) {
+        /* One time per task, in task order (as an event log records them). */
+        int n = config_setting_length(st);
+        if (!tasks_given)
+            return scenario_fail(r, scenario_line_of(st),
+                                 "%s lists one time per task, so it must give 'tasks'.", where);
+        if ((int64_t)n != sp->tasks)
+            return scenario_fail(
+                r, scenario_line_of(st),
+                "'task_seconds' in %s lists %d times but the stage has %lld tasks.", where, n,
+                (long long)sp->tasks);
+        sp->task_seconds_list = malloc((size_t)n * sizeof(double));
+        if (!sp->task_seconds_list)
+            return scenario_fail_nomem(r, scenario_line_of(st));
+        for (int i = 0; i < n; i++) {
+            const config_setting_t *e = config_setting_get_elem(st, (unsigned)i);
+            double v = scenario_is_number(e) ? scenario_number_of(e) : NAN;
+            if (!(v >= 0.0) || !isfinite(v))
+                return scenario_fail(r, scenario_line_of(st),
+                                     "'task_seconds' in %s must list numbers >= 0; item %d is not.",
+                                     where, i + 1);
+            sp->task_seconds_list[i] = v;
+        }
+        sp->task_seconds = dist_fixed(0.0);
+        sp->has_task_seconds = true;
+    } else if (st) {
+        if (scenario_read_task_seconds(r, st, where, &sp->task_seconds) != 0)
+            return -1;
+        sp->has_task_seconds = true;
+    }
+    int has_data = 0;
+    int rc;
+    if ((rc = scenario_get_size(r, g, where, "input_bytes", &sp->input_bytes)) < 0)
+        return -1;
+    has_data |= rc;
+    if ((rc = scenario_get_size(r, g, where, "records", &sp->records)) < 0)
+        return -1;
+    has_data |= rc;
+    if ((rc = scenario_get_size(r, g, where, "shuffle_read_bytes", &sp->shuffle_read_bytes)) < 0)
+        return -1;
+    has_data |= rc;
+    if ((rc = scenario_get_size(r, g, where, "shuffle_write_bytes", &sp->shuffle_write_bytes)) < 0)
+        return -1;
+    has_data |= rc;
+    if ((rc = scenario_get_size(r, g, where, "output_bytes", &sp->output_bytes)) < 0)
+        return -1;
+    has_data |= rc;
+    if (scenario_get_number(r, g, where, "driver_s", false, 0, false, INFINITY, &sp->driver_s) < 0)
+        return -1;
+    if (scenario_get_size(r, g, where, "memory_bytes", &sp->memory_bytes) < 0)
+        return -1;
+    /* Bytes the stage's tasks cache (df.cache() materialized by this stage):
+     * they hold storage memory on the executors that ran them. */
+    if (scenario_get_size(r, g, where, "cache_bytes", &sp->cache_bytes) < 0)
+        return -1;
+
+    if (!tasks_given) {
+        /* As Spark sizes a stage: a shuffle's reduce side has
+         * spark.sql.shuffle.partitions tasks; a scan has one task per
+         * spark.sql.files.maxPartitionBytes of input (the planner applies
+         * Spark's full split rule; this is its first-order form). */
+        if (sp->shuffle_read_bytes >= 0) {
+            sp->tasks = spark_conf_int(&r->s->spark, "spark.sql.shuffle.partitions");
+        } else if (sp->input_bytes > 0) {
+            int64_t split = spark_conf_bytes(&r->s->spark, "spark.sql.files.maxPartitionBytes");
+            if (split < 1)
+                split = 1;
+            sp->tasks = (sp->input_bytes + split - 1) / split;
+        } else {
+            return scenario_fail(
+                r, sp->line,
+                "%s is missing the required key 'tasks' (it may be left out only when "
+                "the stage gives shuffle_read_bytes or input_bytes).",
+                where);
+        }
+        if (sp->tasks < 1)
+            sp->tasks = 1;
+        if (sp->tasks > SCN_MAX_TASKS_PER_STAGE)
+            return scenario_fail_status(
+                r, SC_ELIMIT, sp->line,
+                "%s would have %lld tasks, more than the %lld stagecast accepts.", where,
+                (long long)sp->tasks, (long long)SCN_MAX_TASKS_PER_STAGE);
+        sp->tasks_derived = true;
+    }
+
+    int kernel = 0;
+    const char *kernel_names[OPK_COUNT + 1];
+    stage_kernel_names(kernel_names);
+    rc = scenario_get_choice(r, g, where, "kernel", false, kernel_names, false, &kernel);
+    if (rc < 0)
+        return -1;
+    if (rc > 0 && (sp->kernel = strdup(kernel_names[kernel])) == NULL)
+        return scenario_fail_nomem(r, sp->line);
+
+    if (!sp->has_task_seconds && !has_data)
+        return scenario_fail(
+            r, sp->line,
+            "%s gives neither 'task_seconds' nor any data ('input_bytes', 'records', "
+            "'shuffle_read_bytes', 'shuffle_write_bytes' or 'output_bytes'), so its "
+            "tasks would take no time.",
+            where);
+
+    if (sp->tasks > SCN_MAX_TOTAL_TASKS - r->total_tasks)
+        return scenario_fail_status(
+            r, SC_ELIMIT, sp->line,
+            "the scenario has more than %lld tasks in all, the most stagecast "
+            "accepts.",
+            (long long)SCN_MAX_TOTAL_TASKS);
+    r->total_tasks += sp->tasks;
+    return 0;
+}
+
+/* Index of stages by id, for parent lookups without a quadratic scan. */
+struct stage_ref {
+    int64_t id;
+    size_t index;
+};
+
+static int cmp_stage_ref(const void *a, const void *b)
+{
+    const struct stage_ref *x = a, *y = b;
+    if (x->id != y->id)
+        return x->id < y->id ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static long find_stage(const struct stage_ref *refs, size_t n, int64_t id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (refs[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && refs[lo].id == id ? (long)refs[lo].index : -1;
+}
+
+/* Prints the cycle held in path[from..top] as "1 -> 2 -> 1". */
+static void format_cycle(const struct job_spec *job, const size_t *path, size_t from, size_t top,
+                         char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    size_t count = top - from + 1;
+    for (size_t k = from; k <= top && used < size; k++) {
+        /* Long cycles: the first few stages tell the user enough. */
+        if (count > 12 && k == from + 10) {
+            used += (size_t)snprintf(buf + used, size - used, "... -> ");
+            k = top - 1;
+            continue;
+        }
+        used += (size_t)snprintf(buf + used, size - used, "%lld -> ",
+                                 (long long)job->stages[path[k]].id);
+    }
+    if (used < size)
+        snprintf(buf + used, size - used, "%lld", (long long)job->stages[path[from]].id);
+}
+
+/*
+ * Checks a job's parent links: each names a stage of the job, and following
+ * them never comes back to where it started. An iterative depth-first search
+ * (a job may have a hundred thousand stages, too deep for the C stack):
+ * color 0 = not seen, 1 = on the current path, 2 = finished. Reaching a
+ * stage that is on the path closes a cycle, which we print from the stack.
+ */
+static int check_stage_graph(struct reader *r, const struct job_spec *job)
+{
+    size_t n = job->n_stages;
+    struct stage_ref *refs = calloc(n, sizeof *refs);
+    unsigned char *color = calloc(n, 1);
+    size_t *path = calloc(n, sizeof *path);
+    size_t *next = calloc(n, sizeof *next);
+    int rc = 0;
+    if (refs == NULL || color == NULL || path == NULL || next == NULL) {
+        rc = scenario_fail_nomem(r, job->line);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        refs[i].id = job->stages[i].id;
+        refs[i].index = i;
+    }
+    qsort(refs, n, sizeof *refs, cmp_stage_ref);
+    for (size_t i = 1; i < n; i++)
+        if (refs[i].id == refs[i - 1].id) {
+            rc = scenario_fail(r, job->stages[refs[i].index].line,
+                               "job '%s' has two stages with id %lld (the first at line %d).",
+                               job->name, (long long)refs[i].id,
+                               job->stages[refs[i - 1].index].line);
+            goto out;
+        }
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const struct stage_spec *sp = &job->stages[i];
+        for (size_t p = 0; p < sp->n_parents; p++)
+            if (find_stage(refs, n, sp->parents[p]) < 0) {
+                rc = scenario_fail(
+                    r, sp->parents_line,
+                    "stage %lld of job '%s' has parent %lld, but the job has no stage "
+                    "%lld.",
+                    (long long)sp->id, job->name, (long long)sp->parents[p],
+                    (long long)sp->parents[p]);
+                break;
+            }
+    }
+    for (size_t root = 0; root < n && rc == 0; root++) {
+        if (color[root] != 0)
+            continue;
+        size_t top = 0;
+        path[0] = root;
+        next[0] = 0;
+        color[root] = 1;
+        for (;;) {
+            const struct stage_spec *sp = &job->stages[path[top]];
+            if (next[top] == sp->n_parents) {
+                color[path[top]] = 2;
+                if (top == 0)
+                    break;
+                top--;
+                continue;
+            }
+            size_t parent = (size_t)find_stage(refs, n, sp->parents[next[top]++]);
+            if (color[parent] == 1) {
+                size_t from = top;
+                while (path[from] != parent)
+                    from--;
+                char chain[512];
+                format_cycle(job, path, from, top, chain, sizeof chain);
+                rc = scenario_fail(r, sp->parents_line,
+                                   "stages %s form a cycle in their parents (job '%s').", chain,
+                                   job->name);
+                break;
+            }
+            if (color[parent] == 0) {
+                color[parent] = 1;
+                path[++top] = parent;
+                next[top] = 0;
+            }
+        }
+    }
+out:
+    free(refs);
+    free(color);
+    free(path);
+    free(next);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ jobs */
+
+void scenario_stage_free(struct stage_spec *sp)
+{
+    free(sp->name);
+    free(sp->parents);
+    free(sp->task_seconds_list);
+    free(sp->kernel);
+}
+
+static int read_job(struct reader *r, const config_setting_t *g, size_t index, struct job_spec *job)
+{
+    char where[160];
+    job->line = scenario_line_of(g);
+    job->submit_s = NAN;
+    if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+        char got[96];
+        return scenario_fail(
+            r, job->line,
+            "job %zu must be a group such as { name = \"etl\"; query = (...); }, not %s.",
+            index + 1, scenario_describe(g, got, sizeof got));
+    }
+    snprintf(where, sizeof where, "job %zu", index + 1);
+    if (scenario_check_group(r, g, where, "jobs[]", NULL) != 0 ||
+        scenario_get_str_copy(r, g, where, "name", true, &job->name) < 0)
+        return -1;
+    snprintf(where, sizeof where, "job '%s'", job->name);
+    if (scenario_get_number(r, g, where, "submit_s", false, 0, false, INFINITY, &job->submit_s) <
+            0 ||
+        scenario_get_number(r, g, where, "gap_s", false, 0, false, INFINITY, &job->gap_s) < 0 ||
+        scenario_get_number(r, g, where, "driver_s", false, 0, false, INFINITY, &job->driver_s) <
+            0 ||
+        scenario_get_bool(r, g, where, "concurrent", &job->concurrent) < 0 ||
+        scenario_get_str_copy(r, g, where, "pool", false, &job->pool) < 0)
+        return -1;
+
+    config_setting_t *stages = config_setting_get_member(g, "stages");
+    config_setting_t *query = config_setting_get_member(g, "query");
+    if (stages && query)
+        return scenario_fail(r, scenario_line_of(query),
+                             "%s gives both 'stages' and 'query'; give one of them.", where);
+    if (!stages && !query)
+        return scenario_fail(r, job->line, "%s needs either 'stages' or 'query'.", where);
+    if (query)
+        return scenario_read_steps(r, query, where, false, &job->query, &job->n_query);
+
+    if (config_setting_type(stages) != CONFIG_TYPE_LIST)
+        return scenario_wrong_type(r, stages, where, "a list of stages ( { id = 0; ... }, ... )");
+    size_t n = (size_t)config_setting_length(stages);
+    if (n == 0)
+        return scenario_fail(r, scenario_line_of(stages), "'stages' in %s is empty.", where);
+    if (n > SCN_MAX_STAGES_PER_JOB)
+        return scenario_fail_status(r, SC_ELIMIT, scenario_line_of(stages),
+                                    "%s has %zu stages, more than the %d stagecast accepts.", where,
+                                    n, SCN_MAX_STAGES_PER_JOB);
+    job->stages = calloc(n, sizeof *job->stages);
+    if (job->stages == NULL)
+        return scenario_fail_nomem(r, scenario_line_of(stages));
+    job->n_stages = n;
+    for (size_t i = 0; i < n; i++)
+        if (read_stage(r, config_setting_get_elem(stages, (unsigned)i), job->name, i,
+                       &job->stages[i]) != 0)
+            return -1;
+    return check_stage_graph(r, job);
+}
+
+int scenario_read_jobs(struct reader *r, const config_setting_t *list)
+{
+    struct scenario *s = r->s;
+    size_t n = (size_t)config_setting_length(list);
+    if (n == 0)
+        return scenario_fail(r, scenario_line_of(list),
+                             "'jobs' is empty; a scenario needs at least one job.");
+    if (n > SCN_MAX_JOBS)
+        return scenario_fail_status(
+            r, SC_ELIMIT, scenario_line_of(list),
+            "the scenario has %zu jobs, more than the %d stagecast accepts.", n, SCN_MAX_JOBS);
+    s->jobs = calloc(n, sizeof *s->jobs);
+    if (s->jobs == NULL)
+        return scenario_fail_nomem(r, scenario_line_of(list));
+    s->n_jobs = n;
+    for (size_t i = 0; i < n; i++) {
+        struct job_spec *job = &s->jobs[i];
+        if (read_job(r, config_setting_get_elem(list, (unsigned)i), i, job) != 0)
+            return -1;
+        /* A linear scan: names are compared once per job pair, and a
+         * scenario with enough jobs for that to matter is not written by hand. */
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(s->jobs[j].name, job->name) == 0)
+                return scenario_fail(r, job->line,
+                                     "two jobs are named '%s' (the first at line %d).", job->name,
+                                     s->jobs[j].line);
+    }
+    return 0;
+}
+
+/* ----------------------------------------------------------------- pools */
+
+const char *sched_mode_name(enum sched_mode m)
+{
+    return m == SCHED_FAIR ? "FAIR" : "FIFO";
+}
+
+int scenario_read_pools(struct reader *r, const config_setting_t *list)
+{
+    static const char *const modes[] = {"FIFO", "FAIR", NULL};
+    struct scenario *s = r->s;
+    size_t n = (size_t)config_setting_length(list);
+    if (n == 0)
+        return 0;
+    s->pools = calloc(n, sizeof *s->pools);
+    if (s->pools == NULL)
+        return scenario_fail_nomem(r, scenario_line_of(list));
+    s->n_pools = n;
+    for (size_t i = 0; i < n; i++) {
+        const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+        struct pool_spec *p = &s->pools[i];
+        p->line = scenario_line_of(g);
+        p->weight = 1;
+        char where[160];
+        snprintf(where, sizeof where, "pool %zu", i + 1);
+        if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+            char got[96];
+            return scenario_fail(
+                r, p->line,
+                "pool %zu must be a group such as { name = \"etl\"; mode = \"FAIR\"; }, "
+                "not %s.",
+                i + 1, scenario_describe(g, got, sizeof got));
+        }
+        if (scenario_check_group(r, g, where, "pools[]", NULL) != 0 ||
+            scenario_get_str_copy(r, g, where, "name", true, &p->name) < 0)
+            return -1;
+        snprintf(where, sizeof where, "pool '%s'", p->name);
+        /* Spark reads schedulingMode case-insensitively (FairSchedulableBuilder). */
+        int mode = SCHED_FIFO;
+        int64_t weight = 1, min_share = 0;
+        if (scenario_get_choice(r, g, where, "mode", false, modes, true, &mode) < 0 ||
+            scenario_get_int(r, g, where, "weight", false, 1, INT_MAX, false, &weight) < 0 ||
+            scenario_get_int(r, g, where, "min_share", false, 0, INT_MAX, false, &min_share) < 0)
+            return -1;
+        p->mode = (enum sched_mode)mode;
+        p->weight = (int)weight;
+        p->min_share = (int)min_share;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(s->pools[j].name, p->name) == 0)
+                return scenario_fail(r, p->line, "two pools are named '%s' (the first at line %d).",
+                                     p->name, s->pools[j].line);
+    }
+    return 0;
+}

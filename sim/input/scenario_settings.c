@@ -1,0 +1,164 @@
+/*
+ * scenario_settings.c — reads the groups that tune the simulation rather than
+ * describe the workload: `spark` (Spark settings by their dotted names,
+ * checked by sim/input/sparkconf.h) and `model` (the runtime model's knobs,
+ * per-class overhead factors and the calibration's sample sizes).
+ */
+#include "sim/input/scenario_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* --------------------------------------------------------------- spark */
+
+/* A double as the shortest text that reads back as the same double. */
+static void format_double(double v, char *buf, size_t size)
+{
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, size, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+}
+
+/* Walks the nested `spark` group: every leaf is a setting named by its path.
+ * `speculation = { enabled = true; multiplier = 3; }` is how one writes both
+ * spark.speculation and spark.speculation.multiplier, since a libconfig name
+ * cannot be a value and a group at once: "<known boolean key>.enabled" is
+ * read as the boolean key itself. */
+int scenario_read_spark_group(struct reader *r, const config_setting_t *g, const char *prefix)
+{
+    int n = config_setting_length(g);
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
+        char key[512];
+        int len = snprintf(key, sizeof key, "%s.%s", prefix, config_setting_name(m));
+        if (len < 0 || (size_t)len >= sizeof key)
+            return scenario_fail(r, scenario_line_of(m),
+                                 "Spark setting name '%.60s...' is too long.", key);
+        int line = scenario_line_of(m);
+        char text[64];
+        const char *value = text;
+        switch (config_setting_type(m)) {
+        case CONFIG_TYPE_GROUP:
+            if (scenario_read_spark_group(r, m, key) != 0)
+                return -1;
+            continue;
+        case CONFIG_TYPE_ARRAY:
+        case CONFIG_TYPE_LIST:
+            return scenario_fail(r, line, "Spark setting '%s' must be a single value, not a list.",
+                                 key);
+        case CONFIG_TYPE_INT:
+        case CONFIG_TYPE_INT64:
+            snprintf(text, sizeof text, "%lld", (long long)config_setting_get_int64(m));
+            break;
+        case CONFIG_TYPE_FLOAT:
+            format_double(config_setting_get_float(m), text, sizeof text);
+            break;
+        case CONFIG_TYPE_BOOL: value = config_setting_get_bool(m) ? "true" : "false"; break;
+        case CONFIG_TYPE_STRING: value = config_setting_get_string(m); break;
+        default:
+            return scenario_fail(r, line, "Spark setting '%s' has a value of unknown type.", key);
+        }
+        static const char enabled[] = ".enabled";
+        size_t klen = strlen(key);
+        if (spark_key_find(key) == NULL && klen > sizeof enabled - 1 &&
+            strcmp(key + klen - (sizeof enabled - 1), enabled) == 0) {
+            key[klen - (sizeof enabled - 1)] = '\0';
+            const struct spark_key *base = spark_key_find(key);
+            if (base == NULL || base->type != SPARK_BOOL)
+                key[klen - (sizeof enabled - 1)] = '.';
+        }
+        if (spark_conf_set(&r->s->spark, key, value, r->file, line, r->d) != SC_OK)
+            return -1;
+    }
+    return 0;
+}
+
+/* model.host_acu, model.overhead = { <class> = factor; ... } and
+ * model.calibration = { rows = [...]; repetitions = N; } (sim/calib/calibrate.h). */
+static int read_model_calibration(struct reader *r, const config_setting_t *model)
+{
+    struct model_spec *m = &r->s->model;
+    if (scenario_get_number(r, model, "model", "host_acu", false, 0, true, 1e6, &m->host_acu) < 0)
+        return -1;
+    config_setting_t *g;
+    int rc = scenario_get_aggregate(r, model, "model", "overhead", false, CONFIG_TYPE_GROUP, &g);
+    if (rc < 0)
+        return -1;
+    if (rc > 0) {
+        const char *names[CALIB_N_CLASSES + 1];
+        for (int c = 0; c < CALIB_N_CLASSES; c++)
+            names[c] = calib_class_name((enum calib_class)c);
+        names[CALIB_N_CLASSES] = NULL;
+        if (scenario_check_keys(r, g, "model.overhead", names) != 0)
+            return -1;
+        for (int c = 0; c < CALIB_N_CLASSES; c++)
+            if (scenario_get_number(r, g, "model.overhead", names[c], false, 0, true, 1e4,
+                                    &m->overhead[c]) < 0)
+                return -1;
+    }
+    rc = scenario_get_aggregate(r, model, "model", "calibration", false, CONFIG_TYPE_GROUP, &g);
+    if (rc < 0)
+        return -1;
+    if (rc > 0) {
+        int64_t reps = 0;
+        if (scenario_check_group(r, g, "model.calibration", "model.calibration", NULL) != 0 ||
+            scenario_get_int(r, g, "model.calibration", "repetitions", false, 1, 101, true, &reps) <
+                0)
+            return -1;
+        m->calib_repetitions = (int)reps;
+        config_setting_t *rows = config_setting_get_member(g, "rows");
+        if (rows) {
+            int type = config_setting_type(rows);
+            size_t n = (size_t)config_setting_length(rows);
+            if ((type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST) || n < 3 ||
+                n > sizeof m->calib_rows / sizeof m->calib_rows[0])
+                return scenario_fail(
+                    r, scenario_line_of(rows),
+                    "'rows' in model.calibration must be an array of 3 to 16 sample "
+                    "sizes such as [16384, 65536, 262144].");
+            for (size_t i = 0; i < n; i++) {
+                const config_setting_t *e = config_setting_get_elem(rows, (unsigned)i);
+                if (!scenario_is_int(e) || config_setting_get_int64(e) < 16 ||
+                    config_setting_get_int64(e) > 16777216)
+                    return scenario_fail(
+                        r, scenario_line_of(e),
+                        "'rows' in model.calibration holds sample sizes from 16 to "
+                        "16777216 rows; item %zu is not one.",
+                        i + 1);
+                m->calib_rows[i] = config_setting_get_int64(e);
+            }
+            m->n_calib_rows = n;
+        }
+    }
+    return 0;
+}
+
+/* The `model` group: the runtime model's knobs, then its calibration. */
+int scenario_read_model(struct reader *r, const config_setting_t *g)
+{
+    struct scenario *s = r->s;
+    double ms = NAN, qms = NAN;
+    int64_t slow = -1;
+    s->model.line = scenario_line_of(g);
+    if (scenario_check_group(r, g, "model", "model", NULL) != 0 ||
+        scenario_get_number(r, g, "model", "task_launch_ms", false, 0, false, INFINITY, &ms) < 0 ||
+        scenario_get_number(r, g, "model", "network_quantum_ms", false, 0, false, INFINITY, &qms) <
+            0 ||
+        scenario_get_number(r, g, "model", "noise_sigma", false, 0, false, 10.0,
+                            &s->model.noise_sigma) < 0 ||
+        scenario_get_int(r, g, "model", "slow_worker", false, 0, SCN_MAX_WORKERS, false, &slow) <
+            0 ||
+        scenario_get_number(r, g, "model", "slow_factor", false, 0, true, INFINITY,
+                            &s->model.slow_factor) < 0)
+        return -1;
+    if (read_model_calibration(r, g) != 0)
+        return -1;
+    s->model.slow_worker = (int)slow;
+    s->model.task_launch_s = ms / 1000.0;
+    s->model.network_quantum_s = qms / 1000.0;
+    return 0;
+}

@@ -1,0 +1,200 @@
+/*
+ * scenario_tables.c — reads the scenario's `tables` group: each table's row
+ * count, size and format, and its columns with their types and value
+ * distributions (what models/datagen draws calibration samples from).
+ */
+#include "sim/input/scenario_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- tables */
+
+static const char *const col_type_names[] = {"int32", "int64",   "double", "string",
+                                             "date",  "boolean", NULL};
+static const char *const col_dist_names[] = {"sequence", "uniform",     "normal", "lognormal",
+                                             "zipf",     "categorical", NULL};
+const char *const scenario_table_formats[] = {"parquet", "delta", "csv", NULL};
+
+static int read_weights(struct reader *r, const config_setting_t *g, const char *where,
+                        struct column_spec *col)
+{
+    config_setting_t *st = config_setting_get_member(g, "weights");
+    if (st == NULL)
+        return 0;
+    int type = config_setting_type(st);
+    if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST)
+        return scenario_wrong_type(r, st, where, "a list of numbers such as [0.5, 0.3, 0.2]");
+    size_t n = (size_t)config_setting_length(st);
+    if (n != col->values.n)
+        return scenario_fail(r, scenario_line_of(st),
+                             "'weights' in %s has %zu numbers but 'values' has %zu.", where, n,
+                             col->values.n);
+    col->weights = calloc(n, sizeof *col->weights);
+    if (col->weights == NULL)
+        return scenario_fail_nomem(r, scenario_line_of(st));
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        const config_setting_t *e = config_setting_get_elem(st, (unsigned)i);
+        double w = scenario_is_number(e) ? scenario_number_of(e) : NAN;
+        if (!(w >= 0.0) || !isfinite(w)) {
+            char got[96];
+            return scenario_fail(r, scenario_line_of(e),
+                                 "'weights' in %s must hold numbers from 0 up; item %zu is %s.",
+                                 where, i + 1, scenario_describe(e, got, sizeof got));
+        }
+        col->weights[i] = w;
+        sum += w;
+    }
+    if (!(sum > 0.0))
+        return scenario_fail(r, scenario_line_of(st), "'weights' in %s must not all be 0.", where);
+    return 0;
+}
+
+static int read_column(struct reader *r, const config_setting_t *g, const char *table, size_t index,
+                       struct column_spec *col)
+{
+    char where[192];
+    col->line = scenario_line_of(g);
+    col->min = col->max = col->mean = col->stddev = col->mu = col->sigma = NAN;
+    col->exponent = NAN;
+    if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+        char got[96];
+        return scenario_fail(r, col->line,
+                             "column %zu of table '%s' must be a group such as { name = \"id\"; "
+                             "type = \"int64\"; }, not %s.",
+                             index + 1, table, scenario_describe(g, got, sizeof got));
+    }
+    snprintf(where, sizeof where, "column %zu of table '%s'", index + 1, table);
+    /* Keys no column takes first, so that a typo of 'name' or 'type' is
+     * reported as a typo; the keys of the chosen dist are checked below. */
+    if (scenario_check_group(r, g, where, "tables.<table>.columns[]", NULL) != 0 ||
+        scenario_get_str_copy(r, g, where, "name", true, &col->name) < 0)
+        return -1;
+    snprintf(where, sizeof where, "column '%s' of table '%s'", col->name, table);
+
+    int dist = CDIST_SEQUENCE, type = 0;
+    if (scenario_get_choice(r, g, where, "type", true, col_type_names, false, &type) < 0 ||
+        scenario_get_choice(r, g, where, "dist", false, col_dist_names, false, &dist) < 0)
+        return -1;
+    col->type = (enum col_type)type;
+    col->dist = (enum col_dist)dist;
+
+    char where_dist[224];
+    snprintf(where_dist, sizeof where_dist, "%s (dist \"%s\")", where, col_dist_names[dist]);
+    if (scenario_check_group(r, g, where_dist, "tables.<table>.columns[]", col_dist_names[dist]) !=
+        0)
+        return -1;
+
+    if (scenario_get_int(r, g, where, "distinct", dist == CDIST_ZIPF, 1, INT64_MAX, false,
+                         &col->distinct) < 0 ||
+        scenario_get_number(r, g, where, "null_fraction", false, 0, false, 1, &col->null_fraction) <
+            0)
+        return -1;
+
+    switch (col->dist) {
+    case CDIST_SEQUENCE: break;
+    case CDIST_UNIFORM:
+        if (scenario_get_number(r, g, where, "min", true, -INFINITY, false, INFINITY, &col->min) <
+                0 ||
+            scenario_get_number(r, g, where, "max", true, -INFINITY, false, INFINITY, &col->max) <
+                0)
+            return -1;
+        if (col->max < col->min)
+            return scenario_fail(r, scenario_line_of(config_setting_get_member(g, "max")),
+                                 "'max' in %s (%g) must not be less than 'min' (%g).", where,
+                                 col->max, col->min);
+        break;
+    case CDIST_NORMAL:
+        if (scenario_get_number(r, g, where, "mean", true, -INFINITY, false, INFINITY, &col->mean) <
+                0 ||
+            scenario_get_number(r, g, where, "stddev", true, 0, false, INFINITY, &col->stddev) < 0)
+            return -1;
+        break;
+    case CDIST_LOGNORMAL:
+        if (scenario_get_number(r, g, where, "mu", true, -INFINITY, false, INFINITY, &col->mu) <
+                0 ||
+            scenario_get_number(r, g, where, "sigma", true, 0, false, INFINITY, &col->sigma) < 0)
+            return -1;
+        break;
+    case CDIST_ZIPF:
+        col->exponent = 1.0;
+        if (scenario_get_number(r, g, where, "exponent", false, 0, true, INFINITY, &col->exponent) <
+            0)
+            return -1;
+        break;
+    case CDIST_CATEGORICAL:
+        if (scenario_get_strlist(r, g, where, "values", true, true, &col->values) < 0 ||
+            read_weights(r, g, where, col) != 0)
+            return -1;
+        break;
+    }
+    return 0;
+}
+
+static int read_table(struct reader *r, const config_setting_t *g, struct table_spec *t)
+{
+    t->line = scenario_line_of(g);
+    t->size_bytes = -1;
+    t->name = strdup(config_setting_name(g));
+    if (t->name == NULL)
+        return scenario_fail_nomem(r, t->line);
+    char where[160];
+    snprintf(where, sizeof where, "table '%s'", t->name);
+    if (config_setting_type(g) != CONFIG_TYPE_GROUP)
+        return scenario_wrong_type(r, g, "tables", "a group { rows = ...; columns = (...); }");
+    if (scenario_check_group(r, g, where, "tables.<table>", NULL) != 0)
+        return -1;
+    int format = 0;
+    if (scenario_get_int(r, g, where, "rows", true, 0, INT64_MAX, false, &t->rows) < 0 ||
+        scenario_get_size(r, g, where, "size", &t->size_bytes) < 0 ||
+        scenario_get_choice(r, g, where, "format", false, scenario_table_formats, false, &format) <
+            0)
+        return -1;
+    t->format = strdup(scenario_table_formats[format]);
+    if (t->format == NULL)
+        return scenario_fail_nomem(r, t->line);
+
+    config_setting_t *cols;
+    int rc = scenario_get_aggregate(r, g, where, "columns", false, CONFIG_TYPE_LIST, &cols);
+    if (rc <= 0)
+        return rc;
+    size_t n = (size_t)config_setting_length(cols);
+    if (n == 0)
+        return 0;
+    t->columns = calloc(n, sizeof *t->columns);
+    if (t->columns == NULL)
+        return scenario_fail_nomem(r, scenario_line_of(cols));
+    t->n_columns = n;
+    for (size_t i = 0; i < n; i++) {
+        if (read_column(r, config_setting_get_elem(cols, (unsigned)i), t->name, i,
+                        &t->columns[i]) != 0)
+            return -1;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(t->columns[j].name, t->columns[i].name) == 0)
+                return scenario_fail(
+                    r, t->columns[i].line,
+                    "table '%s' has two columns named '%s' (the first at line %d).", t->name,
+                    t->columns[i].name, t->columns[j].line);
+    }
+    return 0;
+}
+
+int scenario_read_tables(struct reader *r, const config_setting_t *g)
+{
+    size_t n = (size_t)config_setting_length(g);
+    if (n == 0)
+        return 0;
+    r->s->tables = calloc(n, sizeof *r->s->tables);
+    if (r->s->tables == NULL)
+        return scenario_fail_nomem(r, scenario_line_of(g));
+    r->s->n_tables = n;
+    /* libconfig already refuses two settings of one name in a group, so
+     * table names are unique here. */
+    for (size_t i = 0; i < n; i++)
+        if (read_table(r, config_setting_get_elem(g, (unsigned)i), &r->s->tables[i]) != 0)
+            return -1;
+    return 0;
+}
