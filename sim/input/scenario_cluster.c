@@ -120,15 +120,10 @@ static int read_autoscale(struct reader *r, const config_setting_t *a, int64_t *
     return 0;
 }
 
-int scenario_read_cluster(struct reader *r, const config_setting_t *g)
+/* The billing names (platform, pricing, tier) and the VM sizes. */
+static int read_machines(struct reader *r, const config_setting_t *g)
 {
     struct cluster_spec *c = &r->s->cluster;
-    const char *where = "cluster";
-    c->line = scenario_line_of(g);
-    c->driver_line = c->worker_line = c->workers_line = c->executor_line = c->line;
-    if (scenario_check_group(r, g, where, "cluster", NULL) != 0)
-        return -1;
-
     if (get_billing_name(r, g, "platform", platform_names(), parse_platform_cb, &c->platform) < 0 ||
         get_billing_name(r, g, "pricing", pricing_names(), parse_pricing_cb, &c->pricing) < 0 ||
         get_billing_name(r, g, "tier", tier_names(), parse_tier_cb, &c->tier) < 0)
@@ -146,10 +141,18 @@ int scenario_read_cluster(struct reader *r, const config_setting_t *g)
         memcpy(c->driver, c->worker, sizeof c->driver);
         c->driver_line = c->worker_line;
     }
+    return 0;
+}
 
+/* How many workers: a fixed count, or an autoscale range whose 'workers'
+ * (the initial size) defaults to its minimum. */
+static int read_size(struct reader *r, const config_setting_t *g)
+{
+    struct cluster_spec *c = &r->s->cluster;
+    const char *where = "cluster";
     config_setting_t *autoscale;
     int64_t autoscale_min = 0;
-    rc = scenario_get_aggregate(r, g, where, "autoscale", false, CONFIG_TYPE_GROUP, &autoscale);
+    int rc = scenario_get_aggregate(r, g, where, "autoscale", false, CONFIG_TYPE_GROUP, &autoscale);
     if (rc < 0 || (rc > 0 && read_autoscale(r, autoscale, &autoscale_min) != 0))
         return -1;
     rc = scenario_get_int(r, g, where, "workers", autoscale == NULL, 1, SCN_MAX_WORKERS, true,
@@ -168,9 +171,17 @@ int scenario_read_cluster(struct reader *r, const config_setting_t *g)
         c->workers = autoscale_min;
         c->workers_line = scenario_line_of(autoscale);
     }
+    return 0;
+}
 
+/* executors_per_worker and executor_cores; 0 (absent) leaves the layout to
+ * the platform (sim/input/cluster.c). */
+static int read_executor_layout(struct reader *r, const config_setting_t *g)
+{
+    struct cluster_spec *c = &r->s->cluster;
+    const char *where = "cluster";
     int64_t v = 0;
-    rc =
+    int rc =
         scenario_get_int(r, g, where, "executors_per_worker", false, 1, SCN_MAX_PER_NODE, true, &v);
     if (rc < 0)
         return -1;
@@ -185,7 +196,15 @@ int scenario_read_cluster(struct reader *r, const config_setting_t *g)
         c->executor_cores = (int)v;
         c->executor_line = scenario_line_of(config_setting_get_member(g, "executor_cores"));
     }
+    return 0;
+}
 
+/* The start-up delay, the I/O limits and how long the cluster outlives its
+ * last job. */
+static int read_startup_and_io(struct reader *r, const config_setting_t *g)
+{
+    struct cluster_spec *c = &r->s->cluster;
+    const char *where = "cluster";
     if (get_delay(r, g, where, "startup_s", &c->startup_s, &c->startup_dist, &c->startup_is_dist) <
             0 ||
         scenario_get_number(r, g, where, "network_limit_gbps", false, 0, true, INFINITY,
@@ -195,90 +214,124 @@ int scenario_read_cluster(struct reader *r, const config_setting_t *g)
         scenario_get_number(r, g, where, "idle_after_s", false, 0, false, INFINITY,
                             &c->idle_after_s) < 0)
         return -1;
-    config_setting_t *starts = config_setting_get_member(g, "executor_start_s");
-    if (starts) {
-        /* When each executor registered, in executor order: a number per
-         * executor, seconds from the first job (as an event log records). */
-        int t = config_setting_type(starts);
-        if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST)
-            return scenario_wrong_type(r, starts, where,
-                                       "a list of seconds such as [0.0, 0.0, 35.4]");
-        int n = config_setting_length(starts);
-        if (n > SCN_MAX_WORKERS * 64)
-            return scenario_fail(r, scenario_line_of(starts),
-                                 "'executor_start_s' lists too many executors.");
-        c->executor_start_s = malloc((size_t)(n ? n : 1) * sizeof(double));
-        if (!c->executor_start_s)
-            return scenario_fail_nomem(r, scenario_line_of(starts));
-        c->n_executor_start_s = (size_t)n;
-        for (int i = 0; i < n; i++) {
-            const config_setting_t *e = config_setting_get_elem(starts, (unsigned)i);
-            double t_s = scenario_is_number(e) ? scenario_number_of(e) : NAN;
-            if (!(t_s >= 0.0) || !isfinite(t_s))
-                return scenario_fail(r, scenario_line_of(starts),
-                                     "'executor_start_s' must list numbers >= 0; item %d is not.",
-                                     i + 1);
-            c->executor_start_s[i] = t_s;
-        }
-    }
-    config_setting_t *spot;
-    rc = scenario_get_aggregate(r, g, where, "spot", false, CONFIG_TYPE_GROUP, &spot);
-    if (rc < 0)
-        return -1;
-    if (rc > 0) {
-        const char *sw = "cluster.spot";
-        c->spot_line = scenario_line_of(spot);
-        if (scenario_check_group(r, spot, sw, "cluster.spot", NULL) != 0 ||
-            scenario_get_number(r, spot, sw, "fraction", true, 0, false, 1.0, &c->spot_fraction) <
-                0 ||
-            scenario_get_number(r, spot, sw, "evictions_per_hour", false, 0, false, INFINITY,
-                                &c->spot_evictions_per_hour) < 0 ||
-            scenario_get_number(r, spot, sw, "usd_per_hour", false, 0, false, INFINITY,
-                                &c->spot_usd_per_hour) < 0 ||
-            scenario_get_number(r, spot, sw, "discount", false, 0, false, 1.0, &c->spot_discount) <
-                0 ||
-            scenario_get_number(r, spot, sw, "evict_at_s", false, 0, false, INFINITY,
-                                &c->spot_evict_at_s) < 0)
-            return -1;
-        if (c->spot_fraction > 1.0)
-            return scenario_fail(r, c->spot_line,
-                                 "'fraction' in cluster.spot must be between 0 and 1.");
-    }
-    config_setting_t *storage;
-    rc = scenario_get_aggregate(r, g, where, "storage", false, CONFIG_TYPE_GROUP, &storage);
-    if (rc < 0)
-        return -1;
-    if (rc > 0) {
-        const char *sw = "cluster.storage";
-        if (scenario_check_group(r, storage, sw, "cluster.storage", NULL) != 0 ||
-            scenario_get_number(r, storage, sw, "egress_gbps", false, 0, true, INFINITY,
-                                &c->storage_egress_gbps) < 0 ||
-            scenario_get_number(r, storage, sw, "ingress_gbps", false, 0, true, INFINITY,
-                                &c->storage_ingress_gbps) < 0)
-            return -1;
-    }
+    return 0;
+}
 
-    config_setting_t *price;
-    rc = scenario_get_aggregate(r, g, where, "price", false, CONFIG_TYPE_GROUP, &price);
-    if (rc < 0)
-        return -1;
-    if (rc > 0) {
-        const char *pw = "cluster.price";
-        struct price_override *p = &c->price;
-        if (scenario_check_group(r, price, pw, "cluster.price", NULL) != 0 ||
-            scenario_get_number(r, price, pw, "worker_usd_per_hour", false, 0, false, INFINITY,
-                                &p->worker_usd_per_hour) < 0 ||
-            scenario_get_number(r, price, pw, "driver_usd_per_hour", false, 0, false, INFINITY,
-                                &p->driver_usd_per_hour) < 0 ||
-            scenario_get_number(r, price, pw, "worker_dbu_per_hour", false, 0, false, INFINITY,
-                                &p->worker_dbu_per_hour) < 0 ||
-            scenario_get_number(r, price, pw, "driver_dbu_per_hour", false, 0, false, INFINITY,
-                                &p->driver_dbu_per_hour) < 0 ||
-            scenario_get_number(r, price, pw, "usd_per_dbu", false, 0, false, INFINITY,
-                                &p->usd_per_dbu) < 0 ||
-            scenario_get_number(r, price, pw, "usd_per_vcore_hour", false, 0, false, INFINITY,
-                                &p->usd_per_vcore_hour) < 0)
-            return -1;
+/* executor_start_s: when each executor registered, in executor order: a
+ * number per executor, seconds from the first job (as an event log
+ * records). */
+static int read_executor_starts(struct reader *r, const config_setting_t *g)
+{
+    struct cluster_spec *c = &r->s->cluster;
+    config_setting_t *starts = config_setting_get_member(g, "executor_start_s");
+    if (!starts)
+        return 0;
+    int t = config_setting_type(starts);
+    if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST)
+        return scenario_wrong_type(r, starts, "cluster",
+                                   "a list of seconds such as [0.0, 0.0, 35.4]");
+    int n = config_setting_length(starts);
+    if (n > SCN_MAX_WORKERS * 64)
+        return scenario_fail(r, scenario_line_of(starts),
+                             "'executor_start_s' lists too many executors.");
+    c->executor_start_s = malloc((size_t)(n ? n : 1) * sizeof(double));
+    if (!c->executor_start_s)
+        return scenario_fail_nomem(r, scenario_line_of(starts));
+    c->n_executor_start_s = (size_t)n;
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *e = config_setting_get_elem(starts, (unsigned)i);
+        double t_s = scenario_is_number(e) ? scenario_number_of(e) : NAN;
+        if (!(t_s >= 0.0) || !isfinite(t_s))
+            return scenario_fail(r, scenario_line_of(starts),
+                                 "'executor_start_s' must list numbers >= 0; item %d is not.",
+                                 i + 1);
+        c->executor_start_s[i] = t_s;
     }
+    return 0;
+}
+
+/* cluster.spot: the share of spot workers, how they are evicted and what
+ * they cost. */
+static int read_spot(struct reader *r, const config_setting_t *g)
+{
+    struct cluster_spec *c = &r->s->cluster;
+    config_setting_t *spot;
+    int rc = scenario_get_aggregate(r, g, "cluster", "spot", false, CONFIG_TYPE_GROUP, &spot);
+    if (rc <= 0)
+        return rc;
+    const char *sw = "cluster.spot";
+    c->spot_line = scenario_line_of(spot);
+    if (scenario_check_group(r, spot, sw, "cluster.spot", NULL) != 0 ||
+        scenario_get_number(r, spot, sw, "fraction", true, 0, false, 1.0, &c->spot_fraction) < 0 ||
+        scenario_get_number(r, spot, sw, "evictions_per_hour", false, 0, false, INFINITY,
+                            &c->spot_evictions_per_hour) < 0 ||
+        scenario_get_number(r, spot, sw, "usd_per_hour", false, 0, false, INFINITY,
+                            &c->spot_usd_per_hour) < 0 ||
+        scenario_get_number(r, spot, sw, "discount", false, 0, false, 1.0, &c->spot_discount) < 0 ||
+        scenario_get_number(r, spot, sw, "evict_at_s", false, 0, false, INFINITY,
+                            &c->spot_evict_at_s) < 0)
+        return -1;
+    if (c->spot_fraction > 1.0)
+        return scenario_fail(r, c->spot_line,
+                             "'fraction' in cluster.spot must be between 0 and 1.");
+    return 0;
+}
+
+/* cluster.storage: the storage account's egress and ingress limits. */
+static int read_storage(struct reader *r, const config_setting_t *g)
+{
+    struct cluster_spec *c = &r->s->cluster;
+    config_setting_t *storage;
+    int rc = scenario_get_aggregate(r, g, "cluster", "storage", false, CONFIG_TYPE_GROUP, &storage);
+    if (rc <= 0)
+        return rc;
+    const char *sw = "cluster.storage";
+    if (scenario_check_group(r, storage, sw, "cluster.storage", NULL) != 0 ||
+        scenario_get_number(r, storage, sw, "egress_gbps", false, 0, true, INFINITY,
+                            &c->storage_egress_gbps) < 0 ||
+        scenario_get_number(r, storage, sw, "ingress_gbps", false, 0, true, INFINITY,
+                            &c->storage_ingress_gbps) < 0)
+        return -1;
+    return 0;
+}
+
+/* cluster.price: rates that replace the platform table's. */
+static int read_price(struct reader *r, const config_setting_t *g)
+{
+    struct price_override *p = &r->s->cluster.price;
+    config_setting_t *price;
+    int rc = scenario_get_aggregate(r, g, "cluster", "price", false, CONFIG_TYPE_GROUP, &price);
+    if (rc <= 0)
+        return rc;
+    const char *pw = "cluster.price";
+    if (scenario_check_group(r, price, pw, "cluster.price", NULL) != 0 ||
+        scenario_get_number(r, price, pw, "worker_usd_per_hour", false, 0, false, INFINITY,
+                            &p->worker_usd_per_hour) < 0 ||
+        scenario_get_number(r, price, pw, "driver_usd_per_hour", false, 0, false, INFINITY,
+                            &p->driver_usd_per_hour) < 0 ||
+        scenario_get_number(r, price, pw, "worker_dbu_per_hour", false, 0, false, INFINITY,
+                            &p->worker_dbu_per_hour) < 0 ||
+        scenario_get_number(r, price, pw, "driver_dbu_per_hour", false, 0, false, INFINITY,
+                            &p->driver_dbu_per_hour) < 0 ||
+        scenario_get_number(r, price, pw, "usd_per_dbu", false, 0, false, INFINITY,
+                            &p->usd_per_dbu) < 0 ||
+        scenario_get_number(r, price, pw, "usd_per_vcore_hour", false, 0, false, INFINITY,
+                            &p->usd_per_vcore_hour) < 0)
+        return -1;
+    return 0;
+}
+
+/* The steps in the order the group has always been read, which is the
+ * order its errors are found in. */
+int scenario_read_cluster(struct reader *r, const config_setting_t *g)
+{
+    struct cluster_spec *c = &r->s->cluster;
+    c->line = scenario_line_of(g);
+    c->driver_line = c->worker_line = c->workers_line = c->executor_line = c->line;
+    if (scenario_check_group(r, g, "cluster", "cluster", NULL) != 0 || read_machines(r, g) != 0 ||
+        read_size(r, g) != 0 || read_executor_layout(r, g) != 0 || read_startup_and_io(r, g) != 0 ||
+        read_executor_starts(r, g) != 0 || read_spot(r, g) != 0 || read_storage(r, g) != 0 ||
+        read_price(r, g) != 0)
+        return -1;
     return 0;
 }

@@ -148,6 +148,125 @@ static int read_parents(struct reader *r, const config_setting_t *st, const char
     return 0;
 }
 
+/* task_seconds as a list: one time per task, in task order (as an event
+ * log records them), so the stage must say how many tasks it has. */
+static int read_task_seconds_list(struct reader *r, const config_setting_t *st, const char *where,
+                                  bool tasks_given, struct stage_spec *sp)
+{
+    int n = config_setting_length(st);
+    if (!tasks_given)
+        return scenario_fail(r, scenario_line_of(st),
+                             "%s lists one time per task, so it must give 'tasks'.", where);
+    if ((int64_t)n != sp->tasks)
+        return scenario_fail(r, scenario_line_of(st),
+                             "'task_seconds' in %s lists %d times but the stage has %lld tasks.",
+                             where, n, (long long)sp->tasks);
+    sp->task_seconds_list = malloc((size_t)n * sizeof(double));
+    if (!sp->task_seconds_list)
+        return scenario_fail_nomem(r, scenario_line_of(st));
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *e = config_setting_get_elem(st, (unsigned)i);
+        double v = scenario_is_number(e) ? scenario_number_of(e) : NAN;
+        if (!(v >= 0.0) || !isfinite(v))
+            return scenario_fail(r, scenario_line_of(st),
+                                 "'task_seconds' in %s must list numbers >= 0; item %d is not.",
+                                 where, i + 1);
+        sp->task_seconds_list[i] = v;
+    }
+    sp->task_seconds = dist_fixed(0.0);
+    return 0;
+}
+
+/* task_seconds in any of its forms: a list, a number or a distribution. */
+static int read_stage_times(struct reader *r, const config_setting_t *g, const char *where,
+                            bool tasks_given, struct stage_spec *sp)
+{
+    config_setting_t *st = config_setting_get_member(g, "task_seconds");
+    if (!st)
+        return 0;
+    int type = config_setting_type(st);
+    if (type == CONFIG_TYPE_ARRAY || type == CONFIG_TYPE_LIST) {
+        if (read_task_seconds_list(r, st, where, tasks_given, sp) != 0)
+            return -1;
+    } else if (scenario_read_task_seconds(r, st, where, &sp->task_seconds) != 0) {
+        return -1;
+    }
+    sp->has_task_seconds = true;
+    return 0;
+}
+
+/* The stage's data sizes; *has_data says whether any of those that give
+ * its tasks work (input, records, shuffle, output) was given. */
+static int read_stage_data(struct reader *r, const config_setting_t *g, const char *where,
+                           struct stage_spec *sp, bool *has_data)
+{
+    static const char *const work_keys[] = {"input_bytes", "records", "shuffle_read_bytes",
+                                            "shuffle_write_bytes", "output_bytes"};
+    int64_t *const work[] = {&sp->input_bytes, &sp->records, &sp->shuffle_read_bytes,
+                             &sp->shuffle_write_bytes, &sp->output_bytes};
+    *has_data = false;
+    for (size_t i = 0; i < sizeof work / sizeof work[0]; i++) {
+        int rc = scenario_get_size(r, g, where, work_keys[i], work[i]);
+        if (rc < 0)
+            return -1;
+        *has_data |= rc > 0;
+    }
+    if (scenario_get_number(r, g, where, "driver_s", false, 0, false, INFINITY, &sp->driver_s) < 0)
+        return -1;
+    if (scenario_get_size(r, g, where, "memory_bytes", &sp->memory_bytes) < 0)
+        return -1;
+    /* Bytes the stage's tasks cache (df.cache() materialized by this stage):
+     * they hold storage memory on the executors that ran them. */
+    if (scenario_get_size(r, g, where, "cache_bytes", &sp->cache_bytes) < 0)
+        return -1;
+    return 0;
+}
+
+/* A stage that does not give 'tasks' gets as many as Spark would give it:
+ * a shuffle's reduce side has spark.sql.shuffle.partitions tasks; a scan
+ * has one task per spark.sql.files.maxPartitionBytes of input (the planner
+ * applies Spark's full split rule; this is its first-order form). */
+static int derive_stage_tasks(struct reader *r, const char *where, struct stage_spec *sp)
+{
+    if (sp->shuffle_read_bytes >= 0) {
+        sp->tasks = spark_conf_int(&r->s->spark, "spark.sql.shuffle.partitions");
+    } else if (sp->input_bytes > 0) {
+        int64_t split = spark_conf_bytes(&r->s->spark, "spark.sql.files.maxPartitionBytes");
+        if (split < 1)
+            split = 1;
+        sp->tasks = (sp->input_bytes + split - 1) / split;
+    } else {
+        return scenario_fail(r, sp->line,
+                             "%s is missing the required key 'tasks' (it may be left out only "
+                             "when the stage gives shuffle_read_bytes or input_bytes).",
+                             where);
+    }
+    if (sp->tasks < 1)
+        sp->tasks = 1;
+    if (sp->tasks > SCN_MAX_TASKS_PER_STAGE)
+        return scenario_fail_status(
+            r, SC_ELIMIT, sp->line,
+            "%s would have %lld tasks, more than the %lld stagecast accepts.", where,
+            (long long)sp->tasks, (long long)SCN_MAX_TASKS_PER_STAGE);
+    sp->tasks_derived = true;
+    return 0;
+}
+
+/* 'kernel': one of the registry's stage kernels, copied. */
+static int read_stage_kernel(struct reader *r, const config_setting_t *g, const char *where,
+                             struct stage_spec *sp)
+{
+    int kernel = 0;
+    const char *kernel_names[OPK_COUNT + 1];
+    stage_kernel_names(kernel_names);
+    int rc = scenario_get_choice(r, g, where, "kernel", false, kernel_names, false, &kernel);
+    if (rc < 0)
+        return -1;
+    if (rc > 0 && (sp->kernel = strdup(kernel_names[kernel])) == NULL)
+        return scenario_fail_nomem(r, sp->line);
+    return 0;
+}
+
 static int read_stage(struct reader *r, const config_setting_t *g, const char *job, size_t index,
                       struct stage_spec *sp)
 {
@@ -180,101 +299,12 @@ static int read_stage(struct reader *r, const config_setting_t *g, const char *j
         if (read_parents(r, st, where, sp) != 0)
             return -1;
     }
-    st = config_setting_get_member(g, "task_seconds");
-    if (st && (config_setting_type(st) == CONFIG_TYPE_ARRAY ||
-               config_setting_type(st) == CONFIG_TYPE_LIST)) {
-        /* One time per task, in task order (as an event log records them). */
-        int n = config_setting_length(st);
-        if (!tasks_given)
-            return scenario_fail(r, scenario_line_of(st),
-                                 "%s lists one time per task, so it must give 'tasks'.", where);
-        if ((int64_t)n != sp->tasks)
-            return scenario_fail(
-                r, scenario_line_of(st),
-                "'task_seconds' in %s lists %d times but the stage has %lld tasks.", where, n,
-                (long long)sp->tasks);
-        sp->task_seconds_list = malloc((size_t)n * sizeof(double));
-        if (!sp->task_seconds_list)
-            return scenario_fail_nomem(r, scenario_line_of(st));
-        for (int i = 0; i < n; i++) {
-            const config_setting_t *e = config_setting_get_elem(st, (unsigned)i);
-            double v = scenario_is_number(e) ? scenario_number_of(e) : NAN;
-            if (!(v >= 0.0) || !isfinite(v))
-                return scenario_fail(r, scenario_line_of(st),
-                                     "'task_seconds' in %s must list numbers >= 0; item %d is not.",
-                                     where, i + 1);
-            sp->task_seconds_list[i] = v;
-        }
-        sp->task_seconds = dist_fixed(0.0);
-        sp->has_task_seconds = true;
-    } else if (st) {
-        if (scenario_read_task_seconds(r, st, where, &sp->task_seconds) != 0)
-            return -1;
-        sp->has_task_seconds = true;
-    }
-    int has_data = 0;
-    int rc;
-    if ((rc = scenario_get_size(r, g, where, "input_bytes", &sp->input_bytes)) < 0)
+    bool has_data = false;
+    if (read_stage_times(r, g, where, tasks_given > 0, sp) != 0 ||
+        read_stage_data(r, g, where, sp, &has_data) != 0 ||
+        (!tasks_given && derive_stage_tasks(r, where, sp) != 0) ||
+        read_stage_kernel(r, g, where, sp) != 0)
         return -1;
-    has_data |= rc;
-    if ((rc = scenario_get_size(r, g, where, "records", &sp->records)) < 0)
-        return -1;
-    has_data |= rc;
-    if ((rc = scenario_get_size(r, g, where, "shuffle_read_bytes", &sp->shuffle_read_bytes)) < 0)
-        return -1;
-    has_data |= rc;
-    if ((rc = scenario_get_size(r, g, where, "shuffle_write_bytes", &sp->shuffle_write_bytes)) < 0)
-        return -1;
-    has_data |= rc;
-    if ((rc = scenario_get_size(r, g, where, "output_bytes", &sp->output_bytes)) < 0)
-        return -1;
-    has_data |= rc;
-    if (scenario_get_number(r, g, where, "driver_s", false, 0, false, INFINITY, &sp->driver_s) < 0)
-        return -1;
-    if (scenario_get_size(r, g, where, "memory_bytes", &sp->memory_bytes) < 0)
-        return -1;
-    /* Bytes the stage's tasks cache (df.cache() materialized by this stage):
-     * they hold storage memory on the executors that ran them. */
-    if (scenario_get_size(r, g, where, "cache_bytes", &sp->cache_bytes) < 0)
-        return -1;
-
-    if (!tasks_given) {
-        /* As Spark sizes a stage: a shuffle's reduce side has
-         * spark.sql.shuffle.partitions tasks; a scan has one task per
-         * spark.sql.files.maxPartitionBytes of input (the planner applies
-         * Spark's full split rule; this is its first-order form). */
-        if (sp->shuffle_read_bytes >= 0) {
-            sp->tasks = spark_conf_int(&r->s->spark, "spark.sql.shuffle.partitions");
-        } else if (sp->input_bytes > 0) {
-            int64_t split = spark_conf_bytes(&r->s->spark, "spark.sql.files.maxPartitionBytes");
-            if (split < 1)
-                split = 1;
-            sp->tasks = (sp->input_bytes + split - 1) / split;
-        } else {
-            return scenario_fail(
-                r, sp->line,
-                "%s is missing the required key 'tasks' (it may be left out only when "
-                "the stage gives shuffle_read_bytes or input_bytes).",
-                where);
-        }
-        if (sp->tasks < 1)
-            sp->tasks = 1;
-        if (sp->tasks > SCN_MAX_TASKS_PER_STAGE)
-            return scenario_fail_status(
-                r, SC_ELIMIT, sp->line,
-                "%s would have %lld tasks, more than the %lld stagecast accepts.", where,
-                (long long)sp->tasks, (long long)SCN_MAX_TASKS_PER_STAGE);
-        sp->tasks_derived = true;
-    }
-
-    int kernel = 0;
-    const char *kernel_names[OPK_COUNT + 1];
-    stage_kernel_names(kernel_names);
-    rc = scenario_get_choice(r, g, where, "kernel", false, kernel_names, false, &kernel);
-    if (rc < 0)
-        return -1;
-    if (rc > 0 && (sp->kernel = strdup(kernel_names[kernel])) == NULL)
-        return scenario_fail_nomem(r, sp->line);
 
     if (!sp->has_task_seconds && !has_data)
         return scenario_fail(
