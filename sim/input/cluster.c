@@ -40,15 +40,11 @@ static enum sc_status resolve(const struct scenario *s, const struct catalog *ca
                     role, name, hint);
 }
 
-enum sc_status cluster_build(const struct scenario *s, const struct catalog *cat,
-                             struct cluster *c, struct diag *d)
+/* The worker and driver node types from the catalog, and the worker count. */
+static enum sc_status build_nodes(const struct scenario *s, const struct catalog *cat,
+                                  struct cluster *c, struct diag *d)
 {
     const struct cluster_spec *cs = &s->cluster;
-    memset(c, 0, sizeof *c);
-    c->platform = cs->platform;
-    const struct platform_info *pl = platform_get(cs->platform);
-    if (pl == NULL)
-        return diag_set(d, SC_EINPUT, s->file, cs->line, "unknown platform %d", (int)cs->platform);
     const char *driver_name = cs->driver[0] ? cs->driver : cs->worker;
     int driver_line = cs->driver[0] ? cs->driver_line : cs->worker_line;
     if (resolve(s, cat, cs->worker, cs->worker_line, "worker", &c->worker, d) != SC_OK)
@@ -56,26 +52,46 @@ enum sc_status cluster_build(const struct scenario *s, const struct catalog *cat
     if (resolve(s, cat, driver_name, driver_line, "driver", &c->driver, d) != SC_OK)
         return d->status;
     if (cs->workers < 1 || cs->workers > SCN_MAX_WORKERS)
-        return diag_set(d, SC_EINPUT, s->file, cs->workers_line,
-                        "workers must be between 1 and %d", SCN_MAX_WORKERS);
+        return diag_set(d, SC_EINPUT, s->file, cs->workers_line, "workers must be between 1 and %d",
+                        SCN_MAX_WORKERS);
     c->workers = (int)cs->workers;
+    return SC_OK;
+}
 
-    int vcpus = c->worker->vcpus;
+/* Executor cores, from the first of: cluster.executor_cores,
+ * spark.executor.cores, the worker's vCPUs over executors_per_worker, the
+ * platform's layout. *line is where the choice was made, for messages. */
+static int executor_cores(const struct scenario *s, const struct platform_info *pl, int vcpus,
+                          int *line)
+{
+    const struct cluster_spec *cs = &s->cluster;
     int64_t conf_cores = spark_conf_int(&s->spark, "spark.executor.cores");
-    int line = cs->executor_line ? cs->executor_line : cs->line;
+    *line = cs->executor_line ? cs->executor_line : cs->line;
     if (cs->executor_cores > 0)
-        c->executor_cores = cs->executor_cores;
-    else if (conf_cores > 0) {
+        return cs->executor_cores;
+    if (conf_cores > 0) {
         const struct spark_setting *set = spark_conf_get(&s->spark, "spark.executor.cores");
         if (set)
-            line = set->line;
-        c->executor_cores = conf_cores > 1000000 ? 1000000 : (int)conf_cores;
-    } else if (cs->executors_per_worker > 0)
-        c->executor_cores = vcpus / cs->executors_per_worker;
-    else if (pl->layout.executor_cores > 0)
-        c->executor_cores = pl->layout.executor_cores;
-    else
-        c->executor_cores = vcpus / pl->layout.executors_per_worker;
+            *line = set->line;
+        return conf_cores > 1000000 ? 1000000 : (int)conf_cores;
+    }
+    if (cs->executors_per_worker > 0)
+        return vcpus / cs->executors_per_worker;
+    if (pl->layout.executor_cores > 0)
+        return pl->layout.executor_cores;
+    return vcpus / pl->layout.executors_per_worker;
+}
+
+/* Executors per worker, cores per executor and task slots, checked against
+ * the worker's vCPUs and the platform's fixed layout if it has one. */
+static enum sc_status build_executor_layout(const struct scenario *s,
+                                            const struct platform_info *pl, struct cluster *c,
+                                            struct diag *d)
+{
+    const struct cluster_spec *cs = &s->cluster;
+    int vcpus = c->worker->vcpus;
+    int line;
+    c->executor_cores = executor_cores(s, pl, vcpus, &line);
     if (c->executor_cores < 1 || c->executor_cores > vcpus)
         return diag_set(d, SC_EINPUT, s->file, line,
                         "an executor of %d cores does not fit a %s worker (%d vCPUs)",
@@ -96,13 +112,19 @@ enum sc_status cluster_build(const struct scenario *s, const struct catalog *cat
     if (task_cpus < 1 || task_cpus > c->executor_cores) {
         const struct spark_setting *set = spark_conf_get(&s->spark, "spark.task.cpus");
         return diag_set(d, SC_EINPUT, s->file, set ? set->line : cs->line,
-                        "spark.task.cpus = %lld, but executors have %d cores",
-                        (long long)task_cpus, c->executor_cores);
+                        "spark.task.cpus = %lld, but executors have %d cores", (long long)task_cpus,
+                        c->executor_cores);
     }
     c->task_cpus = (int)task_cpus;
     c->slots_per_executor = c->executor_cores / c->task_cpus;
     c->executors = c->workers * c->executors_per_worker;
+    return SC_OK;
+}
 
+/* The cluster's start-up delay: the scenario's (a number or a
+ * distribution), else the platform's for this many workers. */
+static void build_startup(const struct cluster_spec *cs, struct cluster *c)
+{
     if (cs->startup_is_dist) {
         c->startup_dist = cs->startup_dist;
         c->startup_s = dist_mean(&cs->startup_dist);
@@ -115,84 +137,97 @@ enum sc_status cluster_build(const struct scenario *s, const struct catalog *cat
         c->startup_dist = dist_fixed(cs->startup_s);
         c->startup_source = "scenario (cluster.startup_s)";
     }
-    /* Bytes. The catalog's network figure is the VM's egress limit, summed
-     * over its NICs (NET); Azure does not meter ingress, but a VM cannot
-     * take in much more than it can send, so the same figure bounds both
-     * directions here. The local SSD figure is the temp disk's (or cached +
-     * temp) throughput limit, shared by reads and writes. */
+}
+
+/* Bytes. The catalog's network figure is the VM's egress limit, summed
+ * over its NICs (NET); Azure does not meter ingress, but a VM cannot take
+ * in much more than it can send, so the same figure bounds both directions
+ * here. The local SSD figure is the temp disk's (or cached + temp)
+ * throughput limit, shared by reads and writes. */
+static void build_io_limits(const struct cluster_spec *cs, struct cluster *c)
+{
     c->nic_bps = c->worker->network_mbps * 1e6 / 8.0;
     if (!(c->nic_bps > 0.0))
         c->nic_bps = INFINITY;
     double disk_mbps = isnan(cs->local_disk_mbps) ? c->worker->local_ssd_mbps : cs->local_disk_mbps;
     c->disk_unknown = !(disk_mbps > 0.0);
     c->disk_bps = c->disk_unknown ? INFINITY : disk_mbps * 1e6;
-    double egress = isnan(cs->storage_egress_gbps) ? CLUSTER_STORAGE_EGRESS_GBPS
-                                                   : cs->storage_egress_gbps;
-    double ingress = isnan(cs->storage_ingress_gbps) ? CLUSTER_STORAGE_INGRESS_GBPS
-                                                     : cs->storage_ingress_gbps;
+    double egress =
+        isnan(cs->storage_egress_gbps) ? CLUSTER_STORAGE_EGRESS_GBPS : cs->storage_egress_gbps;
+    double ingress =
+        isnan(cs->storage_ingress_gbps) ? CLUSTER_STORAGE_INGRESS_GBPS : cs->storage_ingress_gbps;
     c->storage_egress_bps = egress * 1e9 / 8.0;
     c->storage_ingress_bps = ingress * 1e9 / 8.0;
     c->network_limit_bps =
         isnan(cs->network_limit_gbps) ? INFINITY : cs->network_limit_gbps * 1e9 / 8.0;
+}
 
-    /* Memory. spark.executor.memory when the scenario sets it; otherwise
-     * CLUSTER_DEFAULT_HEAP_FRACTION of the worker's memory split over its
-     * executors, the order of what managed platforms configure (Databricks
-     * gives a 14 GiB Standard_DS3_v2 executor a heap of about 7 GiB). */
+/* Memory. spark.executor.memory when the scenario sets it; otherwise
+ * CLUSTER_DEFAULT_HEAP_FRACTION of the worker's memory split over its
+ * executors, the order of what managed platforms configure (Databricks
+ * gives a 14 GiB Standard_DS3_v2 executor a heap of about 7 GiB). */
+static void build_memory(const struct scenario *s, struct cluster *c)
+{
     const struct spark_setting *mem = spark_conf_get(&s->spark, "spark.executor.memory");
     if (mem) {
         c->executor_heap_bytes = (double)spark_conf_bytes(&s->spark, "spark.executor.memory");
         c->heap_source = "spark.executor.memory";
     } else {
-        c->executor_heap_bytes = CLUSTER_DEFAULT_HEAP_FRACTION * c->worker->memory_gib *
-                                 1024.0 * 1024.0 * 1024.0 / c->executors_per_worker;
+        c->executor_heap_bytes = CLUSTER_DEFAULT_HEAP_FRACTION * c->worker->memory_gib * 1024.0 *
+                                 1024.0 * 1024.0 / c->executors_per_worker;
         c->heap_source = "default: 0.6 of the worker's memory over its executors";
     }
     memory_layout(c->executor_heap_bytes, spark_conf_double(&s->spark, "spark.memory.fraction"),
                   spark_conf_double(&s->spark, "spark.memory.storageFraction"), &c->memory);
+}
 
-    /* Autoscaling. Databricks optimized autoscaling (DBX-CONF): scales up
-     * from min to max in two steps, and removes nodes of a job cluster idle
-     * for 40 s (150 s on all-purpose compute); no scale-up latency is
-     * published outside pools, so a new node takes the median cluster
-     * create time (145 s, DBX-POOLS-BLOG); decisions every 10 s (our
-     * assumption). Synapse (SYN-AUTO): metrics every 30 s; scale up when
-     * pending CPU exceeds free CPU for over 1 min, down when pending is below
-     * free for over 2 min; a scaling operation takes 1-5 min (we take 3). */
+/* Autoscaling. Databricks optimized autoscaling (DBX-CONF): scales up from
+ * min to max in two steps, and removes nodes of a job cluster idle for 40 s
+ * (150 s on all-purpose compute); no scale-up latency is published outside
+ * pools, so a new node takes the median cluster create time (145 s,
+ * DBX-POOLS-BLOG); decisions every 10 s (our assumption). Synapse
+ * (SYN-AUTO): metrics every 30 s; scale up when pending CPU exceeds free CPU
+ * for over 1 min, down when pending is below free for over 2 min; a scaling
+ * operation takes 1-5 min (we take 3). */
+static void build_autoscale(const struct cluster_spec *cs, const struct platform_info *pl,
+                            struct cluster *c)
+{
     c->autoscale = cs->autoscale;
     c->min_workers = c->max_workers = c->workers;
-    if (cs->autoscale) {
-        c->min_workers = (int)cs->autoscale_min;
-        c->max_workers = (int)cs->autoscale_max;
-        c->autoscale_policy =
-            cs->autoscale_policy >= 0 ? cs->autoscale_policy : (int)pl->autoscale_policy;
-        bool syn = c->autoscale_policy == AUTOSCALE_POLICY_SYNAPSE;
-        if (cs->provision_is_dist)
-            c->provision_dist = cs->provision_dist;
-        else if (!isnan(cs->autoscale_provision_s))
-            c->provision_dist = dist_fixed(cs->autoscale_provision_s);
-        else /* a policy brings its own platform's node provisioning delay */
-            c->provision_dist = platform_provision_dist(
-                autoscale_policy_platform((enum autoscale_policy)c->autoscale_policy));
-        c->provision_s = dist_mean(&c->provision_dist);
-        c->interval_s = !isnan(cs->autoscale_interval_s) ? cs->autoscale_interval_s
-                        : syn                            ? 30.0
-                                                         : 10.0;
-        c->idle_s = !isnan(cs->autoscale_idle_s) ? cs->autoscale_idle_s
-                    : syn                        ? 120.0
-                    : cs->pricing == PRICING_ALL_PURPOSE ? 150.0
-                                                         : 40.0;
-        c->up_sustain_s = syn ? 60.0 : 0.0;
-        c->autoscale_source =
-            syn ? "Synapse autoscale (SYN-AUTO): 30 s metrics, up after 1 min of backlog, "
-                  "down after 2 min, 1-5 min per operation"
-                : "Databricks optimized autoscaling (DBX-CONF): min to max in 2 steps, "
-                  "idle nodes removed after 40 s (jobs) / 150 s (all-purpose)";
-    }
-    /* After the last job: the platform's default (a Synapse pool shuts down
-     * 5 min later, a Databricks job cluster ends with its job); other
-     * clusters stay until someone deletes them, which cluster.idle_after_s
-     * states. */
+    if (!cs->autoscale)
+        return;
+    c->min_workers = (int)cs->autoscale_min;
+    c->max_workers = (int)cs->autoscale_max;
+    c->autoscale_policy =
+        cs->autoscale_policy >= 0 ? cs->autoscale_policy : (int)pl->autoscale_policy;
+    bool syn = c->autoscale_policy == AUTOSCALE_POLICY_SYNAPSE;
+    if (cs->provision_is_dist)
+        c->provision_dist = cs->provision_dist;
+    else if (!isnan(cs->autoscale_provision_s))
+        c->provision_dist = dist_fixed(cs->autoscale_provision_s);
+    else /* a policy brings its own platform's node provisioning delay */
+        c->provision_dist = platform_provision_dist(
+            autoscale_policy_platform((enum autoscale_policy)c->autoscale_policy));
+    c->provision_s = dist_mean(&c->provision_dist);
+    c->interval_s = !isnan(cs->autoscale_interval_s) ? cs->autoscale_interval_s : syn ? 30.0 : 10.0;
+    c->idle_s = !isnan(cs->autoscale_idle_s)         ? cs->autoscale_idle_s
+                : syn                                ? 120.0
+                : cs->pricing == PRICING_ALL_PURPOSE ? 150.0
+                                                     : 40.0;
+    c->up_sustain_s = syn ? 60.0 : 0.0;
+    c->autoscale_source =
+        syn ? "Synapse autoscale (SYN-AUTO): 30 s metrics, up after 1 min of backlog, "
+              "down after 2 min, 1-5 min per operation"
+            : "Databricks optimized autoscaling (DBX-CONF): min to max in 2 steps, "
+              "idle nodes removed after 40 s (jobs) / 150 s (all-purpose)";
+}
+
+/* After the last job: the platform's default (a Synapse pool shuts down 5
+ * min later, a Databricks job cluster ends with its job); other clusters
+ * stay until someone deletes them, which cluster.idle_after_s states. */
+static void build_idle_after(const struct cluster_spec *cs, const struct platform_info *pl,
+                             struct cluster *c)
+{
     if (!isnan(cs->idle_after_s)) {
         c->idle_after_s = cs->idle_after_s;
         c->idle_after_source = "scenario (cluster.idle_after_s)";
@@ -200,18 +235,26 @@ enum sc_status cluster_build(const struct scenario *s, const struct catalog *cat
         c->idle_after_s = pl->idle_after_s;
         c->idle_after_source = pl->idle_after_source;
     }
+}
 
+/* The driver's and workers' billing rates, from the platform table and the
+ * scenario's price overrides. */
+static void build_billing(const struct cluster_spec *cs, struct cluster *c)
+{
     billing_rates_for(cs->platform, cs->pricing, cs->tier, c->driver, &cs->price, true,
                       &c->driver_rates);
     billing_rates_for(cs->platform, cs->pricing, cs->tier, c->worker, &cs->price, false,
                       &c->worker_rates);
+}
 
-    /* Spot: the VM part at the spot price (given, or a discount off the
-     * on-demand price; spot prices move and no source gives one, so without
-     * either the spot cost is unknown); DBUs are the same. A fixed cluster
-     * asks for a replacement when a node is evicted (Databricks keeps
-     * restoring its workers, DBX-CONF), which joins after the platform's
-     * node provisioning time. */
+/* Spot: the VM part at the spot price (given, or a discount off the
+ * on-demand price; spot prices move and no source gives one, so without
+ * either the spot cost is unknown); DBUs are the same. A fixed cluster asks
+ * for a replacement when a node is evicted (Databricks keeps restoring its
+ * workers, DBX-CONF), which joins after the platform's node provisioning
+ * time. Needs the worker rates and the autoscale provisioning delay. */
+static void build_spot(const struct cluster_spec *cs, struct cluster *c)
+{
     c->spot_fraction = cs->spot_fraction;
     c->spot_evictions_per_hour = cs->spot_evictions_per_hour;
     c->spot_evict_at_s = cs->spot_evict_at_s;
@@ -228,5 +271,28 @@ enum sc_status cluster_build(const struct scenario *s, const struct catalog *cat
     }
     c->replace_dist = c->autoscale ? c->provision_dist : platform_provision_dist(cs->platform);
     c->replace_s = dist_mean(&c->replace_dist);
+}
+
+enum sc_status cluster_build(const struct scenario *s, const struct catalog *cat, struct cluster *c,
+                             struct diag *d)
+{
+    const struct cluster_spec *cs = &s->cluster;
+    memset(c, 0, sizeof *c);
+    c->platform = cs->platform;
+    const struct platform_info *pl = platform_get(cs->platform);
+    if (pl == NULL)
+        return diag_set(d, SC_EINPUT, s->file, cs->line, "unknown platform %d", (int)cs->platform);
+    enum sc_status st = build_nodes(s, cat, c, d);
+    if (st == SC_OK)
+        st = build_executor_layout(s, pl, c, d);
+    if (st != SC_OK)
+        return st;
+    build_startup(cs, c);
+    build_io_limits(cs, c);
+    build_memory(s, c);
+    build_autoscale(cs, pl, c);
+    build_idle_after(cs, pl, c);
+    build_billing(cs, c);
+    build_spot(cs, c);
     return SC_OK;
 }
