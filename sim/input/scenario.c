@@ -17,7 +17,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <libconfig.h>
-#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
