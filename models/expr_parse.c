@@ -5,6 +5,7 @@
  * on it: "expr AS alias" items and aggregate / window calls. Errors name
  * the 1-based character position of the token at fault.
  */
+#include "models/civil.h"
 #include "models/expr_tree.h"
 
 #include <ctype.h>
@@ -659,6 +660,30 @@ static struct node *parse_primary(struct parser *p)
         if (tok_is(p, t, "CASE")) {
             p->i++;
             return parse_case(p, pos);
+        }
+        if (tok_is(p, t, "DATE") && peek2(p)->kind == TK_STR) {
+            /* DATE 'YYYY-MM-DD': a date literal, days since 1970-01-01. */
+            p->i++;
+            const struct token *st = peek(p);
+            p->i++;
+            size_t len;
+            char *text = unquote(p, st, &len);
+            int64_t days;
+            if (!text)
+                return oom(p);
+            if (!civil_parse_date(text, &days)) {
+                diag_set(p->d, SC_EINPUT, NULL, 0,
+                         "'%s' at position %d is not a date; write dates as DATE 'YYYY-MM-DD'",
+                         text, tok_pos(p, st));
+                free(text);
+                return NULL;
+            }
+            free(text);
+            if (!(n = expr_node_new(N_LIT, pos)))
+                return oom(p);
+            n->type = COL_DATE;
+            n->ival = days;
+            return n;
         }
         if (peek2(p)->kind == TK_LP && !tok_is_keyword(p, t)) {
             p->i++;

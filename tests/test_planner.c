@@ -1036,6 +1036,32 @@ static double sel(const char *where, const struct plan_column *cols, size_t n)
  * discrete CDF, a sequence 1..rows, a categorical's weights, the null
  * fraction; AND multiplies, OR adds the misses' complement, NOT
  * complements; `x % k = r` is 1/k; anything unread is System R's 1/3. */
+/* A date column uniform over 2024 (2024-01-01 is day 19723, 2024-12-31 day
+ * 20088: 366 days, a leap year). A string or DATE literal compared with it
+ * is a date, as Spark casts it: sale_date >= '2024-12-01' (day 20058) keeps
+ * the 31 days of December, 31/366 = 0.0847; < '2024-02-01' keeps January,
+ * 31/366; = '2024-06-15' one day, 1/366; BETWEEN '2024-03-01' AND
+ * '2024-03-31' March, 31/366. Without the cast it would be System R's 1/3. */
+static void test_date_filters_read_the_dates(void **state)
+{
+    (void)state;
+    struct column_spec d = {.name = "sale_date", .type = COL_DATE, .dist = CDIST_UNIFORM};
+    d.min = 19723;
+    d.max = 20088;
+    struct plan_column c = col_of(&d, 1e7);
+    assert_near(plan_stats_default_selectivity(NULL, "sale_date >= '2024-12-01'", &c, 1, 1e7),
+                31.0 / 366.0, 1e-9);
+    assert_near(plan_stats_default_selectivity(NULL, "sale_date >= DATE '2024-12-01'", &c, 1, 1e7),
+                31.0 / 366.0, 1e-9);
+    assert_near(plan_stats_default_selectivity(NULL, "sale_date < '2024-02-01'", &c, 1, 1e7),
+                31.0 / 366.0, 1e-9);
+    assert_near(plan_stats_default_selectivity(NULL, "sale_date = '2024-06-15'", &c, 1, 1e7),
+                1.0 / 366.0, 1e-9);
+    assert_near(plan_stats_default_selectivity(
+                    NULL, "sale_date BETWEEN '2024-03-01' AND '2024-03-31'", &c, 1, 1e7),
+                31.0 / 366.0, 1e-9);
+}
+
 static void test_default_selectivity_reads_the_distributions(void **state)
 {
     (void)state;
@@ -1400,6 +1426,7 @@ int main(void)
         cmocka_unit_test(test_analytics_query_without_aqe_runs_three_jobs),
         cmocka_unit_test(test_seed_aggregation_is_partial_exchange_final),
         cmocka_unit_test(test_sample_is_narrow_and_scales_rows),
+        cmocka_unit_test(test_date_filters_read_the_dates),
         cmocka_unit_test(test_join_sizes_by_hand_one_key),
         cmocka_unit_test(test_join_sizes_by_hand_two_keys),
         cmocka_unit_test(test_seed_join_broadcasts_the_small_side),

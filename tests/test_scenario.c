@@ -93,6 +93,7 @@ static const struct bad_case bad_cases[] = {
     /* line 9: tasks = -3; */
     {"negative-count.cfg", SC_EINPUT, 9, "'tasks' in stage 1 of job 'j' must be at least 1"},
     {"sample-fraction.cfg", SC_EINPUT, 7, "'fraction' in step 2 (sample) of job 'j' must be at most 1"},
+    {"date-min.cfg", SC_EINPUT, 5, "must be a date YYYY-MM-DD or a day number, not \"2024-13-01\""},
     /* DFS from stage 0, then 1 (parent 2), then 2 (parent 1, on the path):
      * stage 2's parents, line 11, close the cycle */
     {"cycle.cfg", SC_EINPUT, 11, "stages 1 -> 2 -> 1 form a cycle in their parents"},
@@ -684,10 +685,24 @@ static void test_unknown_spark_key_is_not_an_error(void **state)
     scenario_free(s);
 }
 
+/* Dates in a date column's distribution read as days since 1970-01-01:
+ * 2024-01-01 is day 19723, 2024-12-31 day 20088, 2024-07-01 day 19905. */
+static void test_date_bounds_read_as_days(void **state)
+{
+    (void)state;
+    struct scenario *s = load_good("good/dates.cfg");
+    const struct table_spec *t = scenario_table(s, "sales");
+    assert_non_null(t);
+    assert_true(t->columns[1].min == 19723.0 && t->columns[1].max == 20088.0);
+    assert_true(t->columns[2].mean == 19905.0);
+    scenario_free(s);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_date_bounds_read_as_days),
         cmocka_unit_test(test_every_bad_fixture_fails_at_its_line),
         cmocka_unit_test(test_every_bad_fixture_is_listed),
         cmocka_unit_test(test_missing_file_is_enoent),

@@ -3,6 +3,7 @@
  * count, size and format, and its columns with their types and value
  * distributions (what models/datagen draws calibration samples from).
  */
+#include "models/civil.h"
 #include "sim/input/scenario_internal.h"
 
 #include <math.h>
@@ -53,6 +54,25 @@ static int read_weights(struct reader *r, const config_setting_t *g, const char 
     return 0;
 }
 
+/* A distribution parameter of a column: a number, or for a date column a
+ * date "YYYY-MM-DD" too, read as days since 1970-01-01 (Spark's DateType),
+ * as scenario_get_number otherwise. */
+static int get_value(struct reader *r, const config_setting_t *g, const char *where,
+                     const char *key, enum col_type type, double *out)
+{
+    const config_setting_t *st = config_setting_get_member(g, key);
+    if (type != COL_DATE || !st || config_setting_type(st) != CONFIG_TYPE_STRING)
+        return scenario_get_number(r, g, where, key, true, -INFINITY, false, INFINITY, out);
+    const char *text = config_setting_get_string(st);
+    int64_t days;
+    if (!civil_parse_date(text, &days))
+        return scenario_fail(r, scenario_line_of(st),
+                             "'%s' in %s must be a date YYYY-MM-DD or a day number, not \"%s\".",
+                             key, where, text);
+    *out = (double)days;
+    return 1;
+}
+
 static int read_column(struct reader *r, const config_setting_t *g, const char *table, size_t index,
                        struct column_spec *col)
 {
@@ -97,10 +117,8 @@ static int read_column(struct reader *r, const config_setting_t *g, const char *
     switch (col->dist) {
     case CDIST_SEQUENCE: break;
     case CDIST_UNIFORM:
-        if (scenario_get_number(r, g, where, "min", true, -INFINITY, false, INFINITY, &col->min) <
-                0 ||
-            scenario_get_number(r, g, where, "max", true, -INFINITY, false, INFINITY, &col->max) <
-                0)
+        if (get_value(r, g, where, "min", col->type, &col->min) < 0 ||
+            get_value(r, g, where, "max", col->type, &col->max) < 0)
             return -1;
         if (col->max < col->min)
             return scenario_fail(r, scenario_line_of(config_setting_get_member(g, "max")),
@@ -108,8 +126,7 @@ static int read_column(struct reader *r, const config_setting_t *g, const char *
                                  col->max, col->min);
         break;
     case CDIST_NORMAL:
-        if (scenario_get_number(r, g, where, "mean", true, -INFINITY, false, INFINITY, &col->mean) <
-                0 ||
+        if (get_value(r, g, where, "mean", col->type, &col->mean) < 0 ||
             scenario_get_number(r, g, where, "stddev", true, 0, false, INFINITY, &col->stddev) < 0)
             return -1;
         break;

@@ -23,6 +23,8 @@
  */
 #include "sim/plan/plan_stats.h"
 
+#include "models/civil.h"
+
 #include <ctype.h>
 #include <math.h>
 #include <stdbool.h>
@@ -241,6 +243,13 @@ static bool read_operand(const char *s, const char *e, const struct plan_column 
     }
     if (s >= e)
         return false;
+    /* A DATE '2024-12-01' literal: its text, which a date column reads as
+     * a date (cmp_prob). */
+    if (e - s > 6 && strncasecmp(s, "date", 4) == 0 && isspace((unsigned char)s[4])) {
+        const char *q = skip_space(s + 4, e);
+        if (q < e && (*q == '\'' || *q == '"'))
+            s = q;
+    }
     if (*s == '\'' || *s == '"') {
         size_t len = (size_t)(e - s);
         if (len < 2 || e[-1] != *s || len - 2 >= sizeof o->str)
@@ -352,6 +361,17 @@ enum cmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE };
 
 static double cmp_prob(const struct plan_column *c, enum cmp op, const struct operand *v)
 {
+    /* Spark casts a string compared with a date column to a date: the
+     * literal is then a day number like the column's values. */
+    struct operand as_date;
+    int64_t days;
+    if (c->type == COL_DATE && v->is_str && civil_parse_date(v->str, &days)) {
+        as_date = *v;
+        as_date.is_str = false;
+        as_date.is_num = true;
+        as_date.num = (double)days;
+        v = &as_date;
+    }
     double nonnull = 1.0 - c->null_fraction;
     if (op == CMP_EQ)
         return nonnull * eq_prob(c, v);
