@@ -23,6 +23,8 @@
 static const char *const fn_names[] = {
     [F_YEAR] = "year",   [F_MONTH] = "month",       [F_SUBSTR] = "substr", [F_LOWER] = "lower",
     [F_UPPER] = "upper", [F_COALESCE] = "coalesce", [F_ABS] = "abs",       [F_ROUND] = "round",
+    [F_TO_DATE] = "to_date", [F_DATE_ADD] = "date_add", [F_DATE_SUB] = "date_sub",
+    [F_DATEDIFF] = "datediff",
 };
 
 /* ====================================================================== */
@@ -263,6 +265,34 @@ static int bind_func(struct binder *b, struct node *n)
     case F_YEAR:
     case F_MONTH:
         if (want_type(b, &n->kids[0], COL_DATE, fn, n->pos, "first") != 0)
+            return -1;
+        n->type = COL_INT32;
+        return 0;
+    case F_TO_DATE:
+        /* to_date('2024-12-01') is a date literal, to_date(d) of a date is
+         * d; a string column would be parsed row by row, which the
+         * evaluator does not do yet. */
+        if (n->kids[0]->type == COL_STRING && n->kids[0]->kind != N_LIT)
+            return bind_fail(b,
+                             "to_date() at position %d of a string column is not supported; "
+                             "give the column type \"date\"",
+                             n->pos);
+        if (want_type(b, &n->kids[0], COL_DATE, fn, n->pos, "first") != 0)
+            return -1;
+        n->type = COL_DATE;
+        return 0;
+    case F_DATE_ADD:
+    case F_DATE_SUB:
+        /* date_add(start, days), date_sub(start, days): a date. */
+        if (want_type(b, &n->kids[0], COL_DATE, fn, n->pos, "first") != 0 ||
+            want_type(b, &n->kids[1], COL_INT32, fn, n->pos, "second") != 0)
+            return -1;
+        n->type = COL_DATE;
+        return 0;
+    case F_DATEDIFF:
+        /* datediff(end, start): days from start to end. */
+        if (want_type(b, &n->kids[0], COL_DATE, fn, n->pos, "first") != 0 ||
+            want_type(b, &n->kids[1], COL_DATE, fn, n->pos, "second") != 0)
             return -1;
         n->type = COL_INT32;
         return 0;

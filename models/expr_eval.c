@@ -690,6 +690,25 @@ static int eval_date_part(const struct node *nd, const struct vec *a, struct slo
     return valid_all(dst, n, &a, 1);
 }
 
+/* to_date of a date, date_add, date_sub and datediff: day arithmetic on
+ * days since 1970-01-01 (Spark's DateType), null when an input is. */
+static int eval_date_arith(const struct node *nd, const struct vec *kv, struct slot *dst, size_t n)
+{
+    int64_t *o = dst->c.i64;
+    const struct vec *a = &kv[0], *b = nd->n_kids > 1 ? &kv[1] : NULL;
+    for (size_t i = 0; i < n; i++) {
+        int64_t x = a->i[i & a->m], y = b ? b->i[i & b->m] : 0;
+        switch ((enum fn_id)nd->op) {
+        case F_DATE_ADD: o[i] = x + y; break;
+        case F_DATE_SUB: o[i] = x - y; break;
+        case F_DATEDIFF: o[i] = x - y; break;
+        default: o[i] = x; break;
+        }
+    }
+    const struct vec *in[2] = {a, b};
+    return valid_all(dst, n, in, b ? 2 : 1);
+}
+
 /* substr(s, pos[, len]) as Spark's UTF8String.substringSQL, on bytes. */
 static int eval_substr(const struct node *nd, const struct vec *kv, struct slot *dst, size_t n)
 {
@@ -892,6 +911,10 @@ static int eval_node(struct ectx *x, const struct node *nd, struct slot *dst, st
         case F_COALESCE: nulls = eval_coalesce(nd, kv, own->choice, dst, n); break;
         case F_ABS: nulls = eval_abs(nd, &kv[0], dst, n); break;
         case F_ROUND: nulls = eval_round(nd, &kv[0], dst, n); break;
+        case F_TO_DATE:
+        case F_DATE_ADD:
+        case F_DATE_SUB:
+        case F_DATEDIFF: nulls = eval_date_arith(nd, kv, dst, n); break;
         default: nulls = -1; break;
         }
         break;

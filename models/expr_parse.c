@@ -35,6 +35,8 @@ static const struct fn_def {
     {"year", F_YEAR, 1, 1},           {"month", F_MONTH, 1, 1}, {"substr", F_SUBSTR, 2, 3},
     {"substring", F_SUBSTR, 2, 3},    {"lower", F_LOWER, 1, 1}, {"upper", F_UPPER, 1, 1},
     {"coalesce", F_COALESCE, 1, 255}, {"abs", F_ABS, 1, 1},     {"round", F_ROUND, 1, 2},
+    {"to_date", F_TO_DATE, 1, 1},     {"date_add", F_DATE_ADD, 2, 2},
+    {"date_sub", F_DATE_SUB, 2, 2},   {"datediff", F_DATEDIFF, 2, 2},
 };
 
 static const char *const keywords[] = {"AND",  "OR",   "NOT",   "IN",       "BETWEEN", "IS",

@@ -65,7 +65,20 @@ enum node_kind {
     N_CAST
 };
 
-enum fn_id { F_YEAR, F_MONTH, F_SUBSTR, F_LOWER, F_UPPER, F_COALESCE, F_ABS, F_ROUND };
+enum fn_id {
+    F_YEAR,
+    F_MONTH,
+    F_SUBSTR,
+    F_LOWER,
+    F_UPPER,
+    F_COALESCE,
+    F_ABS,
+    F_ROUND,
+    F_TO_DATE,
+    F_DATE_ADD,
+    F_DATE_SUB,
+    F_DATEDIFF
+};
 
 struct node {
     enum node_kind kind;

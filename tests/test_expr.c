@@ -321,6 +321,19 @@ static void test_date_functions(void **state)
     check_ints("month(dt)", COL_INT32, (const int64_t[]){1, 2, 12, 3, NUL});
     check_ints("YEAR('1999-12-31') + 1", COL_INT32,
                (const int64_t[]){2000, 2000, 2000, 2000, 2000});
+    /* Day arithmetic on days since 1970-01-01 (2020-01-01 is day 18262):
+     * dt is 18292, 18321, -1, 11017, NULL. */
+    check_ints("date_add(dt, 1)", COL_DATE, (const int64_t[]){18293, 18322, 0, 11018, NUL});
+    check_ints("date_sub(dt, 31)", COL_DATE,
+               (const int64_t[]){18261, 18290, -32, 10986, NUL});
+    check_ints("datediff(dt, '2020-01-01')", COL_INT32,
+               (const int64_t[]){30, 59, -18263, -7245, NUL});
+    check_ints("datediff(date_add(dt, 10), dt)", COL_INT32, (const int64_t[]){10, 10, 10, 10, NUL});
+    check_ints("to_date('2020-01-01')", COL_DATE,
+               (const int64_t[]){18262, 18262, 18262, 18262, 18262});
+    check_ints("to_date(dt)", COL_DATE, (const int64_t[]){18292, 18321, -1, 11017, NUL});
+    check_ints("DATE '2020-03-01' = date_add('2020-02-29', 1)", COL_BOOLEAN,
+               (const int64_t[]){1, 1, 1, 1, 1});
 }
 
 static void test_string_functions(void **state)
@@ -434,6 +447,9 @@ static void test_type_errors_say_what_was_expected(void **state)
     check_error("a = 'x'",
                 "'=' at position 3 cannot compare int32 (position 1) with string (position 5)");
     check_error("year(a)", "year() at position 1 needs a date as its first argument, found int32");
+    check_error("to_date(s)", "to_date() at position 1 of a string column is not supported");
+    check_error("date_add(dt, x)", "date_add() at position 1 needs an integer as its second");
+    check_error("DATE '2020-02-30' < dt", "'2020-02-30' at position 6 is not a date");
     check_error("a AND flag", "AND at position 3 needs a boolean left operand, found int32");
     check_error("NOT s", "NOT at position 1 needs a boolean operand, found string");
     check_error("dt = '2020-13-01'", "'2020-13-01' at position 6 is not a date");
