@@ -698,10 +698,53 @@ static void test_date_bounds_read_as_days(void **state)
     scenario_free(s);
 }
 
+/* A sweep point's cluster shape read without the file: the same values
+ * and message lines as loading the file with the override, for every key it
+ * takes; other keys and values the reader would refuse are left to it. */
+static void test_cluster_variant_matches_a_reload(void **state)
+{
+    (void)state;
+    char path[1024];
+    const char *top = getenv("SRCDIR");
+    snprintf(path, sizeof path, "%s/scenarios/analytics-ds3.cfg", top && *top ? top : ABS_TOP_SRCDIR);
+    struct diag d;
+    diag_clear(&d);
+    struct scenario *base = scenario_load(path, &d);
+    assert_non_null(base);
+    const char *cases[][2] = {{"cluster.worker=Standard_E8ds_v5", NULL},
+                              {"cluster.workers=7", NULL},
+                              {"cluster.worker=\"Standard_E8ds_v5\"", "cluster.workers=3"},
+                              {"cluster.driver=Standard_D8s_v3", "cluster.worker=Standard_E8ds_v5"}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        size_t n = cases[c][1] ? 2 : 1;
+        struct scenario v;
+        assert_int_equal(scenario_cluster_variant(base, cases[c], n, &v), 1);
+        struct scenario *full = scenario_load_with(path, cases[c], n, &d);
+        assert_non_null(full);
+        assert_string_equal(v.cluster.worker, full->cluster.worker);
+        assert_string_equal(v.cluster.driver, full->cluster.driver);
+        assert_int_equal(v.cluster.workers, full->cluster.workers);
+        assert_int_equal(v.cluster.worker_line, full->cluster.worker_line);
+        assert_int_equal(v.cluster.driver_line, full->cluster.driver_line);
+        assert_int_equal(v.cluster.workers_line, full->cluster.workers_line);
+        assert_ptr_equal(v.jobs, base->jobs); /* everything else is base's */
+        scenario_free(full);
+    }
+    struct scenario v;
+    const char *other[] = {"spark.sql.shuffle.partitions=8"};
+    const char *zero[] = {"cluster.workers=0"};
+    const char *number[] = {"cluster.worker=12"};
+    assert_int_equal(scenario_cluster_variant(base, other, 1, &v), 0);
+    assert_int_equal(scenario_cluster_variant(base, zero, 1, &v), 0);
+    assert_int_equal(scenario_cluster_variant(base, number, 1, &v), 0);
+    scenario_free(base);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cluster_variant_matches_a_reload),
         cmocka_unit_test(test_date_bounds_read_as_days),
         cmocka_unit_test(test_every_bad_fixture_fails_at_its_line),
         cmocka_unit_test(test_every_bad_fixture_is_listed),
