@@ -21,13 +21,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "models/catalog.h"
 #include "models/diag.h"
 
 /* Bumped whenever a kernel or the way pipelines are timed changes: cached
- * fits of another version are not used. */
-#define CALIB_KERNEL_VERSION 1
+ * fits of another version are not used. 2: kernels timed on the thread's
+ * CPU clock, a warm-up run, the minimum of the repetitions. */
+#define CALIB_KERNEL_VERSION 2
 
 /* ---- fits ---------------------------------------------------------------- */
 
@@ -63,6 +65,29 @@ double calib_fit_ns_per_row(const struct calib_fit *f, double rows);
 
 /* Median of v[0..n) (sorts v in place); NaN when n is 0. */
 double calib_median(double *v, size_t n);
+
+/* ---- the clock kernels are timed on -------------------------------------- */
+
+/* The calling thread's CPU time (CLOCK_THREAD_CPUTIME_ID): another process
+ * competing for the core stops this clock while it runs, where it would
+ * inflate wall time. CLOCK_MONOTONIC where the thread clock is unavailable.
+ * A value: each measurement initialises its own. */
+struct calib_clock {
+    clockid_t id;
+    const char *name;   /* "thread_cpu" or "monotonic" (static) */
+    double overhead_ns; /* what reading the clock adds to an interval */
+};
+
+/* Picks the clock (the thread clock if clock_gettime accepts it) and
+ * measures its overhead: the shortest of 200 back-to-back readings. */
+void calib_clock_init(struct calib_clock *c);
+
+/* The clock's reading, ns. */
+double calib_clock_ns(const struct calib_clock *c);
+
+/* Time since t0 (a calib_clock_ns reading) less the clock's own overhead,
+ * never negative, ns. */
+double calib_clock_elapsed_ns(const struct calib_clock *c, double t0);
 
 /* ---- Spark overhead factors ---------------------------------------------- */
 
@@ -102,7 +127,8 @@ const char *calib_class_name(enum calib_class c);
 
 /* The host's micro-benchmark (see calib.c): a fixed mix of integer hashing,
  * random updates of an L2-sized table and a comparison sort. Returns the
- * fastest of 7 runs in ns; deterministic work, not deterministic time. */
+ * fastest of 7 runs in ns on the thread's CPU clock (struct calib_clock);
+ * deterministic work, not deterministic time. */
 double calib_host_bench_ns(void);
 
 /* The host's ACU-equivalent per core from its benchmark time:

@@ -256,7 +256,7 @@ static enum sc_status calibrate_one(struct calibration *cal, size_t job, size_t 
         struct pipe *p;
         rc = calibrate_pipe_build(cal, job, stage, &p, &local);
         if (rc == SC_OK) {
-            rc = calibrate_pipe_measure(p, &cal->opt, &r->meas, &local);
+            rc = calibrate_pipe_measure(p, &cal->opt, &cal->clock, &r->meas, &local);
             calibrate_pipe_free(p);
         }
         if (rc == SC_ENOMEM || d->status != SC_OK)
@@ -427,6 +427,7 @@ enum sc_status calibrate_plan(struct plan *plan, const struct cluster *cl,
     cal->opt = *o;
     qsort(cal->opt.rows, cal->opt.n_rows, sizeof *cal->opt.rows, compare_size);
     calib_host_id(cal->host, sizeof cal->host);
+    calib_clock_init(&cal->clock);
     cal->first = calloc(s->n_jobs + 1, sizeof *cal->first);
     size_t total = 0;
     for (size_t j = 0; j < plan->n_jobs; j++) {

@@ -206,6 +206,7 @@ struct calibration {
     size_t n_measured, n_cached;
     double seconds;
     struct generic_pipe generic[OPK_COUNT]; /* built when first needed */
+    struct calib_clock clock;                /* kernels are timed on it */
 };
 
 /* ---- the pipeline (calibrate_pipe.c) ---------------------------------------- */
@@ -245,6 +246,7 @@ struct pipe {
     struct batch *sample; /* rows entering the last operator, when capturing */
     int64_t out_bytes;
     struct shuffle_buf scratch;
+    const struct calib_clock *clock; /* what the current run is timed on */
 };
 
 /* What binding an operator needs to know of the stage it runs in. */
@@ -292,7 +294,7 @@ size_t calibrate_stage_ops(struct calibration *cal, const struct plan_stage *sp,
 void calibrate_pipe_free(struct pipe *p);
 enum sc_status calibrate_pipe_parse(struct pipe *p, const struct plan_op *ops, size_t n, struct diag *d);
 void calibrate_pipe_name(const struct pipe *p, char *buf, size_t size);
-enum sc_status calibrate_pipe_run(struct pipe *p, struct diag *d);
+enum sc_status calibrate_pipe_run(struct pipe *p, const struct calib_clock *clock, struct diag *d);
 enum sc_status calibrate_pipe_prepare(struct pipe *p, size_t total, size_t *actual, struct diag *d);
 enum sc_status calibrate_pipe_build(struct calibration *cal, size_t job, size_t stage, struct pipe **out,
                           struct diag *d);
@@ -301,8 +303,9 @@ enum sc_status calibrate_stage_output(struct calibration *cal, size_t job, size_
                             struct stage_out **out, struct diag *d);
 
 /* calibrate_measure.c */
-enum sc_status calibrate_pipe_measure(struct pipe *p, const struct calibrate_options *o, struct meas *m,
-                            struct diag *d);
+enum sc_status calibrate_pipe_measure(struct pipe *p, const struct calibrate_options *o,
+                                      const struct calib_clock *clock, struct meas *m,
+                                      struct diag *d);
 double calibrate_jget(const json_t *o, const char *key);
 json_t *calibrate_meas_to_json(const struct meas *m, const char *pipeline);
 int calibrate_meas_from_json(const json_t *j, struct meas *m);

@@ -20,8 +20,9 @@ static int compare_size_desc(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
-enum sc_status calibrate_pipe_measure(struct pipe *p, const struct calibrate_options *o, struct meas *m,
-                            struct diag *d)
+enum sc_status calibrate_pipe_measure(struct pipe *p, const struct calibrate_options *o,
+                                      const struct calib_clock *clock, struct meas *m,
+                                      struct diag *d)
 {
     memset(m, 0, sizeof *m);
     size_t sizes[CALIBRATE_MAX_SIZES];
@@ -45,7 +46,7 @@ enum sc_status calibrate_pipe_measure(struct pipe *p, const struct calibrate_opt
         size_t slot = ns - 1 - k; /* results stored ascending */
         rc = calibrate_pipe_prepare(p, sizes[k], &actual, d);
         for (int r = 0; r < reps && rc == SC_OK; r++) {
-            rc = calibrate_pipe_run(p, d);
+            rc = calibrate_pipe_run(p, clock, d);
             double total = 0.0;
             for (size_t i = 0; i < p->n_ops; i++) {
                 t[(size_t)r * (p->n_ops + 1) + i] = p->ops[i].ns;

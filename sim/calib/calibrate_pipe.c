@@ -153,7 +153,8 @@ static int ensure_order(struct cop *op, size_t n)
     return 0;
 }
 
-static enum sc_status push_exchange(struct cop *op, const struct batch *in, struct diag *d)
+static enum sc_status push_exchange(struct pipe *p, struct cop *op, const struct batch *in,
+                                    struct diag *d)
 {
     enum sc_status rc = SC_OK;
     const size_t *rows = NULL;
@@ -183,7 +184,7 @@ static enum sc_status push_exchange(struct cop *op, const struct batch *in, stru
         if (rc != SC_OK)
             return rc;
     }
-    double t0 = calibrate_now_ns();
+    double t0 = calib_clock_ns(p->clock);
     switch (op->part) {
     case PK_HASH:
         rc = partition_hash(in, op->keys, op->n_skeys, (size_t)op->nparts, op->pm, d);
@@ -215,7 +216,7 @@ static enum sc_status push_exchange(struct cop *op, const struct batch *in, stru
     }
     if (rc == SC_OK)
         rc = shuffle_write(in, rows, in->n_rows, &op->sraw, &op->z, &st, d);
-    op->ns += calibrate_now_ns() - t0;
+    op->ns += calib_clock_elapsed_ns(p->clock, t0);
     op->ser_bytes += st.serialized_bytes;
     op->comp_bytes += st.compressed_bytes;
     return rc;
@@ -230,26 +231,26 @@ static enum sc_status push(struct pipe *p, struct cop *op, const struct batch *i
         if (p->sample && in->n_rows && batch_append(p->sample, in, 0, in->n_rows) != 0)
             return calibrate_nomem(d);
     }
-    double t0 = calibrate_now_ns();
+    double t0 = calib_clock_ns(p->clock);
     switch (op->kind) {
     case COP_FILTER:
         rc = kernel_filter_run(op->kf, in, op->out, NULL, d);
-        op->ns += calibrate_now_ns() - t0;
+        op->ns += calib_clock_elapsed_ns(p->clock, t0);
         return rc != SC_OK ? rc : emit(p, op, op->out, d);
     case COP_PROJECT:
         rc = kernel_project_run(op->kp, in, op->out, NULL, d);
-        op->ns += calibrate_now_ns() - t0;
+        op->ns += calib_clock_elapsed_ns(p->clock, t0);
         return rc != SC_OK ? rc : emit(p, op, op->out, d);
     case COP_AGG:
         rc = hashagg_add(op->h, in, d);
-        op->ns += calibrate_now_ns() - t0;
+        op->ns += calib_clock_elapsed_ns(p->clock, t0);
         return rc;
     case COP_SORT:
         /* The sorter copies each row into its buffer (UnsafeExternalSorter
          * inserting records): part of the sort's cost. */
         if (batch_append(op->buf, in, 0, in->n_rows) != 0)
             return calibrate_nomem(d);
-        op->ns += calibrate_now_ns() - t0;
+        op->ns += calib_clock_elapsed_ns(p->clock, t0);
         return SC_OK;
     case COP_WINDOW:
         /* Its input comes sorted in one batch; buffering it is ours, not Spark's. */
@@ -258,29 +259,29 @@ static enum sc_status push(struct pipe *p, struct cop *op, const struct batch *i
         return SC_OK;
     case COP_BHJ:
         rc = join_hash_probe(op->jh, &op->jspec, in, op->jws, op->out, NULL, d);
-        op->ns += calibrate_now_ns() - t0;
+        op->ns += calib_clock_elapsed_ns(p->clock, t0);
         return rc != SC_OK ? rc : emit(p, op, op->out, d);
-    case COP_EXCHANGE: return push_exchange(op, in, d);
+    case COP_EXCHANGE: return push_exchange(p, op, in, d);
     case COP_WRITE:
         rc = scan_encode(in, &op->file, d);
-        op->ns += calibrate_now_ns() - t0;
+        op->ns += calib_clock_elapsed_ns(p->clock, t0);
         return rc;
     case COP_CACHE:
         if (batch_append(op->buf, in, 0, in->n_rows) != 0)
             return calibrate_nomem(d);
-        op->ns += calibrate_now_ns() - t0;
+        op->ns += calib_clock_elapsed_ns(p->clock, t0);
         return emit(p, op, in, d);
     case COP_LIMIT:
         batch_clear(op->out);
         rc = limit_take(in, &op->remaining, op->out, NULL, d);
-        op->ns += calibrate_now_ns() - t0;
+        op->ns += calib_clock_elapsed_ns(p->clock, t0);
         if (rc != SC_OK || op->out->n_rows == 0)
             return rc;
         return emit(p, op, op->out, d);
     case COP_SAMPLE:
         batch_clear(op->out);
         rc = sample_rows(&op->sampler, in, op->out, NULL, d);
-        op->ns += calibrate_now_ns() - t0;
+        op->ns += calib_clock_elapsed_ns(p->clock, t0);
         if (rc != SC_OK || op->out->n_rows == 0)
             return rc;
         return emit(p, op, op->out, d);
@@ -306,7 +307,7 @@ static enum sc_status push(struct pipe *p, struct cop *op, const struct batch *i
             }
             op->out->n_rows = at + n;
         }
-        op->ns += calibrate_now_ns() - t0;
+        op->ns += calib_clock_elapsed_ns(p->clock, t0);
         return emit(p, op, op->out, d);
     }
     case COP_PASS:
@@ -357,11 +358,11 @@ static enum sc_status finish(struct pipe *p, struct cop *op, struct diag *d)
 {
     enum sc_status rc = SC_OK;
     for (; op && rc == SC_OK; op = op->next) {
-        double t0 = calibrate_now_ns();
+        double t0 = calib_clock_ns(p->clock);
         switch (op->kind) {
         case COP_AGG:
             rc = hashagg_emit(op->h, op->out, NULL, d);
-            op->ns += calibrate_now_ns() - t0;
+            op->ns += calib_clock_elapsed_ns(p->clock, t0);
             op->groups = hashagg_groups(op->h);
             if (rc == SC_OK)
                 rc = emit(p, op, op->out, d);
@@ -372,13 +373,13 @@ static enum sc_status finish(struct pipe *p, struct cop *op, struct diag *d)
             else
                 rc = sortk_sort(op->buf, &(struct sort_spec){op->skeys, op->n_skeys}, op->ws,
                                 op->out, NULL, d);
-            op->ns += calibrate_now_ns() - t0;
+            op->ns += calib_clock_elapsed_ns(p->clock, t0);
             if (rc == SC_OK)
                 rc = emit(p, op, op->out, d);
             break;
         case COP_WINDOW:
             rc = window_run(&op->wspec, op->buf, op->out, NULL, d);
-            op->ns += calibrate_now_ns() - t0;
+            op->ns += calib_clock_elapsed_ns(p->clock, t0);
             if (rc == SC_OK)
                 rc = emit(p, op, op->out, d);
             break;
@@ -412,9 +413,9 @@ static enum sc_status run_combiner(struct pipe *p, struct chain *ch, struct diag
         }
     if (rc != SC_OK)
         return rc;
-    double t0 = calibrate_now_ns();
+    double t0 = calib_clock_ns(p->clock);
     rc = join_sort_merge(&op->jspec, side[0], side[1], op->jws, op->out, NULL, d);
-    op->ns += calibrate_now_ns() - t0;
+    op->ns += calib_clock_elapsed_ns(p->clock, t0);
     if (rc == SC_OK)
         rc = emit(p, op, op->out, d);
     return rc != SC_OK ? rc : finish(p, op->next, d);
@@ -445,8 +446,9 @@ static void pipe_reset(struct pipe *p)
 }
 
 /* One run of the whole pipeline over the prepared sources. */
-enum sc_status calibrate_pipe_run(struct pipe *p, struct diag *d)
+enum sc_status calibrate_pipe_run(struct pipe *p, const struct calib_clock *clock, struct diag *d)
 {
+    p->clock = clock;
     pipe_reset(p);
     enum sc_status rc = SC_OK;
     for (size_t c = 0; c < p->n_chains && rc == SC_OK; c++) {
@@ -458,12 +460,12 @@ enum sc_status calibrate_pipe_run(struct pipe *p, struct diag *d)
         struct source *s = &p->srcs[ch->src];
         struct cop *op = s->op;
         for (size_t k = 0; k < s->n_chunks && rc == SC_OK; k++) {
-            double t0 = calibrate_now_ns();
+            double t0 = calib_clock_ns(p->clock);
             if (op->kind == COP_SCAN) {
                 rc = scan_decode(op->reader, &s->files[k], NULL, 0, op->out, NULL, d);
                 if (rc == SC_OK && op->out->n_cols == 0)
                     op->out->n_rows = s->chunks[k]->n_rows;
-                op->ns += calibrate_now_ns() - t0;
+                op->ns += calib_clock_elapsed_ns(p->clock, t0);
                 if (rc == SC_OK)
                     rc = push(p, op, op->out, d);
             } else if (op->kind == COP_READ) {
@@ -471,7 +473,7 @@ enum sc_status calibrate_pipe_run(struct pipe *p, struct diag *d)
                 rc = shuffle_read(&s->bufs[k], &p->scratch, op->out, NULL, d);
                 if (rc == SC_OK && op->out->n_cols == 0)
                     op->out->n_rows = s->chunks[k]->n_rows;
-                op->ns += calibrate_now_ns() - t0;
+                op->ns += calib_clock_elapsed_ns(p->clock, t0);
                 if (rc == SC_OK)
                     rc = push(p, op, op->out, d);
             } else {
@@ -643,7 +645,7 @@ enum sc_status calibrate_stage_output(struct calibration *cal, size_t job, size_
     }
     rc = calibrate_pipe_prepare(p, n, &actual, &local);
     if (rc == SC_OK)
-        rc = calibrate_pipe_run(p, &local);
+        rc = calibrate_pipe_run(p, &cal->clock, &local);
     if (rc == SC_OK) {
         r->out.rows = p->sample;
         p->sample = NULL;
