@@ -28,13 +28,13 @@
 
 #define CALIBRATE_MAX_SIZES 16
 
-/* Defaults: five sizes from 2^13 to 2^17 input rows, median of 5 runs each. */
+/* Defaults: five sizes from 2^13 to 2^17 input rows, the fastest of 5 runs each. */
 #define CALIBRATE_DEFAULT_REPS 5
 
 struct calibrate_options {
     size_t rows[CALIBRATE_MAX_SIZES]; /* stage input rows of each sample size */
     size_t n_rows;
-    int repetitions;                  /* runs per size; the median is fitted */
+    int repetitions;                  /* runs per size; the fastest is fitted */
     bool recalibrate;                 /* measure even when the cache has the fit */
     char cache_dir[1024];             /* "": no cache */
     double host_acu;                  /* NaN: from the host benchmark */

@@ -206,7 +206,7 @@ struct calibration {
     size_t n_measured, n_cached;
     double seconds;
     struct generic_pipe generic[OPK_COUNT]; /* built when first needed */
-    struct calib_clock clock;                /* kernels are timed on it */
+    struct calib_clock clock;               /* kernels are timed on it */
 };
 
 /* ---- the pipeline (calibrate_pipe.c) ---------------------------------------- */

@@ -38,13 +38,16 @@ enum sc_status calibrate_pipe_measure(struct pipe *p, const struct calibrate_opt
         return calibrate_nomem(d);
     }
     enum sc_status rc = SC_OK;
-    /* Largest first: after its first run every buffer is as large as it
-     * will get (the median leaves that run's allocations out), and the
-     * smaller sizes allocate nothing. */
+    /* Largest first, after one untimed run of it: that warm-up grows every
+     * buffer as large as it will get and faults its pages in, so the timed
+     * runs of every size allocate nothing and find the code and tables in
+     * cache. */
     for (size_t k = 0; k < ns && rc == SC_OK; k++) {
         size_t actual;
         size_t slot = ns - 1 - k; /* results stored ascending */
         rc = calibrate_pipe_prepare(p, sizes[k], &actual, d);
+        if (k == 0 && rc == SC_OK)
+            rc = calibrate_pipe_run(p, clock, d);
         for (int r = 0; r < reps && rc == SC_OK; r++) {
             rc = calibrate_pipe_run(p, clock, d);
             double total = 0.0;
@@ -56,11 +59,18 @@ enum sc_status calibrate_pipe_measure(struct pipe *p, const struct calibrate_opt
         }
         if (rc != SC_OK)
             break;
-        double col[128];
+        /* The least-disturbed run: the work is the same every time, and
+         * what else the machine does (another process's cache misses, an
+         * interrupt, a migration, even on the thread's CPU clock) only ever
+         * adds time, so the minimum is the kernel's own cost and, unlike
+         * the median, does not move when half the runs are disturbed. */
         for (size_t i = 0; i <= p->n_ops; i++) {
-            for (int r = 0; r < reps; r++)
-                col[r] = t[(size_t)r * (p->n_ops + 1) + i];
-            y[i][slot] = calib_median(col, (size_t)reps);
+            double best = INFINITY;
+            for (int r = 0; r < reps; r++) {
+                double v = t[(size_t)r * (p->n_ops + 1) + i];
+                best = v < best ? v : best;
+            }
+            y[i][slot] = best;
         }
         m->x[slot] = (double)actual;
         for (size_t i = 0; i < p->n_ops; i++)

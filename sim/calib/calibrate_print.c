@@ -29,7 +29,9 @@ void calibrate_print_table(FILE *out, const struct calibration *c, const struct 
     double node = calib_node_acu(cl ? cl->worker : NULL, &fb, &acu_src);
     fprintf(out, "calibration of scenario '%s' on %s (ACU-equivalent %.0f per core, %s)\n", s->scn->name,
             c->host, host, src);
-    fprintf(out, "samples: %zu sizes from %zu to %zu input rows, median of %d runs; cache %s\n",
+    fprintf(out,
+            "samples: %zu sizes from %zu to %zu input rows, fastest of %d runs after a warm-up; "
+            "cache %s\n",
             c->opt.n_rows, c->opt.rows[0], c->opt.rows[c->opt.n_rows - 1], c->opt.repetitions,
             c->opt.cache_dir[0] ? c->opt.cache_dir : "(none)");
     if (cl)
