@@ -10,6 +10,7 @@
  *   x overhead factor of the operator class (native -> Spark executor CPU)
  *   x host ACU / node ACU (this host's per-core speed -> the node's).
  */
+#define _DEFAULT_SOURCE /* getloadavg */
 #include "models/calib.h"
 
 #include <errno.h>
@@ -531,8 +532,21 @@ enum calib_cache_status calib_cache_load(const char *dir, const char *host, cons
     return CALIB_CACHE_HIT;
 }
 
+void calib_measured_now(struct calib_measured *m, const char *clock)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    m->utc[0] = '\0';
+    if (now != (time_t)-1 && gmtime_r(&now, &tm))
+        strftime(m->utc, sizeof m->utc, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    double load[1];
+    m->load_1m = getloadavg(load, 1) == 1 ? load[0] : NAN;
+    m->clock = clock;
+}
+
 enum sc_status calib_cache_store(const char *dir, const char *host, const char *key_text,
-                                 json_t *payload, bool replace, struct diag *d)
+                                 json_t *payload, const struct calib_measured *at, bool replace,
+                                 struct diag *d)
 {
     char path[1200], tmp[1200];
     calib_cache_path(dir, host, key_text, path, sizeof path);
@@ -545,6 +559,21 @@ enum sc_status calib_cache_store(const char *dir, const char *host, const char *
     bad |= json_object_set_new(root, "kernel_version", json_integer(CALIB_KERNEL_VERSION));
     bad |= json_object_set_new(root, "host", json_string(host));
     bad |= json_object_set_new(root, "key", json_string(key_text));
+    if (at) {
+        /* What the figure was measured under, to judge it by later: the
+         * host above names the CPU, these say when, how busy the machine
+         * was and what clock timed it. */
+        json_t *m = json_object();
+        bad |= !m;
+        if (m && at->utc[0])
+            bad |= json_object_set_new(m, "utc", json_string(at->utc));
+        if (m && isfinite(at->load_1m))
+            bad |= json_object_set_new(m, "load_avg_1m", json_real(at->load_1m));
+        if (m && at->clock)
+            bad |= json_object_set_new(m, "clock", json_string(at->clock));
+        if (m)
+            bad |= json_object_set_new(root, "measured", m);
+    }
     bad |= json_object_set(root, "payload", payload);
     if (bad) {
         json_decref(root);

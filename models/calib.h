@@ -219,12 +219,25 @@ enum calib_cache_status { CALIB_CACHE_HIT, CALIB_CACHE_MISS, CALIB_CACHE_CORRUPT
 enum calib_cache_status calib_cache_load(const char *dir, const char *host, const char *key_text,
                                          json_t **payload, char *why, size_t why_size);
 
+/* When and how a cached figure was measured: recorded in its file for
+ * whoever reads it, never checked (files without it still load). */
+struct calib_measured {
+    char utc[24];      /* ISO 8601 UTC, "2026-12-07T14:45:00Z"; "" if unknown */
+    double load_1m;    /* the 1-minute load average then (getloadavg); NaN if unknown */
+    const char *clock; /* the calib_clock's name; NULL if unknown */
+};
+
+/* Now, with the clock the measurement is timed on. */
+void calib_measured_now(struct calib_measured *m, const char *clock);
+
 /* Writes payload for key_text atomically: a temporary file renamed into
  * place (replace true), or linked into place so that an existing file is
  * kept (replace false: the first writer wins, so concurrent runs agree on
- * one measurement). SC_EIO on failure. */
+ * one measurement). at (may be NULL) is recorded beside the host, which
+ * names the CPU model. SC_EIO on failure. */
 enum sc_status calib_cache_store(const char *dir, const char *host, const char *key_text,
-                                 json_t *payload, bool replace, struct diag *d);
+                                 json_t *payload, const struct calib_measured *at, bool replace,
+                                 struct diag *d);
 
 /* The path of key_text's cache file in dir, into buf. */
 void calib_cache_path(const char *dir, const char *host, const char *key_text, char *buf,

@@ -517,15 +517,15 @@ static void test_cache_first_writer_wins(void **state)
     diag_clear(&d);
     assert_int_equal(calib_cache_mkdir(f->cache, &d), SC_OK);
     json_t *one = json_pack("{s:i}", "v", 1), *two = json_pack("{s:i}", "v", 2);
-    assert_int_equal(calib_cache_store(f->cache, "host", "key", one, false, &d), SC_OK);
-    assert_int_equal(calib_cache_store(f->cache, "host", "key", two, false, &d), SC_OK);
+    assert_int_equal(calib_cache_store(f->cache, "host", "key", one, NULL, false, &d), SC_OK);
+    assert_int_equal(calib_cache_store(f->cache, "host", "key", two, NULL, false, &d), SC_OK);
     json_t *got = NULL;
     char why[256];
     assert_int_equal(calib_cache_load(f->cache, "host", "key", &got, why, sizeof why),
                      CALIB_CACHE_HIT);
     assert_int_equal(json_integer_value(json_object_get(got, "v")), 1);
     json_decref(got);
-    assert_int_equal(calib_cache_store(f->cache, "host", "key", two, true, &d), SC_OK);
+    assert_int_equal(calib_cache_store(f->cache, "host", "key", two, NULL, true, &d), SC_OK);
     assert_int_equal(calib_cache_load(f->cache, "host", "key", &got, why, sizeof why),
                      CALIB_CACHE_HIT);
     assert_int_equal(json_integer_value(json_object_get(got, "v")), 2);
@@ -536,6 +536,42 @@ static void test_cache_first_writer_wins(void **state)
     assert_int_equal(count_files(f->cache, NULL, ".calib-"), 0);
     json_decref(one);
     json_decref(two);
+}
+
+/* A stored entry records when, under what load and on what clock it was
+ * measured; an entry stored without (as every file before kernel version
+ * 2) still loads. */
+static void test_cache_records_the_measurement(void **state)
+{
+    struct fixture *f = *state;
+    struct diag d;
+    diag_clear(&d);
+    assert_int_equal(calib_cache_mkdir(f->cache, &d), SC_OK);
+    struct calib_measured at = {"2026-12-07T14:45:00Z", 1.5, "thread_cpu"};
+    json_t *one = json_pack("{s:i}", "v", 1);
+    assert_int_equal(calib_cache_store(f->cache, "host", "key", one, &at, false, &d), SC_OK);
+    assert_int_equal(calib_cache_store(f->cache, "host", "bare", one, NULL, false, &d), SC_OK);
+    char path[1200];
+    calib_cache_path(f->cache, "host", "key", path, sizeof path);
+    json_error_t err;
+    json_t *root = json_load_file(path, 0, &err);
+    assert_non_null(root);
+    json_t *m = json_object_get(root, "measured");
+    assert_string_equal(json_string_value(json_object_get(m, "utc")), "2026-12-07T14:45:00Z");
+    assert_true(json_real_value(json_object_get(m, "load_avg_1m")) == 1.5);
+    assert_string_equal(json_string_value(json_object_get(m, "clock")), "thread_cpu");
+    json_decref(root);
+    json_t *got = NULL;
+    char why[256];
+    assert_int_equal(calib_cache_load(f->cache, "host", "bare", &got, why, sizeof why),
+                     CALIB_CACHE_HIT);
+    json_decref(got);
+    /* Now: an ISO time ending in Z, and the clock named as given. */
+    calib_measured_now(&at, "monotonic");
+    assert_int_equal(strlen(at.utc), 20);
+    assert_int_equal(at.utc[19], 'Z');
+    assert_string_equal(at.clock, "monotonic");
+    json_decref(one);
 }
 
 /* ---- the stage's task time ----------------------------------------------------------- */
@@ -656,6 +692,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_second_run_hits_the_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corrupt_cache_is_remeasured, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_first_writer_wins, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_records_the_measurement, setup, teardown),
         cmocka_unit_test_setup_teardown(test_task_time_is_rows_times_ns_per_row_times_factors,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_calibrate_and_recalibrate, setup, teardown),

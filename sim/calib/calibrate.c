@@ -254,6 +254,8 @@ static enum sc_status calibrate_one(struct calibration *cal, size_t job, size_t 
     }
     if (!r->have_meas) {
         struct pipe *p;
+        struct calib_measured at;
+        calib_measured_now(&at, cal->clock.name);
         rc = calibrate_pipe_build(cal, job, stage, &p, &local);
         if (rc == SC_OK) {
             rc = calibrate_pipe_measure(p, &cal->opt, &cal->clock, &r->meas, &local);
@@ -275,7 +277,7 @@ static enum sc_status calibrate_one(struct calibration *cal, size_t job, size_t 
         if (dir[0]) {
             struct diag sd;
             diag_clear(&sd);
-            if (calib_cache_store(dir, cal->host, r->key, payload, replace, &sd) != SC_OK)
+            if (calib_cache_store(dir, cal->host, r->key, payload, &at, replace, &sd) != SC_OK)
                 calibrate_warn(cal, "%s", sd.msg);
             json_t *stored = NULL;
             char why[700];
@@ -384,13 +386,15 @@ static enum sc_status host_speed(struct calibration *cal, struct diag *d)
     if (cs != CALIB_CACHE_MISS)
         calibrate_warn(cal, "ignoring a corrupt calibration cache file (measuring again): %s",
              cs == CALIB_CACHE_CORRUPT ? why : "the host benchmark has no bench_ns");
+    struct calib_measured at;
+    calib_measured_now(&at, cal->clock.name);
     bench = calib_host_bench_ns();
     cal->host_acu_source = "measured";
     if (dir[0]) {
         json_t *p = json_pack("{s:f}", "bench_ns", bench > 0.0 ? bench : CALIB_REF_BENCH_NS);
         struct diag sd;
         diag_clear(&sd);
-        if (p && calib_cache_store(dir, cal->host, key, p,
+        if (p && calib_cache_store(dir, cal->host, key, p, &at,
                                    cal->opt.recalibrate || cs != CALIB_CACHE_MISS, &sd) != SC_OK)
             calibrate_warn(cal, "%s", sd.msg);
         json_decref(p);

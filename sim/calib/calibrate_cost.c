@@ -50,6 +50,8 @@ static enum sc_status load_curve(struct calibration *cal, struct diag *d)
     }
     struct diag local;
     diag_clear(&local);
+    struct calib_measured at;
+    calib_measured_now(&at, cal->clock.name);
     enum sc_status rc = calib_group_curve_measure(&cal->curve, &local);
     if (rc == SC_ENOMEM)
         return diag_set(d, rc, NULL, 0, "%s", local.msg);
@@ -64,7 +66,7 @@ static enum sc_status load_curve(struct calibration *cal, struct diag *d)
         json_array_append_new(v, json_real(cal->curve.ns_per_row[i]));
     }
     json_t *p = json_pack("{s:o, s:o}", "groups", g, "ns_per_row", v);
-    if (p && calib_cache_store(cal->opt.cache_dir, cal->host, key, p,
+    if (p && calib_cache_store(cal->opt.cache_dir, cal->host, key, p, &at,
                                cal->opt.recalibrate || cs == CALIB_CACHE_CORRUPT, &local) != SC_OK)
         calibrate_warn(cal, "%s", local.msg);
     json_decref(p);
