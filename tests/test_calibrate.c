@@ -663,6 +663,8 @@ static void test_cli_calibrate_and_recalibrate(void **state)
     json_t *st = json_array_get(
         json_object_get(json_array_get(json_object_get(root, "jobs"), 2), "stages"), 0);
     assert_true(json_is_false(json_object_get(st, "uncalibrated")));
+    /* calibrate ran first: the run reads its fits from the cache. */
+    assert_string_equal(json_string_value(json_object_get(st, "compute_source")), "cached");
     json_t *cal = json_object_get(st, "calibration");
     assert_true(json_is_object(cal));
     assert_true(json_number_value(json_object_get(cal, "ns_per_row")) > 0.0);

@@ -123,6 +123,9 @@ static void test_json_holds_documented_keys_and_hand_values(void **state)
     json_t *s0 = json_array_get(stages, 0), *s1 = json_array_get(stages, 1);
     assert_float_equal(num(s0, "id"), 0, 0);
     assert_float_equal(num(s0, "tasks"), 10, 0);
+    /* Both stages give their task times: nothing was calibrated. */
+    assert_string_equal(json_string_value(json_object_get(s0, "compute_source")), "given");
+    assert_string_equal(json_string_value(json_object_get(s1, "compute_source")), "given");
     assert_float_equal(num(s0, "start_s"), 0.0, 1e-9);
     assert_float_equal(num(s0, "end_s"), 6.0, 1e-9);
     assert_float_equal(num(s0, "duration_s"), 6.0, 1e-9);

@@ -585,6 +585,12 @@ static json_t *stage_json(const struct plan *plan, const struct cluster *cl,
         bad |= set(phases, task_phase_name((enum task_phase)p), jsec(st->phase_s[p]));
     bad |= set(js2, "phase_s", phases);
     bad |= set(js2, "uncalibrated", json_boolean(stage_uncalibrated(plan, j, k, st)));
+    /* Where its compute time comes from: task times given, kernels timed
+     * in this run or read from the calibration cache, or default rates. */
+    bad |= set(js2, "compute_source",
+               json_string(ss->has_task_seconds ? "given"
+                           : ss->calib.valid    ? (ss->calib.cached ? "cached" : "measured")
+                                                : "uncalibrated"));
     bad |= set(js2, "calibration", calibration_json(&ss->calib, cl));
     bad |= set(js2, "failed_attempts", json_integer(st->failed_attempts));
     bad |= set(js2, "resubmissions", json_integer(st->resubmissions));
