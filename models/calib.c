@@ -235,32 +235,50 @@ static double bench_once(const struct calib_clock *clk, uint64_t *table, uint32_
     return t;
 }
 
+enum sc_status calib_bench_init(struct calib_bench *b)
+{
+    memset(b, 0, sizeof *b);
+    b->table = calloc(1u << 16, sizeof *b->table);
+    b->keys = malloc((1u << 15) * sizeof *b->keys);
+    if (!b->table || !b->keys) {
+        calib_bench_free(b);
+        return SC_ENOMEM;
+    }
+    calib_clock_init(&b->clock);
+    bench_once(&b->clock, b->table, b->keys, &b->sink); /* warm caches and pages */
+    return SC_OK;
+}
+
+double calib_bench_run_ns(struct calib_bench *b)
+{
+    return bench_once(&b->clock, b->table, b->keys, &b->sink);
+}
+
+void calib_bench_free(struct calib_bench *b)
+{
+    free(b->table);
+    free(b->keys);
+    /* The sink keeps the compiler from dropping the work. */
+    volatile uint64_t keep = b->sink;
+    (void)keep;
+    b->table = NULL;
+    b->keys = NULL;
+}
+
 double calib_host_bench_ns(void)
 {
-    uint64_t *table = calloc(1u << 16, sizeof *table);
-    uint32_t *keys = malloc((1u << 15) * sizeof *keys);
-    if (!table || !keys) {
-        free(table);
-        free(keys);
+    struct calib_bench b;
+    if (calib_bench_init(&b) != SC_OK)
         return NAN;
-    }
-    struct calib_clock clk;
-    calib_clock_init(&clk);
-    uint64_t sink = 0;
     double best = INFINITY;
-    bench_once(&clk, table, keys, &sink); /* warm caches and pages */
     /* The fastest of 7: other programs only ever add time (on the thread's
      * CPU clock, the cache misses and migrations they cause), so the
      * minimum is the closest to the core's own speed. */
     for (int i = 0; i < 7; i++) {
-        double t = bench_once(&clk, table, keys, &sink);
+        double t = calib_bench_run_ns(&b);
         best = t < best ? t : best;
     }
-    free(table);
-    free(keys);
-    /* The sink keeps the compiler from dropping the work. */
-    volatile uint64_t keep = sink;
-    (void)keep;
+    calib_bench_free(&b);
     return best;
 }
 

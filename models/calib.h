@@ -28,8 +28,9 @@
 
 /* Bumped whenever a kernel or the way pipelines are timed changes: cached
  * fits of another version are not used. 2: kernels timed on the thread's
- * CPU clock, a warm-up run, the minimum of the repetitions. */
-#define CALIB_KERNEL_VERSION 2
+ * CPU clock, a warm-up run, the minimum of the repetitions. 3: each run
+ * divided by a run of the host benchmark beside it (reference-host ns). */
+#define CALIB_KERNEL_VERSION 3
 
 /* ---- fits ---------------------------------------------------------------- */
 
@@ -130,6 +131,25 @@ const char *calib_class_name(enum calib_class c);
  * fastest of 7 runs in ns on the thread's CPU clock (struct calib_clock);
  * deterministic work, not deterministic time. */
 double calib_host_bench_ns(void);
+
+/* The same benchmark, run one at a time beside a measurement: calibration
+ * times one run of it before each run of a pipeline and divides, so that
+ * what slows both (a busy sibling hyperthread, a noisy neighbour's cache
+ * traffic, a lower clock) cancels (see calibrate_measure.c). */
+struct calib_bench {
+    uint64_t *table;
+    uint32_t *keys;
+    uint64_t sink;
+    struct calib_clock clock;
+};
+
+/* Allocates the benchmark's tables and runs it once untimed. SC_ENOMEM. */
+enum sc_status calib_bench_init(struct calib_bench *b);
+
+/* One timed run, ns on b's clock. */
+double calib_bench_run_ns(struct calib_bench *b);
+
+void calib_bench_free(struct calib_bench *b);
 
 /* The host's ACU-equivalent per core from its benchmark time:
  * CALIB_REF_ACU x CALIB_REF_BENCH_NS / bench_ns (see calib.c for the

@@ -102,7 +102,8 @@ enum sc_status calibrate_stage_cost(struct calibration *cal, struct stage_rec *r
     double records = sp->n_ops > 0 ? (double)sp->input_records : (double)sp->records;
     double R = sp->tasks > 0 && records > 0.0 ? records / (double)sp->tasks : 0.0;
     c->rows_per_task = R;
-    c->host_acu = cal->host_acu;
+    /* The ACU its times are in: the reference host's when normalised. */
+    c->host_acu = m->acu > 0.0 ? m->acu : cal->host_acu;
     c->group_factor = 1.0;
     double weighted = 0.0, weight = 0.0;
     r->pub.groups_sample = r->pub.groups_task = NAN;

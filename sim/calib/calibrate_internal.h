@@ -179,6 +179,10 @@ struct meas {
     double x[CALIBRATE_MAX_SIZES]; /* stage input rows, ascending */
     double in_rows, out_rows, out_bytes, sel_in, sel_out, ser_bytes, comp_bytes;
     bool has_filter, has_exchange;
+    double acu;      /* the ACU-equivalent its times are in: CALIB_REF_ACU
+                      * (normalised by the benchmark run beside them) or the
+                      * host_acu option that was set */
+    double bench_ns; /* median of the benchmark runs beside it; NaN: none */
 };
 
 struct stage_rec {

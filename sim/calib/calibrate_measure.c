@@ -37,6 +37,24 @@ enum sc_status calibrate_pipe_measure(struct pipe *p, const struct calibrate_opt
         free(y);
         return calibrate_nomem(d);
     }
+    /* Unless the user fixed the host's speed, each timed run of the pipeline
+     * follows one run of the host benchmark and is divided by it: both are
+     * slowed alike by what else shares the core (a busy sibling
+     * hyperthread, another guest's cache traffic, a lower clock), which
+     * the thread's CPU clock does not remove, so the ratio is steadier than
+     * either. Times are then in reference-host ns (CALIB_REF_BENCH_NS per
+     * benchmark run, CALIB_REF_ACU). */
+    bool normalise = !(o->host_acu > 0.0);
+    struct calib_bench bench;
+    double *bt = normalise ? calloc((size_t)reps * ns, sizeof *bt) : NULL;
+    if (normalise && (!bt || calib_bench_init(&bench) != SC_OK)) {
+        free(t);
+        free(y);
+        free(bt);
+        return calibrate_nomem(d);
+    }
+    m->acu = normalise ? CALIB_REF_ACU : o->host_acu;
+    m->bench_ns = NAN;
     enum sc_status rc = SC_OK;
     /* Largest first, after one untimed run of it: that warm-up grows every
      * buffer as large as it will get and faults its pages in, so the timed
@@ -49,11 +67,17 @@ enum sc_status calibrate_pipe_measure(struct pipe *p, const struct calibrate_opt
         if (k == 0 && rc == SC_OK)
             rc = calibrate_pipe_run(p, clock, d);
         for (int r = 0; r < reps && rc == SC_OK; r++) {
+            double scale = 1.0;
+            if (normalise) {
+                double b = calib_bench_run_ns(&bench);
+                bt[k * (size_t)reps + (size_t)r] = b;
+                scale = b > 0.0 ? CALIB_REF_BENCH_NS / b : 1.0;
+            }
             rc = calibrate_pipe_run(p, clock, d);
             double total = 0.0;
             for (size_t i = 0; i < p->n_ops; i++) {
-                t[(size_t)r * (p->n_ops + 1) + i] = p->ops[i].ns;
-                total += p->ops[i].ns;
+                t[(size_t)r * (p->n_ops + 1) + i] = p->ops[i].ns * scale;
+                total += p->ops[i].ns * scale;
             }
             t[(size_t)r * (p->n_ops + 1) + p->n_ops] = total;
         }
@@ -103,6 +127,11 @@ enum sc_status calibrate_pipe_measure(struct pipe *p, const struct calibrate_opt
                 }
             }
         }
+    }
+    if (normalise) {
+        m->bench_ns = calib_median(bt, (size_t)reps * ns);
+        calib_bench_free(&bench);
+        free(bt);
     }
     m->n_sizes = ns;
     m->n_ops = p->n_ops;
@@ -182,6 +211,8 @@ json_t *calibrate_meas_to_json(const struct meas *m, const char *pipeline)
     bad |= json_object_set_new(root, "in_rows", json_real(m->in_rows));
     bad |= json_object_set_new(root, "out_rows", json_real(m->out_rows));
     bad |= json_object_set_new(root, "out_bytes", json_real(m->out_bytes));
+    bad |= json_object_set_new(root, "acu", json_real(m->acu));
+    bad |= json_object_set_new(root, "bench_ns", jreal(m->bench_ns));
     if (m->has_filter) {
         bad |= json_object_set_new(root, "filter_in", json_real(m->sel_in));
         bad |= json_object_set_new(root, "filter_out", json_real(m->sel_out));
@@ -246,7 +277,10 @@ int calibrate_meas_from_json(const json_t *j, struct meas *m)
     m->in_rows = calibrate_jget(j, "in_rows");
     m->out_rows = calibrate_jget(j, "out_rows");
     m->out_bytes = calibrate_jget(j, "out_bytes");
-    if (!(m->in_rows >= 0.0) || !(m->out_rows >= 0.0) || !(m->out_bytes >= 0.0))
+    m->acu = calibrate_jget(j, "acu");
+    m->bench_ns = calibrate_jget(j, "bench_ns");
+    if (!(m->in_rows >= 0.0) || !(m->out_rows >= 0.0) || !(m->out_bytes >= 0.0) ||
+        !(m->acu > 0.0))
         return -1;
     if (json_object_get(j, "filter_in")) {
         m->has_filter = true;

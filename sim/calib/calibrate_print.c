@@ -69,11 +69,18 @@ void calibrate_print_table(FILE *out, const struct calibration *c, const struct 
                 r->stage, r->pipeline, ns, r2, sel, rows, bpr, lz, f, task,
                 r->status == CALIBRATE_CACHED ? "cached" : "measured");
     }
+    bool fixed = c->opt.host_acu > 0.0;
     fprintf(out,
             "\nout rows: rows reaching the last operator from the largest sample "
-            "(%zu input rows); ns/row: host ns per input row at the stage's rows per "
-            "task, before the factor\n",
-            c->opt.rows[c->opt.n_rows - 1]);
+            "(%zu input rows); ns/row: %s ns per input row at the stage's rows per "
+            "task, before the factor",
+            c->opt.rows[c->opt.n_rows - 1], fixed ? "host" : "reference-host");
+    if (!fixed)
+        fprintf(out,
+                " (each run divided by a run of the host benchmark beside it: the "
+                "reference host's ns, %.0f ACU)",
+                CALIB_REF_ACU);
+    fputc('\n', out);
     if (failed) {
         fprintf(out, "not calibrated (default per-record rates, marked * in `run`):\n");
         for (size_t i = 0; i < c->n_recs; i++) {

@@ -525,7 +525,7 @@ enum sc_status fitf_native_measure(double native[CALIB_N_CLASSES], double *host_
         /* Host ns to the reference host's ns: the defaults take a log's
          * machine as fast per core as the reference. */
         if (isnan(native[c]) && ns >= 0.0)
-            native[c] = ns * acu / CALIB_REF_ACU;
+            native[c] = ns * cs->cost.host_acu / CALIB_REF_ACU;
     }
 done:
     pipeline_fini(&pl);
