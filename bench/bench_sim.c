@@ -81,7 +81,7 @@ static double timed_run(const struct scenario *s, const struct cluster *cl, doub
 {
     struct diag d;
     diag_clear(&d);
-    struct sim_options opt = {1};
+    struct sim_options opt = {.seed = 1};
     /* The plan (the explicit stages copied) is made before the clock starts:
      * what is timed is the simulation. */
     struct plan *p = plan_new(s, &d);

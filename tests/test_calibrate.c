@@ -603,7 +603,7 @@ static void test_task_time_is_rows_times_ns_per_row_times_factors(void **state)
     struct cluster cl = f->cl;
     cl.worker = &node;
     struct stage_cost cost;
-    taskcost_stage_init(&cost, sp, &cl);
+    taskcost_stage_init(&cost, sp, &cl, 0.0);
     assert_false(cost.uncalibrated);
     float phase[PHASE_COUNT];
     double t200 = taskcost_task(&cost, NULL, 0, phase);
@@ -611,8 +611,24 @@ static void test_task_time_is_rows_times_ns_per_row_times_factors(void **state)
                   200.0 * 1e-9;
     assert_near(t200, hand, 1e-12);
     node.acu_min = node.acu_max = 400.0;
-    taskcost_stage_init(&cost, sp, &cl);
+    taskcost_stage_init(&cost, sp, &cl, 0.0);
     assert_near(taskcost_task(&cost, NULL, 0, phase), t200 / 2.0, 1e-12);
+
+    /* Moved by z standard errors (the 95% half-width / 1.96): at z = 1.96
+     * the cost per row is the top of the interval; never below a tenth. */
+    struct plan_stage moved = *sp;
+    moved.calib.ns_per_row = 100.0;
+    moved.calib.ns_per_row_ci = 30.0;
+    moved.calib.intercept_ns = 0.0;
+    node.acu_min = node.acu_max = 250.0;
+    taskcost_stage_init(&cost, &moved, &cl, 1.96);
+    assert_near(taskcost_task(&cost, NULL, 0, phase), 1e5 * 130.0 * 2.0 * 1e-9, 1e-12);
+    taskcost_stage_init(&cost, &moved, &cl, -1.0);
+    assert_near(taskcost_task(&cost, NULL, 0, phase), 1e5 * (100.0 - 30.0 / 1.96) * 2.0 * 1e-9,
+                1e-12);
+    moved.calib.ns_per_row_ci = 300.0;
+    taskcost_stage_init(&cost, &moved, &cl, -1.96);
+    assert_near(taskcost_task(&cost, NULL, 0, phase), 1e5 * 10.0 * 2.0 * 1e-9, 1e-12);
     calibrate_free(c);
 }
 

@@ -128,9 +128,10 @@ static void test_one_plan_on_two_clusters(void **state)
     struct cluster big = pl.cl;
     big.workers *= 2;
     big.executors *= 2;
-    struct sim *a = pipeline_simulate(&pl, NULL, 3, &d);
-    struct sim *a2 = pipeline_simulate(&pl, NULL, 3, &d);
-    struct sim *b = pipeline_simulate(&pl, &big, 3, &d);
+    struct sim_options o = {.seed = 3};
+    struct sim *a = pipeline_simulate(&pl, NULL, &o, &d);
+    struct sim *a2 = pipeline_simulate(&pl, NULL, &o, &d);
+    struct sim *b = pipeline_simulate(&pl, &big, &o, &d);
     assert_non_null(a);
     assert_non_null(a2);
     assert_non_null(b);
@@ -145,6 +146,61 @@ static void test_one_plan_on_two_clusters(void **state)
     pipeline_fini(&pl);
 }
 
+/* The calibration interval: the same run with every calibrated cost at the
+ * low and the high end of its fit's interval brackets the nominal run;
+ * drawn costs (a sweep's replications) repeat for a seed and move with it. */
+static void test_calibration_interval(void **state)
+{
+    (void)state;
+    char path[1024];
+    struct calibrate_options host;
+    calibrate_options_default(&host);
+    host.n_rows = 3;
+    host.rows[0] = 2048;
+    host.rows[1] = 4096;
+    host.rows[2] = 8192;
+    host.host_acu = 250.0;
+    struct pipeline pl = {0};
+    struct pipeline_request rq = {.until = PIPELINE_SIMULATE,
+                                  .path = scenario_path("skew-join.cfg", path, sizeof path),
+                                  .calibration = &host,
+                                  .calib_interval = true};
+    struct diag d;
+    diag_clear(&d);
+    assert_int_equal(pipeline_run(&pl, &rq, &d), SC_OK);
+    assert_true(pipeline_has_calib_interval(&pl));
+    const struct results *r = sim_results(pl.sim);
+    assert_true(r->calib_lo_s <= r->makespan_s);
+    assert_true(r->makespan_s <= r->calib_hi_s);
+    assert_true(r->calib_lo_s < r->calib_hi_s);
+
+    struct sim_options o1 = {.seed = 5, .calib = SIM_CALIB_DRAWN};
+    struct sim_options o2 = {.seed = 6, .calib = SIM_CALIB_DRAWN};
+    struct sim *a = pipeline_simulate(&pl, NULL, &o1, &d);
+    struct sim *a2 = pipeline_simulate(&pl, NULL, &o1, &d);
+    struct sim *b = pipeline_simulate(&pl, NULL, &o2, &d);
+    assert_non_null(a);
+    assert_non_null(a2);
+    assert_non_null(b);
+    assert_true(sim_results(a)->makespan_s == sim_results(a2)->makespan_s);
+    assert_true(sim_results(a)->makespan_s != sim_results(b)->makespan_s);
+    sim_free(a);
+    sim_free(a2);
+    sim_free(b);
+    pipeline_fini(&pl);
+
+    /* Nothing calibrated (task times given): no interval. */
+    struct pipeline pl2 = {0};
+    struct pipeline_request rq2 = {.until = PIPELINE_SIMULATE,
+                                   .path = scenario_path("analytics-ds3.cfg", path, sizeof path),
+                                   .calibration = &host,
+                                   .calib_interval = true};
+    assert_int_equal(pipeline_run(&pl2, &rq2, &d), SC_OK);
+    assert_false(pipeline_has_calib_interval(&pl2));
+    assert_true(isnan(sim_results(pl2.sim)->calib_lo_s));
+    pipeline_fini(&pl2);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -153,6 +209,7 @@ int main(void)
         cmocka_unit_test(test_resumes_without_replanning),
         cmocka_unit_test(test_says_which_step_failed),
         cmocka_unit_test(test_one_plan_on_two_clusters),
+        cmocka_unit_test(test_calibration_interval),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -525,7 +525,7 @@ static void test_query_job_is_refused_with_its_line(void **state)
     j->line = 17;
     struct diag d;
     diag_clear(&d);
-    struct sim_options opt = {1};
+    struct sim_options opt = {.seed = 1};
     struct plan *p = plan_new(&f->s, &d);
     assert_non_null(p);
     assert_null(sim_new(p, &f->cl, &opt, &d));

@@ -269,7 +269,7 @@ static void test_task_weights_scale_a_tasks_data(void **state)
     weights[0] = 2.5;
     weights[1] = weights[2] = weights[3] = 0.5;
     f->plan->jobs[0].stages[0].task_weights = weights;
-    struct sim_options opt = {1};
+    struct sim_options opt = {.seed = 1};
     f->sim = sim_new(f->plan, &f->cl, &opt, &d);
     assert_non_null(f->sim);
     assert_int_equal(sim_run(f->sim, &d), SC_OK);

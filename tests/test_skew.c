@@ -281,7 +281,7 @@ static void test_hot_key_makes_one_large_task(void **state)
 
     struct diag d;
     diag_clear(&d);
-    struct sim_options opt = {1};
+    struct sim_options opt = {.seed = 1};
     struct sim *sim = sim_new(p.plan, &p.cl, &opt, &d);
     assert_non_null(sim);
     assert_int_equal(sim_run(sim, &d), SC_OK);

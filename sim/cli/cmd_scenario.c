@@ -139,7 +139,8 @@ static enum sc_status run_pipeline(const struct scenario_args *a, const struct c
                                   .calibration = until >= PIPELINE_CALIBRATE ? &host : NULL,
                                   .recalibrate = a->recalibrate,
                                   .have_seed = a->have_seed,
-                                  .seed = a->seed};
+                                  .seed = a->seed,
+                                  .calib_interval = until == PIPELINE_SIMULATE};
     enum sc_status st = pipeline_run(&sr->pl, &rq, d);
     if (sr->pl.cal)
         print_calibration_warnings(sr->pl.cal);

@@ -239,6 +239,28 @@ static int compare_util(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Where a stage's compute time comes from: "given" (task_seconds),
+ * "measured +-7%" or "cached +-7%" (calibrated, with its fit's 95%
+ * half-width relative to its cost per row), or "default rate". */
+static const char *compute_source(const struct plan *plan, size_t job, size_t k,
+                                  const struct stage_result *st, char *buf, size_t size)
+{
+    if (!(job < plan->n_jobs && k < plan->jobs[job].n_stages))
+        return st->uncalibrated ? "default rate" : "given";
+    const struct plan_stage *ss = &plan->jobs[job].stages[k];
+    if (ss->has_task_seconds)
+        return "given";
+    if (!ss->calib.valid)
+        return "default rate";
+    const struct calib_cost *c = &ss->calib;
+    const char *how = c->cached ? "cached" : "measured";
+    if (isfinite(c->ns_per_row_ci) && c->ns_per_row > 0.0)
+        snprintf(buf, size, "%s +-%.0f%%", how, 100.0 * c->ns_per_row_ci / c->ns_per_row);
+    else
+        snprintf(buf, size, "%s", how);
+    return buf;
+}
+
 void report_table(FILE *out, const struct plan *plan, const struct cluster *cl,
                   const struct results *r)
 {
@@ -271,8 +293,8 @@ void report_table(FILE *out, const struct plan *plan, const struct cluster *cl,
         fprintf(out, "\njob %lld '%s'  start %.3f s  end %.3f s  wall %s\n",
                 (long long)jr->spark_id, jr->name, rel_s(r, jr->submit_us), rel_s(r, jr->end_us),
                 units_format_duration((double)(jr->end_us - jr->submit_us) * 1e-6, b1, sizeof b1));
-        fprintf(out, "  %5s  %-24s %7s %9s %9s %9s %8s %8s %8s\n", "stage", "name", "tasks",
-                "start s", "end s", "dur s", "p50 s", "p95 s", "max s");
+        fprintf(out, "  %5s  %-24s %7s %9s %9s %9s %8s %8s %8s  %s\n", "stage", "name", "tasks",
+                "start s", "end s", "dur s", "p50 s", "p95 s", "max s", "compute from");
         for (size_t k = 0; k < jr->n_stages; k++) {
             const struct stage_result *st = &r->stages[jr->first_stage + k];
             char name[64];
@@ -284,10 +306,12 @@ void report_table(FILE *out, const struct plan *plan, const struct cluster *cl,
                     len = 22;
                 snprintf(name + len, sizeof name - len, " *");
             }
-            fprintf(out, "  %5lld  %-24.24s %7lld %9.3f %9.3f %9.3f %8.3f %8.3f %8.3f\n",
+            char src[40];
+            fprintf(out, "  %5lld  %-24.24s %7lld %9.3f %9.3f %9.3f %8.3f %8.3f %8.3f  %s\n",
                     (long long)st->id, name, (long long)st->tasks, rel_s(r, st->submit_us),
                     rel_s(r, st->end_us), (double)(st->end_us - st->submit_us) * 1e-6,
-                    st->task_p50_s, st->task_p95_s, st->task_max_s);
+                    st->task_p50_s, st->task_p95_s, st->task_max_s,
+                    compute_source(plan, j, k, st, src, sizeof src));
         }
         print_stage_bytes(out, r, jr);
         print_stage_skew(out, plan, j, r, jr);
@@ -300,6 +324,15 @@ void report_table(FILE *out, const struct plan *plan, const struct cluster *cl,
     fprintf(out, "\napplication: %s from first job submitted to last job ended (%zu job%s)\n",
             units_format_duration(r->makespan_s, b1, sizeof b1), r->n_jobs,
             r->n_jobs == 1 ? "" : "s");
+    if (isfinite(r->calib_lo_s) && isfinite(r->calib_hi_s)) {
+        char b3[64];
+        fprintf(out,
+                "calibration: %s to %s with calibrated costs at the ends of their fits' 95%% "
+                "intervals (fit noise only; fresh calibrations differ more: "
+                "docs/models/calibration.md)\n",
+                units_format_duration(r->calib_lo_s, b2, sizeof b2),
+                units_format_duration(r->calib_hi_s, b3, sizeof b3));
+    }
     if (r->cost.startup_s > 0.0)
         fprintf(out,
                 "cluster start-up: %s before the first job, billed, not in the makespan (%s)\n",
@@ -736,6 +769,15 @@ json_t *report_json_build(const struct plan *plan, const struct cluster *cl,
     bad |= set(root, "scenario", scn);
     bad |= cluster_json(root, plan, cl, r);
     bad |= set(root, "makespan_s", jsec(r->makespan_s));
+    /* The same run with every calibrated stage's cost per row at the low,
+     * then the high, end of its fit's 95% interval; null when no stage
+     * was calibrated. */
+    json_t *ci = json_null();
+    if (isfinite(r->calib_lo_s) && isfinite(r->calib_hi_s))
+        ci = json_pack("{s:o, s:o, s:s}", "low_s", jsec(r->calib_lo_s), "high_s",
+                       jsec(r->calib_hi_s), "covers",
+                       "calibration fits' 95% intervals, all stages together");
+    bad |= set(root, "makespan_calibration_interval", ci);
     bad |= set(root, "startup_s", jsec(r->cost.startup_s));
     bad |= set(root, "cost_usd", jusd(r->cost.total_usd));
     bad |= set(root, "utilization", jnum(r->utilization, 1e6));

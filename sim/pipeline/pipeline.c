@@ -3,6 +3,7 @@
  */
 #include "sim/pipeline/pipeline.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "sim/plan/planner.h"
@@ -21,6 +22,8 @@ static enum sc_status calibrate(struct pipeline *pl, const struct pipeline_reque
     calibrate_apply_compression(pl->plan, pl->cal);
     return SC_OK;
 }
+
+static enum sc_status calib_interval(struct pipeline *pl, struct diag *d);
 
 enum sc_status pipeline_run(struct pipeline *pl, const struct pipeline_request *rq,
                             struct diag *d)
@@ -72,17 +75,51 @@ enum sc_status pipeline_run(struct pipeline *pl, const struct pipeline_request *
         return SC_OK;
     if (!pl->sim) {
         pl->failed = PIPELINE_SIMULATE;
-        if (!(pl->sim = pipeline_simulate(pl, NULL, pl->seed, d)))
+        struct sim_options o = {.seed = pl->seed, .calib = SIM_CALIB_NOMINAL};
+        if (!(pl->sim = pipeline_simulate(pl, NULL, &o, d)))
+            return d->status;
+        if (rq->calib_interval && pipeline_has_calib_interval(pl) &&
+            calib_interval(pl, d) != SC_OK)
             return d->status;
     }
     return SC_OK;
 }
 
-struct sim *pipeline_simulate(const struct pipeline *pl, const struct cluster *cl, uint64_t seed,
-                              struct diag *d)
+bool pipeline_has_calib_interval(const struct pipeline *pl)
 {
-    struct sim_options opt = {seed};
-    struct sim *sim = sim_new(pl->plan, cl ? cl : &pl->cl, &opt, d);
+    for (size_t j = 0; pl->plan && j < pl->plan->n_jobs; j++)
+        for (size_t k = 0; k < pl->plan->jobs[j].n_stages; k++) {
+            const struct calib_cost *c = &pl->plan->jobs[j].stages[k].calib;
+            if (c->valid && isfinite(c->ns_per_row_ci) && c->ns_per_row_ci > 0.0)
+                return true;
+        }
+    return false;
+}
+
+/* The same run (same seed) with every calibrated stage's cost per row at
+ * the low, then the high, end of its fit's 95% interval together: errors
+ * of one calibration share the machine's state, so they are taken as
+ * moving together, the widest case. */
+static enum sc_status calib_interval(struct pipeline *pl, struct diag *d)
+{
+    double ms[2];
+    for (int i = 0; i < 2; i++) {
+        struct sim_options o = {.seed = pl->seed, .calib = SIM_CALIB_SHIFTED,
+                                .calib_z = i == 0 ? -1.96 : 1.96};
+        struct sim *s = pipeline_simulate(pl, NULL, &o, d);
+        if (!s)
+            return d->status;
+        ms[i] = sim_results(s)->makespan_s;
+        sim_free(s);
+    }
+    sim_set_calib_interval(pl->sim, ms[0] < ms[1] ? ms[0] : ms[1], ms[0] < ms[1] ? ms[1] : ms[0]);
+    return SC_OK;
+}
+
+struct sim *pipeline_simulate(const struct pipeline *pl, const struct cluster *cl,
+                              const struct sim_options *o, struct diag *d)
+{
+    struct sim *sim = sim_new(pl->plan, cl ? cl : &pl->cl, o, d);
     if (sim && sim_run(sim, d) != SC_OK) {
         sim_free(sim);
         return NULL;

@@ -56,6 +56,10 @@ struct pipeline_request {
     bool recalibrate;                   /* measure even what the cache has */
     bool have_seed;                     /* seed instead of the scenario's */
     uint64_t seed;
+    /* Also simulate with every calibrated stage's cost at the low and the
+     * high end of its fit's 95% interval: the run's makespan interval
+     * (results.calib_lo_s, calib_hi_s). */
+    bool calib_interval;
 };
 
 struct pipeline {
@@ -83,10 +87,14 @@ enum sc_status pipeline_run(struct pipeline *pl, const struct pipeline_request *
                             struct diag *d);
 
 /* One simulation of pl's (calibrated) plan on cl (NULL: pl's cluster)
- * with seed, run to the end: what sweeps replicate, on clusters that plan
- * the same way. The caller frees it with sim_free; NULL with d set. */
-struct sim *pipeline_simulate(const struct pipeline *pl, const struct cluster *cl, uint64_t seed,
-                              struct diag *d);
+ * with o's seed and calibration errors, run to the end: what sweeps
+ * replicate, on clusters that plan the same way. The caller frees it with
+ * sim_free; NULL with d set. */
+struct sim *pipeline_simulate(const struct pipeline *pl, const struct cluster *cl,
+                              const struct sim_options *o, struct diag *d);
+
+/* Whether any stage of pl's plan has a calibrated cost with an interval. */
+bool pipeline_has_calib_interval(const struct pipeline *pl);
 
 void pipeline_fini(struct pipeline *pl);
 

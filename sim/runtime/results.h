@@ -139,6 +139,8 @@ struct results {
     size_t n_executors;
     int64_t start_us, end_us;   /* first job submitted, last job ended */
     double makespan_s;
+    double calib_lo_s, calib_hi_s; /* the makespan with calibrated costs at the low and high
+                                    * ends of their 95% intervals; NaN: not computed */
     double busy_s, available_s; /* slot-seconds */
     double utilization;
     struct cost_result cost;

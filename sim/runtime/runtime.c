@@ -7,6 +7,7 @@
  * (shuffle.c), the cluster changing size (executors.c, spot.c) and
  * speculation (speculation.c).
  */
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdlib.h>
@@ -341,6 +342,28 @@ static enum sc_status build(struct sim *sim, struct diag *d)
     return build_network(sim, d);
 }
 
+/* Each stage's calibration error for this run (sim_options.calib): none,
+ * one shift for all, or a draw per stage in stage order from a stream of
+ * the seed of its own, so that the other random streams do not move. */
+static enum sc_status calib_errors(struct sim *sim, const struct sim_options *opt)
+{
+    if (opt->calib == SIM_CALIB_NOMINAL)
+        return SC_OK;
+    if (opt->calib == SIM_CALIB_SHIFTED) {
+        for (size_t i = 0; i < sim->n_stages; i++)
+            sim->stages[i].calib_z = opt->calib_z;
+        return SC_OK;
+    }
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!rng)
+        return SC_ENOMEM;
+    gsl_rng_set(rng, (unsigned long)hash64_splitmix(sim->seed ^ 0xca11b0a7ULL));
+    for (size_t i = 0; i < sim->n_stages; i++)
+        sim->stages[i].calib_z = gsl_ran_ugaussian(rng);
+    gsl_rng_free(rng);
+    return SC_OK;
+}
+
 struct sim *sim_new(const struct plan *p, const struct cluster *cl, const struct sim_options *opt,
                     struct diag *d)
 {
@@ -355,6 +378,7 @@ struct sim *sim_new(const struct plan *p, const struct cluster *cl, const struct
     sim->cl = *cl;
     sim->seed = opt ? opt->seed : s->seed;
     sim->res.seed = sim->seed;
+    sim->res.calib_lo_s = sim->res.calib_hi_s = NAN;
     const char *mode = spark_conf_string(&s->spark, "spark.scheduler.mode");
     sim->mode =
         mode && (strcmp(mode, "FAIR") == 0 || strcmp(mode, "fair") == 0) ? SCHED_FAIR : SCHED_FIFO;
@@ -378,6 +402,11 @@ struct sim *sim_new(const struct plan *p, const struct cluster *cl, const struct
         return NULL;
     }
     if (build(sim, d) != SC_OK) {
+        sim_free(sim);
+        return NULL;
+    }
+    if (opt && calib_errors(sim, opt) != SC_OK) {
+        diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
         sim_free(sim);
         return NULL;
     }
@@ -524,6 +553,12 @@ enum sc_status sim_run(struct sim *sim, struct diag *d)
         er->disk_bytes = net_resource_bytes(sim->net, sim->store.disk[w]);
     }
     return results_summarize(r, &sim->cl, d);
+}
+
+void sim_set_calib_interval(struct sim *sim, double lo_s, double hi_s)
+{
+    sim->res.calib_lo_s = lo_s;
+    sim->res.calib_hi_s = hi_s;
 }
 
 const struct results *sim_results(const struct sim *sim)

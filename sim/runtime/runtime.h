@@ -41,8 +41,18 @@
  * tasks of one stage in the shared event logs vary by this order. */
 #define RUNTIME_DEFAULT_NOISE_SIGMA 0.1
 
+/* How a calibrated stage's compute cost per row is taken: the fit's value
+ * moved by z standard errors (its 95% half-width / 1.96). */
+enum sim_calib_mode {
+    SIM_CALIB_NOMINAL, /* the fits as measured */
+    SIM_CALIB_SHIFTED, /* every calibrated stage moved by calib_z together */
+    SIM_CALIB_DRAWN    /* each stage its own z ~ N(0, 1), from a stream of the seed */
+};
+
 struct sim_options {
     uint64_t seed;
+    enum sim_calib_mode calib;
+    double calib_z; /* SIM_CALIB_SHIFTED: e.g. -1.96 and +1.96 for the run's interval */
 };
 
 struct sim;
@@ -55,6 +65,10 @@ struct sim *sim_new(const struct plan *p, const struct cluster *cl,
 
 /* Runs to the end and summarizes. Returns SC_OK, or an error in d. */
 enum sc_status sim_run(struct sim *sim, struct diag *d);
+
+/* Records the makespan interval from the calibration fits' intervals
+ * (results.calib_lo_s, calib_hi_s; see pipeline_request.calib_interval). */
+void sim_set_calib_interval(struct sim *sim, double lo_s, double hi_s);
 
 /* The results (valid after sim_run, owned by sim). */
 const struct results *sim_results(const struct sim *sim);

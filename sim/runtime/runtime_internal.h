@@ -51,7 +51,8 @@ struct rt_stage {
     enum stage_state state;
     int pool;
     uint64_t stream_seed;
-    gsl_rng *rng; /* while running */
+    double calib_z; /* standard errors its calibrated cost per row is moved by */
+    gsl_rng *rng;   /* while running */
     struct stage_cost cost;
     /* Bytes per task (stage totals spread evenly over its tasks). */
     double in_bytes, fetch_bytes, write_bytes, out_bytes, working_set;

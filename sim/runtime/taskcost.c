@@ -12,6 +12,7 @@
  */
 #include "sim/runtime/taskcost.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "models/operators.h"
@@ -31,7 +32,7 @@ double taskcost_default_s_per_record(const char *kernel)
 }
 
 void taskcost_stage_init(struct stage_cost *c, const struct plan_stage *spec,
-                         const struct cluster *cl)
+                         const struct cluster *cl, double calib_z)
 {
     memset(c, 0, sizeof *c);
     if (spec->has_task_seconds) {
@@ -48,7 +49,13 @@ void taskcost_stage_init(struct stage_cost *c, const struct plan_stage *spec,
         double acu = calib_node_acu(cl ? cl->worker : NULL, NULL, NULL);
         double scale = calib_scale_to_node(1e-9 * k->overhead, k->host_acu, acu);
         c->records = k->rows_per_task;
-        c->compute_s_per_record = k->ns_per_row * scale;
+        double ns = k->ns_per_row;
+        if (calib_z != 0.0 && isfinite(k->ns_per_row_ci) && ns > 0.0) {
+            /* A standard error is the 95% half-width / 1.96. */
+            double moved = ns + calib_z * k->ns_per_row_ci / 1.96;
+            ns = moved > 0.1 * ns ? moved : 0.1 * ns;
+        }
+        c->compute_s_per_record = ns * scale;
         c->compute_s_fixed = (k->intercept_ns > 0.0 ? k->intercept_ns : 0.0) * scale;
         return;
     }

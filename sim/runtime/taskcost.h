@@ -43,9 +43,11 @@ struct stage_cost {
     double compute_s_fixed;     /* per task, whatever its records (calibrated intercept) */
 };
 
-/* Prepares c for a stage of spec on cluster cl. */
+/* Prepares c for a stage of spec on cluster cl. A calibrated stage's cost
+ * per row is its fit's moved by calib_z standard errors (0: as fitted; the
+ * cost never falls below a tenth of the fit's). */
 void taskcost_stage_init(struct stage_cost *c, const struct plan_stage *spec,
-                         const struct cluster *cl);
+                         const struct cluster *cl, double calib_z);
 
 /* Draws task `index`'s compute time (seconds), records it in
  * phase_s[PHASE_COMPUTE] (other phases zeroed) and returns it. rng is the

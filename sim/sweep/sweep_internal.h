@@ -93,8 +93,9 @@ void sweep_setup_point(const struct sweep *sw, const struct sweep_env *env, cons
 void sweep_setup_fini(struct point_setup *ps);
 
 /* Simulates one replication of a set-up point into out (done, and ok or
- * failed with its error). Safe on threads: it only reads ps. */
-void sweep_run_rep(const struct point_setup *ps, uint64_t seed, struct sweep_run *out);
+ * failed with its error); draw: its calibrated costs drawn within their
+ * intervals (SIM_CALIB_DRAWN). Safe on threads: it only reads ps. */
+void sweep_run_rep(const struct point_setup *ps, uint64_t seed, bool draw, struct sweep_run *out);
 
 /* ---- sweep_results.c ---- */
 

@@ -128,7 +128,7 @@ static void *pool_worker(void *arg)
             if (p->sw->runs[u].done)
                 continue;
             struct sweep_run r = {0};
-            sweep_run_rep(&ps, p->sw->seeds[rep], &r);
+            sweep_run_rep(&ps, p->sw->seeds[rep], reps > 1, &r);
             /* The line is built outside the lock; the runs array, the file
              * and the progress bar are written under it. */
             size_t len = 0;

@@ -272,7 +272,7 @@ void sweep_setup_fini(struct point_setup *ps)
 /* Simulates one replication of a set-up point into out. Everything it
  * touches is its own except env and the point's plan, which it only
  * reads: this is what makes runs safe to put on threads. */
-void sweep_run_rep(const struct point_setup *ps, uint64_t seed, struct sweep_run *out)
+void sweep_run_rep(const struct point_setup *ps, uint64_t seed, bool draw, struct sweep_run *out)
 {
     out->done = true;
     out->ok = false;
@@ -282,7 +282,12 @@ void sweep_run_rep(const struct point_setup *ps, uint64_t seed, struct sweep_run
     }
     struct diag d;
     diag_clear(&d);
-    struct sim *sim = pipeline_simulate(ps->shared ? ps->shared : &ps->pl, &ps->cl, seed, &d);
+    /* draw (more than one replication): each replication draws its
+     * stages' calibrated costs within their fits' intervals, so the spread
+     * of the replications covers calibration error too. */
+    struct sim_options o = {.seed = seed,
+                            .calib = draw ? SIM_CALIB_DRAWN : SIM_CALIB_NOMINAL};
+    struct sim *sim = pipeline_simulate(ps->shared ? ps->shared : &ps->pl, &ps->cl, &o, &d);
     if (!sim) {
         char buf[1200];
         out->error = strdup(diag_format(&d, buf, sizeof buf));
