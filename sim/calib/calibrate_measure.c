@@ -38,12 +38,18 @@ enum sc_status calibrate_pipe_measure(struct pipe *p, const struct calibrate_opt
         return calibrate_nomem(d);
     }
     /* Unless the user fixed the host's speed, each timed run of the pipeline
-     * follows one run of the host benchmark and is divided by it: both are
-     * slowed alike by what else shares the core (a busy sibling
-     * hyperthread, another guest's cache traffic, a lower clock), which
-     * the thread's CPU clock does not remove, so the ratio is steadier than
-     * either. Times are then in reference-host ns (CALIB_REF_BENCH_NS per
-     * benchmark run, CALIB_REF_ACU). */
+     * follows one run of the host benchmark, and the pipeline's times are
+     * divided by the median of those runs: both are slowed alike by what
+     * else shares the core (a busy sibling hyperthread, another guest's
+     * cache traffic, a lower clock), which the thread's CPU clock does not
+     * remove. Times are then in reference-host ns (CALIB_REF_BENCH_NS per
+     * benchmark run, CALIB_REF_ACU). The median of the pipeline's own
+     * 25 or so benchmark runs, not each run's ratio: the minimum of
+     * per-run ratios picks whichever run's benchmark was unluckily slow
+     * and moved fits by 10-30% between calibrations, where the fastest
+     * pipeline run over this median moved them by 1-7% (skew-join's four
+     * pipelines, three calibrations beside two CPU loops and three
+     * without, 10 runs a size). */
     bool normalise = !(o->host_acu > 0.0);
     struct calib_bench bench;
     double *bt = normalise ? calloc((size_t)reps * ns, sizeof *bt) : NULL;
@@ -67,17 +73,13 @@ enum sc_status calibrate_pipe_measure(struct pipe *p, const struct calibrate_opt
         if (k == 0 && rc == SC_OK)
             rc = calibrate_pipe_run(p, clock, d);
         for (int r = 0; r < reps && rc == SC_OK; r++) {
-            double scale = 1.0;
-            if (normalise) {
-                double b = calib_bench_run_ns(&bench);
-                bt[k * (size_t)reps + (size_t)r] = b;
-                scale = b > 0.0 ? CALIB_REF_BENCH_NS / b : 1.0;
-            }
+            if (normalise)
+                bt[k * (size_t)reps + (size_t)r] = calib_bench_run_ns(&bench);
             rc = calibrate_pipe_run(p, clock, d);
             double total = 0.0;
             for (size_t i = 0; i < p->n_ops; i++) {
-                t[(size_t)r * (p->n_ops + 1) + i] = p->ops[i].ns * scale;
-                total += p->ops[i].ns * scale;
+                t[(size_t)r * (p->n_ops + 1) + i] = p->ops[i].ns;
+                total += p->ops[i].ns;
             }
             t[(size_t)r * (p->n_ops + 1) + p->n_ops] = total;
         }
@@ -132,6 +134,10 @@ enum sc_status calibrate_pipe_measure(struct pipe *p, const struct calibrate_opt
         m->bench_ns = calib_median(bt, (size_t)reps * ns);
         calib_bench_free(&bench);
         free(bt);
+        double scale = m->bench_ns > 0.0 ? CALIB_REF_BENCH_NS / m->bench_ns : 1.0;
+        for (size_t i = 0; i <= p->n_ops; i++)
+            for (size_t k = 0; k < ns; k++)
+                y[i][k] *= scale;
     }
     m->n_sizes = ns;
     m->n_ops = p->n_ops;
