@@ -44,6 +44,7 @@ double plan_stats_type_width(enum col_type t)
     case COL_INT64: return 8.0;
     case COL_DOUBLE: return 8.0;
     case COL_DATE: return 4.0;
+    case COL_TIMESTAMP: return 8.0;
     case COL_BOOLEAN: return 1.0;
     case COL_STRING: return PLAN_STATS_STRING_BYTES;
     }
