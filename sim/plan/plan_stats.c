@@ -794,6 +794,29 @@ double plan_stats_default_expr_ndv(void *ctx, const char *expr, const struct pla
         return case_results(s, e);
     if (plan_expr_find_word(s, "rand"))
         return rows_in;
+    /* A part of a date or time of one column has at most as many values
+     * as the calendar gives it (hour(ts): 24), and never more than the
+     * column has. */
+    static const struct {
+        const char *fn;
+        double values;
+    } parts[] = {{"month", 12}, {"dayofmonth", 31}, {"day", 31},
+                 {"hour", 24},  {"minute", 60},     {"second", 60}};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        size_t l = strlen(parts[i].fn);
+        const char *q = skip_space(s + l, e);
+        if ((size_t)(e - s) > l && strncasecmp(s, parts[i].fn, l) == 0 && q < e && *q == '(' &&
+            wrapped(q, e)) {
+            const struct plan_column *c = NULL;
+            for (size_t k = 0; k < n_cols; k++)
+                if (plan_expr_refers(q, cols[k].name))
+                    c = c ? NULL : &cols[k];
+            double v = parts[i].values;
+            if (c && c->ndv >= 1.0 && c->ndv < v)
+                v = c->ndv;
+            return v;
+        }
+    }
     /* A cast keeps the distinct values of what it casts. */
     if (word_at(s, s, e, "cast")) {
         const char *open = memchr(s, '(', (size_t)(e - s));
