@@ -201,7 +201,8 @@ size_t col_type_width(enum col_type t)
 
 const char *col_type_name(enum col_type t)
 {
-    static const char *const names[] = {"int32", "int64", "double", "string", "date", "boolean", "timestamp"};
+    static const char *const names[] = {"int32", "int64",   "double",   "string",
+                                        "date",  "boolean", "timestamp"};
     return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "?";
 }
 

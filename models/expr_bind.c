@@ -21,12 +21,25 @@
 #include "models/textdist.h"
 
 static const char *const fn_names[] = {
-    [F_YEAR] = "year",   [F_MONTH] = "month",       [F_SUBSTR] = "substr", [F_LOWER] = "lower",
-    [F_UPPER] = "upper", [F_COALESCE] = "coalesce", [F_ABS] = "abs",       [F_ROUND] = "round",
-    [F_TO_DATE] = "to_date", [F_DATE_ADD] = "date_add", [F_DATE_SUB] = "date_sub",
-    [F_DATEDIFF] = "datediff", [F_DAYOFMONTH] = "dayofmonth", [F_HOUR] = "hour",
-    [F_MINUTE] = "minute", [F_SECOND] = "second", [F_TO_TIMESTAMP] = "to_timestamp",
-    [F_DATE_TRUNC] = "date_trunc", [F_TRUNC] = "trunc",
+    [F_YEAR] = "year",
+    [F_MONTH] = "month",
+    [F_SUBSTR] = "substr",
+    [F_LOWER] = "lower",
+    [F_UPPER] = "upper",
+    [F_COALESCE] = "coalesce",
+    [F_ABS] = "abs",
+    [F_ROUND] = "round",
+    [F_TO_DATE] = "to_date",
+    [F_DATE_ADD] = "date_add",
+    [F_DATE_SUB] = "date_sub",
+    [F_DATEDIFF] = "datediff",
+    [F_DAYOFMONTH] = "dayofmonth",
+    [F_HOUR] = "hour",
+    [F_MINUTE] = "minute",
+    [F_SECOND] = "second",
+    [F_TO_TIMESTAMP] = "to_timestamp",
+    [F_DATE_TRUNC] = "date_trunc",
+    [F_TRUNC] = "trunc",
 };
 
 /* ====================================================================== */
@@ -335,27 +348,28 @@ static int bind_func(struct binder *b, struct node *n)
         bool dt = n->op == F_DATE_TRUNC;
         struct node *u = n->kids[dt ? 0 : 1];
         if (u->kind != N_LIT || u->type != COL_STRING)
-            return bind_fail(b, "%s() at position %d needs its unit as a string literal such as "
-                                "'month' (position %d)",
+            return bind_fail(b,
+                             "%s() at position %d needs its unit as a string literal such as "
+                             "'month' (position %d)",
                              fn, n->pos, u->pos);
         static const struct {
             const char *name;
             enum trunc_unit unit;
             bool date_ok;
-        } units[] = {{"year", TU_YEAR, true},      {"yyyy", TU_YEAR, true},
-                     {"yy", TU_YEAR, true},        {"quarter", TU_QUARTER, true},
-                     {"month", TU_MONTH, true},    {"mon", TU_MONTH, true},
-                     {"mm", TU_MONTH, true},       {"week", TU_WEEK, true},
-                     {"day", TU_DAY, false},       {"dd", TU_DAY, false},
-                     {"hour", TU_HOUR, false},     {"minute", TU_MINUTE, false},
-                     {"second", TU_SECOND, false}};
+        } units[] = {
+            {"year", TU_YEAR, true},       {"yyyy", TU_YEAR, true},   {"yy", TU_YEAR, true},
+            {"quarter", TU_QUARTER, true}, {"month", TU_MONTH, true}, {"mon", TU_MONTH, true},
+            {"mm", TU_MONTH, true},        {"week", TU_WEEK, true},   {"day", TU_DAY, false},
+            {"dd", TU_DAY, false},         {"hour", TU_HOUR, false},  {"minute", TU_MINUTE, false},
+            {"second", TU_SECOND, false}};
         int found = -1;
         for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
             if (strcasecmp(u->sval, units[i].name) == 0 && (dt || units[i].date_ok))
                 found = (int)i;
         if (found < 0)
-            return bind_fail(b, "%s() at position %d: unknown unit '%s' (position %d); the units "
-                                "are %s",
+            return bind_fail(b,
+                             "%s() at position %d: unknown unit '%s' (position %d); the units "
+                             "are %s",
                              fn, n->pos, u->sval, u->pos,
                              dt ? "year, quarter, month, week, day, hour, minute, second"
                                 : "year, quarter, month, week");

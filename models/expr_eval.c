@@ -1050,8 +1050,7 @@ static int eval_cast(const struct node *nd, const struct vec *a, struct slot *ds
             {
                 ok = isfinite(f) && fabs(f) < 9.2e12;
                 oi[i] = ok ? (int64_t)(f * 1e6) : 0;
-            }
-            else
+            } else
                 oi[i] = (int64_t)((uint64_t)x * UINT64_C(1000000));
             break;
         case COL_DOUBLE:

@@ -32,15 +32,27 @@ static const struct fn_def {
     enum fn_id id;
     size_t min_args, max_args;
 } fn_defs[] = {
-    {"year", F_YEAR, 1, 1},           {"month", F_MONTH, 1, 1}, {"substr", F_SUBSTR, 2, 3},
-    {"substring", F_SUBSTR, 2, 3},    {"lower", F_LOWER, 1, 1}, {"upper", F_UPPER, 1, 1},
-    {"coalesce", F_COALESCE, 1, 255}, {"abs", F_ABS, 1, 1},     {"round", F_ROUND, 1, 2},
-    {"to_date", F_TO_DATE, 1, 1},     {"date_add", F_DATE_ADD, 2, 2},
-    {"date_sub", F_DATE_SUB, 2, 2},   {"datediff", F_DATEDIFF, 2, 2},
-    {"dayofmonth", F_DAYOFMONTH, 1, 1}, {"day", F_DAYOFMONTH, 1, 1},
-    {"hour", F_HOUR, 1, 1},           {"minute", F_MINUTE, 1, 1},
-    {"second", F_SECOND, 1, 1},       {"to_timestamp", F_TO_TIMESTAMP, 1, 1},
-    {"date_trunc", F_DATE_TRUNC, 2, 2}, {"trunc", F_TRUNC, 2, 2},
+    {"year", F_YEAR, 1, 1},
+    {"month", F_MONTH, 1, 1},
+    {"substr", F_SUBSTR, 2, 3},
+    {"substring", F_SUBSTR, 2, 3},
+    {"lower", F_LOWER, 1, 1},
+    {"upper", F_UPPER, 1, 1},
+    {"coalesce", F_COALESCE, 1, 255},
+    {"abs", F_ABS, 1, 1},
+    {"round", F_ROUND, 1, 2},
+    {"to_date", F_TO_DATE, 1, 1},
+    {"date_add", F_DATE_ADD, 2, 2},
+    {"date_sub", F_DATE_SUB, 2, 2},
+    {"datediff", F_DATEDIFF, 2, 2},
+    {"dayofmonth", F_DAYOFMONTH, 1, 1},
+    {"day", F_DAYOFMONTH, 1, 1},
+    {"hour", F_HOUR, 1, 1},
+    {"minute", F_MINUTE, 1, 1},
+    {"second", F_SECOND, 1, 1},
+    {"to_timestamp", F_TO_TIMESTAMP, 1, 1},
+    {"date_trunc", F_DATE_TRUNC, 2, 2},
+    {"trunc", F_TRUNC, 2, 2},
 };
 
 /* CAST's type names, as Spark spells them (any case). */
@@ -48,9 +60,9 @@ static const struct cast_type {
     const char *name;
     enum col_type type;
 } cast_types[] = {
-    {"int", COL_INT32},        {"integer", COL_INT32}, {"bigint", COL_INT64},
-    {"long", COL_INT64},       {"double", COL_DOUBLE}, {"string", COL_STRING},
-    {"date", COL_DATE},        {"timestamp", COL_TIMESTAMP}, {"boolean", COL_BOOLEAN},
+    {"int", COL_INT32},  {"integer", COL_INT32},       {"bigint", COL_INT64},
+    {"long", COL_INT64}, {"double", COL_DOUBLE},       {"string", COL_STRING},
+    {"date", COL_DATE},  {"timestamp", COL_TIMESTAMP}, {"boolean", COL_BOOLEAN},
 };
 
 static const char *const keywords[] = {"AND",  "OR",   "NOT",   "IN",       "BETWEEN", "IS",

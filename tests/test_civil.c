@@ -97,10 +97,14 @@ static void test_cast_timestamp_reads_sparks_forms(void **state)
     assert_int_equal(civil_days_from_micros(0), 0);
     assert_int_equal(civil_days_from_micros(CIVIL_US_PER_DAY - 1), 0);
     us = 42;
-    static const char *const bad[] = {"2021-02-29 00:00:00", "2020-02-29 24:00:00",
-                                      "2020-02-29 10:60:00", "2020-02-29 10",
-                                      "2020-02-29x",         "",
-                                      "20-02-29",            "2020-02-29 10:00:00 junk"};
+    static const char *const bad[] = {"2021-02-29 00:00:00",
+                                      "2020-02-29 24:00:00",
+                                      "2020-02-29 10:60:00",
+                                      "2020-02-29 10",
+                                      "2020-02-29x",
+                                      "",
+                                      "20-02-29",
+                                      "2020-02-29 10:00:00 junk"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_false(civil_cast_timestamp(bad[i], strlen(bad[i]), &us));
     assert_int_equal(us, 42);

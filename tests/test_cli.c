@@ -448,8 +448,8 @@ static void test_timestamp_scenario_plans_and_calibrates(void **state)
         if (sscanf(at, "%d %d %63s %lf +- %lf %lf %lf", &job, &stage, name, &ns, &ci, &r2, &sel) !=
                 7 ||
             fabs(sel - lines[i].want) > lines[i].tol)
-            fail_msg("%s: measured selectivity is not %.4f:\n%s", lines[i].pipeline,
-                     lines[i].want, out);
+            fail_msg("%s: measured selectivity is not %.4f:\n%s", lines[i].pipeline, lines[i].want,
+                     out);
     }
     free(out);
     assert_int_equal(stray_files(), 0);

@@ -370,8 +370,7 @@ static struct batch *time_sample(void)
     struct batch *b = batch_new(3, names, types, 5);
     assert_non_null(b);
     const int64_t ts[] = {0, -500000, TS2, TS3, 0}, d[] = {18321, -1, 0, -25567, 0};
-    const char *ds[] = {"2020-02-29", "2021-02-29", " 2024-1-5 ", "2024-12-01 10:30:00",
-                        "garbage"};
+    const char *ds[] = {"2020-02-29", "2021-02-29", " 2024-1-5 ", "2024-12-01 10:30:00", "garbage"};
     for (size_t r = 0; r < 5; r++) {
         b->cols[0].i64[r] = ts[r];
         b->cols[1].i64[r] = d[r];
@@ -432,9 +431,9 @@ static void test_casts_between_dates_timestamps_and_strings(void **state)
                      (const char *const[]){"1970-01-01 00:00:00", "1969-12-31 23:59:59.5",
                                            "2020-02-29 13:45:30", "2024-12-31 23:59:59.999999",
                                            NULL});
-    check_strings_in(in, "cast(d AS string)",
-                     (const char *const[]){"2020-02-29", "1969-12-31", "1970-01-01",
-                                           "1900-01-01", NULL});
+    check_strings_in(
+        in, "cast(d AS string)",
+        (const char *const[]){"2020-02-29", "1969-12-31", "1970-01-01", "1900-01-01", NULL});
     struct batch *out = eval_text(in, "cast(ts AS double)", COL_DOUBLE);
     assert_true(out->cols[0].f64[1] == -0.5);
     assert_true(out->cols[0].f64[2] == 1582983930.0);
@@ -628,8 +627,9 @@ static void test_type_errors_say_what_was_expected(void **state)
                 "'+' at position 3 needs numbers; its left operand is string (position 1)");
     check_error("a = 'x'",
                 "'=' at position 3 cannot compare int32 (position 1) with string (position 5)");
-    check_error("year(a)",
-                "year() at position 1 needs a date or timestamp as its first argument, found int32");
+    check_error(
+        "year(a)",
+        "year() at position 1 needs a date or timestamp as its first argument, found int32");
     check_error("hour(flag)", "hour() at position 1 needs a date or timestamp as its first");
     check_error("date_add(dt, x)", "date_add() at position 1 needs an integer as its second");
     check_error("DATE '2020-02-30' < dt", "'2020-02-30' at position 6 is not a date");

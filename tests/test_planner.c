@@ -1106,12 +1106,12 @@ static void test_timestamp_filters_read_the_timestamps(void **state)
     d.min = 19723;
     d.max = 20088;
     struct plan_column dc = col_of(&d, 1e7);
-    assert_near(plan_stats_default_selectivity(
-                    NULL, "sale_date >= TIMESTAMP '2024-11-30 12:00:00'", &dc, 1, 1e7),
+    assert_near(plan_stats_default_selectivity(NULL, "sale_date >= TIMESTAMP '2024-11-30 12:00:00'",
+                                               &dc, 1, 1e7),
                 31.0 / 366.0, 1e-9);
-    assert_near(plan_stats_default_selectivity(NULL, "to_date(sale_date) >= '2024-12-01'", &dc, 1,
-                                               1e7),
-                31.0 / 366.0, 1e-9);
+    assert_near(
+        plan_stats_default_selectivity(NULL, "to_date(sale_date) >= '2024-12-01'", &dc, 1, 1e7),
+        31.0 / 366.0, 1e-9);
 }
 
 static void test_default_selectivity_reads_the_distributions(void **state)

@@ -92,7 +92,8 @@ static const struct bad_case bad_cases[] = {
     {"missing-key.cfg", SC_EINPUT, 3, "missing the required key 'worker'"},
     /* line 9: tasks = -3; */
     {"negative-count.cfg", SC_EINPUT, 9, "'tasks' in stage 1 of job 'j' must be at least 1"},
-    {"sample-fraction.cfg", SC_EINPUT, 7, "'fraction' in step 2 (sample) of job 'j' must be at most 1"},
+    {"sample-fraction.cfg", SC_EINPUT, 7,
+     "'fraction' in step 2 (sample) of job 'j' must be at most 1"},
     {"date-min.cfg", SC_EINPUT, 5, "must be a date YYYY-MM-DD or a day number, not \"2024-13-01\""},
     {"timestamp-min.cfg", SC_EINPUT, 5,
      "'min' in column 'ts' of table 't' must be a timestamp \"YYYY-MM-DD HH:MM:SS\" (UTC; a date "
@@ -183,9 +184,9 @@ static void test_every_bad_fixture_is_listed(void **state)
          * catalog (node size, executor layout, task cpus) or because the
          * query planner refuses a query (an unknown column); test_cli.c
          * checks them. */
-        static const char *const later[] = {"unknown-node.cfg", "executor-too-big.cfg",
+        static const char *const later[] = {"unknown-node.cfg",       "executor-too-big.cfg",
                                             "task-cpus-too-many.cfg", "plan-unknown-column.cfg",
-                                            "expr-syntax.cfg", "expr-unknown-column.cfg",
+                                            "expr-syntax.cfg",        "expr-unknown-column.cfg",
                                             "timestamp-literal.cfg"};
         bool refused_later = false;
         for (size_t k = 0; k < sizeof later / sizeof later[0]; k++)

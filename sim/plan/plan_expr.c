@@ -407,11 +407,16 @@ enum col_type plan_expr_type(const char *expr, const char *const *col_names,
     static const struct {
         const char *fn;
         enum col_type type;
-    } time_fns[] = {{"to_date", COL_DATE},        {"date_add", COL_DATE},
-                    {"date_sub", COL_DATE},       {"to_timestamp", COL_TIMESTAMP},
-                    {"date_trunc", COL_TIMESTAMP}, {"year", COL_INT32},
-                    {"month", COL_INT32},         {"dayofmonth", COL_INT32},
-                    {"day", COL_INT32},           {"hour", COL_INT32},
+    } time_fns[] = {{"to_date", COL_DATE},
+                    {"date_add", COL_DATE},
+                    {"date_sub", COL_DATE},
+                    {"to_timestamp", COL_TIMESTAMP},
+                    {"date_trunc", COL_TIMESTAMP},
+                    {"year", COL_INT32},
+                    {"month", COL_INT32},
+                    {"dayofmonth", COL_INT32},
+                    {"day", COL_INT32},
+                    {"hour", COL_INT32},
                     {"datediff", COL_INT32}};
     const char *lead = expr;
     while (isspace((unsigned char)*lead))

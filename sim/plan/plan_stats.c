@@ -279,8 +279,7 @@ static bool read_operand(const char *s, const char *e, const struct plan_column 
     /* A DATE '2024-12-01' or TIMESTAMP '2024-12-01 10:00:00' literal: its
      * text, which a date or timestamp column reads as one (cmp_prob). */
     size_t kw = e - s > 6 && strncasecmp(s, "date", 4) == 0 && isspace((unsigned char)s[4]) ? 4
-                : e - s > 11 && strncasecmp(s, "timestamp", 9) == 0 &&
-                        isspace((unsigned char)s[9])
+                : e - s > 11 && strncasecmp(s, "timestamp", 9) == 0 && isspace((unsigned char)s[9])
                     ? 9
                     : 0;
     if (kw) {
