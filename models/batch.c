@@ -189,6 +189,7 @@ size_t col_type_width(enum col_type t)
         return 4;
     case COL_INT64:
     case COL_DOUBLE:
+    case COL_TIMESTAMP:
         return 8;
     case COL_BOOLEAN:
         return 1;
@@ -200,7 +201,8 @@ size_t col_type_width(enum col_type t)
 
 const char *col_type_name(enum col_type t)
 {
-    static const char *const names[] = {"int32", "int64", "double", "string", "date", "boolean"};
+    static const char *const names[] = {"int32", "int64",   "double",   "string",
+                                        "date",  "boolean", "timestamp"};
     return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "?";
 }
 

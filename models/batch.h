@@ -2,8 +2,9 @@
  * batch.h — a columnar batch of rows: what the sample-data generator
  * produces and what the operator kernels read and write.
  *
- * Storage by type: int32, int64, date (days since 1970-01-01) and boolean
- * (0/1) are held as int64_t; double as double; strings as a byte buffer with
+ * Storage by type: int32, int64, date (days since 1970-01-01), timestamp
+ * (microseconds since 1970-01-01 00:00:00 UTC) and boolean (0/1) are held
+ * as int64_t; double as double; strings as a byte buffer with
  * n+1 offsets (value i is bytes[off[i] .. off[i+1])). A column's validity is
  * NULL when it has no nulls, else one byte per row (1 = value, 0 = null).
  *
@@ -23,7 +24,7 @@
 
 struct column {
     enum col_type type;
-    int64_t *i64;       /* int32, int64, date, boolean */
+    int64_t *i64;       /* int32, int64, date, timestamp, boolean */
     double *f64;        /* double */
     uint64_t *off;      /* string: n_rows + 1 offsets */
     char *bytes;        /* string bytes */
@@ -84,7 +85,7 @@ static inline bool column_is_null(const struct column *c, size_t row)
 size_t batch_row_bytes(const struct batch *b, size_t row);
 
 /* The width in bytes of a column type in a columnar file (Parquet plain
- * encoding): int32/date 4, int64/double 8, boolean 1 (bit-packed: 1/8),
+ * encoding): int32/date 4, int64/double/timestamp 8, boolean 1 (bit-packed: 1/8),
  * string: average length + 4. Returns the fixed width, or 0 for strings. */
 size_t col_type_width(enum col_type t);
 
@@ -92,7 +93,8 @@ const char *col_type_name(enum col_type t);
 
 /* --- used by the operator kernels (models/kernels/) ---------------------- */
 
-/* How a type is stored: int32, int64, date and boolean share int64_t. */
+/* How a type is stored: int32, int64, date, timestamp and boolean share
+ * int64_t. */
 enum col_storage { STORE_INT, STORE_DOUBLE, STORE_STRING };
 
 enum col_storage col_type_storage(enum col_type t);

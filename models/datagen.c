@@ -27,6 +27,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
+#include <errno.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -214,6 +215,21 @@ static bool parse_date(const char *s, int64_t *days)
     return true;
 }
 
+/* A timestamp as civil_cast_timestamp reads it ("2024-01-01 08:30:00",
+ * UTC), or as microseconds since 1970-01-01 00:00:00. */
+static bool parse_timestamp(const char *s, int64_t *micros)
+{
+    if (civil_cast_timestamp(s, strlen(s), micros))
+        return true;
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (end == s || *end != '\0' || errno == ERANGE)
+        return false;
+    *micros = v;
+    return true;
+}
+
 /* Parses the categorical values of a non-string column into cat_i/cat_f. */
 static enum sc_status prepare_categories(const struct table_spec *t, struct gen_col *gc,
                                          struct diag *d)
@@ -256,6 +272,7 @@ static enum sc_status prepare_categories(const struct table_spec *t, struct gen_
             break;
         }
         case COL_DATE: ok = parse_date(s, &gc->cat_i[i]); break;
+        case COL_TIMESTAMP: ok = parse_timestamp(s, &gc->cat_i[i]); break;
         case COL_BOOLEAN:
             if (strcasecmp(s, "true") == 0 || strcmp(s, "1") == 0)
                 gc->cat_i[i] = 1;
@@ -272,7 +289,9 @@ static enum sc_status prepare_categories(const struct table_spec *t, struct gen_
                                                  [COL_DOUBLE] = "a number",
                                                  [COL_STRING] = "a string",
                                                  [COL_DATE] = "a date YYYY-MM-DD or a day number",
-                                                 [COL_BOOLEAN] = "\"true\" or \"false\""};
+                                                 [COL_BOOLEAN] = "\"true\" or \"false\"",
+                                                 [COL_TIMESTAMP] = "a timestamp YYYY-MM-DD "
+                                                                   "HH:MM:SS or microseconds"};
             snprintf(msg, sizeof msg, "categorical value \"%s\" is not %s", s, expect[c->type]);
             return col_fail(d, t, c, msg);
         }
@@ -576,14 +595,15 @@ static int write_block(const struct datagen *g, const struct gen_col *gc, size_t
     switch (col->type) {
     case COL_INT32:
     case COL_INT64:
-    case COL_DATE: {
+    case COL_DATE:
+    case COL_TIMESTAMP: {
         int64_t *o = col->i64 + at;
         type_range(col->type, &lo, &hi);
         if (cat) {
             for (size_t i = 0; i < n; i++)
                 o[i] = gc->cat_i[ri[i]];
         } else if (gc->raw == RAW_INT) {
-            if (col->type == COL_INT64)
+            if (col->type == COL_INT64 || col->type == COL_TIMESTAMP)
                 memcpy(o, ri, n * sizeof *o);
             else
                 for (size_t i = 0; i < n; i++)

@@ -7,17 +7,32 @@
  * The language (keywords and function names in any case; column names are
  * case-sensitive and may be back-quoted: `order date`):
  *   literals      42, 3.5, 1e6, 'text' or "text" ('' or \' inside), TRUE,
- *                 FALSE, NULL
+ *                 FALSE, NULL, DATE 'YYYY-MM-DD', TIMESTAMP 'YYYY-MM-DD
+ *                 HH:MM:SS[.ffffff]' (UTC)
  *   arithmetic    + - * / %  (/ always gives a double; x / 0 and x % 0 are
  *                 NULL, as in Spark; integer overflow wraps, as in Spark)
  *   comparison    = == != <> < <= > >=  (numbers with numbers, strings with
- *                 strings byte-wise, dates with dates or 'YYYY-MM-DD')
+ *                 strings byte-wise; dates and timestamps as Spark coerces
+ *                 them: a string meeting a date or timestamp is cast to it,
+ *                 a date meeting a timestamp is its midnight)
  *   logic         AND OR NOT, with SQL's three-valued logic for NULL
  *   predicates    x [NOT] IN (a, b, ...), x [NOT] BETWEEN a AND b,
  *                 x IS [NOT] NULL
  *   CASE          CASE WHEN c THEN v [WHEN ...] [ELSE v] END, and
  *                 CASE x WHEN a THEN v ... END
- *   functions     year(date), month(date), substr(s, pos[, len]) (also
+ *   casts         CAST(x AS int|integer|bigint|long|double|string|date|
+ *                 timestamp|boolean), as Spark with ANSI mode off: a string
+ *                 that is not a value of the type is NULL; a timestamp to a
+ *                 number is its seconds; a date to a number and a double to
+ *                 a string are refused
+ *   date/time     year, month, dayofmonth (day) of a date or timestamp;
+ *                 hour, minute, second of a timestamp; to_date(x),
+ *                 to_timestamp(x) (the casts); date_add(d, n), date_sub(d,
+ *                 n), datediff(end, start); date_trunc(unit, ts), trunc(d,
+ *                 unit). A string, date or timestamp argument is cast to
+ *                 what the function takes. Timestamps are microseconds
+ *                 since 1970-01-01 00:00:00 UTC, dates days since then.
+ *   functions     substr(s, pos[, len]) (also
  *                 substring; 1-based, negative pos counts from the end, as in
  *                 Spark), lower(s), upper(s), coalesce(a, b, ...), abs(x),
  *                 round(x[, d]) (d an integer literal; half away from zero)

@@ -21,10 +21,25 @@
 #include "models/textdist.h"
 
 static const char *const fn_names[] = {
-    [F_YEAR] = "year",   [F_MONTH] = "month",       [F_SUBSTR] = "substr", [F_LOWER] = "lower",
-    [F_UPPER] = "upper", [F_COALESCE] = "coalesce", [F_ABS] = "abs",       [F_ROUND] = "round",
-    [F_TO_DATE] = "to_date", [F_DATE_ADD] = "date_add", [F_DATE_SUB] = "date_sub",
+    [F_YEAR] = "year",
+    [F_MONTH] = "month",
+    [F_SUBSTR] = "substr",
+    [F_LOWER] = "lower",
+    [F_UPPER] = "upper",
+    [F_COALESCE] = "coalesce",
+    [F_ABS] = "abs",
+    [F_ROUND] = "round",
+    [F_TO_DATE] = "to_date",
+    [F_DATE_ADD] = "date_add",
+    [F_DATE_SUB] = "date_sub",
     [F_DATEDIFF] = "datediff",
+    [F_DAYOFMONTH] = "dayofmonth",
+    [F_HOUR] = "hour",
+    [F_MINUTE] = "minute",
+    [F_SECOND] = "second",
+    [F_TO_TIMESTAMP] = "to_timestamp",
+    [F_DATE_TRUNC] = "date_trunc",
+    [F_TRUNC] = "trunc",
 };
 
 /* ====================================================================== */
@@ -91,22 +106,35 @@ static int bind_fail(struct binder *b, const char *fmt, ...)
     return -1;
 }
 
-/* A date literal as days since 1970-01-01: the shape of a SQL date (at
- * most four digits of year, two of month and of day), then the calendar
- * check and day count of models/civil, which the data generator and the
- * skew model read dates with too. */
-static bool parse_date_literal(const char *s, int64_t *days)
+/* Wraps *np in a cast node to type t, which the evaluator computes row by
+ * row (a string that is not a date becomes NULL, as Spark's cast does with
+ * ANSI mode off). */
+static int wrap_cast(struct binder *b, struct node **np, int t)
 {
-    int y, m, dd, n = 0;
-    if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &dd, &n) != 3 || s[n] != '\0')
-        return false;
-    return civil_parse_date(s, days);
+    struct node *n = *np;
+    struct node *c = expr_node_new(N_CAST, n->pos);
+    struct node **k = malloc(sizeof *k);
+    if (!c || !k) {
+        free(c);
+        free(k);
+        diag_set(b->d, SC_ENOMEM, NULL, 0, "out of memory");
+        return -1;
+    }
+    k[0] = n;
+    c->kids = k;
+    c->n_kids = 1;
+    c->type = t;
+    *np = c;
+    return 0;
 }
 
 /* Makes *np a value of type t: a NULL literal takes the type, an integer
  * becomes a double (a literal in place, else through a cast node), a
- * string literal becomes a date. int32 needs nothing to be read as int64:
- * both are stored as int64_t. */
+ * string becomes a date or a timestamp and a date a timestamp (its
+ * midnight), as Spark coerces them: literals in place, so that a literal
+ * that is not a date is an error here rather than a NULL that matches
+ * nothing; columns through a cast node. int32 needs nothing to be read as
+ * int64: both are stored as int64_t. */
 static int coerce(struct binder *b, struct node **np, int t)
 {
     struct node *n = *np;
@@ -118,47 +146,61 @@ static int coerce(struct binder *b, struct node **np, int t)
     }
     if (is_int(n->type) && is_int(t))
         return 0;
+    bool lit = n->kind == N_LIT;
     if (is_int(n->type) && t == COL_DOUBLE) {
-        if (n->kind == N_LIT) {
+        if (lit) {
             n->fval = (double)n->ival;
             n->type = COL_DOUBLE;
             return 0;
         }
-        struct node *c = expr_node_new(N_CAST, n->pos);
-        struct node **k = malloc(sizeof *k);
-        if (!c || !k) {
-            free(c);
-            free(k);
-            diag_set(b->d, SC_ENOMEM, NULL, 0, "out of memory");
-            return -1;
-        }
-        k[0] = n;
-        c->kids = k;
-        c->n_kids = 1;
-        c->type = COL_DOUBLE;
-        *np = c;
-        return 0;
+        return wrap_cast(b, np, t);
     }
-    if (n->type == COL_STRING && t == COL_DATE && n->kind == N_LIT) {
-        if (!parse_date_literal(n->sval, &n->ival))
+    if (n->type == COL_STRING && t == COL_DATE) {
+        if (!lit)
+            return wrap_cast(b, np, t);
+        if (!civil_cast_date(n->sval, n->slen, &n->ival))
             return bind_fail(b, "'%s' at position %d is not a date; write dates as 'YYYY-MM-DD'",
                              n->sval, n->pos);
         n->type = COL_DATE;
         return 0;
     }
+    if (n->type == COL_STRING && t == COL_TIMESTAMP) {
+        if (!lit)
+            return wrap_cast(b, np, t);
+        if (!civil_cast_timestamp(n->sval, n->slen, &n->ival))
+            return bind_fail(b,
+                             "'%s' at position %d is not a timestamp; write timestamps as "
+                             "'YYYY-MM-DD HH:MM:SS' (UTC)",
+                             n->sval, n->pos);
+        n->type = COL_TIMESTAMP;
+        return 0;
+    }
+    if (n->type == COL_DATE && t == COL_TIMESTAMP) {
+        if (!lit)
+            return wrap_cast(b, np, t);
+        n->ival *= CIVIL_US_PER_DAY;
+        n->type = COL_TIMESTAMP;
+        return 0;
+    }
+    if (n->type == COL_TIMESTAMP && t == COL_DATE)
+        return wrap_cast(b, np, t);
     return bind_fail(b, "internal: cannot convert %s to %s at position %d",
                      expr_type_label(n->type), expr_type_label(t), n->pos);
 }
 
-/* Gives the values *v[0..n) one common type (the widest number, or a date
- * that string literals are read as), returning it, TY_NULL when all are
- * NULL, or -2 after an error naming what (an operator, IN, CASE...) at
- * position pos. */
+/* Gives the values *v[0..n) one common type (the widest number; or, as
+ * Spark's comparison coercion does, a timestamp when one is, else a date
+ * when one is, strings and dates cast to it), returning it, TY_NULL when
+ * all are NULL, or -2 after an error naming what (an operator, IN,
+ * CASE...) at position pos. */
 static int unify(struct binder *b, struct node **v[], size_t n, const char *what, int pos)
 {
-    bool any_date = false;
-    for (size_t i = 0; i < n; i++)
-        any_date |= (*v[i])->type == COL_DATE;
+    int when = TY_NULL; /* the date or time type strings and dates meet */
+    for (size_t i = 0; i < n; i++) {
+        int kt = (*v[i])->type;
+        if (kt == COL_TIMESTAMP || (kt == COL_DATE && when == TY_NULL))
+            when = kt;
+    }
     int t = TY_NULL;
     size_t first = 0;
     for (size_t i = 0; i < n; i++) {
@@ -166,8 +208,8 @@ static int unify(struct binder *b, struct node **v[], size_t n, const char *what
         int kt = k->type;
         if (kt == TY_NULL)
             continue;
-        if (any_date && kt == COL_STRING && k->kind == N_LIT)
-            kt = COL_DATE;
+        if (when != TY_NULL && (kt == COL_STRING || kt == COL_DATE))
+            kt = when;
         if (t == TY_NULL) {
             t = kt;
             first = i;
@@ -248,6 +290,20 @@ static int want_type(struct binder *b, struct node **k, int t, const char *fn, i
 {
     if ((*k)->type == TY_NULL || ((*k)->kind == N_LIT && (*k)->type == COL_STRING && t == COL_DATE))
         return coerce(b, k, t);
+    if (t == COL_DATE || t == COL_TIMESTAMP) {
+        /* Spark casts a string, date or timestamp argument of a date or
+         * time function to the type it takes (year(ts), date_add(ts, 1),
+         * hour(d)); a string that is no date gives NULL. */
+        int kt = (*k)->type;
+        if (kt == t)
+            return 0;
+        if (kt == COL_STRING || kt == COL_DATE || kt == COL_TIMESTAMP)
+            return coerce(b, k, t);
+        return bind_fail(b,
+                         "%s() at position %d needs a date or timestamp as its %s argument, "
+                         "found %s (position %d)",
+                         fn, pos, which, expr_type_label(kt), (*k)->pos);
+    }
     if ((*k)->type == t || (is_int(t) && is_int((*k)->type)))
         return 0;
     return bind_fail(b, "%s() at position %d needs %s as its %s argument, found %s (position %d)",
@@ -264,23 +320,63 @@ static int bind_func(struct binder *b, struct node *n)
     switch ((enum fn_id)n->op) {
     case F_YEAR:
     case F_MONTH:
+    case F_DAYOFMONTH:
+        /* Of a timestamp: of its day in UTC (the cast to a date). */
         if (want_type(b, &n->kids[0], COL_DATE, fn, n->pos, "first") != 0)
             return -1;
         n->type = COL_INT32;
         return 0;
-    case F_TO_DATE:
-        /* to_date('2024-12-01') is a date literal, to_date(d) of a date is
-         * d; a string column would be parsed row by row, which the
-         * evaluator does not do yet. */
-        if (n->kids[0]->type == COL_STRING && n->kids[0]->kind != N_LIT)
-            return bind_fail(b,
-                             "to_date() at position %d of a string column is not supported; "
-                             "give the column type \"date\"",
-                             n->pos);
-        if (want_type(b, &n->kids[0], COL_DATE, fn, n->pos, "first") != 0)
+    case F_HOUR:
+    case F_MINUTE:
+    case F_SECOND:
+        if (want_type(b, &n->kids[0], COL_TIMESTAMP, fn, n->pos, "first") != 0)
             return -1;
-        n->type = COL_DATE;
+        n->type = COL_INT32;
         return 0;
+    case F_TO_DATE:
+    case F_TO_TIMESTAMP:
+        /* to_date(x) and to_timestamp(x) without a format are Spark's
+         * casts: a string literal is read here (an error if it is no date),
+         * a string column row by row (NULL where it is none), a timestamp
+         * cut to its day, a date taken at midnight. */
+        n->type = n->op == F_TO_DATE ? COL_DATE : COL_TIMESTAMP;
+        return want_type(b, &n->kids[0], n->type, fn, n->pos, "first");
+    case F_DATE_TRUNC:
+    case F_TRUNC: {
+        /* date_trunc(unit, ts) gives a timestamp, trunc(d, unit) a date;
+         * the unit is a literal, so it is read once, here. */
+        bool dt = n->op == F_DATE_TRUNC;
+        struct node *u = n->kids[dt ? 0 : 1];
+        if (u->kind != N_LIT || u->type != COL_STRING)
+            return bind_fail(b,
+                             "%s() at position %d needs its unit as a string literal such as "
+                             "'month' (position %d)",
+                             fn, n->pos, u->pos);
+        static const struct {
+            const char *name;
+            enum trunc_unit unit;
+            bool date_ok;
+        } units[] = {
+            {"year", TU_YEAR, true},       {"yyyy", TU_YEAR, true},   {"yy", TU_YEAR, true},
+            {"quarter", TU_QUARTER, true}, {"month", TU_MONTH, true}, {"mon", TU_MONTH, true},
+            {"mm", TU_MONTH, true},        {"week", TU_WEEK, true},   {"day", TU_DAY, false},
+            {"dd", TU_DAY, false},         {"hour", TU_HOUR, false},  {"minute", TU_MINUTE, false},
+            {"second", TU_SECOND, false}};
+        int found = -1;
+        for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+            if (strcasecmp(u->sval, units[i].name) == 0 && (dt || units[i].date_ok))
+                found = (int)i;
+        if (found < 0)
+            return bind_fail(b,
+                             "%s() at position %d: unknown unit '%s' (position %d); the units "
+                             "are %s",
+                             fn, n->pos, u->sval, u->pos,
+                             dt ? "year, quarter, month, week, day, hour, minute, second"
+                                : "year, quarter, month, week");
+        n->ival = units[found].unit;
+        n->type = dt ? COL_TIMESTAMP : COL_DATE;
+        return want_type(b, &n->kids[dt ? 1 : 0], n->type, fn, n->pos, dt ? "second" : "first");
+    }
     case F_DATE_ADD:
     case F_DATE_SUB:
         /* date_add(start, days), date_sub(start, days): a date. */
@@ -347,6 +443,37 @@ static int bind_func(struct binder *b, struct node *n)
     return bind_fail(b, "internal: unknown function at position %d", n->pos);
 }
 
+/* CAST(x AS t), written: what Spark casts (ANSI mode off) between these
+ * types, refusing the casts it refuses and the two it allows but that only
+ * ever give NULL (a date to a number) or Java's number text (a double to a
+ * string, not reproduced here). */
+static int bind_cast(struct binder *b, struct node *n)
+{
+    int t = (int)n->ival, k = n->kids[0]->type;
+    n->type = t;
+    if (k == TY_NULL) {
+        n->kids[0]->type = t;
+        return 0;
+    }
+    bool ok;
+    switch ((enum col_type)t) {
+    case COL_DATE: ok = k == COL_STRING || k == COL_DATE || k == COL_TIMESTAMP; break;
+    case COL_TIMESTAMP: ok = k != COL_BOOLEAN; break;
+    case COL_INT32:
+    case COL_INT64:
+    case COL_DOUBLE:
+    case COL_BOOLEAN: ok = k != COL_DATE; break;
+    case COL_STRING: ok = k != COL_DOUBLE; break;
+    default: ok = false; break;
+    }
+    if (!ok)
+        return bind_fail(b, "CAST at position %d cannot make %s (position %d) a %s%s", n->pos,
+                         expr_type_label(k), n->kids[0]->pos, expr_type_label(t),
+                         k == COL_DATE ? " (a date's day number: datediff(d, DATE '1970-01-01'))"
+                                       : "");
+    return 0;
+}
+
 static int bind_node(struct binder *b, struct node **np)
 {
     struct node *n = *np;
@@ -354,7 +481,7 @@ static int bind_node(struct binder *b, struct node **np)
         return -1;
     switch (n->kind) {
     case N_LIT: return 0;
-    case N_CAST: return 0;
+    case N_CAST: return n->op == 1 ? bind_cast(b, n) : 0;
     case N_COL: {
         int i = batch_find(b->schema, n->name);
         if (i < 0)

@@ -62,6 +62,17 @@ struct ectx {
 
 static const uint8_t null_byte = 0;
 
+/* Floor division, for seconds of a timestamp before 1970. */
+static inline int64_t floor_div(int64_t a, int64_t b)
+{
+    return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+static bool is_int_type(int t)
+{
+    return t == COL_INT32 || t == COL_INT64;
+}
+
 static enum col_storage storage_of(int t)
 {
     return t == COL_DOUBLE ? STORE_DOUBLE : t == COL_STRING ? STORE_STRING : STORE_INT;
@@ -677,15 +688,76 @@ static int eval_coalesce(const struct node *nd, const struct vec *kv, uint16_t *
 
 static int eval_date_part(const struct node *nd, const struct vec *a, struct slot *dst, size_t n)
 {
-    bool year = nd->op == F_YEAR;
     int64_t *o = dst->c.i64;
     for (size_t i = 0; i < n; i++) {
         int64_t z = a->i[i & a->m], y;
-        unsigned m;
+        unsigned m, d;
         if (z < -(INT64_C(1) << 40) || z > (INT64_C(1) << 40))
             z = 0; /* not a date (a null's filler); keeps the arithmetic defined */
+        civil_date_from_days(z, &y, &m, &d);
+        o[i] = nd->op == F_YEAR ? y : nd->op == F_MONTH ? (int64_t)m : (int64_t)d;
+    }
+    return valid_all(dst, n, &a, 1);
+}
+
+/* hour, minute and second of a timestamp, in UTC. */
+static int eval_time_part(const struct node *nd, const struct vec *a, struct slot *dst, size_t n)
+{
+    int64_t *o = dst->c.i64;
+    int64_t unit = nd->op == F_HOUR ? INT64_C(3600000000) : nd->op == F_MINUTE ? 60000000 : 1000000;
+    int64_t mod = nd->op == F_HOUR ? 24 : 60;
+    for (size_t i = 0; i < n; i++) {
+        int64_t x = a->i[i & a->m];
+        int64_t us = x - civil_days_from_micros(x) * CIVIL_US_PER_DAY; /* into its day */
+        o[i] = us / unit % mod;
+    }
+    return valid_all(dst, n, &a, 1);
+}
+
+/* The first day of the year, quarter, month or week (weeks start on
+ * Monday, as Spark's) that day z falls in; z itself for a smaller unit. */
+static int64_t trunc_days(int64_t z, int64_t unit)
+{
+    int64_t y;
+    unsigned m;
+    switch ((enum trunc_unit)unit) {
+    case TU_YEAR: civil_date_from_days(z, &y, &m, NULL); return civil_days_from_date(y, 1, 1);
+    case TU_QUARTER:
         civil_date_from_days(z, &y, &m, NULL);
-        o[i] = year ? y : (int64_t)m;
+        return civil_days_from_date(y, (m - 1) / 3 * 3 + 1, 1);
+    case TU_MONTH: civil_date_from_days(z, &y, &m, NULL); return civil_days_from_date(y, m, 1);
+    case TU_WEEK: {
+        /* 1970-01-01 was a Thursday: (z + 3) mod 7 counts days from Monday. */
+        int64_t dow = ((z + 3) % 7 + 7) % 7;
+        return z - dow;
+    }
+    default: return z;
+    }
+}
+
+/* date_trunc(unit, ts) and trunc(d, unit). */
+static int eval_trunc(const struct node *nd, const struct vec *kv, struct slot *dst, size_t n)
+{
+    bool dt = nd->op == F_DATE_TRUNC;
+    const struct vec *a = &kv[dt ? 1 : 0];
+    int64_t *o = dst->c.i64;
+    int64_t unit = nd->ival;
+    for (size_t i = 0; i < n; i++) {
+        int64_t x = a->i[i & a->m];
+        if (x < -(INT64_C(1) << 61) || x > (INT64_C(1) << 61))
+            x = 0; /* a null's filler, kept in range */
+        if (!dt) {
+            o[i] = trunc_days(x, unit);
+            continue;
+        }
+        int64_t step = unit == TU_HOUR     ? INT64_C(3600000000)
+                       : unit == TU_MINUTE ? INT64_C(60000000)
+                       : unit == TU_SECOND ? INT64_C(1000000)
+                                           : 0;
+        if (step)
+            o[i] = floor_div(x, step) * step;
+        else
+            o[i] = trunc_days(civil_days_from_micros(x), unit) * CIVIL_US_PER_DAY;
     }
     return valid_all(dst, n, &a, 1);
 }
@@ -831,12 +903,190 @@ static int eval_round(const struct node *nd, const struct vec *a, struct slot *d
     return valid_all(dst, n, &a, 1);
 }
 
-static int eval_cast(const struct vec *a, struct slot *dst, size_t n)
+/* Java's (int) and (long) of a double, which Spark's cast uses with ANSI
+ * mode off: toward zero, saturating, NaN 0. */
+static int64_t double_to_int(double x, int t)
 {
-    const int64_t *A = a->i;
-    double *o = dst->c.f64;
-    UN_LOOP(n, a, o[i] = (double)A[ia]);
-    return valid_all(dst, n, &a, 1);
+    double lo = t == COL_INT32 ? -2147483648.0 : -9223372036854775808.0;
+    double hi = t == COL_INT32 ? 2147483647.0 : 9223372036854775807.0;
+    if (x != x)
+        return 0;
+    if (x <= lo)
+        return (int64_t)lo;
+    if (x >= hi)
+        return t == COL_INT32 ? INT32_MAX : INT64_MAX;
+    return (int64_t)x;
+}
+
+/* A string as Spark's cast reads a number (UTF8String.toLong / toInt /
+ * Double.parseDouble): blanks around it ignored; for integers an optional
+ * fraction is cut off ("12.7" is 12); out of range or not a number is
+ * false (NULL). */
+static bool string_to_number(const char *s, size_t len, int t, int64_t *iv, double *fv)
+{
+    char buf[64];
+    while (len && isspace((unsigned char)*s)) {
+        s++;
+        len--;
+    }
+    while (len && isspace((unsigned char)s[len - 1]))
+        len--;
+    if (len == 0 || len >= sizeof buf)
+        return false;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    char *end;
+    errno = 0;
+    if (t == COL_DOUBLE) {
+        *fv = strtod(buf, &end);
+        return *end == '\0' && end != buf;
+    }
+    long long v = strtoll(buf, &end, 10);
+    if (end == buf || !isdigit((unsigned char)end[-1]) || errno == ERANGE)
+        return false;
+    if (*end == '.') {
+        for (end++; isdigit((unsigned char)*end); end++)
+            ;
+    }
+    if (*end != '\0' || (t == COL_INT32 && (v < INT32_MIN || v > INT32_MAX)))
+        return false;
+    *iv = v;
+    return true;
+}
+
+/* Spark's string to boolean: t, true, y, yes, 1 and f, false, n, no, 0 in
+ * any case, blanks ignored; anything else NULL. */
+static bool string_to_bool(const char *s, size_t len, int64_t *out)
+{
+    static const char *const yes[] = {"t", "true", "y", "yes", "1"};
+    static const char *const no[] = {"f", "false", "n", "no", "0"};
+    while (len && isspace((unsigned char)*s)) {
+        s++;
+        len--;
+    }
+    while (len && isspace((unsigned char)s[len - 1]))
+        len--;
+    for (size_t j = 0; j < 5; j++) {
+        if (strlen(yes[j]) == len && strncasecmp(s, yes[j], len) == 0) {
+            *out = 1;
+            return true;
+        }
+        if (strlen(no[j]) == len && strncasecmp(s, no[j], len) == 0) {
+            *out = 0;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* CAST and the binder's coercions: row by row from the operand's type to
+ * the node's, NULL where the operand is or where a string is not a value
+ * of the target type (Spark with ANSI mode off). Timestamps are read and
+ * written in UTC. */
+static int eval_cast(const struct node *nd, const struct vec *a, struct slot *dst, size_t n)
+{
+    int from = nd->kids[0]->type, to = nd->type;
+    uint8_t *v = slot_valid(dst);
+    if (!v)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        v[i] = is_valid(a, i);
+    if (from == to || (is_int_type(from) && is_int_type(to) && to == COL_INT64) ||
+        (from == COL_BOOLEAN && is_int_type(to))) {
+        if (copy_vec(dst, n, a, from) < 0)
+            return -1;
+        return 1;
+    }
+    int64_t *oi = dst->c.i64;
+    double *of = dst->c.f64;
+    if (to == COL_STRING) {
+        if (str_begin(dst, n * 48) != 0)
+            return -1;
+        for (size_t i = 0; i < n; i++) {
+            char buf[48];
+            size_t len = 0;
+            int64_t x = a->i[i & a->m];
+            if (v[i]) {
+                if (from == COL_DATE)
+                    len = civil_format_date(x, buf);
+                else if (from == COL_TIMESTAMP)
+                    len = civil_format_timestamp(x, buf);
+                else if (from == COL_BOOLEAN)
+                    len = (size_t)snprintf(buf, sizeof buf, "%s", x ? "true" : "false");
+                else
+                    len = (size_t)snprintf(buf, sizeof buf, "%lld", (long long)x);
+            }
+            str_put(dst, i, buf, len);
+        }
+        return 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t k = i & a->m;
+        if (!v[i]) {
+            if (storage_of(to) == STORE_DOUBLE)
+                of[i] = 0.0;
+            else
+                oi[i] = 0;
+            continue;
+        }
+        int64_t x = storage_of(from) == STORE_INT ? a->i[k] : 0;
+        double f = from == COL_DOUBLE ? a->f[k] : 0.0;
+        const char *s = from == COL_STRING ? a->b + a->off[k] : NULL;
+        size_t sl = from == COL_STRING ? str_len(a, k) : 0;
+        bool ok = true;
+        switch (to) {
+        case COL_DATE:
+            if (from == COL_STRING)
+                ok = civil_cast_date(s, sl, &oi[i]);
+            else /* a timestamp: its day */
+                oi[i] = civil_days_from_micros(x);
+            break;
+        case COL_TIMESTAMP:
+            if (from == COL_STRING)
+                ok = civil_cast_timestamp(s, sl, &oi[i]);
+            else if (from == COL_DATE)
+                oi[i] = x * CIVIL_US_PER_DAY;
+            else if (from == COL_DOUBLE) /* seconds since the epoch */
+            {
+                ok = isfinite(f) && fabs(f) < 9.2e12;
+                oi[i] = ok ? (int64_t)(f * 1e6) : 0;
+            } else
+                oi[i] = (int64_t)((uint64_t)x * UINT64_C(1000000));
+            break;
+        case COL_DOUBLE:
+            if (from == COL_STRING)
+                ok = string_to_number(s, sl, to, &x, &of[i]);
+            else if (from == COL_TIMESTAMP)
+                of[i] = (double)x / 1e6;
+            else
+                of[i] = (double)x;
+            break;
+        case COL_INT32:
+        case COL_INT64:
+            if (from == COL_STRING)
+                ok = string_to_number(s, sl, to, &oi[i], &f);
+            else if (from == COL_DOUBLE)
+                oi[i] = double_to_int(f, to);
+            else if (from == COL_TIMESTAMP) /* whole seconds, floored */
+                oi[i] = floor_div(x, 1000000);
+            else
+                oi[i] = x;
+            if (ok && to == COL_INT32)
+                oi[i] = wrap32(oi[i]);
+            break;
+        case COL_BOOLEAN:
+            if (from == COL_STRING)
+                ok = string_to_bool(s, sl, &oi[i]);
+            else if (from == COL_DOUBLE)
+                oi[i] = f != 0.0;
+            else
+                oi[i] = x != 0;
+            break;
+        default: ok = false; break;
+        }
+        v[i] = ok;
+    }
+    return 1;
 }
 
 static void view_leaf(const struct ectx *x, const struct node *nd, struct vec *r)
@@ -900,11 +1150,17 @@ static int eval_node(struct ectx *x, const struct node *nd, struct slot *dst, st
         break;
     }
     case N_CASE: nulls = eval_case(nd, kv, own->choice, dst, n); break;
-    case N_CAST: nulls = eval_cast(&kv[0], dst, n); break;
+    case N_CAST: nulls = eval_cast(nd, &kv[0], dst, n); break;
     case N_FUNC:
         switch ((enum fn_id)nd->op) {
         case F_YEAR:
-        case F_MONTH: nulls = eval_date_part(nd, &kv[0], dst, n); break;
+        case F_MONTH:
+        case F_DAYOFMONTH: nulls = eval_date_part(nd, &kv[0], dst, n); break;
+        case F_HOUR:
+        case F_MINUTE:
+        case F_SECOND: nulls = eval_time_part(nd, &kv[0], dst, n); break;
+        case F_DATE_TRUNC:
+        case F_TRUNC: nulls = eval_trunc(nd, kv, dst, n); break;
         case F_SUBSTR: nulls = eval_substr(nd, kv, dst, n); break;
         case F_LOWER:
         case F_UPPER: nulls = eval_case_fold(nd, &kv[0], dst, n); break;
@@ -912,6 +1168,7 @@ static int eval_node(struct ectx *x, const struct node *nd, struct slot *dst, st
         case F_ABS: nulls = eval_abs(nd, &kv[0], dst, n); break;
         case F_ROUND: nulls = eval_round(nd, &kv[0], dst, n); break;
         case F_TO_DATE:
+        case F_TO_TIMESTAMP:
         case F_DATE_ADD:
         case F_DATE_SUB:
         case F_DATEDIFF: nulls = eval_date_arith(nd, kv, dst, n); break;

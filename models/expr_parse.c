@@ -32,11 +32,37 @@ static const struct fn_def {
     enum fn_id id;
     size_t min_args, max_args;
 } fn_defs[] = {
-    {"year", F_YEAR, 1, 1},           {"month", F_MONTH, 1, 1}, {"substr", F_SUBSTR, 2, 3},
-    {"substring", F_SUBSTR, 2, 3},    {"lower", F_LOWER, 1, 1}, {"upper", F_UPPER, 1, 1},
-    {"coalesce", F_COALESCE, 1, 255}, {"abs", F_ABS, 1, 1},     {"round", F_ROUND, 1, 2},
-    {"to_date", F_TO_DATE, 1, 1},     {"date_add", F_DATE_ADD, 2, 2},
-    {"date_sub", F_DATE_SUB, 2, 2},   {"datediff", F_DATEDIFF, 2, 2},
+    {"year", F_YEAR, 1, 1},
+    {"month", F_MONTH, 1, 1},
+    {"substr", F_SUBSTR, 2, 3},
+    {"substring", F_SUBSTR, 2, 3},
+    {"lower", F_LOWER, 1, 1},
+    {"upper", F_UPPER, 1, 1},
+    {"coalesce", F_COALESCE, 1, 255},
+    {"abs", F_ABS, 1, 1},
+    {"round", F_ROUND, 1, 2},
+    {"to_date", F_TO_DATE, 1, 1},
+    {"date_add", F_DATE_ADD, 2, 2},
+    {"date_sub", F_DATE_SUB, 2, 2},
+    {"datediff", F_DATEDIFF, 2, 2},
+    {"dayofmonth", F_DAYOFMONTH, 1, 1},
+    {"day", F_DAYOFMONTH, 1, 1},
+    {"hour", F_HOUR, 1, 1},
+    {"minute", F_MINUTE, 1, 1},
+    {"second", F_SECOND, 1, 1},
+    {"to_timestamp", F_TO_TIMESTAMP, 1, 1},
+    {"date_trunc", F_DATE_TRUNC, 2, 2},
+    {"trunc", F_TRUNC, 2, 2},
+};
+
+/* CAST's type names, as Spark spells them (any case). */
+static const struct cast_type {
+    const char *name;
+    enum col_type type;
+} cast_types[] = {
+    {"int", COL_INT32},  {"integer", COL_INT32},       {"bigint", COL_INT64},
+    {"long", COL_INT64}, {"double", COL_DOUBLE},       {"string", COL_STRING},
+    {"date", COL_DATE},  {"timestamp", COL_TIMESTAMP}, {"boolean", COL_BOOLEAN},
 };
 
 static const char *const keywords[] = {"AND",  "OR",   "NOT",   "IN",       "BETWEEN", "IS",
@@ -578,6 +604,52 @@ static struct node *parse_call(struct parser *p, const struct token *name)
     return n;
 }
 
+/* CAST '(' expr AS type ')', at the CAST token: an N_CAST node whose
+ * target the binder checks against its operand. */
+static struct node *parse_cast(struct parser *p, int pos)
+{
+    p->i += 2;
+    struct node *k = parse_or(p);
+    if (!k)
+        return NULL;
+    struct node *n = expr_node_new(N_CAST, pos);
+    if (!n || node_add(n, k) != 0) {
+        if (!n)
+            expr_node_free(k);
+        expr_node_free(n);
+        return oom(p);
+    }
+    n->op = 1;
+    if (!accept_kw(p, "AS")) {
+        fail_at(p, peek(p), "AS of CAST");
+        expr_node_free(n);
+        return NULL;
+    }
+    const struct token *t = peek(p);
+    const struct cast_type *ct = NULL;
+    for (size_t i = 0; i < sizeof cast_types / sizeof cast_types[0]; i++)
+        if (tok_is(p, t, cast_types[i].name))
+            ct = &cast_types[i];
+    if (!ct) {
+        char buf[64];
+        diag_set(p->d, SC_EINPUT, NULL, 0,
+                 "CAST at position %d: unknown type %s at position %d; the types are int, "
+                 "bigint, double, string, date, timestamp and boolean",
+                 pos, tok_desc(p, t, buf, sizeof buf), tok_pos(p, t));
+        expr_node_free(n);
+        return NULL;
+    }
+    p->i++;
+    n->ival = ct->type;
+    if (peek(p)->kind != TK_RP) {
+        fail_at(p, peek(p), "')' to close CAST");
+        expr_node_free(n);
+        return NULL;
+    }
+    p->i++;
+    return n;
+}
+
 static void literal_set_int(struct node *n, int64_t v)
 {
     n->ival = v;
@@ -687,6 +759,34 @@ static struct node *parse_primary(struct parser *p)
             n->ival = days;
             return n;
         }
+        if (tok_is(p, t, "TIMESTAMP") && peek2(p)->kind == TK_STR) {
+            /* TIMESTAMP 'YYYY-MM-DD HH:MM:SS': microseconds since the
+             * epoch, read in UTC as Spark reads it in its session zone. */
+            p->i++;
+            const struct token *st = peek(p);
+            p->i++;
+            size_t len;
+            char *text = unquote(p, st, &len);
+            int64_t micros;
+            if (!text)
+                return oom(p);
+            if (!civil_cast_timestamp(text, len, &micros)) {
+                diag_set(p->d, SC_EINPUT, NULL, 0,
+                         "'%s' at position %d is not a timestamp; write timestamps as "
+                         "TIMESTAMP 'YYYY-MM-DD HH:MM:SS'",
+                         text, tok_pos(p, st));
+                free(text);
+                return NULL;
+            }
+            free(text);
+            if (!(n = expr_node_new(N_LIT, pos)))
+                return oom(p);
+            n->type = COL_TIMESTAMP;
+            n->ival = micros;
+            return n;
+        }
+        if (tok_is(p, t, "CAST") && peek2(p)->kind == TK_LP)
+            return parse_cast(p, pos);
         if (peek2(p)->kind == TK_LP && !tok_is_keyword(p, t)) {
             p->i++;
             return parse_call(p, t);

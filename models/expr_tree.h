@@ -77,12 +77,25 @@ enum fn_id {
     F_TO_DATE,
     F_DATE_ADD,
     F_DATE_SUB,
-    F_DATEDIFF
+    F_DATEDIFF,
+    F_DAYOFMONTH,
+    F_HOUR,
+    F_MINUTE,
+    F_SECOND,
+    F_TO_TIMESTAMP,
+    F_DATE_TRUNC,
+    F_TRUNC
 };
+
+/* The units date_trunc and trunc cut a date or timestamp down to (a
+ * node's ival once bound). */
+enum trunc_unit { TU_YEAR, TU_QUARTER, TU_MONTH, TU_WEEK, TU_DAY, TU_HOUR, TU_MINUTE, TU_SECOND };
 
 struct node {
     enum node_kind kind;
-    int op;      /* N_ARITH/N_CMP: a TK_*; N_FUNC: an fn_id */
+    int op;      /* N_ARITH/N_CMP: a TK_*; N_FUNC: an fn_id; N_CAST: 1 when written
+                  * as CAST(x AS type) (its target in ival until bound), 0 when
+                  * the binder inserted it (its target is its type) */
     bool negate; /* NOT IN, IS NOT NULL */
     int pos;     /* 1-based character position of the naming token */
     int type;    /* a col_type, or TY_NULL */
@@ -90,7 +103,8 @@ struct node {
     size_t n_kids;
     /* N_LIT */
     bool is_null;
-    int64_t ival; /* int32, int64, date, boolean; N_FUNC round: digits */
+    int64_t ival; /* int32, int64, date, timestamp, boolean; N_FUNC round: digits,
+                   * date_trunc/trunc: a trunc_unit; N_CAST written: its target */
     double fval;
     char *sval;
     size_t slen;

@@ -15,7 +15,12 @@ struct strlist {
     size_t n;
 };
 
-enum col_type { COL_INT32, COL_INT64, COL_DOUBLE, COL_STRING, COL_DATE, COL_BOOLEAN };
+/* COL_DATE holds days since 1970-01-01 (Spark's DateType); COL_TIMESTAMP
+ * microseconds since 1970-01-01 00:00:00 UTC (Spark's TimestampType with the
+ * session time zone taken as UTC). New types go last: cached files store
+ * the number. */
+enum col_type { COL_INT32, COL_INT64, COL_DOUBLE, COL_STRING, COL_DATE, COL_BOOLEAN,
+                COL_TIMESTAMP };
 enum col_dist { CDIST_SEQUENCE, CDIST_UNIFORM, CDIST_NORMAL, CDIST_LOGNORMAL, CDIST_ZIPF,
                 CDIST_CATEGORICAL };
 

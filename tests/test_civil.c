@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <string.h>
+
 #include "models/civil.h"
 
 static void test_epoch_is_day_zero(void **state)
@@ -69,6 +71,73 @@ static void test_parse_reads_real_days_only(void **state)
     assert_int_equal(days, 42);
 }
 
+/* Spark's string to timestamp, UTC. 2020-02-29 is day 18321 (see
+ * above), 1582934400 s; 13:45:30 adds 49530 s. Half a second before the
+ * epoch is -500000 us and still 1969-12-31. */
+static void test_cast_timestamp_reads_sparks_forms(void **state)
+{
+    (void)state;
+    int64_t us = 42;
+    const int64_t leap = INT64_C(1582934400000000), t = leap + INT64_C(49530000000);
+    assert_true(civil_cast_timestamp("2020-02-29 13:45:30", 19, &us));
+    assert_int_equal(us, t);
+    assert_true(civil_cast_timestamp("2020-02-29T13:45:30", 19, &us));
+    assert_int_equal(us, t);
+    assert_true(civil_cast_timestamp(" 2020-02-29 13:45:30Z ", 22, &us));
+    assert_int_equal(us, t);
+    assert_true(civil_cast_timestamp("2020-02-29 15:45:30+02:00", 25, &us));
+    assert_int_equal(us, t);
+    assert_true(civil_cast_timestamp("2020-02-29", 10, &us));
+    assert_int_equal(us, leap);
+    assert_true(civil_cast_timestamp("2020-02-29 13:45:30.25", 22, &us));
+    assert_int_equal(us, t + 250000);
+    assert_true(civil_cast_timestamp("1969-12-31 23:59:59.5", 21, &us));
+    assert_int_equal(us, -500000);
+    assert_int_equal(civil_days_from_micros(-500000), -1);
+    assert_int_equal(civil_days_from_micros(0), 0);
+    assert_int_equal(civil_days_from_micros(CIVIL_US_PER_DAY - 1), 0);
+    us = 42;
+    static const char *const bad[] = {"2021-02-29 00:00:00",
+                                      "2020-02-29 24:00:00",
+                                      "2020-02-29 10:60:00",
+                                      "2020-02-29 10",
+                                      "2020-02-29x",
+                                      "",
+                                      "20-02-29",
+                                      "2020-02-29 10:00:00 junk"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_false(civil_cast_timestamp(bad[i], strlen(bad[i]), &us));
+    assert_int_equal(us, 42);
+}
+
+static void test_cast_date_keeps_the_day_of_a_timestamp_text(void **state)
+{
+    (void)state;
+    int64_t days = 0;
+    assert_true(civil_cast_date("2024-12-01 10:30:00", 19, &days));
+    assert_int_equal(days, 20058);
+    assert_true(civil_cast_date("2024-1-5", 8, &days));
+    assert_int_equal(days, 19727);
+    assert_true(civil_cast_date("2024", 4, &days));
+    assert_int_equal(days, 19723);
+    assert_false(civil_cast_date("2024-13-01", 10, &days));
+    assert_false(civil_cast_date("2024/12/01", 10, &days));
+}
+
+static void test_format_dates_and_timestamps(void **state)
+{
+    (void)state;
+    char buf[48];
+    assert_int_equal(civil_format_date(-25567, buf), 10);
+    assert_string_equal(buf, "1900-01-01");
+    civil_format_timestamp(-500000, buf);
+    assert_string_equal(buf, "1969-12-31 23:59:59.5");
+    civil_format_timestamp(INT64_C(1735689599999999), buf);
+    assert_string_equal(buf, "2024-12-31 23:59:59.999999");
+    civil_format_timestamp(0, buf);
+    assert_string_equal(buf, "1970-01-01 00:00:00");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -76,6 +145,9 @@ int main(void)
         cmocka_unit_test(test_days_to_2000_03_01),
         cmocka_unit_test(test_dates_round_trip),
         cmocka_unit_test(test_parse_reads_real_days_only),
+        cmocka_unit_test(test_cast_timestamp_reads_sparks_forms),
+        cmocka_unit_test(test_cast_date_keeps_the_day_of_a_timestamp_text),
+        cmocka_unit_test(test_format_dates_and_timestamps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

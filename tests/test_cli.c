@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <glob.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -405,6 +406,55 @@ static void test_named_catalog_is_used_or_reported(void **state)
     free(err);
 }
 
+/* A scenario with timestamp columns, end to end: it plans (the filter on a
+ * string literal kept as written), calibrates on generated timestamps, and
+ * the selectivity calibration measures is the planner's: December of a
+ * column uniform over 2024 is 31/366 = 0.085, one day through to_date
+ * 1/366 = 0.003 (printed with three decimals). */
+static void test_timestamp_scenario_plans_and_calibrates(void **state)
+{
+    (void)state;
+    clean_workdir();
+    char args[1024];
+    snprintf(args, sizeof args, "plan '%s/tests/scenarios/good/timestamps.cfg'", srcdir);
+    if (run(args) != 0)
+        fail_msg("plan: %s", slurp(work_file("err.txt")));
+    char *out = slurp(work_file("out.txt"));
+    assert_non_null(strstr(out, "Filter (event_time >= '2024-12-01 00:00:00')"));
+    assert_non_null(strstr(out, "Filter (to_date(event_time) = DATE '2024-06-15')"));
+    /* hour(event_time) makes 24 groups. */
+    assert_non_null(strstr(out, "rows in 384, out 24"));
+    free(out);
+    snprintf(args, sizeof args, "calibrate '%s/tests/scenarios/good/timestamps.cfg'", srcdir);
+    if (run(args) != 0)
+        fail_msg("calibrate: %s", slurp(work_file("err.txt")));
+    out = slurp(work_file("out.txt"));
+    /* Each pipeline's line: job stage pipeline ns/row +- ci R2 sel ...; the
+     * largest sample is 32768 rows, so December keeps about 2775 of them
+     * (binomial sd 50: +-0.0015) and one day about 90 (sd 9.4: +-0.0003). */
+    static const struct {
+        const char *pipeline;
+        double want, tol;
+    } lines[] = {{"scan>filter>project>agg>exchange", 31.0 / 366.0, 0.006},
+                 {"scan>filter>agg>exchange", 1.0 / 366.0, 0.0012}};
+    for (size_t i = 0; i < 2; i++) {
+        const char *at = strstr(out, lines[i].pipeline);
+        assert_non_null(at);
+        while (at > out && at[-1] != '\n')
+            at--;
+        int job, stage;
+        char name[64];
+        double ns, ci, r2, sel;
+        if (sscanf(at, "%d %d %63s %lf +- %lf %lf %lf", &job, &stage, name, &ns, &ci, &r2, &sel) !=
+                7 ||
+            fabs(sel - lines[i].want) > lines[i].tol)
+            fail_msg("%s: measured selectivity is not %.4f:\n%s", lines[i].pipeline, lines[i].want,
+                     out);
+    }
+    free(out);
+    assert_int_equal(stray_files(), 0);
+}
+
 int main(void)
 {
     binary = getenv("STAGECAST");
@@ -430,6 +480,7 @@ int main(void)
         cmocka_unit_test(test_every_command_answers_help),
         cmocka_unit_test(test_help_for_an_unknown_command_fails),
         cmocka_unit_test(test_named_catalog_is_used_or_reported),
+        cmocka_unit_test(test_timestamp_scenario_plans_and_calibrates),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     clean_workdir();

@@ -129,12 +129,11 @@ static void check_doubles(const char *text, const double *want)
 }
 
 /* A NULL pointer in want means NULL. */
-static void check_strings(const char *text, const char *const *want)
+static void check_strings_in(const struct batch *in, const char *text, const char *const *want)
 {
-    struct batch *in = sample();
     struct batch *out = eval_text(in, text, COL_STRING);
     const struct column *c = &out->cols[0];
-    for (size_t r = 0; r < 5; r++) {
+    for (size_t r = 0; r < in->n_rows; r++) {
         bool null = column_is_null(c, r);
         if (null != (want[r] == NULL))
             fail_msg("'%s' row %zu: NULL is %d", text, r, null);
@@ -146,6 +145,12 @@ static void check_strings(const char *text, const char *const *want)
                      want[r]);
     }
     batch_free(out);
+}
+
+static void check_strings(const char *text, const char *const *want)
+{
+    struct batch *in = sample();
+    check_strings_in(in, text, want);
     batch_free(in);
 }
 
@@ -336,6 +341,182 @@ static void test_date_functions(void **state)
                (const int64_t[]){1, 1, 1, 1, 1});
 }
 
+/*
+ * Timestamps: a second batch, five rows, with what each value is in
+ * microseconds (timestamps) or days (dates) since 1970-01-01 00:00:00 UTC:
+ *   ts  timestamp  1970-01-01 00:00:00         0
+ *                  1969-12-31 23:59:59.5       -500000
+ *                  2020-02-29 13:45:30         18321 d * 86400 + 49530 s
+ *                                              = 1582983930 s
+ *                  2024-12-31 23:59:59.999999  20088 d * 86400 + 86399 s
+ *                                              = 1735689599 s + 999999 us
+ *                  NULL
+ *   d   date       2020-02-29 (18321), 1969-12-31 (-1), 1970-01-01 (0),
+ *                  1900-01-01 (-(70 * 365 + 17 leap days) = -25567), NULL
+ *   ds  string     "2020-02-29", "2021-02-29" (no such day), " 2024-1-5 ",
+ *                  "2024-12-01 10:30:00", "garbage"
+ * 2020-01-01 is day 18262, 2024-01-01 is 18262 + 366 + 3 * 365 = 19723, so
+ * 2024-01-05 is 19727, 2024-12-01 is 19723 + 335 = 20058 and 2024-12-31 is
+ * 20088.
+ */
+#define TS2 INT64_C(1582983930000000)
+#define TS3 INT64_C(1735689599999999)
+#define DAY_US INT64_C(86400000000)
+
+static struct batch *time_sample(void)
+{
+    const char *names[] = {"ts", "d", "ds"};
+    enum col_type types[] = {COL_TIMESTAMP, COL_DATE, COL_STRING};
+    struct batch *b = batch_new(3, names, types, 5);
+    assert_non_null(b);
+    const int64_t ts[] = {0, -500000, TS2, TS3, 0}, d[] = {18321, -1, 0, -25567, 0};
+    const char *ds[] = {"2020-02-29", "2021-02-29", " 2024-1-5 ", "2024-12-01 10:30:00", "garbage"};
+    for (size_t r = 0; r < 5; r++) {
+        b->cols[0].i64[r] = ts[r];
+        b->cols[1].i64[r] = d[r];
+        assert_int_equal(column_push_string(&b->cols[2], r, ds[r], strlen(ds[r])), 0);
+    }
+    assert_int_equal(column_set_null(&b->cols[0], 5, 4), 0);
+    assert_int_equal(column_set_null(&b->cols[1], 5, 4), 0);
+    b->n_rows = 5;
+    return b;
+}
+
+static void test_timestamp_parts_are_utc_and_floor_before_1970(void **state)
+{
+    (void)state;
+    struct batch *in = time_sample();
+    /* Half a second before the epoch is still 1969-12-31 23:59:59. */
+    check_ints_in(in, "year(ts)", COL_INT32, (const int64_t[]){1970, 1969, 2020, 2024, NUL});
+    check_ints_in(in, "month(ts)", COL_INT32, (const int64_t[]){1, 12, 2, 12, NUL});
+    check_ints_in(in, "dayofmonth(ts)", COL_INT32, (const int64_t[]){1, 31, 29, 31, NUL});
+    check_ints_in(in, "day(d)", COL_INT32, (const int64_t[]){29, 31, 1, 1, NUL});
+    check_ints_in(in, "hour(ts)", COL_INT32, (const int64_t[]){0, 23, 13, 23, NUL});
+    check_ints_in(in, "minute(ts)", COL_INT32, (const int64_t[]){0, 59, 45, 59, NUL});
+    check_ints_in(in, "second(ts)", COL_INT32, (const int64_t[]){0, 59, 30, 59, NUL});
+    /* A date is its midnight: hour 0. */
+    check_ints_in(in, "hour(d)", COL_INT32, (const int64_t[]){0, 0, 0, 0, NUL});
+    batch_free(in);
+}
+
+static void test_casts_between_dates_timestamps_and_strings(void **state)
+{
+    (void)state;
+    struct batch *in = time_sample();
+    check_ints_in(in, "cast(ts AS date)", COL_DATE, (const int64_t[]){0, -1, 18321, 20088, NUL});
+    check_ints_in(in, "CAST(d AS timestamp)", COL_TIMESTAMP,
+                  (const int64_t[]){18321 * DAY_US, -DAY_US, 0, -25567 * DAY_US, NUL});
+    /* Strings as Spark casts them: a day the month lacks and text that is
+     * no date are NULL; blanks, one-digit fields and a time are allowed. */
+    check_ints_in(in, "to_date(ds)", COL_DATE, (const int64_t[]){18321, NUL, 19727, 20058, NUL});
+    check_ints_in(in, "cast(ds AS date)", COL_DATE,
+                  (const int64_t[]){18321, NUL, 19727, 20058, NUL});
+    /* 2024-12-01 10:30:00 is 20058 days and 37800 s. */
+    check_ints_in(in, "to_timestamp(ds)", COL_TIMESTAMP,
+                  (const int64_t[]){18321 * DAY_US, NUL, 19727 * DAY_US,
+                                    20058 * DAY_US + INT64_C(37800000000), NUL});
+    check_ints_in(in, "to_timestamp(d)", COL_TIMESTAMP,
+                  (const int64_t[]){18321 * DAY_US, -DAY_US, 0, -25567 * DAY_US, NUL});
+    check_ints_in(in, "to_date(ts)", COL_DATE, (const int64_t[]){0, -1, 18321, 20088, NUL});
+    /* To numbers: whole seconds, floored (-0.5 s is -1). */
+    check_ints_in(in, "cast(ts AS bigint)", COL_INT64,
+                  (const int64_t[]){0, -1, 1582983930, 1735689599, NUL});
+    check_ints_in(in, "cast('12.7' AS int) + cast(' 42 ' AS bigint)", COL_INT64,
+                  (const int64_t[]){54, 54, 54, 54, 54});
+    check_ints_in(in, "cast('x' AS int)", COL_INT32, (const int64_t[]){NUL, NUL, NUL, NUL, NUL});
+    check_ints_in(in, "cast(86400 AS timestamp) = TIMESTAMP '1970-01-02'", COL_BOOLEAN,
+                  (const int64_t[]){1, 1, 1, 1, 1});
+    check_ints_in(in, "cast('yes' AS boolean)", COL_BOOLEAN, (const int64_t[]){1, 1, 1, 1, 1});
+    check_strings_in(in, "cast(ts AS string)",
+                     (const char *const[]){"1970-01-01 00:00:00", "1969-12-31 23:59:59.5",
+                                           "2020-02-29 13:45:30", "2024-12-31 23:59:59.999999",
+                                           NULL});
+    check_strings_in(
+        in, "cast(d AS string)",
+        (const char *const[]){"2020-02-29", "1969-12-31", "1970-01-01", "1900-01-01", NULL});
+    struct batch *out = eval_text(in, "cast(ts AS double)", COL_DOUBLE);
+    assert_true(out->cols[0].f64[1] == -0.5);
+    assert_true(out->cols[0].f64[2] == 1582983930.0);
+    batch_free(out);
+    batch_free(in);
+}
+
+static void test_timestamp_literals_and_comparisons(void **state)
+{
+    (void)state;
+    struct batch *in = time_sample();
+    check_ints_in(in, "ts < TIMESTAMP '1970-01-01 00:00:00'", COL_BOOLEAN,
+                  (const int64_t[]){0, 1, 0, 0, NUL});
+    /* A string compared with a timestamp is cast to one; a date alone is
+     * its midnight; the T form and a fraction are read. */
+    check_ints_in(in, "ts = '2020-02-29 13:45:30'", COL_BOOLEAN,
+                  (const int64_t[]){0, 0, 1, 0, NUL});
+    check_ints_in(in, "ts > '2024-12-31'", COL_BOOLEAN, (const int64_t[]){0, 0, 0, 1, NUL});
+    check_ints_in(in, "TIMESTAMP '2024-12-31T23:59:59.999999' = ts", COL_BOOLEAN,
+                  (const int64_t[]){0, 0, 0, 1, NUL});
+    check_ints_in(in, "ts BETWEEN '2020-01-01' AND DATE '2021-01-01'", COL_BOOLEAN,
+                  (const int64_t[]){0, 0, 1, 0, NUL});
+    /* A date meets a timestamp at its midnight: -0.5 s >= 1969-12-31
+     * 00:00:00. */
+    check_ints_in(in, "ts >= d", COL_BOOLEAN, (const int64_t[]){0, 1, 1, 1, NUL});
+    /* A string column meets a date column as a date (NULL where it is
+     * none). */
+    check_ints_in(in, "ds = d", COL_BOOLEAN, (const int64_t[]){1, NUL, 0, 0, NUL});
+    check_ints_in(in, "date_add(ts, 1)", COL_DATE, (const int64_t[]){1, 0, 18322, 20089, NUL});
+    check_ints_in(in, "datediff(ts, d)", COL_INT32,
+                  (const int64_t[]){-18321, 0, 18321, 20088 + 25567, NUL});
+    batch_free(in);
+}
+
+static void test_date_trunc_and_trunc(void **state)
+{
+    (void)state;
+    struct batch *in = time_sample();
+    /* 1969-12-01 is day -31; 2020-02-01 is 18321 - 28 = 18293. */
+    check_ints_in(in, "date_trunc('month', ts)", COL_TIMESTAMP,
+                  (const int64_t[]){0, -31 * DAY_US, 18293 * DAY_US, 20058 * DAY_US, NUL});
+    check_ints_in(in, "date_trunc('HOUR', ts)", COL_TIMESTAMP,
+                  (const int64_t[]){0, -INT64_C(3600000000), INT64_C(1582981200000000),
+                                    INT64_C(1735686000000000), NUL});
+    /* 1969-01-01 is day -365. */
+    check_ints_in(in, "trunc(d, 'year')", COL_DATE, (const int64_t[]){18262, -365, 0, -25567, NUL});
+    /* Weeks start on Monday: 1970-01-01 was a Thursday, so day z is
+     * (z + 3) mod 7 days after a Monday: 2020-02-29 (a Saturday) goes back
+     * 5 days, 1969-12-31 (a Wednesday) 2, and 1900-01-01 was a Monday. */
+    check_ints_in(in, "trunc(d, 'week')", COL_DATE, (const int64_t[]){18316, -3, -3, -25567, NUL});
+    check_ints_in(in, "trunc(d, 'quarter')", COL_DATE,
+                  (const int64_t[]){18262, -92, 0, -25567, NUL});
+    batch_free(in);
+}
+
+static void test_time_errors_name_the_text(void **state)
+{
+    (void)state;
+    struct batch *in = time_sample();
+    static const struct {
+        const char *text, *fragment;
+    } cases[] = {
+        {"ts > TIMESTAMP '2024-02-30 10:00:00'", "'2024-02-30 10:00:00' at position 16 is not a "
+                                                 "timestamp"},
+        {"ts > '2024-01-01 25:00:00'", "'2024-01-01 25:00:00' at position 6 is not a timestamp"},
+        {"cast(d AS int)", "CAST at position 1 cannot make date (position 6) a int32"},
+        {"cast(ts AS varchar)", "CAST at position 1: unknown type 'varchar' at position 12"},
+        {"date_trunc('fortnight', ts)", "date_trunc() at position 1: unknown unit 'fortnight'"},
+        {"trunc(d, 'hour')", "unknown unit 'hour'"},
+        {"cast(ts date)", "expected AS of CAST at position 9"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct diag d;
+        diag_clear(&d);
+        struct expr *e = expr_compile(cases[i].text, in, &d);
+        if (e)
+            fail_msg("'%s' compiled", cases[i].text);
+        if (!strstr(d.msg, cases[i].fragment))
+            fail_msg("'%s': \"%s\" lacks \"%s\"", cases[i].text, d.msg, cases[i].fragment);
+    }
+    batch_free(in);
+}
+
 static void test_string_functions(void **state)
 {
     (void)state;
@@ -446,8 +627,10 @@ static void test_type_errors_say_what_was_expected(void **state)
                 "'+' at position 3 needs numbers; its left operand is string (position 1)");
     check_error("a = 'x'",
                 "'=' at position 3 cannot compare int32 (position 1) with string (position 5)");
-    check_error("year(a)", "year() at position 1 needs a date as its first argument, found int32");
-    check_error("to_date(s)", "to_date() at position 1 of a string column is not supported");
+    check_error(
+        "year(a)",
+        "year() at position 1 needs a date or timestamp as its first argument, found int32");
+    check_error("hour(flag)", "hour() at position 1 needs a date or timestamp as its first");
     check_error("date_add(dt, x)", "date_add() at position 1 needs an integer as its second");
     check_error("DATE '2020-02-30' < dt", "'2020-02-30' at position 6 is not a date");
     check_error("a AND flag", "AND at position 3 needs a boolean left operand, found int32");
@@ -699,6 +882,11 @@ int main(void)
         cmocka_unit_test(test_between_and_is_null),
         cmocka_unit_test(test_case_when),
         cmocka_unit_test(test_date_functions),
+        cmocka_unit_test(test_timestamp_parts_are_utc_and_floor_before_1970),
+        cmocka_unit_test(test_casts_between_dates_timestamps_and_strings),
+        cmocka_unit_test(test_timestamp_literals_and_comparisons),
+        cmocka_unit_test(test_date_trunc_and_trunc),
+        cmocka_unit_test(test_time_errors_name_the_text),
         cmocka_unit_test(test_string_functions),
         cmocka_unit_test(test_coalesce_abs_round),
         cmocka_unit_test(test_literals_and_null_typing),

@@ -1062,6 +1062,58 @@ static void test_date_filters_read_the_dates(void **state)
                 31.0 / 366.0, 1e-9);
 }
 
+/* A timestamp column uniform over 2024 in microseconds: from 2024-01-01
+ * 00:00:00 (day 19723, 19723 * 86400e6 us) to 2025-01-01 00:00:00 (day
+ * 20089), D = 86400e6 us a day, N = 366 D + 1 values. ts >= '2024-12-01'
+ * (day 20058, its midnight) keeps the last 31 D + 1 of them: 31/366 to
+ * 1e-12; ts < TIMESTAMP '2024-01-01 12:00:00' keeps half a day, 0.5/366;
+ * the days of March written as a range of timestamps, 31/366. Through
+ * to_date(ts) or cast(ts AS date), a day k is k D <= ts < (k + 1) D: = one
+ * day is 1/366, >= December 31/366, <= January 31/366. A date column met
+ * by a TIMESTAMP is compared at its midnights: sale_date >= 2024-11-30
+ * 12:00 keeps December, 31/366. */
+static void test_timestamp_filters_read_the_timestamps(void **state)
+{
+    (void)state;
+    const double day = 86400e6;
+    struct column_spec t = {.name = "ts", .type = COL_TIMESTAMP, .dist = CDIST_UNIFORM};
+    t.min = 19723 * day;
+    t.max = 20089 * day;
+    struct plan_column c = col_of(&t, 1e7);
+    static const struct {
+        const char *where;
+        double want;
+    } cases[] = {
+        {"ts >= '2024-12-01'", 31.0 / 366.0},
+        {"ts >= '2024-12-01 00:00:00'", 31.0 / 366.0},
+        {"'2024-12-01T00:00:00' <= ts", 31.0 / 366.0},
+        {"ts < TIMESTAMP '2024-01-01 12:00:00'", 0.5 / 366.0},
+        {"ts BETWEEN '2024-03-01' AND '2024-03-31 23:59:59.999999'", 31.0 / 366.0},
+        {"to_date(ts) = '2024-06-15'", 1.0 / 366.0},
+        {"to_date(ts) = DATE '2024-06-15'", 1.0 / 366.0},
+        {"CAST(ts AS DATE) >= '2024-12-01'", 31.0 / 366.0},
+        {"to_date(ts) <= '2024-01-31'", 31.0 / 366.0},
+        {"to_date(ts) > '2024-11-30'", 31.0 / 366.0},
+        {"to_date(ts) < '2024-02-01'", 31.0 / 366.0},
+        {"to_date(ts) BETWEEN '2024-03-01' AND '2024-03-31'", 31.0 / 366.0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        double got = plan_stats_default_selectivity(NULL, cases[i].where, &c, 1, 1e7);
+        if (fabs(got - cases[i].want) > 1e-9)
+            fail_msg("'%s': %.12f, expected %.12f", cases[i].where, got, cases[i].want);
+    }
+    struct column_spec d = {.name = "sale_date", .type = COL_DATE, .dist = CDIST_UNIFORM};
+    d.min = 19723;
+    d.max = 20088;
+    struct plan_column dc = col_of(&d, 1e7);
+    assert_near(plan_stats_default_selectivity(NULL, "sale_date >= TIMESTAMP '2024-11-30 12:00:00'",
+                                               &dc, 1, 1e7),
+                31.0 / 366.0, 1e-9);
+    assert_near(
+        plan_stats_default_selectivity(NULL, "to_date(sale_date) >= '2024-12-01'", &dc, 1, 1e7),
+        31.0 / 366.0, 1e-9);
+}
+
 static void test_default_selectivity_reads_the_distributions(void **state)
 {
     (void)state;
@@ -1427,6 +1479,7 @@ int main(void)
         cmocka_unit_test(test_seed_aggregation_is_partial_exchange_final),
         cmocka_unit_test(test_sample_is_narrow_and_scales_rows),
         cmocka_unit_test(test_date_filters_read_the_dates),
+        cmocka_unit_test(test_timestamp_filters_read_the_timestamps),
         cmocka_unit_test(test_join_sizes_by_hand_one_key),
         cmocka_unit_test(test_join_sizes_by_hand_two_keys),
         cmocka_unit_test(test_seed_join_broadcasts_the_small_side),

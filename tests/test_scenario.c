@@ -92,8 +92,15 @@ static const struct bad_case bad_cases[] = {
     {"missing-key.cfg", SC_EINPUT, 3, "missing the required key 'worker'"},
     /* line 9: tasks = -3; */
     {"negative-count.cfg", SC_EINPUT, 9, "'tasks' in stage 1 of job 'j' must be at least 1"},
-    {"sample-fraction.cfg", SC_EINPUT, 7, "'fraction' in step 2 (sample) of job 'j' must be at most 1"},
+    {"sample-fraction.cfg", SC_EINPUT, 7,
+     "'fraction' in step 2 (sample) of job 'j' must be at most 1"},
     {"date-min.cfg", SC_EINPUT, 5, "must be a date YYYY-MM-DD or a day number, not \"2024-13-01\""},
+    {"timestamp-min.cfg", SC_EINPUT, 5,
+     "'min' in column 'ts' of table 't' must be a timestamp \"YYYY-MM-DD HH:MM:SS\" (UTC; a date "
+     "alone is its midnight) or microseconds since 1970-01-01, not \"2024-01-01 25:00:00\""},
+    {"column-type.cfg", SC_EINPUT, 5,
+     "'type' in column 'ts' of table 't' must be one of int32, int64, double, string, date, "
+     "boolean, timestamp, not \"datetime\""},
     /* DFS from stage 0, then 1 (parent 2), then 2 (parent 1, on the path):
      * stage 2's parents, line 11, close the cycle */
     {"cycle.cfg", SC_EINPUT, 11, "stages 1 -> 2 -> 1 form a cycle in their parents"},
@@ -177,9 +184,10 @@ static void test_every_bad_fixture_is_listed(void **state)
          * catalog (node size, executor layout, task cpus) or because the
          * query planner refuses a query (an unknown column); test_cli.c
          * checks them. */
-        static const char *const later[] = {"unknown-node.cfg", "executor-too-big.cfg",
+        static const char *const later[] = {"unknown-node.cfg",       "executor-too-big.cfg",
                                             "task-cpus-too-many.cfg", "plan-unknown-column.cfg",
-                                            "expr-syntax.cfg", "expr-unknown-column.cfg"};
+                                            "expr-syntax.cfg",        "expr-unknown-column.cfg",
+                                            "timestamp-literal.cfg"};
         bool refused_later = false;
         for (size_t k = 0; k < sizeof later / sizeof later[0]; k++)
             refused_later |= strcmp(e->d_name, later[k]) == 0;
@@ -740,12 +748,30 @@ static void test_cluster_variant_matches_a_reload(void **state)
     scenario_free(base);
 }
 
+/* Timestamps in a timestamp column's distribution read as microseconds
+ * since 1970-01-01 00:00:00 UTC: 2024-01-01 is day 19723, 2025-01-01 day
+ * 20089, 2024-07-01 day 19905, each times 86400e6 us; a date alone is its
+ * midnight, the T form reads as the blank one, and a stddev of "12h" is
+ * 43200e6 us. */
+static void test_timestamp_bounds_read_as_microseconds(void **state)
+{
+    (void)state;
+    struct scenario *s = load_good("good/timestamps.cfg");
+    const struct table_spec *t = scenario_table(s, "events");
+    assert_non_null(t);
+    assert_int_equal(t->columns[1].type, COL_TIMESTAMP);
+    assert_true(t->columns[1].min == 19723 * 86400e6 && t->columns[1].max == 20089 * 86400e6);
+    assert_true(t->columns[2].mean == 19905 * 86400e6 && t->columns[2].stddev == 43200e6);
+    scenario_free(s);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cluster_variant_matches_a_reload),
         cmocka_unit_test(test_date_bounds_read_as_days),
+        cmocka_unit_test(test_timestamp_bounds_read_as_microseconds),
         cmocka_unit_test(test_every_bad_fixture_fails_at_its_line),
         cmocka_unit_test(test_every_bad_fixture_is_listed),
         cmocka_unit_test(test_missing_file_is_enoent),

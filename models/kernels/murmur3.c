@@ -120,7 +120,8 @@ int32_t murmur3_hash_value(const struct column *c, size_t row, int32_t seed)
     case COL_INT32:
     case COL_DATE: return murmur3_hash_int((int32_t)c->i64[row], seed);
     case COL_BOOLEAN: return murmur3_hash_int(c->i64[row] != 0, seed);
-    case COL_INT64: return murmur3_hash_long(c->i64[row], seed);
+    case COL_INT64:
+    case COL_TIMESTAMP: return murmur3_hash_long(c->i64[row], seed);
     case COL_DOUBLE: return murmur3_hash_double(c->f64[row], seed);
     case COL_STRING:
         return murmur3_hash_bytes(c->bytes + c->off[row], (size_t)(c->off[row + 1] - c->off[row]),
@@ -154,6 +155,7 @@ void murmur3_hash_rows(const struct batch *b, const int *cols, size_t n_cols, in
                     h[i] = hash_int_u(c->i64[i] != 0, h[i]);
             break;
         case COL_INT64:
+        case COL_TIMESTAMP:
             for (size_t i = 0; i < n; i++)
                 if (!v || v[i])
                     h[i] = hash_long_u((uint64_t)c->i64[i], h[i]);

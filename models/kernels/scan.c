@@ -265,6 +265,7 @@ static void encode_column(struct out *o, const struct column *c, size_t n, uint3
                 out_u64(o, (uint64_t)c->i64[r], 4);
         break;
     case COL_INT64:
+    case COL_TIMESTAMP:
         for (size_t r = 0; r < n; r++)
             if (!column_is_null(c, r))
                 out_u64(o, (uint64_t)c->i64[r], 8);
@@ -412,7 +413,7 @@ static int parse_chunks(struct scan_reader *r, const struct scan_file *f, size_t
             return -1;
         const uint8_t *h = f->data + at;
         uint64_t len = get_le(h + 4, 8);
-        if (h[0] > COL_BOOLEAN || h[1] > ENC_DICT || len > f->len - at - CHUNK_HEADER)
+        if (h[0] > COL_TIMESTAMP || h[1] > ENC_DICT || len > f->len - at - CHUNK_HEADER)
             return -1;
         r->chunks[c] =
             (struct chunk){(enum col_type)h[0], h[1], h[2], h + CHUNK_HEADER, (size_t)len};
@@ -492,6 +493,7 @@ static int decode_chunk(struct scan_reader *r, const struct chunk *ch, size_t n,
             }
         break;
     case COL_INT64:
+    case COL_TIMESTAMP:
     case COL_DOUBLE:
         if (avail / 8 < nn)
             return -1;
@@ -501,7 +503,7 @@ static int decode_chunk(struct scan_reader *r, const struct chunk *ch, size_t n,
                 memcpy(&v, p, 8); /* little-endian host, as Parquet's PLAIN */
                 p += 8;
             }
-            if (ch->type == COL_INT64)
+            if (ch->type != COL_DOUBLE)
                 oc->i64[i] = (int64_t)v;
             else
                 memcpy(&oc->f64[i], &v, 8);

@@ -4,6 +4,7 @@
  * distributions (what models/datagen draws calibration samples from).
  */
 #include "models/civil.h"
+#include "models/units.h"
 #include "sim/input/scenario_internal.h"
 
 #include <math.h>
@@ -13,8 +14,9 @@
 
 /* ---------------------------------------------------------------- tables */
 
-static const char *const col_type_names[] = {"int32", "int64",   "double", "string",
-                                             "date",  "boolean", NULL};
+/* In enum col_type's order. */
+static const char *const col_type_names[] = {"int32", "int64",   "double",    "string",
+                                             "date",  "boolean", "timestamp", NULL};
 static const char *const col_dist_names[] = {"sequence", "uniform",     "normal", "lognormal",
                                              "zipf",     "categorical", NULL};
 const char *const scenario_table_formats[] = {"parquet", "delta", "csv", NULL};
@@ -56,20 +58,48 @@ static int read_weights(struct reader *r, const config_setting_t *g, const char 
 
 /* A distribution parameter of a column: a number, or for a date column a
  * date "YYYY-MM-DD" too, read as days since 1970-01-01 (Spark's DateType),
- * as scenario_get_number otherwise. */
+ * and for a timestamp column a timestamp "YYYY-MM-DD HH:MM:SS" (or with a
+ * T, or a date alone for its midnight), read as microseconds since
+ * 1970-01-01 00:00:00 UTC (Spark's TimestampType); as scenario_get_number
+ * otherwise. */
 static int get_value(struct reader *r, const config_setting_t *g, const char *where,
                      const char *key, enum col_type type, double *out)
 {
     const config_setting_t *st = config_setting_get_member(g, key);
-    if (type != COL_DATE || !st || config_setting_type(st) != CONFIG_TYPE_STRING)
+    if ((type != COL_DATE && type != COL_TIMESTAMP) || !st ||
+        config_setting_type(st) != CONFIG_TYPE_STRING)
         return scenario_get_number(r, g, where, key, true, -INFINITY, false, INFINITY, out);
     const char *text = config_setting_get_string(st);
-    int64_t days;
-    if (!civil_parse_date(text, &days))
+    int64_t v;
+    if (type == COL_DATE && !civil_parse_date(text, &v))
         return scenario_fail(r, scenario_line_of(st),
                              "'%s' in %s must be a date YYYY-MM-DD or a day number, not \"%s\".",
                              key, where, text);
-    *out = (double)days;
+    if (type == COL_TIMESTAMP && !civil_cast_timestamp(text, strlen(text), &v))
+        return scenario_fail(r, scenario_line_of(st),
+                             "'%s' in %s must be a timestamp \"YYYY-MM-DD HH:MM:SS\" (UTC; a date "
+                             "alone is its midnight) or microseconds since 1970-01-01, not \"%s\".",
+                             key, where, text);
+    *out = (double)v;
+    return 1;
+}
+
+/* A normal timestamp column's stddev: microseconds, or a duration such as
+ * "6h" or "90s" (models/units.h). */
+static int get_stddev(struct reader *r, const config_setting_t *g, const char *where,
+                      enum col_type type, double *out)
+{
+    const config_setting_t *st = config_setting_get_member(g, "stddev");
+    if (type != COL_TIMESTAMP || !st || config_setting_type(st) != CONFIG_TYPE_STRING)
+        return scenario_get_number(r, g, where, "stddev", true, 0, false, INFINITY, out);
+    const char *text = config_setting_get_string(st);
+    double seconds;
+    if (units_parse_duration(text, &seconds) != 0)
+        return scenario_fail(r, scenario_line_of(st),
+                             "'stddev' in %s must be microseconds or a duration such as \"6h\", "
+                             "not \"%s\".",
+                             where, text);
+    *out = seconds * 1e6;
     return 1;
 }
 
@@ -127,7 +157,7 @@ static int read_column(struct reader *r, const config_setting_t *g, const char *
         break;
     case CDIST_NORMAL:
         if (get_value(r, g, where, "mean", col->type, &col->mean) < 0 ||
-            scenario_get_number(r, g, where, "stddev", true, 0, false, INFINITY, &col->stddev) < 0)
+            get_stddev(r, g, where, col->type, &col->stddev) < 0)
             return -1;
         break;
     case CDIST_LOGNORMAL:

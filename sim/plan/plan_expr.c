@@ -294,7 +294,7 @@ struct type_arg {
     const char *const *names;
     const enum col_type *types;
     size_t n;
-    int widest; /* 0 none, 1 int32, 2 int64, 3 double, 4 date */
+    int widest; /* 0 none, 1 int32, 2 int64, 3 double, 4 date, 5 timestamp */
     bool string_col;
 };
 
@@ -316,6 +316,7 @@ static bool type_cb(const char *start, size_t len, bool is_call, void *arg)
         case COL_INT64: w = 2; break;
         case COL_DOUBLE: w = 3; break;
         case COL_DATE: w = 4; break;
+        case COL_TIMESTAMP: w = 5; break;
         case COL_STRING: t->string_col = true; break;
         case COL_BOOLEAN: break;
         }
@@ -395,9 +396,39 @@ enum col_type plan_expr_type(const char *expr, const char *const *col_names,
                 return COL_INT32;
             if (strncasecmp(t, "date", 4) == 0)
                 return COL_DATE;
+            if (strncasecmp(t, "timestamp", 9) == 0)
+                return COL_TIMESTAMP;
             if (strncasecmp(t, "boolean", 7) == 0)
                 return COL_BOOLEAN;
         }
+    }
+    /* A date or time function around the whole expression: its type, as
+     * the expression binder (models/expr_bind.c) gives it. */
+    static const struct {
+        const char *fn;
+        enum col_type type;
+    } time_fns[] = {{"to_date", COL_DATE},
+                    {"date_add", COL_DATE},
+                    {"date_sub", COL_DATE},
+                    {"to_timestamp", COL_TIMESTAMP},
+                    {"date_trunc", COL_TIMESTAMP},
+                    {"year", COL_INT32},
+                    {"month", COL_INT32},
+                    {"dayofmonth", COL_INT32},
+                    {"day", COL_INT32},
+                    {"hour", COL_INT32},
+                    {"datediff", COL_INT32}};
+    const char *lead = expr;
+    while (isspace((unsigned char)*lead))
+        lead++;
+    for (size_t i = 0; i < sizeof time_fns / sizeof time_fns[0]; i++) {
+        size_t l = strlen(time_fns[i].fn);
+        const char *q = lead + l;
+        while (*q == ' ' || *q == '\t')
+            q++;
+        if (strncasecmp(lead, time_fns[i].fn, l) == 0 && *q == '(' &&
+            plan_expr_find_word(expr, time_fns[i].fn) == lead && !top_level_predicate(expr))
+            return time_fns[i].type;
     }
     bool is_case = plan_expr_find_word(expr, "case") != NULL;
     if (!is_case && top_level_predicate(expr))
@@ -418,5 +449,7 @@ enum col_type plan_expr_type(const char *expr, const char *const *col_names,
         return COL_STRING;
     if (t.widest == 4)
         return COL_DATE;
+    if (t.widest == 5)
+        return COL_TIMESTAMP;
     return t.widest == 2 ? COL_INT64 : COL_INT32;
 }

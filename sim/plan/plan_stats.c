@@ -44,6 +44,7 @@ double plan_stats_type_width(enum col_type t)
     case COL_INT64: return 8.0;
     case COL_DOUBLE: return 8.0;
     case COL_DATE: return 4.0;
+    case COL_TIMESTAMP: return 8.0;
     case COL_BOOLEAN: return 1.0;
     case COL_STRING: return PLAN_STATS_STRING_BYTES;
     }
@@ -80,7 +81,7 @@ double plan_stats_column_width(const struct column_spec *c, double table_rows)
 
 static bool integral_type(enum col_type t)
 {
-    return t == COL_INT32 || t == COL_INT64 || t == COL_DATE;
+    return t == COL_INT32 || t == COL_INT64 || t == COL_DATE || t == COL_TIMESTAMP;
 }
 
 double plan_stats_column_ndv(const struct column_spec *c, double table_rows)
@@ -213,7 +214,9 @@ static bool wrapped(const char *s, const char *e)
 /* An operand: a column of cols, or a literal (number or quoted text). */
 struct operand {
     const struct plan_column *col;
+    bool day_of; /* col is read through to_date(col) or cast(col AS date) */
     bool is_num, is_str;
+    bool is_ts; /* str was written TIMESTAMP '...' */
     double num;
     char str[128];
 };
@@ -231,6 +234,36 @@ static const struct plan_column *find_col(const struct plan_column *cols, size_t
     return NULL;
 }
 
+/* Whether [s, e) is "to_date(col)" or "cast(col AS date)" of a date or
+ * timestamp column of cols; the column when it is. */
+static const struct plan_column *day_of_column(const char *s, const char *e,
+                                               const struct plan_column *cols, size_t n)
+{
+    bool to_date = (size_t)(e - s) > 8 && strncasecmp(s, "to_date", 7) == 0;
+    bool cast = (size_t)(e - s) > 5 && strncasecmp(s, "cast", 4) == 0;
+    if (!to_date && !cast)
+        return NULL;
+    const char *open = skip_space(s + (to_date ? 7 : 4), e);
+    if (open >= e || *open != '(' || e[-1] != ')' || !wrapped(open, e))
+        return NULL;
+    const char *in = skip_space(open + 1, e - 1), *in_end = trim_end(in, e - 1);
+    if (cast) {
+        /* "col AS date": the last word is date, the one before it AS. */
+        const char *w = in_end;
+        while (w > in && !isspace((unsigned char)w[-1]))
+            w--;
+        if ((size_t)(in_end - w) != 4 || strncasecmp(w, "date", 4) != 0)
+            return NULL;
+        const char *as_end = trim_end(in, w);
+        if (as_end - in < 3 || strncasecmp(as_end - 2, "as", 2) != 0 ||
+            !isspace((unsigned char)as_end[-3]))
+            return NULL;
+        in_end = trim_end(in, as_end - 2);
+    }
+    const struct plan_column *c = find_col(cols, n, in, (size_t)(in_end - in));
+    return c && (c->type == COL_DATE || c->type == COL_TIMESTAMP) ? c : NULL;
+}
+
 static bool read_operand(const char *s, const char *e, const struct plan_column *cols, size_t n,
                          struct operand *o)
 {
@@ -243,12 +276,22 @@ static bool read_operand(const char *s, const char *e, const struct plan_column 
     }
     if (s >= e)
         return false;
-    /* A DATE '2024-12-01' literal: its text, which a date column reads as
-     * a date (cmp_prob). */
-    if (e - s > 6 && strncasecmp(s, "date", 4) == 0 && isspace((unsigned char)s[4])) {
-        const char *q = skip_space(s + 4, e);
-        if (q < e && (*q == '\'' || *q == '"'))
+    /* A DATE '2024-12-01' or TIMESTAMP '2024-12-01 10:00:00' literal: its
+     * text, which a date or timestamp column reads as one (cmp_prob). */
+    size_t kw = e - s > 6 && strncasecmp(s, "date", 4) == 0 && isspace((unsigned char)s[4]) ? 4
+                : e - s > 11 && strncasecmp(s, "timestamp", 9) == 0 && isspace((unsigned char)s[9])
+                    ? 9
+                    : 0;
+    if (kw) {
+        const char *q = skip_space(s + kw, e);
+        if (q < e && (*q == '\'' || *q == '"')) {
             s = q;
+            o->is_ts = kw == 9;
+        }
+    }
+    if ((o->col = day_of_column(s, e, cols, n)) != NULL) {
+        o->day_of = true;
+        return true;
     }
     if (*s == '\'' || *s == '"') {
         size_t len = (size_t)(e - s);
@@ -359,18 +402,69 @@ static double eq_prob(const struct plan_column *c, const struct operand *v)
 
 enum cmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE };
 
+static double cmp_prob(const struct plan_column *c, enum cmp op, const struct operand *v);
+
+/* P(x op v) for a column operand x, which may be the day of a timestamp
+ * column (to_date(ts), cast(ts AS date)): with D microseconds a day and k
+ * the literal's day, day(ts) >= k is ts >= k D, day(ts) > k is
+ * ts >= (k + 1) D, day(ts) <= k is ts < (k + 1) D, day(ts) < k is
+ * ts < k D, and day(ts) = k is k D <= ts < (k + 1) D; the timestamp
+ * column's own distribution answers each. The day of a date column is the
+ * column. */
+static double col_cmp_prob(const struct operand *x, enum cmp op, const struct operand *v)
+{
+    const struct plan_column *c = x->col;
+    if (!x->day_of || c->type != COL_TIMESTAMP)
+        return cmp_prob(c, op, v);
+    int64_t k;
+    if (v->is_str && civil_cast_date(v->str, strlen(v->str), &k)) {
+    } else if (v->is_num && v->num == floor(v->num) && fabs(v->num) < 1e9) {
+        k = (int64_t)v->num;
+    } else {
+        return op == CMP_EQ ? PLAN_STATS_EQ_SELECTIVITY : PLAN_STATS_DEFAULT_SELECTIVITY;
+    }
+    struct operand lo = {.is_num = true, .num = (double)k * (double)CIVIL_US_PER_DAY};
+    struct operand hi = {.is_num = true, .num = (double)(k + 1) * (double)CIVIL_US_PER_DAY};
+    double nonnull = 1.0 - c->null_fraction;
+    double eq = clamp01(cmp_prob(c, CMP_GE, &lo) - cmp_prob(c, CMP_GE, &hi));
+    switch (op) {
+    case CMP_GE: return cmp_prob(c, CMP_GE, &lo);
+    case CMP_GT: return cmp_prob(c, CMP_GE, &hi);
+    case CMP_LE: return cmp_prob(c, CMP_LT, &hi);
+    case CMP_LT: return cmp_prob(c, CMP_LT, &lo);
+    case CMP_EQ: return eq;
+    case CMP_NE: return nonnull - eq;
+    }
+    return PLAN_STATS_DEFAULT_SELECTIVITY;
+}
+
 static double cmp_prob(const struct plan_column *c, enum cmp op, const struct operand *v)
 {
-    /* Spark casts a string compared with a date column to a date: the
-     * literal is then a day number like the column's values. */
-    struct operand as_date;
-    int64_t days;
-    if (c->type == COL_DATE && v->is_str && civil_parse_date(v->str, &days)) {
-        as_date = *v;
-        as_date.is_str = false;
-        as_date.is_num = true;
-        as_date.num = (double)days;
-        v = &as_date;
+    /* Spark casts a string compared with a date column to a date, and one
+     * compared with a timestamp column to a timestamp: the literal is then
+     * a day number or microseconds like the column's values. A TIMESTAMP
+     * literal meeting a date column is compared with the column's
+     * midnights (the date is cast): in days, a fraction, which the
+     * discrete comparisons below round the right way (d >= 10.4 is
+     * d >= 11). */
+    struct operand as_num;
+    int64_t t;
+    bool cast = false;
+    if (v->is_str && c->type == COL_DATE && !v->is_ts &&
+        civil_cast_date(v->str, strlen(v->str), &t)) {
+        as_num.num = (double)t;
+        cast = true;
+    } else if (v->is_str && (c->type == COL_TIMESTAMP || c->type == COL_DATE) &&
+               civil_cast_timestamp(v->str, strlen(v->str), &t)) {
+        as_num.num = c->type == COL_DATE ? (double)t / (double)CIVIL_US_PER_DAY : (double)t;
+        cast = true;
+    }
+    if (cast) {
+        as_num.col = NULL;
+        as_num.day_of = as_num.is_str = as_num.is_ts = false;
+        as_num.is_num = true;
+        as_num.str[0] = '\0';
+        v = &as_num;
     }
     double nonnull = 1.0 - c->null_fraction;
     if (op == CMP_EQ)
@@ -501,7 +595,7 @@ static double sel_atom(const char *s, const char *e, const struct plan_column *c
             !read_operand(btw + 7, and_kw, cols, n, &a) ||
             !read_operand(and_kw + 3, e, cols, n, &b))
             return PLAN_STATS_DEFAULT_SELECTIVITY;
-        double p = cmp_prob(x.col, CMP_GE, &a) + cmp_prob(x.col, CMP_LE, &b) -
+        double p = col_cmp_prob(&x, CMP_GE, &a) + col_cmp_prob(&x, CMP_LE, &b) -
                    (1.0 - x.col->null_fraction);
         p = clamp01(p);
         return not_kw < btw ? (1.0 - x.col->null_fraction) - p : p;
@@ -530,7 +624,7 @@ static double sel_atom(const char *s, const char *e, const struct plan_column *c
             }
             struct operand v;
             if (read_operand(item, comma, cols, n, &v))
-                p += cmp_prob(x.col, CMP_EQ, &v);
+                p += col_cmp_prob(&x, CMP_EQ, &v);
             item = comma + 1;
         }
         p = clamp01(p);
@@ -564,9 +658,9 @@ static double sel_atom(const char *s, const char *e, const struct plan_column *c
         return PLAN_STATS_DEFAULT_SELECTIVITY;
     }
     if (a.col)
-        return cmp_prob(a.col, op, &b);
+        return col_cmp_prob(&a, op, &b);
     if (b.col)
-        return cmp_prob(b.col, flip(op), &a);
+        return col_cmp_prob(&b, flip(op), &a);
     return PLAN_STATS_DEFAULT_SELECTIVITY;
 }
 
@@ -699,6 +793,29 @@ double plan_stats_default_expr_ndv(void *ctx, const char *expr, const struct pla
         return case_results(s, e);
     if (plan_expr_find_word(s, "rand"))
         return rows_in;
+    /* A part of a date or time of one column has at most as many values
+     * as the calendar gives it (hour(ts): 24), and never more than the
+     * column has. */
+    static const struct {
+        const char *fn;
+        double values;
+    } parts[] = {{"month", 12}, {"dayofmonth", 31}, {"day", 31},
+                 {"hour", 24},  {"minute", 60},     {"second", 60}};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        size_t l = strlen(parts[i].fn);
+        const char *q = skip_space(s + l, e);
+        if ((size_t)(e - s) > l && strncasecmp(s, parts[i].fn, l) == 0 && q < e && *q == '(' &&
+            wrapped(q, e)) {
+            const struct plan_column *c = NULL;
+            for (size_t k = 0; k < n_cols; k++)
+                if (plan_expr_refers(q, cols[k].name))
+                    c = c ? NULL : &cols[k];
+            double v = parts[i].values;
+            if (c && c->ndv >= 1.0 && c->ndv < v)
+                v = c->ndv;
+            return v;
+        }
+    }
     /* A cast keeps the distinct values of what it casts. */
     if (word_at(s, s, e, "cast")) {
         const char *open = memchr(s, '(', (size_t)(e - s));

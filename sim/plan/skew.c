@@ -23,7 +23,7 @@
 
 /* How a column's exact values are held and hashed. */
 enum vkind {
-    V_INT,     /* int32, date, boolean (hashInt) or int64 (hashLong) */
+    V_INT,     /* int32, date, boolean (hashInt) or int64, timestamp (hashLong) */
     V_DOUBLE,  /* hashLong(doubleToLongBits) */
     V_STR_LIT, /* a categorical string: spec->values.v[iv] */
     V_STR_NUM  /* a numbered string "<column>_<iv>" */
@@ -136,6 +136,11 @@ static bool parse_value(const char *s, enum col_type t, int64_t *iv, double *dv)
         return true;
     case COL_DATE:
         if (civil_parse_date(s, iv))
+            return true;
+        *iv = strtoll(s, &end, 10);
+        return end != s && *end == '\0';
+    case COL_TIMESTAMP:
+        if (civil_cast_timestamp(s, strlen(s), iv))
             return true;
         *iv = strtoll(s, &end, 10);
         return end != s && *end == '\0';
@@ -473,7 +478,7 @@ static int32_t scol_hash(const struct scol *c, size_t i, int32_t seed)
         return murmur3_hash_bytes(buf, (size_t)(len > 0 ? len : 0), seed);
     }
     case V_INT:
-        if (c->type == COL_INT64)
+        if (c->type == COL_INT64 || c->type == COL_TIMESTAMP)
             return murmur3_hash_long(c->iv[i], seed);
         return murmur3_hash_int((int32_t)c->iv[i], seed);
     }
