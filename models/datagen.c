@@ -79,6 +79,12 @@ struct gen_col {
     size_t *cat_len;           /* ... string lengths */
     char *prefix;              /* "<column>_" for numbered strings */
     size_t prefix_len;
+    /* datagen_keep_keys: the kept values are keep_v0 + j * keep_m, j <
+     * keep_n; keep_m 0 when the column is not restricted. */
+    int64_t keep_m, keep_v0;
+    uint64_t keep_n;
+    double keep_p;                  /* probability that a row's value is kept */
+    gsl_ran_discrete_t *keep_table; /* zipf: the kept ranks' weights */
 };
 
 struct datagen {
@@ -426,6 +432,8 @@ static void gen_col_fini(struct gen_col *gc)
     free(gc->cat_f);
     free(gc->cat_len);
     free(gc->prefix);
+    if (gc->keep_table)
+        gsl_ran_discrete_free(gc->keep_table);
 }
 
 struct datagen *datagen_new(const struct table_spec *t, uint64_t seed, struct diag *d)
@@ -469,6 +477,119 @@ void datagen_free(struct datagen *g)
     free(g);
 }
 
+/* --- key-consistent restriction --------------------------------------------- */
+
+/* Beyond this many ranks the kept share of a zipf column is not summed. */
+enum { DG_KEEP_ZIPF_MAX = 1 << 24 };
+
+/* The smallest v >= lo with v mod m == c (m >= 1, 0 <= c < m), computed
+ * without overflow for any lo. */
+static int64_t first_kept(int64_t lo, int64_t m, int64_t c)
+{
+    int64_t r = lo % m;
+    if (r < 0)
+        r += m;
+    int64_t step = c - r;
+    if (step < 0)
+        step += m;
+    return lo + step;
+}
+
+/* K, the kept values of lo .. hi (inclusive), from v0 on. */
+static uint64_t kept_count(int64_t v0, int64_t hi, int64_t m)
+{
+    return v0 > hi ? 0 : ((uint64_t)hi - (uint64_t)v0) / (uint64_t)m + 1;
+}
+
+enum sc_status datagen_keep_keys(struct datagen *g, const char *column, int64_t modulus,
+                                 int64_t residue, struct diag *d)
+{
+    struct gen_col *gc = NULL;
+    for (size_t i = 0; i < g->n_cols && !gc; i++)
+        if (strcmp(g->cols[i].spec->name, column) == 0)
+            gc = &g->cols[i];
+    if (!gc)
+        return diag_set(d, SC_EINPUT, NULL, 0, "table '%s' has no column '%s'", g->t->name,
+                        column);
+    const struct column_spec *c = gc->spec;
+    if (!(modulus >= 1 && residue >= 0 && residue < modulus))
+        return col_fail(d, g->t, c, "a key restriction needs modulus >= 1 and 0 <= residue < modulus");
+    if (gc->keep_m)
+        return col_fail(d, g->t, c, "is already restricted");
+    bool int_valued = c->type == COL_INT32 || c->type == COL_INT64 || c->type == COL_DATE ||
+                      c->type == COL_STRING;
+    if (!int_valued || gc->raw != RAW_INT || gc->coin)
+        return col_fail(d, g->t, c, "only integer-valued keys can be sampled by key");
+    int64_t v0 = 0;
+    uint64_t k = 0;
+    double p = 0.0;
+    switch (c->dist) {
+    case CDIST_SEQUENCE: {
+        int64_t top = gc->distinct ? gc->distinct : g->t->rows;
+        if (top < 1)
+            return col_fail(d, g->t, c, "a sequence of no rows cannot be sampled by key");
+        v0 = first_kept(1, modulus, residue);
+        k = kept_count(v0, top, modulus);
+        p = (double)k / (double)top;
+        break;
+    }
+    case CDIST_UNIFORM: {
+        if (gc->span == 0 || (gc->distinct && (uint64_t)gc->distinct < gc->span))
+            return col_fail(d, g->t, c,
+                            "a uniform key with `distinct` below its range cannot be sampled by "
+                            "key");
+        int64_t hi = (int64_t)((uint64_t)gc->lo + gc->span - 1);
+        v0 = first_kept(gc->lo, modulus, residue);
+        k = kept_count(v0, hi, modulus);
+        p = (double)k / (double)gc->span;
+        break;
+    }
+    case CDIST_ZIPF: {
+        if (c->distinct > DG_KEEP_ZIPF_MAX)
+            return col_fail(d, g->t, c, "a zipf key of over 2^24 ranks cannot be sampled by key");
+        v0 = first_kept(1, modulus, residue);
+        k = kept_count(v0, c->distinct, modulus);
+        if (k == 0 || k > DG_ZIPF_TABLE_MAX)
+            break;
+        double *w = malloc(k * sizeof *w);
+        if (!w)
+            return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
+        double all = 0.0, kept = 0.0;
+        for (int64_t r = 1; r <= c->distinct; r++)
+            all += pow((double)r, -c->exponent);
+        for (uint64_t j = 0; j < k; j++) {
+            w[j] = pow((double)(v0 + (int64_t)j * modulus), -c->exponent);
+            kept += w[j];
+        }
+        gc->keep_table = gsl_ran_discrete_preproc(k, w);
+        free(w);
+        if (!gc->keep_table)
+            return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory (zipf table)");
+        p = kept / all;
+        break;
+    }
+    default: return col_fail(d, g->t, c, "only sequence, uniform and zipf keys can be sampled by key");
+    }
+    if (k == 0)
+        return col_fail(d, g->t, c, "the key restriction keeps none of its values");
+    if (c->dist == CDIST_ZIPF && !gc->keep_table)
+        return col_fail(d, g->t, c, "a zipf key keeping over 2^20 ranks cannot be sampled by key");
+    gc->keep_m = modulus;
+    gc->keep_v0 = v0;
+    gc->keep_n = k;
+    gc->keep_p = p;
+    return SC_OK;
+}
+
+int64_t datagen_rows(const struct datagen *g)
+{
+    double rows = (double)g->t->rows;
+    for (size_t i = 0; i < g->n_cols; i++)
+        if (g->cols[i].keep_m)
+            rows *= g->cols[i].keep_p;
+    return (int64_t)llround(rows);
+}
+
 /* --- drawing and writing a block -------------------------------------------- */
 
 /* Draws the raw values of rows block*DG_BLOCK .. + n - 1 of a column into
@@ -483,6 +604,13 @@ static void draw_raw(struct datagen *g, const struct gen_col *gc, int64_t block,
 
     if (c->dist == CDIST_SEQUENCE) {
         int64_t row = block * DG_BLOCK;
+        if (gc->keep_m) {
+            /* Row r holds the (r mod K)-th kept value of the cycle. */
+            for (size_t i = 0; i < n; i++)
+                ri[i] = gc->keep_v0 +
+                        (int64_t)((uint64_t)(row + (int64_t)i) % gc->keep_n) * gc->keep_m;
+            return;
+        }
         for (size_t i = 0; i < n; i++)
             ri[i] = (dn ? (int64_t)((uint64_t)(row + (int64_t)i) % dn) : row + (int64_t)i) + 1;
         return;
@@ -498,6 +626,9 @@ static void draw_raw(struct datagen *g, const struct gen_col *gc, int64_t block,
             else
                 for (size_t i = 0; i < n; i++)
                     rf[i] = c->min + w * gsl_rng_uniform(r);
+        } else if (gc->keep_m) {
+            for (size_t i = 0; i < n; i++)
+                ri[i] = gc->keep_v0 + (int64_t)draw_below(r, gc->keep_n) * gc->keep_m;
         } else if (dn && !gc->coin && gc->span != 0 && dn < gc->span) {
             /* D evenly spaced values lo + floor(k * span / D), computed as
              * k*q + floor(k*rem / D) so that nothing overflows. */
@@ -535,7 +666,10 @@ static void draw_raw(struct datagen *g, const struct gen_col *gc, int64_t block,
         break;
     }
     case CDIST_ZIPF:
-        if (gc->table)
+        if (gc->keep_table)
+            for (size_t i = 0; i < n; i++)
+                ri[i] = gc->keep_v0 + (int64_t)gsl_ran_discrete(r, gc->keep_table) * gc->keep_m;
+        else if (gc->table)
             for (size_t i = 0; i < n; i++)
                 ri[i] = (int64_t)gsl_ran_discrete(r, gc->table) + 1;
         else

@@ -44,6 +44,15 @@
  * stream of its own so it does not change the values of the other rows.
  * A null row's value is unspecified (strings are empty).
  *
+ * Key-consistent sampling (datagen_keep_keys): a column may be restricted to
+ * the values v with v = residue (mod modulus), each drawn from its
+ * distribution conditioned on being kept. Two tables whose join keys are
+ * restricted alike keep the same keys, each with its own multiplicity, so
+ * a join of their samples keeps the full join's rows per input row (the
+ * "universe" sample of approximate query processing). The restricted table
+ * stands for the rows of the whole table that hold a kept key:
+ * datagen_rows says how many.
+ *
  * Ownership: a datagen borrows its table_spec, which must outlive it; the
  * caller owns the batches. A datagen is not safe to share between threads
  * (it keeps its generators and scratch); make one per thread.
@@ -76,6 +85,22 @@ void datagen_free(struct datagen *g);
  * column, wrong type, first_row < 0), SC_ENOMEM. */
 enum sc_status datagen_fill(struct datagen *g, int64_t first_row, size_t rows, struct batch *out,
                             struct diag *d);
+
+/* Restricts column `column` to the values v (for a string column the
+ * number n of "<column>_<n>") with v mod modulus == residue, 0 <= residue <
+ * modulus, modulus >= 1. Rows keep their row numbers: row r of the
+ * restricted table is the r-th row holding a kept value (a sequence: the
+ * r-th kept value of its cycle). Supported on integer-valued columns
+ * (int32, int64, date, numbered strings) of dist sequence, uniform (without
+ * a `distinct` below its range) and zipf; SC_EINPUT naming the column
+ * otherwise, the datagen unchanged. One restriction per column. */
+enum sc_status datagen_keep_keys(struct datagen *g, const char *column, int64_t modulus,
+                                 int64_t residue, struct diag *d);
+
+/* Rows of the table that hold kept values: the table's rows times the
+ * probability that a row's values are all kept (exact for a sequence),
+ * rounded; the table's rows without restriction. */
+int64_t datagen_rows(const struct datagen *g);
 
 /* datagen_new + datagen_fill + datagen_free, for a one-off sample. */
 enum sc_status datagen_generate(const struct table_spec *t, uint64_t seed, int64_t first_row,

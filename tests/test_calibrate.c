@@ -382,10 +382,11 @@ static void test_aggregate_groups_match_distinct_count(void **state)
 static void test_measured_compression_replaces_the_planners_guess(void **state)
 {
     /* The "groups" job: the planner wrote its map stage's shuffle bytes
-     * assuming LZ4 halves them (PLAN_STATS_SHUFFLE_COMPRESSION = 0.5). With
-     * the ratio measured on the serialized sample rows, the write becomes
-     * planned x (1 / ratio) / 0.5, and the reduce stage reads exactly what
-     * the map stage now writes. */
+     * assuming LZ4 halves them (PLAN_STATS_SHUFFLE_COMPRESSION = 0.5). Its
+     * sample sends the aggregate's 100 groups into the exchange, fewer than
+     * CALIBRATE_MIN_RATIO_ROWS: a ratio of so few rows is not applied and
+     * the planned bytes stay (test_sampling.c checks a stage of 16,384
+     * rows, whose ratio is). Explicit stages keep the user's bytes. */
     struct fixture *f = *state;
     struct plan_job *job = &f->plan->jobs[1];
     struct plan_stage *map = &job->stages[0];
@@ -396,14 +397,9 @@ static void test_measured_compression_replaces_the_planners_guess(void **state)
     struct calibration *c = calibrate_ok(f, &o);
     const struct calibrate_stage *r = stage_of(c, 1, 0);
     assert_true(r->compression > 1.0);
+    assert_true(r->out_rows < CALIBRATE_MIN_RATIO_ROWS);
     calibrate_apply_compression(f->plan, c);
-    double expect = (double)planned * (1.0 / r->compression) / PLAN_STATS_SHUFFLE_COMPRESSION;
-    assert_near((double)map->shuffle_write_bytes, expect, 1.0);
-    for (size_t k = 0; k < job->n_stages; k++)
-        for (size_t p = 0; p < job->stages[k].n_parents; p++)
-            if (job->stages[k].parents[p] == map->id)
-                assert_int_equal(job->stages[k].shuffle_read_bytes, map->shuffle_write_bytes);
-    /* Explicit stages keep the user's bytes. */
+    assert_int_equal(map->shuffle_write_bytes, planned);
     assert_int_equal(f->plan->jobs[2].stages[3].shuffle_write_bytes, -1);
     calibrate_free(c);
 }

@@ -258,7 +258,7 @@ static enum sc_status calibrate_one(struct calibration *cal, size_t job, size_t 
         calib_measured_now(&at, cal->clock.name);
         rc = calibrate_pipe_build(cal, job, stage, &p, &local);
         if (rc == SC_OK) {
-            rc = calibrate_pipe_measure(p, &cal->opt, &cal->clock, &r->meas, &local);
+            rc = calibrate_pipe_measure_sized(cal, job, stage, p, &r->meas, &local);
             calibrate_pipe_free(p);
         }
         if (rc == SC_ENOMEM || d->status != SC_OK)
@@ -463,6 +463,8 @@ enum sc_status calibrate_plan(struct plan *plan, const struct cluster *cl,
         calibrate_warn(cal, "no cache directory (set STAGECAST_CACHE_DIR or HOME); calibrating "
                   "without a cache");
     }
+    /* Which join keys are sampled alike on both sides (calibrate_sample.c). */
+    calibrate_sample_design(cal);
     enum sc_status rc = SC_OK;
     for (size_t j = 0; j < plan->n_jobs && rc == SC_OK; j++)
         for (size_t k = 0; k < plan->jobs[j].n_stages && rc == SC_OK; k++)

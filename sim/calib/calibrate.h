@@ -94,11 +94,17 @@ enum sc_status calibrate_plan(struct plan *p, const struct cluster *cl,
 
 void calibrate_free(struct calibration *c);
 
+/* Fewest rows into a stage's exchange whose measured compression ratio
+ * replaces the planner's assumption. */
+#define CALIBRATE_MIN_RATIO_ROWS 1024.0
+
 /* Replaces the planner's assumed shuffle compression
  * (PLAN_STATS_SHUFFLE_COMPRESSION) with the LZ4 ratio c measured on each
  * planned stage that writes a shuffle: the stage's shuffle_write_bytes are
  * rescaled and the stages that read its output read the new amount (bytes
- * written still equal bytes read). Explicit stages keep the user's bytes. */
+ * written still equal bytes read). Explicit stages keep the user's bytes, and
+ * a stage whose sample sent fewer than CALIBRATE_MIN_RATIO_ROWS rows into
+ * its exchange keeps the assumption. */
 void calibrate_apply_compression(struct plan *p, const struct calibration *c);
 
 size_t calibrate_n_stages(const struct calibration *c);

@@ -534,7 +534,16 @@ static enum sc_status bind_source(struct bind_env *env, struct pipe *p, struct c
             return diag_set(d, SC_EINPUT, NULL, 0, "'%s': no table has its columns", op->text);
         src->table = t;
         src->weight = t->rows > 0 ? (double)t->rows : 1.0;
-        struct batch *b = calibrate_generate(t, &op->a, 0, d);
+        src->key_col = -1;
+        /* A planned scan's table is used whole when it is smaller than the
+         * sample; its join keys may be restricted (calibrate_sample.c). */
+        if (env->planned) {
+            src->n_keep = calibrate_sample_keeps(cal, env->job, env->stage, t, env->for_output,
+                                                 src->keep, MAX_SOURCE_KEEPS);
+            src->table_rows = t->rows > 0 ? t->rows : 0;
+        }
+        struct batch *b = calibrate_generate_kept(t, &op->a, 0, src->keep, src->n_keep,
+                                                  src->n_keep ? &src->table_rows : NULL, d);
         if (!b)
             return d->status;
         op->out = b;
@@ -570,6 +579,15 @@ static enum sc_status bind_source(struct bind_env *env, struct pipe *p, struct c
                             "its input stage %ld wrote no rows on the sample", par);
         src->given = po->rows;
         src->may_tile = true;
+        src->key_col = -1;
+        /* Into a sort-merge join, each size takes a share of the join's
+         * keys on both sides alike (calibrate_pipe_prepare). */
+        for (size_t c = 0; c < p->n_chains; c++) {
+            const struct chain *jc = &p->chains[c];
+            if (jc->src < 0 && jc->head->kind == COP_SMJ && jc->head->a.n > 0 &&
+                (jc->in_l == op->chain || jc->in_r == op->chain))
+                src->key_col = find_col(po->rows, jc->head->a.v[0]);
+        }
         double w = (double)js->stages[par].output_records;
         src->weight = w > 0.0 ? w : 1.0;
         ch->agg_raw = po->agg_raw;

@@ -196,6 +196,10 @@ void calibrate_apply_compression(struct plan *s, const struct calibration *c)
         const struct calibrate_stage *cs = calibrate_stage_at(c, i);
         if (cs->job >= s->n_jobs || isnan(cs->compression) || !(cs->compression > 1.0))
             continue;
+        /* A ratio of a handful of rows (a tiny dimension's, a join's that
+         * matched little) says nothing about billions: keep the planner's. */
+        if (!(cs->out_rows >= CALIBRATE_MIN_RATIO_ROWS))
+            continue;
         struct plan_job *job = &s->jobs[cs->job];
         if (cs->stage >= job->n_stages)
             continue;

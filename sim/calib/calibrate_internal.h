@@ -148,6 +148,22 @@ struct generic_pipe {
     bool built;
 };
 
+/* ---- the samples' design (calibrate_sample.c) ------------------------------ */
+
+#define MAX_KEEPS 32
+#define MAX_SOURCE_KEEPS 4
+
+/* A join key sampled consistently: the scan of `table` in stage (job,
+ * stage) generates only rows whose `column` is = residue (mod modulus)
+ * (datagen_keep_keys), as does the scan on the join's other side. */
+struct key_keep {
+    size_t job, stage;
+    const struct table_spec *table;
+    const char *column; /* borrowed from the plan */
+    int64_t modulus, residue;
+    bool output_only; /* only the rows the stage hands on, not its own timing */
+};
+
 /* ---- the calibration -------------------------------------------------------- */
 
 /* What a stage gives the stages reading it: the rows that entered its last
@@ -211,6 +227,8 @@ struct calibration {
     double seconds;
     struct generic_pipe generic[OPK_COUNT]; /* built when first needed */
     struct calib_clock clock;               /* kernels are timed on it */
+    struct key_keep keeps[MAX_KEEPS];       /* calibrate_sample_design's */
+    size_t n_keeps;
 };
 
 /* ---- the pipeline (calibrate_pipe.c) ---------------------------------------- */
@@ -230,6 +248,11 @@ struct source {
     const struct batch *given; /* a parent's rows */
     double weight;
     bool may_tile;
+    const struct key_keep *keep[MAX_SOURCE_KEEPS]; /* its scan's restricted keys */
+    size_t n_keep;
+    int64_t table_rows; /* rows its table holds (restricted); 0 unknown */
+    int key_col;        /* a sort-merge join's first key in `given`, -1: none */
+    double key_frac;    /* share of the join's keys kept at this size (key_col) */
     struct batch *base;
     size_t rows;
     size_t n_chunks;
@@ -258,6 +281,7 @@ struct bind_env {
     struct calibration *cal;
     size_t job, stage;
     bool planned;
+    bool for_output; /* built for the rows it hands on (calibrate_stage_output) */
     size_t n_read, n_bhj; /* occurrences bound so far */
 };
 
@@ -314,6 +338,21 @@ double calibrate_jget(const json_t *o, const char *key);
 json_t *calibrate_meas_to_json(const struct meas *m, const char *pipeline);
 int calibrate_meas_from_json(const json_t *j, struct meas *m);
 char *calibrate_stage_key(struct calibration *cal, size_t job, size_t stage, struct diag *d);
+
+/* calibrate_sample.c */
+struct sbuf;
+void calibrate_sample_design(struct calibration *cal);
+size_t calibrate_sample_keeps(const struct calibration *cal, size_t job, size_t stage,
+                              const struct table_spec *t, bool for_output,
+                              const struct key_keep **out, size_t max);
+struct batch *calibrate_generate_kept(const struct table_spec *t, const struct slist *cols,
+                                      size_t rows, const struct key_keep *const *keep,
+                                      size_t n_keep, int64_t *table_rows, struct diag *d);
+void calibrate_sample_key_text(const struct calibration *cal, size_t job, size_t stage,
+                               struct sbuf *b);
+uint64_t calibrate_key_hash(const struct batch *b, int col, size_t row);
+enum sc_status calibrate_pipe_measure_sized(struct calibration *cal, size_t job, size_t stage,
+                                            struct pipe *p, struct meas *m, struct diag *d);
 
 /* calibrate_cost.c */
 enum sc_status calibrate_stage_cost(struct calibration *cal, struct stage_rec *r, const struct plan_stage *sp,

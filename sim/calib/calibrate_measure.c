@@ -338,6 +338,8 @@ char *calibrate_stage_key(struct calibration *cal, size_t job, size_t stage, str
     for (size_t i = 0; i < cal->opt.n_rows; i++)
         sb_add(&b, " %zu", cal->opt.rows[i]);
     sb_add(&b, "\n");
+    if (planned)
+        calibrate_sample_key_text(cal, job, stage, &b);
     size_t bhj = 0, sources = 0;
     for (size_t i = 0; i < n && i < MAX_OPS; i++)
         sources += ops[i].kind == PLAN_OP_SCAN || ops[i].kind == PLAN_OP_ROWS ||

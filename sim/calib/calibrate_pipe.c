@@ -88,6 +88,7 @@ enum sc_status calibrate_pipe_parse(struct pipe *p, const struct plan_op *ops, s
                     return diag_set(d, SC_EINPUT, NULL, 0, "more than %d inputs", MAX_CHAINS);
                 ch->src = (int)p->n_srcs;
                 op->src = (int)p->n_srcs;
+                p->srcs[p->n_srcs].key_col = -1;
                 p->srcs[p->n_srcs++].op = op;
             }
             cur = (int)p->n_chains++;
@@ -486,10 +487,56 @@ enum sc_status calibrate_pipe_run(struct pipe *p, const struct calib_clock *cloc
     return rc;
 }
 
-/* The rows of source s for a size: generated (a table) or taken from the
- * parent's sample, repeated when allowed. */
+/* s->base = `rows` rows of g: its rows over and over (row i is its row i
+ * mod m). */
+static enum sc_status tile_base(struct source *s, const struct batch *g, size_t rows,
+                                struct diag *d)
+{
+    if (!(s->base = batch_new_like(g, rows)))
+        return calibrate_nomem(d);
+    if (g->n_cols == 0 || g->n_rows == 0) {
+        s->base->n_rows = g->n_cols == 0 ? rows : 0;
+        return SC_OK;
+    }
+    size_t *idx = malloc((rows ? rows : 1) * sizeof *idx);
+    if (!idx)
+        return calibrate_nomem(d);
+    for (size_t i = 0; i < rows; i++)
+        idx[i] = i % g->n_rows;
+    int bad = batch_gather(s->base, g, idx, rows);
+    free(idx);
+    return bad ? calibrate_nomem(d) : SC_OK;
+}
+
+/* The rows of a sort-merge join's input whose first key hashes under
+ * key_frac of the hash range: the same keys on both sides, and at a
+ * smaller share a subset of those at a larger one. */
+static enum sc_status keyed_base(struct source *s, struct diag *d)
+{
+    const struct batch *g = s->given;
+    batch_free(s->base);
+    s->base = NULL;
+    double lim = s->key_frac * 18446744073709551616.0; /* 2^64 */
+    size_t *idx = malloc((g->n_rows ? g->n_rows : 1) * sizeof *idx);
+    if (!idx)
+        return calibrate_nomem(d);
+    size_t n = 0;
+    for (size_t i = 0; i < g->n_rows; i++)
+        if (s->key_frac >= 1.0 || (double)calibrate_key_hash(g, s->key_col, i) < lim)
+            idx[n++] = i;
+    s->base = batch_new_like(g, n);
+    int bad = !s->base || batch_gather(s->base, g, idx, n) != 0;
+    free(idx);
+    return bad ? calibrate_nomem(d) : SC_OK;
+}
+
+/* The rows of source s for a size: generated (a table, whole when it is
+ * smaller than the size, and then repeated) or taken from the parent's
+ * sample, repeated when allowed. */
 static enum sc_status source_base(struct source *s, size_t rows, struct diag *d)
 {
+    if (s->given && s->key_col >= 0)
+        return keyed_base(s, d);
     if (s->base && s->base->n_rows >= rows)
         return SC_OK;
     batch_free(s->base);
@@ -498,25 +545,23 @@ static enum sc_status source_base(struct source *s, size_t rows, struct diag *d)
         const struct slist *cols = &s->op->a;
         static const char *const all[] = {"id", "key", "value", "name", "flag"};
         struct slist generic = {(char **)all, 5, 5};
-        s->base = calibrate_generate(s->table, s->op->kind == COP_READ ? &generic : cols, rows, d);
-        return s->base ? SC_OK : d->status;
+        size_t gen = rows;
+        if (s->table_rows > 0 && (uint64_t)s->table_rows < rows)
+            gen = (size_t)s->table_rows;
+        struct batch *b =
+            calibrate_generate_kept(s->table, s->op->kind == COP_READ ? &generic : cols, gen,
+                                    s->keep, s->n_keep, NULL, d);
+        if (!b)
+            return d->status;
+        if (gen == rows) {
+            s->base = b;
+            return SC_OK;
+        }
+        enum sc_status rc = tile_base(s, b, rows, d);
+        batch_free(b);
+        return rc;
     }
-    const struct batch *g = s->given;
-    if (!(s->base = batch_new_like(g, rows)))
-        return calibrate_nomem(d);
-    if (g->n_cols == 0) {
-        s->base->n_rows = rows;
-        return SC_OK;
-    }
-    /* The parent's rows over and over: row i is its row i mod m. */
-    size_t *idx = malloc(rows * sizeof *idx);
-    if (!idx)
-        return calibrate_nomem(d);
-    for (size_t i = 0; i < rows; i++)
-        idx[i] = i % g->n_rows;
-    int bad = batch_gather(s->base, g, idx, rows);
-    free(idx);
-    return bad ? calibrate_nomem(d) : SC_OK;
+    return tile_base(s, s->given, rows, d);
 }
 
 /* Cuts `rows` rows of s into chunks in the form its operator reads:
@@ -527,6 +572,8 @@ static enum sc_status source_prepare(struct source *s, size_t rows, struct diag 
     enum sc_status rc = source_base(s, rows, d);
     if (rc != SC_OK)
         return rc;
+    if (s->given && s->key_col >= 0)
+        rows = s->base->n_rows;
     size_t n = (rows + CHUNK_ROWS - 1) / CHUNK_ROWS;
     s->rows = rows;
     s->chunks = calloc(n + 1, sizeof *s->chunks);
@@ -564,12 +611,26 @@ static enum sc_status source_prepare(struct source *s, size_t rows, struct diag 
  * parent's sample. Returns the rows actually prepared. */
 enum sc_status calibrate_pipe_prepare(struct pipe *p, size_t total, size_t *actual, struct diag *d)
 {
-    double wsum = 0.0;
-    for (size_t i = 0; i < p->n_srcs; i++)
+    double wsum = 0.0, keyed = 0.0;
+    for (size_t i = 0; i < p->n_srcs; i++) {
         wsum += p->srcs[i].weight;
+        if (p->srcs[i].given && p->srcs[i].key_col >= 0)
+            keyed += (double)p->srcs[i].given->n_rows;
+    }
+    /* A sort-merge join's inputs keep one share of the keys between them,
+     * enough for `total` rows in all (calibrate_sample.c). */
+    double q = keyed > 0.0 ? fmin(1.0, (double)total / keyed) : 1.0;
     *actual = 0;
     for (size_t i = 0; i < p->n_srcs; i++) {
         struct source *s = &p->srcs[i];
+        if (s->given && s->key_col >= 0) {
+            s->key_frac = q;
+            enum sc_status rc = source_prepare(s, 0, d);
+            if (rc != SC_OK)
+                return rc;
+            *actual += s->rows;
+            continue;
+        }
         double share = wsum > 0.0 ? s->weight / wsum : 1.0 / (double)p->n_srcs;
         size_t rows = (size_t)llround((double)total * share);
         if (rows < 1)
@@ -584,9 +645,20 @@ enum sc_status calibrate_pipe_prepare(struct pipe *p, size_t total, size_t *actu
     return SC_OK;
 }
 
+static enum sc_status pipe_build(struct calibration *cal, size_t job, size_t stage,
+                                 bool for_output, struct pipe **out, struct diag *d);
+
 /* Builds stage (job, stage)'s pipeline, bound and ready to run. */
 enum sc_status calibrate_pipe_build(struct calibration *cal, size_t job, size_t stage, struct pipe **out,
                           struct diag *d)
+{
+    return pipe_build(cal, job, stage, false, out, d);
+}
+
+/* The same, for the rows the stage hands on (for_output): its scans may
+ * keep only some join keys (calibrate_sample.c). */
+static enum sc_status pipe_build(struct calibration *cal, size_t job, size_t stage,
+                                 bool for_output, struct pipe **out, struct diag *d)
 {
     *out = NULL;
     const struct plan_stage *sp = &cal->plan->jobs[job].stages[stage];
@@ -599,7 +671,7 @@ enum sc_status calibrate_pipe_build(struct calibration *cal, size_t job, size_t 
     if (!p)
         return calibrate_nomem(d);
     enum sc_status rc = calibrate_pipe_parse(p, ops, n, d);
-    struct bind_env env = {cal, job, stage, sp->n_ops > 0, 0, 0};
+    struct bind_env env = {cal, job, stage, sp->n_ops > 0, for_output, 0, 0};
     for (size_t i = 0; i < p->n_ops && rc == SC_OK; i++)
         rc = calibrate_bind_op(&env, p, &p->ops[i], d);
     if (rc != SC_OK) {
@@ -630,7 +702,7 @@ enum sc_status calibrate_stage_output(struct calibration *cal, size_t job, size_
     struct diag local;
     diag_clear(&local);
     struct pipe *p;
-    enum sc_status rc = calibrate_pipe_build(cal, job, stage, &p, &local);
+    enum sc_status rc = pipe_build(cal, job, stage, true, &p, &local);
     if (rc == SC_ENOMEM)
         return diag_set(d, rc, NULL, 0, "%s", local.msg);
     if (rc != SC_OK)
@@ -638,6 +710,10 @@ enum sc_status calibrate_stage_output(struct calibration *cal, size_t job, size_
     size_t max = cal->opt.rows[cal->opt.n_rows - 1];
     double want = calibrate_stage_input_rows(&cal->plan->jobs[job].stages[stage]);
     size_t n = want >= 1.0 && want < (double)max ? (size_t)want : max;
+    /* A table restricted to some join keys holds fewer rows: all of them. */
+    for (size_t i = 0; i < p->n_srcs; i++)
+        if (p->srcs[i].n_keep && p->srcs[i].table_rows > 0 && (uint64_t)p->srcs[i].table_rows < n)
+            n = (size_t)p->srcs[i].table_rows;
     size_t actual;
     if (!(p->sample = batch_new_like(p->last->layout, 0))) {
         calibrate_pipe_free(p);
