@@ -517,6 +517,7 @@ enum sc_status datagen_keep_keys(struct datagen *g, const char *column, int64_t 
     if (gc->keep_m)
         return col_fail(d, g->t, c, "is already restricted");
     bool int_valued = c->type == COL_INT32 || c->type == COL_INT64 || c->type == COL_DATE ||
+                      c->type == COL_TIMESTAMP ||
                       c->type == COL_STRING;
     if (!int_valued || gc->raw != RAW_INT || gc->coin)
         return col_fail(d, g->t, c, "only integer-valued keys can be sampled by key");

@@ -379,6 +379,7 @@ uint64_t calibrate_key_hash(const struct batch *b, int col, size_t row)
     case COL_INT32:
     case COL_INT64:
     case COL_DATE:
+    case COL_TIMESTAMP:
     case COL_BOOLEAN: v = (uint64_t)c->i64[row]; break;
     case COL_DOUBLE: memcpy(&v, &c->f64[row], sizeof v); break;
     case COL_STRING:
