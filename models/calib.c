@@ -80,6 +80,50 @@ enum sc_status calib_fit_points(enum calib_model m, const double *rows, const do
     return SC_OK;
 }
 
+enum sc_status calib_fit_points_robust(enum calib_model m, const double *rows, const double *ns,
+                                       size_t n, struct calib_fit *out, struct diag *d)
+{
+    /* The least-squares fit checks the input the same way. */
+    enum sc_status rc = calib_fit_points(m, rows, ns, n, out, d);
+    if (rc != SC_OK)
+        return rc;
+    double x[64], y[64], pair[64 * 63 / 2], resid[64];
+    size_t np = 0;
+    for (size_t i = 0; i < n; i++) {
+        x[i] = calib_model_x(m, rows[i]);
+        y[i] = ns[i];
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++)
+            if (x[j] != x[i])
+                pair[np++] = (y[j] - y[i]) / (x[j] - x[i]);
+    double b = calib_median(pair, np);
+    for (size_t i = 0; i < n; i++)
+        resid[i] = y[i] - b * x[i];
+    double a = calib_median(resid, n);
+    double xm = 0.0, ym = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        xm += x[i] / (double)n;
+        ym += y[i] / (double)n;
+    }
+    double sxx = 0.0, ssr = 0.0, sst = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double r = y[i] - (a + b * x[i]);
+        sxx += (x[i] - xm) * (x[i] - xm);
+        ssr += r * r;
+        sst += (y[i] - ym) * (y[i] - ym);
+    }
+    /* The interval and R^2 of the residuals about this line: a point the
+     * line does not follow widens the interval and lowers R^2, as it
+     * should, without pulling the slope. */
+    double t = gsl_cdf_tdist_Pinv(0.975, (double)(n - 2));
+    out->a_ns = a;
+    out->b_ns = b;
+    out->b_ci_ns = sxx > 0.0 ? t * sqrt(ssr / (double)(n - 2) / sxx) : NAN;
+    out->r2 = sst > 0.0 ? 1.0 - ssr / sst : NAN;
+    return SC_OK;
+}
+
 double calib_fit_eval(const struct calib_fit *f, double rows)
 {
     return f->a_ns + f->b_ns * calib_model_x(f->model, rows);

@@ -58,6 +58,15 @@ double calib_model_x(enum calib_model m, double rows);
 enum sc_status calib_fit_points(enum calib_model m, const double *rows, const double *ns, size_t n,
                                 struct calib_fit *out, struct diag *d);
 
+/* The same line fitted robustly (Theil-Sen): the slope is the median of the
+ * slopes between every two sizes, the intercept the median of y - b x, so
+ * one size whose every run was disturbed (a burst of another process's
+ * memory traffic lasts longer than one size's runs) does not move it; the
+ * slope's 95% interval and R^2 are those of the residuals about this line.
+ * What calibration fits (calibrate_measure.c). Same errors. */
+enum sc_status calib_fit_points_robust(enum calib_model m, const double *rows, const double *ns,
+                                       size_t n, struct calib_fit *out, struct diag *d);
+
 /* a + b x(rows): the fitted time of rows rows, host ns. */
 double calib_fit_eval(const struct calib_fit *f, double rows);
 

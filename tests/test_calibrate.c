@@ -238,6 +238,41 @@ static void test_interval_uses_student_t(void **state)
     assert_int_equal(calib_fit_points(CALIB_LINEAR, same, y, 3, &fit, &d), SC_EINPUT);
 }
 
+/* The robust fit: one size off the line (y = 10 + 2x but 100 at x = 5)
+ * does not move it. Of the 10 slopes between two sizes, the 6 among the
+ * good sizes are 2 and the median of all 10 is 2; the intercept is the
+ * median of y - 2x = {10, 10, 10, 10, 90}, 10. Least squares would give
+ * a slope of 2 + 80 x (5 - 3) / 10 = 18. The residuals about the robust
+ * line are 0, 0, 0, 0, 80: s^2 = 6400 / 3, sxx = 10, so the interval is
+ * t(0.975, 3) sqrt(640 / 3), and R^2 = 1 - 6400 / sst. On an exact line
+ * both fits agree. */
+static void test_robust_fit_ignores_one_disturbed_size(void **state)
+{
+    (void)state;
+    double x[5] = {1, 2, 3, 4, 5}, y[5] = {12, 14, 16, 18, 100};
+    struct calib_fit fit, ls;
+    struct diag d;
+    diag_clear(&d);
+    assert_int_equal(calib_fit_points_robust(CALIB_LINEAR, x, y, 5, &fit, &d), SC_OK);
+    assert_near(fit.b_ns, 2.0, 1e-12);
+    assert_near(fit.a_ns, 10.0, 1e-12);
+    assert_near(fit.b_ci_ns, 3.182446 * sqrt(6400.0 / 3.0 / 10.0), 1e-3);
+    /* sst: mean 32, deviations -20, -18, -16, -14, 68: 400 + 324 + 256 +
+     * 196 + 4624 = 5800. */
+    assert_near(fit.r2, 1.0 - 6400.0 / 5800.0, 1e-12);
+    assert_int_equal(calib_fit_points(CALIB_LINEAR, x, y, 5, &ls, &d), SC_OK);
+    assert_near(ls.b_ns, 18.0, 1e-9);
+
+    double rows[4] = {1000, 2000, 4000, 8000}, ns[4];
+    for (int i = 0; i < 4; i++)
+        ns[i] = 1000.0 + 7.5 * rows[i];
+    assert_int_equal(calib_fit_points_robust(CALIB_LINEAR, rows, ns, 4, &fit, &d), SC_OK);
+    assert_near(fit.a_ns, 1000.0, 1e-6);
+    assert_near(fit.b_ns, 7.5, 1e-9);
+    assert_near(fit.b_ci_ns, 0.0, 1e-6);
+    assert_int_equal(calib_fit_points_robust(CALIB_LINEAR, x, y, 2, &fit, &d), SC_EINPUT);
+}
+
 /* The hash-table curve interpolates in log2(groups) and is flat beyond
  * its ends: between 16 (1 ns) and 256 (3 ns), 64 is halfway in log2. */
 static void test_group_curve_interpolates_in_log_groups(void **state)
@@ -691,6 +726,7 @@ int main(void)
         cmocka_unit_test(test_linear_fit_recovers_a_line),
         cmocka_unit_test(test_nlogn_fit_for_sort),
         cmocka_unit_test(test_interval_uses_student_t),
+        cmocka_unit_test(test_robust_fit_ignores_one_disturbed_size),
         cmocka_unit_test(test_group_curve_interpolates_in_log_groups),
         cmocka_unit_test(test_twice_the_acu_takes_half_the_time),
         cmocka_unit_test_setup_teardown(test_node_acu_midpoint_and_fallback, setup, teardown),

@@ -152,11 +152,11 @@ enum sc_status calibrate_pipe_measure(struct pipe *p, const struct calibrate_opt
             continue;
         enum calib_model model = op->kind == COP_SORT ? CALIB_NLOGN : CALIB_LINEAR;
         nlogn |= model == CALIB_NLOGN;
-        rc = calib_fit_points(model, m->x, y[i], ns, &mo->fit, d);
+        rc = calib_fit_points_robust(model, m->x, y[i], ns, &mo->fit, d);
         mo->fitted = rc == SC_OK;
     }
     if (rc == SC_OK)
-        rc = calib_fit_points(nlogn ? CALIB_NLOGN : CALIB_LINEAR, m->x, y[p->n_ops], ns, &m->total,
+        rc = calib_fit_points_robust(nlogn ? CALIB_NLOGN : CALIB_LINEAR, m->x, y[p->n_ops], ns, &m->total,
                               d);
     free(t);
     free(y);
