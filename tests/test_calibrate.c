@@ -10,6 +10,8 @@
  * Every test uses its own temporary cache directory and small samples.
  */
 #define _DEFAULT_SOURCE /* mkdtemp */
+#include "config.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -146,7 +148,9 @@ static int teardown(void **state)
 }
 
 /* Small samples (the tests check fits and counts, not speed), a fixed host
- * speed and the fixture's cache. */
+ * speed, the fixture's cache, and no quality rule: three small sizes give
+ * wide intervals, and on a loaded machine any of them may be poor, which
+ * would re-measure and warn. The tests of the rule set it themselves. */
 static void small_options(const struct fixture *f, struct calibrate_options *o)
 {
     struct diag d;
@@ -157,6 +161,8 @@ static void small_options(const struct fixture *f, struct calibrate_options *o)
     o->n_rows = 3;
     o->repetitions = 5;
     o->host_acu = 250.0;
+    o->quality.min_r2 = 0.0;
+    o->quality.max_rel_ci = 0.0;
     snprintf(o->cache_dir, sizeof o->cache_dir, "%s", f->cache);
 }
 
@@ -236,6 +242,54 @@ static void test_interval_uses_student_t(void **state)
     double same[3] = {5, 5, 5};
     diag_clear(&d);
     assert_int_equal(calib_fit_points(CALIB_LINEAR, same, y, 3, &fit, &d), SC_EINPUT);
+}
+
+/* ---- the quality of a fit ------------------------------------------------------ */
+
+/* The rule by hand, on made-up fits (independent of any timing):
+ * - issue 12's fit, 295 +/- 216 ns/row with R^2 0.86: 216 / 295 = 73% > 25%
+ *   and 0.86 < 0.95, poor by both parts, and by either alone;
+ * - 100 +/- 20 (20%) with R^2 0.99: good; +/- 30 (30%): poor;
+ * - R^2 0.94 with a tight slope: poor by R^2 only, good once it is off;
+ * - a NaN R^2 (times that did not vary) is not judged by R^2; a zero slope
+ *   with an interval is infinitely uncertain, without one exact;
+ * - the rule {0, 0} judges nothing poor; min_r2 = 1 everything short of an
+ *   exact line. */
+static void test_quality_rule_by_hand(void **state)
+{
+    (void)state;
+    const struct calib_quality_rule def = {CALIB_DEFAULT_MIN_R2, CALIB_DEFAULT_MAX_REL_CI};
+    const struct calib_quality_rule off = {0.0, 0.0}, r2_only = {0.95, 0.0}, ci_only = {0.0, 0.25};
+    const struct calib_quality_rule every = {1.0, 0.0};
+    assert_near(def.min_r2, 0.95, 0);
+    assert_near(def.max_rel_ci, 0.25, 0);
+    struct calib_fit issue = {CALIB_LINEAR, 0.0, 295.0, 216.0, 0.86, 5};
+    assert_near(calib_fit_rel_ci(&issue), 216.0 / 295.0, 1e-15);
+    assert_true(calib_fit_is_poor(&issue, &def));
+    assert_true(calib_fit_is_poor(&issue, &r2_only));
+    assert_true(calib_fit_is_poor(&issue, &ci_only));
+    assert_false(calib_fit_is_poor(&issue, &off));
+    struct calib_fit ok = {CALIB_LINEAR, 0.0, 100.0, 20.0, 0.99, 5};
+    assert_false(calib_fit_is_poor(&ok, &def));
+    ok.b_ci_ns = 30.0;
+    assert_true(calib_fit_is_poor(&ok, &def));
+    assert_false(calib_fit_is_poor(&ok, &r2_only));
+    struct calib_fit scattered = {CALIB_LINEAR, 0.0, 100.0, 1.0, 0.94, 5};
+    assert_true(calib_fit_is_poor(&scattered, &def));
+    assert_false(calib_fit_is_poor(&scattered, &ci_only));
+    struct calib_fit flat = {CALIB_LINEAR, 10.0, 0.0, 0.0, NAN, 5};
+    assert_near(calib_fit_rel_ci(&flat), 0.0, 0);
+    assert_false(calib_fit_is_poor(&flat, &def));
+    flat.b_ci_ns = 5.0;
+    assert_true(isinf(calib_fit_rel_ci(&flat)));
+    assert_true(calib_fit_is_poor(&flat, &def));
+    struct calib_fit near_exact = {CALIB_LINEAR, 0.0, 7.5, 0.0, 0.9999, 5};
+    assert_false(calib_fit_is_poor(&near_exact, &def));
+    assert_true(calib_fit_is_poor(&near_exact, &every));
+    /* A negative slope (noise around zero) is judged by its size. */
+    struct calib_fit negative = {CALIB_LINEAR, 0.0, -100.0, 20.0, 0.99, 5};
+    assert_near(calib_fit_rel_ci(&negative), 0.2, 1e-15);
+    assert_false(calib_fit_is_poor(&negative, &def));
 }
 
 /* The hash-table curve interpolates in log2(groups) and is flat beyond
@@ -318,8 +372,8 @@ static void test_linear_kernels_fit_with_high_r2(void **state)
             ok &= best[k] > 0.9;
         }
         /* task_seconds: nothing to calibrate, the spec is left alone. */
-        bool skipped =
-            stage_of(c, 2, 4)->status == CALIBRATE_SKIPPED && !f->plan->jobs[2].stages[4].calib.valid;
+        bool skipped = stage_of(c, 2, 4)->status == CALIBRATE_SKIPPED &&
+                       !f->plan->jobs[2].stages[4].calib.valid;
         calibrate_free(c);
         assert_true(skipped);
     }
@@ -517,21 +571,23 @@ static void test_cache_first_writer_wins(void **state)
     diag_clear(&d);
     assert_int_equal(calib_cache_mkdir(f->cache, &d), SC_OK);
     json_t *one = json_pack("{s:i}", "v", 1), *two = json_pack("{s:i}", "v", 2);
-    assert_int_equal(calib_cache_store(f->cache, "host", "key", one, NULL, false, &d), SC_OK);
-    assert_int_equal(calib_cache_store(f->cache, "host", "key", two, NULL, false, &d), SC_OK);
+    assert_int_equal(calib_cache_store(f->cache, "host", "1.0", "key", one, NULL, false, &d),
+                     SC_OK);
+    assert_int_equal(calib_cache_store(f->cache, "host", "1.0", "key", two, NULL, false, &d),
+                     SC_OK);
     json_t *got = NULL;
     char why[256];
-    assert_int_equal(calib_cache_load(f->cache, "host", "key", &got, why, sizeof why),
+    assert_int_equal(calib_cache_load(f->cache, "host", "1.0", "key", &got, why, sizeof why),
                      CALIB_CACHE_HIT);
     assert_int_equal(json_integer_value(json_object_get(got, "v")), 1);
     json_decref(got);
-    assert_int_equal(calib_cache_store(f->cache, "host", "key", two, NULL, true, &d), SC_OK);
-    assert_int_equal(calib_cache_load(f->cache, "host", "key", &got, why, sizeof why),
+    assert_int_equal(calib_cache_store(f->cache, "host", "1.0", "key", two, NULL, true, &d), SC_OK);
+    assert_int_equal(calib_cache_load(f->cache, "host", "1.0", "key", &got, why, sizeof why),
                      CALIB_CACHE_HIT);
     assert_int_equal(json_integer_value(json_object_get(got, "v")), 2);
     json_decref(got);
     /* Another host's or key's file is a miss, not a hit. */
-    assert_int_equal(calib_cache_load(f->cache, "other host", "key", &got, why, sizeof why),
+    assert_int_equal(calib_cache_load(f->cache, "other host", "1.0", "key", &got, why, sizeof why),
                      CALIB_CACHE_MISS);
     assert_int_equal(count_files(f->cache, NULL, ".calib-"), 0);
     json_decref(one);
@@ -549,10 +605,11 @@ static void test_cache_records_the_measurement(void **state)
     assert_int_equal(calib_cache_mkdir(f->cache, &d), SC_OK);
     struct calib_measured at = {"2026-12-07T14:45:00Z", 1.5, "thread_cpu"};
     json_t *one = json_pack("{s:i}", "v", 1);
-    assert_int_equal(calib_cache_store(f->cache, "host", "key", one, &at, false, &d), SC_OK);
-    assert_int_equal(calib_cache_store(f->cache, "host", "bare", one, NULL, false, &d), SC_OK);
+    assert_int_equal(calib_cache_store(f->cache, "host", "1.0", "key", one, &at, false, &d), SC_OK);
+    assert_int_equal(calib_cache_store(f->cache, "host", "1.0", "bare", one, NULL, false, &d),
+                     SC_OK);
     char path[1200];
-    calib_cache_path(f->cache, "host", "key", path, sizeof path);
+    calib_cache_path(f->cache, "host", "1.0", "key", path, sizeof path);
     json_error_t err;
     json_t *root = json_load_file(path, 0, &err);
     assert_non_null(root);
@@ -563,7 +620,7 @@ static void test_cache_records_the_measurement(void **state)
     json_decref(root);
     json_t *got = NULL;
     char why[256];
-    assert_int_equal(calib_cache_load(f->cache, "host", "bare", &got, why, sizeof why),
+    assert_int_equal(calib_cache_load(f->cache, "host", "1.0", "bare", &got, why, sizeof why),
                      CALIB_CACHE_HIT);
     json_decref(got);
     /* Now: an ISO time ending in Z, and the clock named as given. */
@@ -572,6 +629,249 @@ static void test_cache_records_the_measurement(void **state)
     assert_int_equal(at.utc[19], 'Z');
     assert_string_equal(at.clock, "monotonic");
     json_decref(one);
+}
+
+/* The scenario's model.calibration.min_r2 and max_ci set the rule and win
+ * over the host's (the environment's); out of range, they are refused
+ * naming the key. */
+static void test_scenario_sets_the_quality_rule(void **state)
+{
+    struct fixture *f = *state;
+    const char *sets[] = {"model.calibration.min_r2=0.5", "model.calibration.max_ci=0.1"};
+    struct diag d;
+    diag_clear(&d);
+    struct scenario *s = scenario_load_with(f->path, sets, 2, &d);
+    if (!s)
+        fail_msg("%s", d.msg);
+    struct calibrate_options host, o;
+    calibrate_options_default(&host);
+    host.quality.min_r2 = 0.0;
+    host.quality.max_rel_ci = 0.0;
+    assert_int_equal(calibrate_options_init(&o, &host, s, &d), SC_OK);
+    assert_true(o.quality.min_r2 == 0.5);
+    assert_true(o.quality.max_rel_ci == 0.1);
+    scenario_free(s);
+    /* Unset in the scenario: the host's. */
+    assert_int_equal(calibrate_options_init(&o, &host, f->s, &d), SC_OK);
+    assert_true(o.quality.min_r2 == 0.0 && o.quality.max_rel_ci == 0.0);
+    const char *bad[] = {"model.calibration.min_r2=1.5"};
+    diag_clear(&d);
+    assert_null(scenario_load_with(f->path, bad, 1, &d));
+    assert_non_null(strstr(d.msg, "min_r2"));
+}
+
+/* Rewrites one top-level string field of a JSON file. */
+static void rewrite_field(const char *path, const char *key, const char *value)
+{
+    json_error_t err;
+    json_t *root = json_load_file(path, 0, &err);
+    assert_non_null(root);
+    assert_int_equal(json_object_set_new(root, key, json_string(value)), 0);
+    assert_int_equal(json_dump_file(root, path, JSON_INDENT(1)), 0);
+    json_decref(root);
+}
+
+/* A top-level string field of a JSON file, into buf ("" when absent). */
+static const char *read_field(const char *path, const char *key, char *buf, size_t size)
+{
+    json_error_t err;
+    json_t *root = json_load_file(path, 0, &err);
+    assert_non_null(root);
+    const char *v = json_string_value(json_object_get(root, key));
+    snprintf(buf, size, "%s", v ? v : "");
+    json_decref(root);
+    return buf;
+}
+
+/* The stagecast version is part of the key: in the file's name and in the
+ * file. Another version's file under this name (edited by hand here), or
+ * one written before the version was recorded, is a miss, not a corrupt
+ * file, and storing replaces it even when the first writer would win. */
+static void test_another_versions_file_is_a_miss(void **state)
+{
+    struct fixture *f = *state;
+    struct diag d;
+    diag_clear(&d);
+    assert_int_equal(calib_cache_mkdir(f->cache, &d), SC_OK);
+    char p10[1200], p11[1200], buf[64];
+    calib_cache_path(f->cache, "host", "1.0", "key", p10, sizeof p10);
+    calib_cache_path(f->cache, "host", "1.1", "key", p11, sizeof p11);
+    assert_string_not_equal(p10, p11);
+    json_t *one = json_pack("{s:i}", "v", 1), *two = json_pack("{s:i}", "v", 2);
+    assert_int_equal(calib_cache_store(f->cache, "host", "1.0", "key", one, NULL, false, &d),
+                     SC_OK);
+    assert_string_equal(read_field(p10, "stagecast_version", buf, sizeof buf), "1.0");
+    json_t *got = NULL;
+    char why[600];
+    assert_int_equal(calib_cache_load(f->cache, "host", "1.1", "key", &got, why, sizeof why),
+                     CALIB_CACHE_MISS);
+    /* The same name, another version inside: a miss, then replaced. */
+    rewrite_field(p10, "stagecast_version", "0.9");
+    assert_int_equal(calib_cache_load(f->cache, "host", "1.0", "key", &got, why, sizeof why),
+                     CALIB_CACHE_MISS);
+    assert_null(got);
+    assert_int_equal(calib_cache_store(f->cache, "host", "1.0", "key", two, NULL, false, &d),
+                     SC_OK);
+    assert_int_equal(calib_cache_load(f->cache, "host", "1.0", "key", &got, why, sizeof why),
+                     CALIB_CACHE_HIT);
+    assert_int_equal(json_integer_value(json_object_get(got, "v")), 2);
+    json_decref(got);
+    /* A file without the field (before it was recorded): a miss too. */
+    json_error_t err;
+    json_t *root = json_load_file(p10, 0, &err);
+    assert_non_null(root);
+    assert_int_equal(json_object_del(root, "stagecast_version"), 0);
+    assert_int_equal(json_dump_file(root, p10, JSON_INDENT(1)), 0);
+    json_decref(root);
+    assert_int_equal(calib_cache_load(f->cache, "host", "1.0", "key", &got, why, sizeof why),
+                     CALIB_CACHE_MISS);
+    json_decref(one);
+    json_decref(two);
+}
+
+/* A calibration by another stagecast version is not used: this version
+ * measures every pipeline again (without a warning: nothing is corrupt),
+ * and the next run reads its own. A file of this version's name edited to
+ * say another version is measured again and replaced. */
+static void test_version_change_measures_again(void **state)
+{
+    struct fixture *f = *state;
+    struct calibrate_options o;
+    small_options(f, &o);
+    snprintf(o.version, sizeof o.version, "0.0.1-old");
+    struct calibration *c = calibrate_ok(f, &o);
+    size_t measured = calibrate_n_measured(c);
+    assert_true(measured >= 8);
+    calibrate_free(c);
+    assert_int_equal(count_files(f->cache, ".json", NULL), measured + 1);
+    snprintf(o.version, sizeof o.version, "%s", PACKAGE_VERSION);
+    c = calibrate_ok(f, &o);
+    assert_int_equal(calibrate_n_measured(c), measured);
+    assert_int_equal(calibrate_n_cached(c), 0);
+    assert_int_equal(calibrate_n_warnings(c), 0);
+    calibrate_free(c);
+    /* The old version's files stay beside, under their own names. */
+    assert_int_equal(count_files(f->cache, ".json", NULL), 2 * (measured + 1));
+    c = calibrate_ok(f, &o);
+    assert_int_equal(calibrate_n_measured(c), 0);
+    calibrate_free(c);
+    /* This version's files, edited to claim another version. */
+    DIR *dp = opendir(f->cache);
+    assert_non_null(dp);
+    struct dirent *e;
+    size_t edited = 0;
+    char buf[64];
+    while ((e = readdir(dp)) != NULL) {
+        if (!strstr(e->d_name, ".json"))
+            continue;
+        char p[600];
+        snprintf(p, sizeof p, "%s/%s", f->cache, e->d_name);
+        if (strcmp(read_field(p, "stagecast_version", buf, sizeof buf), PACKAGE_VERSION) == 0) {
+            rewrite_field(p, "stagecast_version", "0.0.2-edited");
+            edited++;
+        }
+    }
+    closedir(dp);
+    assert_int_equal(edited, measured + 1);
+    c = calibrate_ok(f, &o);
+    assert_int_equal(calibrate_n_measured(c), measured);
+    assert_int_equal(calibrate_n_warnings(c), 0);
+    calibrate_free(c);
+    assert_int_equal(count_files(f->cache, ".json", NULL), 2 * (measured + 1));
+    c = calibrate_ok(f, &o);
+    assert_int_equal(calibrate_n_measured(c), 0);
+    assert_int_equal(calibrate_n_cached(c), measured);
+    calibrate_free(c);
+}
+
+/* A poor fit, made certain by the rule min_r2 = 1 (every measured fit
+ * falls short of an exact line, whatever the machine's load): each
+ * pipeline is measured a second time, used, warned about with its job,
+ * stage, pipeline and figures and what to do, and stored marked poor with
+ * the figures it was judged by; the next run reads it from the cache and
+ * warns again. */
+static void test_poor_fit_is_remeasured_warned_and_stored_as_poor(void **state)
+{
+    struct fixture *f = *state;
+    struct calibrate_options o;
+    small_options(f, &o);
+    o.quality.min_r2 = 1.0;
+    struct calibration *c = calibrate_ok(f, &o);
+    size_t measured = calibrate_n_measured(c), poor = 0;
+    assert_true(measured >= 8);
+    /* One warning per poor stage (the rest is the cache's, none here). */
+    assert_int_equal(calibrate_n_warnings(c), measured);
+    for (size_t i = 0; i < calibrate_n_stages(c); i++) {
+        const struct calibrate_stage *r = calibrate_stage_at(c, i);
+        if (r->status != CALIBRATE_MEASURED)
+            continue;
+        assert_true(r->poor);
+        assert_true(r->cost.poor);
+        assert_int_equal(r->measurements, 2);
+        assert_true(r->repetitions == 5 || r->repetitions == 10);
+        char head[240];
+        snprintf(head, sizeof head, "job %zu stage %zu: the measured fit of pipeline %s is poor",
+                 r->job, r->stage, r->pipeline);
+        const char *w = NULL;
+        for (size_t k = 0; k < calibrate_n_warnings(c) && !w; k++)
+            if (strstr(calibrate_warning(c, k), head))
+                w = calibrate_warning(c, k);
+        if (!w)
+            fail_msg("no warning starting '%s'", head);
+        assert_non_null(strstr(w, ": R^2 "));
+        assert_non_null(strstr(w, "(wanted >= 1.00)"));
+        assert_non_null(strstr(w, "ns/row"));
+        assert_non_null(strstr(w, "measured a second time with 10 repetitions"));
+        assert_non_null(strstr(w, "--recalibrate"));
+        assert_non_null(strstr(w, "model.calibration.repetitions"));
+        poor++;
+    }
+    assert_int_equal(poor, measured);
+    calibrate_free(c);
+    /* Stored, marked poor, with the figures of the stored fit. */
+    DIR *dp = opendir(f->cache);
+    assert_non_null(dp);
+    struct dirent *e;
+    size_t marked = 0;
+    while ((e = readdir(dp)) != NULL) {
+        if (!strstr(e->d_name, ".json"))
+            continue;
+        char p[600];
+        snprintf(p, sizeof p, "%s/%s", f->cache, e->d_name);
+        json_error_t err;
+        json_t *root = json_load_file(p, 0, &err);
+        assert_non_null(root);
+        json_t *pl = json_object_get(root, "payload");
+        if (json_object_get(pl, "pipeline")) {
+            assert_string_equal(json_string_value(json_object_get(pl, "quality")), "poor");
+            json_t *fig = json_object_get(pl, "quality_figures");
+            double r2 = json_number_value(json_object_get(json_object_get(pl, "total"), "r2"));
+            assert_true(json_number_value(json_object_get(fig, "r2")) == r2);
+            assert_true(r2 < 1.0);
+            assert_near(json_number_value(json_object_get(fig, "min_r2")), 1.0, 0);
+            assert_int_equal(json_integer_value(json_object_get(pl, "measurements")), 2);
+            marked++;
+        }
+        json_decref(root);
+    }
+    closedir(dp);
+    assert_int_equal(marked, measured);
+    /* Read back: nothing measured, every stage warned again as cached. */
+    c = calibrate_ok(f, &o);
+    assert_int_equal(calibrate_n_measured(c), 0);
+    assert_int_equal(calibrate_n_cached(c), measured);
+    assert_int_equal(calibrate_n_warnings(c), measured);
+    for (size_t k = 0; k < calibrate_n_warnings(c); k++) {
+        assert_non_null(strstr(calibrate_warning(c, k), "the cached fit of pipeline"));
+        assert_non_null(strstr(calibrate_warning(c, k), "measured a second time"));
+    }
+    calibrate_free(c);
+    /* The rule of the run that uses a fit decides: with none, no warning. */
+    o.quality.min_r2 = 0.0;
+    c = calibrate_ok(f, &o);
+    assert_int_equal(calibrate_n_measured(c), 0);
+    assert_int_equal(calibrate_n_warnings(c), 0);
+    calibrate_free(c);
 }
 
 /* ---- the stage's task time ----------------------------------------------------------- */
@@ -618,11 +918,15 @@ static void test_task_time_is_rows_times_ns_per_row_times_factors(void **state)
 
 /* ---- the command line --------------------------------------------------------------- */
 
+/* The binary with small samples, a fixed host speed and no quality rule
+ * (stdout and stderr together: a poor fit's warning must not depend on the
+ * machine's load). */
 static int run_cli(const char *binary, const char *args, const char *cache, char *out, size_t size)
 {
     char cmd[2048];
     snprintf(cmd, sizeof cmd,
              "STAGECAST_CACHE_DIR='%s' STAGECAST_CALIB_ROWS=2048,4096,8192 "
+             "STAGECAST_CALIB_MIN_R2=0 STAGECAST_CALIB_MAX_CI=0 "
              "STAGECAST_HOST_ACU=250 '%s' %s 2>&1",
              cache, binary, args);
     FILE *p = popen(cmd, "r");
@@ -679,6 +983,7 @@ int main(void)
         cmocka_unit_test(test_linear_fit_recovers_a_line),
         cmocka_unit_test(test_nlogn_fit_for_sort),
         cmocka_unit_test(test_interval_uses_student_t),
+        cmocka_unit_test(test_quality_rule_by_hand),
         cmocka_unit_test(test_group_curve_interpolates_in_log_groups),
         cmocka_unit_test(test_twice_the_acu_takes_half_the_time),
         cmocka_unit_test_setup_teardown(test_node_acu_midpoint_and_fallback, setup, teardown),
@@ -695,6 +1000,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_corrupt_cache_is_remeasured, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_first_writer_wins, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_records_the_measurement, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scenario_sets_the_quality_rule, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_another_versions_file_is_a_miss, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_version_change_measures_again, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_poor_fit_is_remeasured_warned_and_stored_as_poor,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_task_time_is_rows_times_ns_per_row_times_factors,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_calibrate_and_recalibrate, setup, teardown),

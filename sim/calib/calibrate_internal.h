@@ -179,6 +179,8 @@ struct meas {
     double x[CALIBRATE_MAX_SIZES]; /* stage input rows, ascending */
     double in_rows, out_rows, out_bytes, sel_in, sel_out, ser_bytes, comp_bytes;
     bool has_filter, has_exchange;
+    int repetitions;  /* runs per size of this measurement; 0: unknown */
+    int measurements; /* 2 when a poor first fit was measured again; 0: unknown */
 };
 
 struct stage_rec {
@@ -307,7 +309,10 @@ enum sc_status calibrate_pipe_measure(struct pipe *p, const struct calibrate_opt
                                       const struct calib_clock *clock, struct meas *m,
                                       struct diag *d);
 double calibrate_jget(const json_t *o, const char *key);
-json_t *calibrate_meas_to_json(const struct meas *m, const char *pipeline);
+/* The payload of a stage's cache file; its "quality" ("good" or "poor")
+ * and "quality_figures" say how rule q judged the total fit. */
+json_t *calibrate_meas_to_json(const struct meas *m, const char *pipeline,
+                               const struct calib_quality_rule *q);
 int calibrate_meas_from_json(const json_t *j, struct meas *m);
 char *calibrate_stage_key(struct calibration *cal, size_t job, size_t stage, struct diag *d);
 
