@@ -976,6 +976,250 @@ static void test_cli_calibrate_and_recalibrate(void **state)
     json_decref(root);
 }
 
+/* ---- calibrate --show ------------------------------------------------------------ */
+
+/* Runs the binary with the cache directory dir, stdout to out (stderr to
+ * err when err is not NULL, else to stdout too); returns its exit status. */
+static int run_show(const char *binary, const char *args, const char *dir, char *out, size_t size,
+                    char *err, size_t err_size)
+{
+    char errfile[400] = "", cmd[2048];
+    if (err) {
+        snprintf(errfile, sizeof errfile, "%s.err", dir);
+        snprintf(cmd, sizeof cmd, "STAGECAST_CACHE_DIR='%s' '%s' %s 2>'%s'", dir, binary, args,
+                 errfile);
+    } else {
+        snprintf(cmd, sizeof cmd, "STAGECAST_CACHE_DIR='%s' '%s' %s 2>&1", dir, binary, args);
+    }
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t n = fread(out, 1, size - 1, p);
+    out[n] = '\0';
+    int st = pclose(p);
+    if (err) {
+        FILE *fe = fopen(errfile, "r");
+        assert_non_null(fe);
+        n = fread(err, 1, err_size - 1, fe);
+        err[n] = '\0';
+        fclose(fe);
+        unlink(errfile);
+    }
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Writes a cache file by hand: the envelope models/calib.c writes. */
+static void write_entry(const char *dir, const char *name, const char *host, const char *version,
+                        const char *key, const char *utc, double load, json_t *payload)
+{
+    json_t *root =
+        json_pack("{s:s, s:i, s:s, s:s, s:s, s:{s:s, s:f, s:s}, s:o}", "format",
+                  "stagecast-calibration", "kernel_version", CALIB_KERNEL_VERSION, "host", host,
+                  "stagecast_version", version, "key", key, "measured", "utc", utc, "load_avg_1m",
+                  load, "clock", "thread_cpu", "payload", payload);
+    assert_non_null(root);
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    assert_int_equal(json_dump_file(root, path, JSON_INDENT(1)), 0);
+    json_decref(root);
+}
+
+/* A pipeline's payload with a linear total fit of slope b +/- ci and R^2
+ * r2, as calibration stores it. */
+static json_t *pipeline_payload(double b, double ci, double r2, const char *quality)
+{
+    return json_pack("{s:s, s:[f,f,f], s:[], s:{s:s, s:f, s:f, s:f, s:f, s:i}, s:f, s:f, s:f, "
+                     "s:s, s:i, s:i}",
+                     "pipeline", "scan>filter", "x", 1000.0, 2000.0, 4000.0, "ops", "total",
+                     "model", "linear", "a_ns", 0.0, "b_ns", b, "b_ci_ns", ci, "r2", r2, "n", 3,
+                     "in_rows", 4000.0, "out_rows", 4000.0, "out_bytes", 0.0, "quality", quality,
+                     "repetitions", 10, "measurements", 2);
+}
+
+/* The line of text that names needle, into buf. */
+static const char *line_of(const char *text, const char *needle, char *buf, size_t size)
+{
+    const char *p = strstr(text, needle);
+    if (!p)
+        fail_msg("no line with '%s' in:\n%s", needle, text);
+    const char *start = p;
+    while (start > text && start[-1] != '\n')
+        start--;
+    size_t len = strcspn(start, "\n");
+    snprintf(buf, size, "%.*s", (int)len, start);
+    return buf;
+}
+
+/* `calibrate --show` on a cache written by hand, with figures known in
+ * advance: issue 12's poor fit (295 +/- 216 ns/row, R^2 0.86) of this
+ * host and version, used here; a good fit (10 +/- 0.5, R^2 0.999) of
+ * stagecast 0.0.9, not used; a host benchmark of 3.3 ms on another host
+ * (250 ACU-equivalent: the reference time, calib.h) not used; a corrupt
+ * file listed as such, exit 0; a temporary and a non-JSON file left out.
+ * Sorted: the benchmark, then the pipelines by when they were measured,
+ * then the corrupt file. */
+static void test_show_lists_a_hand_written_cache(void **state)
+{
+    struct fixture *f = *state;
+    const char *binary = getenv("STAGECAST");
+    if (!binary) {
+        skip();
+        return;
+    }
+    struct diag d;
+    diag_clear(&d);
+    assert_int_equal(calib_cache_mkdir(f->cache, &d), SC_OK);
+    char host[320], path[1200];
+    calib_host_id(host, sizeof host);
+    const char *key =
+        "stagecast calibration\nchunk 4096 seed 1 reps 5 sizes 1000 2000 4000\n"
+        "op Scan parquet t [x]\ntable t rows 1000 format parquet\nop Filter (x < 5)\n";
+    calib_cache_path(f->cache, host, PACKAGE_VERSION, key, path, sizeof path);
+    const char *mine = strrchr(path, '/') + 1;
+    write_entry(f->cache, mine, host, PACKAGE_VERSION, key, "2026-01-02T03:04:05Z", 3.5,
+                pipeline_payload(295.0, 216.0, 0.86, "poor"));
+    write_entry(f->cache, "1111111111111111.json", host, "0.0.9", key, "2025-06-01T00:00:00Z", 0.25,
+                pipeline_payload(10.0, 0.5, 0.999, "good"));
+    write_entry(f->cache, "2222222222222222.json", "another host x 64 cores", PACKAGE_VERSION,
+                "stagecast host benchmark\n", "2026-02-03T00:00:00Z", 1.0,
+                json_pack("{s:f}", "bench_ns", 3.3e6));
+    char p2[600];
+    snprintf(p2, sizeof p2, "%s/3333333333333333.json", f->cache);
+    FILE *fp = fopen(p2, "w");
+    assert_non_null(fp);
+    fputs("{\"format\": \"stagecast-cal", fp);
+    fclose(fp);
+    const char *others[] = {".calib-abcdef", "notes.txt"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(p2, sizeof p2, "%s/%s", f->cache, others[i]);
+        assert_non_null(fp = fopen(p2, "w"));
+        fclose(fp);
+    }
+
+    static char out[65536], err[4096], line[1024];
+    assert_int_equal(
+        run_show(binary, "calibrate --show", f->cache, out, sizeof out, err, sizeof err), 0);
+    assert_string_equal(err, "");
+    line_of(out, mine, line, sizeof line);
+    assert_non_null(strstr(line, "pipeline"));
+    assert_non_null(strstr(line, "2026-01-02T03:04:05Z"));
+    assert_non_null(strstr(line, " 3.50 "));
+    assert_non_null(strstr(line, "thread_cpu"));
+    assert_non_null(strstr(line, "295.00 +- 216.00"));
+    assert_non_null(strstr(line, "0.8600"));
+    assert_non_null(strstr(line, " poor "));
+    assert_non_null(strstr(line, " yes "));
+    assert_non_null(strstr(line, "scan>filter [t]"));
+    line_of(out, "1111111111111111.json", line, sizeof line);
+    assert_non_null(strstr(line, "10.00 +- 0.50"));
+    assert_non_null(strstr(line, "0.9990"));
+    assert_non_null(strstr(line, " good "));
+    assert_non_null(strstr(line, " no "));
+    line_of(out, "2222222222222222.json", line, sizeof line);
+    assert_non_null(strstr(line, "host benchmark"));
+    assert_non_null(strstr(line, "3.30 ms: 250 ACU-equivalent per core"));
+    assert_non_null(strstr(line, " no "));
+    line_of(out, "3333333333333333.json", line, sizeof line);
+    assert_non_null(strstr(line, "corrupt"));
+    assert_non_null(strstr(line, "not JSON"));
+    assert_null(strstr(out, ".calib-abcdef"));
+    assert_null(strstr(out, "notes.txt"));
+    /* Why the two are not used here. */
+    char why[200];
+    snprintf(why, sizeof why, "1111111111111111.json: stagecast 0.0.9's, this is %s",
+             PACKAGE_VERSION);
+    assert_non_null(strstr(out, why));
+    assert_non_null(strstr(out, "2222222222222222.json: another host's (another host x 64 cores)"));
+    assert_non_null(strstr(out, "4 entries: 1 used here, 1 poor, 1 corrupt"));
+    /* Sorted: benchmark, pipelines oldest first, corrupt. */
+    const char *order[] = {"2222222222222222.json", "1111111111111111.json", mine,
+                           "3333333333333333.json"};
+    for (int i = 1; i < 4; i++)
+        assert_true(strstr(out, order[i - 1]) < strstr(out, order[i]));
+
+    /* The same as JSON. */
+    assert_int_equal(
+        run_show(binary, "calibrate --show --json -", f->cache, out, sizeof out, err, sizeof err),
+        0);
+    json_error_t jerr;
+    json_t *root = json_loads(out, 0, &jerr);
+    assert_non_null(root);
+    assert_string_equal(json_string_value(json_object_get(root, "stagecast_version")),
+                        PACKAGE_VERSION);
+    json_t *entries = json_object_get(root, "entries");
+    assert_int_equal(json_array_size(entries), 4);
+    for (int i = 0; i < 4; i++)
+        assert_string_equal(json_string_value(json_object_get(json_array_get(entries, i), "file")),
+                            order[i]);
+    json_t *e = json_array_get(entries, 2);
+    assert_string_equal(json_string_value(json_object_get(e, "kind")), "pipeline");
+    assert_string_equal(json_string_value(json_object_get(e, "quality")), "poor");
+    assert_true(json_is_true(json_object_get(e, "usable")));
+    assert_near(json_number_value(json_object_get(e, "ns_per_row")), 295.0, 1e-9);
+    assert_near(json_number_value(json_object_get(e, "ns_per_row_ci95")), 216.0, 1e-9);
+    assert_near(json_number_value(json_object_get(e, "r2")), 0.86, 1e-9);
+    assert_near(json_number_value(json_object_get(json_object_get(e, "measured"), "load_avg_1m")),
+                3.5, 0);
+    e = json_array_get(entries, 3);
+    assert_string_equal(json_string_value(json_object_get(e, "kind")), "corrupt");
+    assert_true(json_is_false(json_object_get(e, "usable")));
+    json_decref(root);
+}
+
+/* --show of a directory that does not exist says so and fails; --show
+ * with a scenario, or --json without --show, is a usage error. After a
+ * real calibration, every file is listed, each used here and good (the
+ * rule is off in these tests). */
+static void test_show_missing_directory_and_a_real_cache(void **state)
+{
+    struct fixture *f = *state;
+    const char *binary = getenv("STAGECAST");
+    if (!binary) {
+        skip();
+        return;
+    }
+    static char out[65536], err[4096];
+    char nowhere[400];
+    snprintf(nowhere, sizeof nowhere, "%s/nowhere", f->dir);
+    assert_int_equal(
+        run_show(binary, "calibrate --show", nowhere, out, sizeof out, err, sizeof err), 1);
+    assert_string_equal(out, "");
+    assert_non_null(strstr(err, nowhere));
+    assert_non_null(strstr(err, "does not exist"));
+    char args[600];
+    snprintf(args, sizeof args, "calibrate --show '%s'", f->path);
+    assert_int_equal(run_show(binary, args, f->cache, out, sizeof out, NULL, 0), 2);
+    snprintf(args, sizeof args, "calibrate --json - '%s'", f->path);
+    assert_int_equal(run_show(binary, args, f->cache, out, sizeof out, NULL, 0), 2);
+    assert_non_null(strstr(out, "--json goes with --show"));
+
+    snprintf(args, sizeof args, "calibrate '%s'", f->path);
+    assert_int_equal(run_cli(binary, args, f->cache, out, sizeof out), 0);
+    size_t files = count_files(f->cache, ".json", NULL);
+    assert_true(files >= 9);
+    assert_int_equal(
+        run_show(binary, "calibrate --show --json -", f->cache, out, sizeof out, err, sizeof err),
+        0);
+    json_error_t jerr;
+    json_t *root = json_loads(out, 0, &jerr);
+    assert_non_null(root);
+    json_t *entries = json_object_get(root, "entries");
+    assert_int_equal(json_array_size(entries), files);
+    size_t pipelines = 0;
+    for (size_t i = 0; i < files; i++) {
+        json_t *e = json_array_get(entries, i);
+        assert_true(json_is_true(json_object_get(e, "usable")));
+        const char *kind = json_string_value(json_object_get(e, "kind"));
+        if (strcmp(kind, "pipeline") == 0) {
+            assert_string_equal(json_string_value(json_object_get(e, "quality")), "good");
+            pipelines++;
+        } else {
+            assert_string_equal(kind, "hash_table_curve"); /* the host's speed is given */
+        }
+    }
+    assert_int_equal(pipelines, files - 1);
+    json_decref(root);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -1008,6 +1252,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_task_time_is_rows_times_ns_per_row_times_factors,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_calibrate_and_recalibrate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_show_lists_a_hand_written_cache, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_show_missing_directory_and_a_real_cache, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

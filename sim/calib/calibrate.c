@@ -475,7 +475,7 @@ static enum sc_status host_speed(struct calibration *cal, struct diag *d)
         cal->host_acu_source = "override";
         return SC_OK;
     }
-    static const char key[] = "stagecast host benchmark\n";
+    static const char key[] = CALIBRATE_KEY_HOST_BENCHMARK;
     const char *dir = cal->opt.cache_dir;
     json_t *payload = NULL;
     char why[600];

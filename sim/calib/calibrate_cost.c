@@ -20,7 +20,7 @@ static enum sc_status load_curve(struct calibration *cal, struct diag *d)
     if (cal->curve_state != 0)
         return SC_OK;
     cal->curve_state = -1;
-    static const char key[] = "stagecast hash-table size curve\n";
+    static const char key[] = CALIBRATE_KEY_GROUP_CURVE;
     json_t *payload = NULL;
     char why[600];
     enum calib_cache_status cs = CALIB_CACHE_MISS;

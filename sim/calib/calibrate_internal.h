@@ -38,6 +38,11 @@
 /* Sample data does not depend on the scenario's seed, so a seed change
  * does not invalidate the cache. */
 #define CALIB_SEED 0x5eedca1bULL
+/* The cache's key texts: the host benchmark's, the hash-table curve's, and
+ * how every pipeline's begins (calibrate_stage_key). */
+#define CALIBRATE_KEY_HOST_BENCHMARK "stagecast host benchmark\n"
+#define CALIBRATE_KEY_GROUP_CURVE "stagecast hash-table size curve\n"
+#define CALIBRATE_KEY_PIPELINE "stagecast calibration\n"
 #define MAX_KEYS 32
 #define MAX_OPS 48
 #define MAX_CHAINS 16

@@ -323,7 +323,7 @@ char *calibrate_stage_key(struct calibration *cal, size_t job, size_t stage, str
     size_t n = calibrate_stage_ops(cal, sp, &ops);
     bool planned = sp->n_ops > 0;
     struct sbuf b = {0};
-    sb_add(&b, "stagecast calibration\nchunk %d seed %llu reps %d sizes", CHUNK_ROWS,
+    sb_add(&b, CALIBRATE_KEY_PIPELINE "chunk %d seed %llu reps %d sizes", CHUNK_ROWS,
            (unsigned long long)CALIB_SEED, cal->opt.repetitions);
     for (size_t i = 0; i < cal->opt.n_rows; i++)
         sb_add(&b, " %zu", cal->opt.rows[i]);
