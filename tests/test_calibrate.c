@@ -976,6 +976,44 @@ static void test_cli_calibrate_and_recalibrate(void **state)
     json_decref(root);
 }
 
+/* The command line with a rule every measured fit fails (min_r2 = 1):
+ * `calibrate` exits 0, prints the table with the fits marked poor, and
+ * warns on stderr naming each stage's pipeline; the next run, from the
+ * cache, warns again. */
+static void test_cli_warns_of_poor_fits_every_run(void **state)
+{
+    struct fixture *f = *state;
+    const char *binary = getenv("STAGECAST");
+    if (!binary) {
+        skip();
+        return;
+    }
+    static char out[65536];
+    char args[700];
+    snprintf(args, sizeof args, "calibrate '%s' 2>&1 >/dev/null", f->path);
+    char cmd[2048];
+    for (int run = 0; run < 2; run++) {
+        snprintf(cmd, sizeof cmd,
+                 "STAGECAST_CACHE_DIR='%s' STAGECAST_CALIB_ROWS=2048,4096,8192 "
+                 "STAGECAST_CALIB_MIN_R2=1 STAGECAST_CALIB_MAX_CI=0 STAGECAST_HOST_ACU=250 "
+                 "'%s' %s",
+                 f->cache, binary, args);
+        FILE *p = popen(cmd, "r");
+        assert_non_null(p);
+        size_t n = fread(out, 1, sizeof out - 1, p);
+        out[n] = '\0';
+        int st = pclose(p);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        const char *want = run == 0 ? "stagecast: warning: job 0 stage 0: the measured fit of "
+                                      "pipeline scan>filter>agg>exchange is poor: R^2 "
+                                    : "stagecast: warning: job 0 stage 0: the cached fit of "
+                                      "pipeline scan>filter>agg>exchange is poor: R^2 ";
+        if (!strstr(out, want))
+            fail_msg("no '%s' in:\n%s", want, out);
+        assert_non_null(strstr(out, "--recalibrate"));
+    }
+}
+
 /* ---- calibrate --show ------------------------------------------------------------ */
 
 /* Runs the binary with the cache directory dir, stdout to out (stderr to
@@ -1252,6 +1290,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_task_time_is_rows_times_ns_per_row_times_factors,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_calibrate_and_recalibrate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cli_warns_of_poor_fits_every_run, setup, teardown),
         cmocka_unit_test_setup_teardown(test_show_lists_a_hand_written_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(test_show_missing_directory_and_a_real_cache, setup,
                                         teardown),
