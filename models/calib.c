@@ -144,6 +144,35 @@ double calib_median(double *v, size_t n)
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+/* ---- the quality of a fit ------------------------------------------------- */
+
+/*
+ * The defaults, R^2 >= 0.95 and a slope known to +/- 25%: a kernel's time
+ * is a straight line in its rows (or n log n), so on a quiet machine the
+ * pipelines' fits over the default five sizes have R^2 above 0.99 and
+ * intervals of a few percent (docs/models/calibration.md shows some).
+ * Issue 12's bad fit, 295 +/- 216 ns/row with R^2 0.86 (+/- 73%), made a
+ * run ~7 times too long; a 25% interval bounds what an accepted slope can
+ * be off by to that, at 95%. With three sizes (one degree of freedom,
+ * Student's t of 12.7) the interval is wide even on a quiet machine: use
+ * five sizes or more.
+ */
+double calib_fit_rel_ci(const struct calib_fit *f)
+{
+    double b = fabs(f->b_ns), ci = f->b_ci_ns;
+    if (!(ci > 0.0))
+        return ci == 0.0 ? 0.0 : NAN;
+    return b > 0.0 ? ci / b : INFINITY;
+}
+
+bool calib_fit_is_poor(const struct calib_fit *f, const struct calib_quality_rule *q)
+{
+    if (q->min_r2 > 0.0 && f->r2 < q->min_r2)
+        return true;
+    double rel = calib_fit_rel_ci(f);
+    return q->max_rel_ci > 0.0 && !(rel <= q->max_rel_ci);
+}
+
 /* ---- Spark overhead factors ---------------------------------------------- */
 
 /*
@@ -544,27 +573,33 @@ uint64_t calib_hash64(const char *text)
     return h;
 }
 
-void calib_cache_path(const char *dir, const char *host, const char *key_text, char *buf,
-                      size_t size)
+void calib_cache_path(const char *dir, const char *host, const char *version, const char *key_text,
+                      char *buf, size_t size)
 {
     /* The name hashes everything the fit depends on besides the key text:
-     * the CPU and the kernels' version. */
+     * the CPU, the stagecast version and the kernels' version. Another
+     * version's files have other names, so they never shadow this one's. */
     char head[400];
-    snprintf(head, sizeof head, "%s\nkernels v%d\n", host, CALIB_KERNEL_VERSION);
+    snprintf(head, sizeof head, "%s\nstagecast %s\nkernels v%d\n", host, version,
+             CALIB_KERNEL_VERSION);
     uint64_t h = calib_hash64(head) ^ (calib_hash64(key_text) * 0x9e3779b97f4a7c15ull);
     snprintf(buf, size, "%s/%016llx.json", dir, (unsigned long long)h);
 }
 
 #define CACHE_FORMAT "stagecast-calibration"
 
-enum calib_cache_status calib_cache_load(const char *dir, const char *host, const char *key_text,
-                                         json_t **payload, char *why, size_t why_size)
+static void copy_string(char *buf, size_t size, const json_t *v)
 {
-    *payload = NULL;
-    char path[1200];
-    calib_cache_path(dir, host, key_text, path, sizeof path);
-    if (access(path, F_OK) != 0)
-        return CALIB_CACHE_MISS;
+    const char *s = json_string_value(v);
+    snprintf(buf, size, "%s", s ? s : "");
+}
+
+enum calib_cache_status calib_cache_read_file(const char *path, struct calib_cache_file *f,
+                                              char *why, size_t why_size)
+{
+    memset(f, 0, sizeof *f);
+    f->kernel_version = -1;
+    f->at.load_1m = NAN;
     json_error_t err;
     json_t *root = json_load_file(path, 0, &err);
     if (!root) {
@@ -573,25 +608,71 @@ enum calib_cache_status calib_cache_load(const char *dir, const char *host, cons
     }
     const char *format = json_string_value(json_object_get(root, "format"));
     json_t *ver = json_object_get(root, "kernel_version");
-    const char *h = json_string_value(json_object_get(root, "host"));
-    const char *key = json_string_value(json_object_get(root, "key"));
+    json_t *host = json_object_get(root, "host");
+    json_t *key = json_object_get(root, "key");
+    json_t *sv = json_object_get(root, "stagecast_version");
     json_t *p = json_object_get(root, "payload");
-    if (!format || strcmp(format, CACHE_FORMAT) != 0 || !json_is_integer(ver) || !h || !key ||
-        !json_is_object(p)) {
+    if (!format || strcmp(format, CACHE_FORMAT) != 0 || !json_is_integer(ver) ||
+        !json_is_string(host) || !json_is_string(key) || !json_is_object(p) ||
+        (sv && !json_is_string(sv))) {
         snprintf(why, why_size, "%s: not a stagecast calibration file", path);
         json_decref(root);
         return CALIB_CACHE_CORRUPT;
     }
-    /* Another version, host or key under the same name (a hash collision,
-     * a copied cache): not ours, measure again and replace it. */
-    if (json_integer_value(ver) != CALIB_KERNEL_VERSION || strcmp(h, host) != 0 ||
-        strcmp(key, key_text) != 0) {
-        json_decref(root);
-        return CALIB_CACHE_MISS;
-    }
-    *payload = json_incref(p);
+    copy_string(f->host, sizeof f->host, host);
+    copy_string(f->version, sizeof f->version, sv);
+    f->kernel_version = (long)json_integer_value(ver);
+    const json_t *m = json_object_get(root, "measured");
+    copy_string(f->at.utc, sizeof f->at.utc, json_object_get(m, "utc"));
+    const json_t *load = json_object_get(m, "load_avg_1m");
+    if (json_is_number(load))
+        f->at.load_1m = json_number_value(load);
+    /* The clock's name as a static string: the file's text dies with root. */
+    const char *clock = json_string_value(json_object_get(m, "clock"));
+    f->at.clock = !clock                             ? NULL
+                  : strcmp(clock, "thread_cpu") == 0 ? "thread_cpu"
+                  : strcmp(clock, "monotonic") == 0  ? "monotonic"
+                                                     : "other";
+    f->key = json_incref(key);
+    f->payload = json_incref(p);
     json_decref(root);
     return CALIB_CACHE_HIT;
+}
+
+/* The file at path for (host, version, key_text): calib_cache_load's
+ * answer. */
+static enum calib_cache_status load_path(const char *path, const char *host, const char *version,
+                                         const char *key_text, json_t **payload, char *why,
+                                         size_t why_size)
+{
+    *payload = NULL;
+    if (access(path, F_OK) != 0)
+        return CALIB_CACHE_MISS;
+    struct calib_cache_file f;
+    enum calib_cache_status st = calib_cache_read_file(path, &f, why, why_size);
+    if (st != CALIB_CACHE_HIT)
+        return st;
+    /* Another version, host or key under the same name (a hash collision,
+     * a copied cache, a file edited by hand), or a file from before the
+     * stagecast version was recorded: not ours, measure again and replace
+     * it. */
+    if (f.kernel_version != CALIB_KERNEL_VERSION || strcmp(f.host, host) != 0 ||
+        strcmp(f.version, version) != 0 || strcmp(json_string_value(f.key), key_text) != 0)
+        st = CALIB_CACHE_MISS;
+    else
+        *payload = json_incref(f.payload);
+    json_decref(f.key);
+    json_decref(f.payload);
+    return st;
+}
+
+enum calib_cache_status calib_cache_load(const char *dir, const char *host, const char *version,
+                                         const char *key_text, json_t **payload, char *why,
+                                         size_t why_size)
+{
+    char path[1200];
+    calib_cache_path(dir, host, version, key_text, path, sizeof path);
+    return load_path(path, host, version, key_text, payload, why, why_size);
 }
 
 void calib_measured_now(struct calib_measured *m, const char *clock)
@@ -606,12 +687,12 @@ void calib_measured_now(struct calib_measured *m, const char *clock)
     m->clock = clock;
 }
 
-enum sc_status calib_cache_store(const char *dir, const char *host, const char *key_text,
-                                 json_t *payload, const struct calib_measured *at, bool replace,
-                                 struct diag *d)
+enum sc_status calib_cache_store(const char *dir, const char *host, const char *version,
+                                 const char *key_text, json_t *payload,
+                                 const struct calib_measured *at, bool replace, struct diag *d)
 {
     char path[1200], tmp[1200];
-    calib_cache_path(dir, host, key_text, path, sizeof path);
+    calib_cache_path(dir, host, version, key_text, path, sizeof path);
     if (snprintf(tmp, sizeof tmp, "%s/.calib-XXXXXX", dir) >= (int)sizeof tmp)
         return diag_set(d, SC_EIO, NULL, 0, "cache path too long: %s", dir);
     json_t *root = json_object();
@@ -620,6 +701,7 @@ enum sc_status calib_cache_store(const char *dir, const char *host, const char *
     int bad = json_object_set_new(root, "format", json_string(CACHE_FORMAT));
     bad |= json_object_set_new(root, "kernel_version", json_integer(CALIB_KERNEL_VERSION));
     bad |= json_object_set_new(root, "host", json_string(host));
+    bad |= json_object_set_new(root, "stagecast_version", json_string(version));
     bad |= json_object_set_new(root, "key", json_string(key_text));
     if (at) {
         /* What the figure was measured under, to judge it by later: the
@@ -668,10 +750,19 @@ enum sc_status calib_cache_store(const char *dir, const char *host, const char *
         /* link fails with EEXIST when another run stored it first: keep
          * theirs, so every run uses one measurement. */
         rc = link(tmp, path);
-        if (rc != 0 && errno == EEXIST)
-            rc = 0;
-        else if (rc != 0)
+        if (rc != 0 && errno == EEXIST) {
+            /* Kept only if it is this host's, version's and key's fit: a
+             * file of another version under this name is replaced. */
+            json_t *theirs = NULL;
+            char why[16];
+            rc = load_path(path, host, version, key_text, &theirs, why, sizeof why) ==
+                         CALIB_CACHE_HIT
+                     ? 0
+                     : rename(tmp, path);
+            json_decref(theirs);
+        } else if (rc != 0) {
             rc = rename(tmp, path); /* a file system without hard links */
+        }
         unlink(tmp);
     }
     if (rc != 0) {

@@ -207,17 +207,18 @@ double calib_group_curve_eval(const struct calib_group_curve *c, double groups);
  * compute on a node = (rows x ns_per_row + intercept_ns) x overhead x
  * host_acu / node_acu, in ns. */
 struct calib_cost {
-    bool valid;                       /* false: not calibrated (task_seconds or defaults) */
-    bool cached;                      /* read from the cache rather than measured */
-    double rows_per_task;             /* the rows ns_per_row is evaluated at */
-    double ns_per_row;                /* host ns per input row, before factors */
-    double ns_per_row_ci;             /* 95% half-width */
-    double r2;                        /* of the stage's total fit */
-    double intercept_ns;              /* fixed host ns per task (>= 0) */
-    double overhead;                  /* Spark factor, weighted by each class's share of the time */
-    double host_acu;                  /* ACU-equivalent of the measuring host */
-    double group_factor;              /* hash-table size correction applied (1: none) */
-    double class_ns[CALIB_N_CLASSES]; /* host ns per task by operator class */
+    bool valid;           /* false: not calibrated (task_seconds or defaults) */
+    bool cached;          /* read from the cache rather than measured */
+    bool poor;            /* the fit is poor (calib_fit_is_poor): used, with a warning */
+    double rows_per_task; /* the rows ns_per_row is evaluated at */
+    double ns_per_row;    /* host ns per input row, before factors */
+    double ns_per_row_ci; /* 95% half-width */
+    double r2;            /* of the stage's total fit */
+    double intercept_ns;  /* fixed host ns per task (>= 0) */
+    double overhead;      /* Spark factor, weighted by each class's share of the time */
+    double host_acu;      /* ACU-equivalent of the measuring host */
+    double group_factor;  /* hash-table size correction applied (1: none) */
+    double class_ns[CALIB_N_CLASSES];     /* host ns per task by operator class */
     double class_factor[CALIB_N_CLASSES]; /* the factor used for each class */
 };
 
@@ -240,13 +241,23 @@ uint64_t calib_hash64(const char *text);
 
 enum calib_cache_status { CALIB_CACHE_HIT, CALIB_CACHE_MISS, CALIB_CACHE_CORRUPT };
 
-/* Reads the cache file for key_text measured on host (calib_host_id); its
- * name is a hash of the host, the kernel version and key_text. HIT:
- * *payload holds the stored object (the caller decrefs). MISS: no file, or
- * a file for another key or version. CORRUPT: a file that is not what this
- * writes; why says what (the caller warns and measures again). */
-enum calib_cache_status calib_cache_load(const char *dir, const char *host, const char *key_text,
-                                         json_t **payload, char *why, size_t why_size);
+/*
+ * A cache file is keyed by what its figure depends on besides key_text:
+ * host (calib_host_id: the CPU model and cores), version (the stagecast
+ * version that measured it, PACKAGE_VERSION: the sim layer passes it) and
+ * CALIB_KERNEL_VERSION. All three are hashed into the file's name and
+ * written in the file ("host", "stagecast_version", "kernel_version").
+ */
+
+/* Reads the cache file for key_text. HIT: *payload holds the stored object
+ * (the caller decrefs). MISS: no file, or a file of another host, stagecast
+ * version, kernel version or key (one from before stagecast_version was
+ * recorded too): measure again, and calib_cache_store replaces it. CORRUPT:
+ * a file that is not what this writes; why says what (the caller warns and
+ * measures again). */
+enum calib_cache_status calib_cache_load(const char *dir, const char *host, const char *version,
+                                         const char *key_text, json_t **payload, char *why,
+                                         size_t why_size);
 
 /* When and how a cached figure was measured: recorded in its file for
  * whoever reads it, never checked (files without it still load). */
@@ -262,15 +273,59 @@ void calib_measured_now(struct calib_measured *m, const char *clock);
 /* Writes payload for key_text atomically: a temporary file renamed into
  * place (replace true), or linked into place so that an existing file is
  * kept (replace false: the first writer wins, so concurrent runs agree on
- * one measurement). at (may be NULL) is recorded beside the host, which
- * names the CPU model. SC_EIO on failure. */
-enum sc_status calib_cache_store(const char *dir, const char *host, const char *key_text,
-                                 json_t *payload, const struct calib_measured *at, bool replace,
-                                 struct diag *d);
+ * one measurement) unless that file is not a hit for this host, version
+ * and key (another version's, say), which is replaced. at (may be NULL)
+ * is recorded beside the host, which names the CPU model. SC_EIO on
+ * failure. */
+enum sc_status calib_cache_store(const char *dir, const char *host, const char *version,
+                                 const char *key_text, json_t *payload,
+                                 const struct calib_measured *at, bool replace, struct diag *d);
 
 /* The path of key_text's cache file in dir, into buf. */
-void calib_cache_path(const char *dir, const char *host, const char *key_text, char *buf,
-                      size_t size);
+void calib_cache_path(const char *dir, const char *host, const char *version, const char *key_text,
+                      char *buf, size_t size);
+
+/* A cache file as it is on disk, for listing (stagecast calibrate --show):
+ * the envelope calib_cache_store writes, whoever's it is. */
+struct calib_cache_file {
+    char host[320];           /* "" when absent */
+    char version[32];         /* stagecast_version; "" when absent (files before it) */
+    long kernel_version;      /* -1 when absent */
+    struct calib_measured at; /* clock points into a static string or is NULL */
+    json_t *key;              /* the key text (a JSON string); owned, json_decref */
+    json_t *payload;          /* owned, json_decref */
+};
+
+/* Reads path's envelope into f (the caller json_decrefs f->key and
+ * f->payload, also when CORRUPT: they are NULL then). HIT when it is a
+ * stagecast calibration file (whatever its host and versions), CORRUPT
+ * with why filled otherwise. */
+enum calib_cache_status calib_cache_read_file(const char *path, struct calib_cache_file *f,
+                                              char *why, size_t why_size);
+
+/* ---- the quality of a fit -------------------------------------------------- */
+
+/*
+ * A pipeline's fit is poor when its R^2 is below min_r2 or the 95%
+ * interval of its slope is wider than max_rel_ci of the slope (calib.c
+ * says why the defaults). A rule of 0 is off: {0, 0} judges nothing poor;
+ * min_r2 = 1 judges every fit short of an exact line poor.
+ */
+struct calib_quality_rule {
+    double min_r2;     /* 0 to 1 */
+    double max_rel_ci; /* >= 0: 0.25 is +/- 25% of the slope */
+};
+
+#define CALIB_DEFAULT_MIN_R2 0.95
+#define CALIB_DEFAULT_MAX_REL_CI 0.25
+
+/* The slope's 95% half-width over the slope's size: b_ci_ns / |b_ns|; 0
+ * when both are 0, +inf when only the slope is. */
+double calib_fit_rel_ci(const struct calib_fit *f);
+
+/* Whether f is poor by q: r2 < q->min_r2 (a NaN R^2, times that did not
+ * vary at all, is not judged by it) or calib_fit_rel_ci > q->max_rel_ci. */
+bool calib_fit_is_poor(const struct calib_fit *f, const struct calib_quality_rule *q);
 
 /* Fits to and from JSON ({"model", "a_ns", "b_ns", "b_ci_ns", "r2", "n"}).
  * calib_fit_from_json returns -1 when a field is missing or mistyped. */

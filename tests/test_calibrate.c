@@ -10,6 +10,8 @@
  * Every test uses its own temporary cache directory and small samples.
  */
 #define _DEFAULT_SOURCE /* mkdtemp */
+#include "config.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -146,7 +148,9 @@ static int teardown(void **state)
 }
 
 /* Small samples (the tests check fits and counts, not speed), a fixed host
- * speed and the fixture's cache. */
+ * speed, the fixture's cache, and no quality rule: three small sizes give
+ * wide intervals, and on a loaded machine any of them may be poor, which
+ * would re-measure and warn. The tests of the rule set it themselves. */
 static void small_options(const struct fixture *f, struct calibrate_options *o)
 {
     struct diag d;
@@ -157,6 +161,8 @@ static void small_options(const struct fixture *f, struct calibrate_options *o)
     o->n_rows = 3;
     o->repetitions = 5;
     o->host_acu = 250.0;
+    o->quality.min_r2 = 0.0;
+    o->quality.max_rel_ci = 0.0;
     snprintf(o->cache_dir, sizeof o->cache_dir, "%s", f->cache);
 }
 
@@ -273,6 +279,54 @@ static void test_robust_fit_ignores_one_disturbed_size(void **state)
     assert_int_equal(calib_fit_points_robust(CALIB_LINEAR, x, y, 2, &fit, &d), SC_EINPUT);
 }
 
+/* ---- the quality of a fit ------------------------------------------------------ */
+
+/* The rule by hand, on made-up fits (independent of any timing):
+ * - issue 12's fit, 295 +/- 216 ns/row with R^2 0.86: 216 / 295 = 73% > 25%
+ *   and 0.86 < 0.95, poor by both parts, and by either alone;
+ * - 100 +/- 20 (20%) with R^2 0.99: good; +/- 30 (30%): poor;
+ * - R^2 0.94 with a tight slope: poor by R^2 only, good once it is off;
+ * - a NaN R^2 (times that did not vary) is not judged by R^2; a zero slope
+ *   with an interval is infinitely uncertain, without one exact;
+ * - the rule {0, 0} judges nothing poor; min_r2 = 1 everything short of an
+ *   exact line. */
+static void test_quality_rule_by_hand(void **state)
+{
+    (void)state;
+    const struct calib_quality_rule def = {CALIB_DEFAULT_MIN_R2, CALIB_DEFAULT_MAX_REL_CI};
+    const struct calib_quality_rule off = {0.0, 0.0}, r2_only = {0.95, 0.0}, ci_only = {0.0, 0.25};
+    const struct calib_quality_rule every = {1.0, 0.0};
+    assert_near(def.min_r2, 0.95, 0);
+    assert_near(def.max_rel_ci, 0.25, 0);
+    struct calib_fit issue = {CALIB_LINEAR, 0.0, 295.0, 216.0, 0.86, 5};
+    assert_near(calib_fit_rel_ci(&issue), 216.0 / 295.0, 1e-15);
+    assert_true(calib_fit_is_poor(&issue, &def));
+    assert_true(calib_fit_is_poor(&issue, &r2_only));
+    assert_true(calib_fit_is_poor(&issue, &ci_only));
+    assert_false(calib_fit_is_poor(&issue, &off));
+    struct calib_fit ok = {CALIB_LINEAR, 0.0, 100.0, 20.0, 0.99, 5};
+    assert_false(calib_fit_is_poor(&ok, &def));
+    ok.b_ci_ns = 30.0;
+    assert_true(calib_fit_is_poor(&ok, &def));
+    assert_false(calib_fit_is_poor(&ok, &r2_only));
+    struct calib_fit scattered = {CALIB_LINEAR, 0.0, 100.0, 1.0, 0.94, 5};
+    assert_true(calib_fit_is_poor(&scattered, &def));
+    assert_false(calib_fit_is_poor(&scattered, &ci_only));
+    struct calib_fit flat = {CALIB_LINEAR, 10.0, 0.0, 0.0, NAN, 5};
+    assert_near(calib_fit_rel_ci(&flat), 0.0, 0);
+    assert_false(calib_fit_is_poor(&flat, &def));
+    flat.b_ci_ns = 5.0;
+    assert_true(isinf(calib_fit_rel_ci(&flat)));
+    assert_true(calib_fit_is_poor(&flat, &def));
+    struct calib_fit near_exact = {CALIB_LINEAR, 0.0, 7.5, 0.0, 0.9999, 5};
+    assert_false(calib_fit_is_poor(&near_exact, &def));
+    assert_true(calib_fit_is_poor(&near_exact, &every));
+    /* A negative slope (noise around zero) is judged by its size. */
+    struct calib_fit negative = {CALIB_LINEAR, 0.0, -100.0, 20.0, 0.99, 5};
+    assert_near(calib_fit_rel_ci(&negative), 0.2, 1e-15);
+    assert_false(calib_fit_is_poor(&negative, &def));
+}
+
 /* The hash-table curve interpolates in log2(groups) and is flat beyond
  * its ends: between 16 (1 ns) and 256 (3 ns), 64 is halfway in log2. */
 static void test_group_curve_interpolates_in_log_groups(void **state)
@@ -353,8 +407,8 @@ static void test_linear_kernels_fit_with_high_r2(void **state)
             ok &= best[k] > 0.9;
         }
         /* task_seconds: nothing to calibrate, the spec is left alone. */
-        bool skipped =
-            stage_of(c, 2, 4)->status == CALIBRATE_SKIPPED && !f->plan->jobs[2].stages[4].calib.valid;
+        bool skipped = stage_of(c, 2, 4)->status == CALIBRATE_SKIPPED &&
+                       !f->plan->jobs[2].stages[4].calib.valid;
         calibrate_free(c);
         assert_true(skipped);
     }
@@ -548,21 +602,23 @@ static void test_cache_first_writer_wins(void **state)
     diag_clear(&d);
     assert_int_equal(calib_cache_mkdir(f->cache, &d), SC_OK);
     json_t *one = json_pack("{s:i}", "v", 1), *two = json_pack("{s:i}", "v", 2);
-    assert_int_equal(calib_cache_store(f->cache, "host", "key", one, NULL, false, &d), SC_OK);
-    assert_int_equal(calib_cache_store(f->cache, "host", "key", two, NULL, false, &d), SC_OK);
+    assert_int_equal(calib_cache_store(f->cache, "host", "1.0", "key", one, NULL, false, &d),
+                     SC_OK);
+    assert_int_equal(calib_cache_store(f->cache, "host", "1.0", "key", two, NULL, false, &d),
+                     SC_OK);
     json_t *got = NULL;
     char why[256];
-    assert_int_equal(calib_cache_load(f->cache, "host", "key", &got, why, sizeof why),
+    assert_int_equal(calib_cache_load(f->cache, "host", "1.0", "key", &got, why, sizeof why),
                      CALIB_CACHE_HIT);
     assert_int_equal(json_integer_value(json_object_get(got, "v")), 1);
     json_decref(got);
-    assert_int_equal(calib_cache_store(f->cache, "host", "key", two, NULL, true, &d), SC_OK);
-    assert_int_equal(calib_cache_load(f->cache, "host", "key", &got, why, sizeof why),
+    assert_int_equal(calib_cache_store(f->cache, "host", "1.0", "key", two, NULL, true, &d), SC_OK);
+    assert_int_equal(calib_cache_load(f->cache, "host", "1.0", "key", &got, why, sizeof why),
                      CALIB_CACHE_HIT);
     assert_int_equal(json_integer_value(json_object_get(got, "v")), 2);
     json_decref(got);
     /* Another host's or key's file is a miss, not a hit. */
-    assert_int_equal(calib_cache_load(f->cache, "other host", "key", &got, why, sizeof why),
+    assert_int_equal(calib_cache_load(f->cache, "other host", "1.0", "key", &got, why, sizeof why),
                      CALIB_CACHE_MISS);
     assert_int_equal(count_files(f->cache, NULL, ".calib-"), 0);
     json_decref(one);
@@ -580,10 +636,11 @@ static void test_cache_records_the_measurement(void **state)
     assert_int_equal(calib_cache_mkdir(f->cache, &d), SC_OK);
     struct calib_measured at = {"2026-12-07T14:45:00Z", 1.5, "thread_cpu"};
     json_t *one = json_pack("{s:i}", "v", 1);
-    assert_int_equal(calib_cache_store(f->cache, "host", "key", one, &at, false, &d), SC_OK);
-    assert_int_equal(calib_cache_store(f->cache, "host", "bare", one, NULL, false, &d), SC_OK);
+    assert_int_equal(calib_cache_store(f->cache, "host", "1.0", "key", one, &at, false, &d), SC_OK);
+    assert_int_equal(calib_cache_store(f->cache, "host", "1.0", "bare", one, NULL, false, &d),
+                     SC_OK);
     char path[1200];
-    calib_cache_path(f->cache, "host", "key", path, sizeof path);
+    calib_cache_path(f->cache, "host", "1.0", "key", path, sizeof path);
     json_error_t err;
     json_t *root = json_load_file(path, 0, &err);
     assert_non_null(root);
@@ -594,7 +651,7 @@ static void test_cache_records_the_measurement(void **state)
     json_decref(root);
     json_t *got = NULL;
     char why[256];
-    assert_int_equal(calib_cache_load(f->cache, "host", "bare", &got, why, sizeof why),
+    assert_int_equal(calib_cache_load(f->cache, "host", "1.0", "bare", &got, why, sizeof why),
                      CALIB_CACHE_HIT);
     json_decref(got);
     /* Now: an ISO time ending in Z, and the clock named as given. */
@@ -603,6 +660,249 @@ static void test_cache_records_the_measurement(void **state)
     assert_int_equal(at.utc[19], 'Z');
     assert_string_equal(at.clock, "monotonic");
     json_decref(one);
+}
+
+/* The scenario's model.calibration.min_r2 and max_ci set the rule and win
+ * over the host's (the environment's); out of range, they are refused
+ * naming the key. */
+static void test_scenario_sets_the_quality_rule(void **state)
+{
+    struct fixture *f = *state;
+    const char *sets[] = {"model.calibration.min_r2=0.5", "model.calibration.max_ci=0.1"};
+    struct diag d;
+    diag_clear(&d);
+    struct scenario *s = scenario_load_with(f->path, sets, 2, &d);
+    if (!s)
+        fail_msg("%s", d.msg);
+    struct calibrate_options host, o;
+    calibrate_options_default(&host);
+    host.quality.min_r2 = 0.0;
+    host.quality.max_rel_ci = 0.0;
+    assert_int_equal(calibrate_options_init(&o, &host, s, &d), SC_OK);
+    assert_true(o.quality.min_r2 == 0.5);
+    assert_true(o.quality.max_rel_ci == 0.1);
+    scenario_free(s);
+    /* Unset in the scenario: the host's. */
+    assert_int_equal(calibrate_options_init(&o, &host, f->s, &d), SC_OK);
+    assert_true(o.quality.min_r2 == 0.0 && o.quality.max_rel_ci == 0.0);
+    const char *bad[] = {"model.calibration.min_r2=1.5"};
+    diag_clear(&d);
+    assert_null(scenario_load_with(f->path, bad, 1, &d));
+    assert_non_null(strstr(d.msg, "min_r2"));
+}
+
+/* Rewrites one top-level string field of a JSON file. */
+static void rewrite_field(const char *path, const char *key, const char *value)
+{
+    json_error_t err;
+    json_t *root = json_load_file(path, 0, &err);
+    assert_non_null(root);
+    assert_int_equal(json_object_set_new(root, key, json_string(value)), 0);
+    assert_int_equal(json_dump_file(root, path, JSON_INDENT(1)), 0);
+    json_decref(root);
+}
+
+/* A top-level string field of a JSON file, into buf ("" when absent). */
+static const char *read_field(const char *path, const char *key, char *buf, size_t size)
+{
+    json_error_t err;
+    json_t *root = json_load_file(path, 0, &err);
+    assert_non_null(root);
+    const char *v = json_string_value(json_object_get(root, key));
+    snprintf(buf, size, "%s", v ? v : "");
+    json_decref(root);
+    return buf;
+}
+
+/* The stagecast version is part of the key: in the file's name and in the
+ * file. Another version's file under this name (edited by hand here), or
+ * one written before the version was recorded, is a miss, not a corrupt
+ * file, and storing replaces it even when the first writer would win. */
+static void test_another_versions_file_is_a_miss(void **state)
+{
+    struct fixture *f = *state;
+    struct diag d;
+    diag_clear(&d);
+    assert_int_equal(calib_cache_mkdir(f->cache, &d), SC_OK);
+    char p10[1200], p11[1200], buf[64];
+    calib_cache_path(f->cache, "host", "1.0", "key", p10, sizeof p10);
+    calib_cache_path(f->cache, "host", "1.1", "key", p11, sizeof p11);
+    assert_string_not_equal(p10, p11);
+    json_t *one = json_pack("{s:i}", "v", 1), *two = json_pack("{s:i}", "v", 2);
+    assert_int_equal(calib_cache_store(f->cache, "host", "1.0", "key", one, NULL, false, &d),
+                     SC_OK);
+    assert_string_equal(read_field(p10, "stagecast_version", buf, sizeof buf), "1.0");
+    json_t *got = NULL;
+    char why[600];
+    assert_int_equal(calib_cache_load(f->cache, "host", "1.1", "key", &got, why, sizeof why),
+                     CALIB_CACHE_MISS);
+    /* The same name, another version inside: a miss, then replaced. */
+    rewrite_field(p10, "stagecast_version", "0.9");
+    assert_int_equal(calib_cache_load(f->cache, "host", "1.0", "key", &got, why, sizeof why),
+                     CALIB_CACHE_MISS);
+    assert_null(got);
+    assert_int_equal(calib_cache_store(f->cache, "host", "1.0", "key", two, NULL, false, &d),
+                     SC_OK);
+    assert_int_equal(calib_cache_load(f->cache, "host", "1.0", "key", &got, why, sizeof why),
+                     CALIB_CACHE_HIT);
+    assert_int_equal(json_integer_value(json_object_get(got, "v")), 2);
+    json_decref(got);
+    /* A file without the field (before it was recorded): a miss too. */
+    json_error_t err;
+    json_t *root = json_load_file(p10, 0, &err);
+    assert_non_null(root);
+    assert_int_equal(json_object_del(root, "stagecast_version"), 0);
+    assert_int_equal(json_dump_file(root, p10, JSON_INDENT(1)), 0);
+    json_decref(root);
+    assert_int_equal(calib_cache_load(f->cache, "host", "1.0", "key", &got, why, sizeof why),
+                     CALIB_CACHE_MISS);
+    json_decref(one);
+    json_decref(two);
+}
+
+/* A calibration by another stagecast version is not used: this version
+ * measures every pipeline again (without a warning: nothing is corrupt),
+ * and the next run reads its own. A file of this version's name edited to
+ * say another version is measured again and replaced. */
+static void test_version_change_measures_again(void **state)
+{
+    struct fixture *f = *state;
+    struct calibrate_options o;
+    small_options(f, &o);
+    snprintf(o.version, sizeof o.version, "0.0.1-old");
+    struct calibration *c = calibrate_ok(f, &o);
+    size_t measured = calibrate_n_measured(c);
+    assert_true(measured >= 8);
+    calibrate_free(c);
+    assert_int_equal(count_files(f->cache, ".json", NULL), measured + 1);
+    snprintf(o.version, sizeof o.version, "%s", PACKAGE_VERSION);
+    c = calibrate_ok(f, &o);
+    assert_int_equal(calibrate_n_measured(c), measured);
+    assert_int_equal(calibrate_n_cached(c), 0);
+    assert_int_equal(calibrate_n_warnings(c), 0);
+    calibrate_free(c);
+    /* The old version's files stay beside, under their own names. */
+    assert_int_equal(count_files(f->cache, ".json", NULL), 2 * (measured + 1));
+    c = calibrate_ok(f, &o);
+    assert_int_equal(calibrate_n_measured(c), 0);
+    calibrate_free(c);
+    /* This version's files, edited to claim another version. */
+    DIR *dp = opendir(f->cache);
+    assert_non_null(dp);
+    struct dirent *e;
+    size_t edited = 0;
+    char buf[64];
+    while ((e = readdir(dp)) != NULL) {
+        if (!strstr(e->d_name, ".json"))
+            continue;
+        char p[600];
+        snprintf(p, sizeof p, "%s/%s", f->cache, e->d_name);
+        if (strcmp(read_field(p, "stagecast_version", buf, sizeof buf), PACKAGE_VERSION) == 0) {
+            rewrite_field(p, "stagecast_version", "0.0.2-edited");
+            edited++;
+        }
+    }
+    closedir(dp);
+    assert_int_equal(edited, measured + 1);
+    c = calibrate_ok(f, &o);
+    assert_int_equal(calibrate_n_measured(c), measured);
+    assert_int_equal(calibrate_n_warnings(c), 0);
+    calibrate_free(c);
+    assert_int_equal(count_files(f->cache, ".json", NULL), 2 * (measured + 1));
+    c = calibrate_ok(f, &o);
+    assert_int_equal(calibrate_n_measured(c), 0);
+    assert_int_equal(calibrate_n_cached(c), measured);
+    calibrate_free(c);
+}
+
+/* A poor fit, made certain by the rule min_r2 = 1 (every measured fit
+ * falls short of an exact line, whatever the machine's load): each
+ * pipeline is measured a second time, used, warned about with its job,
+ * stage, pipeline and figures and what to do, and stored marked poor with
+ * the figures it was judged by; the next run reads it from the cache and
+ * warns again. */
+static void test_poor_fit_is_remeasured_warned_and_stored_as_poor(void **state)
+{
+    struct fixture *f = *state;
+    struct calibrate_options o;
+    small_options(f, &o);
+    o.quality.min_r2 = 1.0;
+    struct calibration *c = calibrate_ok(f, &o);
+    size_t measured = calibrate_n_measured(c), poor = 0;
+    assert_true(measured >= 8);
+    /* One warning per poor stage (the rest is the cache's, none here). */
+    assert_int_equal(calibrate_n_warnings(c), measured);
+    for (size_t i = 0; i < calibrate_n_stages(c); i++) {
+        const struct calibrate_stage *r = calibrate_stage_at(c, i);
+        if (r->status != CALIBRATE_MEASURED)
+            continue;
+        assert_true(r->poor);
+        assert_true(r->cost.poor);
+        assert_int_equal(r->measurements, 2);
+        assert_true(r->repetitions == 5 || r->repetitions == 10);
+        char head[240];
+        snprintf(head, sizeof head, "job %zu stage %zu: the measured fit of pipeline %s is poor",
+                 r->job, r->stage, r->pipeline);
+        const char *w = NULL;
+        for (size_t k = 0; k < calibrate_n_warnings(c) && !w; k++)
+            if (strstr(calibrate_warning(c, k), head))
+                w = calibrate_warning(c, k);
+        if (!w)
+            fail_msg("no warning starting '%s'", head);
+        assert_non_null(strstr(w, ": R^2 "));
+        assert_non_null(strstr(w, "(wanted >= 1.00)"));
+        assert_non_null(strstr(w, "ns/row"));
+        assert_non_null(strstr(w, "measured a second time with 10 repetitions"));
+        assert_non_null(strstr(w, "--recalibrate"));
+        assert_non_null(strstr(w, "model.calibration.repetitions"));
+        poor++;
+    }
+    assert_int_equal(poor, measured);
+    calibrate_free(c);
+    /* Stored, marked poor, with the figures of the stored fit. */
+    DIR *dp = opendir(f->cache);
+    assert_non_null(dp);
+    struct dirent *e;
+    size_t marked = 0;
+    while ((e = readdir(dp)) != NULL) {
+        if (!strstr(e->d_name, ".json"))
+            continue;
+        char p[600];
+        snprintf(p, sizeof p, "%s/%s", f->cache, e->d_name);
+        json_error_t err;
+        json_t *root = json_load_file(p, 0, &err);
+        assert_non_null(root);
+        json_t *pl = json_object_get(root, "payload");
+        if (json_object_get(pl, "pipeline")) {
+            assert_string_equal(json_string_value(json_object_get(pl, "quality")), "poor");
+            json_t *fig = json_object_get(pl, "quality_figures");
+            double r2 = json_number_value(json_object_get(json_object_get(pl, "total"), "r2"));
+            assert_true(json_number_value(json_object_get(fig, "r2")) == r2);
+            assert_true(r2 < 1.0);
+            assert_near(json_number_value(json_object_get(fig, "min_r2")), 1.0, 0);
+            assert_int_equal(json_integer_value(json_object_get(pl, "measurements")), 2);
+            marked++;
+        }
+        json_decref(root);
+    }
+    closedir(dp);
+    assert_int_equal(marked, measured);
+    /* Read back: nothing measured, every stage warned again as cached. */
+    c = calibrate_ok(f, &o);
+    assert_int_equal(calibrate_n_measured(c), 0);
+    assert_int_equal(calibrate_n_cached(c), measured);
+    assert_int_equal(calibrate_n_warnings(c), measured);
+    for (size_t k = 0; k < calibrate_n_warnings(c); k++) {
+        assert_non_null(strstr(calibrate_warning(c, k), "the cached fit of pipeline"));
+        assert_non_null(strstr(calibrate_warning(c, k), "measured a second time"));
+    }
+    calibrate_free(c);
+    /* The rule of the run that uses a fit decides: with none, no warning. */
+    o.quality.min_r2 = 0.0;
+    c = calibrate_ok(f, &o);
+    assert_int_equal(calibrate_n_measured(c), 0);
+    assert_int_equal(calibrate_n_warnings(c), 0);
+    calibrate_free(c);
 }
 
 /* ---- the stage's task time ----------------------------------------------------------- */
@@ -665,11 +965,15 @@ static void test_task_time_is_rows_times_ns_per_row_times_factors(void **state)
 
 /* ---- the command line --------------------------------------------------------------- */
 
+/* The binary with small samples, a fixed host speed and no quality rule
+ * (stdout and stderr together: a poor fit's warning must not depend on the
+ * machine's load). */
 static int run_cli(const char *binary, const char *args, const char *cache, char *out, size_t size)
 {
     char cmd[2048];
     snprintf(cmd, sizeof cmd,
              "STAGECAST_CACHE_DIR='%s' STAGECAST_CALIB_ROWS=2048,4096,8192 "
+             "STAGECAST_CALIB_MIN_R2=0 STAGECAST_CALIB_MAX_CI=0 "
              "STAGECAST_HOST_ACU=250 '%s' %s 2>&1",
              cache, binary, args);
     FILE *p = popen(cmd, "r");
@@ -719,6 +1023,288 @@ static void test_cli_calibrate_and_recalibrate(void **state)
     json_decref(root);
 }
 
+/* The command line with a rule every measured fit fails (min_r2 = 1):
+ * `calibrate` exits 0, prints the table with the fits marked poor, and
+ * warns on stderr naming each stage's pipeline; the next run, from the
+ * cache, warns again. */
+static void test_cli_warns_of_poor_fits_every_run(void **state)
+{
+    struct fixture *f = *state;
+    const char *binary = getenv("STAGECAST");
+    if (!binary) {
+        skip();
+        return;
+    }
+    static char out[65536];
+    char args[700];
+    snprintf(args, sizeof args, "calibrate '%s' 2>&1 >/dev/null", f->path);
+    char cmd[2048];
+    for (int run = 0; run < 2; run++) {
+        snprintf(cmd, sizeof cmd,
+                 "STAGECAST_CACHE_DIR='%s' STAGECAST_CALIB_ROWS=2048,4096,8192 "
+                 "STAGECAST_CALIB_MIN_R2=1 STAGECAST_CALIB_MAX_CI=0 STAGECAST_HOST_ACU=250 "
+                 "'%s' %s",
+                 f->cache, binary, args);
+        FILE *p = popen(cmd, "r");
+        assert_non_null(p);
+        size_t n = fread(out, 1, sizeof out - 1, p);
+        out[n] = '\0';
+        int st = pclose(p);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        const char *want = run == 0 ? "stagecast: warning: job 0 stage 0: the measured fit of "
+                                      "pipeline scan>filter>agg>exchange is poor: R^2 "
+                                    : "stagecast: warning: job 0 stage 0: the cached fit of "
+                                      "pipeline scan>filter>agg>exchange is poor: R^2 ";
+        if (!strstr(out, want))
+            fail_msg("no '%s' in:\n%s", want, out);
+        assert_non_null(strstr(out, "--recalibrate"));
+    }
+}
+
+/* ---- calibrate --show ------------------------------------------------------------ */
+
+/* Runs the binary with the cache directory dir, stdout to out (stderr to
+ * err when err is not NULL, else to stdout too); returns its exit status. */
+static int run_show(const char *binary, const char *args, const char *dir, char *out, size_t size,
+                    char *err, size_t err_size)
+{
+    char errfile[400] = "", cmd[2048];
+    if (err) {
+        snprintf(errfile, sizeof errfile, "%s.err", dir);
+        snprintf(cmd, sizeof cmd, "STAGECAST_CACHE_DIR='%s' '%s' %s 2>'%s'", dir, binary, args,
+                 errfile);
+    } else {
+        snprintf(cmd, sizeof cmd, "STAGECAST_CACHE_DIR='%s' '%s' %s 2>&1", dir, binary, args);
+    }
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t n = fread(out, 1, size - 1, p);
+    out[n] = '\0';
+    int st = pclose(p);
+    if (err) {
+        FILE *fe = fopen(errfile, "r");
+        assert_non_null(fe);
+        n = fread(err, 1, err_size - 1, fe);
+        err[n] = '\0';
+        fclose(fe);
+        unlink(errfile);
+    }
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Writes a cache file by hand: the envelope models/calib.c writes. */
+static void write_entry(const char *dir, const char *name, const char *host, const char *version,
+                        const char *key, const char *utc, double load, json_t *payload)
+{
+    json_t *root =
+        json_pack("{s:s, s:i, s:s, s:s, s:s, s:{s:s, s:f, s:s}, s:o}", "format",
+                  "stagecast-calibration", "kernel_version", CALIB_KERNEL_VERSION, "host", host,
+                  "stagecast_version", version, "key", key, "measured", "utc", utc, "load_avg_1m",
+                  load, "clock", "thread_cpu", "payload", payload);
+    assert_non_null(root);
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    assert_int_equal(json_dump_file(root, path, JSON_INDENT(1)), 0);
+    json_decref(root);
+}
+
+/* A pipeline's payload with a linear total fit of slope b +/- ci and R^2
+ * r2, as calibration stores it. */
+static json_t *pipeline_payload(double b, double ci, double r2, const char *quality)
+{
+    return json_pack("{s:s, s:[f,f,f], s:[], s:{s:s, s:f, s:f, s:f, s:f, s:i}, s:f, s:f, s:f, "
+                     "s:f, s:s, s:i, s:i}",
+                     "pipeline", "scan>filter", "x", 1000.0, 2000.0, 4000.0, "ops", "total",
+                     "model", "linear", "a_ns", 0.0, "b_ns", b, "b_ci_ns", ci, "r2", r2, "n", 3,
+                     "in_rows", 4000.0, "out_rows", 4000.0, "out_bytes", 0.0, "acu", 250.0,
+                     "quality", quality, "repetitions", 10, "measurements", 2);
+}
+
+/* The line of text that names needle, into buf. */
+static const char *line_of(const char *text, const char *needle, char *buf, size_t size)
+{
+    const char *p = strstr(text, needle);
+    if (!p)
+        fail_msg("no line with '%s' in:\n%s", needle, text);
+    const char *start = p;
+    while (start > text && start[-1] != '\n')
+        start--;
+    size_t len = strcspn(start, "\n");
+    snprintf(buf, size, "%.*s", (int)len, start);
+    return buf;
+}
+
+/* `calibrate --show` on a cache written by hand, with figures known in
+ * advance: issue 12's poor fit (295 +/- 216 ns/row, R^2 0.86) of this
+ * host and version, used here; a good fit (10 +/- 0.5, R^2 0.999) of
+ * stagecast 0.0.9, not used; a host benchmark of 3.3 ms on another host
+ * (250 ACU-equivalent: the reference time, calib.h) not used; a corrupt
+ * file listed as such, exit 0; a temporary and a non-JSON file left out.
+ * Sorted: the benchmark, then the pipelines by when they were measured,
+ * then the corrupt file. */
+static void test_show_lists_a_hand_written_cache(void **state)
+{
+    struct fixture *f = *state;
+    const char *binary = getenv("STAGECAST");
+    if (!binary) {
+        skip();
+        return;
+    }
+    struct diag d;
+    diag_clear(&d);
+    assert_int_equal(calib_cache_mkdir(f->cache, &d), SC_OK);
+    char host[320], path[1200];
+    calib_host_id(host, sizeof host);
+    const char *key =
+        "stagecast calibration\nchunk 4096 seed 1 reps 5 sizes 1000 2000 4000\n"
+        "op Scan parquet t [x]\ntable t rows 1000 format parquet\nop Filter (x < 5)\n";
+    calib_cache_path(f->cache, host, PACKAGE_VERSION, key, path, sizeof path);
+    const char *mine = strrchr(path, '/') + 1;
+    write_entry(f->cache, mine, host, PACKAGE_VERSION, key, "2026-01-02T03:04:05Z", 3.5,
+                pipeline_payload(295.0, 216.0, 0.86, "poor"));
+    write_entry(f->cache, "1111111111111111.json", host, "0.0.9", key, "2025-06-01T00:00:00Z", 0.25,
+                pipeline_payload(10.0, 0.5, 0.999, "good"));
+    write_entry(f->cache, "2222222222222222.json", "another host x 64 cores", PACKAGE_VERSION,
+                "stagecast host benchmark\n", "2026-02-03T00:00:00Z", 1.0,
+                json_pack("{s:f}", "bench_ns", 3.3e6));
+    char p2[600];
+    snprintf(p2, sizeof p2, "%s/3333333333333333.json", f->cache);
+    FILE *fp = fopen(p2, "w");
+    assert_non_null(fp);
+    fputs("{\"format\": \"stagecast-cal", fp);
+    fclose(fp);
+    const char *others[] = {".calib-abcdef", "notes.txt"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(p2, sizeof p2, "%s/%s", f->cache, others[i]);
+        assert_non_null(fp = fopen(p2, "w"));
+        fclose(fp);
+    }
+
+    static char out[65536], err[4096], line[1024];
+    assert_int_equal(
+        run_show(binary, "calibrate --show", f->cache, out, sizeof out, err, sizeof err), 0);
+    assert_string_equal(err, "");
+    line_of(out, mine, line, sizeof line);
+    assert_non_null(strstr(line, "pipeline"));
+    assert_non_null(strstr(line, "2026-01-02T03:04:05Z"));
+    assert_non_null(strstr(line, " 3.50 "));
+    assert_non_null(strstr(line, "thread_cpu"));
+    assert_non_null(strstr(line, "295.00 +- 216.00"));
+    assert_non_null(strstr(line, "0.8600"));
+    assert_non_null(strstr(line, " poor "));
+    assert_non_null(strstr(line, " yes "));
+    assert_non_null(strstr(line, "scan>filter [t]"));
+    line_of(out, "1111111111111111.json", line, sizeof line);
+    assert_non_null(strstr(line, "10.00 +- 0.50"));
+    assert_non_null(strstr(line, "0.9990"));
+    assert_non_null(strstr(line, " good "));
+    assert_non_null(strstr(line, " no "));
+    line_of(out, "2222222222222222.json", line, sizeof line);
+    assert_non_null(strstr(line, "host benchmark"));
+    assert_non_null(strstr(line, "3.30 ms: 250 ACU-equivalent per core"));
+    assert_non_null(strstr(line, " no "));
+    line_of(out, "3333333333333333.json", line, sizeof line);
+    assert_non_null(strstr(line, "corrupt"));
+    assert_non_null(strstr(line, "not JSON"));
+    assert_null(strstr(out, ".calib-abcdef"));
+    assert_null(strstr(out, "notes.txt"));
+    /* Why the two are not used here. */
+    char why[200];
+    snprintf(why, sizeof why, "1111111111111111.json: stagecast 0.0.9's, this is %s",
+             PACKAGE_VERSION);
+    assert_non_null(strstr(out, why));
+    assert_non_null(strstr(out, "2222222222222222.json: another host's (another host x 64 cores)"));
+    assert_non_null(strstr(out, "4 entries: 1 used here, 1 poor, 1 corrupt"));
+    /* Sorted: benchmark, pipelines oldest first, corrupt. */
+    const char *order[] = {"2222222222222222.json", "1111111111111111.json", mine,
+                           "3333333333333333.json"};
+    for (int i = 1; i < 4; i++)
+        assert_true(strstr(out, order[i - 1]) < strstr(out, order[i]));
+
+    /* The same as JSON. */
+    assert_int_equal(
+        run_show(binary, "calibrate --show --json -", f->cache, out, sizeof out, err, sizeof err),
+        0);
+    json_error_t jerr;
+    json_t *root = json_loads(out, 0, &jerr);
+    assert_non_null(root);
+    assert_string_equal(json_string_value(json_object_get(root, "stagecast_version")),
+                        PACKAGE_VERSION);
+    json_t *entries = json_object_get(root, "entries");
+    assert_int_equal(json_array_size(entries), 4);
+    for (int i = 0; i < 4; i++)
+        assert_string_equal(json_string_value(json_object_get(json_array_get(entries, i), "file")),
+                            order[i]);
+    json_t *e = json_array_get(entries, 2);
+    assert_string_equal(json_string_value(json_object_get(e, "kind")), "pipeline");
+    assert_string_equal(json_string_value(json_object_get(e, "quality")), "poor");
+    assert_true(json_is_true(json_object_get(e, "usable")));
+    assert_near(json_number_value(json_object_get(e, "ns_per_row")), 295.0, 1e-9);
+    assert_near(json_number_value(json_object_get(e, "ns_per_row_ci95")), 216.0, 1e-9);
+    assert_near(json_number_value(json_object_get(e, "r2")), 0.86, 1e-9);
+    assert_near(json_number_value(json_object_get(json_object_get(e, "measured"), "load_avg_1m")),
+                3.5, 0);
+    e = json_array_get(entries, 3);
+    assert_string_equal(json_string_value(json_object_get(e, "kind")), "corrupt");
+    assert_true(json_is_false(json_object_get(e, "usable")));
+    json_decref(root);
+}
+
+/* --show of a directory that does not exist says so and fails; --show
+ * with a scenario, or --json without --show, is a usage error. After a
+ * real calibration, every file is listed, each used here and good (the
+ * rule is off in these tests). */
+static void test_show_missing_directory_and_a_real_cache(void **state)
+{
+    struct fixture *f = *state;
+    const char *binary = getenv("STAGECAST");
+    if (!binary) {
+        skip();
+        return;
+    }
+    static char out[65536], err[4096];
+    char nowhere[400];
+    snprintf(nowhere, sizeof nowhere, "%s/nowhere", f->dir);
+    assert_int_equal(
+        run_show(binary, "calibrate --show", nowhere, out, sizeof out, err, sizeof err), 1);
+    assert_string_equal(out, "");
+    assert_non_null(strstr(err, nowhere));
+    assert_non_null(strstr(err, "does not exist"));
+    char args[600];
+    snprintf(args, sizeof args, "calibrate --show '%s'", f->path);
+    assert_int_equal(run_show(binary, args, f->cache, out, sizeof out, NULL, 0), 2);
+    snprintf(args, sizeof args, "calibrate --json - '%s'", f->path);
+    assert_int_equal(run_show(binary, args, f->cache, out, sizeof out, NULL, 0), 2);
+    assert_non_null(strstr(out, "--json goes with --show"));
+
+    snprintf(args, sizeof args, "calibrate '%s'", f->path);
+    assert_int_equal(run_cli(binary, args, f->cache, out, sizeof out), 0);
+    size_t files = count_files(f->cache, ".json", NULL);
+    assert_true(files >= 9);
+    assert_int_equal(
+        run_show(binary, "calibrate --show --json -", f->cache, out, sizeof out, err, sizeof err),
+        0);
+    json_error_t jerr;
+    json_t *root = json_loads(out, 0, &jerr);
+    assert_non_null(root);
+    json_t *entries = json_object_get(root, "entries");
+    assert_int_equal(json_array_size(entries), files);
+    size_t pipelines = 0;
+    for (size_t i = 0; i < files; i++) {
+        json_t *e = json_array_get(entries, i);
+        assert_true(json_is_true(json_object_get(e, "usable")));
+        const char *kind = json_string_value(json_object_get(e, "kind"));
+        if (strcmp(kind, "pipeline") == 0) {
+            assert_string_equal(json_string_value(json_object_get(e, "quality")), "good");
+            pipelines++;
+        } else {
+            assert_string_equal(kind, "hash_table_curve"); /* the host's speed is given */
+        }
+    }
+    assert_int_equal(pipelines, files - 1);
+    json_decref(root);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -727,6 +1313,7 @@ int main(void)
         cmocka_unit_test(test_nlogn_fit_for_sort),
         cmocka_unit_test(test_interval_uses_student_t),
         cmocka_unit_test(test_robust_fit_ignores_one_disturbed_size),
+        cmocka_unit_test(test_quality_rule_by_hand),
         cmocka_unit_test(test_group_curve_interpolates_in_log_groups),
         cmocka_unit_test(test_twice_the_acu_takes_half_the_time),
         cmocka_unit_test_setup_teardown(test_node_acu_midpoint_and_fallback, setup, teardown),
@@ -743,9 +1330,18 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_corrupt_cache_is_remeasured, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_first_writer_wins, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_records_the_measurement, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scenario_sets_the_quality_rule, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_another_versions_file_is_a_miss, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_version_change_measures_again, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_poor_fit_is_remeasured_warned_and_stored_as_poor,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_task_time_is_rows_times_ns_per_row_times_factors,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_calibrate_and_recalibrate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cli_warns_of_poor_fits_every_run, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_show_lists_a_hand_written_cache, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_show_missing_directory_and_a_real_cache, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

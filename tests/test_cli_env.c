@@ -55,6 +55,12 @@ static void test_calibration_variables_set_the_host_options(void **state)
     assert_int_equal(o.repetitions, 3);
     assert_true(o.host_acu == 250.0);
     assert_string_equal(o.cache_dir, "/c");
+    /* The quality rule: the defaults (R^2 0.95, +/- 25%) until set. */
+    assert_true(o.quality.min_r2 == 0.95 && o.quality.max_rel_ci == 0.25);
+    e.calib_min_r2 = "0.9";
+    e.calib_max_ci = "0";
+    assert_int_equal(cli_env_calibrate_options(&e, &host, &d), SC_OK);
+    assert_true(host.quality.min_r2 == 0.9 && host.quality.max_rel_ci == 0.0);
 
     /* Nothing set: the library's defaults and no cache. */
     memset(&e, 0, sizeof e);
@@ -88,6 +94,16 @@ static void test_malformed_variable_is_named(void **state)
     diag_clear(&d);
     assert_int_equal(cli_env_calibrate_options(&e, &o, &d), SC_EINPUT);
     assert_non_null(strstr(d.msg, "STAGECAST_HOST_ACU"));
+    memset(&e, 0, sizeof e);
+    e.calib_min_r2 = "1.5";
+    diag_clear(&d);
+    assert_int_equal(cli_env_calibrate_options(&e, &o, &d), SC_EINPUT);
+    assert_non_null(strstr(d.msg, "STAGECAST_CALIB_MIN_R2"));
+    memset(&e, 0, sizeof e);
+    e.calib_max_ci = "-1";
+    diag_clear(&d);
+    assert_int_equal(cli_env_calibrate_options(&e, &o, &d), SC_EINPUT);
+    assert_non_null(strstr(d.msg, "STAGECAST_CALIB_MAX_CI"));
 }
 
 /* Parses words as `stagecast sweep WORDS...`. */

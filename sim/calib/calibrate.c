@@ -35,6 +35,8 @@
  * calibration, the options, the entry point and the accessors).
  * calibrate_internal.h holds what they share.
  */
+#include "config.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -178,6 +180,104 @@ static void key_hash(struct calibration *cal, struct stage_rec *r, const struct 
 
 static enum sc_status host_speed(struct calibration *cal, struct diag *d);
 
+/* Which of two measurements of a pipeline to keep: one whose fit is good
+ * by the rule, else the one whose slope is known better (the narrower
+ * relative interval). */
+static bool measured_better(const struct meas *a, const struct meas *b,
+                            const struct calib_quality_rule *q)
+{
+    bool poor_a = calib_fit_is_poor(&a->total, q), poor_b = calib_fit_is_poor(&b->total, q);
+    if (poor_a != poor_b)
+        return !poor_a;
+    return calib_fit_rel_ci(&a->total) < calib_fit_rel_ci(&b->total);
+}
+
+/* Measures stage (job, stage) into r->meas. A fit that is poor by the
+ * options' rule is measured once more with twice the repetitions (more
+ * chances for each size to run undisturbed), and the better of the two is
+ * kept; whether it is still poor is for judge_fit to say. */
+static enum sc_status measure_stage(struct calibration *cal, size_t job, size_t stage,
+                                    struct stage_rec *r, struct diag *d)
+{
+    struct pipe *p;
+    enum sc_status rc = calibrate_pipe_build(cal, job, stage, &p, d);
+    if (rc != SC_OK)
+        return rc;
+    rc = calibrate_pipe_measure_sized(cal, job, stage, p, 0, &r->meas, d);
+    r->meas.repetitions = cal->opt.repetitions;
+    r->meas.measurements = 1;
+    if (rc == SC_OK && calib_fit_is_poor(&r->meas.total, &cal->opt.quality)) {
+        struct calibrate_options more = cal->opt;
+        more.repetitions = 2 * more.repetitions < 101 ? 2 * more.repetitions : 101;
+        /* (the same sample sizes: the growth is decided again, quietly) */
+        struct meas *again = malloc(sizeof *again);
+        if (!again) {
+            calibrate_pipe_free(p);
+            return calibrate_nomem(d);
+        }
+        rc = calibrate_pipe_measure_sized(cal, job, stage, p, more.repetitions, again, d);
+        if (rc == SC_OK) {
+            again->repetitions = more.repetitions;
+            if (measured_better(again, &r->meas, &cal->opt.quality))
+                r->meas = *again;
+            r->meas.measurements = 2;
+        }
+        free(again);
+    }
+    calibrate_pipe_free(p);
+    return rc;
+}
+
+/* The stage's fit judged by the options' rule (also a cached one: its
+ * figures are judged again, so a poor fit in the cache warns on every
+ * run that uses it, never silently). */
+static void judge_fit(struct calibration *cal, struct stage_rec *r)
+{
+    r->pub.poor = calib_fit_is_poor(&r->meas.total, &cal->opt.quality);
+    r->pub.measurements = r->meas.measurements;
+    r->pub.repetitions = r->meas.repetitions;
+}
+
+/* A percentage as the figures need it: 73%, 2.4%, 0.1%. */
+static void percent(char *buf, size_t size, double fraction)
+{
+    double p = 100.0 * fraction;
+    snprintf(buf, size, p >= 10.0 || !isfinite(p) ? "%.0f%%" : "%.1f%%", p);
+}
+
+/* Warns of a poor fit with its figures, each with the bound it is held to
+ * (when that part of the rule is on), the stage's ns/row as the table
+ * prints it, and what to do about it. */
+static void warn_poor_fit(struct calibration *cal, const struct stage_rec *r)
+{
+    const struct meas *m = &r->meas;
+    const struct calib_quality_rule *q = &cal->opt.quality;
+    if (!r->pub.poor)
+        return;
+    char r2[48], ci[64], rel[16], bound[16], again[96] = "";
+    int n = snprintf(r2, sizeof r2, "R^2 %.4f", m->total.r2);
+    if (q->min_r2 > 0.0 && n > 0)
+        snprintf(r2 + n, sizeof r2 - (size_t)n, " (wanted >= %.2f)", q->min_r2);
+    percent(rel, sizeof rel, calib_fit_rel_ci(&m->total));
+    percent(bound, sizeof bound, q->max_rel_ci);
+    n = snprintf(ci, sizeof ci, "+/- %s", rel);
+    if (q->max_rel_ci > 0.0 && n > 0)
+        snprintf(ci + n, sizeof ci - (size_t)n, ", wanted <= %s", bound);
+    if (m->measurements > 1)
+        snprintf(again, sizeof again, ", also when measured a second time with %d repetitions",
+                 2 * cal->opt.repetitions < 101 ? 2 * cal->opt.repetitions : 101);
+    const struct calib_cost *c = &r->pub.cost;
+    calibrate_warn(cal,
+                   "job %zu stage %zu: the %s fit of pipeline %s is poor: %s, %.2f +/- %.2f "
+                   "ns/row (%s)%s. It is used, so this stage's compute time is that uncertain: "
+                   "run `stagecast calibrate --recalibrate` on a quieter machine, or raise "
+                   "model.calibration.repetitions or model.calibration.rows (more or larger "
+                   "sample sizes)",
+                   r->pub.job, r->pub.stage,
+                   r->pub.status == CALIBRATE_CACHED ? "cached" : "measured", r->pub.pipeline, r2,
+                   c->ns_per_row, c->ns_per_row_ci, ci, again);
+}
+
 static enum sc_status calibrate_one(struct calibration *cal, size_t job, size_t stage,
                                     struct diag *d)
 {
@@ -234,10 +334,10 @@ static enum sc_status calibrate_one(struct calibration *cal, size_t job, size_t 
     if (dir[0] && !cal->opt.recalibrate) {
         char why[700];
         enum calib_cache_status cs =
-            calib_cache_load(dir, cal->host, r->key, &payload, why, sizeof why);
+            calib_cache_load(dir, cal->host, cal->opt.version, r->key, &payload, why, sizeof why);
         if (cs == CALIB_CACHE_HIT && calibrate_meas_from_json(payload, &r->meas) != 0) {
             char path[1200];
-            calib_cache_path(dir, cal->host, r->key, path, sizeof path);
+            calib_cache_path(dir, cal->host, cal->opt.version, r->key, path, sizeof path);
             snprintf(why, sizeof why, "%.600s: fields missing or of the wrong type", path);
             cs = CALIB_CACHE_CORRUPT;
         }
@@ -253,14 +353,9 @@ static enum sc_status calibrate_one(struct calibration *cal, size_t job, size_t 
         }
     }
     if (!r->have_meas) {
-        struct pipe *p;
         struct calib_measured at;
         calib_measured_now(&at, cal->clock.name);
-        rc = calibrate_pipe_build(cal, job, stage, &p, &local);
-        if (rc == SC_OK) {
-            rc = calibrate_pipe_measure_sized(cal, job, stage, p, &r->meas, &local);
-            calibrate_pipe_free(p);
-        }
+        rc = measure_stage(cal, job, stage, r, &local);
         if (rc == SC_ENOMEM || d->status != SC_OK)
             return d->status != SC_OK ? d->status : diag_set(d, rc, NULL, 0, "%s", local.msg);
         if (rc != SC_OK) {
@@ -270,19 +365,22 @@ static enum sc_status calibrate_one(struct calibration *cal, size_t job, size_t 
             return SC_OK;
         }
         /* Through JSON and back, so this run uses exactly what a cached
-         * run will read; and stored if no other run stored it first. */
-        payload = calibrate_meas_to_json(&r->meas, r->pub.pipeline);
+         * run will read; and stored if no other run stored it first. A
+         * poor fit is stored too, marked poor (so the next run uses it and
+         * says so again rather than measuring on every run). */
+        payload = calibrate_meas_to_json(&r->meas, r->pub.pipeline, &cal->opt.quality);
         if (!payload)
             return calibrate_nomem(d);
         if (dir[0]) {
             struct diag sd;
             diag_clear(&sd);
-            if (calib_cache_store(dir, cal->host, r->key, payload, &at, replace, &sd) != SC_OK)
+            if (calib_cache_store(dir, cal->host, cal->opt.version, r->key, payload, &at, replace,
+                                  &sd) != SC_OK)
                 calibrate_warn(cal, "%s", sd.msg);
             json_t *stored = NULL;
             char why[700];
-            if (calib_cache_load(dir, cal->host, r->key, &stored, why, sizeof why) ==
-                    CALIB_CACHE_HIT &&
+            if (calib_cache_load(dir, cal->host, cal->opt.version, r->key, &stored, why,
+                                 sizeof why) == CALIB_CACHE_HIT &&
                 calibrate_meas_from_json(stored, &r->meas) == 0) {
                 json_decref(payload);
                 payload = stored;
@@ -299,11 +397,13 @@ static enum sc_status calibrate_one(struct calibration *cal, size_t job, size_t 
         r->pub.status = CALIBRATE_MEASURED;
         cal->n_measured++;
     }
+    judge_fit(cal, r);
     calibrate_fill_public(r);
     if (!cal->host_acu_source && (rc = host_speed(cal, d)) != SC_OK)
         return rc;
     if ((rc = calibrate_stage_cost(cal, r, sp, d)) != SC_OK)
         return rc;
+    warn_poor_fit(cal, r);
     sp->calib = r->pub.cost;
     return SC_OK;
 }
@@ -328,6 +428,9 @@ void calibrate_options_default(struct calibrate_options *o)
     o->host_acu = NAN;
     for (int c = 0; c < CALIB_N_CLASSES; c++)
         o->overhead[c] = NAN;
+    o->quality.min_r2 = CALIB_DEFAULT_MIN_R2;
+    o->quality.max_rel_ci = CALIB_DEFAULT_MAX_REL_CI;
+    snprintf(o->version, sizeof o->version, "%s", PACKAGE_VERSION);
 }
 
 enum sc_status calibrate_options_init(struct calibrate_options *o,
@@ -352,6 +455,10 @@ enum sc_status calibrate_options_init(struct calibrate_options *o,
             o->repetitions = m->calib_repetitions;
         if (m->host_acu > 0.0)
             o->host_acu = m->host_acu;
+        if (m->calib_min_r2 >= 0.0)
+            o->quality.min_r2 = m->calib_min_r2;
+        if (m->calib_max_ci >= 0.0)
+            o->quality.max_rel_ci = m->calib_max_ci;
         for (int c = 0; c < CALIB_N_CLASSES; c++)
             if (m->overhead[c] > 0.0)
                 o->overhead[c] = m->overhead[c];
@@ -369,13 +476,13 @@ static enum sc_status host_speed(struct calibration *cal, struct diag *d)
         cal->host_acu_source = "override";
         return SC_OK;
     }
-    static const char key[] = "stagecast host benchmark\n";
+    static const char key[] = CALIBRATE_KEY_HOST_BENCHMARK;
     const char *dir = cal->opt.cache_dir;
     json_t *payload = NULL;
     char why[600];
     enum calib_cache_status cs = CALIB_CACHE_MISS;
     if (dir[0] && !cal->opt.recalibrate)
-        cs = calib_cache_load(dir, cal->host, key, &payload, why, sizeof why);
+        cs = calib_cache_load(dir, cal->host, cal->opt.version, key, &payload, why, sizeof why);
     double bench = cs == CALIB_CACHE_HIT ? calibrate_jget(payload, "bench_ns") : NAN;
     json_decref(payload);
     if (cs == CALIB_CACHE_HIT && bench > 0.0) {
@@ -394,13 +501,14 @@ static enum sc_status host_speed(struct calibration *cal, struct diag *d)
         json_t *p = json_pack("{s:f}", "bench_ns", bench > 0.0 ? bench : CALIB_REF_BENCH_NS);
         struct diag sd;
         diag_clear(&sd);
-        if (p && calib_cache_store(dir, cal->host, key, p, &at,
+        if (p && calib_cache_store(dir, cal->host, cal->opt.version, key, p, &at,
                                    cal->opt.recalibrate || cs != CALIB_CACHE_MISS, &sd) != SC_OK)
             calibrate_warn(cal, "%s", sd.msg);
         json_decref(p);
         /* The stored figure, so concurrent runs agree. */
         payload = NULL;
-        if (calib_cache_load(dir, cal->host, key, &payload, why, sizeof why) == CALIB_CACHE_HIT &&
+        if (calib_cache_load(dir, cal->host, cal->opt.version, key, &payload, why, sizeof why) ==
+                CALIB_CACHE_HIT &&
             calibrate_jget(payload, "bench_ns") > 0.0)
             bench = calibrate_jget(payload, "bench_ns");
         json_decref(payload);
@@ -423,6 +531,11 @@ enum sc_status calibrate_plan(struct plan *plan, const struct cluster *cl,
         return diag_set(d, SC_EINPUT, NULL, 0,
                         "calibration needs 3 to %d sample sizes and 1 to 101 repetitions",
                         CALIBRATE_MAX_SIZES);
+    if (!(o->quality.min_r2 >= 0.0 && o->quality.min_r2 <= 1.0) || !(o->quality.max_rel_ci >= 0.0))
+        return diag_set(d, SC_EINPUT, NULL, 0,
+                        "a fit's quality rule needs a minimum R^2 from 0 to 1 and a maximum "
+                        "relative interval >= 0, not %g and %g",
+                        o->quality.min_r2, o->quality.max_rel_ci);
     struct calibration *cal = calloc(1, sizeof *cal);
     if (!cal)
         return calibrate_nomem(d);

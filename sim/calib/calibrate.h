@@ -34,15 +34,19 @@
 struct calibrate_options {
     size_t rows[CALIBRATE_MAX_SIZES]; /* stage input rows of each sample size */
     size_t n_rows;
-    int repetitions;                  /* runs per size; the fastest is fitted */
-    bool recalibrate;                 /* measure even when the cache has the fit */
-    char cache_dir[1024];             /* "": no cache */
-    double host_acu;                  /* NaN: from the host benchmark */
-    double overhead[CALIB_N_CLASSES]; /* NaN: the class's default */
+    int repetitions;                   /* runs per size; the fastest is fitted */
+    bool recalibrate;                  /* measure even when the cache has the fit */
+    char cache_dir[1024];              /* "": no cache */
+    double host_acu;                   /* NaN: from the host benchmark */
+    double overhead[CALIB_N_CLASSES];  /* NaN: the class's default */
+    struct calib_quality_rule quality; /* when a pipeline's fit is poor */
+    char version[32];                  /* the stagecast version the cache is keyed by */
 };
 
 /* The defaults: five sample sizes up to 2^17 rows, CALIBRATE_DEFAULT_REPS,
- * the host's speed measured, no overhead overrides and no cache. */
+ * the host's speed measured, no overhead overrides, the default quality
+ * rule (CALIB_DEFAULT_MIN_R2, CALIB_DEFAULT_MAX_REL_CI), this build's
+ * version (PACKAGE_VERSION) and no cache. */
 void calibrate_options_default(struct calibrate_options *o);
 
 /* *host (the defaults when NULL; the CLI fills it from the environment:
@@ -76,6 +80,9 @@ struct calibrate_stage {
     double groups_sample;     /* hash aggregation groups in the largest sample; NaN */
     double groups_task;       /* groups a task is expected to hold; NaN */
     struct calib_cost cost;   /* what the plan_stage got */
+    bool poor;                /* its fit is poor by the options' quality rule (warned) */
+    int measurements;         /* 2: measured a second time because the first fit was poor */
+    int repetitions;          /* runs per size of the measurement used; 0: unknown */
 };
 
 struct calibration;
@@ -122,7 +129,8 @@ double calibrate_seconds(const struct calibration *c);
  * "measured", "cached"). */
 double calibrate_host_acu(const struct calibration *c, const char **source);
 
-/* Warnings (a corrupt cache file, an unwritable cache): one line each. */
+/* Warnings (a corrupt cache file, an unwritable cache, a poor fit naming
+ * its stage and pipeline): one line each. */
 size_t calibrate_n_warnings(const struct calibration *c);
 const char *calibrate_warning(const struct calibration *c, size_t i);
 

@@ -20,12 +20,13 @@ static enum sc_status load_curve(struct calibration *cal, struct diag *d)
     if (cal->curve_state != 0)
         return SC_OK;
     cal->curve_state = -1;
-    static const char key[] = "stagecast hash-table size curve\n";
+    static const char key[] = CALIBRATE_KEY_GROUP_CURVE;
     json_t *payload = NULL;
     char why[600];
     enum calib_cache_status cs = CALIB_CACHE_MISS;
     if (cal->opt.cache_dir[0] && !cal->opt.recalibrate)
-        cs = calib_cache_load(cal->opt.cache_dir, cal->host, key, &payload, why, sizeof why);
+        cs = calib_cache_load(cal->opt.cache_dir, cal->host, cal->opt.version, key, &payload, why,
+                              sizeof why);
     if (cs == CALIB_CACHE_CORRUPT)
         calibrate_warn(cal, "ignoring a corrupt calibration cache file: %s", why);
     if (cs == CALIB_CACHE_HIT) {
@@ -66,7 +67,7 @@ static enum sc_status load_curve(struct calibration *cal, struct diag *d)
         json_array_append_new(v, json_real(cal->curve.ns_per_row[i]));
     }
     json_t *p = json_pack("{s:o, s:o}", "groups", g, "ns_per_row", v);
-    if (p && calib_cache_store(cal->opt.cache_dir, cal->host, key, p, &at,
+    if (p && calib_cache_store(cal->opt.cache_dir, cal->host, cal->opt.version, key, p, &at,
                                cal->opt.recalibrate || cs == CALIB_CACHE_CORRUPT, &local) != SC_OK)
         calibrate_warn(cal, "%s", local.msg);
     json_decref(p);
@@ -166,6 +167,7 @@ enum sc_status calibrate_stage_cost(struct calibration *cal, struct stage_rec *r
     c->r2 = m->total.r2;
     c->valid = true;
     c->cached = r->pub.status == CALIBRATE_CACHED;
+    c->poor = r->pub.poor;
     return SC_OK;
 }
 

@@ -38,6 +38,11 @@
 /* Sample data does not depend on the scenario's seed, so a seed change
  * does not invalidate the cache. */
 #define CALIB_SEED 0x5eedca1bULL
+/* The cache's key texts: the host benchmark's, the hash-table curve's, and
+ * how every pipeline's begins (calibrate_stage_key). */
+#define CALIBRATE_KEY_HOST_BENCHMARK "stagecast host benchmark\n"
+#define CALIBRATE_KEY_GROUP_CURVE "stagecast hash-table size curve\n"
+#define CALIBRATE_KEY_PIPELINE "stagecast calibration\n"
 #define MAX_KEYS 32
 #define MAX_OPS 48
 #define MAX_CHAINS 16
@@ -199,6 +204,8 @@ struct meas {
                       * (normalised by the benchmark run beside them) or the
                       * host_acu option that was set */
     double bench_ns; /* median of the benchmark runs beside it; NaN: none */
+    int repetitions;  /* runs per size of this measurement; 0: unknown */
+    int measurements; /* 2 when a poor first fit was measured again; 0: unknown */
 };
 
 struct stage_rec {
@@ -335,7 +342,10 @@ enum sc_status calibrate_pipe_measure(struct pipe *p, const struct calibrate_opt
                                       const struct calib_clock *clock, struct meas *m,
                                       struct diag *d);
 double calibrate_jget(const json_t *o, const char *key);
-json_t *calibrate_meas_to_json(const struct meas *m, const char *pipeline);
+/* The payload of a stage's cache file; its "quality" ("good" or "poor")
+ * and "quality_figures" say how rule q judged the total fit. */
+json_t *calibrate_meas_to_json(const struct meas *m, const char *pipeline,
+                               const struct calib_quality_rule *q);
 int calibrate_meas_from_json(const json_t *j, struct meas *m);
 char *calibrate_stage_key(struct calibration *cal, size_t job, size_t stage, struct diag *d);
 
@@ -351,8 +361,12 @@ struct batch *calibrate_generate_kept(const struct table_spec *t, const struct s
 void calibrate_sample_key_text(const struct calibration *cal, size_t job, size_t stage,
                                struct sbuf *b);
 uint64_t calibrate_key_hash(const struct batch *b, int col, size_t row);
+/* Measures p (calibrate_pipe_measure) at sample sizes grown until every
+ * operator sees rows; repetitions > 0 overrides the options' count (a
+ * poor fit measured again). */
 enum sc_status calibrate_pipe_measure_sized(struct calibration *cal, size_t job, size_t stage,
-                                            struct pipe *p, struct meas *m, struct diag *d);
+                                            struct pipe *p, int repetitions, struct meas *m,
+                                            struct diag *d);
 
 /* calibrate_cost.c */
 enum sc_status calibrate_stage_cost(struct calibration *cal, struct stage_rec *r, const struct plan_stage *sp,

@@ -176,7 +176,31 @@ double calibrate_jget(const json_t *o, const char *key)
     return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-json_t *calibrate_meas_to_json(const struct meas *m, const char *pipeline)
+/* How rule q judges m's total fit, with the figures it judged, for
+ * whoever reads the file (stagecast calibrate --show). */
+static int quality_to_json(json_t *root, const struct meas *m, const struct calib_quality_rule *q)
+{
+    double ns = calib_fit_ns_per_row(&m->total, m->in_rows);
+    double rel = calib_fit_rel_ci(&m->total);
+    json_t *fig = json_object();
+    if (!fig)
+        return -1;
+    int bad = json_object_set_new(fig, "r2", jreal(m->total.r2));
+    bad |= json_object_set_new(fig, "ns_per_row", jreal(ns));
+    bad |= json_object_set_new(fig, "ns_per_row_ci95", jreal(rel * fabs(ns)));
+    bad |= json_object_set_new(fig, "relative_ci95", jreal(rel));
+    bad |= json_object_set_new(fig, "min_r2", json_real(q->min_r2));
+    bad |= json_object_set_new(fig, "max_relative_ci95", json_real(q->max_rel_ci));
+    bad |= json_object_set_new(root, "quality",
+                               json_string(calib_fit_is_poor(&m->total, q) ? "poor" : "good"));
+    bad |= json_object_set_new(root, "quality_figures", fig);
+    bad |= json_object_set_new(root, "repetitions", json_integer(m->repetitions));
+    bad |= json_object_set_new(root, "measurements", json_integer(m->measurements));
+    return bad;
+}
+
+json_t *calibrate_meas_to_json(const struct meas *m, const char *pipeline,
+                               const struct calib_quality_rule *q)
 {
     json_t *root = json_object(), *ops = json_array(), *x = json_array();
     if (!root || !ops || !x) {
@@ -227,6 +251,7 @@ json_t *calibrate_meas_to_json(const struct meas *m, const char *pipeline)
         bad |= json_object_set_new(root, "serialized_bytes", json_real(m->ser_bytes));
         bad |= json_object_set_new(root, "compressed_bytes", json_real(m->comp_bytes));
     }
+    bad |= quality_to_json(root, m, q);
     if (bad) {
         json_decref(root);
         return NULL;
@@ -298,6 +323,11 @@ int calibrate_meas_from_json(const json_t *j, struct meas *m)
         m->ser_bytes = calibrate_jget(j, "serialized_bytes");
         m->comp_bytes = calibrate_jget(j, "compressed_bytes");
     }
+    /* How it was measured (the verdict itself is judged again by whoever
+     * uses it, with their rule). */
+    double reps = calibrate_jget(j, "repetitions"), times = calibrate_jget(j, "measurements");
+    m->repetitions = reps >= 1.0 && reps <= 101.0 ? (int)reps : 0;
+    m->measurements = times >= 1.0 && times <= 2.0 ? (int)times : 0;
     return 0;
 }
 
@@ -333,7 +363,7 @@ char *calibrate_stage_key(struct calibration *cal, size_t job, size_t stage, str
     size_t n = calibrate_stage_ops(cal, sp, &ops);
     bool planned = sp->n_ops > 0;
     struct sbuf b = {0};
-    sb_add(&b, "stagecast calibration\nchunk %d seed %llu reps %d sizes", CHUNK_ROWS,
+    sb_add(&b, CALIBRATE_KEY_PIPELINE "chunk %d seed %llu reps %d sizes", CHUNK_ROWS,
            (unsigned long long)CALIB_SEED, cal->opt.repetitions);
     for (size_t i = 0; i < cal->opt.n_rows; i++)
         sb_add(&b, " %zu", cal->opt.rows[i]);

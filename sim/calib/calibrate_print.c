@@ -67,7 +67,8 @@ void calibrate_print_table(FILE *out, const struct calibration *c, const struct 
              1e3 * calib_cost_task_s(&r->cost, r->cost.rows_per_task, node));
         fprintf(out, "%4zu %5zu  %-40.40s %17s %7s %6s %9s %6s %5s %6s %10s  %s\n", r->job,
                 r->stage, r->pipeline, ns, r2, sel, rows, bpr, lz, f, task,
-                r->status == CALIBRATE_CACHED ? "cached" : "measured");
+                r->status == CALIBRATE_CACHED ? (r->poor ? "cached, poor" : "cached")
+                                              : (r->poor ? "measured, poor" : "measured"));
     }
     bool fixed = c->opt.host_acu > 0.0;
     fprintf(out,

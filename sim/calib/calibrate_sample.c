@@ -411,9 +411,12 @@ static const struct cop *starved_op(const struct pipe *p, int64_t few)
 }
 
 enum sc_status calibrate_pipe_measure_sized(struct calibration *cal, size_t job, size_t stage,
-                                            struct pipe *p, struct meas *m, struct diag *d)
+                                            struct pipe *p, int repetitions, struct meas *m,
+                                            struct diag *d)
 {
     struct calibrate_options o = cal->opt;
+    if (repetitions > 0)
+        o.repetitions = repetitions;
     size_t actual = 0, prev = 0;
     enum sc_status rc = SC_OK;
     /* A sort-merge join's inputs are its parents' samples, never repeated:
@@ -446,7 +449,7 @@ enum sc_status calibrate_pipe_measure_sized(struct calibration *cal, size_t job,
                         "its %s saw no rows on the sample (%zu input rows at the smallest size): "
                         "not timed on nothing",
                         op->short_name ? op->short_name : "operator", actual);
-    if (o.rows[0] != cal->opt.rows[0])
+    if (o.rows[0] != cal->opt.rows[0] && repetitions <= 0)
         calibrate_warn(cal,
                        "job %zu stage %zu: samples grown %zux (to %zu..%zu input rows) so that "
                        "each operator sees rows",

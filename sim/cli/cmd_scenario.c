@@ -9,8 +9,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "models/catalog.h"
+#include "sim/calib/cache_listing.h"
 #include "sim/calib/calibrate.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/env.h"
@@ -36,7 +38,8 @@ enum {
     OPT_SET,
     OPT_QUIET,
     OPT_RECALIBRATE,
-    OPT_OPS
+    OPT_OPS,
+    OPT_SHOW
 };
 
 #define SET_HELP                                                                                   \
@@ -47,7 +50,7 @@ enum {
 struct scenario_args {
     const char *file;
     const char *json_path, *timeline_path, *plot_path, *plot_dir, *trace_path;
-    bool quiet, have_seed, recalibrate, ops;
+    bool quiet, have_seed, recalibrate, ops, show;
     unsigned long long seed;
     const char *sets[MAX_SETS];
     size_t n_sets;
@@ -76,9 +79,25 @@ static enum sc_status on_option(void *ctx, int key, const char *v, struct diag *
     case OPT_QUIET: a->quiet = true; break;
     case OPT_RECALIBRATE: a->recalibrate = true; break;
     case OPT_OPS: a->ops = true; break;
+    case OPT_SHOW: a->show = true; break;
     default: return SC_BUG(d, "option %d has no case", key);
     }
     return SC_OK;
+}
+
+/* Takes the one scenario file among the operands argv[first..argc) into a:
+ * -1 to go on, else the exit status. */
+static int scenario_operand(const struct cli_command *cmd, int argc, char **argv, int first,
+                            struct scenario_args *a)
+{
+    if (first == argc)
+        return cli_usage_error(cmd, "%s needs a scenario file: stagecast %s FILE", cmd->name,
+                               cmd->name);
+    if (argc - first > 1)
+        return cli_usage_error(cmd, "%s takes one scenario file; '%s' is one too many", cmd->name,
+                               argv[first + 1]);
+    a->file = argv[first];
+    return -1;
 }
 
 /* Parses argv for cmd into a: -1 to go on, else the exit status. */
@@ -90,14 +109,7 @@ static int parse_scenario_args(const struct cli_command *cmd, int argc, char **a
     int rc = cli_parse_or_exit(cmd, argc, argv, on_option, a, &first);
     if (rc >= 0)
         return rc;
-    if (first == argc)
-        return cli_usage_error(cmd, "%s needs a scenario file: stagecast %s FILE", cmd->name,
-                               cmd->name);
-    if (argc - first > 1)
-        return cli_usage_error(cmd, "%s takes one scenario file; '%s' is one too many", cmd->name,
-                               argv[first + 1]);
-    a->file = argv[first];
-    return -1;
+    return scenario_operand(cmd, argc, argv, first, a);
 }
 
 static void print_calibration_warnings(const struct calibration *cal)
@@ -346,11 +358,76 @@ const struct cli_command cli_cmd_plan = {
 
 /* ---- calibrate -------------------------------------------------------------- */
 
+/* `calibrate --show`: the cache directory's entries, as a table or (with
+ * --json OUT) as JSON. No scenario: the cache is this host's. */
+static int show_cache(const struct scenario_args *a, const struct cli_env *env)
+{
+    struct diag d;
+    diag_clear(&d);
+    if (!env->cache_dir[0]) {
+        diag_set(&d, SC_EIO, NULL, 0,
+                 "no calibration cache to show: set STAGECAST_CACHE_DIR (or XDG_CACHE_HOME or "
+                 "HOME) to where calibrations are cached");
+        return cli_report_error(&d);
+    }
+    struct stat st;
+    if (stat(env->cache_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        diag_set(&d, SC_EIO, NULL, 0,
+                 "the calibration cache %s does not exist: nothing has been calibrated into it "
+                 "yet (STAGECAST_CACHE_DIR chooses another)",
+                 env->cache_dir);
+        return cli_report_error(&d);
+    }
+    char host[320];
+    calib_host_id(host, sizeof host);
+    struct calibrate_options o;
+    calibrate_options_default(&o);
+    struct cache_listing l;
+    if (cache_listing_read(env->cache_dir, host, o.version, &l, &d) != SC_OK)
+        return cli_report_error(&d);
+    int rc = 0;
+    if (a->json_path) {
+        struct outfile out = {0};
+        json_t *j = cache_listing_json(&l, env->cache_dir, host, o.version);
+        FILE *f = j ? outfile_open(&out, a->json_path, &d) : NULL;
+        if (!j && d.status == SC_OK)
+            diag_set(&d, SC_ENOMEM, NULL, 0, "out of memory listing the calibration cache");
+        if (!f || json_dumpf(j, f, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) != 0 ||
+            fputc('\n', f) == EOF || outfile_commit(&out, &d) != SC_OK) {
+            if (d.status == SC_OK)
+                diag_set(&d, SC_EIO, NULL, 0, "cannot write %s", a->json_path);
+            outfile_abort(&out);
+            rc = cli_report_error(&d);
+        }
+        json_decref(j);
+    } else {
+        cache_listing_print(stdout, &l, env->cache_dir, host, o.version);
+        rc = cli_flush_stdout();
+    }
+    cache_listing_free(&l);
+    return rc;
+}
+
 static int cmd_calibrate(int argc, char **argv, const struct cli_env *env)
 {
+    const struct cli_command *cmd = &cli_cmd_calibrate;
     struct scenario_args a;
-    int rc = parse_scenario_args(&cli_cmd_calibrate, argc, argv, &a);
+    memset(&a, 0, sizeof a);
+    int first;
+    int rc = cli_parse_or_exit(cmd, argc, argv, on_option, &a, &first);
     if (rc >= 0)
+        return rc;
+    if (a.show) {
+        if (first < argc)
+            return cli_usage_error(cmd, "--show lists the cache and takes no scenario file ('%s')",
+                                   argv[first]);
+        if (a.recalibrate || a.ops || a.n_sets)
+            return cli_usage_error(cmd, "--show takes no other option than --json");
+        return show_cache(&a, env);
+    }
+    if (a.json_path)
+        return cli_usage_error(cmd, "--json goes with --show");
+    if ((rc = scenario_operand(cmd, argc, argv, first, &a)) >= 0)
         return rc;
     struct diag d;
     diag_clear(&d);
@@ -371,15 +448,21 @@ static const struct cli_option calibrate_options[] = {
     {OPT_RECALIBRATE, "recalibrate", 0, NULL, "measure again even when the fits are cached"},
     {OPT_OPS, "ops", 0, NULL, "also print each operator's fit"},
     {OPT_SET, "set", 0, "KEY=VALUE", "override a scenario setting, as for run"},
+    {OPT_SHOW, "show", 0, NULL,
+     "list the cache's entries instead (no FILE): what each holds, when and under what load it "
+     "was measured, its ns/row, R2 and quality, and whether this host and version use it"},
+    {OPT_JSON, "json", 0, "OUT", "with --show, write the entries as JSON (\"-\" for stdout)"},
 };
 
 const struct cli_command cli_cmd_calibrate = {
     "calibrate",
-    "FILE",
+    "FILE | --show",
     "time each stage's operators on sample data and print the fits",
     "Generates sample rows from the scenario's table schemas, runs each stage's real kernels at "
-    "several sizes and fits time against rows. Fits are cached per host and kernel version "
-    "(see ENVIRONMENT), so the second run is instant.",
+    "several sizes and fits time against rows. Fits are cached per host, stagecast version and "
+    "kernel version (see ENVIRONMENT), so the second run is instant. A fit whose R2 or slope "
+    "interval is poor (STAGECAST_CALIB_MIN_R2, STAGECAST_CALIB_MAX_CI) is measured again, then "
+    "used with a warning and cached marked poor; --show lists what the cache holds.",
     calibrate_options,
     sizeof calibrate_options / sizeof calibrate_options[0],
     cmd_calibrate,

@@ -29,7 +29,14 @@ static const struct cli_env_var env_vars[] = {
      "Calibration sample sizes in rows, 3 to 16 comma-separated numbers from 16 to 16777216 "
      "(default 8192,16384,32768,65536,131072). A scenario's model group wins."},
     {"STAGECAST_CALIB_REPS",
-     "Timed runs per sample size, 1 to 101; the median is fitted. A scenario's model group wins."},
+     "Timed runs per sample size, 1 to 101; the fastest is fitted. A scenario's model group "
+     "wins."},
+    {"STAGECAST_CALIB_MIN_R2",
+     "A pipeline's fit with R^2 below this (0 to 1, default 0.95; 0: no such rule) is poor: "
+     "measured again, then used with a warning. A scenario's model group wins."},
+    {"STAGECAST_CALIB_MAX_CI",
+     "A pipeline's fit whose slope's 95% interval is wider than this fraction of the slope "
+     "(default 0.25; 0: no such rule) is poor. A scenario's model group wins."},
     {"STAGECAST_HOST_ACU",
      "This host's speed per core in Azure Compute Units, instead of timing the host benchmark. "
      "Fixing it makes runs on different machines agree."},
@@ -66,6 +73,8 @@ void cli_env_read(struct cli_env *e)
         e->cache_dir[0] = '\0';
     e->calib_rows = get("STAGECAST_CALIB_ROWS");
     e->calib_reps = get("STAGECAST_CALIB_REPS");
+    e->calib_min_r2 = get("STAGECAST_CALIB_MIN_R2");
+    e->calib_max_ci = get("STAGECAST_CALIB_MAX_CI");
     e->host_acu = get("STAGECAST_HOST_ACU");
     e->fitf_native = get("STAGECAST_FITF_NATIVE");
     e->tmp_dir = get("TMPDIR");
@@ -131,6 +140,24 @@ enum sc_status cli_env_calibrate_options(const struct cli_env *e, struct calibra
                             "STAGECAST_CALIB_REPS must be a whole number from 1 to 101, not '%s'",
                             v);
         o->repetitions = (int)reps;
+    }
+    if ((v = e->calib_min_r2)) {
+        char *end;
+        double r2 = strtod(v, &end);
+        if (*end || !(r2 >= 0.0 && r2 <= 1.0))
+            return diag_set(d, SC_EINPUT, NULL, 0,
+                            "STAGECAST_CALIB_MIN_R2 must be a number from 0 to 1, not '%s'", v);
+        o->quality.min_r2 = r2;
+    }
+    if ((v = e->calib_max_ci)) {
+        char *end;
+        double ci = strtod(v, &end);
+        if (*end || !(ci >= 0.0) || !isfinite(ci))
+            return diag_set(d, SC_EINPUT, NULL, 0,
+                            "STAGECAST_CALIB_MAX_CI must be a number >= 0 (0.25: +/- 25%% of "
+                            "the slope), not '%s'",
+                            v);
+        o->quality.max_rel_ci = ci;
     }
     if ((v = e->host_acu)) {
         char *end;

@@ -19,14 +19,16 @@ struct calibrate_options;
 struct catalog;
 
 struct cli_env {
-    const char *catalog;     /* STAGECAST_CATALOG: the node catalog file; NULL: shipped */
-    char cache_dir[1024];    /* the calibration cache; "": none */
-    const char *calib_rows;  /* STAGECAST_CALIB_ROWS, as written; NULL: unset */
-    const char *calib_reps;  /* STAGECAST_CALIB_REPS */
-    const char *host_acu;    /* STAGECAST_HOST_ACU */
-    const char *fitf_native; /* STAGECAST_FITF_NATIVE */
-    const char *tmp_dir;     /* TMPDIR; NULL: /tmp */
-    struct plot_env plot;    /* STAGECAST_PLOTS, STAGECAST_GNUPLOT, PATH, TMPDIR */
+    const char *catalog;      /* STAGECAST_CATALOG: the node catalog file; NULL: shipped */
+    char cache_dir[1024];     /* the calibration cache; "": none */
+    const char *calib_rows;   /* STAGECAST_CALIB_ROWS, as written; NULL: unset */
+    const char *calib_reps;   /* STAGECAST_CALIB_REPS */
+    const char *calib_min_r2; /* STAGECAST_CALIB_MIN_R2 */
+    const char *calib_max_ci; /* STAGECAST_CALIB_MAX_CI */
+    const char *host_acu;     /* STAGECAST_HOST_ACU */
+    const char *fitf_native;  /* STAGECAST_FITF_NATIVE */
+    const char *tmp_dir;      /* TMPDIR; NULL: /tmp */
+    struct plot_env plot;     /* STAGECAST_PLOTS, STAGECAST_GNUPLOT, PATH, TMPDIR */
 };
 
 /* A documented environment variable. */
@@ -49,6 +51,7 @@ int cli_cache_dir(const char *stagecast_cache_dir, const char *xdg_cache_home, c
 
 /* The calibration options of this host: the library's defaults, then
  * STAGECAST_CALIB_ROWS ("16384,65536,..."), STAGECAST_CALIB_REPS,
+ * STAGECAST_CALIB_MIN_R2, STAGECAST_CALIB_MAX_CI (the quality rule),
  * STAGECAST_HOST_ACU and the cache directory. SC_EINPUT naming the
  * variable when one is malformed. A scenario's `model` group goes on top
  * (calibrate_options_init). */

@@ -213,6 +213,8 @@ static struct scenario *scenario_new(const char *path)
     s->model.slow_worker = -1;
     s->model.slow_factor = 1.0;
     s->model.host_acu = NAN;
+    s->model.calib_min_r2 = NAN;
+    s->model.calib_max_ci = NAN;
     for (int c = 0; c < CALIB_N_CLASSES; c++)
         s->model.overhead[c] = NAN;
     spark_conf_init(&s->spark);

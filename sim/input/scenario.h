@@ -87,6 +87,8 @@ struct model_spec {
     int64_t calib_rows[16];           /* sample sizes (stage input rows) */
     size_t n_calib_rows;
     int calib_repetitions;            /* runs per size */
+    double calib_min_r2;              /* a poor fit's R^2 is below it; NaN = the default */
+    double calib_max_ci;              /* or its slope's relative 95% interval above it; NaN */
     int line;
 };
 

@@ -80,6 +80,8 @@ static const struct scenario_key key_table[] = {
 
     {"model.calibration", "rows", NULL, "array of integers"},
     {"model.calibration", "repetitions", NULL, "integer"},
+    {"model.calibration", "min_r2", NULL, "number"},
+    {"model.calibration", "max_ci", NULL, "number"},
 
     {"tables.<table>", "rows", NULL, "integer"},
     {"tables.<table>", "size", NULL, "size"},

@@ -78,7 +78,8 @@ int scenario_read_spark_group(struct reader *r, const config_setting_t *g, const
 }
 
 /* model.host_acu, model.overhead = { <class> = factor; ... } and
- * model.calibration = { rows = [...]; repetitions = N; } (sim/calib/calibrate.h). */
+ * model.calibration = { rows = [...]; repetitions = N; min_r2 = R; max_ci = C; }
+ * (sim/calib/calibrate.h). */
 static int read_model_calibration(struct reader *r, const config_setting_t *model)
 {
     struct model_spec *m = &r->s->model;
@@ -110,6 +111,12 @@ static int read_model_calibration(struct reader *r, const config_setting_t *mode
                 0)
             return -1;
         m->calib_repetitions = (int)reps;
+        /* The quality rule (models/calib.h): 0 turns either part off. */
+        if (scenario_get_number(r, g, "model.calibration", "min_r2", false, 0.0, false, 1.0,
+                                &m->calib_min_r2) < 0 ||
+            scenario_get_number(r, g, "model.calibration", "max_ci", false, 0.0, false, 1e6,
+                                &m->calib_max_ci) < 0)
+            return -1;
         config_setting_t *rows = config_setting_get_member(g, "rows");
         if (rows) {
             int type = config_setting_type(rows);
