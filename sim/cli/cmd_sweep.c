@@ -19,7 +19,8 @@
 /* Runs the sweep (or merge) a describes, alone or as an MPI rank. */
 static enum sc_status execute(const struct sweep_args *a, struct diag *d)
 {
-    struct sweep_io io = {stdout, !a->quiet && isatty(STDERR_FILENO) ? stderr : NULL, NULL};
+    struct sweep_io io = {stdout, !a->quiet && isatty(STDERR_FILENO) ? stderr : NULL, NULL,
+                          stderr};
     enum sc_status st = SC_OK;
 #ifdef HAVE_MPI
     struct sweep_peer peer;

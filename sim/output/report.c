@@ -253,7 +253,8 @@ static const char *compute_source(const struct plan *plan, size_t job, size_t k,
     if (!ss->calib.valid)
         return "default rate";
     const struct calib_cost *c = &ss->calib;
-    const char *how = c->cached ? "cached" : "measured";
+    const char *how = c->poor ? (c->cached ? "cached, poor" : "measured, poor")
+                      : c->cached ? "cached" : "measured";
     if (isfinite(c->ns_per_row_ci) && c->ns_per_row > 0.0)
         snprintf(buf, size, "%s +-%.0f%%", how, 100.0 * c->ns_per_row_ci / c->ns_per_row);
     else
@@ -472,6 +473,8 @@ static json_t *calibration_json(const struct calib_cost *c, const struct cluster
     bad |= set(o, "host_acu", jnum(c->host_acu, 1e3));
     bad |= set(o, "node_acu", jnum(node_acu, 1e3));
     bad |= set(o, "node_acu_fallback", json_boolean(fallback));
+    /* Judged poor by the calibration's quality rule (used with a warning). */
+    bad |= set(o, "poor_fit", json_boolean(c->poor));
     if (bad) {
         json_decref(o);
         return NULL;

@@ -203,6 +203,13 @@ enum sc_status sweep_execute(const struct sweep_args *a, const struct sweep_io *
     {
         struct point_setup warm;
         sweep_setup_point(sw, &env, NULL, 0, &warm);
+        /* Its calibration's warnings (a poor fit, a grown sample, a
+         * corrupt cache file), once, from rank 0: the points read the same
+         * fits. Pipelines only another cluster plans are not covered. */
+        const struct calibration *cal = warm.shared ? warm.shared->cal : warm.pl.cal;
+        if (cal && io->warnings && !(peer && peer->rank != 0))
+            for (size_t i = 0; i < calibrate_n_warnings(cal); i++)
+                fprintf(io->warnings, "stagecast: warning: %s\n", calibrate_warning(cal, i));
         sweep_setup_fini(&warm);
         if (peer) {
             enum sc_status all_st = peer->agree(peer, SC_OK);

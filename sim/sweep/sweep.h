@@ -189,6 +189,7 @@ struct sweep_io {
     FILE *table;
     FILE *progress;
     const struct sweep_peer *peer;
+    FILE *warnings; /* calibration's warnings, "stagecast: warning: ..." (NULL: none) */
 };
 
 /* Runs `stagecast sweep` or `stagecast merge` as a describes: builds the
