@@ -283,6 +283,21 @@ static enum sc_status log_stage_span(const struct evlog *log, int64_t id, const 
     return SC_OK;
 }
 
+/* When job j ended: its JobEnd, else (a log cut off before it) the last
+ * completion of its stages; EVLOG_NONE when neither is there. */
+static int64_t log_job_end_ms(const struct evlog *log, const struct evlog_job *j)
+{
+    if (j->end_ms != EVLOG_NONE)
+        return j->end_ms;
+    int64_t end = EVLOG_NONE;
+    for (size_t k = 0; k < j->n_stages; k++)
+        for (size_t i = 0; i < log->n_stages; i++)
+            if (log->stages[i].id == j->stages[k].id && log->stages[i].complete_ms != EVLOG_NONE &&
+                log->stages[i].complete_ms > end)
+                end = log->stages[i].complete_ms;
+    return end;
+}
+
 /* The application's actual time: first job submitted to last job ended
  * (span), or the union of the jobs' spans (busy). */
 static double log_app_s(const struct evlog *log, bool busy)
@@ -291,19 +306,20 @@ static double log_app_s(const struct evlog *log, bool busy)
     /* Jobs are sorted by id, which is their submission order. */
     for (size_t i = 0; i < log->n_jobs; i++) {
         const struct evlog_job *j = &log->jobs[i];
-        if (j->submit_ms == EVLOG_NONE || j->end_ms == EVLOG_NONE)
+        int64_t end_ms = log_job_end_ms(log, j);
+        if (j->submit_ms == EVLOG_NONE || end_ms == EVLOG_NONE)
             continue;
         if (j->submit_ms < lo)
             lo = j->submit_ms;
-        if (j->end_ms > hi)
-            hi = j->end_ms;
+        if (end_ms > hi)
+            hi = end_ms;
         if (j->submit_ms > cur_hi) {
             if (cur_hi != INT64_MIN)
                 busy_ms += cur_hi - cur_lo;
             cur_lo = j->submit_ms;
-            cur_hi = j->end_ms;
-        } else if (j->end_ms > cur_hi) {
-            cur_hi = j->end_ms;
+            cur_hi = end_ms;
+        } else if (end_ms > cur_hi) {
+            cur_hi = end_ms;
         }
     }
     if (cur_hi != INT64_MIN)
@@ -631,7 +647,7 @@ void validate_print(FILE *out, const struct validation *v)
         fprintf(out, "out of sample: no overhead factor was derived from this log\n");
     if (!isnan(v->host_acu))
         fprintf(out, "host ACU-equivalent %.0f per core (%s)\n", v->host_acu, v->acu_source);
-    fprintf(out, "\n %-11s %5s  %-9s %6s %6s %10s %11s %8s  %s\n", "job", "stage", "log stage",
+    fprintf(out, "\n %-14s %5s  %-9s %6s %6s %10s %11s %8s  %s\n", "job", "stage", "log stage",
             "tasks", "log", "actual_s", "predicted_s", "error", "name");
     for (size_t i = 0; i < v->n_pairs; i++) {
         const struct validate_pair *p = &v->pairs[i];
@@ -642,7 +658,7 @@ void validate_print(FILE *out, const struct validation *v)
             snprintf(tp, sizeof tp, "%lld", (long long)p->tasks_predicted);
         if (p->tasks_actual >= 0)
             snprintf(ta, sizeof ta, "%lld", (long long)p->tasks_actual);
-        fprintf(out, " %-11.11s %5s  %-9s %6s %6s %10.3f %11.3f ", p->job ? p->job : "(unmatched)",
+        fprintf(out, " %-14.14s %5s  %-9s %6s %6s %10.3f %11.3f ", p->job ? p->job : "(unmatched)",
                 stage, p->log_stages[0] ? p->log_stages : "(none)", tp, ta, p->actual_s,
                 p->predicted_s);
         print_pct(out, "%8s", p->error, false);
