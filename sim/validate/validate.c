@@ -417,8 +417,9 @@ static enum sc_status pair_planned(struct validation *v, size_t *cap, struct man
         size_t len = strlen(ids);
         snprintf(ids + len, sizeof ids - len, "%s%lld", k ? "," : "", (long long)e->log_ids[k]);
     }
-    const char *name = sr->name ? sr->name : "";
-    p->name = dup_str(name);
+    char unnamed[32];
+    snprintf(unnamed, sizeof unnamed, "stage %lld", (long long)sr->id);
+    p->name = dup_str(sr->name ? sr->name : unnamed);
     p->log_stages = dup_str(ids);
     if (!p->job || !p->name || !p->log_stages)
         return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
@@ -482,11 +483,11 @@ static enum sc_status compare(struct validation *v, struct manifest *m, const st
         struct map_entry *e = find_entry(m, job, sr->id);
         if (!e)
             return diag_set(d, SC_EINPUT, m->path, m->stages_line,
-                            "planned stage %lld of job '%s' ('%s') has no entry: add { job = "
+                            "planned stage %lld of job '%s'%s%s%s has no entry: add { job = "
                             "\"%s\"; stage = %lld; log = [ID, ...]; } (log = [] when the log "
                             "has no such stage)",
-                            (long long)sr->id, job, sr->name ? sr->name : "", job,
-                            (long long)sr->id);
+                            (long long)sr->id, job, sr->name ? " ('" : "", sr->name ? sr->name : "",
+                            sr->name ? "')" : "", job, (long long)sr->id);
         if (e->used)
             return diag_set(d, SC_EINPUT, m->path, e->line,
                             "stage %lld of job '%s' is mapped twice", (long long)sr->id, job);
@@ -645,7 +646,7 @@ void validate_print(FILE *out, const struct validation *v)
         fprintf(out, "in-sample: %s\n", v->in_sample);
     else
         fprintf(out, "out of sample: no overhead factor was derived from this log\n");
-    if (!isnan(v->host_acu))
+    if (!isnan(v->host_acu) && v->host_acu > 0.0)
         fprintf(out, "host ACU-equivalent %.0f per core (%s)\n", v->host_acu, v->acu_source);
     fprintf(out, "\n %-14s %5s  %-9s %6s %6s %10s %11s %8s  %s\n", "job", "stage", "log stage",
             "tasks", "log", "actual_s", "predicted_s", "error", "name");
