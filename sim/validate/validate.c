@@ -649,7 +649,7 @@ void validate_print(FILE *out, const struct validation *v)
     if (!isnan(v->host_acu) && v->host_acu > 0.0)
         fprintf(out, "host ACU-equivalent %.0f per core (%s)\n", v->host_acu, v->acu_source);
     fprintf(out, "\n %-14s %5s  %-9s %6s %6s %10s %11s %8s  %s\n", "job", "stage", "log stage",
-            "tasks", "log", "actual_s", "predicted_s", "error", "name");
+            "tasks", "in log", "actual_s", "predicted_s", "error", "name");
     for (size_t i = 0; i < v->n_pairs; i++) {
         const struct validate_pair *p = &v->pairs[i];
         char stage[24] = "-", tp[24] = "-", ta[24] = "-";
