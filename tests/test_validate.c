@@ -7,6 +7,7 @@
  * clear message naming the validation file's line for each way a
  * validation can be wrong. No timing decides a pass.
  */
+#include <dirent.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +20,7 @@
 #include <cmocka.h>
 #include <gsl/gsl_errno.h>
 
+#include "sim/calib/calibrate.h"
 #include "sim/validate/validate.h"
 #include "tests/cli_harness.h"
 
@@ -187,6 +189,60 @@ static void test_scenario_instead_of_validation_file(void **state)
     expect_error("tiny.cfg", SC_EINPUT, 4, "unknown key 'name'");
 }
 
+/* Every validation in validation/ runs against the shared logs (skipped
+ * where ../shared/data is absent, as in a worktree or `make distcheck`):
+ * its scenario plans, every planned stage has its entry, every log stage
+ * it names completed, and at least one stage is paired. The figures are
+ * not checked: they are measurements (docs/accuracy.md), not targets. The
+ * host speed is fixed so the calibration cache is shared with make check. */
+static void test_shipped_validations_run_on_the_shared_logs(void **state)
+{
+    (void)state;
+    /* STAGECAST_TEST_LOGS: the shared data elsewhere (a worktree's). */
+    const char *data = getenv("STAGECAST_TEST_LOGS");
+    if (!data)
+        data = ABS_TOP_SRCDIR "/../shared/data";
+    char probe[1200];
+    snprintf(probe, sizeof probe, "%s/eventlogs", data);
+    DIR *logs = opendir(probe);
+    if (!logs) {
+        skip();
+        return;
+    }
+    closedir(logs);
+    struct calibrate_options host;
+    calibrate_options_default(&host);
+    host.host_acu = 250;
+    const char *cache = getenv("STAGECAST_CACHE_DIR");
+    if (cache)
+        snprintf(host.cache_dir, sizeof host.cache_dir, "%s", cache);
+    struct validate_options o = {data, NULL, &host};
+    DIR *dir = opendir(ABS_TOP_SRCDIR "/validation");
+    assert_non_null(dir);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(dir));) {
+        size_t len = strlen(e->d_name);
+        if (len < 9 || strcmp(e->d_name + len - 9, ".validate") != 0)
+            continue;
+        char path[1200];
+        snprintf(path, sizeof path, "%s/validation/%s", ABS_TOP_SRCDIR, e->d_name);
+        struct diag d;
+        diag_clear(&d);
+        struct validation *v = validate_run(path, &o, &d);
+        if (!v)
+            fail_msg("%s:%d: %s", d.file, d.line, d.msg);
+        size_t paired = 0;
+        for (size_t i = 0; i < v->n_pairs; i++)
+            paired += v->pairs[i].matched;
+        assert_true(paired > 0);
+        assert_false(isnan(v->weighted_error));
+        validate_free(v);
+        n++;
+    }
+    closedir(dir);
+    assert_true(n >= 5);
+}
+
 /* The command: one message on stderr naming file:line, exit status 2. */
 static void test_command_reports_one_error_with_file_line(void **state)
 {
@@ -231,6 +287,7 @@ int main(void)
         cmocka_unit_test(test_log_stage_not_in_log_is_refused),
         cmocka_unit_test(test_scenario_instead_of_validation_file),
         cmocka_unit_test(test_command_reports_one_error_with_file_line),
+        cmocka_unit_test(test_shipped_validations_run_on_the_shared_logs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
