@@ -1,0 +1,123 @@
+/*
+ * cmd_validate.c — `stagecast validate`: from-scenario prediction scored
+ * against real event logs (sim/validate). Each validation file names a log
+ * and a scenario written from its plans and input sizes; the command runs
+ * the scenario with this host's calibration and prints predicted against
+ * actual per stage, for the application, and a summary table.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/catalog.h"
+#include "sim/calib/calibrate.h"
+#include "sim/cli/commands.h"
+#include "sim/cli/env.h"
+#include "sim/validate/validate.h"
+
+enum { OPT_LOG_DIR, OPT_HOST_ACU, OPT_TABLE };
+
+#define DEFAULT_LOG_DIR "../shared/data"
+#define MAX_VALIDATIONS 256
+
+struct validate_args {
+    const char *log_dir;
+    const char *host_acu; /* as STAGECAST_HOST_ACU, checked by the env's reader */
+    bool table;
+};
+
+static enum sc_status validate_option(void *ctx, int key, const char *v, struct diag *d)
+{
+    struct validate_args *a = ctx;
+    switch (key) {
+    case OPT_LOG_DIR: a->log_dir = v; return SC_OK;
+    case OPT_HOST_ACU: a->host_acu = v; return SC_OK;
+    case OPT_TABLE: a->table = true; return SC_OK;
+    }
+    return SC_BUG(d, "validate option %d has no case", key);
+}
+
+static int cmd_validate(int argc, char **argv, const struct cli_env *env)
+{
+    const struct cli_command *cmd = &cli_cmd_validate;
+    struct validate_args a = {DEFAULT_LOG_DIR, NULL, false};
+    int first;
+    int rc = cli_parse_or_exit(cmd, argc, argv, validate_option, &a, &first);
+    if (rc >= 0)
+        return rc;
+    int n = argc - first;
+    if (n == 0)
+        return cli_usage_error(cmd, "validate needs validation files: stagecast validate "
+                                    "validation/*.validate");
+    if (n > MAX_VALIDATIONS)
+        return cli_usage_error(cmd, "validate takes at most %d files", MAX_VALIDATIONS);
+    struct cli_env e = *env;
+    if (a.host_acu)
+        e.host_acu = a.host_acu;
+    struct diag d;
+    diag_clear(&d);
+    struct calibrate_options host;
+    struct catalog *cat = NULL;
+    if (cli_env_calibrate_options(&e, &host, &d) != SC_OK ||
+        (e.catalog && !(cat = cli_env_catalog(&e, &d))))
+        return cli_report_error(&d);
+    struct validate_options o = {a.log_dir, cat, &host};
+    struct validation **vs = calloc((size_t)n, sizeof *vs);
+    if (!vs) {
+        catalog_free(cat);
+        diag_set(&d, SC_ENOMEM, NULL, 0, "out of memory");
+        return cli_report_error(&d);
+    }
+    rc = 0;
+    if (!a.table)
+        validate_print_preamble(stdout);
+    for (int i = 0; i < n; i++) {
+        struct diag vd;
+        diag_clear(&vd);
+        vs[i] = validate_run(argv[first + i], &o, &vd);
+        if (!vs[i]) {
+            fflush(stdout);
+            int vrc = cli_report_error(&vd);
+            if (!rc)
+                rc = vrc;
+            continue;
+        }
+        if (!a.table)
+            validate_print(stdout, vs[i]);
+    }
+    validate_table_header(stdout);
+    for (int i = 0; i < n; i++)
+        if (vs[i])
+            validate_table_row(stdout, vs[i]);
+    for (int i = 0; i < n; i++)
+        validate_free(vs[i]);
+    free(vs);
+    catalog_free(cat);
+    int frc = cli_flush_stdout();
+    return rc ? rc : frc;
+}
+
+static const struct cli_option validate_options[] = {
+    {OPT_LOG_DIR, "log-dir", 0, "DIR",
+     "find each validation file's log under DIR (default " DEFAULT_LOG_DIR ")"},
+    {OPT_HOST_ACU, "host-acu", 0, "ACU",
+     "calibrate as if this host's ACU-equivalent per core were ACU (as STAGECAST_HOST_ACU)"},
+    {OPT_TABLE, "table", 0, NULL, "print only the summary table"},
+};
+
+const struct cli_command cli_cmd_validate = {
+    "validate",
+    "FILE...",
+    "score from-scenario predictions against the Spark event logs they were written for",
+    "Each FILE (validation/*.validate) names an event log, a scenario written from that log's "
+    "plans and input sizes only, and which log stage(s) each planned stage is. The scenario is "
+    "planned, calibrated on this host and simulated; each stage's and the application's "
+    "predicted duration is set against the log's, with the median absolute stage error and the "
+    "duration-weighted stage error (sum of |predicted - actual| over sum of actual; a log stage "
+    "no planned stage makes counts as predicted 0). Ends with a Markdown table of all FILEs.",
+    validate_options,
+    sizeof validate_options / sizeof validate_options[0],
+    cmd_validate,
+};
