@@ -494,8 +494,8 @@ static void test_calibrated_plan_agrees_with_run(void **state)
             snprintf(head, sizeof head, "\njob %zu '", j);
             at = strstr(at, head);
             assert_non_null(at);
-            json_t *stages = json_object_get(json_array_get(json_object_get(root, "jobs"), j),
-                                             "stages");
+            json_t *stages =
+                json_object_get(json_array_get(json_object_get(root, "jobs"), j), "stages");
             for (size_t k = 0; k < json_array_size(stages); k++) {
                 json_t *st = json_array_get(stages, k);
                 if (json_is_null(json_object_get(st, "input_records")))
@@ -518,7 +518,8 @@ static void test_calibrated_plan_agrees_with_run(void **state)
                 if (in != json_integer_value(json_object_get(st, "input_records")) ||
                     out != json_integer_value(json_object_get(st, "output_records")))
                     fail_msg("%s job %zu stage %zu: plan says '%s', run %lld -> %lld", files[f], j,
-                             k, line, (long long)json_integer_value(json_object_get(st, "input_records")),
+                             k, line,
+                             (long long)json_integer_value(json_object_get(st, "input_records")),
                              (long long)json_integer_value(json_object_get(st, "output_records")));
                 double w = json_number_value(json_object_get(st, "shuffle_write_bytes"));
                 if (w > 0.0) {
@@ -546,7 +547,6 @@ static void test_calibrated_plan_agrees_with_run(void **state)
     }
     assert_int_equal(stray_files(), 0);
 }
-
 
 int main(void)
 {

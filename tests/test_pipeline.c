@@ -223,10 +223,10 @@ static void run_measured(struct pipeline *pl, enum pipeline_step until, const ch
     o.repetitions = 1;
     o.host_acu = 250.0;
     snprintf(o.cache_dir, sizeof o.cache_dir, "%s", cache);
-    struct pipeline_request rq = {
-        .until = until,
-        .path = test_scenario_path("measured-filter.cfg", path, sizeof path),
-        .calibration = &o};
+    struct pipeline_request rq = {.until = until,
+                                  .path =
+                                      test_scenario_path("measured-filter.cfg", path, sizeof path),
+                                  .calibration = &o};
     struct diag d;
     diag_clear(&d);
     if (pipeline_run(pl, &rq, &d) != SC_OK) {

@@ -1051,8 +1051,9 @@ static void test_date_filters_read_the_dates(void **state)
     struct plan_column c = col_of(&d, 1e7);
     assert_near(plan_stats_default_selectivity(NULL, "sale_date >= '2024-12-01'", &c, 1, 1e7, NULL),
                 31.0 / 366.0, 1e-9);
-    assert_near(plan_stats_default_selectivity(NULL, "sale_date >= DATE '2024-12-01'", &c, 1, 1e7, NULL),
-                31.0 / 366.0, 1e-9);
+    assert_near(
+        plan_stats_default_selectivity(NULL, "sale_date >= DATE '2024-12-01'", &c, 1, 1e7, NULL),
+        31.0 / 366.0, 1e-9);
     assert_near(plan_stats_default_selectivity(NULL, "sale_date < '2024-02-01'", &c, 1, 1e7, NULL),
                 31.0 / 366.0, 1e-9);
     assert_near(plan_stats_default_selectivity(NULL, "sale_date = '2024-06-15'", &c, 1, 1e7, NULL),
@@ -1109,9 +1110,9 @@ static void test_timestamp_filters_read_the_timestamps(void **state)
     assert_near(plan_stats_default_selectivity(NULL, "sale_date >= TIMESTAMP '2024-11-30 12:00:00'",
                                                &dc, 1, 1e7, NULL),
                 31.0 / 366.0, 1e-9);
-    assert_near(
-        plan_stats_default_selectivity(NULL, "to_date(sale_date) >= '2024-12-01'", &dc, 1, 1e7, NULL),
-        31.0 / 366.0, 1e-9);
+    assert_near(plan_stats_default_selectivity(NULL, "to_date(sale_date) >= '2024-12-01'", &dc, 1,
+                                               1e7, NULL),
+                31.0 / 366.0, 1e-9);
 }
 
 static void test_default_selectivity_reads_the_distributions(void **state)
@@ -1174,7 +1175,8 @@ static void test_default_estimates_say_when_they_fall_back(void **state)
     assert_int_equal(src, PLAN_EST_DISTRIBUTION);
     /* year(d) = 2024 is not read: System R's 1/10 for an equality, a
      * default (the truth is 366/731). */
-    assert_near(plan_stats_default_selectivity(NULL, "year(d) = 2024", cols, 2, 1e6, &src), 0.1, 1e-12);
+    assert_near(plan_stats_default_selectivity(NULL, "year(d) = 2024", cols, 2, 1e6, &src), 0.1,
+                1e-12);
     assert_int_equal(src, PLAN_EST_DEFAULT);
     /* One defaulted conjunct makes the whole predicate a default:
      * 0.25 * 1/3. */

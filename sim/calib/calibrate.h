@@ -118,11 +118,11 @@ enum sc_status calibrate_plan_reusing(struct plan *p, const struct cluster *cl,
 
 /* What one operator of a planned stage did on the stage's largest sample. */
 struct calibrate_op_sample {
-    double rows_in;  /* rows it saw (an aggregate: its input rows) */
-    double rows_out; /* a filter: rows it kept; NaN otherwise */
-    double rows_distinct; /* of rows_in, the distinct observations (rows repeated
-                           * from a parent's smaller sample count once) */
-    double groups;   /* a keyed aggregate: the groups it made; NaN otherwise */
+    double rows_in;                    /* rows it saw (an aggregate: its input rows) */
+    double rows_out;                   /* a filter: rows it kept; NaN otherwise */
+    double rows_distinct;              /* of rows_in, the distinct observations (rows repeated
+                                        * from a parent's smaller sample count once) */
+    double groups;                     /* a keyed aggregate: the groups it made; NaN otherwise */
     double rows_before, groups_before; /* the same at the next smaller size */
 };
 

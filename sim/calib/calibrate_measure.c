@@ -115,8 +115,9 @@ enum sc_status calibrate_pipe_measure(struct pipe *p, const struct calibrate_opt
             for (size_t s = 0; s < p->n_srcs; s++) {
                 const struct source *src = &p->srcs[s];
                 repeats |= src->given != NULL;
-                distinct += src->given && src->given->n_rows < src->rows ? (double)src->given->n_rows
-                                                                         : (double)src->rows;
+                distinct += src->given && src->given->n_rows < src->rows
+                                ? (double)src->given->n_rows
+                                : (double)src->rows;
             }
             for (size_t i = 0; i < p->n_ops; i++) {
                 const struct cop *op = &p->ops[i];

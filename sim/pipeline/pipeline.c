@@ -31,8 +31,8 @@ static int collect_measures(const struct plan *p, const struct calibration *cal,
                     rc = plan_measures_add_filter(m, o->est_key, s.rows_distinct,
                                                   s.rows_out * share);
                 } else if (s.rows_distinct >= s.rows_in) {
-                    rc = plan_measures_add_groups(m, o->est_key, s.rows_in, s.groups,
-                                                  s.rows_before, s.groups_before);
+                    rc = plan_measures_add_groups(m, o->est_key, s.rows_in, s.groups, s.rows_before,
+                                                  s.groups_before);
                 }
                 if (rc != 0)
                     return -1;
@@ -66,8 +66,7 @@ static enum sc_status calibrate(struct pipeline *pl, const struct pipeline_reque
     } else if (plan_measures_count(&m) > 0) {
         struct plan *again = planner_plan(pl->scn, &pl->cl, plan_measures_stats(&m), d);
         struct calibration *cal = NULL;
-        if (!again ||
-            calibrate_plan_reusing(again, &pl->cl, &o, pl->cal, &cal, d) != SC_OK) {
+        if (!again || calibrate_plan_reusing(again, &pl->cl, &o, pl->cal, &cal, d) != SC_OK) {
             plan_free(again);
             rc = d->status;
         } else {

@@ -116,8 +116,7 @@ static void print_estimate(FILE *out, const struct plan_op *o, bool calibrated)
                 group_digits((int64_t)llround(o->est_sample_rows), g, sizeof g));
         break;
     case PLAN_EST_DEFAULT:
-        fprintf(out, ": default%s]",
-                calibrated ? ", not measured" : ", calibration measures it");
+        fprintf(out, ": default%s]", calibrated ? ", not measured" : ", calibration measures it");
         break;
     }
 }
@@ -201,9 +200,10 @@ void plan_print(FILE *out, const struct plan *p, const struct cluster *cl, bool 
                      "defaults calibration could measure; shuffle bytes at the measured LZ4 "
                      "ratios)\n");
     else
-        fprintf(out, "estimates: not calibrated (defaults and shuffle bytes at the assumed LZ4 "
-                     "ratio %.2g are replaced by what calibration measures: plan --calibrated, "
-                     "run)\n",
+        fprintf(out,
+                "estimates: not calibrated (defaults and shuffle bytes at the assumed LZ4 "
+                "ratio %.2g are replaced by what calibration measures: plan --calibrated, "
+                "run)\n",
                 PLAN_STATS_SHUFFLE_COMPRESSION);
     for (size_t j = 0; j < p->n_jobs; j++) {
         const struct plan_job *job = &p->jobs[j];

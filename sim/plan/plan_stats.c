@@ -449,8 +449,7 @@ static double eq_prob(const struct plan_column *c, const struct operand *v, bool
 
 enum cmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE };
 
-static double cmp_prob(const struct plan_column *c, enum cmp op, const struct operand *v,
-                       bool *fb);
+static double cmp_prob(const struct plan_column *c, enum cmp op, const struct operand *v, bool *fb);
 
 /* P(x op v) for a column operand x, which may be the day of a timestamp
  * column (to_date(ts), cast(ts AS date)): with D microseconds a day and k
@@ -459,8 +458,7 @@ static double cmp_prob(const struct plan_column *c, enum cmp op, const struct op
  * ts < k D, and day(ts) = k is k D <= ts < (k + 1) D; the timestamp
  * column's own distribution answers each. The day of a date column is the
  * column. */
-static double col_cmp_prob(const struct operand *x, enum cmp op, const struct operand *v,
-                           bool *fb)
+static double col_cmp_prob(const struct operand *x, enum cmp op, const struct operand *v, bool *fb)
 {
     const struct plan_column *c = x->col;
     if (!x->day_of || c->type != COL_TIMESTAMP)
@@ -489,8 +487,7 @@ static double col_cmp_prob(const struct operand *x, enum cmp op, const struct op
     return PLAN_STATS_DEFAULT_SELECTIVITY;
 }
 
-static double cmp_prob(const struct plan_column *c, enum cmp op, const struct operand *v,
-                       bool *fb)
+static double cmp_prob(const struct plan_column *c, enum cmp op, const struct operand *v, bool *fb)
 {
     /* Spark casts a string compared with a date column to a date, and one
      * compared with a timestamp column to a timestamp: the literal is then
@@ -708,8 +705,8 @@ static double sel_atom(const char *s, const char *e, const struct plan_column *c
     }
     struct operand a, b;
     if (!read_operand(s, at, cols, n, &a) || !read_operand(at + oplen, e, cols, n, &b))
-        return fallback(fb, op == CMP_EQ ? PLAN_STATS_EQ_SELECTIVITY
-                                        : PLAN_STATS_DEFAULT_SELECTIVITY);
+        return fallback(fb,
+                        op == CMP_EQ ? PLAN_STATS_EQ_SELECTIVITY : PLAN_STATS_DEFAULT_SELECTIVITY);
     if (a.col && b.col) {
         if (op == CMP_EQ) {
             double d = fmax(a.col->ndv, b.col->ndv);

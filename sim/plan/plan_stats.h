@@ -33,9 +33,9 @@ struct plan_column {
     double null_fraction;
     /* Where the column comes from, for telling estimates apart (the same
      * predicate text on another table is another estimate): */
-    const char *table;              /* spec's table; NULL when derived */
-    const char *expr;               /* a derived column's definition; NULL unknown */
-    bool ndv_default;               /* ndv is a default (a derived column taken as unique) */
+    const char *table; /* spec's table; NULL when derived */
+    const char *expr;  /* a derived column's definition; NULL unknown */
+    bool ndv_default;  /* ndv is a default (a derived column taken as unique) */
 };
 
 /* Where an estimate comes from, from least to most doubtful. */

@@ -71,7 +71,8 @@ static int partial_cols(const struct stream *in, const struct lnode *nd, const c
     for (size_t i = 0; nd && i < nd->n_calls; i++) {
         if (!nd->call_used[i])
             continue;
-        struct plan_column buf = {nd->calls[i].alias, COL_INT64, NULL, NAN, NAN, 8.0, 0.0, NULL, NULL, false};
+        struct plan_column buf = {
+            nd->calls[i].alias, COL_INT64, NULL, NAN, NAN, 8.0, 0.0, NULL, NULL, false};
         if (strcmp(nd->calls[i].func, "avg") == 0 || strcmp(nd->calls[i].func, "mean") == 0) {
             buf.type = COL_DOUBLE;
             cols[k++] = buf;
@@ -279,8 +280,7 @@ static enum sc_status phys_filter(struct planner *P, int node, struct stream *s,
     const struct lnode *nd = &P->nodes[node];
     const struct query_step *q = nd->step;
     enum plan_est src = PLAN_EST_DISTRIBUTION;
-    double sel =
-        P->st->filter_selectivity(P->st->ctx, q->where, s->cols, s->n_cols, s->rows, &src);
+    double sel = P->st->filter_selectivity(P->st->ctx, q->where, s->cols, s->n_cols, s->rows, &src);
     if (!(sel >= 0.0)) {
         sel = PLAN_STATS_DEFAULT_SELECTIVITY;
         src = PLAN_EST_DEFAULT;
