@@ -11,12 +11,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include "cli_harness.h"
+#include <ctype.h>
 #include <dirent.h>
 #include <glob.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include "models/units.h"
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -455,6 +458,96 @@ static void test_timestamp_scenario_plans_and_calibrates(void **state)
     assert_int_equal(stray_files(), 0);
 }
 
+/* `plan --calibrated` prints the plan `run` simulates: for two bundled
+ * scenarios and measured-filter.cfg (whose year(d) = 2024 filters calibration
+ * measures), every planned stage's rows in and out agree exactly with run's
+ * JSON input_records and output_records, and its shuffle write with the
+ * JSON's shuffle_write_bytes (as plan formats bytes); the JSON says where
+ * the rows come from. */
+static void test_calibrated_plan_agrees_with_run(void **state)
+{
+    (void)state;
+    static const char *const files[] = {"scenarios/seed-analytics.cfg", "scenarios/walkthrough.cfg",
+                                        "tests/scenarios/good/measured-filter.cfg"};
+    for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
+        clean_workdir();
+        char args[1024];
+        int rc;
+        snprintf(args, sizeof args, "plan --calibrated '%s/%s'", srcdir, files[f]);
+        char *plan = output_of(args, &rc);
+        if (rc != 0)
+            fail_msg("%s: %s", args, slurp(work_file("err.txt")));
+        assert_non_null(strstr(plan, "estimates: calibrated"));
+        snprintf(args, sizeof args, "run -q --json - '%s/%s'", srcdir, files[f]);
+        char *json = output_of(args, &rc);
+        if (rc != 0)
+            fail_msg("%s: %s", args, slurp(work_file("err.txt")));
+        json_error_t err;
+        json_t *root = json_loads(json, 0, &err);
+        assert_non_null(root);
+        /* Walk plan's "job N" headers and "rows in" lines in order beside
+         * the JSON's planned stages. */
+        const char *at = plan;
+        size_t n_jobs = json_array_size(json_object_get(root, "jobs")), checked = 0;
+        for (size_t j = 0; j < n_jobs; j++) {
+            char head[32];
+            snprintf(head, sizeof head, "\njob %zu '", j);
+            at = strstr(at, head);
+            assert_non_null(at);
+            json_t *stages =
+                json_object_get(json_array_get(json_object_get(root, "jobs"), j), "stages");
+            for (size_t k = 0; k < json_array_size(stages); k++) {
+                json_t *st = json_array_get(stages, k);
+                if (json_is_null(json_object_get(st, "input_records")))
+                    continue;
+                at = strstr(at, "    rows in ");
+                assert_non_null(at);
+                const char *eol = strchr(at, '\n');
+                char line[512], want[512], bytes[32];
+                snprintf(line, sizeof line, "%.*s", (int)(eol - at), at);
+                /* Digits grouped by commas ("1,995,117") read as one number. */
+                char plain[512];
+                size_t o = 0;
+                for (size_t i = 0; line[i] && o + 1 < sizeof plain; i++)
+                    if (!(line[i] == ',' && i > 0 && isdigit((unsigned char)line[i - 1]) &&
+                          isdigit((unsigned char)line[i + 1])))
+                        plain[o++] = line[i];
+                plain[o] = '\0';
+                long long in = -1, out = -1;
+                assert_int_equal(sscanf(plain, "    rows in %lld, out %lld", &in, &out), 2);
+                if (in != json_integer_value(json_object_get(st, "input_records")) ||
+                    out != json_integer_value(json_object_get(st, "output_records")))
+                    fail_msg("%s job %zu stage %zu: plan says '%s', run %lld -> %lld", files[f], j,
+                             k, line,
+                             (long long)json_integer_value(json_object_get(st, "input_records")),
+                             (long long)json_integer_value(json_object_get(st, "output_records")));
+                double w = json_number_value(json_object_get(st, "shuffle_write_bytes"));
+                if (w > 0.0) {
+                    snprintf(want, sizeof want, ", %s shuffle write",
+                             units_format_bytes((int64_t)llround(w), bytes, sizeof bytes));
+                    if (!strstr(line, want))
+                        fail_msg("%s job %zu stage %zu: plan says '%s', run wrote %.0f bytes",
+                                 files[f], j, k, line, w);
+                } else {
+                    assert_null(strstr(line, "shuffle write"));
+                }
+                json_t *es = json_object_get(st, "estimate_source");
+                assert_true(json_is_string(es) || json_is_null(es));
+                /* measured-filter's first stage: its filter measured. */
+                if (f == 2 && j == 0 && k == 0)
+                    assert_string_equal(json_string_value(es), "measured");
+                at = eol;
+                checked++;
+            }
+        }
+        assert_true(checked > 0);
+        json_decref(root);
+        free(json);
+        free(plan);
+    }
+    assert_int_equal(stray_files(), 0);
+}
+
 int main(void)
 {
     binary = getenv("STAGECAST");
@@ -468,6 +561,7 @@ int main(void)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_bundled_scenario_runs),
+        cmocka_unit_test(test_calibrated_plan_agrees_with_run),
         cmocka_unit_test(test_same_seed_writes_same_bytes),
         cmocka_unit_test(test_bad_inputs_fail_cleanly),
         cmocka_unit_test(test_missing_file_fails_cleanly),

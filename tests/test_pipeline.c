@@ -201,6 +201,107 @@ static void test_calibration_interval(void **state)
     pipeline_fini(&pl2);
 }
 
+/* ---- measured estimates (docs/models/calibration.md) ------------------------ */
+
+static const char *test_scenario_path(const char *name, char *buf, size_t size)
+{
+    const char *top = getenv("SRCDIR");
+    snprintf(buf, size, "%s/tests/scenarios/good/%s", top && *top ? top : ABS_TOP_SRCDIR, name);
+    return buf;
+}
+
+/* Calibrated with small samples, a fixed host speed and the cache dir. */
+static void run_measured(struct pipeline *pl, enum pipeline_step until, const char *cache)
+{
+    static char path[1024];
+    struct calibrate_options o;
+    calibrate_options_default(&o);
+    o.n_rows = 3;
+    o.rows[0] = 4096;
+    o.rows[1] = 8192;
+    o.rows[2] = 16384;
+    o.repetitions = 1;
+    o.host_acu = 250.0;
+    snprintf(o.cache_dir, sizeof o.cache_dir, "%s", cache);
+    struct pipeline_request rq = {.until = until,
+                                  .path =
+                                      test_scenario_path("measured-filter.cfg", path, sizeof path),
+                                  .calibration = &o};
+    struct diag d;
+    diag_clear(&d);
+    if (pipeline_run(pl, &rq, &d) != SC_OK) {
+        char msg[1200];
+        fail_msg("%s", diag_format(&d, msg, sizeof msg));
+    }
+}
+
+/* measured-filter.cfg: events (4,000,000 rows) with d uniform over
+ * 2023-01-01..2024-12-31, 366 of its 731 days in 2024; late (1,000,000
+ * rows) all in 2024. The planner cannot read year(d) = 2024 and takes
+ * System R's 1/10: 400,000 and 100,000 rows. Calibration's sample keeps
+ * about 366/731 = 0.50068 of events' rows (binomial sd sqrt(p (1 - p) / n)
+ * on n sample rows) and all of late's, and the plan run simulates carries
+ * those: events' filter stage writes 4e6 p rows, which the next stage
+ * reads; late's keeps 1,000,000. x <= 250000 is read from x's uniform
+ * distribution (exactly 1/4: 1,000,000 rows) and stays as it is. */
+static void test_measured_selectivity_replaces_a_default(void **state)
+{
+    (void)state;
+    char cache[] = "/tmp/test_pipeline_cache_XXXXXX";
+    assert_non_null(mkdtemp(cache));
+    struct pipeline pl = {0};
+    run_measured(&pl, PIPELINE_PLAN, cache);
+    const struct plan_job *year = &pl.plan->jobs[0], *late = &pl.plan->jobs[1],
+                          *range = &pl.plan->jobs[2];
+    assert_int_equal(year->stages[0].ops[1].kind, PLAN_OP_FILTER);
+    assert_int_equal(year->stages[0].ops[1].est, PLAN_EST_DEFAULT);
+    assert_int_equal(year->stages[0].output_records, 400000);
+    assert_int_equal(late->stages[0].output_records, 100000);
+    assert_int_equal(range->stages[0].ops[1].est, PLAN_EST_DISTRIBUTION);
+    assert_int_equal(range->stages[0].output_records, 1000000);
+    run_measured(&pl, PIPELINE_CALIBRATE, cache);
+    year = &pl.plan->jobs[0];
+    late = &pl.plan->jobs[1];
+    range = &pl.plan->jobs[2];
+    const struct plan_op *f = &year->stages[0].ops[1];
+    assert_int_equal(f->est, PLAN_EST_MEASURED);
+    assert_true(f->est_sample_rows >= 1000.0);
+    double p = 366.0 / 731.0, sd = sqrt(p * (1.0 - p) / f->est_sample_rows);
+    if (fabs(f->est_value - p) > 4.0 * sd)
+        fail_msg("measured %.5f on %.0f rows, want %.5f +- %.5f", f->est_value, f->est_sample_rows,
+                 p, 4.0 * sd);
+    assert_true(llabs(year->stages[0].output_records - llround(4e6 * f->est_value)) <= 1);
+    assert_true(fabs((double)year->stages[0].output_records - 4e6 * p) <= 4e6 * 4.0 * sd);
+    assert_int_equal(year->stages[1].input_records, year->stages[0].output_records);
+    assert_int_equal(plan_stage_est(year, 1), PLAN_EST_MEASURED);
+    /* The same text on another table is another estimate. */
+    assert_int_equal(late->stages[0].ops[1].est, PLAN_EST_MEASURED);
+    assert_int_equal(late->stages[0].output_records, 1000000);
+    /* An estimate from the distribution is not replaced. */
+    assert_int_equal(range->stages[0].ops[1].est, PLAN_EST_DISTRIBUTION);
+    assert_int_equal(range->stages[0].output_records, 1000000);
+    assert_int_equal(plan_stage_est(range, 0), PLAN_EST_DISTRIBUTION);
+    /* Same seed, same cache: a second run reads everything from the cache
+     * and makes the same plan, byte for byte. */
+    struct pipeline again = {0};
+    run_measured(&again, PIPELINE_CALIBRATE, cache);
+    assert_int_equal(calibrate_n_measured(again.cal), 0);
+    for (size_t j = 0; j < pl.plan->n_jobs; j++)
+        for (size_t k = 0; k < pl.plan->jobs[j].n_stages; k++) {
+            const struct plan_stage *a = &pl.plan->jobs[j].stages[k];
+            const struct plan_stage *b = &again.plan->jobs[j].stages[k];
+            assert_int_equal(a->input_records, b->input_records);
+            assert_int_equal(a->output_records, b->output_records);
+            assert_int_equal(a->shuffle_write_bytes, b->shuffle_write_bytes);
+            assert_int_equal(a->shuffle_read_bytes, b->shuffle_read_bytes);
+        }
+    pipeline_fini(&again);
+    pipeline_fini(&pl);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", cache);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -210,6 +311,7 @@ int main(void)
         cmocka_unit_test(test_says_which_step_failed),
         cmocka_unit_test(test_one_plan_on_two_clusters),
         cmocka_unit_test(test_calibration_interval),
+        cmocka_unit_test(test_measured_selectivity_replaces_a_default),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

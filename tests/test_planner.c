@@ -1029,7 +1029,7 @@ static struct plan_column col_of(const struct column_spec *spec, double rows)
 
 static double sel(const char *where, const struct plan_column *cols, size_t n)
 {
-    return plan_stats_default_selectivity(NULL, where, cols, n, 1000.0);
+    return plan_stats_default_selectivity(NULL, where, cols, n, 1000.0, NULL);
 }
 
 /* Selectivities from the distributions: a uniform integer column's
@@ -1049,16 +1049,17 @@ static void test_date_filters_read_the_dates(void **state)
     d.min = 19723;
     d.max = 20088;
     struct plan_column c = col_of(&d, 1e7);
-    assert_near(plan_stats_default_selectivity(NULL, "sale_date >= '2024-12-01'", &c, 1, 1e7),
+    assert_near(plan_stats_default_selectivity(NULL, "sale_date >= '2024-12-01'", &c, 1, 1e7, NULL),
                 31.0 / 366.0, 1e-9);
-    assert_near(plan_stats_default_selectivity(NULL, "sale_date >= DATE '2024-12-01'", &c, 1, 1e7),
+    assert_near(
+        plan_stats_default_selectivity(NULL, "sale_date >= DATE '2024-12-01'", &c, 1, 1e7, NULL),
+        31.0 / 366.0, 1e-9);
+    assert_near(plan_stats_default_selectivity(NULL, "sale_date < '2024-02-01'", &c, 1, 1e7, NULL),
                 31.0 / 366.0, 1e-9);
-    assert_near(plan_stats_default_selectivity(NULL, "sale_date < '2024-02-01'", &c, 1, 1e7),
-                31.0 / 366.0, 1e-9);
-    assert_near(plan_stats_default_selectivity(NULL, "sale_date = '2024-06-15'", &c, 1, 1e7),
+    assert_near(plan_stats_default_selectivity(NULL, "sale_date = '2024-06-15'", &c, 1, 1e7, NULL),
                 1.0 / 366.0, 1e-9);
     assert_near(plan_stats_default_selectivity(
-                    NULL, "sale_date BETWEEN '2024-03-01' AND '2024-03-31'", &c, 1, 1e7),
+                    NULL, "sale_date BETWEEN '2024-03-01' AND '2024-03-31'", &c, 1, 1e7, NULL),
                 31.0 / 366.0, 1e-9);
 }
 
@@ -1098,7 +1099,7 @@ static void test_timestamp_filters_read_the_timestamps(void **state)
         {"to_date(ts) BETWEEN '2024-03-01' AND '2024-03-31'", 31.0 / 366.0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        double got = plan_stats_default_selectivity(NULL, cases[i].where, &c, 1, 1e7);
+        double got = plan_stats_default_selectivity(NULL, cases[i].where, &c, 1, 1e7, NULL);
         if (fabs(got - cases[i].want) > 1e-9)
             fail_msg("'%s': %.12f, expected %.12f", cases[i].where, got, cases[i].want);
     }
@@ -1107,11 +1108,11 @@ static void test_timestamp_filters_read_the_timestamps(void **state)
     d.max = 20088;
     struct plan_column dc = col_of(&d, 1e7);
     assert_near(plan_stats_default_selectivity(NULL, "sale_date >= TIMESTAMP '2024-11-30 12:00:00'",
-                                               &dc, 1, 1e7),
+                                               &dc, 1, 1e7, NULL),
                 31.0 / 366.0, 1e-9);
-    assert_near(
-        plan_stats_default_selectivity(NULL, "to_date(sale_date) >= '2024-12-01'", &dc, 1, 1e7),
-        31.0 / 366.0, 1e-9);
+    assert_near(plan_stats_default_selectivity(NULL, "to_date(sale_date) >= '2024-12-01'", &dc, 1,
+                                               1e7, NULL),
+                31.0 / 366.0, 1e-9);
 }
 
 static void test_default_selectivity_reads_the_distributions(void **state)
@@ -1154,6 +1155,49 @@ static void test_default_selectivity_reads_the_distributions(void **state)
     assert_near(sel("upper(band) LIKE 'L%'", cols, 4), PLAN_STATS_DEFAULT_SELECTIVITY, 1e-12);
 }
 
+/* The default estimator says which of its figures are defaults (what
+ * calibration may replace) and which it read from the distributions. x is
+ * uniform over 1..1000, d a date uniform over 2023-2024. */
+static void test_default_estimates_say_when_they_fall_back(void **state)
+{
+    (void)state;
+    struct column_spec xs = {
+        .name = "x", .type = COL_INT64, .dist = CDIST_UNIFORM, .min = 1, .max = 1000};
+    struct column_spec ds = {
+        .name = "d", .type = COL_DATE, .dist = CDIST_UNIFORM, .min = 19358, .max = 20088};
+    struct plan_column cols[2] = {col_of(&xs, 1e6), col_of(&ds, 1e6)};
+    enum plan_est src = PLAN_EST_NONE;
+    /* x <= 250: the CDF, 250/1000. */
+    assert_near(plan_stats_default_selectivity(NULL, "x <= 250", cols, 2, 1e6, &src), 0.25, 1e-12);
+    assert_int_equal(src, PLAN_EST_DISTRIBUTION);
+    /* x % 4 = 0: residues spread evenly, 1/4, read from the text. */
+    assert_near(plan_stats_default_selectivity(NULL, "x % 4 = 0", cols, 2, 1e6, &src), 0.25, 1e-12);
+    assert_int_equal(src, PLAN_EST_DISTRIBUTION);
+    /* year(d) = 2024 is not read: System R's 1/10 for an equality, a
+     * default (the truth is 366/731). */
+    assert_near(plan_stats_default_selectivity(NULL, "year(d) = 2024", cols, 2, 1e6, &src), 0.1,
+                1e-12);
+    assert_int_equal(src, PLAN_EST_DEFAULT);
+    /* One defaulted conjunct makes the whole predicate a default:
+     * 0.25 * 1/3. */
+    assert_near(plan_stats_default_selectivity(NULL, "x <= 250 AND abs(x) > 7", cols, 2, 1e6, &src),
+                0.25 / 3.0, 1e-12);
+    assert_int_equal(src, PLAN_EST_DEFAULT);
+    /* A derived column of unknown distinct values: NAN (unique), a
+     * default; an equality or a grouping on it is one too. */
+    assert_true(isnan(plan_stats_default_expr_ndv(NULL, "abs(x - 500)", cols, 2, 1e6, &src)));
+    assert_int_equal(src, PLAN_EST_DEFAULT);
+    assert_near(plan_stats_default_expr_ndv(NULL, "x % 7", cols, 2, 1e6, &src), 7, 0);
+    assert_int_equal(src, PLAN_EST_DISTRIBUTION);
+    struct plan_column derived = {.name = "h", .type = COL_INT64, .ndv = 1e6, .ndv_default = true};
+    plan_stats_default_selectivity(NULL, "h = 3", &derived, 1, 1e6, &src);
+    assert_int_equal(src, PLAN_EST_DEFAULT);
+    plan_stats_default_group_count(NULL, &derived, 1, 1e6, &src);
+    assert_int_equal(src, PLAN_EST_DEFAULT);
+    plan_stats_default_group_count(NULL, cols, 1, 1e6, &src);
+    assert_int_equal(src, PLAN_EST_DISTRIBUTION);
+}
+
 /* Groups: the keys' distinct counts multiplied, and n rows drawn from G
  * groups see G (1 - exp(-n / G)) of them. Distinct counts: zipf and
  * categorical have their values, a uniform integer range its width, a
@@ -1174,19 +1218,19 @@ static void test_default_group_count_and_distinct_values(void **state)
     assert_near(plan_stats_column_ndv(&u, 20), 20, 0); /* never more than the rows */
     assert_near(plan_stats_column_ndv(&seq, 1e6), 1e6, 0);
     struct plan_column keys[2] = {col_of(&dept, 1e6), col_of(&cat, 1e6)};
-    assert_near(plan_stats_default_group_count(NULL, keys, 2, 6e6), 15.0, 1e-9);
-    assert_near(plan_stats_default_group_count(NULL, keys, 2, 10.0),
+    assert_near(plan_stats_default_group_count(NULL, keys, 2, 6e6, NULL), 15.0, 1e-9);
+    assert_near(plan_stats_default_group_count(NULL, keys, 2, 10.0, NULL),
                 15.0 * (1.0 - exp(-10.0 / 15.0)), 1e-9);
-    assert_near(plan_stats_default_group_count(NULL, keys, 0, 1e6), 1.0, 0);
+    assert_near(plan_stats_default_group_count(NULL, keys, 0, 1e6, NULL), 1.0, 0);
     /* A derived column: id % 100 has 100 values, a CASE its branches. */
     struct plan_column idc = col_of(&seq, 1e6);
-    assert_near(plan_stats_default_expr_ndv(NULL, "s % 100", &idc, 1, 1e6), 100, 0);
+    assert_near(plan_stats_default_expr_ndv(NULL, "s % 100", &idc, 1, 1e6, NULL), 100, 0);
     assert_near(plan_stats_default_expr_ndv(NULL,
                                             "CASE WHEN s > 8 THEN 'High' WHEN s > 6 THEN "
                                             "'Medium' ELSE 'Low' END",
-                                            &idc, 1, 1e6),
+                                            &idc, 1, 1e6, NULL),
                 3, 0);
-    assert_near(plan_stats_default_expr_ndv(NULL, "s * 2", &idc, 1, 1e6), 1e6, 0);
+    assert_near(plan_stats_default_expr_ndv(NULL, "s * 2", &idc, 1, 1e6, NULL), 1e6, 0);
     /* System R's equi-join: |L| |R| / max(ndv); a left join keeps the
      * unmatched left rows. */
     struct plan_column lk = idc, rk = idc;
@@ -1269,8 +1313,9 @@ static void test_join_sizes_by_hand_two_keys(void **state)
 }
 
 static double fixed_selectivity(void *ctx, const char *where, const struct plan_column *cols,
-                                size_t n, double rows)
+                                size_t n, double rows, enum plan_est *src)
 {
+    (void)src;
     (void)where;
     (void)cols;
     (void)n;
@@ -1278,8 +1323,10 @@ static double fixed_selectivity(void *ctx, const char *where, const struct plan_
     return *(const double *)ctx;
 }
 
-static double fixed_groups(void *ctx, const struct plan_column *keys, size_t n, double rows)
+static double fixed_groups(void *ctx, const struct plan_column *keys, size_t n, double rows,
+                           enum plan_est *src)
 {
+    (void)src;
     (void)ctx;
     (void)keys;
     (void)rows;
@@ -1498,6 +1545,7 @@ int main(void)
         cmocka_unit_test(test_shuffle_bytes_written_equal_bytes_read),
         cmocka_unit_test(test_unknown_columns_fail_at_the_step),
         cmocka_unit_test(test_default_selectivity_reads_the_distributions),
+        cmocka_unit_test(test_default_estimates_say_when_they_fall_back),
         cmocka_unit_test(test_default_group_count_and_distinct_values),
         cmocka_unit_test(test_stats_interface_drives_the_estimates),
         cmocka_unit_test(test_bundled_scenarios_plan_consistently),

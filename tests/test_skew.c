@@ -200,7 +200,7 @@ static void test_hash_shares_follow_spark_murmur3(void **state)
     cs.values.v = values;
     cs.values.n = 5;
     cs.weights = weights;
-    struct plan_column pc = {"country", COL_STRING, &cs, 1e6, 5.0, 2.0, 0.0};
+    struct plan_column pc = {"country", COL_STRING, &cs, 1e6, 5.0, 2.0, 0.0, NULL, NULL, false};
     struct skew_keys k = {&pc, 1, 1e6, 1e6, SKEW_ROWS, 0.0, false};
     double share[16], want[16] = {0};
     assert_int_equal(skew_hash_shares(&k, 16, share), 1);
@@ -216,7 +216,7 @@ static void test_hash_shares_follow_spark_murmur3(void **state)
     zs.dist = CDIST_ZIPF;
     zs.distinct = 100;
     zs.exponent = 1.2;
-    struct plan_column zc = {"cust", COL_INT64, &zs, 1e6, 100.0, 8.0, 0.0};
+    struct plan_column zc = {"cust", COL_INT64, &zs, 1e6, 100.0, 8.0, 0.0, NULL, NULL, false};
     k.cols = &zc;
     double zshare[7], zwant[7] = {0}, h = 0.0;
     for (int r = 1; r <= 100; r++)
@@ -251,7 +251,7 @@ static void test_null_keys_land_in_one_partition(void **state)
     cs.type = COL_INT64;
     cs.dist = CDIST_SEQUENCE;
     cs.null_fraction = 0.3;
-    struct plan_column pc = {"id", COL_INT64, &cs, 1e9, 1e9, 8.0, 0.3};
+    struct plan_column pc = {"id", COL_INT64, &cs, 1e9, 1e9, 8.0, 0.3, NULL, NULL, false};
     struct skew_keys k = {&pc, 1, 1e9, 1e9, SKEW_ROWS, 0.0, false};
     double share[200];
     assert_int_equal(skew_hash_shares(&k, 200, share), 1);

@@ -331,7 +331,22 @@ static enum sc_status calibrate_one(struct calibration *cal, size_t job, size_t 
     const char *dir = cal->opt.cache_dir;
     bool replace = cal->opt.recalibrate;
     json_t *payload = NULL;
-    if (dir[0] && !cal->opt.recalibrate) {
+    /* Measured (or read) already in this run, for an earlier plan. */
+    const struct stage_rec *same = NULL;
+    for (size_t i = 0; cal->prior && !same && i < cal->prior->n_recs; i++) {
+        const struct stage_rec *pr = &cal->prior->recs[i];
+        if (pr->have_meas && pr->key && strcmp(pr->key, r->key) == 0)
+            same = pr;
+    }
+    if (same) {
+        r->meas = same->meas;
+        r->have_meas = true;
+        r->pub.status = same->pub.status;
+        if (r->pub.status == CALIBRATE_CACHED)
+            cal->n_cached++;
+        else
+            cal->n_measured++;
+    } else if (dir[0] && !cal->opt.recalibrate) {
         char why[700];
         enum calib_cache_status cs =
             calib_cache_load(dir, cal->host, cal->opt.version, r->key, &payload, why, sizeof why);
@@ -522,6 +537,14 @@ enum sc_status calibrate_plan(struct plan *plan, const struct cluster *cl,
                               const struct calibrate_options *o, struct calibration **out,
                               struct diag *d)
 {
+    return calibrate_plan_reusing(plan, cl, o, NULL, out, d);
+}
+
+enum sc_status calibrate_plan_reusing(struct plan *plan, const struct cluster *cl,
+                                      const struct calibrate_options *o,
+                                      const struct calibration *prior, struct calibration **out,
+                                      struct diag *d)
+{
     const struct scenario *s = plan->scn;
     (void)cl;
     *out = NULL;
@@ -542,6 +565,14 @@ enum sc_status calibrate_plan(struct plan *plan, const struct cluster *cl,
     cal->s = s;
     cal->plan = plan;
     cal->opt = *o;
+    cal->prior = prior;
+    /* The earlier calibration's warnings hold for the stages reused. */
+    for (size_t i = 0; prior && i < prior->warnings.n; i++)
+        calibrate_warn(cal, "%s", prior->warnings.v[i]);
+    if (prior && prior->host_acu_source) {
+        cal->host_acu = prior->host_acu;
+        cal->host_acu_source = prior->host_acu_source;
+    }
     qsort(cal->opt.rows, cal->opt.n_rows, sizeof *cal->opt.rows, compare_size);
     calib_host_id(cal->host, sizeof cal->host);
     calib_clock_init(&cal->clock);

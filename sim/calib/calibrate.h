@@ -114,6 +114,34 @@ void calibrate_free(struct calibration *c);
  * its exchange keeps the assumption. */
 void calibrate_apply_compression(struct plan *p, const struct calibration *c);
 
+/* calibrate_plan, reusing prior's measurements (a calibration of an
+ * earlier plan of the same scenario in this run, which must outlive the
+ * call): a stage whose cache key prior has is not measured again, nor
+ * read from the cache, nor is the host benchmarked again. */
+enum sc_status calibrate_plan_reusing(struct plan *p, const struct cluster *cl,
+                                      const struct calibrate_options *o,
+                                      const struct calibration *prior, struct calibration **out,
+                                      struct diag *d);
+
+/* What one operator of a planned stage did on the stage's largest sample. */
+struct calibrate_op_sample {
+    double rows_in;                    /* rows it saw (an aggregate: its input rows) */
+    double rows_out;                   /* a filter: rows it kept; NaN otherwise */
+    double rows_distinct;              /* of rows_in, the distinct observations (rows repeated
+                                        * from a parent's smaller sample count once) */
+    double groups;                     /* a keyed aggregate: the groups it made; NaN otherwise */
+    double rows_before, groups_before; /* the same at the next smaller size */
+};
+
+/* Fills *out for operator op (an index into the plan stage's ops) of stage
+ * (job, stage) when it is a Filter or a keyed partial HashAggregate that
+ * was measured; false when it was not (the stage was not calibrated, the
+ * cached entry predates these figures), and also when the sample cannot
+ * stand for the table there: the operator reads a column whose values the
+ * sample restricts (a join key sampled consistently, calibrate_sample.c). */
+bool calibrate_op_sample(const struct calibration *c, size_t job, size_t stage, size_t op,
+                         struct calibrate_op_sample *out);
+
 size_t calibrate_n_stages(const struct calibration *c);
 const struct calibrate_stage *calibrate_stage_at(const struct calibration *c, size_t i);
 

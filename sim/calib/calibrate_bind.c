@@ -464,7 +464,10 @@ static double agg_key_ndv(const struct pipe *p, const struct cop *agg)
                                        rows,
                                        plan_stats_column_ndv(&t->columns[c], rows),
                                        8.0,
-                                       t->columns[c].null_fraction};
+                                       t->columns[c].null_fraction,
+                                       t->name,
+                                       NULL,
+                                       false};
     double ndv = 1.0;
     for (size_t k = 0; k < agg->a.n; k++) {
         const char *key = agg->a.v[k];
@@ -486,7 +489,7 @@ static double agg_key_ndv(const struct pipe *p, const struct cop *agg)
                     return NAN;
                 memcpy(expr, op->a.v[i], len);
                 expr[len] = '\0';
-                kn = plan_stats_default_expr_ndv(NULL, expr, cols, nc, rows);
+                kn = plan_stats_default_expr_ndv(NULL, expr, cols, nc, rows, NULL);
             }
         }
         if (!(kn >= 1.0))

@@ -228,3 +228,66 @@ void calibrate_apply_compression(struct plan *s, const struct calibration *c)
         }
     }
 }
+
+/* Whether the sample restricts a column text reads in the job: a join key
+ * sampled consistently keeps one residue of its values (calibrate_sample.c),
+ * so `key % 4 = 0` there would keep all rows or none. */
+static bool reads_restricted(const struct calibration *c, size_t job, const char *text)
+{
+    for (size_t i = 0; i < c->n_keeps; i++)
+        if (c->keeps[i].job == job && plan_expr_refers(text, c->keeps[i].column))
+            return true;
+    return false;
+}
+
+bool calibrate_op_sample(const struct calibration *c, size_t job, size_t stage, size_t op,
+                         struct calibrate_op_sample *out)
+{
+    if (job >= c->plan->n_jobs || stage >= c->plan->jobs[job].n_stages)
+        return false;
+    const struct plan_stage *sp = &c->plan->jobs[job].stages[stage];
+    const struct stage_rec *r = &c->recs[c->first[job] + stage];
+    if (!r->have_meas || op >= sp->n_ops || op >= r->meas.n_ops)
+        return false;
+    const struct plan_op *po = &sp->ops[op];
+    const struct meas *m = &r->meas;
+    const struct meas_op *mo = &m->ops[op];
+    out->rows_in = out->rows_out = out->rows_distinct = out->groups = NAN;
+    out->rows_before = out->groups_before = NAN;
+    if (po->kind == PLAN_OP_FILTER) {
+        if (reads_restricted(c, job, po->where))
+            return false;
+        if (mo->filter) {
+            out->rows_in = mo->rows_in;
+            out->rows_out = mo->rows_out;
+            out->rows_distinct = mo->rows_distinct;
+            return true;
+        }
+        /* An entry from before per-filter rows: the stage's one filter. */
+        size_t filters = 0;
+        for (size_t i = 0; i < sp->n_ops; i++)
+            filters += sp->ops[i].kind == PLAN_OP_FILTER;
+        if (filters != 1 || !m->has_filter || !(m->sel_in > 0.0))
+            return false;
+        out->rows_in = out->rows_distinct = m->sel_in;
+        out->rows_out = m->sel_out;
+        return true;
+    }
+    if (po->kind == PLAN_OP_HASH_AGGREGATE && !po->final && mo->agg_keys && m->n_sizes > 0 &&
+        mo->rows_distinct >= 0.0) {
+        for (size_t k = 0; k < po->keys.n; k++)
+            for (size_t i = 0; i < c->n_keeps; i++)
+                if (c->keeps[i].job == job && strcmp(c->keeps[i].column, po->keys.v[k]) == 0)
+                    return false;
+        out->rows_in = m->in_rows * mo->rows_frac;
+        out->rows_distinct = mo->rows_distinct;
+        out->groups = mo->groups[m->n_sizes - 1];
+        out->rows_before = out->groups_before = NAN;
+        if (m->n_sizes > 1) {
+            out->rows_before = m->x[m->n_sizes - 2] * mo->rows_frac;
+            out->groups_before = mo->groups[m->n_sizes - 2];
+        }
+        return true;
+    }
+    return false;
+}

@@ -190,6 +190,12 @@ struct meas_op {
     double groups[CALIBRATE_MAX_SIZES]; /* groups at each size, ascending */
     double rows_frac;                   /* its input rows / stage input rows */
     double key_ndv;
+    /* A filter: the rows it saw and kept at the largest size; a filter or
+     * a keyed aggregate: how many of the rows it saw were distinct (rows
+     * repeated from a parent's smaller sample are the same observation
+     * again). */
+    bool filter;
+    double rows_in, rows_out, rows_distinct;
 };
 
 struct meas {
@@ -236,6 +242,7 @@ struct calibration {
     struct calib_clock clock;               /* kernels are timed on it */
     struct key_keep keeps[MAX_KEEPS];       /* calibrate_sample_design's */
     size_t n_keeps;
+    const struct calibration *prior; /* an earlier calibration in this run to reuse */
 };
 
 /* ---- the pipeline (calibrate_pipe.c) ---------------------------------------- */

@@ -108,9 +108,25 @@ enum sc_status calibrate_pipe_measure(struct pipe *p, const struct calibrate_opt
             m->out_rows = (double)p->last->rows_in;
             m->out_bytes = (double)p->out_bytes;
             m->sel_in = m->sel_out = 0.0;
+            /* Rows a source repeats from its parent's smaller sample add
+             * no observation: at most the given rows are distinct. */
+            double distinct = 0.0;
+            bool repeats = false;
+            for (size_t s = 0; s < p->n_srcs; s++) {
+                const struct source *src = &p->srcs[s];
+                repeats |= src->given != NULL;
+                distinct += src->given && src->given->n_rows < src->rows
+                                ? (double)src->given->n_rows
+                                : (double)src->rows;
+            }
             for (size_t i = 0; i < p->n_ops; i++) {
                 const struct cop *op = &p->ops[i];
                 if (op->kind == COP_FILTER) {
+                    struct meas_op *mo = &m->ops[i];
+                    mo->filter = true;
+                    mo->rows_in = (double)op->rows_in;
+                    mo->rows_out = (double)op->rows_out;
+                    mo->rows_distinct = repeats ? fmin(mo->rows_in, distinct) : mo->rows_in;
                     m->has_filter = true;
                     /* Filters in a row multiply: keep the first's input
                      * and the last's output. */
@@ -126,6 +142,8 @@ enum sc_status calibrate_pipe_measure(struct pipe *p, const struct calibrate_opt
                 if (op->kind == COP_AGG && op->n_keys > 0) {
                     m->ops[i].agg_keys = true;
                     m->ops[i].rows_frac = actual ? (double)op->rows_in / (double)actual : 0.0;
+                    m->ops[i].rows_distinct =
+                        repeats ? fmin((double)op->rows_in, distinct) : (double)op->rows_in;
                 }
             }
         }
@@ -231,6 +249,12 @@ json_t *calibrate_meas_to_json(const struct meas *m, const char *pipeline,
             bad |= json_object_set_new(jo, "groups", g);
             bad |= json_object_set_new(jo, "rows_frac", json_real(mo->rows_frac));
             bad |= json_object_set_new(jo, "key_ndv", jreal(mo->key_ndv));
+            bad |= json_object_set_new(jo, "rows_distinct", jreal(mo->rows_distinct));
+        }
+        if (mo->filter) {
+            bad |= json_object_set_new(jo, "rows_in", json_real(mo->rows_in));
+            bad |= json_object_set_new(jo, "rows_out", json_real(mo->rows_out));
+            bad |= json_object_set_new(jo, "rows_distinct", json_real(mo->rows_distinct));
         }
         bad |= json_array_append_new(ops, jo);
     }
@@ -301,7 +325,17 @@ int calibrate_meas_from_json(const json_t *j, struct meas *m)
                 mo->groups[k] = json_number_value(json_array_get(g, k));
             mo->rows_frac = calibrate_jget(jo, "rows_frac");
             mo->key_ndv = calibrate_jget(jo, "key_ndv");
+            mo->rows_distinct = calibrate_jget(jo, "rows_distinct"); /* NaN in older entries */
             if (!(mo->rows_frac >= 0.0))
+                return -1;
+        }
+        /* Entries measured before filters recorded their rows have none. */
+        if (json_object_get(jo, "rows_in")) {
+            mo->filter = true;
+            mo->rows_in = calibrate_jget(jo, "rows_in");
+            mo->rows_out = calibrate_jget(jo, "rows_out");
+            mo->rows_distinct = calibrate_jget(jo, "rows_distinct");
+            if (!(mo->rows_in >= 0.0) || !(mo->rows_out >= 0.0) || !(mo->rows_distinct >= 0.0))
                 return -1;
         }
     }

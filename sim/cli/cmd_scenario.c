@@ -39,7 +39,8 @@ enum {
     OPT_QUIET,
     OPT_RECALIBRATE,
     OPT_OPS,
-    OPT_SHOW
+    OPT_SHOW,
+    OPT_CALIBRATED
 };
 
 #define SET_HELP                                                                                   \
@@ -50,7 +51,7 @@ enum {
 struct scenario_args {
     const char *file;
     const char *json_path, *timeline_path, *plot_path, *plot_dir, *trace_path;
-    bool quiet, have_seed, recalibrate, ops, show;
+    bool quiet, have_seed, recalibrate, ops, show, calibrated;
     unsigned long long seed;
     const char *sets[MAX_SETS];
     size_t n_sets;
@@ -80,6 +81,7 @@ static enum sc_status on_option(void *ctx, int key, const char *v, struct diag *
     case OPT_RECALIBRATE: a->recalibrate = true; break;
     case OPT_OPS: a->ops = true; break;
     case OPT_SHOW: a->show = true; break;
+    case OPT_CALIBRATED: a->calibrated = true; break;
     default: return SC_BUG(d, "option %d has no case", key);
     }
     return SC_OK;
@@ -331,10 +333,15 @@ static int cmd_plan(int argc, char **argv, const struct cli_env *env)
     struct diag d;
     diag_clear(&d);
     struct scenario_run sr;
-    if (run_pipeline(&a, env, PIPELINE_PLAN, &sr, &d) != SC_OK) {
+    /* --calibrated: the plan run simulates, with calibration's measured
+     * estimates and compression in it. */
+    if (a.recalibrate && !a.calibrated)
+        return cli_usage_error(&cli_cmd_plan, "--recalibrate needs --calibrated");
+    enum pipeline_step until = a.calibrated ? PIPELINE_CALIBRATE : PIPELINE_PLAN;
+    if (run_pipeline(&a, env, until, &sr, &d) != SC_OK) {
         rc = cli_report_error(&d);
     } else {
-        plan_print(stdout, sr.pl.plan, &sr.pl.cl);
+        plan_print(stdout, sr.pl.plan, &sr.pl.cl, a.calibrated);
         rc = fflush(stdout) != 0;
     }
     scenario_run_fini(&sr);
@@ -342,6 +349,11 @@ static int cmd_plan(int argc, char **argv, const struct cli_env *env)
 }
 
 static const struct cli_option plan_options[] = {
+    {OPT_CALIBRATED, "calibrated", 0, NULL,
+     "calibrate first (or read the cached fits) and print the plan run simulates: measured "
+     "selectivities and group counts in place of defaults, shuffle bytes at the measured LZ4 "
+     "ratios"},
+    {OPT_RECALIBRATE, "recalibrate", 0, NULL, "with --calibrated: measure again even when cached"},
     {OPT_SET, "set", 0, "KEY=VALUE", "override a scenario setting, as for run"},
 };
 
@@ -350,7 +362,10 @@ const struct cli_command cli_cmd_plan = {
     "FILE",
     "print each job's stages as the planner makes them from its query",
     "Shows, per job, the stages Spark would run for its query: their operators, exchanges, "
-    "partition counts and estimated rows and bytes. Nothing is calibrated or simulated.",
+    "partition counts and estimated rows and bytes, each filter's and aggregate's estimate marked "
+    "with its source (the column distributions, a default, or measured on sample rows). Nothing "
+    "is calibrated or simulated unless --calibrated is given; then the plan is the one run "
+    "simulates, and agrees with run on every stage's rows and bytes.",
     plan_options,
     sizeof plan_options / sizeof plan_options[0],
     cmd_plan,

@@ -606,6 +606,11 @@ static json_t *stage_json(const struct plan *plan, const struct cluster *cl,
     bad |= set(js2, "ops", ops);
     bad |= set(js2, "input_records", ss->n_ops ? json_integer(ss->input_records) : json_null());
     bad |= set(js2, "output_records", ss->n_ops ? json_integer(ss->output_records) : json_null());
+    /* Where those rows come from: the most doubtful estimate on the way
+     * (sim/plan/plan.h, plan_stage_est); null when nothing is estimated. */
+    enum plan_est est = plan_stage_est(&plan->jobs[j], k);
+    bad |= set(js2, "estimate_source",
+               est != PLAN_EST_NONE ? json_string(plan_est_name(est)) : json_null());
     bad |= set(js2, "tasks", json_integer(st->tasks));
     bad |= set(js2, "start_s", jsec(rel_s(r, st->submit_us)));
     bad |= set(js2, "end_s", jsec(rel_s(r, st->end_us)));

@@ -6,10 +6,49 @@
 #include <math.h>
 #include <string.h>
 
+#include "sim/plan/plan_measures.h"
 #include "sim/plan/planner.h"
 
-/* Calibrates pl->plan and replaces the planner's assumed shuffle
- * compression with the measured one. */
+/* Collects into m what calibration measured of every planned operator whose
+ * estimate is a default: a filter's rows in and kept, an aggregate's groups
+ * (only on rows the sample did not repeat). */
+static int collect_measures(const struct plan *p, const struct calibration *cal,
+                            struct plan_measures *m)
+{
+    for (size_t j = 0; j < p->n_jobs; j++)
+        for (size_t k = 0; k < p->jobs[j].n_stages; k++) {
+            const struct plan_stage *sp = &p->jobs[j].stages[k];
+            for (size_t i = 0; i < sp->n_ops; i++) {
+                const struct plan_op *o = &sp->ops[i];
+                struct calibrate_op_sample s;
+                if (o->est != PLAN_EST_DEFAULT || !o->est_key ||
+                    !calibrate_op_sample(cal, j, k, i, &s))
+                    continue;
+                int rc = 0;
+                if (o->kind == PLAN_OP_FILTER) {
+                    /* Kept rows scale with the distinct share of those seen. */
+                    double share = s.rows_in > 0.0 ? s.rows_distinct / s.rows_in : 0.0;
+                    rc = plan_measures_add_filter(m, o->est_key, s.rows_distinct,
+                                                  s.rows_out * share);
+                } else if (s.rows_distinct >= s.rows_in) {
+                    rc = plan_measures_add_groups(m, o->est_key, s.rows_in, s.groups, s.rows_before,
+                                                  s.groups_before);
+                }
+                if (rc != 0)
+                    return -1;
+            }
+        }
+    return 0;
+}
+
+/* Calibrates pl->plan; where the plan used a default that calibration
+ * measured (a filter through a function, the groups of a derived key),
+ * plans once more with the measurements and calibrates that plan (stages
+ * whose operators and inputs did not change reuse the first calibration's
+ * measurements), so that every figure of the plan the simulation runs is
+ * the best one available; then replaces the planner's assumed shuffle
+ * compression with the measured one. One re-plan only: the second plan's
+ * measurements are those of the first. */
 static enum sc_status calibrate(struct pipeline *pl, const struct pipeline_request *rq,
                                 struct diag *d)
 {
@@ -19,6 +58,28 @@ static enum sc_status calibrate(struct pipeline *pl, const struct pipeline_reque
     o.recalibrate |= rq->recalibrate;
     if (calibrate_plan(pl->plan, &pl->cl, &o, &pl->cal, d) != SC_OK)
         return d->status;
+    struct plan_measures m;
+    plan_measures_init(&m, rq->stats);
+    enum sc_status rc = SC_OK;
+    if (collect_measures(pl->plan, pl->cal, &m) != 0) {
+        rc = diag_set(d, SC_ENOMEM, NULL, 0, "out of memory collecting measured estimates");
+    } else if (plan_measures_count(&m) > 0) {
+        struct plan *again = planner_plan(pl->scn, &pl->cl, plan_measures_stats(&m), d);
+        struct calibration *cal = NULL;
+        if (!again || calibrate_plan_reusing(again, &pl->cl, &o, pl->cal, &cal, d) != SC_OK) {
+            plan_free(again);
+            rc = d->status;
+        } else {
+            plan_measures_annotate(&m, again);
+            calibrate_free(pl->cal);
+            plan_free(pl->plan);
+            pl->plan = again;
+            pl->cal = cal;
+        }
+    }
+    plan_measures_fini(&m);
+    if (rc != SC_OK)
+        return rc;
     calibrate_apply_compression(pl->plan, pl->cal);
     return SC_OK;
 }

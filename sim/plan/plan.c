@@ -121,3 +121,25 @@ int64_t plan_total_tasks(const struct plan *p)
             n += p->jobs[j].stages[k].tasks;
     return n;
 }
+
+enum plan_est plan_stage_est(const struct plan_job *j, size_t k)
+{
+    /* Parents come before their children (ids ascend along every edge), so
+     * one pass over stages 0..k settles each from its parents'. */
+    enum plan_est *e = malloc((k + 1) * sizeof *e);
+    if (!e)
+        return PLAN_EST_DEFAULT;
+    for (size_t s = 0; s <= k; s++) {
+        const struct plan_stage *sp = &j->stages[s];
+        e[s] = PLAN_EST_NONE;
+        for (size_t i = 0; i < sp->n_ops; i++)
+            e[s] = plan_est_worse(e[s], sp->ops[i].est);
+        for (size_t p = 0; p < sp->n_parents; p++)
+            for (size_t i = 0; i < s; i++)
+                if (j->stages[i].id == sp->parents[p])
+                    e[s] = plan_est_worse(e[s], e[i]);
+    }
+    enum plan_est r = e[k];
+    free(e);
+    return r;
+}

@@ -89,6 +89,12 @@ void plan_job_clear(struct plan_job *j);
 /* Frees what one stage owns. */
 void plan_stage_fini(struct plan_stage *st);
 
+/* Where the rows of stage k of j come from: the most doubtful source
+ * (plan_est_worse) of its operators' estimates and of its parents'
+ * stages, so a stage after a defaulted filter counts as defaulted too.
+ * PLAN_EST_NONE for an explicit stage or one that estimates nothing. */
+enum plan_est plan_stage_est(const struct plan_job *j, size_t k);
+
 /* Total tasks over all stages of all jobs. */
 int64_t plan_total_tasks(const struct plan *p);
 

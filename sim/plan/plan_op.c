@@ -395,6 +395,7 @@ void plan_op_fini(struct plan_op *op)
     free(op->format);
     free(op->path);
     free(op->where);
+    free(op->est_key);
     plan_names_fini(&op->cols);
     plan_names_fini(&op->keys);
     plan_names_fini(&op->order);
@@ -422,7 +423,7 @@ static int copy_names(struct plan_names *dst, const struct plan_names *src)
 int plan_op_copy(struct plan_op *dst, const struct plan_op *src)
 {
     *dst = *src;
-    dst->text = dst->table = dst->format = dst->path = dst->where = NULL;
+    dst->text = dst->table = dst->format = dst->path = dst->where = dst->est_key = NULL;
     memset(&dst->cols, 0, sizeof dst->cols);
     memset(&dst->keys, 0, sizeof dst->keys);
     memset(&dst->order, 0, sizeof dst->order);
@@ -432,7 +433,7 @@ int plan_op_copy(struct plan_op *dst, const struct plan_op *src)
     dst->n_calls = 0;
     int rc = dup_str(&dst->text, src->text) | dup_str(&dst->table, src->table) |
              dup_str(&dst->format, src->format) | dup_str(&dst->path, src->path) |
-             dup_str(&dst->where, src->where);
+             dup_str(&dst->where, src->where) | dup_str(&dst->est_key, src->est_key);
     rc |= copy_names(&dst->cols, &src->cols) | copy_names(&dst->keys, &src->keys) |
           copy_names(&dst->order, &src->order);
     if (src->n_items) {

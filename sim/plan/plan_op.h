@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "sim/plan/plan_expr.h"
+#include "sim/plan/plan_stats.h"
 
 enum plan_op_kind {
     PLAN_OP_SCAN,           /* format, table, cols: a file scan */
@@ -112,6 +113,15 @@ struct plan_op {
     int64_t n;                 /* partitions, limit, salt values, coalesce target */
     double per_partition;      /* RANGE_SAMPLE: rows sampled per input partition */
     double fraction;           /* SAMPLE: the share of rows kept */
+    /* FILTER and a keyed partial HASH_AGGREGATE: the planner's estimate
+     * (the selectivity; the groups of all its input) and where it comes
+     * from, the sample rows it was measured on (MEASURED), and the text
+     * naming it (plan_stats_key) by which calibration's measurement of
+     * this operator replaces a default in a second plan. */
+    enum plan_est est;
+    double est_value;
+    double est_sample_rows;
+    char *est_key;
 };
 
 /* The kind's name for messages and short pipeline names ("scan", "agg"). */

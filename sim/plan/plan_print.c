@@ -92,7 +92,36 @@ static void print_skew(FILE *out, const struct plan_stage *sp)
     }
 }
 
-static void print_planned(FILE *out, const struct plan_job *job)
+/* An operator's estimate and where it comes from, after its text. */
+static void print_estimate(FILE *out, const struct plan_op *o, bool calibrated)
+{
+    if (o->est == PLAN_EST_NONE)
+        return;
+    char g[32];
+    bool filter = o->kind == PLAN_OP_FILTER;
+    if (filter)
+        fprintf(out, "   [selectivity %.4g", o->est_value);
+    else
+        fprintf(out, "   [groups %s", group_digits((int64_t)llround(o->est_value), g, sizeof g));
+    switch (o->est) {
+    case PLAN_EST_NONE: break;
+    case PLAN_EST_DISTRIBUTION: fprintf(out, ": distribution]"); break;
+    case PLAN_EST_MEASURED:
+        if (filter && o->est_sample_rows > 0.0) {
+            /* The binomial 95% interval of a share of n sample rows. */
+            double p = o->est_value, n = o->est_sample_rows;
+            fprintf(out, " +- %.2g", 1.96 * sqrt(p * (1.0 - p) / n));
+        }
+        fprintf(out, ": measured on %s sample rows]",
+                group_digits((int64_t)llround(o->est_sample_rows), g, sizeof g));
+        break;
+    case PLAN_EST_DEFAULT:
+        fprintf(out, ": default%s]", calibrated ? ", not measured" : ", calibration measures it");
+        break;
+    }
+}
+
+static void print_planned(FILE *out, const struct plan_job *job, bool calibrated)
 {
     int spark_jobs = 0;
     for (size_t k = 0; k < job->n_stages; k++)
@@ -108,11 +137,17 @@ static void print_planned(FILE *out, const struct plan_job *job)
                 sp->tasks == 1 ? "" : "s");
         print_parents(out, sp);
         fprintf(out, ", kernel %s\n", sp->kernel ? sp->kernel : "generic");
-        for (size_t i = 0; i < sp->n_ops; i++)
-            fprintf(out, "      %s %s\n", i + 1 == sp->n_ops ? "`-" : "|-", sp->ops[i].text);
+        for (size_t i = 0; i < sp->n_ops; i++) {
+            fprintf(out, "      %s %s", i + 1 == sp->n_ops ? "`-" : "|-", sp->ops[i].text);
+            print_estimate(out, &sp->ops[i], calibrated);
+            fprintf(out, "\n");
+        }
         fprintf(out, "    rows in %s, out %s", group_digits(sp->input_records, r1, sizeof r1),
                 group_digits(sp->output_records, r2, sizeof r2));
         print_bytes(out, sp);
+        enum plan_est e = plan_stage_est(job, k);
+        if (e != PLAN_EST_NONE)
+            fprintf(out, "  [rows: %s]", plan_est_name(e));
         fprintf(out, "\n");
         print_skew(out, sp);
     }
@@ -143,7 +178,7 @@ static void print_explicit(FILE *out, const struct plan_job *job)
     }
 }
 
-void plan_print(FILE *out, const struct plan *p, const struct cluster *cl)
+void plan_print(FILE *out, const struct plan *p, const struct cluster *cl, bool calibrated)
 {
     const struct scenario *s = p->scn;
     const struct spark_conf *c = &s->spark;
@@ -160,11 +195,21 @@ void plan_print(FILE *out, const struct plan *p, const struct cluster *cl)
             "spark.sql.shuffle.partitions %lld, broadcast threshold %s\n",
             cl->workers, cl->worker->name, cl->executors * cl->executor_cores, aqe ? "on" : "off",
             (long long)spark_conf_int(c, "spark.sql.shuffle.partitions"), thr);
+    if (calibrated)
+        fprintf(out, "estimates: calibrated (measured selectivities and groups replace the "
+                     "defaults calibration could measure; shuffle bytes at the measured LZ4 "
+                     "ratios)\n");
+    else
+        fprintf(out,
+                "estimates: not calibrated (defaults and shuffle bytes at the assumed LZ4 "
+                "ratio %.2g are replaced by what calibration measures: plan --calibrated, "
+                "run)\n",
+                PLAN_STATS_SHUFFLE_COMPRESSION);
     for (size_t j = 0; j < p->n_jobs; j++) {
         const struct plan_job *job = &p->jobs[j];
         fprintf(out, "\njob %zu '%s' (line %d): ", j, job->spec->name, job->spec->line);
         if (job->spec->query)
-            print_planned(out, job);
+            print_planned(out, job, calibrated);
         else
             print_explicit(out, job);
     }

@@ -13,7 +13,12 @@
 #include "sim/input/cluster.h"
 #include "sim/plan/plan.h"
 
-/* Prints every job of plan p, made for cl. */
-void plan_print(FILE *out, const struct plan *p, const struct cluster *cl);
+/* Prints every job of plan p, made for cl. Each filter's and keyed
+ * aggregate's estimate is marked with its source (distribution, measured
+ * on N sample rows, default); `calibrated` says whether p went through
+ * calibration (then a default is one calibration could not measure, and
+ * shuffle bytes use the measured compression) or not (then the defaults
+ * and the assumed compression are what calibration will replace). */
+void plan_print(FILE *out, const struct plan *p, const struct cluster *cl, bool calibrated);
 
 #endif

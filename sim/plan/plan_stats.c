@@ -33,7 +33,43 @@
 #include <string.h>
 #include <strings.h>
 
+#include "models/sbuf.h"
 #include "sim/plan/plan_expr.h"
+
+/* ---- estimates ---------------------------------------------------------- */
+
+const char *plan_est_name(enum plan_est e)
+{
+    switch (e) {
+    case PLAN_EST_NONE: return "-";
+    case PLAN_EST_DISTRIBUTION: return "distribution";
+    case PLAN_EST_MEASURED: return "measured";
+    case PLAN_EST_DEFAULT: return "default";
+    }
+    return "-";
+}
+
+enum plan_est plan_est_worse(enum plan_est a, enum plan_est b)
+{
+    return a > b ? a : b;
+}
+
+char *plan_stats_key(const char *kind, const char *text, const struct plan_column *cols,
+                     size_t n_cols)
+{
+    struct sbuf b = {0};
+    sb_add(&b, "%s %s |", kind, text ? text : "");
+    for (size_t i = 0; i < n_cols; i++) {
+        const struct plan_column *c = &cols[i];
+        if (text && !plan_expr_refers(text, c->name))
+            continue;
+        if (c->spec && c->table)
+            sb_add(&b, " %s.%s", c->table, c->spec->name);
+        else
+            sb_add(&b, " %s=%s", c->name, c->expr ? c->expr : "?");
+    }
+    return sb_take(&b);
+}
 
 /* ---- columns ------------------------------------------------------------ */
 
@@ -326,6 +362,13 @@ static double clamp01(double x)
     return x < 0.0 ? 0.0 : x > 1.0 ? 1.0 : x;
 }
 
+/* A default estimate: says so in *fb. */
+static double fallback(bool *fb, double v)
+{
+    *fb = true;
+    return v;
+}
+
 static double normal_cdf(double z)
 {
     return 0.5 * erfc(-z / sqrt(2.0));
@@ -374,7 +417,7 @@ static double cdf(const struct plan_column *c, double x)
 }
 
 /* P(X = v) over the non-null values. */
-static double eq_prob(const struct plan_column *c, const struct operand *v)
+static double eq_prob(const struct plan_column *c, const struct operand *v, bool *fb)
 {
     const struct column_spec *s = c->spec;
     if (s && s->dist == CDIST_CATEGORICAL && s->values.n > 0) {
@@ -397,12 +440,16 @@ static double eq_prob(const struct plan_column *c, const struct operand *v)
     if (v->is_num && discrete_range(c, &lo, &hi))
         return v->num == floor(v->num) && v->num >= lo && v->num <= hi ? 1.0 / (hi - lo + 1.0)
                                                                        : 0.0;
+    /* One value of ndv equally likely: a default when ndv is (a derived
+     * column taken as unique) or unknown. */
+    if (!(c->ndv >= 1.0) || c->ndv_default)
+        *fb = true;
     return c->ndv >= 1.0 ? 1.0 / c->ndv : PLAN_STATS_EQ_SELECTIVITY;
 }
 
 enum cmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE };
 
-static double cmp_prob(const struct plan_column *c, enum cmp op, const struct operand *v);
+static double cmp_prob(const struct plan_column *c, enum cmp op, const struct operand *v, bool *fb);
 
 /* P(x op v) for a column operand x, which may be the day of a timestamp
  * column (to_date(ts), cast(ts AS date)): with D microseconds a day and k
@@ -411,34 +458,36 @@ static double cmp_prob(const struct plan_column *c, enum cmp op, const struct op
  * ts < k D, and day(ts) = k is k D <= ts < (k + 1) D; the timestamp
  * column's own distribution answers each. The day of a date column is the
  * column. */
-static double col_cmp_prob(const struct operand *x, enum cmp op, const struct operand *v)
+static double col_cmp_prob(const struct operand *x, enum cmp op, const struct operand *v, bool *fb)
 {
     const struct plan_column *c = x->col;
     if (!x->day_of || c->type != COL_TIMESTAMP)
-        return cmp_prob(c, op, v);
+        return cmp_prob(c, op, v, fb);
     int64_t k;
     if (v->is_str && civil_cast_date(v->str, strlen(v->str), &k)) {
     } else if (v->is_num && v->num == floor(v->num) && fabs(v->num) < 1e9) {
         k = (int64_t)v->num;
     } else {
+        *fb = true;
         return op == CMP_EQ ? PLAN_STATS_EQ_SELECTIVITY : PLAN_STATS_DEFAULT_SELECTIVITY;
     }
     struct operand lo = {.is_num = true, .num = (double)k * (double)CIVIL_US_PER_DAY};
     struct operand hi = {.is_num = true, .num = (double)(k + 1) * (double)CIVIL_US_PER_DAY};
     double nonnull = 1.0 - c->null_fraction;
-    double eq = clamp01(cmp_prob(c, CMP_GE, &lo) - cmp_prob(c, CMP_GE, &hi));
+    double eq = clamp01(cmp_prob(c, CMP_GE, &lo, fb) - cmp_prob(c, CMP_GE, &hi, fb));
     switch (op) {
-    case CMP_GE: return cmp_prob(c, CMP_GE, &lo);
-    case CMP_GT: return cmp_prob(c, CMP_GE, &hi);
-    case CMP_LE: return cmp_prob(c, CMP_LT, &hi);
-    case CMP_LT: return cmp_prob(c, CMP_LT, &lo);
+    case CMP_GE: return cmp_prob(c, CMP_GE, &lo, fb);
+    case CMP_GT: return cmp_prob(c, CMP_GE, &hi, fb);
+    case CMP_LE: return cmp_prob(c, CMP_LT, &hi, fb);
+    case CMP_LT: return cmp_prob(c, CMP_LT, &lo, fb);
     case CMP_EQ: return eq;
     case CMP_NE: return nonnull - eq;
     }
+    *fb = true;
     return PLAN_STATS_DEFAULT_SELECTIVITY;
 }
 
-static double cmp_prob(const struct plan_column *c, enum cmp op, const struct operand *v)
+static double cmp_prob(const struct plan_column *c, enum cmp op, const struct operand *v, bool *fb)
 {
     /* Spark casts a string compared with a date column to a date, and one
      * compared with a timestamp column to a timestamp: the literal is then
@@ -468,11 +517,13 @@ static double cmp_prob(const struct plan_column *c, enum cmp op, const struct op
     }
     double nonnull = 1.0 - c->null_fraction;
     if (op == CMP_EQ)
-        return nonnull * eq_prob(c, v);
+        return nonnull * eq_prob(c, v, fb);
     if (op == CMP_NE)
-        return nonnull * (1.0 - eq_prob(c, v));
-    if (!v->is_num)
+        return nonnull * (1.0 - eq_prob(c, v, fb));
+    if (!v->is_num) {
+        *fb = true;
         return PLAN_STATS_DEFAULT_SELECTIVITY;
+    }
     double lo, hi;
     bool disc = discrete_range(c, &lo, &hi);
     double x = v->num, p;
@@ -483,8 +534,10 @@ static double cmp_prob(const struct plan_column *c, enum cmp op, const struct op
     case CMP_GE: p = disc ? 1.0 - cdf(c, ceil(x) - 1.0) : 1.0 - cdf(c, x); break;
     default: p = NAN; break;
     }
-    if (isnan(p))
+    if (isnan(p)) {
+        *fb = true;
         return PLAN_STATS_DEFAULT_SELECTIVITY;
+    }
     return nonnull * clamp01(p);
 }
 
@@ -566,9 +619,12 @@ static bool modulo_of(const char *s, const char *e, const struct plan_column *co
     return true;
 }
 
-static double sel_range(const char *s, const char *e, const struct plan_column *cols, size_t n);
+static double sel_range(const char *s, const char *e, const struct plan_column *cols, size_t n,
+                        bool *fb);
 
-static double sel_atom(const char *s, const char *e, const struct plan_column *cols, size_t n)
+/* Each return of a default sets *fb. */
+static double sel_atom(const char *s, const char *e, const struct plan_column *cols, size_t n,
+                       bool *fb)
 {
     /* x IS [NOT] NULL */
     const char *is = find_top_word(s, e, "is");
@@ -578,7 +634,7 @@ static double sel_atom(const char *s, const char *e, const struct plan_column *c
             bool neg = find_top_word(is, e, "not") < e;
             return neg ? 1.0 - a.col->null_fraction : a.col->null_fraction;
         }
-        return PLAN_STATS_DEFAULT_SELECTIVITY;
+        return fallback(fb, PLAN_STATS_DEFAULT_SELECTIVITY);
     }
     /* x [NOT] BETWEEN a AND b */
     const char *btw = find_top_word(s, e, "between");
@@ -594,8 +650,8 @@ static double sel_atom(const char *s, const char *e, const struct plan_column *c
         if (!and_kw || !read_operand(s, not_kw < btw ? not_kw : btw, cols, n, &x) || !x.col ||
             !read_operand(btw + 7, and_kw, cols, n, &a) ||
             !read_operand(and_kw + 3, e, cols, n, &b))
-            return PLAN_STATS_DEFAULT_SELECTIVITY;
-        double p = col_cmp_prob(&x, CMP_GE, &a) + col_cmp_prob(&x, CMP_LE, &b) -
+            return fallback(fb, PLAN_STATS_DEFAULT_SELECTIVITY);
+        double p = col_cmp_prob(&x, CMP_GE, &a, fb) + col_cmp_prob(&x, CMP_LE, &b, fb) -
                    (1.0 - x.col->null_fraction);
         p = clamp01(p);
         return not_kw < btw ? (1.0 - x.col->null_fraction) - p : p;
@@ -607,10 +663,10 @@ static double sel_atom(const char *s, const char *e, const struct plan_column *c
         struct operand x;
         const char *open = memchr(in, '(', (size_t)(e - in));
         if (!open || !read_operand(s, not_kw < in ? not_kw : in, cols, n, &x) || !x.col)
-            return PLAN_STATS_DEFAULT_SELECTIVITY;
+            return fallback(fb, PLAN_STATS_DEFAULT_SELECTIVITY);
         const char *close = trim_end(open, e);
         if (close <= open || close[-1] != ')')
-            return PLAN_STATS_DEFAULT_SELECTIVITY;
+            return fallback(fb, PLAN_STATS_DEFAULT_SELECTIVITY);
         close--;
         double p = 0.0;
         const char *item = open + 1;
@@ -624,7 +680,7 @@ static double sel_atom(const char *s, const char *e, const struct plan_column *c
             }
             struct operand v;
             if (read_operand(item, comma, cols, n, &v))
-                p += col_cmp_prob(&x, CMP_EQ, &v);
+                p += col_cmp_prob(&x, CMP_EQ, &v, fb);
             item = comma + 1;
         }
         p = clamp01(p);
@@ -634,7 +690,7 @@ static double sel_atom(const char *s, const char *e, const struct plan_column *c
     size_t oplen;
     const char *at = find_cmp(s, e, &op, &oplen);
     if (at == e)
-        return PLAN_STATS_DEFAULT_SELECTIVITY;
+        return fallback(fb, PLAN_STATS_DEFAULT_SELECTIVITY);
     /* col % k = r: residues of integers spread evenly. */
     const struct plan_column *mc;
     double k;
@@ -649,54 +705,60 @@ static double sel_atom(const char *s, const char *e, const struct plan_column *c
     }
     struct operand a, b;
     if (!read_operand(s, at, cols, n, &a) || !read_operand(at + oplen, e, cols, n, &b))
-        return op == CMP_EQ ? PLAN_STATS_EQ_SELECTIVITY : PLAN_STATS_DEFAULT_SELECTIVITY;
+        return fallback(fb,
+                        op == CMP_EQ ? PLAN_STATS_EQ_SELECTIVITY : PLAN_STATS_DEFAULT_SELECTIVITY);
     if (a.col && b.col) {
         if (op == CMP_EQ) {
             double d = fmax(a.col->ndv, b.col->ndv);
+            if (!(d >= 1.0) || a.col->ndv_default || b.col->ndv_default)
+                *fb = true;
             return d >= 1.0 ? 1.0 / d : PLAN_STATS_EQ_SELECTIVITY;
         }
-        return PLAN_STATS_DEFAULT_SELECTIVITY;
+        return fallback(fb, PLAN_STATS_DEFAULT_SELECTIVITY);
     }
     if (a.col)
-        return col_cmp_prob(&a, op, &b);
+        return col_cmp_prob(&a, op, &b, fb);
     if (b.col)
-        return col_cmp_prob(&b, flip(op), &a);
-    return PLAN_STATS_DEFAULT_SELECTIVITY;
+        return col_cmp_prob(&b, flip(op), &a, fb);
+    return fallback(fb, PLAN_STATS_DEFAULT_SELECTIVITY);
 }
 
 /* NOT, parentheses, then an atom. */
-static double sel_unary(const char *s, const char *e, const struct plan_column *cols, size_t n)
+static double sel_unary(const char *s, const char *e, const struct plan_column *cols, size_t n,
+                        bool *fb)
 {
     s = skip_space(s, e);
     e = trim_end(s, e);
     if (s >= e)
         return 1.0;
     if (wrapped(s, e))
-        return sel_range(s + 1, e - 1, cols, n);
+        return sel_range(s + 1, e - 1, cols, n, fb);
     if (word_at(s, s, e, "not"))
-        return 1.0 - sel_unary(s + 3, e, cols, n);
-    return sel_atom(s, e, cols, n);
+        return 1.0 - sel_unary(s + 3, e, cols, n, fb);
+    return sel_atom(s, e, cols, n, fb);
 }
 
 /* AND binds tighter than OR. */
-static double sel_and(const char *s, const char *e, const struct plan_column *cols, size_t n)
+static double sel_and(const char *s, const char *e, const struct plan_column *cols, size_t n,
+                      bool *fb)
 {
     double p = 1.0;
     for (;;) {
         const char *a = find_top_word(s, e, "and");
-        p *= sel_unary(s, a, cols, n);
+        p *= sel_unary(s, a, cols, n, fb);
         if (a == e)
             return p;
         s = a + 3;
     }
 }
 
-static double sel_range(const char *s, const char *e, const struct plan_column *cols, size_t n)
+static double sel_range(const char *s, const char *e, const struct plan_column *cols, size_t n,
+                        bool *fb)
 {
     double miss = 1.0;
     for (;;) {
         const char *o = find_top_word(s, e, "or");
-        miss *= 1.0 - sel_and(s, o, cols, n);
+        miss *= 1.0 - sel_and(s, o, cols, n, fb);
         if (o == e)
             return clamp01(1.0 - miss);
         s = o + 2;
@@ -704,17 +766,23 @@ static double sel_range(const char *s, const char *e, const struct plan_column *
 }
 
 double plan_stats_default_selectivity(void *ctx, const char *where, const struct plan_column *cols,
-                                      size_t n_cols, double rows_in)
+                                      size_t n_cols, double rows_in, enum plan_est *src)
 {
     (void)ctx;
     (void)rows_in;
+    if (src)
+        *src = PLAN_EST_DISTRIBUTION;
     if (!where || !*where)
         return 1.0;
+    bool fb = false;
     /* `&&` and `||` read as AND and OR. */
     char buf[2048];
     size_t len = strlen(where);
-    if (len >= sizeof buf)
+    if (len >= sizeof buf) {
+        if (src)
+            *src = PLAN_EST_DEFAULT;
         return PLAN_STATS_DEFAULT_SELECTIVITY;
+    }
     size_t o = 0;
     for (size_t i = 0; i < len; i++) {
         if ((where[i] == '&' || where[i] == '|') && i + 1 < len && where[i + 1] == where[i] &&
@@ -728,7 +796,10 @@ double plan_stats_default_selectivity(void *ctx, const char *where, const struct
         }
     }
     buf[o] = '\0';
-    return clamp01(sel_range(buf, buf + o, cols, n_cols));
+    double p = clamp01(sel_range(buf, buf + o, cols, n_cols, &fb));
+    if (src && fb)
+        *src = PLAN_EST_DEFAULT;
+    return p;
 }
 
 /* ---- derived columns ---------------------------------------------------- */
@@ -777,10 +848,11 @@ static double case_results(const char *s, const char *e)
     return (double)(n_seen > 0 ? n_seen : (size_t)total) + (has_else ? 0.0 : 1.0);
 }
 
-double plan_stats_default_expr_ndv(void *ctx, const char *expr, const struct plan_column *cols,
-                                   size_t n_cols, double rows_in)
+/* The distinct values of expr as far as its text and the distributions
+ * tell; NAN when they do not. */
+static double expr_ndv(const char *expr, const struct plan_column *cols, size_t n_cols,
+                       double rows_in)
 {
-    (void)ctx;
     if (!expr)
         return NAN;
     const char *s = skip_space(expr, expr + strlen(expr));
@@ -829,7 +901,7 @@ double plan_stats_default_expr_ndv(void *ctx, const char *expr, const struct pla
             if (l < sizeof inner) {
                 memcpy(inner, open + 1, l);
                 inner[l] = '\0';
-                return plan_stats_default_expr_ndv(ctx, inner, cols, n_cols, rows_in);
+                return expr_ndv(inner, cols, n_cols, rows_in);
             }
         }
     }
@@ -862,12 +934,29 @@ double plan_stats_default_expr_ndv(void *ctx, const char *expr, const struct pla
     return NAN;
 }
 
+double plan_stats_default_expr_ndv(void *ctx, const char *expr, const struct plan_column *cols,
+                                   size_t n_cols, double rows_in, enum plan_est *src)
+{
+    (void)ctx;
+    double v = expr_ndv(expr, cols, n_cols, rows_in);
+    if (src)
+        *src = isnan(v) ? PLAN_EST_DEFAULT : PLAN_EST_DISTRIBUTION;
+    return v;
+}
+
 /* ---- groups and joins --------------------------------------------------- */
 
 double plan_stats_default_group_count(void *ctx, const struct plan_column *keys, size_t n_keys,
-                                      double rows_in)
+                                      double rows_in, enum plan_est *src)
 {
     (void)ctx;
+    /* A key of unknown distinct values is taken as unique: a default. */
+    if (src) {
+        *src = n_keys ? PLAN_EST_DISTRIBUTION : PLAN_EST_NONE;
+        for (size_t i = 0; i < n_keys; i++)
+            if (!(keys[i].ndv >= 1.0) || keys[i].ndv_default)
+                *src = PLAN_EST_DEFAULT;
+    }
     if (!(rows_in > 0.0))
         return 0.0;
     if (n_keys == 0)

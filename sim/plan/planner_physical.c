@@ -71,7 +71,8 @@ static int partial_cols(const struct stream *in, const struct lnode *nd, const c
     for (size_t i = 0; nd && i < nd->n_calls; i++) {
         if (!nd->call_used[i])
             continue;
-        struct plan_column buf = {nd->calls[i].alias, COL_INT64, NULL, NAN, NAN, 8.0, 0.0};
+        struct plan_column buf = {
+            nd->calls[i].alias, COL_INT64, NULL, NAN, NAN, 8.0, 0.0, NULL, NULL, false};
         if (strcmp(nd->calls[i].func, "avg") == 0 || strcmp(nd->calls[i].func, "mean") == 0) {
             buf.type = COL_DOUBLE;
             cols[k++] = buf;
@@ -104,8 +105,9 @@ static enum sc_status plan_aggregate(struct planner *P, const struct lnode *nd,
                 kc[nk++] = s->cols[c];
                 break;
             }
-    double groups = P->st->group_count(P->st->ctx, kc, nk, s->rows);
-    double per_task = P->st->group_count(P->st->ctx, kc, nk, s->rows / tasks);
+    enum plan_est src = PLAN_EST_NONE;
+    double groups = P->st->group_count(P->st->ctx, kc, nk, s->rows, &src);
+    double per_task = P->st->group_count(P->st->ctx, kc, nk, s->rows / tasks, NULL);
     double partial_rows = fmin(s->rows, per_task * tasks);
     /* collect_list / collect_set buffers hold every value they saw: what
      * the partial aggregate sends is as large as its input (sim/plan/skew.h). */
@@ -122,6 +124,17 @@ static enum sc_status plan_aggregate(struct planner *P, const struct lnode *nd,
                   per_task * agg_row * HASH_MAP_OVERHEAD) != 0) {
         free(pcols);
         return planner_nomem(P);
+    }
+    if (nk > 0) {
+        /* The partial aggregate is where calibration counts the groups. */
+        struct pstage *ps = &P->stages[s->stage];
+        struct plan_op *po = &ps->ops[ps->n_ops - 1];
+        po->est = src;
+        po->est_value = groups;
+        if (!(po->est_key = plan_stats_key("groups", NULL, kc, nk))) {
+            free(pcols);
+            return planner_nomem(P);
+        }
     }
     bool satisfied = n_keys == 0 ? planner_satisfies_all(s) : planner_satisfies_clustered(s, keys, n_keys);
     if (!satisfied) {
@@ -209,6 +222,7 @@ static enum sc_status plan_scan(struct planner *P, int node, struct stream *out)
     for (size_t i = 0; i < t->n_columns; i++) {
         struct plan_column *pc = &out->cols[i];
         pc->spec = &t->columns[i];
+        pc->table = t->name;
         pc->table_rows = rows;
         pc->ndv = plan_stats_column_ndv(&t->columns[i], rows);
         pc->width_bytes = plan_stats_column_width(&t->columns[i], rows);
@@ -265,13 +279,26 @@ static enum sc_status phys_filter(struct planner *P, int node, struct stream *s,
 {
     const struct lnode *nd = &P->nodes[node];
     const struct query_step *q = nd->step;
-    double sel = P->st->filter_selectivity(P->st->ctx, q->where, s->cols, s->n_cols, s->rows);
-    if (!(sel >= 0.0))
+    enum plan_est src = PLAN_EST_DISTRIBUTION;
+    double sel = P->st->filter_selectivity(P->st->ctx, q->where, s->cols, s->n_cols, s->rows, &src);
+    if (!(sel >= 0.0)) {
         sel = PLAN_STATS_DEFAULT_SELECTIVITY;
+        src = PLAN_EST_DEFAULT;
+    }
     if (sel > 1.0)
         sel = 1.0;
-    struct plan_op op = {.kind = PLAN_OP_FILTER, .where = strdup(q->where)};
-    if (!op.where || planner_stage_op(P, s->stage, &op, "filter", s->rows, 0.0) != 0)
+    /* The operator says where its selectivity comes from, and under what
+     * name calibration's measurement of it can replace a default. */
+    struct plan_op op = {.kind = PLAN_OP_FILTER,
+                         .where = strdup(q->where),
+                         .est = src,
+                         .est_value = sel,
+                         .est_key = plan_stats_key("filter", q->where, s->cols, s->n_cols)};
+    if (!op.where || !op.est_key) {
+        plan_op_fini(&op);
+        return planner_nomem(P);
+    }
+    if (planner_stage_op(P, s->stage, &op, "filter", s->rows, 0.0) != 0)
         return planner_nomem(P);
     out->rows = s->rows * sel;
     for (size_t i = 0; i < out->n_cols; i++)
@@ -335,8 +362,13 @@ static enum sc_status phys_with_column(struct planner *P, int node, struct strea
     const struct lnode *c = &P->nodes[nd->child];
     const struct query_step *q = nd->step;
     int k = planner_find_lcol(nd->out, nd->n_out, q->name);
-    double ndv = P->st->expr_ndv(P->st->ctx, q->expr, s->cols, s->n_cols, s->rows);
+    enum plan_est src = PLAN_EST_DISTRIBUTION;
+    double ndv = P->st->expr_ndv(P->st->ctx, q->expr, s->cols, s->n_cols, s->rows, &src);
     out->cols[k].ndv = isnan(ndv) ? s->rows : planner_cap_ndv(ndv, s->rows);
+    /* Unknown: taken as unique, a default an aggregate on it may measure. */
+    out->cols[k].ndv_default = isnan(ndv) || src == PLAN_EST_DEFAULT;
+    out->cols[k].expr = q->expr;
+    out->cols[k].table = NULL;
     out->cols[k].width_bytes = plan_stats_type_width(out->cols[k].type);
     out->cols[k].spec = NULL;
     out->cols[k].null_fraction = 0.0;
