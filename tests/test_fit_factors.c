@@ -274,6 +274,58 @@ static void test_shared_logs(void **state)
     fitf_set_free(&set);
 }
 
+/* Leave-one-log-out on a set made by hand: one class (scan, native 10 ns a
+ * row), log A's two stages cost 100 ns a record (a factor of 10), log B's
+ * one stage 200 (20). Fitted without B, the factor is A's 10 less the pull
+ * to the default 4 (lambda 1e-4: 2 (0.1 f - 1) 0.1 x 2 stages + 2e-4 (f / 4
+ * - 1) / 4 = 0 gives f = 0.40005 / 0.0400125 = 9.9981), which predicts B at
+ * 99.98 against 200, an error of 0.5001; without A, f = 0.10005 /
+ * 0.0050125 = 19.9601 predicts A at 199.60 against 100, 0.9960. The
+ * CPU-weighted pooled error: (2 x 99.60 + 100.02) x 1e6 over (2 x 100 +
+ * 200) x 1e6 = 0.7481. The default factor 4 predicts 40: 60% for A's
+ * stages, 80% for B's. */
+static void test_leave_one_log_out_by_hand(void **state)
+{
+    (void)state;
+    struct fitf_stage st[3];
+    memset(st, 0, sizeof st);
+    const char *logs[3] = {"a.json", "a.json", "b.json"};
+    double spark[3] = {100.0, 100.0, 200.0};
+    for (int i = 0; i < 3; i++) {
+        snprintf(st[i].log, sizeof st[i].log, "%s", logs[i]);
+        st[i].id = i;
+        st[i].classes = 1u << CALIB_SCAN;
+        st[i].weight[CALIB_SCAN] = 1.0;
+        st[i].tasks = 10;
+        st[i].records = 1e6;
+        st[i].spark_ns = spark[i];
+        st[i].cpu_ns = spark[i] * 1e6;
+    }
+    struct fitf_set set = {st, 3, 3, 2};
+    double native[CALIB_N_CLASSES];
+    for (int c = 0; c < CALIB_N_CLASSES; c++)
+        native[c] = NAN;
+    native[CALIB_SCAN] = 10.0;
+    struct fitf_result res;
+    struct diag d;
+    diag_clear(&d);
+    assert_int_equal(fitf_fit(&set, native, &res, &d), SC_OK);
+    struct fitf_cv cv;
+    assert_int_equal(fitf_cross_validate(&set, &res, &cv, &d), SC_OK);
+    assert_int_equal(cv.n, 2);
+    assert_string_equal(cv.logs[0].log, "a.json");
+    assert_int_equal(cv.logs[0].cv.n, 2);
+    assert_true(fabs(cv.logs[0].cv.median_abs - 0.99601) < 1e-4);
+    assert_true(fabs(cv.logs[1].cv.median_abs - 0.50009) < 1e-4);
+    assert_true(fabs(cv.logs[0].hand.median_abs - 0.6) < 1e-9);
+    assert_true(fabs(cv.logs[1].hand.median_abs - 0.8) < 1e-9);
+    assert_true(fabs(cv.cv.cpu_weighted - 0.74806) < 1e-4);
+    assert_int_equal(cv.cv.n, 3);
+    /* In-sample, one factor for both (between 10 and 20) errs on both. */
+    assert_true(cv.in_sample.median_abs > 0.0);
+    fitf_cv_free(&cv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -282,6 +334,7 @@ int main(void)
         cmocka_unit_test(test_missing_native_cost_skips_stage),
         cmocka_unit_test(test_malformed_input_errors),
         cmocka_unit_test(test_shared_logs),
+        cmocka_unit_test(test_leave_one_log_out_by_hand),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -720,6 +720,185 @@ enum sc_status fitf_fit(struct fitf_set *set, const double native[CALIB_N_CLASSE
     return SC_OK;
 }
 
+/* ---- leave-one-log-out ----------------------------------------------------------- */
+
+/* The score of factors f on the evidence stages of log (NULL: every log). */
+static enum sc_status fitf_score(const struct fitf_set *set, const double *native, const double *f,
+                                 const char *log, struct fitf_score *out, struct diag *d)
+{
+    double *err = malloc((set->n ? set->n : 1) * sizeof *err);
+    if (!err)
+        return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
+    size_t n = 0;
+    double dev = 0.0, tot = 0.0;
+    for (size_t i = 0; i < set->n; i++) {
+        const struct fitf_stage *s = &set->stages[i];
+        if (s->skip[0] || (log && strcmp(s->log, log) != 0))
+            continue;
+        double pred = 0.0;
+        for (int c = 0; c < CALIB_N_CLASSES; c++)
+            if (s->classes & BIT(c))
+                pred += native[c] * s->weight[c] * f[c];
+        err[n++] = fabs(pred / s->spark_ns - 1.0);
+        dev += fabs(pred - s->spark_ns) * s->records;
+        tot += s->cpu_ns;
+    }
+    out->n = n;
+    out->median_abs = n ? calib_median(err, n) : NAN;
+    out->cpu_weighted = tot > 0.0 ? dev / tot : NAN;
+    free(err);
+    return SC_OK;
+}
+
+enum sc_status fitf_cross_validate(const struct fitf_set *set, const struct fitf_result *full,
+                                   struct fitf_cv *cv, struct diag *d)
+{
+    memset(cv, 0, sizeof *cv);
+    double hand[CALIB_N_CLASSES], fitted[CALIB_N_CLASSES];
+    for (int c = 0; c < CALIB_N_CLASSES; c++) {
+        hand[c] = calib_factor_default(c)->factor;
+        fitted[c] = full->cls[c].factor;
+    }
+    /* The logs with evidence, in the order they were read. */
+    cv->logs = calloc(set->n_logs ? set->n_logs : 1, sizeof *cv->logs);
+    struct fitf_set train = {0};
+    train.stages = malloc((set->n ? set->n : 1) * sizeof *train.stages);
+    if (!cv->logs || !train.stages) {
+        free(train.stages);
+        fitf_cv_free(cv);
+        return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
+    }
+    enum sc_status st = SC_OK;
+    /* Predictions of every held-out stage by the factors fitted without
+     * its log, for the pooled score. */
+    double *cvf = malloc((set->n ? set->n : 1) * CALIB_N_CLASSES * sizeof *cvf);
+    if (!cvf)
+        st = diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
+    for (size_t i = 0; st == SC_OK && i < set->n; i++) {
+        const struct fitf_stage *s = &set->stages[i];
+        if (s->skip[0])
+            continue;
+        bool seen = false;
+        for (size_t k = 0; k < cv->n && !seen; k++)
+            seen = strcmp(cv->logs[k].log, s->log) == 0;
+        if (seen || cv->n >= set->n_logs)
+            continue;
+        struct fitf_cv_log *L = &cv->logs[cv->n++];
+        snprintf(L->log, sizeof L->log, "%s", s->log);
+        memcpy(train.stages, set->stages, set->n * sizeof *train.stages);
+        train.n = set->n;
+        train.n_logs = set->n_logs - 1;
+        for (size_t k = 0; k < train.n; k++)
+            if (!train.stages[k].skip[0] && strcmp(train.stages[k].log, L->log) == 0)
+                snprintf(train.stages[k].skip, sizeof train.stages[k].skip, "held out");
+        struct fitf_result r;
+        st = fitf_fit(&train, full->native, &r, d);
+        if (st != SC_OK)
+            break;
+        double f[CALIB_N_CLASSES];
+        for (int c = 0; c < CALIB_N_CLASSES; c++)
+            f[c] = r.cls[c].factor;
+        for (size_t k = 0; k < set->n; k++)
+            if (!set->stages[k].skip[0] && strcmp(set->stages[k].log, L->log) == 0)
+                memcpy(&cvf[k * CALIB_N_CLASSES], f, sizeof f);
+        if ((st = fitf_score(set, full->native, hand, L->log, &L->hand, d)) != SC_OK ||
+            (st = fitf_score(set, full->native, fitted, L->log, &L->in_sample, d)) != SC_OK ||
+            (st = fitf_score(set, full->native, f, L->log, &L->cv, d)) != SC_OK)
+            break;
+    }
+    if (st == SC_OK && (st = fitf_score(set, full->native, hand, NULL, &cv->hand, d)) == SC_OK)
+        st = fitf_score(set, full->native, fitted, NULL, &cv->in_sample, d);
+    if (st == SC_OK) {
+        /* Pooled: each stage predicted by the factors that did not see its log. */
+        double *err = malloc((set->n ? set->n : 1) * sizeof *err);
+        size_t n = 0;
+        double dev = 0.0, tot = 0.0;
+        for (size_t i = 0; err && i < set->n; i++) {
+            const struct fitf_stage *s = &set->stages[i];
+            if (s->skip[0])
+                continue;
+            double pred = 0.0;
+            for (int c = 0; c < CALIB_N_CLASSES; c++)
+                if (s->classes & BIT(c))
+                    pred += full->native[c] * s->weight[c] * cvf[i * CALIB_N_CLASSES + c];
+            err[n++] = fabs(pred / s->spark_ns - 1.0);
+            dev += fabs(pred - s->spark_ns) * s->records;
+            tot += s->cpu_ns;
+        }
+        if (!err)
+            st = diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
+        cv->cv.n = n;
+        cv->cv.median_abs = n ? calib_median(err, n) : NAN;
+        cv->cv.cpu_weighted = tot > 0.0 ? dev / tot : NAN;
+        free(err);
+    }
+    free(cvf);
+    free(train.stages);
+    if (st != SC_OK)
+        fitf_cv_free(cv);
+    return st;
+}
+
+void fitf_cv_free(struct fitf_cv *cv)
+{
+    free(cv->logs);
+    memset(cv, 0, sizeof *cv);
+}
+
+static void fitf_score_cells(FILE *out, const struct fitf_score *s)
+{
+    if (s->n)
+        fprintf(out, " %7.1f%% %7.1f%%", 100.0 * s->median_abs, 100.0 * s->cpu_weighted);
+    else
+        fprintf(out, " %8s %8s", "-", "-");
+}
+
+void fitf_cv_print(FILE *out, const struct fitf_cv *cv)
+{
+    fprintf(out,
+            "\nleave-one-log-out: each log's evidence stages predicted (CPU ns per record) by the "
+            "default factors (hand), by the factors fitted on every log (in-sample) and by the "
+            "factors fitted on the other logs only (cross-validated); errors are the median "
+            "|predicted / actual - 1| and the CPU-weighted sum |predicted - actual| / sum actual\n");
+    fprintf(out, "%-32s %6s %17s %17s %17s\n", "log", "stages", "hand: med  wtd",
+            "in-sample: med wtd", "cv: med  wtd");
+    for (size_t i = 0; i < cv->n; i++) {
+        const struct fitf_cv_log *L = &cv->logs[i];
+        fprintf(out, "%-32.32s %6zu", L->log, L->cv.n);
+        fitf_score_cells(out, &L->hand);
+        fitf_score_cells(out, &L->in_sample);
+        fitf_score_cells(out, &L->cv);
+        fputc('\n', out);
+    }
+    fprintf(out, "%-32s %6zu", "all stages", cv->cv.n);
+    fitf_score_cells(out, &cv->hand);
+    fitf_score_cells(out, &cv->in_sample);
+    fitf_score_cells(out, &cv->cv);
+    fputc('\n', out);
+}
+
+static json_t *fitf_score_json(const struct fitf_score *s)
+{
+    return json_pack("{s:I, s:o, s:o}", "stages", (json_int_t)s->n, "median_abs_error",
+                     isfinite(s->median_abs) ? json_real(s->median_abs) : json_null(),
+                     "cpu_weighted_error",
+                     isfinite(s->cpu_weighted) ? json_real(s->cpu_weighted) : json_null());
+}
+
+json_t *fitf_cv_to_json(const struct fitf_cv *cv)
+{
+    json_t *logs = json_array();
+    for (size_t i = 0; logs && i < cv->n; i++)
+        json_array_append_new(logs, json_pack("{s:s, s:o, s:o, s:o}", "log", cv->logs[i].log,
+                                              "hand", fitf_score_json(&cv->logs[i].hand),
+                                              "in_sample",
+                                              fitf_score_json(&cv->logs[i].in_sample), "cv",
+                                              fitf_score_json(&cv->logs[i].cv)));
+    return json_pack("{s:o, s:o, s:o, s:o}", "logs", logs, "hand", fitf_score_json(&cv->hand),
+                     "in_sample", fitf_score_json(&cv->in_sample), "cv",
+                     fitf_score_json(&cv->cv));
+}
+
 /* ---- output ----------------------------------------------------------------- */
 
 static void fitf_class_list(uint32_t classes, char *buf, size_t size)
@@ -868,10 +1047,15 @@ enum sc_status fit_factors_execute(const struct fit_factors_args *a, FILE *out, 
     struct fitf_result res;
     if (st == SC_OK)
         st = fitf_fit(&set, native, &res, d);
+    struct fitf_cv cv = {0};
+    if (st == SC_OK && a->cross_validate)
+        st = fitf_cross_validate(&set, &res, &cv, d);
     struct outfile of = {0};
     bool table = !(json_path && strcmp(json_path, "-") == 0);
     if (st == SC_OK && json_path) {
         json_t *j = fitf_to_json(&set, &res);
+        if (j && a->cross_validate)
+            json_object_set_new(j, "cross_validation", fitf_cv_to_json(&cv));
         FILE *f = j ? outfile_open(&of, json_path, d) : NULL;
         if (!j)
             st = diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
@@ -887,11 +1071,14 @@ enum sc_status fit_factors_execute(const struct fit_factors_args *a, FILE *out, 
                     "scaled to the reference host (%.0f ACU)\n",
                     acu, CALIB_REF_ACU);
         fitf_print(out, &set, &res);
+        if (a->cross_validate)
+            fitf_cv_print(out, &cv);
     }
     if (st == SC_OK && json_path)
         st = outfile_commit(&of, d);
     else
         outfile_abort(&of);
+    fitf_cv_free(&cv);
     fitf_set_free(&set);
     return st;
 }

@@ -134,6 +134,34 @@ bool fitf_native_missing(const struct fitf_set *set, const double native[CALIB_N
 enum sc_status fitf_fit(struct fitf_set *set, const double native[CALIB_N_CLASSES],
                         struct fitf_result *res, struct diag *d);
 
+/* How well factors predict one log's stages: per evidence stage the
+ * relative error of predicted Spark ns/record (sum of native ns x weight x
+ * factor over the stage's classes) against the log's. */
+struct fitf_score {
+    size_t n;             /* evidence stages of the log */
+    double median_abs;    /* median |predicted / actual - 1| */
+    double cpu_weighted;  /* sum |predicted - actual CPU| / sum actual CPU */
+};
+
+/* Leave-one-log-out: for each log of set, the factors fitted on the other
+ * logs' stages scored on its own (cv), beside the full fit's factors
+ * (in-sample) and the default factors (hand) on the same stages. set must
+ * have been through fitf_fit (its skips and native costs filled). */
+struct fitf_cv_log {
+    char log[256];
+    struct fitf_score hand, in_sample, cv;
+};
+struct fitf_cv {
+    struct fitf_cv_log *logs;
+    size_t n;
+    struct fitf_score hand, in_sample, cv; /* over every log's stages together */
+};
+enum sc_status fitf_cross_validate(const struct fitf_set *set, const struct fitf_result *full,
+                                   struct fitf_cv *cv, struct diag *d);
+void fitf_cv_free(struct fitf_cv *cv);
+void fitf_cv_print(FILE *out, const struct fitf_cv *cv);
+json_t *fitf_cv_to_json(const struct fitf_cv *cv);
+
 /* The per-stage lines, the per-class table and the scenario fragment. */
 void fitf_print(FILE *out, const struct fitf_set *set, const struct fitf_result *res);
 
@@ -150,6 +178,7 @@ struct fit_factors_args {
     size_t n_logs;
     const char *json_path;   /* also write the fit as JSON ("-": stdout, no table); NULL */
     const char *native_spec; /* "class=ns,..." native costs not timed; NULL: none */
+    bool cross_validate;     /* also leave-one-log-out (fitf_cross_validate) */
     struct fitf_host host;
 };
 

@@ -30,7 +30,8 @@ enum {
     OPT_EXECUTORS_PER_WORKER,
     OPT_PLATFORM,
     OPT_QUIET,
-    OPT_NATIVE
+    OPT_NATIVE,
+    OPT_CROSS_VALIDATE
 };
 
 #define STRICT_HELP "a malformed line is an error, not a warning"
@@ -297,6 +298,8 @@ static enum sc_status fitf_option(void *ctx, int key, const char *v, struct diag
         a->json_path = v;
     else if (key == OPT_NATIVE)
         a->native_spec = v;
+    else if (key == OPT_CROSS_VALIDATE)
+        a->cross_validate = true;
     else
         return SC_BUG(d, "fit-factors option %d has no case", key);
     return SC_OK;
@@ -334,6 +337,9 @@ static const struct cli_option fit_factors_options[] = {
     {OPT_JSON, "json", 0, "OUT", "also write the fit as JSON (\"-\" for stdout, no table)"},
     {OPT_NATIVE, "native", 0, "C=NS,...",
      "native ns per row of operator classes instead of timing them"},
+    {OPT_CROSS_VALIDATE, "cross-validate", 0, NULL,
+     "also score each log's stages by factors fitted on the other logs (leave-one-log-out), "
+     "beside the defaults and the in-sample fit"},
 };
 
 const struct cli_command cli_cmd_fit_factors = {
