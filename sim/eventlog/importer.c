@@ -153,6 +153,35 @@ static char *basename_dup(const char *path)
     return strdup(slash ? slash + 1 : path);
 }
 
+/* With an executor timeline the model loses the tasks of an executor that
+ * leaves and runs them again itself: the time of attempts that failed with
+ * their executor is no longer charged to their tasks. */
+static void uncharge_lost_attempts(struct builder *b)
+{
+    struct import *im = b->im;
+    int64_t n = 0;
+    double secs = 0.0;
+    for (size_t k = 0; k < im->n_jobs; k++)
+        for (size_t i = 0; i < im->jobs[k].n_stages; i++) {
+            struct import_stage *s = &im->jobs[k].stages[i];
+            if (!s->lost_s)
+                continue;
+            for (int64_t t = 0; t < s->tasks; t++)
+                if (s->lost_s[t] > 0.0 && s->task_s[t] - s->lost_s[t] >= 0.0) {
+                    s->task_s[t] -= s->lost_s[t];
+                    secs += s->lost_s[t];
+                }
+            n += s->lost_attempts;
+        }
+    if (n)
+        import_note(b,
+                    "%lld failed task attempt%s (%.3f slot-seconds) were lost with their executor "
+                    "(ExecutorLostFailure); cluster.executors removes it when the log did, so the "
+                    "model loses and reruns tasks itself and those attempts are not charged to "
+                    "their tasks",
+                    (long long)n, n == 1 ? "" : "s", secs);
+}
+
 struct import *import_log(const struct evlog *log, const struct catalog *cat, struct diag *d)
 {
     struct import *im = calloc(1, sizeof *im);
@@ -198,6 +227,8 @@ struct import *import_log(const struct evlog *log, const struct catalog *cat, st
         import_time_jobs(im);
         import_layout_cluster(&b);
     }
+    if (!b.oom && im->n_timeline)
+        uncharge_lost_attempts(&b);
     if (!b.oom)
         import_settings(&b);
     if (!b.oom)
@@ -235,6 +266,7 @@ void import_free(struct import *im)
     free(im->app_id);
     free(im->master);
     free(im->executor_start_s);
+    free(im->timeline);
     for (size_t i = 0; i < im->n_settings; i++) {
         free(im->settings[i].key);
         free(im->settings[i].text);
