@@ -7,13 +7,14 @@
  * runs the steps (import_build.h lists them, one file per concern) in order.
  *
  * The decisions, each with the Spark behaviour behind it:
- *  - Executors: the model never removes one, so its k-th executor stands
- *    for the k-th alive at once in the log and registers (executor_start_s,
- *    from the first job's submission) when the log first had k alive, at
- *    that ExecutorAdded; as many as follow the log's alive count most
- *    closely (see executor_arrivals): with none removed, every executor that
- *    ran a task, each from its ExecutorAdded. They have the cores most of
- *    them had. Local mode is one executor with the driver's cores: the
+ *  - Executors: as they came and went (cluster.executors, see
+ *    import_cluster.c's executor_timeline): each from its ExecutorAdded to
+ *    its ExecutorRemoved, with its cores; the runtime follows it and loses
+ *    the tasks of an executor that leaves, as Spark does, so attempts that
+ *    failed with their executor (ExecutorLostFailure) are not charged to
+ *    their tasks (uncharge_lost_attempts). Only executors that ran a task
+ *    are listed; workers are as many as were alive at once. The default
+ *    cores are those most of them had. Local mode is one executor with the driver's cores: the
  *    driver's own "executor" (Spark 2+), else local[N], else — Spark 1.x
  *    local[*] logs no executor at all — the most tasks whose executor-side
  *    time (deserialize + run + serialize the result) overlapped.
@@ -35,11 +36,13 @@
  *    are charged to it). A "Resubmitted" end repeats an earlier success and
  *    is not a run; killed attempts (a speculation's loser, a stage
  *    cancelled) are counted and reported, not replayed.
- *  - Jobs: in submission order; the first at 0. A job submitted while an
- *    earlier one runs is `concurrent` when it came within
- *    IMPORT_CONCURRENT_MS of the job before it, else gets `submit_s`;
- *    otherwise `gap_s` is the recorded idle time since the jobs before it in
- *    its thread ended.
+ *  - Jobs: in submission order; the first at 0, none after it at an
+ *    absolute time, so that a what-if moves a job with the work it waited
+ *    for. A job submitted while the job before it still ran is `concurrent`,
+ *    gap_s after that job's submission (another driver thread; AQE's
+ *    broadcast and shuffle jobs); any other comes `after` the latest job to
+ *    end before its submission, gap_s after that end (the driver's work
+ *    between actions, or an idle user).
  *  - Driver launch rate (model.task_launch_ms): in a stage's first wave
  *    (its first min(slots, tasks) launches), TaskSchedulerImpl launches one
  *    task after another in a single round of offers, so the gaps between

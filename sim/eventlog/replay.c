@@ -252,9 +252,11 @@ static void say_cause(struct replay *r, enum cause c, const struct cause_sum *cs
         else
             add_line(&r->why, &r->n_why,
                      "%s: %zu %s waited %.1f s more than the model for executors to register "
-                     "(the model's k-th executor registers when the log first had k alive and "
-                     "never leaves)",
-                     what, n, st, cs->measured);
+                     "(%s)",
+                     what, n, st, cs->measured,
+                     im->n_timeline ? "the model registers each when the log did"
+                                    : "the model's k-th executor registers when the log first "
+                                      "had k alive and never leaves");
         break;
     case CAUSE_LOCALITY:
         add_line(&r->why, &r->n_why,
@@ -274,9 +276,11 @@ static void say_cause(struct replay *r, enum cause c, const struct cause_sum *cs
     case CAUSE_FEWER_EXECUTORS:
         add_line(&r->why, &r->n_why,
                  "%s: %zu %s ran with fewer than the scenario's %d executors alive (executors "
-                 "lost and replaced), %.1f s longer; the model keeps every executor from its "
-                 "registration on",
-                 what, n, st, im->executors, cs->seconds);
+                 "lost and replaced), %.1f s longer; %s",
+                 what, n, st, im->executors, cs->seconds,
+                 im->n_timeline ? "the model follows the log's executor timeline, so the "
+                                  "tasks it lost were not those the log lost"
+                                : "the model keeps every executor from its registration on");
         break;
     case CAUSE_LAUNCH_LATENCY:
         add_line(&r->why, &r->n_why,
