@@ -22,6 +22,8 @@
 #include "sim/eventlog/eventlog.h"
 #include "sim/eventlog/importer.h"
 #include "sim/input/scenario.h"
+#include "sim/pipeline/pipeline.h"
+#include "sim/runtime/runtime.h"
 
 /* Doubles compared as doubles (cmocka's assert_float_equal rounds to
  * float). */
@@ -201,11 +203,14 @@ static void test_import_tiny_jobs_stages_and_timing(void **state)
     assert_int_equal(j1->stages[0].n_parents, 0);
     assert_float_equal(j1->gap_s, 1.0, 1e-9);
     assert_false(j1->concurrent);
+    assert_int_equal(j1->after, 0);
     assert_true(isnan(j1->submit_s));
     assert_int_equal(im->skipped_stages, 1);
-    /* Job 2 came 5 ms after job 1, which still ran: concurrent. */
+    /* Job 2 came 5 ms after job 1, which still ran: concurrent, 5 ms after
+     * job 1's submission. */
     assert_int_equal(im->jobs[2].id, 2);
     assert_true(im->jobs[2].concurrent);
+    assert_float_equal(im->jobs[2].gap_s, 0.005, 1e-9);
     /* Application: job 0 submitted at 1000 ms, the last job (1) ended at
      * 3265 ms. */
     assert_float_equal(im->actual_s, 2.265, 1e-9);
@@ -216,7 +221,14 @@ static void test_import_tiny_jobs_stages_and_timing(void **state)
     assert_int_equal(im->executor_cores, 2);
     assert_int_equal(im->workers, 2);
     assert_int_equal(im->executors_per_worker, 1);
-    assert_true(has_note(im, "executor 2"));
+    /* The timeline from job 0's submission (1000 ms): 1 and 2 there before
+     * it, 2 removed at 2900 ms (1.9 s), 3 added at 2940 ms (1.94 s). */
+    assert_int_equal(im->n_timeline, 3);
+    assert_int_equal(im->timeline_peak, 2);
+    assert_float_equal(im->timeline[0].start_s, 0.0, 1e-9);
+    assert_float_equal(im->timeline[0].end_s, 1.9, 1e-9);
+    assert_true(isinf(im->timeline[1].end_s));
+    assert_float_equal(im->timeline[2].start_s, 1.94, 1e-9);
     /* Profile 0 asks 2048 MiB, plus Spark's 384 MiB minimum overhead. */
     assert_int_equal(im->executor_memory_mib, 2048 + 384);
     assert_int_equal(im->platform, PLATFORM_VM);
@@ -287,6 +299,96 @@ static void test_import_writes_spark_settings_a_scenario_can_hold(void **state)
     free(text);
     evlog_free(log);
     import_free(im);
+}
+
+/* timeline.json (by hand): executors 1 and 2 (2 cores each) added before
+ * job 0 (submitted at 1000 ms), 2 removed at 3500 ms, 3 added at 4500 ms;
+ * job 0 (4 tasks of 2 s on executors 1 and 2) ends at 3000 ms, job 1 is
+ * submitted at 4000 ms and ends at 5000 ms. */
+static void test_import_writes_executor_timeline_and_job_dependencies(void **state)
+{
+    (void)state;
+    struct evlog *log = read_ok("timeline.json", true);
+    struct import *im = import_ok(log);
+    /* From 1000 ms: 2 leaves at 2.5 s, 3 joins at 3.5 s; 1 stays. Sorted by
+     * start, then end. */
+    assert_int_equal(im->n_timeline, 3);
+    const double start[3] = {0.0, 0.0, 3.5}, end[3] = {2.5, INFINITY, INFINITY};
+    for (int i = 0; i < 3; i++) {
+        assert_float_equal(im->timeline[i].start_s, start[i], 1e-9);
+        assert_true(im->timeline[i].end_s == end[i]);
+        assert_int_equal(im->timeline[i].cores, 2);
+    }
+    assert_int_equal(im->timeline_peak, 2);
+    assert_int_equal(im->executors, 2);
+    assert_int_equal(im->n_executor_start_s, 0);
+    /* Job 1: after job 0, which ended at 3000 ms, 1 s before it. */
+    assert_int_equal(im->n_jobs, 2);
+    assert_int_equal(im->jobs[1].after, 0);
+    assert_float_equal(im->jobs[1].gap_s, 1.0, 1e-9);
+    assert_false(im->jobs[1].concurrent);
+    char *text = written(im);
+    assert_non_null(strstr(text, "executors = (\n"
+                                 "        { start_s = 0.000; end_s = 2.500; cores = 2; },\n"
+                                 "        { start_s = 0.000; cores = 2; },\n"
+                                 "        { start_s = 3.500; cores = 2; }\n"
+                                 "    );"));
+    assert_non_null(strstr(text, "        after = \"job 0: map at timeline.scala:1\";"));
+    assert_non_null(strstr(text, "        gap_s = 1.000;"));
+    /* Dynamic allocation stays on: the timeline is what it did, and a
+     * what-if without the timeline allocates with it. */
+    assert_non_null(strstr(text, "enabled = true;  # true in the log: cluster.executors"));
+    free(text);
+    /* The scenario reads back with the timeline. */
+    struct diag d;
+    diag_clear(&d);
+    struct scenario *s = import_scenario(im, &d);
+    assert_non_null(s);
+    assert_int_equal(s->cluster.n_executors, 3);
+    assert_float_equal(s->cluster.executors[0].end_s, 2.5, 1e-9);
+    assert_int_equal(s->jobs[1].after_index, 0);
+    scenario_free(s);
+    import_free(im);
+    evlog_free(log);
+}
+
+/* Job 1's submission in the replay of timeline.json, with job 0's task
+ * times multiplied by factor. */
+static double second_job_submit_s(double factor)
+{
+    struct evlog *log = read_ok("timeline.json", true);
+    struct import *im = import_ok(log);
+    struct diag d;
+    diag_clear(&d);
+    struct scenario *s = import_scenario(im, &d);
+    assert_non_null(s);
+    struct stage_spec *st = &s->jobs[0].stages[0];
+    for (int64_t i = 0; i < st->tasks; i++)
+        st->task_seconds_list[i] *= factor;
+    struct pipeline pl = {0};
+    struct pipeline_request rq = {.until = PIPELINE_SIMULATE, .scenario = s, .catalog = catalog};
+    if (pipeline_run(&pl, &rq, &d) != SC_OK)
+        fail_msg("pipeline: %s", d.msg);
+    const struct results *r = sim_results(pl.sim);
+    double at = (double)(r->jobs[1].submit_us - r->start_us) * 1e-6;
+    pipeline_fini(&pl);
+    scenario_free(s);
+    import_free(im);
+    evlog_free(log);
+    return at;
+}
+
+static void test_halved_tasks_move_the_next_job_earlier(void **state)
+{
+    (void)state;
+    /* Job 0's 4 tasks of 2 s run at once on the 4 slots of executors 1 and
+     * 2 (no driver time, task_launch_ms 0): job 0 ends at 2 s, and job 1,
+     * 1 s after it, is submitted at 3 s, as logged (4000 - 1000 ms). With
+     * the tasks halved job 0 ends at 1 s and job 1 comes at 2 s: 1 s
+     * earlier. */
+    double as_logged = second_job_submit_s(1.0), halved = second_job_submit_s(0.5);
+    assert_float_equal(as_logged, 3.0, 1e-9);
+    assert_float_equal(halved, 2.0, 1e-9);
 }
 
 static void test_imported_scenario_reads_back(void **state)
@@ -1083,6 +1185,8 @@ int main(void)
         cmocka_unit_test(test_compressed_and_rolling_logs_read_like_plain),
         cmocka_unit_test(test_import_tiny_jobs_stages_and_timing),
         cmocka_unit_test(test_import_writes_spark_settings_a_scenario_can_hold),
+        cmocka_unit_test(test_import_writes_executor_timeline_and_job_dependencies),
+        cmocka_unit_test(test_halved_tasks_move_the_next_job_earlier),
         cmocka_unit_test(test_imported_scenario_reads_back),
         cmocka_unit_test(test_retries_keep_the_last_successful_attempt),
         cmocka_unit_test(test_missing_submission_times_fall_back),

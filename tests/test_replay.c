@@ -87,15 +87,18 @@ static void test_tiny_replay_matches_hand_arithmetic(void **state)
      * 622, 723 ms, so the stage takes 0.713 s (the log:
      * 0.720 s). Stage 1 is submitted at 723 ms, offered at 726, its tasks
      * launch at 727 and 728 ms and take 0.1 and 0.2 s: it ends at 928, 0.205 s
-     * (log 0.209 s). Job 1 comes gap_s = 1 s later, at 1928 ms, job 2 with
-     * it. Job 2's stage 3 is submitted at 1929 and offered at 1932, before
-     * job 1's stage 2 (submitted at 1933, offered at 1937): stage 3's task
-     * launches at 1933 and takes 0.1 s: 0.104 s (log 0.109 s); stage 2's
-     * three 0.3 s tasks launch at 1938-1940 ms on the other three slots,
-     * ending at 2240 ms: 0.307 s (log 0.310 s). The application runs to
-     * 2240 ms: 2.240 s (log 2.265 s). */
+     * (log 0.209 s). Job 1 comes gap_s = 1 s after job 0's end, at 1928
+     * ms, and job 2 5 ms after it (concurrent, gap_s = 0.005), at 1933.
+     * Executor 2 left at 1900 ms and executor 3 joins at 1940 (the log's
+     * timeline): until then only executor 1's 2 slots. Job 1's stage 2 is
+     * submitted at 1933 and offered at 1937; job 2's stage 3 is submitted at
+     * 1934 and offered at 1937 too, after stage 2 (FIFO). Stage 2's 0.3 s
+     * tasks launch at 1938 and 1939 on executor 1; at 1940 executor 3 joins,
+     * stage 2's third task launches at 1941 and stage 3's 0.1 s task at 1942.
+     * Stage 2 ends at 2241: 0.308 s (log 0.310 s); stage 3 at 2042: 0.108 s
+     * (log 0.109 s). The application runs to 2241 ms: 2.241 s (log 2.265 s). */
     assert_int_equal(r->n_stages, 4);
-    const double predicted[4] = {0.713, 0.205, 0.307, 0.104};
+    const double predicted[4] = {0.713, 0.205, 0.308, 0.108};
     const double actual[4] = {0.720, 0.209, 0.310, 0.109};
     const int64_t ids[4] = {0, 1, 2, 3};
     for (int i = 0; i < 4; i++) {
@@ -104,22 +107,49 @@ static void test_tiny_replay_matches_hand_arithmetic(void **state)
         assert_near(r->stages[i].actual_s, actual[i], 1e-9);
         assert_near(r->stages[i].error, (predicted[i] - actual[i]) / actual[i], 1e-6);
     }
-    assert_near(r->predicted_s, 2.240, 1e-6);
+    assert_near(r->predicted_s, 2.241, 1e-6);
     assert_near(r->actual_s, 2.265, 1e-9);
     /* The wait from submission to first launch: the driver's time plus the
-     * launch, 10, 4, 5 and 4 ms (log 10, 4, 5, 7: stage 3 waited 3 ms in the
-     * log for stage 2's launches, which the model made after it). */
-    const double wait[4] = {0.010, 0.004, 0.005, 0.004};
+     * launch, 10, 4, 5 and 8 ms (log 10, 4, 5, 7: stage 3 waited for a
+     * slot, in the log for stage 2's launches). */
+    const double wait[4] = {0.010, 0.004, 0.005, 0.008};
     for (int i = 0; i < 4; i++)
         assert_near(r->stages[i].predicted_wait_s, wait[i], 1e-6);
-    /* Errors -1.0%, -1.9%, -1.0%, -4.6%: the median of the absolute values
-     * is halfway between stage 0's 0.97% and stage 1's 1.9%. */
-    double e0 = (0.713 - 0.720) / 0.720, e1 = (0.205 - 0.209) / 0.209;
-    assert_near(r->median_abs_error, (fabs(e0) + fabs(e1)) / 2.0, 1e-6);
-    assert_int_equal(r->worst_stage, 3);
+    /* Errors -0.97%, -1.9%, -0.65%, -0.92%: the median of the absolute
+     * values is halfway between stage 3's 0.92% and stage 0's 0.97%. */
+    double e0 = (0.713 - 0.720) / 0.720, e3 = (0.108 - 0.109) / 0.109;
+    assert_near(r->median_abs_error, (fabs(e0) + fabs(e3)) / 2.0, 1e-6);
+    assert_int_equal(r->worst_stage, 1);
     /* Both targets met: nothing to explain. */
     assert_int_equal(r->n_why, 0);
     assert_false(r->other_cluster);
+    replay_free(r);
+}
+
+static void test_timeline_replays_as_logged_and_gives_way_to_an_override(void **state)
+{
+    (void)state;
+    struct diag d;
+    /* timeline.json on its own cluster follows its timeline: job 0's four
+     * 2 s tasks on executors 1 and 2 (0..2 s), job 1 1 s after it: its two
+     * 1 s tasks at 3 s, executor 1 then taking both (2 left at 2.5 s, 3
+     * joins only at 3.5 s): ends at 4 s, as logged (1000 -> 5000 ms). */
+    struct replay *r = replay_of(fixture("timeline.json"), NULL, &d);
+    if (!r)
+        fail_msg("%s", d.msg);
+    assert_near(r->predicted_s, 4.0, 1e-6);
+    assert_near(r->actual_s, 4.0, 1e-9);
+    assert_non_null(strstr(r->policy, "3 executors joining and leaving as logged"));
+    replay_free(r);
+    /* --workers 4: the timeline is dropped, and the log's dynamic
+     * allocation (spark.dynamicAllocation.enabled) decides instead. */
+    struct replay_cluster oc = {.workers = 4};
+    r = replay_of(fixture("timeline.json"), &oc, &d);
+    if (!r)
+        fail_msg("%s", d.msg);
+    assert_true(r->other_cluster);
+    assert_non_null(strstr(r->policy, "timeline (3 executors joining and leaving) is dropped; "
+                                      "dynamic allocation with the log's settings"));
     replay_free(r);
 }
 
@@ -445,7 +475,7 @@ static void test_cli_import_writes_a_scenario_run_reads(void **state)
     assert_non_null(root);
     assert_int_equal(json_array_size(json_object_get(root, "jobs")), 3);
     /* The same application time as replay's prediction (see above). */
-    assert_near(json_number_value(json_object_get(root, "makespan_s")), 2.240, 1e-6);
+    assert_near(json_number_value(json_object_get(root, "makespan_s")), 2.241, 1e-6);
     json_decref(root);
     /* Same log, same bytes. */
     snprintf(args, sizeof args, "import '%s' -o '%s'", fixture("tiny.json.lz4"),
@@ -466,7 +496,7 @@ static void test_cli_replay_json_has_the_documented_keys(void **state)
              work_file("r.json"));
     assert_int_equal(run(args), 0);
     char *out = slurp(work_file("out.txt"));
-    assert_non_null(strstr(out, "application: actual 2.265 s, predicted 2.240 s"));
+    assert_non_null(strstr(out, "application: actual 2.265 s, predicted 2.241 s"));
     free(out);
     json_error_t err;
     json_t *root = json_load_file(work_file("r.json"), 0, &err);
@@ -479,7 +509,7 @@ static void test_cli_replay_json_has_the_documented_keys(void **state)
     assert_float_equal(json_number_value(json_object_get(s0, "actual_s")), 0.720, 1e-6);
     assert_true(json_is_number(json_object_get(s0, "error")));
     json_t *app = json_object_get(root, "application");
-    assert_near(json_number_value(json_object_get(app, "predicted_s")), 2.240, 1e-6);
+    assert_near(json_number_value(json_object_get(app, "predicted_s")), 2.241, 1e-6);
     assert_float_equal(json_number_value(json_object_get(app, "actual_s")), 2.265, 1e-6);
     assert_true(json_is_number(json_object_get(root, "median_abs_stage_error")));
     json_decref(root);
@@ -492,6 +522,11 @@ static void test_cli_replay_json_has_the_documented_keys(void **state)
     char *b = slurp(work_file("out.txt"));
     assert_string_equal(a, b);
     assert_non_null(strstr(a, "\"other_cluster\": true"));
+    /* The log's timeline does not apply to another cluster, and the replay
+     * says what does. */
+    assert_non_null(strstr(a, "\"executors\": \"the log's executor timeline (3 executors "
+                              "joining and leaving) is dropped; a fixed cluster: all 64 "
+                              "executors from the start\""));
     free(a);
     free(b);
 }
@@ -620,6 +655,7 @@ int main(void)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tiny_replay_matches_hand_arithmetic),
+        cmocka_unit_test(test_timeline_replays_as_logged_and_gives_way_to_an_override),
         cmocka_unit_test(test_replay_on_another_cluster),
         cmocka_unit_test(test_unknown_override_fails_cleanly),
         cmocka_unit_test(test_replay_waits_for_executors_as_logged),

@@ -514,6 +514,154 @@ static void test_late_executors_join_when_they_register(void **state)
     fixture_free(f);
 }
 
+static void test_timeline_executor_leaving_loses_its_tasks(void **state)
+{
+    (void)state;
+    /* 2 executors x 2 cores until 10 s, then 1. 12 tasks of 4 s, 4 slots:
+     * waves at 0..4 and 4..8 end 8 tasks; the third wave starts at 8 on all
+     * 4 slots; at 10 executor 0 leaves and its 2 running tasks fail and
+     * run again. Executor 1's two end at 12, and the 2 reruns take its slots
+     * 12..16: makespan 16 (12 without the leave: 3 waves of 4 s). */
+    struct fixture *f = fixture_new(2, 2);
+    static struct executor_spec tl[2] = {{0.0, 10.0, 2, 0}, {0.0, INFINITY, 2, 0}};
+    f->s.cluster.executors = tl;
+    f->s.cluster.n_executors = 2;
+    add_stage(f, add_job(f, "waves"), 0, 12, 4.0);
+    const struct results *r = run(f);
+    assert_float_equal(r->makespan_s, 16.0, 1e-9);
+    assert_int_equal(r->failed_attempts, 2);
+    /* 14 attempts: 12 tasks and the 2 reruns, on executor 1 after 10 s. */
+    assert_int_equal(r->n_tasks, 14);
+    for (size_t i = 0; i < r->n_tasks; i++)
+        if (r->tasks[i].launch_us >= 10000000)
+            assert_int_equal(r->tasks[i].executor, 1);
+    assert_float_equal(r->executors[0].alive_s, 10.0, 1e-9);
+    assert_float_equal(r->executors[1].alive_s, 16.0, 1e-9);
+    f->s.cluster.executors = NULL;
+    fixture_free(f);
+}
+
+static void test_timeline_executor_joining_adds_its_cores(void **state)
+{
+    (void)state;
+    /* Executor A (2 cores) from 0, executor B (1 core) joins at 3 s. 8 tasks
+     * of 2 s: A runs 2 at 0..2, 2 at 2..4; B takes one at 3..5; A takes the
+     * last two at 4..6, the fifth wave's slot on B runs 5..7? No: 8 tasks
+     * are 2 + 2 + 1 + 2 = 7 by 4 s, the eighth starts on B at 5 and ends at
+     * 7. Makespan 7 (8 on A alone: 4 waves). B has one slot, not the
+     * position's two. */
+    struct fixture *f = fixture_new(2, 2);
+    static struct executor_spec tl[2] = {{0.0, INFINITY, 2, 0}, {3.0, INFINITY, 1, 0}};
+    f->s.cluster.executors = tl;
+    f->s.cluster.n_executors = 2;
+    add_stage(f, add_job(f, "join"), 0, 8, 2.0);
+    const struct results *r = run(f);
+    assert_float_equal(r->makespan_s, 7.0, 1e-9);
+    assert_int_equal(r->executors[1].slots, 1);
+    assert_float_equal(r->executors[1].alive_s, 4.0, 1e-9);
+    f->s.cluster.executors = NULL;
+    fixture_free(f);
+}
+
+/* Map stage 0 (2 tasks of 1 s) feeds stage 1 (2 tasks of 5 s); executors
+ * e0 (leaves at 3 s) and e1, one core each. */
+static const struct results *run_lost_shuffle(struct fixture *f, bool service)
+{
+    static struct executor_spec tl[2] = {{0.0, 3.0, 1, 0}, {0.0, INFINITY, 1, 0}};
+    f->s.cluster.executors = tl;
+    f->s.cluster.n_executors = 2;
+    struct diag d;
+    diag_clear(&d);
+    if (service)
+        assert_int_equal(
+            spark_conf_set(&f->s.spark, "spark.shuffle.service.enabled", "true", NULL, 0, &d),
+            SC_OK);
+    struct job_spec *j = add_job(f, "shuffle");
+    add_stage(f, j, 0, 2, 1.0);
+    add_parent(add_stage(f, j, 1, 2, 5.0), 0);
+    return run(f);
+}
+
+static void test_timeline_leave_loses_shuffle_without_the_service(void **state)
+{
+    (void)state;
+    /* Without the external shuffle service: at 3 e0 leaves with map task
+     * 0's output. Its reducer dies; stage 0 runs task 0 again, which stops
+     * the running reducer on e1 too (FetchFailed). e1: map 3..4, then both
+     * reducers 4..9 and 9..14: makespan 14. */
+    struct fixture *f = fixture_new(2, 1);
+    const struct results *r = run_lost_shuffle(f, false);
+    assert_float_equal(r->makespan_s, 14.0, 1e-9);
+    assert_int_equal(r->recomputed_tasks, 1);
+    f->s.cluster.executors = NULL;
+    fixture_free(f);
+}
+
+static void test_timeline_leave_keeps_shuffle_with_the_service(void **state)
+{
+    (void)state;
+    /* With spark.shuffle.service.enabled the output survives: e0's reducer
+     * dies at 3 and runs again on e1 after e1's own ends at 6: 6..11. */
+    struct fixture *f = fixture_new(2, 1);
+    const struct results *r = run_lost_shuffle(f, true);
+    assert_float_equal(r->makespan_s, 11.0, 1e-9);
+    assert_int_equal(r->recomputed_tasks, 0);
+    assert_int_equal(r->failed_attempts, 1);
+    f->s.cluster.executors = NULL;
+    fixture_free(f);
+}
+
+static void test_after_waits_for_its_job_only(void **state)
+{
+    (void)state;
+    /* 2 slots. A (1 x 10 s) runs 0..10; B is concurrent with A, 1 s after
+     * it (gap_s = 1), and runs 1..2; C comes after B with gap_s = 0.5: it is
+     * submitted at 2.5, while A still runs, and ends at 3.5. D, untimed
+     * after C in the file, follows C in C's thread: submitted at 3.5. */
+    struct fixture *f = fixture_new(1, 2);
+    add_stage(f, add_job(f, "A"), 0, 1, 10.0);
+    struct job_spec *b = add_job(f, "B");
+    b->concurrent = true;
+    b->gap_s = 1.0;
+    add_stage(f, b, 0, 1, 1.0);
+    struct job_spec *c = add_job(f, "C");
+    c->after = "B";
+    c->after_index = 1;
+    c->gap_s = 0.5;
+    add_stage(f, c, 0, 1, 1.0);
+    add_stage(f, add_job(f, "D"), 0, 1, 1.0);
+    const struct results *r = run(f);
+    assert_float_equal((double)(r->jobs[1].submit_us - r->start_us) * 1e-6, 1.0, 1e-9);
+    assert_float_equal((double)(r->jobs[2].submit_us - r->start_us) * 1e-6, 2.5, 1e-9);
+    assert_float_equal(job_end_s(r, 2), 3.5, 1e-9);
+    assert_float_equal((double)(r->jobs[3].submit_us - r->start_us) * 1e-6, 3.5, 1e-9);
+    assert_float_equal(r->makespan_s, 10.0, 1e-9);
+    fixture_free(f);
+}
+
+static void test_after_moves_with_the_work_before_it(void **state)
+{
+    (void)state;
+    /* B comes 2 s after A ends. A of 4 tasks x 3 s on 2 slots ends at 6,
+     * B is submitted at 8; with A's tasks halved (1.5 s) A ends at 3 and B
+     * is submitted at 5: 3 s earlier, what the halving saved. */
+    double submit[2];
+    for (int half = 0; half < 2; half++) {
+        struct fixture *f = fixture_new(1, 2);
+        add_stage(f, add_job(f, "A"), 0, 4, half ? 1.5 : 3.0);
+        struct job_spec *b = add_job(f, "B");
+        b->after = "A";
+        b->after_index = 0;
+        b->gap_s = 2.0;
+        add_stage(f, b, 0, 1, 1.0);
+        const struct results *r = run(f);
+        submit[half] = (double)(r->jobs[1].submit_us - r->start_us) * 1e-6;
+        fixture_free(f);
+    }
+    assert_float_equal(submit[0], 8.0, 1e-9);
+    assert_float_equal(submit[1], 5.0, 1e-9);
+}
+
 static void test_query_job_is_refused_with_its_line(void **state)
 {
     (void)state;
@@ -558,6 +706,12 @@ int main(void)
         cmocka_unit_test(test_task_list_gives_each_task_its_time),
         cmocka_unit_test(test_driver_time_delays_jobs_and_stages),
         cmocka_unit_test(test_late_executors_join_when_they_register),
+        cmocka_unit_test(test_timeline_executor_leaving_loses_its_tasks),
+        cmocka_unit_test(test_timeline_executor_joining_adds_its_cores),
+        cmocka_unit_test(test_timeline_leave_loses_shuffle_without_the_service),
+        cmocka_unit_test(test_timeline_leave_keeps_shuffle_with_the_service),
+        cmocka_unit_test(test_after_waits_for_its_job_only),
+        cmocka_unit_test(test_after_moves_with_the_work_before_it),
         cmocka_unit_test(test_query_job_is_refused_with_its_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

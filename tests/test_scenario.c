@@ -86,6 +86,12 @@ struct bad_case {
 };
 
 static const struct bad_case bad_cases[] = {
+    /* line 6: end_s = 12.5; (the second executor joins at 30) */
+    {"timeline-end-before-start.cfg", SC_EINPUT, 6,
+     "cluster.executors item 2 leaves (end_s = 12.5) before it joins (start_s = 30)"},
+    /* line 5: cores = -4; */
+    {"timeline-negative-cores.cfg", SC_EINPUT, 5,
+     "'cores' in cluster.executors item 1 must be at least 1"},
     /* line 5: workers = "four"; */
     {"wrong-type.cfg", SC_EINPUT, 5, "'workers' in cluster must be an integer, not a string"},
     /* no worker: the line of the enclosing cluster group, 3 */

@@ -55,6 +55,7 @@ struct evlog_task {
     int64_t executor_ms;       /* deserialize + run + result serialization:
                                 * the executor-side time; EVLOG_NONE if absent */
     enum evlog_end end;
+    bool executor_lost; /* failed with its executor (ExecutorLostFailure) */
     enum evlog_locality locality;
     bool speculative;
     int32_t executor; /* index in evlog.executors of the executor it ran

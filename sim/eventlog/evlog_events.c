@@ -598,6 +598,7 @@ static int on_task_end(struct reader *r, json_t *ev)
     t->index = index;
     t->launch_ms = launch;
     t->finish_ms = finish;
+    t->executor_lost = strcmp(why, "ExecutorLostFailure") == 0;
     t->getting_result_ms = 0;
     get_int(info, "Getting Result Time", &t->getting_result_ms);
     t->speculative = json_is_true(json_object_get(info, "Speculative"));

@@ -359,6 +359,78 @@ static int common_cores(const struct evlog *log, int *n_with)
     return best;
 }
 
+static int compare_timeline(const void *a, const void *b)
+{
+    const struct import_executor *x = a, *y = b;
+    if (x->start_s != y->start_s)
+        return (x->start_s > y->start_s) - (x->start_s < y->start_s);
+    return (x->end_s > y->end_s) - (x->end_s < y->end_s);
+}
+
+/* The most executors of the timeline alive at once (one leaving when
+ * another joins makes room): the alive count just after each join. */
+static int timeline_peak(const struct import *im)
+{
+    int peak = 0;
+    for (size_t i = 0; i < im->n_timeline; i++) {
+        int alive = 0;
+        for (size_t j = 0; j < im->n_timeline; j++)
+            alive += im->timeline[j].start_s <= im->timeline[i].start_s &&
+                     im->timeline[j].end_s > im->timeline[i].start_s;
+        peak = alive > peak ? alive : peak;
+    }
+    return peak;
+}
+
+/* The log's executors as they came and went while jobs ran (start_ms to
+ * end_ms), for cluster.executors: each from its ExecutorAdded (0 when it
+ * was there before the first job) to its ExecutorRemoved (none when it
+ * stayed past the last job), with its own cores (dflt when the log gives
+ * none). Only executors that ran a task count when any did, as in
+ * executor_arrivals. Sorted by start. Returns how many, or -1 when memory
+ * runs out. */
+static int executor_timeline(struct builder *b, int dflt)
+{
+    const struct evlog *log = b->log;
+    struct import *im = b->im;
+    size_t n = log->n_executors;
+    bool *ran = calloc(n + 1, sizeof *ran);
+    im->timeline = malloc((n ? n : 1) * sizeof *im->timeline);
+    if (!ran || !im->timeline) {
+        free(ran);
+        return -1;
+    }
+    bool any_ran = false;
+    for (size_t i = 0; i < log->n_tasks; i++) {
+        int32_t e = log->tasks[i].executor;
+        if (e >= 0 && (size_t)e < n && !import_is_driver(&log->executors[e]))
+            any_ran = ran[e] = true;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct evlog_executor *e = &log->executors[i];
+        if (import_is_driver(e) || (any_ran && !ran[i]))
+            continue;
+        bool removed = e->removed_ms != EVLOG_NONE && e->removed_ms >= e->added_ms;
+        if ((removed && e->removed_ms <= im->start_ms) || e->added_ms >= im->end_ms)
+            continue; /* not alive while jobs ran */
+        struct import_executor *x = &im->timeline[k];
+        x->start_s = e->added_ms > im->start_ms ? import_ms_to_s(e->added_ms - im->start_ms) : 0.0;
+        x->end_s = removed && e->removed_ms < im->end_ms
+                       ? import_ms_to_s(e->removed_ms - im->start_ms)
+                       : INFINITY;
+        if (!(x->end_s > x->start_s))
+            continue;
+        x->cores = e->cores > 0 ? e->cores : dflt;
+        k++;
+    }
+    free(ran);
+    im->n_timeline = k;
+    qsort(im->timeline, k, sizeof *im->timeline, compare_timeline);
+    im->timeline_peak = timeline_peak(im);
+    return (int)k;
+}
+
 /* How many executors the scenario gives and, when some registered after the
  * first job's submission, when each does (see executor_arrivals). Returns
  * whether some did, or -1 when memory runs out. */
@@ -404,8 +476,32 @@ static void executors_as_logged(struct builder *b, size_t n_exec, size_t removed
     int best = common_cores(log, &best_n);
     im->executor_cores = best;
     int late = executor_starts(b, n_exec);
-    if (late < 0) {
+    if (late < 0 || executor_timeline(b, best) < 0) {
         b->oom = true;
+        return;
+    }
+    if (im->n_timeline) {
+        /* The timeline says when each executor came and went: the scenario
+         * gives that, and as many executors as were alive at once at most
+         * for a what-if that drops it. */
+        free(im->executor_start_s);
+        im->executor_start_s = NULL;
+        im->n_executor_start_s = 0;
+        late = 0;
+        im->executors = im->timeline_peak;
+        size_t left = 0;
+        for (size_t i = 0; i < im->n_timeline; i++)
+            left += isfinite(im->timeline[i].end_s);
+        snprintf(im->executors_why, sizeof im->executors_why,
+                 "%d executor%s of %d core%s: the most alive at once while jobs ran (%zu came, "
+                 "%zu left before the last job ended, as cluster.executors says)",
+                 im->executors, im->executors == 1 ? "" : "s", best, best == 1 ? "" : "s",
+                 im->n_timeline, left);
+        if ((size_t)best_n < n_exec)
+            import_note(b,
+                        "executors had different core counts (%d, the count of %d of the %zu "
+                        "executors, is the default); cluster.executors gives each its own",
+                        best, best_n, n_exec);
         return;
     }
     int len = snprintf(im->executors_why, sizeof im->executors_why, "%d executor%s of %d core%s",
@@ -445,7 +541,10 @@ static void executors_as_logged(struct builder *b, size_t n_exec, size_t removed
 static void split_large_executors(struct builder *b, int maxv)
 {
     struct import *im = b->im;
-    if (maxv <= 0 || im->executor_cores <= maxv)
+    int most = im->executor_cores;
+    for (size_t i = 0; i < im->n_timeline; i++)
+        most = im->timeline[i].cores > most ? im->timeline[i].cores : most;
+    if (maxv <= 0 || most <= maxv)
         return;
     int q = maxv;
     while (q > 1 && im->executor_cores % q != 0)
@@ -467,6 +566,28 @@ static void split_large_executors(struct builder *b, int maxv)
         free(im->executor_start_s);
         im->executor_start_s = t;
         im->n_executor_start_s *= (size_t)split;
+    }
+    if (im->n_timeline) {
+        /* Each executor of the timeline larger than q cores is written as
+         * parts of q cores that come and go together. */
+        size_t n = 0;
+        for (size_t i = 0; i < im->n_timeline; i++)
+            n += (size_t)((im->timeline[i].cores + q - 1) / q);
+        struct import_executor *t = malloc(n * sizeof *t);
+        if (!t) {
+            b->oom = true;
+            return;
+        }
+        size_t k = 0;
+        for (size_t i = 0; i < im->n_timeline; i++)
+            for (int left = im->timeline[i].cores; left > 0; left -= q) {
+                t[k] = im->timeline[i];
+                t[k++].cores = left < q ? left : q;
+            }
+        free(im->timeline);
+        im->timeline = t;
+        im->n_timeline = n;
+        im->timeline_peak = timeline_peak(im);
     }
     im->executors *= split;
     im->executor_cores = q;
@@ -530,7 +651,10 @@ static void choose_nodes(struct builder *b, int64_t mem)
     struct import *im = b->im;
     const char *tag = evlog_property(log, "spark.databricks.clusterUsageTags.clusterNodeType");
     const struct node_type *node = tag ? catalog_find(b->cat, tag) : NULL;
-    int need_v = im->executors_per_worker * im->executor_cores;
+    int most = im->executor_cores;
+    for (size_t i = 0; i < im->n_timeline; i++)
+        most = im->timeline[i].cores > most ? im->timeline[i].cores : most;
+    int need_v = im->executors_per_worker * most;
     double need_gib = (double)(im->executors_per_worker * mem) / 1024.0;
     if (node) {
         snprintf(im->worker_why, sizeof im->worker_why,

@@ -417,42 +417,41 @@ int import_jobs(struct builder *b)
     return b->oom ? -1 : 0;
 }
 
-/* Submission order and the keys that reproduce it (see the top comment). */
+/* Submission order and the keys that reproduce it (see the top comment):
+ * each job after the first is either concurrent with the job before it,
+ * which still ran when it was submitted, gap_s after that job's submission;
+ * or submitted gap_s after the latest-ending job that had ended by then
+ * (`after`). Both are relative, so a what-if moves a job with the work
+ * before it; none is at an absolute time. */
 void import_time_jobs(struct import *im)
 {
     if (im->n_jobs > 1)
         qsort(im->jobs, im->n_jobs, sizeof *im->jobs, compare_jobs_by_submit);
-    size_t *thread = malloc((im->n_jobs ? im->n_jobs : 1) * sizeof *thread);
-    if (!thread)
-        return;
     int64_t max_end = INT64_MIN;
     for (size_t k = 0; k < im->n_jobs; k++) {
         struct import_job *j = &im->jobs[k];
-        if (k == 0) {
-            thread[k] = 0;
-        } else if (j->submit_ms < max_end) {
-            /* An earlier job still runs. */
-            if (j->submit_ms - im->jobs[k - 1].submit_ms <= IMPORT_CONCURRENT_MS) {
-                j->concurrent = true;
-                thread[k] = thread[k - 1];
-            } else {
-                j->submit_s = import_ms_to_s(j->submit_ms - im->jobs[0].submit_ms);
-                thread[k] = k;
-            }
-        } else {
-            thread[k] = thread[k - 1];
-            int64_t thread_end = INT64_MIN;
+        j->after = -1;
+        j->submit_s = NAN;
+        j->concurrent = false;
+        j->gap_s = 0.0;
+        if (k > 0 && j->submit_ms < im->jobs[k - 1].end_ms) {
+            /* The job before it still ran: the driver (another thread, or
+             * AQE's broadcast and shuffle jobs) submitted it meanwhile. */
+            j->concurrent = true;
+            j->gap_s = import_ms_to_s(j->submit_ms - im->jobs[k - 1].submit_ms);
+        } else if (k > 0) {
+            /* The action that used the result of the job that ended last. */
+            int64_t best = -1;
             for (size_t i = 0; i < k; i++)
-                if (thread[i] == thread[k] && im->jobs[i].end_ms > thread_end)
-                    thread_end = im->jobs[i].end_ms;
-            j->gap_s = thread_end != INT64_MIN && j->submit_ms > thread_end
-                           ? import_ms_to_s(j->submit_ms - thread_end)
-                           : 0.0;
+                if (im->jobs[i].end_ms <= j->submit_ms &&
+                    (best < 0 || im->jobs[i].end_ms >= im->jobs[best].end_ms))
+                    best = (int64_t)i;
+            j->after = best;
+            j->gap_s = import_ms_to_s(j->submit_ms - im->jobs[best].end_ms);
         }
         if (j->end_ms > max_end)
             max_end = j->end_ms;
     }
-    free(thread);
     im->start_ms = im->n_jobs ? im->jobs[0].submit_ms : 0;
     im->end_ms = max_end == INT64_MIN ? im->start_ms : max_end;
     im->actual_s = import_ms_to_s(im->end_ms - im->start_ms);

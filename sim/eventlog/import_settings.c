@@ -248,7 +248,14 @@ void import_settings(struct builder *b)
             case SPARK_BOOL:
                 kind = IMPORT_BOOL;
                 snprintf(text, sizeof text, "%s", set->i ? "true" : "false");
-                if (set->i && strcmp(key, "spark.dynamicAllocation.enabled") == 0) {
+                if (set->i && strcmp(key, "spark.dynamicAllocation.enabled") == 0 &&
+                    b->im->n_timeline) {
+                    /* Kept: cluster.executors is what the allocation did,
+                     * and a what-if that drops it allocates with these
+                     * settings. */
+                    comment = "true in the log: cluster.executors gives the executors it "
+                              "allocated; a what-if without them allocates with these settings";
+                } else if (set->i && strcmp(key, "spark.dynamicAllocation.enabled") == 0) {
                     /* The scenario gives the executors the run had; letting
                      * the simulator allocate them again would replay its
                      * allocation policy, not this run. */

@@ -48,6 +48,7 @@ void import_stage_free(struct import_stage *s)
 {
     free(s->name);
     free(s->task_s);
+    free(s->lost_s);
     free(s->parents);
 }
 
@@ -243,6 +244,17 @@ static int task_times(struct builder *b, const struct evlog_stage *att, size_t n
                  * task ran again: it is charged to the task (below). */
                 if (t[i].index >= 0 && t[i].index < tasks)
                     failed_s[t[i].index] += import_ms_to_s(dur);
+                /* Kept apart: an executor timeline reproduces the loss. */
+                if (t[i].executor_lost && t[i].index >= 0 && t[i].index < tasks) {
+                    if (!out->lost_s && !(out->lost_s = calloc((size_t)tasks, sizeof(double)))) {
+                        free(best_finish);
+                        free(failed_s);
+                        b->oom = true;
+                        return -1;
+                    }
+                    out->lost_s[t[i].index] += import_ms_to_s(dur);
+                    out->lost_attempts++;
+                }
                 continue;
             case EVLOG_KILLED:
                 out->killed_tasks++;

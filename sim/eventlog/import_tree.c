@@ -148,6 +148,17 @@ static void add_cluster(struct tree *t, config_setting_t *root)
     add_int(t, c, "executor_cores", im->executor_cores);
     if (im->n_executor_start_s)
         add_seconds(t, c, "executor_start_s", im->executor_start_s, im->n_executor_start_s);
+    if (im->n_timeline) {
+        config_setting_t *list = add(t, c, "executors", CONFIG_TYPE_LIST);
+        for (size_t i = 0; i < im->n_timeline && !t->failed; i++) {
+            const struct import_executor *x = &im->timeline[i];
+            config_setting_t *g = add(t, list, NULL, CONFIG_TYPE_GROUP);
+            add_float(t, g, "start_s", x->start_s, 3);
+            if (isfinite(x->end_s))
+                add_float(t, g, "end_s", x->end_s, 3);
+            add_int(t, g, "cores", x->cores);
+        }
+    }
 }
 
 static void add_stage(struct tree *t, config_setting_t *stages, const struct import_stage *s)
@@ -174,9 +185,11 @@ static void add_job(struct tree *t, config_setting_t *jobs, const struct import_
     /* The same choice, in the same order, as import_write's. */
     if (j->concurrent)
         add_bool(t, g, "concurrent", true);
+    else if (j->after >= 0)
+        add_string(t, g, "after", t->im->jobs[j->after].name);
     else if (!isnan(j->submit_s))
         add_float(t, g, "submit_s", j->submit_s, 3);
-    else if (j->gap_s > 0.0)
+    if (j->gap_s > 0.0)
         add_float(t, g, "gap_s", j->gap_s, 3);
     if (j->stage_delay_s > 0.0)
         add_float(t, g, "driver_s", j->stage_delay_s, 3);

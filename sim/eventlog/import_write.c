@@ -299,6 +299,21 @@ enum sc_status import_write(FILE *f, const struct import *im, struct diag *d)
         }
         fputs("\n    ];\n", f);
     }
+    if (im->n_timeline) {
+        fputs("    # The executors as they came and went (SparkListenerExecutorAdded and\n"
+              "    # ExecutorRemoved), seconds after the first job's submission; no end_s: it\n"
+              "    # stayed past the last job. The simulation follows it; a what-if on another\n"
+              "    # cluster drops it.\n    executors = (\n",
+              f);
+        for (size_t i = 0; i < im->n_timeline; i++) {
+            const struct import_executor *x = &im->timeline[i];
+            fprintf(f, "        { start_s = %.3f; ", x->start_s);
+            if (isfinite(x->end_s))
+                fprintf(f, "end_s = %.3f; ", x->end_s);
+            fprintf(f, "cores = %d; }%s\n", x->cores, i + 1 < im->n_timeline ? "," : "");
+        }
+        fputs("    );\n", f);
+    }
     fputs("};\n\n", f);
     write_spark(f, im);
     if (!isnan(im->task_launch_ms)) {
@@ -321,17 +336,20 @@ enum sc_status import_write(FILE *f, const struct import *im, struct diag *d)
                 import_ms_to_s(j->submit_ms - im->start_ms),
                 import_ms_to_s(j->end_ms - im->start_ms),
                 j->end_from_stages ? " (its last stage's completion)" : "", j->stage_delay_s);
-        if (j->concurrent)
-            fprintf(f, "        concurrent = true;  # submitted with the job before it, which "
-                       "still ran\n");
-        else if (!isnan(j->submit_s))
-            fprintf(f, "        submit_s = %.3f;  # submitted while an earlier job still ran\n",
-                    j->submit_s);
-        else if (j->gap_s > 0.0)
-            fprintf(f,
-                    "        gap_s = %.3f;  # recorded idle time since the jobs before it "
-                    "ended\n",
-                    j->gap_s);
+        if (j->concurrent) {
+            fprintf(f, "        concurrent = true;  # submitted while the job before it ran\n");
+            if (j->gap_s > 0.0)
+                fprintf(f, "        gap_s = %.3f;  # after that job's submission\n", j->gap_s);
+        } else if (j->after >= 0) {
+            fputs("        after = ", f);
+            put_quoted(f, im->jobs[j->after].name);
+            fputs(";  # the latest job to end before it was submitted\n", f);
+            if (j->gap_s > 0.0)
+                fprintf(f, "        gap_s = %.3f;  # recorded time from that job's end\n",
+                        j->gap_s);
+        } else if (!isnan(j->submit_s)) {
+            fprintf(f, "        submit_s = %.3f;\n", j->submit_s);
+        }
         if (j->stage_delay_s > 0.0)
             fprintf(f,
                     "        driver_s = %.3f;  # the driver's, before it submitted the first "

@@ -7,13 +7,14 @@
  * runs the steps (import_build.h lists them, one file per concern) in order.
  *
  * The decisions, each with the Spark behaviour behind it:
- *  - Executors: the model never removes one, so its k-th executor stands
- *    for the k-th alive at once in the log and registers (executor_start_s,
- *    from the first job's submission) when the log first had k alive, at
- *    that ExecutorAdded; as many as follow the log's alive count most
- *    closely (see executor_arrivals): with none removed, every executor that
- *    ran a task, each from its ExecutorAdded. They have the cores most of
- *    them had. Local mode is one executor with the driver's cores: the
+ *  - Executors: as they came and went (cluster.executors, see
+ *    import_cluster.c's executor_timeline): each from its ExecutorAdded to
+ *    its ExecutorRemoved, with its cores; the runtime follows it and loses
+ *    the tasks of an executor that leaves, as Spark does, so attempts that
+ *    failed with their executor (ExecutorLostFailure) are not charged to
+ *    their tasks (uncharge_lost_attempts). Only executors that ran a task
+ *    are listed; workers are as many as were alive at once. The default
+ *    cores are those most of them had. Local mode is one executor with the driver's cores: the
  *    driver's own "executor" (Spark 2+), else local[N], else — Spark 1.x
  *    local[*] logs no executor at all — the most tasks whose executor-side
  *    time (deserialize + run + serialize the result) overlapped.
@@ -35,11 +36,13 @@
  *    are charged to it). A "Resubmitted" end repeats an earlier success and
  *    is not a run; killed attempts (a speculation's loser, a stage
  *    cancelled) are counted and reported, not replayed.
- *  - Jobs: in submission order; the first at 0. A job submitted while an
- *    earlier one runs is `concurrent` when it came within
- *    IMPORT_CONCURRENT_MS of the job before it, else gets `submit_s`;
- *    otherwise `gap_s` is the recorded idle time since the jobs before it in
- *    its thread ended.
+ *  - Jobs: in submission order; the first at 0, none after it at an
+ *    absolute time, so that a what-if moves a job with the work it waited
+ *    for. A job submitted while the job before it still ran is `concurrent`,
+ *    gap_s after that job's submission (another driver thread; AQE's
+ *    broadcast and shuffle jobs); any other comes `after` the latest job to
+ *    end before its submission, gap_s after that end (the driver's work
+ *    between actions, or an idle user).
  *  - Driver launch rate (model.task_launch_ms): in a stage's first wave
  *    (its first min(slots, tasks) launches), TaskSchedulerImpl launches one
  *    task after another in a single round of offers, so the gaps between
@@ -153,6 +156,35 @@ static char *basename_dup(const char *path)
     return strdup(slash ? slash + 1 : path);
 }
 
+/* With an executor timeline the model loses the tasks of an executor that
+ * leaves and runs them again itself: the time of attempts that failed with
+ * their executor is no longer charged to their tasks. */
+static void uncharge_lost_attempts(struct builder *b)
+{
+    struct import *im = b->im;
+    int64_t n = 0;
+    double secs = 0.0;
+    for (size_t k = 0; k < im->n_jobs; k++)
+        for (size_t i = 0; i < im->jobs[k].n_stages; i++) {
+            struct import_stage *s = &im->jobs[k].stages[i];
+            if (!s->lost_s)
+                continue;
+            for (int64_t t = 0; t < s->tasks; t++)
+                if (s->lost_s[t] > 0.0 && s->task_s[t] - s->lost_s[t] >= 0.0) {
+                    s->task_s[t] -= s->lost_s[t];
+                    secs += s->lost_s[t];
+                }
+            n += s->lost_attempts;
+        }
+    if (n)
+        import_note(b,
+                    "%lld failed task attempt%s (%.3f slot-seconds) were lost with their executor "
+                    "(ExecutorLostFailure); cluster.executors removes it when the log did, so the "
+                    "model loses and reruns tasks itself and those attempts are not charged to "
+                    "their tasks",
+                    (long long)n, n == 1 ? "" : "s", secs);
+}
+
 struct import *import_log(const struct evlog *log, const struct catalog *cat, struct diag *d)
 {
     struct import *im = calloc(1, sizeof *im);
@@ -198,6 +230,8 @@ struct import *import_log(const struct evlog *log, const struct catalog *cat, st
         import_time_jobs(im);
         import_layout_cluster(&b);
     }
+    if (!b.oom && im->n_timeline)
+        uncharge_lost_attempts(&b);
     if (!b.oom)
         import_settings(&b);
     if (!b.oom)
@@ -235,6 +269,7 @@ void import_free(struct import *im)
     free(im->app_id);
     free(im->master);
     free(im->executor_start_s);
+    free(im->timeline);
     for (size_t i = 0; i < im->n_settings; i++) {
         free(im->settings[i].key);
         free(im->settings[i].text);

@@ -24,11 +24,6 @@
 #include "sim/eventlog/eventlog.h"
 #include "sim/input/scenario.h"
 
-/* Jobs submitted within this many ms of the job before them, while it still
- * runs, are written `concurrent = true` (the driver submitted them together,
- * as AQE does a broadcast and a shuffle stage); later ones get `submit_s`. */
-#define IMPORT_CONCURRENT_MS 10
-
 /* Launch gaps longer than this in a stage's first wave are not the driver's
  * launch cost but a wait (for a slot, an executor): left out of the
  * task_launch_ms estimate. The driver launches a task in well under 1 ms to
@@ -48,20 +43,24 @@ struct import_stage {
     bool submit_logged;      /* the log gives its submission time; else the
                               * first task launch stands for it */
     int64_t first_launch_ms; /* of its first attempt; EVLOG_NONE if no task */
-    double actual_s; /* completion - submission, as Spark counts it */
-    int attempts;    /* stage attempts that ran */
+    double actual_s;         /* completion - submission, as Spark counts it */
+    int attempts;            /* stage attempts that ran */
     int64_t failed_tasks, killed_tasks, resubmitted_tasks, speculative_tasks;
-    int64_t filled_tasks;     /* indexes with no successful attempt logged */
-    double launch_wait_s;     /* submission to first task launch */
-    double driver_s;          /* of launch_wait_s, the driver's time before it
-                               * offered the tasks: written as the stage's
-                               * driver_s (see importer.c) */
-    double offer_wait_s;      /* of launch_wait_s, the time no slot of its
-                               * profile was free or the driver was launching
-                               * other tasks: the model spends it itself */
-    double result_s;          /* mean over tasks of finish - executor end (the
-                               * driver fetching and handling the result) */
-    double retry_s;           /* slot-seconds of failed and killed attempts */
+    int64_t filled_tasks; /* indexes with no successful attempt logged */
+    double launch_wait_s; /* submission to first task launch */
+    double driver_s;      /* of launch_wait_s, the driver's time before it
+                           * offered the tasks: written as the stage's
+                           * driver_s (see importer.c) */
+    double offer_wait_s;  /* of launch_wait_s, the time no slot of its
+                           * profile was free or the driver was launching
+                           * other tasks: the model spends it itself */
+    double result_s;      /* mean over tasks of finish - executor end (the
+                           * driver fetching and handling the result) */
+    double retry_s;       /* slot-seconds of failed and killed attempts */
+    double *lost_s;       /* per task, of the failed attempts' time charged
+                           * to it, what was lost with an executor
+                           * (ExecutorLostFailure); NULL: none */
+    int64_t lost_attempts;
     int64_t resource_profile; /* its first attempt's (0 before Spark 3.1) */
     int executors_at_submit;  /* executors (of its resource profile) alive when it
                                * was submitted; -1 when the log logs none */
@@ -82,9 +81,12 @@ struct import_job {
     int64_t submit_ms, end_ms;
     bool end_from_stages; /* no usable JobEnd: the last stage's completion */
     bool failed;
-    double submit_s; /* NaN, or seconds after the first job */
-    double gap_s;    /* idle time before it, as recorded */
-    bool concurrent;
+    double submit_s;             /* NaN, or seconds after the first job */
+    double gap_s;                /* as recorded: after the end of job `after`, or (concurrent)
+                                  * after the previous job's submission */
+    bool concurrent;             /* submitted while the job before it ran */
+    int64_t after;               /* index in jobs of the job it was submitted after, the
+                                  * latest to end before it; -1: none */
     bool submit_logged;          /* the log gives the job's submission time */
     double stage_delay_s;        /* job submission to its first stage's submission:
                                   * written as the job's driver_s */
@@ -116,6 +118,14 @@ struct import {
     double *executor_start_s; /* when each executor registered, from the first
                                * job's submission; NULL when all were there */
     size_t n_executor_start_s;
+    /* The executors as they came and went (cluster.executors), from the
+     * first job's submission; replaces executor_start_s when written. */
+    struct import_executor {
+        double start_s, end_s; /* end_s INFINITY: to the end */
+        int cores;
+    } * timeline;
+    size_t n_timeline;
+    int timeline_peak; /* the most alive at once */
     bool local_mode;
     char executors_why[320];
     int64_t executor_memory_mib; /* heap + overhead per executor; 0 = unknown */

@@ -102,10 +102,12 @@ static enum sc_status apply_cluster(struct scenario *s, const struct catalog *ca
     }
     if (oc->executors_per_worker > 0)
         c->executors_per_worker = oc->executors_per_worker;
-    /* The log's registration times say nothing of another cluster: there
-     * every executor is up from the start. */
-    if (oc->worker || oc->workers > 0 || oc->executor_cores > 0 || oc->executors_per_worker > 0)
+    /* The log's executor timeline says nothing of another cluster: there
+     * the cluster's own policy applies (see cluster_policy). */
+    if (oc->worker || oc->workers > 0 || oc->executor_cores > 0 || oc->executors_per_worker > 0) {
         c->n_executor_start_s = 0;
+        c->n_executors = 0;
+    }
     if (!node)
         node = catalog_find(cat, c->worker);
     /* The log's executors may not fit a smaller node: then one executor of
@@ -116,6 +118,39 @@ static enum sc_status apply_cluster(struct scenario *s, const struct catalog *ca
         c->executors_per_worker = 1;
     }
     return SC_OK;
+}
+
+/* What decides the executors of a what-if cluster, in r->policy: the
+ * log's timeline is dropped (when it had one), and the cluster is fixed,
+ * autoscaled or allocated dynamically with the log's settings. */
+static void cluster_policy(struct replay *r, const struct import *im, const struct scenario *s,
+                           const struct cluster *cl)
+{
+    int n = 0;
+    if (im->n_timeline)
+        n = snprintf(r->policy, sizeof r->policy,
+                     "the log's executor timeline (%zu executors joining and leaving) is "
+                     "dropped; ",
+                     im->n_timeline);
+    else if (im->n_executor_start_s)
+        n = snprintf(r->policy, sizeof r->policy,
+                     "the log's executor registration times are dropped; ");
+    if (n < 0 || (size_t)n >= sizeof r->policy)
+        return;
+    const struct spark_conf *conf = &s->spark;
+    if (cl->autoscale)
+        snprintf(r->policy + n, sizeof r->policy - (size_t)n,
+                 "the cluster autoscales from %d to %d workers", cl->min_workers, cl->max_workers);
+    else if (spark_conf_bool(conf, "spark.dynamicAllocation.enabled"))
+        snprintf(r->policy + n, sizeof r->policy - (size_t)n,
+                 "dynamic allocation with the log's settings (minExecutors %lld, maxExecutors "
+                 "%lld, at most the %d executor positions of %d workers)",
+                 (long long)spark_conf_int(conf, "spark.dynamicAllocation.minExecutors"),
+                 (long long)spark_conf_int(conf, "spark.dynamicAllocation.maxExecutors"),
+                 cl->executors, cl->workers);
+    else
+        snprintf(r->policy + n, sizeof r->policy - (size_t)n,
+                 "a fixed cluster: all %d executors from the start", cl->executors);
 }
 
 /* What the model leaves out, as a stage's miss is attributed to it. */
@@ -217,9 +252,11 @@ static void say_cause(struct replay *r, enum cause c, const struct cause_sum *cs
         else
             add_line(&r->why, &r->n_why,
                      "%s: %zu %s waited %.1f s more than the model for executors to register "
-                     "(the model's k-th executor registers when the log first had k alive and "
-                     "never leaves)",
-                     what, n, st, cs->measured);
+                     "(%s)",
+                     what, n, st, cs->measured,
+                     im->n_timeline ? "the model registers each when the log did"
+                                    : "the model's k-th executor registers when the log first "
+                                      "had k alive and never leaves");
         break;
     case CAUSE_LOCALITY:
         add_line(&r->why, &r->n_why,
@@ -239,9 +276,11 @@ static void say_cause(struct replay *r, enum cause c, const struct cause_sum *cs
     case CAUSE_FEWER_EXECUTORS:
         add_line(&r->why, &r->n_why,
                  "%s: %zu %s ran with fewer than the scenario's %d executors alive (executors "
-                 "lost and replaced), %.1f s longer; the model keeps every executor from its "
-                 "registration on",
-                 what, n, st, im->executors, cs->seconds);
+                 "lost and replaced), %.1f s longer; %s",
+                 what, n, st, im->executors, cs->seconds,
+                 im->n_timeline ? "the model follows the log's executor timeline, so the "
+                                  "tasks it lost were not those the log lost"
+                                : "the model keeps every executor from its registration on");
         break;
     case CAUSE_LAUNCH_LATENCY:
         add_line(&r->why, &r->n_why,
@@ -357,6 +396,13 @@ struct replay *replay_run(const struct import *im, const struct catalog *cat,
              "%s, %d x %s (%d executor%s x %d cores each, %d task slots)",
              platform_name(cl.platform), cl.workers, cl.worker->name, cl.executors_per_worker,
              cl.executors_per_worker == 1 ? "" : "s", cl.executor_cores, cluster_slots(&cl));
+    if (r->other_cluster)
+        cluster_policy(r, im, s, &cl);
+    else if (im->n_timeline)
+        snprintf(r->policy, sizeof r->policy,
+                 "the log's executor timeline: %zu executors joining and leaving as logged, at "
+                 "most %d at once",
+                 im->n_timeline, im->timeline_peak);
     r->task_launch_ms = isnan(s->model.task_launch_s) ? RUNTIME_DEFAULT_TASK_LAUNCH_S * 1e3
                                                       : s->model.task_launch_s * 1e3;
     const struct results *res = sim_results(pl.sim);
@@ -495,6 +541,8 @@ void replay_print(FILE *out, const struct replay *r)
             r->other_cluster ? " (not the log's: \"actual\" is the log's run on its own cluster)"
                              : ", as in the log",
             r->task_launch_ms);
+    if (r->policy[0])
+        fprintf(out, "executors: %s\n", r->policy);
     fprintf(out, "\n  job  stage  %-32s  tasks   actual s  predicted s     error\n", "name");
     for (size_t i = 0; i < r->n_stages; i++) {
         const struct replay_stage *s = &r->stages[i];
@@ -574,6 +622,7 @@ enum sc_status replay_write_json(FILE *out, const struct replay *r, struct diag 
         bad |= json_str(root, "spark_version", r->spark_version);
         bad |= json_str(root, "cluster", r->cluster);
         bad |= json_object_set_new(root, "other_cluster", json_boolean(r->other_cluster));
+        bad |= json_str(root, "executors", r->policy[0] ? r->policy : NULL);
         bad |= json_num(root, "task_launch_ms", r->task_launch_ms);
         json_t *stages = json_array();
         bad |= stages == NULL;

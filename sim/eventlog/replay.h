@@ -46,6 +46,8 @@ struct replay {
     char *app_name, *spark_version;
     char cluster[320];     /* "vm, 2 x Standard_D4s_v3 (1 executor x 4 cores, 8 slots)" */
     bool other_cluster;    /* overridden: errors compare with the log's own cluster */
+    char policy[400];      /* what decides the executors: the log's timeline, or
+                            * (another cluster) the policy that replaces it; "" */
     double task_launch_ms; /* as simulated */
     struct replay_stage *stages;
     size_t n_stages;

@@ -14,7 +14,10 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "models/order.h"
 
 static enum sc_status resolve(const struct scenario *s, const struct catalog *cat,
                               const char *name, int line, const char *role,
@@ -51,7 +54,8 @@ static enum sc_status build_nodes(const struct scenario *s, const struct catalog
         return d->status;
     if (resolve(s, cat, driver_name, driver_line, "driver", &c->driver, d) != SC_OK)
         return d->status;
-    if (cs->workers < 1 || cs->workers > SCN_MAX_WORKERS)
+    /* With a timeline, workers may be left out: it places them itself. */
+    if ((cs->workers < 1 && !cs->n_executors) || cs->workers > SCN_MAX_WORKERS)
         return diag_set(d, SC_EINPUT, s->file, cs->workers_line, "workers must be between 1 and %d",
                         SCN_MAX_WORKERS);
     c->workers = (int)cs->workers;
@@ -118,7 +122,77 @@ static enum sc_status build_executor_layout(const struct scenario *s,
     c->task_cpus = (int)task_cpus;
     c->slots_per_executor = c->executor_cores / c->task_cpus;
     c->executors = c->workers * c->executors_per_worker;
+    if (!cs->n_executors)
+        return SC_OK;
+    /* A timeline: every executor must fit the worker and run a task. */
+    for (size_t i = 0; i < cs->n_executors; i++) {
+        const struct executor_spec *x = &cs->executors[i];
+        int cores = x->cores > 0 ? x->cores : c->executor_cores;
+        if (cores * c->executors_per_worker > vcpus)
+            return diag_set(d, SC_EINPUT, s->file, x->line,
+                            "%d executor%s of %d cores need %d vCPUs, but a %s worker has %d",
+                            c->executors_per_worker, c->executors_per_worker == 1 ? "" : "s", cores,
+                            cores * c->executors_per_worker, c->worker->name, vcpus);
+        if (cores < c->task_cpus)
+            return diag_set(d, SC_EINPUT, s->file, x->line,
+                            "an executor of %d cores cannot run a task of spark.task.cpus = %d",
+                            cores, c->task_cpus);
+    }
+    cluster_fit_timeline(c, cs);
+    if (c->workers > SCN_MAX_WORKERS)
+        return diag_set(d, SC_EINPUT, s->file, cs->executors_line,
+                        "the executors alive at once need %d workers, more than %d", c->workers,
+                        SCN_MAX_WORKERS);
     return SC_OK;
+}
+
+int cluster_timeline_peak(const struct executor_spec *x, size_t n)
+{
+    /* Joins and leaves, each sorted, swept together; a leave sorts before a
+     * join at the same time, so the executor that joins takes its place.
+     * Timelines of real logs run to thousands of executors, hence the sort. */
+    double *joins = malloc(2 * (n ? n : 1) * sizeof *joins);
+    if (!joins)
+        return (int)n; /* no memory for the sweep: all at once is safe */
+    double *leaves = joins + n;
+    for (size_t i = 0; i < n; i++) {
+        joins[i] = x[i].start_s;
+        leaves[i] = x[i].end_s;
+    }
+    qsort(joins, n, sizeof *joins, order_double_asc);
+    qsort(leaves, n, sizeof *leaves, order_double_asc);
+    int cur = 0, peak = 0;
+    for (size_t a = 0, b = 0; a < n;) {
+        if (b < n && leaves[b] <= joins[a]) {
+            cur--;
+            b++;
+        } else {
+            cur++;
+            a++;
+            peak = cur > peak ? cur : peak;
+        }
+    }
+    free(joins);
+    return peak;
+}
+
+void cluster_fit_timeline(struct cluster *c, const struct cluster_spec *cs)
+{
+    if (!cs->n_executors)
+        return;
+    int most = c->executor_cores;
+    for (size_t i = 0; i < cs->n_executors; i++)
+        if (cs->executors[i].cores > most)
+            most = cs->executors[i].cores;
+    int spe = most / (c->task_cpus > 0 ? c->task_cpus : 1);
+    if (spe > c->slots_per_executor)
+        c->slots_per_executor = spe;
+    int peak = cluster_timeline_peak(cs->executors, cs->n_executors);
+    int epw = c->executors_per_worker > 0 ? c->executors_per_worker : 1;
+    int need = (peak + epw - 1) / epw;
+    if (c->workers < need)
+        c->workers = need;
+    c->executors = c->workers * c->executors_per_worker;
 }
 
 /* The cluster's start-up delay: the scenario's (a number or a

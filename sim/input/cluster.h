@@ -84,6 +84,16 @@ struct cluster {
 enum sc_status cluster_build(const struct scenario *s, const struct catalog *cat,
                              struct cluster *c, struct diag *d);
 
+/* The most executors of the timeline x[0..n) alive at once (one leaving
+ * when another joins makes room for it). */
+int cluster_timeline_peak(const struct executor_spec *x, size_t n);
+
+/* With a timeline (cs->executors), sizes c for it: slots_per_executor for
+ * the most cores any of its executors has (executor_cores stays the
+ * cores of one that gives none), and at least as many workers as its
+ * executors alive at once need. No-op without one; idempotent. */
+void cluster_fit_timeline(struct cluster *c, const struct cluster_spec *cs);
+
 /* Total task slots in the cluster. */
 static inline int cluster_slots(const struct cluster *c)
 {

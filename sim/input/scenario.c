@@ -487,6 +487,7 @@ void scenario_free(struct scenario *s)
     free(s->file);
     free(s->name);
     free(s->cluster.executor_start_s);
+    free(s->cluster.executors);
     spark_conf_fini(&s->spark);
     for (size_t i = 0; i < s->n_tables; i++) {
         struct table_spec *t = &s->tables[i];
@@ -511,6 +512,7 @@ void scenario_free(struct scenario *s)
         struct job_spec *job = &s->jobs[i];
         free(job->name);
         free(job->pool);
+        free(job->after);
         for (size_t k = 0; k < job->n_stages; k++)
             scenario_stage_free(&job->stages[k]);
         free(job->stages);

@@ -33,6 +33,15 @@
 
 
 
+/* One executor of a timeline (cluster.executors): it registers start_s
+ * after the first job's submission and leaves at end_s (INFINITY: it stays
+ * to the end), with cores cores (0: the cluster's executor_cores). */
+struct executor_spec {
+    double start_s, end_s;
+    int cores;
+    int line;
+};
+
 struct cluster_spec {
     enum platform platform;
     char driver[64];            /* VM size as written */
@@ -70,6 +79,12 @@ struct cluster_spec {
     int spot_line;
     double *executor_start_s;   /* when each executor registers; NULL = all at 0 */
     size_t n_executor_start_s;
+    /* cluster.executors: the executors as they came and went, in the order
+     * given; when given, the cluster follows it (no autoscaling, no dynamic
+     * allocation, no spot workers) and `workers` may be left out. */
+    struct executor_spec *executors;
+    size_t n_executors;
+    int executors_line;
     bool driver_given;          /* the file (not the worker's size) chose the driver */
     int line, driver_line, worker_line, workers_line, executor_line;
 };
@@ -166,8 +181,13 @@ struct job_spec {
     double submit_s;            /* NaN: not given */
     double driver_s;            /* driver time from submission to its first stages */
     double gap_s;               /* idle time after the thread's earlier jobs end
-                                 * before this one is submitted (0 = none) */
+                                 * (after job `after` ends; with concurrent, after
+                                 * the previous job's submission) before this one
+                                 * is submitted (0 = none) */
     bool concurrent;            /* starts with the previous job, not after it */
+    char *after;                /* submitted gap_s after this earlier job ends;
+                                 * NULL: not given */
+    int64_t after_index;        /* that job's index in jobs[]; -1: none */
     char *pool;                 /* FAIR scheduler pool; NULL = "default" */
     int line;
 };

@@ -155,8 +155,11 @@ static int read_size(struct reader *r, const config_setting_t *g)
     int rc = scenario_get_aggregate(r, g, where, "autoscale", false, CONFIG_TYPE_GROUP, &autoscale);
     if (rc < 0 || (rc > 0 && read_autoscale(r, autoscale, &autoscale_min) != 0))
         return -1;
-    rc = scenario_get_int(r, g, where, "workers", autoscale == NULL, 1, SCN_MAX_WORKERS, true,
-                          &c->workers);
+    /* A timeline of executors says how many there are; workers may then be
+     * left out (sim/input/cluster.c places them). */
+    bool timeline = config_setting_get_member(g, "executors") != NULL;
+    rc = scenario_get_int(r, g, where, "workers", autoscale == NULL && !timeline, 1,
+                          SCN_MAX_WORKERS, true, &c->workers);
     if (rc < 0)
         return -1;
     if (rc > 0) {
@@ -250,6 +253,66 @@ static int read_executor_starts(struct reader *r, const config_setting_t *g)
     return 0;
 }
 
+/* cluster.executors: the executors as they came and went, each a group
+ * { start_s; end_s; cores; } (end_s and cores optional). Each entry's
+ * errors name its own line. */
+static int read_executor_timeline(struct reader *r, const config_setting_t *g)
+{
+    struct cluster_spec *c = &r->s->cluster;
+    config_setting_t *list;
+    int rc = scenario_get_aggregate(r, g, "cluster", "executors", false, CONFIG_TYPE_LIST, &list);
+    if (rc <= 0)
+        return rc;
+    c->executors_line = scenario_line_of(list);
+    int n = config_setting_length(list);
+    if (n == 0)
+        return scenario_fail(r, c->executors_line,
+                             "'executors' in cluster is empty; list at least one executor, "
+                             "such as ( { start_s = 0.0; end_s = 60.0; cores = 4; } ).");
+    if (n > SCN_MAX_WORKERS * 64)
+        return scenario_fail_status(r, SC_ELIMIT, c->executors_line,
+                                    "'executors' in cluster lists %d executors, more than the %d "
+                                    "stagecast accepts.",
+                                    n, SCN_MAX_WORKERS * 64);
+    if (c->autoscale)
+        return scenario_fail(r, c->executors_line,
+                             "cluster gives both 'executors' (the executors as they came and "
+                             "went) and 'autoscale'; give one of them.");
+    c->executors = calloc((size_t)n, sizeof *c->executors);
+    if (!c->executors)
+        return scenario_fail_nomem(r, c->executors_line);
+    c->n_executors = (size_t)n;
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *e = config_setting_get_elem(list, (unsigned)i);
+        struct executor_spec *x = &c->executors[i];
+        char where[64];
+        snprintf(where, sizeof where, "cluster.executors item %d", i + 1);
+        x->line = scenario_line_of(e);
+        x->end_s = INFINITY;
+        if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
+            char got[96];
+            return scenario_fail(r, x->line,
+                                 "%s must be a group such as { start_s = 0.0; end_s = 60.0; "
+                                 "cores = 4; }, not %s.",
+                                 where, scenario_describe(e, got, sizeof got));
+        }
+        int64_t cores = 0;
+        if (scenario_check_group(r, e, where, "cluster.executors[]", NULL) != 0 ||
+            scenario_get_number(r, e, where, "start_s", true, 0, false, INFINITY, &x->start_s) <
+                0 ||
+            scenario_get_number(r, e, where, "end_s", false, 0, false, INFINITY, &x->end_s) < 0 ||
+            scenario_get_int(r, e, where, "cores", false, 1, SCN_MAX_PER_NODE, true, &cores) < 0)
+            return -1;
+        x->cores = (int)cores;
+        if (!(x->end_s > x->start_s))
+            return scenario_fail(r, scenario_line_of(config_setting_get_member(e, "end_s")),
+                                 "%s leaves (end_s = %g) before it joins (start_s = %g); end_s "
+                                 "must be later than start_s.",
+                                 where, x->end_s, x->start_s);
+    }
+    return 0;
+}
+
 /* cluster.spot: the share of spot workers, how they are evicted and what
  * they cost. */
 static int read_spot(struct reader *r, const config_setting_t *g)
@@ -331,7 +394,15 @@ int scenario_read_cluster(struct reader *r, const config_setting_t *g)
     if (scenario_check_group(r, g, "cluster", "cluster", NULL) != 0 || read_machines(r, g) != 0 ||
         read_size(r, g) != 0 || read_executor_layout(r, g) != 0 || read_startup_and_io(r, g) != 0 ||
         read_executor_starts(r, g) != 0 || read_spot(r, g) != 0 || read_storage(r, g) != 0 ||
-        read_price(r, g) != 0)
+        read_price(r, g) != 0 || read_executor_timeline(r, g) != 0)
         return -1;
+    if (c->n_executors && c->spot_fraction > 0.0)
+        return scenario_fail(r, c->spot_line,
+                             "cluster gives both 'executors' (the executors as they came and "
+                             "went) and spot workers; give one of them.");
+    if (c->n_executors && c->n_executor_start_s)
+        return scenario_fail(r, c->executors_line,
+                             "cluster gives both 'executors' and 'executor_start_s'; the "
+                             "timeline's start_s says when each executor registers.");
     return 0;
 }

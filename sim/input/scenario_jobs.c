@@ -475,6 +475,7 @@ static int read_job(struct reader *r, const config_setting_t *g, size_t index, s
     char where[160];
     job->line = scenario_line_of(g);
     job->submit_s = NAN;
+    job->after_index = -1;
     if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
         char got[96];
         return scenario_fail(
@@ -493,8 +494,14 @@ static int read_job(struct reader *r, const config_setting_t *g, size_t index, s
         scenario_get_number(r, g, where, "driver_s", false, 0, false, INFINITY, &job->driver_s) <
             0 ||
         scenario_get_bool(r, g, where, "concurrent", &job->concurrent) < 0 ||
-        scenario_get_str_copy(r, g, where, "pool", false, &job->pool) < 0)
+        scenario_get_str_copy(r, g, where, "pool", false, &job->pool) < 0 ||
+        scenario_get_str_copy(r, g, where, "after", false, &job->after) < 0)
         return -1;
+    if (job->after && (job->concurrent || !isnan(job->submit_s)))
+        return scenario_fail(r, scenario_line_of(config_setting_get_member(g, "after")),
+                             "%s gives 'after' with '%s'; a job is submitted after another "
+                             "ends, with the one before it, or at a time: give one of them.",
+                             where, job->concurrent ? "concurrent" : "submit_s");
 
     config_setting_t *stages = config_setting_get_member(g, "stages");
     config_setting_t *query = config_setting_get_member(g, "query");
@@ -552,6 +559,18 @@ int scenario_read_jobs(struct reader *r, const config_setting_t *list)
                 return scenario_fail(r, job->line,
                                      "two jobs are named '%s' (the first at line %d).", job->name,
                                      s->jobs[j].line);
+        /* 'after' names an earlier job: the one whose end this one waits
+         * for (so no job can wait for itself through a chain). */
+        for (size_t j = 0; job->after && j < i && job->after_index < 0; j++)
+            if (strcmp(s->jobs[j].name, job->after) == 0)
+                job->after_index = (int64_t)j;
+        if (job->after && job->after_index < 0)
+            return scenario_fail(
+                r,
+                scenario_line_of(
+                    config_setting_get_member(config_setting_get_elem(list, (unsigned)i), "after")),
+                "job '%s' comes after '%s', which is not an earlier job of the file.", job->name,
+                job->after);
     }
     return 0;
 }

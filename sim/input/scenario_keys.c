@@ -45,6 +45,7 @@ static const struct scenario_key key_table[] = {
     {"cluster", "idle_after_s", NULL, "number"},
     {"cluster", "spot", NULL, "group"},
     {"cluster", "executor_start_s", NULL, "list of numbers"},
+    {"cluster", "executors", NULL, "list"},
 
     {"cluster.autoscale", "min", NULL, "integer"},
     {"cluster.autoscale", "max", NULL, "integer"},
@@ -58,6 +59,10 @@ static const struct scenario_key key_table[] = {
     {"cluster.spot", "usd_per_hour", NULL, "number"},
     {"cluster.spot", "discount", NULL, "number"},
     {"cluster.spot", "evict_at_s", NULL, "number"},
+
+    {"cluster.executors[]", "start_s", NULL, "number"},
+    {"cluster.executors[]", "end_s", NULL, "number"},
+    {"cluster.executors[]", "cores", NULL, "integer"},
 
     {"cluster.storage", "egress_gbps", NULL, "number"},
     {"cluster.storage", "ingress_gbps", NULL, "number"},
@@ -111,6 +116,7 @@ static const struct scenario_key key_table[] = {
     {"jobs[]", "pool", NULL, "string"},
     {"jobs[]", "gap_s", NULL, "number"},
     {"jobs[]", "driver_s", NULL, "number"},
+    {"jobs[]", "after", NULL, "string"},
 
     {"jobs[].stages[]", "id", NULL, "integer"},
     {"jobs[].stages[]", "name", NULL, "string"},

@@ -154,6 +154,8 @@ static const struct spark_key known_keys[] = {
      "Idle time after which an executor is removed.", RANGE(0, INFINITY)},
     {"spark.dynamicAllocation.shuffleTracking.enabled", SPARK_BOOL, "true",
      "Keep executors holding live shuffle data (no external shuffle service needed).", UNRANGED},
+    {"spark.shuffle.service.enabled", SPARK_BOOL, "false",
+     "External shuffle service: shuffle output outlives the executor that wrote it.", UNRANGED},
 };
 
 #define N_KNOWN (sizeof known_keys / sizeof known_keys[0])

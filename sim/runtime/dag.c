@@ -19,6 +19,13 @@
  * untimed jobs after it in the file follow it in that thread. gap_s delays a
  * job's submission by that long after its thread's earlier jobs end (the
  * driver-side work or idle time an event log records between actions).
+ *
+ * Relative submission, as an imported log writes it so that a what-if moves
+ * the jobs with the work they waited for: a job with `after` starts a thread
+ * of its own gap_s after the job it names ends (the action that used that
+ * job's result), and a concurrent job with gap_s is submitted that long
+ * after the job before it (a driver's other thread, submitting while the
+ * first job runs).
  */
 #include <gsl/gsl_rng.h>
 #include <math.h>
@@ -27,6 +34,19 @@
 #include "sim/runtime/runtime_internal.h"
 
 static void submit_job(struct sim *sim, size_t j);
+
+/* Job j is submitted gap_s from now: at once, or by its event. */
+static void submit_after_gap(struct sim *sim, size_t j)
+{
+    struct rt_job *job = &sim->jobs[j];
+    if (job->spec->gap_s > 0.0) {
+        int64_t at = engine_now(&sim->eng) + (int64_t)llround(job->spec->gap_s * 1e6);
+        if (engine_schedule(&sim->eng, &job->submit_ev, at, 0) != 0)
+            runtime_fail(sim, SC_ENOMEM, "out of memory for the event queue");
+    } else {
+        submit_job(sim, j);
+    }
+}
 
 static void stage_submit(struct sim *sim, int st_index)
 {
@@ -92,17 +112,12 @@ void dag_stage_finished(struct sim *sim, int st_index)
         /* The thread's next job starts once everything the thread has
          * launched has ended. */
         struct rt_job *head = &sim->jobs[job->thread];
-        if (--head->outstanding == 0 && head->next < sim->n_jobs) {
-            struct rt_job *nx = &sim->jobs[head->next];
-            if (nx->spec->gap_s > 0.0) {
-                /* Driver-side work or an idle user between actions. */
-                int64_t at = now + (int64_t)llround(nx->spec->gap_s * 1e6);
-                if (engine_schedule(&sim->eng, &nx->submit_ev, at, 0) != 0)
-                    runtime_fail(sim, SC_ENOMEM, "out of memory for the event queue");
-            } else {
-                submit_job(sim, head->next);
-            }
-        }
+        /* Driver-side work or an idle user between actions: gap_s. */
+        if (--head->outstanding == 0 && head->next < sim->n_jobs)
+            submit_after_gap(sim, head->next);
+        /* The jobs that wait for this one's end. */
+        for (int a = job->first_after; a >= 0; a = sim->jobs[a].next_after)
+            submit_after_gap(sim, (size_t)a);
     }
 }
 
@@ -113,7 +128,9 @@ static void submit_job(struct sim *sim, size_t j)
         return;
     job->submitted = true;
     struct rt_job *head = &sim->jobs[job->thread];
-    head->outstanding++;
+    if (!job->reserved)
+        head->outstanding++;
+    job->reserved = false;
     /* The thread's next job: the first later job of the same thread. */
     size_t nx = j + 1;
     while (nx < sim->n_jobs && sim->jobs[nx].thread != job->thread)
@@ -140,9 +157,16 @@ static void submit_job(struct sim *sim, size_t j)
             if (sim->stages[job->first_stage + i].parents_left == 0)
                 stage_submit(sim, job->first_stage + i);
     }
-    /* A concurrent job of the same thread is submitted with this one. */
-    if (nx < sim->n_jobs && sim->jobs[nx].spec->concurrent)
-        submit_job(sim, nx);
+    /* A concurrent job of the same thread is submitted with this one, or
+     * gap_s after it; it counts as outstanding from now, so the thread's
+     * next job waits for it either way. */
+    if (nx < sim->n_jobs && sim->jobs[nx].spec->concurrent) {
+        if (sim->jobs[nx].spec->gap_s > 0.0 && !sim->jobs[nx].reserved) {
+            sim->jobs[nx].reserved = true;
+            head->outstanding++;
+        }
+        submit_after_gap(sim, nx);
+    }
     sched_offer_round(sim);
 }
 

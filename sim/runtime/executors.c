@@ -8,8 +8,18 @@
  * removes executors on the workers the cluster has. Executors that join put
  * their slots in the free ring and get offers at once; an executor leaves
  * only when idle, so its slots are taken out of the ring.
+ *
+ * A scenario's timeline (cluster.executors) replaces both policies: each of
+ * its executors joins and leaves when the timeline says, as an event log
+ * recorded them. One that leaves while it runs tasks loses them as on
+ * executor loss in Spark (TaskSchedulerImpl.executorLost: the attempts fail
+ * without counting against spark.task.maxFailures and run again); its
+ * shuffle output outlives it only with the external shuffle service
+ * (spark.shuffle.service.enabled, which YARN's dynamic allocation needs),
+ * else the map tasks that wrote it run again (see shuffle.c).
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "models/autoscale.h"
@@ -77,7 +87,7 @@ static void executor_up(struct sim *sim, int e)
     }
     sim->alive_executors++;
     int spe = sim->cl.slots_per_executor;
-    for (int k = 0; k < spe; k++)
+    for (int k = 0; k < x->slots; k++)
         sched_free_push(sim, e * spe + k);
 }
 
@@ -303,4 +313,99 @@ enum sc_status executors_start_policies(struct sim *sim, int *initial_execs, str
         autoscale_node_init(&sim->node_policy, &ns);
     }
     return SC_OK;
+}
+
+/* ---- the scenario's timeline --------------------------------------------- */
+
+/* Timeline executor t joins on the lowest free position (cluster_fit_timeline
+ * made room for the most alive at once). */
+static void timeline_join(struct sim *sim, struct rt_timeline *t)
+{
+    int e = 0;
+    while (e < sim->max_executors && (sim->execs[e].alive || sim->execs[e].starting))
+        e++;
+    if (e == sim->max_executors) {
+        runtime_fail(sim, SC_EINTERNAL, "no executor position free for a timeline executor");
+        return;
+    }
+    struct rt_exec *x = &sim->execs[e];
+    x->slots = t->slots;
+    t->exec = e;
+    sim->res.executors[e].slots = t->slots;
+    sim->res.executors[e].cores = t->slots * sim->cl.task_cpus;
+    executor_up(sim, e);
+}
+
+enum sc_status executors_start_timeline(struct sim *sim, int64_t span_start_us, struct diag *d)
+{
+    const struct cluster_spec *cs = &sim->scn->cluster;
+    for (size_t i = 0; i < sim->n_timeline; i++) {
+        const struct executor_spec *xs = &cs->executors[i];
+        struct rt_timeline *t = &sim->timeline[i];
+        int64_t join = span_start_us + seconds_to_us(xs->start_s);
+        if (join > span_start_us && engine_schedule(&sim->eng, &t->join_ev, join, 1) != 0)
+            return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
+        /* A leave before a join at the same time (priority 0 against 1),
+         * so the one joining can take the position. */
+        if (isfinite(xs->end_s) &&
+            engine_schedule(&sim->eng, &t->leave_ev, span_start_us + seconds_to_us(xs->end_s), 0) !=
+                0)
+            return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
+    }
+    /* Those there from the start join now, their slots interleaved as at
+     * the first offers. */
+    for (size_t i = 0; i < sim->n_timeline; i++)
+        if (cs->executors[i].start_s <= 0.0)
+            timeline_join(sim, &sim->timeline[i]);
+    sim->free_count = 0;
+    int spe = sim->cl.slots_per_executor;
+    for (int k = 0; k < spe; k++)
+        for (int e = 0; e < sim->max_executors; e++)
+            if (sim->execs[e].alive && k < sim->execs[e].slots)
+                sched_free_push(sim, e * spe + k);
+    return SC_OK;
+}
+
+void executors_on_timeline_join(struct engine *eng, struct event *ev)
+{
+    struct sim *sim = ev->arg;
+    struct rt_timeline *t = (struct rt_timeline *)ev;
+    (void)eng;
+    if (sim->jobs_done == sim->n_jobs)
+        return; /* the application is over */
+    timeline_join(sim, t);
+    executors_record_scale(sim, SCALE_EXECUTOR_ADDED, t->exec, 1, 0);
+    sched_offer_round(sim);
+    task_net_sync(sim);
+}
+
+void executors_on_timeline_leave(struct engine *eng, struct event *ev)
+{
+    struct sim *sim = ev->arg;
+    struct rt_timeline *t =
+        (struct rt_timeline *)((char *)ev - offsetof(struct rt_timeline, leave_ev));
+    (void)eng;
+    int e = t->exec;
+    if (sim->jobs_done == sim->n_jobs || e < 0)
+        return;
+    int spe = sim->cl.slots_per_executor;
+    int killed = 0;
+    for (int j = 0; j < spe; j++) {
+        struct rt_slot *slot = &sim->slots[(size_t)e * spe + j];
+        if (slot->state != TS_IDLE) {
+            sched_kill_task(sim, slot);
+            killed++;
+        }
+    }
+    executors_down(sim, e);
+    t->exec = -1;
+    executors_record_scale(sim, SCALE_EXECUTOR_REMOVED, e, killed, 0);
+    if (sim->timeline_drops_shuffle) {
+        /* Shuffle output is kept per worker: what its worker held is lost. */
+        int w = e / sim->cl.executors_per_worker;
+        for (size_t i = 0; i < sim->n_stages; i++)
+            shuffle_recompute_lost_output(sim, (int)i, w);
+    }
+    sched_offer_round(sim);
+    task_net_sync(sim);
 }

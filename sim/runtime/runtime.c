@@ -139,11 +139,14 @@ static enum sc_status build_arrays(struct sim *sim, size_t n_stages, struct diag
     const struct scenario *s = sim->scn;
     sim->n_jobs = sim->plan->n_jobs;
     sim->n_stages = n_stages;
-    /* Room for the largest the cluster may grow to. */
-    sim->node_autoscale = sim->cl.autoscale;
-    sim->dyn_alloc =
-        !sim->cl.autoscale && spark_conf_bool(&s->spark, "spark.dynamicAllocation.enabled");
-    sim->max_workers = sim->cl.autoscale ? sim->cl.max_workers : sim->cl.workers;
+    /* Room for the largest the cluster may grow to. A timeline of
+     * executors is what the cluster did: no policy decides then. */
+    sim->n_timeline = s->cluster.n_executors;
+    cluster_fit_timeline(&sim->cl, &s->cluster);
+    sim->node_autoscale = sim->cl.autoscale && !sim->n_timeline;
+    sim->dyn_alloc = !sim->cl.autoscale && !sim->n_timeline &&
+                     spark_conf_bool(&s->spark, "spark.dynamicAllocation.enabled");
+    sim->max_workers = sim->node_autoscale ? sim->cl.max_workers : sim->cl.workers;
     sim->max_executors = sim->max_workers * sim->cl.executors_per_worker;
     sim->n_slots = (size_t)sim->max_executors * (size_t)sim->cl.slots_per_executor;
     sim->workers = calloc((size_t)sim->max_workers, sizeof *sim->workers);
@@ -222,8 +225,17 @@ static enum sc_status build_jobs(struct sim *sim, struct diag *d)
         job->pool = sim->mode == SCHED_FAIR && js->pool ? sched_add_pool(sim, js->pool) : 0;
         event_init(&job->submit_ev, dag_on_job_submit, sim);
         event_init(&job->stages_ev, dag_on_job_stages, sim);
-        job->thread = j == 0 || !isnan(js->submit_s) ? j : sim->jobs[j - 1].thread;
+        bool after = js->after && js->after_index >= 0 && (size_t)js->after_index < j;
+        job->thread = j == 0 || !isnan(js->submit_s) || after ? j : sim->jobs[j - 1].thread;
         job->next = sim->n_jobs;
+        job->first_after = job->next_after = -1;
+        if (after) {
+            /* Appended, so the jobs after one job are submitted in file order. */
+            int *link = &sim->jobs[js->after_index].first_after;
+            while (*link >= 0)
+                link = &sim->jobs[*link].next_after;
+            *link = (int)j;
+        }
         struct job_result *jr = &sim->res.jobs[j];
         jr->name = js->name;
         jr->first_stage = st_index;
@@ -283,7 +295,38 @@ static void build_slots(struct sim *sim)
     for (int e = 0; e < sim->max_executors; e++) {
         event_init(&sim->execs[e].start_ev, executors_on_start, sim);
         sim->execs[e].idle_since_us = 0;
+        sim->execs[e].slots = spe;
     }
+}
+
+/* The scenario's executor timeline: each executor's events and slots. An
+ * executor that leaves loses the shuffle output it wrote unless the
+ * external shuffle service keeps it. */
+static enum sc_status build_timeline(struct sim *sim, struct diag *d)
+{
+    if (!sim->n_timeline)
+        return SC_OK;
+    const struct cluster_spec *cs = &sim->scn->cluster;
+    sim->timeline = calloc(sim->n_timeline, sizeof *sim->timeline);
+    if (!sim->timeline)
+        return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
+    int task_cpus = sim->cl.task_cpus > 0 ? sim->cl.task_cpus : 1;
+    bool leaves = false;
+    for (size_t i = 0; i < sim->n_timeline; i++) {
+        struct rt_timeline *t = &sim->timeline[i];
+        const struct executor_spec *xs = &cs->executors[i];
+        event_init(&t->join_ev, executors_on_timeline_join, sim);
+        event_init(&t->leave_ev, executors_on_timeline_leave, sim);
+        t->exec = -1;
+        int cores = xs->cores > 0 ? xs->cores : sim->cl.executor_cores;
+        t->slots = cores / task_cpus;
+        if (t->slots > sim->cl.slots_per_executor)
+            t->slots = sim->cl.slots_per_executor;
+        leaves |= isfinite(xs->end_s);
+    }
+    sim->timeline_drops_shuffle =
+        leaves && !spark_conf_bool(&sim->scn->spark, "spark.shuffle.service.enabled");
+    return SC_OK;
 }
 
 /* Per-task bookkeeping of each stage: attempts, where map output lives
@@ -297,7 +340,7 @@ static enum sc_status build_task_records(struct sim *sim, struct diag *d)
         st->attempts = calloc((size_t)st->tasks, 1);
         if (!st->attempts)
             return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
-        if (st->n_children > 0 && sim->cl.spot_fraction > 0.0) {
+        if (st->n_children > 0 && (sim->cl.spot_fraction > 0.0 || sim->timeline_drops_shuffle)) {
             st->out_worker = malloc((size_t)st->tasks * sizeof(int32_t));
             if (!st->out_worker)
                 return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
@@ -329,7 +372,7 @@ static enum sc_status build(struct sim *sim, struct diag *d)
         (rc = build_arrays(sim, n_stages, d)) != SC_OK || (rc = build_jobs(sim, d)) != SC_OK)
         return rc;
     build_slots(sim);
-    if ((rc = build_task_records(sim, d)) != SC_OK)
+    if ((rc = build_timeline(sim, d)) != SC_OK || (rc = build_task_records(sim, d)) != SC_OK)
         return rc;
     event_init(&sim->spec_ev, speculation_on_timer, sim);
     if (sim->cl.spot_fraction > 0.0) {
@@ -431,6 +474,8 @@ static enum sc_status start_cluster(struct sim *sim, int64_t span_start_us, stru
     if (executors_start_policies(sim, &initial_execs, d) != SC_OK)
         return d->status;
     int initial_workers = sim->node_autoscale ? cl->workers : sim->max_workers;
+    if (sim->n_timeline)
+        initial_execs = 0; /* the timeline brings them */
     for (int w = 0; w < initial_workers; w++) {
         sim->workers[w].state = WK_ALIVE;
         sim->workers[w].life_from_us = span_start_us - startup_us;
@@ -473,6 +518,8 @@ static enum sc_status start_cluster(struct sim *sim, int64_t span_start_us, stru
             if (sim->execs[e].alive)
                 sched_free_push(sim, e * spe + k);
     (void)late;
+    if (sim->n_timeline && executors_start_timeline(sim, span_start_us, d) != SC_OK)
+        return d->status;
     if ((sim->node_autoscale || sim->dyn_alloc) &&
         engine_schedule(&sim->eng, &sim->policy_ev, span_start_us, 2) != 0)
         return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
@@ -511,6 +558,11 @@ enum sc_status sim_run(struct sim *sim, struct diag *d)
     engine_run(&sim->eng, ENGINE_TIME_MAX);
     if (sim->failed)
         return d->status;
+    if (sim->jobs_done != sim->n_jobs && sim->n_timeline && sim->alive_executors == 0)
+        return diag_set(d, SC_EINPUT, sim->scn->file, sim->scn->cluster.executors_line,
+                        "%zu of %zu jobs finished when the last executor of cluster.executors "
+                        "left; the rest never ran",
+                        sim->jobs_done, sim->n_jobs);
     if (sim->jobs_done != sim->n_jobs)
         return SC_BUG(d, "%zu of %zu jobs finished; the rest never became runnable", sim->jobs_done,
                       sim->n_jobs);
@@ -595,6 +647,7 @@ void sim_free(struct sim *sim)
     gsl_rng_free(sim->scale_rng);
     free(sim->workers);
     free(sim->execs);
+    free(sim->timeline);
     free(sim->stages);
     free(sim->jobs);
     free(sim->pools);

@@ -86,6 +86,11 @@ struct rt_job {
     int pool;
     int64_t spark_id;
     bool submitted, done;
+    bool reserved;      /* a concurrent job counted in its thread's outstanding
+                         * before its delayed submission */
+    int first_after;    /* the first job submitted after this one ends
+                         * (jobs[].after), -1: none */
+    int next_after;     /* the next job after the same one, -1: none */
     size_t thread;      /* index of the job that heads its thread */
     size_t outstanding; /* as a thread head: jobs submitted, not ended */
     size_t next;        /* as a thread head: next job to submit, or n_jobs */
@@ -167,9 +172,19 @@ struct rt_worker {
 struct rt_exec {
     struct event start_ev; /* dynamic allocation: the executor registers */
     bool alive, starting;
+    int slots;             /* slots it offers while alive: the position's, or
+                            * fewer for a timeline executor of fewer cores */
     int64_t up_since_us;   /* when it last joined */
     int64_t alive_us;      /* time alive so far, before up_since_us */
     int64_t idle_since_us; /* -1 while it runs tasks */
+};
+
+/* An executor of the scenario's timeline (cluster.executors): it joins
+ * and leaves at given times, on the lowest free executor position. */
+struct rt_timeline {
+    struct event join_ev, leave_ev;
+    int exec;  /* its position while alive; -1 before and after */
+    int slots; /* its cores / spark.task.cpus */
 };
 
 struct sim {
@@ -224,6 +239,12 @@ struct sim {
     struct autoscale_node node_policy;  /* when node_autoscale */
     struct autoscale_dynalloc dynalloc; /* when dyn_alloc */
     int64_t da_start_us;                /* an executor's start-up */
+    /* The scenario's executor timeline, when it gives one (then neither
+     * policy runs). Without the external shuffle service an executor that
+     * leaves takes the shuffle output of its worker with it. */
+    struct rt_timeline *timeline;
+    size_t n_timeline;
+    bool timeline_drops_shuffle;
     int64_t total_running;
     gsl_rng *spot_rng;  /* eviction times, in event order */
     gsl_rng *scale_rng; /* start-up and provisioning times, in event order */
@@ -391,10 +412,18 @@ enum sc_status executors_start_policies(struct sim *sim, int *initial_execs, str
 /* Executor e leaves (it is idle, or its node is gone). */
 void executors_down(struct sim *sim, int e);
 
-/* Event handlers: a worker joins, an executor registers, a policy runs. */
+/* The timeline's executors at span_start_us: those there from the start
+ * join at once, the others' joins and every leave are scheduled. SC_ENOMEM
+ * in d when the event queue cannot grow. */
+enum sc_status executors_start_timeline(struct sim *sim, int64_t span_start_us, struct diag *d);
+
+/* Event handlers: a worker joins, an executor registers, a policy runs, a
+ * timeline executor joins or leaves. */
 void executors_on_worker_join(struct engine *eng, struct event *ev);
 void executors_on_start(struct engine *eng, struct event *ev);
 void executors_on_policy(struct engine *eng, struct event *ev);
+void executors_on_timeline_join(struct engine *eng, struct event *ev);
+void executors_on_timeline_leave(struct engine *eng, struct event *ev);
 
 /* ---- spot.c -------------------------------------------------------------- */
 
