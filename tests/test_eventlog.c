@@ -845,9 +845,12 @@ static void scan_log(const char *path, struct scan *sc)
                 s->task_finish[idx] = fin;
                 s->task_s[idx] = (double)(fin - l) / 1000.0;
             } else if (strcmp(why, "Success") != 0 && strcmp(why, "TaskKilled") != 0 &&
-                       strcmp(why, "Resubmitted") != 0 && fin >= l) {
+                       strcmp(why, "Resubmitted") != 0 &&
+                       strcmp(why, "ExecutorLostFailure") != 0 && fin >= l) {
                 /* Any other end is a failure: its slot time was spent
-                 * before the task ran again. */
+                 * before the task ran again. An attempt lost with its
+                 * executor is not charged: the timeline (cluster.executors)
+                 * removes that executor and the model reruns the task. */
                 s->failed_s[idx] += (double)(fin - l) / 1000.0;
             }
         }
@@ -899,10 +902,11 @@ static const struct shared_log shared_logs[] = {
     {"spark-standalone-20200706.json", 1, 16, 0, {0}},
     /* Containers fail with exit code 56 and are replaced: 9 added, 8
      * removed, one alive most of the time (two only from 1538440988793 to
-     * 1538440994012 and 1538441003031 to 1538441010281, ...). One executor,
-     * then, registering when the first did: executor 1 at 1538440973727,
-     * 4.718 s after job 0 (1538440969009). */
-    {"spark-yarn-bisectingkmeans.json", 1, 1, 1, {4.718}},
+     * 1538440994012 and 1538441003031 to 1538441010281, ...). The timeline
+     * (cluster.executors) has each of them as it came and went, and the
+     * scenario as many as were alive at once, two (executors 2 and 3 from
+     * 1538440988793, line 77, until 2 left at 1538440994012, line 82). */
+    {"spark-yarn-bisectingkmeans.json", 2, 1, 1, {4.718}},
     /* Executor 3 was added as the last job ended (1466088056872) and ran
      * no task. */
     {"sparklint-myappname.json", 2, 2, 0, {0}},
@@ -1005,39 +1009,46 @@ static void check_executor_start(const struct shared_log *sl, const struct scan 
         if (e > end)
             end = e;
     }
-    double expect[32];
+    /* Every executor that ran tasks and was alive while jobs ran, from its
+     * ExecutorAdded (0 before the first job) to its ExecutorRemoved (the
+     * end when it stayed): the importer's timeline (cluster.executors),
+     * in order of arrival, and as many executors as were alive at once. */
+    double from[64], to[64];
     int n = 0;
-    bool removed = false, late = false;
-    for (int i = 0; i < sc->n_ex; i++) {
+    for (int i = 0; i < sc->n_ex && n < 64; i++) {
         const struct scan_exec *x = &sc->ex[i];
         if (!x->ran || x->added_ms >= end || (x->removed_ms >= 0 && x->removed_ms <= start))
             continue;
-        removed |= x->removed_ms >= 0 && x->removed_ms < end;
         double at = x->added_ms > start ? (double)(x->added_ms - start) / 1000.0 : 0.0;
-        late |= at > 0.0;
-        /* In order of registration. */
+        double gone = x->removed_ms >= 0 && x->removed_ms < end
+                          ? (double)(x->removed_ms - start) / 1000.0
+                          : INFINITY;
         int k = n++;
-        while (k > 0 && expect[k - 1] > at) {
-            expect[k] = expect[k - 1];
+        while (k > 0 && (from[k - 1] > at || (from[k - 1] == at && to[k - 1] > gone))) {
+            from[k] = from[k - 1];
+            to[k] = to[k - 1];
             k--;
         }
-        expect[k] = at;
+        from[k] = at;
+        to[k] = gone;
     }
-    if (removed) {
-        if (sl->n_late == 0)
-            fail_msg("%s: executors were removed; give executor_start_s by hand", sl->file);
-        n = sl->n_late;
-        memcpy(expect, sl->late_s, (size_t)n * sizeof *expect);
-        late = true;
+    assert_int_equal(im->n_executor_start_s, 0);
+    assert_int_equal(im->n_timeline, (size_t)n);
+    int peak = 0;
+    for (int i = 0; i < n; i++) {
+        if (fabs(im->timeline[i].start_s - from[i]) > 1e-9)
+            fail_msg("%s: executor %d of the timeline from %.3f s, the log says %.3f s", sl->file,
+                     i, im->timeline[i].start_s, from[i]);
+        if (isfinite(to[i]))
+            assert_near(im->timeline[i].end_s, to[i], 1e-9);
+        else
+            assert_false(isfinite(im->timeline[i].end_s));
+        int alive = 0;
+        for (int k = 0; k < n; k++)
+            alive += from[k] <= from[i] && to[k] > from[i];
+        peak = alive > peak ? alive : peak;
     }
-    assert_int_equal(im->executors, n);
-    if (!late) {
-        assert_int_equal(im->n_executor_start_s, 0);
-        return;
-    }
-    assert_int_equal(im->n_executor_start_s, (size_t)n);
-    for (int i = 0; i < n; i++)
-        assert_near(im->executor_start_s[i], expect[i], 1e-9);
+    assert_int_equal(im->executors, peak);
 }
 
 static void test_shared_logs_import_as_the_log_says(void **state)
@@ -1132,10 +1143,11 @@ static void test_driver_time_leaves_out_the_wait_for_executors(void **state)
     assert_near(s0->offer_wait_s, 2.223, 1e-9);
     assert_near(s0->driver_s, 0.274558, 1e-9);
     /* Executors 1 and 2 registered at 1724884540880 and ...887: 2.244 and
-     * 2.251 s after job 0. */
-    assert_int_equal(im->n_executor_start_s, 10);
-    assert_near(im->executor_start_s[0], 2.244, 1e-9);
-    assert_near(im->executor_start_s[1], 2.251, 1e-9);
+     * 2.251 s after job 0, the first two of the timeline. */
+    assert_int_equal(im->n_executor_start_s, 0);
+    assert_true(im->n_timeline >= 2);
+    assert_near(im->timeline[0].start_s, 2.244, 1e-9);
+    assert_near(im->timeline[1].start_s, 2.251, 1e-9);
     evlog_free(log);
     import_free(im);
 }
