@@ -40,7 +40,7 @@
  * of execution memory writes the excess to local disk and reads it back.
  *
  * WRITE: shuffle output to local disk, and table output to the storage
- * account through the NIC (and the task's stream), at the same time; then
+ * account through the NIC, at the same time; then
  * the output files' requests and commits (COMMIT: storage_write_wait_s).
  *
  * Cached data (df.cache()). A stage with cache_bytes caches its output:
@@ -233,8 +233,11 @@ static void begin_write(struct sim *sim, struct rt_slot *slot)
     }
     if (st->out_bytes > 0.0) {
         int res[STORAGE_MAX_PATH];
-        int n = storage_path_output(&sim->store, slot->worker,
-                                    slot_stream(sim, slot, st->out_store), res);
+        /* No stream cap: writers upload blocks on several connections at
+         * once (ABFS fs.azure.write.max.concurrent.requests, S3A's
+         * multipart uploads on fs.s3a.threads.max), so the NIC and the
+         * account's ingress are the limits. */
+        int n = storage_path_output(&sim->store, slot->worker, -1, res);
         task_start_flow(sim, slot, st->out_bytes * slot->weight, res, n, FLOW_OUTPUT);
         sr->output_bytes += st->out_bytes * slot->weight;
     }
