@@ -44,6 +44,8 @@ struct table_spec {
     int64_t rows;
     int64_t size_bytes;         /* -1 when not given */
     char *format;               /* "parquet", "delta", "csv"; default "parquet" */
+    char *path;                 /* where its files are (a URL); NULL: the cluster's account */
+    int64_t files;              /* how many files; -1: size / 128 MiB */
     struct column_spec *columns;
     size_t n_columns;
     int line;

@@ -635,6 +635,25 @@ static void test_input_partitions_follow_file_partition_arithmetic(void **state)
     assert_int_equal(planner_table_files(1), 1);
 }
 
+/* The files a scan's tasks open: each file cut into ceil(size /
+ * maxSplitBytes) pieces, each opened by the task that reads it. */
+static void test_input_pieces_count_the_files_tasks_open(void **state)
+{
+    (void)state;
+    const int64_t M = 1024 * 1024;
+    /* 1 GiB in 8 files on 16 cores: 66 MiB splits, 2 pieces a file: 16. */
+    assert_float_equal(planner_input_pieces(1024 * M, 8, 128 * M, 4 * M, 16), 16.0, 0.0);
+    /* On 4 cores a file is one piece: 8. */
+    assert_float_equal(planner_input_pieces(1024 * M, 8, 128 * M, 4 * M, 4), 8.0, 0.0);
+    /* k8s-nyctaxi-0024's input: 1,945,137,399 bytes in 51 files (38.1 MB
+     * each) on 4 cores: bytesPerCore (1945.1 + 51 x 4.19) / 4 = 540 MB, so
+     * 128 MiB splits and each file one piece, 51 opened; 38.1 + 4.2 + 38.1
+     * + 4.2 + 38.1 <= 134.2 MB packs 3 files a task, ceil(51 / 3) = 17
+     * tasks, as the log's scan stages ran. */
+    assert_float_equal(planner_input_pieces(1945137399, 51, 128 * M, 4 * M, 4), 51.0, 0.0);
+    assert_int_equal(planner_input_partitions(1945137399, 51, 128 * M, 4 * M, 4), 17);
+}
+
 static int64_t scan_tasks(const char *spark)
 {
     char text[2048];
@@ -1536,6 +1555,7 @@ int main(void)
         cmocka_unit_test(test_self_join_reuses_its_exchange),
         cmocka_unit_test(test_join_with_aggregate_keeps_its_partitioning),
         cmocka_unit_test(test_input_partitions_follow_file_partition_arithmetic),
+        cmocka_unit_test(test_input_pieces_count_the_files_tasks_open),
         cmocka_unit_test(test_scan_tasks_follow_max_partition_bytes),
         cmocka_unit_test(test_broadcast_switches_to_sort_merge_at_threshold),
         cmocka_unit_test(test_shuffle_partitions_follow_settings),

@@ -100,6 +100,14 @@ static const struct bad_case bad_cases[] = {
     {"negative-count.cfg", SC_EINPUT, 9, "'tasks' in stage 1 of job 'j' must be at least 1"},
     {"sample-fraction.cfg", SC_EINPUT, 7,
      "'fraction' in step 2 (sample) of job 'j' must be at most 1"},
+    /* line 5: path = "ftp://example.com/t"; */
+    {"table-path.cfg", SC_EINPUT, 5,
+     "table 't': the path 'ftp://example.com/t' names a file system this model does not know"},
+    /* line 4: latency_s = -0.01; request_bytes = 0; files = 0 */
+    {"storage-latency.cfg", SC_EINPUT, 4, "'latency_s' in cluster.storage must not be negative"},
+    {"storage-request.cfg", SC_EINPUT, 4,
+     "'request_bytes' in cluster.storage must be at least 1 byte"},
+    {"table-files.cfg", SC_EINPUT, 4, "'files' in table 't' must be"},
     {"date-min.cfg", SC_EINPUT, 5, "must be a date YYYY-MM-DD or a day number, not \"2024-13-01\""},
     {"timestamp-min.cfg", SC_EINPUT, 5,
      "'min' in column 'ts' of table 't' must be a timestamp \"YYYY-MM-DD HH:MM:SS\" (UTC; a date "

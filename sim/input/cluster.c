@@ -232,6 +232,20 @@ static void build_io_limits(const struct cluster_spec *cs, struct cluster *c)
         isnan(cs->storage_ingress_gbps) ? CLUSTER_STORAGE_INGRESS_GBPS : cs->storage_ingress_gbps;
     c->storage_egress_bps = egress * 1e9 / 8.0;
     c->storage_ingress_bps = ingress * 1e9 / 8.0;
+    for (int k = 0; k < STORE_KINDS; k++) {
+        struct store_access *a = &c->store_access[k];
+        storage_access_default((enum store_kind)k, a);
+        if (k == STORE_LOCAL || k == STORE_HDFS)
+            continue;
+        if (!isnan(cs->storage_latency_s))
+            a->latency_s = cs->storage_latency_s;
+        if (!isnan(cs->storage_stream_mbps))
+            a->stream_bps = cs->storage_stream_mbps * 1e6;
+        if (!isnan(cs->storage_request_bytes))
+            a->request_bytes = cs->storage_request_bytes;
+        if (!isnan(cs->storage_commit_s_per_file))
+            a->commit_s_per_file = cs->storage_commit_s_per_file;
+    }
     c->network_limit_bps =
         isnan(cs->network_limit_gbps) ? INFINITY : cs->network_limit_gbps * 1e9 / 8.0;
 }

@@ -13,6 +13,7 @@
 #include "models/catalog.h"
 #include "models/dist.h"
 #include "models/memory.h"
+#include "models/storage.h"
 #include "sim/input/scenario.h"
 
 struct cluster {
@@ -38,7 +39,11 @@ struct cluster {
     bool disk_unknown;          /* no figure: disk not modelled as a limit */
     double storage_egress_bps;  /* the storage account: reads from it */
     double storage_ingress_bps; /* writes into it */
-    double network_limit_bps;   /* cluster-wide cap on cross-node traffic; INFINITY */
+    /* How each kind of store answers requests (models/storage.h): the
+     * defaults by URL scheme, with cluster.storage's overrides on every
+     * object store (not on local disks and HDFS). */
+    struct store_access store_access[STORE_KINDS];
+    double network_limit_bps; /* cluster-wide cap on cross-node traffic; INFINITY */
 
     /* Node autoscaling (cluster.autoscale). workers is the initial size. */
     bool autoscale;

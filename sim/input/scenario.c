@@ -195,6 +195,8 @@ static struct scenario *scenario_new(const char *path)
     s->cluster.tier = TIER_PREMIUM;
     s->cluster.startup_s = NAN;
     s->cluster.storage_egress_gbps = s->cluster.storage_ingress_gbps = NAN;
+    s->cluster.storage_latency_s = s->cluster.storage_stream_mbps = NAN;
+    s->cluster.storage_request_bytes = s->cluster.storage_commit_s_per_file = NAN;
     s->cluster.network_limit_gbps = s->cluster.local_disk_mbps = NAN;
     s->cluster.idle_after_s = NAN;
     s->cluster.spot_evictions_per_hour = 0.0;
@@ -493,6 +495,7 @@ void scenario_free(struct scenario *s)
         struct table_spec *t = &s->tables[i];
         free(t->name);
         free(t->format);
+        free(t->path);
         for (size_t c = 0; c < t->n_columns; c++) {
             free(t->columns[c].name);
             scenario_strlist_free(&t->columns[c].values);

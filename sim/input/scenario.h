@@ -30,6 +30,7 @@
 #define SCN_MAX_TOTAL_TASKS 1000000000LL
 #define SCN_MAX_STAGES_PER_JOB 100000
 #define SCN_MAX_JOBS 100000
+#define SCN_MAX_TABLE_FILES 100000000LL
 
 
 
@@ -59,6 +60,9 @@ struct cluster_spec {
     struct dist provision_dist;
     double storage_egress_gbps; /* storage account limits; NaN: ADLS Gen2 defaults */
     double storage_ingress_gbps;
+    /* Object-store request costs (cluster.storage); NaN: by URL scheme. */
+    double storage_latency_s, storage_stream_mbps, storage_request_bytes,
+        storage_commit_s_per_file;
     double network_limit_gbps;  /* cluster-wide cap on cross-node traffic; NaN: none */
     double local_disk_mbps;     /* local SSD MB/s when the catalog has none; NaN */
     double idle_after_s;        /* cluster kept (and billed) after the last job; NaN = default */

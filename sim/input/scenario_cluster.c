@@ -353,8 +353,23 @@ static int read_storage(struct reader *r, const config_setting_t *g)
         scenario_get_number(r, storage, sw, "egress_gbps", false, 0, true, INFINITY,
                             &c->storage_egress_gbps) < 0 ||
         scenario_get_number(r, storage, sw, "ingress_gbps", false, 0, true, INFINITY,
-                            &c->storage_ingress_gbps) < 0)
+                            &c->storage_ingress_gbps) < 0 ||
+        scenario_get_number(r, storage, sw, "latency_s", false, 0, false, 3600.0,
+                            &c->storage_latency_s) < 0 ||
+        scenario_get_number(r, storage, sw, "stream_mbps", false, 0, true, INFINITY,
+                            &c->storage_stream_mbps) < 0 ||
+        scenario_get_number(r, storage, sw, "commit_s_per_file", false, 0, false, 3600.0,
+                            &c->storage_commit_s_per_file) < 0)
         return -1;
+    int64_t request = -1;
+    if (scenario_get_size(r, storage, sw, "request_bytes", &request) < 0)
+        return -1;
+    if (request == 0)
+        return scenario_fail(r,
+                             scenario_line_of(config_setting_get_member(storage, "request_bytes")),
+                             "'request_bytes' in cluster.storage must be at least 1 byte.");
+    if (request > 0)
+        c->storage_request_bytes = (double)request;
     return 0;
 }
 

@@ -66,6 +66,10 @@ static const struct scenario_key key_table[] = {
 
     {"cluster.storage", "egress_gbps", NULL, "number"},
     {"cluster.storage", "ingress_gbps", NULL, "number"},
+    {"cluster.storage", "latency_s", NULL, "number"},
+    {"cluster.storage", "stream_mbps", NULL, "number"},
+    {"cluster.storage", "request_bytes", NULL, "size"},
+    {"cluster.storage", "commit_s_per_file", NULL, "number"},
 
     {"cluster.price", "worker_usd_per_hour", NULL, "number"},
     {"cluster.price", "driver_usd_per_hour", NULL, "number"},
@@ -91,6 +95,8 @@ static const struct scenario_key key_table[] = {
     {"tables.<table>", "rows", NULL, "integer"},
     {"tables.<table>", "size", NULL, "size"},
     {"tables.<table>", "format", NULL, "string"},
+    {"tables.<table>", "path", NULL, "string"},
+    {"tables.<table>", "files", NULL, "integer"},
     {"tables.<table>", "columns", NULL, "list"},
 
     {"tables.<table>.columns[]", "name", NULL, "string"},

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/storage.h"
 #include "models/textdist.h"
 
 /* ----------------------------------------------------------- query steps */
@@ -165,6 +166,12 @@ static int read_step(struct reader *r, const config_setting_t *g, const char *ow
         int format = 0;
         if (scenario_get_str_copy(r, g, where, "path", false, &q->path) < 0)
             return -1;
+        if (q->path && storage_kind_of_path(q->path) < 0)
+            return scenario_fail(r, scenario_line_of(config_setting_get_member(g, "path")),
+                                 "%s: the path '%s' names a file system this model does not know "
+                                 "(file:, hdfs:, abfs(s):, wasb(s):, s3a:, s3:, dbfs:, or a plain "
+                                 "path for the cluster's storage account).",
+                                 where, q->path);
         int rc = scenario_get_choice(r, g, where, "format", false, scenario_table_formats, false,
                                      &format);
         if (rc < 0)

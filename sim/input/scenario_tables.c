@@ -4,6 +4,7 @@
  * distributions (what models/datagen draws calibration samples from).
  */
 #include "models/civil.h"
+#include "models/storage.h"
 #include "models/units.h"
 #include "sim/input/scenario_internal.h"
 
@@ -203,6 +204,17 @@ static int read_table(struct reader *r, const config_setting_t *g, struct table_
     t->format = strdup(scenario_table_formats[format]);
     if (t->format == NULL)
         return scenario_fail_nomem(r, t->line);
+    t->files = -1;
+    if (scenario_get_int(r, g, where, "files", false, 1, SCN_MAX_TABLE_FILES, true, &t->files) <
+            0 ||
+        scenario_get_str_copy(r, g, where, "path", false, &t->path) < 0)
+        return -1;
+    if (t->path && storage_kind_of_path(t->path) < 0)
+        return scenario_fail(r, scenario_line_of(config_setting_get_member(g, "path")),
+                             "table '%s': the path '%s' names a file system this model does not "
+                             "know (file:, hdfs:, abfs(s):, wasb(s):, s3a:, s3:, dbfs:, or a plain "
+                             "path for the cluster's storage account).",
+                             t->name, t->path);
 
     config_setting_t *cols;
     int rc = scenario_get_aggregate(r, g, where, "columns", false, CONFIG_TYPE_LIST, &cols);

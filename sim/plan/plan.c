@@ -21,6 +21,9 @@ static int stage_copy(struct plan_stage *dst, const struct stage_spec *src)
     dst->shuffle_read_bytes = src->shuffle_read_bytes;
     dst->shuffle_write_bytes = src->shuffle_write_bytes;
     dst->output_bytes = src->output_bytes;
+    /* An explicit stage's bytes move by bandwidth alone: its task times,
+     * when it states them, already hold whatever its reads waited. */
+    dst->input_store = dst->output_store = -1;
     dst->memory_bytes = src->memory_bytes;
     dst->cache_bytes = src->cache_bytes;
     dst->reads_cache = src->reads_cache;

@@ -39,6 +39,13 @@ struct plan_stage {
     double *task_seconds_list;  /* or one time per task; NULL */
     int64_t input_bytes, records, shuffle_read_bytes, shuffle_write_bytes;
     int64_t output_bytes;       /* written to storage (a table write) */
+    /* Where the input and the output are (the planner's, from the tables'
+     * and the write's paths): a store kind (models/storage.h), or -1 for
+     * bandwidth only, as an explicit stage's bytes are moved; the file
+     * pieces its tasks open in all, and the files it writes. */
+    int input_store, output_store;
+    double input_files, output_files;
+    bool output_commits;        /* its writer commits files by rename (not Delta's) */
     int64_t memory_bytes;       /* working set per task; -1: from the bytes read */
     int64_t cache_bytes;        /* bytes its tasks put in storage memory; <= 0: none */
     bool reads_cache;           /* its input is cached data (InMemoryTableScan) */

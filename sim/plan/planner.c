@@ -94,6 +94,7 @@
 #include <string.h>
 
 #include "models/sbuf.h"
+#include "models/storage.h"
 #include "sim/plan/planner_internal.h"
 
 /* ---- errors ------------------------------------------------------------- */
@@ -127,6 +128,34 @@ int64_t planner_table_files(int64_t table_bytes)
     return (table_bytes + PLANNER_FILE_BYTES - 1) / PLANNER_FILE_BYTES;
 }
 
+/* FilePartition.maxSplitBytes: the total counts each file's open cost;
+ * bytesPerCore spreads it over the default parallelism. */
+static double max_split_bytes(int64_t total_bytes, int64_t n_files, int64_t max_partition_bytes,
+                              int64_t open_cost_bytes, int64_t min_partition_num)
+{
+    double total = (double)total_bytes + (double)n_files * (double)open_cost_bytes;
+    double per_core = total / (double)min_partition_num;
+    double max_split = fmin((double)max_partition_bytes, fmax((double)open_cost_bytes, per_core));
+    if (max_split < 1.0)
+        max_split = 1.0;
+    return floor(max_split);
+}
+
+double planner_input_pieces(int64_t total_bytes, int64_t n_files, int64_t max_partition_bytes,
+                            int64_t open_cost_bytes, int64_t min_partition_num)
+{
+    if (total_bytes <= 0 || n_files <= 0)
+        return n_files > 0 ? (double)n_files : 1.0;
+    double max_split = max_split_bytes(total_bytes, n_files, max_partition_bytes,
+                                       open_cost_bytes < 0 ? 0 : open_cost_bytes,
+                                       min_partition_num < 1 ? 1 : min_partition_num);
+    /* PartitionedFileUtil.splitFiles: each file in ceil(size / maxSplit)
+     * pieces, and each piece is opened by the task that reads it. */
+    double file = (double)total_bytes / (double)n_files;
+    double per_file = ceil(file / max_split);
+    return (double)n_files * (per_file < 1.0 ? 1.0 : per_file);
+}
+
 int64_t planner_input_partitions(int64_t total_bytes, int64_t n_files, int64_t max_partition_bytes,
                                  int64_t open_cost_bytes, int64_t min_partition_num)
 {
@@ -136,14 +165,8 @@ int64_t planner_input_partitions(int64_t total_bytes, int64_t n_files, int64_t m
         min_partition_num = 1;
     if (open_cost_bytes < 0)
         open_cost_bytes = 0;
-    /* FilePartition.maxSplitBytes: the total counts each file's open cost;
-     * bytesPerCore spreads it over the default parallelism. */
-    double total = (double)total_bytes + (double)n_files * (double)open_cost_bytes;
-    double per_core = total / (double)min_partition_num;
-    double max_split = fmin((double)max_partition_bytes, fmax((double)open_cost_bytes, per_core));
-    if (max_split < 1.0)
-        max_split = 1.0;
-    max_split = floor(max_split);
+    double max_split = max_split_bytes(total_bytes, n_files, max_partition_bytes, open_cost_bytes,
+                                       min_partition_num);
     /* PartitionedFileUtil.splitFiles cuts each file into max_split pieces;
      * getFilePartitions packs them, largest first ("next fit decreasing"):
      * a piece joins the open partition unless current + piece > max_split,
@@ -391,6 +414,19 @@ static enum sc_status emit(struct planner *P, struct plan_job *pj)
         sp->shuffle_read_bytes = to_i64(s->read_bytes);
         sp->shuffle_write_bytes = to_i64(s->write_bytes);
         sp->output_bytes = to_i64(s->output_bytes);
+        sp->input_store = s->input_files > 0.0 ? s->input_store : -1;
+        sp->input_files = s->input_files;
+        sp->output_store = -1;
+        for (size_t o = 0; o < s->n_ops && s->output_bytes > 0.0; o++)
+            if (s->ops[o].kind == PLAN_OP_WRITE) {
+                /* Each write task writes its partition as one file
+                 * (FileFormatWriter, no partitionBy); Delta writes them in
+                 * place and commits its log once, Parquet and CSV through
+                 * FileOutputCommitter's renames. */
+                sp->output_store = storage_kind_of_path(s->ops[o].path);
+                sp->output_files = (double)s->tasks;
+                sp->output_commits = !s->ops[o].format || strcmp(s->ops[o].format, "delta") != 0;
+            }
         sp->memory_bytes = to_i64(s->mem_per_task);
         sp->cache_bytes = to_i64(s->cache_bytes);
         sp->reads_cache = s->reads_cache;

@@ -43,9 +43,10 @@ static inline int64_t planner_cluster_key(const struct cluster *cl)
     return (int64_t)cl->executors * cl->executor_cores;
 }
 
-/* Tables carry no file list: the planner takes a table as files of this
- * size (the last one smaller), as Spark writes them with its default
- * maxPartitionBytes; planner_table_files counts them (at least 1). */
+/* A table that does not say how many files it has (its `files`) is taken
+ * as files of this size (the last one smaller), as Spark writes them with
+ * its default maxPartitionBytes; planner_table_files counts them (at least
+ * 1). */
 #define PLANNER_FILE_BYTES (128LL * 1024 * 1024)
 int64_t planner_table_files(int64_t table_bytes);
 
@@ -57,5 +58,10 @@ int64_t planner_table_files(int64_t table_bytes);
  * open_cost_bytes. At least 1. */
 int64_t planner_input_partitions(int64_t total_bytes, int64_t n_files, int64_t max_partition_bytes,
                                  int64_t open_cost_bytes, int64_t min_partition_num);
+
+/* The file pieces those partitions hold, each opened once: n_files x
+ * ceil(file size / maxSplitBytes) (at least n_files, and 1). */
+double planner_input_pieces(int64_t total_bytes, int64_t n_files, int64_t max_partition_bytes,
+                            int64_t open_cost_bytes, int64_t min_partition_num);
 
 #endif

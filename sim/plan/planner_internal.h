@@ -101,6 +101,9 @@ struct pstage {
     int *parents;
     size_t n_parents, cap_parents;
     double input_bytes, read_bytes, write_bytes, output_bytes;
+    double input_files;       /* file pieces its scans open (0: no scan) */
+    int input_store;          /* their store kind, when input_files > 0 */
+    double input_store_bytes; /* bytes of the scan input_store was taken from */
     double in_rows, out_rows;
     double best_cost, kernel_rows;
     const char *kernel;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "models/sbuf.h"
+#include "models/storage.h"
 #include "sim/plan/plan_expr.h"
 #include "sim/plan/planner_internal.h"
 
@@ -196,9 +197,9 @@ static enum sc_status plan_scan(struct planner *P, int node, struct stream *out)
     }
     double total = t->size_bytes > 0 ? (double)t->size_bytes : rows * all_w;
     int64_t total_bytes = (int64_t)llround(total);
-    int64_t parts =
-        planner_input_partitions(total_bytes, planner_table_files(total_bytes),
-                                 P->max_partition_bytes, P->open_cost, P->min_partitions);
+    int64_t n_files = t->files > 0 ? t->files : planner_table_files(total_bytes);
+    int64_t parts = planner_input_partitions(total_bytes, n_files, P->max_partition_bytes,
+                                             P->open_cost, P->min_partitions);
     int stage = planner_stage_new(P, parts, ROLE_PIPE, nd->step ? nd->step->line : P->job->line);
     if (stage < 0)
         return planner_nomem(P);
@@ -208,6 +209,14 @@ static enum sc_status plan_scan(struct planner *P, int node, struct stream *out)
     double read = strcmp(format, "csv") == 0 ? total : all_w > 0.0 ? total * req_w / all_w : 0.0;
     struct pstage *st = &P->stages[stage];
     st->input_bytes += read;
+    /* Every piece is opened and its footer read, even when no column is
+     * (count()). */
+    if (!(st->input_files > 0.0) || read > st->input_store_bytes) {
+        st->input_store = storage_kind_of_path(t->path);
+        st->input_store_bytes = read;
+    }
+    st->input_files += planner_input_pieces(total_bytes, n_files, P->max_partition_bytes,
+                                            P->open_cost, P->min_partitions);
     st->in_rows += rows;
     struct plan_op op = {.kind = PLAN_OP_SCAN, .format = strdup(format), .table = strdup(t->name)};
     if (!op.format || !op.table || planner_carried_names(nd, &op.cols) != 0) {
@@ -574,6 +583,7 @@ static enum sc_status phys_limit(struct planner *P, int node, struct stream *s, 
         if (need < (double)st->tasks) {
             double f = need / (double)st->tasks;
             st->input_bytes *= f;
+            st->input_files *= f;
             st->read_bytes *= f;
             st->in_rows *= f;
             st->kernel_rows *= f;

@@ -293,6 +293,15 @@ int planner_stage_merge(struct planner *P, int a, int b, int64_t tasks, double m
     struct pstage *sa = &P->stages[a];
     sb->n_ops = 0;
     sa->input_bytes = sa->input_bytes * mult_a + sb->input_bytes * mult_b;
+    /* One store per stage: the one most of its bytes come from. */
+    if (sb->input_files > 0.0 && (!(sa->input_files > 0.0) || sb->input_store_bytes * mult_b >
+                                                                  sa->input_store_bytes * mult_a)) {
+        sa->input_store = sb->input_store;
+        sa->input_store_bytes = sb->input_store_bytes * mult_b;
+    } else {
+        sa->input_store_bytes *= mult_a;
+    }
+    sa->input_files = sa->input_files * mult_a + sb->input_files * mult_b;
     sa->read_bytes = sa->read_bytes * mult_a + sb->read_bytes * mult_b;
     sa->in_rows = sa->in_rows * mult_a + sb->in_rows * mult_b;
     double cost_a = sa->best_cost * mult_a, cost_b = sb->best_cost * mult_b;
@@ -719,6 +728,9 @@ int planner_exchange(struct planner *P, struct stream *s, enum pkind kind, const
         }
         sm = &P->stages[sample];
         sm->input_bytes = m->input_bytes;
+        sm->input_files = m->input_files;
+        sm->input_store = m->input_store;
+        sm->input_store_bytes = m->input_store_bytes;
         sm->read_bytes = m->read_bytes;
         sm->in_rows = m->in_rows;
         sm->kernel = m->kernel;

@@ -62,7 +62,7 @@ static void stage_submit(struct sim *sim, int st_index)
     if (!st->rng && !runtime_stage_stream_open(sim, st))
         return;
     taskcost_stage_init(&st->cost, st->spec, &sim->cl, st->calib_z);
-    task_stage_bytes_init(st);
+    task_stage_bytes_init(sim, st);
     shuffle_locate_blocks(sim, st);
     if (st->spec->driver_s > 0.0 && !st->offered) {
         /* The driver serializes and broadcasts the task binary before it

@@ -74,7 +74,7 @@ static enum sc_status build_network(struct sim *sim, struct diag *d)
         return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory building the network");
     struct storage_rates rates = {cl->nic_bps, cl->disk_bps, cl->storage_egress_bps,
                                   cl->storage_ingress_bps, cl->network_limit_bps};
-    if (storage_init(&sim->store, sim->net, sim->n_workers, &rates, d) != SC_OK)
+    if (storage_init(&sim->store, sim->net, sim->n_workers, (int)sim->n_slots, &rates, d) != SC_OK)
         return d->status;
     event_init(&sim->net_ev, task_on_net, sim);
 

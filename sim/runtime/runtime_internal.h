@@ -56,6 +56,11 @@ struct rt_stage {
     struct stage_cost cost;
     /* Bytes per task (stage totals spread evenly over its tasks). */
     double in_bytes, fetch_bytes, write_bytes, out_bytes, working_set;
+    /* Object stores (models/storage.h): file pieces a task opens and files
+     * it writes, and how their stores answer; NULL: bandwidth only. */
+    double in_files, out_files;
+    const struct store_access *in_store, *out_store;
+    bool out_commits;
     bool has_io;
     double cached;     /* bytes its finished tasks cached (df.cache()) */
     int *parent_index; /* the parents, as stage indices */
@@ -115,7 +120,8 @@ enum task_state {
     TS_COMPUTE,
     TS_SPILL_WRITE,
     TS_SPILL_READ,
-    TS_WRITE
+    TS_WRITE,
+    TS_COMMIT /* output files' requests and commits, after their bytes */
 };
 
 struct rt_slot {
@@ -353,8 +359,8 @@ int sched_add_pool(struct sim *sim, const char *name);
 
 /* ---- task.c -------------------------------------------------------------- */
 
-/* Per-task bytes and working set of stage st (at each submission). */
-void task_stage_bytes_init(struct rt_stage *st);
+/* Per-task bytes, files and working set of stage st (at each submission). */
+void task_stage_bytes_init(const struct sim *sim, struct rt_stage *st);
 
 /* The spill of a task launched in slot with running_here tasks running on
  * its executor. */

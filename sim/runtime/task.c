@@ -12,7 +12,14 @@
  *
  * INPUT reads the task's split from the storage account through the worker's
  * NIC; a split of spark.sql.files.maxPartitionBytes is typically one Parquet
- * row group, decoded after it arrives, so compute follows the read.
+ * row group, decoded after it arrives, so compute follows the read. From an
+ * object store the task first waits on its requests (each file piece opened,
+ * its footer read, its bytes fetched in requests of request_bytes, each
+ * waiting latency_s for its first byte: storage_read_wait_s), then moves its
+ * bytes through its own stream, capped at the store's per-stream rate,
+ * beside every other task's share of the account's egress. The requests of
+ * a real reader interleave with the transfer; the wait put before it keeps
+ * the sum and lets other tasks use the bandwidth meanwhile.
  *
  * FETCH is Spark's ShuffleBlockFetcherIterator: blocks on the task's own
  * worker are read from its local disk; remote blocks are requested worker by
@@ -33,7 +40,8 @@
  * of execution memory writes the excess to local disk and reads it back.
  *
  * WRITE: shuffle output to local disk, and table output to the storage
- * account through the NIC, at the same time.
+ * account through the NIC, at the same time; then
+ * the output files' requests and commits (COMMIT: storage_write_wait_s).
  *
  * Cached data (df.cache()). A stage with cache_bytes caches its output:
  * each task puts its share in the storage memory of its executor
@@ -118,19 +126,62 @@ void task_set_timer(struct sim *sim, struct rt_slot *slot, int64_t at_us, enum t
         runtime_fail(sim, SC_ENOMEM, "out of memory for the event queue");
 }
 
-static void begin_input(struct sim *sim, struct rt_slot *slot)
+/* The slot's stream, capped for a transfer from or to store (-1: none). */
+static int slot_stream(struct sim *sim, struct rt_slot *slot, const struct store_access *store)
+{
+    if (!store)
+        return -1;
+    return storage_stream_cap(&sim->store, sim->net, (int)(slot - sim->slots), store->stream_bps,
+                              engine_now(&sim->eng));
+}
+
+/* The input's bytes move (after the requests' wait, if any). */
+static void input_transfer(struct sim *sim, struct rt_slot *slot)
 {
     struct rt_stage *st = slot_stage(sim, slot);
-    slot->phase_start_us = engine_now(&sim->eng);
     if (st->in_bytes > 0.0) {
         slot->state = TS_INPUT;
         int res[STORAGE_MAX_PATH];
-        int n = storage_path_input(&sim->store, slot->worker, res);
+        int n = storage_path_input(&sim->store, slot->worker, slot_stream(sim, slot, st->in_store),
+                                   res);
         task_start_flow(sim, slot, st->in_bytes * slot->weight, res, n, FLOW_INPUT);
         sim->res.stages[sim->res.tasks[slot->rec].stage].input_bytes += st->in_bytes * slot->weight;
         return;
     }
     shuffle_begin_fetch(sim, slot);
+}
+
+static void begin_input(struct sim *sim, struct rt_slot *slot)
+{
+    struct rt_stage *st = slot_stage(sim, slot);
+    int64_t now = engine_now(&sim->eng);
+    slot->phase_start_us = now;
+    double wait = st->in_store
+                      ? storage_read_wait_s(st->in_store, st->in_files, st->in_bytes * slot->weight)
+                      : 0.0;
+    if (wait > 0.0) {
+        /* The timer's end starts the transfer (task_on_timer). */
+        task_set_timer(sim, slot, now + seconds_to_us(wait), TS_INPUT);
+        return;
+    }
+    input_transfer(sim, slot);
+}
+
+/* The output files' requests and commits, once their bytes are written. */
+static void end_write(struct sim *sim, struct rt_slot *slot)
+{
+    struct rt_stage *st = slot_stage(sim, slot);
+    /* A task with an empty partition writes no file (FileFormatWriter
+     * opens one at its first row). */
+    double wait = st->out_store && st->out_bytes * slot->weight > 0.0
+                      ? storage_write_wait_s(st->out_store, st->out_files, st->out_commits)
+                      : 0.0;
+    if (wait > 0.0) {
+        task_set_timer(sim, slot, engine_now(&sim->eng) + seconds_to_us(wait), TS_COMMIT);
+        return;
+    }
+    sim->res.tasks[slot->rec].phase_s[PHASE_WRITE] = seconds_since(sim, slot->phase_start_us);
+    sched_task_finished(sim, slot);
 }
 
 static void begin_spill(struct sim *sim, struct rt_slot *slot)
@@ -182,12 +233,16 @@ static void begin_write(struct sim *sim, struct rt_slot *slot)
     }
     if (st->out_bytes > 0.0) {
         int res[STORAGE_MAX_PATH];
-        int n = storage_path_output(&sim->store, slot->worker, res);
+        /* No stream cap: writers upload blocks on several connections at
+         * once (ABFS fs.azure.write.max.concurrent.requests, S3A's
+         * multipart uploads on fs.s3a.threads.max), so the NIC and the
+         * account's ingress are the limits. */
+        int n = storage_path_output(&sim->store, slot->worker, -1, res);
         task_start_flow(sim, slot, st->out_bytes * slot->weight, res, n, FLOW_OUTPUT);
         sr->output_bytes += st->out_bytes * slot->weight;
     }
     if (slot->flows == 0)
-        sched_task_finished(sim, slot);
+        end_write(sim, slot);
 }
 
 /* A flow of a task ended (called by the network model). */
@@ -220,10 +275,7 @@ static void on_flow_done(void *ctx, void *owner, uint64_t tag, int flow, int64_t
         break;
     }
     case TS_SPILL_READ: begin_write(sim, slot); break;
-    case TS_WRITE:
-        sim->res.tasks[slot->rec].phase_s[PHASE_WRITE] = seconds_since(sim, slot->phase_start_us);
-        sched_task_finished(sim, slot);
-        break;
+    case TS_WRITE: end_write(sim, slot); break;
     default: runtime_fail(sim, SC_EINTERNAL, "a flow ended for a task that was not moving bytes");
     }
 }
@@ -272,6 +324,11 @@ void task_on_timer(struct engine *eng, struct event *ev)
     (void)eng;
     if (slot->state == TS_START) {
         begin_input(sim, slot);
+    } else if (slot->state == TS_INPUT) {
+        input_transfer(sim, slot); /* the requests' wait is over */
+    } else if (slot->state == TS_COMMIT) {
+        sim->res.tasks[slot->rec].phase_s[PHASE_WRITE] = seconds_since(sim, slot->phase_start_us);
+        sched_task_finished(sim, slot);
     } else {
         if (slot_stage(sim, slot)->has_io || slot->spill_bytes > 0.0)
             begin_spill(sim, slot);
@@ -295,19 +352,33 @@ static bool memory_hungry(const char *kernel)
 
 /* Per-task bytes (stage totals spread evenly), the working set of a
  * memory-hungry operator, and whether the task moves bytes at all. */
-void task_stage_bytes_init(struct rt_stage *st)
+void task_stage_bytes_init(const struct sim *sim, struct rt_stage *st)
 {
     const struct plan_stage *ss = st->spec;
     st->in_bytes = storage_task_share(ss->input_bytes, st->tasks);
     st->fetch_bytes = storage_task_share(ss->shuffle_read_bytes, st->tasks);
     st->write_bytes = storage_task_share(ss->shuffle_write_bytes, st->tasks);
     st->out_bytes = storage_task_share(ss->output_bytes, st->tasks);
+    /* Stores: the cluster's figures for the stage's kind; files per task
+     * as bytes are, spread evenly (AQE may have changed the task count
+     * since planning, and a re-submitted stage runs fewer). */
+    const struct cluster *cl = &sim->cl;
+    bool in_known = ss->input_store >= 0 && ss->input_store < STORE_KINDS && ss->input_files > 0.0;
+    st->in_store = in_known ? &cl->store_access[ss->input_store] : NULL;
+    st->in_files = in_known && st->tasks > 0 ? ss->input_files / (double)st->tasks : 0.0;
+    if (st->in_files > 0.0 && st->in_files < 1.0)
+        st->in_files = 1.0; /* a task opens at least the piece it reads */
+    bool out_known = ss->output_store >= 0 && ss->output_store < STORE_KINDS;
+    st->out_store = out_known ? &cl->store_access[ss->output_store] : NULL;
+    st->out_files = out_known && st->tasks > 0 ? ss->output_files / (double)st->tasks : 0.0;
+    st->out_commits = ss->output_commits;
     if (ss->memory_bytes >= 0)
         st->working_set = (double)ss->memory_bytes;
     else if (memory_hungry(ss->kernel))
         st->working_set = (st->in_bytes + st->fetch_bytes) * RUNTIME_MEMORY_EXPANSION;
     else
         st->working_set = 0.0;
-    st->has_io = st->in_bytes > 0.0 || st->fetch_bytes > 0.0 || st->write_bytes > 0.0 ||
+    bool waits = st->in_store && st->in_store->latency_s > 0.0 && st->in_files > 0.0;
+    st->has_io = st->in_bytes > 0.0 || waits || st->fetch_bytes > 0.0 || st->write_bytes > 0.0 ||
                  st->out_bytes > 0.0 || ss->cache_bytes > 0;
 }
