@@ -894,6 +894,16 @@ const struct node_price *catalog_price(const struct catalog *cat, const char *na
     return find_price(cat->prices, cat->n_prices, name, region);
 }
 
+size_t catalog_price_count(const struct catalog *cat)
+{
+    return cat ? cat->n_prices : 0;
+}
+
+const struct node_price *catalog_price_at(const struct catalog *cat, size_t i)
+{
+    return cat && i < cat->n_prices ? &cat->prices[i] : NULL;
+}
+
 int catalog_has_region(const struct catalog *cat, const char *region)
 {
     for (size_t i = 0; cat && region && i < cat->n_prices; i++)

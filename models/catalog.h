@@ -100,6 +100,11 @@ const char *catalog_prices_path(const struct catalog *cat);
 const struct node_price *catalog_price(const struct catalog *cat, const char *name,
                                        const char *region);
 
+/* The price rows, East US column rows first, then the prices file's in
+ * its order; catalog_price_at returns NULL past the last. */
+size_t catalog_price_count(const struct catalog *cat);
+const struct node_price *catalog_price_at(const struct catalog *cat, size_t i);
+
 /* Whether any row prices a node in region. */
 int catalog_has_region(const struct catalog *cat, const char *region);
 
