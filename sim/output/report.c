@@ -379,7 +379,7 @@ void report_table(FILE *out, const struct plan *plan, const struct cluster *cl,
         }
     }
 
-    report_cost(out, plan, cl, &r->cost);
+    report_cost(out, plan->scn, cl, &r->cost);
 }
 
 /* Where line l's VM (or vCore) rate comes from, as the cost section and
@@ -400,7 +400,7 @@ static const char *price_origin(const struct cost_line *l, const struct cluster 
     return buf;
 }
 
-void report_cost(FILE *out, const struct plan *plan, const struct cluster *cl,
+void report_cost(FILE *out, const struct scenario *scn, const struct cluster *cl,
                  const struct cost_result *c)
 {
     char b1[48], b2[48];
@@ -428,8 +428,8 @@ void report_cost(FILE *out, const struct plan *plan, const struct cluster *cl,
     else
         fprintf(out, " of start-up and run");
     if (bill->basis == BILL_VM_PRICE_AND_DBU)
-        fprintf(out, ", %s compute, %s tier", pricing_name(plan->scn->cluster.pricing),
-                tier_name(plan->scn->cluster.tier));
+        fprintf(out, ", %s compute, %s tier", pricing_name(scn->cluster.pricing),
+                tier_name(scn->cluster.tier));
     fprintf(out, "\n");
     for (size_t i = 0; i < c->n_lines; i++) {
         const struct cost_line *l = &c->lines[i];
@@ -610,7 +610,7 @@ static int cost_json(json_t *root, const struct cluster *cl, const struct result
     json_t *cost = json_object();
     const struct cost_result *c = &r->cost;
     bad |= set(cost, "basis", json_string(basis_names[platform_get(cl->platform)->billing.basis]));
-    bad |= set(cost, "region", json_string(cl->region));
+    bad |= set(cost, "region", cl->region ? json_string(cl->region) : json_null());
     bad |= set(cost, "total_usd", jusd(r->cost.total_usd));
     bad |= set(cost, "vm_usd", jusd(r->cost.vm_usd));
     bad |= set(cost, "dbu_usd", jusd(r->cost.dbu_usd));
