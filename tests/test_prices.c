@@ -59,11 +59,12 @@ static struct scenario *load_text(const char *text, struct diag *d, char *path, 
     return s;
 }
 
-#define JOB "jobs = ( { name = \"j\"; stages = ( { id = 0; tasks = 1; task_seconds = 1.0; } ); } );\n"
+#define JOB                                                                                        \
+    "jobs = ( { name = \"j\"; stages = ( { id = 0; tasks = 1; task_seconds = 1.0; } ); } );\n"
 
 /* Builds the cluster of a scenario whose cluster group is cluster_body. */
-static enum sc_status build(const struct catalog *cat, const char *cluster_body,
-                            struct cluster *cl, struct diag *d, char *path, size_t size)
+static enum sc_status build(const struct catalog *cat, const char *cluster_body, struct cluster *cl,
+                            struct diag *d, char *path, size_t size)
 {
     char text[1024];
     snprintf(text, sizeof text, "name = \"t\";\ncluster = {\n%s};\n" JOB, cluster_body);
@@ -121,9 +122,8 @@ static void test_every_catalog_node_on_the_pricing_page_is_priced(void **state)
     while (fgets(line, sizeof line, f)) {
         char name[64];
         double vcpus, mem, dbu, dbu_usd, total, vm;
-        if (line[0] == '#' ||
-            sscanf(line, "%63s %lf %lf %lf %lf %lf %lf", name, &vcpus, &mem, &dbu, &dbu_usd,
-                   &total, &vm) != 7)
+        if (line[0] == '#' || sscanf(line, "%63s %lf %lf %lf %lf %lf %lf", name, &vcpus, &mem, &dbu,
+                                     &dbu_usd, &total, &vm) != 7)
             continue;
         const struct node_type *n = catalog_find(cat, name);
         if (!n || strcmp(n->name, name) != 0)
@@ -156,13 +156,14 @@ static void test_region_choice_picks_the_regions_row(void **state)
     struct cluster cl;
     struct diag d;
     char path[64];
-    assert_int_equal(build(cat, "worker = \"Standard_DS3_v2\"; workers = 2;\n", &cl, &d, path,
-                           sizeof path),
-                     SC_OK);
+    assert_int_equal(
+        build(cat, "worker = \"Standard_DS3_v2\"; workers = 2;\n", &cl, &d, path, sizeof path),
+        SC_OK);
     assert_string_equal(cl.region, "eastus");
     assert_close(cl.worker_rates.vm_usd_per_hour, 0.293);
     assert_string_equal(cl.worker_rates.region, "eastus");
-    assert_int_equal(build(cat, "worker = \"Standard_DS3_v2\"; workers = 2; region = \"westus2\";\n",
+    assert_int_equal(build(cat,
+                           "worker = \"Standard_DS3_v2\"; workers = 2; region = \"westus2\";\n",
                            &cl, &d, path, sizeof path),
                      SC_OK);
     assert_string_equal(cl.region, "westus2");
@@ -187,8 +188,9 @@ static void test_unknown_region_is_an_error_listing_known_regions(void **state)
     struct cluster cl;
     struct diag d;
     char path[64];
-    assert_int_equal(build(cat, "worker = \"Standard_DS3_v2\"; workers = 2;\n"
-                                "region = \"westeurope\";\n",
+    assert_int_equal(build(cat,
+                           "worker = \"Standard_DS3_v2\"; workers = 2;\n"
+                           "region = \"westeurope\";\n",
                            &cl, &d, path, sizeof path),
                      SC_EINPUT);
     assert_string_equal(d.file, path);
@@ -214,8 +216,9 @@ static void test_every_missing_rate_in_one_message(void **state)
     struct cluster cl;
     struct diag d;
     char path[64];
-    assert_int_equal(build(cat, "worker = \"Standard_DS4_v2\"; driver = \"Standard_DS13_v2\";\n"
-                                "workers = 2;\n",
+    assert_int_equal(build(cat,
+                           "worker = \"Standard_DS4_v2\"; driver = \"Standard_DS13_v2\";\n"
+                           "workers = 2;\n",
                            &cl, &d, path, sizeof path),
                      SC_OK);
     assert_non_null(strstr(cl.price_note, "2 rates in East US"));
@@ -229,8 +232,9 @@ static void test_every_missing_rate_in_one_message(void **state)
     assert_true(isnan(c.total_usd));
     assert_string_equal(c.note, cl.price_note);
 
-    assert_int_equal(build(cat, "worker = \"Standard_E20s_v3\"; driver = \"Standard_DS13_v2\";\n"
-                                "workers = 2;\n",
+    assert_int_equal(build(cat,
+                           "worker = \"Standard_E20s_v3\"; driver = \"Standard_DS13_v2\";\n"
+                           "workers = 2;\n",
                            &cl, &d, path, sizeof path),
                      SC_OK);
     assert_non_null(strstr(cl.price_note, "3 rates"));
@@ -252,8 +256,9 @@ static void test_synapse_cost_line_in_vcore_hours(void **state)
     struct cluster cl;
     struct diag d;
     char path[64];
-    assert_int_equal(build(cat, "platform = \"synapse\"; worker = \"Synapse_Medium\";\n"
-                                "workers = 2; startup_s = 120;\n",
+    assert_int_equal(build(cat,
+                           "platform = \"synapse\"; worker = \"Synapse_Medium\";\n"
+                           "workers = 2; startup_s = 120;\n",
                            &cl, &d, path, sizeof path),
                      SC_OK);
     struct cost_result c;
