@@ -27,13 +27,20 @@ struct price_override {
     double usd_per_vcore_hour; /* Synapse */
 };
 
-/* The rates one node is billed at. */
+/* The rates one node is billed at. The strings point into the catalog or
+ * static data and live as long as the catalog. */
 struct billing_rates {
-    double vm_usd_per_hour;  /* NaN when unknown */
+    double vm_usd_per_hour;  /* the node-hour price besides DBUs; NaN when unknown */
     double dbu_per_hour;     /* 0 off Databricks; NaN when unknown */
     double usd_per_dbu;      /* 0 off Databricks */
+    int vcores;              /* Synapse: the node's vCores billed; 0 elsewhere */
+    double usd_per_vcore_hour; /* Synapse: the rate; NaN elsewhere, or when a VM price
+                                * set by the scenario replaces vCore billing */
     int granularity_s;       /* billed time is rounded up to a multiple of this */
     const char *source;      /* where the VM rate came from, for the report */
+    const char *region;      /* the region the VM rate is for; NULL when it is not
+                              * a regional list price (scenario, Synapse rate) */
+    const char *price_date;  /* as of when ("" undated); NULL with region */
 };
 
 /* Platform p's price per DBU for a pricing tier (its table entry's; 0 on a
@@ -42,9 +49,17 @@ struct billing_rates {
  * premium). */
 double billing_usd_per_dbu(enum platform p, enum pricing pricing, enum tier tier);
 
-/* Fills r with the rates of one node of type n on platform p, applying the
- * overrides in o (may be NULL) for a driver or a worker. Rates that no source
- * gives stay NaN: the caller reports the cost as unknown, never guessed. */
+/* Fills r with the rates of one node of type n on platform p at the list
+ * price row price (its region's, from catalog_price; NULL: no source
+ * prices n there), applying the overrides in o (may be NULL) for a driver or
+ * a worker. The row's DBU count, when it has one, wins over the node's.
+ * Rates that no source gives stay NaN: the caller reports the cost as
+ * unknown, never guessed. */
+void billing_rates_priced(enum platform p, enum pricing pricing, enum tier tier,
+                          const struct node_type *n, const struct node_price *price,
+                          const struct price_override *o, bool driver, struct billing_rates *r);
+
+/* billing_rates_priced at the node's own catalog price (East US). */
 void billing_rates_for(enum platform p, enum pricing pricing, enum tier tier,
                        const struct node_type *n, const struct price_override *o,
                        bool driver, struct billing_rates *r);

@@ -10,6 +10,11 @@
  * with '#' are comments and blank lines are skipped. Columns are found by
  * their header name, so a newer file may add columns in any order. An empty
  * figure means "not found in any source" and becomes NaN, never a guess.
+ *
+ * Prices are kept per region: the catalog's price column is each node's
+ * East US row, and a prices file beside it (azure-prices.csv, same CSV
+ * rules) adds rows for other regions with their source and date, so that a
+ * report can say where and when each price was true.
  */
 #include "models/catalog.h"
 
@@ -50,6 +55,11 @@ struct catalog {
     struct node_type *nodes;
     int *lines; /* line of each node in the file, for late errors */
     size_t count, cap;
+    /* Price rows: the East US rows of the catalog's column first, then the
+     * prices file's, in file order. */
+    char *prices_path;
+    struct node_price *prices;
+    size_t n_prices, n_column_prices;
 };
 
 /* ---- CSV records ------------------------------------------------------- */
@@ -511,6 +521,252 @@ static enum sc_status check_unique(const struct catalog *cat, struct diag *d)
     return st;
 }
 
+/* ---- prices by region ---------------------------------------------------- */
+
+static const char prices_file_name[] = "azure-prices.csv";
+
+/* The catalog's own price column is the East US row of each node it
+ * prices; the notes column names each figure's secondary source (PRICE-A
+ * to PRICE-D of azure-catalog.md), which are mixed and mostly undated. */
+static enum sc_status add_column_prices(struct catalog *cat, struct diag *d)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < cat->count; i++)
+        n += !isnan(cat->nodes[i].price_usd_per_hour);
+    if (n == 0)
+        return SC_OK;
+    cat->prices = calloc(n, sizeof *cat->prices);
+    if (cat->prices == NULL)
+        return diag_set(d, SC_ENOMEM, cat->path, 0, "out of memory");
+    for (size_t i = 0; i < cat->count; i++) {
+        const struct node_type *nt = &cat->nodes[i];
+        if (isnan(nt->price_usd_per_hour))
+            continue;
+        struct node_price *p = &cat->prices[cat->n_prices++];
+        snprintf(p->node, sizeof p->node, "%s", nt->name);
+        snprintf(p->region, sizeof p->region, "%s", CATALOG_DEFAULT_REGION);
+        p->vm_usd_per_hour = nt->price_usd_per_hour;
+        p->dbu_per_hour = NAN;
+        snprintf(p->source, sizeof p->source, "the node catalog's secondary sources (its notes)");
+        p->date[0] = '\0';
+        p->line = cat->lines[i];
+    }
+    cat->n_column_prices = cat->n_prices;
+    return SC_OK;
+}
+
+enum price_column { PC_NODE, PC_REGION, PC_VM, PC_DBU, PC_SOURCE, PC_DATE, NPRICE_COLUMNS };
+
+static const char *const price_columns[NPRICE_COLUMNS] = {
+    "node", "region", "vm_usd_per_hour", "dbu_per_hour", "source", "date",
+};
+
+/* Azure writes region names in lower-case letters and digits. */
+static int valid_region(const char *s)
+{
+    return s[0] != '\0' && strlen(s) < sizeof ((struct node_price *)0)->region &&
+           strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789") == strlen(s);
+}
+
+/* "" or YYYY-MM-DD (a date is read, not computed with, so its shape is all
+ * that is checked). */
+static int valid_date(const char *s)
+{
+    if (s[0] == '\0')
+        return 1;
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return 0;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+            return 0;
+    return 1;
+}
+
+static enum sc_status read_price_row(struct csv_reader *r, const int idx[NPRICE_COLUMNS],
+                                     size_t header_fields, struct node_price *p, struct diag *d)
+{
+    const char *path = r->path;
+    int line = r->record_line;
+    if (r->nfields != header_fields)
+        return diag_set(d, SC_EINPUT, path, line, "row has %zu fields, the header has %zu",
+                        r->nfields, header_fields);
+    char *f[NPRICE_COLUMNS];
+    for (int k = 0; k < NPRICE_COLUMNS; k++)
+        f[k] = trim(r->buf + r->offs[idx[k]]);
+    memset(p, 0, sizeof *p);
+    p->line = line;
+    if (f[PC_NODE][0] == '\0' || copy_text(p->node, sizeof p->node, f[PC_NODE], 0) != 0)
+        return diag_set(d, SC_EINPUT, path, line, "node '%.40s' is empty or too long",
+                        f[PC_NODE]);
+    if (!valid_region(f[PC_REGION]))
+        return diag_set(d, SC_EINPUT, path, line,
+                        "%s: region '%s' is not an Azure region name (lower-case letters and "
+                        "digits, like westus2)",
+                        p->node, f[PC_REGION]);
+    snprintf(p->region, sizeof p->region, "%s", f[PC_REGION]);
+    if (parse_figure(f[PC_VM], &p->vm_usd_per_hour) != 0 ||
+        parse_figure(f[PC_DBU], &p->dbu_per_hour) != 0)
+        return diag_set(d, SC_EINPUT, path, line,
+                        "%s: vm_usd_per_hour '%s' or dbu_per_hour '%s' is not a non-negative "
+                        "number (leave it empty if unknown)",
+                        p->node, f[PC_VM], f[PC_DBU]);
+    if (f[PC_SOURCE][0] == '\0')
+        return diag_set(d, SC_EINPUT, path, line, "%s: a price needs its source", p->node);
+    copy_text(p->source, sizeof p->source, f[PC_SOURCE], 1);
+    if (!valid_date(f[PC_DATE]))
+        return diag_set(d, SC_EINPUT, path, line,
+                        "%s: date '%s' is not YYYY-MM-DD (leave it empty if undated)", p->node,
+                        f[PC_DATE]);
+    snprintf(p->date, sizeof p->date, "%s", f[PC_DATE]);
+    return SC_OK;
+}
+
+static const struct node_price *find_price(const struct node_price *v, size_t n, const char *node,
+                                           const char *region)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i].node, node) == 0 && strcmp(v[i].region, region) == 0)
+            return &v[i];
+    return NULL;
+}
+
+/* Reads the rows for cat's nodes into *out (malloc'd), checking each
+ * against the rows before it and cat's own. */
+static enum sc_status read_prices(const struct catalog *cat, struct csv_reader *r,
+                                  struct node_price **out, size_t *n_out, struct diag *d)
+{
+    enum sc_status st;
+    int got;
+    if ((st = csv_next(r, &got, d)) != SC_OK)
+        return st;
+    if (!got)
+        return diag_set(d, SC_EINPUT, r->path, r->line, "no header line (empty prices file)");
+    int idx[NPRICE_COLUMNS];
+    for (int k = 0; k < NPRICE_COLUMNS; k++) {
+        idx[k] = -1;
+        for (size_t i = 0; i < r->nfields && i <= INT_MAX; i++)
+            if (strcasecmp(trim(r->buf + r->offs[i]), price_columns[k]) == 0)
+                idx[k] = (int)i;
+        if (idx[k] < 0)
+            return diag_set(d, SC_EINPUT, r->path, r->record_line,
+                            "header lacks the column '%s' (it needs node, region, "
+                            "vm_usd_per_hour, dbu_per_hour, source, date)",
+                            price_columns[k]);
+    }
+    size_t header_fields = r->nfields, cap = 0;
+    for (;;) {
+        if ((st = csv_next(r, &got, d)) != SC_OK)
+            return st;
+        if (!got)
+            return SC_OK;
+        struct node_price p;
+        if ((st = read_price_row(r, idx, header_fields, &p, d)) != SC_OK)
+            return st;
+        const struct node_type *nt = catalog_find(cat, p.node);
+        if (nt == NULL || strcmp(nt->name, p.node) != 0)
+            continue; /* a size this catalog does not list */
+        /* Rows already loaded: the catalog's column, then earlier files. */
+        const char *dup_file = NULL;
+        const struct node_price *dup = find_price(cat->prices, cat->n_prices, p.node, p.region);
+        if (dup != NULL)
+            dup_file = (size_t)(dup - cat->prices) < cat->n_column_prices ? cat->path
+                                                                           : cat->prices_path;
+        else if ((dup = find_price(*out, *n_out, p.node, p.region)) != NULL)
+            dup_file = r->path;
+        if (dup != NULL)
+            return diag_set(d, SC_EINPUT, r->path, p.line,
+                            "%s in %s is priced twice (also on line %d of %s)", p.node, p.region,
+                            dup->line, dup_file ? dup_file : "?");
+        if (*n_out == cap) {
+            if (cap >= CATALOG_MAX_NODES)
+                return diag_set(d, SC_ELIMIT, r->path, p.line, "more than %d price rows",
+                                CATALOG_MAX_NODES);
+            size_t ncap = cap ? 2 * cap : 64;
+            struct node_price *nv = realloc(*out, ncap * sizeof *nv);
+            if (nv == NULL)
+                return diag_set(d, SC_ENOMEM, r->path, p.line, "out of memory");
+            *out = nv;
+            cap = ncap;
+        }
+        (*out)[(*n_out)++] = p;
+    }
+}
+
+enum sc_status catalog_load_prices(struct catalog *cat, const char *path, struct diag *d)
+{
+    if (cat == NULL || path == NULL)
+        return SC_BUG(d, "catalog_load_prices: NULL argument");
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL) {
+        int e = errno;
+        return diag_set(d, e == ENOENT ? SC_ENOENT : SC_EIO, path, 0,
+                        "cannot open prices file: %s", strerror(e));
+    }
+    struct csv_reader r = {.fp = fp, .path = path, .line = 1, .at_start = 1};
+    struct node_price *rows = NULL;
+    size_t n = 0;
+    char *copy = NULL;
+    enum sc_status st = read_prices(cat, &r, &rows, &n, d);
+    free(r.buf);
+    free(r.offs);
+    fclose(fp);
+    struct node_price *all = NULL;
+    if (st == SC_OK) {
+        all = realloc(cat->prices, (cat->n_prices + n + 1) * sizeof *all);
+        copy = strdup(path);
+        if (all == NULL || copy == NULL)
+            st = diag_set(d, SC_ENOMEM, path, 0, "out of memory");
+        if (all != NULL)
+            cat->prices = all;
+    }
+    if (st != SC_OK) {
+        free(rows);
+        free(copy);
+        return st;
+    }
+    if (n > 0)
+        memcpy(cat->prices + cat->n_prices, rows, n * sizeof *rows);
+    cat->n_prices += n;
+    free(rows);
+    free(cat->prices_path);
+    cat->prices_path = copy;
+    /* A node's DBU count is the same in every region (the pricing pages
+     * list one per size); a catalog row without one takes the first price
+     * row's. */
+    for (size_t i = 0; i < cat->count; i++) {
+        struct node_type *nt = &cat->nodes[i];
+        if (!isnan(nt->dbu_per_hour))
+            continue;
+        for (size_t k = 0; k < cat->n_prices; k++) {
+            const struct node_price *p = &cat->prices[k];
+            if (isnan(p->dbu_per_hour) || strcmp(p->node, nt->name) != 0)
+                continue;
+            nt->dbu_per_hour = p->dbu_per_hour;
+            snprintf(nt->dbu_source, sizeof nt->dbu_source, "%.40s%s%s", p->source,
+                     p->date[0] ? " " : "", p->date);
+            break;
+        }
+    }
+    return SC_OK;
+}
+
+/* The prices file beside the catalog, when there is one. */
+static enum sc_status load_sibling_prices(struct catalog *cat, struct diag *d)
+{
+    const char *slash = strrchr(cat->path, '/');
+    size_t dir_len = slash ? (size_t)(slash - cat->path + 1) : 0;
+    char *path = malloc(dir_len + sizeof prices_file_name);
+    if (path == NULL)
+        return diag_set(d, SC_ENOMEM, cat->path, 0, "out of memory");
+    memcpy(path, cat->path, dir_len);
+    memcpy(path + dir_len, prices_file_name, sizeof prices_file_name);
+    enum sc_status st = SC_OK;
+    if (datafile_is_readable(path))
+        st = catalog_load_prices(cat, path, d);
+    free(path);
+    return st;
+}
+
 struct catalog *catalog_load(const char *path, struct diag *d)
 {
     if (path == NULL) {
@@ -558,10 +814,14 @@ struct catalog *catalog_load(const char *path, struct diag *d)
         goto out;
     }
     st = check_unique(cat, d);
+    if (st == SC_OK)
+        st = add_column_prices(cat, d);
 out:
     free(r.buf);
     free(r.offs);
     fclose(fp);
+    if (st == SC_OK)
+        st = load_sibling_prices(cat, d);
     if (st != SC_OK) {
         catalog_free(cat);
         return NULL;
@@ -576,6 +836,8 @@ void catalog_free(struct catalog *cat)
     free(cat->path);
     free(cat->nodes);
     free(cat->lines);
+    free(cat->prices_path);
+    free(cat->prices);
     free(cat);
 }
 
@@ -617,6 +879,85 @@ const struct node_type *catalog_at(const struct catalog *cat, size_t i)
 const char *catalog_path(const struct catalog *cat)
 {
     return cat ? cat->path : NULL;
+}
+
+const char *catalog_prices_path(const struct catalog *cat)
+{
+    return cat ? cat->prices_path : NULL;
+}
+
+const struct node_price *catalog_price(const struct catalog *cat, const char *name,
+                                       const char *region)
+{
+    if (cat == NULL || name == NULL || region == NULL)
+        return NULL;
+    return find_price(cat->prices, cat->n_prices, name, region);
+}
+
+size_t catalog_price_count(const struct catalog *cat)
+{
+    return cat ? cat->n_prices : 0;
+}
+
+const struct node_price *catalog_price_at(const struct catalog *cat, size_t i)
+{
+    return cat && i < cat->n_prices ? &cat->prices[i] : NULL;
+}
+
+int catalog_has_region(const struct catalog *cat, const char *region)
+{
+    for (size_t i = 0; cat && region && i < cat->n_prices; i++)
+        if (strcmp(cat->prices[i].region, region) == 0)
+            return 1;
+    return 0;
+}
+
+const char *catalog_region_at(const struct catalog *cat, size_t i)
+{
+    size_t seen = 0;
+    for (size_t k = 0; cat && k < cat->n_prices; k++) {
+        const char *rg = cat->prices[k].region;
+        size_t j = 0;
+        while (j < k && strcmp(cat->prices[j].region, rg) != 0)
+            j++;
+        if (j < k)
+            continue; /* counted already */
+        if (seen++ == i)
+            return rg;
+    }
+    return NULL;
+}
+
+void catalog_regions(const struct catalog *cat, char *buf, size_t size)
+{
+    size_t used = 0;
+    if (size == 0)
+        return;
+    buf[0] = '\0';
+    const char *rg;
+    for (size_t i = 0; (rg = catalog_region_at(cat, i)) != NULL; i++) {
+        int n = snprintf(buf + used, size - used, "%s%s", used ? ", " : "", rg);
+        if (n < 0 || (size_t)n >= size - used)
+            return;
+        used += (size_t)n;
+    }
+}
+
+const char *catalog_region_label(const char *region)
+{
+    static const struct {
+        const char *name, *label;
+    } labels[] = {
+        {"eastus", "East US"},           {"eastus2", "East US 2"},
+        {"westus", "West US"},           {"westus2", "West US 2"},
+        {"westus3", "West US 3"},        {"centralus", "Central US"},
+        {"southcentralus", "South Central US"}, {"northeurope", "North Europe"},
+        {"westeurope", "West Europe"},
+    };
+    for (size_t i = 0; region && i < sizeof labels / sizeof labels[0]; i++)
+        if (strcmp(labels[i].name, region) == 0)
+            return labels[i].label;
+    return region ? region : "?";
 }
 
 static int has_std_prefix(const char *s)

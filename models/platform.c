@@ -78,7 +78,8 @@ static const struct platform_info platforms[PLATFORM_COUNT] = {
                     .basis = BILL_VCORE_HOURS,
                     .granularity_s = 1,
                     .usd_per_vcore_hour = 0.143,
-                    .vcore_rate_source = "Synapse vCore-hour rate",
+                    .vcore_rate_source = "Synapse vCore-hour rate, memory optimised (SYN-PRICE-1, "
+                                         "secondary; region and date not stated)",
                     .source =
                         "vCore-hours, memory optimised (SYN-PRICE-1); granularity unconfirmed "
                         "(SYN-ISSUE)",

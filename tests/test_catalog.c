@@ -494,6 +494,66 @@ static void test_crlf_bom_and_extra_columns_are_read(void **state)
 
 /* $STAGECAST_CATALOG is the CLI's (tests/test_cli.c); the library finds
  * the shipped catalog. */
+/* A prices file beside the catalog adds rows for other regions; a second
+ * row for a node and region, or a malformed region, is refused at its
+ * line; rows for sizes the catalog lacks are skipped. */
+static void test_prices_file_beside_the_catalog(void **state)
+{
+    struct fixture *fx = *state;
+    char cpath[600], ppath[600];
+    write_file(fx, "azure-nodes.csv",
+               "name,platform,vcpus,memory_gib,local_ssd_gib,local_ssd_mbps,network_mbps,"
+               "acu_per_vcpu,linux_usd_per_hour_eastus,dbu_per_hour\n"
+               "Standard_X4,azure_vm,4,16,32,64,2000,,0.2,\n",
+               cpath, sizeof cpath);
+    write_file(fx, "azure-prices.csv",
+               "# test\nnode,region,vm_usd_per_hour,dbu_per_hour,source,date\n"
+               "Standard_X4,westus2,0.25,1.5,page,2023-07-03\n"
+               "Standard_Other,westus2,9,9,page,2023-07-03\n",
+               ppath, sizeof ppath);
+    struct diag d;
+    diag_clear(&d);
+    struct catalog *cat = catalog_load(cpath, &d);
+    assert_non_null(cat);
+    assert_string_equal(catalog_prices_path(cat), ppath);
+    const struct node_price *p = catalog_price(cat, "Standard_X4", "westus2");
+    assert_non_null(p);
+    assert_close(p->vm_usd_per_hour, 0.25);
+    assert_int_equal(p->line, 3);
+    assert_close(catalog_price(cat, "Standard_X4", "eastus")->vm_usd_per_hour, 0.2);
+    assert_null(catalog_price(cat, "Standard_Other", "westus2"));
+    /* The DBU rate the catalog row lacked comes from the prices row. */
+    assert_close(catalog_find(cat, "Standard_X4")->dbu_per_hour, 1.5);
+    char regions[64];
+    catalog_regions(cat, regions, sizeof regions);
+    assert_string_equal(regions, "eastus, westus2");
+    catalog_free(cat);
+
+    write_file(fx, "azure-prices.csv",
+               "node,region,vm_usd_per_hour,dbu_per_hour,source,date\n"
+               "Standard_X4,eastus,0.3,,other,\n",
+               ppath, sizeof ppath);
+    diag_clear(&d);
+    cat = catalog_load(cpath, &d);
+    assert_null(cat);
+    assert_string_equal(d.file, ppath);
+    assert_int_equal(d.line, 2);
+    assert_non_null(strstr(d.msg, "priced twice"));
+
+    write_file(fx, "azure-prices.csv",
+               "node,region,vm_usd_per_hour,dbu_per_hour,source,date\n"
+               "Standard_X4,West US 2,0.3,,page,\n",
+               ppath, sizeof ppath);
+    diag_clear(&d);
+    cat = catalog_load(cpath, &d);
+    assert_null(cat);
+    assert_int_equal(d.line, 2);
+    if (!strstr(d.msg, "is not an Azure region name"))
+        fail_msg("%s", d.msg);
+    unlink(ppath);
+    unlink(cpath);
+}
+
 static void test_load_default_finds_the_shipped_catalog(void **state)
 {
     (void)state;
@@ -613,6 +673,7 @@ int main(void)
         cmocka_unit_test(test_absurd_record_is_refused),
         cmocka_unit_test(test_empty_file_is_refused),
         cmocka_unit_test(test_crlf_bom_and_extra_columns_are_read),
+        cmocka_unit_test(test_prices_file_beside_the_catalog),
         cmocka_unit_test(test_load_default_finds_the_shipped_catalog),
         cmocka_unit_test(test_nodes_table_marks_unknowns),
         cmocka_unit_test(test_nodes_json_uses_null_for_unknowns),

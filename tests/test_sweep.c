@@ -273,6 +273,29 @@ static void test_statistics_use_student_t(void **state)
     assert_true(isnan(sweep_upper_bound(5.0, 0.0, 1, 0.95)));
 }
 
+static void test_cost_interval_splits_into_startup_and_run(void **state)
+{
+    (void)state;
+    /* Costs {10, 12, 14} of which the start-up draw billed {1, 3, 5}: the
+     * run's own part is 9 every time, so all of the cost's spread is the
+     * start-up's. Start-up: mean 3, sd 2, 95% half-width t(0.975, 2) 2 /
+     * sqrt(3) = 4.302653 * 1.154701 = 4.968275. Run: 9 +- 0. The means add
+     * up to the cost's (12). */
+    struct sweep_stat su, run;
+    const double cost[] = {10, 12, 14}, startup[] = {1, 3, 5};
+    sweep_cost_split(cost, startup, 3, &su, &run);
+    assert_float_equal(su.mean, 3.0, 1e-12);
+    assert_float_equal(su.sd, 2.0, 1e-12);
+    assert_float_equal(su.hi - su.mean, 4.968275, 1e-6);
+    assert_float_equal(run.mean, 9.0, 1e-12);
+    assert_float_equal(run.hi - run.mean, 0.0, 1e-12);
+    assert_float_equal(su.mean + run.mean, 12.0, 1e-12);
+    /* A run without the split (an old results file): no split at all. */
+    const double partly[] = {1, NAN, 5};
+    sweep_cost_split(cost, partly, 3, &su, &run);
+    assert_true(isnan(su.mean) && isnan(run.mean) && isnan(run.hi));
+}
+
 static struct sweep_point mk(size_t index, double makespan, double sd, double cost, size_t n)
 {
     struct sweep_point p;
@@ -774,6 +797,7 @@ int main(void)
         cmocka_unit_test(test_points_are_the_cartesian_product),
         cmocka_unit_test(test_driver_follows_worker_only_when_equal),
         cmocka_unit_test(test_statistics_use_student_t),
+        cmocka_unit_test(test_cost_interval_splits_into_startup_and_run),
         cmocka_unit_test(test_pareto_front_holds_exactly_the_non_dominated_points),
         cmocka_unit_test(test_recommendation_is_cheapest_meeting_deadline_at_confidence),
         cmocka_unit_test(test_one_replication_uses_the_point_value_and_says_so),

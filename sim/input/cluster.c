@@ -325,14 +325,112 @@ static void build_idle_after(const struct cluster_spec *cs, const struct platfor
     }
 }
 
-/* The driver's and workers' billing rates, from the platform table and the
- * scenario's price overrides. */
-static void build_billing(const struct cluster_spec *cs, struct cluster *c)
+/* One rate no source gives: which node, what, and the key that sets it. */
+struct missing_rate {
+    const char *node, *what, *key;
+    bool dbu;
+};
+
+/* Whether region's price rows give every missing rate (a VM price, or a
+ * DBU count from the row or the node). */
+static bool region_prices_all(const struct catalog *cat, const char *region,
+                              const struct missing_rate *m, size_t n)
 {
-    billing_rates_for(cs->platform, cs->pricing, cs->tier, c->driver, &cs->price, true,
-                      &c->driver_rates);
-    billing_rates_for(cs->platform, cs->pricing, cs->tier, c->worker, &cs->price, false,
-                      &c->worker_rates);
+    for (size_t i = 0; i < n; i++) {
+        const struct node_price *p = catalog_price(cat, m[i].node, region);
+        if (!p || (m[i].dbu ? isnan(p->dbu_per_hour) : isnan(p->vm_usd_per_hour)))
+            return false;
+    }
+    return true;
+}
+
+/* Every driver and worker rate no source gives, in one message with the
+ * key that sets each, and the regions that would price them all: a user
+ * fixes them in one edit rather than one run per key. */
+static void note_missing_rates(const struct catalog *cat, struct cluster *c)
+{
+    struct missing_rate m[4];
+    size_t n = 0;
+    const struct {
+        const struct billing_rates *r;
+        const struct node_type *node;
+        const char *vm_key, *dbu_key;
+    } roles[2] = {
+        {&c->driver_rates, c->driver, "cluster.price.driver_usd_per_hour",
+         "cluster.price.driver_dbu_per_hour"},
+        {&c->worker_rates, c->worker, "cluster.price.worker_usd_per_hour",
+         "cluster.price.worker_dbu_per_hour"},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        if (isnan(roles[i].r->vm_usd_per_hour))
+            m[n++] = (struct missing_rate){roles[i].node->name, "VM price", roles[i].vm_key, false};
+        if (isnan(roles[i].r->dbu_per_hour))
+            m[n++] = (struct missing_rate){roles[i].node->name, "DBU rate", roles[i].dbu_key, true};
+    }
+    c->price_note[0] = '\0';
+    if (n == 0)
+        return;
+    size_t size = sizeof c->price_note, used = 0;
+    int k = snprintf(c->price_note, size, "no source gives %zu rate%s in %s (%s):", n,
+                     n == 1 ? "" : "s", catalog_region_label(c->region), c->region);
+    used = k > 0 && (size_t)k < size ? (size_t)k : size - 1;
+    for (size_t i = 0; i < n && used < size - 1; i++) {
+        k = snprintf(c->price_note + used, size - used, "%s %s %s (set %s)", i ? ";" : "",
+                     m[i].node, m[i].what, m[i].key);
+        used += k > 0 && (size_t)k < size - used ? (size_t)k : size - 1 - used;
+    }
+    const char *rg;
+    char regions[160] = "";
+    size_t ru = 0;
+    for (size_t i = 0; (rg = catalog_region_at(cat, i)) != NULL; i++) {
+        if (strcmp(rg, c->region) == 0 || !region_prices_all(cat, rg, m, n))
+            continue;
+        k = snprintf(regions + ru, sizeof regions - ru, "%s\"%s\"", ru ? " or " : "", rg);
+        if (k < 0 || (size_t)k >= sizeof regions - ru)
+            break;
+        ru += (size_t)k;
+    }
+    if (ru > 0 && used < size - 1)
+        snprintf(c->price_note + used, size - used,
+                 "; or set cluster.region = %s, whose list prices give %s", regions,
+                 n == 1 ? "it" : "them all");
+}
+
+/* The driver's and workers' billing rates: the scenario's region's list
+ * prices (the catalog's own region when it names none), the platform
+ * table's rules and the scenario's price overrides. */
+static enum sc_status build_billing(const struct scenario *s, const struct catalog *cat,
+                                    struct cluster *c, struct diag *d)
+{
+    const struct cluster_spec *cs = &s->cluster;
+    const char *region = cs->region[0] ? cs->region : CATALOG_DEFAULT_REGION;
+    /* The region's name as the catalog stores it, which outlives the
+     * scenario; an unknown region is an error, never a silent East US. */
+    c->region = NULL;
+    const char *rg;
+    for (size_t i = 0; (rg = catalog_region_at(cat, i)) != NULL; i++)
+        if (strcmp(rg, region) == 0)
+            c->region = rg;
+    if (c->region == NULL) {
+        if (!cs->region[0]) {
+            c->region = CATALOG_DEFAULT_REGION; /* a catalog without any price */
+        } else {
+            char known[256];
+            catalog_regions(cat, known, sizeof known);
+            return diag_set(d, SC_EINPUT, s->file, cs->region_line,
+                            "no prices for region \"%s\" in the node catalog; it has prices "
+                            "for: %s (set cluster.price.* to price a cluster elsewhere)",
+                            cs->region, known[0] ? known : "none");
+        }
+    }
+    billing_rates_priced(cs->platform, cs->pricing, cs->tier, c->driver,
+                         catalog_price(cat, c->driver->name, c->region), &cs->price, true,
+                         &c->driver_rates);
+    billing_rates_priced(cs->platform, cs->pricing, cs->tier, c->worker,
+                         catalog_price(cat, c->worker->name, c->region), &cs->price, false,
+                         &c->worker_rates);
+    note_missing_rates(cat, c);
+    return SC_OK;
 }
 
 /* Spot: the VM part at the spot price (given, or a discount off the
@@ -380,7 +478,8 @@ enum sc_status cluster_build(const struct scenario *s, const struct catalog *cat
     build_memory(s, c);
     build_autoscale(cs, pl, c);
     build_idle_after(cs, pl, c);
-    build_billing(cs, c);
+    if ((st = build_billing(s, cat, c, d)) != SC_OK)
+        return st;
     build_spot(cs, c);
     return SC_OK;
 }

@@ -31,6 +31,9 @@ struct cluster {
     struct dist startup_dist;   /* DIST_FIXED: startup_s exactly */
     const char *startup_source; /* where the start-up figure comes from */
     struct billing_rates driver_rates, worker_rates;
+    const char *region;         /* whose list prices apply (catalog's storage) */
+    char price_note[768];       /* every driver and worker rate no source gives, with
+                                 * the key that sets each; "" when all are known */
     bool driver_is_worker;      /* synapse: the driver runs on the head node */
 
     /* What moves bytes, per worker node and for the cluster (bytes/s). */
@@ -83,9 +86,10 @@ struct cluster {
 #define CLUSTER_DEFAULT_HEAP_FRACTION 0.6
 
 /* Resolves the scenario's cluster against the catalog. On an unknown node
- * size, an executor layout that does not fit the node, or spark.task.cpus
- * larger than an executor, returns SC_EINPUT with d naming the scenario's
- * file:line (and, for a node size, the closest catalog names). */
+ * size, an executor layout that does not fit the node, spark.task.cpus
+ * larger than an executor, or a region the catalog has no prices for,
+ * returns SC_EINPUT with d naming the scenario's file:line (and the closest
+ * catalog names, or the regions it prices). */
 enum sc_status cluster_build(const struct scenario *s, const struct catalog *cat,
                              struct cluster *c, struct diag *d);
 

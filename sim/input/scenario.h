@@ -52,6 +52,9 @@ struct cluster_spec {
     int executor_cores;         /* 0: platform default */
     enum pricing pricing;
     enum tier tier;
+    char region[24];            /* Azure region whose list prices apply; "": the
+                                 * catalog's (CATALOG_DEFAULT_REGION) */
+    int region_line;
     struct price_override price;
     double startup_s;           /* NaN: platform default */
     bool startup_is_dist;       /* startup_s given as a distribution */

@@ -120,13 +120,35 @@ static int read_autoscale(struct reader *r, const config_setting_t *a, int64_t *
     return 0;
 }
 
-/* The billing names (platform, pricing, tier) and the VM sizes. */
+/* cluster.region: whose list prices apply. Only its spelling is checked
+ * here; cluster_build checks it against the regions the catalog prices. */
+static int read_region(struct reader *r, const config_setting_t *g)
+{
+    struct cluster_spec *c = &r->s->cluster;
+    const char *v;
+    int line = 0;
+    int rc = scenario_get_str(r, g, "cluster", "region", false, &v, &line);
+    if (rc <= 0)
+        return rc;
+    if (v[0] == '\0' || strlen(v) >= sizeof c->region ||
+        strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789") != strlen(v))
+        return scenario_fail(r, line,
+                             "'region' in cluster is an Azure region name in lower-case letters "
+                             "and digits, like \"westus2\", not \"%.40s\".",
+                             v);
+    memcpy(c->region, v, strlen(v) + 1);
+    c->region_line = line;
+    return 1;
+}
+
+/* The billing names (platform, pricing, tier), the region and the VM sizes. */
 static int read_machines(struct reader *r, const config_setting_t *g)
 {
     struct cluster_spec *c = &r->s->cluster;
     if (get_billing_name(r, g, "platform", platform_names(), parse_platform_cb, &c->platform) < 0 ||
         get_billing_name(r, g, "pricing", pricing_names(), parse_pricing_cb, &c->pricing) < 0 ||
-        get_billing_name(r, g, "tier", tier_names(), parse_tier_cb, &c->tier) < 0)
+        get_billing_name(r, g, "tier", tier_names(), parse_tier_cb, &c->tier) < 0 ||
+        read_region(r, g) < 0)
         return -1;
 
     if (get_vm_size(r, g, "worker", true, c->worker, sizeof c->worker, &c->worker_line) < 0)

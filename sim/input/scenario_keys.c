@@ -36,6 +36,7 @@ static const struct scenario_key key_table[] = {
     {"cluster", "executor_cores", NULL, "integer"},
     {"cluster", "pricing", NULL, "string"},
     {"cluster", "tier", NULL, "string"},
+    {"cluster", "region", NULL, "string"},
     {"cluster", "startup_s", NULL, "number or distribution"},
     {"cluster", "price", NULL, "group"},
     {"cluster", "autoscale", NULL, "group"},

@@ -10,12 +10,15 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 #include <strings.h>
 
 #include "models/diag.h"
 #include "models/platform.h"
 
+/* The fixed columns, then one price column per region the catalog prices
+ * (up to NODES_MAX_REGIONS), then DBUs. */
 enum nodes_col {
     NC_NAME,
     NC_PLATFORM,
@@ -25,18 +28,32 @@ enum nodes_col {
     NC_SSD_MBPS,
     NC_NETWORK,
     NC_ACU,
-    NC_PRICE,
-    NC_DBU,
-    NC_COUNT
+    NC_FIXED
 };
+#define NODES_MAX_REGIONS 6
+#define NC_MAX (NC_FIXED + NODES_MAX_REGIONS + 1)
 
-static const char *const col_titles[NC_COUNT] = {
-    "NAME",     "PLATFORM", "VCPUS",    "MEM_GiB", "SSD_GiB",
-    "SSD_MB/s", "NET_Gbps", "ACU/vCPU", "USD/h",   "DBU/h",
+static const char *const col_titles[NC_FIXED] = {
+    "NAME", "PLATFORM", "VCPUS", "MEM_GiB", "SSD_GiB", "SSD_MB/s", "NET_Gbps", "ACU/vCPU",
 };
 
 /* A cell is at most a name (63 characters) or a short number. */
 #define CELL_SIZE 72
+
+struct nodes_layout {
+    const char *regions[NODES_MAX_REGIONS];
+    int n_regions;
+    int n_cols; /* NC_FIXED + n_regions + 1 (DBU) */
+};
+
+static void layout_init(struct nodes_layout *lay, const struct catalog *cat)
+{
+    lay->n_regions = 0;
+    const char *rg;
+    for (size_t i = 0; lay->n_regions < NODES_MAX_REGIONS && (rg = catalog_region_at(cat, i)); i++)
+        lay->regions[lay->n_regions++] = rg;
+    lay->n_cols = NC_FIXED + lay->n_regions + 1;
+}
 
 static void fmt_figure(char cell[CELL_SIZE], double v)
 {
@@ -46,7 +63,17 @@ static void fmt_figure(char cell[CELL_SIZE], double v)
         snprintf(cell, CELL_SIZE, "%g", v);
 }
 
-static void fmt_row(char cells[NC_COUNT][CELL_SIZE], const struct node_type *n)
+static void fmt_titles(char cells[NC_MAX][CELL_SIZE], const struct nodes_layout *lay)
+{
+    for (int c = 0; c < NC_FIXED; c++)
+        snprintf(cells[c], CELL_SIZE, "%s", col_titles[c]);
+    for (int k = 0; k < lay->n_regions; k++)
+        snprintf(cells[NC_FIXED + k], CELL_SIZE, "USD/h %s", lay->regions[k]);
+    snprintf(cells[lay->n_cols - 1], CELL_SIZE, "DBU/h");
+}
+
+static void fmt_row(char cells[NC_MAX][CELL_SIZE], const struct nodes_layout *lay,
+                    const struct catalog *cat, const struct node_type *n)
 {
     snprintf(cells[NC_NAME], CELL_SIZE, "%s", n->name);
     snprintf(cells[NC_PLATFORM], CELL_SIZE, "%s", n->platform);
@@ -62,8 +89,15 @@ static void fmt_row(char cells[NC_COUNT][CELL_SIZE], const struct node_type *n)
         snprintf(cells[NC_ACU], CELL_SIZE, "%g", n->acu_min);
     else
         snprintf(cells[NC_ACU], CELL_SIZE, "%g-%g", n->acu_min, n->acu_max);
-    fmt_figure(cells[NC_PRICE], n->price_usd_per_hour);
-    fmt_figure(cells[NC_DBU], n->dbu_per_hour);
+    for (int k = 0; k < lay->n_regions; k++) {
+        const struct node_price *p = catalog_price(cat, n->name, lay->regions[k]);
+        fmt_figure(cells[NC_FIXED + k], p ? p->vm_usd_per_hour : NAN);
+    }
+    /* A '*' marks a DBU rate the catalog row lacked and a price row gave. */
+    char *dbu = cells[lay->n_cols - 1];
+    fmt_figure(dbu, n->dbu_per_hour);
+    if (n->dbu_source[0] && strlen(dbu) + 1 < CELL_SIZE)
+        strcat(dbu, "*");
 }
 
 /* Rows are matched on the catalog's platform column, which names the node
@@ -76,9 +110,10 @@ static int platform_matches(const struct node_type *n, const char *filter)
     return pl != NULL && strcasecmp(n->platform, pl->catalog_family) == 0;
 }
 
-static void print_line(FILE *out, char cells[NC_COUNT][CELL_SIZE], const int width[NC_COUNT])
+static void print_line(FILE *out, char cells[NC_MAX][CELL_SIZE], const int width[NC_MAX],
+                       int n_cols)
 {
-    for (int c = 0; c < NC_COUNT; c++) {
+    for (int c = 0; c < n_cols; c++) {
         const char *sep = c == 0 ? "" : "  ";
         /* Text columns flush left, figures flush right so digits line up. */
         if (c == NC_NAME || c == NC_PLATFORM)
@@ -89,38 +124,72 @@ static void print_line(FILE *out, char cells[NC_COUNT][CELL_SIZE], const int wid
     fputc('\n', out);
 }
 
+/* One line per region: where its prices come from and as of when (the
+ * source and date all its rows share, or "several"). */
+static void print_price_sources(FILE *out, const struct catalog *cat,
+                                const struct nodes_layout *lay)
+{
+    for (int k = 0; k < lay->n_regions; k++) {
+        const struct node_price *first = NULL;
+        bool same_source = true, same_date = true;
+        for (size_t i = 0; i < catalog_price_count(cat); i++) {
+            const struct node_price *p = catalog_price_at(cat, i);
+            if (strcmp(p->region, lay->regions[k]) != 0)
+                continue;
+            if (!first)
+                first = p;
+            same_source &= strcmp(first->source, p->source) == 0;
+            same_date &= strcmp(first->date, p->date) == 0;
+        }
+        if (!first)
+            continue;
+        fprintf(out, "  %s (%s): %s, ", lay->regions[k], catalog_region_label(lay->regions[k]),
+                same_source ? first->source : "several sources");
+        if (!same_date)
+            fprintf(out, "several dates\n");
+        else if (first->date[0])
+            fprintf(out, "as of %s\n", first->date);
+        else
+            fprintf(out, "undated\n");
+    }
+}
+
 void nodes_print(FILE *out, const struct catalog *cat, const char *platform_filter)
 {
-    char cells[NC_COUNT][CELL_SIZE];
-    int width[NC_COUNT];
-    for (int c = 0; c < NC_COUNT; c++)
-        width[c] = (int)strlen(col_titles[c]);
+    struct nodes_layout lay;
+    layout_init(&lay, cat);
+    char cells[NC_MAX][CELL_SIZE];
+    int width[NC_MAX];
+    fmt_titles(cells, &lay);
+    for (int c = 0; c < lay.n_cols; c++)
+        width[c] = (int)strlen(cells[c]);
 
     /* Two passes: the widths must be known before the first line goes out. */
     size_t shown = 0;
+    bool any_dbu_from_prices = false;
     for (size_t i = 0; i < catalog_count(cat); i++) {
         const struct node_type *n = catalog_at(cat, i);
         if (!platform_matches(n, platform_filter))
             continue;
-        fmt_row(cells, n);
-        for (int c = 0; c < NC_COUNT; c++) {
+        fmt_row(cells, &lay, cat, n);
+        for (int c = 0; c < lay.n_cols; c++) {
             int w = (int)strlen(cells[c]);
             if (w > width[c])
                 width[c] = w;
         }
+        any_dbu_from_prices |= n->dbu_source[0] != '\0';
         shown++;
     }
 
     if (shown > 0) {
-        for (int c = 0; c < NC_COUNT; c++)
-            snprintf(cells[c], CELL_SIZE, "%s", col_titles[c]);
-        print_line(out, cells, width);
+        fmt_titles(cells, &lay);
+        print_line(out, cells, width, lay.n_cols);
         for (size_t i = 0; i < catalog_count(cat); i++) {
             const struct node_type *n = catalog_at(cat, i);
             if (!platform_matches(n, platform_filter))
                 continue;
-            fmt_row(cells, n);
-            print_line(out, cells, width);
+            fmt_row(cells, &lay, cat, n);
+            print_line(out, cells, width, lay.n_cols);
         }
         fputc('\n', out);
     }
@@ -133,8 +202,20 @@ void nodes_print(FILE *out, const struct catalog *cat, const char *platform_filt
     fprintf(out, "Source: %s ('-' = not published or not found; sources per row in its "
                  "notes column).\n",
             catalog_path(cat) ? catalog_path(cat) : "(unknown)");
-    fprintf(out, "Prices: Linux pay-as-you-go, East US, USD per node-hour, from secondary "
-                 "sources; override them in a scenario with cluster.price.\n");
+    fprintf(out, "Prices: Linux pay-as-you-go, USD per node-hour, per region (a scenario picks "
+                 "one with cluster.region and overrides any with cluster.price)%s%s:\n",
+            catalog_prices_path(cat) ? "; other regions from " : "",
+            catalog_prices_path(cat) ? catalog_prices_path(cat) : "");
+    print_price_sources(out, cat, &lay);
+    if (any_dbu_from_prices)
+        fprintf(out, "DBU/h*: the catalog row has none; the prices file's row gives it (DBUs "
+                     "per node-hour do not vary by region).\n");
+    /* Synapse bills its pools' vCores, not a VM price (models/platform.c). */
+    if (platform_filter == NULL || platform_find(platform_filter) == platform_get(PLATFORM_SYNAPSE))
+        fprintf(out, "Synapse nodes bill vCore-hours at $%g per vCore-hour (%s), not a VM "
+                     "price.\n",
+                platform_get(PLATFORM_SYNAPSE)->billing.usd_per_vcore_hour,
+                platform_get(PLATFORM_SYNAPSE)->billing.vcore_rate_source);
 }
 
 /* ---- JSON -------------------------------------------------------------- */
@@ -154,7 +235,26 @@ static void put(json_t *obj, const char *key, json_t *value, int *ok)
         *ok = 0;
 }
 
-static json_t *node_json(const struct node_type *n)
+static json_t *price_json(const struct node_price *p)
+{
+    json_t *o = json_object();
+    int ok = o != NULL;
+    if (!ok)
+        return NULL;
+    put(o, "region", json_string(p->region), &ok);
+    put(o, "vm_usd_per_hour", figure_json(p->vm_usd_per_hour), &ok);
+    put(o, "dbu_per_hour", figure_json(p->dbu_per_hour), &ok);
+    json_t *src = json_string(p->source);
+    put(o, "source", src ? src : json_null(), &ok);
+    put(o, "date", p->date[0] ? json_string(p->date) : json_null(), &ok);
+    if (!ok) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static json_t *node_json(const struct catalog *cat, const struct node_type *n)
 {
     json_t *o = json_object();
     if (o == NULL)
@@ -175,6 +275,19 @@ static json_t *node_json(const struct node_type *n)
     put(o, "cpu", cpu ? cpu : json_null(), &ok);
     put(o, "price_usd_per_hour", figure_json(n->price_usd_per_hour), &ok);
     put(o, "dbu_per_hour", figure_json(n->dbu_per_hour), &ok);
+    json_t *dsrc = n->dbu_source[0] ? json_string(n->dbu_source) : json_null();
+    put(o, "dbu_source", dsrc ? dsrc : json_null(), &ok);
+    /* Every region's row for this node, in the catalog's order. */
+    json_t *prices = json_array();
+    for (size_t i = 0; prices && i < catalog_price_count(cat); i++) {
+        const struct node_price *p = catalog_price_at(cat, i);
+        if (strcmp(p->node, n->name) != 0)
+            continue;
+        json_t *jp = price_json(p);
+        if (jp == NULL || json_array_append_new(prices, jp) != 0)
+            ok = 0;
+    }
+    put(o, "prices", prices, &ok);
     json_t *notes = n->notes[0] ? json_string(n->notes) : json_null();
     put(o, "notes", notes ? notes : json_null(), &ok);
     if (!ok) {
@@ -195,7 +308,7 @@ int nodes_print_json(FILE *out, const struct catalog *cat)
         put(root, "source", source ? source : json_null(), &ok);
     }
     for (size_t i = 0; ok && i < catalog_count(cat); i++) {
-        json_t *node = node_json(catalog_at(cat, i));
+        json_t *node = node_json(cat, catalog_at(cat, i));
         if (node == NULL || json_array_append_new(nodes, node) != 0)
             ok = 0;
     }

@@ -379,24 +379,57 @@ void report_table(FILE *out, const struct plan *plan, const struct cluster *cl,
         }
     }
 
-    const struct cost_result *c = &r->cost;
+    report_cost(out, plan->scn, cl, &r->cost);
+}
+
+/* Where line l's VM (or vCore) rate comes from, as the cost section and
+ * the JSON say it. */
+static const char *price_origin(const struct cost_line *l, const struct cluster *cl, char *buf,
+                                size_t size)
+{
+    if (l->price_region)
+        snprintf(buf, size, "%s, %s%s%s", catalog_region_label(l->price_region), l->price_source,
+                 l->price_date && l->price_date[0] ? " as of " : " (undated)",
+                 l->price_date && l->price_date[0] ? l->price_date : "");
+    else if (isnan(l->vm_usd_per_hour))
+        snprintf(buf, size, "%s, no source gives one", catalog_region_label(cl->region));
+    else if (l->price_source && strcmp(l->price_source, "scenario") == 0)
+        snprintf(buf, size, "set in the scenario (cluster.price)");
+    else
+        snprintf(buf, size, "%s", l->price_source ? l->price_source : "?");
+    return buf;
+}
+
+void report_cost(FILE *out, const struct scenario *scn, const struct cluster *cl,
+                 const struct cost_result *c)
+{
+    char b1[48], b2[48];
+    const struct platform_billing *bill = &platform_get(cl->platform)->billing;
+    bool vcore_billed = c->vcore_hours > 0.0;
     fprintf(out, "\ncost: ");
     print_money(out, c->total_usd);
-    fprintf(out, " (VM ");
-    print_money(out, c->vm_usd);
-    fprintf(out, " + DBU ");
-    print_money(out, c->dbu_usd);
+    if (bill->basis == BILL_VM_PRICE_AND_DBU) {
+        fprintf(out, " (VM ");
+        print_money(out, c->vm_usd);
+        fprintf(out, " + DBU ");
+        print_money(out, c->dbu_usd);
+        fprintf(out, ")");
+    } else if (vcore_billed) {
+        /* Synapse bills vCore-hours, not VMs and not DBUs. */
+        fprintf(out, " (%.4g vCore-hours)", c->vcore_hours);
+    } else {
+        fprintf(out, " (VM price only)");
+    }
     double per_node = c->n_lines ? c->lines[c->n_lines - 1].billed_s : c->billed_s;
-    fprintf(out, "), each node billed %s", units_format_duration(per_node, b1, sizeof b1));
+    fprintf(out, ", each node billed %s", units_format_duration(per_node, b1, sizeof b1));
     if (per_node > c->billed_s + 1e-9)
         fprintf(out, " (%s used, rounded up to the platform's billing unit)",
                 units_format_duration(c->billed_s, b2, sizeof b2));
     else
         fprintf(out, " of start-up and run");
-    const struct platform_billing *bill = &platform_get(cl->platform)->billing;
     if (bill->basis == BILL_VM_PRICE_AND_DBU)
-        fprintf(out, ", %s compute, %s tier", pricing_name(plan->scn->cluster.pricing),
-                tier_name(plan->scn->cluster.tier));
+        fprintf(out, ", %s compute, %s tier", pricing_name(scn->cluster.pricing),
+                tier_name(scn->cluster.tier));
     fprintf(out, "\n");
     for (size_t i = 0; i < c->n_lines; i++) {
         const struct cost_line *l = &c->lines[i];
@@ -404,7 +437,10 @@ void report_table(FILE *out, const struct plan *plan, const struct cluster *cl,
             fprintf(out, "  %-8s %3d lives of %-12s ", l->role, l->nodes, l->node_type);
         else
             fprintf(out, "  %-8s %3d x %-18s ", l->role, l->nodes, l->node_type);
-        if (isnan(l->vm_usd_per_hour))
+        if (!isnan(l->usd_per_vcore_hour))
+            fprintf(out, "%d vCores x $%.4g/vCore-h, %.4g vCore-h", l->vcores,
+                    l->usd_per_vcore_hour, l->vcore_hours);
+        else if (isnan(l->vm_usd_per_hour))
             fprintf(out, "VM price unknown");
         else
             fprintf(out, "$%.4g/h", l->vm_usd_per_hour);
@@ -417,6 +453,21 @@ void report_table(FILE *out, const struct plan *plan, const struct cluster *cl,
         fprintf(out, "  = ");
         print_money(out, l->total_usd);
         fprintf(out, "\n");
+    }
+    /* Where the prices come from: one origin when driver and workers share
+     * it, else each. */
+    char o1[192], o2[192];
+    if (c->n_lines == 2 &&
+        strcmp(price_origin(&c->lines[0], cl, o1, sizeof o1),
+               price_origin(&c->lines[1], cl, o2, sizeof o2)) != 0)
+        fprintf(out, "  prices: driver %s; workers %s\n", o1, o2);
+    else if (c->n_lines > 0)
+        fprintf(out, "  prices: %s\n", price_origin(&c->lines[0], cl, o1, sizeof o1));
+    if (c->startup_s > 0.0 && isfinite(c->startup_usd)) {
+        fprintf(out, "  start-up: ");
+        print_money(out, c->startup_usd);
+        fprintf(out, " of it is the %s start-up, the rest the run's own\n",
+                units_format_duration(c->startup_s, b1, sizeof b1));
     }
     if (c->note[0])
         fprintf(out, "  cost unknown: %s\n", c->note);
@@ -549,13 +600,23 @@ static int cluster_json(json_t *root, const struct plan *plan, const struct clus
     return bad;
 }
 
-static int cost_json(json_t *root, const struct results *r)
+static const char *const basis_names[] = {
+    [BILL_VM_PRICE] = "vm", [BILL_VM_PRICE_AND_DBU] = "vm_and_dbu",
+    [BILL_VCORE_HOURS] = "vcore_hours"};
+
+static int cost_json(json_t *root, const struct cluster *cl, const struct results *r)
 {
     int bad = 0;
     json_t *cost = json_object();
+    const struct cost_result *c = &r->cost;
+    bad |= set(cost, "basis", json_string(basis_names[platform_get(cl->platform)->billing.basis]));
+    bad |= set(cost, "region", cl->region ? json_string(cl->region) : json_null());
     bad |= set(cost, "total_usd", jusd(r->cost.total_usd));
     bad |= set(cost, "vm_usd", jusd(r->cost.vm_usd));
     bad |= set(cost, "dbu_usd", jusd(r->cost.dbu_usd));
+    bad |= set(cost, "vcore_hours", jnum(c->vcore_hours, 1e6));
+    bad |= set(cost, "startup_usd", jusd(c->startup_usd));
+    bad |= set(cost, "run_usd", jusd(c->total_usd - c->startup_usd));
     bad |= set(cost, "billed_s", jsec(r->cost.billed_s));
     json_t *lines = json_array();
     for (size_t i = 0; i < r->cost.n_lines; i++) {
@@ -568,6 +629,15 @@ static int cost_json(json_t *root, const struct results *r)
         bad |= set(jl, "vm_usd_per_hour", jnum(l->vm_usd_per_hour, 1e6));
         bad |= set(jl, "dbu_per_hour", jnum(l->dbu_per_hour, 1e6));
         bad |= set(jl, "usd_per_dbu", jnum(l->usd_per_dbu, 1e6));
+        bad |= set(jl, "vcores", json_integer(l->vcores));
+        bad |= set(jl, "usd_per_vcore_hour", jnum(l->usd_per_vcore_hour, 1e6));
+        bad |= set(jl, "vcore_hours", jnum(l->vcore_hours, 1e6));
+        json_t *pr = json_object();
+        bad |= set(pr, "region", l->price_region ? json_string(l->price_region) : json_null());
+        bad |= set(pr, "source", json_string(l->price_source ? l->price_source : ""));
+        bad |= set(pr, "date", l->price_date && l->price_date[0] ? json_string(l->price_date)
+                                                                 : json_null());
+        bad |= set(jl, "price", pr);
         bad |= set(jl, "vm_usd", jusd(l->vm_usd));
         bad |= set(jl, "dbu_usd", jusd(l->dbu_usd));
         bad |= set(jl, "total_usd", jusd(l->total_usd));
@@ -791,7 +861,7 @@ json_t *report_json_build(const struct plan *plan, const struct cluster *cl,
     bad |= set(root, "utilization", jnum(r->utilization, 1e6));
     bad |= set(root, "busy_slot_s", jsec(r->busy_s));
     bad |= set(root, "available_slot_s", jsec(r->available_s));
-    bad |= cost_json(root, r);
+    bad |= cost_json(root, cl, r);
     bad |= jobs_json(root, plan, cl, r);
     bad |= executors_json(root, cl, r);
     bad |= scaling_json(root, r);

@@ -15,6 +15,12 @@
 
 /* Prints the per-stage table, job and application times, utilization and
  * cost. */
+/* The cost section of the table: total, each line's rates, where the prices
+ * come from and as of when, the start-up's share, and why a cost is
+ * unknown (every missing rate with its key). */
+void report_cost(FILE *out, const struct scenario *scn, const struct cluster *cl,
+                 const struct cost_result *c);
+
 void report_table(FILE *out, const struct plan *plan, const struct cluster *cl,
                   const struct results *r);
 

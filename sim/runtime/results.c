@@ -28,6 +28,34 @@ double results_quantile_sorted(const double *sorted, size_t n, double q)
     return sorted[lo] + frac * (sorted[hi] - sorted[lo]);
 }
 
+/* A node's price per hour, DBUs included (NaN when a rate is unknown). */
+static double hourly_usd(const struct billing_rates *r)
+{
+    return r->vm_usd_per_hour + r->dbu_per_hour * r->usd_per_dbu;
+}
+
+/* The start-up's share of the bill: its seconds at the hourly rates of the
+ * driver and the workers up during it, those whose lives start first (the
+ * initial workers; lives NULL: cl->workers of them). Not rounded: rounding
+ * to the billing unit belongs to the whole life, and stays in the run's
+ * share. */
+static double startup_usd(const struct cluster *cl, const struct node_life *lives, size_t n_lives)
+{
+    double per_hour = hourly_usd(&cl->driver_rates);
+    if (!lives) {
+        per_hour += cl->workers * hourly_usd(&cl->worker_rates);
+    } else {
+        int64_t first = INT64_MAX;
+        for (size_t i = 0; i < n_lives; i++)
+            if (lives[i].from_us < first)
+                first = lives[i].from_us;
+        for (size_t i = 0; i < n_lives; i++)
+            if (lives[i].from_us == first)
+                per_hour += hourly_usd(lives[i].spot ? &cl->spot_rates : &cl->worker_rates);
+    }
+    return cl->startup_s > 0.0 ? per_hour * cl->startup_s / 3600.0 : 0.0;
+}
+
 void results_cost(struct cost_result *c, const struct cluster *cl, double makespan_s,
                   const struct node_life *lives, size_t n_lives)
 {
@@ -50,6 +78,7 @@ void results_cost(struct cost_result *c, const struct cluster *cl, double makesp
     w->role = "workers";
     w->node_type = cl->worker->name;
     double total_billed = 0.0;
+    bool spot_unpriced = false;
     if (!lives) {
         w->nodes = cl->workers;
         double one = billing_billed_seconds(&cl->worker_rates, c->billed_s);
@@ -69,33 +98,44 @@ void results_cost(struct cost_result *c, const struct cluster *cl, double makesp
             w->dbu_usd += dbu;
             total_billed += billing_billed_seconds(rates, secs);
             distinct++;
-            if (lives[i].spot && isnan(rates->vm_usd_per_hour) && c->note[0] == '\0')
-                snprintf(c->note, sizeof c->note,
-                         "spot workers have no price; set cluster.spot.usd_per_hour or "
-                         "cluster.spot.discount");
+            spot_unpriced |= lives[i].spot && isnan(rates->vm_usd_per_hour);
         }
         w->nodes = distinct;
     }
     w->billed_s = w->nodes > 0 ? total_billed / w->nodes : 0.0;
     const struct billing_rates *rates[2] = {&cl->driver_rates, &cl->worker_rates};
+    bool rate_unknown = false;
     for (size_t i = 0; i < c->n_lines; i++) {
         struct cost_line *l = &c->lines[i];
         l->vm_usd_per_hour = rates[i]->vm_usd_per_hour;
         l->dbu_per_hour = rates[i]->dbu_per_hour;
         l->usd_per_dbu = rates[i]->usd_per_dbu;
+        l->vcores = rates[i]->vcores;
+        l->usd_per_vcore_hour = rates[i]->usd_per_vcore_hour;
+        l->vcore_hours = l->vcores * l->nodes * l->billed_s / 3600.0;
+        l->price_region = rates[i]->region;
+        l->price_source = rates[i]->source;
+        l->price_date = rates[i]->price_date;
         l->total_usd = l->vm_usd + l->dbu_usd;
         c->vm_usd += l->vm_usd;
         c->dbu_usd += l->dbu_usd;
         c->total_usd += l->total_usd;
-        if (isnan(l->vm_usd_per_hour) && c->note[0] == '\0')
-            snprintf(c->note, sizeof c->note,
-                     "no VM price for %s in the catalog; set cluster.price.%s_usd_per_hour",
-                     l->node_type, i == 0 ? "driver" : "worker");
-        else if (isnan(l->dbu_per_hour) && c->note[0] == '\0')
-            snprintf(c->note, sizeof c->note,
-                     "no DBU rate for %s in the catalog; set cluster.price.%s_dbu_per_hour",
-                     l->node_type, i == 0 ? "driver" : "worker");
+        c->vcore_hours += l->vcore_hours;
+        rate_unknown |= isnan(l->vm_usd_per_hour) || isnan(l->dbu_per_hour);
     }
+    /* Every missing driver and worker rate at once (cluster_build worded
+     * it), then the spot price if that is missing too. */
+    if (rate_unknown)
+        snprintf(c->note, sizeof c->note, "%s",
+                 cl->price_note[0] ? cl->price_note
+                                   : "a VM price or DBU rate is unknown; set cluster.price.*");
+    if (spot_unpriced) {
+        size_t used = strlen(c->note);
+        snprintf(c->note + used, sizeof c->note - used, "%s%s", used ? "; " : "",
+                 "spot workers have no price (set cluster.spot.usd_per_hour or "
+                 "cluster.spot.discount)");
+    }
+    c->startup_usd = startup_usd(cl, lives, n_lives);
 }
 
 enum sc_status results_summarize(struct results *r, const struct cluster *cl, struct diag *d)

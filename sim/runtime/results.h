@@ -115,6 +115,12 @@ struct cost_line {
     int nodes;
     double billed_s;        /* per node */
     double vm_usd_per_hour, dbu_per_hour, usd_per_dbu;
+    int vcores;             /* Synapse: vCores per node billed; 0 elsewhere */
+    double usd_per_vcore_hour; /* Synapse: the rate; NaN when not vCore-billed */
+    double vcore_hours;     /* vCores x billed hours over all the line's nodes; 0 */
+    const char *price_region; /* the list prices' region; NULL: not a regional price */
+    const char *price_source; /* where the VM (or vCore) rate comes from */
+    const char *price_date;   /* as of when; "" undated; NULL with price_region */
     double vm_usd, dbu_usd, total_usd; /* NaN when a rate is unknown */
 };
 
@@ -124,7 +130,12 @@ struct cost_result {
     struct cost_line lines[2];
     size_t n_lines;
     double vm_usd, dbu_usd, total_usd; /* NaN when a rate is unknown */
-    char note[320];         /* why a cost is unknown, or "" */
+    double vcore_hours;     /* Synapse: all lines' vCore-hours; 0 elsewhere */
+    /* The start-up draw's part of total_usd: the start-up seconds at the
+     * hourly rates of the nodes up during it (driver and initial workers).
+     * The rest, rounding to the billing unit included, is the run's own. */
+    double startup_usd;
+    char note[1024];        /* why a cost is unknown (every missing rate), or "" */
 };
 
 struct results {

@@ -74,6 +74,8 @@ struct sweep_spec {
 struct sweep_run {
     bool done, ok;
     double makespan_s, cost_usd, utilization; /* cost NaN when a price is unknown */
+    double startup_usd; /* cost_usd's part due to the start-up draw; NaN unknown
+                         * (a results file written before it was recorded) */
     char node_type[64];                       /* the worker as the catalog spells it */
     int64_t workers;
     char *error;     /* failed: why (owned) */
@@ -99,6 +101,9 @@ struct sweep_point {
     int64_t workers;
     size_t n; /* replications summarized */
     struct sweep_stat makespan_s, cost_usd;
+    /* cost_usd split per replication into the start-up draw's part and the
+     * run's own (cost minus start-up); NaN when a run lacks the split. */
+    struct sweep_stat startup_usd, run_usd;
     double utilization;
     bool cost_known;
     double makespan_upper_s; /* one-sided upper bound at spec.confidence; the
@@ -246,6 +251,15 @@ enum sc_status sweep_summarize(struct sweep *sw, struct diag *d);
 
 /* Statistics of x[0..n) (n >= 1). */
 void sweep_stat_compute(const double *x, size_t n, struct sweep_stat *st);
+
+/* Statistics of the start-up's part startup[0..n) of costs cost[0..n)
+ * and of the run's own part, cost[i] - startup[i], each over the n
+ * replications (n >= 1), so that a cost interval can say how much of its
+ * width the start-up draw makes. Both NaN when any startup[i] is NaN. The
+ * two means add up to the cost's; the intervals need not (the parts may
+ * co-vary). */
+void sweep_cost_split(const double *cost, const double *startup, size_t n,
+                      struct sweep_stat *startup_st, struct sweep_stat *run_st);
 
 /* One-sided upper confidence bound of a mean from n >= 2 samples with
  * standard deviation sd: mean + t(confidence, n - 1) sd / sqrt(n). */

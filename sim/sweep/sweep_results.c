@@ -122,6 +122,7 @@ char *sweep_run_line(const struct sweep *sw, size_t u, const struct sweep_run *r
          * resumed or merged sweep computes the same statistics. */
         json_object_set_new(o, "makespan_s", json_real(r->makespan_s));
         json_object_set_new(o, "cost_usd", sweep_jnum(r->cost_usd));
+        json_object_set_new(o, "startup_usd", sweep_jnum(r->startup_usd));
         json_object_set_new(o, "utilization", json_real(r->utilization));
         json_object_set_new(o, "node_type", json_string(r->node_type));
         json_object_set_new(o, "workers", json_integer((json_int_t)r->workers));
@@ -252,6 +253,10 @@ static enum sc_status ingest_run(struct sweep *sw, json_t *o, const char *source
             return bad_line(d, source, line, "a run line without its figures");
         run->makespan_s = json_number_value(m);
         run->cost_usd = json_is_null(c) ? NAN : json_number_value(c);
+        /* Absent in results files written before the split was recorded:
+         * their points show no split, the rest is as it was. */
+        json_t *su = json_object_get(o, "startup_usd");
+        run->startup_usd = json_is_number(su) ? json_number_value(su) : NAN;
         run->utilization = json_number_value(u);
         snprintf(run->node_type, sizeof run->node_type, "%s", json_string_value(nt));
         run->workers = json_integer_value(w);

@@ -297,6 +297,7 @@ void sweep_run_rep(const struct point_setup *ps, uint64_t seed, bool draw, struc
     out->ok = true;
     out->makespan_s = r->makespan_s;
     out->cost_usd = r->cost.total_usd;
+    out->startup_usd = isfinite(r->cost.total_usd) ? r->cost.startup_usd : NAN;
     out->utilization = r->utilization;
     snprintf(out->node_type, sizeof out->node_type, "%s", ps->cl.worker->name);
     out->workers = ps->cl.workers;

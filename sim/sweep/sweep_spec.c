@@ -20,9 +20,10 @@
 #include <string.h>
 #include <strings.h>
 
-/* Hashes a file's bytes into hex; "" when it cannot be read (then nothing
- * matches it, which is the safe side). */
-static void hash_file(const char *path, char out[17])
+/* Hashes a file's bytes (after more's, when more is a readable file) into
+ * hex; "" when it cannot be read (then nothing matches it, which is the
+ * safe side). */
+static void hash_files(const char *path, const char *more, char out[17])
 {
     out[0] = '\0';
     FILE *f = path ? fopen(path, "rb") : NULL;
@@ -31,11 +32,29 @@ static void hash_file(const char *path, char out[17])
     uint64_t h = SWEEP_FNV_OFFSET;
     char buf[65536];
     size_t n;
+    /* A second file's bytes continue the hash: the catalog's prices change
+     * the costs a results file holds as much as its nodes do. */
+    FILE *g = more ? fopen(more, "rb") : NULL;
+    if (g) {
+        while ((n = fread(buf, 1, sizeof buf, g)) > 0)
+            h = sweep_fnv1a(h, buf, n);
+        bool bad = ferror(g);
+        fclose(g);
+        if (bad) {
+            fclose(f);
+            return;
+        }
+    }
     while ((n = fread(buf, 1, sizeof buf, f)) > 0)
         h = sweep_fnv1a(h, buf, n);
     if (!ferror(f))
         snprintf(out, 17, "%016llx", (unsigned long long)h);
     fclose(f);
+}
+
+static void hash_file(const char *path, char out[17])
+{
+    hash_files(path, NULL, out);
 }
 
 /* ---- lists and ranges ------------------------------------------------------ */
@@ -337,7 +356,7 @@ static enum sc_status spec_base(const struct sweep_args *a, const struct catalog
     spec->base_workers = base->cluster.workers;
     spec->seed = a->have_seed ? a->seed : base->seed;
     hash_file(a->file, spec->scenario_hash);
-    hash_file(catalog_path(cat), spec->catalog_hash);
+    hash_files(catalog_path(cat), catalog_prices_path(cat), spec->catalog_hash);
     /* The driver follows the worker when the scenario has them the same
      * size (or names no driver): "try E8ds_v5" means the whole cluster.
      * A scenario that chose a different driver, or a --set of it, keeps

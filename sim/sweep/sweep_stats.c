@@ -34,6 +34,26 @@ void sweep_stat_compute(const double *x, size_t n, struct sweep_stat *st)
     st->hi = st->mean + half;
 }
 
+void sweep_cost_split(const double *cost, const double *startup, size_t n,
+                      struct sweep_stat *startup_st, struct sweep_stat *run_st)
+{
+    static const struct sweep_stat unknown = {NAN, NAN, NAN, NAN};
+    *startup_st = *run_st = unknown;
+    double *own = malloc((n ? n : 1) * sizeof *own);
+    if (!own)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(startup[i]) || !isfinite(cost[i])) {
+            free(own);
+            return;
+        }
+        own[i] = cost[i] - startup[i];
+    }
+    sweep_stat_compute(startup, n, startup_st);
+    sweep_stat_compute(own, n, run_st);
+    free(own);
+}
+
 double sweep_upper_bound(double mean, double sd, size_t n, double confidence)
 {
     if (n < 2)
@@ -165,11 +185,12 @@ enum sc_status sweep_summarize(struct sweep *sw, struct diag *d)
 {
     size_t reps = sw->spec.replications, missing = 0, first_missing = SIZE_MAX;
     double *m = malloc(reps * sizeof *m), *c = malloc(reps * sizeof *c);
-    double *u = malloc(reps * sizeof *u);
-    if (!m || !c || !u) {
+    double *u = malloc(reps * sizeof *u), *su = malloc(reps * sizeof *su);
+    if (!m || !c || !u || !su) {
         free(m);
         free(c);
         free(u);
+        free(su);
         return sweep_no_memory(d);
     }
     for (size_t i = 0; i < sw->n_points; i++) {
@@ -199,6 +220,7 @@ enum sc_status sweep_summarize(struct sweep *sw, struct diag *d)
             m[r] = runs[r].makespan_s;
             c[r] = runs[r].cost_usd;
             u[r] = runs[r].utilization;
+            su[r] = runs[r].startup_usd;
             if (!isfinite(c[r])) {
                 cost_known = false;
                 if (!p->cost_note)
@@ -220,15 +242,19 @@ enum sc_status sweep_summarize(struct sweep *sw, struct diag *d)
         p->workers = runs[0].workers;
         sweep_stat_compute(m, reps, &p->makespan_s);
         p->cost_known = cost_known;
-        if (cost_known)
+        p->startup_usd = p->run_usd = (struct sweep_stat){NAN, NAN, NAN, NAN};
+        if (cost_known) {
             sweep_stat_compute(c, reps, &p->cost_usd);
-        else
+            sweep_cost_split(c, su, reps, &p->startup_usd, &p->run_usd);
+        } else {
             p->cost_usd = (struct sweep_stat){NAN, NAN, NAN, NAN};
+        }
         p->utilization = gsl_stats_mean(u, 1, reps);
     }
     free(m);
     free(c);
     free(u);
+    free(su);
     if (missing > 0) {
         size_t in_scope = 0;
         for (size_t i = 0; i < sw->n_points; i++)
