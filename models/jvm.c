@@ -21,6 +21,13 @@ void jvm_costs_default(struct jvm_costs *c)
     c->broadcast_driver_s = JVM_DEFAULT_BROADCAST_DRIVER_S;
 }
 
+void jvm_costs_off(struct jvm_costs *c)
+{
+    c->task_fixed_s = c->gc_share = c->first_task_s = c->query_driver_s = c->broadcast_driver_s =
+        0.0;
+    c->first_query_factor = 1.0;
+}
+
 void jvm_costs_unset(struct jvm_costs *c)
 {
     c->task_fixed_s = c->gc_share = c->first_task_s = c->first_query_factor = c->query_driver_s =

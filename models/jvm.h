@@ -44,6 +44,10 @@ struct jvm_costs {
 /* The defaults. */
 void jvm_costs_default(struct jvm_costs *c);
 
+/* No JVM costs: times, GC share 0 and factor 1 (the kernels' times alone).
+ * A zeroed struct is not this: its factor 0 would erase compute. */
+void jvm_costs_off(struct jvm_costs *c);
+
 /* All parameters NaN: "not set" (a scenario's starting point). */
 void jvm_costs_unset(struct jvm_costs *c);
 

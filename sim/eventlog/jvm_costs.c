@@ -271,6 +271,8 @@ static void measure_first_query(const struct evlog *log, const bool *cold,
                                 struct jvm_log_costs *out)
 {
     struct sample ratio = {0}, rest = {0};
+    double sum_first = 0.0, sum_rest = 0.0;
+    out->first_query_weighted = NAN;
     bool *taken = calloc(log->n_stages + 1, sizeof *taken);
     if (!taken) {
         out->first_query_ratio = sample_stat(&ratio);
@@ -290,9 +292,14 @@ static void measure_first_query(const struct evlog *log, const bool *cold,
         }
         double first = stage_warm_run_ms(log, cold, a);
         double m = median_of(rest.v, rest.n);
-        if (rest.n > 0 && first > 0.0 && m > 0.0)
+        if (rest.n > 0 && first > 0.0 && m > 0.0) {
             sample_add(&ratio, first / m);
+            sum_first += first;
+            sum_rest += m;
+        }
     }
+    if (sum_rest > 0.0)
+        out->first_query_weighted = sum_first / sum_rest;
     out->first_query_ratio = sample_stat(&ratio);
     free(taken);
     sample_free(&ratio);
@@ -380,7 +387,7 @@ void jvm_measure(const struct evlog *log, struct jvm_log_costs *out)
     snprintf(out->log, sizeof out->log, "%s", base ? base + 1 : log->path ? log->path : "?");
     bool *cold = calloc(log->n_tasks + 1, sizeof *cold);
     struct jvm_stat none = {0, NAN, NAN, NAN};
-    out->gc_share = NAN;
+    out->gc_share = out->first_query_weighted = NAN;
     out->deserialize_ms = out->result_ser_ms = out->getting_result_ms = out->sched_delay_ms =
         out->task_fixed_ms = out->first_task_excess_ms = out->first_task_ratio =
             out->first_query_ratio = none;
@@ -395,7 +402,7 @@ void jvm_measure(const struct evlog *log, struct jvm_log_costs *out)
     out->param[JVM_TASK_FIXED] = out->task_fixed_ms.median;
     out->param[JVM_GC_SHARE] = out->gc_share;
     out->param[JVM_FIRST_TASK] = out->first_task_excess_ms.median;
-    out->param[JVM_FIRST_QUERY] = out->first_query_ratio.median;
+    out->param[JVM_FIRST_QUERY] = out->first_query_weighted;
     out->param[JVM_QUERY_DRIVER] = out->query_driver_ms.median;
     out->param[JVM_BROADCAST_DRIVER] = out->broadcast_driver_ms.median;
 }
@@ -455,6 +462,7 @@ void jvm_print(FILE *out, const struct jvm_log_costs *logs, size_t n)
         print_stat(out, "first task excess over warm", c->first_task_excess_ms, "ms");
         print_stat(out, "first task / warm", c->first_task_ratio, "x");
         print_stat(out, "first run / repeats (stages)", c->first_query_ratio, "x");
+        print_one(out, "first run / repeats, time-weighted", c->first_query_weighted, "x");
         print_one(out, "first query: start to 1st task", c->first_query_driver_ms, "ms");
         print_stat(out, "other queries: start to 1st task", c->query_driver_ms, "ms");
         print_one(out, "first job: submit to 1st task", c->first_job_driver_ms, "ms");

@@ -21,7 +21,10 @@
  *    (stages with both), first_task_ratio the same as a ratio;
  *  - first_query_ratio: stages repeated in the log (same name, task count
  *    and records read within 10%, completed attempt 0): the sum of run time
- *    of the first's warm tasks over the median of its repeats' sums;
+ *    of the first's warm tasks over the median of its repeats' sums, per
+ *    repeated stage (first_query_ratio) and over all of them (the sums'
+ *    ratio, first_query_weighted: the parameter, so that a 10 ms stage
+ *    running 2x does not outweigh a 5 s one running 1.1x);
  *  - query_driver_ms: per SQL query (SQLExecutionStart "time") with a job,
  *    its first task's launch minus its start; the first query of the log
  *    apart (first_query_driver_ms) from the others (query_driver_ms);
@@ -73,6 +76,7 @@ struct jvm_log_costs {
     double gc_share;               /* NaN without run time */
     struct jvm_stat first_task_excess_ms, first_task_ratio;
     struct jvm_stat first_query_ratio;
+    double first_query_weighted; /* sum of first runs / sum of their repeats' medians */
     double first_query_driver_ms; /* NaN without SQL queries */
     struct jvm_stat query_driver_ms;
     double first_job_driver_ms;

@@ -77,6 +77,7 @@ static void executor_up(struct sim *sim, int e)
     }
     sim->alive_executors++;
     int spe = sim->cl.slots_per_executor;
+    x->warm = false; /* a fresh JVM */
     for (int k = 0; k < spe; k++)
         sched_free_push(sim, e * spe + k);
 }
