@@ -38,10 +38,10 @@ void jvm_costs_resolve(struct jvm_costs *c)
 {
     struct jvm_costs d;
     jvm_costs_default(&d);
-    double *v[] = {&c->task_fixed_s, &c->gc_share, &c->first_task_s, &c->first_query_factor,
-                   &c->query_driver_s, &c->broadcast_driver_s};
-    const double dv[] = {d.task_fixed_s, d.gc_share, d.first_task_s, d.first_query_factor,
-                         d.query_driver_s, d.broadcast_driver_s};
+    double *v[] = {&c->task_fixed_s,       &c->gc_share,       &c->first_task_s,
+                   &c->first_query_factor, &c->query_driver_s, &c->broadcast_driver_s};
+    const double dv[] = {d.task_fixed_s,       d.gc_share,       d.first_task_s,
+                         d.first_query_factor, d.query_driver_s, d.broadcast_driver_s};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
         if (isnan(*v[i]))
             *v[i] = dv[i];

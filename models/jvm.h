@@ -57,7 +57,6 @@ void jvm_costs_resolve(struct jvm_costs *c);
 /* The time a task with predicted compute compute_s occupies its slot:
  *   compute_s x (cold_pipeline ? first_query_factor : 1) / (1 - gc_share)
  *   + task_fixed_s + (cold_slot ? first_task_s : 0). */
-double jvm_task_s(const struct jvm_costs *c, double compute_s, bool cold_slot,
-                  bool cold_pipeline);
+double jvm_task_s(const struct jvm_costs *c, double compute_s, bool cold_slot, bool cold_pipeline);
 
 #endif

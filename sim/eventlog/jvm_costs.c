@@ -20,9 +20,9 @@
  * records (and have the same name and task count). */
 #define JVM_REPEAT_RECORDS_TOL 0.10
 
-static const char *const param_keys[JVM_N_PARAMS] = {
-    "task_fixed_ms", "gc_share", "first_task_ms", "first_query_factor", "query_driver_ms",
-    "broadcast_driver_ms"};
+static const char *const param_keys[JVM_N_PARAMS] = {"task_fixed_ms",   "gc_share",
+                                                     "first_task_ms",   "first_query_factor",
+                                                     "query_driver_ms", "broadcast_driver_ms"};
 
 const char *jvm_param_key(enum jvm_param p)
 {
@@ -102,8 +102,8 @@ static double sched_delay_ms(const struct evlog_task *t)
 {
     double dur = (double)(t->finish_ms - t->launch_ms);
     double getting = t->getting_result_ms > 0 ? (double)(t->finish_ms - t->getting_result_ms) : 0.0;
-    double d = dur - nonneg(t->run_ms) - nonneg(t->deserialize_ms) - nonneg(t->result_ser_ms) -
-               getting;
+    double d =
+        dur - nonneg(t->run_ms) - nonneg(t->deserialize_ms) - nonneg(t->result_ser_ms) - getting;
     return d > 0.0 ? d : 0.0;
 }
 
@@ -185,8 +185,8 @@ static void measure_tasks(const struct evlog *log, const bool *cold, struct jvm_
             out->n_cold++;
         } else {
             out->n_warm++;
-            sample_add(&fixed, nonneg(t->deserialize_ms) + nonneg(t->result_ser_ms) +
-                                   sched_delay_ms(t));
+            sample_add(&fixed,
+                       nonneg(t->deserialize_ms) + nonneg(t->result_ser_ms) + sched_delay_ms(t));
         }
     }
     out->deserialize_ms = sample_stat(&deser);
@@ -439,7 +439,7 @@ static void print_one(FILE *out, const char *what, double v, const char *unit)
     if (isnan(v))
         fprintf(out, "  %-34s -\n", what);
     else
-        fprintf(out, "  %-34s %9.2f %s\n", what, v, unit);
+        fprintf(out, "  %-34s %9.3f %s\n", what, v, unit);
 }
 
 static double rel_err(double fitted, double actual)
@@ -488,8 +488,9 @@ void jvm_print(FILE *out, const struct jvm_log_costs *logs, size_t n)
                 continue;
             jvm_fit(logs, n, (long)i, loo);
             double ei = rel_err(fit[p], v), ec = rel_err(loo[p], v);
-            fprintf(out, "  %-34s value %10.4g  in-sample %+8.1f%%  left out: default %10.4g "
-                         "error %+8.1f%%\n",
+            fprintf(out,
+                    "  %-34s value %10.4g  in-sample %+8.1f%%  left out: default %10.4g "
+                    "error %+8.1f%%\n",
                     logs[i].log, v, 100.0 * ei, loo[p], 100.0 * ec);
             if (ins && isfinite(ei))
                 ins[ni++] = fabs(ei);

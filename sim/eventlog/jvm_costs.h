@@ -76,7 +76,7 @@ struct jvm_log_costs {
     double gc_share;               /* NaN without run time */
     struct jvm_stat first_task_excess_ms, first_task_ratio;
     struct jvm_stat first_query_ratio;
-    double first_query_weighted; /* sum of first runs / sum of their repeats' medians */
+    double first_query_weighted;  /* sum of first runs / sum of their repeats' medians */
     double first_query_driver_ms; /* NaN without SQL queries */
     struct jvm_stat query_driver_ms;
     double first_job_driver_ms;
