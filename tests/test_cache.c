@@ -268,6 +268,7 @@ static struct fixture *fixture_new(double heap_bytes, double disk_bps)
     f->s.model.network_quantum_s = 0.0;
     f->s.model.noise_sigma = NAN;
     f->s.model.slow_worker = -1;
+    jvm_costs_off(&f->s.model.jvm); /* the kernels' times alone */
     f->s.jobs = &f->job;
     f->s.n_jobs = 1;
     f->job.name = "j";

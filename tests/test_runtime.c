@@ -683,6 +683,79 @@ static void test_query_job_is_refused_with_its_line(void **state)
     fixture_free(f);
 }
 
+/* ---- the JVM's own costs (models/jvm.h) ------------------------------------ */
+
+/* A stage of TASKS tasks whose compute comes from data: RECORDS records at
+ * the generic kernel's default 100 ns each (uncalibrated), no bytes moved. */
+static struct stage_spec *add_data_stage(struct fixture *f, struct job_spec *j, int64_t id,
+                                         int64_t tasks, int64_t records)
+{
+    struct stage_spec *st = add_stage(f, j, id, tasks, 0.0);
+    st->has_task_seconds = false;
+    st->records = records;
+    st->kernel = "generic";
+    return st;
+}
+
+static const struct jvm_costs test_jvm = {.task_fixed_s = 0.01,
+                                          .gc_share = 0.2,
+                                          .first_task_s = 0.5,
+                                          .first_query_factor = 2.0,
+                                          .query_driver_s = 0.0,
+                                          .broadcast_driver_s = 0.0};
+
+static void test_jvm_costs_on_equal_tasks(void **state)
+{
+    (void)state;
+    /* One executor of S = 2 slots; stage 0: 4 tasks of 1e6 records (0.1 s
+     * at 100 ns), the first stage to run the generic kernel, so its
+     * compute is doubled: 0.2 / (1 - 0.2) + 0.01 = 0.26 s a task. Both
+     * slots start on a fresh executor (no task finished yet): + 0.5 s, so
+     * the first wave ends at 0.76 and the second at 0.76 + 0.26 = 1.02.
+     * Stage 1 (its child, same kernel, warm): 4 x (0.1 / 0.8 + 0.01) =
+     * 0.135 s on 2 slots, two waves: 0.27 s, ending at 1.29. */
+    struct fixture *f = fixture_new(1, 2);
+    f->s.model.jvm = test_jvm;
+    struct job_spec *j = add_job(f, "j");
+    add_data_stage(f, j, 0, 4, 4000000);
+    add_parent(add_data_stage(f, j, 1, 4, 4000000), 0);
+    const struct results *r = run(f);
+    assert_float_equal(fixture_stage_span(r, 0), 1.02, 1e-6);
+    assert_float_equal(fixture_stage_span(r, 1), 0.27, 1e-6);
+    assert_float_equal(r->makespan_s, 1.29, 1e-6);
+    fixture_free(f);
+}
+
+static void test_jvm_costs_leave_given_task_seconds_alone(void **state)
+{
+    (void)state;
+    /* 4 tasks of 0.1 s given as task_seconds on 2 slots: 0.2 s, whatever
+     * model.jvm says (a measured time already holds the JVM's costs). */
+    struct fixture *f = fixture_new(1, 2);
+    f->s.model.jvm = test_jvm;
+    struct job_spec *j = add_job(f, "j");
+    add_stage(f, j, 0, 4, 0.1);
+    const struct results *r = run(f);
+    assert_float_equal(r->makespan_s, 0.2, 1e-9);
+    fixture_free(f);
+}
+
+static void test_jvm_first_task_cost_per_fresh_executor(void **state)
+{
+    (void)state;
+    /* Two executors of 1 slot, no factor or fixed cost: 3 tasks of 0.1 s.
+     * Tasks 0 and 1 start on fresh executors (+0.5 s: end at 0.6); task 2
+     * starts at 0.6 on an executor that has finished a task: 0.7. */
+    struct fixture *f = fixture_new(2, 1);
+    jvm_costs_off(&f->s.model.jvm);
+    f->s.model.jvm.first_task_s = 0.5;
+    struct job_spec *j = add_job(f, "j");
+    add_data_stage(f, j, 0, 3, 3000000);
+    const struct results *r = run(f);
+    assert_float_equal(r->makespan_s, 0.7, 1e-6);
+    fixture_free(f);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -713,6 +786,9 @@ int main(void)
         cmocka_unit_test(test_after_waits_for_its_job_only),
         cmocka_unit_test(test_after_moves_with_the_work_before_it),
         cmocka_unit_test(test_query_job_is_refused_with_its_line),
+        cmocka_unit_test(test_jvm_costs_on_equal_tasks),
+        cmocka_unit_test(test_jvm_costs_leave_given_task_seconds_alone),
+        cmocka_unit_test(test_jvm_first_task_cost_per_fresh_executor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -162,6 +162,10 @@ static const struct bad_case bad_cases[] = {
     {"unknown-top.cfg", SC_EINPUT, 4, "unknown key 'job' in the scenario; did you mean 'jobs'?"},
     /* line 4: tasks = 200000000 is over SCN_MAX_TASKS_PER_STAGE */
     {"too-many-tasks.cfg", SC_ELIMIT, 4, "more than the 100000000 stagecast accepts"},
+    /* line 5: gc_share = 1.0; (at most 0.95) */
+    {"jvm-gc-share.cfg", SC_EINPUT, 5, "'gc_share' in model.jvm must be at most 0.95, not 1"},
+    /* line 5: jvm = { first_task_s = 1.0; }; */
+    {"jvm-unknown-key.cfg", SC_EINPUT, 5, "unknown key 'first_task_s' in model.jvm"},
     /* line 5: max = 2; */
     {"autoscale-range.cfg", SC_EINPUT, 5, "must not be less than 'min' (8)"},
     /* line 5: task_seconds = [1.0, 2.0] for 3 tasks */
@@ -576,6 +580,39 @@ static void test_int64_rows_with_l_suffix_load(void **state)
     scenario_free(s);
 }
 
+static void test_model_jvm_keys_load_in_seconds(void **state)
+{
+    (void)state;
+    const char *text = HEAD "model = { jvm = { task_fixed_ms = 12.5; gc_share = 0.25;\n"
+                            "  first_task_ms = 800; first_query_factor = 3;\n"
+                            "  query_driver_ms = 90; broadcast_driver_ms = 400; }; };\n" STAGE_JOB;
+    struct diag d;
+    char path[64];
+    struct scenario *s = load_text(text, &d, path, sizeof path);
+    assert_non_null(s);
+    assert_float_equal(s->model.jvm.task_fixed_s, 0.0125, 1e-15);
+    assert_float_equal(s->model.jvm.gc_share, 0.25, 0.0);
+    assert_float_equal(s->model.jvm.first_task_s, 0.8, 1e-15);
+    assert_float_equal(s->model.jvm.first_query_factor, 3.0, 0.0);
+    assert_float_equal(s->model.jvm.query_driver_s, 0.09, 1e-15);
+    assert_float_equal(s->model.jvm.broadcast_driver_s, 0.4, 1e-15);
+    scenario_free(s);
+    /* Keys not given stay unset (NaN: the runtime takes the defaults). */
+    s = load_text(HEAD "model = { jvm = { gc_share = 0.0; }; };\n" STAGE_JOB, &d, path,
+                  sizeof path);
+    assert_non_null(s);
+    assert_float_equal(s->model.jvm.gc_share, 0.0, 0.0);
+    assert_true(isnan(s->model.jvm.task_fixed_s));
+    assert_true(isnan(s->model.jvm.first_query_factor));
+    scenario_free(s);
+    /* A factor must be > 0, times >= 0: each names its line. */
+    expect_text_error(HEAD "model = { jvm = {\n first_query_factor = 0; }; };\n" STAGE_JOB, 4,
+                      "'first_query_factor' in model.jvm must be greater than 0");
+    expect_text_error(HEAD "model = { jvm = { task_fixed_ms = -1; }; };\n" STAGE_JOB, 3,
+                      "'task_fixed_ms' in model.jvm");
+    expect_text_error(HEAD "model = { jvm = 3; };\n" STAGE_JOB, 3, "jvm");
+}
+
 static void test_job_needs_exactly_one_of_stages_and_query(void **state)
 {
     (void)state;
@@ -801,6 +838,7 @@ int main(void)
         cmocka_unit_test(test_load_without_diag_does_not_crash),
         cmocka_unit_test(test_missing_top_level_key_has_no_line),
         cmocka_unit_test(test_int64_rows_with_l_suffix_load),
+        cmocka_unit_test(test_model_jvm_keys_load_in_seconds),
         cmocka_unit_test(test_job_needs_exactly_one_of_stages_and_query),
         cmocka_unit_test(test_duplicate_names_are_refused),
         cmocka_unit_test(test_query_rules),

@@ -42,6 +42,7 @@ static struct fixture *fixture_new(int workers, int cores, double nic_bps)
     f->s.seed = 1;
     spark_conf_init(&f->s.spark);
     f->s.model.task_launch_s = 0.0;
+    jvm_costs_off(&f->s.model.jvm); /* the kernels' times alone */
     f->s.jobs = &f->job;
     f->s.n_jobs = 1;
     f->job.name = "j";

@@ -35,7 +35,7 @@ static struct validation *run(const char *name, struct diag *d)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/tests/validation/%s", ABS_TOP_SRCDIR, name);
-    struct validate_options o = {logs_dir(), NULL, NULL};
+    struct validate_options o = {logs_dir(), NULL, NULL, NULL, 0};
     diag_clear(d);
     return validate_run(path, &o, d);
 }
@@ -216,7 +216,7 @@ static void test_shipped_validations_run_on_the_shared_logs(void **state)
     const char *cache = getenv("STAGECAST_CACHE_DIR");
     if (cache)
         snprintf(host.cache_dir, sizeof host.cache_dir, "%s", cache);
-    struct validate_options o = {data, NULL, &host};
+    struct validate_options o = {data, NULL, &host, NULL, 0};
     DIR *dir = opendir(ABS_TOP_SRCDIR "/validation");
     assert_non_null(dir);
     int n = 0;

@@ -11,6 +11,7 @@
 #include "models/catalog.h"
 #include "sim/calib/calibrate.h"
 #include "sim/calib/fit_factors.h"
+#include "sim/eventlog/jvm_costs.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/env.h"
 #include "sim/eventlog/eventlog.h"
@@ -352,4 +353,49 @@ const struct cli_command cli_cmd_fit_factors = {
     fit_factors_options,
     sizeof fit_factors_options / sizeof fit_factors_options[0],
     cmd_fit_factors,
+};
+
+/* ---- fit-jvm ------------------------------------------------------------------ */
+
+static enum sc_status fitjvm_option(void *ctx, int key, const char *v, struct diag *d)
+{
+    (void)ctx;
+    (void)v;
+    return SC_BUG(d, "fit-jvm option %d has no case", key);
+}
+
+static int cmd_fit_jvm(int argc, char **argv, const struct cli_env *env)
+{
+    const struct cli_command *cmd = &cli_cmd_fit_jvm;
+    (void)env;
+    int first;
+    int rc = cli_parse_or_exit(cmd, argc, argv, fitjvm_option, NULL, &first);
+    if (rc >= 0)
+        return rc;
+    if (first == argc)
+        return cli_usage_error(cmd, "fit-jvm needs event logs: stagecast fit-jvm LOG...");
+    if (argc - first > MAX_FITF_LOGS)
+        return cli_usage_error(cmd, "fit-jvm takes at most %d logs", MAX_FITF_LOGS);
+    struct diag d;
+    diag_clear(&d);
+    enum sc_status st =
+        jvm_fit_execute((const char *const *)(argv + first), (size_t)(argc - first), stdout, &d);
+    if (st == SC_OK && fflush(stdout) != 0)
+        st = diag_set(&d, SC_EIO, NULL, 0, "writing to standard output failed");
+    return st == SC_OK ? 0 : cli_report_error(&d);
+}
+
+const struct cli_command cli_cmd_fit_jvm = {
+    "fit-jvm",
+    "LOG...",
+    "measure the JVM's own costs in event logs and fit the model.jvm defaults",
+    "Measures, per log, each task's Executor Deserialize Time, Result Serialization Time and "
+    "scheduler delay (as the Spark UI computes it), the GC share of run time, the slowdown of "
+    "each executor's first tasks and of the first run of a repeated stage, and the driver's "
+    "time before a query's and a job's first task and around broadcast jobs; prints medians "
+    "and spread, then each model.jvm default (the median over the logs) with its in-sample "
+    "and leave-one-log-out errors, and the scenario fragment.",
+    NULL,
+    0,
+    cmd_fit_jvm,
 };

@@ -17,15 +17,18 @@
 #include "sim/cli/env.h"
 #include "sim/validate/validate.h"
 
-enum { OPT_LOG_DIR, OPT_HOST_ACU, OPT_TABLE };
+enum { OPT_LOG_DIR, OPT_HOST_ACU, OPT_TABLE, OPT_SET };
 
 #define DEFAULT_LOG_DIR "../shared/data"
 #define MAX_VALIDATIONS 256
+#define MAX_SETS 64
 
 struct validate_args {
     const char *log_dir;
     const char *host_acu; /* as STAGECAST_HOST_ACU, checked by the env's reader */
     bool table;
+    const char *sets[MAX_SETS];
+    size_t n_sets;
 };
 
 static enum sc_status validate_option(void *ctx, int key, const char *v, struct diag *d)
@@ -35,6 +38,11 @@ static enum sc_status validate_option(void *ctx, int key, const char *v, struct 
     case OPT_LOG_DIR: a->log_dir = v; return SC_OK;
     case OPT_HOST_ACU: a->host_acu = v; return SC_OK;
     case OPT_TABLE: a->table = true; return SC_OK;
+    case OPT_SET:
+        if (a->n_sets == MAX_SETS)
+            return diag_set(d, SC_EINPUT, NULL, 0, "at most %d --set options", MAX_SETS);
+        a->sets[a->n_sets++] = v;
+        return SC_OK;
     }
     return SC_BUG(d, "validate option %d has no case", key);
 }
@@ -42,7 +50,7 @@ static enum sc_status validate_option(void *ctx, int key, const char *v, struct 
 static int cmd_validate(int argc, char **argv, const struct cli_env *env)
 {
     const struct cli_command *cmd = &cli_cmd_validate;
-    struct validate_args a = {DEFAULT_LOG_DIR, NULL, false};
+    struct validate_args a = {DEFAULT_LOG_DIR, NULL, false, {NULL}, 0};
     int first;
     int rc = cli_parse_or_exit(cmd, argc, argv, validate_option, &a, &first);
     if (rc >= 0)
@@ -63,7 +71,7 @@ static int cmd_validate(int argc, char **argv, const struct cli_env *env)
     if (cli_env_calibrate_options(&e, &host, &d) != SC_OK ||
         (e.catalog && !(cat = cli_env_catalog(&e, &d))))
         return cli_report_error(&d);
-    struct validate_options o = {a.log_dir, cat, &host};
+    struct validate_options o = {a.log_dir, cat, &host, a.sets, a.n_sets};
     struct validation **vs = calloc((size_t)n, sizeof *vs);
     if (!vs) {
         catalog_free(cat);
@@ -105,6 +113,9 @@ static const struct cli_option validate_options[] = {
     {OPT_HOST_ACU, "host-acu", 0, "ACU",
      "calibrate as if this host's ACU-equivalent per core were ACU (as STAGECAST_HOST_ACU)"},
     {OPT_TABLE, "table", 0, NULL, "print only the summary table"},
+    {OPT_SET, "set", 0, "KEY=VALUE",
+     "override a setting of every validation's scenario, as for run (e.g. model.jvm's "
+     "defaults fitted without the log, for cross-validation)"},
 };
 
 const struct cli_command cli_cmd_validate = {

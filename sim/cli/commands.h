@@ -9,7 +9,7 @@
 
 extern const struct cli_command cli_cmd_run, cli_cmd_plan, cli_cmd_calibrate; /* cmd_scenario.c */
 extern const struct cli_command cli_cmd_import, cli_cmd_replay,
-    cli_cmd_fit_factors;                                      /* cmd_eventlog.c */
+    cli_cmd_fit_factors, cli_cmd_fit_jvm;                     /* cmd_eventlog.c */
 extern const struct cli_command cli_cmd_sweep, cli_cmd_merge; /* cmd_sweep.c */
 extern const struct cli_command cli_cmd_validate;             /* cmd_validate.c */
 extern const struct cli_command cli_cmd_nodes, cli_cmd_spark_keys, cli_cmd_help,

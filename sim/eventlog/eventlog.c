@@ -296,6 +296,7 @@ void evlog_free(struct evlog *log)
         free(log->jobs[i].failure);
     }
     free(log->jobs);
+    free(log->sqls);
     for (size_t i = 0; i < log->n_stages; i++) {
         free(log->stages[i].name);
         free(log->stages[i].parents);

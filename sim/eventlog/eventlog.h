@@ -54,6 +54,12 @@ struct evlog_task {
                                 * result; 0 = a direct result */
     int64_t executor_ms;       /* deserialize + run + result serialization:
                                 * the executor-side time; EVLOG_NONE if absent */
+    /* Its own metrics ("Task Metrics"), EVLOG_NONE where the log has none:
+     * what sim/eventlog/jvm_costs.c measures the JVM's costs from. */
+    int64_t deserialize_ms;    /* Executor Deserialize Time */
+    int64_t run_ms;            /* Executor Run Time */
+    int64_t result_ser_ms;     /* Result Serialization Time */
+    int64_t gc_ms;             /* JVM GC Time */
     enum evlog_end end;
     bool executor_lost; /* failed with its executor (ExecutorLostFailure) */
     enum evlog_locality locality;
@@ -120,7 +126,15 @@ struct evlog_job {
     size_t n_stages;
     char *pool;        /* spark.scheduler.pool; NULL = default */
     char *description; /* spark.job.description, else the call site */
+    int64_t sql_id;    /* spark.sql.execution.id of the query that ran it; -1 none */
     int line, end_line;
+};
+
+/* A SQL query (SparkListenerSQLExecutionStart / End). */
+struct evlog_sql {
+    int64_t id;
+    int64_t start_ms, end_ms; /* EVLOG_NONE when not logged */
+    int line;
 };
 
 struct evlog_executor {
@@ -167,6 +181,8 @@ struct evlog {
     size_t n_stages;
     struct evlog_task *tasks; /* sorted by (stage, stage attempt, index, attempt) */
     size_t n_tasks;
+    struct evlog_sql *sqls; /* in the order they started */
+    size_t n_sqls;
 
     int lines;              /* lines read */
     int64_t events;         /* JSON events read */

@@ -353,6 +353,7 @@ static struct evlog_job *job_get(struct reader *r, int64_t id, bool *fresh)
     memset(j, 0, sizeof *j);
     j->id = id;
     j->submit_ms = j->end_ms = EVLOG_NONE;
+    j->sql_id = -1;
     j->line = r->line;
     *fresh = true;
     return j;
@@ -435,6 +436,12 @@ static int on_job_start(struct reader *r, json_t *ev)
     }
     json_t *props = json_object_get(ev, "Properties");
     if (json_is_object(props)) {
+        /* Spark writes the property as a string ("3"). */
+        const char *sql = get_str(props, "spark.sql.execution.id");
+        char *end = NULL;
+        long long sql_id = sql ? strtoll(sql, &end, 10) : -1;
+        if (sql && end != sql && *end == '\0' && sql_id >= 0)
+            j->sql_id = sql_id;
         const char *pool = get_str(props, "spark.scheduler.pool");
         const char *desc = get_str(props, "spark.job.description");
         if (!desc)
@@ -607,11 +614,16 @@ static int on_task_end(struct reader *r, json_t *ev)
     t->executor = executor_index(r, get_str(info, "Executor ID"));
     t->line = r->line;
     t->executor_ms = EVLOG_NONE;
+    t->deserialize_ms = t->run_ms = t->result_ser_ms = t->gc_ms = EVLOG_NONE;
     json_t *tm = json_object_get(ev, "Task Metrics");
     if (json_is_object(tm)) {
         int64_t run = metric(tm, "Executor Run Time");
         int64_t deser = metric(tm, "Executor Deserialize Time");
         int64_t ser = metric(tm, "Result Serialization Time");
+        t->run_ms = run;
+        t->deserialize_ms = deser;
+        t->result_ser_ms = ser;
+        t->gc_ms = metric(tm, "JVM GC Time");
         if (run != EVLOG_NONE)
             t->executor_ms = run + (deser > 0 ? deser : 0) + (ser > 0 ? ser : 0);
         if (t->end == EVLOG_SUCCESS)
@@ -793,6 +805,40 @@ static int parse_version(struct reader *r)
     return 0;
 }
 
+/* SQLExecutionStart / End (Spark 2+; the event's name carries its package,
+ * org.apache.spark.sql.execution.ui.). Only the times are kept. */
+static int on_sql(struct reader *r, json_t *ev, bool start)
+{
+    int64_t id, t;
+    if (!get_int(ev, "executionId", &id) || id < 0 || !get_int(ev, "time", &t))
+        return evlog_bad_line(r, "SQLExecution%s without a valid \"executionId\" and \"time\"; "
+                                 "event skipped",
+                              start ? "Start" : "End");
+    struct evlog *log = r->log;
+    for (size_t i = log->n_sqls; i-- > 0;)
+        if (log->sqls[i].id == id) {
+            if (start)
+                return 0; /* a repeated start keeps the first */
+            log->sqls[i].end_ms = t;
+            return 0;
+        }
+    if (grow((void **)&log->sqls, &r->cap_sqls, log->n_sqls, sizeof *log->sqls) != 0)
+        return nomem(r);
+    struct evlog_sql *q = &log->sqls[log->n_sqls++];
+    q->id = id;
+    q->start_ms = start ? t : EVLOG_NONE;
+    q->end_ms = start ? EVLOG_NONE : t;
+    q->line = r->line;
+    return 0;
+}
+
+/* Whether name is the SQL event `simple`, with or without its package. */
+static bool is_sql_event(const char *name, const char *simple)
+{
+    size_t n = strlen(name), k = strlen(simple);
+    return n >= k && strcmp(name + n - k, simple) == 0 && (n == k || name[n - k - 1] == '.');
+}
+
 static int on_event(struct reader *r, json_t *ev, const char *name)
 {
     struct evlog *log = r->log;
@@ -842,6 +888,10 @@ static int on_event(struct reader *r, json_t *ev, const char *name)
                                      "skipped");
         return 0;
     }
+    if (is_sql_event(name, "SparkListenerSQLExecutionStart"))
+        return on_sql(r, ev, true);
+    if (is_sql_event(name, "SparkListenerSQLExecutionEnd"))
+        return on_sql(r, ev, false);
     log->unknown_events++;
     return 0;
 }

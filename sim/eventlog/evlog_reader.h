@@ -30,7 +30,7 @@ struct reader {
     const char *file; /* the file being read (a part of a directory) */
     int line;
     struct idmap job_ids, stage_ids;
-    size_t cap_jobs, cap_stages, cap_tasks, cap_execs, cap_profiles, cap_props;
+    size_t cap_jobs, cap_stages, cap_tasks, cap_execs, cap_profiles, cap_props, cap_sqls;
     size_t last_exec; /* the executor the last task ran on: tasks come in runs */
     bool oom;
 };

@@ -215,6 +215,7 @@ static struct scenario *scenario_new(const char *path)
     s->model.slow_worker = -1;
     s->model.slow_factor = 1.0;
     s->model.host_acu = NAN;
+    jvm_costs_unset(&s->model.jvm);
     s->model.calib_min_r2 = NAN;
     s->model.calib_max_ci = NAN;
     for (int c = 0; c < CALIB_N_CLASSES; c++)

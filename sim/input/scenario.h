@@ -20,6 +20,7 @@
 #include "models/calib.h"
 #include "models/diag.h"
 #include "models/dist.h"
+#include "models/jvm.h"
 #include "models/schema.h"
 #include "sim/input/sparkconf.h"
 
@@ -111,6 +112,7 @@ struct model_spec {
     int calib_repetitions;            /* runs per size */
     double calib_min_r2;              /* a poor fit's R^2 is below it; NaN = the default */
     double calib_max_ci;              /* or its slope's relative 95% interval above it; NaN */
+    struct jvm_costs jvm;             /* model.jvm (models/jvm.h); NaN = the default */
     int line;
 };
 

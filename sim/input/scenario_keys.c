@@ -87,11 +87,19 @@ static const struct scenario_key key_table[] = {
     {"model", "host_acu", NULL, "number"},
     {"model", "overhead", NULL, "group"},
     {"model", "calibration", NULL, "group"},
+    {"model", "jvm", NULL, "group"},
 
     {"model.calibration", "rows", NULL, "array of integers"},
     {"model.calibration", "repetitions", NULL, "integer"},
     {"model.calibration", "min_r2", NULL, "number"},
     {"model.calibration", "max_ci", NULL, "number"},
+
+    {"model.jvm", "task_fixed_ms", NULL, "number"},
+    {"model.jvm", "gc_share", NULL, "number"},
+    {"model.jvm", "first_task_ms", NULL, "number"},
+    {"model.jvm", "first_query_factor", NULL, "number"},
+    {"model.jvm", "query_driver_ms", NULL, "number"},
+    {"model.jvm", "broadcast_driver_ms", NULL, "number"},
 
     {"tables.<table>", "rows", NULL, "integer"},
     {"tables.<table>", "size", NULL, "size"},

@@ -144,6 +144,35 @@ static int read_model_calibration(struct reader *r, const config_setting_t *mode
     return 0;
 }
 
+/* model.jvm = { task_fixed_ms = ...; ... } (models/jvm.h): times in ms in
+ * the file, seconds in the model; an absent key stays NaN (the default). */
+static int read_model_jvm(struct reader *r, const config_setting_t *model)
+{
+    config_setting_t *g;
+    int rc = scenario_get_aggregate(r, model, "model", "jvm", false, CONFIG_TYPE_GROUP, &g);
+    if (rc <= 0)
+        return rc;
+    struct jvm_costs *j = &r->s->model.jvm;
+    double fixed = NAN, first = NAN, query = NAN, bcast = NAN;
+    if (scenario_check_group(r, g, "model.jvm", "model.jvm", NULL) != 0 ||
+        scenario_get_number(r, g, "model.jvm", "task_fixed_ms", false, 0, false, 1e7, &fixed) < 0 ||
+        scenario_get_number(r, g, "model.jvm", "gc_share", false, 0, false, 0.95, &j->gc_share) <
+            0 ||
+        scenario_get_number(r, g, "model.jvm", "first_task_ms", false, 0, false, 1e7, &first) < 0 ||
+        scenario_get_number(r, g, "model.jvm", "first_query_factor", false, 0, true, 1e3,
+                            &j->first_query_factor) < 0 ||
+        scenario_get_number(r, g, "model.jvm", "query_driver_ms", false, 0, false, 1e7, &query) <
+            0 ||
+        scenario_get_number(r, g, "model.jvm", "broadcast_driver_ms", false, 0, false, 1e7,
+                            &bcast) < 0)
+        return -1;
+    j->task_fixed_s = fixed / 1000.0;
+    j->first_task_s = first / 1000.0;
+    j->query_driver_s = query / 1000.0;
+    j->broadcast_driver_s = bcast / 1000.0;
+    return 0;
+}
+
 /* The `model` group: the runtime model's knobs, then its calibration. */
 int scenario_read_model(struct reader *r, const config_setting_t *g)
 {
@@ -162,7 +191,7 @@ int scenario_read_model(struct reader *r, const config_setting_t *g)
         scenario_get_number(r, g, "model", "slow_factor", false, 0, true, INFINITY,
                             &s->model.slow_factor) < 0)
         return -1;
-    if (read_model_calibration(r, g) != 0)
+    if (read_model_calibration(r, g) != 0 || read_model_jvm(r, g) != 0)
         return -1;
     s->model.slow_worker = (int)slow;
     s->model.task_launch_s = ms / 1000.0;

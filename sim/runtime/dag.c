@@ -48,6 +48,37 @@ static void submit_after_gap(struct sim *sim, size_t j)
     }
 }
 
+/* Whether a stage of spec is the first in this simulation to run its
+ * pipeline of operators (the kinds in order; an explicit stage's kernel),
+ * remembering it: the JVM interprets code it has not compiled yet, so the
+ * first run of a pipeline is slower than its repeats (models/jvm.h). A stage
+ * with neither, or one given task_seconds, is never cold. */
+static bool pipeline_first_run(struct sim *sim, const struct plan_stage *spec)
+{
+    if (spec->has_task_seconds || (spec->n_ops == 0 && !spec->kernel))
+        return false;
+    uint64_t h = 1469598103934665603ull; /* FNV-1a over the kinds or the kernel name */
+    for (size_t i = 0; i < spec->n_ops; i++)
+        h = (h ^ (uint64_t)spec->ops[i].kind) * 1099511628211ull;
+    for (const char *c = spec->n_ops == 0 ? spec->kernel : ""; *c; c++)
+        h = (h ^ (uint64_t)(unsigned char)*c) * 1099511628211ull;
+    for (size_t i = 0; i < sim->n_pipelines; i++)
+        if (sim->pipelines[i] == h)
+            return false;
+    if (sim->n_pipelines == sim->cap_pipelines) {
+        size_t cap = sim->cap_pipelines ? sim->cap_pipelines * 2 : 16;
+        uint64_t *p = realloc(sim->pipelines, cap * sizeof *p);
+        if (!p) {
+            runtime_fail(sim, SC_ENOMEM, "out of memory for pipelines");
+            return false;
+        }
+        sim->pipelines = p;
+        sim->cap_pipelines = cap;
+    }
+    sim->pipelines[sim->n_pipelines++] = h;
+    return true;
+}
+
 static void stage_submit(struct sim *sim, int st_index)
 {
     struct rt_stage *st = &sim->stages[st_index];
@@ -58,17 +89,18 @@ static void stage_submit(struct sim *sim, int st_index)
          * submission time, and its random stream. */
         st->submitted_once = true;
         sr->submit_us = engine_now(&sim->eng);
+        st->cold_pipeline = pipeline_first_run(sim, st->spec);
     }
     if (!st->rng && !runtime_stage_stream_open(sim, st))
         return;
     taskcost_stage_init(&st->cost, st->spec, &sim->cl, st->calib_z);
     task_stage_bytes_init(sim, st);
     shuffle_locate_blocks(sim, st);
-    if (st->spec->driver_s > 0.0 && !st->offered) {
+    if (st->driver_s > 0.0 && !st->offered) {
         /* The driver serializes and broadcasts the task binary before it
          * offers the tasks (DAGScheduler.submitMissingTasks). */
         if (engine_schedule(&sim->eng, &st->offer_ev,
-                            engine_now(&sim->eng) + (int64_t)llround(st->spec->driver_s * 1e6),
+                            engine_now(&sim->eng) + (int64_t)llround(st->driver_s * 1e6),
                             0) != 0)
             runtime_fail(sim, SC_ENOMEM, "out of memory for the event queue");
         return;
@@ -147,10 +179,10 @@ static void submit_job(struct sim *sim, size_t j)
         st->spark_id = sim->next_stage_id++;
         sim->res.stages[job->first_stage + i].spark_id = st->spark_id;
     }
-    if (job->spec->driver_s > 0.0) {
+    if (job->driver_s > 0.0) {
         /* The driver builds the job's stages before it submits them. */
         if (engine_schedule(&sim->eng, &job->stages_ev,
-                            now + (int64_t)llround(job->spec->driver_s * 1e6), 0) != 0)
+                            now + (int64_t)llround(job->driver_s * 1e6), 0) != 0)
             runtime_fail(sim, SC_ENOMEM, "out of memory for the event queue");
     } else {
         for (int i = 0; i < job->n_stages; i++)

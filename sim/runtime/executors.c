@@ -87,6 +87,7 @@ static void executor_up(struct sim *sim, int e)
     }
     sim->alive_executors++;
     int spe = sim->cl.slots_per_executor;
+    x->warm = false; /* a fresh JVM */
     for (int k = 0; k < x->slots; k++)
         sched_free_push(sim, e * spe + k);
 }

@@ -134,6 +134,16 @@ static enum sc_status count_stages(const struct plan *plan, size_t *n_stages, st
 
 /* Sizes the simulation for the largest the cluster may grow to and
  * allocates its arrays and results. */
+/* A planned stage that ends in a BroadcastExchange: the driver collects
+ * its rows, builds the relation and sends it (models/jvm.h). */
+static bool stage_broadcasts(const struct plan_stage *ss)
+{
+    for (size_t i = 0; i < ss->n_ops; i++)
+        if (ss->ops[i].kind == PLAN_OP_BROADCAST)
+            return true;
+    return false;
+}
+
 static enum sc_status build_arrays(struct sim *sim, size_t n_stages, struct diag *d)
 {
     const struct scenario *s = sim->scn;
@@ -227,6 +237,11 @@ static enum sc_status build_jobs(struct sim *sim, struct diag *d)
         event_init(&job->stages_ev, dag_on_job_stages, sim);
         bool after = js->after && js->after_index >= 0 && (size_t)js->after_index < j;
         job->thread = j == 0 || !isnan(js->submit_s) || after ? j : sim->jobs[j - 1].thread;
+        /* A planned query's driver time (planning, job setup): the JVM
+         * model's, unless the file gives the job's own. */
+        job->driver_s = js->driver_s > 0.0 ? js->driver_s
+                        : pj->planned      ? sim->jvm.query_driver_s
+                                           : 0.0;
         job->next = sim->n_jobs;
         job->first_after = job->next_after = -1;
         if (after) {
@@ -250,6 +265,9 @@ static enum sc_status build_jobs(struct sim *sim, struct diag *d)
             st->tasks = ss->tasks;
             st->pool = job->pool;
             st->parents_left = (int)ss->n_parents;
+            st->driver_s = ss->driver_s;
+            if (stage_broadcasts(ss) && !ss->has_task_seconds)
+                st->driver_s += sim->jvm.broadcast_driver_s;
             st->stream_seed = hash64_splitmix(sim->seed ^ hash64_splitmix(((uint64_t)j << 32) | i));
             struct stage_result *sr = &sim->res.stages[st_index];
             sr->job = (int)j;
@@ -439,6 +457,8 @@ struct sim *sim_new(const struct plan *p, const struct cluster *cl, const struct
     if (sim->spec_interval_us < 1000)
         sim->spec_interval_us = 1000;
     sim->launch_us = (int64_t)llround(launch_s * 1e6);
+    sim->jvm = s->model.jvm;
+    jvm_costs_resolve(&sim->jvm);
     if (engine_init(&sim->eng, (size_t)cluster_slots(cl) + s->n_jobs + 16) != 0) {
         diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
         free(sim);
@@ -652,6 +672,7 @@ void sim_free(struct sim *sim)
     free(sim->jobs);
     free(sim->pools);
     free(sim->slots);
+    free(sim->pipelines);
     free(sim->free_ring);
     free(sim->active);
     free(sim->order);

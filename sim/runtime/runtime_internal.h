@@ -35,6 +35,7 @@
 #include "models/network.h"
 #include "models/storage.h"
 #include "sim/runtime/engine.h"
+#include "models/jvm.h"
 #include "sim/runtime/runtime.h"
 #include "sim/runtime/taskcost.h"
 
@@ -52,6 +53,8 @@ struct rt_stage {
     int pool;
     uint64_t stream_seed;
     double calib_z; /* standard errors its calibrated cost per row is moved by */
+    double driver_s;    /* its spec's, plus the JVM model's broadcast time */
+    bool cold_pipeline; /* the first stage to run its operators in this JVM */
     gsl_rng *rng;   /* while running */
     struct stage_cost cost;
     /* Bytes per task (stage totals spread evenly over its tasks). */
@@ -101,6 +104,7 @@ struct rt_job {
     size_t next;        /* as a thread head: next job to submit, or n_jobs */
     struct event submit_ev;
     struct event stages_ev; /* its first stages, after driver_s */
+    double driver_s;        /* its spec's, plus the JVM model's query time */
 };
 
 struct rt_pool {
@@ -183,6 +187,7 @@ struct rt_exec {
     int64_t up_since_us;   /* when it last joined */
     int64_t alive_us;      /* time alive so far, before up_since_us */
     int64_t idle_since_us; /* -1 while it runs tasks */
+    bool warm;             /* a task has finished on it since it came up (models/jvm.h) */
 };
 
 /* An executor of the scenario's timeline (cluster.executors): it joins
@@ -201,6 +206,9 @@ struct sim {
     uint64_t seed;
     enum sched_mode mode;
     int64_t launch_us;      /* driver time per task launch */
+    struct jvm_costs jvm;   /* the scenario's model.jvm with the defaults filled in */
+    uint64_t *pipelines;    /* signatures of the operator pipelines run so far */
+    size_t n_pipelines, cap_pipelines;
     int64_t driver_free_us; /* when the driver can launch the next task */
 
     struct rt_stage *stages;

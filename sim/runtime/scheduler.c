@@ -216,6 +216,16 @@ static void launch(struct sim *sim, int st_index, int slot_index)
         slot->compute_s *= gsl_ran_lognormal(st->rng, 0.0, sim->noise_sigma);
         rec->phase_s[PHASE_COMPUTE] = (float)slot->compute_s;
     }
+    /* The JVM's own costs on a predicted task (models/jvm.h): GC, the
+     * first run of its pipeline, its fixed costs and, on an executor none
+     * of whose tasks has finished yet (its first wave: they all wait for
+     * the same class loading and code), warm-up. A time given as
+     * task_seconds holds them already. */
+    if (!st->cost.from_dist) {
+        slot->compute_s = jvm_task_s(&sim->jvm, slot->compute_s, !sim->execs[slot->executor].warm,
+                                     st->cold_pipeline);
+        rec->phase_s[PHASE_COMPUTE] = (float)slot->compute_s;
+    }
     slot->base_compute_s = slot->compute_s;
     slot->copy = false;
     slot->compute_s *= worker_slowdown(sim, slot->worker);
@@ -275,6 +285,7 @@ void sched_task_finished(struct sim *sim, struct rt_slot *slot)
             speculation_kill_copy(sim, &sim->slots[other]);
     }
     slot->state = TS_IDLE;
+    sim->execs[slot->executor].warm = true;
     shuffle_record_map_output(st, slot, rec->index);
     st->running--;
     st->done++;

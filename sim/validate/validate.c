@@ -518,6 +518,8 @@ static enum sc_status simulate(struct validation *v, struct manifest *m,
     memset(&pl, 0, sizeof pl);
     struct pipeline_request rq = {.until = PIPELINE_SIMULATE,
                                   .path = v->scenario,
+                                  .sets = o->sets,
+                                  .n_sets = o->n_sets,
                                   .catalog = o->catalog,
                                   .calibration = o->calib};
     enum sc_status st = pipeline_run(&pl, &rq, d);

@@ -60,6 +60,10 @@ struct validate_options {
     const char *log_dir;                   /* a validation file's `log` is relative to it */
     const struct catalog *catalog;         /* NULL: the shipped catalog */
     const struct calibrate_options *calib; /* this host's (NULL: the defaults) */
+    const char *const *sets;               /* "dotted.key=value" overrides of every
+                                            * scenario (e.g. model.jvm's for a
+                                            * cross-validation); n_sets of them */
+    size_t n_sets;
 };
 
 /* Reads the validation file at path, runs its scenario and compares it
