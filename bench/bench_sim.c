@@ -95,7 +95,7 @@ static double timed_run(const struct scenario *s, const struct cluster *cl, doub
     double t = bench_now_s() - t0;
     const struct results *r = sim_results(sim);
     *makespan_s = r->makespan_s;
-    *n_tasks = r->n_tasks;
+    *n_tasks = (size_t)r->n_attempts;
     sim_free(sim);
     plan_free(p);
     return t;

@@ -59,7 +59,7 @@ static inline const struct results *fixture_run(struct sim **sim, struct plan **
 {
     struct diag d;
     diag_clear(&d);
-    struct sim_options opt = {.seed = seed};
+    struct sim_options opt = {.seed = seed, .task_records = true};
     *plan = plan_new(s, &d);
     if (!*plan)
         fail_msg("plan_new: %s", d.msg);

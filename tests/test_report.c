@@ -77,7 +77,7 @@ static struct fixture *fixture_run(void)
                       &f->cl.driver_rates);
     billing_rates_for(PLATFORM_DATABRICKS, PRICING_JOBS, TIER_PREMIUM, &f->node, NULL, false,
                       &f->cl.worker_rates);
-    struct sim_options opt = {.seed = 3};
+    struct sim_options opt = {.seed = 3, .task_records = true}; /* the timeline lists tasks */
     f->plan = plan_new(&f->s, &d);
     assert_non_null(f->plan);
     f->sim = sim_new(f->plan, &f->cl, &opt, &d);

@@ -154,7 +154,9 @@ static enum sc_status run_pipeline(const struct scenario_args *a, const struct c
                                   .recalibrate = a->recalibrate,
                                   .have_seed = a->have_seed,
                                   .seed = a->seed,
-                                  .calib_interval = until == PIPELINE_SIMULATE};
+                                  .calib_interval = until == PIPELINE_SIMULATE,
+                                  .task_records = a->timeline_path || a->trace_path ||
+                                                  a->plot_path || a->plot_dir};
     enum sc_status st = pipeline_run(&sr->pl, &rq, d);
     if (sr->pl.cal)
         print_calibration_warnings(sr->pl.cal);

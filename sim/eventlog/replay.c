@@ -422,12 +422,9 @@ struct replay *replay_run(const struct import *im, const struct catalog *cat,
     }
     for (size_t i = 0; i < n; i++)
         first_launch[i] = INFINITY;
-    for (size_t t = 0; t < res->n_tasks; t++) {
-        const struct task_rec *rec = &res->tasks[t];
-        double l = (double)rec->launch_us * 1e-6;
-        if ((size_t)rec->stage < n && l < first_launch[rec->stage])
-            first_launch[rec->stage] = l;
-    }
+    for (size_t i = 0; i < n; i++)
+        if (res->stages[i].first_launch_us != INT64_MAX)
+            first_launch[i] = (double)res->stages[i].first_launch_us * 1e-6;
     size_t k = 0;
     for (size_t j = 0; j < im->n_jobs; j++)
         for (size_t i = 0; i < im->jobs[j].n_stages; i++, k++) {

@@ -240,7 +240,7 @@ enum sc_status plot_write_run_csv(FILE *out, const struct plan *plan, const stru
     put_name(out, plan && plan->scn->name ? plan->scn->name : "");
     double px_s = (double)span_us(r) * 1e-6 / PLOT_WIDTH_PX;
     fprintf(out, ",%.6f,%.6f,%.6f,%.6f,%zu,%zu,%zu,%d,%ld,%ld,%ld,%.6f,%ld,%ld,%ld,", r->makespan_s,
-            r->utilization, r->busy_s, r->available_s, r->n_tasks, r->n_stages, r->n_executors,
+            r->utilization, r->busy_s, r->available_s, (size_t)r->n_attempts, r->n_stages, r->n_executors,
             workers, l.slots, l.rows, l.per_row, px_s, failed, killed, retried);
     /* -1 stands for an unknown cost: gnuplot reads no NaN from a CSV. */
     fprintf(out, "%.6f\n", isnan(r->cost.total_usd) ? -1.0 : r->cost.total_usd);
@@ -826,6 +826,10 @@ static enum sc_status make_stage_dir(struct plot_files *pf, const char *tmp_dir,
 struct plot_files *plot_stage(const struct plot_request *req, const char *scripts_dir,
                               const struct plan *plan, const struct results *r, struct diag *d)
 {
+    if (!r->keep_tasks && r->n_attempts > 0) {
+        SC_BUG(d, "%s needs the per-task records (sim_options.task_records)", "a plot");
+        return NULL;
+    }
     struct plot_files *pf = calloc(1, sizeof *pf);
     if (!pf) {
         diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");

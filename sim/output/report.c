@@ -907,6 +907,9 @@ enum sc_status report_timeline_csv(FILE *out, const struct plan *plan,
 {
     (void)plan;
     static const char *const status_names[] = {"success", "failed", "killed"};
+    if (!r->keep_tasks && r->n_attempts > 0)
+        return SC_BUG(d, "%s needs the per-task records (sim_options.task_records)", "the timeline");
+
     fputs("job,job_name,stage_id,spark_stage_id,stage_name,task,attempt,executor,worker,slot,"
           "assign_s,launch_s,end_s,duration_s,scheduler_delay_s,input_s,fetch_s,compute_s,"
           "spill_s,write_s,status\n",

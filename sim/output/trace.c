@@ -183,6 +183,8 @@ static void put_meta(FILE *out, const char *what, long pid, long tid, const char
 enum sc_status trace_write_chrome(FILE *out, const struct plan *plan, const struct results *r,
                                   struct diag *d)
 {
+    if (!r->keep_tasks && r->n_attempts > 0)
+        return SC_BUG(d, "%s needs the per-task records (sim_options.task_records)", "the trace");
     struct trace_stage *ts = build_stages(r);
     long *first_tid = malloc((r->n_executors ? r->n_executors : 1) * sizeof *first_tid);
     char *scenario_name = json_escape(plan && plan->scn->name ? plan->scn->name : "");

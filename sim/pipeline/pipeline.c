@@ -136,7 +136,8 @@ enum sc_status pipeline_run(struct pipeline *pl, const struct pipeline_request *
         return SC_OK;
     if (!pl->sim) {
         pl->failed = PIPELINE_SIMULATE;
-        struct sim_options o = {.seed = pl->seed, .calib = SIM_CALIB_NOMINAL};
+        struct sim_options o = {
+            .seed = pl->seed, .calib = SIM_CALIB_NOMINAL, .task_records = rq->task_records};
         if (!(pl->sim = pipeline_simulate(pl, NULL, &o, d)))
             return d->status;
         if (rq->calib_interval && pipeline_has_calib_interval(pl) &&

@@ -60,6 +60,9 @@ struct pipeline_request {
      * high end of its fit's 95% interval: the run's makespan interval
      * (results.calib_lo_s, calib_hi_s). */
     bool calib_interval;
+    /* Keep a record per task attempt (sim_options.task_records): an output
+     * that lists or draws tasks will be written. */
+    bool task_records;
 };
 
 struct pipeline {

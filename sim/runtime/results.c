@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/order.h"
 
 double results_quantile_sorted(const double *sorted, size_t n, double q)
 {
@@ -138,78 +137,83 @@ void results_cost(struct cost_result *c, const struct cluster *cl, double makesp
     c->startup_usd = startup_usd(cl, lives, n_lives);
 }
 
+enum sc_status results_stats_init(struct results *r, const int64_t *tasks, struct diag *d)
+{
+    r->run_stats = calloc(r->n_stages ? r->n_stages : 1, sizeof *r->run_stats);
+    if (!r->run_stats)
+        return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory for stage statistics");
+    for (size_t s = 0; s < r->n_stages; s++) {
+        taskstats_init(&r->run_stats[s]);
+        r->stages[s].first_launch_us = INT64_MAX;
+        /* Exactly sized for a stage without retries: no growth slack. */
+        if (tasks && tasks[s] > 0 && taskstats_reserve(&r->run_stats[s], (size_t)tasks[s]) != 0)
+            return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory for stage statistics");
+    }
+    return SC_OK;
+}
+
+bool results_task_begin(struct results *r, const struct task_rec *t, size_t *index)
+{
+    r->n_attempts++;
+    *index = 0;
+    if (!r->keep_tasks)
+        return true;
+    if (r->n_tasks == r->cap_tasks) {
+        size_t cap = r->cap_tasks ? r->cap_tasks * 2 : 1024;
+        struct task_rec *v = realloc(r->tasks, cap * sizeof *v);
+        if (!v)
+            return false;
+        r->tasks = v;
+        r->cap_tasks = cap;
+    }
+    *index = r->n_tasks++;
+    r->tasks[*index] = *t;
+    return true;
+}
+
+bool results_task_end(struct results *r, const struct task_rec *t, size_t index)
+{
+    if (r->keep_tasks)
+        r->tasks[index] = *t;
+    /* Quantiles are over successful attempts; busy time counts them all. */
+    double secs = (double)(t->end_us - t->launch_us) * 1e-6;
+    struct stage_result *sr = &r->stages[t->stage];
+    sr->busy_s += secs;
+    for (int p = 0; p < PHASE_COUNT; p++)
+        sr->phase_s[p] += t->phase_s[p];
+    if (t->launch_us < sr->first_launch_us)
+        sr->first_launch_us = t->launch_us;
+    struct executor_result *er = &r->executors[t->executor];
+    er->busy_s += secs;
+    er->tasks++;
+    r->busy_s += secs;
+    if (t->status == TASK_SUCCESS && r->run_stats &&
+        taskstats_add(&r->run_stats[t->stage], t->end_us - t->launch_us) != 0)
+        return false;
+    return true;
+}
+
 enum sc_status results_summarize(struct results *r, const struct cluster *cl, struct diag *d)
 {
-    size_t ns = r->n_stages;
-    /* Group the records by stage with a counting sort, then sort each
-     * stage's run times for its quantiles. */
-    size_t *start = calloc(ns + 1, sizeof *start);
-    double *run = malloc((r->n_tasks ? r->n_tasks : 1) * sizeof *run);
-    if (!start || !run) {
-        free(start);
-        free(run);
-        return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory summarizing results");
-    }
-    /* Quantiles are over successful attempts; busy time counts them all. */
-    for (size_t i = 0; i < r->n_tasks; i++)
-        if (r->tasks[i].status == TASK_SUCCESS)
-            start[r->tasks[i].stage + 1]++;
-    for (size_t s = 0; s < ns; s++)
-        start[s + 1] += start[s];
-    for (size_t s = 0; s < ns; s++) {
+    (void)d;
+    for (size_t s = 0; r->run_stats && s < r->n_stages; s++) {
         struct stage_result *sr = &r->stages[s];
-        sr->busy_s = 0.0;
-        for (int p = 0; p < PHASE_COUNT; p++)
-            sr->phase_s[p] = 0.0;
-    }
-    for (size_t e = 0; e < r->n_executors; e++) {
-        r->executors[e].busy_s = 0.0;
-        r->executors[e].tasks = 0;
-    }
-    size_t *fill = calloc(ns + 1, sizeof *fill);
-    if (!fill) {
-        free(start);
-        free(run);
-        return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory summarizing results");
-    }
-    memcpy(fill, start, (ns + 1) * sizeof *fill);
-    r->busy_s = 0.0;
-    for (size_t i = 0; i < r->n_tasks; i++) {
-        const struct task_rec *t = &r->tasks[i];
-        double secs = (double)(t->end_us - t->launch_us) * 1e-6;
-        if (t->status == TASK_SUCCESS)
-            run[fill[t->stage]++] = secs;
-        struct stage_result *sr = &r->stages[t->stage];
-        sr->busy_s += secs;
-        for (int p = 0; p < PHASE_COUNT; p++)
-            sr->phase_s[p] += t->phase_s[p];
-        struct executor_result *er = &r->executors[t->executor];
-        er->busy_s += secs;
-        er->tasks++;
-        r->busy_s += secs;
-    }
-    for (size_t s = 0; s < ns; s++) {
-        struct stage_result *sr = &r->stages[s];
-        double *v = run + start[s];
-        size_t n = start[s + 1] - start[s];
-        if (n == 0) {
+        struct taskstats *ts = &r->run_stats[s];
+        sr->task_quantiles_exact = taskstats_exact(ts);
+        if (ts->n == 0) {
             sr->task_min_s = sr->task_p50_s = sr->task_p95_s = sr->task_max_s = 0.0;
             sr->task_mean_s = 0.0;
-            continue;
+        } else {
+            sr->task_min_s = (double)ts->min_us * 1e-6;
+            sr->task_p50_s = taskstats_quantile_s(ts, 0.5);
+            sr->task_p95_s = taskstats_quantile_s(ts, 0.95);
+            sr->task_max_s = (double)ts->max_us * 1e-6;
+            sr->task_mean_s = taskstats_mean_s(ts);
         }
-        qsort(v, n, sizeof *v, order_double_asc);
-        sr->task_min_s = v[0];
-        sr->task_p50_s = results_quantile_sorted(v, n, 0.5);
-        sr->task_p95_s = results_quantile_sorted(v, n, 0.95);
-        sr->task_max_s = v[n - 1];
-        double sum = 0.0;
-        for (size_t k = 0; k < n; k++)
-            sum += v[k];
-        sr->task_mean_s = sum / (double)n;
+        taskstats_fini(ts);
     }
-    free(start);
-    free(fill);
-    free(run);
+    free(r->run_stats);
+    r->run_stats = NULL;
 
     r->makespan_s = r->n_jobs ? (double)(r->end_us - r->start_us) * 1e-6 : 0.0;
     /* alive_s was filled by the runtime (time alive within the span). */
@@ -227,6 +231,9 @@ enum sc_status results_summarize(struct results *r, const struct cluster *cl, st
 
 void results_fini(struct results *r)
 {
+    for (size_t s = 0; r->run_stats && s < r->n_stages; s++)
+        taskstats_fini(&r->run_stats[s]);
+    free(r->run_stats);
     free(r->tasks);
     free(r->stages);
     free(r->jobs);

@@ -1,7 +1,9 @@
 /*
- * results.h — what a simulation produced: a record per task attempt, and the
- * per-stage, per-job, per-executor and cost summaries worked out from them.
- * The report formats these; it never re-runs anything.
+ * results.h — what a simulation produced: per-stage, per-job, per-executor
+ * and cost summaries, kept as tasks end (streaming: no per-task memory),
+ * and a record per task attempt only when an output asks for them
+ * (results.keep_tasks: a timeline, trace or plot). The report formats
+ * these; it never re-runs anything.
  *
  * Ownership: a struct results is owned by the simulation that filled it
  * (runtime.h); names inside point into the scenario, which must outlive it.
@@ -15,6 +17,7 @@
 
 #include "sim/input/cluster.h"
 #include "sim/runtime/taskcost.h"
+#include "sim/runtime/taskstats.h"
 
 enum task_status { TASK_SUCCESS, TASK_FAILED, TASK_KILLED };
 
@@ -41,6 +44,8 @@ struct stage_result {
     int64_t tasks;
     int64_t submit_us, end_us;
     double task_min_s, task_p50_s, task_p95_s, task_max_s, task_mean_s;
+    bool task_quantiles_exact; /* false: p50/p95 from the sketch (taskstats.h's bound) */
+    int64_t first_launch_us; /* the earliest attempt's launch; INT64_MAX: none */
     double busy_s;          /* sum of task run times */
     double phase_s[PHASE_COUNT]; /* sum over tasks */
     bool uncalibrated;
@@ -140,8 +145,14 @@ struct cost_result {
 
 struct results {
     uint64_t seed;              /* the seed the simulation ran with */
-    struct task_rec *tasks;
-    size_t n_tasks, cap_tasks;
+    bool keep_tasks;            /* a record per attempt in tasks (launch order) */
+    struct task_rec *tasks;     /* NULL unless keep_tasks */
+    size_t n_tasks, cap_tasks;  /* records kept: 0 unless keep_tasks */
+    int64_t n_attempts;         /* task attempts launched, records kept or not */
+    /* Per stage while the simulation runs: its successful attempts' run
+     * times (results_summarize turns them into the quantiles and frees
+     * them). */
+    struct taskstats *run_stats;
     struct stage_result *stages;
     size_t n_stages;
     struct job_result *jobs;
@@ -167,8 +178,23 @@ struct results {
     int64_t speculative_launched, speculative_won;
 };
 
-/* Works out the stage, executor, utilization and cost summaries from the task
- * records and job times. Returns SC_OK or SC_ENOMEM. */
+/* Sets up the streaming statistics of r->n_stages stages (r->stages
+ * allocated), sized for tasks[i] tasks each (NULL: no hint). Returns SC_OK
+ * or SC_ENOMEM in d. */
+enum sc_status results_stats_init(struct results *r, const int64_t *tasks, struct diag *d);
+
+/* A task attempt starts: counts it and, when r->keep_tasks, stores a copy
+ * of t as record *index (launch order). Returns false when out of memory. */
+bool results_task_begin(struct results *r, const struct task_rec *t, size_t *index);
+
+/* The attempt started as record index has ended (t its final state): its
+ * times go into its stage's, its executor's and the run's sums and, when it
+ * succeeded, into its stage's run-time statistics; a kept record is
+ * updated. Returns false when out of memory. */
+bool results_task_end(struct results *r, const struct task_rec *t, size_t index);
+
+/* Works out the stage quantiles, executor, utilization and cost summaries
+ * from the streamed statistics and job times. Returns SC_OK or SC_ENOMEM. */
 enum sc_status results_summarize(struct results *r, const struct cluster *cl, struct diag *d);
 
 /* Cost of running cl for makespan_s after a start-up of cl->startup_s and

@@ -464,10 +464,20 @@ struct sim *sim_new(const struct plan *p, const struct cluster *cl, const struct
         free(sim);
         return NULL;
     }
-    if (build(sim, d) != SC_OK) {
+    /* Per-task records only for outputs that draw or list tasks; without
+     * options (tests, tools) they are kept. */
+    sim->res.keep_tasks = opt ? opt->task_records : true;
+    if (build(sim, d) != SC_OK || results_stats_init(&sim->res, NULL, d) != SC_OK) {
         sim_free(sim);
         return NULL;
     }
+    for (size_t i = 0; i < sim->n_stages; i++)
+        if (sim->stages[i].tasks > 0 &&
+            taskstats_reserve(&sim->res.run_stats[i], (size_t)sim->stages[i].tasks) != 0) {
+            diag_set(d, SC_ENOMEM, NULL, 0, "out of memory for stage statistics");
+            sim_free(sim);
+            return NULL;
+        }
     if (opt && calib_errors(sim, opt) != SC_OK) {
         diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
         sim_free(sim);
@@ -587,6 +597,12 @@ enum sc_status sim_run(struct sim *sim, struct diag *d)
         return SC_BUG(d, "%zu of %zu jobs finished; the rest never became runnable", sim->jobs_done,
                       sim->n_jobs);
     struct results *r = &sim->res;
+    /* An attempt still running when the last job ended (a speculative copy
+     * about to be killed) counts as it stands. */
+    for (size_t i = 0; i < sim->n_slots; i++)
+        if (sim->slots[i].state != TS_IDLE &&
+            !results_task_end(r, &sim->slots[i].rec, sim->slots[i].rec_index))
+            return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory for stage statistics");
     r->start_us = INT64_MAX;
     r->end_us = 0;
     for (size_t j = 0; j < r->n_jobs; j++) {

@@ -14,6 +14,7 @@
 #ifndef STAGECAST_RUNTIME_H
 #define STAGECAST_RUNTIME_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sim/input/cluster.h"
@@ -53,6 +54,11 @@ struct sim_options {
     uint64_t seed;
     enum sim_calib_mode calib;
     double calib_z; /* SIM_CALIB_SHIFTED: e.g. -1.96 and +1.96 for the run's interval */
+    /* Keep a record per task attempt (results.tasks): an output that lists
+     * or draws tasks (timeline, trace, plot) needs them. Without, per-stage
+     * statistics are streamed and memory does not grow with the task count
+     * beyond a few bytes. sim_new with opt NULL keeps them. */
+    bool task_records;
 };
 
 struct sim;

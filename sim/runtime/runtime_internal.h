@@ -133,7 +133,11 @@ struct rt_slot {
     int executor;
     int slot;
     int worker;
-    size_t rec; /* the task record running here */
+    /* The attempt running here: its record, in the slot (hot in cache) until
+     * it ends and goes into the results, and its index among the kept
+     * records (results.keep_tasks). */
+    struct task_rec rec;
+    size_t rec_index;
     enum task_state state;
     int flows; /* flows of the current phase still moving */
     int64_t phase_start_us;
@@ -287,7 +291,7 @@ static inline int64_t seconds_to_us(double s)
 
 static inline struct rt_stage *slot_stage(struct sim *sim, struct rt_slot *slot)
 {
-    return &sim->stages[sim->res.tasks[slot->rec].stage];
+    return &sim->stages[slot->rec.stage];
 }
 
 static inline float seconds_since(struct sim *sim, int64_t t_us)
@@ -344,8 +348,6 @@ void sched_active_remove(struct sim *sim, int st);
 /* One round of resource offers: hands free slots to waiting tasks. */
 void sched_offer_round(struct sim *sim);
 
-/* Room for one more task record; false when out of memory. */
-bool sched_grow_records(struct sim *sim);
 
 /* Queues task index of st to run again; false when out of memory. */
 bool sched_retry_push(struct rt_stage *st, int64_t index);

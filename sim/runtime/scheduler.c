@@ -147,20 +147,6 @@ static int compare_tasksets_fair(const struct sim *sim, int a, int b)
 
 /* ---- launching and finishing tasks ------------------------------------- */
 
-bool sched_grow_records(struct sim *sim)
-{
-    struct results *r = &sim->res;
-    if (r->n_tasks < r->cap_tasks)
-        return true;
-    size_t cap = r->cap_tasks ? r->cap_tasks * 2 : 1024;
-    struct task_rec *t = realloc(r->tasks, cap * sizeof *t);
-    if (!t)
-        return false;
-    r->tasks = t;
-    r->cap_tasks = cap;
-    return true;
-}
-
 bool sched_retry_push(struct rt_stage *st, int64_t index)
 {
     if (st->retry_n == st->retry_cap) {
@@ -194,13 +180,8 @@ static void launch(struct sim *sim, int st_index, int slot_index)
     } else {
         index = st->next++;
     }
-    if (!sched_grow_records(sim)) {
-        runtime_fail(sim, SC_ENOMEM, "out of memory for task records");
-        return;
-    }
     int64_t now = engine_now(&sim->eng);
-    size_t rec_index = sim->res.n_tasks++;
-    struct task_rec *rec = &sim->res.tasks[rec_index];
+    struct task_rec *rec = &slot->rec;
     rec->assign_us = now;
     sim->driver_free_us = (sim->driver_free_us > now ? sim->driver_free_us : now) + sim->launch_us;
     rec->launch_us = sim->driver_free_us;
@@ -241,7 +222,10 @@ static void launch(struct sim *sim, int st_index, int slot_index)
     if (st->attempts && st->attempts[index] < UINT8_MAX)
         st->attempts[index]++;
     rec->status = TASK_SUCCESS;
-    slot->rec = rec_index;
+    if (!results_task_begin(&sim->res, rec, &slot->rec_index)) {
+        runtime_fail(sim, SC_ENOMEM, "out of memory for task records");
+        return;
+    }
     slot->flows = 0;
     slot->n_flow_ids = 0;
     st->running++;
@@ -265,10 +249,12 @@ static void launch(struct sim *sim, int st_index, int slot_index)
 
 void sched_task_finished(struct sim *sim, struct rt_slot *slot)
 {
-    struct task_rec *rec = &sim->res.tasks[slot->rec];
+    struct task_rec *rec = &slot->rec;
     int st_index = rec->stage;
     struct rt_stage *st = &sim->stages[st_index];
     rec->end_us = engine_now(&sim->eng);
+    if (!results_task_end(&sim->res, rec, slot->rec_index))
+        runtime_fail(sim, SC_ENOMEM, "out of memory for stage statistics");
     if (st->run_a) {
         /* The first attempt to finish wins; the other is killed. */
         int self = (int)(slot - sim->slots);
@@ -342,7 +328,7 @@ void sched_offer_round(struct sim *sim)
  * drop. The slot is idle afterwards (the caller decides where it goes). */
 void sched_end_attempt(struct sim *sim, struct rt_slot *slot, enum task_status status)
 {
-    struct task_rec *rec = &sim->res.tasks[slot->rec];
+    struct task_rec *rec = &slot->rec;
     struct rt_stage *st = &sim->stages[rec->stage];
     int64_t now = engine_now(&sim->eng);
     engine_cancel(&sim->eng, &slot->done);
@@ -355,6 +341,8 @@ void sched_end_attempt(struct sim *sim, struct rt_slot *slot, enum task_status s
     slot->state = TS_IDLE;
     rec->end_us = now;
     rec->status = (uint8_t)status;
+    if (!results_task_end(&sim->res, rec, slot->rec_index))
+        runtime_fail(sim, SC_ENOMEM, "out of memory for stage statistics");
     st->running--;
     sim->pools[st->pool].running--;
     if (--sim->exec_running[slot->executor] == 0)
@@ -368,7 +356,7 @@ void sched_end_attempt(struct sim *sim, struct rt_slot *slot, enum task_status s
  * recorded as failed, and it waits to run again. */
 void sched_kill_task(struct sim *sim, struct rt_slot *slot)
 {
-    struct task_rec *rec = &sim->res.tasks[slot->rec];
+    struct task_rec *rec = &slot->rec;
     struct rt_stage *st = &sim->stages[rec->stage];
     sched_end_attempt(sim, slot, TASK_FAILED);
     sim->res.stages[rec->stage].failed_attempts++;

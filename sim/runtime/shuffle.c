@@ -57,7 +57,7 @@ void shuffle_begin_fetch(struct sim *sim, struct rt_slot *slot)
 {
     struct rt_stage *st = slot_stage(sim, slot);
     int64_t now = engine_now(&sim->eng);
-    struct task_rec *rec = &sim->res.tasks[slot->rec];
+    struct task_rec *rec = &slot->rec;
     if (slot->state == TS_INPUT)
         rec->phase_s[PHASE_INPUT] = seconds_since(sim, slot->phase_start_us);
     slot->phase_start_us = now;
@@ -93,7 +93,7 @@ void shuffle_begin_fetch(struct sim *sim, struct rt_slot *slot)
 static void fetch_done(struct sim *sim, struct rt_slot *slot)
 {
     struct rt_stage *st = slot_stage(sim, slot);
-    struct task_rec *rec = &sim->res.tasks[slot->rec];
+    struct task_rec *rec = &slot->rec;
     int64_t now = engine_now(&sim->eng);
     double c = slot->compute_s;
     double start_s = (double)slot->phase_start_us * 1e-6;
@@ -188,7 +188,7 @@ static void stop_consumer(struct sim *sim, int ci)
     struct rt_stage *c = &sim->stages[ci];
     for (size_t i = 0; i < sim->n_slots; i++) {
         struct rt_slot *slot = &sim->slots[i];
-        if (slot->state != TS_IDLE && sim->res.tasks[slot->rec].stage == ci) {
+        if (slot->state != TS_IDLE && slot->rec.stage == ci) {
             sched_kill_task(sim, slot);
             sched_free_push(sim, (int)i);
         }

@@ -41,14 +41,9 @@ static bool launch_copy(struct sim *sim, int st_index, int64_t index, int orig)
         sim->free_ring[(sim->free_head + i) % sim->n_slots] =
             sim->free_ring[(sim->free_head + i + 1) % sim->n_slots];
     sim->free_count--;
-    if (!sched_grow_records(sim)) {
-        runtime_fail(sim, SC_ENOMEM, "out of memory for task records");
-        return false;
-    }
     struct rt_slot *slot = &sim->slots[slot_index];
     int64_t now = engine_now(&sim->eng);
-    size_t rec_index = sim->res.n_tasks++;
-    struct task_rec *rec = &sim->res.tasks[rec_index];
+    struct task_rec *rec = &slot->rec;
     memset(rec, 0, sizeof *rec);
     rec->assign_us = now;
     sim->driver_free_us = (sim->driver_free_us > now ? sim->driver_free_us : now) + sim->launch_us;
@@ -67,7 +62,10 @@ static bool launch_copy(struct sim *sim, int st_index, int64_t index, int orig)
     slot->compute_s = slot->base_compute_s * worker_slowdown(sim, slot->worker);
     rec->phase_s[PHASE_COMPUTE] = (float)slot->compute_s;
     slot->copy = true;
-    slot->rec = rec_index;
+    if (!results_task_begin(&sim->res, rec, &slot->rec_index)) {
+        runtime_fail(sim, SC_ENOMEM, "out of memory for task records");
+        return false;
+    }
     slot->flows = 0;
     slot->n_flow_ids = 0;
     slot->spill_bytes = 0.0;
@@ -113,7 +111,7 @@ void speculation_on_timer(struct engine *eng, struct event *ev)
             struct rt_slot *slot = &sim->slots[i];
             if (slot->state == TS_IDLE || slot->copy)
                 continue;
-            const struct task_rec *rec = &sim->res.tasks[slot->rec];
+            const struct task_rec *rec = &slot->rec;
             if (rec->stage != (int32_t)si || st->run_b[rec->index] >= 0 ||
                 now - rec->launch_us <= threshold)
                 continue;

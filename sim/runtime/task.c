@@ -145,7 +145,7 @@ static void input_transfer(struct sim *sim, struct rt_slot *slot)
         int n = storage_path_input(&sim->store, slot->worker, slot_stream(sim, slot, st->in_store),
                                    res);
         task_start_flow(sim, slot, st->in_bytes * slot->weight, res, n, FLOW_INPUT);
-        sim->res.stages[sim->res.tasks[slot->rec].stage].input_bytes += st->in_bytes * slot->weight;
+        sim->res.stages[slot->rec.stage].input_bytes += st->in_bytes * slot->weight;
         return;
     }
     shuffle_begin_fetch(sim, slot);
@@ -180,7 +180,7 @@ static void end_write(struct sim *sim, struct rt_slot *slot)
         task_set_timer(sim, slot, engine_now(&sim->eng) + seconds_to_us(wait), TS_COMMIT);
         return;
     }
-    sim->res.tasks[slot->rec].phase_s[PHASE_WRITE] = seconds_since(sim, slot->phase_start_us);
+    slot->rec.phase_s[PHASE_WRITE] = seconds_since(sim, slot->phase_start_us);
     sched_task_finished(sim, slot);
 }
 
@@ -192,7 +192,7 @@ static void begin_spill(struct sim *sim, struct rt_slot *slot)
         int res[STORAGE_MAX_PATH];
         int n = storage_path_local_disk(&sim->store, slot->worker, res);
         task_start_flow(sim, slot, slot->spill_bytes, res, n, FLOW_SPILL);
-        sim->res.stages[sim->res.tasks[slot->rec].stage].spill_bytes += slot->spill_bytes;
+        sim->res.stages[slot->rec.stage].spill_bytes += slot->spill_bytes;
         return;
     }
     begin_write(sim, slot);
@@ -201,7 +201,7 @@ static void begin_spill(struct sim *sim, struct rt_slot *slot)
 static void begin_write(struct sim *sim, struct rt_slot *slot)
 {
     struct rt_stage *st = slot_stage(sim, slot);
-    struct task_rec *rec = &sim->res.tasks[slot->rec];
+    struct task_rec *rec = &slot->rec;
     if (slot->state == TS_SPILL_READ)
         rec->phase_s[PHASE_SPILL] = seconds_since(sim, slot->phase_start_us);
     slot->phase_start_us = engine_now(&sim->eng);
@@ -327,7 +327,7 @@ void task_on_timer(struct engine *eng, struct event *ev)
     } else if (slot->state == TS_INPUT) {
         input_transfer(sim, slot); /* the requests' wait is over */
     } else if (slot->state == TS_COMMIT) {
-        sim->res.tasks[slot->rec].phase_s[PHASE_WRITE] = seconds_since(sim, slot->phase_start_us);
+        slot->rec.phase_s[PHASE_WRITE] = seconds_since(sim, slot->phase_start_us);
         sched_task_finished(sim, slot);
     } else {
         if (slot_stage(sim, slot)->has_io || slot->spill_bytes > 0.0)
