@@ -1,7 +1,9 @@
 /*
- * results.c — summaries worked out from the task records after a run (see
- * results.h): task-duration quantiles per stage, slot-seconds busy per
- * executor, utilization, and the bill.
+ * results.c — the run's summaries (see results.h), kept as task attempts end
+ * (results_task_end: busy slot-seconds per stage, executor and run, phase
+ * sums, and each stage's run times in a struct taskstats) and finished after
+ * the run: task-duration quantiles per stage, utilization, and the bill.
+ * Per-task records are copied out only when the run keeps them.
  *
  * Utilization is busy slot-seconds over available slot-seconds, both over
  * the application's span (first job submitted to last job ended): the
