@@ -84,8 +84,7 @@ int main(int argc, char **argv)
     cl.slots_per_executor = CORES;
     cl.executors = EXECUTORS;
     cl.startup_source = "bench";
-    billing_rates_for(PLATFORM_VM, PRICING_JOBS, TIER_PREMIUM, &node, NULL, true,
-                      &cl.driver_rates);
+    billing_rates_for(PLATFORM_VM, PRICING_JOBS, TIER_PREMIUM, &node, NULL, true, &cl.driver_rates);
     cl.worker_rates = cl.driver_rates;
 
     struct diag d;

@@ -197,33 +197,33 @@ int taskstats_merge(struct taskstats *dst, const struct taskstats *src)
 /* Quickselect (Hoare's FIND, in Wirth's form): the k-th smallest of v[0..n)
  * into v[k], everything before it no larger and everything after no
  * smaller. Median-of-three pivots. */
-#define DEFINE_SELECT(name, T)                                                                   \
-    static void name(T *v, size_t n, size_t k_)                                                  \
-    {                                                                                            \
-        ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1, k = (ptrdiff_t)k_;                              \
-        while (lo < hi) {                                                                        \
-            T a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi];                                   \
-            T pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));     \
-            ptrdiff_t i = lo, j = hi;                                                            \
-            while (i <= j) {                                                                     \
-                while (v[i] < pivot)                                                             \
-                    i++;                                                                         \
-                while (v[j] > pivot)                                                             \
-                    j--;                                                                         \
-                if (i <= j) {                                                                    \
-                    T t = v[i];                                                                  \
-                    v[i++] = v[j];                                                               \
-                    v[j--] = t;                                                                  \
-                }                                                                                \
-            }                                                                                    \
-            /* v[lo..j] <= pivot <= v[i..hi], and v(j..i) == pivot. */                           \
-            if (k <= j)                                                                          \
-                hi = j;                                                                          \
-            else if (k >= i)                                                                     \
-                lo = i;                                                                          \
-            else                                                                                 \
-                return;                                                                          \
-        }                                                                                        \
+#define DEFINE_SELECT(name, T)                                                                     \
+    static void name(T *v, size_t n, size_t k_)                                                    \
+    {                                                                                              \
+        ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1, k = (ptrdiff_t)k_;                                \
+        while (lo < hi) {                                                                          \
+            T a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi];                                     \
+            T pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));       \
+            ptrdiff_t i = lo, j = hi;                                                              \
+            while (i <= j) {                                                                       \
+                while (v[i] < pivot)                                                               \
+                    i++;                                                                           \
+                while (v[j] > pivot)                                                               \
+                    j--;                                                                           \
+                if (i <= j) {                                                                      \
+                    T t = v[i];                                                                    \
+                    v[i++] = v[j];                                                                 \
+                    v[j--] = t;                                                                    \
+                }                                                                                  \
+            }                                                                                      \
+            /* v[lo..j] <= pivot <= v[i..hi], and v(j..i) == pivot. */                             \
+            if (k <= j)                                                                            \
+                hi = j;                                                                            \
+            else if (k >= i)                                                                       \
+                lo = i;                                                                            \
+            else                                                                                   \
+                return;                                                                            \
+        }                                                                                          \
     }
 DEFINE_SELECT(select32, uint32_t)
 DEFINE_SELECT(select64, int64_t)

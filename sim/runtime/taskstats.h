@@ -29,9 +29,9 @@
 #define TASKSTATS_SKETCH_ALPHA 0.001
 
 struct taskstats {
-    int64_t n;                /* values added */
-    int64_t min_us, max_us;   /* valid when n > 0 */
-    int64_t sum_us;           /* exact: the mean does not depend on the order of adds */
+    int64_t n;              /* values added */
+    int64_t min_us, max_us; /* valid when n > 0 */
+    int64_t sum_us;         /* exact: the mean does not depend on the order of adds */
     /* Exact values while n <= TASKSTATS_EXACT_MAX: 32-bit until one does
      * not fit, then 64-bit. */
     uint32_t *v32;
