@@ -185,8 +185,9 @@ static void test_points_are_the_cartesian_product(void **state)
                            "--set",        "spark.sql.shuffle.partitions=100,200",
                            "--set",        "model.task_launch_ms=2",
                            "--autoscale",  "2-8",
-                           "--spot",       "0,1"};
-    struct sweep *sw = sweep_from(scenario, words, 12);
+                           "--spot",       "0,1",
+                           "--set",        "cluster.spot.discount=0.5"};
+    struct sweep *sw = sweep_from(scenario, words, 14);
     /* 2 node types x 3 workers x 1 autoscale x 2 spot x 2 partitions. */
     assert_int_equal(sw->n_points, 24);
     assert_int_equal(sw->spec.n_axes, 5);
@@ -195,19 +196,19 @@ static void test_points_are_the_cartesian_product(void **state)
      * every point; the driver follows the worker (the scenario's are the
      * same); a spot fraction is written as a number with a fraction. */
     expect_overrides(sw, 0,
-                     "model.task_launch_ms=2 cluster.worker=Standard_DS3_v2 "
+                     "model.task_launch_ms=2 cluster.spot.discount=0.5 cluster.worker=Standard_DS3_v2 "
                      "cluster.driver=Standard_DS3_v2 cluster.workers=2 cluster.autoscale.min=2 "
                      "cluster.autoscale.max=8 cluster.spot.fraction=0.0 "
                      "spark.sql.shuffle.partitions=100");
     expect_overrides(sw, 23,
-                     "model.task_launch_ms=2 cluster.worker=Standard_E8ds_v5 "
+                     "model.task_launch_ms=2 cluster.spot.discount=0.5 cluster.worker=Standard_E8ds_v5 "
                      "cluster.driver=Standard_E8ds_v5 cluster.workers=8 cluster.autoscale.min=2 "
                      "cluster.autoscale.max=8 cluster.spot.fraction=1.0 "
                      "spark.sql.shuffle.partitions=200");
     /* Point 15 = (1, 0, 0, 1, 1) in radices (2, 3, 1, 2, 2):
      * 1*12 + 0*4 + 0*4 + 1*2 + 1 = 15. */
     expect_overrides(sw, 15,
-                     "model.task_launch_ms=2 cluster.worker=Standard_E8ds_v5 "
+                     "model.task_launch_ms=2 cluster.spot.discount=0.5 cluster.worker=Standard_E8ds_v5 "
                      "cluster.driver=Standard_E8ds_v5 cluster.workers=2 cluster.autoscale.min=2 "
                      "cluster.autoscale.max=8 cluster.spot.fraction=1.0 "
                      "spark.sql.shuffle.partitions=200");
@@ -713,6 +714,88 @@ static void test_outputs_hold_the_recommendation(void **state)
     json_decref(root);
 }
 
+/* ---- axes that must not answer another question (issue 17) ------------------------ */
+
+static void test_autoscale_ranges_start_at_their_min_not_the_fixed_workers(void **state)
+{
+    (void)state;
+    /* analytics-ds3.cfg has 'workers = 4' (line 33) and no autoscale group.
+     * Taken as the start, 4 would fail the range 2-3 (4 > 3) and make 4-8
+     * start at 4 like the fixed cluster; each range starts at its MIN. */
+    const char *words[] = {"--autoscale", "2-3,4-8"};
+    struct sweep *sw = sweep_from(scenario, words, 2);
+    expect_overrides(sw, 0, "cluster.autoscale.min=2 cluster.autoscale.max=3 cluster.workers=2");
+    expect_overrides(sw, 1, "cluster.autoscale.min=4 cluster.autoscale.max=8 cluster.workers=4");
+    assert_non_null(sw->spec.notes);
+    assert_non_null(strstr(sw->spec.notes, "'workers = 4' (line 33) does not cap or start"));
+    assert_non_null(strstr(sw->spec.notes, "no cluster.autoscale group"));
+    sweep_free(sw);
+    /* A start the command line gives is kept, and the note is not made. */
+    const char *words2[] = {"--autoscale", "2-8", "--set", "cluster.workers=3"};
+    sw = sweep_from(scenario, words2, 4);
+    expect_overrides(sw, 0, "cluster.workers=3 cluster.autoscale.min=2 cluster.autoscale.max=8");
+    assert_null(strstr(sw->spec.notes ? sw->spec.notes : "", "does not cap"));
+    sweep_free(sw);
+    /* The binary: the range 2-3 runs (it failed before), starting at 2
+     * workers, and stderr says why. */
+    clean_workdir();
+    char args[2048];
+    snprintf(args, sizeof args, "sweep '%s' --autoscale 2-3 --json a.json", scenario);
+    sweep_ok(args);
+    char path[512];
+    snprintf(path, sizeof path, "%s/a.json", workdir);
+    json_error_t err;
+    json_t *root = json_load_file(path, 0, &err);
+    assert_non_null(root);
+    json_t *p = json_array_get(json_object_get(root, "points"), 0);
+    assert_string_equal(json_string_value(json_object_get(p, "status")), "ok");
+    assert_int_equal(json_integer_value(json_object_get(p, "workers")), 2);
+    json_decref(root);
+    char *e = slurp("err.txt");
+    assert_non_null(strstr(e, "stagecast: note: the scenario's 'workers = 4' (line 33)"));
+    free(e);
+}
+
+static void test_spot_axis_without_a_price_stops_with_what_to_add(void **state)
+{
+    (void)state;
+    clean_workdir();
+    char args[2048];
+    /* No cluster.spot group: every spot point's cost would be unknown. */
+    snprintf(args, sizeof args, "sweep '%s' --spot 0,0.5", scenario);
+    assert_int_equal(run(args), 2);
+    char *e = slurp("err.txt");
+    assert_non_null(strstr(e, "--spot needs the spot workers' price"));
+    assert_non_null(strstr(e, "--set cluster.spot.discount=D"));
+    assert_non_null(strstr(e, "cluster.spot.evictions_per_hour=R"));
+    free(e);
+    /* With a discount the sweep runs (the fraction comes from the axis, so
+     * the --set needs no sibling) and says that nothing is evicted. */
+    const char *words[] = {"--spot", "0,0.5", "--set", "cluster.spot.discount=0.6"};
+    struct sweep *sw = sweep_from(scenario, words, 4);
+    assert_non_null(strstr(sw->spec.notes, "evictions_per_hour is 0 (its default when not given)"));
+    sweep_free(sw);
+    const char *words2[] = {"--spot", "0,0.5", "--set", "cluster.spot.discount=0.6", "--set",
+                            "cluster.spot.evictions_per_hour=1"};
+    sw = sweep_from(scenario, words2, 6);
+    assert_null(sw->spec.notes);
+    sweep_free(sw);
+}
+
+static void test_set_of_a_group_key_names_its_missing_sibling(void **state)
+{
+    (void)state;
+    clean_workdir();
+    char args[2048];
+    snprintf(args, sizeof args, "sweep '%s' --set cluster.spot.discount=0.6", scenario);
+    assert_int_equal(run(args), 2);
+    char *e = slurp("err.txt");
+    /* No line of the file is blamed: the --set made the group. */
+    assert_non_null(strstr(e, "analytics-ds3.cfg: a --set made cluster.spot, which also needs "
+                              "'fraction': add --set cluster.spot.fraction=VALUE"));
+    free(e);
+}
+
 static void test_usage_errors_exit_2(void **state)
 {
     (void)state;
@@ -809,6 +892,9 @@ int main(void)
         cmocka_unit_test(test_failed_points_are_reported),
         cmocka_unit_test(test_outputs_hold_the_recommendation),
         cmocka_unit_test(test_usage_errors_exit_2),
+        cmocka_unit_test(test_autoscale_ranges_start_at_their_min_not_the_fixed_workers),
+        cmocka_unit_test(test_spot_axis_without_a_price_stops_with_what_to_add),
+        cmocka_unit_test(test_set_of_a_group_key_names_its_missing_sibling),
 #ifdef HAVE_MPI
         cmocka_unit_test(test_mpi_ranks_equal_the_single_sweep),
 #endif

@@ -154,6 +154,15 @@ static int member(struct reader *r, const config_setting_t *g, const char *where
                   bool required, config_setting_t **out)
 {
     *out = config_setting_get_member(g, key);
+    /* A group with no line of its own (and a parent) was made by a --set
+     * of one of its keys: the file's nearest line is not where the mistake
+     * is, the command line is, and what it lacks is a sibling --set. */
+    if (*out == NULL && required && config_setting_source_line(g) == 0 &&
+        config_setting_parent(g) != NULL)
+        return scenario_fail(r, 0,
+                             "a --set made %s, which also needs '%s': add --set %s.%s=VALUE (or "
+                             "write the group in the file).",
+                             where, key, where, key);
     if (*out == NULL && required)
         return scenario_fail(r, scenario_line_of(g), "%s is missing the required key '%s'.", where,
                              key);

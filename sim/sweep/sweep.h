@@ -68,6 +68,11 @@ struct sweep_spec {
     double deadline_s;               /* NaN: no deadline */
     double confidence;               /* of the deadline's upper bound, in (0, 1) */
     size_t shard_index, shard_count; /* this process runs index % count == index */
+    /* What the axes took from the scenario or added to it that changes the
+     * question a user might think they asked (an autoscale range's start,
+     * the defaults of a group an axis makes): lines the command prints as
+     * "stagecast: note: ...". Not written to results files; NULL: none. */
+    char *notes;
 };
 
 /* One replication of one point. */
