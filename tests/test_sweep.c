@@ -796,6 +796,76 @@ static void test_set_of_a_group_key_names_its_missing_sibling(void **state)
     free(e);
 }
 
+/* ---- feasibility: local disk (issue 17) ----------------------------------------- */
+
+/* Three stages of fixed-time tasks: 200 GiB of shuffle, then 150 GiB, no
+ * spill. Shuffle files stay until the application ends, so the run needs
+ * 350 GiB of local disk in all; on 2 workers that each run half of every
+ * stage's 16 tasks, 175 GiB per worker. Standard_E4ds_v5 has a 150 GiB temp
+ * disk (175 > 150: infeasible), Standard_E8ds_v5 300 GiB (fits). */
+static const char disk_scenario[] =
+    "name = \"disk\";\nseed = 1;\n"
+    "cluster = { platform = \"databricks\"; pricing = \"jobs\";\n"
+    "  worker = \"Standard_E8ds_v5\"; workers = 2; };\n"
+    "jobs = ( { name = \"two shuffles\"; stages = (\n"
+    "  { id = 0; name = \"map\"; tasks = 16; task_seconds = 1.0; shuffle_write_bytes = \"200g\"; },\n"
+    "  { id = 1; name = \"reduce\"; parents = [0]; tasks = 16; task_seconds = 1.0;\n"
+    "    shuffle_read_bytes = \"200g\"; shuffle_write_bytes = \"150g\"; },\n"
+    "  { id = 2; name = \"final\"; parents = [1]; tasks = 16; task_seconds = 1.0;\n"
+    "    shuffle_read_bytes = \"150g\"; } ); } );\n";
+
+static void test_point_exceeding_local_disk_is_marked_and_never_recommended(void **state)
+{
+    (void)state;
+    clean_workdir();
+    spit("disk.cfg", disk_scenario);
+    sweep_ok("sweep disk.cfg --node-types Standard_E4ds_v5,Standard_E8ds_v5 --deadline 10h "
+             "--json d.json --csv d.csv");
+    char path[512];
+    snprintf(path, sizeof path, "%s/d.json", workdir);
+    json_error_t err;
+    json_t *root = json_load_file(path, 0, &err);
+    assert_non_null(root);
+    json_t *pts = json_object_get(root, "points");
+    json_t *e4 = json_array_get(pts, 0), *e8 = json_array_get(pts, 1);
+    const double gib = 1073741824.0;
+    json_t *d4 = json_object_get(e4, "local_disk"), *d8 = json_object_get(e8, "local_disk");
+    assert_true(json_real_value(json_object_get(d4, "peak_bytes")) == 175 * gib);
+    assert_true(json_real_value(json_object_get(d4, "shuffle_bytes")) == 175 * gib);
+    assert_true(json_real_value(json_object_get(d4, "spill_bytes")) == 0.0);
+    assert_true(json_real_value(json_object_get(d4, "disk_bytes")) == 150 * gib);
+    assert_true(json_real_value(json_object_get(d8, "disk_bytes")) == 300 * gib);
+    assert_true(json_is_false(json_object_get(e4, "feasible")));
+    assert_true(json_is_true(json_object_get(e8, "feasible")));
+    /* The E4 point is the cheaper and meets the deadline: it would be the
+     * answer if it fit. */
+    assert_true(json_real_value(json_object_get(e4, "cost_usd")) <
+                json_real_value(json_object_get(e8, "cost_usd")));
+    assert_true(json_is_true(json_object_get(e4, "meets_deadline")));
+    assert_true(json_is_false(json_object_get(e4, "pareto")));
+    assert_true(json_is_false(json_object_get(e4, "recommended")));
+    assert_true(json_is_true(json_object_get(e8, "recommended")));
+    assert_non_null(strstr(json_string_value(json_object_get(root, "recommendation_reason")),
+                           "1 point left out: its shuffle and spill exceed"));
+    json_decref(root);
+    char *out = slurp("out.txt");
+    assert_non_null(strstr(out, "INFEASIBLE (local disk)"));
+    assert_non_null(strstr(out, "point 0  2 x Standard_E4ds_v5: 175.0 GiB (175.0 GiB shuffle + "
+                                "0.0 GiB spill) on a 150.0 GiB disk"));
+    free(out);
+    char *csv = slurp("d.csv");
+    assert_non_null(strstr(csv, ",meets_deadline,feasible,"));
+    free(csv);
+    /* `stagecast run` of the same point warns with the figures. */
+    assert_int_equal(run("run disk.cfg -q --set cluster.worker=Standard_E4ds_v5"), 0);
+    char *e = slurp("err.txt");
+    assert_non_null(strstr(e, "stagecast: warning: the run does not fit its workers' local disks: "
+                              "peak local disk 175.0 GiB on worker"));
+    assert_non_null(strstr(e, "(175.0 GiB of shuffle + 0.0 GiB of spill) exceeds the node's "
+                              "150.0 GiB (Standard_E4ds_v5)"));
+    free(e);
+}
+
 static void test_usage_errors_exit_2(void **state)
 {
     (void)state;
@@ -895,6 +965,7 @@ int main(void)
         cmocka_unit_test(test_autoscale_ranges_start_at_their_min_not_the_fixed_workers),
         cmocka_unit_test(test_spot_axis_without_a_price_stops_with_what_to_add),
         cmocka_unit_test(test_set_of_a_group_key_names_its_missing_sibling),
+        cmocka_unit_test(test_point_exceeding_local_disk_is_marked_and_never_recommended),
 #ifdef HAVE_MPI
         cmocka_unit_test(test_mpi_ranks_equal_the_single_sweep),
 #endif
