@@ -157,6 +157,8 @@ static enum sc_status run_pipeline(const struct scenario_args *a, const struct c
                                   .seed = a->seed,
                                   .calib_interval = until == PIPELINE_SIMULATE};
     enum sc_status st = pipeline_run(&sr->pl, &rq, d);
+    if (sr->pl.scn && sr->pl.scn->size_note[0])
+        fprintf(stderr, "stagecast: note: %s\n", sr->pl.scn->size_note);
     if (sr->pl.cal)
         print_calibration_warnings(sr->pl.cal);
     return st;

@@ -415,6 +415,10 @@ static enum sc_status spec_base(const struct sweep_args *a, const struct catalog
     bf->platform = platform_name(c->platform);
     bf->spot_priced = !isnan(c->spot_discount) || !isnan(c->spot_usd_per_hour);
     bf->spot_evicts = c->spot_evictions_per_hour > 0 || !isnan(c->spot_evict_at_s);
+    if (base->size_note[0] && spec_note(spec, "%s", base->size_note) != 0) {
+        scenario_free(base);
+        return sweep_no_memory(d);
+    }
     spec->scenario_file = strdup(a->file);
     spec->scenario_name = strdup(base->name ? base->name : "");
     spec->base_node_type = strdup(base->cluster.worker);
