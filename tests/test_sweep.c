@@ -195,23 +195,26 @@ static void test_points_are_the_cartesian_product(void **state)
      * the last point every last one; a single-valued --set comes first in
      * every point; the driver follows the worker (the scenario's are the
      * same); a spot fraction is written as a number with a fraction. */
-    expect_overrides(sw, 0,
-                     "model.task_launch_ms=2 cluster.spot.discount=0.5 cluster.worker=Standard_DS3_v2 "
-                     "cluster.driver=Standard_DS3_v2 cluster.workers=2 cluster.autoscale.min=2 "
-                     "cluster.autoscale.max=8 cluster.spot.fraction=0.0 "
-                     "spark.sql.shuffle.partitions=100");
-    expect_overrides(sw, 23,
-                     "model.task_launch_ms=2 cluster.spot.discount=0.5 cluster.worker=Standard_E8ds_v5 "
-                     "cluster.driver=Standard_E8ds_v5 cluster.workers=8 cluster.autoscale.min=2 "
-                     "cluster.autoscale.max=8 cluster.spot.fraction=1.0 "
-                     "spark.sql.shuffle.partitions=200");
+    expect_overrides(
+        sw, 0,
+        "model.task_launch_ms=2 cluster.spot.discount=0.5 cluster.worker=Standard_DS3_v2 "
+        "cluster.driver=Standard_DS3_v2 cluster.workers=2 cluster.autoscale.min=2 "
+        "cluster.autoscale.max=8 cluster.spot.fraction=0.0 "
+        "spark.sql.shuffle.partitions=100");
+    expect_overrides(
+        sw, 23,
+        "model.task_launch_ms=2 cluster.spot.discount=0.5 cluster.worker=Standard_E8ds_v5 "
+        "cluster.driver=Standard_E8ds_v5 cluster.workers=8 cluster.autoscale.min=2 "
+        "cluster.autoscale.max=8 cluster.spot.fraction=1.0 "
+        "spark.sql.shuffle.partitions=200");
     /* Point 15 = (1, 0, 0, 1, 1) in radices (2, 3, 1, 2, 2):
      * 1*12 + 0*4 + 0*4 + 1*2 + 1 = 15. */
-    expect_overrides(sw, 15,
-                     "model.task_launch_ms=2 cluster.spot.discount=0.5 cluster.worker=Standard_E8ds_v5 "
-                     "cluster.driver=Standard_E8ds_v5 cluster.workers=2 cluster.autoscale.min=2 "
-                     "cluster.autoscale.max=8 cluster.spot.fraction=1.0 "
-                     "spark.sql.shuffle.partitions=200");
+    expect_overrides(
+        sw, 15,
+        "model.task_launch_ms=2 cluster.spot.discount=0.5 cluster.worker=Standard_E8ds_v5 "
+        "cluster.driver=Standard_E8ds_v5 cluster.workers=2 cluster.autoscale.min=2 "
+        "cluster.autoscale.max=8 cluster.spot.fraction=1.0 "
+        "spark.sql.shuffle.partitions=200");
     /* Replication 0 keeps the scenario's seed (42). */
     assert_int_equal(sw->seeds[0], 42);
     sweep_free(sw);
@@ -775,8 +778,9 @@ static void test_spot_axis_without_a_price_stops_with_what_to_add(void **state)
     struct sweep *sw = sweep_from(scenario, words, 4);
     assert_non_null(strstr(sw->spec.notes, "evictions_per_hour is 0 (its default when not given)"));
     sweep_free(sw);
-    const char *words2[] = {"--spot", "0,0.5", "--set", "cluster.spot.discount=0.6", "--set",
-                            "cluster.spot.evictions_per_hour=1"};
+    const char *words2[] = {"--spot", "0,0.5",
+                            "--set",  "cluster.spot.discount=0.6",
+                            "--set",  "cluster.spot.evictions_per_hour=1"};
     sw = sweep_from(scenario, words2, 6);
     assert_null(sw->spec.notes);
     sweep_free(sw);
@@ -808,7 +812,8 @@ static const char disk_scenario[] =
     "cluster = { platform = \"databricks\"; pricing = \"jobs\";\n"
     "  worker = \"Standard_E8ds_v5\"; workers = 2; };\n"
     "jobs = ( { name = \"two shuffles\"; stages = (\n"
-    "  { id = 0; name = \"map\"; tasks = 16; task_seconds = 1.0; shuffle_write_bytes = \"200g\"; },\n"
+    "  { id = 0; name = \"map\"; tasks = 16; task_seconds = 1.0; shuffle_write_bytes = \"200g\"; "
+    "},\n"
     "  { id = 1; name = \"reduce\"; parents = [0]; tasks = 16; task_seconds = 1.0;\n"
     "    shuffle_read_bytes = \"200g\"; shuffle_write_bytes = \"150g\"; },\n"
     "  { id = 2; name = \"final\"; parents = [1]; tasks = 16; task_seconds = 1.0;\n"

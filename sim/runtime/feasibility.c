@@ -33,16 +33,15 @@
 
 #define GIB (1024.0 * 1024.0 * 1024.0)
 
-void feasibility_check_disk(const struct results *r, const struct cluster *cl,
-                            struct disk_check *c)
+void feasibility_check_disk(const struct results *r, const struct cluster *cl, struct disk_check *c)
 {
     memset(c, 0, sizeof *c);
     c->fits = true;
     c->worker = -1;
-    c->disk_bytes = cl->worker && isfinite(cl->worker->local_ssd_gib) &&
-                            cl->worker->local_ssd_gib > 0
-                        ? cl->worker->local_ssd_gib * GIB
-                        : NAN;
+    c->disk_bytes =
+        cl->worker && isfinite(cl->worker->local_ssd_gib) && cl->worker->local_ssd_gib > 0
+            ? cl->worker->local_ssd_gib * GIB
+            : NAN;
     for (size_t s = 0; s < r->n_stages; s++) {
         c->total_shuffle_bytes += r->stages[s].shuffle_write_bytes;
         c->total_spill_bytes += r->stages[s].spill_bytes;

@@ -13,13 +13,13 @@
 
 /* The peak local-disk use of a run (feasibility.c says the rule). */
 struct disk_check {
-    bool checked;          /* false: the node has no local-disk figure */
-    bool fits;             /* peak_bytes <= disk_bytes (true when not checked) */
-    int worker;            /* the worker at the peak; -1 when nothing was written */
-    double peak_bytes;     /* its shuffle_bytes + spill_bytes */
-    double shuffle_bytes;  /* shuffle files it held at the end of the application */
-    double spill_bytes;    /* the largest one stage's spill on it */
-    double disk_bytes;     /* the node's local (temp) disk; NaN when not known */
+    bool checked;         /* false: the node has no local-disk figure */
+    bool fits;            /* peak_bytes <= disk_bytes (true when not checked) */
+    int worker;           /* the worker at the peak; -1 when nothing was written */
+    double peak_bytes;    /* its shuffle_bytes + spill_bytes */
+    double shuffle_bytes; /* shuffle files it held at the end of the application */
+    double spill_bytes;   /* the largest one stage's spill on it */
+    double disk_bytes;    /* the node's local (temp) disk; NaN when not known */
     double total_shuffle_bytes, total_spill_bytes; /* all stages, all workers */
 };
 

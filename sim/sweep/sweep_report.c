@@ -349,13 +349,13 @@ static json_t *point_json(const struct sweep *sw, const struct sweep_point *p, c
     json_object_set_new(o, "utilization", json_real(p->utilization));
     /* Local disk: null when the node has no figure (or the results file
      * predates the check). */
-    json_object_set_new(o, "feasible", p->feasible == 0 ? json_null() : json_boolean(p->feasible > 0));
-    json_object_set_new(o, "local_disk",
-                        json_pack("{s:o, s:o, s:o, s:o}", "peak_bytes",
-                                  sweep_jnum(p->disk_peak_bytes), "shuffle_bytes",
-                                  sweep_jnum(p->disk_shuffle_bytes), "spill_bytes",
-                                  sweep_jnum(p->disk_spill_bytes), "disk_bytes",
-                                  sweep_jnum(p->disk_bytes)));
+    json_object_set_new(o, "feasible",
+                        p->feasible == 0 ? json_null() : json_boolean(p->feasible > 0));
+    json_object_set_new(
+        o, "local_disk",
+        json_pack("{s:o, s:o, s:o, s:o}", "peak_bytes", sweep_jnum(p->disk_peak_bytes),
+                  "shuffle_bytes", sweep_jnum(p->disk_shuffle_bytes), "spill_bytes",
+                  sweep_jnum(p->disk_spill_bytes), "disk_bytes", sweep_jnum(p->disk_bytes)));
     json_object_set_new(o, "pareto", json_boolean(p->pareto));
     json_object_set_new(o, "meets_deadline",
                         p->meets_deadline < 0 ? json_null() : json_boolean(p->meets_deadline));

@@ -364,13 +364,13 @@ static int spec_note(struct sweep_spec *spec, const char *fmt, ...)
 /* What the axes need to know of the scenario as the fixed settings leave
  * it, so that an axis does not silently answer another question. */
 struct base_facts {
-    bool autoscale;        /* it has a cluster.autoscale group */
-    bool workers_given;    /* 'workers' written in the file (or a fixed --set) */
+    bool autoscale;     /* it has a cluster.autoscale group */
+    bool workers_given; /* 'workers' written in the file (or a fixed --set) */
     int64_t workers;
     int workers_line;
-    const char *platform;  /* whose autoscale policy a new group takes */
-    bool spot_priced;      /* cluster.spot gives discount or usd_per_hour */
-    bool spot_evicts;      /* evictions_per_hour > 0 or evict_at_s given */
+    const char *platform; /* whose autoscale policy a new group takes */
+    bool spot_priced;     /* cluster.spot gives discount or usd_per_hour */
+    bool spot_evicts;     /* evictions_per_hour > 0 or evict_at_s given */
 };
 
 static bool fixed_sets(const struct sweep_spec *spec, const char *prefix)
