@@ -13,6 +13,9 @@
 #   cost_usd     predicted cost in USD (empty when a price is unknown)
 #   pareto       1 when on the Pareto front of cost and makespan, else 0
 #   recommended  1 for the one cluster recommended, else 0
+#   feasible     0 when its shuffle and spill exceed the workers' local
+#                disks (drawn crossed out; never recommended), 1 when they
+#                fit, empty when unknown
 # Node-type names must hold no spaces (Azure's never do).
 # This script is self-contained: a sweep's directory has no run.csv.
 
@@ -96,6 +99,8 @@ plot for [i=1:n_types] sweepfile \
      sweepfile using (column("pareto") > 0 ? column("makespan_s") / unit : NaN):"cost_usd": \
         (sprintf("%d x %s", column("workers"), short_type(stringcolumn("node_type")))) \
         with labels left offset 0.8,0.6 font ",9" tc rgb "#444444" notitle, \
+     sweepfile using (column("feasible") == 0 ? column("makespan_s") / unit : NaN):"cost_usd" \
+        with points pt 2 ps 2.2 lw 2.5 lc rgb "#d62728" title "infeasible: exceeds local disk", \
      sweepfile using (column("recommended") > 0 ? column("makespan_s") / unit : NaN):"cost_usd" \
         with points pt 6 ps 3 lw 2.5 lc rgb "#d62728" title (rec_label ne "" ? rec_label : "recommended")
 

@@ -168,6 +168,14 @@ static const struct bad_case bad_cases[] = {
     {"jvm-unknown-key.cfg", SC_EINPUT, 5, "unknown key 'first_task_s' in model.jvm"},
     /* line 5: max = 2; */
     {"autoscale-range.cfg", SC_EINPUT, 5, "must not be less than 'min' (8)"},
+    /* line 5: spark = { sql.shuffle.partitions = 2000; }; (libconfig: "syntax error") */
+    {"dotted-key.cfg", SC_EINPUT, 5,
+     "a setting's name cannot hold dots ('sql.shuffle.partitions'): write spark = { sql = { "
+     "shuffle = { partitions = 2000; }; }; }"},
+    /* line 6: partition = 2000; (spark.sql.shuffle.partitions is 1 edit away) */
+    {"spark-key-typo.cfg", SC_EINPUT, 6,
+     "unknown Spark setting 'spark.sql.shuffle.partition'; did you mean "
+     "'spark.sql.shuffle.partitions'?"},
     /* line 5: task_seconds = [1.0, 2.0] for 3 tasks */
     {"task-list-length.cfg", SC_EINPUT, 5, "lists 2 times but the stage has 3 tasks"},
 };
@@ -744,6 +752,48 @@ static void test_unknown_spark_key_is_not_an_error(void **state)
     scenario_free(s);
 }
 
+/* "500GB", "500GiB" and "500g" are all 500 x 2^30 = 536870912000 bytes, as
+ * Spark reads sizes; the first written as "GB" is said, with its bytes. */
+static void test_gb_sizes_read_as_gib_and_say_so(void **state)
+{
+    (void)state;
+    const char *units[] = {"500GB", "500GiB", "500g"};
+    for (size_t i = 0; i < 3; i++) {
+        char text[1024];
+        snprintf(text, sizeof text,
+                 HEAD "jobs = ( { name = \"j\"; stages = ( { id = 0; tasks = 1; "
+                      "task_seconds = 1.0;\n  input_bytes = \"%s\"; } ); } );\n",
+                 units[i]);
+        struct diag d;
+        char path[64];
+        struct scenario *s = load_text(text, &d, path, sizeof path);
+        assert_non_null(s);
+        assert_int_equal(s->jobs[0].stages[0].input_bytes, 536870912000LL);
+        if (i == 0) {
+            char want[256];
+            snprintf(want, sizeof want,
+                     "%s:4: \"500GB\" ('input_bytes' in stage 0 of job 'j') is read as 500 GiB "
+                     "= 536870912000 bytes",
+                     path);
+            assert_non_null(strstr(s->size_note, want));
+        } else {
+            assert_string_equal(s->size_note, "");
+        }
+        scenario_free(s);
+    }
+}
+
+/* A dotted name at the top level, and in a list's element (whose path is
+ * not written): nested from where it sits. */
+static void test_dotted_names_get_their_nested_form(void **state)
+{
+    (void)state;
+    expect_text_error(HEAD "spark.sql.shuffle.partitions = 200;\n" STAGE_JOB, 3,
+                      "write spark = { sql = { shuffle = { partitions = 200; }; }; }");
+    expect_text_error(HEAD "spark = {\n  sql = { shuffle.partitions = 8; };\n};\n" STAGE_JOB, 4,
+                      "write spark = { sql = { shuffle = { partitions = 8; }; }; }");
+}
+
 /* Dates in a date column's distribution read as days since 1970-01-01:
  * 2024-01-01 is day 19723, 2024-12-31 day 20088, 2024-07-01 day 19905. */
 static void test_date_bounds_read_as_days(void **state)
@@ -846,6 +896,8 @@ int main(void)
         cmocka_unit_test(test_self_parent_is_refused),
         cmocka_unit_test(test_long_cycle_is_shortened),
         cmocka_unit_test(test_unknown_spark_key_is_not_an_error),
+        cmocka_unit_test(test_gb_sizes_read_as_gib_and_say_so),
+        cmocka_unit_test(test_dotted_names_get_their_nested_form),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -185,8 +185,9 @@ static void test_points_are_the_cartesian_product(void **state)
                            "--set",        "spark.sql.shuffle.partitions=100,200",
                            "--set",        "model.task_launch_ms=2",
                            "--autoscale",  "2-8",
-                           "--spot",       "0,1"};
-    struct sweep *sw = sweep_from(scenario, words, 12);
+                           "--spot",       "0,1",
+                           "--set",        "cluster.spot.discount=0.5"};
+    struct sweep *sw = sweep_from(scenario, words, 14);
     /* 2 node types x 3 workers x 1 autoscale x 2 spot x 2 partitions. */
     assert_int_equal(sw->n_points, 24);
     assert_int_equal(sw->spec.n_axes, 5);
@@ -194,23 +195,26 @@ static void test_points_are_the_cartesian_product(void **state)
      * the last point every last one; a single-valued --set comes first in
      * every point; the driver follows the worker (the scenario's are the
      * same); a spot fraction is written as a number with a fraction. */
-    expect_overrides(sw, 0,
-                     "model.task_launch_ms=2 cluster.worker=Standard_DS3_v2 "
-                     "cluster.driver=Standard_DS3_v2 cluster.workers=2 cluster.autoscale.min=2 "
-                     "cluster.autoscale.max=8 cluster.spot.fraction=0.0 "
-                     "spark.sql.shuffle.partitions=100");
-    expect_overrides(sw, 23,
-                     "model.task_launch_ms=2 cluster.worker=Standard_E8ds_v5 "
-                     "cluster.driver=Standard_E8ds_v5 cluster.workers=8 cluster.autoscale.min=2 "
-                     "cluster.autoscale.max=8 cluster.spot.fraction=1.0 "
-                     "spark.sql.shuffle.partitions=200");
+    expect_overrides(
+        sw, 0,
+        "model.task_launch_ms=2 cluster.spot.discount=0.5 cluster.worker=Standard_DS3_v2 "
+        "cluster.driver=Standard_DS3_v2 cluster.workers=2 cluster.autoscale.min=2 "
+        "cluster.autoscale.max=8 cluster.spot.fraction=0.0 "
+        "spark.sql.shuffle.partitions=100");
+    expect_overrides(
+        sw, 23,
+        "model.task_launch_ms=2 cluster.spot.discount=0.5 cluster.worker=Standard_E8ds_v5 "
+        "cluster.driver=Standard_E8ds_v5 cluster.workers=8 cluster.autoscale.min=2 "
+        "cluster.autoscale.max=8 cluster.spot.fraction=1.0 "
+        "spark.sql.shuffle.partitions=200");
     /* Point 15 = (1, 0, 0, 1, 1) in radices (2, 3, 1, 2, 2):
      * 1*12 + 0*4 + 0*4 + 1*2 + 1 = 15. */
-    expect_overrides(sw, 15,
-                     "model.task_launch_ms=2 cluster.worker=Standard_E8ds_v5 "
-                     "cluster.driver=Standard_E8ds_v5 cluster.workers=2 cluster.autoscale.min=2 "
-                     "cluster.autoscale.max=8 cluster.spot.fraction=1.0 "
-                     "spark.sql.shuffle.partitions=200");
+    expect_overrides(
+        sw, 15,
+        "model.task_launch_ms=2 cluster.spot.discount=0.5 cluster.worker=Standard_E8ds_v5 "
+        "cluster.driver=Standard_E8ds_v5 cluster.workers=2 cluster.autoscale.min=2 "
+        "cluster.autoscale.max=8 cluster.spot.fraction=1.0 "
+        "spark.sql.shuffle.partitions=200");
     /* Replication 0 keeps the scenario's seed (42). */
     assert_int_equal(sw->seeds[0], 42);
     sweep_free(sw);
@@ -713,6 +717,160 @@ static void test_outputs_hold_the_recommendation(void **state)
     json_decref(root);
 }
 
+/* ---- axes that must not answer another question (issue 17) ------------------------ */
+
+static void test_autoscale_ranges_start_at_their_min_not_the_fixed_workers(void **state)
+{
+    (void)state;
+    /* analytics-ds3.cfg has 'workers = 4' (line 33) and no autoscale group.
+     * Taken as the start, 4 would fail the range 2-3 (4 > 3) and make 4-8
+     * start at 4 like the fixed cluster; each range starts at its MIN. */
+    const char *words[] = {"--autoscale", "2-3,4-8"};
+    struct sweep *sw = sweep_from(scenario, words, 2);
+    expect_overrides(sw, 0, "cluster.autoscale.min=2 cluster.autoscale.max=3 cluster.workers=2");
+    expect_overrides(sw, 1, "cluster.autoscale.min=4 cluster.autoscale.max=8 cluster.workers=4");
+    assert_non_null(sw->spec.notes);
+    assert_non_null(strstr(sw->spec.notes, "'workers = 4' (line 33) does not cap or start"));
+    assert_non_null(strstr(sw->spec.notes, "no cluster.autoscale group"));
+    sweep_free(sw);
+    /* A start the command line gives is kept, and the note is not made. */
+    const char *words2[] = {"--autoscale", "2-8", "--set", "cluster.workers=3"};
+    sw = sweep_from(scenario, words2, 4);
+    expect_overrides(sw, 0, "cluster.workers=3 cluster.autoscale.min=2 cluster.autoscale.max=8");
+    assert_null(strstr(sw->spec.notes ? sw->spec.notes : "", "does not cap"));
+    sweep_free(sw);
+    /* The binary: the range 2-3 runs (it failed before), starting at 2
+     * workers, and stderr says why. */
+    clean_workdir();
+    char args[2048];
+    snprintf(args, sizeof args, "sweep '%s' --autoscale 2-3 --json a.json", scenario);
+    sweep_ok(args);
+    char path[512];
+    snprintf(path, sizeof path, "%s/a.json", workdir);
+    json_error_t err;
+    json_t *root = json_load_file(path, 0, &err);
+    assert_non_null(root);
+    json_t *p = json_array_get(json_object_get(root, "points"), 0);
+    assert_string_equal(json_string_value(json_object_get(p, "status")), "ok");
+    assert_int_equal(json_integer_value(json_object_get(p, "workers")), 2);
+    json_decref(root);
+    char *e = slurp("err.txt");
+    assert_non_null(strstr(e, "stagecast: note: the scenario's 'workers = 4' (line 33)"));
+    free(e);
+}
+
+static void test_spot_axis_without_a_price_stops_with_what_to_add(void **state)
+{
+    (void)state;
+    clean_workdir();
+    char args[2048];
+    /* No cluster.spot group: every spot point's cost would be unknown. */
+    snprintf(args, sizeof args, "sweep '%s' --spot 0,0.5", scenario);
+    assert_int_equal(run(args), 2);
+    char *e = slurp("err.txt");
+    assert_non_null(strstr(e, "--spot needs the spot workers' price"));
+    assert_non_null(strstr(e, "--set cluster.spot.discount=D"));
+    assert_non_null(strstr(e, "cluster.spot.evictions_per_hour=R"));
+    free(e);
+    /* With a discount the sweep runs (the fraction comes from the axis, so
+     * the --set needs no sibling) and says that nothing is evicted. */
+    const char *words[] = {"--spot", "0,0.5", "--set", "cluster.spot.discount=0.6"};
+    struct sweep *sw = sweep_from(scenario, words, 4);
+    assert_non_null(strstr(sw->spec.notes, "evictions_per_hour is 0 (its default when not given)"));
+    sweep_free(sw);
+    const char *words2[] = {"--spot", "0,0.5",
+                            "--set",  "cluster.spot.discount=0.6",
+                            "--set",  "cluster.spot.evictions_per_hour=1"};
+    sw = sweep_from(scenario, words2, 6);
+    assert_null(sw->spec.notes);
+    sweep_free(sw);
+}
+
+static void test_set_of_a_group_key_names_its_missing_sibling(void **state)
+{
+    (void)state;
+    clean_workdir();
+    char args[2048];
+    snprintf(args, sizeof args, "sweep '%s' --set cluster.spot.discount=0.6", scenario);
+    assert_int_equal(run(args), 2);
+    char *e = slurp("err.txt");
+    /* No line of the file is blamed: the --set made the group. */
+    assert_non_null(strstr(e, "analytics-ds3.cfg: a --set made cluster.spot, which also needs "
+                              "'fraction': add --set cluster.spot.fraction=VALUE"));
+    free(e);
+}
+
+/* ---- feasibility: local disk (issue 17) ----------------------------------------- */
+
+/* Three stages of fixed-time tasks: 200 GiB of shuffle, then 150 GiB, no
+ * spill. Shuffle files stay until the application ends, so the run needs
+ * 350 GiB of local disk in all; on 2 workers that each run half of every
+ * stage's 16 tasks, 175 GiB per worker. Standard_E4ds_v5 has a 150 GiB temp
+ * disk (175 > 150: infeasible), Standard_E8ds_v5 300 GiB (fits). */
+static const char disk_scenario[] =
+    "name = \"disk\";\nseed = 1;\n"
+    "cluster = { platform = \"databricks\"; pricing = \"jobs\";\n"
+    "  worker = \"Standard_E8ds_v5\"; workers = 2; };\n"
+    "jobs = ( { name = \"two shuffles\"; stages = (\n"
+    "  { id = 0; name = \"map\"; tasks = 16; task_seconds = 1.0; shuffle_write_bytes = \"200g\"; "
+    "},\n"
+    "  { id = 1; name = \"reduce\"; parents = [0]; tasks = 16; task_seconds = 1.0;\n"
+    "    shuffle_read_bytes = \"200g\"; shuffle_write_bytes = \"150g\"; },\n"
+    "  { id = 2; name = \"final\"; parents = [1]; tasks = 16; task_seconds = 1.0;\n"
+    "    shuffle_read_bytes = \"150g\"; } ); } );\n";
+
+static void test_point_exceeding_local_disk_is_marked_and_never_recommended(void **state)
+{
+    (void)state;
+    clean_workdir();
+    spit("disk.cfg", disk_scenario);
+    sweep_ok("sweep disk.cfg --node-types Standard_E4ds_v5,Standard_E8ds_v5 --deadline 10h "
+             "--json d.json --csv d.csv");
+    char path[512];
+    snprintf(path, sizeof path, "%s/d.json", workdir);
+    json_error_t err;
+    json_t *root = json_load_file(path, 0, &err);
+    assert_non_null(root);
+    json_t *pts = json_object_get(root, "points");
+    json_t *e4 = json_array_get(pts, 0), *e8 = json_array_get(pts, 1);
+    const double gib = 1073741824.0;
+    json_t *d4 = json_object_get(e4, "local_disk"), *d8 = json_object_get(e8, "local_disk");
+    assert_true(json_real_value(json_object_get(d4, "peak_bytes")) == 175 * gib);
+    assert_true(json_real_value(json_object_get(d4, "shuffle_bytes")) == 175 * gib);
+    assert_true(json_real_value(json_object_get(d4, "spill_bytes")) == 0.0);
+    assert_true(json_real_value(json_object_get(d4, "disk_bytes")) == 150 * gib);
+    assert_true(json_real_value(json_object_get(d8, "disk_bytes")) == 300 * gib);
+    assert_true(json_is_false(json_object_get(e4, "feasible")));
+    assert_true(json_is_true(json_object_get(e8, "feasible")));
+    /* The E4 point is the cheaper and meets the deadline: it would be the
+     * answer if it fit. */
+    assert_true(json_real_value(json_object_get(e4, "cost_usd")) <
+                json_real_value(json_object_get(e8, "cost_usd")));
+    assert_true(json_is_true(json_object_get(e4, "meets_deadline")));
+    assert_true(json_is_false(json_object_get(e4, "pareto")));
+    assert_true(json_is_false(json_object_get(e4, "recommended")));
+    assert_true(json_is_true(json_object_get(e8, "recommended")));
+    assert_non_null(strstr(json_string_value(json_object_get(root, "recommendation_reason")),
+                           "1 point left out: its shuffle and spill exceed"));
+    json_decref(root);
+    char *out = slurp("out.txt");
+    assert_non_null(strstr(out, "INFEASIBLE (local disk)"));
+    assert_non_null(strstr(out, "point 0  2 x Standard_E4ds_v5: 175.0 GiB (175.0 GiB shuffle + "
+                                "0.0 GiB spill) on a 150.0 GiB disk"));
+    free(out);
+    char *csv = slurp("d.csv");
+    assert_non_null(strstr(csv, ",meets_deadline,feasible,"));
+    free(csv);
+    /* `stagecast run` of the same point warns with the figures. */
+    assert_int_equal(run("run disk.cfg -q --set cluster.worker=Standard_E4ds_v5"), 0);
+    char *e = slurp("err.txt");
+    assert_non_null(strstr(e, "stagecast: warning: the run does not fit its workers' local disks: "
+                              "peak local disk 175.0 GiB on worker"));
+    assert_non_null(strstr(e, "(175.0 GiB of shuffle + 0.0 GiB of spill) exceeds the node's "
+                              "150.0 GiB (Standard_E4ds_v5)"));
+    free(e);
+}
+
 static void test_usage_errors_exit_2(void **state)
 {
     (void)state;
@@ -809,6 +967,10 @@ int main(void)
         cmocka_unit_test(test_failed_points_are_reported),
         cmocka_unit_test(test_outputs_hold_the_recommendation),
         cmocka_unit_test(test_usage_errors_exit_2),
+        cmocka_unit_test(test_autoscale_ranges_start_at_their_min_not_the_fixed_workers),
+        cmocka_unit_test(test_spot_axis_without_a_price_stops_with_what_to_add),
+        cmocka_unit_test(test_set_of_a_group_key_names_its_missing_sibling),
+        cmocka_unit_test(test_point_exceeding_local_disk_is_marked_and_never_recommended),
 #ifdef HAVE_MPI
         cmocka_unit_test(test_mpi_ranks_equal_the_single_sweep),
 #endif

@@ -24,6 +24,7 @@
 #include "sim/output/trace.h"
 #include "sim/pipeline/pipeline.h"
 #include "sim/plan/plan_print.h"
+#include "sim/runtime/feasibility.h"
 #include "sim/runtime/runtime.h"
 
 #define MAX_SETS 64
@@ -158,6 +159,8 @@ static enum sc_status run_pipeline(const struct scenario_args *a, const struct c
                                   .task_records = a->timeline_path || a->trace_path ||
                                                   a->plot_path || a->plot_dir};
     enum sc_status st = pipeline_run(&sr->pl, &rq, d);
+    if (sr->pl.scn && sr->pl.scn->size_note[0])
+        fprintf(stderr, "stagecast: note: %s\n", sr->pl.scn->size_note);
     if (sr->pl.cal)
         print_calibration_warnings(sr->pl.cal);
     return st;
@@ -254,6 +257,24 @@ static enum sc_status commit_outputs(struct run_outputs *o, struct diag *d)
     return SC_OK;
 }
 
+/* Warns, with the figures, when the run's shuffle and spill would not fit
+ * its workers' local disks (sim/runtime/feasibility.c has the rule): the
+ * simulation does not fail such a run, a real cluster would. */
+static void warn_disk(const struct pipeline *p)
+{
+    struct disk_check dc;
+    feasibility_check_disk(sim_results(p->sim), &p->cl, &dc);
+    if (dc.fits)
+        return;
+    char buf[512];
+    fprintf(stderr,
+            "stagecast: warning: the run does not fit its workers' local disks: %s (%s); "
+            "shuffle files stay until the application ends and the largest stage's spill comes "
+            "on top, so a real cluster would fail with \"No space left on device\": use more "
+            "workers or a node with a larger temp disk\n",
+            feasibility_describe(&dc, buf, sizeof buf), p->cl.worker->name);
+}
+
 static int cmd_run(int argc, char **argv, const struct cli_env *env)
 {
     struct scenario_args a;
@@ -269,6 +290,7 @@ static int cmd_run(int argc, char **argv, const struct cli_env *env)
     if (run_pipeline(&a, env, PIPELINE_SIMULATE, &sr, &d) != SC_OK ||
         stage_outputs(&a, env, &sr.pl, &o, &d) != SC_OK)
         goto fail;
+    warn_disk(&sr.pl);
     /* A terminal preview (--plot -) comes after the table. */
     if (!a.quiet && !is_stdout(a.json_path) && !is_stdout(a.timeline_path) &&
         !is_stdout(a.trace_path))

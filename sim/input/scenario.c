@@ -14,7 +14,10 @@
  */
 #include "sim/input/scenario_internal.h"
 
+#include "models/sbuf.h"
+
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <libconfig.h>
 #include <math.h>
@@ -224,6 +227,139 @@ static struct scenario *scenario_new(const char *path)
     return s;
 }
 
+/* ------------------------------------------- dotted names (libconfig's "syntax error") */
+
+/*
+ * libconfig names are [A-Za-z*][-A-Za-z0-9_*]*: `spark = { sql.shuffle.partitions
+ * = 2000; }` stops the parser with a bare "syntax error". Spark users write
+ * dotted names all day, so when the line libconfig names holds one before
+ * '=' or ':', the message says what to write instead: the groups the name
+ * sits in, then one group per dot.
+ */
+
+static bool name_char(int c)
+{
+    return isalnum(c) || c == '_' || c == '-' || c == '*';
+}
+
+/* Fills out with the nested form of the first dotted name on line `line` of
+ * text; false when there is none. */
+static bool dotted_hint(const char *text, int line, char *out, size_t size)
+{
+    const char *stack[32];
+    size_t stack_len[32], depth = 0;
+    int cur = 1;
+    const char *p = text;
+    while (*p) {
+        if (*p == '\n') {
+            cur++;
+            p++;
+        } else if (*p == '#' || (p[0] == '/' && p[1] == '/')) {
+            while (*p && *p != '\n')
+                p++;
+        } else if (p[0] == '/' && p[1] == '*') {
+            for (p += 2; *p && !(p[0] == '*' && p[1] == '/'); p++)
+                cur += *p == '\n';
+            if (*p)
+                p += 2;
+        } else if (*p == '"') {
+            for (p++; *p && *p != '"'; p++)
+                if (*p == '\\' && p[1])
+                    p++;
+            if (*p)
+                p++;
+        } else if (*p == '{' || *p == '(' || *p == '[') {
+            /* An unnamed group: a list's element. */
+            if (depth < 32) {
+                stack[depth] = "";
+                stack_len[depth] = 0;
+            }
+            depth++;
+            p++;
+        } else if (*p == '}' || *p == ')' || *p == ']') {
+            if (depth > 0)
+                depth--;
+            p++;
+        } else if (isalpha((unsigned char)*p) || *p == '_') {
+            const char *name = p;
+            bool dotted = false;
+            while (name_char((unsigned char)*p) || (*p == '.' && name_char((unsigned char)p[1]))) {
+                dotted |= *p == '.';
+                p++;
+            }
+            size_t len = (size_t)(p - name);
+            const char *q = p;
+            while (*q == ' ' || *q == '\t')
+                q++;
+            if (*q != '=' && *q != ':')
+                continue;
+            q++;
+            while (*q == ' ' || *q == '\t')
+                q++;
+            if (dotted && cur == line) {
+                /* The value as written, up to the end of the setting. */
+                const char *v = q, *ve = q;
+                while (*ve && *ve != ';' && *ve != ',' && *ve != '}' && *ve != '\n')
+                    ve++;
+                while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
+                    ve--;
+                struct sbuf b = {0};
+                size_t first = 0, opened = 0;
+                for (size_t k = 0; k < depth && k < 32; k++)
+                    if (stack_len[k] == 0)
+                        first = k + 1; /* names above a list element are not a path */
+                for (size_t k = first; k < depth && k < 32; k++, opened++)
+                    sb_add(&b, "%.*s = { ", (int)stack_len[k], stack[k]);
+                const char *part = name, *end = name + len;
+                for (const char *dot; (dot = memchr(part, '.', (size_t)(end - part)));
+                     part = dot + 1, opened++)
+                    sb_add(&b, "%.*s = { ", (int)(dot - part), part);
+                sb_add(&b, "%.*s = %.*s; ", (int)(end - part), part, (int)(ve - v), v);
+                for (size_t k = 0; k < opened; k++)
+                    sb_add(&b, k + 1 < opened ? "}; " : "}");
+                char *hint = sb_take(&b);
+                if (!hint)
+                    return false;
+                snprintf(out, size, "a setting's name cannot hold dots ('%.*s'): write %s",
+                         (int)len, name, hint);
+                free(hint);
+                return true;
+            }
+            if (*q == '{' || *q == '(' || *q == '[') {
+                if (depth < 32) {
+                    stack[depth] = name;
+                    stack_len[depth] = len;
+                }
+                depth++;
+                p = q + 1;
+            }
+        } else {
+            p++;
+        }
+        if (cur > line)
+            break;
+    }
+    return false;
+}
+
+/* The hint for a syntax error libconfig reports at file:line, or false. */
+static bool dotted_name_hint(const char *file, int line, char *out, size_t size)
+{
+    FILE *f = fopen(file, "rb");
+    if (!f)
+        return false;
+    size_t cap = 1 << 20;
+    char *text = malloc(cap + 1);
+    size_t n = text ? fread(text, 1, cap, f) : 0;
+    fclose(f);
+    if (!text)
+        return false;
+    text[n] = '\0';
+    bool ok = dotted_hint(text, line, out, size);
+    free(text);
+    return ok;
+}
+
 /* Applies one "dotted.path=value" override to the parsed file: groups on
  * the path are created as needed, the last name is replaced. The value's
  * type is read from its text: an integer, a number, true/false, or a string
@@ -379,8 +515,13 @@ struct scenario *scenario_load_with(const char *path, const char *const *overrid
     if (!config_read_file(&cfg, path)) {
         const char *efile = config_error_file(&cfg);
         enum sc_status st = config_error_type(&cfg) == CONFIG_ERR_FILE_IO ? SC_EIO : SC_EINPUT;
-        diag_set(d, st, efile ? efile : path, config_error_line(&cfg), "cannot parse scenario: %s",
-                 config_error_text(&cfg));
+        char hint[1024];
+        if (st == SC_EINPUT && dotted_name_hint(efile ? efile : path, config_error_line(&cfg),
+                                                hint, sizeof hint))
+            diag_set(d, st, efile ? efile : path, config_error_line(&cfg), "%s", hint);
+        else
+            diag_set(d, st, efile ? efile : path, config_error_line(&cfg),
+                     "cannot parse scenario: %s", config_error_text(&cfg));
         config_destroy(&cfg);
         return NULL;
     }

@@ -214,6 +214,9 @@ struct pool_spec {
 
 struct scenario {
     char *file;                 /* path as given */
+    char size_note[512];        /* the first size written as "GB" (or KB, MB, TB, PB)
+                                 * said as the GiB it is read as, for the CLI to print
+                                 * once; "" none */
     char *name;
     uint64_t seed;
     struct cluster_spec cluster;

@@ -8,6 +8,7 @@
  */
 #include "sim/input/scenario_internal.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -154,6 +155,15 @@ static int member(struct reader *r, const config_setting_t *g, const char *where
                   bool required, config_setting_t **out)
 {
     *out = config_setting_get_member(g, key);
+    /* A group with no line of its own (and a parent) was made by a --set
+     * of one of its keys: the file's nearest line is not where the mistake
+     * is, the command line is, and what it lacks is a sibling --set. */
+    if (*out == NULL && required && config_setting_source_line(g) == 0 &&
+        config_setting_parent(g) != NULL)
+        return scenario_fail(r, 0,
+                             "a --set made %s, which also needs '%s': add --set %s.%s=VALUE (or "
+                             "write the group in the file).",
+                             where, key, where, key);
     if (*out == NULL && required)
         return scenario_fail(r, scenario_line_of(g), "%s is missing the required key '%s'.", where,
                              key);
@@ -322,6 +332,28 @@ int scenario_get_choice(struct reader *r, const config_setting_t *g, const char 
     return scenario_fail(r, line, "'%s' in %s must be one of %s, not \"%s\".", key, where, list, v);
 }
 
+/* "500GB" reads as 500 GiB, as Spark reads "500g": right, but not what
+ * everyone means by GB. The first size written with KB, MB, GB, TB or PB
+ * is said once, in s->size_note, with the bytes it became. */
+static void note_decimal_unit(struct reader *r, int line, const char *key, const char *where,
+                              const char *text, int64_t bytes)
+{
+    if (r->s->size_note[0])
+        return;
+    size_t n = strlen(text);
+    while (n > 0 && isspace((unsigned char)text[n - 1]))
+        n--;
+    if (n < 3 || tolower((unsigned char)text[n - 1]) != 'b' ||
+        !strchr("kmgtp", tolower((unsigned char)text[n - 2])))
+        return;
+    static const char *const bin[] = {"KiB", "MiB", "GiB", "TiB", "PiB"};
+    int pw = (int)(strchr("kmgtp", tolower((unsigned char)text[n - 2])) - "kmgtp");
+    snprintf(r->s->size_note, sizeof r->s->size_note,
+             "%s:%d: \"%s\" ('%s' in %s) is read as %.*s %s = %lld bytes: sizes are binary, as "
+             "Spark reads them (\"500g\", \"500GB\" and \"500GiB\" are all 500 GiB)",
+             r->file, line, text, key, where, (int)(n - 2), text, bin[pw], (long long)bytes);
+}
+
 /* A size in bytes: an integer, a number, or a string such as "4g". */
 int scenario_get_size(struct reader *r, const config_setting_t *g, const char *where,
                       const char *key, int64_t *out)
@@ -354,6 +386,7 @@ int scenario_get_size(struct reader *r, const config_setting_t *g, const char *w
                                  "'%s' in %s must be a size such as \"64m\", \"4g\" or \"1.5t\", "
                                  "not \"%s\".",
                                  key, where, text);
+        note_decimal_unit(r, line, key, where, text, *out);
         return 1;
     }
     return scenario_wrong_type(r, st, where, "a size (bytes, or a string such as \"4g\")");

@@ -6,6 +6,8 @@
  */
 #include "sim/input/scenario_internal.h"
 
+#include "models/textdist.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +23,30 @@ static void format_double(double v, char *buf, size_t size)
         if (strtod(buf, NULL) == v)
             return;
     }
+}
+
+/* The known Spark key key is a typo of, or NULL. Spark takes any key and
+ * ignores the ones nothing reads, so an unknown key is kept (and listed in
+ * the report); but one a few edits from a known key is a misspelling that
+ * would silently run with the default. "A few" is the typo limit of its
+ * last name ("partition": 3), so that a long prefix the two share does not
+ * make distant names look alike. */
+static const char *typo_of_known_key(const char *key)
+{
+    const char *leaf = strrchr(key, '.');
+    size_t limit = textdist_typo_limit(strlen(leaf ? leaf + 1 : key));
+    size_t n_known;
+    const struct spark_key *known = spark_known_keys(&n_known);
+    const char *best = NULL;
+    size_t best_d = TEXTDIST_FAR;
+    for (size_t i = 0; i < n_known; i++) {
+        size_t d = textdist_osa(key, known[i].key);
+        if (d < best_d) {
+            best_d = d;
+            best = known[i].key;
+        }
+    }
+    return best_d <= limit ? best : NULL;
 }
 
 /* Walks the nested `spark` group: every leaf is a setting named by its path.
@@ -71,6 +97,12 @@ int scenario_read_spark_group(struct reader *r, const config_setting_t *g, const
             if (base == NULL || base->type != SPARK_BOOL)
                 key[klen - (sizeof enabled - 1)] = '.';
         }
+        const char *hint = spark_key_find(key) ? NULL : typo_of_known_key(key);
+        if (hint)
+            return scenario_fail(r, line,
+                                 "unknown Spark setting '%s'; did you mean '%s'? (`stagecast "
+                                 "spark-keys` lists the settings stagecast models)",
+                                 key, hint);
         if (spark_conf_set(&r->s->spark, key, value, r->file, line, r->d) != SC_OK)
             return -1;
     }

@@ -192,6 +192,22 @@ bool results_task_end(struct results *r, const struct task_rec *t, size_t index)
     if (t->status == TASK_SUCCESS && r->run_stats &&
         taskstats_add(&r->run_stats[t->stage], t->end_us - t->launch_us) != 0)
         return false;
+    if (t->status == TASK_SUCCESS) {
+        if (!r->worker_tasks && !(r->worker_tasks = calloc(r->n_stages, sizeof *r->worker_tasks)))
+            return false;
+        struct stage_worker_tasks *wt = &r->worker_tasks[t->stage];
+        int w = er->worker;
+        if (w >= wt->n) {
+            int n = w + 1 > 2 * wt->n ? w + 1 : 2 * wt->n;
+            int64_t *ok = realloc(wt->ok, (size_t)n * sizeof *ok);
+            if (!ok)
+                return false;
+            memset(ok + wt->n, 0, (size_t)(n - wt->n) * sizeof *ok);
+            wt->ok = ok;
+            wt->n = n;
+        }
+        wt->ok[w]++;
+    }
     return true;
 }
 
@@ -233,6 +249,9 @@ enum sc_status results_summarize(struct results *r, const struct cluster *cl, st
 
 void results_fini(struct results *r)
 {
+    for (size_t s = 0; r->worker_tasks && s < r->n_stages; s++)
+        free(r->worker_tasks[s].ok);
+    free(r->worker_tasks);
     for (size_t s = 0; r->run_stats && s < r->n_stages; s++)
         taskstats_fini(&r->run_stats[s]);
     free(r->run_stats);

@@ -153,6 +153,13 @@ struct results {
      * times (results_summarize turns them into the quantiles and frees
      * them). */
     struct taskstats *run_stats;
+    /* Per stage, its successful attempts on each worker (ok[w], n workers
+     * so far), kept whether or not task records are: what the local-disk
+     * check splits a stage's bytes by (feasibility.c). NULL until one. */
+    struct stage_worker_tasks {
+        int64_t *ok;
+        int n;
+    } *worker_tasks;
     struct stage_result *stages;
     size_t n_stages;
     struct job_result *jobs;

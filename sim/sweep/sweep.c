@@ -164,6 +164,15 @@ enum sc_status sweep_execute(const struct sweep_args *a, const struct sweep_io *
     } else {
         struct sweep_spec spec;
         st = sweep_spec_from_args(a, cat, &spec, d);
+        /* What the axes took from the scenario or added to it, said once
+         * before anything runs. */
+        if (st == SC_OK && spec.notes && io->warnings && !(peer && peer->rank != 0))
+            for (const char *l = spec.notes; *l;) {
+                const char *nl = strchr(l, '\n');
+                int len = nl ? (int)(nl - l) : (int)strlen(l);
+                fprintf(io->warnings, "stagecast: note: %.*s\n", len, l);
+                l += len + (nl != NULL);
+            }
         if (st == SC_OK && peer) {
             spec.shard_index = (size_t)peer->rank;
             spec.shard_count = (size_t)peer->size;

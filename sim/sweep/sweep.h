@@ -68,6 +68,11 @@ struct sweep_spec {
     double deadline_s;               /* NaN: no deadline */
     double confidence;               /* of the deadline's upper bound, in (0, 1) */
     size_t shard_index, shard_count; /* this process runs index % count == index */
+    /* What the axes took from the scenario or added to it that changes the
+     * question a user might think they asked (an autoscale range's start,
+     * the defaults of a group an axis makes): lines the command prints as
+     * "stagecast: note: ...". Not written to results files; NULL: none. */
+    char *notes;
 };
 
 /* One replication of one point. */
@@ -78,6 +83,10 @@ struct sweep_run {
                          * (a results file written before it was recorded) */
     char node_type[64];                       /* the worker as the catalog spells it */
     int64_t workers;
+    /* Local disk (sim/runtime/feasibility.h): the peak one worker needed,
+     * its shuffle and spill parts, and the node's disk; NaN unknown (no
+     * figure, or a results file written before they were recorded). */
+    double disk_peak_bytes, disk_shuffle_bytes, disk_spill_bytes, disk_bytes;
     char *error;     /* failed: why (owned) */
     char *cost_note; /* cost unknown: why (owned) */
 };
@@ -106,6 +115,12 @@ struct sweep_point {
     struct sweep_stat startup_usd, run_usd;
     double utilization;
     bool cost_known;
+    /* Whether it fits its nodes' local disks: 1, -1 (some replication's
+     * shuffle and spill exceed them: never on the front, never
+     * recommended), 0 unknown; the figures of the replication with the
+     * largest peak (NaN unknown). */
+    int feasible;
+    double disk_peak_bytes, disk_shuffle_bytes, disk_spill_bytes, disk_bytes;
     double makespan_upper_s; /* one-sided upper bound at spec.confidence; the
                               * point value with one replication; NaN if unknown */
     int meets_deadline;      /* 1, 0, or -1 (no deadline, failed, unknown cost) */
@@ -265,13 +280,15 @@ void sweep_cost_split(const double *cost, const double *startup, size_t n,
  * standard deviation sd: mean + t(confidence, n - 1) sd / sqrt(n). */
 double sweep_upper_bound(double mean, double sd, size_t n, double confidence);
 
-/* Marks pareto on the points with status SWEEP_OK and a known cost: those no
+/* Marks pareto on the points with status SWEEP_OK, a known cost and
+ * feasible >= 0 (not known not to fit): those no
  * other such point matches or beats in both mean makespan and mean cost
  * while beating in one. Equal points are all on the front. */
 void sweep_mark_pareto(struct sweep_point *pts, size_t n);
 
 /* Sets makespan_upper_s and meets_deadline on the points with status
- * SWEEP_OK and a known cost, marks and returns the cheapest that meets the
+ * SWEEP_OK and a known cost, marks and returns the cheapest not infeasible one
+ * (feasible >= 0) that meets the
  * deadline (ties: faster, then lower index), or SIZE_MAX; reason says why. */
 size_t sweep_recommend(struct sweep_point *pts, size_t n, double deadline_s, double confidence,
                        char *reason, size_t size);

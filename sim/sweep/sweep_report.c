@@ -155,6 +155,8 @@ static size_t table_rows(FILE *f, const struct sweep *sw, const struct sweep_poi
         fprintf(f, "  %5.1f%%", 100.0 * p->utilization);
         if (deadline)
             fprintf(f, "  %11.3f %5s", p->makespan_upper_s, p->meets_deadline == 1 ? "yes" : "no");
+        if (p->feasible < 0)
+            fputs("  INFEASIBLE (local disk)", f);
         if (p->pareto)
             fputs("  front", f);
         if (p->recommended)
@@ -242,6 +244,29 @@ static void table_failed(FILE *f, const struct sweep_point **v, size_t n, size_t
     }
 }
 
+/* The points among v whose shuffle and spill exceed their workers' local
+ * disks, each with its figures (sim/runtime/feasibility.c's rule). */
+static void table_infeasible(FILE *f, const struct sweep_point **v, size_t n)
+{
+    const double gib = 1024.0 * 1024.0 * 1024.0;
+    bool first = true;
+    for (size_t k = 0; k < n; k++) {
+        const struct sweep_point *p = v[k];
+        if (p->status != SWEEP_OK || p->feasible >= 0)
+            continue;
+        if (first)
+            fprintf(f, "\ninfeasible (not on the front, never recommended): the most local disk "
+                       "one worker needs, shuffle files kept to the end plus the largest stage's "
+                       "spill, exceeds the node's temp disk:\n");
+        first = false;
+        fprintf(f,
+                "  point %zu  %lld x %s: %.1f GiB (%.1f GiB shuffle + %.1f GiB spill) on a "
+                "%.1f GiB disk\n",
+                p->index, (long long)p->workers, p->node_type, p->disk_peak_bytes / gib,
+                p->disk_shuffle_bytes / gib, p->disk_spill_bytes / gib, p->disk_bytes / gib);
+    }
+}
+
 void sweep_print_table(FILE *f, const struct sweep *sw)
 {
     size_t n;
@@ -260,6 +285,7 @@ void sweep_print_table(FILE *f, const struct sweep *sw)
                     v[k]->cost_note ? v[k]->cost_note : "a price is unknown");
             any_unknown = true;
         }
+    table_infeasible(f, v, n);
     if (n_failed > 0)
         table_failed(f, v, n, n_failed);
     if (sw->recommended != SIZE_MAX) {
@@ -321,6 +347,15 @@ static json_t *point_json(const struct sweep *sw, const struct sweep_point *p, c
     if (!p->cost_known)
         json_object_set_new(o, "cost_note", json_string(p->cost_note ? p->cost_note : ""));
     json_object_set_new(o, "utilization", json_real(p->utilization));
+    /* Local disk: null when the node has no figure (or the results file
+     * predates the check). */
+    json_object_set_new(o, "feasible",
+                        p->feasible == 0 ? json_null() : json_boolean(p->feasible > 0));
+    json_object_set_new(
+        o, "local_disk",
+        json_pack("{s:o, s:o, s:o, s:o}", "peak_bytes", sweep_jnum(p->disk_peak_bytes),
+                  "shuffle_bytes", sweep_jnum(p->disk_shuffle_bytes), "spill_bytes",
+                  sweep_jnum(p->disk_spill_bytes), "disk_bytes", sweep_jnum(p->disk_bytes)));
     json_object_set_new(o, "pareto", json_boolean(p->pareto));
     json_object_set_new(o, "meets_deadline",
                         p->meets_deadline < 0 ? json_null() : json_boolean(p->meets_deadline));
@@ -438,7 +473,7 @@ enum sc_status sweep_write_csv(FILE *f, const struct sweep *sw, struct diag *d)
         return sweep_no_memory(d);
     fputs("point,node_type,workers,makespan_s,cost_usd,pareto,recommended,status,replications,"
           "makespan_lo_s,makespan_hi_s,makespan_sd_s,makespan_upper_s,cost_lo_usd,cost_hi_usd,"
-          "utilization,meets_deadline",
+          "utilization,meets_deadline,feasible",
           f);
     for (size_t a = 0; a < sp->n_axes; a++)
         if (extra_axis(&sp->axes[a])) {
@@ -478,8 +513,11 @@ enum sc_status sweep_write_csv(FILE *f, const struct sweep *sw, struct diag *d)
             fputc(',', f);
             if (p->meets_deadline >= 0)
                 fprintf(f, "%d", p->meets_deadline);
+            fputc(',', f);
+            if (p->feasible != 0)
+                fprintf(f, "%d", p->feasible > 0);
         } else {
-            fputs(",,,,,,,", f);
+            fputs(",,,,,,,,", f);
         }
         for (size_t a = 0; a < sp->n_axes; a++)
             if (extra_axis(&sp->axes[a])) {

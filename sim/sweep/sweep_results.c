@@ -126,6 +126,10 @@ char *sweep_run_line(const struct sweep *sw, size_t u, const struct sweep_run *r
         json_object_set_new(o, "utilization", json_real(r->utilization));
         json_object_set_new(o, "node_type", json_string(r->node_type));
         json_object_set_new(o, "workers", json_integer((json_int_t)r->workers));
+        json_object_set_new(o, "disk_peak_bytes", sweep_jnum(r->disk_peak_bytes));
+        json_object_set_new(o, "disk_shuffle_bytes", sweep_jnum(r->disk_shuffle_bytes));
+        json_object_set_new(o, "disk_spill_bytes", sweep_jnum(r->disk_spill_bytes));
+        json_object_set_new(o, "disk_bytes", sweep_jnum(r->disk_bytes));
         if (r->cost_note)
             json_object_set_new(o, "cost_note", json_string(r->cost_note));
     } else {
@@ -260,6 +264,16 @@ static enum sc_status ingest_run(struct sweep *sw, json_t *o, const char *source
         run->utilization = json_number_value(u);
         snprintf(run->node_type, sizeof run->node_type, "%s", json_string_value(nt));
         run->workers = json_integer_value(w);
+        /* Absent in results files written before feasibility was checked:
+         * unknown, so neither marked nor refused. */
+        const char *dk[4] = {"disk_peak_bytes", "disk_shuffle_bytes", "disk_spill_bytes",
+                             "disk_bytes"};
+        double *dv[4] = {&run->disk_peak_bytes, &run->disk_shuffle_bytes, &run->disk_spill_bytes,
+                         &run->disk_bytes};
+        for (int k = 0; k < 4; k++) {
+            json_t *x = json_object_get(o, dk[k]);
+            *dv[k] = json_is_number(x) ? json_number_value(x) : NAN;
+        }
         const char *note = json_string_value(json_object_get(o, "cost_note"));
         if (note && !(run->cost_note = strdup(note)))
             return sweep_no_memory(d);

@@ -15,6 +15,7 @@
 #include "models/sbuf.h"
 #include "sim/input/scenario.h"
 #include "sim/plan/planner.h"
+#include "sim/runtime/feasibility.h"
 #include "sim/runtime/runtime.h"
 
 #include <math.h>
@@ -301,6 +302,12 @@ void sweep_run_rep(const struct point_setup *ps, uint64_t seed, bool draw, struc
     out->utilization = r->utilization;
     snprintf(out->node_type, sizeof out->node_type, "%s", ps->cl.worker->name);
     out->workers = ps->cl.workers;
+    struct disk_check dc;
+    feasibility_check_disk(r, &ps->cl, &dc);
+    out->disk_peak_bytes = dc.worker >= 0 ? dc.peak_bytes : 0.0;
+    out->disk_shuffle_bytes = dc.shuffle_bytes;
+    out->disk_spill_bytes = dc.spill_bytes;
+    out->disk_bytes = dc.disk_bytes;
     if (!isfinite(out->cost_usd)) {
         out->cost_usd = NAN;
         out->cost_note = strdup(r->cost.note[0] ? r->cost.note : "a price is unknown");

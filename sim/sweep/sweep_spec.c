@@ -15,10 +15,13 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "models/sbuf.h"
 
 /* Hashes a file's bytes (after more's, when more is a readable file) into
  * hex; "" when it cannot be read (then nothing matches it, which is the
@@ -236,6 +239,7 @@ void sweep_spec_fini(struct sweep_spec *spec)
     }
     free(spec->axes);
     free(spec->base_node_type);
+    free(spec->notes);
     memset(spec, 0, sizeof *spec);
 }
 
@@ -335,17 +339,86 @@ static enum sc_status spec_sets(const struct sweep_args *a, struct sweep_spec *s
     return SC_OK;
 }
 
+/* Appends a line to spec->notes; -1 when out of memory. */
+static int spec_note(struct sweep_spec *spec, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static int spec_note(struct sweep_spec *spec, const char *fmt, ...)
+{
+    struct sbuf b = {0};
+    if (spec->notes)
+        sb_add(&b, "%s", spec->notes);
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    sb_add(&b, "%s\n", line);
+    char *t = sb_take(&b);
+    if (!t)
+        return -1;
+    free(spec->notes);
+    spec->notes = t;
+    return 0;
+}
+
+/* What the axes need to know of the scenario as the fixed settings leave
+ * it, so that an axis does not silently answer another question. */
+struct base_facts {
+    bool autoscale;     /* it has a cluster.autoscale group */
+    bool workers_given; /* 'workers' written in the file (or a fixed --set) */
+    int64_t workers;
+    int workers_line;
+    const char *platform; /* whose autoscale policy a new group takes */
+    bool spot_priced;     /* cluster.spot gives discount or usd_per_hour */
+    bool spot_evicts;     /* evictions_per_hour > 0 or evict_at_s given */
+};
+
+static bool fixed_sets(const struct sweep_spec *spec, const char *prefix)
+{
+    for (size_t i = 0; i < spec->n_fixed; i++)
+        if (strncmp(spec->fixed[i], prefix, strlen(prefix)) == 0)
+            return true;
+    return false;
+}
+
 /* The scenario with the fixed settings, read once: the spec's name, seed,
- * base cluster and hashes come from it, and whether the driver follows the
- * worker (*driver_follows). */
+ * base cluster and hashes come from it, whether the driver follows the
+ * worker (*driver_follows), and the facts the axes check (*bf). With a
+ * --spot axis it is read with a placeholder fraction, as every point will
+ * have one: a --set cluster.spot.discount then needs no fraction of its
+ * own. */
 static enum sc_status spec_base(const struct sweep_args *a, const struct catalog *cat,
                                 bool driver_set, struct sweep_spec *spec, bool *driver_follows,
-                                struct diag *d)
+                                struct base_facts *bf, struct diag *d)
 {
-    struct scenario *base =
-        scenario_load_with(a->file, (const char *const *)spec->fixed, spec->n_fixed, d);
+    const char **sets = calloc(spec->n_fixed + 2, sizeof *sets);
+    if (!sets)
+        return sweep_no_memory(d);
+    size_t n_sets = 0;
+    for (size_t i = 0; i < spec->n_fixed; i++)
+        sets[n_sets++] = spec->fixed[i];
+    if (a->spot)
+        sets[n_sets++] = "cluster.spot.fraction=0.0";
+    struct scenario *base = scenario_load_with(a->file, sets, n_sets, d);
+    free(sets);
     if (!base)
         return d->status;
+    const struct cluster_spec *c = &base->cluster;
+    bf->autoscale = c->autoscale;
+    bf->workers = c->workers;
+    bf->workers_line = c->workers_line;
+    /* Without 'workers' an autoscaled cluster's size is its minimum, and
+     * its line the group's. */
+    bf->workers_given = fixed_sets(spec, "cluster.workers=") ||
+                        (c->workers_line > 0 && !(c->autoscale && c->workers == c->autoscale_min &&
+                                                  c->workers_line == c->autoscale_line));
+    bf->platform = platform_name(c->platform);
+    bf->spot_priced = !isnan(c->spot_discount) || !isnan(c->spot_usd_per_hour);
+    bf->spot_evicts = c->spot_evictions_per_hour > 0 || !isnan(c->spot_evict_at_s);
+    if (base->size_note[0] && spec_note(spec, "%s", base->size_note) != 0) {
+        scenario_free(base);
+        return sweep_no_memory(d);
+    }
     spec->scenario_file = strdup(a->file);
     spec->scenario_name = strdup(base->name ? base->name : "");
     spec->base_node_type = strdup(base->cluster.worker);
@@ -409,9 +482,49 @@ static enum sc_status axis_workers(struct sweep_spec *spec, const char *text, st
     return ax ? SC_OK : sweep_no_memory(d);
 }
 
-/* --autoscale: a choice per MIN-MAX range, setting both bounds. */
-static enum sc_status axis_autoscale(struct sweep_spec *spec, const char *text, struct diag *d)
+/* Adds an override (owned; NULL: an allocation failed) to choice c; -1 on
+ * failure. */
+static int choice_push(struct sweep_choice *c, char *ov)
 {
+    char **v = ov ? realloc(c->overrides, (c->n_overrides + 1) * sizeof *v) : NULL;
+    if (!v) {
+        free(ov);
+        return -1;
+    }
+    c->overrides = v;
+    v[c->n_overrides++] = ov;
+    return 0;
+}
+
+/* --autoscale: a choice per MIN-MAX range, setting both bounds. A range is
+ * a question about a cluster that starts small and grows: the scenario's
+ * fixed 'workers' would be the start (failing a range below it, and making
+ * a range up to it the same as the fixed size for a job that keeps every
+ * node busy), so unless the command line chose a start (--workers or --set
+ * cluster.workers) each range starts at its MIN, as a cluster without
+ * 'workers' does, and a note says so. */
+static enum sc_status axis_autoscale(struct sweep_spec *spec, const char *text, bool workers_axis,
+                                     const struct base_facts *bf, struct diag *d)
+{
+    bool start_at_min = bf->workers_given && !workers_axis && !fixed_sets(spec, "cluster.workers=");
+    if (!bf->autoscale &&
+        spec_note(spec,
+                  "the scenario has no cluster.autoscale group: each --autoscale range makes one "
+                  "with the %s platform's autoscale policy and its default provision, interval "
+                  "and idle times (set them with --set cluster.autoscale.KEY=VALUE)",
+                  bf->platform) != 0)
+        return sweep_no_memory(d);
+    if (start_at_min &&
+        spec_note(spec,
+                  "the scenario's 'workers = %lld' (line %d) does not cap or start the --autoscale "
+                  "ranges: each range starts at its MIN workers (cluster.workers=MIN); give "
+                  "--set cluster.workers=N to start every range at N",
+                  (long long)bf->workers, bf->workers_line) != 0)
+        return sweep_no_memory(d);
+    if (!start_at_min && workers_axis &&
+        spec_note(spec, "each point's --workers count is its autoscale range's starting size and "
+                        "must lie within the range (points where it does not fail)") != 0)
+        return sweep_no_memory(d);
     char **items;
     size_t n_items;
     enum sc_status st = split_items(text, "--autoscale", &items, &n_items, d);
@@ -440,16 +553,37 @@ static enum sc_status axis_autoscale(struct sweep_spec *spec, const char *text, 
             continue;
         if (sweep_choice_add(ax, sweep_fmt_alloc("%lld-%lld", (long long)lo, (long long)hi), 2,
                              sweep_fmt_alloc("cluster.autoscale.min=%lld", (long long)lo),
-                             sweep_fmt_alloc("cluster.autoscale.max=%lld", (long long)hi)) != 0)
+                             sweep_fmt_alloc("cluster.autoscale.max=%lld", (long long)hi)) != 0 ||
+            (start_at_min &&
+             choice_push(&ax->choices[ax->n_choices - 1],
+                         sweep_fmt_alloc("cluster.workers=%lld", (long long)lo)) != 0))
             st = sweep_no_memory(d);
     }
     free_items(items, n_items);
     return st;
 }
 
-/* --spot: a choice per fraction of the workers on spot nodes. */
-static enum sc_status axis_spot(struct sweep_spec *spec, const char *text, struct diag *d)
+/* --spot: a choice per fraction of the workers on spot nodes. Spot workers
+ * without a price make every spot point's cost unknown, and without an
+ * eviction rate every fraction runs the same: the first stops the sweep
+ * with what to add, the second is said. */
+static enum sc_status axis_spot(struct sweep_spec *spec, const char *text,
+                                const struct base_facts *bf, struct diag *d)
 {
+    if (!bf->spot_priced)
+        return diag_set(
+            d, SC_EINPUT, spec->scenario_file, 0,
+            "--spot needs the spot workers' price, which the scenario does not give: add to its "
+            "cluster group spot = { fraction = 0.0; discount = 0.6; evictions_per_hour = 0.5; }; "
+            "with your VM size's figures (discount off the on-demand VM price, or usd_per_hour; "
+            "evictions per spot node-hour), or give --set cluster.spot.discount=D (or "
+            "cluster.spot.usd_per_hour=P) and --set cluster.spot.evictions_per_hour=R");
+    if (!bf->spot_evicts &&
+        spec_note(spec,
+                  "cluster.spot.evictions_per_hour is 0 (its default when not given): no spot "
+                  "worker is evicted at any --spot fraction, so the points differ only in price; "
+                  "give --set cluster.spot.evictions_per_hour=R for evictions") != 0)
+        return sweep_no_memory(d);
     char **items;
     size_t n_items;
     enum sc_status st = split_items(text, "--spot", &items, &n_items, d);
@@ -519,6 +653,7 @@ enum sc_status sweep_spec_from_args(const struct sweep_args *a, const struct cat
     spec->shard_count = a->have_shard ? a->shard_count : 1;
     enum sc_status st = SC_OK;
     bool driver_set = false, driver_follows = false;
+    struct base_facts bf = {0};
     bool *is_list = calloc(a->n_sets + 1, sizeof *is_list);
     spec->fixed = calloc(a->n_sets + 1, sizeof *spec->fixed);
     if (!is_list || !spec->fixed)
@@ -526,15 +661,15 @@ enum sc_status sweep_spec_from_args(const struct sweep_args *a, const struct cat
     if (st == SC_OK)
         st = spec_sets(a, spec, is_list, &driver_set, d);
     if (st == SC_OK)
-        st = spec_base(a, cat, driver_set, spec, &driver_follows, d);
+        st = spec_base(a, cat, driver_set, spec, &driver_follows, &bf, d);
     if (st == SC_OK && a->node_types)
         st = axis_node_types(spec, a->node_types, driver_follows, d);
     if (st == SC_OK && a->workers)
         st = axis_workers(spec, a->workers, d);
     if (st == SC_OK && a->autoscale)
-        st = axis_autoscale(spec, a->autoscale, d);
+        st = axis_autoscale(spec, a->autoscale, a->workers != NULL, &bf, d);
     if (st == SC_OK && a->spot)
-        st = axis_spot(spec, a->spot, d);
+        st = axis_spot(spec, a->spot, &bf, d);
     for (size_t i = 0; st == SC_OK && i < a->n_sets; i++)
         if (is_list[i])
             st = axis_set(spec, a->sets[i], d);

@@ -63,7 +63,7 @@ double sweep_upper_bound(double mean, double sd, size_t n, double confidence)
 
 static bool eligible(const struct sweep_point *p)
 {
-    return p->status == SWEEP_OK && p->cost_known;
+    return p->status == SWEEP_OK && p->cost_known && p->feasible >= 0;
 }
 
 int sweep_cmp_front(const void *a, const void *b)
@@ -115,6 +115,7 @@ size_t sweep_recommend(struct sweep_point *pts, size_t n, double deadline_s, dou
                        char *reason, size_t size)
 {
     size_t best = SIZE_MAX, fastest = SIZE_MAX, n_eligible = 0, n_meet = 0, reps = 0;
+    size_t n_infeasible = 0;
     for (size_t i = 0; i < n; i++) {
         struct sweep_point *p = &pts[i];
         p->recommended = false;
@@ -132,6 +133,12 @@ size_t sweep_recommend(struct sweep_point *pts, size_t n, double deadline_s, dou
         p->meets_deadline = p->makespan_upper_s <= deadline_s;
         if (!p->cost_known)
             continue;
+        /* A point whose shuffle and spill do not fit its workers' disks
+         * would fail on a real cluster: it meets nothing. */
+        if (p->feasible < 0) {
+            n_infeasible++;
+            continue;
+        }
         n_eligible++;
         reps = p->n;
         if (fastest == SIZE_MAX || p->makespan_upper_s < pts[fastest].makespan_upper_s)
@@ -158,25 +165,31 @@ size_t sweep_recommend(struct sweep_point *pts, size_t n, double deadline_s, dou
         snprintf(how, sizeof how,
                  "judged by the makespan itself: with 1 replication the confidence cannot be "
                  "computed (use --replications 2 or more)");
+    char left_out[160] = "";
+    if (n_infeasible > 0)
+        snprintf(left_out, sizeof left_out,
+                 "; %zu point%s left out: %s shuffle and spill exceed the workers' local disks",
+                 n_infeasible, n_infeasible == 1 ? "" : "s", n_infeasible == 1 ? "its" : "their");
     if (isnan(deadline_s)) {
         snprintf(reason, size,
                  "no --deadline given: the table and the Pareto front are the answer");
     } else if (n_eligible == 0) {
-        snprintf(reason, size, "no point ran with a known cost, so none can be recommended");
+        snprintf(reason, size, "no point ran with a known cost%s, so none can be recommended%s",
+                 n_infeasible ? " and fits its local disks" : "", left_out);
     } else if (best == SIZE_MAX) {
         const struct sweep_point *f = &pts[fastest];
         snprintf(reason, size,
                  "no point meets the deadline of %s (%.3f s), %s; the fastest, %lld x %s "
-                 "(point %zu), reaches %.3f s",
+                 "(point %zu), reaches %.3f s%s",
                  dl, deadline_s, how, (long long)f->workers, f->node_type, f->index,
-                 f->makespan_upper_s);
+                 f->makespan_upper_s, left_out);
     } else {
         const struct sweep_point *p = &pts[best];
         pts[best].recommended = true;
         snprintf(reason, size,
                  "the cheapest of the %zu of %zu points with a known cost that meet the deadline "
-                 "of %s (%.3f s), %s: %.3f s",
-                 n_meet, n_eligible, dl, deadline_s, how, p->makespan_upper_s);
+                 "of %s (%.3f s), %s: %.3f s%s",
+                 n_meet, n_eligible, dl, deadline_s, how, p->makespan_upper_s, left_out);
     }
     return best;
 }
@@ -199,6 +212,8 @@ enum sc_status sweep_summarize(struct sweep *sw, struct diag *d)
         p->status = SWEEP_PENDING;
         p->error = p->cost_note = NULL;
         p->n = 0;
+        p->feasible = 0;
+        p->disk_peak_bytes = p->disk_shuffle_bytes = p->disk_spill_bytes = p->disk_bytes = NAN;
         const char *nt = sweep_point_label(sw, i, "node_type");
         const char *wl = sweep_point_label(sw, i, "workers");
         snprintf(p->node_type, sizeof p->node_type, "%s", nt ? nt : sw->spec.base_node_type);
@@ -250,6 +265,21 @@ enum sc_status sweep_summarize(struct sweep *sw, struct diag *d)
             p->cost_usd = (struct sweep_stat){NAN, NAN, NAN, NAN};
         }
         p->utilization = gsl_stats_mean(u, 1, reps);
+        /* The replication that needed the most disk speaks for the point:
+         * one that does not fit is a run that fails. */
+        for (size_t r = 0; r < reps; r++) {
+            const struct sweep_run *x = &runs[r];
+            if (isnan(x->disk_peak_bytes))
+                continue;
+            if (isnan(p->disk_peak_bytes) || x->disk_peak_bytes > p->disk_peak_bytes) {
+                p->disk_peak_bytes = x->disk_peak_bytes;
+                p->disk_shuffle_bytes = x->disk_shuffle_bytes;
+                p->disk_spill_bytes = x->disk_spill_bytes;
+                p->disk_bytes = x->disk_bytes;
+            }
+        }
+        if (!isnan(p->disk_peak_bytes) && !isnan(p->disk_bytes))
+            p->feasible = p->disk_peak_bytes <= p->disk_bytes ? 1 : -1;
     }
     free(m);
     free(c);
