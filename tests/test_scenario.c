@@ -86,6 +86,13 @@ struct bad_case {
 };
 
 static const struct bad_case bad_cases[] = {
+    /* Bounds where the model stops making sense (issue 15): 1e7 s, 2^60
+     * bytes, 1e8 partitions; each names file:line, key, value and bound. */
+    {"task-seconds-huge.cfg", SC_EINPUT, 5, "must be at most 1e+07 s (about 115 days), not 1e+308"},
+    {"submit-huge.cfg", SC_EINPUT, 5, "'submit_s' in job 'j' must be at most 1e+07 s"},
+    {"input-bytes-huge.cfg", SC_EINPUT, 5, "'input_bytes' in stage 0 of job 'j' must be at most "
+                                           "1152921504606846976 (2^60, 1 EiB)"},
+    {"partitions-huge.cfg", SC_EINPUT, 5, "spark.sql.shuffle.partitions must be at most 100000000"},
     /* line 6: end_s = 12.5; (the second executor joins at 30) */
     {"timeline-end-before-start.cfg", SC_EINPUT, 6,
      "cluster.executors item 2 leaves (end_s = 12.5) before it joins (start_s = 30)"},

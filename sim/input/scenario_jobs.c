@@ -36,6 +36,11 @@ int scenario_read_task_seconds(struct reader *r, const config_setting_t *st, con
         if (!(v >= 0.0) || !isfinite(v))
             return scenario_fail(r, scenario_line_of(st),
                                  "'task_seconds' in %s must not be negative, not %g.", stage, v);
+        if (v > SCN_MAX_DURATION_S)
+            return scenario_fail(r, scenario_line_of(st),
+                                 "'task_seconds' in %s must be at most %g s (about 115 days), "
+                                 "not %g.",
+                                 stage, SCN_MAX_DURATION_S, v);
         *out = dist_fixed(v);
         return 0;
     }
@@ -60,7 +65,9 @@ int scenario_read_task_seconds(struct reader *r, const config_setting_t *st, con
         0)
         return -1;
     double p1 = 0.0, p2 = 0.0;
-    const double inf = INFINITY;
+    /* A duration's parameters: at most SCN_MAX_DURATION_S (draws past it are
+     * clamped by the runtime, like every duration). */
+    const double inf = SCN_MAX_DURATION_S;
     switch (kind) {
     case DIST_FIXED:
         if (scenario_get_number(r, st, where, "value", true, 0, false, inf, &p1) < 0)
@@ -75,7 +82,8 @@ int scenario_read_task_seconds(struct reader *r, const config_setting_t *st, con
         /* The median is what people read off a Spark UI; mu = log(median). */
         double median = NAN;
         int has_median = scenario_get_number(r, st, where, "median", false, 0, true, inf, &median);
-        int has_mu = scenario_get_number(r, st, where, "mu", false, -inf, false, inf, &p1);
+        int has_mu = scenario_get_number(r, st, where, "mu", false, -INFINITY, false,
+                                         log(SCN_MAX_DURATION_S), &p1);
         if (has_median < 0 || has_mu < 0)
             return -1;
         if (has_median && has_mu)
@@ -171,6 +179,11 @@ static int read_task_seconds_list(struct reader *r, const config_setting_t *st, 
             return scenario_fail(r, scenario_line_of(st),
                                  "'task_seconds' in %s must list numbers >= 0; item %d is not.",
                                  where, i + 1);
+        if (v > SCN_MAX_DURATION_S)
+            return scenario_fail(r, scenario_line_of(e),
+                                 "'task_seconds' in %s must list times of at most %g s (about "
+                                 "115 days); item %d is %g.",
+                                 where, SCN_MAX_DURATION_S, i + 1, v);
         sp->task_seconds_list[i] = v;
     }
     sp->task_seconds = dist_fixed(0.0);
@@ -211,7 +224,8 @@ static int read_stage_data(struct reader *r, const config_setting_t *g, const ch
             return -1;
         *has_data |= rc > 0;
     }
-    if (scenario_get_number(r, g, where, "driver_s", false, 0, false, INFINITY, &sp->driver_s) < 0)
+    if (scenario_get_number(r, g, where, "driver_s", false, 0, false, SCN_MAX_DURATION_S,
+                            &sp->driver_s) < 0)
         return -1;
     if (scenario_get_size(r, g, where, "memory_bytes", &sp->memory_bytes) < 0)
         return -1;
@@ -488,11 +502,12 @@ static int read_job(struct reader *r, const config_setting_t *g, size_t index, s
         scenario_get_str_copy(r, g, where, "name", true, &job->name) < 0)
         return -1;
     snprintf(where, sizeof where, "job '%s'", job->name);
-    if (scenario_get_number(r, g, where, "submit_s", false, 0, false, INFINITY, &job->submit_s) <
-            0 ||
-        scenario_get_number(r, g, where, "gap_s", false, 0, false, INFINITY, &job->gap_s) < 0 ||
-        scenario_get_number(r, g, where, "driver_s", false, 0, false, INFINITY, &job->driver_s) <
-            0 ||
+    if (scenario_get_number(r, g, where, "submit_s", false, 0, false, SCN_MAX_DURATION_S,
+                            &job->submit_s) < 0 ||
+        scenario_get_number(r, g, where, "gap_s", false, 0, false, SCN_MAX_DURATION_S,
+                            &job->gap_s) < 0 ||
+        scenario_get_number(r, g, where, "driver_s", false, 0, false, SCN_MAX_DURATION_S,
+                            &job->driver_s) < 0 ||
         scenario_get_bool(r, g, where, "concurrent", &job->concurrent) < 0 ||
         scenario_get_str_copy(r, g, where, "pool", false, &job->pool) < 0 ||
         scenario_get_str_copy(r, g, where, "after", false, &job->after) < 0)

@@ -242,8 +242,9 @@ int scenario_get_number(struct reader *r, const config_setting_t *g, const char 
                              where, lo_open ? "greater than" : "at least", lo, v);
     }
     if (v > hi)
-        return scenario_fail(r, scenario_line_of(st), "'%s' in %s must be at most %g, not %g.", key,
-                             where, hi, v);
+        return scenario_fail(r, scenario_line_of(st), "'%s' in %s must be at most %g%s, not %g.",
+                             key, where, hi,
+                             hi == SCN_MAX_DURATION_S ? " s (about 115 days)" : "", v);
     *out = v;
     return 1;
 }
@@ -322,6 +323,17 @@ int scenario_get_choice(struct reader *r, const config_setting_t *g, const char 
     return scenario_fail(r, line, "'%s' in %s must be one of %s, not \"%s\".", key, where, list, v);
 }
 
+/* A size (or a record count) up to SCN_MAX_BYTES: 1 and *out set, or -1. */
+static int size_in_bound(struct reader *r, int line, const char *where, const char *key, int64_t v,
+                         int64_t *out)
+{
+    if (v > SCN_MAX_BYTES)
+        return scenario_fail(r, line, "'%s' in %s must be at most %lld (2^60, 1 EiB), not %lld.",
+                             key, where, (long long)SCN_MAX_BYTES, (long long)v);
+    *out = v;
+    return 1;
+}
+
 /* A size in bytes: an integer, a number, or a string such as "4g". */
 int scenario_get_size(struct reader *r, const config_setting_t *g, const char *where,
                       const char *key, int64_t *out)
@@ -336,25 +348,24 @@ int scenario_get_size(struct reader *r, const config_setting_t *g, const char *w
         if (v < 0)
             return scenario_fail(r, line, "'%s' in %s must not be negative, not %lld.", key, where,
                                  (long long)v);
-        *out = v;
-        return 1;
+        return size_in_bound(r, line, where, key, v, out);
     }
     if (config_setting_type(st) == CONFIG_TYPE_FLOAT) {
         double v = config_setting_get_float(st);
         if (!(v >= 0.0) || !(v < 9.2e18))
             return scenario_fail(r, line, "'%s' in %s must be a size from 0 bytes up, not %g.", key,
                                  where, v);
-        *out = llround(v);
-        return 1;
+        return size_in_bound(r, line, where, key, llround(v), out);
     }
     if (config_setting_type(st) == CONFIG_TYPE_STRING) {
         const char *text = config_setting_get_string(st);
-        if (units_parse_size(text, out) != 0)
+        int64_t v;
+        if (units_parse_size(text, &v) != 0)
             return scenario_fail(r, line,
                                  "'%s' in %s must be a size such as \"64m\", \"4g\" or \"1.5t\", "
                                  "not \"%s\".",
                                  key, where, text);
-        return 1;
+        return size_in_bound(r, line, where, key, v, out);
     }
     return scenario_wrong_type(r, st, where, "a size (bytes, or a string such as \"4g\")");
 }
