@@ -90,8 +90,9 @@ static const struct bad_case bad_cases[] = {
      * bytes, 1e8 partitions; each names file:line, key, value and bound. */
     {"task-seconds-huge.cfg", SC_EINPUT, 5, "must be at most 1e+07 s (about 115 days), not 1e+308"},
     {"submit-huge.cfg", SC_EINPUT, 5, "'submit_s' in job 'j' must be at most 1e+07 s"},
-    {"input-bytes-huge.cfg", SC_EINPUT, 5, "'input_bytes' in stage 0 of job 'j' must be at most "
-                                           "1152921504606846976 (2^60, 1 EiB)"},
+    {"input-bytes-huge.cfg", SC_EINPUT, 5,
+     "'input_bytes' in stage 0 of job 'j' must be at most "
+     "1152921504606846976 (2^60, 1 EiB)"},
     {"partitions-huge.cfg", SC_EINPUT, 5, "spark.sql.shuffle.partitions must be at most 100000000"},
     /* line 6: end_s = 12.5; (the second executor joins at 30) */
     {"timeline-end-before-start.cfg", SC_EINPUT, 6,
@@ -772,15 +773,17 @@ static void test_cluster_variant_matches_a_reload(void **state)
     (void)state;
     char path[1024];
     const char *top = getenv("SRCDIR");
-    snprintf(path, sizeof path, "%s/scenarios/analytics-ds3.cfg", top && *top ? top : ABS_TOP_SRCDIR);
+    snprintf(path, sizeof path, "%s/scenarios/analytics-ds3.cfg",
+             top && *top ? top : ABS_TOP_SRCDIR);
     struct diag d;
     diag_clear(&d);
     struct scenario *base = scenario_load(path, &d);
     assert_non_null(base);
-    const char *cases[][2] = {{"cluster.worker=Standard_E8ds_v5", NULL},
-                              {"cluster.workers=7", NULL},
-                              {"cluster.worker=\"Standard_E8ds_v5\"", "cluster.workers=3"},
-                              {"cluster.driver=Standard_D8s_v3", "cluster.worker=Standard_E8ds_v5"}};
+    const char *cases[][2] = {
+        {"cluster.worker=Standard_E8ds_v5", NULL},
+        {"cluster.workers=7", NULL},
+        {"cluster.worker=\"Standard_E8ds_v5\"", "cluster.workers=3"},
+        {"cluster.driver=Standard_D8s_v3", "cluster.worker=Standard_E8ds_v5"}};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         size_t n = cases[c][1] ? 2 : 1;
         struct scenario v;
