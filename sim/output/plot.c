@@ -714,8 +714,10 @@ void plot_abort(struct plot_files *pf)
 {
     if (!pf)
         return;
-    if (pf->plot_tmp)
+    if (pf->plot_tmp) {
         unlink(pf->plot_tmp);
+        outfile_forget_tmp(pf->plot_tmp);
+    }
     if (pf->stage_dir)
         remove_stage_dir(pf->stage_dir);
     if (pf->created_dest && pf->dest_dir)
@@ -740,16 +742,15 @@ static enum sc_status write_bars(FILE *out, const struct plan *plan, const struc
     return plot_write_bars_csv(out, r, d);
 }
 
-static enum sc_status write_utilization(FILE *out, const struct plan *plan,
-                                        const struct results *r, struct diag *d)
+static enum sc_status write_utilization(FILE *out, const struct plan *plan, const struct results *r,
+                                        struct diag *d)
 {
     (void)plan;
     return plot_write_utilization_csv(out, r, d);
 }
 
 static enum sc_status write_staged(const char *dir, const char *name, data_writer fn,
-                                   const struct plan *plan, const struct results *r,
-                                   struct diag *d)
+                                   const struct plan *plan, const struct results *r, struct diag *d)
 {
     char *path = datafile_path_join(dir, name);
     if (!path)
@@ -957,8 +958,7 @@ static enum sc_status run_gnuplot(const char *gnuplot, const char *setup, const 
     int status;
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR)
-            return diag_set(d, SC_EIO, NULL, 0, "waiting for gnuplot failed: %s",
-                            strerror(errno));
+            return diag_set(d, SC_EIO, NULL, 0, "waiting for gnuplot failed: %s", strerror(errno));
     struct stat sb;
     bool drawn = stat(out_path, &sb) == 0 && sb.st_size > 0;
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !drawn) {
@@ -967,8 +967,8 @@ static enum sc_status run_gnuplot(const char *gnuplot, const char *setup, const 
         if (!WIFEXITED(status))
             return diag_set(d, SC_EIO, NULL, 0, "gnuplot (%s) was killed by signal %d drawing %s",
                             gnuplot, WTERMSIG(status), what);
-        return diag_set(d, SC_EIO, NULL, 0, "gnuplot (%s) failed drawing %s (exit %d): %s",
-                        gnuplot, what, WEXITSTATUS(status), msg[0] ? msg : "it drew nothing");
+        return diag_set(d, SC_EIO, NULL, 0, "gnuplot (%s) failed drawing %s (exit %d): %s", gnuplot,
+                        what, WEXITSTATUS(status), msg[0] ? msg : "it drew nothing");
     }
     return SC_OK;
 }
@@ -1063,6 +1063,7 @@ enum sc_status plot_commit(struct plot_files *pf, FILE *preview, struct diag *d)
         if (rename(pf->plot_tmp, pf->plot_path) != 0)
             st = diag_set(d, SC_EIO, pf->plot_path, 0, "writing failed: %s", strerror(errno));
         else {
+            outfile_forget_tmp(pf->plot_tmp);
             free(pf->plot_tmp);
             pf->plot_tmp = NULL;
         }
@@ -1072,8 +1073,10 @@ enum sc_status plot_commit(struct plot_files *pf, FILE *preview, struct diag *d)
         st = p ? copy_to_stream(p, preview, d) : diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
         free(p);
     }
-    if (pf->plot_tmp)
+    if (pf->plot_tmp) {
         unlink(pf->plot_tmp);
+        outfile_forget_tmp(pf->plot_tmp);
+    }
     remove_stage_dir(pf->stage_dir);
     plot_files_free(pf);
     return st;
@@ -1083,8 +1086,8 @@ enum sc_status plot_sweep(const char *csv_path, const char *out_path, const stru
                           struct diag *d)
 {
     if (!plot_path_supported(out_path) || strcmp(out_path, "-") == 0)
-        return diag_set(d, SC_EINPUT, NULL, 0,
-                        "--plot draws a .png, .svg or .pdf file, not '%s'", out_path);
+        return diag_set(d, SC_EINPUT, NULL, 0, "--plot draws a .png, .svg or .pdf file, not '%s'",
+                        out_path);
     char *gnuplot = plot_find_gnuplot(env, d);
     if (!gnuplot)
         return d->status;
@@ -1113,6 +1116,7 @@ enum sc_status plot_sweep(const char *csv_path, const char *out_path, const stru
         if (fd >= 0) {
             close(fd);
             unlink(tmp);
+            outfile_forget_tmp(tmp);
             fd = -1;
         }
         goto done;
@@ -1140,6 +1144,7 @@ enum sc_status plot_sweep(const char *csv_path, const char *out_path, const stru
         st = diag_set(d, SC_EIO, out_path, 0, "cannot write: %s", strerror(errno));
     if (st != SC_OK)
         unlink(tmp);
+    outfile_forget_tmp(tmp);
     unlink(err);
 done:
     free(tmp);
