@@ -222,14 +222,83 @@ static void test_unwritable_output_leaves_nothing(void **state)
     assert_int_equal(stray_files(), 0); /* r.json was not committed either */
 }
 
+/* Two outputs naming one file, or an output naming the scenario: refused
+ * before anything runs (the JSON was silently lost under the timeline; run
+ * s.cfg --json s.cfg overwrote its own input). */
+/* As run, from the work directory (relative paths name files there). */
+static int run_in_workdir(const char *args)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s", workdir, binary, args);
+    return harness_sh(workdir, cmd);
+}
+
+static void test_outputs_sharing_a_path_are_refused(void **state)
+{
+    (void)state;
+    clean_workdir();
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "cp '%s/scenarios/analytics-ds3.cfg' '%s/s.cfg'", srcdir, workdir);
+    assert_int_equal(harness_sh(workdir, cmd), 0);
+    char *before = slurp(work_file("s.cfg"));
+
+    assert_int_equal(run_in_workdir("run s.cfg --json x.out --timeline x.out"), 2);
+    char *err = slurp(work_file("err.txt"));
+    assert_non_null(strstr(err, "--json and --timeline both name 'x.out'"));
+    free(err);
+    /* ./x.out is x.out too */
+    assert_int_equal(run_in_workdir("run s.cfg --json x.out --trace ./x.out"), 2);
+    err = slurp(work_file("err.txt"));
+    assert_non_null(strstr(err, "--json and --trace both name './x.out'"));
+    free(err);
+
+    assert_int_equal(run_in_workdir("run s.cfg --json s.cfg"), 2);
+    err = slurp(work_file("err.txt"));
+    assert_non_null(strstr(err, "--json 's.cfg' is the scenario file being read"));
+    free(err);
+    snprintf(cmd, sizeof cmd, "run s.cfg --timeline '%s/s.cfg'", workdir);
+    assert_int_equal(run_in_workdir(cmd), 2);
+
+    char *after = slurp(work_file("s.cfg"));
+    assert_string_equal(before, after);
+    assert_int_equal(access(work_file("x.out"), F_OK), -1);
+    free(before);
+    free(after);
+}
+
+/* SIGTERM while outputs are staged: the temporaries are removed and the
+ * process still dies of the signal (143 from the shell). A fake gnuplot that
+ * sleeps holds the run while r.json's temporary exists. */
+static void test_signal_removes_temporary_outputs(void **state)
+{
+    (void)state;
+    clean_workdir();
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && ( printf '#!/bin/sh\\necho $$ > gp.pid\\nexec sleep 20\\n' > fakegp && "
+             "chmod +x fakegp && "
+             "STAGECAST_GNUPLOT=\"$PWD/fakegp\" '%s' run '%s/scenarios/analytics-ds3.cfg' -q "
+             "--json r.json --timeline t.csv --plot p.png & pid=$!; "
+             "i=0; while [ ! -s gp.pid ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; "
+             "ls r.json.tmp.* > tmps.txt 2>/dev/null; "
+             "kill -TERM $pid; wait $pid; rc=$?; kill $(cat gp.pid) 2>/dev/null; "
+             "rm -f fakegp gp.pid; exit $rc )",
+             workdir, binary, srcdir);
+    assert_int_equal(harness_sh(workdir, cmd), 143);
+    char *tmps = slurp(work_file("tmps.txt"));
+    assert_non_null(strstr(tmps, "r.json.tmp.")); /* the temporary was there */
+    free(tmps);
+    unlink(work_file("tmps.txt"));
+    assert_int_equal(stray_files(), 0); /* and is gone, as are t.csv's and p.png's */
+}
+
 static void test_dev_null_stays_a_device(void **state)
 {
     (void)state;
     /* Writing a report to /dev/null must not replace the device with a
      * file (the all-or-nothing rename would). */
     char args[1024];
-    snprintf(args, sizeof args, "run '%s/scenarios/analytics-ds3.cfg' -q --json /dev/null",
-             srcdir);
+    snprintf(args, sizeof args, "run '%s/scenarios/analytics-ds3.cfg' -q --json /dev/null", srcdir);
     assert_int_equal(run(args), 0);
     struct stat sb;
     assert_int_equal(stat("/dev/null", &sb), 0);
@@ -567,6 +636,8 @@ int main(void)
         cmocka_unit_test(test_missing_file_fails_cleanly),
         cmocka_unit_test(test_unwritable_output_leaves_nothing),
         cmocka_unit_test(test_dev_null_stays_a_device),
+        cmocka_unit_test(test_outputs_sharing_a_path_are_refused),
+        cmocka_unit_test(test_signal_removes_temporary_outputs),
         cmocka_unit_test(test_outputs_follow_the_umask),
         cmocka_unit_test(test_usage_errors_exit_2),
         cmocka_unit_test(test_nodes_lists_the_catalog),
