@@ -11,16 +11,15 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/output/outfile.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/env.h"
+#include "sim/output/outfile.h"
 
 /* The commands, in the order `stagecast help` lists them. */
 static const struct cli_command *const commands[] = {
-    &cli_cmd_run,         &cli_cmd_plan,    &cli_cmd_calibrate, &cli_cmd_sweep,
-    &cli_cmd_merge,       &cli_cmd_import,  &cli_cmd_replay,    &cli_cmd_validate,
-    &cli_cmd_fit_factors, &cli_cmd_fit_jvm, &cli_cmd_nodes,     &cli_cmd_spark_keys,
-    &cli_cmd_help,        &cli_cmd_version,
+    &cli_cmd_run,        &cli_cmd_plan,   &cli_cmd_calibrate, &cli_cmd_sweep,       &cli_cmd_merge,
+    &cli_cmd_import,     &cli_cmd_replay, &cli_cmd_validate,  &cli_cmd_fit_factors, &cli_cmd_fit_jvm, &cli_cmd_nodes,
+    &cli_cmd_spark_keys, &cli_cmd_help,   &cli_cmd_version,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

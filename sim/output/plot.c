@@ -742,15 +742,16 @@ static enum sc_status write_bars(FILE *out, const struct plan *plan, const struc
     return plot_write_bars_csv(out, r, d);
 }
 
-static enum sc_status write_utilization(FILE *out, const struct plan *plan, const struct results *r,
-                                        struct diag *d)
+static enum sc_status write_utilization(FILE *out, const struct plan *plan,
+                                        const struct results *r, struct diag *d)
 {
     (void)plan;
     return plot_write_utilization_csv(out, r, d);
 }
 
 static enum sc_status write_staged(const char *dir, const char *name, data_writer fn,
-                                   const struct plan *plan, const struct results *r, struct diag *d)
+                                   const struct plan *plan, const struct results *r,
+                                   struct diag *d)
 {
     char *path = datafile_path_join(dir, name);
     if (!path)
@@ -958,7 +959,8 @@ static enum sc_status run_gnuplot(const char *gnuplot, const char *setup, const 
     int status;
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR)
-            return diag_set(d, SC_EIO, NULL, 0, "waiting for gnuplot failed: %s", strerror(errno));
+            return diag_set(d, SC_EIO, NULL, 0, "waiting for gnuplot failed: %s",
+                            strerror(errno));
     struct stat sb;
     bool drawn = stat(out_path, &sb) == 0 && sb.st_size > 0;
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !drawn) {
@@ -967,8 +969,8 @@ static enum sc_status run_gnuplot(const char *gnuplot, const char *setup, const 
         if (!WIFEXITED(status))
             return diag_set(d, SC_EIO, NULL, 0, "gnuplot (%s) was killed by signal %d drawing %s",
                             gnuplot, WTERMSIG(status), what);
-        return diag_set(d, SC_EIO, NULL, 0, "gnuplot (%s) failed drawing %s (exit %d): %s", gnuplot,
-                        what, WEXITSTATUS(status), msg[0] ? msg : "it drew nothing");
+        return diag_set(d, SC_EIO, NULL, 0, "gnuplot (%s) failed drawing %s (exit %d): %s",
+                        gnuplot, what, WEXITSTATUS(status), msg[0] ? msg : "it drew nothing");
     }
     return SC_OK;
 }
@@ -1086,8 +1088,8 @@ enum sc_status plot_sweep(const char *csv_path, const char *out_path, const stru
                           struct diag *d)
 {
     if (!plot_path_supported(out_path) || strcmp(out_path, "-") == 0)
-        return diag_set(d, SC_EINPUT, NULL, 0, "--plot draws a .png, .svg or .pdf file, not '%s'",
-                        out_path);
+        return diag_set(d, SC_EINPUT, NULL, 0,
+                        "--plot draws a .png, .svg or .pdf file, not '%s'", out_path);
     char *gnuplot = plot_find_gnuplot(env, d);
     if (!gnuplot)
         return d->status;
