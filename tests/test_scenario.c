@@ -87,6 +87,9 @@ struct bad_case {
 };
 
 static const struct bad_case bad_cases[] = {
+    /* line 8: where = "city = 'caf\xe9'" (Latin-1): exit 1 "out of memory
+     * building the JSON report" before */
+    {"expr-latin1.cfg", SC_EINPUT, 8, "is not valid UTF-8: byte 12 of the string is 0xE9"},
     /* Bounds where the model stops making sense (issue 15): 1e7 s, 2^60
      * bytes, 1e8 partitions; each names file:line, key, value and bound. */
     {"task-seconds-huge.cfg", SC_EINPUT, 5, "must be at most 1e+07 s (about 115 days), not 1e+308"},

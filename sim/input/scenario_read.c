@@ -17,6 +17,7 @@
 
 #include "models/textdist.h"
 #include "models/units.h"
+#include "models/utf8.h"
 
 /* ---------------------------------------------------------------- errors */
 
@@ -243,10 +244,25 @@ int scenario_get_number(struct reader *r, const config_setting_t *g, const char 
     }
     if (v > hi)
         return scenario_fail(r, scenario_line_of(st), "'%s' in %s must be at most %g%s, not %g.",
-                             key, where, hi,
-                             hi == SCN_MAX_DURATION_S ? " s (about 115 days)" : "", v);
+                             key, where, hi, hi == SCN_MAX_DURATION_S ? " s (about 115 days)" : "",
+                             v);
     *out = v;
     return 1;
+}
+
+/* Text goes on into messages, terminals and the JSON report (which jansson
+ * refuses to build from anything but UTF-8): a string that is not UTF-8 is an
+ * input error at its line, with the offending byte. */
+static int check_utf8(struct reader *r, const config_setting_t *st, const char *where,
+                      const char *key, const char *v)
+{
+    long at = utf8_invalid_at(v);
+    if (at < 0)
+        return 0;
+    return scenario_fail(r, scenario_line_of(st),
+                         "'%s' in %s is not valid UTF-8: byte %ld of the string is 0x%02X; save "
+                         "the file as UTF-8.",
+                         key, where, at + 1, (unsigned)(unsigned char)v[at]);
 }
 
 int scenario_get_bool(struct reader *r, const config_setting_t *g, const char *where,
@@ -275,6 +291,8 @@ int scenario_get_str(struct reader *r, const config_setting_t *g, const char *wh
     const char *v = config_setting_get_string(st);
     if (v[0] == '\0')
         return scenario_fail(r, scenario_line_of(st), "'%s' in %s must not be empty.", key, where);
+    if (check_utf8(r, st, where, key, v) != 0)
+        return -1;
     *out = v;
     if (line)
         *line = scenario_line_of(st);
@@ -413,6 +431,8 @@ int scenario_get_strlist(struct reader *r, const config_setting_t *g, const char
         if (v[0] == '\0')
             return scenario_fail(r, scenario_line_of(e),
                                  "'%s' in %s holds an empty string (item %d).", key, where, i + 1);
+        if (check_utf8(r, e, where, key, v) != 0)
+            return -1;
         out->v[i] = strdup(v);
         if (out->v[i] == NULL)
             return scenario_fail_nomem(r, scenario_line_of(e));
