@@ -292,6 +292,41 @@ static void test_signal_removes_temporary_outputs(void **state)
     assert_int_equal(stray_files(), 0); /* and is gone, as are t.csv's and p.png's */
 }
 
+/* Names with control characters (libconfig's \\x escapes): echoed escaped
+ * in the table and in messages, never raw (ESC ] 0 ; ... BEL retitles a
+ * terminal, ESC [ 2 J clears it). */
+static void test_control_characters_are_escaped_on_the_terminal(void **state)
+{
+    (void)state;
+    clean_workdir();
+    FILE *f = fopen(work_file("ctl.cfg"), "w");
+    assert_non_null(f);
+    fputs("name = \"t\\x1b]0;pwned\\x07\";\n"
+          "cluster = { worker = \"Standard_DS3_v2\"; workers = 2; };\n"
+          "jobs = ( { name = \"j\\x1b[2J\"; stages = ( { id = 0; name = \"s\\x1b[31mred\";\n"
+          "           tasks = 4; task_seconds = 1.0; } ); } );\n",
+          f);
+    fclose(f);
+    assert_int_equal(run_in_workdir("run ctl.cfg"), 0);
+    char *out = slurp(work_file("out.txt"));
+    assert_null(strchr(out, '\x1b'));
+    assert_null(strchr(out, '\x07'));
+    assert_non_null(strstr(out, "scenario 't\\x1B]0;pwned\\x07'"));
+    assert_non_null(strstr(out, "job 0 'j\\x1B[2J'"));
+    assert_non_null(strstr(out, "s\\x1B[31mred"));
+    free(out);
+
+    f = fopen(work_file("ctl.cfg"), "a");
+    assert_non_null(f);
+    fputs("pools = ( { name = \"p\\x1b[2J\"; }, { name = \"p\\x1b[2J\"; } );\n", f);
+    fclose(f);
+    assert_int_equal(run_in_workdir("run ctl.cfg"), 2);
+    char *err = slurp(work_file("err.txt"));
+    assert_null(strchr(err, '\x1b'));
+    assert_non_null(strstr(err, "two pools are named 'p\\x1B[2J'"));
+    free(err);
+}
+
 static void test_dev_null_stays_a_device(void **state)
 {
     (void)state;
@@ -638,6 +673,7 @@ int main(void)
         cmocka_unit_test(test_dev_null_stays_a_device),
         cmocka_unit_test(test_outputs_sharing_a_path_are_refused),
         cmocka_unit_test(test_signal_removes_temporary_outputs),
+        cmocka_unit_test(test_control_characters_are_escaped_on_the_terminal),
         cmocka_unit_test(test_outputs_follow_the_umask),
         cmocka_unit_test(test_usage_errors_exit_2),
         cmocka_unit_test(test_nodes_lists_the_catalog),

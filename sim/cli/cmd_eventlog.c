@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "models/catalog.h"
+#include "models/utf8.h"
 #include "sim/calib/calibrate.h"
 #include "sim/calib/fit_factors.h"
 #include "sim/eventlog/jvm_costs.h"
@@ -40,8 +41,10 @@ enum {
 /* Prints the reader's warnings (malformed lines it skipped), at most a few. */
 static void print_log_warnings(const struct evlog *log)
 {
+    char safe[3600];
     for (size_t i = 0; i < log->n_warnings; i++)
-        fprintf(stderr, "stagecast: warning: %s\n", log->warnings[i]);
+        fprintf(stderr, "stagecast: warning: %s\n",
+                utf8_escape_controls(log->warnings[i], safe, sizeof safe));
     if (log->warnings_dropped)
         fprintf(stderr, "stagecast: warning: ... and %zu more malformed lines\n",
                 log->warnings_dropped);
