@@ -259,6 +259,27 @@ static void test_outputs_sharing_a_path_are_refused(void **state)
     snprintf(cmd, sizeof cmd, "run s.cfg --timeline '%s/s.cfg'", workdir);
     assert_int_equal(run_in_workdir(cmd), 2);
 
+    /* sweep and merge: outputs, the scenario and the results files merged */
+    assert_int_equal(run_in_workdir("sweep s.cfg --json x.out --csv ./x.out"), 2);
+    err = slurp(work_file("err.txt"));
+    assert_non_null(strstr(err, "--json and --csv both name './x.out'"));
+    free(err);
+    assert_int_equal(run_in_workdir("sweep s.cfg --results s.cfg"), 2);
+    assert_int_equal(run_in_workdir("merge a.jsonl --json a.jsonl"), 2);
+    err = slurp(work_file("err.txt"));
+    assert_non_null(strstr(err, "--json 'a.jsonl' is a results file being merged"));
+    free(err);
+    /* import: -o over the log it reads */
+    snprintf(cmd, sizeof cmd, "cp '%s/tests/eventlogs/tiny.json' '%s/log.json'", srcdir, workdir);
+    assert_int_equal(harness_sh(workdir, cmd), 0);
+    assert_int_equal(run_in_workdir("import log.json -o ./log.json"), 2);
+    err = slurp(work_file("err.txt"));
+    assert_non_null(strstr(err, "-o './log.json' is the event log being read"));
+    free(err);
+    snprintf(cmd, sizeof cmd, "cmp -s '%s/tests/eventlogs/tiny.json' '%s/log.json'", srcdir,
+             workdir);
+    assert_int_equal(harness_sh(workdir, cmd), 0);
+
     char *after = slurp(work_file("s.cfg"));
     assert_string_equal(before, after);
     assert_int_equal(access(work_file("x.out"), F_OK), -1);
