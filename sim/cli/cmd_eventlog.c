@@ -85,8 +85,9 @@ static int cmd_import(int argc, char **argv, const struct cli_env *env)
                                "import needs an event log and -o: stagecast import LOG -o OUT");
     const char *log_path = argv[first];
     if (outfile_same_file(a.out_path, log_path))
-        return cli_usage_error(cmd, "-o '%s' is the event log being read: it would be "
-                                    "overwritten; choose another path",
+        return cli_usage_error(cmd,
+                               "-o '%s' is the event log being read: it would be overwritten; "
+                               "choose another path",
                                a.out_path);
     struct diag d;
     diag_clear(&d);
