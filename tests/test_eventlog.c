@@ -638,7 +638,8 @@ static void test_implausible_values_are_warned_per_kind_and_checked(void **state
      * on line 13 launched at 0, the one on line 17 finishing 5 ms before its
      * launch, the two of stage 1 (lines 23, 25) with an Executor Run Time of
      * 9223372036854775000 ms (their sum overflowed int64 before), and the
-     * three of stage 2 (lines 36, 38, 40) reading 2^60 input bytes each. */
+     * three of stage 2 (lines 36, 38, 40) reading 2^60 input bytes each, and
+     * job 2's JobEnd (line 44) at "Completion Time" -5. */
     struct evlog *log = read_ok("implausible.json", false);
     const char *warnings[] = {
         "implausible.json:13: implausible values: tasks with a Launch Time of zero or less, "
@@ -646,6 +647,8 @@ static void test_implausible_values_are_warned_per_kind_and_checked(void **state
         "implausible.json:17: implausible values: tasks with a Finish Time before their Launch "
         "Time, skipped: 1",
         "implausible.json:23: implausible values: task metrics negative or beyond 2^60",
+        "implausible.json:44: implausible values: event times zero, negative or past year 33000 "
+        "(stage, job, executor, query or application), taken as absent: 1",
         /* 2^60 + 2^60 passes the cap at the second task (line 38), and stays
          * past it at the third. */
         "implausible.json:38: implausible values: stage sums of a metric beyond 2^60, capped at "
@@ -655,6 +658,7 @@ static void test_implausible_values_are_warned_per_kind_and_checked(void **state
         if (!has_warning(log, warnings[i]))
             fail_msg("no warning '%s'", warnings[i]);
     assert_int_equal(log->n_tasks, 11);
+    assert_true(evlog_job_find(log, 2)->end_ms == EVLOG_NONE);
     for (size_t i = 0; i < log->n_stages; i++) {
         const struct evlog_metrics *m = &log->stages[i].metrics;
         if (log->stages[i].id == 1)

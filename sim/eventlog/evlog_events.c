@@ -213,6 +213,22 @@ static int64_t metric_max(struct reader *r, json_t *obj, const char *key, int64_
     return v;
 }
 
+/* An event's timestamp (epoch ms): true and *out set when present and in
+ * (0, EVLOG_MAX_TIME_MS]; one out of that range is counted as implausible
+ * and read as absent (the arithmetic on times, ms to us, stays in int64). */
+static bool get_time(struct reader *r, json_t *obj, const char *key, int64_t *out)
+{
+    int64_t v;
+    if (!get_int(obj, key, &v))
+        return false;
+    if (v <= 0 || v > EVLOG_MAX_TIME_MS) {
+        implausible(r, IMPL_TIME_OUT_OF_RANGE);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
 static int64_t metric(struct reader *r, json_t *obj, const char *key)
 {
     return metric_max(r, obj, key, EVLOG_MAX_VALUE);
@@ -344,7 +360,7 @@ static int read_stage_info(struct reader *r, json_t *info, const char *event, bo
             return -1;
         st->has_parents = json_is_array(parents);
     }
-    if (get_int(info, "Submission Time", &v))
+    if (get_time(r, info, "Submission Time", &v))
         st->submit_ms = v;
     if (get_int(info, "Resource Profile Id", &v))
         st->resource_profile = v;
@@ -352,7 +368,7 @@ static int read_stage_info(struct reader *r, json_t *info, const char *event, bo
         st->line = r->line;
         return 0;
     }
-    if (get_int(info, "Completion Time", &v))
+    if (get_time(r, info, "Completion Time", &v))
         st->complete_ms = v;
     const char *why = get_str(info, "Failure Reason");
     if (why) {
@@ -424,7 +440,7 @@ static int on_job_start(struct reader *r, json_t *ev)
                     (long long)id, j->line);
     j->line = r->line;
     int64_t v;
-    if (get_int(ev, "Submission Time", &v))
+    if (get_time(r, ev, "Submission Time", &v))
         j->submit_ms = v;
     size_t n = infos ? json_array_size(infos) : json_array_size(ids);
     if (n > 0 && !(j->stages = calloc(n, sizeof *j->stages)))
@@ -494,7 +510,7 @@ static int on_job_end(struct reader *r, json_t *ev)
     if (!j)
         return -1;
     int64_t v;
-    if (get_int(ev, "Completion Time", &v))
+    if (get_time(r, ev, "Completion Time", &v))
         j->end_ms = v;
     j->end_line = r->line;
     json_t *res = json_object_get(ev, "Job Result");
@@ -687,6 +703,8 @@ int evlog_report_implausible(struct reader *r)
         [IMPL_LAUNCH_TOO_LATE] = "tasks with a Launch or Finish Time past year 33000, skipped",
         [IMPL_FINISH_BEFORE_LAUNCH] = "tasks with a Finish Time before their Launch Time, skipped",
         [IMPL_TASK_TOO_LONG] = "tasks running longer than 1e7 s (115 days), skipped",
+        [IMPL_TIME_OUT_OF_RANGE] = "event times zero, negative or past year 33000 (stage, job, "
+                                   "executor, query or application), taken as absent",
         [IMPL_METRIC_OUT_OF_RANGE] = "task metrics negative or beyond 2^60 (1e7 s for times), "
                                      "taken as absent",
         [IMPL_SUM_OVERFLOW] = "stage sums of a metric beyond 2^60, capped at 2^60",
@@ -717,7 +735,7 @@ static int on_executor_added(struct reader *r, json_t *ev)
     json_t *info = json_object_get(ev, "Executor Info");
     int64_t cores, ts;
     if (!id || !json_is_object(info) || !get_int(info, "Total Cores", &cores) || cores < 1 ||
-        cores > 1000000 || !get_int(ev, "Timestamp", &ts))
+        cores > 1000000 || !get_time(r, ev, "Timestamp", &ts))
         return evlog_bad_line(
             r, "SparkListenerExecutorAdded without a valid \"Executor ID\", "
                "\"Timestamp\" and \"Executor Info\" / \"Total Cores\"; event skipped");
@@ -749,7 +767,7 @@ static int on_executor_removed(struct reader *r, json_t *ev)
 {
     const char *id = get_str(ev, "Executor ID");
     int64_t ts;
-    if (!id || !get_int(ev, "Timestamp", &ts))
+    if (!id || !get_time(r, ev, "Timestamp", &ts))
         return evlog_bad_line(r, "SparkListenerExecutorRemoved without a valid \"Executor ID\" and "
                                  "\"Timestamp\"; event skipped");
     struct evlog_executor *e = executor_find(r->log, id);
@@ -877,7 +895,7 @@ static int parse_version(struct reader *r)
 static int on_sql(struct reader *r, json_t *ev, bool start)
 {
     int64_t id, t;
-    if (!get_int(ev, "executionId", &id) || id < 0 || !get_int(ev, "time", &t))
+    if (!get_int(ev, "executionId", &id) || id < 0 || !get_time(r, ev, "time", &t))
         return evlog_bad_line(r,
                               "SQLExecution%s without a valid \"executionId\" and \"time\"; "
                               "event skipped",
@@ -947,11 +965,11 @@ static int on_event(struct reader *r, json_t *ev, const char *name)
             return -1;
         if (id && !log->app_id && !(log->app_id = dup_str(r, id)))
             return -1;
-        get_int(ev, "Timestamp", &log->app_start_ms);
+        get_time(r, ev, "Timestamp", &log->app_start_ms);
         return 0;
     }
     if (strcmp(name, "SparkListenerApplicationEnd") == 0) {
-        if (!get_int(ev, "Timestamp", &log->app_end_ms))
+        if (!get_time(r, ev, "Timestamp", &log->app_end_ms))
             return evlog_bad_line(r, "SparkListenerApplicationEnd without a \"Timestamp\"; event "
                                      "skipped");
         return 0;

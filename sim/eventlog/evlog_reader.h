@@ -31,6 +31,7 @@ enum evlog_implausible {
     IMPL_FINISH_BEFORE_LAUNCH, /* Finish Time before Launch Time: task skipped */
     IMPL_TASK_TOO_LONG,        /* ran longer than EVLOG_MAX_DURATION_MS: task skipped */
     IMPL_METRIC_OUT_OF_RANGE,  /* a negative or absurd metric: taken as absent */
+    IMPL_TIME_OUT_OF_RANGE,    /* a stage, job, executor or app time <= 0 or too late */
     IMPL_SUM_OVERFLOW,         /* a stage's sum of a metric past EVLOG_MAX_VALUE: capped */
     IMPL_KINDS
 };
