@@ -97,6 +97,7 @@ static const struct bad_case bad_cases[] = {
     {"input-bytes-huge.cfg", SC_EINPUT, 5,
      "'input_bytes' in stage 0 of job 'j' must be at most "
      "1152921504606846976 (2^60, 1 EiB)"},
+    {"rows-huge.cfg", SC_EINPUT, 4, "'rows' in table 't' must be at most 1152921504606846976"},
     {"partitions-huge.cfg", SC_EINPUT, 5, "spark.sql.shuffle.partitions must be at most 100000000"},
     /* line 6: end_s = 12.5; (the second executor joins at 30) */
     {"timeline-end-before-start.cfg", SC_EINPUT, 6,
