@@ -32,4 +32,14 @@ static inline uint64_t hash64_splitmix(uint64_t x)
     return hash64_fmix(x + HASH64_GOLDEN_GAMMA);
 }
 
+/* A string's hash: FNV-1a over its bytes, then the finaliser so that the low
+ * bits a power-of-two table uses depend on every byte. */
+static inline uint64_t hash64_str(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        h = (h ^ *p) * 0x100000001b3ULL;
+    return hash64_fmix(h);
+}
+
 #endif

@@ -131,6 +131,35 @@ int units_parse_size(const char *text, int64_t *bytes)
     return 0;
 }
 
+int units_s_to_us_checked(double s, int64_t *us)
+{
+    /* Compare in double before converting: llround of a value outside
+     * long long's range is undefined (it returns an unspecified value,
+     * LLONG_MIN on x86-64, which became a 0 s or negative stage). */
+    double x = s * 1e6;
+    if (isnan(x)) {
+        *us = 0;
+        return 0;
+    }
+    if (x >= (double)UNITS_US_MAX) {
+        *us = UNITS_US_MAX;
+        return x == (double)UNITS_US_MAX;
+    }
+    if (x <= -(double)UNITS_US_MAX) {
+        *us = -UNITS_US_MAX;
+        return x == -(double)UNITS_US_MAX;
+    }
+    *us = (int64_t)llround(x);
+    return 1;
+}
+
+int64_t units_s_to_us(double s)
+{
+    int64_t us;
+    units_s_to_us_checked(s, &us);
+    return us;
+}
+
 int units_parse_duration(const char *text, double *seconds)
 {
     if (text == NULL)

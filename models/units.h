@@ -19,6 +19,19 @@ int units_parse_size(const char *text, int64_t *bytes);
  * sets *seconds, or -1. Negative durations are rejected. */
 int units_parse_duration(const char *text, double *seconds);
 
+/* The largest simulated span, in microseconds: 2^62 us, about 146,000 years.
+ * A quarter of int64's range, so that a time plus a duration plus a few more
+ * still fits; every duration the scenario reader accepts is far below it. */
+#define UNITS_US_MAX ((int64_t)1 << 62)
+
+/* Seconds to whole microseconds, checked: rounds s * 1e6 to the nearest
+ * integer when that lies within [-UNITS_US_MAX, UNITS_US_MAX], and clamps to
+ * the nearer end otherwise (a huge duration stays huge, never 0 or negative
+ * as llround's out-of-range result would make it). NaN gives 0. Returns
+ * whether s was in range (and not NaN). */
+int64_t units_s_to_us(double s);
+int units_s_to_us_checked(double s, int64_t *us);
+
 /* Formats bytes with a binary unit and three significant digits into buf
  * ("1.50 GiB", "512 B"). Returns buf. */
 const char *units_format_bytes(int64_t bytes, char *buf, unsigned size);

@@ -222,14 +222,139 @@ static void test_unwritable_output_leaves_nothing(void **state)
     assert_int_equal(stray_files(), 0); /* r.json was not committed either */
 }
 
+/* Two outputs naming one file, or an output naming the scenario: refused
+ * before anything runs (the JSON was silently lost under the timeline; run
+ * s.cfg --json s.cfg overwrote its own input). */
+/* As run, from the work directory (relative paths name files there). */
+static int run_in_workdir(const char *args)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s", workdir, binary, args);
+    return harness_sh(workdir, cmd);
+}
+
+static void test_outputs_sharing_a_path_are_refused(void **state)
+{
+    (void)state;
+    clean_workdir();
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "cp '%s/scenarios/analytics-ds3.cfg' '%s/s.cfg'", srcdir, workdir);
+    assert_int_equal(harness_sh(workdir, cmd), 0);
+    char *before = slurp(work_file("s.cfg"));
+
+    assert_int_equal(run_in_workdir("run s.cfg --json x.out --timeline x.out"), 2);
+    char *err = slurp(work_file("err.txt"));
+    assert_non_null(strstr(err, "--json and --timeline both name 'x.out'"));
+    free(err);
+    /* ./x.out is x.out too */
+    assert_int_equal(run_in_workdir("run s.cfg --json x.out --trace ./x.out"), 2);
+    err = slurp(work_file("err.txt"));
+    assert_non_null(strstr(err, "--json and --trace both name './x.out'"));
+    free(err);
+
+    assert_int_equal(run_in_workdir("run s.cfg --json s.cfg"), 2);
+    err = slurp(work_file("err.txt"));
+    assert_non_null(strstr(err, "--json 's.cfg' is the scenario file being read"));
+    free(err);
+    snprintf(cmd, sizeof cmd, "run s.cfg --timeline '%s/s.cfg'", workdir);
+    assert_int_equal(run_in_workdir(cmd), 2);
+
+    /* sweep and merge: outputs, the scenario and the results files merged */
+    assert_int_equal(run_in_workdir("sweep s.cfg --json x.out --csv ./x.out"), 2);
+    err = slurp(work_file("err.txt"));
+    assert_non_null(strstr(err, "--json and --csv both name './x.out'"));
+    free(err);
+    assert_int_equal(run_in_workdir("sweep s.cfg --results s.cfg"), 2);
+    assert_int_equal(run_in_workdir("merge a.jsonl --json a.jsonl"), 2);
+    err = slurp(work_file("err.txt"));
+    assert_non_null(strstr(err, "--json 'a.jsonl' is a results file being merged"));
+    free(err);
+    /* import: -o over the log it reads */
+    snprintf(cmd, sizeof cmd, "cp '%s/tests/eventlogs/tiny.json' '%s/log.json'", srcdir, workdir);
+    assert_int_equal(harness_sh(workdir, cmd), 0);
+    assert_int_equal(run_in_workdir("import log.json -o ./log.json"), 2);
+    err = slurp(work_file("err.txt"));
+    assert_non_null(strstr(err, "-o './log.json' is the event log being read"));
+    free(err);
+    snprintf(cmd, sizeof cmd, "cmp -s '%s/tests/eventlogs/tiny.json' '%s/log.json'", srcdir,
+             workdir);
+    assert_int_equal(harness_sh(workdir, cmd), 0);
+
+    char *after = slurp(work_file("s.cfg"));
+    assert_string_equal(before, after);
+    assert_int_equal(access(work_file("x.out"), F_OK), -1);
+    free(before);
+    free(after);
+}
+
+/* SIGTERM while outputs are staged: the temporaries are removed and the
+ * process still dies of the signal (143 from the shell). A fake gnuplot that
+ * sleeps holds the run while r.json's temporary exists. */
+static void test_signal_removes_temporary_outputs(void **state)
+{
+    (void)state;
+    clean_workdir();
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && ( printf '#!/bin/sh\\necho $$ > gp.pid\\nexec sleep 20\\n' > fakegp && "
+             "chmod +x fakegp && "
+             "STAGECAST_GNUPLOT=\"$PWD/fakegp\" '%s' run '%s/scenarios/analytics-ds3.cfg' -q "
+             "--json r.json --timeline t.csv --plot p.png & pid=$!; "
+             "i=0; while [ ! -s gp.pid ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; "
+             "ls r.json.tmp.* > tmps.txt 2>/dev/null; "
+             "kill -TERM $pid; wait $pid; rc=$?; kill $(cat gp.pid) 2>/dev/null; "
+             "rm -f fakegp gp.pid; exit $rc )",
+             workdir, binary, srcdir);
+    assert_int_equal(harness_sh(workdir, cmd), 143);
+    char *tmps = slurp(work_file("tmps.txt"));
+    assert_non_null(strstr(tmps, "r.json.tmp.")); /* the temporary was there */
+    free(tmps);
+    unlink(work_file("tmps.txt"));
+    assert_int_equal(stray_files(), 0); /* and is gone, as are t.csv's and p.png's */
+}
+
+/* Names with control characters (libconfig's \\x escapes): echoed escaped
+ * in the table and in messages, never raw (ESC ] 0 ; ... BEL retitles a
+ * terminal, ESC [ 2 J clears it). */
+static void test_control_characters_are_escaped_on_the_terminal(void **state)
+{
+    (void)state;
+    clean_workdir();
+    FILE *f = fopen(work_file("ctl.cfg"), "w");
+    assert_non_null(f);
+    fputs("name = \"t\\x1b]0;pwned\\x07\";\n"
+          "cluster = { worker = \"Standard_DS3_v2\"; workers = 2; };\n"
+          "jobs = ( { name = \"j\\x1b[2J\"; stages = ( { id = 0; name = \"s\\x1b[31mred\";\n"
+          "           tasks = 4; task_seconds = 1.0; } ); } );\n",
+          f);
+    fclose(f);
+    assert_int_equal(run_in_workdir("run ctl.cfg"), 0);
+    char *out = slurp(work_file("out.txt"));
+    assert_null(strchr(out, '\x1b'));
+    assert_null(strchr(out, '\x07'));
+    assert_non_null(strstr(out, "scenario 't\\x1B]0;pwned\\x07'"));
+    assert_non_null(strstr(out, "job 0 'j\\x1B[2J'"));
+    assert_non_null(strstr(out, "s\\x1B[31mred"));
+    free(out);
+
+    f = fopen(work_file("ctl.cfg"), "a");
+    assert_non_null(f);
+    fputs("pools = ( { name = \"p\\x1b[2J\"; }, { name = \"p\\x1b[2J\"; } );\n", f);
+    fclose(f);
+    assert_int_equal(run_in_workdir("run ctl.cfg"), 2);
+    char *err = slurp(work_file("err.txt"));
+    assert_null(strchr(err, '\x1b'));
+    assert_non_null(strstr(err, "two pools are named 'p\\x1B[2J'"));
+    free(err);
+}
+
 static void test_dev_null_stays_a_device(void **state)
 {
     (void)state;
     /* Writing a report to /dev/null must not replace the device with a
      * file (the all-or-nothing rename would). */
     char args[1024];
-    snprintf(args, sizeof args, "run '%s/scenarios/analytics-ds3.cfg' -q --json /dev/null",
-             srcdir);
+    snprintf(args, sizeof args, "run '%s/scenarios/analytics-ds3.cfg' -q --json /dev/null", srcdir);
     assert_int_equal(run(args), 0);
     struct stat sb;
     assert_int_equal(stat("/dev/null", &sb), 0);
@@ -567,6 +692,9 @@ int main(void)
         cmocka_unit_test(test_missing_file_fails_cleanly),
         cmocka_unit_test(test_unwritable_output_leaves_nothing),
         cmocka_unit_test(test_dev_null_stays_a_device),
+        cmocka_unit_test(test_outputs_sharing_a_path_are_refused),
+        cmocka_unit_test(test_signal_removes_temporary_outputs),
+        cmocka_unit_test(test_control_characters_are_escaped_on_the_terminal),
         cmocka_unit_test(test_outputs_follow_the_umask),
         cmocka_unit_test(test_usage_errors_exit_2),
         cmocka_unit_test(test_nodes_lists_the_catalog),

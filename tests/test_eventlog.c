@@ -623,6 +623,62 @@ static void test_malformed_values_are_warned_with_their_line(void **state)
     assert_int_equal(d.line, 1);
 }
 
+static bool has_warning(const struct evlog *log, const char *needle)
+{
+    for (size_t i = 0; i < log->n_warnings; i++)
+        if (strstr(log->warnings[i], needle))
+            return true;
+    return false;
+}
+
+static void test_implausible_values_are_warned_per_kind_and_checked(void **state)
+{
+    (void)state;
+    /* implausible.json is tiny.json (13 TaskEnds, 12 kept) with the TaskEnd
+     * on line 13 launched at 0, the one on line 17 finishing 5 ms before its
+     * launch, the two of stage 1 (lines 23, 25) with an Executor Run Time of
+     * 9223372036854775000 ms (their sum overflowed int64 before), and the
+     * three of stage 2 (lines 36, 38, 40) reading 2^60 input bytes each, and
+     * job 2's JobEnd (line 44) at "Completion Time" -5. */
+    struct evlog *log = read_ok("implausible.json", false);
+    const char *warnings[] = {
+        "implausible.json:13: implausible values: tasks with a Launch Time of zero or less, "
+        "skipped: 1",
+        "implausible.json:17: implausible values: tasks with a Finish Time before their Launch "
+        "Time, skipped: 1",
+        "implausible.json:23: implausible values: task metrics negative or beyond 2^60",
+        "implausible.json:44: implausible values: event times zero, negative or past year 33000 "
+        "(stage, job, executor, query or application), taken as absent: 1",
+        /* 2^60 + 2^60 passes the cap at the second task (line 38), and stays
+         * past it at the third. */
+        "implausible.json:38: implausible values: stage sums of a metric beyond 2^60, capped at "
+        "2^60: 2",
+    };
+    for (size_t i = 0; i < sizeof warnings / sizeof warnings[0]; i++)
+        if (!has_warning(log, warnings[i]))
+            fail_msg("no warning '%s'", warnings[i]);
+    assert_int_equal(log->n_tasks, 11);
+    assert_true(evlog_job_find(log, 2)->end_ms == EVLOG_NONE);
+    for (size_t i = 0; i < log->n_stages; i++) {
+        const struct evlog_metrics *m = &log->stages[i].metrics;
+        if (log->stages[i].id == 1)
+            assert_true(m->run_ms == EVLOG_NONE); /* both values dropped, none summed */
+        if (log->stages[i].id == 2)
+            assert_true(m->input_bytes == EVLOG_MAX_VALUE);
+    }
+    /* The importer takes what is left without overflowing (UBSan checks). */
+    struct import *im = import_ok(log);
+    import_free(im);
+    evlog_free(log);
+
+    struct diag d;
+    diag_clear(&d);
+    struct evlog_options strict = {true};
+    assert_null(evlog_read(fixture("implausible.json"), &strict, &d));
+    assert_int_equal(d.status, SC_EINPUT);
+    assert_int_equal(d.line, 13);
+}
+
 static void test_spark_versions_read_major_and_minor(void **state)
 {
     (void)state;
@@ -845,8 +901,8 @@ static void scan_log(const char *path, struct scan *sc)
                 s->task_finish[idx] = fin;
                 s->task_s[idx] = (double)(fin - l) / 1000.0;
             } else if (strcmp(why, "Success") != 0 && strcmp(why, "TaskKilled") != 0 &&
-                       strcmp(why, "Resubmitted") != 0 &&
-                       strcmp(why, "ExecutorLostFailure") != 0 && fin >= l) {
+                       strcmp(why, "Resubmitted") != 0 && strcmp(why, "ExecutorLostFailure") != 0 &&
+                       fin >= l) {
                 /* Any other end is a failure: its slot time was spent
                  * before the task ran again. An attempt lost with its
                  * executor is not charged: the timeline (cluster.executors)
@@ -1206,6 +1262,7 @@ int main(void)
         cmocka_unit_test(test_bad_line_is_skipped_with_its_line_or_fails_when_strict),
         cmocka_unit_test(test_wrong_types_are_skipped_with_warnings),
         cmocka_unit_test(test_malformed_values_are_warned_with_their_line),
+        cmocka_unit_test(test_implausible_values_are_warned_per_kind_and_checked),
         cmocka_unit_test(test_spark_versions_read_major_and_minor),
         cmocka_unit_test(test_unusable_logs_fail_cleanly),
         cmocka_unit_test_setup(test_shared_logs_import_as_the_log_says, shared_setup),

@@ -181,7 +181,9 @@ static void test_counts_below_their_minimum_are_refused(void **state)
     set_fails(c, "spark.sql.shuffle.partitions", "0", "must be at least 1");
     set_fails(c, "spark.dynamicAllocation.minExecutors", "-1", "must not be negative");
     set_fails(c, "spark.memory.fraction", "1.5", "must be at most 1");
-    set_fails(c, "spark.sql.shuffle.partitions", "3000000000", "must be at most 2147483647");
+    /* 1e8 partitions, the most tasks of one stage (issue 15: 2147483647 ran out of memory). */
+    set_fails(c, "spark.sql.shuffle.partitions", "3000000000", "must be at most 100000000");
+    set_fails(c, "spark.sql.shuffle.partitions", "2147483647", "must be at most 100000000");
 }
 
 static void test_broadcast_threshold_accepts_minus_one(void **state)

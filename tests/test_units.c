@@ -189,6 +189,27 @@ static void test_format_duration_by_magnitude(void **state)
     assert_string_equal(units_format_duration(0.9996, buf, sizeof buf), "1.0 s");
 }
 
+/* Durations beyond int64 microseconds clamp to UNITS_US_MAX (2^62 us): 1e308 s
+ * used to go through llround to LLONG_MIN, a negative stage time. */
+static void test_seconds_to_us_clamps_out_of_range(void **state)
+{
+    (void)state;
+    int64_t us;
+    assert_true(units_s_to_us(1.5) == 1500000);
+    assert_true(units_s_to_us(-0.25) == -250000);
+    assert_int_equal(units_s_to_us_checked(1e308, &us), 0);
+    assert_true(us == UNITS_US_MAX);
+    assert_int_equal(units_s_to_us_checked(INFINITY, &us), 0);
+    assert_true(us == UNITS_US_MAX);
+    assert_int_equal(units_s_to_us_checked(-1e308, &us), 0);
+    assert_true(us == -UNITS_US_MAX);
+    assert_int_equal(units_s_to_us_checked(NAN, &us), 0);
+    assert_true(us == 0);
+    /* 1e7 s, the longest duration a scenario may give, is in range. */
+    assert_int_equal(units_s_to_us_checked(1e7, &us), 1);
+    assert_true(us == 10000000000000LL);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -204,6 +225,7 @@ int main(void)
         cmocka_unit_test(test_duration_rejects_bad_text),
         cmocka_unit_test(test_format_bytes_three_digits),
         cmocka_unit_test(test_format_duration_by_magnitude),
+        cmocka_unit_test(test_seconds_to_us_clamps_out_of_range),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

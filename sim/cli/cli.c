@@ -7,6 +7,8 @@
 
 #include "sim/cli/cli.h"
 
+#include "models/utf8.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -123,8 +125,10 @@ int cli_exit_code(enum sc_status st)
 
 int cli_report_error(const struct diag *d)
 {
-    char buf[1200];
-    fprintf(stderr, "stagecast: %s\n", diag_format(d, buf, sizeof buf));
+    char buf[1200], safe[4800];
+    /* Messages quote names and text from input files: controls escaped. */
+    fprintf(stderr, "stagecast: %s\n",
+            utf8_escape_controls(diag_format(d, buf, sizeof buf), safe, sizeof safe));
     return cli_exit_code(d->status);
 }
 
@@ -132,9 +136,10 @@ int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("stagecast: ", stderr);
-    vfprintf(stderr, fmt, ap);
+    char msg[1200], safe[4800];
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    fprintf(stderr, "stagecast: %s", utf8_escape_controls(msg, safe, sizeof safe));
     if (cmd)
         fprintf(stderr, "\n(run 'stagecast help %s' for usage)\n", cmd->name);
     else

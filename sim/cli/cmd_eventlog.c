@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "models/catalog.h"
+#include "models/utf8.h"
 #include "sim/calib/calibrate.h"
 #include "sim/calib/fit_factors.h"
 #include "sim/eventlog/jvm_costs.h"
@@ -40,8 +41,10 @@ enum {
 /* Prints the reader's warnings (malformed lines it skipped), at most a few. */
 static void print_log_warnings(const struct evlog *log)
 {
+    char safe[3600];
     for (size_t i = 0; i < log->n_warnings; i++)
-        fprintf(stderr, "stagecast: warning: %s\n", log->warnings[i]);
+        fprintf(stderr, "stagecast: warning: %s\n",
+                utf8_escape_controls(log->warnings[i], safe, sizeof safe));
     if (log->warnings_dropped)
         fprintf(stderr, "stagecast: warning: ... and %zu more malformed lines\n",
                 log->warnings_dropped);
@@ -81,6 +84,11 @@ static int cmd_import(int argc, char **argv, const struct cli_env *env)
         return cli_usage_error(cmd,
                                "import needs an event log and -o: stagecast import LOG -o OUT");
     const char *log_path = argv[first];
+    if (outfile_same_file(a.out_path, log_path))
+        return cli_usage_error(cmd,
+                               "-o '%s' is the event log being read: it would be overwritten; "
+                               "choose another path",
+                               a.out_path);
     struct diag d;
     diag_clear(&d);
     struct catalog *cat = NULL;

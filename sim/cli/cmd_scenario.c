@@ -191,6 +191,23 @@ static int check_run_args(const struct scenario_args *a)
     if (n_stdout > 1)
         return cli_usage_error(cmd, "only one of --json, --timeline, --plot and --trace can go "
                                     "to stdout (-)");
+    /* Each output is renamed into place in turn: two naming one file would
+     * leave only the last, and an output over the scenario destroys it. */
+    const char *names[] = {"--json", "--timeline", "--trace", "--plot"};
+    const char *paths[] = {a->json_path, a->timeline_path, a->trace_path, a->plot_path};
+    for (size_t i = 0; i < 4; i++) {
+        if (outfile_same_file(paths[i], a->file))
+            return cli_usage_error(cmd,
+                                   "%s '%s' is the scenario file being read: it would be "
+                                   "overwritten; choose another path",
+                                   names[i], paths[i]);
+        for (size_t j = i + 1; j < 4; j++)
+            if (outfile_same_file(paths[i], paths[j]))
+                return cli_usage_error(cmd,
+                                       "%s and %s both name '%s': one would overwrite the other; "
+                                       "give each output its own path",
+                                       names[i], names[j], paths[j]);
+    }
     return -1;
 }
 

@@ -13,6 +13,7 @@
 
 #include "sim/cli/commands.h"
 #include "sim/cli/env.h"
+#include "sim/output/outfile.h"
 
 /* The commands, in the order `stagecast help` lists them. */
 static const struct cli_command *const commands[] = {
@@ -39,6 +40,7 @@ const struct cli_command *cli_command_find(const char *name)
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
+    outfile_cleanup_on_signals(); /* no OUT.tmp.PID.N left behind by ^C */
     if (argc < 2) {
         cli_print_overview(stderr);
         return CLI_EXIT_INPUT;

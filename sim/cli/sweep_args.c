@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "models/units.h"
+#include "sim/output/outfile.h"
 #include "sim/output/plot.h"
 
 enum {
@@ -176,6 +177,28 @@ static enum sc_status check_args(const struct sweep_args *a, struct diag *d)
     if (a->json_path && a->csv_path && strcmp(a->json_path, "-") == 0 &&
         strcmp(a->csv_path, "-") == 0)
         return diag_set(d, SC_EINPUT, NULL, 0, "--json and --csv cannot both go to stdout");
+    /* Outputs are renamed into place in turn: two on one file would leave
+     * only the last, and one over the scenario or a results file destroys it. */
+    const char *names[] = {"--json", "--csv", "--plot", "--results"};
+    const char *paths[] = {a->json_path, a->csv_path, a->plot_path, a->results_path};
+    for (size_t i = 0; i < 4; i++) {
+        if (a->file && outfile_same_file(paths[i], a->file))
+            return diag_set(d, SC_EINPUT, NULL, 0,
+                            "%s '%s' is the scenario file being read: it would be overwritten; "
+                            "choose another path",
+                            names[i], paths[i]);
+        for (size_t k = 0; i < 3 && k < a->n_files; k++)
+            if (outfile_same_file(paths[i], a->files[k]))
+                return diag_set(d, SC_EINPUT, NULL, 0,
+                                "%s '%s' is a results file being merged: it would be overwritten",
+                                names[i], paths[i]);
+        for (size_t j = i + 1; j < 4; j++)
+            if (outfile_same_file(paths[i], paths[j]))
+                return diag_set(d, SC_EINPUT, NULL, 0,
+                                "%s and %s both name '%s': one would overwrite the other; give "
+                                "each output its own path",
+                                names[i], names[j], paths[j]);
+    }
     return SC_OK;
 }
 

@@ -24,6 +24,15 @@
 /* A metric the log does not give (Spark 1.x leaves unused ones out). */
 #define EVLOG_NONE (-1)
 
+/* Plausibility bounds of the reader. A timestamp (epoch ms) past year 33,000;
+ * a task longer than 1e7 s (~115 days, the longest duration a scenario takes);
+ * any other metric (bytes, records, ns) or a stage's sum of one past 2^60:
+ * values no Spark run writes, and the largest the importer's arithmetic (ms to
+ * us, sums of a stage's tasks) can take without overflowing int64. */
+#define EVLOG_MAX_TIME_MS 1000000000000000LL
+#define EVLOG_MAX_DURATION_MS 10000000000LL
+#define EVLOG_MAX_VALUE ((int64_t)1 << 60)
+
 enum evlog_codec { EVLOG_PLAIN, EVLOG_ZSTD, EVLOG_LZ4 };
 
 /* How a task attempt ended ("Task End Reason"). */

@@ -193,11 +193,51 @@ static bool get_int(json_t *obj, const char *key, int64_t *out)
     return false;
 }
 
-/* An optional metric: EVLOG_NONE when absent or not a number. */
-static int64_t metric(json_t *obj, const char *key)
+static void implausible(struct reader *r, enum evlog_implausible kind)
+{
+    if (r->implausible[kind]++ == 0)
+        r->implausible_line[kind] = r->line;
+}
+
+/* An optional metric: EVLOG_NONE when absent or not a number, and when
+ * negative or above max (counted as implausible). */
+static int64_t metric_max(struct reader *r, json_t *obj, const char *key, int64_t max)
 {
     int64_t v;
-    return obj && get_int(obj, key, &v) ? v : EVLOG_NONE;
+    if (!obj || !get_int(obj, key, &v))
+        return EVLOG_NONE;
+    if (v < 0 || v > max) {
+        implausible(r, IMPL_METRIC_OUT_OF_RANGE);
+        return EVLOG_NONE;
+    }
+    return v;
+}
+
+/* An event's timestamp (epoch ms): true and *out set when present and in
+ * (0, EVLOG_MAX_TIME_MS]; one out of that range is counted as implausible
+ * and read as absent (the arithmetic on times, ms to us, stays in int64). */
+static bool get_time(struct reader *r, json_t *obj, const char *key, int64_t *out)
+{
+    int64_t v;
+    if (!get_int(obj, key, &v))
+        return false;
+    if (v <= 0 || v > EVLOG_MAX_TIME_MS) {
+        implausible(r, IMPL_TIME_OUT_OF_RANGE);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+static int64_t metric(struct reader *r, json_t *obj, const char *key)
+{
+    return metric_max(r, obj, key, EVLOG_MAX_VALUE);
+}
+
+/* A time metric in ms: at most as long as the longest task. */
+static int64_t metric_ms(struct reader *r, json_t *obj, const char *key)
+{
+    return metric_max(r, obj, key, EVLOG_MAX_DURATION_MS);
 }
 
 static const char *get_str(json_t *obj, const char *key)
@@ -215,12 +255,19 @@ static char *dup_str(struct reader *r, const char *s)
     return c;
 }
 
-/* Adds b to the sum *a, keeping EVLOG_NONE while no value has come. */
-static void add_metric(int64_t *a, int64_t b)
+/* Adds b to the sum *a, keeping EVLOG_NONE while no value has come. Both are
+ * at most EVLOG_MAX_VALUE, so the int64 sum cannot overflow; a sum past
+ * EVLOG_MAX_VALUE is capped there and counted. */
+static void add_metric(struct reader *r, int64_t *a, int64_t b)
 {
     if (b == EVLOG_NONE)
         return;
-    *a = *a == EVLOG_NONE ? b : *a + b;
+    int64_t sum = *a == EVLOG_NONE ? b : *a + b;
+    if (sum > EVLOG_MAX_VALUE) {
+        implausible(r, IMPL_SUM_OVERFLOW);
+        sum = EVLOG_MAX_VALUE;
+    }
+    *a = sum;
 }
 
 static void metrics_init(struct evlog_metrics *m)
@@ -313,7 +360,7 @@ static int read_stage_info(struct reader *r, json_t *info, const char *event, bo
             return -1;
         st->has_parents = json_is_array(parents);
     }
-    if (get_int(info, "Submission Time", &v))
+    if (get_time(r, info, "Submission Time", &v))
         st->submit_ms = v;
     if (get_int(info, "Resource Profile Id", &v))
         st->resource_profile = v;
@@ -321,7 +368,7 @@ static int read_stage_info(struct reader *r, json_t *info, const char *event, bo
         st->line = r->line;
         return 0;
     }
-    if (get_int(info, "Completion Time", &v))
+    if (get_time(r, info, "Completion Time", &v))
         st->complete_ms = v;
     const char *why = get_str(info, "Failure Reason");
     if (why) {
@@ -393,7 +440,7 @@ static int on_job_start(struct reader *r, json_t *ev)
                     (long long)id, j->line);
     j->line = r->line;
     int64_t v;
-    if (get_int(ev, "Submission Time", &v))
+    if (get_time(r, ev, "Submission Time", &v))
         j->submit_ms = v;
     size_t n = infos ? json_array_size(infos) : json_array_size(ids);
     if (n > 0 && !(j->stages = calloc(n, sizeof *j->stages)))
@@ -463,7 +510,7 @@ static int on_job_end(struct reader *r, json_t *ev)
     if (!j)
         return -1;
     int64_t v;
-    if (get_int(ev, "Completion Time", &v))
+    if (get_time(r, ev, "Completion Time", &v))
         j->end_ms = v;
     j->end_line = r->line;
     json_t *res = json_object_get(ev, "Job Result");
@@ -520,29 +567,30 @@ static enum evlog_locality locality_of(const char *l)
     return EVLOG_LOCALITY_UNKNOWN;
 }
 
-static void add_task_metrics(struct evlog_metrics *m, json_t *tm)
+static void add_task_metrics(struct reader *r, struct evlog_metrics *m, json_t *tm,
+                             const struct evlog_task *t)
 {
     json_t *in = json_object_get(tm, "Input Metrics");
     json_t *out = json_object_get(tm, "Output Metrics");
     json_t *sr = json_object_get(tm, "Shuffle Read Metrics");
     json_t *sw = json_object_get(tm, "Shuffle Write Metrics");
     /* Spark 1.x leaves out the groups a task did not use. */
-    add_metric(&m->input_bytes, metric(in, "Bytes Read"));
-    add_metric(&m->input_records, metric(in, "Records Read"));
-    add_metric(&m->output_bytes, metric(out, "Bytes Written"));
-    add_metric(&m->output_records, metric(out, "Records Written"));
-    int64_t remote = metric(sr, "Remote Bytes Read"), local = metric(sr, "Local Bytes Read");
+    add_metric(r, &m->input_bytes, metric(r, in, "Bytes Read"));
+    add_metric(r, &m->input_records, metric(r, in, "Records Read"));
+    add_metric(r, &m->output_bytes, metric(r, out, "Bytes Written"));
+    add_metric(r, &m->output_records, metric(r, out, "Records Written"));
+    int64_t remote = metric(r, sr, "Remote Bytes Read"), local = metric(r, sr, "Local Bytes Read");
     if (remote != EVLOG_NONE || local != EVLOG_NONE)
-        add_metric(&m->shuffle_read_bytes,
+        add_metric(r, &m->shuffle_read_bytes,
                    (remote == EVLOG_NONE ? 0 : remote) + (local == EVLOG_NONE ? 0 : local));
-    add_metric(&m->shuffle_read_records, metric(sr, "Total Records Read"));
-    add_metric(&m->shuffle_write_bytes, metric(sw, "Shuffle Bytes Written"));
-    add_metric(&m->shuffle_write_records, metric(sw, "Shuffle Records Written"));
-    add_metric(&m->memory_spilled_bytes, metric(tm, "Memory Bytes Spilled"));
-    add_metric(&m->disk_spilled_bytes, metric(tm, "Disk Bytes Spilled"));
-    add_metric(&m->run_ms, metric(tm, "Executor Run Time"));
-    add_metric(&m->cpu_ns, metric(tm, "Executor CPU Time"));
-    add_metric(&m->gc_ms, metric(tm, "JVM GC Time"));
+    add_metric(r, &m->shuffle_read_records, metric(r, sr, "Total Records Read"));
+    add_metric(r, &m->shuffle_write_bytes, metric(r, sw, "Shuffle Bytes Written"));
+    add_metric(r, &m->shuffle_write_records, metric(r, sw, "Shuffle Records Written"));
+    add_metric(r, &m->memory_spilled_bytes, metric(r, tm, "Memory Bytes Spilled"));
+    add_metric(r, &m->disk_spilled_bytes, metric(r, tm, "Disk Bytes Spilled"));
+    add_metric(r, &m->run_ms, t->run_ms); /* read and checked once, by on_task_end */
+    add_metric(r, &m->cpu_ns, metric(r, tm, "Executor CPU Time"));
+    add_metric(r, &m->gc_ms, t->gc_ms);
 }
 
 /* The index of the executor named id in log->executors, the newest of that
@@ -591,6 +639,22 @@ static int on_task_end(struct reader *r, json_t *ev)
                               "SparkListenerTaskEnd of stage %lld: bad attempt number; event "
                               "skipped",
                               (long long)sid);
+    /* Times no Spark run logs: a task launched at or before the epoch would
+     * make a span of decades, one finishing before its launch a negative
+     * duration. Skipped, and counted per kind (evlog_report_implausible). */
+    enum evlog_implausible bad = IMPL_KINDS;
+    if (launch <= 0)
+        bad = IMPL_LAUNCH_NOT_POSITIVE;
+    else if (launch > EVLOG_MAX_TIME_MS || finish > EVLOG_MAX_TIME_MS)
+        bad = IMPL_LAUNCH_TOO_LATE;
+    else if (finish > 0 && finish < launch)
+        bad = IMPL_FINISH_BEFORE_LAUNCH;
+    else if (finish - launch > EVLOG_MAX_DURATION_MS)
+        bad = IMPL_TASK_TOO_LONG;
+    if (bad != IMPL_KINDS) {
+        implausible(r, bad);
+        return 0;
+    }
     struct evlog_stage *st = stage_get(r, sid, (int32_t)sattempt);
     if (!st)
         return -1;
@@ -617,18 +681,39 @@ static int on_task_end(struct reader *r, json_t *ev)
     t->deserialize_ms = t->run_ms = t->result_ser_ms = t->gc_ms = EVLOG_NONE;
     json_t *tm = json_object_get(ev, "Task Metrics");
     if (json_is_object(tm)) {
-        int64_t run = metric(tm, "Executor Run Time");
-        int64_t deser = metric(tm, "Executor Deserialize Time");
-        int64_t ser = metric(tm, "Result Serialization Time");
+        int64_t run = metric_ms(r, tm, "Executor Run Time");
+        int64_t deser = metric_ms(r, tm, "Executor Deserialize Time");
+        int64_t ser = metric_ms(r, tm, "Result Serialization Time");
         t->run_ms = run;
         t->deserialize_ms = deser;
         t->result_ser_ms = ser;
-        t->gc_ms = metric(tm, "JVM GC Time");
+        t->gc_ms = metric_ms(r, tm, "JVM GC Time");
         if (run != EVLOG_NONE)
             t->executor_ms = run + (deser > 0 ? deser : 0) + (ser > 0 ? ser : 0);
         if (t->end == EVLOG_SUCCESS)
-            add_task_metrics(&st->metrics, tm);
+            add_task_metrics(r, &st->metrics, tm, t);
     }
+    return 0;
+}
+
+int evlog_report_implausible(struct reader *r)
+{
+    static const char *const what[IMPL_KINDS] = {
+        [IMPL_LAUNCH_NOT_POSITIVE] = "tasks with a Launch Time of zero or less, skipped",
+        [IMPL_LAUNCH_TOO_LATE] = "tasks with a Launch or Finish Time past year 33000, skipped",
+        [IMPL_FINISH_BEFORE_LAUNCH] = "tasks with a Finish Time before their Launch Time, skipped",
+        [IMPL_TASK_TOO_LONG] = "tasks running longer than 1e7 s (115 days), skipped",
+        [IMPL_TIME_OUT_OF_RANGE] = "event times zero, negative or past year 33000 (stage, job, "
+                                   "executor, query or application), taken as absent",
+        [IMPL_METRIC_OUT_OF_RANGE] = "task metrics negative or beyond 2^60 (1e7 s for times), "
+                                     "taken as absent",
+        [IMPL_SUM_OVERFLOW] = "stage sums of a metric beyond 2^60, capped at 2^60",
+    };
+    for (int k = 0; k < IMPL_KINDS; k++)
+        if (r->implausible[k] > 0 &&
+            warn(r, r->implausible_line[k], "implausible values: %s: %d (the first on this line)",
+                 what[k], r->implausible[k]) != 0)
+            return -1;
     return 0;
 }
 
@@ -650,7 +735,7 @@ static int on_executor_added(struct reader *r, json_t *ev)
     json_t *info = json_object_get(ev, "Executor Info");
     int64_t cores, ts;
     if (!id || !json_is_object(info) || !get_int(info, "Total Cores", &cores) || cores < 1 ||
-        cores > 1000000 || !get_int(ev, "Timestamp", &ts))
+        cores > 1000000 || !get_time(r, ev, "Timestamp", &ts))
         return evlog_bad_line(
             r, "SparkListenerExecutorAdded without a valid \"Executor ID\", "
                "\"Timestamp\" and \"Executor Info\" / \"Total Cores\"; event skipped");
@@ -682,7 +767,7 @@ static int on_executor_removed(struct reader *r, json_t *ev)
 {
     const char *id = get_str(ev, "Executor ID");
     int64_t ts;
-    if (!id || !get_int(ev, "Timestamp", &ts))
+    if (!id || !get_time(r, ev, "Timestamp", &ts))
         return evlog_bad_line(r, "SparkListenerExecutorRemoved without a valid \"Executor ID\" and "
                                  "\"Timestamp\"; event skipped");
     struct evlog_executor *e = executor_find(r->log, id);
@@ -768,9 +853,9 @@ static int on_profile(struct reader *r, json_t *ev)
     struct evlog_profile *p = &log->profiles[log->n_profiles++];
     p->id = id;
     json_t *ex = json_object_get(ev, "Executor Resource Requests");
-    p->executor_cores = metric(json_object_get(ex, "cores"), "Amount");
-    p->executor_memory_mib = metric(json_object_get(ex, "memory"), "Amount");
-    p->executor_overhead_mib = metric(json_object_get(ex, "memoryOverhead"), "Amount");
+    p->executor_cores = metric(r, json_object_get(ex, "cores"), "Amount");
+    p->executor_memory_mib = metric(r, json_object_get(ex, "memory"), "Amount");
+    p->executor_overhead_mib = metric(r, json_object_get(ex, "memoryOverhead"), "Amount");
     json_t *cpus = json_object_get(
         json_object_get(json_object_get(ev, "Task Resource Requests"), "cpus"), "Amount");
     p->task_cpus = json_is_number(cpus) ? json_number_value(cpus) : NAN;
@@ -810,9 +895,10 @@ static int parse_version(struct reader *r)
 static int on_sql(struct reader *r, json_t *ev, bool start)
 {
     int64_t id, t;
-    if (!get_int(ev, "executionId", &id) || id < 0 || !get_int(ev, "time", &t))
-        return evlog_bad_line(r, "SQLExecution%s without a valid \"executionId\" and \"time\"; "
-                                 "event skipped",
+    if (!get_int(ev, "executionId", &id) || id < 0 || !get_time(r, ev, "time", &t))
+        return evlog_bad_line(r,
+                              "SQLExecution%s without a valid \"executionId\" and \"time\"; "
+                              "event skipped",
                               start ? "Start" : "End");
     struct evlog *log = r->log;
     for (size_t i = log->n_sqls; i-- > 0;)
@@ -879,11 +965,11 @@ static int on_event(struct reader *r, json_t *ev, const char *name)
             return -1;
         if (id && !log->app_id && !(log->app_id = dup_str(r, id)))
             return -1;
-        get_int(ev, "Timestamp", &log->app_start_ms);
+        get_time(r, ev, "Timestamp", &log->app_start_ms);
         return 0;
     }
     if (strcmp(name, "SparkListenerApplicationEnd") == 0) {
-        if (!get_int(ev, "Timestamp", &log->app_end_ms))
+        if (!get_time(r, ev, "Timestamp", &log->app_end_ms))
             return evlog_bad_line(r, "SparkListenerApplicationEnd without a \"Timestamp\"; event "
                                      "skipped");
         return 0;

@@ -23,6 +23,19 @@ struct idmap {
 
 #define IDMAP_EMPTY INT64_MIN
 
+/* Values no real Spark log holds, counted by kind and reported once per kind
+ * at the end of the log (evlog_report_implausible), with the first line. */
+enum evlog_implausible {
+    IMPL_LAUNCH_NOT_POSITIVE,  /* Launch Time zero or negative: task skipped */
+    IMPL_LAUNCH_TOO_LATE,      /* Launch or Finish Time past EVLOG_MAX_TIME_MS: task skipped */
+    IMPL_FINISH_BEFORE_LAUNCH, /* Finish Time before Launch Time: task skipped */
+    IMPL_TASK_TOO_LONG,        /* ran longer than EVLOG_MAX_DURATION_MS: task skipped */
+    IMPL_METRIC_OUT_OF_RANGE,  /* a negative or absurd metric: taken as absent */
+    IMPL_TIME_OUT_OF_RANGE,    /* a stage, job, executor or app time <= 0 or too late */
+    IMPL_SUM_OVERFLOW,         /* a stage's sum of a metric past EVLOG_MAX_VALUE: capped */
+    IMPL_KINDS
+};
+
 struct reader {
     struct evlog *log;
     const struct evlog_options *opt;
@@ -33,6 +46,8 @@ struct reader {
     size_t cap_jobs, cap_stages, cap_tasks, cap_execs, cap_profiles, cap_props, cap_sqls;
     size_t last_exec; /* the executor the last task ran on: tasks come in runs */
     bool oom;
+    int implausible[IMPL_KINDS];      /* how many of each kind */
+    int implausible_line[IMPL_KINDS]; /* the first line of each kind */
 };
 
 /* One line of the log, parsed and handed to its event's handler; complete
@@ -43,6 +58,10 @@ int evlog_on_line(struct reader *r, const char *text, size_t len, bool complete)
 /* A malformed line: counted, and a warning "file:line: message" (an error
  * when strict). Returns 0 or -1 as evlog_on_line. */
 int evlog_bad_line(struct reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Warns once per kind of implausible value met (with the count and the first
+ * line). Returns 0, or -1 with r->d filled when strict. */
+int evlog_report_implausible(struct reader *r);
 
 void evlog_idmap_free(struct idmap *m);
 /* Frees a job's "Stage Infos". */

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/units.h"
 #include "sim/runtime/runtime.h"
 
 /* model.task_launch_ms from the first waves (see the top comment). */
@@ -266,7 +267,7 @@ void import_measure_driver(struct builder *b)
     bool local = true;
     for (size_t i = 0; i < log->n_executors && local; i++)
         local = import_is_driver(&log->executors[i]);
-    struct driver_probe p = {.log = log, .launch_us = llround(launch_ms * 1000.0)};
+    struct driver_probe p = {.log = log, .launch_us = units_s_to_us(launch_ms / 1000.0)};
     if (local) /* no executor of its own: the scenario's slots, all the time */
         p.local_slots = (int64_t)im->executors * (int64_t)((double)im->executor_cores / cpus);
     if (local && p.local_slots < 1)

@@ -79,7 +79,9 @@ int64_t import_locality_wait_ms(struct builder *b)
         wait_s = 3.0;
         import_bad_property(b, p, "a duration", "Spark's default 3s");
     }
-    return (int64_t)llround(wait_s * 1000.0);
+    /* Checked: "99999999999999999999999d" parses, and llround of its ms is
+     * undefined; clamped to 2^62 us it is just "forever". */
+    return units_s_to_us(wait_s) / 1000;
 }
 
 /* A Spark memory setting in MiB: a bare number is MiB, as Spark reads it.

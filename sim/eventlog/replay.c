@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/utf8.h"
 #include "sim/input/cluster.h"
 #include "sim/runtime/results.h"
 #include "sim/runtime/runtime.h"
@@ -533,7 +534,11 @@ static void print_pct(FILE *out, double e, int width)
 void replay_print(FILE *out, const struct replay *r)
 {
     fprintf(out, "stagecast %s  replay of %s\n", PACKAGE_VERSION, r->log);
-    fprintf(out, "application '%s', Spark %s\n", r->app_name, r->spark_version);
+    char app[512], version[128];
+    /* The App Name is the log's text: a control in it must not reach a
+     * terminal raw (it could retitle or clear it). */
+    fprintf(out, "application '%s', Spark %s\n", utf8_escape_controls(r->app_name, app, sizeof app),
+            utf8_escape_controls(r->spark_version, version, sizeof version));
     fprintf(out, "cluster: %s%s; driver launches a task every %.3f ms\n", r->cluster,
             r->other_cluster ? " (not the log's: \"actual\" is the log's run on its own cluster)"
                              : ", as in the log",

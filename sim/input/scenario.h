@@ -33,6 +33,13 @@
 #define SCN_MAX_JOBS 100000
 #define SCN_MAX_TABLE_FILES 100000000LL
 
+/* Upper bounds where the model stops making sense (and past which simulated
+ * time in int64 microseconds, or the work of simulating it, runs away): a
+ * duration of 1e7 s (about 115 days) - a submit time, a task, a driver
+ * wait, a start-up; a size or record count of 2^60 (1 EiB). */
+#define SCN_MAX_DURATION_S 1e7
+#define SCN_MAX_BYTES ((int64_t)1 << 60)
+
 
 
 /* One executor of a timeline (cluster.executors): it registers start_s

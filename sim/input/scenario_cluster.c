@@ -84,7 +84,7 @@ static int get_delay(struct reader *r, const config_setting_t *g, const char *wh
         return 1;
     }
     *is_dist = false;
-    return scenario_get_number(r, g, where, key, false, 0, false, INFINITY, fixed);
+    return scenario_get_number(r, g, where, key, false, 0, false, SCN_MAX_DURATION_S, fixed);
 }
 
 static int read_autoscale(struct reader *r, const config_setting_t *a, int64_t *min_workers)
@@ -101,9 +101,9 @@ static int read_autoscale(struct reader *r, const config_setting_t *a, int64_t *
                             &policy) < 0 ||
         get_delay(r, a, where, "provision_s", &c->autoscale_provision_s, &c->provision_dist,
                   &c->provision_is_dist) < 0 ||
-        scenario_get_number(r, a, where, "interval_s", false, 0, true, INFINITY,
+        scenario_get_number(r, a, where, "interval_s", false, 0, true, SCN_MAX_DURATION_S,
                             &c->autoscale_interval_s) < 0 ||
-        scenario_get_number(r, a, where, "idle_s", false, 0, false, INFINITY,
+        scenario_get_number(r, a, where, "idle_s", false, 0, false, SCN_MAX_DURATION_S,
                             &c->autoscale_idle_s) < 0)
         return -1;
     if (hi < lo)
@@ -236,7 +236,7 @@ static int read_startup_and_io(struct reader *r, const config_setting_t *g)
                             &c->network_limit_gbps) < 0 ||
         scenario_get_number(r, g, where, "local_disk_mbps", false, 0, true, INFINITY,
                             &c->local_disk_mbps) < 0 ||
-        scenario_get_number(r, g, where, "idle_after_s", false, 0, false, INFINITY,
+        scenario_get_number(r, g, where, "idle_after_s", false, 0, false, SCN_MAX_DURATION_S,
                             &c->idle_after_s) < 0)
         return -1;
     return 0;
@@ -266,9 +266,10 @@ static int read_executor_starts(struct reader *r, const config_setting_t *g)
     for (int i = 0; i < n; i++) {
         const config_setting_t *e = config_setting_get_elem(starts, (unsigned)i);
         double t_s = scenario_is_number(e) ? scenario_number_of(e) : NAN;
-        if (!(t_s >= 0.0) || !isfinite(t_s))
+        if (!(t_s >= 0.0) || !(t_s <= SCN_MAX_DURATION_S))
             return scenario_fail(r, scenario_line_of(starts),
-                                 "'executor_start_s' must list numbers >= 0; item %d is not.",
+                                 "'executor_start_s' must list numbers from 0 to 1e7 s; item %d is "
+                                 "not.",
                                  i + 1);
         c->executor_start_s[i] = t_s;
     }
@@ -320,9 +321,10 @@ static int read_executor_timeline(struct reader *r, const config_setting_t *g)
         }
         int64_t cores = 0;
         if (scenario_check_group(r, e, where, "cluster.executors[]", NULL) != 0 ||
-            scenario_get_number(r, e, where, "start_s", true, 0, false, INFINITY, &x->start_s) <
-                0 ||
-            scenario_get_number(r, e, where, "end_s", false, 0, false, INFINITY, &x->end_s) < 0 ||
+            scenario_get_number(r, e, where, "start_s", true, 0, false, SCN_MAX_DURATION_S,
+                                &x->start_s) < 0 ||
+            scenario_get_number(r, e, where, "end_s", false, 0, false, SCN_MAX_DURATION_S,
+                                &x->end_s) < 0 ||
             scenario_get_int(r, e, where, "cores", false, 1, SCN_MAX_PER_NODE, true, &cores) < 0)
             return -1;
         x->cores = (int)cores;
@@ -348,12 +350,12 @@ static int read_spot(struct reader *r, const config_setting_t *g)
     c->spot_line = scenario_line_of(spot);
     if (scenario_check_group(r, spot, sw, "cluster.spot", NULL) != 0 ||
         scenario_get_number(r, spot, sw, "fraction", true, 0, false, 1.0, &c->spot_fraction) < 0 ||
-        scenario_get_number(r, spot, sw, "evictions_per_hour", false, 0, false, INFINITY,
+        scenario_get_number(r, spot, sw, "evictions_per_hour", false, 0, false, 3600.0,
                             &c->spot_evictions_per_hour) < 0 ||
         scenario_get_number(r, spot, sw, "usd_per_hour", false, 0, false, INFINITY,
                             &c->spot_usd_per_hour) < 0 ||
         scenario_get_number(r, spot, sw, "discount", false, 0, false, 1.0, &c->spot_discount) < 0 ||
-        scenario_get_number(r, spot, sw, "evict_at_s", false, 0, false, INFINITY,
+        scenario_get_number(r, spot, sw, "evict_at_s", false, 0, false, SCN_MAX_DURATION_S,
                             &c->spot_evict_at_s) < 0)
         return -1;
     if (c->spot_fraction > 1.0)

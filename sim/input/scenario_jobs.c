@@ -4,6 +4,7 @@
  * a number, a list or a distribution, data sizes, and parent links checked
  * for cycles), and the fair-scheduler pools jobs run in.
  */
+#include "models/hash64.h"
 #include "sim/input/scenario_internal.h"
 
 #include "models/operators.h"
@@ -36,6 +37,11 @@ int scenario_read_task_seconds(struct reader *r, const config_setting_t *st, con
         if (!(v >= 0.0) || !isfinite(v))
             return scenario_fail(r, scenario_line_of(st),
                                  "'task_seconds' in %s must not be negative, not %g.", stage, v);
+        if (v > SCN_MAX_DURATION_S)
+            return scenario_fail(r, scenario_line_of(st),
+                                 "'task_seconds' in %s must be at most %g s (about 115 days), "
+                                 "not %g.",
+                                 stage, SCN_MAX_DURATION_S, v);
         *out = dist_fixed(v);
         return 0;
     }
@@ -60,7 +66,9 @@ int scenario_read_task_seconds(struct reader *r, const config_setting_t *st, con
         0)
         return -1;
     double p1 = 0.0, p2 = 0.0;
-    const double inf = INFINITY;
+    /* A duration's parameters: at most SCN_MAX_DURATION_S (draws past it are
+     * clamped by the runtime, like every duration). */
+    const double inf = SCN_MAX_DURATION_S;
     switch (kind) {
     case DIST_FIXED:
         if (scenario_get_number(r, st, where, "value", true, 0, false, inf, &p1) < 0)
@@ -75,7 +83,8 @@ int scenario_read_task_seconds(struct reader *r, const config_setting_t *st, con
         /* The median is what people read off a Spark UI; mu = log(median). */
         double median = NAN;
         int has_median = scenario_get_number(r, st, where, "median", false, 0, true, inf, &median);
-        int has_mu = scenario_get_number(r, st, where, "mu", false, -inf, false, inf, &p1);
+        int has_mu = scenario_get_number(r, st, where, "mu", false, -INFINITY, false,
+                                         log(SCN_MAX_DURATION_S), &p1);
         if (has_median < 0 || has_mu < 0)
             return -1;
         if (has_median && has_mu)
@@ -171,6 +180,11 @@ static int read_task_seconds_list(struct reader *r, const config_setting_t *st, 
             return scenario_fail(r, scenario_line_of(st),
                                  "'task_seconds' in %s must list numbers >= 0; item %d is not.",
                                  where, i + 1);
+        if (v > SCN_MAX_DURATION_S)
+            return scenario_fail(r, scenario_line_of(e),
+                                 "'task_seconds' in %s must list times of at most %g s (about "
+                                 "115 days); item %d is %g.",
+                                 where, SCN_MAX_DURATION_S, i + 1, v);
         sp->task_seconds_list[i] = v;
     }
     sp->task_seconds = dist_fixed(0.0);
@@ -211,7 +225,8 @@ static int read_stage_data(struct reader *r, const config_setting_t *g, const ch
             return -1;
         *has_data |= rc > 0;
     }
-    if (scenario_get_number(r, g, where, "driver_s", false, 0, false, INFINITY, &sp->driver_s) < 0)
+    if (scenario_get_number(r, g, where, "driver_s", false, 0, false, SCN_MAX_DURATION_S,
+                            &sp->driver_s) < 0)
         return -1;
     if (scenario_get_size(r, g, where, "memory_bytes", &sp->memory_bytes) < 0)
         return -1;
@@ -488,11 +503,12 @@ static int read_job(struct reader *r, const config_setting_t *g, size_t index, s
         scenario_get_str_copy(r, g, where, "name", true, &job->name) < 0)
         return -1;
     snprintf(where, sizeof where, "job '%s'", job->name);
-    if (scenario_get_number(r, g, where, "submit_s", false, 0, false, INFINITY, &job->submit_s) <
-            0 ||
-        scenario_get_number(r, g, where, "gap_s", false, 0, false, INFINITY, &job->gap_s) < 0 ||
-        scenario_get_number(r, g, where, "driver_s", false, 0, false, INFINITY, &job->driver_s) <
-            0 ||
+    if (scenario_get_number(r, g, where, "submit_s", false, 0, false, SCN_MAX_DURATION_S,
+                            &job->submit_s) < 0 ||
+        scenario_get_number(r, g, where, "gap_s", false, 0, false, SCN_MAX_DURATION_S,
+                            &job->gap_s) < 0 ||
+        scenario_get_number(r, g, where, "driver_s", false, 0, false, SCN_MAX_DURATION_S,
+                            &job->driver_s) < 0 ||
         scenario_get_bool(r, g, where, "concurrent", &job->concurrent) < 0 ||
         scenario_get_str_copy(r, g, where, "pool", false, &job->pool) < 0 ||
         scenario_get_str_copy(r, g, where, "after", false, &job->after) < 0)
@@ -533,6 +549,38 @@ static int read_job(struct reader *r, const config_setting_t *g, size_t index, s
     return check_stage_graph(r, job);
 }
 
+/* Job names to their index, by open addressing with linear probing over a
+ * power-of-two table at most half full: the duplicate check and the 'after'
+ * lookup take constant time per job, so loading stays linear in the number
+ * of jobs (a scan of the earlier jobs took 12.6 s for 40,000). */
+struct name_index {
+    size_t *slot; /* job index + 1; 0 is empty */
+    size_t mask;
+};
+
+static int name_index_init(struct name_index *x, size_t n)
+{
+    size_t cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    x->slot = calloc(cap, sizeof *x->slot);
+    x->mask = cap - 1;
+    return x->slot ? 0 : -1;
+}
+
+/* The job named name, or -1; with add >= 0, adds it as job add when absent. */
+static int64_t name_index_find(struct name_index *x, const struct job_spec *jobs, const char *name,
+                               int64_t add)
+{
+    size_t i = (size_t)hash64_str(name) & x->mask;
+    for (; x->slot[i] != 0; i = (i + 1) & x->mask)
+        if (strcmp(jobs[x->slot[i] - 1].name, name) == 0)
+            return (int64_t)(x->slot[i] - 1);
+    if (add >= 0)
+        x->slot[i] = (size_t)add + 1;
+    return -1;
+}
+
 int scenario_read_jobs(struct reader *r, const config_setting_t *list)
 {
     struct scenario *s = r->s;
@@ -548,31 +596,35 @@ int scenario_read_jobs(struct reader *r, const config_setting_t *list)
     if (s->jobs == NULL)
         return scenario_fail_nomem(r, scenario_line_of(list));
     s->n_jobs = n;
-    for (size_t i = 0; i < n; i++) {
+    struct name_index names;
+    if (name_index_init(&names, n) != 0)
+        return scenario_fail_nomem(r, scenario_line_of(list));
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
         struct job_spec *job = &s->jobs[i];
-        if (read_job(r, config_setting_get_elem(list, (unsigned)i), i, job) != 0)
-            return -1;
-        /* A linear scan: names are compared once per job pair, and a
-         * scenario with enough jobs for that to matter is not written by hand. */
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(s->jobs[j].name, job->name) == 0)
-                return scenario_fail(r, job->line,
-                                     "two jobs are named '%s' (the first at line %d).", job->name,
-                                     s->jobs[j].line);
+        if (read_job(r, config_setting_get_elem(list, (unsigned)i), i, job) != 0) {
+            rc = -1;
+            break;
+        }
         /* 'after' names an earlier job: the one whose end this one waits
-         * for (so no job can wait for itself through a chain). */
-        for (size_t j = 0; job->after && j < i && job->after_index < 0; j++)
-            if (strcmp(s->jobs[j].name, job->after) == 0)
-                job->after_index = (int64_t)j;
-        if (job->after && job->after_index < 0)
-            return scenario_fail(
-                r,
-                scenario_line_of(
-                    config_setting_get_member(config_setting_get_elem(list, (unsigned)i), "after")),
-                "job '%s' comes after '%s', which is not an earlier job of the file.", job->name,
-                job->after);
+         * for (so no job can wait for itself through a chain). Looked up
+         * before this job's own name goes in, so a job cannot follow itself. */
+        if (job->after)
+            job->after_index = name_index_find(&names, s->jobs, job->after, -1);
+        int64_t first = name_index_find(&names, s->jobs, job->name, (int64_t)i);
+        if (first >= 0)
+            rc = scenario_fail(r, job->line, "two jobs are named '%s' (the first at line %d).",
+                               job->name, s->jobs[first].line);
+        else if (job->after && job->after_index < 0)
+            rc =
+                scenario_fail(r,
+                              scenario_line_of(config_setting_get_member(
+                                  config_setting_get_elem(list, (unsigned)i), "after")),
+                              "job '%s' comes after '%s', which is not an earlier job of the file.",
+                              job->name, job->after);
     }
-    return 0;
+    free(names.slot);
+    return rc;
 }
 
 /* ----------------------------------------------------------------- pools */

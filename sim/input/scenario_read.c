@@ -18,6 +18,7 @@
 
 #include "models/textdist.h"
 #include "models/units.h"
+#include "models/utf8.h"
 
 /* ---------------------------------------------------------------- errors */
 
@@ -252,10 +253,26 @@ int scenario_get_number(struct reader *r, const config_setting_t *g, const char 
                              where, lo_open ? "greater than" : "at least", lo, v);
     }
     if (v > hi)
-        return scenario_fail(r, scenario_line_of(st), "'%s' in %s must be at most %g, not %g.", key,
-                             where, hi, v);
+        return scenario_fail(r, scenario_line_of(st), "'%s' in %s must be at most %g%s, not %g.",
+                             key, where, hi, hi == SCN_MAX_DURATION_S ? " s (about 115 days)" : "",
+                             v);
     *out = v;
     return 1;
+}
+
+/* Text goes on into messages, terminals and the JSON report (which jansson
+ * refuses to build from anything but UTF-8): a string that is not UTF-8 is an
+ * input error at its line, with the offending byte. */
+static int check_utf8(struct reader *r, const config_setting_t *st, const char *where,
+                      const char *key, const char *v)
+{
+    long at = utf8_invalid_at(v);
+    if (at < 0)
+        return 0;
+    return scenario_fail(r, scenario_line_of(st),
+                         "'%s' in %s is not valid UTF-8: byte %ld of the string is 0x%02X; save "
+                         "the file as UTF-8.",
+                         key, where, at + 1, (unsigned)(unsigned char)v[at]);
 }
 
 int scenario_get_bool(struct reader *r, const config_setting_t *g, const char *where,
@@ -284,6 +301,8 @@ int scenario_get_str(struct reader *r, const config_setting_t *g, const char *wh
     const char *v = config_setting_get_string(st);
     if (v[0] == '\0')
         return scenario_fail(r, scenario_line_of(st), "'%s' in %s must not be empty.", key, where);
+    if (check_utf8(r, st, where, key, v) != 0)
+        return -1;
     *out = v;
     if (line)
         *line = scenario_line_of(st);
@@ -354,6 +373,17 @@ static void note_decimal_unit(struct reader *r, int line, const char *key, const
              r->file, line, text, key, where, (int)(n - 2), text, bin[pw], (long long)bytes);
 }
 
+/* A size (or a record count) up to SCN_MAX_BYTES: 1 and *out set, or -1. */
+static int size_in_bound(struct reader *r, int line, const char *where, const char *key, int64_t v,
+                         int64_t *out)
+{
+    if (v > SCN_MAX_BYTES)
+        return scenario_fail(r, line, "'%s' in %s must be at most %lld (2^60, 1 EiB), not %lld.",
+                             key, where, (long long)SCN_MAX_BYTES, (long long)v);
+    *out = v;
+    return 1;
+}
+
 /* A size in bytes: an integer, a number, or a string such as "4g". */
 int scenario_get_size(struct reader *r, const config_setting_t *g, const char *where,
                       const char *key, int64_t *out)
@@ -368,26 +398,27 @@ int scenario_get_size(struct reader *r, const config_setting_t *g, const char *w
         if (v < 0)
             return scenario_fail(r, line, "'%s' in %s must not be negative, not %lld.", key, where,
                                  (long long)v);
-        *out = v;
-        return 1;
+        return size_in_bound(r, line, where, key, v, out);
     }
     if (config_setting_type(st) == CONFIG_TYPE_FLOAT) {
         double v = config_setting_get_float(st);
         if (!(v >= 0.0) || !(v < 9.2e18))
             return scenario_fail(r, line, "'%s' in %s must be a size from 0 bytes up, not %g.", key,
                                  where, v);
-        *out = llround(v);
-        return 1;
+        return size_in_bound(r, line, where, key, llround(v), out);
     }
     if (config_setting_type(st) == CONFIG_TYPE_STRING) {
         const char *text = config_setting_get_string(st);
-        if (units_parse_size(text, out) != 0)
+        int64_t v;
+        if (units_parse_size(text, &v) != 0)
             return scenario_fail(r, line,
                                  "'%s' in %s must be a size such as \"64m\", \"4g\" or \"1.5t\", "
                                  "not \"%s\".",
                                  key, where, text);
-        note_decimal_unit(r, line, key, where, text, *out);
-        return 1;
+        int ok = size_in_bound(r, line, where, key, v, out);
+        if (ok == 1)
+            note_decimal_unit(r, line, key, where, text, *out);
+        return ok;
     }
     return scenario_wrong_type(r, st, where, "a size (bytes, or a string such as \"4g\")");
 }
@@ -435,6 +466,8 @@ int scenario_get_strlist(struct reader *r, const config_setting_t *g, const char
         if (v[0] == '\0')
             return scenario_fail(r, scenario_line_of(e),
                                  "'%s' in %s holds an empty string (item %d).", key, where, i + 1);
+        if (check_utf8(r, e, where, key, v) != 0)
+            return -1;
         out->v[i] = strdup(v);
         if (out->v[i] == NULL)
             return scenario_fail_nomem(r, scenario_line_of(e));

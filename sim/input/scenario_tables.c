@@ -139,7 +139,7 @@ static int read_column(struct reader *r, const config_setting_t *g, const char *
         0)
         return -1;
 
-    if (scenario_get_int(r, g, where, "distinct", dist == CDIST_ZIPF, 1, INT64_MAX, false,
+    if (scenario_get_int(r, g, where, "distinct", dist == CDIST_ZIPF, 1, SCN_MAX_BYTES, false,
                          &col->distinct) < 0 ||
         scenario_get_number(r, g, where, "null_fraction", false, 0, false, 1, &col->null_fraction) <
             0)
@@ -196,7 +196,7 @@ static int read_table(struct reader *r, const config_setting_t *g, struct table_
     if (scenario_check_group(r, g, where, "tables.<table>", NULL) != 0)
         return -1;
     int format = 0;
-    if (scenario_get_int(r, g, where, "rows", true, 0, INT64_MAX, false, &t->rows) < 0 ||
+    if (scenario_get_int(r, g, where, "rows", true, 0, SCN_MAX_BYTES, false, &t->rows) < 0 ||
         scenario_get_size(r, g, where, "size", &t->size_bytes) < 0 ||
         scenario_get_choice(r, g, where, "format", false, scenario_table_formats, false, &format) <
             0)

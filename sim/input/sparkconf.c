@@ -30,6 +30,13 @@
 /* Spark's intConf keys are Java ints: their ranges end at Int.MaxValue. */
 #define INT_MAX32 2147483647.0
 
+/* Bounds where the model stops making sense, as the scenario reader's
+ * (SCN_MAX_DURATION_S, SCN_MAX_BYTES, SCN_MAX_TASKS_PER_STAGE in scenario.h):
+ * 1e7 s, 2^60 bytes, 1e8 partitions (tasks of one stage). */
+#define MAX_SECONDS 1e7
+#define MAX_BYTES 1152921504606846976.0
+#define MAX_PARTITIONS 1e8
+
 #define UNRANGED .ranged = false
 #define RANGE(lo, hi) .ranged = true, .min = (lo), .max = (hi)
 
@@ -37,16 +44,17 @@ static const struct spark_key known_keys[] = {
     /* Shuffle and partitioning (SPARK-SQL, SPARK-CONF) */
     {"spark.sql.shuffle.partitions", SPARK_INT, "200",
      "Partitions of every shuffle in a SQL query (tasks of a post-shuffle stage).",
-     RANGE(1, INT_MAX32)},
+     RANGE(1, MAX_PARTITIONS)},
     {"spark.default.parallelism", SPARK_INT, "",
-     "Partitions of RDD shuffles; unset means the total executor cores.", RANGE(1, INT_MAX32)},
+     "Partitions of RDD shuffles; unset means the total executor cores.", RANGE(1, MAX_PARTITIONS)},
     {"spark.sql.files.maxPartitionBytes", SPARK_BYTES, "128m",
-     "Most bytes of input files packed into one scan partition.", RANGE(1, 9.2e18)},
+     "Most bytes of input files packed into one scan partition.", RANGE(1, MAX_BYTES)},
     {"spark.sql.files.openCostInBytes", SPARK_BYTES, "4m",
-     "Bytes a file open is counted as when packing files into scan partitions.", RANGE(0, 9.2e18)},
+     "Bytes a file open is counted as when packing files into scan partitions.",
+     RANGE(0, MAX_BYTES)},
     {"spark.sql.autoBroadcastJoinThreshold", SPARK_BYTES, "10m",
      "Largest join side that is broadcast instead of shuffled; -1 disables broadcasts.",
-     RANGE(-1, 9.2e18)},
+     RANGE(-1, MAX_BYTES)},
 
     /* Adaptive query execution (SPARK-SQL) */
     {"spark.sql.adaptive.enabled", SPARK_BOOL, "true",
@@ -56,25 +64,25 @@ static const struct spark_key known_keys[] = {
      "AQE merges small post-shuffle partitions.", UNRANGED},
     {"spark.sql.adaptive.coalescePartitions.initialPartitionNum", SPARK_INT, "",
      "Shuffle partitions before AQE coalescing; unset means spark.sql.shuffle.partitions.",
-     RANGE(1, INT_MAX32), .fallback = "spark.sql.shuffle.partitions"},
+     RANGE(1, MAX_PARTITIONS), .fallback = "spark.sql.shuffle.partitions"},
     {"spark.sql.adaptive.advisoryPartitionSizeInBytes", SPARK_BYTES, "64m",
-     "Target size of a post-shuffle partition when AQE coalesces or splits.", RANGE(1, 9.2e18)},
+     "Target size of a post-shuffle partition when AQE coalesces or splits.", RANGE(1, MAX_BYTES)},
     {"spark.sql.adaptive.coalescePartitions.minPartitionSize", SPARK_BYTES, "1m",
-     "Smallest partition AQE coalescing produces.", RANGE(1, 9.2e18)},
+     "Smallest partition AQE coalescing produces.", RANGE(1, MAX_BYTES)},
     {"spark.sql.adaptive.coalescePartitions.parallelismFirst", SPARK_BOOL, "true",
      "AQE ignores the advisory size and only respects minPartitionSize, to keep parallelism.",
      UNRANGED},
     {"spark.sql.adaptive.autoBroadcastJoinThreshold", SPARK_BYTES, "",
      "Largest join side, by its shuffle's runtime size, that AQE turns into a broadcast; unset "
      "means spark.sql.autoBroadcastJoinThreshold.",
-     RANGE(-1, 9.2e18), .fallback = "spark.sql.autoBroadcastJoinThreshold"},
+     RANGE(-1, MAX_BYTES), .fallback = "spark.sql.autoBroadcastJoinThreshold"},
     {"spark.sql.adaptive.skewJoin.enabled", SPARK_BOOL, "true",
      "AQE splits skewed partitions of sort-merge joins.", UNRANGED},
     {"spark.sql.adaptive.skewJoin.skewedPartitionFactor", SPARK_DOUBLE, "5.0",
      "A partition is skewed if larger than this times the median (and than the threshold).",
-     RANGE(0, INFINITY)},
+     RANGE(0, 1e6)},
     {"spark.sql.adaptive.skewJoin.skewedPartitionThresholdInBytes", SPARK_BYTES, "256m",
-     "A partition is skewed only if also larger than this.", RANGE(0, 9.2e18)},
+     "A partition is skewed only if also larger than this.", RANGE(0, MAX_BYTES)},
 
     /* Scheduling (SPARK-CONF, SPARK-JS) */
     {"spark.scheduler.mode", SPARK_STRING, "FIFO",
@@ -84,28 +92,29 @@ static const struct spark_key known_keys[] = {
     {"spark.task.maxFailures", SPARK_INT, "4",
      "Consecutive failures of one task before its job is aborted.", RANGE(1, INT_MAX32)},
     {"spark.locality.wait", SPARK_SECONDS, "3s",
-     "Wait for a data-local slot before trying the next locality level.", RANGE(0, INFINITY),
+     "Wait for a data-local slot before trying the next locality level.", RANGE(0, MAX_SECONDS),
      .spark_bare_unit = "ms"},
     {"spark.speculation", SPARK_BOOL, "false", "Re-launch slow tasks speculatively.", UNRANGED},
     {"spark.speculation.interval", SPARK_SECONDS, "100ms",
-     "How often Spark checks for tasks to speculate.", RANGE(0, INFINITY), .spark_bare_unit = "ms"},
+     "How often Spark checks for tasks to speculate.", RANGE(0, MAX_SECONDS),
+     .spark_bare_unit = "ms"},
     /* stagecast models Spark 3.x (what Databricks LTS runtimes and Synapse
      * pools run); Spark 4.0 raised these two to 3 and 0.9 (SPARK-MIG). */
     {"spark.speculation.multiplier", SPARK_DOUBLE, "1.5",
      "A task is slow if it runs longer than this times the median (3 from Spark 4.0).",
-     RANGE(0, INFINITY)},
+     RANGE(0, 1e6)},
     {"spark.speculation.quantile", SPARK_DOUBLE, "0.75",
      "Fraction of a stage's tasks that must finish before speculation (0.9 from Spark 4.0).",
      RANGE(0, 1)},
     {"spark.speculation.minTaskRuntime", SPARK_SECONDS, "100ms",
-     "Shortest run time of a task before it may be speculated.", RANGE(0, INFINITY),
+     "Shortest run time of a task before it may be speculated.", RANGE(0, MAX_SECONDS),
      .spark_bare_unit = "ms"},
     {"spark.scheduler.minRegisteredResourcesRatio", SPARK_DOUBLE, "0.8",
      "Share of executors registered before scheduling starts (0.8 on YARN and Kubernetes).",
      RANGE(0, 1)},
     {"spark.scheduler.maxRegisteredResourcesWaitingTime", SPARK_SECONDS, "30s",
-     "Longest wait for minRegisteredResourcesRatio before scheduling anyway.", RANGE(0, INFINITY),
-     .spark_bare_unit = "ms"},
+     "Longest wait for minRegisteredResourcesRatio before scheduling anyway.",
+     RANGE(0, MAX_SECONDS), .spark_bare_unit = "ms"},
 
     /* Executors and memory (SPARK-CONF) */
     {"spark.executor.instances", SPARK_INT, "",
@@ -113,13 +122,13 @@ static const struct spark_key known_keys[] = {
     {"spark.executor.cores", SPARK_INT, "",
      "Cores per executor; unset means the platform's layout (all of a worker on Databricks).",
      RANGE(1, INT_MAX32)},
-    {"spark.executor.memory", SPARK_BYTES, "1g", "Heap of each executor JVM.", RANGE(1, 9.2e18),
+    {"spark.executor.memory", SPARK_BYTES, "1g", "Heap of each executor JVM.", RANGE(1, MAX_BYTES),
      .spark_bare_unit = "MiB"},
-    {"spark.driver.memory", SPARK_BYTES, "1g", "Heap of the driver JVM.", RANGE(1, 9.2e18),
+    {"spark.driver.memory", SPARK_BYTES, "1g", "Heap of the driver JVM.", RANGE(1, MAX_BYTES),
      .spark_bare_unit = "MiB"},
     {"spark.executor.memoryOverhead", SPARK_BYTES, "",
      "Off-heap memory per executor; unset means 10% of the heap, at least 384 MiB.",
-     RANGE(0, 9.2e18), .spark_bare_unit = "MiB"},
+     RANGE(0, MAX_BYTES), .spark_bare_unit = "MiB"},
     {"spark.memory.fraction", SPARK_DOUBLE, "0.6",
      "Share of (heap - 300 MiB) for execution and storage together.", RANGE(0, 1)},
     {"spark.memory.storageFraction", SPARK_DOUBLE, "0.5",
@@ -127,7 +136,7 @@ static const struct spark_key known_keys[] = {
 
     /* Shuffle transfer (SPARK-CONF) */
     {"spark.reducer.maxSizeInFlight", SPARK_BYTES, "48m",
-     "Most map output bytes one reduce task fetches at a time.", RANGE(1, 9.2e18),
+     "Most map output bytes one reduce task fetches at a time.", RANGE(1, MAX_BYTES),
      .spark_bare_unit = "MiB"},
     {"spark.reducer.maxReqsInFlight", SPARK_INT, "2147483647",
      "Most fetch requests one reduce task has outstanding.", RANGE(1, INT_MAX32)},
@@ -146,12 +155,12 @@ static const struct spark_key known_keys[] = {
      "Executors at start; unset means minExecutors.", RANGE(0, INT_MAX32),
      .fallback = "spark.dynamicAllocation.minExecutors"},
     {"spark.dynamicAllocation.schedulerBacklogTimeout", SPARK_SECONDS, "1s",
-     "Backlog age that triggers the first round of executor requests.", RANGE(0, INFINITY)},
+     "Backlog age that triggers the first round of executor requests.", RANGE(0, MAX_SECONDS)},
     {"spark.dynamicAllocation.sustainedSchedulerBacklogTimeout", SPARK_SECONDS, "",
-     "Interval of later request rounds; unset means schedulerBacklogTimeout.", RANGE(0, INFINITY),
-     .fallback = "spark.dynamicAllocation.schedulerBacklogTimeout"},
+     "Interval of later request rounds; unset means schedulerBacklogTimeout.",
+     RANGE(0, MAX_SECONDS), .fallback = "spark.dynamicAllocation.schedulerBacklogTimeout"},
     {"spark.dynamicAllocation.executorIdleTimeout", SPARK_SECONDS, "60s",
-     "Idle time after which an executor is removed.", RANGE(0, INFINITY)},
+     "Idle time after which an executor is removed.", RANGE(0, MAX_SECONDS)},
     {"spark.dynamicAllocation.shuffleTracking.enabled", SPARK_BOOL, "true",
      "Keep executors holding live shuffle data (no external shuffle service needed).", UNRANGED},
     {"spark.shuffle.service.enabled", SPARK_BOOL, "false",

@@ -20,7 +20,7 @@ struct outfile {
     char *tmp;
     FILE *f;
     int is_stdout;
-    int in_place;   /* a device or pipe: written directly, never renamed */
+    int in_place; /* a device or pipe: written directly, never renamed */
 };
 
 /* Opens a temporary file for path. Returns the stream, or NULL with d
@@ -39,5 +39,20 @@ void outfile_abort(struct outfile *o);
  * and writes its name to TMP (SIZE bytes). Returns the descriptor, or -1
  * with errno set. */
 int outfile_create_tmp(const char *path, char *tmp, size_t size);
+
+/* Forgets a temporary file outfile_create_tmp made once it has been renamed
+ * into place or removed (outfile_commit and outfile_abort do this). */
+void outfile_forget_tmp(const char *tmp);
+
+/* Installs handlers for SIGINT, SIGTERM and SIGHUP (those not ignored) that
+ * remove every temporary file still open, then die of the same signal, so the
+ * shell still sees 130, 143 or 129. main calls it once. The registry behind it
+ * is the one process-wide state of this module: signals are process-wide. */
+void outfile_cleanup_on_signals(void);
+
+/* Whether two output or input paths name the same file: the same device and
+ * inode when both exist, else the same last component in the same directory
+ * (by device and inode). "-" (stdout) is no file. */
+int outfile_same_file(const char *a, const char *b);
 
 #endif

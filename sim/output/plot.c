@@ -714,8 +714,10 @@ void plot_abort(struct plot_files *pf)
 {
     if (!pf)
         return;
-    if (pf->plot_tmp)
+    if (pf->plot_tmp) {
         unlink(pf->plot_tmp);
+        outfile_forget_tmp(pf->plot_tmp);
+    }
     if (pf->stage_dir)
         remove_stage_dir(pf->stage_dir);
     if (pf->created_dest && pf->dest_dir)
@@ -1067,6 +1069,7 @@ enum sc_status plot_commit(struct plot_files *pf, FILE *preview, struct diag *d)
         if (rename(pf->plot_tmp, pf->plot_path) != 0)
             st = diag_set(d, SC_EIO, pf->plot_path, 0, "writing failed: %s", strerror(errno));
         else {
+            outfile_forget_tmp(pf->plot_tmp);
             free(pf->plot_tmp);
             pf->plot_tmp = NULL;
         }
@@ -1076,8 +1079,10 @@ enum sc_status plot_commit(struct plot_files *pf, FILE *preview, struct diag *d)
         st = p ? copy_to_stream(p, preview, d) : diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
         free(p);
     }
-    if (pf->plot_tmp)
+    if (pf->plot_tmp) {
         unlink(pf->plot_tmp);
+        outfile_forget_tmp(pf->plot_tmp);
+    }
     remove_stage_dir(pf->stage_dir);
     plot_files_free(pf);
     return st;
@@ -1117,6 +1122,7 @@ enum sc_status plot_sweep(const char *csv_path, const char *out_path, const stru
         if (fd >= 0) {
             close(fd);
             unlink(tmp);
+            outfile_forget_tmp(tmp);
             fd = -1;
         }
         goto done;
@@ -1144,6 +1150,7 @@ enum sc_status plot_sweep(const char *csv_path, const char *out_path, const stru
         st = diag_set(d, SC_EIO, out_path, 0, "cannot write: %s", strerror(errno));
     if (st != SC_OK)
         unlink(tmp);
+    outfile_forget_tmp(tmp);
     unlink(err);
 done:
     free(tmp);

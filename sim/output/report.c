@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "models/units.h"
+#include "models/utf8.h"
 #include "models/order.h"
 
 #ifndef PACKAGE_VERSION
@@ -265,8 +266,11 @@ static const char *compute_source(const struct plan *plan, size_t job, size_t k,
 void report_table(FILE *out, const struct plan *plan, const struct cluster *cl,
                   const struct results *r)
 {
-    char b1[64], b2[64];
-    fprintf(out, "stagecast %s  scenario '%s'  seed %llu\n", PACKAGE_VERSION, plan->scn->name,
+    char b1[64], b2[64], safe[256];
+    /* Names come from the scenario: their control characters are escaped so
+     * that a name cannot retitle or clear the terminal the table goes to. */
+    fprintf(out, "stagecast %s  scenario '%s'  seed %llu\n", PACKAGE_VERSION,
+            utf8_escape_controls(plan->scn->name, safe, sizeof safe),
             (unsigned long long)r->seed);
     fprintf(out,
             "cluster: %s, %d x %s workers (%d executor%s x %d cores each, %d task slots), "
@@ -292,14 +296,15 @@ void report_table(FILE *out, const struct plan *plan, const struct cluster *cl,
     for (size_t j = 0; j < r->n_jobs; j++) {
         const struct job_result *jr = &r->jobs[j];
         fprintf(out, "\njob %lld '%s'  start %.3f s  end %.3f s  wall %s\n",
-                (long long)jr->spark_id, jr->name, rel_s(r, jr->submit_us), rel_s(r, jr->end_us),
+                (long long)jr->spark_id, utf8_escape_controls(jr->name, safe, sizeof safe),
+                rel_s(r, jr->submit_us), rel_s(r, jr->end_us),
                 units_format_duration((double)(jr->end_us - jr->submit_us) * 1e-6, b1, sizeof b1));
         fprintf(out, "  %5s  %-24s %7s %9s %9s %9s %8s %8s %8s  %s\n", "stage", "name", "tasks",
                 "start s", "end s", "dur s", "p50 s", "p95 s", "max s", "compute from");
         for (size_t k = 0; k < jr->n_stages; k++) {
             const struct stage_result *st = &r->stages[jr->first_stage + k];
-            char name[64];
-            report_stage_name(st, name, sizeof name);
+            char raw[64], name[64];
+            utf8_escape_controls(report_stage_name(st, raw, sizeof raw), name, sizeof name);
             if (stage_uncalibrated(plan, j, k, st)) {
                 any_uncalibrated = true;
                 size_t len = strlen(name);

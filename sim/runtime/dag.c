@@ -32,6 +32,7 @@
 #include <stddef.h>
 
 #include "sim/runtime/runtime_internal.h"
+#include "models/units.h"
 
 static void submit_job(struct sim *sim, size_t j);
 
@@ -40,7 +41,7 @@ static void submit_after_gap(struct sim *sim, size_t j)
 {
     struct rt_job *job = &sim->jobs[j];
     if (job->spec->gap_s > 0.0) {
-        int64_t at = engine_now(&sim->eng) + (int64_t)llround(job->spec->gap_s * 1e6);
+        int64_t at = engine_now(&sim->eng) + units_s_to_us(job->spec->gap_s);
         if (engine_schedule(&sim->eng, &job->submit_ev, at, 0) != 0)
             runtime_fail(sim, SC_ENOMEM, "out of memory for the event queue");
     } else {
@@ -100,8 +101,7 @@ static void stage_submit(struct sim *sim, int st_index)
         /* The driver serializes and broadcasts the task binary before it
          * offers the tasks (DAGScheduler.submitMissingTasks). */
         if (engine_schedule(&sim->eng, &st->offer_ev,
-                            engine_now(&sim->eng) + (int64_t)llround(st->driver_s * 1e6),
-                            0) != 0)
+                            engine_now(&sim->eng) + units_s_to_us(st->driver_s), 0) != 0)
             runtime_fail(sim, SC_ENOMEM, "out of memory for the event queue");
         return;
     }
@@ -181,8 +181,7 @@ static void submit_job(struct sim *sim, size_t j)
     }
     if (job->driver_s > 0.0) {
         /* The driver builds the job's stages before it submits them. */
-        if (engine_schedule(&sim->eng, &job->stages_ev,
-                            now + (int64_t)llround(job->driver_s * 1e6), 0) != 0)
+        if (engine_schedule(&sim->eng, &job->stages_ev, now + units_s_to_us(job->driver_s), 0) != 0)
             runtime_fail(sim, SC_ENOMEM, "out of memory for the event queue");
     } else {
         for (int i = 0; i < job->n_stages; i++)

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 
 #include "models/autoscale.h"
+#include "models/units.h"
 #include "sim/runtime/runtime_internal.h"
 
 void executors_record_scale(struct sim *sim, enum scale_kind kind, int id, int count, int target)
@@ -69,7 +70,7 @@ int64_t executors_draw_delay_us(struct sim *sim, const struct dist *dist, double
 {
     double secs =
         dist->kind == DIST_FIXED || !sim->scale_rng ? fixed : dist_sample(dist, sim->scale_rng);
-    return (int64_t)llround((secs > 0.0 ? secs : 0.0) * 1e6);
+    return units_s_to_us((secs > 0.0 ? secs : 0.0));
 }
 
 static void executor_up(struct sim *sim, int e)

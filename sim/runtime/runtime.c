@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "models/hash64.h"
+#include "models/units.h"
 #include "models/memory.h"
 #include "sim/runtime/runtime_internal.h"
 
@@ -91,7 +92,7 @@ static enum sc_status build_network(struct sim *sim, struct diag *d)
     sim->exec_pool_bytes = memory_execution_pool(&cl->memory, 0.0);
     double q_s = isnan(sim->scn->model.network_quantum_s) ? RUNTIME_DEFAULT_NETWORK_QUANTUM_S
                                                           : sim->scn->model.network_quantum_s;
-    sim->net_quantum_us = (int64_t)llround(q_s * 1e6);
+    sim->net_quantum_us = units_s_to_us(q_s);
 
     /* Map-output and fetch bookkeeping for the stages that shuffle. */
     for (size_t i = 0; i < sim->n_stages; i++) {
@@ -451,12 +452,12 @@ struct sim *sim_new(const struct plan *p, const struct cluster *cl, const struct
     sim->spec_multiplier = spark_conf_double(&s->spark, "spark.speculation.multiplier");
     sim->spec_quantile = spark_conf_double(&s->spark, "spark.speculation.quantile");
     sim->spec_min_us =
-        (int64_t)llround(spark_conf_seconds(&s->spark, "spark.speculation.minTaskRuntime") * 1e6);
+        units_s_to_us(spark_conf_seconds(&s->spark, "spark.speculation.minTaskRuntime"));
     sim->spec_interval_us =
-        (int64_t)llround(spark_conf_seconds(&s->spark, "spark.speculation.interval") * 1e6);
+        units_s_to_us(spark_conf_seconds(&s->spark, "spark.speculation.interval"));
     if (sim->spec_interval_us < 1000)
         sim->spec_interval_us = 1000;
-    sim->launch_us = (int64_t)llround(launch_s * 1e6);
+    sim->launch_us = units_s_to_us(launch_s);
     sim->jvm = s->model.jvm;
     jvm_costs_resolve(&sim->jvm);
     if (engine_init(&sim->eng, (size_t)cluster_slots(cl) + s->n_jobs + 16) != 0) {
@@ -499,7 +500,7 @@ static enum sc_status start_cluster(struct sim *sim, int64_t span_start_us, stru
     gsl_rng_set(sim->scale_rng, (unsigned long)hash64_splitmix(sim->seed ^ 0x5ca1eULL));
     sim->cl.startup_s =
         (double)executors_draw_delay_us(sim, &cl->startup_dist, cl->startup_s) * 1e-6;
-    int64_t startup_us = (int64_t)llround(cl->startup_s * 1e6);
+    int64_t startup_us = units_s_to_us(cl->startup_s);
     int initial_execs = cl->workers * cl->executors_per_worker;
     if (executors_start_policies(sim, &initial_execs, d) != SC_OK)
         return d->status;
@@ -522,7 +523,7 @@ static enum sc_status start_cluster(struct sim *sim, int64_t span_start_us, stru
     int late = 0;
     for (int e = 0; e < initial_execs; e++) {
         double at_s = (size_t)e < cs->n_executor_start_s ? cs->executor_start_s[e] : 0.0;
-        int64_t at = span_start_us + (int64_t)llround(at_s * 1e6);
+        int64_t at = span_start_us + units_s_to_us(at_s);
         if (at <= span_start_us)
             continue;
         struct rt_exec *x = &sim->execs[e];
@@ -565,7 +566,7 @@ enum sc_status sim_run(struct sim *sim, struct diag *d)
     int64_t span_start_us = INT64_MAX;
     for (size_t j = 0; j < sim->n_jobs; j++) {
         const struct job_spec *js = sim->jobs[j].spec;
-        int64_t t = !isnan(js->submit_s) ? (int64_t)llround(js->submit_s * 1e6) : j == 0 ? 0 : -1;
+        int64_t t = !isnan(js->submit_s) ? units_s_to_us(js->submit_s) : j == 0 ? 0 : -1;
         if (t >= 0 && t < span_start_us)
             span_start_us = t;
     }
@@ -579,7 +580,7 @@ enum sc_status sim_run(struct sim *sim, struct diag *d)
         const struct job_spec *js = sim->jobs[j].spec;
         int64_t t = -1;
         if (!isnan(js->submit_s))
-            t = (int64_t)llround(js->submit_s * 1e6);
+            t = units_s_to_us(js->submit_s);
         else if (j == 0)
             t = 0;
         if (t >= 0 && engine_schedule(&sim->eng, &sim->jobs[j].submit_ev, t, 0) != 0)
@@ -613,7 +614,7 @@ enum sc_status sim_run(struct sim *sim, struct diag *d)
     }
     /* Close every life still open: workers billed to the cluster's end
      * (last job plus the idle tail), executors alive to the last job. */
-    int64_t idle_after_us = (int64_t)llround(sim->cl.idle_after_s * 1e6);
+    int64_t idle_after_us = units_s_to_us(sim->cl.idle_after_s);
     for (int w = 0; w < sim->max_workers; w++)
         if (sim->workers[w].state != WK_ABSENT)
             executors_record_life(sim, w, sim->workers[w].life_from_us, r->end_us + idle_after_us);

@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "sim/runtime/runtime_internal.h"
+#include "models/units.h"
 
 /* ---- free slots ------------------------------------------------------- */
 
@@ -240,8 +241,7 @@ static void launch(struct sim *sim, int st_index, int slot_index)
     slot->spill_bytes = task_spill_bytes(sim, st, slot, running_here);
     if (!st->has_io && slot->spill_bytes == 0.0) {
         /* Nothing to move: one timer for the whole task. */
-        task_set_timer(sim, slot, rec->launch_us + (int64_t)llround(slot->compute_s * 1e6),
-                       TS_COMPUTE);
+        task_set_timer(sim, slot, rec->launch_us + units_s_to_us(slot->compute_s), TS_COMPUTE);
         return;
     }
     task_set_timer(sim, slot, rec->launch_us, TS_START);

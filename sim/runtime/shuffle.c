@@ -14,6 +14,7 @@
 #include <math.h>
 
 #include "sim/runtime/runtime_internal.h"
+#include "models/units.h"
 
 /* Moves the fetch cursor to the next worker with blocks for this task. */
 static void fetch_next_node(struct sim *sim, struct rt_slot *slot, const struct rt_stage *st)
@@ -62,7 +63,7 @@ void shuffle_begin_fetch(struct sim *sim, struct rt_slot *slot)
         rec->phase_s[PHASE_INPUT] = seconds_since(sim, slot->phase_start_us);
     slot->phase_start_us = now;
     if (!(st->fetch_bytes > 0.0)) {
-        task_set_timer(sim, slot, now + (int64_t)llround(slot->compute_s * 1e6), TS_COMPUTE);
+        task_set_timer(sim, slot, now + units_s_to_us(slot->compute_s), TS_COMPUTE);
         return;
     }
     slot->state = TS_FETCH;
@@ -87,7 +88,7 @@ void shuffle_begin_fetch(struct sim *sim, struct rt_slot *slot)
     fetch_next_node(sim, slot, st);
     fetch_issue(sim, slot, st);
     if (slot->flows == 0) /* nothing to fetch after all */
-        task_set_timer(sim, slot, now + (int64_t)llround(slot->compute_s * 1e6), TS_COMPUTE);
+        task_set_timer(sim, slot, now + units_s_to_us(slot->compute_s), TS_COMPUTE);
 }
 
 static void fetch_done(struct sim *sim, struct rt_slot *slot)
@@ -102,7 +103,7 @@ static void fetch_done(struct sim *sim, struct rt_slot *slot)
     double end_s = start_s + c;
     if ((double)now * 1e-6 + tail > end_s)
         end_s = (double)now * 1e-6 + tail;
-    int64_t end_us = (int64_t)llround(end_s * 1e6);
+    int64_t end_us = units_s_to_us(end_s);
     if (end_us < now)
         end_us = now;
     double wait = end_s - (start_s + c);

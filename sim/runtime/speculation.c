@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "models/order.h"
+#include "models/units.h"
 #include "sim/runtime/runtime_internal.h"
 
 /* The losing attempt of a speculation race: killed, not run again; its
@@ -80,8 +81,7 @@ static bool launch_copy(struct sim *sim, int st_index, int64_t index, int orig)
     sim->res.speculative_launched++;
     sim->res.stages[st_index].speculative_launched++;
     task_set_timer(sim, slot,
-                   st->has_io ? rec->launch_us
-                              : rec->launch_us + (int64_t)llround(slot->compute_s * 1e6),
+                   st->has_io ? rec->launch_us : rec->launch_us + units_s_to_us(slot->compute_s),
                    st->has_io ? TS_START : TS_COMPUTE);
     return true;
 }
@@ -104,7 +104,7 @@ void speculation_on_timer(struct engine *eng, struct event *ev)
             continue;
         qsort(st->ok_dur, st->n_ok, sizeof *st->ok_dur, order_double_asc);
         double median = results_quantile_sorted(st->ok_dur, st->n_ok, 0.5);
-        int64_t threshold = (int64_t)llround(sim->spec_multiplier * median * 1e6);
+        int64_t threshold = units_s_to_us(sim->spec_multiplier * median);
         if (threshold < sim->spec_min_us)
             threshold = sim->spec_min_us;
         for (size_t i = 0; i < sim->n_slots && sim->free_count > 0; i++) {

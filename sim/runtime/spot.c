@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "sim/runtime/runtime_internal.h"
+#include "models/units.h"
 
 void spot_schedule_eviction(struct sim *sim, int w)
 {
@@ -25,10 +26,10 @@ void spot_schedule_eviction(struct sim *sim, int w)
     int64_t at = -1;
     if (!isnan(sim->cl.spot_evict_at_s) && !sim->evict_at_used) {
         sim->evict_at_used = true;
-        at = (int64_t)llround(sim->cl.spot_evict_at_s * 1e6);
+        at = units_s_to_us(sim->cl.spot_evict_at_s);
     } else if (sim->cl.spot_evictions_per_hour > 0.0 && sim->spot_rng) {
         double mean_s = 3600.0 / sim->cl.spot_evictions_per_hour;
-        at = now + (int64_t)llround(gsl_ran_exponential(sim->spot_rng, mean_s) * 1e6);
+        at = now + units_s_to_us(gsl_ran_exponential(sim->spot_rng, mean_s));
     }
     if (at >= 0 && engine_schedule(&sim->eng, &wk->evict_ev, at < now ? now : at, 0) != 0)
         runtime_fail(sim, SC_ENOMEM, "out of memory for the event queue");

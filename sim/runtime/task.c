@@ -97,7 +97,14 @@ double task_spill_bytes(const struct sim *sim, const struct rt_stage *st,
 void task_start_flow(struct sim *sim, struct rt_slot *slot, double bytes, const int *res, int n_res,
                      int kind)
 {
-    uint64_t whole = (uint64_t)llround(bytes);
+    /* Checked: the flow's tag holds 56 bits of bytes (64 PiB), and llround of
+     * a NaN or out-of-range double is undefined. */
+    const double tag_max = (double)((1ULL << 56) - 1);
+    uint64_t whole = 0;
+    if (bytes >= tag_max)
+        whole = (1ULL << 56) - 1;
+    else if (bytes > 0.0)
+        whole = (uint64_t)llround(bytes);
     int id = net_flow_start(sim->net, engine_now(&sim->eng), (double)whole, res, n_res, 1.0, slot,
                             FLOW_TAG(kind, whole));
     if (id < 0) {
