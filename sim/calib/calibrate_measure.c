@@ -37,14 +37,16 @@ enum sc_status calibrate_pipe_measure(struct pipe *p, const struct calibrate_opt
         free(y);
         return calibrate_nomem(d);
     }
-    /* Unless the user fixed the host's speed, each timed run of the pipeline
-     * follows one run of the host benchmark, and the pipeline's times are
-     * divided by the median of those runs: both are slowed alike by what
+    /* Unless the user fixed the host's speed, each size's timed runs in each
+     * pass follow one run of the host benchmark (10 in all with the default
+     * 5 sizes and 2 passes; one before every run cost a fifth of
+     * calibration's CPU for no steadier median), and the pipeline's times
+     * are divided by the median of those runs: both are slowed alike by what
      * else shares the core (a busy sibling hyperthread, another guest's
      * cache traffic, a lower clock), which the thread's CPU clock does not
      * remove. Times are then in reference-host ns (CALIB_REF_BENCH_NS per
      * benchmark run, CALIB_REF_ACU). The median of the pipeline's own
-     * 25 or so benchmark runs, not each run's ratio: the minimum of
+     * benchmark runs, not each run's ratio: the minimum of
      * per-run ratios picks whichever run's benchmark was unluckily slow
      * and moved fits by 10-30% between calibrations, where the fastest
      * pipeline run over this median moved them by 1-7% (skew-join's four
@@ -84,9 +86,9 @@ enum sc_status calibrate_pipe_measure(struct pipe *p, const struct calibrate_opt
             rc = calibrate_pipe_prepare(p, sizes[k], &actual, d);
             if (k == 0 && rc == SC_OK)
                 rc = calibrate_pipe_run(p, clock, d);
+            if (normalise && rc == SC_OK)
+                bt[nb++] = calib_bench_run_ns(&bench);
             for (int r = 0; r < pass_reps && rc == SC_OK; r++) {
-                if (normalise)
-                    bt[nb++] = calib_bench_run_ns(&bench);
                 rc = calibrate_pipe_run(p, clock, d);
                 double total = 0.0;
                 for (size_t i = 0; i < p->n_ops; i++) {
