@@ -423,10 +423,13 @@ enum col_type plan_expr_type(const char *expr, const char *const *col_names,
         lead++;
     for (size_t i = 0; i < sizeof time_fns / sizeof time_fns[0]; i++) {
         size_t l = strlen(time_fns[i].fn);
+        /* The name first: lead may be shorter than it. */
+        if (strncasecmp(lead, time_fns[i].fn, l) != 0)
+            continue;
         const char *q = lead + l;
         while (*q == ' ' || *q == '\t')
             q++;
-        if (strncasecmp(lead, time_fns[i].fn, l) == 0 && *q == '(' &&
+        if (*q == '(' &&
             plan_expr_find_word(expr, time_fns[i].fn) == lead && !top_level_predicate(expr))
             return time_fns[i].type;
     }
