@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "models/catalog.h"
 #include "sim/eventlog/eventlog.h"
@@ -616,6 +617,96 @@ static void test_cli_malformed_logs_fail_cleanly(void **state)
     free(cfg);
 }
 
+/* src gzip-compressed into dst, in members of at most member_bytes of
+ * input each (0: one member), as zlib's gzwrite writes them. */
+static void gzip_file(const char *src, const char *dst, size_t member_bytes)
+{
+    size_t len;
+    char *text = harness_slurp(src, &len);
+    assert_non_null(text);
+    FILE *out = fopen(dst, "wb");
+    assert_non_null(out);
+    size_t step = member_bytes ? member_bytes : len;
+    for (size_t at = 0; at < len; at += step) {
+        char tmp[1100];
+        snprintf(tmp, sizeof tmp, "%s.part", dst);
+        gzFile gz = gzopen(tmp, "wb");
+        assert_non_null(gz);
+        size_t n = len - at < step ? len - at : step;
+        assert_int_equal(gzwrite(gz, text + at, (unsigned)n), (int)n);
+        assert_int_equal(gzclose(gz), Z_OK);
+        size_t plen;
+        char *part = harness_slurp(tmp, &plen);
+        assert_non_null(part);
+        assert_int_equal(fwrite(part, 1, plen, out), plen);
+        free(part);
+        unlink(tmp);
+    }
+    assert_int_equal(fclose(out), 0);
+    free(text);
+}
+
+/* The output after its first line (which names the log's path). */
+static const char *after_first_line(const char *text)
+{
+    const char *nl = strchr(text, '\n');
+    return nl ? nl + 1 : text;
+}
+
+static void test_cli_gzip_log_replays_as_the_plain_file(void **state)
+{
+    (void)state;
+    clean_workdir();
+    char args[8192];
+    snprintf(args, sizeof args, "replay '%s'", fixture("tiny.json"));
+    assert_int_equal(run(args), 0);
+    char *plain = slurp(work_file("out.txt"));
+    /* One gzip member, and members of 4000 bytes back to back (gzip -c a b
+     * > c): both decode to the same lines, so the same replay. */
+    const size_t members[2] = {0, 4000};
+    for (int i = 0; i < 2; i++) {
+        gzip_file(fixture("tiny.json"), work_file("tiny.json.gz"), members[i]);
+        snprintf(args, sizeof args, "replay '%s'", work_file("tiny.json.gz"));
+        if (run(args) != 0)
+            fail_msg("replay of the .gz failed: %s", slurp(work_file("err.txt")));
+        char *gz = slurp(work_file("out.txt"));
+        assert_string_equal(after_first_line(gz), after_first_line(plain));
+        assert_non_null(strstr(gz, "tiny.json.gz"));
+        free(gz);
+        unlink(work_file("tiny.json.gz"));
+    }
+    free(plain);
+}
+
+static void test_cli_truncated_gzip_fails_cleanly(void **state)
+{
+    (void)state;
+    clean_workdir();
+    gzip_file(fixture("tiny.json"), work_file("full.gz"), 0);
+    size_t len;
+    char *full = harness_slurp(work_file("full.gz"), &len);
+    assert_non_null(full);
+    /* Half the compressed bytes: no gzip trailer, and lines missing. */
+    FILE *f = fopen(work_file("cut.json.gz"), "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(full, 1, len / 2, f), len / 2);
+    assert_int_equal(fclose(f), 0);
+    free(full);
+    unlink(work_file("full.gz"));
+    char args[8192];
+    snprintf(args, sizeof args, "replay '%s'", work_file("cut.json.gz"));
+    assert_int_equal(run(args), 2);
+    char *err = slurp(work_file("err.txt"));
+    /* One line: the path, and what is wrong. */
+    assert_int_equal(harness_count_lines(err), 1);
+    char expect[1200];
+    snprintf(expect, sizeof expect, "stagecast: %s: truncated gzip file", work_file("cut.json.gz"));
+    if (strncmp(err, expect, strlen(expect)) != 0)
+        fail_msg("got '%s'", err);
+    free(err);
+    unlink(work_file("cut.json.gz"));
+}
+
 static void test_cli_usage_errors_exit_2(void **state)
 {
     (void)state;
@@ -666,6 +757,8 @@ int main(void)
         cmocka_unit_test(test_cli_replay_json_has_the_documented_keys),
         cmocka_unit_test(test_cli_replay_table_has_a_row_per_log),
         cmocka_unit_test(test_cli_malformed_logs_fail_cleanly),
+        cmocka_unit_test(test_cli_gzip_log_replays_as_the_plain_file),
+        cmocka_unit_test(test_cli_truncated_gzip_fails_cleanly),
         cmocka_unit_test(test_cli_usage_errors_exit_2),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

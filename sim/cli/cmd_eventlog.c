@@ -121,7 +121,7 @@ static const struct cli_option import_options[] = {
 const struct cli_command cli_cmd_import = {
     "import",
     "LOG -o OUT",
-    "turn a Spark event log (plain, .zstd or .lz4) into a scenario",
+    "turn a Spark event log (plain, .zstd, .lz4 or .gz) into a scenario",
     "Writes the log's cluster, Spark settings and jobs as explicit stages (task counts, bytes, "
     "records, parents and task times) to a scenario file that `run` and `sweep` take.",
     import_options,

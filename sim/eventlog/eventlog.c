@@ -5,8 +5,8 @@
  * importer turns that into a scenario; nothing here decides what a run means.
  *
  * Layers, bottom up:
- *  - a byte source: the file as it is, a zstd stream (libzstd), or Spark's
- *    lz4 codec (evlog_source.c);
+ *  - a byte source: the file as it is, a zstd stream (libzstd), Spark's
+ *    lz4 codec, or gzip (zlib: Databricks's rolled logs) (evlog_source.c);
  *  - a line splitter, which knows whether the last line had its newline
  *    (evlog_source.c too);
  *  - one jansson parse per line, and a handler per event type that takes the
@@ -39,6 +39,7 @@ const char *evlog_codec_name(enum evlog_codec c)
     case EVLOG_PLAIN: return "plain";
     case EVLOG_ZSTD: return "zstd";
     case EVLOG_LZ4: return "lz4";
+    case EVLOG_GZIP: return "gzip";
     }
     return "?";
 }

@@ -1,8 +1,8 @@
 /*
  * eventlog.h — a Spark event log read into memory: the application, its
  * executors, jobs, stage attempts and task attempts, as Spark 1.x to 3.x
- * write them to spark.eventLog.dir (JSON lines; plain, zstd or Spark's lz4
- * codec). Nothing here interprets the run: the importer does that.
+ * write them to spark.eventLog.dir (JSON lines; plain, zstd, Spark's lz4
+ * codec, or gzip as Databricks rolls them). Nothing here interprets the run: the importer does that.
  *
  * Reading is forgiving, as a log of a crashed or still-running application
  * must be read too: unknown events and fields are skipped, a truncated last
@@ -33,7 +33,7 @@
 #define EVLOG_MAX_DURATION_MS 10000000000LL
 #define EVLOG_MAX_VALUE ((int64_t)1 << 60)
 
-enum evlog_codec { EVLOG_PLAIN, EVLOG_ZSTD, EVLOG_LZ4 };
+enum evlog_codec { EVLOG_PLAIN, EVLOG_ZSTD, EVLOG_LZ4, EVLOG_GZIP };
 
 /* How a task attempt ended ("Task End Reason"). */
 enum evlog_end {

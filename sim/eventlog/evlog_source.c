@@ -7,13 +7,24 @@
  * StreamingXXHash32.asChecksum() returns it), each block decoded with
  * liblz4. A stream may hold several such streams back to back (Spark reads
  * them with concatenation allowed).
+ *
+ * gzip is what Databricks writes when it rolls an application's event log
+ * (eventlog-<date>.gz beside the live `eventlog`); it is read with zlib's
+ * inflate on the file already open, members back to back as gzip(1) reads
+ * them. Unlike a zstd or lz4 log cut off while the application still ran, a
+ * gzip file is only written once it is complete: one that stops before its
+ * end is a broken copy, and an error.
  */
 #include "sim/eventlog/evlog_source.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <lz4.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Compressed bytes read at a time for inflate. */
+#define GZIP_CHUNK ((size_t)1 << 16)
 
 /* ------------------------------------------------------------ xxHash32 */
 
@@ -114,6 +125,16 @@ enum sc_status evlog_source_open(struct evlog_source *s, const char *path, struc
         if (!s->zd || !s->zin)
             return diag_set(d, SC_ENOMEM, path, 0, "out of memory for the zstd decoder");
         ZSTD_initDStream(s->zd);
+    } else if (s->head_len >= 2 && s->head[0] == 0x1f && s->head[1] == 0x8b) {
+        s->codec = EVLOG_GZIP;
+        s->gzin = malloc(GZIP_CHUNK);
+        if (!s->gzin)
+            return diag_set(d, SC_ENOMEM, path, 0, "out of memory for the gzip decoder");
+        /* 16 + MAX_WBITS: a gzip header and trailer, not zlib's. */
+        if (inflateInit2(&s->gz, 16 + MAX_WBITS) != Z_OK)
+            return diag_set(d, SC_ENOMEM, path, 0, "cannot start the gzip decoder: %s",
+                            s->gz.msg ? s->gz.msg : "out of memory");
+        s->gz_ready = true;
     } else if (s->head_len == LZ4B_MAGIC_LEN && memcmp(s->head, LZ4B_MAGIC, LZ4B_MAGIC_LEN) == 0) {
         s->codec = EVLOG_LZ4;
     } else if ((s->head_len >= 8 && memcmp(s->head, snappy_magic, 8) == 0) ||
@@ -139,6 +160,9 @@ void evlog_source_close(struct evlog_source *s)
         fclose(s->f);
     ZSTD_freeDStream(s->zd);
     free(s->zin);
+    if (s->gz_ready)
+        inflateEnd(&s->gz);
+    free(s->gzin);
     free(s->blk_in);
     free(s->blk_out);
     memset(s, 0, sizeof *s);
@@ -180,6 +204,56 @@ static long zstd_read(struct evlog_source *s, unsigned char *buf, size_t n, stru
                 s->truncated = true;
             return 0;
         }
+    }
+}
+
+/* Reads up to n inflated bytes. Returns the count, 0 at the clean end of
+ * the last member, -1 on error: corrupt data, or a file that ends inside a
+ * member (truncated). */
+static long gzip_read(struct evlog_source *s, unsigned char *buf, size_t n, struct diag *d)
+{
+    if (n > UINT_MAX)
+        n = UINT_MAX;
+    s->gz.next_out = buf;
+    s->gz.avail_out = (uInt)n;
+    for (;;) {
+        if (s->gz.avail_in == 0 && !s->gz_eof) {
+            size_t got = raw_read(s, s->gzin, GZIP_CHUNK);
+            if (ferror(s->f))
+                return diag_set(d, SC_EIO, s->path, 0, "cannot read event log: %s",
+                                strerror(errno)),
+                       -1;
+            s->gz_eof = got == 0;
+            s->gz.next_in = s->gzin;
+            s->gz.avail_in = (uInt)got;
+        }
+        if (s->gz.avail_in == 0 && s->gz_eof) {
+            if (s->gz_ended)
+                return 0;
+            return diag_set(d, SC_EINPUT, s->path, 0,
+                            "truncated gzip file: it ends after %lld compressed bytes, inside "
+                            "its compressed data (an incomplete copy?)",
+                            (long long)s->offset),
+                   -1;
+        }
+        s->gz_ended = false;
+        int ret = inflate(&s->gz, Z_NO_FLUSH);
+        if (ret == Z_STREAM_END) {
+            /* Another member may follow (gzip -c a b > c, or appended
+             * parts): start again on the bytes after this one. */
+            s->gz_ended = true;
+            if (inflateReset(&s->gz) != Z_OK)
+                return diag_set(d, SC_EINPUT, s->path, 0, "cannot restart the gzip decoder"), -1;
+        } else if (ret != Z_OK && ret != Z_BUF_ERROR) {
+            return diag_set(d, SC_EINPUT, s->path, 0,
+                            "corrupt gzip data near compressed byte %lld: %s",
+                            (long long)(s->offset - (int64_t)s->gz.avail_in),
+                            s->gz.msg ? s->gz.msg : zError(ret)),
+                   -1;
+        }
+        size_t out = n - s->gz.avail_out;
+        if (out > 0)
+            return (long)out;
     }
 }
 
@@ -281,6 +355,7 @@ static long source_read(struct evlog_source *s, unsigned char *buf, size_t n, st
         return (long)got;
     }
     case EVLOG_ZSTD: return zstd_read(s, buf, n, d);
+    case EVLOG_GZIP: return gzip_read(s, buf, n, d);
     case EVLOG_LZ4:
         if (s->blk_out_pos == s->blk_out_len) {
             int rc = lz4_next_block(s, d);

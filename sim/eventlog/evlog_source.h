@@ -1,8 +1,9 @@
 /*
  * evlog_source.h — the bytes and lines of one event-log file, inside the
- * event-log reader (eventlog.c): the file as it is, a zstd stream, or
- * Spark's lz4 codec (lz4-java's LZ4BlockOutputStream blocks), sniffed from
- * its first bytes, then split into lines. Not for use outside sim/eventlog/.
+ * event-log reader (eventlog.c): the file as it is, a zstd stream, Spark's
+ * lz4 codec (lz4-java's LZ4BlockOutputStream blocks) or gzip (Databricks
+ * compresses the logs it rolls), sniffed from its first bytes, then split
+ * into lines. Not for use outside sim/eventlog/.
  */
 #ifndef STAGECAST_EVLOG_SOURCE_H
 #define STAGECAST_EVLOG_SOURCE_H
@@ -11,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <zlib.h>
 #include <zstd.h>
 
 #include "models/diag.h"
@@ -47,6 +49,12 @@ struct evlog_source {
     bool lz4_ended; /* an end mark was read: a clean end */
     bool lz4_any;   /* at least one stream started */
     bool truncated; /* the compressed stream stopped mid-frame */
+    /* gzip */
+    z_stream gz;
+    bool gz_ready;  /* inflateInit2 succeeded: inflateEnd owed */
+    bool gz_ended;  /* the last member read ended cleanly */
+    bool gz_eof;    /* no more compressed bytes */
+    unsigned char *gzin;
 };
 
 /* Opens path and sniffs its codec. On failure fills d, and s still needs
