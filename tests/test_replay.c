@@ -121,9 +121,50 @@ static void test_tiny_replay_matches_hand_arithmetic(void **state)
     double e0 = (0.713 - 0.720) / 0.720, e3 = (0.108 - 0.109) / 0.109;
     assert_near(r->median_abs_error, (fabs(e0) + fabs(e3)) / 2.0, 1e-6);
     assert_int_equal(r->worst_stage, 1);
-    /* Both targets met: nothing to explain. */
+    /* The duration-weighted error: the stages miss by 7, 4, 2 and 1 ms,
+     * 0.014 s of their 0.720 + 0.209 + 0.310 + 0.109 = 1.348 s logged:
+     * 1.04%. */
+    assert_near(r->weighted_abs_error, 0.014 / 1.348, 1e-6);
+    /* All targets met: nothing to explain. */
     assert_int_equal(r->n_why, 0);
     assert_false(r->other_cluster);
+    replay_free(r);
+}
+
+/* Does one of r's why lines hold needle? */
+static bool why_says(const struct replay *r, const char *needle)
+{
+    for (size_t i = 0; i < r->n_why; i++)
+        if (strstr(r->why[i], needle))
+            return true;
+    return false;
+}
+
+static void test_why_explains_misses_in_both_directions(void **state)
+{
+    (void)state;
+    struct diag d;
+    /* implausible.json: one stage the model predicts too long (its
+     * duration-weighted error, 29.7%, misses while the median, 1.9%, is
+     * met) and the application 16.5% too long: the model too slow, which
+     * the causes of a model too fast cannot explain. */
+    struct replay *r = replay_of(fixture("implausible.json"), NULL, &d);
+    if (!r)
+        fail_msg("%s", d.msg);
+    assert_true(r->median_abs_error <= REPLAY_STAGE_TARGET);
+    assert_true(r->weighted_abs_error > REPLAY_WEIGHTED_TARGET);
+    assert_true(why_says(r, "1 of 4 miss by more than 15%: 1 predicted too long (the model too "
+                            "slow"));
+    assert_true(why_says(r, "application: predicted 0.374 s longer than logged (the model too "
+                            "slow)"));
+    replay_free(r);
+    /* fitf-tiny.json: all five stages predicted too short. */
+    r = replay_of(fixture("fitf-tiny.json"), NULL, &d);
+    if (!r)
+        fail_msg("%s", d.msg);
+    assert_true(why_says(r, "5 of 5 miss by more than 15%: 5 predicted too short (the model too "
+                            "fast"));
+    assert_true(why_says(r, "shorter than logged (the model too fast)"));
     replay_free(r);
 }
 
@@ -746,6 +787,7 @@ int main(void)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tiny_replay_matches_hand_arithmetic),
+        cmocka_unit_test(test_why_explains_misses_in_both_directions),
         cmocka_unit_test(test_timeline_replays_as_logged_and_gives_way_to_an_override),
         cmocka_unit_test(test_replay_on_another_cluster),
         cmocka_unit_test(test_unknown_override_fails_cleanly),

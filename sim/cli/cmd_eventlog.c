@@ -202,7 +202,7 @@ static int replay_table(char **logs, int n_logs, const struct replay_args *a,
         }
         char buf[1200];
         const char *base = strrchr(logs[i], '/');
-        printf("| `%s` | ? | | | | | not replayed: %s |\n", base ? base + 1 : logs[i],
+        printf("| `%s` | ? | | | | | | not replayed: %s |\n", base ? base + 1 : logs[i],
                diag_format(&ld, buf, sizeof buf));
         if (!rc)
             rc = cli_report_error(&ld);
