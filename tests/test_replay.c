@@ -573,6 +573,85 @@ static void test_cli_replay_json_has_the_documented_keys(void **state)
     free(b);
 }
 
+static void test_cli_what_if_reports_changes_and_both_costs(void **state)
+{
+    (void)state;
+    clean_workdir();
+    char args[8192];
+    /* One Standard_D4s_v3 worker for the log's two Standard_F4s_v2. */
+    snprintf(args, sizeof args, "replay '%s' --worker Standard_D4s_v3 --workers 1 --json '%s'",
+             fixture("tiny.json"), work_file("w.json"));
+    assert_int_equal(run(args), 0);
+    char *out = slurp(work_file("out.txt"));
+    /* Changes, never errors, and no targets: the log ran another cluster. */
+    assert_non_null(strstr(out, "predicted s  change vs the log\n"));
+    assert_non_null(strstr(out, ", change vs the log "));
+    assert_non_null(strstr(out, "stage changes vs the log (absolute)"));
+    assert_null(strstr(out, "error"));
+    assert_null(strstr(out, "targets:"));
+    /* Both clusters' costs, and the change between them. */
+    assert_non_null(strstr(out, "cost of the log's cluster as imported for the logged 2.265 s: "
+                                "vm, 2 x Standard_F4s_v2"));
+    assert_non_null(strstr(out, "cost of the what-if cluster for the predicted "));
+    assert_non_null(strstr(out, "1 x Standard_D4s_v3"));
+    assert_non_null(strstr(out, "cost change vs the log: $"));
+    free(out);
+    json_error_t err;
+    json_t *root = json_load_file(work_file("w.json"), 0, &err);
+    assert_non_null(root);
+    assert_string_equal(json_string_value(json_object_get(root, "comparison")),
+                        "change vs the log");
+    json_t *app = json_object_get(root, "application");
+    assert_true(json_is_number(json_object_get(app, "change_vs_log")));
+    assert_null(json_object_get(app, "error"));
+    json_t *s0 = json_array_get(json_object_get(root, "stages"), 0);
+    assert_true(json_is_number(json_object_get(s0, "change_vs_log")));
+    assert_null(json_object_get(s0, "error"));
+    assert_true(json_is_number(json_object_get(root, "weighted_abs_stage_change_vs_log")));
+    json_t *cost = json_object_get(root, "cost");
+    json_t *lc = json_object_get(cost, "log"), *pc = json_object_get(cost, "predicted");
+    assert_near(json_number_value(json_object_get(lc, "duration_s")), 2.265, 1e-9);
+    assert_true(json_number_value(json_object_get(lc, "usd")) > 0.0);
+    assert_true(json_number_value(json_object_get(pc, "usd")) > 0.0);
+    assert_non_null(
+        strstr(json_string_value(json_object_get(pc, "cluster")), "1 x Standard_D4s_v3"));
+    /* change_vs_log = predicted / log - 1, from the unrounded costs (the
+     * JSON rounds dollars to the millionth: 0.3% of these $0.0004). */
+    assert_near(json_number_value(json_object_get(cost, "change_vs_log")),
+                json_number_value(json_object_get(pc, "usd")) /
+                        json_number_value(json_object_get(lc, "usd")) -
+                    1.0,
+                5e-3);
+    json_decref(root);
+    /* The table's columns say so too, with the costs and no targets. */
+    snprintf(args, sizeof args, "replay --table '%s' --workers 4", fixture("tiny.json"));
+    assert_int_equal(run(args), 0);
+    out = slurp(work_file("out.txt"));
+    assert_non_null(strstr(out, "| median stage change vs the log | duration-weighted stage "
+                                "change vs the log |"));
+    assert_non_null(strstr(out, "cost: the log's cluster -> the what-if's"));
+    assert_null(strstr(out, "error"));
+    assert_non_null(strstr(out, " -> $"));
+    free(out);
+}
+
+static void test_replay_prices_the_log_cluster_for_the_logged_time(void **state)
+{
+    (void)state;
+    struct diag d;
+    struct replay *r = replay_of(fixture("tiny.json"), NULL, &d);
+    if (!r)
+        fail_msg("%s", d.msg);
+    /* On its own cluster both costs are the log's cluster's: for the logged
+     * 2.265 s and the predicted 2.241 s, billed alike. */
+    assert_string_equal(r->log_cost.cluster, r->cost.cluster);
+    assert_near(r->log_cost.duration_s, 2.265, 1e-9);
+    assert_near(r->cost.duration_s, 2.241, 1e-6);
+    assert_true(r->log_cost.usd > 0.0 && r->cost.usd > 0.0);
+    assert_non_null(strstr(r->log_cost.text, "cost: $"));
+    replay_free(r);
+}
+
 static void test_cli_replay_table_has_a_row_per_log(void **state)
 {
     (void)state;
@@ -797,6 +876,8 @@ int main(void)
         cmocka_unit_test(test_shared_logs_meet_the_targets_or_say_why),
         cmocka_unit_test(test_cli_import_writes_a_scenario_run_reads),
         cmocka_unit_test(test_cli_replay_json_has_the_documented_keys),
+        cmocka_unit_test(test_cli_what_if_reports_changes_and_both_costs),
+        cmocka_unit_test(test_replay_prices_the_log_cluster_for_the_logged_time),
         cmocka_unit_test(test_cli_replay_table_has_a_row_per_log),
         cmocka_unit_test(test_cli_malformed_logs_fail_cleanly),
         cmocka_unit_test(test_cli_gzip_log_replays_as_the_plain_file),

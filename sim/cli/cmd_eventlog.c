@@ -190,7 +190,7 @@ static int replay_table(char **logs, int n_logs, const struct replay_args *a,
                         const struct catalog *cat)
 {
     int rc = 0;
-    replay_table_header(stdout);
+    replay_table_header(stdout, replay_cluster_overridden(&a->oc));
     for (int i = 0; i < n_logs; i++) {
         struct diag ld;
         diag_clear(&ld);
@@ -202,7 +202,7 @@ static int replay_table(char **logs, int n_logs, const struct replay_args *a,
         }
         char buf[1200];
         const char *base = strrchr(logs[i], '/');
-        printf("| `%s` | ? | | | | | | not replayed: %s |\n", base ? base + 1 : logs[i],
+        printf("| `%s` | ? | | | | | | | not replayed: %s |\n", base ? base + 1 : logs[i],
                diag_format(&ld, buf, sizeof buf));
         if (!rc)
             rc = cli_report_error(&ld);
@@ -289,8 +289,10 @@ const struct cli_command cli_cmd_replay = {
     "LOG...",
     "simulate a Spark event log's run and compare it with the log",
     "Imports the log, simulates it on its own cluster and compares each stage and the "
-    "application with what the log recorded. The cluster options predict the same application "
-    "on another cluster instead.",
+    "application with what the log recorded (median and duration-weighted stage error), with "
+    "the cost of the log's cluster. The cluster options predict the same application on another "
+    "cluster instead: a what-if, whose differences are reported as the change vs the log, with "
+    "the cost of both clusters. Plain, zstd, lz4 and gzip (.gz) logs are read.",
     replay_options,
     sizeof replay_options / sizeof replay_options[0],
     cmd_replay,

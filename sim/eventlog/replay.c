@@ -27,6 +27,7 @@
 
 #include "models/utf8.h"
 #include "sim/input/cluster.h"
+#include "sim/output/report.h"
 #include "sim/runtime/results.h"
 #include "sim/runtime/runtime.h"
 #include "models/order.h"
@@ -449,6 +450,62 @@ static void explain(struct replay *r, const struct import *im, const struct clus
     }
 }
 
+bool replay_cluster_overridden(const struct replay_cluster *oc)
+{
+    return oc && (oc->worker || oc->driver || oc->platform || oc->workers > 0 ||
+                  oc->executor_cores > 0 || oc->executors_per_worker > 0);
+}
+
+static void describe_cluster(char *buf, size_t size, const struct cluster *cl)
+{
+    snprintf(buf, size, "%s, %d x %s (%d executor%s x %d cores each, %d task slots)",
+             platform_name(cl->platform), cl->workers, cl->worker->name, cl->executors_per_worker,
+             cl->executors_per_worker == 1 ? "" : "s", cl->executor_cores, cluster_slots(cl));
+}
+
+/* rc: c priced as the run report prices it, its lines kept as text. */
+static int price(struct replay_cost *rc, const struct scenario *s, const struct cluster *cl,
+                 const struct cost_result *c, double duration_s)
+{
+    describe_cluster(rc->cluster, sizeof rc->cluster, cl);
+    rc->duration_s = duration_s;
+    rc->usd = c->total_usd;
+    size_t len = 0;
+    FILE *f = open_memstream(&rc->text, &len);
+    if (!f)
+        return -1;
+    report_cost(f, s, cl, c);
+    if (fclose(f) != 0)
+        return -1;
+    /* report_cost opens its section with a blank line: the replay places it. */
+    if (rc->text[0] == '\n')
+        memmove(rc->text, rc->text + 1, len);
+    return 0;
+}
+
+/* The cost of the cluster the log ran on, as the import resolved it, with
+ * all its workers for the logged time: the same scenario without the
+ * overrides, resolved again (nothing simulated). */
+static enum sc_status price_log_cluster(struct replay *r, const struct import *im,
+                                        const struct catalog *cat, struct diag *d)
+{
+    struct scenario *s = import_scenario(im, d);
+    if (!s)
+        return d->status;
+    struct pipeline pl = {0};
+    struct pipeline_request rq = {.until = PIPELINE_CLUSTER, .scenario = s, .catalog = cat};
+    enum sc_status st = pipeline_run(&pl, &rq, d);
+    if (st == SC_OK) {
+        struct cost_result c;
+        results_cost(&c, &pl.cl, r->actual_s, NULL, 0);
+        if (price(&r->log_cost, s, &pl.cl, &c, r->actual_s) != 0)
+            st = diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
+    }
+    pipeline_fini(&pl);
+    scenario_free(s);
+    return st;
+}
+
 struct replay *replay_run(const struct import *im, const struct catalog *cat,
                           const struct replay_cluster *oc, struct diag *d)
 {
@@ -467,8 +524,7 @@ struct replay *replay_run(const struct import *im, const struct catalog *cat,
     s = import_scenario(im, d);
     if (!s)
         goto fail;
-    if (oc && (oc->worker || oc->driver || oc->platform || oc->workers > 0 ||
-               oc->executor_cores > 0 || oc->executors_per_worker > 0)) {
+    if (replay_cluster_overridden(oc)) {
         r->other_cluster = true;
         if (apply_cluster(s, cat, oc, d) != SC_OK)
             goto fail;
@@ -488,10 +544,7 @@ struct replay *replay_run(const struct import *im, const struct catalog *cat,
         goto fail;
     }
     const struct cluster cl = pl.cl;
-    snprintf(r->cluster, sizeof r->cluster,
-             "%s, %d x %s (%d executor%s x %d cores each, %d task slots)",
-             platform_name(cl.platform), cl.workers, cl.worker->name, cl.executors_per_worker,
-             cl.executors_per_worker == 1 ? "" : "s", cl.executor_cores, cluster_slots(&cl));
+    describe_cluster(r->cluster, sizeof r->cluster, &cl);
     if (r->other_cluster)
         cluster_policy(r, im, s, &cl);
     else if (im->n_timeline)
@@ -590,6 +643,13 @@ struct replay *replay_run(const struct import *im, const struct catalog *cat,
     }
     free(ape);
 
+    /* The costs: the simulated cluster's as `run` reports it (its lives
+     * where workers come and go), and the log's cluster's for the logged
+     * time. */
+    if (price(&r->cost, s, &cl, &res->cost, r->predicted_s) != 0)
+        goto nomem;
+    if (price_log_cluster(r, im, cat, d) != SC_OK)
+        goto fail;
     for (size_t i = 0; i < im->n_notes; i++)
         if (add_line(&r->notes, &r->n_notes, "%s", im->notes[i]) != 0)
             goto nomem;
@@ -624,6 +684,8 @@ void replay_free(struct replay *r)
     for (size_t i = 0; i < r->n_why; i++)
         free(r->why[i]);
     free(r->why);
+    free(r->log_cost.text);
+    free(r->cost.text);
     free(r);
 }
 
@@ -637,6 +699,36 @@ static void print_pct(FILE *out, double e, int width)
         fprintf(out, "%+*.1f%%", width - 1, e * 100.0);
 }
 
+/* The word for a difference from the log: an error when the replay runs
+ * the log's cluster, a change when it is a what-if (the log ran another
+ * cluster, so the difference is the prediction, not a miss). */
+static const char *diff_word(const struct replay *r)
+{
+    return r->other_cluster ? "change vs the log" : "error";
+}
+
+static void money(char *buf, size_t size, double usd)
+{
+    if (isnan(usd))
+        snprintf(buf, size, "unknown");
+    else if (usd < 10.0)
+        snprintf(buf, size, "$%.4f", usd);
+    else
+        snprintf(buf, size, "$%.2f", usd);
+}
+
+/* A cost section: its heading, then report_cost's lines indented. */
+static void print_cost(FILE *out, const char *what, const char *when, const struct replay_cost *c)
+{
+    fprintf(out, "\ncost of %s for the %s %.3f s: %s\n", what, when, c->duration_s, c->cluster);
+    for (const char *p = c->text; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        fprintf(out, "  %.*s\n", (int)len, p);
+        p += len + (nl != NULL);
+    }
+}
+
 void replay_print(FILE *out, const struct replay *r)
 {
     fprintf(out, "stagecast %s  replay of %s\n", PACKAGE_VERSION, r->log);
@@ -646,12 +738,15 @@ void replay_print(FILE *out, const struct replay *r)
     fprintf(out, "application '%s', Spark %s\n", utf8_escape_controls(r->app_name, app, sizeof app),
             utf8_escape_controls(r->spark_version, version, sizeof version));
     fprintf(out, "cluster: %s%s; driver launches a task every %.3f ms\n", r->cluster,
-            r->other_cluster ? " (not the log's: \"actual\" is the log's run on its own cluster)"
+            r->other_cluster ? " (a what-if, not the log's: \"actual\" is the log's run on its "
+                               "own cluster, and differences are changes vs the log)"
                              : ", as in the log",
             r->task_launch_ms);
     if (r->policy[0])
         fprintf(out, "executors: %s\n", r->policy);
-    fprintf(out, "\n  job  stage  %-32s  tasks   actual s  predicted s     error\n", "name");
+    const char *word = diff_word(r);
+    fprintf(out, "\n  job  stage  %-32s  tasks   actual s  predicted s  %*s\n", "name",
+            r->other_cluster ? 17 : 8, word);
     for (size_t i = 0; i < r->n_stages; i++) {
         const struct replay_stage *s = &r->stages[i];
         char name[40];
@@ -661,13 +756,14 @@ void replay_print(FILE *out, const struct replay *r)
                 *p = ' ';
         fprintf(out, "%5lld  %5lld  %-32s %6lld %10.3f %12.3f  ", (long long)s->job_id,
                 (long long)s->stage_id, name, (long long)s->tasks, s->actual_s, s->predicted_s);
-        print_pct(out, s->error, 8);
+        print_pct(out, s->error, r->other_cluster ? 17 : 8);
         fputc('\n', out);
     }
-    fprintf(out, "\napplication: actual %.3f s, predicted %.3f s, error ", r->actual_s,
-            r->predicted_s);
+    fprintf(out, "\napplication: actual %.3f s, predicted %.3f s, %s ", r->actual_s, r->predicted_s,
+            word);
     print_pct(out, r->app_error, 1);
-    fprintf(out, "\nstage errors (absolute): median ");
+    fprintf(out, "\nstage %s (absolute): median ",
+            r->other_cluster ? "changes vs the log" : "errors");
     print_pct(out, r->median_abs_error, 1);
     fprintf(out, ", 90th percentile ");
     print_pct(out, r->p90_abs_error, 1);
@@ -696,6 +792,18 @@ void replay_print(FILE *out, const struct replay *r)
                                                           : "missed");
     for (size_t i = 0; i < r->n_why; i++)
         fprintf(out, "why: %s\n", r->why[i]);
+    print_cost(out, "the log's cluster as imported", "logged", &r->log_cost);
+    print_cost(out, r->other_cluster ? "the what-if cluster" : "the replayed cluster (the log's)",
+               "predicted", &r->cost);
+    if (r->other_cluster && !isnan(r->log_cost.usd) && !isnan(r->cost.usd) &&
+        r->log_cost.usd > 0.0) {
+        char a[32], b[32];
+        money(a, sizeof a, r->log_cost.usd);
+        money(b, sizeof b, r->cost.usd);
+        fprintf(out, "cost change vs the log: %s -> %s, ", a, b);
+        print_pct(out, (r->cost.usd - r->log_cost.usd) / r->log_cost.usd, 1);
+        fputc('\n', out);
+    }
     if (r->n_notes) {
         fprintf(out, "\nnotes from the import:\n");
         for (size_t i = 0; i < r->n_notes; i++)
@@ -731,6 +839,8 @@ enum sc_status replay_write_json(FILE *out, const struct replay *r, struct diag 
 {
     json_t *root = json_object();
     int bad = root == NULL;
+    /* A what-if's differences are changes, and its keys say so. */
+    const char *err_key = r->other_cluster ? "change_vs_log" : "error";
     if (!bad) {
         bad |= json_str(root, "stagecast_version", PACKAGE_VERSION);
         bad |= json_str(root, "log", r->log);
@@ -738,6 +848,7 @@ enum sc_status replay_write_json(FILE *out, const struct replay *r, struct diag 
         bad |= json_str(root, "spark_version", r->spark_version);
         bad |= json_str(root, "cluster", r->cluster);
         bad |= json_object_set_new(root, "other_cluster", json_boolean(r->other_cluster));
+        bad |= json_str(root, "comparison", diff_word(r));
         bad |= json_str(root, "executors", r->policy[0] ? r->policy : NULL);
         bad |= json_num(root, "task_launch_ms", r->task_launch_ms);
         json_t *stages = json_array();
@@ -754,7 +865,7 @@ enum sc_status replay_write_json(FILE *out, const struct replay *r, struct diag 
             bad |= json_object_set_new(js, "tasks", json_integer((json_int_t)s->tasks));
             bad |= json_num(js, "actual_s", s->actual_s);
             bad |= json_num(js, "predicted_s", s->predicted_s);
-            bad |= json_num(js, "error", s->error);
+            bad |= json_num(js, err_key, s->error);
             bad |= json_num(js, "actual_wait_s", s->actual_wait_s);
             bad |= json_num(js, "predicted_wait_s", s->predicted_wait_s);
         }
@@ -764,16 +875,38 @@ enum sc_status replay_write_json(FILE *out, const struct replay *r, struct diag 
         if (app) {
             bad |= json_num(app, "actual_s", r->actual_s);
             bad |= json_num(app, "predicted_s", r->predicted_s);
-            bad |= json_num(app, "error", r->app_error);
+            bad |= json_num(app, err_key, r->app_error);
         }
         bad |= json_object_set_new(root, "application", app);
-        bad |= json_num(root, "median_abs_stage_error", r->median_abs_error);
-        bad |= json_num(root, "weighted_abs_stage_error", r->weighted_abs_error);
-        bad |= json_num(root, "p90_abs_stage_error", r->p90_abs_error);
-        bad |= json_num(root, "worst_abs_stage_error", r->worst_abs_error);
+        char key[64];
+        const char *stat[4] = {"median", "weighted", "p90", "worst"};
+        const double val[4] = {r->median_abs_error, r->weighted_abs_error, r->p90_abs_error,
+                               r->worst_abs_error};
+        for (int i = 0; i < 4; i++) {
+            snprintf(key, sizeof key, "%s_abs_stage_%s", stat[i], err_key);
+            bad |= json_num(root, key, val[i]);
+        }
         bad |= json_object_set_new(root, "worst_stage",
                                    r->worst_stage >= 0 ? json_integer((json_int_t)r->worst_stage)
                                                        : json_null());
+        json_t *cost = json_object();
+        bad |= cost == NULL;
+        const struct replay_cost *rc[2] = {&r->log_cost, &r->cost};
+        const char *rk[2] = {"log", "predicted"};
+        for (int i = 0; cost && i < 2; i++) {
+            json_t *c = json_object();
+            bad |= c == NULL || json_object_set_new(cost, rk[i], c) != 0;
+            if (!c)
+                break;
+            bad |= json_str(c, "cluster", rc[i]->cluster);
+            bad |= json_num(c, "duration_s", rc[i]->duration_s);
+            bad |= json_num(c, "usd", rc[i]->usd);
+        }
+        if (cost)
+            bad |= json_num(
+                cost, err_key,
+                r->log_cost.usd > 0.0 ? (r->cost.usd - r->log_cost.usd) / r->log_cost.usd : NAN);
+        bad |= json_object_set_new(root, "cost", cost);
         json_t *why = json_lines(r->why, r->n_why), *notes = json_lines(r->notes, r->n_notes);
         bad |= why == NULL || notes == NULL;
         bad |= json_object_set_new(root, "why", why);
@@ -790,11 +923,15 @@ enum sc_status replay_write_json(FILE *out, const struct replay *r, struct diag 
     return SC_OK;
 }
 
-void replay_table_header(FILE *out)
+void replay_table_header(FILE *out, bool what_if)
 {
-    fprintf(out, "| log | Spark | stages | median stage error | duration-weighted stage error "
-                 "| p90 stage error | application error | why (where a target is missed) |\n"
-                 "|---|---|---:|---:|---:|---:|---:|---|\n");
+    const char *w = what_if ? "change vs the log" : "error";
+    fprintf(out,
+            "| log | Spark | stages | median stage %s | duration-weighted stage %s | p90 stage "
+            "%s | application %s | cost: the log's cluster -> %s | %s |\n"
+            "|---|---|---:|---:|---:|---:|---:|---:|---|\n",
+            w, w, w, w, what_if ? "the what-if's" : "replayed",
+            what_if ? "executors of the what-if" : "why (where a target is missed)");
 }
 
 static void cell_pct(FILE *out, double e, bool sign, bool missed)
@@ -807,22 +944,39 @@ static void cell_pct(FILE *out, double e, bool sign, bool missed)
             missed ? "**" : "");
 }
 
+/* Text for a Markdown cell: a '|' would end it. */
+static void cell_text(FILE *out, const char *text)
+{
+    for (const char *p = text; *p; p++)
+        fputc(*p == '|' ? '/' : *p, out);
+}
+
 void replay_table_row(FILE *out, const struct replay *r)
 {
     const char *base = strrchr(r->log, '/');
+    /* A what-if has no targets: its changes are the prediction. */
+    bool judge = !r->other_cluster;
     fprintf(out, "| `%s` | %s | %zu |", base ? base + 1 : r->log, r->spark_version, r->n_stages);
     cell_pct(out, r->median_abs_error, false,
-             !isnan(r->median_abs_error) && r->median_abs_error > REPLAY_STAGE_TARGET);
+             judge && !isnan(r->median_abs_error) && r->median_abs_error > REPLAY_STAGE_TARGET);
     cell_pct(out, r->weighted_abs_error, false,
-             !isnan(r->weighted_abs_error) && r->weighted_abs_error > REPLAY_WEIGHTED_TARGET);
+             judge && !isnan(r->weighted_abs_error) &&
+                 r->weighted_abs_error > REPLAY_WEIGHTED_TARGET);
     cell_pct(out, r->p90_abs_error, false, false);
     cell_pct(out, r->app_error, true,
-             !isnan(r->app_error) && fabs(r->app_error) > REPLAY_APP_TARGET);
-    fputc(' ', out);
+             judge && !isnan(r->app_error) && fabs(r->app_error) > REPLAY_APP_TARGET);
+    char a[32], b[32];
+    money(a, sizeof a, r->log_cost.usd);
+    money(b, sizeof b, r->cost.usd);
+    fprintf(out, " %s -> %s | ", a, b);
+    if (r->other_cluster) {
+        cell_text(out, r->policy[0] ? r->policy : "as the cluster's settings say");
+        fputs(" |\n", out);
+        return;
+    }
     for (size_t i = 0; i < r->n_why; i++) {
         fputs(i ? "; " : "", out);
-        for (const char *p = r->why[i]; *p; p++)
-            fputc(*p == '|' ? '/' : *p, out);
+        cell_text(out, r->why[i]);
     }
     fputs(r->n_why ? " |\n" : "— |\n", out);
 }

@@ -44,11 +44,20 @@ struct replay_stage {
     double actual_wait_s, predicted_wait_s; /* submission to first task launch */
 };
 
+/* What a cluster costs for a run's duration, as `run`'s report prices it. */
+struct replay_cost {
+    char cluster[320]; /* as r->cluster describes one */
+    double duration_s; /* the run priced: the log's, or the prediction */
+    double usd;        /* NaN when a rate is unknown */
+    char *text;        /* report_cost's lines, "cost: ..." first; owned */
+};
+
 struct replay {
     char *log; /* path */
     char *app_name, *spark_version;
     char cluster[320];     /* "vm, 2 x Standard_D4s_v3 (1 executor x 4 cores, 8 slots)" */
-    bool other_cluster;    /* overridden: errors compare with the log's own cluster */
+    bool other_cluster;    /* overridden, a what-if: the differences from the log
+                            * are changes vs the log, not errors */
     char policy[400];      /* what decides the executors: the log's timeline, or
                             * (another cluster) the policy that replaces it; "" */
     double task_launch_ms; /* as simulated */
@@ -56,6 +65,10 @@ struct replay {
     struct replay_stage *stages;
     size_t n_stages;
     double actual_s, predicted_s, app_error;
+    /* The log's cluster (as the import resolved it, all its workers) for the
+     * logged time, and the simulated one (the log's, or the what-if's) for
+     * the predicted time. */
+    struct replay_cost log_cost, cost;
     double median_abs_error, p90_abs_error, worst_abs_error; /* NaN when no stage has one */
     /* sum |predicted - actual| / sum actual over all stages: the share of
      * the stages' logged time the model misses; NaN when they sum to 0 */
@@ -69,6 +82,9 @@ struct replay {
     size_t n_why;
 };
 
+/* Does oc change the log's cluster (a what-if)? NULL: no. */
+bool replay_cluster_overridden(const struct replay_cluster *oc);
+
 /* Simulates im on its own cluster, or with the overrides in oc (NULL for
  * none), and compares. Returns NULL and fills d: SC_EINPUT for an override
  * that does not fit (an unknown node size, executors larger than the node),
@@ -78,19 +94,23 @@ struct replay *replay_run(const struct import *im, const struct catalog *cat,
 
 void replay_free(struct replay *r);
 
-/* The per-stage table, the application line, the error summary, notes and
- * causes, as text. */
+/* The per-stage table, the application line, the error summary (for a
+ * what-if, the change vs the log), the costs, notes and causes, as text. */
 void replay_print(FILE *out, const struct replay *r);
 
 /* The comparison as JSON: stages[] {job, id, name, tasks, actual_s,
  * predicted_s, error}, application {actual_s, predicted_s, error}, the
- * summary and notes. Returns SC_OK or SC_EIO. */
+ * summary, cost {log, predicted} and notes; in a what-if "comparison" is
+ * "change vs the log" and each "error" key is "change_vs_log". Returns
+ * SC_OK or SC_EIO. */
 enum sc_status replay_write_json(FILE *out, const struct replay *r, struct diag *d);
 
 /* One Markdown table for many replays: the header, then a row per replay
  * (log, Spark, stages, median, duration-weighted and 90th-percentile stage
- * error, application error, and why a target is missed). */
-void replay_table_header(FILE *out);
+ * error, application error, the cost of the log's cluster and of the
+ * simulated one, and why a target is missed); what_if heads the columns
+ * "change vs the log" instead of "error". */
+void replay_table_header(FILE *out, bool what_if);
 void replay_table_row(FILE *out, const struct replay *r);
 
 #endif
