@@ -293,13 +293,12 @@ struct exception {
     const char *needle; /* what the replay's why must say */
 };
 
+/* rapids-yarn-rp-sql.json was one (stage-level scheduling: its stages
+ * waited for executors of their own resource profile); with the log's
+ * executor timeline (cluster.executors) it meets both targets. A NULL
+ * file ends the list. */
 static const struct exception exceptions[] = {
-    {"rapids-yarn-rp-sql.json",
-     "stage-level scheduling: stages 1 and 2 (resource profile 0) waited 4.7 and 5.6 s for "
-     "executors of their own profile, requested when they were submitted, while the model's "
-     "executors (all alike) run them at once; and stage 3's tasks queued for the two "
-     "executors holding their data (NODE_LOCAL) while a third stayed idle",
-     "executors of their own resource profile"},
+    {NULL, NULL, NULL},
 };
 
 /* config_write of a tree, for comparing two trees setting by setting. */
@@ -439,7 +438,7 @@ static void test_shared_logs_meet_the_targets_or_say_why(void **state)
             fail_msg("%s: %s", e->d_name, d.msg);
         logs++;
         const struct exception *ex = NULL;
-        for (size_t i = 0; i < sizeof exceptions / sizeof exceptions[0]; i++)
+        for (size_t i = 0; exceptions[i].file; i++)
             if (strcmp(exceptions[i].file, e->d_name) == 0)
                 ex = &exceptions[i];
         bool excepted = ex != NULL;
