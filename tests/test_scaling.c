@@ -53,6 +53,7 @@ static struct job_spec *add_job(struct fixture *f, const char *name)
     struct job_spec *j = &f->jobs[f->s.n_jobs];
     j->name = (char *)name;
     j->submit_s = NAN;
+    j->after_index = -1;
     j->stages = f->stages[f->s.n_jobs];
     f->s.n_jobs++;
     return j;

@@ -46,7 +46,7 @@ static enum sc_status simulate_at(const struct plan *plan, const struct cluster 
                                   char *note, size_t note_cap, struct diag *d)
 {
     struct cluster c = resized(cl, n);
-    struct sim_options o = {.seed = seed};
+    struct sim_options o = {.seed = seed, .calib = SIM_CALIB_NOMINAL};
     struct sim *sim = sim_new(plan, &c, &o, d);
     if (!sim)
         return d->status;
@@ -72,10 +72,10 @@ static enum sc_status simulate_at(const struct plan *plan, const struct cluster 
 
 /* The stages that gate the run, in the unbounded run r: the stage that
  * ends last, then, from each, the parent that ends last (the one the
- * stage waited for); a stage without parents in a job submitted after
- * the one before it (not at a time of its own) waited for the stage that
- * ended last before its job's submission. first[j] is job j's first
- * stage in r's order. */
+ * stage waited for); a stage without parents in a job submitted when
+ * earlier jobs ended (not at a time of its own, not concurrently) waited
+ * for the stage of those jobs that ended last before its submission.
+ * first[j] is job j's first stage in r's order. */
 static void mark_gates(struct scaling *sc, const struct plan *plan, const struct results *r,
                        const size_t *first, const size_t *job_of)
 {
@@ -94,9 +94,17 @@ static void mark_gates(struct scaling *sc, const struct plan *plan, const struct
                 if (pj->stages[i].id == ps->parents[p] &&
                     (next == SIZE_MAX || r->stages[first[j] + i].end_us > r->stages[next].end_us))
                     next = first[j] + i;
-        if (next == SIZE_MAX && ps->n_parents == 0 && isnan(pj->spec->submit_s)) {
+        const struct job_spec *js = pj->spec;
+        if (next == SIZE_MAX && ps->n_parents == 0 && isnan(js->submit_s) && !js->concurrent) {
+            /* Submitted when job `after` ended, or when the jobs before it
+             * had: the stage of those that ended last held it back. */
+            size_t lo = 0, hi = first[j];
+            if (js->after_index >= 0 && (size_t)js->after_index < j) {
+                lo = first[js->after_index];
+                hi = lo + plan->jobs[js->after_index].n_stages;
+            }
             int64_t submit = r->jobs[j].submit_us;
-            for (size_t k = 0; k < first[j]; k++)
+            for (size_t k = lo; k < hi; k++)
                 if (r->stages[k].end_us <= submit &&
                     (next == SIZE_MAX || r->stages[k].end_us > r->stages[next].end_us))
                     next = k;
