@@ -170,8 +170,8 @@ static enum sc_status replay_option(void *ctx, int key, const char *v, struct di
     case OPT_EXECUTORS:
         free(a->counts);
         a->counts = NULL;
-        return sweep_parse_counts(v, "--executors", 1, SCN_MAX_WORKERS, &a->counts,
-                                  &a->n_counts, d);
+        return sweep_parse_counts(v, "--executors", 1, SCN_MAX_WORKERS, &a->counts, &a->n_counts,
+                                  d);
     }
     return SC_BUG(d, "replay option %d has no case", key);
 }

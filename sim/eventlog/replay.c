@@ -511,8 +511,9 @@ struct scaling *replay_scaling(const struct import *im, const struct catalog *ca
         return NULL;
     struct scaling *sc = NULL;
     struct pipeline pl = {0};
-    if (oc && (oc->worker || oc->driver || oc->platform || oc->workers > 0 ||
-               oc->executor_cores > 0 || oc->executors_per_worker > 0) &&
+    if (oc &&
+        (oc->worker || oc->driver || oc->platform || oc->workers > 0 || oc->executor_cores > 0 ||
+         oc->executors_per_worker > 0) &&
         apply_cluster(s, cat, oc, d) != SC_OK)
         goto done;
     /* The timeline is what the log's cluster did with its own executors:
