@@ -6,7 +6,9 @@
  *
  * Scenarios are built in memory on a made-up node type with no fixed
  * costs (no start-up, no task launch time), as in test_runtime.c, so the
- * makespans are the waves' arithmetic exactly.
+ * makespans are the waves' arithmetic exactly. The CLI cases run the
+ * binary (STAGECAST, SRCDIR: make check sets them) on
+ * tests/scenarios/good/executors.cfg, the same case as a file.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +22,7 @@
 
 #include "sim/pipeline/scaling.h"
 #include "sim/runtime/runtime.h"
+#include "cli_harness.h"
 #include "sim_fixture.h"
 
 #define MAX_STAGES 8
@@ -217,9 +220,76 @@ static void test_same_seed_same_table(void **state)
     scaling_free(b);
 }
 
+/* ----------------------------------------------------------------- CLI */
+
+static char workdir[64];
+
+static int run_cli(const char *args)
+{
+    const char *binary = getenv("STAGECAST"), *src = getenv("SRCDIR");
+    if (!binary || !src)
+        fail_msg("set STAGECAST and SRCDIR (make check does)");
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "'%s' run '%s/tests/scenarios/good/executors.cfg' %s", binary, src,
+             args);
+    return harness_sh(workdir, cmd);
+}
+
+static char *work_text(const char *name)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", workdir, name);
+    char *t = harness_slurp(path, NULL);
+    assert_non_null(t);
+    return t;
+}
+
+static void test_cli_run_executors_table_matches_the_waves(void **state)
+{
+    (void)state;
+    /* executors.cfg: 64 tasks of 1 s on Standard_D4s_v3 executors of 4
+     * cores, no start-up or launch time: ceil(64 / 4E) s at E = 1..64
+     * doubling (16, 8, 4, 2, 1, 1, 1); the bound 1 s; the ideal count 16,
+     * the smallest E with ceil(64 / 4E) <= 1.1. */
+    assert_int_equal(run_cli("--executors 1-64"), 0);
+    char *out = work_text("out.txt");
+    const char *rows[] = {
+        "|         1 |       1 |     16.000 |", "|         2 |       2 |      8.000 |",
+        "|         4 |       4 |      4.000 |", "|         8 |       8 |      2.000 |",
+        "|        16 |      16 |      1.000 |", "|        32 |      32 |      1.000 |",
+        "|        64 |      64 |      1.000 |"};
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        if (!strstr(out, rows[i]))
+            fail_msg("no row '%s' in:\n%s", rows[i], out);
+    assert_non_null(strstr(out, "Critical-path lower bound: 1.000 s"));
+    assert_non_null(strstr(out, "Ideal executor count: 16 "));
+    assert_non_null(strstr(out, "|        16 |      16 |      1.000 |     0."));
+    assert_null(strstr(out, "unknown"));
+    free(out);
+}
+
+static void test_cli_bad_executor_list_exits_2_with_one_message(void **state)
+{
+    (void)state;
+    const char *bad[] = {"--executors 0-4", "--executors a", "--executors 1,2 --json -"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(run_cli(bad[i]), 2);
+        char *err = work_text("err.txt");
+        if (strncmp(err, "stagecast: --executors", 22) != 0 || strstr(err + 1, "stagecast: "))
+            fail_msg("%s: '%s'", bad[i], err);
+        free(err);
+        char *out = work_text("out.txt");
+        assert_string_equal(out, "");
+        free(out);
+    }
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
+    snprintf(workdir, sizeof workdir, "/tmp/stagecast-scaling-XXXXXX");
+    if (!mkdtemp(workdir))
+        return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_equal_tasks_fill_waves_at_each_count),
         cmocka_unit_test(test_bound_is_one_wave_and_ideal_is_first_within_ten_percent),
@@ -227,6 +297,11 @@ int main(void)
         cmocka_unit_test(test_count_not_filling_a_worker_takes_fewer_per_worker),
         cmocka_unit_test(test_long_chain_gates_and_short_branch_does_not),
         cmocka_unit_test(test_same_seed_same_table),
+        cmocka_unit_test(test_cli_run_executors_table_matches_the_waves),
+        cmocka_unit_test(test_cli_bad_executor_list_exits_2_with_one_message),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    harness_clean_dir(workdir);
+    rmdir(workdir);
+    return rc;
 }

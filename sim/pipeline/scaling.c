@@ -260,8 +260,9 @@ void scaling_print(FILE *out, const struct scaling *sc)
         fprintf(out, " %10.1f%% |%s\n", 100.0 * p->utilization,
                 p->executors == sc->ideal_executors ? " ideal" : "");
     }
-    fprintf(out, "\nCritical-path lower bound: %.3f s (simulated with %d executors, a slot for "
-                 "every task%s)\n",
+    fprintf(out,
+            "\nCritical-path lower bound: %.3f s (simulated with %d executors, a slot for "
+            "every task%s)\n",
             sc->bound.makespan_s, sc->bound.executors,
             sc->bound_capped ? "; capped, so the bound may be higher than the true one" : "");
     if (sc->ideal_executors)

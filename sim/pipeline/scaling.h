@@ -33,30 +33,30 @@ struct scaling_point {
     int executors;
     int workers, executors_per_worker; /* the layout simulated */
     double makespan_s;
-    double total_usd;                  /* NaN when a rate is unknown */
-    double utilization;                /* busy slot-seconds / available */
+    double total_usd;   /* NaN when a rate is unknown */
+    double utilization; /* busy slot-seconds / available */
 };
 
 struct scaling_stage {
     int64_t job_spark_id, stage_id;
-    char *name;                        /* NULL: none */
+    char *name; /* NULL: none */
     int64_t tasks;
     double task_p50_s, task_max_s;
-    double skew;                       /* task_max_s / task_p50_s; NaN when p50 is 0 */
-    bool gates;                        /* on the critical path of the unbounded run */
+    double skew; /* task_max_s / task_p50_s; NaN when p50 is 0 */
+    bool gates;  /* on the critical path of the unbounded run */
 };
 
 struct scaling {
-    struct scaling_point *points;      /* in the order asked */
+    struct scaling_point *points; /* in the order asked */
     size_t n_points;
     int executor_cores, slots_per_executor;
-    struct scaling_point bound;        /* the run with a slot for every task */
-    bool bound_capped;                 /* bound.executors hit SCALING_MAX_EXECUTORS */
-    int ideal_executors;               /* smallest listed count within the slack; 0: none */
-    bool dynamic_allocation;           /* on in the scenario: each count is a ceiling */
-    struct scaling_stage *stages;      /* in the plan's order */
+    struct scaling_point bound;   /* the run with a slot for every task */
+    bool bound_capped;            /* bound.executors hit SCALING_MAX_EXECUTORS */
+    int ideal_executors;          /* smallest listed count within the slack; 0: none */
+    bool dynamic_allocation;      /* on in the scenario: each count is a ceiling */
+    struct scaling_stage *stages; /* in the plan's order */
     size_t n_stages;
-    char cost_note[1024];              /* why a cost is unknown, or "" */
+    char cost_note[1024]; /* why a cost is unknown, or "" */
 };
 
 /* Simulates plan on cl resized to each of counts[0..n) executors (each of
