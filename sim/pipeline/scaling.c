@@ -249,8 +249,9 @@ static void print_usd(FILE *out, double usd)
 
 void scaling_print(FILE *out, const struct scaling *sc)
 {
-    fprintf(out, "Executors (%d cores each, %d task slots):\n\n", sc->executor_cores,
-            sc->slots_per_executor);
+    fprintf(out, "Executors (%d core%s and %d task slot%s each):\n\n", sc->executor_cores,
+            sc->executor_cores == 1 ? "" : "s", sc->slots_per_executor,
+            sc->slots_per_executor == 1 ? "" : "s");
     fprintf(out, "| executors | workers | makespan s | cost USD   | utilization |\n");
     fprintf(out, "|----------:|--------:|-----------:|-----------:|------------:|\n");
     for (size_t i = 0; i < sc->n_points; i++) {
