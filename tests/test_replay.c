@@ -675,6 +675,73 @@ static void test_cli_replay_table_has_a_row_per_log(void **state)
     free(out);
 }
 
+static void test_cli_replay_executors_prints_the_table(void **state)
+{
+    (void)state;
+    /* tiny.json at 1, 2, 4 and 8 executors of its 2 cores: a row each
+     * with a cost (its Standard_F4s_v2 has a price), the bound, the ideal
+     * count and a row per replayed stage (4). */
+    char args[8192];
+    snprintf(args, sizeof args, "replay '%s' --executors 1-8", fixture("tiny.json"));
+    assert_int_equal(run(args), 0);
+    char *out = slurp(work_file("out.txt"));
+    assert_non_null(strstr(out, "| executors | workers | makespan s | cost USD"));
+    const char *rows[] = {"\n|         1 |       1 |", "\n|         2 |       2 |",
+                          "\n|         4 |       4 |", "\n|         8 |       8 |"};
+    for (size_t i = 0; i < 4; i++)
+        assert_non_null(strstr(out, rows[i]));
+    assert_null(strstr(out, "unknown"));
+    assert_non_null(strstr(out, "Critical-path lower bound: "));
+    assert_non_null(strstr(out, "Ideal executor count: "));
+    assert_non_null(strstr(out, "| job | stage | tasks | median task s | max task s | skew"));
+    assert_non_null(strstr(out, "yes |"));
+    free(out);
+    /* The same seed: the same table. */
+    char *first = slurp(work_file("out.txt"));
+    assert_int_equal(run(args), 0);
+    char *again = slurp(work_file("out.txt"));
+    assert_string_equal(first, again);
+    free(first);
+    free(again);
+    /* A bad list: one message naming the option, exit 2. */
+    const char *bad[] = {"0-4", "a"};
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(args, sizeof args, "replay '%s' --executors '%s'", fixture("tiny.json"), bad[i]);
+        assert_int_equal(run(args), 2);
+        char *err = slurp(work_file("err.txt"));
+        assert_true(strncmp(err, "stagecast: --executors", 22) == 0);
+        assert_null(strstr(err + 1, "stagecast: "));
+        free(err);
+    }
+}
+
+static void test_replay_scaling_bound_is_below_every_count(void **state)
+{
+    (void)state;
+    /* In memory: every listed count's makespan is at least the bound's,
+     * and the ideal count is within 10% of it. */
+    struct diag d;
+    diag_clear(&d);
+    struct evlog *log = evlog_read(fixture("tiny.json"), NULL, &d);
+    assert_non_null(log);
+    struct import *im = import_log(log, catalog, &d);
+    evlog_free(log);
+    assert_non_null(im);
+    int64_t counts[] = {1, 2, 4};
+    struct scaling *sc = replay_scaling(im, catalog, NULL, counts, 3, &d);
+    if (!sc)
+        fail_msg("%s", d.msg);
+    assert_int_equal(sc->n_stages, 4);
+    for (size_t i = 0; i < 3; i++)
+        assert_true(sc->points[i].makespan_s >= sc->bound.makespan_s - 1e-9);
+    assert_true(sc->ideal_executors > 0);
+    for (size_t i = 0; i < 3; i++)
+        if (sc->points[i].executors == sc->ideal_executors)
+            assert_true(sc->points[i].makespan_s <= 1.1 * sc->bound.makespan_s);
+    scaling_free(sc);
+    import_free(im);
+}
+
 struct bad_log {
     const char *file;
     const char *extra; /* options */
@@ -884,6 +951,8 @@ int main(void)
         cmocka_unit_test(test_cli_gzip_log_replays_as_the_plain_file),
         cmocka_unit_test(test_cli_truncated_gzip_fails_cleanly),
         cmocka_unit_test(test_cli_usage_errors_exit_2),
+        cmocka_unit_test(test_cli_replay_executors_prints_the_table),
+        cmocka_unit_test(test_replay_scaling_bound_is_below_every_count),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     clean_workdir();

@@ -19,6 +19,7 @@
 #include "sim/eventlog/importer.h"
 #include "sim/eventlog/replay.h"
 #include "sim/output/outfile.h"
+#include "sim/sweep/sweep.h"
 
 enum {
     OPT_OUTPUT,
@@ -33,7 +34,8 @@ enum {
     OPT_PLATFORM,
     OPT_QUIET,
     OPT_NATIVE,
-    OPT_CROSS_VALIDATE
+    OPT_CROSS_VALIDATE,
+    OPT_EXECUTORS
 };
 
 #define STRICT_HELP "a malformed line is an error, not a warning"
@@ -136,6 +138,8 @@ struct replay_args {
     bool table, quiet;
     struct evlog_options opt;
     struct replay_cluster oc;
+    int64_t *counts; /* --executors, malloc'd; NULL: not given */
+    size_t n_counts;
 };
 
 static enum sc_status parse_count(const char *opt, const char *v, int *out, struct diag *d)
@@ -163,6 +167,11 @@ static enum sc_status replay_option(void *ctx, int key, const char *v, struct di
     case OPT_EXECUTOR_CORES: return parse_count("--executor-cores", v, &a->oc.executor_cores, d);
     case OPT_EXECUTORS_PER_WORKER:
         return parse_count("--executors-per-worker", v, &a->oc.executors_per_worker, d);
+    case OPT_EXECUTORS:
+        free(a->counts);
+        a->counts = NULL;
+        return sweep_parse_counts(v, "--executors", 1, SCN_MAX_WORKERS, &a->counts, &a->n_counts,
+                                  d);
     }
     return SC_BUG(d, "replay option %d has no case", key);
 }
@@ -210,6 +219,32 @@ static int replay_table(char **logs, int n_logs, const struct replay_args *a,
     return fflush(stdout) == 0 ? rc : 1;
 }
 
+/* --executors: the log's run at each count, with the bound, the ideal
+ * count and the stages' skew. */
+static int replay_executors(const char *path, const struct replay_args *a,
+                            const struct catalog *cat)
+{
+    struct diag d;
+    diag_clear(&d);
+    struct evlog *log = evlog_read(path, &a->opt, &d);
+    if (!log)
+        return cli_report_error(&d);
+    print_log_warnings(log);
+    struct import *im = import_log(log, cat, &d);
+    evlog_free(log);
+    struct scaling *sc = im ? replay_scaling(im, cat, &a->oc, a->counts, a->n_counts, &d) : NULL;
+    import_free(im);
+    if (!sc)
+        return cli_report_error(&d);
+    scaling_print(stdout, sc);
+    scaling_free(sc);
+    if (fflush(stdout) != 0) {
+        diag_set(&d, SC_EIO, NULL, 0, "writing to standard output failed");
+        return cli_report_error(&d);
+    }
+    return 0;
+}
+
 /* One log: the comparison as a table and, with --json, as JSON. */
 static int replay_single(const char *path, const struct replay_args *a, const struct catalog *cat)
 {
@@ -251,22 +286,34 @@ static int cmd_replay(int argc, char **argv, const struct cli_env *env)
     int first;
     int rc = cli_parse_or_exit(cmd, argc, argv, replay_option, &a, &first);
     if (rc >= 0)
-        return rc;
+        goto done;
     int n_logs = argc - first;
     if (n_logs == 0)
-        return cli_usage_error(cmd, "replay needs an event log: stagecast replay LOG");
-    if (n_logs > 1 && !a.table)
-        return cli_usage_error(cmd, "replay takes one event log (or several with --table)");
-    if (a.table && a.json_path)
-        return cli_usage_error(cmd, "--table and --json do not go together");
+        rc = cli_usage_error(cmd, "replay needs an event log: stagecast replay LOG");
+    else if (n_logs > 1 && !a.table)
+        rc = cli_usage_error(cmd, "replay takes one event log (or several with --table)");
+    else if (a.table && a.json_path)
+        rc = cli_usage_error(cmd, "--table and --json do not go together");
+    else if (a.counts && (a.table || a.json_path || a.quiet))
+        rc = cli_usage_error(cmd, "--executors prints its own table: it does not go with "
+                                  "--table, --json or --quiet");
+    if (rc >= 0)
+        goto done;
     struct diag d;
     diag_clear(&d);
     struct catalog *cat = cli_env_catalog(env, &d);
-    if (!cat)
-        return cli_report_error(&d);
-    rc =
-        a.table ? replay_table(argv + first, n_logs, &a, cat) : replay_single(argv[first], &a, cat);
+    if (!cat) {
+        rc = cli_report_error(&d);
+        goto done;
+    }
+    if (a.counts)
+        rc = replay_executors(argv[first], &a, cat);
+    else
+        rc = a.table ? replay_table(argv + first, n_logs, &a, cat)
+                     : replay_single(argv[first], &a, cat);
     catalog_free(cat);
+done:
+    free(a.counts);
     return rc;
 }
 
@@ -280,6 +327,11 @@ static const struct cli_option replay_options[] = {
     {OPT_EXECUTORS_PER_WORKER, "executors-per-worker", 0, "N",
      "predict the run with N executors per worker"},
     {OPT_PLATFORM, "platform", 0, "P", "predict the run on platform P"},
+    {OPT_EXECUTORS, "executors", 0, "LIST",
+     "predict the run at each executor count of LIST (\"1-64\" doubling, \"1,2,4\", "
+     "\"8-64:8\") of the log's executor size: time, cost, utilization, the critical-path "
+     "lower bound, the ideal count within 10% of it, and each stage's skew and whether it "
+     "gates the run"},
     {OPT_STRICT, "strict", 0, NULL, STRICT_HELP},
     {OPT_QUIET, "quiet", 'q', NULL, "do not print the comparison"},
 };

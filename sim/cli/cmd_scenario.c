@@ -26,6 +26,8 @@
 #include "sim/plan/plan_print.h"
 #include "sim/runtime/feasibility.h"
 #include "sim/runtime/runtime.h"
+#include "sim/pipeline/scaling.h"
+#include "sim/sweep/sweep.h"
 
 #define MAX_SETS 64
 
@@ -41,7 +43,8 @@ enum {
     OPT_RECALIBRATE,
     OPT_OPS,
     OPT_SHOW,
-    OPT_CALIBRATED
+    OPT_CALIBRATED,
+    OPT_EXECUTORS
 };
 
 #define SET_HELP                                                                                   \
@@ -56,6 +59,8 @@ struct scenario_args {
     unsigned long long seed;
     const char *sets[MAX_SETS];
     size_t n_sets;
+    int64_t *counts; /* run --executors, malloc'd; NULL: not given */
+    size_t n_counts;
 };
 
 static enum sc_status on_option(void *ctx, int key, const char *v, struct diag *d)
@@ -83,6 +88,11 @@ static enum sc_status on_option(void *ctx, int key, const char *v, struct diag *
     case OPT_OPS: a->ops = true; break;
     case OPT_SHOW: a->show = true; break;
     case OPT_CALIBRATED: a->calibrated = true; break;
+    case OPT_EXECUTORS:
+        free(a->counts);
+        a->counts = NULL;
+        return sweep_parse_counts(v, "--executors", 1, SCN_MAX_WORKERS, &a->counts, &a->n_counts,
+                                  d);
     default: return SC_BUG(d, "option %d has no case", key);
     }
     return SC_OK;
@@ -184,6 +194,10 @@ static int check_run_args(const struct scenario_args *a)
                                "--plot draws a .png, .svg or .pdf file (or - for a terminal "
                                "preview), not '%s'",
                                a->plot_path);
+    if (a->counts && (a->json_path || a->timeline_path || a->plot_path || a->plot_dir ||
+                      a->trace_path || a->quiet))
+        return cli_usage_error(cmd, "--executors prints its own table: it does not go with "
+                                    "--json, --timeline, --plot, --plot-dir, --trace or --quiet");
     if (a->plot_dir && (!a->plot_dir[0] || strcmp(a->plot_dir, "-") == 0))
         return cli_usage_error(cmd, "--plot-dir needs a directory, not '%s'", a->plot_dir);
     int n_stdout = is_stdout(a->json_path) + is_stdout(a->timeline_path) + is_stdout(a->plot_path) +
@@ -292,12 +306,46 @@ static void warn_disk(const struct pipeline *p)
             feasibility_describe(&dc, buf, sizeof buf), p->cl.worker->name);
 }
 
+/* run --executors: the scenario's plan at each count (sim/pipeline/
+ * scaling.h), calibrated once. */
+static int run_executors(const struct scenario_args *a, const struct cli_env *env)
+{
+    struct diag d;
+    diag_clear(&d);
+    struct scenario_run sr;
+    struct scaling *sc = NULL;
+    int rc = 0;
+    if (run_pipeline(a, env, PIPELINE_CALIBRATE, &sr, &d) != SC_OK ||
+        !(sc = scaling_run(sr.pl.plan, &sr.pl.cl, a->counts, a->n_counts, sr.pl.seed, &d))) {
+        rc = cli_report_error(&d);
+    } else {
+        scaling_print(stdout, sc);
+        if (fflush(stdout) != 0) {
+            diag_set(&d, SC_EIO, NULL, 0, "writing to standard output failed");
+            rc = cli_report_error(&d);
+        }
+    }
+    scaling_free(sc);
+    scenario_run_fini(&sr);
+    return rc;
+}
+
+static int run_scenario(const struct scenario_args *a, const struct cli_env *env);
+
 static int cmd_run(int argc, char **argv, const struct cli_env *env)
 {
     struct scenario_args a;
     int rc = parse_scenario_args(&cli_cmd_run, argc, argv, &a);
-    if (rc >= 0 || (rc = check_run_args(&a)) >= 0)
-        return rc;
+    if (rc < 0 && (rc = check_run_args(&a)) < 0)
+        rc = a.counts ? run_executors(&a, env) : run_scenario(&a, env);
+    free(a.counts);
+    return rc;
+}
+
+static int run_scenario(const struct scenario_args *a_in, const struct cli_env *env)
+{
+    const struct scenario_args a = *a_in;
+    int rc;
     struct diag d;
     diag_clear(&d);
     struct scenario_run sr;
@@ -345,6 +393,11 @@ static const struct cli_option run_options[] = {
     {OPT_TRACE, "trace", 0, "OUT", "also write a Chrome trace (JSON) for Perfetto"},
     {OPT_SEED, "seed", 0, "N", "override the scenario's seed"},
     {OPT_SET, "set", 0, "KEY=VALUE", SET_HELP},
+    {OPT_EXECUTORS, "executors", 0, "LIST",
+     "instead of one run, simulate the scenario at each executor count of LIST (\"1-64\" "
+     "doubling, \"1,2,4\", \"8-64:8\") of its executor size: time, cost, utilization, the "
+     "critical-path lower bound, the ideal count within 10% of it, and each stage's skew and "
+     "whether it gates the run"},
     {OPT_QUIET, "quiet", 'q', NULL, "do not print the table"},
     {OPT_RECALIBRATE, "recalibrate", 0, NULL,
      "measure the kernels again instead of using cached fits"},

@@ -668,6 +668,41 @@ fail:
     return NULL;
 }
 
+struct scaling *replay_scaling(const struct import *im, const struct catalog *cat,
+                               const struct replay_cluster *oc, const int64_t *counts, size_t n,
+                               struct diag *d)
+{
+    struct scenario *s = import_scenario(im, d);
+    if (!s)
+        return NULL;
+    struct scaling *sc = NULL;
+    struct pipeline pl = {0};
+    if (oc &&
+        (oc->worker || oc->driver || oc->platform || oc->workers > 0 || oc->executor_cores > 0 ||
+         oc->executors_per_worker > 0) &&
+        apply_cluster(s, cat, oc, d) != SC_OK)
+        goto done;
+    /* The timeline is what the log's cluster did with its own executors:
+     * it would replace every count (as any other cluster drops it). */
+    s->cluster.n_executor_start_s = 0;
+    s->cluster.n_executors = 0;
+    struct diag cd;
+    diag_clear(&cd);
+    struct pipeline_request rq = {.until = PIPELINE_CALIBRATE, .scenario = s, .catalog = cat};
+    if (pipeline_run(&pl, &rq, &cd) != SC_OK) {
+        if (pl.failed == PIPELINE_CLUSTER)
+            diag_set(d, cd.status, NULL, 0, "the log's cluster: %s", cd.msg);
+        else
+            *d = cd;
+        goto done;
+    }
+    sc = scaling_run(pl.plan, &pl.cl, counts, n, pl.seed, d);
+done:
+    pipeline_fini(&pl);
+    scenario_free(s);
+    return sc;
+}
+
 void replay_free(struct replay *r)
 {
     if (!r)

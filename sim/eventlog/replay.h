@@ -19,6 +19,7 @@
 #include "models/catalog.h"
 #include "models/diag.h"
 #include "sim/eventlog/importer.h"
+#include "sim/pipeline/scaling.h"
 
 /* The accuracy targets of issue #8: median absolute stage error and
  * absolute application error, as fractions; and the duration-weighted
@@ -93,6 +94,14 @@ struct replay *replay_run(const struct import *im, const struct catalog *cat,
                           const struct replay_cluster *oc, struct diag *d);
 
 void replay_free(struct replay *r);
+
+/* The imported run at each of counts[0..n) executors of the log's size
+ * (or of oc's cluster, NULL for none), with the log's executor timeline
+ * dropped as any other cluster drops it: see scaling.h. Returns NULL with
+ * d set, as replay_run. */
+struct scaling *replay_scaling(const struct import *im, const struct catalog *cat,
+                               const struct replay_cluster *oc, const int64_t *counts, size_t n,
+                               struct diag *d);
 
 /* The per-stage table, the application line, the error summary (for a
  * what-if, the change vs the log), the costs, notes and causes, as text. */
