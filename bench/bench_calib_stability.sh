@@ -22,22 +22,7 @@ idle=${IDLE:-1}
 hogs=${HOGS:-2}
 unset STAGECAST_HOST_ACU
 tmp=$(mktemp -d)
-pids=""
-stop_hogs() {
-    for p in $pids; do kill "$p" 2>/dev/null || true; done
-    for p in $pids; do wait "$p" 2>/dev/null || true; done
-    pids=""
-}
-trap 'stop_hogs; rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
-start_hogs() {
-    i=0
-    while [ "$i" -lt "$hogs" ]; do
-        sh -c 'while :; do :; done' &
-        pids="$pids $!"
-        i=$((i + 1))
-    done
-}
+. "$(dirname "$0")/hogs.sh"
 
 # The predicted makespan (s) of one run on an empty cache.
 makespan() {

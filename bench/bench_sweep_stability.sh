@@ -22,20 +22,8 @@ runs=${RUNS:-3}
 hogs=${HOGS:-2}
 unset STAGECAST_HOST_ACU
 tmp=$(mktemp -d)
-pids=""
-stop_hogs() {
-    for p in $pids; do kill "$p" 2>/dev/null || true; done
-    for p in $pids; do wait "$p" 2>/dev/null || true; done
-    pids=""
-}
-trap 'stop_hogs; rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
-i=0
-while [ "$i" -lt "$hogs" ]; do
-    sh -c 'while :; do :; done' &
-    pids="$pids $!"
-    i=$((i + 1))
-done
+. "$(dirname "$0")/hogs.sh"
+start_hogs
 echo "sweep stability: $runs fresh calibrations, $hogs CPU hogs beside them; load average at start: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
 echo "sweep: $*"
 i=0

@@ -608,6 +608,17 @@ done:
     return st;
 }
 
+/* A stage's Spark ns per record predicted by factors f: the sum over its
+ * classes of native ns x rows per record x factor. */
+static double fitf_predict(const struct fitf_stage *s, const double *native, const double *f)
+{
+    double pred = 0.0;
+    for (int c = 0; c < CALIB_N_CLASSES; c++)
+        if (s->classes & BIT(c))
+            pred += native[c] * s->weight[c] * f[c];
+    return pred;
+}
+
 enum sc_status fitf_fit(struct fitf_set *set, const double native[CALIB_N_CLASSES],
                         struct fitf_result *res, struct diag *d)
 {
@@ -676,10 +687,7 @@ enum sc_status fitf_fit(struct fitf_set *set, const double native[CALIB_N_CLASSE
         const struct fitf_stage *s = &set->stages[i];
         if (s->skip[0])
             continue;
-        double pred = 0.0;
-        for (int c = 0; c < CALIB_N_CLASSES; c++)
-            if (s->classes & BIT(c))
-                pred += native[c] * s->weight[c] * f[c];
+        double pred = fitf_predict(s, native, f);
         sq += (pred / s->spark_ns - 1.0) * (pred / s->spark_ns - 1.0);
     }
     res->rms_rel = res->n_used ? sqrt(sq / (double)res->n_used) : NAN;
@@ -735,10 +743,7 @@ static enum sc_status fitf_score(const struct fitf_set *set, const double *nativ
         const struct fitf_stage *s = &set->stages[i];
         if (s->skip[0] || (log && strcmp(s->log, log) != 0))
             continue;
-        double pred = 0.0;
-        for (int c = 0; c < CALIB_N_CLASSES; c++)
-            if (s->classes & BIT(c))
-                pred += native[c] * s->weight[c] * f[c];
+        double pred = fitf_predict(s, native, f);
         err[n++] = fabs(pred / s->spark_ns - 1.0);
         dev += fabs(pred - s->spark_ns) * s->records;
         tot += s->cpu_ns;
@@ -817,10 +822,7 @@ enum sc_status fitf_cross_validate(const struct fitf_set *set, const struct fitf
             const struct fitf_stage *s = &set->stages[i];
             if (s->skip[0])
                 continue;
-            double pred = 0.0;
-            for (int c = 0; c < CALIB_N_CLASSES; c++)
-                if (s->classes & BIT(c))
-                    pred += full->native[c] * s->weight[c] * cvf[i * CALIB_N_CLASSES + c];
+            double pred = fitf_predict(s, full->native, &cvf[i * CALIB_N_CLASSES]);
             err[n++] = fabs(pred / s->spark_ns - 1.0);
             dev += fabs(pred - s->spark_ns) * s->records;
             tot += s->cpu_ns;

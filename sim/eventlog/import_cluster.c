@@ -56,6 +56,34 @@ bool import_is_driver(const struct evlog_executor *e)
     return strcmp(e->id, "driver") == 0 || strcmp(e->id, "<driver>") == 0;
 }
 
+/* Marks ran[e] for each executor but the driver that some task ran on;
+ * returns whether any did (then only those count: one that ran none gave
+ * the run no slot). */
+static bool mark_executors_that_ran(const struct evlog *log, bool *ran)
+{
+    size_t n = log->n_executors;
+    bool any_ran = false;
+    for (size_t i = 0; i < log->n_tasks; i++) {
+        int32_t e = log->tasks[i].executor;
+        if (e >= 0 && (size_t)e < n && !import_is_driver(&log->executors[e]))
+            any_ran = ran[e] = true;
+    }
+    return any_ran;
+}
+
+/* Whether executor i counts for the jobs' span [start_ms, end_ms): not the
+ * driver, ran a task (when any did), alive within the span; *removed says
+ * whether the log removed it (an ExecutorRemoved after its ExecutorAdded). */
+static bool executor_counts(const struct evlog *log, size_t i, const bool *ran, bool any_ran,
+                            int64_t start_ms, int64_t end_ms, bool *removed)
+{
+    const struct evlog_executor *e = &log->executors[i];
+    if (import_is_driver(e) || (any_ran && !ran[i]))
+        return false;
+    *removed = e->removed_ms != EVLOG_NONE && e->removed_ms >= e->added_ms;
+    return !((*removed && e->removed_ms <= start_ms) || e->added_ms >= end_ms);
+}
+
 /* The executors as the scenario gives them. The model never removes an
  * executor, so its k-th executor stands for the k-th of those alive at once
  * in the log: it registers when the log first had k alive while jobs ran
@@ -89,21 +117,14 @@ static int executor_arrivals(const struct evlog *log, int64_t start_ms, int64_t 
         free(since);
         return -1;
     }
-    bool any_ran = false;
-    for (size_t i = 0; i < log->n_tasks; i++) {
-        int32_t e = log->tasks[i].executor;
-        if (e >= 0 && (size_t)e < n && !import_is_driver(&log->executors[e]))
-            any_ran = ran[e] = true;
-    }
+    bool any_ran = mark_executors_that_ran(log, ran);
     size_t k = 0;
     int alive = 0;
     for (size_t i = 0; i < n; i++) {
         const struct evlog_executor *e = &log->executors[i];
-        if (import_is_driver(e) || (any_ran && !ran[i]))
-            continue;
-        bool removed = e->removed_ms != EVLOG_NONE && e->removed_ms >= e->added_ms;
-        if ((removed && e->removed_ms <= start_ms) || e->added_ms >= end_ms)
-            continue; /* not alive while jobs ran */
+        bool removed;
+        if (!executor_counts(log, i, ran, any_ran, start_ms, end_ms, &removed))
+            continue; /* the driver, no task, or not alive while jobs ran */
         if (e->added_ms <= start_ms)
             alive++;
         else
@@ -400,20 +421,13 @@ static int executor_timeline(struct builder *b, int dflt)
         free(ran);
         return -1;
     }
-    bool any_ran = false;
-    for (size_t i = 0; i < log->n_tasks; i++) {
-        int32_t e = log->tasks[i].executor;
-        if (e >= 0 && (size_t)e < n && !import_is_driver(&log->executors[e]))
-            any_ran = ran[e] = true;
-    }
+    bool any_ran = mark_executors_that_ran(log, ran);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         const struct evlog_executor *e = &log->executors[i];
-        if (import_is_driver(e) || (any_ran && !ran[i]))
-            continue;
-        bool removed = e->removed_ms != EVLOG_NONE && e->removed_ms >= e->added_ms;
-        if ((removed && e->removed_ms <= im->start_ms) || e->added_ms >= im->end_ms)
-            continue; /* not alive while jobs ran */
+        bool removed;
+        if (!executor_counts(log, i, ran, any_ran, im->start_ms, im->end_ms, &removed))
+            continue; /* the driver, no task, or not alive while jobs ran */
         struct import_executor *x = &im->timeline[k];
         x->start_s = e->added_ms > im->start_ms ? import_ms_to_s(e->added_ms - im->start_ms) : 0.0;
         x->end_s = removed && e->removed_ms < im->end_ms

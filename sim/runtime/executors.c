@@ -93,6 +93,19 @@ static void executor_up(struct sim *sim, int e)
         sched_free_push(sim, e * spe + k);
 }
 
+int executors_kill_tasks(struct sim *sim, int e)
+{
+    int spe = sim->cl.slots_per_executor, killed = 0;
+    for (int j = 0; j < spe; j++) {
+        struct rt_slot *slot = &sim->slots[(size_t)e * spe + j];
+        if (slot->state != TS_IDLE) {
+            sched_kill_task(sim, slot);
+            killed++;
+        }
+    }
+    return killed;
+}
+
 void executors_down(struct sim *sim, int e)
 {
     struct rt_exec *x = &sim->execs[e];
@@ -390,15 +403,7 @@ void executors_on_timeline_leave(struct engine *eng, struct event *ev)
     int e = t->exec;
     if (sim->jobs_done == sim->n_jobs || e < 0)
         return;
-    int spe = sim->cl.slots_per_executor;
-    int killed = 0;
-    for (int j = 0; j < spe; j++) {
-        struct rt_slot *slot = &sim->slots[(size_t)e * spe + j];
-        if (slot->state != TS_IDLE) {
-            sched_kill_task(sim, slot);
-            killed++;
-        }
-    }
+    int killed = executors_kill_tasks(sim, e);
     executors_down(sim, e);
     t->exec = -1;
     executors_record_scale(sim, SCALE_EXECUTOR_REMOVED, e, killed, 0);

@@ -427,6 +427,9 @@ enum sc_status executors_start_policies(struct sim *sim, int *initial_execs, str
 
 /* Executor e leaves (it is idle, or its node is gone). */
 void executors_down(struct sim *sim, int e);
+/* Kills the attempts running on executor e's slots (they fail and run
+ * again, as on executor loss); returns how many. */
+int executors_kill_tasks(struct sim *sim, int e);
 
 /* The timeline's executors at span_start_us: those there from the start
  * join at once, the others' joins and every leave are scheduled. SC_ENOMEM

@@ -43,18 +43,11 @@ void spot_on_evict(struct engine *eng, struct event *ev)
     int w = (int)(wk - sim->workers);
     if (wk->state != WK_ALIVE || sim->jobs_done == sim->n_jobs)
         return;
-    int per = sim->cl.executors_per_worker, spe = sim->cl.slots_per_executor;
+    int per = sim->cl.executors_per_worker;
     int killed = 0;
     for (int k = 0; k < per; k++) {
-        int e = w * per + k;
-        for (int j = 0; j < spe; j++) {
-            struct rt_slot *slot = &sim->slots[(size_t)e * spe + j];
-            if (slot->state != TS_IDLE) {
-                sched_kill_task(sim, slot);
-                killed++;
-            }
-        }
-        executors_down(sim, e);
+        killed += executors_kill_tasks(sim, w * per + k);
+        executors_down(sim, w * per + k);
     }
     wk->state = WK_ABSENT;
     sim->alive_workers--;
