@@ -61,6 +61,36 @@ static void clean_workdir(void)
     harness_clean_dir(workdir);
 }
 
+/* A full standard output (/dev/full: every write fails with ENOSPC) is a
+ * failure with one message and a non-zero exit for every command that
+ * prints, never exit 0 with nothing written (issue 15). */
+static void test_full_stdout_fails_every_command(void **state)
+{
+    (void)state;
+    struct stat sb;
+    if (stat("/dev/full", &sb) != 0) {
+        skip();
+        return;
+    }
+    char scn[1024];
+    snprintf(scn, sizeof scn, "'%s/scenarios/walkthrough.cfg'", srcdir);
+    const char *cmds[] = {"nodes", "spark-keys", "version", "help", "plan", "calibrate"};
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        clean_workdir();
+        char args[2048];
+        int needs_file = strcmp(cmds[i], "plan") == 0 || strcmp(cmds[i], "calibrate") == 0;
+        /* In braces: harness_sh sends the group's stdout to out.txt, the
+         * command's own redirection inside it wins. */
+        snprintf(args, sizeof args, "{ '%s' %s %s >/dev/full; }", binary, cmds[i],
+                 needs_file ? scn : "");
+        int rc = harness_sh(workdir, args);
+        char *err = slurp(work_file("err.txt"));
+        if (rc == 0 || !strstr(err, "writing to standard output failed"))
+            fail_msg("%s: exit %d, stderr: %s", cmds[i], rc, err);
+        free(err);
+    }
+}
+
 static void test_every_bundled_scenario_runs(void **state)
 {
     (void)state;
@@ -686,6 +716,7 @@ int main(void)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_bundled_scenario_runs),
+        cmocka_unit_test(test_full_stdout_fails_every_command),
         cmocka_unit_test(test_calibrated_plan_agrees_with_run),
         cmocka_unit_test(test_same_seed_writes_same_bytes),
         cmocka_unit_test(test_bad_inputs_fail_cleanly),

@@ -149,8 +149,10 @@ int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 
 int cli_flush_stdout(void)
 {
-    if (fflush(stdout) == 0)
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout))
         return 0;
-    fputs("stagecast: writing to standard output failed\n", stderr);
+    fprintf(stderr, "stagecast: writing to standard output failed: %s\n",
+            errno ? strerror(errno) : "write error");
     return 1;
 }

@@ -216,7 +216,7 @@ static int replay_table(char **logs, int n_logs, const struct replay_args *a,
         if (!rc)
             rc = cli_report_error(&ld);
     }
-    return fflush(stdout) == 0 ? rc : 1;
+    return cli_flush_stdout() == 0 ? rc : 1;
 }
 
 /* --executors: the log's run at each count, with the bound, the ideal

@@ -62,7 +62,7 @@ static int cmd_nodes(int argc, char **argv, const struct cli_env *env)
     else
         nodes_print(stdout, cat, a.platform);
     catalog_free(cat);
-    if (fflush(stdout) != 0)
+    if (cli_flush_stdout() != 0)
         rc = 1;
     return rc;
 }
@@ -134,7 +134,7 @@ static int cmd_spark_keys(int argc, char **argv, const struct cli_env *env)
             printf("%-58s %-8s %-12s %s\n", keys[i].key, spark_type_word(keys[i].type), def,
                    keys[i].doc);
     }
-    return fflush(stdout) == 0 ? 0 : 1;
+    return cli_flush_stdout();
 }
 
 static const struct cli_option spark_keys_options[] = {

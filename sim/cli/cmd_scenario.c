@@ -436,7 +436,7 @@ static int cmd_plan(int argc, char **argv, const struct cli_env *env)
         rc = cli_report_error(&d);
     } else {
         plan_print(stdout, sr.pl.plan, &sr.pl.cl, a.calibrated);
-        rc = fflush(stdout) != 0;
+        rc = cli_flush_stdout();
     }
     scenario_run_fini(&sr);
     return rc;
@@ -547,7 +547,7 @@ static int cmd_calibrate(int argc, char **argv, const struct cli_env *env)
         calibrate_print_table(stdout, sr.pl.cal, sr.pl.plan, &sr.pl.cl);
         if (a.ops)
             calibrate_print_ops(stdout, sr.pl.cal);
-        rc = fflush(stdout) != 0;
+        rc = cli_flush_stdout();
     }
     scenario_run_fini(&sr);
     return rc;

@@ -55,5 +55,9 @@ int main(int argc, char **argv)
         return cli_usage_error(NULL, "unknown command '%s'", argv[1]);
     struct cli_env env;
     cli_env_read(&env);
-    return cmd->run(argc - 1, argv + 1, &env);
+    int rc = cmd->run(argc - 1, argv + 1, &env);
+    /* Every command: output that did not reach stdout (a full disk, a
+     * closed pipe) is a failure with a message, never exit 0. A command
+     * that failed has said why already. */
+    return rc == 0 ? cli_flush_stdout() : rc;
 }
