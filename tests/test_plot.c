@@ -767,6 +767,72 @@ static void test_trace_has_one_event_per_attempt(void **state)
     json_decref(root);
 }
 
+/* Writes n bytes of data to path. */
+static void write_bytes(const char *path, const void *data, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* A drawing is whole only with its format's ending: a PNG's signature and
+ * IEND chunk (length 0, "IEND", CRC AE 42 60 82), an SVG's </svg>, a PDF's
+ * %PDF- and %%EOF; the same files cut short are not. */
+static void test_truncated_drawings_are_recognised(void **state)
+{
+    (void)state;
+    remove_tree(workdir);
+    mkdir(workdir, 0755); /* remove_tree may leave it, empty */
+    char why[300];
+    static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13,
+                                        'I', 'H', 'D', 'R', 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+                                        13, 0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 0, 'I', 'E', 'N',
+                                        'D', 0xae, 0x42, 0x60, 0x82};
+    write_bytes(work_file("a.png"), png, sizeof png);
+    assert_true(plot_file_complete(work_file("a.png"), "png", why, sizeof why));
+    write_bytes(work_file("a.png"), png, sizeof png - 12);
+    assert_false(plot_file_complete(work_file("a.png"), "png", why, sizeof why));
+    assert_non_null(strstr(why, "incomplete"));
+    static const char svg[] = "<svg xmlns='http://www.w3.org/2000/svg'><g/></svg>\n";
+    write_bytes(work_file("a.svg"), svg, sizeof svg - 1);
+    assert_true(plot_file_complete(work_file("a.svg"), "svg", why, sizeof why));
+    write_bytes(work_file("a.svg"), svg, 20);
+    assert_false(plot_file_complete(work_file("a.svg"), "svg", why, sizeof why));
+    static const char pdf[] = "%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
+    write_bytes(work_file("a.pdf"), pdf, sizeof pdf - 1);
+    assert_true(plot_file_complete(work_file("a.pdf"), "pdf", why, sizeof why));
+    write_bytes(work_file("a.pdf"), pdf, 30);
+    assert_false(plot_file_complete(work_file("a.pdf"), "pdf", why, sizeof why));
+    assert_false(plot_file_complete(work_file("missing.png"), "png", why, sizeof why));
+
+    /* End to end: a gnuplot that exits 0 after writing half a PNG (as on a
+     * full disk) fails the run, and the user's existing file stays. */
+    char fake[600], args[2048], scen[600];
+    snprintf(fake, sizeof fake, "%s/fakegp", workdir);
+    FILE *f = fopen(fake, "w");
+    assert_non_null(f);
+    fputs("#!/bin/sh\nout=$(printf '%s' \"$2\" | sed -n \"s/.*outfile='\\([^']*\\)'.*/\\1/p\")\n"
+          "printf '\\211PNG\\r\\n\\032\\n0123' > \"$out\"\nexit 0\n",
+          f);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(chmod(fake, 0755), 0);
+    write_bytes(work_file("keep.png"), "old", 3);
+    snprintf(scen, sizeof scen, "'%s/scenarios/analytics-ds3.cfg'", srcdir);
+    snprintf(args, sizeof args, "run %s -q --plot '%s'", scen, work_file("keep.png"));
+    char env[700];
+    snprintf(env, sizeof env, "STAGECAST_GNUPLOT='%s'", fake);
+    assert_int_equal(run_env(env, args), 1);
+    char *err = slurp(work_file("err.txt"));
+    assert_non_null(strstr(err, "incomplete"));
+    free(err);
+    size_t n = 0;
+    char *kept = slurp_n(work_file("keep.png"), &n);
+    assert_int_equal(n, 3);
+    assert_memory_equal(kept, "old", 3);
+    free(kept);
+}
+
 static void test_missing_gnuplot_says_what_to_install(void **state)
 {
     (void)state;
@@ -963,6 +1029,7 @@ int main(void)
         cmocka_unit_test(test_terminal_preview_follows_the_table),
         cmocka_unit_test(test_plot_usage_errors_exit_2),
         cmocka_unit_test(test_large_run_keeps_plot_data_small),
+        cmocka_unit_test(test_truncated_drawings_are_recognised),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     remove_tree(workdir);

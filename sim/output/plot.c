@@ -940,13 +940,49 @@ static void read_error_lines(const char *path, char *msg, size_t size)
     fclose(f);
 }
 
+bool plot_file_complete(const char *path, const char *fmt, char *why, size_t why_size)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(why, why_size, "cannot read it back: %s", strerror(errno));
+        return false;
+    }
+    unsigned char head[8] = {0}, tail[1024];
+    size_t nh = fread(head, 1, sizeof head, f);
+    long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    long from = size > (long)sizeof tail ? size - (long)sizeof tail : 0;
+    size_t nt = size >= 0 && fseek(f, from, SEEK_SET) == 0 ? fread(tail, 1, sizeof tail, f) : 0;
+    fclose(f);
+    while (nt > 0 && (tail[nt - 1] == '\n' || tail[nt - 1] == '\r' || tail[nt - 1] == ' '))
+        nt--;
+    bool ok = true;
+    if (strcmp(fmt, "png") == 0) {
+        /* The signature, and the IEND chunk last: length 0, "IEND", CRC. */
+        static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+        ok = nh == 8 && memcmp(head, sig, 8) == 0 && nt >= 12 &&
+             memcmp(tail + nt - 8, "IEND", 4) == 0;
+    } else if (strcmp(fmt, "svg") == 0) {
+        ok = nt >= 6 && memcmp(tail + nt - 6, "</svg>", 6) == 0;
+    } else if (strcmp(fmt, "pdf") == 0) {
+        /* "%PDF-" first, "%%EOF" at the end. */
+        ok = nh >= 5 && memcmp(head, "%PDF-", 5) == 0 && nt >= 5 &&
+             memcmp(tail + nt - 5, "%%EOF", 5) == 0;
+    }
+    if (!ok)
+        snprintf(why, why_size,
+                 "the %s gnuplot wrote is incomplete (%ld bytes; a full disk?), so it is not "
+                 "kept",
+                 fmt, size);
+    return ok;
+}
+
 /* Runs gnuplot on script after the commands in setup, as a child with no
  * shell in between: stdin and stdout from /dev/null (a drawing goes to
  * out_path), stderr to err_path for the message. what names the drawing in
  * errors. Returns SC_OK when gnuplot succeeded and drew something. */
 static enum sc_status run_gnuplot(const char *gnuplot, const char *setup, const char *script,
                                   const char *out_path, const char *err_path, const char *what,
-                                  struct diag *d)
+                                  const char *fmt, struct diag *d)
 {
     posix_spawn_file_actions_t fa;
     if (posix_spawn_file_actions_init(&fa) != 0)
@@ -976,6 +1012,11 @@ static enum sc_status run_gnuplot(const char *gnuplot, const char *setup, const 
         return diag_set(d, SC_EIO, NULL, 0, "gnuplot (%s) failed drawing %s (exit %d): %s",
                         gnuplot, what, WEXITSTATUS(status), msg[0] ? msg : "it drew nothing");
     }
+    /* gnuplot exits 0 with a truncated file when the disk is full: read the
+     * drawing's structure back before it replaces anything. */
+    char why[300];
+    if (!plot_file_complete(out_path, fmt, why, sizeof why))
+        return diag_set(d, SC_EIO, what, 0, "%s", why);
     return SC_OK;
 }
 
@@ -1012,7 +1053,7 @@ enum sc_status plot_render(struct plot_files *pf, const char *gnuplot, const cha
         goto done;
     }
 
-    st = run_gnuplot(gnuplot, setup, script, out_path, err_path, pf->plot_path, d);
+    st = run_gnuplot(gnuplot, setup, script, out_path, err_path, pf->plot_path, fmt, d);
 done:
     free(out_path);
     free(err_path);
@@ -1132,20 +1173,20 @@ enum sc_status plot_sweep(const char *csv_path, const char *out_path, const stru
     char setup[8192];
     size_t used = 0;
     setup[0] = '\0';
+    const char *sfmt = strcasecmp(ext, "svg") == 0   ? "svg"
+                       : strcasecmp(ext, "pdf") == 0 ? "pdf"
+                                                     : "png";
     bool ok = append_text(setup, sizeof setup, &used, "sweepfile='") &&
               append_quoted(setup, sizeof setup, &used, csv_path) &&
               append_text(setup, sizeof setup, &used, "'; outfile='") &&
               append_quoted(setup, sizeof setup, &used, tmp) &&
               append_text(setup, sizeof setup, &used, "'; fmt='") &&
-              append_text(setup, sizeof setup, &used,
-                          strcasecmp(ext, "svg") == 0   ? "svg"
-                          : strcasecmp(ext, "pdf") == 0 ? "pdf"
-                                                        : "png") &&
+              append_text(setup, sizeof setup, &used, sfmt) &&
               append_text(setup, sizeof setup, &used, "'");
     if (!ok)
         st = diag_set(d, SC_ELIMIT, NULL, 0, "plot paths too long for gnuplot");
     else
-        st = run_gnuplot(gnuplot, setup, script, tmp, err, out_path, d);
+        st = run_gnuplot(gnuplot, setup, script, tmp, err, out_path, sfmt, d);
     if (st == SC_OK && rename(tmp, out_path) != 0)
         st = diag_set(d, SC_EIO, out_path, 0, "cannot write: %s", strerror(errno));
     if (st != SC_OK)

@@ -84,6 +84,12 @@ struct plot_files;
 struct plot_files *plot_stage(const struct plot_request *req, const char *scripts_dir,
                               const struct plan *plan, const struct results *r, struct diag *d);
 
+/* Whether the drawing at path is whole for its format ("png": the
+ * signature and the IEND chunk last; "svg": it ends with </svg>; "pdf":
+ * %PDF- first and %%EOF last; any other format is not checked); why says
+ * what is wrong. gnuplot exits 0 with a truncated file on a full disk. */
+bool plot_file_complete(const char *path, const char *fmt, char *why, size_t why_size);
+
 /* Runs gnuplot on the staged data to draw req->plot_path into a temporary
  * file (nothing to do without a plot path). Returns SC_OK, or SC_EIO with
  * gnuplot's first error line in d. */
