@@ -91,6 +91,51 @@ static void test_full_stdout_fails_every_command(void **state)
     }
 }
 
+/* run --json says whether the shuffle and spill fit the workers' local
+ * disks. On one Standard_E8ds_v5 (300 GiB temp disk in the catalog) the
+ * one worker holds every stage's shuffle files and the largest stage's
+ * spill comes on top: the sums of the JSON's own stages, worked out here. */
+static void test_run_json_reports_local_disk(void **state)
+{
+    (void)state;
+    clean_workdir();
+    char args[2048];
+    snprintf(args, sizeof args,
+             "run '%s/scenarios/groupby-large.cfg' --set cluster.workers=1 -q --json '%s/r.json'",
+             srcdir, workdir);
+    assert_int_equal(run(args), 0);
+    json_error_t err;
+    json_t *root = json_load_file(work_file("r.json"), 0, &err);
+    assert_non_null(root);
+    json_t *disk = json_object_get(root, "local_disk");
+    assert_true(json_is_object(disk));
+    double shuffle = 0.0, spill = 0.0;
+    json_t *jobs = json_object_get(root, "jobs");
+    for (size_t j = 0; j < json_array_size(jobs); j++) {
+        json_t *stages = json_object_get(json_array_get(jobs, j), "stages");
+        for (size_t k = 0; k < json_array_size(stages); k++) {
+            json_t *st = json_array_get(stages, k);
+            shuffle += json_number_value(json_object_get(st, "shuffle_write_bytes"));
+            double sp = json_number_value(json_object_get(st, "spill_bytes"));
+            spill = sp > spill ? sp : spill;
+        }
+    }
+    assert_true(json_is_true(json_object_get(disk, "checked")));
+    assert_true(json_is_false(json_object_get(disk, "fits")));
+    assert_float_equal(json_number_value(json_object_get(disk, "disk_bytes")),
+                       300.0 * 1024 * 1024 * 1024, 0.5);
+    assert_float_equal(json_number_value(json_object_get(disk, "shuffle_bytes")), shuffle,
+                       1e-6 * shuffle + 1.0);
+    assert_float_equal(json_number_value(json_object_get(disk, "spill_bytes")), spill,
+                       1e-6 * spill + 1.0);
+    assert_float_equal(json_number_value(json_object_get(disk, "peak_bytes")), shuffle + spill,
+                       1e-6 * (shuffle + spill) + 1.0);
+    json_decref(root);
+    char *e = slurp(work_file("err.txt"));
+    assert_non_null(strstr(e, "does not fit its workers' local disks"));
+    free(e);
+}
+
 static void test_every_bundled_scenario_runs(void **state)
 {
     (void)state;
@@ -717,6 +762,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_bundled_scenario_runs),
         cmocka_unit_test(test_full_stdout_fails_every_command),
+        cmocka_unit_test(test_run_json_reports_local_disk),
         cmocka_unit_test(test_calibrated_plan_agrees_with_run),
         cmocka_unit_test(test_same_seed_writes_same_bytes),
         cmocka_unit_test(test_bad_inputs_fail_cleanly),

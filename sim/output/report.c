@@ -13,6 +13,7 @@
 #include "models/units.h"
 #include "models/utf8.h"
 #include "models/order.h"
+#include "sim/runtime/feasibility.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "0.1.0"
@@ -861,6 +862,22 @@ json_t *report_json_build(const struct plan *plan, const struct cluster *cl,
                        jsec(r->calib_hi_s), "covers",
                        "calibration fits' 95% intervals, all stages together");
     bad |= set(root, "makespan_calibration_interval", ci);
+    /* Whether the run's shuffle and spill fit its workers' local disks
+     * (sim/runtime/feasibility.c has the rule; run warns when not). */
+    struct disk_check dc;
+    feasibility_check_disk(r, cl, &dc);
+    json_t *disk = json_object();
+    if (disk) {
+        bad |= set(disk, "checked", json_boolean(dc.checked));
+        bad |= set(disk, "fits", json_boolean(dc.fits));
+        bad |= set(disk, "worker", dc.worker >= 0 ? json_integer(dc.worker) : json_null());
+        bad |= set(disk, "peak_bytes", jnum(dc.peak_bytes, 1));
+        bad |= set(disk, "shuffle_bytes", jnum(dc.shuffle_bytes, 1));
+        bad |= set(disk, "spill_bytes", jnum(dc.spill_bytes, 1));
+        bad |= set(disk, "disk_bytes", isfinite(dc.disk_bytes) ? jnum(dc.disk_bytes, 1)
+                                                                : json_null());
+    }
+    bad |= set(root, "local_disk", disk ? disk : json_null());
     bad |= set(root, "startup_s", jsec(r->cost.startup_s));
     bad |= set(root, "cost_usd", jusd(r->cost.total_usd));
     bad |= set(root, "utilization", jnum(r->utilization, 1e6));
