@@ -14,6 +14,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <glob.h>
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -89,6 +90,15 @@ static void test_full_stdout_fails_every_command(void **state)
             fail_msg("%s: exit %d, stderr: %s", cmds[i], rc, err);
         free(err);
     }
+    /* An output file written in place (a device): its path and errno. */
+    clean_workdir();
+    char args[2048];
+    snprintf(args, sizeof args, "run '%s/scenarios/analytics-ds3.cfg' -q --json /dev/full", srcdir);
+    assert_int_equal(run(args), 1);
+    char *err = slurp(work_file("err.txt"));
+    assert_non_null(strstr(err, "/dev/full: "));
+    assert_non_null(strstr(err, strerror(ENOSPC)));
+    free(err);
 }
 
 /* run --json says whether the shuffle and spill fit the workers' local

@@ -251,8 +251,16 @@ static enum sc_status stage_outputs(const struct scenario_args *a, const struct 
     const struct plan *plan = p->plan;
     FILE *f;
     if (a->json_path && (!(f = outfile_open(&o->json, a->json_path, d)) ||
-                         report_json(f, plan, &p->cl, r, d) != SC_OK))
+                         report_json(f, plan, &p->cl, r, d) != SC_OK)) {
+        if (d->status == SC_EIO && !d->file[0]) {
+            /* Name the file the report was going to. */
+            char msg[sizeof d->msg];
+            snprintf(msg, sizeof msg, "%s", d->msg);
+            diag_clear(d); /* diag_set keeps a first error */
+            diag_set(d, SC_EIO, a->json_path, 0, "%s", msg);
+        }
         return d->status;
+    }
     if (a->timeline_path && (!(f = outfile_open(&o->timeline, a->timeline_path, d)) ||
                              report_timeline_csv(f, plan, r, d) != SC_OK))
         return d->status;

@@ -156,6 +156,7 @@ FILE *outfile_open(struct outfile *o, const char *path, struct diag *d)
             return NULL;
         }
         o->in_place = 1;
+        o->path = strdup(path); /* for the message; NULL only names no file */
         return o->f;
     }
     size_t n = strlen(path);
@@ -189,18 +190,30 @@ FILE *outfile_open(struct outfile *o, const char *path, struct diag *d)
 enum sc_status outfile_commit(struct outfile *o, struct diag *d)
 {
     if (o->is_stdout) {
+        errno = 0;
         int bad = fflush(stdout) != 0 || ferror(stdout);
+        int e = errno;
         memset(o, 0, sizeof *o);
-        return bad ? diag_set(d, SC_EIO, NULL, 0, "writing to standard output failed") : SC_OK;
+        return bad ? diag_set(d, SC_EIO, NULL, 0, "writing to standard output failed: %s",
+                              e ? strerror(e) : "write error")
+                   : SC_OK;
     }
     if (!o->f)
         return SC_OK;
     if (o->in_place) {
+        /* A device or pipe written directly: say which, and why. */
+        errno = 0;
         int bad_in_place = ferror(o->f) != 0;
         if (fclose(o->f) != 0)
             bad_in_place = 1;
+        int e = errno;
+        enum sc_status st =
+            bad_in_place ? diag_set(d, SC_EIO, o->path, 0, "writing failed: %s",
+                                    e ? strerror(e) : "write error")
+                         : SC_OK;
+        free(o->path);
         memset(o, 0, sizeof *o);
-        return bad_in_place ? diag_set(d, SC_EIO, NULL, 0, "writing an output failed") : SC_OK;
+        return st;
     }
     int bad = ferror(o->f) != 0;
     if (fclose(o->f) != 0)
@@ -225,6 +238,7 @@ void outfile_abort(struct outfile *o)
     if (o->in_place) {
         if (o->f)
             fclose(o->f);
+        free(o->path);
         memset(o, 0, sizeof *o);
         return;
     }

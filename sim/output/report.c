@@ -6,6 +6,7 @@
  */
 #include "sim/output/report.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -901,10 +902,12 @@ enum sc_status report_json(FILE *out, const struct plan *plan, const struct clus
     json_t *root = report_json_build(plan, cl, r);
     if (!root)
         return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory building the JSON report");
+    errno = 0;
     int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
     json_decref(root);
     if (rc != 0 || fputc('\n', out) == EOF)
-        return diag_set(d, SC_EIO, NULL, 0, "writing the JSON report failed");
+        return diag_set(d, SC_EIO, NULL, 0, "writing the JSON report failed: %s",
+                        errno ? strerror(errno) : "write error");
     return SC_OK;
 }
 
