@@ -211,7 +211,8 @@ static const char *test_scenario_path(const char *name, char *buf, size_t size)
 }
 
 /* Calibrated with small samples, a fixed host speed and the cache dir. */
-static void run_measured(struct pipeline *pl, enum pipeline_step until, const char *cache)
+static void run_measured_file(struct pipeline *pl, enum pipeline_step until, const char *cache,
+                              const char *file)
 {
     static char path[1024];
     struct calibrate_options o;
@@ -225,7 +226,7 @@ static void run_measured(struct pipeline *pl, enum pipeline_step until, const ch
     snprintf(o.cache_dir, sizeof o.cache_dir, "%s", cache);
     struct pipeline_request rq = {.until = until,
                                   .path =
-                                      test_scenario_path("measured-filter.cfg", path, sizeof path),
+                                      test_scenario_path(file, path, sizeof path),
                                   .calibration = &o};
     struct diag d;
     diag_clear(&d);
@@ -233,6 +234,11 @@ static void run_measured(struct pipeline *pl, enum pipeline_step until, const ch
         char msg[1200];
         fail_msg("%s", diag_format(&d, msg, sizeof msg));
     }
+}
+
+static void run_measured(struct pipeline *pl, enum pipeline_step until, const char *cache)
+{
+    run_measured_file(pl, until, cache, "measured-filter.cfg");
 }
 
 /* measured-filter.cfg: events (4,000,000 rows) with d uniform over
@@ -302,6 +308,43 @@ static void test_measured_selectivity_replaces_a_default(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* measured-groups.cfg: lower(s) over five values makes 3 groups (ab, cd,
+ * ef), which the planner cannot know (a derived key of unknown distinct
+ * values is taken as unique). The sample holds all 3 at every size, so the
+ * count is used: G (1 - exp(-n / G)) = 3 for n in the thousands gives G = 3,
+ * and the partial aggregate then writes 3 rows a task. */
+static void test_measured_groups_replace_a_default(void **state)
+{
+    (void)state;
+    char cache[] = "/tmp/test_pipeline_cache_XXXXXX";
+    assert_non_null(mkdtemp(cache));
+    struct pipeline pl = {0};
+    run_measured_file(&pl, PIPELINE_PLAN, cache, "measured-groups.cfg");
+    const struct plan_stage *s0 = &pl.plan->jobs[0].stages[0];
+    const struct plan_op *agg = NULL;
+    for (size_t i = 0; i < s0->n_ops; i++)
+        if (s0->ops[i].kind == PLAN_OP_HASH_AGGREGATE)
+            agg = &s0->ops[i];
+    assert_non_null(agg);
+    assert_int_equal(agg->est, PLAN_EST_DEFAULT);
+    assert_true(s0->output_records > 1000000);
+    run_measured_file(&pl, PIPELINE_CALIBRATE, cache, "measured-groups.cfg");
+    s0 = &pl.plan->jobs[0].stages[0];
+    agg = NULL;
+    for (size_t i = 0; i < s0->n_ops; i++)
+        if (s0->ops[i].kind == PLAN_OP_HASH_AGGREGATE)
+            agg = &s0->ops[i];
+    assert_non_null(agg);
+    assert_int_equal(agg->est, PLAN_EST_MEASURED);
+    assert_true(fabs(agg->est_value - 3.0) < 1e-6);
+    assert_int_equal(s0->output_records, 3 * s0->tasks);
+    assert_int_equal(pl.plan->jobs[0].stages[1].input_records, s0->output_records);
+    pipeline_fini(&pl);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", cache);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -312,6 +355,7 @@ int main(void)
         cmocka_unit_test(test_one_plan_on_two_clusters),
         cmocka_unit_test(test_calibration_interval),
         cmocka_unit_test(test_measured_selectivity_replaces_a_default),
+        cmocka_unit_test(test_measured_groups_replace_a_default),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
