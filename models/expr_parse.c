@@ -656,6 +656,36 @@ static void literal_set_int(struct node *n, int64_t v)
     n->type = v >= INT32_MIN && v <= INT32_MAX ? COL_INT32 : COL_INT64;
 }
 
+/* DATE 'YYYY-MM-DD' (days since 1970-01-01) or TIMESTAMP 'YYYY-MM-DD
+ * HH:MM:SS' (microseconds since the epoch, read in UTC as Spark reads it in
+ * its session zone): the keyword and its string, at pos. */
+static struct node *parse_time_literal(struct parser *p, int pos, enum col_type type)
+{
+    bool date = type == COL_DATE;
+    p->i++;
+    const struct token *st = peek(p);
+    p->i++;
+    size_t len;
+    char *text = unquote(p, st, &len);
+    if (!text)
+        return oom(p);
+    int64_t v;
+    if (date ? !civil_parse_date(text, &v) : !civil_cast_timestamp(text, len, &v)) {
+        diag_set(p->d, SC_EINPUT, NULL, 0, "'%s' at position %d is not a %s; write %s as %s",
+                 text, tok_pos(p, st), date ? "date" : "timestamp", date ? "dates" : "timestamps",
+                 date ? "DATE 'YYYY-MM-DD'" : "TIMESTAMP 'YYYY-MM-DD HH:MM:SS'");
+        free(text);
+        return NULL;
+    }
+    free(text);
+    struct node *n = expr_node_new(N_LIT, pos);
+    if (!n)
+        return oom(p);
+    n->type = type;
+    n->ival = v;
+    return n;
+}
+
 static struct node *parse_primary(struct parser *p)
 {
     const struct token *t = peek(p);
@@ -735,56 +765,8 @@ static struct node *parse_primary(struct parser *p)
             p->i++;
             return parse_case(p, pos);
         }
-        if (tok_is(p, t, "DATE") && peek2(p)->kind == TK_STR) {
-            /* DATE 'YYYY-MM-DD': a date literal, days since 1970-01-01. */
-            p->i++;
-            const struct token *st = peek(p);
-            p->i++;
-            size_t len;
-            char *text = unquote(p, st, &len);
-            int64_t days;
-            if (!text)
-                return oom(p);
-            if (!civil_parse_date(text, &days)) {
-                diag_set(p->d, SC_EINPUT, NULL, 0,
-                         "'%s' at position %d is not a date; write dates as DATE 'YYYY-MM-DD'",
-                         text, tok_pos(p, st));
-                free(text);
-                return NULL;
-            }
-            free(text);
-            if (!(n = expr_node_new(N_LIT, pos)))
-                return oom(p);
-            n->type = COL_DATE;
-            n->ival = days;
-            return n;
-        }
-        if (tok_is(p, t, "TIMESTAMP") && peek2(p)->kind == TK_STR) {
-            /* TIMESTAMP 'YYYY-MM-DD HH:MM:SS': microseconds since the
-             * epoch, read in UTC as Spark reads it in its session zone. */
-            p->i++;
-            const struct token *st = peek(p);
-            p->i++;
-            size_t len;
-            char *text = unquote(p, st, &len);
-            int64_t micros;
-            if (!text)
-                return oom(p);
-            if (!civil_cast_timestamp(text, len, &micros)) {
-                diag_set(p->d, SC_EINPUT, NULL, 0,
-                         "'%s' at position %d is not a timestamp; write timestamps as "
-                         "TIMESTAMP 'YYYY-MM-DD HH:MM:SS'",
-                         text, tok_pos(p, st));
-                free(text);
-                return NULL;
-            }
-            free(text);
-            if (!(n = expr_node_new(N_LIT, pos)))
-                return oom(p);
-            n->type = COL_TIMESTAMP;
-            n->ival = micros;
-            return n;
-        }
+        if ((tok_is(p, t, "DATE") || tok_is(p, t, "TIMESTAMP")) && peek2(p)->kind == TK_STR)
+            return parse_time_literal(p, pos, tok_is(p, t, "DATE") ? COL_DATE : COL_TIMESTAMP);
         if (tok_is(p, t, "CAST") && peek2(p)->kind == TK_LP)
             return parse_cast(p, pos);
         if (peek2(p)->kind == TK_LP && !tok_is_keyword(p, t)) {

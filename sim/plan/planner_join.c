@@ -187,6 +187,25 @@ static int smj_side(struct planner *P, struct stream *s, bool kept, const char *
                          planner_sort_mem(s, P->stages[s->stage].tasks));
 }
 
+/* A join's output stream of rows rows: the columns both sides stream, each
+ * one's distinct count capped by the rows, and Spark's size estimate
+ * (visitJoin: left semi/anti keep the left's size, the others multiply;
+ * at least 1). SC_ENOMEM when the columns cannot be copied. */
+static enum sc_status join_output(const struct lnode *nd, const struct stream *l,
+                                  const struct stream *r, double rows, struct stream *out)
+{
+    memset(out, 0, sizeof *out);
+    if (planner_stream_cols(out, nd, l, r) != 0)
+        return SC_ENOMEM;
+    for (size_t i = 0; i < out->n_cols; i++)
+        out->cols[i].ndv = planner_cap_ndv(out->cols[i].ndv, rows);
+    out->req = nd->req;
+    out->rows = rows;
+    bool semi = strcmp(nd->how, "left_semi") == 0 || strcmp(nd->how, "left_anti") == 0;
+    out->spark_size = fmax(semi ? l->spark_size : l->spark_size * r->spark_size, 1.0);
+    return SC_OK;
+}
+
 enum sc_status planner_plan_join(struct planner *P, int node, struct stream *l, struct stream *r,
                          struct stream *out)
 {
@@ -206,18 +225,8 @@ enum sc_status planner_plan_join(struct planner *P, int node, struct stream *l, 
         rk[nk++] = r->cols[b];
     }
     double rows = P->st->join_rows(P->st->ctx, cross ? "cross" : how, l->rows, r->rows, lk, rk, nk);
-    memset(out, 0, sizeof *out);
-    if (planner_stream_cols(out, nd, l, r) != 0)
+    if (join_output(nd, l, r, rows, out) != SC_OK)
         return planner_nomem(P);
-    for (size_t i = 0; i < out->n_cols; i++)
-        out->cols[i].ndv = planner_cap_ndv(out->cols[i].ndv, rows);
-    out->req = nd->req;
-    out->rows = rows;
-    bool semi = strcmp(how, "left_semi") == 0 || strcmp(how, "left_anti") == 0;
-    /* visitJoin: semi/anti keep the left's size, others multiply. */
-    out->spark_size = semi ? l->spark_size : l->spark_size * r->spark_size;
-    if (out->spark_size < 1.0)
-        out->spark_size = 1.0;
 
     bool build_left = can_build_left(how) && can_broadcast(P, l->spark_size);
     bool build_right = can_build_right(how) && can_broadcast(P, r->spark_size);
@@ -361,15 +370,8 @@ enum sc_status planner_plan_salted_join(struct planner *P, int node, struct stre
         rk[i] = r->cols[b];
     }
     double rows = P->st->join_rows(P->st->ctx, how, l->rows, r->rows, lk, rk, nk);
-    memset(out, 0, sizeof *out);
-    if (planner_stream_cols(out, nd, l, r) != 0)
+    if (join_output(nd, l, r, rows, out) != SC_OK)
         return planner_nomem(P);
-    for (size_t i = 0; i < out->n_cols; i++)
-        out->cols[i].ndv = planner_cap_ndv(out->cols[i].ndv, rows);
-    out->req = nd->req;
-    out->rows = rows;
-    bool semi = strcmp(how, "left_semi") == 0 || strcmp(how, "left_anti") == 0;
-    out->spark_size = fmax(semi ? l->spark_size : l->spark_size * r->spark_size, 1.0);
 
     const char **lkeys = calloc(nk + 2, sizeof *lkeys), **rkeys = calloc(nk + 2, sizeof *rkeys);
     struct plan_column *lc = calloc(l->n_cols + 2, sizeof *lc);
