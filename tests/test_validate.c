@@ -22,6 +22,7 @@
 
 #include "sim/calib/calibrate.h"
 #include "sim/validate/validate.h"
+#include "sim/validate/validate_fit.h"
 #include "tests/cli_harness.h"
 
 #define TOL 1e-9
@@ -236,6 +237,24 @@ static void test_shipped_validations_run_on_the_shared_logs(void **state)
             paired += v->pairs[i].matched;
         assert_true(paired > 0);
         assert_false(isnan(v->weighted_error));
+        if (strcmp(e->d_name, "emr-processlarge.validate") == 0) {
+            /* The fit's evidence, summed from the log's TaskEnd metrics by
+             * hand (a short script over the JSON): log stage 3 (planned
+             * stage 2) spent 86.998 s of executor CPU over 50,000,000 input
+             * records; log stage 1 (planned 0) holds the first task of 9 of
+             * the 10 executors. */
+            for (size_t i = 0; i < v->n_pairs; i++) {
+                const struct validate_pair *p = &v->pairs[i];
+                if (p->plan_stage == 2) {
+                    assert_true(fabs(p->cpu_actual_ns * 1e-9 - 86.998) < 0.001);
+                    assert_true(p->records_actual == 5e7);
+                    assert_int_equal(p->fresh_executors, 0);
+                    assert_true(p->has_native);
+                }
+                if (p->plan_stage == 0)
+                    assert_int_equal(p->fresh_executors, 9);
+            }
+        }
         validate_free(v);
         n++;
     }
@@ -271,6 +290,138 @@ static void test_command_reports_one_error_with_file_line(void **state)
     rmdir(dir);
 }
 
+/* ---- the overhead factors fitted on validations (validate_fit.h) ---------- */
+
+/* A validation of log `log` whose matched rows have the given CPU ns and
+ * native scan / filter ns, 10 tasks of 100,000 records each. */
+static struct validation *fit_validation(const char *log, size_t n, const double *cpu,
+                                         const double *scan, const double *filter)
+{
+    struct validation *v = calloc(1, sizeof *v);
+    assert_non_null(v);
+    v->log = strdup(log);
+    v->pairs = calloc(n, sizeof *v->pairs);
+    assert_true(v->log && v->pairs);
+    v->n_pairs = n;
+    for (size_t i = 0; i < n; i++) {
+        struct validate_pair *p = &v->pairs[i];
+        p->job = strdup("j");
+        p->name = strdup("s");
+        p->log_stages = strdup("0");
+        p->plan_stage = (int64_t)i;
+        p->matched = true;
+        p->tasks_actual = 10;
+        p->records_actual = 1e6;
+        p->cpu_actual_ns = cpu[i];
+        p->has_native = true;
+        p->native_ns[CALIB_SCAN] = scan[i];
+        p->native_ns[CALIB_FILTER] = filter ? filter[i] : 0.0;
+    }
+    return v;
+}
+
+/* One class, two logs: a's stage costs 100 against native 10 (x = 0.1),
+ * b's 200 (x = 0.05). The normal equation of the fit, sum x (x f - 1) +
+ * lambda / p (f / p - 1) = 0 with p the pooled ratio: on both, p = 300 /
+ * 20 = 15 and f = (0.15 + lambda / 15) / (0.0125 + lambda / 225); without
+ * b, p = 10 and f = (0.1 + lambda / 10) / (0.01 + lambda / 100) = 10
+ * exactly. A class no stage has takes p. */
+static void test_fit_factors_one_class_by_hand(void **state)
+{
+    (void)state;
+    const double ca[] = {100.0}, cb[] = {200.0}, n10[] = {10.0};
+    struct validation *vs[2] = {fit_validation("logs/a.json", 1, ca, n10, NULL),
+                                fit_validation("logs/b.json", 1, cb, n10, NULL)};
+    struct vfit_row *rows = NULL;
+    size_t n = 0;
+    struct diag d;
+    diag_clear(&d);
+    assert_int_equal(vfit_collect(vs, 2, &rows, &n, &d), SC_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(rows[0].log, "a.json");
+    assert_string_equal(rows[0].skip, "");
+    struct vfit_result r;
+    assert_int_equal(vfit_fit(rows, n, NULL, &r, &d), SC_OK);
+    double lam = VFIT_LAMBDA;
+    double f = (0.15 + lam / 15.0) / (0.0125 + lam / 225.0);
+    assert_true(fabs(r.pooled - 15.0) < 1e-12);
+    assert_true(fabs(r.cls[CALIB_SCAN].factor - f) < 1e-9);
+    assert_int_equal(r.n_used, 2);
+    assert_int_equal(r.n_logs, 2);
+    assert_false(r.cls[CALIB_FILTER].fitted);
+    assert_true(fabs(r.cls[CALIB_FILTER].factor - 15.0) < 1e-12);
+    /* Misfits: a predicted 10 f against 100, b 10 f against 200. */
+    double ea = 10.0 * f / 100.0 - 1.0, eb = 10.0 * f / 200.0 - 1.0;
+    assert_true(fabs(r.rms_rel - sqrt((ea * ea + eb * eb) / 2.0)) < 1e-9);
+    assert_true(fabs(r.cpu_weighted - (fabs(10.0 * f - 100.0) + fabs(10.0 * f - 200.0)) / 300.0) <
+                1e-9);
+    assert_true(fabs(vfit_predict(&rows[1], &r) - 10.0 * f) < 1e-9);
+    /* Leave b out. */
+    assert_int_equal(vfit_fit(rows, n, "b.json", &r, &d), SC_OK);
+    assert_int_equal(r.n_used, 1);
+    assert_true(fabs(r.cls[CALIB_SCAN].factor - 10.0) < 1e-9);
+    char sets[CALIB_N_CLASSES][64];
+    vfit_sets(&r, sets);
+    assert_string_equal(sets[CALIB_SCAN], "model.overhead.scan=10");
+    assert_string_equal(sets[CALIB_FILTER], "model.overhead.filter=10");
+    free(rows);
+    validate_free(vs[0]);
+    validate_free(vs[1]);
+}
+
+/* A class the data want below zero is held at the floor and the rest
+ * fitted again: filter's stage says 10 s + 10 f_filter = 100 while scan
+ * alone costs 200 / 10 = 20 a unit, so f_filter < 0. With filter at 1, the
+ * scan column has x = 0.1 (right side 1 - 10 / 100 = 0.9) and 0.05 (1),
+ * p = 300 / 30 = 10: f = (0.1 x 0.9 + 0.05 + lambda / 10) / (0.01 +
+ * 0.0025 + lambda / 100). */
+static void test_fit_factors_floor_by_hand(void **state)
+{
+    (void)state;
+    const double cpu[] = {100.0, 200.0}, scan[] = {10.0, 10.0}, filter[] = {10.0, 0.0};
+    struct validation *v = fit_validation("a.json", 2, cpu, scan, filter);
+    struct vfit_row *rows = NULL;
+    size_t n = 0;
+    struct diag d;
+    diag_clear(&d);
+    assert_int_equal(vfit_collect(&v, 1, &rows, &n, &d), SC_OK);
+    struct vfit_result r;
+    assert_int_equal(vfit_fit(rows, n, NULL, &r, &d), SC_OK);
+    double lam = VFIT_LAMBDA;
+    assert_true(r.cls[CALIB_FILTER].at_floor);
+    assert_true(r.cls[CALIB_FILTER].factor == VFIT_FLOOR);
+    assert_true(fabs(r.cls[CALIB_SCAN].factor -
+                     (0.09 + 0.05 + lam / 10.0) / (0.0125 + lam / 100.0)) < 1e-9);
+    free(rows);
+    validate_free(v);
+}
+
+/* What is not evidence, and says why; with none, the fit refuses. */
+static void test_fit_factors_skips_and_refuses(void **state)
+{
+    (void)state;
+    const double cpu[] = {0.0, 100.0, 100.0, 100.0}, scan[] = {10.0, 10.0, 10.0, 10.0};
+    struct validation *v = fit_validation("a.json", 4, cpu, scan, NULL);
+    v->pairs[1].fresh_executors = 3;
+    v->pairs[2].records_actual = 1000.0; /* 100 a task */
+    v->pairs[3].has_native = false;
+    struct vfit_row *rows = NULL;
+    size_t n = 0;
+    struct diag d;
+    diag_clear(&d);
+    assert_int_equal(vfit_collect(&v, 1, &rows, &n, &d), SC_OK);
+    assert_int_equal(n, 4);
+    assert_non_null(strstr(rows[0].skip, "no executor CPU time"));
+    assert_non_null(strstr(rows[1].skip, "first tasks of 3 executors"));
+    assert_non_null(strstr(rows[2].skip, "100 records a task"));
+    assert_non_null(strstr(rows[3].skip, "not calibrated"));
+    struct vfit_result r;
+    assert_int_equal(vfit_fit(rows, n, NULL, &r, &d), SC_EINPUT);
+    assert_non_null(strstr(d.msg, "no validation stage is evidence"));
+    free(rows);
+    validate_free(v);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -288,6 +439,9 @@ int main(void)
         cmocka_unit_test(test_scenario_instead_of_validation_file),
         cmocka_unit_test(test_command_reports_one_error_with_file_line),
         cmocka_unit_test(test_shipped_validations_run_on_the_shared_logs),
+        cmocka_unit_test(test_fit_factors_one_class_by_hand),
+        cmocka_unit_test(test_fit_factors_floor_by_hand),
+        cmocka_unit_test(test_fit_factors_skips_and_refuses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,8 +26,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/calib.h"
 #include "sim/eventlog/eventlog.h"
 #include "sim/pipeline/pipeline.h"
+#include "sim/plan/plan.h"
 #include "sim/runtime/results.h"
 
 #define MAX_LOG_STAGES_PER_ROW 64
@@ -393,11 +395,73 @@ static struct map_entry *find_entry(struct manifest *m, const char *job, int64_t
 }
 
 /* A row for planned stage sr paired with e's log stages. */
+/* The compute-cost evidence of a row (validate_fit.h): what the log's
+ * stages spent on executor CPU and read, and what the planned stage's
+ * calibrated kernels cost by class on the scenario's worker. */
+static void pair_evidence(struct validate_pair *p, const struct evlog *log,
+                          const struct map_entry *e, const struct pipeline *pl,
+                          const struct stage_result *sr)
+{
+    p->cpu_actual_ns = 0.0;
+    p->records_actual = 0.0;
+    double written = 0.0;
+    for (size_t k = 0; k < e->n_log; k++) {
+        /* Executors whose first task (by launch) is in this log stage. */
+        for (size_t x = 0; x < log->n_executors; x++) {
+            const struct evlog_task *first = NULL;
+            for (size_t t = 0; t < log->n_tasks; t++) {
+                const struct evlog_task *tk = &log->tasks[t];
+                if (tk->executor == (int32_t)x && tk->launch_ms != EVLOG_NONE &&
+                    (!first || tk->launch_ms < first->launch_ms))
+                    first = tk;
+            }
+            if (first && first->stage_id == e->log_ids[k])
+                p->fresh_executors++;
+        }
+        for (size_t i = 0; i < log->n_stages; i++) {
+            const struct evlog_stage *s = &log->stages[i];
+            if (s->id != e->log_ids[k])
+                continue;
+            const struct evlog_metrics *mt = &s->metrics;
+            if (mt->cpu_ns != EVLOG_NONE && mt->cpu_ns > 0)
+                p->cpu_actual_ns += (double)mt->cpu_ns;
+            if (mt->input_records != EVLOG_NONE && mt->input_records > 0)
+                p->records_actual += (double)mt->input_records;
+            if (mt->shuffle_read_records != EVLOG_NONE && mt->shuffle_read_records > 0)
+                p->records_actual += (double)mt->shuffle_read_records;
+            if (mt->shuffle_write_records != EVLOG_NONE && mt->shuffle_write_records > 0)
+                written += (double)mt->shuffle_write_records;
+            if (mt->output_records != EVLOG_NONE && mt->output_records > 0)
+                written += (double)mt->output_records;
+        }
+    }
+    /* A stage that generates its rows (a Range) reads none: its rows are
+     * the ones it writes. */
+    if (p->records_actual <= 0.0)
+        p->records_actual = written;
+    const struct plan_stage *ps = NULL;
+    if (pl->plan && (size_t)sr->job < pl->plan->n_jobs) {
+        const struct plan_job *pj = &pl->plan->jobs[sr->job];
+        for (size_t i = 0; i < pj->n_stages && !ps; i++)
+            if (pj->stages[i].id == sr->id)
+                ps = &pj->stages[i];
+    }
+    if (!ps || !ps->calib.valid || ps->has_task_seconds || ps->tasks <= 0)
+        return;
+    /* As taskcost.c scales a task's compute: host ns x host ACU / node ACU. */
+    double acu = calib_node_acu(pl->cl.worker, NULL, NULL);
+    double scale = ps->calib.host_acu / acu * (double)ps->tasks;
+    for (int c = 0; c < CALIB_N_CLASSES; c++)
+        p->native_ns[c] = ps->calib.class_ns[c] * scale;
+    p->has_native = true;
+}
+
 static enum sc_status pair_planned(struct validation *v, size_t *cap, struct manifest *m,
-                                   const struct evlog *log, const struct results *r,
+                                   const struct evlog *log, const struct pipeline *pl,
                                    const struct stage_result *sr, struct map_entry *e,
                                    struct diag *d)
 {
+    const struct results *r = sim_results(pl->sim);
     struct validate_pair *p = add_pair(v, cap);
     if (!p)
         return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
@@ -427,6 +491,7 @@ static enum sc_status pair_planned(struct validation *v, size_t *cap, struct man
         p->actual_s = (double)(hi - lo) * 1e-3;
         p->tasks_actual = tasks;
         p->matched = true;
+        pair_evidence(p, log, e, pl, sr);
     }
     set_error(p);
     e->used = true;
@@ -474,8 +539,9 @@ static enum sc_status add_unmatched(struct validation *v, size_t *cap, const str
 /* Pairs every planned stage of r with its entry; every entry must name a
  * planned stage. */
 static enum sc_status compare(struct validation *v, struct manifest *m, const struct evlog *log,
-                              const struct results *r, struct diag *d)
+                              const struct pipeline *pl, struct diag *d)
 {
+    const struct results *r = sim_results(pl->sim);
     size_t cap = 0;
     for (size_t i = 0; i < r->n_stages; i++) {
         const struct stage_result *sr = &r->stages[i];
@@ -491,7 +557,7 @@ static enum sc_status compare(struct validation *v, struct manifest *m, const st
         if (e->used)
             return diag_set(d, SC_EINPUT, m->path, e->line,
                             "stage %lld of job '%s' is mapped twice", (long long)sr->id, job);
-        if (pair_planned(v, &cap, m, log, r, sr, e, d) != SC_OK)
+        if (pair_planned(v, &cap, m, log, pl, sr, e, d) != SC_OK)
             return d->status;
     }
     for (size_t j = 0; j < m->n_entries; j++)
@@ -531,7 +597,7 @@ static enum sc_status simulate(struct validation *v, struct manifest *m,
         } else {
             v->host_acu = NAN;
         }
-        st = compare(v, m, log, sim_results(pl.sim), d);
+        st = compare(v, m, log, &pl, d);
     }
     pipeline_fini(&pl);
     return st;
@@ -644,7 +710,10 @@ void validate_print(FILE *out, const struct validation *v)
 {
     fprintf(out, "\n== %s: %s (Spark %s), scenario %s\n", base_name(v->manifest), v->log,
             v->spark_version, v->scenario);
-    if (v->in_sample)
+    if (v->cross_validated)
+        fprintf(out, "cross-validated: overhead factors fitted on the other validations' "
+                     "stages, not this log's\n");
+    else if (v->in_sample)
         fprintf(out, "in-sample: %s\n", v->in_sample);
     else
         fprintf(out, "out of sample: no overhead factor was derived from this log\n");
@@ -706,7 +775,10 @@ void validate_table_row(FILE *out, const struct validation *v)
             unmatched++;
     }
     fprintf(out, "| `%s` | %s | %zu/%zu |", base_name(v->log),
-            v->in_sample ? "in-sample" : "out of sample", paired, unmatched);
+            v->cross_validated ? "cross-validated"
+            : v->in_sample     ? "in-sample"
+                               : "out of sample",
+            paired, unmatched);
     md_pct(out, v->median_abs_error, true);
     md_pct(out, v->weighted_error, true);
     fprintf(out, " %.1f | %.1f |", v->app_actual_s, v->app_predicted_s);

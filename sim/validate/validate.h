@@ -39,12 +39,24 @@ struct validate_pair {
     double predicted_s, actual_s;
     double error; /* (predicted - actual) / actual; NaN when actual is 0 */
     bool matched; /* both sides exist: counts in the median */
+    /* The compute-cost evidence of a matched row (validate_fit.h): the
+     * log stages' executor CPU time and records read (input + shuffle
+     * read), and the planned stage's native compute by operator class on
+     * the scenario's worker (every task's, ns, before overhead factors);
+     * has_native false when the planned stage is not calibrated. */
+    double cpu_actual_ns, records_actual;
+    int64_t fresh_executors; /* executors whose first task ran in the log stages:
+                              * their JIT warm-up is in cpu_actual_ns */
+    bool has_native;
+    double native_ns[CALIB_N_CLASSES];
 };
 
 struct validation {
     char *manifest, *log, *scenario; /* paths as resolved */
     char *app_name, *spark_version;
     char *in_sample; /* why the overhead factors saw this log; NULL: out of sample */
+    bool cross_validated; /* run with overhead factors fitted without this log
+                           * (validate_fit.h): the sample column says so */
     bool busy_app;   /* application = union of the jobs' spans, not first
                       * submission to last end (an interactive shell's idle time) */
     double host_acu; /* the ACU-equivalent calibration ran with */

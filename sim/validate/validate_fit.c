@@ -1,0 +1,265 @@
+/*
+ * validate_fit.c — overhead factors fitted on the validations' own stages
+ * (the procedure is in validate_fit.h). It sits after validate_run: the
+ * rows come from its pairs, and the CLI feeds the factors back to it as
+ * --set overrides.
+ */
+#include "config.h"
+
+#include "sim/validate/validate_fit.h"
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_multifit.h>
+#include <gsl/gsl_vector.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *vfit_base(const char *path)
+{
+    const char *b = strrchr(path, '/');
+    return b ? b + 1 : path;
+}
+
+enum sc_status vfit_collect(struct validation *const *vs, size_t n, struct vfit_row **rows,
+                            size_t *n_rows, struct diag *d)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; vs[i] && k < vs[i]->n_pairs; k++)
+            total += vs[i]->pairs[k].matched;
+    *rows = calloc(total ? total : 1, sizeof **rows);
+    *n_rows = 0;
+    if (!*rows)
+        return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; vs[i] && k < vs[i]->n_pairs; k++) {
+            const struct validate_pair *p = &vs[i]->pairs[k];
+            if (!p->matched)
+                continue;
+            struct vfit_row *r = &(*rows)[(*n_rows)++];
+            r->log = vfit_base(vs[i]->log);
+            r->job = p->job;
+            r->stage = p->plan_stage;
+            r->name = p->name;
+            r->y = p->cpu_actual_ns;
+            r->records_per_task =
+                p->tasks_actual > 0 ? p->records_actual / (double)p->tasks_actual : 0.0;
+            for (int c = 0; c < CALIB_N_CLASSES && p->has_native; c++) {
+                r->native[c] = p->native_ns[c] > 0.0 ? p->native_ns[c] : 0.0;
+                r->native_sum += r->native[c];
+            }
+            if (!(r->y > 0.0))
+                snprintf(r->skip, sizeof r->skip, "no executor CPU time in the log (Spark < 2.1)");
+            else if (p->fresh_executors > 0)
+                snprintf(r->skip, sizeof r->skip,
+                         "first tasks of %lld executors (JIT warm-up: the JVM model's)",
+                         (long long)p->fresh_executors);
+            else if (!p->has_native)
+                snprintf(r->skip, sizeof r->skip, "the planned stage is not calibrated");
+            else if (r->records_per_task < VFIT_MIN_RECORDS_PER_TASK)
+                snprintf(r->skip, sizeof r->skip, "%.0f records a task (< %.0f)",
+                         r->records_per_task, VFIT_MIN_RECORDS_PER_TASK);
+            else if (!(r->native_sum > 0.0))
+                snprintf(r->skip, sizeof r->skip, "native cost 0");
+        }
+    }
+    return SC_OK;
+}
+
+static bool vfit_uses(const struct vfit_row *r, const char *exclude_log)
+{
+    return !r->skip[0] && !(exclude_log && strcmp(r->log, exclude_log) == 0);
+}
+
+double vfit_predict(const struct vfit_row *row, const struct vfit_result *res)
+{
+    double p = 0.0;
+    for (int c = 0; c < CALIB_N_CLASSES; c++)
+        p += row->native[c] * res->cls[c].factor;
+    return p;
+}
+
+/* Least squares over the free classes (the others fixed at their factor
+ * in f), stage rows relative to y, prior rows toward the pooled ratio. */
+static enum sc_status vfit_solve(const struct vfit_row *rows, size_t n, const char *exclude_log,
+                                 const bool *free_c, double pooled, double *f, struct diag *d)
+{
+    int col[CALIB_N_CLASSES], n_free = 0;
+    for (int c = 0; c < CALIB_N_CLASSES; c++)
+        col[c] = free_c[c] ? n_free++ : -1;
+    if (n_free == 0)
+        return SC_OK;
+    size_t n_used = 0;
+    for (size_t i = 0; i < n; i++)
+        n_used += vfit_uses(&rows[i], exclude_log);
+    size_t m = n_used + (size_t)n_free;
+    gsl_matrix *X = gsl_matrix_calloc(m, (size_t)n_free);
+    gsl_vector *y = gsl_vector_calloc(m);
+    gsl_vector *beta = gsl_vector_alloc((size_t)n_free);
+    gsl_matrix *cov = gsl_matrix_alloc((size_t)n_free, (size_t)n_free);
+    gsl_multifit_linear_workspace *w = gsl_multifit_linear_alloc(m, (size_t)n_free);
+    enum sc_status st = SC_OK;
+    if (!X || !y || !beta || !cov || !w) {
+        st = diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
+        goto done;
+    }
+    size_t r = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct vfit_row *s = &rows[i];
+        if (!vfit_uses(s, exclude_log))
+            continue;
+        double rhs = 1.0;
+        for (int c = 0; c < CALIB_N_CLASSES; c++) {
+            if (free_c[c])
+                gsl_matrix_set(X, r, (size_t)col[c], s->native[c] / s->y);
+            else
+                rhs -= s->native[c] * f[c] / s->y;
+        }
+        gsl_vector_set(y, r++, rhs);
+    }
+    double sl = sqrt(VFIT_LAMBDA);
+    for (int c = 0; c < CALIB_N_CLASSES; c++)
+        if (free_c[c]) {
+            gsl_matrix_set(X, r, (size_t)col[c], sl / pooled);
+            gsl_vector_set(y, r++, sl);
+        }
+    double chisq;
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    int rc = gsl_multifit_linear(X, y, beta, cov, &chisq, w);
+    gsl_set_error_handler(old);
+    if (rc != GSL_SUCCESS) {
+        st = SC_BUG(d, "gsl_multifit_linear failed: %s", gsl_strerror(rc));
+        goto done;
+    }
+    for (int c = 0; c < CALIB_N_CLASSES; c++)
+        if (free_c[c])
+            f[c] = gsl_vector_get(beta, (size_t)col[c]);
+done:
+    gsl_multifit_linear_free(w);
+    gsl_matrix_free(cov);
+    gsl_vector_free(beta);
+    gsl_vector_free(y);
+    gsl_matrix_free(X);
+    return st;
+}
+
+enum sc_status vfit_fit(const struct vfit_row *rows, size_t n, const char *exclude_log,
+                        struct vfit_result *res, struct diag *d)
+{
+    memset(res, 0, sizeof *res);
+    double sum_y = 0.0, sum_n = 0.0;
+    const char *logs_seen[64];
+    for (size_t i = 0; i < n; i++) {
+        const struct vfit_row *s = &rows[i];
+        if (!vfit_uses(s, exclude_log))
+            continue;
+        res->n_used++;
+        sum_y += s->y;
+        sum_n += s->native_sum;
+        size_t k = 0;
+        while (k < res->n_logs && strcmp(logs_seen[k], s->log) != 0)
+            k++;
+        if (k == res->n_logs && res->n_logs < 64)
+            logs_seen[res->n_logs++] = s->log;
+        for (int c = 0; c < CALIB_N_CLASSES; c++)
+            if (s->native[c] > 0.0)
+                res->cls[c].fitted = true;
+    }
+    if (res->n_used == 0 || !(sum_n > 0.0))
+        return diag_set(d, SC_EINPUT, NULL, 0,
+                        "no validation stage is evidence for the overhead factors%s%s (a "
+                        "matched, calibrated stage of a log with executor CPU time and at "
+                        "least %.0f records a task is needed)",
+                        exclude_log ? " without " : "", exclude_log ? exclude_log : "",
+                        VFIT_MIN_RECORDS_PER_TASK);
+    res->pooled = sum_y / sum_n;
+    double f[CALIB_N_CLASSES];
+    bool free_c[CALIB_N_CLASSES];
+    for (int c = 0; c < CALIB_N_CLASSES; c++) {
+        f[c] = res->pooled;
+        free_c[c] = res->cls[c].fitted;
+    }
+    /* Active set: fix the class furthest below the floor at it and solve
+     * the rest again, one class a pass. */
+    for (int pass = 0; pass <= CALIB_N_CLASSES; pass++) {
+        enum sc_status st = vfit_solve(rows, n, exclude_log, free_c, res->pooled, f, d);
+        if (st != SC_OK)
+            return st;
+        int worst = -1;
+        for (int c = 0; c < CALIB_N_CLASSES; c++)
+            if (free_c[c] && f[c] < VFIT_FLOOR && (worst < 0 || f[c] < f[worst]))
+                worst = c;
+        if (worst < 0)
+            break;
+        free_c[worst] = false;
+        f[worst] = VFIT_FLOOR;
+        res->cls[worst].at_floor = true;
+    }
+    for (int c = 0; c < CALIB_N_CLASSES; c++)
+        res->cls[c].factor = f[c];
+    double sq = 0.0, dev = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        const struct vfit_row *s = &rows[i];
+        if (!vfit_uses(s, exclude_log))
+            continue;
+        double p = vfit_predict(s, res);
+        sq += (p / s->y - 1.0) * (p / s->y - 1.0);
+        dev += fabs(p - s->y);
+        for (int c = 0; c < CALIB_N_CLASSES; c++)
+            if (s->native[c] >= VFIT_MIN_SHARE * s->native_sum && s->native[c] > 0.0)
+                res->cls[c].n_stages++;
+    }
+    res->rms_rel = sqrt(sq / (double)res->n_used);
+    res->cpu_weighted = dev / sum_y;
+    return SC_OK;
+}
+
+void vfit_print(FILE *out, const struct vfit_row *rows, size_t n, const struct vfit_result *res)
+{
+    fprintf(out, "%-32s %-10s %5s  %-28s %10s %10s %8s %8s  %s\n", "log", "job", "stage",
+            "classes (>= 10% of native)", "CPU s", "native s", "ratio", "fitted", "used");
+    for (size_t i = 0; i < n; i++) {
+        const struct vfit_row *r = &rows[i];
+        char cls[160] = "";
+        for (int c = 0; c < CALIB_N_CLASSES; c++)
+            if (r->native[c] > 0.0 && r->native[c] >= VFIT_MIN_SHARE * r->native_sum) {
+                size_t len = strlen(cls);
+                snprintf(cls + len, sizeof cls - len, "%s%s", len ? "," : "",
+                         calib_class_name((enum calib_class)c));
+            }
+        double p = vfit_predict(r, res);
+        fprintf(out, "%-32s %-10.10s %5lld  %-28.28s %10.3f %10.3f %8.2f %+7.0f%%  %s%s\n", r->log,
+                r->job ? r->job : "", (long long)r->stage, cls[0] ? cls : "-", r->y * 1e-9,
+                r->native_sum * 1e-9, r->native_sum > 0.0 ? r->y / r->native_sum : NAN,
+                r->y > 0.0 && !r->skip[0] ? 100.0 * (p / r->y - 1.0) : NAN,
+                r->skip[0] ? "no: " : "yes", r->skip);
+    }
+    fprintf(out,
+            "\n%zu evidence stages in %zu logs; pooled ratio %.2f; misfit RMS %.1f%%, "
+            "CPU-weighted %.1f%% (in-sample)\n\n",
+            res->n_used, res->n_logs, res->pooled, 100.0 * res->rms_rel,
+            100.0 * res->cpu_weighted);
+    fprintf(out, "%-20s %8s %7s  %s\n", "class", "factor", "stages", "note");
+    for (int c = 0; c < CALIB_N_CLASSES; c++) {
+        const struct vfit_class *k = &res->cls[c];
+        fprintf(out, "%-20s %8.2f %7zu  %s\n", calib_class_name((enum calib_class)c), k->factor,
+                k->n_stages,
+                !k->fitted     ? "no evidence stage has it: the pooled ratio"
+                : k->at_floor  ? "held at the floor"
+                : !k->n_stages ? "always < 10% of a stage: near the pooled ratio"
+                               : "");
+    }
+    fprintf(out, "\nmodel = { overhead = {");
+    for (int c = 0; c < CALIB_N_CLASSES; c++)
+        fprintf(out, " %s = %.2f;", calib_class_name((enum calib_class)c), res->cls[c].factor);
+    fprintf(out, " }; };\n");
+}
+
+void vfit_sets(const struct vfit_result *res, char buf[][64])
+{
+    for (int c = 0; c < CALIB_N_CLASSES; c++)
+        snprintf(buf[c], 64, "model.overhead.%s=%.4g", calib_class_name((enum calib_class)c),
+                 res->cls[c].factor);
+}
