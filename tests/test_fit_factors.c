@@ -141,9 +141,20 @@ static void test_classes_without_evidence_keep_default(void **state)
     assert_non_null(f);
     fitf_print(f, &set, &res);
     fclose(f);
-    assert_non_null(strstr(buf, "window                 12.00      0        -        -        -"
-                                "    12.00  no stage: default kept"));
-    assert_non_null(strstr(buf, "model = { overhead = { scan = 29.9; sort = 3.0; "
+    /* window's line: no stage, its default printed as the factor. */
+    const char *wl = strstr(buf, "\nwindow ");
+    assert_non_null(wl);
+    const char *eol = strchr(wl + 1, '\n');
+    assert_non_null(eol);
+    char line[256], dflt[32];
+    snprintf(line, sizeof line, "%.*s", (int)(eol - wl - 1), wl + 1);
+    snprintf(dflt, sizeof dflt, " %.2f ", calib_factor_default(CALIB_WINDOW)->factor);
+    assert_non_null(strstr(line, dflt));
+    assert_non_null(strstr(line, "no stage: default kept"));
+    /* scan: its one stage's x = 10 / 300 against the pull to the default
+     * d: f = (1/30 + lambda/d) / (1/900 + lambda/d^2), 29.98 at d = 9.53. */
+    assert_true(calib_factor_default(CALIB_SCAN)->factor > 5.0);
+    assert_non_null(strstr(buf, "model = { overhead = { scan = 30.0; sort = 3.0; "
                                 "shuffle_write = 10.0; shuffle_read = 8.0; }; };"));
     free(buf);
 
@@ -152,7 +163,8 @@ static void test_classes_without_evidence_keep_default(void **state)
     assert_non_null(j);
     json_t *w = json_object_get(json_object_get(j, "classes"), "window");
     assert_false(json_is_true(json_object_get(w, "fitted")));
-    assert_close(json_real_value(json_object_get(w, "factor")), 12.0, 0.0);
+    assert_close(json_real_value(json_object_get(w, "factor")),
+                 calib_factor_default(CALIB_WINDOW)->factor, 0.0);
     json_decref(j);
     fitf_set_free(&set);
 }
@@ -276,14 +288,14 @@ static void test_shared_logs(void **state)
 
 /* Leave-one-log-out on a set made by hand: one class (scan, native 10 ns a
  * row), log A's two stages cost 100 ns a record (a factor of 10), log B's
- * one stage 200 (20). Fitted without B, the factor is A's 10 less the pull
- * to the default 4 (lambda 1e-4: 2 (0.1 f - 1) 0.1 x 2 stages + 2e-4 (f / 4
- * - 1) / 4 = 0 gives f = 0.40005 / 0.0400125 = 9.9981), which predicts B at
- * 99.98 against 200, an error of 0.5001; without A, f = 0.10005 /
- * 0.0050125 = 19.9601 predicts A at 199.60 against 100, 0.9960. The
- * CPU-weighted pooled error: (2 x 99.60 + 100.02) x 1e6 over (2 x 100 +
- * 200) x 1e6 = 0.7481. The default factor 4 predicts 40: 60% for A's
- * stages, 80% for B's. */
+ * one stage 200 (20). The fit's normal equation with the pull toward the
+ * default d (lambda 1e-4) is sum_s x_s (x_s f - 1) + lambda / d (f / d - 1)
+ * = 0 with x_s = native / Spark ns: fitted without B, f_A = (2 x 0.1 +
+ * lambda / d) / (2 x 0.01 + lambda / d^2), about 10; without A, f_B =
+ * (0.05 + lambda / d) / (0.0025 + lambda / d^2), about 20. f_B predicts A
+ * at 10 f_B against 100, f_A predicts B at 10 f_A against 200; the
+ * CPU-weighted pooled error is (2 |10 f_B - 100| + |10 f_A - 200|) / 400.
+ * The default predicts 10 d on both. */
 static void test_leave_one_log_out_by_hand(void **state)
 {
     (void)state;
@@ -315,11 +327,16 @@ static void test_leave_one_log_out_by_hand(void **state)
     assert_int_equal(cv.n, 2);
     assert_string_equal(cv.logs[0].log, "a.json");
     assert_int_equal(cv.logs[0].cv.n, 2);
-    assert_true(fabs(cv.logs[0].cv.median_abs - 0.99601) < 1e-4);
-    assert_true(fabs(cv.logs[1].cv.median_abs - 0.50009) < 1e-4);
-    assert_true(fabs(cv.logs[0].hand.median_abs - 0.6) < 1e-9);
-    assert_true(fabs(cv.logs[1].hand.median_abs - 0.8) < 1e-9);
-    assert_true(fabs(cv.cv.cpu_weighted - 0.74806) < 1e-4);
+    double dd = calib_factor_default(CALIB_SCAN)->factor, lam = FITF_LAMBDA;
+    double f_a = (0.2 + lam / dd) / (0.02 + lam / (dd * dd));
+    double f_b = (0.05 + lam / dd) / (0.0025 + lam / (dd * dd));
+    assert_true(fabs(f_a - 10.0) < 0.01 && fabs(f_b - 20.0) < 0.05); /* the pull is small */
+    assert_true(fabs(cv.logs[0].cv.median_abs - fabs(f_b / 10.0 - 1.0)) < 1e-6);
+    assert_true(fabs(cv.logs[1].cv.median_abs - fabs(f_a / 20.0 - 1.0)) < 1e-6);
+    assert_true(fabs(cv.logs[0].hand.median_abs - fabs(dd / 10.0 - 1.0)) < 1e-9);
+    assert_true(fabs(cv.logs[1].hand.median_abs - fabs(dd / 20.0 - 1.0)) < 1e-9);
+    assert_true(fabs(cv.cv.cpu_weighted -
+                     (2.0 * fabs(10.0 * f_b - 100.0) + fabs(10.0 * f_a - 200.0)) / 400.0) < 1e-6);
     assert_int_equal(cv.cv.n, 3);
     /* In-sample, one factor for both (between 10 and 20) errs on both. */
     assert_true(cv.in_sample.median_abs > 0.0);
