@@ -46,6 +46,8 @@ struct table_spec {
     char *format;               /* "parquet", "delta", "csv"; default "parquet" */
     char *path;                 /* where its files are (a URL); NULL: the cluster's account */
     int64_t files;              /* how many files; -1: size / 128 MiB */
+    int64_t row_group_bytes;    /* Parquet row group (parquet.block.size) on disk;
+                                 * -1: 128 MiB, Spark's writer's default */
     struct column_spec *columns;
     size_t n_columns;
     int line;

@@ -306,8 +306,10 @@ static void test_analytics_query_without_aqe_runs_three_jobs(void **state)
 
 /* test_aggregation: range(1000000).groupBy(id % 100).count().collect().
  * The ids (7.63 MiB, one file): maxSplitBytes = min(128 MiB, max(4 MiB,
- * (7.63 + 4) MiB / 16)) = 4 MiB, so ceil(7.63 / 4) = 2 scan tasks; each
- * partially aggregates into the 100 groups (200 partial rows), one hash
+ * (7.63 + 4) MiB / 16)) = 4 MiB, so ceil(7.63 / 4) = 2 scan tasks. The
+ * file is one Parquet row group whose midpoint (3.8 MiB) is in the first
+ * piece: that task reads every row and partially aggregates them into the
+ * 100 groups (100 partial rows), the other reads nothing; one hash
  * exchange on the group, final aggregate + collect in 200 partitions,
  * which AQE coalesces into one task (a few KiB in all). */
 static void test_seed_aggregation_is_partial_exchange_final(void **state)
@@ -326,7 +328,9 @@ static void test_seed_aggregation_is_partial_exchange_final(void **state)
     expect_ops(&j->stages[0], "Scan parquet ids [id]", "Project [id % 100 AS group]",
                "HashAggregate(partial, keys=[group], functions=[partial_count(1)])",
                "Exchange hashpartitioning(group, 200)");
-    assert_int_equal(j->stages[0].output_records, 200);
+    assert_int_equal(j->stages[0].output_records, 100);
+    assert_non_null(j->stages[0].task_weights);
+    assert_true(j->stages[0].task_weights[0] == 2.0 && j->stages[0].task_weights[1] == 0.0);
     assert_int_equal(j->stages[1].tasks, 1);
     assert_int_equal(j->stages[1].aqe_partitions_before, 200);
     expect_parents(&j->stages[1], 0);
@@ -635,6 +639,48 @@ static void test_input_partitions_follow_file_partition_arithmetic(void **state)
     assert_int_equal(planner_table_files(1), 1);
 }
 
+/* Row groups: emr-processlarge's 589,591,789-byte table in 2 Parquet files
+ * on 30 cores: splits of (589,591,789 + 2 x 4 MiB) / 30 = 19.9 MB, 15
+ * pieces a file, 30 partitions. A file of 294.8 MB holds row groups of
+ * 134,217,728, 134,217,728 and 26,360,438.5 bytes, their midpoints in
+ * pieces 3, 10 and 14 of its 15: six partitions read, the rest nothing.
+ * The log agrees: its stage 3 ran 30 tasks, four read 11,390,100 rows and
+ * two 2,219,800 of 50,000,000 (weights 6.834 and 1.332 by rows against
+ * 6.829 and 1.341 by bytes here). */
+static void test_row_groups_decide_which_scan_tasks_read(void **state)
+{
+    (void)state;
+    const int64_t M = 1024 * 1024, total = 589591789LL, rg = 128 * M;
+    bool nomem = true;
+    double *w = planner_row_group_weights(total, 2, 128 * M, 4 * M, 30, rg, &nomem);
+    assert_false(nomem);
+    assert_non_null(w);
+    double mean = (double)total / 30.0, sum = 0.0;
+    int big = 0, small = 0, zero = 0;
+    for (int i = 0; i < 30; i++) {
+        sum += w[i];
+        if (fabs(w[i] - (double)rg / mean) < 1e-9)
+            big++;
+        else if (fabs(w[i] - ((double)total / 2.0 - 2.0 * (double)rg) / mean) < 1e-9)
+            small++;
+        else if (w[i] == 0.0)
+            zero++;
+    }
+    assert_int_equal(big, 4);
+    assert_int_equal(small, 2);
+    assert_int_equal(zero, 24);
+    assert_true(fabs(sum - 30.0) < 1e-9);
+    /* Against the log's rows (bytes and rows in proportion): within 1%. */
+    assert_true(fabs((double)rg / mean / (11390100.0 / 50000000.0 * 30.0) - 1.0) < 0.01);
+    free(w);
+    /* Row groups no larger than the splits: every task reads; even. */
+    assert_null(planner_row_group_weights(total, 2, 128 * M, 4 * M, 30, 8 * M, &nomem));
+    assert_false(nomem);
+    /* One partition: nothing to weigh. */
+    assert_null(planner_row_group_weights(100 * M, 1, 128 * M, 4 * M, 1, rg, &nomem));
+    assert_false(nomem);
+}
+
 /* The files a scan's tasks open: each file cut into ceil(size /
  * maxSplitBytes) pieces, each opened by the task that reads it. */
 static void test_input_pieces_count_the_files_tasks_open(void **state)
@@ -934,10 +980,12 @@ static void test_shuffle_bytes_written_equal_bytes_read(void **state)
     /* 1.5 GiB is 12 files of 128 MiB; on 16 cores bytesPerCore is
      * (1536 + 12 x 4) / 16 = 99 MiB, so each file gives a 99 MiB piece (12
      * partitions) and a 29 MiB rest, three rests to a partition
-     * ((3 - 1)(29 + 4) + 29 = 95 <= 99): 12 + 4 = 16 scan tasks, each
-     * partially aggregating into 500 x 3 groups. */
+     * ((3 - 1)(29 + 4) + 29 = 95 <= 99): 12 + 4 = 16 scan tasks. Each file
+     * is one 128 MiB row group whose midpoint (64 MiB) is in its 99 MiB
+     * piece: the 12 first partitions read everything, each partially
+     * aggregating into 500 x 3 groups, and the 4 of rests read nothing. */
     assert_int_equal(j->stages[1].tasks, 16);
-    assert_int_equal(j->stages[1].output_records, 16 * 1500);
+    assert_int_equal(j->stages[1].output_records, 12 * 1500);
     plan_done(s);
 }
 
@@ -1555,6 +1603,7 @@ int main(void)
         cmocka_unit_test(test_self_join_reuses_its_exchange),
         cmocka_unit_test(test_join_with_aggregate_keeps_its_partitioning),
         cmocka_unit_test(test_input_partitions_follow_file_partition_arithmetic),
+        cmocka_unit_test(test_row_groups_decide_which_scan_tasks_read),
         cmocka_unit_test(test_input_pieces_count_the_files_tasks_open),
         cmocka_unit_test(test_scan_tasks_follow_max_partition_bytes),
         cmocka_unit_test(test_broadcast_switches_to_sort_merge_at_threshold),

@@ -121,6 +121,7 @@ static const struct bad_case bad_cases[] = {
     {"storage-request.cfg", SC_EINPUT, 4,
      "'request_bytes' in cluster.storage must be at least 1 byte"},
     {"table-files.cfg", SC_EINPUT, 4, "'files' in table 't' must be"},
+    {"table-row-group.cfg", SC_EINPUT, 5, "'row_group' in table 't' must be at least 1 byte"},
     {"date-min.cfg", SC_EINPUT, 5, "must be a date YYYY-MM-DD or a day number, not \"2024-13-01\""},
     {"timestamp-min.cfg", SC_EINPUT, 5,
      "'min' in column 'ts' of table 't' must be a timestamp \"YYYY-MM-DD HH:MM:SS\" (UTC; a date "

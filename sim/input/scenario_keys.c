@@ -106,6 +106,7 @@ static const struct scenario_key key_table[] = {
     {"tables.<table>", "format", NULL, "string"},
     {"tables.<table>", "path", NULL, "string"},
     {"tables.<table>", "files", NULL, "integer"},
+    {"tables.<table>", "row_group", NULL, "size"},
     {"tables.<table>", "columns", NULL, "list"},
 
     {"tables.<table>.columns[]", "name", NULL, "string"},

@@ -205,10 +205,17 @@ static int read_table(struct reader *r, const config_setting_t *g, struct table_
     if (t->format == NULL)
         return scenario_fail_nomem(r, t->line);
     t->files = -1;
+    t->row_group_bytes = -1;
     if (scenario_get_int(r, g, where, "files", false, 1, SCN_MAX_TABLE_FILES, true, &t->files) <
             0 ||
+        scenario_get_size(r, g, where, "row_group", &t->row_group_bytes) < 0 ||
         scenario_get_str_copy(r, g, where, "path", false, &t->path) < 0)
         return -1;
+    if (t->row_group_bytes == 0)
+        return scenario_fail(r, scenario_line_of(config_setting_get_member(g, "row_group")),
+                             "'row_group' in %s must be at least 1 byte (Parquet's row group "
+                             "size on disk, 128 MiB when left out).",
+                             where);
     if (t->path && storage_kind_of_path(t->path) < 0)
         return scenario_fail(r, scenario_line_of(config_setting_get_member(g, "path")),
                              "table '%s': the path '%s' names a file system this model does not "

@@ -189,6 +189,75 @@ int64_t planner_input_partitions(int64_t total_bytes, int64_t n_files, int64_t m
     return parts > 9.0e18 ? INT64_MAX : (int64_t)parts;
 }
 
+/* How much of a columnar table each scan partition reads. A Parquet file
+ * is read by row groups: parquet-mr gives a row group to the split that
+ * holds its midpoint (ParquetInputFormat's filtering by block offsets), so
+ * when Spark's splits are smaller than the row groups only the splits
+ * holding a midpoint read anything and the others finish empty. The
+ * partitions are numbered as planner_input_partitions packs them (full
+ * pieces one a partition in file order, then the remainders k a
+ * partition); each gets the bytes of the row groups whose midpoint falls
+ * in its pieces. Files are taken equal, row groups rg bytes except each
+ * file's last. Returns the weights (mean 1), NULL when even or on memory
+ * (*nomem says which). */
+double *planner_row_group_weights(int64_t total_bytes, int64_t n_files, int64_t max_partition_bytes,
+                                  int64_t open_cost_bytes, int64_t min_partition_num,
+                                  int64_t row_group_bytes, bool *nomem)
+{
+    *nomem = false;
+    int64_t parts = planner_input_partitions(total_bytes, n_files, max_partition_bytes,
+                                             open_cost_bytes, min_partition_num);
+    if (total_bytes <= 0 || n_files <= 0 || row_group_bytes <= 0 || parts <= 1 ||
+        parts > PLANNER_MAX_WEIGHTED_PARTS)
+        return NULL;
+    if (min_partition_num < 1)
+        min_partition_num = 1;
+    if (open_cost_bytes < 0)
+        open_cost_bytes = 0;
+    double max_split = max_split_bytes(total_bytes, n_files, max_partition_bytes, open_cost_bytes,
+                                       min_partition_num);
+    double file = (double)total_bytes / (double)n_files;
+    double rg = (double)row_group_bytes;
+    if (rg <= max_split)
+        return NULL; /* every piece holds whole row groups: even enough */
+    double full = floor(file / max_split);
+    double rem = file - full * max_split;
+    double k = 1.0;
+    if (rem >= 1.0) {
+        k = floor((max_split - rem) / (rem + (double)open_cost_bytes)) + 1.0;
+        if (k < 1.0)
+            k = 1.0;
+    }
+    double *bytes = calloc((size_t)parts, sizeof *bytes);
+    if (!bytes) {
+        *nomem = true;
+        return NULL;
+    }
+    double groups = ceil(file / rg);
+    for (int64_t f = 0; f < n_files; f++)
+        for (double g = 0.0; g < groups; g += 1.0) {
+            double lo = g * rg, hi = fmin(lo + rg, file);
+            double piece = floor((lo + hi) / 2.0 / max_split);
+            double idx = piece < full ? (double)f * full + piece
+                                      : (double)n_files * full + floor((double)f / k);
+            if (idx >= 0.0 && idx < (double)parts)
+                bytes[(int64_t)idx] += hi - lo;
+        }
+    double *w = planner_weights_of(bytes, (size_t)parts);
+    if (!w) {
+        /* NULL from planner_weights_of: even, or no memory for the copy. */
+        double sum = 0.0;
+        for (int64_t i = 0; i < parts; i++)
+            sum += bytes[i];
+        bool even = true;
+        for (int64_t i = 0; i < parts && sum > 0.0; i++)
+            even &= fabs(bytes[i] / (sum / (double)parts) - 1.0) < 1e-9;
+        *nomem = !even;
+    }
+    free(bytes);
+    return w;
+}
+
 /* ---- after planning: jobs, order, stage specs --------------------------- */
 
 static bool is_ancestor(const struct planner *P, int anc, int st, int depth)

@@ -64,4 +64,22 @@ int64_t planner_input_partitions(int64_t total_bytes, int64_t n_files, int64_t m
 double planner_input_pieces(int64_t total_bytes, int64_t n_files, int64_t max_partition_bytes,
                             int64_t open_cost_bytes, int64_t min_partition_num);
 
+/* Parquet's row group on disk when a table does not say (parquet.block.size,
+ * 128 MiB, the default of the writer Spark uses). */
+#define PLANNER_ROW_GROUP_BYTES (128LL * 1024 * 1024)
+
+/* Scans with more partitions than this keep even weights (an array of
+ * weights a task costs 8 bytes). */
+#define PLANNER_MAX_WEIGHTED_PARTS 10000000LL
+
+/* Each scan partition's share of a Parquet table's bytes relative to an
+ * even split (mean 1; planner_input_partitions of them), when row groups
+ * of row_group_bytes are larger than Spark's splits: a row group is read
+ * by the split holding its midpoint, so some partitions read whole row
+ * groups and the rest nothing. NULL when every partition reads alike, or
+ * on memory (then *nomem). */
+double *planner_row_group_weights(int64_t total_bytes, int64_t n_files, int64_t max_partition_bytes,
+                                  int64_t open_cost_bytes, int64_t min_partition_num,
+                                  int64_t row_group_bytes, bool *nomem);
+
 #endif

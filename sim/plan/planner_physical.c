@@ -110,6 +110,33 @@ static enum sc_status plan_aggregate(struct planner *P, const struct lnode *nd,
     double groups = P->st->group_count(P->st->ctx, kc, nk, s->rows, &src);
     double per_task = P->st->group_count(P->st->ctx, kc, nk, s->rows / tasks, NULL);
     double partial_rows = fmin(s->rows, per_task * tasks);
+    if (open->weights && open->tasks <= PLANNER_MAX_WEIGHTED_PARTS) {
+        /* Uneven tasks (a Parquet scan's row groups): each task sends the
+         * groups among its own rows, and the largest holds the most. Few
+         * distinct weights, so their group counts are kept. */
+        double wv[8], gv[8], sum = 0.0, most = 0.0;
+        size_t nv = 0;
+        for (int64_t i = 0; i < open->tasks; i++) {
+            double w = open->weights[i], g = 0.0;
+            size_t k = 0;
+            while (k < nv && wv[k] != w)
+                k++;
+            if (k < nv) {
+                g = gv[k];
+            } else {
+                g = w > 0.0 ? P->st->group_count(P->st->ctx, kc, nk, s->rows / tasks * w, NULL)
+                            : 0.0;
+                if (nv < 8) {
+                    wv[nv] = w;
+                    gv[nv++] = g;
+                }
+            }
+            sum += g;
+            most = fmax(most, g);
+        }
+        partial_rows = fmin(s->rows, sum);
+        per_task = most;
+    }
     /* collect_list / collect_set buffers hold every value they saw: what
      * the partial aggregate sends is as large as its input (sim/plan/skew.h). */
     if (planner_agg_keeps_rows(nd))
@@ -204,6 +231,17 @@ static enum sc_status plan_scan(struct planner *P, int node, struct stream *out)
     if (stage < 0)
         return planner_nomem(P);
     const char *format = t->format ? t->format : "parquet";
+    if (strcmp(format, "csv") != 0) {
+        /* Parquet (and Delta's Parquet files): tasks read whole row groups. */
+        bool nomem;
+        double *w = planner_row_group_weights(
+            total_bytes, n_files, P->max_partition_bytes, P->open_cost, P->min_partitions,
+            t->row_group_bytes > 0 ? t->row_group_bytes : PLANNER_ROW_GROUP_BYTES, &nomem);
+        if (nomem)
+            return planner_nomem(P);
+        free(P->stages[stage].weights);
+        P->stages[stage].weights = w;
+    }
     /* Columnar files are read column by column: only the pruned columns'
      * share of the bytes; a CSV is read whole. */
     double read = strcmp(format, "csv") == 0 ? total : all_w > 0.0 ? total * req_w / all_w : 0.0;
