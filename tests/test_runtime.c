@@ -723,6 +723,9 @@ static void test_jvm_costs_on_equal_tasks(void **state)
     assert_float_equal(fixture_stage_span(r, 0), 1.02, 1e-6);
     assert_float_equal(fixture_stage_span(r, 1), 0.27, 1e-6);
     assert_float_equal(r->makespan_s, 1.29, 1e-6);
+    /* What each stage's compute was multiplied by, as the results say. */
+    assert_float_equal(r->stages[0].compute_factor, 2.0, 0.0);
+    assert_float_equal(r->stages[1].compute_factor, 1.0, 0.0);
     fixture_free(f);
 }
 

@@ -405,6 +405,7 @@ static void test_fit_factors_skips_and_refuses(void **state)
     v->pairs[1].fresh_executors = 3;
     v->pairs[2].records_actual = 1000.0; /* 100 a task */
     v->pairs[3].has_native = false;
+    v->pairs[1].compute_factor = 2.0; /* a first run: its native time counts twice */
     struct vfit_row *rows = NULL;
     size_t n = 0;
     struct diag d;
@@ -415,6 +416,7 @@ static void test_fit_factors_skips_and_refuses(void **state)
     assert_non_null(strstr(rows[1].skip, "first tasks of 3 executors"));
     assert_non_null(strstr(rows[2].skip, "100 records a task"));
     assert_non_null(strstr(rows[3].skip, "not calibrated"));
+    assert_true(rows[1].native[CALIB_SCAN] == 20.0 && rows[0].native[CALIB_SCAN] == 10.0);
     struct vfit_result r;
     assert_int_equal(vfit_fit(rows, n, NULL, &r, &d), SC_EINPUT);
     assert_non_null(strstr(d.msg, "no validation stage is evidence"));

@@ -91,6 +91,7 @@ static void stage_submit(struct sim *sim, int st_index)
         st->submitted_once = true;
         sr->submit_us = engine_now(&sim->eng);
         st->cold_pipeline = pipeline_first_run(sim, st->spec);
+        sr->compute_factor = st->cold_pipeline ? sim->jvm.first_query_factor : 1.0;
     }
     if (!st->rng && !runtime_stage_stream_open(sim, st))
         return;

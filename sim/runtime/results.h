@@ -59,6 +59,8 @@ struct stage_result {
     double spill_bytes;
     double fetch_wait_s;    /* task-seconds blocked on shuffle fetch */
     int64_t speculative_launched, speculative_won; /* copies of its tasks */
+    double compute_factor;  /* what the JVM's first run of its pipeline multiplied its
+                             * compute by (models/jvm.h); 1 for a warm pipeline */
 };
 
 struct job_result {

@@ -454,6 +454,7 @@ static void pair_evidence(struct validate_pair *p, const struct evlog *log,
     for (int c = 0; c < CALIB_N_CLASSES; c++)
         p->native_ns[c] = ps->calib.class_ns[c] * scale;
     p->has_native = true;
+    p->compute_factor = sr->compute_factor > 0.0 ? sr->compute_factor : 1.0;
 }
 
 static enum sc_status pair_planned(struct validation *v, size_t *cap, struct manifest *m,

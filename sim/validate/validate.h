@@ -49,6 +49,9 @@ struct validate_pair {
                               * their JIT warm-up is in cpu_actual_ns */
     bool has_native;
     double native_ns[CALIB_N_CLASSES];
+    double compute_factor; /* the JVM first-run factor the simulation gave the
+                            * planned stage (1: a warm pipeline): the fit
+                            * carries it, so the factors are a warm JVM's */
 };
 
 struct validation {

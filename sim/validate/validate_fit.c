@@ -46,8 +46,13 @@ enum sc_status vfit_collect(struct validation *const *vs, size_t n, struct vfit_
             r->y = p->cpu_actual_ns;
             r->records_per_task =
                 p->tasks_actual > 0 ? p->records_actual / (double)p->tasks_actual : 0.0;
+            /* A first run costs the JVM's factor more: the native time the
+             * factors multiply is taken with it, so that they are a warm
+             * JVM's and the simulation's first-run factor is not counted
+             * twice. */
+            double m = p->compute_factor > 0.0 ? p->compute_factor : 1.0;
             for (int c = 0; c < CALIB_N_CLASSES && p->has_native; c++) {
-                r->native[c] = p->native_ns[c] > 0.0 ? p->native_ns[c] : 0.0;
+                r->native[c] = p->native_ns[c] > 0.0 ? p->native_ns[c] * m : 0.0;
                 r->native_sum += r->native[c];
             }
             if (!(r->y > 0.0))
