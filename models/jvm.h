@@ -23,6 +23,9 @@ struct jvm_costs {
     double first_task_s;       /* extra time of each task slot's first task on an executor */
     double first_query_factor; /* compute of a stage whose operator pipeline the JVM has
                                 * not run before, relative to a repeat */
+    double first_run_s;        /* extra time of each slot's first task of such a stage
+                                * (its first wave) on an executor already warm: the
+                                * pipeline's generated code compiled and JIT-warmed */
     double query_driver_s;     /* driver time from a query's start to its first task */
     double broadcast_driver_s; /* driver time to build and send a broadcast relation */
 };
@@ -47,6 +50,11 @@ struct jvm_costs {
  * both. An additive first-run cost is the form the logs ask for (issue 13).
  * model.jvm.first_query_factor sets it. */
 #define JVM_DEFAULT_FIRST_QUERY_FACTOR 1.0
+/* The first wave of a stage whose pipeline the JVM runs for the first time,
+ * on executors already warm: the median over the logs that give it of each
+ * log's median excess of such a wave's tasks over the stage's later tasks
+ * (`stagecast fit-jvm`, 2026-12-07; docs/models/jvm.md). */
+#define JVM_DEFAULT_FIRST_RUN_S 0.821
 #define JVM_DEFAULT_QUERY_DRIVER_S 0.095
 #define JVM_DEFAULT_BROADCAST_DRIVER_S 0.37
 
@@ -65,7 +73,12 @@ void jvm_costs_resolve(struct jvm_costs *c);
 
 /* The time a task with predicted compute compute_s occupies its slot:
  *   compute_s x (cold_pipeline ? first_query_factor : 1) / (1 - gc_share)
- *   + task_fixed_s + (cold_slot ? first_task_s : 0). */
-double jvm_task_s(const struct jvm_costs *c, double compute_s, bool cold_slot, bool cold_pipeline);
+ *   + task_fixed_s + (cold_slot ? first_task_s
+ *                     : cold_pipeline && first_wave ? first_run_s : 0).
+ * first_wave: the task is among the first its stage launches, one a slot.
+ * A fresh executor's first task pays first_task_s only: its warm-up, as
+ * measured, holds the pipeline's too. */
+double jvm_task_s(const struct jvm_costs *c, double compute_s, bool cold_slot, bool cold_pipeline,
+                  bool first_wave);
 
 #endif

@@ -142,15 +142,21 @@ static void test_task_time_adds_each_cost(void **state)
                           .first_task_s = 0.5,
                           .first_query_factor = 3.0,
                           .query_driver_s = 0.0,
-                          .broadcast_driver_s = 0.0};
+                          .broadcast_driver_s = 0.0,
+                          .first_run_s = 0.25};
     /* 0.1 s of compute: warm, 0.1 / 0.8 + 0.01 = 0.135; on a cold
-     * executor + 0.5; in a pipeline's first run 0.3 / 0.8 + 0.01 = 0.385. */
-    assert_float_equal(jvm_task_s(&c, 0.1, false, false), 0.135, 1e-12);
-    assert_float_equal(jvm_task_s(&c, 0.1, true, false), 0.635, 1e-12);
-    assert_float_equal(jvm_task_s(&c, 0.1, false, true), 0.385, 1e-12);
+     * executor + 0.5; in a pipeline's first run 0.3 / 0.8 + 0.01 = 0.385,
+     * and in that run's first wave + 0.25 = 0.635; a cold executor's
+     * first task pays its 0.5 only, not the first wave's 0.25 too. */
+    assert_float_equal(jvm_task_s(&c, 0.1, false, false, false), 0.135, 1e-12);
+    assert_float_equal(jvm_task_s(&c, 0.1, true, false, false), 0.635, 1e-12);
+    assert_float_equal(jvm_task_s(&c, 0.1, false, true, false), 0.385, 1e-12);
+    assert_float_equal(jvm_task_s(&c, 0.1, false, true, true), 0.635, 1e-12);
+    assert_float_equal(jvm_task_s(&c, 0.1, true, true, true), 0.885, 1e-12);
+    assert_float_equal(jvm_task_s(&c, 0.1, false, false, true), 0.135, 1e-12);
     struct jvm_costs off;
     jvm_costs_off(&off);
-    assert_float_equal(jvm_task_s(&off, 0.1, true, true), 0.1, 1e-15);
+    assert_float_equal(jvm_task_s(&off, 0.1, true, true, true), 0.1, 1e-15);
 }
 
 static void test_unset_parameters_take_the_defaults(void **state)
@@ -166,6 +172,7 @@ static void test_unset_parameters_take_the_defaults(void **state)
     assert_float_equal(c.first_query_factor, JVM_DEFAULT_FIRST_QUERY_FACTOR, 0.0);
     assert_float_equal(c.query_driver_s, JVM_DEFAULT_QUERY_DRIVER_S, 0.0);
     assert_float_equal(c.broadcast_driver_s, JVM_DEFAULT_BROADCAST_DRIVER_S, 0.0);
+    assert_float_equal(c.first_run_s, JVM_DEFAULT_FIRST_RUN_S, 0.0);
 }
 
 int main(void)

@@ -759,11 +759,42 @@ static void test_jvm_first_task_cost_per_fresh_executor(void **state)
     fixture_free(f);
 }
 
+static void test_jvm_first_wave_of_a_new_pipeline(void **state)
+{
+    (void)state;
+    /* One executor of 2 slots, only the first-wave costs: stage 0 (generic
+     * kernel, 2 tasks of 0.1 s) runs on a fresh executor, so each task pays
+     * first_task_s 0.5 and not first_run_s: ends at 0.6. Stage 1 runs the
+     * sort kernel, new to the JVM, on the now warm executor: 4 tasks of c =
+     * 1e6 records x the sort kernel's default cost; the first wave (one a
+     * slot) pays first_run_s 0.25, the second does not: 0.6 + (c + 0.25) +
+     * c. Stage 2 repeats the sort pipeline: no warm-up, 2c. */
+    struct fixture *f = fixture_new(1, 2);
+    jvm_costs_off(&f->s.model.jvm);
+    f->s.model.jvm.first_task_s = 0.5;
+    f->s.model.jvm.first_run_s = 0.25;
+    struct job_spec *j = add_job(f, "j");
+    add_data_stage(f, j, 0, 2, 2000000);
+    struct stage_spec *s1 = add_data_stage(f, j, 1, 4, 4000000);
+    s1->kernel = "sort";
+    add_parent(s1, 0);
+    struct stage_spec *s2 = add_data_stage(f, j, 2, 4, 4000000);
+    s2->kernel = "sort";
+    add_parent(s2, 1);
+    const struct results *r = run(f);
+    double c = 1e6 * taskcost_default_s_per_record("sort");
+    assert_float_equal(fixture_stage_span(r, 0), 0.6, 1e-6);
+    assert_float_equal(fixture_stage_span(r, 1), 2.0 * c + 0.25, 1e-6);
+    assert_float_equal(fixture_stage_span(r, 2), 2.0 * c, 1e-6);
+    fixture_free(f);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_equal_tasks_fill_waves),
+        cmocka_unit_test(test_jvm_first_wave_of_a_new_pipeline),
         cmocka_unit_test(test_waves_for_many_shapes),
         cmocka_unit_test(test_task_cpus_halve_the_slots),
         cmocka_unit_test(test_independent_stages_share_slots),

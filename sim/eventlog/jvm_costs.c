@@ -20,9 +20,9 @@
  * records (and have the same name and task count). */
 #define JVM_REPEAT_RECORDS_TOL 0.10
 
-static const char *const param_keys[JVM_N_PARAMS] = {"task_fixed_ms",   "gc_share",
-                                                     "first_task_ms",   "first_query_factor",
-                                                     "query_driver_ms", "broadcast_driver_ms"};
+static const char *const param_keys[JVM_N_PARAMS] = {
+    "task_fixed_ms",   "gc_share",            "first_task_ms", "first_query_factor",
+    "query_driver_ms", "broadcast_driver_ms", "first_run_ms"};
 
 const char *jvm_param_key(enum jvm_param p)
 {
@@ -233,6 +233,53 @@ static void measure_first_tasks(const struct evlog *log, const bool *cold,
     sample_free(&warm);
 }
 
+static bool stage_usable(const struct evlog_stage *s);
+static bool stages_repeat(const struct evlog_stage *a, const struct evlog_stage *b);
+
+/* Each stage that repeats no earlier one (the same name, task count and
+ * records, as measure_first_query pairs them: a call site names every
+ * stage of its job, so the name alone is not the pipeline): its first wave
+ * against its later tasks, warm executors only. */
+static void measure_first_run(const struct evlog *log, const bool *cold, struct jvm_log_costs *out)
+{
+    struct sample per_stage = {0}, excess = {0}, later = {0};
+    for (size_t i = 0; i < log->n_stages; i++) {
+        const struct evlog_stage *s = &log->stages[i];
+        if (!stage_usable(s))
+            continue;
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = stage_usable(&log->stages[j]) && stages_repeat(&log->stages[j], s);
+        if (seen)
+            continue;
+        size_t n;
+        const struct evlog_task *t = evlog_stage_tasks(log, s->id, s->attempt, &n);
+        int64_t first_finish = INT64_MAX;
+        for (size_t k = 0; k < n; k++)
+            if (t[k].finish_ms != EVLOG_NONE && t[k].finish_ms < first_finish)
+                first_finish = t[k].finish_ms;
+        later.n = 0;
+        for (size_t k = 0; k < n; k++)
+            if (task_usable(&t[k]) && !cold[(size_t)(&t[k] - log->tasks)] &&
+                t[k].launch_ms >= first_finish)
+                sample_add(&later, task_busy_ms(&t[k]));
+        if (later.n == 0)
+            continue; /* one wave: nothing to set it against */
+        double w = median_of(later.v, later.n);
+        excess.n = 0;
+        for (size_t k = 0; k < n; k++)
+            if (task_usable(&t[k]) && !cold[(size_t)(&t[k] - log->tasks)] &&
+                t[k].launch_ms < first_finish)
+                sample_add(&excess, task_busy_ms(&t[k]) - w);
+        if (excess.n > 0)
+            sample_add(&per_stage, median_of(excess.v, excess.n));
+    }
+    out->first_run_excess_ms = sample_stat(&per_stage);
+    sample_free(&per_stage);
+    sample_free(&excess);
+    sample_free(&later);
+}
+
 static double stage_records(const struct evlog_stage *s)
 {
     return nonneg(s->metrics.input_records) + nonneg(s->metrics.shuffle_read_records);
@@ -390,12 +437,13 @@ void jvm_measure(const struct evlog *log, struct jvm_log_costs *out)
     out->gc_share = out->first_query_weighted = NAN;
     out->deserialize_ms = out->result_ser_ms = out->getting_result_ms = out->sched_delay_ms =
         out->task_fixed_ms = out->first_task_excess_ms = out->first_task_ratio =
-            out->first_query_ratio = none;
+            out->first_query_ratio = out->first_run_excess_ms = none;
     if (cold) { /* without memory the task figures stay unmeasured */
         mark_cold(log, cold);
         measure_tasks(log, cold, out);
         measure_first_tasks(log, cold, out);
         measure_first_query(log, cold, out);
+        measure_first_run(log, cold, out);
     }
     free(cold);
     measure_driver(log, out);
@@ -405,6 +453,7 @@ void jvm_measure(const struct evlog *log, struct jvm_log_costs *out)
     out->param[JVM_FIRST_QUERY] = out->first_query_weighted;
     out->param[JVM_QUERY_DRIVER] = out->query_driver_ms.median;
     out->param[JVM_BROADCAST_DRIVER] = out->broadcast_driver_ms.median;
+    out->param[JVM_FIRST_RUN] = out->first_run_excess_ms.median;
 }
 
 /* ---- the fit --------------------------------------------------------------- */
@@ -463,6 +512,7 @@ void jvm_print(FILE *out, const struct jvm_log_costs *logs, size_t n)
         print_stat(out, "first task / warm", c->first_task_ratio, "x");
         print_stat(out, "first run / repeats (stages)", c->first_query_ratio, "x");
         print_one(out, "first run / repeats, time-weighted", c->first_query_weighted, "x");
+        print_stat(out, "first run's first wave excess", c->first_run_excess_ms, "ms");
         print_one(out, "first query: start to 1st task", c->first_query_driver_ms, "ms");
         print_stat(out, "other queries: start to 1st task", c->query_driver_ms, "ms");
         print_one(out, "first job: submit to 1st task", c->first_job_driver_ms, "ms");

@@ -25,6 +25,14 @@
  *    repeated stage (first_query_ratio) and over all of them (the sums'
  *    ratio, first_query_weighted: the parameter, so that a 10 ms stage
  *    running 2x does not outweigh a 5 s one running 1.1x);
+ *  - first_run_excess_ms: per stage that repeats no earlier stage (as
+ *    first_query_ratio pairs them; completed attempt 0) and ran more than
+ *    one wave: its first wave
+ *    (tasks launched before any of the stage's tasks finished) on warm
+ *    executors, each task's deserialize + run minus the median of the
+ *    stage's later warm tasks; the stage's median, and the parameter
+ *    (first_run_ms) the median over stages: the pipeline's generated code
+ *    compiled and JIT-warmed while the first tasks wait;
  *  - query_driver_ms: per SQL query (SQLExecutionStart "time") with a job,
  *    its first task's launch minus its start; the first query of the log
  *    apart (first_query_driver_ms) from the others (query_driver_ms);
@@ -60,6 +68,7 @@ enum jvm_param {
     JVM_FIRST_QUERY,
     JVM_QUERY_DRIVER,
     JVM_BROADCAST_DRIVER,
+    JVM_FIRST_RUN,
     JVM_N_PARAMS
 };
 
@@ -76,6 +85,7 @@ struct jvm_log_costs {
     double gc_share;               /* NaN without run time */
     struct jvm_stat first_task_excess_ms, first_task_ratio;
     struct jvm_stat first_query_ratio;
+    struct jvm_stat first_run_excess_ms; /* per first-run stage, its first wave's median excess */
     double first_query_weighted;  /* sum of first runs / sum of their repeats' medians */
     double first_query_driver_ms; /* NaN without SQL queries */
     struct jvm_stat query_driver_ms;

@@ -185,7 +185,7 @@ static int read_model_jvm(struct reader *r, const config_setting_t *model)
     if (rc <= 0)
         return rc;
     struct jvm_costs *j = &r->s->model.jvm;
-    double fixed = NAN, first = NAN, query = NAN, bcast = NAN;
+    double fixed = NAN, first = NAN, query = NAN, bcast = NAN, run = NAN;
     if (scenario_check_group(r, g, "model.jvm", "model.jvm", NULL) != 0 ||
         scenario_get_number(r, g, "model.jvm", "task_fixed_ms", false, 0, false, 1e7, &fixed) < 0 ||
         scenario_get_number(r, g, "model.jvm", "gc_share", false, 0, false, 0.95, &j->gc_share) <
@@ -193,6 +193,7 @@ static int read_model_jvm(struct reader *r, const config_setting_t *model)
         scenario_get_number(r, g, "model.jvm", "first_task_ms", false, 0, false, 1e7, &first) < 0 ||
         scenario_get_number(r, g, "model.jvm", "first_query_factor", false, 0, true, 1e3,
                             &j->first_query_factor) < 0 ||
+        scenario_get_number(r, g, "model.jvm", "first_run_ms", false, 0, false, 1e7, &run) < 0 ||
         scenario_get_number(r, g, "model.jvm", "query_driver_ms", false, 0, false, 1e7, &query) <
             0 ||
         scenario_get_number(r, g, "model.jvm", "broadcast_driver_ms", false, 0, false, 1e7,
@@ -200,6 +201,7 @@ static int read_model_jvm(struct reader *r, const config_setting_t *model)
         return -1;
     j->task_fixed_s = fixed / 1000.0;
     j->first_task_s = first / 1000.0;
+    j->first_run_s = run / 1000.0;
     j->query_driver_s = query / 1000.0;
     j->broadcast_driver_s = bcast / 1000.0;
     return 0;

@@ -92,6 +92,10 @@ static void stage_submit(struct sim *sim, int st_index)
         sr->submit_us = engine_now(&sim->eng);
         st->cold_pipeline = pipeline_first_run(sim, st->spec);
         sr->compute_factor = st->cold_pipeline ? sim->jvm.first_query_factor : 1.0;
+        st->first_wave_left = 0;
+        for (int e = 0; st->cold_pipeline && e < sim->max_executors; e++)
+            if (sim->execs[e].alive)
+                st->first_wave_left += sim->execs[e].slots;
     }
     if (!st->rng && !runtime_stage_stream_open(sim, st))
         return;

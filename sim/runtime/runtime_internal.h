@@ -55,6 +55,9 @@ struct rt_stage {
     double calib_z; /* standard errors its calibrated cost per row is moved by */
     double driver_s;    /* its spec's, plus the JVM model's broadcast time */
     bool cold_pipeline; /* the first stage to run its operators in this JVM */
+    int64_t first_wave_left; /* launches still in its first wave (one a slot of the
+                              * cluster when it was submitted): a cold pipeline's
+                              * first_run_s (models/jvm.h) */
     gsl_rng *rng;   /* while running */
     struct stage_cost cost;
     /* Bytes per task (stage totals spread evenly over its tasks). */

@@ -204,8 +204,11 @@ static void launch(struct sim *sim, int st_index, int slot_index)
      * the same class loading and code), warm-up. A time given as
      * task_seconds holds them already. */
     if (!st->cost.from_dist) {
+        bool first_wave = st->first_wave_left > 0;
+        if (first_wave)
+            st->first_wave_left--;
         slot->compute_s = jvm_task_s(&sim->jvm, slot->compute_s, !sim->execs[slot->executor].warm,
-                                     st->cold_pipeline);
+                                     st->cold_pipeline, first_wave);
         rec->phase_s[PHASE_COMPUTE] = (float)slot->compute_s;
     }
     slot->base_compute_s = slot->compute_s;
