@@ -703,20 +703,45 @@ static void test_sweep_script_draws_a_hand_made_csv(void **state)
     free(svg);
 }
 
+/* Spark ids of the stages whose shuffle read (from run --json) is > 0,
+ * as a bit set: the tasks that must show a fetch in the trace. */
+static unsigned long stages_reading_shuffle(const char *json_path)
+{
+    json_error_t err;
+    json_t *root = json_load_file(json_path, 0, &err);
+    assert_non_null(root);
+    unsigned long set = 0;
+    json_t *jobs = json_object_get(root, "jobs");
+    for (size_t j = 0; j < json_array_size(jobs); j++) {
+        json_t *stages = json_object_get(json_array_get(jobs, j), "stages");
+        for (size_t k = 0; k < json_array_size(stages); k++) {
+            json_t *st = json_array_get(stages, k);
+            json_int_t id = json_integer_value(json_object_get(st, "spark_id"));
+            if (json_number_value(json_object_get(st, "shuffle_read_bytes")) > 0.0 && id < 64)
+                set |= 1ul << id;
+        }
+    }
+    json_decref(root);
+    return set;
+}
+
 static void test_trace_has_one_event_per_attempt(void **state)
 {
     (void)state;
     remove_tree(workdir);
     char args[2048];
-    /* wide-shuffle's tasks have input, compute and write phases. */
+    /* wide-shuffle's tasks have input, compute and write phases, and its
+     * second stage reads the first one's shuffle output. */
     snprintf(args, sizeof args,
              "run '%s/scenarios/wide-shuffle.cfg' -q --trace '%s' "
-             "--timeline '%s'",
-             srcdir, work_file("t.json"), work_file("t.csv"));
+             "--timeline '%s' --json '%s'",
+             srcdir, work_file("t.json"), work_file("t.csv"), work_file("r.json"));
     assert_int_equal(run(args), 0);
     char *tl = slurp(work_file("t.csv"));
     int attempts = harness_count_lines(tl) - 1;
     free(tl);
+    unsigned long reading = stages_reading_shuffle(work_file("r.json"));
+    assert_true(reading != 0);
     json_error_t err;
     json_t *root = json_load_file(work_file("t.json"), 0, &err);
     if (!root)
@@ -724,35 +749,63 @@ static void test_trace_has_one_event_per_attempt(void **state)
     json_t *events = json_object_get(root, "traceEvents");
     assert_true(json_is_array(events));
     int tasks = 0, phases = 0, names = 0, misnested = 0, in_task = 0, most = 0;
-    double task_ts = 0, task_end = 0, phase_at = 0;
-    for (size_t i = 0; i < json_array_size(events); i++) {
-        json_t *e = json_array_get(events, i);
-        const char *ph = json_string_value(json_object_get(e, "ph"));
-        const char *cat = json_string_value(json_object_get(e, "cat"));
-        const char *name = json_string_value(json_object_get(e, "name"));
+    int must_fetch = 0, fetches = 0, stray_fetches = 0, task_fetches = 0;
+    double task_ts = 0, task_end = 0, phase_at = 0, compute_ts = -1, compute_end = 0;
+    for (size_t i = 0; i <= json_array_size(events); i++) {
+        json_t *e = json_array_get(events, i); /* NULL after the last */
+        const char *ph = e ? json_string_value(json_object_get(e, "ph")) : "end";
+        const char *cat = e ? json_string_value(json_object_get(e, "cat")) : "";
+        const char *name = e ? json_string_value(json_object_get(e, "name")) : "";
         assert_non_null(ph);
         if (!strcmp(ph, "M")) {
             names += !strcmp(name, "process_name") || !strcmp(name, "thread_name");
             continue;
         }
+        bool is_task = !strcmp(ph, "end") || !strncmp(cat, "stage ", 6);
+        if (is_task && tasks > 0 && task_fetches != 1 && must_fetch)
+            stray_fetches++; /* the task before had no fetch, or several */
+        if (!strcmp(ph, "end"))
+            break;
         assert_string_equal(ph, "X");
         double ts = json_number_value(json_object_get(e, "ts"));
         double dur = json_number_value(json_object_get(e, "dur"));
         assert_true(json_integer_value(json_object_get(e, "pid")) >= 1);
         assert_true(json_integer_value(json_object_get(e, "tid")) >= 1);
-        if (!strncmp(cat, "stage ", 6)) {
+        if (is_task) {
             tasks++;
             in_task = 0;
+            task_fetches = 0;
             task_ts = phase_at = ts;
             task_end = ts + dur;
+            compute_ts = -1;
+            long id = strtol(cat + 6, NULL, 10);
+            must_fetch = id < 64 && (reading >> id & 1ul);
+            /* The task's own status: a killed attempt may stop mid-fetch. */
+            const char *status =
+                json_string_value(json_object_get(json_object_get(e, "args"), "status"));
+            must_fetch = must_fetch && status && !strcmp(status, "success");
         } else if (!strcmp(cat, TRACE_PHASE_CATEGORY)) {
-            /* Phases follow their task, back to back from its launch,
-             * inside its span. */
             phases++;
+            if (!strcmp(name, "fetch")) {
+                /* The fetch runs under the compute: it starts with it and
+                 * ends within it. */
+                fetches++;
+                task_fetches++;
+                if (compute_ts < 0 || fabs(ts - compute_ts) > 0.0015 ||
+                    ts + dur > compute_end + 0.0015)
+                    misnested++;
+                continue;
+            }
+            /* The other phases follow their task, back to back from its
+             * launch, inside its span. */
             if (++in_task > most)
                 most = in_task;
             if (fabs(ts - phase_at) > 0.0015 || ts < task_ts || ts + dur > task_end + 0.0015)
                 misnested++;
+            if (!strcmp(name, "compute")) {
+                compute_ts = ts;
+                compute_end = ts + dur;
+            }
             phase_at = ts + dur;
         }
     }
@@ -760,10 +813,72 @@ static void test_trace_has_one_event_per_attempt(void **state)
     assert_true(phases >= attempts); /* every task has a phase */
     assert_true(most >= 2);          /* and some, from data, several back to back */
     assert_int_equal(misnested, 0);
+    /* Every successful task of a stage that reads shuffle data shows its
+     * fetch, once. */
+    assert_true(fetches > 0);
+    assert_int_equal(stray_fetches, 0);
     /* wide-shuffle: 6 workers x 2 executors x 4 cores = 12 executors, 48
      * slots, plus the driver: 13 process names, 48 slot threads, and one
      * thread per job (1) and stage (2). */
     assert_int_equal(names, 13 + 48 + 1 + 2);
+    json_decref(root);
+}
+
+/* The trace's phases on hand-made task records, worked out by hand.
+ * Task A (launch 10 s): input 1 s, compute 4 s, fetch 3 s that ended
+ * before the compute (no wait), write 2 s: input at 10 s for 1 s, compute
+ * at 11 s for 4 s with the fetch at 11 s for 3 s inside it, write at 15 s
+ * for 2 s. Task B (launch 30 s): compute 2 s, but its fetch took 5 s, so it
+ * waited 3 s for the last blocks (phase_s fetch = 3): compute at 30 s for
+ * 2 + 3 = 5 s, the fetch at 30 s for 5 s. Task C (launch 40 s) reads no
+ * shuffle data: no fetch slice at all. */
+static void test_trace_fetch_lasts_the_modelled_fetch(void **state)
+{
+    (void)state;
+    struct hand h;
+    hand_init(&h);
+    hand_task(&h, 0, 1, 10.0, 17.0, TASK_SUCCESS, 0);
+    h.tasks[0].phase_s[PHASE_INPUT] = 1.0f;
+    h.tasks[0].phase_s[PHASE_COMPUTE] = 4.0f;
+    h.tasks[0].phase_s[PHASE_WRITE] = 2.0f;
+    h.tasks[0].fetch_s = 3.0f;
+    hand_task(&h, 0, 1, 30.0, 35.0, TASK_SUCCESS, 0);
+    h.tasks[1].phase_s[PHASE_COMPUTE] = 2.0f;
+    h.tasks[1].phase_s[PHASE_FETCH] = 3.0f;
+    h.tasks[1].fetch_s = 5.0f;
+    hand_task(&h, 1, 0, 40.0, 42.0, TASK_SUCCESS, 0);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    struct diag d;
+    diag_clear(&d);
+    assert_int_equal(trace_write_chrome(f, NULL, &h.r, &d), SC_OK);
+    fclose(f);
+    json_error_t err;
+    json_t *root = json_loads(buf, 0, &err);
+    free(buf);
+    assert_non_null(root);
+    json_t *events = json_object_get(root, "traceEvents");
+    /* Expected slices, in µs: (name, ts, dur). */
+    static const struct {
+        const char *name;
+        double ts, dur;
+    } want[] = {{"input", 10e6, 1e6},   {"compute", 11e6, 4e6}, {"fetch", 11e6, 3e6},
+                {"write", 15e6, 2e6},   {"compute", 30e6, 5e6}, {"fetch", 30e6, 5e6},
+                {"compute", 40e6, 2e6}};
+    size_t k = 0;
+    for (size_t i = 0; i < json_array_size(events); i++) {
+        json_t *e = json_array_get(events, i);
+        const char *cat = json_string_value(json_object_get(e, "cat"));
+        if (!cat || strcmp(cat, TRACE_PHASE_CATEGORY) != 0)
+            continue;
+        assert_true(k < sizeof want / sizeof want[0]);
+        assert_string_equal(json_string_value(json_object_get(e, "name")), want[k].name);
+        assert_true(fabs(json_number_value(json_object_get(e, "ts")) - want[k].ts) < 1.0);
+        assert_true(fabs(json_number_value(json_object_get(e, "dur")) - want[k].dur) < 1.0);
+        k++;
+    }
+    assert_int_equal(k, sizeof want / sizeof want[0]);
     json_decref(root);
 }
 
@@ -1024,6 +1139,7 @@ int main(void)
         cmocka_unit_test(test_sweep_script_draws_a_hand_made_csv),
         cmocka_unit_test(test_sweep_plot_from_the_command),
         cmocka_unit_test(test_trace_has_one_event_per_attempt),
+        cmocka_unit_test(test_trace_fetch_lasts_the_modelled_fetch),
         cmocka_unit_test(test_missing_gnuplot_says_what_to_install),
         cmocka_unit_test(test_failed_run_leaves_no_plot_files),
         cmocka_unit_test(test_terminal_preview_follows_the_table),

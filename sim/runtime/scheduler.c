@@ -190,6 +190,7 @@ static void launch(struct sim *sim, int st_index, int slot_index)
      * planner gives each task a weight, 1 on average. */
     slot->weight = st->spec->task_weights ? st->spec->task_weights[index] : 1.0;
     slot->compute_s = taskcost_task(&st->cost, st->rng, index, rec->phase_s);
+    rec->fetch_s = 0.0f;
     if (!st->cost.from_dist)
         slot->compute_s *= slot->weight;
     /* Computed times vary around their cost (times given as task_seconds
