@@ -16,6 +16,14 @@
 #   feasible     0 when its shuffle and spill exceed the workers' local
 #                disks (drawn crossed out; never recommended), 1 when they
 #                fit, empty when unknown
+#   deadline_s   the sweep's --deadline, on every row (empty: none); drawn
+#                as a dashed line
+#   label        "8 x E8ds_v5" on the Pareto points whose label fits without
+#                overlapping (stagecast places them), else empty
+#   label_side   1: label to the right of the point, -1: to the left, 2:
+#                above, -2: below, 0: none
+#   label_x_s, label_y_usd  where the label's text is anchored: its left end
+#                (side 1), right end (-1) or middle (2, -2), at mid-height
 # Node-type names must hold no spaces (Azure's never do).
 # This script is self-contained: a sweep's directory has no run.csv.
 
@@ -63,6 +71,14 @@ unset table
 unit = MK_max > 600 ? 60.0 : 1.0
 unit_name = unit > 1 ? "min" : "s"
 
+# The deadline (the same on every row; NaN without one) and the highest
+# cost, for the axes.
+deadline = NaN
+stats sweepfile using (_d = column("deadline_s"), deadline = _d == _d ? _d : deadline, \
+    column("cost_usd")) name "CS" nooutput
+has_deadline = deadline == deadline && deadline > 0
+dl_text(x) = x >= 3600 ? sprintf("%.3gh", x / 3600) : x >= 60 ? sprintf("%.3gm", x / 60) : sprintf("%.3gs", x)
+
 array pal[12] = [0x4e79a7, 0xf28e2b, 0x59a14f, 0xe15759, 0x76b7b2, 0xedc948, \
                  0xb07aa1, 0xff9da7, 0x9c755f, 0x86bcb6, 0x8cd17d, 0xbab0ac]
 if (fmt eq "svg") {
@@ -89,24 +105,49 @@ set border 3
 set xtics nomirror out
 set ytics nomirror out
 set key outside right top vertical Left reverse samplen 1.5 spacing 1.2
-set offsets graph 0.05, graph 0.05, graph 0.08, graph 0.05
+# Both axes start at 0, so lengths compare; they end a margin past the
+# slowest point (or the deadline) and the dearest one, where stagecast
+# placed the labels (sweep_report.c: SWEEP_PLOT_X_PAD, SWEEP_PLOT_Y_PAD).
+x_hi = (has_deadline && deadline > MK_max ? deadline : MK_max) * 1.15 / unit
+y_hi = CS_max > 0 ? CS_max * 1.12 : 1
+set xrange [0:*]
+set yrange [0:*]
+if (x_hi > 0) { set xrange [0:x_hi] }
+set yrange [0:y_hi]
+if (has_deadline) {
+    set arrow 1 from deadline / unit, graph 0 to deadline / unit, graph 1 nohead \
+        dt 2 lw 2 lc rgb "#d62728" back
+    set label 1 sprintf("deadline %s", dl_text(deadline)) at deadline / unit, graph 1 \
+        left offset 0.5,-0.6 tc rgb "#d62728" front
+}
 
+# Labels sit on an opaque box, so the deadline's line may pass behind one.
+set style textbox opaque noborder margins 0.5,0.2
+# Only the Pareto points carry labels, where stagecast found room for them
+# (label_side 1: right of the point, -1: left, 2: above, -2: below, 0: no
+# label, it would overlap), anchored at (label_x_s, label_y_usd).
 plot for [i=1:n_types] sweepfile \
         using (stringcolumn("node_type") eq word(types, i) ? column("makespan_s") / unit : NaN):"cost_usd" \
         with points pt 7 ps 1.3 lc rgb pal[(i - 1) % 12 + 1] title short_type(word(types, i)), \
      $front using (column("makespan_s") / unit):"cost_usd" \
         smooth unique with lines lw 2 dt 2 lc rgb "#444444" title "Pareto front", \
-     sweepfile using (column("pareto") > 0 ? column("makespan_s") / unit : NaN):"cost_usd": \
-        (sprintf("%d x %s", column("workers"), short_type(stringcolumn("node_type")))) \
-        with labels left offset 0.8,0.6 font ",9" tc rgb "#444444" notitle, \
+     sweepfile using (column("label_side") == 1 ? column("label_x_s") / unit : NaN):"label_y_usd": \
+        (stringcolumn("label")) with labels left boxed font ",9" tc rgb "#333333" notitle, \
+     sweepfile using (column("label_side") == -1 ? column("label_x_s") / unit : NaN):"label_y_usd": \
+        (stringcolumn("label")) with labels right boxed font ",9" tc rgb "#333333" notitle, \
+     sweepfile using (abs(column("label_side")) == 2 ? column("label_x_s") / unit : NaN):"label_y_usd": \
+        (stringcolumn("label")) with labels center boxed font ",9" tc rgb "#333333" notitle, \
      sweepfile using (column("feasible") == 0 ? column("makespan_s") / unit : NaN):"cost_usd" \
         with points pt 2 ps 2.2 lw 2.5 lc rgb "#d62728" title "infeasible: exceeds local disk", \
      sweepfile using (column("recommended") > 0 ? column("makespan_s") / unit : NaN):"cost_usd" \
         with points pt 6 ps 3 lw 2.5 lc rgb "#d62728" title (rec_label ne "" ? rec_label : "recommended")
 
+unset arrow 1
+unset label 1
 # Second panel: what each node type costs at each worker count, bars side
 # by side around log2(workers), so doubling counts sit at equal steps.
 set title "predicted cost per node type at each worker count"
+set autoscale x
 set xlabel "workers"
 set ylabel "cost (USD)"
 unset offsets

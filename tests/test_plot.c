@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "sim/output/plot.h"
+#include "sim/output/plotlabel.h"
 #include "sim/output/trace.h"
 
 static const char *binary;
@@ -446,12 +447,14 @@ static void test_critical_path_follows_the_parent_that_ended_last(void **state)
     fclose(f);
     assert_non_null(strstr(buf, "\n0,0,job,0,0,a; b,1,0.000000,20.000000,"));
     /* critical, critical_parent at the end of each row */
+    /* (then the longest task's start, end and row: unknown here, no
+     * task records) */
     assert_non_null(strstr(buf, "a; b,1,0.000000,20.000000,20.000000,0.000000,0.000000,"
-                                "0.000000,0,-1\n"));
+                                "0.000000,0,-1,,,\n"));
     assert_non_null(strstr(buf, ",c,1,0.000000,30.000000,30.000000,0.000000,0.000000,"
-                                "0.000000,1,-1\n"));
+                                "0.000000,1,-1,,,\n"));
     assert_non_null(strstr(buf, ",d,1,30.000000,40.000000,10.000000,0.000000,0.000000,"
-                                "0.000000,1,1\n"));
+                                "0.000000,1,1,,,\n"));
     free(buf);
 }
 
@@ -543,7 +546,7 @@ static void test_svg_parses_and_names_its_series_and_axes(void **state)
         "executor (one row per slot)",
         /* series and key entries of the three panels */
         "busy slots", "available slots", "stage completes", "stage span", "critical path",
-        "task p50", "task p95", "task max",
+        "task p50", "task p95", "longest task, where it ran",
         /* the stages by name, the executors, the run */
         "S0 scan+aggregate", "S2 filtered scan", "exec 3", "concurrent-fair"};
     for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++)
@@ -585,7 +588,8 @@ static void test_plot_dir_holds_data_and_scripts(void **state)
     static const char *const headers[][2] = {
         {"run.csv", "scenario,makespan_s,utilization,"},
         {"stages.csv", "stage,job,job_name,stage_id,spark_stage_id,name,tasks,start_s,end_s,"
-                       "duration_s,task_p50_s,task_p95_s,task_max_s,critical,critical_parent\n"},
+                       "duration_s,task_p50_s,task_p95_s,task_max_s,critical,critical_parent,"
+                       "longest_start_s,longest_end_s,longest_row\n"},
         {"executors.csv", "id,worker,slots,alive_from_s,alive_to_s,"},
         {"bars.csv", "row,start_s,end_s,stage,spark_stage_id,attempts,status,retry\n"},
         {"utilization.csv", "time_s,busy_slots,available_slots,workers,utilization\n"},
@@ -677,12 +681,13 @@ static void test_sweep_script_draws_a_hand_made_csv(void **state)
     /* Three node types, a front of three, one recommended, one row with
      * an unknown cost (left empty). */
     FILE *f = fopen(work_file("sweep.csv"), "w");
-    fputs("node_type,workers,makespan_s,cost_usd,pareto,recommended\n"
-          "Standard_E8ds_v5,4,2400,3.10,1,0\n"
-          "Standard_E8ds_v5,8,1300,3.35,1,1\n"
-          "Standard_E8ds_v5,16,800,4.20,1,0\n"
-          "Standard_DS4_v2,8,1700,3.80,0,0\n"
-          "Standard_D4s_v3,8,2000,,0,0\n",
+    fputs("node_type,workers,makespan_s,cost_usd,pareto,recommended,feasible,deadline_s,label,"
+          "label_side,label_x_s,label_y_usd\n"
+          "Standard_E8ds_v5,4,2400,3.10,1,0,1,1800,4 x E8ds_v5,1,2450,3.10\n"
+          "Standard_E8ds_v5,8,1300,3.35,1,1,1,1800,8 x E8ds_v5,-1,1250,3.35\n"
+          "Standard_E8ds_v5,16,800,4.20,1,0,1,1800,,0,,\n"
+          "Standard_DS4_v2,8,1700,3.80,0,0,0,1800,,0,,\n"
+          "Standard_D4s_v3,8,2000,,0,0,,1800,,0,,\n",
           f);
     fclose(f);
     char cmd[2048];
@@ -700,7 +705,232 @@ static void test_sweep_script_draws_a_hand_made_csv(void **state)
     assert_non_null(strstr(svg, "recommended: 8 x E8ds_v5"));
     assert_non_null(strstr(svg, "makespan (min)"));
     assert_non_null(strstr(svg, "cost (USD)"));
+    /* The deadline, 1800 s, is drawn and named; the labels stagecast placed
+     * are drawn, the one it left out is not. */
+    assert_non_null(strstr(svg, "deadline 30m"));
+    assert_non_null(strstr(svg, "4 x E8ds_v5"));
+    assert_null(strstr(svg, "16 x E8ds_v5"));
+    assert_non_null(strstr(svg, "infeasible: exceeds local disk"));
     free(svg);
+}
+
+/* The sweep plot's axes start at 0 whatever the data (gnuplot's autoscale
+ * with offsets started the makespan axis at -5 min). */
+static void test_sweep_axes_start_at_zero(void **state)
+{
+    (void)state;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/plots/sweep.gp", srcdir);
+    char *gp = slurp(path);
+    assert_non_null(gp);
+    assert_non_null(strstr(gp, "set xrange [0:*]"));
+    assert_non_null(strstr(gp, "set yrange [0:*]"));
+    /* Any narrower range it sets later still starts at 0. */
+    for (const char *p = gp; (p = strstr(p, "set xrange [")) != NULL; p++)
+        assert_true(p[12] == '0' && p[13] == ':');
+    for (const char *p = gp; (p = strstr(p, "set yrange [")) != NULL; p++)
+        assert_true(p[12] == '0' && p[13] == ':');
+    assert_null(strstr(gp, "set offsets graph 0.05, graph 0.05"));
+    free(gp);
+}
+
+/* Label placement on a 10 x 10 plot, sizes in plot fractions: a character
+ * 0.01 wide, a line 0.05 high, a 0.01 gap, markers 0.02 square. Worked
+ * out by hand (px = x / 10, py = y / 10):
+ * A label starts half a marker plus the gap (0.02) from its point.
+ *  A (2, 5), 10 chars: right would be [0.22, 0.32] x [0.475, 0.525], which
+ *    holds B's marker [0.24, 0.26] x [0.50, 0.52]; left is [0.08, 0.18]:
+ *    free, so LEFT, anchored at its right end, x = 1.8, y = 5.
+ *  B (2.5, 5.1), 10 chars: right [0.27, 0.37] x [0.485, 0.535]: A's label
+ *    and marker [0.19, 0.21] are clear, so RIGHT, anchored at x = 2.7.
+ *  C (0.3, 9.9): right and left run out past the top (0.99 + 0.025),
+ *    above too, below starts at x 0.03 - 0.05 < 0: NONE.
+ *  D (8, 2): no label wanted, only in the way.
+ *  E (8.5, 2), priority 2 (placed first): right [0.87, 0.97]: RIGHT.
+ *  Q (3.5, 7) beside a line from P1 (4, 8.5) to P2 (4, 5.5), drawn since
+ *    both are on_line: right [0.37, 0.47] crosses x = 0.4; left [0.23,
+ *    0.33] x [0.675, 0.725] is clear: LEFT, anchored at x = 3.3.
+ *  R (5.5, 9.5), 5 chars, by the deadline at x 6 whose 10-char label takes
+ *    [0.6, 0.71] x [0.925, 1]: right [0.57, 0.62] meets it; left [0.48,
+ *    0.53]: LEFT.
+ * Five labelled. */
+static void test_labels_avoid_labels_points_and_lines(void **state)
+{
+    (void)state;
+    const struct plotlabel_point pts[] = {
+        {2.0, 5.0, 10, 1, 1.0, 0}, {2.5, 5.1, 10, 1, 1.0, 0}, {0.3, 9.9, 10, 1, 1.0, 0},
+        {8.0, 2.0, 0, 0, 1.0, 0},  {8.5, 2.0, 10, 2, 1.0, 0}, {4.0, 8.5, 0, 0, 1.0, 1},
+        {4.0, 5.5, 0, 0, 1.0, 1},  {3.5, 7.0, 10, 1, 1.0, 0}, {5.5, 9.5, 5, 1, 1.0, 0}};
+    const struct plotlabel_frame f = {.x_hi = 10.0,
+                                      .y_hi = 10.0,
+                                      .char_w = 0.01,
+                                      .line_h = 0.05,
+                                      .gap = 0.01,
+                                      .mark_w = 0.02,
+                                      .mark_h = 0.02,
+                                      .vline_x = 6.0,
+                                      .vline_chars = 10};
+    struct plotlabel_spot spot[9];
+    assert_int_equal(plotlabel_place(pts, 9, &f, spot), 5);
+    static const int want[] = {PLOTLABEL_LEFT,  PLOTLABEL_RIGHT, PLOTLABEL_NONE,
+                               PLOTLABEL_NONE,  PLOTLABEL_RIGHT, PLOTLABEL_NONE,
+                               PLOTLABEL_NONE,  PLOTLABEL_LEFT,  PLOTLABEL_LEFT};
+    for (int i = 0; i < 9; i++)
+        assert_int_equal(spot[i].side, want[i]);
+    assert_true(fabs(spot[0].x - 1.8) < 1e-9 && fabs(spot[0].y - 5.0) < 1e-9);
+    assert_true(fabs(spot[1].x - 2.7) < 1e-9 && fabs(spot[1].y - 5.1) < 1e-9);
+    assert_true(fabs(spot[4].x - 8.7) < 1e-9);
+    assert_true(fabs(spot[7].x - 3.3) < 1e-9);
+    assert_true(fabs(spot[8].x - 5.3) < 1e-9);
+}
+
+/* One CSV row's fields, split at commas (none of these fields hold one). */
+static int split_fields(char *line, char **field, int max)
+{
+    int n = 0;
+    for (char *p = line; n < max;) {
+        field[n++] = p;
+        char *c = strchr(p, ',');
+        if (!c)
+            break;
+        *c = '\0';
+        p = c + 1;
+    }
+    return n;
+}
+
+static int field_index(char **names, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(names[i], name))
+            return i;
+    fail_msg("no column %s", name);
+    return -1;
+}
+
+/* A small sweep's CSV: every row carries the deadline (3m = 180 s), and
+ * labels sit only on Pareto points — the front derived here from the rows'
+ * makespan and cost, not read from the pareto column: a point is on it
+ * when no other is both no slower and no dearer, and better in one. The
+ * recommended point is labelled. */
+static void test_sweep_csv_labels_only_the_front(void **state)
+{
+    (void)state;
+    remove_tree(workdir);
+    char args[2048];
+    snprintf(args, sizeof args,
+             "sweep '%s/scenarios/etl-nightly.cfg' -q --node-types "
+             "Standard_DS3_v2,Standard_D16s_v3 --workers 2-16 --replications 1 --deadline 3m "
+             "--csv '%s'",
+             srcdir, work_file("s.csv"));
+    assert_int_equal(run(args), 0);
+    char *csv = slurp(work_file("s.csv"));
+    assert_non_null(csv);
+    char *names[64], *line = strtok(csv, "\n");
+    int nn = split_fields(line, names, 64);
+    int c_mk = field_index(names, nn, "makespan_s"), c_cost = field_index(names, nn, "cost_usd");
+    int c_dl = field_index(names, nn, "deadline_s"), c_lab = field_index(names, nn, "label");
+    int c_rec = field_index(names, nn, "recommended"), c_side = field_index(names, nn, "label_side");
+    int c_w = field_index(names, nn, "workers"), c_t = field_index(names, nn, "node_type");
+    double mk[16], cost[16];
+    int rec[16], side[16], n = 0;
+    char label[16][64], want[16][64];
+    while ((line = strtok(NULL, "\n")) != NULL && n < 16) {
+        char *f[64];
+        assert_true(split_fields(line, f, 64) >= nn - 2);
+        assert_true(fabs(atof(f[c_dl]) - 180.0) < 1e-9);
+        mk[n] = atof(f[c_mk]);
+        cost[n] = atof(f[c_cost]);
+        rec[n] = atoi(f[c_rec]);
+        side[n] = atoi(f[c_side]);
+        snprintf(label[n], sizeof label[n], "%s", f[c_lab]);
+        snprintf(want[n], sizeof want[n], "%s x %s", f[c_w], f[c_t] + strlen("Standard_"));
+        n++;
+    }
+    assert_int_equal(n, 8); /* 2 node types x 2, 4, 8, 16 workers */
+    int labelled = 0, recs = 0;
+    for (int i = 0; i < n; i++) {
+        bool front = true;
+        for (int j = 0; j < n; j++)
+            if (j != i && mk[j] <= mk[i] && cost[j] <= cost[i] &&
+                (mk[j] < mk[i] || cost[j] < cost[i]))
+                front = false;
+        if (label[i][0]) {
+            assert_true(front);
+            assert_string_equal(label[i], want[i]);
+            assert_true(side[i] != 0);
+            labelled++;
+        } else {
+            assert_int_equal(side[i], 0);
+        }
+        if (rec[i]) {
+            recs++;
+            assert_true(label[i][0] != '\0');
+        }
+    }
+    assert_int_equal(recs, 1);
+    assert_true(labelled >= 2);
+    free(csv);
+}
+
+/* Each stage's longest task is marked where it ran: the stages.csv
+ * columns hold the start and end of the longest successful attempt found
+ * in the run's own --timeline rows, and the row of its slot (etl-nightly:
+ * 8 executors of 8 slots, one row per slot, so row = executor x 8 + slot). */
+static void test_straggler_marked_where_it_ran(void **state)
+{
+    (void)state;
+    remove_tree(workdir);
+    char args[2048];
+    snprintf(args, sizeof args,
+             "run '%s/scenarios/etl-nightly.cfg' -q --timeline '%s' --plot-dir '%s'", srcdir,
+             work_file("t.csv"), work_file("pd"));
+    assert_int_equal(run(args), 0);
+    /* The longest successful attempt per Spark stage id, from the timeline. */
+    double best_dur[16], best_start[16], best_end[16];
+    int best_row[16];
+    for (int i = 0; i < 16; i++)
+        best_dur[i] = -1.0;
+    char *tl = slurp(work_file("t.csv"));
+    char *line = strtok(tl, "\n");
+    while ((line = strtok(NULL, "\n")) != NULL) {
+        char *f[32];
+        assert_int_equal(split_fields(line, f, 32), 21);
+        int id = atoi(f[3]);
+        assert_true(id >= 0 && id < 16);
+        double start = atof(f[11]), end = atof(f[12]);
+        if (strcmp(f[20], "success") == 0 && end - start > best_dur[id] + 1e-9) {
+            best_dur[id] = end - start;
+            best_start[id] = start;
+            best_end[id] = end;
+            best_row[id] = atoi(f[7]) * 8 + atoi(f[9]);
+        }
+    }
+    free(tl);
+    char *st = slurp(work_file("pd/stages.csv"));
+    char *names[32];
+    line = strtok(st, "\n");
+    int nn = split_fields(line, names, 32);
+    int c_id = field_index(names, nn, "spark_stage_id");
+    int c_s = field_index(names, nn, "longest_start_s"), c_e = field_index(names, nn, "longest_end_s");
+    int c_r = field_index(names, nn, "longest_row");
+    int stages = 0;
+    while ((line = strtok(NULL, "\n")) != NULL) {
+        char *f[32];
+        assert_int_equal(split_fields(line, f, 32), nn);
+        int id = atoi(f[c_id]);
+        assert_true(best_dur[id] >= 0.0);
+        /* Both files print microseconds; equal durations may tie, so the
+         * marked task must be as long as the longest, and where it ran. */
+        assert_true(fabs((atof(f[c_e]) - atof(f[c_s])) - best_dur[id]) < 2e-6);
+        if (fabs(atof(f[c_s]) - best_start[id]) < 2e-6) {
+            assert_true(fabs(atof(f[c_e]) - best_end[id]) < 2e-6);
+            assert_int_equal(atoi(f[c_r]), best_row[id]);
+        }
+        stages++;
+    }
+    assert_int_equal(stages, 8);
+    free(st);
 }
 
 /* Spark ids of the stages whose shuffle read (from run --json) is > 0,
@@ -1137,6 +1367,10 @@ int main(void)
         cmocka_unit_test(test_plot_dir_holds_data_and_scripts),
         cmocka_unit_test(test_plot_dir_scripts_redraw),
         cmocka_unit_test(test_sweep_script_draws_a_hand_made_csv),
+        cmocka_unit_test(test_sweep_axes_start_at_zero),
+        cmocka_unit_test(test_labels_avoid_labels_points_and_lines),
+        cmocka_unit_test(test_sweep_csv_labels_only_the_front),
+        cmocka_unit_test(test_straggler_marked_where_it_ran),
         cmocka_unit_test(test_sweep_plot_from_the_command),
         cmocka_unit_test(test_trace_has_one_event_per_attempt),
         cmocka_unit_test(test_trace_fetch_lasts_the_modelled_fetch),

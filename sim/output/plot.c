@@ -254,10 +254,16 @@ enum sc_status plot_write_stages_csv(FILE *out, const struct plan *plan, const s
                                      struct diag *d)
 {
     struct stage_order o = {0};
-    if (stage_order_init(&o, plan, r, d) != SC_OK)
+    struct row_layout l;
+    if (row_layout_init(&l, r, d) != SC_OK)
         return d->status;
+    if (stage_order_init(&o, plan, r, d) != SC_OK) {
+        free(l.first_slot);
+        return d->status;
+    }
     fputs("stage,job,job_name,stage_id,spark_stage_id,name,tasks,start_s,end_s,duration_s,"
-          "task_p50_s,task_p95_s,task_max_s,critical,critical_parent\n",
+          "task_p50_s,task_p95_s,task_max_s,critical,critical_parent,longest_start_s,"
+          "longest_end_s,longest_row\n",
           out);
     for (size_t k = 0; k < r->n_stages; k++) {
         size_t i = o.order[k];
@@ -268,11 +274,22 @@ enum sc_status plot_write_stages_csv(FILE *out, const struct plan *plan, const s
         put_name(out, jr->name ? jr->name : "");
         fprintf(out, ",%lld,%lld,", (long long)st->id, (long long)st->spark_id);
         put_name(out, report_stage_name(st, name, sizeof name));
-        fprintf(out, ",%lld,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%d,%ld\n", (long long)st->tasks,
+        fprintf(out, ",%lld,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%d,%ld,", (long long)st->tasks,
                 rel_s(r, st->submit_us), rel_s(r, st->end_us),
                 (double)(st->end_us - st->submit_us) * 1e-6, st->task_p50_s, st->task_p95_s,
                 st->task_max_s, o.critical[i], o.critical_parent[i]);
+        /* Where the longest task ran, so that a straggler is marked there:
+         * empty when no attempt succeeded (or the results hold no record). */
+        bool known = st->longest_end_us > st->longest_launch_us ||
+                     (st->longest_end_us != 0 && st->task_max_s == 0.0);
+        if (known && (size_t)st->longest_executor < r->n_executors)
+            fprintf(out, "%.6f,%.6f,%ld\n", rel_s(r, st->longest_launch_us),
+                    rel_s(r, st->longest_end_us),
+                    row_of(&l, st->longest_executor, st->longest_slot));
+        else
+            fputs(",,\n", out);
     }
+    free(l.first_slot);
     stage_order_fini(&o);
     return ferror(out) ? diag_set(d, SC_EIO, NULL, 0, "writing plot data failed") : SC_OK;
 }

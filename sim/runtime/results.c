@@ -198,6 +198,8 @@ bool results_task_end(struct results *r, const struct task_rec *t, size_t index)
         if (sr->longest_end_us == 0 || dur_us > sr->longest_end_us - sr->longest_launch_us) {
             sr->longest_launch_us = t->launch_us;
             sr->longest_end_us = t->end_us;
+            sr->longest_executor = t->executor;
+            sr->longest_slot = t->slot;
         }
         if (!r->worker_tasks && !(r->worker_tasks = calloc(r->n_stages, sizeof *r->worker_tasks)))
             return false;

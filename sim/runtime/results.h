@@ -52,6 +52,7 @@ struct stage_result {
     /* Where the longest successful attempt ran (its straggler): plots mark
      * it there rather than at the stage's start plus task_max_s. */
     int64_t longest_launch_us, longest_end_us;
+    int longest_executor, longest_slot;
     bool task_quantiles_exact; /* false: p50/p95 from the sketch (taskstats.h's bound) */
     int64_t first_launch_us; /* the earliest attempt's launch; INT64_MAX: none */
     double busy_s;          /* sum of task run times */
