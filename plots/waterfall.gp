@@ -41,14 +41,14 @@ stats datadir.'stages.csv' using (_k = _k + 1, \
         num(column("task_p50_s")), num(column("task_p95_s")), num(column("task_max_s"))), \
     0) nooutput
 
-set title sprintf("%s: stage waterfall, %d stages (p50 and p95 task times drawn from each stage's start)", run_name, n_stages)
+set title sprintf("%s: stage waterfall, %d stages (task p50 and p95 drawn from the stage's start, the longest task where it ran)", run_name, n_stages)
 set xlabel time_label
 set xrange [0:makespan]
 set yrange [n_stages - 0.5:-0.5]
 set border 3
 set xtics nomirror out
 set grid xtics lc rgb "#dddddd"
-set key outside top center horizontal Left reverse samplen 2 width 1 maxrows 1
+set key outside top center horizontal Left reverse samplen 2 width 1 maxcols 5
 if (in_multiplot && exists("key_y")) {
     # Fixed margins leave the key nowhere to go by itself: overview.gp
     # gives it a place between this panel's title and the panel above.
@@ -100,6 +100,6 @@ plot D.'stages.csv' using ((column('start_s') + column('end_s')) / 2):'stage': \
         (column('longest_end_s') - column('longest_start_s')):(0) \
         with vectors nohead lw 1.5 dt 3 lc rgb "#333333" notitle, \
      '' using 'longest_end_s':(column('stage') + 0.22) \
-        with points pt 13 ps 1.1 lc rgb "#333333" title "longest task, where it ran"
+        with points pt 13 ps 1.1 lc rgb "#333333" title "longest task"
 
 if (!in_multiplot) { unset output }

@@ -546,7 +546,7 @@ static void test_svg_parses_and_names_its_series_and_axes(void **state)
         "executor (one row per slot)",
         /* series and key entries of the three panels */
         "busy slots", "available slots", "stage completes", "stage span", "critical path",
-        "task p50", "task p95", "longest task, where it ran",
+        "task p50", "task p95", "longest task",
         /* the stages by name, the executors, the run */
         "S0 scan+aggregate", "S2 filtered scan", "exec 3", "concurrent-fair"};
     for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++)
