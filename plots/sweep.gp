@@ -77,6 +77,8 @@ deadline = NaN
 stats sweepfile using (_d = column("deadline_s"), deadline = _d == _d ? _d : deadline, \
     column("cost_usd")) name "CS" nooutput
 has_deadline = deadline == deadline && deadline > 0
+n_infeasible = 0
+stats sweepfile using (n_infeasible = n_infeasible + (column("feasible") == 0 ? 1 : 0), 0) nooutput
 dl_text(x) = x >= 3600 ? sprintf("%.3gh", x / 3600) : x >= 60 ? sprintf("%.3gm", x / 60) : sprintf("%.3gs", x)
 
 array pal[12] = [0x4e79a7, 0xf28e2b, 0x59a14f, 0xe15759, 0x76b7b2, 0xedc948, \
@@ -145,7 +147,8 @@ plot for [i=1:n_types] sweepfile \
 unset arrow 1
 unset label 1
 # Second panel: what each node type costs at each worker count, bars side
-# by side around log2(workers), so doubling counts sit at equal steps.
+# by side around log2(workers), so doubling counts sit at equal steps; an
+# infeasible point's bar is hatched in red.
 set title "predicted cost per node type at each worker count"
 set autoscale x
 set xlabel "workers"
@@ -162,6 +165,11 @@ plot for [i=1:n_types] sweepfile \
         using (stringcolumn("node_type") eq word(types, i) ? \
                lg(column("workers")) + (i - (n_types + 1) / 2.0) * bw : NaN):"cost_usd" \
         with boxes lc rgb pal[(i - 1) % 12 + 1] title short_type(word(types, i)), \
+     for [i=1:n_types] sweepfile \
+        using (stringcolumn("node_type") eq word(types, i) && column("feasible") == 0 ? \
+               lg(column("workers")) + (i - (n_types + 1) / 2.0) * bw : NaN):"cost_usd" \
+        with boxes fs transparent pattern 4 border lc rgb "#d62728" \
+        title (i == 1 && n_infeasible > 0 ? "infeasible: exceeds local disk" : ""), \
      sweepfile using (lg(column("workers"))):(0):xtic(sprintf("%d", int(column("workers")))) \
         with points ps 0 notitle
 

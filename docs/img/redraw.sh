@@ -29,6 +29,11 @@ trap 'rm -rf "$tmp"' EXIT
     --node-types Standard_DS3_v2,Standard_E8ds_v5,Standard_D16s_v3 \
     --workers 2-32 --replications 5 --deadline 3m --plot docs/img/sweep-etl-nightly.png
 
+# docs/sweeps.md, feasibility: a sweep with a point that exceeds its disks.
+"$bin" sweep scenarios/groupby-large.cfg -q \
+    --node-types Standard_E4ds_v5,Standard_E8ds_v5,Standard_E16ds_v5 \
+    --workers 2-16 --replications 1 --deadline 10m --plot docs/img/sweep-groupby-large-disk.png
+
 # docs/output.md: two FAIR pools' timeline and utilization, one panel each.
 "$bin" run scenarios/concurrent-fair.cfg -q --plot-dir "$tmp/cf"
 gnuplot -e "outfile='docs/img/concurrent-fair-timeline.png'" "$tmp/cf/timeline.gp"
