@@ -830,7 +830,8 @@ static void test_sweep_csv_labels_only_the_front(void **state)
     int nn = split_fields(line, names, 64);
     int c_mk = field_index(names, nn, "makespan_s"), c_cost = field_index(names, nn, "cost_usd");
     int c_dl = field_index(names, nn, "deadline_s"), c_lab = field_index(names, nn, "label");
-    int c_rec = field_index(names, nn, "recommended"), c_side = field_index(names, nn, "label_side");
+    int c_rec = field_index(names, nn, "recommended");
+    int c_side = field_index(names, nn, "label_side");
     int c_w = field_index(names, nn, "workers"), c_t = field_index(names, nn, "node_type");
     double mk[16], cost[16];
     int rec[16], side[16], n = 0;
@@ -912,7 +913,8 @@ static void test_straggler_marked_where_it_ran(void **state)
     line = strtok(st, "\n");
     int nn = split_fields(line, names, 32);
     int c_id = field_index(names, nn, "spark_stage_id");
-    int c_s = field_index(names, nn, "longest_start_s"), c_e = field_index(names, nn, "longest_end_s");
+    int c_s = field_index(names, nn, "longest_start_s");
+    int c_e = field_index(names, nn, "longest_end_s");
     int c_r = field_index(names, nn, "longest_row");
     int stages = 0;
     while ((line = strtok(NULL, "\n")) != NULL) {

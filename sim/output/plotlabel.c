@@ -122,8 +122,7 @@ long plotlabel_place(const struct plotlabel_point *pts, size_t n, const struct p
         if (pts[i].on_line && isfinite(pts[i].x) && isfinite(pts[i].y))
             line[nl++] = (struct cand){0, pts[i].x, i};
     qsort(line, nl, sizeof *line, compare_cand);
-    static const int sides[] = {PLOTLABEL_RIGHT, PLOTLABEL_LEFT, PLOTLABEL_ABOVE,
-                                PLOTLABEL_BELOW};
+    static const int sides[] = {PLOTLABEL_RIGHT, PLOTLABEL_LEFT, PLOTLABEL_ABOVE, PLOTLABEL_BELOW};
     for (size_t k = 0; k < m; k++) {
         size_t i = order[k].i;
         double px = pts[i].x / f->x_hi, py = pts[i].y / f->y_hi;
@@ -145,8 +144,8 @@ long plotlabel_place(const struct plotlabel_point *pts, size_t n, const struct p
                 double ax = sides[si] == PLOTLABEL_RIGHT  ? b.x0
                             : sides[si] == PLOTLABEL_LEFT ? b.x1
                                                           : (b.x0 + b.x1) / 2;
-                spot[i] = (struct plotlabel_spot){sides[si], ax * f->x_hi,
-                                                  (b.y0 + b.y1) / 2 * f->y_hi};
+                spot[i] =
+                    (struct plotlabel_spot){sides[si], ax * f->x_hi, (b.y0 + b.y1) / 2 * f->y_hi};
                 taken[placed++] = b;
                 break;
             }
