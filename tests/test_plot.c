@@ -370,6 +370,56 @@ static void test_utilization_steps_count_busy_slots(void **state)
     free(csv);
 }
 
+/* An autoscaled cluster: executor 0 (worker 0, 2 slots) from the start,
+ * worker 1's executor (2 slots) joins at 100 s and leaves at 300 s; the
+ * run ends at 1000 s. The scale events say what was alive after each
+ * change, so the curves are 2 slots and 1 worker until 100, 4 and 2 until
+ * 300, 2 and 1 until 1000, then none — not both executors from 0 for
+ * their alive time, which would claim 4 slots from the start. One task on
+ * worker 1's slot from 150 to 250. */
+static void test_utilization_follows_the_cluster_size(void **state)
+{
+    (void)state;
+    struct hand h;
+    hand_init(&h);
+    h.ex[0].ever_alive = true;
+    h.ex[0].alive_from_us = 0;
+    h.ex[0].alive_to_us = 1000000000;
+    h.ex[1] = (struct executor_result){.id = 1,
+                                       .worker = 1,
+                                       .cores = 2,
+                                       .slots = 2,
+                                       .ever_alive = true,
+                                       .alive_from_us = 100000000,
+                                       .alive_to_us = 300000000,
+                                       .alive_s = 200.0};
+    h.r.n_executors = 2;
+    struct scale_event ev[2] = {
+        {.t_us = 100000000, .kind = SCALE_NODE_JOINED, .id = 1, .count = 1,
+         .workers_alive = 2, .executors_alive = 2},
+        {.t_us = 300000000, .kind = SCALE_NODE_REMOVED, .id = 1, .count = 1,
+         .workers_alive = 1, .executors_alive = 1}};
+    h.r.scale = ev;
+    h.r.n_scale = 2;
+    hand_task(&h, 0, 0, 150.0, 250.0, TASK_SUCCESS, 0);
+    h.tasks[0].executor = 1;
+    char *csv = write_to_string(plot_write_utilization_csv, &h.r);
+    const char *expect = "time_s,busy_slots,available_slots,workers,utilization\n"
+                         "0.000000,0.0000,2.0000,1.0000,0.000000\n"
+                         "100.000000,0.0000,4.0000,2.0000,0.000000\n"
+                         "150.000000,1.0000,4.0000,2.0000,0.250000\n"
+                         "250.000000,0.0000,4.0000,2.0000,0.000000\n"
+                         "300.000000,0.0000,2.0000,1.0000,0.000000\n"
+                         "1000.000000,0.0000,0.0000,0.0000,0.000000\n";
+    assert_string_equal(csv, expect);
+    free(csv);
+    /* The timeline's bands: worker 1's executor from its join to its
+     * leave. */
+    csv = write_to_string(plot_write_executors_csv, &h.r);
+    assert_non_null(strstr(csv, "\n1,1,2,100.000000,300.000000,2,3\n"));
+    free(csv);
+}
+
 static void test_binned_utilization_averages_over_bins(void **state)
 {
     (void)state;
@@ -1361,6 +1411,7 @@ int main(void)
         cmocka_unit_test(test_thin_bars_merge_wide_bars_stay),
         cmocka_unit_test(test_utilization_steps_count_busy_slots),
         cmocka_unit_test(test_binned_utilization_averages_over_bins),
+        cmocka_unit_test(test_utilization_follows_the_cluster_size),
         cmocka_unit_test(test_critical_path_follows_the_parent_that_ended_last),
         cmocka_unit_test(test_many_slots_share_rows),
         cmocka_unit_test(test_png_has_a_valid_header),
