@@ -39,6 +39,10 @@ trap 'rm -rf "$tmp"' EXIT
 gnuplot -e "outfile='docs/img/concurrent-fair-timeline.png'" "$tmp/cf/timeline.gp"
 gnuplot -e "outfile='docs/img/concurrent-fair-utilization.png'" "$tmp/cf/utilization.gp"
 
+# docs/output.md: an autoscaled cluster's slots and workers.
+"$bin" run scenarios/interactive-autoscale.cfg -q --plot-dir "$tmp/ia"
+gnuplot -e "outfile='docs/img/interactive-autoscale-utilization.png'" "$tmp/ia/utilization.gp"
+
 # docs/output.md: etl-nightly's stage waterfall.
 "$bin" run scenarios/etl-nightly.cfg -q --plot-dir "$tmp/etl"
 gnuplot -e "outfile='docs/img/etl-nightly-waterfall.png'" "$tmp/etl/waterfall.gp"
