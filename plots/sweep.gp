@@ -24,6 +24,8 @@
 #                above, -2: below, 0: none
 #   label_x_s, label_y_usd  where the label's text is anchored: its left end
 #                (side 1), right end (-1) or middle (2, -2), at mid-height
+#   variant      what else sets the point apart, "autoscale 2-8", "spot
+#                0.25" (empty when the sweep is over node types and workers)
 # Node-type names must hold no spaces (Azure's never do).
 # This script is self-contained: a sweep's directory has no run.csv.
 
@@ -52,10 +54,11 @@ stats sweepfile using (_t = stringcolumn("node_type"), \
     column("makespan_s")) name "MK" nooutput
 n_types = words(types)
 short_type(t) = strlen(t) > 9 && t[1:9] eq "Standard_" ? t[10:] : t
-# The recommended cluster, for its label.
+# The recommended cluster, for its key entry (none without one).
 rec_label = ""
-stats sweepfile using (column("recommended") > 0 ? (rec_label = sprintf("recommended: %d x %s", \
-    column("workers"), short_type(stringcolumn("node_type"))), 0) : 0) nooutput
+stats sweepfile using (column("recommended") > 0 ? (rec_label = sprintf("recommended: %d x %s%s", \
+    column("workers"), short_type(stringcolumn("node_type")), \
+    strlen(stringcolumn("variant")) > 0 ? " (".stringcolumn("variant").")" : ""), 0) : 0) nooutput
 
 # The front's points, for a line through them in makespan order: `smooth
 # unique` sorts, but only within runs of valid points, so the rows off the
@@ -119,8 +122,16 @@ set yrange [0:y_hi]
 if (has_deadline) {
     set arrow 1 from deadline / unit, graph 0 to deadline / unit, graph 1 nohead \
         dt 2 lw 2 lc rgb "#d62728" back
-    set label 1 sprintf("deadline %s", dl_text(deadline)) at deadline / unit, graph 1 \
-        left offset 0.5,-0.6 tc rgb "#d62728" front
+    # Its label right of the line's top, or left of it when it would run
+    # out of the plot (sweep_report.c reserves the same place: 14
+    # characters of 0.0092 and a 0.008 gap, 0.137 of the width).
+    if (deadline / unit <= x_hi * (1 - 0.137)) {
+        set label 1 sprintf("deadline %s", dl_text(deadline)) at deadline / unit, graph 1 \
+            left offset 0.5,-0.6 tc rgb "#d62728" front
+    } else {
+        set label 1 sprintf("deadline %s", dl_text(deadline)) at deadline / unit, graph 1 \
+            right offset -0.5,-0.6 tc rgb "#d62728" front
+    }
 }
 
 # Labels sit on an opaque box, so the deadline's line may pass behind one.
@@ -142,36 +153,55 @@ plot for [i=1:n_types] sweepfile \
      sweepfile using (column("feasible") == 0 ? column("makespan_s") / unit : NaN):"cost_usd" \
         with points pt 2 ps 2.2 lw 2.5 lc rgb "#d62728" title "infeasible: exceeds local disk", \
      sweepfile using (column("recommended") > 0 ? column("makespan_s") / unit : NaN):"cost_usd" \
-        with points pt 6 ps 3 lw 2.5 lc rgb "#d62728" title (rec_label ne "" ? rec_label : "recommended")
+        with points pt 6 ps 3 lw 2.5 lc rgb "#d62728" title rec_label
 
 unset arrow 1
 unset label 1
 # Second panel: what each node type costs at each worker count, bars side
 # by side around log2(workers), so doubling counts sit at equal steps; an
-# infeasible point's bar is hatched in red.
-set title "predicted cost per node type at each worker count"
+# infeasible point's bar is hatched in red. A sweep over more axes
+# (--autoscale, --spot: the variant column) has several points per node
+# type and worker count, so there each point gets its own bar, in the
+# CSV's order, named by its workers and variant.
+n_variant = 0
+stats sweepfile using (n_variant = n_variant + (strlen(stringcolumn("variant")) > 0 ? 1 : 0), 0) nooutput
 set autoscale x
-set xlabel "workers"
+set xlabel n_variant > 0 ? "workers and variant" : "workers"
 set ylabel "cost (USD)"
 unset offsets
 set offsets graph 0.02, graph 0.02, graph 0.08, 0
 set yrange [0:*]
-bw = 0.8 / n_types
-set boxwidth bw absolute
 set style fill solid 0.85 border lc rgb "#ffffff"
 set xtics nomirror out ()
-lg(w) = log(w) / log(2)
-plot for [i=1:n_types] sweepfile \
-        using (stringcolumn("node_type") eq word(types, i) ? \
-               lg(column("workers")) + (i - (n_types + 1) / 2.0) * bw : NaN):"cost_usd" \
-        with boxes lc rgb pal[(i - 1) % 12 + 1] title short_type(word(types, i)), \
-     for [i=1:n_types] sweepfile \
-        using (stringcolumn("node_type") eq word(types, i) && column("feasible") == 0 ? \
-               lg(column("workers")) + (i - (n_types + 1) / 2.0) * bw : NaN):"cost_usd" \
-        with boxes fs transparent pattern 4 border lc rgb "#d62728" \
-        title (i == 1 && n_infeasible > 0 ? "infeasible: exceeds local disk" : ""), \
-     sweepfile using (lg(column("workers"))):(0):xtic(sprintf("%d", int(column("workers")))) \
-        with points ps 0 notitle
+if (n_variant > 0) {
+    set title "predicted cost of each point"
+    set boxwidth 0.8 absolute
+    set xtics rotate by -25 left
+    plot for [i=1:n_types] sweepfile \
+            using (stringcolumn("node_type") eq word(types, i) ? column(0) : NaN):"cost_usd" \
+            with boxes lc rgb pal[(i - 1) % 12 + 1] title short_type(word(types, i)), \
+         sweepfile using (column("feasible") == 0 ? column(0) : NaN):"cost_usd" \
+            with boxes fs transparent pattern 4 border lc rgb "#d62728" \
+            title (n_infeasible > 0 ? "infeasible: exceeds local disk" : ""), \
+         sweepfile using (column(0)):(0):xtic(sprintf("%d, %s", int(column("workers")), \
+            stringcolumn("variant"))) with points ps 0 notitle
+} else {
+    set title "predicted cost per node type at each worker count"
+    bw = 0.8 / n_types
+    set boxwidth bw absolute
+    lg(w) = log(w) / log(2)
+    plot for [i=1:n_types] sweepfile \
+            using (stringcolumn("node_type") eq word(types, i) ? \
+                   lg(column("workers")) + (i - (n_types + 1) / 2.0) * bw : NaN):"cost_usd" \
+            with boxes lc rgb pal[(i - 1) % 12 + 1] title short_type(word(types, i)), \
+         for [i=1:n_types] sweepfile \
+            using (stringcolumn("node_type") eq word(types, i) && column("feasible") == 0 ? \
+                   lg(column("workers")) + (i - (n_types + 1) / 2.0) * bw : NaN):"cost_usd" \
+            with boxes fs transparent pattern 4 border lc rgb "#d62728" \
+            title (i == 1 && n_infeasible > 0 ? "infeasible: exceeds local disk" : ""), \
+         sweepfile using (lg(column("workers"))):(0):xtic(sprintf("%d", int(column("workers")))) \
+            with points ps 0 notitle
+}
 
 unset multiplot
 unset output

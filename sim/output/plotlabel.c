@@ -111,9 +111,11 @@ long plotlabel_place(const struct plotlabel_point *pts, size_t n, const struct p
     long placed = 0;
     if (isfinite(f->vline_x)) {
         double lx = f->vline_x / f->x_hi;
+        double w = f->gap + (double)f->vline_chars * f->char_w;
         if (f->vline_chars > 0)
-            taken[placed++] = (struct box){lx, 1.0 - 1.5 * f->line_h,
-                                           lx + f->gap + (double)f->vline_chars * f->char_w, 1.0};
+            taken[placed++] = lx + w <= 1.0
+                                  ? (struct box){lx, 1.0 - 1.5 * f->line_h, lx + w, 1.0}
+                                  : (struct box){lx - w, 1.0 - 1.5 * f->line_h, lx, 1.0};
     }
     qsort(order, m, sizeof *order, compare_cand);
     /* The line's vertices in order of x (plot fractions), as cand's x. */

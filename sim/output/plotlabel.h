@@ -39,7 +39,9 @@ struct plotlabel_frame {
     double gap;            /* between a marker's edge and its label */
     double mark_w, mark_h; /* a point's marker, whole width and height */
     /* A vertical line across the plot at vline_x (data units; NaN: none)
-     * with a label of vline_chars characters right of its top end: labels
+     * with a label of vline_chars characters by its top end, to its right
+     * when it fits there (gap + vline_chars * char_w), else to its left:
+     * labels
      * keep off its label, and may cross the line itself (drawn on an
      * opaque box, they hide it for the width of their text). */
     double vline_x;

@@ -474,13 +474,42 @@ static void csv_num(FILE *f, double v)
 static const struct plotlabel_frame sweep_plot_frame = {
     .char_w = 0.0092, .line_h = 0.040, .gap = 0.008, .mark_w = 0.016, .mark_h = 0.030};
 
-/* The label the sweep plot prints beside a point: "8 x E8ds_v5". */
-static int plot_label(const struct sweep_point *p, char *buf, size_t size)
+/* What sets point i apart beyond its node type and worker count: each
+ * extra axis's name and choice, "autoscale 2-8", "spot 0.25" (empty
+ * without extra axes). Returns its length, cut to fit size. */
+static size_t plot_variant(const struct sweep *sw, size_t i, char *buf, size_t size)
 {
+    const struct sweep_spec *sp = &sw->spec;
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t a = 0; a < sp->n_axes; a++) {
+        if (!extra_axis(&sp->axes[a]))
+            continue;
+        int k = snprintf(buf + used, size - used, "%s%s %s", used ? " " : "", sp->axes[a].name,
+                         sp->axes[a].choices[sweep_point_choice(sp, i, a)].label);
+        if (k < 0 || (size_t)k >= size - used) {
+            used = strlen(buf);
+            break;
+        }
+        used += (size_t)k;
+    }
+    return used;
+}
+
+/* The label the sweep plot prints beside point i: "8 x E8ds_v5", and its
+ * variant when the sweep has more axes: "2 x DS4_v2 (autoscale 2-8)" (no
+ * comma: the CSV would turn it into a semicolon). */
+static int plot_label(const struct sweep *sw, size_t i, char *buf, size_t size)
+{
+    const struct sweep_point *p = &sw->points[i];
     const char *t = p->node_type;
     if (strncmp(t, "Standard_", 9) == 0 && t[9])
         t += 9;
-    return snprintf(buf, size, "%lld x %s", (long long)p->workers, t);
+    char variant[96];
+    plot_variant(sw, i, variant, sizeof variant);
+    if (!variant[0])
+        return snprintf(buf, size, "%lld x %s", (long long)p->workers, t);
+    return snprintf(buf, size, "%lld x %s (%s)", (long long)p->workers, t, variant);
 }
 
 /* Which points the sweep plot labels, and where (spot[i] for point i): the
@@ -499,11 +528,11 @@ static bool plot_label_spots(const struct sweep *sw, struct plotlabel_spot *spot
         const struct sweep_point *p = &sw->points[i];
         bool drawn = p->in_scope && p->status == SWEEP_OK && isfinite(p->makespan_s.mean) &&
                      isfinite(p->cost_usd.mean);
-        char text[96];
+        char text[192];
         lp[i] = (struct plotlabel_point){NAN, NAN, 0, 0, 1.0, 0};
         if (!drawn)
             continue;
-        int len = plot_label(p, text, sizeof text);
+        int len = plot_label(sw, i, text, sizeof text);
         lp[i].x = p->makespan_s.mean;
         lp[i].y = p->cost_usd.mean;
         lp[i].chars = p->pareto && len > 0 ? (size_t)len : 0;
@@ -538,7 +567,8 @@ enum sc_status sweep_write_csv(FILE *f, const struct sweep *sw, struct diag *d)
     }
     fputs("point,node_type,workers,makespan_s,cost_usd,pareto,recommended,status,replications,"
           "makespan_lo_s,makespan_hi_s,makespan_sd_s,makespan_upper_s,cost_lo_usd,cost_hi_usd,"
-          "utilization,meets_deadline,feasible,deadline_s,label,label_side,label_x_s,label_y_usd",
+          "utilization,meets_deadline,feasible,deadline_s,label,label_side,label_x_s,label_y_usd,"
+          "variant",
           f);
     for (size_t a = 0; a < sp->n_axes; a++)
         if (extra_axis(&sp->axes[a])) {
@@ -588,14 +618,18 @@ enum sc_status sweep_write_csv(FILE *f, const struct sweep *sw, struct diag *d)
         csv_num(f, sp->deadline_s);
         fputc(',', f);
         if (spot[i].side != PLOTLABEL_NONE) {
-            char text[96];
-            plot_label(p, text, sizeof text);
+            char text[192];
+            plot_label(sw, i, text, sizeof text);
             csv_text(f, text);
         }
         fprintf(f, ",%d,", spot[i].side);
         csv_num(f, spot[i].x);
         fputc(',', f);
         csv_num(f, spot[i].y);
+        fputc(',', f);
+        char variant[96];
+        plot_variant(sw, i, variant, sizeof variant);
+        csv_text(f, variant);
         for (size_t a = 0; a < sp->n_axes; a++)
             if (extra_axis(&sp->axes[a])) {
                 fputc(',', f);
