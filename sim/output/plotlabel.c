@@ -4,18 +4,23 @@
  * decorates; the sweep's CSV writer calls it for the Pareto points.
  *
  * Greedy, in priority order: each label tries the right of its point, then
- * the left, above and below, and keeps the first place whose box stays inside the plot and
- * meets no box taken before it nor any other point's marker. Greedy is not
- * optimal, but the points to label lie on a Pareto front — a curve falling
- * from upper left to lower right — where neighbours crowd each other only
- * pairwise, and a label left out is a point still drawn and still on the
- * front line. n is a sweep's front: O(n^2) boxes compared is nothing.
+ * the left, above and below, and keeps the first place whose box stays
+ * inside the plot and meets no label placed before it, no other point's
+ * marker, no segment of the front's line and not the deadline's label.
+ * Greedy is not optimal, but the points to label lie on a Pareto front — a
+ * curve falling from upper left to lower right — where neighbours crowd
+ * each other only pairwise, and a label left out is a point still drawn
+ * and still on the front line. At most PLOTLABEL_MAX labels are tried (no
+ * plot shows more), so a sweep of a million points whose front is long
+ * still costs that many times n box tests.
  */
 #include "sim/output/plotlabel.h"
 
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
+
+#define PLOTLABEL_MAX 200
 
 struct box {
     double x0, y0, x1, y1;
@@ -118,7 +123,9 @@ long plotlabel_place(const struct plotlabel_point *pts, size_t n, const struct p
                                   : (struct box){lx - w, 1.0 - 1.5 * f->line_h, lx, 1.0};
     }
     qsort(order, m, sizeof *order, compare_cand);
-    /* The line's vertices in order of x (plot fractions), as cand's x. */
+    if (m > PLOTLABEL_MAX)
+        m = PLOTLABEL_MAX;
+    /* The line's vertices, in order of x. */
     size_t nl = 0;
     for (size_t i = 0; i < n; i++)
         if (pts[i].on_line && isfinite(pts[i].x) && isfinite(pts[i].y))

@@ -63,8 +63,9 @@ struct plotlabel_spot {
  * PLOTLABEL_NONE when none fits or no label was wanted. A label fits when
  * it stays inside the plot and overlaps no label placed before it, no
  * other point's marker, the line joining the on_line points, nor the
- * vertical line's label. Returns how
- * many were labelled, or -1 when memory runs out (every side NONE). */
+ * vertical line's label. Only the first 200 labels in order of placement
+ * are tried. Returns how many were labelled, or -1 when memory runs out
+ * (every side NONE). */
 long plotlabel_place(const struct plotlabel_point *pts, size_t n, const struct plotlabel_frame *f,
                      struct plotlabel_spot *spot);
 
