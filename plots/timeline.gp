@@ -13,7 +13,9 @@
 # holds several slots (run.csv: slots_per_row). Shaded bands are executors'
 # lifetimes; dashed lines are stage completions; red crosses mark failed
 # attempts, grey crosses killed ones (speculative copies that lost), black
-# triangles retries and speculative copies.
+# triangles retries and speculative copies, black dots each stage's
+# straggler (its longest task, at its end, when it took 1.5 times the
+# median or more).
 
 if (!exists("scriptdir")) {
     scriptdir = ARG0
@@ -30,6 +32,12 @@ if (!in_multiplot) {
     set lmargin 10
     set rmargin at screen 0.78
 }
+
+# The stragglers to mark (below), counted before any range is set: stats
+# honours ranges.
+n_strag = 0
+stats datadir.'stages.csv' using (n_strag = n_strag + (column('tasks') > 1 && \
+    column('task_max_s') >= 1.5 * column('task_p50_s') ? 1 : 0), 0) nooutput
 
 set title sprintf("%s: task attempts per executor slot, coloured by stage", run_name)
 set xlabel time_label
@@ -96,6 +104,13 @@ if (n_killed > 0) {
 if (n_retry > 0) {
     cmd = cmd . ", D.'bars.csv' using (column('retry') > 0 ? column('start_s') : NaN):'row' " . \
           "with points pt 9 ps 0.9 lc rgb mark_color title 'retry or speculative'"
+}
+# Stragglers: a stage's longest task, when it took at least 1.5 times the
+# median, marked at its end on the row that ran it.
+if (n_strag > 0) {
+    cmd = cmd . ", D.'stages.csv' using (column('tasks') > 1 && " . \
+          "column('task_max_s') >= 1.5 * column('task_p50_s') ? column('longest_end_s') : NaN):" . \
+          "'longest_row' with points pt 7 ps 1.1 lc rgb mark_color title 'straggler (at its end)'"
 }
 if (n_join > 0) {
     cmd = cmd . ", D.'executors.csv' using (column('alive_from_s') > makespan * 1e-6 ? column('alive_from_s') : NaN):" . \

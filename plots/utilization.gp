@@ -28,7 +28,11 @@ if (!in_multiplot) {
 
 stats datadir.'utilization.csv' using 'available_slots' name "AV" nooutput
 stats datadir.'utilization.csv' using 'workers' name "WK" nooutput
-top = AV_max > 0 ? AV_max * 1.15 : 1
+# The slots' axis ends a third above the most slots and the workers' axis
+# just above the most workers, so the two curves never lie on one another
+# (with equal workers they would coincide on a shared scale).
+top = AV_max > 0 ? AV_max * 1.35 : 1
+wtop = WK_max > 0 ? WK_max * 1.08 : 1
 D = datadir
 
 set xrange [0:makespan]
@@ -52,18 +56,20 @@ if (fmt eq "dumb") {
     set title sprintf("%s: busy over available task slots (utilization %.1f%%, makespan %s, %s)", \
                       run_name, util_all * 100, secs(makespan), cost_text)
     set grid xtics ytics lc rgb "#dddddd"
-    # Workers on the right axis, scaled so that a worker's slots line up
-    # with its count when every worker has the same number of slots.
-    set y2label "workers"
-    set y2tics nomirror out
-    set y2range [0:(WK_max > 0 ? WK_max : 1) * 1.15 * (AV_max > 0 && WK_max > 0 ? top / (AV_max * 1.15) : 1)]
+    # Workers on the right axis, in their own colour, drawn above the slots.
+    set y2label "workers" tc rgb "#c85a00"
+    set y2tics nomirror out tc rgb "#c85a00"
+    set y2range [0:wtop]
     if (WK_max <= 12) { set y2tics 1 }
-    set key outside right top vertical Left reverse samplen 2 spacing 1.2
+    set ylabel "task slots" tc rgb "#222222"
+    # The key clear of the workers' axis: its tics and label take the
+    # first 0.05 of the picture right of the plot (rmargin at screen 0.78).
+    set key at screen 0.835, graph 1 left top vertical Left reverse samplen 2 spacing 1.2
     plot D.'utilization.csv' using 'time_s':'busy_slots' with fillsteps fs solid 1.0 noborder \
              lc rgb "#b3c7de" title "busy slots", \
          '' using 'time_s':'busy_slots' with steps lw 1 lc rgb "#2b4d73" notitle, \
-         '' using 'time_s':'available_slots' with steps lw 2 lc rgb "#222222" title "available slots", \
-         '' using 'time_s':'workers' axes x1y2 with steps lw 2 dt 2 lc rgb "#f28e2b" title "workers (right axis)"
+         '' using 'time_s':'available_slots' with steps lw 2.5 lc rgb "#222222" title "available slots", \
+         '' using 'time_s':'workers' axes x1y2 with steps lw 2 dt (8,4) lc rgb "#e07000" title "workers (right axis)"
 }
 
 if (!in_multiplot) { unset output }

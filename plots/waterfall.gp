@@ -8,8 +8,9 @@
 #
 # One row per stage in submission order, first at the top. The pale bar is
 # the stage's span (submitted to completed). Drawn from the stage's start,
-# the solid bar is its median task time, the whisker reaches the 95th
-# percentile and the diamond the longest task: a diamond near the bar's end
+# the solid bar is its median task time and the whisker reaches the 95th
+# percentile. The dotted line under them is the longest task where it ran,
+# from its launch to its end (the diamond): a diamond at the bar's end
 # means one straggler set the stage's time. Stages on their job's critical
 # path (from the stage that ends last, back through the parent each waited
 # for longest) are outlined in red, with arrows from parent to child; the
@@ -40,14 +41,14 @@ stats datadir.'stages.csv' using (_k = _k + 1, \
         num(column("task_p50_s")), num(column("task_p95_s")), num(column("task_max_s"))), \
     0) nooutput
 
-set title sprintf("%s: stage waterfall, %d stages (task times drawn from each stage's start)", run_name, n_stages)
+set title sprintf("%s: stage waterfall, %d stages (task p50 and p95 drawn from the stage's start, the longest task where it ran)", run_name, n_stages)
 set xlabel time_label
 set xrange [0:makespan]
 set yrange [n_stages - 0.5:-0.5]
 set border 3
 set xtics nomirror out
 set grid xtics lc rgb "#dddddd"
-set key outside top center horizontal Left reverse samplen 2 width 1
+set key outside top center horizontal Left reverse samplen 2 width 1 maxcols 5
 if (in_multiplot && exists("key_y")) {
     # Fixed margins leave the key nowhere to go by itself: overview.gp
     # gives it a place between this panel's title and the panel above.
@@ -95,7 +96,10 @@ plot D.'stages.csv' using ((column('start_s') + column('end_s')) / 2):'stage': \
      '' using (column('start_s') + column('task_p50_s')):'stage': \
         (column('task_p95_s') - column('task_p50_s')):(0) \
         with vectors nohead lw 2 lc rgb "#333333" title "task p95", \
-     '' using (column('start_s') + column('task_max_s')):'stage' \
-        with points pt 13 ps 1.1 lc rgb "#333333" title "task max"
+     '' using 'longest_start_s':(column('stage') + 0.22): \
+        (column('longest_end_s') - column('longest_start_s')):(0) \
+        with vectors nohead lw 1.5 dt 3 lc rgb "#333333" notitle, \
+     '' using 'longest_end_s':(column('stage') + 0.22) \
+        with points pt 13 ps 1.1 lc rgb "#333333" title "longest task"
 
 if (!in_multiplot) { unset output }

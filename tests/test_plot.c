@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "sim/output/plot.h"
+#include "sim/output/plotlabel.h"
 #include "sim/output/trace.h"
 
 static const char *binary;
@@ -369,6 +370,56 @@ static void test_utilization_steps_count_busy_slots(void **state)
     free(csv);
 }
 
+/* An autoscaled cluster: executor 0 (worker 0, 2 slots) from the start,
+ * worker 1's executor (2 slots) joins at 100 s and leaves at 300 s; the
+ * run ends at 1000 s. The scale events say what was alive after each
+ * change, so the curves are 2 slots and 1 worker until 100, 4 and 2 until
+ * 300, 2 and 1 until 1000, then none — not both executors from 0 for
+ * their alive time, which would claim 4 slots from the start. One task on
+ * worker 1's slot from 150 to 250. */
+static void test_utilization_follows_the_cluster_size(void **state)
+{
+    (void)state;
+    struct hand h;
+    hand_init(&h);
+    h.ex[0].ever_alive = true;
+    h.ex[0].alive_from_us = 0;
+    h.ex[0].alive_to_us = 1000000000;
+    h.ex[1] = (struct executor_result){.id = 1,
+                                       .worker = 1,
+                                       .cores = 2,
+                                       .slots = 2,
+                                       .ever_alive = true,
+                                       .alive_from_us = 100000000,
+                                       .alive_to_us = 300000000,
+                                       .alive_s = 200.0};
+    h.r.n_executors = 2;
+    struct scale_event ev[2] = {
+        {.t_us = 100000000, .kind = SCALE_NODE_JOINED, .id = 1, .count = 1,
+         .workers_alive = 2, .executors_alive = 2},
+        {.t_us = 300000000, .kind = SCALE_NODE_REMOVED, .id = 1, .count = 1,
+         .workers_alive = 1, .executors_alive = 1}};
+    h.r.scale = ev;
+    h.r.n_scale = 2;
+    hand_task(&h, 0, 0, 150.0, 250.0, TASK_SUCCESS, 0);
+    h.tasks[0].executor = 1;
+    char *csv = write_to_string(plot_write_utilization_csv, &h.r);
+    const char *expect = "time_s,busy_slots,available_slots,workers,utilization\n"
+                         "0.000000,0.0000,2.0000,1.0000,0.000000\n"
+                         "100.000000,0.0000,4.0000,2.0000,0.000000\n"
+                         "150.000000,1.0000,4.0000,2.0000,0.250000\n"
+                         "250.000000,0.0000,4.0000,2.0000,0.000000\n"
+                         "300.000000,0.0000,2.0000,1.0000,0.000000\n"
+                         "1000.000000,0.0000,0.0000,0.0000,0.000000\n";
+    assert_string_equal(csv, expect);
+    free(csv);
+    /* The timeline's bands: worker 1's executor from its join to its
+     * leave. */
+    csv = write_to_string(plot_write_executors_csv, &h.r);
+    assert_non_null(strstr(csv, "\n1,1,2,100.000000,300.000000,2,3\n"));
+    free(csv);
+}
+
 static void test_binned_utilization_averages_over_bins(void **state)
 {
     (void)state;
@@ -446,12 +497,14 @@ static void test_critical_path_follows_the_parent_that_ended_last(void **state)
     fclose(f);
     assert_non_null(strstr(buf, "\n0,0,job,0,0,a; b,1,0.000000,20.000000,"));
     /* critical, critical_parent at the end of each row */
+    /* (then the longest task's start, end and row: unknown here, no
+     * task records) */
     assert_non_null(strstr(buf, "a; b,1,0.000000,20.000000,20.000000,0.000000,0.000000,"
-                                "0.000000,0,-1\n"));
+                                "0.000000,0,-1,,,\n"));
     assert_non_null(strstr(buf, ",c,1,0.000000,30.000000,30.000000,0.000000,0.000000,"
-                                "0.000000,1,-1\n"));
+                                "0.000000,1,-1,,,\n"));
     assert_non_null(strstr(buf, ",d,1,30.000000,40.000000,10.000000,0.000000,0.000000,"
-                                "0.000000,1,1\n"));
+                                "0.000000,1,1,,,\n"));
     free(buf);
 }
 
@@ -543,7 +596,7 @@ static void test_svg_parses_and_names_its_series_and_axes(void **state)
         "executor (one row per slot)",
         /* series and key entries of the three panels */
         "busy slots", "available slots", "stage completes", "stage span", "critical path",
-        "task p50", "task p95", "task max",
+        "task p50", "task p95", "longest task",
         /* the stages by name, the executors, the run */
         "S0 scan+aggregate", "S2 filtered scan", "exec 3", "concurrent-fair"};
     for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++)
@@ -585,7 +638,8 @@ static void test_plot_dir_holds_data_and_scripts(void **state)
     static const char *const headers[][2] = {
         {"run.csv", "scenario,makespan_s,utilization,"},
         {"stages.csv", "stage,job,job_name,stage_id,spark_stage_id,name,tasks,start_s,end_s,"
-                       "duration_s,task_p50_s,task_p95_s,task_max_s,critical,critical_parent\n"},
+                       "duration_s,task_p50_s,task_p95_s,task_max_s,critical,critical_parent,"
+                       "longest_start_s,longest_end_s,longest_row\n"},
         {"executors.csv", "id,worker,slots,alive_from_s,alive_to_s,"},
         {"bars.csv", "row,start_s,end_s,stage,spark_stage_id,attempts,status,retry\n"},
         {"utilization.csv", "time_s,busy_slots,available_slots,workers,utilization\n"},
@@ -677,12 +731,13 @@ static void test_sweep_script_draws_a_hand_made_csv(void **state)
     /* Three node types, a front of three, one recommended, one row with
      * an unknown cost (left empty). */
     FILE *f = fopen(work_file("sweep.csv"), "w");
-    fputs("node_type,workers,makespan_s,cost_usd,pareto,recommended\n"
-          "Standard_E8ds_v5,4,2400,3.10,1,0\n"
-          "Standard_E8ds_v5,8,1300,3.35,1,1\n"
-          "Standard_E8ds_v5,16,800,4.20,1,0\n"
-          "Standard_DS4_v2,8,1700,3.80,0,0\n"
-          "Standard_D4s_v3,8,2000,,0,0\n",
+    fputs("node_type,workers,makespan_s,cost_usd,pareto,recommended,feasible,deadline_s,label,"
+          "label_side,label_x_s,label_y_usd,variant\n"
+          "Standard_E8ds_v5,4,2400,3.10,1,0,1,1800,4 x E8ds_v5,1,2450,3.10,\n"
+          "Standard_E8ds_v5,8,1300,3.35,1,1,1,1800,8 x E8ds_v5,-1,1250,3.35,\n"
+          "Standard_E8ds_v5,16,800,4.20,1,0,1,1800,,0,,,\n"
+          "Standard_DS4_v2,8,1700,3.80,0,0,0,1800,,0,,,\n"
+          "Standard_D4s_v3,8,2000,,0,0,,1800,,0,,,\n",
           f);
     fclose(f);
     char cmd[2048];
@@ -700,7 +755,309 @@ static void test_sweep_script_draws_a_hand_made_csv(void **state)
     assert_non_null(strstr(svg, "recommended: 8 x E8ds_v5"));
     assert_non_null(strstr(svg, "makespan (min)"));
     assert_non_null(strstr(svg, "cost (USD)"));
+    /* The deadline, 1800 s, is drawn and named; the labels stagecast placed
+     * are drawn, the one it left out is not. */
+    assert_non_null(strstr(svg, "deadline 30m"));
+    assert_non_null(strstr(svg, "4 x E8ds_v5"));
+    assert_null(strstr(svg, "16 x E8ds_v5"));
+    assert_non_null(strstr(svg, "infeasible: exceeds local disk"));
     free(svg);
+}
+
+/* The sweep plot's axes start at 0 whatever the data (gnuplot's autoscale
+ * with offsets started the makespan axis at -5 min). */
+static void test_sweep_axes_start_at_zero(void **state)
+{
+    (void)state;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/plots/sweep.gp", srcdir);
+    char *gp = slurp(path);
+    assert_non_null(gp);
+    assert_non_null(strstr(gp, "set xrange [0:*]"));
+    assert_non_null(strstr(gp, "set yrange [0:*]"));
+    /* Any narrower range it sets later still starts at 0. */
+    for (const char *p = gp; (p = strstr(p, "set xrange [")) != NULL; p++)
+        assert_true(p[12] == '0' && p[13] == ':');
+    for (const char *p = gp; (p = strstr(p, "set yrange [")) != NULL; p++)
+        assert_true(p[12] == '0' && p[13] == ':');
+    assert_null(strstr(gp, "set offsets graph 0.05, graph 0.05"));
+    free(gp);
+}
+
+/* Label placement on a 10 x 10 plot, sizes in plot fractions: a character
+ * 0.01 wide, a line 0.05 high, a 0.01 gap, markers 0.02 square. Worked
+ * out by hand (px = x / 10, py = y / 10):
+ * A label starts half a marker plus the gap (0.02) from its point.
+ *  A (2, 5), 10 chars: right would be [0.22, 0.32] x [0.475, 0.525], which
+ *    holds B's marker [0.24, 0.26] x [0.50, 0.52]; left is [0.08, 0.18]:
+ *    free, so LEFT, anchored at its right end, x = 1.8, y = 5.
+ *  B (2.5, 5.1), 10 chars: right [0.27, 0.37] x [0.485, 0.535]: A's label
+ *    and marker [0.19, 0.21] are clear, so RIGHT, anchored at x = 2.7.
+ *  C (0.3, 9.9): right and left run out past the top (0.99 + 0.025),
+ *    above too, below starts at x 0.03 - 0.05 < 0: NONE.
+ *  D (8, 2): no label wanted, only in the way.
+ *  E (8.5, 2), priority 2 (placed first): right [0.87, 0.97]: RIGHT.
+ *  Q (3.5, 7) beside a line from P1 (4, 8.5) to P2 (4, 5.5), drawn since
+ *    both are on_line: right [0.37, 0.47] crosses x = 0.4; left [0.23,
+ *    0.33] x [0.675, 0.725] is clear: LEFT, anchored at x = 3.3.
+ *  R (5.5, 9.5), 5 chars, by the deadline at x 6 whose 10-char label takes
+ *    [0.6, 0.71] x [0.925, 1]: right [0.57, 0.62] meets it; left [0.48,
+ *    0.53]: LEFT.
+ * Five labelled. */
+static void test_labels_avoid_labels_points_and_lines(void **state)
+{
+    (void)state;
+    const struct plotlabel_point pts[] = {
+        {2.0, 5.0, 10, 1, 1.0, 0}, {2.5, 5.1, 10, 1, 1.0, 0}, {0.3, 9.9, 10, 1, 1.0, 0},
+        {8.0, 2.0, 0, 0, 1.0, 0},  {8.5, 2.0, 10, 2, 1.0, 0}, {4.0, 8.5, 0, 0, 1.0, 1},
+        {4.0, 5.5, 0, 0, 1.0, 1},  {3.5, 7.0, 10, 1, 1.0, 0}, {5.5, 9.5, 5, 1, 1.0, 0}};
+    const struct plotlabel_frame f = {.x_hi = 10.0,
+                                      .y_hi = 10.0,
+                                      .char_w = 0.01,
+                                      .line_h = 0.05,
+                                      .gap = 0.01,
+                                      .mark_w = 0.02,
+                                      .mark_h = 0.02,
+                                      .vline_x = 6.0,
+                                      .vline_chars = 10};
+    struct plotlabel_spot spot[9];
+    assert_int_equal(plotlabel_place(pts, 9, &f, spot), 5);
+    static const int want[] = {PLOTLABEL_LEFT,  PLOTLABEL_RIGHT, PLOTLABEL_NONE,
+                               PLOTLABEL_NONE,  PLOTLABEL_RIGHT, PLOTLABEL_NONE,
+                               PLOTLABEL_NONE,  PLOTLABEL_LEFT,  PLOTLABEL_LEFT};
+    for (int i = 0; i < 9; i++)
+        assert_int_equal(spot[i].side, want[i]);
+    assert_true(fabs(spot[0].x - 1.8) < 1e-9 && fabs(spot[0].y - 5.0) < 1e-9);
+    assert_true(fabs(spot[1].x - 2.7) < 1e-9 && fabs(spot[1].y - 5.1) < 1e-9);
+    assert_true(fabs(spot[4].x - 8.7) < 1e-9);
+    assert_true(fabs(spot[7].x - 3.3) < 1e-9);
+    assert_true(fabs(spot[8].x - 5.3) < 1e-9);
+}
+
+/* One CSV row's fields, split at commas (none of these fields hold one). */
+static int split_fields(char *line, char **field, int max)
+{
+    int n = 0;
+    for (char *p = line; n < max;) {
+        field[n++] = p;
+        char *c = strchr(p, ',');
+        if (!c)
+            break;
+        *c = '\0';
+        p = c + 1;
+    }
+    return n;
+}
+
+static int field_index(char **names, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(names[i], name))
+            return i;
+    fail_msg("no column %s", name);
+    return -1;
+}
+
+/* A small sweep's CSV: every row carries the deadline (3m = 180 s), and
+ * labels sit only on Pareto points — the front derived here from the rows'
+ * makespan and cost, not read from the pareto column: a point is on it
+ * when no other is both no slower and no dearer, and better in one. The
+ * recommended point is labelled. */
+static void test_sweep_csv_labels_only_the_front(void **state)
+{
+    (void)state;
+    remove_tree(workdir);
+    char args[2048];
+    snprintf(args, sizeof args,
+             "sweep '%s/scenarios/etl-nightly.cfg' -q --node-types "
+             "Standard_DS3_v2,Standard_D16s_v3 --workers 2-16 --replications 1 --deadline 3m "
+             "--csv '%s'",
+             srcdir, work_file("s.csv"));
+    assert_int_equal(run(args), 0);
+    char *csv = slurp(work_file("s.csv"));
+    assert_non_null(csv);
+    char *names[64], *line = strtok(csv, "\n");
+    int nn = split_fields(line, names, 64);
+    int c_mk = field_index(names, nn, "makespan_s"), c_cost = field_index(names, nn, "cost_usd");
+    int c_dl = field_index(names, nn, "deadline_s"), c_lab = field_index(names, nn, "label");
+    int c_rec = field_index(names, nn, "recommended");
+    int c_side = field_index(names, nn, "label_side");
+    int c_w = field_index(names, nn, "workers"), c_t = field_index(names, nn, "node_type");
+    double mk[16], cost[16];
+    int rec[16], side[16], n = 0;
+    char label[16][64], want[16][64];
+    while ((line = strtok(NULL, "\n")) != NULL && n < 16) {
+        char *f[64];
+        assert_true(split_fields(line, f, 64) >= nn - 2);
+        assert_true(fabs(atof(f[c_dl]) - 180.0) < 1e-9);
+        mk[n] = atof(f[c_mk]);
+        cost[n] = atof(f[c_cost]);
+        rec[n] = atoi(f[c_rec]);
+        side[n] = atoi(f[c_side]);
+        snprintf(label[n], sizeof label[n], "%s", f[c_lab]);
+        snprintf(want[n], sizeof want[n], "%s x %s", f[c_w], f[c_t] + strlen("Standard_"));
+        n++;
+    }
+    assert_int_equal(n, 8); /* 2 node types x 2, 4, 8, 16 workers */
+    int labelled = 0, recs = 0;
+    for (int i = 0; i < n; i++) {
+        bool front = true;
+        for (int j = 0; j < n; j++)
+            if (j != i && mk[j] <= mk[i] && cost[j] <= cost[i] &&
+                (mk[j] < mk[i] || cost[j] < cost[i]))
+                front = false;
+        if (label[i][0]) {
+            assert_true(front);
+            assert_string_equal(label[i], want[i]);
+            assert_true(side[i] != 0);
+            labelled++;
+        } else {
+            assert_int_equal(side[i], 0);
+        }
+        if (rec[i]) {
+            recs++;
+            assert_true(label[i][0] != '\0');
+        }
+    }
+    assert_int_equal(recs, 1);
+    assert_true(labelled >= 2);
+    free(csv);
+}
+
+/* A sweep over a third axis (--spot) has points that share a node type
+ * and worker count: each row names its variant ("spot 0.25"), and a
+ * label, where there is one, carries it, so two labels never read alike;
+ * the drawing names the recommended point's variant in its key. */
+static void test_sweep_labels_name_the_variant(void **state)
+{
+    (void)state;
+    remove_tree(workdir);
+    char args[2048];
+    snprintf(args, sizeof args,
+             "sweep '%s/scenarios/spot-batch.cfg' -q --spot 0,0.5 --replications 1 --deadline 20m "
+             "--csv '%s' --plot '%s'",
+             srcdir, work_file("s.csv"), work_file("s.svg"));
+    int rc = run(args);
+    if (!gnuplot) {
+        /* Without gnuplot the plot fails; the CSV is still checked below
+         * from a run without --plot. */
+        snprintf(args, sizeof args,
+                 "sweep '%s/scenarios/spot-batch.cfg' -q --spot 0,0.5 --replications 1 "
+                 "--deadline 20m --csv '%s'",
+                 srcdir, work_file("s.csv"));
+        rc = run(args);
+    }
+    assert_int_equal(rc, 0);
+    char *csv = slurp(work_file("s.csv"));
+    char *names[64], *line = strtok(csv, "\n");
+    int nn = split_fields(line, names, 64);
+    int c_var = field_index(names, nn, "variant"), c_lab = field_index(names, nn, "label");
+    int rows = 0;
+    while ((line = strtok(NULL, "\n")) != NULL) {
+        char *f[64];
+        split_fields(line, f, 64);
+        const char *want = rows == 0 ? "spot 0" : "spot 0.5";
+        assert_string_equal(f[c_var], want);
+        if (f[c_lab][0]) {
+            char tail[32];
+            snprintf(tail, sizeof tail, "(%s)", want);
+            assert_non_null(strstr(f[c_lab], tail));
+        }
+        rows++;
+    }
+    assert_int_equal(rows, 2);
+    free(csv);
+    if (gnuplot) {
+        char *svg = slurp(work_file("s.svg"));
+        assert_non_null(svg);
+        assert_non_null(strstr(svg, "recommended: "));
+        assert_non_null(strstr(svg, "(spot 0"));
+        assert_non_null(strstr(svg, "predicted cost of each point"));
+        free(svg);
+    }
+}
+
+/* Each stage's longest task is marked where it ran: the stages.csv
+ * columns hold the start and end of the longest successful attempt found
+ * in the run's own --timeline rows, and the row of its slot (etl-nightly:
+ * 8 executors of 8 slots, one row per slot, so row = executor x 8 + slot). */
+static void test_straggler_marked_where_it_ran(void **state)
+{
+    (void)state;
+    remove_tree(workdir);
+    char args[2048];
+    snprintf(args, sizeof args,
+             "run '%s/scenarios/etl-nightly.cfg' -q --timeline '%s' --plot-dir '%s'", srcdir,
+             work_file("t.csv"), work_file("pd"));
+    assert_int_equal(run(args), 0);
+    /* The longest successful attempt per Spark stage id, from the timeline. */
+    double best_dur[16], best_start[16], best_end[16];
+    int best_row[16];
+    for (int i = 0; i < 16; i++)
+        best_dur[i] = -1.0;
+    char *tl = slurp(work_file("t.csv"));
+    char *line = strtok(tl, "\n");
+    while ((line = strtok(NULL, "\n")) != NULL) {
+        char *f[32];
+        assert_int_equal(split_fields(line, f, 32), 21);
+        int id = atoi(f[3]);
+        assert_true(id >= 0 && id < 16);
+        double start = atof(f[11]), end = atof(f[12]);
+        if (strcmp(f[20], "success") == 0 && end - start > best_dur[id] + 1e-9) {
+            best_dur[id] = end - start;
+            best_start[id] = start;
+            best_end[id] = end;
+            best_row[id] = atoi(f[7]) * 8 + atoi(f[9]);
+        }
+    }
+    free(tl);
+    char *st = slurp(work_file("pd/stages.csv"));
+    char *names[32];
+    line = strtok(st, "\n");
+    int nn = split_fields(line, names, 32);
+    int c_id = field_index(names, nn, "spark_stage_id");
+    int c_s = field_index(names, nn, "longest_start_s");
+    int c_e = field_index(names, nn, "longest_end_s");
+    int c_r = field_index(names, nn, "longest_row");
+    int stages = 0;
+    while ((line = strtok(NULL, "\n")) != NULL) {
+        char *f[32];
+        assert_int_equal(split_fields(line, f, 32), nn);
+        int id = atoi(f[c_id]);
+        assert_true(best_dur[id] >= 0.0);
+        /* Both files print microseconds; equal durations may tie, so the
+         * marked task must be as long as the longest, and where it ran. */
+        assert_true(fabs((atof(f[c_e]) - atof(f[c_s])) - best_dur[id]) < 2e-6);
+        if (fabs(atof(f[c_s]) - best_start[id]) < 2e-6) {
+            assert_true(fabs(atof(f[c_e]) - best_end[id]) < 2e-6);
+            assert_int_equal(atoi(f[c_r]), best_row[id]);
+        }
+        stages++;
+    }
+    assert_int_equal(stages, 8);
+    free(st);
+}
+
+/* Spark ids of the stages whose shuffle read (from run --json) is > 0,
+ * as a bit set: the tasks that must show a fetch in the trace. */
+static unsigned long stages_reading_shuffle(const char *json_path)
+{
+    json_error_t err;
+    json_t *root = json_load_file(json_path, 0, &err);
+    assert_non_null(root);
+    unsigned long set = 0;
+    json_t *jobs = json_object_get(root, "jobs");
+    for (size_t j = 0; j < json_array_size(jobs); j++) {
+        json_t *stages = json_object_get(json_array_get(jobs, j), "stages");
+        for (size_t k = 0; k < json_array_size(stages); k++) {
+            json_t *st = json_array_get(stages, k);
+            json_int_t id = json_integer_value(json_object_get(st, "spark_id"));
+            if (json_number_value(json_object_get(st, "shuffle_read_bytes")) > 0.0 && id < 64)
+                set |= 1ul << id;
+        }
+    }
+    json_decref(root);
+    return set;
 }
 
 static void test_trace_has_one_event_per_attempt(void **state)
@@ -708,15 +1065,18 @@ static void test_trace_has_one_event_per_attempt(void **state)
     (void)state;
     remove_tree(workdir);
     char args[2048];
-    /* wide-shuffle's tasks have input, compute and write phases. */
+    /* wide-shuffle's tasks have input, compute and write phases, and its
+     * second stage reads the first one's shuffle output. */
     snprintf(args, sizeof args,
              "run '%s/scenarios/wide-shuffle.cfg' -q --trace '%s' "
-             "--timeline '%s'",
-             srcdir, work_file("t.json"), work_file("t.csv"));
+             "--timeline '%s' --json '%s'",
+             srcdir, work_file("t.json"), work_file("t.csv"), work_file("r.json"));
     assert_int_equal(run(args), 0);
     char *tl = slurp(work_file("t.csv"));
     int attempts = harness_count_lines(tl) - 1;
     free(tl);
+    unsigned long reading = stages_reading_shuffle(work_file("r.json"));
+    assert_true(reading != 0);
     json_error_t err;
     json_t *root = json_load_file(work_file("t.json"), 0, &err);
     if (!root)
@@ -724,35 +1084,63 @@ static void test_trace_has_one_event_per_attempt(void **state)
     json_t *events = json_object_get(root, "traceEvents");
     assert_true(json_is_array(events));
     int tasks = 0, phases = 0, names = 0, misnested = 0, in_task = 0, most = 0;
-    double task_ts = 0, task_end = 0, phase_at = 0;
-    for (size_t i = 0; i < json_array_size(events); i++) {
-        json_t *e = json_array_get(events, i);
-        const char *ph = json_string_value(json_object_get(e, "ph"));
-        const char *cat = json_string_value(json_object_get(e, "cat"));
-        const char *name = json_string_value(json_object_get(e, "name"));
+    int must_fetch = 0, fetches = 0, stray_fetches = 0, task_fetches = 0;
+    double task_ts = 0, task_end = 0, phase_at = 0, compute_ts = -1, compute_end = 0;
+    for (size_t i = 0; i <= json_array_size(events); i++) {
+        json_t *e = json_array_get(events, i); /* NULL after the last */
+        const char *ph = e ? json_string_value(json_object_get(e, "ph")) : "end";
+        const char *cat = e ? json_string_value(json_object_get(e, "cat")) : "";
+        const char *name = e ? json_string_value(json_object_get(e, "name")) : "";
         assert_non_null(ph);
         if (!strcmp(ph, "M")) {
             names += !strcmp(name, "process_name") || !strcmp(name, "thread_name");
             continue;
         }
+        bool is_task = !strcmp(ph, "end") || !strncmp(cat, "stage ", 6);
+        if (is_task && tasks > 0 && task_fetches != 1 && must_fetch)
+            stray_fetches++; /* the task before had no fetch, or several */
+        if (!strcmp(ph, "end"))
+            break;
         assert_string_equal(ph, "X");
         double ts = json_number_value(json_object_get(e, "ts"));
         double dur = json_number_value(json_object_get(e, "dur"));
         assert_true(json_integer_value(json_object_get(e, "pid")) >= 1);
         assert_true(json_integer_value(json_object_get(e, "tid")) >= 1);
-        if (!strncmp(cat, "stage ", 6)) {
+        if (is_task) {
             tasks++;
             in_task = 0;
+            task_fetches = 0;
             task_ts = phase_at = ts;
             task_end = ts + dur;
+            compute_ts = -1;
+            long id = strtol(cat + 6, NULL, 10);
+            must_fetch = id < 64 && (reading >> id & 1ul);
+            /* The task's own status: a killed attempt may stop mid-fetch. */
+            const char *status =
+                json_string_value(json_object_get(json_object_get(e, "args"), "status"));
+            must_fetch = must_fetch && status && !strcmp(status, "success");
         } else if (!strcmp(cat, TRACE_PHASE_CATEGORY)) {
-            /* Phases follow their task, back to back from its launch,
-             * inside its span. */
             phases++;
+            if (!strcmp(name, "fetch")) {
+                /* The fetch runs under the compute: it starts with it and
+                 * ends within it. */
+                fetches++;
+                task_fetches++;
+                if (compute_ts < 0 || fabs(ts - compute_ts) > 0.0015 ||
+                    ts + dur > compute_end + 0.0015)
+                    misnested++;
+                continue;
+            }
+            /* The other phases follow their task, back to back from its
+             * launch, inside its span. */
             if (++in_task > most)
                 most = in_task;
             if (fabs(ts - phase_at) > 0.0015 || ts < task_ts || ts + dur > task_end + 0.0015)
                 misnested++;
+            if (!strcmp(name, "compute")) {
+                compute_ts = ts;
+                compute_end = ts + dur;
+            }
             phase_at = ts + dur;
         }
     }
@@ -760,10 +1148,72 @@ static void test_trace_has_one_event_per_attempt(void **state)
     assert_true(phases >= attempts); /* every task has a phase */
     assert_true(most >= 2);          /* and some, from data, several back to back */
     assert_int_equal(misnested, 0);
+    /* Every successful task of a stage that reads shuffle data shows its
+     * fetch, once. */
+    assert_true(fetches > 0);
+    assert_int_equal(stray_fetches, 0);
     /* wide-shuffle: 6 workers x 2 executors x 4 cores = 12 executors, 48
      * slots, plus the driver: 13 process names, 48 slot threads, and one
      * thread per job (1) and stage (2). */
     assert_int_equal(names, 13 + 48 + 1 + 2);
+    json_decref(root);
+}
+
+/* The trace's phases on hand-made task records, worked out by hand.
+ * Task A (launch 10 s): input 1 s, compute 4 s, fetch 3 s that ended
+ * before the compute (no wait), write 2 s: input at 10 s for 1 s, compute
+ * at 11 s for 4 s with the fetch at 11 s for 3 s inside it, write at 15 s
+ * for 2 s. Task B (launch 30 s): compute 2 s, but its fetch took 5 s, so it
+ * waited 3 s for the last blocks (phase_s fetch = 3): compute at 30 s for
+ * 2 + 3 = 5 s, the fetch at 30 s for 5 s. Task C (launch 40 s) reads no
+ * shuffle data: no fetch slice at all. */
+static void test_trace_fetch_lasts_the_modelled_fetch(void **state)
+{
+    (void)state;
+    struct hand h;
+    hand_init(&h);
+    hand_task(&h, 0, 1, 10.0, 17.0, TASK_SUCCESS, 0);
+    h.tasks[0].phase_s[PHASE_INPUT] = 1.0f;
+    h.tasks[0].phase_s[PHASE_COMPUTE] = 4.0f;
+    h.tasks[0].phase_s[PHASE_WRITE] = 2.0f;
+    h.tasks[0].fetch_s = 3.0f;
+    hand_task(&h, 0, 1, 30.0, 35.0, TASK_SUCCESS, 0);
+    h.tasks[1].phase_s[PHASE_COMPUTE] = 2.0f;
+    h.tasks[1].phase_s[PHASE_FETCH] = 3.0f;
+    h.tasks[1].fetch_s = 5.0f;
+    hand_task(&h, 1, 0, 40.0, 42.0, TASK_SUCCESS, 0);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    struct diag d;
+    diag_clear(&d);
+    assert_int_equal(trace_write_chrome(f, NULL, &h.r, &d), SC_OK);
+    fclose(f);
+    json_error_t err;
+    json_t *root = json_loads(buf, 0, &err);
+    free(buf);
+    assert_non_null(root);
+    json_t *events = json_object_get(root, "traceEvents");
+    /* Expected slices, in µs: (name, ts, dur). */
+    static const struct {
+        const char *name;
+        double ts, dur;
+    } want[] = {{"input", 10e6, 1e6},   {"compute", 11e6, 4e6}, {"fetch", 11e6, 3e6},
+                {"write", 15e6, 2e6},   {"compute", 30e6, 5e6}, {"fetch", 30e6, 5e6},
+                {"compute", 40e6, 2e6}};
+    size_t k = 0;
+    for (size_t i = 0; i < json_array_size(events); i++) {
+        json_t *e = json_array_get(events, i);
+        const char *cat = json_string_value(json_object_get(e, "cat"));
+        if (!cat || strcmp(cat, TRACE_PHASE_CATEGORY) != 0)
+            continue;
+        assert_true(k < sizeof want / sizeof want[0]);
+        assert_string_equal(json_string_value(json_object_get(e, "name")), want[k].name);
+        assert_true(fabs(json_number_value(json_object_get(e, "ts")) - want[k].ts) < 1.0);
+        assert_true(fabs(json_number_value(json_object_get(e, "dur")) - want[k].dur) < 1.0);
+        k++;
+    }
+    assert_int_equal(k, sizeof want / sizeof want[0]);
     json_decref(root);
 }
 
@@ -1014,6 +1464,7 @@ int main(void)
         cmocka_unit_test(test_thin_bars_merge_wide_bars_stay),
         cmocka_unit_test(test_utilization_steps_count_busy_slots),
         cmocka_unit_test(test_binned_utilization_averages_over_bins),
+        cmocka_unit_test(test_utilization_follows_the_cluster_size),
         cmocka_unit_test(test_critical_path_follows_the_parent_that_ended_last),
         cmocka_unit_test(test_many_slots_share_rows),
         cmocka_unit_test(test_png_has_a_valid_header),
@@ -1022,8 +1473,14 @@ int main(void)
         cmocka_unit_test(test_plot_dir_holds_data_and_scripts),
         cmocka_unit_test(test_plot_dir_scripts_redraw),
         cmocka_unit_test(test_sweep_script_draws_a_hand_made_csv),
+        cmocka_unit_test(test_sweep_axes_start_at_zero),
+        cmocka_unit_test(test_labels_avoid_labels_points_and_lines),
+        cmocka_unit_test(test_sweep_csv_labels_only_the_front),
+        cmocka_unit_test(test_sweep_labels_name_the_variant),
+        cmocka_unit_test(test_straggler_marked_where_it_ran),
         cmocka_unit_test(test_sweep_plot_from_the_command),
         cmocka_unit_test(test_trace_has_one_event_per_attempt),
+        cmocka_unit_test(test_trace_fetch_lasts_the_modelled_fetch),
         cmocka_unit_test(test_missing_gnuplot_says_what_to_install),
         cmocka_unit_test(test_failed_run_leaves_no_plot_files),
         cmocka_unit_test(test_terminal_preview_follows_the_table),

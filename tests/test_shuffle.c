@@ -163,6 +163,16 @@ static void test_fetch_overlaps_compute(void **state)
     assert_true(span >= 100.0 - 1e-6);
     assert_true(span <= 100.0 + 100.0 / 40.0 + 1e-3);
     assert_float_equal(r->stages[1].fetch_wait_s, 0.0, 1e-6);
+    /* The fetch itself still took its ~75 s under the compute: the task
+     * record keeps it (the trace's fetch slice), though it waited for
+     * none of it: 7 GiB through a 1e8 B/s NIC = 75.16 s. */
+    const struct task_rec *t = NULL;
+    for (size_t i = 0; i < r->n_tasks; i++)
+        if (r->tasks[i].stage == 1)
+            t = &r->tasks[i];
+    assert_non_null(t);
+    assert_float_equal(t->fetch_s, 7.0 * GIB / B, 0.01 * 7.0 * GIB / B);
+    assert_float_equal(t->phase_s[PHASE_FETCH], 0.0, 1e-6);
     fixture_free(f);
 }
 

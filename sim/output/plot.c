@@ -254,10 +254,16 @@ enum sc_status plot_write_stages_csv(FILE *out, const struct plan *plan, const s
                                      struct diag *d)
 {
     struct stage_order o = {0};
-    if (stage_order_init(&o, plan, r, d) != SC_OK)
+    struct row_layout l;
+    if (row_layout_init(&l, r, d) != SC_OK)
         return d->status;
+    if (stage_order_init(&o, plan, r, d) != SC_OK) {
+        free(l.first_slot);
+        return d->status;
+    }
     fputs("stage,job,job_name,stage_id,spark_stage_id,name,tasks,start_s,end_s,duration_s,"
-          "task_p50_s,task_p95_s,task_max_s,critical,critical_parent\n",
+          "task_p50_s,task_p95_s,task_max_s,critical,critical_parent,longest_start_s,"
+          "longest_end_s,longest_row\n",
           out);
     for (size_t k = 0; k < r->n_stages; k++) {
         size_t i = o.order[k];
@@ -268,11 +274,22 @@ enum sc_status plot_write_stages_csv(FILE *out, const struct plan *plan, const s
         put_name(out, jr->name ? jr->name : "");
         fprintf(out, ",%lld,%lld,", (long long)st->id, (long long)st->spark_id);
         put_name(out, report_stage_name(st, name, sizeof name));
-        fprintf(out, ",%lld,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%d,%ld\n", (long long)st->tasks,
+        fprintf(out, ",%lld,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%d,%ld,", (long long)st->tasks,
                 rel_s(r, st->submit_us), rel_s(r, st->end_us),
                 (double)(st->end_us - st->submit_us) * 1e-6, st->task_p50_s, st->task_p95_s,
                 st->task_max_s, o.critical[i], o.critical_parent[i]);
+        /* Where the longest task ran, so that a straggler is marked there:
+         * empty when no attempt succeeded (or the results hold no record). */
+        bool known = st->longest_end_us > st->longest_launch_us ||
+                     (st->longest_end_us != 0 && st->task_max_s == 0.0);
+        if (known && (size_t)st->longest_executor < r->n_executors)
+            fprintf(out, "%.6f,%.6f,%ld\n", rel_s(r, st->longest_launch_us),
+                    rel_s(r, st->longest_end_us),
+                    row_of(&l, st->longest_executor, st->longest_slot));
+        else
+            fputs(",,\n", out);
     }
+    free(l.first_slot);
     stage_order_fini(&o);
     return ferror(out) ? diag_set(d, SC_EIO, NULL, 0, "writing plot data failed") : SC_OK;
 }
@@ -287,10 +304,15 @@ enum sc_status plot_write_executors_csv(FILE *out, const struct results *r, stru
     fputs("id,worker,slots,alive_from_s,alive_to_s,row_first,row_last\n", out);
     for (size_t e = 0; e < r->n_executors; e++) {
         const struct executor_result *er = &r->executors[e];
-        /* Executors live for the whole application today (alive_s is the
-         * makespan); with autoscaling they will join and leave, and these
-         * two columns carry it to the timeline. */
+        /* From its first join to its last leave (with autoscaling an
+         * executor may also be down in between: utilization.csv has the
+         * exact counts). Records without those times live from the start
+         * for alive_s. */
         double from_s = 0.0, to_s = er->alive_s;
+        if (er->ever_alive && er->alive_to_us > er->alive_from_us) {
+            from_s = rel_s(r, er->alive_from_us > r->start_us ? er->alive_from_us : r->start_us);
+            to_s = rel_s(r, er->alive_to_us < r->end_us ? er->alive_to_us : r->end_us);
+        }
         long first = row_of(&l, (int)e, 0);
         long last = row_of(&l, (int)e, er->slots > 0 ? er->slots - 1 : 0);
         fprintf(out, "%d,%d,%d,%.6f,%.6f,%ld,%ld\n", er->id, er->worker, er->slots, from_s, to_s,
@@ -443,6 +465,63 @@ static int worker_spans(const struct results *r, int64_t **from_us, int64_t **to
     return n;
 }
 
+/* With autoscaling or spot evictions the cluster's size changes, and
+ * results.scale records how many workers and executors were alive after
+ * each change: that, not each executor's summed alive time, is the
+ * available-slots and workers curve. levels[k] holds from times[k] to
+ * times[k + 1] (the last to the run's end), in µs from the start. Returns
+ * the number of steps (0: no scale events, use the executors' lives), or
+ * -1 when memory runs out. */
+struct size_step {
+    int64_t t_us;
+    double slots, workers;
+};
+
+static long scale_steps(const struct results *r, struct size_step **out)
+{
+    *out = NULL;
+    if (r->n_scale == 0)
+        return 0;
+    struct size_step *st = malloc((r->n_scale + 1) * sizeof *st);
+    if (!st)
+        return -1;
+    /* Executors share the cluster's layout: one executor's slots. */
+    int spe = 0;
+    for (size_t e = 0; e < r->n_executors; e++)
+        if (r->executors[e].slots > spe)
+            spe = r->executors[e].slots;
+    /* The state at the start: those alive from the span's start. */
+    int x0 = 0, w0 = 0;
+    for (size_t e = 0; e < r->n_executors; e++)
+        x0 += r->executors[e].ever_alive && r->executors[e].alive_from_us <= r->start_us;
+    for (int w = 0;; w++) {
+        bool any = false, seen = false;
+        for (size_t e = 0; e < r->n_executors; e++) {
+            const struct executor_result *er = &r->executors[e];
+            any |= er->worker >= w;
+            seen |= er->worker == w && er->ever_alive && er->alive_from_us <= r->start_us;
+        }
+        if (!any)
+            break;
+        w0 += seen;
+    }
+    long n = 0;
+    st[n++] = (struct size_step){0, (double)x0 * spe, (double)w0};
+    for (size_t i = 0; i < r->n_scale; i++) {
+        const struct scale_event *ev = &r->scale[i];
+        if (ev->t_us >= r->end_us)
+            break; /* after the last job: outside the plot */
+        int64_t t = ev->t_us > r->start_us ? ev->t_us - r->start_us : 0;
+        struct size_step s = {t, (double)ev->executors_alive * spe, (double)ev->workers_alive};
+        if (st[n - 1].t_us == t)
+            st[n - 1] = s; /* the last change at an instant holds */
+        else
+            st[n++] = s;
+    }
+    *out = st;
+    return n;
+}
+
 static void put_util_row(FILE *out, double t_s, double busy, double avail, double workers)
 {
     fprintf(out, "%.6f,%.4f,%.4f,%.4f,%.6f\n", t_s, busy, avail, workers,
@@ -453,27 +532,45 @@ static void put_util_row(FILE *out, double t_s, double busy, double avail, doubl
 static enum sc_status util_exact(FILE *out, const struct results *r, const int64_t *wfrom,
                                  const int64_t *wto, int nworkers, struct diag *d)
 {
-    size_t n = 2 * (r->n_tasks + r->n_executors + (size_t)nworkers);
-    struct step_event *ev = malloc((n ? n : 1) * sizeof *ev);
-    if (!ev)
+    struct size_step *steps;
+    long ns = scale_steps(r, &steps);
+    size_t n = 2 * (r->n_tasks + r->n_executors + (size_t)nworkers) + 2 * (size_t)(ns + 1);
+    struct step_event *ev = ns >= 0 ? malloc(n * sizeof *ev) : NULL;
+    if (!ev) {
+        free(steps);
         return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory writing plot data");
+    }
     size_t k = 0;
     for (size_t i = 0; i < r->n_tasks; i++) {
         ev[k++] = (struct step_event){r->tasks[i].launch_us, CURVE_BUSY, 1};
         ev[k++] = (struct step_event){r->tasks[i].end_us, CURVE_BUSY, -1};
     }
-    for (size_t e = 0; e < r->n_executors; e++) {
-        const struct executor_result *er = &r->executors[e];
-        ev[k++] = (struct step_event){r->start_us, CURVE_AVAIL, er->slots};
-        ev[k++] = (struct step_event){r->start_us + (int64_t)llround(er->alive_s * 1e6),
-                                      CURVE_AVAIL, -er->slots};
+    if (ns > 0) {
+        /* Level changes as steps; both curves drop to 0 at the end. */
+        double slots = 0.0, workers = 0.0;
+        for (long i = 0; i <= ns; i++) {
+            int64_t t = i < ns ? r->start_us + steps[i].t_us : r->end_us;
+            double s2 = i < ns ? steps[i].slots : 0.0, w2 = i < ns ? steps[i].workers : 0.0;
+            ev[k++] = (struct step_event){t, CURVE_AVAIL, (int)llround(s2 - slots)};
+            ev[k++] = (struct step_event){t, CURVE_WORKERS, (int)llround(w2 - workers)};
+            slots = s2;
+            workers = w2;
+        }
+    } else {
+        for (size_t e = 0; e < r->n_executors; e++) {
+            const struct executor_result *er = &r->executors[e];
+            ev[k++] = (struct step_event){r->start_us, CURVE_AVAIL, er->slots};
+            ev[k++] = (struct step_event){r->start_us + (int64_t)llround(er->alive_s * 1e6),
+                                          CURVE_AVAIL, -er->slots};
+        }
+        for (int w = 0; w < nworkers; w++) {
+            if (wfrom[w] > wto[w])
+                continue; /* a worker id with no executor */
+            ev[k++] = (struct step_event){wfrom[w], CURVE_WORKERS, 1};
+            ev[k++] = (struct step_event){wto[w], CURVE_WORKERS, -1};
+        }
     }
-    for (int w = 0; w < nworkers; w++) {
-        if (wfrom[w] > wto[w])
-            continue; /* a worker id with no executor */
-        ev[k++] = (struct step_event){wfrom[w], CURVE_WORKERS, 1};
-        ev[k++] = (struct step_event){wto[w], CURVE_WORKERS, -1};
-    }
+    free(steps);
     qsort(ev, k, sizeof *ev, compare_step);
     long level[N_CURVES] = {0};
     for (size_t i = 0; i < k;) {
@@ -529,10 +626,23 @@ static enum sc_status util_binned(FILE *out, const struct results *r, const int6
     for (size_t i = 0; i < r->n_tasks; i++)
         bin_interval(acc, diff, nb, w, (double)(r->tasks[i].launch_us - r->start_us),
                      (double)(r->tasks[i].end_us - r->start_us), 1.0);
-    for (size_t e = 0; e < r->n_executors; e++)
+    struct size_step *steps;
+    long ns = scale_steps(r, &steps);
+    if (ns < 0) {
+        free(acc);
+        free(diff);
+        return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory writing plot data");
+    }
+    for (long i = 0; i < ns; i++) {
+        double a = (double)steps[i].t_us, b = i + 1 < ns ? (double)steps[i + 1].t_us : span;
+        bin_interval(acc + (nb + 1), diff + (nb + 1), nb, w, a, b, steps[i].slots);
+        bin_interval(acc + 2 * (nb + 1), diff + 2 * (nb + 1), nb, w, a, b, steps[i].workers);
+    }
+    free(steps);
+    for (size_t e = 0; ns == 0 && e < r->n_executors; e++)
         bin_interval(acc + (nb + 1), diff + (nb + 1), nb, w, 0.0, r->executors[e].alive_s * 1e6,
                      r->executors[e].slots);
-    for (int k = 0; k < nworkers; k++)
+    for (int k = 0; ns == 0 && k < nworkers; k++)
         if (wfrom[k] <= wto[k])
             bin_interval(acc + 2 * (nb + 1), diff + 2 * (nb + 1), nb, w,
                          (double)(wfrom[k] - r->start_us), (double)(wto[k] - r->start_us), 1.0);

@@ -180,6 +180,65 @@ static void put_meta(FILE *out, const char *what, long pid, long tid, const char
             what, pid, tid, sort_index);
 }
 
+/* One phase slice, [start_ns, start_ns + len_ns) of the run, on a task's
+ * thread. */
+static void put_phase(FILE *out, const char *name, const char *cname, long long start_ns,
+                      long long len_ns, int pid, long tid)
+{
+    fprintf(out,
+            ",\n{\"name\":\"%s\",\"cat\":\"" TRACE_PHASE_CATEGORY "\",\"ph\":\"X\","
+            "\"ts\":%lld.%03lld,\"dur\":%lld.%03lld,\"pid\":%d,\"tid\":%ld,"
+            "\"cname\":\"%s\"}",
+            name, start_ns / 1000, start_ns % 1000, len_ns / 1000, len_ns % 1000, pid, tid, cname);
+}
+
+/* A task attempt's phases as slices nested in its event. The model runs
+ * input, then compute with the shuffle fetch under it (Spark's reducer
+ * computes on blocks as they arrive; phase_s[PHASE_FETCH] is only the wait
+ * for blocks beyond the compute), then spill and write. So the compute
+ * slice spans the compute and that wait, the fetch slice sits inside it
+ * from its start for the fetch's own time (fetch_s), and the others follow
+ * back to back. The phases are floats in seconds while the attempt's span
+ * is whole microseconds, so each slice is clipped to the span: one that
+ * overhangs its parent would be drawn outside it. */
+static void put_phases(FILE *out, const struct task_rec *t, long long ts_us, long long dur_us,
+                       long tid)
+{
+    long long dur_ns = dur_us * 1000, at_ns = 0;
+    for (int p = 0; p < PHASE_COUNT; p++) {
+        if (p == PHASE_FETCH)
+            continue; /* drawn with the compute */
+        double len_s = t->phase_s[p];
+        if (p == PHASE_COMPUTE)
+            len_s += t->phase_s[PHASE_FETCH];
+        long long end_ns = at_ns + llround(len_s * 1e9);
+        if (end_ns > dur_ns)
+            end_ns = dur_ns;
+        if (p == PHASE_COMPUTE && t->fetch_s > 0.0f) {
+            /* The fetch ends with its last block, never after the compute
+             * that waits for it; a task killed mid-fetch shows what ran. */
+            long long fetch_end_ns = at_ns + llround((double)t->fetch_s * 1e9);
+            if (fetch_end_ns > end_ns)
+                end_ns = fetch_end_ns < dur_ns ? fetch_end_ns : dur_ns;
+            if (end_ns > at_ns)
+                put_phase(out, task_phase_name(PHASE_COMPUTE), phase_cnames[PHASE_COMPUTE],
+                          ts_us * 1000 + at_ns, end_ns - at_ns, t->executor + 1, tid);
+            if (fetch_end_ns > end_ns)
+                fetch_end_ns = end_ns;
+            if (fetch_end_ns > at_ns)
+                put_phase(out, task_phase_name(PHASE_FETCH), phase_cnames[PHASE_FETCH],
+                          ts_us * 1000 + at_ns, fetch_end_ns - at_ns, t->executor + 1, tid);
+            at_ns = end_ns > at_ns ? end_ns : at_ns;
+            continue;
+        }
+        if (end_ns <= at_ns)
+            continue;
+        put_phase(out, task_phase_name((enum task_phase)p), phase_cnames[p], ts_us * 1000 + at_ns,
+                  end_ns - at_ns, t->executor + 1, tid);
+        at_ns = end_ns;
+    }
+}
+
 enum sc_status trace_write_chrome(FILE *out, const struct plan *plan, const struct results *r,
                                   struct diag *d)
 {
@@ -292,22 +351,7 @@ enum sc_status trace_write_chrome(FILE *out, const struct plan *plan, const stru
                 sg->name, sg->spark_id, ts_us, dur_us, t->executor + 1, ttid, cname,
                 (long long)r->jobs[r->stages[t->stage].job].spark_id, t->index, t->attempt,
                 status_names[st], (long long)(t->launch_us - t->assign_us));
-        long long dur_ns = dur_us * 1000, at_ns = 0;
-        for (int p = 0; p < PHASE_COUNT; p++) {
-            long long end_ns = at_ns + llround((double)t->phase_s[p] * 1e9);
-            if (end_ns > dur_ns)
-                end_ns = dur_ns;
-            if (end_ns <= at_ns)
-                continue;
-            long long start_ns = ts_us * 1000 + at_ns, len_ns = end_ns - at_ns;
-            fprintf(out,
-                    ",\n{\"name\":\"%s\",\"cat\":\"" TRACE_PHASE_CATEGORY "\",\"ph\":\"X\","
-                    "\"ts\":%lld.%03lld,\"dur\":%lld.%03lld,\"pid\":%d,\"tid\":%ld,"
-                    "\"cname\":\"%s\"}",
-                    task_phase_name((enum task_phase)p), start_ns / 1000, start_ns % 1000,
-                    len_ns / 1000, len_ns % 1000, t->executor + 1, ttid, phase_cnames[p]);
-            at_ns = end_ns;
-        }
+        put_phases(out, t, ts_us, dur_us, ttid);
     }
     fputs("\n]}\n", out);
     free_stages(ts, r->n_stages);

@@ -6,8 +6,10 @@
  * task slots a thread (tid = 1 + the slot's index counted over the whole
  * cluster, so no two slots share a tid; 0 is avoided because viewers treat
  * it specially). A task attempt is one complete ("X") event named after its
- * stage, with its phases (input, fetch, compute, spill, write, back to back
- * from launch) as complete events nested inside it. The driver is one more
+ * stage, with its phases as complete events nested inside it: input,
+ * compute, spill and write back to back from launch, and, in a task that
+ * reads shuffle data, a fetch slice inside the compute from its start, as
+ * long as the fetch took (the model overlaps the two, as Spark does). The driver is one more
  * process (pid = executors + 1) with a thread per job and per stage holding
  * their spans. Times are microseconds from the first job's submission.
  * README.md "Plots and traces" documents the events.

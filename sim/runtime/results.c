@@ -193,6 +193,14 @@ bool results_task_end(struct results *r, const struct task_rec *t, size_t index)
         taskstats_add(&r->run_stats[t->stage], t->end_us - t->launch_us) != 0)
         return false;
     if (t->status == TASK_SUCCESS) {
+        /* The first successful attempt, or a longer one: the straggler. */
+        int64_t dur_us = t->end_us - t->launch_us;
+        if (sr->longest_end_us == 0 || dur_us > sr->longest_end_us - sr->longest_launch_us) {
+            sr->longest_launch_us = t->launch_us;
+            sr->longest_end_us = t->end_us;
+            sr->longest_executor = t->executor;
+            sr->longest_slot = t->slot;
+        }
         if (!r->worker_tasks && !(r->worker_tasks = calloc(r->n_stages, sizeof *r->worker_tasks)))
             return false;
         struct stage_worker_tasks *wt = &r->worker_tasks[t->stage];

@@ -21,7 +21,7 @@
 
 enum task_status { TASK_SUCCESS, TASK_FAILED, TASK_KILLED };
 
-/* One task attempt: 64 bytes. */
+/* One task attempt: 64 bytes (keep it so: a million-task trace holds them all). */
 struct task_rec {
     int64_t assign_us;      /* a slot was given to the task */
     int64_t launch_us;      /* it started running on the executor */
@@ -32,7 +32,12 @@ struct task_rec {
     int16_t slot;           /* slot within the executor */
     uint8_t attempt;
     uint8_t status;         /* enum task_status */
+    /* Seconds of the stage's phases, back to back: phase_s[PHASE_FETCH] is
+     * only the time the task waited for shuffle blocks beyond its compute
+     * (the fetch runs under the compute, as Spark's iterator does). */
     float phase_s[PHASE_COUNT];
+    float fetch_s;          /* the shuffle fetch itself, from its first request to
+                             * its last block; 0 without shuffle read */
 };
 
 struct stage_result {
@@ -44,6 +49,10 @@ struct stage_result {
     int64_t tasks;
     int64_t submit_us, end_us;
     double task_min_s, task_p50_s, task_p95_s, task_max_s, task_mean_s;
+    /* Where the longest successful attempt ran (its straggler): plots mark
+     * it there rather than at the stage's start plus task_max_s. */
+    int64_t longest_launch_us, longest_end_us;
+    int longest_executor, longest_slot;
     bool task_quantiles_exact; /* false: p50/p95 from the sketch (taskstats.h's bound) */
     int64_t first_launch_us; /* the earliest attempt's launch; INT64_MAX: none */
     double busy_s;          /* sum of task run times */

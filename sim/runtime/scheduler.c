@@ -190,6 +190,7 @@ static void launch(struct sim *sim, int st_index, int slot_index)
      * planner gives each task a weight, 1 on average. */
     slot->weight = st->spec->task_weights ? st->spec->task_weights[index] : 1.0;
     slot->compute_s = taskcost_task(&st->cost, st->rng, index, rec->phase_s);
+    rec->fetch_s = 0.0f;
     if (!st->cost.from_dist)
         slot->compute_s *= slot->weight;
     /* Computed times vary around their cost (times given as task_seconds
@@ -335,6 +336,10 @@ void sched_end_attempt(struct sim *sim, struct rt_slot *slot, enum task_status s
     struct rt_stage *st = &sim->stages[rec->stage];
     int64_t now = engine_now(&sim->eng);
     engine_cancel(&sim->eng, &slot->done);
+    /* An attempt stopped during its fetch (killed, or its copy won) did
+     * fetch until now: the trace shows that much. */
+    if (slot->state == TS_FETCH)
+        rec->fetch_s = (float)((double)(now - slot->phase_start_us) * 1e-6);
     for (int i = 0; i < slot->n_flow_ids; i++)
         net_flow_cancel(sim->net, now, slot->flow_ids[i]);
     if (slot->n_flow_ids)

@@ -107,6 +107,7 @@ static void fetch_done(struct sim *sim, struct rt_slot *slot)
     if (end_us < now)
         end_us = now;
     double wait = end_s - (start_s + c);
+    rec->fetch_s = (float)((double)(now - slot->phase_start_us) * 1e-6);
     rec->phase_s[PHASE_FETCH] = (float)(wait > 0.0 ? wait : 0.0);
     sim->res.stages[rec->stage].fetch_wait_s += wait > 0.0 ? wait : 0.0;
     task_set_timer(sim, slot, end_us, TS_COMPUTE);

@@ -10,6 +10,7 @@
 #include "sim/sweep/sweep_internal.h"
 
 #include "models/units.h"
+#include "sim/output/plotlabel.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -464,16 +465,110 @@ static void csv_num(FILE *f, double v)
         fprintf(f, "%.10g", v);
 }
 
+/* How plots/sweep.gp draws its upper panel, for placing labels: its axes
+ * run to SWEEP_PLOT_X_PAD times the longest makespan (or the deadline) and
+ * SWEEP_PLOT_Y_PAD times the highest cost; the sizes are fractions of that
+ * panel's plot area on the 1100 x 1000 picture, with labels in 9 pt. */
+#define SWEEP_PLOT_X_PAD 1.15
+#define SWEEP_PLOT_Y_PAD 1.12
+static const struct plotlabel_frame sweep_plot_frame = {
+    .char_w = 0.0092, .line_h = 0.040, .gap = 0.008, .mark_w = 0.016, .mark_h = 0.030};
+
+/* What sets point i apart beyond its node type and worker count: each
+ * extra axis's name and choice, "autoscale 2-8", "spot 0.25" (empty
+ * without extra axes). Returns its length, cut to fit size. */
+static size_t plot_variant(const struct sweep *sw, size_t i, char *buf, size_t size)
+{
+    const struct sweep_spec *sp = &sw->spec;
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t a = 0; a < sp->n_axes; a++) {
+        if (!extra_axis(&sp->axes[a]))
+            continue;
+        int k = snprintf(buf + used, size - used, "%s%s %s", used ? " " : "", sp->axes[a].name,
+                         sp->axes[a].choices[sweep_point_choice(sp, i, a)].label);
+        if (k < 0 || (size_t)k >= size - used) {
+            used = strlen(buf);
+            break;
+        }
+        used += (size_t)k;
+    }
+    return used;
+}
+
+/* The label the sweep plot prints beside point i: "8 x E8ds_v5", and its
+ * variant when the sweep has more axes: "2 x DS4_v2 (autoscale 2-8)" (no
+ * comma: the CSV would turn it into a semicolon). */
+static int plot_label(const struct sweep *sw, size_t i, char *buf, size_t size)
+{
+    const struct sweep_point *p = &sw->points[i];
+    const char *t = p->node_type;
+    if (strncmp(t, "Standard_", 9) == 0 && t[9])
+        t += 9;
+    char variant[96];
+    plot_variant(sw, i, variant, sizeof variant);
+    if (!variant[0])
+        return snprintf(buf, size, "%lld x %s", (long long)p->workers, t);
+    return snprintf(buf, size, "%lld x %s (%s)", (long long)p->workers, t, variant);
+}
+
+/* Which points the sweep plot labels, and where (spot[i] for point i): the
+ * Pareto points, the recommended one first, each where its label overlaps
+ * no other label or point nor the deadline's line; the others are drawn
+ * unlabelled. Returns false when memory runs out. */
+static bool plot_label_spots(const struct sweep *sw, struct plotlabel_spot *spot)
+{
+    size_t n = sw->n_points;
+    struct plotlabel_point *lp = malloc((n ? n : 1) * sizeof *lp);
+    if (!lp)
+        return false;
+    struct plotlabel_frame fr = sweep_plot_frame;
+    double x_max = isnan(sw->spec.deadline_s) ? 0.0 : sw->spec.deadline_s, y_max = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        const struct sweep_point *p = &sw->points[i];
+        bool drawn = p->in_scope && p->status == SWEEP_OK && isfinite(p->makespan_s.mean) &&
+                     isfinite(p->cost_usd.mean);
+        char text[192];
+        lp[i] = (struct plotlabel_point){NAN, NAN, 0, 0, 1.0, 0};
+        if (!drawn)
+            continue;
+        int len = plot_label(sw, i, text, sizeof text);
+        lp[i].x = p->makespan_s.mean;
+        lp[i].y = p->cost_usd.mean;
+        lp[i].chars = p->pareto && len > 0 ? (size_t)len : 0;
+        lp[i].priority = p->recommended ? 2 : 1;
+        /* The recommended point is circled: ps 3 against the dots' 1.3. */
+        lp[i].mark_scale = p->recommended ? 3.0 / 1.3 : 1.0;
+        lp[i].on_line = p->pareto; /* sweep.gp joins the front's points */
+        if (lp[i].x > x_max)
+            x_max = lp[i].x;
+        if (lp[i].y > y_max)
+            y_max = lp[i].y;
+    }
+    fr.x_hi = x_max * SWEEP_PLOT_X_PAD;
+    fr.y_hi = y_max * SWEEP_PLOT_Y_PAD;
+    fr.vline_x = sw->spec.deadline_s; /* "deadline 3m", "deadline 1.5h": 14 at most */
+    fr.vline_chars = 14;
+    long placed = plotlabel_place(lp, n, &fr, spot);
+    free(lp);
+    return placed >= 0;
+}
+
 enum sc_status sweep_write_csv(FILE *f, const struct sweep *sw, struct diag *d)
 {
     const struct sweep_spec *sp = &sw->spec;
     size_t max_ov = sweep_max_overrides(sw);
     const char **ov = malloc((max_ov + 1) * sizeof *ov);
-    if (!ov)
+    struct plotlabel_spot *spot = malloc((sw->n_points ? sw->n_points : 1) * sizeof *spot);
+    if (!ov || !spot || !plot_label_spots(sw, spot)) {
+        free(ov);
+        free(spot);
         return sweep_no_memory(d);
+    }
     fputs("point,node_type,workers,makespan_s,cost_usd,pareto,recommended,status,replications,"
           "makespan_lo_s,makespan_hi_s,makespan_sd_s,makespan_upper_s,cost_lo_usd,cost_hi_usd,"
-          "utilization,meets_deadline,feasible",
+          "utilization,meets_deadline,feasible,deadline_s,label,label_side,label_x_s,label_y_usd,"
+          "variant",
           f);
     for (size_t a = 0; a < sp->n_axes; a++)
         if (extra_axis(&sp->axes[a])) {
@@ -519,6 +614,22 @@ enum sc_status sweep_write_csv(FILE *f, const struct sweep *sw, struct diag *d)
         } else {
             fputs(",,,,,,,,", f);
         }
+        fputc(',', f);
+        csv_num(f, sp->deadline_s);
+        fputc(',', f);
+        if (spot[i].side != PLOTLABEL_NONE) {
+            char text[192];
+            plot_label(sw, i, text, sizeof text);
+            csv_text(f, text);
+        }
+        fprintf(f, ",%d,", spot[i].side);
+        csv_num(f, spot[i].x);
+        fputc(',', f);
+        csv_num(f, spot[i].y);
+        fputc(',', f);
+        char variant[96];
+        plot_variant(sw, i, variant, sizeof variant);
+        csv_text(f, variant);
         for (size_t a = 0; a < sp->n_axes; a++)
             if (extra_axis(&sp->axes[a])) {
                 fputc(',', f);
@@ -537,6 +648,7 @@ enum sc_status sweep_write_csv(FILE *f, const struct sweep *sw, struct diag *d)
         fputc('\n', f);
     }
     free(ov);
+    free(spot);
     if (ferror(f))
         return diag_set(d, SC_EIO, NULL, 0, "writing the sweep's CSV failed");
     return SC_OK;
