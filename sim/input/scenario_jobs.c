@@ -234,6 +234,13 @@ static int read_stage_data(struct reader *r, const config_setting_t *g, const ch
      * they hold storage memory on the executors that ran them. */
     if (scenario_get_size(r, g, where, "cache_bytes", &sp->cache_bytes) < 0)
         return -1;
+    /* What an event log measured, read only by what-ifs (what_if, another
+     * worker): the task's fixed part and the bytes its tasks read. */
+    if (scenario_get_number(r, g, where, "fixed_s", false, 0, false, SCN_MAX_DURATION_S,
+                            &sp->fixed_s) < 0 ||
+        scenario_get_size(r, g, where, "logged_input_bytes", &sp->logged_input_bytes) < 0 ||
+        scenario_get_size(r, g, where, "logged_shuffle_bytes", &sp->logged_shuffle_bytes) < 0)
+        return -1;
     return 0;
 }
 
@@ -289,6 +296,8 @@ static int read_stage(struct reader *r, const config_setting_t *g, const char *j
     sp->line = sp->parents_line = scenario_line_of(g);
     sp->input_bytes = sp->records = sp->shuffle_read_bytes = sp->shuffle_write_bytes = -1;
     sp->output_bytes = sp->memory_bytes = sp->cache_bytes = -1;
+    sp->logged_input_bytes = sp->logged_shuffle_bytes = -1;
+    sp->fixed_s = NAN;
     if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
         char got[96];
         return scenario_fail(r, sp->line,

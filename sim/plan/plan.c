@@ -4,6 +4,7 @@
  */
 #include "sim/plan/plan.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,8 @@ static int stage_copy(struct plan_stage *dst, const struct stage_spec *src)
     dst->tasks = src->tasks;
     dst->has_task_seconds = src->has_task_seconds;
     dst->task_seconds = src->task_seconds;
+    dst->fixed_s = isnan(src->fixed_s) ? 0.0 : src->fixed_s;
+    dst->compute_scale = 1.0;
     dst->input_bytes = src->input_bytes;
     dst->records = src->records;
     dst->shuffle_read_bytes = src->shuffle_read_bytes;

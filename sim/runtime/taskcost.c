@@ -39,6 +39,12 @@ void taskcost_stage_init(struct stage_cost *c, const struct plan_stage *spec,
         c->from_dist = true;
         c->task_seconds = spec->task_seconds;
         c->task_seconds_list = spec->task_seconds_list;
+        /* Times measured on another node: their compute part runs at this
+         * worker's speed, their fixed part (launch, deserialization, result)
+         * does not move. */
+        c->fixed_s = spec->fixed_s > 0.0 ? spec->fixed_s : 0.0;
+        c->compute_scale =
+            (spec->compute_scale > 0.0 ? spec->compute_scale : 1.0) * taskcost_node_speedup(cl);
         return;
     }
     if (spec->calib.valid) {
@@ -64,16 +70,28 @@ void taskcost_stage_init(struct stage_cost *c, const struct plan_stage *spec,
     c->compute_s_per_record = taskcost_default_s_per_record(spec->kernel);
 }
 
+double taskcost_node_speedup(const struct cluster *cl)
+{
+    if (!cl || !cl->task_seconds_node || !cl->worker || cl->task_seconds_node == cl->worker)
+        return 1.0;
+    /* ACU is speed per vCPU: twice the ACU, half the time (models/calib.h). */
+    return calib_node_acu(cl->task_seconds_node, NULL, NULL) /
+           calib_node_acu(cl->worker, NULL, NULL);
+}
+
 double taskcost_task(const struct stage_cost *c, gsl_rng *rng, int64_t index,
                      float phase_s[PHASE_COUNT])
 {
     for (int p = 0; p < PHASE_COUNT; p++)
         phase_s[p] = 0.0f;
     double t;
-    if (c->from_dist)
-        t = c->task_seconds_list ? c->task_seconds_list[index]
-                                 : dist_sample(&c->task_seconds, rng);
-    else
+    if (c->from_dist) {
+        t = c->task_seconds_list ? c->task_seconds_list[index] : dist_sample(&c->task_seconds, rng);
+        if (c->compute_scale != 1.0) {
+            double fixed = c->fixed_s < t ? c->fixed_s : t;
+            t = fixed + (t - fixed) * c->compute_scale;
+        }
+    } else
         t = c->records * c->compute_s_per_record + c->compute_s_fixed;
     phase_s[PHASE_COMPUTE] = (float)t;
     return t;

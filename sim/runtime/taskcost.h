@@ -38,6 +38,11 @@ struct stage_cost {
     bool uncalibrated;          /* compute estimated from records with default rates */
     struct dist task_seconds;
     const double *task_seconds_list; /* one time per task, or NULL */
+    /* A given time t becomes min(fixed_s, t) + (t - min(fixed_s, t)) x
+     * compute_scale: the records each task gets (what_if.input_scale) and
+     * the speed of the node it was measured on over the worker's. */
+    double fixed_s;
+    double compute_scale;
     double records;             /* per task */
     double compute_s_per_record;
     double compute_s_fixed;     /* per task, whatever its records (calibrated intercept) */
@@ -48,6 +53,11 @@ struct stage_cost {
  * cost never falls below a tenth of the fit's). */
 void taskcost_stage_init(struct stage_cost *c, const struct plan_stage *spec,
                          const struct cluster *cl, double calib_z);
+
+/* How much faster the node given task times were measured on is than the
+ * worker (their ACU ratio, calib_node_acu): 1 when cl says nothing of where
+ * they were measured, or the two are the same node. */
+double taskcost_node_speedup(const struct cluster *cl);
 
 /* Draws task `index`'s compute time (seconds), records it in
  * phase_s[PHASE_COMPUTE] (other phases zeroed) and returns it. rng is the
