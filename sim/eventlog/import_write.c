@@ -152,6 +152,17 @@ static void write_stage(FILE *f, const struct import_stage *s, bool last)
                 "killed (%.3f slot-seconds), %lld resubmitted; %lld speculative successes\n",
                 in, (long long)s->failed_tasks, (long long)s->killed_tasks, s->retry_s,
                 (long long)s->resubmitted_tasks, (long long)s->speculative_tasks);
+    if (s->fixed_s >= 0.0005)
+        fprintf(f,
+                "%sfixed_s = %.3f;  # per task, launch to finish less executor run time: what "
+                "input_scale and another worker leave as it is\n",
+                in, s->fixed_s);
+    if (m->input_bytes > 0)
+        fprintf(f, "%slogged_input_bytes = %lld%s;  # sizes its scan tasks under input_scale\n", in,
+                (long long)m->input_bytes, m->input_bytes > INT32_MAX ? "L" : "");
+    if (m->shuffle_read_bytes > 0)
+        fprintf(f, "%slogged_shuffle_bytes = %lld%s;  # sizes AQE's partitions under input_scale\n",
+                in, (long long)m->shuffle_read_bytes, m->shuffle_read_bytes > INT32_MAX ? "L" : "");
     fprintf(f, "%stask_seconds = [", in);
     for (int64_t i = 0; i < s->tasks; i++) {
         if (i % 10 == 0)
@@ -319,12 +330,18 @@ enum sc_status import_write(FILE *f, const struct import *im, struct diag *d)
     if (!isnan(im->task_launch_ms)) {
         fputs("# The driver's time to launch one task: ", f);
         put_comment_text(f, im->launch_why);
-        fprintf(f, ".\nmodel = {\n    task_launch_ms = %.3f;\n};\n\n", im->task_launch_ms);
+        fprintf(f, ".\nmodel = {\n    task_launch_ms = %.3f;\n", im->task_launch_ms);
     } else {
         fputs("# model.task_launch_ms: ", f);
         put_comment_text(f, im->launch_why);
-        fputs(".\n\n", f);
+        fputs(".\nmodel = {\n", f);
     }
+    fputs("    # The task times were measured on the log's worker (as chosen above): on\n"
+          "    # another worker their compute part scales by the two nodes' ACU.\n"
+          "    task_seconds_node = ",
+          f);
+    put_quoted(f, im->worker);
+    fputs(";\n};\n\n", f);
     fputs("jobs = (\n", f);
     for (size_t k = 0; k < im->n_jobs; k++) {
         const struct import_job *j = &im->jobs[k];

@@ -57,6 +57,9 @@ struct import_stage {
     double result_s;      /* mean over tasks of finish - executor end (the
                            * driver fetching and handling the result) */
     double retry_s;       /* slot-seconds of failed and killed attempts */
+    double fixed_s;       /* mean over successful tasks of launch to finish minus
+                           * executor run time: what input_scale and another
+                           * node leave as it is; NaN when no run time is logged */
     double *lost_s;       /* per task, of the failed attempts' time charged
                            * to it, what was lost with an executor
                            * (ExecutorLostFailure); NULL: none */
