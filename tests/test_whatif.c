@@ -317,6 +317,36 @@ static void test_bad_what_if_values_are_refused_with_their_line(void **state)
     assert_non_null(strstr(d.msg, "input_scale"));
 }
 
+
+static void test_cold_task_loses_its_warmup_before_scaling(void **state)
+{
+    (void)state;
+    /* A logged 1.0 s task (0.2 s fixed) that held a 0.3 s warm-up: its
+     * compute without it is 0.5 s; twice the records make that 1.0 s, so
+     * 0.2 + 1.0 = 1.2 s before the runtime adds a warm-up back where its
+     * executor is fresh. A warm-up larger than the compute takes the
+     * compute only: a 0.25 s cold task keeps its 0.2 s fixed part. A task
+     * not marked cold scales whole: 0.2 + 0.8 x 2 = 1.8 s. */
+    double times[3] = {1.0, 0.25, 1.0};
+    bool cold[3] = {true, true, false};
+    struct plan_stage st;
+    memset(&st, 0, sizeof st);
+    st.tasks = 3;
+    st.has_task_seconds = true;
+    st.task_seconds_list = times;
+    st.task_cold = cold;
+    st.fixed_s = 0.2;
+    st.compute_scale = 2.0;
+    struct cluster cl = cluster_of(1, 2);
+    struct stage_cost c;
+    taskcost_stage_init(&c, &st, &cl, 0.0);
+    c.warmup_s = 0.3;
+    float phase[PHASE_COUNT];
+    assert_near(taskcost_task(&c, NULL, 0, phase), 1.2, 1e-12);
+    assert_near(taskcost_task(&c, NULL, 1, phase), 0.2, 1e-12);
+    assert_near(taskcost_task(&c, NULL, 2, phase), 1.8, 1e-12);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -330,6 +360,7 @@ int main(void)
         cmocka_unit_test(test_query_tables_grow_with_input_scale),
         cmocka_unit_test(test_node_twice_as_fast_halves_compute_not_fixed_costs),
         cmocka_unit_test(test_bad_what_if_values_are_refused_with_their_line),
+        cmocka_unit_test(test_cold_task_loses_its_warmup_before_scaling),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -49,6 +49,7 @@ void import_stage_free(struct import_stage *s)
     free(s->name);
     free(s->task_s);
     free(s->lost_s);
+    free(s->cold);
     free(s->parents);
 }
 
@@ -272,6 +273,18 @@ static int task_times(struct builder *b, const struct evlog_stage *att, size_t n
             if (t[i].finish_ms >= best_finish[t[i].index]) {
                 best_finish[t[i].index] = t[i].finish_ms;
                 out->task_s[t[i].index] = import_ms_to_s(dur);
+                /* Launched before any task of its executor finished: it
+                 * waited for the fresh JVM's class loading and JIT. */
+                bool cold = b->exec_first_finish_ms && t[i].executor >= 0 &&
+                            t[i].launch_ms < b->exec_first_finish_ms[t[i].executor];
+                if (cold && !out->cold && !(out->cold = calloc((size_t)tasks, sizeof(bool)))) {
+                    free(best_finish);
+                    free(failed_s);
+                    b->oom = true;
+                    return -1;
+                }
+                if (out->cold)
+                    out->cold[t[i].index] = cold;
             }
             /* What does not grow with a task's records nor run faster on a
              * faster core: everything of its time but the executor's run
@@ -430,6 +443,8 @@ int import_build_stage(struct builder *b, const struct evlog_stage *att, size_t 
     if (rc != 0)
         return rc;
     out->fixed_s = span.fixed_n ? span.fixed_sum / (double)span.fixed_n : NAN;
+    for (int64_t i = 0; out->cold && i < out->tasks; i++)
+        out->n_cold += out->cold[i];
     const char *name = last->name ? last->name : info ? info->name : NULL;
     if (name && !(out->name = strdup(name))) {
         b->oom = true;

@@ -87,7 +87,7 @@ static void put_bytes(FILE *f, const char *what, int64_t bytes, int64_t records,
     *first = false;
 }
 
-static void write_stage(FILE *f, const struct import_stage *s, bool last)
+static void write_stage(FILE *f, const struct import_stage *s, bool cold_known, bool last)
 {
     const char *in = "                ";
     fprintf(f, "            {\n%sid = %lld;\n", in, (long long)s->id);
@@ -163,6 +163,14 @@ static void write_stage(FILE *f, const struct import_stage *s, bool last)
     if (m->shuffle_read_bytes > 0)
         fprintf(f, "%slogged_shuffle_bytes = %lld%s;  # sizes AQE's partitions under input_scale\n",
                 in, (long long)m->shuffle_read_bytes, m->shuffle_read_bytes > INT32_MAX ? "L" : "");
+    if (cold_known) {
+        fprintf(f, "%scold_tasks = [", in);
+        for (int64_t i = 0, k = 0; s->cold && i < s->tasks; i++)
+            if (s->cold[i])
+                fprintf(f, "%s%lld", k++ ? ", " : " ", (long long)i);
+        fprintf(f, "%s];  # on a fresh executor: they hold model.jvm.first_task_ms\n",
+                s->n_cold ? " " : "");
+    }
     fprintf(f, "%stask_seconds = [", in);
     for (int64_t i = 0; i < s->tasks; i++) {
         if (i % 10 == 0)
@@ -341,6 +349,12 @@ enum sc_status import_write(FILE *f, const struct import *im, struct diag *d)
           "    task_seconds_node = ",
           f);
     put_quoted(f, im->worker);
+    if (!isnan(im->first_task_ms))
+        fprintf(f,
+                ";\n    # A fresh executor's first tasks' extra time, measured on this log as\n"
+                "    # fit-jvm does; the stages' cold_tasks hold it, and a cluster whose\n"
+                "    # executors start elsewhere gets it where they do.\n"
+                "    jvm = { first_task_ms = %.3f; }", im->first_task_ms);
     fputs(";\n};\n\n", f);
     fputs("jobs = (\n", f);
     for (size_t k = 0; k < im->n_jobs; k++) {
@@ -381,7 +395,7 @@ enum sc_status import_write(FILE *f, const struct import *im, struct diag *d)
         }
         fputs("        stages = (\n", f);
         for (size_t i = 0; i < j->n_stages; i++)
-            write_stage(f, &j->stages[i], i + 1 == j->n_stages);
+            write_stage(f, &j->stages[i], !isnan(im->first_task_ms), i + 1 == j->n_stages);
         fprintf(f, "        );\n    }%s\n", k + 1 < im->n_jobs ? "," : "");
     }
     fputs(");\n", f);

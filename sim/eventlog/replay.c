@@ -737,6 +737,15 @@ struct scaling *replay_scaling(const struct import *im, const struct catalog *ca
      * it would replace every count (as any other cluster drops it). */
     s->cluster.n_executor_start_s = 0;
     s->cluster.n_executors = 0;
+    /* The warm-up of fresh executors stays in the tasks that had it in the
+     * log (cold_tasks dropped): moved to each count's fresh executors, a
+     * run with more of them could take longer than with fewer, and the
+     * critical path would no longer bound every count from below. */
+    for (size_t j = 0; j < s->n_jobs; j++)
+        for (size_t k = 0; k < s->jobs[j].n_stages; k++) {
+            free(s->jobs[j].stages[k].cold);
+            s->jobs[j].stages[k].cold = NULL;
+        }
     struct diag cd;
     diag_clear(&cd);
     struct pipeline_request rq = {.until = PIPELINE_CALIBRATE, .scenario = s, .catalog = cat};

@@ -200,6 +200,8 @@ struct stage_spec {
                                  * records nor the node's speed change; NaN: 0 */
     int64_t logged_input_bytes; /* read from files by all its tasks; -1: none */
     int64_t logged_shuffle_bytes; /* shuffle read by all its tasks; -1: none */
+    bool *cold;                 /* cold_tasks: per task, whether its time holds a fresh
+                                 * executor's warm-up (tasks of them); NULL: not given */
     bool tasks_derived;         /* tasks came from the data, not the file */
     char *kernel;               /* NULL when not given */
     int line, parents_line;

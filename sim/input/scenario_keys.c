@@ -154,6 +154,7 @@ static const struct scenario_key key_table[] = {
     {"jobs[].stages[]", "fixed_s", NULL, "number"},
     {"jobs[].stages[]", "logged_input_bytes", NULL, "size"},
     {"jobs[].stages[]", "logged_shuffle_bytes", NULL, "size"},
+    {"jobs[].stages[]", "cold_tasks", NULL, "array of integers"},
 
     /* A distribution group: task_seconds, and cluster.startup_s and
      * cluster.autoscale.provision_s when they are groups. */

@@ -42,6 +42,10 @@ struct plan_stage {
      * records each task gets) and by the node's speed (taskcost.c). */
     double fixed_s;             /* 0 when not given */
     double compute_scale;       /* 1: as given */
+    bool *task_cold;            /* per task: its given time holds a fresh executor's
+                                 * warm-up (models/jvm.h), taken out and added
+                                 * where the simulation's executors are fresh;
+                                 * NULL: times hold what they hold */
     int64_t input_bytes, records, shuffle_read_bytes, shuffle_write_bytes;
     int64_t output_bytes;       /* written to storage (a table write) */
     /* Where the input and the output are (the planner's, from the tables'

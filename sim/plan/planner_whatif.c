@@ -118,6 +118,15 @@ enum sc_status planner_scale_explicit(struct planner *P, struct plan_job *job, d
                     ps->task_seconds_list[(int64_t)((double)i * (double)n_old / (double)n_new)];
             free(ps->task_seconds_list);
             ps->task_seconds_list = list;
+            if (ps->task_cold) {
+                bool *cold = malloc((size_t)n_new * sizeof *cold);
+                if (!cold)
+                    return planner_nomem(P);
+                for (int64_t i = 0; i < n_new; i++)
+                    cold[i] = ps->task_cold[(int64_t)((double)i * (double)n_old / (double)n_new)];
+                free(ps->task_cold);
+                ps->task_cold = cold;
+            }
         }
         ps->tasks = n_new;
         /* Each task's records: f times the stage's over the new count. */

@@ -45,6 +45,7 @@ void taskcost_stage_init(struct stage_cost *c, const struct plan_stage *spec,
         c->fixed_s = spec->fixed_s > 0.0 ? spec->fixed_s : 0.0;
         c->compute_scale =
             (spec->compute_scale > 0.0 ? spec->compute_scale : 1.0) * taskcost_node_speedup(cl);
+        c->cold = spec->task_seconds_list ? spec->task_cold : NULL;
         return;
     }
     if (spec->calib.valid) {
@@ -87,6 +88,11 @@ double taskcost_task(const struct stage_cost *c, gsl_rng *rng, int64_t index,
     double t;
     if (c->from_dist) {
         t = c->task_seconds_list ? c->task_seconds_list[index] : dist_sample(&c->task_seconds, rng);
+        if (c->cold && c->cold[index] && c->warmup_s > 0.0) {
+            /* The warm-up is taken from its compute part, never its fixed one. */
+            double compute = t - (c->fixed_s < t ? c->fixed_s : t);
+            t -= c->warmup_s < compute ? c->warmup_s : compute;
+        }
         if (c->compute_scale != 1.0) {
             double fixed = c->fixed_s < t ? c->fixed_s : t;
             t = fixed + (t - fixed) * c->compute_scale;

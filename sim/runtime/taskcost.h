@@ -43,6 +43,11 @@ struct stage_cost {
      * the speed of the node it was measured on over the worker's. */
     double fixed_s;
     double compute_scale;
+    /* Given times that hold a fresh executor's warm-up (cold[index]) lose
+     * warmup_s of it before scaling; the runtime adds it back on the
+     * executors that are fresh in the simulation (scheduler.c). */
+    const bool *cold;
+    double warmup_s;
     double records;             /* per task */
     double compute_s_per_record;
     double compute_s_fixed;     /* per task, whatever its records (calibrated intercept) */
