@@ -347,6 +347,50 @@ static void test_cold_task_loses_its_warmup_before_scaling(void **state)
     assert_near(taskcost_task(&c, NULL, 2, phase), 1.8, 1e-12);
 }
 
+static void test_node_io_scales_by_bandwidth_per_vcpu_not_speed(void **state)
+{
+    (void)state;
+    /* Measured on 4 vCPUs of ACU 100 with 4,000 Mbit/s (1,000 per vCPU) and
+     * a 400 MB/s SSD (100 per vCPU); run on 8 vCPUs of ACU 200 with 16,000
+     * Mbit/s (2,000 per vCPU: fetches take half the time) and the same SSD
+     * (50 per vCPU: writes take twice). A 1.0 s task of 0.1 s fixed, 0.2 s
+     * fetch wait, 0.1 s shuffle write and 0.6 s compute: 0.1 + 0.2 x 0.5 +
+     * 0.1 x 2 + 0.6 x 0.5 = 0.7 s. */
+    struct node_type logged, worker;
+    memset(&logged, 0, sizeof logged);
+    memset(&worker, 0, sizeof worker);
+    logged.vcpus = 4;
+    logged.acu_min = logged.acu_max = 100.0;
+    logged.network_mbps = 4000.0;
+    logged.local_ssd_mbps = 400.0;
+    worker.vcpus = 8;
+    worker.acu_min = worker.acu_max = 200.0;
+    worker.network_mbps = 16000.0;
+    worker.local_ssd_mbps = 400.0;
+    struct cluster cl = cluster_of(1, 8);
+    cl.worker = &worker;
+    cl.task_seconds_node = &logged;
+    assert_near(taskcost_node_io_speedup(&cl, true), 0.5, 1e-12);
+    assert_near(taskcost_node_io_speedup(&cl, false), 2.0, 1e-12);
+    double times[1] = {1.0};
+    struct plan_stage st;
+    memset(&st, 0, sizeof st);
+    st.tasks = 1;
+    st.has_task_seconds = true;
+    st.task_seconds_list = times;
+    st.fixed_s = 0.1;
+    st.fetch_wait_s = 0.2;
+    st.shuffle_write_s = 0.1;
+    st.compute_scale = 1.0;
+    struct stage_cost c;
+    taskcost_stage_init(&c, &st, &cl, 0.0);
+    float phase[PHASE_COUNT];
+    assert_near(taskcost_task(&c, NULL, 0, phase), 0.7, 1e-12);
+    /* A node the catalog gives no bandwidth for moves no I/O time. */
+    worker.network_mbps = 0.0;
+    assert_near(taskcost_node_io_speedup(&cl, true), 1.0, 1e-12);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -361,6 +405,7 @@ int main(void)
         cmocka_unit_test(test_node_twice_as_fast_halves_compute_not_fixed_costs),
         cmocka_unit_test(test_bad_what_if_values_are_refused_with_their_line),
         cmocka_unit_test(test_cold_task_loses_its_warmup_before_scaling),
+        cmocka_unit_test(test_node_io_scales_by_bandwidth_per_vcpu_not_speed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -201,6 +201,7 @@ struct task_span {
     int64_t result_n;
     double fixed_sum; /* launch to finish minus executor run time, over fixed_n */
     int64_t fixed_n;
+    double fetch_sum, write_sum; /* their I/O: fetch wait and shuffle write (s) */
 };
 
 /* out->task_s (NaN where no success is logged) and the attempt counts and
@@ -224,7 +225,7 @@ static int task_times(struct builder *b, const struct evlog_stage *att, size_t n
         out->task_s[i] = NAN;
         best_finish[i] = INT64_MIN;
     }
-    *span = (struct task_span){INT64_MAX, INT64_MIN, 0.0, 0, 0.0, 0};
+    *span = (struct task_span){INT64_MAX, INT64_MIN, 0.0, 0, 0.0, 0, 0.0, 0.0};
     int64_t out_of_range = 0;
     metrics_init_import(&out->metrics);
     for (size_t a = 0; a < n_att; a++) {
@@ -293,6 +294,11 @@ static int task_times(struct builder *b, const struct evlog_stage *att, size_t n
                 int64_t fx = dur - t[i].run_ms;
                 span->fixed_sum += import_ms_to_s(fx > 0 ? fx : 0);
                 span->fixed_n++;
+                /* Of the run time, what waited on the network or the disk. */
+                if (t[i].fetch_wait_ms != EVLOG_NONE)
+                    span->fetch_sum += import_ms_to_s(t[i].fetch_wait_ms);
+                if (t[i].shuffle_write_ns != EVLOG_NONE)
+                    span->write_sum += (double)t[i].shuffle_write_ns * 1e-9;
             }
             if (t[i].executor_ms != EVLOG_NONE) {
                 int64_t r = dur - t[i].executor_ms;
@@ -443,6 +449,8 @@ int import_build_stage(struct builder *b, const struct evlog_stage *att, size_t 
     if (rc != 0)
         return rc;
     out->fixed_s = span.fixed_n ? span.fixed_sum / (double)span.fixed_n : NAN;
+    out->fetch_wait_s = span.fixed_n ? span.fetch_sum / (double)span.fixed_n : 0.0;
+    out->shuffle_write_s = span.fixed_n ? span.write_sum / (double)span.fixed_n : 0.0;
     for (int64_t i = 0; out->cold && i < out->tasks; i++)
         out->n_cold += out->cold[i];
     const char *name = last->name ? last->name : info ? info->name : NULL;

@@ -178,6 +178,10 @@ static void add_stage(struct tree *t, config_setting_t *stages, const struct imp
     /* The same choices as import_write's write_stage. */
     if (s->fixed_s >= 0.0005)
         add_float(t, g, "fixed_s", s->fixed_s, 3);
+    if (s->fetch_wait_s >= 0.0005)
+        add_float(t, g, "fetch_wait_s", s->fetch_wait_s, 3);
+    if (s->shuffle_write_s >= 0.0005)
+        add_float(t, g, "shuffle_write_s", s->shuffle_write_s, 3);
     if (s->metrics.input_bytes > 0)
         add_int(t, g, "logged_input_bytes", s->metrics.input_bytes);
     if (s->metrics.shuffle_read_bytes > 0)

@@ -157,6 +157,12 @@ static void write_stage(FILE *f, const struct import_stage *s, bool cold_known, 
                 "%sfixed_s = %.3f;  # per task, launch to finish less executor run time: what "
                 "input_scale and another worker leave as it is\n",
                 in, s->fixed_s);
+    if (s->fetch_wait_s >= 0.0005)
+        fprintf(f, "%sfetch_wait_s = %.3f;  # per task, of its run time: waiting for shuffle blocks\n",
+                in, s->fetch_wait_s);
+    if (s->shuffle_write_s >= 0.0005)
+        fprintf(f, "%sshuffle_write_s = %.3f;  # per task, of its run time: writing shuffle output\n",
+                in, s->shuffle_write_s);
     if (m->input_bytes > 0)
         fprintf(f, "%slogged_input_bytes = %lld%s;  # sizes its scan tasks under input_scale\n", in,
                 (long long)m->input_bytes, m->input_bytes > INT32_MAX ? "L" : "");

@@ -61,6 +61,8 @@ struct import_stage {
                            * of whose tasks had finished (a fresh JVM's first
                            * wave); NULL when none did */
     int64_t n_cold;
+    double fetch_wait_s;  /* mean over successful tasks of Fetch Wait Time and of */
+    double shuffle_write_s; /* Shuffle Write Time: their I/O; 0 when not logged */
     double fixed_s;       /* mean over successful tasks of launch to finish minus
                            * executor run time: what input_scale and another
                            * node leave as it is; NaN when no run time is logged */

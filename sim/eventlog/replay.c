@@ -31,6 +31,7 @@
 #include "sim/output/report.h"
 #include "sim/runtime/results.h"
 #include "sim/runtime/runtime.h"
+#include "sim/runtime/taskcost.h"
 #include "models/order.h"
 
 #ifndef PACKAGE_VERSION
@@ -486,10 +487,12 @@ static void describe_what_if(struct replay *r, const struct import *im, const st
         double acu_new = calib_node_acu(cl->worker, NULL, &src_new);
         snprintf(r->what_if + n, sizeof r->what_if - n,
                  "%snode: compute x%.3f, the log's node %s (ACU %.0f, %s; the import chose it: "
-                 "%s) over %s (ACU %.0f, %s); shuffle and storage I/O stay inside the logged "
-                 "times and scale with them",
+                 "%s) over %s (ACU %.0f, %s); shuffle fetch wait x%.3f and shuffle write "
+                 "x%.3f (network and local-disk bandwidth per vCPU); storage reads stay in the "
+                 "compute part",
                  n ? "; " : "", acu_log / acu_new, cl->task_seconds_node->name, acu_log, src_log,
-                 im->worker_why, cl->worker->name, acu_new, src_new);
+                 im->worker_why, cl->worker->name, acu_new, src_new,
+                 taskcost_node_io_speedup(cl, true), taskcost_node_io_speedup(cl, false));
     }
 }
 

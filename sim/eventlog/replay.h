@@ -62,7 +62,7 @@ struct replay {
     bool other_cluster;    /* overridden, a what-if: the differences from the log
                             * are changes vs the log, not errors */
     double input_scale;    /* the what-if's input: F times the log's (1: the log's) */
-    char what_if[900];     /* what a what-if changed in the tasks, and what it
+    char what_if[1200];    /* what a what-if changed in the tasks, and what it
                             * assumed (the log's node, its speed); "" */
     char policy[400];      /* what decides the executors: the log's timeline, or
                             * (another cluster) the policy that replaces it; "" */

@@ -198,6 +198,8 @@ struct stage_spec {
      * these bytes: task_seconds hold their time). */
     double fixed_s;             /* per task, the part of its task_seconds neither its
                                  * records nor the node's speed change; NaN: 0 */
+    double fetch_wait_s;        /* per task, of its time: waiting for shuffle blocks; NaN: 0 */
+    double shuffle_write_s;     /* per task, of its time: writing shuffle output; NaN: 0 */
     int64_t logged_input_bytes; /* read from files by all its tasks; -1: none */
     int64_t logged_shuffle_bytes; /* shuffle read by all its tasks; -1: none */
     bool *cold;                 /* cold_tasks: per task, whether its time holds a fresh

@@ -238,6 +238,10 @@ static int read_stage_data(struct reader *r, const config_setting_t *g, const ch
      * worker): the task's fixed part and the bytes its tasks read. */
     if (scenario_get_number(r, g, where, "fixed_s", false, 0, false, SCN_MAX_DURATION_S,
                             &sp->fixed_s) < 0 ||
+        scenario_get_number(r, g, where, "fetch_wait_s", false, 0, false, SCN_MAX_DURATION_S,
+                            &sp->fetch_wait_s) < 0 ||
+        scenario_get_number(r, g, where, "shuffle_write_s", false, 0, false, SCN_MAX_DURATION_S,
+                            &sp->shuffle_write_s) < 0 ||
         scenario_get_size(r, g, where, "logged_input_bytes", &sp->logged_input_bytes) < 0 ||
         scenario_get_size(r, g, where, "logged_shuffle_bytes", &sp->logged_shuffle_bytes) < 0)
         return -1;
@@ -325,7 +329,7 @@ static int read_stage(struct reader *r, const config_setting_t *g, const char *j
     sp->input_bytes = sp->records = sp->shuffle_read_bytes = sp->shuffle_write_bytes = -1;
     sp->output_bytes = sp->memory_bytes = sp->cache_bytes = -1;
     sp->logged_input_bytes = sp->logged_shuffle_bytes = -1;
-    sp->fixed_s = NAN;
+    sp->fixed_s = sp->fetch_wait_s = sp->shuffle_write_s = NAN;
     if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
         char got[96];
         return scenario_fail(r, sp->line,

@@ -152,6 +152,8 @@ static const struct scenario_key key_table[] = {
     {"jobs[].stages[]", "driver_s", NULL, "number"},
     {"jobs[].stages[]", "kernel", NULL, "string"},
     {"jobs[].stages[]", "fixed_s", NULL, "number"},
+    {"jobs[].stages[]", "fetch_wait_s", NULL, "number"},
+    {"jobs[].stages[]", "shuffle_write_s", NULL, "number"},
     {"jobs[].stages[]", "logged_input_bytes", NULL, "size"},
     {"jobs[].stages[]", "logged_shuffle_bytes", NULL, "size"},
     {"jobs[].stages[]", "cold_tasks", NULL, "array of integers"},

@@ -19,6 +19,8 @@ static int stage_copy(struct plan_stage *dst, const struct stage_spec *src)
     dst->task_seconds = src->task_seconds;
     dst->fixed_s = isnan(src->fixed_s) ? 0.0 : src->fixed_s;
     dst->compute_scale = 1.0;
+    dst->fetch_wait_s = isnan(src->fetch_wait_s) ? 0.0 : src->fetch_wait_s;
+    dst->shuffle_write_s = isnan(src->shuffle_write_s) ? 0.0 : src->shuffle_write_s;
     dst->input_bytes = src->input_bytes;
     dst->records = src->records;
     dst->shuffle_read_bytes = src->shuffle_read_bytes;

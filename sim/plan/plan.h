@@ -42,6 +42,8 @@ struct plan_stage {
      * records each task gets) and by the node's speed (taskcost.c). */
     double fixed_s;             /* 0 when not given */
     double compute_scale;       /* 1: as given */
+    double fetch_wait_s;        /* of t after fixed_s: shuffle fetch wait, scaled by */
+    double shuffle_write_s;     /* the nodes' network / disk bandwidth, not speed; 0 */
     bool *task_cold;            /* per task: its given time holds a fresh executor's
                                  * warm-up (models/jvm.h), taken out and added
                                  * where the simulation's executors are fresh;

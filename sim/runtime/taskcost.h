@@ -43,6 +43,11 @@ struct stage_cost {
      * the speed of the node it was measured on over the worker's. */
     double fixed_s;
     double compute_scale;
+    /* Of the rest, fetch_wait_s and shuffle_write_s are I/O: they scale by
+     * the records (records_scale) and by the per-vCPU network and local-disk
+     * bandwidth of the measured node over the worker's, not by its speed. */
+    double fetch_wait_s, shuffle_write_s;
+    double records_scale, fetch_scale, write_scale;
     /* Given times that hold a fresh executor's warm-up (cold[index]) lose
      * warmup_s of it before scaling; the runtime adds it back on the
      * executors that are fresh in the simulation (scheduler.c). */
@@ -63,6 +68,11 @@ void taskcost_stage_init(struct stage_cost *c, const struct plan_stage *spec,
  * worker (their ACU ratio, calib_node_acu): 1 when cl says nothing of where
  * they were measured, or the two are the same node. */
 double taskcost_node_speedup(const struct cluster *cl);
+
+/* The same for I/O: the measured node's network (network true) or local
+ * disk bandwidth per vCPU over the worker's; 1 when either figure is
+ * unknown or cl says nothing of the measured node. */
+double taskcost_node_io_speedup(const struct cluster *cl, bool network);
 
 /* Draws task `index`'s compute time (seconds), records it in
  * phase_s[PHASE_COMPUTE] (other phases zeroed) and returns it. rng is the
