@@ -317,7 +317,6 @@ static void test_bad_what_if_values_are_refused_with_their_line(void **state)
     assert_non_null(strstr(d.msg, "input_scale"));
 }
 
-
 static void test_cold_task_loses_its_warmup_before_scaling(void **state)
 {
     (void)state;

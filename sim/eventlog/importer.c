@@ -43,6 +43,15 @@
  *    broadcast and shuffle jobs); any other comes `after` the latest job to
  *    end before its submission, gap_s after that end (the driver's work
  *    between actions, or an idle user).
+ *  - What-ifs (what_if.input_scale, another worker) need what the log
+ *    measured besides task times, written under names the model does not
+ *    move: per stage the mean fixed part of a task (launch to finish less
+ *    Executor Run Time: fixed_s), its mean shuffle fetch wait and write
+ *    (fetch_wait_s, shuffle_write_s), the bytes it read from files and
+ *    shuffles (logged_*_bytes), its tasks that ran first on a fresh executor
+ *    (cold_tasks, with the log's first_task_ms as fit-jvm measures it), and
+ *    the node the times were measured on (model.task_seconds_node); AQE as
+ *    the run had it (its Spark version's default when the log is silent).
  *  - Driver launch rate (model.task_launch_ms): in a stage's first wave
  *    (its first min(slots, tasks) launches), TaskSchedulerImpl launches one
  *    task after another in a single round of offers, so the gaps between
