@@ -290,8 +290,16 @@ static void test_import_writes_spark_settings_a_scenario_can_hold(void **state)
     assert_non_null(strstr(text, "partitions = 8;"));
     assert_non_null(strstr(text, "extraJavaOptions = \"-Dquote=\\\"a\\\\b\\\"\";"));
     /* Measured bytes are comments, never keys the simulator would move. */
-    assert_null(strstr(text, "input_bytes"));
+    assert_null(strstr(text, " input_bytes"));
     assert_null(strstr(text, "shuffle_read_bytes ="));
+    /* They are kept, under names the simulator does not move, for
+     * input_scale: 4 tasks of stage 0 read 1 KiB each (tiny.json). */
+    assert_non_null(strstr(text, "logged_input_bytes = 4096;"));
+    /* Stage 0's tasks 0, 1 and 3 launched (1020-1023 ms) before the first
+     * task of their executor ended (task 2's failed attempt, 1222 ms); task
+     * 2's retry launched at 1230 ms, on a warm executor. */
+    assert_non_null(strstr(text, "cold_tasks = [ 0, 1, 3 ];"));
+    assert_non_null(strstr(text, "jvm = { first_task_ms = "));
     /* Same log, same bytes. */
     char *again = written(im);
     assert_string_equal(text, again);

@@ -200,28 +200,40 @@ static void test_replay_on_another_cluster(void **state)
     (void)state;
     /* One executor of one core: stage 0's tasks (0.5, 0.6, 0.6 with task
      * 2's failed attempt, 0.7 s) run one after another. Submitted at 10 ms
-     * and offered at 19, launches at 20, 521, 1122, 1723 ms (each 1 ms after
-     * the slot frees), ends at 520, 1121, 1722, 2423 ms: 2.413 s. */
+     * and offered at 19, launches at 20 ms and each next 1 ms after the slot
+     * frees: 0.010 + 2.4 + 3 x 0.001 = 2.413 s as logged. The log's fresh
+     * executors slowed tasks 0, 1 and 3 (launched before any task of their
+     * executor finished; task 2's retry came after one had): the import
+     * measures that warm-up at 150 ms (as fit-jvm does) and, the log's
+     * timeline dropped, it moves to the one task this cluster's single
+     * fresh executor runs first: 2.413 - 3 x 0.150 + 0.150 = 2.113 s. */
+    /* On the log's own node type (Standard_F4s_v2, as the import chose it),
+     * so the task times are the log's; another node's speed is
+     * test_another_node_scales_compute_not_fixed_costs's. */
     struct replay_cluster oc = {
-        .worker = "Standard_D4s_v3", .workers = 1, .executor_cores = 1, .executors_per_worker = 1};
+        .worker = "Standard_F4s_v2", .workers = 1, .executor_cores = 1, .executors_per_worker = 1};
     struct diag d;
     struct replay *r = replay_of(fixture("tiny.json"), &oc, &d);
     if (!r)
         fail_msg("%s", d.msg);
     assert_true(r->other_cluster);
-    assert_non_null(strstr(r->cluster, "1 x Standard_D4s_v3"));
+    assert_non_null(strstr(r->cluster, "1 x Standard_F4s_v2"));
     assert_non_null(strstr(r->cluster, "1 task slots"));
-    assert_near(r->stages[0].predicted_s, 2.413, 1e-6);
+    assert_near(r->stages[0].predicted_s, 2.113, 1e-6);
     assert_float_equal(r->stages[0].actual_s, 0.720, 1e-9);
     replay_free(r);
 
-    /* Sixteen workers: the same tasks, never waiting for a slot. */
-    struct replay_cluster big = {.worker = "Standard_E8s_v3", .workers = 16};
+    /* Sixteen workers: the same tasks, never waiting for a slot, each on an
+     * executor of its own and every one fresh: tasks 0, 1 and 3 keep their
+     * logged warm-up, task 2 (warm in the log) gains it: launched 12 ms
+     * after the submission, it ends 0.012 + 0.6 + 0.150 = 0.762 s after it,
+     * after task 3 (0.013 + 0.7). */
+    struct replay_cluster big = {.worker = "Standard_F4s_v2", .workers = 16};
     r = replay_of(fixture("tiny.json"), &big, &d);
     if (!r)
         fail_msg("%s", d.msg);
-    assert_non_null(strstr(r->cluster, "16 x Standard_E8s_v3"));
-    assert_near(r->stages[0].predicted_s, 0.713, 1e-6);
+    assert_non_null(strstr(r->cluster, "16 x Standard_F4s_v2"));
+    assert_near(r->stages[0].predicted_s, 0.762, 1e-6);
     replay_free(r);
 }
 
@@ -895,6 +907,100 @@ static void test_cli_truncated_gzip_fails_cleanly(void **state)
     unlink(work_file("cut.json.gz"));
 }
 
+static void test_another_node_scales_compute_not_fixed_costs(void **state)
+{
+    (void)state;
+    /* tiny.json's tasks were measured on Standard_F4s_v2 (the import's
+     * choice; catalog ACU 195-210, midpoint 202.5); Standard_D4s_v3 has
+     * ACU 160-190, midpoint 175: its compute takes 202.5 / 175 = 1.157143
+     * times as long. Each task's fixed part (launch to finish less executor
+     * run time) is 5 ms in every task of the log (500 - 495, 600 - 595,
+     * ...) and does not scale. Stage 0's tasks, 0.5, 0.6, 0.6 (0.4 + its
+     * failed 0.2) and 0.7 s, on one slot as in
+     * test_replay_on_another_cluster (offered 10 ms after submission, three
+     * 1 ms launch gaps), each cold task's 150 ms warm-up taken out of its
+     * compute and added once, to the first task on the fresh executor (see
+     * test_replay_on_another_cluster): 0.013 + 4 x 0.005 + (2.4 - 4 x 0.005
+     * - 3 x 0.150) x 1.157143 + 0.150 = 2.416286 s. */
+    struct replay_cluster oc = {
+        .worker = "Standard_D4s_v3", .workers = 1, .executor_cores = 1, .executors_per_worker = 1};
+    struct diag d;
+    struct replay *r = replay_of(fixture("tiny.json"), &oc, &d);
+    if (!r)
+        fail_msg("%s", d.msg);
+    double ratio = 202.5 / 175.0;
+    assert_near(r->stages[0].predicted_s,
+                0.013 + 4 * 0.005 + (2.4 - 4 * 0.005 - 3 * 0.150) * ratio + 0.150, 1e-6);
+    /* The what-if says what it assumed about the log's node. */
+    assert_non_null(strstr(r->what_if, "the log's node Standard_F4s_v2 (ACU 202"));
+    assert_non_null(strstr(r->what_if, "closest catalog match"));
+    replay_free(r);
+}
+
+static void test_input_scale_doubles_compute_not_fixed_costs(void **state)
+{
+    (void)state;
+    /* Twice the input on the log's node, one slot. Stage 0 reads a shuffle
+     * (480 B), so it keeps its tasks: AQE (on: Spark 3.3) coalesces 480 B
+     * and 960 B alike into one partition's worth, so the logged 4 stay 4.
+     * Each task gets twice the records: compute x2, the 5 ms fixed part
+     * and the fresh executor's 150 ms warm-up (moved as in
+     * test_replay_on_another_cluster) as they were: 0.013 + 4 x 0.005 + 2 x
+     * (2.4 - 0.02 - 3 x 0.150) + 0.150 = 4.043 s. */
+    struct replay_cluster oc = {.worker = "Standard_F4s_v2",
+                                .workers = 1,
+                                .executor_cores = 1,
+                                .executors_per_worker = 1,
+                                .input_scale = 2.0};
+    struct diag d;
+    struct replay *r = replay_of(fixture("tiny.json"), &oc, &d);
+    if (!r)
+        fail_msg("%s", d.msg);
+    assert_true(r->other_cluster);
+    assert_int_equal(r->stages[0].predicted_tasks, 4);
+    assert_near(r->stages[0].predicted_s, 0.013 + 4 * 0.005 + 2.0 * (2.4 - 0.02 - 0.45) + 0.150,
+                1e-6);
+    assert_non_null(strstr(r->what_if, "input x2"));
+    replay_free(r);
+    /* Input x1 on the log's own cluster is the plain replay, exactly. */
+    struct replay *plain = replay_of(fixture("tiny.json"), NULL, &d);
+    struct replay_cluster same = {.input_scale = 1.0};
+    r = replay_of(fixture("tiny.json"), &same, &d);
+    assert_non_null(plain);
+    assert_non_null(r);
+    assert_false(r->other_cluster);
+    for (size_t i = 0; i < r->n_stages; i++)
+        assert_true(r->stages[i].predicted_s == plain->stages[i].predicted_s);
+    replay_free(r);
+    replay_free(plain);
+}
+
+static void test_cli_bad_input_scale_fails_with_one_message(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {"0", "-1", "nan", "inf", "abc", "2x", "''"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        clean_workdir();
+        char args[8192];
+        snprintf(args, sizeof args, "replay '%s' --input-scale %s", fixture("tiny.json"), bad[i]);
+        int rc = run(args);
+        char *err = slurp(work_file("err.txt"));
+        if (rc == 0)
+            fail_msg("--input-scale %s was taken", bad[i]);
+        /* One message naming the option (then the CLI's usual pointer to
+         * the command's help), nothing printed on stdout. */
+        assert_int_equal(rc, 2);
+        assert_int_equal(harness_count_lines(err), 2);
+        assert_non_null(strstr(err, "(run 'stagecast help replay' for usage)"));
+        if (strncmp(err, "stagecast: --input-scale needs a factor greater than 0", 54) != 0)
+            fail_msg("--input-scale %s: got '%s'", bad[i], err);
+        char *out = slurp(work_file("out.txt"));
+        assert_string_equal(out, "");
+        free(out);
+        free(err);
+    }
+}
+
 static void test_cli_usage_errors_exit_2(void **state)
 {
     (void)state;
@@ -951,6 +1057,9 @@ int main(void)
         cmocka_unit_test(test_cli_gzip_log_replays_as_the_plain_file),
         cmocka_unit_test(test_cli_truncated_gzip_fails_cleanly),
         cmocka_unit_test(test_cli_usage_errors_exit_2),
+        cmocka_unit_test(test_another_node_scales_compute_not_fixed_costs),
+        cmocka_unit_test(test_input_scale_doubles_compute_not_fixed_costs),
+        cmocka_unit_test(test_cli_bad_input_scale_fails_with_one_message),
         cmocka_unit_test(test_cli_replay_executors_prints_the_table),
         cmocka_unit_test(test_replay_scaling_bound_is_below_every_count),
     };

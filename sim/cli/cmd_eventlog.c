@@ -35,7 +35,8 @@ enum {
     OPT_QUIET,
     OPT_NATIVE,
     OPT_CROSS_VALIDATE,
-    OPT_EXECUTORS
+    OPT_EXECUTORS,
+    OPT_INPUT_SCALE
 };
 
 #define STRICT_HELP "a malformed line is an error, not a warning"
@@ -167,6 +168,18 @@ static enum sc_status replay_option(void *ctx, int key, const char *v, struct di
     case OPT_EXECUTOR_CORES: return parse_count("--executor-cores", v, &a->oc.executor_cores, d);
     case OPT_EXECUTORS_PER_WORKER:
         return parse_count("--executors-per-worker", v, &a->oc.executors_per_worker, d);
+    case OPT_INPUT_SCALE: {
+        char *end;
+        double f = strtod(v, &end);
+        /* As what_if.input_scale takes it: finite, > 0, at most 1e6. */
+        if (!v[0] || *end || !(f > 0.0 && f <= 1e6))
+            return diag_set(d, SC_EINPUT, NULL, 0,
+                            "--input-scale needs a factor greater than 0 and at most 1e6 (e.g. "
+                            "2 for twice the input, 0.5 for half), not '%.80s'",
+                            v);
+        a->oc.input_scale = f;
+        return SC_OK;
+    }
     case OPT_EXECUTORS:
         free(a->counts);
         a->counts = NULL;
@@ -199,7 +212,7 @@ static int replay_table(char **logs, int n_logs, const struct replay_args *a,
                         const struct catalog *cat)
 {
     int rc = 0;
-    replay_table_header(stdout, replay_cluster_overridden(&a->oc));
+    replay_table_header(stdout, replay_what_if(&a->oc));
     for (int i = 0; i < n_logs; i++) {
         struct diag ld;
         diag_clear(&ld);
@@ -327,6 +340,10 @@ static const struct cli_option replay_options[] = {
     {OPT_EXECUTORS_PER_WORKER, "executors-per-worker", 0, "N",
      "predict the run with N executors per worker"},
     {OPT_PLATFORM, "platform", 0, "P", "predict the run on platform P"},
+    {OPT_INPUT_SCALE, "input-scale", 0, "F",
+     "predict the same application on F times its input: scan tasks by Spark's file-split "
+     "rules, shuffle partitions as configured (or as AQE coalesces them), each task's compute "
+     "by the records it gets"},
     {OPT_EXECUTORS, "executors", 0, "LIST",
      "predict the run at each executor count of LIST (\"1-64\" doubling, \"1,2,4\", "
      "\"8-64:8\") of the log's executor size: time, cost, utilization, the critical-path "

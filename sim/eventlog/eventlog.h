@@ -69,6 +69,8 @@ struct evlog_task {
     int64_t run_ms;            /* Executor Run Time */
     int64_t result_ser_ms;     /* Result Serialization Time */
     int64_t gc_ms;             /* JVM GC Time */
+    int64_t fetch_wait_ms;     /* Shuffle Read Metrics' Fetch Wait Time */
+    int64_t shuffle_write_ns;  /* Shuffle Write Metrics' Shuffle Write Time (ns) */
     enum evlog_end end;
     bool executor_lost; /* failed with its executor (ExecutorLostFailure) */
     enum evlog_locality locality;

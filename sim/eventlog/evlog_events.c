@@ -679,6 +679,7 @@ static int on_task_end(struct reader *r, json_t *ev)
     t->line = r->line;
     t->executor_ms = EVLOG_NONE;
     t->deserialize_ms = t->run_ms = t->result_ser_ms = t->gc_ms = EVLOG_NONE;
+    t->fetch_wait_ms = t->shuffle_write_ns = EVLOG_NONE;
     json_t *tm = json_object_get(ev, "Task Metrics");
     if (json_is_object(tm)) {
         int64_t run = metric_ms(r, tm, "Executor Run Time");
@@ -688,6 +689,10 @@ static int on_task_end(struct reader *r, json_t *ev)
         t->deserialize_ms = deser;
         t->result_ser_ms = ser;
         t->gc_ms = metric_ms(r, tm, "JVM GC Time");
+        t->fetch_wait_ms = metric_ms(r, json_object_get(tm, "Shuffle Read Metrics"),
+                                     "Fetch Wait Time");
+        t->shuffle_write_ns = metric(r, json_object_get(tm, "Shuffle Write Metrics"),
+                                     "Shuffle Write Time");
         if (run != EVLOG_NONE)
             t->executor_ms = run + (deser > 0 ? deser : 0) + (ser > 0 ? ser : 0);
         if (t->end == EVLOG_SUCCESS)

@@ -33,6 +33,9 @@ struct builder {
     int64_t locality_wait_ms; /* spark.locality.wait */
     int task_cpus;            /* spark.task.cpus */
     size_t orphans;           /* stages that ran with no JobStart listing them */
+    int64_t *exec_first_finish_ms; /* per log executor: its first task's finish;
+                                    * INT64_MAX when none finished; NULL: no
+                                    * executors */
     bool oom;
 };
 

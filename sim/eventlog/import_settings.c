@@ -159,6 +159,37 @@ static int compare_settings(const void *pa, const void *pb)
     }
 }
 
+/* spark.sql.adaptive.enabled as the run had it when the log does not set
+ * it: the default of its Spark version (on from 3.2, SPARK-33679; an
+ * unknown version is taken as off), not stagecast's (3.x) default, so that
+ * input_scale coalesces a shuffle only where AQE ran. */
+static void add_adaptive_default(struct builder *b)
+{
+    struct import *im = b->im;
+    const char *key = "spark.sql.adaptive.enabled";
+    for (size_t i = 0; i < im->n_settings; i++)
+        if (strcmp(im->settings[i].key, key) == 0)
+            return;
+    const struct evlog *log = b->log;
+    bool on = log->version_major > 3 || (log->version_major == 3 && log->version_minor >= 2);
+    struct import_setting *grown =
+        realloc(im->settings, (im->n_settings + 1) * sizeof *im->settings);
+    if (!grown) {
+        b->oom = true;
+        return;
+    }
+    im->settings = grown;
+    struct import_setting *s = &im->settings[im->n_settings];
+    memset(s, 0, sizeof *s);
+    s->key = import_dup(b, key);
+    s->text = import_dup(b, on ? "true" : "false");
+    s->kind = IMPORT_BOOL;
+    s->comment = on ? "not in the log: its Spark version's default (on from 3.2)"
+                    : "not in the log: its Spark version's default (off before 3.2)";
+    if (s->key && s->text)
+        im->n_settings++;
+}
+
 void import_settings(struct builder *b)
 {
     const struct evlog *log = b->log;
@@ -290,6 +321,7 @@ void import_settings(struct builder *b)
             im->n_settings++;
     }
     spark_conf_fini(&scratch);
+    add_adaptive_default(b);
     if (im->n_settings > 1)
         qsort(im->settings, im->n_settings, sizeof *im->settings, compare_settings);
 }

@@ -49,6 +49,7 @@ void import_stage_free(struct import_stage *s)
     free(s->name);
     free(s->task_s);
     free(s->lost_s);
+    free(s->cold);
     free(s->parents);
 }
 
@@ -198,6 +199,9 @@ struct task_span {
     int64_t last_finish;  /* of any attempt; INT64_MIN without tasks */
     double result_sum;    /* finish - executor end, over result_n tasks */
     int64_t result_n;
+    double fixed_sum; /* launch to finish minus executor run time, over fixed_n */
+    int64_t fixed_n;
+    double fetch_sum, write_sum; /* their I/O: fetch wait and shuffle write (s) */
 };
 
 /* out->task_s (NaN where no success is logged) and the attempt counts and
@@ -221,7 +225,7 @@ static int task_times(struct builder *b, const struct evlog_stage *att, size_t n
         out->task_s[i] = NAN;
         best_finish[i] = INT64_MIN;
     }
-    *span = (struct task_span){INT64_MAX, INT64_MIN, 0.0, 0};
+    *span = (struct task_span){INT64_MAX, INT64_MIN, 0.0, 0, 0.0, 0, 0.0, 0.0};
     int64_t out_of_range = 0;
     metrics_init_import(&out->metrics);
     for (size_t a = 0; a < n_att; a++) {
@@ -270,6 +274,31 @@ static int task_times(struct builder *b, const struct evlog_stage *att, size_t n
             if (t[i].finish_ms >= best_finish[t[i].index]) {
                 best_finish[t[i].index] = t[i].finish_ms;
                 out->task_s[t[i].index] = import_ms_to_s(dur);
+                /* Launched before any task of its executor finished: it
+                 * waited for the fresh JVM's class loading and JIT. */
+                bool cold = b->exec_first_finish_ms && t[i].executor >= 0 &&
+                            t[i].launch_ms < b->exec_first_finish_ms[t[i].executor];
+                if (cold && !out->cold && !(out->cold = calloc((size_t)tasks, sizeof(bool)))) {
+                    free(best_finish);
+                    free(failed_s);
+                    b->oom = true;
+                    return -1;
+                }
+                if (out->cold)
+                    out->cold[t[i].index] = cold;
+            }
+            /* What does not grow with a task's records nor run faster on a
+             * faster core: everything of its time but the executor's run
+             * (launch, deserialization, result serialization and fetch). */
+            if (t[i].run_ms != EVLOG_NONE) {
+                int64_t fx = dur - t[i].run_ms;
+                span->fixed_sum += import_ms_to_s(fx > 0 ? fx : 0);
+                span->fixed_n++;
+                /* Of the run time, what waited on the network or the disk. */
+                if (t[i].fetch_wait_ms != EVLOG_NONE)
+                    span->fetch_sum += import_ms_to_s(t[i].fetch_wait_ms);
+                if (t[i].shuffle_write_ns != EVLOG_NONE)
+                    span->write_sum += (double)t[i].shuffle_write_ns * 1e-9;
             }
             if (t[i].executor_ms != EVLOG_NONE) {
                 int64_t r = dur - t[i].executor_ms;
@@ -419,6 +448,11 @@ int import_build_stage(struct builder *b, const struct evlog_stage *att, size_t 
         rc = stage_timing(b, att, n_att, &span, out);
     if (rc != 0)
         return rc;
+    out->fixed_s = span.fixed_n ? span.fixed_sum / (double)span.fixed_n : NAN;
+    out->fetch_wait_s = span.fixed_n ? span.fetch_sum / (double)span.fixed_n : 0.0;
+    out->shuffle_write_s = span.fixed_n ? span.write_sum / (double)span.fixed_n : 0.0;
+    for (int64_t i = 0; out->cold && i < out->tasks; i++)
+        out->n_cold += out->cold[i];
     const char *name = last->name ? last->name : info ? info->name : NULL;
     if (name && !(out->name = strdup(name))) {
         b->oom = true;

@@ -175,6 +175,23 @@ static void add_stage(struct tree *t, config_setting_t *stages, const struct imp
     }
     if (s->driver_s > 0.0)
         add_float(t, g, "driver_s", s->driver_s, 6);
+    /* The same choices as import_write's write_stage. */
+    if (s->fixed_s >= 0.0005)
+        add_float(t, g, "fixed_s", s->fixed_s, 3);
+    if (s->fetch_wait_s >= 0.0005)
+        add_float(t, g, "fetch_wait_s", s->fetch_wait_s, 3);
+    if (s->shuffle_write_s >= 0.0005)
+        add_float(t, g, "shuffle_write_s", s->shuffle_write_s, 3);
+    if (s->metrics.input_bytes > 0)
+        add_int(t, g, "logged_input_bytes", s->metrics.input_bytes);
+    if (s->metrics.shuffle_read_bytes > 0)
+        add_int(t, g, "logged_shuffle_bytes", s->metrics.shuffle_read_bytes);
+    if (!isnan(t->im->first_task_ms)) {
+        config_setting_t *c = add(t, g, "cold_tasks", CONFIG_TYPE_ARRAY);
+        for (int64_t i = 0; s->cold && i < s->tasks && !t->failed; i++)
+            if (s->cold[i])
+                add_int(t, c, NULL, i);
+    }
     add_seconds(t, g, "task_seconds", s->task_s, (size_t)s->tasks);
 }
 
@@ -210,9 +227,13 @@ enum sc_status import_config(struct config_t *cfg, const struct import *im, stru
     config_setting_t *spark = add(&t, root, "spark", CONFIG_TYPE_GROUP);
     for (size_t i = 0; i < im->n_settings && !t.failed; i++)
         add_setting(&t, spark, &im->settings[i]);
-    if (!isnan(im->task_launch_ms)) {
-        config_setting_t *model = add(&t, root, "model", CONFIG_TYPE_GROUP);
+    config_setting_t *model = add(&t, root, "model", CONFIG_TYPE_GROUP);
+    if (!isnan(im->task_launch_ms))
         add_float(&t, model, "task_launch_ms", im->task_launch_ms, 3);
+    add_string(&t, model, "task_seconds_node", im->worker);
+    if (!isnan(im->first_task_ms)) {
+        config_setting_t *jvm = add(&t, model, "jvm", CONFIG_TYPE_GROUP);
+        add_float(&t, jvm, "first_task_ms", im->first_task_ms, 3);
     }
     config_setting_t *jobs = add(&t, root, "jobs", CONFIG_TYPE_LIST);
     for (size_t k = 0; k < im->n_jobs && !t.failed; k++)

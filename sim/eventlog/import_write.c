@@ -87,7 +87,7 @@ static void put_bytes(FILE *f, const char *what, int64_t bytes, int64_t records,
     *first = false;
 }
 
-static void write_stage(FILE *f, const struct import_stage *s, bool last)
+static void write_stage(FILE *f, const struct import_stage *s, bool cold_known, bool last)
 {
     const char *in = "                ";
     fprintf(f, "            {\n%sid = %lld;\n", in, (long long)s->id);
@@ -152,6 +152,31 @@ static void write_stage(FILE *f, const struct import_stage *s, bool last)
                 "killed (%.3f slot-seconds), %lld resubmitted; %lld speculative successes\n",
                 in, (long long)s->failed_tasks, (long long)s->killed_tasks, s->retry_s,
                 (long long)s->resubmitted_tasks, (long long)s->speculative_tasks);
+    if (s->fixed_s >= 0.0005)
+        fprintf(f,
+                "%sfixed_s = %.3f;  # per task, launch to finish less executor run time: what "
+                "input_scale and another worker leave as it is\n",
+                in, s->fixed_s);
+    if (s->fetch_wait_s >= 0.0005)
+        fprintf(f, "%sfetch_wait_s = %.3f;  # per task, of its run time: waiting for shuffle blocks\n",
+                in, s->fetch_wait_s);
+    if (s->shuffle_write_s >= 0.0005)
+        fprintf(f, "%sshuffle_write_s = %.3f;  # per task, of its run time: writing shuffle output\n",
+                in, s->shuffle_write_s);
+    if (m->input_bytes > 0)
+        fprintf(f, "%slogged_input_bytes = %lld%s;  # sizes its scan tasks under input_scale\n", in,
+                (long long)m->input_bytes, m->input_bytes > INT32_MAX ? "L" : "");
+    if (m->shuffle_read_bytes > 0)
+        fprintf(f, "%slogged_shuffle_bytes = %lld%s;  # sizes AQE's partitions under input_scale\n",
+                in, (long long)m->shuffle_read_bytes, m->shuffle_read_bytes > INT32_MAX ? "L" : "");
+    if (cold_known) {
+        fprintf(f, "%scold_tasks = [", in);
+        for (int64_t i = 0, k = 0; s->cold && i < s->tasks; i++)
+            if (s->cold[i])
+                fprintf(f, "%s%lld", k++ ? ", " : " ", (long long)i);
+        fprintf(f, "%s];  # on a fresh executor: they hold model.jvm.first_task_ms\n",
+                s->n_cold ? " " : "");
+    }
     fprintf(f, "%stask_seconds = [", in);
     for (int64_t i = 0; i < s->tasks; i++) {
         if (i % 10 == 0)
@@ -319,12 +344,24 @@ enum sc_status import_write(FILE *f, const struct import *im, struct diag *d)
     if (!isnan(im->task_launch_ms)) {
         fputs("# The driver's time to launch one task: ", f);
         put_comment_text(f, im->launch_why);
-        fprintf(f, ".\nmodel = {\n    task_launch_ms = %.3f;\n};\n\n", im->task_launch_ms);
+        fprintf(f, ".\nmodel = {\n    task_launch_ms = %.3f;\n", im->task_launch_ms);
     } else {
         fputs("# model.task_launch_ms: ", f);
         put_comment_text(f, im->launch_why);
-        fputs(".\n\n", f);
+        fputs(".\nmodel = {\n", f);
     }
+    fputs("    # The task times were measured on the log's worker (as chosen above): on\n"
+          "    # another worker their compute part scales by the two nodes' ACU.\n"
+          "    task_seconds_node = ",
+          f);
+    put_quoted(f, im->worker);
+    if (!isnan(im->first_task_ms))
+        fprintf(f,
+                ";\n    # A fresh executor's first tasks' extra time, measured on this log as\n"
+                "    # fit-jvm does; the stages' cold_tasks hold it, and a cluster whose\n"
+                "    # executors start elsewhere gets it where they do.\n"
+                "    jvm = { first_task_ms = %.3f; }", im->first_task_ms);
+    fputs(";\n};\n\n", f);
     fputs("jobs = (\n", f);
     for (size_t k = 0; k < im->n_jobs; k++) {
         const struct import_job *j = &im->jobs[k];
@@ -364,7 +401,7 @@ enum sc_status import_write(FILE *f, const struct import *im, struct diag *d)
         }
         fputs("        stages = (\n", f);
         for (size_t i = 0; i < j->n_stages; i++)
-            write_stage(f, &j->stages[i], i + 1 == j->n_stages);
+            write_stage(f, &j->stages[i], !isnan(im->first_task_ms), i + 1 == j->n_stages);
         fprintf(f, "        );\n    }%s\n", k + 1 < im->n_jobs ? "," : "");
     }
     fputs(");\n", f);

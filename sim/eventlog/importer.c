@@ -43,6 +43,15 @@
  *    broadcast and shuffle jobs); any other comes `after` the latest job to
  *    end before its submission, gap_s after that end (the driver's work
  *    between actions, or an idle user).
+ *  - What-ifs (what_if.input_scale, another worker) need what the log
+ *    measured besides task times, written under names the model does not
+ *    move: per stage the mean fixed part of a task (launch to finish less
+ *    Executor Run Time: fixed_s), its mean shuffle fetch wait and write
+ *    (fetch_wait_s, shuffle_write_s), the bytes it read from files and
+ *    shuffles (logged_*_bytes), its tasks that ran first on a fresh executor
+ *    (cold_tasks, with the log's first_task_ms as fit-jvm measures it), and
+ *    the node the times were measured on (model.task_seconds_node); AQE as
+ *    the run had it (its Spark version's default when the log is silent).
  *  - Driver launch rate (model.task_launch_ms): in a stage's first wave
  *    (its first min(slots, tasks) launches), TaskSchedulerImpl launches one
  *    task after another in a single round of offers, so the gaps between
@@ -88,6 +97,7 @@
 #include <string.h>
 
 #include "sim/eventlog/import_build.h"
+#include "sim/eventlog/jvm_costs.h"
 
 void import_note(struct builder *b, const char *fmt, ...)
 {
@@ -185,6 +195,29 @@ static void uncharge_lost_attempts(struct builder *b)
                     (long long)n, n == 1 ? "" : "s", secs);
 }
 
+/* b->exec_first_finish_ms: when each executor's first task (any attempt)
+ * finished, so that a task launched before it is known to have met a fresh
+ * JVM (as jvm_costs.h counts cold tasks). */
+static void first_finishes(struct builder *b)
+{
+    const struct evlog *log = b->log;
+    if (!log->n_executors)
+        return;
+    b->exec_first_finish_ms = malloc(log->n_executors * sizeof *b->exec_first_finish_ms);
+    if (!b->exec_first_finish_ms) {
+        b->oom = true;
+        return;
+    }
+    for (size_t e = 0; e < log->n_executors; e++)
+        b->exec_first_finish_ms[e] = INT64_MAX;
+    for (size_t i = 0; i < log->n_tasks; i++) {
+        const struct evlog_task *t = &log->tasks[i];
+        if (t->executor >= 0 && (size_t)t->executor < log->n_executors &&
+            t->finish_ms < b->exec_first_finish_ms[t->executor])
+            b->exec_first_finish_ms[t->executor] = t->finish_ms;
+    }
+}
+
 struct import *import_log(const struct evlog *log, const struct catalog *cat, struct diag *d)
 {
     struct import *im = calloc(1, sizeof *im);
@@ -206,10 +239,26 @@ struct import *import_log(const struct evlog *log, const struct catalog *cat, st
         reader_notes(&b);
     b.task_cpus = import_task_cpus(&b);
     b.locality_wait_ms = import_locality_wait_ms(&b);
+    if (!b.oom)
+        first_finishes(&b);
+    im->first_task_ms = NAN;
+    if (!b.oom) {
+        struct jvm_log_costs jc;
+        jvm_measure(log, &jc);
+        im->first_task_ms = jc.param[JVM_FIRST_TASK];
+    }
     if (!b.oom && import_jobs(&b) != 0 && !b.oom) {
+        free(b.exec_first_finish_ms);
         import_free(im);
         return NULL;
     }
+    im->cold_known = b.exec_first_finish_ms != NULL;
+    free(b.exec_first_finish_ms);
+    b.exec_first_finish_ms = NULL;
+    /* Without executors its cold tasks cannot be told apart; a first wave
+     * no slower than the rest holds no warm-up to move. */
+    if (!im->cold_known || !(im->first_task_ms > 0.0))
+        im->first_task_ms = NAN;
     if (!b.oom && im->n_jobs == 0 && b.orphans > 0) {
         diag_set(d, SC_EINPUT, log->path, 0,
                  "%zu stages ran but no SparkListenerJobStart lists them (events missing from "

@@ -57,6 +57,15 @@ struct import_stage {
     double result_s;      /* mean over tasks of finish - executor end (the
                            * driver fetching and handling the result) */
     double retry_s;       /* slot-seconds of failed and killed attempts */
+    bool *cold;           /* per task: its successful attempt ran on an executor none
+                           * of whose tasks had finished (a fresh JVM's first
+                           * wave); NULL when none did */
+    int64_t n_cold;
+    double fetch_wait_s;  /* mean over successful tasks of Fetch Wait Time and of */
+    double shuffle_write_s; /* Shuffle Write Time: their I/O; 0 when not logged */
+    double fixed_s;       /* mean over successful tasks of launch to finish minus
+                           * executor run time: what input_scale and another
+                           * node leave as it is; NaN when no run time is logged */
     double *lost_s;       /* per task, of the failed attempts' time charged
                            * to it, what was lost with an executor
                            * (ExecutorLostFailure); NULL: none */
@@ -131,6 +140,12 @@ struct import {
     int64_t executor_memory_mib; /* heap + overhead per executor; 0 = unknown */
 
     double task_launch_ms; /* NaN: no estimate (the default is kept) */
+    /* A fresh executor's first tasks' extra time, as fit-jvm measures it on
+     * this log (jvm_costs.h: a cold task's deserialize + run less the median
+     * warm task of its stage); NaN when the log has no stage with both. */
+    double first_task_ms;
+    bool cold_known; /* the log names the executors, so each stage's cold tasks
+                      * (import_stage.cold) are known */
     char launch_why[240];
 
     struct import_setting *settings; /* sorted by key */

@@ -25,11 +25,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/calib.h"
 #include "models/utf8.h"
 #include "sim/input/cluster.h"
 #include "sim/output/report.h"
 #include "sim/runtime/results.h"
 #include "sim/runtime/runtime.h"
+#include "sim/runtime/taskcost.h"
 #include "models/order.h"
 
 #ifndef PACKAGE_VERSION
@@ -456,6 +458,44 @@ bool replay_cluster_overridden(const struct replay_cluster *oc)
                   oc->executor_cores > 0 || oc->executors_per_worker > 0);
 }
 
+bool replay_what_if(const struct replay_cluster *oc)
+{
+    return replay_cluster_overridden(oc) || (oc && oc->input_scale > 0.0 && oc->input_scale != 1.0);
+}
+
+/* r->what_if: what the what-if did to the tasks, and on what it rests: the
+ * tasks the scans became, and the speed of the log's node (as the import
+ * chose it) against the what-if's worker. */
+static void describe_what_if(struct replay *r, const struct import *im, const struct cluster *cl,
+                             int64_t logged_tasks, int64_t predicted_tasks)
+{
+    size_t n = 0;
+    int k = 0;
+    if (r->input_scale != 1.0) {
+        k = snprintf(r->what_if, sizeof r->what_if,
+                     "input x%g: %lld tasks in all (the log ran %lld); each task's compute "
+                     "scales with the records it gets, its fixed part (launch to finish less "
+                     "executor run time, the stage's mean) does not",
+                     r->input_scale, (long long)predicted_tasks, (long long)logged_tasks);
+        if (k < 0 || (size_t)k >= sizeof r->what_if)
+            return;
+        n = (size_t)k;
+    }
+    if (cl->task_seconds_node && cl->worker && cl->task_seconds_node != cl->worker) {
+        const char *src_log, *src_new;
+        double acu_log = calib_node_acu(cl->task_seconds_node, NULL, &src_log);
+        double acu_new = calib_node_acu(cl->worker, NULL, &src_new);
+        snprintf(r->what_if + n, sizeof r->what_if - n,
+                 "%snode: compute x%.3f, the log's node %s (ACU %.0f, %s; the import chose it: "
+                 "%s) over %s (ACU %.0f, %s); shuffle fetch wait x%.3f and shuffle write "
+                 "x%.3f (network and local-disk bandwidth per vCPU); storage reads stay in the "
+                 "compute part",
+                 n ? "; " : "", acu_log / acu_new, cl->task_seconds_node->name, acu_log, src_log,
+                 im->worker_why, cl->worker->name, acu_new, src_new,
+                 taskcost_node_io_speedup(cl, true), taskcost_node_io_speedup(cl, false));
+    }
+}
+
 static void describe_cluster(char *buf, size_t size, const struct cluster *cl)
 {
     snprintf(buf, size, "%s, %d x %s (%d executor%s x %d cores each, %d task slots)",
@@ -524,10 +564,15 @@ struct replay *replay_run(const struct import *im, const struct catalog *cat,
     s = import_scenario(im, d);
     if (!s)
         goto fail;
+    r->input_scale = 1.0;
     if (replay_cluster_overridden(oc)) {
         r->other_cluster = true;
         if (apply_cluster(s, cat, oc, d) != SC_OK)
             goto fail;
+    }
+    if (oc && oc->input_scale > 0.0 && oc->input_scale != 1.0) {
+        r->other_cluster = true;
+        r->input_scale = s->what_if.input_scale = oc->input_scale;
     }
     struct diag cd;
     diag_clear(&cd);
@@ -545,7 +590,7 @@ struct replay *replay_run(const struct import *im, const struct catalog *cat,
     }
     const struct cluster cl = pl.cl;
     describe_cluster(r->cluster, sizeof r->cluster, &cl);
-    if (r->other_cluster)
+    if (replay_cluster_overridden(oc))
         cluster_policy(r, im, s, &cl);
     else if (im->n_timeline)
         snprintf(r->policy, sizeof r->policy,
@@ -590,6 +635,7 @@ struct replay *replay_run(const struct import *im, const struct catalog *cat,
             rs->job_id = im->jobs[j].id;
             rs->stage_id = is->id;
             rs->tasks = is->tasks;
+            rs->predicted_tasks = sr->tasks;
             if (is->name && !(rs->name = strdup(is->name))) {
                 free(first_launch);
                 goto nomem;
@@ -603,6 +649,14 @@ struct replay *replay_run(const struct import *im, const struct catalog *cat,
         }
     free(first_launch);
     r->n_stages = n;
+    if (r->other_cluster) {
+        int64_t logged = 0, predicted = 0;
+        for (size_t i = 0; i < n; i++) {
+            logged += r->stages[i].tasks;
+            predicted += r->stages[i].predicted_tasks;
+        }
+        describe_what_if(r, im, &cl, logged, predicted);
+    }
     r->actual_s = im->actual_s;
     r->predicted_s = res->makespan_s;
     r->app_error = r->actual_s > 0.0 ? (r->predicted_s - r->actual_s) / r->actual_s : NAN;
@@ -686,6 +740,15 @@ struct scaling *replay_scaling(const struct import *im, const struct catalog *ca
      * it would replace every count (as any other cluster drops it). */
     s->cluster.n_executor_start_s = 0;
     s->cluster.n_executors = 0;
+    /* The warm-up of fresh executors stays in the tasks that had it in the
+     * log (cold_tasks dropped): moved to each count's fresh executors, a
+     * run with more of them could take longer than with fewer, and the
+     * critical path would no longer bound every count from below. */
+    for (size_t j = 0; j < s->n_jobs; j++)
+        for (size_t k = 0; k < s->jobs[j].n_stages; k++) {
+            free(s->jobs[j].stages[k].cold);
+            s->jobs[j].stages[k].cold = NULL;
+        }
     struct diag cd;
     diag_clear(&cd);
     struct pipeline_request rq = {.until = PIPELINE_CALIBRATE, .scenario = s, .catalog = cat};
@@ -779,9 +842,12 @@ void replay_print(FILE *out, const struct replay *r)
             r->task_launch_ms);
     if (r->policy[0])
         fprintf(out, "executors: %s\n", r->policy);
+    if (r->what_if[0])
+        fprintf(out, "what-if: %s\n", r->what_if);
     const char *word = diff_word(r);
-    fprintf(out, "\n  job  stage  %-32s  tasks   actual s  predicted s  %*s\n", "name",
-            r->other_cluster ? 17 : 8, word);
+    /* A what-if may change the task counts: both are shown. */
+    fprintf(out, "\n  job  stage  %-32s  tasks%s   actual s  predicted s  %*s\n", "name",
+            r->other_cluster ? "  what-if" : "", r->other_cluster ? 17 : 8, word);
     for (size_t i = 0; i < r->n_stages; i++) {
         const struct replay_stage *s = &r->stages[i];
         char name[40];
@@ -789,8 +855,11 @@ void replay_print(FILE *out, const struct replay *r)
         for (char *p = name; *p; p++)
             if ((unsigned char)*p < 0x20)
                 *p = ' ';
-        fprintf(out, "%5lld  %5lld  %-32s %6lld %10.3f %12.3f  ", (long long)s->job_id,
-                (long long)s->stage_id, name, (long long)s->tasks, s->actual_s, s->predicted_s);
+        fprintf(out, "%5lld  %5lld  %-32s %6lld", (long long)s->job_id, (long long)s->stage_id,
+                name, (long long)s->tasks);
+        if (r->other_cluster)
+            fprintf(out, " %8lld", (long long)s->predicted_tasks);
+        fprintf(out, " %10.3f %12.3f  ", s->actual_s, s->predicted_s);
         print_pct(out, s->error, r->other_cluster ? 17 : 8);
         fputc('\n', out);
     }
@@ -886,6 +955,12 @@ enum sc_status replay_write_json(FILE *out, const struct replay *r, struct diag 
         bad |= json_str(root, "comparison", diff_word(r));
         bad |= json_str(root, "executors", r->policy[0] ? r->policy : NULL);
         bad |= json_num(root, "task_launch_ms", r->task_launch_ms);
+        /* A what-if says what it changed (a replay of the log's own run
+         * keeps the keys it always had). */
+        if (r->other_cluster) {
+            bad |= json_num(root, "input_scale", r->input_scale);
+            bad |= json_str(root, "what_if", r->what_if[0] ? r->what_if : NULL);
+        }
         json_t *stages = json_array();
         bad |= stages == NULL;
         for (size_t i = 0; !bad && i < r->n_stages; i++) {
@@ -898,6 +973,9 @@ enum sc_status replay_write_json(FILE *out, const struct replay *r, struct diag 
             bad |= json_object_set_new(js, "id", json_integer((json_int_t)s->stage_id));
             bad |= json_str(js, "name", s->name);
             bad |= json_object_set_new(js, "tasks", json_integer((json_int_t)s->tasks));
+            if (r->other_cluster)
+                bad |= json_object_set_new(js, "predicted_tasks",
+                                           json_integer((json_int_t)s->predicted_tasks));
             bad |= json_num(js, "actual_s", s->actual_s);
             bad |= json_num(js, "predicted_s", s->predicted_s);
             bad |= json_num(js, err_key, s->error);

@@ -34,12 +34,14 @@
 struct replay_cluster {
     const char *worker, *driver, *platform;
     int workers, executor_cores, executors_per_worker;
+    double input_scale; /* what_if.input_scale: F times the input; 0 (or 1): the log's */
 };
 
 struct replay_stage {
     int64_t job_id, stage_id; /* Spark's */
     char *name;
-    int64_t tasks;
+    int64_t tasks;           /* as logged */
+    int64_t predicted_tasks; /* as simulated (input_scale changes scans') */
     double actual_s, predicted_s;
     double error; /* (predicted - actual) / actual; NaN when actual is 0 */
     double actual_wait_s, predicted_wait_s; /* submission to first task launch */
@@ -59,6 +61,9 @@ struct replay {
     char cluster[320];     /* "vm, 2 x Standard_D4s_v3 (1 executor x 4 cores, 8 slots)" */
     bool other_cluster;    /* overridden, a what-if: the differences from the log
                             * are changes vs the log, not errors */
+    double input_scale;    /* the what-if's input: F times the log's (1: the log's) */
+    char what_if[1200];    /* what a what-if changed in the tasks, and what it
+                            * assumed (the log's node, its speed); "" */
     char policy[400];      /* what decides the executors: the log's timeline, or
                             * (another cluster) the policy that replaces it; "" */
     double task_launch_ms; /* as simulated */
@@ -85,6 +90,9 @@ struct replay {
 
 /* Does oc change the log's cluster (a what-if)? NULL: no. */
 bool replay_cluster_overridden(const struct replay_cluster *oc);
+
+/* Does oc ask for a what-if (another cluster, or input_scale not 1)? */
+bool replay_what_if(const struct replay_cluster *oc);
 
 /* Simulates im on its own cluster, or with the overrides in oc (NULL for
  * none), and compares. Returns NULL and fills d: SC_EINPUT for an override

@@ -54,6 +54,11 @@ static enum sc_status build_nodes(const struct scenario *s, const struct catalog
         return d->status;
     if (resolve(s, cat, driver_name, driver_line, "driver", &c->driver, d) != SC_OK)
         return d->status;
+    c->task_seconds_node = NULL;
+    if (s->model.task_seconds_node[0] &&
+        resolve(s, cat, s->model.task_seconds_node, s->model.task_seconds_node_line,
+                "model.task_seconds_node", &c->task_seconds_node, d) != SC_OK)
+        return d->status;
     /* With a timeline, workers may be left out: it places them itself. */
     if ((cs->workers < 1 && !cs->n_executors) || cs->workers > SCN_MAX_WORKERS)
         return diag_set(d, SC_EINPUT, s->file, cs->workers_line, "workers must be between 1 and %d",

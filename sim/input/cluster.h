@@ -20,6 +20,9 @@ struct cluster {
     enum platform platform;
     const struct node_type *driver;
     const struct node_type *worker;
+    /* The node explicit stages' task_seconds were measured on
+     * (model.task_seconds_node); NULL: not given, they hold on any node. */
+    const struct node_type *task_seconds_node;
     int workers;
     int executors_per_worker;
     int executor_cores;

@@ -130,6 +130,32 @@ static int check_int_literals(struct reader *r, const char *path)
 
 /* ------------------------------------------------------------------ root */
 
+/* what_if.input_scale on a query's tables: each holds that many times its
+ * rows and bytes (in as many files as it says, each larger, or in files of
+ * the default size when it does not say), so the planner's split, exchange
+ * and AQE rules see the larger input. Explicit stages are scaled by the
+ * planner (sim/plan/planner_whatif.c). */
+static int scale_tables(struct reader *r)
+{
+    double f = r->s->what_if.input_scale;
+    if (f == 1.0)
+        return 0;
+    for (size_t i = 0; i < r->s->n_tables; i++) {
+        struct table_spec *t = &r->s->tables[i];
+        double rows = round((double)t->rows * f);
+        double bytes = t->size_bytes >= 0 ? round((double)t->size_bytes * f) : -1.0;
+        if (rows > (double)SCN_MAX_BYTES || bytes > (double)SCN_MAX_BYTES)
+            return scenario_fail(r, r->s->what_if.line,
+                                 "what_if.input_scale %g makes table '%s' larger than stagecast "
+                                 "accepts (2^60 rows or bytes).",
+                                 f, t->name);
+        t->rows = (int64_t)rows;
+        if (t->size_bytes >= 0)
+            t->size_bytes = bytes < 1.0 ? 1 : (int64_t)bytes;
+    }
+    return 0;
+}
+
 static int read_root(struct reader *r, const config_setting_t *root)
 {
     struct scenario *s = r->s;
@@ -155,8 +181,14 @@ static int read_root(struct reader *r, const config_setting_t *root)
     if (rc < 0 || (rc > 0 && scenario_read_model(r, g) != 0))
         return -1;
 
+    rc = scenario_get_aggregate(r, root, where, "what_if", false, CONFIG_TYPE_GROUP, &g);
+    if (rc < 0 || (rc > 0 && scenario_read_what_if(r, g) != 0))
+        return -1;
+
     rc = scenario_get_aggregate(r, root, where, "tables", false, CONFIG_TYPE_GROUP, &g);
     if (rc < 0 || (rc > 0 && scenario_read_tables(r, g) != 0))
+        return -1;
+    if (scale_tables(r) != 0)
         return -1;
     rc = scenario_get_aggregate(r, root, where, "views", false, CONFIG_TYPE_GROUP, &g);
     if (rc < 0 || (rc > 0 && scenario_read_views(r, g) != 0))
@@ -218,6 +250,7 @@ static struct scenario *scenario_new(const char *path)
     s->model.slow_worker = -1;
     s->model.slow_factor = 1.0;
     s->model.host_acu = NAN;
+    s->what_if.input_scale = 1.0;
     jvm_costs_unset(&s->model.jvm);
     s->model.calib_min_r2 = NAN;
     s->model.calib_max_ci = NAN;

@@ -120,6 +120,17 @@ struct model_spec {
     double calib_min_r2;              /* a poor fit's R^2 is below it; NaN = the default */
     double calib_max_ci;              /* or its slope's relative 95% interval above it; NaN */
     struct jvm_costs jvm;             /* model.jvm (models/jvm.h); NaN = the default */
+    /* The node type explicit stages' task_seconds were measured on (an
+     * imported log's worker): on another worker their compute part scales
+     * by the two nodes' speeds. "" when not given. */
+    char task_seconds_node[64];
+    int task_seconds_node_line;
+    int line;
+};
+
+/* What-ifs that change the work, not the cluster (group `what_if`). */
+struct what_if_spec {
+    double input_scale;         /* the same application on this many times its input; 1 */
     int line;
 };
 
@@ -183,6 +194,16 @@ struct stage_spec {
                                  * materialized here, MEMORY_AND_DISK); <= 0: none */
     bool reads_cache;           /* its input is cached data (InMemoryTableScan) */
     double driver_s;            /* driver time from submission to the first task offered */
+    /* As measured in an event log, for what-ifs (the model moves none of
+     * these bytes: task_seconds hold their time). */
+    double fixed_s;             /* per task, the part of its task_seconds neither its
+                                 * records nor the node's speed change; NaN: 0 */
+    double fetch_wait_s;        /* per task, of its time: waiting for shuffle blocks; NaN: 0 */
+    double shuffle_write_s;     /* per task, of its time: writing shuffle output; NaN: 0 */
+    int64_t logged_input_bytes; /* read from files by all its tasks; -1: none */
+    int64_t logged_shuffle_bytes; /* shuffle read by all its tasks; -1: none */
+    bool *cold;                 /* cold_tasks: per task, whether its time holds a fresh
+                                 * executor's warm-up (tasks of them); NULL: not given */
     bool tasks_derived;         /* tasks came from the data, not the file */
     char *kernel;               /* NULL when not given */
     int line, parents_line;
@@ -229,6 +250,7 @@ struct scenario {
     struct cluster_spec cluster;
     struct spark_conf spark;
     struct model_spec model;
+    struct what_if_spec what_if;
     struct table_spec *tables;
     size_t n_tables;
     struct view_spec *views;

@@ -114,6 +114,7 @@ int scenario_read_cluster(struct reader *r, const config_setting_t *g);
 /* The nested `spark` group; prefix is the path so far ("spark"). */
 int scenario_read_spark_group(struct reader *r, const config_setting_t *g, const char *prefix);
 int scenario_read_model(struct reader *r, const config_setting_t *g);
+int scenario_read_what_if(struct reader *r, const config_setting_t *g);
 int scenario_read_tables(struct reader *r, const config_setting_t *g);
 int scenario_read_views(struct reader *r, const config_setting_t *g);
 int scenario_read_jobs(struct reader *r, const config_setting_t *list);

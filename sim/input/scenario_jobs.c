@@ -234,6 +234,17 @@ static int read_stage_data(struct reader *r, const config_setting_t *g, const ch
      * they hold storage memory on the executors that ran them. */
     if (scenario_get_size(r, g, where, "cache_bytes", &sp->cache_bytes) < 0)
         return -1;
+    /* What an event log measured, read only by what-ifs (what_if, another
+     * worker): the task's fixed part and the bytes its tasks read. */
+    if (scenario_get_number(r, g, where, "fixed_s", false, 0, false, SCN_MAX_DURATION_S,
+                            &sp->fixed_s) < 0 ||
+        scenario_get_number(r, g, where, "fetch_wait_s", false, 0, false, SCN_MAX_DURATION_S,
+                            &sp->fetch_wait_s) < 0 ||
+        scenario_get_number(r, g, where, "shuffle_write_s", false, 0, false, SCN_MAX_DURATION_S,
+                            &sp->shuffle_write_s) < 0 ||
+        scenario_get_size(r, g, where, "logged_input_bytes", &sp->logged_input_bytes) < 0 ||
+        scenario_get_size(r, g, where, "logged_shuffle_bytes", &sp->logged_shuffle_bytes) < 0)
+        return -1;
     return 0;
 }
 
@@ -267,6 +278,34 @@ static int derive_stage_tasks(struct reader *r, const char *where, struct stage_
     return 0;
 }
 
+/* cold_tasks: the indexes (0 to tasks - 1) of the tasks whose time holds a
+ * fresh executor's warm-up (an event log's first wave on each executor);
+ * given, even empty, it says the stage's other times hold none. */
+static int read_cold_tasks(struct reader *r, const config_setting_t *g, const char *where,
+                           struct stage_spec *sp)
+{
+    config_setting_t *st = config_setting_get_member(g, "cold_tasks");
+    if (!st)
+        return 0;
+    int type = config_setting_type(st);
+    if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST)
+        return scenario_wrong_type(r, st, where, "an array of task indexes");
+    if (!(sp->cold = calloc((size_t)(sp->tasks > 0 ? sp->tasks : 1), sizeof *sp->cold)))
+        return scenario_fail_nomem(r, scenario_line_of(st));
+    int n = config_setting_length(st);
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *e = config_setting_get_elem(st, (unsigned)i);
+        int64_t k = scenario_is_int(e) ? config_setting_get_int64(e) : -1;
+        if (k < 0 || k >= sp->tasks)
+            return scenario_fail(r, scenario_line_of(st),
+                                 "'cold_tasks' in %s lists task indexes from 0 to %lld; item %d "
+                                 "is not one.",
+                                 where, (long long)sp->tasks - 1, i + 1);
+        sp->cold[k] = true;
+    }
+    return 0;
+}
+
 /* 'kernel': one of the registry's stage kernels, copied. */
 static int read_stage_kernel(struct reader *r, const config_setting_t *g, const char *where,
                              struct stage_spec *sp)
@@ -289,6 +328,8 @@ static int read_stage(struct reader *r, const config_setting_t *g, const char *j
     sp->line = sp->parents_line = scenario_line_of(g);
     sp->input_bytes = sp->records = sp->shuffle_read_bytes = sp->shuffle_write_bytes = -1;
     sp->output_bytes = sp->memory_bytes = sp->cache_bytes = -1;
+    sp->logged_input_bytes = sp->logged_shuffle_bytes = -1;
+    sp->fixed_s = sp->fetch_wait_s = sp->shuffle_write_s = NAN;
     if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
         char got[96];
         return scenario_fail(r, sp->line,
@@ -318,7 +359,7 @@ static int read_stage(struct reader *r, const config_setting_t *g, const char *j
     if (read_stage_times(r, g, where, tasks_given > 0, sp) != 0 ||
         read_stage_data(r, g, where, sp, &has_data) != 0 ||
         (!tasks_given && derive_stage_tasks(r, where, sp) != 0) ||
-        read_stage_kernel(r, g, where, sp) != 0)
+        read_stage_kernel(r, g, where, sp) != 0 || read_cold_tasks(r, g, where, sp) != 0)
         return -1;
 
     if (!sp->has_task_seconds && !has_data)
@@ -482,6 +523,7 @@ void scenario_stage_free(struct stage_spec *sp)
     free(sp->name);
     free(sp->parents);
     free(sp->task_seconds_list);
+    free(sp->cold);
     free(sp->kernel);
 }
 

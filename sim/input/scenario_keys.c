@@ -23,6 +23,7 @@ static const struct scenario_key key_table[] = {
     {"", "cluster", NULL, "group"},
     {"", "spark", NULL, "group"},
     {"", "model", NULL, "group"},
+    {"", "what_if", NULL, "group"},
     {"", "tables", NULL, "group"},
     {"", "views", NULL, "group"},
     {"", "jobs", NULL, "list"},
@@ -88,6 +89,9 @@ static const struct scenario_key key_table[] = {
     {"model", "overhead", NULL, "group"},
     {"model", "calibration", NULL, "group"},
     {"model", "jvm", NULL, "group"},
+    {"model", "task_seconds_node", NULL, "string"},
+
+    {"what_if", "input_scale", NULL, "number"},
 
     {"model.calibration", "rows", NULL, "array of integers"},
     {"model.calibration", "repetitions", NULL, "integer"},
@@ -149,6 +153,12 @@ static const struct scenario_key key_table[] = {
     {"jobs[].stages[]", "cache_bytes", NULL, "size"},
     {"jobs[].stages[]", "driver_s", NULL, "number"},
     {"jobs[].stages[]", "kernel", NULL, "string"},
+    {"jobs[].stages[]", "fixed_s", NULL, "number"},
+    {"jobs[].stages[]", "fetch_wait_s", NULL, "number"},
+    {"jobs[].stages[]", "shuffle_write_s", NULL, "number"},
+    {"jobs[].stages[]", "logged_input_bytes", NULL, "size"},
+    {"jobs[].stages[]", "logged_shuffle_bytes", NULL, "size"},
+    {"jobs[].stages[]", "cold_tasks", NULL, "array of integers"},
 
     /* A distribution group: task_seconds, and cluster.startup_s and
      * cluster.autoscale.provision_s when they are groups. */

@@ -228,8 +228,33 @@ int scenario_read_model(struct reader *r, const config_setting_t *g)
         return -1;
     if (read_model_calibration(r, g) != 0 || read_model_jvm(r, g) != 0)
         return -1;
+    const char *node = NULL;
+    int rc = scenario_get_str(r, g, "model", "task_seconds_node", false, &node,
+                              &s->model.task_seconds_node_line);
+    if (rc < 0)
+        return -1;
+    if (rc > 0 && strlen(node) >= sizeof s->model.task_seconds_node)
+        return scenario_fail(r, s->model.task_seconds_node_line,
+                             "'task_seconds_node' in model is not a node size: '%.80s' is too "
+                             "long.",
+                             node);
+    if (rc > 0)
+        snprintf(s->model.task_seconds_node, sizeof s->model.task_seconds_node, "%s", node);
     s->model.slow_worker = (int)slow;
     s->model.task_launch_s = ms / 1000.0;
     s->model.network_quantum_s = qms / 1000.0;
+    return 0;
+}
+
+/* The `what_if` group: input_scale > 0 (the application on that many times
+ * its input; see sim/plan/planner_whatif.c for what it changes). */
+int scenario_read_what_if(struct reader *r, const config_setting_t *g)
+{
+    struct what_if_spec *w = &r->s->what_if;
+    w->line = scenario_line_of(g);
+    if (scenario_check_group(r, g, "what_if", "what_if", NULL) != 0 ||
+        scenario_get_number(r, g, "what_if", "input_scale", false, 0, true, 1e6, &w->input_scale) <
+            0)
+        return -1;
     return 0;
 }

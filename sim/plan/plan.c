@@ -4,6 +4,7 @@
  */
 #include "sim/plan/plan.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,10 @@ static int stage_copy(struct plan_stage *dst, const struct stage_spec *src)
     dst->tasks = src->tasks;
     dst->has_task_seconds = src->has_task_seconds;
     dst->task_seconds = src->task_seconds;
+    dst->fixed_s = isnan(src->fixed_s) ? 0.0 : src->fixed_s;
+    dst->compute_scale = 1.0;
+    dst->fetch_wait_s = isnan(src->fetch_wait_s) ? 0.0 : src->fetch_wait_s;
+    dst->shuffle_write_s = isnan(src->shuffle_write_s) ? 0.0 : src->shuffle_write_s;
     dst->input_bytes = src->input_bytes;
     dst->records = src->records;
     dst->shuffle_read_bytes = src->shuffle_read_bytes;
@@ -40,6 +45,12 @@ static int stage_copy(struct plan_stage *dst, const struct stage_spec *src)
             return -1;
         memcpy(dst->parents, src->parents, src->n_parents * sizeof *dst->parents);
     }
+    if (src->cold && src->task_seconds_list) {
+        size_t n = (size_t)src->tasks;
+        if (!(dst->task_cold = malloc((n ? n : 1) * sizeof *dst->task_cold)))
+            return -1;
+        memcpy(dst->task_cold, src->cold, n * sizeof *dst->task_cold);
+    }
     if (src->task_seconds_list) {
         size_t n = (size_t)src->tasks;
         if (!(dst->task_seconds_list = malloc((n ? n : 1) * sizeof *dst->task_seconds_list)))
@@ -55,6 +66,7 @@ void plan_stage_fini(struct plan_stage *st)
     free(st->name);
     free(st->parents);
     free(st->task_seconds_list);
+    free(st->task_cold);
     free(st->task_weights);
     free(st->kernel);
     for (size_t k = 0; k < st->n_ops; k++)

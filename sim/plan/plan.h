@@ -37,6 +37,17 @@ struct plan_stage {
     bool has_task_seconds;
     struct dist task_seconds;   /* per task; p1/p2 as in dist.h */
     double *task_seconds_list;  /* or one time per task; NULL */
+    /* A given task time t is fixed_s (at most t) that nothing scales plus a
+     * compute part that scales by compute_scale (what_if.input_scale: the
+     * records each task gets) and by the node's speed (taskcost.c). */
+    double fixed_s;             /* 0 when not given */
+    double compute_scale;       /* 1: as given */
+    double fetch_wait_s;        /* of t after fixed_s: shuffle fetch wait, scaled by */
+    double shuffle_write_s;     /* the nodes' network / disk bandwidth, not speed; 0 */
+    bool *task_cold;            /* per task: its given time holds a fresh executor's
+                                 * warm-up (models/jvm.h), taken out and added
+                                 * where the simulation's executors are fresh;
+                                 * NULL: times hold what they hold */
     int64_t input_bytes, records, shuffle_read_bytes, shuffle_write_bytes;
     int64_t output_bytes;       /* written to storage (a table write) */
     /* Where the input and the output are (the planner's, from the tables'

@@ -741,6 +741,9 @@ struct plan *planner_plan(const struct scenario *s, const struct cluster *cl,
     for (size_t j = 0; j < s->n_jobs && rc == SC_OK; j++) {
         struct plan_job *job = &plan->jobs[j];
         if (!job->planned) {
+            if (s->what_if.input_scale != 1.0 &&
+                (rc = planner_scale_explicit(&P, job, s->what_if.input_scale)) != SC_OK)
+                break;
             for (size_t k = 0; k < job->n_stages; k++)
                 P.total_tasks += job->stages[k].tasks;
             continue;

@@ -206,6 +206,11 @@ enum sc_status planner_fail_at(struct planner *P, const struct lnode *nd, const 
     __attribute__((format(printf, 3, 4)));
 enum sc_status planner_nomem(struct planner *P);
 
+/* planner_whatif.c: what_if.input_scale f on job's explicit stages (task
+ * counts by Spark's split and AQE rules, each task's records, the bytes
+ * the model moves). SC_OK, SC_ELIMIT naming the stage, or SC_ENOMEM. */
+enum sc_status planner_scale_explicit(struct planner *P, struct plan_job *job, double f);
+
 /* planner_logical.c */
 bool planner_name_eq(const char *a, const char *b);
 int planner_find_lcol(const struct lcol *cols, size_t n, const char *name);

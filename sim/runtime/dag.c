@@ -100,6 +100,9 @@ static void stage_submit(struct sim *sim, int st_index)
     if (!st->rng && !runtime_stage_stream_open(sim, st))
         return;
     taskcost_stage_init(&st->cost, st->spec, &sim->cl, st->calib_z);
+    st->cost.warmup_s = sim->jvm.first_task_s;
+    if (!sim->move_warmup)
+        st->cost.cold = NULL;
     task_stage_bytes_init(sim, st);
     shuffle_locate_blocks(sim, st);
     if (st->driver_s > 0.0 && !st->offered) {

@@ -214,6 +214,10 @@ struct sim {
     enum sched_mode mode;
     int64_t launch_us;      /* driver time per task launch */
     struct jvm_costs jvm;   /* the scenario's model.jvm with the defaults filled in */
+    /* Given task times that hold a fresh executor's warm-up (cold_tasks)
+     * have it moved to the executors fresh here: only without the log's
+     * executor timeline, which puts it where the log's executors were. */
+    bool move_warmup;
     uint64_t *pipelines;    /* signatures of the operator pipelines run so far */
     size_t n_pipelines, cap_pipelines;
     int64_t driver_free_us; /* when the driver can launch the next task */

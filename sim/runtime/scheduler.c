@@ -212,6 +212,12 @@ static void launch(struct sim *sim, int st_index, int slot_index)
                                      st->cold_pipeline, first_wave);
         rec->phase_s[PHASE_COMPUTE] = (float)slot->compute_s;
     }
+    /* A given time that held its executor's warm-up had it taken out
+     * (taskcost.c): it comes back on the executors fresh here. */
+    if (st->cost.cold && !sim->execs[slot->executor].warm) {
+        slot->compute_s += st->cost.warmup_s;
+        rec->phase_s[PHASE_COMPUTE] = (float)slot->compute_s;
+    }
     slot->base_compute_s = slot->compute_s;
     slot->copy = false;
     slot->compute_s *= worker_slowdown(sim, slot->worker);

@@ -39,6 +39,17 @@ void taskcost_stage_init(struct stage_cost *c, const struct plan_stage *spec,
         c->from_dist = true;
         c->task_seconds = spec->task_seconds;
         c->task_seconds_list = spec->task_seconds_list;
+        /* Times measured on another node: their compute part runs at this
+         * worker's speed, their fixed part (launch, deserialization, result)
+         * does not move. */
+        c->fixed_s = spec->fixed_s > 0.0 ? spec->fixed_s : 0.0;
+        c->fetch_wait_s = spec->fetch_wait_s > 0.0 ? spec->fetch_wait_s : 0.0;
+        c->shuffle_write_s = spec->shuffle_write_s > 0.0 ? spec->shuffle_write_s : 0.0;
+        c->records_scale = spec->compute_scale > 0.0 ? spec->compute_scale : 1.0;
+        c->compute_scale = c->records_scale * taskcost_node_speedup(cl);
+        c->fetch_scale = c->records_scale * taskcost_node_io_speedup(cl, true);
+        c->write_scale = c->records_scale * taskcost_node_io_speedup(cl, false);
+        c->cold = spec->task_seconds_list ? spec->task_cold : NULL;
         return;
     }
     if (spec->calib.valid) {
@@ -64,16 +75,59 @@ void taskcost_stage_init(struct stage_cost *c, const struct plan_stage *spec,
     c->compute_s_per_record = taskcost_default_s_per_record(spec->kernel);
 }
 
+double taskcost_node_speedup(const struct cluster *cl)
+{
+    if (!cl || !cl->task_seconds_node || !cl->worker || cl->task_seconds_node == cl->worker)
+        return 1.0;
+    /* ACU is speed per vCPU: twice the ACU, half the time (models/calib.h). */
+    return calib_node_acu(cl->task_seconds_node, NULL, NULL) /
+           calib_node_acu(cl->worker, NULL, NULL);
+}
+
+/* Bandwidth per vCPU, bytes/s: what one task slot of the node gets. NaN
+ * when the catalog gives none. */
+static double io_per_vcpu(const struct node_type *n, bool network)
+{
+    double bw = network ? n->network_mbps : n->local_ssd_mbps;
+    return bw > 0.0 && n->vcpus > 0 ? bw / n->vcpus : NAN;
+}
+
+double taskcost_node_io_speedup(const struct cluster *cl, bool network)
+{
+    if (!cl || !cl->task_seconds_node || !cl->worker || cl->task_seconds_node == cl->worker)
+        return 1.0;
+    /* A task's share of its node's NIC or local SSD: half the bandwidth per
+     * slot, twice the time. */
+    double log_bw = io_per_vcpu(cl->task_seconds_node, network);
+    double new_bw = io_per_vcpu(cl->worker, network);
+    return isfinite(log_bw) && isfinite(new_bw) ? log_bw / new_bw : 1.0;
+}
+
 double taskcost_task(const struct stage_cost *c, gsl_rng *rng, int64_t index,
                      float phase_s[PHASE_COUNT])
 {
     for (int p = 0; p < PHASE_COUNT; p++)
         phase_s[p] = 0.0f;
     double t;
-    if (c->from_dist)
-        t = c->task_seconds_list ? c->task_seconds_list[index]
-                                 : dist_sample(&c->task_seconds, rng);
-    else
+    if (c->from_dist) {
+        t = c->task_seconds_list ? c->task_seconds_list[index] : dist_sample(&c->task_seconds, rng);
+        /* t = fixed + fetch wait + shuffle write + compute, each part at
+         * most what is left of t after the ones before it. */
+        double fixed = c->fixed_s < t ? c->fixed_s : t;
+        double fetch = c->fetch_wait_s < t - fixed ? c->fetch_wait_s : t - fixed;
+        double write = c->shuffle_write_s < t - fixed - fetch ? c->shuffle_write_s
+                                                              : t - fixed - fetch;
+        double compute = t - fixed - fetch - write;
+        if (c->cold && c->cold[index] && c->warmup_s > 0.0) {
+            /* The warm-up is taken from its compute part, never the others. */
+            double w = c->warmup_s < compute ? c->warmup_s : compute;
+            compute -= w;
+            t -= w;
+        }
+        if (c->compute_scale != 1.0 || c->fetch_scale != 1.0 || c->write_scale != 1.0)
+            t = fixed + fetch * c->fetch_scale + write * c->write_scale +
+                compute * c->compute_scale;
+    } else
         t = c->records * c->compute_s_per_record + c->compute_s_fixed;
     phase_s[PHASE_COMPUTE] = (float)t;
     return t;

@@ -38,6 +38,21 @@ struct stage_cost {
     bool uncalibrated;          /* compute estimated from records with default rates */
     struct dist task_seconds;
     const double *task_seconds_list; /* one time per task, or NULL */
+    /* A given time t becomes min(fixed_s, t) + (t - min(fixed_s, t)) x
+     * compute_scale: the records each task gets (what_if.input_scale) and
+     * the speed of the node it was measured on over the worker's. */
+    double fixed_s;
+    double compute_scale;
+    /* Of the rest, fetch_wait_s and shuffle_write_s are I/O: they scale by
+     * the records (records_scale) and by the per-vCPU network and local-disk
+     * bandwidth of the measured node over the worker's, not by its speed. */
+    double fetch_wait_s, shuffle_write_s;
+    double records_scale, fetch_scale, write_scale;
+    /* Given times that hold a fresh executor's warm-up (cold[index]) lose
+     * warmup_s of it before scaling; the runtime adds it back on the
+     * executors that are fresh in the simulation (scheduler.c). */
+    const bool *cold;
+    double warmup_s;
     double records;             /* per task */
     double compute_s_per_record;
     double compute_s_fixed;     /* per task, whatever its records (calibrated intercept) */
@@ -48,6 +63,16 @@ struct stage_cost {
  * cost never falls below a tenth of the fit's). */
 void taskcost_stage_init(struct stage_cost *c, const struct plan_stage *spec,
                          const struct cluster *cl, double calib_z);
+
+/* How much faster the node given task times were measured on is than the
+ * worker (their ACU ratio, calib_node_acu): 1 when cl says nothing of where
+ * they were measured, or the two are the same node. */
+double taskcost_node_speedup(const struct cluster *cl);
+
+/* The same for I/O: the measured node's network (network true) or local
+ * disk bandwidth per vCPU over the worker's; 1 when either figure is
+ * unknown or cl says nothing of the measured node. */
+double taskcost_node_io_speedup(const struct cluster *cl, bool network);
 
 /* Draws task `index`'s compute time (seconds), records it in
  * phase_s[PHASE_COMPUTE] (other phases zeroed) and returns it. rng is the
