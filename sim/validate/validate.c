@@ -697,12 +697,13 @@ void validate_print_preamble(FILE *out)
           "rows and bytes\n"
           "(the scans' SQL metrics), the Spark settings and the executors; never a task or "
           "stage time.\n"
-          "Compute: kernels calibrated on sample rows on this host, times the hand-set Spark "
-          "overhead\n"
-          "factors of models/calib.c (docs/models/calibration.md). Those factors were derived "
-          "from some of\n"
-          "these logs: their figures are labelled in-sample. Actual times are the log's stage "
-          "Submission\n"
+          "Compute: kernels calibrated on sample rows on this host, times the Spark overhead "
+          "factors\n"
+          "of models/calib.c, which `validate --fit-factors` fitted on these validations' stages:"
+          "\n"
+          "a log with evidence stages is labelled in-sample (`--cross-validate` fits without "
+          "it).\n"
+          "Actual times are the log's stage Submission\n"
           "and Completion Times; a log stage no planned stage makes counts with predicted 0.\n",
           out);
 }
