@@ -206,10 +206,13 @@ static void test_unknown_region_is_an_error_listing_known_regions(void **state)
     assert_non_null(strstr(d.msg, "westus2"));
 }
 
-/* Driver Standard_DS13_v2 and workers Standard_DS4_v2 in East US: neither
- * has a VM price there; both have one in West US 2. One message names both
- * keys and the region. With Standard_E20s_v3 workers (no price and no DBU
- * rate anywhere) three rates are missing and no region prices them all. */
+/* Driver Standard_DS13_v2 and workers Standard_DS4_v2 in East US, named:
+ * neither has a VM price there; both have one in West US 2. One message
+ * names both keys and the region. With no region named, the cluster is
+ * priced in West US 2, the first region that prices both, and the rates
+ * say so. With Standard_E20s_v3 workers (no price and no DBU rate
+ * anywhere) no region prices both: East US, three rates missing, and no
+ * region prices them all. */
 static void test_every_missing_rate_in_one_message(void **state)
 {
     const struct catalog *cat = *state;
@@ -218,7 +221,7 @@ static void test_every_missing_rate_in_one_message(void **state)
     char path[64];
     assert_int_equal(build(cat,
                            "worker = \"Standard_DS4_v2\"; driver = \"Standard_DS13_v2\";\n"
-                           "workers = 2;\n",
+                           "workers = 2; region = \"eastus\";\n",
                            &cl, &d, path, sizeof path),
                      SC_OK);
     assert_non_null(strstr(cl.price_note, "2 rates in East US"));
@@ -232,12 +235,27 @@ static void test_every_missing_rate_in_one_message(void **state)
     assert_true(isnan(c.total_usd));
     assert_string_equal(c.note, cl.price_note);
 
+    /* No region named: West US 2's prices, the rates say whose. */
+    assert_int_equal(build(cat,
+                           "worker = \"Standard_DS4_v2\"; driver = \"Standard_DS13_v2\";\n"
+                           "workers = 2;\n",
+                           &cl, &d, path, sizeof path),
+                     SC_OK);
+    assert_string_equal(cl.price_note, "");
+    assert_non_null(cl.worker_rates.region);
+    assert_string_equal(cl.worker_rates.region, "westus2");
+    assert_string_equal(cl.driver_rates.region, "westus2");
+    assert_false(isnan(cl.worker_rates.vm_usd_per_hour));
+    results_cost(&c, &cl, 600.0, NULL, 0);
+    assert_false(isnan(c.total_usd));
+
     assert_int_equal(build(cat,
                            "worker = \"Standard_E20s_v3\"; driver = \"Standard_DS13_v2\";\n"
                            "workers = 2;\n",
                            &cl, &d, path, sizeof path),
                      SC_OK);
-    assert_non_null(strstr(cl.price_note, "3 rates"));
+    /* No region prices both: East US, and its three missing rates. */
+    assert_non_null(strstr(cl.price_note, "3 rates in East US"));
     assert_non_null(strstr(cl.price_note, "cluster.price.driver_usd_per_hour"));
     assert_non_null(strstr(cl.price_note, "cluster.price.worker_usd_per_hour"));
     assert_non_null(strstr(cl.price_note, "cluster.price.worker_dbu_per_hour"));

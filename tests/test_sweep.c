@@ -243,7 +243,9 @@ static void test_driver_follows_worker_only_when_equal(void **state)
     snprintf(path, sizeof path, "%s/bigdriver.cfg", workdir);
     const char *words[] = {"--node-types", "Standard_E8ds_v5"};
     struct sweep *sw = sweep_from(path, words, 2);
-    expect_overrides(sw, 0, "cluster.worker=Standard_E8ds_v5");
+    /* (East US lists no price for the kept DS4_v2 driver, West US 2 does:
+     * the sweep prices its points there.) */
+    expect_overrides(sw, 0, "cluster.region=westus2 cluster.worker=Standard_E8ds_v5");
     sweep_free(sw);
     /* So does a driver set on the command line. */
     const char *words2[] = {"--node-types", "Standard_E8ds_v5", "--set",
@@ -936,6 +938,42 @@ static void test_mpi_ranks_equal_the_single_sweep(void **state)
 }
 #endif
 
+/* analytics-ds3.cfg names no region. Standard_DS4_v2 has no East US list
+ * price and both sizes have West US 2's (models/azure-prices.csv): every
+ * point is priced there, one fixed override before the axes', and a note
+ * says so. Sizes East US prices, or a region the user set, change nothing. */
+static void test_node_types_sweep_prices_every_point_in_one_region(void **state)
+{
+    (void)state;
+    const char *words[] = {"--node-types", "Standard_DS3_v2,Standard_DS4_v2", "--workers", "2"};
+    struct sweep *sw = sweep_from(scenario, words, 4);
+    expect_overrides(sw, 0,
+                     "cluster.region=westus2 cluster.worker=Standard_DS3_v2 "
+                     "cluster.driver=Standard_DS3_v2 cluster.workers=2");
+    expect_overrides(sw, 1,
+                     "cluster.region=westus2 cluster.worker=Standard_DS4_v2 "
+                     "cluster.driver=Standard_DS4_v2 cluster.workers=2");
+    assert_non_null(sw->spec.notes);
+    assert_non_null(strstr(sw->spec.notes, "every point in West US 2 (westus2)"));
+    assert_non_null(strstr(sw->spec.notes, "East US has none for Standard_DS4_v2"));
+    sweep_free(sw);
+
+    const char *priced[] = {"--node-types", "Standard_DS3_v2,Standard_E8ds_v5", "--workers", "2"};
+    sw = sweep_from(scenario, priced, 4);
+    expect_overrides(sw, 0,
+                     "cluster.worker=Standard_DS3_v2 cluster.driver=Standard_DS3_v2 "
+                     "cluster.workers=2");
+    sweep_free(sw);
+
+    const char *chosen[] = {"--node-types", "Standard_DS3_v2,Standard_DS4_v2", "--workers", "2",
+                            "--set", "cluster.region=eastus"};
+    sw = sweep_from(scenario, chosen, 6);
+    expect_overrides(sw, 1,
+                     "cluster.region=eastus cluster.worker=Standard_DS4_v2 "
+                     "cluster.driver=Standard_DS4_v2 cluster.workers=2");
+    sweep_free(sw);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -953,6 +991,7 @@ int main(void)
         cmocka_unit_test(test_counts_double_step_and_list),
         cmocka_unit_test(test_bad_counts_are_refused),
         cmocka_unit_test(test_points_are_the_cartesian_product),
+        cmocka_unit_test(test_node_types_sweep_prices_every_point_in_one_region),
         cmocka_unit_test(test_driver_follows_worker_only_when_equal),
         cmocka_unit_test(test_statistics_use_student_t),
         cmocka_unit_test(test_cost_interval_splits_into_startup_and_run),

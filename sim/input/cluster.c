@@ -401,6 +401,33 @@ static void note_missing_rates(const struct catalog *cat, struct cluster *c)
                  n == 1 ? "it" : "them all");
 }
 
+/* Whether region lists a VM price for node. */
+static bool region_has_vm_price(const struct catalog *cat, const char *node, const char *region)
+{
+    const struct node_price *p = catalog_price(cat, node, region);
+    return p && !isnan(p->vm_usd_per_hour);
+}
+
+/* The region a scenario that names none is priced in: the default when it
+ * lists a VM price for both the driver and the workers, else the first
+ * region (the catalog's order) that lists both, so that a size East US's
+ * sources do not price gets West US 2's list price rather than "cost
+ * unknown". One region for the whole cluster, never mixed per node (the
+ * sources differ); the output's `prices:` line names it and its date. */
+static const char *region_for_cluster(const struct catalog *cat, const struct cluster *c,
+                                      const char *deflt)
+{
+    if (region_has_vm_price(cat, c->driver->name, deflt) &&
+        region_has_vm_price(cat, c->worker->name, deflt))
+        return deflt;
+    const char *rg;
+    for (size_t i = 0; (rg = catalog_region_at(cat, i)) != NULL; i++)
+        if (region_has_vm_price(cat, c->driver->name, rg) &&
+            region_has_vm_price(cat, c->worker->name, rg))
+            return rg;
+    return deflt;
+}
+
 /* The driver's and workers' billing rates: the scenario's region's list
  * prices (the catalog's own region when it names none), the platform
  * table's rules and the scenario's price overrides. */
@@ -428,6 +455,8 @@ static enum sc_status build_billing(const struct scenario *s, const struct catal
                             cs->region, known[0] ? known : "none");
         }
     }
+    if (!cs->region[0])
+        c->region = region_for_cluster(cat, c, c->region);
     billing_rates_priced(cs->platform, cs->pricing, cs->tier, c->driver,
                          catalog_price(cat, c->driver->name, c->region), &cs->price, true,
                          &c->driver_rates);

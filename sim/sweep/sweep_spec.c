@@ -371,6 +371,8 @@ struct base_facts {
     const char *platform; /* whose autoscale policy a new group takes */
     bool spot_priced;     /* cluster.spot gives discount or usd_per_hour */
     bool spot_evicts;     /* evictions_per_hour > 0 or evict_at_s given */
+    bool region_given;    /* cluster.region in the file or a fixed --set */
+    char driver[64];      /* the scenario's driver node type */
 };
 
 static bool fixed_sets(const struct sweep_spec *spec, const char *prefix)
@@ -415,6 +417,8 @@ static enum sc_status spec_base(const struct sweep_args *a, const struct catalog
     bf->platform = platform_name(c->platform);
     bf->spot_priced = !isnan(c->spot_discount) || !isnan(c->spot_usd_per_hour);
     bf->spot_evicts = c->spot_evictions_per_hour > 0 || !isnan(c->spot_evict_at_s);
+    bf->region_given = c->region[0] != '\0' || fixed_sets(spec, "cluster.region=");
+    snprintf(bf->driver, sizeof bf->driver, "%s", c->driver);
     if (base->size_note[0] && spec_note(spec, "%s", base->size_note) != 0) {
         scenario_free(base);
         return sweep_no_memory(d);
@@ -462,6 +466,71 @@ static enum sc_status axis_node_types(struct sweep_spec *spec, const char *text,
             st = sweep_no_memory(d);
     }
     free_items(items, n_items);
+    return st;
+}
+
+/* Whether region lists a VM price for every node type of the --node-types
+ * list and the driver when it does not follow them; *missing gets the
+ * first that it does not price. Unknown names are left to the points,
+ * which report them. */
+static bool region_prices_nodes(const struct catalog *cat, const char *region, char **items,
+                                size_t n, const char *driver, const char **missing)
+{
+    for (size_t i = 0; i <= n; i++) {
+        const char *name = i < n ? items[i] : driver;
+        const struct node_type *nt = name ? catalog_find(cat, name) : NULL;
+        if (!nt)
+            continue;
+        const struct node_price *p = catalog_price(cat, nt->name, region);
+        if (!p || isnan(p->vm_usd_per_hour)) {
+            *missing = nt->name;
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A sweep over node types on a scenario that names no region prices every
+ * point in one region, as a single run prices its cluster: the default
+ * when it lists all the node types, else the first region that does (a
+ * fixed cluster.region override and a note), so that comparing sizes never
+ * mixes two sources' prices and no size East US's sources leave out shows
+ * "cost unknown" when West US 2's page lists it. */
+static enum sc_status spec_region(const struct sweep_args *a, const struct catalog *cat,
+                                  const struct base_facts *bf, bool driver_follows,
+                                  struct sweep_spec *spec, struct diag *d)
+{
+    if (bf->region_given || !a->node_types)
+        return SC_OK;
+    char **items;
+    size_t n;
+    enum sc_status st = split_items(a->node_types, "--node-types", &items, &n, d);
+    if (st != SC_OK)
+        return st;
+    const char *driver = driver_follows ? NULL : bf->driver;
+    const char *missing = NULL, *rg;
+    if (!region_prices_nodes(cat, CATALOG_DEFAULT_REGION, items, n, driver, &missing)) {
+        const char *dmissing = missing;
+        for (size_t i = 0; (rg = catalog_region_at(cat, i)) != NULL; i++) {
+            if (strcmp(rg, CATALOG_DEFAULT_REGION) == 0 ||
+                !region_prices_nodes(cat, rg, items, n, driver, &missing))
+                continue;
+            char *ov = sweep_fmt_alloc("cluster.region=%s", rg);
+            if (!ov || spec_note(spec,
+                                 "prices: every point in %s (%s), the first region whose list "
+                                 "prices give every node type; %s has none for %s (set "
+                                 "cluster.region to choose)",
+                                 catalog_region_label(rg), rg,
+                                 catalog_region_label(CATALOG_DEFAULT_REGION), dmissing) != 0) {
+                free(ov);
+                st = sweep_no_memory(d);
+                break;
+            }
+            spec->fixed[spec->n_fixed++] = ov;
+            break;
+        }
+    }
+    free_items(items, n);
     return st;
 }
 
@@ -664,6 +733,8 @@ enum sc_status sweep_spec_from_args(const struct sweep_args *a, const struct cat
         st = spec_base(a, cat, driver_set, spec, &driver_follows, &bf, d);
     if (st == SC_OK && a->node_types)
         st = axis_node_types(spec, a->node_types, driver_follows, d);
+    if (st == SC_OK)
+        st = spec_region(a, cat, &bf, driver_follows, spec, d);
     if (st == SC_OK && a->workers)
         st = axis_workers(spec, a->workers, d);
     if (st == SC_OK && a->autoscale)
