@@ -631,6 +631,49 @@ static void test_speculation_leaves_an_even_stage_alone(void **state)
     fixture_free(f);
 }
 
+static void test_speculation_checks_follow_the_work_not_the_span(void **state)
+{
+    (void)state;
+    /* One task of 1e6 s with speculation on. No task of the stage ever
+     * finishes before it, so no check can launch a copy (quantile: at least
+     * one task must have finished). Checking every 100 ms, as Spark does,
+     * would take 1e6 / 0.1 = 1e7 checks; checks scheduled only where one
+     * could act take the first (at 0.1 s) and at most one after each of the
+     * task's launch and end: 3 at most, whatever the span. */
+    struct fixture *f = fixture_new(2, 1);
+    set_conf(f, "spark.speculation", "true");
+    add_job_stage(f, 1, 1e6);
+    const struct results *r = run(f);
+    assert_float_equal(r->makespan_s, 1e6, 1e-9);
+    assert_int_equal(r->speculative_launched, 0);
+    assert_true(r->work.speculation_checks >= 1);
+    assert_true(r->work.speculation_checks <= 3);
+    fixture_free(f);
+}
+
+static void test_speculation_past_threshold_without_a_host_waits_unchecked(void **state)
+{
+    (void)state;
+    /* One worker of 2 cores, tasks of 10 s and 1e6 s: at 10 s the short one
+     * has finished (1 of 2 >= floor(0.5 x 2)), the median is 10 s, so the
+     * long task passes the 15 s threshold at 15 s; but Spark never runs a
+     * copy on the host that runs the task, and the only free slot is
+     * there. No copy can ever start, and the stage ends at 1e6 s. The
+     * checks: the first, one after each launch and end (4 events), and one
+     * at the crossing; not one per 100 ms of the 1e6 s (1e7). */
+    struct fixture *f = fixture_new(1, 2);
+    set_conf(f, "spark.speculation", "true");
+    set_conf(f, "spark.speculation.quantile", "0.5");
+    struct stage_spec *st = add_job_stage(f, 2, 1.0);
+    static double times[2] = {10.0, 1e6};
+    st->task_seconds_list = times;
+    const struct results *r = run(f);
+    assert_float_equal(r->makespan_s, 1e6, 1e-9);
+    assert_int_equal(r->speculative_launched, 0);
+    assert_true(r->work.speculation_checks <= 6);
+    fixture_free(f);
+}
+
 static int compare_i64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -718,6 +761,8 @@ int main(void)
         cmocka_unit_test(test_spot_workers_bill_at_the_spot_price),
         cmocka_unit_test(test_speculation_beats_a_slow_node),
         cmocka_unit_test(test_speculation_leaves_an_even_stage_alone),
+        cmocka_unit_test(test_speculation_checks_follow_the_work_not_the_span),
+        cmocka_unit_test(test_speculation_past_threshold_without_a_host_waits_unchecked),
         cmocka_unit_test(test_new_nodes_draw_their_own_provisioning_time),
         cmocka_unit_test(test_start_up_is_drawn_per_run_and_billed),
     };

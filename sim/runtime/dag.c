@@ -84,6 +84,7 @@ static void stage_submit(struct sim *sim, int st_index)
 {
     struct rt_stage *st = &sim->stages[st_index];
     st->state = STAGE_RUNNING;
+    speculation_wake(sim);
     struct stage_result *sr = &sim->res.stages[st_index];
     if (!st->submitted_once) {
         /* A stage resubmitted after lost shuffle output keeps its first

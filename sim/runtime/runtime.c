@@ -554,9 +554,11 @@ static enum sc_status start_cluster(struct sim *sim, int64_t span_start_us, stru
     if ((sim->node_autoscale || sim->dyn_alloc) &&
         engine_schedule(&sim->eng, &sim->policy_ev, span_start_us, 2) != 0)
         return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
-    if (sim->spec_on &&
-        engine_schedule(&sim->eng, &sim->spec_ev, span_start_us + sim->spec_interval_us, 3) != 0)
-        return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
+    if (sim->spec_on) {
+        speculation_start(sim, span_start_us);
+        if (sim->failed)
+            return d->status;
+    }
     return SC_OK;
 }
 
@@ -586,7 +588,7 @@ enum sc_status sim_run(struct sim *sim, struct diag *d)
         if (t >= 0 && engine_schedule(&sim->eng, &sim->jobs[j].submit_ev, t, 0) != 0)
             return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
     }
-    engine_run(&sim->eng, ENGINE_TIME_MAX);
+    sim->res.work.events = engine_run(&sim->eng, ENGINE_TIME_MAX);
     if (sim->failed)
         return d->status;
     if (sim->jobs_done != sim->n_jobs && sim->n_timeline && sim->alive_executors == 0)

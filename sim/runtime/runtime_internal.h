@@ -271,6 +271,9 @@ struct sim {
     struct event spec_ev;
     double spec_multiplier, spec_quantile;
     int64_t spec_min_us, spec_interval_us;
+    int64_t spec_base_us, spec_last_us; /* the checks' grid: its origin, the last check */
+    bool spec_started;                  /* the grid is set (speculation_start) */
+    bool spec_checking;                 /* inside a check (it schedules the next itself) */
     double noise_sigma;
     bool evict_at_used;
 
@@ -457,7 +460,21 @@ void spot_on_evict(struct engine *eng, struct event *ev);
 /* The losing attempt of a speculation race: killed, its slot freed. */
 void speculation_kill_copy(struct sim *sim, struct rt_slot *slot);
 
-/* Event handler: checkSpeculatableTasks, every spark.speculation.interval. */
+/* A successful attempt of st ran run_s: it joins the times whose median
+ * sets the stage's threshold. */
+void speculation_record_success(struct rt_stage *st, double run_s);
+
+/* Schedules the first check, one spark.speculation.interval after
+ * span_start_us (the origin of every later check). */
+void speculation_start(struct sim *sim, int64_t span_start_us);
+
+/* Something a check looks at changed (a slot freed, a task launched or
+ * lost its copy, a stage started or stopped): the next point of the
+ * checks' grid gets a check, unless one is due sooner. */
+void speculation_wake(struct sim *sim);
+
+/* Event handler: checkSpeculatableTasks, on spark.speculation.interval's
+ * grid, where a check could launch a copy. */
 void speculation_on_timer(struct engine *eng, struct event *ev);
 
 #endif
