@@ -558,6 +558,60 @@ static void test_eviction_reruns_lost_map_output(void **state)
     fixture_free(f);
 }
 
+/* WORKERS one-core spot workers evicted once an hour on average, replaced
+ * after 60 s. */
+static struct fixture *spot_fixture(int workers)
+{
+    struct fixture *f = fixture_new(workers, 1);
+    f->cl.spot_fraction = 1.0;
+    f->cl.spot_evictions_per_hour = 1.0;
+    f->cl.spot_evict_at_s = NAN;
+    f->cl.replace_s = 60.0;
+    f->cl.spot_rates = f->cl.worker_rates;
+    return f;
+}
+
+static void test_spot_clock_starts_with_the_cluster(void **state)
+{
+    (void)state;
+    /* The only job is submitted at 1e7 s: the cluster starts then, not at
+     * 0. Drawing evictions from 0 drew 4 x 1e7 / 3600 = about 11,000 of
+     * them (each a replacement node to bill). Now each worker draws one
+     * eviction time at the start and one more each time a replacement
+     * joins, so draws <= 4 + evictions, and the 4 x 10 s job sees an
+     * eviction with probability about 4 x 10 / 3600: at most a few. Every
+     * node life begins at or after the cluster's start (no start-up here). */
+    struct fixture *f = spot_fixture(4);
+    add_job_stage(f, 4, 10.0);
+    f->jobs[0].submit_s = 1e7;
+    const struct results *r = run(f);
+    assert_true(r->evictions <= 2);
+    assert_true(r->work.eviction_draws <= (uint64_t)(4 + r->evictions));
+    assert_true(r->work.eviction_draws >= 4);
+    for (size_t i = 0; i < r->n_lives; i++)
+        assert_true(r->lives[i].from_us >= 10000000LL * 1000000LL);
+    assert_int_equal(r->n_lives, 4 + 2 * r->evictions);
+    fixture_free(f);
+}
+
+static void test_spot_evictions_pause_between_jobs(void **state)
+{
+    (void)state;
+    /* A job at 0 and one at 1e7 s, 4 tasks of 10 s each: the idle cluster
+     * in between draws no evictions (at one an hour per node it drew
+     * about 11,000). Draws: 4 at the start, 4 again when the second job
+     * comes, and one per replacement that joins while a job runs. */
+    struct fixture *f = spot_fixture(4);
+    add_job_stage(f, 4, 10.0);
+    add_job_stage(f, 4, 10.0);
+    f->jobs[1].submit_s = 1e7;
+    const struct results *r = run(f);
+    assert_true(r->evictions <= 4);
+    assert_true(r->work.eviction_draws <= (uint64_t)(8 + r->evictions));
+    assert_float_equal(r->makespan_s, 1e7 + 10.0, 60.0 + 10.0 + 1e-9);
+    fixture_free(f);
+}
+
 static void test_spot_workers_bill_at_the_spot_price(void **state)
 {
     (void)state;
@@ -762,6 +816,8 @@ int main(void)
         cmocka_unit_test(test_speculation_beats_a_slow_node),
         cmocka_unit_test(test_speculation_leaves_an_even_stage_alone),
         cmocka_unit_test(test_speculation_checks_follow_the_work_not_the_span),
+        cmocka_unit_test(test_spot_clock_starts_with_the_cluster),
+        cmocka_unit_test(test_spot_evictions_pause_between_jobs),
         cmocka_unit_test(test_speculation_past_threshold_without_a_host_waits_unchecked),
         cmocka_unit_test(test_new_nodes_draw_their_own_provisioning_time),
         cmocka_unit_test(test_start_up_is_drawn_per_run_and_billed),

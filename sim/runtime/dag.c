@@ -151,6 +151,8 @@ void dag_stage_finished(struct sim *sim, int st_index)
         /* The jobs that wait for this one's end. */
         for (int a = job->first_after; a >= 0; a = sim->jobs[a].next_after)
             submit_after_gap(sim, (size_t)a);
+        if (sim->jobs_submitted == sim->jobs_done && sim->jobs_done < sim->n_jobs)
+            spot_pause(sim);
     }
 }
 
@@ -160,6 +162,8 @@ static void submit_job(struct sim *sim, size_t j)
     if (job->submitted)
         return;
     job->submitted = true;
+    sim->jobs_submitted++;
+    spot_resume(sim);
     struct rt_job *head = &sim->jobs[job->thread];
     if (!job->reserved)
         head->outstanding++;

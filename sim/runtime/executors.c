@@ -133,7 +133,7 @@ void executors_on_worker_join(struct engine *eng, struct event *ev)
     for (int k = 0; k < sim->cl.executors_per_worker; k++)
         executor_up(sim, w * sim->cl.executors_per_worker + k);
     executors_record_scale(sim, SCALE_NODE_JOINED, w, 1, 0);
-    spot_schedule_eviction(sim, w);
+    spot_schedule_eviction(sim, w, engine_now(&sim->eng));
     sched_offer_round(sim);
     task_net_sync(sim);
 }

@@ -514,7 +514,7 @@ static enum sc_status start_cluster(struct sim *sim, int64_t span_start_us, stru
     }
     sim->res.peak_workers = sim->alive_workers;
     for (int w = 0; w < initial_workers; w++)
-        spot_schedule_eviction(sim, w);
+        spot_schedule_eviction(sim, w, span_start_us); /* the cluster's clock starts with it */
     /* Executors join interleaved by slot, as at the first offers. */
     int spe = cl->slots_per_executor;
     /* Executors the scenario says register later (as an event log recorded

@@ -265,6 +265,8 @@ struct sim {
     bool timeline_drops_shuffle;
     int64_t total_running;
     gsl_rng *spot_rng;  /* eviction times, in event order */
+    bool spot_paused;   /* no job running, one still to come: no evictions drawn */
+    size_t jobs_submitted;
     gsl_rng *scale_rng; /* start-up and provisioning times, in event order */
     /* Speculative execution (spark.speculation). */
     bool spec_on;
@@ -449,8 +451,14 @@ void executors_on_timeline_leave(struct engine *eng, struct event *ev);
 
 /* ---- spot.c -------------------------------------------------------------- */
 
-/* Schedules spot worker w's eviction (nothing for an on-demand worker). */
-void spot_schedule_eviction(struct sim *sim, int w);
+/* Schedules spot worker w's eviction, an exponential time after from_us
+ * (nothing for an on-demand worker, or while evictions are paused). */
+void spot_schedule_eviction(struct sim *sim, int w, int64_t from_us);
+
+/* The last running job ended and another is still to come: pending
+ * evictions are dropped until the next job is submitted (spot_resume). */
+void spot_pause(struct sim *sim);
+void spot_resume(struct sim *sim);
 
 /* Event handler: a spot worker is taken back. */
 void spot_on_evict(struct engine *eng, struct event *ev);
