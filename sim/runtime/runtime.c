@@ -16,6 +16,7 @@
 #include "models/hash64.h"
 #include "models/units.h"
 #include "models/memory.h"
+#include "sim/runtime/footprint.h"
 #include "sim/runtime/runtime_internal.h"
 
 void runtime_fail(struct sim *sim, enum sc_status st, const char *msg)
@@ -430,6 +431,12 @@ struct sim *sim_new(const struct plan *p, const struct cluster *cl, const struct
                     struct diag *d)
 {
     const struct scenario *s = p->scn;
+    if (opt && opt->memory_limit_bytes > 0.0) {
+        struct footprint fp;
+        footprint_estimate(p, cl, opt->task_records, &fp);
+        if (footprint_check(&fp, p, opt->memory_limit_bytes, d) != SC_OK)
+            return NULL;
+    }
     struct sim *sim = calloc(1, sizeof *sim);
     if (!sim) {
         diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
