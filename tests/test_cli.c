@@ -398,6 +398,51 @@ static void test_signal_removes_temporary_outputs(void **state)
     assert_int_equal(stray_files(), 0); /* and is gone, as are t.csv's and p.png's */
 }
 
+/* What libconfig reads as "file I/O error" or a syntax error on line 1,
+ * named for what it is: a directory, a gzip (or zstd) file, a UTF-8 BOM.
+ * One line, exit 2, nothing written. */
+static void test_directory_or_compressed_scenario_is_named(void **state)
+{
+    (void)state;
+    clean_workdir();
+    static const struct {
+        const char *name;
+        const char *bytes;
+        size_t n;
+        const char *says;
+    } cases[] = {
+        {NULL, NULL, 0, "is a directory, expected a scenario file"},
+        {"s.cfg.gz", "\x1f\x8b\x08\x00\x00\x00\x00\x00", 8,
+         "s.cfg.gz: looks like a gzip-compressed file; scenarios are plain text (gunzip it first)"},
+        {"z.cfg", "\x28\xb5\x2f\xfd\x00", 5, "z.cfg: looks like a zstd-compressed file"},
+        {"bom.cfg", "\xef\xbb\xbfname = \"x\";\n", 15,
+         "bom.cfg:1: starts with a UTF-8 byte-order mark"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char path[600], args[2048];
+        if (cases[i].name) {
+            snprintf(path, sizeof path, "%s", work_file(cases[i].name));
+            FILE *f = fopen(path, "wb");
+            assert_non_null(f);
+            assert_int_equal(fwrite(cases[i].bytes, 1, cases[i].n, f), cases[i].n);
+            fclose(f);
+        } else {
+            snprintf(path, sizeof path, "%s/scenarios/", srcdir);
+        }
+        snprintf(args, sizeof args, "run '%s' --json '%s/r.json' --timeline '%s/t.csv'", path,
+                 workdir, workdir);
+        assert_int_equal(run(args), 2);
+        char *err = slurp(work_file("err.txt"));
+        assert_int_equal(harness_count_lines(err), 1);
+        if (!strstr(err, cases[i].says))
+            fail_msg("'%s' does not say '%s'", err, cases[i].says);
+        free(err);
+        if (cases[i].name)
+            unlink(path);
+        assert_int_equal(stray_files(), 0);
+    }
+}
+
 /* A run that would need more memory than STAGECAST_MEMORY_LIMIT for its
  * tasks or its shuffle partitions is refused at once, with the key and the
  * figures, exit 2 and no output written. 1e8 tasks with --timeline: at
@@ -842,6 +887,7 @@ int main(void)
         cmocka_unit_test(test_named_catalog_is_used_or_reported),
         cmocka_unit_test(test_timestamp_scenario_plans_and_calibrates),
         cmocka_unit_test(test_memory_limit_refuses_up_front),
+        cmocka_unit_test(test_directory_or_compressed_scenario_is_named),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     clean_workdir();
