@@ -364,6 +364,36 @@ static void test_idle_executors_go_after_the_timeout(void **state)
     fixture_free(f);
 }
 
+static void test_dynamic_allocation_sleeps_through_a_gap(void **state)
+{
+    (void)state;
+    /* The test above with job 2 coming 1e6 s after job 1 instead of 120 s:
+     * the same removals at exactly 70 s, job 2 from 1e6 + 10 s to 1e6 + 15
+     * s. Polled every 100 ms throughout, that is 1e7 polls. Between jobs
+     * the policy now polls only where an idle timeout expires: 10 s of job 1
+     * (at most 101 polls, one per 100 ms from 0), the poll after job 1 ends,
+     * the one at 70 s, the one when job 2 comes and 5 s of job 2 (50): at
+     * most 160. */
+    struct fixture *f = fixture_new(4, 1);
+    set_conf(f, "spark.dynamicAllocation.enabled", "true");
+    set_conf(f, "spark.dynamicAllocation.minExecutors", "1");
+    set_conf(f, "spark.dynamicAllocation.initialExecutors", "4");
+    add_job_stage(f, 4, 10.0);
+    add_job_stage(f, 1, 5.0);
+    f->jobs[1].gap_s = 1e6;
+    const struct results *r = run(f);
+    int removed = 0;
+    for (size_t i = 0; i < r->n_scale; i++)
+        if (r->scale[i].kind == SCALE_EXECUTOR_REMOVED) {
+            assert_int_equal(r->scale[i].t_us, 70000000);
+            removed++;
+        }
+    assert_int_equal(removed, 3);
+    assert_float_equal(r->makespan_s, 1e6 + 15.0, 1e-9);
+    assert_true(r->work.policy_polls <= 160);
+    fixture_free(f);
+}
+
 static void use_node_autoscale(struct fixture *f, int policy, int lo, int hi)
 {
     struct cluster *cl = &f->cl;
@@ -807,6 +837,7 @@ int main(void)
         cmocka_unit_test(test_node_policy_removes_workers_idle_for_idle_s),
         cmocka_unit_test(test_dynamic_allocation_ramps_up_exponentially),
         cmocka_unit_test(test_idle_executors_go_after_the_timeout),
+        cmocka_unit_test(test_dynamic_allocation_sleeps_through_a_gap),
         cmocka_unit_test(test_databricks_scales_to_max_in_two_steps),
         cmocka_unit_test(test_databricks_removes_idle_nodes_and_bills_their_lives),
         cmocka_unit_test(test_synapse_waits_for_a_sustained_backlog),

@@ -164,6 +164,7 @@ static void submit_job(struct sim *sim, size_t j)
     job->submitted = true;
     sim->jobs_submitted++;
     spot_resume(sim);
+    executors_policy_wake(sim);
     struct rt_job *head = &sim->jobs[job->thread];
     if (!job->reserved)
         head->outstanding++;

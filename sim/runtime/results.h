@@ -189,6 +189,7 @@ struct results {
         uint64_t events;             /* engine events fired */
         uint64_t speculation_checks; /* checkSpeculatableTasks passes run */
         uint64_t eviction_draws;     /* spot eviction times drawn */
+        uint64_t policy_polls;       /* autoscaling / dynamic allocation polls */
     } work;
 };
 

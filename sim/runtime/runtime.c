@@ -558,9 +558,11 @@ static enum sc_status start_cluster(struct sim *sim, int64_t span_start_us, stru
     (void)late;
     if (sim->n_timeline && executors_start_timeline(sim, span_start_us, d) != SC_OK)
         return d->status;
-    if ((sim->node_autoscale || sim->dyn_alloc) &&
-        engine_schedule(&sim->eng, &sim->policy_ev, span_start_us, 2) != 0)
-        return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
+    if (sim->node_autoscale || sim->dyn_alloc) {
+        executors_policy_start(sim, span_start_us);
+        if (sim->failed)
+            return d->status;
+    }
     if (sim->spec_on) {
         speculation_start(sim, span_start_us);
         if (sim->failed)

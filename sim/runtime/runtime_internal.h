@@ -253,6 +253,8 @@ struct sim {
     struct rt_exec *execs;
     int alive_workers, pending_workers, alive_executors, starting_executors;
     struct event policy_ev;
+    int64_t policy_base_us, policy_last_us; /* the polls' grid: origin, last poll */
+    bool policy_started;
     bool node_autoscale, dyn_alloc;
     struct autoscale_node node_policy;  /* when node_autoscale */
     struct autoscale_dynalloc dynalloc; /* when dyn_alloc */
@@ -440,6 +442,14 @@ int executors_kill_tasks(struct sim *sim, int e);
  * join at once, the others' joins and every leave are scheduled. SC_ENOMEM
  * in d when the event queue cannot grow. */
 enum sc_status executors_start_timeline(struct sim *sim, int64_t span_start_us, struct diag *d);
+
+/* Schedules the policy's first poll at span_start_us, the origin of its
+ * grid. */
+void executors_policy_start(struct sim *sim, int64_t span_start_us);
+
+/* A job was submitted or an executor registered: the policy polls at the
+ * next point of its grid, unless it already polls sooner. */
+void executors_policy_wake(struct sim *sim);
 
 /* Event handlers: a worker joins, an executor registers, a policy runs, a
  * timeline executor joins or leaves. */
