@@ -364,6 +364,36 @@ static void test_idle_executors_go_after_the_timeout(void **state)
     fixture_free(f);
 }
 
+static void test_dynamic_allocation_sleeps_through_a_gap(void **state)
+{
+    (void)state;
+    /* The test above with job 2 coming 1e6 s after job 1 instead of 120 s:
+     * the same removals at exactly 70 s, job 2 from 1e6 + 10 s to 1e6 + 15
+     * s. Polled every 100 ms throughout, that is 1e7 polls. Between jobs
+     * the policy now polls only where an idle timeout expires: 10 s of job 1
+     * (at most 101 polls, one per 100 ms from 0), the poll after job 1 ends,
+     * the one at 70 s, the one when job 2 comes and 5 s of job 2 (50): at
+     * most 160. */
+    struct fixture *f = fixture_new(4, 1);
+    set_conf(f, "spark.dynamicAllocation.enabled", "true");
+    set_conf(f, "spark.dynamicAllocation.minExecutors", "1");
+    set_conf(f, "spark.dynamicAllocation.initialExecutors", "4");
+    add_job_stage(f, 4, 10.0);
+    add_job_stage(f, 1, 5.0);
+    f->jobs[1].gap_s = 1e6;
+    const struct results *r = run(f);
+    int removed = 0;
+    for (size_t i = 0; i < r->n_scale; i++)
+        if (r->scale[i].kind == SCALE_EXECUTOR_REMOVED) {
+            assert_int_equal(r->scale[i].t_us, 70000000);
+            removed++;
+        }
+    assert_int_equal(removed, 3);
+    assert_float_equal(r->makespan_s, 1e6 + 15.0, 1e-9);
+    assert_true(r->work.policy_polls <= 160);
+    fixture_free(f);
+}
+
 static void use_node_autoscale(struct fixture *f, int policy, int lo, int hi)
 {
     struct cluster *cl = &f->cl;
@@ -558,6 +588,60 @@ static void test_eviction_reruns_lost_map_output(void **state)
     fixture_free(f);
 }
 
+/* WORKERS one-core spot workers evicted once an hour on average, replaced
+ * after 60 s. */
+static struct fixture *spot_fixture(int workers)
+{
+    struct fixture *f = fixture_new(workers, 1);
+    f->cl.spot_fraction = 1.0;
+    f->cl.spot_evictions_per_hour = 1.0;
+    f->cl.spot_evict_at_s = NAN;
+    f->cl.replace_s = 60.0;
+    f->cl.spot_rates = f->cl.worker_rates;
+    return f;
+}
+
+static void test_spot_clock_starts_with_the_cluster(void **state)
+{
+    (void)state;
+    /* The only job is submitted at 1e7 s: the cluster starts then, not at
+     * 0. Drawing evictions from 0 drew 4 x 1e7 / 3600 = about 11,000 of
+     * them (each a replacement node to bill). Now each worker draws one
+     * eviction time at the start and one more each time a replacement
+     * joins, so draws <= 4 + evictions, and the 4 x 10 s job sees an
+     * eviction with probability about 4 x 10 / 3600: at most a few. Every
+     * node life begins at or after the cluster's start (no start-up here). */
+    struct fixture *f = spot_fixture(4);
+    add_job_stage(f, 4, 10.0);
+    f->jobs[0].submit_s = 1e7;
+    const struct results *r = run(f);
+    assert_true(r->evictions <= 2);
+    assert_true(r->work.eviction_draws <= (uint64_t)(4 + r->evictions));
+    assert_true(r->work.eviction_draws >= 4);
+    for (size_t i = 0; i < r->n_lives; i++)
+        assert_true(r->lives[i].from_us >= 10000000LL * 1000000LL);
+    assert_int_equal(r->n_lives, 4 + 2 * r->evictions);
+    fixture_free(f);
+}
+
+static void test_spot_evictions_pause_between_jobs(void **state)
+{
+    (void)state;
+    /* A job at 0 and one at 1e7 s, 4 tasks of 10 s each: the idle cluster
+     * in between draws no evictions (at one an hour per node it drew
+     * about 11,000). Draws: 4 at the start, 4 again when the second job
+     * comes, and one per replacement that joins while a job runs. */
+    struct fixture *f = spot_fixture(4);
+    add_job_stage(f, 4, 10.0);
+    add_job_stage(f, 4, 10.0);
+    f->jobs[1].submit_s = 1e7;
+    const struct results *r = run(f);
+    assert_true(r->evictions <= 4);
+    assert_true(r->work.eviction_draws <= (uint64_t)(8 + r->evictions));
+    assert_float_equal(r->makespan_s, 1e7 + 10.0, 60.0 + 10.0 + 1e-9);
+    fixture_free(f);
+}
+
 static void test_spot_workers_bill_at_the_spot_price(void **state)
 {
     (void)state;
@@ -628,6 +712,49 @@ static void test_speculation_leaves_an_even_stage_alone(void **state)
     const struct results *r = run(f);
     assert_float_equal(r->makespan_s, 20.0, 1e-9);
     assert_int_equal(r->speculative_launched, 0);
+    fixture_free(f);
+}
+
+static void test_speculation_checks_follow_the_work_not_the_span(void **state)
+{
+    (void)state;
+    /* One task of 1e6 s with speculation on. No task of the stage ever
+     * finishes before it, so no check can launch a copy (quantile: at least
+     * one task must have finished). Checking every 100 ms, as Spark does,
+     * would take 1e6 / 0.1 = 1e7 checks; checks scheduled only where one
+     * could act take the first (at 0.1 s) and at most one after each of the
+     * task's launch and end: 3 at most, whatever the span. */
+    struct fixture *f = fixture_new(2, 1);
+    set_conf(f, "spark.speculation", "true");
+    add_job_stage(f, 1, 1e6);
+    const struct results *r = run(f);
+    assert_float_equal(r->makespan_s, 1e6, 1e-9);
+    assert_int_equal(r->speculative_launched, 0);
+    assert_true(r->work.speculation_checks >= 1);
+    assert_true(r->work.speculation_checks <= 3);
+    fixture_free(f);
+}
+
+static void test_speculation_past_threshold_without_a_host_waits_unchecked(void **state)
+{
+    (void)state;
+    /* One worker of 2 cores, tasks of 10 s and 1e6 s: at 10 s the short one
+     * has finished (1 of 2 >= floor(0.5 x 2)), the median is 10 s, so the
+     * long task passes the 15 s threshold at 15 s; but Spark never runs a
+     * copy on the host that runs the task, and the only free slot is
+     * there. No copy can ever start, and the stage ends at 1e6 s. The
+     * checks: the first, one after each launch and end (4 events), and one
+     * at the crossing; not one per 100 ms of the 1e6 s (1e7). */
+    struct fixture *f = fixture_new(1, 2);
+    set_conf(f, "spark.speculation", "true");
+    set_conf(f, "spark.speculation.quantile", "0.5");
+    struct stage_spec *st = add_job_stage(f, 2, 1.0);
+    static double times[2] = {10.0, 1e6};
+    st->task_seconds_list = times;
+    const struct results *r = run(f);
+    assert_float_equal(r->makespan_s, 1e6, 1e-9);
+    assert_int_equal(r->speculative_launched, 0);
+    assert_true(r->work.speculation_checks <= 6);
     fixture_free(f);
 }
 
@@ -710,6 +837,7 @@ int main(void)
         cmocka_unit_test(test_node_policy_removes_workers_idle_for_idle_s),
         cmocka_unit_test(test_dynamic_allocation_ramps_up_exponentially),
         cmocka_unit_test(test_idle_executors_go_after_the_timeout),
+        cmocka_unit_test(test_dynamic_allocation_sleeps_through_a_gap),
         cmocka_unit_test(test_databricks_scales_to_max_in_two_steps),
         cmocka_unit_test(test_databricks_removes_idle_nodes_and_bills_their_lives),
         cmocka_unit_test(test_synapse_waits_for_a_sustained_backlog),
@@ -718,6 +846,10 @@ int main(void)
         cmocka_unit_test(test_spot_workers_bill_at_the_spot_price),
         cmocka_unit_test(test_speculation_beats_a_slow_node),
         cmocka_unit_test(test_speculation_leaves_an_even_stage_alone),
+        cmocka_unit_test(test_speculation_checks_follow_the_work_not_the_span),
+        cmocka_unit_test(test_spot_clock_starts_with_the_cluster),
+        cmocka_unit_test(test_spot_evictions_pause_between_jobs),
+        cmocka_unit_test(test_speculation_past_threshold_without_a_host_waits_unchecked),
         cmocka_unit_test(test_new_nodes_draw_their_own_provisioning_time),
         cmocka_unit_test(test_start_up_is_drawn_per_run_and_billed),
     };

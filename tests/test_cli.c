@@ -398,6 +398,102 @@ static void test_signal_removes_temporary_outputs(void **state)
     assert_int_equal(stray_files(), 0); /* and is gone, as are t.csv's and p.png's */
 }
 
+/* What libconfig reads as "file I/O error" or a syntax error on line 1,
+ * named for what it is: a directory, a gzip (or zstd) file, a UTF-8 BOM.
+ * One line, exit 2, nothing written. */
+static void test_directory_or_compressed_scenario_is_named(void **state)
+{
+    (void)state;
+    clean_workdir();
+    static const struct {
+        const char *name;
+        const char *bytes;
+        size_t n;
+        const char *says;
+    } cases[] = {
+        {NULL, NULL, 0, "is a directory, expected a scenario file"},
+        {"s.cfg.gz", "\x1f\x8b\x08\x00\x00\x00\x00\x00", 8,
+         "s.cfg.gz: looks like a gzip-compressed file; scenarios are plain text (gunzip it first)"},
+        {"z.cfg", "\x28\xb5\x2f\xfd\x00", 5, "z.cfg: looks like a zstd-compressed file"},
+        {"bom.cfg", "\xef\xbb\xbfname = \"x\";\n", 15,
+         "bom.cfg:1: starts with a UTF-8 byte-order mark"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char path[600], args[2048];
+        if (cases[i].name) {
+            snprintf(path, sizeof path, "%s", work_file(cases[i].name));
+            FILE *f = fopen(path, "wb");
+            assert_non_null(f);
+            assert_int_equal(fwrite(cases[i].bytes, 1, cases[i].n, f), cases[i].n);
+            fclose(f);
+        } else {
+            snprintf(path, sizeof path, "%s/scenarios/", srcdir);
+        }
+        snprintf(args, sizeof args, "run '%s' --json '%s/r.json' --timeline '%s/t.csv'", path,
+                 workdir, workdir);
+        assert_int_equal(run(args), 2);
+        char *err = slurp(work_file("err.txt"));
+        assert_int_equal(harness_count_lines(err), 1);
+        if (!strstr(err, cases[i].says))
+            fail_msg("'%s' does not say '%s'", err, cases[i].says);
+        free(err);
+        if (cases[i].name)
+            unlink(path);
+        assert_int_equal(stray_files(), 0);
+    }
+}
+
+/* A run that would need more memory than STAGECAST_MEMORY_LIMIT for its
+ * tasks or its shuffle partitions is refused at once, with the key and the
+ * figures, exit 2 and no output written. 1e8 tasks with --timeline: at
+ * least 64 bytes of record each, 6.4e9 B, over 1 GiB; 1e8 partitions at
+ * 72 bytes each, 7.2e9 B, over 1 GiB. */
+static void test_memory_limit_refuses_up_front(void **state)
+{
+    (void)state;
+    clean_workdir();
+    FILE *f = fopen(work_file("many.cfg"), "w");
+    assert_non_null(f);
+    fputs("name = \"many\";\ncluster = { worker = \"Standard_DS3_v2\"; workers = 2; };\n"
+          "jobs = ( { name = \"j\"; stages = ( { id = 0; tasks = 100000000; "
+          "task_seconds = 1.0; } ); } );\n",
+          f);
+    fclose(f);
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd,
+             "STAGECAST_MEMORY_LIMIT=1g '%s' run '%s' -q --timeline '%s/t.csv' --json '%s/r.json'",
+             binary, work_file("many.cfg"), workdir, workdir);
+    assert_int_equal(harness_sh(workdir, cmd), 2);
+    char *err = slurp(work_file("err.txt"));
+    assert_int_equal(harness_count_lines(err), 1);
+    assert_non_null(strstr(err, "many.cfg:3:"));
+    assert_non_null(strstr(err, "has 100000000 tasks (tasks = 100000000)"));
+    assert_non_null(strstr(err, "task records"));
+    assert_non_null(strstr(err, "1.00 GiB memory limit"));
+    free(err);
+    unlink(work_file("many.cfg"));
+    assert_int_equal(stray_files(), 0);
+
+    snprintf(cmd, sizeof cmd,
+             "STAGECAST_MEMORY_LIMIT=1g '%s' run '%s/scenarios/skew-agg.cfg' -q --set "
+             "spark.sql.shuffle.partitions=100000000 --json '%s/r.json'",
+             binary, srcdir, workdir);
+    assert_int_equal(harness_sh(workdir, cmd), 2);
+    err = slurp(work_file("err.txt"));
+    assert_int_equal(harness_count_lines(err), 1);
+    assert_non_null(strstr(err, "spark.sql.shuffle.partitions = 100000000"));
+    assert_non_null(strstr(err, "72 bytes a partition"));
+    free(err);
+    assert_int_equal(stray_files(), 0);
+
+    snprintf(cmd, sizeof cmd, "STAGECAST_MEMORY_LIMIT=lots '%s' run '%s/scenarios/skew-agg.cfg' -q",
+             binary, srcdir);
+    assert_int_equal(harness_sh(workdir, cmd), 2);
+    err = slurp(work_file("err.txt"));
+    assert_non_null(strstr(err, "STAGECAST_MEMORY_LIMIT"));
+    free(err);
+}
+
 /* Names with control characters (libconfig's \\x escapes): echoed escaped
  * in the table and in messages, never raw (ESC ] 0 ; ... BEL retitles a
  * terminal, ESC [ 2 J clears it). */
@@ -790,6 +886,8 @@ int main(void)
         cmocka_unit_test(test_help_for_an_unknown_command_fails),
         cmocka_unit_test(test_named_catalog_is_used_or_reported),
         cmocka_unit_test(test_timestamp_scenario_plans_and_calibrates),
+        cmocka_unit_test(test_memory_limit_refuses_up_front),
+        cmocka_unit_test(test_directory_or_compressed_scenario_is_named),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     clean_workdir();

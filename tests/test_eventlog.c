@@ -687,6 +687,37 @@ static void test_implausible_values_are_warned_per_kind_and_checked(void **state
     assert_int_equal(d.line, 13);
 }
 
+static void test_times_far_from_the_tasks_are_warned_and_dropped(void **state)
+{
+    (void)state;
+    /* far-times.json: tiny.json with job 0 submitted at 1 ms (line 8),
+     * executor 3 added at 1.8e12 ms (line 30, 1e8 s after the others) and
+     * job 2 ending at 1.8e12 ms (line 44). The median task launch is in
+     * 1.7e12 ms; all three are more than 1e7 s away from it: one warning
+     * for the kind, counting 3, at the first line. Before, job 0's time made
+     * the imported executors start 1.7e9 s after the application's start,
+     * which no scenario may hold. */
+    struct evlog *log = read_ok("far-times.json", false);
+    if (!has_warning(log, "far-times.json:8: implausible values: job, stage, query, executor or "
+                          "application times more than 1e7 s (115 days) from the tasks' median "
+                          "launch, taken as absent: 3"))
+        fail_msg("no warning for the far times");
+    assert_true(evlog_job_find(log, 0)->submit_ms == EVLOG_NONE);
+    assert_true(evlog_job_find(log, 2)->end_ms == EVLOG_NONE);
+    /* Executor 3 joins with the first plausible executor, executor 1 at
+     * 1700000000100 (line 6 of tiny.json). */
+    for (size_t i = 0; i < log->n_executors; i++)
+        if (strcmp(log->executors[i].id, "3") == 0)
+            assert_true(log->executors[i].added_ms == 1700000000100LL);
+    struct import *im = import_ok(log);
+    import_free(im);
+    evlog_free(log);
+    /* tiny.json itself has nothing far. */
+    log = read_ok("tiny.json", true);
+    assert_int_equal(log->n_warnings, 0);
+    evlog_free(log);
+}
+
 static void test_spark_versions_read_major_and_minor(void **state)
 {
     (void)state;
@@ -1271,6 +1302,7 @@ int main(void)
         cmocka_unit_test(test_wrong_types_are_skipped_with_warnings),
         cmocka_unit_test(test_malformed_values_are_warned_with_their_line),
         cmocka_unit_test(test_implausible_values_are_warned_per_kind_and_checked),
+        cmocka_unit_test(test_times_far_from_the_tasks_are_warned_and_dropped),
         cmocka_unit_test(test_spark_versions_read_major_and_minor),
         cmocka_unit_test(test_unusable_logs_fail_cleanly),
         cmocka_unit_test_setup(test_shared_logs_import_as_the_log_says, shared_setup),

@@ -132,6 +132,28 @@ static void test_tiny_replay_matches_hand_arithmetic(void **state)
 }
 
 /* Does one of r's why lines hold needle? */
+static void test_far_times_do_not_stretch_the_replay(void **state)
+{
+    (void)state;
+    /* far-times.json (tests/eventlogs/README.md) is tiny.json with three
+     * times decades or 1e8 s away from its tasks. They are dropped on
+     * reading, so the replay is tiny's: its stages take what the log's
+     * stage events say (0.720, 0.209, 0.310, 0.109 s, as in the test
+     * above), and the application spans seconds (the tasks' 2.3 s), not
+     * 1e8 s (job 2's end) nor an import that fails. */
+    struct diag d;
+    struct replay *r = replay_of(fixture("far-times.json"), NULL, &d);
+    if (!r)
+        fail_msg("%s", d.msg);
+    assert_int_equal(r->n_stages, 4);
+    const double actual[4] = {0.720, 0.209, 0.310, 0.109};
+    for (int i = 0; i < 4; i++)
+        assert_near(r->stages[i].actual_s, actual[i], 1e-9);
+    assert_true(r->actual_s > 2.0 && r->actual_s < 3.0);
+    assert_true(r->predicted_s > 2.0 && r->predicted_s < 3.0);
+    replay_free(r);
+}
+
 static bool why_says(const struct replay *r, const char *needle)
 {
     for (size_t i = 0; i < r->n_why; i++)
@@ -1040,6 +1062,7 @@ int main(void)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tiny_replay_matches_hand_arithmetic),
+        cmocka_unit_test(test_far_times_do_not_stretch_the_replay),
         cmocka_unit_test(test_why_explains_misses_in_both_directions),
         cmocka_unit_test(test_timeline_replays_as_logged_and_gives_way_to_an_override),
         cmocka_unit_test(test_replay_on_another_cluster),

@@ -434,6 +434,49 @@ static void test_same_seed_same_records(void **state)
         fixture_free(f[k]);
 }
 
+/* sim_new under a memory limit: NULL and d's status, or the simulation. */
+static enum sc_status build_under_limit(struct fixture *f, bool records, double limit_bytes,
+                                        struct diag *d)
+{
+    diag_clear(d);
+    f->plan = plan_new(&f->s, d);
+    assert_non_null(f->plan);
+    struct sim_options opt = {
+        .seed = 1, .task_records = records, .memory_limit_bytes = limit_bytes};
+    f->sim = sim_new(f->plan, &f->cl, &opt, d);
+    enum sc_status st = f->sim ? SC_OK : d->status;
+    sim_free(f->sim);
+    f->sim = NULL;
+    plan_free(f->plan);
+    f->plan = NULL;
+    return st;
+}
+
+static void test_memory_estimate_refuses_before_allocating(void **state)
+{
+    (void)state;
+    /* Two stages of 1e6 and 3e6 tasks. Per task: its attempt count (1 B)
+     * and its stage's exact run times (8 B at worst, for at most 1e6 tasks
+     * a stage): 1e6 x 9 + 3e6 x 1 + 1e6 x 8 = 20e6 B. With records, one
+     * struct task_rec per task more: 4e6 x sizeof. */
+    struct fixture *f = fixture_new(2, 1);
+    struct job_spec *j = add_job(f, "big");
+    add_stage(f, j, 0, 1000000, 1.0);
+    add_stage(f, j, 1, 3000000, 1.0);
+    double state_b = 20e6, records = 4e6 * (double)sizeof(struct task_rec);
+    struct diag d;
+    assert_int_equal(build_under_limit(f, false, state_b, &d), SC_OK);
+    assert_int_equal(build_under_limit(f, false, state_b - 1.0, &d), SC_ELIMIT);
+    assert_int_equal(build_under_limit(f, true, state_b + records, &d), SC_OK);
+    assert_int_equal(build_under_limit(f, true, state_b + records - 1.0, &d), SC_ELIMIT);
+    /* The message names the largest stage and the key its count is from. */
+    assert_non_null(strstr(d.msg, "stage 1 has 3000000 tasks (tasks = 3000000)"));
+    assert_non_null(strstr(d.msg, "task records"));
+    /* No limit: built. */
+    assert_int_equal(build_under_limit(f, true, 0.0, &d), SC_OK);
+    fixture_free(f);
+}
+
 static void test_task_times_do_not_depend_on_cluster_size(void **state)
 {
     (void)state;
@@ -809,6 +852,7 @@ int main(void)
         cmocka_unit_test(test_gap_delays_the_next_job),
         cmocka_unit_test(test_random_dag_keeps_invariants),
         cmocka_unit_test(test_same_seed_same_records),
+        cmocka_unit_test(test_memory_estimate_refuses_before_allocating),
         cmocka_unit_test(test_task_times_do_not_depend_on_cluster_size),
         cmocka_unit_test(test_task_list_gives_each_task_its_time),
         cmocka_unit_test(test_driver_time_delays_jobs_and_stages),

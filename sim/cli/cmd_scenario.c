@@ -156,6 +156,9 @@ static enum sc_status run_pipeline(const struct scenario_args *a, const struct c
         return d->status;
     if (env->catalog && !(sr->named = cli_env_catalog(env, d)))
         return d->status;
+    double memory_limit;
+    if (cli_env_memory_limit(env, &memory_limit, d) != SC_OK)
+        return d->status;
     struct pipeline_request rq = {.until = until,
                                   .path = a->file,
                                   .sets = a->sets,
@@ -167,7 +170,8 @@ static enum sc_status run_pipeline(const struct scenario_args *a, const struct c
                                   .seed = a->seed,
                                   .calib_interval = until == PIPELINE_SIMULATE,
                                   .task_records = a->timeline_path || a->trace_path ||
-                                                  a->plot_path || a->plot_dir};
+                                                  a->plot_path || a->plot_dir,
+                                  .memory_limit_bytes = memory_limit};
     enum sc_status st = pipeline_run(&sr->pl, &rq, d);
     if (sr->pl.scn && sr->pl.scn->size_note[0])
         fprintf(stderr, "stagecast: note: %s\n", sr->pl.scn->size_note);

@@ -59,6 +59,8 @@ static int run_sweep(const struct cli_command *cmd, int argc, char **argv,
     a.catalog_path = env->catalog;
     a.calib = a.merge ? NULL : &host;
     a.plot = &env->plot;
+    if (st == SC_OK && !a.merge)
+        st = cli_env_memory_limit(env, &a.memory_limit_bytes, &d);
     if (st == SC_OK)
         st = execute(&a, &d);
     cli_sweep_args_fini(&a);

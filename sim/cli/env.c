@@ -14,7 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "models/catalog.h"
+#include "models/units.h"
 #include "sim/calib/calibrate.h"
 
 static const struct cli_env_var env_vars[] = {
@@ -48,6 +51,10 @@ static const struct cli_env_var env_vars[] = {
     {"STAGECAST_GNUPLOT", "The gnuplot program: a path, or a name looked up on PATH."},
     {"PATH", "Where gnuplot is looked up."},
     {"TMPDIR", "Where plot data are staged when no --plot-dir is given. Default: /tmp."},
+    {"STAGECAST_MEMORY_LIMIT",
+     "The memory a run may need for its tasks and partitions, as a size (\"8g\"; 0: no limit); "
+     "a scenario that would need more is refused before it is planned or simulated. Default: "
+     "this machine's physical memory."},
     {"STAGECAST_FITF_NATIVE",
      "Native costs for fit-factors, as its --native option gives them; the option wins."},
 };
@@ -77,6 +84,7 @@ void cli_env_read(struct cli_env *e)
     e->calib_max_ci = get("STAGECAST_CALIB_MAX_CI");
     e->host_acu = get("STAGECAST_HOST_ACU");
     e->fitf_native = get("STAGECAST_FITF_NATIVE");
+    e->memory_limit = get("STAGECAST_MEMORY_LIMIT");
     e->tmp_dir = get("TMPDIR");
     e->plot.scripts_dir = get("STAGECAST_PLOTS");
     e->plot.gnuplot = get("STAGECAST_GNUPLOT");
@@ -173,4 +181,23 @@ enum sc_status cli_env_calibrate_options(const struct cli_env *e, struct calibra
 struct catalog *cli_env_catalog(const struct cli_env *e, struct diag *d)
 {
     return e->catalog ? catalog_load(e->catalog, d) : catalog_load_default(d);
+}
+
+enum sc_status cli_env_memory_limit(const struct cli_env *e, double *bytes, struct diag *d)
+{
+    *bytes = 0.0;
+    if (e->memory_limit) {
+        int64_t b;
+        if (units_parse_size(e->memory_limit, &b) != 0 || b < 0)
+            return diag_set(d, SC_EINPUT, NULL, 0,
+                            "STAGECAST_MEMORY_LIMIT must be a size such as 8g (0: no limit), "
+                            "not '%s'",
+                            e->memory_limit);
+        *bytes = (double)b;
+        return SC_OK;
+    }
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && page > 0)
+        *bytes = (double)pages * (double)page;
+    return SC_OK;
 }

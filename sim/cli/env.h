@@ -27,6 +27,7 @@ struct cli_env {
     const char *calib_max_ci; /* STAGECAST_CALIB_MAX_CI */
     const char *host_acu;     /* STAGECAST_HOST_ACU */
     const char *fitf_native;  /* STAGECAST_FITF_NATIVE */
+    const char *memory_limit; /* STAGECAST_MEMORY_LIMIT */
     const char *tmp_dir;      /* TMPDIR; NULL: /tmp */
     struct plot_env plot;     /* STAGECAST_PLOTS, STAGECAST_GNUPLOT, PATH, TMPDIR */
 };
@@ -57,6 +58,12 @@ int cli_cache_dir(const char *stagecast_cache_dir, const char *xdg_cache_home, c
  * (calibrate_options_init). */
 enum sc_status cli_env_calibrate_options(const struct cli_env *e, struct calibrate_options *o,
                                          struct diag *d);
+
+/* The memory a run may plan for (pipeline_request.memory_limit_bytes):
+ * STAGECAST_MEMORY_LIMIT as a size ("4g"; 0: no limit), else this
+ * machine's physical memory (0 when unknown). SC_EINPUT naming the variable
+ * when it is malformed. */
+enum sc_status cli_env_memory_limit(const struct cli_env *e, double *bytes, struct diag *d);
 
 /* The node catalog: $STAGECAST_CATALOG when set (used or reported, never
  * silently replaced by the shipped one), else the shipped catalog. The

@@ -242,6 +242,8 @@ struct evlog *evlog_read(const char *path, const struct evlog_options *opt, stru
     evlog_idmap_free(&r.job_ids);
     evlog_idmap_free(&r.stage_ids);
     if (rc == 0)
+        rc = evlog_check_span(&r);
+    if (rc == 0)
         rc = evlog_report_implausible(&r);
     if (rc == 0 && log->lines == 0) {
         if (log->stream_truncated)

@@ -701,6 +701,80 @@ static int on_task_end(struct reader *r, json_t *ev)
     return 0;
 }
 
+static int i64_asc(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Whether t (EVLOG_NONE: absent) is a time, but far from the anchor. */
+static bool time_far(int64_t t, int64_t anchor)
+{
+    return t != EVLOG_NONE &&
+           (t < anchor - EVLOG_MAX_DURATION_MS || t > anchor + EVLOG_MAX_DURATION_MS);
+}
+
+/* Counts and clears *t when it is far from anchor. */
+static void clear_far(struct reader *r, int64_t *t, int64_t anchor, int line)
+{
+    if (!time_far(*t, anchor))
+        return;
+    if (r->implausible[IMPL_TIME_FAR]++ == 0)
+        r->implausible_line[IMPL_TIME_FAR] = line;
+    *t = EVLOG_NONE;
+}
+
+/* Each time on its own is in range (get_time), but one run of an
+ * application does not last decades: a job submitted at 1 ms after the
+ * epoch in a log of 2023 would move the whole replay decades back (and its
+ * executors' start times past what a scenario holds). The anchor is the
+ * median task launch: a few bad tasks cannot move it, and each task's own
+ * times were checked on reading. */
+int evlog_check_span(struct reader *r)
+{
+    struct evlog *log = r->log;
+    if (log->n_tasks == 0)
+        return 0;
+    int64_t *launch = malloc(log->n_tasks * sizeof *launch);
+    if (!launch)
+        return nomem(r);
+    for (size_t i = 0; i < log->n_tasks; i++)
+        launch[i] = log->tasks[i].launch_ms;
+    qsort(launch, log->n_tasks, sizeof *launch, i64_asc);
+    int64_t anchor = launch[log->n_tasks / 2];
+    free(launch);
+    for (size_t i = 0; i < log->n_jobs; i++) {
+        clear_far(r, &log->jobs[i].submit_ms, anchor, log->jobs[i].line);
+        clear_far(r, &log->jobs[i].end_ms, anchor, log->jobs[i].end_line);
+    }
+    for (size_t i = 0; i < log->n_stages; i++) {
+        clear_far(r, &log->stages[i].submit_ms, anchor, log->stages[i].line);
+        clear_far(r, &log->stages[i].complete_ms, anchor, log->stages[i].line);
+    }
+    for (size_t i = 0; i < log->n_sqls; i++) {
+        clear_far(r, &log->sqls[i].start_ms, anchor, log->sqls[i].line);
+        clear_far(r, &log->sqls[i].end_ms, anchor, log->sqls[i].line);
+    }
+    clear_far(r, &log->app_start_ms, anchor, r->app_start_line);
+    clear_far(r, &log->app_end_ms, anchor, r->app_end_line);
+    /* An executor has to join at some time: a far one joins with the first
+     * plausible executor (or the first task); a far removal is absent (it
+     * stays to the end). */
+    int64_t first = anchor;
+    for (size_t i = 0; i < log->n_executors; i++)
+        if (!time_far(log->executors[i].added_ms, anchor) && log->executors[i].added_ms < first)
+            first = log->executors[i].added_ms;
+    for (size_t i = 0; i < log->n_executors; i++) {
+        struct evlog_executor *e = &log->executors[i];
+        clear_far(r, &e->removed_ms, anchor, e->line);
+        if (time_far(e->added_ms, anchor)) {
+            clear_far(r, &e->added_ms, anchor, e->line);
+            e->added_ms = first;
+        }
+    }
+    return 0;
+}
+
 int evlog_report_implausible(struct reader *r)
 {
     static const char *const what[IMPL_KINDS] = {
@@ -713,6 +787,8 @@ int evlog_report_implausible(struct reader *r)
         [IMPL_METRIC_OUT_OF_RANGE] = "task metrics negative or beyond 2^60 (1e7 s for times), "
                                      "taken as absent",
         [IMPL_SUM_OVERFLOW] = "stage sums of a metric beyond 2^60, capped at 2^60",
+        [IMPL_TIME_FAR] = "job, stage, query, executor or application times more than 1e7 s "
+                          "(115 days) from the tasks' median launch, taken as absent",
     };
     for (int k = 0; k < IMPL_KINDS; k++)
         if (r->implausible[k] > 0 &&
@@ -971,12 +1047,14 @@ static int on_event(struct reader *r, json_t *ev, const char *name)
         if (id && !log->app_id && !(log->app_id = dup_str(r, id)))
             return -1;
         get_time(r, ev, "Timestamp", &log->app_start_ms);
+        r->app_start_line = r->line;
         return 0;
     }
     if (strcmp(name, "SparkListenerApplicationEnd") == 0) {
         if (!get_time(r, ev, "Timestamp", &log->app_end_ms))
             return evlog_bad_line(r, "SparkListenerApplicationEnd without a \"Timestamp\"; event "
                                      "skipped");
+        r->app_end_line = r->line;
         return 0;
     }
     if (is_sql_event(name, "SparkListenerSQLExecutionStart"))

@@ -33,6 +33,8 @@ enum evlog_implausible {
     IMPL_METRIC_OUT_OF_RANGE,  /* a negative or absurd metric: taken as absent */
     IMPL_TIME_OUT_OF_RANGE,    /* a stage, job, executor or app time <= 0 or too late */
     IMPL_SUM_OVERFLOW,         /* a stage's sum of a metric past EVLOG_MAX_VALUE: capped */
+    IMPL_TIME_FAR,             /* a job, stage, query, executor or app time further than
+                                * EVLOG_MAX_DURATION_MS from the tasks' median launch */
     IMPL_KINDS
 };
 
@@ -48,6 +50,7 @@ struct reader {
     bool oom;
     int implausible[IMPL_KINDS];      /* how many of each kind */
     int implausible_line[IMPL_KINDS]; /* the first line of each kind */
+    int app_start_line, app_end_line;
 };
 
 /* One line of the log, parsed and handed to its event's handler; complete
@@ -62,6 +65,13 @@ int evlog_bad_line(struct reader *r, const char *fmt, ...) __attribute__((format
 /* Warns once per kind of implausible value met (with the count and the first
  * line). Returns 0, or -1 with r->d filled when strict. */
 int evlog_report_implausible(struct reader *r);
+
+/* Once the whole log is read: times of jobs, stages, queries, executors
+ * and the application further than EVLOG_MAX_DURATION_MS from the median
+ * task launch (one plausible run spans less) are counted as IMPL_TIME_FAR
+ * and taken as absent (an executor's addition as the earliest plausible
+ * time). 0, or -1 when out of memory. */
+int evlog_check_span(struct reader *r);
 
 void evlog_idmap_free(struct idmap *m);
 /* Frees a job's "Stage Infos". */

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* ------------------------------------- 32-bit integer overflow pre-check */
 
@@ -509,6 +510,44 @@ static struct scenario *read_config(const config_t *cfg, const char *name, const
     return s;
 }
 
+/* What libconfig would only call "file I/O error" or a syntax error on
+ * line 1: a directory, a compressed file (its magic number), or a UTF-8
+ * byte-order mark. True, with
+ * d set (SC_EINPUT), when f is one of those. */
+static bool not_a_scenario_file(FILE *f, const char *path, struct diag *d)
+{
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        diag_set(d, SC_EINPUT, path, 0, "is a directory, expected a scenario file");
+        return true;
+    }
+    static const struct {
+        unsigned char magic[4];
+        size_t n;
+        const char *what, *undo;
+    } packed[] = {
+        {{0x1f, 0x8b}, 2, "gzip", "gunzip"},
+        {{0x28, 0xb5, 0x2f, 0xfd}, 4, "zstd", "unzstd"},
+        {{0x04, 0x22, 0x4d, 0x18}, 4, "lz4", "unlz4"},
+    };
+    unsigned char head[4];
+    size_t got = fread(head, 1, sizeof head, f);
+    for (size_t i = 0; i < sizeof packed / sizeof packed[0]; i++)
+        if (got >= packed[i].n && memcmp(head, packed[i].magic, packed[i].n) == 0) {
+            diag_set(d, SC_EINPUT, path, 0,
+                     "looks like a %s-compressed file; scenarios are plain text (%s it first)",
+                     packed[i].what, packed[i].undo);
+            return true;
+        }
+    if (got >= 3 && head[0] == 0xef && head[1] == 0xbb && head[2] == 0xbf) {
+        diag_set(d, SC_EINPUT, path, 1,
+                 "starts with a UTF-8 byte-order mark, which libconfig cannot read; save the "
+                 "file as UTF-8 without a BOM");
+        return true;
+    }
+    return false;
+}
+
 struct scenario *scenario_load(const char *path, struct diag *d)
 {
     return scenario_load_with(path, NULL, 0, d);
@@ -530,7 +569,10 @@ struct scenario *scenario_load_with(const char *path, const char *const *overrid
                  strerror(err));
         return NULL;
     }
+    bool refused = not_a_scenario_file(probe, path, d);
     fclose(probe);
+    if (refused)
+        return NULL;
 
     config_t cfg;
     config_init(&cfg);

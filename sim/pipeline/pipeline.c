@@ -119,6 +119,8 @@ enum sc_status pipeline_run(struct pipeline *pl, const struct pipeline_request *
     if (!pl->plan) {
         /* Query jobs become stages; a plan error names the step's file:line. */
         pl->failed = PIPELINE_PLAN;
+        if (planner_check_footprint(pl->scn, rq->memory_limit_bytes, d) != SC_OK)
+            return d->status;
         if (!(pl->plan = planner_plan(pl->scn, &pl->cl, rq->stats, d)))
             return d->status;
     }
@@ -136,8 +138,10 @@ enum sc_status pipeline_run(struct pipeline *pl, const struct pipeline_request *
         return SC_OK;
     if (!pl->sim) {
         pl->failed = PIPELINE_SIMULATE;
-        struct sim_options o = {
-            .seed = pl->seed, .calib = SIM_CALIB_NOMINAL, .task_records = rq->task_records};
+        struct sim_options o = {.seed = pl->seed,
+                                .calib = SIM_CALIB_NOMINAL,
+                                .task_records = rq->task_records,
+                                .memory_limit_bytes = rq->memory_limit_bytes};
         if (!(pl->sim = pipeline_simulate(pl, NULL, &o, d)))
             return d->status;
         if (rq->calib_interval && pipeline_has_calib_interval(pl) &&

@@ -63,6 +63,10 @@ struct pipeline_request {
     /* Keep a record per task attempt (sim_options.task_records): an output
      * that lists or draws tasks will be written. */
     bool task_records;
+    /* Refuse, before planning or simulating, work whose memory would
+     * exceed this many bytes (planner_check_footprint, footprint.h); 0:
+     * no limit. */
+    double memory_limit_bytes;
 };
 
 struct pipeline {

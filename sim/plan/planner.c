@@ -95,6 +95,7 @@
 
 #include "models/sbuf.h"
 #include "models/storage.h"
+#include "models/units.h"
 #include "sim/plan/planner_internal.h"
 
 /* ---- errors ------------------------------------------------------------- */
@@ -708,6 +709,46 @@ static int64_t min_partitions(const struct scenario *s, const struct cluster *cl
     return cores > 2 ? cores : 2;
 }
 
+/* SQLConf.numShufflePartitions: with AQE coalescing on, the initial
+ * partition number when set; its key in *key. */
+static int64_t shuffle_partitions(const struct spark_conf *c, const char **key)
+{
+    *key = "spark.sql.shuffle.partitions";
+    int64_t n = spark_conf_int(c, *key);
+    int64_t initial =
+        spark_conf_int(c, "spark.sql.adaptive.coalescePartitions.initialPartitionNum");
+    if (spark_conf_bool(c, "spark.sql.adaptive.enabled") &&
+        spark_conf_bool(c, "spark.sql.adaptive.coalescePartitions.enabled") && initial > 0) {
+        if (spark_conf_get(c, "spark.sql.adaptive.coalescePartitions.initialPartitionNum"))
+            *key = "spark.sql.adaptive.coalescePartitions.initialPartitionNum";
+        n = initial;
+    }
+    return n < 1 ? 1 : n;
+}
+
+enum sc_status planner_check_footprint(const struct scenario *s, double limit_bytes, struct diag *d)
+{
+    bool queries = false;
+    for (size_t j = 0; j < s->n_jobs; j++)
+        queries |= s->jobs[j].query != NULL;
+    if (!queries || !(limit_bytes > 0.0))
+        return SC_OK;
+    const char *key;
+    int64_t n = shuffle_partitions(&s->spark, &key);
+    double need = (double)n * PLANNER_BYTES_PER_PARTITION;
+    if (need <= limit_bytes)
+        return SC_OK;
+    const struct spark_setting *set = spark_conf_get(&s->spark, key);
+    char need_s[32], limit_s[32];
+    units_format_bytes((int64_t)need, need_s, sizeof need_s);
+    units_format_bytes((int64_t)limit_bytes, limit_s, sizeof limit_s);
+    return diag_set(d, SC_ELIMIT, s->file, set ? set->line : 0,
+                    "%s = %lld: planning an exchange into that many partitions would need "
+                    "about %s (%.0f bytes a partition), more than the %s memory limit "
+                    "(STAGECAST_MEMORY_LIMIT; by default this machine's memory)",
+                    key, (long long)n, need_s, PLANNER_BYTES_PER_PARTITION, limit_s);
+}
+
 struct plan *planner_plan(const struct scenario *s, const struct cluster *cl,
                           const struct plan_stats *stats, struct diag *d)
 {
@@ -720,15 +761,8 @@ struct plan *planner_plan(const struct scenario *s, const struct cluster *cl,
     P.d = d;
     const struct spark_conf *c = &s->spark;
     P.aqe = spark_conf_bool(c, "spark.sql.adaptive.enabled");
-    /* SQLConf.numShufflePartitions: with AQE coalescing on, the initial
-     * partition number when set. */
-    P.shuffle_partitions = spark_conf_int(c, "spark.sql.shuffle.partitions");
-    int64_t initial =
-        spark_conf_int(c, "spark.sql.adaptive.coalescePartitions.initialPartitionNum");
-    if (P.aqe && spark_conf_bool(c, "spark.sql.adaptive.coalescePartitions.enabled") && initial > 0)
-        P.shuffle_partitions = initial;
-    if (P.shuffle_partitions < 1)
-        P.shuffle_partitions = 1;
+    const char *partitions_key;
+    P.shuffle_partitions = shuffle_partitions(c, &partitions_key);
     P.max_partition_bytes = spark_conf_bytes(c, "spark.sql.files.maxPartitionBytes");
     if (P.max_partition_bytes < 1)
         P.max_partition_bytes = 128LL * 1024 * 1024;

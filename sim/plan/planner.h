@@ -34,6 +34,20 @@
 struct plan *planner_plan(const struct scenario *s, const struct cluster *cl,
                           const struct plan_stats *stats, struct diag *d);
 
+/* Peak bytes the planner holds per shuffle partition of an exchange it
+ * sizes from the data (each partition's share, rows and bytes, and AQE's
+ * per-map pieces): measured, 7.0 GB of peak memory for a group-by into
+ * 1e8 partitions (scenarios/skew-agg.cfg). */
+#define PLANNER_BYTES_PER_PARTITION 72.0
+
+/* SC_OK when s's shuffle partition count (spark.sql.shuffle.partitions, or
+ * AQE's initialPartitionNum) times PLANNER_BYTES_PER_PARTITION fits in
+ * limit_bytes (<= 0: no limit) or s has no query job; otherwise SC_ELIMIT
+ * naming the setting, its line and the figures, before anything is
+ * planned. */
+enum sc_status planner_check_footprint(const struct scenario *s, double limit_bytes,
+                                       struct diag *d);
+
 /* The one figure of a cluster the planner reads: its executor cores
  * (Spark's default parallelism, which sizes scan splits and AQE's
  * partitions). Clusters with the same figure get the same plan of a

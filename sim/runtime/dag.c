@@ -84,6 +84,7 @@ static void stage_submit(struct sim *sim, int st_index)
 {
     struct rt_stage *st = &sim->stages[st_index];
     st->state = STAGE_RUNNING;
+    speculation_wake(sim);
     struct stage_result *sr = &sim->res.stages[st_index];
     if (!st->submitted_once) {
         /* A stage resubmitted after lost shuffle output keeps its first
@@ -158,6 +159,8 @@ void dag_stage_finished(struct sim *sim, int st_index)
         /* The jobs that wait for this one's end. */
         for (int a = job->first_after; a >= 0; a = sim->jobs[a].next_after)
             submit_after_gap(sim, (size_t)a);
+        if (sim->jobs_submitted == sim->jobs_done && sim->jobs_done < sim->n_jobs)
+            spot_pause(sim);
     }
 }
 
@@ -167,6 +170,9 @@ static void submit_job(struct sim *sim, size_t j)
     if (job->submitted)
         return;
     job->submitted = true;
+    sim->jobs_submitted++;
+    spot_resume(sim);
+    executors_policy_wake(sim);
     struct rt_job *head = &sim->jobs[job->thread];
     if (!job->reserved)
         head->outstanding++;

@@ -133,7 +133,8 @@ void executors_on_worker_join(struct engine *eng, struct event *ev)
     for (int k = 0; k < sim->cl.executors_per_worker; k++)
         executor_up(sim, w * sim->cl.executors_per_worker + k);
     executors_record_scale(sim, SCALE_NODE_JOINED, w, 1, 0);
-    spot_schedule_eviction(sim, w);
+    spot_schedule_eviction(sim, w, engine_now(&sim->eng));
+    executors_policy_wake(sim);
     sched_offer_round(sim);
     task_net_sync(sim);
 }
@@ -217,6 +218,7 @@ void executors_on_start(struct engine *eng, struct event *ev)
     int e = (int)(x - sim->execs);
     sim->starting_executors--;
     executor_up(sim, e);
+    executors_policy_wake(sim);
     executors_record_scale(sim, SCALE_EXECUTOR_ADDED, e, 1, sim->dynalloc.target);
     sched_offer_round(sim);
     task_net_sync(sim);
@@ -267,19 +269,95 @@ static void dyn_alloc_policy(struct sim *sim)
     }
 }
 
+/* ---- when to poll ---------------------------------------------------------
+ *
+ * The policy is polled on a grid (span start + k x interval). Between jobs
+ * (the last running job ended, another is still to come) dynamic
+ * allocation has no backlog and no running task: its target sits at its
+ * floor, and a poll can only remove an executor whose idle timeout
+ * expires. Polling every 100 ms through a long gap costs work in
+ * proportion to the gap, so there the next poll is the first grid point at
+ * or after the next expiry, or none until a job is submitted or an
+ * executor registers (executors_policy_wake). The polls left out would have
+ * changed nothing, so the run is the same. */
+
+static int64_t policy_every_us(const struct sim *sim)
+{
+    return sim->node_autoscale ? sim->node_policy.set.interval_us : AUTOSCALE_DYNALLOC_POLL_US;
+}
+
+/* The first grid point at or after at_us, after the last poll. */
+static int64_t policy_grid_point(const struct sim *sim, int64_t at_us)
+{
+    int64_t step = policy_every_us(sim);
+    int64_t next = sim->policy_last_us > INT64_MAX - step ? INT64_MAX : sim->policy_last_us + step;
+    if (at_us <= next)
+        return next;
+    int64_t from = at_us - sim->policy_base_us;
+    int64_t k = from / step + (from % step != 0);
+    if (k > (INT64_MAX - sim->policy_base_us) / step)
+        return INT64_MAX;
+    return sim->policy_base_us + k * step;
+}
+
+static void policy_schedule(struct sim *sim, int64_t at_us)
+{
+    if (at_us == INT64_MAX || (event_pending(&sim->policy_ev) && sim->policy_ev.time_us <= at_us))
+        return;
+    if (engine_schedule(&sim->eng, &sim->policy_ev, at_us, 2) != 0)
+        runtime_fail(sim, SC_ENOMEM, "out of memory for the event queue");
+}
+
+/* Between jobs with dynamic allocation: the earliest idle timeout still to
+ * expire among the alive executors (INT64_MAX: none). */
+static int64_t next_idle_expiry(const struct sim *sim)
+{
+    int64_t now = engine_now(&sim->eng), next = INT64_MAX;
+    int64_t timeout = sim->dynalloc.set.idle_timeout_us;
+    for (int e = 0; e < sim->max_executors; e++) {
+        const struct rt_exec *x = &sim->execs[e];
+        if (!x->alive || x->idle_since_us < 0 || x->idle_since_us > INT64_MAX - timeout)
+            continue;
+        int64_t at = x->idle_since_us + timeout;
+        if (at > now && at < next)
+            next = at;
+    }
+    return next;
+}
+
+void executors_policy_start(struct sim *sim, int64_t span_start_us)
+{
+    sim->policy_base_us = span_start_us;
+    sim->policy_last_us = span_start_us - policy_every_us(sim);
+    sim->policy_started = true;
+    policy_schedule(sim, span_start_us);
+}
+
+void executors_policy_wake(struct sim *sim)
+{
+    if (!sim->policy_started || sim->jobs_done == sim->n_jobs)
+        return;
+    policy_schedule(sim, policy_grid_point(sim, engine_now(&sim->eng)));
+}
+
 void executors_on_policy(struct engine *eng, struct event *ev)
 {
     struct sim *sim = ev->arg;
+    sim->policy_last_us = engine_now(eng);
+    sim->res.work.policy_polls++;
     if (sim->jobs_done == sim->n_jobs)
         return; /* the application is over: no more decisions */
     if (sim->node_autoscale)
         node_policy(sim);
     else
         dyn_alloc_policy(sim);
-    int64_t every =
-        sim->node_autoscale ? sim->node_policy.set.interval_us : AUTOSCALE_DYNALLOC_POLL_US;
-    if (engine_schedule(eng, &sim->policy_ev, engine_now(eng) + every, 2) != 0)
-        runtime_fail(sim, SC_ENOMEM, "out of memory for the event queue");
+    bool between_jobs = sim->jobs_submitted == sim->jobs_done;
+    if (sim->dyn_alloc && between_jobs) {
+        int64_t expiry = next_idle_expiry(sim);
+        policy_schedule(sim, expiry == INT64_MAX ? INT64_MAX : policy_grid_point(sim, expiry));
+    } else {
+        policy_schedule(sim, engine_now(eng) + policy_every_us(sim));
+    }
     sched_offer_round(sim);
     task_net_sync(sim);
 }

@@ -194,6 +194,14 @@ struct results {
     int64_t failed_attempts;    /* task attempts killed by evictions */
     int64_t recomputed_tasks;   /* map tasks re-run for lost shuffle output */
     int64_t speculative_launched, speculative_won;
+    /* What the run cost the simulator (not in any report; tests check that
+     * it follows the work, not the simulated span). */
+    struct run_work {
+        uint64_t events;             /* engine events fired */
+        uint64_t speculation_checks; /* checkSpeculatableTasks passes run */
+        uint64_t eviction_draws;     /* spot eviction times drawn */
+        uint64_t policy_polls;       /* autoscaling / dynamic allocation polls */
+    } work;
 };
 
 /* Sets up the streaming statistics of r->n_stages stages (r->stages

@@ -16,6 +16,7 @@
 #include "models/hash64.h"
 #include "models/units.h"
 #include "models/memory.h"
+#include "sim/runtime/footprint.h"
 #include "sim/runtime/runtime_internal.h"
 
 void runtime_fail(struct sim *sim, enum sc_status st, const char *msg)
@@ -430,6 +431,12 @@ struct sim *sim_new(const struct plan *p, const struct cluster *cl, const struct
                     struct diag *d)
 {
     const struct scenario *s = p->scn;
+    if (opt && opt->memory_limit_bytes > 0.0) {
+        struct footprint fp;
+        footprint_estimate(p, cl, opt->task_records, &fp);
+        if (footprint_check(&fp, p, opt->memory_limit_bytes, d) != SC_OK)
+            return NULL;
+    }
     struct sim *sim = calloc(1, sizeof *sim);
     if (!sim) {
         diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
@@ -515,7 +522,7 @@ static enum sc_status start_cluster(struct sim *sim, int64_t span_start_us, stru
     }
     sim->res.peak_workers = sim->alive_workers;
     for (int w = 0; w < initial_workers; w++)
-        spot_schedule_eviction(sim, w);
+        spot_schedule_eviction(sim, w, span_start_us); /* the cluster's clock starts with it */
     /* Executors join interleaved by slot, as at the first offers. */
     int spe = cl->slots_per_executor;
     /* Executors the scenario says register later (as an event log recorded
@@ -552,12 +559,16 @@ static enum sc_status start_cluster(struct sim *sim, int64_t span_start_us, stru
     (void)late;
     if (sim->n_timeline && executors_start_timeline(sim, span_start_us, d) != SC_OK)
         return d->status;
-    if ((sim->node_autoscale || sim->dyn_alloc) &&
-        engine_schedule(&sim->eng, &sim->policy_ev, span_start_us, 2) != 0)
-        return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
-    if (sim->spec_on &&
-        engine_schedule(&sim->eng, &sim->spec_ev, span_start_us + sim->spec_interval_us, 3) != 0)
-        return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
+    if (sim->node_autoscale || sim->dyn_alloc) {
+        executors_policy_start(sim, span_start_us);
+        if (sim->failed)
+            return d->status;
+    }
+    if (sim->spec_on) {
+        speculation_start(sim, span_start_us);
+        if (sim->failed)
+            return d->status;
+    }
     return SC_OK;
 }
 
@@ -587,7 +598,7 @@ enum sc_status sim_run(struct sim *sim, struct diag *d)
         if (t >= 0 && engine_schedule(&sim->eng, &sim->jobs[j].submit_ev, t, 0) != 0)
             return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
     }
-    engine_run(&sim->eng, ENGINE_TIME_MAX);
+    sim->res.work.events = engine_run(&sim->eng, ENGINE_TIME_MAX);
     if (sim->failed)
         return d->status;
     if (sim->jobs_done != sim->n_jobs && sim->n_timeline && sim->alive_executors == 0)

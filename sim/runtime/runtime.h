@@ -59,13 +59,17 @@ struct sim_options {
      * statistics are streamed and memory does not grow with the task count
      * beyond a few bytes. sim_new with opt NULL keeps them. */
     bool task_records;
+    /* Refuse (SC_ELIMIT, before allocating) a run whose task-proportional
+     * memory (footprint.h) would exceed this many bytes; 0: no limit. */
+    double memory_limit_bytes;
 };
 
 struct sim;
 
 /* Builds a simulation of plan p (calibrated or not) on cluster cl. Returns
  * NULL and fills d when the plan cannot be simulated (a job without stages,
- * a parent that is not in its job) or memory runs out. */
+ * a parent that is not in its job), would need more than
+ * opt->memory_limit_bytes, or memory runs out. */
 struct sim *sim_new(const struct plan *p, const struct cluster *cl,
                     const struct sim_options *opt, struct diag *d);
 

@@ -260,6 +260,8 @@ struct sim {
     struct rt_exec *execs;
     int alive_workers, pending_workers, alive_executors, starting_executors;
     struct event policy_ev;
+    int64_t policy_base_us, policy_last_us; /* the polls' grid: origin, last poll */
+    bool policy_started;
     bool node_autoscale, dyn_alloc;
     struct autoscale_node node_policy;  /* when node_autoscale */
     struct autoscale_dynalloc dynalloc; /* when dyn_alloc */
@@ -272,12 +274,17 @@ struct sim {
     bool timeline_drops_shuffle;
     int64_t total_running;
     gsl_rng *spot_rng;  /* eviction times, in event order */
+    bool spot_paused;   /* no job running, one still to come: no evictions drawn */
+    size_t jobs_submitted;
     gsl_rng *scale_rng; /* start-up and provisioning times, in event order */
     /* Speculative execution (spark.speculation). */
     bool spec_on;
     struct event spec_ev;
     double spec_multiplier, spec_quantile;
     int64_t spec_min_us, spec_interval_us;
+    int64_t spec_base_us, spec_last_us; /* the checks' grid: its origin, the last check */
+    bool spec_started;                  /* the grid is set (speculation_start) */
+    bool spec_checking;                 /* inside a check (it schedules the next itself) */
     double noise_sigma;
     bool evict_at_used;
 
@@ -443,6 +450,14 @@ int executors_kill_tasks(struct sim *sim, int e);
  * in d when the event queue cannot grow. */
 enum sc_status executors_start_timeline(struct sim *sim, int64_t span_start_us, struct diag *d);
 
+/* Schedules the policy's first poll at span_start_us, the origin of its
+ * grid. */
+void executors_policy_start(struct sim *sim, int64_t span_start_us);
+
+/* A job was submitted or an executor registered: the policy polls at the
+ * next point of its grid, unless it already polls sooner. */
+void executors_policy_wake(struct sim *sim);
+
 /* Event handlers: a worker joins, an executor registers, a policy runs, a
  * timeline executor joins or leaves. */
 void executors_on_worker_join(struct engine *eng, struct event *ev);
@@ -453,8 +468,14 @@ void executors_on_timeline_leave(struct engine *eng, struct event *ev);
 
 /* ---- spot.c -------------------------------------------------------------- */
 
-/* Schedules spot worker w's eviction (nothing for an on-demand worker). */
-void spot_schedule_eviction(struct sim *sim, int w);
+/* Schedules spot worker w's eviction, an exponential time after from_us
+ * (nothing for an on-demand worker, or while evictions are paused). */
+void spot_schedule_eviction(struct sim *sim, int w, int64_t from_us);
+
+/* The last running job ended and another is still to come: pending
+ * evictions are dropped until the next job is submitted (spot_resume). */
+void spot_pause(struct sim *sim);
+void spot_resume(struct sim *sim);
 
 /* Event handler: a spot worker is taken back. */
 void spot_on_evict(struct engine *eng, struct event *ev);
@@ -464,7 +485,21 @@ void spot_on_evict(struct engine *eng, struct event *ev);
 /* The losing attempt of a speculation race: killed, its slot freed. */
 void speculation_kill_copy(struct sim *sim, struct rt_slot *slot);
 
-/* Event handler: checkSpeculatableTasks, every spark.speculation.interval. */
+/* A successful attempt of st ran run_s: it joins the times whose median
+ * sets the stage's threshold. */
+void speculation_record_success(struct rt_stage *st, double run_s);
+
+/* Schedules the first check, one spark.speculation.interval after
+ * span_start_us (the origin of every later check). */
+void speculation_start(struct sim *sim, int64_t span_start_us);
+
+/* Something a check looks at changed (a slot freed, a task launched or
+ * lost its copy, a stage started or stopped): the next point of the
+ * checks' grid gets a check, unless one is due sooner. */
+void speculation_wake(struct sim *sim);
+
+/* Event handler: checkSpeculatableTasks, on spark.speculation.interval's
+ * grid, where a check could launch a copy. */
 void speculation_on_timer(struct engine *eng, struct event *ev);
 
 #endif

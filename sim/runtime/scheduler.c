@@ -42,6 +42,7 @@ void sched_free_push(struct sim *sim, int slot)
 {
     sim->free_ring[(sim->free_head + sim->free_count) % sim->n_slots] = slot;
     sim->free_count++;
+    speculation_wake(sim);
 }
 
 static int free_pop(struct sim *sim)
@@ -222,8 +223,10 @@ static void launch(struct sim *sim, int st_index, int slot_index)
     slot->copy = false;
     slot->compute_s *= worker_slowdown(sim, slot->worker);
     rec->phase_s[PHASE_COMPUTE] = (float)slot->compute_s;
-    if (st->run_a)
+    if (st->run_a) {
         st->run_a[index] = (int32_t)slot_index;
+        speculation_wake(sim);
+    }
     rec->end_us = rec->launch_us;
     rec->stage = st_index;
     rec->index = (int32_t)index;
@@ -272,7 +275,7 @@ void sched_task_finished(struct sim *sim, struct rt_slot *slot)
         st->run_a[rec->index] = st->run_b[rec->index] = -1;
         st->task_done[rec->index] = 1;
         if (st->n_ok < 2 * (size_t)st->tasks) /* recomputes may add a few */
-            st->ok_dur[st->n_ok++] = (double)(rec->end_us - rec->launch_us) * 1e-6;
+            speculation_record_success(st, (double)(rec->end_us - rec->launch_us) * 1e-6);
         if (slot->copy) {
             sim->res.speculative_won++;
             sim->res.stages[st_index].speculative_won++;
@@ -386,6 +389,7 @@ void sched_kill_task(struct sim *sim, struct rt_slot *slot)
             st->run_b[rec->index] = -1;
             other_runs = st->run_a[rec->index] >= 0;
         }
+        speculation_wake(sim); /* the task may be a candidate again */
         if (other_runs)
             return; /* the other copy carries on */
     }

@@ -198,6 +198,7 @@ static void stop_consumer(struct sim *sim, int ci)
     if (c->state == STAGE_RUNNING) {
         sched_active_remove(sim, ci);
         c->state = STAGE_WAITING;
+        speculation_wake(sim);
     }
 }
 
@@ -233,6 +234,7 @@ void shuffle_recompute_lost_output(struct sim *sim, int si, int w)
         /* Reopen it: its job has one more stage to finish, and each
          * consumer one more parent to wait for. */
         st->state = STAGE_RUNNING;
+        speculation_wake(sim);
         if (!runtime_stage_stream_reopen(sim, st))
             return;
         sim->jobs[st->job].stages_left++;

@@ -9,6 +9,15 @@
  * stage is resubmitted after the lost map outputs are recomputed; see
  * shuffle.c); its completed tasks stay done. A fixed-size cluster asks for
  * a replacement node.
+ *
+ * Eviction clocks run while the application has a job running. Between jobs
+ * (a later job's submit_s, a thread's gap_s) the idle cluster's evictions
+ * would change no task, and drawing them over a long gap made the work grow
+ * with the simulated span (a job submitted after 1e7 s of idle cluster drew
+ * 60,000 evictions of idle nodes, each a life to bill): they are dropped at
+ * the last running job's end and drawn afresh, from that moment, when the
+ * next job is submitted. An exponential time has no memory, so the draws
+ * that matter have the same distribution either way.
  */
 #include <gsl/gsl_randist.h>
 #include <math.h>
@@ -17,10 +26,10 @@
 #include "sim/runtime/runtime_internal.h"
 #include "models/units.h"
 
-void spot_schedule_eviction(struct sim *sim, int w)
+void spot_schedule_eviction(struct sim *sim, int w, int64_t from_us)
 {
     struct rt_worker *wk = &sim->workers[w];
-    if (!wk->spot)
+    if (!wk->spot || sim->spot_paused)
         return;
     int64_t now = engine_now(&sim->eng);
     int64_t at = -1;
@@ -29,10 +38,31 @@ void spot_schedule_eviction(struct sim *sim, int w)
         at = units_s_to_us(sim->cl.spot_evict_at_s);
     } else if (sim->cl.spot_evictions_per_hour > 0.0 && sim->spot_rng) {
         double mean_s = 3600.0 / sim->cl.spot_evictions_per_hour;
-        at = now + units_s_to_us(gsl_ran_exponential(sim->spot_rng, mean_s));
+        at = from_us + units_s_to_us(gsl_ran_exponential(sim->spot_rng, mean_s));
+        sim->res.work.eviction_draws++;
     }
     if (at >= 0 && engine_schedule(&sim->eng, &wk->evict_ev, at < now ? now : at, 0) != 0)
         runtime_fail(sim, SC_ENOMEM, "out of memory for the event queue");
+}
+
+void spot_pause(struct sim *sim)
+{
+    if (sim->cl.spot_fraction <= 0.0)
+        return;
+    sim->spot_paused = true;
+    for (int w = 0; w < sim->max_workers; w++)
+        engine_cancel(&sim->eng, &sim->workers[w].evict_ev);
+}
+
+void spot_resume(struct sim *sim)
+{
+    if (!sim->spot_paused)
+        return;
+    sim->spot_paused = false;
+    int64_t now = engine_now(&sim->eng);
+    for (int w = 0; w < sim->max_workers; w++)
+        if (sim->workers[w].state == WK_ALIVE && !event_pending(&sim->workers[w].evict_ev))
+            spot_schedule_eviction(sim, w, now);
 }
 
 void spot_on_evict(struct engine *eng, struct event *ev)

@@ -204,7 +204,8 @@ enum sc_status sweep_execute(const struct sweep_args *a, const struct sweep_io *
     if (!configs)
         st = sweep_no_memory(d);
     struct sweep_env env = {
-        .catalog = cat, .calib = a->calib, .calib_lock = &calib_lock, .configs = configs};
+        .catalog = cat, .calib = a->calib, .calib_lock = &calib_lock, .configs = configs,
+        .memory_limit_bytes = a->memory_limit_bytes};
     size_t threads = a->threads ? a->threads : online_cpus();
     /* Warm the fit cache with the scenario as written, before any point
      * runs: every point, thread and MPI rank then reads the same fits (the

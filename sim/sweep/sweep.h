@@ -157,6 +157,7 @@ struct sweep_env {
     /* Scenarios read and plans made once, shared by the points they serve
      * (sweep_setup.c); NULL: every point reads and plans its own. */
     struct sweep_configs *configs;
+    double memory_limit_bytes; /* pipeline_request.memory_limit_bytes; 0: none */
 };
 
 /* A process of a distributed sweep (MPI: sweep_mpi.h). Rank r runs the
@@ -200,6 +201,7 @@ struct sweep_args {
     const char *catalog_path;              /* NULL: the shipped catalog */
     const struct calibrate_options *calib; /* this host's; NULL: the defaults */
     const struct plot_env *plot;           /* gnuplot and its scripts; NULL: none set */
+    double memory_limit_bytes;             /* each plan's and run's (footprint.h); 0: none */
 };
 
 /* Where sweep_execute writes: the table (unless quiet or an output is "-"),

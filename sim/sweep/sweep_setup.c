@@ -151,7 +151,8 @@ static struct config_plan *config_plan_get(struct config_entry *e, const struct 
                                   .catalog = env->catalog,
                                   .cluster = cl,
                                   .stats = env->stats,
-                                  .calibration = env->calib};
+                                  .calibration = env->calib,
+                                  .memory_limit_bytes = env->memory_limit_bytes};
     pthread_mutex_t *lock = env->calib_lock;
     if (lock)
         pthread_mutex_lock(lock);
@@ -240,7 +241,8 @@ void sweep_setup_point(const struct sweep *sw, const struct sweep_env *env, cons
                                   .n_sets = n_ov,
                                   .catalog = env->catalog,
                                   .stats = env->stats,
-                                  .calibration = env->calib};
+                                  .calibration = env->calib,
+                                  .memory_limit_bytes = env->memory_limit_bytes};
     enum sc_status st = pipeline_run(&ps->pl, &rq, &d);
     if (st == SC_OK) {
         /* Calibration shares its cache between threads: one measures, the
