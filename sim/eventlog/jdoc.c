@@ -34,20 +34,27 @@ void jdoc_fini(struct jdoc *d)
     memset(d, 0, sizeof *d);
 }
 
-/* A new token at the end; NULL when the array cannot grow (or, scanning,
- * would pass JDOC_MAX_TOKENS). */
-static struct jdoc_tok *push(struct jdoc *d, enum jdoc_type t, size_t limit)
+/* Doubles the token array; false when it cannot grow (or would pass
+ * limit). */
+static bool grow(struct jdoc *d, size_t limit)
 {
-    if (d->n == d->cap) {
-        if (d->cap >= limit)
-            return NULL;
-        size_t cap = d->cap ? d->cap * 2 : 256;
-        struct jdoc_tok *p = realloc(d->tok, cap * sizeof *p);
-        if (!p)
-            return NULL;
-        d->tok = p;
-        d->cap = cap;
-    }
+    if (d->cap >= limit)
+        return false;
+    size_t cap = d->cap ? d->cap * 2 : 256;
+    struct jdoc_tok *p = realloc(d->tok, cap * sizeof *p);
+    if (!p)
+        return false;
+    d->tok = p;
+    d->cap = cap;
+    return true;
+}
+
+/* A new token at the end; NULL when the array cannot grow (or, scanning,
+ * would pass JDOC_MAX_TOKENS). Inline: a task-end line has ~1,000 values. */
+static inline struct jdoc_tok *push(struct jdoc *d, enum jdoc_type t, size_t limit)
+{
+    if (d->n == d->cap && !grow(d, limit))
+        return NULL;
     struct jdoc_tok *k = &d->tok[d->n++];
     k->type = (uint8_t)t;
     k->escaped = false;
@@ -166,6 +173,22 @@ static bool scan_string(const unsigned char **pp, const unsigned char *end, stru
     const unsigned char *p = *pp + 1, *start = p;
     bool escaped = false;
     for (;;) {
+        /* Eight bytes at a time while none needs a look (SWAR: a byte below
+         * 0x20, a quote, a backslash or a high bit sets its 0x80 bit). */
+        while (end - p >= 8) {
+            uint64_t x;
+            memcpy(&x, p, 8);
+            const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+            uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+            uint64_t hit = ((x - ones * 0x20) | (q - ones) | (b - ones) | x) & high;
+            /* x - 0x20.. borrows (sets 0x80) for bytes below 0x20; q - 1..
+             * for the quote's zero byte; b - 1.. for the backslash's. A
+             * borrow may mark the byte after a hit as well: harmless, the
+             * byte loop below looks at each byte itself. */
+            if (hit)
+                break;
+            p += 8;
+        }
         while (p < end && plain_byte[*p])
             p++;
         if (p == end)
@@ -225,9 +248,11 @@ static bool scan_number(const unsigned char **pp, const unsigned char *end, stru
         if (is_digit(q, end))
             return false; /* a leading zero */
     } else {
+        /* 19 digits always fit in a uint64; past them, check each step. */
+        const unsigned char *first = q;
         while (is_digit(q, end)) {
             unsigned dgt = (unsigned)(*q++ - '0');
-            if (mag > (UINT64_MAX - dgt) / 10)
+            if (q - first > 19 && mag > (UINT64_MAX - dgt) / 10)
                 too_big = true;
             else
                 mag = mag * 10 + dgt;
@@ -276,8 +301,11 @@ static bool scan_number(const unsigned char **pp, const unsigned char *end, stru
     return true;
 }
 
-static const unsigned char *skip_space(const unsigned char *p, const unsigned char *end)
+static inline const unsigned char *skip_space(const unsigned char *p, const unsigned char *end)
 {
+    /* Spark writes no whitespace between tokens: one test in the usual case. */
+    if (p < end && *p > ' ')
+        return p;
     while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
         p++;
     return p;
