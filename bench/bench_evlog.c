@@ -62,8 +62,7 @@ int main(int argc, char **argv)
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("%s: %.0f MB, %zu task attempts, median of %d reads\n", argv[1], mb, tasks, runs);
-    printf("  elapsed %.2f s (%.0f MB/s), CPU user+sys %.2f s (%.0f MB/s)\n", w, mb / w, c,
-           mb / c);
+    printf("  elapsed %.2f s (%.0f MB/s), CPU user+sys %.2f s (%.0f MB/s)\n", w, mb / w, c, mb / c);
     printf("  peak resident memory %.1f MB\n", (double)ru.ru_maxrss / 1024.0);
     return 0;
 }

@@ -170,7 +170,8 @@ static void test_every_real_log_line_reads_as_jansson_reads_it(void **state)
     jdoc_init(&d);
     int counts[3] = {0, 0, 0}, files = 0;
     char dir[2048];
-    static const char *const dirs[] = {"../shared/data/eventlogs", "../shared/data/eventlogs-extra"};
+    static const char *const dirs[] = {"../shared/data/eventlogs",
+                                       "../shared/data/eventlogs-extra"};
     for (size_t k = 0; k < sizeof dirs / sizeof dirs[0]; k++) {
         snprintf(dir, sizeof dir, "%s/%s", srcdir, dirs[k]);
         check_dir(&d, dir, counts, &files);
@@ -210,51 +211,51 @@ static void test_lines_jansson_refuses_are_refused(void **state)
 {
     (void)state;
     static const char *const bad[] = {
-        "{\"a\":01}",                       /* leading zero */
-        "{\"a\":1.}",                       /* fraction without digits */
-        "{\"a\":.5}",                       /* no integer part */
-        "{\"a\":-}",                        /* a lone minus */
-        "{\"a\":1e}",                       /* exponent without digits */
-        "{\"a\":+1}",                       /* a plus sign */
-        "{\"a\":9223372036854775808}",      /* 2^63: past strtoll */
-        "{\"a\":-9223372036854775809}",     /* below -2^63 */
-        "{\"a\":99999999999999999999999}",  /* far past */
-        "{\"a\":1e400}",                    /* strtod overflows */
-        "{\"a\":-1e400}",                   /* to minus infinity */
-        "{\"a\":\"\\u0000\"}",              /* NUL without JSON_ALLOW_NUL */
-        "{\"a\":\"\\ud800\"}",              /* a lone high surrogate */
-        "{\"a\":\"\\udc00\"}",              /* a lone low surrogate */
-        "{\"a\":\"\\ud800\\u0041\"}",       /* high surrogate, then not a low */
-        "{\"a\":\"\\u12g4\"}",              /* not hex */
-        "{\"a\":\"\\x\"}",                  /* unknown escape */
-        "{\"a\":\"tab\there\"}",            /* a raw control character */
-        "{\"a\":\"\xc0\x80\"}",             /* overlong NUL */
-        "{\"a\":\"\xe0\x80\xaf\"}",         /* overlong slash */
-        "{\"a\":\"\xed\xa0\x80\"}",         /* an encoded surrogate */
-        "{\"a\":\"\xf4\x90\x80\x80\"}",     /* past U+10FFFF */
-        "{\"a\":\"\x80\"}",                 /* a stray continuation byte */
-        "{\"a\":\"\xc3\"}",                 /* a cut sequence */
-        "{\"a\":\"\xff\"}",                 /* never UTF-8 */
-        "{\"a\":\"open}",                   /* an unclosed string */
-        "{\"a\":1,}",                       /* trailing comma */
-        "[1,]",                             /* in an array too */
-        "{\"a\" 1}",                        /* no colon */
-        "{'a':1}",                          /* single quotes */
-        "{a:1}",                            /* a bare key */
-        "{1:1}",                            /* a number as key */
-        "{\"a\":tru}",                      /* a cut literal */
-        "{\"a\":truex}",                    /* a longer word */
-        "{\"a\":nul}",                      /* another */
-        "{\"a\":True}",                     /* capitalised */
-        "{\"a\":1} x",                      /* something after the value */
-        "{} {}",                            /* two values */
-        "\"just a string\"",                /* not an object or array */
-        "42",                               /* nor a number */
-        "",                                 /* nothing */
-        "{\"a\":[1,2}",                     /* a mismatched close */
-        "{\"a\":{\"b\":1]}",                /* another */
-        "{\"a\":1",                         /* cut off */
-        "{\"a\":1}\x01",                    /* a control byte after */
+        "{\"a\":01}",                      /* leading zero */
+        "{\"a\":1.}",                      /* fraction without digits */
+        "{\"a\":.5}",                      /* no integer part */
+        "{\"a\":-}",                       /* a lone minus */
+        "{\"a\":1e}",                      /* exponent without digits */
+        "{\"a\":+1}",                      /* a plus sign */
+        "{\"a\":9223372036854775808}",     /* 2^63: past strtoll */
+        "{\"a\":-9223372036854775809}",    /* below -2^63 */
+        "{\"a\":99999999999999999999999}", /* far past */
+        "{\"a\":1e400}",                   /* strtod overflows */
+        "{\"a\":-1e400}",                  /* to minus infinity */
+        "{\"a\":\"\\u0000\"}",             /* NUL without JSON_ALLOW_NUL */
+        "{\"a\":\"\\ud800\"}",             /* a lone high surrogate */
+        "{\"a\":\"\\udc00\"}",             /* a lone low surrogate */
+        "{\"a\":\"\\ud800\\u0041\"}",      /* high surrogate, then not a low */
+        "{\"a\":\"\\u12g4\"}",             /* not hex */
+        "{\"a\":\"\\x\"}",                 /* unknown escape */
+        "{\"a\":\"tab\there\"}",           /* a raw control character */
+        "{\"a\":\"\xc0\x80\"}",            /* overlong NUL */
+        "{\"a\":\"\xe0\x80\xaf\"}",        /* overlong slash */
+        "{\"a\":\"\xed\xa0\x80\"}",        /* an encoded surrogate */
+        "{\"a\":\"\xf4\x90\x80\x80\"}",    /* past U+10FFFF */
+        "{\"a\":\"\x80\"}",                /* a stray continuation byte */
+        "{\"a\":\"\xc3\"}",                /* a cut sequence */
+        "{\"a\":\"\xff\"}",                /* never UTF-8 */
+        "{\"a\":\"open}",                  /* an unclosed string */
+        "{\"a\":1,}",                      /* trailing comma */
+        "[1,]",                            /* in an array too */
+        "{\"a\" 1}",                       /* no colon */
+        "{'a':1}",                         /* single quotes */
+        "{a:1}",                           /* a bare key */
+        "{1:1}",                           /* a number as key */
+        "{\"a\":tru}",                     /* a cut literal */
+        "{\"a\":truex}",                   /* a longer word */
+        "{\"a\":nul}",                     /* another */
+        "{\"a\":True}",                    /* capitalised */
+        "{\"a\":1} x",                     /* something after the value */
+        "{} {}",                           /* two values */
+        "\"just a string\"",               /* not an object or array */
+        "42",                              /* nor a number */
+        "",                                /* nothing */
+        "{\"a\":[1,2}",                    /* a mismatched close */
+        "{\"a\":{\"b\":1]}",               /* another */
+        "{\"a\":1",                        /* cut off */
+        "{\"a\":1}\x01",                   /* a control byte after */
     };
     struct jdoc d;
     jdoc_init(&d);
@@ -339,8 +340,8 @@ static uint64_t next_random(uint64_t *s)
 static void test_mutated_real_lines_agree_with_jansson(void **state)
 {
     (void)state;
-    static const unsigned char bytes[] = {'"', '\\', '{', '}', '[', ']', ',', ':', '0', '9',
-                                          '-', '+', 'e', '.', 'u', ' ', 't', 'n', 0x00, 0x1f,
+    static const unsigned char bytes[] = {'"',  '\\', '{',  '}',  '[',  ']',  ',',  ':', '0',  '9',
+                                          '-',  '+',  'e',  '.',  'u',  ' ',  't',  'n', 0x00, 0x1f,
                                           0x7f, 0x80, 0xbf, 0xc3, 0xe2, 0xed, 0xf4, 0xff};
     char path[2048];
     snprintf(path, sizeof path, "%s/tests/eventlogs/retries.json", srcdir);
@@ -368,7 +369,7 @@ static void test_mutated_real_lines_agree_with_jansson(void **state)
                 len++;
                 break;
             case 2: memmove(m + at, m + at + 1, --len - at); break; /* remove */
-            case 3: len = at; break;                                 /* cut */
+            case 3: len = at; break;                                /* cut */
             }
             counts[check_line(&d, m, len)]++;
         }
@@ -415,22 +416,24 @@ static void test_events_read_whatever_the_key_order(void **state)
     memset(deep + 100, ']', 100);
     deep[200] = '\0';
     char text[8192];
-    snprintf(text, sizeof text,
-             /* 1: the log's start */
-             "{\"Event\":\"SparkListenerLogStart\",\"Spark Version\":\"3.1.1\"}\n"
-             /* 2: a task start whose "Event" comes last */
-             "{\"Stage ID\":0,\"Stage Attempt ID\":0,\"Event\":\"SparkListenerTaskStart\"}\n"
-             /* 3: "Event" twice: jansson keeps the last, an unknown event */
-             "{\"Event\":\"SparkListenerTaskEnd\",\"Event\":\"NotAnEvent\",\"Stage ID\":0}\n"
-             /* 4: a task end named with an escape, its metrics first */
-             "{\"Task Metrics\":{\"Executor Run Time\":1500},\"Event\":"
-             "\"SparkListener\\u0054askEnd\",\"Stage ID\":0,\"Stage Attempt ID\":0,"
-             "\"Task End Reason\":{\"Reason\":\"Success\"}," TASK_INFO(3) "}\n"
-             /* 5: a task end too deep for the scanner, "Event" last */
-             "{" TASK_INFO(4) ",\"Task Metrics\":{\"Executor Run Time\":700,\"Deep\":%s},"
-             "\"Task End Reason\":{\"Reason\":\"TaskKilled\"},\"Stage ID\":0,"
-             "\"Event\":\"SparkListenerTaskEnd\"}\n",
-             deep);
+    snprintf(
+        text, sizeof text,
+        /* 1: the log's start */
+        "{\"Event\":\"SparkListenerLogStart\",\"Spark Version\":\"3.1.1\"}\n"
+        /* 2: a task start whose "Event" comes last */
+        "{\"Stage ID\":0,\"Stage Attempt ID\":0,\"Event\":\"SparkListenerTaskStart\"}\n"
+        /* 3: "Event" twice: jansson keeps the last, an unknown event */
+        "{\"Event\":\"SparkListenerTaskEnd\",\"Event\":\"NotAnEvent\",\"Stage ID\":0}\n"
+        /* 4: a task end named with an escape, its metrics first */
+        "{\"Task Metrics\":{\"Executor Run Time\":1500},\"Event\":"
+        "\"SparkListener\\u0054askEnd\",\"Stage ID\":0,\"Stage Attempt ID\":0,"
+        "\"Task End Reason\":{\"Reason\":\"Success\"}," TASK_INFO(
+            3) "}\n"
+               /* 5: a task end too deep for the scanner, "Event" last */
+               "{" TASK_INFO(4) ",\"Task Metrics\":{\"Executor Run Time\":700,\"Deep\":%s},"
+                                "\"Task End Reason\":{\"Reason\":\"TaskKilled\"},\"Stage ID\":0,"
+                                "\"Event\":\"SparkListenerTaskEnd\"}\n",
+        deep);
     char *path = write_log(text);
     struct diag dg;
     diag_clear(&dg);

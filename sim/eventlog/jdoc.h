@@ -20,8 +20,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum jdoc_type { JDOC_OBJECT, JDOC_ARRAY, JDOC_STRING, JDOC_INT, JDOC_REAL, JDOC_TRUE,
-                 JDOC_FALSE, JDOC_NULL };
+enum jdoc_type {
+    JDOC_OBJECT,
+    JDOC_ARRAY,
+    JDOC_STRING,
+    JDOC_INT,
+    JDOC_REAL,
+    JDOC_TRUE,
+    JDOC_FALSE,
+    JDOC_NULL
+};
 
 /* A value. An object's tokens are followed by its members as key, value,
  * key, value (keys are strings); an array's by its elements; `end` is the
@@ -30,8 +38,8 @@ struct jdoc_tok {
     const char *text; /* a string's bytes (between the quotes when scanned) */
     uint32_t len;     /* bytes at text */
     uint32_t end;
-    uint8_t type;     /* enum jdoc_type */
-    bool escaped;     /* the bytes hold backslash escapes still to decode */
+    uint8_t type; /* enum jdoc_type */
+    bool escaped; /* the bytes hold backslash escapes still to decode */
     union {
         int64_t i; /* JDOC_INT */
         double d;  /* JDOC_REAL */
