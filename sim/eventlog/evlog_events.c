@@ -1,8 +1,10 @@
 /*
  * evlog_events.c — the events of a Spark event log into struct evlog: each
- * line parsed with jansson, then a handler per event type that takes the
- * fields stagecast uses under the names Spark 1.x-3.x give them and ignores
- * the rest. Per-task metrics are summed into their stage attempt as they
+ * line scanned into tokens (jdoc.h; jansson where the scanner leaves a line
+ * to it), then a handler per event type that takes the fields stagecast
+ * uses under the names Spark 1.x-3.x give them and ignores the rest: task
+ * events from the tokens, the rarer events from jansson's objects, and the
+ * events stagecast does not use only counted, never built. Per-task metrics are summed into their stage attempt as they
  * are read, so memory grows with tasks by one small record each. A line
  * that is not a usable event is skipped with a warning naming file:line
  * (an error when strict). Called by eventlog.c's reader (evlog_reader.h).
@@ -552,6 +554,7 @@ static int64_t t_metric(struct reader *r, long obj, const char *key)
     return t_metric_max(r, obj, key, EVLOG_MAX_VALUE);
 }
 
+/* A time metric in ms: at most as long as the longest task. */
 static int64_t t_metric_ms(struct reader *r, long obj, const char *key)
 {
     return t_metric_max(r, obj, key, EVLOG_MAX_DURATION_MS);
