@@ -4,10 +4,11 @@
  * to it), then a handler per event type that takes the fields stagecast
  * uses under the names Spark 1.x-3.x give them and ignores the rest: task
  * events from the tokens, the rarer events from jansson's objects, and the
- * events stagecast does not use only counted, never built. Per-task metrics are summed into their stage attempt as they
- * are read, so memory grows with tasks by one small record each. A line
- * that is not a usable event is skipped with a warning naming file:line
- * (an error when strict). Called by eventlog.c's reader (evlog_reader.h).
+ * events stagecast does not use only counted, never built. Per-task
+ * metrics are summed into their stage attempt as they are read, so memory
+ * grows with tasks by one small record each. A line that is not a usable
+ * event is skipped with a warning naming file:line (an error when strict).
+ * Called by eventlog.c's reader (evlog_reader.h).
  */
 #include "sim/eventlog/evlog_reader.h"
 
