@@ -241,6 +241,7 @@ struct evlog *evlog_read(const char *path, const struct evlog_options *opt, stru
     }
     evlog_idmap_free(&r.job_ids);
     evlog_idmap_free(&r.stage_ids);
+    jdoc_fini(&r.doc);
     if (rc == 0)
         rc = evlog_check_span(&r);
     if (rc == 0)

@@ -1,11 +1,14 @@
 /*
  * evlog_events.c — the events of a Spark event log into struct evlog: each
- * line parsed with jansson, then a handler per event type that takes the
- * fields stagecast uses under the names Spark 1.x-3.x give them and ignores
- * the rest. Per-task metrics are summed into their stage attempt as they
- * are read, so memory grows with tasks by one small record each. A line
- * that is not a usable event is skipped with a warning naming file:line
- * (an error when strict). Called by eventlog.c's reader (evlog_reader.h).
+ * line scanned into tokens (jdoc.h; jansson where the scanner leaves a line
+ * to it), then a handler per event type that takes the fields stagecast
+ * uses under the names Spark 1.x-3.x give them and ignores the rest: task
+ * events from the tokens, the rarer events from jansson's objects, and the
+ * events stagecast does not use only counted, never built. Per-task
+ * metrics are summed into their stage attempt as they are read, so memory
+ * grows with tasks by one small record each. A line that is not a usable
+ * event is skipped with a warning naming file:line (an error when strict).
+ * Called by eventlog.c's reader (evlog_reader.h).
  */
 #include "sim/eventlog/evlog_reader.h"
 
@@ -232,12 +235,6 @@ static bool get_time(struct reader *r, json_t *obj, const char *key, int64_t *ou
 static int64_t metric(struct reader *r, json_t *obj, const char *key)
 {
     return metric_max(r, obj, key, EVLOG_MAX_VALUE);
-}
-
-/* A time metric in ms: at most as long as the longest task. */
-static int64_t metric_ms(struct reader *r, json_t *obj, const char *key)
-{
-    return metric_max(r, obj, key, EVLOG_MAX_DURATION_MS);
 }
 
 static const char *get_str(json_t *obj, const char *key)
@@ -528,15 +525,49 @@ static int on_job_end(struct reader *r, json_t *ev)
     return 0;
 }
 
-/* ---- tasks ---- */
+/* ---- tasks ----
+ *
+ * Task events are most of a log (every SparkListenerTaskEnd carries the
+ * task's accumulables, kilobytes the reader ignores), so they are read from
+ * the line's tokens (jdoc.h) rather than from jansson's objects. The rules
+ * are those of the jansson readers above: t_int is get_int, t_metric_max is
+ * metric_max, a key given twice means its last value. */
 
-static int on_task_start(struct reader *r, json_t *ev)
+static bool t_int(const struct reader *r, long obj, const char *key, int64_t *out)
+{
+    return jdoc_int(&r->doc, jdoc_get(&r->doc, obj, key), out);
+}
+
+static int64_t t_metric_max(struct reader *r, long obj, const char *key, int64_t max)
+{
+    int64_t v;
+    if (!t_int(r, obj, key, &v))
+        return EVLOG_NONE;
+    if (v < 0 || v > max) {
+        implausible(r, IMPL_METRIC_OUT_OF_RANGE);
+        return EVLOG_NONE;
+    }
+    return v;
+}
+
+static int64_t t_metric(struct reader *r, long obj, const char *key)
+{
+    return t_metric_max(r, obj, key, EVLOG_MAX_VALUE);
+}
+
+/* A time metric in ms: at most as long as the longest task. */
+static int64_t t_metric_ms(struct reader *r, long obj, const char *key)
+{
+    return t_metric_max(r, obj, key, EVLOG_MAX_DURATION_MS);
+}
+
+static int on_task_start(struct reader *r)
 {
     int64_t sid, attempt = 0;
-    if (!get_int(ev, "Stage ID", &sid) || sid < 0)
+    if (!t_int(r, 0, "Stage ID", &sid) || sid < 0)
         return evlog_bad_line(r,
                               "SparkListenerTaskStart without a valid \"Stage ID\"; event skipped");
-    get_int(ev, "Stage Attempt ID", &attempt);
+    t_int(r, 0, "Stage Attempt ID", &attempt);
     if (attempt < 0 || attempt > 4095)
         return evlog_bad_line(r, "SparkListenerTaskStart: bad \"Stage Attempt ID\"; event skipped");
     struct evlog_stage *st = stage_get(r, sid, (int32_t)attempt);
@@ -546,94 +577,98 @@ static int on_task_start(struct reader *r, json_t *ev)
     return 0;
 }
 
-static enum evlog_end end_of(const char *reason)
+/* How a task ended, from its "Reason" (a string token). */
+static enum evlog_end end_of(const struct jdoc *d, long reason)
 {
-    if (strcmp(reason, "Success") == 0)
+    if (jdoc_str_eq(d, reason, "Success"))
         return EVLOG_SUCCESS;
-    if (strcmp(reason, "Resubmitted") == 0)
+    if (jdoc_str_eq(d, reason, "Resubmitted"))
         return EVLOG_RESUBMITTED;
-    if (strcmp(reason, "TaskKilled") == 0)
+    if (jdoc_str_eq(d, reason, "TaskKilled"))
         return EVLOG_KILLED;
     return EVLOG_FAILED;
 }
 
-static enum evlog_locality locality_of(const char *l)
+static enum evlog_locality locality_of(const struct jdoc *d, long l)
 {
     static const char *const names[] = {"PROCESS_LOCAL", "NODE_LOCAL", "NO_PREF", "RACK_LOCAL",
                                         "ANY"};
-    for (int i = 0; l && i < 5; i++)
-        if (strcmp(l, names[i]) == 0)
+    for (int i = 0; i < 5; i++)
+        if (jdoc_str_eq(d, l, names[i]))
             return (enum evlog_locality)i;
     return EVLOG_LOCALITY_UNKNOWN;
 }
 
-static void add_task_metrics(struct reader *r, struct evlog_metrics *m, json_t *tm,
+static void add_task_metrics(struct reader *r, struct evlog_metrics *m, long tm,
                              const struct evlog_task *t)
 {
-    json_t *in = json_object_get(tm, "Input Metrics");
-    json_t *out = json_object_get(tm, "Output Metrics");
-    json_t *sr = json_object_get(tm, "Shuffle Read Metrics");
-    json_t *sw = json_object_get(tm, "Shuffle Write Metrics");
+    const struct jdoc *d = &r->doc;
+    long in = jdoc_get(d, tm, "Input Metrics");
+    long out = jdoc_get(d, tm, "Output Metrics");
+    long sr = jdoc_get(d, tm, "Shuffle Read Metrics");
+    long sw = jdoc_get(d, tm, "Shuffle Write Metrics");
     /* Spark 1.x leaves out the groups a task did not use. */
-    add_metric(r, &m->input_bytes, metric(r, in, "Bytes Read"));
-    add_metric(r, &m->input_records, metric(r, in, "Records Read"));
-    add_metric(r, &m->output_bytes, metric(r, out, "Bytes Written"));
-    add_metric(r, &m->output_records, metric(r, out, "Records Written"));
-    int64_t remote = metric(r, sr, "Remote Bytes Read"), local = metric(r, sr, "Local Bytes Read");
+    add_metric(r, &m->input_bytes, t_metric(r, in, "Bytes Read"));
+    add_metric(r, &m->input_records, t_metric(r, in, "Records Read"));
+    add_metric(r, &m->output_bytes, t_metric(r, out, "Bytes Written"));
+    add_metric(r, &m->output_records, t_metric(r, out, "Records Written"));
+    int64_t remote = t_metric(r, sr, "Remote Bytes Read"),
+            local = t_metric(r, sr, "Local Bytes Read");
     if (remote != EVLOG_NONE || local != EVLOG_NONE)
         add_metric(r, &m->shuffle_read_bytes,
                    (remote == EVLOG_NONE ? 0 : remote) + (local == EVLOG_NONE ? 0 : local));
-    add_metric(r, &m->shuffle_read_records, metric(r, sr, "Total Records Read"));
-    add_metric(r, &m->shuffle_write_bytes, metric(r, sw, "Shuffle Bytes Written"));
-    add_metric(r, &m->shuffle_write_records, metric(r, sw, "Shuffle Records Written"));
-    add_metric(r, &m->memory_spilled_bytes, metric(r, tm, "Memory Bytes Spilled"));
-    add_metric(r, &m->disk_spilled_bytes, metric(r, tm, "Disk Bytes Spilled"));
+    add_metric(r, &m->shuffle_read_records, t_metric(r, sr, "Total Records Read"));
+    add_metric(r, &m->shuffle_write_bytes, t_metric(r, sw, "Shuffle Bytes Written"));
+    add_metric(r, &m->shuffle_write_records, t_metric(r, sw, "Shuffle Records Written"));
+    add_metric(r, &m->memory_spilled_bytes, t_metric(r, tm, "Memory Bytes Spilled"));
+    add_metric(r, &m->disk_spilled_bytes, t_metric(r, tm, "Disk Bytes Spilled"));
     add_metric(r, &m->run_ms, t->run_ms); /* read and checked once, by on_task_end */
-    add_metric(r, &m->cpu_ns, metric(r, tm, "Executor CPU Time"));
+    add_metric(r, &m->cpu_ns, t_metric(r, tm, "Executor CPU Time"));
     add_metric(r, &m->gc_ms, t->gc_ms);
 }
 
-/* The index of the executor named id in log->executors, the newest of that
- * id; -1 when none. */
-static int32_t executor_index(struct reader *r, const char *id)
+/* The index in log->executors of the executor named by the string token id,
+ * the newest of that id; -1 when none (or id is not a string). */
+static int32_t executor_index(struct reader *r, long id)
 {
     const struct evlog *log = r->log;
-    if (!id)
+    if (!jdoc_is(&r->doc, id, JDOC_STRING))
         return -1;
-    if (r->last_exec < log->n_executors && strcmp(log->executors[r->last_exec].id, id) == 0)
+    if (r->last_exec < log->n_executors &&
+        jdoc_str_eq(&r->doc, id, log->executors[r->last_exec].id))
         return (int32_t)r->last_exec;
     for (size_t i = log->n_executors; i-- > 0;)
-        if (strcmp(log->executors[i].id, id) == 0) {
+        if (jdoc_str_eq(&r->doc, id, log->executors[i].id)) {
             r->last_exec = i;
             return (int32_t)i;
         }
     return -1;
 }
 
-static int on_task_end(struct reader *r, json_t *ev)
+static int on_task_end(struct reader *r)
 {
+    const struct jdoc *d = &r->doc;
     int64_t sid, sattempt = 0;
-    if (!get_int(ev, "Stage ID", &sid) || sid < 0)
+    if (!t_int(r, 0, "Stage ID", &sid) || sid < 0)
         return evlog_bad_line(r,
                               "SparkListenerTaskEnd without a valid \"Stage ID\"; event skipped");
-    get_int(ev, "Stage Attempt ID", &sattempt);
-    json_t *info = json_object_get(ev, "Task Info");
-    json_t *reason = json_object_get(ev, "Task End Reason");
-    const char *why = get_str(reason, "Reason");
+    t_int(r, 0, "Stage Attempt ID", &sattempt);
+    long info = jdoc_get(d, 0, "Task Info");
+    long why = jdoc_get(d, jdoc_get(d, 0, "Task End Reason"), "Reason");
     int64_t index, attempt = 0, launch, finish;
-    if (!json_is_object(info) || !get_int(info, "Index", &index) || index < 0 ||
-        !get_int(info, "Launch Time", &launch) || !get_int(info, "Finish Time", &finish))
+    if (!jdoc_is(d, info, JDOC_OBJECT) || !t_int(r, info, "Index", &index) || index < 0 ||
+        !t_int(r, info, "Launch Time", &launch) || !t_int(r, info, "Finish Time", &finish))
         return evlog_bad_line(r,
                               "SparkListenerTaskEnd of stage %lld without a valid \"Task Info\" "
                               "(Index, Launch Time, Finish Time); event skipped",
                               (long long)sid);
-    if (!why)
+    if (!jdoc_is(d, why, JDOC_STRING))
         return evlog_bad_line(r,
                               "SparkListenerTaskEnd of stage %lld without a \"Task End Reason\"; "
                               "event skipped",
                               (long long)sid);
-    if (!get_int(info, "Attempt", &attempt))
-        get_int(info, "Attempt Number", &attempt);
+    if (!t_int(r, info, "Attempt", &attempt))
+        t_int(r, info, "Attempt Number", &attempt);
     if (sattempt < 0 || sattempt > 4095 || attempt < 0 || attempt > INT32_MAX)
         return evlog_bad_line(r,
                               "SparkListenerTaskEnd of stage %lld: bad attempt number; event "
@@ -669,30 +704,30 @@ static int on_task_end(struct reader *r, json_t *ev)
     t->index = index;
     t->launch_ms = launch;
     t->finish_ms = finish;
-    t->executor_lost = strcmp(why, "ExecutorLostFailure") == 0;
+    t->executor_lost = jdoc_str_eq(d, why, "ExecutorLostFailure");
     t->getting_result_ms = 0;
-    get_int(info, "Getting Result Time", &t->getting_result_ms);
-    t->speculative = json_is_true(json_object_get(info, "Speculative"));
-    t->end = end_of(why);
-    t->locality = locality_of(get_str(info, "Locality"));
-    t->executor = executor_index(r, get_str(info, "Executor ID"));
+    t_int(r, info, "Getting Result Time", &t->getting_result_ms);
+    t->speculative = jdoc_is(d, jdoc_get(d, info, "Speculative"), JDOC_TRUE);
+    t->end = end_of(d, why);
+    t->locality = locality_of(d, jdoc_get(d, info, "Locality"));
+    t->executor = executor_index(r, jdoc_get(d, info, "Executor ID"));
     t->line = r->line;
     t->executor_ms = EVLOG_NONE;
     t->deserialize_ms = t->run_ms = t->result_ser_ms = t->gc_ms = EVLOG_NONE;
     t->fetch_wait_ms = t->shuffle_write_ns = EVLOG_NONE;
-    json_t *tm = json_object_get(ev, "Task Metrics");
-    if (json_is_object(tm)) {
-        int64_t run = metric_ms(r, tm, "Executor Run Time");
-        int64_t deser = metric_ms(r, tm, "Executor Deserialize Time");
-        int64_t ser = metric_ms(r, tm, "Result Serialization Time");
+    long tm = jdoc_get(d, 0, "Task Metrics");
+    if (jdoc_is(d, tm, JDOC_OBJECT)) {
+        int64_t run = t_metric_ms(r, tm, "Executor Run Time");
+        int64_t deser = t_metric_ms(r, tm, "Executor Deserialize Time");
+        int64_t ser = t_metric_ms(r, tm, "Result Serialization Time");
         t->run_ms = run;
         t->deserialize_ms = deser;
         t->result_ser_ms = ser;
-        t->gc_ms = metric_ms(r, tm, "JVM GC Time");
-        t->fetch_wait_ms = metric_ms(r, json_object_get(tm, "Shuffle Read Metrics"),
-                                     "Fetch Wait Time");
-        t->shuffle_write_ns = metric(r, json_object_get(tm, "Shuffle Write Metrics"),
-                                     "Shuffle Write Time");
+        t->gc_ms = t_metric_ms(r, tm, "JVM GC Time");
+        t->fetch_wait_ms =
+            t_metric_ms(r, jdoc_get(d, tm, "Shuffle Read Metrics"), "Fetch Wait Time");
+        t->shuffle_write_ns =
+            t_metric(r, jdoc_get(d, tm, "Shuffle Write Metrics"), "Shuffle Write Time");
         if (run != EVLOG_NONE)
             t->executor_ms = run + (deser > 0 ? deser : 0) + (ser > 0 ? ser : 0);
         if (t->end == EVLOG_SUCCESS)
@@ -1006,66 +1041,138 @@ static bool is_sql_event(const char *name, const char *simple)
     return n >= k && strcmp(name + n - k, simple) == 0 && (n == k || name[n - k - 1] == '.');
 }
 
-static int on_event(struct reader *r, json_t *ev, const char *name)
+static int on_stage_submitted(struct reader *r, json_t *ev)
+{
+    return read_stage_info(r, json_object_get(ev, "Stage Info"), "SparkListenerStageSubmitted",
+                           false);
+}
+
+static int on_stage_completed(struct reader *r, json_t *ev)
+{
+    return read_stage_info(r, json_object_get(ev, "Stage Info"), "SparkListenerStageCompleted",
+                           true);
+}
+
+static int on_log_start(struct reader *r, json_t *ev)
 {
     struct evlog *log = r->log;
-    if (strcmp(name, "SparkListenerTaskEnd") == 0)
-        return on_task_end(r, ev);
-    if (strcmp(name, "SparkListenerTaskStart") == 0)
-        return on_task_start(r, ev);
-    if (strcmp(name, "SparkListenerStageSubmitted") == 0)
-        return read_stage_info(r, json_object_get(ev, "Stage Info"), name, false);
-    if (strcmp(name, "SparkListenerStageCompleted") == 0)
-        return read_stage_info(r, json_object_get(ev, "Stage Info"), name, true);
-    if (strcmp(name, "SparkListenerJobStart") == 0)
-        return on_job_start(r, ev);
-    if (strcmp(name, "SparkListenerJobEnd") == 0)
-        return on_job_end(r, ev);
-    if (strcmp(name, "SparkListenerExecutorAdded") == 0)
-        return on_executor_added(r, ev);
-    if (strcmp(name, "SparkListenerExecutorRemoved") == 0)
-        return on_executor_removed(r, ev);
-    if (strcmp(name, "SparkListenerBlockManagerAdded") == 0)
-        return on_block_manager_added(r, ev);
-    if (strcmp(name, "SparkListenerEnvironmentUpdate") == 0)
-        return on_environment(r, ev);
-    if (strcmp(name, "SparkListenerResourceProfileAdded") == 0)
-        return on_profile(r, ev);
-    if (strcmp(name, "SparkListenerLogStart") == 0) {
-        const char *v = get_str(ev, "Spark Version");
-        if (v && !log->spark_version) {
-            if (!(log->spark_version = dup_str(r, v)))
-                return -1;
-            return parse_version(r);
-        }
-        return 0;
-    }
-    if (strcmp(name, "SparkListenerApplicationStart") == 0) {
-        const char *app = get_str(ev, "App Name"), *id = get_str(ev, "App ID");
-        if (app && !log->app_name && !(log->app_name = dup_str(r, app)))
+    const char *v = get_str(ev, "Spark Version");
+    if (v && !log->spark_version) {
+        if (!(log->spark_version = dup_str(r, v)))
             return -1;
-        if (id && !log->app_id && !(log->app_id = dup_str(r, id)))
-            return -1;
-        get_time(r, ev, "Timestamp", &log->app_start_ms);
-        r->app_start_line = r->line;
-        return 0;
+        return parse_version(r);
     }
-    if (strcmp(name, "SparkListenerApplicationEnd") == 0) {
-        if (!get_time(r, ev, "Timestamp", &log->app_end_ms))
-            return evlog_bad_line(r, "SparkListenerApplicationEnd without a \"Timestamp\"; event "
-                                     "skipped");
-        r->app_end_line = r->line;
-        return 0;
-    }
-    if (is_sql_event(name, "SparkListenerSQLExecutionStart"))
-        return on_sql(r, ev, true);
-    if (is_sql_event(name, "SparkListenerSQLExecutionEnd"))
-        return on_sql(r, ev, false);
-    log->unknown_events++;
     return 0;
 }
 
-/* One line of the log. */
+static int on_application_start(struct reader *r, json_t *ev)
+{
+    struct evlog *log = r->log;
+    const char *app = get_str(ev, "App Name"), *id = get_str(ev, "App ID");
+    if (app && !log->app_name && !(log->app_name = dup_str(r, app)))
+        return -1;
+    if (id && !log->app_id && !(log->app_id = dup_str(r, id)))
+        return -1;
+    get_time(r, ev, "Timestamp", &log->app_start_ms);
+    r->app_start_line = r->line;
+    return 0;
+}
+
+static int on_application_end(struct reader *r, json_t *ev)
+{
+    if (!get_time(r, ev, "Timestamp", &r->log->app_end_ms))
+        return evlog_bad_line(r, "SparkListenerApplicationEnd without a \"Timestamp\"; event "
+                                 "skipped");
+    r->app_end_line = r->line;
+    return 0;
+}
+
+static int on_sql_start(struct reader *r, json_t *ev)
+{
+    return on_sql(r, ev, true);
+}
+
+static int on_sql_end(struct reader *r, json_t *ev)
+{
+    return on_sql(r, ev, false);
+}
+
+/* The events read from jansson's objects: rare (a few per job or stage), and
+ * some of them large and nested (EnvironmentUpdate, JobStart). */
+static const struct {
+    const char *name;
+    int (*read)(struct reader *r, json_t *ev);
+} json_events[] = {
+    {"SparkListenerStageSubmitted", on_stage_submitted},
+    {"SparkListenerStageCompleted", on_stage_completed},
+    {"SparkListenerJobStart", on_job_start},
+    {"SparkListenerJobEnd", on_job_end},
+    {"SparkListenerExecutorAdded", on_executor_added},
+    {"SparkListenerExecutorRemoved", on_executor_removed},
+    {"SparkListenerBlockManagerAdded", on_block_manager_added},
+    {"SparkListenerEnvironmentUpdate", on_environment},
+    {"SparkListenerResourceProfileAdded", on_profile},
+    {"SparkListenerLogStart", on_log_start},
+    {"SparkListenerApplicationStart", on_application_start},
+    {"SparkListenerApplicationEnd", on_application_end},
+};
+
+/* The reader of the event called name from jansson's objects; NULL for the
+ * events stagecast does not use. */
+static int (*json_reader_of(const char *name))(struct reader *, json_t *)
+{
+    for (size_t i = 0; i < sizeof json_events / sizeof json_events[0]; i++)
+        if (strcmp(name, json_events[i].name) == 0)
+            return json_events[i].read;
+    if (is_sql_event(name, "SparkListenerSQLExecutionStart"))
+        return on_sql_start;
+    if (is_sql_event(name, "SparkListenerSQLExecutionEnd"))
+        return on_sql_end;
+    return NULL;
+}
+
+/* A line jansson does not read as JSON: cut off at the end of the log, or
+ * malformed. */
+static int not_json(struct reader *r, bool complete, const json_error_t *err)
+{
+    if (!complete) {
+        /* The writer stopped mid-line: the application was still running
+         * or died. Expected for such logs, so never an error. */
+        r->log->truncated = true;
+        return 0;
+    }
+    return evlog_bad_line(r, "not JSON (%s at column %d); line skipped", err->text, err->column);
+}
+
+/* The event called name on the line text. Task events are read from the
+ * tokens in r->doc (taken from *ev when jansson read the line); the others
+ * from *ev, jansson's reading of the line, made here when still NULL; the
+ * events stagecast does not use are only counted. */
+static int on_event(struct reader *r, const char *name, json_t **ev, const char *text,
+                    size_t len, bool complete)
+{
+    bool task_end = strcmp(name, "SparkListenerTaskEnd") == 0;
+    if (task_end || strcmp(name, "SparkListenerTaskStart") == 0) {
+        if (*ev && jdoc_from_json(&r->doc, *ev) != 0)
+            return nomem(r);
+        return task_end ? on_task_end(r) : on_task_start(r);
+    }
+    int (*read)(struct reader *, json_t *) = json_reader_of(name);
+    if (!read) {
+        r->log->unknown_events++;
+        return 0;
+    }
+    if (!*ev) {
+        json_error_t err;
+        if (!(*ev = json_loadb(text, len, 0, &err)))
+            return not_json(r, complete, &err); /* the scanner accepts less */
+    }
+    return read(r, *ev);
+}
+
+/* One line of the log. The scanner (jdoc.h) reads it first; a line it leaves
+ * to jansson is read by jansson, which also words the message for a line
+ * that is not JSON. */
 int evlog_on_line(struct reader *r, const char *text, size_t len, bool complete)
 {
     while (len > 0 && (text[len - 1] == '\r' || text[len - 1] == ' ' || text[len - 1] == '\t'))
@@ -1075,28 +1182,48 @@ int evlog_on_line(struct reader *r, const char *text, size_t len, bool complete)
         lead++;
     if (lead == len)
         return 0; /* a blank line carries nothing */
-    json_error_t err;
-    json_t *ev = json_loadb(text + lead, len - lead, 0, &err);
-    if (!ev) {
-        if (!complete) {
-            /* The writer stopped mid-line: the application was still running
-             * or died. Expected for such logs, so never an error. */
-            r->log->truncated = true;
-            return 0;
+    text += lead;
+    len -= lead;
+    json_t *ev = NULL;
+    char buf[256], *name = NULL, *owned = NULL;
+    bool object = false;
+    switch (jdoc_scan(&r->doc, text, len)) {
+    case JDOC_NOMEM: return nomem(r);
+    case JDOC_OK: {
+        object = jdoc_is(&r->doc, 0, JDOC_OBJECT);
+        long at = jdoc_get(&r->doc, 0, "Event");
+        if (at < 0 || !jdoc_is(&r->doc, at, JDOC_STRING))
+            break;
+        name = buf;
+        if (jdoc_str_copy(&r->doc, at, buf, sizeof buf) < 0) {
+            /* Decoding never lengthens a string. */
+            size_t cap = (size_t)r->doc.tok[at].len + 1;
+            if (!(name = owned = malloc(cap)))
+                return nomem(r);
+            jdoc_str_copy(&r->doc, at, name, cap);
         }
-        return evlog_bad_line(r, "not JSON (%s at column %d); line skipped", err.text, err.column);
+        break;
     }
-    int rc = 0;
-    const char *name = json_is_object(ev) ? get_str(ev, "Event") : NULL;
-    if (!name)
+    case JDOC_REJECT: {
+        json_error_t err;
+        if (!(ev = json_loadb(text, len, 0, &err)))
+            return not_json(r, complete, &err);
+        object = json_is_object(ev);
+        name = object ? (char *)get_str(ev, "Event") : NULL;
+        break;
+    }
+    }
+    int rc;
+    if (!name) {
         rc = evlog_bad_line(r,
                             "not a Spark event (a JSON %s without an \"Event\" name); line "
                             "skipped",
-                            json_is_object(ev) ? "object" : "value");
-    else {
+                            object ? "object" : "value");
+    } else {
         r->log->events++;
-        rc = on_event(r, ev, name);
+        rc = on_event(r, name, &ev, text, len, complete);
     }
+    free(owned);
     json_decref(ev);
     return rc;
 }

@@ -13,6 +13,7 @@
 
 #include "models/diag.h"
 #include "sim/eventlog/eventlog.h"
+#include "sim/eventlog/jdoc.h"
 
 /* Open addressing from an int64 key to an index. */
 struct idmap {
@@ -48,6 +49,7 @@ struct reader {
     size_t cap_jobs, cap_stages, cap_tasks, cap_execs, cap_profiles, cap_props, cap_sqls;
     size_t last_exec; /* the executor the last task ran on: tasks come in runs */
     bool oom;
+    struct jdoc doc; /* the line being read, as tokens (zeroed = empty) */
     int implausible[IMPL_KINDS];      /* how many of each kind */
     int implausible_line[IMPL_KINDS]; /* the first line of each kind */
     int app_start_line, app_end_line;
