@@ -28,15 +28,24 @@
  *    the next net_update covers all of them.
  *
  *  - Incremental solves. A solve visits only the connected components of
- *    the graph "class -- finite-capacity resource" that contain a change:
- *    it searches outward from the changed classes and resources, and solves
- *    each component it reaches on its own. Unconstrained (INFINITY)
- *    resources do not join components, since they never limit anyone. Flows
- *    in components that were not reached keep their rates, progress and
- *    completion times untouched. Each component keeps the earliest completion
- *    of its classes in a heap of components, so the next completion of the
- *    whole network is that heap's top, and the list of its classes due within
- *    1 us of it, so net_complete looks at those classes only.
+ *    the graph "class -- linking resource" that contain a change. The
+ *    components are kept as classes come and go: a new class joins those it
+ *    meets, and one whose leaving may split its component marks it to be
+ *    searched again at its next solve; nothing is re-discovered otherwise.
+ *    Unconstrained (INFINITY) resources never link, and neither do slack
+ *    ones: a finite resource that bound no class at its last solve and has
+ *    room to spare is left out of solves (the allocation without it is the
+ *    allocation with it while it fits), its use is checked after every
+ *    pass, and it links again when it fills up (see check_slack). In a
+ *    shuffle bounded by the source disks, a change re-solves one disk's
+ *    classes, not the cluster's. Flows in components that were not reached
+ *    keep their rates, progress and completion times untouched. Each
+ *    component keeps the earliest completion of its classes in a heap of
+ *    components, so the next completion of the whole network is that heap's
+ *    top, and the list of its classes due within 1 us of it, so net_complete
+ *    looks at those classes only; called late (the simulator rounds times up
+ *    to its completion quantum), it looks at the classes whose due bound has
+ *    come, not at every class.
  *
  *  - Lazy heap in the filling. Freezing a class only raises the share of the
  *    other resources it crosses (shown at fill_component), so a resource's
@@ -139,6 +148,14 @@ struct net {
     int *nunf;    /* unfrozen classes */
     uint32_t *rstamp;
     bool *stale; /* rem or wsum changed since its heap key was computed */
+    /* Which finite resources link their classes into components: those
+     * that may bind (see solve_pass). A slack one is left out of solves;
+     * `used` then sums n->cused over its classes, to see it fill up. */
+    bool *link;
+    double *used;
+    uint32_t *rbot;  /* epoch of the pass in which it was a bottleneck */
+    uint32_t *rmark; /* epoch of the pass that listed it in n->rlist */
+    int *rlist;      /* resources to link or unlink after a pass */
     int *rqueue;
     struct fill_entry *fheap;
 
@@ -152,11 +169,12 @@ struct net {
     int *cqueue;
     int *dirty_cls;
     size_t n_dirty_cls;
-    int *cnext, *cprev; /* each class's neighbours in its component's list */
-    int *ccomp;         /* each class's component, kept as classes come and go */
-    int *cdnext;        /* next in its component's list of classes due first */
-    int64_t *cnextus;   /* when its first member finishes, at the last solve */
-    int64_t *cdue;      /* a time at or before which nothing of the class finishes */
+    int *cnext, *cprev;     /* each class's neighbours in its component's list */
+    int *ccomp;             /* each class's component, kept as classes come and go */
+    int *cdnext;            /* next in its component's list of classes due first */
+    int64_t *cnextus;       /* when its first member finishes, at the last solve */
+    int64_t *cdue;          /* a time at or before which nothing of the class finishes */
+    double *cused;          /* count x rate at its last solve (0 if unconstrained) */
     struct net_comp *comps; /* as many as classes can be */
     int comp_free;
     int *dirty_comps;
@@ -204,7 +222,12 @@ static int grow_res(struct net *n)
         grow_array((void **)&n->rstamp, cap, sizeof *n->rstamp) ||
         grow_array((void **)&n->stale, cap, sizeof *n->stale) ||
         grow_array((void **)&n->rqueue, cap, sizeof *n->rqueue) ||
-        grow_array((void **)&n->fheap, cap, sizeof *n->fheap))
+        grow_array((void **)&n->fheap, cap, sizeof *n->fheap) ||
+        grow_array((void **)&n->link, cap, sizeof *n->link) ||
+        grow_array((void **)&n->used, cap, sizeof *n->used) ||
+        grow_array((void **)&n->rbot, cap, sizeof *n->rbot) ||
+        grow_array((void **)&n->rmark, cap, sizeof *n->rmark) ||
+        grow_array((void **)&n->rlist, cap, sizeof *n->rlist))
         return -1;
     n->cap_res = cap;
     return 0;
@@ -265,6 +288,7 @@ static int grow_classes(struct net *n)
         grow_array((void **)&n->cnextus, cap, sizeof *n->cnextus) ||
         grow_array((void **)&n->cprev, cap, sizeof *n->cprev) ||
         grow_array((void **)&n->cdue, cap, sizeof *n->cdue) ||
+        grow_array((void **)&n->cused, cap, sizeof *n->cused) ||
         grow_array((void **)&n->dirty_comps, cap, sizeof *n->dirty_comps) ||
         grow_array((void **)&n->comps, cap, sizeof *n->comps) ||
         grow_array((void **)&n->comp_heap, cap, sizeof *n->comp_heap) ||
@@ -346,6 +370,11 @@ void net_free(struct net *n)
     free(n->stale);
     free(n->rqueue);
     free(n->fheap);
+    free(n->link);
+    free(n->used);
+    free(n->rbot);
+    free(n->rmark);
+    free(n->rlist);
     free(n->cls);
     free(n->cstamp);
     free(n->cfroz);
@@ -358,6 +387,7 @@ void net_free(struct net *n)
     free(n->cnextus);
     free(n->cprev);
     free(n->cdue);
+    free(n->cused);
     free(n->dirty_comps);
     free(n->comps);
     free(n->comp_heap);
@@ -398,6 +428,7 @@ static void mark_class_dirty(struct net *n, int c)
 }
 
 static int comp_merge(struct net *n, int a, int b);
+static void link_resource(struct net *n, int r);
 
 int net_resource_add(struct net *n, double capacity_bps)
 {
@@ -412,6 +443,9 @@ int net_resource_add(struct net *n, double capacity_bps)
     n->res[r].cap = capacity_bps;
     n->rstamp[r] = 0;
     n->stale[r] = false;
+    n->link[r] = isfinite(capacity_bps);
+    n->used[r] = 0.0;
+    n->rbot[r] = n->rmark[r] = 0;
     return r;
 }
 
@@ -423,20 +457,22 @@ int net_resource_set_capacity(struct net *n, int res, double capacity_bps, int64
     struct net_res *rs = &n->res[res];
     if (rs->cap == capacity_bps)
         return 0;
-    bool was_finite = isfinite(rs->cap);
     rs->cap = capacity_bps;
-    if (rs->n_cls == 0)
-        return 0;
-    /* Its classes, one component while it was finite: a resource that
-     * becomes unconstrained stops linking them; one that becomes finite
-     * joins their components into one. */
-    int k = n->ccomp[rs->cls[0]];
-    if (!was_finite)
-        for (int i = 1; i < rs->n_cls; i++)
-            k = comp_merge(n, k, n->ccomp[rs->cls[i]]);
-    else if (!isfinite(capacity_bps))
+    if (rs->n_cls == 0) {
+        n->link[res] = isfinite(capacity_bps);
+        n->used[res] = 0.0;
+    } else if (isfinite(capacity_bps)) {
+        link_resource(n, res); /* it may bind now: solved with its classes */
+    } else if (n->link[res]) {
+        /* Unconstrained now: it stops linking its classes. */
+        n->link[res] = false;
+        int k = n->ccomp[rs->cls[0]];
         n->comps[k].split = true;
-    mark_comp_dirty(n, k);
+        mark_comp_dirty(n, k);
+    } else {
+        for (int i = 0; i < rs->n_cls; i++)
+            mark_comp_dirty(n, n->ccomp[rs->cls[i]]);
+    }
     return 0;
 }
 
@@ -652,6 +688,18 @@ static int comp_merge(struct net *n, int a, int b)
     return a;
 }
 
+/* Makes finite resource r (with classes) link its classes: their
+ * components become one, to be solved with r before the solve ends. */
+static void link_resource(struct net *n, int r)
+{
+    const struct net_res *rs = &n->res[r];
+    n->link[r] = true;
+    int k = n->ccomp[rs->cls[0]];
+    for (int i = 1; i < rs->n_cls; i++)
+        k = comp_merge(n, k, n->ccomp[rs->cls[i]]);
+    mark_comp_dirty(n, k);
+}
+
 /* ---- classes ------------------------------------------------------------ */
 
 static int class_find(const struct net *n, const int *res, int n_res, double weight)
@@ -700,6 +748,7 @@ static int class_create(struct net *n, const int *res, int n_res, double weight,
     k->heap_n = 0;
     n->ccomp[c] = -1;
     n->cdue[c] = INT64_MAX;
+    n->cused[c] = 0.0;
     n->cstamp[c] = 0;
     n->cfroz[c] = 0;
     /* k->dirty is kept: a record released and reused before the next solve
@@ -718,7 +767,7 @@ static int class_create(struct net *n, const int *res, int n_res, double weight,
     int comp = -1;
     for (int i = 0; i < n_res; i++) {
         const struct net_res *r = &n->res[res[i]];
-        if (!isfinite(r->cap) || r->n_cls < 2)
+        if (!n->link[res[i]] || r->n_cls < 2)
             continue;
         int other = r->cls[0] != c ? r->cls[0] : r->cls[1];
         int k2 = n->ccomp[other];
@@ -755,7 +804,13 @@ static void class_release(struct net *n, int c)
                     break;
                 }
         }
-        finite += isfinite(rs->cap);
+        finite += n->link[r];
+        if (!n->link[r] && isfinite(rs->cap))
+            n->used[r] -= n->cused[c];
+        if (rs->n_cls == 0) { /* empty: linking again, the safe default */
+            n->link[r] = isfinite(rs->cap);
+            n->used[r] = 0.0;
+        }
     }
     /* The others on its resources gain what it used: its component is
      * re-solved, and searched again if the class linked two resources. */
@@ -981,7 +1036,7 @@ static void gather_component(struct net *n, int comp, int *rq, int *cq, size_t *
                              int64_t now_us)
 {
     const uint32_t epoch = n->epoch;
-    const struct net_res *res = n->res;
+    const bool *link = n->link;
     const uint32_t *rstamp = n->rstamp;
     double *wsum = n->wsum;
     int *nunf = n->nunf;
@@ -992,8 +1047,8 @@ static void gather_component(struct net *n, int comp, int *rq, int *cq, size_t *
         double w = (double)k->count * k->weight;
         for (int i = 0; i < k->n_res; i++) {
             int r = k->res[i];
-            if (!isfinite(res[r].cap))
-                continue;
+            if (!link[r])
+                continue; /* unconstrained, or slack: links nothing */
             if (rstamp[r] != epoch)
                 visit_res(n, r, &rn);
             wsum[r] += w;
@@ -1006,9 +1061,9 @@ static void gather_component(struct net *n, int comp, int *rq, int *cq, size_t *
         n->spans[(*nspan)++] = (struct span){r0, rn, c0, cn};
 }
 
-/* Breadth-first search of one component from a seed class, appending its resources to rqueue and its classes to cqueue, and
- * summing each resource's weight. Invariant: everything before ri / ci has
- * had its neighbours visited. */
+/* Breadth-first search of one component from a seed class, appending its resources to rqueue and
+ * its classes to cqueue, and summing each resource's weight. Invariant: everything before ri / ci
+ * has had its neighbours visited. */
 static void search_component(struct net *n, int seed_cls, int *rq, int *cq, size_t *nspan,
                              int64_t now_us)
 {
@@ -1016,6 +1071,7 @@ static void search_component(struct net *n, int seed_cls, int *rq, int *cq, size
     const uint32_t epoch = n->epoch;
     const struct net_class *cls = n->cls;
     const struct net_res *res = n->res;
+    const bool *link = n->link;
     const uint32_t *cstamp = n->cstamp, *rstamp = n->rstamp;
     const int *cqueue = n->cqueue, *rqueue = n->rqueue;
     double *wsum = n->wsum;
@@ -1031,8 +1087,8 @@ static void search_component(struct net *n, int seed_cls, int *rq, int *cq, size
             double w = (double)k->count * k->weight;
             for (int i = 0; i < k->n_res; i++) {
                 int r = k->res[i];
-                if (!isfinite(res[r].cap))
-                    continue; /* unconstrained: links nothing */
+                if (!link[r])
+                    continue; /* unconstrained, or slack: links nothing */
                 if (rstamp[r] != epoch)
                     visit_res(n, r, &rn);
                 wsum[r] += w;
@@ -1167,6 +1223,7 @@ static void fill_component(struct net *n, const struct span *sp, int64_t now_us)
         hn--;
         if (hn > 0)
             fheap_sift_down(h, hn, 0, h[hn]);
+        n->rbot[r] = epoch;
         const struct net_res *rs = &n->res[r];
         for (int i = 0; i < rs->n_cls; i++) {
             int c = rs->cls[i];
@@ -1192,11 +1249,76 @@ static void fill_component(struct net *n, const struct span *sp, int64_t now_us)
     }
 }
 
-static void solve(struct net *n, int64_t now_us)
+/* Slack resources. A finite resource that bound no class at a solve and
+ * carries at most NET_SLACK_LOW of its capacity stops linking components:
+ * the max-min allocation computed without it is the allocation with it, as
+ * long as that allocation fits within it (the optimum over a larger feasible
+ * set, if it lies in the smaller one, is the optimum there too). So after
+ * each component's solve, every slack resource crossed by a class solved in
+ * it has its use checked; one filled beyond NET_SLACK_HIGH of its capacity,
+ * or crossed by a class that nothing else limits, links again and its
+ * classes are solved once more with it, in the same solve. In a shuffle whose reads are
+ * bounded by the source disks, the NICs go slack and a completion re-solves
+ * one disk's classes instead of the whole cluster. */
+#define NET_SLACK_LOW (1.0 - 1e-3)
+#define NET_SLACK_HIGH (1.0 - 1e-6)
+
+static void list_resource(struct net *n, int r, int *nlist)
+{
+    if (n->rmark[r] != n->epoch) {
+        n->rmark[r] = n->epoch;
+        n->rlist[(*nlist)++] = r;
+    }
+}
+
+/* After a component's solve: each class's use is moved onto the slack
+ * resources it crosses, and those it overfills are linked (returns true);
+ * otherwise, if may_unlink, the linking resources that bound no class and
+ * have room to spare stop linking (their component is searched again at
+ * its next solve). */
+static bool check_slack(struct net *n, const struct span *sp, bool may_unlink)
+{
+    int nlist = 0;
+    for (int i = sp->c0; i < sp->c1; i++) {
+        int c = n->cqueue[i];
+        const struct net_class *k = &n->cls[c];
+        double use = isinf(k->rate) ? INFINITY : (double)k->count * k->rate;
+        double d = (isinf(use) ? 0.0 : use) - n->cused[c];
+        n->cused[c] += d;
+        for (int j = 0; j < k->n_res; j++) {
+            int r = k->res[j];
+            double cap = n->res[r].cap;
+            if (n->link[r] || !isfinite(cap))
+                continue;
+            n->used[r] += d;
+            if (isinf(use) || n->used[r] > cap * NET_SLACK_HIGH)
+                list_resource(n, r, &nlist);
+        }
+    }
+    for (int i = 0; i < nlist; i++)
+        link_resource(n, n->rlist[i]);
+    if (!may_unlink || nlist > 0)
+        return nlist > 0;
+    for (int i = sp->r0; i < sp->r1; i++) {
+        int r = n->rqueue[i];
+        const struct net_res *rs = &n->res[r];
+        if (n->rbot[r] == n->epoch || rs->cap - n->rem[r] > rs->cap * NET_SLACK_LOW)
+            continue;
+        double used = 0.0;
+        for (int j = 0; j < rs->n_cls; j++)
+            used += n->cused[rs->cls[j]];
+        n->link[r] = false;
+        n->used[r] = used;
+        n->comps[n->ccomp[rs->cls[0]]].split = true;
+    }
+    return false;
+}
+
+static void next_epoch(struct net *n)
 {
     if (++n->epoch == UINT32_MAX) { /* wrap: forget every stamp */
         for (size_t r = 0; r < n->n_res; r++)
-            n->rstamp[r] = 0;
+            n->rstamp[r] = n->rbot[r] = n->rmark[r] = 0;
         for (size_t c = 0; c < n->cap_cls; c++) {
             if (n->cstamp[c] != UINT32_MAX)
                 n->cstamp[c] = 0;
@@ -1204,49 +1326,32 @@ static void solve(struct net *n, int64_t now_us)
         }
         n->epoch = 1;
     }
+}
+
+/* Solves one component that holds a change, with an epoch of its own: its
+ * classes are queued from its list, or searched anew from each of them when
+ * it may have split; its record is released and each part found gets a new
+ * one. The classes stay in cache from the queueing to the slack check.
+ * Returns whether a slack resource had to link again. */
+static bool solve_component(struct net *n, int comp, int64_t now_us, bool may_unlink,
+                            size_t *visited)
+{
+    next_epoch(n);
     int rq = 0, cq = 0;
     size_t nspan = 0;
-
-    /* The components holding a change: queued from their lists, or searched
-     * anew from each of their classes when they may have split. Their
-     * records are released; the parts found get new ones below. */
-    for (size_t i = 0; i < n->n_dirty_comps; i++) {
-        int comp = n->dirty_comps[i];
-        struct net_comp *cp = &n->comps[comp];
-        cp->dirty = false;
-        if (cp->head < 0)
-            continue; /* emptied or merged away since it was listed */
-        if (cp->split) {
-            for (int c = cp->head; c >= 0; c = n->cnext[c])
-                search_component(n, c, &rq, &cq, &nspan, now_us);
-        } else {
-            gather_component(n, comp, &rq, &cq, &nspan, now_us);
-        }
-        comp_release(n, comp);
+    struct net_comp *cp = &n->comps[comp];
+    if (cp->split) {
+        for (int c = cp->head; c >= 0; c = n->cnext[c])
+            search_component(n, c, &rq, &cq, &nspan, now_us);
+    } else {
+        gather_component(n, comp, &rq, &cq, &nspan, now_us);
     }
-    n->n_dirty_comps = 0;
-    for (size_t i = 0; i < n->n_dirty_cls; i++)
-        n->cls[n->dirty_cls[i]].dirty = false;
-    n->n_dirty_cls = 0;
-
-    /* New flows join their class at its progress now (their classes were
-     * all searched, hence flushed to now). */
-    for (size_t i = 0; i < n->n_pending; i++) {
-        int f = n->pending[i];
-        struct net_flow *fl = &n->flows[f];
-        struct net_class *k = &n->cls[fl->cls];
-        fl->key = k->progress + fl->bytes;
-        fl->state = FLOW_ACTIVE;
-        cheap_place(n, k, k->heap_n++, f);
-        cheap_up(n, k, k->heap_n - 1);
-        cheap_top_changed(n, k);
-    }
-    n->n_pending = 0;
+    comp_release(n, comp);
 
     for (size_t s = 0; s < nspan; s++) {
         const struct span *sp = &n->spans[s];
         fill_component(n, sp, now_us);
-        int comp = comp_new(n);
+        int part = comp_new(n);
         int64_t next = INT64_MAX;
         int prev = -1, due = -1;
         for (int i = sp->c0; i < sp->c1; i++) {
@@ -1267,22 +1372,63 @@ static void solve(struct net *n, int64_t now_us)
                 if (t < next)
                     next = t;
             }
-            n->ccomp[c] = comp;
+            n->ccomp[c] = part;
             n->cprev[c] = prev;
             n->cnext[c] = -1;
             if (prev >= 0)
                 n->cnext[prev] = c;
             else
-                n->comps[comp].head = c;
+                n->comps[part].head = c;
             prev = c;
         }
-        n->comps[comp].n_cls = sp->c1 - sp->c0;
-        n->comps[comp].next_us = next;
-        n->comps[comp].due_head = due;
-        comp_heap_push(n, comp);
+        n->comps[part].n_cls = sp->c1 - sp->c0;
+        n->comps[part].next_us = next;
+        n->comps[part].due_head = due;
+        comp_heap_push(n, part);
+    }
+    /* Every part has its record now: linking may merge them. */
+    bool linked = false;
+    for (size_t s = 0; s < nspan; s++)
+        linked |= check_slack(n, &n->spans[s], may_unlink);
+    *visited += (size_t)cq;
+    return linked;
+}
+
+/* New flows join their classes (flushed to now first: the flush in the
+ * component's solve is then a no-op), then every component holding a
+ * change is solved, and those that slack resources linked again, until
+ * none is left. Resources stop linking only until one has to link again in
+ * this solve, so the loop ends. The dirty list is used as a stack: each
+ * record is on it at most once. */
+static void solve(struct net *n, int64_t now_us)
+{
+    for (size_t i = 0; i < n->n_pending; i++) {
+        int f = n->pending[i];
+        struct net_flow *fl = &n->flows[f];
+        struct net_class *k = &n->cls[fl->cls];
+        class_flush(n, k, now_us);
+        fl->key = k->progress + fl->bytes;
+        fl->state = FLOW_ACTIVE;
+        cheap_place(n, k, k->heap_n++, f);
+        cheap_up(n, k, k->heap_n - 1);
+        cheap_top_changed(n, k);
+    }
+    n->n_pending = 0;
+    for (size_t i = 0; i < n->n_dirty_cls; i++)
+        n->cls[n->dirty_cls[i]].dirty = false;
+    n->n_dirty_cls = 0;
+
+    size_t visited = 0;
+    bool linked = false;
+    while (n->n_dirty_comps > 0) {
+        int comp = n->dirty_comps[--n->n_dirty_comps];
+        n->comps[comp].dirty = false;
+        if (n->comps[comp].head < 0)
+            continue; /* emptied or merged away since it was listed */
+        linked |= solve_component(n, comp, now_us, !linked, &visited);
     }
     n->solves++;
-    n->last_visited = (size_t)cq;
+    n->last_visited = visited;
 }
 
 int64_t net_update(struct net *n, int64_t now_us)
