@@ -1032,6 +1032,8 @@ static void visit_class(struct net *n, int c, int *cq, int64_t now_us)
  * no two finite resources, is still connected: its classes are queued from
  * its list, with no search, and its resources summed as search_component
  * does. */
+#define NET_PREFETCH 4 /* records asked for ahead of use */
+
 static void gather_component(struct net *n, int comp, int *rq, int *cq, size_t *nspan,
                              int64_t now_us)
 {
@@ -1041,7 +1043,18 @@ static void gather_component(struct net *n, int comp, int *rq, int *cq, size_t *
     double *wsum = n->wsum;
     int *nunf = n->nunf;
     int r0 = *rq, c0 = *cq, rn = *rq, cn = *cq;
+    /* The list is in arrays, the records are not: the record a few links
+     * ahead is asked for while this one is worked on. */
+    int ahead = n->comps[comp].head;
+    for (int i = 0; i < NET_PREFETCH && ahead >= 0; i++) {
+        __builtin_prefetch(&n->cls[ahead]);
+        ahead = n->cnext[ahead];
+    }
     for (int c = n->comps[comp].head; c >= 0; c = n->cnext[c]) {
+        if (ahead >= 0) {
+            __builtin_prefetch(&n->cls[ahead]);
+            ahead = n->cnext[ahead];
+        }
         visit_class(n, c, &cn, now_us);
         const struct net_class *k = &n->cls[c];
         double w = (double)k->count * k->weight;
