@@ -12,7 +12,7 @@
  *
  * Each figure is the median of several runs: the machine is shared.
  * Usage: bench_sim [runs]   (default 5)
- *        bench_sim shuffle TASKS [QUANTUM_MS]   (one shuffle, CPU time)
+ *        bench_sim shuffle TASKS [QUANTUM_MS|- [GIB]]   (one shuffle, CPU time)
  */
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
@@ -170,7 +170,8 @@ static double bench_million(double *makespan_s, uint64_t *events)
 /* 100 workers of 8 cores (12.5 Gbit/s NICs, 500 MB/s local disks): 2,000
  * map tasks write 200 GiB of shuffle, 2,000 reduce tasks fetch it, with
  * Spark's default fetch limits (48 MiB in flight, requests of 9.6 MiB). */
-static double bench_shuffle(int tasks, double quantum_s, double *makespan_s, size_t *flows)
+static double bench_shuffle(int tasks, double quantum_s, double gib, double *makespan_s,
+                            size_t *flows)
 {
     static struct stage_spec stages[2];
     static int64_t parent = 0;
@@ -202,10 +203,8 @@ static double bench_shuffle(int tasks, double quantum_s, double *makespan_s, siz
         st->input_bytes = st->records = st->shuffle_read_bytes = st->shuffle_write_bytes = -1;
         st->output_bytes = st->memory_bytes = -1;
     }
-    /* 200 GiB whatever the task count: more tasks cut the same data
-     * finer, as raising spark.sql.shuffle.partitions does. */
-    stages[0].shuffle_write_bytes = 200LL << 30;
-    stages[1].shuffle_read_bytes = 200LL << 30;
+    stages[0].shuffle_write_bytes = (int64_t)(gib * (double)(1LL << 30));
+    stages[1].shuffle_read_bytes = stages[0].shuffle_write_bytes;
     stages[1].parents = &parent;
     stages[1].n_parents = 1;
     strcpy(node.name, "Bench_8core");
@@ -249,22 +248,26 @@ static double cpu_s(void)
            (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
 }
 
-/* bench_sim shuffle TASKS [QUANTUM_MS]: the shuffle alone, TASKS map x
- * TASKS reduce tasks, once, with its CPU time (user + sys) and the
- * predicted makespan at full precision (to compare quanta and versions). */
+/* bench_sim shuffle TASKS [QUANTUM_MS [GIB]]: the shuffle alone, TASKS map
+ * x TASKS reduce tasks moving GIB GiB (default 200 x TASKS / 2000: each
+ * task moves what it moves at 2,000), once, with its CPU time (user + sys)
+ * and the predicted makespan at full precision (to compare quanta and
+ * versions). A quantum of 0 is the exact model; none, the default. */
 static int shuffle_only(int argc, char **argv)
 {
     int tasks = argc > 2 ? atoi(argv[2]) : 2000;
-    double q_s = argc > 3 ? atof(argv[3]) / 1000.0 : NAN;
+    double q_s = argc > 3 && strcmp(argv[3], "-") != 0 ? atof(argv[3]) / 1000.0 : NAN;
+    double gib = argc > 4 ? atof(argv[4]) : 200.0 * tasks / 2000.0;
     if (tasks < 1 || tasks > 1000000) {
         fprintf(stderr, "bench_sim shuffle: TASKS must be 1..1000000\n");
         return 1;
     }
     double makespan = 0, c0 = cpu_s();
     size_t flows = 0;
-    double t = bench_shuffle(tasks, q_s, &makespan, &flows);
-    printf("shuffle %d x %d: cpu %.3f s, elapsed %.3f s, makespan %.9f s, peak rss %ld KiB\n",
-           tasks, tasks, cpu_s() - c0, t, makespan, peak_rss_kib());
+    double t = bench_shuffle(tasks, q_s, gib, &makespan, &flows);
+    printf("shuffle %d x %d, %.0f GiB: cpu %.3f s, elapsed %.3f s, makespan %.9f s, peak rss %ld "
+           "KiB\n",
+           tasks, tasks, gib, cpu_s() - c0, t, makespan, peak_rss_kib());
     return 0;
 }
 
@@ -307,7 +310,7 @@ int main(int argc, char **argv)
 
     size_t flows = 0;
     for (int i = 0; i < runs; i++)
-        v[i] = bench_shuffle(2000, NAN, &makespan, &flows);
+        v[i] = bench_shuffle(2000, NAN, 200.0, &makespan, &flows);
     printf("\nshuffle of 200 GiB, 2,000 x 2,000 tasks on 100 workers through the network "
            "model: %.3f s median, simulated makespan %.1f s\n",
            bench_median(v, runs), makespan);
