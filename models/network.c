@@ -155,8 +155,7 @@ struct net {
     double *used;
     uint32_t *rbot;  /* epoch of the pass in which it was a bottleneck */
     uint32_t *rmark; /* epoch of the pass that listed it in n->rlist */
-    int *rlist;      /* slack resources to link again after a component's solve */
-    int n_rlist;
+    int *rlist;      /* resources to link or unlink after a pass */
     int *rqueue;
     struct fill_entry *fheap;
 
@@ -1170,11 +1169,8 @@ static int64_t class_next_us(const struct net_class *k, int64_t now_us)
  * than the time its round-off allowance lets it pass (which may come first
  * for a member with a large key). net_complete, when called late, looks at
  * the classes whose bound has come, and finds the same flows finished as a
- * look at every class would. us_per_byte is 1e6 / rate, a reciprocal the
- * filling computes once per bottleneck (the bound keeps 3 us in hand, so
- * its rounding does not matter). */
-static int64_t class_due_bound(const struct net_class *k, int64_t next_us, double us_per_byte,
-                               int64_t now_us)
+ * look at every class would. */
+static int64_t class_due_bound(const struct net_class *k, int64_t next_us, int64_t now_us)
 {
     if (isinf(k->first_key))
         return INT64_MAX;
@@ -1187,53 +1183,11 @@ static int64_t class_due_bound(const struct net_class *k, int64_t next_us, doubl
         return now_us;
     if (k->rate <= 0.0)
         return next_us;
-    double dt_us = floor(x * us_per_byte) - 3.0;
+    double dt_us = floor(x / k->rate * 1e6) - 3.0;
     if (dt_us >= 9.0e18 || (double)(INT64_MAX - now_us) <= dt_us)
         return next_us;
     int64_t t = now_us + (dt_us > 0.0 ? (int64_t)dt_us : 0);
     return t < next_us ? t : next_us;
-}
-
-/* Slack resources. A finite resource that bound no class at a solve and
- * carries at most NET_SLACK_LOW of its capacity stops linking components:
- * the max-min allocation computed without it is the allocation with it, as
- * long as that allocation fits within it (the optimum over a larger feasible
- * set, if it lies in the smaller one, is the optimum there too). So after
- * each component's solve, every slack resource crossed by a class solved in
- * it has its use checked; one filled beyond NET_SLACK_HIGH of its capacity,
- * or crossed by a class that nothing else limits, links again and its
- * classes are solved once more with it, in the same solve. In a shuffle whose reads are
- * bounded by the source disks, the NICs go slack and a completion re-solves
- * one disk's classes instead of the whole cluster. */
-#define NET_SLACK_LOW (1.0 - 1e-3)
-#define NET_SLACK_HIGH (1.0 - 1e-6)
-
-static void list_resource(struct net *n, int r, int *nlist)
-{
-    if (n->rmark[r] != n->epoch) {
-        n->rmark[r] = n->epoch;
-        n->rlist[(*nlist)++] = r;
-    }
-}
-
-/* A class just solved: its use (count x rate) moves onto the slack
- * resources it crosses, and those it fills beyond NET_SLACK_HIGH (or that
- * it crosses with nothing else limiting it) are listed in n->rlist, to link
- * again once the component is solved. */
-static void account_use(struct net *n, int c, const struct net_class *k)
-{
-    double use = isinf(k->rate) ? INFINITY : (double)k->count * k->rate;
-    double d = (isinf(use) ? 0.0 : use) - n->cused[c];
-    n->cused[c] += d;
-    for (int j = 0; j < k->n_res; j++) {
-        int r = k->res[j];
-        double cap = n->res[r].cap;
-        if (n->link[r] || !isfinite(cap))
-            continue;
-        n->used[r] += d;
-        if (isinf(use) || n->used[r] > cap * NET_SLACK_HIGH)
-            list_resource(n, r, &n->n_rlist);
-    }
 }
 
 /* Progressive filling of one component. The heap holds each resource that
@@ -1283,7 +1237,6 @@ static void fill_component(struct net *n, const struct span *sp, int64_t now_us)
         if (hn > 0)
             fheap_sift_down(h, hn, 0, h[hn]);
         n->rbot[r] = epoch;
-        double us_per_byte = 1e6 / e.share; /* of a weight-1 class frozen here */
         const struct net_res *rs = &n->res[r];
         for (int i = 0; i < rs->n_cls; i++) {
             int c = rs->cls[i];
@@ -1295,9 +1248,7 @@ static void fill_component(struct net *n, const struct span *sp, int64_t now_us)
             /* Its completion times now, while its line is in cache. */
             int64_t next = class_next_us(k, now_us);
             n->cnextus[c] = next;
-            n->cdue[c] =
-                class_due_bound(k, next, k->weight == 1.0 ? us_per_byte : 1e6 / k->rate, now_us);
-            account_use(n, c, k);
+            n->cdue[c] = class_due_bound(k, next, now_us);
             double used = (double)k->count * k->rate, w = (double)k->count * k->weight;
             for (int j = 0; j < k->n_res; j++) {
                 int r2 = k->res[j];
@@ -1311,11 +1262,56 @@ static void fill_component(struct net *n, const struct span *sp, int64_t now_us)
     }
 }
 
-/* After a component's solve that linked nothing again: its linking
- * resources that bound no class and have room to spare stop linking (their
- * component is searched again at its next solve). */
-static void unlink_slack(struct net *n, const struct span *sp)
+/* Slack resources. A finite resource that bound no class at a solve and
+ * carries at most NET_SLACK_LOW of its capacity stops linking components:
+ * the max-min allocation computed without it is the allocation with it, as
+ * long as that allocation fits within it (the optimum over a larger feasible
+ * set, if it lies in the smaller one, is the optimum there too). So after
+ * each component's solve, every slack resource crossed by a class solved in
+ * it has its use checked; one filled beyond NET_SLACK_HIGH of its capacity,
+ * or crossed by a class that nothing else limits, links again and its
+ * classes are solved once more with it, in the same solve. In a shuffle whose reads are
+ * bounded by the source disks, the NICs go slack and a completion re-solves
+ * one disk's classes instead of the whole cluster. */
+#define NET_SLACK_LOW (1.0 - 1e-3)
+#define NET_SLACK_HIGH (1.0 - 1e-6)
+
+static void list_resource(struct net *n, int r, int *nlist)
 {
+    if (n->rmark[r] != n->epoch) {
+        n->rmark[r] = n->epoch;
+        n->rlist[(*nlist)++] = r;
+    }
+}
+
+/* After a component's solve: each class's use is moved onto the slack
+ * resources it crosses, and those it overfills are linked (returns true);
+ * otherwise, if may_unlink, the linking resources that bound no class and
+ * have room to spare stop linking (their component is searched again at
+ * its next solve). */
+static bool check_slack(struct net *n, const struct span *sp, bool may_unlink)
+{
+    int nlist = 0;
+    for (int i = sp->c0; i < sp->c1; i++) {
+        int c = n->cqueue[i];
+        const struct net_class *k = &n->cls[c];
+        double use = isinf(k->rate) ? INFINITY : (double)k->count * k->rate;
+        double d = (isinf(use) ? 0.0 : use) - n->cused[c];
+        n->cused[c] += d;
+        for (int j = 0; j < k->n_res; j++) {
+            int r = k->res[j];
+            double cap = n->res[r].cap;
+            if (n->link[r] || !isfinite(cap))
+                continue;
+            n->used[r] += d;
+            if (isinf(use) || n->used[r] > cap * NET_SLACK_HIGH)
+                list_resource(n, r, &nlist);
+        }
+    }
+    for (int i = 0; i < nlist; i++)
+        link_resource(n, n->rlist[i]);
+    if (!may_unlink || nlist > 0)
+        return nlist > 0;
     for (int i = sp->r0; i < sp->r1; i++) {
         int r = n->rqueue[i];
         const struct net_res *rs = &n->res[r];
@@ -1328,6 +1324,7 @@ static void unlink_slack(struct net *n, const struct span *sp)
         n->used[r] = used;
         n->comps[n->ccomp[rs->cls[0]]].split = true;
     }
+    return false;
 }
 
 static void next_epoch(struct net *n)
@@ -1355,7 +1352,6 @@ static bool solve_component(struct net *n, int comp, int64_t now_us, bool may_un
     next_epoch(n);
     int rq = 0, cq = 0;
     size_t nspan = 0;
-    n->n_rlist = 0;
     struct net_comp *cp = &n->comps[comp];
     if (cp->split) {
         for (int c = cp->head; c >= 0; c = n->cnext[c])
@@ -1377,8 +1373,7 @@ static bool solve_component(struct net *n, int comp, int64_t now_us, bool may_un
                 struct net_class *k = &n->cls[c];
                 k->rate = INFINITY;
                 n->cnextus[c] = class_next_us(k, now_us);
-                n->cdue[c] = class_due_bound(k, n->cnextus[c], 0.0, now_us);
-                account_use(n, c, k);
+                n->cdue[c] = class_due_bound(k, n->cnextus[c], now_us);
             }
             int64_t t = n->cnextus[c];
             /* Invariant: every class seen so far that is due within 1 us of
@@ -1405,14 +1400,11 @@ static bool solve_component(struct net *n, int comp, int64_t now_us, bool may_un
         comp_heap_push(n, part);
     }
     /* Every part has its record now: linking may merge them. */
+    bool linked = false;
+    for (size_t s = 0; s < nspan; s++)
+        linked |= check_slack(n, &n->spans[s], may_unlink);
     *visited += (size_t)cq;
-    for (int i = 0; i < n->n_rlist; i++)
-        link_resource(n, n->rlist[i]);
-    if (n->n_rlist > 0)
-        return true;
-    for (size_t s = 0; s < nspan && may_unlink; s++)
-        unlink_slack(n, &n->spans[s]);
-    return false;
+    return linked;
 }
 
 /* New flows join their classes (flushed to now first: the flush in the
