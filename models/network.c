@@ -1177,7 +1177,13 @@ static int64_t class_due_bound(const struct net_class *k, int64_t next_us, int64
     if (isinf(k->rate))
         return now_us;
     /* It passes when first_key - progress(t) <= rate (t + 1 us) + 1e-9
-     * first_key, that is after x / rate - 1 us; 2 us earlier for round-off. */
+     * first_key, that is after x / rate - 1 us; 2 us earlier for round-off.
+     * When the allowance is worth at most 1 us (first_key <= 1000 s of
+     * transfer at the rate: nearly always), that is no earlier than 3 us
+     * before next_us (which rounds D = rem / rate up by less than 1 us:
+     * D - 1 - 1 >= next_us - 3), and no division is needed. */
+    if (next_us != INT64_MAX && k->rate > 0.0 && k->first_key <= 1e3 * k->rate)
+        return next_us - 3;
     double x = k->first_key - k->progress - NET_ROUNDOFF * k->first_key;
     if (x <= 0.0)
         return now_us;
@@ -1300,8 +1306,10 @@ static bool check_slack(struct net *n, const struct span *sp, bool may_unlink)
         n->cused[c] += d;
         for (int j = 0; j < k->n_res; j++) {
             int r = k->res[j];
+            if (n->link[r])
+                continue;
             double cap = n->res[r].cap;
-            if (n->link[r] || !isfinite(cap))
+            if (!isfinite(cap))
                 continue;
             n->used[r] += d;
             if (isinf(use) || n->used[r] > cap * NET_SLACK_HIGH)
