@@ -1269,17 +1269,18 @@ static void fill_component(struct net *n, const struct span *sp, int64_t now_us)
 }
 
 /* Slack resources. A finite resource that bound no class at a solve and
- * carries at most NET_SLACK_LOW of its capacity stops linking components:
- * the max-min allocation computed without it is the allocation with it, as
- * long as that allocation fits within it (the optimum over a larger feasible
- * set, if it lies in the smaller one, is the optimum there too). So after
- * each component's solve, every slack resource crossed by a class solved in
- * it has its use checked; one filled beyond NET_SLACK_HIGH of its capacity,
- * or crossed by a class that nothing else limits, links again and its
- * classes are solved once more with it, in the same solve. In a shuffle whose reads are
- * bounded by the source disks, the NICs go slack and a completion re-solves
- * one disk's classes instead of the whole cluster. */
-#define NET_SLACK_LOW (1.0 - 1e-3)
+ * carries at most NET_SLACK_LOW of its capacity (not more, so that one near
+ * its limit does not leave and come back at every solve) stops linking
+ * components: the max-min allocation computed without it is the allocation
+ * with it, as long as that allocation fits within it (the optimum over a
+ * larger feasible set, if it lies in the smaller one, is the optimum there
+ * too). So after each component's solve, every slack resource crossed by a
+ * class solved in it has its use checked; one filled beyond NET_SLACK_HIGH
+ * of its capacity, or crossed by a class that nothing else limits, links
+ * again and its classes are solved once more with it, in the same solve. In
+ * a shuffle whose reads are bounded by the source disks, the NICs go slack
+ * and a completion re-solves one disk's classes instead of the cluster's. */
+#define NET_SLACK_LOW 0.9
 #define NET_SLACK_HIGH (1.0 - 1e-6)
 
 static void list_resource(struct net *n, int r, int *nlist)
