@@ -8,8 +8,11 @@
  *     stages, 10,000 tasks each, lognormal times) on 500 executors of 4
  *     cores; wall time of build + run + summary and peak memory per task.
  *
+ *  3. a 2,000 x 2,000 shuffle through the network model.
+ *
  * Each figure is the median of several runs: the machine is shared.
  * Usage: bench_sim [runs]   (default 5)
+ *        bench_sim shuffle TASKS [QUANTUM_MS|- [GIB]]   (one shuffle, CPU time)
  */
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
@@ -152,8 +155,7 @@ static double bench_million(double *makespan_s, uint64_t *events)
     cl.slots_per_executor = CORES;
     cl.executors = EXECUTORS;
     cl.startup_source = "bench";
-    billing_rates_for(PLATFORM_VM, PRICING_JOBS, TIER_PREMIUM, &node, NULL, true,
-                      &cl.driver_rates);
+    billing_rates_for(PLATFORM_VM, PRICING_JOBS, TIER_PREMIUM, &node, NULL, true, &cl.driver_rates);
     cl.worker_rates = cl.driver_rates;
 
     size_t n_tasks;
@@ -168,7 +170,8 @@ static double bench_million(double *makespan_s, uint64_t *events)
 /* 100 workers of 8 cores (12.5 Gbit/s NICs, 500 MB/s local disks): 2,000
  * map tasks write 200 GiB of shuffle, 2,000 reduce tasks fetch it, with
  * Spark's default fetch limits (48 MiB in flight, requests of 9.6 MiB). */
-static double bench_shuffle(double *makespan_s, size_t *flows)
+static double bench_shuffle(int tasks, double quantum_s, double gib, double *makespan_s,
+                            size_t *flows)
 {
     static struct stage_spec stages[2];
     static int64_t parent = 0;
@@ -182,7 +185,7 @@ static double bench_shuffle(double *makespan_s, size_t *flows)
     s.seed = 1;
     spark_conf_init(&s.spark);
     s.model.task_launch_s = NAN;
-    s.model.network_quantum_s = NAN;
+    s.model.network_quantum_s = quantum_s;
     job.name = "shuffle";
     job.submit_s = NAN;
     job.stages = stages;
@@ -192,7 +195,7 @@ static double bench_shuffle(double *makespan_s, size_t *flows)
     for (int i = 0; i < 2; i++) {
         struct stage_spec *st = &stages[i];
         st->id = i;
-        st->tasks = 2000;
+        st->tasks = tasks;
         st->has_task_seconds = true;
         st->task_seconds.kind = DIST_LOGNORMAL;
         st->task_seconds.p1 = log(1.0);
@@ -200,8 +203,8 @@ static double bench_shuffle(double *makespan_s, size_t *flows)
         st->input_bytes = st->records = st->shuffle_read_bytes = st->shuffle_write_bytes = -1;
         st->output_bytes = st->memory_bytes = -1;
     }
-    stages[0].shuffle_write_bytes = 200LL << 30;
-    stages[1].shuffle_read_bytes = 200LL << 30;
+    stages[0].shuffle_write_bytes = (int64_t)(gib * (double)(1LL << 30));
+    stages[1].shuffle_read_bytes = stages[0].shuffle_write_bytes;
     stages[1].parents = &parent;
     stages[1].n_parents = 1;
     strcpy(node.name, "Bench_8core");
@@ -226,8 +229,7 @@ static double bench_shuffle(double *makespan_s, size_t *flows)
     cl.storage_ingress_bps = 7.5e9;
     cl.network_limit_bps = INFINITY;
     memory_layout(38.0 * 1024 * 1024 * 1024, 0.6, 0.5, &cl.memory);
-    billing_rates_for(PLATFORM_VM, PRICING_JOBS, TIER_PREMIUM, &node, NULL, true,
-                      &cl.driver_rates);
+    billing_rates_for(PLATFORM_VM, PRICING_JOBS, TIER_PREMIUM, &node, NULL, true, &cl.driver_rates);
     cl.worker_rates = cl.driver_rates;
     size_t n_tasks;
     double t = timed_run(&s, &cl, makespan_s, &n_tasks);
@@ -238,9 +240,42 @@ static double bench_shuffle(double *makespan_s, size_t *flows)
     return t;
 }
 
+static double cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
+           (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
+}
+
+/* bench_sim shuffle TASKS [QUANTUM_MS [GIB]]: the shuffle alone, TASKS map
+ * x TASKS reduce tasks moving GIB GiB (default 200 x TASKS / 2000: each
+ * task moves what it moves at 2,000), once, with its CPU time (user + sys)
+ * and the predicted makespan at full precision (to compare quanta and
+ * versions). A quantum of 0 is the exact model; none, the default. */
+static int shuffle_only(int argc, char **argv)
+{
+    int tasks = argc > 2 ? atoi(argv[2]) : 2000;
+    double q_s = argc > 3 && strcmp(argv[3], "-") != 0 ? atof(argv[3]) / 1000.0 : NAN;
+    double gib = argc > 4 ? atof(argv[4]) : 200.0 * tasks / 2000.0;
+    if (tasks < 1 || tasks > 1000000) {
+        fprintf(stderr, "bench_sim shuffle: TASKS must be 1..1000000\n");
+        return 1;
+    }
+    double makespan = 0, c0 = cpu_s();
+    size_t flows = 0;
+    double t = bench_shuffle(tasks, q_s, gib, &makespan, &flows);
+    printf("shuffle %d x %d, %.0f GiB: cpu %.3f s, elapsed %.3f s, makespan %.9f s, peak rss %ld "
+           "KiB\n",
+           tasks, tasks, gib, cpu_s() - c0, t, makespan, peak_rss_kib());
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
+    if (argc > 1 && strcmp(argv[1], "shuffle") == 0)
+        return shuffle_only(argc, argv);
     int runs = argc > 1 ? atoi(argv[1]) : 5;
     if (runs < 1 || runs > 100)
         runs = 5;
@@ -275,7 +310,7 @@ int main(int argc, char **argv)
 
     size_t flows = 0;
     for (int i = 0; i < runs; i++)
-        v[i] = bench_shuffle(&makespan, &flows);
+        v[i] = bench_shuffle(2000, NAN, 200.0, &makespan, &flows);
     printf("\nshuffle of 200 GiB, 2,000 x 2,000 tasks on 100 workers through the network "
            "model: %.3f s median, simulated makespan %.1f s\n",
            bench_median(v, runs), makespan);

@@ -28,15 +28,24 @@
  *    the next net_update covers all of them.
  *
  *  - Incremental solves. A solve visits only the connected components of
- *    the graph "class -- finite-capacity resource" that contain a change:
- *    it searches outward from the changed classes and resources, and solves
- *    each component it reaches on its own. Unconstrained (INFINITY)
- *    resources do not join components, since they never limit anyone. Flows
- *    in components that were not reached keep their rates, progress and
- *    completion times untouched. Each component keeps the earliest completion
- *    of its classes in a heap of components, so the next completion of the
- *    whole network is that heap's top, and the list of its classes due within
- *    1 us of it, so net_complete looks at those classes only.
+ *    the graph "class -- linking resource" that contain a change. The
+ *    components are kept as classes come and go: a new class joins those it
+ *    meets, and one whose leaving may split its component marks it to be
+ *    searched again at its next solve; nothing is re-discovered otherwise.
+ *    Unconstrained (INFINITY) resources never link, and neither do slack
+ *    ones: a finite resource that bound no class at its last solve and has
+ *    room to spare is left out of solves (the allocation without it is the
+ *    allocation with it while it fits), its use is checked after every
+ *    pass, and it links again when it fills up (see check_slack). In a
+ *    shuffle bounded by the source disks, a change re-solves one disk's
+ *    classes, not the cluster's. Flows in components that were not reached
+ *    keep their rates, progress and completion times untouched. Each
+ *    component keeps the earliest completion of its classes in a heap of
+ *    components, so the next completion of the whole network is that heap's
+ *    top, and the list of its classes due within 1 us of it, so net_complete
+ *    looks at those classes only; called late (the simulator rounds times up
+ *    to its completion quantum), it looks at the classes whose due bound has
+ *    come, not at every class.
  *
  *  - Lazy heap in the filling. Freezing a class only raises the share of the
  *    other resources it crosses (shown at fill_component), so a resource's
@@ -65,22 +74,24 @@ struct net_flow {
     int state;
 };
 
-/* The fields a solve reads come first (two cache lines); whether a solve
- * visited or froze a class is kept apart, in n->cstamp and n->cfroz, so the
- * scans of a resource's classes touch only those small arrays. */
+/* A solve reads and writes one cache line of each class it visits: the
+ * records are 64-byte aligned and everything a solve needs comes first, with
+ * the first four resource ids (the paths of the simulator have at most four).
+ * What a solve writes per class otherwise (its component, when it is due,
+ * whether it was visited or frozen) lives in small arrays indexed by class
+ * (n->ccomp, n->cnextus, n->cstamp, n->cfroz, ...), so the scans over a
+ * resource's classes and over a component's list touch only those. */
 struct net_class {
-    int res[NET_MAX_PATH]; /* sorted resource ids: with weight, the class's identity */
-    int n_res;
-    int count; /* member flows, pending and active */
-    double weight;
+    /* First cache line. */
+    _Alignas(64) double weight;
     double rate;      /* per-flow rate from the last solve, bytes/s */
     double progress;  /* bytes each member moved since the class began, at t_ref */
     double first_key; /* key of the heap top; INFINITY if the heap is empty */
     int64_t t_ref_us;
-    int64_t next_us; /* when its first member finishes, at the last solve */
-    int comp;        /* component from the last solve, -1 if none */
-    int comp_prev, comp_next;
-    int due_next;          /* next in its component's list of classes due first */
+    int count; /* member flows, pending and active */
+    int n_res;
+    int res[NET_MAX_PATH]; /* sorted resource ids: with weight, the class's identity */
+    /* The rest is read when flows come and go. */
     bool dirty;            /* in n->dirty_cls */
     int pos[NET_MAX_PATH]; /* index of this class in res[i]'s class array */
     int *heap;             /* active member flows, min-heap by key */
@@ -96,16 +107,24 @@ struct net_res {
     int64_t busy_since_us;
     double busy_s;
     double bytes;
-    bool dirty; /* in n->dirty_res */
 };
 
-/* A connected component as solved last; its classes form a list. */
+/* A connected component of the graph "class -- finite resource", kept as
+ * classes come and go: its classes form a list (n->cnext, n->cprev). Every
+ * class crossing a finite resource is in the component of that resource's
+ * other classes. A new class merges the components it touches; a class
+ * that leaves may split its component, which is only marked (`split`) and
+ * searched again at the next solve. */
 struct net_comp {
-    int64_t next_us;
-    int head;     /* first class; -1 when the record is free */
+    int64_t next_us; /* earliest completion at its last solve */
+    int head;        /* first class; -1 when the record is free */
+    int n_cls;
     int due_head; /* classes that were due within 1 us of next_us (a superset) */
     int heap_pos; /* in n->comp_heap; -1 when not there */
     int next_free;
+    bool dirty; /* listed in n->dirty_comps (also once freed, until the solve) */
+    bool split; /* lost a class linking two finite resources: may have split */
+    bool scan;  /* merged since its solve: its due list is incomplete */
 };
 
 struct fill_entry {
@@ -129,10 +148,16 @@ struct net {
     int *nunf;    /* unfrozen classes */
     uint32_t *rstamp;
     bool *stale; /* rem or wsum changed since its heap key was computed */
+    /* Which finite resources link their classes into components: those
+     * that may bind (see solve_pass). A slack one is left out of solves;
+     * `used` then sums n->cused over its classes, to see it fill up. */
+    bool *link;
+    double *used;
+    uint32_t *rbot;  /* epoch of the pass in which it was a bottleneck */
+    uint32_t *rmark; /* epoch of the pass that listed it in n->rlist */
+    int *rlist;      /* resources to link or unlink after a pass */
     int *rqueue;
     struct fill_entry *fheap;
-    int *dirty_res;
-    size_t n_dirty_res;
 
     struct net_class *cls;
     uint32_t *cstamp; /* epoch of the solve that visited it; UINT32_MAX: free record */
@@ -144,8 +169,16 @@ struct net {
     int *cqueue;
     int *dirty_cls;
     size_t n_dirty_cls;
+    int *cnext, *cprev;     /* each class's neighbours in its component's list */
+    int *ccomp;             /* each class's component, kept as classes come and go */
+    int *cdnext;            /* next in its component's list of classes due first */
+    int64_t *cnextus;       /* when its first member finishes, at the last solve */
+    int64_t *cdue;          /* a time at or before which nothing of the class finishes */
+    double *cused;          /* count x rate at its last solve (0 if unconstrained) */
     struct net_comp *comps; /* as many as classes can be */
     int comp_free;
+    int *dirty_comps;
+    size_t n_dirty_comps;
     int *comp_heap;
     size_t n_comp_heap;
     struct span *spans;
@@ -190,7 +223,11 @@ static int grow_res(struct net *n)
         grow_array((void **)&n->stale, cap, sizeof *n->stale) ||
         grow_array((void **)&n->rqueue, cap, sizeof *n->rqueue) ||
         grow_array((void **)&n->fheap, cap, sizeof *n->fheap) ||
-        grow_array((void **)&n->dirty_res, cap, sizeof *n->dirty_res))
+        grow_array((void **)&n->link, cap, sizeof *n->link) ||
+        grow_array((void **)&n->used, cap, sizeof *n->used) ||
+        grow_array((void **)&n->rbot, cap, sizeof *n->rbot) ||
+        grow_array((void **)&n->rmark, cap, sizeof *n->rmark) ||
+        grow_array((void **)&n->rlist, cap, sizeof *n->rlist))
         return -1;
     n->cap_res = cap;
     return 0;
@@ -224,14 +261,35 @@ static void rehash(struct net *n, int *buckets, size_t n_buckets)
     n->n_buckets = n_buckets;
 }
 
+/* Class records are cache-line aligned, which realloc does not promise. */
+static int grow_class_records(struct net *n, size_t old, size_t cap)
+{
+    struct net_class *p = aligned_alloc(64, cap * sizeof *p);
+    if (!p)
+        return -1;
+    if (old)
+        memcpy(p, n->cls, old * sizeof *p);
+    free(n->cls);
+    n->cls = p;
+    return 0;
+}
+
 static int grow_classes(struct net *n)
 {
     size_t old = n->cap_cls, cap = old ? 2 * old : 64;
-    if (grow_array((void **)&n->cls, cap, sizeof *n->cls) ||
+    if (grow_class_records(n, old, cap) ||
         grow_array((void **)&n->cstamp, cap, sizeof *n->cstamp) ||
         grow_array((void **)&n->cfroz, cap, sizeof *n->cfroz) ||
         grow_array((void **)&n->cqueue, cap, sizeof *n->cqueue) ||
         grow_array((void **)&n->dirty_cls, cap, sizeof *n->dirty_cls) ||
+        grow_array((void **)&n->cnext, cap, sizeof *n->cnext) ||
+        grow_array((void **)&n->ccomp, cap, sizeof *n->ccomp) ||
+        grow_array((void **)&n->cdnext, cap, sizeof *n->cdnext) ||
+        grow_array((void **)&n->cnextus, cap, sizeof *n->cnextus) ||
+        grow_array((void **)&n->cprev, cap, sizeof *n->cprev) ||
+        grow_array((void **)&n->cdue, cap, sizeof *n->cdue) ||
+        grow_array((void **)&n->cused, cap, sizeof *n->cused) ||
+        grow_array((void **)&n->dirty_comps, cap, sizeof *n->dirty_comps) ||
         grow_array((void **)&n->comps, cap, sizeof *n->comps) ||
         grow_array((void **)&n->comp_heap, cap, sizeof *n->comp_heap) ||
         grow_array((void **)&n->spans, cap, sizeof *n->spans) ||
@@ -245,11 +303,16 @@ static int grow_classes(struct net *n)
     for (size_t c = cap; c-- > old;) {
         struct net_class *k = &n->cls[c];
         memset(k, 0, sizeof *k);
-        k->comp = -1;
+        n->ccomp[c] = -1;
+        n->cdnext[c] = -1;
+        n->cnextus[c] = INT64_MAX;
         n->cstamp[c] = UINT32_MAX;
         n->cfroz[c] = 0;
         k->hnext = n->cls_free;
         n->cls_free = (int)c;
+        n->cnext[c] = n->cprev[c] = -1;
+        n->cdue[c] = INT64_MAX;
+        memset(&n->comps[c], 0, sizeof n->comps[c]);
         n->comps[c].head = -1;
         n->comps[c].heap_pos = -1;
         n->comps[c].next_free = n->comp_free;
@@ -307,13 +370,25 @@ void net_free(struct net *n)
     free(n->stale);
     free(n->rqueue);
     free(n->fheap);
-    free(n->dirty_res);
+    free(n->link);
+    free(n->used);
+    free(n->rbot);
+    free(n->rmark);
+    free(n->rlist);
     free(n->cls);
     free(n->cstamp);
     free(n->cfroz);
     free(n->buckets);
     free(n->cqueue);
     free(n->dirty_cls);
+    free(n->cnext);
+    free(n->ccomp);
+    free(n->cdnext);
+    free(n->cnextus);
+    free(n->cprev);
+    free(n->cdue);
+    free(n->cused);
+    free(n->dirty_comps);
     free(n->comps);
     free(n->comp_heap);
     free(n->spans);
@@ -335,11 +410,11 @@ static bool capacity_ok(double c)
     return c >= 0.0; /* false for NaN; INFINITY is fine */
 }
 
-static void mark_res_dirty(struct net *n, int r)
+static void mark_comp_dirty(struct net *n, int k)
 {
-    if (!n->res[r].dirty) {
-        n->res[r].dirty = true;
-        n->dirty_res[n->n_dirty_res++] = r;
+    if (!n->comps[k].dirty) {
+        n->comps[k].dirty = true;
+        n->dirty_comps[n->n_dirty_comps++] = k;
     }
 }
 
@@ -349,7 +424,11 @@ static void mark_class_dirty(struct net *n, int c)
         n->cls[c].dirty = true;
         n->dirty_cls[n->n_dirty_cls++] = c;
     }
+    mark_comp_dirty(n, n->ccomp[c]);
 }
+
+static int comp_merge(struct net *n, int a, int b);
+static void link_resource(struct net *n, int r);
 
 int net_resource_add(struct net *n, double capacity_bps)
 {
@@ -364,6 +443,9 @@ int net_resource_add(struct net *n, double capacity_bps)
     n->res[r].cap = capacity_bps;
     n->rstamp[r] = 0;
     n->stale[r] = false;
+    n->link[r] = isfinite(capacity_bps);
+    n->used[r] = 0.0;
+    n->rbot[r] = n->rmark[r] = 0;
     return r;
 }
 
@@ -372,9 +454,24 @@ int net_resource_set_capacity(struct net *n, int res, double capacity_bps, int64
     if (res < 0 || (size_t)res >= n->n_res || !capacity_ok(capacity_bps))
         return -1;
     set_time(n, now_us);
-    if (n->res[res].cap != capacity_bps) {
-        n->res[res].cap = capacity_bps;
-        mark_res_dirty(n, res);
+    struct net_res *rs = &n->res[res];
+    if (rs->cap == capacity_bps)
+        return 0;
+    rs->cap = capacity_bps;
+    if (rs->n_cls == 0) {
+        n->link[res] = isfinite(capacity_bps);
+        n->used[res] = 0.0;
+    } else if (isfinite(capacity_bps)) {
+        link_resource(n, res); /* it may bind now: solved with its classes */
+    } else if (n->link[res]) {
+        /* Unconstrained now: it stops linking its classes. */
+        n->link[res] = false;
+        int k = n->ccomp[rs->cls[0]];
+        n->comps[k].split = true;
+        mark_comp_dirty(n, k);
+    } else {
+        for (int i = 0; i < rs->n_cls; i++)
+            mark_comp_dirty(n, n->ccomp[rs->cls[i]]);
     }
     return 0;
 }
@@ -491,13 +588,116 @@ static void comp_heap_remove(struct net *n, int k)
     }
 }
 
+/* ---- components, kept as classes come and go ---------------------------- */
+
+/* A free record (one always exists: there are no more components than
+ * classes, and as many records as class records). */
+static int comp_new(struct net *n)
+{
+    int k = n->comp_free;
+    struct net_comp *cp = &n->comps[k];
+    n->comp_free = cp->next_free;
+    cp->next_us = INT64_MAX;
+    cp->head = -1;
+    cp->n_cls = 0;
+    cp->due_head = -1;
+    cp->heap_pos = -1;
+    cp->split = cp->scan = false;
+    return k; /* cp->dirty is kept: the record may still be listed */
+}
+
 static void comp_release(struct net *n, int k)
 {
     if (n->comps[k].heap_pos >= 0)
         comp_heap_remove(n, k);
     n->comps[k].head = -1;
+    n->comps[k].n_cls = 0;
     n->comps[k].next_free = n->comp_free;
     n->comp_free = k;
+}
+
+static void comp_link(struct net *n, int k, int c)
+{
+    struct net_comp *cp = &n->comps[k];
+    n->ccomp[c] = k;
+    n->cprev[c] = -1;
+    n->cnext[c] = cp->head;
+    if (cp->head >= 0)
+        n->cprev[cp->head] = c;
+    cp->head = c;
+    cp->n_cls++;
+}
+
+/* Takes class c out of its component's list; releases an emptied one. */
+static void comp_unlink(struct net *n, int c)
+{
+    int k = n->ccomp[c];
+    struct net_comp *cp = &n->comps[k];
+    if (n->cprev[c] >= 0)
+        n->cnext[n->cprev[c]] = n->cnext[c];
+    else
+        cp->head = n->cnext[c];
+    if (n->cnext[c] >= 0)
+        n->cprev[n->cnext[c]] = n->cprev[c];
+    n->ccomp[c] = -1;
+    if (--cp->n_cls == 0)
+        comp_release(n, k);
+}
+
+/* Joins components a and b (a new class or a resource linked them): the
+ * smaller one's classes are relabelled and spliced in, so a class is
+ * relabelled O(log classes) times over its life. The result is due at the
+ * earlier of the two times, but its due list no longer covers every class
+ * due then: net_complete scans it whole until it is solved again. Returns
+ * the component that remains. */
+static int comp_merge(struct net *n, int a, int b)
+{
+    if (a == b)
+        return a;
+    if (n->comps[a].n_cls < n->comps[b].n_cls) {
+        int t = a;
+        a = b;
+        b = t;
+    }
+    struct net_comp *ca = &n->comps[a], *cb = &n->comps[b];
+    int tail = -1;
+    for (int c = cb->head; c >= 0; c = n->cnext[c]) {
+        n->ccomp[c] = a;
+        tail = c;
+    }
+    if (tail >= 0) {
+        n->cnext[tail] = ca->head;
+        if (ca->head >= 0)
+            n->cprev[ca->head] = tail;
+        ca->head = cb->head;
+    }
+    ca->n_cls += cb->n_cls;
+    ca->split |= cb->split;
+    ca->scan = true;
+    if (cb->next_us < ca->next_us) {
+        ca->next_us = cb->next_us;
+        if (ca->heap_pos >= 0)
+            comp_sift(n, (size_t)ca->heap_pos);
+        else
+            comp_heap_push(n, a);
+    }
+    if (cb->dirty)
+        mark_comp_dirty(n, a);
+    cb->head = -1;
+    comp_release(n, b);
+    return a;
+}
+
+/* Makes finite resource r (with classes) link its classes: their
+ * components become one, to be solved with r before the solve ends. */
+static void link_resource(struct net *n, int r)
+{
+    const struct net_res *rs = &n->res[r];
+    n->link[r] = true;
+    int k = n->ccomp[rs->cls[0]];
+    for (int i = 1; i < rs->n_cls; i++)
+        k = comp_merge(n, k, n->ccomp[rs->cls[i]]);
+    mark_comp_dirty(n, k);
 }
 
 /* ---- classes ------------------------------------------------------------ */
@@ -543,10 +743,12 @@ static int class_create(struct net *n, const int *res, int n_res, double weight,
     k->rate = 0.0;
     k->progress = 0.0;
     k->t_ref_us = now_us;
-    k->next_us = INT64_MAX;
+    n->cnextus[c] = INT64_MAX;
     k->first_key = INFINITY;
     k->heap_n = 0;
-    k->comp = -1;
+    n->ccomp[c] = -1;
+    n->cdue[c] = INT64_MAX;
+    n->cused[c] = 0.0;
     n->cstamp[c] = 0;
     n->cfroz[c] = 0;
     /* k->dirty is kept: a record released and reused before the next solve
@@ -560,6 +762,18 @@ static int class_create(struct net *n, const int *res, int n_res, double weight,
     k->hnext = n->buckets[b];
     n->buckets[b] = c;
     n->n_cls_live++;
+    /* Its component: the union of those of the classes it meets on finite
+     * resources (each such resource's classes share one), or a new one. */
+    int comp = -1;
+    for (int i = 0; i < n_res; i++) {
+        const struct net_res *r = &n->res[res[i]];
+        if (!n->link[res[i]] || r->n_cls < 2)
+            continue;
+        int other = r->cls[0] != c ? r->cls[0] : r->cls[1];
+        int k2 = n->ccomp[other];
+        comp = comp < 0 ? k2 : comp_merge(n, comp, k2);
+    }
+    comp_link(n, comp >= 0 ? comp : comp_new(n), c);
     return c;
 }
 
@@ -575,6 +789,7 @@ static void class_release(struct net *n, int c)
         link = &n->cls[*link].hnext;
     *link = k->hnext;
 
+    int finite = 0;
     for (int i = 0; i < k->n_res; i++) {
         int r = k->res[i];
         struct net_res *rs = &n->res[r];
@@ -589,20 +804,21 @@ static void class_release(struct net *n, int c)
                     break;
                 }
         }
-        if (isfinite(rs->cap))
-            mark_res_dirty(n, r);
+        finite += n->link[r];
+        if (!n->link[r] && isfinite(rs->cap))
+            n->used[r] -= n->cused[c];
+        if (rs->n_cls == 0) { /* empty: linking again, the safe default */
+            n->link[r] = isfinite(rs->cap);
+            n->used[r] = 0.0;
+        }
     }
-    if (k->comp >= 0) {
-        struct net_comp *cp = &n->comps[k->comp];
-        if (k->comp_prev >= 0)
-            n->cls[k->comp_prev].comp_next = k->comp_next;
-        else
-            cp->head = k->comp_next;
-        if (k->comp_next >= 0)
-            n->cls[k->comp_next].comp_prev = k->comp_prev;
-        if (cp->head < 0)
-            comp_release(n, k->comp);
-        k->comp = -1;
+    /* The others on its resources gain what it used: its component is
+     * re-solved, and searched again if the class linked two resources. */
+    int comp = n->ccomp[c];
+    comp_unlink(n, c);
+    if (n->comps[comp].head >= 0) {
+        n->comps[comp].split |= finite >= 2;
+        mark_comp_dirty(n, comp);
     }
     /* A dirty entry for c may remain in n->dirty_cls (k->dirty stays set):
      * the solve skips records with no members. */
@@ -802,49 +1018,81 @@ static void visit_res(struct net *n, int r, int *rq)
     n->rqueue[(*rq)++] = r;
 }
 
-/* A class enters this solve: its progress is brought to now at its old rate,
- * and the component it belonged to is dissolved. Every class of that old
- * component is reached by this solve too: a component that changed contains
- * a change in each of its surviving parts, and one that did not change is
- * reached only if a new class joins it to a changed one. */
+/* A class enters this solve: its progress is brought to now at its old
+ * rate. (Its component record is released by the caller, which re-forms
+ * the component from the classes queued.) */
 static void visit_class(struct net *n, int c, int *cq, int64_t now_us)
 {
-    struct net_class *k = &n->cls[c];
     n->cstamp[c] = n->epoch;
-    class_flush(n, k, now_us);
-    if (k->comp >= 0) {
-        if (n->comps[k->comp].head >= 0)
-            comp_release(n, k->comp);
-        k->comp = -1;
-    }
+    class_flush(n, &n->cls[c], now_us);
     n->cqueue[(*cq)++] = c;
 }
 
-/* Breadth-first search of one component from a seed (a finite resource, or
- * a class), appending its resources to rqueue and its classes to cqueue, and
- * summing each resource's weight. Invariant: everything before ri / ci has
- * had its neighbours visited. */
-static void search_component(struct net *n, int seed_res, int seed_cls, int *rq, int *cq,
-                             size_t *nspan, int64_t now_us)
+/* A component that only gained classes or flows, or lost some that linked
+ * no two finite resources, is still connected: its classes are queued from
+ * its list, with no search, and its resources summed as search_component
+ * does. */
+#define NET_PREFETCH 4 /* records asked for ahead of use */
+
+static void gather_component(struct net *n, int comp, int *rq, int *cq, size_t *nspan,
+                             int64_t now_us)
+{
+    const uint32_t epoch = n->epoch;
+    const bool *link = n->link;
+    const uint32_t *rstamp = n->rstamp;
+    double *wsum = n->wsum;
+    int *nunf = n->nunf;
+    int r0 = *rq, c0 = *cq, rn = *rq, cn = *cq;
+    /* The list is in arrays, the records are not: the record a few links
+     * ahead is asked for while this one is worked on. */
+    int ahead = n->comps[comp].head;
+    for (int i = 0; i < NET_PREFETCH && ahead >= 0; i++) {
+        __builtin_prefetch(&n->cls[ahead]);
+        ahead = n->cnext[ahead];
+    }
+    for (int c = n->comps[comp].head; c >= 0; c = n->cnext[c]) {
+        if (ahead >= 0) {
+            __builtin_prefetch(&n->cls[ahead]);
+            ahead = n->cnext[ahead];
+        }
+        visit_class(n, c, &cn, now_us);
+        const struct net_class *k = &n->cls[c];
+        double w = (double)k->count * k->weight;
+        for (int i = 0; i < k->n_res; i++) {
+            int r = k->res[i];
+            if (!link[r])
+                continue; /* unconstrained, or slack: links nothing */
+            if (rstamp[r] != epoch)
+                visit_res(n, r, &rn);
+            wsum[r] += w;
+            nunf[r]++;
+        }
+    }
+    *rq = rn;
+    *cq = cn;
+    if (cn > c0)
+        n->spans[(*nspan)++] = (struct span){r0, rn, c0, cn};
+}
+
+/* Breadth-first search of one component from a seed class, appending its resources to rqueue and
+ * its classes to cqueue, and summing each resource's weight. Invariant: everything before ri / ci
+ * has had its neighbours visited. */
+static void search_component(struct net *n, int seed_cls, int *rq, int *cq, size_t *nspan,
+                             int64_t now_us)
 {
     /* Locals, so that the stores below are not taken to alias them. */
     const uint32_t epoch = n->epoch;
     const struct net_class *cls = n->cls;
     const struct net_res *res = n->res;
+    const bool *link = n->link;
     const uint32_t *cstamp = n->cstamp, *rstamp = n->rstamp;
     const int *cqueue = n->cqueue, *rqueue = n->rqueue;
     double *wsum = n->wsum;
     int *nunf = n->nunf;
     int r0 = *rq, c0 = *cq, rn = *rq, cn = *cq;
-    if (seed_res >= 0) {
-        if (rstamp[seed_res] == epoch)
-            return;
-        visit_res(n, seed_res, &rn);
-    } else {
-        if (cstamp[seed_cls] == epoch)
-            return;
-        visit_class(n, seed_cls, &cn, now_us);
-    }
+    if (cstamp[seed_cls] == epoch)
+        return;
+    visit_class(n, seed_cls, &cn, now_us);
     int ri = r0, ci = c0;
     while (ri < rn || ci < cn) {
         while (ci < cn) {
@@ -852,8 +1100,8 @@ static void search_component(struct net *n, int seed_res, int seed_cls, int *rq,
             double w = (double)k->count * k->weight;
             for (int i = 0; i < k->n_res; i++) {
                 int r = k->res[i];
-                if (!isfinite(res[r].cap))
-                    continue; /* unconstrained: links nothing */
+                if (!link[r])
+                    continue; /* unconstrained, or slack: links nothing */
                 if (rstamp[r] != epoch)
                     visit_res(n, r, &rn);
                 wsum[r] += w;
@@ -896,6 +1144,58 @@ static void fheap_sift_down(struct fill_entry *h, int hn, int i, struct fill_ent
     h[i] = e;
 }
 
+/* When the first member of a class finishes, given the rate just solved.
+ * The exact time is rounded up to a whole us, ignoring an excess below one
+ * picosecond (or 1e-12 relative) that is round-off: the finishing test in
+ * collect_finished accepts that much. */
+static int64_t class_next_us(const struct net_class *k, int64_t now_us)
+{
+    if (isinf(k->first_key))
+        return INT64_MAX; /* no active member */
+    double rem = k->first_key - k->progress;
+    if (rem <= 0.0 || isinf(k->rate))
+        return now_us;
+    if (k->rate <= 0.0)
+        return INT64_MAX;
+    double dt_us = rem / k->rate * 1e6;
+    dt_us = ceil(dt_us - 1e-6 - 1e-12 * dt_us);
+    if (dt_us >= 9.0e18 || (double)(INT64_MAX - now_us) <= dt_us)
+        return INT64_MAX;
+    return now_us + (dt_us > 0.0 ? (int64_t)dt_us : 0);
+}
+
+/* A time at or before the first at which collect_finished finds the first
+ * member of class k finished or forced: no later than next_us, and no later
+ * than the time its round-off allowance lets it pass (which may come first
+ * for a member with a large key). net_complete, when called late, looks at
+ * the classes whose bound has come, and finds the same flows finished as a
+ * look at every class would. */
+static int64_t class_due_bound(const struct net_class *k, int64_t next_us, int64_t now_us)
+{
+    if (isinf(k->first_key))
+        return INT64_MAX;
+    if (isinf(k->rate))
+        return now_us;
+    /* It passes when first_key - progress(t) <= rate (t + 1 us) + 1e-9
+     * first_key, that is after x / rate - 1 us; 2 us earlier for round-off.
+     * When the allowance is worth at most 1 us (first_key <= 1000 s of
+     * transfer at the rate: nearly always), that is no earlier than 3 us
+     * before next_us (which rounds D = rem / rate up by less than 1 us:
+     * D - 1 - 1 >= next_us - 3), and no division is needed. */
+    if (next_us != INT64_MAX && k->rate > 0.0 && k->first_key <= 1e3 * k->rate)
+        return next_us - 3;
+    double x = k->first_key - k->progress - NET_ROUNDOFF * k->first_key;
+    if (x <= 0.0)
+        return now_us;
+    if (k->rate <= 0.0)
+        return next_us;
+    double dt_us = floor(x / k->rate * 1e6) - 3.0;
+    if (dt_us >= 9.0e18 || (double)(INT64_MAX - now_us) <= dt_us)
+        return next_us;
+    int64_t t = now_us + (dt_us > 0.0 ? (int64_t)dt_us : 0);
+    return t < next_us ? t : next_us;
+}
+
 /* Progressive filling of one component. The heap holds each resource that
  * still has unfrozen classes, keyed by its share when last keyed. Freezing a
  * class at rate w*s, where s is the smallest share, can only raise another
@@ -908,7 +1208,7 @@ static void fheap_sift_down(struct fill_entry *h, int hn, int i, struct fill_ent
  * crosses, including the bottleneck itself (reset after the loop) and
  * unconstrained ones (never in the heap, and re-initialised by the next
  * visit): cheaper than testing for them. */
-static void fill_component(struct net *n, const struct span *sp)
+static void fill_component(struct net *n, const struct span *sp, int64_t now_us)
 {
     struct fill_entry *h = n->fheap;
     int hn = 0;
@@ -942,6 +1242,7 @@ static void fill_component(struct net *n, const struct span *sp)
         hn--;
         if (hn > 0)
             fheap_sift_down(h, hn, 0, h[hn]);
+        n->rbot[r] = epoch;
         const struct net_res *rs = &n->res[r];
         for (int i = 0; i < rs->n_cls; i++) {
             int c = rs->cls[i];
@@ -950,6 +1251,10 @@ static void fill_component(struct net *n, const struct span *sp)
             cfroz[c] = epoch;
             struct net_class *k = &cls[c];
             k->rate = k->weight * e.share;
+            /* Its completion times now, while its line is in cache. */
+            int64_t next = class_next_us(k, now_us);
+            n->cnextus[c] = next;
+            n->cdue[c] = class_due_bound(k, next, now_us);
             double used = (double)k->count * k->rate, w = (double)k->count * k->weight;
             for (int j = 0; j < k->n_res; j++) {
                 int r2 = k->res[j];
@@ -963,31 +1268,79 @@ static void fill_component(struct net *n, const struct span *sp)
     }
 }
 
-/* When the first member of a class finishes, given the rate just solved.
- * The exact time is rounded up to a whole us, ignoring an excess below one
- * picosecond (or 1e-12 relative) that is round-off: the finishing test in
- * collect_finished accepts that much. */
-static int64_t class_next_us(const struct net_class *k, int64_t now_us)
+/* Slack resources. A finite resource that bound no class at a solve and
+ * carries at most NET_SLACK_LOW of its capacity (not more, so that one near
+ * its limit does not leave and come back at every solve) stops linking
+ * components: the max-min allocation computed without it is the allocation
+ * with it, as long as that allocation fits within it (the optimum over a
+ * larger feasible set, if it lies in the smaller one, is the optimum there
+ * too). So after each component's solve, every slack resource crossed by a
+ * class solved in it has its use checked; one filled beyond NET_SLACK_HIGH
+ * of its capacity, or crossed by a class that nothing else limits, links
+ * again and its classes are solved once more with it, in the same solve. In
+ * a shuffle whose reads are bounded by the source disks, the NICs go slack
+ * and a completion re-solves one disk's classes instead of the cluster's. */
+#define NET_SLACK_LOW 0.9
+#define NET_SLACK_HIGH (1.0 - 1e-6)
+
+static void list_resource(struct net *n, int r, int *nlist)
 {
-    if (k->heap_n == 0)
-        return INT64_MAX;
-    double rem = k->first_key - k->progress;
-    if (rem <= 0.0 || isinf(k->rate))
-        return now_us;
-    if (k->rate <= 0.0)
-        return INT64_MAX;
-    double dt_us = rem / k->rate * 1e6;
-    dt_us = ceil(dt_us - 1e-6 - 1e-12 * dt_us);
-    if (dt_us >= 9.0e18 || (double)(INT64_MAX - now_us) <= dt_us)
-        return INT64_MAX;
-    return now_us + (dt_us > 0.0 ? (int64_t)dt_us : 0);
+    if (n->rmark[r] != n->epoch) {
+        n->rmark[r] = n->epoch;
+        n->rlist[(*nlist)++] = r;
+    }
 }
 
-static void solve(struct net *n, int64_t now_us)
+/* After a component's solve: each class's use is moved onto the slack
+ * resources it crosses, and those it overfills are linked (returns true);
+ * otherwise, if may_unlink, the linking resources that bound no class and
+ * have room to spare stop linking (their component is searched again at
+ * its next solve). */
+static bool check_slack(struct net *n, const struct span *sp, bool may_unlink)
+{
+    int nlist = 0;
+    for (int i = sp->c0; i < sp->c1; i++) {
+        int c = n->cqueue[i];
+        const struct net_class *k = &n->cls[c];
+        double use = isinf(k->rate) ? INFINITY : (double)k->count * k->rate;
+        double d = (isinf(use) ? 0.0 : use) - n->cused[c];
+        n->cused[c] += d;
+        for (int j = 0; j < k->n_res; j++) {
+            int r = k->res[j];
+            if (n->link[r])
+                continue;
+            double cap = n->res[r].cap;
+            if (!isfinite(cap))
+                continue;
+            n->used[r] += d;
+            if (isinf(use) || n->used[r] > cap * NET_SLACK_HIGH)
+                list_resource(n, r, &nlist);
+        }
+    }
+    for (int i = 0; i < nlist; i++)
+        link_resource(n, n->rlist[i]);
+    if (!may_unlink || nlist > 0)
+        return nlist > 0;
+    for (int i = sp->r0; i < sp->r1; i++) {
+        int r = n->rqueue[i];
+        const struct net_res *rs = &n->res[r];
+        if (n->rbot[r] == n->epoch || rs->cap - n->rem[r] > rs->cap * NET_SLACK_LOW)
+            continue;
+        double used = 0.0;
+        for (int j = 0; j < rs->n_cls; j++)
+            used += n->cused[rs->cls[j]];
+        n->link[r] = false;
+        n->used[r] = used;
+        n->comps[n->ccomp[rs->cls[0]]].split = true;
+    }
+    return false;
+}
+
+static void next_epoch(struct net *n)
 {
     if (++n->epoch == UINT32_MAX) { /* wrap: forget every stamp */
         for (size_t r = 0; r < n->n_res; r++)
-            n->rstamp[r] = 0;
+            n->rstamp[r] = n->rbot[r] = n->rmark[r] = 0;
         for (size_t c = 0; c < n->cap_cls; c++) {
             if (n->cstamp[c] != UINT32_MAX)
                 n->cstamp[c] = 0;
@@ -995,37 +1348,87 @@ static void solve(struct net *n, int64_t now_us)
         }
         n->epoch = 1;
     }
+}
+
+/* Solves one component that holds a change, with an epoch of its own: its
+ * classes are queued from its list, or searched anew from each of them when
+ * it may have split; its record is released and each part found gets a new
+ * one. The classes stay in cache from the queueing to the slack check.
+ * Returns whether a slack resource had to link again. */
+static bool solve_component(struct net *n, int comp, int64_t now_us, bool may_unlink,
+                            size_t *visited)
+{
+    next_epoch(n);
     int rq = 0, cq = 0;
     size_t nspan = 0;
+    struct net_comp *cp = &n->comps[comp];
+    if (cp->split) {
+        for (int c = cp->head; c >= 0; c = n->cnext[c])
+            search_component(n, c, &rq, &cq, &nspan, now_us);
+    } else {
+        gather_component(n, comp, &rq, &cq, &nspan, now_us);
+    }
+    comp_release(n, comp);
 
-    /* Search the components holding a change. A capacity change on an
-     * unconstrained resource touches each of its classes separately. */
-    for (size_t i = 0; i < n->n_dirty_res; i++) {
-        int r = n->dirty_res[i];
-        n->res[r].dirty = false;
-        if (isfinite(n->res[r].cap)) {
-            search_component(n, r, -1, &rq, &cq, &nspan, now_us);
-        } else {
-            for (int j = 0; j < n->res[r].n_cls; j++)
-                search_component(n, -1, n->res[r].cls[j], &rq, &cq, &nspan, now_us);
+    for (size_t s = 0; s < nspan; s++) {
+        const struct span *sp = &n->spans[s];
+        fill_component(n, sp, now_us);
+        int part = comp_new(n);
+        int64_t next = INT64_MAX;
+        int prev = -1, due = -1;
+        for (int i = sp->c0; i < sp->c1; i++) {
+            int c = n->cqueue[i];
+            if (n->cfroz[c] != n->epoch) { /* crosses only unconstrained resources */
+                struct net_class *k = &n->cls[c];
+                k->rate = INFINITY;
+                n->cnextus[c] = class_next_us(k, now_us);
+                n->cdue[c] = class_due_bound(k, n->cnextus[c], now_us);
+            }
+            int64_t t = n->cnextus[c];
+            /* Invariant: every class seen so far that is due within 1 us of
+             * the smallest next_us so far is on the due list (which may hold
+             * more: the smallest only decreases). */
+            if (t != INT64_MAX && t - 1 <= next) {
+                n->cdnext[c] = due;
+                due = c;
+                if (t < next)
+                    next = t;
+            }
+            n->ccomp[c] = part;
+            n->cprev[c] = prev;
+            n->cnext[c] = -1;
+            if (prev >= 0)
+                n->cnext[prev] = c;
+            else
+                n->comps[part].head = c;
+            prev = c;
         }
+        n->comps[part].n_cls = sp->c1 - sp->c0;
+        n->comps[part].next_us = next;
+        n->comps[part].due_head = due;
+        comp_heap_push(n, part);
     }
-    for (size_t i = 0; i < n->n_dirty_cls; i++) {
-        int c = n->dirty_cls[i];
-        if (!n->cls[c].dirty)
-            continue;
-        n->cls[c].dirty = false;
-        if (n->cls[c].count > 0)
-            search_component(n, -1, c, &rq, &cq, &nspan, now_us);
-    }
-    n->n_dirty_res = n->n_dirty_cls = 0;
+    /* Every part has its record now: linking may merge them. */
+    bool linked = false;
+    for (size_t s = 0; s < nspan; s++)
+        linked |= check_slack(n, &n->spans[s], may_unlink);
+    *visited += (size_t)cq;
+    return linked;
+}
 
-    /* New flows join their class at its progress now (their classes were
-     * all searched, hence flushed to now). */
+/* New flows join their classes (flushed to now first: the flush in the
+ * component's solve is then a no-op), then every component holding a
+ * change is solved, and those that slack resources linked again, until
+ * none is left. Resources stop linking only until one has to link again in
+ * this solve, so the loop ends. The dirty list is used as a stack: each
+ * record is on it at most once. */
+static void solve(struct net *n, int64_t now_us)
+{
     for (size_t i = 0; i < n->n_pending; i++) {
         int f = n->pending[i];
         struct net_flow *fl = &n->flows[f];
         struct net_class *k = &n->cls[fl->cls];
+        class_flush(n, k, now_us);
         fl->key = k->progress + fl->bytes;
         fl->state = FLOW_ACTIVE;
         cheap_place(n, k, k->heap_n++, f);
@@ -1033,50 +1436,27 @@ static void solve(struct net *n, int64_t now_us)
         cheap_top_changed(n, k);
     }
     n->n_pending = 0;
+    for (size_t i = 0; i < n->n_dirty_cls; i++)
+        n->cls[n->dirty_cls[i]].dirty = false;
+    n->n_dirty_cls = 0;
 
-    for (size_t s = 0; s < nspan; s++) {
-        const struct span *sp = &n->spans[s];
-        fill_component(n, sp);
-        int comp = n->comp_free;
-        n->comp_free = n->comps[comp].next_free;
-        int64_t next = INT64_MAX;
-        int prev = -1, due = -1;
-        for (int i = sp->c0; i < sp->c1; i++) {
-            int c = n->cqueue[i];
-            struct net_class *k = &n->cls[c];
-            if (n->cfroz[c] != n->epoch)
-                k->rate = INFINITY; /* crosses only unconstrained resources */
-            k->next_us = class_next_us(k, now_us);
-            /* Invariant: every class seen so far that is due within 1 us of
-             * the smallest next_us so far is on the due list (which may hold
-             * more: the smallest only decreases). */
-            if (k->next_us != INT64_MAX && k->next_us - 1 <= next) {
-                k->due_next = due;
-                due = c;
-                if (k->next_us < next)
-                    next = k->next_us;
-            }
-            k->comp = comp;
-            k->comp_prev = prev;
-            k->comp_next = -1;
-            if (prev >= 0)
-                n->cls[prev].comp_next = c;
-            else
-                n->comps[comp].head = c;
-            prev = c;
-        }
-        n->comps[comp].next_us = next;
-        n->comps[comp].due_head = due;
-        comp_heap_push(n, comp);
+    size_t visited = 0;
+    bool linked = false;
+    while (n->n_dirty_comps > 0) {
+        int comp = n->dirty_comps[--n->n_dirty_comps];
+        n->comps[comp].dirty = false;
+        if (n->comps[comp].head < 0)
+            continue; /* emptied or merged away since it was listed */
+        linked |= solve_component(n, comp, now_us, !linked, &visited);
     }
     n->solves++;
-    n->last_visited = (size_t)cq;
+    n->last_visited = visited;
 }
 
 int64_t net_update(struct net *n, int64_t now_us)
 {
     set_time(n, now_us);
-    if (n->n_dirty_res || n->n_dirty_cls || n->n_pending)
+    if (n->n_dirty_comps || n->n_pending)
         solve(n, now_us);
     return n->n_comp_heap ? n->comps[n->comp_heap[0]].next_us : INT64_MAX;
 }
@@ -1090,7 +1470,7 @@ int64_t net_update(struct net *n, int64_t now_us)
 static void collect_finished(struct net *n, int c, int64_t now_us)
 {
     struct net_class *k = &n->cls[c];
-    bool force = !k->dirty && k->next_us <= now_us;
+    bool force = !k->dirty && n->cnextus[c] <= now_us;
     bool unconstrained = isinf(k->rate);
     double progress = class_progress(k, now_us), tick = k->rate * NET_TICK_S;
     while (k->heap_n > 0) {
@@ -1131,25 +1511,27 @@ int64_t net_complete(struct net *n, int64_t now_us, net_done_fn cb, void *ctx)
     n->n_done = 0;
     for (size_t i = 0; i < n_due; i++) {
         int comp = n->due[i];
-        if (now_us <= n->comps[comp].next_us) {
+        if (now_us <= n->comps[comp].next_us && !n->comps[comp].scan) {
             /* The usual case, called at the time returned: only classes on
              * the due list can have a finished flow. Since the solve that
              * made it, a class on it may have been released (and its record
              * reused, but not yet solved): such records are skipped. */
             for (int c = n->comps[comp].due_head; c >= 0;) {
-                int next = n->cls[c].due_next;
-                if (n->cls[c].comp == comp)
+                int next = n->cdnext[c];
+                if (n->ccomp[c] == comp)
                     collect_finished(n, c, now_us);
                 if (n->comps[comp].head < 0)
                     break; /* its last class went */
                 c = next;
             }
         } else {
-            /* Called late: look at every class. Releasing a class unlinks
-             * it, so the next one is read first. */
+            /* Called late (or merged since its solve): every class whose
+             * bound has come. Releasing a class unlinks it, so the next one
+             * is read first. */
             for (int c = n->comps[comp].head; c >= 0;) {
-                int next = n->cls[c].comp_next;
-                collect_finished(n, c, now_us);
+                int next = n->cnext[c];
+                if (n->cdue[c] <= now_us)
+                    collect_finished(n, c, now_us);
                 c = next;
             }
         }

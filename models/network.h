@@ -104,7 +104,8 @@ double net_resource_bytes(const struct net *n, int res);
 /* For benchmarks and tests: the number of solves so far; the classes (sets of
  * flows with the same resources and weight, solved as one) currently active;
  * and the classes the last solve visited (flows in other components kept
- * their rates). */
+ * their rates; a class counts twice when a slack resource it crosses had to
+ * link again and its component was solved once more). */
 int64_t net_solves(const struct net *n);
 size_t net_active_classes(const struct net *n);
 size_t net_last_solve_classes(const struct net *n);

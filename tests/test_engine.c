@@ -242,6 +242,87 @@ static void test_random_operations_match_reference_order(void **state)
     engine_fini(&eng);
 }
 
+/* Events whose callbacks set themselves (and sometimes another event)
+ * again, or cancel another, as task slots and the network do: the firing
+ * order is the reference's, where the reference takes the earliest
+ * (time, priority, sequence) of the live events at each step. */
+struct hold_ctx {
+    struct tev *e;
+    struct ref *ref;
+    gsl_rng *rng;
+    uint64_t seq;
+    int n, left;
+    int n_fired;
+};
+
+static struct hold_ctx *hold_ctx_of;
+
+static void hold_schedule(struct engine *eng, struct hold_ctx *h, int i)
+{
+    int64_t t = engine_now(eng) + (int64_t)gsl_rng_uniform_int(h->rng, 20);
+    unsigned prio = (unsigned)gsl_rng_uniform_int(h->rng, 3);
+    engine_schedule(eng, &h->e[i].ev, t, prio);
+    h->ref[i] = (struct ref){t, prio, h->seq++, 1};
+}
+
+static void hold_fire(struct engine *eng, struct event *ev)
+{
+    struct hold_ctx *h = hold_ctx_of;
+    int id = ((struct tev *)ev)->id;
+    int best = -1;
+    for (int i = 0; i < h->n; i++)
+        if (h->ref[i].live && (best < 0 || ref_less(&h->ref[i], &h->ref[best])))
+            best = i;
+    assert_int_equal(id, best);
+    assert_int_equal(engine_now(eng), h->ref[id].t);
+    h->n_fired++;
+    h->ref[id].live = 0;
+    if (h->left-- <= 0)
+        return; /* no longer rescheduled: the queue drains */
+    double u = gsl_rng_uniform(h->rng);
+    if (u < 0.7) {
+        hold_schedule(eng, h, id); /* the usual hold: itself, later */
+    } else if (u < 0.85) {
+        int other = (int)gsl_rng_uniform_int(h->rng, (unsigned long)h->n);
+        hold_schedule(eng, h, other); /* another one, maybe pending */
+        if (other != id)
+            hold_schedule(eng, h, id);
+    } else {
+        int other = (int)gsl_rng_uniform_int(h->rng, (unsigned long)h->n);
+        engine_cancel(eng, &h->e[other].ev);
+        h->ref[other].live = 0;
+    }
+}
+
+static void test_callbacks_moving_their_own_events_keep_order(void **state)
+{
+    (void)state;
+    enum { N = 64 };
+    static struct tev e[N];
+    static struct ref ref[N];
+    static struct log log;
+    static struct hold_ctx h;
+    setup_events(e, N, &log);
+    h = (struct hold_ctx){.e = e, .ref = ref, .n = N, .left = 3000};
+    h.rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(h.rng, 11);
+    hold_ctx_of = &h;
+    struct engine eng;
+    engine_init(&eng, 4);
+    for (int i = 0; i < N; i++) {
+        event_init(&e[i].ev, hold_fire, NULL);
+        hold_schedule(&eng, &h, i);
+    }
+    /* hold_fire checks each firing against the reference. */
+    uint64_t fired = engine_run(&eng, ENGINE_TIME_MAX);
+    assert_int_equal((int)fired, h.n_fired);
+    assert_int_equal(engine_pending_count(&eng), 0);
+    for (int i = 0; i < N; i++)
+        assert_int_equal(ref[i].live, 0);
+    gsl_rng_free(h.rng);
+    engine_fini(&eng);
+}
+
 static void test_two_engines_are_independent(void **state)
 {
     (void)state;
@@ -277,6 +358,7 @@ int main(void)
         cmocka_unit_test(test_run_until_leaves_later_events_pending),
         cmocka_unit_test(test_event_scheduled_now_fires_after_queued_ties),
         cmocka_unit_test(test_random_operations_match_reference_order),
+        cmocka_unit_test(test_callbacks_moving_their_own_events_keep_order),
         cmocka_unit_test(test_two_engines_are_independent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

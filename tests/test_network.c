@@ -401,6 +401,61 @@ static void test_untouched_component_keeps_rates(void **state)
     net_free(n);
 }
 
+static void test_slack_nics_leave_solves_until_they_bind(void **state)
+{
+    (void)state;
+    /* Three workers, disks of 1e8 B/s and NICs of 1e9. a (0 -> 1) and b
+     * (0 -> 2) read disk 0, c (1 -> 2) disk 1. The first solve sees one
+     * component (b and c share in2, a and b disk 0 and out0): a = b = 1e8 / 2
+     * = 5e7 (disk 0), c = 1e8 (disk 1); the NICs carry at most 1.5e8 of 1e9
+     * and bind no one, so they stop linking classes. */
+    struct net *n = net_new();
+    int disk[3], out[3], in[3];
+    for (int w = 0; w < 3; w++) {
+        disk[w] = net_resource_add(n, 1e8);
+        out[w] = net_resource_add(n, 1e9);
+        in[w] = net_resource_add(n, 1e9);
+    }
+    int p01[3] = {disk[0], out[0], in[1]}, p02[3] = {disk[0], out[0], in[2]};
+    int p12[3] = {disk[1], out[1], in[2]};
+    int a = net_flow_start(n, 0, 1e10, p01, 3, 1.0, NULL, 1);
+    int b = net_flow_start(n, 0, 1e10, p02, 3, 1.0, NULL, 2);
+    int c = net_flow_start(n, 0, 1e10, p12, 3, 1.0, NULL, 3);
+    net_update(n, 0);
+    assert_int_equal(net_last_solve_classes(n), 3);
+    assert_near(net_flow_rate(n, a), 5e7, 1e-6);
+    assert_near(net_flow_rate(n, c), 1e8, 1e-6);
+    /* d joins a's class at 1 s: the component falls apart into disk 0's
+     * classes (a and b: 1e8 / 3 each flow) and disk 1's (c keeps 1e8). */
+    int d = net_flow_start(n, 1000000, 1e10, p01, 3, 1.0, NULL, 4);
+    net_update(n, 1000000);
+    assert_int_equal(net_last_solve_classes(n), 3);
+    assert_near(net_flow_rate(n, d), 1e8 / 3, 1e-6);
+    assert_near(net_flow_rate(n, b), 1e8 / 3, 1e-6);
+    assert_near(net_flow_rate(n, c), 1e8, 1e-6);
+    /* e joins c's class at 2 s: only that class is solved (in2, which it
+     * shares with b, is slack): c = e = 5e7, disk 0's flows keep 1e8 / 3. */
+    int e = net_flow_start(n, 2000000, 1e10, p12, 3, 1.0, NULL, 5);
+    net_update(n, 2000000);
+    assert_int_equal(net_last_solve_classes(n), 1);
+    assert_near(net_flow_rate(n, e), 5e7, 1e-6);
+    assert_near(net_flow_rate(n, a), 1e8 / 3, 1e-6);
+    /* in2 drops to 6e7 at 3 s: it would carry 1e8 / 3 + 1e8, so it binds
+     * and links b's and c's classes again. Progressive filling: in2's
+     * share 6e7 / 3 = 2e7 is the smallest (disk 0: 1e8 / 3, disk 1: 5e7),
+     * so b = c = e = 2e7; disk 0 then has 1e8 - 2e7 left for a and d: 4e7
+     * each. */
+    net_resource_set_capacity(n, in[2], 6e7, 3000000);
+    net_update(n, 3000000);
+    assert_int_equal(net_last_solve_classes(n), 3);
+    assert_near(net_flow_rate(n, b), 2e7, 1e-6);
+    assert_near(net_flow_rate(n, c), 2e7, 1e-6);
+    assert_near(net_flow_rate(n, e), 2e7, 1e-6);
+    assert_near(net_flow_rate(n, a), 4e7, 1e-6);
+    assert_near(net_flow_rate(n, d), 4e7, 1e-6);
+    net_free(n);
+}
+
 static void test_bad_arguments_rejected(void **state)
 {
     (void)state;
@@ -561,16 +616,53 @@ static double random_capacity(void)
     return 1e6 + 1e8 * rnd_unit();
 }
 
-/* Paths of 1..4 resources; `sparse` makes most of them one resource long, so
- * the graph falls into many components and most solves are partial. */
-static void run_random_workload(uint64_t seed, bool sparse)
+/* The workloads: paths of 1..4 resources anywhere (DENSE); mostly one
+ * resource long, so the graph falls into many components and most solves
+ * are partial (SPARSE); or a shuffle among SHUFFLE_W workers, resources
+ * 3w (disk, slow), 3w+1 (NIC out) and 3w+2 (NIC in), each flow reading
+ * its source's disk and, from another worker, crossing both NICs: the
+ * NICs mostly have room to spare (slack, left out of solves) until a
+ * capacity change makes them bind. */
+enum workload { DENSE, SPARSE, SHUFFLE };
+#define SHUFFLE_W 6
+
+static double shuffle_capacity(int r)
+{
+    if (r >= 3 * SHUFFLE_W)
+        return r == 3 * SHUFFLE_W ? INFINITY : 1e6 + 1e8 * rnd_unit();
+    if (r % 3 == 0)
+        return 1e7 + 1e7 * rnd_unit(); /* a disk */
+    return rnd_unit() < 0.3 ? 1e6 + 1e7 * rnd_unit() : 5e7 + 5e7 * rnd_unit();
+}
+
+static void shuffle_path(struct ref_flow *f)
+{
+    int src = (int)(rnd() % SHUFFLE_W), dst = (int)(rnd() % SHUFFLE_W);
+    f->res[0] = 3 * src;
+    f->n_res = 1;
+    if (src != dst) {
+        f->res[1] = 3 * src + 1;
+        f->res[2] = 3 * dst + 2;
+        f->n_res = 3;
+    }
+}
+
+/* Drives the model through random starts, cancels, capacity changes and
+ * completions, checking it against the reference after every change. With
+ * quantum_us > 1, completions are handled late, at the completion time
+ * rounded up to the quantum, as the simulator does. */
+static void run_random_workload(uint64_t seed, enum workload kind, int64_t quantum_us)
 {
     rng_state = seed;
+    bool sparse = kind == SPARSE;
     struct net *n = net_new();
     struct ref *ref = calloc(1, sizeof *ref);
     assert_non_null(ref);
     for (int r = 0; r < REF_RES; r++) {
-        ref->cap[r] = r == 0 ? INFINITY : 1e6 + 1e8 * rnd_unit();
+        if (kind == SHUFFLE)
+            ref->cap[r] = shuffle_capacity(r);
+        else
+            ref->cap[r] = r == 0 ? INFINITY : 1e6 + 1e8 * rnd_unit();
         assert_int_equal(net_resource_add(n, ref->cap[r]), r);
     }
     /* A few fixed paths, so that flows aggregate into classes too. */
@@ -588,7 +680,9 @@ static void run_random_workload(uint64_t seed, bool sparse)
             struct ref_flow *f = &ref->f[ref->n];
             f->n_res = sparse && rnd() % 8 ? 1 : 1 + (int)(rnd() % 4);
             int p = (int)(rnd() % 12);
-            for (int j = 0; j < f->n_res; j++) {
+            if (kind == SHUFFLE)
+                shuffle_path(f);
+            for (int j = 0; j < f->n_res && kind != SHUFFLE; j++) {
                 int r;
                 bool again;
                 do {
@@ -618,7 +712,8 @@ static void run_random_workload(uint64_t seed, bool sparse)
         }
         if (rnd_unit() < 0.1) {
             int r = 1 + (int)(rnd() % (REF_RES - 1));
-            ref->cap[r] = random_capacity();
+            ref->cap[r] =
+                kind == SHUFFLE && rnd_unit() < 0.8 ? shuffle_capacity(r) : random_capacity();
             net_resource_set_capacity(n, r, ref->cap[r], now);
         }
         int64_t next = net_update(n, now);
@@ -639,6 +734,8 @@ static void run_random_workload(uint64_t seed, bool sparse)
             now = later;
             continue;
         }
+        if (quantum_us > 1 && next < INT64_MAX - quantum_us)
+            next = (next + quantum_us - 1) / quantum_us * quantum_us;
         ref_advance(ref, next - now);
         now = next;
         struct done_log log = {0};
@@ -668,9 +765,32 @@ static void test_random_workloads_match_reference(void **state)
 {
     (void)state;
     for (uint64_t seed = 1; seed <= 20; seed++) {
-        run_random_workload(seed * 0x9e3779b97f4a7c15u, false);
-        run_random_workload(seed * 0xc2b2ae3d27d4eb4fu, true);
+        run_random_workload(seed * 0x9e3779b97f4a7c15u, DENSE, 0);
+        run_random_workload(seed * 0xc2b2ae3d27d4eb4fu, SPARSE, 0);
     }
+}
+
+static void test_random_workloads_late_completions_match_reference(void **state)
+{
+    (void)state;
+    /* The simulator's completion quantum: net_complete called up to 1 ms
+     * after a completion takes every flow finished by then, none left
+     * overdue, and the rates after it match the reference's. */
+    for (uint64_t seed = 1; seed <= 20; seed++) {
+        run_random_workload(seed * 0x94d049bb133111ebu, DENSE, 1000);
+        run_random_workload(seed * 0xbf58476d1ce4e5b9u, SPARSE, 1000);
+        run_random_workload(seed * 0xd6e8feb86659fd93u, SHUFFLE, 1000);
+    }
+}
+
+static void test_random_shuffles_with_slack_nics_match_reference(void **state)
+{
+    (void)state;
+    /* Flows coming and going over disks and NICs, the NICs slack (left out
+     * of solves) or binding as their capacities change: the rates stay the
+     * reference's to 1e-9 after every change. */
+    for (uint64_t seed = 1; seed <= 30; seed++)
+        run_random_workload(seed * 0x2545f4914f6cdd1du, SHUFFLE, 0);
 }
 
 int main(void)
@@ -691,8 +811,11 @@ int main(void)
         cmocka_unit_test(test_down_resource_stalls_until_restored),
         cmocka_unit_test(test_simultaneous_completions_one_solve_in_handle_order),
         cmocka_unit_test(test_untouched_component_keeps_rates),
+        cmocka_unit_test(test_slack_nics_leave_solves_until_they_bind),
         cmocka_unit_test(test_bad_arguments_rejected),
         cmocka_unit_test(test_random_workloads_match_reference),
+        cmocka_unit_test(test_random_workloads_late_completions_match_reference),
+        cmocka_unit_test(test_random_shuffles_with_slack_nics_match_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -113,8 +113,7 @@ int engine_schedule(struct engine *eng, struct event *ev, int64_t time_us, unsig
         time_us = eng->now_us;
     if (prio > ENGINE_PRIO_MAX)
         prio = ENGINE_PRIO_MAX;
-    struct engine_slot s = {time_us, ((uint64_t)prio << 48) | (eng->seq++ & 0xffffffffffffULL),
-                            ev};
+    struct engine_slot s = {time_us, ((uint64_t)prio << 48) | (eng->seq++ & 0xffffffffffffULL), ev};
     ev->time_us = time_us;
     if (event_pending(ev)) {
         size_t i = ev->heap_index;
@@ -151,14 +150,25 @@ uint64_t engine_run(struct engine *eng, int64_t until_us)
     uint64_t fired = 0;
     eng->stopped = false;
     while (eng->n > 0 && !eng->stopped) {
-        if (eng->heap[0].time_us > until_us)
+        struct engine_slot top = eng->heap[0];
+        if (top.time_us > until_us)
             break;
-        struct event *ev = eng->heap[0].ev;
-        eng->now_us = eng->heap[0].time_us;
-        remove_at(eng, 0);
+        struct event *ev = top.ev;
+        eng->now_us = top.time_us;
         fired++;
         eng->fired++;
+        /* The event stays in the queue while its callback runs. A callback
+         * that sets its own event again (a task slot's timer, the
+         * network's next completion: most events) then moves it down from
+         * the top in one sift, where taking it out first would sift the
+         * last entry down from the top and then sift it up from the
+         * bottom. One the callback neither moved nor cancelled (it still
+         * has its sequence number) is taken out after it. The order of
+         * events is the same either way: sequence numbers decide ties. */
         ev->fn(eng, ev);
+        size_t i = ev->heap_index;
+        if (i != EVENT_IDLE && eng->heap[i].tie == top.tie && eng->heap[i].time_us == top.time_us)
+            remove_at(eng, i);
     }
     return fired;
 }

@@ -27,9 +27,9 @@ typedef void (*event_fn)(struct engine *eng, struct event *ev);
 
 struct event {
     event_fn fn;
-    void *arg;          /* for the callback's use */
-    int64_t time_us;    /* when it fires, while pending */
-    size_t heap_index;  /* position in the queue; EVENT_IDLE when not pending */
+    void *arg;         /* for the callback's use */
+    int64_t time_us;   /* when it fires, while pending */
+    size_t heap_index; /* position in the queue; EVENT_IDLE when not pending */
 };
 
 #define EVENT_IDLE ((size_t)-1)
@@ -45,10 +45,10 @@ struct engine_slot {
 
 struct engine {
     int64_t now_us;
-    uint64_t seq;           /* sequence number of the next schedule call */
+    uint64_t seq; /* sequence number of the next schedule call */
     struct engine_slot *heap;
     size_t n, cap;
-    uint64_t fired;         /* events fired so far */
+    uint64_t fired; /* events fired so far */
     bool stopped;
 };
 
@@ -82,7 +82,10 @@ void engine_cancel(struct engine *eng, struct event *ev);
 
 /* Fires events in order until the queue is empty, engine_stop is called, or
  * the next event is later than until_us (the clock is then left at the last
- * fired event). Returns the number of events fired. */
+ * fired event). An event counts as pending while its own callback runs (it
+ * leaves the queue when the callback returns, unless the callback moved
+ * it); the events an event's callback may free must be cancelled first.
+ * Returns the number of events fired. */
 uint64_t engine_run(struct engine *eng, int64_t until_us);
 
 /* Makes engine_run return after the current event. */
