@@ -708,8 +708,7 @@ static int eval_time_part(const struct node *nd, const struct vec *a, struct slo
     int64_t mod = nd->op == F_HOUR ? 24 : 60;
     for (size_t i = 0; i < n; i++) {
         int64_t x = a->i[i & a->m];
-        int64_t us = x - civil_days_from_micros(x) * CIVIL_US_PER_DAY; /* into its day */
-        o[i] = us / unit % mod;
+        o[i] = civil_micros_of_day(x) / unit % mod;
     }
     return valid_all(dst, n, &a, 1);
 }
@@ -1044,8 +1043,8 @@ static int eval_cast(const struct node *nd, const struct vec *a, struct slot *ds
         case COL_TIMESTAMP:
             if (from == COL_STRING)
                 ok = civil_cast_timestamp(s, sl, &oi[i]);
-            else if (from == COL_DATE)
-                oi[i] = x * CIVIL_US_PER_DAY;
+            else if (from == COL_DATE) /* NULL past the last timestamp */
+                ok = civil_micros_from_days(x, &oi[i]);
             else if (from == COL_DOUBLE) /* seconds since the epoch */
             {
                 ok = isfinite(f) && fabs(f) < 9.2e12;
