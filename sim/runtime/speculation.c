@@ -118,7 +118,14 @@ void speculation_on_timer(struct engine *eng, struct event *ev)
             launch_copy(sim, (int)si, rec->index, (int)i);
         }
     }
-    if (engine_schedule(eng, &sim->spec_ev, now + sim->spec_interval_us, 3) != 0)
+    /* Checked again only while something else can happen. With no task
+     * running and no other event pending (no job, executor or task to
+     * come), another check cannot change anything, and this timer alone
+     * would keep the simulation going for ever; without it the run ends
+     * and says why the jobs never ran (found by fuzz_eventlog: a replayed
+     * log whose last executor left with tasks to run). */
+    if ((sim->total_running > 0 || engine_pending_count(eng) > 0) &&
+        engine_schedule(eng, &sim->spec_ev, now + sim->spec_interval_us, 3) != 0)
         runtime_fail(sim, SC_ENOMEM, "out of memory for the event queue");
     task_net_sync(sim);
 }
