@@ -7,8 +7,10 @@
 #include "tests/fuzz/fuzz_harness.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <gsl/gsl_errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -70,13 +72,36 @@ static void setup(void)
     atexit(teardown);
 }
 
+/* A harness that crashes, times out or runs out of memory ends in
+ * _Exit or abort, past the atexit handler: its directory, named for its
+ * pid, is removed by the next harness to start once that pid is gone. */
+static void remove_orphans(const char *base)
+{
+    DIR *dp = opendir(base);
+    if (!dp)
+        return;
+    struct dirent *e;
+    while ((e = readdir(dp)) != NULL) {
+        long pid;
+        char rest[64];
+        if (sscanf(e->d_name, "stagecast-fuzz.%ld.%63s", &pid, rest) != 2 || pid <= 0 ||
+            pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        char p[PATH_MAX];
+        if (snprintf(p, sizeof p, "%s/%s", base, e->d_name) < (int)sizeof p)
+            remove_tree(p);
+    }
+    closedir(dp);
+}
+
 const char *fuzz_tmp_dir(void)
 {
     setup();
     if (!tmp_dir[0]) {
         const char *base = getenv("TMPDIR");
-        snprintf(tmp_dir, sizeof tmp_dir, "%s/stagecast-fuzz.XXXXXX",
-                 base && *base ? base : "/tmp");
+        base = base && *base ? base : "/tmp";
+        remove_orphans(base);
+        snprintf(tmp_dir, sizeof tmp_dir, "%s/stagecast-fuzz.%ld.XXXXXX", base, (long)getpid());
         if (!mkdtemp(tmp_dir)) {
             perror("fuzz: mkdtemp");
             abort();
