@@ -762,7 +762,10 @@ static int eval_trunc(const struct node *nd, const struct vec *kv, struct slot *
 }
 
 /* to_date of a date, date_add, date_sub and datediff: day arithmetic on
- * days since 1970-01-01 (Spark's DateType), null when an input is. */
+ * days since 1970-01-01 (Spark's DateType), null when an input is. Spark
+ * adds dates and days as Ints, so a sum past int32 wraps, as it does
+ * there (a bigint of days is cast to an Int first: its low 32 bits), and
+ * never overflows int64 (found by fuzz_expr: date_add(ts, b)). */
 static int eval_date_arith(const struct node *nd, const struct vec *kv, struct slot *dst, size_t n)
 {
     int64_t *o = dst->c.i64;
@@ -770,9 +773,9 @@ static int eval_date_arith(const struct node *nd, const struct vec *kv, struct s
     for (size_t i = 0; i < n; i++) {
         int64_t x = a->i[i & a->m], y = b ? b->i[i & b->m] : 0;
         switch ((enum fn_id)nd->op) {
-        case F_DATE_ADD: o[i] = x + y; break;
-        case F_DATE_SUB: o[i] = x - y; break;
-        case F_DATEDIFF: o[i] = x - y; break;
+        case F_DATE_ADD: o[i] = wrap32((int64_t)((uint64_t)x + (uint64_t)y)); break;
+        case F_DATE_SUB:
+        case F_DATEDIFF: o[i] = wrap32((int64_t)((uint64_t)x - (uint64_t)y)); break;
         default: o[i] = x; break;
         }
     }

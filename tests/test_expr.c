@@ -651,6 +651,20 @@ static void test_long_operator_chains_are_refused_not_overflowed(void **state)
     free(text);
 }
 
+/*
+ * Spark adds days to a date as Ints: a bigint of days is cast to an Int
+ * (its low 32 bits: 9223372036854775807 is -1), so 1970-01-02 (day 1)
+ * plus it is day 0, and day 1 minus INT64_MIN (low bits 0) is day 1. Both
+ * overflowed int64 before (found by fuzz_expr: date_add(ts, b)).
+ */
+static void test_date_arithmetic_wraps_as_ints(void **state)
+{
+    (void)state;
+    const int64_t zero[] = {0, 0, 0, 0, 0}, one[] = {1, 1, 1, 1, 1};
+    check_ints("date_add(DATE '1970-01-02', 9223372036854775807)", COL_DATE, zero);
+    check_ints("date_sub(DATE '1970-01-02', -9223372036854775807 - 1)", COL_DATE, one);
+}
+
 /* "(T + T)" of depth k with "-9" at the leaves, into o; returns its length. */
 static size_t balanced_sum(char *o, int k)
 {
@@ -969,6 +983,7 @@ int main(void)
         cmocka_unit_test(test_parse_errors_name_the_position),
         cmocka_unit_test(test_long_operator_chains_are_refused_not_overflowed),
         cmocka_unit_test(test_long_expressions_parse_in_linear_time),
+        cmocka_unit_test(test_date_arithmetic_wraps_as_ints),
         cmocka_unit_test(test_unknown_columns_are_named_with_a_suggestion),
         cmocka_unit_test(test_type_errors_say_what_was_expected),
         cmocka_unit_test(test_items_and_aliases),
