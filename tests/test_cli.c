@@ -291,8 +291,7 @@ static void test_speculation_does_not_keep_a_stuck_run_going(void **state)
     (void)state;
     clean_workdir();
     char path[1024], cmd[4096];
-    snprintf(path, sizeof path, "%s/tests/scenarios/runtime/timeline-gone-speculation.cfg",
-             srcdir);
+    snprintf(path, sizeof path, "%s/tests/scenarios/runtime/timeline-gone-speculation.cfg", srcdir);
     snprintf(cmd, sizeof cmd, "timeout 60 '%s' run '%s'", binary, path);
     int rc = harness_sh(workdir, cmd);
     char *err = slurp(work_file("err.txt"));
