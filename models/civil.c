@@ -65,6 +65,23 @@ int64_t civil_days_from_micros(int64_t micros)
     return q - (micros % CIVIL_US_PER_DAY < 0);
 }
 
+bool civil_micros_from_days(int64_t days, int64_t *micros)
+{
+    int64_t us;
+    if (__builtin_mul_overflow(days, CIVIL_US_PER_DAY, &us))
+        return false;
+    *micros = us;
+    return true;
+}
+
+int64_t civil_micros_of_day(int64_t micros)
+{
+    /* The remainder, not micros - days * CIVIL_US_PER_DAY: the product of
+     * the first day floor division gives overflows at INT64_MIN. */
+    int64_t r = micros % CIVIL_US_PER_DAY;
+    return r < 0 ? r + CIVIL_US_PER_DAY : r;
+}
+
 static bool month_has_day(int64_t y, int64_t m, int64_t d)
 {
     static const int month_days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -186,7 +203,14 @@ bool civil_cast_timestamp(const char *s, size_t len, int64_t *micros)
     }
     if (i != len)
         return false;
-    *micros = z * CIVIL_US_PER_DAY + ((h * 60 + mi) * 60 + sec - off_s) * INT64_C(1000000) + frac;
+    /* A year of six digits can be past the last instant int64 microseconds
+     * hold (294247-01-10 04:00:54.775807): Spark's cast gives NULL there. */
+    int64_t midnight, us;
+    if (!civil_micros_from_days(z, &midnight) ||
+        __builtin_add_overflow(midnight,
+                               ((h * 60 + mi) * 60 + sec - off_s) * INT64_C(1000000) + frac, &us))
+        return false;
+    *micros = us;
     return true;
 }
 
@@ -202,7 +226,7 @@ size_t civil_format_date(int64_t days, char *buf)
 size_t civil_format_timestamp(int64_t micros, char *buf)
 {
     int64_t days = civil_days_from_micros(micros);
-    int64_t us = micros - days * CIVIL_US_PER_DAY; /* 0 .. one day */
+    int64_t us = civil_micros_of_day(micros);
     int64_t secs = us / 1000000, frac = us % 1000000;
     size_t n = civil_format_date(days, buf);
     int w = snprintf(buf + n, 48 - n, " %02lld:%02lld:%02lld", (long long)(secs / 3600),

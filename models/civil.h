@@ -36,6 +36,15 @@ bool civil_parse_date(const char *s, int64_t *days);
  * floor division, so -1 us is 1969-12-31. */
 int64_t civil_days_from_micros(int64_t micros);
 
+/* The midnight (UTC) of day days as a timestamp, into *micros. Returns
+ * false, leaving *micros alone, when microseconds in an int64 cannot hold
+ * it (after 294247-01-10 or before 290308 BC): Spark's long overflow. */
+bool civil_micros_from_days(int64_t days, int64_t *micros);
+
+/* The microseconds since its day's midnight (0 to CIVIL_US_PER_DAY - 1) of
+ * any timestamp, INT64_MIN and INT64_MAX included. */
+int64_t civil_micros_of_day(int64_t micros);
+
 /* Reads the len bytes at s as Spark casts a string to a date (its
  * stringToDate): blanks around it ignored, then yyyy, yyyy-[m]m or
  * yyyy-[m]m-[d]d (a year of 4 to 6 digits), optionally followed by ' ' or

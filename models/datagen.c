@@ -296,8 +296,8 @@ static enum sc_status prepare_categories(const struct table_spec *t, struct gen_
                                                  [COL_STRING] = "a string",
                                                  [COL_DATE] = "a date YYYY-MM-DD or a day number",
                                                  [COL_BOOLEAN] = "\"true\" or \"false\"",
-                                                 [COL_TIMESTAMP] = "a timestamp YYYY-MM-DD "
-                                                                   "HH:MM:SS or microseconds"};
+                                                 [COL_TIMESTAMP] = ("a timestamp YYYY-MM-DD "
+                                                                    "HH:MM:SS or microseconds")};
             snprintf(msg, sizeof msg, "categorical value \"%s\" is not %s", s, expect[c->type]);
             return col_fail(d, t, c, msg);
         }

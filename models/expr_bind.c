@@ -178,7 +178,11 @@ static int coerce(struct binder *b, struct node **np, int t)
     if (n->type == COL_DATE && t == COL_TIMESTAMP) {
         if (!lit)
             return wrap_cast(b, np, t);
-        n->ival *= CIVIL_US_PER_DAY;
+        if (!civil_micros_from_days(n->ival, &n->ival))
+            return bind_fail(b,
+                             "the date at position %d is after the last timestamp "
+                             "(294247-01-10): it cannot be compared with one",
+                             n->pos);
         n->type = COL_TIMESTAMP;
         return 0;
     }

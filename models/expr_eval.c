@@ -708,8 +708,7 @@ static int eval_time_part(const struct node *nd, const struct vec *a, struct slo
     int64_t mod = nd->op == F_HOUR ? 24 : 60;
     for (size_t i = 0; i < n; i++) {
         int64_t x = a->i[i & a->m];
-        int64_t us = x - civil_days_from_micros(x) * CIVIL_US_PER_DAY; /* into its day */
-        o[i] = us / unit % mod;
+        o[i] = civil_micros_of_day(x) / unit % mod;
     }
     return valid_all(dst, n, &a, 1);
 }
@@ -763,7 +762,10 @@ static int eval_trunc(const struct node *nd, const struct vec *kv, struct slot *
 }
 
 /* to_date of a date, date_add, date_sub and datediff: day arithmetic on
- * days since 1970-01-01 (Spark's DateType), null when an input is. */
+ * days since 1970-01-01 (Spark's DateType), null when an input is. Spark
+ * adds dates and days as Ints, so a sum past int32 wraps, as it does
+ * there (a bigint of days is cast to an Int first: its low 32 bits), and
+ * never overflows int64 (found by fuzz_expr: date_add(ts, b)). */
 static int eval_date_arith(const struct node *nd, const struct vec *kv, struct slot *dst, size_t n)
 {
     int64_t *o = dst->c.i64;
@@ -771,9 +773,9 @@ static int eval_date_arith(const struct node *nd, const struct vec *kv, struct s
     for (size_t i = 0; i < n; i++) {
         int64_t x = a->i[i & a->m], y = b ? b->i[i & b->m] : 0;
         switch ((enum fn_id)nd->op) {
-        case F_DATE_ADD: o[i] = x + y; break;
-        case F_DATE_SUB: o[i] = x - y; break;
-        case F_DATEDIFF: o[i] = x - y; break;
+        case F_DATE_ADD: o[i] = wrap32((int64_t)((uint64_t)x + (uint64_t)y)); break;
+        case F_DATE_SUB:
+        case F_DATEDIFF: o[i] = wrap32((int64_t)((uint64_t)x - (uint64_t)y)); break;
         default: o[i] = x; break;
         }
     }
@@ -1044,8 +1046,8 @@ static int eval_cast(const struct node *nd, const struct vec *a, struct slot *ds
         case COL_TIMESTAMP:
             if (from == COL_STRING)
                 ok = civil_cast_timestamp(s, sl, &oi[i]);
-            else if (from == COL_DATE)
-                oi[i] = x * CIVIL_US_PER_DAY;
+            else if (from == COL_DATE) /* NULL past the last timestamp */
+                ok = civil_micros_from_days(x, &oi[i]);
             else if (from == COL_DOUBLE) /* seconds since the epoch */
             {
                 ok = isfinite(f) && fabs(f) < 9.2e12;

@@ -25,6 +25,7 @@ enum { EXPR_MAX_DEPTH = 256 };
 struct token {
     enum tok_kind kind;
     size_t at, len; /* byte offset and length in the text */
+    int pos;        /* 1-based character position of at, for messages */
 };
 
 static const struct fn_def {
@@ -101,6 +102,10 @@ static bool is_ident_char(int c)
 static enum sc_status lex(const char *text, struct token **out, size_t *n_out, struct diag *d)
 {
     size_t cap = 16, n = 0, i = 0, len = strlen(text);
+    /* Character positions counted as the lexer goes, once: counting from
+     * the start for every token made parsing quadratic in the text. */
+    size_t counted = 0;
+    int pos = 1;
     struct token *t = malloc(cap * sizeof *t);
     if (!t)
         return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
@@ -118,6 +123,10 @@ static enum sc_status lex(const char *text, struct token **out, size_t *n_out, s
         }
         struct token *k = &t[n];
         k->at = i;
+        for (; counted < i; counted++)
+            if (((unsigned char)text[counted] & 0xC0) != 0x80)
+                pos++;
+        k->pos = pos;
         if (i >= len) {
             k->kind = TK_END;
             k->len = 0;
@@ -328,7 +337,8 @@ static const struct token *peek2(const struct parser *p)
 
 static int tok_pos(const struct parser *p, const struct token *t)
 {
-    return char_pos(p->text, t->at);
+    (void)p;
+    return t->pos;
 }
 
 static bool tok_is(const struct parser *p, const struct token *t, const char *kw)
@@ -836,39 +846,67 @@ static struct node *parse_unary(struct parser *p)
     return wrap_unary(p, N_NEG, k, pos);
 }
 
+/* One more operator in a chain (a + b + c ...): each makes the tree one
+ * level deeper, and binding, evaluating and freeing it recurse that deep,
+ * so a chain counts toward EXPR_MAX_DEPTH as nesting does (found by
+ * fuzzing: 20,000 terms overflowed the stack). The loop undoes its
+ * *chained increments when it ends. */
+static bool chain_deeper(struct parser *p, const struct token *t, int *chained)
+{
+    ++*chained;
+    if (++p->depth <= EXPR_MAX_DEPTH)
+        return true;
+    diag_set(p->d, SC_EINPUT, NULL, 0,
+             "too many operators in a row at position %d: at most %d; split the expression",
+             tok_pos(p, t), EXPR_MAX_DEPTH);
+    return false;
+}
+
 static struct node *parse_mul(struct parser *p)
 {
     struct node *l = parse_unary(p);
+    int chained = 0;
     while (l) {
         const struct token *t = peek(p);
         if (t->kind != TK_STAR && t->kind != TK_SLASH && t->kind != TK_PCT)
-            return l;
-        p->i++;
-        struct node *r = parse_unary(p);
+            break;
+        struct node *r = NULL;
+        if (chain_deeper(p, t, &chained)) {
+            p->i++;
+            r = parse_unary(p);
+        }
         if (!r) {
             expr_node_free(l);
-            return NULL;
+            l = NULL;
+            break;
         }
         l = make_binary(p, N_ARITH, t->kind, tok_pos(p, t), l, r);
     }
+    p->depth -= chained;
     return l;
 }
 
 static struct node *parse_add(struct parser *p)
 {
     struct node *l = parse_mul(p);
+    int chained = 0;
     while (l) {
         const struct token *t = peek(p);
         if (t->kind != TK_PLUS && t->kind != TK_MINUS)
-            return l;
-        p->i++;
-        struct node *r = parse_mul(p);
+            break;
+        struct node *r = NULL;
+        if (chain_deeper(p, t, &chained)) {
+            p->i++;
+            r = parse_mul(p);
+        }
         if (!r) {
             expr_node_free(l);
-            return NULL;
+            l = NULL;
+            break;
         }
         l = make_binary(p, N_ARITH, t->kind, tok_pos(p, t), l, r);
     }
+    p->depth -= chained;
     return l;
 }
 
@@ -1005,16 +1043,22 @@ static struct node *parse_not(struct parser *p)
 static struct node *parse_and(struct parser *p)
 {
     struct node *l = parse_not(p);
+    int chained = 0;
     while (l && tok_is(p, peek(p), "AND")) {
         int pos = tok_pos(p, peek(p));
-        p->i++;
-        struct node *r = parse_not(p);
+        struct node *r = NULL;
+        if (chain_deeper(p, peek(p), &chained)) {
+            p->i++;
+            r = parse_not(p);
+        }
         if (!r) {
             expr_node_free(l);
-            return NULL;
+            l = NULL;
+            break;
         }
         l = make_binary(p, N_AND, 0, pos, l, r);
     }
+    p->depth -= chained;
     return l;
 }
 
@@ -1026,17 +1070,22 @@ static struct node *parse_or(struct parser *p)
         return NULL;
     }
     struct node *l = parse_and(p);
+    int chained = 0;
     while (l && tok_is(p, peek(p), "OR")) {
         int pos = tok_pos(p, peek(p));
-        p->i++;
-        struct node *r = parse_and(p);
+        struct node *r = NULL;
+        if (chain_deeper(p, peek(p), &chained)) {
+            p->i++;
+            r = parse_and(p);
+        }
         if (!r) {
             expr_node_free(l);
-            return NULL;
+            l = NULL;
+            break;
         }
         l = make_binary(p, N_OR, 0, pos, l, r);
     }
-    p->depth--;
+    p->depth -= chained + 1;
     return l;
 }
 

@@ -138,6 +138,47 @@ static void test_format_dates_and_timestamps(void **state)
     assert_string_equal(buf, "1970-01-01 00:00:00");
 }
 
+/*
+ * Microseconds in an int64 end at 294247-01-10 04:00:54.775807 UTC and
+ * begin at -290308-12-21 19:59:05.224192 (Java's Long.MAX_VALUE and
+ * MIN_VALUE microseconds, Spark's TimestampType range): INT64_MAX is
+ * (4 * 3600 + 54) s + 775807 us = 14454775807 us into its day, INT64_MIN
+ * (19 * 3600 + 59 * 60 + 5) s + 224192 us = 71945224192 us into its.
+ * Found by fuzz_expr: TIMESTAMP '444201' overflowed int64 (undefined
+ * behaviour) instead of being refused as Spark refuses it.
+ */
+static void test_timestamps_past_int64_micros_are_refused(void **state)
+{
+    (void)state;
+    int64_t us = 42;
+    assert_true(civil_cast_timestamp("294247-01-10 04:00:54.775807", 28, &us));
+    assert_true(us == INT64_MAX);
+    assert_false(civil_cast_timestamp("294247-01-10 04:00:54.775808", 28, &us));
+    assert_false(civil_cast_timestamp("444201", 6, &us));
+    assert_false(civil_cast_timestamp("999999-12-31 23:59:59", 21, &us));
+    /* The last midnight that fits is day 106751991 (INT64_MAX / 86400e6,
+     * 294247-01-10); the next one does not. */
+    assert_true(civil_micros_from_days(106751991, &us));
+    assert_true(us == INT64_C(106751991) * CIVIL_US_PER_DAY);
+    us = 42;
+    assert_false(civil_micros_from_days(106751992, &us));
+    assert_false(civil_micros_from_days(INT64_MIN / 2, &us));
+    assert_int_equal(us, 42);
+}
+
+static void test_time_of_day_at_the_ends_of_int64(void **state)
+{
+    (void)state;
+    assert_true(civil_micros_of_day(INT64_MAX) == INT64_C(14454775807));
+    assert_true(civil_micros_of_day(INT64_MIN) == INT64_C(71945224192));
+    assert_true(civil_micros_of_day(-1) == CIVIL_US_PER_DAY - 1);
+    char buf[48];
+    civil_format_timestamp(INT64_MAX, buf);
+    assert_string_equal(buf, "294247-01-10 04:00:54.775807");
+    civil_format_timestamp(INT64_MIN, buf);
+    assert_string_equal(strchr(buf, ' '), " 19:59:05.224192");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -148,6 +189,8 @@ int main(void)
         cmocka_unit_test(test_cast_timestamp_reads_sparks_forms),
         cmocka_unit_test(test_cast_date_keeps_the_day_of_a_timestamp_text),
         cmocka_unit_test(test_format_dates_and_timestamps),
+        cmocka_unit_test(test_timestamps_past_int64_micros_are_refused),
+        cmocka_unit_test(test_time_of_day_at_the_ends_of_int64),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

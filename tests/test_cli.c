@@ -280,6 +280,31 @@ static void test_bad_inputs_fail_cleanly(void **state)
     }
 }
 
+/* The only executor of cluster.executors leaves (at 1 s) before the job
+ * comes (at 5 s), with spark.speculation on: no task can ever run, and the
+ * run must say so at once (exit 2, naming cluster.executors, line 7) as it
+ * does without speculation, not tick the speculation check for ever
+ * (fuzz_eventlog found it in a replayed log). timeout(1) turns the old
+ * hang into exit 124. */
+static void test_speculation_does_not_keep_a_stuck_run_going(void **state)
+{
+    (void)state;
+    clean_workdir();
+    char path[1024], cmd[4096];
+    snprintf(path, sizeof path, "%s/tests/scenarios/runtime/timeline-gone-speculation.cfg", srcdir);
+    snprintf(cmd, sizeof cmd, "timeout 60 '%s' run '%s'", binary, path);
+    int rc = harness_sh(workdir, cmd);
+    char *err = slurp(work_file("err.txt"));
+    if (rc != 2)
+        fail_msg("exit %d, expected 2; stderr: %s", rc, err);
+    char expect[1200];
+    snprintf(expect, sizeof expect, "stagecast: %s:7: 0 of 1 jobs finished when the last executor",
+             path);
+    if (strncmp(err, expect, strlen(expect)) != 0)
+        fail_msg("expected prefix '%s', got '%s'", expect, err);
+    free(err);
+}
+
 static void test_missing_file_fails_cleanly(void **state)
 {
     (void)state;
@@ -872,6 +897,7 @@ int main(void)
         cmocka_unit_test(test_calibrated_plan_agrees_with_run),
         cmocka_unit_test(test_same_seed_writes_same_bytes),
         cmocka_unit_test(test_bad_inputs_fail_cleanly),
+        cmocka_unit_test(test_speculation_does_not_keep_a_stuck_run_going),
         cmocka_unit_test(test_missing_file_fails_cleanly),
         cmocka_unit_test(test_unwritable_output_leaves_nothing),
         cmocka_unit_test(test_dev_null_stays_a_device),

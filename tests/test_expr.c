@@ -612,6 +612,96 @@ static void test_parse_errors_name_the_position(void **state)
     check_error(deep, "nested too deeply");
 }
 
+/*
+ * A chain of operators makes the tree as deep as the chain, and binding,
+ * evaluating and freeing recurse that deep: 20,000 terms of "1+1+..."
+ * overflowed the stack (found while reducing a fuzz_expr timeout). A chain
+ * counts toward the 256 levels nesting has: the outermost OR level is one,
+ * so 255 operators fit and the 256th, at character 2 x 256 = 512 of
+ * "1+1+...", is refused.
+ */
+static void test_long_operator_chains_are_refused_not_overflowed(void **state)
+{
+    (void)state;
+    enum { TERMS = 20000 };
+    char *text = malloc(2 * TERMS + 1);
+    assert_non_null(text);
+    text[0] = '1';
+    for (size_t i = 1; i < TERMS; i++)
+        memcpy(text + 2 * i - 1, "+1", 2);
+    text[2 * TERMS - 1] = '\0';
+    check_error(text, "too many operators in a row at position 512: at most 256");
+    text[2 * 256 - 1] = '\0'; /* 256 terms, 255 operators */
+    struct batch *in = sample();
+    struct diag d;
+    diag_clear(&d);
+    struct expr *e = expr_compile(text, in, &d);
+    if (!e)
+        fail_msg("255 operators: %s", d.msg);
+    expr_free(e);
+    batch_free(in);
+    /* The same for AND and OR chains: 300 comparisons. */
+    size_t n = 0;
+    char *bools = malloc(300 * 12 + 1);
+    assert_non_null(bools);
+    for (int i = 0; i < 300; i++)
+        n += (size_t)sprintf(bools + n, i ? " OR a = %d" : "a = %d", i % 10);
+    check_error(bools, "too many operators in a row");
+    free(bools);
+    free(text);
+}
+
+/*
+ * Spark adds days to a date as Ints: a bigint of days is cast to an Int
+ * (its low 32 bits: 9223372036854775807 is -1), so 1970-01-02 (day 1)
+ * plus it is day 0, and day 1 minus INT64_MIN (low bits 0) is day 1. Both
+ * overflowed int64 before (found by fuzz_expr: date_add(ts, b)).
+ */
+static void test_date_arithmetic_wraps_as_ints(void **state)
+{
+    (void)state;
+    const int64_t zero[] = {0, 0, 0, 0, 0}, one[] = {1, 1, 1, 1, 1};
+    check_ints("date_add(DATE '1970-01-02', 9223372036854775807)", COL_DATE, zero);
+    check_ints("date_sub(DATE '1970-01-02', -9223372036854775807 - 1)", COL_DATE, one);
+}
+
+/* "(T + T)" of depth k with "-9" at the leaves, into o; returns its length. */
+static size_t balanced_sum(char *o, int k)
+{
+    if (k == 0) {
+        memcpy(o, "-9", 2);
+        return 2;
+    }
+    size_t n = 0;
+    o[n++] = '(';
+    n += balanced_sum(o + n, k - 1);
+    memcpy(o + n, " + ", 3);
+    n += 3;
+    n += balanced_sum(o + n, k - 1);
+    o[n++] = ')';
+    return n;
+}
+
+/*
+ * A long expression that is not deep: a balanced sum of 2^14 = 16,384
+ * terms of -9 (115 KB of text, 15 levels deep). Every unary minus and
+ * binary operator used to count the characters from the start of the text
+ * for its position, so parsing was quadratic in the length (5 s of CPU
+ * here before; a 2,400-byte fuzz_expr input of minus signs took over a
+ * second under the sanitizers). The value is checked, not the time
+ * (timings live in bench/): -9 x 16,384 = -147,456 on every row.
+ */
+static void test_long_expressions_parse_in_linear_time(void **state)
+{
+    (void)state;
+    char *text = malloc((size_t)8 << 15);
+    assert_non_null(text);
+    text[balanced_sum(text, 14)] = '\0';
+    const int64_t want[] = {-147456, -147456, -147456, -147456, -147456};
+    check_ints(text, COL_INT32, want);
+    free(text);
+}
+
 static void test_unknown_columns_are_named_with_a_suggestion(void **state)
 {
     (void)state;
@@ -891,6 +981,9 @@ int main(void)
         cmocka_unit_test(test_coalesce_abs_round),
         cmocka_unit_test(test_literals_and_null_typing),
         cmocka_unit_test(test_parse_errors_name_the_position),
+        cmocka_unit_test(test_long_operator_chains_are_refused_not_overflowed),
+        cmocka_unit_test(test_long_expressions_parse_in_linear_time),
+        cmocka_unit_test(test_date_arithmetic_wraps_as_ints),
         cmocka_unit_test(test_unknown_columns_are_named_with_a_suggestion),
         cmocka_unit_test(test_type_errors_say_what_was_expected),
         cmocka_unit_test(test_items_and_aliases),

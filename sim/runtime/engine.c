@@ -88,6 +88,7 @@ void event_init(struct event *ev, event_fn fn, void *arg)
     ev->arg = arg;
     ev->time_us = 0;
     ev->heap_index = EVENT_IDLE;
+    ev->firing = false;
 }
 
 /* Takes the entry at i out of the heap, keeping the heap property. */
@@ -115,7 +116,8 @@ int engine_schedule(struct engine *eng, struct event *ev, int64_t time_us, unsig
         prio = ENGINE_PRIO_MAX;
     struct engine_slot s = {time_us, ((uint64_t)prio << 48) | (eng->seq++ & 0xffffffffffffULL), ev};
     ev->time_us = time_us;
-    if (event_pending(ev)) {
+    ev->firing = false; /* set again from its own callback: it stays, moved */
+    if (ev->heap_index != EVENT_IDLE) {
         size_t i = ev->heap_index;
         struct engine_slot old = eng->heap[i];
         place(eng, i, s);
@@ -141,7 +143,8 @@ int engine_schedule(struct engine *eng, struct event *ev, int64_t time_us, unsig
 
 void engine_cancel(struct engine *eng, struct event *ev)
 {
-    if (event_pending(ev))
+    ev->firing = false;
+    if (ev->heap_index != EVENT_IDLE)
         remove_at(eng, ev->heap_index);
 }
 
@@ -165,10 +168,14 @@ uint64_t engine_run(struct engine *eng, int64_t until_us)
          * bottom. One the callback neither moved nor cancelled (it still
          * has its sequence number) is taken out after it. The order of
          * events is the same either way: sequence numbers decide ties. */
+        ev->firing = true;
         ev->fn(eng, ev);
-        size_t i = ev->heap_index;
-        if (i != EVENT_IDLE && eng->heap[i].tie == top.tie && eng->heap[i].time_us == top.time_us)
-            remove_at(eng, i);
+        if (ev->firing) {
+            /* Neither set again nor cancelled: it is done. */
+            ev->firing = false;
+            if (ev->heap_index != EVENT_IDLE)
+                remove_at(eng, ev->heap_index);
+        }
     }
     return fired;
 }

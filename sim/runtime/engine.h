@@ -30,6 +30,8 @@ struct event {
     void *arg;         /* for the callback's use */
     int64_t time_us;   /* when it fires, while pending */
     size_t heap_index; /* position in the queue; EVENT_IDLE when not pending */
+    bool firing;       /* its callback runs and has not set it again: still in the
+                        * queue (engine_run takes it out after), but not pending */
 };
 
 #define EVENT_IDLE ((size_t)-1)
@@ -62,9 +64,11 @@ void engine_fini(struct engine *eng);
 /* Prepares an event; it is not pending until scheduled. */
 void event_init(struct event *ev, event_fn fn, void *arg);
 
+/* Whether ev will fire: scheduled, and not the event whose callback runs
+ * now unless that callback set it again. */
 static inline bool event_pending(const struct event *ev)
 {
-    return ev->heap_index != EVENT_IDLE;
+    return ev->heap_index != EVENT_IDLE && !ev->firing;
 }
 
 static inline int64_t engine_now(const struct engine *eng)
