@@ -347,11 +347,49 @@ static void test_two_engines_are_independent(void **state)
     engine_fini(&b);
 }
 
+/* A timer that asks whether it is pending from its own callback (as the
+ * autoscaling and speculation timers do before scheduling themselves):
+ * not while it fires, yes once it sets itself again; it fires 3 times at
+ * 10, 20 and 30 and then is done. */
+struct self_timer {
+    struct event ev;
+    int fired;
+    bool pending_seen;
+};
+
+static void self_tick(struct engine *eng, struct event *ev)
+{
+    struct self_timer *t = (struct self_timer *)ev;
+    t->fired++;
+    t->pending_seen |= event_pending(ev);
+    if (t->fired < 3) {
+        assert_int_equal(engine_schedule(eng, ev, engine_now(eng) + 10, 0), 0);
+        assert_true(event_pending(ev));
+    }
+}
+
+static void test_firing_event_is_not_pending_to_its_callback(void **state)
+{
+    (void)state;
+    struct engine eng;
+    assert_int_equal(engine_init(&eng, 4), 0);
+    struct self_timer t = {.fired = 0, .pending_seen = false};
+    event_init(&t.ev, self_tick, NULL);
+    assert_int_equal(engine_schedule(&eng, &t.ev, 10, 0), 0);
+    engine_run(&eng, ENGINE_TIME_MAX);
+    assert_int_equal(t.fired, 3);
+    assert_false(t.pending_seen);
+    assert_false(event_pending(&t.ev));
+    assert_int_equal(engine_now(&eng), 30);
+    engine_fini(&eng);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_events_fire_in_time_order),
+        cmocka_unit_test(test_firing_event_is_not_pending_to_its_callback),
         cmocka_unit_test(test_ties_break_by_priority_then_schedule_order),
         cmocka_unit_test(test_cancelled_event_does_not_fire),
         cmocka_unit_test(test_moved_event_fires_at_new_time),
