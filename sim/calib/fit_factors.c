@@ -545,13 +545,16 @@ bool fitf_native_missing(const struct fitf_set *set, const double native[CALIB_N
 
 /* ---- the fit ---------------------------------------------------------------- */
 
-/* Least squares over the free classes with the others fixed at FITF_FLOOR:
- * stage rows scaled by 1/y_s (every stage counts by its relative misfit,
- * not its size), prior rows sqrt(lambda)/d_c. */
-static enum sc_status fitf_solve(const struct fitf_set *set, const double *native,
-                                 const bool *free_c, const int *col, int n_free, size_t n_rows,
-                                 double *f, struct diag *d)
+/* Least squares over the free classes, the others fixed at their value in
+ * f: rows of a relative to 1, prior rows sqrt(lambda) / prior_c. */
+static enum sc_status solve_free(const double *a, size_t n_rows, const bool *free_c,
+                                 const double *prior, double lambda, double *f, struct diag *d)
 {
+    int col[CALIB_N_CLASSES], n_free = 0;
+    for (int c = 0; c < CALIB_N_CLASSES; c++)
+        col[c] = free_c[c] ? n_free++ : -1;
+    if (n_free == 0)
+        return SC_OK;
     size_t rows = n_rows + (size_t)n_free;
     gsl_matrix *X = gsl_matrix_calloc(rows, (size_t)n_free);
     gsl_vector *y = gsl_vector_calloc(rows);
@@ -563,30 +566,23 @@ static enum sc_status fitf_solve(const struct fitf_set *set, const double *nativ
         st = diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
         goto done;
     }
-    size_t r = 0;
-    for (size_t i = 0; i < set->n; i++) {
-        const struct fitf_stage *s = &set->stages[i];
-        if (s->skip[0])
-            continue;
+    for (size_t r = 0; r < n_rows; r++) {
+        const double *ar = &a[r * CALIB_N_CLASSES];
         double rhs = 1.0;
         for (int c = 0; c < CALIB_N_CLASSES; c++) {
-            if (!(s->classes & BIT(c)))
-                continue;
-            double a = native[c] * s->weight[c];
             if (free_c[c])
-                gsl_matrix_set(X, r, (size_t)col[c], a / s->spark_ns);
+                gsl_matrix_set(X, r, (size_t)col[c], ar[c]);
             else
-                rhs -= a * FITF_FLOOR / s->spark_ns;
+                rhs -= ar[c] * f[c];
         }
         gsl_vector_set(y, r, rhs);
-        r++;
     }
-    double sl = sqrt(FITF_LAMBDA);
+    double sl = sqrt(lambda);
+    size_t r = n_rows;
     for (int c = 0; c < CALIB_N_CLASSES; c++)
         if (free_c[c]) {
-            gsl_matrix_set(X, r, (size_t)col[c], sl / calib_factor_default(c)->factor);
-            gsl_vector_set(y, r, sl);
-            r++;
+            gsl_matrix_set(X, r, (size_t)col[c], sl / prior[c]);
+            gsl_vector_set(y, r++, sl);
         }
     double chisq;
     gsl_error_handler_t *old = gsl_set_error_handler_off();
@@ -606,6 +602,37 @@ done:
     gsl_vector_free(y);
     gsl_matrix_free(X);
     return st;
+}
+
+enum sc_status fitf_solve_floor(const double *a, size_t n_rows, const bool *has,
+                                const double *prior, double lambda, double floor, double *f,
+                                bool *at_floor, struct diag *d)
+{
+    bool free_c[CALIB_N_CLASSES];
+    for (int c = 0; c < CALIB_N_CLASSES; c++) {
+        f[c] = prior[c];
+        free_c[c] = has[c];
+        at_floor[c] = false;
+    }
+    /* Active set: solve, fix the class furthest below the floor at it, and
+     * solve the rest again, until none is below (at most one pass per
+     * class). Clamping all at once would leave the others fitted to a
+     * contribution that is no longer there. */
+    for (int pass = 0; pass <= CALIB_N_CLASSES; pass++) {
+        enum sc_status st = solve_free(a, n_rows, free_c, prior, lambda, f, d);
+        if (st != SC_OK)
+            return st;
+        int worst = -1;
+        for (int c = 0; c < CALIB_N_CLASSES; c++)
+            if (free_c[c] && f[c] < floor && (worst < 0 || f[c] < f[worst]))
+                worst = c;
+        if (worst < 0)
+            break;
+        free_c[worst] = false;
+        f[worst] = floor;
+        at_floor[worst] = true;
+    }
+    return SC_OK;
 }
 
 /* A stage's Spark ns per record predicted by factors f: the sum over its
@@ -652,35 +679,32 @@ enum sc_status fitf_fit(struct fitf_set *set, const double native[CALIB_N_CLASSE
                 evidence[c] = true;
     }
 
-    double f[CALIB_N_CLASSES];
-    bool free_c[CALIB_N_CLASSES];
-    for (int c = 0; c < CALIB_N_CLASSES; c++) {
-        f[c] = calib_factor_default(c)->factor;
-        free_c[c] = evidence[c];
-    }
-    /* Active set: solve, fix the class furthest below the floor at it, and
-     * solve the rest again, until none is below (at most one pass per
-     * class). Clamping all at once would leave the others fitted to a
-     * contribution that is no longer there. */
-    for (int pass = 0; pass <= CALIB_N_CLASSES; pass++) {
-        int col[CALIB_N_CLASSES], n_free = 0;
+    /* Each evidence stage's row: its classes' native ns x rows per record
+     * over its Spark ns per record. */
+    double f[CALIB_N_CLASSES], prior[CALIB_N_CLASSES];
+    bool at_floor[CALIB_N_CLASSES];
+    for (int c = 0; c < CALIB_N_CLASSES; c++)
+        prior[c] = calib_factor_default(c)->factor;
+    double *a = calloc((res->n_used ? res->n_used : 1) * CALIB_N_CLASSES, sizeof *a);
+    if (!a)
+        return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
+    size_t n_rows = 0;
+    for (size_t i = 0; i < set->n; i++) {
+        const struct fitf_stage *s = &set->stages[i];
+        if (s->skip[0])
+            continue;
         for (int c = 0; c < CALIB_N_CLASSES; c++)
-            col[c] = free_c[c] ? n_free++ : -1;
-        if (n_free == 0)
-            break;
-        enum sc_status st = fitf_solve(set, native, free_c, col, n_free, res->n_used, f, d);
-        if (st != SC_OK)
-            return st;
-        int worst = -1;
-        for (int c = 0; c < CALIB_N_CLASSES; c++)
-            if (free_c[c] && f[c] < FITF_FLOOR && (worst < 0 || f[c] < f[worst]))
-                worst = c;
-        if (worst < 0)
-            break;
-        free_c[worst] = false;
-        f[worst] = FITF_FLOOR;
-        res->cls[worst].at_floor = true;
+            if (s->classes & BIT(c))
+                a[n_rows * CALIB_N_CLASSES + c] = native[c] * s->weight[c] / s->spark_ns;
+        n_rows++;
     }
+    enum sc_status fst =
+        fitf_solve_floor(a, n_rows, evidence, prior, FITF_LAMBDA, FITF_FLOOR, f, at_floor, d);
+    free(a);
+    if (fst != SC_OK)
+        return fst;
+    for (int c = 0; c < CALIB_N_CLASSES; c++)
+        res->cls[c].at_floor = at_floor[c];
 
     double sq = 0.0;
     for (size_t i = 0; i < set->n; i++) {

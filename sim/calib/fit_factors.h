@@ -130,6 +130,17 @@ enum sc_status fitf_native_measure(double native[CALIB_N_CLASSES], double *host_
 /* Whether some stage of set needs the native cost of a class that is NaN. */
 bool fitf_native_missing(const struct fitf_set *set, const double native[CALIB_N_CLASSES]);
 
+/* The fit both factor fits use (this one and sim/validate/validate_fit.h):
+ *   min sum_r (sum_c a[r][c] f_c - 1)^2 + lambda sum_c (f_c / prior_c - 1)^2
+ * over the classes with has[c], a (n_rows x CALIB_N_CLASSES, row-major)
+ * each row's native cost of a class relative to the row's actual; f_c >=
+ * floor by an active set (the class furthest below fixed at it, then the
+ * rest solved again, one a pass), at_floor[c] said so; a class without
+ * evidence keeps prior_c. SC_ENOMEM; SC_EINTERNAL if GSL fails. */
+enum sc_status fitf_solve_floor(const double *a, size_t n_rows, const bool *has,
+                                const double *prior, double lambda, double floor, double *f,
+                                bool *at_floor, struct diag *d);
+
 /* Fills each stage's native_ns, ratio and skip, then fits. */
 enum sc_status fitf_fit(struct fitf_set *set, const double native[CALIB_N_CLASSES],
                         struct fitf_result *res, struct diag *d);

@@ -8,13 +8,11 @@
 
 #include "sim/validate/validate_fit.h"
 
-#include <gsl/gsl_errno.h>
-#include <gsl/gsl_matrix.h>
-#include <gsl/gsl_multifit.h>
-#include <gsl/gsl_vector.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "sim/calib/fit_factors.h"
 
 static const char *vfit_base(const char *path)
 {
@@ -86,70 +84,6 @@ double vfit_predict(const struct vfit_row *row, const struct vfit_result *res)
     return p;
 }
 
-/* Least squares over the free classes (the others fixed at their factor
- * in f), stage rows relative to y, prior rows toward the pooled ratio. */
-static enum sc_status vfit_solve(const struct vfit_row *rows, size_t n, const char *exclude_log,
-                                 const bool *free_c, double pooled, double *f, struct diag *d)
-{
-    int col[CALIB_N_CLASSES], n_free = 0;
-    for (int c = 0; c < CALIB_N_CLASSES; c++)
-        col[c] = free_c[c] ? n_free++ : -1;
-    if (n_free == 0)
-        return SC_OK;
-    size_t n_used = 0;
-    for (size_t i = 0; i < n; i++)
-        n_used += vfit_uses(&rows[i], exclude_log);
-    size_t m = n_used + (size_t)n_free;
-    gsl_matrix *X = gsl_matrix_calloc(m, (size_t)n_free);
-    gsl_vector *y = gsl_vector_calloc(m);
-    gsl_vector *beta = gsl_vector_alloc((size_t)n_free);
-    gsl_matrix *cov = gsl_matrix_alloc((size_t)n_free, (size_t)n_free);
-    gsl_multifit_linear_workspace *w = gsl_multifit_linear_alloc(m, (size_t)n_free);
-    enum sc_status st = SC_OK;
-    if (!X || !y || !beta || !cov || !w) {
-        st = diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
-        goto done;
-    }
-    size_t r = 0;
-    for (size_t i = 0; i < n; i++) {
-        const struct vfit_row *s = &rows[i];
-        if (!vfit_uses(s, exclude_log))
-            continue;
-        double rhs = 1.0;
-        for (int c = 0; c < CALIB_N_CLASSES; c++) {
-            if (free_c[c])
-                gsl_matrix_set(X, r, (size_t)col[c], s->native[c] / s->y);
-            else
-                rhs -= s->native[c] * f[c] / s->y;
-        }
-        gsl_vector_set(y, r++, rhs);
-    }
-    double sl = sqrt(VFIT_LAMBDA);
-    for (int c = 0; c < CALIB_N_CLASSES; c++)
-        if (free_c[c]) {
-            gsl_matrix_set(X, r, (size_t)col[c], sl / pooled);
-            gsl_vector_set(y, r++, sl);
-        }
-    double chisq;
-    gsl_error_handler_t *old = gsl_set_error_handler_off();
-    int rc = gsl_multifit_linear(X, y, beta, cov, &chisq, w);
-    gsl_set_error_handler(old);
-    if (rc != GSL_SUCCESS) {
-        st = SC_BUG(d, "gsl_multifit_linear failed: %s", gsl_strerror(rc));
-        goto done;
-    }
-    for (int c = 0; c < CALIB_N_CLASSES; c++)
-        if (free_c[c])
-            f[c] = gsl_vector_get(beta, (size_t)col[c]);
-done:
-    gsl_multifit_linear_free(w);
-    gsl_matrix_free(cov);
-    gsl_vector_free(beta);
-    gsl_vector_free(y);
-    gsl_matrix_free(X);
-    return st;
-}
-
 enum sc_status vfit_fit(const struct vfit_row *rows, size_t n, const char *exclude_log,
                         struct vfit_result *res, struct diag *d)
 {
@@ -180,30 +114,33 @@ enum sc_status vfit_fit(const struct vfit_row *rows, size_t n, const char *exclu
                         exclude_log ? " without " : "", exclude_log ? exclude_log : "",
                         VFIT_MIN_RECORDS_PER_TASK);
     res->pooled = sum_y / sum_n;
-    double f[CALIB_N_CLASSES];
-    bool free_c[CALIB_N_CLASSES];
-    for (int c = 0; c < CALIB_N_CLASSES; c++) {
-        f[c] = res->pooled;
-        free_c[c] = res->cls[c].fitted;
-    }
-    /* Active set: fix the class furthest below the floor at it and solve
-     * the rest again, one class a pass. */
-    for (int pass = 0; pass <= CALIB_N_CLASSES; pass++) {
-        enum sc_status st = vfit_solve(rows, n, exclude_log, free_c, res->pooled, f, d);
-        if (st != SC_OK)
-            return st;
-        int worst = -1;
+    /* Each evidence stage's row: its native time by class over its CPU. */
+    double *a = calloc(res->n_used * CALIB_N_CLASSES, sizeof *a);
+    if (!a)
+        return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
+    size_t r = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!vfit_uses(&rows[i], exclude_log))
+            continue;
         for (int c = 0; c < CALIB_N_CLASSES; c++)
-            if (free_c[c] && f[c] < VFIT_FLOOR && (worst < 0 || f[c] < f[worst]))
-                worst = c;
-        if (worst < 0)
-            break;
-        free_c[worst] = false;
-        f[worst] = VFIT_FLOOR;
-        res->cls[worst].at_floor = true;
+            a[r * CALIB_N_CLASSES + c] = rows[i].native[c] / rows[i].y;
+        r++;
     }
-    for (int c = 0; c < CALIB_N_CLASSES; c++)
+    double prior[CALIB_N_CLASSES], f[CALIB_N_CLASSES];
+    bool has[CALIB_N_CLASSES], at_floor[CALIB_N_CLASSES];
+    for (int c = 0; c < CALIB_N_CLASSES; c++) {
+        prior[c] = res->pooled;
+        has[c] = res->cls[c].fitted;
+    }
+    enum sc_status st =
+        fitf_solve_floor(a, r, has, prior, VFIT_LAMBDA, VFIT_FLOOR, f, at_floor, d);
+    free(a);
+    if (st != SC_OK)
+        return st;
+    for (int c = 0; c < CALIB_N_CLASSES; c++) {
         res->cls[c].factor = f[c];
+        res->cls[c].at_floor = at_floor[c];
+    }
     double sq = 0.0, dev = 0.0;
     for (size_t i = 0; i < n; i++) {
         const struct vfit_row *s = &rows[i];
