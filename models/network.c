@@ -1028,6 +1028,26 @@ static void visit_class(struct net *n, int c, int *cq, int64_t now_us)
     n->cqueue[(*cq)++] = c;
 }
 
+
+/* A class's weight onto each resource it links (an unconstrained or slack
+ * one links nothing), visiting the resources not seen in this epoch: the
+ * step both component searches take for every class they reach. */
+static inline void add_class_to_resources(struct net *n, const struct net_class *k,
+                                          const bool *link, const uint32_t *rstamp,
+                                          uint32_t epoch, double *wsum, int *nunf, int *rn)
+{
+    double w = (double)k->count * k->weight;
+    for (int i = 0; i < k->n_res; i++) {
+        int r = k->res[i];
+        if (!link[r])
+            continue;
+        if (rstamp[r] != epoch)
+            visit_res(n, r, rn);
+        wsum[r] += w;
+        nunf[r]++;
+    }
+}
+
 /* A component that only gained classes or flows, or lost some that linked
  * no two finite resources, is still connected: its classes are queued from
  * its list, with no search, and its resources summed as search_component
@@ -1056,17 +1076,7 @@ static void gather_component(struct net *n, int comp, int *rq, int *cq, size_t *
             ahead = n->cnext[ahead];
         }
         visit_class(n, c, &cn, now_us);
-        const struct net_class *k = &n->cls[c];
-        double w = (double)k->count * k->weight;
-        for (int i = 0; i < k->n_res; i++) {
-            int r = k->res[i];
-            if (!link[r])
-                continue; /* unconstrained, or slack: links nothing */
-            if (rstamp[r] != epoch)
-                visit_res(n, r, &rn);
-            wsum[r] += w;
-            nunf[r]++;
-        }
+        add_class_to_resources(n, &n->cls[c], link, rstamp, epoch, wsum, nunf, &rn);
     }
     *rq = rn;
     *cq = cn;
@@ -1096,17 +1106,7 @@ static void search_component(struct net *n, int seed_cls, int *rq, int *cq, size
     int ri = r0, ci = c0;
     while (ri < rn || ci < cn) {
         while (ci < cn) {
-            const struct net_class *k = &cls[cqueue[ci++]];
-            double w = (double)k->count * k->weight;
-            for (int i = 0; i < k->n_res; i++) {
-                int r = k->res[i];
-                if (!link[r])
-                    continue; /* unconstrained, or slack: links nothing */
-                if (rstamp[r] != epoch)
-                    visit_res(n, r, &rn);
-                wsum[r] += w;
-                nunf[r]++;
-            }
+            add_class_to_resources(n, &cls[cqueue[ci++]], link, rstamp, epoch, wsum, nunf, &rn);
         }
         while (ri < rn) {
             const struct net_res *rs = &res[rqueue[ri++]];
