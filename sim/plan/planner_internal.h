@@ -254,6 +254,10 @@ bool planner_satisfies_all(const struct stream *s);
 bool planner_sorted_by(const struct stream *s, const char *const *keys, size_t n);
 bool planner_agg_keeps_rows(const struct lnode *nd);
 int planner_copy_weights(double **dst, const double *src, int64_t n);
+
+/* Sets stage i's task count; weights of another count are dropped (even):
+ * a union, a coalesce or a collect's limit changes the tasks in place. */
+void planner_stage_set_tasks(struct planner *P, int i, int64_t tasks);
 double *planner_weights_of(const double *rows, size_t n);
 int planner_skew_finish(struct planner *P);
 int planner_exchange(struct planner *P, struct stream *s, enum pkind kind, const char *const *keys,

@@ -592,9 +592,8 @@ static enum sc_status phys_coalesce(struct planner *P, int node, struct stream *
     const struct lnode *nd = &P->nodes[node];
     /* CoalescedRDD: a narrow dependency, so the whole open stage runs
      * with the fewer tasks (never more than it had). */
-    struct pstage *st = &P->stages[out->stage];
-    if (nd->n < st->tasks)
-        st->tasks = nd->n;
+    if (nd->n < P->stages[out->stage].tasks)
+        planner_stage_set_tasks(P, out->stage, nd->n);
     if (planner_stage_op_n(P, out->stage, PLAN_OP_COALESCE, nd->n, NULL, 0.0) != 0)
         return planner_nomem(P);
     out->nparts = P->stages[out->stage].tasks;
@@ -627,7 +626,7 @@ static enum sc_status phys_limit(struct planner *P, int node, struct stream *s, 
             st->kernel_rows *= f;
             st->best_cost *= f;
             st->cache_bytes *= f;
-            st->tasks = (int64_t)need;
+            planner_stage_set_tasks(P, out->stage, (int64_t)need);
         }
         out->rows = fmin(n, s->rows);
         struct plan_op op = {.kind = PLAN_OP_LIMIT, .limit_mode = PLAN_LIMIT_COLLECT, .n = nd->n};

@@ -272,6 +272,17 @@ int planner_stage_reuse(struct planner *P, int stage)
     return stage;
 }
 
+void planner_stage_set_tasks(struct planner *P, int i, int64_t tasks)
+{
+    struct pstage *st = &P->stages[i];
+    if (tasks != st->tasks) {
+        /* The weights were one a task of the old count. */
+        free(st->weights);
+        st->weights = NULL;
+    }
+    st->tasks = tasks;
+}
+
 /* Merges stage b into stage a (a union, a zip of co-partitioned inputs):
  * b's operators follow a's. With `tasks` the merged stage's task count;
  * b's per-task data scale by mult_b and a's by mult_a (a cartesian product
@@ -315,7 +326,7 @@ int planner_stage_merge(struct planner *P, int a, int b, int64_t tasks, double m
     }
     if (sb->mem_per_task > sa->mem_per_task)
         sa->mem_per_task = sb->mem_per_task;
-    sa->tasks = tasks;
+    planner_stage_set_tasks(P, a, tasks);
     if (sb->n_pins) {
         /* b's shuffle reads are a's now (a join zips them, sim/plan/skew.h). */
         struct pin *v = realloc(sa->pins, (sa->n_pins + sb->n_pins) * sizeof *v);
