@@ -27,6 +27,7 @@
 
 #include "models/memory.h"
 #include "sim/plan/planner.h"
+#include "sim/runtime/feasibility.h"
 #include "sim/runtime/runtime.h"
 #include "sim_fixture.h"
 #include "sim/input/scenario.h"
@@ -366,6 +367,37 @@ static void test_cache_beyond_memory_goes_to_disk(void **state)
     assert_float_equal(span, 1.0, 1e-6);
 }
 
+/* The 722.4 MiB the fourth block could not keep in memory stay on the
+ * worker's local disk while the executor lives: the stage counts them
+ * (cache_disk_bytes) and the disk check adds them to the worker's peak
+ * beside shuffle and spill (there are none here). The node's local disk is
+ * 1 GiB: 722.4 MiB fit; on a 0.5 GiB disk they do not. */
+static void test_cache_on_disk_counts_in_the_local_disk_check(void **state)
+{
+    (void)state;
+    struct fixture *f = fixture_new(4.0 * GIB, 1e9);
+    struct stage_spec *c = add_stage(f, 0, 4, 1.0);
+    c->cache_bytes = (int64_t)(3000.0 * MIB);
+    f->node.local_ssd_gib = 1.0;
+    const struct results *r = run(f);
+    double over = (3000.0 - (4096.0 - 300.0) * 0.6) * MIB;
+    assert_float_equal(r->stages[0].cache_disk_bytes, over, 2.0);
+    struct disk_check dc;
+    feasibility_check_disk(r, &f->cl, &dc);
+    assert_true(dc.checked);
+    assert_int_equal(dc.worker, 0);
+    assert_float_equal(dc.cache_bytes, over, 2.0);
+    assert_float_equal(dc.peak_bytes, over, 2.0);
+    assert_true(dc.fits);
+    char buf[256];
+    assert_non_null(strstr(feasibility_describe(&dc, buf, sizeof buf),
+                           "0.7 GiB of cached blocks memory could not hold"));
+    f->node.local_ssd_gib = 0.5;
+    feasibility_check_disk(r, &f->cl, &dc);
+    assert_false(dc.fits);
+    fixture_free(f);
+}
+
 /* ---- the command line ------------------------------------------------------ */
 
 static char workdir[256];
@@ -513,6 +545,7 @@ int main(void)
         cmocka_unit_test(test_explicit_stage_takes_cache_bytes),
         cmocka_unit_test(test_cached_bytes_shrink_the_execution_pool),
         cmocka_unit_test(test_cache_beyond_memory_goes_to_disk),
+        cmocka_unit_test(test_cache_on_disk_counts_in_the_local_disk_check),
         cmocka_unit_test(test_bundled_scenario_runs_with_faster_later_actions),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -875,6 +875,7 @@ json_t *report_json_build(const struct plan *plan, const struct cluster *cl,
         bad |= set(disk, "peak_bytes", jnum(dc.peak_bytes, 1));
         bad |= set(disk, "shuffle_bytes", jnum(dc.shuffle_bytes, 1));
         bad |= set(disk, "spill_bytes", jnum(dc.spill_bytes, 1));
+        bad |= set(disk, "cache_bytes", jnum(dc.cache_bytes, 1));
         bad |= set(disk, "disk_bytes", isfinite(dc.disk_bytes) ? jnum(dc.disk_bytes, 1)
                                                                 : json_null());
     }

@@ -19,8 +19,10 @@ struct disk_check {
     double peak_bytes;    /* its shuffle_bytes + spill_bytes */
     double shuffle_bytes; /* shuffle files it held at the end of the application */
     double spill_bytes;   /* the largest one stage's spill on it */
+    double cache_bytes;   /* cached blocks it keeps on disk (memory was full) */
     double disk_bytes;    /* the node's local (temp) disk; NaN when not known */
     double total_shuffle_bytes, total_spill_bytes; /* all stages, all workers */
+    double total_cache_bytes;                      /* cached blocks on local disk */
 };
 
 /* Fills c from r (summarized) and cl. Never fails; allocation failure

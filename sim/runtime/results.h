@@ -66,6 +66,8 @@ struct stage_result {
     double shuffle_write_bytes;
     double output_bytes;
     double spill_bytes;
+    double cache_disk_bytes; /* cached blocks that did not fit the executors' unified
+                              * memory and went to local disk (MEMORY_AND_DISK) */
     double fetch_wait_s;    /* task-seconds blocked on shuffle fetch */
     int64_t speculative_launched, speculative_won; /* copies of its tasks */
     double compute_factor;  /* what the JVM's first run of its pipeline multiplied its

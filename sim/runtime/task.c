@@ -233,6 +233,7 @@ static void begin_write(struct sim *sim, struct rt_slot *slot)
                                                    sim->cl.memory.unified_bytes);
         sim->exec_cached[slot->executor] += cache;
         if (over >= 1.0) {
+            sr->cache_disk_bytes += over;
             int res[STORAGE_MAX_PATH];
             int n = storage_path_local_disk(&sim->store, slot->worker, res);
             task_start_flow(sim, slot, over, res, n, FLOW_WRITE);
