@@ -249,6 +249,17 @@ static void test_every_missing_rate_in_one_message(void **state)
     results_cost(&c, &cl, 600.0, NULL, 0);
     assert_false(isnan(c.total_usd));
 
+    /* A worker price the scenario sets needs no list price: East US, which
+     * prices the DS3_v2 driver, stays. */
+    assert_int_equal(build(cat,
+                           "worker = \"Standard_DS4_v2\"; driver = \"Standard_DS3_v2\";\n"
+                           "workers = 2; price = { worker_usd_per_hour = 0.56; };\n",
+                           &cl, &d, path, sizeof path),
+                     SC_OK);
+    assert_string_equal(cl.region, "eastus");
+    assert_string_equal(cl.price_note, "");
+    assert_float_equal(cl.worker_rates.vm_usd_per_hour, 0.56, 0.0);
+
     assert_int_equal(build(cat,
                            "worker = \"Standard_E20s_v3\"; driver = \"Standard_DS13_v2\";\n"
                            "workers = 2;\n",

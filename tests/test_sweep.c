@@ -965,6 +965,14 @@ static void test_node_types_sweep_prices_every_point_in_one_region(void **state)
                      "cluster.workers=2");
     sweep_free(sw);
 
+    /* A workers' price the user sets needs no list price: no region change. */
+    const char *given[] = {"--node-types", "Standard_DS3_v2,Standard_DS4_v2", "--workers", "2",
+                           "--set", "cluster.price.worker_usd_per_hour=0.5",
+                           "--set", "cluster.price.driver_usd_per_hour=0.5"};
+    sw = sweep_from(scenario, given, 8);
+    assert_null(strstr(sw->spec.notes ? sw->spec.notes : "", "every point in"));
+    sweep_free(sw);
+
     const char *chosen[] = {"--node-types", "Standard_DS3_v2,Standard_DS4_v2", "--workers", "2",
                             "--set", "cluster.region=eastus"};
     sw = sweep_from(scenario, chosen, 6);

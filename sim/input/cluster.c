@@ -401,9 +401,13 @@ static void note_missing_rates(const struct catalog *cat, struct cluster *c)
                  n == 1 ? "it" : "them all");
 }
 
-/* Whether region lists a VM price for node. */
-static bool region_has_vm_price(const struct catalog *cat, const char *node, const char *region)
+/* Whether node's VM price is settled in region: the scenario gives it
+ * (cluster.price.*_usd_per_hour), or region lists one. */
+static bool region_has_vm_price(const struct catalog *cat, const char *node, const char *region,
+                                double given)
 {
+    if (!isnan(given))
+        return true;
     const struct node_price *p = catalog_price(cat, node, region);
     return p && !isnan(p->vm_usd_per_hour);
 }
@@ -412,18 +416,19 @@ static bool region_has_vm_price(const struct catalog *cat, const char *node, con
  * lists a VM price for both the driver and the workers, else the first
  * region (the catalog's order) that lists both, so that a size East US's
  * sources do not price gets West US 2's list price rather than "cost
- * unknown". One region for the whole cluster, never mixed per node (the
- * sources differ); the output's `prices:` line names it and its date. */
+ * unknown". A price the scenario sets needs no list price. One region for
+ * the whole cluster, never mixed per node (the sources differ); the
+ * output's `prices:` line names it and its date. */
 static const char *region_for_cluster(const struct catalog *cat, const struct cluster *c,
-                                      const char *deflt)
+                                      const struct price_override *o, const char *deflt)
 {
-    if (region_has_vm_price(cat, c->driver->name, deflt) &&
-        region_has_vm_price(cat, c->worker->name, deflt))
+    if (region_has_vm_price(cat, c->driver->name, deflt, o->driver_usd_per_hour) &&
+        region_has_vm_price(cat, c->worker->name, deflt, o->worker_usd_per_hour))
         return deflt;
     const char *rg;
     for (size_t i = 0; (rg = catalog_region_at(cat, i)) != NULL; i++)
-        if (region_has_vm_price(cat, c->driver->name, rg) &&
-            region_has_vm_price(cat, c->worker->name, rg))
+        if (region_has_vm_price(cat, c->driver->name, rg, o->driver_usd_per_hour) &&
+            region_has_vm_price(cat, c->worker->name, rg, o->worker_usd_per_hour))
             return rg;
     return deflt;
 }
@@ -456,7 +461,7 @@ static enum sc_status build_billing(const struct scenario *s, const struct catal
         }
     }
     if (!cs->region[0])
-        c->region = region_for_cluster(cat, c, c->region);
+        c->region = region_for_cluster(cat, c, &cs->price, c->region);
     billing_rates_priced(cs->platform, cs->pricing, cs->tier, c->driver,
                          catalog_price(cat, c->driver->name, c->region), &cs->price, true,
                          &c->driver_rates);

@@ -372,6 +372,7 @@ struct base_facts {
     bool spot_priced;     /* cluster.spot gives discount or usd_per_hour */
     bool spot_evicts;     /* evictions_per_hour > 0 or evict_at_s given */
     bool region_given;    /* cluster.region in the file or a fixed --set */
+    bool driver_priced, worker_priced; /* cluster.price.{driver,worker}_usd_per_hour given */
     char driver[64];      /* the scenario's driver node type */
 };
 
@@ -418,6 +419,8 @@ static enum sc_status spec_base(const struct sweep_args *a, const struct catalog
     bf->spot_priced = !isnan(c->spot_discount) || !isnan(c->spot_usd_per_hour);
     bf->spot_evicts = c->spot_evictions_per_hour > 0 || !isnan(c->spot_evict_at_s);
     bf->region_given = c->region[0] != '\0' || fixed_sets(spec, "cluster.region=");
+    bf->driver_priced = !isnan(c->price.driver_usd_per_hour);
+    bf->worker_priced = !isnan(c->price.worker_usd_per_hour);
     snprintf(bf->driver, sizeof bf->driver, "%s", c->driver);
     if (base->size_note[0] && spec_note(spec, "%s", base->size_note) != 0) {
         scenario_free(base);
@@ -507,13 +510,16 @@ static enum sc_status spec_region(const struct sweep_args *a, const struct catal
     enum sc_status st = split_items(a->node_types, "--node-types", &items, &n, d);
     if (st != SC_OK)
         return st;
-    const char *driver = driver_follows ? NULL : bf->driver;
+    /* A price the scenario sets needs no list price: the node types when
+     * it sets the workers', the driver when it sets the driver's. */
+    const char *driver = driver_follows || bf->driver_priced ? NULL : bf->driver;
+    size_t n_listed = bf->worker_priced ? 0 : n;
     const char *missing = NULL, *rg;
-    if (!region_prices_nodes(cat, CATALOG_DEFAULT_REGION, items, n, driver, &missing)) {
+    if (!region_prices_nodes(cat, CATALOG_DEFAULT_REGION, items, n_listed, driver, &missing)) {
         const char *dmissing = missing;
         for (size_t i = 0; (rg = catalog_region_at(cat, i)) != NULL; i++) {
             if (strcmp(rg, CATALOG_DEFAULT_REGION) == 0 ||
-                !region_prices_nodes(cat, rg, items, n, driver, &missing))
+                !region_prices_nodes(cat, rg, items, n_listed, driver, &missing))
                 continue;
             char *ov = sweep_fmt_alloc("cluster.region=%s", rg);
             if (!ov || spec_note(spec,
