@@ -25,6 +25,7 @@
 
 #include "sim/runtime/engine.h"
 #include "sim/runtime/runtime.h"
+#include "bench/fixture.h"
 #include "bench/timing.h"
 
 /* ---- 1. engine hold ---------------------------------------------------- */
@@ -125,38 +126,10 @@ static double bench_million(double *makespan_s, uint64_t *events)
     s.jobs = &job;
     s.n_jobs = 1;
     for (int i = 0; i < STAGES; i++) {
-        struct stage_spec *st = &stages[i];
-        memset(st, 0, sizeof *st);
-        st->id = i;
-        st->tasks = TASKS_PER_STAGE;
-        st->has_task_seconds = true;
-        st->task_seconds.kind = DIST_LOGNORMAL;
-        st->task_seconds.p1 = log(2.0);
-        st->task_seconds.p2 = 0.3;
-        st->input_bytes = st->records = st->shuffle_read_bytes = st->shuffle_write_bytes = -1;
-        if (i >= CHAINS) {
-            parents[i] = i - CHAINS;
-            st->parents = &parents[i];
-            st->n_parents = 1;
-        }
+        bench_chained_stage(&stages[i], i, TASKS_PER_STAGE, CHAINS, &parents[i]);
     }
-    strcpy(node.name, "Bench_4core");
-    node.vcpus = CORES;
-    node.price_usd_per_hour = 0.2;
-    node.dbu_per_hour = NAN;
     struct cluster cl;
-    memset(&cl, 0, sizeof cl);
-    cl.platform = PLATFORM_VM;
-    cl.driver = cl.worker = &node;
-    cl.workers = EXECUTORS;
-    cl.executors_per_worker = 1;
-    cl.executor_cores = CORES;
-    cl.task_cpus = 1;
-    cl.slots_per_executor = CORES;
-    cl.executors = EXECUTORS;
-    cl.startup_source = "bench";
-    billing_rates_for(PLATFORM_VM, PRICING_JOBS, TIER_PREMIUM, &node, NULL, true, &cl.driver_rates);
-    cl.worker_rates = cl.driver_rates;
+    bench_vm_cluster(&cl, &node, "Bench_4core", EXECUTORS, CORES);
 
     size_t n_tasks;
     double t = timed_run(&s, &cl, makespan_s, &n_tasks);
@@ -240,14 +213,6 @@ static double bench_shuffle(int tasks, double quantum_s, double gib, double *mak
     return t;
 }
 
-static double cpu_s(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
-           (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
-}
-
 /* bench_sim shuffle TASKS [QUANTUM_MS [GIB]]: the shuffle alone, TASKS map
  * x TASKS reduce tasks moving GIB GiB (default 200 x TASKS / 2000: each
  * task moves what it moves at 2,000), once, with its CPU time (user + sys)
@@ -262,12 +227,12 @@ static int shuffle_only(int argc, char **argv)
         fprintf(stderr, "bench_sim shuffle: TASKS must be 1..1000000\n");
         return 1;
     }
-    double makespan = 0, c0 = cpu_s();
+    double makespan = 0, c0 = bench_cpu_s();
     size_t flows = 0;
     double t = bench_shuffle(tasks, q_s, gib, &makespan, &flows);
     printf("shuffle %d x %d, %.0f GiB: cpu %.3f s, elapsed %.3f s, makespan %.9f s, peak rss %ld "
            "KiB\n",
-           tasks, tasks, gib, cpu_s() - c0, t, makespan, peak_rss_kib());
+           tasks, tasks, gib, bench_cpu_s() - c0, t, makespan, peak_rss_kib());
     return 0;
 }
 

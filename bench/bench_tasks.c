@@ -16,17 +16,10 @@
 #include <sys/resource.h>
 
 #include "sim/runtime/runtime.h"
+#include "bench/fixture.h"
 #include "bench/timing.h"
 
 enum { STAGES = 100, CHAINS = 10, EXECUTORS = 500, CORES = 4 };
-
-static double cpu_s(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
-           (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
-}
 
 int main(int argc, char **argv)
 {
@@ -55,51 +48,24 @@ int main(int argc, char **argv)
     s.jobs = &job;
     s.n_jobs = 1;
     for (int i = 0; i < STAGES; i++) {
-        struct stage_spec *st = &stages[i];
-        st->id = i;
-        st->tasks = total / STAGES;
-        st->has_task_seconds = true;
-        st->task_seconds.kind = DIST_LOGNORMAL;
-        st->task_seconds.p1 = log(2.0);
-        st->task_seconds.p2 = 0.3;
-        st->input_bytes = st->records = st->shuffle_read_bytes = st->shuffle_write_bytes = -1;
-        if (i >= CHAINS) {
-            parents[i] = i - CHAINS;
-            st->parents = &parents[i];
-            st->n_parents = 1;
-        }
+        bench_chained_stage(&stages[i], i, total / STAGES, CHAINS, &parents[i]);
     }
-    strcpy(node.name, "Bench_4core");
-    node.vcpus = CORES;
-    node.price_usd_per_hour = 0.2;
-    node.dbu_per_hour = NAN;
     struct cluster cl;
-    memset(&cl, 0, sizeof cl);
-    cl.platform = PLATFORM_VM;
-    cl.driver = cl.worker = &node;
-    cl.workers = EXECUTORS;
-    cl.executors_per_worker = 1;
-    cl.executor_cores = CORES;
-    cl.task_cpus = 1;
-    cl.slots_per_executor = CORES;
-    cl.executors = EXECUTORS;
-    cl.startup_source = "bench";
-    billing_rates_for(PLATFORM_VM, PRICING_JOBS, TIER_PREMIUM, &node, NULL, true, &cl.driver_rates);
-    cl.worker_rates = cl.driver_rates;
+    bench_vm_cluster(&cl, &node, "Bench_4core", EXECUTORS, CORES);
 
     struct diag d;
     diag_clear(&d);
     struct sim_options opt = {.seed = 1};
     opt.task_records = keep;
     struct plan *p = plan_new(&s, &d);
-    double c0 = cpu_s(), t0 = bench_now_s();
+    double c0 = bench_cpu_s(), t0 = bench_now_s();
     struct sim *sim = p ? sim_new(p, &cl, &opt, &d) : NULL;
     if (!sim || sim_run(sim, &d) != SC_OK) {
         char buf[1024];
         fprintf(stderr, "bench_tasks: %s\n", diag_format(&d, buf, sizeof buf));
         return 1;
     }
-    double t = bench_now_s() - t0, c = cpu_s() - c0;
+    double t = bench_now_s() - t0, c = bench_cpu_s() - c0;
     const struct results *r = sim_results(sim);
     const struct stage_result *s0 = &r->stages[0];
     printf("%lld tasks (%s per-task records): simulate %.3f s elapsed, %.3f s CPU; "

@@ -7,6 +7,7 @@
 #define STAGECAST_BENCH_TIMING_H
 
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "models/order.h"
@@ -17,6 +18,16 @@ static inline double bench_now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* This process's CPU time so far, user + sys, in seconds: what a shared
+ * machine's load does not inflate the way it does elapsed time. */
+static inline double bench_cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
+           (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
 }
 
 /* The median of v[0..n) (sorts v in place); n >= 1. */
