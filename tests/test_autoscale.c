@@ -333,21 +333,21 @@ static void test_dynamic_allocation_ramps_up_exponentially(void **state)
     fixture_free(f);
 }
 
-static void test_idle_executors_go_after_the_timeout(void **state)
+/* 4 executors of 1 core (minExecutors 1, initial 4). Job 1: 4 tasks of
+ * 10 s, so all four are idle from 10 s; job 2 (1 task of 5 s) comes gap_s
+ * after job 1. executorIdleTimeout = 60 s: at 70 s (the first 100 ms poll
+ * at or after 10 + 60) three executors go, leaving minExecutors = 1, and
+ * job 2's task runs on the one left. Runs it, checks the removals and
+ * returns the results (the caller frees f). */
+static const struct results *idle_gap_run(struct fixture **fp, double gap_s)
 {
-    (void)state;
-    /* 4 executors of 1 core (minExecutors 1, initial 4). Job 1: 4 tasks of
-     * 10 s, so all four are idle from 10 s. Job 2 comes 120 s after job 1
-     * (gap_s). executorIdleTimeout = 60 s: at 70 s (the first 100 ms poll at
-     * or after 10 + 60) three executors go, leaving minExecutors = 1. Job 2's
-     * 1 task then runs on the one left. */
     struct fixture *f = fixture_new(4, 1);
     set_conf(f, "spark.dynamicAllocation.enabled", "true");
     set_conf(f, "spark.dynamicAllocation.minExecutors", "1");
     set_conf(f, "spark.dynamicAllocation.initialExecutors", "4");
     add_job_stage(f, 4, 10.0);
     add_job_stage(f, 1, 5.0);
-    f->jobs[1].gap_s = 120.0;
+    f->jobs[1].gap_s = gap_s;
     const struct results *r = run(f);
     int removed = 0;
     for (size_t i = 0; i < r->n_scale; i++)
@@ -356,6 +356,15 @@ static void test_idle_executors_go_after_the_timeout(void **state)
             removed++;
         }
     assert_int_equal(removed, 3);
+    *fp = f;
+    return r;
+}
+
+static void test_idle_executors_go_after_the_timeout(void **state)
+{
+    (void)state;
+    struct fixture *f;
+    const struct results *r = idle_gap_run(&f, 120.0);
     /* Busy 4 x 10 + 5 = 45 slot-s; available: 4 executors for 70 s, then 1
      * until the end at 135 s: 4 x 70 + 65 = 345. */
     assert_float_equal(r->makespan_s, 135.0, 1e-9);
@@ -374,21 +383,8 @@ static void test_dynamic_allocation_sleeps_through_a_gap(void **state)
      * (at most 101 polls, one per 100 ms from 0), the poll after job 1 ends,
      * the one at 70 s, the one when job 2 comes and 5 s of job 2 (50): at
      * most 160. */
-    struct fixture *f = fixture_new(4, 1);
-    set_conf(f, "spark.dynamicAllocation.enabled", "true");
-    set_conf(f, "spark.dynamicAllocation.minExecutors", "1");
-    set_conf(f, "spark.dynamicAllocation.initialExecutors", "4");
-    add_job_stage(f, 4, 10.0);
-    add_job_stage(f, 1, 5.0);
-    f->jobs[1].gap_s = 1e6;
-    const struct results *r = run(f);
-    int removed = 0;
-    for (size_t i = 0; i < r->n_scale; i++)
-        if (r->scale[i].kind == SCALE_EXECUTOR_REMOVED) {
-            assert_int_equal(r->scale[i].t_us, 70000000);
-            removed++;
-        }
-    assert_int_equal(removed, 3);
+    struct fixture *f;
+    const struct results *r = idle_gap_run(&f, 1e6);
     assert_float_equal(r->makespan_s, 1e6 + 15.0, 1e-9);
     assert_true(r->work.policy_polls <= 160);
     fixture_free(f);
