@@ -99,6 +99,47 @@ double calib_clock_ns(const struct calib_clock *c);
  * never negative, ns. */
 double calib_clock_elapsed_ns(const struct calib_clock *c, double t0);
 
+/* The fastest of several runs of the same work, segment by segment.
+ *
+ * A timed run of a kernel is cut into short segments (one operator over
+ * one chunk of rows, a slice of the benchmark's loop). The thread's CPU
+ * clock stops while another process has the core, but the caches it
+ * leaves behind do not: under load, every segment the scheduler cut into
+ * runs slower on refilled L1/L2 lines, and a run of tens of ms is cut many
+ * times, so that no whole run is undisturbed and the fastest run still
+ * carries the load. A segment is far shorter than a time slice, so among
+ * several runs each segment is nearly always undisturbed in one of them:
+ * the sum over segments of each one's fastest time is the work's own
+ * cost, and it moves little with the load (bench/bench_calib_stability.sh).
+ * The runs must do the same work in the same order; a run that records a
+ * different number of segments (or an allocation that fails) makes the
+ * record "uneven", and the caller falls back to its whole-run statistic.
+ */
+struct calib_segmin {
+    double *cur, *best; /* this run's segments; each index's least so far */
+    size_t n_cur, n_best, cap;
+    size_t runs;
+    bool uneven;
+};
+
+/* Forgets every run (keeps the buffers). */
+void calib_segmin_clear(struct calib_segmin *s);
+
+/* Starts a run. */
+void calib_segmin_begin(struct calib_segmin *s);
+
+/* Appends one segment's time to the current run. */
+void calib_segmin_add(struct calib_segmin *s, double ns);
+
+/* Ends the run: each segment's least time so far. */
+void calib_segmin_end(struct calib_segmin *s);
+
+/* Sum over segments of each one's least time over the runs; NAN with no
+ * run or when the runs were uneven. */
+double calib_segmin_total(const struct calib_segmin *s);
+
+void calib_segmin_free(struct calib_segmin *s);
+
 /* ---- Spark overhead factors ---------------------------------------------- */
 
 /* Operator classes, each with its own factor from native kernel time to
@@ -137,8 +178,9 @@ const char *calib_class_name(enum calib_class c);
 
 /* The host's micro-benchmark (see calib.c): a fixed mix of integer hashing,
  * random updates of an L2-sized table and a comparison sort. Returns the
- * fastest of 7 runs in ns on the thread's CPU clock (struct calib_clock);
- * deterministic work, not deterministic time. */
+ * fastest of 7 runs slice by slice (struct calib_segmin) in ns on the
+ * thread's CPU clock (struct calib_clock); deterministic work, not
+ * deterministic time. */
 double calib_host_bench_ns(void);
 
 /* The same benchmark, run one at a time beside a measurement: calibration
@@ -150,13 +192,18 @@ struct calib_bench {
     uint32_t *keys;
     uint64_t sink;
     struct calib_clock clock;
+    struct calib_segmin seg; /* the timed runs so far, slice by slice */
 };
 
 /* Allocates the benchmark's tables and runs it once untimed. SC_ENOMEM. */
 enum sc_status calib_bench_init(struct calib_bench *b);
 
-/* One timed run, ns on b's clock. */
+/* One timed run, ns on b's clock; its slices are kept in b->seg. */
 double calib_bench_run_ns(struct calib_bench *b);
+
+/* The timed runs so far, fastest slice by slice (struct calib_segmin);
+ * NAN before the first. */
+double calib_bench_fastest_ns(const struct calib_bench *b);
 
 void calib_bench_free(struct calib_bench *b);
 

@@ -279,6 +279,47 @@ static void test_robust_fit_ignores_one_disturbed_size(void **state)
     assert_int_equal(calib_fit_points_robust(CALIB_LINEAR, x, y, 2, &fit, &d), SC_EINPUT);
 }
 
+/* The fastest of several runs segment by segment, by hand: three runs of
+ * three segments, each run disturbed in a different segment,
+ *   run 1: 10 50 30,  run 2: 40 20 30,  run 3: 10 20 90,
+ * give 10 + 20 + 30 = 60 where the fastest whole run is 90. A run with a
+ * different number of segments makes the record uneven (NAN), as does
+ * no run at all; clearing starts again. */
+static void test_segment_minimum_by_hand(void **state)
+{
+    (void)state;
+    struct calib_segmin s = {0};
+    assert_true(isnan(calib_segmin_total(&s)));
+    static const double runs[3][3] = {{10, 50, 30}, {40, 20, 30}, {10, 20, 90}};
+    for (int r = 0; r < 3; r++) {
+        calib_segmin_begin(&s);
+        for (int i = 0; i < 3; i++)
+            calib_segmin_add(&s, runs[r][i]);
+        calib_segmin_end(&s);
+    }
+    assert_near(calib_segmin_total(&s), 60.0, 1e-12);
+    /* More segments than fit the first buffer: 200 of 1 ns, then 200 of
+     * 2 ns but one of 0.5: 199 + 0.5. */
+    calib_segmin_clear(&s);
+    for (int r = 0; r < 2; r++) {
+        calib_segmin_begin(&s);
+        for (int i = 0; i < 200; i++)
+            calib_segmin_add(&s, r == 0 ? 1.0 : i == 7 ? 0.5 : 2.0);
+        calib_segmin_end(&s);
+    }
+    assert_near(calib_segmin_total(&s), 199.5, 1e-12);
+    calib_segmin_begin(&s);
+    calib_segmin_add(&s, 1.0);
+    calib_segmin_end(&s);
+    assert_true(isnan(calib_segmin_total(&s)));
+    calib_segmin_clear(&s);
+    calib_segmin_begin(&s);
+    calib_segmin_add(&s, 4.0);
+    calib_segmin_end(&s);
+    assert_near(calib_segmin_total(&s), 4.0, 1e-12);
+    calib_segmin_free(&s);
+}
+
 /* ---- the quality of a fit ------------------------------------------------------ */
 
 /* The rule by hand, on made-up fits (independent of any timing):
@@ -1313,6 +1354,7 @@ int main(void)
         cmocka_unit_test(test_nlogn_fit_for_sort),
         cmocka_unit_test(test_interval_uses_student_t),
         cmocka_unit_test(test_robust_fit_ignores_one_disturbed_size),
+        cmocka_unit_test(test_segment_minimum_by_hand),
         cmocka_unit_test(test_quality_rule_by_hand),
         cmocka_unit_test(test_group_curve_interpolates_in_log_groups),
         cmocka_unit_test(test_twice_the_acu_takes_half_the_time),

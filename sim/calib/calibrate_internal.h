@@ -288,6 +288,7 @@ struct pipe {
     int64_t out_bytes;
     struct shuffle_buf scratch;
     const struct calib_clock *clock; /* what the current run is timed on */
+    struct calib_segmin *segs; /* per operator, when the run's segments are kept */
 };
 
 /* What binding an operator needs to know of the stage it runs in. */

@@ -32,32 +32,37 @@ enum sc_status calibrate_pipe_measure(struct pipe *p, const struct calibrate_opt
     int reps = o->repetitions;
     double *t = calloc((size_t)reps * (p->n_ops + 1), sizeof *t);
     double(*y)[CALIBRATE_MAX_SIZES] = calloc(p->n_ops + 1, sizeof *y);
-    if (!t || !y) {
+    /* Per size and operator, its runs segment by segment (a chunk of rows
+     * through the operator): the fastest of each segment over the runs is
+     * what load moves least (struct calib_segmin). */
+    struct calib_segmin *segs = calloc(ns * (p->n_ops ? p->n_ops : 1), sizeof *segs);
+    if (!t || !y || !segs) {
         free(t);
         free(y);
+        free(segs);
         return calibrate_nomem(d);
     }
-    /* Unless the user fixed the host's speed, each size's timed runs in each
-     * pass follow one run of the host benchmark (10 in all with the default
-     * 5 sizes and 2 passes; one before every run cost a fifth of
-     * calibration's CPU for no steadier median), and the pipeline's times
-     * are divided by the median of those runs: both are slowed alike by what
-     * else shares the core (a busy sibling hyperthread, another guest's
-     * cache traffic, a lower clock), which the thread's CPU clock does not
+    /* Unless the user fixed the host's speed, each size's timed runs in the
+     * first two passes follow one run of the host benchmark (10 in all with
+     * the default 5 sizes; one before every run cost a fifth of
+     * calibration's CPU for no steadier figure), and the pipeline's times
+     * are divided by the benchmark's: both are slowed alike by what else
+     * shares the core (a busy sibling hyperthread, another guest's cache
+     * traffic, a lower clock), which the thread's CPU clock does not
      * remove. Times are then in reference-host ns (CALIB_REF_BENCH_NS per
-     * benchmark run, CALIB_REF_ACU). The median of the pipeline's own
-     * benchmark runs, not each run's ratio: the minimum of
-     * per-run ratios picks whichever run's benchmark was unluckily slow
-     * and moved fits by 10-30% between calibrations, where the fastest
-     * pipeline run over this median moved them by 1-7% (skew-join's four
-     * pipelines, three calibrations beside two CPU loops and three
-     * without, 10 runs a size). */
+     * benchmark run, CALIB_REF_ACU). Both are taken the same way, the
+     * fastest of their runs slice by slice (struct calib_segmin): a ratio
+     * of two minima, each what load moves least. (A median of the
+     * benchmark against the fastest pipeline runs moved fits by 1-7%
+     * between calibrations; the minimum of per-run ratios, which picks
+     * whichever run's benchmark was unluckily slow, by 10-30%.) */
     bool normalise = !(o->host_acu > 0.0);
     struct calib_bench bench;
     double *bt = normalise ? calloc((size_t)reps * ns, sizeof *bt) : NULL;
     if (normalise && (!bt || calib_bench_init(&bench) != SC_OK)) {
         free(t);
         free(y);
+        free(segs);
         free(bt);
         return calibrate_nomem(d);
     }
@@ -67,29 +72,37 @@ enum sc_status calibrate_pipe_measure(struct pipe *p, const struct calibrate_opt
     for (size_t i = 0; i <= p->n_ops; i++)
         for (size_t k = 0; k < ns; k++)
             y[i][k] = INFINITY;
-    /* The repetitions of each size in two passes over the sizes (with 4 or
-     * more): a burst of another process's work lasting longer than one
-     * size's runs then disturbs at most one pass of that size, and the
-     * minimum below takes the other. */
-    int passes = reps >= 4 ? 2 : 1;
+    /* The repetitions of each size spread over up to MAX_PASSES passes over
+     * the sizes (one run of each size a pass with the default 5): another
+     * process's work that slows memory for seconds (a compiler on the other
+     * core filling the shared L3) disturbs the runs of one pass, and the
+     * fastest segments below come from the others. */
+    enum { MAX_PASSES = 5 };
+    int passes = reps < 4 ? 1 : reps < MAX_PASSES ? reps : MAX_PASSES;
     size_t nb = 0; /* benchmark runs so far */
     for (int pass = 0; pass < passes && rc == SC_OK; pass++) {
-        int first = (reps + passes - 1) / passes;
-        int pass_reps = pass == 0 ? first : reps - first;
-        /* Largest first, after one untimed run of it: that warm-up grows
-         * every buffer as large as it will get and faults its pages in, so
-         * the timed runs of every size allocate nothing and find the code
-         * and tables in cache. */
+        int pass_reps = reps / passes + (pass < reps % passes);
+        /* Largest first, after one untimed run of it in the first pass:
+         * that warm-up grows every buffer as large as it will get and
+         * faults its pages in, so the timed runs of every size allocate
+         * nothing and find the code and tables in cache. */
         for (size_t k = 0; k < ns && rc == SC_OK; k++) {
             size_t actual;
             size_t slot = ns - 1 - k; /* results stored ascending */
             rc = calibrate_pipe_prepare(p, sizes[k], &actual, d);
-            if (k == 0 && rc == SC_OK)
+            if (pass == 0 && k == 0 && rc == SC_OK)
                 rc = calibrate_pipe_run(p, clock, d);
-            if (normalise && rc == SC_OK)
+            /* The benchmark in the first two passes only: 10 runs with the
+             * default 5 sizes are plenty for its fastest slices. */
+            if (normalise && pass < 2 && rc == SC_OK)
                 bt[nb++] = calib_bench_run_ns(&bench);
+            p->segs = &segs[slot * p->n_ops];
             for (int r = 0; r < pass_reps && rc == SC_OK; r++) {
+                for (size_t i = 0; i < p->n_ops; i++)
+                    calib_segmin_begin(&p->segs[i]);
                 rc = calibrate_pipe_run(p, clock, d);
+                for (size_t i = 0; i < p->n_ops; i++)
+                    calib_segmin_end(&p->segs[i]);
                 double total = 0.0;
                 for (size_t i = 0; i < p->n_ops; i++) {
                     t[(size_t)r * (p->n_ops + 1) + i] = p->ops[i].ns;
@@ -97,6 +110,7 @@ enum sc_status calibrate_pipe_measure(struct pipe *p, const struct calibrate_opt
                 }
                 t[(size_t)r * (p->n_ops + 1) + p->n_ops] = total;
             }
+            p->segs = NULL;
             if (rc != SC_OK)
                 break;
             /* The least-disturbed run: the work is the same every time, and
@@ -163,8 +177,32 @@ enum sc_status calibrate_pipe_measure(struct pipe *p, const struct calibrate_opt
             }
         }
     }
+    p->segs = NULL;
+    /* Each size's operators fastest segment by segment over all its runs
+     * (both passes), and the total as their sum; the fastest whole run
+     * above where an operator's runs were uneven. */
+    for (size_t k = 0; k < ns && rc == SC_OK; k++) {
+        double sum = 0.0;
+        bool even = true;
+        for (size_t i = 0; i < p->n_ops; i++) {
+            double v = calib_segmin_total(&segs[k * p->n_ops + i]);
+            even &= isfinite(v);
+            if (isfinite(v))
+                y[i][k] = v;
+            sum += isfinite(v) ? v : y[i][k];
+        }
+        if (even)
+            y[p->n_ops][k] = sum;
+    }
+    for (size_t k = 0; k < ns * p->n_ops; k++)
+        calib_segmin_free(&segs[k]);
+    free(segs);
     if (normalise) {
-        m->bench_ns = calib_median(bt, nb);
+        /* The benchmark's runs beside the pipeline's, fastest slice by
+         * slice as the pipeline's segments are (their median where the
+         * slices could not be kept). */
+        double sliced = calib_bench_fastest_ns(&bench);
+        m->bench_ns = isfinite(sliced) && sliced > 0.0 ? sliced : calib_median(bt, nb);
         calib_bench_free(&bench);
         free(bt);
         double scale = m->bench_ns > 0.0 ? CALIB_REF_BENCH_NS / m->bench_ns : 1.0;

@@ -154,6 +154,17 @@ static int ensure_order(struct cop *op, size_t n)
     return 0;
 }
 
+/* Charges op the time since t0: to this run's total, and as one segment
+ * of the run when the measurement keeps them (p->segs: struct
+ * calib_segmin, the fastest of the runs segment by segment). */
+static void charge(struct pipe *p, struct cop *op, double t0)
+{
+    double ns = calib_clock_elapsed_ns(p->clock, t0);
+    op->ns += ns;
+    if (p->segs)
+        calib_segmin_add(&p->segs[op - p->ops], ns);
+}
+
 static enum sc_status push_exchange(struct pipe *p, struct cop *op, const struct batch *in,
                                     struct diag *d)
 {
@@ -217,7 +228,7 @@ static enum sc_status push_exchange(struct pipe *p, struct cop *op, const struct
     }
     if (rc == SC_OK)
         rc = shuffle_write(in, rows, in->n_rows, &op->sraw, &op->z, &st, d);
-    op->ns += calib_clock_elapsed_ns(p->clock, t0);
+    charge(p, op, t0);
     op->ser_bytes += st.serialized_bytes;
     op->comp_bytes += st.compressed_bytes;
     return rc;
@@ -236,22 +247,22 @@ static enum sc_status push(struct pipe *p, struct cop *op, const struct batch *i
     switch (op->kind) {
     case COP_FILTER:
         rc = kernel_filter_run(op->kf, in, op->out, NULL, d);
-        op->ns += calib_clock_elapsed_ns(p->clock, t0);
+        charge(p, op, t0);
         return rc != SC_OK ? rc : emit(p, op, op->out, d);
     case COP_PROJECT:
         rc = kernel_project_run(op->kp, in, op->out, NULL, d);
-        op->ns += calib_clock_elapsed_ns(p->clock, t0);
+        charge(p, op, t0);
         return rc != SC_OK ? rc : emit(p, op, op->out, d);
     case COP_AGG:
         rc = hashagg_add(op->h, in, d);
-        op->ns += calib_clock_elapsed_ns(p->clock, t0);
+        charge(p, op, t0);
         return rc;
     case COP_SORT:
         /* The sorter copies each row into its buffer (UnsafeExternalSorter
          * inserting records): part of the sort's cost. */
         if (batch_append(op->buf, in, 0, in->n_rows) != 0)
             return calibrate_nomem(d);
-        op->ns += calib_clock_elapsed_ns(p->clock, t0);
+        charge(p, op, t0);
         return SC_OK;
     case COP_WINDOW:
         /* Its input comes sorted in one batch; buffering it is ours, not Spark's. */
@@ -260,29 +271,29 @@ static enum sc_status push(struct pipe *p, struct cop *op, const struct batch *i
         return SC_OK;
     case COP_BHJ:
         rc = join_hash_probe(op->jh, &op->jspec, in, op->jws, op->out, NULL, d);
-        op->ns += calib_clock_elapsed_ns(p->clock, t0);
+        charge(p, op, t0);
         return rc != SC_OK ? rc : emit(p, op, op->out, d);
     case COP_EXCHANGE: return push_exchange(p, op, in, d);
     case COP_WRITE:
         rc = scan_encode(in, &op->file, d);
-        op->ns += calib_clock_elapsed_ns(p->clock, t0);
+        charge(p, op, t0);
         return rc;
     case COP_CACHE:
         if (batch_append(op->buf, in, 0, in->n_rows) != 0)
             return calibrate_nomem(d);
-        op->ns += calib_clock_elapsed_ns(p->clock, t0);
+        charge(p, op, t0);
         return emit(p, op, in, d);
     case COP_LIMIT:
         batch_clear(op->out);
         rc = limit_take(in, &op->remaining, op->out, NULL, d);
-        op->ns += calib_clock_elapsed_ns(p->clock, t0);
+        charge(p, op, t0);
         if (rc != SC_OK || op->out->n_rows == 0)
             return rc;
         return emit(p, op, op->out, d);
     case COP_SAMPLE:
         batch_clear(op->out);
         rc = sample_rows(&op->sampler, in, op->out, NULL, d);
-        op->ns += calib_clock_elapsed_ns(p->clock, t0);
+        charge(p, op, t0);
         if (rc != SC_OK || op->out->n_rows == 0)
             return rc;
         return emit(p, op, op->out, d);
@@ -308,7 +319,7 @@ static enum sc_status push(struct pipe *p, struct cop *op, const struct batch *i
             }
             op->out->n_rows = at + n;
         }
-        op->ns += calib_clock_elapsed_ns(p->clock, t0);
+        charge(p, op, t0);
         return emit(p, op, op->out, d);
     }
     case COP_PASS:
@@ -363,7 +374,7 @@ static enum sc_status finish(struct pipe *p, struct cop *op, struct diag *d)
         switch (op->kind) {
         case COP_AGG:
             rc = hashagg_emit(op->h, op->out, NULL, d);
-            op->ns += calib_clock_elapsed_ns(p->clock, t0);
+            charge(p, op, t0);
             op->groups = hashagg_groups(op->h);
             if (rc == SC_OK)
                 rc = emit(p, op, op->out, d);
@@ -374,13 +385,13 @@ static enum sc_status finish(struct pipe *p, struct cop *op, struct diag *d)
             else
                 rc = sortk_sort(op->buf, &(struct sort_spec){op->skeys, op->n_skeys}, op->ws,
                                 op->out, NULL, d);
-            op->ns += calib_clock_elapsed_ns(p->clock, t0);
+            charge(p, op, t0);
             if (rc == SC_OK)
                 rc = emit(p, op, op->out, d);
             break;
         case COP_WINDOW:
             rc = window_run(&op->wspec, op->buf, op->out, NULL, d);
-            op->ns += calib_clock_elapsed_ns(p->clock, t0);
+            charge(p, op, t0);
             if (rc == SC_OK)
                 rc = emit(p, op, op->out, d);
             break;
@@ -416,7 +427,7 @@ static enum sc_status run_combiner(struct pipe *p, struct chain *ch, struct diag
         return rc;
     double t0 = calib_clock_ns(p->clock);
     rc = join_sort_merge(&op->jspec, side[0], side[1], op->jws, op->out, NULL, d);
-    op->ns += calib_clock_elapsed_ns(p->clock, t0);
+    charge(p, op, t0);
     if (rc == SC_OK)
         rc = emit(p, op, op->out, d);
     return rc != SC_OK ? rc : finish(p, op->next, d);
@@ -466,7 +477,7 @@ enum sc_status calibrate_pipe_run(struct pipe *p, const struct calib_clock *cloc
                 rc = scan_decode(op->reader, &s->files[k], NULL, 0, op->out, NULL, d);
                 if (rc == SC_OK && op->out->n_cols == 0)
                     op->out->n_rows = s->chunks[k]->n_rows;
-                op->ns += calib_clock_elapsed_ns(p->clock, t0);
+                charge(p, op, t0);
                 if (rc == SC_OK)
                     rc = push(p, op, op->out, d);
             } else if (op->kind == COP_READ) {
@@ -474,7 +485,7 @@ enum sc_status calibrate_pipe_run(struct pipe *p, const struct calib_clock *cloc
                 rc = shuffle_read(&s->bufs[k], &p->scratch, op->out, NULL, d);
                 if (rc == SC_OK && op->out->n_cols == 0)
                     op->out->n_rows = s->chunks[k]->n_rows;
-                op->ns += calib_clock_elapsed_ns(p->clock, t0);
+                charge(p, op, t0);
                 if (rc == SC_OK)
                     rc = push(p, op, op->out, d);
             } else {
