@@ -339,6 +339,27 @@ enum sc_status calibrate_pipe_parse(struct pipe *p, const struct plan_op *ops, s
 void calibrate_pipe_name(const struct pipe *p, char *buf, size_t size);
 enum sc_status calibrate_pipe_run(struct pipe *p, const struct calib_clock *clock, struct diag *d);
 enum sc_status calibrate_pipe_prepare(struct pipe *p, size_t total, size_t *actual, struct diag *d);
+
+/* The sources of one prepared size, set aside so that later passes over
+ * the sizes need not encode the same rows again. */
+struct pipe_stash {
+    struct {
+        size_t rows, n_chunks;
+        struct scan_file *files;
+        struct shuffle_buf *bufs;
+        struct batch **chunks;
+    } srcs[MAX_CHAINS];
+    size_t n_srcs;
+    bool held;
+};
+
+/* Moves p's prepared sources into st (p's sources are left unprepared). */
+void calibrate_pipe_stash(struct pipe *p, struct pipe_stash *st);
+
+/* Drops p's prepared sources and moves st's back into p. */
+void calibrate_pipe_unstash(struct pipe *p, struct pipe_stash *st);
+
+void calibrate_pipe_stash_free(struct pipe_stash *st);
 enum sc_status calibrate_pipe_build(struct calibration *cal, size_t job, size_t stage, struct pipe **out,
                           struct diag *d);
 double calibrate_stage_input_rows(const struct plan_stage *sp);

@@ -36,10 +36,14 @@ enum sc_status calibrate_pipe_measure(struct pipe *p, const struct calibrate_opt
      * through the operator): the fastest of each segment over the runs is
      * what load moves least (struct calib_segmin). */
     struct calib_segmin *segs = calloc(ns * (p->n_ops ? p->n_ops : 1), sizeof *segs);
-    if (!t || !y || !segs) {
+    /* Each size's prepared sources, kept between passes. */
+    struct pipe_stash *stash = calloc(ns, sizeof *stash);
+    size_t xs[CALIBRATE_MAX_SIZES] = {0};
+    if (!t || !y || !segs || !stash) {
         free(t);
         free(y);
         free(segs);
+        free(stash);
         return calibrate_nomem(d);
     }
     /* Unless the user fixed the host's speed, each size's timed runs in the
@@ -63,6 +67,7 @@ enum sc_status calibrate_pipe_measure(struct pipe *p, const struct calibrate_opt
         free(t);
         free(y);
         free(segs);
+        free(stash);
         free(bt);
         return calibrate_nomem(d);
     }
@@ -89,7 +94,13 @@ enum sc_status calibrate_pipe_measure(struct pipe *p, const struct calibrate_opt
         for (size_t k = 0; k < ns && rc == SC_OK; k++) {
             size_t actual;
             size_t slot = ns - 1 - k; /* results stored ascending */
-            rc = calibrate_pipe_prepare(p, sizes[k], &actual, d);
+            if (pass == 0) {
+                rc = calibrate_pipe_prepare(p, sizes[k], &actual, d);
+                xs[slot] = actual;
+            } else {
+                calibrate_pipe_unstash(p, &stash[slot]);
+                actual = xs[slot];
+            }
             if (pass == 0 && k == 0 && rc == SC_OK)
                 rc = calibrate_pipe_run(p, clock, d);
             /* The benchmark in the first two passes only: 10 runs with the
@@ -111,6 +122,8 @@ enum sc_status calibrate_pipe_measure(struct pipe *p, const struct calibrate_opt
                 t[(size_t)r * (p->n_ops + 1) + p->n_ops] = total;
             }
             p->segs = NULL;
+            if (passes > 1)
+                calibrate_pipe_stash(p, &stash[slot]);
             if (rc != SC_OK)
                 break;
             /* The least-disturbed run: the work is the same every time, and
@@ -178,6 +191,9 @@ enum sc_status calibrate_pipe_measure(struct pipe *p, const struct calibrate_opt
         }
     }
     p->segs = NULL;
+    for (size_t k = 0; k < ns; k++)
+        calibrate_pipe_stash_free(&stash[k]);
+    free(stash);
     /* Each size's operators fastest segment by segment over all its runs
      * (both passes), and the total as their sum; the fastest whole run
      * above where an operator's runs were uneven. */

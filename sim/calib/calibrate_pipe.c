@@ -36,6 +36,53 @@ static void source_unprepare(struct source *s)
     s->n_chunks = 0;
 }
 
+void calibrate_pipe_stash(struct pipe *p, struct pipe_stash *st)
+{
+    st->n_srcs = p->n_srcs;
+    for (size_t i = 0; i < p->n_srcs; i++) {
+        struct source *s = &p->srcs[i];
+        st->srcs[i].rows = s->rows;
+        st->srcs[i].n_chunks = s->n_chunks;
+        st->srcs[i].files = s->files;
+        st->srcs[i].bufs = s->bufs;
+        st->srcs[i].chunks = s->chunks;
+        s->files = NULL;
+        s->bufs = NULL;
+        s->chunks = NULL;
+        s->n_chunks = 0;
+    }
+    st->held = true;
+}
+
+void calibrate_pipe_unstash(struct pipe *p, struct pipe_stash *st)
+{
+    for (size_t i = 0; i < p->n_srcs && i < st->n_srcs; i++) {
+        struct source *s = &p->srcs[i];
+        source_unprepare(s);
+        s->rows = st->srcs[i].rows;
+        s->n_chunks = st->srcs[i].n_chunks;
+        s->files = st->srcs[i].files;
+        s->bufs = st->srcs[i].bufs;
+        s->chunks = st->srcs[i].chunks;
+    }
+    memset(st, 0, sizeof *st);
+}
+
+void calibrate_pipe_stash_free(struct pipe_stash *st)
+{
+    if (!st->held)
+        return;
+    for (size_t i = 0; i < st->n_srcs; i++) {
+        struct source s = {0};
+        s.n_chunks = st->srcs[i].n_chunks;
+        s.files = st->srcs[i].files;
+        s.bufs = st->srcs[i].bufs;
+        s.chunks = st->srcs[i].chunks;
+        source_unprepare(&s);
+    }
+    memset(st, 0, sizeof *st);
+}
+
 void calibrate_pipe_free(struct pipe *p)
 {
     if (!p)
