@@ -835,6 +835,49 @@ static void test_unknown_spark_key_is_not_an_error(void **state)
     scenario_free(s);
 }
 
+/* Loads text with --set overrides and expects an error with no line (the
+ * mistake is on the command line, not at the file's nearest line) whose
+ * message holds want. */
+static void expect_set_error(const char *text, const char *const *sets, size_t n, const char *want)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/test_scenario_XXXXXX.cfg");
+    int fd = mkstemps(path, 4);
+    assert_true(fd >= 0);
+    FILE *fp = fdopen(fd, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+    struct diag d;
+    diag_clear(&d);
+    struct scenario *s = scenario_load_with(path, sets, n, &d);
+    unlink(path);
+    if (s) {
+        scenario_free(s);
+        fail_msg("loaded; expected '%s'", want);
+    }
+    assert_int_equal(d.line, 0);
+    if (!strstr(d.msg, want))
+        fail_msg("message '%s' lacks '%s'", d.msg, want);
+}
+
+/* A --set's mistakes are the command line's: workers = 16 by --set on a
+ * range 2-8 (line 2 holds the cluster group, not the 16), and a Spark key
+ * one edit off a known one given by --set. */
+static void test_set_mistakes_name_the_set_not_a_line(void **state)
+{
+    (void)state;
+    const char *workers[] = {"cluster.workers=16", "cluster.autoscale.min=2",
+                             "cluster.autoscale.max=8"};
+    expect_set_error(HEAD STAGE_JOB, workers, 3,
+                     "'workers' (16, from --set cluster.workers) is the autoscaled cluster's "
+                     "initial size and must lie in [min, max] = [2, 8]");
+    const char *spark[] = {"spark.sql.shuffle.partition=8"};
+    expect_set_error(HEAD STAGE_JOB, spark, 1,
+                     "unknown Spark setting 'spark.sql.shuffle.partition' (from --set); did you "
+                     "mean 'spark.sql.shuffle.partitions'?");
+}
+
 /* Real Spark keys stagecast does not model get no "did you mean": an exact
  * last name beside a known key (spark.driver.cores; spark.executor.cores is
  * known) is another key, and "cores" is 2 edits from "codec"
@@ -1013,6 +1056,7 @@ int main(void)
         cmocka_unit_test(test_unknown_spark_key_is_not_an_error),
         cmocka_unit_test(test_real_spark_key_beside_a_known_one_is_kept),
         cmocka_unit_test(test_short_name_under_spark_names_the_key),
+        cmocka_unit_test(test_set_mistakes_name_the_set_not_a_line),
         cmocka_unit_test(test_gb_sizes_read_as_gib_and_say_so),
         cmocka_unit_test(test_dotted_names_get_their_nested_form),
     };
