@@ -21,9 +21,13 @@
 #   label        "8 x E8ds_v5" on the Pareto points whose label fits without
 #                overlapping (stagecast places them), else empty
 #   label_side   1: label to the right of the point, -1: to the left, 2:
-#                above, -2: below, 0: none
+#                above, -2: below, 3: further out (a callout, in a crowd),
+#                0: none
 #   label_x_s, label_y_usd  where the label's text is anchored: its left end
-#                (side 1), right end (-1) or middle (2, -2), at mid-height
+#                (side 1 and 3), right end (-1) or middle (2, -2), at
+#                mid-height
+#   label_lead_x_s, label_lead_y_usd  side 3: where the leader line from the
+#                point meets the label's box (empty otherwise)
 #   variant      what else sets the point apart, "autoscale 2-8", "spot
 #                0.25" (empty when the sweep is over node types and workers)
 # Node-type names must hold no spaces (Azure's never do).
@@ -137,14 +141,20 @@ if (has_deadline) {
 # Labels sit on an opaque box, so the deadline's line may pass behind one.
 set style textbox opaque noborder margins 0.5,0.2
 # Only the Pareto points carry labels, where stagecast found room for them
-# (label_side 1: right of the point, -1: left, 2: above, -2: below, 0: no
-# label, it would overlap), anchored at (label_x_s, label_y_usd).
-plot for [i=1:n_types] sweepfile \
+# (label_side 1: right of the point, -1: left, 2: above, -2: below, 3: out
+# in free space with a leader line, 0: no label, nothing fits), anchored
+# at (label_x_s, label_y_usd). Leaders are drawn first, under the points.
+plot sweepfile using (column("label_side") == 3 ? column("makespan_s") / unit : NaN):"cost_usd": \
+        ((column("label_lead_x_s") - column("makespan_s")) / unit): \
+        (column("label_lead_y_usd") - column("cost_usd")) \
+        with vectors nohead lw 1 lc rgb "#888888" notitle, \
+     for [i=1:n_types] sweepfile \
         using (stringcolumn("node_type") eq word(types, i) ? column("makespan_s") / unit : NaN):"cost_usd" \
         with points pt 7 ps 1.3 lc rgb pal[(i - 1) % 12 + 1] title short_type(word(types, i)), \
      $front using (column("makespan_s") / unit):"cost_usd" \
         smooth unique with lines lw 2 dt 2 lc rgb "#444444" title "Pareto front", \
-     sweepfile using (column("label_side") == 1 ? column("label_x_s") / unit : NaN):"label_y_usd": \
+     sweepfile using (column("label_side") == 1 || column("label_side") == 3 ? \
+        column("label_x_s") / unit : NaN):"label_y_usd": \
         (stringcolumn("label")) with labels left boxed font ",9" tc rgb "#333333" notitle, \
      sweepfile using (column("label_side") == -1 ? column("label_x_s") / unit : NaN):"label_y_usd": \
         (stringcolumn("label")) with labels right boxed font ",9" tc rgb "#333333" notitle, \

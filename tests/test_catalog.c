@@ -25,10 +25,10 @@
 #define assert_close(a, b) assert_true(fabs((a) - (b)) < 1e-9)
 
 struct fixture {
-    char dir[256];        /* scratch directory for malformed catalogs */
-    char shipped[1024];   /* models/azure-nodes.csv in the source tree */
-    char shared[1024];    /* ../shared/data/azure-nodes.csv, may be absent */
-    struct catalog *cat;  /* the shipped catalog, loaded once */
+    char dir[256];       /* scratch directory for malformed catalogs */
+    char shipped[1024];  /* models/azure-nodes.csv in the source tree */
+    char shared[1024];   /* ../shared/data/azure-nodes.csv, may be absent */
+    struct catalog *cat; /* the shipped catalog, loaded once */
 };
 
 static const char *source_dir(void)
@@ -278,7 +278,8 @@ static void test_find_ignores_case_and_prefix(void **state)
     assert_ptr_equal(catalog_find(fx->cat, "standard_ds3_v2"), ds3);
     assert_ptr_equal(catalog_find(fx->cat, "DS3_v2"), ds3);
     assert_ptr_equal(catalog_find(fx->cat, "ds3_v2"), ds3);
-    assert_ptr_equal(catalog_find(fx->cat, "Synapse_Small"), catalog_find(fx->cat, "synapse_small"));
+    assert_ptr_equal(catalog_find(fx->cat, "Synapse_Small"),
+                     catalog_find(fx->cat, "synapse_small"));
     assert_null(catalog_find(fx->cat, "DS3_v9"));
     assert_null(catalog_find(fx->cat, ""));
     assert_null(catalog_find(fx->cat, NULL));
@@ -609,6 +610,15 @@ static void test_nodes_table_marks_unknowns(void **state)
     eol = strchr(line, '\n');
     *eol = '\0';
     assert_non_null(strstr(line, " -"));
+    /* Its node-hour is its 4 vCores at Synapse's $0.143/vCore-h: 4 x 0.143
+     * = 0.572, marked v (a vCore price, the same in every region), in
+     * both region columns; not "-", which would read as unknown. */
+    {
+        int vcells = 0;
+        for (const char *q = line; (q = strstr(q, " 0.572v")) != NULL; q++)
+            vcells++;
+        assert_int_equal(vcells, 2);
+    }
     /* Every table line (header included) has the same length up to the
      * right-aligned last column. */
     size_t width = (size_t)(strchr(syn, '\n') - syn);
@@ -646,9 +656,17 @@ static void test_nodes_json_uses_null_for_unknowns(void **state)
         } else if (strcmp(name, "Standard_DS4_v2") == 0) {
             assert_true(json_is_null(json_object_get(n, "price_usd_per_hour")));
             seen++;
+        } else if (strcmp(name, "Synapse_Medium") == 0) {
+            /* 8 vCores x $0.143/vCore-h = $1.144 per node-hour. */
+            assert_close(json_real_value(json_object_get(n, "usd_per_vcore_hour")), 0.143);
+            assert_close(json_real_value(json_object_get(n, "vcore_usd_per_node_hour")), 1.144);
+            assert_true(json_is_null(json_object_get(n, "price_usd_per_hour")));
+            seen++;
+        } else if (strcmp(json_string_value(json_object_get(n, "platform")), "synapse") != 0) {
+            assert_null(json_object_get(n, "vcore_usd_per_node_hour")); /* VMs: no vCore rate */
         }
     }
-    assert_int_equal(seen, 2);
+    assert_int_equal(seen, 3);
     json_decref(root);
 }
 

@@ -394,11 +394,18 @@ static void test_utilization_follows_the_cluster_size(void **state)
                                        .alive_to_us = 300000000,
                                        .alive_s = 200.0};
     h.r.n_executors = 2;
-    struct scale_event ev[2] = {
-        {.t_us = 100000000, .kind = SCALE_NODE_JOINED, .id = 1, .count = 1,
-         .workers_alive = 2, .executors_alive = 2},
-        {.t_us = 300000000, .kind = SCALE_NODE_REMOVED, .id = 1, .count = 1,
-         .workers_alive = 1, .executors_alive = 1}};
+    struct scale_event ev[2] = {{.t_us = 100000000,
+                                 .kind = SCALE_NODE_JOINED,
+                                 .id = 1,
+                                 .count = 1,
+                                 .workers_alive = 2,
+                                 .executors_alive = 2},
+                                {.t_us = 300000000,
+                                 .kind = SCALE_NODE_REMOVED,
+                                 .id = 1,
+                                 .count = 1,
+                                 .workers_alive = 1,
+                                 .executors_alive = 1}};
     h.r.scale = ev;
     h.r.n_scale = 2;
     hand_task(&h, 0, 0, 150.0, 250.0, TASK_SUCCESS, 0);
@@ -732,12 +739,12 @@ static void test_sweep_script_draws_a_hand_made_csv(void **state)
      * an unknown cost (left empty). */
     FILE *f = fopen(work_file("sweep.csv"), "w");
     fputs("node_type,workers,makespan_s,cost_usd,pareto,recommended,feasible,deadline_s,label,"
-          "label_side,label_x_s,label_y_usd,variant\n"
-          "Standard_E8ds_v5,4,2400,3.10,1,0,1,1800,4 x E8ds_v5,1,2450,3.10,\n"
-          "Standard_E8ds_v5,8,1300,3.35,1,1,1,1800,8 x E8ds_v5,-1,1250,3.35,\n"
-          "Standard_E8ds_v5,16,800,4.20,1,0,1,1800,,0,,,\n"
-          "Standard_DS4_v2,8,1700,3.80,0,0,0,1800,,0,,,\n"
-          "Standard_D4s_v3,8,2000,,0,0,,1800,,0,,,\n",
+          "label_side,label_x_s,label_y_usd,label_lead_x_s,label_lead_y_usd,variant\n"
+          "Standard_E8ds_v5,4,2400,3.10,1,0,1,1800,4 x E8ds_v5,1,2450,3.10,,,\n"
+          "Standard_E8ds_v5,8,1300,3.35,1,1,1,1800,8 x E8ds_v5,-1,1250,3.35,,,\n"
+          "Standard_E8ds_v5,16,800,4.20,1,0,1,1800,16 x E8ds_v5,3,1000,4.5,1000,4.45,\n"
+          "Standard_DS4_v2,8,1700,3.80,0,0,0,1800,,0,,,,,\n"
+          "Standard_D4s_v3,8,2000,,0,0,,1800,,0,,,,,\n",
           f);
     fclose(f);
     char cmd[2048];
@@ -756,10 +763,12 @@ static void test_sweep_script_draws_a_hand_made_csv(void **state)
     assert_non_null(strstr(svg, "makespan (min)"));
     assert_non_null(strstr(svg, "cost (USD)"));
     /* The deadline, 1800 s, is drawn and named; the labels stagecast placed
-     * are drawn, the one it left out is not. */
+     * are drawn, the callout (side 3) too, and a point it left unlabelled
+     * is not named. */
     assert_non_null(strstr(svg, "deadline 30m"));
     assert_non_null(strstr(svg, "4 x E8ds_v5"));
-    assert_null(strstr(svg, "16 x E8ds_v5"));
+    assert_non_null(strstr(svg, "16 x E8ds_v5"));
+    assert_null(strstr(svg, "8 x DS4_v2"));
     assert_non_null(strstr(svg, "infeasible: exceeds local disk"));
     free(svg);
 }
@@ -822,9 +831,9 @@ static void test_labels_avoid_labels_points_and_lines(void **state)
                                       .vline_chars = 10};
     struct plotlabel_spot spot[9];
     assert_int_equal(plotlabel_place(pts, 9, &f, spot), 5);
-    static const int want[] = {PLOTLABEL_LEFT,  PLOTLABEL_RIGHT, PLOTLABEL_NONE,
-                               PLOTLABEL_NONE,  PLOTLABEL_RIGHT, PLOTLABEL_NONE,
-                               PLOTLABEL_NONE,  PLOTLABEL_LEFT,  PLOTLABEL_LEFT};
+    static const int want[] = {PLOTLABEL_LEFT, PLOTLABEL_RIGHT, PLOTLABEL_NONE,
+                               PLOTLABEL_NONE, PLOTLABEL_RIGHT, PLOTLABEL_NONE,
+                               PLOTLABEL_NONE, PLOTLABEL_LEFT,  PLOTLABEL_LEFT};
     for (int i = 0; i < 9; i++)
         assert_int_equal(spot[i].side, want[i]);
     assert_true(fabs(spot[0].x - 1.8) < 1e-9 && fabs(spot[0].y - 5.0) < 1e-9);
@@ -832,6 +841,69 @@ static void test_labels_avoid_labels_points_and_lines(void **state)
     assert_true(fabs(spot[4].x - 8.7) < 1e-9);
     assert_true(fabs(spot[7].x - 3.3) < 1e-9);
     assert_true(fabs(spot[8].x - 5.3) < 1e-9);
+}
+
+/* A point boxed in on all four sides gets its label further out, with a
+ * leader line, once callouts are allowed. Frame 10 x 10, characters 0.01
+ * wide, lines 0.05 high, gap 0.01, markers 0.02 square. P (5, 5) wants 10
+ * characters (0.1 wide); its four places are each blocked by a marker:
+ *  right [0.52, 0.62] x [0.475, 0.525] holds R (6.2, 5): [0.61, 0.63];
+ *  left [0.38, 0.48] holds L (3.8, 5): [0.37, 0.39];
+ *  above [0.45, 0.55] x [0.52, 0.57] holds A (5, 5.45): [0.535, 0.555];
+ *  below [0.45, 0.55] x [0.43, 0.48] holds B (5, 4.55): [0.445, 0.465].
+ * Without callouts P is NONE. With them it is CALLOUT, and whatever place
+ * is chosen must keep these invariants: its box (x0 = spot.x / 10, centred
+ * on spot.y / 10) is inside the plot and meets no marker, P's own included;
+ * the leader's end (lead) is on the box's edge, at least 3 marker
+ * half-widths and a gap (0.04) and at most 0.25 from P; and the leader,
+ * from P's marker edge, meets no other marker. Q (1, 9), free on its
+ * right, still gets RIGHT: a callout never replaces a label beside its
+ * point. */
+static bool box_meets(double x0, double y0, double x1, double y1, double cx, double cy, double r)
+{
+    return x0 < cx + r && cx - r < x1 && y0 < cy + r && cy - r < y1;
+}
+
+static void test_boxed_in_label_becomes_a_callout_with_a_clear_leader(void **state)
+{
+    (void)state;
+    const struct plotlabel_point pts[] = {{5.0, 5.0, 10, 1, 1.0, 0}, {6.2, 5.0, 0, 0, 1.0, 0},
+                                          {3.8, 5.0, 0, 0, 1.0, 0},  {5.0, 5.45, 0, 0, 1.0, 0},
+                                          {5.0, 4.55, 0, 0, 1.0, 0}, {1.0, 9.0, 10, 1, 1.0, 0}};
+    struct plotlabel_frame f = {.x_hi = 10.0,
+                                .y_hi = 10.0,
+                                .char_w = 0.01,
+                                .line_h = 0.05,
+                                .gap = 0.01,
+                                .mark_w = 0.02,
+                                .mark_h = 0.02,
+                                .vline_x = NAN};
+    struct plotlabel_spot spot[6];
+    assert_int_equal(plotlabel_place(pts, 6, &f, spot), 1);
+    assert_int_equal(spot[0].side, PLOTLABEL_NONE);
+    assert_true(isnan(spot[5].lead_x));
+    f.callouts = 1;
+    assert_int_equal(plotlabel_place(pts, 6, &f, spot), 2);
+    assert_int_equal(spot[5].side, PLOTLABEL_RIGHT);
+    assert_int_equal(spot[0].side, PLOTLABEL_CALLOUT);
+    double x0 = spot[0].x / 10, x1 = x0 + 0.1, y0 = spot[0].y / 10 - 0.025, y1 = y0 + 0.05;
+    assert_true(x0 >= 0 && x1 <= 1 && y0 >= 0 && y1 <= 1);
+    for (int j = 0; j < 5; j++)
+        assert_false(box_meets(x0, y0, x1, y1, pts[j].x / 10, pts[j].y / 10, 0.01));
+    double lx = spot[0].lead_x / 10, ly = spot[0].lead_y / 10;
+    bool on_edge =
+        ((fabs(lx - x0) < 1e-9 || fabs(lx - x1) < 1e-9) && ly >= y0 - 1e-9 && ly <= y1 + 1e-9) ||
+        ((fabs(ly - y0) < 1e-9 || fabs(ly - y1) < 1e-9) && lx >= x0 - 1e-9 && lx <= x1 + 1e-9);
+    assert_true(on_edge);
+    double len = hypot(lx - 0.5, ly - 0.5);
+    assert_true(len >= 0.04 - 1e-9 && len <= 0.25 + 1e-9);
+    /* The leader from P's marker edge (0.01 out) to lead, sampled finely. */
+    for (int k = 0; k <= 1000; k++) {
+        double t = 0.01 / len + (1 - 0.01 / len) * k / 1000.0;
+        double x = 0.5 + (lx - 0.5) * t, y = 0.5 + (ly - 0.5) * t;
+        for (int j = 1; j < 5; j++)
+            assert_false(fabs(x - pts[j].x / 10) < 0.01 && fabs(y - pts[j].y / 10) < 0.01);
+    }
 }
 
 /* One CSV row's fields, split at commas (none of these fields hold one). */
@@ -1198,8 +1270,8 @@ static void test_trace_fetch_lasts_the_modelled_fetch(void **state)
     static const struct {
         const char *name;
         double ts, dur;
-    } want[] = {{"input", 10e6, 1e6},   {"compute", 11e6, 4e6}, {"fetch", 11e6, 3e6},
-                {"write", 15e6, 2e6},   {"compute", 30e6, 5e6}, {"fetch", 30e6, 5e6},
+    } want[] = {{"input", 10e6, 1e6},  {"compute", 11e6, 4e6}, {"fetch", 11e6, 3e6},
+                {"write", 15e6, 2e6},  {"compute", 30e6, 5e6}, {"fetch", 30e6, 5e6},
                 {"compute", 40e6, 2e6}};
     size_t k = 0;
     for (size_t i = 0; i < json_array_size(events); i++) {
@@ -1235,10 +1307,10 @@ static void test_truncated_drawings_are_recognised(void **state)
     remove_tree(workdir);
     mkdir(workdir, 0755); /* remove_tree may leave it, empty */
     char why[300];
-    static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13,
-                                        'I', 'H', 'D', 'R', 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
-                                        13, 0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 0, 'I', 'E', 'N',
-                                        'D', 0xae, 0x42, 0x60, 0x82};
+    static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0,    0, 0, 13,
+                                        'I',  'H', 'D', 'R', 1,    2,    3,    4,    5,    6, 7, 8,
+                                        9,    10,  11,  12,  13,   0xde, 0xad, 0xbe, 0xef, 0, 0, 0,
+                                        0,    'I', 'E', 'N', 'D',  0xae, 0x42, 0x60, 0x82};
     write_bytes(work_file("a.png"), png, sizeof png);
     assert_true(plot_file_complete(work_file("a.png"), "png", why, sizeof why));
     write_bytes(work_file("a.png"), png, sizeof png - 12);
@@ -1475,6 +1547,7 @@ int main(void)
         cmocka_unit_test(test_sweep_script_draws_a_hand_made_csv),
         cmocka_unit_test(test_sweep_axes_start_at_zero),
         cmocka_unit_test(test_labels_avoid_labels_points_and_lines),
+        cmocka_unit_test(test_boxed_in_label_becomes_a_callout_with_a_clear_leader),
         cmocka_unit_test(test_sweep_csv_labels_only_the_front),
         cmocka_unit_test(test_sweep_labels_name_the_variant),
         cmocka_unit_test(test_straggler_marked_where_it_ran),

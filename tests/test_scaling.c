@@ -268,6 +268,30 @@ static void test_cli_run_executors_table_matches_the_waves(void **state)
     free(out);
 }
 
+static void test_cli_executors_cost_is_each_count_plus_driver_and_says_its_prices(void **state)
+{
+    (void)state;
+    /* executors.cfg: E workers and one driver of Standard_D4s_v3 at the
+     * catalog's East US $0.192/h, billed per second for the makespan (no
+     * start-up): (E + 1) x 0.192 x m / 3600. E = 1, m = 16: 2 x 0.192 x
+     * 16 / 3600 = 0.001707; E = 16, m = 1: 17 x 0.192 / 3600 = 0.000907;
+     * E = 64, m = 1: 65 x 0.192 / 3600 = 0.003467. Under the table, what
+     * the cost is of and whose prices, as run's cost section says them. */
+    assert_int_equal(run_cli("--executors 1-64"), 0);
+    char *out = work_text("out.txt");
+    const char *rows[] = {"|         1 |       1 |     16.000 |     0.0017 |",
+                          "|        16 |      16 |      1.000 |     0.0009 |",
+                          "|        64 |      64 |      1.000 |     0.0035 |"};
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        if (!strstr(out, rows[i]))
+            fail_msg("no row '%s' in:\n%s", rows[i], out);
+    const char *basis = strstr(out, "\nCost: the workers (Standard_D4s_v3) the count needs and one "
+                                    "driver (Standard_D4s_v3) on vm");
+    if (!basis || !strstr(basis, "prices: East US") || basis > strstr(out, "Critical-path"))
+        fail_msg("no cost basis between the table and the bound in:\n%s", out);
+    free(out);
+}
+
 static void test_cli_bad_executor_list_exits_2_with_one_message(void **state)
 {
     (void)state;
@@ -298,6 +322,7 @@ int main(void)
         cmocka_unit_test(test_long_chain_gates_and_short_branch_does_not),
         cmocka_unit_test(test_same_seed_same_table),
         cmocka_unit_test(test_cli_run_executors_table_matches_the_waves),
+        cmocka_unit_test(test_cli_executors_cost_is_each_count_plus_driver_and_says_its_prices),
         cmocka_unit_test(test_cli_bad_executor_list_exits_2_with_one_message),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

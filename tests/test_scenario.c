@@ -190,6 +190,11 @@ static const struct bad_case bad_cases[] = {
     {"spark-key-typo.cfg", SC_EINPUT, 6,
      "unknown Spark setting 'spark.sql.shuffle.partition'; did you mean "
      "'spark.sql.shuffle.partitions'?"},
+    /* line 6: partition = 2000; directly under spark: spark.partition is 14
+     * edits from spark.sql.shuffle.partitions, but "partition" is 1 from
+     * its last name "partitions" */
+    {"spark-key-short.cfg", SC_EINPUT, 6,
+     "unknown Spark setting 'spark.partition'; did you mean 'spark.sql.shuffle.partitions'?"},
     /* line 5: task_seconds = [1.0, 2.0] for 3 tasks */
     {"task-list-length.cfg", SC_EINPUT, 5, "lists 2 times but the stage has 3 tasks"},
 };
@@ -830,6 +835,78 @@ static void test_unknown_spark_key_is_not_an_error(void **state)
     scenario_free(s);
 }
 
+/* Loads text with --set overrides and expects an error with no line (the
+ * mistake is on the command line, not at the file's nearest line) whose
+ * message holds want. */
+static void expect_set_error(const char *text, const char *const *sets, size_t n, const char *want)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/test_scenario_XXXXXX.cfg");
+    int fd = mkstemps(path, 4);
+    assert_true(fd >= 0);
+    FILE *fp = fdopen(fd, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+    struct diag d;
+    diag_clear(&d);
+    struct scenario *s = scenario_load_with(path, sets, n, &d);
+    unlink(path);
+    if (s) {
+        scenario_free(s);
+        fail_msg("loaded; expected '%s'", want);
+    }
+    assert_int_equal(d.line, 0);
+    if (!strstr(d.msg, want))
+        fail_msg("message '%s' lacks '%s'", d.msg, want);
+}
+
+/* A --set's mistakes are the command line's: workers = 16 by --set on a
+ * range 2-8 (line 2 holds the cluster group, not the 16), and a Spark key
+ * one edit off a known one given by --set. */
+static void test_set_mistakes_name_the_set_not_a_line(void **state)
+{
+    (void)state;
+    const char *workers[] = {"cluster.workers=16", "cluster.autoscale.min=2",
+                             "cluster.autoscale.max=8"};
+    expect_set_error(HEAD STAGE_JOB, workers, 3,
+                     "'workers' (16, from --set cluster.workers) is the autoscaled cluster's "
+                     "initial size and must lie in [min, max] = [2, 8]");
+    const char *spark[] = {"spark.sql.shuffle.partition=8"};
+    expect_set_error(HEAD STAGE_JOB, spark, 1,
+                     "unknown Spark setting 'spark.sql.shuffle.partition' (from --set); did you "
+                     "mean 'spark.sql.shuffle.partitions'?");
+}
+
+/* Real Spark keys stagecast does not model get no "did you mean": an exact
+ * last name beside a known key (spark.driver.cores; spark.executor.cores is
+ * known) is another key, and "cores" is 2 edits from "codec"
+ * (spark.io.compression.codec), more than the 1 a 5-letter last name gets. */
+static void test_real_spark_key_beside_a_known_one_is_kept(void **state)
+{
+    (void)state;
+    struct diag d;
+    char path[64];
+    struct scenario *s = load_text(
+        HEAD "spark = { driver = { cores = 2; };\n"
+             "  kubernetes = { executor = { request = { cores = 1; }; }; }; };\n" STAGE_JOB,
+        &d, path, sizeof path);
+    assert_non_null(s);
+    const struct spark_setting *e = spark_conf_get(&s->spark, "spark.driver.cores");
+    assert_non_null(e);
+    assert_false(e->known);
+    scenario_free(s);
+}
+
+/* Directly under spark an exact last name is a short name for the one known
+ * key that ends so: spark.cores is no Spark key, spark.executor.cores is. */
+static void test_short_name_under_spark_names_the_key(void **state)
+{
+    (void)state;
+    expect_text_error(HEAD "spark = { cores = 4; };\n" STAGE_JOB, 3,
+                      "unknown Spark setting 'spark.cores'; did you mean 'spark.executor.cores'?");
+}
+
 /* "500GB", "500GiB" and "500g" are all 500 x 2^30 = 536870912000 bytes, as
  * Spark reads sizes; the first written as "GB" is said, with its bytes. */
 static void test_gb_sizes_read_as_gib_and_say_so(void **state)
@@ -977,6 +1054,9 @@ int main(void)
         cmocka_unit_test(test_self_parent_is_refused),
         cmocka_unit_test(test_long_cycle_is_shortened),
         cmocka_unit_test(test_unknown_spark_key_is_not_an_error),
+        cmocka_unit_test(test_real_spark_key_beside_a_known_one_is_kept),
+        cmocka_unit_test(test_short_name_under_spark_names_the_key),
+        cmocka_unit_test(test_set_mistakes_name_the_set_not_a_line),
         cmocka_unit_test(test_gb_sizes_read_as_gib_and_say_so),
         cmocka_unit_test(test_dotted_names_get_their_nested_form),
     };

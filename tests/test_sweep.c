@@ -734,6 +734,12 @@ static void test_autoscale_ranges_start_at_their_min_not_the_fixed_workers(void 
     assert_non_null(sw->spec.notes);
     assert_non_null(strstr(sw->spec.notes, "'workers = 4' (line 33) does not cap or start"));
     assert_non_null(strstr(sw->spec.notes, "no cluster.autoscale group"));
+    /* The group it makes states its defaults: Databricks jobs compute
+     * provisions a node in a lognormal of median 145 s and sigma 0.4, mean
+     * 145 x exp(0.4^2 / 2) = 145 x 1.0833 = 157.08 s; decides every 10 s;
+     * removes a node idle for 40 s. */
+    assert_non_null(strstr(sw->spec.notes, "provision_s = 157 (mean), interval_s = 10, "
+                                           "idle_s = 40"));
     sweep_free(sw);
     /* A start the command line gives is kept, and the note is not made. */
     const char *words2[] = {"--autoscale", "2-8", "--set", "cluster.workers=3"};
@@ -966,15 +972,17 @@ static void test_node_types_sweep_prices_every_point_in_one_region(void **state)
     sweep_free(sw);
 
     /* A workers' price the user sets needs no list price: no region change. */
-    const char *given[] = {"--node-types", "Standard_DS3_v2,Standard_DS4_v2", "--workers", "2",
-                           "--set", "cluster.price.worker_usd_per_hour=0.5",
-                           "--set", "cluster.price.driver_usd_per_hour=0.5"};
+    const char *given[] = {"--node-types", "Standard_DS3_v2,Standard_DS4_v2",
+                           "--workers",    "2",
+                           "--set",        "cluster.price.worker_usd_per_hour=0.5",
+                           "--set",        "cluster.price.driver_usd_per_hour=0.5"};
     sw = sweep_from(scenario, given, 8);
     assert_null(strstr(sw->spec.notes ? sw->spec.notes : "", "every point in"));
     sweep_free(sw);
 
-    const char *chosen[] = {"--node-types", "Standard_DS3_v2,Standard_DS4_v2", "--workers", "2",
-                            "--set", "cluster.region=eastus"};
+    const char *chosen[] = {"--node-types", "Standard_DS3_v2,Standard_DS4_v2",
+                            "--workers",    "2",
+                            "--set",        "cluster.region=eastus"};
     sw = sweep_from(scenario, chosen, 6);
     expect_overrides(sw, 1,
                      "cluster.region=eastus cluster.worker=Standard_DS4_v2 "

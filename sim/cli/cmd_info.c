@@ -79,7 +79,9 @@ const struct cli_command cli_cmd_nodes = {
     "",
     "list the Azure node catalog",
     "Prints each node type's vCPUs, memory, local disk and network throughput, ACU, VM price "
-    "and DBU rate, as the simulator uses them.",
+    "per region and DBU rate, as the simulator uses them, with where each region's prices come "
+    "from and as of when; a Synapse node's price is its vCores at the vCore-hour rate (marked "
+    "v).",
     nodes_options,
     sizeof nodes_options / sizeof nodes_options[0],
     cmd_nodes,

@@ -19,9 +19,9 @@
 
 #include "models/order.h"
 
-static enum sc_status resolve(const struct scenario *s, const struct catalog *cat,
-                              const char *name, int line, const char *role,
-                              const struct node_type **out, struct diag *d)
+static enum sc_status resolve(const struct scenario *s, const struct catalog *cat, const char *name,
+                              int line, const char *role, const struct node_type **out,
+                              struct diag *d)
 {
     *out = catalog_find(cat, name);
     if (*out)
@@ -32,8 +32,7 @@ static enum sc_status resolve(const struct scenario *s, const struct catalog *ca
     if (n > 0) {
         int off = snprintf(hint, sizeof hint, "; did you mean ");
         for (size_t i = 0; i < n && off > 0 && (size_t)off < sizeof hint; i++)
-            off += snprintf(hint + off, sizeof hint - (size_t)off, "%s%s", i ? ", " : "",
-                            near[i]);
+            off += snprintf(hint + off, sizeof hint - (size_t)off, "%s%s", i ? ", " : "", near[i]);
         if (off > 0 && (size_t)off < sizeof hint)
             snprintf(hint + off, sizeof hint - (size_t)off, "?");
     }
@@ -282,6 +281,27 @@ static void build_memory(const struct scenario *s, struct cluster *c)
  * (SYN-AUTO): metrics every 30 s; scale up when pending CPU exceeds free CPU
  * for over 1 min, down when pending is below free for over 2 min; a scaling
  * operation takes 1-5 min (we take 3). */
+/* Each policy's own timings: Synapse's 30 s metrics and 2 min idle, or
+ * Databricks' 10 s decisions and 40 s (jobs) or 150 s (all-purpose) idle. */
+static double default_interval_s(bool syn)
+{
+    return syn ? 30.0 : 10.0;
+}
+
+static double default_idle_s(bool syn, enum pricing pricing)
+{
+    return syn ? 120.0 : pricing == PRICING_ALL_PURPOSE ? 150.0 : 40.0;
+}
+
+struct autoscale_defaults cluster_autoscale_defaults(enum platform p, enum pricing pricing)
+{
+    enum autoscale_policy policy = platform_get(p)->autoscale_policy;
+    bool syn = policy == AUTOSCALE_POLICY_SYNAPSE;
+    struct dist prov = platform_provision_dist(autoscale_policy_platform(policy));
+    return (struct autoscale_defaults){dist_mean(&prov), default_interval_s(syn),
+                                       default_idle_s(syn, pricing)};
+}
+
 static void build_autoscale(const struct cluster_spec *cs, const struct platform_info *pl,
                             struct cluster *c)
 {
@@ -302,11 +322,10 @@ static void build_autoscale(const struct cluster_spec *cs, const struct platform
         c->provision_dist = platform_provision_dist(
             autoscale_policy_platform((enum autoscale_policy)c->autoscale_policy));
     c->provision_s = dist_mean(&c->provision_dist);
-    c->interval_s = !isnan(cs->autoscale_interval_s) ? cs->autoscale_interval_s : syn ? 30.0 : 10.0;
-    c->idle_s = !isnan(cs->autoscale_idle_s)         ? cs->autoscale_idle_s
-                : syn                                ? 120.0
-                : cs->pricing == PRICING_ALL_PURPOSE ? 150.0
-                                                     : 40.0;
+    c->interval_s =
+        !isnan(cs->autoscale_interval_s) ? cs->autoscale_interval_s : default_interval_s(syn);
+    c->idle_s = !isnan(cs->autoscale_idle_s) ? cs->autoscale_idle_s
+                                             : default_idle_s(syn, (enum pricing)cs->pricing);
     c->up_sustain_s = syn ? 60.0 : 0.0;
     c->autoscale_source =
         syn ? "Synapse autoscale (SYN-AUTO): 30 s metrics, up after 1 min of backlog, "

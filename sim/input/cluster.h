@@ -34,10 +34,10 @@ struct cluster {
     struct dist startup_dist;   /* DIST_FIXED: startup_s exactly */
     const char *startup_source; /* where the start-up figure comes from */
     struct billing_rates driver_rates, worker_rates;
-    const char *region;         /* whose list prices apply (catalog's storage) */
-    char price_note[768];       /* every driver and worker rate no source gives, with
-                                 * the key that sets each; "" when all are known */
-    bool driver_is_worker;      /* synapse: the driver runs on the head node */
+    const char *region;    /* whose list prices apply (catalog's storage) */
+    char price_note[768];  /* every driver and worker rate no source gives, with
+                            * the key that sets each; "" when all are known */
+    bool driver_is_worker; /* synapse: the driver runs on the head node */
 
     /* What moves bytes, per worker node and for the cluster (bytes/s). */
     double nic_bps;             /* each direction: catalog network Mbps / 8 */
@@ -62,15 +62,15 @@ struct cluster {
     double idle_s;              /* a node idle this long may be removed */
     double up_sustain_s;        /* Synapse: backlog must last this long to scale up */
     const char *autoscale_source;
-    double idle_after_s;        /* kept, and billed, after the last job ends */
+    double idle_after_s; /* kept, and billed, after the last job ends */
     /* Spot workers: worker w is spot when floor((w+1) f) > floor(w f), which
      * spreads a fraction f evenly over the worker positions. */
     double spot_fraction;
     double spot_evictions_per_hour;
-    double spot_evict_at_s;     /* NaN: evictions only from the rate */
+    double spot_evict_at_s; /* NaN: evictions only from the rate */
     struct billing_rates spot_rates;
-    double replace_s;           /* a fixed cluster replaces an evicted node after this */
-    struct dist replace_dist;   /* DIST_FIXED: replace_s */
+    double replace_s;         /* a fixed cluster replaces an evicted node after this */
+    struct dist replace_dist; /* DIST_FIXED: replace_s */
     const char *idle_after_source;
 
     /* Memory of one executor. */
@@ -93,11 +93,19 @@ struct cluster {
  * larger than an executor, or a region the catalog has no prices for,
  * returns SC_EINPUT with d naming the scenario's file:line (and the closest
  * catalog names, or the regions it prices). */
-enum sc_status cluster_build(const struct scenario *s, const struct catalog *cat,
-                             struct cluster *c, struct diag *d);
+enum sc_status cluster_build(const struct scenario *s, const struct catalog *cat, struct cluster *c,
+                             struct diag *d);
 
 /* The most executors of the timeline x[0..n) alive at once (one leaving
  * when another joins makes room for it). */
+/* The autoscale timings a cluster.autoscale group that gives none of them
+ * gets on platform p with pricing: the policy's node provisioning (its
+ * mean, s), seconds between decisions and idle time before removal. */
+struct autoscale_defaults {
+    double provision_s, interval_s, idle_s;
+};
+struct autoscale_defaults cluster_autoscale_defaults(enum platform p, enum pricing pricing);
+
 int cluster_timeline_peak(const struct executor_spec *x, size_t n);
 
 /* With a timeline (cs->executors), sizes c for it: slots_per_executor for

@@ -185,13 +185,19 @@ static int read_size(struct reader *r, const config_setting_t *g)
     if (rc < 0)
         return -1;
     if (rc > 0) {
-        c->workers_line = scenario_line_of(config_setting_get_member(g, "workers"));
+        const config_setting_t *w = config_setting_get_member(g, "workers");
+        c->workers_line = scenario_line_of(w);
+        /* A count a --set gave has no line of its own: the cluster group's
+         * line is not where it came from, the command line is. */
+        bool by_set = config_setting_source_line(w) == 0;
         if (autoscale && (c->workers < c->autoscale_min || c->workers > c->autoscale_max))
             return scenario_fail(
-                r, c->workers_line,
-                "'workers' (%lld) is the autoscaled cluster's initial size and must lie "
-                "in [min, max] = [%lld, %lld].",
-                (long long)c->workers, (long long)c->autoscale_min, (long long)c->autoscale_max);
+                r, by_set ? 0 : c->workers_line,
+                "'workers' (%lld%s) is the autoscaled cluster's initial size and must lie "
+                "in [min, max] = [%lld, %lld]%s.",
+                (long long)c->workers, by_set ? ", from --set cluster.workers" : "",
+                (long long)c->autoscale_min, (long long)c->autoscale_max,
+                by_set ? ": give a count in the range, or drop the --set to start at min" : "");
     } else {
         c->workers = autoscale_min;
         c->workers_line = scenario_line_of(autoscale);

@@ -9,6 +9,7 @@
 #include "models/textdist.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,16 +26,43 @@ static void format_double(double v, char *buf, size_t size)
     }
 }
 
+/* Whether prefix (a dotted path without its last name) is "spark" or a
+ * whole-name prefix of a known key: "spark.sql.shuffle" is, for
+ * spark.sql.shuffle.partitions; "spark.kubernetes.driver" is not. */
+static bool is_known_prefix(const char *prefix, size_t len)
+{
+    if (len == 5 && strncmp(prefix, "spark", 5) == 0)
+        return true;
+    size_t n_known;
+    const struct spark_key *known = spark_known_keys(&n_known);
+    for (size_t i = 0; i < n_known; i++)
+        if (strncmp(known[i].key, prefix, len) == 0 && known[i].key[len] == '.')
+            return true;
+    return false;
+}
+
 /* The known Spark key key is a typo of, or NULL. Spark takes any key and
  * ignores the ones nothing reads, so an unknown key is kept (and listed in
  * the report); but one a few edits from a known key is a misspelling that
  * would silently run with the default. "A few" is the typo limit of its
  * last name ("partition": 3), so that a long prefix the two share does not
- * make distant names look alike. */
+ * make distant names look alike.
+ *
+ * A key also reads as a misspelling when its last name is a typo of one
+ * known key's last name and it sits where known keys live: `spark = {
+ * partition = 2000; }` (spark.partition) means spark.sql.shuffle.partitions,
+ * though the whole names are 14 edits apart. Directly under spark even the
+ * exact last name counts (`cores` for spark.executor.cores: Spark has no
+ * spark.cores); deeper, an exact last name is a different real key
+ * (spark.driver.cores is not spark.executor.cores) and stops the search.
+ * Last names are short, so this rule allows one edit fewer than the typo
+ * limit ("cores" is not a typo of "codec"), and a tie between two known
+ * keys suggests neither. */
 static const char *typo_of_known_key(const char *key)
 {
-    const char *leaf = strrchr(key, '.');
-    size_t limit = textdist_typo_limit(strlen(leaf ? leaf + 1 : key));
+    const char *dot = strrchr(key, '.');
+    const char *leaf = dot ? dot + 1 : key;
+    size_t limit = textdist_typo_limit(strlen(leaf));
     size_t n_known;
     const struct spark_key *known = spark_known_keys(&n_known);
     const char *best = NULL;
@@ -46,7 +74,28 @@ static const char *typo_of_known_key(const char *key)
             best = known[i].key;
         }
     }
-    return best_d <= limit ? best : NULL;
+    if (best_d <= limit)
+        return best;
+    if (!dot || !is_known_prefix(key, (size_t)(dot - key)))
+        return NULL;
+    bool top = (size_t)(dot - key) == 5;
+    best = NULL;
+    best_d = TEXTDIST_FAR;
+    bool tie = false;
+    for (size_t i = 0; i < n_known; i++) {
+        const char *kdot = strrchr(known[i].key, '.');
+        size_t d = textdist_osa(leaf, kdot ? kdot + 1 : known[i].key);
+        if (d == 0 && !top)
+            return NULL; /* a real key beside a known one, as spark.driver.cores */
+        if (d > limit - (limit > 1) || d > best_d)
+            continue;
+        tie = d == best_d;
+        if (d < best_d) {
+            best_d = d;
+            best = known[i].key;
+        }
+    }
+    return tie ? NULL : best;
 }
 
 /* Walks the nested `spark` group: every leaf is a setting named by its path.
@@ -98,11 +147,14 @@ int scenario_read_spark_group(struct reader *r, const config_setting_t *g, const
                 key[klen - (sizeof enabled - 1)] = '.';
         }
         const char *hint = spark_key_find(key) ? NULL : typo_of_known_key(key);
+        /* A setting a --set made has no line of its own: the file's
+         * nearest line is not where the typo is. */
+        bool by_set = config_setting_source_line(m) == 0;
         if (hint)
-            return scenario_fail(r, line,
-                                 "unknown Spark setting '%s'; did you mean '%s'? (`stagecast "
+            return scenario_fail(r, by_set ? 0 : line,
+                                 "unknown Spark setting '%s'%s; did you mean '%s'? (`stagecast "
                                  "spark-keys` lists the settings stagecast models)",
-                                 key, hint);
+                                 key, by_set ? " (from --set)" : "", hint);
         if (spark_conf_set(&r->s->spark, key, value, r->file, line, r->d) != SC_OK)
             return -1;
     }

@@ -72,6 +72,18 @@ static void fmt_titles(char cells[NC_MAX][CELL_SIZE], const struct nodes_layout 
     snprintf(cells[lay->n_cols - 1], CELL_SIZE, "DBU/h");
 }
 
+/* What one node-hour of n costs when its platform bills vCore-hours
+ * (Synapse): its vCores at the platform's rate; NaN for any other node. */
+static double vcore_node_hour_usd(const struct node_type *n)
+{
+    const struct platform_info *syn = platform_get(PLATFORM_SYNAPSE);
+    if (strcasecmp(n->platform, syn->catalog_family) != 0 || n->vcpus <= 0 ||
+        isnan(syn->billing.usd_per_vcore_hour))
+        return NAN;
+    /* Rounded to the tenth of a cent, as the table shows prices. */
+    return round(n->vcpus * syn->billing.usd_per_vcore_hour * 1000.0) / 1000.0;
+}
+
 static void fmt_row(char cells[NC_MAX][CELL_SIZE], const struct nodes_layout *lay,
                     const struct catalog *cat, const struct node_type *n)
 {
@@ -89,8 +101,15 @@ static void fmt_row(char cells[NC_MAX][CELL_SIZE], const struct nodes_layout *la
         snprintf(cells[NC_ACU], CELL_SIZE, "%g", n->acu_min);
     else
         snprintf(cells[NC_ACU], CELL_SIZE, "%g-%g", n->acu_min, n->acu_max);
+    /* A Synapse pool's node-hour is its vCores at the platform's vCore-hour
+     * rate, the same in every region; 'v' marks it (not a VM price). */
+    double vcore_usd = vcore_node_hour_usd(n);
     for (int k = 0; k < lay->n_regions; k++) {
         const struct node_price *p = catalog_price(cat, n->name, lay->regions[k]);
+        if (!p && !isnan(vcore_usd)) {
+            snprintf(cells[NC_FIXED + k], CELL_SIZE, "%gv", vcore_usd);
+            continue;
+        }
         fmt_figure(cells[NC_FIXED + k], p ? p->vm_usd_per_hour : NAN);
     }
     /* A '*' marks a DBU rate the catalog row lacked and a price row gave. */
@@ -195,15 +214,17 @@ void nodes_print(FILE *out, const struct catalog *cat, const char *platform_filt
     }
 
     if (platform_filter != NULL)
-        fprintf(out, "%zu node type%s on platform %s (of %zu).\n", shown,
-                shown == 1 ? "" : "s", platform_filter, catalog_count(cat));
+        fprintf(out, "%zu node type%s on platform %s (of %zu).\n", shown, shown == 1 ? "" : "s",
+                platform_filter, catalog_count(cat));
     else
         fprintf(out, "%zu node types.\n", shown);
-    fprintf(out, "Source: %s ('-' = not published or not found; sources per row in its "
-                 "notes column).\n",
+    fprintf(out,
+            "Source: %s ('-' = not published or not found; sources per row in its "
+            "notes column).\n",
             catalog_path(cat) ? catalog_path(cat) : "(unknown)");
-    fprintf(out, "Prices: Linux pay-as-you-go, USD per node-hour, per region (a scenario picks "
-                 "one with cluster.region and overrides any with cluster.price)%s%s:\n",
+    fprintf(out,
+            "Prices: Linux pay-as-you-go, USD per node-hour, per region (a scenario picks "
+            "one with cluster.region and overrides any with cluster.price)%s%s:\n",
             catalog_prices_path(cat) ? "; other regions from " : "",
             catalog_prices_path(cat) ? catalog_prices_path(cat) : "");
     print_price_sources(out, cat, &lay);
@@ -212,8 +233,10 @@ void nodes_print(FILE *out, const struct catalog *cat, const char *platform_filt
                      "per node-hour do not vary by region).\n");
     /* Synapse bills its pools' vCores, not a VM price (models/platform.c). */
     if (platform_filter == NULL || platform_find(platform_filter) == platform_get(PLATFORM_SYNAPSE))
-        fprintf(out, "Synapse nodes bill vCore-hours at $%g per vCore-hour (%s), not a VM "
-                     "price.\n",
+        fprintf(out,
+                "v: Synapse nodes bill vCore-hours at $%g per vCore-hour (%s), not a VM "
+                "price: the figure is the node's vCores at that rate, used in every "
+                "region.\n",
                 platform_get(PLATFORM_SYNAPSE)->billing.usd_per_vcore_hour,
                 platform_get(PLATFORM_SYNAPSE)->billing.vcore_rate_source);
 }
@@ -275,6 +298,13 @@ static json_t *node_json(const struct catalog *cat, const struct node_type *n)
     put(o, "cpu", cpu ? cpu : json_null(), &ok);
     put(o, "price_usd_per_hour", figure_json(n->price_usd_per_hour), &ok);
     put(o, "dbu_per_hour", figure_json(n->dbu_per_hour), &ok);
+    double vcore_usd = vcore_node_hour_usd(n);
+    if (!isnan(vcore_usd)) {
+        const struct platform_billing *b = &platform_get(PLATFORM_SYNAPSE)->billing;
+        put(o, "usd_per_vcore_hour", json_real(b->usd_per_vcore_hour), &ok);
+        put(o, "vcore_usd_per_node_hour", json_real(vcore_usd), &ok);
+        put(o, "vcore_rate_source", json_string(b->vcore_rate_source), &ok);
+    }
     json_t *dsrc = n->dbu_source[0] ? json_string(n->dbu_source) : json_null();
     put(o, "dbu_source", dsrc ? dsrc : json_null(), &ok);
     /* Every region's row for this node, in the catalog's order. */

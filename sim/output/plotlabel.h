@@ -20,7 +20,8 @@ enum {
     PLOTLABEL_LEFT = -1,
     PLOTLABEL_NONE = 0,
     PLOTLABEL_RIGHT = 1,
-    PLOTLABEL_ABOVE = 2
+    PLOTLABEL_ABOVE = 2,
+    PLOTLABEL_CALLOUT = 3 /* away from its point, joined to it by a leader line */
 };
 
 struct plotlabel_point {
@@ -46,26 +47,35 @@ struct plotlabel_frame {
      * opaque box, they hide it for the width of their text). */
     double vline_x;
     size_t vline_chars;
+    /* Nonzero: a label that fits on no side of its point may go further
+     * away, as a callout, joined to its point by a leader line that
+     * crosses no label and no other point's marker. */
+    int callouts;
 };
 
 /* Where a label goes: its side, and the point of its text gnuplot anchors
- * it by (data units): the left end of the text for RIGHT, the right end for
- * LEFT, the middle for ABOVE and BELOW; always at the text's mid-height. */
+ * it by (data units): the left end of the text for RIGHT and CALLOUT, the
+ * right end for LEFT, the middle for ABOVE and BELOW; always at the text's
+ * mid-height. A CALLOUT's leader line runs from its point to (lead_x,
+ * lead_y), the nearest point of the label's box; NaN for the other sides. */
 struct plotlabel_spot {
     int side;
     double x, y;
+    double lead_x, lead_y;
 };
 
 /* Sets spot[i] for each of the n points: side PLOTLABEL_RIGHT when its label
  * fits to the right of it (text starting a gap past its marker, centred on
  * its height), else PLOTLABEL_LEFT, PLOTLABEL_ABOVE or PLOTLABEL_BELOW (the
  * text centred over or under the marker), in that order of preference;
- * PLOTLABEL_NONE when none fits or no label was wanted. A label fits when
- * it stays inside the plot and overlaps no label placed before it, no
- * other point's marker, the line joining the on_line points, nor the
- * vertical line's label. Only the first 200 labels in order of placement
- * are tried. Returns how many were labelled, or -1 when memory runs out
- * (every side NONE). */
+ * with f->callouts, a label that fits on none of them is then placed as
+ * PLOTLABEL_CALLOUT at the nearest free place within 0.25 of the plot whose
+ * leader line is clear; PLOTLABEL_NONE when nothing fits or no label was
+ * wanted. A label fits when it stays inside the plot and overlaps no label
+ * placed before it, no other point's marker, the line joining the on_line
+ * points, no leader line, nor the vertical line's label. Only the first 200
+ * labels in order of placement are tried. Returns how many were labelled,
+ * or -1 when memory runs out (every side NONE). */
 long plotlabel_place(const struct plotlabel_point *pts, size_t n, const struct plotlabel_frame *f,
                      struct plotlabel_spot *spot);
 

@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/catalog.h"
+#include "models/platform.h"
 #include "sim/runtime/results.h"
 #include "sim/runtime/runtime.h"
 
@@ -39,11 +41,51 @@ static struct cluster resized(const struct cluster *cl, int n)
     return c;
 }
 
+/* Where line l's rate comes from: "West US 2, Azure Databricks pricing
+ * page as of 2023-07-03", as run's cost section words it. */
+static void rate_origin(const struct cost_line *l, const struct cluster *cl, char *buf, size_t size)
+{
+    if (l->price_region)
+        snprintf(buf, size, "%s, %s%s%s", catalog_region_label(l->price_region), l->price_source,
+                 l->price_date && l->price_date[0] ? " as of " : " (undated)",
+                 l->price_date && l->price_date[0] ? l->price_date : "");
+    else if (isnan(l->vm_usd_per_hour))
+        snprintf(buf, size, "%s, no source gives one", catalog_region_label(cl->region));
+    else if (l->price_source && strcmp(l->price_source, "scenario") == 0)
+        snprintf(buf, size, "set in the scenario (cluster.price)");
+    else
+        snprintf(buf, size, "%s", l->price_source ? l->price_source : "?");
+}
+
+/* The line under the table that says what a count's cost is of: a table
+ * of dollars without its node type, platform and price list reads as more
+ * certain than it is. */
+static void describe_cost(const struct cluster *cl, const struct cost_result *c, char *buf,
+                          size_t size)
+{
+    const char *worker = c->n_lines > 1 ? c->lines[1].node_type : cl->worker->name;
+    const char *driver = c->n_lines > 0 ? c->lines[0].node_type : cl->driver->name;
+    int n = snprintf(buf, size,
+                     "the workers (%s) the count needs and one driver (%s) on %s, from cluster "
+                     "start-up to the run's end",
+                     worker, driver, platform_name(cl->platform));
+    if (n < 0 || (size_t)n >= size || c->n_lines == 0)
+        return;
+    char o1[192], o2[192];
+    rate_origin(&c->lines[0], cl, o1, sizeof o1);
+    if (c->n_lines > 1)
+        rate_origin(&c->lines[1], cl, o2, sizeof o2);
+    if (c->n_lines > 1 && strcmp(o1, o2) != 0)
+        snprintf(buf + n, size - (size_t)n, "; prices: driver %s; workers %s", o1, o2);
+    else
+        snprintf(buf + n, size - (size_t)n, "; prices: %s", o1);
+}
+
 /* Simulates plan on cl resized to n executors into *pt; the results stay
  * in *sim_out when it is not NULL (the caller frees them). */
 static enum sc_status simulate_at(const struct plan *plan, const struct cluster *cl, int n,
                                   uint64_t seed, struct scaling_point *pt, struct sim **sim_out,
-                                  char *note, size_t note_cap, struct diag *d)
+                                  struct scaling *sc, struct diag *d)
 {
     struct cluster c = resized(cl, n);
     struct sim_options o = {.seed = seed, .calib = SIM_CALIB_NOMINAL};
@@ -61,8 +103,10 @@ static enum sc_status simulate_at(const struct plan *plan, const struct cluster 
     pt->makespan_s = r->makespan_s;
     pt->total_usd = r->cost.total_usd;
     pt->utilization = r->utilization;
-    if (note[0] == '\0' && r->cost.note[0] != '\0')
-        snprintf(note, note_cap, "%s", r->cost.note);
+    if (sc->cost_note[0] == '\0' && r->cost.note[0] != '\0')
+        snprintf(sc->cost_note, sizeof sc->cost_note, "%s", r->cost.note);
+    if (sc->cost_basis[0] == '\0')
+        describe_cost(&c, &r->cost, sc->cost_basis, sizeof sc->cost_basis);
     if (sim_out)
         *sim_out = sim;
     else
@@ -191,8 +235,7 @@ struct scaling *scaling_run(const struct plan *plan, const struct cluster *cl,
                      SCN_MAX_WORKERS, (long long)counts[i]);
             goto fail;
         }
-        if (simulate_at(plan, cl, (int)counts[i], seed, &sc->points[i], NULL, sc->cost_note,
-                        sizeof sc->cost_note, d) != SC_OK)
+        if (simulate_at(plan, cl, (int)counts[i], seed, &sc->points[i], NULL, sc, d) != SC_OK)
             goto fail;
         if (counts[i] > most)
             most = counts[i];
@@ -210,8 +253,7 @@ struct scaling *scaling_run(const struct plan *plan, const struct cluster *cl,
         sc->bound_capped = true;
     }
     struct sim *sim = NULL;
-    if (simulate_at(plan, cl, (int)unbounded, seed, &sc->bound, &sim, sc->cost_note,
-                    sizeof sc->cost_note, d) != SC_OK)
+    if (simulate_at(plan, cl, (int)unbounded, seed, &sc->bound, &sim, sc, d) != SC_OK)
         goto fail;
     enum sc_status st = fill_stages(sc, plan, sim_results(sim), d);
     sim_free(sim);
@@ -261,6 +303,8 @@ void scaling_print(FILE *out, const struct scaling *sc)
         fprintf(out, " %10.1f%% |%s\n", 100.0 * p->utilization,
                 p->executors == sc->ideal_executors ? " ideal" : "");
     }
+    if (sc->cost_basis[0])
+        fprintf(out, "\nCost: %s.\n", sc->cost_basis);
     fprintf(out,
             "\nCritical-path lower bound: %.3f s (simulated with %d executors, a slot for "
             "every task%s)\n",

@@ -57,6 +57,10 @@ struct scaling {
     struct scaling_stage *stages; /* in the plan's order */
     size_t n_stages;
     char cost_note[1024]; /* why a cost is unknown, or "" */
+    /* What each count's cost is of: the platform, the worker and driver
+     * sizes, that the start-up is billed, and where each rate comes from
+     * (region and date, as run's cost section says it). */
+    char cost_basis[640];
 };
 
 /* Simulates plan on cl resized to each of counts[0..n) executors (each of
@@ -71,8 +75,9 @@ struct scaling *scaling_run(const struct plan *plan, const struct cluster *cl,
 
 void scaling_free(struct scaling *sc);
 
-/* The table (executors, makespan, cost, utilization), the lower bound and
- * the ideal count, then the stages with their skew and those that gate. */
+/* The table (executors, makespan, cost, utilization) with what its cost is
+ * of and where its prices come from, the lower bound and the ideal count,
+ * then the stages with their skew and those that gate. */
 void scaling_print(FILE *out, const struct scaling *sc);
 
 #endif

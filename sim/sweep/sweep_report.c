@@ -514,7 +514,8 @@ static int plot_label(const struct sweep *sw, size_t i, char *buf, size_t size)
 
 /* Which points the sweep plot labels, and where (spot[i] for point i): the
  * Pareto points, the recommended one first, each where its label overlaps
- * no other label or point nor the deadline's line; the others are drawn
+ * no other label or point nor the deadline's label, beside its point or,
+ * in a crowd, further out with a leader line; the others are drawn
  * unlabelled. Returns false when memory runs out. */
 static bool plot_label_spots(const struct sweep *sw, struct plotlabel_spot *spot)
 {
@@ -549,6 +550,7 @@ static bool plot_label_spots(const struct sweep *sw, struct plotlabel_spot *spot
     fr.y_hi = y_max * SWEEP_PLOT_Y_PAD;
     fr.vline_x = sw->spec.deadline_s; /* "deadline 3m", "deadline 1.5h": 14 at most */
     fr.vline_chars = 14;
+    fr.callouts = 1; /* a crowded front's labels go out with leader lines */
     long placed = plotlabel_place(lp, n, &fr, spot);
     free(lp);
     return placed >= 0;
@@ -568,7 +570,7 @@ enum sc_status sweep_write_csv(FILE *f, const struct sweep *sw, struct diag *d)
     fputs("point,node_type,workers,makespan_s,cost_usd,pareto,recommended,status,replications,"
           "makespan_lo_s,makespan_hi_s,makespan_sd_s,makespan_upper_s,cost_lo_usd,cost_hi_usd,"
           "utilization,meets_deadline,feasible,deadline_s,label,label_side,label_x_s,label_y_usd,"
-          "variant",
+          "label_lead_x_s,label_lead_y_usd,variant",
           f);
     for (size_t a = 0; a < sp->n_axes; a++)
         if (extra_axis(&sp->axes[a])) {
@@ -626,6 +628,10 @@ enum sc_status sweep_write_csv(FILE *f, const struct sweep *sw, struct diag *d)
         csv_num(f, spot[i].x);
         fputc(',', f);
         csv_num(f, spot[i].y);
+        fputc(',', f);
+        csv_num(f, spot[i].lead_x);
+        fputc(',', f);
+        csv_num(f, spot[i].lead_y);
         fputc(',', f);
         char variant[96];
         plot_variant(sw, i, variant, sizeof variant);

@@ -11,6 +11,7 @@
 
 #include "sim/sweep/sweep_internal.h"
 
+#include "sim/input/cluster.h"
 #include "sim/input/scenario.h"
 
 #include <errno.h>
@@ -368,12 +369,13 @@ struct base_facts {
     bool workers_given; /* 'workers' written in the file (or a fixed --set) */
     int64_t workers;
     int workers_line;
-    const char *platform; /* whose autoscale policy a new group takes */
-    bool spot_priced;     /* cluster.spot gives discount or usd_per_hour */
-    bool spot_evicts;     /* evictions_per_hour > 0 or evict_at_s given */
-    bool region_given;    /* cluster.region in the file or a fixed --set */
+    const char *platform;                         /* whose autoscale policy a new group takes */
+    struct autoscale_defaults autoscale_defaults; /* what that group gets */
+    bool spot_priced;                             /* cluster.spot gives discount or usd_per_hour */
+    bool spot_evicts;                             /* evictions_per_hour > 0 or evict_at_s given */
+    bool region_given;                            /* cluster.region in the file or a fixed --set */
     bool driver_priced, worker_priced; /* cluster.price.{driver,worker}_usd_per_hour given */
-    char driver[64];      /* the scenario's driver node type */
+    char driver[64];                   /* the scenario's driver node type */
 };
 
 static bool fixed_sets(const struct sweep_spec *spec, const char *prefix)
@@ -416,6 +418,7 @@ static enum sc_status spec_base(const struct sweep_args *a, const struct catalog
                         (c->workers_line > 0 && !(c->autoscale && c->workers == c->autoscale_min &&
                                                   c->workers_line == c->autoscale_line));
     bf->platform = platform_name(c->platform);
+    bf->autoscale_defaults = cluster_autoscale_defaults(c->platform, c->pricing);
     bf->spot_priced = !isnan(c->spot_discount) || !isnan(c->spot_usd_per_hour);
     bf->spot_evicts = c->spot_evictions_per_hour > 0 || !isnan(c->spot_evict_at_s);
     bf->region_given = c->region[0] != '\0' || fixed_sets(spec, "cluster.region=");
@@ -585,9 +588,11 @@ static enum sc_status axis_autoscale(struct sweep_spec *spec, const char *text, 
     if (!bf->autoscale &&
         spec_note(spec,
                   "the scenario has no cluster.autoscale group: each --autoscale range makes one "
-                  "with the %s platform's autoscale policy and its default provision, interval "
-                  "and idle times (set them with --set cluster.autoscale.KEY=VALUE)",
-                  bf->platform) != 0)
+                  "with the %s platform's autoscale policy and its defaults: provision_s = %.0f "
+                  "(mean), interval_s = %g, idle_s = %g (set them with --set "
+                  "cluster.autoscale.KEY=VALUE)",
+                  bf->platform, bf->autoscale_defaults.provision_s,
+                  bf->autoscale_defaults.interval_s, bf->autoscale_defaults.idle_s) != 0)
         return sweep_no_memory(d);
     if (start_at_min &&
         spec_note(spec,
