@@ -24,6 +24,7 @@
 #include "models/kernels/distinct.h"
 #include "models/kernels/hashagg.h"
 #include "models/kernels/join.h"
+#include "models/kernels/keytable.h"
 #include "models/kernels/limit.h"
 #include "models/kernels/sample.h"
 #include "models/kernels/murmur3.h"
@@ -786,6 +787,61 @@ static void test_hashagg_without_keys_has_one_row(void **state)
     batch_free(b);
 }
 
+/* A table emptied after 100,000 groups and filled again, on the integer
+ * path (one int64 key) and the generic one (int64 and string): every key
+ * gets the id of its first appearance (key k is group k here), keys from
+ * the big build are gone, and growing past the old size again keeps every
+ * id. By hand: keys 0..n-1 in order are groups 0..n-1. */
+static void keytable_round(struct keytable *t, const struct batch *b, const int *cols, size_t n,
+                           size_t expect_size)
+{
+    uint32_t gid[KEYTABLE_CHUNK];
+    for (size_t first = 0; first < n; first += KEYTABLE_CHUNK) {
+        size_t len = n - first < KEYTABLE_CHUNK ? n - first : KEYTABLE_CHUNK;
+        assert_int_equal(keytable_insert(t, b, cols, first, len, gid), 0);
+        for (size_t i = 0; i < len; i++)
+            assert_int_equal(gid[i], (uint32_t)(first + i));
+    }
+    assert_int_equal(keytable_size(t), expect_size);
+}
+
+static void test_keytable_reset_then_regrow(void **state)
+{
+    (void)state;
+    enum { BIG = 100000, SMALL = 1000 };
+    static const char *const names[2] = {"k", "s"};
+    static const enum col_type types[2] = {COL_INT64, COL_STRING};
+    struct batch *b = batch_new(2, names, types, 2 * BIG);
+    assert_non_null(b);
+    char text[32];
+    for (size_t r = 0; r < 2 * BIG; r++) {
+        b->cols[0].i64[r] = (int64_t)r * 7919;
+        int len = snprintf(text, sizeof text, "key-%zu", r);
+        assert_int_equal(column_push_string(&b->cols[1], r, text, (size_t)len), 0);
+    }
+    b->n_rows = 2 * BIG;
+    static const int one[1] = {0}, two[2] = {0, 1};
+    for (int path = 0; path < 2; path++) {
+        struct keytable *t = keytable_new(types, path ? 2 : 1);
+        assert_non_null(t);
+        const int *cols = path ? two : one;
+        keytable_round(t, b, cols, BIG, BIG);
+        keytable_reset(t);
+        assert_int_equal(keytable_size(t), 0);
+        keytable_round(t, b, cols, SMALL, SMALL);
+        /* a key of the big build only: not there */
+        uint32_t gid[1];
+        keytable_find(t, b, cols, BIG - 1, 1, gid);
+        assert_int_equal(gid[0], KEYTABLE_NONE);
+        keytable_reset(t);
+        keytable_round(t, b, cols, 2 * BIG, 2 * BIG);
+        keytable_find(t, b, cols, BIG + 17, 1, gid);
+        assert_int_equal(gid[0], BIG + 17);
+        keytable_free(t);
+    }
+    batch_free(b);
+}
+
 static void test_hashagg_rejects_bad_specs(void **state)
 {
     (void)state;
@@ -1516,6 +1572,7 @@ int main(void)
         cmocka_unit_test(test_hashagg_single_int_key_grows_and_keeps_null_group),
         cmocka_unit_test(test_hashagg_partial_then_final_equals_complete),
         cmocka_unit_test(test_hashagg_without_keys_has_one_row),
+        cmocka_unit_test(test_keytable_reset_then_regrow),
         cmocka_unit_test(test_hashagg_rejects_bad_specs),
         cmocka_unit_test(test_joins_on_hand_made_tables),
         cmocka_unit_test(test_joins_match_nested_loops_on_random_tables),

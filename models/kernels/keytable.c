@@ -40,6 +40,9 @@ struct keytable {
     size_t cap;
     struct int_slot *islots; /* int path */
     struct gen_slot *gslots; /* generic path */
+    size_t slots_alloc;      /* slots the current array holds (>= cap) */
+    void *spare;             /* the array before the last growth, reused */
+    size_t spare_alloc;
     uint64_t *ghash;         /* generic: each group's hash, for rehashing */
     size_t ghash_cap;
     uint32_t null_gid; /* int path: group of the null key, or KEYTABLE_NONE */
@@ -71,7 +74,38 @@ static int alloc_slots(struct keytable *t, unsigned bits)
     }
     t->bits = bits;
     t->cap = cap;
+    t->slots_alloc = cap;
     return 0;
+}
+
+enum { KEYTABLE_BITS0 = 7 }; /* a new or reset table's 128 slots */
+
+/* A zeroed array of cap slots of `size` bytes: the spare one if it is large
+ * enough (no allocation, no fresh pages), else a new one. */
+static void *take_slots(struct keytable *t, size_t cap, size_t size, size_t *alloc)
+{
+    if (t->spare && t->spare_alloc >= cap) {
+        void *s = t->spare;
+        *alloc = t->spare_alloc;
+        t->spare = NULL;
+        t->spare_alloc = 0;
+        memset(s, 0, cap * size);
+        return s;
+    }
+    *alloc = cap;
+    return calloc(cap, size);
+}
+
+/* Keeps the larger of old and the spare for the next growth. */
+static void keep_spare(struct keytable *t, void *old, size_t alloc)
+{
+    if (t->spare && t->spare_alloc >= alloc) {
+        free(old);
+        return;
+    }
+    free(t->spare);
+    t->spare = old;
+    t->spare_alloc = alloc;
 }
 
 struct keytable *keytable_new(const enum col_type *types, size_t n_keys)
@@ -95,7 +129,7 @@ struct keytable *keytable_new(const enum col_type *types, size_t n_keys)
     t->keys = batch_new(n_keys, nm, types, 64);
     if (nm != names)
         free(nm);
-    if (!t->keys || alloc_slots(t, 7) != 0) {
+    if (!t->keys || alloc_slots(t, KEYTABLE_BITS0) != 0) {
         keytable_free(t);
         return NULL;
     }
@@ -109,12 +143,20 @@ void keytable_free(struct keytable *t)
     batch_free(t->keys);
     free(t->islots);
     free(t->gslots);
+    free(t->spare);
     free(t->ghash);
     free(t);
 }
 
 void keytable_reset(struct keytable *t)
 {
+    /* Back to a new table's size, as a table built again from nothing
+     * would be (a few groups in the slots of the largest build are spread
+     * over far more cache lines); its arrays stay for the growth. */
+    if (t->bits > KEYTABLE_BITS0) {
+        t->bits = KEYTABLE_BITS0;
+        t->cap = (size_t)1 << KEYTABLE_BITS0;
+    }
     if (t->int_path)
         memset(t->islots, 0, t->cap * sizeof *t->islots);
     else
@@ -139,8 +181,9 @@ static int grow(struct keytable *t)
 {
     unsigned bits = t->bits + 1;
     size_t cap = (size_t)1 << bits, mask = cap - 1;
+    size_t alloc;
     if (t->int_path) {
-        struct int_slot *s = calloc(cap, sizeof *s);
+        struct int_slot *s = take_slots(t, cap, sizeof *s, &alloc);
         if (!s)
             return -1;
         const int64_t *kv = t->keys->cols[0].i64;
@@ -153,10 +196,10 @@ static int grow(struct keytable *t)
             s[i].key = kv[g];
             s[i].gid1 = (uint32_t)g + 1;
         }
-        free(t->islots);
+        keep_spare(t, t->islots, t->slots_alloc);
         t->islots = s;
     } else {
-        struct gen_slot *s = calloc(cap, sizeof *s);
+        struct gen_slot *s = take_slots(t, cap, sizeof *s, &alloc);
         if (!s)
             return -1;
         for (size_t g = 0; g < t->n_groups; g++) {
@@ -167,11 +210,12 @@ static int grow(struct keytable *t)
             s[i].tag = (uint32_t)h;
             s[i].gid1 = (uint32_t)g + 1;
         }
-        free(t->gslots);
+        keep_spare(t, t->gslots, t->slots_alloc);
         t->gslots = s;
     }
     t->bits = bits;
     t->cap = cap;
+    t->slots_alloc = alloc;
     return 0;
 }
 

@@ -39,6 +39,7 @@ void calibrate_cop_fini(struct cop *op)
         expr_call_fini(&op->parsed[i]);
     sortk_ws_free(op->ws);
     batch_free(op->buf);
+    batch_free(op->slice);
     join_ws_free(op->jws);
     join_hash_free(op->jh);
     batch_free(op->build);

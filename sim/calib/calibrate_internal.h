@@ -116,6 +116,7 @@ struct cop {
     struct window_spec wspec;
     struct sortk_ws *ws;
     struct batch *buf;
+    struct batch *slice; /* a chunk of its blocking output, handed on */
     struct join_spec jspec;
     struct join_ws *jws;
     struct join_hash *jh;

@@ -189,6 +189,37 @@ static enum sc_status emit(struct pipe *p, struct cop *op, const struct batch *o
     return SC_OK;
 }
 
+/* Hands a blocking operator's output on a chunk at a time, as Spark's
+ * operators hand rows to the next through an iterator: the next operator
+ * (a shuffle write, above all) then works on a chunk that stays in cache
+ * whatever the sample's size, as Spark's does on its records, instead of
+ * on one batch of every group or row, whose cost per row jumps once it
+ * outgrows the caches and moves with the machine's load. The copy into
+ * the slice is untimed. */
+static enum sc_status emit_chunked(struct pipe *p, struct cop *op, const struct batch *out,
+                                   struct diag *d)
+{
+    /* (A range exchange picks its bounds from the first input it sees:
+     * all of it, as Spark's sampling job sees all of it.) */
+    const struct cop *next = op->next;
+    if (!next || out->n_rows <= CHUNK_ROWS ||
+        (next->kind == COP_EXCHANGE && next->part == PK_RANGE))
+        return emit(p, op, out, d);
+    if (!op->slice && !(op->slice = batch_new_like(out, CHUNK_ROWS)))
+        return calibrate_nomem(d);
+    enum sc_status rc = SC_OK;
+    for (size_t first = 0; first < out->n_rows && rc == SC_OK; first += CHUNK_ROWS) {
+        size_t len = out->n_rows - first < CHUNK_ROWS ? out->n_rows - first : CHUNK_ROWS;
+        batch_clear(op->slice);
+        if (batch_append(op->slice, out, first, len) != 0)
+            return calibrate_nomem(d);
+        if (out->n_cols == 0)
+            op->slice->n_rows = len;
+        rc = emit(p, op, op->slice, d);
+    }
+    return rc;
+}
+
 static int ensure_order(struct cop *op, size_t n)
 {
     if (n <= op->order_cap)
@@ -424,7 +455,7 @@ static enum sc_status finish(struct pipe *p, struct cop *op, struct diag *d)
             charge(p, op, t0);
             op->groups = hashagg_groups(op->h);
             if (rc == SC_OK)
-                rc = emit(p, op, op->out, d);
+                rc = emit_chunked(p, op, op->out, d);
             break;
         case COP_SORT:
             if (op->all_cols)
@@ -434,13 +465,13 @@ static enum sc_status finish(struct pipe *p, struct cop *op, struct diag *d)
                                 op->out, NULL, d);
             charge(p, op, t0);
             if (rc == SC_OK)
-                rc = emit(p, op, op->out, d);
+                rc = emit_chunked(p, op, op->out, d);
             break;
         case COP_WINDOW:
             rc = window_run(&op->wspec, op->buf, op->out, NULL, d);
             charge(p, op, t0);
             if (rc == SC_OK)
-                rc = emit(p, op, op->out, d);
+                rc = emit_chunked(p, op, op->out, d);
             break;
         default: break;
         }
@@ -476,7 +507,7 @@ static enum sc_status run_combiner(struct pipe *p, struct chain *ch, struct diag
     rc = join_sort_merge(&op->jspec, side[0], side[1], op->jws, op->out, NULL, d);
     charge(p, op, t0);
     if (rc == SC_OK)
-        rc = emit(p, op, op->out, d);
+        rc = emit_chunked(p, op, op->out, d);
     return rc != SC_OK ? rc : finish(p, op->next, d);
 }
 
