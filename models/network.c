@@ -69,7 +69,6 @@ struct net_flow {
     double key; /* ACTIVE: class progress at which it has moved all its bytes */
     void *owner;
     uint64_t tag;
-    int64_t start_us;
     int cls;
     int slot; /* ACTIVE: index in its class heap; PENDING: in n->pending; FREE: next free */
     int state;
@@ -193,6 +192,7 @@ struct net {
     size_t n_pending;
     int *done;
     size_t n_done;
+    int64_t *fstart; /* when each flow started (apart: only solves' minimum reads it) */
 
     uint32_t epoch;
     int64_t solves;
@@ -330,7 +330,8 @@ static int grow_flows(struct net *n)
     size_t old = n->cap_flows, cap = old ? 2 * old : 64;
     if (grow_array((void **)&n->flows, cap, sizeof *n->flows) ||
         grow_array((void **)&n->pending, cap, sizeof *n->pending) ||
-        grow_array((void **)&n->done, cap, sizeof *n->done))
+        grow_array((void **)&n->done, cap, sizeof *n->done) ||
+        grow_array((void **)&n->fstart, cap, sizeof *n->fstart))
         return -1;
     for (size_t f = cap; f-- > old;) {
         n->flows[f].state = FLOW_FREE;
@@ -398,6 +399,7 @@ void net_free(struct net *n)
     free(n->flows);
     free(n->pending);
     free(n->done);
+    free(n->fstart);
     free(n);
 }
 
@@ -909,7 +911,7 @@ int net_flow_start(struct net *n, int64_t now_us, double bytes, const int *res, 
     fl->key = 0.0;
     fl->owner = owner;
     fl->tag = tag;
-    fl->start_us = now_us;
+    n->fstart[f] = now_us;
     fl->cls = c;
     fl->state = FLOW_PENDING;
     fl->slot = (int)n->n_pending;
@@ -1398,7 +1400,7 @@ static bool solve_component(struct net *n, int comp, int64_t now_us, bool may_un
                 due = c;
                 if (t < next) {
                     next = t;
-                    first = n->flows[n->cls[c].heap[0]].start_us; /* its first finisher */
+                    first = n->fstart[n->cls[c].heap[0]]; /* its first finisher */
                 }
             }
             n->ccomp[c] = part;
