@@ -49,8 +49,7 @@ static inline int allshuffle_parse(struct allshuffle *c, int argc, char **argv)
     c->uneven = strcmp(argv[3], "uneven") == 0;
     c->in_flight = strcmp(argv[4], "limit") == 0 ? ALLSHUFFLE_IN_FLIGHT : 0;
     if (c->mappers < 1 || c->mappers > 100000 || c->reducers < 1 || c->reducers > 100000 ||
-        c->workers < 1 || c->workers > 1000 ||
-        (!c->uneven && strcmp(argv[3], "even") != 0) ||
+        c->workers < 1 || c->workers > 1000 || (!c->uneven && strcmp(argv[3], "even") != 0) ||
         (!c->in_flight && strcmp(argv[4], "all") != 0))
         goto usage;
     return 0;

@@ -35,10 +35,10 @@ static int fetch_next(struct run *s, int r, int64_t now_us)
     int src = allshuffle_mapper_worker(c, m), dst = allshuffle_reducer_worker(c, r);
     double bytes = (double)allshuffle_block_bytes(c, m, r);
     int path[2] = {s->out[src], s->in[dst]};
-    int f = src == dst ? net_flow_start(s->net, now_us, bytes, &s->disk[dst], 1, 1.0,
-                                        (void *)(intptr_t)r, 0)
-                       : net_flow_start(s->net, now_us, bytes, path, 2, 1.0,
-                                        (void *)(intptr_t)r, 0);
+    int f =
+        src == dst
+            ? net_flow_start(s->net, now_us, bytes, &s->disk[dst], 1, 1.0, (void *)(intptr_t)r, 0)
+            : net_flow_start(s->net, now_us, bytes, path, 2, 1.0, (void *)(intptr_t)r, 0);
     if (f < 0)
         return -1;
     s->flows++;
@@ -92,8 +92,7 @@ int main(int argc, char **argv)
     }
     double cpu = bench_cpu_s() - cpu0, elapsed = bench_now_s() - t0;
     printf("makespan_s=%.6f cpu_s=%.3f elapsed_s=%.3f flows=%lld solves=%lld\n",
-           (double)last * 1e-6, cpu, elapsed, (long long)s.flows,
-           (long long)net_solves(s.net));
+           (double)last * 1e-6, cpu, elapsed, (long long)s.flows, (long long)net_solves(s.net));
     net_free(s.net);
     free(s.out);
     free(s.next);

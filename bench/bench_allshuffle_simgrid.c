@@ -43,11 +43,11 @@ struct request {
     int64_t bytes;
 };
 
-static struct allshuffle g_case;         /* read-only once the actors run */
-static sg_mailbox_t *g_server_box;       /* by worker */
-static sg_mailbox_t *g_reducer_box;      /* by reducer */
-static struct request *g_requests;       /* by reducer x IN_FLIGHT slot */
-static void *g_sink;                     /* where received payloads land */
+static struct allshuffle g_case;    /* read-only once the actors run */
+static sg_mailbox_t *g_server_box;  /* by worker */
+static sg_mailbox_t *g_reducer_box; /* by reducer */
+static struct request *g_requests;  /* by reducer x IN_FLIGHT slot */
+static void *g_sink;                /* where received payloads land */
 static long long g_flows;
 
 /* With every fetch at once: worker w's server sends every block it holds. */
@@ -145,8 +145,8 @@ static int write_platform(const char *path, const struct allshuffle *c)
     for (int a = 0; a < c->workers; a++)
         for (int b = 0; b < c->workers; b++) {
             if (a == b)
-                fprintf(f, "<route src=\"w%d\" dst=\"w%d\"><link_ctn id=\"disk%d\"/></route>\n",
-                        a, a, a);
+                fprintf(f, "<route src=\"w%d\" dst=\"w%d\"><link_ctn id=\"disk%d\"/></route>\n", a,
+                        a, a);
             else
                 fprintf(f,
                         "<route src=\"w%d\" dst=\"w%d\" symmetrical=\"NO\">"
@@ -206,15 +206,16 @@ int main(int argc, char **argv)
         snprintf(name, sizeof name, "server%d", w);
         g_server_box[w] = sg_mailbox_by_name(name);
         snprintf(name, sizeof name, "w%d", w);
-        start_actor(name, w, sg_host_by_name(name), c->in_flight ? server_on_request : server_push_all,
-                    c->in_flight != 0);
+        start_actor(name, w, sg_host_by_name(name),
+                    c->in_flight ? server_on_request : server_push_all, c->in_flight != 0);
     }
     for (int r = 0; r < c->reducers; r++) {
         snprintf(name, sizeof name, "reducer%d", r);
         g_reducer_box[r] = sg_mailbox_by_name(name);
         char host[16];
         snprintf(host, sizeof host, "w%d", allshuffle_reducer_worker(c, r));
-        start_actor(name, r, sg_host_by_name(host), c->in_flight ? reducer_limited : reducer_all, 0);
+        start_actor(name, r, sg_host_by_name(host), c->in_flight ? reducer_limited : reducer_all,
+                    0);
     }
     g_flows = (long long)c->mappers * c->reducers;
     simgrid_run();

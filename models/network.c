@@ -118,7 +118,7 @@ struct net_res {
 struct net_comp {
     int64_t next_us;  /* earliest completion at its last solve */
     int64_t first_us; /* when a flow that completes at next_us started */
-    int head;        /* first class; -1 when the record is free */
+    int head;         /* first class; -1 when the record is free */
     int n_cls;
     int due_head; /* classes that were due within 1 us of next_us (a superset) */
     int heap_pos; /* in n->comp_heap; -1 when not there */
