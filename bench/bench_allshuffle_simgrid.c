@@ -22,7 +22,7 @@
  * answers with the block); when one block arrives it asks for the next.
  *
  * Usage: bench_allshuffle_simgrid MAPPERS REDUCERS WORKERS even|uneven all|limit
- * Prints one line: makespan_s=... cpu_s=... elapsed_s=... flows=...
+ * [SIMGRID_OPTION...] Prints one line: makespan_s=... cpu_s=... elapsed_s=... flows=...
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -183,13 +183,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_allshuffle_simgrid: cannot write the platform file\n");
         return 1;
     }
-    char *sg_argv[] = {argv[0],
-                       "--cfg=network/model:CM02",
-                       "--cfg=network/TCP-gamma:0",
-                       "--cfg=network/crosstraffic:0",
-                       "--log=root.thres:critical",
-                       NULL};
+    /* SimGrid's options, then any given after the case (e.g. --cfg=...,
+     * which come later and so win). */
+    char *sg_argv[16] = {argv[0], "--cfg=network/model:CM02", "--cfg=network/TCP-gamma:0",
+                         "--cfg=network/crosstraffic:0", "--log=root.thres:critical"};
     int sg_argc = 5;
+    for (int i = 6; i < argc && sg_argc < 15; i++)
+        sg_argv[sg_argc++] = argv[i];
+    sg_argv[sg_argc] = NULL;
     simgrid_init(&sg_argc, sg_argv);
     simgrid_load_platform(platform);
     unlink(platform);
