@@ -143,8 +143,8 @@ static double bench_million(double *makespan_s, uint64_t *events)
 /* 100 workers of 8 cores (12.5 Gbit/s NICs, 500 MB/s local disks): 2,000
  * map tasks write 200 GiB of shuffle, 2,000 reduce tasks fetch it, with
  * Spark's default fetch limits (48 MiB in flight, requests of 9.6 MiB). */
-static double bench_shuffle(int tasks, double quantum_s, double gib, double *makespan_s,
-                            size_t *flows)
+static double bench_shuffle(int tasks, double quantum_s, double tolerance, double gib,
+                            double *makespan_s, size_t *flows)
 {
     static struct stage_spec stages[2];
     static int64_t parent = 0;
@@ -159,6 +159,7 @@ static double bench_shuffle(int tasks, double quantum_s, double gib, double *mak
     spark_conf_init(&s.spark);
     s.model.task_launch_s = NAN;
     s.model.network_quantum_s = quantum_s;
+    s.model.network_tolerance = tolerance;
     job.name = "shuffle";
     job.submit_s = NAN;
     job.stages = stages;
@@ -213,15 +214,20 @@ static double bench_shuffle(int tasks, double quantum_s, double gib, double *mak
     return t;
 }
 
-/* bench_sim shuffle TASKS [QUANTUM_MS [GIB]]: the shuffle alone, TASKS map
- * x TASKS reduce tasks moving GIB GiB (default 200 x TASKS / 2000: each
- * task moves what it moves at 2,000), once, with its CPU time (user + sys)
- * and the predicted makespan at full precision (to compare quanta and
- * versions). A quantum of 0 is the exact model; none, the default. */
+/* bench_sim shuffle TASKS [QUANTUM_MS|-|tol=E [GIB]]: the shuffle alone,
+ * TASKS map x TASKS reduce tasks moving GIB GiB (default 200 x TASKS / 2000:
+ * each task moves what it moves at 2,000), once, with its CPU time (user +
+ * sys) and the predicted makespan at full precision (to compare quanta and
+ * versions). A quantum of 0 is the exact model; none, the default; tol=E
+ * the adaptive grain of model.network_tolerance E. */
 static int shuffle_only(int argc, char **argv)
 {
     int tasks = argc > 2 ? atoi(argv[2]) : 2000;
-    double q_s = argc > 3 && strcmp(argv[3], "-") != 0 ? atof(argv[3]) / 1000.0 : NAN;
+    double q_s = NAN, tol = NAN;
+    if (argc > 3 && strncmp(argv[3], "tol=", 4) == 0)
+        tol = atof(argv[3] + 4);
+    else if (argc > 3 && strcmp(argv[3], "-") != 0)
+        q_s = atof(argv[3]) / 1000.0;
     double gib = argc > 4 ? atof(argv[4]) : 200.0 * tasks / 2000.0;
     if (tasks < 1 || tasks > 1000000) {
         fprintf(stderr, "bench_sim shuffle: TASKS must be 1..1000000\n");
@@ -229,7 +235,7 @@ static int shuffle_only(int argc, char **argv)
     }
     double makespan = 0, c0 = bench_cpu_s();
     size_t flows = 0;
-    double t = bench_shuffle(tasks, q_s, gib, &makespan, &flows);
+    double t = bench_shuffle(tasks, q_s, tol, gib, &makespan, &flows);
     printf("shuffle %d x %d, %.0f GiB: cpu %.3f s, elapsed %.3f s, makespan %.9f s, peak rss %ld "
            "KiB\n",
            tasks, tasks, gib, bench_cpu_s() - c0, t, makespan, peak_rss_kib());
@@ -275,7 +281,7 @@ int main(int argc, char **argv)
 
     size_t flows = 0;
     for (int i = 0; i < runs; i++)
-        v[i] = bench_shuffle(2000, NAN, 200.0, &makespan, &flows);
+        v[i] = bench_shuffle(2000, NAN, NAN, 200.0, &makespan, &flows);
     printf("\nshuffle of 200 GiB, 2,000 x 2,000 tasks on 100 workers through the network "
            "model: %.3f s median, simulated makespan %.1f s\n",
            bench_median(v, runs), makespan);

@@ -116,8 +116,9 @@ struct net_res {
  * that leaves may split its component, which is only marked (`split`) and
  * searched again at the next solve. */
 struct net_comp {
-    int64_t next_us; /* earliest completion at its last solve */
-    int head;        /* first class; -1 when the record is free */
+    int64_t next_us;  /* earliest completion at its last solve */
+    int64_t first_us; /* when a flow that completes at next_us started */
+    int head;         /* first class; -1 when the record is free */
     int n_cls;
     int due_head; /* classes that were due within 1 us of next_us (a superset) */
     int heap_pos; /* in n->comp_heap; -1 when not there */
@@ -191,6 +192,7 @@ struct net {
     size_t n_pending;
     int *done;
     size_t n_done;
+    int64_t *fstart; /* when each flow started (apart: only solves' minimum reads it) */
 
     uint32_t epoch;
     int64_t solves;
@@ -328,7 +330,8 @@ static int grow_flows(struct net *n)
     size_t old = n->cap_flows, cap = old ? 2 * old : 64;
     if (grow_array((void **)&n->flows, cap, sizeof *n->flows) ||
         grow_array((void **)&n->pending, cap, sizeof *n->pending) ||
-        grow_array((void **)&n->done, cap, sizeof *n->done))
+        grow_array((void **)&n->done, cap, sizeof *n->done) ||
+        grow_array((void **)&n->fstart, cap, sizeof *n->fstart))
         return -1;
     for (size_t f = cap; f-- > old;) {
         n->flows[f].state = FLOW_FREE;
@@ -396,6 +399,7 @@ void net_free(struct net *n)
     free(n->flows);
     free(n->pending);
     free(n->done);
+    free(n->fstart);
     free(n);
 }
 
@@ -598,6 +602,7 @@ static int comp_new(struct net *n)
     struct net_comp *cp = &n->comps[k];
     n->comp_free = cp->next_free;
     cp->next_us = INT64_MAX;
+    cp->first_us = INT64_MAX;
     cp->head = -1;
     cp->n_cls = 0;
     cp->due_head = -1;
@@ -676,6 +681,7 @@ static int comp_merge(struct net *n, int a, int b)
     ca->scan = true;
     if (cb->next_us < ca->next_us) {
         ca->next_us = cb->next_us;
+        ca->first_us = cb->first_us;
         if (ca->heap_pos >= 0)
             comp_sift(n, (size_t)ca->heap_pos);
         else
@@ -905,6 +911,7 @@ int net_flow_start(struct net *n, int64_t now_us, double bytes, const int *res, 
     fl->key = 0.0;
     fl->owner = owner;
     fl->tag = tag;
+    n->fstart[f] = now_us;
     fl->cls = c;
     fl->state = FLOW_PENDING;
     fl->slot = (int)n->n_pending;
@@ -1374,7 +1381,7 @@ static bool solve_component(struct net *n, int comp, int64_t now_us, bool may_un
         const struct span *sp = &n->spans[s];
         fill_component(n, sp, now_us);
         int part = comp_new(n);
-        int64_t next = INT64_MAX;
+        int64_t next = INT64_MAX, first = INT64_MAX;
         int prev = -1, due = -1;
         for (int i = sp->c0; i < sp->c1; i++) {
             int c = n->cqueue[i];
@@ -1391,8 +1398,10 @@ static bool solve_component(struct net *n, int comp, int64_t now_us, bool may_un
             if (t != INT64_MAX && t - 1 <= next) {
                 n->cdnext[c] = due;
                 due = c;
-                if (t < next)
+                if (t < next) {
                     next = t;
+                    first = n->fstart[n->cls[c].heap[0]]; /* its first finisher */
+                }
             }
             n->ccomp[c] = part;
             n->cprev[c] = prev;
@@ -1405,6 +1414,7 @@ static bool solve_component(struct net *n, int comp, int64_t now_us, bool may_un
         }
         n->comps[part].n_cls = sp->c1 - sp->c0;
         n->comps[part].next_us = next;
+        n->comps[part].first_us = first;
         n->comps[part].due_head = due;
         comp_heap_push(n, part);
     }
@@ -1551,6 +1561,11 @@ int64_t net_complete(struct net *n, int64_t now_us, net_done_fn cb, void *ctx)
         flow_release(n, n->done[i]);
     n->n_done = 0;
     return net_update(n, now_us);
+}
+
+int64_t net_next_start_us(const struct net *n)
+{
+    return n->n_comp_heap ? n->comps[n->comp_heap[0]].first_us : INT64_MAX;
 }
 
 /* ---- accounting --------------------------------------------------------- */

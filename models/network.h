@@ -73,6 +73,11 @@ void net_flow_cancel(struct net *n, int64_t now_us, int flow);
  * fails. */
 int64_t net_update(struct net *n, int64_t now_us);
 
+/* When a flow that completes at the time net_update or net_complete last
+ * returned was started (for an adaptive completion grain: how long that
+ * flow has taken); INT64_MAX when none will complete. */
+int64_t net_next_start_us(const struct net *n);
+
 typedef void (*net_done_fn)(void *ctx, void *owner, uint64_t tag, int flow, int64_t now_us);
 
 /* At a time net_update returned: removes every finished flow (all of them at

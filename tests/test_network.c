@@ -110,6 +110,32 @@ static void test_two_flows_share_then_survivor_speeds_up(void **state)
     net_free(n);
 }
 
+/* net_next_start_us names the start of the flow that completes first, on
+ * two independent links. Link X (1e6 B/s): A = 1,000 bytes from t = 0, alone,
+ * ends at 1,000 us. Link Y (1e6 B/s): B = 100 bytes from t = 500 us ends at
+ * 600 us, before A: the next completion is at 600 us, of a flow started at
+ * 500 us. Once B is done, A is next again (started at 0); once A is done,
+ * nothing is. */
+static void test_next_start_is_the_first_finishers(void **state)
+{
+    (void)state;
+    struct net *n = net_new();
+    int x = net_resource_add(n, 1e6), y = net_resource_add(n, 1e6);
+    start1(n, 0, 1000, x, 1);
+    assert_int_equal(net_update(n, 0), 1000);
+    assert_int_equal(net_next_start_us(n), 0);
+    start1(n, 500, 100, y, 2);
+    assert_int_equal(net_update(n, 500), 600);
+    assert_int_equal(net_next_start_us(n), 500);
+    struct done_log log = {0};
+    assert_int_equal(net_complete(n, 600, record_done, &log), 1000);
+    assert_int_equal(net_next_start_us(n), 0);
+    assert_int_equal(net_complete(n, 1000, record_done, &log), INT64_MAX);
+    assert_int_equal(net_next_start_us(n), INT64_MAX);
+    assert_int_equal(log.n, 2);
+    net_free(n);
+}
+
 static void test_textbook_two_bottlenecks(void **state)
 {
     (void)state;
@@ -798,6 +824,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_one_flow_gets_whole_link),
         cmocka_unit_test(test_two_flows_share_then_survivor_speeds_up),
+        cmocka_unit_test(test_next_start_is_the_first_finishers),
         cmocka_unit_test(test_textbook_two_bottlenecks),
         cmocka_unit_test(test_weights_share_in_proportion),
         cmocka_unit_test(test_all_to_all_shuffle_4_workers),

@@ -122,10 +122,11 @@ static void check_all_to_all(int w)
  * reduce task makes about W x 5 requests, so the quantum's delays (at most
  * 1 ms each, on transfers of tens of milliseconds) add up to well under
  * 1% of stages that last seconds. */
-static double shuffle_makespan(int w, double quantum_s, double *spans)
+static double shuffle_makespan_tol(int w, double quantum_s, double tolerance, double *spans)
 {
     struct fixture *f = fixture_new(w, 2, 1.25e8);
     f->s.model.network_quantum_s = quantum_s;
+    f->s.model.network_tolerance = tolerance;
     f->cl.disk_bps = 2e8;
     struct stage_spec *map = add_stage(f, 0, 4 * w, 0.5);
     map->shuffle_write_bytes = (int64_t)(w * 0.5 * GIB);
@@ -138,6 +139,11 @@ static double shuffle_makespan(int w, double quantum_s, double *spans)
     spans[1] = fixture_stage_span(r, 1);
     fixture_free(f);
     return makespan;
+}
+
+static double shuffle_makespan(int w, double quantum_s, double *spans)
+{
+    return shuffle_makespan_tol(w, quantum_s, NAN, spans);
 }
 
 static void test_default_quantum_within_one_percent_of_exact(void **state)
@@ -155,6 +161,32 @@ static void test_default_quantum_within_one_percent_of_exact(void **state)
         /* The quantum only delays ends: never earlier than exact by more
          * than the 1 us rounding of a completion. */
         assert_true(got >= exact - 1e-3);
+    }
+}
+
+/* The adaptive grain (model.network_tolerance = 1%): a batch of
+ * completions is handled at most 1% of its first flow's duration late.
+ * The same shuffles as above against the exact model: each stage's span and
+ * the makespan within 1%, and never earlier than exact (the grain only
+ * delays ends; 1 ms allows for the us rounding of completions along a
+ * task's chain of requests). At 10% the grain is coarser than the default
+ * quantum, and the prediction moves further but stays within 10%. */
+static void test_adaptive_quantum_within_its_tolerance_of_exact(void **state)
+{
+    (void)state;
+    for (int w = 4; w <= 16; w *= 2) {
+        double exact_spans[2], spans[2], loose_spans[2];
+        double exact = shuffle_makespan(w, 0.0, exact_spans);
+        double got = shuffle_makespan_tol(w, NAN, 0.01, spans);
+        double loose = shuffle_makespan_tol(w, NAN, 0.10, loose_spans);
+        if (fabs(got - exact) > 0.01 * exact)
+            fail_msg("W=%d: makespan %.6f s, exact %.6f s", w, got, exact);
+        for (int i = 0; i < 2; i++)
+            if (fabs(spans[i] - exact_spans[i]) > 0.01 * exact_spans[i])
+                fail_msg("W=%d stage %d: %.6f s, exact %.6f s", w, i, spans[i], exact_spans[i]);
+        assert_true(got >= exact - 1e-3);
+        if (fabs(loose - exact) > 0.10 * exact)
+            fail_msg("W=%d, 10%%: makespan %.6f s, exact %.6f s", w, loose, exact);
     }
 }
 
@@ -348,6 +380,7 @@ int main(void)
         cmocka_unit_test(test_tasks_without_bytes_take_their_compute_time),
         cmocka_unit_test(test_task_weights_scale_a_tasks_data),
         cmocka_unit_test(test_default_quantum_within_one_percent_of_exact),
+        cmocka_unit_test(test_adaptive_quantum_within_its_tolerance_of_exact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -247,6 +247,7 @@ static struct scenario *scenario_new(const char *path)
     p->usd_per_dbu = p->usd_per_vcore_hour = NAN;
     s->model.task_launch_s = NAN;
     s->model.network_quantum_s = NAN;
+    s->model.network_tolerance = NAN;
     s->model.noise_sigma = NAN;
     s->model.slow_worker = -1;
     s->model.slow_factor = 1.0;

@@ -108,6 +108,7 @@ struct cluster_spec {
 struct model_spec {
     double task_launch_s;       /* driver time to launch one task; NaN = default */
     double network_quantum_s;   /* batching grain of network completions; NaN = default */
+    double network_tolerance;   /* adaptive grain: lateness / flow duration; NaN = fixed grain */
     double noise_sigma;         /* lognormal spread of computed task times; NaN = default */
     int slow_worker;            /* what-if: this worker runs slow_factor slower; -1 none */
     double slow_factor;

@@ -82,6 +82,7 @@ static const struct scenario_key key_table[] = {
 
     {"model", "task_launch_ms", NULL, "number"},
     {"model", "network_quantum_ms", NULL, "number"},
+    {"model", "network_tolerance", NULL, "number"},
     {"model", "noise_sigma", NULL, "number"},
     {"model", "slow_worker", NULL, "integer"},
     {"model", "slow_factor", NULL, "number"},

@@ -271,6 +271,8 @@ int scenario_read_model(struct reader *r, const config_setting_t *g)
                             SCN_MAX_DURATION_S * 1e3, &ms) < 0 ||
         scenario_get_number(r, g, "model", "network_quantum_ms", false, 0, false,
                             SCN_MAX_DURATION_S * 1e3, &qms) < 0 ||
+        scenario_get_number(r, g, "model", "network_tolerance", false, 0, true, 0.5,
+                            &s->model.network_tolerance) < 0 ||
         scenario_get_number(r, g, "model", "noise_sigma", false, 0, false, 10.0,
                             &s->model.noise_sigma) < 0 ||
         scenario_get_int(r, g, "model", "slow_worker", false, 0, SCN_MAX_WORKERS, false, &slow) <

@@ -94,6 +94,8 @@ static enum sc_status build_network(struct sim *sim, struct diag *d)
     double q_s = isnan(sim->scn->model.network_quantum_s) ? RUNTIME_DEFAULT_NETWORK_QUANTUM_S
                                                           : sim->scn->model.network_quantum_s;
     sim->net_quantum_us = units_s_to_us(q_s);
+    sim->net_tolerance =
+        sim->scn->model.network_tolerance > 0.0 ? sim->scn->model.network_tolerance : 0.0;
 
     /* Map-output and fetch bookkeeping for the stages that shuffle. */
     for (size_t i = 0; i < sim->n_stages; i++) {

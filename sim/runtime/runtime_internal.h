@@ -251,6 +251,7 @@ struct sim {
     double *exec_cached;    /* bytes of cached data (df.cache()) on each executor */
     double fetch_target_bytes, fetch_max_in_flight;
     int64_t net_quantum_us; /* completions are batched to this grain */
+    double net_tolerance;   /* > 0: the grain adapts instead (task.c, net_due) */
     int fetch_max_reqs;
 
     /* The cluster changing size: node autoscaling (cluster.autoscale) or

@@ -291,10 +291,30 @@ static void on_flow_done(void *ctx, void *owner, uint64_t tag, int flow, int64_t
 /* When to process the network's next completion: the completion time
  * rounded up to the quantum, so that completions falling in one quantum are
  * handled together with one solve. A flow then ends at most one quantum
- * late; with a quantum of 0 the model is exact. */
+ * late; with a quantum of 0 the model is exact.
+ *
+ * With model.network_tolerance e, the quantum adapts to the flows: if the
+ * flow that completes first at `next` has taken d us since it started, the
+ * grain is the largest power of two not above e x d (at least 1 us), so
+ * that flow is handled at most e x d late, and so is every other flow
+ * finishing in the same grain (they finish between `next` and the end of
+ * the grain). Powers of two make the grains nest, so that completions of
+ * flows of similar lengths elsewhere in the network share the solve. */
 static int64_t net_due(const struct sim *sim, int64_t next)
 {
-    if (next == INT64_MAX || sim->net_quantum_us <= 1)
+    if (next == INT64_MAX)
+        return next;
+    if (sim->net_tolerance > 0.0) {
+        int64_t start = net_next_start_us(sim->net);
+        double span = sim->net_tolerance * (double)(next - start);
+        if (start == INT64_MAX || !(span >= 2.0))
+            return next;
+        int64_t q = 1;
+        while (q <= INT64_MAX / 4 && (double)(2 * q) <= span)
+            q *= 2;
+        return next > INT64_MAX - q ? next : (next + q - 1) / q * q;
+    }
+    if (sim->net_quantum_us <= 1)
         return next;
     int64_t q = sim->net_quantum_us;
     return (next + q - 1) / q * q;
