@@ -58,6 +58,20 @@ static int add_line(char ***list, size_t *n, const char *fmt, ...)
     return 0;
 }
 
+/* The log's task locality names its executors and the hosts its data was
+ * on, neither of which another cluster has: an Azure cluster reading
+ * cloud storage gives its scan tasks no preferred location (ABFS answers
+ * "localhost", which Spark drops), so the tasks prefer nothing there and
+ * reduce tasks follow their map output (runtime, locality.c). */
+static void drop_task_locality(struct scenario *s)
+{
+    for (size_t j = 0; j < s->n_jobs; j++)
+        for (size_t k = 0; k < s->jobs[j].n_stages; k++) {
+            free(s->jobs[j].stages[k].locality);
+            s->jobs[j].stages[k].locality = NULL;
+        }
+}
+
 /* Applies the overrides to the imported scenario's cluster. */
 static enum sc_status apply_cluster(struct scenario *s, const struct catalog *cat,
                                     const struct replay_cluster *oc, struct diag *d)
@@ -111,6 +125,7 @@ static enum sc_status apply_cluster(struct scenario *s, const struct catalog *ca
     if (oc->worker || oc->workers > 0 || oc->executor_cores > 0 || oc->executors_per_worker > 0) {
         c->n_executor_start_s = 0;
         c->n_executors = 0;
+        drop_task_locality(s);
     }
     if (!node)
         node = catalog_find(cat, c->worker);
@@ -740,6 +755,7 @@ struct scaling *replay_scaling(const struct import *im, const struct catalog *ca
      * it would replace every count (as any other cluster drops it). */
     s->cluster.n_executor_start_s = 0;
     s->cluster.n_executors = 0;
+    drop_task_locality(s);
     /* The warm-up of fresh executors stays in the tasks that had it in the
      * log (cold_tasks dropped): moved to each count's fresh executors, a
      * run with more of them could take longer than with fewer, and the
