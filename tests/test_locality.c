@@ -293,6 +293,31 @@ static void test_reduce_tasks_run_where_the_map_output_is(void **state)
     fixture_free(f);
 }
 
+static void test_stage_runs_only_on_executors_of_its_profile(void **state)
+{
+    (void)state;
+    /* Timeline: executor A (2 cores, profile 0) and B (1 core, profile 1),
+     * both from 0. A stage of profile 1 with 2 tasks of 1 s runs on B's one
+     * slot: 0..1 and 1..2, makespan 2 (1 on all three slots). */
+    struct fixture *f = fixture_new(2, 2);
+    static struct executor_spec tl[2] = {{.start_s = 0.0, .end_s = INFINITY, .cores = 2},
+                                         {.start_s = 0.0,
+                                          .end_s = INFINITY,
+                                          .cores = 1,
+                                          .resource_profile = 1}};
+    f->s.cluster.executors = tl;
+    f->s.cluster.n_executors = 2;
+    struct stage_spec *st = &f->stages[f->job.n_stages++];
+    fixture_stage(st, 0, 2, 1.0);
+    st->resource_profile = 1;
+    const struct results *r = run(f);
+    assert_float_equal(r->makespan_s, 2.0, 1e-9);
+    for (int32_t i = 0; i < 2; i++)
+        assert_int_equal(task_of(r, i)->executor, 1);
+    f->s.cluster.executors = NULL;
+    fixture_free(f);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -304,6 +329,7 @@ int main(void)
         cmocka_unit_test(test_data_on_hosts_without_executors_waits_then_runs_anywhere),
         cmocka_unit_test(test_reduce_prefers_hosts_with_a_fifth_of_its_input),
         cmocka_unit_test(test_reduce_tasks_run_where_the_map_output_is),
+        cmocka_unit_test(test_stage_runs_only_on_executors_of_its_profile),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -437,6 +437,7 @@ static int executor_timeline(struct builder *b, int dflt)
             continue;
         x->cores = e->cores > 0 ? e->cores : dflt;
         x->log_executor = (int32_t)i;
+        x->resource_profile = e->resource_profile;
         x->host[0] = '\0';
         /* A host name too long for the scenario stays unknown: the
          * executor is then a host of its own. */

@@ -157,6 +157,8 @@ static void add_cluster(struct tree *t, config_setting_t *root)
             if (isfinite(x->end_s))
                 add_float(t, g, "end_s", x->end_s, 3);
             add_int(t, g, "cores", x->cores);
+            if (x->resource_profile > 0 && x->resource_profile <= INT32_MAX)
+                add_int(t, g, "resource_profile", x->resource_profile);
             if (x->host[0])
                 add_string(t, g, "host", x->host);
         }
@@ -175,6 +177,8 @@ static void add_stage(struct tree *t, config_setting_t *stages, const struct imp
         for (size_t i = 0; i < s->n_parents; i++)
             add_int(t, p, NULL, s->parents[i]);
     }
+    if (s->resource_profile > 0 && s->resource_profile <= INT32_MAX)
+        add_int(t, g, "resource_profile", s->resource_profile);
     if (s->driver_s > 0.0)
         add_float(t, g, "driver_s", s->driver_s, 6);
     /* The same choices as import_write's write_stage. */

@@ -113,6 +113,9 @@ static void write_stage(FILE *f, const struct import *im, const struct import_st
     if (s->attempts > 1)
         fprintf(f, ", %d stage attempts", s->attempts);
     fputc('\n', f);
+    if (s->resource_profile > 0 && s->resource_profile <= INT32_MAX)
+        fprintf(f, "%sresource_profile = %lld;  # runs on the executors of this profile only\n", in,
+                (long long)s->resource_profile);
     if (s->driver_s > 0.0 && s->offer_wait_s > 0.0)
         fprintf(f,
                 "%sdriver_s = %.6f;  # that wait less its first launch's task_launch_ms and "
@@ -354,6 +357,8 @@ enum sc_status import_write(FILE *f, const struct import *im, struct diag *d)
             if (isfinite(x->end_s))
                 fprintf(f, "end_s = %.3f; ", x->end_s);
             fprintf(f, "cores = %d; ", x->cores);
+            if (x->resource_profile > 0 && x->resource_profile <= INT32_MAX)
+                fprintf(f, "resource_profile = %lld; ", (long long)x->resource_profile);
             if (x->host[0]) {
                 fputs("host = ", f);
                 put_quoted(f, x->host);

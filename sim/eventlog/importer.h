@@ -139,6 +139,7 @@ struct import {
         int cores;
         int32_t log_executor; /* its index in evlog.executors */
         char host[64];        /* as the log names it; "" when unknown */
+        int64_t resource_profile;
     } * timeline;
     size_t n_timeline;
     int timeline_peak; /* the most alive at once */

@@ -281,7 +281,8 @@ static void say_cause(struct replay *r, enum cause c, const struct cause_sum *cs
                      "%s: %zu %s waited %.1f s more than the model for executors of their own "
                      "resource profile (stage-level scheduling: Spark asks for a profile's "
                      "executors when a stage of it is submitted, and only they run its tasks); "
-                     "the model's executors are all alike and run any stage",
+                     "the model runs a stage on its profile's executors only from the log's "
+                     "timeline, where they joined when the log's did",
                      what, n, st, cs->measured);
         else
             add_line(&r->why, &r->n_why,
@@ -295,15 +296,16 @@ static void say_cause(struct replay *r, enum cause c, const struct cause_sum *cs
     case CAUSE_LOCALITY:
         add_line(&r->why, &r->n_why,
                  "%s: %zu %s held tasks back for spark.locality.wait before launching them "
-                 "RACK_LOCAL or ANY (%.1f s of gaps); the model has no delay scheduling",
+                 "RACK_LOCAL or ANY (%.1f s of gaps); the model holds them too, from each "
+                 "task's logged locality, but offers again at its own revives and task ends",
                  what, n, st, cs->measured);
         break;
     case CAUSE_LOCALITY_IDLE:
         add_line(&r->why, &r->n_why,
                  "%s: %zu %s left %.0f executor%s of %s resource profile idle while %s tasks "
                  "queued for the slots of the executors holding their data (NODE_LOCAL, never "
-                 "waiting out spark.locality.wait), %.1f s longer; the model has no delay "
-                 "scheduling and uses every slot",
+                 "waiting out spark.locality.wait), %.1f s longer; the model keeps a task "
+                 "for its logged host only while the wait lasts",
                  what, n, st, cs->measured, cs->measured == 1.0 ? "" : "s",
                  n == 1 ? "its" : "their", n == 1 ? "its" : "their", cs->seconds);
         break;

@@ -49,6 +49,8 @@ struct executor_spec {
     double start_s, end_s;
     int cores;
     char host[64]; /* the host it ran on; "": a host of its own */
+    int resource_profile; /* Spark 3.1+ stage-level scheduling: it runs only
+                           * stages of this profile (0: the default) */
     int line;
 };
 
@@ -229,6 +231,7 @@ struct stage_spec {
                                  * executor's warm-up (tasks of them); NULL: not given */
     struct task_pref_spec *locality; /* task_locality: per task; NULL: not given (reduce
                                       * tasks then prefer their map output's hosts) */
+    int resource_profile;       /* runs only on timeline executors of this profile */
     bool tasks_derived;         /* tasks came from the data, not the file */
     char *kernel;               /* NULL when not given */
     int line, parents_line;

@@ -228,6 +228,10 @@ static int read_stage_data(struct reader *r, const config_setting_t *g, const ch
     if (scenario_get_number(r, g, where, "driver_s", false, 0, false, SCN_MAX_DURATION_S,
                             &sp->driver_s) < 0)
         return -1;
+    int64_t rp = 0;
+    if (scenario_get_int(r, g, where, "resource_profile", false, 0, INT32_MAX, false, &rp) < 0)
+        return -1;
+    sp->resource_profile = (int)rp;
     if (scenario_get_size(r, g, where, "memory_bytes", &sp->memory_bytes) < 0)
         return -1;
     /* Bytes the stage's tasks cache (df.cache() materialized by this stage):

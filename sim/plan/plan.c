@@ -33,6 +33,7 @@ static int stage_copy(struct plan_stage *dst, const struct stage_spec *src)
     dst->cache_bytes = src->cache_bytes;
     dst->reads_cache = src->reads_cache;
     dst->driver_s = src->driver_s;
+    dst->resource_profile = src->resource_profile;
     dst->tasks_derived = src->tasks_derived;
     dst->line = src->line;
     dst->parents_line = src->parents_line;

@@ -63,6 +63,7 @@ struct plan_stage {
     int64_t cache_bytes;        /* bytes its tasks put in storage memory; <= 0: none */
     bool reads_cache;           /* its input is cached data (InMemoryTableScan) */
     double driver_s;            /* driver time from submission to the first task offered */
+    int resource_profile;       /* the scenario's: timeline executors of it run it */
     double *task_weights;       /* each task's share of the stage's data relative to an
                                  * even split (mean 1), from the key distribution; NULL = even */
     /* Adaptive execution (sim/plan/skew.h): the shuffle partitions before

@@ -426,6 +426,7 @@ static void timeline_join(struct sim *sim, struct rt_timeline *t)
     struct rt_exec *x = &sim->execs[e];
     x->slots = t->slots;
     x->timeline_entry = (int)(t - sim->timeline);
+    x->profile = sim->scn->cluster.executors[x->timeline_entry].resource_profile;
     t->exec = e;
     sim->res.executors[e].slots = t->slots;
     sim->res.executors[e].cores = t->slots * sim->cl.task_cpus;

@@ -168,6 +168,29 @@ static enum sc_status given_preferences(struct sim *sim, struct rt_stage *st, st
     return SC_OK;
 }
 
+/* Stage-level scheduling (Spark 3.1+): with a timeline whose executors
+ * belong to resource profiles, a stage runs only on executors of its own
+ * profile. A profile no timeline executor has is not enforced (the stage
+ * would never run), and without a timeline every executor runs every
+ * stage. */
+static void resource_profiles(struct sim *sim)
+{
+    const struct cluster_spec *cs = &sim->scn->cluster;
+    bool any = false;
+    for (size_t i = 0; i < sim->n_timeline; i++)
+        any |= cs->executors[i].resource_profile != 0;
+    for (size_t i = 0; i < sim->n_stages; i++) {
+        struct rt_stage *st = &sim->stages[i];
+        st->profile = -1;
+        int rp = st->spec->resource_profile;
+        for (size_t k = 0; k < sim->n_timeline && (any || rp != 0) && st->profile < 0; k++)
+            if (cs->executors[k].resource_profile == rp)
+                st->profile = rp;
+        if (st->profile >= 0)
+            sim->locality_on = true;
+    }
+}
+
 enum sc_status locality_build(struct sim *sim, struct diag *d)
 {
     const struct spark_conf *conf = &sim->scn->spark;
@@ -192,6 +215,7 @@ enum sc_status locality_build(struct sim *sim, struct diag *d)
         if (st->spec->task_locality && (rc = given_preferences(sim, st, d)) != SC_OK)
             return rc;
     }
+    resource_profiles(sim);
     return SC_OK;
 }
 
@@ -442,6 +466,10 @@ void locality_offer(struct sim *sim, int st_index, bool full_round)
             for (size_t f = 0; f < sim->free_count && stage_pending(st) > 0 && !sim->failed;) {
                 int slot = sched_free_at(sim, f);
                 int e = sim->slots[slot].executor;
+                if (!stage_runs_on(sim, st, e)) {
+                    f++;
+                    continue;
+                }
                 int allowed = allowed_level(sim, lc, now);
                 if (allowed > max_level)
                     allowed = max_level;
@@ -465,7 +493,9 @@ void locality_offer(struct sim *sim, int st_index, bool full_round)
     }
     /* Slots left free while tasks wait were refused for delay scheduling:
      * at ANY, any of them would have run one. */
-    bool rejected = sim->free_count > 0 && stage_pending(st) > 0;
+    bool rejected = false;
+    for (size_t f = 0; f < sim->free_count && stage_pending(st) > 0 && !rejected; f++)
+        rejected = stage_runs_on(sim, st, sim->slots[sched_free_at(sim, f)].executor);
     if (sim->loc_legacy_reset)
         return;
     if (!rejected) {

@@ -92,6 +92,7 @@ struct rt_stage {
     double *map_bytes;  /* shuffle bytes this stage's tasks wrote, per worker */
     double *fetch_frac; /* share of this stage's fetch served by each worker */
     struct rt_locality *loc; /* preferred locations; NULL: none */
+    int profile;             /* resource profile its executors must have; -1: any */
 };
 
 /* Spark's locality levels, best first (TaskLocality's order). */
@@ -221,6 +222,7 @@ struct rt_exec {
     int64_t idle_since_us; /* -1 while it runs tasks */
     bool warm;             /* a task has finished on it since it came up (models/jvm.h) */
     int timeline_entry;    /* the timeline executor at this position; -1: none */
+    int profile;           /* its resource profile (the timeline entry's, else 0) */
 };
 
 /* An executor of the scenario's timeline (cluster.executors): it joins
@@ -450,6 +452,13 @@ void locality_exec_down(struct sim *sim, int e);
 /* Stage st is submitted: reduce tasks without given preferences prefer the
  * workers holding most of their map output (MapOutputTracker). */
 void locality_stage_submit(struct sim *sim, struct rt_stage *st);
+
+/* Whether stage st may run on executor position e: its resource profile
+ * (Spark 3.1 stage-level scheduling, with a timeline that gives them). */
+static inline bool stage_runs_on(const struct sim *sim, const struct rt_stage *st, int e)
+{
+    return st->profile < 0 || sim->execs[e].profile == st->profile;
+}
 
 /* Offers the free slots to stage st_index's tasks by locality level, as
  * TaskSchedulerImpl.resourceOffers does for one task set. */

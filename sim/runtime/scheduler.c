@@ -382,6 +382,18 @@ static void offer_round_locality(struct sim *sim, bool full_round)
             locality_offer(sim, st, full_round);
             continue;
         }
+        if (sim->stages[st].profile >= 0) {
+            /* Only the slots of its resource profile's executors. */
+            for (size_t k = 0; k < sim->free_count && stage_pending(&sim->stages[st]) > 0 &&
+                               !sim->failed;) {
+                int slot = sched_free_at(sim, k);
+                if (stage_runs_on(sim, &sim->stages[st], sim->slots[slot].executor))
+                    launch(sim, st, sched_free_take(sim, k));
+                else
+                    k++;
+            }
+            continue;
+        }
         while (sim->free_count > 0 && stage_pending(&sim->stages[st]) > 0 && !sim->failed)
             launch(sim, st, free_pop(sim));
     }
