@@ -78,10 +78,77 @@ static struct rt_locality *locality_new(int64_t tasks)
     return lc;
 }
 
+static void bucket_free(struct loc_bucket *b)
+{
+    free(b->start);
+    free(b->items);
+    free(b->cursor);
+    memset(b, 0, sizeof *b);
+}
+
+/* Groups the tasks i with key(i) in 0..n-1 (the others left out). */
+static bool bucket_build(struct loc_bucket *b, const struct rt_locality *lc, int64_t tasks, int n,
+                         int (*key)(const struct rt_locality *lc, int64_t i))
+{
+    b->n = n;
+    b->start = calloc((size_t)n + 1, sizeof *b->start);
+    b->cursor = calloc((size_t)n + 1, sizeof *b->cursor);
+    if (!b->start || !b->cursor)
+        return false;
+    int64_t total = 0;
+    for (int64_t i = 0; i < tasks; i++) {
+        int k = key(lc, i);
+        if (k >= 0 && k < n) {
+            b->start[k + 1]++;
+            total++;
+        }
+    }
+    for (int k = 0; k < n; k++)
+        b->start[k + 1] += b->start[k];
+    b->items = malloc((size_t)(total ? total : 1) * sizeof *b->items);
+    if (!b->items)
+        return false;
+    for (int k = 0; k < n; k++)
+        b->cursor[k] = b->start[k];
+    for (int64_t i = 0; i < tasks; i++) {
+        int k = key(lc, i);
+        if (k >= 0 && k < n)
+            b->items[b->cursor[k]++] = i;
+    }
+    for (int k = 0; k < n; k++)
+        b->cursor[k] = b->start[k];
+    return true;
+}
+
+static int key_exec(const struct rt_locality *lc, int64_t i)
+{
+    return lc->pref[i] == TASK_PREF_PROCESS ? lc->pref_exec[i] : -1;
+}
+
+static int key_host(const struct rt_locality *lc, int64_t i)
+{
+    int p = lc->pref[i];
+    return p == TASK_PREF_PROCESS || p == TASK_PREF_NODE ? lc->pref_host[i] : -1;
+}
+
+static int key_none(const struct rt_locality *lc, int64_t i)
+{
+    return lc->pref[i] == TASK_PREF_NONE ? 0 : -1;
+}
+
+static int key_rack(const struct rt_locality *lc, int64_t i)
+{
+    return lc->pref[i] == TASK_PREF_RACK ? 0 : -1;
+}
+
 static void locality_stage_free(struct rt_locality *lc)
 {
     if (!lc)
         return;
+    bucket_free(&lc->by_exec);
+    bucket_free(&lc->by_host);
+    bucket_free(&lc->no_pref);
+    bucket_free(&lc->rack);
     free(lc->pref);
     free(lc->pref_exec);
     free(lc->pref_host);
@@ -164,6 +231,11 @@ static enum sc_status given_preferences(struct sim *sim, struct rt_stage *st, st
         lc->pref[i] = (uint8_t)level;
         lc->pending[level]++;
     }
+    if (!bucket_build(&lc->by_exec, lc, st->tasks, sim->n_idents, key_exec) ||
+        !bucket_build(&lc->by_host, lc, st->tasks, sim->n_hosts, key_host) ||
+        !bucket_build(&lc->no_pref, lc, st->tasks, 1, key_none) ||
+        !bucket_build(&lc->rack, lc, st->tasks, 1, key_rack))
+        return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
     sim->locality_on = true;
     return SC_OK;
 }
@@ -424,23 +496,67 @@ static int level_on(const struct sim *sim, const struct rt_locality *lc, int64_t
     }
 }
 
+/* The lowest task of group k never launched; -1 when none is left. */
+static int64_t bucket_next(struct loc_bucket *b, const struct rt_stage *st, int k)
+{
+    if (!b->items || k < 0 || k >= b->n)
+        return -1;
+    int64_t end = b->start[k + 1];
+    int64_t c = b->cursor[k];
+    while (c < end && (b->items[c] < st->next || st->loc->taken[b->items[c]]))
+        c++;
+    b->cursor[k] = c;
+    return c < end ? b->items[c] : -1;
+}
+
 /* dequeueTask: the first pending task of the best level executor e gives,
- * at most max_level; -1 when none. */
-static int64_t pick_task(const struct sim *sim, const struct rt_stage *st, int e, int max_level,
+ * at most max_level; -1 when none. Retries first (Spark puts a failed task
+ * back in its lists), then the tasks never launched, level by level. */
+static int64_t pick_task(const struct sim *sim, struct rt_stage *st, int e, int max_level,
                          int *level_out)
 {
-    const struct rt_locality *lc = st->loc;
+    struct rt_locality *lc = st->loc;
     int64_t best = -1;
     int best_level = LOC_COUNT;
-    FOR_PENDING(st, i, {
+    for (size_t r = 0; r < st->retry_n && best_level > LOC_PROCESS; r++) {
+        int64_t i = st->retry[(st->retry_head + r) % st->retry_cap];
         int l = level_on(sim, lc, i, e);
         if (l <= max_level && l < best_level) {
             best = i;
             best_level = l;
-            if (l == LOC_PROCESS)
-                break;
         }
-    });
+    }
+    int64_t i = -1;
+    int l = LOC_COUNT;
+    if (max_level >= LOC_PROCESS && best_level > LOC_PROCESS &&
+        (i = bucket_next(&lc->by_exec, st, sim->exec_ident[e])) >= 0)
+        l = LOC_PROCESS;
+    if (i < 0 && max_level >= LOC_NODE && best_level > LOC_NODE) {
+        if (lc->reduce_worker) {
+            /* Every task of a reduce stage prefers the same workers. */
+            if (lc->reduce_worker[e / sim->cl.executors_per_worker] && st->next < st->tasks)
+                i = st->next;
+        } else {
+            i = bucket_next(&lc->by_host, st, sim->exec_host[e]);
+        }
+        if (i >= 0)
+            l = level_on(sim, lc, i, e);
+    }
+    if (i < 0 && max_level >= LOC_NO_PREF && best_level > LOC_NO_PREF &&
+        (i = bucket_next(&lc->no_pref, st, 0)) >= 0)
+        l = LOC_NO_PREF;
+    if (i < 0 && max_level >= LOC_RACK && best_level > LOC_RACK &&
+        (i = bucket_next(&lc->rack, st, 0)) >= 0)
+        l = LOC_RACK;
+    if (i < 0 && max_level >= LOC_ANY && best_level > LOC_ANY && st->next < st->tasks) {
+        /* Nothing better for e: the lowest task never launched. */
+        i = st->next;
+        l = level_on(sim, lc, i, e);
+    }
+    if (i >= 0 && l < best_level && l <= max_level) {
+        best = i;
+        best_level = l;
+    }
     *level_out = best_level;
     return best;
 }

@@ -95,6 +95,16 @@ struct rt_stage {
     int profile;             /* resource profile its executors must have; -1: any */
 };
 
+/* Task indexes grouped by a key (an executor, a host), ascending in each
+ * group, with a cursor per group that skips the launched lazily, as
+ * Spark's pending-task lists do. */
+struct loc_bucket {
+    int64_t *start; /* n + 1: group k is items[start[k] .. start[k + 1]) */
+    int64_t *items;
+    int64_t *cursor;
+    int n;
+};
+
 /* Spark's locality levels, best first (TaskLocality's order). */
 enum loc_level { LOC_PROCESS, LOC_NODE, LOC_NO_PREF, LOC_RACK, LOC_ANY, LOC_COUNT };
 
@@ -107,6 +117,9 @@ struct rt_locality {
     bool *reduce_worker; /* per worker: holds at least 20% of the map output */
     uint8_t *taken;      /* per task at or past next: launched out of order */
     int64_t taken_ahead;
+    /* The tasks never launched, by what they prefer: an executor identity
+     * (PROCESS), a host id (PROCESS and NODE), nothing, the rack. */
+    struct loc_bucket by_exec, by_host, no_pref, rack;
     /* Pending tasks per preference; the valid levels
      * (computeValidLocalityLevels) and the current one. */
     int64_t pending[TASK_PREF_ELSEWHERE + 1];
