@@ -309,6 +309,46 @@ static void test_import_writes_spark_settings_a_scenario_can_hold(void **state)
     import_free(im);
 }
 
+/* locality.json is timeline.json with stage 0's tasks logged at other
+ * levels: task 0 NODE_LOCAL on executor 1 (h1), task 1 RACK_LOCAL, task 2
+ * PROCESS_LOCAL on executor 2 (h2), task 3 ANY. The timeline lists 2 first
+ * (it leaves first), then 1: so node:1 and process:0. Stage 1's tasks all
+ * ran PROCESS_LOCAL, which a task without a preference is also logged as:
+ * no task_locality. Spark 3.x: no legacy reset of the locality wait. */
+static void test_import_writes_each_tasks_locality(void **state)
+{
+    (void)state;
+    struct evlog *log = read_ok("locality.json", true);
+    struct import *im = import_ok(log);
+    char *text = written(im);
+    const char *want = "task_locality = [\n"
+                       "                    \"node:1\", \"rack\", \"process:0\", \"elsewhere\"\n"
+                       "                ];";
+    const char *at = strstr(text, want);
+    assert_non_null(at);
+    assert_null(strstr(at + 1, "task_locality = ["));
+    assert_null(strstr(text, "legacyResetOnTaskLaunch"));
+    /* The tree replay builds holds the same. */
+    struct diag d;
+    diag_clear(&d);
+    struct scenario *s = import_scenario(im, &d);
+    assert_non_null(s);
+    const struct stage_spec *st = &s->jobs[0].stages[0];
+    assert_non_null(st->locality);
+    assert_int_equal(st->locality[0].level, TASK_PREF_NODE);
+    assert_int_equal(st->locality[0].executor, 1);
+    assert_int_equal(st->locality[1].level, TASK_PREF_RACK);
+    assert_int_equal(st->locality[2].level, TASK_PREF_PROCESS);
+    assert_int_equal(st->locality[2].executor, 0);
+    assert_int_equal(st->locality[3].level, TASK_PREF_ELSEWHERE);
+    assert_null(s->jobs[1].stages[0].locality);
+    assert_string_equal(s->cluster.executors[1].host, "h1");
+    scenario_free(s);
+    free(text);
+    evlog_free(log);
+    import_free(im);
+}
+
 /* timeline.json (by hand): executors 1 and 2 (2 cores each) added before
  * job 0 (submitted at 1000 ms), 2 removed at 3500 ms, 3 added at 4500 ms;
  * job 0 (4 tasks of 2 s on executors 1 and 2) ends at 3000 ms, job 1 is
@@ -336,10 +376,12 @@ static void test_import_writes_executor_timeline_and_job_dependencies(void **sta
     assert_float_equal(im->jobs[1].gap_s, 1.0, 1e-9);
     assert_false(im->jobs[1].concurrent);
     char *text = written(im);
+    /* Each with its host (2 on h2, 1 on h1, 3 on h3), for the tasks'
+     * locality. */
     assert_non_null(strstr(text, "executors = (\n"
-                                 "        { start_s = 0.000; end_s = 2.500; cores = 2; },\n"
-                                 "        { start_s = 0.000; cores = 2; },\n"
-                                 "        { start_s = 3.500; cores = 2; }\n"
+                                 "        { start_s = 0.000; end_s = 2.500; cores = 2; host = \"h2\"; },\n"
+                                 "        { start_s = 0.000; cores = 2; host = \"h1\"; },\n"
+                                 "        { start_s = 3.500; cores = 2; host = \"h3\"; }\n"
                                  "    );"));
     assert_non_null(strstr(text, "        after = \"job 0: map at timeline.scala:1\";"));
     assert_non_null(strstr(text, "        gap_s = 1.000;"));
@@ -1293,6 +1335,7 @@ int main(void)
         cmocka_unit_test(test_import_tiny_jobs_stages_and_timing),
         cmocka_unit_test(test_import_writes_spark_settings_a_scenario_can_hold),
         cmocka_unit_test(test_import_writes_executor_timeline_and_job_dependencies),
+        cmocka_unit_test(test_import_writes_each_tasks_locality),
         cmocka_unit_test(test_halved_tasks_move_the_next_job_earlier),
         cmocka_unit_test(test_imported_scenario_reads_back),
         cmocka_unit_test(test_retries_keep_the_last_successful_attempt),

@@ -566,7 +566,7 @@ static void test_timeline_executor_leaving_loses_its_tasks(void **state)
      * run again. Executor 1's two end at 12, and the 2 reruns take its slots
      * 12..16: makespan 16 (12 without the leave: 3 waves of 4 s). */
     struct fixture *f = fixture_new(2, 2);
-    static struct executor_spec tl[2] = {{0.0, 10.0, 2, 0}, {0.0, INFINITY, 2, 0}};
+    static struct executor_spec tl[2] = {{.start_s = 0.0, .end_s = 10.0, .cores = 2}, {.start_s = 0.0, .end_s = INFINITY, .cores = 2}};
     f->s.cluster.executors = tl;
     f->s.cluster.n_executors = 2;
     add_stage(f, add_job(f, "waves"), 0, 12, 4.0);
@@ -594,7 +594,7 @@ static void test_timeline_executor_joining_adds_its_cores(void **state)
      * 7. Makespan 7 (8 on A alone: 4 waves). B has one slot, not the
      * position's two. */
     struct fixture *f = fixture_new(2, 2);
-    static struct executor_spec tl[2] = {{0.0, INFINITY, 2, 0}, {3.0, INFINITY, 1, 0}};
+    static struct executor_spec tl[2] = {{.start_s = 0.0, .end_s = INFINITY, .cores = 2}, {.start_s = 3.0, .end_s = INFINITY, .cores = 1}};
     f->s.cluster.executors = tl;
     f->s.cluster.n_executors = 2;
     add_stage(f, add_job(f, "join"), 0, 8, 2.0);
@@ -610,7 +610,7 @@ static void test_timeline_executor_joining_adds_its_cores(void **state)
  * e0 (leaves at 3 s) and e1, one core each. */
 static const struct results *run_lost_shuffle(struct fixture *f, bool service)
 {
-    static struct executor_spec tl[2] = {{0.0, 3.0, 1, 0}, {0.0, INFINITY, 1, 0}};
+    static struct executor_spec tl[2] = {{.start_s = 0.0, .end_s = 3.0, .cores = 1}, {.start_s = 0.0, .end_s = INFINITY, .cores = 1}};
     f->s.cluster.executors = tl;
     f->s.cluster.n_executors = 2;
     struct diag d;

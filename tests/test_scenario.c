@@ -144,6 +144,7 @@ static const struct bad_case bad_cases[] = {
     {"syntax.cfg", SC_EINPUT, 4, "syntax error"},
     /* line 6: tasks = 2.5; */
     {"float-tasks.cfg", SC_EINPUT, 6, "must be an integer, not a number (2.5)"},
+    {"task-locality.cfg", SC_EINPUT, 9, "'task_locality' in stage 0 of job 'j': item 2 must be"},
     /* line 7: parents = "0"; */
     {"parents-string.cfg", SC_EINPUT, 7, "must be an array of stage ids"},
     /* a joins b (line 6), b unions a (line 9): the DFS closes it at line 9 */

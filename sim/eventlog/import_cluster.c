@@ -436,6 +436,13 @@ static int executor_timeline(struct builder *b, int dflt)
         if (!(x->end_s > x->start_s))
             continue;
         x->cores = e->cores > 0 ? e->cores : dflt;
+        x->log_executor = (int32_t)i;
+        x->resource_profile = e->resource_profile;
+        x->host[0] = '\0';
+        /* A host name too long for the scenario stays unknown: the
+         * executor is then a host of its own. */
+        if (e->host && strlen(e->host) < sizeof x->host)
+            strcpy(x->host, e->host);
         k++;
     }
     free(ran);
@@ -605,6 +612,29 @@ static void split_large_executors(struct builder *b, int maxv)
     }
     im->executors *= split;
     im->executor_cores = q;
+}
+
+int import_task_locality(const struct import *im, const struct import_stage *s, int64_t i,
+                         char *buf, size_t size)
+{
+    int32_t k = -1;
+    for (size_t j = 0; j < im->n_timeline && k < 0; j++)
+        if (im->timeline[j].log_executor == s->task_executor[i])
+            k = (int32_t)j;
+    switch (s->task_locality[i]) {
+    case EVLOG_PROCESS_LOCAL:
+    case EVLOG_NODE_LOCAL:
+        if (k < 0)
+            break;
+        snprintf(buf, size, "%s:%d",
+                 s->task_locality[i] == EVLOG_PROCESS_LOCAL ? "process" : "node", (int)k);
+        return 0;
+    case EVLOG_RACK_LOCAL: snprintf(buf, size, "rack"); return 0;
+    case EVLOG_ANY: snprintf(buf, size, "elsewhere"); return 0;
+    default: break;
+    }
+    snprintf(buf, size, "%s", "");
+    return 0;
 }
 
 /* Executors on host, the driver's left out. */

@@ -159,19 +159,14 @@ static int compare_settings(const void *pa, const void *pb)
     }
 }
 
-/* spark.sql.adaptive.enabled as the run had it when the log does not set
- * it: the default of its Spark version (on from 3.2, SPARK-33679; an
- * unknown version is taken as off), not stagecast's (3.x) default, so that
- * input_scale coalesces a shuffle only where AQE ran. */
-static void add_adaptive_default(struct builder *b)
+/* A boolean the log does not set, as its Spark version had it by default
+ * (comment says which), rather than stagecast's (3.x) default. */
+static void add_version_default(struct builder *b, const char *key, bool on, const char *comment)
 {
     struct import *im = b->im;
-    const char *key = "spark.sql.adaptive.enabled";
     for (size_t i = 0; i < im->n_settings; i++)
         if (strcmp(im->settings[i].key, key) == 0)
             return;
-    const struct evlog *log = b->log;
-    bool on = log->version_major > 3 || (log->version_major == 3 && log->version_minor >= 2);
     struct import_setting *grown =
         realloc(im->settings, (im->n_settings + 1) * sizeof *im->settings);
     if (!grown) {
@@ -184,10 +179,38 @@ static void add_adaptive_default(struct builder *b)
     s->key = import_dup(b, key);
     s->text = import_dup(b, on ? "true" : "false");
     s->kind = IMPORT_BOOL;
-    s->comment = on ? "not in the log: its Spark version's default (on from 3.2)"
-                    : "not in the log: its Spark version's default (off before 3.2)";
-    if (s->key && s->text)
-        im->n_settings++;
+    s->comment = comment;
+    if (!s->key || !s->text)
+        return;
+    im->n_settings++;
+    /* A setting of the log that is now also the group of this one is
+     * written as its `enabled` or `value`. */
+    size_t n = strlen(key);
+    for (size_t i = 0; i + 1 < im->n_settings; i++) {
+        size_t k = strlen(im->settings[i].key);
+        if (k < n && key[k] == '.' && strncmp(key, im->settings[i].key, k) == 0)
+            im->settings[i].as_enabled = true;
+    }
+}
+
+/* spark.sql.adaptive.enabled: on from 3.2 (SPARK-33679; an unknown version
+ * is taken as off), so that input_scale coalesces a shuffle only where AQE
+ * ran. spark.locality.wait.legacyResetOnTaskLaunch, true before 3.1: Spark
+ * reset the locality wait on every launch until SPARK-18886 made the new
+ * rule the default in 3.1 (an unknown version is taken as 3.1 or later,
+ * stagecast's default, and nothing is added). */
+static void add_version_defaults(struct builder *b)
+{
+    const struct evlog *log = b->log;
+    int major = log->version_major, minor = log->version_minor;
+    bool aqe = major > 3 || (major == 3 && minor >= 2);
+    add_version_default(b, "spark.sql.adaptive.enabled", aqe,
+                        aqe ? "not in the log: its Spark version's default (on from 3.2)"
+                            : "not in the log: its Spark version's default (off before 3.2)");
+    if (major > 0 && (major < 3 || (major == 3 && minor < 1)))
+        add_version_default(b, "spark.locality.wait.legacyResetOnTaskLaunch", true,
+                            "not in the log: how its Spark version reset the locality wait (on "
+                            "every launch before 3.1)");
 }
 
 void import_settings(struct builder *b)
@@ -223,25 +246,30 @@ void import_settings(struct builder *b)
         bool enabled = false;
         if (has_children(log, key)) {
             char sub[600];
-            snprintf(sub, sizeof sub, "%s.enabled", key);
-            if (!known || known->type != SPARK_BOOL) {
+            snprintf(sub, sizeof sub, "%s.%s", key,
+                     known && known->type == SPARK_BOOL ? "enabled" : "value");
+            if (!known) {
                 skip_key(b, key, "both a value and the group of other settings");
                 continue;
             }
             if (evlog_property(log, sub)) {
-                skip_key(b, key, "both a value and a group that has its own 'enabled'");
+                skip_key(b, key, "both a value and a group that has its own 'enabled' or 'value'");
                 continue;
             }
             enabled = true;
         }
-        /* "<known boolean>.enabled" is read back as the boolean itself. */
+        /* "<known boolean>.enabled" is read back as the boolean itself,
+         * "<other known key>.value" as that key. */
         size_t klen = strlen(key);
-        if (!known && klen > 8 && strcmp(key + klen - 8, ".enabled") == 0) {
+        const char *suffix = klen > 8 && strcmp(key + klen - 8, ".enabled") == 0 ? ".enabled"
+                             : klen > 6 && strcmp(key + klen - 6, ".value") == 0 ? ".value"
+                                                                                 : NULL;
+        if (!known && suffix) {
             char base[600];
-            snprintf(base, sizeof base, "%.*s", (int)(klen - 8), key);
+            snprintf(base, sizeof base, "%.*s", (int)(klen - strlen(suffix)), key);
             const struct spark_key *bk = spark_key_find(base);
-            if (bk && bk->type == SPARK_BOOL) {
-                skip_key(b, key, "would be read back as the boolean it extends");
+            if (bk && (bk->type == SPARK_BOOL) == (strcmp(suffix, ".enabled") == 0)) {
+                skip_key(b, key, "would be read back as the setting it extends");
                 continue;
             }
         }
@@ -321,7 +349,7 @@ void import_settings(struct builder *b)
             im->n_settings++;
     }
     spark_conf_fini(&scratch);
-    add_adaptive_default(b);
+    add_version_defaults(b);
     if (im->n_settings > 1)
         qsort(im->settings, im->n_settings, sizeof *im->settings, compare_settings);
 }

@@ -50,6 +50,8 @@ void import_stage_free(struct import_stage *s)
     free(s->task_s);
     free(s->lost_s);
     free(s->cold);
+    free(s->task_locality);
+    free(s->task_executor);
     free(s->parents);
 }
 
@@ -215,7 +217,9 @@ static int task_times(struct builder *b, const struct evlog_stage *att, size_t n
     out->task_s = malloc((size_t)tasks * sizeof *out->task_s);
     int64_t *best_finish = malloc((size_t)tasks * sizeof *best_finish);
     double *failed_s = calloc((size_t)tasks, sizeof *failed_s);
-    if (!out->task_s || !best_finish || !failed_s) {
+    out->task_locality = malloc((size_t)tasks * sizeof *out->task_locality);
+    out->task_executor = malloc((size_t)tasks * sizeof *out->task_executor);
+    if (!out->task_s || !best_finish || !failed_s || !out->task_locality || !out->task_executor) {
         free(best_finish);
         free(failed_s);
         b->oom = true;
@@ -224,6 +228,8 @@ static int task_times(struct builder *b, const struct evlog_stage *att, size_t n
     for (int64_t i = 0; i < tasks; i++) {
         out->task_s[i] = NAN;
         best_finish[i] = INT64_MIN;
+        out->task_locality[i] = EVLOG_LOCALITY_UNKNOWN;
+        out->task_executor[i] = -1;
     }
     *span = (struct task_span){INT64_MAX, INT64_MIN, 0.0, 0, 0.0, 0, 0.0, 0.0};
     int64_t out_of_range = 0;
@@ -274,6 +280,8 @@ static int task_times(struct builder *b, const struct evlog_stage *att, size_t n
             if (t[i].finish_ms >= best_finish[t[i].index]) {
                 best_finish[t[i].index] = t[i].finish_ms;
                 out->task_s[t[i].index] = import_ms_to_s(dur);
+                out->task_locality[t[i].index] = (uint8_t)t[i].locality;
+                out->task_executor[t[i].index] = t[i].executor;
                 /* Launched before any task of its executor finished: it
                  * waited for the fresh JVM's class loading and JIT. */
                 bool cold = b->exec_first_finish_ms && t[i].executor >= 0 &&
@@ -313,6 +321,19 @@ static int task_times(struct builder *b, const struct evlog_stage *att, size_t n
         if (failed_s[i] > 0.0 && !isnan(out->task_s[i]))
             out->task_s[i] += failed_s[i];
     free(failed_s);
+    /* A task without a preferred location is logged PROCESS_LOCAL, as is
+     * one that ran where its cached block was: a stage whose tasks all ran
+     * PROCESS_LOCAL shows no preference the replay could use. */
+    bool preferences = false;
+    for (int64_t i = 0; i < tasks && !preferences; i++)
+        preferences = out->task_locality[i] != EVLOG_PROCESS_LOCAL &&
+                      out->task_locality[i] != EVLOG_LOCALITY_UNKNOWN;
+    if (!preferences) {
+        free(out->task_locality);
+        free(out->task_executor);
+        out->task_locality = NULL;
+        out->task_executor = NULL;
+    }
     if (out_of_range)
         import_note(b,
                     "stage %lld: %lld successful task%s with an index beyond its %lld tasks; "

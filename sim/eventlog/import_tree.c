@@ -121,7 +121,7 @@ static void add_setting(struct tree *t, config_setting_t *spark, const struct im
     const char *leaf = part;
     if (s->as_enabled) {
         g = group_at(t, g, part);
-        leaf = "enabled";
+        leaf = s->kind == IMPORT_BOOL ? "enabled" : "value";
     }
     switch (s->kind) {
     case IMPORT_INT: add_int(t, g, leaf, strtoll(s->text, NULL, 10)); break;
@@ -157,6 +157,10 @@ static void add_cluster(struct tree *t, config_setting_t *root)
             if (isfinite(x->end_s))
                 add_float(t, g, "end_s", x->end_s, 3);
             add_int(t, g, "cores", x->cores);
+            if (x->resource_profile > 0 && x->resource_profile <= INT32_MAX)
+                add_int(t, g, "resource_profile", x->resource_profile);
+            if (x->host[0])
+                add_string(t, g, "host", x->host);
         }
     }
 }
@@ -173,6 +177,8 @@ static void add_stage(struct tree *t, config_setting_t *stages, const struct imp
         for (size_t i = 0; i < s->n_parents; i++)
             add_int(t, p, NULL, s->parents[i]);
     }
+    if (s->resource_profile > 0 && s->resource_profile <= INT32_MAX)
+        add_int(t, g, "resource_profile", s->resource_profile);
     if (s->driver_s > 0.0)
         add_float(t, g, "driver_s", s->driver_s, 6);
     /* The same choices as import_write's write_stage. */
@@ -191,6 +197,14 @@ static void add_stage(struct tree *t, config_setting_t *stages, const struct imp
         for (int64_t i = 0; s->cold && i < s->tasks && !t->failed; i++)
             if (s->cold[i])
                 add_int(t, c, NULL, i);
+    }
+    if (s->task_locality && t->im->n_timeline) {
+        config_setting_t *c = add(t, g, "task_locality", CONFIG_TYPE_ARRAY);
+        for (int64_t i = 0; i < s->tasks && !t->failed; i++) {
+            char item[32];
+            import_task_locality(t->im, s, i, item, sizeof item);
+            add_string(t, c, NULL, item);
+        }
     }
     add_seconds(t, g, "task_seconds", s->task_s, (size_t)s->tasks);
 }

@@ -87,7 +87,8 @@ static void put_bytes(FILE *f, const char *what, int64_t bytes, int64_t records,
     *first = false;
 }
 
-static void write_stage(FILE *f, const struct import_stage *s, bool cold_known, bool last)
+static void write_stage(FILE *f, const struct import *im, const struct import_stage *s,
+                        bool cold_known, bool last)
 {
     const char *in = "                ";
     fprintf(f, "            {\n%sid = %lld;\n", in, (long long)s->id);
@@ -112,6 +113,9 @@ static void write_stage(FILE *f, const struct import_stage *s, bool cold_known, 
     if (s->attempts > 1)
         fprintf(f, ", %d stage attempts", s->attempts);
     fputc('\n', f);
+    if (s->resource_profile > 0 && s->resource_profile <= INT32_MAX)
+        fprintf(f, "%sresource_profile = %lld;  # runs on the executors of this profile only\n", in,
+                (long long)s->resource_profile);
     if (s->driver_s > 0.0 && s->offer_wait_s > 0.0)
         fprintf(f,
                 "%sdriver_s = %.6f;  # that wait less its first launch's task_launch_ms and "
@@ -177,6 +181,22 @@ static void write_stage(FILE *f, const struct import_stage *s, bool cold_known, 
         fprintf(f, "%s];  # on a fresh executor: they hold model.jvm.first_task_ms\n",
                 s->n_cold ? " " : "");
     }
+    if (s->task_locality && im->n_timeline) {
+        fprintf(f,
+                "%s# where each task ran, as the log's Locality of it says: its data on that\n"
+                "%s# executor (process:K) or host (node:K), K in cluster.executors; \"rack\" and\n"
+                "%s# \"elsewhere\": on hosts without executors (RACK_LOCAL, ANY)\n"
+                "%stask_locality = [",
+                in, in, in, in);
+        for (int64_t i = 0; i < s->tasks; i++) {
+            char item[32];
+            import_task_locality(im, s, i, item, sizeof item);
+            if (i % 8 == 0)
+                fprintf(f, "\n%s    ", in);
+            fprintf(f, "\"%s\"%s", item, i + 1 < s->tasks ? ", " : "");
+        }
+        fprintf(f, "\n%s];\n", in);
+    }
     fprintf(f, "%stask_seconds = [", in);
     for (int64_t i = 0; i < s->tasks; i++) {
         if (i % 10 == 0)
@@ -232,7 +252,8 @@ static void write_spark(FILE *f, const struct import *im)
             depth++;
         }
         if (s->as_enabled)
-            fprintf(f, "%*senabled = ", (int)(4 * (depth + 1)), "");
+            fprintf(f, "%*s%s = ", (int)(4 * (depth + 1)), "",
+                    s->kind == IMPORT_BOOL ? "enabled" : "value");
         else
             fprintf(f, "%*s%.*s = ", (int)(4 * (depth + 1)), "", (int)lens[n - 1], parts[n - 1]);
         if (s->kind == IMPORT_STRING) {
@@ -335,7 +356,15 @@ enum sc_status import_write(FILE *f, const struct import *im, struct diag *d)
             fprintf(f, "        { start_s = %.3f; ", x->start_s);
             if (isfinite(x->end_s))
                 fprintf(f, "end_s = %.3f; ", x->end_s);
-            fprintf(f, "cores = %d; }%s\n", x->cores, i + 1 < im->n_timeline ? "," : "");
+            fprintf(f, "cores = %d; ", x->cores);
+            if (x->resource_profile > 0 && x->resource_profile <= INT32_MAX)
+                fprintf(f, "resource_profile = %lld; ", (long long)x->resource_profile);
+            if (x->host[0]) {
+                fputs("host = ", f);
+                put_quoted(f, x->host);
+                fputs("; ", f);
+            }
+            fprintf(f, "}%s\n", i + 1 < im->n_timeline ? "," : "");
         }
         fputs("    );\n", f);
     }
@@ -401,7 +430,7 @@ enum sc_status import_write(FILE *f, const struct import *im, struct diag *d)
         }
         fputs("        stages = (\n", f);
         for (size_t i = 0; i < j->n_stages; i++)
-            write_stage(f, &j->stages[i], !isnan(im->first_task_ms), i + 1 == j->n_stages);
+            write_stage(f, im, &j->stages[i], !isnan(im->first_task_ms), i + 1 == j->n_stages);
         fprintf(f, "        );\n    }%s\n", k + 1 < im->n_jobs ? "," : "");
     }
     fputs(");\n", f);

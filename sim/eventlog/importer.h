@@ -76,6 +76,10 @@ struct import_stage {
     int64_t delayed_launches; /* tasks launched at RACK_LOCAL or ANY after a
                                * gap of about spark.locality.wait: delay scheduling */
     double locality_wait_s;   /* the sum of those gaps */
+    uint8_t *task_locality;   /* per task: its successful attempt's Locality (enum
+                               * evlog_locality); NULL when the log shows no
+                               * preference (every task PROCESS_LOCAL or unknown) */
+    int32_t *task_executor;   /* per task: that attempt's executor (evlog index), -1 */
     int idle_executors;       /* executors of its profile alive all through it
                                * that ran none of its tasks though they queued
                                * for the others' slots (tasks waiting for a slot
@@ -107,7 +111,8 @@ struct import_setting {
     char *key;  /* "spark.sql.shuffle.partitions" */
     char *text; /* the value as the scenario gives it */
     enum { IMPORT_STRING, IMPORT_INT, IMPORT_DOUBLE, IMPORT_BOOL } kind;
-    bool as_enabled;     /* written as `enabled` in the group of its name */
+    bool as_enabled;     /* written in the group of its name, as `enabled` (a
+                          * boolean) or `value` (another type) */
     const char *comment; /* a static note written beside it, or NULL */
 };
 
@@ -132,6 +137,9 @@ struct import {
     struct import_executor {
         double start_s, end_s; /* end_s INFINITY: to the end */
         int cores;
+        int32_t log_executor; /* its index in evlog.executors */
+        char host[64];        /* as the log names it; "" when unknown */
+        int64_t resource_profile;
     } * timeline;
     size_t n_timeline;
     int timeline_peak; /* the most alive at once */
@@ -187,5 +195,11 @@ enum sc_status import_config(struct config_t *cfg, const struct import *im, stru
 struct scenario *import_scenario(const struct import *im, struct diag *d);
 
 void import_free(struct import *im);
+
+/* Task i of stage s's task_locality item, as the scenario reads it (the
+ * log's Locality of its successful attempt, and its executor as an index
+ * into the timeline), into buf; s->task_locality must be set. Returns 0. */
+int import_task_locality(const struct import *im, const struct import_stage *s, int64_t i,
+                         char *buf, size_t size);
 
 #endif

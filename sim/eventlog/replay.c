@@ -58,6 +58,20 @@ static int add_line(char ***list, size_t *n, const char *fmt, ...)
     return 0;
 }
 
+/* The log's task locality names its executors and the hosts its data was
+ * on, neither of which another cluster has: an Azure cluster reading
+ * cloud storage gives its scan tasks no preferred location (ABFS answers
+ * "localhost", which Spark drops), so the tasks prefer nothing there and
+ * reduce tasks follow their map output (runtime, locality.c). */
+static void drop_task_locality(struct scenario *s)
+{
+    for (size_t j = 0; j < s->n_jobs; j++)
+        for (size_t k = 0; k < s->jobs[j].n_stages; k++) {
+            free(s->jobs[j].stages[k].locality);
+            s->jobs[j].stages[k].locality = NULL;
+        }
+}
+
 /* Applies the overrides to the imported scenario's cluster. */
 static enum sc_status apply_cluster(struct scenario *s, const struct catalog *cat,
                                     const struct replay_cluster *oc, struct diag *d)
@@ -111,6 +125,7 @@ static enum sc_status apply_cluster(struct scenario *s, const struct catalog *ca
     if (oc->worker || oc->workers > 0 || oc->executor_cores > 0 || oc->executors_per_worker > 0) {
         c->n_executor_start_s = 0;
         c->n_executors = 0;
+        drop_task_locality(s);
     }
     if (!node)
         node = catalog_find(cat, c->worker);
@@ -266,7 +281,8 @@ static void say_cause(struct replay *r, enum cause c, const struct cause_sum *cs
                      "%s: %zu %s waited %.1f s more than the model for executors of their own "
                      "resource profile (stage-level scheduling: Spark asks for a profile's "
                      "executors when a stage of it is submitted, and only they run its tasks); "
-                     "the model's executors are all alike and run any stage",
+                     "the model runs a stage on its profile's executors only from the log's "
+                     "timeline, where they joined when the log's did",
                      what, n, st, cs->measured);
         else
             add_line(&r->why, &r->n_why,
@@ -280,15 +296,16 @@ static void say_cause(struct replay *r, enum cause c, const struct cause_sum *cs
     case CAUSE_LOCALITY:
         add_line(&r->why, &r->n_why,
                  "%s: %zu %s held tasks back for spark.locality.wait before launching them "
-                 "RACK_LOCAL or ANY (%.1f s of gaps); the model has no delay scheduling",
+                 "RACK_LOCAL or ANY (%.1f s of gaps); the model holds them too, from each "
+                 "task's logged locality, but offers again at its own revives and task ends",
                  what, n, st, cs->measured);
         break;
     case CAUSE_LOCALITY_IDLE:
         add_line(&r->why, &r->n_why,
                  "%s: %zu %s left %.0f executor%s of %s resource profile idle while %s tasks "
                  "queued for the slots of the executors holding their data (NODE_LOCAL, never "
-                 "waiting out spark.locality.wait), %.1f s longer; the model has no delay "
-                 "scheduling and uses every slot",
+                 "waiting out spark.locality.wait), %.1f s longer; the model keeps a task "
+                 "for its logged host only while the wait lasts",
                  what, n, st, cs->measured, cs->measured == 1.0 ? "" : "s",
                  n == 1 ? "its" : "their", n == 1 ? "its" : "their", cs->seconds);
         break;
@@ -740,6 +757,7 @@ struct scaling *replay_scaling(const struct import *im, const struct catalog *ca
      * it would replace every count (as any other cluster drops it). */
     s->cluster.n_executor_start_s = 0;
     s->cluster.n_executors = 0;
+    drop_task_locality(s);
     /* The warm-up of fresh executors stays in the tasks that had it in the
      * log (cold_tasks dropped): moved to each count's fresh executors, a
      * run with more of them could take longer than with fewer, and the

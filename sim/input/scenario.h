@@ -48,7 +48,32 @@
 struct executor_spec {
     double start_s, end_s;
     int cores;
+    char host[64]; /* the host it ran on; "": a host of its own */
+    int resource_profile; /* Spark 3.1+ stage-level scheduling: it runs only
+                           * stages of this profile (0: the default) */
     int line;
+};
+
+/* Where a task's data is, as delay scheduling sees it (task_locality, from
+ * an event log's Locality and Host of each task): nowhere in particular, on
+ * one executor (PROCESS_LOCAL) or its host (NODE_LOCAL), on hosts with no
+ * executor but in the executors' rack (RACK_LOCAL: the model has one rack),
+ * or on hosts with no executor anywhere near (Spark still waits for them,
+ * then runs the task ANY). */
+enum task_pref {
+    TASK_PREF_NONE,
+    TASK_PREF_PROCESS,
+    TASK_PREF_NODE,
+    TASK_PREF_RACK,
+    TASK_PREF_ELSEWHERE
+};
+
+/* One task's preference: its level and, for PROCESS and NODE, the
+ * executor: an index into cluster.executors when the scenario gives that
+ * timeline, else an executor position (0 .. executors - 1). */
+struct task_pref_spec {
+    uint8_t level; /* enum task_pref */
+    int32_t executor;
 };
 
 struct cluster_spec {
@@ -205,6 +230,9 @@ struct stage_spec {
     int64_t logged_shuffle_bytes; /* shuffle read by all its tasks; -1: none */
     bool *cold;                 /* cold_tasks: per task, whether its time holds a fresh
                                  * executor's warm-up (tasks of them); NULL: not given */
+    struct task_pref_spec *locality; /* task_locality: per task; NULL: not given (reduce
+                                      * tasks then prefer their map output's hosts) */
+    int resource_profile;       /* runs only on timeline executors of this profile */
     bool tasks_derived;         /* tasks came from the data, not the file */
     char *kernel;               /* NULL when not given */
     int line, parents_line;

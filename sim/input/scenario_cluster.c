@@ -334,6 +334,19 @@ static int read_executor_timeline(struct reader *r, const config_setting_t *g)
             scenario_get_int(r, e, where, "cores", false, 1, SCN_MAX_PER_NODE, true, &cores) < 0)
             return -1;
         x->cores = (int)cores;
+        int64_t rp = 0;
+        if (scenario_get_int(r, e, where, "resource_profile", false, 0, INT32_MAX, false, &rp) < 0)
+            return -1;
+        x->resource_profile = (int)rp;
+        const char *host = NULL;
+        int host_line = 0;
+        if (scenario_get_str(r, e, where, "host", false, &host, &host_line) < 0)
+            return -1;
+        if (host && strlen(host) >= sizeof x->host)
+            return scenario_fail(r, host_line, "%s: 'host' is longer than %zu characters.", where,
+                                 sizeof x->host - 1);
+        if (host)
+            strcpy(x->host, host);
         if (!(x->end_s > x->start_s))
             return scenario_fail(r, scenario_line_of(config_setting_get_member(e, "end_s")),
                                  "%s leaves (end_s = %g) before it joins (start_s = %g); end_s "

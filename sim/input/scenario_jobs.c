@@ -228,6 +228,10 @@ static int read_stage_data(struct reader *r, const config_setting_t *g, const ch
     if (scenario_get_number(r, g, where, "driver_s", false, 0, false, SCN_MAX_DURATION_S,
                             &sp->driver_s) < 0)
         return -1;
+    int64_t rp = 0;
+    if (scenario_get_int(r, g, where, "resource_profile", false, 0, INT32_MAX, false, &rp) < 0)
+        return -1;
+    sp->resource_profile = (int)rp;
     if (scenario_get_size(r, g, where, "memory_bytes", &sp->memory_bytes) < 0)
         return -1;
     /* Bytes the stage's tasks cache (df.cache() materialized by this stage):
@@ -306,6 +310,67 @@ static int read_cold_tasks(struct reader *r, const config_setting_t *g, const ch
     return 0;
 }
 
+/* task_locality: one string per task, where its data is as delay
+ * scheduling sees it: "" (no preference), "process:K" or "node:K" (the
+ * executor K, or its host: K indexes cluster.executors when the scenario
+ * gives that timeline, else it is an executor position), "rack" (hosts
+ * with no executor, in the executors' rack) or "elsewhere" (hosts with no
+ * executor and no rack in common). */
+static int read_task_locality(struct reader *r, const config_setting_t *g, const char *where,
+                              struct stage_spec *sp)
+{
+    config_setting_t *st = config_setting_get_member(g, "task_locality");
+    if (!st)
+        return 0;
+    int type = config_setting_type(st);
+    if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST)
+        return scenario_wrong_type(r, st, where, "an array of strings, one per task");
+    int n = config_setting_length(st);
+    if ((int64_t)n != sp->tasks)
+        return scenario_fail(r, scenario_line_of(st),
+                             "'task_locality' in %s has %d items for %lld tasks; give one per "
+                             "task.",
+                             where, n, (long long)sp->tasks);
+    if (!(sp->locality = calloc((size_t)(n ? n : 1), sizeof *sp->locality)))
+        return scenario_fail_nomem(r, scenario_line_of(st));
+    const struct cluster_spec *cs = &r->s->cluster;
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *e = config_setting_get_elem(st, (unsigned)i);
+        const char *v =
+            config_setting_type(e) == CONFIG_TYPE_STRING ? config_setting_get_string(e) : NULL;
+        struct task_pref_spec *p = &sp->locality[i];
+        long long k = -1;
+        char tail = 0;
+        bool ok = v != NULL;
+        if (!v)
+            p->level = TASK_PREF_NONE;
+        else if (v[0] == 0)
+            p->level = TASK_PREF_NONE;
+        else if (strcmp(v, "rack") == 0)
+            p->level = TASK_PREF_RACK;
+        else if (strcmp(v, "elsewhere") == 0)
+            p->level = TASK_PREF_ELSEWHERE;
+        else if (sscanf(v, "process:%lld%c", &k, &tail) == 1)
+            p->level = TASK_PREF_PROCESS;
+        else if (sscanf(v, "node:%lld%c", &k, &tail) == 1)
+            p->level = TASK_PREF_NODE;
+        else
+            ok = false;
+        if (ok && (p->level == TASK_PREF_PROCESS || p->level == TASK_PREF_NODE)) {
+            long long most = cs->n_executors ? (long long)cs->n_executors : SCN_MAX_WORKERS * 64LL;
+            ok = k >= 0 && k < most;
+            p->executor = (int32_t)k;
+        }
+        if (!ok)
+            return scenario_fail(r, scenario_line_of(st),
+                                 "'task_locality' in %s: item %d must be \"\", \"process:K\", "
+                                 "\"node:K\" (K an executor of cluster.executors, from 0), "
+                                 "\"rack\" or \"elsewhere\".",
+                                 where, i + 1);
+    }
+    return 0;
+}
+
 /* 'kernel': one of the registry's stage kernels, copied. */
 static int read_stage_kernel(struct reader *r, const config_setting_t *g, const char *where,
                              struct stage_spec *sp)
@@ -359,7 +424,8 @@ static int read_stage(struct reader *r, const config_setting_t *g, const char *j
     if (read_stage_times(r, g, where, tasks_given > 0, sp) != 0 ||
         read_stage_data(r, g, where, sp, &has_data) != 0 ||
         (!tasks_given && derive_stage_tasks(r, where, sp) != 0) ||
-        read_stage_kernel(r, g, where, sp) != 0 || read_cold_tasks(r, g, where, sp) != 0)
+        read_stage_kernel(r, g, where, sp) != 0 || read_cold_tasks(r, g, where, sp) != 0 ||
+        read_task_locality(r, g, where, sp) != 0)
         return -1;
 
     if (!sp->has_task_seconds && !has_data)
@@ -524,6 +590,7 @@ void scenario_stage_free(struct stage_spec *sp)
     free(sp->parents);
     free(sp->task_seconds_list);
     free(sp->cold);
+    free(sp->locality);
     free(sp->kernel);
 }
 

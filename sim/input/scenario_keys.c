@@ -65,6 +65,8 @@ static const struct scenario_key key_table[] = {
     {"cluster.executors[]", "start_s", NULL, "number"},
     {"cluster.executors[]", "end_s", NULL, "number"},
     {"cluster.executors[]", "cores", NULL, "integer"},
+    {"cluster.executors[]", "host", NULL, "string"},
+    {"cluster.executors[]", "resource_profile", NULL, "integer"},
 
     {"cluster.storage", "egress_gbps", NULL, "number"},
     {"cluster.storage", "ingress_gbps", NULL, "number"},
@@ -160,6 +162,8 @@ static const struct scenario_key key_table[] = {
     {"jobs[].stages[]", "logged_input_bytes", NULL, "size"},
     {"jobs[].stages[]", "logged_shuffle_bytes", NULL, "size"},
     {"jobs[].stages[]", "cold_tasks", NULL, "array of integers"},
+    {"jobs[].stages[]", "task_locality", NULL, "array of strings"},
+    {"jobs[].stages[]", "resource_profile", NULL, "integer"},
 
     /* A distribution group: task_seconds, and cluster.startup_s and
      * cluster.autoscale.provision_s when they are groups. */

@@ -102,7 +102,8 @@ static const char *typo_of_known_key(const char *key)
  * `speculation = { enabled = true; multiplier = 3; }` is how one writes both
  * spark.speculation and spark.speculation.multiplier, since a libconfig name
  * cannot be a value and a group at once: "<known boolean key>.enabled" is
- * read as the boolean key itself. */
+ * read as the boolean key itself, and "<other known key>.value" as that
+ * key (`locality = { wait = { value = "3s"; node = "0s"; }; }`). */
 int scenario_read_spark_group(struct reader *r, const config_setting_t *g, const char *prefix)
 {
     int n = config_setting_length(g);
@@ -137,14 +138,18 @@ int scenario_read_spark_group(struct reader *r, const config_setting_t *g, const
         default:
             return scenario_fail(r, line, "Spark setting '%s' has a value of unknown type.", key);
         }
-        static const char enabled[] = ".enabled";
+        /* "<known boolean>.enabled" is the boolean, "<other known
+         * key>.value" the key (spark.locality.wait beside its .node). */
+        static const char *const suffixes[] = {".enabled", ".value"};
         size_t klen = strlen(key);
-        if (spark_key_find(key) == NULL && klen > sizeof enabled - 1 &&
-            strcmp(key + klen - (sizeof enabled - 1), enabled) == 0) {
-            key[klen - (sizeof enabled - 1)] = '\0';
+        for (int k = 0; k < 2 && spark_key_find(key) == NULL; k++) {
+            size_t sl = strlen(suffixes[k]);
+            if (klen <= sl || strcmp(key + klen - sl, suffixes[k]) != 0)
+                continue;
+            key[klen - sl] = '\0';
             const struct spark_key *base = spark_key_find(key);
-            if (base == NULL || base->type != SPARK_BOOL)
-                key[klen - (sizeof enabled - 1)] = '.';
+            if (base == NULL || (base->type == SPARK_BOOL) != (k == 0))
+                key[klen - sl] = '.';
         }
         const char *hint = spark_key_find(key) ? NULL : typo_of_known_key(key);
         /* A setting a --set made has no line of its own: the file's

@@ -33,6 +33,7 @@ static int stage_copy(struct plan_stage *dst, const struct stage_spec *src)
     dst->cache_bytes = src->cache_bytes;
     dst->reads_cache = src->reads_cache;
     dst->driver_s = src->driver_s;
+    dst->resource_profile = src->resource_profile;
     dst->tasks_derived = src->tasks_derived;
     dst->line = src->line;
     dst->parents_line = src->parents_line;
@@ -51,6 +52,12 @@ static int stage_copy(struct plan_stage *dst, const struct stage_spec *src)
             return -1;
         memcpy(dst->task_cold, src->cold, n * sizeof *dst->task_cold);
     }
+    if (src->locality) {
+        size_t n = (size_t)src->tasks;
+        if (!(dst->task_locality = malloc((n ? n : 1) * sizeof *dst->task_locality)))
+            return -1;
+        memcpy(dst->task_locality, src->locality, n * sizeof *dst->task_locality);
+    }
     if (src->task_seconds_list) {
         size_t n = (size_t)src->tasks;
         if (!(dst->task_seconds_list = malloc((n ? n : 1) * sizeof *dst->task_seconds_list)))
@@ -67,6 +74,7 @@ void plan_stage_fini(struct plan_stage *st)
     free(st->parents);
     free(st->task_seconds_list);
     free(st->task_cold);
+    free(st->task_locality);
     free(st->task_weights);
     free(st->kernel);
     for (size_t k = 0; k < st->n_ops; k++)

@@ -48,6 +48,8 @@ struct plan_stage {
                                  * warm-up (models/jvm.h), taken out and added
                                  * where the simulation's executors are fresh;
                                  * NULL: times hold what they hold */
+    struct task_pref_spec *task_locality; /* per task, where its data is (the scenario's
+                                           * task_locality); NULL: not given */
     int64_t input_bytes, records, shuffle_read_bytes, shuffle_write_bytes;
     int64_t output_bytes;       /* written to storage (a table write) */
     /* Where the input and the output are (the planner's, from the tables'
@@ -61,6 +63,7 @@ struct plan_stage {
     int64_t cache_bytes;        /* bytes its tasks put in storage memory; <= 0: none */
     bool reads_cache;           /* its input is cached data (InMemoryTableScan) */
     double driver_s;            /* driver time from submission to the first task offered */
+    int resource_profile;       /* the scenario's: timeline executors of it run it */
     double *task_weights;       /* each task's share of the stage's data relative to an
                                  * even split (mean 1), from the key distribution; NULL = even */
     /* Adaptive execution (sim/plan/skew.h): the shuffle partitions before

@@ -128,6 +128,12 @@ enum sc_status planner_scale_explicit(struct planner *P, struct plan_job *job, d
                 ps->task_cold = cold;
             }
         }
+        if (n_new != n_old && ps->task_locality) {
+            /* Where the new tasks' data is, the log cannot say: the split
+             * changed, and a block's hosts with it. */
+            free(ps->task_locality);
+            ps->task_locality = NULL;
+        }
         ps->tasks = n_new;
         /* Each task's records: f times the stage's over the new count. */
         double per_task = f * (double)n_old / (double)n_new;

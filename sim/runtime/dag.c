@@ -106,6 +106,7 @@ static void stage_submit(struct sim *sim, int st_index)
         st->cost.cold = NULL;
     task_stage_bytes_init(sim, st);
     shuffle_locate_blocks(sim, st);
+    locality_stage_submit(sim, st);
     if (st->driver_s > 0.0 && !st->offered) {
         /* The driver serializes and broadcasts the task binary before it
          * offers the tasks (DAGScheduler.submitMissingTasks). */

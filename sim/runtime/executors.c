@@ -87,6 +87,7 @@ static void executor_up(struct sim *sim, int e)
         er->alive_from_us = now;
     }
     sim->alive_executors++;
+    locality_exec_up(sim, e, x->timeline_entry);
     int spe = sim->cl.slots_per_executor;
     x->warm = false; /* a fresh JVM */
     for (int k = 0; k < x->slots; k++)
@@ -111,6 +112,7 @@ void executors_down(struct sim *sim, int e)
     struct rt_exec *x = &sim->execs[e];
     int64_t now = engine_now(&sim->eng);
     sched_free_remove_executor(sim, e);
+    locality_exec_down(sim, e);
     x->alive = false;
     sim->exec_cached[e] = 0.0; /* its cached blocks go with it */
     x->alive_us += now - x->up_since_us;
@@ -423,6 +425,8 @@ static void timeline_join(struct sim *sim, struct rt_timeline *t)
     }
     struct rt_exec *x = &sim->execs[e];
     x->slots = t->slots;
+    x->timeline_entry = (int)(t - sim->timeline);
+    x->profile = sim->scn->cluster.executors[x->timeline_entry].resource_profile;
     t->exec = e;
     sim->res.executors[e].slots = t->slots;
     sim->res.executors[e].cores = t->slots * sim->cl.task_cpus;

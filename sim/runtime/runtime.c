@@ -318,6 +318,7 @@ static void build_slots(struct sim *sim)
         event_init(&sim->execs[e].start_ev, executors_on_start, sim);
         sim->execs[e].idle_since_us = 0;
         sim->execs[e].slots = spe;
+        sim->execs[e].timeline_entry = -1;
     }
 }
 
@@ -404,7 +405,9 @@ static enum sc_status build(struct sim *sim, struct diag *d)
         gsl_rng_set(sim->spot_rng, (unsigned long)hash64_splitmix(sim->seed ^ 0x5b07ULL));
     }
     event_init(&sim->policy_ev, executors_on_policy, sim);
-    return build_network(sim, d);
+    if ((rc = build_network(sim, d)) != SC_OK)
+        return rc;
+    return locality_build(sim, d);
 }
 
 /* Each stage's calibration error for this run (sim_options.calib): none,
@@ -553,6 +556,7 @@ static enum sc_status start_cluster(struct sim *sim, int64_t span_start_us, stru
         sim->res.executors[e].ever_alive = true;
         sim->res.executors[e].alive_from_us = span_start_us;
         sim->alive_executors++;
+        locality_exec_up(sim, e, -1);
     }
     for (int k = 0; k < spe; k++)
         for (int e = 0; e < initial_execs; e++)
@@ -674,6 +678,7 @@ void sim_free(struct sim *sim)
     if (!sim)
         return;
     engine_fini(&sim->eng);
+    locality_free(sim);
     for (size_t i = 0; i < sim->n_stages && sim->stages; i++) {
         free(sim->stages[i].children);
         free(sim->stages[i].parent_index);

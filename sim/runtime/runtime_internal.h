@@ -16,6 +16,8 @@
  *                  dynamic allocation applied (policies: models/autoscale.h)
  *   spot.c         spot evictions
  *   speculation.c  speculative copies of slow tasks
+ *   locality.c     preferred locations and delay scheduling (TaskSetManager's
+ *                  locality levels, MapOutputTracker's reduce preferences)
  *
  * Ownership: everything here belongs to its struct sim and lives until
  * sim_free. Functions that can run out of memory record the error with
@@ -89,6 +91,43 @@ struct rt_stage {
     struct event offer_ev;
     double *map_bytes;  /* shuffle bytes this stage's tasks wrote, per worker */
     double *fetch_frac; /* share of this stage's fetch served by each worker */
+    struct rt_locality *loc; /* preferred locations; NULL: none */
+    int profile;             /* resource profile its executors must have; -1: any */
+};
+
+/* Task indexes grouped by a key (an executor, a host), ascending in each
+ * group, with a cursor per group that skips the launched lazily, as
+ * Spark's pending-task lists do. */
+struct loc_bucket {
+    int64_t *start; /* n + 1: group k is items[start[k] .. start[k + 1]) */
+    int64_t *items;
+    int64_t *cursor;
+    int n;
+};
+
+/* Spark's locality levels, best first (TaskLocality's order). */
+enum loc_level { LOC_PROCESS, LOC_NODE, LOC_NO_PREF, LOC_RACK, LOC_ANY, LOC_COUNT };
+
+/* A stage whose tasks prefer locations (locality.c): each task's preference
+ * and the task set's delay-scheduling state (TaskSetManager). */
+struct rt_locality {
+    uint8_t *pref;       /* per task: enum task_pref */
+    int32_t *pref_exec;  /* per task: executor identity (PROCESS, NODE), -1 */
+    int32_t *pref_host;  /* per task: host id (PROCESS, NODE); -1: the reduce workers */
+    bool *reduce_worker; /* per worker: holds at least 20% of the map output */
+    uint8_t *taken;      /* per task at or past next: launched out of order */
+    int64_t taken_ahead;
+    /* The tasks never launched, by what they prefer: an executor identity
+     * (PROCESS), a host id (PROCESS and NODE), nothing, the rack. */
+    struct loc_bucket by_exec, by_host, no_pref, rack;
+    /* Pending tasks per preference; the valid levels
+     * (computeValidLocalityLevels) and the current one. */
+    int64_t pending[TASK_PREF_ELSEWHERE + 1];
+    uint8_t levels[LOC_COUNT];
+    int n_levels, level_index;
+    int64_t reset_us; /* lastLocalityWaitResetTime; -1 before the first offer */
+    uint64_t epoch;   /* sim->exec_epoch the levels were computed at */
+    bool rejects_since_reset;
 };
 
 struct rt_job {
@@ -195,6 +234,8 @@ struct rt_exec {
     int64_t alive_us;      /* time alive so far, before up_since_us */
     int64_t idle_since_us; /* -1 while it runs tasks */
     bool warm;             /* a task has finished on it since it came up (models/jvm.h) */
+    int timeline_entry;    /* the timeline executor at this position; -1: none */
+    int profile;           /* its resource profile (the timeline entry's, else 0) */
 };
 
 /* An executor of the scenario's timeline (cluster.executors): it joins
@@ -289,6 +330,23 @@ struct sim {
     double noise_sigma;
     bool evict_at_used;
 
+    /* Delay scheduling (locality.c): each executor position's identity (its
+     * timeline entry, else the position) and host id (its timeline entry's
+     * host, else its worker), how many alive executors each identity and
+     * host has, and the revive timer that gives held-back tasks their next
+     * offer (spark.scheduler.revive.interval). */
+    bool locality_on;
+    int32_t *exec_ident, *exec_host;
+    int *ident_alive, *host_alive;
+    int32_t *timeline_host; /* per timeline entry: its host id */
+    int n_idents, n_hosts;
+    uint64_t exec_epoch;    /* bumped when an executor joins or leaves */
+    int64_t loc_wait_us[LOC_COUNT];
+    bool loc_legacy_reset;
+    bool reduce_locality;
+    int64_t revive_us;
+    struct event revive_ev;
+
     int64_t next_job_id, next_stage_id;
     size_t jobs_done;
     bool failed;
@@ -324,7 +382,7 @@ static inline double worker_slowdown(const struct sim *sim, int w)
 /* Tasks of a stage waiting to be launched. */
 static inline int64_t stage_pending(const struct rt_stage *st)
 {
-    return (st->tasks - st->next) + (int64_t)st->retry_n;
+    return (st->tasks - st->next - (st->loc ? st->loc->taken_ahead : 0)) + (int64_t)st->retry_n;
 }
 
 /* ---- runtime.c ----------------------------------------------------------- */
@@ -363,6 +421,18 @@ void sched_active_remove(struct sim *sim, int st);
 /* One round of resource offers: hands free slots to waiting tasks. */
 void sched_offer_round(struct sim *sim);
 
+/* A round of offers of every free slot (a revive: Spark's
+ * isAllFreeResources), which may reset a task set's locality wait. */
+void sched_offer_round_full(struct sim *sim);
+
+/* Takes the free slot at ring position k (0: the oldest) out of the ring. */
+int sched_free_take(struct sim *sim, size_t k);
+/* The free slot at ring position k. */
+int sched_free_at(const struct sim *sim, size_t k);
+
+/* Launches task index of st_index (pending, chosen by the caller) in slot. */
+void sched_launch_index(struct sim *sim, int st_index, int slot_index, int64_t index);
+
 
 /* Queues task index of st to run again; false when out of memory. */
 bool sched_retry_push(struct rt_stage *st, int64_t index);
@@ -381,6 +451,38 @@ void sched_kill_task(struct sim *sim, struct rt_slot *slot);
 /* The index of pool name, created as Spark creates one when the scenario
  * does not declare it. */
 int sched_add_pool(struct sim *sim, const char *name);
+
+/* ---- locality.c ---------------------------------------------------------- */
+
+/* Sets up delay scheduling for a new simulation: the settings, executor
+ * identities and hosts, and each stage's given preferences. */
+enum sc_status locality_build(struct sim *sim, struct diag *d);
+void locality_free(struct sim *sim);
+
+/* Executor position e came up (as timeline entry t, or -1) or went down. */
+void locality_exec_up(struct sim *sim, int e, int t);
+void locality_exec_down(struct sim *sim, int e);
+
+/* Stage st is submitted: reduce tasks without given preferences prefer the
+ * workers holding most of their map output (MapOutputTracker). */
+void locality_stage_submit(struct sim *sim, struct rt_stage *st);
+
+/* Whether stage st may run on executor position e: its resource profile
+ * (Spark 3.1 stage-level scheduling, with a timeline that gives them). */
+static inline bool stage_runs_on(const struct sim *sim, const struct rt_stage *st, int e)
+{
+    return st->profile < 0 || sim->execs[e].profile == st->profile;
+}
+
+/* Offers the free slots to stage st_index's tasks by locality level, as
+ * TaskSchedulerImpl.resourceOffers does for one task set. */
+void locality_offer(struct sim *sim, int st_index, bool full_round);
+
+/* Task index of st was queued to run again / was launched. */
+void locality_task_pending(struct rt_stage *st, int64_t index);
+
+/* After a round: the revive that gives held-back tasks their next offer. */
+void locality_after_round(struct sim *sim);
 
 /* ---- task.c -------------------------------------------------------------- */
 

@@ -26,6 +26,9 @@
  *    is its wait for the driver plus that time. The default of 1 ms is the
  *    order of the scheduler delays recorded in the shared Spark event logs
  *    for small tasks; model.task_launch_ms overrides it.
+ *  - Locality. A task set whose tasks prefer locations takes its slots
+ *    through locality.c (delay scheduling); the others take them in index
+ *    order, whatever the slot.
  */
 #include <gsl/gsl_randist.h>
 #include <math.h>
@@ -49,6 +52,22 @@ static int free_pop(struct sim *sim)
 {
     int slot = sim->free_ring[sim->free_head];
     sim->free_head = (sim->free_head + 1) % sim->n_slots;
+    sim->free_count--;
+    return slot;
+}
+
+int sched_free_at(const struct sim *sim, size_t k)
+{
+    return sim->free_ring[(sim->free_head + k) % sim->n_slots];
+}
+
+int sched_free_take(struct sim *sim, size_t k)
+{
+    int slot = sched_free_at(sim, k);
+    /* The slots after it move up one place, keeping their order. */
+    for (size_t i = k; i + 1 < sim->free_count; i++)
+        sim->free_ring[(sim->free_head + i) % sim->n_slots] =
+            sim->free_ring[(sim->free_head + i + 1) % sim->n_slots];
     sim->free_count--;
     return slot;
 }
@@ -165,23 +184,61 @@ bool sched_retry_push(struct rt_stage *st, int64_t index)
     }
     st->retry[(st->retry_head + st->retry_n) % st->retry_cap] = index;
     st->retry_n++;
+    if (st->loc)
+        locality_task_pending(st, index);
     return true;
 }
 
 static void launch(struct sim *sim, int st_index, int slot_index)
 {
     struct rt_stage *st = &sim->stages[st_index];
-    struct rt_slot *slot = &sim->slots[slot_index];
     /* Retries first (Spark re-queues a failed task at the front), then the
      * next task never launched. */
-    int64_t index;
-    if (st->retry_n > 0) {
-        index = st->retry[st->retry_head];
+    int64_t index = st->retry_n > 0 ? st->retry[st->retry_head] : st->next;
+    sched_launch_index(sim, st_index, slot_index, index);
+}
+
+/* Takes task index out of st's pending tasks: from the retries, or from
+ * those never launched (out of order only with preferred locations). */
+static void take_pending(struct rt_stage *st, int64_t index)
+{
+    for (size_t i = 0; i < st->retry_n; i++) {
+        size_t at = (st->retry_head + i) % st->retry_cap;
+        if (st->retry[at] != index)
+            continue;
+        for (size_t j = i; j > 0; j--)
+            st->retry[(st->retry_head + j) % st->retry_cap] =
+                st->retry[(st->retry_head + j - 1) % st->retry_cap];
         st->retry_head = (st->retry_head + 1) % st->retry_cap;
         st->retry_n--;
-    } else {
-        index = st->next++;
+        if (st->loc)
+            st->loc->pending[st->loc->pref[index]]--;
+        return;
     }
+    if (!st->loc) {
+        st->next++;
+        return;
+    }
+    struct rt_locality *lc = st->loc;
+    lc->pending[lc->pref[index]]--;
+    if (index != st->next) {
+        lc->taken[index] = 1;
+        lc->taken_ahead++;
+        return;
+    }
+    st->next++;
+    while (st->next < st->tasks && lc->taken[st->next]) {
+        lc->taken[st->next] = 0;
+        lc->taken_ahead--;
+        st->next++;
+    }
+}
+
+void sched_launch_index(struct sim *sim, int st_index, int slot_index, int64_t index)
+{
+    struct rt_stage *st = &sim->stages[st_index];
+    struct rt_slot *slot = &sim->slots[slot_index];
+    take_pending(st, index);
     int64_t now = engine_now(&sim->eng);
     struct task_rec *rec = &slot->rec;
     rec->assign_us = now;
@@ -301,11 +358,64 @@ void sched_task_finished(struct sim *sim, struct rt_slot *slot)
     sched_offer_round(sim);
 }
 
+/* A round in which some task set prefers locations: each task set in
+ * order, those with preferences through locality.c. */
+static void offer_round_locality(struct sim *sim, bool full_round)
+{
+    size_t n = sim->n_active;
+    if (sim->mode == SCHED_FIFO) {
+        memcpy(sim->order, sim->active, n * sizeof *sim->order);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            int v = sim->active[i];
+            size_t j = i;
+            while (j > 0 && compare_tasksets_fair(sim, sim->order[j - 1], v) > 0) {
+                sim->order[j] = sim->order[j - 1];
+                j--;
+            }
+            sim->order[j] = v;
+        }
+    }
+    for (size_t i = 0; i < n && sim->free_count > 0 && !sim->failed; i++) {
+        int st = sim->order[i];
+        if (sim->stages[st].loc) {
+            locality_offer(sim, st, full_round);
+            continue;
+        }
+        if (sim->stages[st].profile >= 0) {
+            /* Only the slots of its resource profile's executors. */
+            for (size_t k = 0; k < sim->free_count && stage_pending(&sim->stages[st]) > 0 &&
+                               !sim->failed;) {
+                int slot = sched_free_at(sim, k);
+                if (stage_runs_on(sim, &sim->stages[st], sim->slots[slot].executor))
+                    launch(sim, st, sched_free_take(sim, k));
+                else
+                    k++;
+            }
+            continue;
+        }
+        while (sim->free_count > 0 && stage_pending(&sim->stages[st]) > 0 && !sim->failed)
+            launch(sim, st, free_pop(sim));
+    }
+    locality_after_round(sim);
+}
+
+void sched_offer_round_full(struct sim *sim)
+{
+    if (sim->free_count == 0 || sim->n_active == 0)
+        return;
+    offer_round_locality(sim, true);
+}
+
 /* One round of resource offers (TaskSchedulerImpl.resourceOffers). */
 void sched_offer_round(struct sim *sim)
 {
     if (sim->free_count == 0 || sim->n_active == 0)
         return;
+    if (sim->locality_on) {
+        offer_round_locality(sim, false);
+        return;
+    }
     if (sim->mode == SCHED_FIFO) {
         /* The active list is already in FIFO order. */
         while (sim->free_count > 0 && sim->n_active > 0 && !sim->failed)
