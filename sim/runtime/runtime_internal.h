@@ -262,6 +262,7 @@ struct sim {
     struct event policy_ev;
     int64_t policy_base_us, policy_last_us; /* the polls' grid: origin, last poll */
     bool policy_started;
+    bool da_adds_stall; /* the polls left out since the last would only stall adds */
     bool node_autoscale, dyn_alloc;
     struct autoscale_node node_policy;  /* when node_autoscale */
     struct autoscale_dynalloc dynalloc; /* when dyn_alloc */
@@ -457,6 +458,12 @@ void executors_policy_start(struct sim *sim, int64_t span_start_us);
 /* A job was submitted or an executor registered: the policy polls at the
  * next point of its grid, unless it already polls sooner. */
 void executors_policy_wake(struct sim *sim);
+
+/* Something dynamic allocation reads changed (a task launched or ended,
+ * tasks became pending, an executor left): its policy polls at the next
+ * point of its grid, unless it already polls sooner. Nothing without
+ * dynamic allocation (node autoscaling polls at every point of its grid). */
+void executors_policy_note(struct sim *sim);
 
 /* Event handlers: a worker joins, an executor registers, a policy runs, a
  * timeline executor joins or leaves. */

@@ -226,6 +226,7 @@ void shuffle_recompute_lost_output(struct sim *sim, int si, int w)
         }
     if (lost == 0)
         return;
+    executors_policy_note(sim); /* more tasks wait */
     st->done -= lost;
     st->map_bytes[w] = 0.0;
     sim->res.recomputed_tasks += lost;
