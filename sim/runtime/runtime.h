@@ -31,6 +31,11 @@
  * quantum instead of one per block. */
 #define RUNTIME_DEFAULT_NETWORK_QUANTUM_S 0.001
 
+/* A reducer fetches from each worker in at most this many simulated
+ * requests: more, and its requests and in-flight cap grow alike (shuffle.c),
+ * which moves its end by less than 1/this of its compute time. */
+#define RUNTIME_FETCH_NODE_REQUESTS 256
+
 /* Dynamic allocation: from an executor request until it registers, seconds.
  * Our assumption (a container or pod starting on a node that is already
  * up takes seconds); no published figure was found. */
@@ -62,6 +67,10 @@ struct sim_options {
     /* Refuse (SC_ELIMIT, before allocating) a run whose task-proportional
      * memory (footprint.h) would exceed this many bytes; 0: no limit. */
     double memory_limit_bytes;
+    /* A reducer's remote fetch from one worker is made of at most this
+     * many simulated requests (0: RUNTIME_FETCH_NODE_REQUESTS; -1: no
+     * bound, Spark's request sizes whatever the bytes): see shuffle.c. */
+    int64_t fetch_node_requests;
 };
 
 struct sim;
