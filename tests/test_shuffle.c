@@ -160,11 +160,11 @@ static void test_default_quantum_within_one_percent_of_exact(void **state)
 
 /* Runs f with a bound on a reducer's requests to one worker (0: the
  * default; -1: none, Spark's request sizes throughout). */
-static const struct results *run_bounded(struct fixture *f, int64_t node_requests)
+static const struct results *run_bounded(struct fixture *f, int64_t max_requests)
 {
     struct diag d;
     diag_clear(&d);
-    struct sim_options opt = {.seed = 1, .task_records = true, .fetch_node_requests = node_requests};
+    struct sim_options opt = {.seed = 1, .task_records = true, .fetch_requests = max_requests};
     f->plan = plan_new(&f->s, &d);
     assert_non_null(f->plan);
     f->sim = sim_new(f->plan, &f->cl, &opt, &d);
@@ -175,11 +175,11 @@ static const struct results *run_bounded(struct fixture *f, int64_t node_request
 
 /* Incast as above, with Spark's default fetch limits (48 MiB in flight, in
  * requests of 9.6 MiB) and 30 GiB on each of 8 workers: the reducer
- * fetches 30 GiB from each of the 7 others, 3,200 requests a worker with
- * Spark's sizes, above the bound of 256, so the bounded run's requests and
- * in-flight cap grow by 12.5. Returns the results (the caller frees f). */
+ * fetches 30 GiB from each of the 7 others, 22,400 requests with Spark's
+ * sizes, above the bound of 256, so the bounded run's requests and
+ * in-flight cap grow by 87.5. Returns the results (the caller frees f). */
 static const struct results *bounded_incast(struct fixture **fp, double compute_s,
-                                            int64_t node_requests)
+                                            int64_t max_requests)
 {
     struct fixture *f = fixture_new(8, 1, 1e8);
     struct stage_spec *map = add_stage(f, 0, 8, 0.0);
@@ -188,7 +188,7 @@ static const struct results *bounded_incast(struct fixture **fp, double compute_
     red->shuffle_read_bytes = map->shuffle_write_bytes;
     red->parents[red->n_parents++] = 0;
     *fp = f;
-    return run_bounded(f, node_requests);
+    return run_bounded(f, max_requests);
 }
 
 static void test_coarse_fetch_requests_within_one_percent_of_sparks(void **state)
@@ -207,7 +207,8 @@ static void test_coarse_fetch_requests_within_one_percent_of_sparks(void **state
         const struct results *fine = bounded_incast(&fine_f, computes[c], -1);
         const struct results *coarse = bounded_incast(&coarse_f, computes[c], 0);
         assert_int_equal(fine->work.fetch_requests, 7 * 3200);
-        assert_int_equal(coarse->work.fetch_requests, 7 * 256);
+        assert_true(coarse->work.fetch_requests >= 256);
+        assert_true(coarse->work.fetch_requests <= 256 + 7);
         double a = fixture_stage_span(coarse, 1), b = fixture_stage_span(fine, 1);
         if (fabs(a - b) > 0.01 * b)
             fail_msg("compute %.0f s: reduce %.3f s, Spark's grain %.3f s", computes[c], a, b);
@@ -228,10 +229,15 @@ static void test_fetch_work_follows_tasks_not_bytes(void **state)
     /* An all-to-all shuffle of 1 PiB among 4 workers of 2 slots with
      * Spark's default limits: each of 16 reducers reads 64 TiB, 48 TiB of
      * it from the 3 other workers, which Spark's sizes would make
-     * 16 x 3 x 1.68 M = 80 M requests; bounded, at most 257 a reducer and
-     * worker. The reduce stage is network bound, as the all-to-all formula
-     * says: each NIC carries in 3/4 of its 4 reducers' 64 TiB over
-     * 1.25e8 B/s, 1.689e6 s (within 2%). */
+     * 16 x 3 x 1.68 M = 80 M requests; bounded, at most 256 a reducer and
+     * one more a worker. The reduce stage cannot beat the NIC formula (each
+     * NIC carries in 3/4 of its 4 reducers' 64 TiB over 1.25e8 B/s,
+     * 1.689e6 s). It is not held to it: each reducer walks the workers in a
+     * fixed order, so reducers that start on the same worker contend for
+     * one sender, by an amount that depends on the grain (Spark's own
+     * grain, on this shape scaled down, lands between 1.00 and 1.34 times
+     * the formula as maxSizeInFlight goes from 40 to 80 MiB); the worst,
+     * both reducers of a worker on one sender throughout, is twice. */
     struct fixture *f = fixture_new(4, 2, 1.25e8);
     struct stage_spec *map = add_stage(f, 0, 16, 0.5);
     map->shuffle_write_bytes = (int64_t)(1024.0 * 1024.0 * GIB);
@@ -239,11 +245,12 @@ static void test_fetch_work_follows_tasks_not_bytes(void **state)
     red->shuffle_read_bytes = map->shuffle_write_bytes;
     red->parents[red->n_parents++] = 0;
     const struct results *r = run_bounded(f, 0);
-    assert_true(r->work.fetch_requests <= 16 * 3 * 257);
-    double expect = 4 * 0.75 * 64 * 1024.0 * GIB / 1.25e8;
+    assert_true(r->work.fetch_requests >= 16 * 256);
+    assert_true(r->work.fetch_requests <= 16 * (256 + 3));
+    double formula = 4 * 0.75 * 64 * 1024.0 * GIB / 1.25e8;
     double got = fixture_stage_span(r, 1);
-    if (fabs(got - expect) > 0.02 * expect)
-        fail_msg("reduce took %.0f s, formula %.0f s", got, expect);
+    if (got < 0.999 * formula || got > 2.0 * formula)
+        fail_msg("reduce took %.0f s, formula %.0f s", got, formula);
     fixture_free(f);
 }
 

@@ -446,9 +446,8 @@ struct sim *sim_new(const struct plan *p, const struct cluster *cl, const struct
     sim->plan = p;
     sim->cl = *cl;
     sim->seed = opt ? opt->seed : s->seed;
-    int64_t node_reqs = opt && opt->fetch_node_requests ? opt->fetch_node_requests
-                                                        : RUNTIME_FETCH_NODE_REQUESTS;
-    sim->fetch_node_requests = node_reqs > 0 ? (double)node_reqs : 0.0;
+    int64_t fetch_reqs = opt && opt->fetch_requests ? opt->fetch_requests : RUNTIME_FETCH_REQUESTS;
+    sim->fetch_requests = fetch_reqs > 0 ? (double)fetch_reqs : 0.0;
     sim->res.seed = sim->seed;
     sim->res.calib_lo_s = sim->res.calib_hi_s = NAN;
     const char *mode = spark_conf_string(&s->spark, "spark.scheduler.mode");

@@ -155,8 +155,7 @@ struct rt_slot {
     int fetch_cursor, fetch_left_nodes;
     double fetch_node_left;
     /* This fetch's request size and in-flight cap: Spark's, or both scaled
-     * up alike for a fetch of more requests a node than the bound
-     * (shuffle.c). */
+     * up alike for a fetch of more requests than the bound (shuffle.c). */
     double fetch_req_bytes, fetch_cap_bytes;
     double in_flight_bytes;
     int in_flight_reqs;
@@ -254,7 +253,7 @@ struct sim {
     double exec_pool_bytes; /* execution memory of one executor */
     double *exec_cached;    /* bytes of cached data (df.cache()) on each executor */
     double fetch_target_bytes, fetch_max_in_flight;
-    double fetch_node_requests; /* at most this many requests a node (0: no bound) */
+    double fetch_requests; /* a fetch's requests beyond which its grain grows (0: never) */
     int64_t net_quantum_us; /* completions are batched to this grain */
     int fetch_max_reqs;
 

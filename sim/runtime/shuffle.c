@@ -39,31 +39,38 @@ static void fetch_next_node(struct sim *sim, struct rt_slot *slot, const struct 
  * them outstanding: the simulation's work is one network flow a request, so
  * bytes / 9.6 MiB with the defaults, which for a reducer reading terabytes
  * is millions of flows that change nothing a coarser grain would not show.
- * Above sim->fetch_node_requests requests from the worker it reads most from,
- * a fetch scales its request size and its in-flight cap by the same factor
- * s: as many requests are in flight at once (the cap holds the same number
- * of them), each flow gets the same max-min share of every resource it
- * crosses, and the fetch moves its bytes at the same rates; only the grain
- * changes. What the grain decides is bounded: the task computes on its last
- * block after the fetch (compute_s x last block / bytes fetched), and the
- * last block is at most one request, 1/bound of the largest worker's bytes,
- * so the task's end moves by at most compute_s / bound beyond the
- * completion times the network gives (tests: test_shuffle, the coarse
- * grain within 1% of Spark's on shuffles small enough to run both).
+ * Above a bound of N requests for the task's remote bytes (sim->fetch_requests,
+ * or 4 a worker it reads from when that is more, so that each worker's bytes
+ * still come in several requests), the fetch scales its request size and its
+ * in-flight cap by the same factor s = remote bytes / (N x request size): as
+ * many requests are in flight at once (the cap holds the same number of
+ * them), each flow gets the same max-min share of every resource it crosses,
+ * and the fetch moves its bytes at the same rates; only the grain changes.
+ * What the grain decides is bounded: the task computes on its last block
+ * after the fetch (compute_s x last block / bytes fetched), and the last
+ * block is at most one request, 1/N of the remote bytes, so the task's end
+ * moves by at most compute_s / N beyond the completion times the network
+ * gives (test_shuffle: the coarse grain within 1% of Spark's on a fetch
+ * small enough to run both). The work is then at most N plus one a worker
+ * for each reduce task, whatever its bytes.
  */
 static void fetch_set_grain(struct sim *sim, struct rt_slot *slot, const struct rt_stage *st)
 {
     slot->fetch_req_bytes = sim->fetch_target_bytes;
     slot->fetch_cap_bytes = sim->fetch_max_in_flight;
-    if (!(sim->fetch_node_requests > 0.0))
+    if (!(sim->fetch_requests > 0.0))
         return;
-    double most = 0.0;
+    double remote = 0.0;
+    int sources = 0;
     for (int w = 0; w < sim->n_workers; w++) {
         double b = w == slot->worker ? 0.0 : st->fetch_bytes * slot->weight * st->fetch_frac[w];
-        if (b > most)
-            most = b;
+        if (b > 0.0) {
+            remote += b;
+            sources++;
+        }
     }
-    double s = most / (sim->fetch_target_bytes * sim->fetch_node_requests);
+    double n = sim->fetch_requests > 4.0 * sources ? sim->fetch_requests : 4.0 * sources;
+    double s = remote / (sim->fetch_target_bytes * n);
     if (s > 1.0) {
         slot->fetch_req_bytes *= s;
         slot->fetch_cap_bytes *= s;
