@@ -856,6 +856,34 @@ static void test_dynamic_allocation_waits_for_an_evicted_nodes_replacement(void 
     fixture_free(f);
 }
 
+static void test_event_cap_stops_a_run_with_a_message(void **state)
+{
+    (void)state;
+    /* 1,000 tasks of 1 s on one slot: a launch and an end each, well over
+     * 100 events. Capped at 100 (sim_options.max_events, what the fuzzing
+     * harness of the simulation sets), the run stops with SC_ELIMIT and
+     * says so; uncapped it ends at 1,000 s. */
+    struct fixture *f = fixture_new(1, 1);
+    add_job_stage(f, 1000, 1.0);
+    struct diag d;
+    diag_clear(&d);
+    f->plan = plan_new(&f->s, &d);
+    assert_non_null(f->plan);
+    struct sim_options opt = {.seed = 1, .max_events = 100};
+    f->sim = sim_new(f->plan, &f->cl, &opt, &d);
+    assert_non_null(f->sim);
+    assert_int_equal(sim_run(f->sim, &d), SC_ELIMIT);
+    assert_non_null(strstr(d.msg, "cap of 100 events"));
+    assert_int_equal(sim_results(f->sim)->work.events, 100);
+    sim_free(f->sim);
+    opt.max_events = 0;
+    diag_clear(&d);
+    f->sim = sim_new(f->plan, &f->cl, &opt, &d);
+    assert_int_equal(sim_run(f->sim, &d), SC_OK);
+    assert_float_equal(sim_results(f->sim)->makespan_s, 1000.0, 1e-9);
+    fixture_free(f);
+}
+
 static void test_speculation_past_threshold_without_a_host_waits_unchecked(void **state)
 {
     (void)state;
@@ -973,6 +1001,7 @@ int main(void)
         cmocka_unit_test(test_spot_evictions_pause_between_jobs),
         cmocka_unit_test(test_speculation_past_threshold_without_a_host_waits_unchecked),
         cmocka_unit_test(test_dynamic_allocation_polls_follow_the_work_not_the_span),
+        cmocka_unit_test(test_event_cap_stops_a_run_with_a_message),
         cmocka_unit_test(test_dynamic_allocation_waits_for_an_evicted_nodes_replacement),
         cmocka_unit_test(test_new_nodes_draw_their_own_provisioning_time),
         cmocka_unit_test(test_start_up_is_drawn_per_run_and_billed),

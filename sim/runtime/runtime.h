@@ -72,6 +72,10 @@ struct sim_options {
      * requests at most (0: RUNTIME_FETCH_REQUESTS; -1: no bound, Spark's
      * request sizes whatever the bytes): see shuffle.c. */
     int64_t fetch_requests;
+    /* Stop with SC_ELIMIT after this many engine events (0: no cap): a
+     * caller that must bound its work whatever the input (the fuzzing
+     * harness) sets it. */
+    uint64_t max_events;
 };
 
 struct sim;
