@@ -24,7 +24,7 @@
 #include "sim/runtime/runtime.h"
 #include "tests/fuzz/fuzz_harness.h"
 
-#define MAX_EVENTS 200000
+#define MAX_EVENTS 20000
 #define MAX_FOOTPRINT_BYTES (256.0 * 1024 * 1024)
 
 /* Whether data holds "include" in any case (libconfig's @include). */
