@@ -97,13 +97,37 @@ int autoscale_dynalloc_init(struct autoscale_dynalloc *p,
     return p->target;
 }
 
+/* The executors needed by backlog_tasks waiting and running_tasks running
+ * (maxNumExecutorsNeeded), at most the positions. */
+static int needed_executors(const struct autoscale_dynalloc *p, int64_t backlog_tasks,
+                            int64_t running_tasks)
+{
+    int tpe = p->set.slots_per_executor;
+    int64_t needed64 = (backlog_tasks + running_tasks + tpe - 1) / tpe;
+    return needed64 > p->set.positions ? p->set.positions : (int)needed64;
+}
+
+/* The target an add would ask for now (addExecutors: the larger of the
+ * target and the executors alive, plus numExecutorsToAdd, within what is
+ * needed and the bounds). */
+static int added_target(const struct autoscale_dynalloc *p, int max_needed, int alive_executors)
+{
+    int t = p->target > alive_executors ? p->target : alive_executors;
+    t += p->to_add;
+    if (t > max_needed)
+        t = max_needed;
+    if (t > p->max)
+        t = p->max;
+    if (t < p->min)
+        t = p->min;
+    return t;
+}
+
 int autoscale_dynalloc_update(struct autoscale_dynalloc *p, int64_t now_us, int64_t backlog_tasks,
                               int64_t running_tasks, int alive_executors)
 {
     const struct autoscale_dynalloc_settings *s = &p->set;
-    int tpe = s->slots_per_executor;
-    int64_t needed64 = (backlog_tasks + running_tasks + tpe - 1) / tpe;
-    int max_needed = needed64 > s->positions ? s->positions : (int)needed64;
+    int max_needed = needed_executors(p, backlog_tasks, running_tasks);
     if (backlog_tasks > 0) {
         if (p->add_time_us < 0)
             p->add_time_us = now_us + s->backlog_timeout_us;
@@ -119,16 +143,8 @@ int autoscale_dynalloc_update(struct autoscale_dynalloc *p, int64_t now_us, int6
     }
     if (p->add_time_us < 0 || now_us < p->add_time_us)
         return 0;
-    int old = p->target;
-    int t = old > alive_executors ? old : alive_executors;
-    t += p->to_add;
-    if (t > max_needed)
-        t = max_needed;
-    if (t > p->max)
-        t = p->max;
-    if (t < p->min)
-        t = p->min;
-    int delta = t - old;
+    int t = added_target(p, max_needed, alive_executors);
+    int delta = t - p->target;
     if (delta > 0) {
         p->target = t;
         /* Double the next request only if this one was granted whole. */
@@ -149,4 +165,52 @@ bool autoscale_dynalloc_idle_expired(const struct autoscale_dynalloc *p, int64_t
                                      int64_t now_us)
 {
     return idle_since_us >= 0 && now_us - idle_since_us >= p->set.idle_timeout_us;
+}
+
+enum autoscale_add_outlook autoscale_dynalloc_add_outlook(const struct autoscale_dynalloc *p,
+                                                          int64_t backlog_tasks,
+                                                          int64_t running_tasks,
+                                                          int alive_executors)
+{
+    if (backlog_tasks <= 0 || p->add_time_us < 0)
+        return AUTOSCALE_ADD_NONE;
+    int max_needed = needed_executors(p, backlog_tasks, running_tasks);
+    /* A target above what is needed drops first, and the poll adds nothing
+     * and moves nothing on. */
+    if (p->target > max_needed)
+        return AUTOSCALE_ADD_NONE;
+    return added_target(p, max_needed, alive_executors) > p->target ? AUTOSCALE_ADD_GROWS
+                                                                    : AUTOSCALE_ADD_STALLS;
+}
+
+/*
+ * Polls left out while nothing changed. Between two polls that are run,
+ * the scheduler looked the same at every grid point, so each add due in
+ * between was like the first: it asked for nothing, set numExecutorsToAdd
+ * back to 1 and put the next add one sustainedSchedulerBacklogTimeout after
+ * the poll. The polls of that chain fall on the grid, the first at the
+ * first grid point at or after add_time_us, each next one at the first
+ * grid point at or after the previous plus the timeout, and never twice at
+ * the same point: a fixed period of ceil(timeout / step) steps (one step
+ * at least).
+ */
+void autoscale_dynalloc_skip_adds(struct autoscale_dynalloc *p, int64_t base_us, int64_t step_us,
+                                  int64_t last_poll_us, int64_t now_us)
+{
+    if (p->add_time_us < 0 || step_us < 1)
+        return;
+    int64_t from = p->add_time_us > last_poll_us ? p->add_time_us : last_poll_us + 1;
+    int64_t off = from - base_us;
+    int64_t k = off / step_us + (off % step_us > 0);
+    if (k > (INT64_MAX - base_us) / step_us)
+        return;
+    int64_t first = base_us + k * step_us;
+    if (first >= now_us)
+        return; /* the add is due at this poll or later */
+    int64_t sustained = p->set.sustained_timeout_us;
+    int64_t steps = sustained / step_us + (sustained % step_us > 0);
+    int64_t period = (steps < 1 ? 1 : steps) * step_us;
+    int64_t last = first + (now_us - 1 - first) / period * period;
+    p->to_add = 1;
+    p->add_time_us = last > INT64_MAX - sustained ? INT64_MAX : last + sustained;
 }

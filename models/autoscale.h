@@ -112,6 +112,25 @@ int autoscale_dynalloc_init(struct autoscale_dynalloc *p,
 int autoscale_dynalloc_update(struct autoscale_dynalloc *p, int64_t now_us, int64_t backlog_tasks,
                               int64_t running_tasks, int alive_executors);
 
+/* What the add due at p->add_time_us would do if the scheduler stayed as
+ * given: nothing at all (no backlog; or the target drops first to what is
+ * needed), raise the target, or stall (ask for nothing, set
+ * numExecutorsToAdd back to 1 and move the next add on). */
+enum autoscale_add_outlook { AUTOSCALE_ADD_NONE, AUTOSCALE_ADD_GROWS, AUTOSCALE_ADD_STALLS };
+enum autoscale_add_outlook autoscale_dynalloc_add_outlook(const struct autoscale_dynalloc *p,
+                                                          int64_t backlog_tasks,
+                                                          int64_t running_tasks,
+                                                          int alive_executors);
+
+/* The caller polls on the grid base_us + k x step_us but left out the
+ * polls after last_poll_us and before now_us, over which the scheduler did
+ * not change and the adds stalled (AUTOSCALE_ADD_STALLS after the poll at
+ * last_poll_us): applies what those polls' adds
+ * did (numExecutorsToAdd back to 1, the next add moved on), so that the
+ * poll at now_us decides as if none had been left out. */
+void autoscale_dynalloc_skip_adds(struct autoscale_dynalloc *p, int64_t base_us, int64_t step_us,
+                                  int64_t last_poll_us, int64_t now_us);
+
 /* Executors are never removed below this many (the target, or minExecutors). */
 int autoscale_dynalloc_floor(const struct autoscale_dynalloc *p);
 

@@ -130,6 +130,58 @@ static void test_dynalloc_ramps_1_2_4_8_under_a_sustained_backlog(void **state)
     assert_int_equal(p.to_add, 1);
 }
 
+static void test_dynalloc_skipped_polls_stall_as_polled_ones(void **state)
+{
+    (void)state;
+    /* The runtime leaves out the polls that would change nothing and lets
+     * the next one apply what the stalled adds did. Checked against polling
+     * every 100 ms by hand: 5 tasks wait, 2 run, on 16 one-slot positions
+     * with maxExecutors = 2 and both executors alive: each add due asks for
+     * nothing (max(2, 2) + 1 capped at 2), sets numExecutorsToAdd to 1 and
+     * moves the next add one sustained timeout on. For each timeout (0, a
+     * step, less, more, not a multiple of the step), after a first poll at
+     * 0.3 s the fully polled policy and one whose polls up to 47.3 s are left
+     * out agree on the next add's time and size, at every later poll. */
+    int64_t sustained[5] = {0, 100000, 250000, 1000000, 1050000};
+    for (int k = 0; k < 5; k++) {
+        struct autoscale_dynalloc_settings set = dynalloc_settings();
+        set.max_executors = 2;
+        set.sustained_timeout_us = sustained[k];
+        set.backlog_timeout_us = 1050000;
+        struct autoscale_dynalloc polled, skipped;
+        autoscale_dynalloc_init(&polled, &set);
+        polled.target = 2;
+        polled.to_add = 4; /* as after a granted request of 2 */
+        assert_int_equal(autoscale_dynalloc_update(&polled, 300000, 5, 2, 2), 0);
+        assert_int_equal(polled.add_time_us, 300000 + 1050000);
+        skipped = polled;
+        assert_int_equal(autoscale_dynalloc_add_outlook(&skipped, 5, 2, 2), AUTOSCALE_ADD_STALLS);
+        for (int64_t t = 400000; t < 47300000; t += 100000)
+            assert_int_equal(autoscale_dynalloc_update(&polled, t, 5, 2, 2), 0);
+        autoscale_dynalloc_skip_adds(&skipped, 0, 100000, 300000, 47300000);
+        for (int64_t t = 47300000; t < 52000000; t += 100000) {
+            assert_int_equal(autoscale_dynalloc_update(&polled, t, 5, 2, 2), 0);
+            assert_int_equal(autoscale_dynalloc_update(&skipped, t, 5, 2, 2), 0);
+            assert_int_equal(skipped.add_time_us, polled.add_time_us);
+            assert_int_equal(skipped.to_add, polled.to_add);
+            assert_int_equal(skipped.target, polled.target);
+        }
+        /* Then more tasks come and maxExecutors allowed more: both grow at
+         * the same add. */
+        polled.max = skipped.max = 8;
+        int64_t t = 52000000;
+        int a, b;
+        do {
+            a = autoscale_dynalloc_update(&polled, t, 50, 2, 2);
+            b = autoscale_dynalloc_update(&skipped, t, 50, 2, 2);
+            assert_int_equal(a, b);
+            t += 100000;
+        } while (a == 0 && t < 60000000);
+        assert_int_equal(a, 1);
+        assert_int_equal(skipped.target, 3);
+    }
+}
+
 static void test_dynalloc_restarts_the_ramp_when_the_backlog_clears(void **state)
 {
     (void)state;
@@ -731,6 +783,107 @@ static void test_speculation_checks_follow_the_work_not_the_span(void **state)
     fixture_free(f);
 }
 
+static void test_dynamic_allocation_polls_follow_the_work_not_the_span(void **state)
+{
+    (void)state;
+    /* 8 tasks of 1e6 s on 4 one-core positions, maxExecutors = 4, none at
+     * first. Requests at 1 s (1), 2 s (2, target 3) and 3 s (1, target 4:
+     * the positions); they register 2 s later, at 3, 4 and 5 s, and each
+     * takes a task. Second wave at 1e6 + 3, 1e6 + 4 (two), 1e6 + 5 s; the
+     * last ends at 2e6 + 5 s. From 3 s to 1e6 + 5 s four tasks wait while
+     * the target is at its most: the add due every second asks for nothing.
+     * Polled every 100 ms that is 2e7 polls; polled where something can
+     * change: the backlog's appearance and the three requests, each
+     * registration and task launch or end (at most one poll each, 27 in
+     * all), and the idle timeouts (60 s after the four last ends): under 40. */
+    struct fixture *f = fixture_new(4, 1);
+    set_conf(f, "spark.dynamicAllocation.enabled", "true");
+    set_conf(f, "spark.dynamicAllocation.maxExecutors", "4");
+    add_job_stage(f, 8, 1e6);
+    const struct results *r = run(f);
+    assert_float_equal(r->makespan_s, 2e6 + 5.0, 1e-9);
+    int counts[3] = {1, 2, 1};
+    size_t k = 0;
+    for (size_t i = 0; i < r->n_scale; i++) {
+        const struct scale_event *e = &r->scale[i];
+        if (e->kind != SCALE_EXECUTORS_REQUESTED)
+            continue;
+        assert_true(k < 3);
+        assert_int_equal(e->count, counts[k]);
+        assert_int_equal(e->t_us, (int64_t)(k + 1) * 1000000);
+        k++;
+    }
+    assert_int_equal(k, 3);
+    assert_true(r->work.policy_polls < 40);
+    fixture_free(f);
+}
+
+static void test_dynamic_allocation_waits_for_an_evicted_nodes_replacement(void **state)
+{
+    (void)state;
+    /* 2 one-core workers, worker 1 spot, evicted at 15 s and replaced 10 s
+     * later; dynamic allocation with 2 executors from the start and at
+     * most 2. A stage of 2 tasks of 30 s: task 1 dies with worker 1 at 15
+     * s. The policy wants its target of 2 back but the only free position
+     * is on the node that is gone: nothing starts until the replacement
+     * joins at 25 s; an executor is asked for then and registers at 27 s,
+     * and runs task 1 again 27..57 s. Task 0 ends at 30 s on worker 0.
+     * Makespan 57 s, never more than 2 executors. (An executor used to be
+     * started on the evicted node, and the replacement then brought its own
+     * as well: 3 alive, and runs that failed or never ended.) */
+    struct fixture *f = fixture_new(2, 1);
+    f->cl.spot_fraction = 0.5;
+    f->cl.spot_evict_at_s = 15.0;
+    f->cl.replace_s = 10.0;
+    f->cl.spot_rates = f->cl.worker_rates;
+    set_conf(f, "spark.dynamicAllocation.enabled", "true");
+    set_conf(f, "spark.dynamicAllocation.maxExecutors", "2");
+    set_conf(f, "spark.dynamicAllocation.initialExecutors", "2");
+    add_job_stage(f, 2, 30.0);
+    const struct results *r = run(f);
+    assert_float_equal(r->makespan_s, 57.0, 1e-9);
+    assert_int_equal(r->evictions, 1);
+    int added = 0;
+    for (size_t i = 0; i < r->n_scale; i++) {
+        const struct scale_event *e = &r->scale[i];
+        assert_true(e->executors_alive <= 2);
+        if (e->kind == SCALE_EXECUTOR_ADDED) {
+            assert_int_equal(e->t_us, 27000000);
+            added++;
+        }
+    }
+    assert_int_equal(added, 1);
+    fixture_free(f);
+}
+
+static void test_event_cap_stops_a_run_with_a_message(void **state)
+{
+    (void)state;
+    /* 1,000 tasks of 1 s on one slot: a launch and an end each, well over
+     * 100 events. Capped at 100 (sim_options.max_events, what the fuzzing
+     * harness of the simulation sets), the run stops with SC_ELIMIT and
+     * says so; uncapped it ends at 1,000 s. */
+    struct fixture *f = fixture_new(1, 1);
+    add_job_stage(f, 1000, 1.0);
+    struct diag d;
+    diag_clear(&d);
+    f->plan = plan_new(&f->s, &d);
+    assert_non_null(f->plan);
+    struct sim_options opt = {.seed = 1, .max_events = 100};
+    f->sim = sim_new(f->plan, &f->cl, &opt, &d);
+    assert_non_null(f->sim);
+    assert_int_equal(sim_run(f->sim, &d), SC_ELIMIT);
+    assert_non_null(strstr(d.msg, "cap of 100 events"));
+    assert_int_equal(sim_results(f->sim)->work.events, 100);
+    sim_free(f->sim);
+    opt.max_events = 0;
+    diag_clear(&d);
+    f->sim = sim_new(f->plan, &f->cl, &opt, &d);
+    assert_int_equal(sim_run(f->sim, &d), SC_OK);
+    assert_float_equal(sim_results(f->sim)->makespan_s, 1000.0, 1e-9);
+    fixture_free(f);
+}
+
 static void test_speculation_past_threshold_without_a_host_waits_unchecked(void **state)
 {
     (void)state;
@@ -823,6 +976,7 @@ int main(void)
     gsl_set_error_handler_off();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dynalloc_ramps_1_2_4_8_under_a_sustained_backlog),
+        cmocka_unit_test(test_dynalloc_skipped_polls_stall_as_polled_ones),
         cmocka_unit_test(test_dynalloc_restarts_the_ramp_when_the_backlog_clears),
         cmocka_unit_test(test_dynalloc_target_drops_to_what_the_tasks_need),
         cmocka_unit_test(test_dynalloc_removes_executors_idle_for_the_timeout),
@@ -846,6 +1000,9 @@ int main(void)
         cmocka_unit_test(test_spot_clock_starts_with_the_cluster),
         cmocka_unit_test(test_spot_evictions_pause_between_jobs),
         cmocka_unit_test(test_speculation_past_threshold_without_a_host_waits_unchecked),
+        cmocka_unit_test(test_dynamic_allocation_polls_follow_the_work_not_the_span),
+        cmocka_unit_test(test_event_cap_stops_a_run_with_a_message),
+        cmocka_unit_test(test_dynamic_allocation_waits_for_an_evicted_nodes_replacement),
         cmocka_unit_test(test_new_nodes_draw_their_own_provisioning_time),
         cmocka_unit_test(test_start_up_is_drawn_per_run_and_billed),
     };

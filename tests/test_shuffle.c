@@ -190,6 +190,102 @@ static void test_adaptive_quantum_within_its_tolerance_of_exact(void **state)
     }
 }
 
+/* Runs f with a bound on a reducer's requests to one worker (0: the
+ * default; -1: none, Spark's request sizes throughout). */
+static const struct results *run_bounded(struct fixture *f, int64_t max_requests)
+{
+    struct diag d;
+    diag_clear(&d);
+    struct sim_options opt = {.seed = 1, .task_records = true, .fetch_requests = max_requests};
+    f->plan = plan_new(&f->s, &d);
+    assert_non_null(f->plan);
+    f->sim = sim_new(f->plan, &f->cl, &opt, &d);
+    assert_non_null(f->sim);
+    assert_int_equal(sim_run(f->sim, &d), SC_OK);
+    return sim_results(f->sim);
+}
+
+/* Incast as above, with Spark's default fetch limits (48 MiB in flight, in
+ * requests of 9.6 MiB) and 30 GiB on each of 8 workers: the reducer
+ * fetches 30 GiB from each of the 7 others, 22,400 requests with Spark's
+ * sizes, above the bound of 256, so the bounded run's requests and
+ * in-flight cap grow by 87.5. Returns the results (the caller frees f). */
+static const struct results *bounded_incast(struct fixture **fp, double compute_s,
+                                            int64_t max_requests)
+{
+    struct fixture *f = fixture_new(8, 1, 1e8);
+    struct stage_spec *map = add_stage(f, 0, 8, 0.0);
+    map->shuffle_write_bytes = (int64_t)(8 * 30 * GIB);
+    struct stage_spec *red = add_stage(f, 1, 1, compute_s);
+    red->shuffle_read_bytes = map->shuffle_write_bytes;
+    red->parents[red->n_parents++] = 0;
+    *fp = f;
+    return run_bounded(f, max_requests);
+}
+
+static void test_coarse_fetch_requests_within_one_percent_of_sparks(void **state)
+{
+    (void)state;
+    /* Bounded against Spark's request sizes (no bound), with the network
+     * the limit (compute 1 s; the fetch takes 7 x 30 GiB / 1e8 B/s =
+     * 2,254.9 s) and with compute the limit (3,000 s, where the last
+     * block's processing, compute x block / bytes fetched, is what the
+     * grain moves: 3000 x 120 MiB / 240 GiB = 1.5 s, against 0.1 s): the
+     * reduce stage's span, its fetch wait and the task's fetch within 1%.
+     * Requests: Spark's 7 x 3,200 = 22,400; bounded 7 x 256 = 1,792. */
+    double computes[2] = {1.0, 3000.0};
+    for (int c = 0; c < 2; c++) {
+        struct fixture *fine_f, *coarse_f;
+        const struct results *fine = bounded_incast(&fine_f, computes[c], -1);
+        const struct results *coarse = bounded_incast(&coarse_f, computes[c], 0);
+        assert_int_equal(fine->work.fetch_requests, 7 * 3200);
+        assert_true(coarse->work.fetch_requests >= 256);
+        assert_true(coarse->work.fetch_requests <= 256 + 7);
+        double a = fixture_stage_span(coarse, 1), b = fixture_stage_span(fine, 1);
+        if (fabs(a - b) > 0.01 * b)
+            fail_msg("compute %.0f s: reduce %.3f s, Spark's grain %.3f s", computes[c], a, b);
+        double expect = computes[c] > 2254.9 ? computes[c] : 7.0 * 30 * GIB / 1e8;
+        assert_float_equal(b, expect, 0.01 * expect);
+        double wa = coarse->stages[1].fetch_wait_s, wb = fine->stages[1].fetch_wait_s;
+        assert_float_equal(wa, wb, 0.01 * b);
+        assert_float_equal(coarse->tasks[coarse->n_tasks - 1].fetch_s,
+                           fine->tasks[fine->n_tasks - 1].fetch_s, 0.01 * b);
+        fixture_free(fine_f);
+        fixture_free(coarse_f);
+    }
+}
+
+static void test_fetch_work_follows_tasks_not_bytes(void **state)
+{
+    (void)state;
+    /* An all-to-all shuffle of 1 PiB among 4 workers of 2 slots with
+     * Spark's default limits: each of 16 reducers reads 64 TiB, 48 TiB of
+     * it from the 3 other workers, which Spark's sizes would make
+     * 16 x 3 x 1.68 M = 80 M requests; bounded, at most 256 a reducer and
+     * one more a worker. The reduce stage cannot beat the NIC formula (each
+     * NIC carries in 3/4 of its 4 reducers' 64 TiB over 1.25e8 B/s,
+     * 1.689e6 s). It is not held to it: each reducer walks the workers in a
+     * fixed order, so reducers that start on the same worker contend for
+     * one sender, by an amount that depends on the grain (Spark's own
+     * grain, on this shape scaled down, lands between 1.00 and 1.34 times
+     * the formula as maxSizeInFlight goes from 40 to 80 MiB); the worst,
+     * both reducers of a worker on one sender throughout, is twice. */
+    struct fixture *f = fixture_new(4, 2, 1.25e8);
+    struct stage_spec *map = add_stage(f, 0, 16, 0.5);
+    map->shuffle_write_bytes = (int64_t)(1024.0 * 1024.0 * GIB);
+    struct stage_spec *red = add_stage(f, 1, 16, 0.2);
+    red->shuffle_read_bytes = map->shuffle_write_bytes;
+    red->parents[red->n_parents++] = 0;
+    const struct results *r = run_bounded(f, 0);
+    assert_true(r->work.fetch_requests >= 16 * 256);
+    assert_true(r->work.fetch_requests <= 16 * (256 + 3));
+    double formula = 4 * 0.75 * 64 * 1024.0 * GIB / 1.25e8;
+    double got = fixture_stage_span(r, 1);
+    if (got < 0.999 * formula || got > 2.0 * formula)
+        fail_msg("reduce took %.0f s, formula %.0f s", got, formula);
+    fixture_free(f);
+}
+
 static void test_all_to_all_shuffle_is_nic_bound(void **state)
 {
     (void)state;
@@ -381,6 +477,8 @@ int main(void)
         cmocka_unit_test(test_task_weights_scale_a_tasks_data),
         cmocka_unit_test(test_default_quantum_within_one_percent_of_exact),
         cmocka_unit_test(test_adaptive_quantum_within_its_tolerance_of_exact),
+        cmocka_unit_test(test_coarse_fetch_requests_within_one_percent_of_sparks),
+        cmocka_unit_test(test_fetch_work_follows_tasks_not_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

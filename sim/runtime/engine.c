@@ -67,6 +67,7 @@ int engine_init(struct engine *eng, size_t expected_events)
     eng->seq = 0;
     eng->n = 0;
     eng->fired = 0;
+    eng->fire_limit = 0;
     eng->stopped = false;
     eng->cap = expected_events > 16 ? expected_events : 16;
     eng->heap = malloc(eng->cap * sizeof *eng->heap);
@@ -152,7 +153,7 @@ uint64_t engine_run(struct engine *eng, int64_t until_us)
 {
     uint64_t fired = 0;
     eng->stopped = false;
-    while (eng->n > 0 && !eng->stopped) {
+    while (eng->n > 0 && !eng->stopped && !(eng->fire_limit && eng->fired >= eng->fire_limit)) {
         struct engine_slot top = eng->heap[0];
         if (top.time_us > until_us)
             break;

@@ -50,7 +50,8 @@ struct engine {
     uint64_t seq; /* sequence number of the next schedule call */
     struct engine_slot *heap;
     size_t n, cap;
-    uint64_t fired; /* events fired so far */
+    uint64_t fired;      /* events fired so far */
+    uint64_t fire_limit; /* engine_run returns once fired reaches it (0: no limit) */
     bool stopped;
 };
 

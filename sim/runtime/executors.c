@@ -118,6 +118,7 @@ void executors_down(struct sim *sim, int e)
     x->alive_us += now - x->up_since_us;
     sim->res.executors[e].alive_to_us = now;
     sim->alive_executors--;
+    executors_policy_note(sim);
 }
 
 void executors_on_worker_join(struct engine *eng, struct event *ev)
@@ -132,7 +133,9 @@ void executors_on_worker_join(struct engine *eng, struct event *ev)
     sim->alive_workers++;
     if (sim->alive_workers > sim->res.peak_workers)
         sim->res.peak_workers = sim->alive_workers;
-    for (int k = 0; k < sim->cl.executors_per_worker; k++)
+    /* With dynamic allocation a node brings no executor by itself: the
+     * policy starts them on it up to its target (woken below). */
+    for (int k = 0; k < sim->cl.executors_per_worker && !sim->dyn_alloc; k++)
         executor_up(sim, w * sim->cl.executors_per_worker + k);
     executors_record_scale(sim, SCALE_NODE_JOINED, w, 1, 0);
     spot_schedule_eviction(sim, w, engine_now(&sim->eng));
@@ -226,7 +229,7 @@ void executors_on_start(struct engine *eng, struct event *ev)
     task_net_sync(sim);
 }
 
-/* Spark's ExecutorAllocationManager, polled every 100 ms: the policy (see
+/* Spark's ExecutorAllocationManager, polled on a 100 ms grid: the policy (see
  * models/autoscale.c) moves the target from the backlog; here executors are
  * started up to it, and idle ones removed (with shuffle tracking, not while
  * they hold shuffle data a stage still needs). */
@@ -243,7 +246,10 @@ static void dyn_alloc_policy(struct sim *sim)
          e < sim->max_executors && sim->alive_executors + sim->starting_executors < da->target;
          e++) {
         struct rt_exec *x = &sim->execs[e];
-        if (x->alive || x->starting)
+        /* Not on a node that is gone (evicted, its replacement still
+         * provisioning). */
+        if (x->alive || x->starting ||
+            sim->workers[e / sim->cl.executors_per_worker].state != WK_ALIVE)
             continue;
         x->starting = true;
         sim->starting_executors++;
@@ -273,15 +279,26 @@ static void dyn_alloc_policy(struct sim *sim)
 
 /* ---- when to poll ---------------------------------------------------------
  *
- * The policy is polled on a grid (span start + k x interval). Between jobs
- * (the last running job ended, another is still to come) dynamic
- * allocation has no backlog and no running task: its target sits at its
- * floor, and a poll can only remove an executor whose idle timeout
- * expires. Polling every 100 ms through a long gap costs work in
- * proportion to the gap, so there the next poll is the first grid point at
- * or after the next expiry, or none until a job is submitted or an
- * executor registers (executors_policy_wake). The polls left out would have
- * changed nothing, so the run is the same. */
+ * The policy is polled on a grid (span start + k x interval). Node
+ * autoscaling polls at every grid point while a job runs. Dynamic
+ * allocation polls only at the grid points where a poll can change
+ * something, so that its work follows the scheduler's events and not the
+ * simulated span (a stage of tasks running for hours, or a long gap between
+ * jobs, would otherwise cost ten polls a second). A poll decides from the
+ * backlog, the tasks running, the executors alive and starting and the
+ * executors' idle times; while none of these changes, the poll after one
+ * can only
+ *   - run the add that falls due (add_time_us), if it raises the target;
+ *   - remove an executor whose idle timeout expires, if there are more
+ *     than the floor;
+ * and every other poll would leave everything as it was, except the adds
+ * that fall due and ask for nothing, whose effect the next poll applies in
+ * one step (autoscale_dynalloc_skip_adds). So after a poll the next one is
+ * the first grid point at or after the earlier of those two times, and any
+ * change to what a poll reads (a task launched or ended, a stage or its
+ * retries becoming pending, an executor registering or leaving: the calls
+ * of executors_policy_note) brings it to the next grid point. The polls
+ * left out would have changed nothing, so the run is the same. */
 
 static int64_t policy_every_us(const struct sim *sim)
 {
@@ -310,8 +327,8 @@ static void policy_schedule(struct sim *sim, int64_t at_us)
         runtime_fail(sim, SC_ENOMEM, "out of memory for the event queue");
 }
 
-/* Between jobs with dynamic allocation: the earliest idle timeout still to
- * expire among the alive executors (INT64_MAX: none). */
+/* The earliest idle timeout still to expire among the alive executors
+ * (INT64_MAX: none). */
 static int64_t next_idle_expiry(const struct sim *sim)
 {
     int64_t now = engine_now(&sim->eng), next = INT64_MAX;
@@ -325,6 +342,24 @@ static int64_t next_idle_expiry(const struct sim *sim)
             next = at;
     }
     return next;
+}
+
+/* After a dynamic allocation poll: when the next one can change something
+ * if the scheduler stays as it is (INT64_MAX: never). Notes whether the
+ * adds falling due meanwhile stall, for the next poll to apply. */
+static int64_t dyn_alloc_next_poll(struct sim *sim)
+{
+    const struct autoscale_dynalloc *da = &sim->dynalloc;
+    enum autoscale_add_outlook add = autoscale_dynalloc_add_outlook(
+        da, backlog_tasks(sim), sim->total_running, sim->alive_executors);
+    sim->da_adds_stall = add == AUTOSCALE_ADD_STALLS;
+    int64_t next = add == AUTOSCALE_ADD_GROWS ? da->add_time_us : INT64_MAX;
+    if (sim->alive_executors > autoscale_dynalloc_floor(da)) {
+        int64_t expiry = next_idle_expiry(sim);
+        if (expiry < next)
+            next = expiry;
+    }
+    return next == INT64_MAX ? INT64_MAX : policy_grid_point(sim, next);
 }
 
 void executors_policy_start(struct sim *sim, int64_t span_start_us)
@@ -342,23 +377,29 @@ void executors_policy_wake(struct sim *sim)
     policy_schedule(sim, policy_grid_point(sim, engine_now(&sim->eng)));
 }
 
+void executors_policy_note(struct sim *sim)
+{
+    if (sim->dyn_alloc)
+        executors_policy_wake(sim);
+}
+
 void executors_on_policy(struct engine *eng, struct event *ev)
 {
     struct sim *sim = ev->arg;
-    sim->policy_last_us = engine_now(eng);
+    int64_t now = engine_now(eng);
+    if (sim->dyn_alloc && sim->da_adds_stall)
+        autoscale_dynalloc_skip_adds(&sim->dynalloc, sim->policy_base_us, policy_every_us(sim),
+                                     sim->policy_last_us, now);
+    sim->policy_last_us = now;
     sim->res.work.policy_polls++;
     if (sim->jobs_done == sim->n_jobs)
         return; /* the application is over: no more decisions */
-    if (sim->node_autoscale)
+    if (sim->node_autoscale) {
         node_policy(sim);
-    else
-        dyn_alloc_policy(sim);
-    bool between_jobs = sim->jobs_submitted == sim->jobs_done;
-    if (sim->dyn_alloc && between_jobs) {
-        int64_t expiry = next_idle_expiry(sim);
-        policy_schedule(sim, expiry == INT64_MAX ? INT64_MAX : policy_grid_point(sim, expiry));
+        policy_schedule(sim, now + policy_every_us(sim));
     } else {
-        policy_schedule(sim, engine_now(eng) + policy_every_us(sim));
+        dyn_alloc_policy(sim);
+        policy_schedule(sim, dyn_alloc_next_poll(sim));
     }
     sched_offer_round(sim);
     task_net_sync(sim);

@@ -203,6 +203,7 @@ struct results {
         uint64_t speculation_checks; /* checkSpeculatableTasks passes run */
         uint64_t eviction_draws;     /* spot eviction times drawn */
         uint64_t policy_polls;       /* autoscaling / dynamic allocation polls */
+        uint64_t fetch_requests;     /* remote shuffle fetch requests issued */
     } work;
 };
 

@@ -451,6 +451,8 @@ struct sim *sim_new(const struct plan *p, const struct cluster *cl, const struct
     sim->plan = p;
     sim->cl = *cl;
     sim->seed = opt ? opt->seed : s->seed;
+    int64_t fetch_reqs = opt && opt->fetch_requests ? opt->fetch_requests : RUNTIME_FETCH_REQUESTS;
+    sim->fetch_requests = fetch_reqs > 0 ? (double)fetch_reqs : 0.0;
     sim->res.seed = sim->seed;
     sim->res.calib_lo_s = sim->res.calib_hi_s = NAN;
     const char *mode = spark_conf_string(&s->spark, "spark.scheduler.mode");
@@ -481,6 +483,7 @@ struct sim *sim_new(const struct plan *p, const struct cluster *cl, const struct
     /* Per-task records only for outputs that draw or list tasks; without
      * options (tests, tools) they are kept. */
     sim->res.keep_tasks = opt ? opt->task_records : true;
+    sim->eng.fire_limit = opt ? opt->max_events : 0;
     if (build(sim, d) != SC_OK || results_stats_init(&sim->res, NULL, d) != SC_OK) {
         sim_free(sim);
         return NULL;
@@ -607,6 +610,11 @@ enum sc_status sim_run(struct sim *sim, struct diag *d)
     sim->res.work.events = engine_run(&sim->eng, ENGINE_TIME_MAX);
     if (sim->failed)
         return d->status;
+    if (sim->eng.fire_limit && sim->eng.fired >= sim->eng.fire_limit && sim->eng.n > 0)
+        return diag_set(d, SC_ELIMIT, NULL, 0,
+                        "the simulation stopped at its cap of %llu events with %zu of %zu jobs "
+                        "finished",
+                        (unsigned long long)sim->eng.fire_limit, sim->jobs_done, sim->n_jobs);
     if (sim->jobs_done != sim->n_jobs && sim->n_timeline && sim->alive_executors == 0)
         return diag_set(d, SC_EINPUT, sim->scn->file, sim->scn->cluster.executors_line,
                         "%zu of %zu jobs finished when the last executor of cluster.executors "

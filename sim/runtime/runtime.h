@@ -31,6 +31,12 @@
  * quantum instead of one per block. */
 #define RUNTIME_DEFAULT_NETWORK_QUANTUM_S 0.001
 
+/* A reduce task fetches its remote blocks in at most this many simulated
+ * requests (or 4 a worker, when more), plus one a worker: more, and its
+ * requests and in-flight cap grow alike (shuffle.c), which moves its end by
+ * at most 1/this of its compute time. */
+#define RUNTIME_FETCH_REQUESTS 256
+
 /* Dynamic allocation: from an executor request until it registers, seconds.
  * Our assumption (a container or pod starting on a node that is already
  * up takes seconds); no published figure was found. */
@@ -62,6 +68,14 @@ struct sim_options {
     /* Refuse (SC_ELIMIT, before allocating) a run whose task-proportional
      * memory (footprint.h) would exceed this many bytes; 0: no limit. */
     double memory_limit_bytes;
+    /* A reduce task's remote fetch is made of about this many simulated
+     * requests at most (0: RUNTIME_FETCH_REQUESTS; -1: no bound, Spark's
+     * request sizes whatever the bytes): see shuffle.c. */
+    int64_t fetch_requests;
+    /* Stop with SC_ELIMIT after this many engine events (0: no cap): a
+     * caller that must bound its work whatever the input (the fuzzing
+     * harness) sets it. */
+    uint64_t max_events;
 };
 
 struct sim;

@@ -193,6 +193,9 @@ struct rt_slot {
      * (Spark's ShuffleBlockFetcherIterator limits). */
     int fetch_cursor, fetch_left_nodes;
     double fetch_node_left;
+    /* This fetch's request size and in-flight cap: Spark's, or both scaled
+     * up alike for a fetch of more requests than the bound (shuffle.c). */
+    double fetch_req_bytes, fetch_cap_bytes;
     double in_flight_bytes;
     int in_flight_reqs;
     double last_block_bytes;
@@ -291,6 +294,7 @@ struct sim {
     double exec_pool_bytes; /* execution memory of one executor */
     double *exec_cached;    /* bytes of cached data (df.cache()) on each executor */
     double fetch_target_bytes, fetch_max_in_flight;
+    double fetch_requests; /* a fetch's requests beyond which its grain grows (0: never) */
     int64_t net_quantum_us; /* completions are batched to this grain */
     double net_tolerance;   /* > 0: the grain adapts instead (task.c, net_due) */
     int fetch_max_reqs;
@@ -304,6 +308,7 @@ struct sim {
     struct event policy_ev;
     int64_t policy_base_us, policy_last_us; /* the polls' grid: origin, last poll */
     bool policy_started;
+    bool da_adds_stall; /* the polls left out since the last would only stall adds */
     bool node_autoscale, dyn_alloc;
     struct autoscale_node node_policy;  /* when node_autoscale */
     struct autoscale_dynalloc dynalloc; /* when dyn_alloc */
@@ -560,6 +565,12 @@ void executors_policy_start(struct sim *sim, int64_t span_start_us);
 /* A job was submitted or an executor registered: the policy polls at the
  * next point of its grid, unless it already polls sooner. */
 void executors_policy_wake(struct sim *sim);
+
+/* Something dynamic allocation reads changed (a task launched or ended,
+ * tasks became pending, an executor left): its policy polls at the next
+ * point of its grid, unless it already polls sooner. Nothing without
+ * dynamic allocation (node autoscaling polls at every point of its grid). */
+void executors_policy_note(struct sim *sim);
 
 /* Event handlers: a worker joins, an executor registers, a policy runs, a
  * timeline executor joins or leaves. */

@@ -97,6 +97,7 @@ void sched_active_insert(struct sim *sim, int st)
     sim->active[i] = st;
     sim->n_active++;
     sim->pools[sim->stages[st].pool].pending_stages++;
+    executors_policy_note(sim);
 }
 
 void sched_active_remove(struct sim *sim, int st)
@@ -109,6 +110,7 @@ void sched_active_remove(struct sim *sim, int st)
     memmove(&sim->active[i], &sim->active[i + 1], (sim->n_active - i - 1) * sizeof(int));
     sim->n_active--;
     sim->pools[sim->stages[st].pool].pending_stages--;
+    executors_policy_note(sim);
 }
 
 /* ---- scheduling order --------------------------------------------------- */
@@ -306,6 +308,7 @@ void sched_launch_index(struct sim *sim, int st_index, int slot_index, int64_t i
     sim->workers[slot->worker].running++;
     sim->workers[slot->worker].idle_since_us = -1;
     sim->total_running++;
+    executors_policy_note(sim);
     if (stage_pending(st) == 0)
         sched_active_remove(sim, st_index);
     slot->spill_bytes = task_spill_bytes(sim, st, slot, running_here);
@@ -352,6 +355,7 @@ void sched_task_finished(struct sim *sim, struct rt_slot *slot)
     if (--sim->workers[slot->worker].running == 0)
         sim->workers[slot->worker].idle_since_us = now;
     sim->total_running--;
+    executors_policy_note(sim);
     sched_free_push(sim, (int)(slot - sim->slots));
     if (st->done == st->tasks)
         dag_stage_finished(sim, st_index);
@@ -477,6 +481,7 @@ void sched_end_attempt(struct sim *sim, struct rt_slot *slot, enum task_status s
     if (--sim->workers[slot->worker].running == 0)
         sim->workers[slot->worker].idle_since_us = now;
     sim->total_running--;
+    executors_policy_note(sim);
 }
 
 /* Kills the task running in slot: its timer and flows stop, its attempt is

@@ -33,19 +33,64 @@ static void fetch_next_node(struct sim *sim, struct rt_slot *slot, const struct 
     slot->fetch_node_left = 0.0;
 }
 
+/*
+ * The requests' size. Spark asks each worker for its blocks in requests of
+ * targetRemoteRequestSize (maxSizeInFlight / 5), at most maxSizeInFlight of
+ * them outstanding: the simulation's work is one network flow a request, so
+ * bytes / 9.6 MiB with the defaults, which for a reducer reading terabytes
+ * is millions of flows that change nothing a coarser grain would not show.
+ * Above a bound of N requests for the task's remote bytes (sim->fetch_requests,
+ * or 4 a worker it reads from when that is more, so that each worker's bytes
+ * still come in several requests), the fetch scales its request size and its
+ * in-flight cap by the same factor s = remote bytes / (N x request size): as
+ * many requests are in flight at once (the cap holds the same number of
+ * them), each flow gets the same max-min share of every resource it crosses,
+ * and the fetch moves its bytes at the same rates; only the grain changes.
+ * What the grain decides is bounded: the task computes on its last block
+ * after the fetch (compute_s x last block / bytes fetched), and the last
+ * block is at most one request, 1/N of the remote bytes, so the task's end
+ * moves by at most compute_s / N beyond the completion times the network
+ * gives (test_shuffle: the coarse grain within 1% of Spark's on a fetch
+ * small enough to run both). The work is then at most N plus one a worker
+ * for each reduce task, whatever its bytes.
+ */
+static void fetch_set_grain(struct sim *sim, struct rt_slot *slot, const struct rt_stage *st)
+{
+    slot->fetch_req_bytes = sim->fetch_target_bytes;
+    slot->fetch_cap_bytes = sim->fetch_max_in_flight;
+    if (!(sim->fetch_requests > 0.0))
+        return;
+    double remote = 0.0;
+    int sources = 0;
+    for (int w = 0; w < sim->n_workers; w++) {
+        double b = w == slot->worker ? 0.0 : st->fetch_bytes * slot->weight * st->fetch_frac[w];
+        if (b > 0.0) {
+            remote += b;
+            sources++;
+        }
+    }
+    double n = sim->fetch_requests > 4.0 * sources ? sim->fetch_requests : 4.0 * sources;
+    double s = remote / (sim->fetch_target_bytes * n);
+    if (s > 1.0) {
+        slot->fetch_req_bytes *= s;
+        slot->fetch_cap_bytes *= s;
+    }
+}
+
 /* Issues remote requests while Spark's in-flight limits allow. */
 static void fetch_issue(struct sim *sim, struct rt_slot *slot, const struct rt_stage *st)
 {
     while (slot->fetch_node_left > 0.0 && slot->in_flight_reqs < sim->fetch_max_reqs) {
-        double req = slot->fetch_node_left < sim->fetch_target_bytes ? slot->fetch_node_left
-                                                                     : sim->fetch_target_bytes;
+        double req = slot->fetch_node_left < slot->fetch_req_bytes ? slot->fetch_node_left
+                                                                   : slot->fetch_req_bytes;
         /* The first request always goes out, however large (as in Spark). */
-        if (slot->in_flight_reqs > 0 && slot->in_flight_bytes + req > sim->fetch_max_in_flight)
+        if (slot->in_flight_reqs > 0 && slot->in_flight_bytes + req > slot->fetch_cap_bytes)
             break;
         int src = slot->fetch_cursor;
         int res[STORAGE_MAX_PATH];
         int n = storage_path_remote_block(&sim->store, src, slot->worker, res);
         task_start_flow(sim, slot, req, res, n, FLOW_FETCH_REMOTE);
+        sim->res.work.fetch_requests++;
         slot->in_flight_bytes += req;
         slot->in_flight_reqs++;
         slot->fetch_node_left -= req;
@@ -85,6 +130,7 @@ void shuffle_begin_fetch(struct sim *sim, struct rt_slot *slot)
     if (slot->fetch_cursor < 0)
         slot->fetch_cursor += sim->n_workers;
     slot->fetch_left_nodes = sim->n_workers;
+    fetch_set_grain(sim, slot, st);
     fetch_next_node(sim, slot, st);
     fetch_issue(sim, slot, st);
     if (slot->flows == 0) /* nothing to fetch after all */
@@ -226,6 +272,7 @@ void shuffle_recompute_lost_output(struct sim *sim, int si, int w)
         }
     if (lost == 0)
         return;
+    executors_policy_note(sim); /* more tasks wait */
     st->done -= lost;
     st->map_bytes[w] = 0.0;
     sim->res.recomputed_tasks += lost;

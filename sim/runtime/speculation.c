@@ -76,6 +76,7 @@ static bool launch_copy(struct sim *sim, int st_index, int64_t index, int orig)
     sim->workers[slot->worker].running++;
     sim->workers[slot->worker].idle_since_us = -1;
     sim->total_running++;
+    executors_policy_note(sim);
     st->run_b[index] = slot_index;
     sim->res.speculative_launched++;
     sim->res.stages[st_index].speculative_launched++;

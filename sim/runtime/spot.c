@@ -76,6 +76,17 @@ void spot_on_evict(struct engine *eng, struct event *ev)
     int per = sim->cl.executors_per_worker;
     int killed = 0;
     for (int k = 0; k < per; k++) {
+        struct rt_exec *x = &sim->execs[w * per + k];
+        if (x->starting) {
+            /* Dynamic allocation's request on this node dies with it. */
+            engine_cancel(&sim->eng, &x->start_ev);
+            x->starting = false;
+            sim->starting_executors--;
+            executors_policy_note(sim);
+            continue;
+        }
+        if (!x->alive)
+            continue;
         killed += executors_kill_tasks(sim, w * per + k);
         executors_down(sim, w * per + k);
     }
