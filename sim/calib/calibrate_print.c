@@ -30,7 +30,8 @@ void calibrate_print_table(FILE *out, const struct calibration *c, const struct 
     fprintf(out, "calibration of scenario '%s' on %s (ACU-equivalent %.0f per core, %s)\n", s->scn->name,
             c->host, host, src);
     fprintf(out,
-            "samples: %zu sizes from %zu to %zu input rows, fastest of %d runs after a warm-up; "
+            "samples: %zu sizes from %zu to %zu input rows, %d runs each after a warm-up, "
+            "each segment's fastest; "
             "cache %s\n",
             c->opt.n_rows, c->opt.rows[0], c->opt.rows[c->opt.n_rows - 1], c->opt.repetitions,
             c->opt.cache_dir[0] ? c->opt.cache_dir : "(none)");
@@ -78,7 +79,7 @@ void calibrate_print_table(FILE *out, const struct calibration *c, const struct 
             c->opt.rows[c->opt.n_rows - 1], fixed ? "host" : "reference-host");
     if (!fixed)
         fprintf(out,
-                " (each run divided by a run of the host benchmark beside it: the "
+                " (divided by the host benchmark run beside them, taken the same way: the "
                 "reference host's ns, %.0f ACU)",
                 CALIB_REF_ACU);
     fputc('\n', out);
