@@ -548,7 +548,7 @@ enum sc_status calib_group_curve_measure(struct calib_group_curve *c, struct dia
      * worker's L3 is shared with its neighbours too, so the middle of the
      * range is no worse a guess than any one reading, and it holds still. */
     static const int log2_groups[] = {4, 8, 12, 14, 16, 20};
-    enum { CHUNK = 4096, PROBES = 1 << 17, REPS = 15 };
+    enum { CHUNK = 4096, PROBES = 1 << 17, REPS = 7 };
     memset(c, 0, sizeof *c);
     static const char *const names[1] = {"key"};
     static const enum col_type types[1] = {COL_INT64};
@@ -584,15 +584,10 @@ enum sc_status calib_group_curve_measure(struct calib_group_curve *c, struct dia
             uint64_t g = 1ull << log2_groups[p];
             /* A table already holding all g groups, as in the middle of a
              * task, then rows that each update one of them at random
-             * (which adds no group). A new table each time: a reset one
-             * keeps the slots of the largest point, and a few groups
-             * scattered over 2^21 slots are not a small table. */
-            hashagg_free(h);
-            if (!(h = hashagg_new(&spec, AGG_PARTIAL, b, d))) {
-                rc = d->status != SC_OK ? d->status
-                                        : diag_set(d, SC_ENOMEM, NULL, 0, "out of memory (group curve)");
-                break;
-            }
+             * (which adds no group). The reset table starts again from a
+             * new one's 128 slots and grows to g's (keytable_reset), in
+             * the arrays it already has: no fresh pages to fault in. */
+            hashagg_reset(h);
             for (uint64_t k = 0; k < g && rc == SC_OK; k += CHUNK) {
                 fill_keys(b, (size_t)(g - k < CHUNK ? g - k : CHUNK), k, g, NULL);
                 rc = hashagg_add(h, b, d);

@@ -241,6 +241,7 @@ struct calibration {
     double seconds;
     struct generic_pipe generic[OPK_COUNT]; /* built when first needed */
     struct calib_clock clock;               /* kernels are timed on it */
+    double quiet_bench_ns; /* the fastest host-benchmark figure seen: the core at its quietest */
     struct key_keep keeps[MAX_KEEPS];       /* calibrate_sample_design's */
     size_t n_keeps;
     const struct calibration *prior; /* an earlier calibration in this run to reuse */

@@ -389,23 +389,6 @@ void report_table(FILE *out, const struct plan *plan, const struct cluster *cl,
     report_cost(out, plan->scn, cl, &r->cost);
 }
 
-/* Where line l's VM (or vCore) rate comes from, as the cost section and
- * the JSON say it. */
-static const char *price_origin(const struct cost_line *l, const struct cluster *cl, char *buf,
-                                size_t size)
-{
-    if (l->price_region)
-        snprintf(buf, size, "%s, %s%s%s", catalog_region_label(l->price_region), l->price_source,
-                 l->price_date && l->price_date[0] ? " as of " : " (undated)",
-                 l->price_date && l->price_date[0] ? l->price_date : "");
-    else if (isnan(l->vm_usd_per_hour))
-        snprintf(buf, size, "%s, no source gives one", catalog_region_label(cl->region));
-    else if (l->price_source && strcmp(l->price_source, "scenario") == 0)
-        snprintf(buf, size, "set in the scenario (cluster.price)");
-    else
-        snprintf(buf, size, "%s", l->price_source ? l->price_source : "?");
-    return buf;
-}
 
 void report_cost(FILE *out, const struct scenario *scn, const struct cluster *cl,
                  const struct cost_result *c)
@@ -465,11 +448,11 @@ void report_cost(FILE *out, const struct scenario *scn, const struct cluster *cl
      * it, else each. */
     char o1[192], o2[192];
     if (c->n_lines == 2 &&
-        strcmp(price_origin(&c->lines[0], cl, o1, sizeof o1),
-               price_origin(&c->lines[1], cl, o2, sizeof o2)) != 0)
+        strcmp(results_cost_origin(&c->lines[0], cl, o1, sizeof o1),
+               results_cost_origin(&c->lines[1], cl, o2, sizeof o2)) != 0)
         fprintf(out, "  prices: driver %s; workers %s\n", o1, o2);
     else if (c->n_lines > 0)
-        fprintf(out, "  prices: %s\n", price_origin(&c->lines[0], cl, o1, sizeof o1));
+        fprintf(out, "  prices: %s\n", results_cost_origin(&c->lines[0], cl, o1, sizeof o1));
     if (c->startup_s > 0.0 && isfinite(c->startup_usd)) {
         fprintf(out, "  start-up: ");
         print_money(out, c->startup_usd);

@@ -41,21 +41,6 @@ static struct cluster resized(const struct cluster *cl, int n)
     return c;
 }
 
-/* Where line l's rate comes from: "West US 2, Azure Databricks pricing
- * page as of 2023-07-03", as run's cost section words it. */
-static void rate_origin(const struct cost_line *l, const struct cluster *cl, char *buf, size_t size)
-{
-    if (l->price_region)
-        snprintf(buf, size, "%s, %s%s%s", catalog_region_label(l->price_region), l->price_source,
-                 l->price_date && l->price_date[0] ? " as of " : " (undated)",
-                 l->price_date && l->price_date[0] ? l->price_date : "");
-    else if (isnan(l->vm_usd_per_hour))
-        snprintf(buf, size, "%s, no source gives one", catalog_region_label(cl->region));
-    else if (l->price_source && strcmp(l->price_source, "scenario") == 0)
-        snprintf(buf, size, "set in the scenario (cluster.price)");
-    else
-        snprintf(buf, size, "%s", l->price_source ? l->price_source : "?");
-}
 
 /* The line under the table that says what a count's cost is of: a table
  * of dollars without its node type, platform and price list reads as more
@@ -72,9 +57,9 @@ static void describe_cost(const struct cluster *cl, const struct cost_result *c,
     if (n < 0 || (size_t)n >= size || c->n_lines == 0)
         return;
     char o1[192], o2[192];
-    rate_origin(&c->lines[0], cl, o1, sizeof o1);
+    results_cost_origin(&c->lines[0], cl, o1, sizeof o1);
     if (c->n_lines > 1)
-        rate_origin(&c->lines[1], cl, o2, sizeof o2);
+        results_cost_origin(&c->lines[1], cl, o2, sizeof o2);
     if (c->n_lines > 1 && strcmp(o1, o2) != 0)
         snprintf(buf + n, size - (size_t)n, "; prices: driver %s; workers %s", o1, o2);
     else

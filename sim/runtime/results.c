@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/catalog.h"
+
 
 double results_quantile_sorted(const double *sorted, size_t n, double q)
 {
@@ -137,6 +139,22 @@ void results_cost(struct cost_result *c, const struct cluster *cl, double makesp
                  "cluster.spot.discount)");
     }
     c->startup_usd = startup_usd(cl, lives, n_lives);
+}
+
+const char *results_cost_origin(const struct cost_line *l, const struct cluster *cl, char *buf,
+                                size_t size)
+{
+    if (l->price_region)
+        snprintf(buf, size, "%s, %s%s%s", catalog_region_label(l->price_region), l->price_source,
+                 l->price_date && l->price_date[0] ? " as of " : " (undated)",
+                 l->price_date && l->price_date[0] ? l->price_date : "");
+    else if (isnan(l->vm_usd_per_hour))
+        snprintf(buf, size, "%s, no source gives one", catalog_region_label(cl->region));
+    else if (l->price_source && strcmp(l->price_source, "scenario") == 0)
+        snprintf(buf, size, "set in the scenario (cluster.price)");
+    else
+        snprintf(buf, size, "%s", l->price_source ? l->price_source : "?");
+    return buf;
 }
 
 enum sc_status results_stats_init(struct results *r, const int64_t *tasks, struct diag *d)

@@ -233,6 +233,12 @@ enum sc_status results_summarize(struct results *r, const struct cluster *cl, st
 void results_cost(struct cost_result *c, const struct cluster *cl, double makespan_s,
                   const struct node_life *lives, size_t n_lives);
 
+/* Where line l's rates come from, as the cost sections word it: "West US 2,
+ * Azure Databricks pricing page as of 2023-07-03", "set in the scenario
+ * (cluster.price)", or why there is none. Returns buf. */
+const char *results_cost_origin(const struct cost_line *l, const struct cluster *cl, char *buf,
+                                size_t size);
+
 /* The q-quantile (0..1) of sorted values, by linear interpolation between
  * order statistics (the definition GSL's gsl_stats_quantile_from_sorted_data
  * uses). n must be >= 1. */

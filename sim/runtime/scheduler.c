@@ -362,24 +362,34 @@ void sched_task_finished(struct sim *sim, struct rt_slot *slot)
     sched_offer_round(sim);
 }
 
-/* A round in which some task set prefers locations: each task set in
- * order, those with preferences through locality.c. */
-static void offer_round_locality(struct sim *sim, bool full_round)
+/* The active task sets in the order a round offers them slots, into
+ * sim->order: FIFO as they are; FAIR sorted once for the round, as Spark
+ * does (the list is short, one entry per stage with tasks left, so
+ * insertion sort). Returns how many. */
+static size_t order_tasksets(struct sim *sim)
 {
     size_t n = sim->n_active;
     if (sim->mode == SCHED_FIFO) {
         memcpy(sim->order, sim->active, n * sizeof *sim->order);
-    } else {
-        for (size_t i = 0; i < n; i++) {
-            int v = sim->active[i];
-            size_t j = i;
-            while (j > 0 && compare_tasksets_fair(sim, sim->order[j - 1], v) > 0) {
-                sim->order[j] = sim->order[j - 1];
-                j--;
-            }
-            sim->order[j] = v;
-        }
+        return n;
     }
+    for (size_t i = 0; i < n; i++) {
+        int v = sim->active[i];
+        size_t j = i;
+        while (j > 0 && compare_tasksets_fair(sim, sim->order[j - 1], v) > 0) {
+            sim->order[j] = sim->order[j - 1];
+            j--;
+        }
+        sim->order[j] = v;
+    }
+    return n;
+}
+
+/* A round in which some task set prefers locations: each task set in
+ * order, those with preferences through locality.c. */
+static void offer_round_locality(struct sim *sim, bool full_round)
+{
+    size_t n = order_tasksets(sim);
     for (size_t i = 0; i < n && sim->free_count > 0 && !sim->failed; i++) {
         int st = sim->order[i];
         if (sim->stages[st].loc) {
@@ -426,18 +436,7 @@ void sched_offer_round(struct sim *sim)
             launch(sim, sim->active[0], free_pop(sim));
         return;
     }
-    /* FAIR: sort once for the round, as Spark does. The list is short (one
-     * entry per stage with tasks left), so insertion sort. */
-    size_t n = sim->n_active;
-    for (size_t i = 0; i < n; i++) {
-        int v = sim->active[i];
-        size_t j = i;
-        while (j > 0 && compare_tasksets_fair(sim, sim->order[j - 1], v) > 0) {
-            sim->order[j] = sim->order[j - 1];
-            j--;
-        }
-        sim->order[j] = v;
-    }
+    size_t n = order_tasksets(sim);
     for (size_t i = 0; i < n && sim->free_count > 0 && !sim->failed; i++) {
         int st = sim->order[i];
         while (sim->free_count > 0 && stage_pending(&sim->stages[st]) > 0 && !sim->failed)
