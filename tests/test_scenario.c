@@ -612,9 +612,11 @@ static void test_load_without_diag_does_not_crash(void **state)
 
 /* ------------------------------------------------- inline small scenarios */
 
-/* Writes text to a temporary .cfg file and loads it; the file is removed.
- * Returns the scenario or NULL with *d filled. */
-static struct scenario *load_text(const char *text, struct diag *d, char *path, size_t size)
+/* Writes text to a temporary .cfg file and loads it with n --set
+ * overrides; the file is removed. Returns the scenario or NULL with *d
+ * filled. */
+static struct scenario *load_text_with(const char *text, const char *const *sets, size_t n,
+                                       struct diag *d, char *path, size_t size)
 {
     snprintf(path, size, "/tmp/test_scenario_XXXXXX.cfg");
     int fd = mkstemps(path, 4);
@@ -624,9 +626,14 @@ static struct scenario *load_text(const char *text, struct diag *d, char *path, 
     fputs(text, fp);
     fclose(fp);
     diag_clear(d);
-    struct scenario *s = scenario_load(path, d);
+    struct scenario *s = n ? scenario_load_with(path, sets, n, d) : scenario_load(path, d);
     unlink(path);
     return s;
+}
+
+static struct scenario *load_text(const char *text, struct diag *d, char *path, size_t size)
+{
+    return load_text_with(text, NULL, 0, d, path, size);
 }
 
 #define HEAD "name = \"t\";\ncluster = { worker = \"Standard_DS3_v2\"; workers = 2; };\n"
@@ -842,17 +849,8 @@ static void test_unknown_spark_key_is_not_an_error(void **state)
 static void expect_set_error(const char *text, const char *const *sets, size_t n, const char *want)
 {
     char path[64];
-    snprintf(path, sizeof path, "/tmp/test_scenario_XXXXXX.cfg");
-    int fd = mkstemps(path, 4);
-    assert_true(fd >= 0);
-    FILE *fp = fdopen(fd, "w");
-    assert_non_null(fp);
-    fputs(text, fp);
-    fclose(fp);
     struct diag d;
-    diag_clear(&d);
-    struct scenario *s = scenario_load_with(path, sets, n, &d);
-    unlink(path);
+    struct scenario *s = load_text_with(text, sets, n, &d, path, sizeof path);
     if (s) {
         scenario_free(s);
         fail_msg("loaded; expected '%s'", want);
