@@ -40,6 +40,17 @@ static inline void fixture_cluster(struct cluster *cl, struct node_type *node, i
     cl->worker_rates = cl->driver_rates;
 }
 
+/* A scenario "test" (test.cfg, seed 1) with Spark's defaults and no task
+ * launch overhead, so that times are exact sums; the caller adds its jobs. */
+static inline void fixture_scenario(struct scenario *s)
+{
+    s->file = "test.cfg";
+    s->name = "test";
+    s->seed = 1;
+    spark_conf_init(&s->spark);
+    s->model.task_launch_s = 0.0;
+}
+
 /* Stage ID of TASKS tasks of SECS seconds each, with no data sizes. */
 static inline void fixture_stage(struct stage_spec *st, int64_t id, int64_t tasks, double secs)
 {

@@ -41,11 +41,7 @@ struct fixture {
 static struct fixture *fixture_new(int cores)
 {
     struct fixture *f = calloc(1, sizeof *f);
-    f->s.file = "test.cfg";
-    f->s.name = "test";
-    f->s.seed = 1;
-    spark_conf_init(&f->s.spark);
-    f->s.model.task_launch_s = 0.0;
+    fixture_scenario(&f->s);
     f->s.jobs = f->jobs;
     fixture_cluster(&f->cl, &f->node, 1, cores, 1.0);
     return f;

@@ -178,3 +178,17 @@ void fuzz_note(const char *what, const struct diag *d)
     else
         fprintf(stderr, "  %s\n", what);
 }
+
+bool fuzz_names_include(const uint8_t *data, size_t size)
+{
+    static const char word[] = "include";
+    const size_t n = sizeof word - 1;
+    for (size_t i = 0; i + n <= size; i++) {
+        size_t k = 0;
+        while (k < n && (data[i + k] | 0x20) == word[k])
+            k++;
+        if (k == n)
+            return true;
+    }
+    return false;
+}

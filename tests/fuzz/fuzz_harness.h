@@ -15,6 +15,7 @@
 #ifndef STAGECAST_FUZZ_HARNESS_H
 #define STAGECAST_FUZZ_HARNESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -49,6 +50,10 @@ const struct catalog *fuzz_catalog(void);
  * input reached and d's message to stderr: how to check that a seed gets
  * where it is meant to. Quiet otherwise (libFuzzer runs millions). */
 void fuzz_note(const char *what, const struct diag *d);
+
+/* Whether data holds "include" in any case: a scenario with libconfig's
+ * @include directive would read files outside the input. */
+bool fuzz_names_include(const uint8_t *data, size_t size);
 
 /* data as a NUL-terminated string (a malloc'd copy the caller frees), or
  * NULL when it holds a NUL byte (the readers take C strings). */

@@ -17,25 +17,9 @@
 #include "sim/plan/plan_print.h"
 #include "tests/fuzz/fuzz_harness.h"
 
-/* Whether data holds "include" in any case (libconfig's @include
- * directive). */
-static bool names_include(const uint8_t *data, size_t size)
-{
-    static const char word[] = "include";
-    const size_t n = sizeof word - 1;
-    for (size_t i = 0; i + n <= size; i++) {
-        size_t k = 0;
-        while (k < n && (data[i + k] | 0x20) == word[k])
-            k++;
-        if (k == n)
-            return true;
-    }
-    return false;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size > FUZZ_MAX_INPUT || names_include(data, size))
+    if (size > FUZZ_MAX_INPUT || fuzz_names_include(data, size))
         return 0;
     const struct catalog *cat = fuzz_catalog();
     const char *path = fuzz_tmp_write("scenario.cfg", data, size);
