@@ -32,8 +32,10 @@
  * divided by a run of the host benchmark beside it (reference-host ns).
  * 4: the fastest of each segment over five passes (struct calib_segmin), a
  * blocking operator's output handed on a chunk at a time, the hash-table
- * curve on a fresh table per point and without its L3 point. */
-#define CALIB_KERNEL_VERSION 4
+ * curve on a fresh table per point and without its L3 point. 5: every
+ * operator's rows per stage input row recorded (rows_frac), which the
+ * JVM's per-row cost multiplies. */
+#define CALIB_KERNEL_VERSION 5
 
 /* ---- fits ---------------------------------------------------------------- */
 
@@ -172,6 +174,20 @@ struct calib_factor_info {
 /* The default factor of class c, its name and source (a static table). */
 const struct calib_factor_info *calib_factor_default(enum calib_class c);
 
+/* The JVM's own cost per row per operator, beside the factors: Spark
+ * executor CPU = sum over classes of factor x native time + row_ns x the
+ * rows each operator of the stage handles. It is the part of a row's cost
+ * that does not grow with what the kernel does to the row (a virtual call
+ * per operator, an UnsafeRow written and read), which a factor alone puts
+ * on the kernel's per-byte work: a factor fitted on narrow rows then
+ * overcharges wide ones. ns on the reference host (CALIB_REF_ACU per
+ * vCPU); fitted with the factors by `stagecast validate --fit-factors`
+ * (sim/validate/validate_fit.h); model.overhead.row_ns sets it. */
+/* Fitted on 2026-12-07 with the factors of models/calib.c (18 stages of 5
+ * logs, IN-SAMPLE for them: docs/accuracy.md scores it cross-validated
+ * too, where it came out between 65 and 113 ns without each log). */
+#define CALIB_DEFAULT_ROW_NS 84.7
+
 /* The class named name (model.overhead keys), or -1. */
 int calib_class_find(const char *name);
 
@@ -270,11 +286,14 @@ struct calib_cost {
     double group_factor;  /* hash-table size correction applied (1: none) */
     double class_ns[CALIB_N_CLASSES];     /* host ns per task by operator class */
     double class_factor[CALIB_N_CLASSES]; /* the factor used for each class */
+    double op_rows_per_row; /* rows the stage's operators handle per input row */
+    double row_ns;          /* the JVM's ns per operator row at CALIB_REF_ACU */
 };
 
 /* Compute seconds of one task of `rows` rows on a node of node_acu ACU per
  * vCPU: ((rows x ns_per_row + intercept_ns) x overhead) x 1e-9 scaled by
- * calib_scale_to_node. */
+ * calib_scale_to_node from the host, plus rows x op_rows_per_row x row_ns
+ * x 1e-9 scaled from CALIB_REF_ACU. */
 double calib_cost_task_s(const struct calib_cost *c, double rows, double node_acu);
 
 /* ---- the cache ------------------------------------------------------------ */

@@ -949,10 +949,12 @@ static void test_poor_fit_is_remeasured_warned_and_stored_as_poor(void **state)
 /* ---- the stage's task time ----------------------------------------------------------- */
 
 /* A calibrated stage's task: rows x ns/row x factor, plus the intercept,
- * scaled from the host's 250 ACU to the node's. The filter kernel alone
- * (one class) with its factor set to 2: overhead = 2 exactly, and on a
- * 200-ACU node a task of 100,000 rows takes
- *   (1e5 ns_per_row + intercept) x 2 x 250 / 200 ns,
+ * scaled from the host's 250 ACU to the node's, plus the JVM's row_ns for
+ * each row an operator handles, scaled from the reference 250 ACU. The
+ * filter kernel alone (one class, every input row through it: 1 operator
+ * row per row) with its factor set to 2 and row_ns to 10: overhead = 2
+ * exactly, and on a 200-ACU node a task of 100,000 rows takes
+ *   ((1e5 ns_per_row + intercept) x 2 + 1e5 x 10) x 250 / 200 ns,
  * half of that on a 400-ACU node. The per-row cost is the fit's slope. */
 static void test_task_time_is_rows_times_ns_per_row_times_factors(void **state)
 {
@@ -960,11 +962,14 @@ static void test_task_time_is_rows_times_ns_per_row_times_factors(void **state)
     struct calibrate_options o;
     small_options(f, &o);
     o.overhead[CALIB_FILTER] = 2.0;
+    o.row_ns = 10.0;
     struct calibration *c = calibrate_ok(f, &o);
     const struct calibrate_stage *r = stage_of(c, 2, 0);
     const struct plan_stage *sp = &f->plan->jobs[2].stages[0];
     assert_true(sp->calib.valid);
     assert_near(sp->calib.overhead, 2.0, 1e-12);
+    assert_near(sp->calib.op_rows_per_row, 1.0, 1e-12);
+    assert_near(sp->calib.row_ns, 10.0, 0);
     assert_near(sp->calib.rows_per_task, 1e5, 0);
     assert_near(sp->calib.ns_per_row, r->total.b_ns, 1e-9 * fabs(r->total.b_ns));
     assert_near(sp->calib.host_acu, 250.0, 0);
@@ -979,9 +984,11 @@ static void test_task_time_is_rows_times_ns_per_row_times_factors(void **state)
     assert_false(cost.uncalibrated);
     float phase[PHASE_COUNT];
     double t200 = taskcost_task(&cost, NULL, 0, phase);
-    double hand = (1e5 * sp->calib.ns_per_row + fmax(sp->calib.intercept_ns, 0.0)) * 2.0 * 250.0 /
-                  200.0 * 1e-9;
+    double hand = ((1e5 * sp->calib.ns_per_row + fmax(sp->calib.intercept_ns, 0.0)) * 2.0 +
+                   1e5 * 10.0) *
+                  250.0 / 200.0 * 1e-9;
     assert_near(t200, hand, 1e-12);
+    assert_near(calib_cost_task_s(&sp->calib, 1e5, 200.0), hand, 1e-12);
     node.acu_min = node.acu_max = 400.0;
     taskcost_stage_init(&cost, sp, &cl, 0.0);
     assert_near(taskcost_task(&cost, NULL, 0, phase), t200 / 2.0, 1e-12);
@@ -992,6 +999,7 @@ static void test_task_time_is_rows_times_ns_per_row_times_factors(void **state)
     moved.calib.ns_per_row = 100.0;
     moved.calib.ns_per_row_ci = 30.0;
     moved.calib.intercept_ns = 0.0;
+    moved.calib.row_ns = 0.0;
     node.acu_min = node.acu_max = 250.0;
     taskcost_stage_init(&cost, &moved, &cl, 1.96);
     assert_near(taskcost_task(&cost, NULL, 0, phase), 1e5 * 130.0 * 2.0 * 1e-9, 1e-12);

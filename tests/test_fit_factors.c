@@ -152,10 +152,16 @@ static void test_classes_without_evidence_keep_default(void **state)
     assert_non_null(strstr(line, dflt));
     assert_non_null(strstr(line, "no stage: default kept"));
     /* scan: its one stage's x = 10 / 300 against the pull to the default
-     * d: f = (1/30 + lambda/d) / (1/900 + lambda/d^2), 29.98 at d = 9.53. */
-    assert_true(calib_factor_default(CALIB_SCAN)->factor > 5.0);
-    assert_non_null(strstr(buf, "model = { overhead = { scan = 30.0; sort = 3.0; "
-                                "shuffle_write = 10.0; shuffle_read = 8.0; }; };"));
+     * d: f = (1/30 + lambda/d) / (1/900 + lambda/d^2) (29.98 at d = 9.53,
+     * 29.91 at d = 4.95). */
+    double dsc = calib_factor_default(CALIB_SCAN)->factor;
+    double fsc = (1.0 / 30.0 + FITF_LAMBDA / dsc) / (1.0 / 900.0 + FITF_LAMBDA / (dsc * dsc));
+    char frag[160];
+    snprintf(frag, sizeof frag,
+             "model = { overhead = { scan = %.1f; sort = 3.0; shuffle_write = 10.0; "
+             "shuffle_read = 8.0; }; };",
+             fsc);
+    assert_non_null(strstr(buf, frag));
     free(buf);
 
     /* Deterministic: the same input prints the same bytes; JSON has them too. */

@@ -360,10 +360,12 @@ static void test_fit_factors_one_class_by_hand(void **state)
     assert_int_equal(vfit_fit(rows, n, "b.json", &r, &d), SC_OK);
     assert_int_equal(r.n_used, 1);
     assert_true(fabs(r.cls[CALIB_SCAN].factor - 10.0) < 1e-9);
-    char sets[CALIB_N_CLASSES][64];
+    char sets[VFIT_N_SETS][64];
     vfit_sets(&r, sets);
     assert_string_equal(sets[CALIB_SCAN], "model.overhead.scan=10");
     assert_string_equal(sets[CALIB_FILTER], "model.overhead.filter=10");
+    /* No operator rows in these stages: no per-row cost. */
+    assert_string_equal(sets[CALIB_N_CLASSES], "model.overhead.row_ns=0");
     free(rows);
     validate_free(vs[0]);
     validate_free(vs[1]);
@@ -392,6 +394,47 @@ static void test_fit_factors_floor_by_hand(void **state)
     assert_true(r.cls[CALIB_FILTER].factor == VFIT_FLOOR);
     assert_true(fabs(r.cls[CALIB_SCAN].factor -
                      (0.09 + 0.05 + lam / 10.0) / (0.0125 + lam / 100.0)) < 1e-9);
+    free(rows);
+    validate_free(v);
+}
+
+/* The JVM's per-row cost beside a factor: two stages of one class, native
+ * 10 each, with 1 and 3 operator rows, made by f = 5 and row_ns = 20:
+ * CPU 10 x 5 + 1 x 20 = 70 and 10 x 5 + 3 x 20 = 110. Two equations, two
+ * unknowns, and the pull's target, (70 + 110 - 20 x 4) / 20 = 5, is f
+ * itself: the fit gives them back exactly, and says row_ns in its sets. */
+static void test_fit_factors_row_cost_by_hand(void **state)
+{
+    (void)state;
+    const double cpu[] = {70.0, 110.0}, scan[] = {10.0, 10.0};
+    struct validation *v = fit_validation("a.json", 2, cpu, scan, NULL);
+    v->pairs[0].op_rows = 1.0;
+    v->pairs[1].op_rows = 3.0;
+    struct vfit_row *rows = NULL;
+    size_t n = 0;
+    struct diag d;
+    diag_clear(&d);
+    assert_int_equal(vfit_collect(&v, 1, &rows, &n, &d), SC_OK);
+    struct vfit_result r;
+    assert_int_equal(vfit_fit(rows, n, NULL, &r, &d), SC_OK);
+    assert_true(fabs(r.cls[CALIB_SCAN].factor - 5.0) < 1e-9);
+    assert_true(fabs(r.row_ns - 20.0) < 1e-9);
+    assert_true(fabs(r.pooled - 5.0) < 1e-9);
+    assert_false(r.row_at_floor);
+    assert_true(fabs(vfit_predict(&rows[1], &r) - 110.0) < 1e-9);
+    assert_true(r.rms_rel < 1e-9);
+    char sets[VFIT_N_SETS][64];
+    vfit_sets(&r, sets);
+    assert_string_equal(sets[CALIB_N_CLASSES], "model.overhead.row_ns=20");
+    /* A per-row cost the data want negative is held at 0: CPU falling
+     * with rows (70 with 3 rows, 110 with 1) fits only below 0. */
+    v->pairs[0].op_rows = 3.0;
+    v->pairs[1].op_rows = 1.0;
+    free(rows);
+    assert_int_equal(vfit_collect(&v, 1, &rows, &n, &d), SC_OK);
+    assert_int_equal(vfit_fit(rows, n, NULL, &r, &d), SC_OK);
+    assert_true(r.row_at_floor);
+    assert_true(r.row_ns == 0.0);
     free(rows);
     validate_free(v);
 }
@@ -443,6 +486,7 @@ int main(void)
         cmocka_unit_test(test_shipped_validations_run_on_the_shared_logs),
         cmocka_unit_test(test_fit_factors_one_class_by_hand),
         cmocka_unit_test(test_fit_factors_floor_by_hand),
+        cmocka_unit_test(test_fit_factors_row_cost_by_hand),
         cmocka_unit_test(test_fit_factors_skips_and_refuses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -495,6 +495,7 @@ void calibrate_options_default(struct calibrate_options *o)
     o->host_acu = NAN;
     for (int c = 0; c < CALIB_N_CLASSES; c++)
         o->overhead[c] = NAN;
+    o->row_ns = NAN;
     o->quality.min_r2 = CALIB_DEFAULT_MIN_R2;
     o->quality.max_rel_ci = CALIB_DEFAULT_MAX_REL_CI;
     snprintf(o->version, sizeof o->version, "%s", PACKAGE_VERSION);
@@ -529,6 +530,8 @@ enum sc_status calibrate_options_init(struct calibrate_options *o,
         for (int c = 0; c < CALIB_N_CLASSES; c++)
             if (m->overhead[c] > 0.0)
                 o->overhead[c] = m->overhead[c];
+        if (m->row_ns >= 0.0)
+            o->row_ns = m->row_ns;
     }
     qsort(o->rows, o->n_rows, sizeof *o->rows, compare_size);
     return SC_OK;

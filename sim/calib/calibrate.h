@@ -39,6 +39,7 @@ struct calibrate_options {
     char cache_dir[1024];              /* "": no cache */
     double host_acu;                   /* NaN: from the host benchmark */
     double overhead[CALIB_N_CLASSES];  /* NaN: the class's default */
+    double row_ns;                     /* the JVM's ns per operator row; NaN: the default */
     struct calib_quality_rule quality; /* when a pipeline's fit is poor */
     char version[32];                  /* the stagecast version the cache is keyed by */
 };

@@ -93,7 +93,10 @@ static double expected_groups(double ndv, double rows)
  * ns_per_row = sum b_op x_op(R) g_op / R, intercept = max(sum a_op, 0),
  * overhead = sum f_op w_op / sum w_op with w_op = max(b_op x_op(R) g_op, 0)
  * + max(a_op, 0), each operator's share of a task's time; then a task takes
- * (R ns_per_row + intercept) overhead host ns (calib_cost_task_s). */
+ * (R ns_per_row + intercept) overhead host ns, plus the JVM's row_ns for
+ * each of the R x op_rows_per_row rows its operators handle (the rows each
+ * operator saw in the sample, per stage input row) at the reference speed
+ * (calib_cost_task_s). */
 enum sc_status calibrate_stage_cost(struct calibration *cal, struct stage_rec *r, const struct plan_stage *sp,
                           struct diag *d)
 {
@@ -110,6 +113,8 @@ enum sc_status calibrate_stage_cost(struct calibration *cal, struct stage_rec *r
     r->pub.groups_sample = r->pub.groups_task = NAN;
     for (size_t i = 0; i < m->n_ops; i++) {
         const struct meas_op *mo = &m->ops[i];
+        if (mo->cls >= 0 && mo->rows_frac > 0.0)
+            c->op_rows_per_row += mo->rows_frac;
         if (mo->cls < 0 || !mo->fitted)
             continue;
         double g = 1.0;
@@ -162,6 +167,8 @@ enum sc_status calibrate_stage_cost(struct calibration *cal, struct stage_rec *r
     if (c->intercept_ns < 0.0) /* a negative intercept is noise around zero */
         c->intercept_ns = 0.0;
     c->overhead = weight > 0.0 ? weighted / weight : 1.0;
+    c->row_ns = isfinite(cal->opt.row_ns) && cal->opt.row_ns >= 0.0 ? cal->opt.row_ns
+                                                                   : CALIB_DEFAULT_ROW_NS;
     double slope = calib_fit_ns_per_row(&m->total, R > 0.0 ? R : m->in_rows);
     c->ns_per_row_ci = slope > 0.0 ? m->total.b_ci_ns / m->total.b_ns * c->ns_per_row : NAN;
     c->r2 = m->total.r2;

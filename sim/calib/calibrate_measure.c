@@ -162,6 +162,10 @@ enum sc_status calibrate_pipe_measure(struct pipe *p, const struct calibrate_opt
                 }
                 for (size_t i = 0; i < p->n_ops; i++) {
                     const struct cop *op = &p->ops[i];
+                    /* Every operator's rows per stage input row: the
+                     * aggregates' group correction and the JVM's per-row
+                     * cost (models/calib.h) scale with them. */
+                    m->ops[i].rows_frac = actual ? (double)op->rows_in / (double)actual : 0.0;
                     if (op->kind == COP_FILTER) {
                         struct meas_op *mo = &m->ops[i];
                         mo->filter = true;
@@ -182,7 +186,6 @@ enum sc_status calibrate_pipe_measure(struct pipe *p, const struct calibrate_opt
                     }
                     if (op->kind == COP_AGG && op->n_keys > 0) {
                         m->ops[i].agg_keys = true;
-                        m->ops[i].rows_frac = actual ? (double)op->rows_in / (double)actual : 0.0;
                         m->ops[i].rows_distinct =
                             repeats ? fmin((double)op->rows_in, distinct) : (double)op->rows_in;
                     }
@@ -311,12 +314,12 @@ json_t *calibrate_meas_to_json(const struct meas *m, const char *pipeline,
             jo, "class", mo->cls >= 0 ? json_string(calib_class_name(mo->cls)) : json_null());
         if (mo->fitted)
             bad |= json_object_set_new(jo, "fit", calib_fit_to_json(&mo->fit));
+        bad |= json_object_set_new(jo, "rows_frac", json_real(mo->rows_frac));
         if (mo->agg_keys) {
             json_t *g = json_array();
             for (size_t k = 0; g && k < m->n_sizes; k++)
                 bad |= json_array_append_new(g, json_real(mo->groups[k]));
             bad |= json_object_set_new(jo, "groups", g);
-            bad |= json_object_set_new(jo, "rows_frac", json_real(mo->rows_frac));
             bad |= json_object_set_new(jo, "key_ndv", jreal(mo->key_ndv));
             bad |= json_object_set_new(jo, "rows_distinct", jreal(mo->rows_distinct));
         }
@@ -385,6 +388,10 @@ int calibrate_meas_from_json(const json_t *j, struct meas *m)
                 return -1;
             mo->fitted = true;
         }
+        /* Every operator's share of the stage's rows (kernel version 5). */
+        mo->rows_frac = calibrate_jget(jo, "rows_frac");
+        if (!(mo->rows_frac >= 0.0))
+            return -1;
         const json_t *g = json_object_get(jo, "groups");
         if (g) {
             if (!json_is_array(g) || json_array_size(g) != m->n_sizes)
@@ -392,11 +399,8 @@ int calibrate_meas_from_json(const json_t *j, struct meas *m)
             mo->agg_keys = true;
             for (size_t k = 0; k < m->n_sizes; k++)
                 mo->groups[k] = json_number_value(json_array_get(g, k));
-            mo->rows_frac = calibrate_jget(jo, "rows_frac");
             mo->key_ndv = calibrate_jget(jo, "key_ndv");
             mo->rows_distinct = calibrate_jget(jo, "rows_distinct"); /* NaN in older entries */
-            if (!(mo->rows_frac >= 0.0))
-                return -1;
         }
         /* Entries measured before filters recorded their rows have none. */
         if (json_object_get(jo, "rows_in")) {

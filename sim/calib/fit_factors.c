@@ -547,15 +547,18 @@ bool fitf_native_missing(const struct fitf_set *set, const double native[CALIB_N
 
 /* Least squares over the free classes, the others fixed at their value in
  * f: rows of a relative to 1, prior rows sqrt(lambda) / prior_c. */
-static enum sc_status solve_free(const double *a, size_t n_rows, const bool *free_c,
-                                 const double *prior, double lambda, double *f, struct diag *d)
+static enum sc_status solve_free(const double *a, size_t n_rows, int n_vars, const bool *free_c,
+                                 const double *prior, const double *lambda, double *f,
+                                 struct diag *d)
 {
-    int col[CALIB_N_CLASSES], n_free = 0;
-    for (int c = 0; c < CALIB_N_CLASSES; c++)
+    int col[FITF_MAX_VARS], n_free = 0, n_pull = 0;
+    for (int c = 0; c < n_vars; c++) {
         col[c] = free_c[c] ? n_free++ : -1;
+        n_pull += free_c[c] && lambda[c] > 0.0;
+    }
     if (n_free == 0)
         return SC_OK;
-    size_t rows = n_rows + (size_t)n_free;
+    size_t rows = n_rows + (size_t)n_pull;
     gsl_matrix *X = gsl_matrix_calloc(rows, (size_t)n_free);
     gsl_vector *y = gsl_vector_calloc(rows);
     gsl_vector *beta = gsl_vector_alloc((size_t)n_free);
@@ -567,9 +570,9 @@ static enum sc_status solve_free(const double *a, size_t n_rows, const bool *fre
         goto done;
     }
     for (size_t r = 0; r < n_rows; r++) {
-        const double *ar = &a[r * CALIB_N_CLASSES];
+        const double *ar = &a[r * (size_t)n_vars];
         double rhs = 1.0;
-        for (int c = 0; c < CALIB_N_CLASSES; c++) {
+        for (int c = 0; c < n_vars; c++) {
             if (free_c[c])
                 gsl_matrix_set(X, r, (size_t)col[c], ar[c]);
             else
@@ -577,10 +580,10 @@ static enum sc_status solve_free(const double *a, size_t n_rows, const bool *fre
         }
         gsl_vector_set(y, r, rhs);
     }
-    double sl = sqrt(lambda);
     size_t r = n_rows;
-    for (int c = 0; c < CALIB_N_CLASSES; c++)
-        if (free_c[c]) {
+    for (int c = 0; c < n_vars; c++)
+        if (free_c[c] && lambda[c] > 0.0) {
+            double sl = sqrt(lambda[c]);
             gsl_matrix_set(X, r, (size_t)col[c], sl / prior[c]);
             gsl_vector_set(y, r++, sl);
         }
@@ -592,7 +595,7 @@ static enum sc_status solve_free(const double *a, size_t n_rows, const bool *fre
         st = SC_BUG(d, "gsl_multifit_linear failed: %s", gsl_strerror(rc));
         goto done;
     }
-    for (int c = 0; c < CALIB_N_CLASSES; c++)
+    for (int c = 0; c < n_vars; c++)
         if (free_c[c])
             f[c] = gsl_vector_get(beta, (size_t)col[c]);
 done:
@@ -604,35 +607,57 @@ done:
     return st;
 }
 
-enum sc_status fitf_solve_floor(const double *a, size_t n_rows, const bool *has,
-                                const double *prior, double lambda, double floor, double *f,
-                                bool *at_floor, struct diag *d)
+enum sc_status fitf_solve_bounded(const double *a, size_t n_rows, int n_vars, const bool *has,
+                                  const double *prior, const double *lambda, const double *floor,
+                                  double *f, bool *at_floor, struct diag *d)
 {
-    bool free_c[CALIB_N_CLASSES];
-    for (int c = 0; c < CALIB_N_CLASSES; c++) {
+    if (n_vars < 1 || n_vars > FITF_MAX_VARS)
+        return SC_BUG(d, "fitf_solve_bounded: %d variables", n_vars);
+    bool free_c[FITF_MAX_VARS];
+    for (int c = 0; c < n_vars; c++) {
         f[c] = prior[c];
         free_c[c] = has[c];
         at_floor[c] = false;
     }
-    /* Active set: solve, fix the class furthest below the floor at it, and
-     * solve the rest again, until none is below (at most one pass per
-     * class). Clamping all at once would leave the others fitted to a
-     * contribution that is no longer there. */
-    for (int pass = 0; pass <= CALIB_N_CLASSES; pass++) {
-        enum sc_status st = solve_free(a, n_rows, free_c, prior, lambda, f, d);
+    /* Active set: solve, fix the variable furthest below its floor at it,
+     * and solve the rest again, until none is below (at most one pass per
+     * variable). Clamping all at once would leave the others fitted to a
+     * contribution that is no longer there. "Furthest" is relative to the
+     * floor's scale, so that a per-row cost in ns and a factor compare. */
+    for (int pass = 0; pass <= n_vars; pass++) {
+        enum sc_status st = solve_free(a, n_rows, n_vars, free_c, prior, lambda, f, d);
         if (st != SC_OK)
             return st;
         int worst = -1;
-        for (int c = 0; c < CALIB_N_CLASSES; c++)
-            if (free_c[c] && f[c] < floor && (worst < 0 || f[c] < f[worst]))
+        double worst_by = 0.0;
+        for (int c = 0; c < n_vars; c++) {
+            if (!free_c[c] || !(f[c] < floor[c]))
+                continue;
+            double by = (floor[c] - f[c]) / (floor[c] > 0.0 ? floor[c] : fabs(prior[c]) > 0.0 ? fabs(prior[c]) : 1.0);
+            if (worst < 0 || by > worst_by) {
                 worst = c;
+                worst_by = by;
+            }
+        }
         if (worst < 0)
             break;
         free_c[worst] = false;
-        f[worst] = floor;
+        f[worst] = floor[worst];
         at_floor[worst] = true;
     }
     return SC_OK;
+}
+
+enum sc_status fitf_solve_floor(const double *a, size_t n_rows, const bool *has,
+                                const double *prior, double lambda, double floor, double *f,
+                                bool *at_floor, struct diag *d)
+{
+    double lam[CALIB_N_CLASSES], fl[CALIB_N_CLASSES];
+    for (int c = 0; c < CALIB_N_CLASSES; c++) {
+        lam[c] = lambda;
+        fl[c] = floor;
+    }
+    return fitf_solve_bounded(a, n_rows, CALIB_N_CLASSES, has, prior, lam, fl, f, at_floor, d);
 }
 
 /* A stage's Spark ns per record predicted by factors f: the sum over its

@@ -141,6 +141,16 @@ enum sc_status fitf_solve_floor(const double *a, size_t n_rows, const bool *has,
                                 const double *prior, double lambda, double floor, double *f,
                                 bool *at_floor, struct diag *d);
 
+/* The same with n_vars columns (at most FITF_MAX_VARS: the classes and a
+ * per-row cost), a pull weight and a floor per variable: lambda[v] 0 puts
+ * no pull on v (its prior is then only where it starts). The variable
+ * furthest below its floor, relative to the floor (or to its prior where
+ * the floor is 0), is fixed first. */
+#define FITF_MAX_VARS (CALIB_N_CLASSES + 1)
+enum sc_status fitf_solve_bounded(const double *a, size_t n_rows, int n_vars, const bool *has,
+                                  const double *prior, const double *lambda, const double *floor,
+                                  double *f, bool *at_floor, struct diag *d);
+
 /* Fills each stage's native_ns, ratio and skip, then fits. */
 enum sc_status fitf_fit(struct fitf_set *set, const double native[CALIB_N_CLASSES],
                         struct fitf_result *res, struct diag *d);

@@ -78,9 +78,9 @@ static int fit_and_cross_validate(const struct validate_args *a, const struct va
     int rc = 0;
     if (a->cross_validate) {
         struct validation **cv = calloc((size_t)n, sizeof *cv);
-        const char *sets[MAX_SETS + CALIB_N_CLASSES];
-        char fs[CALIB_N_CLASSES][64];
-        char (*used)[CALIB_N_CLASSES][64] = calloc((size_t)n, sizeof *used);
+        const char *sets[MAX_SETS + VFIT_N_SETS];
+        char fs[VFIT_N_SETS][64];
+        char (*used)[VFIT_N_SETS][64] = calloc((size_t)n, sizeof *used);
         if (!cv || !used) {
             free(cv);
             free(used);
@@ -103,7 +103,7 @@ static int fit_and_cross_validate(const struct validate_args *a, const struct va
             size_t ns = 0;
             for (size_t k = 0; k < a->n_sets; k++)
                 sets[ns++] = a->sets[k];
-            for (int c = 0; c < CALIB_N_CLASSES; c++)
+            for (int c = 0; c < VFIT_N_SETS; c++)
                 sets[ns++] = fs[c];
             struct validate_options oc = *o;
             oc.sets = sets;
@@ -128,7 +128,7 @@ static int fit_and_cross_validate(const struct validate_args *a, const struct va
             for (int i = 0; i < n; i++) {
                 const char *log = strrchr(vs[i]->log, '/');
                 printf("  %s:", log ? log + 1 : vs[i]->log);
-                for (int c = 0; c < CALIB_N_CLASSES; c++)
+                for (int c = 0; c < VFIT_N_SETS; c++)
                     printf(" %s", used[i][c] + strlen("model.overhead."));
                 putchar('\n');
             }

@@ -258,6 +258,7 @@ static struct scenario *scenario_new(const char *path)
     s->model.calib_max_ci = NAN;
     for (int c = 0; c < CALIB_N_CLASSES; c++)
         s->model.overhead[c] = NAN;
+    s->model.row_ns = NAN;
     spark_conf_init(&s->spark);
     return s;
 }

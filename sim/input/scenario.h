@@ -140,6 +140,7 @@ struct model_spec {
     /* Calibration (sim/calib/calibrate.h); NaN / 0 = the default. */
     double host_acu;                  /* the host's ACU-equivalent, instead of measuring it */
     double overhead[CALIB_N_CLASSES]; /* Spark overhead factor per operator class */
+    double row_ns;                    /* the JVM's ns per operator row (models/calib.h); NaN */
     int64_t calib_rows[16];           /* sample sizes (stage input rows) */
     size_t n_calib_rows;
     int calib_repetitions;            /* runs per size */

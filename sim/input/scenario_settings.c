@@ -179,16 +179,21 @@ static int read_model_calibration(struct reader *r, const config_setting_t *mode
     if (rc < 0)
         return -1;
     if (rc > 0) {
-        const char *names[CALIB_N_CLASSES + 1];
+        const char *names[CALIB_N_CLASSES + 2];
         for (int c = 0; c < CALIB_N_CLASSES; c++)
             names[c] = calib_class_name((enum calib_class)c);
-        names[CALIB_N_CLASSES] = NULL;
+        names[CALIB_N_CLASSES] = "row_ns";
+        names[CALIB_N_CLASSES + 1] = NULL;
         if (scenario_check_keys(r, g, "model.overhead", names) != 0)
             return -1;
         for (int c = 0; c < CALIB_N_CLASSES; c++)
             if (scenario_get_number(r, g, "model.overhead", names[c], false, 0, true, 1e4,
                                     &m->overhead[c]) < 0)
                 return -1;
+        /* 0 is allowed: the factors alone, as before the per-row cost. */
+        if (scenario_get_number(r, g, "model.overhead", "row_ns", false, 0, false, 1e6,
+                                &m->row_ns) < 0)
+            return -1;
     }
     rc = scenario_get_aggregate(r, model, "model", "calibration", false, CONFIG_TYPE_GROUP, &g);
     if (rc < 0)

@@ -66,7 +66,11 @@ void taskcost_stage_init(struct stage_cost *c, const struct plan_stage *spec,
             double moved = ns + calib_z * k->ns_per_row_ci / 1.96;
             ns = moved > 0.1 * ns ? moved : 0.1 * ns;
         }
-        c->compute_s_per_record = ns * scale;
+        /* The JVM's per-row cost is the logs', not the kernels': no
+         * calibration interval moves it (models/calib.h). */
+        c->compute_s_per_record =
+            ns * scale + calib_scale_to_node(1e-9 * k->op_rows_per_row * k->row_ns,
+                                             CALIB_REF_ACU, acu);
         c->compute_s_fixed = (k->intercept_ns > 0.0 ? k->intercept_ns : 0.0) * scale;
         return;
     }

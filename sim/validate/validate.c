@@ -453,6 +453,8 @@ static void pair_evidence(struct validate_pair *p, const struct evlog *log,
     double scale = ps->calib.host_acu / acu * (double)ps->tasks;
     for (int c = 0; c < CALIB_N_CLASSES; c++)
         p->native_ns[c] = ps->calib.class_ns[c] * scale;
+    p->op_rows = ps->calib.rows_per_task * ps->calib.op_rows_per_row * (double)ps->tasks *
+                 CALIB_REF_ACU / acu;
     p->has_native = true;
     p->compute_factor = sr->compute_factor > 0.0 ? sr->compute_factor : 1.0;
 }

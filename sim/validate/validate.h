@@ -49,6 +49,9 @@ struct validate_pair {
                               * their JIT warm-up is in cpu_actual_ns */
     bool has_native;
     double native_ns[CALIB_N_CLASSES];
+    double op_rows; /* rows the planned stage's operators handle, all tasks,
+                     * x CALIB_REF_ACU / the worker's ACU: what the JVM's
+                     * per-row cost (ns at the reference speed) multiplies */
     double compute_factor; /* the JVM first-run factor the simulation gave the
                             * planned stage (1: a warm pipeline): the fit
                             * carries it, so the factors are a warm JVM's */

@@ -53,6 +53,7 @@ enum sc_status vfit_collect(struct validation *const *vs, size_t n, struct vfit_
                 r->native[c] = p->native_ns[c] > 0.0 ? p->native_ns[c] * m : 0.0;
                 r->native_sum += r->native[c];
             }
+            r->op_rows = p->has_native && p->op_rows > 0.0 ? p->op_rows * m : 0.0;
             if (!(r->y > 0.0))
                 snprintf(r->skip, sizeof r->skip, "no executor CPU time in the log (Spark < 2.1)");
             else if (p->fresh_executors > 0)
@@ -81,7 +82,7 @@ double vfit_predict(const struct vfit_row *row, const struct vfit_result *res)
     double p = 0.0;
     for (int c = 0; c < CALIB_N_CLASSES; c++)
         p += row->native[c] * res->cls[c].factor;
-    return p;
+    return p + row->op_rows * res->row_ns;
 }
 
 enum sc_status vfit_fit(const struct vfit_row *rows, size_t n, const char *exclude_log,
@@ -114,33 +115,67 @@ enum sc_status vfit_fit(const struct vfit_row *rows, size_t n, const char *exclu
                         exclude_log ? " without " : "", exclude_log ? exclude_log : "",
                         VFIT_MIN_RECORDS_PER_TASK);
     res->pooled = sum_y / sum_n;
-    /* Each evidence stage's row: its native time by class over its CPU. */
-    double *a = calloc(res->n_used * CALIB_N_CLASSES, sizeof *a);
+    /* Each evidence stage's row: its native time by class, then its
+     * operator rows, over its CPU. */
+    enum { NV = CALIB_N_CLASSES + 1, ROW = CALIB_N_CLASSES };
+    double *a = calloc(res->n_used * NV, sizeof *a);
     if (!a)
         return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
     size_t r = 0;
+    bool any_rows = false;
     for (size_t i = 0; i < n; i++) {
         if (!vfit_uses(&rows[i], exclude_log))
             continue;
         for (int c = 0; c < CALIB_N_CLASSES; c++)
-            a[r * CALIB_N_CLASSES + c] = rows[i].native[c] / rows[i].y;
+            a[r * NV + c] = rows[i].native[c] / rows[i].y;
+        a[r * NV + ROW] = rows[i].op_rows / rows[i].y;
+        any_rows |= rows[i].op_rows > 0.0;
         r++;
     }
-    double prior[CALIB_N_CLASSES], f[CALIB_N_CLASSES];
-    bool has[CALIB_N_CLASSES], at_floor[CALIB_N_CLASSES];
+    double prior[NV], f[NV], lambda[NV], floor[NV];
+    bool has[NV], at_floor[NV];
     for (int c = 0; c < CALIB_N_CLASSES; c++) {
         prior[c] = res->pooled;
         has[c] = res->cls[c].fitted;
+        lambda[c] = VFIT_LAMBDA;
+        floor[c] = VFIT_FLOOR;
     }
-    enum sc_status st =
-        fitf_solve_floor(a, r, has, prior, VFIT_LAMBDA, VFIT_FLOOR, f, at_floor, d);
+    /* The per-row cost starts from 0 and is pulled nowhere: what the
+     * stages say about it is all it has. */
+    prior[ROW] = 0.0;
+    has[ROW] = any_rows;
+    lambda[ROW] = 0.0;
+    floor[ROW] = 0.0;
+    /* The pull is toward the ratio of what the factors carry: the stages'
+     * CPU less the per-row part, over their native time. That needs the
+     * per-row cost, so fit, take the ratio again with it and refit, until
+     * it settles (a few rounds; at most VFIT_ROUNDS). */
+    enum sc_status st = SC_OK;
+    for (int round = 0; round < VFIT_ROUNDS; round++) {
+        st = fitf_solve_bounded(a, r, NV, has, prior, lambda, floor, f, at_floor, d);
+        if (st != SC_OK || !has[ROW])
+            break;
+        double rest = 0.0;
+        for (size_t i = 0; i < n; i++)
+            if (vfit_uses(&rows[i], exclude_log))
+                rest += rows[i].y - f[ROW] * rows[i].op_rows;
+        double p = rest > 0.0 ? rest / sum_n : res->pooled;
+        bool settled = fabs(p - prior[0]) <= 1e-13 * prior[0];
+        for (int c = 0; c < CALIB_N_CLASSES; c++)
+            prior[c] = p;
+        if (settled)
+            break;
+    }
     free(a);
     if (st != SC_OK)
         return st;
+    res->pooled = prior[0];
     for (int c = 0; c < CALIB_N_CLASSES; c++) {
         res->cls[c].factor = f[c];
         res->cls[c].at_floor = at_floor[c];
     }
+    res->row_ns = f[ROW];
+    res->row_at_floor = at_floor[ROW];
     double sq = 0.0, dev = 0.0;
     for (size_t i = 0; i < n; i++) {
         const struct vfit_row *s = &rows[i];
@@ -160,8 +195,9 @@ enum sc_status vfit_fit(const struct vfit_row *rows, size_t n, const char *exclu
 
 void vfit_print(FILE *out, const struct vfit_row *rows, size_t n, const struct vfit_result *res)
 {
-    fprintf(out, "%-32s %-10s %5s  %-28s %10s %10s %8s %8s  %s\n", "log", "job", "stage",
-            "classes (>= 10% of native)", "CPU s", "native s", "ratio", "fitted", "used");
+    fprintf(out, "%-32s %-10s %5s  %-28s %10s %10s %10s %8s %8s  %s\n", "log", "job", "stage",
+            "classes (>= 10% of native)", "CPU s", "native s", "op rows", "ratio", "fitted",
+            "used");
     for (size_t i = 0; i < n; i++) {
         const struct vfit_row *r = &rows[i];
         char cls[160] = "";
@@ -172,9 +208,9 @@ void vfit_print(FILE *out, const struct vfit_row *rows, size_t n, const struct v
                          calib_class_name((enum calib_class)c));
             }
         double p = vfit_predict(r, res);
-        fprintf(out, "%-32s %-10.10s %5lld  %-28.28s %10.3f %10.3f %8.2f %+7.0f%%  %s%s\n", r->log,
-                r->job ? r->job : "", (long long)r->stage, cls[0] ? cls : "-", r->y * 1e-9,
-                r->native_sum * 1e-9, r->native_sum > 0.0 ? r->y / r->native_sum : NAN,
+        fprintf(out, "%-32s %-10.10s %5lld  %-28.28s %10.3f %10.3f %10.3g %8.2f %+7.0f%%  %s%s\n",
+                r->log, r->job ? r->job : "", (long long)r->stage, cls[0] ? cls : "-",
+                r->y * 1e-9, r->native_sum * 1e-9, r->op_rows, r->native_sum > 0.0 ? r->y / r->native_sum : NAN,
                 r->y > 0.0 && !r->skip[0] ? 100.0 * (p / r->y - 1.0) : NAN,
                 r->skip[0] ? "no: " : "yes", r->skip);
     }
@@ -193,10 +229,13 @@ void vfit_print(FILE *out, const struct vfit_row *rows, size_t n, const struct v
                 : !k->n_stages ? "always < 10% of a stage: near the pooled ratio"
                                : "");
     }
+    fprintf(out, "%-20s %8.2f %7s  %s\n", "row_ns", res->row_ns, "",
+            res->row_at_floor ? "the JVM's ns per operator row: held at 0"
+                              : "the JVM's ns per operator row (reference speed)");
     fprintf(out, "\nmodel = { overhead = {");
     for (int c = 0; c < CALIB_N_CLASSES; c++)
         fprintf(out, " %s = %.2f;", calib_class_name((enum calib_class)c), res->cls[c].factor);
-    fprintf(out, " }; };\n");
+    fprintf(out, " row_ns = %.1f; }; };\n", res->row_ns);
 }
 
 void vfit_sets(const struct vfit_result *res, char buf[][64])
@@ -204,4 +243,5 @@ void vfit_sets(const struct vfit_result *res, char buf[][64])
     for (int c = 0; c < CALIB_N_CLASSES; c++)
         snprintf(buf[c], 64, "model.overhead.%s=%.4g", calib_class_name((enum calib_class)c),
                  res->cls[c].factor);
+    snprintf(buf[CALIB_N_CLASSES], 64, "model.overhead.row_ns=%.4g", res->row_ns);
 }

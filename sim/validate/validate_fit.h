@@ -13,8 +13,12 @@
  * tasks read fewer than VFIT_MIN_RECORDS_PER_TASK records each is not
  * evidence: a task's fixed costs, which the JVM model carries, dominate it.
  *
- * Fit: min sum_s (sum_c N_sc f_c / y_s - 1)^2 + lambda sum_c (f_c / p - 1)^2
- * over the classes with evidence, f_c >= VFIT_FLOOR by an active set; p,
+ * Fit: min sum_s ((sum_c N_sc f_c + M_s rho) / y_s - 1)^2
+ *          + lambda sum_c (f_c / p - 1)^2
+ * over the classes with evidence and rho, the JVM's ns per operator row
+ * (models/calib.h: M_s the stage's operator rows, scaled to the reference
+ * speed), f_c >= VFIT_FLOOR and rho >= 0 by an active set, no pull on
+ * rho; p,
  * the pooled ratio sum_s y_s / sum_s sum_c N_sc, is what a class the
  * stages cannot tell apart from its neighbours (or that no stage has)
  * falls back to. Every stage counts by its relative misfit, so a 0.3 s
@@ -52,6 +56,10 @@
  * as docs/accuracy.md says. */
 #define VFIT_LAMBDA 0.1
 
+/* Rounds of the fit with the pull's target recomputed without the
+ * per-row part (vfit_fit). */
+#define VFIT_ROUNDS 200
+
 /* No factor below this: a kernel is the least work a row needs. */
 #define VFIT_FLOOR 1.0
 
@@ -68,6 +76,7 @@ struct vfit_row {
     double records_per_task;
     double native[CALIB_N_CLASSES]; /* native ns by class, all tasks */
     double native_sum;
+    double op_rows; /* validate_pair.op_rows */
     char skip[96]; /* why it is not evidence; "" when it is */
 };
 
@@ -80,7 +89,10 @@ struct vfit_class {
 
 struct vfit_result {
     struct vfit_class cls[CALIB_N_CLASSES];
-    double pooled;       /* sum y / sum native over the evidence */
+    double row_ns;     /* the JVM's ns per operator row (models/calib.h) */
+    bool row_at_floor; /* the fit wanted it below 0 */
+    double pooled;       /* sum (y - row_ns op_rows) / sum native over the evidence:
+                          * the pull's target */
     size_t n_used;       /* evidence stages */
     size_t n_logs;       /* logs they come from */
     double rms_rel;      /* RMS of (predicted / actual - 1) over the evidence */
@@ -103,8 +115,9 @@ double vfit_predict(const struct vfit_row *row, const struct vfit_result *res);
 /* The evidence table, the per-class factors and the scenario fragment. */
 void vfit_print(FILE *out, const struct vfit_row *rows, size_t n, const struct vfit_result *res);
 
-/* "model.overhead.CLASS=F" for every class, as --set takes them; buf has
- * CALIB_N_CLASSES entries. */
+/* "model.overhead.CLASS=F" for every class and "model.overhead.row_ns=R",
+ * as --set takes them; buf has VFIT_N_SETS entries. */
+#define VFIT_N_SETS (CALIB_N_CLASSES + 1)
 void vfit_sets(const struct vfit_result *res, char buf[][64]);
 
 #endif
