@@ -26,6 +26,8 @@ struct jvm_costs {
     double first_run_s;        /* extra time of each slot's first task of such a stage
                                 * (its first wave) on an executor already warm: the
                                 * pipeline's generated code compiled and JIT-warmed */
+    double first_run_small_s;  /* the same for a stage whose tasks handle fewer than
+                                * JVM_FIRST_RUN_RECORDS records each */
     double query_driver_s;     /* driver time from a query's start to its first task */
     double broadcast_driver_s; /* driver time to build and send a broadcast relation */
 };
@@ -53,8 +55,22 @@ struct jvm_costs {
 /* The first wave of a stage whose pipeline the JVM runs for the first time,
  * on executors already warm: the median over the logs that give it of each
  * log's median excess of such a wave's tasks over the stage's later tasks
+ * (`stagecast fit-jvm`, 2026-12-07, 6 logs; docs/models/jvm.md). 0.821
+ * over 9 logs before the stages of few records a task were set apart. */
+#define JVM_DEFAULT_FIRST_RUN_S 0.849
+/* The same, apart, for stages of fewer than JVM_FIRST_RUN_RECORDS records
+ * a task: HotSpot's server compiler compiles a method after 10,000
+ * interpreted invocations (-XX:CompileThreshold's default, the `java`
+ * tool's documentation), so a task of fewer rows ends before the JIT
+ * would have compiled its loop and waits for no compile, while one of
+ * more waits while it is compiled and runs interpreted until then. The
+ * logs agree: per log, the first waves of such stages ran a median 15,
+ * 44.5, 51 and 380 ms over their later tasks (4 logs), those of larger
+ * stages 626 ms to 4.6 s (6 logs). The threshold is HotSpot's, not
+ * fitted; the value is the median over the logs that give it
  * (`stagecast fit-jvm`, 2026-12-07; docs/models/jvm.md). */
-#define JVM_DEFAULT_FIRST_RUN_S 0.821
+#define JVM_FIRST_RUN_RECORDS 10000.0
+#define JVM_DEFAULT_FIRST_RUN_SMALL_S 0.048
 #define JVM_DEFAULT_QUERY_DRIVER_S 0.095
 #define JVM_DEFAULT_BROADCAST_DRIVER_S 0.37
 
@@ -74,11 +90,14 @@ void jvm_costs_resolve(struct jvm_costs *c);
 /* The time a task with predicted compute compute_s occupies its slot:
  *   compute_s x (cold_pipeline ? first_query_factor : 1) / (1 - gc_share)
  *   + task_fixed_s + (cold_slot ? first_task_s
- *                     : cold_pipeline && first_wave ? first_run_s : 0).
+ *                     : cold_pipeline && first_wave ? first_run : 0),
+ * first_run being first_run_small_s when the stage's tasks handle fewer
+ * than JVM_FIRST_RUN_RECORDS records each (records > 0: known), else
+ * first_run_s.
  * first_wave: the task is among the first its stage launches, one a slot.
  * A fresh executor's first task pays first_task_s only: its warm-up, as
  * measured, holds the pipeline's too. */
 double jvm_task_s(const struct jvm_costs *c, double compute_s, bool cold_slot, bool cold_pipeline,
-                  bool first_wave);
+                  bool first_wave, double records);
 
 #endif

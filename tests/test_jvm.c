@@ -86,6 +86,12 @@ static void test_first_tasks_and_first_run(void **state)
     assert_int_equal(c->first_query_ratio.n, 1);
     assert_float_equal(c->first_query_ratio.median, 2.0, 1e-12);
     assert_float_equal(c->param[JVM_FIRST_QUERY], 2.0, 1e-12);
+    /* First runs: stage 0's first wave is its executor's cold tasks (the
+     * first-task figures' own), stage 1 repeats it, stages 2 and 3 run one
+     * wave: no stage gives either first-run excess. */
+    assert_int_equal(c->first_run_excess_ms.n, 0);
+    assert_int_equal(c->first_run_small_excess_ms.n, 0);
+    assert_true(isnan(c->param[JVM_FIRST_RUN]) && isnan(c->param[JVM_FIRST_RUN_SMALL]));
 }
 
 static void test_driver_times(void **state)
@@ -143,20 +149,30 @@ static void test_task_time_adds_each_cost(void **state)
                           .first_query_factor = 3.0,
                           .query_driver_s = 0.0,
                           .broadcast_driver_s = 0.0,
-                          .first_run_s = 0.25};
+                          .first_run_s = 0.25,
+                          .first_run_small_s = 0.05};
     /* 0.1 s of compute: warm, 0.1 / 0.8 + 0.01 = 0.135; on a cold
      * executor + 0.5; in a pipeline's first run 0.3 / 0.8 + 0.01 = 0.385,
      * and in that run's first wave + 0.25 = 0.635; a cold executor's
      * first task pays its 0.5 only, not the first wave's 0.25 too. */
-    assert_float_equal(jvm_task_s(&c, 0.1, false, false, false), 0.135, 1e-12);
-    assert_float_equal(jvm_task_s(&c, 0.1, true, false, false), 0.635, 1e-12);
-    assert_float_equal(jvm_task_s(&c, 0.1, false, true, false), 0.385, 1e-12);
-    assert_float_equal(jvm_task_s(&c, 0.1, false, true, true), 0.635, 1e-12);
-    assert_float_equal(jvm_task_s(&c, 0.1, true, true, true), 0.885, 1e-12);
-    assert_float_equal(jvm_task_s(&c, 0.1, false, false, true), 0.135, 1e-12);
+    assert_float_equal(jvm_task_s(&c, 0.1, false, false, false, 1e5), 0.135, 1e-12);
+    assert_float_equal(jvm_task_s(&c, 0.1, true, false, false, 1e5), 0.635, 1e-12);
+    assert_float_equal(jvm_task_s(&c, 0.1, false, true, false, 1e5), 0.385, 1e-12);
+    assert_float_equal(jvm_task_s(&c, 0.1, false, true, true, 1e5), 0.635, 1e-12);
+    assert_float_equal(jvm_task_s(&c, 0.1, true, true, true, 1e5), 0.885, 1e-12);
+    assert_float_equal(jvm_task_s(&c, 0.1, false, false, true, 1e5), 0.135, 1e-12);
     struct jvm_costs off;
     jvm_costs_off(&off);
-    assert_float_equal(jvm_task_s(&off, 0.1, true, true, true), 0.1, 1e-15);
+    /* A stage of fewer than JVM_FIRST_RUN_RECORDS records a task waits
+     * first_run_small_s instead: 0.385 + 0.05; at the threshold, or with
+     * its records unknown (0), first_run_s. */
+    assert_float_equal(jvm_task_s(&c, 0.1, false, true, true, 200.0), 0.435, 1e-12);
+    assert_float_equal(jvm_task_s(&c, 0.1, false, true, true, JVM_FIRST_RUN_RECORDS), 0.635,
+                       1e-12);
+    assert_float_equal(jvm_task_s(&c, 0.1, false, true, true, 0.0), 0.635, 1e-12);
+    /* A cold executor's first task still pays first_task_s alone. */
+    assert_float_equal(jvm_task_s(&c, 0.1, true, true, true, 200.0), 0.885, 1e-12);
+    assert_float_equal(jvm_task_s(&off, 0.1, true, true, true, 200.0), 0.1, 1e-15);
 }
 
 static void test_unset_parameters_take_the_defaults(void **state)
@@ -173,6 +189,7 @@ static void test_unset_parameters_take_the_defaults(void **state)
     assert_float_equal(c.query_driver_s, JVM_DEFAULT_QUERY_DRIVER_S, 0.0);
     assert_float_equal(c.broadcast_driver_s, JVM_DEFAULT_BROADCAST_DRIVER_S, 0.0);
     assert_float_equal(c.first_run_s, JVM_DEFAULT_FIRST_RUN_S, 0.0);
+    assert_float_equal(c.first_run_small_s, JVM_DEFAULT_FIRST_RUN_SMALL_S, 0.0);
 }
 
 int main(void)

@@ -22,7 +22,7 @@
 
 static const char *const param_keys[JVM_N_PARAMS] = {
     "task_fixed_ms",   "gc_share",            "first_task_ms", "first_query_factor",
-    "query_driver_ms", "broadcast_driver_ms", "first_run_ms"};
+    "query_driver_ms", "broadcast_driver_ms", "first_run_ms",  "first_run_small_ms"};
 
 const char *jvm_param_key(enum jvm_param p)
 {
@@ -234,6 +234,7 @@ static void measure_first_tasks(const struct evlog *log, const bool *cold,
 }
 
 static bool stage_usable(const struct evlog_stage *s);
+static double stage_records(const struct evlog_stage *s);
 static bool stages_repeat(const struct evlog_stage *a, const struct evlog_stage *b);
 
 /* Each stage that repeats no earlier one (the same name, task count and
@@ -242,7 +243,7 @@ static bool stages_repeat(const struct evlog_stage *a, const struct evlog_stage 
  * against its later tasks, warm executors only. */
 static void measure_first_run(const struct evlog *log, const bool *cold, struct jvm_log_costs *out)
 {
-    struct sample per_stage = {0}, excess = {0}, later = {0};
+    struct sample per_stage = {0}, per_small = {0}, excess = {0}, later = {0};
     for (size_t i = 0; i < log->n_stages; i++) {
         const struct evlog_stage *s = &log->stages[i];
         if (!stage_usable(s))
@@ -272,10 +273,14 @@ static void measure_first_run(const struct evlog *log, const bool *cold, struct 
                 t[k].launch_ms < first_finish)
                 sample_add(&excess, task_busy_ms(&t[k]) - w);
         if (excess.n > 0)
-            sample_add(&per_stage, median_of(excess.v, excess.n));
+            sample_add(n > 0 && stage_records(s) / (double)n < JVM_FIRST_RUN_RECORDS ? &per_small
+                                                                                  : &per_stage,
+                       median_of(excess.v, excess.n));
     }
     out->first_run_excess_ms = sample_stat(&per_stage);
+    out->first_run_small_excess_ms = sample_stat(&per_small);
     sample_free(&per_stage);
+    sample_free(&per_small);
     sample_free(&excess);
     sample_free(&later);
 }
@@ -437,7 +442,8 @@ void jvm_measure(const struct evlog *log, struct jvm_log_costs *out)
     out->gc_share = out->first_query_weighted = NAN;
     out->deserialize_ms = out->result_ser_ms = out->getting_result_ms = out->sched_delay_ms =
         out->task_fixed_ms = out->first_task_excess_ms = out->first_task_ratio =
-            out->first_query_ratio = out->first_run_excess_ms = none;
+            out->first_query_ratio = out->first_run_excess_ms = out->first_run_small_excess_ms =
+                none;
     if (cold) { /* without memory the task figures stay unmeasured */
         mark_cold(log, cold);
         measure_tasks(log, cold, out);
@@ -454,6 +460,7 @@ void jvm_measure(const struct evlog *log, struct jvm_log_costs *out)
     out->param[JVM_QUERY_DRIVER] = out->query_driver_ms.median;
     out->param[JVM_BROADCAST_DRIVER] = out->broadcast_driver_ms.median;
     out->param[JVM_FIRST_RUN] = out->first_run_excess_ms.median;
+    out->param[JVM_FIRST_RUN_SMALL] = out->first_run_small_excess_ms.median;
 }
 
 /* ---- the fit --------------------------------------------------------------- */
@@ -513,6 +520,7 @@ void jvm_print(FILE *out, const struct jvm_log_costs *logs, size_t n)
         print_stat(out, "first run / repeats (stages)", c->first_query_ratio, "x");
         print_one(out, "first run / repeats, time-weighted", c->first_query_weighted, "x");
         print_stat(out, "first run's first wave excess", c->first_run_excess_ms, "ms");
+        print_stat(out, "the same, < 10,000 records a task", c->first_run_small_excess_ms, "ms");
         print_one(out, "first query: start to 1st task", c->first_query_driver_ms, "ms");
         print_stat(out, "other queries: start to 1st task", c->query_driver_ms, "ms");
         print_one(out, "first job: submit to 1st task", c->first_job_driver_ms, "ms");

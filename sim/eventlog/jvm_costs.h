@@ -32,7 +32,9 @@
  *    executors, each task's deserialize + run minus the median of the
  *    stage's later warm tasks; the stage's median, and the parameter
  *    (first_run_ms) the median over stages: the pipeline's generated code
- *    compiled and JIT-warmed while the first tasks wait;
+ *    compiled and JIT-warmed while the first tasks wait; stages whose
+ *    tasks read fewer than JVM_FIRST_RUN_RECORDS records each (input +
+ *    shuffle read over tasks) apart (first_run_small_ms);
  *  - query_driver_ms: per SQL query (SQLExecutionStart "time") with a job,
  *    its first task's launch minus its start; the first query of the log
  *    apart (first_query_driver_ms) from the others (query_driver_ms);
@@ -69,6 +71,7 @@ enum jvm_param {
     JVM_QUERY_DRIVER,
     JVM_BROADCAST_DRIVER,
     JVM_FIRST_RUN,
+    JVM_FIRST_RUN_SMALL,
     JVM_N_PARAMS
 };
 
@@ -86,6 +89,8 @@ struct jvm_log_costs {
     struct jvm_stat first_task_excess_ms, first_task_ratio;
     struct jvm_stat first_query_ratio;
     struct jvm_stat first_run_excess_ms; /* per first-run stage, its first wave's median excess */
+    struct jvm_stat first_run_small_excess_ms; /* the same, stages of < JVM_FIRST_RUN_RECORDS
+                                                * records a task */
     double first_query_weighted;  /* sum of first runs / sum of their repeats' medians */
     double first_query_driver_ms; /* NaN without SQL queries */
     struct jvm_stat query_driver_ms;

@@ -106,6 +106,7 @@ static const struct scenario_key key_table[] = {
     {"model.jvm", "first_task_ms", NULL, "number"},
     {"model.jvm", "first_query_factor", NULL, "number"},
     {"model.jvm", "first_run_ms", NULL, "number"},
+    {"model.jvm", "first_run_small_ms", NULL, "number"},
     {"model.jvm", "query_driver_ms", NULL, "number"},
     {"model.jvm", "broadcast_driver_ms", NULL, "number"},
 

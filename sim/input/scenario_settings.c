@@ -247,7 +247,7 @@ static int read_model_jvm(struct reader *r, const config_setting_t *model)
     if (rc <= 0)
         return rc;
     struct jvm_costs *j = &r->s->model.jvm;
-    double fixed = NAN, first = NAN, query = NAN, bcast = NAN, run = NAN;
+    double fixed = NAN, first = NAN, query = NAN, bcast = NAN, run = NAN, run_small = NAN;
     if (scenario_check_group(r, g, "model.jvm", "model.jvm", NULL) != 0 ||
         scenario_get_number(r, g, "model.jvm", "task_fixed_ms", false, 0, false, 1e7, &fixed) < 0 ||
         scenario_get_number(r, g, "model.jvm", "gc_share", false, 0, false, 0.95, &j->gc_share) <
@@ -256,6 +256,8 @@ static int read_model_jvm(struct reader *r, const config_setting_t *model)
         scenario_get_number(r, g, "model.jvm", "first_query_factor", false, 0, true, 1e3,
                             &j->first_query_factor) < 0 ||
         scenario_get_number(r, g, "model.jvm", "first_run_ms", false, 0, false, 1e7, &run) < 0 ||
+        scenario_get_number(r, g, "model.jvm", "first_run_small_ms", false, 0, false, 1e7,
+                            &run_small) < 0 ||
         scenario_get_number(r, g, "model.jvm", "query_driver_ms", false, 0, false, 1e7, &query) <
             0 ||
         scenario_get_number(r, g, "model.jvm", "broadcast_driver_ms", false, 0, false, 1e7,
@@ -264,6 +266,7 @@ static int read_model_jvm(struct reader *r, const config_setting_t *model)
     j->task_fixed_s = fixed / 1000.0;
     j->first_task_s = first / 1000.0;
     j->first_run_s = run / 1000.0;
+    j->first_run_small_s = run_small / 1000.0;
     j->query_driver_s = query / 1000.0;
     j->broadcast_driver_s = bcast / 1000.0;
     return 0;

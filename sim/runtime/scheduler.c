@@ -269,7 +269,7 @@ void sched_launch_index(struct sim *sim, int st_index, int slot_index, int64_t i
         if (first_wave)
             st->first_wave_left--;
         slot->compute_s = jvm_task_s(&sim->jvm, slot->compute_s, !sim->execs[slot->executor].warm,
-                                     st->cold_pipeline, first_wave);
+                                     st->cold_pipeline, first_wave, st->cost.records);
         rec->phase_s[PHASE_COMPUTE] = (float)slot->compute_s;
     }
     /* A given time that held its executor's warm-up had it taken out
