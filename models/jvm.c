@@ -10,12 +10,14 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <string.h>
 
 void jvm_costs_default(struct jvm_costs *c)
 {
     c->task_fixed_s = JVM_DEFAULT_TASK_FIXED_S;
     c->gc_share = JVM_DEFAULT_GC_SHARE;
     c->first_task_s = JVM_DEFAULT_FIRST_TASK_S;
+    c->first_task_local_s = JVM_DEFAULT_FIRST_TASK_LOCAL_S;
     c->first_query_factor = JVM_DEFAULT_FIRST_QUERY_FACTOR;
     c->first_run_s = JVM_DEFAULT_FIRST_RUN_S;
     c->first_run_small_s = JVM_DEFAULT_FIRST_RUN_SMALL_S;
@@ -23,17 +25,25 @@ void jvm_costs_default(struct jvm_costs *c)
     c->broadcast_driver_s = JVM_DEFAULT_BROADCAST_DRIVER_S;
 }
 
+bool jvm_local_master(const char *master)
+{
+    if (!master || strncmp(master, "local", 5) != 0)
+        return false;
+    return master[5] == '\0' || master[5] == '[';
+}
+
 void jvm_costs_off(struct jvm_costs *c)
 {
     c->task_fixed_s = c->gc_share = c->first_task_s = c->query_driver_s = c->broadcast_driver_s =
-        c->first_run_s = c->first_run_small_s = 0.0;
+        c->first_run_s = c->first_run_small_s = c->first_task_local_s = 0.0;
     c->first_query_factor = 1.0;
 }
 
 void jvm_costs_unset(struct jvm_costs *c)
 {
     c->task_fixed_s = c->gc_share = c->first_task_s = c->first_query_factor = c->query_driver_s =
-        c->broadcast_driver_s = c->first_run_s = c->first_run_small_s = NAN;
+        c->broadcast_driver_s = c->first_run_s = c->first_run_small_s = c->first_task_local_s =
+            NAN;
 }
 
 void jvm_costs_resolve(struct jvm_costs *c)
@@ -42,10 +52,10 @@ void jvm_costs_resolve(struct jvm_costs *c)
     jvm_costs_default(&d);
     double *v[] = {&c->task_fixed_s,       &c->gc_share,       &c->first_task_s,
                    &c->first_query_factor, &c->query_driver_s, &c->broadcast_driver_s,
-                   &c->first_run_s,        &c->first_run_small_s};
+                   &c->first_run_s,        &c->first_run_small_s, &c->first_task_local_s};
     const double dv[] = {d.task_fixed_s,       d.gc_share,       d.first_task_s,
                          d.first_query_factor, d.query_driver_s, d.broadcast_driver_s,
-                         d.first_run_s,        d.first_run_small_s};
+                         d.first_run_s,        d.first_run_small_s, d.first_task_local_s};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
         if (isnan(*v[i]))
             *v[i] = dv[i];

@@ -21,6 +21,8 @@ struct jvm_costs {
     double task_fixed_s;       /* per task: deserialize + result serialization + scheduler delay */
     double gc_share;           /* share of a task's run time in GC, in [0, 1) */
     double first_task_s;       /* extra time of each task slot's first task on an executor */
+    double first_task_local_s; /* the same in local mode (spark.master local[N]): the
+                                * executor is the driver's JVM, already warm */
     double first_query_factor; /* compute of a stage whose operator pipeline the JVM has
                                 * not run before, relative to a repeat */
     double first_run_s;        /* extra time of each slot's first task of such a stage
@@ -41,7 +43,15 @@ struct jvm_costs {
  * query), broadcast driver 2 (emr-processlarge, spark-standalone-20200706). */
 #define JVM_DEFAULT_TASK_FIXED_S 0.011
 #define JVM_DEFAULT_GC_SHARE 0.109
-#define JVM_DEFAULT_FIRST_TASK_S 1.02
+#define JVM_DEFAULT_FIRST_TASK_S 1.37
+/* In local mode (spark.master "local", "local[N]", "local[*]"; not
+ * "local-cluster", whose executors are JVMs of their own) the executor
+ * runs in the driver's JVM, which has loaded Spark's classes and run its
+ * code before the first task: the median of the 2 local-mode logs that
+ * give a first task (350 and 842 ms), against 292 ms to 2.1 s over the 6
+ * logs of executors in JVMs of their own (median 1,372 ms: the value
+ * above; 1,020 ms over all 8 before the two were told apart). */
+#define JVM_DEFAULT_FIRST_TASK_LOCAL_S 0.596
 /* Measured 2.0 (the median of 9 logs), but shipped at 1. The overhead
  * factors are now fitted with each stage's first-run factor carried
  * (sim/validate/validate_fit.h), so 2.0 is no longer counted twice; tried
@@ -76,6 +86,10 @@ struct jvm_costs {
 
 /* The defaults. */
 void jvm_costs_default(struct jvm_costs *c);
+
+/* Whether spark.master `master` runs tasks in the driver's JVM: "local",
+ * "local[N]", "local[N,F]", "local[*]"; not "local-cluster[...]" nor NULL. */
+bool jvm_local_master(const char *master);
 
 /* No JVM costs: times, GC share 0 and factor 1 (the kernels' times alone).
  * A zeroed struct is not this: its factor 0 would erase compute. */

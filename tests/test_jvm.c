@@ -190,6 +190,24 @@ static void test_unset_parameters_take_the_defaults(void **state)
     assert_float_equal(c.broadcast_driver_s, JVM_DEFAULT_BROADCAST_DRIVER_S, 0.0);
     assert_float_equal(c.first_run_s, JVM_DEFAULT_FIRST_RUN_S, 0.0);
     assert_float_equal(c.first_run_small_s, JVM_DEFAULT_FIRST_RUN_SMALL_S, 0.0);
+    assert_float_equal(c.first_task_local_s, JVM_DEFAULT_FIRST_TASK_LOCAL_S, 0.0);
+}
+
+/* Spark's master URLs that run tasks in the driver's JVM, and those that
+ * do not (SparkContext.createTaskScheduler's cases). */
+static void test_local_masters(void **state)
+{
+    (void)state;
+    assert_true(jvm_local_master("local"));
+    assert_true(jvm_local_master("local[4]"));
+    assert_true(jvm_local_master("local[*]"));
+    assert_true(jvm_local_master("local[4,2]"));
+    assert_false(jvm_local_master("local-cluster[2,1,1024]"));
+    assert_false(jvm_local_master("yarn"));
+    assert_false(jvm_local_master("k8s://https://host:443"));
+    assert_false(jvm_local_master("spark://host:7077"));
+    assert_false(jvm_local_master("localhost"));
+    assert_false(jvm_local_master(NULL));
 }
 
 int main(void)
@@ -198,6 +216,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_task_fixed_costs_and_scheduler_delay),
         cmocka_unit_test(test_first_tasks_and_first_run),
+        cmocka_unit_test(test_local_masters),
         cmocka_unit_test(test_driver_times),
         cmocka_unit_test(test_fit_is_the_median_and_leaves_one_log_out),
         cmocka_unit_test(test_task_time_adds_each_cost),

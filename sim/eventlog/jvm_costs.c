@@ -22,7 +22,7 @@
 
 static const char *const param_keys[JVM_N_PARAMS] = {
     "task_fixed_ms",   "gc_share",            "first_task_ms", "first_query_factor",
-    "query_driver_ms", "broadcast_driver_ms", "first_run_ms",  "first_run_small_ms"};
+    "query_driver_ms", "broadcast_driver_ms", "first_run_ms",  "first_run_small_ms", "first_task_local_ms"};
 
 const char *jvm_param_key(enum jvm_param p)
 {
@@ -455,7 +455,10 @@ void jvm_measure(const struct evlog *log, struct jvm_log_costs *out)
     measure_driver(log, out);
     out->param[JVM_TASK_FIXED] = out->task_fixed_ms.median;
     out->param[JVM_GC_SHARE] = out->gc_share;
-    out->param[JVM_FIRST_TASK] = out->first_task_excess_ms.median;
+    /* A local-mode log's first tasks are the driver JVM's: apart. */
+    bool local = jvm_local_master(evlog_property(log, "spark.master"));
+    out->param[local ? JVM_FIRST_TASK_LOCAL : JVM_FIRST_TASK] = out->first_task_excess_ms.median;
+    out->param[local ? JVM_FIRST_TASK : JVM_FIRST_TASK_LOCAL] = NAN;
     out->param[JVM_FIRST_QUERY] = out->first_query_weighted;
     out->param[JVM_QUERY_DRIVER] = out->query_driver_ms.median;
     out->param[JVM_BROADCAST_DRIVER] = out->broadcast_driver_ms.median;

@@ -72,6 +72,7 @@ enum jvm_param {
     JVM_BROADCAST_DRIVER,
     JVM_FIRST_RUN,
     JVM_FIRST_RUN_SMALL,
+    JVM_FIRST_TASK_LOCAL,
     JVM_N_PARAMS
 };
 

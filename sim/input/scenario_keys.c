@@ -104,6 +104,7 @@ static const struct scenario_key key_table[] = {
     {"model.jvm", "task_fixed_ms", NULL, "number"},
     {"model.jvm", "gc_share", NULL, "number"},
     {"model.jvm", "first_task_ms", NULL, "number"},
+    {"model.jvm", "first_task_local_ms", NULL, "number"},
     {"model.jvm", "first_query_factor", NULL, "number"},
     {"model.jvm", "first_run_ms", NULL, "number"},
     {"model.jvm", "first_run_small_ms", NULL, "number"},

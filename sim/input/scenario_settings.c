@@ -247,12 +247,15 @@ static int read_model_jvm(struct reader *r, const config_setting_t *model)
     if (rc <= 0)
         return rc;
     struct jvm_costs *j = &r->s->model.jvm;
-    double fixed = NAN, first = NAN, query = NAN, bcast = NAN, run = NAN, run_small = NAN;
+    double fixed = NAN, first = NAN, first_local = NAN, query = NAN, bcast = NAN, run = NAN,
+           run_small = NAN;
     if (scenario_check_group(r, g, "model.jvm", "model.jvm", NULL) != 0 ||
         scenario_get_number(r, g, "model.jvm", "task_fixed_ms", false, 0, false, 1e7, &fixed) < 0 ||
         scenario_get_number(r, g, "model.jvm", "gc_share", false, 0, false, 0.95, &j->gc_share) <
             0 ||
         scenario_get_number(r, g, "model.jvm", "first_task_ms", false, 0, false, 1e7, &first) < 0 ||
+        scenario_get_number(r, g, "model.jvm", "first_task_local_ms", false, 0, false, 1e7,
+                            &first_local) < 0 ||
         scenario_get_number(r, g, "model.jvm", "first_query_factor", false, 0, true, 1e3,
                             &j->first_query_factor) < 0 ||
         scenario_get_number(r, g, "model.jvm", "first_run_ms", false, 0, false, 1e7, &run) < 0 ||
@@ -265,6 +268,7 @@ static int read_model_jvm(struct reader *r, const config_setting_t *model)
         return -1;
     j->task_fixed_s = fixed / 1000.0;
     j->first_task_s = first / 1000.0;
+    j->first_task_local_s = first_local / 1000.0;
     j->first_run_s = run / 1000.0;
     j->first_run_small_s = run_small / 1000.0;
     j->query_driver_s = query / 1000.0;

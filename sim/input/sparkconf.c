@@ -162,6 +162,12 @@ static const struct spark_key known_keys[] = {
     {"spark.io.compression.codec", SPARK_STRING, "lz4", "Codec for shuffle and spill data.",
      .choices = "lz4|lzf|snappy|zstd", UNRANGED},
 
+    /* Where tasks run (SPARK-CONF) */
+    {"spark.master", SPARK_STRING, "",
+     "Cluster manager URL; local, local[N] or local[*] run tasks in the driver's JVM, "
+     "whose first tasks are warmer (model.jvm.first_task_local_ms).",
+     UNRANGED},
+
     /* Dynamic allocation (SPARK-CONF, SPARK-JS) */
     {"spark.dynamicAllocation.enabled", SPARK_BOOL, "false",
      "Add and remove executors with the task backlog.", UNRANGED},

@@ -474,6 +474,9 @@ struct sim *sim_new(const struct plan *p, const struct cluster *cl, const struct
     sim->launch_us = units_s_to_us(launch_s);
     sim->jvm = s->model.jvm;
     jvm_costs_resolve(&sim->jvm);
+    /* Local mode: the executor is the driver's JVM, warm already. */
+    if (jvm_local_master(spark_conf_string(&s->spark, "spark.master")))
+        sim->jvm.first_task_s = sim->jvm.first_task_local_s;
     sim->move_warmup = s->cluster.n_executors == 0;
     if (engine_init(&sim->eng, (size_t)cluster_slots(cl) + s->n_jobs + 16) != 0) {
         diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
