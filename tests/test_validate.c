@@ -371,6 +371,16 @@ static void test_fit_factors_one_class_by_hand(void **state)
     validate_free(vs[1]);
 }
 
+/* The fit of one validation's rows: *rows is malloc'd (free it). */
+static void collect_and_fit(struct validation *v, struct vfit_row **rows, struct vfit_result *r)
+{
+    size_t n = 0;
+    struct diag d;
+    diag_clear(&d);
+    assert_int_equal(vfit_collect(&v, 1, rows, &n, &d), SC_OK);
+    assert_int_equal(vfit_fit(*rows, n, NULL, r, &d), SC_OK);
+}
+
 /* A class the data want below zero is held at the floor and the rest
  * fitted again: filter's stage says 10 s + 10 f_filter = 100 while scan
  * alone costs 200 / 10 = 20 a unit, so f_filter < 0. With filter at 1, the
@@ -383,12 +393,8 @@ static void test_fit_factors_floor_by_hand(void **state)
     const double cpu[] = {100.0, 200.0}, scan[] = {10.0, 10.0}, filter[] = {10.0, 0.0};
     struct validation *v = fit_validation("a.json", 2, cpu, scan, filter);
     struct vfit_row *rows = NULL;
-    size_t n = 0;
-    struct diag d;
-    diag_clear(&d);
-    assert_int_equal(vfit_collect(&v, 1, &rows, &n, &d), SC_OK);
     struct vfit_result r;
-    assert_int_equal(vfit_fit(rows, n, NULL, &r, &d), SC_OK);
+    collect_and_fit(v, &rows, &r);
     double lam = VFIT_LAMBDA;
     assert_true(r.cls[CALIB_FILTER].at_floor);
     assert_true(r.cls[CALIB_FILTER].factor == VFIT_FLOOR);
@@ -411,12 +417,8 @@ static void test_fit_factors_row_cost_by_hand(void **state)
     v->pairs[0].op_rows = 1.0;
     v->pairs[1].op_rows = 3.0;
     struct vfit_row *rows = NULL;
-    size_t n = 0;
-    struct diag d;
-    diag_clear(&d);
-    assert_int_equal(vfit_collect(&v, 1, &rows, &n, &d), SC_OK);
     struct vfit_result r;
-    assert_int_equal(vfit_fit(rows, n, NULL, &r, &d), SC_OK);
+    collect_and_fit(v, &rows, &r);
     assert_true(fabs(r.cls[CALIB_SCAN].factor - 5.0) < 1e-9);
     assert_true(fabs(r.row_ns - 20.0) < 1e-9);
     assert_true(fabs(r.pooled - 5.0) < 1e-9);
@@ -431,8 +433,7 @@ static void test_fit_factors_row_cost_by_hand(void **state)
     v->pairs[0].op_rows = 3.0;
     v->pairs[1].op_rows = 1.0;
     free(rows);
-    assert_int_equal(vfit_collect(&v, 1, &rows, &n, &d), SC_OK);
-    assert_int_equal(vfit_fit(rows, n, NULL, &r, &d), SC_OK);
+    collect_and_fit(v, &rows, &r);
     assert_true(r.row_at_floor);
     assert_true(r.row_ns == 0.0);
     free(rows);
