@@ -62,6 +62,15 @@ enum sc_status vfit_collect(struct validation *const *vs, size_t n, struct vfit_
                          (long long)p->fresh_executors);
             else if (!p->has_native)
                 snprintf(r->skip, sizeof r->skip, "the planned stage is not calibrated");
+            else if (!(r->records_per_task > 0.0))
+                /* Not "0 records a task": rows a stage takes from the
+                 * driver's memory (a LocalTableScan, a broadcast's
+                 * collect) are in no task metric, only in the plan's SQL
+                 * metrics, which the reader does not keep. Unknown, so
+                 * not evidence. */
+                snprintf(r->skip, sizeof r->skip,
+                         "no records in the log's task metrics (rows from the driver's "
+                         "memory?)");
             else if (r->records_per_task < VFIT_MIN_RECORDS_PER_TASK)
                 snprintf(r->skip, sizeof r->skip, "%.0f records a task (< %.0f)",
                          r->records_per_task, VFIT_MIN_RECORDS_PER_TASK);
