@@ -183,10 +183,10 @@ const struct calib_factor_info *calib_factor_default(enum calib_class c);
  * overcharges wide ones. ns on the reference host (CALIB_REF_ACU per
  * vCPU); fitted with the factors by `stagecast validate --fit-factors`
  * (sim/validate/validate_fit.h); model.overhead.row_ns sets it. */
-/* Fitted on 2026-12-07 with the factors of models/calib.c (18 stages of 5
+/* Fitted on 2026-12-07 with the factors of models/calib.c (20 stages of 6
  * logs, IN-SAMPLE for them: docs/accuracy.md scores it cross-validated
  * too, where it came out between 65 and 113 ns without each log). */
-#define CALIB_DEFAULT_ROW_NS 84.7
+#define CALIB_DEFAULT_ROW_NS 84.3
 
 /* The class named name (model.overhead keys), or -1. */
 int calib_class_find(const char *name);
