@@ -185,7 +185,7 @@ const struct calib_factor_info *calib_factor_default(enum calib_class c);
  * (sim/validate/validate_fit.h); model.overhead.row_ns sets it. */
 /* Fitted on 2026-12-07 with the factors of models/calib.c (20 stages of 6
  * logs, IN-SAMPLE for them: docs/accuracy.md scores it cross-validated
- * too, where it came out between 65 and 113 ns without each log). */
+ * too, where it came out between 65 and 118 ns without each log). */
 #define CALIB_DEFAULT_ROW_NS 84.3
 
 /* The class named name (model.overhead keys), or -1. */
