@@ -74,13 +74,14 @@ struct jvm_costs {
  * tool's documentation), so a task of fewer rows ends before the JIT
  * would have compiled its loop and waits for no compile, while one of
  * more waits while it is compiled and runs interpreted until then. The
- * logs agree: per log, the first waves of such stages ran a median 15,
- * 44.5, 51 and 380 ms over their later tasks (4 logs), those of larger
- * stages 626 ms to 4.6 s (6 logs). The threshold is HotSpot's, not
- * fitted; the value is the median over the logs that give it
- * (`stagecast fit-jvm`, 2026-12-07; docs/models/jvm.md). */
+ * logs agree: per log, the first waves of such stages ran a median 44.5,
+ * 51 and 380 ms over their later tasks (3 logs), those of larger stages
+ * 626 ms to 4.6 s (6 logs). A task's records are the larger of what it
+ * reads and what it writes (a join's loop runs over its output). The
+ * threshold is HotSpot's, not fitted; the value is the median over the
+ * logs that give it (`stagecast fit-jvm`, 2026-12-07; docs/models/jvm.md). */
 #define JVM_FIRST_RUN_RECORDS 10000.0
-#define JVM_DEFAULT_FIRST_RUN_SMALL_S 0.048
+#define JVM_DEFAULT_FIRST_RUN_SMALL_S 0.051
 #define JVM_DEFAULT_QUERY_DRIVER_S 0.095
 #define JVM_DEFAULT_BROADCAST_DRIVER_S 0.37
 
@@ -106,8 +107,8 @@ void jvm_costs_resolve(struct jvm_costs *c);
  *   + task_fixed_s + (cold_slot ? first_task_s
  *                     : cold_pipeline && first_wave ? first_run : 0),
  * first_run being first_run_small_s when the stage's tasks handle fewer
- * than JVM_FIRST_RUN_RECORDS records each (records > 0: known), else
- * first_run_s.
+ * than JVM_FIRST_RUN_RECORDS records each (records > 0: known; the caller
+ * passes the larger of what a task reads and writes), else first_run_s.
  * first_wave: the task is among the first its stage launches, one a slot.
  * A fresh executor's first task pays first_task_s only: its warm-up, as
  * measured, holds the pipeline's too. */

@@ -33,8 +33,9 @@
  *    stage's later warm tasks; the stage's median, and the parameter
  *    (first_run_ms) the median over stages: the pipeline's generated code
  *    compiled and JIT-warmed while the first tasks wait; stages whose
- *    tasks read fewer than JVM_FIRST_RUN_RECORDS records each (input +
- *    shuffle read over tasks) apart (first_run_small_ms);
+ *    tasks handle fewer than JVM_FIRST_RUN_RECORDS records each (the larger
+ *    of input + shuffle read and shuffle write + output, over tasks) apart
+ *    (first_run_small_ms);
  *  - query_driver_ms: per SQL query (SQLExecutionStart "time") with a job,
  *    its first task's launch minus its start; the first query of the log
  *    apart (first_query_driver_ms) from the others (query_driver_ms);

@@ -268,8 +268,11 @@ void sched_launch_index(struct sim *sim, int st_index, int slot_index, int64_t i
         bool first_wave = st->first_wave_left > 0;
         if (first_wave)
             st->first_wave_left--;
+        /* The rows its loop runs over: the larger of what a task reads
+         * and what it writes (models/jvm.h, JVM_FIRST_RUN_RECORDS). */
+        double out = st->spec->tasks > 0 ? (double)st->spec->output_records / st->spec->tasks : 0.0;
         slot->compute_s = jvm_task_s(&sim->jvm, slot->compute_s, !sim->execs[slot->executor].warm,
-                                     st->cold_pipeline, first_wave, st->cost.records);
+                                     st->cold_pipeline, first_wave, fmax(st->cost.records, out));
         rec->phase_s[PHASE_COMPUTE] = (float)slot->compute_s;
     }
     /* A given time that held its executor's warm-up had it taken out
