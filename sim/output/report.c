@@ -511,6 +511,9 @@ static json_t *calibration_json(const struct calib_cost *c, const struct cluster
     bad |= set(o, "overhead", jnum(c->overhead, 1e6));
     bad |= set(o, "factors", f);
     bad |= set(o, "group_factor", jnum(c->group_factor, 1e6));
+    /* The JVM's per-row cost beside the factors (models/calib.h). */
+    bad |= set(o, "row_ns", jnum(c->row_ns, 1e3));
+    bad |= set(o, "op_rows_per_row", jnum(c->op_rows_per_row, 1e6));
     bad |= set(o, "host_acu", jnum(c->host_acu, 1e3));
     bad |= set(o, "node_acu", jnum(node_acu, 1e3));
     bad |= set(o, "node_acu_fallback", json_boolean(fallback));
