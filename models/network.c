@@ -214,9 +214,9 @@ static int grow_array(void **p, size_t n_elems, size_t elem)
     return 0;
 }
 
-static int grow_res(struct net *n)
+/* Room for cap resources in every per-resource array. */
+static int grow_res_to(struct net *n, size_t cap)
 {
-    size_t cap = n->cap_res ? 2 * n->cap_res : 16;
     if (grow_array((void **)&n->res, cap, sizeof *n->res) ||
         grow_array((void **)&n->rem, cap, sizeof *n->rem) ||
         grow_array((void **)&n->wsum, cap, sizeof *n->wsum) ||
@@ -233,6 +233,19 @@ static int grow_res(struct net *n)
         return -1;
     n->cap_res = cap;
     return 0;
+}
+
+static int grow_res(struct net *n)
+{
+    return grow_res_to(n, n->cap_res ? 2 * n->cap_res : 16);
+}
+
+int net_reserve_resources(struct net *n, size_t more)
+{
+    if (more > (size_t)INT32_MAX - n->n_res)
+        return -1;
+    size_t want = n->n_res + more;
+    return want <= n->cap_res ? 0 : grow_res_to(n, want);
 }
 
 static uint64_t class_hash(const int *res, int n_res, double weight)

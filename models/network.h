@@ -46,6 +46,12 @@ void net_free(struct net *n);
  * of memory. */
 int net_resource_add(struct net *n, double capacity_bps);
 
+/* Room for `more` resources beyond those added, in one allocation (a
+ * caller that knows how many it will add saves the doublings' copies: a
+ * 2,000-worker cluster adds about 38,000). Returns 0, or -1 out of memory
+ * (the network as it was). */
+int net_reserve_resources(struct net *n, size_t more);
+
 /* Changes a capacity; the new value is used from the next net_update (call it
  * at the same now_us). Returns 0, or -1 for a bad id or capacity. */
 int net_resource_set_capacity(struct net *n, int res, double capacity_bps, int64_t now_us);

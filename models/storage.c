@@ -37,6 +37,8 @@ enum sc_status storage_init(struct storage *st, struct net *net, int n_nodes, in
         return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory building the network");
     /* Resource ids are handed out in this order; the solver's results do not
      * depend on it, but its rounding may, so it stays fixed. */
+    if (net_reserve_resources(net, 3 * (size_t)n_nodes + 3 + (size_t)st->n_streams) != 0)
+        return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory building the network");
     for (int w = 0; w < n_nodes; w++) {
         st->nic_out[w] = net_resource_add(net, rates->nic_bps);
         st->nic_in[w] = net_resource_add(net, rates->nic_bps);
