@@ -602,6 +602,45 @@ static void test_timeline_executor_joining_adds_its_cores(void **state)
     fixture_free(f);
 }
 
+static void test_lost_tasks_run_again_last_lost_first(void **state)
+{
+    (void)state;
+    /* Spark's pending lists are stacks: a task lost with its executor is
+     * appended again and dequeueTaskFromList takes from the end, so the
+     * task lost last runs first. Executors of one core: e0 until 2 s, e1
+     * until 3 s, e2 from 4 s. 2 tasks of 10 s: task 0 on e0 and task 1 on
+     * e1 at 0; task 0 is lost at 2, task 1 at 3; at 4 e2 takes task 1
+     * (4..14), then task 0 (14..24). */
+    struct fixture *f = fixture_new(3, 1);
+    static struct executor_spec tl[3] = {{.start_s = 0.0, .end_s = 2.0, .cores = 1},
+                                         {.start_s = 0.0, .end_s = 3.0, .cores = 1},
+                                         {.start_s = 4.0, .end_s = INFINITY, .cores = 1}};
+    f->s.cluster.executors = tl;
+    f->s.cluster.n_executors = 3;
+    add_stage(f, add_job(f, "lifo"), 0, 2, 10.0);
+    const struct results *r = run(f);
+    assert_float_equal(r->makespan_s, 24.0, 1e-9);
+    assert_int_equal(r->failed_attempts, 2);
+    assert_int_equal(r->n_tasks, 4);
+    int seen = 0;
+    for (size_t i = 0; i < r->n_tasks; i++) {
+        const struct task_rec *t = &r->tasks[i];
+        double launch_s = (double)(t->launch_us - r->start_us) * 1e-6;
+        if (fabs(launch_s - 4.0) < 1e-9) {
+            assert_int_equal(t->index, 1);
+            assert_int_equal(t->attempt, 1);
+            seen++;
+        } else if (fabs(launch_s - 14.0) < 1e-9) {
+            assert_int_equal(t->index, 0);
+            assert_int_equal(t->attempt, 1);
+            seen++;
+        }
+    }
+    assert_int_equal(seen, 2);
+    f->s.cluster.executors = NULL;
+    fixture_free(f);
+}
+
 /* Map stage 0 (2 tasks of 1 s) feeds stage 1 (2 tasks of 5 s); executors
  * e0 (leaves at 3 s) and e1, one core each. */
 static const struct results *run_lost_shuffle(struct fixture *f, bool service)
@@ -855,6 +894,7 @@ int main(void)
         cmocka_unit_test(test_late_executors_join_when_they_register),
         cmocka_unit_test(test_timeline_executor_leaving_loses_its_tasks),
         cmocka_unit_test(test_timeline_executor_joining_adds_its_cores),
+        cmocka_unit_test(test_lost_tasks_run_again_last_lost_first),
         cmocka_unit_test(test_timeline_leave_loses_shuffle_without_the_service),
         cmocka_unit_test(test_timeline_leave_keeps_shuffle_with_the_service),
         cmocka_unit_test(test_after_waits_for_its_job_only),

@@ -392,8 +392,8 @@ static bool host_alive(const struct sim *sim, const struct rt_locality *lc, int6
     return false;
 }
 
-/* Calls f on each pending task of st, in the order Spark dequeues them
- * (retries first, then by index), until it returns true. */
+/* Runs body on each pending task of st (the retries, then the tasks never
+ * launched by index) until it breaks. */
 #define FOR_PENDING(st, i, body)                                                                   \
     do {                                                                                           \
         for (size_t r_ = 0; r_ < (st)->retry_n; r_++) {                                            \
@@ -510,16 +510,17 @@ static int64_t bucket_next(struct loc_bucket *b, const struct rt_stage *st, int 
 }
 
 /* dequeueTask: the first pending task of the best level executor e gives,
- * at most max_level; -1 when none. Retries first (Spark puts a failed task
- * back in its lists), then the tasks never launched, level by level. */
+ * at most max_level; -1 when none. At each level retries first, the last
+ * queued first (Spark appends a failed task to its lists again and
+ * dequeues from their ends), then the tasks never launched. */
 static int64_t pick_task(const struct sim *sim, struct rt_stage *st, int e, int max_level,
                          int *level_out)
 {
     struct rt_locality *lc = st->loc;
     int64_t best = -1;
     int best_level = LOC_COUNT;
-    for (size_t r = 0; r < st->retry_n && best_level > LOC_PROCESS; r++) {
-        int64_t i = st->retry[(st->retry_head + r) % st->retry_cap];
+    for (size_t r = st->retry_n; r > 0 && best_level > LOC_PROCESS; r--) {
+        int64_t i = st->retry[(st->retry_head + r - 1) % st->retry_cap];
         int l = level_on(sim, lc, i, e);
         if (l <= max_level && l < best_level) {
             best = i;

@@ -194,9 +194,12 @@ bool sched_retry_push(struct rt_stage *st, int64_t index)
 static void launch(struct sim *sim, int st_index, int slot_index)
 {
     struct rt_stage *st = &sim->stages[st_index];
-    /* Retries first (Spark re-queues a failed task at the front), then the
-     * next task never launched. */
-    int64_t index = st->retry_n > 0 ? st->retry[st->retry_head] : st->next;
+    /* Retries first, the last queued first, then the next task never
+     * launched: Spark's pending lists are stacks (TaskSetManager adds the
+     * tasks in reverse index order and dequeueTaskFromList takes from the
+     * end), and a failed task is appended to them again. */
+    int64_t index = st->retry_n > 0 ? st->retry[(st->retry_head + st->retry_n - 1) % st->retry_cap]
+                                    : st->next;
     sched_launch_index(sim, st_index, slot_index, index);
 }
 
