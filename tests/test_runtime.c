@@ -641,6 +641,63 @@ static void test_lost_tasks_run_again_last_lost_first(void **state)
     fixture_free(f);
 }
 
+static void test_lost_attempt_is_lost_again_with_its_executor(void **state)
+{
+    (void)state;
+    /* An event log lost attempt 0 of a 1 s task with executor e0, which it
+     * had run for 4 s when e0 left at 5 s; e1 joins at 6 s. Replayed on
+     * that timeline the attempt runs on e0 from 0 and is lost with it at 5
+     * (its 1 s successful time says nothing of it); attempt 1 runs on e1
+     * at 6..7. Makespan 7, not 1. */
+    struct fixture *f = fixture_new(2, 1);
+    static struct executor_spec tl[2] = {{.start_s = 0.0, .end_s = 5.0, .cores = 1},
+                                         {.start_s = 6.0, .end_s = INFINITY, .cores = 1}};
+    static struct lost_attempt_spec lost[1] = {{.task = 0, .executor = 0, .run_s = 4.0}};
+    f->s.cluster.executors = tl;
+    f->s.cluster.n_executors = 2;
+    struct stage_spec *st = add_stage(f, add_job(f, "lost"), 0, 1, 1.0);
+    st->lost = lost;
+    st->n_lost = 1;
+    const struct results *r = run(f);
+    assert_float_equal(r->makespan_s, 7.0, 1e-9);
+    assert_int_equal(r->failed_attempts, 1);
+    st->lost = NULL;
+    st->n_lost = 0;
+    f->s.cluster.executors = NULL;
+    fixture_free(f);
+}
+
+static void test_lost_attempt_elsewhere_runs_as_long_as_logged(void **state)
+{
+    (void)state;
+    /* The log lost attempt 0 of a 1 s task with executor e1 after 3 s of
+     * it. Replayed, the attempt runs on e0 (the first slot offered), which
+     * stays: it is not lost, and runs the 3 s the log's ran without
+     * finishing. Makespan 3. Without the timeline the attempts the log
+     * lost say nothing of the cluster: 1 s. */
+    struct fixture *f = fixture_new(2, 1);
+    static struct executor_spec tl[2] = {{.start_s = 0.0, .end_s = INFINITY, .cores = 1},
+                                         {.start_s = 0.0, .end_s = 2.0, .cores = 1}};
+    static struct lost_attempt_spec lost[1] = {{.task = 0, .executor = 1, .run_s = 3.0}};
+    f->s.cluster.executors = tl;
+    f->s.cluster.n_executors = 2;
+    struct stage_spec *st = add_stage(f, add_job(f, "elsewhere"), 0, 1, 1.0);
+    st->lost = lost;
+    st->n_lost = 1;
+    const struct results *r = run(f);
+    assert_float_equal(r->makespan_s, 3.0, 1e-9);
+    assert_int_equal(r->failed_attempts, 0);
+    f->s.cluster.executors = NULL;
+    f->s.cluster.n_executors = 0;
+    sim_free(f->sim);
+    plan_free(f->plan);
+    r = run(f);
+    assert_float_equal(r->makespan_s, 1.0, 1e-9);
+    st->lost = NULL;
+    st->n_lost = 0;
+    fixture_free(f);
+}
+
 /* Map stage 0 (2 tasks of 1 s) feeds stage 1 (2 tasks of 5 s); executors
  * e0 (leaves at 3 s) and e1, one core each. */
 static const struct results *run_lost_shuffle(struct fixture *f, bool service)
@@ -895,6 +952,8 @@ int main(void)
         cmocka_unit_test(test_timeline_executor_leaving_loses_its_tasks),
         cmocka_unit_test(test_timeline_executor_joining_adds_its_cores),
         cmocka_unit_test(test_lost_tasks_run_again_last_lost_first),
+        cmocka_unit_test(test_lost_attempt_is_lost_again_with_its_executor),
+        cmocka_unit_test(test_lost_attempt_elsewhere_runs_as_long_as_logged),
         cmocka_unit_test(test_timeline_leave_loses_shuffle_without_the_service),
         cmocka_unit_test(test_timeline_leave_keeps_shuffle_with_the_service),
         cmocka_unit_test(test_after_waits_for_its_job_only),

@@ -614,13 +614,18 @@ static void split_large_executors(struct builder *b, int maxv)
     im->executor_cores = q;
 }
 
+int import_timeline_entry(const struct import *im, int32_t log_exec)
+{
+    for (size_t j = 0; j < im->n_timeline && log_exec >= 0; j++)
+        if (im->timeline[j].log_executor == log_exec)
+            return (int)j;
+    return -1;
+}
+
 int import_task_locality(const struct import *im, const struct import_stage *s, int64_t i,
                          char *buf, size_t size)
 {
-    int32_t k = -1;
-    for (size_t j = 0; j < im->n_timeline && k < 0; j++)
-        if (im->timeline[j].log_executor == s->task_executor[i])
-            k = (int32_t)j;
+    int32_t k = import_timeline_entry(im, s->task_executor[i]);
     switch (s->task_locality[i]) {
     case EVLOG_PROCESS_LOCAL:
     case EVLOG_NODE_LOCAL:

@@ -49,6 +49,10 @@ void import_stage_free(struct import_stage *s)
     free(s->name);
     free(s->task_s);
     free(s->lost_s);
+    free(s->lost_index);
+    free(s->lost_attempt);
+    free(s->lost_exec);
+    free(s->lost_run_s);
     free(s->cold);
     free(s->task_locality);
     free(s->task_executor);
@@ -206,6 +210,56 @@ struct task_span {
     double fetch_sum, write_sum; /* their I/O: fetch wait and shuffle write (s) */
 };
 
+/* Appends attempt t, lost with its executor, to out's lost attempts: the
+ * time it had run when the executor was removed (its TaskEnd comes a
+ * moment before the ExecutorRemoved), kept in the order of the task's
+ * attempts. Returns 0, or -1 when memory runs out. */
+static int lost_attempt_add(struct builder *b, struct import_stage *out,
+                            const struct evlog_task *t, int64_t tasks)
+{
+    const struct evlog *log = b->log;
+    if (out->n_lost == (size_t)tasks * 255)
+        return 0; /* the model counts at most 255 attempts of a task */
+    size_t n = out->n_lost + 1;
+    int64_t *ix = realloc(out->lost_index, n * sizeof *ix);
+    if (ix)
+        out->lost_index = ix;
+    int32_t *at = realloc(out->lost_attempt, n * sizeof *at);
+    if (at)
+        out->lost_attempt = at;
+    int32_t *ex = realloc(out->lost_exec, n * sizeof *ex);
+    if (ex)
+        out->lost_exec = ex;
+    double *rs = realloc(out->lost_run_s, n * sizeof *rs);
+    if (rs)
+        out->lost_run_s = rs;
+    if (!ix || !at || !ex || !rs) {
+        b->oom = true;
+        return -1;
+    }
+    int64_t end = t->finish_ms;
+    if (t->executor >= 0 && (size_t)t->executor < log->n_executors) {
+        int64_t removed = log->executors[t->executor].removed_ms;
+        if (removed != EVLOG_NONE && removed > end)
+            end = removed;
+    }
+    /* Insertion in (index, attempt) order. */
+    size_t k = out->n_lost;
+    while (k > 0 && (ix[k - 1] > t->index || (ix[k - 1] == t->index && at[k - 1] > t->attempt))) {
+        ix[k] = ix[k - 1];
+        at[k] = at[k - 1];
+        ex[k] = ex[k - 1];
+        rs[k] = rs[k - 1];
+        k--;
+    }
+    ix[k] = t->index;
+    at[k] = t->attempt;
+    ex[k] = t->executor;
+    rs[k] = import_ms_to_s(end > t->launch_ms ? end - t->launch_ms : 0);
+    out->n_lost = n;
+    return 0;
+}
+
 /* out->task_s (NaN where no success is logged) and the attempt counts and
  * metrics, from every task attempt of the stage's attempts. Returns 0, or
  * -1 when memory runs out. */
@@ -264,6 +318,11 @@ static int task_times(struct builder *b, const struct evlog_stage *att, size_t n
                     }
                     out->lost_s[t[i].index] += import_ms_to_s(dur);
                     out->lost_attempts++;
+                    if (lost_attempt_add(b, out, &t[i], tasks) != 0) {
+                        free(best_finish);
+                        free(failed_s);
+                        return -1;
+                    }
                 }
                 continue;
             case EVLOG_KILLED:

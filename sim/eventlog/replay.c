@@ -203,7 +203,10 @@ static enum cause stage_cause(const struct replay_stage *rs, const struct import
     double d = rs->actual_s - rs->predicted_s;
     double extra_wait = rs->actual_wait_s - rs->predicted_wait_s;
     *measured = 0.0;
-    if (d > 0 && (s->failed_tasks || s->killed_tasks)) {
+    /* Attempts lost with their executor are replayed on the timeline
+     * (lost_attempts): only the others are a cause the model leaves out. */
+    int64_t replayed = im->n_timeline ? (int64_t)s->n_lost : 0;
+    if (d > 0 && (s->failed_tasks - replayed > 0 || s->killed_tasks)) {
         *measured = s->retry_s;
         return CAUSE_RETRY;
     }
@@ -271,8 +274,9 @@ static void say_cause(struct replay *r, enum cause c, const struct cause_sum *cs
     switch (c) {
     case CAUSE_RETRY:
         add_line(&r->why, &r->n_why,
-                 "%s: %zu %s re-ran failed or lost task attempts (%.1f slot-s of them), %.1f s "
-                 "longer than the model, which runs each task once",
+                 "%s: %zu %s re-ran failed or killed task attempts (%.1f slot-s of them), %.1f "
+                 "s longer than the model, which runs a task again only when its executor "
+                 "leaves",
                  what, n, st, cs->measured, cs->seconds);
         break;
     case CAUSE_NO_EXECUTORS:
@@ -314,8 +318,9 @@ static void say_cause(struct replay *r, enum cause c, const struct cause_sum *cs
                  "%s: %zu %s ran with fewer than the scenario's %d executors alive (executors "
                  "lost and replaced), %.1f s longer; %s",
                  what, n, st, im->executors, cs->seconds,
-                 im->n_timeline ? "the model follows the log's executor timeline, so the "
-                                  "tasks it lost were not those the log lost"
+                 im->n_timeline ? "the model follows the log's executor timeline and loses "
+                                  "the attempts the log lost where they run on the same "
+                                  "executor, but its tasks did not all run where the log's did"
                                 : "the model keeps every executor from its registration on");
         break;
     case CAUSE_LAUNCH_LATENCY:

@@ -371,6 +371,47 @@ static int read_task_locality(struct reader *r, const config_setting_t *g, const
     return 0;
 }
 
+/* lost_attempts: the attempts an event log lost with their executor, each a
+ * group { task; executor; run_s; }: the task's index (0 to tasks - 1), the
+ * executor (K in cluster.executors; optional, -1) and the seconds it had
+ * run when that executor left. Each item's errors name its own line. */
+static int read_lost_attempts(struct reader *r, const config_setting_t *g, const char *where,
+                              struct stage_spec *sp)
+{
+    config_setting_t *list;
+    int rc = scenario_get_aggregate(r, g, where, "lost_attempts", false, CONFIG_TYPE_LIST, &list);
+    if (rc <= 0)
+        return rc;
+    int n = config_setting_length(list);
+    if (!(sp->lost = calloc((size_t)(n ? n : 1), sizeof *sp->lost)))
+        return scenario_fail_nomem(r, scenario_line_of(list));
+    const struct cluster_spec *cs = &r->s->cluster;
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *e = config_setting_get_elem(list, (unsigned)i);
+        struct lost_attempt_spec *x = &sp->lost[i];
+        char at[280];
+        snprintf(at, sizeof at, "lost_attempts item %d of %s", i + 1, where);
+        if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
+            char got[96];
+            return scenario_fail(r, scenario_line_of(e),
+                                 "%s must be a group such as { task = 0; executor = 1; run_s = "
+                                 "2.5; }, not %s.",
+                                 at, scenario_describe(e, got, sizeof got));
+        }
+        int64_t k = -1;
+        if (scenario_check_group(r, e, at, "jobs[].stages[].lost_attempts[]", NULL) != 0 ||
+            scenario_get_int(r, e, at, "task", true, 0, sp->tasks - 1, false, &x->task) < 0 ||
+            scenario_get_int(r, e, at, "executor", false, 0,
+                             cs->n_executors ? (int64_t)cs->n_executors - 1 : 0, false, &k) < 0 ||
+            scenario_get_number(r, e, at, "run_s", true, 0, false, SCN_MAX_DURATION_S,
+                                &x->run_s) < 0)
+            return -1;
+        x->executor = (int)k;
+    }
+    sp->n_lost = (size_t)n;
+    return 0;
+}
+
 /* 'kernel': one of the registry's stage kernels, copied. */
 static int read_stage_kernel(struct reader *r, const config_setting_t *g, const char *where,
                              struct stage_spec *sp)
@@ -425,7 +466,7 @@ static int read_stage(struct reader *r, const config_setting_t *g, const char *j
         read_stage_data(r, g, where, sp, &has_data) != 0 ||
         (!tasks_given && derive_stage_tasks(r, where, sp) != 0) ||
         read_stage_kernel(r, g, where, sp) != 0 || read_cold_tasks(r, g, where, sp) != 0 ||
-        read_task_locality(r, g, where, sp) != 0)
+        read_task_locality(r, g, where, sp) != 0 || read_lost_attempts(r, g, where, sp) != 0)
         return -1;
 
     if (!sp->has_task_seconds && !has_data)
@@ -591,6 +632,7 @@ void scenario_stage_free(struct stage_spec *sp)
     free(sp->task_seconds_list);
     free(sp->cold);
     free(sp->locality);
+    free(sp->lost);
     free(sp->kernel);
 }
 

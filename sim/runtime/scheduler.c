@@ -239,6 +239,30 @@ static void take_pending(struct rt_stage *st, int64_t index)
     }
 }
 
+/* The least time the attempt of task index about to launch in slot at
+ * launch_us runs, from the stage's lost_attempts: until its executor leaves
+ * when the log lost this attempt with that executor, else the time the
+ * log's attempt had run; 0 when the log lost no such attempt. */
+static double lost_attempt_floor_s(const struct sim *sim, const struct rt_stage *st,
+                                   const struct rt_slot *slot, int64_t index, int64_t launch_us)
+{
+    int k = st->attempts[index];
+    for (size_t j = 0; j < st->spec->n_lost; j++) {
+        const struct lost_attempt_spec *la = &st->spec->lost[j];
+        if (la->task != index || k-- > 0)
+            continue;
+        int entry = sim->execs[slot->executor].timeline_entry;
+        const struct rt_timeline *t = entry >= 0 ? &sim->timeline[entry] : NULL;
+        if (t && entry == la->executor && event_pending(&t->leave_ev)) {
+            /* A moment past its leave, so that the leave takes it. */
+            double until_s = (double)(t->leave_ev.time_us - launch_us + 1) * 1e-6;
+            return until_s > la->run_s ? until_s : la->run_s;
+        }
+        return la->run_s;
+    }
+    return 0.0;
+}
+
 void sched_launch_index(struct sim *sim, int st_index, int slot_index, int64_t index)
 {
     struct rt_stage *st = &sim->stages[st_index];
@@ -280,6 +304,19 @@ void sched_launch_index(struct sim *sim, int st_index, int slot_index, int64_t i
     if (st->cost.cold && !sim->execs[slot->executor].warm) {
         slot->compute_s += st->cost.warmup_s;
         rec->phase_s[PHASE_COMPUTE] = (float)slot->compute_s;
+    }
+    /* An attempt the log lost with its executor (lost_attempts) was still
+     * running when that executor left. Replayed on the log's executor
+     * timeline, the same attempt of the task (its k-th, the k-th listed)
+     * is lost with that executor again if it runs there, and elsewhere
+     * runs at least as long as it had run: its successful attempt's time
+     * (often on another, warm executor) says nothing of it. */
+    if (st->spec->n_lost && sim->n_timeline) {
+        double floor_s = lost_attempt_floor_s(sim, st, slot, index, rec->launch_us);
+        if (floor_s > slot->compute_s) {
+            slot->compute_s = floor_s;
+            rec->phase_s[PHASE_COMPUTE] = (float)slot->compute_s;
+        }
     }
     slot->base_compute_s = slot->compute_s;
     slot->copy = false;
