@@ -698,6 +698,180 @@ static void test_lost_attempt_elsewhere_runs_as_long_as_logged(void **state)
     fixture_free(f);
 }
 
+static void conf_set(struct fixture *f, const char *key, const char *value)
+{
+    struct diag d;
+    diag_clear(&d);
+    assert_int_equal(spark_conf_set(&f->s.spark, key, value, NULL, 0, &d), SC_OK);
+}
+
+static void test_failed_task_is_excluded_from_its_executor(void **state)
+{
+    (void)state;
+    /* Two executors of one core (e0, e1). Task 0 (2 s) fails on e0 after
+     * 1 s (failed_attempts), task 1 runs 10 s on e1. Without
+     * excludeOnFailure task 0 runs again on e0 at 1..3: makespan 10. With
+     * it (maxTaskAttemptsPerExecutor 1) e0 is excluded for task 0, which
+     * waits for e1: 10..12. */
+    static double secs[2] = {2.0, 10.0};
+    static struct lost_attempt_spec failed[1] = {{.task = 0, .executor = 0, .run_s = 1.0}};
+    for (int on = 0; on < 2; on++) {
+        struct fixture *f = fixture_new(2, 1);
+        struct stage_spec *st = add_stage(f, add_job(f, "fail"), 0, 2, 0.0);
+        st->task_seconds_list = secs;
+        st->failed = failed;
+        st->n_failed = 1;
+        if (on)
+            conf_set(f, "spark.excludeOnFailure.enabled", "true");
+        const struct results *r = run(f);
+        assert_float_equal(r->makespan_s, on ? 12.0 : 10.0, 1e-9);
+        assert_int_equal(r->failed_attempts, 1);
+        st->task_seconds_list = NULL;
+        st->failed = NULL;
+        st->n_failed = 0;
+        fixture_free(f);
+    }
+}
+
+/* 4 tasks of 2 s on e0 and e1 (one core each); task 0 fails on e0 after
+ * 1 s and task 2 after 0.5 s (failed_attempts). */
+static struct stage_spec *add_two_failures(struct fixture *f, struct job_spec *j)
+{
+    static struct lost_attempt_spec failed[2] = {{.task = 0, .executor = 0, .run_s = 1.0},
+                                                 {.task = 2, .executor = 0, .run_s = 0.5}};
+    struct stage_spec *st = add_stage(f, j, 0, 4, 2.0);
+    st->failed = failed;
+    st->n_failed = 2;
+    return st;
+}
+
+static void test_executor_with_two_failed_tasks_leaves_the_stage(void **state)
+{
+    (void)state;
+    /* Without excludeOnFailure: task 0 fails on e0 at 1 and runs again
+     * there 1..3; task 1 on e1 0..2, task 2 on e1 2..4 (it fails only on
+     * e0), task 3 on e0 3..5: makespan 5.
+     * With it: at 1 e0 may not run task 0 again and takes task 2, which
+     * fails at 1.5: two tasks failed on e0, which is excluded for the stage
+     * (stage.maxFailedTasksPerExecutor 2). e1 runs the rest, the task
+     * queued last first: task 2 2..4, task 0 4..6, task 3 6..8: 8.
+     * With stage.maxFailedTasksPerExecutor 3, e0 stays in the stage but
+     * not for tasks 0 and 2: it runs task 3 1.5..3.5, e1 task 2 2..4 and
+     * task 0 4..6: 6. */
+    const double want[3] = {5.0, 8.0, 6.0};
+    for (int k = 0; k < 3; k++) {
+        struct fixture *f = fixture_new(2, 1);
+        struct stage_spec *st = add_two_failures(f, add_job(f, "stage"));
+        if (k > 0)
+            conf_set(f, "spark.excludeOnFailure.enabled", "true");
+        if (k == 2)
+            conf_set(f, "spark.excludeOnFailure.stage.maxFailedTasksPerExecutor", "3");
+        const struct results *r = run(f);
+        assert_float_equal(r->makespan_s, want[k], 1e-9);
+        /* Without exclusion task 2 never runs on e0, where it would fail. */
+        assert_int_equal(r->failed_attempts, k == 0 ? 1 : 2);
+        st->failed = NULL;
+        st->n_failed = 0;
+        fixture_free(f);
+    }
+}
+
+static void test_application_excludes_an_executor_until_its_timeout(void **state)
+{
+    (void)state;
+    /* Job 1 is the stage above with exclusion on: it ends at 8 with two
+     * failures on e0, at 1 and 1.5. Job 2, after it, has 3 tasks of 5 s.
+     * spark.excludeOnFailure.timeout 100 s: the failures count, e0 is
+     * excluded for the application until 108, and e1 runs job 2 alone:
+     * 8..13, 13..18, 18..23. Timeout 7 s: each failure counts until 7 s
+     * after it (8 and 8.5, not yet past at 8), e0 is excluded until 15:
+     * e1 8..13 and 13..18, e0 from 15 the third task, 15..20. Timeout 2 s:
+     * both failures expired (3 and 3.5) when job 1 succeeded: nothing
+     * excluded, 8..13 on both and 13..18. The legacy name
+     * spark.blacklist.timeout sets it as well. */
+    const char *timeout[3] = {"100s", "7s", "2s"};
+    const double want[3] = {23.0, 20.0, 18.0};
+    for (int k = 0; k < 3; k++) {
+        struct fixture *f = fixture_new(2, 1);
+        struct stage_spec *st = add_two_failures(f, add_job(f, "first"));
+        add_stage(f, add_job(f, "second"), 1, 3, 5.0);
+        conf_set(f, k == 1 ? "spark.blacklist.enabled" : "spark.excludeOnFailure.enabled",
+                 "true");
+        conf_set(f, k == 1 ? "spark.blacklist.timeout" : "spark.excludeOnFailure.timeout",
+                 timeout[k]);
+        const struct results *r = run(f);
+        assert_float_equal(r->makespan_s, want[k], 1e-9);
+        st->failed = NULL;
+        st->n_failed = 0;
+        fixture_free(f);
+    }
+}
+
+static void test_task_failing_twice_on_a_host_leaves_the_host(void **state)
+{
+    (void)state;
+    /* One-core executors e0, e1, e2 on host a and e3 on host b. Tasks of
+     * 2, 0.5, 0.5 and 10 s start on e0..e3 at 0. Task 0 fails on e0 at 1;
+     * e1 (free since 0.5) takes it and it fails there at 2. Two failures on
+     * host a (task.maxTaskAttemptsPerNode 2): a's executors may not run it,
+     * though e2 is free, and it waits for e3: 10..12. With the limit at 3,
+     * e2 runs it at 2..4, and task 3 ends the stage at 10. */
+    static double secs[4] = {2.0, 0.5, 0.5, 10.0};
+    static struct lost_attempt_spec failed[2] = {{.task = 0, .executor = 0, .run_s = 1.0},
+                                                 {.task = 0, .executor = 1, .run_s = 1.0}};
+    static struct executor_spec tl[4] = {
+        {.start_s = 0.0, .end_s = INFINITY, .cores = 1, .host = "a"},
+        {.start_s = 0.0, .end_s = INFINITY, .cores = 1, .host = "a"},
+        {.start_s = 0.0, .end_s = INFINITY, .cores = 1, .host = "a"},
+        {.start_s = 0.0, .end_s = INFINITY, .cores = 1, .host = "b"}};
+    for (int k = 0; k < 2; k++) {
+        struct fixture *f = fixture_new(4, 1);
+        f->s.cluster.executors = tl;
+        f->s.cluster.n_executors = 4;
+        struct stage_spec *st = add_stage(f, add_job(f, "node"), 0, 4, 0.0);
+        st->task_seconds_list = secs;
+        st->failed = failed;
+        st->n_failed = 2;
+        conf_set(f, "spark.excludeOnFailure.enabled", "true");
+        if (k == 1)
+            conf_set(f, "spark.excludeOnFailure.task.maxTaskAttemptsPerNode", "3");
+        const struct results *r = run(f);
+        assert_float_equal(r->makespan_s, k == 0 ? 12.0 : 10.0, 1e-9);
+        assert_int_equal(r->failed_attempts, 2);
+        st->task_seconds_list = NULL;
+        st->failed = NULL;
+        st->n_failed = 0;
+        f->s.cluster.executors = NULL;
+        fixture_free(f);
+    }
+}
+
+static void test_task_failing_max_failures_times_aborts_the_run(void **state)
+{
+    (void)state;
+    /* spark.task.maxFailures 2: the task fails twice and Spark aborts its
+     * job; the simulation stops with that error. */
+    static struct lost_attempt_spec failed[2] = {{.task = 0, .executor = -1, .run_s = 1.0},
+                                                 {.task = 0, .executor = -1, .run_s = 1.0}};
+    struct fixture *f = fixture_new(2, 1);
+    struct stage_spec *st = add_stage(f, add_job(f, "abort"), 0, 1, 2.0);
+    st->failed = failed;
+    st->n_failed = 2;
+    conf_set(f, "spark.task.maxFailures", "2");
+    struct diag d;
+    diag_clear(&d);
+    struct sim_options opt = {.seed = 1, .task_records = true};
+    f->plan = plan_new(&f->s, &d);
+    assert_non_null(f->plan);
+    f->sim = sim_new(f->plan, &f->cl, &opt, &d);
+    assert_non_null(f->sim);
+    assert_int_equal(sim_run(f->sim, &d), SC_EINPUT);
+    assert_non_null(strstr(d.msg, "failed 2 times (spark.task.maxFailures = 2)"));
+    st->failed = NULL;
+    st->n_failed = 0;
+    fixture_free(f);
+}
+
 /* Map stage 0 (2 tasks of 1 s) feeds stage 1 (2 tasks of 5 s); executors
  * e0 (leaves at 3 s) and e1, one core each. */
 static const struct results *run_lost_shuffle(struct fixture *f, bool service)
@@ -954,6 +1128,11 @@ int main(void)
         cmocka_unit_test(test_lost_tasks_run_again_last_lost_first),
         cmocka_unit_test(test_lost_attempt_is_lost_again_with_its_executor),
         cmocka_unit_test(test_lost_attempt_elsewhere_runs_as_long_as_logged),
+        cmocka_unit_test(test_failed_task_is_excluded_from_its_executor),
+        cmocka_unit_test(test_executor_with_two_failed_tasks_leaves_the_stage),
+        cmocka_unit_test(test_application_excludes_an_executor_until_its_timeout),
+        cmocka_unit_test(test_task_failing_twice_on_a_host_leaves_the_host),
+        cmocka_unit_test(test_task_failing_max_failures_times_aborts_the_run),
         cmocka_unit_test(test_timeline_leave_loses_shuffle_without_the_service),
         cmocka_unit_test(test_timeline_leave_keeps_shuffle_with_the_service),
         cmocka_unit_test(test_after_waits_for_its_job_only),

@@ -245,6 +245,10 @@ struct stage_spec {
     struct lost_attempt_spec *lost; /* lost_attempts: n_lost, in each task's attempt
                                      * order; NULL: none */
     size_t n_lost;
+    struct lost_attempt_spec *failed; /* failed_attempts: attempts that fail after run_s
+                                       * on a live executor (K, or any), as lost ones
+                                       * are listed; NULL: none */
+    size_t n_failed;
     int resource_profile;       /* runs only on timeline executors of this profile */
     bool tasks_derived;         /* tasks came from the data, not the file */
     char *kernel;               /* NULL when not given */

@@ -58,6 +58,12 @@ static int stage_copy(struct plan_stage *dst, const struct stage_spec *src)
             return -1;
         memcpy(dst->task_locality, src->locality, n * sizeof *dst->task_locality);
     }
+    if (src->n_failed) {
+        if (!(dst->failed = malloc(src->n_failed * sizeof *dst->failed)))
+            return -1;
+        memcpy(dst->failed, src->failed, src->n_failed * sizeof *dst->failed);
+        dst->n_failed = src->n_failed;
+    }
     if (src->n_lost) {
         if (!(dst->lost = malloc(src->n_lost * sizeof *dst->lost)))
             return -1;
@@ -82,6 +88,7 @@ void plan_stage_fini(struct plan_stage *st)
     free(st->task_cold);
     free(st->task_locality);
     free(st->lost);
+    free(st->failed);
     free(st->task_weights);
     free(st->kernel);
     for (size_t k = 0; k < st->n_ops; k++)

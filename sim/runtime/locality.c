@@ -521,6 +521,8 @@ static int64_t pick_task(const struct sim *sim, struct rt_stage *st, int e, int 
     int best_level = LOC_COUNT;
     for (size_t r = st->retry_n; r > 0 && best_level > LOC_PROCESS; r--) {
         int64_t i = st->retry[(st->retry_head + r - 1) % st->retry_cap];
+        if (exclude_blocks_task(sim, st, e, i))
+            continue; /* excluded on e or its host (dequeueTaskFromList) */
         int l = level_on(sim, lc, i, e);
         if (l <= max_level && l < best_level) {
             best = i;
@@ -583,7 +585,7 @@ void locality_offer(struct sim *sim, int st_index, bool full_round)
             for (size_t f = 0; f < sim->free_count && stage_pending(st) > 0 && !sim->failed;) {
                 int slot = sched_free_at(sim, f);
                 int e = sim->slots[slot].executor;
-                if (!stage_runs_on(sim, st, e)) {
+                if (!stage_may_use(sim, st, e)) {
                     f++;
                     continue;
                 }
@@ -612,7 +614,7 @@ void locality_offer(struct sim *sim, int st_index, bool full_round)
      * at ANY, any of them would have run one. */
     bool rejected = false;
     for (size_t f = 0; f < sim->free_count && stage_pending(st) > 0 && !rejected; f++)
-        rejected = stage_runs_on(sim, st, sim->slots[sched_free_at(sim, f)].executor);
+        rejected = stage_may_use(sim, st, sim->slots[sched_free_at(sim, f)].executor);
     if (sim->loc_legacy_reset)
         return;
     if (!rejected) {

@@ -263,6 +263,24 @@ static double lost_attempt_floor_s(const struct sim *sim, const struct rt_stage 
     return 0.0;
 }
 
+/* The run_s of the stage's failed_attempts item for the attempt of task
+ * index about to launch in slot (its k-th attempt: the k-th listed for
+ * it), if it applies there; -1 when the attempt does not fail. */
+static double failed_attempt_s(const struct sim *sim, const struct rt_stage *st,
+                               const struct rt_slot *slot, int64_t index)
+{
+    int k = st->attempts[index];
+    for (size_t j = 0; j < st->spec->n_failed; j++) {
+        const struct lost_attempt_spec *fa = &st->spec->failed[j];
+        if (fa->task != index || k-- > 0)
+            continue;
+        if (fa->executor >= 0 && sim->exec_ident[slot->executor] != fa->executor)
+            return -1.0;
+        return fa->run_s;
+    }
+    return -1.0;
+}
+
 void sched_launch_index(struct sim *sim, int st_index, int slot_index, int64_t index)
 {
     struct rt_stage *st = &sim->stages[st_index];
@@ -318,6 +336,17 @@ void sched_launch_index(struct sim *sim, int st_index, int slot_index, int64_t i
             rec->phase_s[PHASE_COMPUTE] = (float)slot->compute_s;
         }
     }
+    /* A failed_attempts item: this attempt fails after its run_s, where it
+     * applies (on its executor, or anywhere when it names none). */
+    slot->fails = false;
+    if (st->spec->n_failed) {
+        double fail_s = failed_attempt_s(sim, st, slot, index);
+        if (fail_s >= 0.0) {
+            slot->fails = true;
+            slot->compute_s = fail_s;
+            rec->phase_s[PHASE_COMPUTE] = (float)slot->compute_s;
+        }
+    }
     slot->base_compute_s = slot->compute_s;
     slot->copy = false;
     slot->compute_s *= worker_slowdown(sim, slot->worker);
@@ -360,8 +389,30 @@ void sched_launch_index(struct sim *sim, int st_index, int slot_index, int64_t i
     task_set_timer(sim, slot, rec->launch_us, TS_START);
 }
 
+/* The attempt in slot failed on its live executor (a failed_attempts
+ * item): it runs again, and the failure counts towards
+ * spark.task.maxFailures and excludeOnFailure (exclude.c). */
+static void fail_attempt(struct sim *sim, struct rt_slot *slot)
+{
+    struct rt_stage *st = slot_stage(sim, slot);
+    int e = slot->executor;
+    int64_t index = slot->rec.index;
+    slot->fails = false;
+    sched_kill_task(sim, slot);
+    sim->execs[e].warm = true; /* the attempt ran there to its end */
+    exclude_task_failed(sim, st, e, index);
+    if (sim->failed)
+        return;
+    sched_free_push(sim, (int)(slot - sim->slots));
+    sched_offer_round(sim);
+}
+
 void sched_task_finished(struct sim *sim, struct rt_slot *slot)
 {
+    if (slot->fails) {
+        fail_attempt(sim, slot);
+        return;
+    }
     struct task_rec *rec = &slot->rec;
     int st_index = rec->stage;
     struct rt_stage *st = &sim->stages[st_index];
@@ -397,8 +448,10 @@ void sched_task_finished(struct sim *sim, struct rt_slot *slot)
     sim->total_running--;
     executors_policy_note(sim);
     sched_free_push(sim, (int)(slot - sim->slots));
-    if (st->done == st->tasks)
+    if (st->done == st->tasks) {
+        exclude_stage_succeeded(sim, st);
         dag_stage_finished(sim, st_index);
+    }
     sched_offer_round(sim);
 }
 
@@ -425,6 +478,19 @@ static size_t order_tasksets(struct sim *sim)
     return n;
 }
 
+/* The task of st without preferred locations that executor position e
+ * takes: the last queued retry not excluded there, else the next task
+ * never launched; -1 when none. */
+static int64_t pick_plain(const struct sim *sim, const struct rt_stage *st, int e)
+{
+    for (size_t r = st->retry_n; r > 0; r--) {
+        int64_t i = st->retry[(st->retry_head + r - 1) % st->retry_cap];
+        if (!exclude_blocks_task(sim, st, e, i))
+            return i;
+    }
+    return st->next < st->tasks ? st->next : -1;
+}
+
 /* A round in which some task set prefers locations: each task set in
  * order, those with preferences through locality.c. */
 static void offer_round_locality(struct sim *sim, bool full_round)
@@ -436,13 +502,18 @@ static void offer_round_locality(struct sim *sim, bool full_round)
             locality_offer(sim, st, full_round);
             continue;
         }
-        if (sim->stages[st].profile >= 0) {
-            /* Only the slots of its resource profile's executors. */
+        if (sim->stages[st].profile >= 0 || sim->excl.on) {
+            /* Only the slots of its resource profile's executors, and of
+             * those not excluded (excludeOnFailure), each taking the first
+             * pending task not excluded there. */
             for (size_t k = 0; k < sim->free_count && stage_pending(&sim->stages[st]) > 0 &&
                                !sim->failed;) {
                 int slot = sched_free_at(sim, k);
-                if (stage_runs_on(sim, &sim->stages[st], sim->slots[slot].executor))
-                    launch(sim, st, sched_free_take(sim, k));
+                int64_t index = -1;
+                if (stage_may_use(sim, &sim->stages[st], sim->slots[slot].executor))
+                    index = pick_plain(sim, &sim->stages[st], sim->slots[slot].executor);
+                if (index >= 0)
+                    sched_launch_index(sim, st, sched_free_take(sim, k), index);
                 else
                     k++;
             }
