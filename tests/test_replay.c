@@ -511,6 +511,46 @@ static void test_lost_containers_replay_as_logged(void **state)
     replay_free(r);
 }
 
+static void test_failures_on_live_executors_import_as_failed_attempts(void **state)
+{
+    (void)state;
+    /* spark-localcluster-20161115 is a test of Spark's blacklisting (on,
+     * with task.maxTaskAttemptsPerExecutor 3): executors 0 and 2 throw
+     * ("bad exec") on 10 attempts. Read off the log: task 11 failed on
+     * executor 2 (timeline entry 0, as the import lists them) from 0.203 to 0.881 s
+     * and again from 0.881 to 0.894 s, then succeeded on executor 1 in
+     * 0.010 s (0.894 -> 0.904): two failed_attempts of 0.678 and 0.013 s on
+     * entry 0, and its task_seconds no longer hold them. */
+    char path[2048];
+    snprintf(path, sizeof path, "%s/../shared/data/eventlogs/spark-localcluster-20161115.json",
+             srcdir);
+    if (access(path, R_OK) != 0)
+        skip();
+    struct diag d;
+    diag_clear(&d);
+    struct evlog *log = evlog_read(path, NULL, &d);
+    if (!log)
+        fail_msg("%s", d.msg);
+    struct import *im = import_log(log, catalog, &d);
+    evlog_free(log);
+    if (!im)
+        fail_msg("%s", d.msg);
+    const struct import_stage *s = &im->jobs[0].stages[0];
+    assert_int_equal(s->n_fail, 10);
+    int seen = 0;
+    for (size_t k = 0; k < s->n_fail; k++) {
+        if (s->fail_index[k] != 11)
+            continue;
+        assert_int_equal(import_timeline_entry(im, s->fail_exec[k]), 0);
+        assert_int_equal(s->fail_attempt[k], seen);
+        assert_near(s->fail_run_s[k], seen == 0 ? 0.678 : 0.013, 1e-9);
+        seen++;
+    }
+    assert_int_equal(seen, 2);
+    assert_near(s->task_s[11], 0.010, 1e-9);
+    import_free(im);
+}
+
 static void test_shared_logs_meet_the_targets_or_say_why(void **state)
 {
     (void)state;
@@ -1136,6 +1176,7 @@ int main(void)
         cmocka_unit_test(test_in_memory_scenario_is_checked_and_named),
         cmocka_unit_test(test_shared_logs_meet_the_targets_or_say_why),
         cmocka_unit_test(test_lost_containers_replay_as_logged),
+        cmocka_unit_test(test_failures_on_live_executors_import_as_failed_attempts),
         cmocka_unit_test(test_cli_import_writes_a_scenario_run_reads),
         cmocka_unit_test(test_cli_replay_json_has_the_documented_keys),
         cmocka_unit_test(test_cli_what_if_reports_changes_and_both_costs),

@@ -217,6 +217,17 @@ static void add_stage(struct tree *t, config_setting_t *stages, const struct imp
             add_float(t, a, "run_s", s->lost_run_s[k], 3);
         }
     }
+    if (s->n_fail && t->im->n_timeline) {
+        config_setting_t *c = add(t, g, "failed_attempts", CONFIG_TYPE_LIST);
+        for (size_t k = 0; k < s->n_fail && !t->failed; k++) {
+            config_setting_t *a = add(t, c, NULL, CONFIG_TYPE_GROUP);
+            int e = import_timeline_entry(t->im, s->fail_exec[k]);
+            add_int(t, a, "task", s->fail_index[k]);
+            if (e >= 0)
+                add_int(t, a, "executor", e);
+            add_float(t, a, "run_s", s->fail_run_s[k], 3);
+        }
+    }
     add_seconds(t, g, "task_seconds", s->task_s, (size_t)s->tasks);
 }
 

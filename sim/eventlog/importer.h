@@ -79,6 +79,14 @@ struct import_stage {
     int32_t *lost_exec;    /* its executor (evlog index), -1 */
     double *lost_run_s;
     size_t n_lost;
+    /* Attempts that failed on a live executor (ExceptionFailure), the same
+     * way (run: launch to finish), written as failed_attempts with the
+     * timeline (without one their time is charged to their tasks). */
+    int64_t *fail_index;
+    int32_t *fail_attempt;
+    int32_t *fail_exec;
+    double *fail_run_s;
+    size_t n_fail;
     int64_t resource_profile; /* its first attempt's (0 before Spark 3.1) */
     int executors_at_submit;  /* executors (of its resource profile) alive when it
                                * was submitted; -1 when the log logs none */
