@@ -795,8 +795,7 @@ static void test_application_excludes_an_executor_until_its_timeout(void **state
         struct fixture *f = fixture_new(2, 1);
         struct stage_spec *st = add_two_failures(f, add_job(f, "first"));
         add_stage(f, add_job(f, "second"), 1, 3, 5.0);
-        conf_set(f, k == 1 ? "spark.blacklist.enabled" : "spark.excludeOnFailure.enabled",
-                 "true");
+        conf_set(f, k == 1 ? "spark.blacklist.enabled" : "spark.excludeOnFailure.enabled", "true");
         conf_set(f, k == 1 ? "spark.blacklist.timeout" : "spark.excludeOnFailure.timeout",
                  timeout[k]);
         const struct results *r = run(f);

@@ -217,8 +217,8 @@ struct task_span {
 /* Appends attempt t to a list of attempts (its task index, attempt number,
  * executor and run_s), kept in (index, attempt) order. Returns 0, or -1
  * when memory runs out. */
-static int attempt_add(struct builder *b, int64_t **ixp, int32_t **atp, int32_t **exp,
-                       double **rsp, size_t *np, const struct evlog_task *t, double run_s)
+static int attempt_add(struct builder *b, int64_t **ixp, int32_t **atp, int32_t **exp, double **rsp,
+                       size_t *np, const struct evlog_task *t, double run_s)
 {
     size_t n = *np + 1;
     int64_t *ix = realloc(*ixp, n * sizeof *ix);
@@ -256,8 +256,8 @@ static int attempt_add(struct builder *b, int64_t **ixp, int32_t **atp, int32_t 
 /* Appends attempt t, lost with its executor, to out's lost attempts: the
  * time it had run when the executor was removed (its TaskEnd comes a
  * moment before the ExecutorRemoved). */
-static int lost_attempt_add(struct builder *b, struct import_stage *out,
-                            const struct evlog_task *t, int64_t tasks)
+static int lost_attempt_add(struct builder *b, struct import_stage *out, const struct evlog_task *t,
+                            int64_t tasks)
 {
     const struct evlog *log = b->log;
     if (out->n_lost == (size_t)tasks * 255)
@@ -269,7 +269,8 @@ static int lost_attempt_add(struct builder *b, struct import_stage *out,
             end = removed;
     }
     return attempt_add(b, &out->lost_index, &out->lost_attempt, &out->lost_exec, &out->lost_run_s,
-                       &out->n_lost, t, import_ms_to_s(end > t->launch_ms ? end - t->launch_ms : 0));
+                       &out->n_lost, t,
+                       import_ms_to_s(end > t->launch_ms ? end - t->launch_ms : 0));
 }
 
 /* Appends attempt t, failed on its live executor, to out's failed ones,

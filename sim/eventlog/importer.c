@@ -338,8 +338,7 @@ struct import *import_log(const struct evlog *log, const struct catalog *cat, st
             for (size_t i = 0; i < im->jobs[k].n_stages; i++) {
                 const struct import_stage *s = &im->jobs[k].stages[i];
                 /* Replayed with the timeline: lost and failed attempts. */
-                int64_t replayed =
-                    im->n_timeline ? s->lost_attempts + (int64_t)s->n_fail : 0;
+                int64_t replayed = im->n_timeline ? s->lost_attempts + (int64_t)s->n_fail : 0;
                 if (s->failed_tasks || s->killed_tasks)
                     import_note(&b,
                                 "stage %lld: %lld failed and %lld killed task attempts (%.3f "

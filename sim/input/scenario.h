@@ -242,8 +242,8 @@ struct stage_spec {
                                  * executor's warm-up (tasks of them); NULL: not given */
     struct task_pref_spec *locality; /* task_locality: per task; NULL: not given (reduce
                                       * tasks then prefer their map output's hosts) */
-    struct lost_attempt_spec *lost; /* lost_attempts: n_lost, in each task's attempt
-                                     * order; NULL: none */
+    struct lost_attempt_spec *lost;  /* lost_attempts: n_lost, in each task's attempt
+                                      * order; NULL: none */
     size_t n_lost;
     struct lost_attempt_spec *failed; /* failed_attempts: attempts that fail after run_s
                                        * on a live executor (K, or any), as lost ones

@@ -408,8 +408,8 @@ static int read_attempt_list(struct reader *r, const config_setting_t *g, const 
         if (scenario_check_group(r, e, at, group, NULL) != 0 ||
             scenario_get_int(r, e, at, "task", true, 0, sp->tasks - 1, false, &x->task) < 0 ||
             scenario_get_int(r, e, at, "executor", false, 0, most, false, &k) < 0 ||
-            scenario_get_number(r, e, at, "run_s", true, 0, false, SCN_MAX_DURATION_S,
-                                &x->run_s) < 0)
+            scenario_get_number(r, e, at, "run_s", true, 0, false, SCN_MAX_DURATION_S, &x->run_s) <
+                0)
             return -1;
         x->executor = (int)k;
     }

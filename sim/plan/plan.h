@@ -50,7 +50,7 @@ struct plan_stage {
                                  * NULL: times hold what they hold */
     struct task_pref_spec *task_locality; /* per task, where its data is (the scenario's
                                            * task_locality); NULL: not given */
-    struct lost_attempt_spec *lost; /* the scenario's lost_attempts; NULL: none */
+    struct lost_attempt_spec *lost;       /* the scenario's lost_attempts; NULL: none */
     size_t n_lost;
     struct lost_attempt_spec *failed; /* its failed_attempts; NULL: none */
     size_t n_failed;

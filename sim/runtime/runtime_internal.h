@@ -73,8 +73,8 @@ struct rt_stage {
     double cached;     /* bytes its finished tasks cached (df.cache()) */
     int *parent_index; /* the parents, as stage indices */
     /* Tasks to run again (their attempt failed, or their output was lost),
-     * the last queued first and before the ones never launched; and where each task's shuffle output
-     * lives (-1: none), so a lost node's outputs can be found. */
+     * the last queued first and before the ones never launched; and where each task's shuffle
+     * output lives (-1: none), so a lost node's outputs can be found. */
     int64_t *retry;
     size_t retry_head, retry_n, retry_cap;
     int32_t *out_worker;

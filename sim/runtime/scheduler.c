@@ -198,8 +198,8 @@ static void launch(struct sim *sim, int st_index, int slot_index)
      * launched: Spark's pending lists are stacks (TaskSetManager adds the
      * tasks in reverse index order and dequeueTaskFromList takes from the
      * end), and a failed task is appended to them again. */
-    int64_t index = st->retry_n > 0 ? st->retry[(st->retry_head + st->retry_n - 1) % st->retry_cap]
-                                    : st->next;
+    int64_t index =
+        st->retry_n > 0 ? st->retry[(st->retry_head + st->retry_n - 1) % st->retry_cap] : st->next;
     sched_launch_index(sim, st_index, slot_index, index);
 }
 
