@@ -490,6 +490,13 @@ static void test_lost_containers_replay_as_logged(void **state)
         assert_int_equal(import_timeline_entry(im, s9->lost_exec[k]), entry[k]);
         assert_near(s9->lost_run_s[k], run_s[k], 1e-9);
     }
+    /* Every attempt lost says "Exit Caused By App": true, so the eight
+     * containers removed are lost by the application (their tasks' losses
+     * count towards spark.task.maxFailures, at most 2 a task here); the
+     * ninth stayed. */
+    assert_int_equal(im->n_timeline, 9);
+    for (size_t k = 0; k < 9; k++)
+        assert_int_equal(im->timeline[k].lost_by_app, k < 8);
     import_free(im);
     /* Replayed: the attempts are lost with the same executors, and the
      * executor that joins at 46.434 s runs task 1 (lost last) first, as

@@ -845,6 +845,56 @@ static void test_task_failing_twice_on_a_host_leaves_the_host(void **state)
     }
 }
 
+static void test_executors_the_application_lost_count_their_tasks_failures(void **state)
+{
+    (void)state;
+    /* One-core timeline executors: e0 (0..1 s) and e1 (2..3 s) on host a,
+     * both lost by the application (lost_by_app: an ExecutorLostFailure
+     * with exitCausedByApp, which counts towards spark.task.maxFailures),
+     * e2 on host a from 4 s and e3 on host b from 6 s. One task of 10 s is
+     * lost at 1 and at 3.
+     * - spark.task.maxFailures 2: the second loss aborts the job.
+     * - Otherwise, without exclusion, e2 runs it at 4..14.
+     * - With exclusion its two failures on host a's executors (gone as they
+     *   are) exclude it from the host (task.maxTaskAttemptsPerNode 2): e2
+     *   may not run it, and e3 does at 6..16.
+     * - Without lost_by_app (an eviction) nothing counts: e2 at 4..14. */
+    static struct executor_spec tl[4] = {
+        {.start_s = 0.0, .end_s = 1.0, .cores = 1, .host = "a", .lost_by_app = true},
+        {.start_s = 2.0, .end_s = 3.0, .cores = 1, .host = "a", .lost_by_app = true},
+        {.start_s = 4.0, .end_s = INFINITY, .cores = 1, .host = "a"},
+        {.start_s = 6.0, .end_s = INFINITY, .cores = 1, .host = "b"}};
+    const double want[4] = {0.0, 14.0, 16.0, 14.0};
+    for (int k = 0; k < 4; k++) {
+        struct fixture *f = fixture_new(4, 1);
+        tl[0].lost_by_app = tl[1].lost_by_app = k != 3;
+        f->s.cluster.executors = tl;
+        f->s.cluster.n_executors = 4;
+        add_stage(f, add_job(f, "lost"), 0, 1, 10.0);
+        if (k == 0)
+            conf_set(f, "spark.task.maxFailures", "2");
+        if (k >= 2)
+            conf_set(f, "spark.excludeOnFailure.enabled", "true");
+        if (k == 0) {
+            struct diag d;
+            diag_clear(&d);
+            struct sim_options opt = {.seed = 1, .task_records = true};
+            f->plan = plan_new(&f->s, &d);
+            assert_non_null(f->plan);
+            f->sim = sim_new(f->plan, &f->cl, &opt, &d);
+            assert_non_null(f->sim);
+            assert_int_equal(sim_run(f->sim, &d), SC_EINPUT);
+            assert_non_null(strstr(d.msg, "failed 2 times"));
+        } else {
+            const struct results *r = run(f);
+            assert_float_equal(r->makespan_s, want[k], 1e-9);
+            assert_int_equal(r->failed_attempts, 2);
+        }
+        f->s.cluster.executors = NULL;
+        fixture_free(f);
+    }
+}
+
 static void test_task_failing_max_failures_times_aborts_the_run(void **state)
 {
     (void)state;
@@ -1131,6 +1181,7 @@ int main(void)
         cmocka_unit_test(test_executor_with_two_failed_tasks_leaves_the_stage),
         cmocka_unit_test(test_application_excludes_an_executor_until_its_timeout),
         cmocka_unit_test(test_task_failing_twice_on_a_host_leaves_the_host),
+        cmocka_unit_test(test_executors_the_application_lost_count_their_tasks_failures),
         cmocka_unit_test(test_task_failing_max_failures_times_aborts_the_run),
         cmocka_unit_test(test_timeline_leave_loses_shuffle_without_the_service),
         cmocka_unit_test(test_timeline_leave_keeps_shuffle_with_the_service),

@@ -438,6 +438,11 @@ static int executor_timeline(struct builder *b, int dflt)
         x->cores = e->cores > 0 ? e->cores : dflt;
         x->log_executor = (int32_t)i;
         x->resource_profile = e->resource_profile;
+        /* Its removal failed tasks, and the application caused it. */
+        x->lost_by_app = false;
+        for (size_t t = 0; t < log->n_tasks && removed; t++)
+            x->lost_by_app |= log->tasks[t].executor == (int32_t)i &&
+                              log->tasks[t].executor_lost && log->tasks[t].exit_by_app;
         x->host[0] = '\0';
         /* A host name too long for the scenario stays unknown: the
          * executor is then a host of its own. */

@@ -161,6 +161,8 @@ static void add_cluster(struct tree *t, config_setting_t *root)
                 add_int(t, g, "resource_profile", x->resource_profile);
             if (x->host[0])
                 add_string(t, g, "host", x->host);
+            if (x->lost_by_app)
+                add_bool(t, g, "lost_by_app", true);
         }
     }
 }

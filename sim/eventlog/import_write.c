@@ -412,6 +412,8 @@ enum sc_status import_write(FILE *f, const struct import *im, struct diag *d)
                 put_quoted(f, x->host);
                 fputs("; ", f);
             }
+            if (x->lost_by_app)
+                fputs("lost_by_app = true; ", f);
             fprintf(f, "}%s\n", i + 1 < im->n_timeline ? "," : "");
         }
         fputs("    );\n", f);

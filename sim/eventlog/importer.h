@@ -157,6 +157,8 @@ struct import {
         int32_t log_executor; /* its index in evlog.executors */
         char host[64];        /* as the log names it; "" when unknown */
         int64_t resource_profile;
+        bool lost_by_app; /* it was removed with tasks whose loss counted against
+                           * them (ExecutorLostFailure, Exit Caused By App) */
     } * timeline;
     size_t n_timeline;
     int timeline_peak; /* the most alive at once */

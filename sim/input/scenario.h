@@ -61,6 +61,9 @@ struct executor_spec {
     char host[64]; /* the host it ran on; "": a host of its own */
     int resource_profile; /* Spark 3.1+ stage-level scheduling: it runs only
                            * stages of this profile (0: the default) */
+    bool lost_by_app;     /* its leave fails the attempts running on it as
+                           * the application's doing: they count towards
+                           * spark.task.maxFailures and excludeOnFailure */
     int line;
 };
 

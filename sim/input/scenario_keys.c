@@ -67,6 +67,7 @@ static const struct scenario_key key_table[] = {
     {"cluster.executors[]", "cores", NULL, "integer"},
     {"cluster.executors[]", "host", NULL, "string"},
     {"cluster.executors[]", "resource_profile", NULL, "integer"},
+    {"cluster.executors[]", "lost_by_app", NULL, "boolean"},
 
     {"cluster.storage", "egress_gbps", NULL, "number"},
     {"cluster.storage", "ingress_gbps", NULL, "number"},
