@@ -183,16 +183,22 @@ static void test_import_tiny_jobs_stages_and_timing(void **state)
     assert_int_equal(j0->stages[1].n_parents, 1);
     assert_int_equal(j0->stages[1].parents[0], 0);
     /* Stage 0's task times: index 0 500 ms, 1 600 ms, 2 the second attempt's
-     * 400 ms plus the failed first attempt's 200 ms (its slot time was spent
-     * before it ran again), 3 700 ms; measured 1010 -> 1730 ms. */
+     * 400 ms, 3 700 ms; measured 1010 -> 1730 ms. Index 2's first attempt
+     * failed (ExceptionFailure) on executor 1 after 200 ms: with the
+     * executor timeline it is a failed_attempts item on executor 1 (entry
+     * 1: entry 0 is executor 2, below), not charged to the task. */
     const struct import_stage *s0 = &j0->stages[0];
     assert_int_equal(s0->tasks, 4);
     assert_float_equal(s0->task_s[0], 0.5, 1e-9);
     assert_float_equal(s0->task_s[1], 0.6, 1e-9);
-    assert_float_equal(s0->task_s[2], 0.4 + 0.2, 1e-9);
+    assert_float_equal(s0->task_s[2], 0.4, 1e-9);
     assert_float_equal(s0->task_s[3], 0.7, 1e-9);
     assert_float_equal(s0->actual_s, 0.720, 1e-9);
     assert_int_equal(s0->failed_tasks, 1);
+    assert_int_equal(s0->n_fail, 1);
+    assert_int_equal(s0->fail_index[0], 2);
+    assert_float_equal(s0->fail_run_s[0], 0.2, 1e-9);
+    assert_int_equal(import_timeline_entry(im, s0->fail_exec[0]), 1);
     /* Job 1 lists stage 1 (computed by job 0: skipped) and stage 2, whose
      * parent 1 is outside the job and so dropped. It was submitted at 2945
      * ms, 1000 ms after every earlier job ended (job 0 at 1945). */
@@ -826,6 +832,8 @@ struct scan_stage {
     bool has_parents;
     double task_s[256];
     double failed_s[256]; /* failed attempts' time, charged to the task */
+    double exc_s[256];    /* ExceptionFailure attempts' time: charged to the
+                           * task only without an executor timeline */
     int64_t task_finish[256];
     int64_t submit_ms;       /* attempt 0's "Submission Time"; -1 if none */
     int64_t first_launch_ms; /* attempt 0's first task launch; -1 if none */
@@ -981,6 +989,10 @@ static void scan_log(const char *path, struct scan *sc)
             if (strcmp(why, "Success") == 0 && fin >= s->task_finish[idx]) {
                 s->task_finish[idx] = fin;
                 s->task_s[idx] = (double)(fin - l) / 1000.0;
+            } else if (strcmp(why, "ExceptionFailure") == 0 && fin >= l) {
+                /* Failed on a live executor: with a timeline the import
+                 * writes it as a failed_attempts item instead. */
+                s->exc_s[idx] += (double)(fin - l) / 1000.0;
             } else if (strcmp(why, "Success") != 0 && strcmp(why, "TaskKilled") != 0 &&
                        strcmp(why, "Resubmitted") != 0 && strcmp(why, "ExecutorLostFailure") != 0 &&
                        fin >= l) {
@@ -1226,7 +1238,8 @@ static void test_shared_logs_import_as_the_log_says(void **state)
                 assert_int_equal(im->jobs[j].id, s->job);
                 assert_int_equal(is->tasks, s->tasks);
                 for (int64_t t = 0; t < is->tasks; t++)
-                    assert_float_equal(is->task_s[t], s->task_s[t], 1e-9);
+                    assert_float_equal(is->task_s[t],
+                                       s->task_s[t] + (im->n_timeline ? 0.0 : s->exc_s[t]), 1e-9);
                 /* Parents: the log's, within the job. */
                 int expect = 0;
                 for (int p = 0; p < s->n_parents; p++) {

@@ -314,6 +314,39 @@ static void test_stage_runs_only_on_executors_of_its_profile(void **state)
     fixture_free(f);
 }
 
+static void test_node_local_retries_run_last_lost_first(void **state)
+{
+    (void)state;
+    /* As the import writes a YARN log whose containers died: three
+     * one-core executors on host "h" (e0 until 2 s, e1 until 3 s, e2 from
+     * 4 s), 2 tasks of 10 s whose data is on h (NODE_LOCAL). Task 0 runs on
+     * e0 and task 1 on e1 from 0; they are lost at 2 and 3 and appended to
+     * h's pending list in that order; e2 dequeues from its end (Spark's
+     * dequeueTaskFromList): task 1 at 4..14, task 0 at 14..24. */
+    struct fixture *f = fixture_new(3, 1);
+    static struct executor_spec tl[3] = {
+        {.start_s = 0.0, .end_s = 2.0, .cores = 1, .host = "h"},
+        {.start_s = 0.0, .end_s = 3.0, .cores = 1, .host = "h"},
+        {.start_s = 4.0, .end_s = INFINITY, .cores = 1, .host = "h"}};
+    f->s.cluster.executors = tl;
+    f->s.cluster.n_executors = 3;
+    struct stage_spec *st = &f->stages[f->job.n_stages++];
+    fixture_stage(st, 0, 2, 10.0);
+    for (int64_t i = 0; i < 2; i++)
+        f->prefs[i] = (struct task_pref_spec){TASK_PREF_NODE, 0};
+    st->locality = f->prefs;
+    const struct results *r = run(f);
+    assert_float_equal(r->makespan_s, 24.0, 1e-9);
+    assert_int_equal(r->failed_attempts, 2);
+    for (size_t k = 0; k < r->n_tasks; k++) {
+        const struct task_rec *t = &r->tasks[k];
+        if (t->attempt == 1)
+            assert_int_equal(t->launch_us - r->start_us, t->index == 1 ? 4000000 : 14000000);
+    }
+    f->s.cluster.executors = NULL;
+    fixture_free(f);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -326,6 +359,7 @@ int main(void)
         cmocka_unit_test(test_reduce_prefers_hosts_with_a_fifth_of_its_input),
         cmocka_unit_test(test_reduce_tasks_run_where_the_map_output_is),
         cmocka_unit_test(test_stage_runs_only_on_executors_of_its_profile),
+        cmocka_unit_test(test_node_local_retries_run_last_lost_first),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

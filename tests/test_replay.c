@@ -175,7 +175,7 @@ static void test_why_explains_misses_in_both_directions(void **state)
         fail_msg("%s", d.msg);
     assert_true(r->median_abs_error <= REPLAY_STAGE_TARGET);
     assert_true(r->weighted_abs_error > REPLAY_WEIGHTED_TARGET);
-    assert_true(why_says(r, "1 of 4 miss by more than 15%: 1 predicted too long (the model too "
+    assert_true(why_says(r, "1 of 4 miss by more than 10%: 1 predicted too long (the model too "
                             "slow"));
     assert_true(why_says(r, "application: predicted 0.374 s longer than logged (the model too "
                             "slow)"));
@@ -184,7 +184,7 @@ static void test_why_explains_misses_in_both_directions(void **state)
     r = replay_of(fixture("fitf-tiny.json"), NULL, &d);
     if (!r)
         fail_msg("%s", d.msg);
-    assert_true(why_says(r, "5 of 5 miss by more than 15%: 5 predicted too short (the model too "
+    assert_true(why_says(r, "5 of 5 miss by more than 10%: 5 predicted too short (the model too "
                             "fast"));
     assert_true(why_says(r, "shorter than logged (the model too fast)"));
     replay_free(r);
@@ -317,10 +317,10 @@ static void test_replay_waits_for_executors_as_logged(void **state)
  * cause is in the model, measured on the log (README, "Importing and
  * replaying Spark event logs"); those logs are listed here with the cause,
  * and the test checks that the replay names it in its why. The driver's
- * time and the executors' registration are modelled (the import measures
- * them), and a failed attempt's time is charged to its task (so
+ * time and the executors' timeline are modelled (the import measures
+ * them), and the attempts a log lost with its executors are replayed (so
  * spark-yarn-bisectingkmeans, whose YARN containers die and re-run 8
- * attempts, now meets them), so no log misses for those any more. */
+ * attempts, meets them), so no log misses for those any more. */
 struct exception {
     const char *file;
     const char *why;    /* the cause, for the reader */
@@ -450,6 +450,114 @@ static void test_in_memory_scenario_is_checked_and_named(void **state)
     config_destroy(&cfg);
 }
 
+static void test_lost_containers_replay_as_logged(void **state)
+{
+    (void)state;
+    /* spark-yarn-bisectingkmeans: YARN containers of one core that exit
+     * (code 56) some 7.5 s after they start, eight of nine, with what runs
+     * on them. Read off the log for stage 9: task 0's attempt 0 on
+     * executor 4 (timeline entry 3) launched at 37.613 s, the executor
+     * removed at 41.272 s: 3.659 s; task 1's attempt 0 on executor 5
+     * (entry 4) 37.614 -> 41.476 s: 3.862 s; its attempt 1 on executor 6
+     * (entry 5) 46.435 -> 54.144 s: 7.709 s; then task 0 ran on executor 7
+     * and task 1's attempt 2 after it, 0.237 s. */
+    char path[2048];
+    snprintf(path, sizeof path, "%s/../shared/data/eventlogs/spark-yarn-bisectingkmeans.json",
+             srcdir);
+    if (access(path, R_OK) != 0)
+        skip();
+    struct diag d;
+    diag_clear(&d);
+    struct evlog *log = evlog_read(path, NULL, &d);
+    if (!log)
+        fail_msg("%s", d.msg);
+    struct import *im = import_log(log, catalog, &d);
+    evlog_free(log);
+    if (!im)
+        fail_msg("%s", d.msg);
+    const struct import_stage *s9 = NULL;
+    for (size_t j = 0; j < im->n_jobs; j++)
+        for (size_t k = 0; k < im->jobs[j].n_stages; k++)
+            if (im->jobs[j].stages[k].id == 9)
+                s9 = &im->jobs[j].stages[k];
+    assert_non_null(s9);
+    assert_int_equal(s9->n_lost, 3);
+    const int64_t task[3] = {0, 1, 1};
+    const int entry[3] = {3, 4, 5};
+    const double run_s[3] = {3.659, 3.862, 7.709};
+    for (size_t k = 0; k < 3; k++) {
+        assert_int_equal(s9->lost_index[k], task[k]);
+        assert_int_equal(import_timeline_entry(im, s9->lost_exec[k]), entry[k]);
+        assert_near(s9->lost_run_s[k], run_s[k], 1e-9);
+    }
+    /* Every attempt lost says "Exit Caused By App": true, so the eight
+     * containers removed are lost by the application (their tasks' losses
+     * count towards spark.task.maxFailures, at most 2 a task here); the
+     * ninth stayed. */
+    assert_int_equal(im->n_timeline, 9);
+    for (size_t k = 0; k < 9; k++)
+        assert_int_equal(im->timeline[k].lost_by_app, k < 8);
+    import_free(im);
+    /* Replayed: the attempts are lost with the same executors, and the
+     * executor that joins at 46.434 s runs task 1 (lost last) first, as
+     * Spark's pending lists are stacks; the stage ends at 57.128 s, 19.525
+     * s after its submission, as logged, where running every attempt for
+     * its successful time and the retries first-lost first made it 14.6
+     * s. */
+    struct replay *r = replay_of(path, NULL, &d);
+    if (!r)
+        fail_msg("%s", d.msg);
+    const struct replay_stage *rs = NULL;
+    for (size_t i = 0; i < r->n_stages; i++)
+        if (r->stages[i].stage_id == 9)
+            rs = &r->stages[i];
+    assert_non_null(rs);
+    assert_near(rs->actual_s, 19.525, 1e-9);
+    assert_true(fabs(rs->predicted_s - rs->actual_s) < 0.01);
+    assert_true(fabs(r->app_error) < 0.001);
+    replay_free(r);
+}
+
+static void test_failures_on_live_executors_import_as_failed_attempts(void **state)
+{
+    (void)state;
+    /* spark-localcluster-20161115 is a test of Spark's blacklisting (on,
+     * with task.maxTaskAttemptsPerExecutor 3): executors 0 and 2 throw
+     * ("bad exec") on 10 attempts. Read off the log: task 11 failed on
+     * executor 2 (timeline entry 0, as the import lists them) from 0.203 to 0.881 s
+     * and again from 0.881 to 0.894 s, then succeeded on executor 1 in
+     * 0.010 s (0.894 -> 0.904): two failed_attempts of 0.678 and 0.013 s on
+     * entry 0, and its task_seconds no longer hold them. */
+    char path[2048];
+    snprintf(path, sizeof path, "%s/../shared/data/eventlogs/spark-localcluster-20161115.json",
+             srcdir);
+    if (access(path, R_OK) != 0)
+        skip();
+    struct diag d;
+    diag_clear(&d);
+    struct evlog *log = evlog_read(path, NULL, &d);
+    if (!log)
+        fail_msg("%s", d.msg);
+    struct import *im = import_log(log, catalog, &d);
+    evlog_free(log);
+    if (!im)
+        fail_msg("%s", d.msg);
+    const struct import_stage *s = &im->jobs[0].stages[0];
+    assert_int_equal(s->n_fail, 10);
+    int seen = 0;
+    for (size_t k = 0; k < s->n_fail; k++) {
+        if (s->fail_index[k] != 11)
+            continue;
+        assert_int_equal(import_timeline_entry(im, s->fail_exec[k]), 0);
+        assert_int_equal(s->fail_attempt[k], seen);
+        assert_near(s->fail_run_s[k], seen == 0 ? 0.678 : 0.013, 1e-9);
+        seen++;
+    }
+    assert_int_equal(seen, 2);
+    assert_near(s->task_s[11], 0.010, 1e-9);
+    import_free(im);
+}
+
 static void test_shared_logs_meet_the_targets_or_say_why(void **state)
 {
     (void)state;
@@ -476,15 +584,18 @@ static void test_shared_logs_meet_the_targets_or_say_why(void **state)
             if (strcmp(exceptions[i].file, e->d_name) == 0)
                 ex = &exceptions[i];
         bool excepted = ex != NULL;
-        bool met =
-            r->median_abs_error <= REPLAY_STAGE_TARGET && fabs(r->app_error) <= REPLAY_APP_TARGET;
+        bool met = r->median_abs_error <= REPLAY_STAGE_TARGET &&
+                   r->weighted_abs_error <= REPLAY_WEIGHTED_TARGET &&
+                   fabs(r->app_error) <= REPLAY_APP_TARGET;
         if (!excepted && !met)
-            fail_msg("%s: median stage error %.1f%%, application error %.1f%%", e->d_name,
-                     100 * r->median_abs_error, 100 * r->app_error);
+            fail_msg("%s: median stage error %.1f%%, duration-weighted %.1f%%, application "
+                     "error %.1f%%",
+                     e->d_name, 100 * r->median_abs_error, 100 * r->weighted_abs_error,
+                     100 * r->app_error);
         if (!met && r->n_why == 0)
             fail_msg("%s misses a target without saying why", e->d_name);
         if (excepted && met)
-            print_message("%s now meets both targets: take it off the exceptions\n", e->d_name);
+            print_message("%s now meets the targets: take it off the exceptions\n", e->d_name);
         if (excepted && !met) {
             bool named = false;
             for (size_t i = 0; i < r->n_why; i++)
@@ -1071,6 +1182,8 @@ int main(void)
         cmocka_unit_test(test_replay_tree_is_the_imported_text),
         cmocka_unit_test(test_in_memory_scenario_is_checked_and_named),
         cmocka_unit_test(test_shared_logs_meet_the_targets_or_say_why),
+        cmocka_unit_test(test_lost_containers_replay_as_logged),
+        cmocka_unit_test(test_failures_on_live_executors_import_as_failed_attempts),
         cmocka_unit_test(test_cli_import_writes_a_scenario_run_reads),
         cmocka_unit_test(test_cli_replay_json_has_the_documented_keys),
         cmocka_unit_test(test_cli_what_if_reports_changes_and_both_costs),

@@ -602,6 +602,325 @@ static void test_timeline_executor_joining_adds_its_cores(void **state)
     fixture_free(f);
 }
 
+static void test_lost_tasks_run_again_last_lost_first(void **state)
+{
+    (void)state;
+    /* Spark's pending lists are stacks: a task lost with its executor is
+     * appended again and dequeueTaskFromList takes from the end, so the
+     * task lost last runs first. Executors of one core: e0 until 2 s, e1
+     * until 3 s, e2 from 4 s. 2 tasks of 10 s: task 0 on e0 and task 1 on
+     * e1 at 0; task 0 is lost at 2, task 1 at 3; at 4 e2 takes task 1
+     * (4..14), then task 0 (14..24). */
+    struct fixture *f = fixture_new(3, 1);
+    static struct executor_spec tl[3] = {{.start_s = 0.0, .end_s = 2.0, .cores = 1},
+                                         {.start_s = 0.0, .end_s = 3.0, .cores = 1},
+                                         {.start_s = 4.0, .end_s = INFINITY, .cores = 1}};
+    f->s.cluster.executors = tl;
+    f->s.cluster.n_executors = 3;
+    add_stage(f, add_job(f, "lifo"), 0, 2, 10.0);
+    const struct results *r = run(f);
+    assert_float_equal(r->makespan_s, 24.0, 1e-9);
+    assert_int_equal(r->failed_attempts, 2);
+    assert_int_equal(r->n_tasks, 4);
+    int seen = 0;
+    for (size_t i = 0; i < r->n_tasks; i++) {
+        const struct task_rec *t = &r->tasks[i];
+        double launch_s = (double)(t->launch_us - r->start_us) * 1e-6;
+        if (fabs(launch_s - 4.0) < 1e-9) {
+            assert_int_equal(t->index, 1);
+            assert_int_equal(t->attempt, 1);
+            seen++;
+        } else if (fabs(launch_s - 14.0) < 1e-9) {
+            assert_int_equal(t->index, 0);
+            assert_int_equal(t->attempt, 1);
+            seen++;
+        }
+    }
+    assert_int_equal(seen, 2);
+    f->s.cluster.executors = NULL;
+    fixture_free(f);
+}
+
+static void test_lost_attempt_is_lost_again_with_its_executor(void **state)
+{
+    (void)state;
+    /* An event log lost attempt 0 of a 1 s task with executor e0, which it
+     * had run for 4 s when e0 left at 5 s; e1 joins at 6 s. Replayed on
+     * that timeline the attempt runs on e0 from 0 and is lost with it at 5
+     * (its 1 s successful time says nothing of it); attempt 1 runs on e1
+     * at 6..7. Makespan 7, not 1. */
+    struct fixture *f = fixture_new(2, 1);
+    static struct executor_spec tl[2] = {{.start_s = 0.0, .end_s = 5.0, .cores = 1},
+                                         {.start_s = 6.0, .end_s = INFINITY, .cores = 1}};
+    static struct lost_attempt_spec lost[1] = {{.task = 0, .executor = 0, .run_s = 4.0}};
+    f->s.cluster.executors = tl;
+    f->s.cluster.n_executors = 2;
+    struct stage_spec *st = add_stage(f, add_job(f, "lost"), 0, 1, 1.0);
+    st->lost = lost;
+    st->n_lost = 1;
+    const struct results *r = run(f);
+    assert_float_equal(r->makespan_s, 7.0, 1e-9);
+    assert_int_equal(r->failed_attempts, 1);
+    st->lost = NULL;
+    st->n_lost = 0;
+    f->s.cluster.executors = NULL;
+    fixture_free(f);
+}
+
+static void test_lost_attempt_elsewhere_runs_as_long_as_logged(void **state)
+{
+    (void)state;
+    /* The log lost attempt 0 of a 1 s task with executor e1 after 3 s of
+     * it. Replayed, the attempt runs on e0 (the first slot offered), which
+     * stays: it is not lost, and runs the 3 s the log's ran without
+     * finishing. Makespan 3. Without the timeline the attempts the log
+     * lost say nothing of the cluster: 1 s. */
+    struct fixture *f = fixture_new(2, 1);
+    static struct executor_spec tl[2] = {{.start_s = 0.0, .end_s = INFINITY, .cores = 1},
+                                         {.start_s = 0.0, .end_s = 2.0, .cores = 1}};
+    static struct lost_attempt_spec lost[1] = {{.task = 0, .executor = 1, .run_s = 3.0}};
+    f->s.cluster.executors = tl;
+    f->s.cluster.n_executors = 2;
+    struct stage_spec *st = add_stage(f, add_job(f, "elsewhere"), 0, 1, 1.0);
+    st->lost = lost;
+    st->n_lost = 1;
+    const struct results *r = run(f);
+    assert_float_equal(r->makespan_s, 3.0, 1e-9);
+    assert_int_equal(r->failed_attempts, 0);
+    f->s.cluster.executors = NULL;
+    f->s.cluster.n_executors = 0;
+    sim_free(f->sim);
+    plan_free(f->plan);
+    r = run(f);
+    assert_float_equal(r->makespan_s, 1.0, 1e-9);
+    st->lost = NULL;
+    st->n_lost = 0;
+    fixture_free(f);
+}
+
+static void conf_set(struct fixture *f, const char *key, const char *value)
+{
+    struct diag d;
+    diag_clear(&d);
+    assert_int_equal(spark_conf_set(&f->s.spark, key, value, NULL, 0, &d), SC_OK);
+}
+
+static void test_failed_task_is_excluded_from_its_executor(void **state)
+{
+    (void)state;
+    /* Two executors of one core (e0, e1). Task 0 (2 s) fails on e0 after
+     * 1 s (failed_attempts), task 1 runs 10 s on e1. Without
+     * excludeOnFailure task 0 runs again on e0 at 1..3: makespan 10. With
+     * it (maxTaskAttemptsPerExecutor 1) e0 is excluded for task 0, which
+     * waits for e1: 10..12. */
+    static double secs[2] = {2.0, 10.0};
+    static struct lost_attempt_spec failed[1] = {{.task = 0, .executor = 0, .run_s = 1.0}};
+    for (int on = 0; on < 2; on++) {
+        struct fixture *f = fixture_new(2, 1);
+        struct stage_spec *st = add_stage(f, add_job(f, "fail"), 0, 2, 0.0);
+        st->task_seconds_list = secs;
+        st->failed = failed;
+        st->n_failed = 1;
+        if (on)
+            conf_set(f, "spark.excludeOnFailure.enabled", "true");
+        const struct results *r = run(f);
+        assert_float_equal(r->makespan_s, on ? 12.0 : 10.0, 1e-9);
+        assert_int_equal(r->failed_attempts, 1);
+        st->task_seconds_list = NULL;
+        st->failed = NULL;
+        st->n_failed = 0;
+        fixture_free(f);
+    }
+}
+
+/* 4 tasks of 2 s on e0 and e1 (one core each); task 0 fails on e0 after
+ * 1 s and task 2 after 0.5 s (failed_attempts). */
+static struct stage_spec *add_two_failures(struct fixture *f, struct job_spec *j)
+{
+    static struct lost_attempt_spec failed[2] = {{.task = 0, .executor = 0, .run_s = 1.0},
+                                                 {.task = 2, .executor = 0, .run_s = 0.5}};
+    struct stage_spec *st = add_stage(f, j, 0, 4, 2.0);
+    st->failed = failed;
+    st->n_failed = 2;
+    return st;
+}
+
+static void test_executor_with_two_failed_tasks_leaves_the_stage(void **state)
+{
+    (void)state;
+    /* Without excludeOnFailure: task 0 fails on e0 at 1 and runs again
+     * there 1..3; task 1 on e1 0..2, task 2 on e1 2..4 (it fails only on
+     * e0), task 3 on e0 3..5: makespan 5.
+     * With it: at 1 e0 may not run task 0 again and takes task 2, which
+     * fails at 1.5: two tasks failed on e0, which is excluded for the stage
+     * (stage.maxFailedTasksPerExecutor 2). e1 runs the rest, the task
+     * queued last first: task 2 2..4, task 0 4..6, task 3 6..8: 8.
+     * With stage.maxFailedTasksPerExecutor 3, e0 stays in the stage but
+     * not for tasks 0 and 2: it runs task 3 1.5..3.5, e1 task 2 2..4 and
+     * task 0 4..6: 6. */
+    const double want[3] = {5.0, 8.0, 6.0};
+    for (int k = 0; k < 3; k++) {
+        struct fixture *f = fixture_new(2, 1);
+        struct stage_spec *st = add_two_failures(f, add_job(f, "stage"));
+        if (k > 0)
+            conf_set(f, "spark.excludeOnFailure.enabled", "true");
+        if (k == 2)
+            conf_set(f, "spark.excludeOnFailure.stage.maxFailedTasksPerExecutor", "3");
+        const struct results *r = run(f);
+        assert_float_equal(r->makespan_s, want[k], 1e-9);
+        /* Without exclusion task 2 never runs on e0, where it would fail. */
+        assert_int_equal(r->failed_attempts, k == 0 ? 1 : 2);
+        st->failed = NULL;
+        st->n_failed = 0;
+        fixture_free(f);
+    }
+}
+
+static void test_application_excludes_an_executor_until_its_timeout(void **state)
+{
+    (void)state;
+    /* Job 1 is the stage above with exclusion on: it ends at 8 with two
+     * failures on e0, at 1 and 1.5. Job 2, after it, has 3 tasks of 5 s.
+     * spark.excludeOnFailure.timeout 100 s: the failures count, e0 is
+     * excluded for the application until 108, and e1 runs job 2 alone:
+     * 8..13, 13..18, 18..23. Timeout 7 s: each failure counts until 7 s
+     * after it (8 and 8.5, not yet past at 8), e0 is excluded until 15:
+     * e1 8..13 and 13..18, e0 from 15 the third task, 15..20. Timeout 2 s:
+     * both failures expired (3 and 3.5) when job 1 succeeded: nothing
+     * excluded, 8..13 on both and 13..18. The legacy name
+     * spark.blacklist.timeout sets it as well. */
+    const char *timeout[3] = {"100s", "7s", "2s"};
+    const double want[3] = {23.0, 20.0, 18.0};
+    for (int k = 0; k < 3; k++) {
+        struct fixture *f = fixture_new(2, 1);
+        struct stage_spec *st = add_two_failures(f, add_job(f, "first"));
+        add_stage(f, add_job(f, "second"), 1, 3, 5.0);
+        conf_set(f, k == 1 ? "spark.blacklist.enabled" : "spark.excludeOnFailure.enabled", "true");
+        conf_set(f, k == 1 ? "spark.blacklist.timeout" : "spark.excludeOnFailure.timeout",
+                 timeout[k]);
+        const struct results *r = run(f);
+        assert_float_equal(r->makespan_s, want[k], 1e-9);
+        st->failed = NULL;
+        st->n_failed = 0;
+        fixture_free(f);
+    }
+}
+
+static void test_task_failing_twice_on_a_host_leaves_the_host(void **state)
+{
+    (void)state;
+    /* One-core executors e0, e1, e2 on host a and e3 on host b. Tasks of
+     * 2, 0.5, 0.5 and 10 s start on e0..e3 at 0. Task 0 fails on e0 at 1;
+     * e1 (free since 0.5) takes it and it fails there at 2. Two failures on
+     * host a (task.maxTaskAttemptsPerNode 2): a's executors may not run it,
+     * though e2 is free, and it waits for e3: 10..12. With the limit at 3,
+     * e2 runs it at 2..4, and task 3 ends the stage at 10. */
+    static double secs[4] = {2.0, 0.5, 0.5, 10.0};
+    static struct lost_attempt_spec failed[2] = {{.task = 0, .executor = 0, .run_s = 1.0},
+                                                 {.task = 0, .executor = 1, .run_s = 1.0}};
+    static struct executor_spec tl[4] = {
+        {.start_s = 0.0, .end_s = INFINITY, .cores = 1, .host = "a"},
+        {.start_s = 0.0, .end_s = INFINITY, .cores = 1, .host = "a"},
+        {.start_s = 0.0, .end_s = INFINITY, .cores = 1, .host = "a"},
+        {.start_s = 0.0, .end_s = INFINITY, .cores = 1, .host = "b"}};
+    for (int k = 0; k < 2; k++) {
+        struct fixture *f = fixture_new(4, 1);
+        f->s.cluster.executors = tl;
+        f->s.cluster.n_executors = 4;
+        struct stage_spec *st = add_stage(f, add_job(f, "node"), 0, 4, 0.0);
+        st->task_seconds_list = secs;
+        st->failed = failed;
+        st->n_failed = 2;
+        conf_set(f, "spark.excludeOnFailure.enabled", "true");
+        if (k == 1)
+            conf_set(f, "spark.excludeOnFailure.task.maxTaskAttemptsPerNode", "3");
+        const struct results *r = run(f);
+        assert_float_equal(r->makespan_s, k == 0 ? 12.0 : 10.0, 1e-9);
+        assert_int_equal(r->failed_attempts, 2);
+        st->task_seconds_list = NULL;
+        st->failed = NULL;
+        st->n_failed = 0;
+        f->s.cluster.executors = NULL;
+        fixture_free(f);
+    }
+}
+
+static void test_executors_the_application_lost_count_their_tasks_failures(void **state)
+{
+    (void)state;
+    /* One-core timeline executors: e0 (0..1 s) and e1 (2..3 s) on host a,
+     * both lost by the application (lost_by_app: an ExecutorLostFailure
+     * with exitCausedByApp, which counts towards spark.task.maxFailures),
+     * e2 on host a from 4 s and e3 on host b from 6 s. One task of 10 s is
+     * lost at 1 and at 3.
+     * - spark.task.maxFailures 2: the second loss aborts the job.
+     * - Otherwise, without exclusion, e2 runs it at 4..14.
+     * - With exclusion its two failures on host a's executors (gone as they
+     *   are) exclude it from the host (task.maxTaskAttemptsPerNode 2): e2
+     *   may not run it, and e3 does at 6..16.
+     * - Without lost_by_app (an eviction) nothing counts: e2 at 4..14. */
+    static struct executor_spec tl[4] = {
+        {.start_s = 0.0, .end_s = 1.0, .cores = 1, .host = "a", .lost_by_app = true},
+        {.start_s = 2.0, .end_s = 3.0, .cores = 1, .host = "a", .lost_by_app = true},
+        {.start_s = 4.0, .end_s = INFINITY, .cores = 1, .host = "a"},
+        {.start_s = 6.0, .end_s = INFINITY, .cores = 1, .host = "b"}};
+    const double want[4] = {0.0, 14.0, 16.0, 14.0};
+    for (int k = 0; k < 4; k++) {
+        struct fixture *f = fixture_new(4, 1);
+        tl[0].lost_by_app = tl[1].lost_by_app = k != 3;
+        f->s.cluster.executors = tl;
+        f->s.cluster.n_executors = 4;
+        add_stage(f, add_job(f, "lost"), 0, 1, 10.0);
+        if (k == 0)
+            conf_set(f, "spark.task.maxFailures", "2");
+        if (k >= 2)
+            conf_set(f, "spark.excludeOnFailure.enabled", "true");
+        if (k == 0) {
+            struct diag d;
+            diag_clear(&d);
+            struct sim_options opt = {.seed = 1, .task_records = true};
+            f->plan = plan_new(&f->s, &d);
+            assert_non_null(f->plan);
+            f->sim = sim_new(f->plan, &f->cl, &opt, &d);
+            assert_non_null(f->sim);
+            assert_int_equal(sim_run(f->sim, &d), SC_EINPUT);
+            assert_non_null(strstr(d.msg, "failed 2 times"));
+        } else {
+            const struct results *r = run(f);
+            assert_float_equal(r->makespan_s, want[k], 1e-9);
+            assert_int_equal(r->failed_attempts, 2);
+        }
+        f->s.cluster.executors = NULL;
+        fixture_free(f);
+    }
+}
+
+static void test_task_failing_max_failures_times_aborts_the_run(void **state)
+{
+    (void)state;
+    /* spark.task.maxFailures 2: the task fails twice and Spark aborts its
+     * job; the simulation stops with that error. */
+    static struct lost_attempt_spec failed[2] = {{.task = 0, .executor = -1, .run_s = 1.0},
+                                                 {.task = 0, .executor = -1, .run_s = 1.0}};
+    struct fixture *f = fixture_new(2, 1);
+    struct stage_spec *st = add_stage(f, add_job(f, "abort"), 0, 1, 2.0);
+    st->failed = failed;
+    st->n_failed = 2;
+    conf_set(f, "spark.task.maxFailures", "2");
+    struct diag d;
+    diag_clear(&d);
+    struct sim_options opt = {.seed = 1, .task_records = true};
+    f->plan = plan_new(&f->s, &d);
+    assert_non_null(f->plan);
+    f->sim = sim_new(f->plan, &f->cl, &opt, &d);
+    assert_non_null(f->sim);
+    assert_int_equal(sim_run(f->sim, &d), SC_EINPUT);
+    assert_non_null(strstr(d.msg, "failed 2 times (spark.task.maxFailures = 2)"));
+    st->failed = NULL;
+    st->n_failed = 0;
+    fixture_free(f);
+}
+
 /* Map stage 0 (2 tasks of 1 s) feeds stage 1 (2 tasks of 5 s); executors
  * e0 (leaves at 3 s) and e1, one core each. */
 static const struct results *run_lost_shuffle(struct fixture *f, bool service)
@@ -882,6 +1201,15 @@ int main(void)
         cmocka_unit_test(test_late_executors_join_when_they_register),
         cmocka_unit_test(test_timeline_executor_leaving_loses_its_tasks),
         cmocka_unit_test(test_timeline_executor_joining_adds_its_cores),
+        cmocka_unit_test(test_lost_tasks_run_again_last_lost_first),
+        cmocka_unit_test(test_lost_attempt_is_lost_again_with_its_executor),
+        cmocka_unit_test(test_lost_attempt_elsewhere_runs_as_long_as_logged),
+        cmocka_unit_test(test_failed_task_is_excluded_from_its_executor),
+        cmocka_unit_test(test_executor_with_two_failed_tasks_leaves_the_stage),
+        cmocka_unit_test(test_application_excludes_an_executor_until_its_timeout),
+        cmocka_unit_test(test_task_failing_twice_on_a_host_leaves_the_host),
+        cmocka_unit_test(test_executors_the_application_lost_count_their_tasks_failures),
+        cmocka_unit_test(test_task_failing_max_failures_times_aborts_the_run),
         cmocka_unit_test(test_timeline_leave_loses_shuffle_without_the_service),
         cmocka_unit_test(test_timeline_leave_keeps_shuffle_with_the_service),
         cmocka_unit_test(test_after_waits_for_its_job_only),

@@ -145,6 +145,8 @@ static const struct bad_case bad_cases[] = {
     /* line 6: tasks = 2.5; */
     {"float-tasks.cfg", SC_EINPUT, 6, "must be an integer, not a number (2.5)"},
     {"task-locality.cfg", SC_EINPUT, 9, "'task_locality' in stage 0 of job 'j': item 2 must be"},
+    {"lost-attempt.cfg", SC_EINPUT, 10, "lost_attempts item 2 of stage 0 of job 'j'"},
+    {"failed-and-lost.cfg", SC_EINPUT, 10, "task 1 of stage 0 of job 'j' is in both"},
     /* line 7: parents = "0"; */
     {"parents-string.cfg", SC_EINPUT, 7, "must be an array of stage ids"},
     /* a joins b (line 6), b unions a (line 9): the DFS closes it at line 9 */

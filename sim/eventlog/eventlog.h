@@ -73,6 +73,9 @@ struct evlog_task {
     int64_t shuffle_write_ns;  /* Shuffle Write Metrics' Shuffle Write Time (ns) */
     enum evlog_end end;
     bool executor_lost; /* failed with its executor (ExecutorLostFailure) */
+    bool exception;     /* failed on a live executor (ExceptionFailure) */
+    bool exit_by_app;   /* an ExecutorLostFailure's "Exit Caused By App" (true
+                         * when not logged, as Spark's JsonProtocol reads it) */
     enum evlog_locality locality;
     bool speculative;
     int32_t executor; /* index in evlog.executors of the executor it ran

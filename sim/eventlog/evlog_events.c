@@ -705,6 +705,9 @@ static int on_task_end(struct reader *r)
     t->launch_ms = launch;
     t->finish_ms = finish;
     t->executor_lost = jdoc_str_eq(d, why, "ExecutorLostFailure");
+    t->exception = jdoc_str_eq(d, why, "ExceptionFailure");
+    t->exit_by_app = !jdoc_is(
+        d, jdoc_get(d, jdoc_get(d, 0, "Task End Reason"), "Exit Caused By App"), JDOC_FALSE);
     t->getting_result_ms = 0;
     t_int(r, info, "Getting Result Time", &t->getting_result_ms);
     t->speculative = jdoc_is(d, jdoc_get(d, info, "Speculative"), JDOC_TRUE);

@@ -438,6 +438,11 @@ static int executor_timeline(struct builder *b, int dflt)
         x->cores = e->cores > 0 ? e->cores : dflt;
         x->log_executor = (int32_t)i;
         x->resource_profile = e->resource_profile;
+        /* Its removal failed tasks, and the application caused it. */
+        x->lost_by_app = false;
+        for (size_t t = 0; t < log->n_tasks && removed; t++)
+            x->lost_by_app |= log->tasks[t].executor == (int32_t)i &&
+                              log->tasks[t].executor_lost && log->tasks[t].exit_by_app;
         x->host[0] = '\0';
         /* A host name too long for the scenario stays unknown: the
          * executor is then a host of its own. */
@@ -614,13 +619,18 @@ static void split_large_executors(struct builder *b, int maxv)
     im->executor_cores = q;
 }
 
+int import_timeline_entry(const struct import *im, int32_t log_exec)
+{
+    for (size_t j = 0; j < im->n_timeline && log_exec >= 0; j++)
+        if (im->timeline[j].log_executor == log_exec)
+            return (int)j;
+    return -1;
+}
+
 int import_task_locality(const struct import *im, const struct import_stage *s, int64_t i,
                          char *buf, size_t size)
 {
-    int32_t k = -1;
-    for (size_t j = 0; j < im->n_timeline && k < 0; j++)
-        if (im->timeline[j].log_executor == s->task_executor[i])
-            k = (int32_t)j;
+    int32_t k = import_timeline_entry(im, s->task_executor[i]);
     switch (s->task_locality[i]) {
     case EVLOG_PROCESS_LOCAL:
     case EVLOG_NODE_LOCAL:

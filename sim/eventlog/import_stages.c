@@ -49,6 +49,14 @@ void import_stage_free(struct import_stage *s)
     free(s->name);
     free(s->task_s);
     free(s->lost_s);
+    free(s->lost_index);
+    free(s->lost_attempt);
+    free(s->lost_exec);
+    free(s->lost_run_s);
+    free(s->fail_index);
+    free(s->fail_attempt);
+    free(s->fail_exec);
+    free(s->fail_run_s);
     free(s->cold);
     free(s->task_locality);
     free(s->task_executor);
@@ -206,6 +214,77 @@ struct task_span {
     double fetch_sum, write_sum; /* their I/O: fetch wait and shuffle write (s) */
 };
 
+/* Appends attempt t to a list of attempts (its task index, attempt number,
+ * executor and run_s), kept in (index, attempt) order. Returns 0, or -1
+ * when memory runs out. */
+static int attempt_add(struct builder *b, int64_t **ixp, int32_t **atp, int32_t **exp, double **rsp,
+                       size_t *np, const struct evlog_task *t, double run_s)
+{
+    size_t n = *np + 1;
+    int64_t *ix = realloc(*ixp, n * sizeof *ix);
+    if (ix)
+        *ixp = ix;
+    int32_t *at = realloc(*atp, n * sizeof *at);
+    if (at)
+        *atp = at;
+    int32_t *ex = realloc(*exp, n * sizeof *ex);
+    if (ex)
+        *exp = ex;
+    double *rs = realloc(*rsp, n * sizeof *rs);
+    if (rs)
+        *rsp = rs;
+    if (!ix || !at || !ex || !rs) {
+        b->oom = true;
+        return -1;
+    }
+    size_t k = *np;
+    while (k > 0 && (ix[k - 1] > t->index || (ix[k - 1] == t->index && at[k - 1] > t->attempt))) {
+        ix[k] = ix[k - 1];
+        at[k] = at[k - 1];
+        ex[k] = ex[k - 1];
+        rs[k] = rs[k - 1];
+        k--;
+    }
+    ix[k] = t->index;
+    at[k] = t->attempt;
+    ex[k] = t->executor;
+    rs[k] = run_s;
+    *np = n;
+    return 0;
+}
+
+/* Appends attempt t, lost with its executor, to out's lost attempts: the
+ * time it had run when the executor was removed (its TaskEnd comes a
+ * moment before the ExecutorRemoved). */
+static int lost_attempt_add(struct builder *b, struct import_stage *out, const struct evlog_task *t,
+                            int64_t tasks)
+{
+    const struct evlog *log = b->log;
+    if (out->n_lost == (size_t)tasks * 255)
+        return 0; /* the model counts at most 255 attempts of a task */
+    int64_t end = t->finish_ms;
+    if (t->executor >= 0 && (size_t)t->executor < log->n_executors) {
+        int64_t removed = log->executors[t->executor].removed_ms;
+        if (removed != EVLOG_NONE && removed > end)
+            end = removed;
+    }
+    return attempt_add(b, &out->lost_index, &out->lost_attempt, &out->lost_exec, &out->lost_run_s,
+                       &out->n_lost, t,
+                       import_ms_to_s(end > t->launch_ms ? end - t->launch_ms : 0));
+}
+
+/* Appends attempt t, failed on its live executor, to out's failed ones,
+ * with its time, launch to finish. */
+static int failed_attempt_add(struct builder *b, struct import_stage *out,
+                              const struct evlog_task *t, int64_t tasks)
+{
+    if (out->n_fail == (size_t)tasks * 255)
+        return 0;
+    double run_s = import_ms_to_s(t->finish_ms > t->launch_ms ? t->finish_ms - t->launch_ms : 0);
+    return attempt_add(b, &out->fail_index, &out->fail_attempt, &out->fail_exec, &out->fail_run_s,
+                       &out->n_fail, t, run_s);
+}
+
 /* out->task_s (NaN where no success is logged) and the attempt counts and
  * metrics, from every task attempt of the stage's attempts. Returns 0, or
  * -1 when memory runs out. */
@@ -264,6 +343,17 @@ static int task_times(struct builder *b, const struct evlog_stage *att, size_t n
                     }
                     out->lost_s[t[i].index] += import_ms_to_s(dur);
                     out->lost_attempts++;
+                    if (lost_attempt_add(b, out, &t[i], tasks) != 0) {
+                        free(best_finish);
+                        free(failed_s);
+                        return -1;
+                    }
+                }
+                if (t[i].exception && t[i].index >= 0 && t[i].index < tasks &&
+                    failed_attempt_add(b, out, &t[i], tasks) != 0) {
+                    free(best_finish);
+                    free(failed_s);
+                    return -1;
                 }
                 continue;
             case EVLOG_KILLED:

@@ -161,6 +161,8 @@ static void add_cluster(struct tree *t, config_setting_t *root)
                 add_int(t, g, "resource_profile", x->resource_profile);
             if (x->host[0])
                 add_string(t, g, "host", x->host);
+            if (x->lost_by_app)
+                add_bool(t, g, "lost_by_app", true);
         }
     }
 }
@@ -204,6 +206,28 @@ static void add_stage(struct tree *t, config_setting_t *stages, const struct imp
             char item[32];
             import_task_locality(t->im, s, i, item, sizeof item);
             add_string(t, c, NULL, item);
+        }
+    }
+    if (s->n_lost && t->im->n_timeline) {
+        config_setting_t *c = add(t, g, "lost_attempts", CONFIG_TYPE_LIST);
+        for (size_t k = 0; k < s->n_lost && !t->failed; k++) {
+            config_setting_t *a = add(t, c, NULL, CONFIG_TYPE_GROUP);
+            int e = import_timeline_entry(t->im, s->lost_exec[k]);
+            add_int(t, a, "task", s->lost_index[k]);
+            if (e >= 0)
+                add_int(t, a, "executor", e);
+            add_float(t, a, "run_s", s->lost_run_s[k], 3);
+        }
+    }
+    if (s->n_fail && t->im->n_timeline) {
+        config_setting_t *c = add(t, g, "failed_attempts", CONFIG_TYPE_LIST);
+        for (size_t k = 0; k < s->n_fail && !t->failed; k++) {
+            config_setting_t *a = add(t, c, NULL, CONFIG_TYPE_GROUP);
+            int e = import_timeline_entry(t->im, s->fail_exec[k]);
+            add_int(t, a, "task", s->fail_index[k]);
+            if (e >= 0)
+                add_int(t, a, "executor", e);
+            add_float(t, a, "run_s", s->fail_run_s[k], 3);
         }
     }
     add_seconds(t, g, "task_seconds", s->task_s, (size_t)s->tasks);

@@ -150,12 +150,28 @@ static void write_stage(FILE *f, const struct import *im, const struct import_st
     if (m->gc_ms != EVLOG_NONE)
         fprintf(f, ", GC %.3f s", import_ms_to_s(m->gc_ms));
     fputc('\n', f);
-    if (s->failed_tasks || s->killed_tasks || s->resubmitted_tasks || s->speculative_tasks)
+    bool replays_lost = s->n_lost && im->n_timeline;
+    bool replays_failed = s->n_fail && im->n_timeline;
+    if (s->failed_tasks || s->killed_tasks || s->resubmitted_tasks || s->speculative_tasks) {
+        int64_t lost = replays_lost ? s->lost_attempts : 0;
+        int64_t failed = replays_failed ? (int64_t)s->n_fail : 0;
+        int64_t charged = s->failed_tasks - lost - failed;
+        fprintf(f, "%s# other attempts: %lld failed (", in, (long long)s->failed_tasks);
+        if (lost)
+            fprintf(f, "%lld lost with their executor, replayed as lost_attempts%s",
+                    (long long)lost, failed || charged ? "; " : "");
+        if (failed)
+            fprintf(f, "%lld on a live executor, replayed as failed_attempts%s", (long long)failed,
+                    charged ? "; " : "");
+        if (charged)
+            fprintf(f, "%lld with %s time added to %s", (long long)charged,
+                    charged == 1 ? "its" : "their", charged == 1 ? "its task's" : "their tasks'");
         fprintf(f,
-                "%s# other attempts: %lld failed (their time added to their tasks'), %lld "
-                "killed (%.3f slot-seconds), %lld resubmitted; %lld speculative successes\n",
-                in, (long long)s->failed_tasks, (long long)s->killed_tasks, s->retry_s,
-                (long long)s->resubmitted_tasks, (long long)s->speculative_tasks);
+                "), %lld killed (%.3f slot-seconds), %lld resubmitted; %lld speculative "
+                "successes\n",
+                (long long)s->killed_tasks, s->retry_s, (long long)s->resubmitted_tasks,
+                (long long)s->speculative_tasks);
+    }
     if (s->fixed_s >= 0.0005)
         fprintf(f,
                 "%sfixed_s = %.3f;  # per task, launch to finish less executor run time: what "
@@ -196,6 +212,38 @@ static void write_stage(FILE *f, const struct import *im, const struct import_st
             fprintf(f, "\"%s\"%s", item, i + 1 < s->tasks ? ", " : "");
         }
         fprintf(f, "\n%s];\n", in);
+    }
+    if (replays_lost) {
+        fprintf(f,
+                "%s# attempts lost with their executor (K in cluster.executors), each with the\n"
+                "%s# seconds it had run when K left: the replay loses the same attempt of the\n"
+                "%s# task with K, or runs it at least that long on another executor\n"
+                "%slost_attempts = (",
+                in, in, in, in);
+        for (size_t k = 0; k < s->n_lost; k++) {
+            int e = import_timeline_entry(im, s->lost_exec[k]);
+            fprintf(f, "%s\n%s    { task = %lld; ", k ? "," : "", in, (long long)s->lost_index[k]);
+            if (e >= 0)
+                fprintf(f, "executor = %d; ", e);
+            fprintf(f, "run_s = %.3f; }", s->lost_run_s[k]);
+        }
+        fprintf(f, "\n%s);\n", in);
+    }
+    if (replays_failed) {
+        fprintf(f,
+                "%s# attempts that failed on a live executor (K in cluster.executors), each with\n"
+                "%s# the seconds it ran: the replay fails the same attempt of the task after\n"
+                "%s# that long where it runs on K, and runs it as its task elsewhere\n"
+                "%sfailed_attempts = (",
+                in, in, in, in);
+        for (size_t k = 0; k < s->n_fail; k++) {
+            int e = import_timeline_entry(im, s->fail_exec[k]);
+            fprintf(f, "%s\n%s    { task = %lld; ", k ? "," : "", in, (long long)s->fail_index[k]);
+            if (e >= 0)
+                fprintf(f, "executor = %d; ", e);
+            fprintf(f, "run_s = %.3f; }", s->fail_run_s[k]);
+        }
+        fprintf(f, "\n%s);\n", in);
     }
     fprintf(f, "%stask_seconds = [", in);
     for (int64_t i = 0; i < s->tasks; i++) {
@@ -364,6 +412,8 @@ enum sc_status import_write(FILE *f, const struct import *im, struct diag *d)
                 put_quoted(f, x->host);
                 fputs("; ", f);
             }
+            if (x->lost_by_app)
+                fputs("lost_by_app = true; ", f);
             fprintf(f, "}%s\n", i + 1 < im->n_timeline ? "," : "");
         }
         fputs("    );\n", f);

@@ -195,6 +195,50 @@ static void uncharge_lost_attempts(struct builder *b)
                     (long long)n, n == 1 ? "" : "s", secs);
 }
 
+/* Likewise attempts that failed on a live executor (ExceptionFailure) are
+ * replayed as the stage's failed_attempts, on the executor of the timeline
+ * they failed on, and no longer charged to their tasks; except a task that
+ * also lost an attempt with its executor (a task is in one list only),
+ * whose failures stay charged. */
+static void uncharge_failed_attempts(struct builder *b)
+{
+    struct import *im = b->im;
+    int64_t n = 0;
+    double secs = 0.0;
+    for (size_t k = 0; k < im->n_jobs; k++)
+        for (size_t i = 0; i < im->jobs[k].n_stages; i++) {
+            struct import_stage *s = &im->jobs[k].stages[i];
+            size_t kept = 0;
+            for (size_t j = 0; j < s->n_fail; j++) {
+                bool lost = false;
+                for (size_t l = 0; l < s->n_lost && !lost; l++)
+                    lost = s->lost_index[l] == s->fail_index[j];
+                if (lost)
+                    continue;
+                s->fail_index[kept] = s->fail_index[j];
+                s->fail_attempt[kept] = s->fail_attempt[j];
+                s->fail_exec[kept] = s->fail_exec[j];
+                s->fail_run_s[kept] = s->fail_run_s[j];
+                kept++;
+                int64_t t = s->fail_index[j];
+                double d = s->fail_run_s[j];
+                if (!isnan(s->task_s[t]) && s->task_s[t] - d >= 0.0) {
+                    s->task_s[t] -= d;
+                    secs += d;
+                }
+            }
+            s->n_fail = kept;
+            n += (int64_t)kept;
+        }
+    if (n)
+        import_note(b,
+                    "%lld task attempt%s (%.3f slot-seconds) failed on a live executor "
+                    "(ExceptionFailure): the stages' failed_attempts fail them on the same "
+                    "executor of cluster.executors, where the model runs them there, and they "
+                    "are not charged to their tasks",
+                    (long long)n, n == 1 ? "" : "s", secs);
+}
+
 /* b->exec_first_finish_ms: when each executor's first task (any attempt)
  * finished, so that a task launched before it is known to have met a fresh
  * JVM (as jvm_costs.h counts cold tasks). */
@@ -279,8 +323,10 @@ struct import *import_log(const struct evlog *log, const struct catalog *cat, st
         import_time_jobs(im);
         import_layout_cluster(&b);
     }
-    if (!b.oom && im->n_timeline)
+    if (!b.oom && im->n_timeline) {
         uncharge_lost_attempts(&b);
+        uncharge_failed_attempts(&b);
+    }
     if (!b.oom)
         import_settings(&b);
     if (!b.oom)
@@ -291,13 +337,20 @@ struct import *import_log(const struct evlog *log, const struct catalog *cat, st
         for (size_t k = 0; k < im->n_jobs; k++)
             for (size_t i = 0; i < im->jobs[k].n_stages; i++) {
                 const struct import_stage *s = &im->jobs[k].stages[i];
+                /* Replayed with the timeline: lost and failed attempts. */
+                int64_t replayed = im->n_timeline ? s->lost_attempts + (int64_t)s->n_fail : 0;
                 if (s->failed_tasks || s->killed_tasks)
                     import_note(&b,
                                 "stage %lld: %lld failed and %lld killed task attempts (%.3f "
-                                "slot-seconds); a failed attempt's time is added to its task's, a "
-                                "killed one is not replayed",
+                                "slot-seconds); %s, a killed one is not replayed",
                                 (long long)s->id, (long long)s->failed_tasks,
-                                (long long)s->killed_tasks, s->retry_s);
+                                (long long)s->killed_tasks, s->retry_s,
+                                replayed == 0 ? "a failed attempt's time is added to its task's"
+                                : replayed == s->failed_tasks
+                                    ? "the failed attempts are replayed as lost_attempts or "
+                                      "failed_attempts"
+                                    : "a failed attempt not replayed as lost_attempts or "
+                                      "failed_attempts has its time added to its task's");
             }
     }
     if (b.oom) {

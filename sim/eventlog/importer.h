@@ -70,6 +70,23 @@ struct import_stage {
                            * to it, what was lost with an executor
                            * (ExecutorLostFailure); NULL: none */
     int64_t lost_attempts;
+    /* Those attempts one by one, in the order of their tasks' attempts:
+     * the task index and the seconds from its launch to its executor's
+     * removal (written as lost_attempts and lost_attempt_s); n_lost of
+     * them (lost_attempts counts them too). */
+    int64_t *lost_index;
+    int32_t *lost_attempt; /* Spark's attempt number, for that order */
+    int32_t *lost_exec;    /* its executor (evlog index), -1 */
+    double *lost_run_s;
+    size_t n_lost;
+    /* Attempts that failed on a live executor (ExceptionFailure), the same
+     * way (run: launch to finish), written as failed_attempts with the
+     * timeline (without one their time is charged to their tasks). */
+    int64_t *fail_index;
+    int32_t *fail_attempt;
+    int32_t *fail_exec;
+    double *fail_run_s;
+    size_t n_fail;
     int64_t resource_profile; /* its first attempt's (0 before Spark 3.1) */
     int executors_at_submit;  /* executors (of its resource profile) alive when it
                                * was submitted; -1 when the log logs none */
@@ -140,6 +157,8 @@ struct import {
         int32_t log_executor; /* its index in evlog.executors */
         char host[64];        /* as the log names it; "" when unknown */
         int64_t resource_profile;
+        bool lost_by_app; /* it was removed with tasks whose loss counted against
+                           * them (ExecutorLostFailure, Exit Caused By App) */
     } * timeline;
     size_t n_timeline;
     int timeline_peak; /* the most alive at once */
@@ -201,5 +220,9 @@ void import_free(struct import *im);
  * into the timeline), into buf; s->task_locality must be set. Returns 0. */
 int import_task_locality(const struct import *im, const struct import_stage *s, int64_t i,
                          char *buf, size_t size);
+
+/* The entry of im's executor timeline for the log's executor log_exec
+ * (an evlog index), the first when it was split; -1 when none. */
+int import_timeline_entry(const struct import *im, int32_t log_exec);
 
 #endif

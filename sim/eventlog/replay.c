@@ -58,17 +58,28 @@ static int add_line(char ***list, size_t *n, const char *fmt, ...)
     return 0;
 }
 
-/* The log's task locality names its executors and the hosts its data was
+/* What names the log's executors, for a cluster that does not have them.
+ * The log's task locality names its executors and the hosts its data was
  * on, neither of which another cluster has: an Azure cluster reading
  * cloud storage gives its scan tasks no preferred location (ABFS answers
  * "localhost", which Spark drops), so the tasks prefer nothing there and
  * reduce tasks follow their map output (runtime, locality.c). */
-static void drop_task_locality(struct scenario *s)
+static void drop_log_executors(struct scenario *s)
 {
     for (size_t j = 0; j < s->n_jobs; j++)
         for (size_t k = 0; k < s->jobs[j].n_stages; k++) {
-            free(s->jobs[j].stages[k].locality);
-            s->jobs[j].stages[k].locality = NULL;
+            struct stage_spec *sp = &s->jobs[j].stages[k];
+            free(sp->locality);
+            sp->locality = NULL;
+            /* The attempts that failed on the log's executors name
+             * executors of its timeline: on another cluster their time is
+             * charged to their tasks, as the import does without a
+             * timeline. */
+            for (size_t i = 0; i < sp->n_failed && sp->task_seconds_list; i++)
+                sp->task_seconds_list[sp->failed[i].task] += sp->failed[i].run_s;
+            free(sp->failed);
+            sp->failed = NULL;
+            sp->n_failed = 0;
         }
 }
 
@@ -125,7 +136,7 @@ static enum sc_status apply_cluster(struct scenario *s, const struct catalog *ca
     if (oc->worker || oc->workers > 0 || oc->executor_cores > 0 || oc->executors_per_worker > 0) {
         c->n_executor_start_s = 0;
         c->n_executors = 0;
-        drop_task_locality(s);
+        drop_log_executors(s);
     }
     if (!node)
         node = catalog_find(cat, c->worker);
@@ -203,7 +214,10 @@ static enum cause stage_cause(const struct replay_stage *rs, const struct import
     double d = rs->actual_s - rs->predicted_s;
     double extra_wait = rs->actual_wait_s - rs->predicted_wait_s;
     *measured = 0.0;
-    if (d > 0 && (s->failed_tasks || s->killed_tasks)) {
+    /* Attempts lost with their executor are replayed on the timeline
+     * (lost_attempts): only the others are a cause the model leaves out. */
+    int64_t replayed = im->n_timeline ? (int64_t)(s->n_lost + s->n_fail) : 0;
+    if (d > 0 && (s->failed_tasks - replayed > 0 || s->killed_tasks)) {
         *measured = s->retry_s;
         return CAUSE_RETRY;
     }
@@ -271,8 +285,9 @@ static void say_cause(struct replay *r, enum cause c, const struct cause_sum *cs
     switch (c) {
     case CAUSE_RETRY:
         add_line(&r->why, &r->n_why,
-                 "%s: %zu %s re-ran failed or lost task attempts (%.1f slot-s of them), %.1f s "
-                 "longer than the model, which runs each task once",
+                 "%s: %zu %s re-ran failed or killed task attempts (%.1f slot-s of them), %.1f "
+                 "s longer than the model, which runs a task again only when its executor "
+                 "leaves",
                  what, n, st, cs->measured, cs->seconds);
         break;
     case CAUSE_NO_EXECUTORS:
@@ -314,8 +329,9 @@ static void say_cause(struct replay *r, enum cause c, const struct cause_sum *cs
                  "%s: %zu %s ran with fewer than the scenario's %d executors alive (executors "
                  "lost and replaced), %.1f s longer; %s",
                  what, n, st, im->executors, cs->seconds,
-                 im->n_timeline ? "the model follows the log's executor timeline, so the "
-                                  "tasks it lost were not those the log lost"
+                 im->n_timeline ? "the model follows the log's executor timeline and loses "
+                                  "the attempts the log lost where they run on the same "
+                                  "executor, but its tasks did not all run where the log's did"
                                 : "the model keeps every executor from its registration on");
         break;
     case CAUSE_LAUNCH_LATENCY:
@@ -757,7 +773,7 @@ struct scaling *replay_scaling(const struct import *im, const struct catalog *ca
      * it would replace every count (as any other cluster drops it). */
     s->cluster.n_executor_start_s = 0;
     s->cluster.n_executors = 0;
-    drop_task_locality(s);
+    drop_log_executors(s);
     /* The warm-up of fresh executors stays in the tasks that had it in the
      * log (cold_tasks dropped): moved to each count's fresh executors, a
      * run with more of them could take longer than with fewer, and the

@@ -45,12 +45,25 @@
 /* One executor of a timeline (cluster.executors): it registers start_s
  * after the first job's submission and leaves at end_s (INFINITY: it stays
  * to the end), with cores cores (0: the cluster's executor_cores). */
+/* An attempt an event log lost with its executor (lost_attempts): with the
+ * timeline, the model's k-th attempt of the task (the k-th listed for it)
+ * is lost with that executor if it runs there, and runs at least run_s
+ * anywhere else. */
+struct lost_attempt_spec {
+    int64_t task;
+    int executor; /* K in cluster.executors; -1: not given */
+    double run_s; /* how long it had run when its executor left */
+};
+
 struct executor_spec {
     double start_s, end_s;
     int cores;
     char host[64]; /* the host it ran on; "": a host of its own */
     int resource_profile; /* Spark 3.1+ stage-level scheduling: it runs only
                            * stages of this profile (0: the default) */
+    bool lost_by_app;     /* its leave fails the attempts running on it as
+                           * the application's doing: they count towards
+                           * spark.task.maxFailures and excludeOnFailure */
     int line;
 };
 
@@ -233,6 +246,13 @@ struct stage_spec {
                                  * executor's warm-up (tasks of them); NULL: not given */
     struct task_pref_spec *locality; /* task_locality: per task; NULL: not given (reduce
                                       * tasks then prefer their map output's hosts) */
+    struct lost_attempt_spec *lost;  /* lost_attempts: n_lost, in each task's attempt
+                                      * order; NULL: none */
+    size_t n_lost;
+    struct lost_attempt_spec *failed; /* failed_attempts: attempts that fail after run_s
+                                       * on a live executor (K, or any), as lost ones
+                                       * are listed; NULL: none */
+    size_t n_failed;
     int resource_profile;       /* runs only on timeline executors of this profile */
     bool tasks_derived;         /* tasks came from the data, not the file */
     char *kernel;               /* NULL when not given */

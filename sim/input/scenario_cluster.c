@@ -338,6 +338,8 @@ static int read_executor_timeline(struct reader *r, const config_setting_t *g)
         if (scenario_get_int(r, e, where, "resource_profile", false, 0, INT32_MAX, false, &rp) < 0)
             return -1;
         x->resource_profile = (int)rp;
+        if (scenario_get_bool(r, e, where, "lost_by_app", &x->lost_by_app) < 0)
+            return -1;
         const char *host = NULL;
         int host_line = 0;
         if (scenario_get_str(r, e, where, "host", false, &host, &host_line) < 0)

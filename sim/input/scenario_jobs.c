@@ -371,6 +371,72 @@ static int read_task_locality(struct reader *r, const config_setting_t *g, const
     return 0;
 }
 
+/* lost_attempts (attempts an event log lost with their executor) or
+ * failed_attempts (attempts that fail on a live executor), each a group
+ * { task; executor; run_s; }: the task's index (0 to tasks - 1), the
+ * executor (K in cluster.executors with that timeline, else an executor
+ * position; optional, -1) and the seconds it runs before it is lost or
+ * fails. Each item's errors name its own line. */
+static int read_attempt_list(struct reader *r, const config_setting_t *g, const char *where,
+                             const char *key, const struct stage_spec *sp,
+                             struct lost_attempt_spec **out, size_t *n_out)
+{
+    config_setting_t *list;
+    int rc = scenario_get_aggregate(r, g, where, key, false, CONFIG_TYPE_LIST, &list);
+    if (rc <= 0)
+        return rc;
+    int n = config_setting_length(list);
+    if (!(*out = calloc((size_t)(n ? n : 1), sizeof **out)))
+        return scenario_fail_nomem(r, scenario_line_of(list));
+    const struct cluster_spec *cs = &r->s->cluster;
+    int64_t most = cs->n_executors ? (int64_t)cs->n_executors - 1 : SCN_MAX_WORKERS * 64LL - 1;
+    char group[64];
+    snprintf(group, sizeof group, "jobs[].stages[].%s[]", key);
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *e = config_setting_get_elem(list, (unsigned)i);
+        struct lost_attempt_spec *x = &(*out)[i];
+        char at[280];
+        snprintf(at, sizeof at, "%s item %d of %s", key, i + 1, where);
+        if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
+            char got[96];
+            return scenario_fail(r, scenario_line_of(e),
+                                 "%s must be a group such as { task = 0; executor = 1; run_s = "
+                                 "2.5; }, not %s.",
+                                 at, scenario_describe(e, got, sizeof got));
+        }
+        int64_t k = -1;
+        if (scenario_check_group(r, e, at, group, NULL) != 0 ||
+            scenario_get_int(r, e, at, "task", true, 0, sp->tasks - 1, false, &x->task) < 0 ||
+            scenario_get_int(r, e, at, "executor", false, 0, most, false, &k) < 0 ||
+            scenario_get_number(r, e, at, "run_s", true, 0, false, SCN_MAX_DURATION_S, &x->run_s) <
+                0)
+            return -1;
+        x->executor = (int)k;
+    }
+    *n_out = (size_t)n;
+    return 0;
+}
+
+/* Both lists pair their k-th item of a task with its k-th attempt, so a
+ * task may be in one of them only. */
+static int read_attempt_lists(struct reader *r, const config_setting_t *g, const char *where,
+                              struct stage_spec *sp)
+{
+    if (read_attempt_list(r, g, where, "lost_attempts", sp, &sp->lost, &sp->n_lost) != 0 ||
+        read_attempt_list(r, g, where, "failed_attempts", sp, &sp->failed, &sp->n_failed) != 0)
+        return -1;
+    for (size_t i = 0; i < sp->n_failed; i++)
+        for (size_t j = 0; j < sp->n_lost; j++)
+            if (sp->failed[i].task == sp->lost[j].task)
+                return scenario_fail(
+                    r, scenario_line_of(config_setting_get_member(g, "failed_attempts")),
+                    "task %lld of %s is in both 'lost_attempts' and 'failed_attempts'; each "
+                    "pairs its items with the task's attempts in order, so give a task's in "
+                    "one of them.",
+                    (long long)sp->failed[i].task, where);
+    return 0;
+}
+
 /* 'kernel': one of the registry's stage kernels, copied. */
 static int read_stage_kernel(struct reader *r, const config_setting_t *g, const char *where,
                              struct stage_spec *sp)
@@ -425,7 +491,7 @@ static int read_stage(struct reader *r, const config_setting_t *g, const char *j
         read_stage_data(r, g, where, sp, &has_data) != 0 ||
         (!tasks_given && derive_stage_tasks(r, where, sp) != 0) ||
         read_stage_kernel(r, g, where, sp) != 0 || read_cold_tasks(r, g, where, sp) != 0 ||
-        read_task_locality(r, g, where, sp) != 0)
+        read_task_locality(r, g, where, sp) != 0 || read_attempt_lists(r, g, where, sp) != 0)
         return -1;
 
     if (!sp->has_task_seconds && !has_data)
@@ -591,6 +657,8 @@ void scenario_stage_free(struct stage_spec *sp)
     free(sp->task_seconds_list);
     free(sp->cold);
     free(sp->locality);
+    free(sp->lost);
+    free(sp->failed);
     free(sp->kernel);
 }
 

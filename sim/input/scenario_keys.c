@@ -67,6 +67,7 @@ static const struct scenario_key key_table[] = {
     {"cluster.executors[]", "cores", NULL, "integer"},
     {"cluster.executors[]", "host", NULL, "string"},
     {"cluster.executors[]", "resource_profile", NULL, "integer"},
+    {"cluster.executors[]", "lost_by_app", NULL, "boolean"},
 
     {"cluster.storage", "egress_gbps", NULL, "number"},
     {"cluster.storage", "ingress_gbps", NULL, "number"},
@@ -165,7 +166,16 @@ static const struct scenario_key key_table[] = {
     {"jobs[].stages[]", "logged_shuffle_bytes", NULL, "size"},
     {"jobs[].stages[]", "cold_tasks", NULL, "array of integers"},
     {"jobs[].stages[]", "task_locality", NULL, "array of strings"},
+    {"jobs[].stages[]", "lost_attempts", NULL, "list"},
+    {"jobs[].stages[]", "failed_attempts", NULL, "list"},
     {"jobs[].stages[]", "resource_profile", NULL, "integer"},
+
+    {"jobs[].stages[].lost_attempts[]", "task", NULL, "integer"},
+    {"jobs[].stages[].lost_attempts[]", "executor", NULL, "integer"},
+    {"jobs[].stages[].lost_attempts[]", "run_s", NULL, "number"},
+    {"jobs[].stages[].failed_attempts[]", "task", NULL, "integer"},
+    {"jobs[].stages[].failed_attempts[]", "executor", NULL, "integer"},
+    {"jobs[].stages[].failed_attempts[]", "run_s", NULL, "number"},
 
     /* A distribution group: task_seconds, and cluster.startup_s and
      * cluster.autoscale.provision_s when they are groups. */

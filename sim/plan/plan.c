@@ -58,6 +58,18 @@ static int stage_copy(struct plan_stage *dst, const struct stage_spec *src)
             return -1;
         memcpy(dst->task_locality, src->locality, n * sizeof *dst->task_locality);
     }
+    if (src->n_failed) {
+        if (!(dst->failed = malloc(src->n_failed * sizeof *dst->failed)))
+            return -1;
+        memcpy(dst->failed, src->failed, src->n_failed * sizeof *dst->failed);
+        dst->n_failed = src->n_failed;
+    }
+    if (src->n_lost) {
+        if (!(dst->lost = malloc(src->n_lost * sizeof *dst->lost)))
+            return -1;
+        memcpy(dst->lost, src->lost, src->n_lost * sizeof *dst->lost);
+        dst->n_lost = src->n_lost;
+    }
     if (src->task_seconds_list) {
         size_t n = (size_t)src->tasks;
         if (!(dst->task_seconds_list = malloc((n ? n : 1) * sizeof *dst->task_seconds_list)))
@@ -75,6 +87,8 @@ void plan_stage_fini(struct plan_stage *st)
     free(st->task_seconds_list);
     free(st->task_cold);
     free(st->task_locality);
+    free(st->lost);
+    free(st->failed);
     free(st->task_weights);
     free(st->kernel);
     for (size_t k = 0; k < st->n_ops; k++)

@@ -50,6 +50,10 @@ struct plan_stage {
                                  * NULL: times hold what they hold */
     struct task_pref_spec *task_locality; /* per task, where its data is (the scenario's
                                            * task_locality); NULL: not given */
+    struct lost_attempt_spec *lost;       /* the scenario's lost_attempts; NULL: none */
+    size_t n_lost;
+    struct lost_attempt_spec *failed; /* its failed_attempts; NULL: none */
+    size_t n_failed;
     int64_t input_bytes, records, shuffle_read_bytes, shuffle_write_bytes;
     int64_t output_bytes;       /* written to storage (a table write) */
     /* Where the input and the output are (the planner's, from the tables'

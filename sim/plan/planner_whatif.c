@@ -128,6 +128,18 @@ enum sc_status planner_scale_explicit(struct planner *P, struct plan_job *job, d
                 ps->task_cold = cold;
             }
         }
+        if (n_new != n_old && ps->n_lost) {
+            /* Which of the new tasks ran where the log lost one, it cannot
+             * say either. */
+            free(ps->lost);
+            ps->lost = NULL;
+            ps->n_lost = 0;
+        }
+        if (n_new != n_old && ps->n_failed) {
+            free(ps->failed);
+            ps->failed = NULL;
+            ps->n_failed = 0;
+        }
         if (n_new != n_old && ps->task_locality) {
             /* Where the new tasks' data is, the log cannot say: the split
              * changed, and a block's hosts with it. */

@@ -13,7 +13,8 @@
  * its executors joins and leaves when the timeline says, as an event log
  * recorded them. One that leaves while it runs tasks loses them as on
  * executor loss in Spark (TaskSchedulerImpl.executorLost: the attempts fail
- * without counting against spark.task.maxFailures and run again); its
+ * and run again, counting against spark.task.maxFailures only when the
+ * application caused the loss, lost_by_app); its
  * shuffle output outlives it only with the external shuffle service
  * (spark.shuffle.service.enabled, which YARN's dynamic allocation needs),
  * else the map tasks that wrote it run again (see shuffle.c).
@@ -97,11 +98,20 @@ static void executor_up(struct sim *sim, int e)
 int executors_kill_tasks(struct sim *sim, int e)
 {
     int spe = sim->cl.slots_per_executor, killed = 0;
-    for (int j = 0; j < spe; j++) {
+    /* A timeline executor whose loss the application caused (an
+     * ExecutorLostFailure with exitCausedByApp): each attempt it takes
+     * with it counts as the task's failure (countTowardsTaskFailures). */
+    int t = sim->execs[e].timeline_entry;
+    bool by_app = t >= 0 && sim->scn->cluster.executors[t].lost_by_app;
+    for (int j = 0; j < spe && !sim->failed; j++) {
         struct rt_slot *slot = &sim->slots[(size_t)e * spe + j];
         if (slot->state != TS_IDLE) {
+            struct rt_stage *st = slot_stage(sim, slot);
+            int64_t index = slot->rec.index;
             sched_kill_task(sim, slot);
             killed++;
+            if (by_app)
+                exclude_task_failed(sim, st, e, index);
         }
     }
     return killed;

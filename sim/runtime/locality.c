@@ -392,8 +392,8 @@ static bool host_alive(const struct sim *sim, const struct rt_locality *lc, int6
     return false;
 }
 
-/* Calls f on each pending task of st, in the order Spark dequeues them
- * (retries first, then by index), until it returns true. */
+/* Runs body on each pending task of st (the retries, then the tasks never
+ * launched by index) until it breaks. */
 #define FOR_PENDING(st, i, body)                                                                   \
     do {                                                                                           \
         for (size_t r_ = 0; r_ < (st)->retry_n; r_++) {                                            \
@@ -510,16 +510,19 @@ static int64_t bucket_next(struct loc_bucket *b, const struct rt_stage *st, int 
 }
 
 /* dequeueTask: the first pending task of the best level executor e gives,
- * at most max_level; -1 when none. Retries first (Spark puts a failed task
- * back in its lists), then the tasks never launched, level by level. */
+ * at most max_level; -1 when none. At each level retries first, the last
+ * queued first (Spark appends a failed task to its lists again and
+ * dequeues from their ends), then the tasks never launched. */
 static int64_t pick_task(const struct sim *sim, struct rt_stage *st, int e, int max_level,
                          int *level_out)
 {
     struct rt_locality *lc = st->loc;
     int64_t best = -1;
     int best_level = LOC_COUNT;
-    for (size_t r = 0; r < st->retry_n && best_level > LOC_PROCESS; r++) {
-        int64_t i = st->retry[(st->retry_head + r) % st->retry_cap];
+    for (size_t r = st->retry_n; r > 0 && best_level > LOC_PROCESS; r--) {
+        int64_t i = st->retry[(st->retry_head + r - 1) % st->retry_cap];
+        if (exclude_blocks_task(sim, st, e, i))
+            continue; /* excluded on e or its host (dequeueTaskFromList) */
         int l = level_on(sim, lc, i, e);
         if (l <= max_level && l < best_level) {
             best = i;
@@ -582,7 +585,7 @@ void locality_offer(struct sim *sim, int st_index, bool full_round)
             for (size_t f = 0; f < sim->free_count && stage_pending(st) > 0 && !sim->failed;) {
                 int slot = sched_free_at(sim, f);
                 int e = sim->slots[slot].executor;
-                if (!stage_runs_on(sim, st, e)) {
+                if (!stage_may_use(sim, st, e)) {
                     f++;
                     continue;
                 }
@@ -611,7 +614,7 @@ void locality_offer(struct sim *sim, int st_index, bool full_round)
      * at ANY, any of them would have run one. */
     bool rejected = false;
     for (size_t f = 0; f < sim->free_count && stage_pending(st) > 0 && !rejected; f++)
-        rejected = stage_runs_on(sim, st, sim->slots[sched_free_at(sim, f)].executor);
+        rejected = stage_may_use(sim, st, sim->slots[sched_free_at(sim, f)].executor);
     if (sim->loc_legacy_reset)
         return;
     if (!rejected) {

@@ -407,7 +407,9 @@ static enum sc_status build(struct sim *sim, struct diag *d)
     event_init(&sim->policy_ev, executors_on_policy, sim);
     if ((rc = build_network(sim, d)) != SC_OK)
         return rc;
-    return locality_build(sim, d);
+    if ((rc = locality_build(sim, d)) != SC_OK)
+        return rc;
+    return exclude_build(sim, d);
 }
 
 /* Each stage's calibration error for this run (sim_options.calib): none,
@@ -623,6 +625,12 @@ enum sc_status sim_run(struct sim *sim, struct diag *d)
                         "%zu of %zu jobs finished when the last executor of cluster.executors "
                         "left; the rest never ran",
                         sim->jobs_done, sim->n_jobs);
+    if (sim->jobs_done != sim->n_jobs && sim->excl.on)
+        return diag_set(d, SC_EINPUT, sim->scn->file, 0,
+                        "%zu of %zu jobs finished: the tasks left are excluded on every executor "
+                        "alive (excludeOnFailure), and no executor comes; Spark aborts such a "
+                        "stage after spark.scheduler.excludeOnFailure.unschedulableTaskSetTimeout",
+                        sim->jobs_done, sim->n_jobs);
     if (sim->jobs_done != sim->n_jobs)
         return SC_BUG(d, "%zu of %zu jobs finished; the rest never became runnable", sim->jobs_done,
                       sim->n_jobs);
@@ -689,6 +697,7 @@ void sim_free(struct sim *sim)
     if (!sim)
         return;
     engine_fini(&sim->eng);
+    exclude_free(sim);
     locality_free(sim);
     for (size_t i = 0; i < sim->n_stages && sim->stages; i++) {
         free(sim->stages[i].children);

@@ -73,8 +73,8 @@ struct rt_stage {
     double cached;     /* bytes its finished tasks cached (df.cache()) */
     int *parent_index; /* the parents, as stage indices */
     /* Tasks to run again (their attempt failed, or their output was lost),
-     * before the ones never launched; and where each task's shuffle output
-     * lives (-1: none), so a lost node's outputs can be found. */
+     * the last queued first and before the ones never launched; and where each task's shuffle
+     * output lives (-1: none), so a lost node's outputs can be found. */
     int64_t *retry;
     size_t retry_head, retry_n, retry_cap;
     int32_t *out_worker;
@@ -93,6 +93,49 @@ struct rt_stage {
     double *fetch_frac; /* share of this stage's fetch served by each worker */
     struct rt_locality *loc; /* preferred locations; NULL: none */
     int profile;             /* resource profile its executors must have; -1: any */
+    int16_t *failures;       /* per task, failures counted towards
+                              * spark.task.maxFailures; NULL: none yet */
+    struct rt_stage_excl *excl; /* excludeOnFailure in this stage; NULL: no failure */
+};
+
+/* A task's failures on one executor in a stage (ExecutorFailuresInTaskSet). */
+struct excl_failure {
+    int32_t ident, host; /* the executor's identity and host */
+    int64_t index;
+    int count;
+    int64_t last_us; /* its latest failure */
+};
+
+/* A stage's TaskSetExcludelist (exclude.c). */
+struct rt_stage_excl {
+    struct excl_failure *f;
+    size_t n, cap;
+    uint8_t *exec_out; /* per executor identity: excluded for the stage */
+    uint8_t *host_out; /* per host: excluded for the stage */
+};
+
+/* A failure in a successful stage, counted against its executor until
+ * expiry_us (HealthTracker's ExecutorFailureList). */
+struct excl_app_failure {
+    int32_t ident;
+    int64_t expiry_us;
+};
+
+/* excludeOnFailure's settings and the application's exclusions
+ * (HealthTracker), exclude.c. */
+struct rt_exclude {
+    bool on;
+    int max_task_failures; /* spark.task.maxFailures */
+    int task_per_exec, task_per_node, stage_per_exec, stage_per_node;
+    int app_per_exec, app_per_node;
+    int64_t timeout_us;
+    int64_t *exec_until_us; /* per executor identity: excluded until (0: never) */
+    uint8_t *exec_ever;     /* per identity: was ever excluded (its host counts it) */
+    int64_t *host_until_us; /* per host: excluded until */
+    int *host_excluded_execs;
+    struct excl_app_failure *app;
+    size_t n_app, cap_app;
+    struct event expiry_ev; /* the next exclusion to run out */
 };
 
 /* Task indexes grouped by a key (an executor, a host), ascending in each
@@ -187,6 +230,7 @@ struct rt_slot {
     double base_compute_s; /* before this node's slowdown (a copy reuses it) */
     double weight;         /* this task's share of its stage's data, relative to even */
     bool copy;             /* a speculative copy */
+    bool fails;            /* a failed_attempts item: it fails at its end */
     double spill_bytes;
     /* Shuffle fetch: the worker whose blocks are being requested, the
      * bytes left there, the workers not yet visited, and what is in flight
@@ -352,6 +396,8 @@ struct sim {
     int64_t revive_us;
     struct event revive_ev;
 
+    struct rt_exclude excl; /* excludeOnFailure and spark.task.maxFailures */
+
     int64_t next_job_id, next_stage_id;
     size_t jobs_done;
     bool failed;
@@ -488,6 +534,33 @@ void locality_task_pending(struct rt_stage *st, int64_t index);
 
 /* After a round: the revive that gives held-back tasks their next offer. */
 void locality_after_round(struct sim *sim);
+
+/* ---- exclude.c ----------------------------------------------------------- */
+
+/* excludeOnFailure's settings (after locality_build: executor identities
+ * and hosts); SC_EINPUT for a configuration Spark refuses. */
+enum sc_status exclude_build(struct sim *sim, struct diag *d);
+void exclude_free(struct sim *sim);
+
+/* Whether stage st may not use executor position e (excluded for the
+ * application or the stage, or its host), or task index of st may not run
+ * there (excluded for the task). False with excludeOnFailure off. */
+bool exclude_blocks_exec(const struct sim *sim, const struct rt_stage *st, int e);
+bool exclude_blocks_task(const struct sim *sim, const struct rt_stage *st, int e, int64_t index);
+
+/* Task index of st failed on executor position e (a failure that counts
+ * towards spark.task.maxFailures): it may exclude the executor or its host;
+ * at maxFailures the run stops (runtime_fail). */
+void exclude_task_failed(struct sim *sim, struct rt_stage *st, int e, int64_t index);
+
+/* Stage st succeeded: its failures count for the application's exclusions. */
+void exclude_stage_succeeded(struct sim *sim, struct rt_stage *st);
+
+/* Whether stage st may launch a task on executor position e at all. */
+static inline bool stage_may_use(const struct sim *sim, const struct rt_stage *st, int e)
+{
+    return stage_runs_on(sim, st, e) && !exclude_blocks_exec(sim, st, e);
+}
 
 /* ---- task.c -------------------------------------------------------------- */
 

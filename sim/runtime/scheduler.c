@@ -194,9 +194,12 @@ bool sched_retry_push(struct rt_stage *st, int64_t index)
 static void launch(struct sim *sim, int st_index, int slot_index)
 {
     struct rt_stage *st = &sim->stages[st_index];
-    /* Retries first (Spark re-queues a failed task at the front), then the
-     * next task never launched. */
-    int64_t index = st->retry_n > 0 ? st->retry[st->retry_head] : st->next;
+    /* Retries first, the last queued first, then the next task never
+     * launched: Spark's pending lists are stacks (TaskSetManager adds the
+     * tasks in reverse index order and dequeueTaskFromList takes from the
+     * end), and a failed task is appended to them again. */
+    int64_t index =
+        st->retry_n > 0 ? st->retry[(st->retry_head + st->retry_n - 1) % st->retry_cap] : st->next;
     sched_launch_index(sim, st_index, slot_index, index);
 }
 
@@ -234,6 +237,48 @@ static void take_pending(struct rt_stage *st, int64_t index)
         lc->taken_ahead--;
         st->next++;
     }
+}
+
+/* The least time the attempt of task index about to launch in slot at
+ * launch_us runs, from the stage's lost_attempts: until its executor leaves
+ * when the log lost this attempt with that executor, else the time the
+ * log's attempt had run; 0 when the log lost no such attempt. */
+static double lost_attempt_floor_s(const struct sim *sim, const struct rt_stage *st,
+                                   const struct rt_slot *slot, int64_t index, int64_t launch_us)
+{
+    int k = st->attempts[index];
+    for (size_t j = 0; j < st->spec->n_lost; j++) {
+        const struct lost_attempt_spec *la = &st->spec->lost[j];
+        if (la->task != index || k-- > 0)
+            continue;
+        int entry = sim->execs[slot->executor].timeline_entry;
+        const struct rt_timeline *t = entry >= 0 ? &sim->timeline[entry] : NULL;
+        if (t && entry == la->executor && event_pending(&t->leave_ev)) {
+            /* A moment past its leave, so that the leave takes it. */
+            double until_s = (double)(t->leave_ev.time_us - launch_us + 1) * 1e-6;
+            return until_s > la->run_s ? until_s : la->run_s;
+        }
+        return la->run_s;
+    }
+    return 0.0;
+}
+
+/* The run_s of the stage's failed_attempts item for the attempt of task
+ * index about to launch in slot (its k-th attempt: the k-th listed for
+ * it), if it applies there; -1 when the attempt does not fail. */
+static double failed_attempt_s(const struct sim *sim, const struct rt_stage *st,
+                               const struct rt_slot *slot, int64_t index)
+{
+    int k = st->attempts[index];
+    for (size_t j = 0; j < st->spec->n_failed; j++) {
+        const struct lost_attempt_spec *fa = &st->spec->failed[j];
+        if (fa->task != index || k-- > 0)
+            continue;
+        if (fa->executor >= 0 && sim->exec_ident[slot->executor] != fa->executor)
+            return -1.0;
+        return fa->run_s;
+    }
+    return -1.0;
 }
 
 void sched_launch_index(struct sim *sim, int st_index, int slot_index, int64_t index)
@@ -281,6 +326,30 @@ void sched_launch_index(struct sim *sim, int st_index, int slot_index, int64_t i
         slot->compute_s += st->cost.warmup_s;
         rec->phase_s[PHASE_COMPUTE] = (float)slot->compute_s;
     }
+    /* An attempt the log lost with its executor (lost_attempts) was still
+     * running when that executor left. Replayed on the log's executor
+     * timeline, the same attempt of the task (its k-th, the k-th listed)
+     * is lost with that executor again if it runs there, and elsewhere
+     * runs at least as long as it had run: its successful attempt's time
+     * (often on another, warm executor) says nothing of it. */
+    if (st->spec->n_lost && sim->n_timeline) {
+        double floor_s = lost_attempt_floor_s(sim, st, slot, index, rec->launch_us);
+        if (floor_s > slot->compute_s) {
+            slot->compute_s = floor_s;
+            rec->phase_s[PHASE_COMPUTE] = (float)slot->compute_s;
+        }
+    }
+    /* A failed_attempts item: this attempt fails after its run_s, where it
+     * applies (on its executor, or anywhere when it names none). */
+    slot->fails = false;
+    if (st->spec->n_failed) {
+        double fail_s = failed_attempt_s(sim, st, slot, index);
+        if (fail_s >= 0.0) {
+            slot->fails = true;
+            slot->compute_s = fail_s;
+            rec->phase_s[PHASE_COMPUTE] = (float)slot->compute_s;
+        }
+    }
     slot->base_compute_s = slot->compute_s;
     slot->copy = false;
     slot->compute_s *= worker_slowdown(sim, slot->worker);
@@ -323,8 +392,30 @@ void sched_launch_index(struct sim *sim, int st_index, int slot_index, int64_t i
     task_set_timer(sim, slot, rec->launch_us, TS_START);
 }
 
+/* The attempt in slot failed on its live executor (a failed_attempts
+ * item): it runs again, and the failure counts towards
+ * spark.task.maxFailures and excludeOnFailure (exclude.c). */
+static void fail_attempt(struct sim *sim, struct rt_slot *slot)
+{
+    struct rt_stage *st = slot_stage(sim, slot);
+    int e = slot->executor;
+    int64_t index = slot->rec.index;
+    slot->fails = false;
+    sched_kill_task(sim, slot);
+    sim->execs[e].warm = true; /* the attempt ran there to its end */
+    exclude_task_failed(sim, st, e, index);
+    if (sim->failed)
+        return;
+    sched_free_push(sim, (int)(slot - sim->slots));
+    sched_offer_round(sim);
+}
+
 void sched_task_finished(struct sim *sim, struct rt_slot *slot)
 {
+    if (slot->fails) {
+        fail_attempt(sim, slot);
+        return;
+    }
     struct task_rec *rec = &slot->rec;
     int st_index = rec->stage;
     struct rt_stage *st = &sim->stages[st_index];
@@ -360,8 +451,10 @@ void sched_task_finished(struct sim *sim, struct rt_slot *slot)
     sim->total_running--;
     executors_policy_note(sim);
     sched_free_push(sim, (int)(slot - sim->slots));
-    if (st->done == st->tasks)
+    if (st->done == st->tasks) {
+        exclude_stage_succeeded(sim, st);
         dag_stage_finished(sim, st_index);
+    }
     sched_offer_round(sim);
 }
 
@@ -388,6 +481,19 @@ static size_t order_tasksets(struct sim *sim)
     return n;
 }
 
+/* The task of st without preferred locations that executor position e
+ * takes: the last queued retry not excluded there, else the next task
+ * never launched; -1 when none. */
+static int64_t pick_plain(const struct sim *sim, const struct rt_stage *st, int e)
+{
+    for (size_t r = st->retry_n; r > 0; r--) {
+        int64_t i = st->retry[(st->retry_head + r - 1) % st->retry_cap];
+        if (!exclude_blocks_task(sim, st, e, i))
+            return i;
+    }
+    return st->next < st->tasks ? st->next : -1;
+}
+
 /* A round in which some task set prefers locations: each task set in
  * order, those with preferences through locality.c. */
 static void offer_round_locality(struct sim *sim, bool full_round)
@@ -399,13 +505,18 @@ static void offer_round_locality(struct sim *sim, bool full_round)
             locality_offer(sim, st, full_round);
             continue;
         }
-        if (sim->stages[st].profile >= 0) {
-            /* Only the slots of its resource profile's executors. */
+        if (sim->stages[st].profile >= 0 || sim->excl.on) {
+            /* Only the slots of its resource profile's executors, and of
+             * those not excluded (excludeOnFailure), each taking the first
+             * pending task not excluded there. */
             for (size_t k = 0; k < sim->free_count && stage_pending(&sim->stages[st]) > 0 &&
                                !sim->failed;) {
                 int slot = sched_free_at(sim, k);
-                if (stage_runs_on(sim, &sim->stages[st], sim->slots[slot].executor))
-                    launch(sim, st, sched_free_take(sim, k));
+                int64_t index = -1;
+                if (stage_may_use(sim, &sim->stages[st], sim->slots[slot].executor))
+                    index = pick_plain(sim, &sim->stages[st], sim->slots[slot].executor);
+                if (index >= 0)
+                    sched_launch_index(sim, st, sched_free_take(sim, k), index);
                 else
                     k++;
             }

@@ -62,6 +62,7 @@ static bool launch_copy(struct sim *sim, int st_index, int64_t index, int orig)
     slot->compute_s = slot->base_compute_s * worker_slowdown(sim, slot->worker);
     rec->phase_s[PHASE_COMPUTE] = (float)slot->compute_s;
     slot->copy = true;
+    slot->fails = false;
     if (!results_task_begin(&sim->res, rec, &slot->rec_index)) {
         runtime_fail(sim, SC_ENOMEM, "out of memory for task records");
         return false;
