@@ -33,9 +33,10 @@
  * 4: the fastest of each segment over five passes (struct calib_segmin), a
  * blocking operator's output handed on a chunk at a time, the hash-table
  * curve on a fresh table per point and without its L3 point. 5: every
- * operator's rows per stage input row recorded (rows_frac), which the
- * JVM's per-row cost multiplies. */
-#define CALIB_KERNEL_VERSION 5
+ * operator's rows per stage input row recorded (rows_frac). 6: and of
+ * them the rows with a column (values_frac), which the JVM's per-row cost
+ * multiplies. */
+#define CALIB_KERNEL_VERSION 6
 
 /* ---- fits ---------------------------------------------------------------- */
 

@@ -50,7 +50,7 @@ static void assert_near_at(double a, double b, double eps, const char *file, int
 /* Job 0: x < 25 over x uniform on 0..100; job 1: group by a zipf column of
  * 100 values; job 2: kernels alone (explicit stages) and one stage with
  * task_seconds, which calibration leaves alone; job 3: a fifth of the rows
- * sampled. */
+ * sampled; job 4: count(*), whose scan reads no column. */
 static const char scenario_text[] =
     "name = \"calib-test\";\n"
     "cluster = { platform = \"vm\"; worker = \"Standard_DS3_v2\"; workers = 2; };\n"
@@ -74,7 +74,9 @@ static const char scenario_text[] =
     "      { id = 3; tasks = 10; records = 1000000L; kernel = \"shuffle_write\"; },\n"
     "      { id = 4; tasks = 10; task_seconds = 1.0; } ); },\n"
     "  { name = \"sampled\"; query = ( { op = \"scan\"; table = \"t\"; },\n"
-    "      { op = \"sample\"; fraction = 0.2; seed = 3; }, { op = \"collect\"; } ); }\n"
+    "      { op = \"sample\"; fraction = 0.2; seed = 3; }, { op = \"collect\"; } ); },\n"
+    "  { name = \"count_all\"; query = ( { op = \"scan\"; table = \"t\"; },\n"
+    "      { op = \"count\"; } ); }\n"
     ");\n";
 
 struct fixture {
@@ -1000,6 +1002,13 @@ static void test_task_time_is_rows_times_ns_per_row_times_factors(void **state)
     moved.calib.ns_per_row_ci = 30.0;
     moved.calib.intercept_ns = 0.0;
     moved.calib.row_ns = 0.0;
+    /* count(*): the scan reads no column and the partial count adds one
+     * per task, so its rows carry no values up to the count itself: next
+     * to no operator rows for the JVM's per-row cost (one row a chunk of
+     * 4,096 at most into the exchange). */
+    const struct plan_stage *cs = &f->plan->jobs[4].stages[0];
+    assert_true(cs->calib.valid);
+    assert_true(cs->calib.op_rows_per_row < 1.0 / 4096.0 + 1e-12);
     node.acu_min = node.acu_max = 250.0;
     taskcost_stage_init(&cost, &moved, &cl, 1.96);
     assert_near(taskcost_task(&cost, NULL, 0, phase), 1e5 * 130.0 * 2.0 * 1e-9, 1e-12);

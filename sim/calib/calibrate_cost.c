@@ -94,8 +94,9 @@ static double expected_groups(double ndv, double rows)
  * overhead = sum f_op w_op / sum w_op with w_op = max(b_op x_op(R) g_op, 0)
  * + max(a_op, 0), each operator's share of a task's time; then a task takes
  * (R ns_per_row + intercept) overhead host ns, plus the JVM's row_ns for
- * each of the R x op_rows_per_row rows its operators handle (the rows each
- * operator saw in the sample, per stage input row) at the reference speed
+ * each of the R x op_rows_per_row rows its operators handle (the rows with
+ * a column each operator saw in the sample, per stage input row: count(*)
+ * over a scan of no columns handles no values) at the reference speed
  * (calib_cost_task_s). */
 enum sc_status calibrate_stage_cost(struct calibration *cal, struct stage_rec *r, const struct plan_stage *sp,
                           struct diag *d)
@@ -113,8 +114,8 @@ enum sc_status calibrate_stage_cost(struct calibration *cal, struct stage_rec *r
     r->pub.groups_sample = r->pub.groups_task = NAN;
     for (size_t i = 0; i < m->n_ops; i++) {
         const struct meas_op *mo = &m->ops[i];
-        if (mo->cls >= 0 && mo->rows_frac > 0.0)
-            c->op_rows_per_row += mo->rows_frac;
+        if (mo->cls >= 0 && mo->values_frac > 0.0)
+            c->op_rows_per_row += mo->values_frac;
         if (mo->cls < 0 || !mo->fitted)
             continue;
         double g = 1.0;

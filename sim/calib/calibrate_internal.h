@@ -141,6 +141,9 @@ struct cop {
     /* measured in the current run */
     double ns;
     int64_t rows_in, rows_out, ser_bytes, comp_bytes;
+    int64_t rows_in_values; /* of rows_in, those that carry a column (count(*)'s
+                             * empty rows do not: the JVM's per-row cost is
+                             * handling a row's values) */
     size_t groups;
 };
 
@@ -190,6 +193,7 @@ struct meas_op {
     bool agg_keys;                      /* an aggregate with grouping keys */
     double groups[CALIBRATE_MAX_SIZES]; /* groups at each size, ascending */
     double rows_frac;                   /* its input rows / stage input rows */
+    double values_frac;                 /* of them, rows with a column (cop.rows_in_values) */
     double key_ndv;
     /* A filter: the rows it saw and kept at the largest size; a filter or
      * a keyed aggregate: how many of the rows it saw were distinct (rows

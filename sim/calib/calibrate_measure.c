@@ -166,6 +166,8 @@ enum sc_status calibrate_pipe_measure(struct pipe *p, const struct calibrate_opt
                      * aggregates' group correction and the JVM's per-row
                      * cost (models/calib.h) scale with them. */
                     m->ops[i].rows_frac = actual ? (double)op->rows_in / (double)actual : 0.0;
+                    m->ops[i].values_frac =
+                        actual ? (double)op->rows_in_values / (double)actual : 0.0;
                     if (op->kind == COP_FILTER) {
                         struct meas_op *mo = &m->ops[i];
                         mo->filter = true;
@@ -315,6 +317,7 @@ json_t *calibrate_meas_to_json(const struct meas *m, const char *pipeline,
         if (mo->fitted)
             bad |= json_object_set_new(jo, "fit", calib_fit_to_json(&mo->fit));
         bad |= json_object_set_new(jo, "rows_frac", json_real(mo->rows_frac));
+        bad |= json_object_set_new(jo, "values_frac", json_real(mo->values_frac));
         if (mo->agg_keys) {
             json_t *g = json_array();
             for (size_t k = 0; g && k < m->n_sizes; k++)
@@ -390,7 +393,8 @@ int calibrate_meas_from_json(const json_t *j, struct meas *m)
         }
         /* Every operator's share of the stage's rows (kernel version 5). */
         mo->rows_frac = calibrate_jget(jo, "rows_frac");
-        if (!(mo->rows_frac >= 0.0))
+        mo->values_frac = calibrate_jget(jo, "values_frac");
+        if (!(mo->rows_frac >= 0.0) || !(mo->values_frac >= 0.0))
             return -1;
         const json_t *g = json_object_get(jo, "groups");
         if (g) {

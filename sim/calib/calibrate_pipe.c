@@ -316,6 +316,8 @@ static enum sc_status push(struct pipe *p, struct cop *op, const struct batch *i
 {
     enum sc_status rc = SC_OK;
     op->rows_in += (int64_t)in->n_rows;
+    if (in->n_cols > 0)
+        op->rows_in_values += (int64_t)in->n_rows;
     if (op == p->last) {
         p->out_bytes += batch_bytes(in);
         if (p->sample && in->n_rows && batch_append(p->sample, in, 0, in->n_rows) != 0)
@@ -485,6 +487,9 @@ static enum sc_status run_combiner(struct pipe *p, struct chain *ch, struct diag
     struct batch *in[2] = {p->chains[ch->in_l].collect, p->chains[ch->in_r].collect};
     enum sc_status rc = SC_OK;
     op->rows_in += (int64_t)(in[0]->n_rows + in[1]->n_rows);
+    for (int k = 0; k < 2; k++)
+        if (in[k]->n_cols > 0)
+            op->rows_in_values += (int64_t)in[k]->n_rows;
     if (op->kind == COP_UNION) {
         rc = emit(p, op, in[0], d);
         if (rc == SC_OK)
@@ -517,7 +522,7 @@ static void pipe_reset(struct pipe *p)
     for (size_t i = 0; i < p->n_ops; i++) {
         struct cop *op = &p->ops[i];
         op->ns = 0.0;
-        op->rows_in = op->rows_out = op->ser_bytes = op->comp_bytes = 0;
+        op->rows_in = op->rows_out = op->ser_bytes = op->comp_bytes = op->rows_in_values = 0;
         op->groups = 0;
         op->remaining = op->limit;
         if (op->kind == COP_SAMPLE) {
