@@ -865,7 +865,8 @@ static void test_coalesce_stays_narrow(void **state)
  * sampling job; collected, the driver merges them (one stage); written, the
  * tasks' tops meet in one partition (Exchange SinglePartition). A limit
  * alone before collect is CollectLimitExec, which reads only as many
- * partitions as hold n rows (executeTake): one task here. */
+ * partitions as hold n rows (executeTake): one task here, which stops
+ * once it has n rows. */
 static void test_order_by_limit_is_top_k(void **state)
 {
     (void)state;
@@ -900,6 +901,13 @@ static void test_order_by_limit_is_top_k(void **state)
     assert_int_equal(l->n_stages, 1);
     assert_int_equal(l->stages[0].tasks, 1);
     expect_ops(&l->stages[0], "Scan parquet t [k, v]", "CollectLimit 10");
+    /* Its task stops after 10 rows: one reader batch of 4,096 computed,
+     * of the 5,000,000 rows its 64 MiB split holds (100 M rows over 20
+     * splits); its bytes are still read. The top's task needs all its
+     * rows: 5,000,000. */
+    assert_int_equal(l->stages[0].input_records, 4096);
+    assert_int_equal(t->stages[0].input_records, 100000000);
+    assert_true(l->stages[0].input_bytes > 60e6);
     plan_done(s);
 }
 

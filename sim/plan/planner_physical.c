@@ -602,6 +602,30 @@ static enum sc_status phys_coalesce(struct planner *P, int node, struct stream *
     return SC_OK;
 }
 
+/* Whether every operator of st hands rows on as it reads them (a limit
+ * after them stops its task's input early): no aggregate, sort, window,
+ * shuffle read or other operator that needs its whole input first. */
+static bool stage_streams(const struct pstage *st)
+{
+    for (size_t i = 0; i < st->n_ops; i++)
+        switch (st->ops[i].kind) {
+        case PLAN_OP_SCAN:
+        case PLAN_OP_ROWS:
+        case PLAN_OP_MEMSCAN:
+        case PLAN_OP_FILTER:
+        case PLAN_OP_PROJECT:
+        case PLAN_OP_BROADCAST_HASH_JOIN:
+        case PLAN_OP_SAMPLE: break;
+        default: return false;
+        }
+    return st->n_ops > 0;
+}
+
+/* Rows a columnar reader hands on at a time (spark.sql.parquet.
+ * columnarReaderBatchSize, and ORC's, default 4096): a task that stops
+ * early has decoded whole batches. */
+#define LIMIT_READ_BATCH 4096.0
+
 /* limit: the collect's limit, or a local and a global one. */
 static enum sc_status phys_limit(struct planner *P, int node, struct stream *s, struct stream *out)
 {
@@ -617,6 +641,7 @@ static enum sc_status phys_limit(struct planner *P, int node, struct stream *s, 
         double need = per > 0.0 ? ceil(n / per) : (double)st->tasks;
         if (need < 1.0)
             need = 1.0;
+        double in_per = st->in_rows / (double)st->tasks;
         if (need < (double)st->tasks) {
             double f = need / (double)st->tasks;
             st->input_bytes *= f;
@@ -627,6 +652,19 @@ static enum sc_status phys_limit(struct planner *P, int node, struct stream *s, 
             st->best_cost *= f;
             st->cache_bytes *= f;
             planner_stage_set_tasks(P, out->stage, (int64_t)need);
+        }
+        /* Each task's iterator stops once it has handed on n rows (take(n)
+         * on the partition): with nothing before the limit that needs its
+         * whole input, a task computes on the rows that make n, in whole
+         * reader batches, not on its split. Its bytes are still read (a
+         * Parquet reader fetches the row group's column chunks whole). */
+        if (stage_streams(st) && per > 0.0 && in_per > 0.0) {
+            double want = ceil(n * in_per / per / LIMIT_READ_BATCH) * LIMIT_READ_BATCH;
+            if (want < in_per) {
+                double g = want / in_per;
+                st->in_rows *= g;
+                st->kernel_rows *= g;
+            }
         }
         out->rows = fmin(n, s->rows);
         struct plan_op op = {.kind = PLAN_OP_LIMIT, .limit_mode = PLAN_LIMIT_COLLECT, .n = nd->n};
