@@ -1015,18 +1015,22 @@ static void class_release(struct net *n, int c)
     n->n_cls_live--;
 }
 
-/* Class progress (bytes per member) at now_us, at the rate of the last solve
- * (in a flat component, from its resource's clock). */
-static double class_progress(const struct net *n, int c, int64_t now_us)
+/* Class progress (bytes per member) at now_us, at the rate of the last solve;
+ * class_progress also for a class of a flat component (from the clock). */
+static inline double progress_at(const struct net_class *k, int64_t now_us)
 {
-    const struct net_class *k = &n->cls[c];
-    int R = class_flat(n, c);
-    if (R >= 0)
-        return k->progress + (vclock_at(&n->res[R], now_us) - n->cvref[c]);
     int64_t dt = now_us - k->t_ref_us;
     if (dt <= 0 || k->rate <= 0.0 || isinf(k->rate))
         return k->progress;
     return k->progress + k->rate * (double)dt * 1e-6;
+}
+
+static double class_progress(const struct net *n, int c, int64_t now_us)
+{
+    int R = class_flat(n, c);
+    if (R >= 0)
+        return n->cls[c].progress + (vclock_at(&n->res[R], now_us) - n->cvref[c]);
+    return progress_at(&n->cls[c], now_us);
 }
 
 /* The rate of class c's flows (in a flat component, its resource's share). */
@@ -1039,19 +1043,8 @@ static double class_rate(const struct net *n, int c)
 /* Moves a class's reference point to now_us before its rate changes. An
  * unconstrained class finished all its members at its last solve. A class
  * of a flat component takes its progress from the clock. */
-static void class_flush(struct net *n, int c, int64_t now_us)
+static void flush_plain(struct net *n, struct net_class *k, int64_t now_us)
 {
-    struct net_class *k = &n->cls[c];
-    int R = class_flat(n, c);
-    if (R >= 0) {
-        double v = vclock_at(&n->res[R], now_us);
-        k->progress += v - n->cvref[c];
-        n->cvref[c] = v;
-        k->rate = n->res[R].vshare;
-        if (now_us > k->t_ref_us)
-            k->t_ref_us = now_us;
-        return;
-    }
     if (now_us <= k->t_ref_us)
         return;
     if (isinf(k->rate)) {
@@ -1059,9 +1052,25 @@ static void class_flush(struct net *n, int c, int64_t now_us)
             if (n->flows[k->heap[i]].key > k->progress)
                 k->progress = n->flows[k->heap[i]].key;
     } else {
-        k->progress = class_progress(n, c, now_us);
+        k->progress = progress_at(k, now_us);
     }
     k->t_ref_us = now_us;
+}
+
+static void class_flush(struct net *n, int c, int64_t now_us)
+{
+    struct net_class *k = &n->cls[c];
+    int R = class_flat(n, c);
+    if (R < 0) {
+        flush_plain(n, k, now_us);
+        return;
+    }
+    double v = vclock_at(&n->res[R], now_us);
+    k->progress += v - n->cvref[c];
+    n->cvref[c] = v;
+    k->rate = n->res[R].vshare;
+    if (now_us > k->t_ref_us)
+        k->t_ref_us = now_us;
 }
 
 /* ---- flows -------------------------------------------------------------- */
@@ -1235,12 +1244,13 @@ static void visit_res(struct net *n, int r, int *rq)
 
 /* A class enters this solve: its progress is brought to now at its old
  * rate. (Its component record is released by the caller, which re-forms
- * the component from the classes queued.) */
+ * the component from the classes queued.) A flat component is never
+ * solved in full, and its classes are reached from no other: a visited
+ * class keeps its own progress. */
 static void visit_class(struct net *n, int c, int *cq, int64_t now_us)
 {
     n->cstamp[c] = n->epoch;
-    class_flush(n, c, now_us);
-    n->cvpos[c] = -1; /* a flat component's heap is rebuilt if it stays flat */
+    flush_plain(n, &n->cls[c], now_us);
     n->cqueue[(*cq)++] = c;
 }
 
@@ -1364,7 +1374,7 @@ static void fheap_sift_down(struct fill_entry *h, int hn, int i, struct fill_ent
  * The exact time is rounded up to a whole us, ignoring an excess below one
  * picosecond (or 1e-12 relative) that is round-off: the finishing test in
  * collect_finished accepts that much. */
-static int64_t next_us_of(double first_key, double progress, double rate, int64_t now_us)
+static inline int64_t next_us_of(double first_key, double progress, double rate, int64_t now_us)
 {
     if (isinf(first_key))
         return INT64_MAX; /* no active member */
@@ -1520,10 +1530,11 @@ static void list_resource(struct net *n, int r, int *nlist)
 static bool check_slack(struct net *n, const struct span *sp, bool may_unlink)
 {
     int nlist = 0;
+    /* The span's classes are one part, flat or not, until the links below. */
+    int R = sp->c1 > sp->c0 ? class_flat(n, n->cqueue[sp->c0]) : -1;
     for (int i = sp->c0; i < sp->c1; i++) {
         int c = n->cqueue[i];
         const struct net_class *k = &n->cls[c];
-        int R = class_flat(n, c);
         double use = R >= 0           ? (double)k->count * n->res[R].vresv
                      : isinf(k->rate) ? INFINITY
                                       : (double)k->count * k->rate;
@@ -1701,8 +1712,10 @@ static bool solve_component(struct net *n, int comp, int64_t now_us, bool may_un
         int prev = -1, due = -1;
         for (int i = sp->c0; i < sp->c1; i++) {
             int c = n->cqueue[i];
-            flat = flat && n->cls[c].weight == 1.0 && n->cfroz[c] == n->epoch;
-            flows += n->cls[c].count;
+            if (flat) {
+                flat = n->cls[c].weight == 1.0 && n->cfroz[c] == n->epoch;
+                flows += n->cls[c].count;
+            }
             if (n->cfroz[c] != n->epoch) { /* crosses only unconstrained resources */
                 struct net_class *k = &n->cls[c];
                 k->rate = INFINITY;
