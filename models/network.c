@@ -1242,15 +1242,17 @@ static void visit_res(struct net *n, int r, int *rq)
     n->rqueue[(*rq)++] = r;
 }
 
-/* A class enters this solve: its progress is brought to now at its old
- * rate. (Its component record is released by the caller, which re-forms
- * the component from the classes queued.) A flat component is never
- * solved in full, and its classes are reached from no other: a visited
- * class keeps its own progress. */
+/* A class enters this solve. (Its component record is released by the
+ * caller, which re-forms the component from the classes queued.) Its
+ * progress is brought to now at its old rate only if its rate or its
+ * members change (see fill_component): a class whose rate the solve does
+ * not change keeps its reference point and its completion times. A flat
+ * component is never solved in full, and its classes are reached from no
+ * other. */
 static void visit_class(struct net *n, int c, int *cq, int64_t now_us)
 {
+    (void)now_us;
     n->cstamp[c] = n->epoch;
-    flush_plain(n, &n->cls[c], now_us);
     n->cqueue[(*cq)++] = c;
 }
 
@@ -1481,11 +1483,15 @@ static void fill_component(struct net *n, const struct span *sp, int64_t now_us)
                 continue;
             cfroz[c] = epoch;
             struct net_class *k = &cls[c];
-            k->rate = k->weight * e.share;
-            /* Its completion times now, while its line is in cache. */
-            int64_t next = class_next_us(k, now_us);
-            n->cnextus[c] = next;
-            n->cdue[c] = class_due_bound(k, next, now_us);
+            double rate = k->weight * e.share;
+            if (rate != k->rate || k->dirty) {
+                /* Its completion times now, while its line is in cache. */
+                flush_plain(n, k, now_us);
+                k->rate = rate;
+                int64_t next = class_next_us(k, now_us);
+                n->cnextus[c] = next;
+                n->cdue[c] = class_due_bound(k, next, now_us);
+            }
             double used = (double)k->count * k->rate, w = (double)k->count * k->weight;
             for (int j = 0; j < k->n_res; j++) {
                 int r2 = k->res[j];
@@ -1632,6 +1638,7 @@ static void flat_begin(struct net *n, int part, const struct span *sp, int R, do
     rs->vheap_n = 0;
     for (int i = sp->c0; i < sp->c1; i++) {
         int c = n->cqueue[i];
+        flush_plain(n, &n->cls[c], now_us); /* its rate is the solve's */
         n->cvref[c] = 0.0;
         n->cvpos[c] = -1;
         flat_rekey(n, c, R);
@@ -1718,6 +1725,7 @@ static bool solve_component(struct net *n, int comp, int64_t now_us, bool may_un
             }
             if (n->cfroz[c] != n->epoch) { /* crosses only unconstrained resources */
                 struct net_class *k = &n->cls[c];
+                flush_plain(n, k, now_us);
                 k->rate = INFINITY;
                 n->cnextus[c] = class_next_us(k, now_us);
                 n->cdue[c] = class_due_bound(k, n->cnextus[c], now_us);
