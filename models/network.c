@@ -47,6 +47,14 @@
  *    to its completion quantum), it looks at the classes whose due bound has
  *    come, not at every class.
  *
+ *  - Virtual clocks. A component whose one linking resource binds every
+ *    class (a disk behind slack NICs: the common case) is "flat": each of
+ *    its flows gets capacity / flows, and its classes' progress is read
+ *    from the resource's clock, their next completions from a heap of the
+ *    clock's values. A change to it moves the clock, recomputes the share
+ *    and re-keys the classes that changed, without visiting the others
+ *    (see solve_flat).
+ *
  *  - Lazy heap in the filling. Freezing a class only raises the share of the
  *    other resources it crosses (shown at fill_component), so a resource's
  *    key in the heap is a lower bound of its share: it is marked stale and
@@ -107,6 +115,14 @@ struct net_res {
     int64_t busy_since_us;
     double busy_s;
     double bytes;
+    /* The virtual clock, while it is the one linking resource of a flat
+     * component (see solve_flat): V(t) = vclock + vshare (t - vt_us), the
+     * bytes each flow of weight 1 has moved; its classes in a heap by the
+     * V at which their first member ends. */
+    double vclock, vshare, vresv, vmaxkey;
+    int64_t vt_us, vcount; /* vcount: the flows of its component */
+    int *vheap;            /* as large as cls */
+    int vheap_n, vtop;
 };
 
 /* A connected component of the graph "class -- finite resource", kept as
@@ -126,6 +142,7 @@ struct net_comp {
     bool dirty; /* listed in n->dirty_comps (also once freed, until the solve) */
     bool split; /* lost a class linking two finite resources: may have split */
     bool scan;  /* merged since its solve: its due list is incomplete */
+    int flat;   /* its one linking resource, if it is flat (see solve_flat); else -1 */
 };
 
 struct fill_entry {
@@ -175,7 +192,11 @@ struct net {
     int *cdnext;            /* next in its component's list of classes due first */
     int64_t *cnextus;       /* when its first member finishes, at the last solve */
     int64_t *cdue;          /* a time at or before which nothing of the class finishes */
-    double *cused;          /* count x rate at its last solve (0 if unconstrained) */
+    double *cused;          /* count x rate at its last solve (0 if unconstrained); in a
+                             * flat component, count x its resource's vresv */
+    double *cvref;          /* flat: the V at which its progress was taken */
+    double *cvfin;          /* flat: the V at which its first member ends */
+    int *cvpos;             /* flat: its index in its resource's vheap, or -1 */
     struct net_comp *comps; /* as many as classes can be */
     int comp_free;
     int *dirty_comps;
@@ -304,6 +325,9 @@ static int grow_classes(struct net *n)
         grow_array((void **)&n->cprev, cap, sizeof *n->cprev) ||
         grow_array((void **)&n->cdue, cap, sizeof *n->cdue) ||
         grow_array((void **)&n->cused, cap, sizeof *n->cused) ||
+        grow_array((void **)&n->cvref, cap, sizeof *n->cvref) ||
+        grow_array((void **)&n->cvfin, cap, sizeof *n->cvfin) ||
+        grow_array((void **)&n->cvpos, cap, sizeof *n->cvpos) ||
         grow_array((void **)&n->dirty_comps, cap, sizeof *n->dirty_comps) ||
         grow_array((void **)&n->comps, cap, sizeof *n->comps) ||
         grow_array((void **)&n->comp_heap, cap, sizeof *n->comp_heap) ||
@@ -327,8 +351,10 @@ static int grow_classes(struct net *n)
         n->cls_free = (int)c;
         n->cnext[c] = n->cprev[c] = -1;
         n->cdue[c] = INT64_MAX;
+        n->cvpos[c] = -1;
         memset(&n->comps[c], 0, sizeof n->comps[c]);
         n->comps[c].head = -1;
+        n->comps[c].flat = -1;
         n->comps[c].heap_pos = -1;
         n->comps[c].next_free = n->comp_free;
         n->comp_free = (int)c;
@@ -374,8 +400,10 @@ void net_free(struct net *n)
 {
     if (!n)
         return;
-    for (size_t r = 0; r < n->n_res; r++)
+    for (size_t r = 0; r < n->n_res; r++) {
         free(n->res[r].cls);
+        free(n->res[r].vheap);
+    }
     for (size_t c = 0; c < n->cap_cls && n->cls; c++)
         free(n->cls[c].heap);
     free(n->res);
@@ -404,6 +432,9 @@ void net_free(struct net *n)
     free(n->cprev);
     free(n->cdue);
     free(n->cused);
+    free(n->cvref);
+    free(n->cvfin);
+    free(n->cvpos);
     free(n->dirty_comps);
     free(n->comps);
     free(n->comp_heap);
@@ -446,6 +477,7 @@ static void mark_class_dirty(struct net *n, int c)
 
 static int comp_merge(struct net *n, int a, int b);
 static void link_resource(struct net *n, int r);
+static void unflatten(struct net *n, int k);
 
 int net_resource_add(struct net *n, double capacity_bps)
 {
@@ -458,6 +490,7 @@ int net_resource_add(struct net *n, double capacity_bps)
     int r = (int)n->n_res++;
     memset(&n->res[r], 0, sizeof n->res[r]);
     n->res[r].cap = capacity_bps;
+    n->res[r].vtop = -1;
     n->rstamp[r] = 0;
     n->stale[r] = false;
     n->link[r] = isfinite(capacity_bps);
@@ -484,6 +517,7 @@ int net_resource_set_capacity(struct net *n, int res, double capacity_bps, int64
         /* Unconstrained now: it stops linking its classes. */
         n->link[res] = false;
         int k = n->ccomp[rs->cls[0]];
+        unflatten(n, k);
         n->comps[k].split = true;
         mark_comp_dirty(n, k);
     } else {
@@ -605,6 +639,131 @@ static void comp_heap_remove(struct net *n, int k)
     }
 }
 
+/* ---- flat components: a virtual clock per bottleneck -------------------- */
+
+/* A component is flat when one finite resource R links all its classes
+ * (each crosses R, and otherwise only slack or unconstrained resources) and
+ * every class has weight 1: its max-min allocation is then R's capacity
+ * over its flows, the same share s for every flow, and that is what
+ * progressive filling gives it (one resource in the fill heap; every class
+ * freezes at rem / wsum = cap / flows). While it stays flat, its classes
+ * keep no rate or progress of their own that changes with s: R keeps a
+ * virtual clock V, the bytes a flow has moved at the shares of the solves
+ * so far (V(t) = vclock + s (t - vt_us)); a class's progress at t is its
+ * progress at V = cvref plus V(t) - cvref, and its first member ends when V
+ * reaches cvfin = cvref + first_key - progress. A flow that comes or goes
+ * changes s: the clock is moved to now and s recomputed, and only the class
+ * that changed is re-keyed in R's heap of classes by cvfin. The component's
+ * next completion is that heap's top. This is the fair-queueing schedulers'
+ * virtual time; it keeps a change in O(log classes) instead of a pass over
+ * the component (see solve_flat for the slack resources).
+ *
+ * A component stops being flat (unflatten: every class gets its progress at
+ * now and its rate, as after a solve) when anything could give it a second
+ * linking resource or an unequal share: a merge, a resource that links
+ * again, a new class with another linking resource or another weight, a
+ * change of R's capacity. It is solved in full then, and becomes flat again
+ * when that solve finds it so. */
+
+static inline int class_flat(const struct net *n, int c)
+{
+    int k = n->ccomp[c];
+    return k >= 0 ? n->comps[k].flat : -1;
+}
+
+static inline double vclock_at(const struct net_res *rs, int64_t now_us)
+{
+    int64_t dt = now_us - rs->vt_us;
+    return dt > 0 ? rs->vclock + rs->vshare * (double)dt * 1e-6 : rs->vclock;
+}
+
+static void vheap_place(struct net *n, struct net_res *rs, int i, int c)
+{
+    rs->vheap[i] = c;
+    n->cvpos[c] = i;
+}
+
+static void vheap_sift(struct net *n, struct net_res *rs, int i)
+{
+    int c = rs->vheap[i];
+    double key = n->cvfin[c];
+    while (i > 0 && key < n->cvfin[rs->vheap[(i - 1) / 2]]) {
+        vheap_place(n, rs, i, rs->vheap[(i - 1) / 2]);
+        i = (i - 1) / 2;
+    }
+    for (;;) {
+        int l = 2 * i + 1;
+        if (l >= rs->vheap_n)
+            break;
+        if (l + 1 < rs->vheap_n && n->cvfin[rs->vheap[l + 1]] < n->cvfin[rs->vheap[l]])
+            l++;
+        if (!(n->cvfin[rs->vheap[l]] < key))
+            break;
+        vheap_place(n, rs, i, rs->vheap[l]);
+        i = l;
+    }
+    vheap_place(n, rs, i, c);
+}
+
+static void vheap_push(struct net *n, struct net_res *rs, int c)
+{
+    vheap_place(n, rs, rs->vheap_n++, c);
+    vheap_sift(n, rs, rs->vheap_n - 1);
+}
+
+static void vheap_remove(struct net *n, struct net_res *rs, int c)
+{
+    int i = n->cvpos[c];
+    n->cvpos[c] = -1;
+    int last = rs->vheap[--rs->vheap_n];
+    if (i < rs->vheap_n) {
+        vheap_place(n, rs, i, last);
+        vheap_sift(n, rs, i);
+    }
+}
+
+/* Class c of a flat component on R: its key in R's heap from its progress
+ * and first member (after either changed). */
+static void flat_rekey(struct net *n, int c, int R)
+{
+    struct net_res *rs = &n->res[R];
+    const struct net_class *k = &n->cls[c];
+    n->cvfin[c] = n->cvref[c] + (k->first_key - k->progress);
+    if (k->first_key > rs->vmaxkey)
+        rs->vmaxkey = k->first_key;
+    if (n->cvpos[c] < 0)
+        vheap_push(n, rs, c);
+    else
+        vheap_sift(n, rs, n->cvpos[c]);
+}
+
+static void class_flush(struct net *n, int c, int64_t now_us);
+static int64_t class_next_us(const struct net_class *k, int64_t now_us);
+static int64_t class_due_bound(const struct net_class *k, int64_t next_us, int64_t now_us);
+
+/* Gives every class of flat component k its own progress (at the latest
+ * time seen) and rate, completion time and due bound, as a solve would:
+ * from here on it is an ordinary component until solved again. */
+static void unflatten(struct net *n, int k)
+{
+    struct net_comp *cp = &n->comps[k];
+    if (cp->flat < 0)
+        return;
+    int64_t now_us = n->now_us;
+    for (int c = cp->head; c >= 0; c = n->cnext[c]) {
+        class_flush(n, c, now_us); /* still flat: from the clock */
+        struct net_class *kc = &n->cls[c];
+        n->cnextus[c] = class_next_us(kc, now_us);
+        n->cdue[c] = class_due_bound(kc, n->cnextus[c], now_us);
+        n->cvpos[c] = -1;
+    }
+    struct net_res *rs = &n->res[cp->flat];
+    rs->vheap_n = 0;
+    rs->vtop = -1;
+    cp->flat = -1;
+    cp->scan = true; /* its due list was not kept: net_complete scans it */
+}
+
 /* ---- components, kept as classes come and go ---------------------------- */
 
 /* A free record (one always exists: there are no more components than
@@ -621,6 +780,7 @@ static int comp_new(struct net *n)
     cp->due_head = -1;
     cp->heap_pos = -1;
     cp->split = cp->scan = false;
+    cp->flat = -1;
     return k; /* cp->dirty is kept: the record may still be listed */
 }
 
@@ -628,6 +788,7 @@ static void comp_release(struct net *n, int k)
 {
     if (n->comps[k].heap_pos >= 0)
         comp_heap_remove(n, k);
+    n->comps[k].flat = -1;
     n->comps[k].head = -1;
     n->comps[k].n_cls = 0;
     n->comps[k].next_free = n->comp_free;
@@ -672,6 +833,8 @@ static int comp_merge(struct net *n, int a, int b)
 {
     if (a == b)
         return a;
+    unflatten(n, a);
+    unflatten(n, b);
     if (n->comps[a].n_cls < n->comps[b].n_cls) {
         int t = a;
         a = b;
@@ -716,6 +879,7 @@ static void link_resource(struct net *n, int r)
     int k = n->ccomp[rs->cls[0]];
     for (int i = 1; i < rs->n_cls; i++)
         k = comp_merge(n, k, n->ccomp[rs->cls[i]]);
+    unflatten(n, k);
     mark_comp_dirty(n, k);
 }
 
@@ -742,7 +906,8 @@ static int class_reserve(struct net *n, const int *res, int n_res)
         struct net_res *r = &n->res[res[i]];
         if (r->n_cls == r->cap_cls) {
             int cap = r->cap_cls ? 2 * r->cap_cls : 8;
-            if (grow_array((void **)&r->cls, (size_t)cap, sizeof *r->cls))
+            if (grow_array((void **)&r->cls, (size_t)cap, sizeof *r->cls) ||
+                grow_array((void **)&r->vheap, (size_t)cap, sizeof *r->vheap))
                 return -1;
             r->cap_cls = cap;
         }
@@ -792,6 +957,20 @@ static int class_create(struct net *n, const int *res, int n_res, double weight,
         int k2 = n->ccomp[other];
         comp = comp < 0 ? k2 : comp_merge(n, comp, k2);
     }
+    /* A flat component stays flat if the class links nothing but its
+     * resource and has weight 1; it starts at the clock's now. */
+    if (comp >= 0 && n->comps[comp].flat >= 0) {
+        int R = n->comps[comp].flat;
+        bool other = weight != 1.0;
+        for (int i = 0; i < n_res; i++)
+            other |= res[i] != R && n->link[res[i]];
+        if (other) {
+            unflatten(n, comp);
+        } else {
+            n->cvref[c] = vclock_at(&n->res[R], now_us);
+            n->cvpos[c] = -1;
+        }
+    }
     comp_link(n, comp >= 0 ? comp : comp_new(n), c);
     return c;
 }
@@ -834,6 +1013,8 @@ static void class_release(struct net *n, int c)
     /* The others on its resources gain what it used: its component is
      * re-solved, and searched again if the class linked two resources. */
     int comp = n->ccomp[c];
+    if (n->cvpos[c] >= 0)
+        vheap_remove(n, &n->res[n->comps[comp].flat], c);
     comp_unlink(n, c);
     if (n->comps[comp].head >= 0) {
         n->comps[comp].split |= finite >= 2;
@@ -847,8 +1028,9 @@ static void class_release(struct net *n, int c)
     n->n_cls_live--;
 }
 
-/* Class progress (bytes per member) at now_us, at the rate of the last solve. */
-static double class_progress(const struct net_class *k, int64_t now_us)
+/* Class progress (bytes per member) at now_us, at the rate of the last solve;
+ * class_progress also for a class of a flat component (from the clock). */
+static inline double progress_at(const struct net_class *k, int64_t now_us)
 {
     int64_t dt = now_us - k->t_ref_us;
     if (dt <= 0 || k->rate <= 0.0 || isinf(k->rate))
@@ -856,9 +1038,25 @@ static double class_progress(const struct net_class *k, int64_t now_us)
     return k->progress + k->rate * (double)dt * 1e-6;
 }
 
+static double class_progress(const struct net *n, int c, int64_t now_us)
+{
+    int R = class_flat(n, c);
+    if (R >= 0)
+        return n->cls[c].progress + (vclock_at(&n->res[R], now_us) - n->cvref[c]);
+    return progress_at(&n->cls[c], now_us);
+}
+
+/* The rate of class c's flows (in a flat component, its resource's share). */
+static double class_rate(const struct net *n, int c)
+{
+    int R = class_flat(n, c);
+    return R >= 0 ? n->res[R].vshare : n->cls[c].rate;
+}
+
 /* Moves a class's reference point to now_us before its rate changes. An
- * unconstrained class finished all its members at its last solve. */
-static void class_flush(struct net *n, struct net_class *k, int64_t now_us)
+ * unconstrained class finished all its members at its last solve. A class
+ * of a flat component takes its progress from the clock. */
+static void flush_plain(struct net *n, struct net_class *k, int64_t now_us)
 {
     if (now_us <= k->t_ref_us)
         return;
@@ -867,9 +1065,25 @@ static void class_flush(struct net *n, struct net_class *k, int64_t now_us)
             if (n->flows[k->heap[i]].key > k->progress)
                 k->progress = n->flows[k->heap[i]].key;
     } else {
-        k->progress = class_progress(k, now_us);
+        k->progress = progress_at(k, now_us);
     }
     k->t_ref_us = now_us;
+}
+
+static void class_flush(struct net *n, int c, int64_t now_us)
+{
+    struct net_class *k = &n->cls[c];
+    int R = class_flat(n, c);
+    if (R < 0) {
+        flush_plain(n, k, now_us);
+        return;
+    }
+    double v = vclock_at(&n->res[R], now_us);
+    k->progress += v - n->cvref[c];
+    n->cvref[c] = v;
+    k->rate = n->res[R].vshare;
+    if (now_us > k->t_ref_us)
+        k->t_ref_us = now_us;
 }
 
 /* ---- flows -------------------------------------------------------------- */
@@ -932,6 +1146,8 @@ int net_flow_start(struct net *n, int64_t now_us, double bytes, const int *res, 
     n->n_active++;
 
     k->count++;
+    if (class_flat(n, c) >= 0)
+        n->res[class_flat(n, c)].vcount++;
     mark_class_dirty(n, c);
     for (int i = 0; i < n_res; i++) {
         struct net_res *r = &n->res[path[i]];
@@ -953,6 +1169,8 @@ static void flow_detach(struct net *n, int f, int64_t now_us)
             r->busy_s += (double)(now_us - r->busy_since_us) * 1e-6;
     }
     n->n_active--;
+    if (class_flat(n, c) >= 0)
+        n->res[class_flat(n, c)].vcount--;
     if (--k->count == 0)
         class_release(n, c);
     else
@@ -979,10 +1197,9 @@ static double flow_remaining(const struct net *n, int f, int64_t now_us)
         return fl->bytes;
     if (fl->state != FLOW_ACTIVE)
         return 0.0;
-    const struct net_class *k = &n->cls[fl->cls];
-    if (isinf(k->rate))
+    if (isinf(class_rate(n, fl->cls)))
         return 0.0;
-    double rem = fl->key - class_progress(k, now_us);
+    double rem = fl->key - class_progress(n, fl->cls, now_us);
     return rem > 0.0 ? (rem < fl->bytes ? rem : fl->bytes) : 0.0;
 }
 
@@ -1011,7 +1228,7 @@ double net_flow_rate(const struct net *n, int flow)
 {
     if (flow < 0 || (size_t)flow >= n->cap_flows || n->flows[flow].state != FLOW_ACTIVE)
         return 0.0;
-    return n->cls[n->flows[flow].cls].rate;
+    return class_rate(n, n->flows[flow].cls);
 }
 
 double net_flow_remaining(const struct net *n, int flow, int64_t now_us)
@@ -1038,13 +1255,17 @@ static void visit_res(struct net *n, int r, int *rq)
     n->rqueue[(*rq)++] = r;
 }
 
-/* A class enters this solve: its progress is brought to now at its old
- * rate. (Its component record is released by the caller, which re-forms
- * the component from the classes queued.) */
+/* A class enters this solve. (Its component record is released by the
+ * caller, which re-forms the component from the classes queued.) Its
+ * progress is brought to now at its old rate only if its rate or its
+ * members change (see fill_component): a class whose rate the solve does
+ * not change keeps its reference point and its completion times. A flat
+ * component is never solved in full, and its classes are reached from no
+ * other. */
 static void visit_class(struct net *n, int c, int *cq, int64_t now_us)
 {
+    (void)now_us;
     n->cstamp[c] = n->epoch;
-    class_flush(n, &n->cls[c], now_us);
     n->cqueue[(*cq)++] = c;
 }
 
@@ -1168,20 +1389,25 @@ static void fheap_sift_down(struct fill_entry *h, int hn, int i, struct fill_ent
  * The exact time is rounded up to a whole us, ignoring an excess below one
  * picosecond (or 1e-12 relative) that is round-off: the finishing test in
  * collect_finished accepts that much. */
-static int64_t class_next_us(const struct net_class *k, int64_t now_us)
+static inline int64_t next_us_of(double first_key, double progress, double rate, int64_t now_us)
 {
-    if (isinf(k->first_key))
+    if (isinf(first_key))
         return INT64_MAX; /* no active member */
-    double rem = k->first_key - k->progress;
-    if (rem <= 0.0 || isinf(k->rate))
+    double rem = first_key - progress;
+    if (rem <= 0.0 || isinf(rate))
         return now_us;
-    if (k->rate <= 0.0)
+    if (rate <= 0.0)
         return INT64_MAX;
-    double dt_us = rem / k->rate * 1e6;
+    double dt_us = rem / rate * 1e6;
     dt_us = ceil(dt_us - 1e-6 - 1e-12 * dt_us);
     if (dt_us >= 9.0e18 || (double)(INT64_MAX - now_us) <= dt_us)
         return INT64_MAX;
     return now_us + (dt_us > 0.0 ? (int64_t)dt_us : 0);
+}
+
+static int64_t class_next_us(const struct net_class *k, int64_t now_us)
+{
+    return next_us_of(k->first_key, k->progress, k->rate, now_us);
 }
 
 /* A time at or before the first at which collect_finished finds the first
@@ -1270,11 +1496,15 @@ static void fill_component(struct net *n, const struct span *sp, int64_t now_us)
                 continue;
             cfroz[c] = epoch;
             struct net_class *k = &cls[c];
-            k->rate = k->weight * e.share;
-            /* Its completion times now, while its line is in cache. */
-            int64_t next = class_next_us(k, now_us);
-            n->cnextus[c] = next;
-            n->cdue[c] = class_due_bound(k, next, now_us);
+            double rate = k->weight * e.share;
+            if (rate != k->rate || k->dirty) {
+                /* Its completion times now, while its line is in cache. */
+                flush_plain(n, k, now_us);
+                k->rate = rate;
+                int64_t next = class_next_us(k, now_us);
+                n->cnextus[c] = next;
+                n->cdue[c] = class_due_bound(k, next, now_us);
+            }
             double used = (double)k->count * k->rate, w = (double)k->count * k->weight;
             for (int j = 0; j < k->n_res; j++) {
                 int r2 = k->res[j];
@@ -1319,10 +1549,14 @@ static void list_resource(struct net *n, int r, int *nlist)
 static bool check_slack(struct net *n, const struct span *sp, bool may_unlink)
 {
     int nlist = 0;
+    /* The span's classes are one part, flat or not, until the links below. */
+    int R = sp->c1 > sp->c0 ? class_flat(n, n->cqueue[sp->c0]) : -1;
     for (int i = sp->c0; i < sp->c1; i++) {
         int c = n->cqueue[i];
         const struct net_class *k = &n->cls[c];
-        double use = isinf(k->rate) ? INFINITY : (double)k->count * k->rate;
+        double use = R >= 0           ? (double)k->count * n->res[R].vresv
+                     : isinf(k->rate) ? INFINITY
+                                      : (double)k->count * k->rate;
         double d = (isinf(use) ? 0.0 : use) - n->cused[c];
         n->cused[c] += d;
         for (int j = 0; j < k->n_res; j++) {
@@ -1370,6 +1604,100 @@ static void next_epoch(struct net *n)
     }
 }
 
+/* Slack resources and flat components. A flat component's classes would
+ * change their use of the slack resources they cross at every change of its
+ * share; instead each reserves count x vresv, a share above the true one,
+ * and the resources' sums (n->used) are kept over the reservations: the
+ * check above is then against at least the true use, and a resource that
+ * links on it gives the same max-min allocation (it only joins a solve).
+ * The reservation is set to NET_FLAT_RESERVE times the share when the share
+ * rises above it or falls below it by that factor squared: only then does a
+ * change visit every class of the component. */
+#define NET_FLAT_RESERVE 1.05
+
+/* Class c's reservation becomes count x resv: its slack resources' sums
+ * follow, and those it fills up are listed to link. */
+static void flat_reserve(struct net *n, int c, double resv, int *nlist)
+{
+    const struct net_class *k = &n->cls[c];
+    double d = (double)k->count * resv - n->cused[c];
+    if (d == 0.0)
+        return;
+    n->cused[c] += d;
+    for (int j = 0; j < k->n_res; j++) {
+        int r = k->res[j];
+        double cap = n->res[r].cap;
+        if (n->link[r] || !isfinite(cap))
+            continue;
+        n->used[r] += d;
+        if (d > 0.0 && n->used[r] > cap * NET_SLACK_HIGH)
+            list_resource(n, r, nlist);
+    }
+}
+
+/* The component `part`, just solved, is flat on R: its classes' progress
+ * (all taken at now_us) is kept against R's clock from here on. */
+static void flat_begin(struct net *n, int part, const struct span *sp, int R, double share,
+                       int64_t flows, int64_t now_us)
+{
+    struct net_res *rs = &n->res[R];
+    n->comps[part].flat = R;
+    rs->vclock = 0.0;
+    rs->vt_us = now_us;
+    rs->vshare = share;
+    rs->vresv = share * NET_FLAT_RESERVE;
+    rs->vmaxkey = 0.0;
+    rs->vcount = flows;
+    rs->vheap_n = 0;
+    for (int i = sp->c0; i < sp->c1; i++) {
+        int c = n->cqueue[i];
+        flush_plain(n, &n->cls[c], now_us); /* its rate is the solve's */
+        n->cvref[c] = 0.0;
+        n->cvpos[c] = -1;
+        flat_rekey(n, c, R);
+    }
+    rs->vtop = rs->vheap[0];
+}
+
+/* Solves a flat component that holds a change: its clock is brought to
+ * now at the old share, the share becomes capacity / flows (what
+ * progressive filling gives it), the classes that changed were re-keyed
+ * before (see solve), and its next completion is its heap top's. Returns
+ * whether a slack resource had to link. */
+static bool solve_flat(struct net *n, int comp, int64_t now_us, size_t *visited)
+{
+    struct net_comp *cp = &n->comps[comp];
+    int R = cp->flat;
+    struct net_res *rs = &n->res[R];
+    rs->vclock = vclock_at(rs, now_us);
+    rs->vt_us = now_us;
+    double share = rs->cap / (double)rs->vcount;
+    rs->vshare = share;
+    int nlist = 0;
+    if (share > rs->vresv || share * (NET_FLAT_RESERVE * NET_FLAT_RESERVE) < rs->vresv) {
+        next_epoch(n);
+        rs->vresv = share * NET_FLAT_RESERVE;
+        for (int c = cp->head; c >= 0; c = n->cnext[c]) {
+            flat_reserve(n, c, rs->vresv, &nlist);
+            *visited += !n->cls[c].dirty; /* a changed class was counted */
+        }
+    }
+    int top = rs->vheap[0];
+    const struct net_class *k = &n->cls[top];
+    rs->vtop = top;
+    cp->next_us =
+        next_us_of(k->first_key, k->progress + (rs->vclock - n->cvref[top]), share, now_us);
+    cp->first_us = n->fstart[k->heap[0]];
+    cp->due_head = -1;
+    if (cp->heap_pos >= 0)
+        comp_sift(n, (size_t)cp->heap_pos);
+    else
+        comp_heap_push(n, comp);
+    for (int i = 0; i < nlist; i++)
+        link_resource(n, n->rlist[i]);
+    return nlist > 0;
+}
+
 /* Solves one component that holds a change, with an epoch of its own: its
  * classes are queued from its list, or searched anew from each of them when
  * it may have split; its record is released and each part found gets a new
@@ -1392,14 +1720,25 @@ static bool solve_component(struct net *n, int comp, int64_t now_us, bool may_un
 
     for (size_t s = 0; s < nspan; s++) {
         const struct span *sp = &n->spans[s];
+        /* One linking resource of room > 0: flat if every class has
+         * weight 1 (and so freezes at its share, cap / flows). */
+        int R = sp->r1 - sp->r0 == 1 ? n->rqueue[sp->r0] : -1;
+        bool flat = R >= 0 && n->res[R].cap > 0.0 && isfinite(n->res[R].cap);
+        double share = flat ? n->res[R].cap / n->wsum[R] : 0.0; /* fill's share_of */
+        int64_t flows = 0;
         fill_component(n, sp, now_us);
         int part = comp_new(n);
         int64_t next = INT64_MAX, first = INT64_MAX;
         int prev = -1, due = -1;
         for (int i = sp->c0; i < sp->c1; i++) {
             int c = n->cqueue[i];
+            if (flat) {
+                flat = n->cls[c].weight == 1.0 && n->cfroz[c] == n->epoch;
+                flows += n->cls[c].count;
+            }
             if (n->cfroz[c] != n->epoch) { /* crosses only unconstrained resources */
                 struct net_class *k = &n->cls[c];
+                flush_plain(n, k, now_us);
                 k->rate = INFINITY;
                 n->cnextus[c] = class_next_us(k, now_us);
                 n->cdue[c] = class_due_bound(k, n->cnextus[c], now_us);
@@ -1430,6 +1769,8 @@ static bool solve_component(struct net *n, int comp, int64_t now_us, bool may_un
         n->comps[part].first_us = first;
         n->comps[part].due_head = due;
         comp_heap_push(n, part);
+        if (flat && flows > 0)
+            flat_begin(n, part, sp, R, share, flows, now_us);
     }
     /* Every part has its record now: linking may merge them. */
     bool linked = false;
@@ -1451,7 +1792,7 @@ static void solve(struct net *n, int64_t now_us)
         int f = n->pending[i];
         struct net_flow *fl = &n->flows[f];
         struct net_class *k = &n->cls[fl->cls];
-        class_flush(n, k, now_us);
+        class_flush(n, fl->cls, now_us);
         fl->key = k->progress + fl->bytes;
         fl->state = FLOW_ACTIVE;
         cheap_place(n, k, k->heap_n++, f);
@@ -1459,19 +1800,39 @@ static void solve(struct net *n, int64_t now_us)
         cheap_top_changed(n, k);
     }
     n->n_pending = 0;
-    for (size_t i = 0; i < n->n_dirty_cls; i++)
-        n->cls[n->dirty_cls[i]].dirty = false;
-    n->n_dirty_cls = 0;
-
+    /* A changed class of a flat component is re-keyed in its resource's
+     * heap and reserves for its new count (records released since they were
+     * listed are skipped). Their marks stay until the components are
+     * solved: nothing in between marks a class. */
     size_t visited = 0;
-    bool linked = false;
+    int nlist = 0;
+    next_epoch(n);
+    for (size_t i = 0; i < n->n_dirty_cls; i++) {
+        int c = n->dirty_cls[i];
+        int R = n->cstamp[c] != UINT32_MAX ? class_flat(n, c) : -1;
+        if (R >= 0) {
+            flat_rekey(n, c, R);
+            flat_reserve(n, c, n->res[R].vresv, &nlist);
+            visited++;
+        }
+    }
+    for (int i = 0; i < nlist; i++)
+        link_resource(n, n->rlist[i]);
+
+    bool linked = nlist > 0;
     while (n->n_dirty_comps > 0) {
         int comp = n->dirty_comps[--n->n_dirty_comps];
         n->comps[comp].dirty = false;
         if (n->comps[comp].head < 0)
             continue; /* emptied or merged away since it was listed */
-        linked |= solve_component(n, comp, now_us, !linked, &visited);
+        if (n->comps[comp].flat >= 0)
+            linked |= solve_flat(n, comp, now_us, &visited);
+        else
+            linked |= solve_component(n, comp, now_us, !linked, &visited);
     }
+    for (size_t i = 0; i < n->n_dirty_cls; i++)
+        n->cls[n->dirty_cls[i]].dirty = false;
+    n->n_dirty_cls = 0;
     n->solves++;
     n->last_visited = visited;
 }
@@ -1490,12 +1851,12 @@ int64_t net_update(struct net *n, int64_t now_us)
  * finished members are exactly a prefix of the heap order. A class that was
  * due by the last solve and did not change since gives up its first member
  * whatever round-off says, so a due time always makes progress. */
-static void collect_finished(struct net *n, int c, int64_t now_us)
+static void collect_finished(struct net *n, int c, int64_t now_us, bool force)
 {
     struct net_class *k = &n->cls[c];
-    bool force = !k->dirty && n->cnextus[c] <= now_us;
-    bool unconstrained = isinf(k->rate);
-    double progress = class_progress(k, now_us), tick = k->rate * NET_TICK_S;
+    double rate = class_rate(n, c);
+    bool unconstrained = isinf(rate);
+    double progress = class_progress(n, c, now_us), tick = rate * NET_TICK_S;
     while (k->heap_n > 0) {
         double key = k->first_key;
         if (!(force || unconstrained || key - progress <= tick + NET_ROUNDOFF * key))
@@ -1511,6 +1872,38 @@ static void collect_finished(struct net *n, int c, int64_t now_us)
         flow_detach(n, f, now_us); /* the last member releases the class */
         if (last)
             return;
+    }
+}
+
+/* A due flat component: the classes whose first member may have finished
+ * are those whose cvfin the clock has reached, within one us of transfer
+ * and the round-off allowance (of the largest key: a superset, which
+ * collect_finished tests exactly). The class that set the due time gives up
+ * a member whatever round-off says, as in net_complete. Those that keep
+ * members go back in the heap with their new first key. */
+static void collect_flat(struct net *n, int comp, int64_t now_us)
+{
+    int R = n->comps[comp].flat;
+    struct net_res *rs = &n->res[R];
+    double v = vclock_at(rs, now_us);
+    double lim = v + rs->vshare * 2.0 * NET_TICK_S + 2.0 * NET_ROUNDOFF * (rs->vmaxkey + fabs(v));
+    int top = rs->vtop, np = 0;
+    bool force = now_us >= n->comps[comp].next_us && top >= 0 && n->cvpos[top] >= 0 &&
+                 class_flat(n, top) == R && !n->cls[top].dirty;
+    if (force) {
+        vheap_remove(n, rs, top);
+        n->cqueue[np++] = top;
+    }
+    while (rs->vheap_n > 0 && n->cvfin[rs->vheap[0]] <= lim) {
+        int c = rs->vheap[0];
+        vheap_remove(n, rs, c);
+        n->cqueue[np++] = c;
+    }
+    for (int i = 0; i < np; i++) {
+        int c = n->cqueue[i];
+        collect_finished(n, c, now_us, force && c == top);
+        if (n->cstamp[c] != UINT32_MAX && class_flat(n, c) == R)
+            flat_rekey(n, c, R);
     }
 }
 
@@ -1534,7 +1927,9 @@ int64_t net_complete(struct net *n, int64_t now_us, net_done_fn cb, void *ctx)
     n->n_done = 0;
     for (size_t i = 0; i < n_due; i++) {
         int comp = n->due[i];
-        if (now_us <= n->comps[comp].next_us && !n->comps[comp].scan) {
+        if (n->comps[comp].flat >= 0) {
+            collect_flat(n, comp, now_us);
+        } else if (now_us <= n->comps[comp].next_us && !n->comps[comp].scan) {
             /* The usual case, called at the time returned: only classes on
              * the due list can have a finished flow. Since the solve that
              * made it, a class on it may have been released (and its record
@@ -1542,7 +1937,7 @@ int64_t net_complete(struct net *n, int64_t now_us, net_done_fn cb, void *ctx)
             for (int c = n->comps[comp].due_head; c >= 0;) {
                 int next = n->cdnext[c];
                 if (n->ccomp[c] == comp)
-                    collect_finished(n, c, now_us);
+                    collect_finished(n, c, now_us, !n->cls[c].dirty && n->cnextus[c] <= now_us);
                 if (n->comps[comp].head < 0)
                     break; /* its last class went */
                 c = next;
@@ -1554,7 +1949,7 @@ int64_t net_complete(struct net *n, int64_t now_us, net_done_fn cb, void *ctx)
             for (int c = n->comps[comp].head; c >= 0;) {
                 int next = n->cnext[c];
                 if (n->cdue[c] <= now_us)
-                    collect_finished(n, c, now_us);
+                    collect_finished(n, c, now_us, !n->cls[c].dirty && n->cnextus[c] <= now_us);
                 c = next;
             }
         }

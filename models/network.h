@@ -116,7 +116,9 @@ double net_resource_bytes(const struct net *n, int res);
  * flows with the same resources and weight, solved as one) currently active;
  * and the classes the last solve visited (flows in other components kept
  * their rates; a class counts twice when a slack resource it crosses had to
- * link again and its component was solved once more). */
+ * link again and its component was solved once more; in a flat component,
+ * see network.c, the classes that changed and those whose reservation on
+ * the slack resources moved). */
 int64_t net_solves(const struct net *n);
 size_t net_active_classes(const struct net *n);
 size_t net_last_solve_classes(const struct net *n);

@@ -482,6 +482,88 @@ static void test_slack_nics_leave_solves_until_they_bind(void **state)
     net_free(n);
 }
 
+static void test_one_bottleneck_keeps_a_virtual_clock(void **state)
+{
+    (void)state;
+    /* Disk D of 1e8 B/s. a reads 1e8 B through D alone; b (2e8 B) and c
+     * (1e8 B) through D and an unconstrained pipe P, one class. D is the
+     * only linking resource and every weight is 1, so after the first solve
+     * the component is flat: its flows share D's clock. By hand:
+     *   0 - 0.5 s  a alone at 1e8 B/s: 5e7 B moved;
+     *   0.5 s      b starts, 1e8 / 2 = 5e7 each: a has 5e7 left, ends at 1.5 s;
+     *   1.5 s      b alone at 1e8, 5e7 moved, 1.5e8 left: would end at 3.0 s;
+     *   2.0 s      c joins b's class: b has 1e8 left, c 1e8, 5e7 each: both
+     *              end at 4.0 s;
+     *   2.5 s      e (1e8 B, through D alone) starts and is cancelled at
+     *              3.0 s, having moved 1e8 / 3 x 0.5 = 1e8 / 6: b and c
+     *              moved as much over that half second instead of 2.5e7,
+     *              so they end (2.5e7 - 1e8 / 6) / 5e7 = 1/6 s later, at
+     *              4.1666667 s, rounded up to the us. */
+    struct net *n = net_new();
+    int d = net_resource_add(n, 1e8), p = net_resource_add(n, INFINITY);
+    int dp[2] = {d, p};
+    int a = net_flow_start(n, 0, 1e8, &d, 1, 1.0, NULL, 1);
+    assert_int_equal(net_update(n, 0), 1000000);
+    int b = net_flow_start(n, 500000, 2e8, dp, 2, 1.0, NULL, 2);
+    assert_int_equal(net_update(n, 500000), 1500000);
+    assert_near(net_flow_rate(n, a), 5e7, 1e-6);
+    assert_near(net_flow_rate(n, b), 5e7, 1e-6);
+    assert_near(net_flow_remaining(n, a, 1000000), 2.5e7, 1e-3);
+    struct done_log log = {0};
+    assert_int_equal(net_complete(n, 1500000, record_done, &log), 3000000);
+    assert_int_equal(log.n, 1);
+    assert_int_equal(log.flows[0], a);
+    assert_near(net_flow_rate(n, b), 1e8, 1e-6);
+    int c = net_flow_start(n, 2000000, 1e8, dp, 2, 1.0, NULL, 3);
+    assert_int_equal(net_update(n, 2000000), 4000000);
+    assert_near(net_flow_remaining(n, b, 2000000), 1e8, 1e-3);
+    assert_near(net_flow_remaining(n, c, 3000000), 5e7, 1e-3);
+    int e = net_flow_start(n, 2500000, 1e8, &d, 1, 1.0, NULL, 4);
+    net_update(n, 2500000);
+    assert_near(net_flow_rate(n, e), 1e8 / 3, 1e-6);
+    assert_near(net_flow_rate(n, c), 1e8 / 3, 1e-6);
+    net_flow_cancel(n, 3000000, e);
+    assert_near(net_resource_bytes(n, d), 1e8 + 1e8 / 6, 1e-3);
+    assert_int_equal(net_update(n, 3000000), 4166667);
+    log.n = 0;
+    assert_int_equal(net_complete(n, 4166667, record_done, &log), INT64_MAX);
+    assert_int_equal(log.n, 2); /* in handle order: c reuses a's handle */
+    assert_int_equal(log.flows[0], c);
+    assert_int_equal(log.flows[1], b);
+    assert_int_equal(net_active_flows(n), 0);
+    assert_near(net_resource_bytes(n, d), 4e8 + 1e8 / 6, 1e-3);
+    net_free(n);
+}
+
+static void test_flat_late_completion_takes_every_finished_class(void **state)
+{
+    (void)state;
+    /* A flat component on disk D (1e8 B/s) with two classes: x (1e8 B,
+     * through D) from 0, y (1.0001e8 B) and z (3e8 B) through D and an
+     * unconstrained pipe from 1 ms. x alone moves 1e5 B by 1 ms, then the
+     * three share 1e8 / 3: x ends at 1 ms + 9.99e7 / (1e8 / 3) = 2.998 s.
+     * Handled late, at 3.1 s (a coarse grain), every flow finished by then
+     * is taken: x, and y, which had 1.0001e8 - 3.1 s x 1e8 / 3 < 0 left
+     * (the rates hold until the completion is handled), in handle order.
+     * z has 3e8 - 1.033e8 = 1.967e8 left alone on D: it ends at 5.067 s. */
+    struct net *n = net_new();
+    int d = net_resource_add(n, 1e8), p = net_resource_add(n, INFINITY);
+    int dp[2] = {d, p};
+    int x = net_flow_start(n, 0, 1e8, &d, 1, 1.0, NULL, 1);
+    assert_int_equal(net_update(n, 0), 1000000);
+    int y = net_flow_start(n, 1000, 1.0001e8, dp, 2, 1.0, NULL, 2);
+    int z = net_flow_start(n, 1000, 3e8, dp, 2, 1.0, NULL, 3);
+    assert_int_equal(net_update(n, 1000), 2998000);
+    struct done_log log = {0};
+    assert_int_equal(net_complete(n, 3100000, record_done, &log), 5067000);
+    assert_int_equal(log.n, 2);
+    assert_int_equal(log.flows[0], x);
+    assert_int_equal(log.flows[1], y);
+    assert_near(net_flow_rate(n, z), 1e8, 1e-6);
+    assert_near(net_flow_remaining(n, z, 3100000), 1.967e8, 1e-2);
+    net_free(n);
+}
+
 static void test_bad_arguments_rejected(void **state)
 {
     (void)state;
@@ -677,7 +759,8 @@ static void shuffle_path(struct ref_flow *f)
  * completions, checking it against the reference after every change. With
  * quantum_us > 1, completions are handled late, at the completion time
  * rounded up to the quantum, as the simulator does. */
-static void run_random_workload(uint64_t seed, enum workload kind, int64_t quantum_us)
+static void run_random_workload_weighted(uint64_t seed, enum workload kind, int64_t quantum_us,
+                                         bool unit_weights)
 {
     rng_state = seed;
     bool sparse = kind == SPARSE;
@@ -721,7 +804,7 @@ static void run_random_workload(uint64_t seed, enum workload kind, int64_t quant
                 } while (again);
                 f->res[j] = r;
             }
-            f->weight = (double)(1 + rnd() % 3);
+            f->weight = unit_weights ? 1.0 : (double)(1 + rnd() % 3);
             f->bytes = rnd_unit() < 0.03 ? 0.0 : 1e5 + 1e8 * rnd_unit();
             f->remaining = f->bytes;
             f->handle = net_flow_start(n, now, f->bytes, f->res, f->n_res, f->weight, NULL,
@@ -787,6 +870,11 @@ static void run_random_workload(uint64_t seed, enum workload kind, int64_t quant
     net_free(n);
 }
 
+static void run_random_workload(uint64_t seed, enum workload kind, int64_t quantum_us)
+{
+    run_random_workload_weighted(seed, kind, quantum_us, false);
+}
+
 static void test_random_workloads_match_reference(void **state)
 {
     (void)state;
@@ -819,6 +907,23 @@ static void test_random_shuffles_with_slack_nics_match_reference(void **state)
         run_random_workload(seed * 0x2545f4914f6cdd1du, SHUFFLE, 0);
 }
 
+static void test_random_flat_components_match_reference(void **state)
+{
+    (void)state;
+    /* Every weight 1, as the simulator's flows: a component with one
+     * linking resource (a disk behind slack NICs, or one link) is flat and
+     * kept on its resource's virtual clock. Its rates, remaining bytes and
+     * completions stay the reference's after every change, exact and with
+     * late completions, while NICs link and unlink around it. */
+    for (uint64_t seed = 1; seed <= 20; seed++) {
+        run_random_workload_weighted(seed * 0x9e3779b97f4a7c15u, SPARSE, 0, true);
+        run_random_workload_weighted(seed * 0x2545f4914f6cdd1du, SHUFFLE, 0, true);
+        run_random_workload_weighted(seed * 0xbf58476d1ce4e5b9u, SPARSE, 1000, true);
+        run_random_workload_weighted(seed * 0xd6e8feb86659fd93u, SHUFFLE, 1000, true);
+        run_random_workload_weighted(seed * 0x94d049bb133111ebu, DENSE, 1000, true);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -843,6 +948,9 @@ int main(void)
         cmocka_unit_test(test_random_workloads_match_reference),
         cmocka_unit_test(test_random_workloads_late_completions_match_reference),
         cmocka_unit_test(test_random_shuffles_with_slack_nics_match_reference),
+        cmocka_unit_test(test_random_flat_components_match_reference),
+        cmocka_unit_test(test_one_bottleneck_keeps_a_virtual_clock),
+        cmocka_unit_test(test_flat_late_completion_takes_every_finished_class),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
