@@ -74,10 +74,13 @@ struct rt_stage {
     int *parent_index; /* the parents, as stage indices */
     /* Tasks to run again (their attempt failed, or their output was lost),
      * before the ones never launched; and where each task's shuffle output
-     * lives (-1: none), so a lost node's outputs can be found. */
+     * lives (-1: none), as a list per worker (out_head[w], then out_next[t];
+     * -1 ends it), so a lost node's outputs are found without a scan of
+     * every task. A task is on at most one list: its output is recorded
+     * only when it has none (shuffle.c). */
     int64_t *retry;
     size_t retry_head, retry_n, retry_cap;
-    int32_t *out_worker;
+    int32_t *out_worker, *out_next, *out_head;
     uint8_t *attempts; /* attempts so far, per task (saturating) */
     int resubmits;
     /* Speculation: the slots running each task (-1: none) and whether it is
@@ -283,6 +286,8 @@ struct sim {
     int *active;
     size_t n_active;
     int *order; /* scratch for a FAIR offer round */
+    int32_t *lost_scratch; /* a lost node's map outputs, sorted (shuffle.c) */
+    size_t lost_cap;
 
     /* Bytes move through the flow-level network model. */
     struct net *net;
