@@ -488,6 +488,7 @@ struct sim *sim_new(const struct plan *p, const struct cluster *cl, const struct
      * options (tests, tools) they are kept. */
     sim->res.keep_tasks = opt ? opt->task_records : true;
     sim->eng.fire_limit = opt ? opt->max_events : 0;
+    sim->poll_every_interval = opt && opt->poll_every_interval;
     if (build(sim, d) != SC_OK || results_stats_init(&sim->res, NULL, d) != SC_OK) {
         sim_free(sim);
         return NULL;

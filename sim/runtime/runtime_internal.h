@@ -313,6 +313,7 @@ struct sim {
     struct event policy_ev;
     int64_t policy_base_us, policy_last_us; /* the polls' grid: origin, last poll */
     bool policy_started;
+    bool poll_every_interval; /* node autoscaling: no poll left out */
     bool da_adds_stall; /* the polls left out since the last would only stall adds */
     bool node_autoscale, dyn_alloc;
     struct autoscale_node node_policy;  /* when node_autoscale */
