@@ -290,6 +290,8 @@ void shuffle_recompute_lost_output(struct sim *sim, int si, int w)
         }
         sim->lost_scratch[lost++] = i;
     }
+    if (lost == 0)
+        return; /* (qsort must not be given the scratch before it exists) */
     qsort(sim->lost_scratch, lost, sizeof *sim->lost_scratch, cmp_int32);
     for (size_t k = 0; k < lost; k++) {
         int32_t i = sim->lost_scratch[k];
@@ -301,8 +303,6 @@ void shuffle_recompute_lost_output(struct sim *sim, int si, int w)
         }
     }
     st->out_head[w] = -1;
-    if (lost == 0)
-        return;
     executors_policy_note(sim); /* more tasks wait */
     st->done -= (int64_t)lost;
     st->map_bytes[w] = 0.0;
