@@ -61,6 +61,30 @@ struct autoscale_node_decision autoscale_node_decide(struct autoscale_node *p,
     return dec;
 }
 
+int64_t autoscale_node_next_add_us(const struct autoscale_node *p,
+                                   const struct autoscale_node_view *v)
+{
+    const struct autoscale_node_settings *s = &p->set;
+    bool want_up = v->backlog_tasks > v->free_slots;
+    /* An evaluation starts Synapse's clock when tasks wait and stops it when
+     * they do not, whatever it decides. */
+    if (s->policy == AUTOSCALE_POLICY_SYNAPSE && want_up != (p->up_since_us >= 0))
+        return v->now_us;
+    int room = s->max_workers - v->alive_workers - v->pending_workers;
+    if (!want_up || room <= 0)
+        return INT64_MAX;
+    int64_t short_slots =
+        v->backlog_tasks - v->free_slots - (int64_t)v->pending_workers * s->slots_per_worker;
+    if (short_slots <= 0)
+        return INT64_MAX; /* the workers on their way will take the backlog */
+    if (s->policy != AUTOSCALE_POLICY_SYNAPSE)
+        return v->now_us;
+    if (p->up_since_us > INT64_MAX - s->up_sustain_us)
+        return INT64_MAX;
+    int64_t due = p->up_since_us + s->up_sustain_us;
+    return due > v->now_us ? due : v->now_us;
+}
+
 bool autoscale_node_idle_expired(const struct autoscale_node *p, int64_t idle_since_us,
                                  int64_t now_us)
 {

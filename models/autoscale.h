@@ -68,6 +68,15 @@ void autoscale_node_init(struct autoscale_node *p, const struct autoscale_node_s
 struct autoscale_node_decision autoscale_node_decide(struct autoscale_node *p,
                                                      const struct autoscale_node_view *v);
 
+/* After an evaluation, with the view as it is now: when the next
+ * evaluation seeing the same backlog, free slots and workers would request
+ * workers or start or forget Synapse's backlog clock: v->now_us when the
+ * next one would already (Databricks still short of workers, a backlog
+ * that began or ended), Synapse's backlog reaching up_sustain_s, or
+ * INT64_MAX when none would. Idle removal is the caller's to foresee. */
+int64_t autoscale_node_next_add_us(const struct autoscale_node *p,
+                                   const struct autoscale_node_view *v);
+
 /* Whether a worker idle since idle_since_us (-1: busy) has been idle long
  * enough at now_us to be removed. The caller also keeps min_workers and any
  * worker whose shuffle output a stage still needs. */

@@ -473,6 +473,30 @@ static void test_memory_estimate_refuses_before_allocating(void **state)
     fixture_free(f);
 }
 
+static void test_memory_estimate_counts_lost_output_lists(void **state)
+{
+    (void)state;
+    /* The stages above, stage 1 reading stage 0, on a cluster with spot
+     * workers: a node's eviction loses its map outputs, so each task of
+     * the stage another reads keeps where its output lives and the link of
+     * its worker's list (int32 each, 8 B). Stage 1 is read by none: no
+     * more. 20e6 + 1e6 x 8 = 28e6 B. Without spot, the 20e6 of the test
+     * above. */
+    struct fixture *f = fixture_new(2, 1);
+    struct job_spec *j = add_job(f, "big");
+    add_stage(f, j, 0, 1000000, 1.0);
+    add_parent(add_stage(f, j, 1, 3000000, 1.0), 0);
+    struct diag d;
+    assert_int_equal(build_under_limit(f, false, 20e6, &d), SC_OK);
+    assert_int_equal(build_under_limit(f, false, 20e6 - 1.0, &d), SC_ELIMIT);
+    f->cl.spot_fraction = 0.5;
+    f->cl.spot_evictions_per_hour = 1.0;
+    f->cl.spot_evict_at_s = NAN;
+    assert_int_equal(build_under_limit(f, false, 28e6, &d), SC_OK);
+    assert_int_equal(build_under_limit(f, false, 28e6 - 1.0, &d), SC_ELIMIT);
+    fixture_free(f);
+}
+
 static void test_task_times_do_not_depend_on_cluster_size(void **state)
 {
     (void)state;
@@ -1195,6 +1219,7 @@ int main(void)
         cmocka_unit_test(test_random_dag_keeps_invariants),
         cmocka_unit_test(test_same_seed_same_records),
         cmocka_unit_test(test_memory_estimate_refuses_before_allocating),
+        cmocka_unit_test(test_memory_estimate_counts_lost_output_lists),
         cmocka_unit_test(test_task_times_do_not_depend_on_cluster_size),
         cmocka_unit_test(test_task_list_gives_each_task_its_time),
         cmocka_unit_test(test_driver_time_delays_jobs_and_stages),

@@ -199,6 +199,14 @@ static int64_t backlog_tasks(const struct sim *sim)
     return n;
 }
 
+static struct autoscale_node_view node_view(const struct sim *sim)
+{
+    struct autoscale_node_view view = {engine_now(&sim->eng), backlog_tasks(sim),
+                                       (int64_t)sim->free_count, sim->alive_workers,
+                                       sim->pending_workers};
+    return view;
+}
+
 /* Node autoscaling, evaluated every interval_s: the policy (see
  * models/autoscale.c) decides from the backlog and free slots; here its
  * decision is applied. Scale down: workers idle for idle_s that hold no
@@ -206,8 +214,7 @@ static int64_t backlog_tasks(const struct sim *sim)
 static void node_policy(struct sim *sim)
 {
     int64_t now = engine_now(&sim->eng);
-    struct autoscale_node_view view = {now, backlog_tasks(sim), (int64_t)sim->free_count,
-                                       sim->alive_workers, sim->pending_workers};
+    struct autoscale_node_view view = node_view(sim);
     struct autoscale_node_decision dec = autoscale_node_decide(&sim->node_policy, &view);
     if (dec.add_workers > 0)
         request_workers(sim, dec.add_workers);
@@ -289,9 +296,8 @@ static void dyn_alloc_policy(struct sim *sim)
 
 /* ---- when to poll ---------------------------------------------------------
  *
- * The policy is polled on a grid (span start + k x interval). Node
- * autoscaling polls at every grid point while a job runs. Dynamic
- * allocation polls only at the grid points where a poll can change
+ * The policy is polled on a grid (span start + k x interval). Both
+ * policies poll only at the grid points where a poll can change
  * something, so that its work follows the scheduler's events and not the
  * simulated span (a stage of tasks running for hours, or a long gap between
  * jobs, would otherwise cost ten polls a second). A poll decides from the
@@ -308,7 +314,18 @@ static void dyn_alloc_policy(struct sim *sim)
  * change to what a poll reads (a task launched or ended, a stage or its
  * retries becoming pending, an executor registering or leaving: the calls
  * of executors_policy_note) brings it to the next grid point. The polls
- * left out would have changed nothing, so the run is the same. */
+ * left out would have changed nothing, so the run is the same.
+ *
+ * Node autoscaling reads the backlog, the free slots, the workers alive
+ * and provisioning, and each worker's idle time and shuffle output (which
+ * change with the same calls, a stage ending included). While these stay,
+ * the poll after one can only request workers (at once for Databricks
+ * when still short, when the backlog has lasted up_sustain_s for Synapse),
+ * start or stop Synapse's backlog clock, or remove a worker whose idle
+ * time reaches idle_s while nothing waits and more than min_workers are
+ * there: autoscale_node_next_add_us and the earliest idle expiry say when.
+ * (sim_options.poll_every_interval polls at every grid point instead;
+ * test_autoscale compares the two.) */
 
 static int64_t policy_every_us(const struct sim *sim)
 {
@@ -372,6 +389,28 @@ static int64_t dyn_alloc_next_poll(struct sim *sim)
     return next == INT64_MAX ? INT64_MAX : policy_grid_point(sim, next);
 }
 
+/* After a node autoscaling poll: when the next one can change something
+ * if the scheduler stays as it is (INT64_MAX: never). */
+static int64_t node_next_poll(struct sim *sim)
+{
+    struct autoscale_node_view view = node_view(sim);
+    int64_t now = view.now_us;
+    int64_t next = autoscale_node_next_add_us(&sim->node_policy, &view);
+    int64_t idle = sim->node_policy.set.idle_us;
+    if (view.backlog_tasks <= 0 &&
+        sim->alive_workers + sim->pending_workers > sim->node_policy.set.min_workers)
+        for (int w = 0; w < sim->max_workers; w++) {
+            const struct rt_worker *wk = &sim->workers[w];
+            if (wk->state != WK_ALIVE || wk->running > 0 || wk->idle_since_us < 0 ||
+                wk->idle_since_us > INT64_MAX - idle)
+                continue;
+            int64_t at = wk->idle_since_us + idle;
+            if (at > now && at < next)
+                next = at;
+        }
+    return next == INT64_MAX ? INT64_MAX : policy_grid_point(sim, next);
+}
+
 void executors_policy_start(struct sim *sim, int64_t span_start_us)
 {
     sim->policy_base_us = span_start_us;
@@ -389,7 +428,7 @@ void executors_policy_wake(struct sim *sim)
 
 void executors_policy_note(struct sim *sim)
 {
-    if (sim->dyn_alloc)
+    if (sim->dyn_alloc || (sim->node_autoscale && !sim->poll_every_interval))
         executors_policy_wake(sim);
 }
 
@@ -406,7 +445,8 @@ void executors_on_policy(struct engine *eng, struct event *ev)
         return; /* the application is over: no more decisions */
     if (sim->node_autoscale) {
         node_policy(sim);
-        policy_schedule(sim, now + policy_every_us(sim));
+        policy_schedule(sim, sim->poll_every_interval ? now + policy_every_us(sim)
+                                                      : node_next_poll(sim));
     } else {
         dyn_alloc_policy(sim);
         policy_schedule(sim, dyn_alloc_next_poll(sim));

@@ -7,6 +7,7 @@
  * the estimate is a floor there).
  */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,22 +17,44 @@
 #include "sim/runtime/results.h"
 #include "sim/runtime/taskstats.h"
 
+/* Whether a stage of job is a parent of another (its children are in its
+ * job: runtime.c links them so). */
+static bool plan_stage_is_read(const struct plan_job *job, size_t k)
+{
+    for (size_t i = 0; i < job->n_stages; i++)
+        for (size_t q = 0; q < job->stages[i].n_parents; q++)
+            if (job->stages[i].parents[q] == job->stages[k].id)
+                return true;
+    return false;
+}
+
 void footprint_estimate(const struct plan *p, const struct cluster *cl, bool task_records,
                         struct footprint *f)
 {
     memset(f, 0, sizeof *f);
     bool spec = spark_conf_bool(&p->scn->spark, "spark.speculation");
+    /* Shuffle output can be lost with spot workers, or with executors of
+     * the timeline that leave without the external shuffle service
+     * (runtime.c's build_timeline). */
+    bool leaves = false;
+    for (size_t i = 0; i < p->scn->cluster.n_executors; i++)
+        leaves |= isfinite(p->scn->cluster.executors[i].end_s);
+    bool losable = cl->spot_fraction > 0.0 ||
+                   (leaves && !spark_conf_bool(&p->scn->spark, "spark.shuffle.service.enabled"));
     /* attempts (1 byte); with speculation run_a, run_b (int32 each),
      * task_done (1 byte) and two doubles of run times (speculation.c's
-     * two heaps); with spot workers out_worker (int32). */
-    double per_task = 1.0 + (spec ? 4.0 + 4.0 + 1.0 + 2.0 * sizeof(double) : 0.0) +
-                      (cl->spot_fraction > 0.0 ? 4.0 : 0.0);
+     * two heaps); where output can be lost, a stage that another reads
+     * keeps out_worker and out_next (int32 each: its worker's list). */
+    double per_task = 1.0 + (spec ? 4.0 + 4.0 + 1.0 + 2.0 * sizeof(double) : 0.0);
+    double per_map_task = losable ? 4.0 + 4.0 : 0.0;
     int64_t most = -1;
     for (size_t j = 0; j < p->n_jobs; j++)
         for (size_t k = 0; k < p->jobs[j].n_stages; k++) {
             int64_t n = p->jobs[j].stages[k].tasks;
             f->tasks += n;
             f->state_bytes += per_task * (double)n;
+            if (per_map_task > 0.0 && plan_stage_is_read(&p->jobs[j], k))
+                f->state_bytes += per_map_task * (double)n;
             /* Exact run times, 64-bit at worst, up to the sketch's bound. */
             f->state_bytes += 8.0 * (double)(n < TASKSTATS_EXACT_MAX ? n : TASKSTATS_EXACT_MAX);
             if (task_records)

@@ -5,8 +5,10 @@
  * of running or when memory runs out.
  *
  * Only what grows with the task count is counted: per task, its attempt
- * count, with speculation its slots, done flag and run time, with spot
- * workers where its shuffle output lives, and its stage's exact run-time
+ * count, with speculation its slots, done flag and run time, where shuffle
+ * output can be lost (spot workers, executors leaving without the shuffle
+ * service) and another stage reads it, where its output lives and the link
+ * of its worker's list of outputs, and its stage's exact run-time
  * statistics (up to TASKSTATS_EXACT_MAX tasks); a record per task attempt
  * only when the outputs list or draw tasks (sim_options.task_records).
  */

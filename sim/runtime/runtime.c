@@ -365,10 +365,14 @@ static enum sc_status build_task_records(struct sim *sim, struct diag *d)
             return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
         if (st->n_children > 0 && (sim->cl.spot_fraction > 0.0 || sim->timeline_drops_shuffle)) {
             st->out_worker = malloc((size_t)st->tasks * sizeof(int32_t));
-            if (!st->out_worker)
+            st->out_next = malloc((size_t)st->tasks * sizeof(int32_t));
+            st->out_head = malloc((size_t)sim->max_workers * sizeof(int32_t));
+            if (!st->out_worker || !st->out_next || !st->out_head)
                 return diag_set(d, SC_ENOMEM, NULL, 0, "out of memory");
             for (int64_t t = 0; t < st->tasks; t++)
-                st->out_worker[t] = -1;
+                st->out_worker[t] = st->out_next[t] = -1;
+            for (int w = 0; w < sim->max_workers; w++)
+                st->out_head[w] = -1;
         }
     }
     if (sim->spec_on)
@@ -489,6 +493,7 @@ struct sim *sim_new(const struct plan *p, const struct cluster *cl, const struct
      * options (tests, tools) they are kept. */
     sim->res.keep_tasks = opt ? opt->task_records : true;
     sim->eng.fire_limit = opt ? opt->max_events : 0;
+    sim->poll_every_interval = opt && opt->poll_every_interval;
     if (build(sim, d) != SC_OK || results_stats_init(&sim->res, NULL, d) != SC_OK) {
         sim_free(sim);
         return NULL;
@@ -706,6 +711,8 @@ void sim_free(struct sim *sim)
         free(sim->stages[i].fetch_frac);
         free(sim->stages[i].retry);
         free(sim->stages[i].out_worker);
+        free(sim->stages[i].out_next);
+        free(sim->stages[i].out_head);
         free(sim->stages[i].attempts);
         free(sim->stages[i].run_a);
         free(sim->stages[i].run_b);
@@ -732,6 +739,7 @@ void sim_free(struct sim *sim)
     free(sim->free_ring);
     free(sim->active);
     free(sim->order);
+    free(sim->lost_scratch);
     results_fini(&sim->res);
     free(sim);
 }

@@ -76,6 +76,10 @@ struct sim_options {
      * caller that must bound its work whatever the input (the fuzzing
      * harness) sets it. */
     uint64_t max_events;
+    /* Poll node autoscaling at every interval, as the platforms do. By
+     * default the polls that cannot change anything are left out, with the
+     * same results (executors.c); tests compare the two. */
+    bool poll_every_interval;
 };
 
 struct sim;

@@ -73,11 +73,14 @@ struct rt_stage {
     double cached;     /* bytes its finished tasks cached (df.cache()) */
     int *parent_index; /* the parents, as stage indices */
     /* Tasks to run again (their attempt failed, or their output was lost),
-     * the last queued first and before the ones never launched; and where each task's shuffle
-     * output lives (-1: none), so a lost node's outputs can be found. */
+     * the last queued first and before the ones never launched; and where
+     * each task's shuffle output lives (-1: none), as a list per worker
+     * (out_head[w], then out_next[t]; -1 ends it), so a lost node's outputs
+     * are found without a scan of every task. A task is on at most one
+     * list: its output is recorded only when it has none (shuffle.c). */
     int64_t *retry;
     size_t retry_head, retry_n, retry_cap;
-    int32_t *out_worker;
+    int32_t *out_worker, *out_next, *out_head;
     uint8_t *attempts; /* attempts so far, per task (saturating) */
     int resubmits;
     /* Speculation: the slots running each task (-1: none) and whether it is
@@ -327,6 +330,8 @@ struct sim {
     int *active;
     size_t n_active;
     int *order; /* scratch for a FAIR offer round */
+    int32_t *lost_scratch; /* a lost node's map outputs, sorted (shuffle.c) */
+    size_t lost_cap;
 
     /* Bytes move through the flow-level network model. */
     struct net *net;
@@ -352,6 +357,7 @@ struct sim {
     struct event policy_ev;
     int64_t policy_base_us, policy_last_us; /* the polls' grid: origin, last poll */
     bool policy_started;
+    bool poll_every_interval; /* node autoscaling: no poll left out */
     bool da_adds_stall; /* the polls left out since the last would only stall adds */
     bool node_autoscale, dyn_alloc;
     struct autoscale_node node_policy;  /* when node_autoscale */

@@ -12,6 +12,7 @@
  */
 #include <gsl/gsl_rng.h>
 #include <math.h>
+#include <stdlib.h>
 
 #include "sim/runtime/runtime_internal.h"
 #include "models/units.h"
@@ -175,13 +176,19 @@ void shuffle_block_arrived(struct sim *sim, struct rt_slot *slot, bool remote, d
 
 /* Map output bookkeeping: where a finished task's shuffle output lives
  * (MapOutputTracker), by worker, so that reducers fetch from there and a
- * lost node's outputs can be found. */
+ * lost node's outputs can be found. A task finishes only when its output
+ * is not recorded (one attempt wins; a lost output is unrecorded before
+ * its task is queued again), so pushing it on its worker's list keeps each
+ * task on one list at most. */
 void shuffle_record_map_output(struct rt_stage *st, const struct rt_slot *slot, int64_t index)
 {
     if (st->map_bytes)
         st->map_bytes[slot->worker] += st->write_bytes * slot->weight;
-    if (st->out_worker)
+    if (st->out_worker) {
         st->out_worker[index] = slot->worker;
+        st->out_next[index] = st->out_head[slot->worker];
+        st->out_head[slot->worker] = (int32_t)index;
+    }
 }
 
 /* Where a reduce stage's shuffle data sits: in proportion to what its
@@ -248,6 +255,12 @@ static void stop_consumer(struct sim *sim, int ci)
     }
 }
 
+static int cmp_int32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
 /* Re-runs the map tasks of stage si whose output lived on worker w, if a
  * stage that is not done still needs them. */
 void shuffle_recompute_lost_output(struct sim *sim, int si, int w)
@@ -260,22 +273,40 @@ void shuffle_recompute_lost_output(struct sim *sim, int si, int w)
         needed |= sim->stages[st->children[c]].state != STAGE_DONE;
     if (!needed)
         return;
-    int64_t lost = 0;
-    for (int64_t i = 0; i < st->tasks; i++)
-        if (st->out_worker[i] == w) {
-            st->out_worker[i] = -1;
-            if (!sched_retry_push(st, i)) {
+    /* The worker's list holds exactly its outputs: the cost is what is
+     * lost, not the stage's task count. They run again in task order (the
+     * order Spark's TaskSetManager resubmits missing partitions in). */
+    size_t lost = 0;
+    for (int32_t i = st->out_head[w]; i >= 0; i = st->out_next[i]) {
+        if (lost == sim->lost_cap) {
+            size_t cap = sim->lost_cap ? 2 * sim->lost_cap : 64;
+            int32_t *p = realloc(sim->lost_scratch, cap * sizeof *p);
+            if (!p) {
                 runtime_fail(sim, SC_ENOMEM, "out of memory for task retries");
                 return;
             }
-            lost++;
+            sim->lost_scratch = p;
+            sim->lost_cap = cap;
         }
+        sim->lost_scratch[lost++] = i;
+    }
     if (lost == 0)
-        return;
+        return; /* (qsort must not be given the scratch before it exists) */
+    qsort(sim->lost_scratch, lost, sizeof *sim->lost_scratch, cmp_int32);
+    for (size_t k = 0; k < lost; k++) {
+        int32_t i = sim->lost_scratch[k];
+        st->out_next[i] = -1;
+        st->out_worker[i] = -1;
+        if (!sched_retry_push(st, i)) {
+            runtime_fail(sim, SC_ENOMEM, "out of memory for task retries");
+            return;
+        }
+    }
+    st->out_head[w] = -1;
     executors_policy_note(sim); /* more tasks wait */
-    st->done -= lost;
+    st->done -= (int64_t)lost;
     st->map_bytes[w] = 0.0;
-    sim->res.recomputed_tasks += lost;
+    sim->res.recomputed_tasks += (int64_t)lost;
     sim->res.stages[si].resubmissions++;
     if (st->state == STAGE_DONE) {
         /* Reopen it: its job has one more stage to finish, and each
