@@ -543,6 +543,23 @@ static void test_merge_with_a_missing_shard_fails(void **state)
     free(err);
 }
 
+/* A 5 KB results file whose header declares 13 axes (294,912 points, 2
+ * replications) and holds 2 lines after it: refused at once, before
+ * building the points (a fuzzer found it took 0.5 s and 270 MB). The
+ * file is the fuzz corpus's. */
+static void test_merge_refuses_a_header_declaring_more_runs_than_lines(void **state)
+{
+    (void)state;
+    clean_workdir();
+    char args[2048];
+    snprintf(args, sizeof args, "merge '%s/tests/fuzz/corpus/sweep_results/declares-many-points.jsonl'",
+             srcdir);
+    assert_int_equal(run(args), 2);
+    char *err = slurp("err.txt");
+    assert_non_null(strstr(err, "declares 589824 runs and the results files have 3 lines"));
+    free(err);
+}
+
 static void test_resume_skips_finished_points(void **state)
 {
     (void)state;
@@ -1018,6 +1035,7 @@ int main(void)
         cmocka_unit_test(test_replication_0_is_what_run_prints),
         cmocka_unit_test(test_shards_merged_equal_the_single_sweep),
         cmocka_unit_test(test_merge_with_a_missing_shard_fails),
+        cmocka_unit_test(test_merge_refuses_a_header_declaring_more_runs_than_lines),
         cmocka_unit_test(test_resume_skips_finished_points),
         cmocka_unit_test(test_failed_points_are_reported),
         cmocka_unit_test(test_outputs_hold_the_recommendation),
